@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xtcp top-level Makefile.
+#   make            build xtcp.ko against the installed linux-headers-amd64
+#   make run        build, boot the VM, load xtcp and show it working
+#   make check      every test; ends with "N passed, N failed[, N skipped]"
+#   make check T=x  only the tests named x (see README)
+#   make lint       checkpatch.pl --strict and sparse over the module
+#   make clean
+
+KVER		:= $(shell scripts/kver 2>/dev/null)
+KDIR		?= /lib/modules/$(KVER)/build
+BUILD		:= $(CURDIR)/build
+KSRC_TAR	:= /usr/src/linux-source-6.1.tar.xz
+KSFT_DIR	:= $(BUILD)/ksft
+SELFTEST_BIN	:= $(BUILD)/selftests
+CFLAGS_TEST	:= -O2 -g -Wall -Werror -I$(KSFT_DIR) -Iinclude/uapi
+
+# Sources of the module, for checkpatch and the VM tests' dependencies.
+MOD_SRCS	:= $(wildcard net/xtcp/*.c include/net/*.h include/uapi/linux/*.h)
+SELFTEST_SRCS	:= $(wildcard selftests/*.c)
+SELFTESTS	:= $(patsubst selftests/%.c,$(SELFTEST_BIN)/%,$(SELFTEST_SRCS))
+
+.PHONY: all deps module selftests run check lint clean host-tests
+
+all: module
+
+deps:
+	@scripts/deps
+
+module: deps
+	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) KVER=$(KVER) modules
+
+# kselftest_harness.h is taken from the installed kernel source, not copied.
+$(KSFT_DIR)/kselftest_harness.h: | deps
+	@mkdir -p $(KSFT_DIR)
+	@tar -xJf $(KSRC_TAR) -C $(KSFT_DIR) --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h
+
+$(SELFTEST_BIN)/%: selftests/%.c $(KSFT_DIR)/kselftest_harness.h include/uapi/linux/xtcp.h
+	@mkdir -p $(SELFTEST_BIN)
+	@$(CC) $(CFLAGS_TEST) -o $@ $< -lpthread
+
+selftests: $(SELFTESTS)
+
+host-tests: deps $(KSFT_DIR)/kselftest_harness.h
+	@$(MAKE) -s -C selftests/host all
+
+run: module selftests
+	@scripts/vm-run -t 600 -- scripts/demo
+
+check: deps
+	@scripts/check $(T)
+
+lint: deps
+	@scripts/lint
+
+clean:
+	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	@rm -rf $(BUILD)

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xtcp congestion control: state, algorithm hooks and shared helpers.
+ *
+ * Everything declared here is "pure": it touches only struct xtcp_cong and
+ * its arguments, never a socket, a clock or a lock. The same objects are
+ * built into the kernel module and into the host unit tests
+ * (selftests/host), so an algorithm must include nothing beyond
+ * <linux/types.h>, <linux/kernel.h>, <linux/math64.h> and project headers.
+ *
+ * Units: windows and ACK counts are in segments (SMSS-sized, like Linux's
+ * snd_cwnd), times are u32 milliseconds from any free-running clock (only
+ * differences are used, so wraparound is harmless for gaps below ~24 days),
+ * RTTs are in microseconds.
+ */
+#ifndef _NET_XTCP_CONG_H
+#define _NET_XTCP_CONG_H
+
+#include <linux/types.h>
+
+struct module;
+
+#define XTCP_CONG_NAME_MAX	16
+#define XTCP_CONG_PRIV_U64S	8
+/* "Arbitrarily high" initial ssthresh (RFC 5681 s.3.1), same as Linux. */
+#define XTCP_INFINITE_SSTHRESH	0x7fffffff
+/* A loss never takes ssthresh below two segments (RFC 5681 eq. 4). */
+#define XTCP_CONG_MIN_SSTHRESH	2
+
+/* Congestion state the algorithm reads and writes (owned by the caller). */
+struct xtcp_cong {
+	u32 cwnd;		/* congestion window, segments, >= 1 */
+	u32 ssthresh;		/* slow-start threshold, segments */
+	u32 cwnd_cnt;		/* additive-increase accumulator, segments */
+	u32 cwnd_clamp;		/* cwnd never grows beyond this, >= 1 */
+	u32 mss;		/* sender MSS in bytes, informational only */
+	u64 priv[XTCP_CONG_PRIV_U64S];	/* algorithm-private, see ->init */
+};
+
+/*
+ * struct xtcp_cong_ops - one congestion control algorithm.
+ *
+ * The caller owns cwnd and ssthresh: hooks only suggest (->ssthresh) or grow
+ * (->cong_avoid) them. Loss recovery, the loss window after an RTO, the
+ * restart window after idle (RFC 5681 s.4.1) and undo are the caller's.
+ * Hooks are called with the connection serialised (socket lock held) and
+ * must not sleep; they never fail.
+ *
+ * @list:     registry link, used only by the kernel-side registry.
+ * @name:     NUL-terminated algorithm name, e.g. "cubic".
+ * @owner:    module providing the algorithm (NULL when built in).
+ * @init:     required. Called once when the algorithm is attached, after the
+ *            caller has set cwnd, ssthresh, cwnd_clamp and mss (see
+ *            xtcp_cong_state_init()). Resets priv; leaves cwnd and ssthresh.
+ * @ssthresh: required. Called once per congestion event (loss detected by
+ *            duplicate ACKs/SACK, an RTO, or ECE) before the caller reduces
+ *            cwnd. @inflight is FlightSize in segments, i.e. data sent but
+ *            not yet cumulatively ACKed at detection time (RFC 5681 eq. 4).
+ *            Returns the new ssthresh (>= XTCP_CONG_MIN_SSTHRESH); does not
+ *            change cwnd or ssthresh, but may update private state (e.g.
+ *            CUBIC's W_max). The caller stores the result in ssthresh and
+ *            brings cwnd down to it (or to the loss window after an RTO).
+ * @cong_avoid: required. Called for every ACK that cumulatively acknowledges
+ *            new data while not in loss recovery. @acked is the number of
+ *            segments newly ACKed (cumulatively or by SACK); @inflight is
+ *            the number of segments in flight just before this ACK was
+ *            processed, used to skip growth when the sender is not
+ *            cwnd-limited (RFC 7661); @rtt_us is the smoothed RTT (RFC 9438
+ *            s.4.2), 0 if unknown. Runs slow start while cwnd < ssthresh,
+ *            then congestion avoidance. Never decreases cwnd, except to
+ *            pull it down to a cwnd_clamp the caller lowered.
+ * @on_rto:   optional. Called after ->ssthresh when the congestion event was
+ *            a retransmission timeout (RFC 9438 s.4.8).
+ * @on_idle_restart: optional. Called when the sender transmits again after
+ *            @idle_ms with nothing in flight (RFC 9438 s.5.8), before the
+ *            caller applies any restart window.
+ */
+struct xtcp_cong_ops {
+	struct list_head list;
+	char name[XTCP_CONG_NAME_MAX];
+	struct module *owner;
+	void (*init)(struct xtcp_cong *ca, u32 now_ms);
+	u32 (*ssthresh)(struct xtcp_cong *ca, u32 inflight, u32 now_ms);
+	void (*cong_avoid)(struct xtcp_cong *ca, u32 acked, u32 inflight,
+			   u32 now_ms, u32 rtt_us);
+	void (*on_rto)(struct xtcp_cong *ca, u32 now_ms);
+	void (*on_idle_restart)(struct xtcp_cong *ca, u32 now_ms, u32 idle_ms);
+};
+
+extern struct xtcp_cong_ops xtcp_cong_reno;
+extern struct xtcp_cong_ops xtcp_cong_cubic;
+
+/*
+ * Set up a fresh window: @iw segments (RFC 6928 suggests 10), infinite
+ * ssthresh, cwnd bounded by @clamp (use U32_MAX for "no bound").
+ */
+static inline void xtcp_cong_state_init(struct xtcp_cong *ca, u32 iw,
+					u32 clamp, u32 mss)
+{
+	*ca = (struct xtcp_cong){
+		.cwnd = iw ? iw : 1,
+		.ssthresh = XTCP_INFINITE_SSTHRESH,
+		.cwnd_clamp = clamp ? clamp : 1,
+		.mss = mss,
+	};
+}
+
+static inline bool xtcp_cong_in_slow_start(const struct xtcp_cong *ca)
+{
+	return ca->cwnd < ca->ssthresh;
+}
+
+/*
+ * Growing cwnd is only justified when cwnd is what limits the sender
+ * (RFC 7661, RFC 9438 s.5.8). In slow start, using more than half of cwnd
+ * counts, because a window that doubles per RTT is never full when an ACK
+ * arrives; in congestion avoidance the window must be full. Callers that
+ * track cwnd-limited periods themselves may pass max(inflight, cwnd).
+ */
+static inline bool xtcp_cong_is_cwnd_limited(const struct xtcp_cong *ca,
+					     u32 inflight)
+{
+	if (xtcp_cong_in_slow_start(ca))
+		return 2 * (u64)inflight > ca->cwnd;
+	return inflight >= ca->cwnd;
+}
+
+/* Shared helpers, net/xtcp/cong_common.c. */
+u32 xtcp_cong_slow_start(struct xtcp_cong *ca, u32 acked);
+void xtcp_cong_avoid_ai(struct xtcp_cong *ca, u32 w, u32 acked);
+u32 xtcp_cbrt_u64(u64 x);
+
+/* Read-only view of CUBIC's private state, for diagnostics and tests. */
+struct xtcp_cubic_info {
+	u32 w_max;		/* W_max, segments (rounded down) */
+	u32 w_est;		/* Reno-friendly estimate W_est, segments */
+	u32 cwnd_prior;		/* cwnd at the last congestion event */
+	u32 k_ms;		/* K: ms from epoch start until W_cubic = W_max */
+	u32 epoch_start_ms;	/* t_epoch; valid only if in_epoch */
+	bool in_epoch;		/* a congestion avoidance epoch is running */
+};
+
+void xtcp_cubic_get_info(const struct xtcp_cong *ca,
+			 struct xtcp_cubic_info *info);
+
+#endif /* _NET_XTCP_CONG_H */

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp congestion control: window helpers shared by the algorithms.
+ *
+ * Pure code (see include/net/xtcp_cong.h): also built by selftests/host.
+ */
+#include <linux/types.h>
+#include <net/xtcp_cong.h>
+
+/* Raise cwnd by @inc segments without passing cwnd_clamp or wrapping. */
+static void xtcp_cong_grow(struct xtcp_cong *ca, u64 inc)
+{
+	u64 cwnd = (u64)ca->cwnd + inc;
+
+	if (cwnd >= ca->cwnd_clamp) {
+		cwnd = ca->cwnd_clamp;
+		ca->cwnd_cnt = 0;
+	}
+	ca->cwnd = (u32)cwnd;
+}
+
+/* Slow start (RFC 5681 s.3.1): one segment of growth per segment ACKed, so
+ * cwnd doubles every RTT, but never past ssthresh: the ACKs that would
+ * overshoot it are returned so the caller can spend them on congestion
+ * avoidance. RFC 3465 would cap @acked per ACK; like Linux we do not, as
+ * stretch ACKs from GRO/LRO would otherwise slow the ramp down.
+ */
+u32 xtcp_cong_slow_start(struct xtcp_cong *ca, u32 acked)
+{
+	u32 room;
+
+	if (!xtcp_cong_in_slow_start(ca))
+		return acked;
+
+	room = ca->ssthresh - ca->cwnd;
+	if (acked <= room) {
+		xtcp_cong_grow(ca, acked);
+		return 0;
+	}
+	xtcp_cong_grow(ca, room);
+	return acked - room;
+}
+
+/* Additive increase: one segment for every @w segments ACKed (RFC 5681
+ * s.3.1 uses w = cwnd, i.e. one segment per RTT). ACKs are counted exactly
+ * in cwnd_cnt instead of adding fractions, so delayed ACKs neither speed
+ * up nor slow down the increase.
+ */
+void xtcp_cong_avoid_ai(struct xtcp_cong *ca, u32 w, u32 acked)
+{
+	u64 cnt;
+
+	if (!w)
+		w = 1;
+	/* cwnd_cnt was accumulated against an older, possibly larger w (cwnd
+	 * shrank after a loss, or the algorithm changed its mind). Carrying
+	 * more than one increment's worth over would turn it into a burst.
+	 */
+	if (ca->cwnd_cnt >= w)
+		ca->cwnd_cnt = w - 1;
+
+	cnt = (u64)ca->cwnd_cnt + acked;
+	if (cnt < w) {
+		ca->cwnd_cnt = (u32)cnt;
+		return;
+	}
+	ca->cwnd_cnt = (u32)(cnt % w);
+	xtcp_cong_grow(ca, cnt / w);
+}
+
+/* Integer cube root, rounded down: the largest r with r^3 <= x.
+ *
+ * Classic digit-by-digit extraction in base 2: the radicand is consumed
+ * three bits at a time from the top, and each step decides one bit of the
+ * root. With root r so far (for the bits consumed), appending a 1 bit gives
+ * (2r + 1)^3 = 8r^3 + 12r^2 + 6r + 1, so after doubling r the step needs
+ * 3r(r + 1) + 1 more in the remainder. No multiplication overflows: r stays
+ * below 2^22, and the subtrahend is compared before it is shifted up.
+ * 22 fixed iterations, no division: cheap enough for the per-loss K.
+ */
+u32 xtcp_cbrt_u64(u64 x)
+{
+	u64 root = 0;
+	int shift;
+
+	for (shift = 63; shift >= 0; shift -= 3) {
+		u64 need;
+
+		root <<= 1;
+		need = 3 * root * (root + 1) + 1;
+		if ((x >> shift) >= need) {
+			x -= need << shift;
+			root++;
+		}
+	}
+	return (u32)root;
+}

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp congestion control: Reno (RFC 5681 s.3.1).
+ *
+ * Slow start doubles cwnd per RTT up to ssthresh, congestion avoidance adds
+ * one segment per RTT, a congestion event halves the flight. Fast
+ * retransmit/recovery and the loss window are the caller's.
+ *
+ * Pure code (see include/net/xtcp_cong.h): also built by selftests/host.
+ */
+#include <linux/types.h>
+#include <net/xtcp_cong.h>
+
+static void xtcp_reno_init(struct xtcp_cong *ca, u32 now_ms)
+{
+	ca->cwnd_cnt = 0;
+}
+
+/* RFC 5681 eq. 4: ssthresh = max(FlightSize / 2, 2 * SMSS), in segments. */
+static u32 xtcp_reno_ssthresh(struct xtcp_cong *ca, u32 inflight, u32 now_ms)
+{
+	u32 half = inflight / 2;
+
+	return half > XTCP_CONG_MIN_SSTHRESH ? half : XTCP_CONG_MIN_SSTHRESH;
+}
+
+static void xtcp_reno_cong_avoid(struct xtcp_cong *ca, u32 acked,
+				 u32 inflight, u32 now_ms, u32 rtt_us)
+{
+	if (!xtcp_cong_is_cwnd_limited(ca, inflight))
+		return;
+
+	acked = xtcp_cong_slow_start(ca, acked);
+	if (!acked)
+		return;
+
+	/* Congestion avoidance: cwnd segments ACKed make one RTT's worth. */
+	xtcp_cong_avoid_ai(ca, ca->cwnd, acked);
+}
+
+struct xtcp_cong_ops xtcp_cong_reno = {
+	.name		= "reno",
+	.init		= xtcp_reno_init,
+	.ssthresh	= xtcp_reno_ssthresh,
+	.cong_avoid	= xtcp_reno_cong_avoid,
+};

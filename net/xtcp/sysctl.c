@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xtcp: the net.xtcp.* sysctl tree, one per network namespace.
+ *
+ * Each knob has the name, meaning, handler (hence accepted range and
+ * errno) and default of its net.ipv4.tcp_* twin in Linux 6.1
+ * (net/ipv4/sysctl_net_ipv4.c, tcp_sk_init(), tcp_init()).  One knob
+ * that Linux keeps global and shows only in the initial namespace,
+ * tcp_max_orphans, is per namespace here like all the others.
+ */
+#include <linux/sysctl.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/swap.h>
+#include <net/net_namespace.h>
+#include <net/inet_hashtables.h>
+#include <net/tcp.h>
+#include <net/xtcp.h>
+#include <net/xtcp_cong.h>
+
+static int xtcp_syn_retries_min = 1;
+static int xtcp_syn_retries_max = MAX_TCP_SYNCNT;
+static int xtcp_retries1_max = 255;
+static int xtcp_min_rcvbuf = 4096;
+
+/* Templates point .data at an offset inside struct xtcp_net; each
+ * namespace's copy is rebased onto its own struct (xtcp_sysctl_net_init).
+ */
+#define XTCP_KNOB(field)	((void *)offsetof(struct xtcp_net, field))
+
+static int xtcp_proc_cong_default(struct ctl_table *ctl, int write,
+				  void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct xtcp_net *xn = container_of(ctl->data, struct xtcp_net,
+					   cong_default);
+	const struct xtcp_cong_ops *ops;
+	char name[XTCP_CONG_NAME_MAX];
+	struct ctl_table tbl = { .data = name, .maxlen = sizeof(name) };
+	int err;
+
+	rcu_read_lock();
+	strscpy(name, rcu_dereference(xn->cong_default)->name, sizeof(name));
+	rcu_read_unlock();
+
+	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	if (!write || err)
+		return err;
+	/* Unknown names get ENOENT, as tcp_set_default_congestion_control(). */
+	ops = xtcp_cong_find(name);
+	if (!ops)
+		return -ENOENT;
+	rcu_assign_pointer(xn->cong_default, ops);
+	return 0;
+}
+
+static int xtcp_proc_cong_available(struct ctl_table *ctl, int write,
+				    void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tbl = { .maxlen = XTCP_CONG_BUF_MAX };
+	int err;
+
+	tbl.data = kmalloc(tbl.maxlen, GFP_USER);
+	if (!tbl.data)
+		return -ENOMEM;
+	xtcp_cong_available(tbl.data, tbl.maxlen);
+	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	kfree(tbl.data);
+	return err;
+}
+
+static const struct ctl_table xtcp_sysctl_template[] = {
+	{
+		.procname	= "tcp_syn_retries",
+		.data		= XTCP_KNOB(syn_retries),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+		.extra1		= &xtcp_syn_retries_min,
+		.extra2		= &xtcp_syn_retries_max,
+	},
+	{
+		.procname	= "tcp_synack_retries",
+		.data		= XTCP_KNOB(synack_retries),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
+		.procname	= "tcp_retries1",
+		.data		= XTCP_KNOB(retries1),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+		.extra2		= &xtcp_retries1_max,
+	},
+	{
+		.procname	= "tcp_retries2",
+		.data		= XTCP_KNOB(retries2),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
+		.procname	= "tcp_fin_timeout",
+		.data		= XTCP_KNOB(fin_timeout),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_jiffies,
+	},
+	{
+		.procname	= "tcp_keepalive_time",
+		.data		= XTCP_KNOB(keepalive_time),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_jiffies,
+	},
+	{
+		.procname	= "tcp_keepalive_intvl",
+		.data		= XTCP_KNOB(keepalive_intvl),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_jiffies,
+	},
+	{
+		.procname	= "tcp_keepalive_probes",
+		.data		= XTCP_KNOB(keepalive_probes),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
+		.procname	= "tcp_sack",
+		.data		= XTCP_KNOB(sack),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
+		.procname	= "tcp_timestamps",
+		.data		= XTCP_KNOB(timestamps),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
+		.procname	= "tcp_window_scaling",
+		.data		= XTCP_KNOB(window_scaling),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
+		.procname	= "tcp_syncookies",
+		.data		= XTCP_KNOB(syncookies),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
+		.procname	= "tcp_max_orphans",
+		.data		= XTCP_KNOB(max_orphans),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec,
+	},
+	{
+		.procname	= "tcp_max_syn_backlog",
+		.data		= XTCP_KNOB(max_syn_backlog),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec,
+	},
+	{
+		.procname	= "tcp_rmem",
+		.data		= XTCP_KNOB(rmem),
+		.maxlen		= sizeof_field(struct xtcp_net, rmem),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_min_rcvbuf,
+	},
+	{
+		.procname	= "tcp_wmem",
+		.data		= XTCP_KNOB(wmem),
+		.maxlen		= sizeof_field(struct xtcp_net, wmem),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "tcp_congestion_control",
+		.data		= XTCP_KNOB(cong_default),
+		.maxlen		= XTCP_CONG_NAME_MAX,
+		.mode		= 0644,
+		.proc_handler	= xtcp_proc_cong_default,
+	},
+	{
+		.procname	= "tcp_available_congestion_control",
+		.maxlen		= XTCP_CONG_BUF_MAX,
+		.mode		= 0444,
+		.proc_handler	= xtcp_proc_cong_available,
+	},
+	{ }
+};
+
+/* Buffer limits as tcp_init() sizes them: min one page, default 16 KiB
+ * (send) / 128 KiB (receive), max 1/128 of the memory free for buffers,
+ * capped at 4 MiB (send) / 6 MiB (receive).
+ */
+static void xtcp_default_buffers(struct xtcp_net *xn)
+{
+	unsigned long limit = nr_free_buffer_pages() << (PAGE_SHIFT - 7);
+
+	xn->wmem[0] = PAGE_SIZE;
+	xn->wmem[1] = 16 * 1024;
+	xn->wmem[2] = max(64UL * 1024, min(4UL * 1024 * 1024, limit));
+	xn->rmem[0] = PAGE_SIZE;
+	xn->rmem[1] = 131072;
+	xn->rmem[2] = max(131072UL, min(6UL * 1024 * 1024, limit));
+}
+
+/* Linux's defaults (tcp_sk_init()); see the file comment. */
+static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
+{
+	/* Sized, like Linux, from native TCP's established-hash size. */
+	unsigned int ehash = net->ipv4.tcp_death_row.hashinfo->ehash_mask + 1;
+	struct xtcp_net *init_xn = xtcp_pernet(&init_net);
+
+	xn->syn_retries = TCP_SYN_RETRIES;
+	xn->synack_retries = TCP_SYNACK_RETRIES;
+	xn->retries1 = TCP_RETR1;
+	xn->retries2 = TCP_RETR2;
+	xn->fin_timeout = TCP_FIN_TIMEOUT;
+	xn->keepalive_time = TCP_KEEPALIVE_TIME;
+	xn->keepalive_intvl = TCP_KEEPALIVE_INTVL;
+	xn->keepalive_probes = TCP_KEEPALIVE_PROBES;
+	xn->sack = 1;
+	xn->timestamps = 1;
+	xn->window_scaling = 1;
+	xn->syncookies = 1;
+	xn->max_orphans = (tcp_hashinfo.ehash_mask + 1) / 2;
+	xn->max_syn_backlog = max(128U, ehash / 128);
+
+	/* New namespaces copy the initial namespace's buffer limits and
+	 * congestion control, as tcp_sk_init() does.
+	 */
+	if (net_eq(net, &init_net)) {
+		xtcp_default_buffers(xn);
+		RCU_INIT_POINTER(xn->cong_default, xtcp_cong_find("cubic"));
+	} else {
+		memcpy(xn->rmem, init_xn->rmem, sizeof(xn->rmem));
+		memcpy(xn->wmem, init_xn->wmem, sizeof(xn->wmem));
+		RCU_INIT_POINTER(xn->cong_default,
+				 rcu_access_pointer(init_xn->cong_default));
+	}
+}
+
+int xtcp_sysctl_net_init(struct net *net, struct xtcp_net *xn)
+{
+	struct ctl_table *tbl;
+	size_t i;
+
+	xtcp_default_knobs(net, xn);
+
+	tbl = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template),
+		      GFP_KERNEL);
+	if (!tbl)
+		return -ENOMEM;
+	/* Every knob but the read-only list is backed by a field of @xn. */
+	for (i = 0; i < ARRAY_SIZE(xtcp_sysctl_template) - 1; i++) {
+		if (tbl[i].proc_handler != xtcp_proc_cong_available)
+			tbl[i].data = (char *)xn + (uintptr_t)tbl[i].data;
+	}
+
+	xn->sysctl_hdr = register_net_sysctl(net, "net/xtcp", tbl);
+	if (!xn->sysctl_hdr) {
+		kfree(tbl);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void xtcp_sysctl_net_exit(struct xtcp_net *xn)
+{
+	struct ctl_table *tbl = xn->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(xn->sysctl_hdr);
+	kfree(tbl);
+}

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bind_test: bind() on AF_XTCP follows Linux's rules, and xtcp and native
+ * TCP share one port space: a port held by either is refused to the other.
+ * Where it makes sense each case is run on AF_INET too and the results
+ * compared.  Fixed ports are below ip_local_port_range so nothing else in
+ * the VM takes them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/xtcp.h>
+
+#include "kselftest_harness.h"
+
+static struct sockaddr_in addr4(const char *ip, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	sin.sin_port = htons(port);
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	return sin;
+}
+
+/* Open a TCP socket of @family, optionally with SO_REUSEADDR. */
+static int tcp_socket(int family, int reuse)
+{
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd >= 0 && reuse &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* errno of bind(), 0 on success. */
+static int bind_errno(int fd, const struct sockaddr_in *sin)
+{
+	return bind(fd, (const struct sockaddr *)sin, sizeof(*sin)) ? errno : 0;
+}
+
+/* Bind a fresh socket of @family to ip:port; returns errno, fd in *fdp. */
+static int bind_new(int family, int reuse, const char *ip, int port, int *fdp)
+{
+	struct sockaddr_in sin = addr4(ip, port);
+
+	*fdp = tcp_socket(family, reuse);
+	if (*fdp < 0)
+		return -1;
+	return bind_errno(*fdp, &sin);
+}
+
+static int local_port(int fd)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	if (getsockname(fd, (struct sockaddr *)&sin, &len))
+		return -1;
+	return ntohs(sin.sin_port);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int err;
+
+	if (!f)
+		return -1;
+	err = fputs(text, f) < 0;
+	return fclose(f) || err ? -1 : 0;
+}
+
+TEST(bind_reports_af_inet_address)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd;
+
+	ASSERT_EQ(0, bind_new(AF_XTCP, 0, "127.0.0.1", 20001, &fd));
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sin, &len));
+	EXPECT_EQ(sizeof(sin), len);
+	EXPECT_EQ(AF_INET, sin.sin_family);
+	EXPECT_EQ(htons(20001), sin.sin_port);
+	EXPECT_EQ(htonl(INADDR_LOOPBACK), sin.sin_addr.s_addr);
+	close(fd);
+}
+
+TEST(bind_accepts_af_xtcp_family)
+{
+	struct sockaddr_in sin = addr4("127.0.0.1", 20002);
+	int fd = tcp_socket(AF_XTCP, 0);
+
+	ASSERT_LE(0, fd);
+	sin.sin_family = AF_XTCP;
+	EXPECT_EQ(0, bind_errno(fd, &sin));
+	EXPECT_EQ(20002, local_port(fd));
+	close(fd);
+}
+
+TEST(bind_errors_like_af_inet)
+{
+	static const int families[] = { AF_INET, AF_XTCP };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct sockaddr_in sin = addr4("127.0.0.1", 20003 + i);
+		int fd = tcp_socket(families[i], 0);
+
+		ASSERT_LE(0, fd);
+		/* Too short an address. */
+		EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sin, sizeof(sin) - 1));
+		EXPECT_EQ(EINVAL, errno);
+		/* Wrong family; AF_UNSPEC is only tolerated with INADDR_ANY. */
+		sin.sin_family = AF_INET6;
+		EXPECT_EQ(EAFNOSUPPORT, bind_errno(fd, &sin));
+		sin.sin_family = AF_UNSPEC;
+		EXPECT_EQ(EAFNOSUPPORT, bind_errno(fd, &sin));
+		/* An address that is not local. */
+		sin = addr4("192.0.2.1", 20003 + i);
+		EXPECT_EQ(EADDRNOTAVAIL, bind_errno(fd, &sin));
+		/* Bound once; a second bind is EINVAL. */
+		sin = addr4("127.0.0.1", 20003 + i);
+		EXPECT_EQ(0, bind_errno(fd, &sin));
+		sin.sin_port = htons(20010);
+		EXPECT_EQ(EINVAL, bind_errno(fd, &sin));
+		close(fd);
+	}
+}
+
+TEST(bind_unspec_any_accepted)
+{
+	struct sockaddr_in sin = addr4("0.0.0.0", 20011);
+	int fd = tcp_socket(AF_XTCP, 0);
+
+	ASSERT_LE(0, fd);
+	sin.sin_family = AF_UNSPEC;
+	EXPECT_EQ(0, bind_errno(fd, &sin));
+	EXPECT_EQ(20011, local_port(fd));
+	close(fd);
+}
+
+TEST(freebind_allows_nonlocal_address)
+{
+	struct sockaddr_in sin = addr4("192.0.2.1", 20012);
+	int fd = tcp_socket(AF_XTCP, 0), one = 1;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)));
+	EXPECT_EQ(0, bind_errno(fd, &sin));
+	close(fd);
+}
+
+/* The same port twice within xtcp, and across xtcp and native TCP, in
+ * both orders and with a wildcard against a specific address.
+ */
+TEST(port_conflicts_within_and_across_stacks)
+{
+	static const struct {
+		int first, second;
+		const char *ip1, *ip2;
+	} cases[] = {
+		{ AF_XTCP, AF_XTCP, "127.0.0.1", "127.0.0.1" },
+		{ AF_XTCP, AF_INET, "127.0.0.1", "127.0.0.1" },
+		{ AF_INET, AF_XTCP, "127.0.0.1", "127.0.0.1" },
+		{ AF_XTCP, AF_INET, "0.0.0.0", "127.0.0.1" },
+		{ AF_INET, AF_XTCP, "127.0.0.1", "0.0.0.0" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int port = 20100 + i, a, b;
+
+		TH_LOG("case %zu: %d %s then %d %s", i, cases[i].first,
+		       cases[i].ip1, cases[i].second, cases[i].ip2);
+		ASSERT_EQ(0, bind_new(cases[i].first, 0, cases[i].ip1, port, &a));
+		EXPECT_EQ(EADDRINUSE,
+			  bind_new(cases[i].second, 0, cases[i].ip2, port, &b));
+		close(b);
+		/* Closing the holder gives the port back to both stacks. */
+		close(a);
+		EXPECT_EQ(0, bind_new(cases[i].second, 0, cases[i].ip2, port, &b));
+		close(b);
+	}
+}
+
+/* Two bound, non-listening sockets may share a port when both set
+ * SO_REUSEADDR, whichever stack each belongs to; one without it may not.
+ */
+TEST(reuseaddr_shares_a_port)
+{
+	int a, b, c;
+
+	ASSERT_EQ(0, bind_new(AF_XTCP, 1, "127.0.0.1", 20200, &a));
+	EXPECT_EQ(0, bind_new(AF_XTCP, 1, "127.0.0.1", 20200, &b));
+	EXPECT_EQ(0, bind_new(AF_INET, 1, "127.0.0.1", 20200, &c));
+	close(c);
+	EXPECT_EQ(EADDRINUSE, bind_new(AF_INET, 0, "127.0.0.1", 20200, &c));
+	close(c);
+	EXPECT_EQ(EADDRINUSE, bind_new(AF_XTCP, 0, "127.0.0.1", 20200, &c));
+	close(c);
+	close(a);
+	close(b);
+}
+
+/* Port 0 takes an ephemeral port from ip_local_port_range, and only from
+ * it: with a range of two ports the third bind is EADDRINUSE, as native.
+ * Runs in a namespace of its own so the range change stays private.
+ */
+TEST(ephemeral_ports_from_local_port_range)
+{
+	int fds[2], fd, i;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, write_file("/proc/sys/net/ipv4/ip_local_port_range",
+				"40000 40001"));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, bind_new(AF_XTCP, 0, "0.0.0.0", 0, &fds[i]));
+		EXPECT_LE(40000, local_port(fds[i]));
+		EXPECT_GE(40001, local_port(fds[i]));
+	}
+	EXPECT_NE(local_port(fds[0]), local_port(fds[1]));
+	EXPECT_EQ(EADDRINUSE, bind_new(AF_XTCP, 0, "0.0.0.0", 0, &fd));
+	close(fd);
+	EXPECT_EQ(EADDRINUSE, bind_new(AF_INET, 0, "0.0.0.0", 0, &fd));
+	close(fd);
+	close(fds[0]);
+	EXPECT_EQ(0, bind_new(AF_INET, 0, "0.0.0.0", 0, &fd));
+	close(fd);
+	close(fds[1]);
+}
+
+/* Port spaces are per network namespace, like native TCP's. */
+TEST(namespaces_have_separate_port_spaces)
+{
+	int a, b;
+
+	ASSERT_EQ(0, bind_new(AF_XTCP, 0, "0.0.0.0", 20300, &a));
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	EXPECT_EQ(0, bind_new(AF_XTCP, 0, "0.0.0.0", 20300, &b));
+	close(b);
+	close(a);
+}
+
+/* Ports below ip_unprivileged_port_start need CAP_NET_BIND_SERVICE. */
+TEST(privileged_port_needs_capability)
+{
+	int fd;
+
+	ASSERT_EQ(0, setresuid(65534, 65534, 65534));
+	EXPECT_EQ(EACCES, bind_new(AF_INET, 0, "127.0.0.1", 80, &fd));
+	close(fd);
+	EXPECT_EQ(EACCES, bind_new(AF_XTCP, 0, "127.0.0.1", 80, &fd));
+	close(fd);
+	EXPECT_EQ(0, bind_new(AF_XTCP, 0, "127.0.0.1", 20400, &fd));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Host stand-in for <linux/kernel.h>: only what the pure xtcp code uses. */
+#ifndef _XTCP_SHIM_LINUX_KERNEL_H
+#define _XTCP_SHIM_LINUX_KERNEL_H
+
+#include <linux/types.h>
+
+#define U32_MAX			((u32)~0U)
+/* A negative array size is a compile error. */
+#define BUILD_BUG_ON(cond)	((void)sizeof(char[1 - 2 * !!(cond)]))
+
+#endif /* _XTCP_SHIM_LINUX_KERNEL_H */

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# module_load: rmmod is refused while a socket is open and succeeds after;
+# the "family" parameter moves the family and rejects bad numbers; 20
+# load/use/unload cycles leave nothing behind: the XTCP slab is destroyed
+# without "Objects remaining" each time, native TCP's socket count (the
+# port reservations) returns to its baseline, and the proc and sysctl
+# entries disappear.  Leaves the module loaded, as the runner expects.
+set -u
+. "$(dirname "$0")/lib/tap.sh"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+ko=$root/xtcp.ko
+tool=$root/build/selftests/xtcp_tool
+CYCLES=20
+
+# Sockets go an RCU grace period after close; wait for the last reference
+# (bounded: a leak keeps it non-zero and the rmmod that follows fails).
+wait_unused()
+{
+	local i
+	for i in $(seq 100); do
+		[ "$(cat /sys/module/xtcp/refcnt)" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Native TCP sockets allocated (includes xtcp's port reservations).
+tcp_alloc() { awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat; }
+remaining() { dmesg | grep -c "Objects remaining" ; }
+
+tap_plan 15
+
+# -- rmmod while a socket is open
+coproc HOLD { exec "$tool" hold 60; }
+read -r -t 30 line <&"${HOLD[0]}"
+tap_eq "a socket is held open" holding "${line:-}"
+refs=$(cat /sys/module/xtcp/refcnt)
+if [ "$refs" -gt 0 ] && ! rmmod xtcp 2>/dev/null && [ -d /sys/module/xtcp ]; then
+	tap_ok "rmmod refused while a socket is open (refcnt $refs)"
+else
+	tap_fail "rmmod refused while a socket is open" "refcnt $refs"
+fi
+kill "$HOLD_PID"
+wait "$HOLD_PID" 2>/dev/null
+tap_check "module unused once the socket is closed" wait_unused
+
+# -- the family parameter
+rmmod xtcp
+insmod "$ko" family=27
+tap_eq "family=27 shown in parameters" 27 "$(cat /sys/module/xtcp/parameters/family)"
+tap_check "sockets open on family 27" "$tool" -f 27 bind 3
+if "$tool" -f 12 bind 1 2>&1 | grep -q "Address family not supported"; then
+	tap_ok "family 12 unused when moved to 27"
+else
+	tap_fail "family 12 unused when moved to 27"
+fi
+wait_unused && rmmod xtcp
+if ! insmod "$ko" family=0 2>/dev/null && ! insmod "$ko" family=2 2>/dev/null &&
+	[ ! -d /sys/module/xtcp ]; then
+	tap_ok "family 0 and family 2 (AF_INET, taken) refused"
+else
+	tap_fail "family 0 and family 2 (AF_INET, taken) refused"
+	rmmod xtcp 2>/dev/null
+fi
+
+# -- load/use/unload cycles
+base_alloc=$(tcp_alloc)
+base_remaining=$(remaining)
+ok_cycles=0
+for i in $(seq $CYCLES); do
+	insmod "$ko" || break
+	ip netns add xtcp-cycle || break
+	ip netns exec xtcp-cycle "$tool" bind 20 || break
+	"$tool" bind 20 || break
+	cat /proc/sys/net/xtcp/* >/dev/null || break
+	ip netns del xtcp-cycle
+	wait_unused || break
+	rmmod xtcp || break
+	[ ! -e /proc/net/xtcp ] && [ ! -e /proc/sys/net/xtcp ] || break
+	grep -q '^XTCP ' /proc/slabinfo && break
+	ok_cycles=$i
+done
+tap_eq "$CYCLES load/use/unload cycles complete" $CYCLES $ok_cycles
+tap_eq "no 'Objects remaining' at XTCP slab destruction" "$base_remaining" "$(remaining)"
+# Namespace teardown is asynchronous: wait (bounded) for it to finish.
+for i in $(seq 300); do
+	[ "$(tcp_alloc)" = "$base_alloc" ] && break
+	sleep 0.1
+done
+tap_eq "native TCP socket count back to baseline" "$base_alloc" "$(tcp_alloc)"
+
+insmod "$ko"
+tap_eq "reloaded with the default family" 12 "$(cat /sys/module/xtcp/parameters/family)"
+tap_check "/proc/net/xtcp back" test -r /proc/net/xtcp
+tap_check "/proc/sys/net/xtcp back" test -r /proc/sys/net/xtcp/tcp_sack
+tap_check "XTCP slab exists while loaded" grep -q '^XTCP ' /proc/slabinfo
+tap_check "sockets work after the cycles" "$tool" bind 5
+
+tap_done

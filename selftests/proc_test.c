@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/* proc_test: /proc/net/xtcp has the header and line format of
+ * /proc/net/tcp and lists bound xtcp sockets of its own namespace only.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/xtcp.h>
+
+#include "kselftest_harness.h"
+
+struct proc_line {
+	unsigned int laddr, lport, raddr, rport, state;
+	unsigned long inode;
+};
+
+/* Find the line of @path whose inode is @ino; 1 if found. */
+static int find_socket(const char *path, unsigned long ino,
+		       struct proc_line *out)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int found = 0;
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {	/* header */
+		fclose(f);
+		return -1;
+	}
+	while (!found && fgets(line, sizeof(line), f)) {
+		struct proc_line l;
+		int n = sscanf(line,
+			       " %*d: %X:%X %X:%X %X %*X:%*X %*X:%*X %*X %*u %*d %lu",
+			       &l.laddr, &l.lport, &l.raddr, &l.rport, &l.state,
+			       &l.inode);
+
+		if (n == 6 && l.inode == ino) {
+			*out = l;
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static unsigned long socket_inode(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : st.st_ino;
+}
+
+static int bound_xtcp(const char *ip, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd = socket(AF_XTCP, SOCK_STREAM, 0);
+
+	sin.sin_port = htons(port);
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The header is byte for byte that of /proc/net/tcp. */
+TEST(header_matches_proc_net_tcp)
+{
+	char a[256] = "", b[256] = "";
+	FILE *fa = fopen("/proc/net/xtcp", "r");
+	FILE *fb = fopen("/proc/net/tcp", "r");
+
+	ASSERT_NE(NULL, fa);
+	ASSERT_NE(NULL, fb);
+	ASSERT_NE(NULL, fgets(a, sizeof(a), fa));
+	ASSERT_NE(NULL, fgets(b, sizeof(b), fb));
+	EXPECT_STREQ(b, a);
+	fclose(fa);
+	fclose(fb);
+}
+
+TEST(bound_socket_listed_then_gone)
+{
+	struct proc_line l;
+	unsigned long ino;
+	int fd = bound_xtcp("127.0.0.1", 20501);
+
+	ASSERT_LE(0, fd);
+	ino = socket_inode(fd);
+	ASSERT_NE(0, ino);
+	ASSERT_EQ(1, find_socket("/proc/net/xtcp", ino, &l));
+	EXPECT_EQ(htonl(INADDR_LOOPBACK), l.laddr);	/* raw __be32, as tcp */
+	EXPECT_EQ(20501, l.lport);
+	EXPECT_EQ(0, l.raddr);
+	EXPECT_EQ(0, l.rport);
+	EXPECT_EQ(7, l.state);		/* TCP_CLOSE: bound, not listening */
+	/* Not a native socket, so native TCP does not list it. */
+	EXPECT_EQ(0, find_socket("/proc/net/tcp", ino, &l));
+	close(fd);
+	EXPECT_EQ(0, find_socket("/proc/net/xtcp", ino, &l));
+}
+
+TEST(unbound_socket_not_listed)
+{
+	struct proc_line l;
+	int fd = socket(AF_XTCP, SOCK_STREAM, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, find_socket("/proc/net/xtcp", socket_inode(fd), &l));
+	close(fd);
+}
+
+/* Many sockets: every one is listed once (the reader crosses pages). */
+TEST(many_sockets_all_listed)
+{
+	enum { N = 300 };
+	int fds[N], i, listed = 0;
+	struct proc_line l;
+
+	for (i = 0; i < N; i++) {
+		fds[i] = bound_xtcp("127.0.0.1", 21000 + i);
+		ASSERT_LE(0, fds[i]);
+	}
+	for (i = 0; i < N; i++)
+		listed += find_socket("/proc/net/xtcp", socket_inode(fds[i]), &l) == 1;
+	EXPECT_EQ(N, listed);
+	for (i = 0; i < N; i++)
+		close(fds[i]);
+}
+
+/* Another namespace's /proc/net/xtcp does not show this one's sockets. */
+TEST(listing_is_per_namespace)
+{
+	struct proc_line l;
+	unsigned long ino;
+	int fd = bound_xtcp("0.0.0.0", 20502);
+
+	ASSERT_LE(0, fd);
+	ino = socket_inode(fd);
+	ASSERT_EQ(1, find_socket("/proc/self/net/xtcp", ino, &l));
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	EXPECT_EQ(0, find_socket("/proc/self/net/xtcp", ino, &l));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

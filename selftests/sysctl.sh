@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# sysctl: every net.xtcp.* knob exists in every network namespace, starts
+# at the value of its net.ipv4.* twin, rejects exactly the writes the twin
+# rejects with the same error, accepts what it accepts, and a change in one
+# namespace stays there.  Native knobs are written only inside throwaway
+# namespaces, except tcp_max_orphans which Linux has in the initial one only.
+set -u
+. "$(dirname "$0")/lib/tap.sh"
+
+knobs=(tcp_syn_retries tcp_synack_retries tcp_retries1 tcp_retries2
+	tcp_fin_timeout tcp_keepalive_time tcp_keepalive_intvl
+	tcp_keepalive_probes tcp_sack tcp_timestamps tcp_window_scaling
+	tcp_rmem tcp_wmem tcp_max_orphans tcp_max_syn_backlog tcp_syncookies
+	tcp_congestion_control tcp_available_congestion_control)
+
+# Invalid writes: knob and value.
+bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
+	"tcp_synack_retries 256" "tcp_retries1 256" "tcp_retries2 -1"
+	"tcp_fin_timeout abc" "tcp_fin_timeout 8589935"
+	"tcp_keepalive_time 8589935" "tcp_keepalive_intvl x"
+	"tcp_keepalive_probes 256" "tcp_sack 256" "tcp_timestamps 300"
+	"tcp_window_scaling -1" "tcp_syncookies 256"
+	"tcp_max_syn_backlog abc" "tcp_max_orphans 2147483648"
+	"tcp_rmem 4095 131072 6291456" "tcp_wmem 0 16384 4194304"
+	"tcp_congestion_control nosuchcc"
+	"tcp_available_congestion_control reno")
+
+# Valid writes, done in namespace A only.
+good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
+	"tcp_retries2 8" "tcp_fin_timeout 30" "tcp_keepalive_time 600"
+	"tcp_keepalive_intvl 10" "tcp_keepalive_probes 3" "tcp_sack 0"
+	"tcp_timestamps 0" "tcp_window_scaling 0" "tcp_syncookies 2"
+	"tcp_max_orphans 4096" "tcp_max_syn_backlog 256"
+	"tcp_rmem 8192 65536 1048576" "tcp_wmem 8192 32768 1048576"
+	"tcp_congestion_control reno")
+
+A=xtcp-sysctl-a
+B=xtcp-sysctl-b
+C=xtcp-sysctl-c
+cleanup() { ip netns del $A; ip netns del $B; ip netns del $C; } 2>/dev/null
+trap cleanup EXIT
+cleanup
+ip netns add $A
+ip netns add $B
+
+# inns NS CMD...: run in namespace NS ("" = the initial one).
+inns() { local ns=$1; shift; if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi; }
+# get NS DIR KNOB: the value, whitespace folded.
+get() { inns "$1" cat "/proc/sys/net/$2/$3" 2>&1 | tr -s '\t ' '  '; }
+# put NS DIR KNOB VALUE: prints "" on success, else the error text.
+put()
+{
+	local out
+	out=$(inns "$1" bash -c 'printf "%s\n" "$2" > "$1"' _ "/proc/sys/net/$2/$3" "$4" 2>&1) && return 0
+	echo "${out##*: }"
+}
+
+tap_plan $((${#knobs[@]} * 3 + ${#bad[@]} + ${#good[@]} * 2 + 4))
+
+for k in "${knobs[@]}"; do
+	# Linux shows tcp_max_orphans in the initial namespace only.
+	native_ns=$A
+	[ "$k" = tcp_max_orphans ] && native_ns=
+	native=$(get "$native_ns" ipv4 "$k")
+	tap_eq "$k: initial namespace default equals net.ipv4" "$native" "$(get "" xtcp "$k")"
+	tap_eq "$k: new namespace default equals net.ipv4" "$native" "$(get $A xtcp "$k")"
+	tap_check "$k: exists in a second new namespace" test -e "/proc/sys/net/xtcp/$k" -a -n "$(get $B xtcp "$k")"
+done
+
+for entry in "${bad[@]}"; do
+	k=${entry%% *} v=${entry#* }
+	ns=$A
+	[ "$k" = tcp_max_orphans ] && ns=
+	before=$(get "$ns" xtcp "$k")
+	e_native=$(put "$ns" ipv4 "$k" "$v")
+	e_xtcp=$(put "$ns" xtcp "$k" "$v")
+	after=$(get "$ns" xtcp "$k")
+	if [ -n "$e_xtcp" ] && [ "$e_xtcp" = "$e_native" ] && [ "$before" = "$after" ]; then
+		tap_ok "$k rejects '$v' like net.ipv4 ($e_xtcp)"
+	else
+		tap_fail "$k rejects '$v' like net.ipv4" "xtcp '$e_xtcp' native '$e_native' value '$before' -> '$after'"
+	fi
+done
+
+for entry in "${good[@]}"; do
+	k=${entry%% *} v=${entry#* }
+	def_b=$(get $B xtcp "$k")
+	def_root=$(get "" xtcp "$k")
+	err=$(put $A xtcp "$k" "$v")
+	tap_eq "$k accepts '$v' and reads it back" "$v" "${err:-$(get $A xtcp "$k")}"
+	if [ "$(get $B xtcp "$k")" = "$def_b" ] && [ "$(get "" xtcp "$k")" = "$def_root" ]; then
+		tap_ok "$k change stays in its namespace"
+	else
+		tap_fail "$k change stays in its namespace" "B '$(get $B xtcp "$k")' root '$(get "" xtcp "$k")'"
+	fi
+done
+
+# New namespaces take the initial namespace's congestion control and
+# buffer sizes at creation, as native ones do (tcp_sk_init()).
+put "" xtcp tcp_congestion_control reno >/dev/null
+put "" xtcp tcp_rmem "8192 100000 2000000" >/dev/null
+ip netns add $C
+tap_eq "new namespace inherits initial tcp_congestion_control" reno "$(get $C xtcp tcp_congestion_control)"
+tap_eq "new namespace inherits initial tcp_rmem" "8192 100000 2000000" "$(get $C xtcp tcp_rmem)"
+tap_eq "existing namespace keeps its own tcp_congestion_control" cubic "$(get $B xtcp tcp_congestion_control)"
+put "" xtcp tcp_congestion_control cubic >/dev/null
+put "" xtcp tcp_rmem "$(get $B xtcp tcp_rmem)" >/dev/null
+tap_eq "initial namespace restored" cubic "$(get "" xtcp tcp_congestion_control)"
+
+tap_done
