@@ -48,7 +48,7 @@ host-tests: deps $(KSFT_DIR)/kselftest_harness.h
 	@$(MAKE) -s -C selftests/host all
 
 run: module selftests
-	@scripts/vm-run -t 600 -- scripts/demo
+	@scripts/vm-run -t 600 -o $(BUILD)/run-out -- scripts/demo
 
 check: deps
 	@scripts/check $(T)

@@ -176,7 +176,7 @@ TEST(port_conflicts_within_and_across_stacks)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		int port = 20100 + i, a, b;
 
 		TH_LOG("case %zu: %d %s then %d %s", i, cases[i].first,

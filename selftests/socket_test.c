@@ -93,7 +93,7 @@ TEST(bad_type_or_protocol_errno_like_af_inet)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		int inet = socket_errno(AF_INET, cases[i].type, cases[i].proto);
 		int xtcp = socket_errno(AF_XTCP, cases[i].type, cases[i].proto);
 
