@@ -8,7 +8,9 @@
 #   make lint       checkpatch.pl --strict and sparse over the module
 #   make clean
 
-KVER		:= $(shell scripts/kver 2>/dev/null)
+# Deferred (=): on a fresh machine the kernel headers only exist once the
+# deps step, a prerequisite of every target that uses KDIR, has run.
+KVER		= $(shell scripts/kver)
 KDIR		?= /lib/modules/$(KVER)/build
 BUILD		:= $(CURDIR)/build
 KSRC_TAR	:= /usr/src/linux-source-6.1.tar.xz
