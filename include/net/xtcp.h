@@ -1,16 +1,87 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* xtcp: state shared across the module.  Everything that is not kept in
- * struct xtcp_sock or struct xtcp_net is passed explicitly.
+ * struct xtcp_sock, struct xtcp_request, struct xtcp_tw or struct xtcp_net
+ * is passed explicitly.
  */
 #ifndef _NET_XTCP_H
 #define _NET_XTCP_H
 
 #include <linux/types.h>
+#include <linux/skbuff.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <net/inet_sock.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <net/tcp_states.h>
+#include <net/xtcp_cong.h>
+#include <net/xtcp_rtt.h>
 
-struct xtcp_cong_ops;
+struct tcphdr;
+
+/* Longest TIME_WAIT, as Linux (RFC 9293 s.3.4.2 asks for 2 MSL). */
+#define XTCP_TIMEWAIT_LEN	(60 * HZ)
+/* Initial SYN / SYN-ACK retransmission timeout (RFC 6298 s.2.1). */
+#define XTCP_TIMEOUT_INIT	HZ
+/* MSS assumed when the peer sends none (RFC 9293 s.3.7.1). */
+#define XTCP_DEFAULT_MSS	536
+/* Largest window without window scaling (RFC 9293 s.3.1). */
+#define XTCP_MAX_WINDOW		65535U
+/* Payload of one send skb (hence of one segment): an MSS, but no more
+ * than a 32 KiB allocation holds, since linear skbs are kmalloc'ed and a
+ * loopback MSS (65483) would round up to a 128 KiB buffer whose truesize
+ * alone fills a default receive buffer.
+ */
+#define XTCP_MAX_SKB_DATA	(SKB_WITH_OVERHEAD(32768) - 320)
+
+/* Which kind of table entry an xtcp_hnode belongs to. */
+enum xtcp_hkind {
+	XTCP_HK_SOCK,		/* struct xtcp_sock (any state) */
+	XTCP_HK_REQ,		/* struct xtcp_request, SYN queue */
+	XTCP_HK_TW,		/* struct xtcp_tw, TIME_WAIT */
+};
+
+/* Table linkage and lookup key common to sockets, SYN queue entries and
+ * TIME_WAIT entries.  "node" is on the established hash (4-tuple) or, for
+ * a listener, on the listener hash (local port); "bind_node" is on the
+ * table of everything holding a port, which /proc/net/xtcp walks.
+ */
+struct xtcp_hnode {
+	struct hlist_node node;
+	struct hlist_node bind_node;
+	possible_net_t net;
+	__be32 laddr;
+	__be32 raddr;
+	__be16 lport;
+	__be16 rport;
+	int bound_dev_if;
+	u8 kind;		/* enum xtcp_hkind */
+	u8 in_table;		/* on a lookup chain ("node") */
+	u8 in_bind;		/* on the bind table ("bind_node") */
+	u8 state;		/* TCP_* for /proc/net/xtcp */
+};
+
+/* A native TCP socket that holds a port for xtcp (port.c), shared by a
+ * listener, its children and their TIME_WAIT entries.
+ */
+struct xtcp_port {
+	struct socket *sock;
+	refcount_t ref;
+	struct work_struct release_work;
+};
+
+/* Per-skb state on the send, retransmit and receive queues. */
+struct xtcp_skb_cb {
+	u32 seq;		/* first sequence number */
+	u32 end_seq;		/* seq + SYN + data + FIN */
+	u32 ack_seq;		/* input: the segment's ACK field */
+	u64 sent_us;		/* output: last transmission, for RTT */
+	u16 window;		/* input: the segment's window field */
+	u8 flags;		/* TCPHDR_* */
+	u8 retransmitted;	/* sent more than once (Karn's rule) */
+};
+
+#define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
 
 /* One xtcp socket.  inet_sock comes first so that the IPv4 layer's
  * helpers (routing, ip_queue_xmit, IP-level socket options) see the
@@ -18,19 +89,133 @@ struct xtcp_cong_ops;
  */
 struct xtcp_sock {
 	struct inet_sock inet;
+	struct xtcp_hnode hn;
+	struct xtcp_port *port;
 
-	/* Native TCP socket bound to the same address and port: it is how
-	 * xtcp and native TCP share one port space (see port.c).
-	 */
-	struct socket *port_rsv;
+	/* Send sequence space (RFC 9293 s.3.3.1). */
+	u32 iss;
+	u32 snd_una;		/* oldest unacknowledged */
+	u32 snd_nxt;		/* next to send */
+	u32 snd_wnd;		/* peer's window */
+	u32 snd_wl1;		/* seq of the segment that set snd_wnd */
+	u32 snd_wl2;		/* ack of the segment that set snd_wnd */
+	u32 write_seq;		/* end of the data queued by the user */
+	u32 max_window;		/* largest window the peer offered */
+	u16 mss;		/* segment size we send */
+	u16 peer_mss;		/* MSS option the peer sent */
+	u16 advmss;		/* MSS option we send */
+	u16 user_mss;		/* TCP_MAXSEG, 0 if unset */
 
+	/* Receive sequence space. */
+	u32 irs;
+	u32 rcv_nxt;		/* next expected */
+	u32 rcv_wnd;		/* window last advertised */
+	u32 rcv_wup;		/* rcv_nxt when rcv_wnd was advertised */
+	u32 copied_seq;		/* next byte for the reader */
+
+	/* Retransmission (RFC 6298) and loss recovery. */
+	struct sk_buff_head rtx_queue;	/* sent, not yet acknowledged */
+	struct xtcp_rtt rtt;
+	u32 retrans_stamp;	/* jiffies of the first retransmission's
+				 * original send, 0 when none pending
+				 */
+	u32 high_seq;		/* snd_nxt at the last loss (RFC 6582) */
+	u8 retransmits;		/* consecutive timeouts */
+	u8 dupacks;
+	u8 in_recovery;
+	u8 probes;		/* zero-window probes without answer */
+
+	/* Congestion control (cong.c and the algorithm). */
 	const struct xtcp_cong_ops *cong_ops;
+	struct xtcp_cong cong;
+
+	/* Options and flags. */
+	u8 nodelay;		/* TCP_NODELAY */
+	u8 fin_queued;		/* a FIN is on the send queue */
+	u8 orphan_counted;
+	u8 destroyed;		/* xtcp_destroy_sock() ran */
+
+	/* Timers; "rtx_timer" is retransmit, SYN, zero-window probe;
+	 * "misc_timer" is the orphaned FIN_WAIT2 timeout.
+	 */
+	struct timer_list rtx_timer;
+	struct timer_list misc_timer;
+	u8 rtx_timer_kind;	/* enum xtcp_rtx_kind */
+
+	/* Listener: SYN queue length and accepted-but-not-yet-accepted
+	 * children (sk_ack_backlog counts them).
+	 */
+	spinlock_t accept_lock;
+	struct list_head accept_queue;
+	struct list_head accept_node;	/* child: on the parent's queue */
+	atomic_t syn_qlen;
 };
+
+enum xtcp_rtx_kind {
+	XTCP_RTX_NONE,
+	XTCP_RTX_RETRANS,	/* data or SYN/FIN retransmission */
+	XTCP_RTX_PROBE,		/* zero-window probe (RFC 9293 s.3.8.6.1) */
+};
+
+/* Set sk_state with the inet_sock_set_state tracepoint (so state changes
+ * show in tracing as native TCP's do) and release ordering for lockless
+ * readers (inet_sk_state_load()).
+ */
+static inline void xtcp_state_store(struct sock *sk, int state)
+{
+	inet_sk_set_state(sk, state);
+	/* pairs with smp_load_acquire() in inet_sk_state_load() */
+	smp_store_release(&sk->sk_state, state);
+}
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
 }
+
+/* Bytes of user data per send skb and segment. */
+static inline u32 xtcp_size_goal(const struct xtcp_sock *xsk)
+{
+	return min_t(u32, xsk->mss, XTCP_MAX_SKB_DATA);
+}
+
+static inline struct sock *xtcp_hn_sk(struct xtcp_hnode *hn)
+{
+	return &container_of(hn, struct xtcp_sock, hn)->inet.sk;
+}
+
+/* A SYN queue entry: a connection between SYN and the third ACK
+ * (RFC 9293 SYN-RECEIVED), kept small until the handshake completes.
+ */
+struct xtcp_request {
+	struct xtcp_hnode hn;
+	refcount_t ref;
+	struct sock *listener;	/* holds a reference */
+	struct timer_list timer;	/* SYN-ACK retransmission */
+	u32 iss;
+	u32 irs;
+	u16 peer_mss;
+	u16 advmss;
+	u16 peer_window;
+	u8 retries;
+	u8 dead;		/* taken off the tables */
+	struct rcu_head rcu;
+};
+
+/* A TIME_WAIT entry: what is left of a closed connection for 2*MSL
+ * (RFC 9293 s.3.6.1).
+ */
+struct xtcp_tw {
+	struct xtcp_hnode hn;
+	refcount_t ref;
+	struct xtcp_port *port;
+	struct timer_list timer;
+	u32 snd_nxt;
+	u32 rcv_nxt;
+	u32 rcv_wnd;
+	u8 dead;
+	struct rcu_head rcu;
+};
 
 /* Per network namespace state: the sysctl knobs under net.xtcp.*, with
  * the C types Linux 6.1 uses for the net.ipv4.tcp_* twin of each knob.
@@ -57,6 +242,8 @@ struct xtcp_net {
 	/* Default congestion control for new sockets; never NULL. */
 	const struct xtcp_cong_ops __rcu *cong_default;
 
+	atomic_t orphans;
+
 	struct ctl_table_header *sysctl_hdr;
 };
 
@@ -67,8 +254,38 @@ static inline struct xtcp_net *xtcp_pernet(const struct net *net)
 	return net_generic(net, xtcp_net_id);
 }
 
+static inline struct net *xtcp_hn_net(const struct xtcp_hnode *hn)
+{
+	return read_pnet(&hn->net);
+}
+
 /* af_xtcp.c */
 extern int xtcp_family;
+extern struct proto xtcp_prot;
+extern const struct proto_ops xtcp_stream_ops;
+void xtcp_set_state(struct sock *sk, int state);
+void xtcp_done(struct sock *sk);
+void xtcp_init_sock_common(struct sock *sk, const struct sock *parent);
+void xtcp_destroy_sock(struct sock *sk);
+int xtcp_close_state(struct sock *sk);
+
+/* connect.c: connect, listen, accept */
+int xtcp_stream_connect(struct socket *sock, struct sockaddr *uaddr,
+			int addr_len, int flags);
+int xtcp_listen(struct socket *sock, int backlog);
+int xtcp_accept(struct socket *sock, struct socket *newsock, int flags,
+		bool kern);
+int xtcp_disconnect(struct sock *sk);
+void xtcp_stop_listening(struct sock *sk);
+
+/* stream.c: data transfer calls */
+int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size);
+int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		 int flags);
+__poll_t xtcp_poll(struct file *file, struct socket *sock,
+		   struct poll_table_struct *wait);
+void xtcp_sk_write_space(struct sock *sk);
+bool xtcp_stream_writable(const struct sock *sk);
 
 /* cong.c: registry of congestion control algorithms */
 #define XTCP_CONG_BUF_MAX	256	/* "name name ..." of all of them */
@@ -84,16 +301,87 @@ void xtcp_sysctl_net_exit(struct xtcp_net *xn);
 int xtcp_proc_net_init(struct net *net);
 void xtcp_proc_net_exit(struct net *net);
 
-/* hash.c: table of bound sockets, keyed by local port */
-void xtcp_bhash_add(struct sock *sk);
-void xtcp_bhash_del(struct sock *sk);
-struct sock *xtcp_bhash_walk(const struct net *net, loff_t pos);
+/* hash.c: established, listener and bind tables */
+void xtcp_hn_init(struct xtcp_hnode *hn, struct net *net, u8 kind);
+int xtcp_ehash_insert(struct xtcp_hnode *hn);
+void xtcp_ehash_replace(struct xtcp_hnode *old, struct xtcp_hnode *new);
+void xtcp_ehash_remove(struct xtcp_hnode *hn);
+void xtcp_lhash_insert(struct xtcp_hnode *hn);
+void xtcp_lhash_remove(struct xtcp_hnode *hn);
+struct xtcp_hnode *xtcp_lookup_established(struct net *net, __be32 saddr,
+					   __be16 sport, __be32 daddr,
+					   __be16 dport, int dif);
+struct sock *xtcp_lookup_listener(struct net *net, __be32 daddr,
+				  __be16 dport, int dif);
+void xtcp_bhash_add(struct xtcp_hnode *hn);
+void xtcp_bhash_del(struct xtcp_hnode *hn);
+struct xtcp_hnode *xtcp_bhash_walk(const struct net *net, loff_t pos);
 void xtcp_bhash_walk_begin(void);
 void xtcp_bhash_walk_end(void);
+void xtcp_hash_purge(struct net *net);
+bool xtcp_hn_hold(struct xtcp_hnode *hn);
+void xtcp_hn_put(struct xtcp_hnode *hn);
 
 /* port.c: port reservation shared with native TCP */
 int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr);
+void xtcp_port_put(struct xtcp_port *port);
 void xtcp_port_release(struct sock *sk);
 void xtcp_port_sync_opts(struct sock *sk);
+int xtcp_port_listen(struct sock *sk);
+void xtcp_port_unlisten(struct sock *sk);
+int xtcp_port_init(void);
+void xtcp_port_flush(void);
+void xtcp_port_exit(void);
+
+/* protocol.c: the IPPROTO_TCP input hook */
+int xtcp_protocol_init(void);
+void xtcp_protocol_exit(void);
+
+/* input.c */
+int xtcp_rcv_established_sk(struct sock *sk, struct sk_buff *skb);
+int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb);
+void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq);
+u16 xtcp_parse_mss(const struct tcphdr *th);
+
+/* output.c */
+int xtcp_connect_send_syn(struct sock *sk);
+void xtcp_send_ack(struct sock *sk);
+void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
+void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb);
+void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
+			 u32 seq, u32 ack, u16 window, u8 flags, u16 mss);
+void xtcp_send_fin(struct sock *sk);
+void xtcp_write_xmit(struct sock *sk, bool push);
+void xtcp_retransmit_all(struct sock *sk);
+void xtcp_send_probe(struct sock *sk);
+u32 xtcp_select_window(struct sock *sk);
+u32 xtcp_window_step(const struct sock *sk);
+u32 xtcp_receive_space(const struct sock *sk);
+void xtcp_update_mss(struct sock *sk);
+u64 xtcp_clock_us(void);
+
+/* isn.c: initial sequence numbers (RFC 6528) */
+void xtcp_isn_init(void);
+u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+
+/* timer.c */
+void xtcp_init_timers(struct sock *sk);
+void xtcp_clear_timers(struct sock *sk);
+void xtcp_rearm_rtx(struct sock *sk);
+void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay);
+void xtcp_stop_rtx(struct sock *sk);
+void xtcp_arm_fin_wait2(struct sock *sk);
+
+/* minisocks.c: SYN queue and TIME_WAIT */
+int xtcp_req_create(struct sock *listener, struct sk_buff *skb);
+void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb);
+void xtcp_req_drop(struct xtcp_request *req);
+void xtcp_req_put(struct xtcp_request *req);
+void xtcp_listener_drop_reqs(struct sock *listener);
+void xtcp_time_wait(struct sock *sk);
+void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb);
+void xtcp_tw_put(struct xtcp_tw *tw);
+void xtcp_tw_kill(struct xtcp_tw *tw);
 
 #endif /* _NET_XTCP_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xtcp: the AF_XTCP socket family, its proto_ops and struct proto, and
- * module load/unload.
+/* xtcp: the AF_XTCP socket family, its proto_ops and struct proto, the
+ * socket's life (creation, state changes, close, destruction), socket
+ * options and ioctls, and module load/unload.
  *
  * Sockets speak IPv4 addresses (struct sockaddr_in), so the family only
  * changes which TCP implementation a socket gets, not how it is addressed.
@@ -8,10 +9,14 @@
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/socket.h>
+#include <linux/termios.h>
+#include <linux/sockios.h>
 #include <linux/in.h>
+#include <linux/tcp.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
+#include <net/tcp.h>
 #include <net/tcp_states.h>
 #include <net/xtcp.h>
 #include <net/xtcp_cong.h>
@@ -23,13 +28,83 @@ MODULE_PARM_DESC(family, "address family number of AF_XTCP (default 12)");
 
 unsigned int xtcp_net_id __read_mostly;
 
-static struct proto xtcp_prot;
-static const struct proto_ops xtcp_stream_ops;
-
 /* An address from user space is IPv4: AF_INET or our own family number. */
 static bool xtcp_addr_family_ok(const struct sockaddr_in *sin)
 {
 	return sin->sin_family == AF_INET || sin->sin_family == xtcp_family;
+}
+
+/* State changes.  Entering CLOSE takes the socket off the lookup tables
+ * and gives its port back, as tcp_set_state() does.
+ */
+void xtcp_set_state(struct sock *sk, int state)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (state == TCP_CLOSE) {
+		if (sk->sk_state == TCP_LISTEN)
+			xtcp_lhash_remove(&xsk->hn);
+		else
+			xtcp_ehash_remove(&xsk->hn);
+		xtcp_port_release(sk);
+	}
+	xtcp_state_store(sk, state);
+	xsk->hn.state = state;
+}
+
+/* Free what an orphaned, closed socket still holds and drop the
+ * reference the socket held on itself since creation.  Runs once.
+ */
+void xtcp_destroy_sock(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xsk->destroyed)
+		return;
+	xsk->destroyed = 1;
+	xtcp_clear_timers(sk);
+	__skb_queue_purge(&sk->sk_write_queue);
+	__skb_queue_purge(&xsk->rtx_queue);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	sk->sk_wmem_queued = 0;
+	if (xsk->orphan_counted) {
+		atomic_dec(&xtcp_pernet(sock_net(sk))->orphans);
+		xsk->orphan_counted = 0;
+	}
+	/* Also for a socket that was only bound: off every table, port back. */
+	xtcp_set_state(sk, TCP_CLOSE);
+	sock_put(sk);
+}
+
+/* The connection is over (tcp_done()): closed, users woken; an orphan
+ * goes away.
+ */
+void xtcp_done(struct sock *sk)
+{
+	xtcp_set_state(sk, TCP_CLOSE);
+	xtcp_clear_timers(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_state_change(sk);
+	else
+		xtcp_destroy_sock(sk);
+}
+
+/* The state close()/shutdown(SHUT_WR) leads to (RFC 9293 s.3.10.4).
+ * Returns 1 when a FIN must be sent.
+ */
+int xtcp_close_state(struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		xtcp_set_state(sk, TCP_FIN_WAIT1);
+		return 1;
+	case TCP_CLOSE_WAIT:
+		xtcp_set_state(sk, TCP_LAST_ACK);
+		return 1;
+	}
+	return 0;
 }
 
 static int xtcp_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
@@ -52,10 +127,8 @@ static int xtcp_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 	if (sk->sk_state != TCP_CLOSE || inet_sk(sk)->inet_num)
 		goto out;
 	err = xtcp_port_reserve(sk, sin);
-	if (err)
-		goto out;
-	sk_dst_reset(sk);
-	xtcp_bhash_add(sk);
+	if (!err)
+		sk_dst_reset(sk);
 out:
 	release_sock(sk);
 	return err;
@@ -89,84 +162,332 @@ static int xtcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	return sizeof(*sin);
 }
 
+/* TCP-level options: TCP_NODELAY and TCP_MAXSEG with Linux's checks; the
+ * full set arrives with the features behind it.  Unknown ones are
+ * ENOPROTOOPT, never a silent success.
+ */
 static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 			   sockptr_t optval, unsigned int optlen)
 {
-	/* TCP-level options arrive with the issues that implement them. */
-	if (level == SOL_TCP)
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int val, err = 0;
+
+	if (level != SOL_TCP)
+		return ip_setsockopt(sk, level, optname, optval, optlen);
+	if (optname != TCP_NODELAY && optname != TCP_MAXSEG)
 		return -ENOPROTOOPT;
-	return ip_setsockopt(sk, level, optname, optval, optlen);
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+
+	lock_sock(sk);
+	switch (optname) {
+	case TCP_NODELAY:
+		xsk->nodelay = !!val;
+		/* Setting it sends what Nagle held back (tcp_push_pending_frames). */
+		if (val && ((1 << sk->sk_state) &
+			    (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+			xtcp_write_xmit(sk, true);
+		break;
+	case TCP_MAXSEG:
+		if (val && (val < TCP_MIN_MSS || val > MAX_TCP_WINDOW)) {
+			err = -EINVAL;
+			break;
+		}
+		xsk->user_mss = val;
+		break;
+	}
+	release_sock(sk);
+	return err;
 }
 
 static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 			   char __user *optval, int __user *optlen)
 {
-	if (level == SOL_TCP)
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int val, len;
+
+	if (level != SOL_TCP)
+		return ip_getsockopt(sk, level, optname, optval, optlen);
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	len = min_t(unsigned int, len, sizeof(int));
+
+	switch (optname) {
+	case TCP_NODELAY:
+		val = xsk->nodelay;
+		break;
+	case TCP_MAXSEG:
+		/* As Linux: the MSS in use, or what the user asked for. */
+		val = xsk->mss ? : TCP_MSS_DEFAULT;
+		if (xsk->user_mss &&
+		    ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
+			val = xsk->user_mss;
+		break;
+	default:
 		return -ENOPROTOOPT;
-	return ip_getsockopt(sk, level, optname, optval, optlen);
+	}
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
 }
 
+/* close() (RFC 9293 s.3.10.4): unread data or SO_LINGER {1, 0} aborts
+ * with a RST (RFC 2525 s.2.17); otherwise a FIN follows the data, and the
+ * connection finishes without its owner.  With SO_LINGER the caller waits
+ * up to the linger time for that.
+ */
 static void xtcp_close(struct sock *sk, long timeout)
 {
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	bool unread;
+
 	lock_sock(sk);
-	sk->sk_shutdown = SHUTDOWN_MASK;
-	if (inet_sk(sk)->inet_num) {
-		xtcp_bhash_del(sk);
-		xtcp_port_release(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+
+	if (sk->sk_state == TCP_LISTEN) {
+		xtcp_stop_listening(sk);
+		goto orphan;
 	}
-	inet_sk_set_state(sk, TCP_CLOSE);
+	unread = !skb_queue_empty(&sk->sk_receive_queue);
+	__skb_queue_purge(&sk->sk_receive_queue);
+
+	if (sk->sk_state == TCP_CLOSE) {
+		/* nothing to say to anyone */
+	} else if (unread || (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime)) {
+		if (sk->sk_state != TCP_SYN_SENT)
+			xtcp_send_active_reset(sk, sk->sk_allocation);
+		xtcp_set_state(sk, TCP_CLOSE);
+	} else if (sk->sk_state == TCP_SYN_SENT) {
+		xtcp_set_state(sk, TCP_CLOSE);
+	} else if (xtcp_close_state(sk)) {
+		xtcp_send_fin(sk);
+	}
+
+	if (timeout && sk->sk_state != TCP_CLOSE) {
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+		add_wait_queue(sk_sleep(sk), &wait);
+		while (!signal_pending(current) && timeout &&
+		       ((1 << sk->sk_state) & (TCPF_FIN_WAIT1 | TCPF_CLOSING |
+					       TCPF_LAST_ACK)))
+			sk_wait_event(sk, &timeout,
+				      !((1 << sk->sk_state) &
+					(TCPF_FIN_WAIT1 | TCPF_CLOSING |
+					 TCPF_LAST_ACK)), &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+
+orphan:
+	/* Give a closed socket's port back now, while we may sleep. */
+	if (sk->sk_state == TCP_CLOSE)
+		xtcp_port_release(sk);
+	sock_hold(sk);
 	sock_orphan(sk);
 	release_sock(sk);
+
+	/* From here on the socket can also be finished by softirq. */
+	local_bh_disable();
+	bh_lock_sock(sk);
+	if (sk->sk_state == TCP_CLOSE) {
+		xtcp_destroy_sock(sk);
+	} else if (atomic_read(&xn->orphans) >= READ_ONCE(xn->max_orphans)) {
+		/* Linux's "too many orphaned sockets": abort instead. */
+		net_warn_ratelimited("xtcp: too many orphaned sockets\n");
+		xtcp_send_active_reset(sk, GFP_ATOMIC);
+		xtcp_done(sk);
+	} else {
+		atomic_inc(&xn->orphans);
+		xsk->orphan_counted = 1;
+		if (sk->sk_state == TCP_FIN_WAIT2)
+			xtcp_arm_fin_wait2(sk);
+	}
+	bh_unlock_sock(sk);
+	local_bh_enable();
 	sock_put(sk);
 }
 
 static int xtcp_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
+	long timeout = 0;
 
 	if (!sk)
 		return 0;
-	sk->sk_prot->close(sk, 0);
+	if (sock_flag(sk, SOCK_LINGER) && !(current->flags & PF_EXITING))
+		timeout = sk->sk_lingertime;
+	sk->sk_prot->close(sk, timeout);
 	sock->sk = NULL;
 	return 0;
 }
 
-/* Socket ioctls xtcp does not handle go on to the generic handlers
- * (interface ioctls), as they do for inet sockets.
+static int xtcp_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	int err = 0;
+
+	/* SHUT_RD, SHUT_WR, SHUT_RDWR map to RCV_SHUTDOWN, SEND_SHUTDOWN, both. */
+	how++;
+	if ((how & ~SHUTDOWN_MASK) || !how)
+		return -EINVAL;
+
+	lock_sock(sk);
+	if (sock->state == SS_CONNECTING) {
+		if ((1 << sk->sk_state) &
+		    (TCPF_SYN_SENT | TCPF_SYN_RECV | TCPF_CLOSE))
+			sock->state = SS_DISCONNECTING;
+		else
+			sock->state = SS_CONNECTED;
+	}
+
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		err = -ENOTCONN;
+		/* Still wake pollers that wait for EPOLLHUP, as inet does. */
+		fallthrough;
+	default:
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+		if ((how & SEND_SHUTDOWN) && xtcp_close_state(sk))
+			xtcp_send_fin(sk);
+		break;
+	case TCP_LISTEN:
+		if (!(how & RCV_SHUTDOWN))
+			break;
+		fallthrough;
+	case TCP_SYN_SENT:
+		err = xtcp_disconnect(sk);
+		sock->state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+		break;
+	}
+	sk->sk_state_change(sk);
+	release_sock(sk);
+	return err;
+}
+
+/* FIONREAD/SIOCINQ, SIOCOUTQ and SIOCOUTQNSD as Linux's tcp_ioctl();
+ * everything else goes on to the generic handlers.
  */
 static int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 {
-	return -ENOIOCTLCMD;
+	struct sock *sk = sock->sk;
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int answ;
+
+	switch (cmd) {
+	case SIOCINQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		answ = xsk->rcv_nxt - xsk->copied_seq;
+		/* The FIN takes a sequence number but is not data. */
+		if (answ && sock_flag(sk, SOCK_DONE))
+			answ--;
+		release_sock(sk);
+		break;
+	case SIOCOUTQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		answ = (1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV) ? 0 :
+			READ_ONCE(xsk->write_seq) - READ_ONCE(xsk->snd_una);
+		break;
+	case SIOCOUTQNSD:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		answ = (1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV) ? 0 :
+			READ_ONCE(xsk->write_seq) - READ_ONCE(xsk->snd_nxt);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(answ, (int __user *)arg);
 }
 
 static void xtcp_sock_destruct(struct sock *sk)
 {
 	__skb_queue_purge(&sk->sk_receive_queue);
 	__skb_queue_purge(&sk->sk_error_queue);
-	WARN_ON_ONCE(xtcp_sk(sk)->port_rsv);
+	WARN_ON_ONCE(xtcp_sk(sk)->port);
 	WARN_ON_ONCE(!sock_flag(sk, SOCK_DEAD));
 	kfree(rcu_dereference_protected(inet_sk(sk)->inet_opt, 1));
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
 }
 
-/* Defaults a new socket takes from its namespace: RFC 1122 4.2.3.x knobs. */
-static int xtcp_init_sock(struct sock *sk)
+/* What every xtcp socket starts with, created by socket() or by a
+ * completed handshake on @parent (a listener), whose settings it takes
+ * as Linux children take their listener's.  Defaults come from the
+ * namespace's knobs.
+ */
+void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+
+	/* Lookups walk hash chains under RCU only. */
+	sock_set_flag(sk, SOCK_RCU_FREE);
+	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
+	sk->sk_protocol = IPPROTO_TCP;
+	sk->sk_destruct = xtcp_sock_destruct;
+	sk->sk_backlog_rcv = xtcp_backlog_rcv;
+	sk->sk_write_space = xtcp_sk_write_space;
+
+	inet->uc_ttl = -1;
+	inet->mc_loop = 1;
+	inet->mc_ttl = 1;
+	inet->mc_all = 1;
+	inet->pmtudisc = READ_ONCE(sock_net(sk)->ipv4.sysctl_ip_no_pmtu_disc) ?
+			 IP_PMTUDISC_DONT : IP_PMTUDISC_WANT;
+
+	xtcp_hn_init(&xsk->hn, sock_net(sk), XTCP_HK_SOCK);
+	xsk->hn.state = TCP_CLOSE;
+	skb_queue_head_init(&xsk->rtx_queue);
+	spin_lock_init(&xsk->accept_lock);
+	INIT_LIST_HEAD(&xsk->accept_queue);
+	INIT_LIST_HEAD(&xsk->accept_node);
+	xtcp_init_timers(sk);
+	xtcp_rtt_init(&xsk->rtt);
+	xsk->mss = TCP_MSS_DEFAULT;
 
 	sk->sk_sndbuf = READ_ONCE(xn->wmem[1]);
 	sk->sk_rcvbuf = READ_ONCE(xn->rmem[1]);
 	rcu_read_lock();
 	xsk->cong_ops = rcu_dereference(xn->cong_default);
 	rcu_read_unlock();
-	return 0;
+
+	if (parent) {
+		const struct xtcp_sock *pxsk = xtcp_sk(parent);
+
+		sk->sk_userlocks = parent->sk_userlocks & ~SOCK_BINDPORT_LOCK;
+		if (parent->sk_userlocks & SOCK_SNDBUF_LOCK)
+			sk->sk_sndbuf = parent->sk_sndbuf;
+		if (parent->sk_userlocks & SOCK_RCVBUF_LOCK)
+			sk->sk_rcvbuf = parent->sk_rcvbuf;
+		sk->sk_reuse = parent->sk_reuse;
+		sk->sk_bound_dev_if = parent->sk_bound_dev_if;
+		sk->sk_mark = parent->sk_mark;
+		sk->sk_priority = parent->sk_priority;
+		sk->sk_uid = parent->sk_uid;
+		sk->sk_lingertime = parent->sk_lingertime;
+		if (sock_flag(parent, SOCK_LINGER))
+			sock_set_flag(sk, SOCK_LINGER);
+		inet->tos = inet_sk(parent)->tos;
+		inet->uc_ttl = inet_sk(parent)->uc_ttl;
+		xsk->nodelay = pxsk->nodelay;
+		xsk->user_mss = pxsk->user_mss;
+		xsk->cong_ops = pxsk->cong_ops;
+	}
+	/* RFC 6928 initial window of 10 segments; no upper clamp yet. */
+	xtcp_cong_state_init(&xsk->cong, 10, U32_MAX, xsk->mss);
+	xsk->cong_ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
 }
 
 static int xtcp_create(struct net *net, struct socket *sock, int protocol,
 		       int kern)
 {
-	struct inet_sock *inet;
 	struct sock *sk;
 
 	/* Error values and their order follow inet_create() (af_inet.c). */
@@ -182,50 +503,39 @@ static int xtcp_create(struct net *net, struct socket *sock, int protocol,
 	sk = sk_alloc(net, xtcp_family, GFP_KERNEL, &xtcp_prot, kern);
 	if (!sk)
 		return -ENOMEM;
-
 	sock_init_data(sock, sk);
-	/* Lookups will walk hash chains under RCU only. */
-	sock_set_flag(sk, SOCK_RCU_FREE);
-	sk->sk_protocol = IPPROTO_TCP;
-	sk->sk_destruct = xtcp_sock_destruct;
-
-	inet = inet_sk(sk);
-	inet->uc_ttl = -1;
-	inet->mc_loop = 1;
-	inet->mc_ttl = 1;
-	inet->mc_all = 1;
-	inet->pmtudisc = READ_ONCE(net->ipv4.sysctl_ip_no_pmtu_disc) ?
-			 IP_PMTUDISC_DONT : IP_PMTUDISC_WANT;
-
-	return xtcp_init_sock(sk);
+	xtcp_init_sock_common(sk, NULL);
+	return 0;
 }
 
-static const struct proto_ops xtcp_stream_ops = {
+const struct proto_ops xtcp_stream_ops = {
+	.family		= PF_UNSPEC,	/* not used for stream sockets */
 	.owner		= THIS_MODULE,
 	.release	= xtcp_release,
 	.bind		= xtcp_bind,
-	.connect	= sock_no_connect,
+	.connect	= xtcp_stream_connect,
 	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
+	.accept		= xtcp_accept,
 	.getname	= xtcp_getname,
+	.poll		= xtcp_poll,
 	.ioctl		= xtcp_ioctl,
-	.listen		= sock_no_listen,
-	.shutdown	= sock_no_shutdown,
+	.listen		= xtcp_listen,
+	.shutdown	= xtcp_shutdown,
 	.setsockopt	= sock_common_setsockopt,
 	.getsockopt	= sock_common_getsockopt,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.sendmsg	= xtcp_sendmsg,
+	.recvmsg	= xtcp_recvmsg,
 	.mmap		= sock_no_mmap,
 	.sendpage	= sock_no_sendpage,
 };
 
-static struct proto xtcp_prot = {
+struct proto xtcp_prot = {
 	.name		= "XTCP",
 	.owner		= THIS_MODULE,
 	.close		= xtcp_close,
-	.init		= xtcp_init_sock,
 	.setsockopt	= xtcp_setsockopt,
 	.getsockopt	= xtcp_getsockopt,
+	.backlog_rcv	= xtcp_backlog_rcv,
 	.obj_size	= sizeof(struct xtcp_sock),
 };
 
@@ -240,6 +550,7 @@ static int __net_init xtcp_net_init(struct net *net)
 	struct xtcp_net *xn = xtcp_pernet(net);
 	int err;
 
+	atomic_set(&xn->orphans, 0);
 	err = xtcp_sysctl_net_init(net, xn);
 	if (err)
 		return err;
@@ -251,6 +562,11 @@ static int __net_init xtcp_net_init(struct net *net)
 
 static void __net_exit xtcp_net_exit(struct net *net)
 {
+	/* TIME_WAIT entries end with their namespace; their ports (native
+	 * sockets of this namespace) must be released before it goes.
+	 */
+	xtcp_hash_purge(net);
+	xtcp_port_flush();
 	xtcp_proc_net_exit(net);
 	xtcp_sysctl_net_exit(xtcp_pernet(net));
 }
@@ -273,35 +589,52 @@ static int __init xtcp_init(void)
 	}
 	xtcp_family_ops.family = xtcp_family;
 	xtcp_cong_register_builtin();
+	xtcp_isn_init();
 
-	err = proto_register(&xtcp_prot, 1);
+	err = xtcp_port_init();
 	if (err)
 		return err;
+	err = proto_register(&xtcp_prot, 1);
+	if (err)
+		goto out_port;
 	err = register_pernet_subsys(&xtcp_net_ops);
 	if (err)
 		goto out_proto;
+	err = xtcp_protocol_init();
+	if (err) {
+		pr_err("xtcp: cannot hook IPPROTO_TCP input (%d)\n", err);
+		goto out_pernet;
+	}
 	err = sock_register(&xtcp_family_ops);
 	if (err) {
 		pr_err("xtcp: address family %d is taken (%d)\n", xtcp_family,
 		       err);
-		goto out_pernet;
+		goto out_protocol;
 	}
 	pr_info("xtcp: registered address family %d\n", xtcp_family);
 	return 0;
 
+out_protocol:
+	xtcp_protocol_exit();
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_proto:
 	proto_unregister(&xtcp_prot);
+out_port:
+	xtcp_port_exit();
 	return err;
 }
 
 static void __exit xtcp_exit(void)
 {
 	sock_unregister(xtcp_family);
+	/* No segment reaches xtcp after this; then end what is left. */
+	xtcp_protocol_exit();
+	xtcp_hash_purge(NULL);
 	unregister_pernet_subsys(&xtcp_net_ops);
-	/* Sockets are freed after an RCU grace period (SOCK_RCU_FREE). */
+	/* Sockets and table entries are freed after an RCU grace period. */
 	rcu_barrier();
+	xtcp_port_exit();
 	proto_unregister(&xtcp_prot);
 }
 

@@ -2,20 +2,30 @@
 /* xtcp: one port space with native TCP.
  *
  * xtcp and native TCP put the same protocol number (6) on the wire, so a
- * port may belong to only one of them.  Every bound xtcp socket owns a
- * kernel-internal native TCP socket, bound to the same address and port
- * and never listening or connecting: the reservation.  Native TCP then
- * refuses the port to its own sockets, and asking native TCP to bind the
- * reservation gives xtcp Linux's bind rules exactly (SO_REUSEADDR,
- * SO_REUSEPORT, SO_BINDTODEVICE, IP_FREEBIND, ip_local_port_range,
- * ip_local_reserved_ports, CAP_NET_BIND_SERVICE), against native sockets
- * and other xtcp sockets alike.
+ * port may belong to only one of them.  Every port xtcp holds is held by a
+ * kernel-internal native TCP socket bound to the same address and port
+ * that never connects and is never hashed for input: the reservation.
+ * Native TCP then refuses the port to its own sockets, and asking native
+ * TCP to bind the reservation gives xtcp Linux's bind rules exactly
+ * (SO_REUSEADDR, SO_REUSEPORT, SO_BINDTODEVICE, IP_FREEBIND,
+ * ip_local_port_range, ip_local_reserved_ports, CAP_NET_BIND_SERVICE),
+ * against native sockets and other xtcp sockets alike.
+ *
+ * A reservation is shared, by reference, by a listener, the connections
+ * it accepted and their TIME_WAIT entries, as native TCP's bind bucket is.
+ * Releasing a native socket sleeps, and the last reference may go in
+ * softirq context (a TIME_WAIT timer, a reset), so release is deferred to
+ * a workqueue; namespace exit and module unload flush it.
  */
 #include <linux/net.h>
 #include <linux/in.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
 #include <net/xtcp.h>
+
+static struct workqueue_struct *xtcp_port_wq;
 
 /* Copy the socket state that bind conflict checks read from the xtcp
  * socket to its reservation.  SOL_SOCKET options never reach xtcp in 6.1
@@ -41,10 +51,19 @@ static void xtcp_port_copy_opts(struct sock *sk, struct sock *rsk)
 
 void xtcp_port_sync_opts(struct sock *sk)
 {
-	struct socket *rsv = xtcp_sk(sk)->port_rsv;
+	struct xtcp_port *port = xtcp_sk(sk)->port;
 
-	if (rsv)
-		xtcp_port_copy_opts(sk, rsv->sk);
+	if (port)
+		xtcp_port_copy_opts(sk, port->sock->sk);
+}
+
+static void xtcp_port_release_fn(struct work_struct *work)
+{
+	struct xtcp_port *port = container_of(work, struct xtcp_port,
+					      release_work);
+
+	sock_release(port->sock);
+	kfree(port);
 }
 
 /* Bind @sk to @addr (port 0: an ephemeral port chosen by native TCP from
@@ -54,24 +73,27 @@ void xtcp_port_sync_opts(struct sock *sk)
 int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr)
 {
 	struct inet_sock *inet = inet_sk(sk), *rinet;
+	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sockaddr_in sin = *addr;
+	struct xtcp_port *port;
 	struct socket *rsv;
 	int err;
 
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port)
+		return -ENOMEM;
 	err = sock_create_kern(sock_net(sk), AF_INET, SOCK_STREAM, IPPROTO_TCP,
 			       &rsv);
 	if (err)
-		return err;
+		goto out_free;
 	xtcp_port_copy_opts(sk, rsv->sk);
 
 	/* Native TCP knows only AF_INET; AF_UNSPEC stays as the caller sent it. */
 	if (sin.sin_family != AF_UNSPEC)
 		sin.sin_family = AF_INET;
 	err = kernel_bind(rsv, (struct sockaddr *)&sin, sizeof(sin));
-	if (err) {
-		sock_release(rsv);
-		return err;
-	}
+	if (err)
+		goto out_release;
 
 	rinet = inet_sk(rsv->sk);
 	inet->inet_rcv_saddr = rinet->inet_rcv_saddr;
@@ -84,20 +106,107 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr)
 		sk->sk_userlocks |= SOCK_BINDADDR_LOCK;
 	if (addr->sin_port)
 		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
-	xtcp_sk(sk)->port_rsv = rsv;
+
+	port->sock = rsv;
+	refcount_set(&port->ref, 1);
+	INIT_WORK(&port->release_work, xtcp_port_release_fn);
+	xsk->port = port;
+	xsk->hn.laddr = inet->inet_rcv_saddr;
+	xsk->hn.lport = inet->inet_sport;
+	xsk->hn.bound_dev_if = sk->sk_bound_dev_if;
+	xtcp_bhash_add(&xsk->hn);
 	return 0;
+
+out_release:
+	sock_release(rsv);
+out_free:
+	kfree(port);
+	return err;
 }
 
-/* Give the port back to the shared space.  Caller holds the socket lock. */
+/* Drop a reference; the last one gives the port back to both stacks:
+ * at once where we may sleep (close() of an idle socket, so that the port
+ * is free when close() returns, as in Linux), else from the workqueue.
+ * Any context.
+ */
+void xtcp_port_put(struct xtcp_port *port)
+{
+	if (!refcount_dec_and_test(&port->ref))
+		return;
+	if (preemptible())
+		xtcp_port_release_fn(&port->release_work);
+	else
+		queue_work(xtcp_port_wq, &port->release_work);
+}
+
+/* @sk gives up its port: off the bind table, reference dropped. */
 void xtcp_port_release(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	if (!xsk->port_rsv)
+	xtcp_bhash_del(&xsk->hn);
+	if (!xsk->port)
 		return;
-	sock_release(xsk->port_rsv);
-	xsk->port_rsv = NULL;
+	xtcp_port_put(xsk->port);
+	xsk->port = NULL;
+	/* As __inet_put_port(): the number goes, the reported port stays. */
 	inet_sk(sk)->inet_num = 0;
-	inet_sk(sk)->inet_sport = 0;
 	sk->sk_userlocks &= ~(SOCK_BINDADDR_LOCK | SOCK_BINDPORT_LOCK);
+}
+
+/* listen(): a listening socket conflicts with more binds than a merely
+ * bound one (SO_REUSEADDR no longer shares the port).  Ask native TCP to
+ * re-check the port as it does in inet_csk_listen_start(), with the
+ * reservation marked listening; it is never hashed, so native TCP never
+ * delivers a segment to it.
+ */
+int xtcp_port_listen(struct sock *sk)
+{
+	struct sock *rsk = xtcp_sk(sk)->port->sock->sk;
+	int err;
+
+	xtcp_port_sync_opts(sk);
+	lock_sock(rsk);
+	rsk->sk_state = TCP_LISTEN;
+	err = rsk->sk_prot->get_port(rsk, inet_sk(rsk)->inet_num);
+	if (err) {
+		rsk->sk_state = TCP_CLOSE;
+		err = -EADDRINUSE;
+	}
+	release_sock(rsk);
+	return err;
+}
+
+/* The listener is gone; children may still hold the port. */
+void xtcp_port_unlisten(struct sock *sk)
+{
+	struct xtcp_port *port = xtcp_sk(sk)->port;
+	struct sock *rsk;
+
+	if (!port)
+		return;
+	rsk = port->sock->sk;
+	lock_sock(rsk);
+	if (rsk->sk_state == TCP_LISTEN)
+		rsk->sk_state = TCP_CLOSE;
+	release_sock(rsk);
+}
+
+int xtcp_port_init(void)
+{
+	xtcp_port_wq = alloc_workqueue("xtcp_port", 0, 0);
+	return xtcp_port_wq ? 0 : -ENOMEM;
+}
+
+/* Wait for pending releases: before a namespace's sockets go, and at
+ * module unload (then the workqueue goes too).
+ */
+void xtcp_port_flush(void)
+{
+	flush_workqueue(xtcp_port_wq);
+}
+
+void xtcp_port_exit(void)
+{
+	destroy_workqueue(xtcp_port_wq);
 }

@@ -33,31 +33,49 @@ static void xtcp_seq_stop(struct seq_file *seq, void *v)
 	xtcp_bhash_walk_end();
 }
 
+/* Columns as in /proc/net/tcp.  tx_queue and rx_queue are bytes not yet
+ * acknowledged and not yet read; the timer columns stay zero for now.
+ * Addresses print as the raw __be32, as tcp does.  SYN queue (03) and
+ * TIME_WAIT (06) entries have no inode, as in Linux.
+ */
+static void xtcp_show_hnode(struct seq_file *seq, struct xtcp_hnode *hn)
+{
+	unsigned long ino = 0;
+	u32 txq = 0, rxq = 0;
+	void *ptr = hn;
+	int refs = 0;
+	kuid_t uid = GLOBAL_ROOT_UID;
+
+	if (hn->kind == XTCP_HK_SOCK) {
+		struct sock *sk = xtcp_hn_sk(hn);
+		struct xtcp_sock *xsk = xtcp_sk(sk);
+
+		if (hn->state == TCP_LISTEN) {
+			rxq = READ_ONCE(sk->sk_ack_backlog);
+		} else {
+			txq = READ_ONCE(xsk->write_seq) - READ_ONCE(xsk->snd_una);
+			rxq = max_t(int, READ_ONCE(xsk->rcv_nxt) -
+					 READ_ONCE(xsk->copied_seq), 0);
+		}
+		uid = sock_i_uid(sk);
+		ino = sock_i_ino(sk);
+		refs = refcount_read(&sk->sk_refcnt);
+		ptr = sk;
+	}
+	seq_printf(seq, "%4lld: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK",
+		   seq->index - 1, hn->laddr, ntohs(hn->lport),
+		   hn->raddr, ntohs(hn->rport), hn->state, txq, rxq,
+		   0, 0UL, 0, from_kuid_munged(seq_user_ns(seq), uid),
+		   0, ino, refs, ptr);
+}
+
 static int xtcp_seq_show(struct seq_file *seq, void *v)
 {
-	struct sock *sk = v;
-	struct inet_sock *inet;
-
 	seq_setwidth(seq, XTCP_PROC_LINE - 1);
-	if (v == SEQ_START_TOKEN) {
+	if (v == SEQ_START_TOKEN)
 		seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
-		seq_pad(seq, '\n');
-		return 0;
-	}
-
-	inet = inet_sk(sk);
-	/* Columns as in /proc/net/tcp; the timer columns stay zero until
-	 * xtcp has timers.  Addresses print as the raw __be32, host order.
-	 */
-	seq_printf(seq, "%4lld: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK",
-		   seq->index - 1,
-		   inet->inet_rcv_saddr, inet->inet_num,
-		   inet->inet_daddr, ntohs(inet->inet_dport),
-		   sk->sk_state,
-		   sk_wmem_alloc_get(sk), sk_rmem_alloc_get(sk),
-		   0, 0UL, 0,
-		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
-		   0, sock_i_ino(sk), refcount_read(&sk->sk_refcnt), sk);
+	else
+		xtcp_show_hnode(seq, v);
 	seq_pad(seq, '\n');
 	return 0;
 }

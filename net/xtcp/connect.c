@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xtcp: opening connections: connect() (active open), listen() and
+ * accept() (passive open), and disconnecting.  Semantics and errno values
+ * follow Linux's inet_stream_connect(), inet_listen() and
+ * inet_csk_accept().
+ */
+#include <linux/net.h>
+#include <linux/in.h>
+#include <linux/sched/signal.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/xtcp.h>
+
+/* RFC 9293 s.3.10.1 OPEN, active: route, port, ISS, SYN. */
+static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
+			   int addr_len)
+{
+	struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	__be16 orig_sport = inet->inet_sport;
+	struct flowi4 *fl4;
+	struct rtable *rt;
+	int err;
+
+	if (addr_len < sizeof(struct sockaddr_in))
+		return -EINVAL;
+	if (usin->sin_family != AF_INET && usin->sin_family != xtcp_family)
+		return -EAFNOSUPPORT;
+
+	fl4 = &inet->cork.fl.u.ip4;
+	rt = ip_route_connect(fl4, usin->sin_addr.s_addr, inet->inet_saddr,
+			      sk->sk_bound_dev_if, IPPROTO_TCP, orig_sport,
+			      usin->sin_port, sk);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
+		ip_rt_put(rt);
+		return -ENETUNREACH;
+	}
+
+	/* Not bound yet: an ephemeral port on the route's source address. */
+	if (!inet->inet_num) {
+		struct sockaddr_in local = {
+			.sin_family = AF_INET,
+			.sin_addr.s_addr = fl4->saddr,
+		};
+
+		err = xtcp_port_reserve(sk, &local);
+		if (err) {
+			ip_rt_put(rt);
+			return err == -EADDRINUSE ? -EADDRNOTAVAIL : err;
+		}
+	}
+	if (!inet->inet_saddr)
+		inet->inet_saddr = fl4->saddr;
+	inet->inet_rcv_saddr = inet->inet_saddr;
+	inet->inet_daddr = usin->sin_addr.s_addr;
+	inet->inet_dport = usin->sin_port;
+
+	rt = ip_route_newports(fl4, rt, orig_sport, usin->sin_port,
+			       inet->inet_sport, inet->inet_dport, sk);
+	if (IS_ERR(rt)) {
+		err = PTR_ERR(rt);
+		goto failure;
+	}
+	sk->sk_gso_type = SKB_GSO_TCPV4;
+	sk_setup_caps(sk, &rt->dst);
+
+	xsk->hn.laddr = inet->inet_saddr;
+	xsk->hn.raddr = inet->inet_daddr;
+	xsk->hn.lport = inet->inet_sport;
+	xsk->hn.rport = inet->inet_dport;
+	xsk->hn.bound_dev_if = sk->sk_bound_dev_if;
+	err = xtcp_ehash_insert(&xsk->hn);
+	if (err)
+		goto failure;
+
+	xsk->iss = xtcp_isn(inet->inet_saddr, inet->inet_daddr,
+			    inet->inet_sport, inet->inet_dport);
+	xsk->snd_una = xsk->iss;
+	xsk->snd_nxt = xsk->iss + 1;
+	xsk->write_seq = xsk->iss + 1;
+	xsk->advmss = dst_metric_advmss(&rt->dst);
+	if (xsk->user_mss)
+		xsk->advmss = min(xsk->advmss, xsk->user_mss);
+	xsk->peer_mss = 0;
+	xtcp_update_mss(sk);
+	xtcp_set_state(sk, TCP_SYN_SENT);
+
+	/* The SYN timeout (tcp_syn_retries) counts from the first SYN. */
+	xsk->retrans_stamp = jiffies ? : 1;
+	xtcp_connect_send_syn(sk);
+	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, XTCP_TIMEOUT_INIT);
+	return 0;
+
+failure:
+	xtcp_set_state(sk, TCP_CLOSE);
+	inet->inet_dport = 0;
+	inet->inet_daddr = 0;
+	sk->sk_route_caps = 0;
+	return err;
+}
+
+/* Wait, interruptibly, until the handshake ends; returns the time left. */
+static long xtcp_wait_for_connect(struct sock *sk, long timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+		release_sock(sk);
+		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
+		lock_sock(sk);
+		if (signal_pending(current) || !timeo)
+			break;
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return timeo;
+}
+
+/* Abort whatever the socket is doing and leave it closed and unbound
+ * where Linux would (tcp_disconnect(): connect(AF_UNSPEC), shutdown of
+ * a listener or a connecting socket).
+ */
+int xtcp_disconnect(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int old = sk->sk_state;
+
+	if (old == TCP_LISTEN) {
+		xtcp_stop_listening(sk);
+	} else if (old != TCP_CLOSE) {
+		if (old != TCP_SYN_SENT)
+			xtcp_send_active_reset(sk, sk->sk_allocation);
+		xtcp_set_state(sk, TCP_CLOSE);
+	} else if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) {
+		xtcp_port_release(sk);
+	}
+	xtcp_clear_timers(sk);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	__skb_queue_purge(&sk->sk_write_queue);
+	__skb_queue_purge(&xsk->rtx_queue);
+	sk->sk_wmem_queued = 0;
+	inet_sk(sk)->inet_dport = 0;
+	inet_sk(sk)->inet_daddr = 0;
+	xsk->fin_queued = 0;
+	xsk->rcv_nxt = 0;
+	xsk->copied_seq = 0;
+	xsk->in_recovery = 0;
+	xsk->dupacks = 0;
+	xsk->retransmits = 0;
+	xtcp_rtt_init(&xsk->rtt);
+	sk->sk_shutdown = 0;
+	sock_reset_flag(sk, SOCK_DONE);
+	sk->sk_err = 0;
+	sk_dst_reset(sk);
+	sk_error_report(sk);
+	return 0;
+}
+
+int xtcp_stream_connect(struct socket *sock, struct sockaddr *uaddr,
+			int addr_len, int flags)
+{
+	struct sock *sk = sock->sk;
+	long timeo;
+	int err;
+
+	if (addr_len < sizeof(uaddr->sa_family))
+		return -EINVAL;
+
+	lock_sock(sk);
+	if (uaddr->sa_family == AF_UNSPEC) {
+		err = xtcp_disconnect(sk);
+		sock->state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+		goto out;
+	}
+
+	switch (sock->state) {
+	default:
+		err = -EINVAL;
+		goto out;
+	case SS_CONNECTED:
+		err = -EISCONN;
+		goto out;
+	case SS_CONNECTING:
+		err = -EALREADY;
+		break;
+	case SS_UNCONNECTED:
+		err = -EISCONN;
+		if (sk->sk_state != TCP_CLOSE)
+			goto out;
+		err = xtcp_v4_connect(sk, uaddr, addr_len);
+		if (err < 0)
+			goto out;
+		sock->state = SS_CONNECTING;
+		err = -EINPROGRESS;
+		break;
+	}
+
+	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+		/* Non-blocking, or SO_SNDTIMEO ran out: EINPROGRESS/EALREADY. */
+		if (!timeo)
+			goto out;
+		timeo = xtcp_wait_for_connect(sk, timeo);
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			goto out;
+		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+			err = -EINPROGRESS;
+			goto out;
+		}
+	}
+
+	/* Closed by RST, timeout or ICMP error while connecting. */
+	if (sk->sk_state == TCP_CLOSE) {
+		err = sock_error(sk) ? : -ECONNABORTED;
+		sock->state = SS_UNCONNECTED;
+		goto out;
+	}
+	sock->state = SS_CONNECTED;
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* RFC 9293 s.3.10.1 OPEN, passive.  An unbound socket gets an ephemeral
+ * port; a listener may change its backlog by calling listen() again.
+ */
+int xtcp_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int err;
+
+	lock_sock(sk);
+	err = -EINVAL;
+	if (sock->state != SS_UNCONNECTED ||
+	    !((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
+		goto out;
+
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	if (sk->sk_state != TCP_LISTEN) {
+		if (!inet_sk(sk)->inet_num) {
+			struct sockaddr_in any = { .sin_family = AF_INET };
+
+			err = xtcp_port_reserve(sk, &any);
+			if (err)
+				goto out;
+		}
+		err = xtcp_port_listen(sk);
+		if (err)
+			goto out;
+		atomic_set(&xsk->syn_qlen, 0);
+		WRITE_ONCE(sk->sk_ack_backlog, 0);
+		xtcp_set_state(sk, TCP_LISTEN);
+		xtcp_lhash_insert(&xsk->hn);
+	}
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* Close a listener: no new SYNs, half-open connections dropped, and
+ * connections nobody accepted reset (RFC 9293 s.3.10.4 LISTEN).
+ */
+void xtcp_stop_listening(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	LIST_HEAD(children);
+	struct xtcp_sock *child, *tmp;
+
+	xtcp_lhash_remove(&xsk->hn);
+	xtcp_listener_drop_reqs(sk);
+	spin_lock_bh(&xsk->accept_lock);
+	list_splice_init(&xsk->accept_queue, &children);
+	WRITE_ONCE(sk->sk_ack_backlog, 0);
+	spin_unlock_bh(&xsk->accept_lock);
+
+	list_for_each_entry_safe(child, tmp, &children, accept_node) {
+		struct sock *csk = &child->inet.sk;
+
+		list_del_init(&child->accept_node);
+		local_bh_disable();
+		bh_lock_sock(csk);
+		sock_orphan(csk);
+		if (csk->sk_state != TCP_CLOSE)
+			xtcp_send_active_reset(csk, GFP_ATOMIC);
+		xtcp_done(csk);
+		bh_unlock_sock(csk);
+		local_bh_enable();
+	}
+	xtcp_port_unlisten(sk);
+	xtcp_set_state(sk, TCP_CLOSE);
+}
+
+int xtcp_accept(struct socket *sock, struct socket *newsock, int flags,
+		bool kern)
+{
+	struct sock *sk = sock->sk, *child = NULL;
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	long timeo;
+	int err;
+
+	lock_sock(sk);
+	err = -EINVAL;
+	if (sk->sk_state != TCP_LISTEN)
+		goto out;
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+
+	add_wait_queue_exclusive(sk_sleep(sk), &wait);
+	for (;;) {
+		spin_lock_bh(&xsk->accept_lock);
+		if (!list_empty(&xsk->accept_queue)) {
+			child = &list_first_entry(&xsk->accept_queue,
+						  struct xtcp_sock,
+						  accept_node)->inet.sk;
+			list_del_init(&xtcp_sk(child)->accept_node);
+			sk_acceptq_removed(sk);
+		}
+		spin_unlock_bh(&xsk->accept_lock);
+		if (child)
+			break;
+		err = -EAGAIN;
+		if (!timeo)
+			break;
+		release_sock(sk);
+		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
+		lock_sock(sk);
+		err = -EINVAL;
+		if (sk->sk_state != TCP_LISTEN)
+			break;
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			break;
+		err = -EAGAIN;
+		if (!timeo)
+			break;
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (!child)
+		goto out;
+
+	lock_sock_nested(child, SINGLE_DEPTH_NESTING);
+	sock_graft(child, newsock);
+	newsock->state = SS_CONNECTED;
+	release_sock(child);
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}

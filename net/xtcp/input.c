@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xtcp: segment arrival, RFC 9293 s.3.10.7 ("SEGMENT ARRIVES").
+ *
+ * Entered with the socket locked (bh_lock_sock() from the input hook, or
+ * the owner draining the backlog in release_sock()), skb->data at the TCP
+ * header and XTCP_SKB_CB() filled.  The RFC's steps are kept in its
+ * order: LISTEN, SYN-SENT, then for synchronized states the sequence
+ * check, RST, SYN, ACK, data and FIN.  Out-of-order data is dropped for
+ * now (it is never acknowledged, so the sender resends it).
+ */
+#include <linux/icmp.h>
+#include <linux/tcp.h>
+#include <net/icmp.h>
+#include <net/route.h>
+#include <net/tcp.h>
+#include <net/xtcp.h>
+#include <net/xtcp_seq.h>
+
+/* The MSS option of a SYN, or 0 (RFC 9293 s.3.2). */
+u16 xtcp_parse_mss(const struct tcphdr *th)
+{
+	const u8 *p = (const u8 *)(th + 1);
+	int len = th->doff * 4 - sizeof(*th);
+
+	while (len > 0) {
+		u8 kind = p[0], size;
+
+		if (kind == TCPOPT_EOL)
+			break;
+		if (kind == TCPOPT_NOP) {
+			p++;
+			len--;
+			continue;
+		}
+		if (len < 2)
+			break;
+		size = p[1];
+		if (size < 2 || size > len)
+			break;
+		if (kind == TCPOPT_MSS && size == TCPOLEN_MSS)
+			return get_unaligned_be16(p + 2);
+		p += size;
+		len -= size;
+	}
+	return 0;
+}
+
+/* What is left of the window we last advertised. */
+static u32 xtcp_rcv_window_left(const struct xtcp_sock *xsk)
+{
+	u32 used = xsk->rcv_nxt - xsk->rcv_wup;
+
+	return xsk->rcv_wnd > used ? xsk->rcv_wnd - used : 0;
+}
+
+/* RST accepted: the error the user sees depends on the state, as in
+ * Linux's tcp_reset().
+ */
+static void xtcp_reset(struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case TCP_SYN_SENT:
+		sk->sk_err = ECONNREFUSED;
+		break;
+	case TCP_CLOSE_WAIT:
+		sk->sk_err = EPIPE;
+		break;
+	case TCP_CLOSE:
+		return;
+	default:
+		sk->sk_err = ECONNRESET;
+	}
+	sk_error_report(sk);
+	xtcp_done(sk);
+}
+
+static void xtcp_free_acked(struct sock *sk, struct sk_buff *skb,
+			    struct sk_buff_head *queue)
+{
+	__skb_unlink(skb, queue);
+	sk->sk_wmem_queued -= skb->truesize;
+	__kfree_skb(skb);
+}
+
+/* Drop what @ack covers from the retransmission queue and, after a go-back-N
+ * resend, from the head of the send queue; trim a partly covered skb.
+ * Returns the segments freed; *rtt_us is the RTT of the oldest of them if
+ * none was retransmitted (Karn's rule, RFC 6298 s.3), else 0.
+ */
+static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 *rtt_us)
+{
+	struct sk_buff_head *queues[] = { &xtcp_sk(sk)->rtx_queue,
+					  &sk->sk_write_queue };
+	u64 now = xtcp_clock_us(), first_sent = 0;
+	bool karn = false;
+	u32 segs = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(queues); i++) {
+		struct sk_buff *skb;
+
+		while ((skb = skb_peek(queues[i]))) {
+			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+			if (xtcp_seq_leq(cb->end_seq, ack)) {
+				if (cb->retransmitted)
+					karn = true;
+				else if (!first_sent && cb->sent_us)
+					first_sent = cb->sent_us;
+				xtcp_free_acked(sk, skb, queues[i]);
+				segs++;
+				continue;
+			}
+			if (xtcp_seq_after(ack, cb->seq)) {
+				u32 n = min(ack - cb->seq, skb->len);
+
+				skb_pull(skb, n);
+				cb->seq += n;
+			}
+			break;
+		}
+	}
+	*rtt_us = karn || !first_sent ? 0 : (u32)min_t(u64, now - first_sent, U32_MAX);
+	return segs;
+}
+
+/* ACK field processing (RFC 9293 s.3.10.7.4 fifth, RFC 5681, RFC 6298).
+ * Returns false when the segment must be dropped (it acknowledges data
+ * never sent).
+ */
+static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 ack = cb->ack_seq, prior_inflight, segs, rtt_us;
+	bool window_changed = false;
+
+	if (xtcp_seq_after(ack, xsk->snd_nxt)) {
+		xtcp_send_ack(sk);
+		return false;
+	}
+	/* Window update, only from a newer segment (SND.WL1/SND.WL2). */
+	if (xtcp_seq_after(ack, xsk->snd_una - 1) &&
+	    (xtcp_seq_before(xsk->snd_wl1, cb->seq) ||
+	     (xsk->snd_wl1 == cb->seq && xtcp_seq_geq(ack, xsk->snd_wl2)))) {
+		window_changed = xsk->snd_wnd != cb->window;
+		xsk->snd_wnd = cb->window;
+		xsk->snd_wl1 = cb->seq;
+		xsk->snd_wl2 = ack;
+		xsk->max_window = max(xsk->max_window, xsk->snd_wnd);
+	}
+
+	if (xtcp_seq_after(ack, xsk->snd_una)) {
+		prior_inflight = skb_queue_len(&xsk->rtx_queue);
+		segs = xtcp_clean_queues(sk, ack, &rtt_us);
+		xsk->snd_una = ack;
+		xsk->retransmits = 0;
+		xsk->retrans_stamp = 0;
+		xsk->probes = 0;
+		xsk->dupacks = 0;
+		if (rtt_us)
+			xtcp_rtt_sample(&xsk->rtt, rtt_us);
+		if (xsk->in_recovery) {
+			/* RFC 6582 s.3.2: recovery ends once "recover" is acked. */
+			if (xtcp_seq_geq(ack, xsk->high_seq))
+				xsk->in_recovery = 0;
+		} else if (segs) {
+			xsk->cong_ops->cong_avoid(&xsk->cong, segs, prior_inflight,
+						  jiffies_to_msecs(jiffies),
+						  xtcp_rtt_srtt_us(&xsk->rtt));
+		}
+		/* RFC 6298 s.5.3: restart the timer, or stop it when all is acked. */
+		xtcp_rearm_rtx(sk);
+		sk->sk_write_space(sk);
+		return true;
+	}
+
+	/* RFC 5681 s.2 duplicate ACK: nothing new, no data, same window,
+	 * data outstanding.  The third starts a fast retransmit (s.3.2),
+	 * once per window of data (RFC 6582's "recover").
+	 */
+	if (ack == xsk->snd_una && !data_len && !window_changed &&
+	    xsk->snd_una != xsk->snd_nxt &&
+	    !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) &&
+	    ++xsk->dupacks == 3 && !xsk->in_recovery &&
+	    xtcp_seq_after(ack, xsk->high_seq - 1)) {
+		u32 flight = DIV_ROUND_UP(xsk->snd_nxt - xsk->snd_una, xsk->mss);
+
+		xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong, flight,
+							     jiffies_to_msecs(jiffies));
+		xsk->cong.cwnd = xsk->cong.ssthresh;
+		xsk->high_seq = xsk->snd_nxt;
+		xsk->in_recovery = 1;
+		xtcp_retransmit_all(sk);
+	}
+	return true;
+}
+
+/* In-order data goes to the receive queue; anything else is dropped
+ * (and re-requested by the ACK the caller sends).  Returns true when the
+ * skb was queued.
+ */
+static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 seq = cb->seq + !!(cb->flags & TCPHDR_SYN);
+
+	if (xtcp_seq_after(seq, xsk->rcv_nxt))
+		return false;
+	if (xtcp_seq_before(seq, xsk->rcv_nxt)) {
+		u32 dup = xsk->rcv_nxt - seq;
+
+		if (dup >= len || !pskb_pull(skb, dup))
+			return false;
+		len -= dup;
+		seq = xsk->rcv_nxt;
+	}
+	/* Over the receive buffer, data waits for the reader; an empty
+	 * queue takes any segment, or one big skb could never get in.
+	 */
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	    READ_ONCE(sk->sk_rcvbuf) &&
+	    !skb_queue_empty(&sk->sk_receive_queue))
+		return false;
+
+	skb_dst_drop(skb);
+	cb->seq = seq;
+	cb->end_seq = seq + len;
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	xsk->rcv_nxt = seq + len;
+	sk->sk_data_ready(sk);
+	return true;
+}
+
+/* Our FIN is acknowledged when everything queued, FIN included, is. */
+static bool xtcp_fin_acked(const struct xtcp_sock *xsk)
+{
+	return xsk->fin_queued && xsk->snd_una == xsk->write_seq;
+}
+
+/* The peer's FIN, in order (RFC 9293 s.3.10.7.4 eighth). */
+static void xtcp_fin(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	xsk->rcv_nxt++;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	sock_set_flag(sk, SOCK_DONE);
+
+	switch (sk->sk_state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		xtcp_set_state(sk, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT1:
+		/* Simultaneous close: our FIN is not yet acknowledged. */
+		xtcp_set_state(sk, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		xtcp_send_ack(sk);
+		xtcp_time_wait(sk);
+		return;
+	}
+	xtcp_send_ack(sk);
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		if (sk->sk_shutdown == SHUTDOWN_MASK || sk->sk_state == TCP_CLOSE)
+			sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_HUP);
+		else
+			sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_IN);
+	}
+}
+
+static void xtcp_established(struct sock *sk)
+{
+	xtcp_set_state(sk, TCP_ESTABLISHED);
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+	}
+}
+
+/* RFC 9293 s.3.10.7.3: SYN-SENT. */
+static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u8 flags = cb->flags;
+
+	if ((flags & TCPHDR_ACK) &&
+	    (xtcp_seq_leq(cb->ack_seq, xsk->iss) ||
+	     xtcp_seq_after(cb->ack_seq, xsk->snd_nxt))) {
+		xtcp_send_reset_reply(sock_net(sk), skb);
+		return;
+	}
+	if (flags & TCPHDR_RST) {
+		if (flags & TCPHDR_ACK)
+			xtcp_reset(sk);
+		return;
+	}
+	if (!(flags & TCPHDR_SYN))
+		return;
+
+	xsk->irs = cb->seq;
+	xsk->rcv_nxt = cb->seq + 1;
+	xsk->copied_seq = xsk->rcv_nxt;
+	xsk->rcv_wup = xsk->rcv_nxt;
+	xsk->peer_mss = xtcp_parse_mss(tcp_hdr(skb));
+	xsk->snd_wnd = cb->window;
+	xsk->max_window = cb->window;
+	xsk->snd_wl1 = cb->seq;
+	xsk->snd_wl2 = cb->ack_seq;
+	xtcp_update_mss(sk);
+
+	if (!(flags & TCPHDR_ACK)) {
+		/* Simultaneous open: answer SYN-ACK, same ISS. */
+		xtcp_set_state(sk, TCP_SYN_RECV);
+		xtcp_connect_send_syn(sk);
+		return;
+	}
+
+	xsk->snd_una = cb->ack_seq;
+	/* RFC 6298 s.5.7: after a retransmitted SYN, start data at 3 s. */
+	if (xsk->retransmits)
+		xtcp_rtt_syn_fallback(&xsk->rtt);
+	xsk->retransmits = 0;
+	xsk->retrans_stamp = 0;
+	xtcp_stop_rtx(sk);
+	xtcp_established(sk);
+	xtcp_send_ack(sk);
+	xtcp_write_xmit(sk, false);
+}
+
+/* RFC 9293 s.3.10.7.4: every synchronized state, and SYN-RECEIVED of a
+ * simultaneous open.
+ */
+static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	const struct tcphdr *th = tcp_hdr(skb);
+	u32 seg_len = cb->end_seq - cb->seq;
+	u32 data_len = skb->len - th->doff * 4;
+	u8 flags = cb->flags;
+	bool fin = flags & TCPHDR_FIN, take_data = true;
+
+	/* First: sequence number.  With a zero window only the ACK, RST and
+	 * URG parts of a segment at RCV.NXT are taken.
+	 */
+	if (!xtcp_seq_acceptable(cb->seq, seg_len, xsk->rcv_nxt,
+				 xtcp_rcv_window_left(xsk))) {
+		if (cb->seq != xsk->rcv_nxt) {
+			if (!(flags & TCPHDR_RST))
+				xtcp_send_ack(sk);
+			goto drop;
+		}
+		take_data = false;
+		fin = false;
+	}
+
+	/* Second: RST.  RFC 5961 s.3.2: only an exact match resets; any
+	 * other in-window RST gets a challenge ACK.
+	 */
+	if (flags & TCPHDR_RST) {
+		if (cb->seq == xsk->rcv_nxt)
+			xtcp_reset(sk);
+		else
+			xtcp_send_ack(sk);
+		goto drop;
+	}
+
+	/* Fourth: SYN in a synchronized state, RFC 5961 s.4: challenge ACK.
+	 * A retransmitted SYN of a simultaneous open gets our SYN-ACK again.
+	 */
+	if (flags & TCPHDR_SYN) {
+		if (sk->sk_state == TCP_SYN_RECV && cb->seq == xsk->irs)
+			xtcp_connect_send_syn(sk);
+		else
+			xtcp_send_ack(sk);
+		goto drop;
+	}
+
+	/* Fifth: ACK. */
+	if (!(flags & TCPHDR_ACK))
+		goto drop;
+	if (sk->sk_state == TCP_SYN_RECV) {
+		if (!xtcp_seq_between(cb->ack_seq, xsk->snd_una + 1, xsk->snd_nxt)) {
+			xtcp_send_reset_reply(sock_net(sk), skb);
+			goto drop;
+		}
+		xsk->snd_una = cb->ack_seq;
+		xsk->retransmits = 0;
+		xsk->retrans_stamp = 0;
+		xtcp_stop_rtx(sk);
+		xtcp_established(sk);
+	}
+	if (!xtcp_ack(sk, skb, data_len))
+		goto drop;
+
+	switch (sk->sk_state) {
+	case TCP_FIN_WAIT1:
+		if (xtcp_fin_acked(xsk)) {
+			xtcp_set_state(sk, TCP_FIN_WAIT2);
+			WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+			if (sock_flag(sk, SOCK_DEAD))
+				xtcp_arm_fin_wait2(sk);
+			else
+				sk->sk_state_change(sk);
+		}
+		break;
+	case TCP_CLOSING:
+		if (xtcp_fin_acked(xsk)) {
+			xtcp_time_wait(sk);
+			goto drop;
+		}
+		break;
+	case TCP_LAST_ACK:
+		if (xtcp_fin_acked(xsk)) {
+			xtcp_done(sk);
+			goto drop;
+		}
+		break;
+	}
+
+	/* Seventh: data.  After close() an orphan has no reader: new data
+	 * aborts the connection (RFC 9293 s.3.10.7.4, Linux).
+	 */
+	if (data_len && take_data) {
+		switch (sk->sk_state) {
+		case TCP_ESTABLISHED:
+		case TCP_FIN_WAIT1:
+		case TCP_FIN_WAIT2:
+			if ((sk->sk_shutdown & RCV_SHUTDOWN) &&
+			    sock_flag(sk, SOCK_DEAD) &&
+			    xtcp_seq_after(cb->end_seq - fin, xsk->rcv_nxt)) {
+				xtcp_send_active_reset(sk, GFP_ATOMIC);
+				xtcp_reset(sk);
+				goto drop;
+			}
+			__skb_pull(skb, th->doff * 4);
+			if (xtcp_data_queue(sk, skb, data_len)) {
+				/* FIN counts only right after the data. */
+				if (fin && xsk->rcv_nxt == cb->end_seq)
+					xtcp_fin(sk);
+				else
+					xtcp_send_ack(sk);
+				xtcp_write_xmit(sk, false);
+				return;
+			}
+			xtcp_send_ack(sk);
+			goto drop;
+		default:
+			/* The peer sent its FIN already: nothing to take. */
+			break;
+		}
+	}
+
+	/* Eighth: FIN without data, in order. */
+	if (fin && cb->seq == xsk->rcv_nxt &&
+	    sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_TIME_WAIT) {
+		if (sk->sk_shutdown & RCV_SHUTDOWN && sock_flag(sk, SOCK_DONE))
+			xtcp_send_ack(sk);	/* retransmitted FIN */
+		else
+			xtcp_fin(sk);
+	} else if (fin) {
+		xtcp_send_ack(sk);
+	}
+	if (sk->sk_state != TCP_CLOSE)
+		xtcp_write_xmit(sk, false);
+drop:
+	kfree_skb(skb);
+}
+
+/* LISTEN (RFC 9293 s.3.10.7.2). */
+void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	u8 flags = XTCP_SKB_CB(skb)->flags;
+
+	if (flags & TCPHDR_RST)
+		goto drop;
+	if (flags & TCPHDR_ACK) {
+		xtcp_send_reset_reply(sock_net(sk), skb);
+		goto drop;
+	}
+	if ((flags & TCPHDR_SYN) && !(flags & TCPHDR_FIN))
+		xtcp_req_create(sk, skb);
+drop:
+	consume_skb(skb);
+}
+
+int xtcp_rcv_established_sk(struct sock *sk, struct sk_buff *skb)
+{
+	switch (sk->sk_state) {
+	case TCP_LISTEN:
+		xtcp_listen_rcv(sk, skb);
+		break;
+	case TCP_SYN_SENT:
+		xtcp_rcv_syn_sent(sk, skb);
+		kfree_skb(skb);
+		break;
+	case TCP_CLOSE:
+		/* Unhashed while the segment waited in the backlog. */
+		xtcp_send_reset_reply(sock_net(sk), skb);
+		kfree_skb(skb);
+		break;
+	default:
+		xtcp_rcv_synchronized(sk, skb);
+	}
+	return 0;
+}
+
+/* Also the socket's sk_backlog_rcv. */
+int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	return xtcp_rcv_established_sk(sk, skb);
+}
+
+/* An ICMP error about one of our segments (RFC 1122 s.4.2.3.9, RFC 5927).
+ * "Fragmentation needed" lowers the path MTU and resends; other
+ * destination unreachable errors abort a connection attempt (soft errors
+ * otherwise), as Linux's tcp_v4_err() does.  Caller holds the socket
+ * spinlock.
+ */
+void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int err;
+
+	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
+		return;
+	/* RFC 5927 s.4.1: only about data in flight. */
+	if (!xtcp_seq_between(seq, xsk->snd_una, xsk->snd_nxt))
+		return;
+
+	switch (type) {
+	case ICMP_DEST_UNREACH:
+		if (code > NR_ICMP_UNREACH)
+			return;
+		if (code == ICMP_FRAG_NEEDED) {
+			struct dst_entry *dst;
+
+			if (sock_owned_by_user(sk))
+				return;
+			dst = __sk_dst_check(sk, 0);
+			if (dst) {
+				dst->ops->update_pmtu(dst, sk, NULL, info, true);
+				xtcp_update_mss(sk);
+				xtcp_retransmit_all(sk);
+			}
+			return;
+		}
+		err = icmp_err_convert[code].errno;
+		break;
+	case ICMP_TIME_EXCEEDED:
+		err = EHOSTUNREACH;
+		break;
+	case ICMP_PARAMETERPROB:
+		err = EPROTO;
+		break;
+	default:
+		return;
+	}
+
+	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV) {
+		if (!sock_owned_by_user(sk)) {
+			sk->sk_err = err;
+			sk_error_report(sk);
+			xtcp_done(sk);
+		} else {
+			sk->sk_err_soft = err;
+		}
+		return;
+	}
+	if (!sock_owned_by_user(sk) && inet_sk(sk)->recverr) {
+		sk->sk_err = err;
+		sk_error_report(sk);
+	} else {
+		sk->sk_err_soft = err;
+	}
+}

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xtcp: the small states around a connection's life.
+ *
+ * SYN queue entries (struct xtcp_request) stand for connections between a
+ * SYN and the third ACK (RFC 9293 SYN-RECEIVED of a passive open); the
+ * full socket is only made when the handshake completes.  TIME_WAIT
+ * entries (struct xtcp_tw) keep the 4-tuple and the port for 2*MSL after
+ * a full socket has gone (RFC 9293 s.3.6.1).  Both live in the established
+ * hash and the bind table and are freed an RCU grace period after their
+ * last reference: one for the tables, one for a pending timer.
+ */
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/tcp.h>
+#include <net/xtcp.h>
+#include <net/xtcp_seq.h>
+
+/* ---- SYN queue ---- */
+
+void xtcp_req_put(struct xtcp_request *req)
+{
+	if (refcount_dec_and_test(&req->ref)) {
+		sock_put(req->listener);
+		kfree_rcu(req, rcu);
+	}
+}
+
+static void xtcp_req_send_synack(struct xtcp_request *req)
+{
+	u16 window = min(xtcp_receive_space(req->listener), XTCP_MAX_WINDOW);
+
+	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss,
+			    req->irs + 1, window, TCPHDR_SYN | TCPHDR_ACK,
+			    req->advmss);
+}
+
+/* Off the tables for good; the timer's reference goes with its timer. */
+void xtcp_req_drop(struct xtcp_request *req)
+{
+	if (xchg(&req->dead, 1))
+		return;
+	xtcp_ehash_remove(&req->hn);
+	xtcp_bhash_del(&req->hn);
+	atomic_dec(&xtcp_sk(req->listener)->syn_qlen);
+	if (del_timer(&req->timer))
+		xtcp_req_put(req);
+	xtcp_req_put(req);
+}
+
+/* SYN-ACK retransmission: 1 s, doubling, tcp_synack_retries times. */
+static void xtcp_req_timer_fn(struct timer_list *t)
+{
+	struct xtcp_request *req = from_timer(req, t, timer);
+	struct xtcp_net *xn = xtcp_pernet(xtcp_hn_net(&req->hn));
+
+	if (req->dead)
+		goto out;
+	if (req->retries >= READ_ONCE(xn->synack_retries)) {
+		xtcp_req_drop(req);
+		goto out;
+	}
+	req->retries++;
+	xtcp_req_send_synack(req);
+	/* A pending timer keeps the timer's reference. */
+	mod_timer(&req->timer, jiffies + (XTCP_TIMEOUT_INIT << req->retries));
+	return;
+out:
+	xtcp_req_put(req);
+}
+
+/* MSS to offer: what the interface the SYN came in on carries, less the
+ * IPv4 and TCP headers, and TCP_MAXSEG of the listener.
+ */
+static u16 xtcp_req_advmss(const struct sock *listener, const struct sk_buff *skb)
+{
+	u32 mss = skb->dev->mtu - sizeof(struct iphdr) - sizeof(struct tcphdr);
+
+	if (xtcp_sk(listener)->user_mss)
+		mss = min_t(u32, mss, xtcp_sk(listener)->user_mss);
+	return min_t(u32, mss, 0xffff);
+}
+
+/* A SYN reached a listener (RFC 9293 s.3.10.7.2 third).  The SYN queue
+ * holds at most the listen backlog and tcp_max_syn_backlog entries, and
+ * a full accept queue refuses new SYNs, as Linux does without syncookies.
+ */
+int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(listener));
+	struct xtcp_sock *lsk = xtcp_sk(listener);
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct xtcp_request *req;
+	int qlen = atomic_read(&lsk->syn_qlen);
+
+	if (qlen >= max_t(u32, READ_ONCE(listener->sk_max_ack_backlog), 1) ||
+	    qlen >= READ_ONCE(xn->max_syn_backlog) ||
+	    sk_acceptq_is_full(listener))
+		return -ENOBUFS;
+
+	req = kzalloc(sizeof(*req), GFP_ATOMIC);
+	if (!req)
+		return -ENOMEM;
+	xtcp_hn_init(&req->hn, sock_net(listener), XTCP_HK_REQ);
+	req->hn.laddr = iph->daddr;
+	req->hn.raddr = iph->saddr;
+	req->hn.lport = th->dest;
+	req->hn.rport = th->source;
+	req->hn.bound_dev_if = listener->sk_bound_dev_if;
+	req->hn.state = TCP_SYN_RECV;
+	req->listener = listener;
+	sock_hold(listener);
+	req->irs = cb->seq;
+	req->iss = xtcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
+	req->peer_mss = xtcp_parse_mss(th);
+	req->advmss = xtcp_req_advmss(listener, skb);
+	req->peer_window = cb->window;
+	timer_setup(&req->timer, xtcp_req_timer_fn, 0);
+	/* One reference for the tables, one for the timer. */
+	refcount_set(&req->ref, 2);
+
+	if (xtcp_ehash_insert(&req->hn)) {
+		/* A twin of this SYN made an entry first. */
+		sock_put(listener);
+		kfree(req);
+		return -EEXIST;
+	}
+	xtcp_bhash_add(&req->hn);
+	atomic_inc(&lsk->syn_qlen);
+	mod_timer(&req->timer, jiffies + XTCP_TIMEOUT_INIT);
+	xtcp_req_send_synack(req);
+	return 0;
+}
+
+/* The full socket for a completed handshake, established, in the tables
+ * in place of @req.  Softirq context, @listener not locked.
+ */
+static struct sock *xtcp_create_child(struct sock *listener,
+				      struct xtcp_request *req,
+				      struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *lsk = xtcp_sk(listener), *xsk;
+	struct inet_sock *inet;
+	struct rtable *rt;
+	struct sock *sk;
+
+	sk = sk_alloc(sock_net(listener), xtcp_family, GFP_ATOMIC, &xtcp_prot, 0);
+	if (!sk)
+		return NULL;
+	sock_init_data(NULL, sk);
+	sk->sk_type = SOCK_STREAM;
+	xtcp_init_sock_common(sk, listener);
+	xsk = xtcp_sk(sk);
+	inet = inet_sk(sk);
+
+	inet->inet_saddr = req->hn.laddr;
+	inet->inet_rcv_saddr = req->hn.laddr;
+	inet->inet_daddr = req->hn.raddr;
+	inet->inet_sport = req->hn.lport;
+	inet->inet_dport = req->hn.rport;
+	inet->inet_num = ntohs(req->hn.lport);
+
+	/* Routed through the socket's own flow: ip_queue_xmit() takes the
+	 * IP header's addresses from it.
+	 */
+	rt = ip_route_output_ports(sock_net(sk), &inet->cork.fl.u.ip4, sk,
+				   inet->inet_daddr,
+				   inet->inet_saddr, inet->inet_dport,
+				   inet->inet_sport, IPPROTO_TCP,
+				   RT_CONN_FLAGS(sk), sk->sk_bound_dev_if);
+	if (IS_ERR(rt)) {
+		/* Nothing hashed or held yet: the only reference frees it. */
+		sock_set_flag(sk, SOCK_DEAD);
+		sock_put(sk);
+		return NULL;
+	}
+	sk_setup_caps(sk, &rt->dst);
+
+	xsk->iss = req->iss;
+	xsk->snd_una = req->iss + 1;
+	xsk->snd_nxt = req->iss + 1;
+	xsk->write_seq = req->iss + 1;
+	xsk->snd_wnd = cb->window;
+	xsk->max_window = cb->window;
+	xsk->snd_wl1 = cb->seq;
+	xsk->snd_wl2 = cb->ack_seq;
+	xsk->irs = req->irs;
+	xsk->rcv_nxt = req->irs + 1;
+	xsk->copied_seq = xsk->rcv_nxt;
+	xsk->rcv_wup = xsk->rcv_nxt;
+	xsk->rcv_wnd = min(xtcp_receive_space(listener), XTCP_MAX_WINDOW);
+	xsk->peer_mss = req->peer_mss;
+	xsk->advmss = req->advmss;
+	xtcp_update_mss(sk);
+
+	refcount_inc(&lsk->port->ref);
+	xsk->port = lsk->port;
+	xsk->hn.laddr = req->hn.laddr;
+	xsk->hn.raddr = req->hn.raddr;
+	xsk->hn.lport = req->hn.lport;
+	xsk->hn.rport = req->hn.rport;
+	xsk->hn.bound_dev_if = req->hn.bound_dev_if;
+	xtcp_set_state(sk, TCP_ESTABLISHED);
+	xtcp_ehash_replace(&req->hn, &xsk->hn);
+	xtcp_bhash_add(&xsk->hn);
+	return sk;
+}
+
+/* A segment for a SYN queue entry (RFC 9293 s.3.10.7.4, SYN-RECEIVED of a
+ * passive open).
+ */
+void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct sock *listener = req->listener;
+	struct net *net = xtcp_hn_net(&req->hn);
+	struct xtcp_sock *lsk = xtcp_sk(listener);
+	u8 flags = cb->flags;
+	struct sock *child;
+
+	if (req->dead)
+		goto drop;
+	if (flags & TCPHDR_RST) {
+		/* Back to LISTEN for this peer (s.3.10.7.4 second). */
+		if (cb->seq == req->irs + 1)
+			xtcp_req_drop(req);
+		goto drop;
+	}
+	if (flags & TCPHDR_SYN) {
+		/* The peer did not get our SYN-ACK: send it again. */
+		if (cb->seq == req->irs)
+			xtcp_req_send_synack(req);
+		goto drop;
+	}
+	if (!(flags & TCPHDR_ACK))
+		goto drop;
+	if (cb->ack_seq != req->iss + 1) {
+		xtcp_send_reset_reply(net, skb);
+		goto drop;
+	}
+	if (cb->seq != req->irs + 1) {
+		xtcp_send_ack_reply(net, &req->hn, req->iss + 1, req->irs + 1,
+				    min(xtcp_receive_space(listener), XTCP_MAX_WINDOW),
+				    TCPHDR_ACK, 0);
+		goto drop;
+	}
+	/* A full accept queue drops the ACK; the peer will send it again. */
+	if (READ_ONCE(listener->sk_state) != TCP_LISTEN ||
+	    sk_acceptq_is_full(listener))
+		goto drop;
+	if (xchg(&req->dead, 1))
+		goto drop;
+
+	child = xtcp_create_child(listener, req, skb);
+	xtcp_bhash_del(&req->hn);
+	atomic_dec(&lsk->syn_qlen);
+	if (del_timer(&req->timer))
+		xtcp_req_put(req);
+	if (!child) {
+		xtcp_ehash_remove(&req->hn);
+		xtcp_req_put(req);
+		goto drop;
+	}
+	xtcp_req_put(req);	/* the tables' reference: replaced by @child */
+
+	spin_lock(&lsk->accept_lock);
+	list_add_tail(&xtcp_sk(child)->accept_node, &lsk->accept_queue);
+	sk_acceptq_added(listener);
+	spin_unlock(&lsk->accept_lock);
+	listener->sk_data_ready(listener);
+
+	/* The ACK may carry data already. */
+	bh_lock_sock_nested(child);
+	xtcp_backlog_rcv(child, skb);
+	bh_unlock_sock(child);
+	return;
+drop:
+	kfree_skb(skb);
+}
+
+/* ---- TIME_WAIT ---- */
+
+void xtcp_tw_put(struct xtcp_tw *tw)
+{
+	if (refcount_dec_and_test(&tw->ref))
+		kfree_rcu(tw, rcu);
+}
+
+/* Off the tables, port given back; the caller's own reference stays. */
+static void xtcp_tw_unhash(struct xtcp_tw *tw)
+{
+	xtcp_ehash_remove(&tw->hn);
+	xtcp_bhash_del(&tw->hn);
+	if (tw->port)
+		xtcp_port_put(tw->port);
+	tw->port = NULL;
+	xtcp_tw_put(tw);
+}
+
+void xtcp_tw_kill(struct xtcp_tw *tw)
+{
+	if (xchg(&tw->dead, 1))
+		return;
+	if (del_timer(&tw->timer))
+		xtcp_tw_put(tw);
+	xtcp_tw_unhash(tw);
+}
+
+static void xtcp_tw_timer_fn(struct timer_list *t)
+{
+	struct xtcp_tw *tw = from_timer(tw, t, timer);
+
+	if (!xchg(&tw->dead, 1))
+		xtcp_tw_unhash(tw);
+	xtcp_tw_put(tw);
+}
+
+/* @sk enters TIME_WAIT: a small entry takes its place in the tables and
+ * its port; @sk itself is done.  Caller holds the socket spinlock.
+ */
+void xtcp_time_wait(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_tw *tw;
+
+	tw = kzalloc(sizeof(*tw), GFP_ATOMIC);
+	if (!tw) {
+		/* As Linux: without memory, close at once. */
+		xtcp_done(sk);
+		return;
+	}
+	xtcp_hn_init(&tw->hn, sock_net(sk), XTCP_HK_TW);
+	tw->hn.laddr = xsk->hn.laddr;
+	tw->hn.raddr = xsk->hn.raddr;
+	tw->hn.lport = xsk->hn.lport;
+	tw->hn.rport = xsk->hn.rport;
+	tw->hn.bound_dev_if = xsk->hn.bound_dev_if;
+	tw->hn.state = TCP_TIME_WAIT;
+	tw->snd_nxt = xsk->snd_nxt;
+	tw->rcv_nxt = xsk->rcv_nxt;
+	tw->rcv_wnd = xsk->rcv_wnd;
+	tw->port = xsk->port;
+	xsk->port = NULL;
+	timer_setup(&tw->timer, xtcp_tw_timer_fn, 0);
+	/* One reference for the tables, one for the timer. */
+	refcount_set(&tw->ref, 2);
+
+	xtcp_ehash_replace(&xsk->hn, &tw->hn);
+	xtcp_bhash_del(&xsk->hn);
+	xtcp_bhash_add(&tw->hn);
+	mod_timer(&tw->timer, jiffies + XTCP_TIMEWAIT_LEN);
+	xtcp_done(sk);
+}
+
+static void xtcp_tw_send_ack(struct xtcp_tw *tw)
+{
+	xtcp_send_ack_reply(xtcp_hn_net(&tw->hn), &tw->hn, tw->snd_nxt,
+			    tw->rcv_nxt, min_t(u32, tw->rcv_wnd, XTCP_MAX_WINDOW),
+			    TCPHDR_ACK, 0);
+}
+
+/* A segment for a TIME_WAIT entry (RFC 9293 s.3.10.7.4, TIME-WAIT).  A
+ * new SYN beyond the old connection's sequence space ends TIME_WAIT early
+ * and goes to a listener, as Linux allows (RFC 6191 for the timestamp-less
+ * case).
+ */
+void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct net *net = xtcp_hn_net(&tw->hn);
+	u8 flags = cb->flags;
+	struct sock *listener;
+
+	if (tw->dead)
+		goto drop;
+	if (flags & TCPHDR_RST) {
+		/* Linux's default (tcp_rfc1337 = 0): an in-window RST ends it. */
+		if (cb->seq == tw->rcv_nxt)
+			xtcp_tw_kill(tw);
+		goto drop;
+	}
+	if ((flags & TCPHDR_SYN) && !(flags & TCPHDR_ACK) &&
+	    xtcp_seq_after(cb->seq, tw->rcv_nxt)) {
+		rcu_read_lock();
+		listener = xtcp_lookup_listener(net, tw->hn.laddr, tw->hn.lport,
+						inet_iif(skb));
+		rcu_read_unlock();
+		if (listener) {
+			xtcp_tw_kill(tw);
+			bh_lock_sock_nested(listener);
+			if (!sock_owned_by_user(listener))
+				xtcp_backlog_rcv(listener, skb);
+			else if (sk_add_backlog(listener, skb,
+						READ_ONCE(listener->sk_rcvbuf)))
+				kfree_skb(skb);
+			bh_unlock_sock(listener);
+			sock_put(listener);
+			return;
+		}
+	}
+	/* A retransmitted FIN: acknowledge it again and restart 2*MSL. */
+	if ((flags & TCPHDR_FIN) && cb->end_seq == tw->rcv_nxt) {
+		mod_timer_pending(&tw->timer, jiffies + XTCP_TIMEWAIT_LEN);
+		xtcp_tw_send_ack(tw);
+	} else if (cb->end_seq != cb->seq) {
+		xtcp_tw_send_ack(tw);
+	}
+drop:
+	kfree_skb(skb);
+}

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xtcp: building and sending segments.
+ *
+ * Data the user writes waits on sk_write_queue in skbs of at most one MSS;
+ * once sent an skb moves to the retransmission queue until acknowledged.
+ * Headers are built on a clone at each transmission, so the queued skb
+ * keeps only payload.  Segments go out through ip_queue_xmit() with the
+ * socket's cached route; replies for which there is no full socket (RST,
+ * SYN-ACK of a SYN queue entry, TIME_WAIT ACK) are routed one by one.
+ * The checksum is left to the device (CHECKSUM_PARTIAL) where it can, and
+ * computed in software by the core otherwise.
+ */
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <linux/ktime.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/tcp.h>
+#include <net/xtcp.h>
+#include <net/xtcp_seq.h>
+
+u64 xtcp_clock_us(void)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
+/* Window we can offer: half the free receive buffer, the other half
+ * being skb overhead (Linux's default tcp_adv_win_scale of 1).
+ */
+u32 xtcp_receive_space(const struct sock *sk)
+{
+	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+
+	return free > 0 ? free / 2 : 0;
+}
+
+/* The smallest window increase worth announcing (receiver SWS avoidance,
+ * RFC 9293 s.3.8.6.2.2: min(MSS, buffer/2)), taken against the largest
+ * window we can offer at all, or an MSS above 32 KiB (loopback) would
+ * never let a closed window reopen.
+ */
+u32 xtcp_window_step(const struct sock *sk)
+{
+	u32 max_win = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, XTCP_MAX_WINDOW);
+
+	return max(min_t(u32, xtcp_sk(sk)->mss, max_win / 2), 1U);
+}
+
+/* The window for the next segment we send.  The right edge never moves
+ * left (RFC 9293 s.3.8.6), and it moves right only by a window step at
+ * a time, to avoid silly windows.
+ */
+u32 xtcp_select_window(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 space = min(xtcp_receive_space(sk), XTCP_MAX_WINDOW);
+	u32 used = xsk->rcv_nxt - xsk->rcv_wup;
+	u32 cur = xsk->rcv_wnd > used ? xsk->rcv_wnd - used : 0;
+	u32 win = space;
+
+	if (win < cur)
+		win = cur;
+	else if (win - cur < xtcp_window_step(sk))
+		win = cur;
+	xsk->rcv_wnd = win;
+	xsk->rcv_wup = xsk->rcv_nxt;
+	return win;
+}
+
+/* Segment size: the peer's MSS option, the route's MTU less the IPv4 and
+ * TCP headers, and TCP_MAXSEG, whichever is smallest.
+ */
+void xtcp_update_mss(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct dst_entry *dst = __sk_dst_get(sk);
+	u32 mss = xsk->peer_mss ? : XTCP_DEFAULT_MSS;
+
+	if (dst)
+		mss = min_t(u32, mss, dst_mtu(dst) - sizeof(struct iphdr) -
+				      sizeof(struct tcphdr));
+	if (xsk->user_mss)
+		mss = min_t(u32, mss, xsk->user_mss);
+	xsk->mss = max_t(u32, mss, TCP_MIN_SND_MSS);
+}
+
+static void xtcp_write_header(struct tcphdr *th, __be16 sport, __be16 dport,
+			      u32 seq, u32 ack, u8 flags, u16 window,
+			      u16 mss_opt)
+{
+	unsigned int len = sizeof(*th) + (mss_opt ? TCPOLEN_MSS : 0);
+	u8 *opt = (u8 *)(th + 1);
+
+	memset(th, 0, sizeof(*th));
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(flags & TCPHDR_ACK ? ack : 0);
+	tcp_flag_word(th) = htonl((len / 4) << 28 | (u32)flags << 16);
+	th->window = htons(window);
+	/* RFC 9293 s.3.7.1: the MSS option, on SYN segments only. */
+	if (mss_opt) {
+		opt[0] = TCPOPT_MSS;
+		opt[1] = TCPOLEN_MSS;
+		put_unaligned_be16(mss_opt, opt + 2);
+	}
+}
+
+/* Put @skb on the wire with a header for the socket's current state.  With
+ * @clone the queued skb is kept for retransmission.
+ */
+static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	u16 mss_opt = cb->flags & TCPHDR_SYN ? xsk->advmss : 0;
+	unsigned int hlen = sizeof(struct tcphdr) + (mss_opt ? TCPOLEN_MSS : 0);
+	u8 flags = cb->flags;
+	struct tcphdr *th;
+	u16 window;
+
+	if (clone) {
+		cb->sent_us = xtcp_clock_us();
+		/* An earlier clone may still be queued below us: its header
+		 * shares our headroom, so copy instead of cloning then.
+		 */
+		skb = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) :
+					skb_clone(skb, GFP_ATOMIC);
+		if (!skb)
+			return -ENOBUFS;
+	}
+
+	/* A SYN's window is never scaled and is what we can take at once. */
+	if (flags & TCPHDR_SYN)
+		window = min(xtcp_receive_space(sk), XTCP_MAX_WINDOW);
+	else
+		window = xtcp_select_window(sk);
+	if (!(flags & TCPHDR_SYN) || (flags & TCPHDR_ACK))
+		flags |= TCPHDR_ACK;
+
+	th = skb_push(skb, hlen);
+	skb_reset_transport_header(skb);
+	xtcp_write_header(th, inet->inet_sport, inet->inet_dport, cb->seq,
+			  xsk->rcv_nxt, flags, window, mss_opt);
+
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	th->check = ~csum_tcpudp_magic(inet->inet_saddr, inet->inet_daddr,
+				       skb->len, IPPROTO_TCP, 0);
+	skb_set_owner_w(skb, sk);
+	return ip_queue_xmit(sk, skb, &inet->cork.fl);
+}
+
+/* An skb for a segment without data, with room for all headers. */
+static struct sk_buff *xtcp_alloc_ctl_skb(gfp_t gfp)
+{
+	struct sk_buff *skb = alloc_skb(MAX_TCP_HEADER, gfp);
+
+	if (skb)
+		skb_reserve(skb, MAX_TCP_HEADER);
+	return skb;
+}
+
+static void xtcp_send_ctl(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
+{
+	struct sk_buff *skb = xtcp_alloc_ctl_skb(gfp);
+	struct xtcp_skb_cb *cb;
+
+	if (!skb)
+		return;
+	cb = XTCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = seq;
+	cb->end_seq = seq;
+	cb->flags = flags;
+	xtcp_transmit_skb(sk, skb, false);
+}
+
+/* SYN (active open) or SYN-ACK (simultaneous open), sent and resent from
+ * the state alone: the SYN is not on the retransmission queue.
+ */
+int xtcp_connect_send_syn(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb = xtcp_alloc_ctl_skb(GFP_ATOMIC);
+	struct xtcp_skb_cb *cb;
+
+	if (!skb)
+		return -ENOBUFS;
+	cb = XTCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = xsk->iss;
+	cb->end_seq = xsk->iss + 1;
+	cb->flags = TCPHDR_SYN;
+	if (sk->sk_state == TCP_SYN_RECV)
+		cb->flags |= TCPHDR_ACK;
+	return xtcp_transmit_skb(sk, skb, false);
+}
+
+void xtcp_send_ack(struct sock *sk)
+{
+	xtcp_send_ctl(sk, xtcp_sk(sk)->snd_nxt, TCPHDR_ACK, GFP_ATOMIC);
+}
+
+/* Abort: RST carrying the next sequence number (RFC 9293 s.3.10.4). */
+void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
+{
+	xtcp_send_ctl(sk, xtcp_sk(sk)->snd_nxt, TCPHDR_RST | TCPHDR_ACK, gfp);
+}
+
+/* Zero-window probe (RFC 9293 s.3.8.6.1): a segment the peer must
+ * acknowledge with its current window.  As Linux, it carries an old
+ * sequence number and no data, so the peer never has to take data it has
+ * no room for.
+ */
+void xtcp_send_probe(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	u32 backoff;
+
+	if (skb_queue_empty(&sk->sk_write_queue) ||
+	    !skb_queue_empty(&xsk->rtx_queue)) {
+		xsk->probes = 0;
+		return;
+	}
+	if (xsk->probes > READ_ONCE(xn->retries2)) {
+		sk->sk_err = ETIMEDOUT;
+		sk_error_report(sk);
+		xtcp_done(sk);
+		return;
+	}
+	xtcp_send_ctl(sk, xsk->snd_una - 1, TCPHDR_ACK, GFP_ATOMIC);
+	xsk->probes++;
+	backoff = min_t(u64, (u64)xtcp_rtt_rto(&xsk->rtt) << min_t(u8, xsk->probes, 10),
+			XTCP_RTO_MAX_US);
+	xtcp_arm_rtx(sk, XTCP_RTX_PROBE, usecs_to_jiffies(backoff));
+}
+
+/* Send what the peer's window and the congestion window allow.  Without
+ * @push, Nagle's algorithm (RFC 1122 s.4.2.3.4) holds back a last small
+ * segment while earlier data is unacknowledged, unless TCP_NODELAY.
+ */
+void xtcp_write_xmit(struct sock *sk, bool push)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb;
+	bool sent = false;
+
+	while ((skb = skb_peek(&sk->sk_write_queue))) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		bool last = skb_queue_is_last(&sk->sk_write_queue, skb);
+
+		if (skb_queue_len(&xsk->rtx_queue) >= xsk->cong.cwnd)
+			break;
+		if (xtcp_seq_after(cb->end_seq, xsk->snd_una + xsk->snd_wnd)) {
+			/* RFC 9293 s.3.8.6.1: probe a closed window. */
+			if (skb_queue_empty(&xsk->rtx_queue) &&
+			    xsk->rtx_timer_kind != XTCP_RTX_PROBE) {
+				xsk->probes = 0;
+				xtcp_arm_rtx(sk, XTCP_RTX_PROBE,
+					     usecs_to_jiffies(xtcp_rtt_rto(&xsk->rtt)));
+			}
+			break;
+		}
+		if (!push && !xsk->nodelay && last &&
+		    skb->len < xtcp_size_goal(xsk) &&
+		    !(cb->flags & TCPHDR_FIN) &&
+		    !skb_queue_empty(&xsk->rtx_queue))
+			break;
+
+		if (last)
+			cb->flags |= TCPHDR_PSH;
+		__skb_unlink(skb, &sk->sk_write_queue);
+		__skb_queue_tail(&xsk->rtx_queue, skb);
+		if (xtcp_seq_after(cb->end_seq, xsk->snd_nxt))
+			xsk->snd_nxt = cb->end_seq;
+		/* A failed transmission is a loss: the timer resends it. */
+		xtcp_transmit_skb(sk, skb, true);
+		sent = true;
+	}
+	if (sent && xsk->rtx_timer_kind != XTCP_RTX_RETRANS)
+		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
+			     usecs_to_jiffies(xtcp_rtt_rto(&xsk->rtt)));
+}
+
+/* Go back N: everything not yet acknowledged is sent again, in order,
+ * as the (just reduced) congestion window allows.  The receiver keeps no
+ * out-of-order data for now, so everything after a loss is lost too.
+ * snd_nxt stays the highest sequence sent: the peer may still acknowledge
+ * up to it, and ACK processing drops what it covers from either queue.
+ */
+void xtcp_retransmit_all(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue_tail(&xsk->rtx_queue))) {
+		XTCP_SKB_CB(skb)->retransmitted = 1;
+		__skb_queue_head(&sk->sk_write_queue, skb);
+	}
+	xtcp_write_xmit(sk, true);
+}
+
+/* Queue a FIN after the data (RFC 9293 s.3.10.4 CLOSE/shutdown). */
+void xtcp_send_fin(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+	struct xtcp_skb_cb *cb;
+
+	if (xsk->fin_queued)
+		return;
+	if (!skb) {
+		skb = alloc_skb_fclone(MAX_TCP_HEADER, sk->sk_allocation | __GFP_NOFAIL);
+		skb_reserve(skb, MAX_TCP_HEADER);
+		cb = XTCP_SKB_CB(skb);
+		memset(cb, 0, sizeof(*cb));
+		cb->seq = xsk->write_seq;
+		cb->end_seq = xsk->write_seq;
+		cb->flags = TCPHDR_ACK;
+		sk->sk_wmem_queued += skb->truesize;
+		__skb_queue_tail(&sk->sk_write_queue, skb);
+	}
+	cb = XTCP_SKB_CB(skb);
+	cb->flags |= TCPHDR_FIN;
+	cb->end_seq++;
+	xsk->write_seq++;
+	xsk->fin_queued = 1;
+	xtcp_write_xmit(sk, true);
+}
+
+/* Send a segment from @saddr:@sport to @daddr:@dport with no socket of
+ * ours behind it, routed on its own.
+ */
+static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
+			  __be32 daddr, __be16 dport, int oif, u32 seq,
+			  u32 ack, u8 flags, u16 window, u16 mss_opt)
+{
+	unsigned int hlen = sizeof(struct tcphdr) + (mss_opt ? TCPOLEN_MSS : 0);
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct iphdr *iph;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	rt = ip_route_output_ports(net, &fl4, NULL, daddr, saddr, dport, sport,
+				   IPPROTO_TCP, 0, oif);
+	if (IS_ERR(rt))
+		return;
+	skb = xtcp_alloc_ctl_skb(GFP_ATOMIC);
+	if (!skb) {
+		ip_rt_put(rt);
+		return;
+	}
+	th = skb_push(skb, hlen);
+	skb_reset_transport_header(skb);
+	xtcp_write_header(th, sport, dport, seq, ack, flags, window, mss_opt);
+	th->check = csum_tcpudp_magic(fl4.saddr, fl4.daddr, hlen, IPPROTO_TCP,
+				      csum_partial(th, hlen, 0));
+
+	iph = skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tos = 0;
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = fl4.saddr;
+	iph->daddr = fl4.daddr;
+	skb->protocol = htons(ETH_P_IP);
+	skb_dst_set(skb, &rt->dst);
+	ip_select_ident(net, skb, NULL);
+	ip_local_out(net, NULL, skb);
+}
+
+/* ACK, SYN-ACK or RST for a SYN queue or TIME_WAIT entry. */
+void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
+			 u32 seq, u32 ack, u16 window, u8 flags, u16 mss)
+{
+	xtcp_send_raw(net, hn->laddr, hn->lport, hn->raddr, hn->rport,
+		      hn->bound_dev_if, seq, ack, flags, window, mss);
+}
+
+/* RST in answer to @skb (RFC 9293 s.3.10.7.1): it takes its sequence
+ * number from the segment's ACK field, or acknowledges the segment when
+ * it had none.  Never in answer to a RST.
+ */
+void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (cb->flags & TCPHDR_RST)
+		return;
+	if (cb->flags & TCPHDR_ACK)
+		xtcp_send_raw(net, iph->daddr, th->dest, iph->saddr, th->source,
+			      inet_iif(skb), cb->ack_seq, 0, TCPHDR_RST, 0, 0);
+	else
+		xtcp_send_raw(net, iph->daddr, th->dest, iph->saddr, th->source,
+			      inet_iif(skb), 0, cb->end_seq,
+			      TCPHDR_RST | TCPHDR_ACK, 0, 0);
+}

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xtcp: taking the segments that are xtcp's.
+ *
+ * xtcp replaces the IPPROTO_TCP entry of inet_protos[] with a wrapper of
+ * the native one.  Every TCP segment and every ICMP error about TCP
+ * reaches the wrapper after the IPv4 layer has done with it (netfilter
+ * LOCAL_IN, defragmentation, GRO); the wrapper looks the segment up in
+ * xtcp's tables (established, SYN queue, TIME_WAIT, listeners) and hands
+ * everything that is not xtcp's to native TCP untouched.  Unloading swaps
+ * the native entry back and waits for in-flight calls (synchronize_net()).
+ * Documentation/design.rst says why this route and not a netfilter hook.
+ */
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/protocol.h>
+#include <net/xfrm.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/xtcp.h>
+#include <net/xtcp_seq.h>
+
+static const struct net_protocol *xtcp_native;
+static struct net_protocol xtcp_protocol;
+
+static const struct net_protocol __rcu **xtcp_tcp_slot(void)
+{
+	return (const struct net_protocol __rcu **)&inet_protos[IPPROTO_TCP];
+}
+
+/* Fill the control block the rest of xtcp reads; skb->data stays at the
+ * TCP header.
+ */
+static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = ntohl(th->seq);
+	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
+	cb->ack_seq = ntohl(th->ack_seq);
+	/* The flag bits: byte 13 of the header, as TCPHDR_* numbers them. */
+	cb->flags = ((const u8 *)th)[13];
+	cb->window = ntohs(th->window);
+}
+
+/* Deliver to a full socket now, or after its owner releases it
+ * (release_sock() runs the backlog).
+ */
+static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
+{
+	bh_lock_sock_nested(sk);
+	if (!sock_owned_by_user(sk)) {
+		xtcp_backlog_rcv(sk, skb);
+	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				  READ_ONCE(sk->sk_sndbuf))) {
+		bh_unlock_sock(sk);
+		kfree_skb(skb);
+		return;
+	}
+	bh_unlock_sock(sk);
+}
+
+static int xtcp_v4_rcv(struct sk_buff *skb)
+{
+	struct net *net = dev_net(skb->dev);
+	const struct tcphdr *th;
+	const struct iphdr *iph;
+	struct xtcp_hnode *hn;
+	struct sock *sk = NULL;
+	int dif = inet_iif(skb);
+
+	/* Anything odd is native TCP's to count and drop. */
+	if (skb->pkt_type != PACKET_HOST ||
+	    !pskb_may_pull(skb, sizeof(struct tcphdr)))
+		goto native;
+	th = (const struct tcphdr *)skb->data;
+	if (th->doff < sizeof(struct tcphdr) / 4 ||
+	    !pskb_may_pull(skb, th->doff * 4))
+		goto native;
+	th = (const struct tcphdr *)skb->data;
+	iph = ip_hdr(skb);
+
+	rcu_read_lock();
+	hn = xtcp_lookup_established(net, iph->saddr, th->source, iph->daddr,
+				     th->dest, dif);
+	if (!hn)
+		sk = xtcp_lookup_listener(net, iph->daddr, th->dest, dif);
+	rcu_read_unlock();
+	if (!hn && !sk)
+		goto native;
+
+	/* Ours from here on: verify the checksum (RFC 9293 s.3.1) now, so
+	 * no later stage sees a corrupt segment.
+	 */
+	if (skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo) ||
+	    skb_checksum_complete(skb))
+		goto drop;
+	if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb))
+		goto drop;
+	nf_reset_ct(skb);
+	xtcp_fill_cb(skb, th);
+
+	if (sk) {
+		xtcp_deliver(sk, skb);
+		sock_put(sk);
+		return 0;
+	}
+	switch (hn->kind) {
+	case XTCP_HK_SOCK:
+		xtcp_deliver(xtcp_hn_sk(hn), skb);
+		break;
+	case XTCP_HK_REQ:
+		xtcp_req_rcv(container_of(hn, struct xtcp_request, hn), skb);
+		break;
+	case XTCP_HK_TW:
+		xtcp_tw_rcv(container_of(hn, struct xtcp_tw, hn), skb);
+		break;
+	}
+	xtcp_hn_put(hn);
+	return 0;
+
+drop:
+	if (hn)
+		xtcp_hn_put(hn);
+	if (sk)
+		sock_put(sk);
+	kfree_skb(skb);
+	return 0;
+native:
+	return xtcp_native->handler(skb);
+}
+
+/* ICMP error about a segment: skb->data is the IP header we sent, with at
+ * least 8 bytes of its TCP header (icmp_socket_deliver() checked).
+ */
+static int xtcp_v4_err(struct sk_buff *skb, u32 info)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	const struct tcphdr *th =
+		(const struct tcphdr *)(skb->data + (iph->ihl << 2));
+	struct net *net = dev_net(skb->dev);
+	int type = icmp_hdr(skb)->type, code = icmp_hdr(skb)->code;
+	struct xtcp_hnode *hn;
+	struct sock *sk;
+
+	rcu_read_lock();
+	hn = xtcp_lookup_established(net, iph->daddr, th->dest, iph->saddr,
+				     th->source, inet_iif(skb));
+	rcu_read_unlock();
+	if (!hn)
+		return xtcp_native->err_handler(skb, info);
+	/* Half-open and TIME_WAIT entries have no one to tell. */
+	if (hn->kind != XTCP_HK_SOCK) {
+		xtcp_hn_put(hn);
+		return 0;
+	}
+	sk = xtcp_hn_sk(hn);
+	bh_lock_sock(sk);
+	xtcp_err(sk, type, code, info, ntohl(th->seq));
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return 0;
+}
+
+int xtcp_protocol_init(void)
+{
+	const struct net_protocol __rcu **slot = xtcp_tcp_slot();
+
+	xtcp_native = rcu_dereference_protected(*slot, 1);
+	if (!xtcp_native)
+		return -ENOENT;
+	/* Same policy and ICMP behaviour as the native entry. */
+	xtcp_protocol = *xtcp_native;
+	xtcp_protocol.handler = xtcp_v4_rcv;
+	xtcp_protocol.err_handler = xtcp_v4_err;
+	if (cmpxchg((const struct net_protocol __force **)slot, xtcp_native,
+		    &xtcp_protocol) != xtcp_native)
+		return -EBUSY;
+	return 0;
+}
+
+void xtcp_protocol_exit(void)
+{
+	const struct net_protocol __rcu **slot = xtcp_tcp_slot();
+
+	if (cmpxchg((const struct net_protocol __force **)slot, &xtcp_protocol,
+		    xtcp_native) != &xtcp_protocol)
+		pr_err("xtcp: IPPROTO_TCP handler changed under us\n");
+	/* No CPU may still be running xtcp_v4_rcv() or xtcp_v4_err(). */
+	synchronize_net();
+}

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xtcp: the byte stream seen from user space: sendmsg(), recvmsg() and
+ * poll(), with Linux's blocking, timeout, signal and errno behaviour
+ * (tcp_sendmsg(), tcp_recvmsg(), tcp_poll()).
+ *
+ * The send buffer is bounded by sk_sndbuf (sk_wmem_queued counts every
+ * queued skb until it is acknowledged); the receive buffer by sk_rcvbuf
+ * (sk_rmem_alloc, charged by the input path).
+ */
+#include <linux/net.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/skbuff.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/xtcp.h>
+#include <net/xtcp_seq.h>
+
+/* Room for a writer, as sk_stream_is_writeable(): a third of the send
+ * buffer free relative to what is queued.
+ */
+bool xtcp_stream_writable(const struct sock *sk)
+{
+	int queued = READ_ONCE(sk->sk_wmem_queued);
+
+	return READ_ONCE(sk->sk_sndbuf) - queued >= queued / 2;
+}
+
+/* sk_write_space: wake writers and pollers once the send buffer drains. */
+void xtcp_sk_write_space(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	if (!xtcp_stream_writable(sk) || !sk->sk_socket)
+		return;
+	clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
+						      EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
+/* A new tail skb for user data: one MSS of linear room. */
+static struct sk_buff *xtcp_new_data_skb(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_skb_cb *cb;
+	struct sk_buff *skb;
+
+	skb = alloc_skb_fclone(MAX_TCP_HEADER + xtcp_size_goal(xsk),
+			       sk->sk_allocation);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, MAX_TCP_HEADER);
+	cb = XTCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = xsk->write_seq;
+	cb->end_seq = xsk->write_seq;
+	cb->flags = TCPHDR_ACK;
+	sk->sk_wmem_queued += skb->truesize;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	return skb;
+}
+
+int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
+{
+	struct sock *sk = sock->sk;
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int flags = msg->msg_flags, copied = 0, err;
+	long timeo;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;	/* urgent data is not implemented */
+
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+
+	/* Wait for the handshake; errors and EPIPE as tcp_sendmsg(). */
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto out_err;
+	}
+
+	while (msg_data_left(msg)) {
+		struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+		size_t copy = 0;
+
+		err = -EPIPE;
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+			goto do_error;
+
+		if (skb && !(XTCP_SKB_CB(skb)->flags & TCPHDR_FIN) &&
+		    skb->len < xtcp_size_goal(xsk))
+			copy = min_t(size_t, xtcp_size_goal(xsk) - skb->len,
+				     skb_tailroom(skb));
+		if (!copy) {
+			if (READ_ONCE(sk->sk_wmem_queued) >=
+			    READ_ONCE(sk->sk_sndbuf))
+				goto wait_for_space;
+			skb = xtcp_new_data_skb(sk);
+			if (!skb)
+				goto wait_for_space;
+			copy = min_t(size_t, xtcp_size_goal(xsk),
+				     skb_tailroom(skb));
+		}
+		copy = min(copy, msg_data_left(msg));
+
+		if (!copy_from_iter_full(skb_put(skb, copy), copy,
+					 &msg->msg_iter)) {
+			skb_trim(skb, skb->len - copy);
+			err = -EFAULT;
+			goto do_error;
+		}
+		XTCP_SKB_CB(skb)->end_seq += copy;
+		WRITE_ONCE(xsk->write_seq, xsk->write_seq + copy);
+		copied += copy;
+		continue;
+
+wait_for_space:
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		/* Send what we have before sleeping on it. */
+		xtcp_write_xmit(sk, true);
+		err = sk_stream_wait_memory(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+	xtcp_write_xmit(sk, false);
+	release_sock(sk);
+	return copied;
+
+do_error:
+	if (copied) {
+		xtcp_write_xmit(sk, false);
+		release_sock(sk);
+		return copied;
+	}
+out_err:
+	err = sk_stream_error(sk, flags, err);
+	release_sock(sk);
+	return err;
+}
+
+/* After the reader freed buffer space, tell the peer when the window
+ * it may use grew enough to matter: at least doubled and by at least one
+ * segment (tcp_cleanup_rbuf()).  This also reopens a zero window.
+ */
+static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 used = xsk->rcv_nxt - xsk->rcv_wup;
+	u32 cur = xsk->rcv_wnd > used ? xsk->rcv_wnd - used : 0;
+	u32 space = min(xtcp_receive_space(sk), XTCP_MAX_WINDOW);
+
+	if (copied <= 0 || (sk->sk_shutdown & RCV_SHUTDOWN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+				     TCPF_FIN_WAIT2)))
+		return;
+	if (space >= 2 * cur && space - cur >= xtcp_window_step(sk))
+		xtcp_send_ack(sk);
+}
+
+int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		 int flags)
+{
+	struct sock *sk = sock->sk;
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 peek_seq, *seq;
+	int copied = 0, target;
+	long timeo;
+
+	if (flags & MSG_OOB)
+		return -EINVAL;		/* no urgent data, as Linux without it */
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;		/* xtcp queues no socket errors */
+
+	lock_sock(sk);
+	if (sk->sk_state == TCP_LISTEN) {
+		copied = -ENOTCONN;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	peek_seq = xsk->copied_seq;
+	seq = flags & MSG_PEEK ? &peek_seq : &xsk->copied_seq;
+
+	while (copied < len) {
+		struct sk_buff *skb, *tmp, *last;
+
+		skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
+			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+			u32 offset = *seq - cb->seq;
+			size_t chunk;
+			int err;
+
+			if (offset >= skb->len)
+				continue;	/* peeked past already */
+			chunk = min_t(size_t, skb->len - offset, len - copied);
+			err = skb_copy_datagram_msg(skb, offset, msg, chunk);
+			if (err) {
+				if (!copied)
+					copied = -EFAULT;
+				goto out_cleanup;
+			}
+			*seq += chunk;
+			copied += chunk;
+			if (!(flags & MSG_PEEK) && offset + chunk == skb->len) {
+				__skb_unlink(skb, &sk->sk_receive_queue);
+				__kfree_skb(skb);
+			}
+			if (copied == len)
+				break;
+		}
+		if (copied >= target)
+			break;
+
+		if (copied) {
+			if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+			    (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo ||
+			    signal_pending(current))
+				break;
+		} else {
+			if (sock_flag(sk, SOCK_DONE))
+				break;
+			if (sk->sk_err) {
+				copied = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (sk->sk_state == TCP_CLOSE) {
+				/* Never connected (tcp_recvmsg()). */
+				copied = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				copied = -EAGAIN;
+				break;
+			}
+			if (signal_pending(current)) {
+				copied = sock_intr_errno(timeo);
+				break;
+			}
+		}
+		xtcp_cleanup_rbuf(sk, copied);
+		last = skb_peek_tail(&sk->sk_receive_queue);
+		sk_wait_data(sk, &timeo, last);
+	}
+out_cleanup:
+	if (!(flags & MSG_PEEK))
+		xtcp_cleanup_rbuf(sk, copied);
+out:
+	release_sock(sk);
+	return copied;
+}
+
+__poll_t xtcp_poll(struct file *file, struct socket *sock,
+		   struct poll_table_struct *wait)
+{
+	struct sock *sk = sock->sk;
+	__poll_t mask = 0;
+	int state, shutdown;
+
+	sock_poll_wait(file, sock, wait);
+	state = inet_sk_state_load(sk);
+	if (state == TCP_LISTEN)
+		return READ_ONCE(sk->sk_ack_backlog) ? EPOLLIN | EPOLLRDNORM : 0;
+
+	/* As tcp_poll(): HUP when both directions are shut or the socket is
+	 * closed, RDHUP once the peer's FIN arrived, nothing but errors
+	 * during the handshake.
+	 */
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (!(shutdown & SEND_SHUTDOWN)) {
+			if (xtcp_stream_writable(sk)) {
+				mask |= EPOLLOUT | EPOLLWRNORM;
+			} else {
+				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+				/* Order the bit against the writer's wakeup. */
+				smp_mb__after_atomic();
+				if (xtcp_stream_writable(sk))
+					mask |= EPOLLOUT | EPOLLWRNORM;
+			}
+		} else {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		}
+	}
+	if (READ_ONCE(sk->sk_err) ||
+	    !skb_queue_empty_lockless(&sk->sk_error_queue))
+		mask |= EPOLLERR;
+	return mask;
+}
