@@ -32,7 +32,12 @@ struct tcphdr;
  * loopback MSS (65483) would round up to a 128 KiB buffer whose truesize
  * alone fills a default receive buffer.
  */
-#define XTCP_MAX_SKB_DATA	(SKB_WITH_OVERHEAD(32768) - 320)
+#define XTCP_MAX_SKB_DATA	(SKB_WITH_OVERHEAD(32768) - XTCP_DATA_HEADROOM)
+/* Headroom of a data skb: TCP with options, IPv4 and an Ethernet header
+ * fit; the IPv4 output path grows it for devices that need more.  Less
+ * than MAX_TCP_HEADER keeps a 1460-byte segment in a 2 KiB allocation.
+ */
+#define XTCP_DATA_HEADROOM	128
 
 /* Which kind of table entry an xtcp_hnode belongs to. */
 enum xtcp_hkind {
@@ -112,6 +117,9 @@ struct xtcp_sock {
 	u32 rcv_wnd;		/* window last advertised */
 	u32 rcv_wup;		/* rcv_nxt when rcv_wnd was advertised */
 	u32 copied_seq;		/* next byte for the reader */
+	u16 rcv_ratio;		/* payload per truesize of received skbs,
+				 * in 1/256, moving average
+				 */
 
 	/* Retransmission (RFC 6298) and loss recovery. */
 	struct sk_buff_head rtx_queue;	/* sent, not yet acknowledged */
@@ -359,6 +367,7 @@ u32 xtcp_select_window(struct sock *sk);
 u32 xtcp_window_step(const struct sock *sk);
 u32 xtcp_receive_space(const struct sock *sk);
 void xtcp_update_mss(struct sock *sk);
+void xtcp_sndbuf_expand(struct sock *sk);
 u64 xtcp_clock_us(void);
 
 /* isn.c: initial sequence numbers (RFC 6528) */

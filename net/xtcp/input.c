@@ -171,6 +171,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
 		}
 		/* RFC 6298 s.5.3: restart the timer, or stop it when all is acked. */
 		xtcp_rearm_rtx(sk);
+		xtcp_sndbuf_expand(sk);
 		sk->sk_write_space(sk);
 		return true;
 	}
@@ -196,6 +197,40 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
 	return true;
 }
 
+/* Learn what received skbs cost (payload per truesize, 1/256, averaged
+ * over about 8 skbs) and, as Linux's receive buffer autotuning, let the
+ * buffer grow until a full window fits in half of it at that cost, up to
+ * tcp_rmem[2] and unless SO_RCVBUF fixed it.  Without this, senders whose
+ * skbs cost several times their payload (1460-byte skbs over veth) fill
+ * the buffer before the window and lose whole windows to drops.
+ */
+static void xtcp_rcvbuf_tune(struct sock *sk, u32 len, u32 truesize)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 ratio = min_t(u32, ((u64)len << 8) / max(truesize, 1U), 256);
+	u32 avg = xsk->rcv_ratio ? (7 * xsk->rcv_ratio + ratio) / 8 : ratio;
+	int max = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
+	u64 want;
+
+	WRITE_ONCE(xsk->rcv_ratio, max(avg, 1U));
+	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
+		return;
+	want = div_u64(2ULL * XTCP_MAX_WINDOW << 8, xsk->rcv_ratio);
+	want = min_t(u64, want, max);
+	if (want > READ_ONCE(sk->sk_rcvbuf))
+		WRITE_ONCE(sk->sk_rcvbuf, want);
+}
+
+/* Room for @skb in the receive buffer?  An empty queue takes any skb, or
+ * one big skb could never get in.
+ */
+static bool xtcp_rmem_schedule(struct sock *sk, const struct sk_buff *skb)
+{
+	return atomic_read(&sk->sk_rmem_alloc) + skb->truesize <=
+	       READ_ONCE(sk->sk_rcvbuf) ||
+	       skb_queue_empty(&sk->sk_receive_queue);
+}
+
 /* In-order data goes to the receive queue; anything else is dropped
  * (and re-requested by the ACK the caller sends).  Returns true when the
  * skb was queued.
@@ -216,12 +251,8 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		len -= dup;
 		seq = xsk->rcv_nxt;
 	}
-	/* Over the receive buffer, data waits for the reader; an empty
-	 * queue takes any segment, or one big skb could never get in.
-	 */
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    READ_ONCE(sk->sk_rcvbuf) &&
-	    !skb_queue_empty(&sk->sk_receive_queue))
+	xtcp_rcvbuf_tune(sk, len, skb->truesize);
+	if (!xtcp_rmem_schedule(sk, skb))
 		return false;
 
 	skb_dst_drop(skb);
@@ -276,6 +307,7 @@ static void xtcp_fin(struct sock *sk)
 static void xtcp_established(struct sock *sk)
 {
 	xtcp_set_state(sk, TCP_ESTABLISHED);
+	xtcp_sndbuf_expand(sk);
 	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);

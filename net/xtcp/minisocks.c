@@ -196,6 +196,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->peer_mss = req->peer_mss;
 	xsk->advmss = req->advmss;
 	xtcp_update_mss(sk);
+	xtcp_sndbuf_expand(sk);
 
 	refcount_inc(&lsk->port->ref);
 	xsk->port = lsk->port;

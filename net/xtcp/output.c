@@ -24,14 +24,17 @@ u64 xtcp_clock_us(void)
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
-/* Window we can offer: half the free receive buffer, the other half
- * being skb overhead (Linux's default tcp_adv_win_scale of 1).
+/* Window we can offer: the payload the free receive buffer holds at the
+ * payload/truesize ratio of what arrived so far (half before anything
+ * did, Linux's default tcp_adv_win_scale of 1).  Offering more invites
+ * segments we would have to drop.
  */
 u32 xtcp_receive_space(const struct sock *sk)
 {
 	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	u32 ratio = READ_ONCE(xtcp_sk(sk)->rcv_ratio) ? : 128;
 
-	return free > 0 ? free / 2 : 0;
+	return free > 0 ? (u32)(((u64)free * ratio) >> 8) : 0;
 }
 
 /* The smallest window increase worth announcing (receiver SWS avoidance,
@@ -65,6 +68,26 @@ u32 xtcp_select_window(struct sock *sk)
 	xsk->rcv_wnd = win;
 	xsk->rcv_wup = xsk->rcv_nxt;
 	return win;
+}
+
+/* Grow the send buffer with the congestion window, as Linux's
+ * tcp_sndbuf_expand(): room for twice the window (one in flight, one
+ * being filled) at what a segment really costs, up to tcp_wmem[2],
+ * unless the user fixed it with SO_SNDBUF.
+ */
+void xtcp_sndbuf_expand(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 per_seg = SKB_TRUESIZE(SKB_DATA_ALIGN(XTCP_DATA_HEADROOM +
+						  xtcp_size_goal(xsk)));
+	u64 want;
+
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+		return;
+	want = 2ULL * max_t(u32, xsk->cong.cwnd, 10) * per_seg;
+	want = min_t(u64, want, READ_ONCE(xtcp_pernet(sock_net(sk))->wmem[2]));
+	if (want > READ_ONCE(sk->sk_sndbuf))
+		WRITE_ONCE(sk->sk_sndbuf, want);
 }
 
 /* Segment size: the peer's MSS option, the route's MTU less the IPv4 and

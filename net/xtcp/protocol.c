@@ -46,7 +46,9 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 }
 
 /* Deliver to a full socket now, or after its owner releases it
- * (release_sock() runs the backlog).
+ * (release_sock() runs the backlog).  The backlog takes the receive and
+ * send buffers plus 64 KiB, as tcp_add_backlog(): a window of data may be
+ * in flight while the owner copies.
  */
 static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 {
@@ -54,7 +56,7 @@ static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 	if (!sock_owned_by_user(sk)) {
 		xtcp_backlog_rcv(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf))) {
+				  READ_ONCE(sk->sk_sndbuf) + 64 * 1024)) {
 		bh_unlock_sock(sk);
 		kfree_skb(skb);
 		return;

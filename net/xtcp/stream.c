@@ -52,11 +52,11 @@ static struct sk_buff *xtcp_new_data_skb(struct sock *sk)
 	struct xtcp_skb_cb *cb;
 	struct sk_buff *skb;
 
-	skb = alloc_skb_fclone(MAX_TCP_HEADER + xtcp_size_goal(xsk),
+	skb = alloc_skb_fclone(XTCP_DATA_HEADROOM + xtcp_size_goal(xsk),
 			       sk->sk_allocation);
 	if (!skb)
 		return NULL;
-	skb_reserve(skb, MAX_TCP_HEADER);
+	skb_reserve(skb, XTCP_DATA_HEADROOM);
 	cb = XTCP_SKB_CB(skb);
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = xsk->write_seq;
@@ -71,7 +71,7 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 {
 	struct sock *sk = sock->sk;
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	int flags = msg->msg_flags, copied = 0, err;
+	int flags = msg->msg_flags, copied = 0, new_skbs = 0, err;
 	long timeo;
 
 	if (flags & MSG_OOB)
@@ -103,6 +103,14 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 			if (READ_ONCE(sk->sk_wmem_queued) >=
 			    READ_ONCE(sk->sk_sndbuf))
 				goto wait_for_space;
+			/* ACKs wait in the backlog while we copy: take them in
+			 * now and then, as tcp_sendmsg() does every 16 skbs.
+			 */
+			if (++new_skbs >= 16) {
+				new_skbs = 0;
+				if (sk_flush_backlog(sk))
+					continue;
+			}
 			skb = xtcp_new_data_skb(sk);
 			if (!skb)
 				goto wait_for_space;
@@ -120,6 +128,9 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		XTCP_SKB_CB(skb)->end_seq += copy;
 		WRITE_ONCE(xsk->write_seq, xsk->write_seq + copy);
 		copied += copy;
+		/* A full segment goes out now if the windows allow. */
+		if (skb->len >= xtcp_size_goal(xsk))
+			xtcp_write_xmit(sk, false);
 		continue;
 
 wait_for_space:
@@ -216,8 +227,14 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			if (copied == len)
 				break;
 		}
-		if (copied >= target)
-			break;
+		/* Take in what arrived while we held the socket (Linux's
+		 * tcp_recvmsg()), before the backlog overflows and drops.
+		 */
+		if (copied >= target) {
+			if (!sk_flush_backlog(sk))
+				break;
+			continue;
+		}
 
 		if (copied) {
 			if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
