@@ -121,6 +121,11 @@ struct xtcp_sock {
 				 * in 1/256, moving average
 				 */
 
+	/* Out-of-order data, sorted and without overlaps, charged to the
+	 * receive buffer like in-order data.
+	 */
+	struct sk_buff_head ooo_queue;
+
 	/* Retransmission (RFC 6298) and loss recovery. */
 	struct sk_buff_head rtx_queue;	/* sent, not yet acknowledged */
 	struct xtcp_rtt rtt;
@@ -362,6 +367,7 @@ void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
 void xtcp_send_fin(struct sock *sk);
 void xtcp_write_xmit(struct sock *sk, bool push);
 void xtcp_retransmit_all(struct sock *sk);
+void xtcp_retransmit_head(struct sock *sk);
 void xtcp_send_probe(struct sock *sk);
 u32 xtcp_select_window(struct sock *sk);
 u32 xtcp_window_step(const struct sock *sk);

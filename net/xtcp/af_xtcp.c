@@ -66,6 +66,7 @@ void xtcp_destroy_sock(struct sock *sk)
 	__skb_queue_purge(&sk->sk_write_queue);
 	__skb_queue_purge(&xsk->rtx_queue);
 	__skb_queue_purge(&sk->sk_receive_queue);
+	__skb_queue_purge(&xsk->ooo_queue);
 	sk->sk_wmem_queued = 0;
 	if (xsk->orphan_counted) {
 		atomic_dec(&xtcp_pernet(sock_net(sk))->orphans);
@@ -445,6 +446,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 	xtcp_hn_init(&xsk->hn, sock_net(sk), XTCP_HK_SOCK);
 	xsk->hn.state = TCP_CLOSE;
 	skb_queue_head_init(&xsk->rtx_queue);
+	skb_queue_head_init(&xsk->ooo_queue);
 	spin_lock_init(&xsk->accept_lock);
 	INIT_LIST_HEAD(&xsk->accept_queue);
 	INIT_LIST_HEAD(&xsk->accept_node);

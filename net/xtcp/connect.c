@@ -143,6 +143,7 @@ int xtcp_disconnect(struct sock *sk)
 	__skb_queue_purge(&sk->sk_receive_queue);
 	__skb_queue_purge(&sk->sk_write_queue);
 	__skb_queue_purge(&xsk->rtx_queue);
+	__skb_queue_purge(&xsk->ooo_queue);
 	sk->sk_wmem_queued = 0;
 	inet_sk(sk)->inet_dport = 0;
 	inet_sk(sk)->inet_daddr = 0;

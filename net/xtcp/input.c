@@ -161,9 +161,13 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
 		if (rtt_us)
 			xtcp_rtt_sample(&xsk->rtt, rtt_us);
 		if (xsk->in_recovery) {
-			/* RFC 6582 s.3.2: recovery ends once "recover" is acked. */
+			/* RFC 6582 s.3.2: recovery ends once "recover" is
+			 * acked; a partial ACK means the next hole is lost too.
+			 */
 			if (xtcp_seq_geq(ack, xsk->high_seq))
 				xsk->in_recovery = 0;
+			else
+				xtcp_retransmit_head(sk);
 		} else if (segs) {
 			xsk->cong_ops->cong_avoid(&xsk->cong, segs, prior_inflight,
 						  jiffies_to_msecs(jiffies),
@@ -192,7 +196,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
 		xsk->cong.cwnd = xsk->cong.ssthresh;
 		xsk->high_seq = xsk->snd_nxt;
 		xsk->in_recovery = 1;
-		xtcp_retransmit_all(sk);
+		xtcp_retransmit_head(sk);
 	}
 	return true;
 }
@@ -231,9 +235,73 @@ static bool xtcp_rmem_schedule(struct sock *sk, const struct sk_buff *skb)
 	       skb_queue_empty(&sk->sk_receive_queue);
 }
 
-/* In-order data goes to the receive queue; anything else is dropped
- * (and re-requested by the ACK the caller sends).  Returns true when the
- * skb was queued.
+/* Keep a segment that arrived ahead of RCV.NXT (RFC 9293 s.3.10.7.4
+ * seventh: "segments with higher beginning sequence numbers SHOULD be held
+ * for later processing"), in sequence order.  One that overlaps what is
+ * held already, or carries a FIN, is dropped: the sender will resend it.
+ */
+static bool xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
+			   u32 len)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct sk_buff *pos, *prev = NULL;
+
+	if (cb->flags & TCPHDR_FIN)
+		return false;
+	skb_queue_walk(&xsk->ooo_queue, pos) {
+		if (xtcp_seq_leq(seq + len, XTCP_SKB_CB(pos)->seq))
+			break;
+		if (xtcp_seq_before(seq, XTCP_SKB_CB(pos)->end_seq))
+			return false;
+		prev = pos;
+	}
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	    READ_ONCE(sk->sk_rcvbuf))
+		return false;
+	skb_dst_drop(skb);
+	cb->seq = seq;
+	cb->end_seq = seq + len;
+	skb_set_owner_r(skb, sk);
+	if (prev)
+		__skb_queue_after(&xsk->ooo_queue, prev, skb);
+	else
+		__skb_queue_head(&xsk->ooo_queue, skb);
+	return true;
+}
+
+/* Move what the new RCV.NXT made contiguous from the out-of-order queue
+ * to the reader.
+ */
+static void xtcp_ooo_drain(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&xsk->ooo_queue))) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_seq_after(cb->seq, xsk->rcv_nxt))
+			break;
+		__skb_unlink(skb, &xsk->ooo_queue);
+		if (xtcp_seq_leq(cb->end_seq, xsk->rcv_nxt)) {
+			kfree_skb(skb);
+			continue;
+		}
+		/* Cannot fail: the head is linear or pulled in place. */
+		if (cb->seq != xsk->rcv_nxt &&
+		    !pskb_pull(skb, xsk->rcv_nxt - cb->seq)) {
+			kfree_skb(skb);
+			continue;
+		}
+		cb->seq = xsk->rcv_nxt;
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+		xsk->rcv_nxt = cb->end_seq;
+	}
+}
+
+/* Data goes to the receive queue, or ahead of a hole to the out-of-order
+ * queue.  Returns true when the skb was kept.
  */
 static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 {
@@ -241,8 +309,9 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 seq = cb->seq + !!(cb->flags & TCPHDR_SYN);
 
+	xtcp_rcvbuf_tune(sk, len, skb->truesize);
 	if (xtcp_seq_after(seq, xsk->rcv_nxt))
-		return false;
+		return xtcp_ooo_queue(sk, skb, seq, len);
 	if (xtcp_seq_before(seq, xsk->rcv_nxt)) {
 		u32 dup = xsk->rcv_nxt - seq;
 
@@ -251,7 +320,6 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		len -= dup;
 		seq = xsk->rcv_nxt;
 	}
-	xtcp_rcvbuf_tune(sk, len, skb->truesize);
 	if (!xtcp_rmem_schedule(sk, skb))
 		return false;
 
@@ -261,6 +329,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
 	xsk->rcv_nxt = seq + len;
+	xtcp_ooo_drain(sk);
 	sk->sk_data_ready(sk);
 	return true;
 }
@@ -377,17 +446,20 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	u32 data_len = skb->len - th->doff * 4;
 	u8 flags = cb->flags;
 	bool fin = flags & TCPHDR_FIN, take_data = true;
+	u32 fin_seq;
 
 	/* First: sequence number.  With a zero window only the ACK, RST and
 	 * URG parts of a segment at RCV.NXT are taken.
 	 */
 	if (!xtcp_seq_acceptable(cb->seq, seg_len, xsk->rcv_nxt,
 				 xtcp_rcv_window_left(xsk))) {
-		if (cb->seq != xsk->rcv_nxt) {
-			if (!(flags & TCPHDR_RST))
-				xtcp_send_ack(sk);
+		/* Not acceptable: answered with an ACK (RFC 9293), which
+		 * also tells a sender that missed a window update.
+		 */
+		if (!(flags & TCPHDR_RST))
+			xtcp_send_ack(sk);
+		if (cb->seq != xsk->rcv_nxt)
 			goto drop;
-		}
 		take_data = false;
 		fin = false;
 	}
@@ -472,9 +544,10 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				goto drop;
 			}
 			__skb_pull(skb, th->doff * 4);
+			fin_seq = cb->end_seq - 1;
 			if (xtcp_data_queue(sk, skb, data_len)) {
 				/* FIN counts only right after the data. */
-				if (fin && xsk->rcv_nxt == cb->end_seq)
+				if (fin && xsk->rcv_nxt == fin_seq)
 					xtcp_fin(sk);
 				else
 					xtcp_send_ack(sk);

@@ -309,11 +309,11 @@ void xtcp_write_xmit(struct sock *sk, bool push)
 			     usecs_to_jiffies(xtcp_rtt_rto(&xsk->rtt)));
 }
 
-/* Go back N: everything not yet acknowledged is sent again, in order,
- * as the (just reduced) congestion window allows.  The receiver keeps no
- * out-of-order data for now, so everything after a loss is lost too.
- * snd_nxt stays the highest sequence sent: the peer may still acknowledge
- * up to it, and ACK processing drops what it covers from either queue.
+/* After a retransmission timeout, everything not yet acknowledged is
+ * taken as lost (RFC 5681 s.3.1, as Linux marks it) and sent again, in
+ * order, as the one-segment loss window grows.  snd_nxt stays the highest
+ * sequence sent: the peer may still acknowledge up to it, and ACK
+ * processing drops what it covers from either queue.
  */
 void xtcp_retransmit_all(struct sock *sk)
 {
@@ -325,6 +325,20 @@ void xtcp_retransmit_all(struct sock *sk)
 		__skb_queue_head(&sk->sk_write_queue, skb);
 	}
 	xtcp_write_xmit(sk, true);
+}
+
+/* Resend the oldest unacknowledged segment alone: RFC 5681 s.3.2 fast
+ * retransmit, and RFC 6582 s.3.2 step 5 after a partial ACK.  The
+ * receiver keeps out-of-order data, so the rest need not go again.
+ */
+void xtcp_retransmit_head(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&xtcp_sk(sk)->rtx_queue);
+
+	if (!skb)
+		return;
+	XTCP_SKB_CB(skb)->retransmitted = 1;
+	xtcp_transmit_skb(sk, skb, true);
 }
 
 /* Queue a FIN after the data (RFC 9293 s.3.10.4 CLOSE/shutdown). */
