@@ -6,6 +6,7 @@
 #   make check      every test; ends with "N passed, N failed[, N skipped]"
 #   make check T=x  only the tests named x (see README)
 #   make lint       checkpatch.pl --strict and sparse over the module
+#   make bench      xtcp vs native throughput and connection rate (VM)
 #   make clean
 
 # Deferred (=): on a fresh machine the kernel headers only exist once the
@@ -23,7 +24,7 @@ MOD_SRCS	:= $(wildcard net/xtcp/*.c include/net/*.h include/uapi/linux/*.h)
 SELFTEST_SRCS	:= $(wildcard selftests/*.c)
 SELFTESTS	:= $(patsubst selftests/%.c,$(SELFTEST_BIN)/%,$(SELFTEST_SRCS))
 
-.PHONY: all deps module selftests run check lint clean host-tests
+.PHONY: all deps module selftests run check lint clean host-tests bench
 
 all: module
 
@@ -44,7 +45,15 @@ $(SELFTEST_BIN)/%: selftests/%.c $(KSFT_DIR)/kselftest_harness.h include/uapi/li
 	@mkdir -p $(SELFTEST_BIN)
 	@$(CC) $(CFLAGS_TEST) -o $@ $< -lpthread
 
-selftests: $(SELFTESTS)
+# LD_PRELOAD library that turns AF_INET stream sockets into AF_XTCP ones
+# (scripts/xtcp-run).
+PRELOAD_LIB	:= $(BUILD)/libxtcp-preload.so
+
+$(PRELOAD_LIB): scripts/xtcp-preload.c include/uapi/linux/xtcp.h
+	@mkdir -p $(BUILD)
+	@$(CC) -shared -fPIC -O2 -Wall -Werror -Iinclude/uapi -o $@ $< -ldl
+
+selftests: $(SELFTESTS) $(PRELOAD_LIB)
 
 host-tests: deps $(KSFT_DIR)/kselftest_harness.h
 	@$(MAKE) -s -C selftests/host all
@@ -54,6 +63,10 @@ run: module selftests
 
 check: deps
 	@scripts/check $(T)
+
+# xtcp against native TCP (throughput, connections/s) in one VM run.
+bench: module selftests
+	@scripts/bench
 
 lint: deps
 	@scripts/lint

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# interop: xtcp and native TCP talk to each other and to themselves.  The
+# matrix {xtcp, inet} client x {xtcp, inet} server runs over a veth pair
+# between two network namespaces (10.77.0.1/24 <-> 10.77.0.2/24) and over
+# loopback.  Each case moves XTCP_INTEROP_BYTES (default 64M; K/M/G
+# suffixes) each way with xtcp_xfer, which checks every byte and exits
+# non-zero otherwise; the script also checks the byte counts it reports.
+# A tcpdump taken during the case must show the client's SYN with an MSS
+# option, a SYN-ACK (with MSS) acknowledging it, the third ACK, a FIN from
+# each side acknowledged by the other, and no RST.  Two results per case;
+# the time of each case is printed.  inet x inet is the reference that
+# shows the test bed itself works.
+#
+# Timeouts: native TCP needs 3-10 s per 64 MiB case under TCG, tcpdump's
+# start included.  A case fails after 80 s (xtcp_xfer's watchdog) or 30 s
+# without progress on one call, so the 8 cases stay inside the runner's
+# 15 minutes per test even when every one of them stalls.
+set -u
+. "$(dirname "$0")/lib/tap.sh"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+xfer=$root/build/selftests/xtcp_xfer
+bytes_arg=${XTCP_INTEROP_BYTES:-64M}
+bytes=$(numfmt --from=iec "$bytes_arg") || exit 1
+A=xtcp-interop-a	# clients (and the loopback servers)
+B=xtcp-interop-b	# veth servers
+work=$(mktemp -d /tmp/xtcp-interop.XXXXXX)
+pids=()
+
+cleanup()
+{
+	local p
+	# wait: reaps them quietly (no "Killed" job notices in the TAP).
+	for p in "${pids[@]}"; do
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	ip netns del $A 2>/dev/null
+	ip netns del $B 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# wait_line PID FILE REGEX SECS: until FILE has a matching line; fails
+# early if PID exits.
+wait_line()
+{
+	local i
+	for ((i = 0; i < $4 * 10; i++)); do
+		grep -qE -- "$3" "$2" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -qE -- "$3" "$2" 2>/dev/null
+}
+
+# wait_exit PID SECS: exit status of PID, killed (status 137) after SECS.
+wait_exit()
+{
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# result_field FILE KEY: KEY=value from xtcp_xfer's summary line.
+result_field()
+{
+	sed -n "s/^xtcp_xfer: .* $2=\([^ ]*\).*/\1/p" "$1" | tail -n 1
+}
+
+# check_wire PCAP SERVER_IP SERVER_PORT: print what is missing from the
+# capture; exit 0 if nothing is.  Sequence numbers are compared modulo 2^32.
+check_wire()
+{
+	tcpdump -r "$1" -nn -S -tt 2>/dev/null | awk -v srv="$2.$3" '
+	function ge(a, b,  d) { d = (a - b) % 4294967296; if (d < 0) d += 4294967296; return d < 2147483648 }
+	function num(s) { sub(/[,:].*/, "", s); return s + 0 }
+	function next1(x) { return (x + 1) % 4294967296 }
+	{
+		src = $3; dst = $5; sub(/:$/, "", dst)
+		fl = ""; seq = ""; seqend = ""; ack = ""; mss = 0
+		for (i = 6; i <= NF; i++) {
+			if ($i == "Flags") { fl = $(i + 1); gsub(/[][,]/, "", fl) }
+			if ($i == "seq") { seq = num($(i + 1)); seqend = $(i + 1); sub(/,$/, "", seqend); sub(/^[0-9]+:/, "", seqend); seqend += 0 }
+			if ($i == "ack") ack = num($(i + 1))
+			if ($i ~ /mss$/ || $i ~ /\[mss$/) mss = 1
+		}
+		if (fl ~ /R/) rst++
+		if (!cli && dst == srv && fl == "S") {
+			cli = src; isn_c = seq; syn_mss = mss; next
+		}
+		if (!cli) next
+		if (!have_sa && src == srv && dst == cli && fl == "S." && ack == next1(isn_c)) {
+			have_sa = 1; isn_s = seq; sa_mss = mss; next
+		}
+		if (have_sa && !have_ack && src == cli && fl !~ /S/) {
+			have_ack = (ack == next1(isn_s) && (seq == "" || seq == next1(isn_c))) ? 1 : -1
+		}
+		if (src == cli && fl ~ /F/ && !fin_c) { fin_c = 1; fin_c_seq = seqend }
+		if (src == srv && fl ~ /F/ && !fin_s) { fin_s = 1; fin_s_seq = seqend }
+		if (fin_c && src == srv && ack != "" && ge(ack, next1(fin_c_seq))) fin_c_acked = 1
+		if (fin_s && src == cli && ack != "" && ge(ack, next1(fin_s_seq))) fin_s_acked = 1
+	}
+	END {
+		bad = ""
+		if (!cli) bad = bad " no-SYN"
+		else if (!syn_mss) bad = bad " SYN-without-MSS"
+		if (!have_sa) bad = bad " no-SYN-ACK"
+		else if (!sa_mss) bad = bad " SYN-ACK-without-MSS"
+		if (have_ack != 1) bad = bad (have_ack ? " third-ACK-wrong" : " no-third-ACK")
+		if (!fin_c) bad = bad " no-client-FIN"
+		else if (!fin_c_acked) bad = bad " client-FIN-not-ACKed"
+		if (!fin_s) bad = bad " no-server-FIN"
+		else if (!fin_s_acked) bad = bad " server-FIN-not-ACKed"
+		if (rst) bad = bad " " rst "-RST"
+		if (bad != "") { print substr(bad, 2); exit 1 }
+	}'
+}
+
+setup()
+{
+	ip netns add $A && ip netns add $B &&
+		ip link add xio-a netns $A type veth peer name xio-b netns $B &&
+		ip -n $A addr add 10.77.0.1/24 dev xio-a &&
+		ip -n $B addr add 10.77.0.2/24 dev xio-b &&
+		ip -n $A link set xio-a up && ip -n $B link set xio-b up &&
+		ip -n $A link set lo up && ip -n $B link set lo up
+}
+
+# run_case PATH CLIENT_FAMILY SERVER_FAMILY PORT
+run_case()
+{
+	local path=$1 cf=$2 sf=$3 port=$4 sns saddr dev name d t0 st sst
+	local why="" wire
+	name="$path $cf client -> $sf server"
+	if [ "$path" = veth ]; then
+		sns=$B saddr=10.77.0.2 dev=xio-a
+	else
+		sns=$A saddr=127.0.0.1 dev=lo
+	fi
+	d=$work/$path-$cf-$sf
+	mkdir -p "$d"
+	t0=$(date +%s.%N)
+
+	# Headers only (-s 128), written as they come; a big buffer so a
+	# 64 MiB transfer in MSS-sized segments drops nothing.
+	ip netns exec $A tcpdump -i $dev -nn -s 128 -B 32768 -U --immediate-mode \
+		-w "$d/cap.pcap" "tcp port $port" 2>"$d/tcpdump.err" &
+	local tpid=$!
+	pids+=("$tpid")
+	if ! wait_line $tpid "$d/tcpdump.err" "listening on" 20; then
+		tap_fail "$name: transfer" "tcpdump did not start: $(cat "$d/tcpdump.err")"
+		tap_fail "$name: wire" "no capture"
+		return
+	fi
+
+	ip netns exec $sns "$xfer" server -f "$sf" -l "$saddr:$port" -n 1 -b "$bytes" \
+		-t 30 -w 90 \
+		>"$d/server.out" 2>&1 &
+	local spid=$!
+	pids+=("$spid")
+	if wait_line $spid "$d/server.out" "^listening " 10; then
+		timeout -k 5 90 ip netns exec $A "$xfer" client -f "$cf" -c "$saddr:$port" \
+			-s "$bytes" -r "$bytes" -t 30 -w 80 >"$d/client.out" 2>&1
+		st=$?
+		# A failed client may leave the server waiting for it.
+		wait_exit $spid "$([ $st = 0 ] && echo 30 || echo 2)"
+		sst=$?
+	else
+		st=-
+		wait_exit $spid 1
+		sst=$?
+		why="server did not listen: $(tr '\n' ' ' <"$d/server.out")"
+	fi
+	# Let the last ACK reach the capture, then stop it.
+	sleep 0.3
+	kill -INT $tpid 2>/dev/null
+	wait_exit $tpid 10 >/dev/null
+
+	if [ -z "$why" ]; then
+		if [ "$st" != 0 ] || [ "$sst" != 0 ]; then
+			why="client exit $st, server exit $sst: $(tr '\n' ' ' <"$d/client.out") / $(tr '\n' ' ' <"$d/server.out")"
+		elif [ "$(result_field "$d/client.out" received)" != "$bytes" ] ||
+			[ "$(result_field "$d/client.out" sent)" != "$bytes" ] ||
+			[ "$(result_field "$d/server.out" received)" != "$bytes" ]; then
+			why="byte counts differ from $bytes: $(grep -h '^xtcp_xfer' "$d/client.out" "$d/server.out" | tr '\n' ' ')"
+		fi
+	fi
+	grep -h '^xtcp_xfer: client family=' "$d/client.out" 2>/dev/null | sed "s/^/# $name: /"
+	echo "# $name: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+	if [ -z "$why" ]; then
+		tap_ok "$name: $bytes_arg each way byte-exact"
+	else
+		tap_fail "$name: $bytes_arg each way byte-exact" "$why"
+	fi
+
+	grep -E "dropped by kernel" "$d/tcpdump.err" | grep -v "^0 " | sed 's/^/# tcpdump: /'
+	if wire=$(check_wire "$d/cap.pcap" "$saddr" "$port"); then
+		tap_ok "$name: wire: SYN with MSS, SYN-ACK, ACK, FIN each way ACKed, no RST"
+	else
+		tap_fail "$name: wire: SYN with MSS, SYN-ACK, ACK, FIN each way ACKed, no RST" "missing: $wire"
+		tcpdump -r "$d/cap.pcap" -nn -S -tt 2>/dev/null | head -n 8 | sed 's/^/#   /'
+	fi
+}
+
+tap_plan 16
+ip netns del $A 2>/dev/null
+ip netns del $B 2>/dev/null
+if ! setup; then
+	for i in $(seq 16); do tap_fail "set up namespaces and veth"; done
+	exit 1
+fi
+
+port=5101
+for path in veth lo; do
+	for cf in inet xtcp; do
+		for sf in inet xtcp; do
+			run_case $path $cf $sf $port
+			port=$((port + 1))
+		done
+	done
+done
+
+tap_done

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lossy: data arrives byte-exact over a path that loses packets.  netem
+# drops 5% of the packets leaving each end of a veth pair between two
+# namespaces (10.77.2.1/24 <-> 10.77.2.2/24).  Each case moves
+# XTCP_LOSSY_BYTES (default 16M) each way through one connection, checked
+# byte for byte by xtcp_xfer: xtcp client with a native server, native
+# client with an xtcp server, xtcp with xtcp, and native with native as
+# the reference.  netem's drop counters must have grown on both ends
+# during the case, so the loss really was there.  TSO and GSO are off on
+# the veth so that netem drops single segments for both stacks, whatever
+# the size of the packets each stack builds.
+#
+# Timeouts: a case fails after 240 s (xtcp_xfer's watchdog), or after 60 s
+# without progress on one call: at most about 13 minutes for the four
+# cases, inside the runner's 15 per test.  Native TCP needs 6-12 s per
+# case here under TCG (RTOs of at least 200 ms when a retransmission is
+# lost too).
+set -u
+. "$(dirname "$0")/lib/tap.sh"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+xfer=$root/build/selftests/xtcp_xfer
+bytes_arg=${XTCP_LOSSY_BYTES:-16M}
+bytes=$(numfmt --from=iec "$bytes_arg") || exit 1
+loss=${XTCP_LOSSY_LOSS:-5%}
+A=xtcp-lossy-a		# clients
+B=xtcp-lossy-b		# servers
+work=$(mktemp -d /tmp/xtcp-lossy.XXXXXX)
+pids=()
+
+cleanup()
+{
+	local p
+	# wait: reaps them quietly (no "Killed" job notices in the TAP).
+	for p in "${pids[@]}"; do
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	ip netns del $A 2>/dev/null
+	ip netns del $B 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# wait_line PID FILE REGEX SECS: until FILE has a matching line; fails
+# early if PID exits.
+wait_line()
+{
+	local i
+	for ((i = 0; i < $4 * 10; i++)); do
+		grep -qE -- "$3" "$2" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -qE -- "$3" "$2" 2>/dev/null
+}
+
+# wait_exit PID SECS: exit status of PID, killed (status 137) after SECS.
+wait_exit()
+{
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+result_field()
+{
+	sed -n "s/^xtcp_xfer: .* $2=\([^ ]*\).*/\1/p" "$1" | tail -n 1
+}
+
+# netem_drops NS DEV: packets netem has dropped so far.
+netem_drops()
+{
+	ip netns exec "$1" tc -s qdisc show dev "$2" |
+		sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -n 1
+}
+
+setup()
+{
+	ip netns add $A && ip netns add $B &&
+		ip link add xls-a netns $A type veth peer name xls-b netns $B &&
+		ip -n $A addr add 10.77.2.1/24 dev xls-a &&
+		ip -n $B addr add 10.77.2.2/24 dev xls-b &&
+		ip -n $A link set xls-a up && ip -n $B link set xls-b up &&
+		ip netns exec $A ethtool -K xls-a tso off gso off &&
+		ip netns exec $B ethtool -K xls-b tso off gso off &&
+		ip netns exec $A tc qdisc add dev xls-a root netem loss "$loss" &&
+		ip netns exec $B tc qdisc add dev xls-b root netem loss "$loss"
+}
+
+# run_case CLIENT_FAMILY SERVER_FAMILY PORT
+run_case()
+{
+	local cf=$1 sf=$2 port=$3 d=$work/$1-$2 name="$1 client -> $2 server"
+	local why="" st sst t0 da db spid
+	mkdir -p "$d"
+	da=$(netem_drops $A xls-a) db=$(netem_drops $B xls-b)
+	t0=$(date +%s.%N)
+	ip netns exec $B "$xfer" server -f "$sf" -l "10.77.2.2:$port" -n 1 -b "$bytes" \
+		-t 60 -w 250 >"$d/server.out" 2>&1 &
+	spid=$!
+	pids+=("$spid")
+	if wait_line $spid "$d/server.out" "^listening " 10; then
+		timeout -k 5 250 ip netns exec $A "$xfer" client -f "$cf" -c "10.77.2.2:$port" \
+			-s "$bytes" -r "$bytes" -t 60 -w 240 >"$d/client.out" 2>&1
+		st=$?
+		wait_exit $spid "$([ $st = 0 ] && echo 30 || echo 2)"
+		sst=$?
+		if [ $st != 0 ] || [ $sst != 0 ]; then
+			why="client exit $st, server exit $sst: $(cat "$d/client.out" "$d/server.out" | tr '\n' ' ')"
+		elif [ "$(result_field "$d/client.out" received)" != "$bytes" ] ||
+			[ "$(result_field "$d/server.out" received)" != "$bytes" ]; then
+			why="byte counts differ from $bytes: $(cat "$d/client.out" "$d/server.out" | tr '\n' ' ')"
+		fi
+	else
+		wait_exit $spid 1
+		why="server did not listen: $(tr '\n' ' ' <"$d/server.out")"
+	fi
+	da=$(($(netem_drops $A xls-a) - da)) db=$(($(netem_drops $B xls-b) - db))
+	grep -h '^xtcp_xfer: client family=' "$d/client.out" 2>/dev/null | sed "s/^/# $name: /"
+	echo "# $name: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s, netem dropped $da (client side) and $db (server side)"
+	if [ -z "$why" ] && { [ "$da" -eq 0 ] || [ "$db" -eq 0 ]; }; then
+		why="netem dropped nothing on one side: the path was not lossy"
+	fi
+	if [ -z "$why" ]; then
+		tap_ok "$name: $bytes_arg each way byte-exact with $loss loss each way"
+	else
+		tap_fail "$name: $bytes_arg each way byte-exact with $loss loss each way" "$why"
+	fi
+}
+
+tap_plan 4
+ip netns del $A 2>/dev/null
+ip netns del $B 2>/dev/null
+if ! setup; then
+	for i in 1 2 3 4; do tap_fail "set up namespaces, veth and netem"; done
+	exit 1
+fi
+
+run_case inet inet 5201
+run_case xtcp inet 5202
+run_case inet xtcp 5203
+run_case xtcp xtcp 5204
+
+tap_done

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# wire: segment-level behaviour of a listener, driven by scapy from a peer
+# namespace (selftests/wire_test.py, one python process, which prints the
+# TAP).  Namespace X holds two "xtcp_xfer sink" listeners on 10.77.5.1, a
+# native one (the reference, port 7001) and an xtcp one (port 7002); the
+# peer namespace P (10.77.5.2, veth) runs scapy, which speaks as
+# 10.77.5.3: P's kernel does not own that address and, with forwarding
+# off, drops what X sends to it without answering (no RSTs, no ICMP), so
+# no firewall is needed.  X reaches 10.77.5.3 through a permanent
+# neighbour entry pointing at P's veth.  Cases: bad checksums, data before
+# the handshake, out-of-window data, RSTs outside, inside and exactly at
+# the window edge; each asserts the replies on the wire and what the
+# sink's reader got.
+set -u
+. "$(dirname "$0")/lib/tap.sh"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+xfer=$root/build/selftests/xtcp_xfer
+X=xtcp-wire-x
+P=xtcp-wire-p
+work=$(mktemp -d /tmp/xtcp-wire.XXXXXX)
+pids=()
+
+cleanup()
+{
+	local p
+	# wait: reaps them quietly (no "Killed" job notices in the TAP).
+	for p in "${pids[@]}"; do
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	ip netns del $X 2>/dev/null
+	ip netns del $P 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+ip netns del $X 2>/dev/null
+ip netns del $P 2>/dev/null
+if ! { ip netns add $X && ip netns add $P &&
+	ip link add xwi-x netns $X type veth peer name xwi-p netns $P &&
+	ip -n $X addr add 10.77.5.1/24 dev xwi-x &&
+	ip -n $P addr add 10.77.5.2/24 dev xwi-p &&
+	ip -n $X link set xwi-x up && ip -n $P link set xwi-p up &&
+	ip -n $P link set lo up &&
+	ip netns exec $P sysctl -qw net.ipv4.ip_forward=0 &&
+	pmac=$(ip -n $P -br link show xwi-p | awk '{ print $3 }') &&
+	xmac=$(ip -n $X -br link show xwi-x | awk '{ print $3 }') &&
+	ip -n $X neigh replace 10.77.5.3 lladdr "$pmac" dev xwi-x nud permanent; }; then
+	tap_plan 1
+	tap_fail "set up namespaces, veth and neighbour entry"
+	exit 1
+fi
+
+sinks=()
+for spec in inet:7001 xtcp:7002; do
+	fam=${spec%:*} port=${spec#*:}
+	mkdir -p "$work/$fam"
+	# -t 20: a connection a case leaves open ends by itself.
+	ip netns exec $X "$xfer" sink -f "$fam" -l "10.77.5.1:$port" -o "$work/$fam" -n 0 -t 20 \
+		>"$work/$fam.log" 2>&1 &
+	pids+=($!)
+	sinks+=(--sink "$fam:$port:$work/$fam:$work/$fam.log")
+done
+# Wait for both (bounded); one that fails to listen is reported by python.
+for _ in $(seq 100); do
+	[ "$(cat "$work"/*.log | grep -c '^listening ')" = 2 ] && break
+	sleep 0.1
+done
+
+timeout -k 5 600 ip netns exec $P python3 "$root/selftests/wire_test.py" \
+	--iface xwi-p --src 10.77.5.3 --dst 10.77.5.1 --dst-mac "$xmac" "${sinks[@]}"

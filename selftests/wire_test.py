@@ -1,0 +1,432 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# wire_test: hand-made segments against a listener, run by selftests/wire.sh
+# (one python process: importing scapy takes seconds under TCG).
+#
+# scapy speaks TCP from an address the namespace it runs in does not own,
+# so that kernel never answers (no RSTs of its own); every reply on the
+# wire comes from the listener's side.  The listeners are "xtcp_xfer sink"
+# processes, which log "accept ID peer=A:P", "eof ID bytes=N" or
+# "error ID ... errno=E ..." and store what each connection delivered in
+# DIR/conn-ID, so every case also asserts what the reader got.  Each case
+# runs against every --sink given (native TCP is the reference) and prints
+# one TAP result per check.
+#
+# Timing: a reply is waited for up to 2-3 s (segments cross a veth pair in
+# well under 100 ms even under TCG); "no reply" is asserted over 1.5 s.
+
+import argparse
+import os
+import random
+import re
+import sys
+import threading
+import time
+
+from scapy.all import AsyncSniffer, Ether, IP, TCP, Raw, conf, get_if_hwaddr
+
+M32 = 1 << 32
+REPLY_WAIT = 3.0
+SILENCE = 1.5
+
+
+def seq_add(a, b):
+    return (a + b) % M32
+
+
+class Tap:
+    def __init__(self, planned):
+        self.n = 0
+        self.failed = 0
+        print("TAP version 13")
+        print(f"1..{planned}", flush=True)
+
+    def result(self, ok, name, why=""):
+        self.n += 1
+        if ok:
+            print(f"ok {self.n} {name}", flush=True)
+        else:
+            self.failed += 1
+            print(f"# {name}: {why or 'failed'}")
+            print(f"not ok {self.n} {name}", flush=True)
+
+
+class Wire:
+    """Sends on an interface and keeps every TCP segment from the peer."""
+
+    def __init__(self, iface, src, dst, dst_mac):
+        self.src, self.dst = src, dst
+        self.pkts = []
+        self.cond = threading.Condition()
+        ready = threading.Event()
+        self.sniffer = AsyncSniffer(
+            iface=iface, store=False, prn=self._got,
+            lfilter=lambda p: IP in p and TCP in p and p[IP].src == dst
+            and p[IP].dst == src,
+            started_callback=ready.set)
+        self.sniffer.start()
+        if not ready.wait(20):
+            raise RuntimeError("sniffer did not start")
+        self.sock = conf.L2socket(iface=iface)
+        self.eth = Ether(dst=dst_mac, src=get_if_hwaddr(iface))
+
+    def _got(self, p):
+        with self.cond:
+            self.pkts.append(p)
+            self.cond.notify_all()
+
+    def send(self, pkt):
+        self.sock.send(self.eth / pkt)
+
+    def mark(self):
+        with self.cond:
+            return len(self.pkts)
+
+    def wait(self, since, pred, timeout):
+        """First segment after mark @since matching @pred, or None."""
+        deadline = time.monotonic() + timeout
+        i = since
+        with self.cond:
+            while True:
+                while i < len(self.pkts):
+                    p = self.pkts[i]
+                    i += 1
+                    if pred(p):
+                        return p
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+
+def flags(p):
+    return int(p[TCP].flags)
+
+
+def describe(p):
+    if p is None:
+        return "nothing"
+    t = p[TCP]
+    return f"{t.flags} seq={t.seq} ack={t.ack} len={len(t.payload)}"
+
+
+class Sink:
+    """One xtcp_xfer sink: its log and its files."""
+
+    def __init__(self, spec):
+        self.name, port, self.dir, self.log = spec.split(":")
+        self.port = int(port)
+
+    def text(self):
+        try:
+            with open(self.log) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def listening(self):
+        return re.search(r"^listening ", self.text(), re.M) is not None
+
+    def _poll(self, regex, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            m = re.search(regex, self.text(), re.M)
+            if m or time.monotonic() >= deadline:
+                return m
+            time.sleep(0.05)
+
+    def accepted(self, sport, timeout):
+        m = self._poll(rf"^accept (\d+) peer=[0-9.]+:{sport}$", timeout)
+        return m.group(1) if m else None
+
+    def ended(self, cid, timeout):
+        m = self._poll(rf"^((eof|error) {cid} .*)$", timeout)
+        return m.group(1) if m else None
+
+    def data(self, cid):
+        try:
+            with open(os.path.join(self.dir, f"conn-{cid}"), "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
+
+class Conn:
+    """Our end of one connection; sequence numbers kept by hand."""
+
+    def __init__(self, wire, sink, sport):
+        self.wire, self.sink, self.sport = wire, sink, sport
+        self.dport = sink.port
+        self.isn = random.getrandbits(32)
+        self.snd_nxt = self.isn
+        self.rcv_nxt = 0
+        self.cid = None
+
+    def mine(self, p):
+        return p[TCP].sport == self.dport and p[TCP].dport == self.sport
+
+    def seg(self, fl, seq=None, ack=None, data=b"", bad_sum=False, opts=None):
+        t = TCP(sport=self.sport, dport=self.dport, flags=fl,
+                seq=self.snd_nxt if seq is None else seq % M32,
+                ack=self.rcv_nxt if ack is None else ack % M32,
+                window=65535, options=opts or [])
+        p = IP(src=self.wire.src, dst=self.wire.dst) / t
+        if data:
+            p = p / Raw(data)
+        if bad_sum:
+            p = IP(bytes(p))
+            p[TCP].chksum ^= 0x5555
+        return p
+
+    def send(self, *a, **kw):
+        m = self.wire.mark()
+        self.wire.send(self.seg(*a, **kw))
+        return m
+
+    def wait(self, since, pred, timeout=REPLY_WAIT):
+        return self.wire.wait(since, lambda p: self.mine(p) and pred(p),
+                              timeout)
+
+    def wait_ack(self, since, ack, timeout=REPLY_WAIT):
+        return self.wait(since, lambda p: flags(p) & 0x10 and
+                         not flags(p) & 0x06 and p[TCP].ack == ack, timeout)
+
+    def syn(self, data=b"", bad_sum=False):
+        return self.send("S", seq=self.isn, ack=0, data=data, bad_sum=bad_sum,
+                         opts=[("MSS", 1460)])
+
+    def wait_synack(self, since):
+        return self.wait(since, lambda p: flags(p) & 0x12 == 0x12 and
+                         p[TCP].ack == seq_add(self.isn, 1))
+
+    def established(self, sa):
+        self.rcv_nxt = seq_add(sa[TCP].seq, 1)
+        self.snd_nxt = seq_add(self.isn, 1)
+
+    def handshake(self):
+        """SYN, SYN-ACK, ACK; then the reader's accept.  None or why not."""
+        sa = self.wait_synack(self.syn())
+        if sa is None:
+            return "no SYN-ACK"
+        self.established(sa)
+        self.send("A")
+        self.cid = self.sink.accepted(self.sport, REPLY_WAIT)
+        return None if self.cid else "the reader did not accept"
+
+    def push(self, data):
+        """In-window data; None once ACKed, else why not."""
+        m = self.send("PA", data=data)
+        want = seq_add(self.snd_nxt, len(data))
+        a = self.wait_ack(m, want)
+        if a is None:
+            return f"{len(data)} bytes at {self.snd_nxt} not ACKed"
+        self.snd_nxt = want
+        return None
+
+    def finish(self):
+        """FIN; the reader's verdict ("eof ID ..."/"error ID ...") and
+        what it got.  Our side ACKs the listener's FIN when it comes."""
+        m = self.send("FA")
+        self.snd_nxt = seq_add(self.snd_nxt, 1)
+        end = self.sink.ended(self.cid, REPLY_WAIT) if self.cid else None
+        fin = self.wait(m, lambda p: flags(p) & 0x01, 1.0)
+        if fin is not None:
+            self.rcv_nxt = seq_add(fin[TCP].seq, len(fin[TCP].payload) + 1)
+            self.send("A")
+        return end, self.sink.data(self.cid) if self.cid else None
+
+    def abort(self):
+        self.send("R", ack=0)
+
+
+# Each case: (names of its checks, function yielding one (ok, why) per name).
+
+def case_bad_checksum_syn(c):
+    m = c.syn(bad_sum=True)
+    r = c.wait(m, lambda p: True, SILENCE)
+    yield r is None, f"got {describe(r)}"
+    sa = c.wait_synack(c.syn())
+    yield sa is not None, "no SYN-ACK to the valid SYN"
+    if sa is not None:
+        c.established(sa)
+        c.abort()
+    time.sleep(0.5)
+    cid = c.sink.accepted(c.sport, 0)
+    yield cid is None, f"the reader accepted connection {cid}"
+
+
+def case_data_before_handshake(c):
+    sa = c.wait_synack(c.syn(data=b"SYNDATA"))
+    if sa is None:
+        # The SYN-ACK may still acknowledge more: look for any.
+        any_sa = c.wait(0, lambda p: flags(p) & 0x12 == 0x12, 0)
+        yield False, f"no SYN-ACK acknowledging ISN+1 only ({describe(any_sa)})"
+        yield False, "no handshake"
+        yield False, "no handshake"
+        return
+    yield True, ""
+    c.established(sa)
+    # Data without ACK while the handshake is incomplete: dropped, not
+    # ACKed (a SYN-ACK retransmitted meanwhile is no answer to it).
+    m = c.send("P", data=b"EARLY")
+    r = c.wait(m, lambda p: flags(p) & 0x12 != 0x12, SILENCE)
+    yield r is None, f"got {describe(r)}"
+    c.send("A")
+    c.cid = c.sink.accepted(c.sport, REPLY_WAIT)
+    why = c.push(b"LATE") if c.cid else "the reader did not accept"
+    end, got = c.finish()
+    yield (why is None and got == b"LATE" and end and end.startswith("eof")), \
+        f"{why or ''} reader: {end}, data {got!r}"
+
+
+def case_out_of_window_data(c):
+    why = c.handshake()
+    if why:
+        for _ in range(3):
+            yield False, why
+        return
+    m = c.send("PA", seq=seq_add(c.snd_nxt, 1 << 20), data=b"FAR" * 10)
+    a = c.wait_ack(m, c.snd_nxt)
+    yield a is not None, f"wanted an ACK of {c.snd_nxt}, got {describe(a)}"
+    time.sleep(0.6)		# out-of-window ACKs may be rate limited
+    m = c.send("PA", seq=c.snd_nxt - 2000, data=b"OLD" * 10)
+    a = c.wait_ack(m, c.snd_nxt)
+    yield a is not None, f"wanted an ACK of {c.snd_nxt}, got {describe(a)}"
+    why = c.push(b"IN")
+    end, got = c.finish()
+    yield (why is None and got == b"IN" and end and end.startswith("eof")), \
+        f"{why or ''} reader: {end}, data {got!r}"
+
+
+def case_rst_outside_window(c):
+    why = c.handshake()
+    if why:
+        for _ in range(3):
+            yield False, why
+        return
+    m = c.send("R", seq=seq_add(c.snd_nxt, 1 << 30), ack=0)
+    r = c.wait(m, lambda p: True, SILENCE)
+    yield r is None, f"got {describe(r)}"
+    why = c.push(b"ALIVE")
+    yield why is None, why
+    end, got = c.finish()
+    yield (got == b"ALIVE" and end and end.startswith("eof")), \
+        f"reader: {end}, data {got!r}"
+
+
+def case_rst_in_window_inexact(c):
+    why = c.handshake()
+    if why:
+        for _ in range(2):
+            yield False, why
+        return
+    m = c.send("R", seq=seq_add(c.snd_nxt, 1000), ack=0)
+    a = c.wait_ack(m, c.snd_nxt)
+    yield a is not None, f"wanted a challenge ACK of {c.snd_nxt}, got {describe(a)}"
+    time.sleep(0.6)		# challenge ACKs may be rate limited
+    why = c.push(b"STILL")
+    end, got = c.finish()
+    yield (why is None and got == b"STILL" and end and end.startswith("eof")), \
+        f"{why or ''} reader: {end}, data {got!r}"
+
+
+def case_rst_exact(c):
+    why = c.handshake()
+    if why:
+        for _ in range(3):
+            yield False, why
+        return
+    m = c.send("R", ack=0)
+    r = c.wait(m, lambda p: True, SILENCE)
+    yield r is None, f"got {describe(r)}"
+    end = c.sink.ended(c.cid, REPLY_WAIT)
+    yield end is not None and "errno=104 " in end, f"reader: {end}"
+    m = c.send("PA", data=b"AFTER")
+    r = c.wait(m, lambda p: flags(p) & 0x04)
+    yield r is not None, f"wanted an RST, got {describe(r)}"
+
+
+def case_bad_checksum_data(c):
+    why = c.handshake()
+    if why:
+        for _ in range(2):
+            yield False, why
+        return
+    m = c.send("PA", data=b"BAD!", bad_sum=True)
+    r = c.wait(m, lambda p: True, SILENCE)
+    yield r is None, f"got {describe(r)}"
+    why = c.push(b"GOOD")
+    end, got = c.finish()
+    yield (why is None and got == b"GOOD" and end and end.startswith("eof")), \
+        f"{why or ''} reader: {end}, data {got!r}"
+
+
+CASES = [
+    (case_bad_checksum_syn, [
+        "SYN with a bad checksum gets no reply",
+        "a valid SYN then gets a SYN-ACK (control)",
+        "no connection reached the reader"]),
+    (case_data_before_handshake, [
+        "data on a SYN is not acknowledged (SYN-ACK acks ISN+1)",
+        "data without ACK before the handshake completes gets no reply",
+        "the reader got only the data sent after the handshake"]),
+    (case_out_of_window_data, [
+        "data beyond the window elicits an ACK of RCV.NXT",
+        "data below the window elicits an ACK of RCV.NXT",
+        "the reader got only the in-window data"]),
+    (case_rst_outside_window, [
+        "RST outside the window gets no reply",
+        "the connection survives it: new data is ACKed",
+        "the reader got the data and a clean EOF"]),
+    (case_rst_in_window_inexact, [
+        "in-window RST with SEQ != RCV.NXT elicits a challenge ACK (RFC 5961)",
+        "the connection survives it: the reader got later data and EOF"]),
+    (case_rst_exact, [
+        "RST with SEQ == RCV.NXT gets no reply",
+        "it closes the connection: the reader sees ECONNRESET",
+        "later segments are answered with RST"]),
+    (case_bad_checksum_data, [
+        "data with a bad checksum gets no ACK",
+        "the reader got only the valid data"]),
+]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--iface", required=True)
+    ap.add_argument("--src", required=True)
+    ap.add_argument("--dst", required=True)
+    ap.add_argument("--dst-mac", required=True)
+    ap.add_argument("--sink", action="append", required=True,
+                    help="NAME:PORT:DIR:LOG")
+    args = ap.parse_args()
+    sinks = [Sink(s) for s in args.sink]
+    tap = Tap(len(sinks) * sum(len(names) for _, names in CASES))
+    wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
+    sport = 40000
+    for sink in sinks:
+        up = sink.listening()
+        for fn, names in CASES:
+            sport += 1
+            t0 = time.monotonic()
+            results = []
+            if up:
+                try:
+                    results = list(fn(Conn(wire, sink, sport)))
+                except Exception as e:	# report, go on with the next case
+                    results.append((False, f"exception {e!r}"))
+            else:
+                results = [(False, f"{sink.name} listener did not start: "
+                            + sink.text().strip().replace("\n", " "))]
+            results += [(False, "case ended early")] * (len(names) - len(results))
+            print(f"# {sink.name} {fn.__name__} (port {sport}): "
+                  f"{time.monotonic() - t0:.1f} s")
+            for (ok, why), name in zip(results, names):
+                tap.result(ok, f"{sink.name}: {name}", why)
+    wire.sniffer.stop()
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
