@@ -19,6 +19,7 @@
 # 15 minutes per test even when every one of them stalls.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/procs.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
@@ -29,50 +30,7 @@ B=xtcp-interop-b	# veth servers
 work=$(mktemp -d /tmp/xtcp-interop.XXXXXX)
 pids=()
 
-cleanup()
-{
-	local p
-	# wait: reaps them quietly (no "Killed" job notices in the TAP).
-	for p in "${pids[@]}"; do
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	ip netns del $A 2>/dev/null
-	ip netns del $B 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-# wait_line PID FILE REGEX SECS: until FILE has a matching line; fails
-# early if PID exits.
-wait_line()
-{
-	local i
-	for ((i = 0; i < $4 * 10; i++)); do
-		grep -qE -- "$3" "$2" 2>/dev/null && return 0
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	grep -qE -- "$3" "$2" 2>/dev/null
-}
-
-# wait_exit PID SECS: exit status of PID, killed (status 137) after SECS.
-wait_exit()
-{
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-
-# result_field FILE KEY: KEY=value from xtcp_xfer's summary line.
-result_field()
-{
-	sed -n "s/^xtcp_xfer: .* $2=\([^ ]*\).*/\1/p" "$1" | tail -n 1
-}
+trap procs_cleanup EXIT
 
 # check_wire PCAP SERVER_IP SERVER_PORT: print what is missing from the
 # capture; exit 0 if nothing is.  Sequence numbers are compared modulo 2^32.

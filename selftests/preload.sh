@@ -19,6 +19,7 @@
 # Native curl from native http.server is the reference.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/procs.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 run=$root/scripts/xtcp-run
@@ -28,30 +29,7 @@ SIZE=$((4 * 1024 * 1024))
 work=$(mktemp -d /tmp/xtcp-preload.XXXXXX)
 pids=()
 
-cleanup()
-{
-	local p
-	# wait: reaps them quietly (no "Killed" job notices in the TAP).
-	for p in "${pids[@]}"; do
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	ip netns del $A 2>/dev/null
-	ip netns del $B 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_exit()
-{
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
+trap procs_cleanup EXIT
 
 fam=$(cat /sys/module/xtcp/parameters/family 2>/dev/null || echo 12)
 

@@ -9,11 +9,12 @@
 # 4 KiB each way checked byte for byte.  The client closes first, so the
 # client namespace must then list exactly one TIME_WAIT entry (state 06)
 # per connection for those ports, and nothing else on either side
-# (/proc/net/tcp for inet, /proc/net/xtcp for xtcp).  Native TCP runs with
-# net.ipv4.tcp_rfc1337=1 in the client namespace: under TCG the client's
-# tail loss probes are sometimes spurious, the server (already closed)
-# answers the late segment with an RST, and by default that RST ends the
-# TIME_WAIT early (a few in 200 were seen); xtcp has no such knob.
+# (/proc/net/tcp for inet, /proc/net/xtcp for xtcp).  Both stacks run with
+# tcp_rfc1337=1 in the client namespace: under TCG a late segment (a
+# spurious tail loss probe, or a FIN retransmitted just before its ACK
+# landed) sometimes reaches a server that has already closed, native TCP
+# there answers with an RST, and by default that RST ends the client's
+# TIME_WAIT early (a few in 200 were seen, for either stack).
 #
 # TIME_WAIT lasts 60 s on Linux (TCP_TIMEWAIT_LEN, no knob; xtcp has no
 # knob for it either), so the test waits: the entries of the concurrent
@@ -24,6 +25,7 @@
 # before the first connection.  About 90 s in all.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/procs.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
@@ -38,46 +40,7 @@ B=xtcp-stress-b
 work=$(mktemp -d /tmp/xtcp-stress.XXXXXX)
 pids=()
 
-cleanup()
-{
-	local p
-	# wait: reaps them quietly (no "Killed" job notices in the TAP).
-	for p in "${pids[@]}"; do
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	ip netns del $A 2>/dev/null
-	ip netns del $B 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_line()
-{
-	local i
-	for ((i = 0; i < $4 * 10; i++)); do
-		grep -qE -- "$3" "$2" 2>/dev/null && return 0
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	grep -qE -- "$3" "$2" 2>/dev/null
-}
-
-wait_exit()
-{
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-
-result_field()
-{
-	sed -n "s/^xtcp_xfer: .* $2=\([^ ]*\).*/\1/p" "$1" | tail -n 1
-}
+trap procs_cleanup EXIT
 
 tcp_alloc() { awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat; }
 now() { date +%s.%N; }
@@ -114,7 +77,8 @@ setup()
 		ip -n $A addr add 10.77.3.1/24 dev xst-a &&
 		ip -n $B addr add 10.77.3.2/24 dev xst-b &&
 		ip -n $A link set xst-a up && ip -n $B link set xst-b up &&
-		ip netns exec $A sysctl -qw net.ipv4.tcp_rfc1337=1
+		ip netns exec $A sysctl -qw net.ipv4.tcp_rfc1337=1 \
+			net.xtcp.tcp_rfc1337=1
 }
 
 # round NAME FAMILY PORT SERVER_N CLIENT_ARGS...: one xtcp_xfer run; ok

@@ -244,6 +244,7 @@ struct xtcp_net {
 	u8 timestamps;
 	u8 window_scaling;
 	u8 syncookies;
+	u8 rfc1337;
 	int fin_timeout;
 	int keepalive_time;
 	int keepalive_intvl;

@@ -379,8 +379,11 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 	if (tw->dead)
 		goto drop;
 	if (flags & TCPHDR_RST) {
-		/* Linux's default (tcp_rfc1337 = 0): an in-window RST ends it. */
-		if (cb->seq == tw->rcv_nxt)
+		/* An RST ends TIME_WAIT, unless tcp_rfc1337 asks to ignore it
+		 * as RFC 1337 s.3 recommends ("TIME-WAIT assassination").
+		 */
+		if (cb->seq == tw->rcv_nxt &&
+		    !READ_ONCE(xtcp_pernet(net)->rfc1337))
 			xtcp_tw_kill(tw);
 		goto drop;
 	}

@@ -294,7 +294,8 @@ void xtcp_write_xmit(struct sock *sk, bool push)
 		    !skb_queue_empty(&xsk->rtx_queue))
 			break;
 
-		if (last)
+		/* PSH marks the end of the data written; a bare FIN has none. */
+		if (last && skb->len)
 			cb->flags |= TCPHDR_PSH;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		__skb_queue_tail(&xsk->rtx_queue, skb);
