@@ -366,6 +366,7 @@ void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb);
 void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
 			 u32 seq, u32 ack, u16 window, u8 flags, u16 mss);
 void xtcp_send_fin(struct sock *sk);
+struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, u32 room, gfp_t gfp);
 void xtcp_write_xmit(struct sock *sk, bool push);
 void xtcp_retransmit_all(struct sock *sk);
 void xtcp_retransmit_head(struct sock *sk);

@@ -342,6 +342,30 @@ void xtcp_retransmit_head(struct sock *sk)
 	xtcp_transmit_skb(sk, skb, true);
 }
 
+/* A new, empty skb at the tail of the send queue, with @room bytes for
+ * data (user data: one segment; a FIN alone: none), charged to the send
+ * buffer.
+ */
+struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, u32 room, gfp_t gfp)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_skb_cb *cb;
+	struct sk_buff *skb;
+
+	skb = alloc_skb_fclone(XTCP_DATA_HEADROOM + room, gfp);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, XTCP_DATA_HEADROOM);
+	cb = XTCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = xsk->write_seq;
+	cb->end_seq = xsk->write_seq;
+	cb->flags = TCPHDR_ACK;
+	sk->sk_wmem_queued += skb->truesize;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	return skb;
+}
+
 /* Queue a FIN after the data (RFC 9293 s.3.10.4 CLOSE/shutdown). */
 void xtcp_send_fin(struct sock *sk)
 {
@@ -351,17 +375,8 @@ void xtcp_send_fin(struct sock *sk)
 
 	if (xsk->fin_queued)
 		return;
-	if (!skb) {
-		skb = alloc_skb_fclone(MAX_TCP_HEADER, sk->sk_allocation | __GFP_NOFAIL);
-		skb_reserve(skb, MAX_TCP_HEADER);
-		cb = XTCP_SKB_CB(skb);
-		memset(cb, 0, sizeof(*cb));
-		cb->seq = xsk->write_seq;
-		cb->end_seq = xsk->write_seq;
-		cb->flags = TCPHDR_ACK;
-		sk->sk_wmem_queued += skb->truesize;
-		__skb_queue_tail(&sk->sk_write_queue, skb);
-	}
+	if (!skb)
+		skb = xtcp_queue_tail_skb(sk, 0, sk->sk_allocation | __GFP_NOFAIL);
 	cb = XTCP_SKB_CB(skb);
 	cb->flags |= TCPHDR_FIN;
 	cb->end_seq++;

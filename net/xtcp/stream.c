@@ -45,28 +45,6 @@ void xtcp_sk_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
-/* A new tail skb for user data: one MSS of linear room. */
-static struct sk_buff *xtcp_new_data_skb(struct sock *sk)
-{
-	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct xtcp_skb_cb *cb;
-	struct sk_buff *skb;
-
-	skb = alloc_skb_fclone(XTCP_DATA_HEADROOM + xtcp_size_goal(xsk),
-			       sk->sk_allocation);
-	if (!skb)
-		return NULL;
-	skb_reserve(skb, XTCP_DATA_HEADROOM);
-	cb = XTCP_SKB_CB(skb);
-	memset(cb, 0, sizeof(*cb));
-	cb->seq = xsk->write_seq;
-	cb->end_seq = xsk->write_seq;
-	cb->flags = TCPHDR_ACK;
-	sk->sk_wmem_queued += skb->truesize;
-	__skb_queue_tail(&sk->sk_write_queue, skb);
-	return skb;
-}
-
 int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 {
 	struct sock *sk = sock->sk;
@@ -111,7 +89,8 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 				if (sk_flush_backlog(sk))
 					continue;
 			}
-			skb = xtcp_new_data_skb(sk);
+			skb = xtcp_queue_tail_skb(sk, xtcp_size_goal(xsk),
+						  sk->sk_allocation);
 			if (!skb)
 				goto wait_for_space;
 			copy = min_t(size_t, xtcp_size_goal(xsk),
