@@ -105,7 +105,6 @@ struct xtcp_sock {
 	u32 snd_wl1;		/* seq of the segment that set snd_wnd */
 	u32 snd_wl2;		/* ack of the segment that set snd_wnd */
 	u32 write_seq;		/* end of the data queued by the user */
-	u32 max_window;		/* largest window the peer offered */
 	u16 mss;		/* segment size we send */
 	u16 peer_mss;		/* MSS option the peer sent */
 	u16 advmss;		/* MSS option we send */
@@ -186,6 +185,14 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 	return (struct xtcp_sock *)sk;
 }
 
+/* FlightSize (RFC 5681) in segments, for the congestion control hooks;
+ * at least one.
+ */
+static inline u32 xtcp_flight_segs(const struct xtcp_sock *xsk)
+{
+	return max_t(u32, DIV_ROUND_UP(xsk->snd_nxt - xsk->snd_una, xsk->mss), 1);
+}
+
 /* Bytes of user data per send skb and segment. */
 static inline u32 xtcp_size_goal(const struct xtcp_sock *xsk)
 {
@@ -209,7 +216,6 @@ struct xtcp_request {
 	u32 irs;
 	u16 peer_mss;
 	u16 advmss;
-	u16 peer_window;
 	u8 retries;
 	u8 dead;		/* taken off the tables */
 	struct rcu_head rcu;
@@ -352,9 +358,7 @@ int xtcp_protocol_init(void);
 void xtcp_protocol_exit(void);
 
 /* input.c */
-int xtcp_rcv_established_sk(struct sock *sk, struct sk_buff *skb);
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
-void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq);
 u16 xtcp_parse_mss(const struct tcphdr *th);
 

@@ -147,7 +147,6 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
 		xsk->snd_wnd = cb->window;
 		xsk->snd_wl1 = cb->seq;
 		xsk->snd_wl2 = ack;
-		xsk->max_window = max(xsk->max_window, xsk->snd_wnd);
 	}
 
 	if (xtcp_seq_after(ack, xsk->snd_una)) {
@@ -189,9 +188,8 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
 	    !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) &&
 	    ++xsk->dupacks == 3 && !xsk->in_recovery &&
 	    xtcp_seq_after(ack, xsk->high_seq - 1)) {
-		u32 flight = DIV_ROUND_UP(xsk->snd_nxt - xsk->snd_una, xsk->mss);
-
-		xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong, flight,
+		xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
+							     xtcp_flight_segs(xsk),
 							     jiffies_to_msecs(jiffies));
 		xsk->cong.cwnd = xsk->cong.ssthresh;
 		xsk->high_seq = xsk->snd_nxt;
@@ -410,7 +408,6 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xsk->rcv_wup = xsk->rcv_nxt;
 	xsk->peer_mss = xtcp_parse_mss(tcp_hdr(skb));
 	xsk->snd_wnd = cb->window;
-	xsk->max_window = cb->window;
 	xsk->snd_wl1 = cb->seq;
 	xsk->snd_wl2 = cb->ack_seq;
 	xtcp_update_mss(sk);
@@ -579,7 +576,7 @@ drop:
 }
 
 /* LISTEN (RFC 9293 s.3.10.7.2). */
-void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
+static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	u8 flags = XTCP_SKB_CB(skb)->flags;
 
@@ -595,7 +592,10 @@ drop:
 	consume_skb(skb);
 }
 
-int xtcp_rcv_established_sk(struct sock *sk, struct sk_buff *skb)
+/* Every segment for a full socket, whatever its state; also the socket's
+ * sk_backlog_rcv.
+ */
+int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	switch (sk->sk_state) {
 	case TCP_LISTEN:
@@ -614,12 +614,6 @@ int xtcp_rcv_established_sk(struct sock *sk, struct sk_buff *skb)
 		xtcp_rcv_synchronized(sk, skb);
 	}
 	return 0;
-}
-
-/* Also the socket's sk_backlog_rcv. */
-int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
-{
-	return xtcp_rcv_established_sk(sk, skb);
 }
 
 /* An ICMP error about one of our segments (RFC 1122 s.4.2.3.9, RFC 5927).

@@ -117,7 +117,6 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	req->iss = xtcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
 	req->peer_mss = xtcp_parse_mss(th);
 	req->advmss = xtcp_req_advmss(listener, skb);
-	req->peer_window = cb->window;
 	timer_setup(&req->timer, xtcp_req_timer_fn, 0);
 	/* One reference for the tables, one for the timer. */
 	refcount_set(&req->ref, 2);
@@ -185,7 +184,6 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->snd_nxt = req->iss + 1;
 	xsk->write_seq = req->iss + 1;
 	xsk->snd_wnd = cb->window;
-	xsk->max_window = cb->window;
 	xsk->snd_wl1 = cb->seq;
 	xsk->snd_wl2 = cb->ack_seq;
 	xsk->irs = req->irs;

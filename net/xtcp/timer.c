@@ -91,9 +91,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	} else {
 		/* RFC 5681 s.3.1 eq. 4 and the loss window of one segment. */
 		xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
-			xsk->snd_nxt - xsk->snd_una > 0 ?
-			DIV_ROUND_UP(xsk->snd_nxt - xsk->snd_una, xsk->mss) : 1,
-			jiffies_to_msecs(jiffies));
+			xtcp_flight_segs(xsk), jiffies_to_msecs(jiffies));
 		if (xsk->cong_ops->on_rto)
 			xsk->cong_ops->on_rto(&xsk->cong, jiffies_to_msecs(jiffies));
 		xsk->cong.cwnd = 1;
