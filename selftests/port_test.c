@@ -502,7 +502,7 @@ static void reuseport(int family, struct obs *o)
 	usleep(100000);
 	n0 += drain(l[0]);
 	n1 += drain(l[1]);
-	TH_LOG("family %d: %d and %d of %d", family, n0, n1, NCONN);
+	fprintf(stderr, "# family %d: %d and %d of %d\n", family, n0, n1, NCONN);
 	rec(o, "connected", ok);
 	rec(o, "accepted", n0 + n1);
 	rec(o, "first gets >= 16", n0 >= NCONN / 4);
@@ -582,7 +582,7 @@ static void reconnect_clean(int family, struct obs *o)
 	t = now();
 	rec(o, "connect times out again", connect_to(c, BH_REMOTE, 7070));
 	t = now() - t;
-	TH_LOG("family %d: second connect took %.2f s", family, t);
+	fprintf(stderr, "# family %d: second connect took %.2f s\n", family, t);
 	rec(o, "second timeout < 9.5 s", t < 9.5);
 	rec(o, "second timeout > 6 s", t > 6.0);
 
