@@ -95,6 +95,10 @@ struct xtcp_skb_cb {
 struct xtcp_sock {
 	struct inet_sock inet;
 	struct xtcp_hnode hn;
+	/* The reservation of the local port: set exactly when inet.inet_num
+	 * is not 0 (port.c keeps both together, as inet_bind_hash() and
+	 * __inet_put_port() keep icsk_bind_hash and inet_num).
+	 */
 	struct xtcp_port *port;
 
 	/* Send sequence space (RFC 9293 s.3.3.1). */
@@ -326,13 +330,14 @@ void xtcp_hn_init(struct xtcp_hnode *hn, struct net *net, u8 kind);
 int xtcp_ehash_insert(struct xtcp_hnode *hn);
 void xtcp_ehash_replace(struct xtcp_hnode *old, struct xtcp_hnode *new);
 void xtcp_ehash_remove(struct xtcp_hnode *hn);
-void xtcp_lhash_insert(struct xtcp_hnode *hn);
+int xtcp_lhash_insert(struct xtcp_hnode *hn);
 void xtcp_lhash_remove(struct xtcp_hnode *hn);
 struct xtcp_hnode *xtcp_lookup_established(struct net *net, __be32 saddr,
 					   __be16 sport, __be32 daddr,
 					   __be16 dport, int dif);
-struct sock *xtcp_lookup_listener(struct net *net, __be32 daddr,
-				  __be16 dport, int dif);
+struct sock *xtcp_lookup_listener(struct net *net, struct sk_buff *skb,
+				  int doff, __be32 saddr, __be16 sport,
+				  __be32 daddr, __be16 dport, int dif);
 void xtcp_bhash_add(struct xtcp_hnode *hn);
 void xtcp_bhash_del(struct xtcp_hnode *hn);
 struct xtcp_hnode *xtcp_bhash_walk(const struct net *net, loff_t pos);
@@ -343,7 +348,9 @@ bool xtcp_hn_hold(struct xtcp_hnode *hn);
 void xtcp_hn_put(struct xtcp_hnode *hn);
 
 /* port.c: port reservation shared with native TCP */
-int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr);
+int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
+		      bool user);
+struct xtcp_port *xtcp_port_hold(struct xtcp_port *port);
 void xtcp_port_put(struct xtcp_port *port);
 void xtcp_port_release(struct sock *sk);
 void xtcp_port_sync_opts(struct sock *sk);

@@ -34,8 +34,15 @@ static bool xtcp_addr_family_ok(const struct sockaddr_in *sin)
 	return sin->sin_family == AF_INET || sin->sin_family == xtcp_family;
 }
 
-/* State changes.  Entering CLOSE takes the socket off the lookup tables
- * and gives its port back, as tcp_set_state() does.
+/**
+ * xtcp_set_state() - change the socket's TCP state
+ * @sk:    the socket, locked (owner or spinlock)
+ * @state: TCP_* state
+ *
+ * Entering CLOSE takes the socket off the lookup tables and gives its
+ * port back unless the user bound that port (SOCK_BINDPORT_LOCK), as
+ * tcp_set_state() does; such a port goes with the socket
+ * (xtcp_destroy_sock()).
  */
 void xtcp_set_state(struct sock *sk, int state)
 {
@@ -46,7 +53,8 @@ void xtcp_set_state(struct sock *sk, int state)
 			xtcp_lhash_remove(&xsk->hn);
 		else
 			xtcp_ehash_remove(&xsk->hn);
-		xtcp_port_release(sk);
+		if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+			xtcp_port_release(sk);
 	}
 	xtcp_state_store(sk, state);
 	xsk->hn.state = state;
@@ -72,8 +80,11 @@ void xtcp_destroy_sock(struct sock *sk)
 		atomic_dec(&xtcp_pernet(sock_net(sk))->orphans);
 		xsk->orphan_counted = 0;
 	}
-	/* Also for a socket that was only bound: off every table, port back. */
+	/* Also for a socket that was only bound: off every table, port back
+	 * (tcp_v4_destroy_sock() puts even a port the user bound).
+	 */
 	xtcp_set_state(sk, TCP_CLOSE);
+	xtcp_port_release(sk);
 	sock_put(sk);
 }
 
@@ -127,7 +138,7 @@ static int xtcp_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 	err = -EINVAL;
 	if (sk->sk_state != TCP_CLOSE || inet_sk(sk)->inet_num)
 		goto out;
-	err = xtcp_port_reserve(sk, sin);
+	err = xtcp_port_reserve(sk, sin, true);
 	if (!err)
 		sk_dst_reset(sk);
 out:

@@ -41,14 +41,17 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 		return -ENETUNREACH;
 	}
 
-	/* Not bound yet: an ephemeral port on the route's source address. */
-	if (!inet->inet_num) {
+	/* No port yet (never bound, bound with IP_BIND_ADDRESS_NO_PORT, or
+	 * given up with an earlier connection): an ephemeral one on the
+	 * route's source address, as __inet_hash_connect() picks.
+	 */
+	if (!xsk->port) {
 		struct sockaddr_in local = {
 			.sin_family = AF_INET,
 			.sin_addr.s_addr = fl4->saddr,
 		};
 
-		err = xtcp_port_reserve(sk, &local);
+		err = xtcp_port_reserve(sk, &local, false);
 		if (err) {
 			ip_rt_put(rt);
 			return err == -EADDRINUSE ? -EADDRNOTAVAIL : err;
@@ -121,23 +124,42 @@ static long xtcp_wait_for_connect(struct sock *sk, long timeo)
 	return timeo;
 }
 
-/* Abort whatever the socket is doing and leave it closed and unbound
- * where Linux would (tcp_disconnect(): connect(AF_UNSPEC), shutdown of
- * a listener or a connecting socket).
+/**
+ * xtcp_disconnect() - abort the connection and make the socket reusable
+ * @sk: the socket, owned by the caller (process context)
+ *
+ * connect(AF_UNSPEC), shutdown() of a listener or a connecting socket,
+ * and a connect() that failed (RST in SYN-SENT, timeout, ICMP error),
+ * as Linux's tcp_disconnect(): a connection that needs it is reset
+ * (RFC 9293 s.3.10.5 ABORT), queues and timers go, and everything a
+ * connection learnt (windows, MSS, RTT and backoff, congestion state,
+ * loss recovery, probes) returns to what a new socket has, so that the
+ * next connect() starts clean.  A port the user bound stays; one taken
+ * automatically went when the socket entered CLOSE (xtcp_set_state()).
+ *
+ * Return: 0.
  */
 int xtcp_disconnect(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
 	int old = sk->sk_state;
 
 	if (old == TCP_LISTEN) {
 		xtcp_stop_listening(sk);
 	} else if (old != TCP_CLOSE) {
-		if (old != TCP_SYN_SENT)
+		/* tcp_need_reset(), and unsent data after our FIN. */
+		if (((1 << old) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				   TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 |
+				   TCPF_SYN_RECV)) ||
+		    (xsk->snd_nxt != xsk->write_seq &&
+		     ((1 << old) & (TCPF_CLOSING | TCPF_LAST_ACK)))) {
 			xtcp_send_active_reset(sk, sk->sk_allocation);
+			WRITE_ONCE(sk->sk_err, ECONNRESET);
+		} else if (old == TCP_SYN_SENT) {
+			WRITE_ONCE(sk->sk_err, ECONNRESET);
+		}
 		xtcp_set_state(sk, TCP_CLOSE);
-	} else if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) {
-		xtcp_port_release(sk);
 	}
 	xtcp_clear_timers(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
@@ -145,19 +167,53 @@ int xtcp_disconnect(struct sock *sk)
 	__skb_queue_purge(&xsk->rtx_queue);
 	__skb_queue_purge(&xsk->ooo_queue);
 	sk->sk_wmem_queued = 0;
-	inet_sk(sk)->inet_dport = 0;
-	inet_sk(sk)->inet_daddr = 0;
-	xsk->fin_queued = 0;
-	xsk->rcv_nxt = 0;
-	xsk->copied_seq = 0;
-	xsk->in_recovery = 0;
-	xsk->dupacks = 0;
-	xsk->retransmits = 0;
-	xtcp_rtt_init(&xsk->rtt);
-	sk->sk_shutdown = 0;
+
+	inet->inet_dport = 0;
+	inet->inet_daddr = 0;
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		inet->inet_saddr = 0;
+		inet->inet_rcv_saddr = 0;
+	}
+	xsk->hn.laddr = inet->inet_rcv_saddr;
+	xsk->hn.raddr = 0;
+	xsk->hn.rport = 0;
+	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
-	sk->sk_err = 0;
+
+	/* Sequence spaces and windows (RFC 9293 s.3.3.1). */
+	xsk->iss = 0;
+	xsk->snd_una = 0;
+	xsk->snd_nxt = 0;
+	xsk->snd_wnd = 0;
+	xsk->snd_wl1 = 0;
+	xsk->snd_wl2 = 0;
+	WRITE_ONCE(xsk->write_seq, 0);
+	xsk->irs = 0;
+	xsk->rcv_nxt = 0;
+	xsk->rcv_wnd = 0;
+	xsk->rcv_wup = 0;
+	xsk->copied_seq = 0;
+	xsk->rcv_ratio = 0;
+	xsk->mss = TCP_MSS_DEFAULT;
+	xsk->peer_mss = 0;
+	xsk->advmss = 0;
+	xsk->fin_queued = 0;
+
+	/* Retransmission, loss recovery, probes, congestion control. */
+	xtcp_rtt_init(&xsk->rtt);
+	xsk->retrans_stamp = 0;
+	xsk->high_seq = 0;
+	xsk->retransmits = 0;
+	xsk->dupacks = 0;
+	xsk->in_recovery = 0;
+	xsk->probes = 0;
+	xtcp_cong_state_init(&xsk->cong, 10, U32_MAX, xsk->mss);
+	xsk->cong_ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
+
 	sk_dst_reset(sk);
+	sk->sk_route_caps = 0;
+	/* As Linux: a socket holds a port exactly when inet_num is set. */
+	WARN_ON_ONCE(!inet->inet_num != !xsk->port);
 	sk_error_report(sk);
 	return 0;
 }
@@ -216,10 +272,14 @@ int xtcp_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 		}
 	}
 
-	/* Closed by RST, timeout or ICMP error while connecting. */
+	/* Closed by RST, timeout or ICMP error while connecting: reset
+	 * for the next attempt, as __inet_stream_connect() does.
+	 */
 	if (sk->sk_state == TCP_CLOSE) {
 		err = sock_error(sk) ? : -ECONNABORTED;
 		sock->state = SS_UNCONNECTED;
+		if (xtcp_disconnect(sk))
+			sock->state = SS_DISCONNECTING;
 		goto out;
 	}
 	sock->state = SS_CONNECTED;
@@ -246,10 +306,17 @@ int xtcp_listen(struct socket *sock, int backlog)
 
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
 	if (sk->sk_state != TCP_LISTEN) {
-		if (!inet_sk(sk)->inet_num) {
-			struct sockaddr_in any = { .sin_family = AF_INET };
+		/* No port: an ephemeral one on the bound address (kept by
+		 * IP_BIND_ADDRESS_NO_PORT or a disconnect), as
+		 * inet_csk_listen_start() asks get_port() for port 0.
+		 */
+		if (!xsk->port) {
+			struct sockaddr_in local = {
+				.sin_family = AF_INET,
+				.sin_addr.s_addr = inet_sk(sk)->inet_rcv_saddr,
+			};
 
-			err = xtcp_port_reserve(sk, &any);
+			err = xtcp_port_reserve(sk, &local, false);
 			if (err)
 				goto out;
 		}
@@ -258,8 +325,19 @@ int xtcp_listen(struct socket *sock, int backlog)
 			goto out;
 		atomic_set(&xsk->syn_qlen, 0);
 		WRITE_ONCE(sk->sk_ack_backlog, 0);
+		/* The listener's key, with options set since bind(). */
+		xsk->hn.laddr = inet_sk(sk)->inet_rcv_saddr;
+		xsk->hn.lport = inet_sk(sk)->inet_sport;
+		xsk->hn.raddr = 0;
+		xsk->hn.rport = 0;
+		xsk->hn.bound_dev_if = sk->sk_bound_dev_if;
 		xtcp_set_state(sk, TCP_LISTEN);
-		xtcp_lhash_insert(&xsk->hn);
+		err = xtcp_lhash_insert(&xsk->hn);
+		if (err) {
+			xtcp_port_unlisten(sk);
+			xtcp_set_state(sk, TCP_CLOSE);
+			goto out;
+		}
 	}
 	err = 0;
 out:

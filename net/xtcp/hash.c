@@ -19,6 +19,7 @@
 #include <linux/random.h>
 #include <linux/spinlock.h>
 #include <net/sock.h>
+#include <net/sock_reuseport.h>
 #include <net/xtcp.h>
 
 #define XTCP_EHASH_BITS	12
@@ -147,23 +148,73 @@ void xtcp_ehash_remove(struct xtcp_hnode *hn)
 	spin_unlock_bh(&xtcp_ehash_lock);
 }
 
-void xtcp_lhash_insert(struct xtcp_hnode *hn)
+/* Linux's inet_reuseport_add_sock(): join the SO_REUSEPORT group of a
+ * listener on the same port, address and device with the same owner, or
+ * start one.  Caller holds xtcp_lhash_lock.
+ */
+static int xtcp_reuseport_add(struct sock *sk, struct hlist_head *head)
 {
-	spin_lock_bh(&xtcp_lhash_lock);
-	hlist_add_head_rcu(&hn->node, xtcp_port_bucket(xtcp_lhash,
-						       XTCP_LHASH_BITS,
-						       hn->lport));
-	hn->in_table = 1;
-	spin_unlock_bh(&xtcp_lhash_lock);
+	const struct xtcp_hnode *hn = &xtcp_sk(sk)->hn;
+	kuid_t uid = sock_i_uid(sk);
+	struct xtcp_hnode *other;
+
+	hlist_for_each_entry(other, head, node) {
+		struct sock *sk2 = xtcp_hn_sk(other);
+
+		if (sk2 != sk && sk2->sk_reuseport &&
+		    net_eq(xtcp_hn_net(other), xtcp_hn_net(hn)) &&
+		    other->lport == hn->lport && other->laddr == hn->laddr &&
+		    sk2->sk_bound_dev_if == sk->sk_bound_dev_if &&
+		    uid_eq(uid, sock_i_uid(sk2)))
+			return reuseport_add_sock(sk, sk2, !hn->laddr);
+	}
+	return reuseport_alloc(sk, !hn->laddr);
 }
 
+/**
+ * xtcp_lhash_insert() - make a listener visible to incoming SYNs
+ * @hn: the listening socket's node (laddr, lport set)
+ *
+ * A socket with SO_REUSEPORT joins or starts a reuseport group, as
+ * __inet_hash() does.  Process context, socket owned by the caller.
+ *
+ * Return: 0, or -ENOMEM when a reuseport group cannot be allocated.
+ */
+int xtcp_lhash_insert(struct xtcp_hnode *hn)
+{
+	struct hlist_head *head = xtcp_port_bucket(xtcp_lhash, XTCP_LHASH_BITS,
+						   hn->lport);
+	struct sock *sk = xtcp_hn_sk(hn);
+	int err = 0;
+
+	spin_lock_bh(&xtcp_lhash_lock);
+	if (sk->sk_reuseport)
+		err = xtcp_reuseport_add(sk, head);
+	if (!err) {
+		hlist_add_head_rcu(&hn->node, head);
+		hn->in_table = 1;
+	}
+	spin_unlock_bh(&xtcp_lhash_lock);
+	return err;
+}
+
+/**
+ * xtcp_lhash_remove() - take a listener off the listener hash
+ * @hn: the listening socket's node; nothing happens if it is not there
+ *
+ * Also leaves its reuseport group (inet_unhash()).  Any context.
+ */
 void xtcp_lhash_remove(struct xtcp_hnode *hn)
 {
+	struct sock *sk = xtcp_hn_sk(hn);
+
 	spin_lock_bh(&xtcp_lhash_lock);
 	if (hn->in_table) {
 		hlist_del_init_rcu(&hn->node);
 		hn->in_table = 0;
 	}
+	if (rcu_access_pointer(sk->sk_reuseport_cb))
+		reuseport_detach_sock(sk);
 	spin_unlock_bh(&xtcp_lhash_lock);
 }
 
@@ -190,33 +241,60 @@ struct xtcp_hnode *xtcp_lookup_established(struct net *net, __be32 saddr,
 	return NULL;
 }
 
-/* The listener for a SYN to daddr:dport, with a reference held, or NULL.
+/**
+ * xtcp_lookup_listener() - the listener for a SYN
+ * @net:   namespace of the arriving segment
+ * @skb:   the segment, data at the TCP header, for a reuseport BPF
+ *         program; may be NULL (then the 4-tuple hash alone decides)
+ * @doff:  TCP header length in bytes
+ * @saddr: source address and @sport source port of the segment
+ * @sport: see @saddr
+ * @daddr: destination address and @dport destination port
+ * @dport: see @daddr
+ * @dif:   arriving interface
+ *
  * A listener bound to the address beats a wildcard one, and one bound to
- * the arriving device beats one that is not.  Caller holds RCU.
+ * the arriving device beats one that is not (compute_score()).  The
+ * device is read from the socket, so SO_BINDTODEVICE counts whenever it
+ * was set.  Among a reuseport group the 4-tuple hash picks one
+ * (reuseport_select_sock(), as inet_lhash2_lookup()).  Caller holds RCU.
+ *
+ * Return: the listener with a reference held, or NULL.
  */
-struct sock *xtcp_lookup_listener(struct net *net, __be32 daddr,
-				  __be16 dport, int dif)
+struct sock *xtcp_lookup_listener(struct net *net, struct sk_buff *skb,
+				  int doff, __be32 saddr, __be16 sport,
+				  __be32 daddr, __be16 dport, int dif)
 {
 	struct hlist_head *head = xtcp_port_bucket(xtcp_lhash, XTCP_LHASH_BITS,
 						   dport);
-	struct xtcp_hnode *hn, *best = NULL;
-	int score, best_score = 0;
+	struct sock *sk, *best = NULL, *picked;
+	int score, best_score = 0, bound_dev_if;
+	struct xtcp_hnode *hn;
 
 	hlist_for_each_entry_rcu(hn, head, node) {
 		if (hn->lport != dport || !net_eq(xtcp_hn_net(hn), net))
 			continue;
 		if (hn->laddr && hn->laddr != daddr)
 			continue;
-		if (hn->bound_dev_if && hn->bound_dev_if != dif)
+		sk = xtcp_hn_sk(hn);
+		bound_dev_if = READ_ONCE(sk->sk_bound_dev_if);
+		if (bound_dev_if && bound_dev_if != dif)
 			continue;
-		score = 1 + !!hn->laddr * 2 + !!hn->bound_dev_if;
+		score = 1 + !!hn->laddr * 2 + !!bound_dev_if;
 		if (score > best_score) {
-			best = hn;
+			best = sk;
 			best_score = score;
 		}
 	}
-	if (best && xtcp_hn_hold(best))
-		return xtcp_hn_sk(best);
+	if (best && rcu_access_pointer(best->sk_reuseport_cb)) {
+		u32 hash = xtcp_ehashfn(net, daddr, dport, saddr, sport);
+
+		picked = reuseport_select_sock(best, hash, skb, doff);
+		if (picked)
+			best = picked;
+	}
+	if (best && refcount_inc_not_zero(&best->sk_refcnt))
+		return best;
 	return NULL;
 }
 

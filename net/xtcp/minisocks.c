@@ -342,14 +342,15 @@ void xtcp_time_wait(struct sock *sk)
 	tw->snd_nxt = xsk->snd_nxt;
 	tw->rcv_nxt = xsk->rcv_nxt;
 	tw->rcv_wnd = xsk->rcv_wnd;
-	tw->port = xsk->port;
-	xsk->port = NULL;
+	/* The entry holds the port for 2*MSL; @sk keeps its own reference
+	 * only when the user bound the port (xtcp_set_state()).
+	 */
+	tw->port = xtcp_port_hold(xsk->port);
 	timer_setup(&tw->timer, xtcp_tw_timer_fn, 0);
 	/* One reference for the tables, one for the timer. */
 	refcount_set(&tw->ref, 2);
 
 	xtcp_ehash_replace(&xsk->hn, &tw->hn);
-	xtcp_bhash_del(&xsk->hn);
 	xtcp_bhash_add(&tw->hn);
 	mod_timer(&tw->timer, jiffies + XTCP_TIMEWAIT_LEN);
 	xtcp_done(sk);
@@ -388,8 +389,9 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 	if ((flags & TCPHDR_SYN) && !(flags & TCPHDR_ACK) &&
 	    xtcp_seq_after(cb->seq, tw->rcv_nxt)) {
 		rcu_read_lock();
-		listener = xtcp_lookup_listener(net, tw->hn.laddr, tw->hn.lport,
-						inet_iif(skb));
+		listener = xtcp_lookup_listener(net, NULL, 0, tw->hn.raddr,
+						tw->hn.rport, tw->hn.laddr,
+						tw->hn.lport, inet_iif(skb));
 		rcu_read_unlock();
 		if (listener) {
 			xtcp_tw_kill(tw);

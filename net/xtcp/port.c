@@ -49,6 +49,10 @@ static void xtcp_port_copy_opts(struct sock *sk, struct sock *rsk)
 	release_sock(rsk);
 }
 
+/**
+ * xtcp_port_sync_opts() - copy @sk's bind options to its reservation
+ * @sk: the socket, owner lock held (process context)
+ */
 void xtcp_port_sync_opts(struct sock *sk)
 {
 	struct xtcp_port *port = xtcp_sk(sk)->port;
@@ -66,11 +70,26 @@ static void xtcp_port_release_fn(struct work_struct *work)
 	kfree(port);
 }
 
-/* Bind @sk to @addr (port 0: an ephemeral port chosen by native TCP from
- * ip_local_port_range).  On success the local address and port of @sk are
- * those of the reservation.  Returns Linux's bind() errno values.
+/**
+ * xtcp_port_reserve() - take a local port for @sk through a reservation
+ * @sk:   the xtcp socket, locked by the caller (process context, sleeps)
+ * @addr: local address and port; port 0 asks native TCP for an
+ *        ephemeral port from ip_local_port_range
+ * @user: true for bind(): sets SOCK_BINDADDR_LOCK/SOCK_BINDPORT_LOCK as
+ *        inet_bind() does, and with IP_BIND_ADDRESS_NO_PORT and port 0
+ *        records only the address (the port comes at connect(), as in
+ *        __inet_bind()); false for the automatic bind of connect() and
+ *        listen() (inet_autobind(), __inet_hash_connect()), which always
+ *        takes a port and sets no lock
+ *
+ * On success the local address and port of @sk are those of the
+ * reservation, and @sk holds a port exactly when inet_num is not 0.
+ *
+ * Return: 0, or Linux's bind() errno values (-EADDRINUSE,
+ * -EADDRNOTAVAIL, -EACCES, -ENOMEM...).
  */
-int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr)
+int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
+		      bool user)
 {
 	struct inet_sock *inet = inet_sk(sk), *rinet;
 	struct xtcp_sock *xsk = xtcp_sk(sk);
@@ -79,6 +98,8 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr)
 	struct socket *rsv;
 	int err;
 
+	if (WARN_ON_ONCE(xsk->port))
+		return -EINVAL;
 	port = kzalloc(sizeof(*port), GFP_KERNEL);
 	if (!port)
 		return -ENOMEM;
@@ -87,6 +108,9 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr)
 	if (err)
 		goto out_free;
 	xtcp_port_copy_opts(sk, rsv->sk);
+	rinet = inet_sk(rsv->sk);
+	if (!user)
+		rinet->bind_address_no_port = 0;
 
 	/* Native TCP knows only AF_INET; AF_UNSPEC stays as the caller sent it. */
 	if (sin.sin_family != AF_UNSPEC)
@@ -95,25 +119,32 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr)
 	if (err)
 		goto out_release;
 
-	rinet = inet_sk(rsv->sk);
 	inet->inet_rcv_saddr = rinet->inet_rcv_saddr;
 	inet->inet_saddr = rinet->inet_saddr;
 	inet->inet_num = rinet->inet_num;
 	inet->inet_sport = rinet->inet_sport;
 	inet->inet_daddr = 0;
 	inet->inet_dport = 0;
-	if (inet->inet_rcv_saddr)
+	if (user && inet->inet_rcv_saddr)
 		sk->sk_userlocks |= SOCK_BINDADDR_LOCK;
-	if (addr->sin_port)
+	if (user && addr->sin_port)
 		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
+	xsk->hn.laddr = inet->inet_rcv_saddr;
+	xsk->hn.lport = inet->inet_sport;
+	xsk->hn.bound_dev_if = sk->sk_bound_dev_if;
+
+	/* IP_BIND_ADDRESS_NO_PORT: native TCP checked the address and took
+	 * no port; nothing is held until connect().
+	 */
+	if (!rinet->inet_num) {
+		err = 0;
+		goto out_release;
+	}
 
 	port->sock = rsv;
 	refcount_set(&port->ref, 1);
 	INIT_WORK(&port->release_work, xtcp_port_release_fn);
 	xsk->port = port;
-	xsk->hn.laddr = inet->inet_rcv_saddr;
-	xsk->hn.lport = inet->inet_sport;
-	xsk->hn.bound_dev_if = sk->sk_bound_dev_if;
 	xtcp_bhash_add(&xsk->hn);
 	return 0;
 
@@ -124,10 +155,28 @@ out_free:
 	return err;
 }
 
-/* Drop a reference; the last one gives the port back to both stacks:
- * at once where we may sleep (close() of an idle socket, so that the port
- * is free when close() returns, as in Linux), else from the workqueue.
- * Any context.
+/**
+ * xtcp_port_hold() - take one more reference on a reservation
+ * @port: a reservation, or NULL
+ *
+ * For a TIME_WAIT entry that shares its socket's port.  Any context.
+ *
+ * Return: @port.
+ */
+struct xtcp_port *xtcp_port_hold(struct xtcp_port *port)
+{
+	if (port)
+		refcount_inc(&port->ref);
+	return port;
+}
+
+/**
+ * xtcp_port_put() - drop a reference on a reservation
+ * @port: the reservation
+ *
+ * The last reference gives the port back to both stacks: at once where we
+ * may sleep (close() of an idle socket, so that the port is free when
+ * close() returns, as in Linux), else from the workqueue.  Any context.
  */
 void xtcp_port_put(struct xtcp_port *port)
 {
@@ -139,32 +188,48 @@ void xtcp_port_put(struct xtcp_port *port)
 		queue_work(xtcp_port_wq, &port->release_work);
 }
 
-/* @sk gives up its port: off the bind table, reference dropped. */
+/**
+ * xtcp_port_release() - @sk gives up its local port
+ * @sk: the socket; its lock (owner or spinlock) is held
+ *
+ * Off the bind table, reference dropped, and inet_num cleared whether or
+ * not a reservation was still attached, as __inet_put_port() does: a
+ * socket holds a port exactly when inet_num is not 0.  The reported port
+ * (inet_sport) and the SOCK_BIND*_LOCK flags stay, as in Linux.
+ */
 void xtcp_port_release(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_port *port = xsk->port;
 
 	xtcp_bhash_del(&xsk->hn);
-	if (!xsk->port)
-		return;
-	xtcp_port_put(xsk->port);
 	xsk->port = NULL;
-	/* As __inet_put_port(): the number goes, the reported port stays. */
 	inet_sk(sk)->inet_num = 0;
-	sk->sk_userlocks &= ~(SOCK_BINDADDR_LOCK | SOCK_BINDPORT_LOCK);
+	if (port)
+		xtcp_port_put(port);
 }
 
-/* listen(): a listening socket conflicts with more binds than a merely
+/**
+ * xtcp_port_listen() - re-check @sk's port for a listener
+ * @sk: a socket holding a port, owner lock held (process context)
+ *
+ * listen(): a listening socket conflicts with more binds than a merely
  * bound one (SO_REUSEADDR no longer shares the port).  Ask native TCP to
  * re-check the port as it does in inet_csk_listen_start(), with the
  * reservation marked listening; it is never hashed, so native TCP never
  * delivers a segment to it.
+ *
+ * Return: 0, or -EADDRINUSE (-EINVAL if @sk holds no port).
  */
 int xtcp_port_listen(struct sock *sk)
 {
-	struct sock *rsk = xtcp_sk(sk)->port->sock->sk;
+	struct xtcp_port *port = xtcp_sk(sk)->port;
+	struct sock *rsk;
 	int err;
 
+	if (WARN_ON_ONCE(!port))
+		return -EINVAL;
+	rsk = port->sock->sk;
 	xtcp_port_sync_opts(sk);
 	lock_sock(rsk);
 	rsk->sk_state = TCP_LISTEN;

@@ -88,7 +88,9 @@ static int xtcp_v4_rcv(struct sk_buff *skb)
 	hn = xtcp_lookup_established(net, iph->saddr, th->source, iph->daddr,
 				     th->dest, dif);
 	if (!hn)
-		sk = xtcp_lookup_listener(net, iph->daddr, th->dest, dif);
+		sk = xtcp_lookup_listener(net, skb, th->doff * 4, iph->saddr,
+					  th->source, iph->daddr, th->dest,
+					  dif);
 	rcu_read_unlock();
 	if (!hn && !sk)
 		goto native;
