@@ -210,24 +210,29 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+typedef void (*scenario_fn)(int family, struct obs *o);
+
 /* Run @scenario for AF_INET and for AF_XTCP, each in a new namespace,
  * and expect the same observations from both.
  */
-#define COMPARE(scenario) do {						\
-	struct obs in = {}, xt = {};					\
-	int i;								\
-									\
-	ASSERT_EQ(0, fresh_netns());					\
-	scenario(AF_INET, &in);						\
-	ASSERT_EQ(0, fresh_netns());					\
-	scenario(xtcp_family(), &xt);					\
-	ASSERT_EQ(in.n, xt.n);						\
-	for (i = 0; i < in.n; i++) {					\
-		TH_LOG("%-36s inet %ld xtcp %ld", in.name[i],		\
-		       in.val[i], xt.val[i]);				\
-		EXPECT_EQ(in.val[i], xt.val[i]);			\
-	}								\
-} while (0)
+static void compare(struct __test_metadata *_metadata, scenario_fn scenario)
+{
+	struct obs in = {}, xt = {};
+	int i;
+
+	ASSERT_EQ(0, fresh_netns());
+	scenario(AF_INET, &in);
+	ASSERT_EQ(0, fresh_netns());
+	scenario(xtcp_family(), &xt);
+	ASSERT_EQ(in.n, xt.n);
+	for (i = 0; i < in.n; i++) {
+		TH_LOG("%-36s inet %ld xtcp %ld", in.name[i], in.val[i],
+		       xt.val[i]);
+		EXPECT_EQ(in.val[i], xt.val[i]);
+	}
+}
+
+#define COMPARE(scenario) compare(_metadata, scenario)
 
 FIXTURE(port) {
 	int unused;
@@ -342,7 +347,7 @@ static void timewait_then(int family, struct obs *o, int relisten)
 		rec(o, "port held (native bind errno)",
 		    native_bind_errno(local_port(c)));
 		rec(o, "data", send(c, "y", 1, MSG_NOSIGNAL) == 1 &&
-			       read(a, buf, 1) == 1 && buf[0] == 'y');
+		    read(a, buf, 1) == 1 && buf[0] == 'y');
 		close(a);
 	}
 	close(c);
