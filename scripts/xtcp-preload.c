@@ -6,13 +6,17 @@
  * socket(AF_INET, SOCK_STREAM [| SOCK_NONBLOCK | SOCK_CLOEXEC], 0 or
  * IPPROTO_TCP) becomes the same call with AF_XTCP; every other socket()
  * is passed through untouched.  xtcp takes and returns struct sockaddr_in,
- * so nothing else needs wrapping.  The family number is read once from
- * /sys/module/xtcp/parameters/family (AF_XTCP if that cannot be read).
+ * so only one socket option needs wrapping (below).  The family number
+ * is read once from /sys/module/xtcp/parameters/family (AF_XTCP if that
+ * cannot be read).
  *
  * There is no fallback to native TCP: if the xtcp socket() fails (for
  * instance EAFNOSUPPORT because the module is not loaded) the caller gets
  * that error.  XTCP_DEBUG=1 in the environment logs every conversion, and
  * such a failure, as one line on stderr.
+ *
+ * setsockopt(SOL_SOCKET, SO_REUSEPORT), which Linux 6.1 refuses to
+ * non-inet families, becomes XTCP_REUSEPORT on xtcp sockets.
  *
  * __socket is wrapped too, for binaries bound to glibc's private alias;
  * calls made inside glibc itself never reach a preloaded library.
@@ -141,4 +145,44 @@ int socket(int domain, int type, int protocol)
 int __socket(int domain, int type, int protocol)
 {
 	return xtcp_socket(domain, type, protocol);
+}
+
+static int real_setsockopt(int fd, int level, int optname, const void *optval,
+			   socklen_t optlen)
+{
+	static int (*fn)(int, int, int, const void *, socklen_t);
+
+	if (!fn)
+		fn = (int (*)(int, int, int, const void *, socklen_t))
+			dlsym(RTLD_NEXT, "setsockopt");
+	if (fn)
+		return fn(fd, level, optname, optval, optlen);
+	return syscall(SYS_setsockopt, fd, level, optname, optval, optlen);
+}
+
+/* Linux 6.1 refuses SOL_SOCKET/SO_REUSEPORT to every family but AF_INET
+ * and AF_INET6 (EOPNOTSUPP); on an xtcp socket the same request goes as
+ * XTCP_REUSEPORT at SOL_TCP (uapi/linux/xtcp.h).
+ */
+int setsockopt(int fd, int level, int optname, const void *optval,
+	       socklen_t optlen)
+{
+	int ret = real_setsockopt(fd, level, optname, optval, optlen);
+	int domain = -1, err = errno;
+	socklen_t len = sizeof(domain);
+
+	if (ret == 0 || err != EOPNOTSUPP || level != SOL_SOCKET ||
+	    optname != SO_REUSEPORT)
+		return ret;
+	init_once();
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) ||
+	    domain != xtcp_family) {
+		errno = err;
+		return ret;
+	}
+	ret = real_setsockopt(fd, IPPROTO_TCP, XTCP_REUSEPORT, optval, optlen);
+	if (debug)
+		log_line("xtcp-preload: setsockopt(%d, SO_REUSEPORT) -> XTCP_REUSEPORT = %d\n",
+			 fd, ret);
+	return ret;
 }

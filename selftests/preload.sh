@@ -64,7 +64,7 @@ fetch()
 		cmp -s "$work/www/data.bin" "$work/$name.out"
 }
 
-tap_plan 9
+tap_plan 10
 ip netns del $A 2>/dev/null
 ip netns del $B 2>/dev/null
 mkdir -p "$work/www"
@@ -74,7 +74,7 @@ if ! { ip netns add $A && ip netns add $B &&
 	ip -n $A addr add 10.77.4.1/24 dev xpl-a &&
 	ip -n $B addr add 10.77.4.2/24 dev xpl-b &&
 	ip -n $A link set xpl-a up && ip -n $B link set xpl-b up; }; then
-	for i in $(seq 9); do tap_fail "set up namespaces and veth"; done
+	for i in $(seq 10); do tap_fail "set up namespaces and veth"; done
 	exit 1
 fi
 
@@ -104,6 +104,25 @@ else
 	tap_fail "library: XTCP_DEBUG=1 logs the one conversion, silent without it" \
 		"with: '$(tr '\n' ' ' <"$work/debug.err")' without: '$(tr '\n' ' ' <"$work/probe.err")'"
 fi
+
+# SO_REUSEPORT, which Linux 6.1 refuses to non-inet families, reaches
+# xtcp through the wrapper: two listeners share a port, as natively.
+reuse='
+import socket as s
+out = []
+for i in range(2):
+    x = s.socket()
+    x.setsockopt(s.SOL_SOCKET, s.SO_REUSEPORT, 1)
+    x.bind(("127.0.0.1", 7311))
+    x.listen()
+    out += [str(x.getsockopt(s.SOL_SOCKET, s.SO_DOMAIN)),
+            str(x.getsockopt(s.SOL_SOCKET, s.SO_REUSEPORT))]
+print(" ".join(out))
+'
+native=$(python3 -c "$reuse" 2>&1)
+got=$("$run" python3 -c "$reuse" 2>&1)
+tap_eq "library: SO_REUSEPORT lets two listeners share a port, as natively ($native)" \
+	"$fam 1 $fam 1" "$got"
 
 # Family 13 (AF_NETBEUI, which nothing implements) stands in for an
 # unloaded module: the parameter file is covered in a private mount

@@ -174,8 +174,9 @@ static int xtcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	return sizeof(*sin);
 }
 
-/* TCP-level options: TCP_NODELAY and TCP_MAXSEG with Linux's checks; the
- * full set arrives with the features behind it.  Unknown ones are
+/* TCP-level options: TCP_NODELAY and TCP_MAXSEG with Linux's checks, and
+ * XTCP_REUSEPORT (uapi/linux/xtcp.h); the full set arrives with the
+ * features behind it.  Unknown ones are
  * ENOPROTOOPT, never a silent success.
  */
 static int xtcp_setsockopt(struct sock *sk, int level, int optname,
@@ -186,7 +187,8 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 
 	if (level != SOL_TCP)
 		return ip_setsockopt(sk, level, optname, optval, optlen);
-	if (optname != TCP_NODELAY && optname != TCP_MAXSEG)
+	if (optname != TCP_NODELAY && optname != TCP_MAXSEG &&
+	    optname != XTCP_REUSEPORT)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -208,6 +210,10 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 			break;
 		}
 		xsk->user_mss = val;
+		break;
+	case XTCP_REUSEPORT:
+		/* SO_REUSEPORT, which 6.1 refuses to non-inet families. */
+		sk->sk_reuseport = !!val;
 		break;
 	}
 	release_sock(sk);
@@ -231,6 +237,9 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 	switch (optname) {
 	case TCP_NODELAY:
 		val = xsk->nodelay;
+		break;
+	case XTCP_REUSEPORT:
+		val = sk->sk_reuseport;
 		break;
 	case TCP_MAXSEG:
 		/* As Linux: the MSS in use, or what the user asked for. */

@@ -26,4 +26,17 @@
 
 #define XTCP_FAMILY_PARAM	"/sys/module/xtcp/parameters/family"
 
+/*
+ * Socket options of level IPPROTO_TCP (SOL_TCP) that only xtcp has,
+ * numbered far above Linux's TCP_* options.
+ *
+ * XTCP_REUSEPORT (int, 0 or 1): what SO_REUSEPORT is for an AF_INET
+ * socket.  Linux 6.1 grants SOL_SOCKET/SO_REUSEPORT to AF_INET and
+ * AF_INET6 sockets only (EOPNOTSUPP for any other family) before a
+ * protocol sees it, so xtcp takes it here; getsockopt(SOL_SOCKET,
+ * SO_REUSEPORT) reads it back.  The LD_PRELOAD wrapper (scripts/xtcp-run)
+ * turns a program's SO_REUSEPORT into this option.
+ */
+#define XTCP_REUSEPORT		0x5801
+
 #endif /* _UAPI_LINUX_XTCP_H */
