@@ -3,13 +3,15 @@
  * selftests/listener_stress.sh.
  *
  *   listener_storm -f FAMILY -A NETNS_A -B NETNS_B -s ADDR -p PORT
- *                  [-r ROUNDS] [-n CONNS] [-a ACCEPTS] [-c CLOSE_MS]
+ *                  [-r ROUNDS] [-n CONNS] [-a ACCEPTS]
+ *                  [-c CLOSE_MS]
  *
  * Each round: a listener in NETNS_B on ADDR:PORT+round (backlog 256); a
  * second thread makes CONNS non-blocking connects to it from NETNS_A
- * while the main thread makes ACCEPTS accepts (at most 3 s), then, if CLOSE_MS is given, a wait until CLOSE_MS
- * milliseconds after the first connect (so SYN-ACK retransmission timers
- * fire around it when the client side drops packets), then close() of
+ * while the main thread makes ACCEPTS accepts (at most 3 s), then, if
+ * CLOSE_MS is given, a wait until CLOSE_MS milliseconds after the first
+ * connect (so SYN-ACK retransmission timers fire around it when the
+ * client side drops packets), then close() of
  * the listener while handshakes are still completing, then an abortive
  * close (SO_LINGER {1, 0}) of every accepted and client socket, so no
  * TIME_WAIT entry is left.  Prints "rounds=N accepted=N" at the end.
@@ -104,20 +106,40 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "f:A:B:s:p:r:n:a:c:")) != -1) {
 		switch (opt) {
-		case 'f': family = atoi(optarg); break;
-		case 'A': nsa = optarg; break;
-		case 'B': nsb = optarg; break;
-		case 's': addr = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'r': rounds = atoi(optarg); break;
-		case 'n': conns = atoi(optarg); break;
-		case 'a': accepts = atoi(optarg); break;
-		case 'c': close_ms = atoi(optarg); break;
-		default: return 2;
+		case 'f':
+			family = atoi(optarg);
+			break;
+		case 'A':
+			nsa = optarg;
+			break;
+		case 'B':
+			nsb = optarg;
+			break;
+		case 's':
+			addr = optarg;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'r':
+			rounds = atoi(optarg);
+			break;
+		case 'n':
+			conns = atoi(optarg);
+			break;
+		case 'a':
+			accepts = atoi(optarg);
+			break;
+		case 'c':
+			close_ms = atoi(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (family < 0 || !nsa || !nsb || !addr || !port) {
-		fprintf(stderr, "usage: listener_storm -f FAMILY -A NS -B NS -s ADDR -p PORT [-r R] [-n N] [-a A] [-c MS]\n");
+		fprintf(stderr, "usage: listener_storm -f FAMILY -A NS -B NS -s ADDR -p PORT\n"
+			"       [-r R] [-n N] [-a A] [-c MS]\n");
 		return 2;
 	}
 	nsfa = open_ns(nsa);

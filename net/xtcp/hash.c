@@ -361,11 +361,13 @@ void xtcp_hash_purge(struct net *net)
 			n = xtcp_collect_minisocks(net, bucket, batch,
 						   ARRAY_SIZE(batch));
 			for (i = 0; i < n; i++) {
-				if (batch[i]->kind == XTCP_HK_TW)
-					xtcp_tw_kill(container_of(batch[i], struct xtcp_tw, hn));
+				struct xtcp_hnode *hn = batch[i];
+
+				if (hn->kind == XTCP_HK_TW)
+					xtcp_tw_kill(container_of(hn, struct xtcp_tw, hn));
 				else
-					xtcp_req_drop(container_of(batch[i], struct xtcp_request, hn));
-				xtcp_hn_put(batch[i]);
+					xtcp_req_drop(container_of(hn, struct xtcp_request, hn));
+				xtcp_hn_put(hn);
 			}
 		} while (n);
 	}

@@ -223,12 +223,9 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	return 0;
 }
 
-/* The full socket for a completed handshake, established, in the tables
- * in place of @req, returned with its spinlock held (as sk_clone_lock()
- * returns Linux's children): segments for it that other CPUs find from
- * now on wait until the handshake's ACK is processed.  @port is the
- * listener's, with a reference the child takes over on success.  Softirq
- * context, @listener not locked.
+/* The full socket for a completed handshake, established, not yet in
+ * the tables.  @port is the listener's, with a reference the child takes
+ * over on success.  Softirq context, @listener not locked.
  */
 static struct sock *xtcp_create_child(struct sock *listener,
 				      struct xtcp_request *req,
@@ -297,9 +294,6 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->hn.rport = req->hn.rport;
 	xsk->hn.bound_dev_if = req->hn.bound_dev_if;
 	xtcp_set_state(sk, TCP_ESTABLISHED);
-	bh_lock_sock(sk);
-	xtcp_bhash_add(&xsk->hn);
-	xtcp_ehash_replace(&req->hn, &xsk->hn);
 	return sk;
 }
 
@@ -358,6 +352,13 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		xtcp_req_put(req);
 		goto drop;
 	}
+	/* Locked before it is in the tables, as sk_clone_lock() returns
+	 * Linux's children: segments for it that other CPUs find wait until
+	 * the handshake's ACK is processed.
+	 */
+	bh_lock_sock(child);
+	xtcp_bhash_add(&xtcp_sk(child)->hn);
+	xtcp_ehash_replace(&req->hn, &xtcp_sk(child)->hn);
 	xtcp_req_put(req);	/* the tables' reference: replaced by @child */
 
 	/* As tcp_child_process(): the ACK, and any data on it, is processed
@@ -365,11 +366,10 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	 * listener woken.  Nobody can own the child yet (it is not on the
 	 * accept queue), but respect an owner as Linux does.
 	 */
-	if (!sock_owned_by_user(child)) {
+	if (!sock_owned_by_user(child))
 		xtcp_backlog_rcv(child, skb);
-	} else if (sk_add_backlog(child, skb, READ_ONCE(child->sk_rcvbuf))) {
+	else if (sk_add_backlog(child, skb, READ_ONCE(child->sk_rcvbuf)))
 		kfree_skb(skb);
-	}
 
 	/* Publish it only if the listener still listens, checked under the
 	 * lock xtcp_stop_listening() empties the queue under, so a child
