@@ -64,6 +64,7 @@ struct xtcp_hnode {
 	u8 in_table;		/* on a lookup chain ("node") */
 	u8 in_bind;		/* on the bind table ("bind_node") */
 	u8 state;		/* TCP_* for /proc/net/xtcp */
+	u32 bind_bucket;	/* bind table bucket, while in_bind */
 };
 
 /* A native TCP socket that holds a port for xtcp (port.c), shared by a
@@ -158,12 +159,15 @@ struct xtcp_sock {
 	struct timer_list misc_timer;
 	u8 rtx_timer_kind;	/* enum xtcp_rtx_kind */
 
-	/* Listener: SYN queue length and accepted-but-not-yet-accepted
-	 * children (sk_ack_backlog counts them).
+	/* Listener: SYN queue entries (req_list, syn_qlen counts them) and
+	 * accepted-but-not-yet-accepted children (sk_ack_backlog counts
+	 * them), both under accept_lock, which is also what orders adding
+	 * to them against xtcp_stop_listening().
 	 */
 	spinlock_t accept_lock;
 	struct list_head accept_queue;
 	struct list_head accept_node;	/* child: on the parent's queue */
+	struct list_head req_list;
 	atomic_t syn_qlen;
 };
 
@@ -208,13 +212,30 @@ static inline struct sock *xtcp_hn_sk(struct xtcp_hnode *hn)
 	return &container_of(hn, struct xtcp_sock, hn)->inet.sk;
 }
 
+/* Timer references, one rule for every timer of a socket, a SYN queue
+ * entry or a TIME_WAIT entry: a pending timer holds one reference on its
+ * owner.  Whoever arms a timer that was not pending takes that reference
+ * (sk_reset_timer(), xtcp_req_arm_timer(), mod_timer() returning 0);
+ * re-arming a pending one (mod_timer_pending()) takes none.  Whoever
+ * cancels it successfully (del_timer()/del_timer_sync() returned 1, as
+ * sk_stop_timer() checks) drops exactly that reference.  The handler owns
+ * it while it runs and drops it on the way out; if it re-arms its timer,
+ * the re-arming took a new one.  Code that takes an entry off the tables
+ * cancels with del_timer_sync(), so a handler running on another CPU that
+ * re-arms is waited for and its new arming cancelled, never forgotten;
+ * only the handler itself, which cannot wait for itself, leaves its timer.
+ */
+
 /* A SYN queue entry: a connection between SYN and the third ACK
  * (RFC 9293 SYN-RECEIVED), kept small until the handshake completes.
+ * "dead" is set, and the entry taken off its listener's req_list, under
+ * the listener's accept_lock by whoever takes it off the tables.
  */
 struct xtcp_request {
 	struct xtcp_hnode hn;
 	refcount_t ref;
 	struct sock *listener;	/* holds a reference */
+	struct list_head lnode;	/* on the listener's req_list */
 	struct timer_list timer;	/* SYN-ACK retransmission */
 	u32 iss;
 	u32 irs;
@@ -301,6 +322,7 @@ int xtcp_accept(struct socket *sock, struct socket *newsock, int flags,
 		bool kern);
 int xtcp_disconnect(struct sock *sk);
 void xtcp_stop_listening(struct sock *sk);
+void xtcp_child_abort(struct sock *child);
 
 /* stream.c: data transfer calls */
 int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size);
@@ -340,9 +362,9 @@ struct sock *xtcp_lookup_listener(struct net *net, struct sk_buff *skb,
 				  __be32 daddr, __be16 dport, int dif);
 void xtcp_bhash_add(struct xtcp_hnode *hn);
 void xtcp_bhash_del(struct xtcp_hnode *hn);
-struct xtcp_hnode *xtcp_bhash_walk(const struct net *net, loff_t pos);
-void xtcp_bhash_walk_begin(void);
-void xtcp_bhash_walk_end(void);
+unsigned int xtcp_bhash_size(void);
+struct xtcp_hnode *xtcp_bhash_walk(const struct net *net,
+				   unsigned int *bucket, unsigned int *offset);
 void xtcp_hash_purge(struct net *net);
 bool xtcp_hn_hold(struct xtcp_hnode *hn);
 void xtcp_hn_put(struct xtcp_hnode *hn);

@@ -470,6 +470,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 	spin_lock_init(&xsk->accept_lock);
 	INIT_LIST_HEAD(&xsk->accept_queue);
 	INIT_LIST_HEAD(&xsk->accept_node);
+	INIT_LIST_HEAD(&xsk->req_list);
 	xtcp_init_timers(sk);
 	xtcp_rtt_init(&xsk->rtt);
 	xsk->mss = TCP_MSS_DEFAULT;

@@ -345,8 +345,33 @@ out:
 	return err;
 }
 
-/* Close a listener: no new SYNs, half-open connections dropped, and
- * connections nobody accepted reset (RFC 9293 s.3.10.4 LISTEN).
+/**
+ * xtcp_child_abort() - reset and free a child nobody will accept
+ * @child: a completed connection of a closed listener, on no accept
+ *	queue and owned by nobody
+ *
+ * As Linux's inet_child_forget(): the peer gets a RST and the child goes.
+ * Context: BH off, @child's spinlock held; the caller keeps @child's
+ * memory valid until it unlocks (a reference, or staying in BH context).
+ */
+void xtcp_child_abort(struct sock *child)
+{
+	sock_orphan(child);
+	if (child->sk_state != TCP_CLOSE)
+		xtcp_send_active_reset(child, GFP_ATOMIC);
+	xtcp_done(child);
+}
+
+/**
+ * xtcp_stop_listening() - close a listener
+ * @sk: a listener, owned by the caller (lock_sock())
+ *
+ * No new SYNs, half-open connections dropped, and connections nobody
+ * accepted reset (RFC 9293 s.3.10.4 LISTEN), as inet_csk_listen_stop():
+ * the state leaves LISTEN under accept_lock first, so no SYN queue entry
+ * or child is added after the queues are emptied (xtcp_req_create() and
+ * xtcp_req_rcv() check it under that lock).  Linear in what is queued.
+ * Context: process context.
  */
 void xtcp_stop_listening(struct sock *sk)
 {
@@ -355,24 +380,24 @@ void xtcp_stop_listening(struct sock *sk)
 	struct xtcp_sock *child, *tmp;
 
 	xtcp_lhash_remove(&xsk->hn);
-	xtcp_listener_drop_reqs(sk);
 	spin_lock_bh(&xsk->accept_lock);
+	xtcp_state_store(sk, TCP_CLOSE);
 	list_splice_init(&xsk->accept_queue, &children);
 	WRITE_ONCE(sk->sk_ack_backlog, 0);
 	spin_unlock_bh(&xsk->accept_lock);
+	xtcp_listener_drop_reqs(sk);
 
 	list_for_each_entry_safe(child, tmp, &children, accept_node) {
 		struct sock *csk = &child->inet.sk;
 
 		list_del_init(&child->accept_node);
+		sock_hold(csk);
 		local_bh_disable();
 		bh_lock_sock(csk);
-		sock_orphan(csk);
-		if (csk->sk_state != TCP_CLOSE)
-			xtcp_send_active_reset(csk, GFP_ATOMIC);
-		xtcp_done(csk);
+		xtcp_child_abort(csk);
 		bh_unlock_sock(csk);
 		local_bh_enable();
+		sock_put(csk);
 	}
 	xtcp_port_unlisten(sk);
 	xtcp_set_state(sk, TCP_CLOSE);

@@ -5,13 +5,14 @@
  *   (SYN_SENT and later), SYN queue entries and TIME_WAIT entries;
  * - listener hash: listening sockets by local port;
  * - bind table: everything that holds a port, whatever its state, which
- *   is what /proc/net/xtcp lists.
+ *   is what /proc/net/xtcp lists, hashed by namespace and 4-tuple.
  *
  * Lookups run under RCU alone (the input path) and return the entry with
  * a reference taken; entries are freed an RCU grace period after their
  * last reference (SOCK_RCU_FREE, kfree_rcu) so a reader never sees freed
  * memory.  Writers serialise on one spinlock per table, taken with BH off
- * because timers add and remove entries.  Port ownership itself is decided
+ * because timers add and remove entries; /proc/net/xtcp walks the bind
+ * table under RCU alone.  Port ownership itself is decided
  * by native TCP (port.c).
  */
 #include <linux/hash.h>
@@ -24,7 +25,7 @@
 
 #define XTCP_EHASH_BITS	12
 #define XTCP_LHASH_BITS	8
-#define XTCP_BHASH_BITS	8
+#define XTCP_BHASH_BITS	12
 
 static struct hlist_head xtcp_ehash[BIT(XTCP_EHASH_BITS)];
 static struct hlist_head xtcp_lhash[BIT(XTCP_LHASH_BITS)];
@@ -298,12 +299,20 @@ struct sock *xtcp_lookup_listener(struct net *net, struct sk_buff *skb,
 	return NULL;
 }
 
+/* The bind table is hashed by namespace and the whole 4-tuple, so the
+ * many connections of one busy port spread over the buckets; a socket
+ * that is only bound or listening hashes with a zero remote end.  The
+ * bucket is remembered: the tuple of a socket may change while it holds
+ * its port (connect() after bind()), the entry does not move.
+ */
 void xtcp_bhash_add(struct xtcp_hnode *hn)
 {
+	u32 h = xtcp_ehashfn(xtcp_hn_net(hn), hn->laddr, hn->lport,
+			     hn->raddr, hn->rport);
+
 	spin_lock_bh(&xtcp_bhash_lock);
-	hlist_add_head(&hn->bind_node, xtcp_port_bucket(xtcp_bhash,
-							XTCP_BHASH_BITS,
-							hn->lport));
+	hn->bind_bucket = hash_32(h, XTCP_BHASH_BITS);
+	hlist_add_head_rcu(&hn->bind_node, &xtcp_bhash[hn->bind_bucket]);
 	hn->in_bind = 1;
 	spin_unlock_bh(&xtcp_bhash_lock);
 }
@@ -312,125 +321,132 @@ void xtcp_bhash_del(struct xtcp_hnode *hn)
 {
 	spin_lock_bh(&xtcp_bhash_lock);
 	if (hn->in_bind) {
-		hlist_del_init(&hn->bind_node);
+		hlist_del_init_rcu(&hn->bind_node);
 		hn->in_bind = 0;
 	}
 	spin_unlock_bh(&xtcp_bhash_lock);
 }
 
-void xtcp_bhash_walk_begin(void)
-	__acquires(&xtcp_bhash_lock)
-{
-	spin_lock_bh(&xtcp_bhash_lock);
-}
-
-void xtcp_bhash_walk_end(void)
-	__releases(&xtcp_bhash_lock)
-{
-	spin_unlock_bh(&xtcp_bhash_lock);
-}
-
-/* The @pos-th entry of @net in table order, or NULL.  Linear in @pos;
- * the caller holds the table lock (xtcp_bhash_walk_begin()).
+/**
+ * xtcp_bhash_size() - number of bind table buckets
+ *
+ * Return: the bucket count, for iterators of xtcp_bhash_walk().
  */
-struct xtcp_hnode *xtcp_bhash_walk(const struct net *net, loff_t pos)
+unsigned int xtcp_bhash_size(void)
+{
+	return ARRAY_SIZE(xtcp_bhash);
+}
+
+/**
+ * xtcp_bhash_walk() - resume a walk of the bind table
+ * @net: namespace whose entries are wanted
+ * @bucket: in: bucket to look in; out: bucket of the entry returned
+ * @offset: in: how many entries of @net to skip in *@bucket; out: the
+ *	returned entry's index among @net's entries of its bucket
+ *
+ * The entry *@offset of @net in bucket *@bucket, or else the first one of
+ * a later bucket.  Costs the length of the buckets looked at, so a walk
+ * that saves its position (as Linux's established_get_next() and
+ * tcp_seek_last_pos() do) is linear in the table size.  Entries added or
+ * removed meanwhile may be missed or seen twice, as in /proc/net/tcp.
+ *
+ * Context: rcu_read_lock() held; the entry stays valid until it is
+ * dropped (entries are freed an RCU grace period after their last
+ * reference), but may be off the table already.
+ * Return: the entry, or NULL after the last bucket.
+ */
+struct xtcp_hnode *xtcp_bhash_walk(const struct net *net,
+				   unsigned int *bucket, unsigned int *offset)
 {
 	struct xtcp_hnode *hn;
-	unsigned int i;
+	unsigned int skip;
 
-	lockdep_assert_held(&xtcp_bhash_lock);
-	for (i = 0; i < ARRAY_SIZE(xtcp_bhash); i++) {
-		hlist_for_each_entry(hn, &xtcp_bhash[i], bind_node) {
+	for (; *bucket < ARRAY_SIZE(xtcp_bhash); (*bucket)++, *offset = 0) {
+		skip = *offset;
+		hlist_for_each_entry_rcu(hn, &xtcp_bhash[*bucket], bind_node) {
 			if (!net_eq(xtcp_hn_net(hn), net))
 				continue;
-			if (pos-- == 0)
+			if (!skip)
 				return hn;
+			skip--;
 		}
 	}
 	return NULL;
 }
 
-/* Collect, with references, the SYN queue and TIME_WAIT entries of @net
- * (NULL: all namespaces), or only the SYN queue entries of @listener, so
- * they can be killed outside the table lock.
+/* A SYN queue or TIME_WAIT entry that nobody is taking off the tables
+ * yet.  Caller holds xtcp_bhash_lock.
  */
-static bool xtcp_is_req_of(const struct xtcp_hnode *hn,
-			   const struct sock *listener)
+static bool xtcp_minisock_live(struct xtcp_hnode *hn)
 {
-	return hn->kind == XTCP_HK_REQ &&
-	       container_of(hn, struct xtcp_request, hn)->listener == listener;
+	switch (hn->kind) {
+	case XTCP_HK_REQ:
+		return !READ_ONCE(container_of(hn, struct xtcp_request, hn)->dead);
+	case XTCP_HK_TW:
+		return !READ_ONCE(container_of(hn, struct xtcp_tw, hn)->dead);
+	}
+	return false;
 }
 
-static int xtcp_collect_minisocks(struct net *net, const struct sock *listener,
+/* Collect, with references, up to @max live SYN queue and TIME_WAIT
+ * entries of @net (NULL: all namespaces) from one bucket, so they can be
+ * killed outside the table lock.
+ */
+static int xtcp_collect_minisocks(struct net *net, unsigned int bucket,
 				  struct xtcp_hnode **out, int max)
 {
 	struct xtcp_hnode *hn;
-	unsigned int i;
 	int n = 0;
 
 	spin_lock_bh(&xtcp_bhash_lock);
-	for (i = 0; i < ARRAY_SIZE(xtcp_bhash) && n < max; i++) {
-		hlist_for_each_entry(hn, &xtcp_bhash[i], bind_node) {
-			if (hn->kind == XTCP_HK_SOCK)
-				continue;
-			if (net && !net_eq(xtcp_hn_net(hn), net))
-				continue;
-			if (listener && !xtcp_is_req_of(hn, listener))
-				continue;
-			if (!xtcp_hn_hold(hn))
-				continue;
-			out[n++] = hn;
-			if (n == max)
-				break;
-		}
+	hlist_for_each_entry(hn, &xtcp_bhash[bucket], bind_node) {
+		if (!xtcp_minisock_live(hn))
+			continue;
+		if (net && !net_eq(xtcp_hn_net(hn), net))
+			continue;
+		if (!xtcp_hn_hold(hn))
+			continue;
+		out[n++] = hn;
+		if (n == max)
+			break;
 	}
 	spin_unlock_bh(&xtcp_bhash_lock);
 	return n;
 }
 
-/* Kill the entries xtcp_collect_minisocks() selects; each kill takes the
- * entry off the bind table, so the loop ends.
- */
-static void xtcp_purge(struct net *net, const struct sock *listener)
-{
-	struct xtcp_hnode *batch[32];
-	int i, n;
-
-	do {
-		n = xtcp_collect_minisocks(net, listener, batch,
-					   ARRAY_SIZE(batch));
-		for (i = 0; i < n; i++) {
-			struct timer_list *timer;
-
-			if (batch[i]->kind == XTCP_HK_TW) {
-				struct xtcp_tw *tw = container_of(batch[i], struct xtcp_tw, hn);
-
-				xtcp_tw_kill(tw);
-				timer = &tw->timer;
-			} else {
-				struct xtcp_request *req =
-					container_of(batch[i], struct xtcp_request, hn);
-
-				xtcp_req_drop(req);
-				timer = &req->timer;
-			}
-			/* A timer running elsewhere must be done with it. */
-			del_timer_sync(timer);
-			xtcp_hn_put(batch[i]);
-		}
-	} while (n);
-}
-
-/* Every SYN queue and TIME_WAIT entry of @net (NULL: all), for namespace
- * exit and module unload: nothing else would end them.
+/**
+ * xtcp_hash_purge() - end every SYN queue and TIME_WAIT entry
+ * @net: namespace, or NULL for all
+ *
+ * For namespace exit and module unload: nothing else would end them
+ * before their timers.  One pass over the buckets; a kill takes the entry
+ * off the bind table (or another CPU that already claimed it does), and
+ * entries being killed elsewhere are skipped, so each bucket is
+ * revisited only while it yields entries.  Each kill cancels the entry's
+ * timer and drops the timer's reference if the cancel succeeded (the
+ * rule in include/net/xtcp.h).
+ *
+ * Context: process context, may sleep briefly (del_timer_sync()).
  */
 void xtcp_hash_purge(struct net *net)
 {
-	xtcp_purge(net, NULL);
-}
+	struct xtcp_hnode *batch[32];
+	unsigned int bucket;
+	int i, n;
 
-/* A listener closes: its half-open connections go with it. */
-void xtcp_listener_drop_reqs(struct sock *listener)
-{
-	xtcp_purge(NULL, listener);
+	for (bucket = 0; bucket < ARRAY_SIZE(xtcp_bhash); bucket++) {
+		do {
+			n = xtcp_collect_minisocks(net, bucket, batch,
+						   ARRAY_SIZE(batch));
+			for (i = 0; i < n; i++) {
+				struct xtcp_hnode *hn = batch[i];
+
+				if (hn->kind == XTCP_HK_TW)
+					xtcp_tw_kill(container_of(hn, struct xtcp_tw, hn));
+				else
+					xtcp_req_drop(container_of(hn, struct xtcp_request, hn));
+				xtcp_hn_put(hn);
+			}
+		} while (n);
+	}
 }

@@ -7,7 +7,9 @@
  * entries (struct xtcp_tw) keep the 4-tuple and the port for 2*MSL after
  * a full socket has gone (RFC 9293 s.3.6.1).  Both live in the established
  * hash and the bind table and are freed an RCU grace period after their
- * last reference: one for the tables, one for a pending timer.
+ * last reference: one for the tables, one for a pending timer (the timer
+ * reference rule in include/net/xtcp.h).  A listener finds its SYN queue
+ * entries on its own req_list, so closing it costs what it has queued.
  */
 #include <linux/slab.h>
 #include <linux/tcp.h>
@@ -19,6 +21,13 @@
 
 /* ---- SYN queue ---- */
 
+/**
+ * xtcp_req_put() - drop a reference on a SYN queue entry
+ * @req: the entry
+ *
+ * The last one frees it an RCU grace period later and drops its listener.
+ * Context: any.
+ */
 void xtcp_req_put(struct xtcp_request *req)
 {
 	if (refcount_dec_and_test(&req->ref)) {
@@ -36,38 +45,98 @@ static void xtcp_req_send_synack(struct xtcp_request *req)
 			    req->advmss);
 }
 
-/* Off the tables for good; the timer's reference goes with its timer. */
+/* Arm (or re-arm from its handler) the SYN-ACK timer; a timer that was
+ * not pending takes a reference (the rule in include/net/xtcp.h).  The
+ * caller holds a reference.
+ */
+static void xtcp_req_arm_timer(struct xtcp_request *req, unsigned long expires)
+{
+	if (!mod_timer(&req->timer, expires))
+		refcount_inc(&req->ref);
+}
+
+/* Cancel the SYN-ACK timer for good, waiting for a handler running
+ * elsewhere (which may re-arm it once more); the cancel that succeeds
+ * drops the timer's reference.  Not from the handler itself.
+ */
+static void xtcp_req_stop_timer(struct xtcp_request *req)
+{
+	if (del_timer_sync(&req->timer))
+		xtcp_req_put(req);
+}
+
+/* Claim @req for taking it off the tables: the first caller gets true,
+ * and @req leaves its listener's SYN queue (list and count) and the bind
+ * table.  The established hash, the timer and the tables' reference are
+ * the claimer's to deal with.  With @port, the claim is for a child and
+ * only made while the listener listens; *@port is then the listener's
+ * port with a reference for the child (the listener gives it up only
+ * after leaving LISTEN under accept_lock, xtcp_stop_listening()).
+ */
+static bool xtcp_req_unlink(struct xtcp_request *req, struct xtcp_port **port)
+{
+	struct xtcp_sock *lsk = xtcp_sk(req->listener);
+	bool claimed = false;
+
+	spin_lock_bh(&lsk->accept_lock);
+	if (!req->dead &&
+	    (!port || req->listener->sk_state == TCP_LISTEN)) {
+		WRITE_ONCE(req->dead, 1);
+		list_del_init(&req->lnode);
+		atomic_dec(&lsk->syn_qlen);
+		if (port) {
+			*port = lsk->port;
+			refcount_inc(&(*port)->ref);
+		}
+		claimed = true;
+	}
+	spin_unlock_bh(&lsk->accept_lock);
+	if (claimed)
+		xtcp_bhash_del(&req->hn);
+	return claimed;
+}
+
+/**
+ * xtcp_req_drop() - take a SYN queue entry off the tables for good
+ * @req: the entry; the caller holds a reference, which stays its own
+ *
+ * Off every table, its timer cancelled (the rule in include/net/xtcp.h),
+ * the tables' reference dropped.  Does nothing if someone else did it.
+ * Context: process or softirq, not the entry's own timer handler; may
+ * wait for that handler (del_timer_sync()).
+ */
 void xtcp_req_drop(struct xtcp_request *req)
 {
-	if (xchg(&req->dead, 1))
+	if (!xtcp_req_unlink(req, NULL))
 		return;
 	xtcp_ehash_remove(&req->hn);
-	xtcp_bhash_del(&req->hn);
-	atomic_dec(&xtcp_sk(req->listener)->syn_qlen);
-	if (del_timer(&req->timer))
-		xtcp_req_put(req);
+	xtcp_req_stop_timer(req);
 	xtcp_req_put(req);
 }
 
-/* SYN-ACK retransmission: 1 s, doubling, tcp_synack_retries times. */
+/* SYN-ACK retransmission: 1 s, doubling, tcp_synack_retries times
+ * (inet_rtx_syn_ack(), reqsk_timer_handler()).
+ */
 static void xtcp_req_timer_fn(struct timer_list *t)
 {
 	struct xtcp_request *req = from_timer(req, t, timer);
 	struct xtcp_net *xn = xtcp_pernet(xtcp_hn_net(&req->hn));
 
-	if (req->dead)
+	if (READ_ONCE(req->dead))
 		goto out;
 	if (req->retries >= READ_ONCE(xn->synack_retries)) {
-		xtcp_req_drop(req);
+		/* As xtcp_req_drop(), except that this timer is ours. */
+		if (xtcp_req_unlink(req, NULL)) {
+			xtcp_ehash_remove(&req->hn);
+			xtcp_req_put(req);
+		}
 		goto out;
 	}
 	req->retries++;
 	xtcp_req_send_synack(req);
-	/* A pending timer keeps the timer's reference. */
-	mod_timer(&req->timer, jiffies + (XTCP_TIMEOUT_INIT << req->retries));
-	return;
+	xtcp_req_arm_timer(req, jiffies + (XTCP_TIMEOUT_INIT << req->retries));
 out:
-	xtcp_req_put(req);
+	xtcp_req_put(req);	/* this run's reference */
 }
 
 /* MSS to offer: what the interface the SYN came in on carries, less the
@@ -118,31 +187,53 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	req->peer_mss = xtcp_parse_mss(th);
 	req->advmss = xtcp_req_advmss(listener, skb);
 	timer_setup(&req->timer, xtcp_req_timer_fn, 0);
-	/* One reference for the tables, one for the timer. */
+	INIT_LIST_HEAD(&req->lnode);
+	/* One reference for the tables, one ours until the SYN-ACK is out;
+	 * the timer takes its own.
+	 */
 	refcount_set(&req->ref, 2);
+
+	/* On the listener's queue, the bind table and the timer before any
+	 * lookup can find it: a segment for it may then arrive on another
+	 * CPU and take it off again.  The listener is locked by us (socket
+	 * spinlock or owner), so it should still be listening; the check
+	 * under accept_lock makes sure xtcp_stop_listening() sees @req.
+	 */
+	spin_lock_bh(&lsk->accept_lock);
+	if (listener->sk_state != TCP_LISTEN) {
+		spin_unlock_bh(&lsk->accept_lock);
+		sock_put(listener);
+		kfree(req);
+		return -ENOENT;
+	}
+	list_add_tail(&req->lnode, &lsk->req_list);
+	atomic_inc(&lsk->syn_qlen);
+	spin_unlock_bh(&lsk->accept_lock);
+	xtcp_bhash_add(&req->hn);
+	xtcp_req_arm_timer(req, jiffies + XTCP_TIMEOUT_INIT);
 
 	if (xtcp_ehash_insert(&req->hn)) {
 		/* A twin of this SYN made an entry first. */
-		sock_put(listener);
-		kfree(req);
+		xtcp_req_drop(req);
+		xtcp_req_put(req);
 		return -EEXIST;
 	}
-	xtcp_bhash_add(&req->hn);
-	atomic_inc(&lsk->syn_qlen);
-	mod_timer(&req->timer, jiffies + XTCP_TIMEOUT_INIT);
 	xtcp_req_send_synack(req);
+	xtcp_req_put(req);
 	return 0;
 }
 
-/* The full socket for a completed handshake, established, in the tables
- * in place of @req.  Softirq context, @listener not locked.
+/* The full socket for a completed handshake, established, not yet in
+ * the tables.  @port is the listener's, with a reference the child takes
+ * over on success.  Softirq context, @listener not locked.
  */
 static struct sock *xtcp_create_child(struct sock *listener,
 				      struct xtcp_request *req,
-				      struct sk_buff *skb)
+				      struct sk_buff *skb,
+				      struct xtcp_port *port)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	struct xtcp_sock *lsk = xtcp_sk(listener), *xsk;
+	struct xtcp_sock *xsk;
 	struct inet_sock *inet;
 	struct rtable *rt;
 	struct sock *sk;
@@ -196,16 +287,13 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xtcp_update_mss(sk);
 	xtcp_sndbuf_expand(sk);
 
-	refcount_inc(&lsk->port->ref);
-	xsk->port = lsk->port;
+	xsk->port = port;	/* the caller's reference */
 	xsk->hn.laddr = req->hn.laddr;
 	xsk->hn.raddr = req->hn.raddr;
 	xsk->hn.lport = req->hn.lport;
 	xsk->hn.rport = req->hn.rport;
 	xsk->hn.bound_dev_if = req->hn.bound_dev_if;
 	xtcp_set_state(sk, TCP_ESTABLISHED);
-	xtcp_ehash_replace(&req->hn, &xsk->hn);
-	xtcp_bhash_add(&xsk->hn);
 	return sk;
 }
 
@@ -219,9 +307,11 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	struct net *net = xtcp_hn_net(&req->hn);
 	struct xtcp_sock *lsk = xtcp_sk(listener);
 	u8 flags = cb->flags;
+	struct xtcp_port *port;
 	struct sock *child;
+	bool queued;
 
-	if (req->dead)
+	if (READ_ONCE(req->dead))
 		goto drop;
 	if (flags & TCPHDR_RST) {
 		/* Back to LISTEN for this peer (s.3.10.7.4 second). */
@@ -251,31 +341,56 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	if (READ_ONCE(listener->sk_state) != TCP_LISTEN ||
 	    sk_acceptq_is_full(listener))
 		goto drop;
-	if (xchg(&req->dead, 1))
+	if (!xtcp_req_unlink(req, &port))
 		goto drop;
+	xtcp_req_stop_timer(req);
 
-	child = xtcp_create_child(listener, req, skb);
-	xtcp_bhash_del(&req->hn);
-	atomic_dec(&lsk->syn_qlen);
-	if (del_timer(&req->timer))
-		xtcp_req_put(req);
+	child = xtcp_create_child(listener, req, skb, port);
 	if (!child) {
+		xtcp_port_put(port);
 		xtcp_ehash_remove(&req->hn);
 		xtcp_req_put(req);
 		goto drop;
 	}
+	/* Locked before it is in the tables, as sk_clone_lock() returns
+	 * Linux's children: segments for it that other CPUs find wait until
+	 * the handshake's ACK is processed.
+	 */
+	bh_lock_sock(child);
+	xtcp_bhash_add(&xtcp_sk(child)->hn);
+	xtcp_ehash_replace(&req->hn, &xtcp_sk(child)->hn);
 	xtcp_req_put(req);	/* the tables' reference: replaced by @child */
 
-	spin_lock(&lsk->accept_lock);
-	list_add_tail(&xtcp_sk(child)->accept_node, &lsk->accept_queue);
-	sk_acceptq_added(listener);
-	spin_unlock(&lsk->accept_lock);
-	listener->sk_data_ready(listener);
+	/* As tcp_child_process(): the ACK, and any data on it, is processed
+	 * on the child before anyone can accept it, and only then is the
+	 * listener woken.  Nobody can own the child yet (it is not on the
+	 * accept queue), but respect an owner as Linux does.
+	 */
+	if (!sock_owned_by_user(child))
+		xtcp_backlog_rcv(child, skb);
+	else if (sk_add_backlog(child, skb, READ_ONCE(child->sk_rcvbuf)))
+		kfree_skb(skb);
 
-	/* The ACK may carry data already. */
-	bh_lock_sock_nested(child);
-	xtcp_backlog_rcv(child, skb);
+	/* Publish it only if the listener still listens, checked under the
+	 * lock xtcp_stop_listening() empties the queue under, so a child
+	 * can never be added after that (inet_csk_reqsk_queue_add()).
+	 */
+	spin_lock_bh(&lsk->accept_lock);
+	queued = listener->sk_state == TCP_LISTEN;
+	if (queued) {
+		list_add_tail(&xtcp_sk(child)->accept_node, &lsk->accept_queue);
+		sk_acceptq_added(listener);
+	}
+	spin_unlock_bh(&lsk->accept_lock);
+	if (queued) {
+		bh_unlock_sock(child);
+		listener->sk_data_ready(listener);
+		return;
+	}
+	sock_hold(child);
+	xtcp_child_abort(child);	/* as inet_child_forget() */
 	bh_unlock_sock(child);
+	sock_put(child);
 	return;
 drop:
 	kfree_skb(skb);
@@ -300,15 +415,25 @@ static void xtcp_tw_unhash(struct xtcp_tw *tw)
 	xtcp_tw_put(tw);
 }
 
+/**
+ * xtcp_tw_kill() - end a TIME_WAIT entry early
+ * @tw: the entry; the caller holds a reference, which stays its own
+ *
+ * Off the tables, port given back, timer cancelled (the rule in
+ * include/net/xtcp.h).  Does nothing if someone else did it.
+ * Context: process or softirq, not the entry's timer handler; may wait
+ * for that handler (del_timer_sync()).
+ */
 void xtcp_tw_kill(struct xtcp_tw *tw)
 {
 	if (xchg(&tw->dead, 1))
 		return;
-	if (del_timer(&tw->timer))
+	if (del_timer_sync(&tw->timer))
 		xtcp_tw_put(tw);
 	xtcp_tw_unhash(tw);
 }
 
+/* 2*MSL is over.  The handler never re-arms; this run's reference goes. */
 static void xtcp_tw_timer_fn(struct timer_list *t)
 {
 	struct xtcp_tw *tw = from_timer(tw, t, timer);
@@ -347,12 +472,15 @@ void xtcp_time_wait(struct sock *sk)
 	 */
 	tw->port = xtcp_port_hold(xsk->port);
 	timer_setup(&tw->timer, xtcp_tw_timer_fn, 0);
-	/* One reference for the tables, one for the timer. */
+	/* One reference for the tables, one for the timer, which is armed
+	 * (and on the bind table) before lookups can find the entry and
+	 * kill it.
+	 */
 	refcount_set(&tw->ref, 2);
-
-	xtcp_ehash_replace(&xsk->hn, &tw->hn);
 	xtcp_bhash_add(&tw->hn);
 	mod_timer(&tw->timer, jiffies + XTCP_TIMEWAIT_LEN);
+
+	xtcp_ehash_replace(&xsk->hn, &tw->hn);
 	xtcp_done(sk);
 }
 
@@ -406,7 +534,10 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 			return;
 		}
 	}
-	/* A retransmitted FIN: acknowledge it again and restart 2*MSL. */
+	/* A retransmitted FIN: acknowledge it again and restart 2*MSL.  Only
+	 * a pending timer is pushed back: it holds its reference already,
+	 * and one that is running or cancelled must stay so.
+	 */
 	if ((flags & TCPHDR_FIN) && cb->end_seq == tw->rcv_nxt) {
 		mod_timer_pending(&tw->timer, jiffies + XTCP_TIMEWAIT_LEN);
 		xtcp_tw_send_ack(tw);
@@ -415,4 +546,34 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 	}
 drop:
 	kfree_skb(skb);
+}
+
+/**
+ * xtcp_listener_drop_reqs() - drop every SYN queue entry of a listener
+ * @listener: a listener that stopped listening (sk_state set under its
+ *	accept_lock, so no entry joins req_list any more)
+ *
+ * Linear in the entries it has (inet_csk_listen_stop() has them on its
+ * queue as well); each one's timer is cancelled as the rule in
+ * include/net/xtcp.h says.
+ * Context: process context, listener owned by the caller.
+ */
+void xtcp_listener_drop_reqs(struct sock *listener)
+{
+	struct xtcp_sock *lsk = xtcp_sk(listener);
+	struct xtcp_request *req;
+
+	for (;;) {
+		spin_lock_bh(&lsk->accept_lock);
+		req = list_first_entry_or_null(&lsk->req_list,
+					       struct xtcp_request, lnode);
+		/* On the list: not claimed, the tables' reference is held. */
+		if (req)
+			refcount_inc(&req->ref);
+		spin_unlock_bh(&lsk->accept_lock);
+		if (!req)
+			break;
+		xtcp_req_drop(req);
+		xtcp_req_put(req);
+	}
 }

@@ -3,7 +3,9 @@
  * /proc/net/tcp so that tools parsing that file read this one too.
  *
  * Unlike /proc/net/tcp it also lists sockets that are only bound (state
- * 07, CLOSE): every socket holding a port is visible.
+ * 07, CLOSE): every socket holding a port is visible.  The file walks the
+ * bind table under RCU alone, one bucket after the other, so readers
+ * never hold a lock that keeps BHs off.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -14,23 +16,90 @@
 /* Width of every line including the newline, as /proc/net/tcp pads it. */
 #define XTCP_PROC_LINE	150
 
-static void *xtcp_seq_start(struct seq_file *seq, loff_t *pos)
+/* Where a reader is: the entry at position last_pos (1 is the first
+ * entry, 0 the header) is the offset-th entry of the namespace in bind
+ * table bucket "bucket".  A read() that continues where the previous one
+ * stopped resumes there, as Linux's tcp_seek_last_pos() does, so reading
+ * the whole file is linear in the table size.
+ */
+struct xtcp_iter_state {
+	struct seq_net_private p;
+	unsigned int bucket;
+	unsigned int offset;
+	loff_t last_pos;
+};
+
+/* The entry after @hn (NULL: the first one), position saved. */
+static struct xtcp_hnode *xtcp_seq_advance(struct seq_file *seq,
+					   struct xtcp_hnode *hn)
 {
-	xtcp_bhash_walk_begin();
-	if (!*pos)
+	struct xtcp_iter_state *st = seq->private;
+	struct net *net = seq_file_net(seq);
+
+	if (!hn) {
+		st->bucket = 0;
+		st->offset = 0;
+		return xtcp_bhash_walk(net, &st->bucket, &st->offset);
+	}
+	/* The rest of @hn's chain, then the next buckets.  An entry taken
+	 * off the table keeps its link onward, so this stays a walk of
+	 * valid entries (RCU); a moved one may make entries show twice or
+	 * not at all, as in /proc/net/tcp.
+	 */
+	hlist_for_each_entry_continue_rcu(hn, bind_node) {
+		if (net_eq(xtcp_hn_net(hn), net)) {
+			st->offset++;
+			return hn;
+		}
+	}
+	st->bucket++;
+	st->offset = 0;
+	return xtcp_bhash_walk(net, &st->bucket, &st->offset);
+}
+
+static void *xtcp_seq_start(struct seq_file *seq, loff_t *pos)
+	__acquires(RCU)
+{
+	struct xtcp_iter_state *st = seq->private;
+	struct xtcp_hnode *hn;
+	loff_t i;
+
+	rcu_read_lock();
+	if (!*pos) {
+		st->last_pos = 0;
 		return SEQ_START_TOKEN;
-	return xtcp_bhash_walk(seq_file_net(seq), *pos - 1);
+	}
+	if (*pos == st->last_pos) {
+		/* Where the last read() stopped (or the end). */
+		hn = NULL;
+		if (st->bucket < xtcp_bhash_size())
+			hn = xtcp_bhash_walk(seq_file_net(seq), &st->bucket,
+					     &st->offset);
+	} else {
+		/* A seek elsewhere: count from the start. */
+		hn = xtcp_seq_advance(seq, NULL);
+		for (i = 1; hn && i < *pos; i++)
+			hn = xtcp_seq_advance(seq, hn);
+	}
+	st->last_pos = *pos;
+	return hn;
 }
 
 static void *xtcp_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 {
+	struct xtcp_iter_state *st = seq->private;
+	struct xtcp_hnode *hn;
+
+	hn = xtcp_seq_advance(seq, v == SEQ_START_TOKEN ? NULL : v);
 	++*pos;
-	return xtcp_bhash_walk(seq_file_net(seq), *pos - 1);
+	st->last_pos = *pos;
+	return hn;
 }
 
 static void xtcp_seq_stop(struct seq_file *seq, void *v)
+	__releases(RCU)
 {
-	xtcp_bhash_walk_end();
+	rcu_read_unlock();
 }
 
 /* Columns as in /proc/net/tcp.  tx_queue and rx_queue are bytes not yet
@@ -90,7 +159,7 @@ static const struct seq_operations xtcp_seq_ops = {
 int xtcp_proc_net_init(struct net *net)
 {
 	if (!proc_create_net("xtcp", 0444, net->proc_net, &xtcp_seq_ops,
-			     sizeof(struct seq_net_private)))
+			     sizeof(struct xtcp_iter_state)))
 		return -ENOMEM;
 	return 0;
 }
