@@ -18,12 +18,12 @@
 # tcp_seek_last_pos()), so their costs differ by a constant factor: the
 # walk itself, formatting the same 150-byte lines, and the empty buckets
 # each skips.  Measured under TCG at N = 3000 (6,001 entries): native
-# 40-110 ms per read (single reads up to 130 ms), xtcp 33-70 ms; 4x covers
+# 40-100 ms per read (single reads up to 165 ms), xtcp 29-70 ms; 4x covers
 # an xtcp walk that is somewhat slower per entry, and 100 ms covers the
 # other VMs on the host stealing the CPU during one family's reads more
 # than during the other's (the median of READS drops single outliers).
 # A walk that restarts from the table start for each entry (quadratic,
-# the original code) took 2.5-5.3 s per read there, about 40x native's.
+# the original code) took 1.4-5.3 s per read there, 15-40x native's.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/procs.sh"
