@@ -12,7 +12,8 @@
 # the route of a RST reply: X reaches 10.77.6.4 through a second veth
 # pair (xw2-x2/xw2-p2, reverse path filter off), so a RST answering a
 # segment from 10.77.6.4 that came in on the first must leave by the
-# second.
+# second; and an ACK storm between X and P's own kernel (10.77.6.2),
+# native with native and xtcp with xtcp, after one injected segment.
 # tcp_retries2 is 2 in X (native and xtcp), so that answered probes that
 # were still counted would abort the connection within the case.  TSO
 # and GSO are off on X's veth, so the sniffer sees the segments a wire
@@ -61,4 +62,5 @@ fi
 timeout -k 5 600 ip netns exec $P python3 "$root/selftests/wire2_test.py" \
 	--iface xw2-p --src 10.77.6.3 --dst 10.77.6.1 --dst-mac "$xmac" \
 	--iface2 xw2-p2 --src2 10.77.6.4 \
-	--netns $X --peer "$peer" --family inet --family xtcp
+	--netns $X --pnetns $P --pnet-src 10.77.6.2 --pnet-mac "$pmac" \
+	--peer "$peer" --family inet --family xtcp

@@ -36,12 +36,12 @@ M32 = 1 << 32
 class Peer:
     """One wire_peer process in namespace X and the lines it printed."""
 
-    def __init__(self, args, fam, *argv):
+    def __init__(self, args, fam, *argv, netns=None):
         self.lines = []
         self.cond = threading.Condition()
         self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", args.netns, args.peer, "-f", fam,
-             "-t", "10"] + list(argv),
+            ["ip", "netns", "exec", netns or args.netns, args.peer, "-f",
+             fam, "-t", "10"] + list(argv),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -310,6 +310,50 @@ def case_probe_after_connect(args, wire, fam, port):
         peer.stop()
 
 
+def case_no_ack_storm(args, wire, fam, port):
+    # 8: two ends of the same kind (X, and P's own kernel at 10.77.6.2);
+    # one injected in-window data segment moves X's RCV.NXT past what P
+    # sent.  X's ACK then acknowledges data P never sent: P must drop it
+    # (tcp_ack()), not answer it; else X answers P's ACK as out of
+    # window, and so on for ever.  Counted: segments between them in the
+    # 2 s after the injection.
+    srv = Peer(args, fam, "-l", f"{args.dst}:{port}", "sleep:4000", "close")
+    cli = None
+    try:
+        if srv.line(r"listening") is None:
+            yield False, f"server: {srv.text()}"
+            return
+        m = args.wire_p.mark()
+        cli = Peer(args, fam, "-c", f"{args.dst}:{port}", "connect",
+                   "sleep:4000", "close", netns=args.pnetns)
+        if cli.line(r"connect ret=0") is None or srv.line("accepted") is None:
+            yield False, f"client: {cli.text()} server: {srv.text()}"
+            return
+        hs = args.wire_p.wait(m, lambda p: p[TCP].dport == port and
+                              flags(p) & 0x12 == 0x10, REPLY_WAIT)
+        if hs is None:
+            yield False, "no handshake ACK seen"
+            return
+        a = hs[TCP]
+        m = args.wire_p.mark()
+        args.wire_p.send(IP(src=args.pnet_src, dst=args.dst) /
+                         TCP(sport=a.sport, dport=port, flags="PA",
+                             seq=a.seq, ack=a.ack, window=a.window) /
+                         Raw(b"EVIL"))
+        time.sleep(2.0)
+        with args.wire_p.cond:
+            n = sum(1 for p in args.wire_p.pkts[m:]
+                    if port in (p[TCP].sport, p[TCP].dport))
+        print(f"# {fam}: {n} segments in 2 s after the injection")
+        # Linux: the ACK of the data, then nothing.  Allow a few for
+        # rate-limited replies (one per 500 ms per end).
+        yield n <= 10, f"{n} segments in 2 s after the injection"
+    finally:
+        srv.stop()
+        if cli:
+            cli.stop()
+
+
 def case_data_after_close(args, wire, fam, port):
     # 15c: the reader closed (FIN sent and ACKed: FIN_WAIT2); new data
     # gets a bare RST whose sequence number is the segment's ACK field
@@ -387,6 +431,8 @@ CASES = [
         "the data flows once the window opens"]),
     (case_rst_routed, [
         "a RST reply leaves by the route to its destination"]),
+    (case_no_ack_storm, [
+        "one injected segment starts no ACK storm between two ends"]),
     (case_data_after_close, [
         "data after close() gets a bare RST",
         "the RST's sequence number is the segment's ACK"]),
@@ -402,6 +448,9 @@ def main():
     ap.add_argument("--iface2", required=True)
     ap.add_argument("--src2", required=True)
     ap.add_argument("--netns", required=True)
+    ap.add_argument("--pnetns", required=True)
+    ap.add_argument("--pnet-src", required=True)
+    ap.add_argument("--pnet-mac", required=True)
     ap.add_argument("--peer", required=True)
     ap.add_argument("--family", action="append", required=True)
     args = ap.parse_args()
@@ -409,6 +458,9 @@ def main():
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     # Only sniffs: what X sends to --src2 (by the second veth).
     args.wire2 = Wire(args.iface2, args.src2, args.dst, args.dst_mac)
+    # Traffic between P's own address and X, both ways.
+    args.wire_p = Wire(args.iface, args.pnet_src, args.dst, args.dst_mac,
+                       both=True)
     port = 7100
     for fam in args.family:
         for fn, names in CASES:
@@ -426,6 +478,7 @@ def main():
                 tap.result(ok, f"{fam}: {name}", why)
     wire.sniffer.stop()
     args.wire2.sniffer.stop()
+    args.wire_p.sniffer.stop()
     return 1 if tap.failed else 0
 
 

@@ -53,17 +53,19 @@ class Tap:
 
 
 class Wire:
-    """Sends on an interface and keeps every TCP segment from the peer."""
+    """Sends on an interface and keeps every TCP segment from the peer
+    (with @both, also those to it)."""
 
-    def __init__(self, iface, src, dst, dst_mac):
+    def __init__(self, iface, src, dst, dst_mac, both=False):
         self.src, self.dst = src, dst
         self.pkts = []
         self.cond = threading.Condition()
         ready = threading.Event()
         self.sniffer = AsyncSniffer(
             iface=iface, store=False, prn=self._got,
-            lfilter=lambda p: IP in p and TCP in p and p[IP].src == dst
-            and p[IP].dst == src,
+            lfilter=lambda p: IP in p and TCP in p and
+            ((p[IP].src == dst and p[IP].dst == src) or
+             (both and p[IP].src == src and p[IP].dst == dst)),
             started_callback=ready.set)
         self.sniffer.start()
         if not ready.wait(20):
