@@ -15,7 +15,8 @@
 # second; and an ACK storm between X and P's own kernel (10.77.6.2),
 # native with native and xtcp with xtcp, after one injected segment.
 # tcp_retries2 is 2 in X (native and xtcp), so that answered probes that
-# were still counted would abort the connection within the case.  TSO
+# were still counted would abort the connection within the case; in X and
+# P, so that connections a case leaves desynchronized end within seconds.  TSO
 # and GSO are off on X's veth, so the sniffer sees the segments a wire
 # would, not GSO packets (veth passes those on whole).
 set -u
@@ -43,6 +44,8 @@ if ! { ip netns add $X && ip netns add $P &&
 	ip netns exec $P sysctl -qw net.ipv4.ip_forward=0 &&
 	ip netns exec $X sysctl -qw net.ipv4.tcp_retries2=2 &&
 	ip netns exec $X sysctl -qw net.xtcp.tcp_retries2=2 &&
+	ip netns exec $P sysctl -qw net.ipv4.tcp_retries2=2 &&
+	ip netns exec $P sysctl -qw net.xtcp.tcp_retries2=2 &&
 	ip netns exec $X ethtool -K xw2-x tso off gso off >/dev/null &&
 	pmac=$(ip -n $P -br link show xw2-p | awk '{ print $3 }') &&
 	xmac=$(ip -n $X -br link show xw2-x | awk '{ print $3 }') &&
