@@ -13,7 +13,8 @@ knobs=(tcp_syn_retries tcp_synack_retries tcp_retries1 tcp_retries2
 	tcp_fin_timeout tcp_keepalive_time tcp_keepalive_intvl
 	tcp_keepalive_probes tcp_sack tcp_timestamps tcp_window_scaling
 	tcp_rmem tcp_wmem tcp_max_orphans tcp_max_syn_backlog tcp_syncookies
-	tcp_rfc1337 tcp_congestion_control tcp_available_congestion_control)
+	tcp_rfc1337 tcp_invalid_ratelimit tcp_challenge_ack_limit
+	tcp_congestion_control tcp_available_congestion_control)
 
 # Invalid writes: knob and value.
 bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
@@ -24,6 +25,7 @@ bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
 	"tcp_window_scaling -1" "tcp_syncookies 256" "tcp_rfc1337 256"
 	"tcp_max_syn_backlog abc" "tcp_max_orphans 2147483648"
 	"tcp_rmem 4095 131072 6291456" "tcp_wmem 0 16384 4194304"
+	"tcp_invalid_ratelimit abc" "tcp_challenge_ack_limit 2147483648"
 	"tcp_congestion_control nosuchcc"
 	"tcp_available_congestion_control reno")
 
@@ -32,7 +34,7 @@ good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
 	"tcp_retries2 8" "tcp_fin_timeout 30" "tcp_keepalive_time 600"
 	"tcp_keepalive_intvl 10" "tcp_keepalive_probes 3" "tcp_sack 0"
 	"tcp_timestamps 0" "tcp_window_scaling 0" "tcp_syncookies 2"
-	"tcp_rfc1337 1"
+	"tcp_rfc1337 1" "tcp_invalid_ratelimit 100" "tcp_challenge_ack_limit 50"
 	"tcp_max_orphans 4096" "tcp_max_syn_backlog 256"
 	"tcp_rmem 8192 65536 1048576" "tcp_wmem 8192 32768 1048576"
 	"tcp_congestion_control reno")

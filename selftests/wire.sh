@@ -11,8 +11,10 @@
 # no firewall is needed.  X reaches 10.77.5.3 through a permanent
 # neighbour entry pointing at P's veth.  Cases: bad checksums, data before
 # the handshake, out-of-window data, RSTs outside, inside and exactly at
-# the window edge; each asserts the replies on the wire and what the
-# sink's reader got.
+# the window edge, a new FIN behind old or partly old data, an ACK far
+# below SND.UNA (RFC 5961 s.5), ACKs of unsent data, the rate limits of
+# dupacks and challenge ACKs; each asserts the replies on the wire and
+# what the sink's reader got.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 

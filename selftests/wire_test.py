@@ -43,8 +43,11 @@ class Tap:
         print(f"1..{planned}", flush=True)
 
     def result(self, ok, name, why=""):
+        """@ok None: a skip, @why says why."""
         self.n += 1
-        if ok:
+        if ok is None:
+            print(f"ok {self.n} {name} # SKIP {why}", flush=True)
+        elif ok:
             print(f"ok {self.n} {name}", flush=True)
         else:
             self.failed += 1
@@ -53,17 +56,19 @@ class Tap:
 
 
 class Wire:
-    """Sends on an interface and keeps every TCP segment from the peer."""
+    """Sends on an interface and keeps every TCP segment from the peer
+    (with @both, also those to it)."""
 
-    def __init__(self, iface, src, dst, dst_mac):
+    def __init__(self, iface, src, dst, dst_mac, both=False):
         self.src, self.dst = src, dst
         self.pkts = []
         self.cond = threading.Condition()
         ready = threading.Event()
         self.sniffer = AsyncSniffer(
             iface=iface, store=False, prn=self._got,
-            lfilter=lambda p: IP in p and TCP in p and p[IP].src == dst
-            and p[IP].dst == src,
+            lfilter=lambda p: IP in p and TCP in p and
+            ((p[IP].src == dst and p[IP].dst == src) or
+             (both and p[IP].src == src and p[IP].dst == dst)),
             started_callback=ready.set)
         self.sniffer.start()
         if not ready.wait(20):
@@ -239,6 +244,14 @@ class Conn:
     def abort(self):
         self.send("R", ack=0)
 
+    def ack_fin(self, since):
+        """ACK the listener's FIN (sent after mark @since), so that it
+        does not linger in LAST_ACK."""
+        fin = self.wait(since, lambda p: flags(p) & 0x01, REPLY_WAIT)
+        if fin is not None:
+            self.rcv_nxt = seq_add(fin[TCP].seq, len(fin[TCP].payload) + 1)
+            self.send("A")
+
 
 # Each case: (names of its checks, function yielding one (ok, why) per name).
 
@@ -362,6 +375,146 @@ def case_bad_checksum_data(c):
         f"{why or ''} reader: {end}, data {got!r}"
 
 
+def count(c, since, pred, period):
+    """Segments of this connection after mark @since matching @pred,
+    over @period seconds."""
+    time.sleep(period)
+    with c.wire.cond:
+        return [p for p in c.wire.pkts[since:] if c.mine(p) and pred(p)]
+
+
+def is_ack_of(ack):
+    return lambda p: (flags(p) & 0x10 and not flags(p) & 0x07 and
+                      p[TCP].ack == ack)
+
+
+def case_old_data_new_fin(c):
+    # A FIN merged into a retransmission: all the data is old, the FIN is
+    # new (issue 6 item 6).
+    why = c.handshake() or c.push(b"HELLO")
+    if why:
+        for _ in range(2):
+            yield False, why
+        return
+    m = c.send("FA", seq=c.snd_nxt - 5, data=b"HELLO")
+    a = c.wait_ack(m, seq_add(c.snd_nxt, 1))
+    yield a is not None, f"wanted an ACK of the FIN ({seq_add(c.snd_nxt, 1)}), got {describe(a)}"
+    c.snd_nxt = seq_add(c.snd_nxt, 1)
+    end = c.sink.ended(c.cid, REPLY_WAIT)
+    got = c.sink.data(c.cid)
+    yield end is not None and end.startswith("eof") and got == b"HELLO", \
+        f"reader: {end}, data {got!r}"
+    c.ack_fin(m)
+
+
+def case_partly_old_data_new_fin(c):
+    why = c.handshake() or c.push(b"HELLO")
+    if why:
+        for _ in range(2):
+            yield False, why
+        return
+    m = c.send("FA", seq=c.snd_nxt - 5, data=b"HELLOWORLD")
+    a = c.wait_ack(m, seq_add(c.snd_nxt, 6))
+    yield a is not None, f"wanted an ACK of the FIN ({seq_add(c.snd_nxt, 6)}), got {describe(a)}"
+    c.snd_nxt = seq_add(c.snd_nxt, 6)
+    end = c.sink.ended(c.cid, REPLY_WAIT)
+    got = c.sink.data(c.cid)
+    yield end is not None and end.startswith("eof") and got == b"HELLOWORLD", \
+        f"reader: {end}, data {got!r}"
+    c.ack_fin(m)
+
+
+def case_blind_old_ack(c):
+    # RFC 5961 s.5.2: the listener has sent no data, so any ACK below
+    # SND.UNA acknowledges bytes never sent: challenge ACK, data dropped.
+    why = c.handshake()
+    if why:
+        for _ in range(3):
+            yield False, why
+        return
+    m = c.send("PA", data=b"EVIL", ack=c.rcv_nxt - 100000)
+    r = c.wait(m, lambda p: True, SILENCE)
+    yield r is not None and is_ack_of(c.snd_nxt)(r), \
+        f"wanted a challenge ACK of {c.snd_nxt}, got {describe(r)}"
+    time.sleep(0.6)		# challenge ACKs are rate limited
+    r = c.wait(m, lambda p: flags(p) & 0x10 and
+               p[TCP].ack == seq_add(c.snd_nxt, 4), 0)
+    yield r is None, f"the injected data was acknowledged: {describe(r)}"
+    why = c.push(b"GOOD")
+    end, got = c.finish()
+    yield (why is None and got == b"GOOD" and end and end.startswith("eof")), \
+        f"{why or ''} reader: {end}, data {got!r}"
+
+
+def case_ack_of_unsent_data(c):
+    # An ACK beyond SND.NXT in ESTABLISHED is dropped without a reply
+    # (RFC 9293 s.3.10.7.4; Linux tcp_ack()), data and all.
+    why = c.handshake()
+    if why:
+        for _ in range(3):
+            yield False, why
+        return
+    m = c.send("A", ack=c.rcv_nxt + 100000)
+    r = c.wait(m, lambda p: True, SILENCE)
+    yield r is None, f"pure ACK of unsent data: got {describe(r)}"
+    time.sleep(0.6)
+    m = c.send("PA", data=b"EVIL", ack=c.rcv_nxt + 100000)
+    r = c.wait(m, lambda p: True, SILENCE)
+    yield r is None, f"data with an ACK of unsent data: got {describe(r)}"
+    why = c.push(b"GOOD")
+    end, got = c.finish()
+    yield (why is None and got == b"GOOD" and end and end.startswith("eof")), \
+        f"{why or ''} reader: {end}, data {got!r}"
+
+
+def case_oow_ack_rate_limit(c):
+    # Pure ACKs outside the window, 100 ms apart: one dupack per
+    # tcp_invalid_ratelimit (500 ms), not one each (ACK storms).
+    why = c.handshake()
+    if why:
+        for _ in range(3):
+            yield False, why
+        return
+    far = seq_add(c.snd_nxt, 1 << 20)
+    m = c.wire.mark()
+    for _ in range(3):
+        c.send("A", seq=far)
+        time.sleep(0.1)
+    # 3 sends take 0.3 s; count until 0.45 s after the first (TCG margin
+    # of 50 ms below the 500 ms limit).
+    got = count(c, m, is_ack_of(c.snd_nxt), 0.15)
+    yield len(got) == 1, f"wanted 1 dupack, got {len(got)}"
+    time.sleep(0.5)		# past the limit: answered again
+    m = c.send("A", seq=far)
+    a = c.wait_ack(m, c.snd_nxt)
+    yield a is not None, f"wanted a dupack after 0.5 s, got {describe(a)}"
+    why = c.push(b"OK")
+    end, got = c.finish()
+    yield (why is None and got == b"OK" and end and end.startswith("eof")), \
+        f"{why or ''} reader: {end}, data {got!r}"
+
+
+def case_two_rsts_one_challenge(c):
+    # Two in-window inexact RSTs 100 ms apart: one challenge ACK (the
+    # per-socket limit of tcp_invalid_ratelimit, 500 ms).
+    why = c.handshake()
+    if why:
+        for _ in range(2):
+            yield False, why
+        return
+    m = c.wire.mark()
+    c.send("R", seq=seq_add(c.snd_nxt, 1000), ack=0)
+    time.sleep(0.1)
+    c.send("R", seq=seq_add(c.snd_nxt, 2000), ack=0)
+    got = count(c, m, is_ack_of(c.snd_nxt), 0.3)
+    yield len(got) == 1, f"wanted 1 challenge ACK, got {len(got)}"
+    time.sleep(0.6)
+    why = c.push(b"STILL")
+    end, got = c.finish()
+    yield (why is None and got == b"STILL" and end and end.startswith("eof")), \
+        f"{why or ''} reader: {end}, data {got!r}"
+
+
 CASES = [
     (case_bad_checksum_syn, [
         "SYN with a bad checksum gets no reply",
@@ -389,6 +542,27 @@ CASES = [
     (case_bad_checksum_data, [
         "data with a bad checksum gets no ACK",
         "the reader got only the valid data"]),
+    (case_old_data_new_fin, [
+        "old data with a new FIN: the FIN is acknowledged",
+        "the reader sees the data once and EOF"]),
+    (case_partly_old_data_new_fin, [
+        "partly old data with a new FIN: data and FIN acknowledged",
+        "the reader sees the data once and EOF"]),
+    (case_blind_old_ack, [
+        "data with an ACK far below SND.UNA gets a challenge ACK",
+        "its data is not acknowledged",
+        "the reader got only the valid data"]),
+    (case_ack_of_unsent_data, [
+        "a pure ACK of unsent data gets no reply",
+        "data with an ACK of unsent data gets no reply",
+        "the reader got only the valid data"]),
+    (case_oow_ack_rate_limit, [
+        "three out-of-window pure ACKs in 300 ms get one dupack",
+        "another one after 500 ms gets a dupack",
+        "the connection survives: the reader got the data and EOF"]),
+    (case_two_rsts_one_challenge, [
+        "two in-window RSTs 100 ms apart get one challenge ACK",
+        "the connection survives: the reader got the data and EOF"]),
 ]
 
 

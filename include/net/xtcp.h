@@ -110,6 +110,9 @@ struct xtcp_sock {
 	u32 snd_wl1;		/* seq of the segment that set snd_wnd */
 	u32 snd_wl2;		/* ack of the segment that set snd_wnd */
 	u32 write_seq;		/* end of the data queued by the user */
+	u32 pushed_seq;		/* write_seq when PSH was last marked */
+	u32 max_window;		/* largest window the peer advertised */
+	u64 bytes_acked;	/* data (and FIN) the peer acknowledged */
 	u16 mss;		/* segment size we send */
 	u16 peer_mss;		/* MSS option the peer sent */
 	u16 advmss;		/* MSS option we send */
@@ -141,6 +144,12 @@ struct xtcp_sock {
 	u8 dupacks;
 	u8 in_recovery;
 	u8 probes;		/* zero-window probes without answer */
+	u8 probe_backoff;	/* zero-window probes since the window
+				 * closed: the probe interval doubles
+				 */
+	u32 last_oow_ack_time;	/* jiffies of the last rate-limited reply
+				 * (dupack, challenge ACK), 0 if none
+				 */
 
 	/* Congestion control (cong.c and the algorithm). */
 	const struct xtcp_cong_ops *cong_ops;
@@ -158,6 +167,7 @@ struct xtcp_sock {
 	struct timer_list rtx_timer;
 	struct timer_list misc_timer;
 	u8 rtx_timer_kind;	/* enum xtcp_rtx_kind */
+	unsigned long rtx_timeout;	/* jiffies: when rtx_timer's work is due */
 
 	/* Listener: SYN queue entries (req_list, syn_qlen counts them) and
 	 * accepted-but-not-yet-accepted children (sk_ack_backlog counts
@@ -199,6 +209,14 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 static inline u32 xtcp_flight_segs(const struct xtcp_sock *xsk)
 {
 	return max_t(u32, DIV_ROUND_UP(xsk->snd_nxt - xsk->snd_una, xsk->mss), 1);
+}
+
+/* Linux's forced_push(): more than half the peer's largest window was
+ * written since PSH was last marked.
+ */
+static inline bool xtcp_forced_push(const struct xtcp_sock *xsk)
+{
+	return (s32)(xsk->write_seq - (xsk->pushed_seq + (xsk->max_window >> 1))) > 0;
 }
 
 /* Bytes of user data per send skb and segment. */
@@ -283,6 +301,10 @@ struct xtcp_net {
 	int max_syn_backlog;
 	int rmem[3];
 	int wmem[3];
+	int invalid_ratelimit;		/* jiffies */
+	int challenge_ack_limit;	/* per second, INT_MAX: no limit */
+	u32 challenge_timestamp;	/* second of challenge_count */
+	u32 challenge_count;		/* challenge ACKs left this second */
 
 	/* Default congestion control for new sockets; never NULL. */
 	const struct xtcp_cong_ops __rcu *cong_default;
@@ -396,6 +418,9 @@ int xtcp_connect_send_syn(struct sock *sk);
 void xtcp_send_ack(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb);
+void xtcp_sk_send_reset_reply(const struct sock *sk, struct sk_buff *skb);
+void xtcp_push(struct sock *sk, int flags, bool nagle_off);
+void xtcp_mark_push(struct sock *sk, struct sk_buff *skb);
 void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
 			 u32 seq, u32 ack, u16 window, u8 flags, u16 mss);
 void xtcp_send_fin(struct sock *sk);
@@ -404,6 +429,7 @@ void xtcp_write_xmit(struct sock *sk, bool push);
 void xtcp_retransmit_all(struct sock *sk);
 void xtcp_retransmit_head(struct sock *sk);
 void xtcp_send_probe(struct sock *sk);
+void xtcp_arm_probe(struct sock *sk);
 u32 xtcp_select_window(struct sock *sk);
 u32 xtcp_window_step(const struct sock *sk);
 u32 xtcp_receive_space(const struct sock *sk);

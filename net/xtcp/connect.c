@@ -86,6 +86,7 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	xsk->snd_una = xsk->iss;
 	xsk->snd_nxt = xsk->iss + 1;
 	xsk->write_seq = xsk->iss + 1;
+	xsk->pushed_seq = xsk->write_seq;
 	xsk->advmss = dst_metric_advmss(&rt->dst);
 	if (xsk->user_mss)
 		xsk->advmss = min(xsk->advmss, xsk->user_mss);

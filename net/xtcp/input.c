@@ -5,10 +5,14 @@
  * the owner draining the backlog in release_sock()), skb->data at the TCP
  * header and XTCP_SKB_CB() filled.  The RFC's steps are kept in its
  * order: LISTEN, SYN-SENT, then for synchronized states the sequence
- * check, RST, SYN, ACK, data and FIN.  Out-of-order data is dropped for
- * now (it is never acknowledged, so the sender resends it).
+ * check, RST, SYN, ACK, data and FIN.  Data ahead of a hole waits on the
+ * out-of-order queue until the hole is filled.  Replies to segments that
+ * are not acceptable are rate limited as Linux does (tcp_oow_rate_limited(),
+ * tcp_send_challenge_ack()), so that two ends that disagree cannot
+ * ping-pong ACKs for ever.
  */
 #include <linux/icmp.h>
+#include <linux/random.h>
 #include <linux/tcp.h>
 #include <net/icmp.h>
 #include <net/route.h>
@@ -51,6 +55,99 @@ static u32 xtcp_rcv_window_left(const struct xtcp_sock *xsk)
 	u32 used = xsk->rcv_nxt - xsk->rcv_wup;
 
 	return xsk->rcv_wnd > used ? xsk->rcv_wnd - used : 0;
+}
+
+/* Linux's tcp_sequence(): acceptable unless the segment ends before the
+ * left edge of the window last advertised (RCV.WUP) or starts beyond the
+ * right edge.  Unlike RFC 9293's test it lets in a segment at RCV.NXT
+ * when the window is zero (its ACK and a FIN count; data is dropped) and
+ * old segments whose ACK may still be news.
+ */
+static bool xtcp_sequence_ok(const struct xtcp_sock *xsk, u32 seq, u32 end_seq)
+{
+	return !xtcp_seq_before(end_seq, xsk->rcv_wup) &&
+	       !xtcp_seq_after(seq, xsk->rcv_nxt + xtcp_rcv_window_left(xsk));
+}
+
+/* At most one reply per tcp_invalid_ratelimit to segments that are not
+ * acceptable, per socket (__tcp_oow_rate_limited()).  Returns true when
+ * the reply must be skipped.
+ */
+static bool __xtcp_oow_rate_limited(struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 last = READ_ONCE(xsk->last_oow_ack_time);
+	u32 now = tcp_jiffies32;
+
+	if (last) {
+		s32 elapsed = (s32)(now - last);
+
+		if (elapsed >= 0 &&
+		    elapsed < READ_ONCE(xn->invalid_ratelimit))
+			return true;
+	}
+	WRITE_ONCE(xsk->last_oow_ack_time, now ? : 1);
+	return false;
+}
+
+/* Data without SYN is answered always: a sender of data is not in an ACK
+ * loop (tcp_oow_rate_limited()).
+ */
+static bool xtcp_oow_rate_limited(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if (cb->seq != cb->end_seq && !(cb->flags & TCPHDR_SYN))
+		return false;
+	return __xtcp_oow_rate_limited(sk);
+}
+
+/* One slot of the namespace's tcp_challenge_ack_limit per second, spread
+ * at random as Linux's tcp_challenge_ack_allowed() spreads it.
+ */
+static bool xtcp_challenge_ack_allowed(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	int limit = READ_ONCE(xn->challenge_ack_limit);
+	u32 now, count;
+
+	if (limit == INT_MAX)
+		return true;
+	now = jiffies / HZ;
+	if (now != READ_ONCE(xn->challenge_timestamp)) {
+		u32 half = ((u32)limit + 1) >> 1;
+
+		WRITE_ONCE(xn->challenge_timestamp, now);
+		WRITE_ONCE(xn->challenge_count,
+			   half + (limit > 0 ? get_random_u32_below(limit) : 0));
+	}
+	count = READ_ONCE(xn->challenge_count);
+	if (!count)
+		return false;
+	WRITE_ONCE(xn->challenge_count, count - 1);
+	return true;
+}
+
+/* RFC 5961 s.7: challenge ACKs are throttled, per socket first (the
+ * out-of-window limit) and then per namespace (tcp_send_challenge_ack()).
+ */
+static void xtcp_send_challenge_ack(struct sock *sk)
+{
+	if (__xtcp_oow_rate_limited(sk))
+		return;
+	if (xtcp_challenge_ack_allowed(sock_net(sk)))
+		xtcp_send_ack(sk);
+}
+
+/* RST at RCV.NXT - 1 after the peer's FIN also resets (tcp_reset_check()):
+ * the peer may not have seen our ACK of its FIN.
+ */
+static bool xtcp_reset_check(const struct sock *sk, const struct sk_buff *skb)
+{
+	return XTCP_SKB_CB(skb)->seq == xtcp_sk(sk)->rcv_nxt - 1 &&
+	       ((1 << sk->sk_state) &
+		(TCPF_CLOSE_WAIT | TCPF_LAST_ACK | TCPF_CLOSING));
 }
 
 /* RST accepted: the error the user sees depends on the state, as in
@@ -124,27 +221,69 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 *rtt_us)
 	return segs;
 }
 
-/* ACK field processing (RFC 9293 s.3.10.7.4 fifth, RFC 5681, RFC 6298).
- * Returns false when the segment must be dropped (it acknowledges data
- * never sent).
+/* What xtcp_ack() made of a segment's ACK field. */
+enum xtcp_ack_verdict {
+	XTCP_ACK_UNSENT = -2,	/* acknowledges data never sent */
+	XTCP_ACK_TOO_OLD = -1,	/* below SND.UNA by more than was ever sent */
+	XTCP_ACK_OLD = 0,	/* below SND.UNA: nothing new */
+	XTCP_ACK_OK = 1,
+};
+
+/* The window opened for the head of the send queue: stop probing; else
+ * probe again one back-off interval from now (tcp_ack_probe()).
  */
-static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
+static void xtcp_ack_probe(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *head = skb_peek(&sk->sk_write_queue);
+
+	if (!head || !skb_queue_empty(&xsk->rtx_queue))
+		return;
+	if (!xtcp_seq_after(XTCP_SKB_CB(head)->end_seq,
+			    xsk->snd_una + xsk->snd_wnd)) {
+		xsk->probe_backoff = 0;
+		if (xsk->rtx_timer_kind == XTCP_RTX_PROBE)
+			xtcp_stop_rtx(sk);
+	} else if (xsk->rtx_timer_kind == XTCP_RTX_PROBE) {
+		xtcp_arm_probe(sk);
+	}
+}
+
+/* ACK field processing (RFC 9293 s.3.10.7.4 fifth, RFC 5681, RFC 6298),
+ * as Linux's tcp_ack().  An ACK below SND.UNA by more than the peer could
+ * have seen acknowledged (the largest window it advertised, at most the
+ * bytes acknowledged so far) is a blind injection (RFC 5961 s.5.2); one
+ * beyond SND.NXT acknowledges data never sent: both are unacceptable.
+ * Any acceptable ACK shows the peer alive and answers zero-window probes
+ * (RFC 1122 s.4.2.2.17).
+ */
+static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
+				      u32 data_len)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 ack = cb->ack_seq, prior_inflight, segs, rtt_us;
 	bool window_changed = false;
 
-	if (xtcp_seq_after(ack, xsk->snd_nxt)) {
-		xtcp_send_ack(sk);
-		return false;
+	/* The window of the handshake counts too. */
+	xsk->max_window = max(xsk->max_window, xsk->snd_wnd);
+	if (xtcp_seq_before(ack, xsk->snd_una)) {
+		u32 max_window = min_t(u64, xsk->max_window, xsk->bytes_acked);
+
+		if (xtcp_seq_before(ack, xsk->snd_una - max_window))
+			return XTCP_ACK_TOO_OLD;
+		return XTCP_ACK_OLD;
 	}
+	if (xtcp_seq_after(ack, xsk->snd_nxt))
+		return XTCP_ACK_UNSENT;
+	xsk->probes = 0;
+
 	/* Window update, only from a newer segment (SND.WL1/SND.WL2). */
-	if (xtcp_seq_after(ack, xsk->snd_una - 1) &&
-	    (xtcp_seq_before(xsk->snd_wl1, cb->seq) ||
-	     (xsk->snd_wl1 == cb->seq && xtcp_seq_geq(ack, xsk->snd_wl2)))) {
+	if (xtcp_seq_before(xsk->snd_wl1, cb->seq) ||
+	    (xsk->snd_wl1 == cb->seq && xtcp_seq_geq(ack, xsk->snd_wl2))) {
 		window_changed = xsk->snd_wnd != cb->window;
 		xsk->snd_wnd = cb->window;
+		xsk->max_window = max_t(u32, xsk->max_window, cb->window);
 		xsk->snd_wl1 = cb->seq;
 		xsk->snd_wl2 = ack;
 	}
@@ -152,10 +291,10 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
 	if (xtcp_seq_after(ack, xsk->snd_una)) {
 		prior_inflight = skb_queue_len(&xsk->rtx_queue);
 		segs = xtcp_clean_queues(sk, ack, &rtt_us);
+		xsk->bytes_acked += ack - xsk->snd_una;
 		xsk->snd_una = ack;
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
-		xsk->probes = 0;
 		xsk->dupacks = 0;
 		if (rtt_us)
 			xtcp_rtt_sample(&xsk->rtt, rtt_us);
@@ -174,10 +313,12 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
 		}
 		/* RFC 6298 s.5.3: restart the timer, or stop it when all is acked. */
 		xtcp_rearm_rtx(sk);
+		xtcp_ack_probe(sk);
 		xtcp_sndbuf_expand(sk);
 		sk->sk_write_space(sk);
-		return true;
+		return XTCP_ACK_OK;
 	}
+	xtcp_ack_probe(sk);
 
 	/* RFC 5681 s.2 duplicate ACK: nothing new, no data, same window,
 	 * data outstanding.  The third starts a fast retransmit (s.3.2),
@@ -196,7 +337,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
 		xsk->in_recovery = 1;
 		xtcp_retransmit_head(sk);
 	}
-	return true;
+	return XTCP_ACK_OK;
 }
 
 /* Learn what received skbs cost (payload per truesize, 1/256, averaged
@@ -391,7 +532,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	if ((flags & TCPHDR_ACK) &&
 	    (xtcp_seq_leq(cb->ack_seq, xsk->iss) ||
 	     xtcp_seq_after(cb->ack_seq, xsk->snd_nxt))) {
-		xtcp_send_reset_reply(sock_net(sk), skb);
+		xtcp_sk_send_reset_reply(sk, skb);
 		return;
 	}
 	if (flags & TCPHDR_RST) {
@@ -420,9 +561,16 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	}
 
 	xsk->snd_una = cb->ack_seq;
-	/* RFC 6298 s.5.7: after a retransmitted SYN, start data at 3 s. */
+	/* The SYN's round trip is the first RTT sample (Karn's rule: only
+	 * if it was not resent), as tcp_ack() takes it, so the first RTO
+	 * or zero-window probe is timed from it.  RFC 6298 s.5.7: after a
+	 * retransmitted SYN, start data at 3 s.
+	 */
 	if (xsk->retransmits)
 		xtcp_rtt_syn_fallback(&xsk->rtt);
+	else if (xsk->retrans_stamp)
+		xtcp_rtt_sample(&xsk->rtt,
+				max(jiffies_to_usecs(jiffies - xsk->retrans_stamp), 1U));
 	xsk->retransmits = 0;
 	xsk->retrans_stamp = 0;
 	xtcp_stop_rtx(sk);
@@ -432,55 +580,58 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 }
 
 /* RFC 9293 s.3.10.7.4: every synchronized state, and SYN-RECEIVED of a
- * simultaneous open.
+ * simultaneous open; the checks and replies of Linux's
+ * tcp_validate_incoming() and tcp_rcv_state_process().
  */
 static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	const struct tcphdr *th = tcp_hdr(skb);
-	u32 seg_len = cb->end_seq - cb->seq;
 	u32 data_len = skb->len - th->doff * 4;
 	u8 flags = cb->flags;
-	bool fin = flags & TCPHDR_FIN, take_data = true;
-	u32 fin_seq;
+	bool fin = flags & TCPHDR_FIN, ack_now = false;
+	enum xtcp_ack_verdict verdict;
+	/* Where data ends and a FIN sits (xtcp_data_queue() trims cb). */
+	u32 data_end = cb->end_seq - fin, fin_seq = cb->end_seq - 1;
 
-	/* First: sequence number.  With a zero window only the ACK, RST and
-	 * URG parts of a segment at RCV.NXT are taken.
+	/* First: sequence number.  Not acceptable: a duplicate ACK (rate
+	 * limited unless it carries data), a challenge ACK for a SYN.
 	 */
-	if (!xtcp_seq_acceptable(cb->seq, seg_len, xsk->rcv_nxt,
-				 xtcp_rcv_window_left(xsk))) {
-		/* Not acceptable: answered with an ACK (RFC 9293), which
-		 * also tells a sender that missed a window update.
-		 */
-		if (!(flags & TCPHDR_RST))
-			xtcp_send_ack(sk);
-		if (cb->seq != xsk->rcv_nxt)
-			goto drop;
-		take_data = false;
-		fin = false;
+	if (!xtcp_sequence_ok(xsk, cb->seq, cb->end_seq)) {
+		if (!(flags & TCPHDR_RST)) {
+			if (flags & TCPHDR_SYN)
+				xtcp_send_challenge_ack(sk);
+			else if (!xtcp_oow_rate_limited(sk, skb))
+				xtcp_send_ack(sk);
+		} else if (xtcp_reset_check(sk, skb)) {
+			xtcp_reset(sk);
+		}
+		goto drop;
 	}
 
 	/* Second: RST.  RFC 5961 s.3.2: only an exact match resets; any
 	 * other in-window RST gets a challenge ACK.
 	 */
 	if (flags & TCPHDR_RST) {
-		if (cb->seq == xsk->rcv_nxt)
+		if (cb->seq == xsk->rcv_nxt || xtcp_reset_check(sk, skb))
 			xtcp_reset(sk);
 		else
-			xtcp_send_ack(sk);
+			xtcp_send_challenge_ack(sk);
 		goto drop;
 	}
 
 	/* Fourth: SYN in a synchronized state, RFC 5961 s.4: challenge ACK.
-	 * A retransmitted SYN of a simultaneous open gets our SYN-ACK again.
+	 * The peer's SYN-ACK of a simultaneous open is no such SYN: it
+	 * acknowledges ours and completes the handshake below.
 	 */
 	if (flags & TCPHDR_SYN) {
-		if (sk->sk_state == TCP_SYN_RECV && cb->seq == xsk->irs)
-			xtcp_connect_send_syn(sk);
-		else
-			xtcp_send_ack(sk);
-		goto drop;
+		if (!(sk->sk_state == TCP_SYN_RECV && (flags & TCPHDR_ACK) &&
+		      cb->seq == xsk->irs && cb->end_seq == xsk->rcv_nxt &&
+		      cb->ack_seq == xsk->snd_nxt)) {
+			xtcp_send_challenge_ack(sk);
+			goto drop;
+		}
 	}
 
 	/* Fifth: ACK. */
@@ -488,17 +639,34 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_seq_between(cb->ack_seq, xsk->snd_una + 1, xsk->snd_nxt)) {
-			xtcp_send_reset_reply(sock_net(sk), skb);
+			xtcp_sk_send_reset_reply(sk, skb);
 			goto drop;
 		}
 		xsk->snd_una = cb->ack_seq;
+		xsk->snd_wnd = cb->window;
+		xsk->snd_wl1 = cb->seq;
+		xsk->snd_wl2 = cb->ack_seq;
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
 		xtcp_stop_rtx(sk);
 		xtcp_established(sk);
 	}
-	if (!xtcp_ack(sk, skb, data_len))
-		goto drop;
+	verdict = xtcp_ack(sk, skb, data_len);
+	if (verdict != XTCP_ACK_OK) {
+		/* In ESTABLISHED an old ACK still carries data, one of
+		 * unsent data is dropped silently; elsewhere every such ACK
+		 * is challenged (tcp_ack(), tcp_rcv_state_process()).
+		 */
+		if (sk->sk_state == TCP_ESTABLISHED) {
+			if (verdict == XTCP_ACK_TOO_OLD)
+				xtcp_send_challenge_ack(sk);
+			if (verdict != XTCP_ACK_OLD)
+				goto drop;
+		} else {
+			xtcp_send_challenge_ack(sk);
+			goto drop;
+		}
+	}
 
 	switch (sk->sk_state) {
 	case TCP_FIN_WAIT1:
@@ -525,23 +693,31 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		break;
 	}
 
-	/* Seventh: data.  After close() an orphan has no reader: new data
-	 * aborts the connection (RFC 9293 s.3.10.7.4, Linux).
+	/* Seventh: data.  After close() or shutdown(SHUT_RD) in FIN-WAIT
+	 * there is no reader: new data aborts the connection with a RST in
+	 * reply to it (RFC 9293 s.3.10.7.4, Linux).  Data all below RCV.NXT
+	 * is a duplicate, still ACKed at once; with the window closed, data
+	 * is dropped.  A FIN counts whenever it is the next sequence
+	 * number, whether the data before it was new, old or partly old.
 	 */
-	if (data_len && take_data) {
+	if (data_len) {
 		switch (sk->sk_state) {
-		case TCP_ESTABLISHED:
 		case TCP_FIN_WAIT1:
 		case TCP_FIN_WAIT2:
 			if ((sk->sk_shutdown & RCV_SHUTDOWN) &&
-			    sock_flag(sk, SOCK_DEAD) &&
-			    xtcp_seq_after(cb->end_seq - fin, xsk->rcv_nxt)) {
-				xtcp_send_active_reset(sk, GFP_ATOMIC);
+			    xtcp_seq_after(data_end, xsk->rcv_nxt)) {
+				xtcp_sk_send_reset_reply(sk, skb);
 				xtcp_reset(sk);
 				goto drop;
 			}
+			fallthrough;
+		case TCP_ESTABLISHED:
+			if (!xtcp_seq_after(data_end, xsk->rcv_nxt) ||
+			    !xtcp_rcv_window_left(xsk)) {
+				ack_now = true;
+				break;
+			}
 			__skb_pull(skb, th->doff * 4);
-			fin_seq = cb->end_seq - 1;
 			if (xtcp_data_queue(sk, skb, data_len)) {
 				/* FIN counts only right after the data. */
 				if (fin && xsk->rcv_nxt == fin_seq)
@@ -551,26 +727,27 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				xtcp_write_xmit(sk, false);
 				return;
 			}
-			xtcp_send_ack(sk);
-			goto drop;
+			ack_now = true;
+			break;
 		default:
-			/* The peer sent its FIN already: nothing to take. */
+			/* The peer sent its FIN already: nothing to take;
+			 * a duplicate is still ACKed (tcp_rcv_state_process()).
+			 */
+			ack_now = xtcp_seq_before(cb->seq, xsk->rcv_nxt);
 			break;
 		}
 	}
 
-	/* Eighth: FIN without data, in order. */
-	if (fin && cb->seq == xsk->rcv_nxt &&
-	    sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_TIME_WAIT) {
-		if (sk->sk_shutdown & RCV_SHUTDOWN && sock_flag(sk, SOCK_DONE))
-			xtcp_send_ack(sk);	/* retransmitted FIN */
-		else
-			xtcp_fin(sk);
-	} else if (fin) {
+	/* Eighth: FIN, when it is the next sequence number (after data that
+	 * was old, if any).  A retransmitted FIN is ACKed.
+	 */
+	if (fin && xsk->rcv_nxt == fin_seq &&
+	    ((1 << sk->sk_state) &
+	     (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
+		xtcp_fin(sk);
+	else if (fin || ack_now)
 		xtcp_send_ack(sk);
-	}
-	if (sk->sk_state != TCP_CLOSE)
-		xtcp_write_xmit(sk, false);
+	xtcp_write_xmit(sk, false);
 drop:
 	kfree_skb(skb);
 }
@@ -583,7 +760,7 @@ static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 	if (flags & TCPHDR_RST)
 		goto drop;
 	if (flags & TCPHDR_ACK) {
-		xtcp_send_reset_reply(sock_net(sk), skb);
+		xtcp_sk_send_reset_reply(sk, skb);
 		goto drop;
 	}
 	if ((flags & TCPHDR_SYN) && !(flags & TCPHDR_FIN))
@@ -606,8 +783,9 @@ int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 		kfree_skb(skb);
 		break;
 	case TCP_CLOSE:
-		/* Unhashed while the segment waited in the backlog. */
-		xtcp_send_reset_reply(sock_net(sk), skb);
+		/* Unhashed while the segment waited in the backlog: dropped
+		 * without a reply, as tcp_rcv_state_process() does.
+		 */
 		kfree_skb(skb);
 		break;
 	default:

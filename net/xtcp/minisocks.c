@@ -274,6 +274,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->snd_una = req->iss + 1;
 	xsk->snd_nxt = req->iss + 1;
 	xsk->write_seq = req->iss + 1;
+	xsk->pushed_seq = xsk->write_seq;
 	xsk->snd_wnd = cb->window;
 	xsk->snd_wl1 = cb->seq;
 	xsk->snd_wl2 = cb->ack_seq;

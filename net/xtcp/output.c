@@ -143,6 +143,15 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	struct tcphdr *th;
 	u16 window;
 
+	/* After a reset or any other end of the connection nothing but a
+	 * RST leaves (__tcp_send_ack(), tcp_write_wakeup()).
+	 */
+	if (sk->sk_state == TCP_CLOSE && !(flags & TCPHDR_RST)) {
+		if (!clone)
+			kfree_skb(skb);
+		return -EPIPE;
+	}
+
 	if (clone) {
 		cb->sent_us = xtcp_clock_us();
 		/* An earlier clone may still be queued below us: its header
@@ -233,33 +242,56 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 	xtcp_send_ctl(sk, xtcp_sk(sk)->snd_nxt, TCPHDR_RST | TCPHDR_ACK, gfp);
 }
 
+/**
+ * xtcp_arm_probe() - (re)start the zero-window probe timer
+ * @sk: the socket, locked
+ *
+ * The RTO doubled once per probe back-off step, at most XTCP_RTO_MAX_US:
+ * Linux's tcp_probe0_when().
+ */
+void xtcp_arm_probe(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u64 when = (u64)xtcp_rtt_rto(&xsk->rtt) << min_t(u8, xsk->probe_backoff, 16);
+
+	xtcp_arm_rtx(sk, XTCP_RTX_PROBE,
+		     usecs_to_jiffies(min_t(u64, when, XTCP_RTO_MAX_US)));
+}
+
 /* Zero-window probe (RFC 9293 s.3.8.6.1): a segment the peer must
  * acknowledge with its current window.  As Linux, it carries an old
  * sequence number and no data, so the peer never has to take data it has
- * no room for.
+ * no room for.  The first goes out one RTO after the window closed
+ * (xtcp_write_xmit()), each next one after twice the interval before it,
+ * the doubling capped at tcp_retries2 (tcp_send_probe0()).  Any
+ * acceptable ACK answers the probes (xtcp_ack() clears the count, RFC
+ * 1122 s.4.2.2.17): the connection is aborted only after tcp_retries2
+ * probes in a row got no answer at all (tcp_probe_timer()).  Called from
+ * the retransmission timer with the socket spinlock held.
  */
 void xtcp_send_probe(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
-	u32 backoff;
+	u8 retries2 = READ_ONCE(xn->retries2);
 
 	if (skb_queue_empty(&sk->sk_write_queue) ||
 	    !skb_queue_empty(&xsk->rtx_queue)) {
 		xsk->probes = 0;
+		xsk->probe_backoff = 0;
 		return;
 	}
-	if (xsk->probes > READ_ONCE(xn->retries2)) {
-		sk->sk_err = ETIMEDOUT;
+	if (xsk->probes >= retries2) {
+		sk->sk_err = sk->sk_err_soft ? : ETIMEDOUT;
 		sk_error_report(sk);
 		xtcp_done(sk);
 		return;
 	}
 	xtcp_send_ctl(sk, xsk->snd_una - 1, TCPHDR_ACK, GFP_ATOMIC);
 	xsk->probes++;
-	backoff = min_t(u64, (u64)xtcp_rtt_rto(&xsk->rtt) << min_t(u8, xsk->probes, 10),
-			XTCP_RTO_MAX_US);
-	xtcp_arm_rtx(sk, XTCP_RTX_PROBE, usecs_to_jiffies(backoff));
+	if (xsk->probe_backoff < retries2)
+		xsk->probe_backoff++;
+	xtcp_arm_probe(sk);
 }
 
 /* Send what the peer's window and the congestion window allow.  Without
@@ -272,6 +304,8 @@ void xtcp_write_xmit(struct sock *sk, bool push)
 	struct sk_buff *skb;
 	bool sent = false;
 
+	if (sk->sk_state == TCP_CLOSE)
+		return;
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		bool last = skb_queue_is_last(&sk->sk_write_queue, skb);
@@ -283,8 +317,8 @@ void xtcp_write_xmit(struct sock *sk, bool push)
 			if (skb_queue_empty(&xsk->rtx_queue) &&
 			    xsk->rtx_timer_kind != XTCP_RTX_PROBE) {
 				xsk->probes = 0;
-				xtcp_arm_rtx(sk, XTCP_RTX_PROBE,
-					     usecs_to_jiffies(xtcp_rtt_rto(&xsk->rtt)));
+				xsk->probe_backoff = 0;
+				xtcp_arm_probe(sk);
 			}
 			break;
 		}
@@ -294,9 +328,6 @@ void xtcp_write_xmit(struct sock *sk, bool push)
 		    !skb_queue_empty(&xsk->rtx_queue))
 			break;
 
-		/* PSH marks the end of the data written; a bare FIN has none. */
-		if (last && skb->len)
-			cb->flags |= TCPHDR_PSH;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		__skb_queue_tail(&xsk->rtx_queue, skb);
 		if (xtcp_seq_after(cb->end_seq, xsk->snd_nxt))
@@ -308,6 +339,44 @@ void xtcp_write_xmit(struct sock *sk, bool push)
 	if (sent && xsk->rtx_timer_kind != XTCP_RTX_RETRANS)
 		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
 			     usecs_to_jiffies(xtcp_rtt_rto(&xsk->rtt)));
+}
+
+/**
+ * xtcp_mark_push() - end a write at @skb with PSH
+ * @sk: the socket, owned by the caller (lock_sock())
+ * @skb: an unsent skb on @sk's send queue
+ *
+ * As Linux's tcp_mark_push(): PSH goes on the segment that ends what the
+ * user wrote (RFC 9293 s.3.9.1 SEND), and pushed_seq remembers where,
+ * for xtcp_forced_push().
+ */
+void xtcp_mark_push(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	XTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
+	xsk->pushed_seq = xsk->write_seq;
+}
+
+/**
+ * xtcp_push() - send what a write queued, its last segment with PSH
+ * @sk: the socket, owned by the caller (lock_sock())
+ * @flags: the write's MSG_* flags; MSG_MORE leaves PSH off unless more
+ *	than half the peer's largest window went unpushed
+ * @nagle_off: send a last small segment even with data unacknowledged
+ *
+ * Linux's tcp_push(), called at the end of a write and before waiting
+ * for send buffer space: PSH on the tail of the send queue, if it has
+ * data that is not sent yet, then xtcp_write_xmit().
+ */
+void xtcp_push(struct sock *sk, int flags, bool nagle_off)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && skb->len &&
+	    (!(flags & MSG_MORE) || xtcp_forced_push(xtcp_sk(sk))))
+		xtcp_mark_push(sk, skb);
+	xtcp_write_xmit(sk, nagle_off);
 }
 
 /* After a retransmission timeout, everything not yet acknowledged is
@@ -440,9 +509,10 @@ void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
 
 /* RST in answer to @skb (RFC 9293 s.3.10.7.1): it takes its sequence
  * number from the segment's ACK field, or acknowledges the segment when
- * it had none.  Never in answer to a RST.
+ * it had none.  Never in answer to a RST.  Routed as any other packet,
+ * through @oif only when that is given (tcp_v4_send_reset()).
  */
-void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb)
+static void xtcp_send_reset_oif(struct net *net, struct sk_buff *skb, int oif)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
@@ -450,11 +520,41 @@ void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb)
 
 	if (cb->flags & TCPHDR_RST)
 		return;
+	/* An L3 master device (VRF) routes replies itself, as in
+	 * ip_send_unicast_reply().
+	 */
+	if (!oif && netif_index_is_l3_master(net, skb->skb_iif))
+		oif = skb->skb_iif;
 	if (cb->flags & TCPHDR_ACK)
 		xtcp_send_raw(net, iph->daddr, th->dest, iph->saddr, th->source,
-			      inet_iif(skb), cb->ack_seq, 0, TCPHDR_RST, 0, 0);
+			      oif, cb->ack_seq, 0, TCPHDR_RST, 0, 0);
 	else
 		xtcp_send_raw(net, iph->daddr, th->dest, iph->saddr, th->source,
-			      inet_iif(skb), 0, cb->end_seq,
-			      TCPHDR_RST | TCPHDR_ACK, 0, 0);
+			      oif, 0, cb->end_seq, TCPHDR_RST | TCPHDR_ACK, 0, 0);
+}
+
+/**
+ * xtcp_send_reset_reply() - answer a segment no socket takes with a RST
+ * @net: the namespace @skb arrived in
+ * @skb: the segment, XTCP_SKB_CB() filled
+ *
+ * RFC 9293 s.3.10.7.1 reset generation, routed normally (Linux's
+ * tcp_v4_send_reset() without a socket).  Softirq context.
+ */
+void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb)
+{
+	xtcp_send_reset_oif(net, skb, 0);
+}
+
+/**
+ * xtcp_sk_send_reset_reply() - answer a segment that reached @sk with a RST
+ * @sk: the socket the segment was for (locked)
+ * @skb: the segment, XTCP_SKB_CB() filled
+ *
+ * As xtcp_send_reset_reply(), out of the device @sk is bound to, if any
+ * (tcp_v4_send_reset() with a socket).
+ */
+void xtcp_sk_send_reset_reply(const struct sock *sk, struct sk_buff *skb)
+{
+	xtcp_send_reset_oif(sock_net(sk), skb, sk->sk_bound_dev_if);
 }

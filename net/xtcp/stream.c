@@ -97,6 +97,9 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 				     skb_tailroom(skb));
 		}
 		copy = min(copy, msg_data_left(msg));
+		/* PSH moves to the end of this write (tcp_sendmsg_locked()). */
+		if (!copied)
+			XTCP_SKB_CB(skb)->flags &= ~TCPHDR_PSH;
 
 		if (!copy_from_iter_full(skb_put(skb, copy), copy,
 					 &msg->msg_iter)) {
@@ -108,25 +111,34 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		WRITE_ONCE(xsk->write_seq, xsk->write_seq + copy);
 		copied += copy;
 		/* A full segment goes out now if the windows allow. */
-		if (skb->len >= xtcp_size_goal(xsk))
-			xtcp_write_xmit(sk, false);
+		if (skb->len >= xtcp_size_goal(xsk)) {
+			if (xtcp_forced_push(xsk)) {
+				xtcp_mark_push(sk, skb);
+				xtcp_write_xmit(sk, true);
+			} else {
+				xtcp_write_xmit(sk, false);
+			}
+		}
 		continue;
 
 wait_for_space:
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		/* Send what we have before sleeping on it. */
-		xtcp_write_xmit(sk, true);
+		if (copied)
+			xtcp_push(sk, flags & ~MSG_MORE, true);
+		else
+			xtcp_write_xmit(sk, true);
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)
 			goto do_error;
 	}
-	xtcp_write_xmit(sk, false);
+	xtcp_push(sk, flags, false);
 	release_sock(sk);
 	return copied;
 
 do_error:
 	if (copied) {
-		xtcp_write_xmit(sk, false);
+		xtcp_push(sk, flags, false);
 		release_sock(sk);
 		return copied;
 	}

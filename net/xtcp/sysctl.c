@@ -193,6 +193,20 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra1		= SYSCTL_ONE,
 	},
 	{
+		.procname	= "tcp_invalid_ratelimit",
+		.data		= XTCP_KNOB(invalid_ratelimit),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_ms_jiffies,
+	},
+	{
+		.procname	= "tcp_challenge_ack_limit",
+		.data		= XTCP_KNOB(challenge_ack_limit),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec,
+	},
+	{
 		.procname	= "tcp_congestion_control",
 		.data		= XTCP_KNOB(cong_default),
 		.maxlen		= XTCP_CONG_NAME_MAX,
@@ -246,6 +260,9 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->rfc1337 = 0;
 	xn->max_orphans = (tcp_hashinfo.ehash_mask + 1) / 2;
 	xn->max_syn_backlog = max(128U, ehash / 128);
+	xn->invalid_ratelimit = HZ / 2;
+	/* Linux 6.1 (tcp_sk_init()): no global limit unless set. */
+	xn->challenge_ack_limit = INT_MAX;
 
 	/* New namespaces copy the initial namespace's buffer limits and
 	 * congestion control, as tcp_sk_init() does.

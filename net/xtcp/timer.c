@@ -22,7 +22,8 @@ void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xsk->rtx_timer_kind = kind;
-	sk_reset_timer(sk, &xsk->rtx_timer, jiffies + max(delay, 1UL));
+	xsk->rtx_timeout = jiffies + max(delay, 1UL);
+	sk_reset_timer(sk, &xsk->rtx_timer, xsk->rtx_timeout);
 }
 
 void xtcp_stop_rtx(struct sock *sk)
@@ -111,12 +112,24 @@ static void xtcp_rtx_timer_fn(struct timer_list *t)
 	struct sock *sk = &xsk->inet.sk;
 
 	bh_lock_sock(sk);
+	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
+	    xsk->rtx_timer_kind == XTCP_RTX_NONE)
+		goto out;
+	/* Re-armed for later, or stopped and re-armed, while this run
+	 * waited for the lock: only the current deadline counts, as
+	 * tcp_write_timer_handler() checks icsk_timeout.
+	 */
+	if (time_after(xsk->rtx_timeout, jiffies)) {
+		sk_reset_timer(sk, &xsk->rtx_timer, xsk->rtx_timeout);
+		goto out;
+	}
 	if (sock_owned_by_user(sk)) {
+		/* Due, but the owner holds the socket: try again shortly,
+		 * keeping the deadline (already passed).
+		 */
 		sk_reset_timer(sk, &xsk->rtx_timer, jiffies + XTCP_TIMER_RETRY);
 		goto out;
 	}
-	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
-		goto out;
 	switch (xsk->rtx_timer_kind) {
 	case XTCP_RTX_RETRANS:
 		xtcp_retransmit_timer(sk);
