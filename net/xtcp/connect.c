@@ -208,6 +208,11 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->dupacks = 0;
 	xsk->in_recovery = 0;
 	xsk->probes = 0;
+	xsk->probe_backoff = 0;
+	xsk->max_window = 0;
+	xsk->bytes_acked = 0;
+	xsk->pushed_seq = 0;
+	xsk->last_oow_ack_time = 0;
 	xtcp_cong_state_init(&xsk->cong, 10, U32_MAX, xsk->mss);
 	xsk->cong_ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
 
