@@ -515,6 +515,30 @@ def case_two_rsts_one_challenge(c):
         f"{why or ''} reader: {end}, data {got!r}"
 
 
+def case_syn_recv_dup_syns(c):
+    # The SYN again, twice 100 ms apart, while the entry is in SYN-RECEIVED:
+    # one SYN-ACK for the two (tcp_check_req()'s out-of-window limit,
+    # tcp_invalid_ratelimit, 500 ms); the SYN-ACK timer (1 s) is later.
+    sa = c.wait_synack(c.syn())
+    if sa is None:
+        for _ in range(2):
+            yield False, "no SYN-ACK"
+        return
+    m = c.wire.mark()
+    c.syn()
+    time.sleep(0.1)
+    c.syn()
+    got = count(c, m, lambda p: flags(p) & 0x12 == 0x12, 0.3)
+    yield len(got) == 1, f"wanted 1 SYN-ACK, got {len(got)}"
+    c.established(sa)
+    c.send("A")
+    c.cid = c.sink.accepted(c.sport, REPLY_WAIT)
+    why = "the reader did not accept" if not c.cid else c.push(b"SYNRCVD")
+    end, got = c.finish() if c.cid else (None, None)
+    yield (why is None and got == b"SYNRCVD" and end and
+           end.startswith("eof")), f"{why or ''} reader: {end}, data {got!r}"
+
+
 CASES = [
     (case_bad_checksum_syn, [
         "SYN with a bad checksum gets no reply",
@@ -563,6 +587,9 @@ CASES = [
     (case_two_rsts_one_challenge, [
         "two in-window RSTs 100 ms apart get one challenge ACK",
         "the connection survives: the reader got the data and EOF"]),
+    (case_syn_recv_dup_syns, [
+        "two repeated SYNs 100 ms apart in SYN-RECEIVED get one SYN-ACK",
+        "the handshake then completes: the reader got the data and EOF"]),
 ]
 
 

@@ -261,6 +261,7 @@ struct xtcp_request {
 	u16 advmss;
 	u8 retries;
 	u8 dead;		/* taken off the tables */
+	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
 	struct rcu_head rcu;
 };
 
@@ -275,6 +276,7 @@ struct xtcp_tw {
 	u32 snd_nxt;
 	u32 rcv_nxt;
 	u32 rcv_wnd;
+	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
 	u8 dead;
 	struct rcu_head rcu;
 };
@@ -410,6 +412,8 @@ void xtcp_protocol_exit(void);
 
 /* input.c */
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
+			   u32 *last);
 void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq);
 u16 xtcp_parse_mss(const struct tcphdr *th);
 

@@ -70,37 +70,48 @@ static bool xtcp_sequence_ok(const struct xtcp_sock *xsk, u32 seq, u32 end_seq)
 }
 
 /* At most one reply per tcp_invalid_ratelimit to segments that are not
- * acceptable, per socket (__tcp_oow_rate_limited()).  Returns true when
- * the reply must be skipped.
+ * acceptable, per connection (__tcp_oow_rate_limited()); *@last is the
+ * connection's stamp.  Returns true when the reply must be skipped.
  */
-static bool __xtcp_oow_rate_limited(struct sock *sk)
+static bool __xtcp_oow_rate_limited(struct net *net, u32 *last)
 {
-	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
-	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 last = READ_ONCE(xsk->last_oow_ack_time);
-	u32 now = tcp_jiffies32;
+	u32 now = tcp_jiffies32, prev = READ_ONCE(*last);
 
-	if (last) {
-		s32 elapsed = (s32)(now - last);
+	if (prev) {
+		s32 elapsed = (s32)(now - prev);
 
 		if (elapsed >= 0 &&
-		    elapsed < READ_ONCE(xn->invalid_ratelimit))
+		    elapsed < READ_ONCE(xtcp_pernet(net)->invalid_ratelimit))
 			return true;
 	}
-	WRITE_ONCE(xsk->last_oow_ack_time, now ? : 1);
+	WRITE_ONCE(*last, now ? : 1);
 	return false;
 }
 
-/* Data without SYN is answered always: a sender of data is not in an ACK
- * loop (tcp_oow_rate_limited()).
+/**
+ * xtcp_oow_rate_limited() - may a reply to an unacceptable segment go?
+ * @net:  the connection's namespace
+ * @skb:  the segment, XTCP_SKB_CB() filled
+ * @last: the connection's stamp of its last such reply (jiffies, 0: none):
+ *        a socket's, a SYN queue entry's or a TIME_WAIT entry's
+ *
+ * Linux's tcp_oow_rate_limited(): data without SYN is always answered (a
+ * sender of data is not in an ACK loop); anything else gets at most one
+ * reply (duplicate ACK, challenge ACK, SYN-ACK again) per
+ * net.xtcp.tcp_invalid_ratelimit per connection.
+ * Context: the caller serialises use of @last (socket lock, or a racy
+ * stamp as Linux tolerates for request and TIME_WAIT sockets).
+ *
+ * Return: true when the reply must be skipped.
  */
-static bool xtcp_oow_rate_limited(struct sock *sk, const struct sk_buff *skb)
+bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
+			   u32 *last)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 	if (cb->seq != cb->end_seq && !(cb->flags & TCPHDR_SYN))
 		return false;
-	return __xtcp_oow_rate_limited(sk);
+	return __xtcp_oow_rate_limited(net, last);
 }
 
 /* One slot of the namespace's tcp_challenge_ack_limit per second, spread
@@ -134,7 +145,8 @@ static bool xtcp_challenge_ack_allowed(struct net *net)
  */
 static void xtcp_send_challenge_ack(struct sock *sk)
 {
-	if (__xtcp_oow_rate_limited(sk))
+	if (__xtcp_oow_rate_limited(sock_net(sk),
+				    &xtcp_sk(sk)->last_oow_ack_time))
 		return;
 	if (xtcp_challenge_ack_allowed(sock_net(sk)))
 		xtcp_send_ack(sk);
@@ -602,7 +614,8 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		if (!(flags & TCPHDR_RST)) {
 			if (flags & TCPHDR_SYN)
 				xtcp_send_challenge_ack(sk);
-			else if (!xtcp_oow_rate_limited(sk, skb))
+			else if (!xtcp_oow_rate_limited(sock_net(sk), skb,
+							&xsk->last_oow_ack_time))
 				xtcp_send_ack(sk);
 		} else if (xtcp_reset_check(sk, skb)) {
 			xtcp_reset(sk);

@@ -321,8 +321,11 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		goto drop;
 	}
 	if (flags & TCPHDR_SYN) {
-		/* The peer did not get our SYN-ACK: send it again. */
-		if (cb->seq == req->irs)
+		/* The peer did not get our SYN-ACK: send it again, at most
+		 * once per tcp_invalid_ratelimit (tcp_check_req()).
+		 */
+		if (cb->seq == req->irs &&
+		    !xtcp_oow_rate_limited(net, skb, &req->last_oow_ack_time))
 			xtcp_req_send_synack(req);
 		goto drop;
 	}
@@ -333,6 +336,8 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		goto drop;
 	}
 	if (cb->seq != req->irs + 1) {
+		if (xtcp_oow_rate_limited(net, skb, &req->last_oow_ack_time))
+			goto drop;
 		xtcp_send_ack_reply(net, &req->hn, req->iss + 1, req->irs + 1,
 				    min(xtcp_receive_space(listener), XTCP_MAX_WINDOW),
 				    TCPHDR_ACK, 0);
@@ -542,7 +547,11 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 	if ((flags & TCPHDR_FIN) && cb->end_seq == tw->rcv_nxt) {
 		mod_timer_pending(&tw->timer, jiffies + XTCP_TIMEWAIT_LEN);
 		xtcp_tw_send_ack(tw);
-	} else if (cb->end_seq != cb->seq) {
+	} else if (cb->end_seq != cb->seq &&
+		   !xtcp_oow_rate_limited(net, skb, &tw->last_oow_ack_time)) {
+		/* Data is always answered; an old SYN at most once per
+		 * tcp_invalid_ratelimit (tcp_timewait_check_oow_rate_limit()).
+		 */
 		xtcp_tw_send_ack(tw);
 	}
 drop:
