@@ -374,10 +374,14 @@ def main():
         tap.result(ok and mx.peak <= rmem1 + 65536,
                    f"{what}: xtcp stays within tcp_rmem[1] ({rmem1}) + 64 KiB",
                    f"xtcp {mx.peak if mx else '?'} bytes")
-        tap.result(ok and mx.peak >= n * 64,
-                   f"{what}: xtcp_sockstat mem counts what the queue holds",
+        # 2500 skbs of 1 byte cost far more than a receive buffer: after
+        # pruning the queue holds at least a good part of one, and that
+        # must show in the accounting.
+        tap.result(ok and mx.peak >= 32768,
+                   f"{what}: xtcp_sockstat mem counts what the queue holds "
+                   "(at least 32 KiB)",
                    f"xtcp mem grew by {mx.peak if mx else '?'} bytes for "
-                   f"{n} queued segments")
+                   f"{n} segments")
         tap.result(why_n is None and why_x is None,
                    f"{what}: the data filling the holes is ACKed to the end "
                    "(both families)", f"native: {why_n} xtcp: {why_x}")

@@ -200,18 +200,23 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
 	return true;
 }
 
-/* Learn what received skbs cost: payload per truesize, in 1/256,
- * averaged over about 8 skbs.  The window we offer is the free receive
- * buffer at that cost (xtcp_receive_space()); the buffer itself grows
- * only from what the reader consumes (xtcp_rcv_space_adjust()).
+/* Learn what received skbs cost: payload per truesize, in 1/256, as a
+ * moving average weighted by payload, so that small segments (a 16-byte
+ * header in a 32 KiB buffer, 1-byte probes or attacks) hardly move it:
+ * 6 KiB of history, starting from 1/2 (Linux's tcp_adv_win_scale 1).
+ * The window we offer is the free receive buffer at that cost
+ * (xtcp_receive_space()); the buffer itself grows only from what the
+ * reader consumes (xtcp_rcv_space_adjust()), and the queues are pruned
+ * to it, so a poor estimate costs drops, never memory.
  */
 static void xtcp_rcv_ratio_sample(struct sock *sk, u32 len, u32 truesize)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 ratio = min_t(u32, ((u64)len << 8) / max(truesize, 1U), 256);
-	u32 avg = xsk->rcv_ratio ? (7 * xsk->rcv_ratio + ratio) / 8 : ratio;
+	u32 avg = xsk->rcv_ratio ? : 128, hist = 6144;
 
-	WRITE_ONCE(xsk->rcv_ratio, max(avg, 1U));
+	avg = div_u64((u64)avg * hist + (u64)ratio * len, hist + len);
+	WRITE_ONCE(xsk->rcv_ratio, clamp_t(u32, avg, 1, 256));
 }
 
 /* Receiver-side RTT without timestamps, as Linux's tcp_rcv_rtt_measure():
