@@ -204,10 +204,8 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb, u32 data_len)
  * moving average weighted by payload, so that small segments (a 16-byte
  * header in a 32 KiB buffer, 1-byte probes or attacks) hardly move it:
  * 6 KiB of history, starting from 1/2 (Linux's tcp_adv_win_scale 1).
- * The window we offer is the free receive buffer at that cost
- * (xtcp_receive_space()); the buffer itself grows only from what the
- * reader consumes (xtcp_rcv_space_adjust()), and the queues are pruned
- * to it, so a poor estimate costs drops, never memory.
+ * Receive buffer autotuning converts what the reader consumed into
+ * buffer space at that cost (xtcp_rcv_space_adjust()).
  */
 static void xtcp_rcv_ratio_sample(struct sock *sk, u32 len, u32 truesize)
 {
@@ -669,6 +667,25 @@ static void xtcp_ooo_drain(struct sock *sk)
 		xsk->ooo_last_skb = NULL;
 }
 
+/* In-order data costs more than the buffer holds: while xtcp's memory is
+ * below tcp_mem[0] and not under pressure, grow the buffer to what is in
+ * use rather than drop data inside the window we offered, up to
+ * tcp_rmem[2], unless SO_RCVBUF fixed it (Linux's tcp_clamp_window()).
+ * Out-of-order data never grows it: it is pruned instead.
+ */
+static void xtcp_clamp_rcvbuf(struct sock *sk, const struct sk_buff *skb)
+{
+	int need = atomic_read(&sk->sk_rmem_alloc) + skb->truesize;
+	int max = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
+
+	if (need <= READ_ONCE(sk->sk_rcvbuf) ||
+	    (sk->sk_userlocks & SOCK_RCVBUF_LOCK) ||
+	    sk_under_memory_pressure(sk) ||
+	    sk_memory_allocated(sk) >= sk_prot_mem_limits(sk, 0))
+		return;
+	WRITE_ONCE(sk->sk_rcvbuf, max(min(need, max), READ_ONCE(sk->sk_rcvbuf)));
+}
+
 /* Data goes to the receive queue, or ahead of a hole to the out-of-order
  * queue, each skb charged to the receive buffer and to the protocol's
  * memory.  In-order data that finds the buffer full first makes room by
@@ -697,6 +714,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	skb_dst_drop(skb);
 	cb->seq = seq;
 	cb->end_seq = seq + len;
+	xtcp_clamp_rcvbuf(sk, skb);
 	if (xtcp_rmem_schedule(sk, skb) &&
 	    !skb_queue_empty(&sk->sk_receive_queue))
 		return false;

@@ -24,17 +24,18 @@ u64 xtcp_clock_us(void)
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
-/* Window we can offer: the payload the free receive buffer holds at the
- * payload/truesize ratio of what arrived so far (half before anything
- * did, Linux's default tcp_adv_win_scale of 1).  Offering more invites
- * segments we would have to drop.
+/* Window we can offer: half the free receive buffer, as Linux's
+ * tcp_space() with its default tcp_adv_win_scale of 1.  In-order data
+ * that costs more than that grows the buffer as it arrives (while memory
+ * is plentiful, xtcp_clamp_rcvbuf()), and the reader grows it further
+ * (xtcp_rcv_space_adjust()).  Not scaled by the measured cost of skbs:
+ * a window sized from one bad sample could not reopen to a full segment.
  */
 u32 xtcp_receive_space(const struct sock *sk)
 {
 	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-	u32 ratio = READ_ONCE(xtcp_sk(sk)->rcv_ratio) ? : 128;
 
-	return free > 0 ? (u32)(((u64)free * ratio) >> 8) : 0;
+	return free > 0 ? free / 2 : 0;
 }
 
 /* The smallest window increase worth announcing (receiver SWS avoidance,
