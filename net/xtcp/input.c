@@ -249,16 +249,18 @@ static void xtcp_rcv_rtt_measure(struct sock *sk)
  * more bytes than in the previous RTT, the buffer is sized for twice that
  * plus 16 segments, grown further by the rate of increase, at the
  * observed payload/truesize ratio (rcv_ratio, taken no worse than 1/4,
- * the cost of a full-size segment) and never beyond tcp_rmem[2] nor
- * twice what a 64 KiB window (no window scaling yet) needs.  A buffer
- * fixed with SO_RCVBUF stays.  Nothing grows without a reader, so a
- * peer cannot inflate the buffer of a connection nobody reads.
+ * the cost of a full-size segment) and never beyond tcp_rmem[2].  A
+ * buffer fixed with SO_RCVBUF stays.  Nothing grows without a reader, so
+ * a peer cannot inflate the buffer of a connection nobody reads with
+ * out-of-order data.  The room beyond what a 64 KiB window (no window
+ * scaling yet) needs lets segments wait in the socket backlog while the
+ * reader copies (its limit follows sk_rcvbuf).
  */
 void xtcp_rcv_space_adjust(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 rtt = xtcp_rtt_srtt_us(&xsk->rtt), copied, ratio;
-	u64 now = xtcp_clock_us(), rcvwin, rcvbuf, cap;
+	u64 now = xtcp_clock_us(), rcvwin, rcvbuf;
 	int max = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
 
 	if (xsk->rcv_rtt_us && (!rtt || xsk->rcv_rtt_us < rtt))
@@ -280,9 +282,7 @@ void xtcp_rcv_space_adjust(struct sock *sk)
 		rcvwin += 2 * div_u64(rcvwin * (copied - xsk->rcvq_space),
 				      xsk->rcvq_space ? : 1);
 		ratio = max_t(u32, READ_ONCE(xsk->rcv_ratio) ? : 128, 64);
-		rcvbuf = div_u64(rcvwin << 8, ratio);
-		cap = div_u64(2ULL * XTCP_MAX_WINDOW << 8, ratio);
-		rcvbuf = min3(rcvbuf, cap, (u64)max);
+		rcvbuf = min_t(u64, div_u64(rcvwin << 8, ratio), max);
 		if (rcvbuf > READ_ONCE(sk->sk_rcvbuf))
 			WRITE_ONCE(sk->sk_rcvbuf, rcvbuf);
 	}

@@ -98,12 +98,17 @@ bool xtcp_out_of_resources(struct sock *sk, bool do_reset)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	int shift = !do_reset + !!READ_ONCE(sk->sk_err_soft);
+	bool orphans, oom;
 
-	if ((atomic_read(&xn->orphans) << shift) <= READ_ONCE(xn->max_orphans) &&
-	    (sk->sk_wmem_queued <= SOCK_MIN_SNDBUF ||
-	     sk_memory_allocated(sk) <= sk_prot_mem_limits(sk, 2)))
+	orphans = (atomic_read(&xn->orphans) << shift) > READ_ONCE(xn->max_orphans);
+	oom = sk->sk_wmem_queued > SOCK_MIN_SNDBUF &&
+	      sk_memory_allocated(sk) > sk_prot_mem_limits(sk, 2);
+	if (!orphans && !oom)
 		return false;
-	net_info_ratelimited("xtcp: out of memory -- consider tuning tcp_mem\n");
+	if (orphans)
+		net_info_ratelimited("xtcp: too many orphaned sockets\n");
+	else
+		net_info_ratelimited("xtcp: out of memory -- consider tuning tcp_mem\n");
 	if (do_reset)
 		xtcp_send_active_reset(sk, GFP_ATOMIC);
 	xtcp_done(sk);
