@@ -244,8 +244,9 @@ static void xtcp_rcv_rtt_measure(struct sock *sk)
  * consumed (dynamic right-sizing)
  * @sk: the socket, locked by its owner (recvmsg)
  *
- * As Linux's tcp_rcv_space_adjust(): once per RTT (the smaller of the
- * sender-side SRTT and the receiver-side estimate), when the reader took
+ * As Linux's tcp_rcv_space_adjust(): once per RTT (the receiver-side
+ * estimate, how long a window of data takes to arrive: the ACK path's
+ * SRTT is far shorter than what the reader sees), when the reader took
  * more bytes than in the previous RTT, the buffer is sized for twice that
  * plus 16 segments, grown further by the rate of increase, at the
  * observed payload/truesize ratio (rcv_ratio, taken no worse than 1/4,
@@ -259,12 +260,10 @@ static void xtcp_rcv_rtt_measure(struct sock *sk)
 void xtcp_rcv_space_adjust(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 rtt = xtcp_rtt_srtt_us(&xsk->rtt), copied, ratio;
+	u32 rtt = xsk->rcv_rtt_us, copied, ratio;
 	u64 now = xtcp_clock_us(), rcvwin, rcvbuf;
 	int max = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
 
-	if (xsk->rcv_rtt_us && (!rtt || xsk->rcv_rtt_us < rtt))
-		rtt = xsk->rcv_rtt_us;
 	if (!xsk->rcvq_time) {
 		/* First read: start measuring, from Linux's initial space. */
 		xsk->rcvq_space = min_t(u32, xsk->rcv_wnd ? : XTCP_MAX_WINDOW,
