@@ -249,6 +249,8 @@ def case_noaccept(fast, peer, sport, n):
         return None, why
     attack(fast, c, meter, n)
     why = fill(fast, c, 2 * n + 1)
+    # A RST at RCV.NXT ends it (the child holds the module otherwise).
+    c.snd_nxt = seq_add(c.isn, 1 + 2 * n + 1)
     c.abort()
     return meter, why
 
@@ -278,6 +280,8 @@ def case_noread(fast, peer, sport, n, cid):
     peer.request("go", cid)
     peer.poll(rf"^(eof|error) {cid} ", 10)
     got = peer.data(cid)
+    # After our FIN: a RST at RCV.NXT ends the reader's closing end.
+    c.snd_nxt = seq_add(c.isn, 1 + total + 1)
     c.abort()
     return meter, (rb0, rb1), got, why
 
