@@ -14,7 +14,8 @@ knobs=(tcp_syn_retries tcp_synack_retries tcp_retries1 tcp_retries2
 	tcp_keepalive_probes tcp_sack tcp_timestamps tcp_window_scaling
 	tcp_rmem tcp_wmem tcp_max_orphans tcp_max_syn_backlog tcp_syncookies
 	tcp_rfc1337 tcp_invalid_ratelimit tcp_challenge_ack_limit
-	tcp_congestion_control tcp_available_congestion_control)
+	tcp_congestion_control tcp_available_congestion_control
+	tcp_max_tw_buckets tcp_orphan_retries)
 
 # Invalid writes: knob and value.
 bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
@@ -27,6 +28,8 @@ bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
 	"tcp_rmem 4095 131072 6291456" "tcp_wmem 0 16384 4194304"
 	"tcp_invalid_ratelimit abc" "tcp_challenge_ack_limit 2147483648"
 	"tcp_congestion_control nosuchcc"
+	"tcp_max_tw_buckets abc" "tcp_max_tw_buckets 2147483648"
+	"tcp_orphan_retries 256" "tcp_orphan_retries -1"
 	"tcp_available_congestion_control reno")
 
 # Valid writes, done in namespace A only.
@@ -37,7 +40,8 @@ good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
 	"tcp_rfc1337 1" "tcp_invalid_ratelimit 100" "tcp_challenge_ack_limit 50"
 	"tcp_max_orphans 4096" "tcp_max_syn_backlog 256"
 	"tcp_rmem 8192 65536 1048576" "tcp_wmem 8192 32768 1048576"
-	"tcp_congestion_control reno")
+	"tcp_congestion_control reno"
+	"tcp_max_tw_buckets 1000" "tcp_orphan_retries 3")
 
 A=xtcp-sysctl-a
 B=xtcp-sysctl-b
@@ -60,7 +64,7 @@ put()
 	echo "${out##*: }"
 }
 
-tap_plan $((${#knobs[@]} * 3 + ${#bad[@]} + ${#good[@]} * 2 + 4))
+tap_plan $((${#knobs[@]} * 3 + ${#bad[@]} + ${#good[@]} * 2 + 4 + 5))
 
 for k in "${knobs[@]}"; do
 	# Linux shows tcp_max_orphans in the initial namespace only.
@@ -111,5 +115,34 @@ tap_eq "existing namespace keeps its own tcp_congestion_control" cubic "$(get $B
 put "" xtcp tcp_congestion_control cubic >/dev/null
 put "" xtcp tcp_rmem "$(get $B xtcp tcp_rmem)" >/dev/null
 tap_eq "initial namespace restored" cubic "$(get "" xtcp tcp_congestion_control)"
+
+# tcp_mem is global and lives in the initial namespace only, for both
+# (Linux's ipv4_table).  Its default is computed from the pages free for
+# buffers, by native at boot and by xtcp at load, when fewer may be free:
+# the formula's ratios (tcp_init_mem()) must hold exactly, the size
+# loosely (within a factor of 2).
+has() { inns "$1" test -e "/proc/sys/net/$2/tcp_mem" && echo yes || echo no; }
+tap_eq "tcp_mem: in the initial namespace, as net.ipv4's" "$(has "" ipv4)" "$(has "" xtcp)"
+tap_eq "tcp_mem: not in new namespaces, as net.ipv4's" "$(has $A ipv4)" "$(has $A xtcp)"
+read -r n0 n1 n2 <<<"$(get "" ipv4 tcp_mem)"
+read -r x0 x1 x2 <<<"$(get "" xtcp tcp_mem)"
+if [ "$x0" = $((x1 / 4 * 3)) ] && [ "$x2" = $((x0 * 2)) ] &&
+	[ "$n0" = $((n1 / 4 * 3)) ] && [ "$n2" = $((n0 * 2)) ] &&
+	[ $((x1 * 2)) -ge "$n1" ] && [ "$x1" -le $((n1 * 2)) ]; then
+	tap_ok "tcp_mem: default computed as tcp_init_mem() ($x0 $x1 $x2, native $n0 $n1 $n2)"
+else
+	tap_fail "tcp_mem: default computed as tcp_init_mem()" "xtcp '$x0 $x1 $x2' native '$n0 $n1 $n2'"
+fi
+before=$(get "" xtcp tcp_mem)
+e_native=$(put "" ipv4 tcp_mem "abc")
+e_xtcp=$(put "" xtcp tcp_mem "abc")
+if [ -n "$e_xtcp" ] && [ "$e_xtcp" = "$e_native" ] && [ "$before" = "$(get "" xtcp tcp_mem)" ]; then
+	tap_ok "tcp_mem rejects 'abc' like net.ipv4 ($e_xtcp)"
+else
+	tap_fail "tcp_mem rejects 'abc' like net.ipv4" "xtcp '$e_xtcp' native '$e_native'"
+fi
+err=$(put "" xtcp tcp_mem "1000 2000 3000")
+tap_eq "tcp_mem accepts '1000 2000 3000' and reads it back" "1000 2000 3000" "${err:-$(get "" xtcp tcp_mem)}"
+put "" xtcp tcp_mem "$before" >/dev/null
 
 tap_done

@@ -7,6 +7,9 @@
 #define _NET_XTCP_H
 
 #include <linux/types.h>
+#include <linux/percpu.h>
+#include <linux/percpu_counter.h>
+#include <linux/rbtree.h>
 #include <linux/skbuff.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
@@ -128,10 +131,23 @@ struct xtcp_sock {
 				 * in 1/256, moving average
 				 */
 
-	/* Out-of-order data, sorted and without overlaps, charged to the
-	 * receive buffer like in-order data.
+	/* Out-of-order data: an rbtree keyed by sequence number (skb->rbnode),
+	 * charged to the receive buffer like in-order data, as Linux's
+	 * out_of_order_queue; ooo_last_skb is its highest skb.
 	 */
-	struct sk_buff_head ooo_queue;
+	struct rb_root out_of_order_queue;
+	struct sk_buff *ooo_last_skb;
+
+	/* Receive buffer autotuning (dynamic right-sizing, Linux's
+	 * rcvq_space and rcv_rtt_est): what the reader consumed since
+	 * rcvq_time, and the receiver's estimate of the RTT.
+	 */
+	u32 rcvq_space;		/* bytes consumed in the last RTT measured */
+	u32 rcvq_seq;		/* copied_seq at rcvq_time */
+	u64 rcvq_time;		/* us; 0 before the first measurement */
+	u32 rcv_rtt_us;		/* receiver RTT estimate, 0 if none */
+	u32 rcv_rtt_seq;	/* sample ends when rcv_nxt passes this */
+	u64 rcv_rtt_time;	/* us, start of the sample; 0 if none */
 
 	/* Retransmission (RFC 6298) and loss recovery. */
 	struct sk_buff_head rtx_queue;	/* sent, not yet acknowledged */
@@ -307,11 +323,14 @@ struct xtcp_net {
 	int challenge_ack_limit;	/* per second, INT_MAX: no limit */
 	u32 challenge_timestamp;	/* second of challenge_count */
 	u32 challenge_count;		/* challenge ACKs left this second */
+	int max_tw_buckets;
+	u8 orphan_retries;
 
 	/* Default congestion control for new sockets; never NULL. */
 	const struct xtcp_cong_ops __rcu *cong_default;
 
 	atomic_t orphans;
+	atomic_t tw_count;	/* TIME_WAIT entries on the tables */
 
 	struct ctl_table_header *sysctl_hdr;
 };
@@ -331,6 +350,11 @@ static inline struct net *xtcp_hn_net(const struct xtcp_hnode *hn)
 /* af_xtcp.c */
 extern int xtcp_family;
 extern struct proto xtcp_prot;
+/* net.xtcp.tcp_mem (pages), global as Linux's tcp_mem */
+extern long sysctl_xtcp_mem[3];
+extern atomic_long_t xtcp_memory_allocated;
+DECLARE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
+extern struct percpu_counter xtcp_sockets_allocated;
 extern const struct proto_ops xtcp_stream_ops;
 void xtcp_set_state(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
@@ -366,10 +390,16 @@ void xtcp_cong_available(char *buf, size_t len);
 /* sysctl.c */
 int xtcp_sysctl_net_init(struct net *net, struct xtcp_net *xn);
 void xtcp_sysctl_net_exit(struct xtcp_net *xn);
+int xtcp_sysctl_init(void);
+void xtcp_sysctl_exit(void);
 
 /* proc.c */
 int xtcp_proc_net_init(struct net *net);
 void xtcp_proc_net_exit(struct net *net);
+
+/* sockstat.c: /proc/net/xtcp_sockstat */
+int xtcp_sockstat_net_init(struct net *net);
+void xtcp_sockstat_net_exit(struct net *net);
 
 /* hash.c: established, listener and bind tables */
 void xtcp_hn_init(struct xtcp_hnode *hn, struct net *net, u8 kind);
@@ -414,6 +444,8 @@ void xtcp_protocol_exit(void);
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 			   u32 *last);
+void xtcp_ooo_purge(struct sock *sk);
+void xtcp_rcv_space_adjust(struct sock *sk);
 void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq);
 u16 xtcp_parse_mss(const struct tcphdr *th);
 
@@ -429,6 +461,8 @@ void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
 			 u32 seq, u32 ack, u16 window, u8 flags, u16 mss);
 void xtcp_send_fin(struct sock *sk);
 struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, u32 room, gfp_t gfp);
+void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
+void xtcp_wmem_purge(struct sock *sk);
 void xtcp_write_xmit(struct sock *sk, bool push);
 void xtcp_retransmit_all(struct sock *sk);
 void xtcp_retransmit_head(struct sock *sk);
@@ -452,6 +486,8 @@ void xtcp_rearm_rtx(struct sock *sk);
 void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay);
 void xtcp_stop_rtx(struct sock *sk);
 void xtcp_arm_fin_wait2(struct sock *sk);
+unsigned int xtcp_orphan_retries(struct sock *sk, bool alive);
+bool xtcp_out_of_resources(struct sock *sk, bool do_reset);
 
 /* minisocks.c: SYN queue and TIME_WAIT */
 int xtcp_req_create(struct sock *listener, struct sk_buff *skb);

@@ -71,11 +71,9 @@ void xtcp_destroy_sock(struct sock *sk)
 		return;
 	xsk->destroyed = 1;
 	xtcp_clear_timers(sk);
-	__skb_queue_purge(&sk->sk_write_queue);
-	__skb_queue_purge(&xsk->rtx_queue);
+	xtcp_wmem_purge(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
-	__skb_queue_purge(&xsk->ooo_queue);
-	sk->sk_wmem_queued = 0;
+	xtcp_ooo_purge(sk);
 	if (xsk->orphan_counted) {
 		atomic_dec(&xtcp_pernet(sock_net(sk))->orphans);
 		xsk->orphan_counted = 0;
@@ -431,6 +429,13 @@ static void xtcp_sock_destruct(struct sock *sk)
 {
 	__skb_queue_purge(&sk->sk_receive_queue);
 	__skb_queue_purge(&sk->sk_error_queue);
+	/* Everything charged was given back (inet_sock_destruct()). */
+	sk_mem_reclaim_final(sk);
+	WARN_ON_ONCE(atomic_read(&sk->sk_rmem_alloc));
+	WARN_ON_ONCE(sk->sk_wmem_queued);
+	WARN_ON_ONCE(sk->sk_forward_alloc);
+	sk_sockets_allocated_dec(sk);
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 	WARN_ON_ONCE(xtcp_sk(sk)->port);
 	WARN_ON_ONCE(!sock_flag(sk, SOCK_DEAD));
 	kfree(rcu_dereference_protected(inet_sk(sk)->inet_opt, 1));
@@ -466,7 +471,10 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 	xtcp_hn_init(&xsk->hn, sock_net(sk), XTCP_HK_SOCK);
 	xsk->hn.state = TCP_CLOSE;
 	skb_queue_head_init(&xsk->rtx_queue);
-	skb_queue_head_init(&xsk->ooo_queue);
+	xsk->out_of_order_queue = RB_ROOT;
+	/* Counted until xtcp_sock_destruct() (tcp_init_sock()). */
+	sk_sockets_allocated_inc(sk);
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, 1);
 	spin_lock_init(&xsk->accept_lock);
 	INIT_LIST_HEAD(&xsk->accept_queue);
 	INIT_LIST_HEAD(&xsk->accept_node);
@@ -552,6 +560,33 @@ const struct proto_ops xtcp_stream_ops = {
 	.sendpage	= sock_no_sendpage,
 };
 
+/* Memory accounting of all xtcp sockets, as tcp_prot's: pages charged
+ * (memory_allocated, batched per CPU by the core in per_cpu_fw_alloc),
+ * the pressure flag (jiffies when it was entered, 0 when off) and the
+ * net.xtcp.tcp_mem limits, in pages.
+ */
+DEFINE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
+atomic_long_t xtcp_memory_allocated;
+struct percpu_counter xtcp_sockets_allocated;
+long sysctl_xtcp_mem[3] __read_mostly;
+static unsigned long xtcp_memory_pressure;
+
+/* Above tcp_mem[1] (Linux's tcp_enter_memory_pressure()). */
+static void xtcp_enter_memory_pressure(struct sock *sk)
+{
+	unsigned long now = jiffies ? : 1;
+
+	if (!READ_ONCE(xtcp_memory_pressure))
+		cmpxchg(&xtcp_memory_pressure, 0, now);
+}
+
+/* Back below tcp_mem[0] (Linux's tcp_leave_memory_pressure()). */
+static void xtcp_leave_memory_pressure(struct sock *sk)
+{
+	if (READ_ONCE(xtcp_memory_pressure))
+		xchg(&xtcp_memory_pressure, 0);
+}
+
 struct proto xtcp_prot = {
 	.name		= "XTCP",
 	.owner		= THIS_MODULE,
@@ -559,6 +594,15 @@ struct proto xtcp_prot = {
 	.setsockopt	= xtcp_setsockopt,
 	.getsockopt	= xtcp_getsockopt,
 	.backlog_rcv	= xtcp_backlog_rcv,
+	.enter_memory_pressure	= xtcp_enter_memory_pressure,
+	.leave_memory_pressure	= xtcp_leave_memory_pressure,
+	.sockets_allocated	= &xtcp_sockets_allocated,
+	.memory_allocated	= &xtcp_memory_allocated,
+	.per_cpu_fw_alloc	= &xtcp_memory_per_cpu_fw_alloc,
+	.memory_pressure	= &xtcp_memory_pressure,
+	.sysctl_mem	= sysctl_xtcp_mem,
+	/* .sysctl_rmem/.sysctl_wmem: set at load (xtcp_init()) */
+	.max_header	= MAX_TCP_HEADER,
 	.obj_size	= sizeof(struct xtcp_sock),
 };
 
@@ -574,12 +618,22 @@ static int __net_init xtcp_net_init(struct net *net)
 	int err;
 
 	atomic_set(&xn->orphans, 0);
+	atomic_set(&xn->tw_count, 0);
 	err = xtcp_sysctl_net_init(net, xn);
 	if (err)
 		return err;
 	err = xtcp_proc_net_init(net);
 	if (err)
-		xtcp_sysctl_net_exit(xn);
+		goto out_sysctl;
+	err = xtcp_sockstat_net_init(net);
+	if (err)
+		goto out_proc;
+	return 0;
+
+out_proc:
+	xtcp_proc_net_exit(net);
+out_sysctl:
+	xtcp_sysctl_net_exit(xn);
 	return err;
 }
 
@@ -590,6 +644,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 	 */
 	xtcp_hash_purge(net);
 	xtcp_port_flush();
+	xtcp_sockstat_net_exit(net);
 	xtcp_proc_net_exit(net);
 	xtcp_sysctl_net_exit(xtcp_pernet(net));
 }
@@ -617,16 +672,28 @@ static int __init xtcp_init(void)
 	err = xtcp_port_init();
 	if (err)
 		return err;
-	err = proto_register(&xtcp_prot, 1);
+	err = percpu_counter_init(&xtcp_sockets_allocated, 0, GFP_KERNEL);
 	if (err)
 		goto out_port;
+	err = proto_register(&xtcp_prot, 1);
+	if (err)
+		goto out_counter;
 	err = register_pernet_subsys(&xtcp_net_ops);
 	if (err)
 		goto out_proto;
+	/* The floors below which memory pressure never refuses a socket
+	 * (sk_get_rmem0()): the initial namespace's tcp_rmem[0] and
+	 * tcp_wmem[0], where Linux reads each namespace's own.
+	 */
+	xtcp_prot.sysctl_rmem = xtcp_pernet(&init_net)->rmem;
+	xtcp_prot.sysctl_wmem = xtcp_pernet(&init_net)->wmem;
+	err = xtcp_sysctl_init();
+	if (err)
+		goto out_pernet;
 	err = xtcp_protocol_init();
 	if (err) {
 		pr_err("xtcp: cannot hook IPPROTO_TCP input (%d)\n", err);
-		goto out_pernet;
+		goto out_sysctl;
 	}
 	err = sock_register(&xtcp_family_ops);
 	if (err) {
@@ -639,10 +706,14 @@ static int __init xtcp_init(void)
 
 out_protocol:
 	xtcp_protocol_exit();
+out_sysctl:
+	xtcp_sysctl_exit();
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_proto:
 	proto_unregister(&xtcp_prot);
+out_counter:
+	percpu_counter_destroy(&xtcp_sockets_allocated);
 out_port:
 	xtcp_port_exit();
 	return err;
@@ -654,11 +725,13 @@ static void __exit xtcp_exit(void)
 	/* No segment reaches xtcp after this; then end what is left. */
 	xtcp_protocol_exit();
 	xtcp_hash_purge(NULL);
+	xtcp_sysctl_exit();
 	unregister_pernet_subsys(&xtcp_net_ops);
 	/* Sockets and table entries are freed after an RCU grace period. */
 	rcu_barrier();
 	xtcp_port_exit();
 	proto_unregister(&xtcp_prot);
+	percpu_counter_destroy(&xtcp_sockets_allocated);
 }
 
 module_init(xtcp_init);

@@ -164,10 +164,8 @@ int xtcp_disconnect(struct sock *sk)
 	}
 	xtcp_clear_timers(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
-	__skb_queue_purge(&sk->sk_write_queue);
-	__skb_queue_purge(&xsk->rtx_queue);
-	__skb_queue_purge(&xsk->ooo_queue);
-	sk->sk_wmem_queued = 0;
+	xtcp_wmem_purge(sk);
+	xtcp_ooo_purge(sk);
 
 	inet->inet_dport = 0;
 	inet->inet_daddr = 0;

@@ -5,11 +5,13 @@
  * the owner draining the backlog in release_sock()), skb->data at the TCP
  * header and XTCP_SKB_CB() filled.  The RFC's steps are kept in its
  * order: LISTEN, SYN-SENT, then for synchronized states the sequence
- * check, RST, SYN, ACK, data and FIN.  Data ahead of a hole waits on the
- * out-of-order queue until the hole is filled.  Replies to segments that
- * are not acceptable are rate limited as Linux does (tcp_oow_rate_limited(),
- * tcp_send_challenge_ack()), so that two ends that disagree cannot
- * ping-pong ACKs for ever.
+ * check, RST, SYN, ACK, data and FIN.  Data ahead of a hole is kept in
+ * an rbtree until the hole fills; received data is charged to the
+ * receive buffer and to the protocol's memory (net.xtcp.tcp_mem), and
+ * out-of-order data is collapsed or pruned when over budget.  Replies to
+ * segments that are not acceptable are rate limited as Linux does
+ * (tcp_oow_rate_limited(), tcp_send_challenge_ack()), so that two ends
+ * that disagree cannot ping-pong ACKs for ever.
  */
 #include <linux/icmp.h>
 #include <linux/random.h>
@@ -187,8 +189,7 @@ static void xtcp_free_acked(struct sock *sk, struct sk_buff *skb,
 			    struct sk_buff_head *queue)
 {
 	__skb_unlink(skb, queue);
-	sk->sk_wmem_queued -= skb->truesize;
-	__kfree_skb(skb);
+	xtcp_wmem_free_skb(sk, skb);
 }
 
 /* Drop what @ack covers from the retransmission queue and, after a go-back-N
@@ -352,107 +353,498 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	return XTCP_ACK_OK;
 }
 
-/* Learn what received skbs cost (payload per truesize, 1/256, averaged
- * over about 8 skbs) and, as Linux's receive buffer autotuning, let the
- * buffer grow until a full window fits in half of it at that cost, up to
- * tcp_rmem[2] and unless SO_RCVBUF fixed it.  Without this, senders whose
- * skbs cost several times their payload (1460-byte skbs over veth) fill
- * the buffer before the window and lose whole windows to drops.
+/* Learn what received skbs cost: payload per truesize, in 1/256, as a
+ * moving average weighted by payload, so that small segments (a 16-byte
+ * header in a 32 KiB buffer, 1-byte probes or attacks) hardly move it:
+ * 6 KiB of history, starting from 1/2 (Linux's tcp_adv_win_scale 1).
+ * Receive buffer autotuning converts what the reader consumed into
+ * buffer space at that cost (xtcp_rcv_space_adjust()).
  */
-static void xtcp_rcvbuf_tune(struct sock *sk, u32 len, u32 truesize)
+static void xtcp_rcv_ratio_sample(struct sock *sk, u32 len, u32 truesize)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 ratio = min_t(u32, ((u64)len << 8) / max(truesize, 1U), 256);
-	u32 avg = xsk->rcv_ratio ? (7 * xsk->rcv_ratio + ratio) / 8 : ratio;
-	int max = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
-	u64 want;
+	u32 avg = xsk->rcv_ratio ? : 128, hist = 6144;
 
-	WRITE_ONCE(xsk->rcv_ratio, max(avg, 1U));
-	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
-		return;
-	want = div_u64(2ULL * XTCP_MAX_WINDOW << 8, xsk->rcv_ratio);
-	want = min_t(u64, want, max);
-	if (want > READ_ONCE(sk->sk_rcvbuf))
-		WRITE_ONCE(sk->sk_rcvbuf, want);
+	avg = div_u64((u64)avg * hist + (u64)ratio * len, hist + len);
+	WRITE_ONCE(xsk->rcv_ratio, clamp_t(u32, avg, 1, 256));
 }
 
-/* Room for @skb in the receive buffer?  An empty queue takes any skb, or
- * one big skb could never get in.
+/* Receiver-side RTT without timestamps, as Linux's tcp_rcv_rtt_measure():
+ * the time the peer takes to send a window's worth of data.  Such a
+ * sample is at least one RTT, so the smallest one is kept.
  */
-static bool xtcp_rmem_schedule(struct sock *sk, const struct sk_buff *skb)
+static void xtcp_rcv_rtt_measure(struct sock *sk)
 {
-	return atomic_read(&sk->sk_rmem_alloc) + skb->truesize <=
-	       READ_ONCE(sk->sk_rcvbuf) ||
-	       skb_queue_empty(&sk->sk_receive_queue);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u64 now = xtcp_clock_us();
+
+	if (xsk->rcv_rtt_time) {
+		u64 sample = now - xsk->rcv_rtt_time;
+
+		if (xtcp_seq_before(xsk->rcv_nxt, xsk->rcv_rtt_seq))
+			return;
+		sample = clamp_t(u64, sample, 1, U32_MAX);
+		if (!xsk->rcv_rtt_us || sample < xsk->rcv_rtt_us)
+			xsk->rcv_rtt_us = sample;
+	}
+	xsk->rcv_rtt_seq = xsk->rcv_nxt + max(xsk->rcv_wnd, (u32)xsk->advmss);
+	xsk->rcv_rtt_time = now;
+}
+
+/**
+ * xtcp_rcv_space_adjust() - grow the receive buffer from what the reader
+ * consumed (dynamic right-sizing)
+ * @sk: the socket, locked by its owner (recvmsg)
+ *
+ * As Linux's tcp_rcv_space_adjust(): once per RTT (the receiver-side
+ * estimate, how long a window of data takes to arrive: the ACK path's
+ * SRTT is far shorter than what the reader sees), when the reader took
+ * more bytes than in the previous RTT, the buffer is sized for twice that
+ * plus 16 segments, grown further by the rate of increase, at the
+ * observed payload/truesize ratio (rcv_ratio, taken no worse than 1/4,
+ * the cost of a full-size segment) and never beyond tcp_rmem[2].  A
+ * buffer fixed with SO_RCVBUF stays.  Nothing grows without a reader, so
+ * a peer cannot inflate the buffer of a connection nobody reads with
+ * out-of-order data.  The room beyond what a 64 KiB window (no window
+ * scaling yet) needs lets segments wait in the socket backlog while the
+ * reader copies (its limit follows sk_rcvbuf).
+ */
+void xtcp_rcv_space_adjust(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 rtt = xsk->rcv_rtt_us, copied, ratio;
+	u64 now = xtcp_clock_us(), rcvwin, rcvbuf;
+	int max = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
+
+	if (!xsk->rcvq_time) {
+		/* First read: start measuring, from Linux's initial space. */
+		xsk->rcvq_space = min_t(u32, xsk->rcv_wnd ? : XTCP_MAX_WINDOW,
+					10U * max_t(u32, xsk->advmss, 536));
+		goto new_measure;
+	}
+	if (!rtt || now - xsk->rcvq_time < rtt)
+		return;
+	copied = xsk->copied_seq - xsk->rcvq_seq;
+	if (copied <= xsk->rcvq_space)
+		goto new_measure;
+
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+		rcvwin = 2ULL * copied + 16ULL * max_t(u32, xsk->advmss, 536);
+		rcvwin += 2 * div_u64(rcvwin * (copied - xsk->rcvq_space),
+				      xsk->rcvq_space ? : 1);
+		ratio = max_t(u32, READ_ONCE(xsk->rcv_ratio) ? : 128, 64);
+		rcvbuf = min_t(u64, div_u64(rcvwin << 8, ratio), max);
+		if (rcvbuf > READ_ONCE(sk->sk_rcvbuf))
+			WRITE_ONCE(sk->sk_rcvbuf, rcvbuf);
+	}
+	xsk->rcvq_space = copied;
+new_measure:
+	xsk->rcvq_seq = xsk->copied_seq;
+	xsk->rcvq_time = now;
+}
+
+/* Is a run of skbs holding @bytes in @truesize worth copying into compact
+ * skbs?  When it takes more than twice its payload and an skb's overhead.
+ */
+static bool xtcp_wasteful(u32 truesize, u32 bytes)
+{
+	return truesize > 2 * bytes + SKB_TRUESIZE(0);
+}
+
+static struct sk_buff *xtcp_run_next(struct sk_buff_head *list,
+				     struct sk_buff *skb)
+{
+	if (list)
+		return skb_queue_is_last(list, skb) ? NULL : skb->next;
+	return skb_rb_next(skb);
+}
+
+static void xtcp_run_unlink(struct sock *sk, struct sk_buff_head *list,
+			    struct sk_buff *skb)
+{
+	if (list)
+		__skb_unlink(skb, list);
+	else
+		rb_erase(&skb->rbnode, &xtcp_sk(sk)->out_of_order_queue);
+}
+
+/* Link @skb into the out-of-order rbtree by its sequence number; the
+ * caller made sure no skb there starts at the same one.
+ */
+static void xtcp_ooo_link(struct sock *sk, struct sk_buff *skb)
+{
+	struct rb_root *root = &xtcp_sk(sk)->out_of_order_queue;
+	struct rb_node **p = &root->rb_node, *parent = NULL;
+
+	while (*p) {
+		parent = *p;
+		if (xtcp_seq_before(XTCP_SKB_CB(skb)->seq,
+				    XTCP_SKB_CB(rb_to_skb(parent))->seq))
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, root);
+}
+
+/* Replace the contiguous run that starts at @skb by compact copies of its
+ * bytes [@start, @end), at most a page of data each (Linux's
+ * tcp_collapse()).  The copies are charged before the originals are
+ * freed.  On the receive queue (@list) they keep the queue's order; in the
+ * rbtree (@list NULL) they are linked once the originals are gone.
+ */
+static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
+			      struct sk_buff *skb, u32 start, u32 end)
+{
+	struct sk_buff_head fresh;
+	struct sk_buff *nskb, *next;
+
+	__skb_queue_head_init(&fresh);
+	while (skb && xtcp_seq_before(start, end)) {
+		u32 copy = min_t(u32, end - start, SKB_MAX_ORDER(0, 0));
+
+		nskb = alloc_skb(copy, GFP_ATOMIC);
+		if (!nskb)
+			break;
+		memcpy(nskb->cb, skb->cb, sizeof(skb->cb));
+		XTCP_SKB_CB(nskb)->seq = start;
+		XTCP_SKB_CB(nskb)->end_seq = start + copy;
+		XTCP_SKB_CB(nskb)->flags &= ~(TCPHDR_SYN | TCPHDR_FIN);
+		skb_set_owner_r(nskb, sk);
+		if (list)
+			__skb_queue_before(list, skb, nskb);
+		else
+			__skb_queue_tail(&fresh, nskb);
+
+		while (skb && copy) {
+			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+			u32 off = start - cb->seq;
+			u32 size = min_t(u32, cb->end_seq - start, copy);
+
+			if (xtcp_seq_before(start, cb->end_seq) &&
+			    skb_copy_bits(skb, off, skb_put(nskb, size), size))
+				break;	/* cannot happen: the bytes are there */
+			if (xtcp_seq_before(start, cb->end_seq)) {
+				start += size;
+				copy -= size;
+			}
+			if (xtcp_seq_geq(start, cb->end_seq)) {
+				next = xtcp_run_next(list, skb);
+				xtcp_run_unlink(sk, list, skb);
+				kfree_skb(skb);
+				skb = next;
+			}
+		}
+		/* Only an impossible copy failure leaves room: trim to it. */
+		XTCP_SKB_CB(nskb)->end_seq = XTCP_SKB_CB(nskb)->seq + nskb->len;
+		if (copy)
+			break;
+	}
+	while ((nskb = __skb_dequeue(&fresh)))
+		xtcp_ooo_link(sk, nskb);
+}
+
+/* Collapse wasteful runs: the unread part of the receive queue, and each
+ * contiguous run of the out-of-order queue (Linux's tcp_collapse() and
+ * tcp_collapse_ofo_queue()).
+ */
+static void xtcp_collapse_queues(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb, *first, *next;
+	u32 truesize = 0, start, end;
+
+	skb_queue_walk(&sk->sk_receive_queue, skb)
+		truesize += skb->truesize;
+	first = skb_peek(&sk->sk_receive_queue);
+	if (first && xtcp_wasteful(truesize, xsk->rcv_nxt - xsk->copied_seq))
+		xtcp_collapse_run(sk, &sk->sk_receive_queue, first,
+				  xsk->copied_seq, xsk->rcv_nxt);
+
+	first = skb_rb_first(&xsk->out_of_order_queue);
+	while (first) {
+		start = XTCP_SKB_CB(first)->seq;
+		end = XTCP_SKB_CB(first)->end_seq;
+		truesize = first->truesize;
+		for (next = skb_rb_next(first);
+		     next && xtcp_seq_leq(XTCP_SKB_CB(next)->seq, end);
+		     next = skb_rb_next(next)) {
+			end = xtcp_seq_max(end, XTCP_SKB_CB(next)->end_seq);
+			truesize += next->truesize;
+		}
+		/* @next starts the following run; it is not touched. */
+		if (xtcp_wasteful(truesize, end - start))
+			xtcp_collapse_run(sk, NULL, first, start, end);
+		first = next;
+	}
+	xsk->ooo_last_skb = skb_rb_last(&xsk->out_of_order_queue);
+}
+
+/* Drop out-of-order data from the highest sequence down until the
+ * buffer is back within sk_rcvbuf (Linux's tcp_prune_ofo_queue()): what
+ * was received last is the furthest from being useful to the reader.
+ * Never below @keep_seq (the segment being queued, when it is out of order
+ * too: dropping earlier data for it gains nothing).  Returns true if
+ * anything was dropped.
+ */
+static bool xtcp_prune_ofo_queue(struct sock *sk, const struct sk_buff *in)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb, *prev;
+	bool pruned = false;
+
+	skb = skb_rb_last(&xsk->out_of_order_queue);
+	while (skb) {
+		if (in && !xtcp_seq_after(XTCP_SKB_CB(skb)->seq,
+					  XTCP_SKB_CB(in)->seq))
+			break;
+		prev = skb_rb_prev(skb);
+		rb_erase(&skb->rbnode, &xsk->out_of_order_queue);
+		kfree_skb(skb);
+		pruned = true;
+		skb = prev;
+		if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
+		    !sk_under_memory_pressure(sk))
+			break;
+	}
+	xsk->ooo_last_skb = skb_rb_last(&xsk->out_of_order_queue);
+	return pruned;
+}
+
+/* Over the receive buffer: compact the queues, then give up out-of-order
+ * data (Linux's tcp_prune_queue()).  Returns 0 once within sk_rcvbuf.
+ */
+static int xtcp_prune_queue(struct sock *sk, const struct sk_buff *in)
+{
+	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
+		return 0;
+	xtcp_collapse_queues(sk);
+	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
+		return 0;
+	xtcp_prune_ofo_queue(sk, in);
+	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
+		return 0;
+	return -1;
+}
+
+/* Room for @skb: within sk_rcvbuf and charged to the protocol's memory
+ * (sk_rmem_schedule(), which applies net.xtcp.tcp_mem), after collapsing
+ * and pruning if need be, as Linux's tcp_try_rmem_schedule().  Returns
+ * 0, or -1 when the segment must be dropped.
+ */
+static int xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb)
+{
+	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
+	    sk_rmem_schedule(sk, skb, skb->truesize))
+		return 0;
+	if (xtcp_prune_queue(sk, skb) < 0)
+		return -1;
+	while (!sk_rmem_schedule(sk, skb, skb->truesize)) {
+		if (!xtcp_prune_ofo_queue(sk, skb))
+			return -1;
+	}
+	return 0;
+}
+
+/* Append @from to @to when it continues it (skb_try_coalesce()), moving
+ * the charge of what @to grew by.  @from is freed then.
+ */
+static bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *to,
+			      struct sk_buff *from)
+{
+	bool fragstolen;
+	int delta;
+
+	if (XTCP_SKB_CB(from)->seq != XTCP_SKB_CB(to)->end_seq ||
+	    ((XTCP_SKB_CB(to)->flags | XTCP_SKB_CB(from)->flags) & TCPHDR_FIN) ||
+	    !skb_try_coalesce(to, from, &fragstolen, &delta))
+		return false;
+	atomic_add(delta, &sk->sk_rmem_alloc);
+	sk_mem_charge(sk, delta);
+	XTCP_SKB_CB(to)->end_seq = XTCP_SKB_CB(from)->end_seq;
+	kfree_skb_partial(from, fragstolen);
+	return true;
 }
 
 /* Keep a segment that arrived ahead of RCV.NXT (RFC 9293 s.3.10.7.4
  * seventh: "segments with higher beginning sequence numbers SHOULD be held
- * for later processing"), in sequence order.  One that overlaps what is
- * held already, or carries a FIN, is dropped: the sender will resend it.
+ * for later processing") in the rbtree, in O(log n), as Linux's
+ * tcp_data_queue_ofo(): appended to the skb it continues when it can be;
+ * dropped when skbs there hold all of it; replacing those it covers
+ * entirely.  Partial overlaps stay, the reader skips bytes it has.  A FIN
+ * is dropped with its data (the sender will resend both).  Returns true
+ * when the skb was kept or merged (the caller must not free it).
  */
 static bool xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 			   u32 len)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	struct sk_buff *pos, *prev = NULL;
+	struct rb_node **p, *parent = NULL;
+	struct sk_buff *skb1;
 
 	if (cb->flags & TCPHDR_FIN)
-		return false;
-	skb_queue_walk(&xsk->ooo_queue, pos) {
-		if (xtcp_seq_leq(seq + len, XTCP_SKB_CB(pos)->seq))
-			break;
-		if (xtcp_seq_before(seq, XTCP_SKB_CB(pos)->end_seq))
-			return false;
-		prev = pos;
-	}
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    READ_ONCE(sk->sk_rcvbuf))
 		return false;
 	skb_dst_drop(skb);
 	cb->seq = seq;
 	cb->end_seq = seq + len;
+	if (xtcp_rmem_schedule(sk, skb))
+		return false;
+
+	p = &xsk->out_of_order_queue.rb_node;
+	if (RB_EMPTY_ROOT(&xsk->out_of_order_queue))
+		goto insert;
+	/* Common case: it continues or follows the highest skb. */
+	skb1 = xsk->ooo_last_skb;
+	if (xtcp_try_coalesce(sk, skb1, skb))
+		return true;
+	if (xtcp_seq_geq(seq, XTCP_SKB_CB(skb1)->end_seq)) {
+		parent = &skb1->rbnode;
+		p = &parent->rb_right;
+		goto insert;
+	}
+
+	while (*p) {
+		parent = *p;
+		skb1 = rb_to_skb(parent);
+		if (xtcp_seq_before(seq, XTCP_SKB_CB(skb1)->seq)) {
+			p = &parent->rb_left;
+			continue;
+		}
+		if (xtcp_seq_before(seq, XTCP_SKB_CB(skb1)->end_seq)) {
+			if (xtcp_seq_leq(cb->end_seq, XTCP_SKB_CB(skb1)->end_seq))
+				goto drop;	/* nothing new */
+			if (seq == XTCP_SKB_CB(skb1)->seq) {
+				/* Covers skb1 and more: takes its place. */
+				rb_replace_node(&skb1->rbnode, &skb->rbnode,
+						&xsk->out_of_order_queue);
+				kfree_skb(skb1);
+				goto merge_right;
+			}
+		} else if (xtcp_try_coalesce(sk, skb1, skb)) {
+			return true;
+		}
+		p = &parent->rb_right;
+	}
+insert:
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, &xsk->out_of_order_queue);
+merge_right:
+	/* Drop the skbs the new one covers entirely. */
+	while ((skb1 = skb_rb_next(skb))) {
+		if (xtcp_seq_leq(cb->end_seq, XTCP_SKB_CB(skb1)->seq) ||
+		    xtcp_seq_before(cb->end_seq, XTCP_SKB_CB(skb1)->end_seq))
+			break;
+		rb_erase(&skb1->rbnode, &xsk->out_of_order_queue);
+		kfree_skb(skb1);
+	}
+	if (!skb1)
+		xsk->ooo_last_skb = skb;
 	skb_set_owner_r(skb, sk);
-	if (prev)
-		__skb_queue_after(&xsk->ooo_queue, prev, skb);
-	else
-		__skb_queue_head(&xsk->ooo_queue, skb);
+	return true;
+drop:
+	/* Scheduled but not charged: nothing to give back. */
+	kfree_skb(skb);
 	return true;
 }
 
+/**
+ * xtcp_ooo_purge() - free the out-of-order queue
+ * @sk: the socket, locked (destruction, disconnect)
+ *
+ * The skbs give their charge back as they are freed (sock_rfree()).
+ */
+void xtcp_ooo_purge(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct rb_node *p = rb_first(&xsk->out_of_order_queue);
+
+	while (p) {
+		struct sk_buff *skb = rb_to_skb(p);
+
+		p = rb_next(p);
+		rb_erase(&skb->rbnode, &xsk->out_of_order_queue);
+		kfree_skb(skb);
+	}
+	xsk->ooo_last_skb = NULL;
+	sk_mem_reclaim(sk);
+}
+
+/* Queue in-order data for the reader, appended to the last skb when it
+ * can be (Linux's tcp_queue_rcv()).  Returns true if @skb was merged
+ * (and freed).
+ */
+static bool xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_receive_queue);
+
+	if (tail && xtcp_try_coalesce(sk, tail, skb))
+		return true;
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	return false;
+}
+
 /* Move what the new RCV.NXT made contiguous from the out-of-order queue
- * to the reader.
+ * to the reader (Linux's tcp_ofo_queue()).  An skb that starts before
+ * RCV.NXT keeps its old bytes: the reader skips them by sequence number.
  */
 static void xtcp_ooo_drain(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct sk_buff *skb;
+	struct rb_node *p = rb_first(&xsk->out_of_order_queue);
+	struct sk_buff *tail;
 
-	while ((skb = skb_peek(&xsk->ooo_queue))) {
+	while (p) {
+		struct sk_buff *skb = rb_to_skb(p);
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 		if (xtcp_seq_after(cb->seq, xsk->rcv_nxt))
 			break;
-		__skb_unlink(skb, &xsk->ooo_queue);
+		p = rb_next(p);
+		rb_erase(&skb->rbnode, &xsk->out_of_order_queue);
 		if (xtcp_seq_leq(cb->end_seq, xsk->rcv_nxt)) {
 			kfree_skb(skb);
 			continue;
 		}
-		/* Cannot fail: the head is linear or pulled in place. */
-		if (cb->seq != xsk->rcv_nxt &&
-		    !pskb_pull(skb, xsk->rcv_nxt - cb->seq)) {
-			kfree_skb(skb);
-			continue;
-		}
-		cb->seq = xsk->rcv_nxt;
-		__skb_queue_tail(&sk->sk_receive_queue, skb);
 		xsk->rcv_nxt = cb->end_seq;
+		/* Already charged: merged (its charge moves) or queued. */
+		tail = skb_peek_tail(&sk->sk_receive_queue);
+		if (!tail || !xtcp_try_coalesce(sk, tail, skb))
+			__skb_queue_tail(&sk->sk_receive_queue, skb);
 	}
+	if (RB_EMPTY_ROOT(&xsk->out_of_order_queue))
+		xsk->ooo_last_skb = NULL;
+}
+
+/* In-order data costs more than the buffer holds: while xtcp's memory is
+ * below tcp_mem[0] and not under pressure, grow the buffer to what is in
+ * use rather than drop data inside the window we offered, up to
+ * tcp_rmem[2], unless SO_RCVBUF fixed it (Linux's tcp_clamp_window()).
+ * Out-of-order data never grows it: it is pruned instead.
+ */
+static void xtcp_clamp_rcvbuf(struct sock *sk, const struct sk_buff *skb)
+{
+	int need = atomic_read(&sk->sk_rmem_alloc) + skb->truesize;
+	int max = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
+
+	if (need <= READ_ONCE(sk->sk_rcvbuf) ||
+	    (sk->sk_userlocks & SOCK_RCVBUF_LOCK) ||
+	    sk_under_memory_pressure(sk) ||
+	    sk_memory_allocated(sk) >= sk_prot_mem_limits(sk, 0))
+		return;
+	WRITE_ONCE(sk->sk_rcvbuf, max(min(need, max), READ_ONCE(sk->sk_rcvbuf)));
 }
 
 /* Data goes to the receive queue, or ahead of a hole to the out-of-order
- * queue.  Returns true when the skb was kept.
+ * queue, each skb charged to the receive buffer and to the protocol's
+ * memory.  In-order data that finds the buffer full first makes room by
+ * pruning out-of-order data; what the reader has not read yet is never
+ * dropped.  A segment finding an empty receive queue is always taken, as
+ * Linux does, so a connection cannot stall.  Returns true when the skb was
+ * kept (or merged and freed): the caller must not free it.
  */
 static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 {
@@ -460,7 +852,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 seq = cb->seq + !!(cb->flags & TCPHDR_SYN);
 
-	xtcp_rcvbuf_tune(sk, len, skb->truesize);
+	xtcp_rcv_ratio_sample(sk, len, skb->truesize);
 	if (xtcp_seq_after(seq, xsk->rcv_nxt))
 		return xtcp_ooo_queue(sk, skb, seq, len);
 	if (xtcp_seq_before(seq, xsk->rcv_nxt)) {
@@ -471,16 +863,18 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		len -= dup;
 		seq = xsk->rcv_nxt;
 	}
-	if (!xtcp_rmem_schedule(sk, skb))
-		return false;
-
 	skb_dst_drop(skb);
 	cb->seq = seq;
 	cb->end_seq = seq + len;
-	skb_set_owner_r(skb, sk);
-	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	xtcp_clamp_rcvbuf(sk, skb);
+	if (xtcp_rmem_schedule(sk, skb) &&
+	    !skb_queue_empty(&sk->sk_receive_queue))
+		return false;
+
 	xsk->rcv_nxt = seq + len;
+	xtcp_queue_rcv(sk, skb);
 	xtcp_ooo_drain(sk);
+	xtcp_rcv_rtt_measure(sk);
 	sk->sk_data_ready(sk);
 	return true;
 }

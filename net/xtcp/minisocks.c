@@ -413,6 +413,7 @@ void xtcp_tw_put(struct xtcp_tw *tw)
 /* Off the tables, port given back; the caller's own reference stays. */
 static void xtcp_tw_unhash(struct xtcp_tw *tw)
 {
+	atomic_dec(&xtcp_pernet(xtcp_hn_net(&tw->hn))->tw_count);
 	xtcp_ehash_remove(&tw->hn);
 	xtcp_bhash_del(&tw->hn);
 	if (tw->port)
@@ -454,15 +455,20 @@ static void xtcp_tw_timer_fn(struct timer_list *t)
  */
 void xtcp_time_wait(struct sock *sk)
 {
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct xtcp_tw *tw;
+	struct xtcp_tw *tw = NULL;
 
-	tw = kzalloc(sizeof(*tw), GFP_ATOMIC);
+	/* As Linux's inet_twsk_alloc(): beyond tcp_max_tw_buckets, or
+	 * without memory, the socket closes at once, without TIME_WAIT.
+	 */
+	if (atomic_read(&xn->tw_count) < READ_ONCE(xn->max_tw_buckets))
+		tw = kzalloc(sizeof(*tw), GFP_ATOMIC);
 	if (!tw) {
-		/* As Linux: without memory, close at once. */
 		xtcp_done(sk);
 		return;
 	}
+	atomic_inc(&xn->tw_count);
 	xtcp_hn_init(&tw->hn, sock_net(sk), XTCP_HK_TW);
 	tw->hn.laddr = xsk->hn.laddr;
 	tw->hn.raddr = xsk->hn.raddr;

@@ -24,17 +24,18 @@ u64 xtcp_clock_us(void)
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
-/* Window we can offer: the payload the free receive buffer holds at the
- * payload/truesize ratio of what arrived so far (half before anything
- * did, Linux's default tcp_adv_win_scale of 1).  Offering more invites
- * segments we would have to drop.
+/* Window we can offer: half the free receive buffer, as Linux's
+ * tcp_space() with its default tcp_adv_win_scale of 1.  In-order data
+ * that costs more than that grows the buffer as it arrives (while memory
+ * is plentiful, xtcp_clamp_rcvbuf()), and the reader grows it further
+ * (xtcp_rcv_space_adjust()).  Not scaled by the measured cost of skbs:
+ * a window sized from one bad sample could not reopen to a full segment.
  */
 u32 xtcp_receive_space(const struct sock *sk)
 {
 	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-	u32 ratio = READ_ONCE(xtcp_sk(sk)->rcv_ratio) ? : 128;
 
-	return free > 0 ? (u32)(((u64)free * ratio) >> 8) : 0;
+	return free > 0 ? free / 2 : 0;
 }
 
 /* The smallest window increase worth announcing (receiver SWS avoidance,
@@ -274,6 +275,7 @@ void xtcp_send_probe(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	u8 retries2 = READ_ONCE(xn->retries2);
+	unsigned int max_probes = retries2;
 
 	if (skb_queue_empty(&sk->sk_write_queue) ||
 	    !skb_queue_empty(&xsk->rtx_queue)) {
@@ -281,7 +283,13 @@ void xtcp_send_probe(struct sock *sk)
 		xsk->probe_backoff = 0;
 		return;
 	}
-	if (xsk->probes >= retries2) {
+	/* An orphan probes tcp_orphan_retries times (tcp_probe_timer()). */
+	if (sock_flag(sk, SOCK_DEAD)) {
+		max_probes = xtcp_orphan_retries(sk, true);
+		if (xtcp_out_of_resources(sk, true))
+			return;
+	}
+	if (xsk->probes >= max_probes) {
 		sk->sk_err = sk->sk_err_soft ? : ETIMEDOUT;
 		sk_error_report(sk);
 		xtcp_done(sk);
@@ -411,9 +419,19 @@ void xtcp_retransmit_head(struct sock *sk)
 	xtcp_transmit_skb(sk, skb, true);
 }
 
-/* A new, empty skb at the tail of the send queue, with @room bytes for
- * data (user data: one segment; a FIN alone: none), charged to the send
- * buffer.
+/**
+ * xtcp_queue_tail_skb() - a new, empty skb at the tail of the send queue
+ * @sk: the socket, locked by its owner
+ * @room: bytes for data (user data: one segment; a FIN alone: none)
+ * @gfp: allocation flags; with __GFP_NOFAIL (a FIN) the skb is queued
+ *	even beyond net.xtcp.tcp_mem, as Linux forces a FIN's charge
+ *
+ * The skb is charged to the send buffer (sk_wmem_queued) and to the
+ * protocol's memory (sk_wmem_schedule(), sk_mem_charge()), as Linux's
+ * tcp_stream_alloc_skb() and tcp_skb_entail() do, until acknowledged.
+ *
+ * Return: the skb, or NULL without memory or over the memory limits
+ * (the caller waits for memory, sk_stream_wait_memory()).
  */
 struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, u32 room, gfp_t gfp)
 {
@@ -422,17 +440,59 @@ struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, u32 room, gfp_t gfp)
 	struct sk_buff *skb;
 
 	skb = alloc_skb_fclone(XTCP_DATA_HEADROOM + room, gfp);
-	if (!skb)
+	if (!skb) {
+		sk->sk_prot->enter_memory_pressure(sk);
+		sk_stream_moderate_sndbuf(sk);
 		return NULL;
+	}
+	/* Without room in the limits a forced skb is charged on credit:
+	 * sk_forward_alloc goes negative and the next schedule pays it.
+	 */
+	if (!sk_wmem_schedule(sk, skb->truesize) && !(gfp & __GFP_NOFAIL)) {
+		__kfree_skb(skb);
+		return NULL;
+	}
 	skb_reserve(skb, XTCP_DATA_HEADROOM);
 	cb = XTCP_SKB_CB(skb);
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = xsk->write_seq;
 	cb->end_seq = xsk->write_seq;
 	cb->flags = TCPHDR_ACK;
-	sk->sk_wmem_queued += skb->truesize;
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 	return skb;
+}
+
+/**
+ * xtcp_wmem_free_skb() - free a send or retransmission queue skb
+ * @sk: the socket, locked
+ * @skb: the skb, already unlinked
+ *
+ * Gives back what xtcp_queue_tail_skb() charged (Linux's
+ * tcp_wmem_free_skb()); sk_mem_uncharge() returns whole pages to the
+ * protocol's memory_allocated.
+ */
+void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	__kfree_skb(skb);
+}
+
+/**
+ * xtcp_wmem_purge() - free the send and retransmission queues
+ * @sk: the socket, locked (destruction, disconnect)
+ */
+void xtcp_wmem_purge(struct sock *sk)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+		xtcp_wmem_free_skb(sk, skb);
+	while ((skb = __skb_dequeue(&xtcp_sk(sk)->rtx_queue)))
+		xtcp_wmem_free_skb(sk, skb);
+	sk_mem_reclaim(sk);
 }
 
 /* Queue a FIN after the data (RFC 9293 s.3.10.4 CLOSE/shutdown). */

@@ -5,7 +5,9 @@
  *
  * The send buffer is bounded by sk_sndbuf (sk_wmem_queued counts every
  * queued skb until it is acknowledged); the receive buffer by sk_rcvbuf
- * (sk_rmem_alloc, charged by the input path).
+ * (sk_rmem_alloc, charged by the input path), which grows with what the
+ * reader consumes per round trip (xtcp_rcv_space_adjust()).  Both are
+ * charged to the protocol's memory (net.xtcp.tcp_mem).
  */
 #include <linux/net.h>
 #include <linux/poll.h>
@@ -211,6 +213,8 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			}
 			*seq += chunk;
 			copied += chunk;
+			/* Size the buffer from what the reader takes. */
+			xtcp_rcv_space_adjust(sk);
 			if (!(flags & MSG_PEEK) && offset + chunk == skb->len) {
 				__skb_unlink(skb, &sk->sk_receive_queue);
 				__kfree_skb(skb);

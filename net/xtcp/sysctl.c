@@ -5,7 +5,10 @@
  * errno) and default of its net.ipv4.tcp_* twin in Linux 6.1
  * (net/ipv4/sysctl_net_ipv4.c, tcp_sk_init(), tcp_init()).  One knob
  * that Linux keeps global and shows only in the initial namespace,
- * tcp_max_orphans, is per namespace here like all the others.
+ * tcp_max_orphans, is per namespace here like all the others.  tcp_mem
+ * is global and shown in the initial namespace only, as Linux's: it
+ * limits the memory of all xtcp sockets together (struct proto has one
+ * sysctl_mem).
  */
 #include <linux/sysctl.h>
 #include <linux/slab.h>
@@ -177,6 +180,20 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dointvec,
 	},
 	{
+		.procname	= "tcp_max_tw_buckets",
+		.data		= XTCP_KNOB(max_tw_buckets),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec,
+	},
+	{
+		.procname	= "tcp_orphan_retries",
+		.data		= XTCP_KNOB(orphan_retries),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
 		.procname	= "tcp_rmem",
 		.data		= XTCP_KNOB(rmem),
 		.maxlen		= sizeof_field(struct xtcp_net, rmem),
@@ -263,6 +280,8 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->invalid_ratelimit = HZ / 2;
 	/* Linux 6.1 (tcp_sk_init()): no global limit unless set. */
 	xn->challenge_ack_limit = INT_MAX;
+	xn->max_tw_buckets = ehash / 2;
+	xn->orphan_retries = 0;
 
 	/* New namespaces copy the initial namespace's buffer limits and
 	 * congestion control, as tcp_sk_init() does.
@@ -309,4 +328,51 @@ void xtcp_sysctl_net_exit(struct xtcp_net *xn)
 
 	unregister_net_sysctl_table(xn->sysctl_hdr);
 	kfree(tbl);
+}
+
+/* net.xtcp.tcp_mem: pages all xtcp sockets may hold before memory
+ * pressure (1), and before refusing memory (2) (struct proto sysctl_mem).
+ */
+static struct ctl_table xtcp_sysctl_global[] = {
+	{
+		.procname	= "tcp_mem",
+		.data		= &sysctl_xtcp_mem,
+		.maxlen		= sizeof(sysctl_xtcp_mem),
+		.mode		= 0644,
+		.proc_handler	= proc_doulongvec_minmax,
+	},
+	{ }
+};
+
+static struct ctl_table_header *xtcp_sysctl_global_hdr;
+
+/**
+ * xtcp_sysctl_init() - the global knobs, in the initial namespace only
+ *
+ * tcp_mem defaults as tcp_init_mem() computes them: 1/16 of the pages
+ * free for buffers (at least 128) is the pressure threshold, 3/4 of it
+ * the low mark, twice the low mark the hard limit.  Linux computes them at
+ * boot, xtcp at load, so fewer free pages may give smaller values.
+ * Called once at module load, process context.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int xtcp_sysctl_init(void)
+{
+	unsigned long limit = max(nr_free_buffer_pages() / 16, 128UL);
+
+	sysctl_xtcp_mem[0] = limit / 4 * 3;
+	sysctl_xtcp_mem[1] = limit;
+	sysctl_xtcp_mem[2] = sysctl_xtcp_mem[0] * 2;
+	xtcp_sysctl_global_hdr = register_net_sysctl(&init_net, "net/xtcp",
+						     xtcp_sysctl_global);
+	return xtcp_sysctl_global_hdr ? 0 : -ENOMEM;
+}
+
+/**
+ * xtcp_sysctl_exit() - remove what xtcp_sysctl_init() registered
+ */
+void xtcp_sysctl_exit(void)
+{
+	unregister_net_sysctl_table(xtcp_sysctl_global_hdr);
 }

@@ -60,16 +60,86 @@ static bool xtcp_timed_out(struct xtcp_sock *xsk, unsigned int boundary,
 	return (u64)jiffies_to_usecs(jiffies - xsk->retrans_stamp) >= limit;
 }
 
+/**
+ * xtcp_orphan_retries() - how many timeouts an orphaned socket survives
+ * @sk: the orphan (SOCK_DEAD), socket spinlock held
+ * @alive: its RTO is still below the maximum (it sent recently)
+ *
+ * As Linux's tcp_orphan_retries(): net.xtcp.tcp_orphan_retries, none
+ * after an ICMP error once the RTO maxed out, and 8 (over 100 s from a
+ * 200 ms RTO) when the knob is 0 and the peer may still be there.
+ *
+ * Return: the number of retransmissions or probes before giving up.
+ */
+unsigned int xtcp_orphan_retries(struct sock *sk, bool alive)
+{
+	unsigned int retries =
+		READ_ONCE(xtcp_pernet(sock_net(sk))->orphan_retries);
+
+	if (READ_ONCE(sk->sk_err_soft) && !alive)
+		retries = 0;
+	if (!retries && alive)
+		retries = 8;
+	return retries;
+}
+
+/**
+ * xtcp_out_of_resources() - abort an orphan that holds too much
+ * @sk: the orphan (SOCK_DEAD), socket spinlock held
+ * @do_reset: tell the peer with a RST
+ *
+ * As Linux's tcp_out_of_resources(): when orphans exceed tcp_max_orphans
+ * (counted twice as heavily for one that is not worth a RST or had an
+ * ICMP error), or xtcp is over tcp_mem[2] while this orphan still holds
+ * send data, the orphan is reset and closed at its next timeout.
+ *
+ * Return: true if @sk was closed.
+ */
+bool xtcp_out_of_resources(struct sock *sk, bool do_reset)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	int shift = !do_reset + !!READ_ONCE(sk->sk_err_soft);
+	bool orphans, oom;
+
+	orphans = (atomic_read(&xn->orphans) << shift) > READ_ONCE(xn->max_orphans);
+	oom = sk->sk_wmem_queued > SOCK_MIN_SNDBUF &&
+	      sk_memory_allocated(sk) > sk_prot_mem_limits(sk, 2);
+	if (!orphans && !oom)
+		return false;
+	if (orphans)
+		net_info_ratelimited("xtcp: too many orphaned sockets\n");
+	else
+		net_info_ratelimited("xtcp: out of memory -- consider tuning tcp_mem\n");
+	if (do_reset)
+		xtcp_send_active_reset(sk, GFP_ATOMIC);
+	xtcp_done(sk);
+	return true;
+}
+
 static void xtcp_retransmit_timer(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	bool syn = sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV;
+	unsigned int retry_until = READ_ONCE(xn->retries2);
 
 	if (xsk->snd_una == xsk->snd_nxt)
 		return;
 	if (!xsk->retrans_stamp)
 		xsk->retrans_stamp = jiffies - usecs_to_jiffies(xtcp_rtt_rto(&xsk->rtt));
+
+	/* An orphan gives up sooner (tcp_orphan_retries), or at once when
+	 * orphans or memory run short, as Linux's tcp_write_timeout().
+	 */
+	if (!syn && sock_flag(sk, SOCK_DEAD)) {
+		bool alive = xtcp_rtt_rto(&xsk->rtt) < XTCP_RTO_MAX_US;
+
+		retry_until = xtcp_orphan_retries(sk, alive);
+		if (xtcp_out_of_resources(sk, alive ||
+					  !xtcp_timed_out(xsk, retry_until,
+							  XTCP_RTO_MIN_US)))
+			return;
+	}
 
 	/* RFC 9293 s.3.8.3 R2: give up, as Linux does, when retransmitting
 	 * has lasted as long as tcp_syn_retries (from a 1 s RTO) or
@@ -77,8 +147,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	 */
 	if (syn ? xtcp_timed_out(xsk, READ_ONCE(xn->syn_retries),
 				 jiffies_to_usecs(XTCP_TIMEOUT_INIT)) :
-		  xtcp_timed_out(xsk, READ_ONCE(xn->retries2),
-				 XTCP_RTO_MIN_US)) {
+		  xtcp_timed_out(xsk, retry_until, XTCP_RTO_MIN_US)) {
 		sk->sk_err = sk->sk_err_soft ? : ETIMEDOUT;
 		sk_error_report(sk);
 		xtcp_done(sk);

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# rcvmem: what a remote peer can make a receiver pin (issue 6 item 7).
+# Driven by scapy from a peer namespace (selftests/rcvmem_test.py, which
+# prints the TAP), against native TCP (the reference) and xtcp in the same
+# VM: thousands of 1-byte out-of-order segments on a child nobody accepted
+# and on an accepted connection that does not read; SO_RCVBUF after one
+# segment; byte-exact delivery once the holes are filled; and tcp_mem
+# hard limits.  Set-up as selftests/wire.sh: namespace X holds the
+# receivers (selftests/rcvmem_peer) on 10.77.6.1, scapy in P speaks as
+# 10.77.6.3, an address nobody owns, so P's kernel never answers.
+set -u
+. "$(dirname "$0")/lib/tap.sh"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+peer=$root/build/selftests/rcvmem_peer
+X=xtcp-rcvmem-x
+P=xtcp-rcvmem-p
+work=$(mktemp -d /tmp/xtcp-rcvmem.XXXXXX)
+pids=()
+
+cleanup()
+{
+	local p
+	for p in "${pids[@]}"; do
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	ip netns del $X 2>/dev/null
+	ip netns del $P 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+ip netns del $X 2>/dev/null
+ip netns del $P 2>/dev/null
+if ! { ip netns add $X && ip netns add $P &&
+	ip link add xrm-x netns $X type veth peer name xrm-p netns $P &&
+	ip -n $X addr add 10.77.6.1/24 dev xrm-x &&
+	ip -n $P addr add 10.77.6.2/24 dev xrm-p &&
+	ip -n $X link set xrm-x up && ip -n $P link set xrm-p up &&
+	ip -n $P link set lo up &&
+	ip netns exec $P sysctl -qw net.ipv4.ip_forward=0 &&
+	pmac=$(ip -n $P -br link show xrm-p | awk '{ print $3 }') &&
+	xmac=$(ip -n $X -br link show xrm-x | awk '{ print $3 }') &&
+	ip -n $X neigh replace 10.77.6.3 lladdr "$pmac" dev xrm-x nud permanent; }; then
+	tap_plan 1
+	tap_fail "set up namespaces, veth and neighbour entry"
+	exit 1
+fi
+
+args=()
+for spec in inet:noaccept:7001 inet:noread:7002 xtcp:noaccept:7003 xtcp:noread:7004; do
+	IFS=: read -r fam mode port <<<"$spec"
+	d=$work/$fam-$mode
+	mkdir -p "$d"
+	ip netns exec $X "$peer" -f "$fam" -m "$mode" -l "10.77.6.1:$port" -d "$d" -t 600 \
+		>"$d.log" 2>&1 &
+	pids+=($!)
+	args+=(--peer "$fam:$mode:$port:$d:$d.log")
+done
+
+timeout -k 5 800 ip netns exec $P python3 "$root/selftests/rcvmem_test.py" \
+	--rx-ns $X --iface xrm-p --src 10.77.6.3 --dst 10.77.6.1 --dst-mac "$xmac" "${args[@]}"
