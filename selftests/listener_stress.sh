@@ -28,6 +28,7 @@
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/procs.sh"
+. "$(dirname "$0")/lib/netns.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 storm=$root/build/selftests/listener_storm
@@ -50,11 +51,7 @@ fam_num() { [ "$1" = inet ] && echo 2 || cat /sys/module/xtcp/parameters/family;
 
 setup()
 {
-	ip netns add $A && ip netns add $B &&
-		ip link add name xls-a netns $A type veth peer name xls-b netns $B &&
-		ip -n $A addr add 10.77.4.1/24 dev xls-a &&
-		ip -n $B addr add 10.77.4.2/24 dev xls-b &&
-		ip -n $A link set xls-a up && ip -n $B link set xls-b up &&
+	netns_pair $A xls-a 10.77.4.1 $B xls-b 10.77.4.2 &&
 		ip -n $A link set lo up && ip -n $B link set lo up &&
 		ip netns exec $B sysctl -qw net.ipv4.tcp_syncookies=0
 }
@@ -86,8 +83,6 @@ wait_eq()
 
 nfam=$(wc -w <<<"$families")
 tap_plan $((nfam * 3 + 3 + 1))
-ip netns del $A 2>/dev/null
-ip netns del $B 2>/dev/null
 if ! setup; then
 	tap_fail "set up namespaces and veth"
 	exit 1

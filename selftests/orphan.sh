@@ -21,18 +21,8 @@ B=xtcp-orphan-b
 work=$(mktemp -d /tmp/xtcp-orphan.XXXXXX)
 pids=()
 . "$(dirname "$0")/lib/procs.sh"
+. "$(dirname "$0")/lib/netns.sh"
 trap procs_cleanup EXIT
-
-setup()
-{
-	ip netns del $A 2>/dev/null
-	ip netns del $B 2>/dev/null
-	ip netns add $A && ip netns add $B &&
-		ip link add xor-a netns $A type veth peer name xor-b netns $B &&
-		ip -n $A addr add 10.77.7.1/24 dev xor-a &&
-		ip -n $B addr add 10.77.7.2/24 dev xor-b &&
-		ip -n $A link set xor-a up && ip -n $B link set xor-b up
-}
 
 # present FAM PORT: is a socket with local port PORT left in A?
 present()
@@ -65,7 +55,7 @@ orphan_run()
 {
 	local fam=$1 retries=$2 dir=ipv4 run=() port=7200 lport i
 	[ "$fam" = xtcp ] && dir=xtcp run=("$root/scripts/xtcp-run")
-	setup || { echo setup-failed; return; }
+	netns_pair $A xor-a 10.77.7.1 $B xor-b 10.77.7.2 || { echo setup-failed; return; }
 	if [ -n "$retries" ]; then
 		ip netns exec $A sh -c "echo $retries > /proc/sys/net/$dir/tcp_orphan_retries" ||
 			{ echo knob-failed; return; }

@@ -12,39 +12,20 @@
 # 10.77.6.3, an address nobody owns, so P's kernel never answers.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/netns.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 peer=$root/build/selftests/rcvmem_peer
 X=xtcp-rcvmem-x
 P=xtcp-rcvmem-p
 work=$(mktemp -d /tmp/xtcp-rcvmem.XXXXXX)
+netns=($X $P)
 pids=()
+. "$(dirname "$0")/lib/procs.sh"
+trap procs_cleanup EXIT
 
-cleanup()
-{
-	local p
-	for p in "${pids[@]}"; do
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	ip netns del $X 2>/dev/null
-	ip netns del $P 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-ip netns del $X 2>/dev/null
-ip netns del $P 2>/dev/null
-if ! { ip netns add $X && ip netns add $P &&
-	ip link add xrm-x netns $X type veth peer name xrm-p netns $P &&
-	ip -n $X addr add 10.77.6.1/24 dev xrm-x &&
-	ip -n $P addr add 10.77.6.2/24 dev xrm-p &&
-	ip -n $X link set xrm-x up && ip -n $P link set xrm-p up &&
-	ip -n $P link set lo up &&
-	ip netns exec $P sysctl -qw net.ipv4.ip_forward=0 &&
-	pmac=$(ip -n $P -br link show xrm-p | awk '{ print $3 }') &&
-	xmac=$(ip -n $X -br link show xrm-x | awk '{ print $3 }') &&
-	ip -n $X neigh replace 10.77.6.3 lladdr "$pmac" dev xrm-x nud permanent; }; then
+if ! { netns_pair $X xrm-x 10.77.6.1 $P xrm-p 10.77.6.2 &&
+	netns_scapy_peer $X xrm-x $P xrm-p 10.77.6.3; }; then
 	tap_plan 1
 	tap_fail "set up namespaces, veth and neighbour entry"
 	exit 1

@@ -17,11 +17,10 @@ B=xtcp-twcap-b
 work=$(mktemp -d /tmp/xtcp-twcap.XXXXXX)
 pids=()
 . "$(dirname "$0")/lib/procs.sh"
+. "$(dirname "$0")/lib/netns.sh"
 trap procs_cleanup EXIT
 
-ip netns del $A 2>/dev/null
-ip netns add $A
-ip -n $A link set lo up
+netns_fresh $A
 
 # tw_count FAM: TIME_WAIT entries in namespace A.
 tw_count()
@@ -59,17 +58,13 @@ for fam in inet xtcp; do
 	port=$((port + 1))
 	one $fam $port
 	tap_eq "$fam: with tcp_max_tw_buckets=$def the active closer is in TIME_WAIT" 1 "$(tw_count $fam)"
-	ip netns del $A
-	ip netns add $A
-	ip -n $A link set lo up
+	netns_fresh $A
 	ip netns exec $A sh -c "echo 0 > /proc/sys/net/$dir/tcp_max_tw_buckets" 2>"$work/err-$fam"
 	port=$((port + 1))
 	one $fam $port
 	ok=$?
 	tap_eq "$fam: the connection completes with tcp_max_tw_buckets=0" 0 "$ok"
 	tap_eq "$fam: with tcp_max_tw_buckets=0 it skips TIME_WAIT" 0 "$(tw_count $fam)"
-	ip netns del $A
-	ip netns add $A
-	ip -n $A link set lo up
+	netns_fresh $A
 done
 tap_done

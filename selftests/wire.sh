@@ -17,40 +17,20 @@
 # what the sink's reader got.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/netns.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
 X=xtcp-wire-x
 P=xtcp-wire-p
 work=$(mktemp -d /tmp/xtcp-wire.XXXXXX)
+netns=($X $P)
 pids=()
+. "$(dirname "$0")/lib/procs.sh"
+trap procs_cleanup EXIT
 
-cleanup()
-{
-	local p
-	# wait: reaps them quietly (no "Killed" job notices in the TAP).
-	for p in "${pids[@]}"; do
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	ip netns del $X 2>/dev/null
-	ip netns del $P 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-ip netns del $X 2>/dev/null
-ip netns del $P 2>/dev/null
-if ! { ip netns add $X && ip netns add $P &&
-	ip link add xwi-x netns $X type veth peer name xwi-p netns $P &&
-	ip -n $X addr add 10.77.5.1/24 dev xwi-x &&
-	ip -n $P addr add 10.77.5.2/24 dev xwi-p &&
-	ip -n $X link set xwi-x up && ip -n $P link set xwi-p up &&
-	ip -n $P link set lo up &&
-	ip netns exec $P sysctl -qw net.ipv4.ip_forward=0 &&
-	pmac=$(ip -n $P -br link show xwi-p | awk '{ print $3 }') &&
-	xmac=$(ip -n $X -br link show xwi-x | awk '{ print $3 }') &&
-	ip -n $X neigh replace 10.77.5.3 lladdr "$pmac" dev xwi-x nud permanent; }; then
+if ! { netns_pair $X xwi-x 10.77.5.1 $P xwi-p 10.77.5.2 &&
+	netns_scapy_peer $X xwi-x $P xwi-p 10.77.5.3; }; then
 	tap_plan 1
 	tap_fail "set up namespaces, veth and neighbour entry"
 	exit 1

@@ -21,35 +21,25 @@
 # would, not GSO packets (veth passes those on whole).
 set -u
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/netns.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 peer=$root/build/selftests/wire_peer
 X=xtcp-wire2-x
 P=xtcp-wire2-p
+netns=($X $P)
+pids=()
+. "$(dirname "$0")/lib/procs.sh"
+trap procs_cleanup EXIT
 
-cleanup()
-{
-	ip netns del $X 2>/dev/null
-	ip netns del $P 2>/dev/null
-}
-trap cleanup EXIT
-
-cleanup
-if ! { ip netns add $X && ip netns add $P &&
-	ip link add xw2-x netns $X type veth peer name xw2-p netns $P &&
-	ip -n $X addr add 10.77.6.1/24 dev xw2-x &&
-	ip -n $P addr add 10.77.6.2/24 dev xw2-p &&
-	ip -n $X link set xw2-x up && ip -n $P link set xw2-p up &&
-	ip -n $X link set lo up && ip -n $P link set lo up &&
-	ip netns exec $P sysctl -qw net.ipv4.ip_forward=0 &&
+if ! { netns_pair $X xw2-x 10.77.6.1 $P xw2-p 10.77.6.2 &&
+	ip -n $X link set lo up &&
+	netns_scapy_peer $X xw2-x $P xw2-p 10.77.6.3 &&
 	ip netns exec $X sysctl -qw net.ipv4.tcp_retries2=2 &&
 	ip netns exec $X sysctl -qw net.xtcp.tcp_retries2=2 &&
 	ip netns exec $P sysctl -qw net.ipv4.tcp_retries2=2 &&
 	ip netns exec $P sysctl -qw net.xtcp.tcp_retries2=2 &&
 	ip netns exec $X ethtool -K xw2-x tso off gso off >/dev/null &&
-	pmac=$(ip -n $P -br link show xw2-p | awk '{ print $3 }') &&
-	xmac=$(ip -n $X -br link show xw2-x | awk '{ print $3 }') &&
-	ip -n $X neigh replace 10.77.6.3 lladdr "$pmac" dev xw2-x nud permanent &&
 	ip link add xw2-x2 netns $X type veth peer name xw2-p2 netns $P &&
 	ip -n $X link set xw2-x2 up && ip -n $P link set xw2-p2 up &&
 	ip netns exec $X sysctl -qw net.ipv4.conf.all.rp_filter=0 &&

@@ -1,26 +1,29 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Helpers for VM tests that run servers in network namespaces:
-#   . selftests/lib/procs.sh   (after setting A, B, work and pids=())
+#   . selftests/lib/procs.sh   (after setting A and B or netns=(NS...),
+#                               pids=() and, if it has one, work)
 #   trap procs_cleanup EXIT
 #   wait_line PID FILE REGEX SECS   until FILE has a matching line; fails
 #                                   early when PID exits
 #   wait_exit PID SECS              PID's exit status, killed after SECS
 #   result_field FILE NAME          NAME= from xtcp_xfer's last result line
 
-# Kill the test's background processes, remove its namespaces A and B and
-# its scratch directory.
+# Kill the test's background processes, remove its namespaces (those in
+# netns, else A and B) and its scratch directory.
 procs_cleanup()
 {
-	local p
+	local p ns nss=("${A:-}" "${B:-}")
 	# wait: reaps them quietly (no "Killed" job notices in the TAP).
 	for p in "${pids[@]}"; do
 		kill -9 "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	ip netns del "$A" 2>/dev/null
-	ip netns del "$B" 2>/dev/null
-	rm -rf "$work"
+	[ -n "${netns+set}" ] && nss=("${netns[@]}")
+	for ns in "${nss[@]}"; do
+		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
+	done
+	[ -n "${work:-}" ] && rm -rf "$work"
 }
 
 wait_line()

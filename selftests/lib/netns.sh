@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Namespace set-ups shared by VM tests:
+#   . selftests/lib/netns.sh
+#   netns_fresh NS
+#       (re)creates namespace NS with lo up
+#   netns_pair NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B
+#       (re)creates namespaces NS_A and NS_B joined by a veth pair
+#       DEV_A <-> DEV_B, ADDR_A/24 on DEV_A and ADDR_B/24 on DEV_B, both
+#       up (not lo)
+#   netns_scapy_peer X XDEV P PDEV ADDR
+#       makes P a scapy peer of X: lo up in P, forwarding off in P, and X
+#       reaches ADDR, an address nobody owns, through P's veth by a
+#       permanent neighbour entry; so P's kernel drops what X sends to
+#       ADDR without answering (no RSTs, no ICMP).  Sets pmac and xmac,
+#       the MACs of PDEV and XDEV.
+# Each returns non-zero at the first step that fails.
+
+netns_fresh()
+{
+	ip netns del "$1" 2>/dev/null
+	ip netns add "$1" && ip -n "$1" link set lo up
+}
+
+netns_pair()
+{
+	ip netns del "$1" 2>/dev/null
+	ip netns del "$4" 2>/dev/null
+	ip netns add "$1" && ip netns add "$4" &&
+		ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" &&
+		ip -n "$1" addr add "$3/24" dev "$2" &&
+		ip -n "$4" addr add "$6/24" dev "$5" &&
+		ip -n "$1" link set "$2" up && ip -n "$4" link set "$5" up
+}
+
+netns_scapy_peer()
+{
+	ip -n "$3" link set lo up &&
+		ip netns exec "$3" sysctl -qw net.ipv4.ip_forward=0 &&
+		pmac=$(ip -n "$3" -br link show "$4" | awk '{ print $3 }') &&
+		xmac=$(ip -n "$1" -br link show "$2" | awk '{ print $3 }') &&
+		ip -n "$1" neigh replace "$5" lladdr "$pmac" dev "$2" nud permanent
+}
