@@ -27,10 +27,11 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wire_test import Wire, Tap, Conn, flags, describe, seq_add, M32  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from wirelib import (Wire, Tap, Conn, Logged, flags,  # noqa: E402
+                     seq_add, M32)
 
-REPLY_WAIT = 3.0
 PAGE = 4096
 
 
@@ -84,37 +85,16 @@ class Fast:
         self.wire.sock.outs.send(f)
 
 
-class Peer:
+class Peer(Logged):
     """One rcvmem_peer: its log, its directory."""
 
     def __init__(self, spec):
-        self.name, self.mode, port, self.dir, self.log = spec.split(":")
+        self.name, self.mode, port, dir, log = spec.split(":")
+        super().__init__(log, dir)
         self.port = int(port)
-
-    def text(self):
-        try:
-            with open(self.log) as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def poll(self, regex, timeout=REPLY_WAIT):
-        deadline = time.monotonic() + timeout
-        while True:
-            m = re.search(regex, self.text(), re.M)
-            if m or time.monotonic() >= deadline:
-                return m
-            time.sleep(0.05)
 
     def request(self, what, cid):
         open(os.path.join(self.dir, f"{what}-{cid}"), "w").close()
-
-    def data(self, cid):
-        try:
-            with open(os.path.join(self.dir, f"conn-{cid}"), "rb") as f:
-                return f.read()
-        except OSError:
-            return None
 
 
 RX_NS = None
@@ -188,12 +168,8 @@ class Meter:
 
 def open_conn(wire, peer, sport):
     c = Conn(wire, peer, sport)
-    sa = c.wait_synack(c.syn())
-    if sa is None:
-        return None, "no SYN-ACK"
-    c.established(sa)
-    c.send("A")
-    return c, None
+    why = c.connect()
+    return (None, why) if why else (c, None)
 
 
 def first_byte(fast, c):

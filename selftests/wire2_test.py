@@ -25,12 +25,11 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wire_test import (Tap, Wire, flags, describe, seq_add,  # noqa: E402
-                       REPLY_WAIT, SILENCE)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from wirelib import (Tap, Wire, flags, describe, seq_add,  # noqa: E402
+                     run_case, M32, REPLY_WAIT, SILENCE)
 from scapy.all import IP, TCP, Raw  # noqa: E402
-
-M32 = 1 << 32
 
 
 class Peer:
@@ -121,6 +120,18 @@ def data_pred(p):
     return len(p[TCP].payload) > 0
 
 
+def answer_syn(wire, since, port):
+    """The peer's SYN to @port (after mark @since) and our Conn answering
+    it (RCV.NXT set, nothing sent yet); (None, None) without one."""
+    syn = wire.wait(since, lambda p: flags(p) & 0x12 == 0x02 and
+                    p[TCP].dport == port, REPLY_WAIT)
+    if syn is None:
+        return None, None
+    c = Conn(wire, port, syn[TCP].sport)
+    c.rcv_nxt = seq_add(syn[TCP].seq, 1)
+    return syn, c
+
+
 def case_simultaneous_open(args, wire, fam, port):
     # 15a: non-blocking connect(), a crossing bare SYN, our SYN-ACK: the
     # connection is established and a write() of 100 bytes goes out.
@@ -128,14 +139,11 @@ def case_simultaneous_open(args, wire, fam, port):
     peer = Peer(args, fam, "-c", f"{args.src}:{port}", "nbconnect",
                 "write:100", "sleep:1500", "close")
     try:
-        syn = wire.wait(m0, lambda p: flags(p) & 0x12 == 0x02 and
-                        p[TCP].dport == port, REPLY_WAIT)
+        syn, c = answer_syn(wire, m0, port)
         if syn is None:
             for _ in range(4):
                 yield False, f"no SYN from the peer: {peer.text()}"
             return
-        c = Conn(wire, port, syn[TCP].sport)
-        c.rcv_nxt = seq_add(syn[TCP].seq, 1)
         m = c.send("S", ack=0, opts=[("MSS", 1460)])
         sa = c.wait(m, lambda p: flags(p) & 0x12 == 0x12)
         ok = (sa is not None and sa[TCP].seq == syn[TCP].seq and
@@ -296,14 +304,11 @@ def case_probe_after_connect(args, wire, fam, port):
     peer = Peer(args, fam, "-c", f"{args.src}:{port}", "connect",
                 "write:1000", "sleep:3000", "close")
     try:
-        syn = wire.wait(m0, lambda p: flags(p) & 0x12 == 0x02 and
-                        p[TCP].dport == port, REPLY_WAIT)
+        syn, c = answer_syn(wire, m0, port)
         if syn is None:
             for _ in range(2):
                 yield False, f"no SYN from the peer: {peer.text()}"
             return
-        c = Conn(wire, port, syn[TCP].sport)
-        c.rcv_nxt = seq_add(syn[TCP].seq, 1)
         c.snd_nxt = seq_add(c.isn, 1)
         m = c.send("SA", seq=c.isn, window=0, opts=[("MSS", 1460)])
         t0 = time.monotonic()
@@ -490,17 +495,8 @@ def main():
     for fam in args.family:
         for fn, names in CASES:
             port += 1
-            t0 = time.monotonic()
-            results = []
-            try:
-                results = list(fn(args, wire, fam, port))
-            except Exception as e:	# report, go on with the next case
-                results.append((False, f"exception {e!r}"))
-            results += [(False, "case ended early")] * (len(names) - len(results))
-            print(f"# {fam} {fn.__name__} (port {port}): "
-                  f"{time.monotonic() - t0:.1f} s")
-            for (ok, why), name in zip(results, names):
-                tap.result(ok, f"{fam}: {name}", why)
+            run_case(tap, fam, fn, names, port,
+                     lambda: fn(args, wire, fam, port))
     wire.sniffer.stop()
     args.wire2.sniffer.stop()
     args.wire_p.sniffer.stop()

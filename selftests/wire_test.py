@@ -18,239 +18,35 @@
 
 import argparse
 import os
-import random
 import re
 import sys
-import threading
 import time
 
-from scapy.all import AsyncSniffer, Ether, IP, TCP, Raw, conf, get_if_hwaddr
-
-M32 = 1 << 32
-REPLY_WAIT = 3.0
-SILENCE = 1.5
-
-
-def seq_add(a, b):
-    return (a + b) % M32
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from wirelib import (Tap, Wire, Logged, Conn, run_case,  # noqa: E402
+                     flags, describe, seq_add, REPLY_WAIT, SILENCE)
+from scapy.all import TCP  # noqa: E402
 
 
-class Tap:
-    def __init__(self, planned):
-        self.n = 0
-        self.failed = 0
-        print("TAP version 13")
-        print(f"1..{planned}", flush=True)
-
-    def result(self, ok, name, why=""):
-        """@ok None: a skip, @why says why."""
-        self.n += 1
-        if ok is None:
-            print(f"ok {self.n} {name} # SKIP {why}", flush=True)
-        elif ok:
-            print(f"ok {self.n} {name}", flush=True)
-        else:
-            self.failed += 1
-            print(f"# {name}: {why or 'failed'}")
-            print(f"not ok {self.n} {name}", flush=True)
-
-
-class Wire:
-    """Sends on an interface and keeps every TCP segment from the peer
-    (with @both, also those to it)."""
-
-    def __init__(self, iface, src, dst, dst_mac, both=False):
-        self.src, self.dst = src, dst
-        self.pkts = []
-        self.cond = threading.Condition()
-        ready = threading.Event()
-        self.sniffer = AsyncSniffer(
-            iface=iface, store=False, prn=self._got,
-            lfilter=lambda p: IP in p and TCP in p and
-            ((p[IP].src == dst and p[IP].dst == src) or
-             (both and p[IP].src == src and p[IP].dst == dst)),
-            started_callback=ready.set)
-        self.sniffer.start()
-        if not ready.wait(20):
-            raise RuntimeError("sniffer did not start")
-        self.sock = conf.L2socket(iface=iface)
-        self.eth = Ether(dst=dst_mac, src=get_if_hwaddr(iface))
-
-    def _got(self, p):
-        with self.cond:
-            self.pkts.append(p)
-            self.cond.notify_all()
-
-    def send(self, pkt):
-        self.sock.send(self.eth / pkt)
-
-    def mark(self):
-        with self.cond:
-            return len(self.pkts)
-
-    def wait(self, since, pred, timeout):
-        """First segment after mark @since matching @pred, or None."""
-        deadline = time.monotonic() + timeout
-        i = since
-        with self.cond:
-            while True:
-                while i < len(self.pkts):
-                    p = self.pkts[i]
-                    i += 1
-                    if pred(p):
-                        return p
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-
-
-def flags(p):
-    return int(p[TCP].flags)
-
-
-def describe(p):
-    if p is None:
-        return "nothing"
-    t = p[TCP]
-    return f"{t.flags} seq={t.seq} ack={t.ack} len={len(t.payload)}"
-
-
-class Sink:
+class Sink(Logged):
     """One xtcp_xfer sink: its log and its files."""
 
     def __init__(self, spec):
-        self.name, port, self.dir, self.log = spec.split(":")
+        self.name, port, dir, log = spec.split(":")
+        super().__init__(log, dir)
         self.port = int(port)
-
-    def text(self):
-        try:
-            with open(self.log) as f:
-                return f.read()
-        except OSError:
-            return ""
 
     def listening(self):
         return re.search(r"^listening ", self.text(), re.M) is not None
 
-    def _poll(self, regex, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            m = re.search(regex, self.text(), re.M)
-            if m or time.monotonic() >= deadline:
-                return m
-            time.sleep(0.05)
-
     def accepted(self, sport, timeout):
-        m = self._poll(rf"^accept (\d+) peer=[0-9.]+:{sport}$", timeout)
+        m = self.poll(rf"^accept (\d+) peer=[0-9.]+:{sport}$", timeout)
         return m.group(1) if m else None
 
     def ended(self, cid, timeout):
-        m = self._poll(rf"^((eof|error) {cid} .*)$", timeout)
+        m = self.poll(rf"^((eof|error) {cid} .*)$", timeout)
         return m.group(1) if m else None
-
-    def data(self, cid):
-        try:
-            with open(os.path.join(self.dir, f"conn-{cid}"), "rb") as f:
-                return f.read()
-        except OSError:
-            return None
-
-
-class Conn:
-    """Our end of one connection; sequence numbers kept by hand."""
-
-    def __init__(self, wire, sink, sport):
-        self.wire, self.sink, self.sport = wire, sink, sport
-        self.dport = sink.port
-        self.isn = random.getrandbits(32)
-        self.snd_nxt = self.isn
-        self.rcv_nxt = 0
-        self.cid = None
-
-    def mine(self, p):
-        return p[TCP].sport == self.dport and p[TCP].dport == self.sport
-
-    def seg(self, fl, seq=None, ack=None, data=b"", bad_sum=False, opts=None):
-        t = TCP(sport=self.sport, dport=self.dport, flags=fl,
-                seq=self.snd_nxt if seq is None else seq % M32,
-                ack=self.rcv_nxt if ack is None else ack % M32,
-                window=65535, options=opts or [])
-        p = IP(src=self.wire.src, dst=self.wire.dst) / t
-        if data:
-            p = p / Raw(data)
-        if bad_sum:
-            p = IP(bytes(p))
-            p[TCP].chksum ^= 0x5555
-        return p
-
-    def send(self, *a, **kw):
-        m = self.wire.mark()
-        self.wire.send(self.seg(*a, **kw))
-        return m
-
-    def wait(self, since, pred, timeout=REPLY_WAIT):
-        return self.wire.wait(since, lambda p: self.mine(p) and pred(p),
-                              timeout)
-
-    def wait_ack(self, since, ack, timeout=REPLY_WAIT):
-        return self.wait(since, lambda p: flags(p) & 0x10 and
-                         not flags(p) & 0x06 and p[TCP].ack == ack, timeout)
-
-    def syn(self, data=b"", bad_sum=False):
-        return self.send("S", seq=self.isn, ack=0, data=data, bad_sum=bad_sum,
-                         opts=[("MSS", 1460)])
-
-    def wait_synack(self, since):
-        return self.wait(since, lambda p: flags(p) & 0x12 == 0x12 and
-                         p[TCP].ack == seq_add(self.isn, 1))
-
-    def established(self, sa):
-        self.rcv_nxt = seq_add(sa[TCP].seq, 1)
-        self.snd_nxt = seq_add(self.isn, 1)
-
-    def handshake(self):
-        """SYN, SYN-ACK, ACK; then the reader's accept.  None or why not."""
-        sa = self.wait_synack(self.syn())
-        if sa is None:
-            return "no SYN-ACK"
-        self.established(sa)
-        self.send("A")
-        self.cid = self.sink.accepted(self.sport, REPLY_WAIT)
-        return None if self.cid else "the reader did not accept"
-
-    def push(self, data):
-        """In-window data; None once ACKed, else why not."""
-        m = self.send("PA", data=data)
-        want = seq_add(self.snd_nxt, len(data))
-        a = self.wait_ack(m, want)
-        if a is None:
-            return f"{len(data)} bytes at {self.snd_nxt} not ACKed"
-        self.snd_nxt = want
-        return None
-
-    def finish(self):
-        """FIN; the reader's verdict ("eof ID ..."/"error ID ...") and
-        what it got.  Our side ACKs the listener's FIN when it comes."""
-        m = self.send("FA")
-        self.snd_nxt = seq_add(self.snd_nxt, 1)
-        end = self.sink.ended(self.cid, REPLY_WAIT) if self.cid else None
-        fin = self.wait(m, lambda p: flags(p) & 0x01, 1.0)
-        if fin is not None:
-            self.rcv_nxt = seq_add(fin[TCP].seq, len(fin[TCP].payload) + 1)
-            self.send("A")
-        return end, self.sink.data(self.cid) if self.cid else None
-
-    def abort(self):
-        self.send("R", ack=0)
-
-    def ack_fin(self, since):
-        """ACK the listener's FIN (sent after mark @since), so that it
-        does not linger in LAST_ACK."""
-        fin = self.wait(since, lambda p: flags(p) & 0x01, REPLY_WAIT)
-        if fin is not None:
-            self.rcv_nxt = seq_add(fin[TCP].seq, len(fin[TCP].payload) + 1)
-            self.send("A")
 
 
 # Each case: (names of its checks, function yielding one (ok, why) per name).
@@ -610,21 +406,13 @@ def main():
         up = sink.listening()
         for fn, names in CASES:
             sport += 1
-            t0 = time.monotonic()
-            results = []
             if up:
-                try:
-                    results = list(fn(Conn(wire, sink, sport)))
-                except Exception as e:	# report, go on with the next case
-                    results.append((False, f"exception {e!r}"))
+                gen = (lambda: fn(Conn(wire, sink, sport)))
             else:
-                results = [(False, f"{sink.name} listener did not start: "
-                            + sink.text().strip().replace("\n", " "))]
-            results += [(False, "case ended early")] * (len(names) - len(results))
-            print(f"# {sink.name} {fn.__name__} (port {sport}): "
-                  f"{time.monotonic() - t0:.1f} s")
-            for (ok, why), name in zip(results, names):
-                tap.result(ok, f"{sink.name}: {name}", why)
+                down = [(False, f"{sink.name} listener did not start: "
+                         + sink.text().strip().replace("\n", " "))]
+                gen = (lambda: down)
+            run_case(tap, sink.name, fn, names, sport, gen)
     wire.sniffer.stop()
     return 1 if tap.failed else 0
 
