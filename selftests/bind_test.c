@@ -18,15 +18,7 @@
 #include <linux/xtcp.h>
 
 #include "kselftest_harness.h"
-
-static struct sockaddr_in addr4(const char *ip, int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-
-	sin.sin_port = htons(port);
-	inet_pton(AF_INET, ip, &sin.sin_addr);
-	return sin;
-}
+#include "lib/util.h"
 
 /* Open a TCP socket of @family, optionally with SO_REUSEADDR. */
 static int tcp_socket(int family, int reuse)
@@ -56,27 +48,6 @@ static int bind_new(int family, int reuse, const char *ip, int port, int *fdp)
 	if (*fdp < 0)
 		return -1;
 	return bind_errno(*fdp, &sin);
-}
-
-static int local_port(int fd)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
-	if (getsockname(fd, (struct sockaddr *)&sin, &len))
-		return -1;
-	return ntohs(sin.sin_port);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	int err;
-
-	if (!f)
-		return -1;
-	err = fputs(text, f) < 0;
-	return fclose(f) || err ? -1 : 0;
 }
 
 TEST(bind_reports_af_inet_address)

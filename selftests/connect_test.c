@@ -33,48 +33,17 @@
 #include <linux/xtcp.h>
 
 #include "kselftest_harness.h"
+#include "lib/util.h"
 
 #define BH_DEV		"xtcpbh0"
 #define BH_LOCAL	"10.79.0.1"
 #define BH_REMOTE	"10.79.0.2"
-
-static struct sockaddr_in addr4(const char *ip, int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-
-	sin.sin_port = htons(port);
-	inet_pton(AF_INET, ip, &sin.sin_addr);
-	return sin;
-}
-
-static int xtcp_family(void)
-{
-	FILE *f = fopen(XTCP_FAMILY_PARAM, "r");
-	int fam = AF_XTCP;
-
-	if (f) {
-		if (fscanf(f, "%d", &fam) != 1)
-			fam = AF_XTCP;
-		fclose(f);
-	}
-	return fam;
-}
 
 /* 0, or errno of connect(). */
 static int connect_errno(int fd, const struct sockaddr_in *sin)
 {
 	return connect(fd, (const struct sockaddr *)sin, sizeof(*sin)) ?
 	       errno : 0;
-}
-
-static int local_port(int fd)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
-	if (getsockname(fd, (struct sockaddr *)&sin, &len))
-		return -1;
-	return ntohs(sin.sin_port);
 }
 
 static int so_error(int fd)
@@ -92,50 +61,6 @@ static int set_nonblock(int fd)
 	int fl = fcntl(fd, F_GETFL);
 
 	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-static int set_timeouts(int fd, int secs)
-{
-	struct timeval tv = { .tv_sec = secs };
-
-	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
-	       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	int err;
-
-	if (!f)
-		return -1;
-	err = fputs(text, f) < 0;
-	return fclose(f) || err ? -1 : 0;
-}
-
-static int if_up(const char *name)
-{
-	struct ifreq ifr = {};
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), err;
-
-	if (fd < 0)
-		return -1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (!err) {
-		ifr.ifr_flags |= IFF_UP;
-		err = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return err;
 }
 
 /* A listener of the variant's family on 127.0.0.1, ephemeral port. */

@@ -32,32 +32,12 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "listener_storm: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#include "lib/util.h"
 
 static void enter(int nsfd)
 {
 	if (setns(nsfd, CLONE_NEWNET))
 		die("setns");
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void abort_close(int fd)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(fd);
 }
 
 struct clients {
@@ -73,14 +53,8 @@ static void *connector(void *arg)
 	int i;
 
 	enter(c->nsfd);
-	for (i = 0; i < c->n; i++) {
-		c->fd[i] = socket(c->family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		if (c->fd[i] < 0)
-			die("socket (client)");
-		if (connect(c->fd[i], (struct sockaddr *)&c->sin, sizeof(c->sin)) &&
-		    errno != EINPROGRESS)
-			die("connect");
-	}
+	for (i = 0; i < c->n; i++)
+		c->fd[i] = connect_nb_or_die(c->family, &c->sin);
 	return NULL;
 }
 
@@ -100,7 +74,7 @@ int main(int argc, char **argv)
 {
 	int family = -1, rounds = 50, conns = 200, accepts = 50, close_ms = 0;
 	const char *nsa = NULL, *nsb = NULL, *addr = NULL;
-	int port = 0, opt, r, i, nsfa, nsfb, one = 1;
+	int port = 0, opt, r, i, nsfa, nsfb;
 	long total = 0;
 	int *cfd, *afd;
 
@@ -152,7 +126,7 @@ int main(int argc, char **argv)
 	for (r = 0; r < rounds; r++) {
 		struct sockaddr_in sin = { .sin_family = AF_INET };
 		int l, na = 0;
-		long t0, deadline;
+		double t0, deadline;
 		struct clients cl;
 		pthread_t thr;
 
@@ -161,14 +135,7 @@ int main(int argc, char **argv)
 			die("address");
 
 		enter(nsfb);
-		l = socket(family, SOCK_STREAM, 0);
-		if (l < 0)
-			die("socket (listener)");
-		setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(l, (struct sockaddr *)&sin, sizeof(sin)))
-			die("bind");
-		if (listen(l, 256))
-			die("listen");
+		l = listen_or_die(family, &sin, 256);
 
 		cl.nsfd = nsfa;
 		cl.family = family;

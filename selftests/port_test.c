@@ -30,6 +30,7 @@
 #include <linux/xtcp.h>
 
 #include "kselftest_harness.h"
+#include "lib/util.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
@@ -54,56 +55,6 @@ static void rec(struct obs *o, const char *name, long val)
 		o->val[o->n] = val;
 		o->n++;
 	}
-}
-
-static struct sockaddr_in addr4(const char *ip, int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-
-	sin.sin_port = htons(port);
-	inet_pton(AF_INET, ip, &sin.sin_addr);
-	return sin;
-}
-
-static int xtcp_family(void)
-{
-	FILE *f = fopen(XTCP_FAMILY_PARAM, "r");
-	int fam = AF_XTCP;
-
-	if (f) {
-		if (fscanf(f, "%d", &fam) != 1)
-			fam = AF_XTCP;
-		fclose(f);
-	}
-	return fam;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	int err;
-
-	if (!f)
-		return -1;
-	err = fputs(text, f) < 0;
-	return fclose(f) || err ? -1 : 0;
-}
-
-static int if_up(const char *name)
-{
-	struct ifreq ifr = {};
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), err;
-
-	if (fd < 0)
-		return -1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (!err) {
-		ifr.ifr_flags |= IFF_UP;
-		err = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return err;
 }
 
 /* A fresh namespace with lo up and a dummy device, 10.79.0.1/24, where
@@ -138,16 +89,6 @@ static int connect_to(int fd, const char *ip, int port)
 	return err_of(connect(fd, (struct sockaddr *)&sin, sizeof(sin)));
 }
 
-static int local_port(int fd)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
-	if (getsockname(fd, (struct sockaddr *)&sin, &len))
-		return -1;
-	return ntohs(sin.sin_port);
-}
-
 static int peer_port(int fd)
 {
 	struct sockaddr_in sin;
@@ -156,14 +97,6 @@ static int peer_port(int fd)
 	if (getpeername(fd, (struct sockaddr *)&sin, &len))
 		return -1;
 	return ntohs(sin.sin_port);
-}
-
-static void set_timeouts(int fd, int secs)
-{
-	struct timeval tv = { .tv_sec = secs };
-
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 static int tcp_socket(int family)
@@ -200,14 +133,6 @@ static int native_bind_errno(int port)
 	err = bind_to(fd, "127.0.0.1", port);
 	close(fd);
 	return err;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 typedef void (*scenario_fn)(int family, struct obs *o);

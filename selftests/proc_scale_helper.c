@@ -32,30 +32,10 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "lib/util.h"
+
 #define BATCH		64
 #define STEP_MS		10000	/* per batch, connect to accepted */
-
-static void die(const char *what)
-{
-	fprintf(stderr, "proc_scale_helper: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void abort_close(int fd)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(fd);
-}
 
 /* Open @n connections to listener @l at @sin into @cfd (client ends) and
  * @afd (accepted ends).
@@ -69,14 +49,8 @@ static void connect_all(int family, int l, const struct sockaddr_in *sin,
 		int b = n - done < BATCH ? n - done : BATCH, na = 0;
 		double deadline = now_ms() + STEP_MS;
 
-		for (i = done; i < done + b; i++) {
-			cfd[i] = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-			if (cfd[i] < 0)
-				die("socket (client)");
-			if (connect(cfd[i], (const struct sockaddr *)sin,
-				    sizeof(*sin)) && errno != EINPROGRESS)
-				die("connect");
-		}
+		for (i = done; i < done + b; i++)
+			cfd[i] = connect_nb_or_die(family, sin);
 		while (na < b) {
 			struct pollfd p = { .fd = l, .events = POLLIN };
 			int fd;
@@ -168,7 +142,7 @@ int main(int argc, char **argv)
 	int family = -1, port = 0, n = 0, reads = 5, watchdog = 120;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	const char *addr = NULL, *path = NULL;
-	int opt, l, i, one = 1;
+	int opt, l, i;
 	struct rlimit rl;
 	int *cfd, *afd;
 	size_t size;
@@ -223,14 +197,7 @@ int main(int argc, char **argv)
 	if (!cfd || !afd || !buf)
 		die("malloc");
 
-	l = socket(family, SOCK_STREAM, 0);
-	if (l < 0)
-		die("socket (listener)");
-	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)))
-		die("bind");
-	if (listen(l, BATCH * 2))
-		die("listen");
+	l = listen_or_die(family, &sin, BATCH * 2);
 
 	connect_all(family, l, &sin, n, cfd, afd);
 	printf("established %d\n", n);

@@ -28,21 +28,7 @@
 #include <sys/socket.h>
 #include <linux/xtcp.h>
 
-static int family_of(const char *name)
-{
-	FILE *f;
-	int fam = AF_XTCP;
-
-	if (!strcmp(name, "inet"))
-		return AF_INET;
-	f = fopen(XTCP_FAMILY_PARAM, "r");
-	if (f) {
-		if (fscanf(f, "%d", &fam) != 1)
-			fam = AF_XTCP;
-		fclose(f);
-	}
-	return fam;
-}
+#include "lib/util.h"
 
 static int rcvbuf(int fd)
 {
@@ -88,9 +74,8 @@ static void drain(int fd, const char *dir, int id)
 int main(int argc, char **argv)
 {
 	const char *fam = NULL, *laddr = NULL, *dir = NULL, *mode = NULL;
-	struct sockaddr_in sin = { .sin_family = AF_INET };
 	int opt, fd, secs = 120, one = 1, id = 0;
-	char host[64], *colon;
+	struct sockaddr_in sin;
 
 	while ((opt = getopt(argc, argv, "f:l:d:m:t:")) != -1) {
 		switch (opt) {
@@ -119,16 +104,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	alarm(secs);
-	snprintf(host, sizeof(host), "%s", laddr);
-	colon = strchr(host, ':');
-	if (!colon)
-		return 2;
-	*colon = 0;
-	sin.sin_port = htons(atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+	if (parse_addr(laddr, &sin))
 		return 2;
 
-	fd = socket(family_of(fam), SOCK_STREAM, 0);
+	fd = socket(family_by_name(fam), SOCK_STREAM, 0);
 	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 128)) {

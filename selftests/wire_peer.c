@@ -22,6 +22,7 @@
  * SO_RCVTIMEO/SO_SNDTIMEO; alarm(4 * -t + actions' sleeps) ends a stuck
  * run.  Exit 0 unless setup failed.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -36,48 +37,10 @@
 #include <sys/socket.h>
 #include <linux/xtcp.h>
 
-static int parse_family(const char *s)
-{
-	FILE *f;
-	int fam = AF_XTCP;
+#include "lib/util.h"
 
-	if (!strcmp(s, "inet"))
-		return AF_INET;
-	if (strcmp(s, "xtcp"))
-		return atoi(s);
-	f = fopen("/sys/module/xtcp/parameters/family", "r");
-	if (f) {
-		if (fscanf(f, "%d", &fam) != 1)
-			fam = AF_XTCP;
-		fclose(f);
-	}
-	return fam;
-}
-
-static int parse_addr(const char *s, struct sockaddr_in *sin)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-
-	if (!colon || colon - s >= (int)sizeof(host))
-		return -1;
-	memcpy(host, s, colon - s);
-	host[colon - s] = 0;
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(atoi(colon + 1));
-	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
-}
-
-static void set_timeouts(int fd, int secs)
-{
-	struct timeval tv = { .tv_sec = secs };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-static void die(const char *what)
+/* On stdout, where wire2_test.py reads it. */
+static void fail(const char *what)
 {
 	printf("error %s errno=%d %s\n", what, errno, strerror(errno));
 	exit(1);
@@ -94,7 +57,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "f:l:c:t:")) != -1) {
 		switch (opt) {
 		case 'f':
-			fam = parse_family(optarg);
+			fam = family_by_name(optarg);
 			break;
 		case 'l':
 			listen_at = optarg;
@@ -120,10 +83,10 @@ int main(int argc, char **argv)
 	alarm(budget);
 
 	if (parse_addr(listen_at ? listen_at : connect_to, &sin))
-		die("address");
+		fail("address");
 	fd = socket(fam, SOCK_STREAM, 0);
 	if (fd < 0)
-		die("socket");
+		fail("socket");
 	set_timeouts(fd, secs);
 	if (listen_at) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -132,13 +95,13 @@ int main(int argc, char **argv)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
 		    listen(fd, 8))
-			die("listen");
+			fail("listen");
 		printf("listening\n");
 		if (poll(&pfd, 1, secs * 1000) != 1)
-			die("accept timeout");
+			fail("accept timeout");
 		c = accept(fd, NULL, NULL);
 		if (c < 0)
-			die("accept");
+			fail("accept");
 		close(fd);
 		fd = c;
 		set_timeouts(fd, secs);
@@ -160,7 +123,7 @@ int main(int argc, char **argv)
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 			if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) &&
 			    errno != EINPROGRESS)
-				die("connect");
+				fail("connect");
 			poll(&pfd, 1, secs * 1000);
 			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 			printf("nbconnect revents=0x%x so_error=%d\n",
@@ -171,7 +134,7 @@ int main(int argc, char **argv)
 			ssize_t r;
 
 			if (!buf)
-				die("malloc");
+				fail("malloc");
 			memset(buf, 'x', n);
 			r = write(fd, buf, n);
 			printf("write %zu ret=%zd errno=%d\n", n, r,

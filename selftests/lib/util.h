@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* util.h: helpers shared by the C programs under selftests/ (tests and
+ * the tools the VM tests drive).  Each program is compiled alone, so
+ * everything here is static inline; include it as "lib/util.h".
+ *
+ * Addresses are IPv4 (struct sockaddr_in), which AF_XTCP sockets take as
+ * AF_INET ones do.  die() reports errno under the program's name and
+ * exits 1.  The including file defines _GNU_SOURCE before its first
+ * #include (for program_invocation_short_name).
+ */
+#ifndef XTCP_SELFTESTS_UTIL_H
+#define XTCP_SELFTESTS_UTIL_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <linux/xtcp.h>
+
+/* "PROGRAM: @what: strerror(errno)" on stderr, exit status 1. */
+static inline void die(const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what,
+		strerror(errno));
+	exit(1);
+}
+
+/* The family number xtcp registered (its "family" module parameter),
+ * AF_XTCP when that cannot be read.
+ */
+static inline int xtcp_family(void)
+{
+	FILE *f = fopen(XTCP_FAMILY_PARAM, "r");
+	int fam = AF_XTCP;
+
+	if (f) {
+		if (fscanf(f, "%d", &fam) != 1)
+			fam = AF_XTCP;
+		fclose(f);
+	}
+	return fam;
+}
+
+/* "inet": AF_INET; "xtcp": xtcp_family(); else a number. */
+static inline int family_by_name(const char *s)
+{
+	if (!strcmp(s, "inet"))
+		return AF_INET;
+	if (!strcmp(s, "xtcp"))
+		return xtcp_family();
+	return atoi(s);
+}
+
+static inline struct sockaddr_in addr4(const char *ip, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	sin.sin_port = htons(port);
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	return sin;
+}
+
+/* "a.b.c.d:port" into @sin; 0, or -1 when it is not one. */
+static inline int parse_addr(const char *s, struct sockaddr_in *sin)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+
+	if (!colon || colon - s >= (int)sizeof(host))
+		return -1;
+	memcpy(host, s, colon - s);
+	host[colon - s] = 0;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(atoi(colon + 1));
+	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
+}
+
+/* Local port of @fd, -1 on error. */
+static inline int local_port(int fd)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	if (getsockname(fd, (struct sockaddr *)&sin, &len))
+		return -1;
+	return ntohs(sin.sin_port);
+}
+
+/* SO_SNDTIMEO and SO_RCVTIMEO of @secs; 0 or -1. */
+static inline int set_timeouts(int fd, int secs)
+{
+	struct timeval tv = { .tv_sec = secs };
+
+	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+	       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ? -1 : 0;
+}
+
+/* close() with SO_LINGER {1, 0}: a RST, no TIME_WAIT. */
+static inline void abort_close(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+/* A listener of @family on @sin with SO_REUSEADDR, or die. */
+static inline int listen_or_die(int family, const struct sockaddr_in *sin,
+				int backlog)
+{
+	int fd = socket(family, SOCK_STREAM, 0), one = 1;
+
+	if (fd < 0)
+		die("socket (listener)");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)sin, sizeof(*sin)))
+		die("bind");
+	if (listen(fd, backlog))
+		die("listen");
+	return fd;
+}
+
+/* A non-blocking socket of @family, its connect() to @sin started, or
+ * die.
+ */
+static inline int connect_nb_or_die(int family, const struct sockaddr_in *sin)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		die("socket (client)");
+	if (connect(fd, (const struct sockaddr *)sin, sizeof(*sin)) &&
+	    errno != EINPROGRESS)
+		die("connect");
+	return fd;
+}
+
+/* CLOCK_MONOTONIC in seconds. */
+static inline double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CLOCK_MONOTONIC in milliseconds. */
+static inline double now_ms(void)
+{
+	return now() * 1e3;
+}
+
+/* Write @text to @path (a sysctl, say); 0 or -1. */
+static inline int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int err;
+
+	if (!f)
+		return -1;
+	err = fputs(text, f) < 0;
+	return fclose(f) || err ? -1 : 0;
+}
+
+/* Set interface @name up; 0 or -1. */
+static inline int if_up(const char *name)
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), err;
+
+	if (fd < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (!err) {
+		ifr.ifr_flags |= IFF_UP;
+		err = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return err;
+}
+
+#endif /* XTCP_SELFTESTS_UTIL_H */
