@@ -34,11 +34,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 storm=$root/build/selftests/listener_storm
 A=xtcp-lst-a
 B=xtcp-lst-b
-work=$(mktemp -d /tmp/xtcp-lst.XXXXXX)
-pids=()
 families=${XTCP_STRESS_FAMILIES:-inet xtcp}
-
-trap procs_cleanup EXIT
+procs_start lst
 
 tcp_alloc() { awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat; }
 xtcp_slab()

@@ -18,11 +18,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 peer=$root/build/selftests/rcvmem_peer
 A=xtcp-orphan-a
 B=xtcp-orphan-b
-work=$(mktemp -d /tmp/xtcp-orphan.XXXXXX)
-pids=()
 . "$(dirname "$0")/lib/procs.sh"
 . "$(dirname "$0")/lib/netns.sh"
-trap procs_cleanup EXIT
+procs_start orphan
 
 # present FAM PORT: is a socket with local port PORT left in A?
 present()

@@ -18,11 +18,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 peer=$root/build/selftests/rcvmem_peer
 X=xtcp-rcvmem-x
 P=xtcp-rcvmem-p
-work=$(mktemp -d /tmp/xtcp-rcvmem.XXXXXX)
 netns=($X $P)
-pids=()
 . "$(dirname "$0")/lib/procs.sh"
-trap procs_cleanup EXIT
+procs_start rcvmem
 
 if ! { netns_pair $X xrm-x 10.77.6.1 $P xrm-p 10.77.6.2 &&
 	netns_scapy_peer $X xrm-x $P xrm-p 10.77.6.3; }; then

@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Wire, Tap, Conn, Logged, flags,  # noqa: E402
-                     seq_add, M32)
+                     seq_add, wire_args, M32)
 
 PAGE = 4096
 
@@ -294,11 +294,7 @@ def main():
     from scapy.all import TCP, get_if_hwaddr
     TCP_ = TCP
 
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--iface", required=True)
-    ap.add_argument("--src", required=True)
-    ap.add_argument("--dst", required=True)
-    ap.add_argument("--dst-mac", required=True)
+    ap = wire_args(argparse.ArgumentParser())
     ap.add_argument("--peer", action="append", required=True,
                     help="FAM:MODE:PORT:DIR:LOG")
     ap.add_argument("--segs", type=int, default=2500)

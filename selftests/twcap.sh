@@ -14,11 +14,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
 A=xtcp-twcap-a
 B=xtcp-twcap-b
-work=$(mktemp -d /tmp/xtcp-twcap.XXXXXX)
-pids=()
 . "$(dirname "$0")/lib/procs.sh"
 . "$(dirname "$0")/lib/netns.sh"
-trap procs_cleanup EXIT
+procs_start twcap
 
 netns_fresh $A
 

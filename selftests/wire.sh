@@ -23,11 +23,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
 X=xtcp-wire-x
 P=xtcp-wire-p
-work=$(mktemp -d /tmp/xtcp-wire.XXXXXX)
 netns=($X $P)
-pids=()
 . "$(dirname "$0")/lib/procs.sh"
-trap procs_cleanup EXIT
+procs_start wire
 
 if ! { netns_pair $X xwi-x 10.77.5.1 $P xwi-p 10.77.5.2 &&
 	netns_scapy_peer $X xwi-x $P xwi-p 10.77.5.3; }; then

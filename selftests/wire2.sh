@@ -28,9 +28,8 @@ peer=$root/build/selftests/wire_peer
 X=xtcp-wire2-x
 P=xtcp-wire2-p
 netns=($X $P)
-pids=()
 . "$(dirname "$0")/lib/procs.sh"
-trap procs_cleanup EXIT
+procs_start wire2
 
 if ! { netns_pair $X xw2-x 10.77.6.1 $P xw2-p 10.77.6.2 &&
 	ip -n $X link set lo up &&

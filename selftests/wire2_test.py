@@ -28,7 +28,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, flags, describe, seq_add,  # noqa: E402
-                     run_case, M32, REPLY_WAIT, SILENCE)
+                     run_case, wire_args, M32, REPLY_WAIT)
 from scapy.all import IP, TCP, Raw  # noqa: E402
 
 
@@ -120,6 +120,17 @@ def data_pred(p):
     return len(p[TCP].payload) > 0
 
 
+def handshake_with(peer, wire, lport, port):
+    """Once @peer listens on @port, our handshake with it from @lport:
+    (Conn, mark before the handshake, None), or (None, None, why not)."""
+    if peer.line(r"listening") is None:
+        return None, None, f"peer: {peer.text()}"
+    c = Conn(wire, lport, port)
+    m = wire.mark()
+    why = c.handshake()
+    return (None, None, why) if why else (c, m, None)
+
+
 def answer_syn(wire, since, port):
     """The peer's SYN to @port (after mark @since) and our Conn answering
     it (RCV.NXT set, nothing sent yet); (None, None) without one."""
@@ -195,13 +206,7 @@ def case_psh_last_segment(args, wire, fam, port):
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:4000",
                 "sleep:2000", "close")
     try:
-        if peer.line(r"listening") is None:
-            for _ in range(2):
-                yield False, f"peer: {peer.text()}"
-            return
-        c = Conn(wire, 41000 + port % 1000, port)
-        m = wire.mark()
-        why = c.handshake()
+        c, m, why = handshake_with(peer, wire, 41000 + port % 1000, port)
         if why:
             for _ in range(2):
                 yield False, why
@@ -390,13 +395,7 @@ def case_data_after_close(args, wire, fam, port):
     # (RFC 9293 s.3.10.7.1 reset generation; Linux tcp_v4_send_reset()).
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "close", "sleep:3000")
     try:
-        if peer.line(r"listening") is None:
-            for _ in range(2):
-                yield False, f"peer: {peer.text()}"
-            return
-        c = Conn(wire, 43000 + port % 1000, port)
-        m = wire.mark()
-        why = c.handshake()
+        c, m, why = handshake_with(peer, wire, 43000 + port % 1000, port)
         if why:
             for _ in range(2):
                 yield False, why
@@ -470,11 +469,7 @@ CASES = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--iface", required=True)
-    ap.add_argument("--src", required=True)
-    ap.add_argument("--dst", required=True)
-    ap.add_argument("--dst-mac", required=True)
+    ap = wire_args(argparse.ArgumentParser())
     ap.add_argument("--iface2", required=True)
     ap.add_argument("--src2", required=True)
     ap.add_argument("--netns", required=True)

@@ -25,7 +25,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, Logged, Conn, run_case,  # noqa: E402
-                     flags, describe, seq_add, REPLY_WAIT, SILENCE)
+                     wire_args, flags, describe, seq_add, REPLY_WAIT,
+                     SILENCE)
 from scapy.all import TCP  # noqa: E402
 
 
@@ -390,11 +391,7 @@ CASES = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--iface", required=True)
-    ap.add_argument("--src", required=True)
-    ap.add_argument("--dst", required=True)
-    ap.add_argument("--dst-mac", required=True)
+    ap = wire_args(argparse.ArgumentParser())
     ap.add_argument("--sink", action="append", required=True,
                     help="NAME:PORT:DIR:LOG")
     args = ap.parse_args()

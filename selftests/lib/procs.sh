@@ -1,13 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Helpers for VM tests that run servers in network namespaces:
-#   . selftests/lib/procs.sh   (after setting A and B or netns=(NS...),
-#                               pids=() and, if it has one, work)
-#   trap procs_cleanup EXIT
+#   . selftests/lib/procs.sh   (after setting A and B or netns=(NS...))
+#   procs_start NAME                a scratch directory $work, pids=(),
+#                                   and procs_cleanup on exit
+#   (or set work and pids=() and trap procs_cleanup EXIT by hand)
 #   wait_line PID FILE REGEX SECS   until FILE has a matching line; fails
 #                                   early when PID exits
 #   wait_exit PID SECS              PID's exit status, killed after SECS
 #   result_field FILE NAME          NAME= from xtcp_xfer's last result line
+
+procs_start()
+{
+	work=$(mktemp -d "/tmp/xtcp-$1.XXXXXX")
+	pids=()
+	trap procs_cleanup EXIT
+}
 
 # Kill the test's background processes, remove its namespaces (those in
 # netns, else A and B) and its scratch directory.

@@ -240,6 +240,14 @@ class Conn:
             self.send("A")
 
 
+def wire_args(ap):
+    """Adds the options every test's Wire takes to argparse parser @ap
+    (--iface, --src, --dst, --dst-mac) and returns it."""
+    for opt in ("--iface", "--src", "--dst", "--dst-mac"):
+        ap.add_argument(opt, required=True)
+    return ap
+
+
 def run_case(tap, label, fn, names, port, gen):
     """One case, reported: @gen() yields one (ok, why) per name in @names;
     an exception or an early end fails the checks left.  Prints the time
