@@ -255,6 +255,58 @@ TEST_F(conn, connect_bad_address)
 	close(fd);
 }
 
+/* Realtime seconds of the kernel's timestamp on the next packet of @pfd
+ * (SO_TIMESTAMPNS), or -1 if none is queued.
+ */
+static double tap_stamp(int pfd)
+{
+	char buf[256], cbuf[CMSG_SPACE(sizeof(struct timespec))];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	struct timespec *ts;
+
+	if (recvmsg(pfd, &msg, 0) < 0)
+		return -1;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_TIMESTAMPNS)
+		return -1;
+	ts = (struct timespec *)CMSG_DATA(cm);
+	return ts->tv_sec + ts->tv_nsec / 1e9;
+}
+
+/* The first SO_TIMESTAMPNS socket turns packet timestamps on through a
+ * deferred work item (net_enable_timestamp()); until it has run, a tapped
+ * packet carries no stamp and recvmsg() stamps it when it is read.  Wait
+ * until a datagram sent out of the blackhole device is stamped when it
+ * was sent, not 100 ms later when it is read.  At most 5 s; 0 once ready.
+ */
+static int wait_tap_stamps(int pfd)
+{
+	struct sockaddr_in to = addr4(BH_REMOTE, 9);
+	int i, u = socket(AF_INET, SOCK_DGRAM, 0), ready = 0;
+	struct timespec rt;
+	double sent, got;
+
+	for (i = 0; i < 50 && !ready; i++) {
+		while (tap_stamp(pfd) >= 0)
+			;
+		clock_gettime(CLOCK_REALTIME, &rt);
+		sent = rt.tv_sec + rt.tv_nsec / 1e9;
+		sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof(to));
+		usleep(100000);
+		got = tap_stamp(pfd);
+		ready = got >= 0 && got - sent < 0.05;
+	}
+	while (tap_stamp(pfd) >= 0)
+		;
+	close(u);
+	return ready ? 0 : -1;
+}
+
 /* tcp_syn_retries=2: SYNs at 0, 1 and 3 s, ETIMEDOUT at 7 s (initial RTO
  * 1 s, doubled each time).  Tolerances: timers never fire early but under
  * TCG they fire late by up to a few hundred ms, and the blocking connect()
@@ -281,6 +333,7 @@ TEST_F_TIMEOUT(conn, blackhole_syn_retries_etimedout, 60)
 	ASSERT_EQ(0, bind(pfd, (struct sockaddr *)&sll, sizeof(sll)));
 	ASSERT_EQ(0, setsockopt(pfd, SOL_SOCKET, SO_TIMESTAMPNS,
 				&(int){ 1 }, sizeof(int)));
+	ASSERT_EQ(0, wait_tap_stamps(pfd));
 
 	fd = tcp_socket(&self->l);
 	ASSERT_LE(0, fd);
