@@ -5,6 +5,8 @@
 #   make run        build, boot the VM, load xtcp and show it working
 #   make check      every test; ends with "N passed, N failed[, N skipped]"
 #   make check T=x  only the tests named x (see README)
+#   make check-debug [T=x]  the VM tests on a KASAN/lockdep/kmemleak kernel
+#                   (built once into /var/cache/xtcp; not part of check)
 #   make lint       checkpatch.pl --strict and sparse over the module
 #   make bench      xtcp vs native throughput and connection rate (VM)
 #   make clean
@@ -24,7 +26,7 @@ MOD_SRCS	:= $(wildcard net/xtcp/*.c include/net/*.h include/uapi/linux/*.h)
 SELFTEST_SRCS	:= $(wildcard selftests/*.c)
 SELFTESTS	:= $(patsubst selftests/%.c,$(SELFTEST_BIN)/%,$(SELFTEST_SRCS))
 
-.PHONY: all deps module selftests run check lint clean host-tests bench
+.PHONY: all deps module selftests run check check-debug lint clean host-tests bench
 
 all: module
 
@@ -41,7 +43,8 @@ $(KSFT_DIR)/kselftest_harness.h: | deps
 		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
 		linux-source-6.1/tools/testing/selftests/kselftest.h
 
-$(SELFTEST_BIN)/%: selftests/%.c $(KSFT_DIR)/kselftest_harness.h include/uapi/linux/xtcp.h
+$(SELFTEST_BIN)/%: selftests/%.c selftests/lib/util.h $(KSFT_DIR)/kselftest_harness.h \
+		include/uapi/linux/xtcp.h
 	@mkdir -p $(SELFTEST_BIN)
 	@$(CC) $(CFLAGS_TEST) -o $@ $< -lpthread
 
@@ -63,6 +66,11 @@ run: module selftests
 
 check: deps
 	@scripts/check $(T)
+
+# The debug-kernel lane (Documentation/testing.rst): the kernel is cached in
+# /var/cache/xtcp/debug-kernel, xtcp.ko for it is built in build/debug-mod.
+check-debug: deps
+	@scripts/check-debug $(T)
 
 # xtcp against native TCP (throughput, connections/s) in one VM run.
 bench: module selftests
