@@ -182,7 +182,7 @@ int setsockopt(int fd, int level, int optname, const void *optval,
 	}
 	ret = real_setsockopt(fd, IPPROTO_TCP, XTCP_REUSEPORT, optval, optlen);
 	if (debug)
-		log_line("xtcp-preload: setsockopt(%d, SO_REUSEPORT) -> XTCP_REUSEPORT = %d\n",
-			 fd, ret);
+		log_line("xtcp-preload: %s(%d, SO_REUSEPORT) -> XTCP_REUSEPORT = %d\n",
+			 __func__, fd, ret);
 	return ret;
 }
