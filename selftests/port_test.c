@@ -25,6 +25,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/xtcp.h>
@@ -556,6 +557,152 @@ static void reconnect_clean(int family, struct obs *o)
 TEST_F_TIMEOUT(port, failed_connect_resets_state, 90)
 {
 	COMPARE(reconnect_clean);
+}
+
+/* A socket of @family bound by the user to 127.0.0.1:@port (with
+ * SO_REUSEADDR when @reuse) whose connection to a listener on @lport
+ * (returned in *@l) went to TIME_WAIT while the socket stays open: it
+ * sent its FIN first (shutdown(SHUT_WR)), then read the peer's.  Returns
+ * the socket, or -1 if a step failed.
+ */
+static int bound_in_timewait(int family, int port, int lport, int reuse,
+			     int *l)
+{
+	int c = tcp_socket(family), a, one = 1;
+	char buf[8];
+
+	*l = listener(family, "127.0.0.1", lport);
+	if (c < 0 || *l < 0)
+		return -1;
+	if (reuse)
+		setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind_to(c, "127.0.0.1", port) ||
+	    connect_to(c, "127.0.0.1", lport))
+		return -1;
+	a = accept(*l, NULL, NULL);
+	if (a < 0 || shutdown(c, SHUT_WR) || read(a, buf, sizeof(buf)) != 0)
+		return -1;
+	close(a);
+	if (read(c, buf, sizeof(buf)) != 0)
+		return -1;
+	return c;
+}
+
+/* Lines of /proc/net/tcp (AF_INET) or /proc/net/xtcp per state (the st
+ * column), after the accepted end's LAST_ACK is over (waits up to 2 s
+ * for that: it ends when our ACK of its FIN arrives).
+ */
+static void proc_states(int family, long count[16])
+{
+	const char *path = family == AF_INET ? "/proc/net/tcp" :
+					       "/proc/net/xtcp";
+	unsigned int st;
+	char line[512];
+	int tries;
+	FILE *f;
+
+	for (tries = 0; tries < 20; tries++) {
+		memset(count, 0, 16 * sizeof(*count));
+		f = fopen(path, "r");
+		if (!f)
+			return;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, " %*d: %*X:%*X %*X:%*X %X", &st) == 1)
+				count[st & 15]++;
+		fclose(f);
+		if (!count[TCP_LAST_ACK])
+			return;
+		usleep(100 * 1000);
+	}
+}
+
+/* A socket the user bound, whose connection is in TIME_WAIT: native
+ * lists the listener and the TIME_WAIT entry, never a CLOSE socket.
+ */
+static void timewait_proc(int family, struct obs *o)
+{
+	int l, c = bound_in_timewait(family, 7021, 7022, 0, &l);
+	long n[16];
+
+	rec(o, "set up", c >= 0);
+	proc_states(family, n);
+	rec(o, "LISTEN lines", n[TCP_LISTEN]);
+	rec(o, "TIME_WAIT lines", n[TCP_TIME_WAIT]);
+	rec(o, "CLOSE lines", n[TCP_CLOSE]);
+	rec(o, "ESTABLISHED lines", n[TCP_ESTABLISHED]);
+	close(c);
+	proc_states(family, n);
+	rec(o, "after close: LISTEN lines", n[TCP_LISTEN]);
+	rec(o, "after close: TIME_WAIT lines", n[TCP_TIME_WAIT]);
+	rec(o, "after close: CLOSE lines", n[TCP_CLOSE]);
+	close(l);
+	/* A socket that is only bound. */
+	c = tcp_socket(family);
+	rec(o, "bind only", bind_to(c, "127.0.0.1", 7023));
+	proc_states(family, n);
+	rec(o, "bound only: CLOSE lines", n[TCP_CLOSE]);
+	rec(o, "bound only: LISTEN lines", n[TCP_LISTEN]);
+	close(c);
+}
+
+TEST_F_TIMEOUT(port, timewait_proc_lines, 60)
+{
+	COMPARE(timewait_proc);
+}
+
+/* The TIME_WAIT entry of a socket the user bound owns the port as the
+ * socket does (inet_csk_bind_conflict() sees the TIME_WAIT socket on the
+ * bind bucket): listen() on the socket itself, binds of other sockets
+ * while the socket is open and after it closed, with and without
+ * SO_REUSEADDR (@reuse: on the first socket).
+ */
+static void timewait_owner(int family, struct obs *o, int port, int reuse)
+{
+	int l, c = bound_in_timewait(family, port, port + 1, reuse, &l);
+	int d, one = 1;
+
+	rec(o, "set up", c >= 0);
+	d = tcp_socket(family);
+	rec(o, "bind a second socket", bind_to(d, "127.0.0.1", port));
+	close(d);
+	d = tcp_socket(family);
+	setsockopt(d, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	rec(o, "bind a second socket, SO_REUSEADDR",
+	    bind_to(d, "127.0.0.1", port));
+	close(d);
+	rec(o, "listen() on the bound socket", err_of(listen(c, 8)));
+	close(c);
+
+	d = tcp_socket(family);
+	rec(o, "after close: bind", bind_to(d, "127.0.0.1", port));
+	close(d);
+	d = tcp_socket(family);
+	setsockopt(d, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	rec(o, "after close: bind, SO_REUSEADDR",
+	    bind_to(d, "127.0.0.1", port));
+	rec(o, "after close: listen() of that", err_of(listen(d, 8)));
+	close(d);
+	close(l);
+}
+
+static void timewait_owner_plain(int family, struct obs *o)
+{
+	timewait_owner(family, o, 7024, 0);
+}
+
+static void timewait_owner_reuseaddr(int family, struct obs *o)
+{
+	timewait_owner(family, o, 7026, 1);
+}
+
+TEST_F_TIMEOUT(port, timewait_owns_port, 60)
+{
+	COMPARE(timewait_owner_plain);
+}
+
+TEST_F_TIMEOUT(port, timewait_owns_port_reuseaddr, 60)
+{
+	COMPARE(timewait_owner_reuseaddr);
 }
 
 TEST_HARNESS_MAIN

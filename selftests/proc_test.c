@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* proc_test: /proc/net/xtcp has the header and line format of
- * /proc/net/tcp and lists bound xtcp sockets of its own namespace only.
+ * /proc/net/tcp and lists, as that file does, listeners, connections and
+ * TIME_WAIT entries of its own namespace only, never a socket that is
+ * only bound (CLOSE).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,14 +61,30 @@ static unsigned long socket_inode(int fd)
 	return fstat(fd, &st) ? 0 : st.st_ino;
 }
 
-static int bound_xtcp(const char *ip, int port)
+static int bound_sock(int family, const char *ip, int port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int fd = socket(AF_XTCP, SOCK_STREAM, 0);
+	int fd = socket(family, SOCK_STREAM, 0);
 
 	sin.sin_port = htons(port);
 	inet_pton(AF_INET, ip, &sin.sin_addr);
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int bound_xtcp(const char *ip, int port)
+{
+	return bound_sock(AF_XTCP, ip, port);
+}
+
+static int listening_xtcp(const char *ip, int port)
+{
+	int fd = bound_xtcp(ip, port);
+
+	if (fd >= 0 && listen(fd, 8)) {
 		close(fd);
 		return -1;
 	}
@@ -89,11 +107,11 @@ TEST(header_matches_proc_net_tcp)
 	fclose(fb);
 }
 
-TEST(bound_socket_listed_then_gone)
+TEST(listener_listed_then_gone)
 {
 	struct proc_line l;
 	unsigned long ino;
-	int fd = bound_xtcp("127.0.0.1", 20501);
+	int fd = listening_xtcp("127.0.0.1", 20501);
 
 	ASSERT_LE(0, fd);
 	ino = socket_inode(fd);
@@ -103,11 +121,28 @@ TEST(bound_socket_listed_then_gone)
 	EXPECT_EQ(20501, l.lport);
 	EXPECT_EQ(0, l.raddr);
 	EXPECT_EQ(0, l.rport);
-	EXPECT_EQ(7, l.state);		/* TCP_CLOSE: bound, not listening */
+	EXPECT_EQ(0x0A, l.state);	/* TCP_LISTEN */
 	/* Not a native socket, so native TCP does not list it. */
 	EXPECT_EQ(0, find_socket("/proc/net/tcp", ino, &l));
 	close(fd);
 	EXPECT_EQ(0, find_socket("/proc/net/xtcp", ino, &l));
+}
+
+/* A socket that is only bound is in neither file (Linux lists what is
+ * in its listening and established tables, and TIME_WAIT entries).
+ */
+TEST(bound_socket_not_listed)
+{
+	int x = bound_xtcp("127.0.0.1", 20503);
+	int n = bound_sock(AF_INET, "127.0.0.1", 20504);
+	struct proc_line l;
+
+	ASSERT_LE(0, x);
+	ASSERT_LE(0, n);
+	EXPECT_EQ(0, find_socket("/proc/net/tcp", socket_inode(n), &l));
+	EXPECT_EQ(0, find_socket("/proc/net/xtcp", socket_inode(x), &l));
+	close(x);
+	close(n);
 }
 
 TEST(unbound_socket_not_listed)
@@ -128,7 +163,7 @@ TEST(many_sockets_all_listed)
 	struct proc_line l;
 
 	for (i = 0; i < N; i++) {
-		fds[i] = bound_xtcp("127.0.0.1", 21000 + i);
+		fds[i] = listening_xtcp("127.0.0.1", 21000 + i);
 		ASSERT_LE(0, fds[i]);
 	}
 	for (i = 0; i < N; i++)
@@ -143,7 +178,7 @@ TEST(listing_is_per_namespace)
 {
 	struct proc_line l;
 	unsigned long ino;
-	int fd = bound_xtcp("0.0.0.0", 20502);
+	int fd = listening_xtcp("0.0.0.0", 20502);
 
 	ASSERT_LE(0, fd);
 	ino = socket_inode(fd);

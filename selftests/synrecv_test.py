@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# synrecv_test: hand-made segments against a SYN queue entry (our SYN
+# answered, the third ACK not yet sent) and against a TIME_WAIT entry
+# (the peer closed first, both FINs acknowledged), run by
+# selftests/synrecv.sh.  Every case runs on a native listener first (the
+# reference, Linux's tcp_check_req() and tcp_timewait_state_process())
+# and then on an xtcp one, and passes when xtcp's observations equal
+# native's: the replies to the segment (flags, sequence and ACK numbers
+# relative to the connection's ISNs), whether accept() returned the
+# connection, and how a later segment is answered (SYN queue: the third
+# ACK; TIME_WAIT: one byte of data at RCV.NXT, answered with an ACK while
+# the entry lives and with a RST once it is gone).
+#
+# Timing: replies are collected for 0.5 s after each segment (native
+# answers within tens of milliseconds under TCG; the first SYN-ACK
+# retransmission is 1 s after the SYN, outside that window); accept() is
+# waited for 0.5 s after the segment and 1.5 s after the third ACK.
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+import re
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from wirelib import (Tap, Wire, flags, seq_add, wire_args,  # noqa: E402
+                     M32, REPLY_WAIT)
+from scapy.all import IP, TCP, Raw  # noqa: E402
+import random  # noqa: E402
+
+COLLECT = 0.5
+
+
+class Peer:
+    """A wire_peer listener in namespace X and the lines it printed."""
+
+    def __init__(self, args, fam, port, *actions):
+        self.lines = []
+        self.cond = threading.Condition()
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", args.netns, args.peer, "-f", fam,
+             "-t", "6", "-l", f"{args.dst}:{port}"] + list(actions),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.cond:
+                self.lines.append(line.strip())
+                self.cond.notify_all()
+
+    def line(self, regex, timeout):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                if any(re.match(regex, ln) for ln in self.lines):
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+
+    def text(self):
+        with self.cond:
+            return " | ".join(self.lines)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+def rel(v, base):
+    d = (v - base) % M32
+    return d - M32 if d >= M32 // 2 else d
+
+
+class Conn:
+    def __init__(self, wire, lport, rport):
+        self.wire, self.lport, self.rport = wire, lport, rport
+        self.isn = random.getrandbits(32)
+        self.snd_nxt = seq_add(self.isn, 1)
+        self.iss = 0		# X's ISN
+        self.rcv_nxt = 0
+
+    def mine(self, p):
+        return p[TCP].sport == self.rport and p[TCP].dport == self.lport
+
+    def send(self, fl, seq=None, ack=None, data=b""):
+        """@seq, @ack relative to our ISN and X's ISN."""
+        t = TCP(sport=self.lport, dport=self.rport, flags=fl,
+                seq=self.snd_nxt if seq is None else seq_add(self.isn, seq),
+                ack=self.rcv_nxt if ack is None else seq_add(self.iss, ack),
+                window=65535)
+        p = IP(src=self.wire.src, dst=self.wire.dst) / t
+        if data:
+            p = p / Raw(data)
+        m = self.wire.mark()
+        self.wire.send(p)
+        return m
+
+    def replies(self, since, secs=COLLECT):
+        time.sleep(secs)
+        with self.wire.cond:
+            got = [p for p in self.wire.pkts[since:] if self.mine(p)]
+        return " ".join(self.show(p) for p in got) or "none"
+
+    def show(self, p):
+        t = p[TCP]
+        seq = "0" if t.seq == 0 else str(rel(t.seq, self.iss))
+        ack = str(rel(t.ack, self.isn)) if flags(p) & 0x10 else "-"
+        return f"{t.flags}:{seq}:{ack}:{len(t.payload)}"
+
+    def syn(self):
+        m = self.send("S", seq=0, ack=0)
+        sa = self.wire.wait(m, lambda p: self.mine(p) and
+                            flags(p) & 0x12 == 0x12 and
+                            p[TCP].ack == seq_add(self.isn, 1), REPLY_WAIT)
+        if sa is None:
+            return False
+        self.iss = sa[TCP].seq
+        self.rcv_nxt = seq_add(self.iss, 1)
+        self.window = sa[TCP].window
+        return True
+
+
+def synrecv_case(seg):
+    """A case on a SYN queue entry: @seg(c) sends the segment(s)."""
+    def run(args, wire, fam, port):
+        peer = Peer(args, fam, port, "sleep:2500", "close")
+        try:
+            if not peer.line(r"listening", REPLY_WAIT):
+                return f"peer: {peer.text()}"
+            c = Conn(wire, port, port)
+            if not c.syn():
+                return "no SYN-ACK"
+            m = wire.mark()
+            seg(c)
+            obs = [c.replies(m)]
+            obs.append("accepted" if peer.line(r"accepted", COLLECT)
+                       else "not accepted")
+            m = c.send("A", seq=1, ack=1)
+            obs.append("third ACK: " + c.replies(m))
+            obs.append("accepted" if peer.line(r"accepted", 1.5)
+                       else "not accepted")
+            c.send("R", seq=1, ack=0)
+            return obs
+        finally:
+            peer.stop()
+    return run
+
+
+def timewait_case(seg):
+    """A case on a TIME_WAIT entry: X closed first, we acknowledged its
+    FIN with ours and X acknowledged that.  @seg(c, n) sends the
+    segment(s); n is X's RCV.NXT relative to our ISN."""
+    def run(args, wire, fam, port):
+        peer = Peer(args, fam, port, "close")
+        try:
+            if not peer.line(r"listening", REPLY_WAIT):
+                return f"peer: {peer.text()}"
+            c = Conn(wire, port, port)
+            if not c.syn():
+                return "no SYN-ACK"
+            m = c.send("A", seq=1, ack=1)
+            fin = wire.wait(m, lambda p: c.mine(p) and flags(p) & 0x01,
+                            REPLY_WAIT)
+            if fin is None:
+                return f"no FIN: peer {peer.text()}"
+            c.rcv_nxt = seq_add(fin[TCP].seq, 1)
+            m = c.send("FA", seq=1)
+            a = wire.wait(m, lambda p: c.mine(p) and
+                          p[TCP].ack == seq_add(c.isn, 2), REPLY_WAIT)
+            if a is None:
+                return "our FIN not acknowledged"
+            c.snd_nxt = seq_add(c.isn, 2)
+            m = wire.mark()
+            seg(c, 2)
+            obs = [c.replies(m)]
+            # Past tcp_invalid_ratelimit (500 ms) of any reply above.
+            time.sleep(0.2)
+            m = c.send("PA", seq=2, data=b"x")
+            obs.append("data at RCV.NXT: " + c.replies(m))
+            return obs
+        finally:
+            peer.stop()
+    return run
+
+
+def oow(c):
+    # Beyond the window X offered in its SYN-ACK.
+    return 1 + c.window + 1000
+
+
+CASES = [
+    ("SYN-RECV: RST at RCV.NXT",
+     synrecv_case(lambda c: c.send("R", seq=1, ack=0))),
+    ("SYN-RECV: RST in the window, not at RCV.NXT",
+     synrecv_case(lambda c: c.send("R", seq=101, ack=0))),
+    ("SYN-RECV: RST beyond the window",
+     synrecv_case(lambda c: c.send("R", seq=oow(c), ack=0))),
+    ("SYN-RECV: RST+ACK in the window, not at RCV.NXT",
+     synrecv_case(lambda c: c.send("RA", seq=101, ack=1))),
+    ("SYN-RECV: the SYN again",
+     synrecv_case(lambda c: c.send("S", seq=0, ack=0))),
+    ("SYN-RECV: a new SYN in the window",
+     synrecv_case(lambda c: c.send("S", seq=101, ack=0))),
+    ("SYN-RECV: SYN+ACK at the SYN's sequence number",
+     synrecv_case(lambda c: c.send("SA", seq=0, ack=1))),
+    ("SYN-RECV: ACK of something not sent",
+     synrecv_case(lambda c: c.send("A", seq=1, ack=100))),
+    ("SYN-RECV: ACK in the window, not at RCV.NXT",
+     synrecv_case(lambda c: c.send("A", seq=101, ack=1))),
+    ("SYN-RECV: ACK beyond the window",
+     synrecv_case(lambda c: c.send("A", seq=oow(c), ack=1))),
+    ("SYN-RECV: data without ACK at RCV.NXT",
+     synrecv_case(lambda c: c.send("P", seq=1, ack=0, data=b"abc"))),
+    ("TIME_WAIT: RST at RCV.NXT",
+     timewait_case(lambda c, n: c.send("R", seq=n, ack=0))),
+    ("TIME_WAIT: RST in the window, not at RCV.NXT",
+     timewait_case(lambda c, n: c.send("R", seq=n + 100, ack=0))),
+    ("TIME_WAIT: bare ACK at RCV.NXT",
+     timewait_case(lambda c, n: c.send("A", seq=n))),
+    ("TIME_WAIT: old duplicate ACK",
+     timewait_case(lambda c, n: c.send("A", seq=n - 1000))),
+    ("TIME_WAIT: two old duplicate ACKs 100 ms apart",
+     timewait_case(lambda c, n: (c.send("A", seq=n - 1000),
+                                 time.sleep(0.1),
+                                 c.send("A", seq=n - 999)))),
+    ("TIME_WAIT: retransmitted FIN",
+     timewait_case(lambda c, n: c.send("FA", seq=n - 1))),
+    ("TIME_WAIT: new SYN, no listener, twice 100 ms apart",
+     timewait_case(lambda c, n: (c.send("S", seq=n + 100000, ack=0),
+                                 time.sleep(0.1),
+                                 c.send("S", seq=n + 100000, ack=0)))),
+    ("TIME_WAIT: old SYN",
+     timewait_case(lambda c, n: c.send("S", seq=n - 1000, ack=0))),
+]
+
+
+def main():
+    ap = wire_args(argparse.ArgumentParser())
+    ap.add_argument("--netns", required=True)
+    ap.add_argument("--peer", required=True)
+    args = ap.parse_args()
+    tap = Tap(len(CASES))
+    wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
+    port = 7300
+    for name, fn in CASES:
+        got = {}
+        for fam in ("inet", "xtcp"):
+            port += 1
+            t0 = time.monotonic()
+            try:
+                got[fam] = fn(args, wire, fam, port)
+            except Exception as e:	# report, go on with the next case
+                got[fam] = f"exception {e!r}"
+            print(f"# {name} [{fam}, port {port}, "
+                  f"{time.monotonic() - t0:.1f} s]: {got[fam]}")
+        ok = isinstance(got["inet"], list) and got["inet"] == got["xtcp"]
+        tap.result(ok, f"{name}: xtcp as native",
+                   f"native {got['inet']}, xtcp {got['xtcp']}")
+    wire.sniffer.stop()
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
