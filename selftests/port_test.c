@@ -652,13 +652,14 @@ TEST_F_TIMEOUT(port, timewait_proc_lines, 60)
 
 /* The TIME_WAIT entry of a socket the user bound owns the port as the
  * socket does (inet_csk_bind_conflict() sees the TIME_WAIT socket on the
- * bind bucket): listen() on the socket itself, binds of other sockets
- * while the socket is open and after it closed, with and without
- * SO_REUSEADDR (@reuse: on the first socket).
+ * bind bucket): listen() on the socket itself (after connect(AF_UNSPEC)),
+ * binds of other sockets while the socket is open and after it closed,
+ * with and without SO_REUSEADDR (@reuse: on the first socket).
  */
 static void timewait_owner(int family, struct obs *o, int port, int reuse)
 {
 	int l, c = bound_in_timewait(family, port, port + 1, reuse, &l);
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
 	int d, one = 1;
 
 	rec(o, "set up", c >= 0);
@@ -670,7 +671,11 @@ static void timewait_owner(int family, struct obs *o, int port, int reuse)
 	rec(o, "bind a second socket, SO_REUSEADDR",
 	    bind_to(d, "127.0.0.1", port));
 	close(d);
+	/* listen() wants an unconnected socket (inet_listen()). */
+	rec(o, "connect(AF_UNSPEC)",
+	    err_of(connect(c, &unspec, sizeof(unspec))));
 	rec(o, "listen() on the bound socket", err_of(listen(c, 8)));
+	rec(o, "its port", local_port(c));
 	close(c);
 
 	d = tcp_socket(family);
