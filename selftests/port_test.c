@@ -710,4 +710,53 @@ TEST_F_TIMEOUT(port, timewait_owns_port_reuseaddr, 60)
 	COMPARE(timewait_owner_reuseaddr);
 }
 
+/* The same for a listener's own connections: shutdown(SHUT_RD) stops it,
+ * and listen() again meets the connection it accepted (an owner of the
+ * port in Linux, __inet_inherit_port()), then that connection's
+ * TIME_WAIT entry, with and without SO_REUSEADDR (@reuse).
+ */
+static void relisten_owners(int family, struct obs *o, int port, int reuse)
+{
+	int l = tcp_socket(family), c, a, one = 1;
+	char buf[8];
+
+	if (reuse)
+		setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	rec(o, "listener", !bind_to(l, "127.0.0.1", port) && !listen(l, 8));
+	c = tcp_socket(family);
+	rec(o, "connect", connect_to(c, "127.0.0.1", port));
+	a = accept(l, NULL, NULL);
+	rec(o, "accept", a >= 0);
+	rec(o, "shutdown(SHUT_RD)", err_of(shutdown(l, SHUT_RD)));
+	rec(o, "listen() with a connection", err_of(listen(l, 8)));
+	rec(o, "shutdown(SHUT_RD) again", err_of(shutdown(l, SHUT_RD)));
+	/* The accepted end closes first: its TIME_WAIT holds the port. */
+	close(a);
+	rec(o, "read EOF", read(c, buf, sizeof(buf)));
+	close(c);
+	usleep(100 * 1000);
+	rec(o, "listen() with a TIME_WAIT", err_of(listen(l, 8)));
+	close(l);
+}
+
+static void relisten_owners_plain(int family, struct obs *o)
+{
+	relisten_owners(family, o, 7028, 0);
+}
+
+static void relisten_owners_reuseaddr(int family, struct obs *o)
+{
+	relisten_owners(family, o, 7029, 1);
+}
+
+TEST_F_TIMEOUT(port, relisten_meets_own_connections, 60)
+{
+	COMPARE(relisten_owners_plain);
+}
+
+TEST_F_TIMEOUT(port, relisten_meets_own_connections_reuseaddr, 60)
+{
+	COMPARE(relisten_owners_reuseaddr);
+}
+
 TEST_HARNESS_MAIN
