@@ -77,6 +77,9 @@ struct xtcp_port {
 	struct socket *sock;
 	refcount_t ref;
 	struct work_struct release_work;
+	spinlock_t owners_lock;		/* protects the two lists */
+	struct hlist_head sk_owners;	/* a listener's children holding it */
+	struct hlist_head tw_owners;	/* TIME_WAIT entries holding it */
 };
 
 /* Per-skb state on the send, retransmit and receive queues. */
@@ -104,6 +107,7 @@ struct xtcp_sock {
 	 * __inet_put_port() keep icsk_bind_hash and inet_num).
 	 */
 	struct xtcp_port *port;
+	struct hlist_node port_node;	/* child: on port->sk_owners */
 
 	/* Send sequence space (RFC 9293 s.3.3.1). */
 	u32 iss;
@@ -275,6 +279,7 @@ struct xtcp_request {
 	u32 irs;
 	u16 peer_mss;
 	u16 advmss;
+	u32 rcv_wnd;		/* window offered in the last SYN-ACK */
 	u8 retries;
 	u8 dead;		/* taken off the tables */
 	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
@@ -294,6 +299,9 @@ struct xtcp_tw {
 	u32 rcv_wnd;
 	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
 	u8 dead;
+	u8 reuse;		/* the socket's sk_reuse and sk_reuseport, */
+	u8 reuseport;		/* for bind conflicts (port.c) */
+	struct hlist_node port_node;	/* on port->tw_owners */
 	struct rcu_head rcu;
 };
 
@@ -426,9 +434,11 @@ void xtcp_hn_put(struct xtcp_hnode *hn);
 /* port.c: port reservation shared with native TCP */
 int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
 		      bool user);
-struct xtcp_port *xtcp_port_hold(struct xtcp_port *port);
-void xtcp_port_put(struct xtcp_port *port);
-void xtcp_port_release(struct sock *sk);
+void xtcp_port_child_attach(struct sock *child, struct xtcp_port *port);
+void xtcp_port_tw_attach(struct xtcp_tw *tw, struct xtcp_port *port);
+void xtcp_port_tw_detach(struct xtcp_tw *tw);
+void xtcp_port_put(struct xtcp_port *port, bool can_sleep);
+void xtcp_port_release(struct sock *sk, bool can_sleep);
 void xtcp_port_sync_opts(struct sock *sk);
 int xtcp_port_listen(struct sock *sk);
 void xtcp_port_unlisten(struct sock *sk);
@@ -444,6 +454,7 @@ void xtcp_protocol_exit(void);
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 			   u32 *last);
+bool xtcp_challenge_ack_ok(struct net *net, u32 *last);
 void xtcp_ooo_purge(struct sock *sk);
 void xtcp_rcv_space_adjust(struct sock *sk);
 void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq);

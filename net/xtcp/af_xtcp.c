@@ -42,7 +42,8 @@ static bool xtcp_addr_family_ok(const struct sockaddr_in *sin)
  * Entering CLOSE takes the socket off the lookup tables and gives its
  * port back unless the user bound that port (SOCK_BINDPORT_LOCK), as
  * tcp_set_state() does; such a port goes with the socket
- * (xtcp_destroy_sock()).
+ * (xtcp_destroy_sock()).  Context: the socket's owner gives the port back
+ * at once, a holder of its spinlock through the workqueue.
  */
 void xtcp_set_state(struct sock *sk, int state)
 {
@@ -53,8 +54,11 @@ void xtcp_set_state(struct sock *sk, int state)
 			xtcp_lhash_remove(&xsk->hn);
 		else
 			xtcp_ehash_remove(&xsk->hn);
+		/* The owner (lock_sock()) is in process context and may
+		 * sleep; under the spinlock we may be in softirq.
+		 */
 		if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
-			xtcp_port_release(sk);
+			xtcp_port_release(sk, sock_owned_by_user(sk));
 	}
 	xtcp_state_store(sk, state);
 	xsk->hn.state = state;
@@ -82,7 +86,7 @@ void xtcp_destroy_sock(struct sock *sk)
 	 * (tcp_v4_destroy_sock() puts even a port the user bound).
 	 */
 	xtcp_set_state(sk, TCP_CLOSE);
-	xtcp_port_release(sk);
+	xtcp_port_release(sk, false);
 	sock_put(sk);
 }
 
@@ -304,7 +308,7 @@ static void xtcp_close(struct sock *sk, long timeout)
 orphan:
 	/* Give a closed socket's port back now, while we may sleep. */
 	if (sk->sk_state == TCP_CLOSE)
-		xtcp_port_release(sk);
+		xtcp_port_release(sk, true);
 	sock_hold(sk);
 	sock_orphan(sk);
 	release_sock(sk);

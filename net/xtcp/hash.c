@@ -4,8 +4,9 @@
  * - established hash: every connection by its 4-tuple: full sockets
  *   (SYN_SENT and later), SYN queue entries and TIME_WAIT entries;
  * - listener hash: listening sockets by local port;
- * - bind table: everything that holds a port, whatever its state, which
- *   is what /proc/net/xtcp lists, hashed by namespace and 4-tuple.
+ * - bind table: everything that holds a port, whatever its state, hashed
+ *   by namespace and 4-tuple; /proc/net/xtcp walks it (and skips sockets
+ *   in CLOSE, as /proc/net/tcp lists none).
  *
  * Lookups run under RCU alone (the input path) and return the entry with
  * a reference taken; entries are freed an RCU grace period after their

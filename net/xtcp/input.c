@@ -142,6 +142,24 @@ static bool xtcp_challenge_ack_allowed(struct net *net)
 	return true;
 }
 
+/**
+ * xtcp_challenge_ack_ok() - may a challenge ACK go now?
+ * @net:  the connection's namespace
+ * @last: the connection's stamp of its last rate-limited reply (jiffies)
+ *
+ * RFC 5961 s.7 throttling, per connection (tcp_invalid_ratelimit) and
+ * then per namespace (tcp_challenge_ack_limit per second), as Linux's
+ * tcp_send_challenge_ack() and tcp_reqsk_send_challenge_ack() do.
+ * Context: the caller serialises use of @last (as xtcp_oow_rate_limited()).
+ *
+ * Return: true when the challenge ACK may be sent.
+ */
+bool xtcp_challenge_ack_ok(struct net *net, u32 *last)
+{
+	return !__xtcp_oow_rate_limited(net, last) &&
+	       xtcp_challenge_ack_allowed(net);
+}
+
 /* RFC 5961 s.7: challenge ACKs are throttled, per socket first (the
  * out-of-window limit) and then per namespace (tcp_send_challenge_ack()).
  */

@@ -40,6 +40,7 @@ static void xtcp_req_send_synack(struct xtcp_request *req)
 {
 	u16 window = min(xtcp_receive_space(req->listener), XTCP_MAX_WINDOW);
 
+	WRITE_ONCE(req->rcv_wnd, window);
 	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss,
 			    req->irs + 1, window, TCPHDR_SYN | TCPHDR_ACK,
 			    req->advmss);
@@ -288,7 +289,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xtcp_update_mss(sk);
 	xtcp_sndbuf_expand(sk);
 
-	xsk->port = port;	/* the caller's reference */
+	xtcp_port_child_attach(sk, port);	/* the caller's reference */
 	xsk->hn.laddr = req->hn.laddr;
 	xsk->hn.raddr = req->hn.raddr;
 	xsk->hn.lport = req->hn.lport;
@@ -298,8 +299,46 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	return sk;
 }
 
+/* Linux's tcp_in_window(): the segment starts at the window's left
+ * edge, or overlaps the window, or is empty right at its right edge.
+ */
+static bool xtcp_in_window(u32 seq, u32 end_seq, u32 s_win, u32 e_win)
+{
+	if (seq == s_win)
+		return true;
+	if (xtcp_seq_after(end_seq, s_win) && xtcp_seq_before(seq, e_win))
+		return true;
+	return seq == e_win && seq == end_seq;
+}
+
+/* The entry's ACK: SND.NXT (ISS + 1) and RCV.NXT (IRS + 1), the window
+ * of the SYN-ACK (tcp_v4_reqsk_send_ack()).
+ */
+static void xtcp_req_send_ack(struct xtcp_request *req)
+{
+	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss + 1,
+			    req->irs + 1, READ_ONCE(req->rcv_wnd), TCPHDR_ACK,
+			    0);
+}
+
 /* A segment for a SYN queue entry (RFC 9293 s.3.10.7.4, SYN-RECEIVED of a
- * passive open).
+ * passive open), checked in the order of Linux's tcp_check_req():
+ *
+ * - a bare retransmitted SYN gets the SYN-ACK again (rate-limited) and
+ *   restarts the SYN-ACK timer;
+ * - an ACK of anything but our SYN gets a RST (from the listener in
+ *   Linux), unless it is a RST;
+ * - a segment outside the window offered (tcp_in_window()) gets an ACK
+ *   (rate-limited), unless it is a RST, and is dropped;
+ * - a SYN at IRS is trimmed to what follows it;
+ * - a RST in the window but not at RCV.NXT gets a challenge ACK (RFC 5961
+ *   s.3.2, RFC 9293 s.3.10.7.4);
+ * - a RST at RCV.NXT drops the entry (back to LISTEN for this peer); a
+ *   SYN in the window drops it and gets a RST (RFC 9293 "fourth, check
+ *   the SYN bit", RFC 5961 s.4 aside as in Linux's embryonic reset);
+ * - a segment without ACK is dropped;
+ * - an acceptable ACK, at RCV.NXT or elsewhere in the window, completes
+ *   the handshake: the child processes the segment as Linux's does.
  */
 void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 {
@@ -307,42 +346,54 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	struct sock *listener = req->listener;
 	struct net *net = xtcp_hn_net(&req->hn);
 	struct xtcp_sock *lsk = xtcp_sk(listener);
-	u8 flags = cb->flags;
+	u8 flags = cb->flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
+	u32 rcv_nxt = req->irs + 1;
 	struct xtcp_port *port;
 	struct sock *child;
 	bool queued;
 
 	if (READ_ONCE(req->dead))
 		goto drop;
-	if (flags & TCPHDR_RST) {
-		/* Back to LISTEN for this peer (s.3.10.7.4 second). */
-		if (cb->seq == req->irs + 1)
-			xtcp_req_drop(req);
+	if (cb->seq == req->irs && flags == TCPHDR_SYN) {
+		/* The peer did not get our SYN-ACK: send it again, at most
+		 * once per tcp_invalid_ratelimit, and restart its timer
+		 * from now with the current backoff.  Only a pending timer
+		 * is pushed back: it holds its reference already.
+		 */
+		if (!xtcp_oow_rate_limited(net, skb, &req->last_oow_ack_time)) {
+			xtcp_req_send_synack(req);
+			mod_timer_pending(&req->timer, jiffies +
+					  (XTCP_TIMEOUT_INIT << req->retries));
+		}
 		goto drop;
 	}
-	if (flags & TCPHDR_SYN) {
-		/* The peer did not get our SYN-ACK: send it again, at most
-		 * once per tcp_invalid_ratelimit (tcp_check_req()).
-		 */
-		if (cb->seq == req->irs &&
+	if ((flags & TCPHDR_ACK) && !(flags & TCPHDR_RST) &&
+	    cb->ack_seq != req->iss + 1) {
+		xtcp_send_reset_reply(net, skb);
+		goto drop;
+	}
+	if (!xtcp_in_window(cb->seq, cb->end_seq, rcv_nxt,
+			    rcv_nxt + READ_ONCE(req->rcv_wnd))) {
+		if (!(flags & TCPHDR_RST) &&
 		    !xtcp_oow_rate_limited(net, skb, &req->last_oow_ack_time))
-			xtcp_req_send_synack(req);
+			xtcp_req_send_ack(req);
+		goto drop;
+	}
+	if (cb->seq == req->irs)
+		flags &= ~TCPHDR_SYN;
+	if ((flags & TCPHDR_RST) && cb->seq != rcv_nxt) {
+		if (xtcp_challenge_ack_ok(net, &req->last_oow_ack_time))
+			xtcp_req_send_ack(req);
+		goto drop;
+	}
+	if (flags & (TCPHDR_RST | TCPHDR_SYN)) {
+		if (!(flags & TCPHDR_RST))
+			xtcp_send_reset_reply(net, skb);
+		xtcp_req_drop(req);
 		goto drop;
 	}
 	if (!(flags & TCPHDR_ACK))
 		goto drop;
-	if (cb->ack_seq != req->iss + 1) {
-		xtcp_send_reset_reply(net, skb);
-		goto drop;
-	}
-	if (cb->seq != req->irs + 1) {
-		if (xtcp_oow_rate_limited(net, skb, &req->last_oow_ack_time))
-			goto drop;
-		xtcp_send_ack_reply(net, &req->hn, req->iss + 1, req->irs + 1,
-				    min(xtcp_receive_space(listener), XTCP_MAX_WINDOW),
-				    TCPHDR_ACK, 0);
-		goto drop;
-	}
 	/* A full accept queue drops the ACK; the peer will send it again. */
 	if (READ_ONCE(listener->sk_state) != TCP_LISTEN ||
 	    sk_acceptq_is_full(listener))
@@ -353,7 +404,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 
 	child = xtcp_create_child(listener, req, skb, port);
 	if (!child) {
-		xtcp_port_put(port);
+		xtcp_port_put(port, false);	/* softirq */
 		xtcp_ehash_remove(&req->hn);
 		xtcp_req_put(req);
 		goto drop;
@@ -416,9 +467,7 @@ static void xtcp_tw_unhash(struct xtcp_tw *tw)
 	atomic_dec(&xtcp_pernet(xtcp_hn_net(&tw->hn))->tw_count);
 	xtcp_ehash_remove(&tw->hn);
 	xtcp_bhash_del(&tw->hn);
-	if (tw->port)
-		xtcp_port_put(tw->port);
-	tw->port = NULL;
+	xtcp_port_tw_detach(tw);
 	xtcp_tw_put(tw);
 }
 
@@ -479,10 +528,17 @@ void xtcp_time_wait(struct sock *sk)
 	tw->snd_nxt = xsk->snd_nxt;
 	tw->rcv_nxt = xsk->rcv_nxt;
 	tw->rcv_wnd = xsk->rcv_wnd;
-	/* The entry holds the port for 2*MSL; @sk keeps its own reference
-	 * only when the user bound the port (xtcp_set_state()).
+	/* The entry holds the port for 2*MSL, one more owner of it as
+	 * Linux's TIME_WAIT socket is; @sk keeps its own reference only
+	 * when the user bound the port (xtcp_set_state()).  Its bind options
+	 * are those of the port's owner (the socket, or the listener a child
+	 * inherits them from in Linux), as copied to the reservation.
 	 */
-	tw->port = xtcp_port_hold(xsk->port);
+	if (xsk->port) {
+		tw->reuse = xsk->port->sock->sk->sk_reuse;
+		tw->reuseport = xsk->port->sock->sk->sk_reuseport;
+	}
+	xtcp_port_tw_attach(tw, xsk->port);
 	timer_setup(&tw->timer, xtcp_tw_timer_fn, 0);
 	/* One reference for the tables, one for the timer, which is armed
 	 * (and on the bind table) before lookups can find the entry and
@@ -503,10 +559,20 @@ static void xtcp_tw_send_ack(struct xtcp_tw *tw)
 			    TCPHDR_ACK, 0);
 }
 
-/* A segment for a TIME_WAIT entry (RFC 9293 s.3.10.7.4, TIME-WAIT).  A
- * new SYN beyond the old connection's sequence space ends TIME_WAIT early
- * and goes to a listener, as Linux allows (RFC 6191 for the timestamp-less
- * case).
+/* A segment for a TIME_WAIT entry (RFC 9293 s.3.10.7.4, TIME-WAIT), as
+ * Linux's tcp_timewait_state_process() without timestamps:
+ *
+ * - at RCV.NXT and empty, or a RST at RCV.NXT: a RST ends TIME_WAIT
+ *   unless tcp_rfc1337 asks to ignore it (RFC 1337 s.3, "TIME-WAIT
+ *   assassination"); anything else restarts 2*MSL, unanswered;
+ * - a bare SYN beyond RCV.NXT ends TIME_WAIT and goes to a listener, as
+ *   RFC 1122 s.4.2.2.13 allows; without a listener it is acknowledged;
+ * - anything else but a RST (old duplicates, a retransmitted FIN, data)
+ *   is acknowledged, at most once per tcp_invalid_ratelimit unless it
+ *   carries data, and restarts 2*MSL when it has the ACK bit.
+ *
+ * Only a pending timer is pushed back: it holds its reference already,
+ * and one that is running or cancelled must stay so.
  */
 void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 {
@@ -515,18 +581,18 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 	u8 flags = cb->flags;
 	struct sock *listener;
 
-	if (tw->dead)
+	if (READ_ONCE(tw->dead))
 		goto drop;
-	if (flags & TCPHDR_RST) {
-		/* An RST ends TIME_WAIT, unless tcp_rfc1337 asks to ignore it
-		 * as RFC 1337 s.3 recommends ("TIME-WAIT assassination").
-		 */
-		if (cb->seq == tw->rcv_nxt &&
-		    !READ_ONCE(xtcp_pernet(net)->rfc1337))
+	if (cb->seq == tw->rcv_nxt &&
+	    (cb->seq == cb->end_seq || (flags & TCPHDR_RST))) {
+		if (!(flags & TCPHDR_RST))
+			mod_timer_pending(&tw->timer,
+					  jiffies + XTCP_TIMEWAIT_LEN);
+		else if (!READ_ONCE(xtcp_pernet(net)->rfc1337))
 			xtcp_tw_kill(tw);
 		goto drop;
 	}
-	if ((flags & TCPHDR_SYN) && !(flags & TCPHDR_ACK) &&
+	if ((flags & (TCPHDR_SYN | TCPHDR_RST | TCPHDR_ACK)) == TCPHDR_SYN &&
 	    xtcp_seq_after(cb->seq, tw->rcv_nxt)) {
 		rcu_read_lock();
 		listener = xtcp_lookup_listener(net, NULL, 0, tw->hn.raddr,
@@ -545,20 +611,18 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 			sock_put(listener);
 			return;
 		}
-	}
-	/* A retransmitted FIN: acknowledge it again and restart 2*MSL.  Only
-	 * a pending timer is pushed back: it holds its reference already,
-	 * and one that is running or cancelled must stay so.
-	 */
-	if ((flags & TCPHDR_FIN) && cb->end_seq == tw->rcv_nxt) {
-		mod_timer_pending(&tw->timer, jiffies + XTCP_TIMEWAIT_LEN);
-		xtcp_tw_send_ack(tw);
-	} else if (cb->end_seq != cb->seq &&
-		   !xtcp_oow_rate_limited(net, skb, &tw->last_oow_ack_time)) {
-		/* Data is always answered; an old SYN at most once per
-		 * tcp_invalid_ratelimit (tcp_timewait_check_oow_rate_limit()).
+		/* No listener: acknowledged, not rate-limited (tcp_v4_rcv()
+		 * treats TCP_TW_SYN without a listener as TCP_TW_ACK).
 		 */
 		xtcp_tw_send_ack(tw);
+		goto drop;
+	}
+	if (!(flags & TCPHDR_RST)) {
+		if (flags & TCPHDR_ACK)
+			mod_timer_pending(&tw->timer,
+					  jiffies + XTCP_TIMEWAIT_LEN);
+		if (!xtcp_oow_rate_limited(net, skb, &tw->last_oow_ack_time))
+			xtcp_tw_send_ack(tw);
 	}
 drop:
 	kfree_skb(skb);

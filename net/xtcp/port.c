@@ -14,8 +14,9 @@
  * A reservation is shared, by reference, by a listener, the connections
  * it accepted and their TIME_WAIT entries, as native TCP's bind bucket is.
  * Releasing a native socket sleeps, and the last reference may go in
- * softirq context (a TIME_WAIT timer, a reset), so release is deferred to
- * a workqueue; namespace exit and module unload flush it.
+ * softirq context (a TIME_WAIT timer, a reset): every caller says whether
+ * it may sleep (xtcp_port_put()), and where it may not the release is
+ * deferred to a workqueue; namespace exit and module unload flush it.
  */
 #include <linux/net.h>
 #include <linux/in.h>
@@ -144,6 +145,9 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
 	port->sock = rsv;
 	refcount_set(&port->ref, 1);
 	INIT_WORK(&port->release_work, xtcp_port_release_fn);
+	spin_lock_init(&port->owners_lock);
+	INIT_HLIST_HEAD(&port->sk_owners);
+	INIT_HLIST_HEAD(&port->tw_owners);
 	xsk->port = port;
 	xtcp_bhash_add(&xsk->hn);
 	return 0;
@@ -156,33 +160,142 @@ out_free:
 }
 
 /**
- * xtcp_port_hold() - take one more reference on a reservation
- * @port: a reservation, or NULL
+ * xtcp_port_child_attach() - a new child takes its listener's port
+ * @child: the child, not yet in any table
+ * @port:  the listener's reservation, with a reference for @child
  *
- * For a TIME_WAIT entry that shares its socket's port.  Any context.
- *
- * Return: @port.
+ * The child is one more owner of the port for listen()
+ * (xtcp_port_listen()), as __inet_inherit_port() puts Linux's child on
+ * the bind bucket; xtcp_port_release() takes it off.
+ * Context: any (softirq, BHs off).
  */
-struct xtcp_port *xtcp_port_hold(struct xtcp_port *port)
+void xtcp_port_child_attach(struct sock *child, struct xtcp_port *port)
 {
-	if (port)
-		refcount_inc(&port->ref);
-	return port;
+	struct xtcp_sock *xsk = xtcp_sk(child);
+
+	xsk->port = port;
+	spin_lock_bh(&port->owners_lock);
+	hlist_add_head(&xsk->port_node, &port->sk_owners);
+	spin_unlock_bh(&port->owners_lock);
+}
+
+/**
+ * xtcp_port_tw_attach() - a TIME_WAIT entry takes its socket's port
+ * @tw:   the new entry, not yet in any table; tw->reuse, tw->reuseport and
+ *        tw->hn.bound_dev_if already copied from the socket
+ * @port: the socket's reservation, or NULL (the entry then holds none)
+ *
+ * The entry holds a reference and is one more owner of the port for
+ * listen() (xtcp_port_listen()), as inet_twsk_hashdance() puts Linux's
+ * TIME_WAIT socket on the bind bucket.  Context: any (BHs may be off).
+ */
+void xtcp_port_tw_attach(struct xtcp_tw *tw, struct xtcp_port *port)
+{
+	tw->port = port;
+	if (!port)
+		return;
+	refcount_inc(&port->ref);
+	spin_lock_bh(&port->owners_lock);
+	hlist_add_head(&tw->port_node, &port->tw_owners);
+	spin_unlock_bh(&port->owners_lock);
+}
+
+/**
+ * xtcp_port_tw_detach() - a TIME_WAIT entry gives its port back
+ * @tw: the entry, off the tables; its port reference (if any) goes, the
+ *      port itself from the workqueue if that was the last one
+ *
+ * Context: any: the TIME_WAIT timer, a segment in softirq, or namespace
+ * exit; never sleeps.
+ */
+void xtcp_port_tw_detach(struct xtcp_tw *tw)
+{
+	struct xtcp_port *port = tw->port;
+
+	if (!port)
+		return;
+	spin_lock_bh(&port->owners_lock);
+	hlist_del_init(&tw->port_node);
+	spin_unlock_bh(&port->owners_lock);
+	tw->port = NULL;
+	xtcp_port_put(port, false);
+}
+
+/* Would @sk, about to listen, conflict with @dif2, another owner of its
+ * port that does not listen, whose SO_REUSEADDR and SO_REUSEPORT are
+ * @reuse2 and @reuseport2?  As inet_bind_conflict() for listen() (relax
+ * and reuseport_ok): not when they are bound to different devices, both
+ * have SO_REUSEADDR, or both have SO_REUSEPORT and @sk is in no reuseport
+ * group yet (the owners of one reservation have one user).  The addresses
+ * always overlap: the other owner's is @sk's, or @sk's is the wildcard.
+ */
+static bool xtcp_port_owner_conflict(const struct sock *sk, int dif2,
+				     bool reuse2, bool reuseport2)
+{
+	int dif = sk->sk_bound_dev_if;
+
+	if (dif && dif2 && dif != dif2)
+		return false;
+	if (sk->sk_reuse && reuse2)
+		return false;
+	return !(sk->sk_reuseport && reuseport2 &&
+		 !rcu_access_pointer(sk->sk_reuseport_cb));
+}
+
+/* Does a listener @sk conflict with another owner of its port: a child
+ * it accepted earlier, or a TIME_WAIT entry (inet_csk_bind_conflict()
+ * walks them on the bind bucket)?  A child has the options it inherits
+ * in Linux: those of the port's owner, as on the reservation.
+ */
+static bool xtcp_port_owners_conflict(struct sock *sk, struct xtcp_port *port)
+{
+	const struct sock *rsk = port->sock->sk;
+	bool conflict = false;
+	struct xtcp_sock *child;
+	struct xtcp_tw *tw;
+
+	spin_lock_bh(&port->owners_lock);
+	hlist_for_each_entry(child, &port->sk_owners, port_node) {
+		if (xtcp_port_owner_conflict(sk,
+					     READ_ONCE(child->inet.sk.sk_bound_dev_if),
+					     rsk->sk_reuse, rsk->sk_reuseport)) {
+			conflict = true;
+			goto out;
+		}
+	}
+	hlist_for_each_entry(tw, &port->tw_owners, port_node) {
+		if (!READ_ONCE(tw->dead) &&
+		    xtcp_port_owner_conflict(sk, tw->hn.bound_dev_if,
+					     tw->reuse, tw->reuseport)) {
+			conflict = true;
+			goto out;
+		}
+	}
+out:
+	spin_unlock_bh(&port->owners_lock);
+	return conflict;
 }
 
 /**
  * xtcp_port_put() - drop a reference on a reservation
- * @port: the reservation
+ * @port:      the reservation
+ * @can_sleep: the caller's context, as the caller knows it: true only in
+ *             process context with no spinlock held and BHs on (system
+ *             calls under lock_sock(), the socket backlog run by
+ *             release_sock()); false anywhere else (softirq, timers,
+ *             bh_lock_sock(), BHs off)
  *
- * The last reference gives the port back to both stacks: at once where we
- * may sleep (close() of an idle socket, so that the port is free when
- * close() returns, as in Linux), else from the workqueue.  Any context.
+ * The last reference gives the port back to both stacks: at once when
+ * @can_sleep (so that a port is free when close() or a failed connect()
+ * returns, as Linux's inet_put_port() leaves it), else from the
+ * workqueue, as sock_release() of the native socket sleeps.
+ * Context: see @can_sleep.
  */
-void xtcp_port_put(struct xtcp_port *port)
+void xtcp_port_put(struct xtcp_port *port, bool can_sleep)
 {
 	if (!refcount_dec_and_test(&port->ref))
 		return;
-	if (preemptible())
+	if (can_sleep)
 		xtcp_port_release_fn(&port->release_work);
 	else
 		queue_work(xtcp_port_wq, &port->release_work);
@@ -190,14 +303,17 @@ void xtcp_port_put(struct xtcp_port *port)
 
 /**
  * xtcp_port_release() - @sk gives up its local port
- * @sk: the socket; its lock (owner or spinlock) is held
+ * @sk:        the socket; its lock (owner or spinlock) is held
+ * @can_sleep: the caller's context, as for xtcp_port_put(): true for the
+ *             owner (lock_sock()) with no spinlock held and BHs on
  *
  * Off the bind table, reference dropped, and inet_num cleared whether or
  * not a reservation was still attached, as __inet_put_port() does: a
  * socket holds a port exactly when inet_num is not 0.  The reported port
  * (inet_sport) and the SOCK_BIND*_LOCK flags stay, as in Linux.
+ * Context: see @can_sleep.
  */
-void xtcp_port_release(struct sock *sk)
+void xtcp_port_release(struct sock *sk, bool can_sleep)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_port *port = xsk->port;
@@ -205,8 +321,14 @@ void xtcp_port_release(struct sock *sk)
 	xtcp_bhash_del(&xsk->hn);
 	xsk->port = NULL;
 	inet_sk(sk)->inet_num = 0;
-	if (port)
-		xtcp_port_put(port);
+	if (!port)
+		return;
+	if (!hlist_unhashed(&xsk->port_node)) {
+		spin_lock_bh(&port->owners_lock);
+		hlist_del_init(&xsk->port_node);
+		spin_unlock_bh(&port->owners_lock);
+	}
+	xtcp_port_put(port, can_sleep);
 }
 
 /**
@@ -217,7 +339,8 @@ void xtcp_port_release(struct sock *sk)
  * bound one (SO_REUSEADDR no longer shares the port).  Ask native TCP to
  * re-check the port as it does in inet_csk_listen_start(), with the
  * reservation marked listening; it is never hashed, so native TCP never
- * delivers a segment to it.
+ * delivers a segment to it.  Children and TIME_WAIT entries sharing the
+ * reservation are owners of the port too, as in inet_csk_bind_conflict().
  *
  * Return: 0, or -EADDRINUSE (-EINVAL if @sk holds no port).
  */
@@ -231,6 +354,8 @@ int xtcp_port_listen(struct sock *sk)
 		return -EINVAL;
 	rsk = port->sock->sk;
 	xtcp_port_sync_opts(sk);
+	if (xtcp_port_owners_conflict(sk, port))
+		return -EADDRINUSE;
 	lock_sock(rsk);
 	rsk->sk_state = TCP_LISTEN;
 	err = rsk->sk_prot->get_port(rsk, inet_sk(rsk)->inet_num);

@@ -2,10 +2,12 @@
 /* xtcp: /proc/net/xtcp, one line per socket in the format of
  * /proc/net/tcp so that tools parsing that file read this one too.
  *
- * Unlike /proc/net/tcp it also lists sockets that are only bound (state
- * 07, CLOSE): every socket holding a port is visible.  The file walks the
- * bind table under RCU alone, one bucket after the other, so readers
- * never hold a lock that keeps BHs off.
+ * As /proc/net/tcp it lists listeners, connections (SYN queue entries
+ * included) and TIME_WAIT entries, never a socket in CLOSE: not one that
+ * is only bound, nor one whose connection ended (in TIME_WAIT or not) but
+ * that keeps a port the user bound.  The file walks the bind table (where
+ * all of these are) under RCU alone, one bucket after the other, skipping
+ * CLOSE sockets, so readers never hold a lock that keeps BHs off.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -29,9 +31,19 @@ struct xtcp_iter_state {
 	loff_t last_pos;
 };
 
-/* The entry after @hn (NULL: the first one), position saved. */
-static struct xtcp_hnode *xtcp_seq_advance(struct seq_file *seq,
-					   struct xtcp_hnode *hn)
+/* Linux lists what its listening and established hashes hold, and
+ * TIME_WAIT entries: a socket in CLOSE is in neither.
+ */
+static bool xtcp_seq_listed(const struct xtcp_hnode *hn)
+{
+	return hn->kind != XTCP_HK_SOCK || READ_ONCE(hn->state) != TCP_CLOSE;
+}
+
+/* The bind table entry after @hn (NULL: the first one), listed or not,
+ * position saved.
+ */
+static struct xtcp_hnode *xtcp_seq_step(struct seq_file *seq,
+					struct xtcp_hnode *hn)
 {
 	struct xtcp_iter_state *st = seq->private;
 	struct net *net = seq_file_net(seq);
@@ -57,6 +69,22 @@ static struct xtcp_hnode *xtcp_seq_advance(struct seq_file *seq,
 	return xtcp_bhash_walk(net, &st->bucket, &st->offset);
 }
 
+/* @hn if it is listed, else the next listed entry, position saved. */
+static struct xtcp_hnode *xtcp_seq_skip(struct seq_file *seq,
+					struct xtcp_hnode *hn)
+{
+	while (hn && !xtcp_seq_listed(hn))
+		hn = xtcp_seq_step(seq, hn);
+	return hn;
+}
+
+/* The listed entry after @hn (NULL: the first one), position saved. */
+static struct xtcp_hnode *xtcp_seq_advance(struct seq_file *seq,
+					   struct xtcp_hnode *hn)
+{
+	return xtcp_seq_skip(seq, xtcp_seq_step(seq, hn));
+}
+
 static void *xtcp_seq_start(struct seq_file *seq, loff_t *pos)
 	__acquires(RCU)
 {
@@ -73,8 +101,10 @@ static void *xtcp_seq_start(struct seq_file *seq, loff_t *pos)
 		/* Where the last read() stopped (or the end). */
 		hn = NULL;
 		if (st->bucket < xtcp_bhash_size())
-			hn = xtcp_bhash_walk(seq_file_net(seq), &st->bucket,
-					     &st->offset);
+			hn = xtcp_seq_skip(seq,
+					   xtcp_bhash_walk(seq_file_net(seq),
+							   &st->bucket,
+							   &st->offset));
 	} else {
 		/* A seek elsewhere: count from the start. */
 		hn = xtcp_seq_advance(seq, NULL);
