@@ -197,6 +197,37 @@ def timewait_case(seg):
     return run
 
 
+def timewait_reopen(args, wire, fam, port):
+    """A new SYN beyond RCV.NXT while a listener is back on the port:
+    TIME_WAIT ends and the listener answers, with an ISN beyond what the
+    old connection sent (Linux: its SND.NXT + 65535 + 2)."""
+    obs = []
+
+    def seg(c, n):
+        peer = Peer(args, fam, port, "sleep:1000", "close")
+        c.peer2 = peer
+        if not peer.line(r"listening", REPLY_WAIT):
+            obs.append(f"second listener: {peer.text()}")
+        c.send("S", seq=n + 100000, ack=0)
+
+    conn = {}
+
+    def seg_keep(c, n):
+        conn["c"] = c
+        seg(c, n)
+
+    try:
+        got = timewait_case(seg_keep)(args, wire, fam, port)
+        peer = getattr(conn.get("c"), "peer2", None)
+        acc = peer is not None and peer.line(r"accepted", 1.5)
+        if isinstance(got, list):
+            got = obs + got[:1] + ["accepted" if acc else "not accepted"]
+        return got
+    finally:
+        if conn.get("c") is not None and hasattr(conn["c"], "peer2"):
+            conn["c"].peer2.stop()
+
+
 def oow(c):
     # Beyond the window X offered in its SYN-ACK.
     return 1 + c.window + 1000
@@ -245,6 +276,8 @@ CASES = [
                                  c.send("S", seq=n + 100000, ack=0)))),
     ("TIME_WAIT: old SYN",
      timewait_case(lambda c, n: c.send("S", seq=n - 1000, ack=0))),
+    ("TIME_WAIT: new SYN with a listener back on the port",
+     timewait_reopen),
 ]
 
 
