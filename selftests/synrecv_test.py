@@ -14,11 +14,14 @@
 # the entry lives and with a RST once it is gone).
 #
 # Timing: replies are collected for 0.5 s after each segment (native
-# answers within tens of milliseconds under TCG; the first SYN-ACK
-# retransmission is 1 s after the SYN, outside that window for the
-# segment sent right after the SYN-ACK, and SYN-ACKs are left out of the
-# replies to the third ACK, which is sent about then); accept() is waited
-# for 0.5 s after the segment and 1.5 s after the third ACK.
+# answers within tens of milliseconds under TCG); the SYN-ACK
+# retransmission (1 s after the first SYN-ACK) is left out: SYN-ACKs seen
+# 0.9 s or more after the first are not replies, a segment sent to a SYN
+# queue entry more than 0.4 s after the SYN-ACK fails the case (its
+# replies could not be told from the timer's), and SYN-ACKs are left out
+# of the replies to the third ACK, which is sent about 1 s after the
+# SYN-ACK; accept() is waited for 0.5 s after the segment and 1.5 s after
+# the third ACK.
 
 import argparse
 import os
@@ -111,11 +114,14 @@ class Conn:
 
     def replies(self, since, secs=COLLECT, synack=True):
         """What X sent us in @secs after mark @since; without SYN-ACKs
-        unless @synack."""
+        unless @synack, and never the SYN-ACK retransmission (a SYN-ACK
+        seen 0.9 s or more after the first: the timer's 1 s, less a
+        margin for the time between arming it and sending)."""
         time.sleep(secs)
         with self.wire.cond:
             got = [p for p in self.wire.pkts[since:] if self.mine(p) and
-                   (synack or flags(p) & 0x12 != 0x12)]
+                   (flags(p) & 0x12 != 0x12 or
+                    (synack and p.time < self.sa_time + 0.9))]
         return " ".join(self.show(p) for p in got) or "none"
 
     def show(self, p):
@@ -134,6 +140,7 @@ class Conn:
         self.iss = sa[TCP].seq
         self.rcv_nxt = seq_add(self.iss, 1)
         self.window = sa[TCP].window
+        self.sa_time = sa.time
         return True
 
 
@@ -149,6 +156,9 @@ def synrecv_case(seg):
                 return "no SYN-ACK"
             m = wire.mark()
             seg(c)
+            if time.time() > c.sa_time + 0.4:
+                # Its replies would not fit before the SYN-ACK timer.
+                return "the segment went out too late after the SYN-ACK"
             obs = [c.replies(m)]
             obs.append("accepted" if peer.line(r"accepted", COLLECT)
                        else "not accepted")
@@ -187,6 +197,9 @@ def timewait_case(seg):
             if a is None:
                 return "our FIN not acknowledged"
             c.snd_nxt = seq_add(c.isn, 2)
+            # No SYN-ACK retransmission any more: a SYN-ACK now answers
+            # a new SYN.
+            c.sa_time = float("inf")
             m = wire.mark()
             seg(c, 2)
             obs = [c.replies(m)]
