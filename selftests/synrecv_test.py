@@ -17,8 +17,9 @@
 # answers within tens of milliseconds under TCG); the SYN-ACK
 # retransmission (1 s after the first SYN-ACK) is left out: SYN-ACKs seen
 # 0.9 s or more after the first are not replies, a segment sent to a SYN
-# queue entry more than 0.4 s after the SYN-ACK fails the case (its
-# replies could not be told from the timer's), and SYN-ACKs are left out
+# queue entry more than 0.7 s after the SYN-ACK fails the case (a SYN-ACK
+# replying to it might then be taken for the timer's; 0.4 s was exceeded
+# under a host load of 13), and SYN-ACKs are left out
 # of the replies to the third ACK, which is sent about 1 s after the
 # SYN-ACK; accept() is waited for 0.5 s after the segment and 1.5 s after
 # the third ACK.
@@ -156,7 +157,7 @@ def synrecv_case(seg):
                 return "no SYN-ACK"
             m = wire.mark()
             seg(c)
-            if time.time() > c.sa_time + 0.4:
+            if time.time() > c.sa_time + 0.7:
                 # Its replies would not fit before the SYN-ACK timer.
                 return "the segment went out too late after the SYN-ACK"
             obs = [c.replies(m)]
