@@ -292,9 +292,12 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xtcp_update_mss(sk);
 	xtcp_sndbuf_expand(sk);
 	/* The SYN-ACK to ACK time is the first RTT sample unless the SYN-ACK
-	 * was sent again (Karn), as tcp_synack_rtt_meas().
+	 * was sent again (Karn), as tcp_synack_rtt_meas(); then data starts
+	 * from the 3 s RTO of RFC 6298 s.5.7, as tcp_init_metrics().
 	 */
-	if (!READ_ONCE(req->num_retrans) && READ_ONCE(req->snt_synack))
+	if (READ_ONCE(req->num_retrans))
+		xtcp_rtt_syn_fallback(&xsk->rtt);
+	else if (READ_ONCE(req->snt_synack))
 		xtcp_rtt_sample(&xsk->rtt,
 				max_t(u64, xtcp_clock_us() - READ_ONCE(req->snt_synack), 1));
 
