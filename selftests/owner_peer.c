@@ -36,7 +36,7 @@
 
 #include "lib/util.h"
 
-#define HELD_LEN	(1 << 20)
+#define HELD_LEN	(1024 * 1024)
 
 static int uffd;
 static char *held;
