@@ -231,6 +231,19 @@ static inline u32 xtcp_flight_segs(const struct xtcp_sock *xsk)
 	return max_t(u32, DIV_ROUND_UP(xsk->snd_nxt - xsk->snd_una, xsk->mss), 1);
 }
 
+/* Bytes a socket's backlog may hold, with what its receive queue holds,
+ * while the owner holds the socket (sk_add_backlog()): twice sk_rcvbuf,
+ * half sk_sndbuf and 64 KiB, as Debian's 6.1 tcp_add_backlog(), so that
+ * a window of data in flight fits while the owner copies.
+ */
+static inline u32 xtcp_backlog_limit(const struct sock *sk)
+{
+	u64 limit = ((u64)READ_ONCE(sk->sk_rcvbuf) << 1) +
+		    ((u32)READ_ONCE(sk->sk_sndbuf) >> 1) + 64 * 1024;
+
+	return min_t(u64, limit, UINT_MAX);
+}
+
 /* Linux's forced_push(): more than half the peer's largest window was
  * written since PSH was last marked.
  */
@@ -282,7 +295,9 @@ struct xtcp_request {
 	u32 rcv_wnd;		/* window offered in the last SYN-ACK */
 	u8 retries;
 	u8 dead;		/* taken off the tables */
+	u8 num_retrans;		/* SYN-ACKs sent again (Karn: no RTT sample) */
 	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
+	u64 snt_synack;		/* xtcp_clock_us() of the last SYN-ACK, 0: none */
 	struct rcu_head rcu;
 };
 
@@ -471,6 +486,7 @@ void xtcp_mark_push(struct sock *sk, struct sk_buff *skb);
 void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
 			 u32 seq, u32 ack, u16 window, u8 flags, u16 mss);
 void xtcp_send_fin(struct sock *sk);
+void xtcp_forced_mem_schedule(struct sock *sk, int size);
 struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, u32 room, gfp_t gfp);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_wmem_purge(struct sock *sk);

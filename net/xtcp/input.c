@@ -861,7 +861,8 @@ static void xtcp_clamp_rcvbuf(struct sock *sk, const struct sk_buff *skb)
  * memory.  In-order data that finds the buffer full first makes room by
  * pruning out-of-order data; what the reader has not read yet is never
  * dropped.  A segment finding an empty receive queue is always taken, as
- * Linux does, so a connection cannot stall.  Returns true when the skb was
+ * Linux does, so a connection cannot stall; beyond the limits it is
+ * charged with xtcp_forced_mem_schedule(), so tcp_mem counts it.  Returns true when the skb was
  * kept (or merged and freed): the caller must not free it.
  */
 static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
@@ -885,9 +886,11 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	cb->seq = seq;
 	cb->end_seq = seq + len;
 	xtcp_clamp_rcvbuf(sk, skb);
-	if (xtcp_rmem_schedule(sk, skb) &&
-	    !skb_queue_empty(&sk->sk_receive_queue))
-		return false;
+	if (xtcp_rmem_schedule(sk, skb)) {
+		if (!skb_queue_empty(&sk->sk_receive_queue))
+			return false;
+		xtcp_forced_mem_schedule(sk, skb->truesize);
+	}
 
 	xsk->rcv_nxt = seq + len;
 	xtcp_queue_rcv(sk, skb);

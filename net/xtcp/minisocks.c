@@ -41,6 +41,10 @@ static void xtcp_req_send_synack(struct xtcp_request *req)
 	u16 window = min(xtcp_receive_space(req->listener), XTCP_MAX_WINDOW);
 
 	WRITE_ONCE(req->rcv_wnd, window);
+	/* Stamped for the handshake's RTT sample (xtcp_create_child()). */
+	if (READ_ONCE(req->snt_synack))
+		WRITE_ONCE(req->num_retrans, req->num_retrans + 1);
+	WRITE_ONCE(req->snt_synack, xtcp_clock_us());
 	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss,
 			    req->irs + 1, window, TCPHDR_SYN | TCPHDR_ACK,
 			    req->advmss);
@@ -288,6 +292,15 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->advmss = req->advmss;
 	xtcp_update_mss(sk);
 	xtcp_sndbuf_expand(sk);
+	/* The SYN-ACK to ACK time is the first RTT sample unless the SYN-ACK
+	 * was sent again (Karn), as tcp_synack_rtt_meas(); then data starts
+	 * from the 3 s RTO of RFC 6298 s.5.7, as tcp_init_metrics().
+	 */
+	if (READ_ONCE(req->num_retrans))
+		xtcp_rtt_syn_fallback(&xsk->rtt);
+	else if (READ_ONCE(req->snt_synack))
+		xtcp_rtt_sample(&xsk->rtt,
+				max_t(u64, xtcp_clock_us() - READ_ONCE(req->snt_synack), 1));
 
 	xtcp_port_child_attach(sk, port);	/* the caller's reference */
 	xsk->hn.laddr = req->hn.laddr;
@@ -425,7 +438,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	 */
 	if (!sock_owned_by_user(child))
 		xtcp_backlog_rcv(child, skb);
-	else if (sk_add_backlog(child, skb, READ_ONCE(child->sk_rcvbuf)))
+	else if (sk_add_backlog(child, skb, xtcp_backlog_limit(child)))
 		kfree_skb(skb);
 
 	/* Publish it only if the listener still listens, checked under the
@@ -605,7 +618,7 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 			if (!sock_owned_by_user(listener))
 				xtcp_backlog_rcv(listener, skb);
 			else if (sk_add_backlog(listener, skb,
-						READ_ONCE(listener->sk_rcvbuf)))
+						xtcp_backlog_limit(listener)))
 				kfree_skb(skb);
 			bh_unlock_sock(listener);
 			sock_put(listener);

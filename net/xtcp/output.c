@@ -420,11 +420,44 @@ void xtcp_retransmit_head(struct sock *sk)
 }
 
 /**
+ * xtcp_forced_mem_schedule() - charge @size bytes beyond the memory limits
+ * @sk: the socket, locked (owner or softirq)
+ * @size: bytes about to be charged with sk_mem_charge() (an skb's truesize)
+ *
+ * For what must be queued whatever net.xtcp.tcp_mem says (a FIN; data
+ * finding the receive queue empty): the pages @size needs beyond
+ * sk_forward_alloc are added to it and to xtcp's memory_allocated, so the
+ * limits and /proc/net/xtcp_sockstat see them, and sk_mem_reclaim() gives
+ * them back as usual.  Linux's sk_forced_mem_schedule(), which 6.1 does
+ * not export; its per-CPU batch (sk_memory_allocated_add()) needs
+ * sysctl_mem_pcpu_rsv, not exported either, so the pages go straight to
+ * the shared counter, as a batch drain would put them.
+ *
+ * A socket charged to a memory cgroup cannot have the cgroup charged from
+ * a module (mem_cgroup_charge_skmem() is not exported), and reclaim would
+ * uncharge the cgroup for pages it never had: such a socket keeps the
+ * charge on credit instead (sk_forward_alloc negative until its next
+ * schedule pays it), unseen by tcp_mem.
+ */
+void xtcp_forced_mem_schedule(struct sock *sk, int size)
+{
+	int delta = size - sk->sk_forward_alloc;
+	int pages;
+
+	if (delta <= 0 || (mem_cgroup_sockets_enabled && sk->sk_memcg))
+		return;
+	pages = sk_mem_pages(delta);
+	sk_forward_alloc_add(sk, pages << PAGE_SHIFT);
+	atomic_long_add(pages, sk->sk_prot->memory_allocated);
+}
+
+/**
  * xtcp_queue_tail_skb() - a new, empty skb at the tail of the send queue
  * @sk: the socket, locked by its owner
  * @room: bytes for data (user data: one segment; a FIN alone: none)
  * @gfp: allocation flags; with __GFP_NOFAIL (a FIN) the skb is queued
- *	even beyond net.xtcp.tcp_mem, as Linux forces a FIN's charge
+ *	even beyond net.xtcp.tcp_mem, charged by xtcp_forced_mem_schedule()
+ *	as Linux's tcp_send_fin() forces a FIN's charge
  *
  * The skb is charged to the send buffer (sk_wmem_queued) and to the
  * protocol's memory (sk_wmem_schedule(), sk_mem_charge()), as Linux's
@@ -445,12 +478,12 @@ struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, u32 room, gfp_t gfp)
 		sk_stream_moderate_sndbuf(sk);
 		return NULL;
 	}
-	/* Without room in the limits a forced skb is charged on credit:
-	 * sk_forward_alloc goes negative and the next schedule pays it.
-	 */
-	if (!sk_wmem_schedule(sk, skb->truesize) && !(gfp & __GFP_NOFAIL)) {
-		__kfree_skb(skb);
-		return NULL;
+	if (!sk_wmem_schedule(sk, skb->truesize)) {
+		if (!(gfp & __GFP_NOFAIL)) {
+			__kfree_skb(skb);
+			return NULL;
+		}
+		xtcp_forced_mem_schedule(sk, skb->truesize);
 	}
 	skb_reserve(skb, XTCP_DATA_HEADROOM);
 	cb = XTCP_SKB_CB(skb);

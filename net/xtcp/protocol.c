@@ -46,17 +46,14 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 }
 
 /* Deliver to a full socket now, or after its owner releases it
- * (release_sock() runs the backlog).  The backlog takes the receive and
- * send buffers plus 64 KiB, as tcp_add_backlog(): a window of data may be
- * in flight while the owner copies.
+ * (release_sock() runs the backlog), up to xtcp_backlog_limit().
  */
 static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 {
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_backlog_rcv(sk, skb);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf) + 64 * 1024)) {
+	} else if (sk_add_backlog(sk, skb, xtcp_backlog_limit(sk))) {
 		bh_unlock_sock(sk);
 		kfree_skb(skb);
 		return;

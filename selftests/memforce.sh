@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# memforce: what xtcp queues beyond net.xtcp.tcp_mem (a FIN, data that
+# finds the receive queue empty) is charged to xtcp's memory_allocated,
+# as Linux's sk_forced_mem_schedule() charges it: /proc/net/xtcp_sockstat
+# "mem" (exact pages, per-CPU batches included) grows by those pages, and
+# falls back to its baseline once the sockets are gone.
+#
+# Namespace X (10.77.9.1) holds the xtcp ends (selftests/wire_peer), P
+# (10.77.9.2) native TCP ends, over a veth.  The core batches up to 1 MiB
+# per CPU before its shared counter (what the limits read) moves, so
+# first a ballast of connections whose xtcp readers do not read fills
+# 600 pages or more; then tcp_mem (one global knob, in the initial namespace) goes
+# to "1 1 1": every schedule fails from then on.  Then:
+#   - 8 more connections, 1000 bytes each to a reader that does not read:
+#     each lands on an empty receive queue and is taken beyond the limit;
+#   - an xtcp client close()s with P's link down, so its FIN (forced past
+#     the limit, tcp_send_fin()) stays queued until the link is back.
+# Native TCP is not compared page for page: its /proc/net/sockstat "mem"
+# leaves out the per-CPU batches (up to 1 MiB a CPU), so a few forced
+# pages do not show there; its numbers are printed for reference.
+set -u
+. "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/netns.sh"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+peer=$root/build/selftests/wire_peer
+X=xtcp-memforce-x
+P=xtcp-memforce-p
+netns=($X $P)
+. "$(dirname "$0")/lib/procs.sh"
+procs_start memforce
+
+xmem() { awk '$1 == "XTCP:" { for (i = 2; i < NF; i++) if ($i == "mem") print $(i + 1) }' /proc/net/xtcp_sockstat; }
+nmem() { awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "mem") print $(i + 1) }' /proc/net/sockstat; }
+
+# mem, once two readings 0.5 s apart agree (at most @1 tries).
+xmem_settled()
+{
+	local a b i
+	a=$(xmem)
+	for ((i = 0; i < $1; i++)); do
+		sleep 0.5
+		b=$(xmem)
+		[ "$a" = "$b" ] && break
+		a=$b
+	done
+	echo "$a"
+}
+
+# Start one wire_peer in namespace @1 with log @2 and the arguments after.
+run_peer()
+{
+	local ns=$1 log=$2
+	shift 2
+	ip netns exec "$ns" "$peer" "$@" >"$log" 2>&1 &
+	pids+=($!)
+}
+
+tap_plan 5
+saved_mem=$(sysctl -n net.xtcp.tcp_mem | tr -s '\t ' ' ')
+restore() { sysctl -qw net.xtcp.tcp_mem="$saved_mem"; procs_cleanup; }
+trap restore EXIT
+
+if ! netns_pair $X xmf-x 10.77.9.1 $P xmf-p 10.77.9.2; then
+	tap_fail "set up namespaces and veth"
+	exit 1
+fi
+m0=$(xmem_settled 10)
+n0=$(nmem)
+echo "# baseline: xtcp mem $m0, native TCP mem $n0"
+
+# Ballast: 32 connections, 256 KiB each towards readers that never read.
+for ((i = 0; i < 32; i++)); do
+	run_peer $X "$work/bx$i" -f xtcp -l 10.77.9.1:$((7400 + i)) -t 60 sleep:60000
+done
+sleep 1
+for ((i = 0; i < 32; i++)); do
+	run_peer $P "$work/bp$i" -f inet -c 10.77.9.1:$((7400 + i)) -t 5 \
+		connect write:262144 sleep:60000
+done
+for ((i = 0; i < 40; i++)); do
+	[ "$(xmem)" -ge 600 ] && break
+	sleep 0.5
+done
+mb=$(xmem_settled 20)
+echo "# ballast: xtcp mem $mb pages"
+# The per-CPU batches hold less than 256 pages each (2 vCPUs): with 600
+# pages in all, the shared counter is past tcp_mem "1 1 1".
+if [ "$mb" -ge 600 ]; then
+	tap_ok "ballast: xtcp holds at least 600 pages (the shared counter is past tcp_mem)"
+else
+	tap_fail "ballast: xtcp holds at least 600 pages (the shared counter is past tcp_mem)" \
+		"mem $mb pages"
+fi
+sysctl -qw net.xtcp.tcp_mem="1 1 1"
+
+# Data finding an empty receive queue, beyond tcp_mem.
+m1=$(xmem_settled 10)
+for ((i = 0; i < 8; i++)); do
+	run_peer $X "$work/fx$i" -f xtcp -l 10.77.9.1:$((7500 + i)) -t 60 sleep:60000
+done
+sleep 1
+for ((i = 0; i < 8; i++)); do
+	run_peer $P "$work/fp$i" -f inet -c 10.77.9.1:$((7500 + i)) -t 5 \
+		connect write:1000 sleep:60000
+done
+for ((i = 0; i < 20; i++)); do
+	[ "$(cat "$work"/fx* | grep -c accepted)" -eq 8 ] &&
+		[ "$(cat "$work"/fp* | grep -c 'write 1000 ret=1000')" -eq 8 ] && break
+	sleep 0.5
+done
+sleep 1
+m2=$(xmem_settled 10)
+echo "# 8 segments forced onto empty receive queues: xtcp mem $m1 -> $m2"
+if [ $((m2 - m1)) -ge 8 ]; then
+	tap_ok "data taken beyond tcp_mem on an empty receive queue is counted in mem"
+else
+	tap_fail "data taken beyond tcp_mem on an empty receive queue is counted in mem" \
+		"mem grew by $((m2 - m1)) pages for 8 forced segments (wanted >= 8)"
+fi
+
+# A FIN queued beyond tcp_mem, kept unacknowledged by P's link going down
+# (before the client's close(), 8 s after its connect()).  Opening the
+# connection charges nothing, so mem before it is the reference.
+m3=$(xmem_settled 10)
+run_peer $P "$work/finp" -f inet -l 10.77.9.2:7600 -t 30 sleep:30000
+sleep 1
+run_peer $X "$work/finx" -f xtcp -c 10.77.9.2:7600 -t 30 connect sleep:8000 close sleep:30000
+for ((i = 0; i < 50; i++)); do
+	grep -q accepted "$work/finp" && break
+	sleep 0.2
+done
+ip -n $P link set xmf-p down
+early=$(grep -c closed "$work/finx")
+for ((i = 0; i < 60; i++)); do
+	grep -q closed "$work/finx" && break
+	sleep 0.5
+done
+m4=$(xmem_settled 10)
+echo "# FIN forced beyond tcp_mem: xtcp mem $m3 -> $m4 ($(cat "$work/finx" | tr '\n' ' '))"
+if [ "$early" -ne 0 ]; then
+	tap_fail "a FIN queued beyond tcp_mem is counted in mem" \
+		"the client closed before P's link went down"
+elif grep -q closed "$work/finx" && [ $((m4 - m3)) -ge 1 ]; then
+	tap_ok "a FIN queued beyond tcp_mem is counted in mem"
+else
+	tap_fail "a FIN queued beyond tcp_mem is counted in mem" \
+		"mem grew by $((m4 - m3)) pages for the FIN (wanted >= 1)"
+fi
+ip -n $P link set xmf-p up
+# The FIN goes out again at its next RTO (backed off: up to ~6 s).
+for ((i = 0; i < 30; i++)); do
+	[ "$(xmem)" -le "$m3" ] && break
+	sleep 0.5
+done
+m5=$(xmem_settled 10)
+if [ "$m5" -le "$m3" ]; then
+	tap_ok "the FIN's pages go back once it is acknowledged"
+else
+	tap_fail "the FIN's pages go back once it is acknowledged" "mem $m5, $m3 before the FIN"
+fi
+
+sysctl -qw net.xtcp.tcp_mem="$saved_mem"
+for p in "${pids[@]}"; do
+	kill -9 "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+done
+pids=()
+for ((i = 0; i < 40; i++)); do
+	[ "$(xmem)" -le "$m0" ] && break
+	sleep 0.5
+done
+m6=$(xmem_settled 10)
+echo "# all closed: xtcp mem $m6 (baseline $m0); native TCP mem $(nmem) (baseline $n0)"
+if [ "$m6" -le "$m0" ]; then
+	tap_ok "mem back to its baseline once the sockets are gone"
+else
+	tap_fail "mem back to its baseline once the sockets are gone" "mem $m6, baseline $m0"
+fi
+tap_done
