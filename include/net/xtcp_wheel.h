@@ -15,7 +15,7 @@
  * ("cascade") when their slot comes due, so that every timer reaches level
  * 0, whose slots are single jiffies, before its deadline. Deadlines more
  * than XTCP_WHEEL_RANGE jiffies away wait in the top level and are placed
- * again when their slot comes due.
+ * again each time their slot comes due.
  *
  * Lifetime rules for the users of the wheel (the socket side):
  *  - A pending timer holds one reference on its owner (socket, request or
@@ -34,9 +34,9 @@
  *    re-checks the owner's deadline and state, and does nothing but drop
  *    its reference if the timer is pending again or the deadline moved.
  *  - Module unload and namespace exit empty the wheel of their timers with
- *    xtcp_wheel_for_each_pending() + xtcp_wheel_cancel(), dropping each
- *    reference cancel hands back; after advance() has returned no handler
- *    of this wheel is running.
+ *    xtcp_wheel_walk_pending() + xtcp_wheel_cancel(), dropping each
+ *    reference cancel hands back, and then wait until no advance() of the
+ *    wheel is running (a handler may still hold a reference).
  */
 #ifndef _NET_XTCP_WHEEL_H
 #define _NET_XTCP_WHEEL_H
@@ -44,16 +44,17 @@
 #include <linux/list.h>
 #include <linux/types.h>
 
-/* Slots per level: one u64 occupancy bitmap each. */
+/* Slots per level (2^XTCP_WHEEL_SLOT_BITS): one u64 occupancy bitmap each. */
 #define XTCP_WHEEL_SLOT_BITS	6
-#define XTCP_WHEEL_SLOTS	(1U << XTCP_WHEEL_SLOT_BITS)
+#define XTCP_WHEEL_SLOTS	64U
 #define XTCP_WHEEL_LEVELS	4
 /* Jiffies spanned by one slot of @lvl: 1, 64, 4096, 262144. */
 #define XTCP_WHEEL_LVL_GRAN(lvl)	(1UL << ((lvl) * XTCP_WHEEL_SLOT_BITS))
 /*
  * Deadlines up to XTCP_WHEEL_RANGE - 1 jiffies ahead are placed directly
  * (2^24 jiffies: 4.66 h at HZ=1000, 18.6 h at HZ=250); later ones wait in
- * the top level and are placed again when it comes round.
+ * the top level, are looked at once per XTCP_WHEEL_RANGE jiffies and
+ * placed again once in range.
  */
 #define XTCP_WHEEL_RANGE	XTCP_WHEEL_LVL_GRAN(XTCP_WHEEL_LEVELS)
 /* Slot arrays of all levels, then the list of timers due now. */
@@ -99,7 +100,7 @@ struct xtcp_wheel {
 
 /**
  * typedef xtcp_wheel_fn - callback of xtcp_wheel_advance() and
- * xtcp_wheel_for_each_pending()
+ * xtcp_wheel_walk_pending()
  * @w:   the wheel.
  * @t:   the timer.
  * @arg: the caller's argument.
@@ -114,7 +115,7 @@ bool xtcp_wheel_cancel(struct xtcp_wheel *w, struct xtcp_wtimer *t);
 bool xtcp_wheel_next_expiry(const struct xtcp_wheel *w, unsigned long *when);
 unsigned int xtcp_wheel_advance(struct xtcp_wheel *w, unsigned long now,
 				xtcp_wheel_fn fn, void *arg);
-void xtcp_wheel_for_each_pending(struct xtcp_wheel *w, xtcp_wheel_fn fn,
+void xtcp_wheel_walk_pending(struct xtcp_wheel *w, xtcp_wheel_fn fn,
 				 void *arg);
 
 /**

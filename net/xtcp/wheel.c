@@ -29,8 +29,9 @@ static unsigned int xtcp_wheel_shift(unsigned int lvl)
 
 /* The slot for a deadline seen from clock @clk: the lowest level whose
  * span covers the distance, at the index of the deadline's block there.
- * A deadline in the past is due at @clk; one beyond the wheel's range is
- * placed as if it were due at its far end, where it will be placed again.
+ * A deadline in the past is due at @clk. One XTCP_WHEEL_RANGE or more
+ * ahead goes to the top level at its index, which comes due less than a
+ * range from now, so before the deadline: it is placed again then.
  * Unsigned long wraps at a multiple of every level's span, so the indices
  * stay right across a jiffies wrap.
  */
@@ -43,10 +44,6 @@ static unsigned int xtcp_wheel_slot_for(unsigned long clk,
 	if (time_before(expires, clk))
 		expires = clk;
 	delta = expires - clk;
-	if (delta >= XTCP_WHEEL_RANGE) {
-		delta = XTCP_WHEEL_RANGE - 1;
-		expires = clk + delta;
-	}
 	for (lvl = 0; lvl < XTCP_WHEEL_LEVELS - 1; lvl++)
 		if (delta < XTCP_WHEEL_LVL_GRAN(lvl + 1))
 			break;
@@ -89,6 +86,7 @@ void xtcp_wheel_init(struct xtcp_wheel *w, unsigned long now)
 	unsigned int i;
 
 	BUILD_BUG_ON(sizeof(struct xtcp_wtimer) > 4 * sizeof(unsigned long));
+	BUILD_BUG_ON(XTCP_WHEEL_SLOTS != 1U << XTCP_WHEEL_SLOT_BITS);
 	BUILD_BUG_ON(XTCP_WHEEL_NR_SLOTS >= (1U << 16));
 	/* The range must stay far inside time_after()'s half of the clock. */
 	BUILD_BUG_ON(XTCP_WHEEL_LEVELS * XTCP_WHEEL_SLOT_BITS >
@@ -334,7 +332,7 @@ unsigned int xtcp_wheel_advance(struct xtcp_wheel *w, unsigned long now,
 }
 
 /**
- * xtcp_wheel_for_each_pending() - visit every pending timer
+ * xtcp_wheel_walk_pending() - visit every pending timer
  * @w:   the wheel.
  * @fn:  called once for each timer pending when it is reached; it may
  *       xtcp_wheel_cancel() that timer (and drop the reference), but must
@@ -342,11 +340,14 @@ unsigned int xtcp_wheel_advance(struct xtcp_wheel *w, unsigned long now,
  * @arg: passed to @fn.
  *
  * For draining at module unload and namespace exit: @fn cancels the
- * timers it owns. O(slots + pending timers).
+ * timers it owns. Timers due in a running advance() step whose handlers
+ * have not been called are visited too (and never fire if cancelled).
+ * O(slots + pending timers).
  *
- * Context: under the wheel's lock, not from an advance() callback.
+ * Context: under the wheel's lock; also from an advance() callback, or
+ * while one has dropped the lock.
  */
-void xtcp_wheel_for_each_pending(struct xtcp_wheel *w, xtcp_wheel_fn fn,
+void xtcp_wheel_walk_pending(struct xtcp_wheel *w, xtcp_wheel_fn fn,
 				 void *arg)
 {
 	struct hlist_node *next;

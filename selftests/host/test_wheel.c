@@ -221,14 +221,15 @@ TEST(placement_and_exact_expiry_per_level)
  * A far timer moves down one level per cascade, each at a time
  * next_expiry announced, and fires at its deadline. Following
  * next_expiry like the driver will, the wheel needs one wake-up per level
- * at most, never one per jiffy.
+ * at most (plus one per XTCP_WHEEL_RANGE beyond the range), never one per
+ * jiffy: also from a clock about to wrap.
  */
-TEST(cascading)
+static unsigned int follow_one(struct __test_metadata *_metadata,
+			       unsigned long start, unsigned long d,
+			       unsigned int *seen_lvl)
 {
-	unsigned long start = 12345, d = 3 * GRAN(3) + 5 * GRAN(2) +
-		7 * GRAN(1) + 9;
-	unsigned int lvl, steps = 0, seen_lvl[XTCP_WHEEL_LEVELS] = {};
-	unsigned long when, prev;
+	unsigned long when, prev = XTCP_WHEEL_LEVELS;
+	unsigned int lvl, steps = 0;
 	struct xtcp_wheel w;
 	struct rec r = {};
 	struct tt x[1];
@@ -236,31 +237,56 @@ TEST(cascading)
 	tt_init(x, 1);
 	xtcp_wheel_init(&w, start);
 	xtcp_wheel_arm(&w, &x[0].wt, start + d);
-	ASSERT_EQ(3, level_of(&x[0].wt));
-	prev = 3;
 	while (xtcp_wheel_next_expiry(&w, &when)) {
-		ASSERT_TRUE(time_before_eq(when, start + d));
-		ASSERT_TRUE(time_after_eq(when, w.clk));
+		EXPECT_TRUE(time_before_eq(when, start + d));
+		EXPECT_TRUE(time_after_eq(when, w.clk));
 		lvl = level_of(&x[0].wt);
 		seen_lvl[lvl]++;
-		ASSERT_TRUE(lvl <= prev);
+		EXPECT_TRUE(lvl <= prev);
 		prev = lvl;
 		/* One jiffy short of the announced time: nothing moves. */
 		if (when != w.clk) {
 			xtcp_wheel_advance(&w, when - 1, record, &r);
-			ASSERT_EQ(lvl, level_of(&x[0].wt));
+			EXPECT_EQ(lvl, level_of(&x[0].wt));
 		}
 		xtcp_wheel_advance(&w, when, record, &r);
-		if (xtcp_wtimer_pending(&x[0].wt))
-			ASSERT_TRUE(level_of(&x[0].wt) < lvl);
-		steps++;
+		if (xtcp_wtimer_pending(&x[0].wt) && d < RANGE)
+			EXPECT_TRUE(level_of(&x[0].wt) < lvl);
+		if (++steps > d / RANGE + XTCP_WHEEL_LEVELS)
+			break;
 	}
-	ASSERT_EQ(start + d, x[0].fired_at);
-	ASSERT_EQ(1, x[0].fires);
-	ASSERT_EQ(XTCP_WHEEL_LEVELS, steps);
+	EXPECT_EQ(start + d, x[0].fired_at)
+		TH_LOG("start %#lx delta %#lx", start, d);
+	EXPECT_EQ(1, x[0].fires);
+	EXPECT_TRUE(steps <= d / RANGE + XTCP_WHEEL_LEVELS)
+		TH_LOG("start %#lx delta %#lx: %u steps", start, d, steps);
+	free(r.ev);
+	return steps;
+}
+
+TEST(cascading)
+{
+	static const unsigned long starts[] = {
+		0, 12345, ~0UL - 1000, ~0UL - GRAN(3) + 5, ~0UL,
+		~0UL - RANGE,
+	};
+	static const unsigned long deltas[] = {
+		3 * GRAN(3) + 5 * GRAN(2) + 7 * GRAN(1) + 9, GRAN(2) + 1,
+		RANGE - 1, RANGE, 3 * RANGE + 77, 40 * RANGE + GRAN(3) - 1,
+	};
+	unsigned int lvl, i, k, seen_lvl[XTCP_WHEEL_LEVELS] = {};
+
+	/*
+	 * 12345 + deltas[0] = 3 * 64^3 + 9 * 64^2 + 1 * 64 + 2: one stop
+	 * on each level.
+	 */
+	ASSERT_EQ(XTCP_WHEEL_LEVELS, follow_one(_metadata, 12345, deltas[0],
+						 seen_lvl));
 	for (lvl = 0; lvl < XTCP_WHEEL_LEVELS; lvl++)
 		ASSERT_EQ(1, seen_lvl[lvl]);
-	free(r.ev);
+	for (i = 0; i < ARRAY_SIZE(starts); i++)
+		for (k = 0; k < ARRAY_SIZE(deltas); k++)
+			follow_one(_metadata, starts[i], deltas[k], seen_lvl);
 }
 
 /* Many timers at every level, fired in deadline order, each exactly on time. */
@@ -316,6 +342,22 @@ static void cancel_other(struct xtcp_wheel *w, struct xtcp_wtimer *t,
 	record(w, t, &c->r);
 	c->ret[id] = xtcp_wheel_cancel(w, &c->x[id ^ 1].wt);
 	c->calls++;
+}
+
+/*
+ * Timers 0 and 1 (same jiffy): the first handler re-arms the other, still
+ * pending on the due list, to an earlier (past) deadline. It stays due.
+ */
+static void rearm_other_earlier(struct xtcp_wheel *w, struct xtcp_wtimer *t,
+				void *arg)
+{
+	struct cancel_ctx *c = arg;
+	unsigned int id = tt_of(t)->id;
+
+	record(w, t, &c->r);
+	if (!c->calls++)
+		c->ret[id] = xtcp_wheel_arm(w, &c->x[id ^ 1].wt,
+					    c->x[id ^ 1].wt.expires - 5);
 }
 
 /* Cancel from inside the handler of the timer itself. */
@@ -391,6 +433,17 @@ TEST(cancel_of_expiring_timer)
 		ASSERT_FALSE(xtcp_wtimer_pending(&x[1].wt));
 		ASSERT_EQ(0, xtcp_wheel_pending(&w));
 	}
+	/* Re-armed earlier while due in this step: fires in it still. */
+	memset(&c, 0, sizeof(c));
+	tt_init(x, 2);
+	c.x = x;
+	xtcp_wheel_init(&w, 100);
+	xtcp_wheel_arm(&w, &x[0].wt, 300);
+	xtcp_wheel_arm(&w, &x[1].wt, 300);
+	ASSERT_EQ(2, xtcp_wheel_advance(&w, 400, rearm_other_earlier, &c));
+	ASSERT_TRUE(c.ret[0] || c.ret[1]);
+	ASSERT_EQ(300, x[0].fired_at);
+	ASSERT_EQ(300, x[1].fired_at);
 	ASSERT_FALSE(c.r.bad_pending);
 	free(c.r.ev);
 }
@@ -623,7 +676,7 @@ TEST(drain_and_occupancy)
 		ASSERT_EQ(per_lvl[i], w.count[i]);
 	ASSERT_EQ(N, xtcp_wheel_pending(&w));
 
-	xtcp_wheel_for_each_pending(&w, cancel_odd, &n);
+	xtcp_wheel_walk_pending(&w, cancel_odd, &n);
 	ASSERT_EQ(N / 2, n);
 	ASSERT_EQ(N / 2, xtcp_wheel_pending(&w));
 	for (i = 0; i < N; i++)
@@ -631,7 +684,7 @@ TEST(drain_and_occupancy)
 	/* Half-way through, then everything that is left. */
 	xtcp_wheel_advance(&w, 77 + GRAN(2), record, &r);
 	n = 0;
-	xtcp_wheel_for_each_pending(&w, cancel_all, &n);
+	xtcp_wheel_walk_pending(&w, cancel_all, &n);
 	ASSERT_EQ(N / 2, n + r.n);
 	ASSERT_EQ(0, xtcp_wheel_pending(&w));
 	ASSERT_FALSE(xtcp_wheel_next_expiry(&w, &when));
@@ -642,6 +695,54 @@ TEST(drain_and_occupancy)
 	ASSERT_EQ(0, xtcp_wheel_advance(&w, 77 + 2 * RANGE, record, &r));
 	free(x);
 	free(r.ev);
+}
+
+struct drain_ctx {
+	struct rec r;
+	unsigned int cancelled;
+	bool has_next;
+	unsigned long next;
+};
+
+/*
+ * The first handler does what namespace exit does while advance() has the
+ * lock dropped: the timer due in the same step, not yet handed out, is
+ * among those cancelled; next_expiry sees it before that.
+ */
+static void drain_from_handler(struct xtcp_wheel *w, struct xtcp_wtimer *t,
+			       void *arg)
+{
+	struct drain_ctx *c = arg;
+
+	record(w, t, &c->r);
+	if (c->r.n > 1)
+		return;
+	c->has_next = xtcp_wheel_next_expiry(w, &c->next);
+	xtcp_wheel_walk_pending(w, cancel_all, &c->cancelled);
+}
+
+TEST(drain_while_expiring)
+{
+	struct drain_ctx c = {};
+	struct xtcp_wheel w;
+	unsigned long when;
+	struct tt x[4];
+
+	tt_init(x, 4);
+	xtcp_wheel_init(&w, 1000);
+	xtcp_wheel_arm(&w, &x[0].wt, 1200);
+	xtcp_wheel_arm(&w, &x[1].wt, 1200);
+	xtcp_wheel_arm(&w, &x[2].wt, 1201);
+	xtcp_wheel_arm(&w, &x[3].wt, 1000 + 2 * RANGE);
+	ASSERT_EQ(1, xtcp_wheel_advance(&w, 1300, drain_from_handler, &c));
+	ASSERT_EQ(3, c.cancelled);
+	ASSERT_TRUE(c.has_next);
+	ASSERT_EQ(1200, c.next);
+	ASSERT_EQ(1, x[0].fires + x[1].fires);
+	ASSERT_EQ(0, x[2].fires + x[3].fires);
+	ASSERT_EQ(0, xtcp_wheel_pending(&w));
+	ASSERT_FALSE(xtcp_wheel_next_expiry(&w, &when));
+	free(c.r.ev);
 }
 
 /* ---- cost ---- */
