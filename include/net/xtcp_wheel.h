@@ -99,8 +99,7 @@ struct xtcp_wheel {
 };
 
 /**
- * typedef xtcp_wheel_fn - callback of xtcp_wheel_advance() and
- * xtcp_wheel_walk_pending()
+ * typedef xtcp_wheel_fn - callback of advance() and walk_pending()
  * @w:   the wheel.
  * @t:   the timer.
  * @arg: the caller's argument.
