@@ -115,7 +115,7 @@ bool xtcp_wheel_next_expiry(const struct xtcp_wheel *w, unsigned long *when);
 unsigned int xtcp_wheel_advance(struct xtcp_wheel *w, unsigned long now,
 				xtcp_wheel_fn fn, void *arg);
 void xtcp_wheel_walk_pending(struct xtcp_wheel *w, xtcp_wheel_fn fn,
-				 void *arg);
+			     void *arg);
 
 /**
  * xtcp_wtimer_init() - prepare a timer: not pending

@@ -348,7 +348,7 @@ unsigned int xtcp_wheel_advance(struct xtcp_wheel *w, unsigned long now,
  * while one has dropped the lock.
  */
 void xtcp_wheel_walk_pending(struct xtcp_wheel *w, xtcp_wheel_fn fn,
-				 void *arg)
+			     void *arg)
 {
 	struct hlist_node *next;
 	struct xtcp_wtimer *t;

@@ -274,14 +274,14 @@ TEST(cascading)
 		3 * GRAN(3) + 5 * GRAN(2) + 7 * GRAN(1) + 9, GRAN(2) + 1,
 		RANGE - 1, RANGE, 3 * RANGE + 77, 40 * RANGE + GRAN(3) - 1,
 	};
-	unsigned int lvl, i, k, seen_lvl[XTCP_WHEEL_LEVELS] = {};
+	unsigned int lvl, i, k, steps, seen_lvl[XTCP_WHEEL_LEVELS] = {};
 
 	/*
 	 * 12345 + deltas[0] = 3 * 64^3 + 9 * 64^2 + 1 * 64 + 2: one stop
 	 * on each level.
 	 */
-	ASSERT_EQ(XTCP_WHEEL_LEVELS, follow_one(_metadata, 12345, deltas[0],
-						 seen_lvl));
+	steps = follow_one(_metadata, 12345, deltas[0], seen_lvl);
+	ASSERT_EQ(XTCP_WHEEL_LEVELS, steps);
 	for (lvl = 0; lvl < XTCP_WHEEL_LEVELS; lvl++)
 		ASSERT_EQ(1, seen_lvl[lvl]);
 	for (i = 0; i < ARRAY_SIZE(starts); i++)
