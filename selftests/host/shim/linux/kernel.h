@@ -9,4 +9,8 @@
 /* A negative array size is a compile error. */
 #define BUILD_BUG_ON(cond)	((void)sizeof(char[1 - 2 * !!(cond)]))
 
+/* The structure of type @type whose member @member is at @ptr. */
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
 #endif /* _XTCP_SHIM_LINUX_KERNEL_H */

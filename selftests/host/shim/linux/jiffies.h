@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Host stand-in for <linux/jiffies.h>: the wrap-safe comparisons only
+ * (there is no jiffies counter; tests pass times in). Like the kernel's,
+ * they refuse anything but unsigned long at compile time.
+ */
+#ifndef _XTCP_SHIM_LINUX_JIFFIES_H
+#define _XTCP_SHIM_LINUX_JIFFIES_H
+
+/* Comparing pointers to different types warns, and -Werror fails. */
+#define __xtcp_shim_is_ulong(x) \
+	({ unsigned long __a; typeof(x) __b; (void)(&__a == &__b); 1; })
+
+#define time_after(a, b) \
+	(__xtcp_shim_is_ulong(a) && __xtcp_shim_is_ulong(b) && \
+	 ((long)((b) - (a)) < 0))
+#define time_before(a, b)	time_after(b, a)
+#define time_after_eq(a, b) \
+	(__xtcp_shim_is_ulong(a) && __xtcp_shim_is_ulong(b) && \
+	 ((long)((a) - (b)) >= 0))
+#define time_before_eq(a, b)	time_after_eq(b, a)
+
+#endif /* _XTCP_SHIM_LINUX_JIFFIES_H */
