@@ -117,13 +117,19 @@ class Conn:
     def replies(self, since, secs=COLLECT, synack=True):
         """What X sent us in @secs after mark @since; without SYN-ACKs
         unless @synack, and never the SYN-ACK retransmission (a SYN-ACK
-        seen 0.9 s or more after the first: the timer's 1 s, less a
-        margin for the time between arming it and sending)."""
+        seen 0.9 s or more after the first, of the handshake or of the
+        replies: the timer's 1 s, less a margin for the time between
+        arming it and sending)."""
         time.sleep(secs)
         with self.wire.cond:
-            got = [p for p in self.wire.pkts[since:] if self.mine(p) and
-                   (flags(p) & 0x12 != 0x12 or
-                    (synack and p.time < self.sa_time + 0.9))]
+            pkts = [p for p in self.wire.pkts[since:] if self.mine(p)]
+        # A SYN-ACK answering a SYN sent here (TIME_WAIT reopen) starts
+        # a new request's timer: its retransmission is left out too.
+        first = min((p.time for p in pkts if flags(p) & 0x12 == 0x12),
+                    default=float("inf"))
+        sa_time = min(self.sa_time, first)
+        got = [p for p in pkts if flags(p) & 0x12 != 0x12 or
+               (synack and p.time < sa_time + 0.9)]
         return " ".join(self.show(p) for p in got) or "none"
 
     def show(self, p):
