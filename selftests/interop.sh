@@ -4,7 +4,7 @@
 # interop: xtcp and native TCP talk to each other and to themselves.  The
 # matrix {xtcp, inet} client x {xtcp, inet} server runs over a veth pair
 # between two network namespaces (10.77.0.1/24 <-> 10.77.0.2/24) and over
-# loopback.  Each case moves XTCP_INTEROP_BYTES (default 64M; K/M/G
+# loopback.  Each case moves XTCP_INTEROP_BYTES (default 16M; K/M/G
 # suffixes) each way with xtcp_xfer, which checks every byte and exits
 # non-zero otherwise; the script also checks the byte counts it reports.
 # A tcpdump taken during the case must show the client's SYN with an MSS
@@ -13,17 +13,23 @@
 # the time of each case is printed.  inet x inet is the reference that
 # shows the test bed itself works.
 #
+# 16 MiB (about 11,500 full segments each way) is far past what a bulk
+# transfer goes through (slow start, window scaling, receive buffer
+# growth to its limit, send buffer full and drained many times); 64 MiB
+# repeated the same steady state four times as long.
+#
 # Timeouts: native TCP needs 3-10 s per 64 MiB case under TCG, tcpdump's
 # start included.  A case fails after 80 s (xtcp_xfer's watchdog) or 30 s
-# without progress on one call, so the 8 cases stay inside the runner's
-# 15 minutes per test even when every one of them stalls.
+# without progress on one call (both scaled by XTCP_SLOW), so the 8 cases
+# stay inside the runner's 15 minutes per test even when every one of
+# them stalls.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/procs.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
-bytes_arg=${XTCP_INTEROP_BYTES:-64M}
+bytes_arg=${XTCP_INTEROP_BYTES:-16M}
 bytes=$(numfmt --from=iec "$bytes_arg") || exit 1
 A=xtcp-interop-a	# clients (and the loopback servers)
 B=xtcp-interop-b	# veth servers
@@ -119,13 +125,13 @@ run_case()
 	fi
 
 	ip netns exec $sns "$xfer" server -f "$sf" -l "$saddr:$port" -n 1 -b "$bytes" \
-		-t 30 -w 90 \
+		-t "$(slow 30)" -w "$(slow 90)" \
 		>"$d/server.out" 2>&1 &
 	local spid=$!
 	pids+=("$spid")
 	if wait_line $spid "$d/server.out" "^listening " 10; then
-		timeout -k 5 90 ip netns exec $A "$xfer" client -f "$cf" -c "$saddr:$port" \
-			-s "$bytes" -r "$bytes" -t 30 -w 80 >"$d/client.out" 2>&1
+		timeout -k 5 "$(slow 90)" ip netns exec $A "$xfer" client -f "$cf" -c "$saddr:$port" \
+			-s "$bytes" -r "$bytes" -t "$(slow 30)" -w "$(slow 80)" >"$d/client.out" 2>&1
 		st=$?
 		# A failed client may leave the server waiting for it.
 		wait_exit $spid "$([ $st = 0 ] && echo 30 || echo 2)"
@@ -137,7 +143,7 @@ run_case()
 		why="server did not listen: $(tr '\n' ' ' <"$d/server.out")"
 	fi
 	# Let the last ACK reach the capture, then stop it.
-	sleep 0.3
+	sleep "$(slow 0.3)"
 	kill -INT $tpid 2>/dev/null
 	wait_exit $tpid 10 >/dev/null
 

@@ -20,9 +20,10 @@
 # knob for it either), so the test waits: the entries of the concurrent
 # round must still be there 50 s after the round began, and every entry
 # must be gone 75 s after it ended (60 s plus 15 s for timers that fire
-# late under TCG).  Then TCP's "alloc" in /proc/net/sockstat (global,
-# counts xtcp's port reservations too) must be back at its value from
-# before the first connection.  About 90 s in all.
+# late under TCG; XTCP_SLOW scales those 15 s, not the 60 s nor the 50 s,
+# which are the protocol's clock).  Then TCP's "alloc" in
+# /proc/net/sockstat (global, counts xtcp's port reservations too) must be
+# back at its value from before the first connection.  About 90 s in all.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/procs.sh"
@@ -34,7 +35,8 @@ SEQ=1000
 PAR=200
 SIZE=4096
 TW_MIN=50	# TIME_WAIT entries must still be there this long after creation
-TW_MAX=75	# and gone this long after
+TW_MAX=$(slow 15)
+TW_MAX=$((60 + TW_MAX))	# and gone this long after
 A=xtcp-stress-a
 B=xtcp-stress-b
 work=$(mktemp -d /tmp/xtcp-stress.XXXXXX)
@@ -90,12 +92,12 @@ round()
 	mkdir -p "$d"
 	t0=$(now)
 	ip netns exec $B "$xfer" server -f "$fam" -l "10.77.3.2:$port" -n "$n" -b $SIZE \
-		-t 30 -w 130 >"$d/server.out" 2>&1 &
+		-t "$(slow 30)" -w "$(slow 130)" >"$d/server.out" 2>&1 &
 	spid=$!
 	pids+=("$spid")
 	if wait_line $spid "$d/server.out" "^listening " 10; then
-		timeout -k 5 130 ip netns exec $A "$xfer" client -f "$fam" -c "10.77.3.2:$port" \
-			-s $SIZE -r $SIZE -t 30 -w 120 "$@" >"$d/client.out" 2>&1
+		timeout -k 5 "$(slow 130)" ip netns exec $A "$xfer" client -f "$fam" -c "10.77.3.2:$port" \
+			-s $SIZE -r $SIZE -t "$(slow 30)" -w "$(slow 120)" "$@" >"$d/client.out" 2>&1
 		st=$?
 		wait_exit $spid "$([ $st = 0 ] && echo 30 || echo 2)"
 		sst=$?
@@ -143,7 +145,7 @@ for f in $families; do
 
 	# The server side's LAST_ACKs end when the final ACKs arrive: allow
 	# a moment for that.
-	for i in $(seq 50); do
+	for i in $(seq "$(slow 50)"); do
 		[ -z "$(states $B "$f" ${port1[$f]} ${port2[$f]})" ] && break
 		sleep 0.1
 	done
@@ -194,7 +196,7 @@ for f in $families; do
 	fi
 done
 
-for i in $(seq 50); do
+for i in $(seq "$(slow 50)"); do
 	[ "$(tcp_alloc)" = "$base_alloc" ] && break
 	sleep 0.1
 done
