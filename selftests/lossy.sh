@@ -68,7 +68,6 @@ run_case()
 {
 	local cf=$1 sf=$2 port=$3 d=$work/$1-$2 name="$1 client -> $2 server"
 	local why="" st sst t0 da db spid A=xtcp-lossy-a-$1-$2 B=xtcp-lossy-b-$1-$2
-	local tap_name="$name: $bytes_arg each way byte-exact with $loss loss each way"
 	mkdir -p "$d"
 	if ! setup $A $B; then
 		echo "fail set up namespaces, veth and netem" >"$d/tap"
