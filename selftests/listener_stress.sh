@@ -59,18 +59,19 @@ run()
 	local fam=$1 name=$2 port=$3 st t0
 	shift 3
 	t0=$(date +%s)
-	timeout -k 5 100 "$storm" -f "$(fam_num "$fam")" -A $A -B $B -s 10.77.4.2 \
+	timeout -k 5 "$(slow 100)" "$storm" -f "$(fam_num "$fam")" -A $A -B $B -s 10.77.4.2 \
 		-p "$port" "$@" >"$work/$fam-$name.out" 2>&1
 	st=$?
 	echo "# $fam $name: $(tr '\n' ' ' <"$work/$fam-$name.out")($(($(date +%s) - t0)) s)"
 	tap_check "$fam: $name: listener_storm ran (exit $st)" [ $st = 0 ]
 }
 
-# wait_eq CMD WANT: up to 10 s for CMD's output to be WANT; prints it.
+# wait_eq CMD WANT: up to 10 s (XTCP_SLOW scales it) for CMD's output to
+# be WANT; prints it.
 wait_eq()
 {
 	local i v
-	for i in $(seq 100); do
+	for i in $(seq "$(slow 100)"); do
 		v=$($1)
 		[ "$v" = "$2" ] && break
 		sleep 0.1
@@ -78,11 +79,12 @@ wait_eq()
 	echo "$v"
 }
 
-# wait_le CMD MAX: up to 10 s for CMD's output to be at most MAX; prints it.
+# wait_le CMD MAX: up to 10 s (XTCP_SLOW scales it) for CMD's output to
+# be at most MAX; prints it.
 wait_le()
 {
 	local i v
-	for i in $(seq 100); do
+	for i in $(seq "$(slow 100)"); do
 		v=$($1)
 		[ "$v" -le "$2" ] && break
 		sleep 0.1

@@ -3,7 +3,9 @@
 #
 # lossy: data arrives byte-exact over a path that loses packets.  netem
 # drops 5% of the packets leaving each end of a veth pair between two
-# namespaces (10.77.2.1/24 <-> 10.77.2.2/24).  Each case moves
+# namespaces (10.77.2.1/24 <-> 10.77.2.2/24), one pair of namespaces per
+# case, so that the four cases run at the same time (each spends most of
+# its time waiting for retransmission timers).  Each case moves
 # XTCP_LOSSY_BYTES (default 16M) each way through one connection, checked
 # byte for byte by xtcp_xfer: xtcp client with a native server, native
 # client with an xtcp server, xtcp with xtcp, and native with native as
@@ -13,10 +15,10 @@
 # the size of the packets each stack builds.
 #
 # Timeouts: a case fails after 240 s (xtcp_xfer's watchdog), or after 60 s
-# without progress on one call: at most about 13 minutes for the four
-# cases, inside the runner's 15 per test.  Native TCP needs 6-12 s per
-# case here under TCG (RTOs of at least 200 ms when a retransmission is
-# lost too).
+# without progress on one call, both scaled by XTCP_SLOW; the cases run
+# at the same time, well inside the runner's 15 minutes per test.  Native
+# TCP needs 6-12 s per case here under TCG (RTOs of at least 200 ms when
+# a retransmission is lost too).
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/procs.sh"
@@ -26,8 +28,11 @@ xfer=$root/build/selftests/xtcp_xfer
 bytes_arg=${XTCP_LOSSY_BYTES:-16M}
 bytes=$(numfmt --from=iec "$bytes_arg") || exit 1
 loss=${XTCP_LOSSY_LOSS:-5%}
-A=xtcp-lossy-a		# clients
-B=xtcp-lossy-b		# servers
+CASES="inet:inet xtcp:inet inet:xtcp xtcp:xtcp"	# client:server
+netns=()
+for c in $CASES; do
+	netns+=("xtcp-lossy-a-${c/:/-}" "xtcp-lossy-b-${c/:/-}")
+done
 work=$(mktemp -d /tmp/xtcp-lossy.XXXXXX)
 pids=()
 
@@ -40,8 +45,12 @@ netem_drops()
 		sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -n 1
 }
 
+# setup A B: namespace A (clients) and B (servers) of one case.
 setup()
 {
+	local A=$1 B=$2
+	ip netns del $A 2>/dev/null
+	ip netns del $B 2>/dev/null
 	ip netns add $A && ip netns add $B &&
 		ip link add xls-a netns $A type veth peer name xls-b netns $B &&
 		ip -n $A addr add 10.77.2.1/24 dev xls-a &&
@@ -53,21 +62,25 @@ setup()
 		ip netns exec $B tc qdisc add dev xls-b root netem loss "$loss"
 }
 
-# run_case CLIENT_FAMILY SERVER_FAMILY PORT
+# run_case CLIENT_FAMILY SERVER_FAMILY PORT: writes its TAP line (and
+# comments) to $work/CLIENT_FAMILY-SERVER_FAMILY/tap.
 run_case()
 {
 	local cf=$1 sf=$2 port=$3 d=$work/$1-$2 name="$1 client -> $2 server"
-	local why="" st sst t0 da db spid
+	local why="" st sst t0 da db spid A=xtcp-lossy-a-$1-$2 B=xtcp-lossy-b-$1-$2
 	mkdir -p "$d"
+	if ! setup $A $B; then
+		echo "fail set up namespaces, veth and netem" >"$d/tap"
+		return
+	fi
 	da=$(netem_drops $A xls-a) db=$(netem_drops $B xls-b)
 	t0=$(date +%s.%N)
 	ip netns exec $B "$xfer" server -f "$sf" -l "10.77.2.2:$port" -n 1 -b "$bytes" \
-		-t 60 -w 250 >"$d/server.out" 2>&1 &
+		-t "$(slow 60)" -w "$(slow 250)" >"$d/server.out" 2>&1 &
 	spid=$!
-	pids+=("$spid")
 	if wait_line $spid "$d/server.out" "^listening " 10; then
-		timeout -k 5 250 ip netns exec $A "$xfer" client -f "$cf" -c "10.77.2.2:$port" \
-			-s "$bytes" -r "$bytes" -t 60 -w 240 >"$d/client.out" 2>&1
+		timeout -k 5 "$(slow 250)" ip netns exec $A "$xfer" client -f "$cf" -c "10.77.2.2:$port" \
+			-s "$bytes" -r "$bytes" -t "$(slow 60)" -w "$(slow 240)" >"$d/client.out" 2>&1
 		st=$?
 		wait_exit $spid "$([ $st = 0 ] && echo 30 || echo 2)"
 		sst=$?
@@ -82,29 +95,40 @@ run_case()
 		why="server did not listen: $(tr '\n' ' ' <"$d/server.out")"
 	fi
 	da=$(($(netem_drops $A xls-a) - da)) db=$(($(netem_drops $B xls-b) - db))
-	grep -h '^xtcp_xfer: client family=' "$d/client.out" 2>/dev/null | sed "s/^/# $name: /"
-	echo "# $name: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s, netem dropped $da (client side) and $db (server side)"
-	if [ -z "$why" ] && { [ "$da" -eq 0 ] || [ "$db" -eq 0 ]; }; then
-		why="netem dropped nothing on one side: the path was not lossy"
-	fi
-	if [ -z "$why" ]; then
-		tap_ok "$name: $bytes_arg each way byte-exact with $loss loss each way"
-	else
-		tap_fail "$name: $bytes_arg each way byte-exact with $loss loss each way" "$why"
-	fi
+	{
+		grep -h '^xtcp_xfer: client family=' "$d/client.out" 2>/dev/null | sed "s/^/# $name: /"
+		echo "# $name: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s, netem dropped $da (client side) and $db (server side)"
+		if [ -z "$why" ] && { [ "$da" -eq 0 ] || [ "$db" -eq 0 ]; }; then
+			why="netem dropped nothing on one side: the path was not lossy"
+		fi
+		echo "${why:+fail }${why:-ok}"
+	} >"$d/tap"
+	ip netns del $A
+	ip netns del $B
 }
 
 tap_plan 4
-ip netns del $A 2>/dev/null
-ip netns del $B 2>/dev/null
-if ! setup; then
-	for i in 1 2 3 4; do tap_fail "set up namespaces, veth and netem"; done
-	exit 1
-fi
-
-run_case inet inet 5201
-run_case xtcp inet 5202
-run_case inet xtcp 5203
-run_case xtcp xtcp 5204
+port=5201
+for c in $CASES; do
+	run_case "${c%:*}" "${c#*:}" $port &
+	pids+=($!)
+	port=$((port + 1))
+done
+# The case's own limits end it first (the client's timeout, then 30 s for
+# the server).
+for p in "${pids[@]}"; do
+	wait_exit "$p" 300
+done
+for c in $CASES; do
+	d=$work/${c/:/-}
+	name="${c%:*} client -> ${c#*:} server: $bytes_arg each way byte-exact with $loss loss each way"
+	grep '^#' "$d/tap" 2>/dev/null
+	res=$(grep -v '^#' "$d/tap" 2>/dev/null)
+	if [ "$res" = ok ]; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "${res#fail }"
+	fi
+done
 
 tap_done

@@ -9,6 +9,7 @@
 # entries disappear.  Leaves the module loaded, as the runner expects.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/slow.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 ko=$root/xtcp.ko
@@ -20,7 +21,7 @@ CYCLES=20
 wait_unused()
 {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq "$(slow 100)"); do
 		[ "$(cat /sys/module/xtcp/refcnt)" = 0 ] && return 0
 		sleep 0.1
 	done
@@ -34,8 +35,8 @@ remaining() { dmesg | grep -c "Objects remaining" ; }
 tap_plan 15
 
 # -- rmmod while a socket is open
-coproc HOLD { exec "$tool" hold 60; }
-read -r -t 30 line <&"${HOLD[0]}"
+coproc HOLD { exec "$tool" hold "$(slow 60)"; }
+read -r -t "$(slow 30)" line <&"${HOLD[0]}"
 tap_eq "a socket is held open" holding "${line:-}"
 refs=$(cat /sys/module/xtcp/refcnt)
 if [ "$refs" -gt 0 ] && ! rmmod xtcp 2>/dev/null && [ -d /sys/module/xtcp ]; then
@@ -86,7 +87,7 @@ done
 tap_eq "$CYCLES load/use/unload cycles complete" $CYCLES $ok_cycles
 tap_eq "no 'Objects remaining' at XTCP slab destruction" "$base_remaining" "$(remaining)"
 # Namespace teardown is asynchronous: wait (bounded) for it to finish.
-for i in $(seq 300); do
+for i in $(seq "$(slow 300)"); do
 	[ "$(tcp_alloc)" = "$base_alloc" ] && break
 	sleep 0.1
 done

@@ -37,7 +37,8 @@ fam=$(cat /sys/module/xtcp/parameters/family 2>/dev/null || echo 12)
 hexport() { printf '%04X' "$1"; }
 
 # http_server NAME PORT [WRAPPER]: start http.server in B serving $work/www;
-# wait (up to 30 s) until it says it serves, or it exits.
+# wait (up to 30 s, scaled by XTCP_SLOW) until it says it serves, or it
+# exits.
 http_server()
 {
 	local name=$1 port=$2 i
@@ -46,7 +47,7 @@ http_server()
 		--directory "$work/www" "$port" >"$work/$name.log" 2>&1 &
 	srv_pid=$!
 	pids+=("$srv_pid")
-	for ((i = 0; i < 300; i++)); do
+	for ((i = 0; i < $(slow 300); i++)); do
 		grep -q "^Serving HTTP" "$work/$name.log" && return 0
 		kill -0 $srv_pid 2>/dev/null || break
 		sleep 0.1
@@ -59,7 +60,7 @@ fetch()
 {
 	local name=$1 port=$2
 	shift 2
-	ip netns exec $A timeout -k 5 120 "$@" curl -sS --max-time 100 \
+	ip netns exec $A timeout -k 5 "$(slow 120)" "$@" curl -sS --max-time "$(slow 100)" \
 		-o "$work/$name.out" "http://10.77.4.2:$port/data.bin" 2>"$work/$name.curl" &&
 		cmp -s "$work/www/data.bin" "$work/$name.out"
 }

@@ -64,9 +64,9 @@ for f in inet xtcp; do
 	out=$work/$f.out
 	t0=$(date +%s)
 	if ip netns add "${ns[$f]}" && ip -n "${ns[$f]}" link set lo up; then
-		timeout -k 5 150 ip netns exec "${ns[$f]}" "$helper" -f "${fam[$f]}" \
+		timeout -k 5 "$(slow 150)" ip netns exec "${ns[$f]}" "$helper" -f "${fam[$f]}" \
 			-a 127.0.0.1 -p $PORT -n "$N" -F "${file[$f]}" -r $READS \
-			-w 140 >"$out" 2>&1
+			-w "$(slow 140)" >"$out" 2>&1
 		st=$?
 	else
 		st=setup

@@ -34,11 +34,11 @@ for spec in inet:noaccept:7001 inet:noread:7002 xtcp:noaccept:7003 xtcp:noread:7
 	IFS=: read -r fam mode port <<<"$spec"
 	d=$work/$fam-$mode
 	mkdir -p "$d"
-	ip netns exec $X "$peer" -f "$fam" -m "$mode" -l "10.77.6.1:$port" -d "$d" -t 600 \
+	ip netns exec $X "$peer" -f "$fam" -m "$mode" -l "10.77.6.1:$port" -d "$d" -t "$(slow 600)" \
 		>"$d.log" 2>&1 &
 	pids+=($!)
 	args+=(--peer "$fam:$mode:$port:$d:$d.log")
 done
 
-timeout -k 5 800 ip netns exec $P python3 "$root/selftests/rcvmem_test.py" \
+timeout -k 5 "$(slow 800)" ip netns exec $P python3 "$root/selftests/rcvmem_test.py" \
 	--rx-ns $X --iface xrm-p --src 10.77.6.3 --dst 10.77.6.1 --dst-mac "$xmac" "${args[@]}"

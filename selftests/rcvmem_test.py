@@ -17,7 +17,9 @@
 # line), which is exact (native's moves in 1 MiB per-CPU batches).
 #
 # Timing: replies are waited for up to 3 s; segments cross the veth pair in
-# well under 100 ms even under TCG.
+# well under 100 ms even under TCG.  Every wait and every pause before a
+# measurement here only bounds the machine: XTCP_SLOW scales them all
+# (selftests/lib/slow.py).
 
 import argparse
 import os
@@ -31,6 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Wire, Tap, Conn, Logged, flags,  # noqa: E402
                      seq_add, wire_args, M32)
+from slow import slow  # noqa: E402
 
 PAGE = 4096
 
@@ -104,7 +107,7 @@ def native_rmem():
     """sk_rmem_alloc of every native TCP socket of the receivers'
     namespace, by peer port."""
     r = subprocess.run(["ip", "netns", "exec", RX_NS, "ss", "-tanmH"],
-                       capture_output=True, text=True, timeout=20)
+                       capture_output=True, text=True, timeout=slow(20))
     out, port = {}, None
     for line in r.stdout.splitlines():
         m = re.search(r"10\.77\.6\.3:(\d+)", line)
@@ -136,7 +139,7 @@ def root_sysctl(name, value=None):
     cmd = ["nsenter", "-t", "1", "-n", "sysctl", "-n", name]
     if value is not None:
         cmd = ["nsenter", "-t", "1", "-n", "sysctl", "-qw", f"{name}={value}"]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=slow(10))
     return r.stdout.strip() if r.returncode == 0 else None
 
 
@@ -188,7 +191,7 @@ def attack(fast, c, meter, n):
         fast.send(c, 2 * i, pat_bytes(2 * i, 1))
         if i % 100 == 0:
             meter.sample()
-    time.sleep(0.3)
+    time.sleep(slow(0.3))
     meter.sample()
 
 
@@ -204,7 +207,7 @@ def fill(fast, c, total):
             m = c.wire.mark()
             fast.send(c, off, pat_bytes(off, n))
             got = c.wait(m, lambda p: flags(p) & 0x10 and
-                         (p[TCP_].ack - want) % M32 < (1 << 31), 0.8)
+                         (p[TCP_].ack - want) % M32 < (1 << 31), slow(0.8))
             if got is not None:
                 break
         if got is None:
@@ -254,7 +257,7 @@ def case_noread(fast, peer, sport, n, cid):
     why = fill(fast, c, total)
     fast.send(c, total, b"", 0x11)		# FIN
     peer.request("go", cid)
-    peer.poll(rf"^(eof|error) {cid} ", 10)
+    peer.poll(rf"^(eof|error) {cid} ", slow(10))
     got = peer.data(cid)
     # After our FIN: a RST at RCV.NXT ends the reader's closing end.
     c.snd_nxt = seq_add(c.isn, 1 + total + 1)
@@ -277,7 +280,7 @@ def case_pressure(fast, peer, sport, conns, segs):
         for i in range(segs):
             off = 1100 * (i + 1)
             fast.send(c, off, pat_bytes(off, 1000))
-    time.sleep(0.5)
+    time.sleep(slow(0.5))
     if peer.name == "inet":
         rm = native_rmem()
         held = sum(rm.get(sport + k, 0) for k in range(conns))
@@ -314,7 +317,7 @@ def main():
     sport = 41000
     for fam in fams:
         for mode in ("noaccept", "noread"):
-            if not peers[(fam, mode)].poll(r"^listening ", 10):
+            if not peers[(fam, mode)].poll(r"^listening ", slow(10)):
                 print(f"# {fam} {mode} peer did not start: "
                       + peers[(fam, mode)].text().strip())
     for fam in fams:

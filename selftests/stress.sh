@@ -4,12 +4,17 @@
 # stress: many connections, then TIME_WAIT.  Over a veth pair between two
 # namespaces (10.77.3.1/24 clients <-> 10.77.3.2/24 server), for each
 # family (XTCP_STRESS_FAMILIES, default "inet xtcp"; inet is the
-# reference), xtcp_xfer makes 1,000 sequential connections and then 200
-# concurrent ones (all 200 established before any data moves), each with
-# 4 KiB each way checked byte for byte.  The client closes first, so the
-# client namespace must then list exactly one TIME_WAIT entry (state 06)
-# per connection for those ports, and nothing else on either side
-# (/proc/net/tcp for inet, /proc/net/xtcp for xtcp).  Both stacks run with
+# reference; the families run at the same time, on their own ports),
+# xtcp_xfer makes 1,000 sequential connections and then 200 concurrent
+# ones (all 200 established before any data moves), each with 4 KiB each
+# way checked byte for byte.  The client closes first, so right after
+# each round the client namespace must list exactly one TIME_WAIT entry
+# (state 06) per connection of the round for its port, and nothing else
+# on either side (/proc/net/tcp for inet, /proc/net/xtcp for xtcp).  That
+# count needs every entry of a round alive at once, so a round must end
+# well within TIME_WAIT's 60 s: on a kernel XTCP_SLOW times slower the
+# rounds have XTCP_SLOW times fewer connections (1,000 sequential
+# connections took 137 s on the debug kernel).  Both stacks run with
 # tcp_rfc1337=1 in the client namespace: under TCG a late segment (a
 # spurious tail loss probe, or a FIN retransmitted just before its ACK
 # landed) sometimes reaches a server that has already closed, native TCP
@@ -20,9 +25,10 @@
 # knob for it either), so the test waits: the entries of the concurrent
 # round must still be there 50 s after the round began, and every entry
 # must be gone 75 s after it ended (60 s plus 15 s for timers that fire
-# late under TCG).  Then TCP's "alloc" in /proc/net/sockstat (global,
-# counts xtcp's port reservations too) must be back at its value from
-# before the first connection.  About 90 s in all.
+# late under TCG; XTCP_SLOW scales those 15 s, not the 60 s nor the 50 s,
+# which are the protocol's clock).  Then TCP's "alloc" in
+# /proc/net/sockstat (global, counts xtcp's port reservations too) must be
+# back at its value from before the first connection.  About 90 s in all.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/procs.sh"
@@ -30,11 +36,12 @@ set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
 families=${XTCP_STRESS_FAMILIES:-inet xtcp}
-SEQ=1000
-PAR=200
+SEQ=$((1000 / XTCP_SLOW))
+PAR=$((200 / XTCP_SLOW))
 SIZE=4096
 TW_MIN=50	# TIME_WAIT entries must still be there this long after creation
-TW_MAX=75	# and gone this long after
+TW_MAX=$(slow 15)
+TW_MAX=$((60 + TW_MAX))	# and gone this long after
 A=xtcp-stress-a
 B=xtcp-stress-b
 work=$(mktemp -d /tmp/xtcp-stress.XXXXXX)
@@ -90,12 +97,12 @@ round()
 	mkdir -p "$d"
 	t0=$(now)
 	ip netns exec $B "$xfer" server -f "$fam" -l "10.77.3.2:$port" -n "$n" -b $SIZE \
-		-t 30 -w 130 >"$d/server.out" 2>&1 &
+		-t "$(slow 30)" -w "$(slow 130)" >"$d/server.out" 2>&1 &
 	spid=$!
 	pids+=("$spid")
 	if wait_line $spid "$d/server.out" "^listening " 10; then
-		timeout -k 5 130 ip netns exec $A "$xfer" client -f "$fam" -c "10.77.3.2:$port" \
-			-s $SIZE -r $SIZE -t 30 -w 120 "$@" >"$d/client.out" 2>&1
+		timeout -k 5 "$(slow 130)" ip netns exec $A "$xfer" client -f "$fam" -c "10.77.3.2:$port" \
+			-s $SIZE -r $SIZE -t "$(slow 30)" -w "$(slow 120)" "$@" >"$d/client.out" 2>&1
 		st=$?
 		wait_exit $spid "$([ $st = 0 ] && echo 30 || echo 2)"
 		sst=$?
@@ -120,12 +127,57 @@ round()
 	fi
 }
 
+# check_tw FAMILY PORT N WHAT: right after a round, the client side has
+# exactly N TIME_WAIT entries on PORT and nothing else, the server side
+# nothing but TIME_WAIT (its LAST_ACKs end when the final ACKs arrive:
+# allow a moment for that).  0 when so.
+check_tw()
+{
+	local f=$1 p=$2 n=$3 what=$4 i got_a got_b
+	for i in $(seq "$(slow 50)"); do
+		[ -z "$(states $B "$f" "$p" | grep -v '^06 ')" ] && break
+		sleep 0.1
+	done
+	got_a=$(states $A "$f" "$p" | tr '\n' ' ')
+	got_b=$(states $B "$f" "$p" | grep -v '^06 ' | tr '\n' ' ')
+	if [ "${got_a% }" = "06 $n" ] && [ -z "$got_b" ]; then
+		tap_ok "$f: after the $what round the client side has $n TIME_WAIT entries and nothing else, server side no others"
+		return 0
+	fi
+	tap_fail "$f: after the $what round the client side has $n TIME_WAIT entries and nothing else, server side no others" \
+		"client side (state count): '${got_a% }', server side non-TIME_WAIT: '${got_b% }' in $(proc_file "$f")"
+	# Fewer TIME_WAITs than connections: RSTs may have ended some.
+	echo "# native RSTs sent by the server namespace so far:" \
+		"$(ip netns exec $B nstat -asz TcpOutRsts | awk '/TcpOutRsts/ { print $2 }')"
+	return 1
+}
+
+# family FAMILY PORT: both rounds of one family and their TIME_WAIT
+# counts, run in the background: results go to $work/FAMILY.tap as
+# "@ok NAME" or "@fail NAME<TAB>WHY" lines (and comments), the concurrent
+# round's start and end times to $work/FAMILY.times, "1" to
+# $work/FAMILY.had_tw when both counts held.
+family()
+{
+	local f=$1 p1=$2 p2=$(($2 + 1)) ps pe ok=1
+	tap_ok() { echo "@ok $1"; }
+	tap_fail() { printf '@fail %s\t%s\n' "$1" "${2:-failed}"; }
+	round "$SEQ sequential connections" "$f" $p1 $SEQ -n $SEQ
+	check_tw "$f" $p1 $SEQ sequential || ok=
+	ps=$(now)
+	round "$PAR concurrent connections" "$f" $p2 $PAR -p $PAR
+	pe=$(now)
+	check_tw "$f" $p2 $PAR concurrent || ok=
+	echo "$ps $pe" >"$work/$f.times"
+	echo "$ok" >"$work/$f.had_tw"
+}
+
 nfam=$(wc -w <<<"$families")
-tap_plan $((nfam * 5 + 1))
+tap_plan $((nfam * 6 + 1))
 ip netns del $A 2>/dev/null
 ip netns del $B 2>/dev/null
 if ! setup; then
-	for i in $(seq $((nfam * 5 + 1))); do tap_fail "set up namespaces and veth"; done
+	for i in $(seq $((nfam * 6 + 1))); do tap_fail "set up namespaces and veth"; done
 	exit 1
 fi
 base_alloc=$(tcp_alloc)
@@ -133,33 +185,31 @@ echo "# TCP sockstat alloc before: $base_alloc"
 
 declare -A port1 port2 par_start par_end had_tw
 port=5301
+jobs=()
 for f in $families; do
 	port1[$f]=$port port2[$f]=$((port + 1))
+	family "$f" $port >"$work/$f.tap" 2>&1 &
+	jobs+=($!)
+	pids+=($!)
 	port=$((port + 2))
-	round "$SEQ sequential connections" "$f" ${port1[$f]} $SEQ -n $SEQ
-	par_start[$f]=$(now)
-	round "$PAR concurrent connections" "$f" ${port2[$f]} $PAR -p $PAR
-	par_end[$f]=$(now)
-
-	# The server side's LAST_ACKs end when the final ACKs arrive: allow
-	# a moment for that.
-	for i in $(seq 50); do
-		[ -z "$(states $B "$f" ${port1[$f]} ${port2[$f]})" ] && break
-		sleep 0.1
-	done
-	want="06 $((SEQ + PAR))"
-	got_a=$(states $A "$f" ${port1[$f]} ${port2[$f]} | tr '\n' ' ')
-	got_b=$(states $B "$f" ${port1[$f]} ${port2[$f]} | grep -v '^06 ' | tr '\n' ' ')
-	if [ "${got_a% }" = "$want" ] && [ -z "$got_b" ]; then
-		had_tw[$f]=1
-		tap_ok "$f: client side has $((SEQ + PAR)) TIME_WAIT entries and nothing else, server side no others"
-	else
-		tap_fail "$f: client side has $((SEQ + PAR)) TIME_WAIT entries and nothing else, server side no others" \
-			"client side (state count): '${got_a% }', server side non-TIME_WAIT: '${got_b% }' in $(proc_file "$f")"
-		# Fewer TIME_WAITs than connections: RSTs may have ended some.
-		echo "# native RSTs sent by the server namespace so far:" \
-			"$(ip netns exec $B nstat -asz TcpOutRsts | awk '/TcpOutRsts/ { print $2 }')"
-	fi
+done
+# Each round ends by its own limits (xtcp_xfer's watchdogs).
+for p in "${jobs[@]}"; do
+	wait_exit "$p" 300
+done
+for f in $families; do
+	while IFS= read -r line; do
+		case $line in
+		"@ok "*) tap_ok "${line#@ok }" ;;
+		"@fail "*)
+			line=${line#@fail }
+			tap_fail "${line%%$'\t'*}" "${line#*$'\t'}"
+			;;
+		*) echo "$line" ;;
+		esac
+	done <"$work/$f.tap"
+	read -r par_start[$f] par_end[$f] <"$work/$f.times" 2>/dev/null
+	had_tw[$f]=$(cat "$work/$f.had_tw" 2>/dev/null)
 done
 
 # Still there TW_MIN s after the concurrent round began.
@@ -194,7 +244,7 @@ for f in $families; do
 	fi
 done
 
-for i in $(seq 50); do
+for i in $(seq "$(slow 50)"); do
 	[ "$(tcp_alloc)" = "$base_alloc" ] && break
 	sleep 0.1
 done

@@ -34,16 +34,18 @@ tw_count()
 one()
 {
 	local fam=$1 port=$2 spid
-	ip netns exec $A "$xfer" server -f "$fam" -l "127.0.0.1:$port" -n 1 -b 1K -t 10 -w 20 \
+	ip netns exec $A "$xfer" server -f "$fam" -l "127.0.0.1:$port" -n 1 -b 1K \
+		-t "$(slow 10)" -w "$(slow 20)" \
 		>"$work/s-$port" 2>&1 &
 	spid=$!
 	pids+=("$spid")
 	wait_line $spid "$work/s-$port" "^listening " 10 &&
-		ip netns exec $A timeout -k 2 20 "$xfer" client -f "$fam" -c "127.0.0.1:$port" \
-			-s 1K -r 1K -t 10 >"$work/c-$port" 2>&1
+		ip netns exec $A timeout -k 2 "$(slow 20)" "$xfer" client -f "$fam" -c "127.0.0.1:$port" \
+			-s 1K -r 1K -t "$(slow 10)" >"$work/c-$port" 2>&1
 	local st=$?
 	wait_exit $spid 10
-	sleep 0.5
+	# Before counting: the last segments of the close settle.
+	sleep "$(slow 0.5)"
 	return $st
 }
 

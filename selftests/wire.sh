@@ -39,16 +39,16 @@ for spec in inet:7001 xtcp:7002; do
 	fam=${spec%:*} port=${spec#*:}
 	mkdir -p "$work/$fam"
 	# -t 20: a connection a case leaves open ends by itself.
-	ip netns exec $X "$xfer" sink -f "$fam" -l "10.77.5.1:$port" -o "$work/$fam" -n 0 -t 20 \
+	ip netns exec $X "$xfer" sink -f "$fam" -l "10.77.5.1:$port" -o "$work/$fam" -n 0 -t "$(slow 20)" \
 		>"$work/$fam.log" 2>&1 &
 	pids+=($!)
 	sinks+=(--sink "$fam:$port:$work/$fam:$work/$fam.log")
 done
 # Wait for both (bounded); one that fails to listen is reported by python.
-for _ in $(seq 100); do
+for _ in $(seq "$(slow 100)"); do
 	[ "$(cat "$work"/*.log | grep -c '^listening ')" = 2 ] && break
 	sleep 0.1
 done
 
-timeout -k 5 600 ip netns exec $P python3 "$root/selftests/wire_test.py" \
+timeout -k 5 "$(slow 600)" ip netns exec $P python3 "$root/selftests/wire_test.py" \
 	--iface xwi-p --src 10.77.5.3 --dst 10.77.5.1 --dst-mac "$xmac" "${sinks[@]}"

@@ -51,7 +51,7 @@ if ! { netns_pair $X xw2-x 10.77.6.1 $P xw2-p 10.77.6.2 &&
 	exit 1
 fi
 
-timeout -k 5 600 ip netns exec $P python3 "$root/selftests/wire2_test.py" \
+timeout -k 5 "$(slow 600)" ip netns exec $P python3 "$root/selftests/wire2_test.py" \
 	--iface xw2-p --src 10.77.6.3 --dst 10.77.6.1 --dst-mac "$xmac" \
 	--iface2 xw2-p2 --src2 10.77.6.4 \
 	--netns $X --pnetns $P --pnet-src 10.77.6.2 --pnet-mac "$pmac" \

@@ -9,6 +9,16 @@
 #                                   early when PID exits
 #   wait_exit PID SECS              PID's exit status, killed after SECS
 #   result_field FILE NAME          NAME= from xtcp_xfer's last result line
+# SECS of wait_line and wait_exit only bound how long the machine may
+# take: both scale them by XTCP_SLOW (selftests/lib/slow.sh).
+
+. "$(dirname "${BASH_SOURCE[0]}")/slow.sh"
+
+# tenths SECS: how many 0.1 s steps SECS * XTCP_SLOW is.
+tenths()
+{
+	awk -v t="$(slow "$1")" 'BEGIN { printf "%d", t * 10 + 0.5 }'
+}
 
 procs_start()
 {
@@ -36,8 +46,9 @@ procs_cleanup()
 
 wait_line()
 {
-	local i
-	for ((i = 0; i < $4 * 10; i++)); do
+	local i n
+	n=$(tenths "$4")
+	for ((i = 0; i < n; i++)); do
 		grep -qE -- "$3" "$2" 2>/dev/null && return 0
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
@@ -47,8 +58,9 @@ wait_line()
 
 wait_exit()
 {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
+	local i n
+	n=$(tenths "$2")
+	for ((i = 0; i < n; i++)); do
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
 	done

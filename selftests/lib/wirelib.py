@@ -7,6 +7,11 @@
 # data directory of a helper process, and the loop step that runs one case
 # and reports its checks.  Importing it imports scapy (seconds under TCG):
 # each test imports it once, in its one python process.
+#
+# REPLY_WAIT (how long a reply is waited for) and SILENCE (how long "no
+# reply" is watched for) only bound the machine: XTCP_SLOW scales them
+# (selftests/lib/slow.py).  Waits that are the protocol's clock (rate
+# limits, retransmission timers) are the tests' own and are not scaled.
 
 import os
 import random
@@ -15,10 +20,11 @@ import threading
 import time
 
 from scapy.all import AsyncSniffer, Ether, IP, TCP, Raw, conf, get_if_hwaddr
+from slow import slow
 
 M32 = 1 << 32
-REPLY_WAIT = 3.0
-SILENCE = 1.5
+REPLY_WAIT = slow(3.0)
+SILENCE = slow(1.5)
 
 
 def seq_add(a, b):
@@ -61,7 +67,7 @@ class Wire:
              (both and p[IP].src == src and p[IP].dst == dst)),
             started_callback=ready.set)
         self.sniffer.start()
-        if not ready.wait(20):
+        if not ready.wait(slow(20)):
             raise RuntimeError("sniffer did not start")
         self.sock = conf.L2socket(iface=iface)
         self.eth = Ether(dst=dst_mac, src=get_if_hwaddr(iface))
