@@ -886,10 +886,18 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	cb->seq = seq;
 	cb->end_seq = seq + len;
 	xtcp_clamp_rcvbuf(sk, skb);
-	if (xtcp_rmem_schedule(sk, skb)) {
-		if (!skb_queue_empty(&sk->sk_receive_queue))
-			return false;
-		xtcp_forced_mem_schedule(sk, skb->truesize);
+	/* On an empty receive queue the segment is charged whatever the
+	 * limits say, without pruning the out-of-order queue first, as
+	 * tcp_data_queue(): the reader always gets the next bytes.  A
+	 * plain schedule is tried first so that, within the limits, a
+	 * memory cgroup is charged as usual (xtcp_forced_mem_schedule()
+	 * cannot charge one).
+	 */
+	if (skb_queue_empty(&sk->sk_receive_queue)) {
+		if (!sk_rmem_schedule(sk, skb, skb->truesize))
+			xtcp_forced_mem_schedule(sk, skb->truesize);
+	} else if (xtcp_rmem_schedule(sk, skb)) {
+		return false;
 	}
 
 	xsk->rcv_nxt = seq + len;

@@ -41,8 +41,10 @@ static void xtcp_req_send_synack(struct xtcp_request *req)
 	u16 window = min(xtcp_receive_space(req->listener), XTCP_MAX_WINDOW);
 
 	WRITE_ONCE(req->rcv_wnd, window);
-	/* Stamped for the handshake's RTT sample (xtcp_create_child()). */
-	if (READ_ONCE(req->snt_synack))
+	/* Stamped for the handshake's RTT sample (xtcp_create_child()); the
+	 * count saturates, so a resent SYN-ACK never looks like the first.
+	 */
+	if (READ_ONCE(req->snt_synack) && req->num_retrans < U8_MAX)
 		WRITE_ONCE(req->num_retrans, req->num_retrans + 1);
 	WRITE_ONCE(req->snt_synack, xtcp_clock_us());
 	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss,
@@ -119,6 +121,17 @@ void xtcp_req_drop(struct xtcp_request *req)
 	xtcp_req_put(req);
 }
 
+/* The SYN-ACK timeout after @retries retransmissions, in jiffies: 1 s
+ * doubled each time, at most 120 s (reqsk_timeout(req, TCP_RTO_MAX)).
+ * tcp_synack_retries goes up to 255, so the shift is bounded first.
+ */
+static unsigned long xtcp_req_timeout(u8 retries)
+{
+	u64 timeout = (u64)XTCP_TIMEOUT_INIT << min_t(u8, retries, 31);
+
+	return min_t(u64, timeout, TCP_RTO_MAX);
+}
+
 /* SYN-ACK retransmission: 1 s, doubling, tcp_synack_retries times
  * (inet_rtx_syn_ack(), reqsk_timer_handler()).
  */
@@ -137,9 +150,9 @@ static void xtcp_req_timer_fn(struct timer_list *t)
 		}
 		goto out;
 	}
-	req->retries++;
+	WRITE_ONCE(req->retries, req->retries + 1);
 	xtcp_req_send_synack(req);
-	xtcp_req_arm_timer(req, jiffies + (XTCP_TIMEOUT_INIT << req->retries));
+	xtcp_req_arm_timer(req, jiffies + xtcp_req_timeout(req->retries));
 out:
 	xtcp_req_put(req);	/* this run's reference */
 }
@@ -376,7 +389,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		if (!xtcp_oow_rate_limited(net, skb, &req->last_oow_ack_time)) {
 			xtcp_req_send_synack(req);
 			mod_timer_pending(&req->timer, jiffies +
-					  (XTCP_TIMEOUT_INIT << req->retries));
+					  xtcp_req_timeout(READ_ONCE(req->retries)));
 		}
 		goto drop;
 	}
