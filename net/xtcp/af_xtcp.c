@@ -61,7 +61,8 @@ void xtcp_set_state(struct sock *sk, int state)
 			xtcp_port_release(sk, sock_owned_by_user(sk));
 	}
 	xtcp_state_store(sk, state);
-	xsk->hn.state = state;
+	/* Read locklessly by /proc/net/xtcp (proc.c). */
+	WRITE_ONCE(xsk->hn.state, state);
 }
 
 /* Free what an orphaned, closed socket still holds and drop the
@@ -473,7 +474,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 			 IP_PMTUDISC_DONT : IP_PMTUDISC_WANT;
 
 	xtcp_hn_init(&xsk->hn, sock_net(sk), XTCP_HK_SOCK);
-	xsk->hn.state = TCP_CLOSE;
+	WRITE_ONCE(xsk->hn.state, TCP_CLOSE);
 	skb_queue_head_init(&xsk->rtx_queue);
 	xsk->out_of_order_queue = RB_ROOT;
 	/* Counted until xtcp_sock_destruct() (tcp_init_sock()). */
@@ -502,6 +503,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		if (parent->sk_userlocks & SOCK_RCVBUF_LOCK)
 			sk->sk_rcvbuf = parent->sk_rcvbuf;
 		sk->sk_reuse = parent->sk_reuse;
+		sk->sk_reuseport = parent->sk_reuseport;
 		sk->sk_bound_dev_if = parent->sk_bound_dev_if;
 		sk->sk_mark = parent->sk_mark;
 		sk->sk_priority = parent->sk_priority;

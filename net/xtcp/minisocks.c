@@ -557,13 +557,11 @@ void xtcp_time_wait(struct sock *sk)
 	/* The entry holds the port for 2*MSL, one more owner of it as
 	 * Linux's TIME_WAIT socket is; @sk keeps its own reference only
 	 * when the user bound the port (xtcp_set_state()).  Its bind options
-	 * are those of the port's owner (the socket, or the listener a child
-	 * inherits them from in Linux), as copied to the reservation.
+	 * are the socket's own, as inet_twsk_alloc() copies them: a child's
+	 * are not the reservation's, which has the listener's.
 	 */
-	if (xsk->port) {
-		tw->reuse = xsk->port->sock->sk->sk_reuse;
-		tw->reuseport = xsk->port->sock->sk->sk_reuseport;
-	}
+	tw->reuse = sk->sk_reuse;
+	tw->reuseport = sk->sk_reuseport;
 	xtcp_port_tw_attach(tw, xsk->port);
 	timer_setup(&tw->timer, xtcp_tw_timer_fn, 0);
 	/* One reference for the tables, one for the timer, which is armed

@@ -24,6 +24,7 @@
 #include <linux/workqueue.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
+#include <net/sock_reuseport.h>
 #include <net/xtcp.h>
 
 static struct workqueue_struct *xtcp_port_wq;
@@ -221,16 +222,20 @@ void xtcp_port_tw_detach(struct xtcp_tw *tw)
 	xtcp_port_put(port, false);
 }
 
-/* Would @sk, about to listen, conflict with @dif2, another owner of its
- * port that does not listen, whose SO_REUSEADDR and SO_REUSEPORT are
- * @reuse2 and @reuseport2?  As inet_bind_conflict() for listen() (relax
- * and reuseport_ok): not when they are bound to different devices, both
- * have SO_REUSEADDR, or both have SO_REUSEPORT and @sk is in no reuseport
- * group yet (the owners of one reservation have one user).  The addresses
- * always overlap: the other owner's is @sk's, or @sk's is the wildcard.
+/* Would @sk, about to listen, conflict with another owner of its port
+ * that does not listen: a connection it accepted (@sk2) or a TIME_WAIT
+ * entry (@sk2 NULL), bound to device @dif2, with its own SO_REUSEADDR
+ * @reuse2 and SO_REUSEPORT @reuseport2?  As inet_bind_conflict() for
+ * listen() (relax and reuseport_ok set): not when they are bound to
+ * different devices or both have SO_REUSEADDR; else only if both have
+ * SO_REUSEPORT, @sk's reuseport group (if any) has closed sockets
+ * (@reuseport_cb_ok), and the owner is a TIME_WAIT entry or has @sk's
+ * user @uid.  The addresses always overlap: the other owner's is @sk's,
+ * or @sk's is the wildcard.
  */
-static bool xtcp_port_owner_conflict(const struct sock *sk, int dif2,
-				     bool reuse2, bool reuseport2)
+static bool xtcp_port_owner_conflict(const struct sock *sk, kuid_t uid,
+				     bool reuseport_cb_ok, struct sock *sk2,
+				     int dif2, bool reuse2, bool reuseport2)
 {
 	int dif = sk->sk_bound_dev_if;
 
@@ -238,34 +243,48 @@ static bool xtcp_port_owner_conflict(const struct sock *sk, int dif2,
 		return false;
 	if (sk->sk_reuse && reuse2)
 		return false;
-	return !(sk->sk_reuseport && reuseport2 &&
-		 !rcu_access_pointer(sk->sk_reuseport_cb));
+	if (!sk->sk_reuseport || !reuseport2 || !reuseport_cb_ok)
+		return true;
+	return sk2 && !uid_eq(uid, sock_i_uid(sk2));
 }
 
 /* Does a listener @sk conflict with another owner of its port: a child
  * it accepted earlier, or a TIME_WAIT entry (inet_csk_bind_conflict()
- * walks them on the bind bucket)?  A child has the options it inherits
- * in Linux: those of the port's owner, as on the reservation.
+ * walks them on the bind bucket)?  Each owner has its own options: a
+ * child those it inherited when created (sk_clone_lock()) or was given
+ * since, a TIME_WAIT entry those of its socket (inet_twsk_alloc()); the
+ * reservation has only @sk's.  sk_reuse and sk_reuseport are bit fields,
+ * read without READ_ONCE() as inet_bind_conflict() reads them.
  */
 static bool xtcp_port_owners_conflict(struct sock *sk, struct xtcp_port *port)
 {
-	const struct sock *rsk = port->sock->sk;
-	bool conflict = false;
+	kuid_t uid = sock_i_uid(sk);
+	struct sock_reuseport *reuse_cb;
+	bool conflict = false, cb_ok;
 	struct xtcp_sock *child;
 	struct xtcp_tw *tw;
 
+	rcu_read_lock();
+	reuse_cb = rcu_dereference(sk->sk_reuseport_cb);
+	/* Paired with WRITE_ONCE() in __reuseport_(add|detach)_closed_sock(). */
+	cb_ok = !reuse_cb || READ_ONCE(reuse_cb->num_closed_socks);
+	rcu_read_unlock();
+
 	spin_lock_bh(&port->owners_lock);
 	hlist_for_each_entry(child, &port->sk_owners, port_node) {
-		if (xtcp_port_owner_conflict(sk,
-					     READ_ONCE(child->inet.sk.sk_bound_dev_if),
-					     rsk->sk_reuse, rsk->sk_reuseport)) {
+		struct sock *csk = &child->inet.sk;
+
+		if (xtcp_port_owner_conflict(sk, uid, cb_ok, csk,
+					     READ_ONCE(csk->sk_bound_dev_if),
+					     csk->sk_reuse, csk->sk_reuseport)) {
 			conflict = true;
 			goto out;
 		}
 	}
 	hlist_for_each_entry(tw, &port->tw_owners, port_node) {
 		if (!READ_ONCE(tw->dead) &&
-		    xtcp_port_owner_conflict(sk, tw->hn.bound_dev_if,
+		    xtcp_port_owner_conflict(sk, uid, cb_ok, NULL,
+					     tw->hn.bound_dev_if,
 					     tw->reuse, tw->reuseport)) {
 			conflict = true;
 			goto out;
@@ -293,6 +312,12 @@ out:
  */
 void xtcp_port_put(struct xtcp_port *port, bool can_sleep)
 {
+	/* Every call, not only the last one: a caller that claims to sleep
+	 * in atomic context shows up under CONFIG_DEBUG_ATOMIC_SLEEP even
+	 * when its reference is not the last.
+	 */
+	if (can_sleep)
+		might_sleep();
 	if (!refcount_dec_and_test(&port->ref))
 		return;
 	if (can_sleep)

@@ -144,12 +144,14 @@ static void xtcp_show_hnode(struct seq_file *seq, struct xtcp_hnode *hn)
 	void *ptr = hn;
 	int refs = 0;
 	kuid_t uid = GLOBAL_ROOT_UID;
+	/* A socket's state changes under us (xtcp_set_state()). */
+	int state = READ_ONCE(hn->state);
 
 	if (hn->kind == XTCP_HK_SOCK) {
 		struct sock *sk = xtcp_hn_sk(hn);
 		struct xtcp_sock *xsk = xtcp_sk(sk);
 
-		if (hn->state == TCP_LISTEN) {
+		if (state == TCP_LISTEN) {
 			rxq = READ_ONCE(sk->sk_ack_backlog);
 		} else {
 			txq = READ_ONCE(xsk->write_seq) - READ_ONCE(xsk->snd_una);
@@ -163,7 +165,7 @@ static void xtcp_show_hnode(struct seq_file *seq, struct xtcp_hnode *hn)
 	}
 	seq_printf(seq, "%4lld: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK",
 		   seq->index - 1, hn->laddr, ntohs(hn->lport),
-		   hn->raddr, ntohs(hn->rport), hn->state, txq, rxq,
+		   hn->raddr, ntohs(hn->rport), state, txq, rxq,
 		   0, 0UL, 0, from_kuid_munged(seq_user_ns(seq), uid),
 		   0, ino, refs, ptr);
 }
