@@ -9,6 +9,10 @@
 # socket's owner then runs what waited in the backlog.
 #
 # Timing: replies are waited for up to 3 s; nothing here is timed tighter.
+# Every wait and sleep here only bounds the machine (how long the owner
+# takes to block in its fault, the segments to reach the backlog, the
+# backlog to run once released, a late reply to show): all are scaled by
+# XTCP_SLOW (selftests/lib/slow.py).
 
 import argparse
 import os
@@ -23,6 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from wirelib import (Tap, Wire, flags, describe, seq_add,  # noqa: E402
                      run_case, wire_args, M32, REPLY_WAIT)
 from scapy.all import IP, TCP, Raw  # noqa: E402
+from slow import slow  # noqa: E402
 
 
 class Owner:
@@ -33,7 +38,7 @@ class Owner:
         self.cond = threading.Condition()
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", args.netns, args.peer, "-f", fam,
-             "-l", f"{args.dst}:{port}", "-t", "15"],
+             "-l", f"{args.dst}:{port}", "-t", str(slow(15))],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
@@ -121,7 +126,7 @@ def held_conn(args, wire, fam, port):
     c.snd_nxt = seq_add(c.snd_nxt, 1)
     if own.line(r"fault") is None:
         return own, None, f"the reader did not block in recv(): {own.text()}"
-    time.sleep(0.2)	# the fault waits with the socket held
+    time.sleep(slow(0.2))	# the fault waits with the socket held
     return own, c, None
 
 
@@ -146,9 +151,9 @@ def case_burst(args, wire, fam, port):
         for p in pkts:
             wire.sock.send(p)
         c.snd_nxt = seq_add(first, 100 * n)
-        time.sleep(0.3)
+        time.sleep(slow(0.3))
         own.release()
-        time.sleep(1.0)
+        time.sleep(slow(1.0))
         # Our FIN is ACKed only if every byte before it arrived.  (The
         # ACKs of the burst itself come too fast for the sniffer to keep.)
         m = c.send("FA")
@@ -181,12 +186,12 @@ def case_rst_then_data(args, wire, fam, port):
             return
         m = c.send("R")
         c.send("PA", data=b"after the reset")
-        time.sleep(0.3)
+        time.sleep(slow(0.3))
         own.release()
         r = own.line(r"readall bytes=(\d+) errno=(\d+)")
         yield r is not None and r.group(2) == "104", \
             f"wanted ECONNRESET after the byte: {own.text()}"
-        time.sleep(1.0)
+        time.sleep(slow(1.0))
         with wire.cond:
             late = [describe(p) for p in wire.pkts[m:] if c.mine(p)]
         yield not any("R" in d.split()[0] for d in late), \

@@ -30,6 +30,6 @@ if ! { netns_pair $X xsr-x 10.77.7.1 $P xsr-p 10.77.7.2 &&
 	exit 1
 fi
 
-timeout -k 5 600 ip netns exec $P python3 "$root/selftests/synrecv_test.py" \
+timeout -k 5 "$(slow 600)" ip netns exec $P python3 "$root/selftests/synrecv_test.py" \
 	--iface xsr-p --src 10.77.7.3 --dst 10.77.7.1 --dst-mac "$xmac" \
 	--netns $X --peer "$peer"
