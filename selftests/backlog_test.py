@@ -16,93 +16,49 @@
 
 import argparse
 import os
-import re
-import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, flags, describe, seq_add,  # noqa: E402
-                     run_case, wire_args, M32, REPLY_WAIT)
-from scapy.all import IP, TCP, Raw  # noqa: E402
+from wirelib import (Tap, Wire, Ends, LinePeer, flags,  # noqa: E402
+                     describe, seq_add, segment, run_case, wire_args, M32,
+                     REPLY_WAIT)
+from scapy.all import TCP  # noqa: E402
 from slow import slow  # noqa: E402
 
 
-class Owner:
+class Owner(LinePeer):
     """One owner_peer process in namespace X and the lines it printed."""
 
     def __init__(self, args, fam, port):
-        self.lines = []
-        self.cond = threading.Condition()
-        self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", args.netns, args.peer, "-f", fam,
-             "-l", f"{args.dst}:{port}", "-t", str(slow(15))],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            with self.cond:
-                self.lines.append(line.strip())
-                self.cond.notify_all()
-
-    def line(self, regex, timeout=REPLY_WAIT):
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for ln in self.lines:
-                    m = re.match(regex, ln)
-                    if m:
-                        return m
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
+        super().__init__(args.netns, args.peer, fam, "-l",
+                         f"{args.dst}:{port}", "-t", str(slow(15)),
+                         stdin=True)
 
     def release(self):
         self.proc.stdin.write("release\n")
         self.proc.stdin.flush()
 
-    def text(self):
-        with self.cond:
-            return " | ".join(self.lines)
 
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-
-
-class Conn:
+class Conn(Ends):
     """Our end; sequence numbers kept by hand."""
 
     def __init__(self, wire, lport, rport, isn):
-        self.wire, self.lport, self.rport = wire, lport, rport
+        super().__init__(wire, lport, rport)
         self.isn = isn
         self.snd_nxt = isn
         self.rcv_nxt = 0
 
-    def mine(self, p):
-        return p[TCP].sport == self.rport and p[TCP].dport == self.lport
-
     def seg(self, fl, seq=None, data=b""):
-        p = IP(src=self.wire.src, dst=self.wire.dst) / TCP(
-            sport=self.lport, dport=self.rport, flags=fl,
-            seq=self.snd_nxt if seq is None else seq % M32,
-            ack=self.rcv_nxt, window=65535)
-        return p / Raw(data) if data else p
+        return segment(self.wire, self.sport, self.dport, fl,
+                       self.snd_nxt if seq is None else seq, self.rcv_nxt,
+                       data)
 
     def send(self, fl, seq=None, data=b""):
         m = self.wire.mark()
         self.wire.send(self.seg(fl, seq, data))
         return m
-
-    def wait(self, since, pred, timeout=REPLY_WAIT):
-        return self.wire.wait(since, lambda p: self.mine(p) and pred(p),
-                              timeout)
 
 
 def held_conn(args, wire, fam, port):
@@ -113,12 +69,10 @@ def held_conn(args, wire, fam, port):
         return own, None, f"peer: {own.text()}"
     c = Conn(wire, 45000 + port % 1000, port, 1000000 + port)
     m = c.send("S", seq=c.isn)
-    sa = c.wait(m, lambda p: flags(p) & 0x12 == 0x12 and
-                p[TCP].ack == seq_add(c.isn, 1))
+    sa = c.wait_synack(m)
     if sa is None:
         return own, None, "no SYN-ACK"
-    c.rcv_nxt = seq_add(sa[TCP].seq, 1)
-    c.snd_nxt = seq_add(c.isn, 1)
+    c.established(sa)
     c.send("A")
     if own.line(r"accepted") is None:
         return own, None, f"peer: {own.text()}"

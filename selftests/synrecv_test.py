@@ -31,17 +31,14 @@
 
 import argparse
 import os
-import subprocess
 import sys
-import threading
 import time
-import re
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, flags, seq_add, wire_args,  # noqa: E402
-                     M32, REPLY_WAIT)
-from scapy.all import IP, TCP, Raw  # noqa: E402
+from wirelib import (Tap, Wire, Ends, LinePeer, flags,  # noqa: E402
+                     seq_add, segment, wire_args, M32, REPLY_WAIT)
+from scapy.all import TCP  # noqa: E402
 from slow import slow  # noqa: E402
 import random  # noqa: E402
 
@@ -53,43 +50,12 @@ STARTUP = slow(15.0)
 ACCEPT = slow(1.0)
 
 
-class Peer:
+class Peer(LinePeer):
     """A wire_peer listener in namespace X and the lines it printed."""
 
     def __init__(self, args, fam, port, *actions):
-        self.lines = []
-        self.cond = threading.Condition()
-        self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", args.netns, args.peer, "-f", fam,
-             "-t", str(slow(6)), "-l", f"{args.dst}:{port}"] + list(actions),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            with self.cond:
-                self.lines.append(line.strip())
-                self.cond.notify_all()
-
-    def line(self, regex, timeout):
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                if any(re.match(regex, ln) for ln in self.lines):
-                    return True
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.cond.wait(left)
-
-    def text(self):
-        with self.cond:
-            return " | ".join(self.lines)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+        super().__init__(args.netns, args.peer, fam, "-t", str(slow(6)),
+                         "-l", f"{args.dst}:{port}", *actions)
 
 
 def rel(v, base):
@@ -97,26 +63,20 @@ def rel(v, base):
     return d - M32 if d >= M32 // 2 else d
 
 
-class Conn:
+class Conn(Ends):
     def __init__(self, wire, lport, rport):
-        self.wire, self.lport, self.rport = wire, lport, rport
+        super().__init__(wire, lport, rport)
         self.isn = random.getrandbits(32)
         self.snd_nxt = seq_add(self.isn, 1)
         self.iss = 0		# X's ISN
         self.rcv_nxt = 0
 
-    def mine(self, p):
-        return p[TCP].sport == self.rport and p[TCP].dport == self.lport
-
     def send(self, fl, seq=None, ack=None, data=b""):
         """@seq, @ack relative to our ISN and X's ISN."""
-        t = TCP(sport=self.lport, dport=self.rport, flags=fl,
-                seq=self.snd_nxt if seq is None else seq_add(self.isn, seq),
-                ack=self.rcv_nxt if ack is None else seq_add(self.iss, ack),
-                window=65535)
-        p = IP(src=self.wire.src, dst=self.wire.dst) / t
-        if data:
-            p = p / Raw(data)
+        p = segment(self.wire, self.sport, self.dport, fl,
+                    self.snd_nxt if seq is None else seq_add(self.isn, seq),
+                    self.rcv_nxt if ack is None else seq_add(self.iss, ack),
+                    data)
         m = self.wire.mark()
         self.wire.send(p)
         return m
@@ -147,9 +107,7 @@ class Conn:
 
     def syn(self):
         m = self.send("S", seq=0, ack=0)
-        sa = self.wire.wait(m, lambda p: self.mine(p) and
-                            flags(p) & 0x12 == 0x12 and
-                            p[TCP].ack == seq_add(self.isn, 1), REPLY_WAIT)
+        sa = self.wait_synack(m)
         if sa is None:
             return False
         self.iss = sa[TCP].seq

@@ -19,96 +19,48 @@ import argparse
 import os
 import queue
 import random
-import re
-import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, flags, describe, seq_add,  # noqa: E402
-                     run_case, wire_args, M32, REPLY_WAIT)
+from wirelib import (Tap, Wire, Ends, LinePeer, flags,  # noqa: E402
+                     describe, seq_add, segment, run_case, wire_args,
+                     REPLY_WAIT)
 from scapy.all import IP, TCP, Raw  # noqa: E402
 
 
-class Peer:
+class Peer(LinePeer):
     """One wire_peer process in namespace X and the lines it printed."""
 
     def __init__(self, args, fam, *argv, netns=None):
-        self.lines = []
-        self.cond = threading.Condition()
-        self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", netns or args.netns, args.peer, "-f",
-             fam, "-t", "10"] + list(argv),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            with self.cond:
-                self.lines.append(line.strip())
-                self.cond.notify_all()
-
-    def line(self, regex, timeout=REPLY_WAIT):
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for ln in self.lines:
-                    m = re.match(regex, ln)
-                    if m:
-                        return m
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-
-    def text(self):
-        with self.cond:
-            return " | ".join(self.lines)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+        super().__init__(netns or args.netns, args.peer, fam, "-t", "10",
+                         *argv)
 
 
-class Conn:
+class Conn(Ends):
     """Our end of one connection to or from X; sequence numbers by hand."""
 
     def __init__(self, wire, lport, rport):
-        self.wire, self.lport, self.rport = wire, lport, rport
+        super().__init__(wire, lport, rport)
         self.isn = random.getrandbits(32)
         self.snd_nxt = self.isn
         self.rcv_nxt = 0
 
-    def mine(self, p):
-        return p[TCP].sport == self.rport and p[TCP].dport == self.lport
-
     def send(self, fl, seq=None, ack=None, data=b"", window=65535, opts=None):
-        t = TCP(sport=self.lport, dport=self.rport, flags=fl,
-                seq=self.snd_nxt if seq is None else seq % M32,
-                ack=self.rcv_nxt if ack is None else ack % M32,
-                window=window, options=opts or [])
-        p = IP(src=self.wire.src, dst=self.wire.dst) / t
-        if data:
-            p = p / Raw(data)
+        p = segment(self.wire, self.sport, self.dport, fl,
+                    self.snd_nxt if seq is None else seq,
+                    self.rcv_nxt if ack is None else ack, data, window, opts)
         m = self.wire.mark()
         self.wire.send(p)
         return m
 
-    def wait(self, since, pred, timeout=REPLY_WAIT):
-        return self.wire.wait(since, lambda p: self.mine(p) and pred(p),
-                              timeout)
-
     def handshake(self, window=65535):
         m = self.send("S", ack=0, window=window, opts=[("MSS", 1460)])
-        sa = self.wait(m, lambda p: flags(p) & 0x12 == 0x12 and
-                       p[TCP].ack == seq_add(self.isn, 1))
+        sa = self.wait_synack(m)
         if sa is None:
             return "no SYN-ACK"
-        self.rcv_nxt = seq_add(sa[TCP].seq, 1)
-        self.snd_nxt = seq_add(self.isn, 1)
+        self.established(sa)
         self.send("A", window=window)
         return None
 

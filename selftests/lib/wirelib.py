@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # wirelib: what the scapy-driven VM tests (selftests/wire_test.py,
-# wire2_test.py, rcvmem_test.py) share: TAP output, a Wire that sends
-# hand-made segments on an interface and keeps what comes back, a Conn
-# whose sequence numbers are kept by hand against a listener, the log and
-# data directory of a helper process, and the loop step that runs one case
-# and reports its checks.  Importing it imports scapy (seconds under TCG):
-# each test imports it once, in its one python process.
+# wire2_test.py, rcvmem_test.py, synrecv_test.py, backlog_test.py,
+# synack_rtt_test.py) share: TAP output, a Wire that sends hand-made
+# segments on an interface and keeps what comes back, a segment builder,
+# the Ends of a connection whose sequence numbers are kept by hand and a
+# Conn of those against a listener, a helper process in a namespace and
+# the lines it prints (LinePeer), the log and data directory of a helper
+# process, and the loop step that runs one case and reports its checks.
+# Importing it imports scapy (seconds under TCG): each test imports it
+# once, in its one python process.
 #
 # REPLY_WAIT (how long a reply is waited for) and SILENCE (how long "no
 # reply" is watched for) only bound the machine: XTCP_SLOW scales them
@@ -16,6 +19,7 @@
 import os
 import random
 import re
+import subprocess
 import threading
 import time
 
@@ -143,28 +147,57 @@ class Logged:
             return None
 
 
-class Conn:
-    """Our end of one connection; sequence numbers kept by hand."""
+def segment(wire, sport, dport, fl, seq, ack, data=b"", window=65535,
+            opts=None):
+    """An IP/TCP segment from @wire's src to its dst, @seq and @ack taken
+    modulo 2^32, with @data as payload if any."""
+    t = TCP(sport=sport, dport=dport, flags=fl, seq=seq % M32,
+            ack=ack % M32, window=window, options=opts or [])
+    p = IP(src=wire.src, dst=wire.dst) / t
+    return p / Raw(data) if data else p
+
+
+class Ends:
+    """Our port @sport of one connection to port @dport of the peer, seen
+    on @wire; the tests keep isn, snd_nxt and rcv_nxt by hand."""
+
+    def __init__(self, wire, sport, dport):
+        self.wire, self.sport, self.dport = wire, sport, dport
+
+    def mine(self, p):
+        return p[TCP].sport == self.dport and p[TCP].dport == self.sport
+
+    def wait(self, since, pred, timeout=REPLY_WAIT):
+        return self.wire.wait(since, lambda p: self.mine(p) and pred(p),
+                              timeout)
+
+    def wait_synack(self, since, timeout=REPLY_WAIT):
+        """The SYN-ACK of our SYN (ISN isn), after mark @since, or None."""
+        return self.wait(since, lambda p: flags(p) & 0x12 == 0x12 and
+                         p[TCP].ack == seq_add(self.isn, 1), timeout)
+
+    def established(self, sa):
+        """Our sequence numbers once SYN-ACK @sa is ACKed."""
+        self.rcv_nxt = seq_add(sa[TCP].seq, 1)
+        self.snd_nxt = seq_add(self.isn, 1)
+
+
+class Conn(Ends):
+    """Our end of one connection to a listener; sequence numbers kept by
+    hand."""
 
     def __init__(self, wire, sink, sport):
-        self.wire, self.sink, self.sport = wire, sink, sport
-        self.dport = sink.port
+        super().__init__(wire, sport, sink.port)
+        self.sink = sink
         self.isn = random.getrandbits(32)
         self.snd_nxt = self.isn
         self.rcv_nxt = 0
         self.cid = None
 
-    def mine(self, p):
-        return p[TCP].sport == self.dport and p[TCP].dport == self.sport
-
     def seg(self, fl, seq=None, ack=None, data=b"", bad_sum=False, opts=None):
-        t = TCP(sport=self.sport, dport=self.dport, flags=fl,
-                seq=self.snd_nxt if seq is None else seq % M32,
-                ack=self.rcv_nxt if ack is None else ack % M32,
-                window=65535, options=opts or [])
-        p = IP(src=self.wire.src, dst=self.wire.dst) / t
-        if data:
-            p = p / Raw(data)
+        p = segment(self.wire, self.sport, self.dport, fl,
+                    self.snd_nxt if seq is None else seq,
+                    self.rcv_nxt if ack is None else ack, data, opts=opts)
         if bad_sum:
             p = IP(bytes(p))
             p[TCP].chksum ^= 0x5555
@@ -175,10 +208,6 @@ class Conn:
         self.wire.send(self.seg(*a, **kw))
         return m
 
-    def wait(self, since, pred, timeout=REPLY_WAIT):
-        return self.wire.wait(since, lambda p: self.mine(p) and pred(p),
-                              timeout)
-
     def wait_ack(self, since, ack, timeout=REPLY_WAIT):
         return self.wait(since, lambda p: flags(p) & 0x10 and
                          not flags(p) & 0x06 and p[TCP].ack == ack, timeout)
@@ -186,14 +215,6 @@ class Conn:
     def syn(self, data=b"", bad_sum=False):
         return self.send("S", seq=self.isn, ack=0, data=data, bad_sum=bad_sum,
                          opts=[("MSS", 1460)])
-
-    def wait_synack(self, since):
-        return self.wait(since, lambda p: flags(p) & 0x12 == 0x12 and
-                         p[TCP].ack == seq_add(self.isn, 1))
-
-    def established(self, sa):
-        self.rcv_nxt = seq_add(sa[TCP].seq, 1)
-        self.snd_nxt = seq_add(self.isn, 1)
 
     def connect(self):
         """SYN, SYN-ACK, ACK.  None or why not."""
@@ -244,6 +265,51 @@ class Conn:
         if fin is not None:
             self.rcv_nxt = seq_add(fin[TCP].seq, len(fin[TCP].payload) + 1)
             self.send("A")
+
+
+class LinePeer:
+    """A helper process @prog of family @fam (its "-f") in namespace
+    @netns, with the further arguments @argv, and the lines it printed
+    (stdout and stderr); with @stdin, a pipe to its standard input."""
+
+    def __init__(self, netns, prog, fam, *argv, stdin=False):
+        self.lines = []
+        self.cond = threading.Condition()
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", netns, prog, "-f", fam] + list(argv),
+            stdin=subprocess.PIPE if stdin else None,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.cond:
+                self.lines.append(line.strip())
+                self.cond.notify_all()
+
+    def line(self, regex, timeout=REPLY_WAIT):
+        """The match of the first line printed that @regex matches (at its
+        start), waited for up to @timeout s; None without one."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for ln in self.lines:
+                    m = re.match(regex, ln)
+                    if m:
+                        return m
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+    def text(self):
+        with self.cond:
+            return " | ".join(self.lines)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
 
 
 def wire_args(ap):
