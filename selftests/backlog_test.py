@@ -22,7 +22,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, Ends, LinePeer, flags,  # noqa: E402
-                     describe, seq_add, segment, run_case, wire_args, M32,
+                     describe, seq_add, segment, run_families, wire_args, M32,
                      REPLY_WAIT)
 from scapy.all import TCP  # noqa: E402
 from slow import slow  # noqa: E402
@@ -175,12 +175,7 @@ def main():
     args = ap.parse_args()
     tap = Tap(len(args.family) * sum(len(names) for _, names in CASES))
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
-    port = 7700
-    for fam in args.family:
-        for fn, names in CASES:
-            port += 1
-            run_case(tap, fam, fn, names, port,
-                     lambda: fn(args, wire, fam, port))
+    run_families(tap, args.family, CASES, 7700, args, wire)
     wire.sniffer.stop()
     return 1 if tap.failed else 0
 

@@ -25,7 +25,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, Ends, LinePeer, flags,  # noqa: E402
-                     describe, seq_add, segment, run_case, wire_args,
+                     describe, seq_add, segment, run_families, wire_args,
                      REPLY_WAIT)
 from scapy.all import IP, TCP, Raw  # noqa: E402
 
@@ -438,12 +438,7 @@ def main():
     # Traffic between P's own address and X, both ways.
     args.wire_p = Wire(args.iface, args.pnet_src, args.dst, args.dst_mac,
                        both=True)
-    port = 7100
-    for fam in args.family:
-        for fn, names in CASES:
-            port += 1
-            run_case(tap, fam, fn, names, port,
-                     lambda: fn(args, wire, fam, port))
+    run_families(tap, args.family, CASES, 7100, args, wire)
     wire.sniffer.stop()
     args.wire2.sniffer.stop()
     args.wire_p.sniffer.stop()

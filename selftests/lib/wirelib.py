@@ -335,3 +335,14 @@ def run_case(tap, label, fn, names, port, gen):
           f"{time.monotonic() - t0:.1f} s")
     for (ok, why), name in zip(results, names):
         tap.result(ok, f"{label}: {name}", why)
+
+
+def run_families(tap, families, cases, port, args, wire):
+    """Every case of @cases (pairs of a case function and its check
+    names) for each family in @families, in that order, by run_case():
+    each on the next port after @port, as fn(args, wire, fam, port)."""
+    for fam in families:
+        for fn, names in cases:
+            port += 1
+            run_case(tap, fam, fn, names, port,
+                     lambda: fn(args, wire, fam, port))
