@@ -87,16 +87,21 @@ m0=$(xmem_settled 10)
 n0=$(nmem)
 echo "# baseline: xtcp mem $m0, native TCP mem $n0"
 
+# Peers live for the whole test: their lifetimes and the waits below only
+# bound how long the machine takes (scaled; the debug kernel's ballast
+# once went away in the middle of the FIN case).
+life=$(slow 60)
+short=$(slow 30)
 # Ballast: 32 connections, 256 KiB each towards readers that never read.
 for ((i = 0; i < 32; i++)); do
-	run_peer $X "$work/bx$i" -f xtcp -l 10.77.9.1:$((7400 + i)) -t 60 sleep:60000
+	run_peer $X "$work/bx$i" -f xtcp -l 10.77.9.1:$((7400 + i)) -t $life sleep:$((life * 1000))
 done
 sleep 1
 for ((i = 0; i < 32; i++)); do
 	run_peer $P "$work/bp$i" -f inet -c 10.77.9.1:$((7400 + i)) -t 5 \
-		connect write:262144 sleep:60000
+		connect write:262144 sleep:$((life * 1000))
 done
-for ((i = 0; i < 40; i++)); do
+for ((i = 0; i < $(slow 40); i++)); do
 	[ "$(xmem)" -ge 600 ] && break
 	sleep 0.5
 done
@@ -115,14 +120,14 @@ sysctl -qw net.xtcp.tcp_mem="1 1 1"
 # Data finding an empty receive queue, beyond tcp_mem.
 m1=$(xmem_settled 10)
 for ((i = 0; i < 8; i++)); do
-	run_peer $X "$work/fx$i" -f xtcp -l 10.77.9.1:$((7500 + i)) -t 60 sleep:60000
+	run_peer $X "$work/fx$i" -f xtcp -l 10.77.9.1:$((7500 + i)) -t $life sleep:$((life * 1000))
 done
 sleep 1
 for ((i = 0; i < 8; i++)); do
 	run_peer $P "$work/fp$i" -f inet -c 10.77.9.1:$((7500 + i)) -t 5 \
-		connect write:1000 sleep:60000
+		connect write:1000 sleep:$((life * 1000))
 done
-for ((i = 0; i < 20; i++)); do
+for ((i = 0; i < $(slow 20); i++)); do
 	[ "$(cat "$work"/fx* | grep -c accepted)" -eq 8 ] &&
 		[ "$(cat "$work"/fp* | grep -c 'write 1000 ret=1000')" -eq 8 ] && break
 	sleep 0.5
@@ -141,16 +146,16 @@ fi
 # (before the client's close(), 8 s after its connect()).  Opening the
 # connection charges nothing, so mem before it is the reference.
 m3=$(xmem_settled 10)
-run_peer $P "$work/finp" -f inet -l 10.77.9.2:7600 -t 30 sleep:30000
+run_peer $P "$work/finp" -f inet -l 10.77.9.2:7600 -t $short sleep:$((short * 1000))
 sleep 1
-run_peer $X "$work/finx" -f xtcp -c 10.77.9.2:7600 -t 30 connect sleep:8000 close sleep:30000
-for ((i = 0; i < 50; i++)); do
+run_peer $X "$work/finx" -f xtcp -c 10.77.9.2:7600 -t $short connect sleep:$(($(slow 8) * 1000)) close sleep:$((short * 1000))
+for ((i = 0; i < $(slow 50); i++)); do
 	grep -q accepted "$work/finp" && break
 	sleep 0.2
 done
 ip -n $P link set xmf-p down
 early=$(grep -c closed "$work/finx")
-for ((i = 0; i < 60; i++)); do
+for ((i = 0; i < $(slow 60); i++)); do
 	grep -q closed "$work/finx" && break
 	sleep 0.5
 done
@@ -167,7 +172,7 @@ else
 fi
 ip -n $P link set xmf-p up
 # The FIN goes out again at its next RTO (backed off: up to ~6 s).
-for ((i = 0; i < 30; i++)); do
+for ((i = 0; i < $(slow 30); i++)); do
 	[ "$(xmem)" -le "$m3" ] && break
 	sleep 0.5
 done
@@ -185,7 +190,7 @@ for p in "${pids[@]}"; do
 	wait "$p" 2>/dev/null
 done
 pids=()
-for ((i = 0; i < 40; i++)); do
+for ((i = 0; i < $(slow 40); i++)); do
 	[ "$(xmem)" -le "$m0" ] && break
 	sleep 0.5
 done
