@@ -713,21 +713,46 @@ TEST_F_TIMEOUT(port, timewait_owns_port_reuseaddr, 60)
 /* The same for a listener's own connections: shutdown(SHUT_RD) stops it,
  * and listen() again meets the connection it accepted (an owner of the
  * port in Linux, __inet_inherit_port()), then that connection's
- * TIME_WAIT entry, with and without SO_REUSEADDR (@reuse).
+ * TIME_WAIT entry.  @opt says which option the listener has and when:
+ * none; SO_REUSEADDR before bind().  MUST-2, each owner of a port keeps
+ * its own SO_REUSEADDR and SO_REUSEPORT, as Linux's child takes them when
+ * cloned (sk_clone_lock()) and its TIME_WAIT socket from it
+ * (inet_twsk_alloc()): SO_REUSEADDR or SO_REUSEPORT set only after the
+ * listener accepted and stopped, so listen() again must meet the
+ * connection and then its TIME_WAIT entry with the options they had
+ * (none); SO_REUSEPORT before bind(), so the connection and its TIME_WAIT
+ * entry inherit it and listen() again shares the port with them.
  */
-static void relisten_owners(int family, struct obs *o, int port, int reuse)
+enum relisten_opt {
+	RELISTEN_PLAIN,
+	RELISTEN_REUSEADDR_BEFORE,
+	RELISTEN_REUSEADDR_AFTER,
+	RELISTEN_REUSEPORT_AFTER,
+	RELISTEN_REUSEPORT_BEFORE,
+};
+
+static void relisten_owners(int family, struct obs *o, int port,
+			    enum relisten_opt opt)
 {
 	int l = tcp_socket(family), c, a, one = 1;
 	char buf[8];
 
-	if (reuse)
+	if (opt == RELISTEN_REUSEADDR_BEFORE)
 		setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	else if (opt == RELISTEN_REUSEPORT_BEFORE)
+		rec(o, "SO_REUSEPORT before bind", set_reuseport(l, family));
 	rec(o, "listener", !bind_to(l, "127.0.0.1", port) && !listen(l, 8));
 	c = tcp_socket(family);
 	rec(o, "connect", connect_to(c, "127.0.0.1", port));
 	a = accept(l, NULL, NULL);
 	rec(o, "accept", a >= 0);
 	rec(o, "shutdown(SHUT_RD)", err_of(shutdown(l, SHUT_RD)));
+	if (opt == RELISTEN_REUSEADDR_AFTER)
+		rec(o, "SO_REUSEADDR after accept",
+		    err_of(setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one,
+				      sizeof(one))));
+	else if (opt == RELISTEN_REUSEPORT_AFTER)
+		rec(o, "SO_REUSEPORT after accept", set_reuseport(l, family));
 	rec(o, "listen() with a connection", err_of(listen(l, 8)));
 	rec(o, "shutdown(SHUT_RD) again", err_of(shutdown(l, SHUT_RD)));
 	/* The accepted end closes first: its TIME_WAIT holds the port. */
@@ -741,12 +766,12 @@ static void relisten_owners(int family, struct obs *o, int port, int reuse)
 
 static void relisten_owners_plain(int family, struct obs *o)
 {
-	relisten_owners(family, o, 7028, 0);
+	relisten_owners(family, o, 7028, RELISTEN_PLAIN);
 }
 
 static void relisten_owners_reuseaddr(int family, struct obs *o)
 {
-	relisten_owners(family, o, 7029, 1);
+	relisten_owners(family, o, 7029, RELISTEN_REUSEADDR_BEFORE);
 }
 
 TEST_F_TIMEOUT(port, relisten_meets_own_connections, 60)
@@ -759,58 +784,19 @@ TEST_F_TIMEOUT(port, relisten_meets_own_connections_reuseaddr, 60)
 	COMPARE(relisten_owners_reuseaddr);
 }
 
-/* MUST-2: each owner of a port keeps its own SO_REUSEADDR and
- * SO_REUSEPORT, as Linux's child takes them when cloned (sk_clone_lock())
- * and its TIME_WAIT socket from it (inet_twsk_alloc()).  @opt: 0 sets
- * SO_REUSEADDR and 1 SO_REUSEPORT on the listener only after it accepted
- * a connection and stopped, so listen() again must meet the connection
- * and then its TIME_WAIT entry with the options they had (none); 2 sets
- * SO_REUSEPORT before bind(), so the connection and its TIME_WAIT entry
- * inherit it and listen() again shares the port with them.
- */
-static void relisten_own_opts(int family, struct obs *o, int port, int opt)
-{
-	int l = tcp_socket(family), c, a, one = 1;
-	char buf[8];
-
-	if (opt == 2)
-		rec(o, "SO_REUSEPORT before bind", set_reuseport(l, family));
-	rec(o, "listener", !bind_to(l, "127.0.0.1", port) && !listen(l, 8));
-	c = tcp_socket(family);
-	rec(o, "connect", connect_to(c, "127.0.0.1", port));
-	a = accept(l, NULL, NULL);
-	rec(o, "accept", a >= 0);
-	rec(o, "shutdown(SHUT_RD)", err_of(shutdown(l, SHUT_RD)));
-	if (opt == 0)
-		rec(o, "SO_REUSEADDR after accept",
-		    err_of(setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one,
-				      sizeof(one))));
-	else if (opt == 1)
-		rec(o, "SO_REUSEPORT after accept", set_reuseport(l, family));
-	rec(o, "listen() with a connection", err_of(listen(l, 8)));
-	rec(o, "shutdown(SHUT_RD) again", err_of(shutdown(l, SHUT_RD)));
-	/* The accepted end closes first: its TIME_WAIT holds the port. */
-	close(a);
-	rec(o, "read EOF", read(c, buf, sizeof(buf)));
-	close(c);
-	usleep(100 * 1000);
-	rec(o, "listen() with a TIME_WAIT", err_of(listen(l, 8)));
-	close(l);
-}
-
 static void relisten_late_reuseaddr(int family, struct obs *o)
 {
-	relisten_own_opts(family, o, 7030, 0);
+	relisten_owners(family, o, 7030, RELISTEN_REUSEADDR_AFTER);
 }
 
 static void relisten_late_reuseport(int family, struct obs *o)
 {
-	relisten_own_opts(family, o, 7031, 1);
+	relisten_owners(family, o, 7031, RELISTEN_REUSEPORT_AFTER);
 }
 
 static void relisten_inherited_reuseport(int family, struct obs *o)
 {
-	relisten_own_opts(family, o, 7032, 2);
+	relisten_owners(family, o, 7032, RELISTEN_REUSEPORT_BEFORE);
 }
 
 TEST_F_TIMEOUT(port, relisten_children_keep_reuseaddr, 60)
