@@ -19,6 +19,7 @@
 #include <net/tcp_states.h>
 #include <net/xtcp_cong.h>
 #include <net/xtcp_rtt.h>
+#include <net/xtcp_timer.h>
 
 struct tcphdr;
 
@@ -181,11 +182,13 @@ struct xtcp_sock {
 	u8 orphan_counted;
 	u8 destroyed;		/* xtcp_destroy_sock() ran */
 
-	/* Timers; "rtx_timer" is retransmit, SYN, zero-window probe;
-	 * "misc_timer" is the orphaned FIN_WAIT2 timeout.
+	/* Timers (timer.c); "rtx_timer" is retransmit, SYN, zero-window
+	 * probe; "keepalive_timer" is keepalive and the orphaned FIN_WAIT2
+	 * timeout.
 	 */
-	struct timer_list rtx_timer;
-	struct timer_list misc_timer;
+	struct xtcp_wtimer rtx_timer;
+	struct xtcp_wtimer keepalive_timer;
+	unsigned long timer_deferred;	/* XTCP_*_TIMER_DEFERRED bits */
 	u8 rtx_timer_kind;	/* enum xtcp_rtx_kind */
 	unsigned long rtx_timeout;	/* jiffies: when rtx_timer's work is due */
 
@@ -199,6 +202,12 @@ struct xtcp_sock {
 	struct list_head accept_node;	/* child: on the parent's queue */
 	struct list_head req_list;
 	atomic_t syn_qlen;
+};
+
+/* Timer work left to release_sock() (bits of xtcp_sock.timer_deferred). */
+enum {
+	XTCP_WRITE_TIMER_DEFERRED,
+	XTCP_KEEPALIVE_TIMER_DEFERRED,
 };
 
 enum xtcp_rtx_kind {
@@ -263,18 +272,13 @@ static inline struct sock *xtcp_hn_sk(struct xtcp_hnode *hn)
 	return &container_of(hn, struct xtcp_sock, hn)->inet.sk;
 }
 
-/* Timer references, one rule for every timer of a socket, a SYN queue
- * entry or a TIME_WAIT entry: a pending timer holds one reference on its
- * owner.  Whoever arms a timer that was not pending takes that reference
- * (sk_reset_timer(), xtcp_req_arm_timer(), mod_timer() returning 0);
- * re-arming a pending one (mod_timer_pending()) takes none.  Whoever
- * cancels it successfully (del_timer()/del_timer_sync() returned 1, as
- * sk_stop_timer() checks) drops exactly that reference.  The handler owns
- * it while it runs and drops it on the way out; if it re-arms its timer,
- * the re-arming took a new one.  Code that takes an entry off the tables
- * cancels with del_timer_sync(), so a handler running on another CPU that
- * re-arms is waited for and its new arming cancelled, never forgotten;
- * only the handler itself, which cannot wait for itself, leaves its timer.
+/* Timer references: one rule for every timer of a socket, a SYN queue
+ * entry or a TIME_WAIT entry, stated in include/net/xtcp_timer.h. A
+ * pending timer holds one reference on its owner, taken by the arm that
+ * found it not pending and given back by the cancel that removes it or
+ * by the handler of the run it fired. Cancels never wait: whoever takes
+ * an owner out of service marks it (state, "dead") first, and handlers
+ * check the mark under the owner's lock, or right after re-arming.
  */
 
 /* A SYN queue entry: a connection between SYN and the third ACK
@@ -287,7 +291,7 @@ struct xtcp_request {
 	refcount_t ref;
 	struct sock *listener;	/* holds a reference */
 	struct list_head lnode;	/* on the listener's req_list */
-	struct timer_list timer;	/* SYN-ACK retransmission */
+	struct xtcp_wtimer timer;	/* SYN-ACK retransmission */
 	u32 iss;
 	u32 irs;
 	u16 peer_mss;
@@ -308,7 +312,7 @@ struct xtcp_tw {
 	struct xtcp_hnode hn;
 	refcount_t ref;
 	struct xtcp_port *port;
-	struct timer_list timer;
+	struct xtcp_wtimer timer;	/* end of 2*MSL */
 	u32 snd_nxt;
 	u32 rcv_nxt;
 	u32 rcv_wnd;
@@ -513,6 +517,7 @@ void xtcp_rearm_rtx(struct sock *sk);
 void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay);
 void xtcp_stop_rtx(struct sock *sk);
 void xtcp_arm_fin_wait2(struct sock *sk);
+void xtcp_release_cb(struct sock *sk);
 unsigned int xtcp_orphan_retries(struct sock *sk, bool alive);
 bool xtcp_out_of_resources(struct sock *sk, bool do_reset);
 

@@ -69,6 +69,7 @@
  * @slot:    index into &xtcp_wheel.slots of the list it is on, while
  *           pending.
  * @kind:    free for the driver (which handler to call, per-kind counters).
+ * @cpu:     free for the driver (which wheel the timer lives on).
  *
  * 32 bytes on x86_64 (checked by a BUILD_BUG_ON in wheel.c). Initialize
  * with xtcp_wtimer_init() before first use; all other fields belong to the
@@ -79,6 +80,7 @@ struct xtcp_wtimer {
 	unsigned long expires;
 	u16 slot;
 	u8 kind;
+	u16 cpu;
 };
 
 /**
@@ -108,6 +110,7 @@ typedef void (*xtcp_wheel_fn)(struct xtcp_wheel *w, struct xtcp_wtimer *t,
 			      void *arg);
 
 void xtcp_wheel_init(struct xtcp_wheel *w, unsigned long now);
+void xtcp_wheel_catch_up(struct xtcp_wheel *w, unsigned long now);
 bool xtcp_wheel_arm(struct xtcp_wheel *w, struct xtcp_wtimer *t,
 		    unsigned long expires);
 bool xtcp_wheel_cancel(struct xtcp_wheel *w, struct xtcp_wtimer *t);
@@ -130,6 +133,7 @@ static inline void xtcp_wtimer_init(struct xtcp_wtimer *t, u8 kind)
 	t->expires = 0;
 	t->slot = 0;
 	t->kind = kind;
+	t->cpu = 0;
 }
 
 /**

@@ -600,6 +600,7 @@ struct proto xtcp_prot = {
 	.setsockopt	= xtcp_setsockopt,
 	.getsockopt	= xtcp_getsockopt,
 	.backlog_rcv	= xtcp_backlog_rcv,
+	.release_cb	= xtcp_release_cb,
 	.enter_memory_pressure	= xtcp_enter_memory_pressure,
 	.leave_memory_pressure	= xtcp_leave_memory_pressure,
 	.sockets_allocated	= &xtcp_sockets_allocated,
@@ -678,9 +679,12 @@ static int __init xtcp_init(void)
 	err = xtcp_port_init();
 	if (err)
 		return err;
-	err = percpu_counter_init(&xtcp_sockets_allocated, 0, GFP_KERNEL);
+	err = xtcp_timers_init();
 	if (err)
 		goto out_port;
+	err = percpu_counter_init(&xtcp_sockets_allocated, 0, GFP_KERNEL);
+	if (err)
+		goto out_timers;
 	err = proto_register(&xtcp_prot, 1);
 	if (err)
 		goto out_counter;
@@ -720,6 +724,8 @@ out_proto:
 	proto_unregister(&xtcp_prot);
 out_counter:
 	percpu_counter_destroy(&xtcp_sockets_allocated);
+out_timers:
+	xtcp_timers_exit();
 out_port:
 	xtcp_port_exit();
 	return err;
@@ -733,6 +739,8 @@ static void __exit xtcp_exit(void)
 	xtcp_hash_purge(NULL);
 	xtcp_sysctl_exit();
 	unregister_pernet_subsys(&xtcp_net_ops);
+	/* Every timer's owner is gone; wait for handlers still returning. */
+	xtcp_timers_exit();
 	/* Sockets and table entries are freed after an RCU grace period. */
 	rcu_barrier();
 	xtcp_port_exit();

@@ -425,9 +425,10 @@ static int xtcp_collect_minisocks(struct net *net, unsigned int bucket,
  * entries being killed elsewhere are skipped, so each bucket is
  * revisited only while it yields entries.  Each kill cancels the entry's
  * timer and drops the timer's reference if the cancel succeeded (the
- * rule in include/net/xtcp.h).
+ * rule in include/net/xtcp_timer.h); a handler already running finds
+ * the entry dead.
  *
- * Context: process context, may sleep briefly (del_timer_sync()).
+ * Context: process context.
  */
 void xtcp_hash_purge(struct net *net)
 {

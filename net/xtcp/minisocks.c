@@ -7,9 +7,10 @@
  * entries (struct xtcp_tw) keep the 4-tuple and the port for 2*MSL after
  * a full socket has gone (RFC 9293 s.3.6.1).  Both live in the established
  * hash and the bind table and are freed an RCU grace period after their
- * last reference: one for the tables, one for a pending timer (the timer
- * reference rule in include/net/xtcp.h).  A listener finds its SYN queue
- * entries on its own req_list, so closing it costs what it has queued.
+ * last reference: one for the tables, one for a pending timer (the
+ * reference rule in include/net/xtcp_timer.h).  A listener finds its SYN
+ * queue entries on its own req_list, so closing it costs what it has
+ * queued.
  */
 #include <linux/slab.h>
 #include <linux/tcp.h>
@@ -53,22 +54,21 @@ static void xtcp_req_send_synack(struct xtcp_request *req)
 }
 
 /* Arm (or re-arm from its handler) the SYN-ACK timer; a timer that was
- * not pending takes a reference (the rule in include/net/xtcp.h).  The
- * caller holds a reference.
+ * not pending takes a reference (the rule in include/net/xtcp_timer.h).
+ * The caller holds a reference.
  */
 static void xtcp_req_arm_timer(struct xtcp_request *req, unsigned long expires)
 {
-	if (!mod_timer(&req->timer, expires))
-		refcount_inc(&req->ref);
+	xtcp_timer_arm(&req->timer, XTCP_TIMER_SYNACK, expires, &req->ref);
 }
 
-/* Cancel the SYN-ACK timer for good, waiting for a handler running
- * elsewhere (which may re-arm it once more); the cancel that succeeds
- * drops the timer's reference.  Not from the handler itself.
+/* Cancel the SYN-ACK timer of an entry already marked dead; the cancel
+ * that removes it drops the timer's reference.  A handler running
+ * elsewhere sees "dead" and leaves it so (xtcp_req_timer()).
  */
 static void xtcp_req_stop_timer(struct xtcp_request *req)
 {
-	if (del_timer_sync(&req->timer))
+	if (xtcp_timer_cancel(&req->timer))
 		xtcp_req_put(req);
 }
 
@@ -107,10 +107,10 @@ static bool xtcp_req_unlink(struct xtcp_request *req, struct xtcp_port **port)
  * xtcp_req_drop() - take a SYN queue entry off the tables for good
  * @req: the entry; the caller holds a reference, which stays its own
  *
- * Off every table, its timer cancelled (the rule in include/net/xtcp.h),
- * the tables' reference dropped.  Does nothing if someone else did it.
- * Context: process or softirq, not the entry's own timer handler; may
- * wait for that handler (del_timer_sync()).
+ * Off every table, its timer cancelled (the rule in
+ * include/net/xtcp_timer.h), the tables' reference dropped.  Does nothing
+ * if someone else did it.
+ * Context: process or softirq.
  */
 void xtcp_req_drop(struct xtcp_request *req)
 {
@@ -132,16 +132,26 @@ static unsigned long xtcp_req_timeout(u8 retries)
 	return min_t(u64, timeout, TCP_RTO_MAX);
 }
 
-/* SYN-ACK retransmission: 1 s, doubling, tcp_synack_retries times
- * (inet_rtx_syn_ack(), reqsk_timer_handler()).
+/**
+ * xtcp_req_timer() - the SYN-ACK timer of a SYN queue entry expired
+ * @t: &xtcp_request.timer; this run owns the reference it held
+ *
+ * SYN-ACK retransmission: 1 s, doubling, tcp_synack_retries times
+ * (inet_rtx_syn_ack(), reqsk_timer_handler()).  An entry taken off the
+ * tables meanwhile is left alone; one taken off while this run re-arms
+ * has the new arming cancelled here (its taker may have cancelled
+ * before it).
+ * Context: softirq (the wheel's kernel timer).
  */
-static void xtcp_req_timer_fn(struct timer_list *t)
+void xtcp_req_timer(struct xtcp_wtimer *t)
 {
-	struct xtcp_request *req = from_timer(req, t, timer);
+	struct xtcp_request *req = container_of(t, struct xtcp_request, timer);
 	struct xtcp_net *xn = xtcp_pernet(xtcp_hn_net(&req->hn));
 
-	if (READ_ONCE(req->dead))
+	if (READ_ONCE(req->dead)) {
+		xtcp_timer_note(XTCP_TIMER_SYNACK, XTCP_TIMER_EV_STALE);
 		goto out;
+	}
 	if (req->retries >= READ_ONCE(xn->synack_retries)) {
 		/* As xtcp_req_drop(), except that this timer is ours. */
 		if (xtcp_req_unlink(req, NULL)) {
@@ -153,6 +163,11 @@ static void xtcp_req_timer_fn(struct timer_list *t)
 	WRITE_ONCE(req->retries, req->retries + 1);
 	xtcp_req_send_synack(req);
 	xtcp_req_arm_timer(req, jiffies + xtcp_req_timeout(req->retries));
+	/* Marked dead before its taker's cancel; the wheel's lock orders
+	 * that cancel and this arm, so one of the two sees the other.
+	 */
+	if (READ_ONCE(req->dead))
+		xtcp_req_stop_timer(req);
 out:
 	xtcp_req_put(req);	/* this run's reference */
 }
@@ -204,7 +219,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	req->iss = xtcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
 	req->peer_mss = xtcp_parse_mss(th);
 	req->advmss = xtcp_req_advmss(listener, skb);
-	timer_setup(&req->timer, xtcp_req_timer_fn, 0);
+	xtcp_timer_init(&req->timer, XTCP_TIMER_SYNACK);
 	INIT_LIST_HEAD(&req->lnode);
 	/* One reference for the tables, one ours until the SYN-ACK is out;
 	 * the timer takes its own.
@@ -388,8 +403,8 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		 */
 		if (!xtcp_oow_rate_limited(net, skb, &req->last_oow_ack_time)) {
 			xtcp_req_send_synack(req);
-			mod_timer_pending(&req->timer, jiffies +
-					  xtcp_req_timeout(READ_ONCE(req->retries)));
+			xtcp_timer_mod_pending(&req->timer, jiffies +
+					       xtcp_req_timeout(READ_ONCE(req->retries)));
 		}
 		goto drop;
 	}
@@ -502,26 +517,35 @@ static void xtcp_tw_unhash(struct xtcp_tw *tw)
  * @tw: the entry; the caller holds a reference, which stays its own
  *
  * Off the tables, port given back, timer cancelled (the rule in
- * include/net/xtcp.h).  Does nothing if someone else did it.
- * Context: process or softirq, not the entry's timer handler; may wait
- * for that handler (del_timer_sync()).
+ * include/net/xtcp_timer.h).  Does nothing if someone else did it.
+ * Context: process or softirq.
  */
 void xtcp_tw_kill(struct xtcp_tw *tw)
 {
 	if (xchg(&tw->dead, 1))
 		return;
-	if (del_timer_sync(&tw->timer))
+	if (xtcp_timer_cancel(&tw->timer))
 		xtcp_tw_put(tw);
 	xtcp_tw_unhash(tw);
 }
 
-/* 2*MSL is over.  The handler never re-arms; this run's reference goes. */
-static void xtcp_tw_timer_fn(struct timer_list *t)
+/**
+ * xtcp_tw_timer() - 2*MSL is over for a TIME_WAIT entry
+ * @t: &xtcp_tw.timer; this run owns the reference it held
+ *
+ * The entry leaves the tables unless someone killed it first; the timer
+ * is never re-armed from here (segments push it back while it is
+ * pending, xtcp_tw_rcv()).
+ * Context: softirq (the wheel's kernel timer).
+ */
+void xtcp_tw_timer(struct xtcp_wtimer *t)
 {
-	struct xtcp_tw *tw = from_timer(tw, t, timer);
+	struct xtcp_tw *tw = container_of(t, struct xtcp_tw, timer);
 
 	if (!xchg(&tw->dead, 1))
 		xtcp_tw_unhash(tw);
+	else
+		xtcp_timer_note(XTCP_TIMER_TIME_WAIT, XTCP_TIMER_EV_STALE);
 	xtcp_tw_put(tw);
 }
 
@@ -563,14 +587,15 @@ void xtcp_time_wait(struct sock *sk)
 	tw->reuse = sk->sk_reuse;
 	tw->reuseport = sk->sk_reuseport;
 	xtcp_port_tw_attach(tw, xsk->port);
-	timer_setup(&tw->timer, xtcp_tw_timer_fn, 0);
-	/* One reference for the tables, one for the timer, which is armed
-	 * (and on the bind table) before lookups can find the entry and
-	 * kill it.
+	xtcp_timer_init(&tw->timer, XTCP_TIMER_TIME_WAIT);
+	/* One reference for the tables, one for the timer (taken by the
+	 * arm), which is armed (and on the bind table) before lookups can
+	 * find the entry and kill it.
 	 */
-	refcount_set(&tw->ref, 2);
+	refcount_set(&tw->ref, 1);
 	xtcp_bhash_add(&tw->hn);
-	mod_timer(&tw->timer, jiffies + XTCP_TIMEWAIT_LEN);
+	xtcp_timer_arm(&tw->timer, XTCP_TIMER_TIME_WAIT,
+		       jiffies + XTCP_TIMEWAIT_LEN, &tw->ref);
 
 	xtcp_ehash_replace(&xsk->hn, &tw->hn);
 	xtcp_done(sk);
@@ -610,8 +635,8 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 	if (cb->seq == tw->rcv_nxt &&
 	    (cb->seq == cb->end_seq || (flags & TCPHDR_RST))) {
 		if (!(flags & TCPHDR_RST))
-			mod_timer_pending(&tw->timer,
-					  jiffies + XTCP_TIMEWAIT_LEN);
+			xtcp_timer_mod_pending(&tw->timer,
+					       jiffies + XTCP_TIMEWAIT_LEN);
 		else if (!READ_ONCE(xtcp_pernet(net)->rfc1337))
 			xtcp_tw_kill(tw);
 		goto drop;
@@ -643,8 +668,8 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 	}
 	if (!(flags & TCPHDR_RST)) {
 		if (flags & TCPHDR_ACK)
-			mod_timer_pending(&tw->timer,
-					  jiffies + XTCP_TIMEWAIT_LEN);
+			xtcp_timer_mod_pending(&tw->timer,
+					       jiffies + XTCP_TIMEWAIT_LEN);
 		if (!xtcp_oow_rate_limited(net, skb, &tw->last_oow_ack_time))
 			xtcp_tw_send_ack(tw);
 	}
@@ -659,7 +684,7 @@ drop:
  *
  * Linear in the entries it has (inet_csk_listen_stop() has them on its
  * queue as well); each one's timer is cancelled as the rule in
- * include/net/xtcp.h says.
+ * include/net/xtcp_timer.h says.
  * Context: process context, listener owned by the caller.
  */
 void xtcp_listener_drop_reqs(struct sock *listener)

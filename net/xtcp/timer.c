@@ -1,40 +1,77 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xtcp: per-socket timers.
+/* xtcp: a socket's timers and what they do.
  *
- * Two timers per socket: the retransmission timer, which also paces SYN
- * retransmission and zero-window probes, and a second one for the
- * orphaned FIN_WAIT2 timeout.  A timer holds a socket reference while
- * pending (sk_reset_timer()).  When it fires while a user holds the
- * socket, the work is retried shortly after instead of racing the user.
- * The next step replaces these with one timer wheel; callers only use the
- * functions below.
+ * Two timers per socket, both on the timer wheels (wheel_cpu.c): the
+ * retransmission timer, which also paces SYN retransmission and
+ * zero-window probes (Linux's icsk_retransmit_timer), and the keepalive
+ * timer, which also ends an orphaned FIN_WAIT2 (Linux's sk_timer). A
+ * pending timer holds a socket reference (include/net/xtcp_timer.h).
+ * When one fires while a user owns the socket, the work is left to
+ * release_sock() (xtcp_release_cb(), as tcp_release_cb()).
  */
 #include <linux/jiffies.h>
 #include <net/sock.h>
 #include <net/xtcp.h>
 #include <net/xtcp_seq.h>
+#include <net/xtcp_timer.h>
 
-/* How long a busy socket defers a timer (the owner holds it briefly). */
-#define XTCP_TIMER_RETRY	(HZ / 50 ? HZ / 50 : 1)
+/* Arm a socket timer: a timer that was not pending takes a reference. */
+static void xtcp_sk_timer_arm(struct sock *sk, struct xtcp_wtimer *t,
+			      u8 kind, unsigned long expires)
+{
+	xtcp_timer_arm(t, kind, expires, &sk->sk_refcnt);
+}
 
+/* Cancel a socket timer: a pending one gives its reference back. */
+static void xtcp_sk_timer_stop(struct sock *sk, struct xtcp_wtimer *t)
+{
+	if (xtcp_timer_cancel(t))
+		__sock_put(sk);
+}
+
+/**
+ * xtcp_arm_rtx() - (re)start the retransmission timer
+ * @sk:    the socket, locked (spinlock or owner)
+ * @kind:  XTCP_RTX_RETRANS (data, SYN, FIN) or XTCP_RTX_PROBE
+ * @delay: from now, in jiffies (at least 1)
+ *
+ * inet_csk_reset_xmit_timer(): the timer's work and deadline are stored
+ * in the socket (rtx_timer_kind, rtx_timeout) and the timer re-armed; a
+ * later deadline only stores it (the wheel's lazy re-arm).
+ */
 void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xsk->rtx_timer_kind = kind;
 	xsk->rtx_timeout = jiffies + max(delay, 1UL);
-	sk_reset_timer(sk, &xsk->rtx_timer, xsk->rtx_timeout);
+	xtcp_sk_timer_arm(sk, &xsk->rtx_timer,
+			  kind == XTCP_RTX_PROBE ? XTCP_TIMER_PROBE :
+						   XTCP_TIMER_RTO,
+			  xsk->rtx_timeout);
 }
 
+/**
+ * xtcp_stop_rtx() - stop the retransmission timer
+ * @sk: the socket, locked
+ *
+ * inet_csk_clear_xmit_timer().
+ */
 void xtcp_stop_rtx(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xsk->rtx_timer_kind = XTCP_RTX_NONE;
-	sk_stop_timer(sk, &xsk->rtx_timer);
+	xtcp_sk_timer_stop(sk, &xsk->rtx_timer);
 }
 
-/* Arm the retransmission timer for what is outstanding, or stop it. */
+/**
+ * xtcp_rearm_rtx() - arm the retransmission timer for what is outstanding
+ * @sk: the socket, locked
+ *
+ * RFC 6298 s.5.3: one RTO from now while data is unacknowledged; stopped
+ * once everything is (rule 5.2).
+ */
 void xtcp_rearm_rtx(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
@@ -175,31 +212,32 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		     usecs_to_jiffies(xtcp_rtt_rto(&xsk->rtt)));
 }
 
-static void xtcp_rtx_timer_fn(struct timer_list *t)
+/* The retransmission timer's work, with the socket spinlock held and no
+ * user owning the socket (from the timer, or from release_sock()):
+ * Linux's tcp_write_timer_handler(). Only the socket's current deadline
+ * counts: the timer may have fired for one that was moved since.
+ */
+static void xtcp_write_timer_handler(struct sock *sk)
 {
-	struct xtcp_sock *xsk = from_timer(xsk, t, rtx_timer);
-	struct sock *sk = &xsk->inet.sk;
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u8 event = xsk->rtx_timer_kind;
+	u8 kind = event == XTCP_RTX_PROBE ? XTCP_TIMER_PROBE : XTCP_TIMER_RTO;
 
-	bh_lock_sock(sk);
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
-	    xsk->rtx_timer_kind == XTCP_RTX_NONE)
-		goto out;
-	/* Re-armed for later, or stopped and re-armed, while this run
-	 * waited for the lock: only the current deadline counts, as
-	 * tcp_write_timer_handler() checks icsk_timeout.
-	 */
+	    event == XTCP_RTX_NONE) {
+		xtcp_timer_note(kind, XTCP_TIMER_EV_STALE);
+		return;
+	}
 	if (time_after(xsk->rtx_timeout, jiffies)) {
-		sk_reset_timer(sk, &xsk->rtx_timer, xsk->rtx_timeout);
-		goto out;
-	}
-	if (sock_owned_by_user(sk)) {
-		/* Due, but the owner holds the socket: try again shortly,
-		 * keeping the deadline (already passed).
+		/* Moved later after this expiry: pending again already
+		 * (re-armed), else armed here for the new deadline.
 		 */
-		sk_reset_timer(sk, &xsk->rtx_timer, jiffies + XTCP_TIMER_RETRY);
-		goto out;
+		xtcp_timer_note(kind, XTCP_TIMER_EV_STALE);
+		xtcp_sk_timer_arm(sk, &xsk->rtx_timer, kind, xsk->rtx_timeout);
+		return;
 	}
-	switch (xsk->rtx_timer_kind) {
+	xsk->rtx_timer_kind = XTCP_RTX_NONE;
+	switch (event) {
 	case XTCP_RTX_RETRANS:
 		xtcp_retransmit_timer(sk);
 		break;
@@ -207,54 +245,144 @@ static void xtcp_rtx_timer_fn(struct timer_list *t)
 		xtcp_send_probe(sk);
 		break;
 	}
-out:
-	bh_unlock_sock(sk);
-	sock_put(sk);
 }
 
-/* An orphan that waited tcp_fin_timeout in FIN_WAIT2 for the peer's FIN
- * is reset and destroyed, as Linux does.
+/* A user owns the socket: leave @bit's work to xtcp_release_cb(), which
+ * then owns a reference (taken once however often the timer fires).
  */
-static void xtcp_misc_timer_fn(struct timer_list *t)
+static void xtcp_defer_timer(struct sock *sk, unsigned int bit, u8 kind)
 {
-	struct xtcp_sock *xsk = from_timer(xsk, t, misc_timer);
+	if (!test_and_set_bit(bit, &xtcp_sk(sk)->timer_deferred))
+		sock_hold(sk);
+	xtcp_timer_note(kind, XTCP_TIMER_EV_DEFERRED);
+}
+
+/**
+ * xtcp_write_timer() - the retransmission timer expired
+ * @t: &xtcp_sock.rtx_timer; this run owns the socket reference it held
+ *
+ * tcp_write_timer(): the work runs now, or in release_sock() when a user
+ * owns the socket.
+ * Context: softirq (the wheel's kernel timer).
+ */
+void xtcp_write_timer(struct xtcp_wtimer *t)
+{
+	struct xtcp_sock *xsk = container_of(t, struct xtcp_sock, rtx_timer);
 	struct sock *sk = &xsk->inet.sk;
 
 	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk)) {
-		sk_reset_timer(sk, &xsk->misc_timer, jiffies + XTCP_TIMER_RETRY);
-		goto out;
-	}
-	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
-		xtcp_send_active_reset(sk, GFP_ATOMIC);
-		xtcp_done(sk);
-	}
-out:
+	if (!sock_owned_by_user(sk))
+		xtcp_write_timer_handler(sk);
+	else
+		xtcp_defer_timer(sk, XTCP_WRITE_TIMER_DEFERRED, t->kind);
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }
 
+/* The keepalive timer's work (tcp_keepalive_timer() minus its owner
+ * check): an orphan that waited tcp_fin_timeout in FIN_WAIT2 for the
+ * peer's FIN is reset and destroyed, as Linux does.
+ */
+static void xtcp_keepalive_timer_handler(struct sock *sk)
+{
+	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
+		xtcp_send_active_reset(sk, GFP_ATOMIC);
+		xtcp_done(sk);
+		return;
+	}
+	xtcp_timer_note(XTCP_TIMER_FIN_WAIT2, XTCP_TIMER_EV_STALE);
+}
+
+/**
+ * xtcp_keepalive_timer() - the keepalive timer expired
+ * @t: &xtcp_sock.keepalive_timer; this run owns its socket reference
+ *
+ * tcp_keepalive_timer(), except that a socket owned by the user has the
+ * work done by release_sock() instead of a retry in 50 ms.
+ * Context: softirq (the wheel's kernel timer).
+ */
+void xtcp_keepalive_timer(struct xtcp_wtimer *t)
+{
+	struct xtcp_sock *xsk = container_of(t, struct xtcp_sock,
+					     keepalive_timer);
+	struct sock *sk = &xsk->inet.sk;
+
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk))
+		xtcp_keepalive_timer_handler(sk);
+	else
+		xtcp_defer_timer(sk, XTCP_KEEPALIVE_TIMER_DEFERRED, t->kind);
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+/**
+ * xtcp_release_cb() - timer work left while the user owned the socket
+ * @sk: the socket; release_sock() holds its spinlock, BHs off, and still
+ *	owns it
+ *
+ * tcp_release_cb() for the timers: each deferred handler runs once, and
+ * the reference taken when it was deferred goes (the caller of
+ * release_sock() holds its own, so it is never the last).
+ */
+void xtcp_release_cb(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!READ_ONCE(xsk->timer_deferred))
+		return;
+	if (test_and_clear_bit(XTCP_WRITE_TIMER_DEFERRED, &xsk->timer_deferred)) {
+		xtcp_write_timer_handler(sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(XTCP_KEEPALIVE_TIMER_DEFERRED,
+			       &xsk->timer_deferred)) {
+		xtcp_keepalive_timer_handler(sk);
+		__sock_put(sk);
+	}
+}
+
+/**
+ * xtcp_arm_fin_wait2() - start the orphaned FIN_WAIT2 timeout
+ * @sk: the orphan, locked
+ *
+ * tcp_fin_timeout from now, on the keepalive timer as Linux's
+ * inet_csk_reset_keepalive_timer() in tcp_close().
+ */
 void xtcp_arm_fin_wait2(struct sock *sk)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 
-	sk_reset_timer(sk, &xtcp_sk(sk)->misc_timer,
-		       jiffies + READ_ONCE(xn->fin_timeout));
+	xtcp_sk_timer_arm(sk, &xtcp_sk(sk)->keepalive_timer,
+			  XTCP_TIMER_FIN_WAIT2,
+			  jiffies + READ_ONCE(xn->fin_timeout));
 }
 
+/**
+ * xtcp_init_timers() - a new socket's timers, on this CPU's wheel
+ * @sk: the socket being created
+ */
 void xtcp_init_timers(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	timer_setup(&xsk->rtx_timer, xtcp_rtx_timer_fn, 0);
-	timer_setup(&xsk->misc_timer, xtcp_misc_timer_fn, 0);
+	xtcp_timer_init(&xsk->rtx_timer, XTCP_TIMER_RTO);
+	xtcp_timer_init(&xsk->keepalive_timer, XTCP_TIMER_KEEPALIVE);
 }
 
+/**
+ * xtcp_clear_timers() - stop every timer of a socket
+ * @sk: the socket, locked
+ *
+ * inet_csk_clear_xmit_timers() plus the keepalive timer. A handler that
+ * already runs finds the socket's state (closed) or rtx_timer_kind and
+ * does nothing; deferred work stays with release_sock().
+ */
 void xtcp_clear_timers(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xsk->rtx_timer_kind = XTCP_RTX_NONE;
-	sk_stop_timer(sk, &xsk->rtx_timer);
-	sk_stop_timer(sk, &xsk->misc_timer);
+	xtcp_sk_timer_stop(sk, &xsk->rtx_timer);
+	xtcp_sk_timer_stop(sk, &xsk->keepalive_timer);
 }

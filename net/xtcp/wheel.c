@@ -102,6 +102,26 @@ void xtcp_wheel_init(struct xtcp_wheel *w, unsigned long now)
 }
 
 /**
+ * xtcp_wheel_catch_up() - move an empty wheel's clock up to @now
+ * @w:   the wheel.
+ * @now: current time, in jiffies.
+ *
+ * An idle wheel's clock stays where the last advance() left it. A stale
+ * clock is still correct, but places new timers on higher levels than
+ * their distance needs (extra cascades). With no timer pending, nothing
+ * can be skipped by moving it: the driver calls this before arming.
+ * Does nothing while a timer is pending or if @now is not ahead of the
+ * clock.
+ *
+ * Context: under the wheel's lock; not from an advance() callback.
+ */
+void xtcp_wheel_catch_up(struct xtcp_wheel *w, unsigned long now)
+{
+	if (!xtcp_wheel_pending(w) && time_after(now, w->clk))
+		w->clk = now;
+}
+
+/**
  * xtcp_wheel_arm() - arm or re-arm a timer (mod_timer() for the wheel)
  * @w:       the wheel.
  * @t:       the timer, initialized with xtcp_wtimer_init().

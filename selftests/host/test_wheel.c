@@ -559,6 +559,41 @@ TEST(rearm_later_is_lazy)
 	free(r.ev);
 }
 
+/* An idle wheel's stale clock is moved up before arming: the new timer
+ * then lands on the level its real distance needs (no extra cascade) and
+ * still fires at its deadline; with a timer pending, or backwards, the
+ * clock does not move.
+ */
+TEST(catch_up_of_idle_wheel)
+{
+	unsigned long when;
+	struct xtcp_wheel w;
+	struct rec r = {};
+	struct tt x[2];
+
+	tt_init(x, 2);
+	xtcp_wheel_init(&w, 100);
+	xtcp_wheel_catch_up(&w, 50);
+	ASSERT_EQ(100, w.clk);
+	xtcp_wheel_catch_up(&w, 1000000);
+	ASSERT_EQ(1000000, w.clk);
+	ASSERT_FALSE(xtcp_wheel_arm(&w, &x[0].wt, 1000010));
+	ASSERT_EQ(0, level_of(&x[0].wt));
+	/* Pending timer: no move, whatever @now says. */
+	xtcp_wheel_catch_up(&w, 1000005);
+	ASSERT_EQ(1000000, w.clk);
+	ASSERT_TRUE(xtcp_wheel_next_expiry(&w, &when));
+	ASSERT_EQ(1000010, when);
+	ASSERT_EQ(1, xtcp_wheel_advance(&w, when, record, &r));
+	ASSERT_EQ(1000010, x[0].fired_at);
+	ASSERT_FALSE(r.bad_early);
+	/* Without catch-up a stale clock puts the same distance higher. */
+	xtcp_wheel_init(&w, 100);
+	ASSERT_FALSE(xtcp_wheel_arm(&w, &x[1].wt, 1000010));
+	ASSERT_LT(0, level_of(&x[1].wt));
+	free(r.ev);
+}
+
 /* Re-arming earlier moves the timer: it fires at the new deadline. */
 TEST(rearm_earlier_moves)
 {
