@@ -163,8 +163,9 @@ void xtcp_timer_init(struct xtcp_wtimer *t, u8 kind)
  *           lock, before the handler can run) when @t was not pending.
  *
  * O(1); re-arming a pending timer to a later deadline only stores it
- * (xtcp_wheel_arm()). The kernel timer is reprogrammed only if the wheel
- * now has work earlier than it was programmed for.
+ * (xtcp_wheel_arm()) and leaves the kernel timer alone. Otherwise the
+ * kernel timer is reprogrammed only if the wheel now has work earlier
+ * than it was programmed for.
  *
  * Context: process or softirq; takes the wheel's lock with BHs off. The
  * caller serializes arms of @t with its owner's lock.
@@ -176,21 +177,28 @@ bool xtcp_timer_arm(struct xtcp_wtimer *t, u8 kind, unsigned long expires,
 {
 	struct xtcp_wheel_cpu *wc = xtcp_wheel_of(t);
 	struct xtcp_timer_kind_stats *ks;
+	unsigned long old;
 	bool pending;
 
 	spin_lock_bh(&wc->lock);
+	old = t->expires;
 	if (!wc->running)
 		xtcp_wheel_catch_up(&wc->wheel, jiffies);
 	t->kind = kind;
 	pending = xtcp_wheel_arm(&wc->wheel, t, expires);
-	if (!pending)
-		refcount_inc(ref);
-	xtcp_wheel_program(wc);
 	ks = &this_cpu_ptr(xtcp_tstats)->kind[kind];
-	if (pending)
+	if (pending) {
 		ks->rearmed++;
-	else
+		/* The lazy case (what each ACK does to the RTO): a later
+		 * deadline cannot make the wheel's next work earlier.
+		 */
+		if (time_before(expires, old))
+			xtcp_wheel_program(wc);
+	} else {
 		ks->armed++;
+		refcount_inc(ref);
+		xtcp_wheel_program(wc);
+	}
 	spin_unlock_bh(&wc->lock);
 	return pending;
 }
