@@ -328,7 +328,7 @@ orphan:
 		atomic_inc(&xn->orphans);
 		xsk->orphan_counted = 1;
 		if (sk->sk_state == TCP_FIN_WAIT2)
-			xtcp_arm_fin_wait2(sk);
+			xtcp_orphan_fin_wait2(sk, false);
 	}
 	bh_unlock_sock(sk);
 	local_bh_enable();

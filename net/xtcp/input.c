@@ -934,7 +934,7 @@ static void xtcp_fin(struct sock *sk)
 		break;
 	case TCP_FIN_WAIT2:
 		xtcp_send_ack(sk);
-		xtcp_time_wait(sk);
+		xtcp_time_wait(sk, TCP_TIME_WAIT, 0);
 		return;
 	}
 	xtcp_send_ack(sk);
@@ -1109,15 +1109,18 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		if (xtcp_fin_acked(xsk)) {
 			xtcp_set_state(sk, TCP_FIN_WAIT2);
 			WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
-			if (sock_flag(sk, SOCK_DEAD))
-				xtcp_arm_fin_wait2(sk);
-			else
+			if (!sock_flag(sk, SOCK_DEAD)) {
 				sk->sk_state_change(sk);
+				break;
+			}
+			xtcp_orphan_fin_wait2(sk, cb->flags & TCPHDR_FIN);
+			if (sk->sk_state == TCP_CLOSE)
+				goto drop;
 		}
 		break;
 	case TCP_CLOSING:
 		if (xtcp_fin_acked(xsk)) {
-			xtcp_time_wait(sk);
+			xtcp_time_wait(sk, TCP_TIME_WAIT, 0);
 			goto drop;
 		}
 		break;

@@ -549,10 +549,20 @@ void xtcp_tw_timer(struct xtcp_wtimer *t)
 	xtcp_tw_put(tw);
 }
 
-/* @sk enters TIME_WAIT: a small entry takes its place in the tables and
- * its port; @sk itself is done.  Caller holds the socket spinlock.
+/**
+ * xtcp_time_wait() - a small entry takes a closing socket's place
+ * @sk:    the socket, spinlock held; it is done (xtcp_done()) on return
+ * @state: TCP_TIME_WAIT, or TCP_FIN_WAIT2 for an orphan whose FIN was
+ *	   acknowledged and that waits for the peer's (Linux's FIN_WAIT2
+ *	   timewait socket, tw_substate)
+ * @timeo: for TCP_FIN_WAIT2, jiffies until it ends, at least 3.5 RTOs;
+ *	   TCP_TIME_WAIT always lasts XTCP_TIMEWAIT_LEN (2*MSL)
+ *
+ * Linux's tcp_time_wait(): the entry keeps the 4-tuple and the port in
+ * the tables (RFC 9293 s.3.6.1); without memory or beyond
+ * tcp_max_tw_buckets the socket just closes.
  */
-void xtcp_time_wait(struct sock *sk)
+void xtcp_time_wait(struct sock *sk, int state, unsigned long timeo)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	struct xtcp_sock *xsk = xtcp_sk(sk);
@@ -574,7 +584,7 @@ void xtcp_time_wait(struct sock *sk)
 	tw->hn.lport = xsk->hn.lport;
 	tw->hn.rport = xsk->hn.rport;
 	tw->hn.bound_dev_if = xsk->hn.bound_dev_if;
-	tw->hn.state = TCP_TIME_WAIT;
+	tw->hn.state = state;
 	tw->snd_nxt = xsk->snd_nxt;
 	tw->rcv_nxt = xsk->rcv_nxt;
 	tw->rcv_wnd = xsk->rcv_wnd;
@@ -594,8 +604,12 @@ void xtcp_time_wait(struct sock *sk)
 	 */
 	refcount_set(&tw->ref, 1);
 	xtcp_bhash_add(&tw->hn);
-	xtcp_timer_arm(&tw->timer, XTCP_TIMER_TIME_WAIT,
-		       jiffies + XTCP_TIMEWAIT_LEN, &tw->ref);
+	if (state == TCP_TIME_WAIT)
+		timeo = XTCP_TIMEWAIT_LEN;
+	else
+		timeo = max(timeo, xtcp_rto_jiffies(sk) * 7 / 2);
+	xtcp_timer_arm(&tw->timer, XTCP_TIMER_TIME_WAIT, jiffies + timeo,
+		       &tw->ref);
 
 	xtcp_ehash_replace(&xsk->hn, &tw->hn);
 	xtcp_done(sk);
@@ -606,6 +620,65 @@ static void xtcp_tw_send_ack(struct xtcp_tw *tw)
 	xtcp_send_ack_reply(xtcp_hn_net(&tw->hn), &tw->hn, tw->snd_nxt,
 			    tw->rcv_nxt, min_t(u32, tw->rcv_wnd, XTCP_MAX_WINDOW),
 			    TCPHDR_ACK, 0);
+}
+
+/* RFC 9293 s.3.10.7.4 "first" for an entry: is the segment acceptable?
+ * (tcp_in_window(): at RCV.NXT, overlapping the window, or empty at its
+ * right edge.)
+ */
+static bool xtcp_tw_in_window(const struct xtcp_tw *tw,
+			      const struct xtcp_skb_cb *cb)
+{
+	u32 right = tw->rcv_nxt + tw->rcv_wnd;
+
+	if (cb->seq == tw->rcv_nxt)
+		return true;
+	if (xtcp_seq_after(cb->end_seq, tw->rcv_nxt) &&
+	    xtcp_seq_before(cb->seq, right))
+		return true;
+	return cb->seq == right && cb->seq == cb->end_seq;
+}
+
+/* A segment for an orphan's FIN_WAIT2 entry: the checks FIN_WAIT2 makes
+ * on a full socket, as tcp_timewait_state_process() repeats them for
+ * TCP_FIN_WAIT2.  Out of the window: a rate-limited ACK; RST: the entry
+ * ends; a SYN at or beyond RCV.NXT, or new data after the half-close:
+ * RST and the entry ends; the peer's FIN (with nothing before it): ACK
+ * it, and the entry turns into TIME_WAIT for 2*MSL; anything else (old
+ * duplicates, a bare ACK) is dropped.
+ */
+static void xtcp_tw_fin_wait2_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct net *net = xtcp_hn_net(&tw->hn);
+	u8 flags = cb->flags;
+
+	if (!xtcp_tw_in_window(tw, cb)) {
+		if (!xtcp_oow_rate_limited(net, skb, &tw->last_oow_ack_time))
+			xtcp_tw_send_ack(tw);
+		goto drop;
+	}
+	if (flags & TCPHDR_RST) {
+		xtcp_tw_kill(tw);
+		goto drop;
+	}
+	if ((flags & TCPHDR_SYN) && !xtcp_seq_before(cb->seq, tw->rcv_nxt))
+		goto reset;
+	if (!(flags & TCPHDR_ACK) || !xtcp_seq_after(cb->end_seq, tw->rcv_nxt) ||
+	    cb->end_seq == cb->seq)
+		goto drop;
+	if (!(flags & TCPHDR_FIN) || cb->end_seq != tw->rcv_nxt + 1)
+		goto reset;
+	tw->rcv_nxt = cb->end_seq;
+	WRITE_ONCE(tw->hn.state, TCP_TIME_WAIT);
+	xtcp_timer_mod_pending(&tw->timer, jiffies + XTCP_TIMEWAIT_LEN);
+	xtcp_tw_send_ack(tw);
+	goto drop;
+reset:
+	xtcp_send_reset_reply(net, skb);
+	xtcp_tw_kill(tw);
+drop:
+	kfree_skb(skb);
 }
 
 /* A segment for a TIME_WAIT entry (RFC 9293 s.3.10.7.4, TIME-WAIT), as
@@ -632,6 +705,10 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 
 	if (READ_ONCE(tw->dead))
 		goto drop;
+	if (READ_ONCE(tw->hn.state) == TCP_FIN_WAIT2) {
+		xtcp_tw_fin_wait2_rcv(tw, skb);
+		return;
+	}
 	if (cb->seq == tw->rcv_nxt &&
 	    (cb->seq == cb->end_seq || (flags & TCPHDR_RST))) {
 		if (!(flags & TCPHDR_RST))

@@ -280,12 +280,20 @@ void xtcp_write_timer(struct xtcp_wtimer *t)
 }
 
 /* The keepalive timer's work (tcp_keepalive_timer() minus its owner
- * check): an orphan that waited tcp_fin_timeout in FIN_WAIT2 for the
- * peer's FIN is reset and destroyed, as Linux does.
+ * check): an orphan in FIN_WAIT2 that waited the part of tcp_fin_timeout
+ * beyond 2*MSL becomes a FIN_WAIT2 entry for the rest, as Linux does;
+ * one that has waited it all is reset and destroyed.
  */
 static void xtcp_keepalive_timer_handler(struct sock *sk)
 {
 	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
+		unsigned long tmo = xtcp_fin_time(sk);
+
+		if (tmo > XTCP_TIMEWAIT_LEN) {
+			xtcp_time_wait(sk, TCP_FIN_WAIT2,
+				       tmo - XTCP_TIMEWAIT_LEN);
+			return;
+		}
 		xtcp_send_active_reset(sk, GFP_ATOMIC);
 		xtcp_done(sk);
 		return;
@@ -344,18 +352,68 @@ void xtcp_release_cb(struct sock *sk)
 
 /**
  * xtcp_arm_fin_wait2() - start the orphaned FIN_WAIT2 timeout
- * @sk: the orphan, locked
+ * @sk:    the orphan, locked
+ * @delay: from now, in jiffies
  *
- * tcp_fin_timeout from now, on the keepalive timer as Linux's
- * inet_csk_reset_keepalive_timer() in tcp_close().
+ * On the keepalive timer, as Linux's inet_csk_reset_keepalive_timer()
+ * in tcp_close() and tcp_rcv_state_process().
  */
-void xtcp_arm_fin_wait2(struct sock *sk)
+void xtcp_arm_fin_wait2(struct sock *sk, unsigned long delay)
 {
-	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
-
 	xtcp_sk_timer_arm(sk, &xtcp_sk(sk)->keepalive_timer,
-			  XTCP_TIMER_FIN_WAIT2,
-			  jiffies + READ_ONCE(xn->fin_timeout));
+			  XTCP_TIMER_FIN_WAIT2, jiffies + max(delay, 1UL));
+}
+
+/**
+ * xtcp_rto_jiffies() - the socket's current RTO
+ * @sk: the socket
+ *
+ * Return: the RTO with its back-off (icsk_rto), in jiffies.
+ */
+unsigned long xtcp_rto_jiffies(const struct sock *sk)
+{
+	return usecs_to_jiffies(xtcp_rtt_rto(&xtcp_sk(sk)->rtt));
+}
+
+/**
+ * xtcp_fin_time() - how long an orphan waits in FIN_WAIT2
+ * @sk: the orphan
+ *
+ * Linux's tcp_fin_time(): tcp_fin_timeout, but at least 3.5 RTOs.
+ * Return: jiffies.
+ */
+unsigned long xtcp_fin_time(const struct sock *sk)
+{
+	unsigned long rto = xtcp_rto_jiffies(sk);
+	unsigned long tmo =
+		READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout);
+
+	return max(tmo, (rto << 2) - (rto >> 1));
+}
+
+/**
+ * xtcp_orphan_fin_wait2() - an orphan is in FIN_WAIT2: wait for the FIN
+ * @sk:  the orphan (SOCK_DEAD), spinlock held
+ * @fin: the segment that acknowledged our FIN carries the peer's (a full
+ *	 socket must stay to take it); false from close()
+ *
+ * As Linux's tcp_close() and tcp_rcv_state_process() (FIN_WAIT1): a
+ * tcp_fin_timeout beyond 2*MSL is waited first on the keepalive timer
+ * by the full socket; otherwise the socket gives way to a FIN_WAIT2
+ * entry (xtcp_time_wait()) that ends silently when the time is up,
+ * unless @fin, or a user owns the socket, in which case the full socket
+ * waits the whole time. On return the socket may be closed (TCP_CLOSE).
+ */
+void xtcp_orphan_fin_wait2(struct sock *sk, bool fin)
+{
+	unsigned long tmo = xtcp_fin_time(sk);
+
+	if (tmo > XTCP_TIMEWAIT_LEN)
+		xtcp_arm_fin_wait2(sk, tmo - XTCP_TIMEWAIT_LEN);
+	else if (fin || sock_owned_by_user(sk))
+		xtcp_arm_fin_wait2(sk, tmo);
+	else
+		xtcp_time_wait(sk, TCP_FIN_WAIT2, tmo);
 }
 
 /**
