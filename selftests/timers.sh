@@ -8,8 +8,8 @@
 # that expires while the user owns the socket (done by release_sock()).
 # selftests/timers_test.py (scapy, one python process, prints the TAP and
 # the times measured) drives selftests/wire_peer and selftests/owner_peer
-# in namespace X (10.77.9.1) from the peer namespace P (10.77.9.2, veth),
-# speaking as 10.77.9.3, an address P's kernel does not own (see wire.sh:
+# in namespace X (10.77.11.1) from the peer namespace P (10.77.11.2, veth),
+# speaking as 10.77.11.3, an address P's kernel does not own (see wire.sh:
 # no RSTs or ICMP of its own).  In X, for both stacks: tcp_syn_retries=3
 # (SYNs at 0, 1, 3, 7 s, ETIMEDOUT at 15 s) and tcp_fin_timeout=3; the
 # zero-window case sets tcp_retries2=3 for its own run (three unanswered
@@ -35,9 +35,9 @@ setup()
 {
 	local s
 
-	netns_pair $X xtm-x 10.77.9.1 $P xtm-p 10.77.9.2 &&
+	netns_pair $X xtm-x 10.77.11.1 $P xtm-p 10.77.11.2 &&
 		ip -n $X link set lo up &&
-		netns_scapy_peer $X xtm-x $P xtm-p 10.77.9.3 &&
+		netns_scapy_peer $X xtm-x $P xtm-p 10.77.11.3 &&
 		ip netns exec $X ethtool -K xtm-x tso off gso off >/dev/null ||
 		return 1
 	for s in ipv4 xtcp; do
@@ -54,7 +54,7 @@ if ! setup; then
 fi
 
 timeout -k 5 "$(slow 600)" ip netns exec $P python3 "$root/selftests/timers_test.py" \
-	--iface xtm-p --src 10.77.9.3 --dst 10.77.9.1 --dst-mac "$xmac" \
+	--iface xtm-p --src 10.77.11.3 --dst 10.77.11.1 --dst-mac "$xmac" \
 	--netns $X --peer "$root/build/selftests/wire_peer" \
 	--owner "$root/build/selftests/owner_peer" \
 	$(for c in ${XTCP_TIMERS_CASES:-}; do echo "--case $c"; done)

@@ -400,14 +400,19 @@ def case_zwp_giveup(args, wire, table, port):
         print(f"# {fam}: probes at {rounded(p)}, dropped after "
               f"{r['gone'] and round(r['gone'], 3)} s (state {r['last']}), "
               f"{r['rst']} RST")
-        # Probes at r, 3r, 7r: gaps twice the one before (1.7 .. 2.4).
+        # Probes at about r, 3r, 7r: the first one RTO after our ACK
+        # (0.14 .. 0.6 s as in wire2: the RTT sample of the window's ACK
+        # includes python's reaction under TCG, and the time our ACK
+        # takes to reach X is in it), the third twice as long after the
+        # second as the second after the first (1.7 .. 2.4).
         g = gaps([0.0] + p)
-        ok = len(p) == 3 and all(1.7 <= b / max(a, 1e-3) <= 2.4
-                                 for a, b in zip(g, g[1:]))
+        ok = (len(p) == 3 and 0.14 <= p[0] <= 0.6 and
+              1.7 <= g[2] / max(g[1], 1e-3) <= 2.4)
         yield ok, f"{fam}: tcp_retries2 (3) probes, backing off", \
             f"probes at {rounded(p)}; {r['peer']}"
-        # Dropped at the 4th expiry, 8r after the 3rd probe (ratio 1.7 ..
-        # 2.6: 0.1 s more for the 50 ms poll of /proc).
+        # Dropped at the 4th expiry, twice the last gap after the 3rd
+        # probe (ratio 1.7 .. 2.6: 0.1 s more for the 50 ms poll of
+        # /proc).
         ok = (len(p) == 3 and r["gone"] is not None and
               1.7 <= (r["gone"] - p[2]) / max(g[2], 1e-3) <= 2.6)
         yield ok, f"{fam}: dropped one back-off after the last probe", \
@@ -523,16 +528,24 @@ def case_close_timers(args, wire, table, port):
             f"state {r['first']}, gone after {r['gone']}"
     n, x = out[("inet", "fw2")], out[("xtcp", "fw2")]
     if isinstance(n, Exception) or isinstance(x, Exception):
-        yield False, "xtcp: FIN_WAIT2 timeout as native's", "a family failed"
+        for _ in range(2):
+            yield False, "xtcp: FIN_WAIT2 timeout as native's", \
+                "a family failed"
     else:
-        # The same segments on the wire at the end (Linux 6.1 with
-        # tcp_fin_timeout <= 60 s: a FIN_WAIT2 timewait socket that ends
-        # silently, tcp_rcv_state_process() -> tcp_time_wait()).
-        ok = (len(n["rst"]) == len(x["rst"]) and n["gone"] is not None and
-              x["gone"] is not None and abs(n["gone"] - x["gone"]) <= 0.8)
-        yield ok, "xtcp: FIN_WAIT2 timeout as native's (wire and time)", \
-            f"native: gone {n['gone']} s, sent {n['after']}; " \
-            f"xtcp: gone {x['gone']} s, sent {x['after']}"
+        # Gone when native's is: within 0.8 s (native's 256 ms rounding
+        # at 3 s, TCG, the 50 ms polls).
+        yield (n["gone"] is not None and x["gone"] is not None and
+               abs(n["gone"] - x["gone"]) <= 0.8), \
+            "xtcp: FIN_WAIT2 orphan ends when native's does", \
+            f"native gone after {n['gone']} s, xtcp after {x['gone']} s"
+        # The same segments on the wire at the end: Linux 6.1 with
+        # tcp_fin_timeout <= 60 s moves the orphan to a FIN_WAIT2
+        # timewait socket (tcp_rcv_state_process() -> tcp_time_wait())
+        # that ends silently; the RST of tcp_keepalive_timer() is only
+        # for a FIN_WAIT2 timeout the keepalive timer ends.
+        yield len(n["rst"]) == len(x["rst"]), \
+            "xtcp: the same segments as native's at the FIN_WAIT2 timeout", \
+            f"native sent {n['after']}; xtcp sent {x['after']}"
 
 
 def timer_counter(table, kind, column):
@@ -551,7 +564,11 @@ def timer_counter(table, kind, column):
     row = next((r for r in rows if r and r[0].rstrip(":") == kind), None)
     if head is None or row is None:
         return None
-    i = head.index(column) + (len(row) - len(head))
+    # A header "kind COLUMN..." lines up with the rows; one without the
+    # "kind" lines up with their right end.
+    i = head.index(column)
+    if head[0] != "kind":
+        i += len(row) - len(head)
     try:
         return int(row[i])
     except (ValueError, IndexError):
@@ -660,7 +677,7 @@ def case_deferred_rto(args, wire, table, port):
 
 
 CASES = [(case_syn_backoff, 5), (case_rto_backoff, 5),
-         (case_zwp_giveup, 5), (case_close_timers, 6),
+         (case_zwp_giveup, 5), (case_close_timers, 7),
          (case_deferred_rto, 5)]
 
 
