@@ -2,9 +2,12 @@
 /* owner_peer: a reader that holds its socket (lock_sock()) for as long as
  * a test wants, for selftests/backlog_test.py.  A tool, not a test.
  *
- *   owner_peer -f FAM -l ADDR:PORT [-t SECS]
+ *   owner_peer -f FAM -l ADDR:PORT [-t SECS] [-w BYTES]
  *
- * Listens ("listening"), accepts one connection ("accepted"), waits until
+ * Listens ("listening"), accepts one connection ("accepted"); with -w,
+ * writes BYTES (at most 4096) bytes ("write N ret=R errno=E"), which stay
+ * unacknowledged as long as the test wants (selftests/timers_test.py:
+ * an RTO that fires while the socket is held); then waits until
  * data is readable, then recv()s into a buffer registered with
  * userfaultfd whose pages are missing: the kernel's copy to user space
  * faults and waits in the fault while recvmsg() holds the socket, so
@@ -73,7 +76,7 @@ int main(int argc, char **argv)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	int fam = AF_INET, secs = 10, fd, c, opt, one = 1;
+	int fam = AF_INET, secs = 10, wlen = 0, fd, c, opt, one = 1;
 	const char *listen_at = NULL;
 	struct pollfd pfd;
 	struct sockaddr_in sin;
@@ -83,7 +86,7 @@ int main(int argc, char **argv)
 	ssize_t r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "f:l:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:l:t:w:")) != -1) {
 		switch (opt) {
 		case 'f':
 			fam = family_by_name(optarg);
@@ -94,11 +97,15 @@ int main(int argc, char **argv)
 		case 't':
 			secs = atoi(optarg);
 			break;
+		case 'w':
+			wlen = atoi(optarg);
+			break;
 		default:
 			return 2;
 		}
 	}
-	if (!listen_at || parse_addr(listen_at, &sin))
+	if (!listen_at || parse_addr(listen_at, &sin) || wlen < 0 ||
+	    wlen > (int)sizeof(buf))
 		return 2;
 	alarm(4 * secs);
 
@@ -130,6 +137,11 @@ int main(int argc, char **argv)
 	close(fd);
 	set_timeouts(c, secs);
 	printf("accepted\n");
+	if (wlen) {
+		memset(buf, 'w', wlen);
+		r = write(c, buf, wlen);
+		printf("write %d ret=%zd errno=%d\n", wlen, r, r < 0 ? errno : 0);
+	}
 
 	pfd = (struct pollfd){ .fd = c, .events = POLLIN };
 	if (poll(&pfd, 1, secs * 1000) != 1)
