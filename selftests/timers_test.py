@@ -18,6 +18,8 @@
 #                  backing off, then the connection is dropped
 #   time_wait      a TIME_WAIT entry lasts 60 s
 #   fin_wait2      an orphan in FIN_WAIT2 ends after tcp_fin_timeout (3 s)
+#   fin_wait2_entry  the orphan's FIN_WAIT2 entry takes the peer's FIN
+#                  (ACK, then TIME_WAIT) and answers new data with a RST
 #   deferred_rto   an RTO that expires while the user owns the socket
 #                  retransmits when the owner releases it (release_sock())
 # time_wait and fin_wait2 run for both families at the same time (about a
@@ -559,6 +561,77 @@ def case_close_timers(args, wire, table, port):
             f"native sent {n['after']}; xtcp sent {x['after']}"
 
 
+def measure_fw2_entry(fam, args, wire, table, port, what):
+    """An orphan in FIN_WAIT2 (X closed, we acknowledged its FIN and keep
+    ours); 0.5 s later we send @what: "fin" (our FIN) or "data"."""
+    peer = Peer(args, args.peer, fam, "-t", str(slow(10)),
+                "-l", f"{args.dst}:{port}", "close")
+    try:
+        if peer.line(r"listening") is None:
+            raise RuntimeError(f"peer: {peer.text()}")
+        c = Conn(wire, 47000 + port % 1000, port)
+        m = wire.mark()
+        why = c.handshake()
+        if why:
+            raise RuntimeError(why)
+        fin = c.wait(m, lambda p: flags(p) & 0x01)
+        if fin is None:
+            raise RuntimeError(f"no FIN; {peer.text()}")
+        c.rcv_nxt = seq_add(fin[TCP].seq, 1)
+        c.snd_nxt = seq_add(c.isn, 1)
+        c.send("A")
+        time.sleep(0.5)
+        before = table.state(fam, port)
+        if what == "fin":
+            m = c.send("FA")
+            r = c.wait(m, lambda p: p[TCP].ack == seq_add(c.snd_nxt, 1))
+        else:
+            m = c.send("PA", data=b"late")
+            r = c.wait(m, lambda p: flags(p) & 0x04)
+        time.sleep(0.3)
+        return {"before": before, "reply": describe(r),
+                "replied": r is not None, "after": table.state(fam, port)}
+    finally:
+        peer.stop()
+
+
+def case_fin_wait2_entry(args, wire, table, port):
+    # Linux 6.1 replaces an orphan in FIN_WAIT2 by a timewait socket in
+    # substate FIN_WAIT2 (tcp_fin_timeout <= 60 s); its segment checks
+    # are tcp_timewait_state_process()'s.  tcp_fin_timeout is 3 s here;
+    # every step is done within 1.2 s of our ACK.
+    res = {}
+    for fam in FAMS:
+        for i, what in enumerate(("fin", "data")):
+            try:
+                res[(fam, what)] = measure_fw2_entry(
+                    fam, args, wire, table, port + 1 + 2 * FAMS.index(fam) + i,
+                    what)
+            except Exception as e:	# reported below
+                res[(fam, what)] = e
+    for fam in FAMS:
+        r = res[(fam, "fin")]
+        print(f"# {fam}: FIN to the FIN_WAIT2 orphan: {r}")
+        yield (not isinstance(r, Exception) and r["before"] == "05" and
+               r["replied"] and r["after"] == "06"), \
+            f"{fam}: the peer's FIN is ACKed and the orphan enters TIME_WAIT", \
+            repr(r)
+        r = res[(fam, "data")]
+        print(f"# {fam}: data to the FIN_WAIT2 orphan: {r}")
+        yield (not isinstance(r, Exception) and r["before"] == "05" and
+               r["replied"] and r["after"] is None), \
+            f"{fam}: new data to the FIN_WAIT2 orphan gets a RST, it ends", \
+            repr(r)
+    for what in ("fin", "data"):
+        n, x = res[("inet", what)], res[("xtcp", what)]
+        same = (not isinstance(n, Exception) and
+                not isinstance(x, Exception) and
+                (n["before"], n["replied"], n["after"]) ==
+                (x["before"], x["replied"], x["after"]))
+        yield same, f"xtcp: {what} to the FIN_WAIT2 orphan as native", \
+            f"native {n!r}; xtcp {x!r}"
+
+
 def timer_counter(table, kind, column):
     """The @column counter of timer kind @kind in /proc/net/xtcp_timers,
     or None if that file or its row or column is not there."""
@@ -689,7 +762,7 @@ def case_deferred_rto(args, wire, table, port):
 
 CASES = [(case_syn_backoff, 5), (case_rto_backoff, 5),
          (case_zwp_giveup, 5), (case_close_timers, 7),
-         (case_deferred_rto, 5)]
+         (case_fin_wait2_entry, 6), (case_deferred_rto, 5)]
 
 
 def main():
