@@ -6,6 +6,7 @@
  * zero-window probes (Linux's icsk_retransmit_timer), and the keepalive
  * timer, which also ends an orphaned FIN_WAIT2 (Linux's sk_timer). A
  * pending timer holds a socket reference (include/net/xtcp_timer.h).
+ * The keepalive logic itself is in keepalive.c.
  * When one fires while a user owns the socket, the work is left to
  * release_sock() (xtcp_release_cb(), as tcp_release_cb()).
  */
@@ -281,7 +282,8 @@ void xtcp_write_timer(struct xtcp_wtimer *t)
 
 /* The keepalive timer's work (tcp_keepalive_timer() minus its owner
  * check): an orphan that waited tcp_fin_timeout in FIN_WAIT2 for the
- * peer's FIN is reset and destroyed, as Linux does.
+ * peer's FIN is reset and destroyed, as Linux does; any other socket
+ * gets keepalive (keepalive.c).
  */
 static void xtcp_keepalive_timer_handler(struct sock *sk)
 {
@@ -290,7 +292,7 @@ static void xtcp_keepalive_timer_handler(struct sock *sk)
 		xtcp_done(sk);
 		return;
 	}
-	xtcp_timer_note(XTCP_TIMER_FIN_WAIT2, XTCP_TIMER_EV_STALE);
+	xtcp_keepalive_timer_work(sk);
 }
 
 /**
@@ -356,6 +358,33 @@ void xtcp_arm_fin_wait2(struct sock *sk)
 	xtcp_sk_timer_arm(sk, &xtcp_sk(sk)->keepalive_timer,
 			  XTCP_TIMER_FIN_WAIT2,
 			  jiffies + READ_ONCE(xn->fin_timeout));
+}
+
+/**
+ * xtcp_reset_keepalive_timer() - (re)start the keepalive timer
+ * @sk:  the socket, locked (spinlock or owner)
+ * @len: from now, in jiffies
+ *
+ * inet_csk_reset_keepalive_timer(): the timer's deadline moves to @len
+ * from now, earlier or later; a timer that was not pending takes a
+ * socket reference.
+ */
+void xtcp_reset_keepalive_timer(struct sock *sk, unsigned long len)
+{
+	xtcp_sk_timer_arm(sk, &xtcp_sk(sk)->keepalive_timer,
+			  XTCP_TIMER_KEEPALIVE, jiffies + len);
+}
+
+/**
+ * xtcp_delete_keepalive_timer() - stop the keepalive timer
+ * @sk: the socket, locked
+ *
+ * inet_csk_delete_keepalive_timer(); a pending timer gives its socket
+ * reference back.
+ */
+void xtcp_delete_keepalive_timer(struct sock *sk)
+{
+	xtcp_sk_timer_stop(sk, &xtcp_sk(sk)->keepalive_timer);
 }
 
 /**
