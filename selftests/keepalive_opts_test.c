@@ -66,7 +66,7 @@ TEST(defaults_as_native)
 
 	ASSERT_LE(0, in);
 	ASSERT_LE(0, xt);
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
 		int want = get_int(in, SOL_TCP, opts[i]);
 
 		EXPECT_LT(0, want);
@@ -83,8 +83,8 @@ TEST(values_and_errnos_as_native)
 {
 	unsigned int i, j;
 
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		for (j = 0; j < sizeof(vals) / sizeof(vals[0]); j++) {
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		for (j = 0; j < ARRAY_SIZE(vals); j++) {
 			struct result n = set_then_get(AF_INET, opts[i], &vals[j],
 						       sizeof(int));
 			struct result x = set_then_get(AF_XTCP, opts[i], &vals[j],
@@ -103,7 +103,7 @@ TEST(short_optlen_as_native)
 	unsigned int i;
 	short s = 5;
 
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
 		struct result n = set_then_get(AF_INET, opts[i], &s, sizeof(s));
 		struct result x = set_then_get(AF_XTCP, opts[i], &s, sizeof(s));
 
@@ -122,7 +122,7 @@ TEST(short_getsockopt_as_native)
 
 	ASSERT_LE(0, in);
 	ASSERT_LE(0, xt);
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
 		unsigned char bn[4] = { 0 }, bx[4] = { 0 };
 		socklen_t ln = 1, lx = 1;
 

@@ -97,7 +97,7 @@ static ssize_t echo(int fd, ssize_t *wr)
 int main(int argc, char **argv)
 {
 	int fam = AF_INET, secs = 30, fd, opt, alive = -1, dead = 0;
-	int idle = 0, intvl = 0, cnt = 0, one = 1, err;
+	int idle = 0, intvl = 0, cnt = 0, one = 1, err, idle_secs;
 	const char *listen_at = NULL, *connect_to = NULL;
 	struct sockaddr_in sin;
 	struct pollfd pfd;
@@ -141,7 +141,8 @@ int main(int argc, char **argv)
 	alarm(2 * secs + (alive > 0 ? alive : 0));
 	if (listen_at)
 		return serve(fam, &sin, secs);
-	if (!dead == (alive < 0)) {
+	idle_secs = alive >= 0;
+	if (dead == idle_secs) {
 		fprintf(stderr, "keepalive_peer: one of -d and -a\n");
 		return 2;
 	}

@@ -283,11 +283,28 @@ void xtcp_write_timer(struct xtcp_wtimer *t)
 /* The keepalive timer's work (tcp_keepalive_timer() minus its owner
  * check): an orphan that waited tcp_fin_timeout in FIN_WAIT2 for the
  * peer's FIN is reset and destroyed, as Linux does; any other socket
- * gets keepalive (keepalive.c).
+ * gets keepalive (keepalive.c).  The timer serves both, so an expiry
+ * counts only for what the timer was last armed as, and not at all once
+ * it was armed again (work deferred to release_sock() while, say, the
+ * orphan entered FIN_WAIT2 and xtcp_arm_fin_wait2() re-armed it): a
+ * keepalive deadline must never end a FIN_WAIT2 orphan early.  An orphan
+ * in FIN_WAIT2 always gets its FIN_WAIT2 timeout armed (on entering it,
+ * or by xtcp_close() right after release_sock()).
  */
 static void xtcp_keepalive_timer_handler(struct sock *sk)
 {
+	struct xtcp_wtimer *t = &xtcp_sk(sk)->keepalive_timer;
+	u8 kind = READ_ONCE(t->kind);
+
+	if (xtcp_timer_pending(t)) {
+		xtcp_timer_note(kind, XTCP_TIMER_EV_STALE);
+		return;
+	}
 	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
+		if (kind != XTCP_TIMER_FIN_WAIT2) {
+			xtcp_timer_note(kind, XTCP_TIMER_EV_STALE);
+			return;
+		}
 		xtcp_send_active_reset(sk, GFP_ATOMIC);
 		xtcp_done(sk);
 		return;
