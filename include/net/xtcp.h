@@ -164,13 +164,28 @@ struct xtcp_sock {
 	u8 retransmits;		/* consecutive timeouts */
 	u8 dupacks;
 	u8 in_recovery;
-	u8 probes;		/* zero-window probes without answer */
+	u8 probes;		/* zero-window or keepalive probes without
+				 * answer (Linux's icsk_probes_out)
+				 */
 	u8 probe_backoff;	/* zero-window probes since the window
 				 * closed: the probe interval doubles
 				 */
 	u32 last_oow_ack_time;	/* jiffies of the last rate-limited reply
 				 * (dupack, challenge ACK), 0 if none
 				 */
+	u32 rcv_tstamp;		/* jiffies of the last acceptable ACK
+				 * (Linux's tp->rcv_tstamp)
+				 */
+	u32 lrcvtime;		/* jiffies of the last in-order data
+				 * (Linux's icsk_ack.lrcvtime)
+				 */
+
+	/* Keepalive (keepalive.c): TCP_KEEPIDLE and TCP_KEEPINTVL in
+	 * jiffies, TCP_KEEPCNT; 0 means the namespace's sysctl.
+	 */
+	int keepalive_time;
+	int keepalive_intvl;
+	u8 keepalive_probes;
 
 	/* Congestion control (cong.c and the algorithm). */
 	const struct xtcp_cong_ops *cong_ops;
@@ -498,6 +513,7 @@ void xtcp_write_xmit(struct sock *sk, bool push);
 void xtcp_retransmit_all(struct sock *sk);
 void xtcp_retransmit_head(struct sock *sk);
 void xtcp_send_probe(struct sock *sk);
+int xtcp_write_wakeup(struct sock *sk);
 void xtcp_arm_probe(struct sock *sk);
 u32 xtcp_select_window(struct sock *sk);
 u32 xtcp_window_step(const struct sock *sk);
@@ -520,9 +536,20 @@ void xtcp_arm_fin_wait2(struct sock *sk, unsigned long delay);
 unsigned long xtcp_rto_jiffies(const struct sock *sk);
 unsigned long xtcp_fin_time(const struct sock *sk);
 void xtcp_orphan_fin_wait2(struct sock *sk, bool fin);
+void xtcp_reset_keepalive_timer(struct sock *sk, unsigned long len);
+void xtcp_delete_keepalive_timer(struct sock *sk);
 void xtcp_release_cb(struct sock *sk);
 unsigned int xtcp_orphan_retries(struct sock *sk, bool alive);
 bool xtcp_out_of_resources(struct sock *sk, bool do_reset);
+
+/* keepalive.c: SO_KEEPALIVE and TCP_KEEPIDLE/KEEPINTVL/KEEPCNT */
+u32 xtcp_keepalive_time_when(const struct sock *sk);
+u32 xtcp_keepalive_intvl_when(const struct sock *sk);
+u32 xtcp_keepalive_probes(const struct sock *sk);
+void xtcp_set_keepalive(struct sock *sk, int val);
+int xtcp_set_keepidle(struct sock *sk, int val);
+void xtcp_keepalive_start(struct sock *sk);
+void xtcp_keepalive_timer_work(struct sock *sk);
 
 /* minisocks.c: SYN queue and TIME_WAIT */
 int xtcp_req_create(struct sock *listener, struct sk_buff *skb);

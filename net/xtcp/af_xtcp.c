@@ -177,9 +177,9 @@ static int xtcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	return sizeof(*sin);
 }
 
-/* TCP-level options: TCP_NODELAY and TCP_MAXSEG with Linux's checks, and
- * XTCP_REUSEPORT (uapi/linux/xtcp.h); the full set arrives with the
- * features behind it.  Unknown ones are
+/* TCP-level options: TCP_NODELAY, TCP_MAXSEG and TCP_KEEPIDLE/KEEPINTVL/
+ * KEEPCNT with Linux's checks, and XTCP_REUSEPORT (uapi/linux/xtcp.h);
+ * the full set arrives with the features behind it.  Unknown ones are
  * ENOPROTOOPT, never a silent success.
  */
 static int xtcp_setsockopt(struct sock *sk, int level, int optname,
@@ -191,7 +191,8 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	if (level != SOL_TCP)
 		return ip_setsockopt(sk, level, optname, optval, optlen);
 	if (optname != TCP_NODELAY && optname != TCP_MAXSEG &&
-	    optname != XTCP_REUSEPORT)
+	    optname != TCP_KEEPIDLE && optname != TCP_KEEPINTVL &&
+	    optname != TCP_KEEPCNT && optname != XTCP_REUSEPORT)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -213,6 +214,21 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 			break;
 		}
 		xsk->user_mss = val;
+		break;
+	case TCP_KEEPIDLE:
+		err = xtcp_set_keepidle(sk, val);
+		break;
+	case TCP_KEEPINTVL:
+		if (val < 1 || val > MAX_TCP_KEEPINTVL)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(xsk->keepalive_intvl, val * HZ);
+		break;
+	case TCP_KEEPCNT:
+		if (val < 1 || val > MAX_TCP_KEEPCNT)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(xsk->keepalive_probes, val);
 		break;
 	case XTCP_REUSEPORT:
 		/* SO_REUSEPORT, which 6.1 refuses to non-inet families. */
@@ -250,6 +266,15 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		if (xsk->user_mss &&
 		    ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
 			val = xsk->user_mss;
+		break;
+	case TCP_KEEPIDLE:
+		val = xtcp_keepalive_time_when(sk) / HZ;
+		break;
+	case TCP_KEEPINTVL:
+		val = xtcp_keepalive_intvl_when(sk) / HZ;
+		break;
+	case TCP_KEEPCNT:
+		val = xtcp_keepalive_probes(sk);
 		break;
 	default:
 		return -ENOPROTOOPT;
@@ -511,6 +536,12 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		sk->sk_lingertime = parent->sk_lingertime;
 		if (sock_flag(parent, SOCK_LINGER))
 			sock_set_flag(sk, SOCK_LINGER);
+		/* SO_KEEPALIVE and TCP_KEEP* (sk_clone_lock() copies them). */
+		if (sock_flag(parent, SOCK_KEEPOPEN))
+			sock_set_flag(sk, SOCK_KEEPOPEN);
+		xsk->keepalive_time = READ_ONCE(pxsk->keepalive_time);
+		xsk->keepalive_intvl = READ_ONCE(pxsk->keepalive_intvl);
+		xsk->keepalive_probes = READ_ONCE(pxsk->keepalive_probes);
 		inet->tos = inet_sk(parent)->tos;
 		inet->uc_ttl = inet_sk(parent)->uc_ttl;
 		xsk->nodelay = pxsk->nodelay;
@@ -599,6 +630,7 @@ struct proto xtcp_prot = {
 	.close		= xtcp_close,
 	.setsockopt	= xtcp_setsockopt,
 	.getsockopt	= xtcp_getsockopt,
+	.keepalive	= xtcp_set_keepalive,
 	.backlog_rcv	= xtcp_backlog_rcv,
 	.release_cb	= xtcp_release_cb,
 	.enter_memory_pressure	= xtcp_enter_memory_pressure,

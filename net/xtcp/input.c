@@ -307,7 +307,9 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	}
 	if (xtcp_seq_after(ack, xsk->snd_nxt))
 		return XTCP_ACK_UNSENT;
+	/* The peer is there: zero-window and keepalive probes answered. */
 	xsk->probes = 0;
+	xsk->rcv_tstamp = jiffies;
 
 	/* Window update, only from a newer segment (SND.WL1/SND.WL2). */
 	if (xtcp_seq_before(xsk->snd_wl1, cb->seq) ||
@@ -901,6 +903,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	}
 
 	xsk->rcv_nxt = seq + len;
+	xsk->lrcvtime = jiffies;	/* tcp_event_data_recv() */
 	xtcp_queue_rcv(sk, skb);
 	xtcp_ooo_drain(sk);
 	xtcp_rcv_rtt_measure(sk);
@@ -1010,6 +1013,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xsk->retrans_stamp = 0;
 	xtcp_stop_rtx(sk);
 	xtcp_established(sk);
+	xtcp_keepalive_start(sk);	/* tcp_finish_connect() */
 	xtcp_send_ack(sk);
 	xtcp_write_xmit(sk, false);
 }
@@ -1084,6 +1088,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		xsk->snd_wl2 = cb->ack_seq;
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
+		xsk->lrcvtime = jiffies;
 		xtcp_stop_rtx(sk);
 		xtcp_established(sk);
 	}

@@ -196,19 +196,25 @@ static struct sk_buff *xtcp_alloc_ctl_skb(gfp_t gfp)
 	return skb;
 }
 
-static void xtcp_send_ctl(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
+/* A segment without data.  Returns 0 when it went to the IP layer, > 0
+ * when the local queue dropped it, < 0 on another error (net_xmit_eval()
+ * of tcp_transmit_skb()).
+ */
+static int xtcp_send_ctl(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
 {
 	struct sk_buff *skb = xtcp_alloc_ctl_skb(gfp);
 	struct xtcp_skb_cb *cb;
+	int err;
 
 	if (!skb)
-		return;
+		return -ENOBUFS;
 	cb = XTCP_SKB_CB(skb);
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = seq;
 	cb->end_seq = seq;
 	cb->flags = flags;
-	xtcp_transmit_skb(sk, skb, false);
+	err = xtcp_transmit_skb(sk, skb, false);
+	return net_xmit_eval(err);	/* a macro: @err once, not the call */
 }
 
 /* SYN (active open) or SYN-ACK (simultaneous open), sent and resent from
@@ -300,6 +306,26 @@ void xtcp_send_probe(struct sock *sk)
 	if (xsk->probe_backoff < retries2)
 		xsk->probe_backoff++;
 	xtcp_arm_probe(sk);
+}
+
+/**
+ * xtcp_write_wakeup() - send a keepalive probe
+ * @sk: the socket, spinlock held; nothing in flight or queued to send
+ *
+ * Linux's tcp_write_wakeup() for a connection with nothing to send
+ * (tcp_xmit_probe_skb()): an ACK with SND.UNA - 1 and no data, outside
+ * the peer's window, so that the peer answers with an ACK (RFC 1122
+ * s.4.2.3.6).
+ *
+ * Return: <= 0 when the probe was sent (or lost on the way), > 0 when the
+ * local queue dropped it and it is worth trying again soon; -1 in CLOSE.
+ */
+int xtcp_write_wakeup(struct sock *sk)
+{
+	if (sk->sk_state == TCP_CLOSE)
+		return -1;
+	return xtcp_send_ctl(sk, xtcp_sk(sk)->snd_una - 1, TCPHDR_ACK,
+			     GFP_ATOMIC);
 }
 
 /* Send what the peer's window and the congestion window allow.  Without

@@ -6,6 +6,7 @@
  * zero-window probes (Linux's icsk_retransmit_timer), and the keepalive
  * timer, which also ends an orphaned FIN_WAIT2 (Linux's sk_timer). A
  * pending timer holds a socket reference (include/net/xtcp_timer.h).
+ * The keepalive logic itself is in keepalive.c.
  * When one fires while a user owns the socket, the work is left to
  * release_sock() (xtcp_release_cb(), as tcp_release_cb()).
  */
@@ -281,14 +282,33 @@ void xtcp_write_timer(struct xtcp_wtimer *t)
 
 /* The keepalive timer's work (tcp_keepalive_timer() minus its owner
  * check): an orphan in FIN_WAIT2 that waited the part of tcp_fin_timeout
- * beyond 2*MSL becomes a FIN_WAIT2 entry for the rest, as Linux does;
- * one that has waited it all is reset and destroyed.
+ * beyond 2*MSL becomes a FIN_WAIT2 entry for the rest, and one that has
+ * waited it all is reset and destroyed, as Linux does; any other socket
+ * gets keepalive (keepalive.c).  The timer serves both, so an expiry
+ * counts only for what the timer was last armed as, and not at all once
+ * it was armed again (work deferred to release_sock() while, say, the
+ * orphan entered FIN_WAIT2 and xtcp_arm_fin_wait2() re-armed it): a
+ * keepalive deadline must never end a FIN_WAIT2 orphan early.  An orphan
+ * in FIN_WAIT2 always gets its FIN_WAIT2 timeout armed or becomes a
+ * FIN_WAIT2 entry (on entering it, or by xtcp_close() right after
+ * release_sock()).
  */
 static void xtcp_keepalive_timer_handler(struct sock *sk)
 {
+	struct xtcp_wtimer *t = &xtcp_sk(sk)->keepalive_timer;
+	u8 kind = READ_ONCE(t->kind);
+
+	if (xtcp_timer_pending(t)) {
+		xtcp_timer_note(kind, XTCP_TIMER_EV_STALE);
+		return;
+	}
 	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
 		unsigned long tmo = xtcp_fin_time(sk);
 
+		if (kind != XTCP_TIMER_FIN_WAIT2) {
+			xtcp_timer_note(kind, XTCP_TIMER_EV_STALE);
+			return;
+		}
 		if (tmo > XTCP_TIMEWAIT_LEN) {
 			xtcp_time_wait(sk, TCP_FIN_WAIT2,
 				       tmo - XTCP_TIMEWAIT_LEN);
@@ -298,7 +318,7 @@ static void xtcp_keepalive_timer_handler(struct sock *sk)
 		xtcp_done(sk);
 		return;
 	}
-	xtcp_timer_note(XTCP_TIMER_FIN_WAIT2, XTCP_TIMER_EV_STALE);
+	xtcp_keepalive_timer_work(sk);
 }
 
 /**
@@ -414,6 +434,33 @@ void xtcp_orphan_fin_wait2(struct sock *sk, bool fin)
 		xtcp_arm_fin_wait2(sk, tmo);
 	else
 		xtcp_time_wait(sk, TCP_FIN_WAIT2, tmo);
+}
+
+/**
+ * xtcp_reset_keepalive_timer() - (re)start the keepalive timer
+ * @sk:  the socket, locked (spinlock or owner)
+ * @len: from now, in jiffies
+ *
+ * inet_csk_reset_keepalive_timer(): the timer's deadline moves to @len
+ * from now, earlier or later; a timer that was not pending takes a
+ * socket reference.
+ */
+void xtcp_reset_keepalive_timer(struct sock *sk, unsigned long len)
+{
+	xtcp_sk_timer_arm(sk, &xtcp_sk(sk)->keepalive_timer,
+			  XTCP_TIMER_KEEPALIVE, jiffies + len);
+}
+
+/**
+ * xtcp_delete_keepalive_timer() - stop the keepalive timer
+ * @sk: the socket, locked
+ *
+ * inet_csk_delete_keepalive_timer(); a pending timer gives its socket
+ * reference back.
+ */
+void xtcp_delete_keepalive_timer(struct sock *sk)
+{
+	xtcp_sk_timer_stop(sk, &xtcp_sk(sk)->keepalive_timer);
 }
 
 /**
