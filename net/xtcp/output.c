@@ -183,6 +183,13 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	th->check = ~csum_tcpudp_magic(inet->inet_saddr, inet->inet_daddr,
 				       skb->len, IPPROTO_TCP, 0);
 	skb_set_owner_w(skb, sk);
+	/* The IPv4 layer keeps its per-packet state (IPCB: flags such as
+	 * IPSKB_REROUTED, frag_max_size, options) in the same skb->cb that
+	 * holds our xtcp_skb_cb, which the clone copied: hand it over
+	 * cleared, as tcp_transmit_skb() does, or our sequence numbers and
+	 * send timestamp read there as IP flags.
+	 */
+	memset(IPCB(skb), 0, sizeof(struct inet_skb_parm));
 	return ip_queue_xmit(sk, skb, &inet->cork.fl);
 }
 
