@@ -1,0 +1,350 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# timer_proc: the timer columns of /proc/net/xtcp (tr, tm->when,
+# retrnsmt, timeout) against /proc/net/tcp, native TCP as the reference,
+# and the counters of /proc/net/xtcp_timers (issue 7 "Observability").
+# Namespace X (10.77.9.1) holds the sockets looked at; P (10.77.9.2, veth)
+# the other ends (selftests/timer_proc_peer).  Every case runs a native
+# and an xtcp connection at the same time, and both files are read by one
+# process, so the two lines describe the same instant.  Cases: idle
+# (tr 0), keepalive (tr 2; skipped while xtcp refuses TCP_KEEPIDLE),
+# zero window (tr 4), SYN_RECV entry whose SYN-ACKs go unanswered (tr 1,
+# retrnsmt = SYN-ACK retries, uid of the listener: 65534), TIME_WAIT (tr
+# 3, about 60 s counting down), an orphan in FIN_WAIT2 (xtcp tr 2 with
+# tcp_fin_timeout 5 s; native shows such an orphan as a TIME_WAIT
+# mini-socket, tr 3, while tcp_fin_timeout <= 60 s, so only the deadline
+# is compared), and unacknowledged data to a peer gone silent (tr 1,
+# retrnsmt growing).  P silences itself by dropping its address: X keeps a
+# permanent neighbour entry for it, and P, not forwarding, drops what it
+# no longer owns without a word (see netns_scapy_peer).  The SYN comes
+# from 10.77.9.3, an address nobody owns, so nothing answers the SYN-ACK.
+#
+# tm->when is in clock ticks (USER_HZ, 100 per second).  Tolerances: 30
+# ticks (300 ms) between the two families' deadlines of the same case,
+# for native TCP's own timer rounding and TCG's drift of tens of ms
+# between the starts of the two connections and the sample (vm-notes).
+set -u
+. "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/netns.sh"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+peer=$root/build/selftests/timer_proc_peer
+xfer=$root/build/selftests/xtcp_xfer
+X=xtcp-tproc-x
+P=xtcp-tproc-p
+netns=($X $P)
+. "$(dirname "$0")/lib/procs.sh"
+procs_start timer_proc
+TOL=30
+
+if ! { netns_pair $X xtp-x 10.77.9.1 $P xtp-p 10.77.9.2 &&
+	ip -n $X link set lo up &&
+	netns_scapy_peer $X xtp-x $P xtp-p 10.77.9.3 &&
+	ip -n $X neigh replace 10.77.9.2 lladdr "$pmac" dev xtp-x nud permanent &&
+	ip -n $P neigh replace 10.77.9.1 lladdr "$xmac" dev xtp-p nud permanent &&
+	ip netns exec $X sysctl -qw net.ipv4.tcp_fin_timeout=5 &&
+	ip netns exec $X sysctl -qw net.xtcp.tcp_fin_timeout=5; }; then
+	tap_plan 1
+	tap_fail "set up namespaces, veth and neighbour entries"
+	exit 1
+fi
+
+tap_plan 50
+
+# snap NAME: /proc/net/tcp, /proc/net/xtcp and /proc/net/xtcp_timers of X
+# read by one process, as $work/{tcp,xtcp,ctr}.NAME.
+snap()
+{
+	ip netns exec $X sh -c "cat /proc/net/tcp >$work/tcp.$1;
+		cat /proc/net/xtcp >$work/xtcp.$1;
+		cat /proc/net/xtcp_timers >$work/ctr.$1 2>/dev/null"
+}
+
+# fields FILE PORT [STATE]: "st tr when retrnsmt uid timeout" of the line
+# of local port PORT (and state STATE), when and retrnsmt in decimal.
+fields()
+{
+	local st tr wh re uid to
+	read -r st tr wh re uid to < <(awk -v p="$(printf ':%04X$' "$2")" -v s="${3:-}" \
+		'NR > 1 && $2 ~ p && (s == "" || $4 == s) {
+			split($6, t, ":"); print $4, t[1], t[2], $7, $8, $9; exit }' "$1")
+	[ -n "${st:-}" ] || return 1
+	echo "$st $((16#$tr)) $((16#$wh)) $((16#$re)) $uid $to"
+}
+
+# ctr NAME KIND COLUMN: a counter of snapshot NAME (0 if absent).
+ctr()
+{
+	awk -v k="$2" -v c="$3" '
+		$1 == "kind" { for (i = 2; i <= NF; i++) col[$i] = i; sec = 1; next }
+		$1 == "late_jiffies" || $1 == "wheel" { sec = 0; next }
+		sec == 1 && $1 == k && (c in col) { v = $col[c] }
+		END { print v + 0 }' "$work/ctr.$1" 2>/dev/null || echo 0
+}
+
+# delta A B KIND COLUMN: how much a counter moved from snapshot A to B.
+delta()
+{
+	echo $(($(ctr "$2" "$3" "$4") - $(ctr "$1" "$3" "$4")))
+}
+
+# started NAME FAM ADDR:PORT ARGS...: a peer in the background whose output
+# goes to $work/NAME; its pid in $last.
+started()
+{
+	local name=$1 ns=$2
+	shift 2
+	ip netns exec "$ns" "$@" >"$work/$name" 2>&1 &
+	last=$!
+	pids+=("$last")
+}
+
+# lport NAME: the local port a client printed.
+lport()
+{
+	sed -n 's/^connected //p' "$work/$1"
+}
+
+# pair CASE SERVE_MODE CLIENT_ACTION SECS BASEPORT [RCVBUF]: native and
+# xtcp servers in P on BASEPORT and BASEPORT+1, a client of each in X;
+# sets np and xp, the clients' local ports (empty when they failed).
+pair()
+{
+	local c=$1 mode=$2 act=$3 secs=$4 port=$5 rcvbuf=${6:-} fam i=0
+	np=
+	xp=
+	for fam in inet xtcp; do
+		started "s-$c-$fam" $P "$peer" serve $fam "10.77.9.2:$((port + i))" \
+			"$mode" "$secs" $rcvbuf
+		wait_line $last "$work/s-$c-$fam" "^listening" 10 || return 1
+		started "c-$c-$fam" $X "$peer" client $fam "10.77.9.2:$((port + i))" \
+			"$act" "$secs"
+		i=$((i + 1))
+	done
+	wait_line $last "$work/c-$c-xtcp" "^connected|unsupported" 10
+	wait_line "${pids[-3]}" "$work/c-$c-inet" "^connected" 10
+	np=$(lport "c-$c-inet")
+	xp=$(lport "c-$c-xtcp")
+	[ -n "$np" ] && [ -n "$xp" ]
+}
+
+# compare CASE SNAP NPORT XPORT STATE TR [TOL]: the native and xtcp lines
+# of snapshot SNAP: both in STATE with tr TR (three results: state and
+# tr, retrnsmt equal, tm->when within TOL ticks); sets nf and xf.
+compare()
+{
+	local c=$1 s=$2 tol=${7:-$TOL} ns nt nw nr xs xt xw xr
+	nf=$(fields "$work/tcp.$s" "$3" "$5")
+	xf=$(fields "$work/xtcp.$s" "$4" "$5")
+	echo "# $c: native: $nf; xtcp: $xf (st tr when retrnsmt uid timeout)"
+	read -r ns nt nw nr _ _ <<<"$nf"
+	read -r xs xt xw xr _ _ <<<"$xf"
+	tap_eq "$c: state $5, tr $6 (native, xtcp)" "$5 $6 $5 $6" \
+		"${ns:-none} ${nt:-} ${xs:-none} ${xt:-}"
+	tap_eq "$c: retrnsmt as native" "${nr:-none}" "${xr:-none}"
+	if [ -n "${nw:-}" ] && [ -n "${xw:-}" ] &&
+		[ $((nw - xw)) -le "$tol" ] && [ $((xw - nw)) -le "$tol" ]; then
+		tap_ok "$c: tm->when within $tol ticks of native"
+	else
+		tap_fail "$c: tm->when within $tol ticks of native" \
+			"native ${nw:-none} xtcp ${xw:-none}"
+	fi
+}
+
+# finish: wait for every peer started so far, then forget them.
+finish()
+{
+	local p
+	for p in "${pids[@]}"; do
+		wait_exit "$p" 30
+	done
+	pids=()
+}
+
+snap c0
+
+# Bulk transfer: every ACK moves the retransmission deadline (re-armed),
+# the last one stops the timer (cancelled).
+started xs $P "$xfer" server -f xtcp -l 10.77.9.2:7200 -n 1 -t 20 -w 40
+wait_line $last "$work/xs" "^listening " 10
+ip netns exec $X timeout -k 2 40 "$xfer" client -f xtcp -c 10.77.9.2:7200 \
+	-s 8M -r 1K -t 20 >"$work/xc" 2>&1
+finish
+snap bulk
+for col in armed rearmed cancelled; do
+	d=$(delta c0 bulk retransmit $col)
+	tap_check "bulk: retransmit $col grows ($d)" [ "$d" -gt 0 ]
+done
+
+# Idle connection: no timer.
+pair idle hold idle 5 7201
+sleep 0.5
+snap idle
+compare idle idle "$np" "$xp" 01 0
+finish
+
+# Keepalive: TCP_KEEPIDLE 30 s, tr 2 and about 3000 ticks.
+pair ka hold keepalive:30 5 7203
+sleep 0.5
+snap ka
+if grep -q unsupported "$work/c-ka-xtcp"; then
+	for n in "state 01, tr 2" "retrnsmt as native" "tm->when"; do
+		tap_skip "keepalive: $n" "xtcp refuses TCP_KEEPIDLE (ENOPROTOOPT)"
+	done
+else
+	compare keepalive ka "$np" "$xp" 01 2
+fi
+finish
+
+# Zero window: the servers never read, 4 KiB receive buffers.  The probe
+# deadline depends on when each stack's window closed (its buffers), so
+# tm->when is only checked to be a probe's (0 .. 120 s) in each.
+snap zw0
+pair zw hold fill 8 7205 4096
+sleep 4
+snap zw
+compare zero-window zw "$np" "$xp" 01 4 12000
+read -r _ _ _ _ _ nto <<<"$nf"
+read -r _ _ _ _ _ xto <<<"$xf"
+tap_eq "zero-window: timeout (probes out) as native" "${nto:-none}" "${xto:-none}"
+finish
+snap zw1
+for col in armed fired; do
+	d=$(delta zw0 zw1 probe $col)
+	tap_check "zero-window: probe $col grows ($d)" [ "$d" -gt 0 ]
+done
+
+# SYN_RECV: listeners in X owned by uid 65534; one SYN to each from
+# 10.77.9.3.  SYN-ACK timeouts 1 s, 2 s, 4 s: at 1.5 s one retry and the
+# next due in 1.5 s, at 4.5 s two and 2.5 s.
+snap sr0
+i=0
+for fam in inet xtcp; do
+	started "l-$fam" $X setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$peer" serve $fam "10.77.9.1:$((7207 + i))" none 12
+	wait_line $last "$work/l-$fam" "^listening" 10
+	i=$((i + 1))
+done
+ip netns exec $P "$peer" syn 10.77.9.3 10.77.9.1:7207 >/dev/null
+ip netns exec $P "$peer" syn 10.77.9.3 10.77.9.1:7208 >/dev/null
+sleep 1.5
+snap sr1
+compare "syn_recv at 1.5 s" sr1 7207 7208 03 1
+read -r _ _ _ _ nuid _ <<<"$nf"
+read -r _ _ _ _ xuid _ <<<"$xf"
+tap_eq "syn_recv: uid of the listener (native, xtcp)" "65534 65534" "${nuid:-none} ${xuid:-none}"
+sleep 3
+snap sr2
+compare "syn_recv at 4.5 s" sr2 7207 7208 03 1
+d=$(delta sr0 sr2 synack fired)
+tap_check "syn_recv: synack fired twice or more ($d)" [ "$d" -ge 2 ]
+finish
+
+# TIME_WAIT: the client closes first; about 60 s, counting down.
+snap tw0
+pair tw drain close 3 7209
+sleep 1
+snap tw1
+compare "time_wait" tw1 "$np" "$xp" 06 3
+w1=$(echo "$xf" | awk '{ print $3 }')
+sleep 2
+snap tw2
+compare "time_wait 2 s later" tw2 "$np" "$xp" 06 3
+w2=$(echo "$xf" | awk '{ print $3 }')
+tap_check "time_wait: xtcp tm->when counts down ($w1 -> $w2)" \
+	test "${w2:-0}" -lt "${w1:-0}" -a "${w2:-0}" -gt 5000
+d=$(delta tw0 tw2 time_wait armed)
+tap_check "time_wait: time_wait armed grows ($d)" [ "$d" -gt 0 ]
+finish
+
+# Orphan in FIN_WAIT2: the client closes, the server never does;
+# tcp_fin_timeout is 5 s in X.
+snap fw0
+pair fw hold close 9 7211
+sleep 1
+snap fw1
+nf=$(fields "$work/tcp.fw1" "$np")
+xf=$(fields "$work/xtcp.fw1" "$xp")
+echo "# fin_wait2: native: $nf; xtcp: $xf"
+read -r ns nt nw _ <<<"$nf"
+read -r xs xt xw _ <<<"$xf"
+tap_eq "fin_wait2: state 05 (native, xtcp), xtcp tr 2" "05 05 2" \
+	"${ns:-none} ${xs:-none} ${xt:-}"
+if [ -n "${nw:-}" ] && [ -n "${xw:-}" ] && [ "$xw" -gt 0 ] &&
+	[ $((nw - xw)) -le $TOL ] && [ $((xw - nw)) -le $TOL ]; then
+	tap_ok "fin_wait2: tm->when within $TOL ticks of native (native tr $nt)"
+else
+	tap_fail "fin_wait2: tm->when within $TOL ticks of native" \
+		"native ${nw:-none} xtcp ${xw:-none}"
+fi
+sleep 5
+snap fw2
+tap_eq "fin_wait2: both gone after tcp_fin_timeout" "" \
+	"$(fields "$work/tcp.fw2" "$np")$(fields "$work/xtcp.fw2" "$xp")"
+for col in armed fired; do
+	d=$(delta fw0 fw2 fin_wait2 $col)
+	tap_check "fin_wait2: fin_wait2 $col grows ($d)" [ "$d" -gt 0 ]
+done
+finish
+
+# Unacknowledged data to a peer gone silent: retransmissions at about
+# 0.2, 0.6, 1.4, 3 s after the write (RTO 200 ms, doubling); samples at
+# 1 s (two) and 2.2 s (three), each 400 ms or more from a retransmission.
+snap rt0
+pair rt hold "send:$work/go" 12 7213
+ip -n $P addr flush dev xtp-p
+touch "$work/go"
+sleep 1
+snap rt1
+compare "silent peer at 1 s" rt1 "$np" "$xp" 01 1
+r1=$(echo "$xf" | awk '{ print $4 }')
+sleep 1.2
+snap rt2
+compare "silent peer at 2.2 s" rt2 "$np" "$xp" 01 1
+r2=$(echo "$xf" | awk '{ print $4 }')
+tap_check "silent peer: xtcp retrnsmt grows ($r1 -> $r2)" \
+	test "${r1:-0}" -gt 0 -a "${r2:-0}" -gt "${r1:-0}"
+for col in armed fired; do
+	d=$(delta rt0 rt2 retransmit $col)
+	tap_check "silent peer: retransmit $col grows ($d)" [ "$d" -gt 1 ]
+done
+finish
+
+# Nothing open: the namespaces go (their TIME_WAIT and SYN queue entries
+# with them); every wheel empties, and then every arming has ended in a
+# firing or a cancel.
+ip netns del $X
+ip netns del $P
+netns=()
+for ((i = 0; i < $(tenths 30); i++)); do
+	cat /proc/net/xtcp_timers >"$work/ctr.end" 2>/dev/null
+	occ=$(awk '$1 == "wheel" { sec = 1; next } sec { for (i = 2; i <= NF; i++) s += $i }
+		END { print s + 0 }' "$work/ctr.end")
+	[ "$occ" = 0 ] && grep -q '^wheel' "$work/ctr.end" && break
+	sleep 0.1
+done
+sed 's/^/# /' "$work/ctr.end"
+tap_check "wheels empty once nothing is open (occupancy $occ)" \
+	grep -q '^wheel' "$work/ctr.end"
+tap_eq "every wheel's occupancy is 0 once nothing is open" 0 "$occ"
+d=$(($(delta c0 end time_wait cancelled) + $(delta c0 end time_wait fired)))
+tap_check "time_wait entries ended: cancelled + fired grows ($d)" [ "$d" -gt 0 ]
+bad=$(awk '
+	$1 == "kind" { for (i = 2; i <= NF; i++) col[$i] = i; sec = 1; next }
+	$1 == "late_jiffies" { sec = 2; next }
+	$1 == "wheel" { sec = 0; next }
+	sec == 1 { fired[$1] = $col["fired"]; late[$1] = $col["late"]; n++ }
+	sec == 2 { s = 0; for (i = 2; i <= NF; i++) s += $i; m++
+		if (s != fired[$1] || s - $2 != late[$1]) print $1 }
+	END { if (!n || n != m) print "no rows" }' "$work/ctr.end")
+tap_eq "lateness histogram adds up to fired (and late) for every kind" "" "$bad"
+bal=$(awk '
+	$1 == "kind" { for (i = 2; i <= NF; i++) col[$i] = i; sec = 1; next }
+	$1 == "late_jiffies" || $1 == "wheel" { sec = 0; next }
+	sec == 1 { a += $col["armed"]; e += $col["fired"] + $col["cancelled"] }
+	END { print a + 0, e + 0 }' "$work/ctr.end")
+read -r a e <<<"$bal"
+tap_check "every arming ended in a firing or a cancel, all kinds ($a armed)" \
+	test "$a" -gt 0 -a "$a" = "$e"
+tap_done
