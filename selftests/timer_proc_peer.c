@@ -8,10 +8,11 @@
  *       and never read it (RCVBUF, when given, is set on the listener so
  *       the peer sees a zero window soon); drain: accept one, read to
  *       EOF, close; none: never accept.  Exits after SECS.
- *   timer_proc_peer client FAM ADDR:PORT ACTION SECS
- *       connect, print "connected LPORT" (the local port), then ACTION:
+ *   timer_proc_peer client FAM ADDR:PORT ACTION SECS [GO]
+ *       connect, print "connected LPORT" (the local port), wait until
+ *       the file GO exists (when given), do ACTION and print "acted":
  *         idle             nothing
- *         send:FILE        once FILE exists, write 1000 bytes
+ *         send             write 1000 bytes
  *         fill             write without blocking whenever there is room
  *         close            close() at once (the socket lives on in the
  *                          kernel: FIN_WAIT, TIME_WAIT), exit
@@ -20,8 +21,9 @@
  *                          TCP_KEEPIDLE fails with ENOPROTOOPT
  *       and exits after SECS with an abortive close (a RST: nothing is
  *       left retransmitting after the case).
- *   timer_proc_peer syn SRC DST:PORT
- *       send one SYN from SRC (any address, raw socket) and exit.
+ *   timer_proc_peer syn SRC DST:PORT...
+ *       send one SYN from SRC (any address, raw socket) to each DST:PORT,
+ *       one right after the other, and exit.
  *
  * FAM as in xtcp_xfer ("inet", "xtcp" or a number).  Exit status 1 with
  * a message on any error.
@@ -80,7 +82,7 @@ static int serve(int fam, struct sockaddr_in *sin, const char *mode,
 }
 
 static int client(int fam, struct sockaddr_in *sin, const char *action,
-		  int secs)
+		  int secs, const char *go)
 {
 	static char buf[65536];
 	double end = now() + secs;
@@ -94,8 +96,11 @@ static int client(int fam, struct sockaddr_in *sin, const char *action,
 		die("connect");
 	printf("connected %d\n", local_port(fd));
 	fflush(stdout);
+	while (go && access(go, F_OK) && now() < end)
+		usleep(10000);
 	if (!strcmp(action, "close")) {
 		close(fd);
+		printf("acted\n");
 		return 0;
 	}
 	if (!strncmp(action, "keepalive:", 10)) {
@@ -110,24 +115,22 @@ static int client(int fam, struct sockaddr_in *sin, const char *action,
 		v = 1;
 		if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v, sizeof(v)))
 			die("SO_KEEPALIVE");
-	} else if (!strncmp(action, "send:", 5)) {
-		while (access(action + 5, F_OK) && now() < end)
-			usleep(10000);
+	} else if (!strcmp(action, "send")) {
 		memset(buf, 'x', 1000);
 		if (write(fd, buf, 1000) != 1000)
 			die("write");
-		printf("sent\n");
-		fflush(stdout);
 	} else if (!strcmp(action, "fill")) {
 		fcntl(fd, F_SETFL, O_NONBLOCK);
-		while (now() < end) {
-			if (write(fd, buf, sizeof(buf)) < 0 && errno != EAGAIN)
-				die("write");
-			usleep(20000);
-		}
 	} else if (strcmp(action, "idle")) {
 		fprintf(stderr, "unknown action %s\n", action);
 		return 2;
+	}
+	printf("acted\n");
+	fflush(stdout);
+	while (!strcmp(action, "fill") && now() < end) {
+		if (write(fd, buf, sizeof(buf)) < 0 && errno != EAGAIN)
+			die("write");
+		usleep(20000);
 	}
 	while (now() < end)
 		usleep(50000);
@@ -200,10 +203,13 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in sin;
 
-	if (argc == 4 && !strcmp(argv[1], "syn")) {
-		if (parse_addr(argv[3], &sin))
-			return 2;
-		return syn(argv[2], &sin);
+	if (argc >= 4 && !strcmp(argv[1], "syn")) {
+		int i;
+
+		for (i = 3; i < argc; i++)
+			if (parse_addr(argv[i], &sin) || syn(argv[2], &sin))
+				return 2;
+		return 0;
 	}
 	if (argc < 6 || parse_addr(argv[3], &sin)) {
 		fprintf(stderr, "usage: see the comment in timer_proc_peer.c\n");
@@ -214,6 +220,6 @@ int main(int argc, char **argv)
 			     atoi(argv[5]), argc > 6 ? atoi(argv[6]) : 0);
 	if (!strcmp(argv[1], "client"))
 		return client(family_by_name(argv[2]), &sin, argv[4],
-			      atoi(argv[5]));
+			      atoi(argv[5]), argc > 6 ? argv[6] : NULL);
 	return 2;
 }

@@ -8,6 +8,9 @@
  * that keeps a port the user bound.  The file walks the bind table (where
  * all of these are) under RCU alone, one bucket after the other, skipping
  * CLOSE sockets, so readers never hold a lock that keeps BHs off.
+ *
+ * /proc/net/xtcp_timers shows the counters of the timer wheels
+ * (wheel_cpu.c), the same in every namespace.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
