@@ -120,7 +120,9 @@ show()
 }
 
 # pair CASE SERVE_MODE CLIENT_ACTION SECS BASEPORT [RCVBUF]: native and
-# xtcp servers in P on BASEPORT and BASEPORT+1, a client of each in X,
+# xtcp peers that live SECS (counted from their start, so SECS leaves
+# room for a slow start-up under TCG before the case's samples): servers
+# in P on BASEPORT and BASEPORT+1, a client of each in X,
 # connected and waiting for go CASE; sets np and xp, the clients' local
 # ports (empty when they failed), and cp, their pids.
 pair()
@@ -208,7 +210,7 @@ for col in armed rearmed cancelled; do
 done
 
 # Idle connection: no timer.
-pair idle hold idle 5 7201
+pair idle hold idle 10 7201
 go idle
 sleep 0.5
 snap idle
@@ -216,7 +218,7 @@ compare idle idle "$np" "$xp" 01 0
 finish
 
 # Keepalive: TCP_KEEPIDLE 30 s, tr 2 and about 3000 ticks.
-pair ka hold keepalive:30 5 7203
+pair ka hold keepalive:30 10 7203
 go ka
 sleep 0.5
 snap ka
@@ -233,7 +235,7 @@ finish
 # deadline depends on when each stack's window closed (its buffers), so
 # tm->when is only checked to be a probe's (0 .. 120 s) in each.
 snap zw0
-pair zw hold fill 8 7205 4096
+pair zw hold fill 15 7205 4096
 go zw
 sleep 4
 snap zw
@@ -275,7 +277,7 @@ finish
 
 # TIME_WAIT: the client closes first; about 60 s, counting down.
 snap tw0
-pair tw drain close 3 7209
+pair tw drain close 10 7209
 go tw
 sleep 1
 snap tw1
@@ -291,10 +293,11 @@ d=$(delta tw0 tw2 time_wait armed)
 tap_check "time_wait: time_wait armed grows ($d)" [ "$d" -gt 0 ]
 finish
 
-# Orphan in FIN_WAIT2: the client closes, the server never does;
-# tcp_fin_timeout is 5 s in X.
+# Orphan in FIN_WAIT2: the client closes, the server never does (it
+# holds the connection for 20 s, well past the check that the orphans
+# are gone: tcp_fin_timeout is 5 s in X).
 snap fw0
-pair fw hold close 9 7211
+pair fw hold close 20 7211
 go fw
 sleep 1
 snap fw1
@@ -328,7 +331,7 @@ finish
 # (under a loaded TCG a sample may come late; the two families are read
 # at the same instant, so only a retransmission in between matters).
 snap rt0
-pair rt hold send 12 7213
+pair rt hold send 15 7213
 ip -n $P addr flush dev xtp-p
 go rt
 sleep 1
