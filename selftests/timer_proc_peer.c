@@ -12,6 +12,10 @@
  *       connect, print "connected LPORT" (the local port), wait until
  *       the file GO exists (when given), do ACTION and print "acted":
  *         idle             nothing
+ *         synsent          (for an address that never answers: the
+ *                          socket is bound first, "connected" printed
+ *                          with its port, and GO starts a non-blocking
+ *                          connect() left in progress)
  *         send             write 1000 bytes
  *         fill             write without blocking whenever there is room
  *         close            close() at once (the socket lives on in the
@@ -88,16 +92,30 @@ static int client(int fam, struct sockaddr_in *sin, const char *action,
 	double end = now() + secs;
 	int fd, v;
 
-	fd = socket(fam, SOCK_STREAM, 0);
-	if (fd < 0)
-		die("socket");
-	set_timeouts(fd, 10);
-	if (connect(fd, (struct sockaddr *)sin, sizeof(*sin)))
-		die("connect");
+	if (!strcmp(action, "synsent")) {
+		struct sockaddr_in any = { .sin_family = AF_INET };
+
+		fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&any, sizeof(any)))
+			die("socket/bind");
+	} else {
+		fd = socket(fam, SOCK_STREAM, 0);
+		if (fd < 0)
+			die("socket");
+		set_timeouts(fd, 10);
+		if (connect(fd, (struct sockaddr *)sin, sizeof(*sin)))
+			die("connect");
+	}
 	printf("connected %d\n", local_port(fd));
 	fflush(stdout);
 	while (go && access(go, F_OK) && now() < end)
 		usleep(10000);
+	if (!strcmp(action, "synsent")) {
+		if (!connect(fd, (struct sockaddr *)sin, sizeof(*sin)) ||
+		    errno != EINPROGRESS)
+			die("connect");
+		action = "idle";
+	}
 	if (!strcmp(action, "close")) {
 		close(fd);
 		printf("acted\n");
