@@ -15,8 +15,11 @@
 # 3, about 60 s counting down), an orphan in FIN_WAIT2 (xtcp tr 2 with
 # tcp_fin_timeout 5 s; native shows such an orphan as a TIME_WAIT
 # mini-socket, tr 3, while tcp_fin_timeout <= 60 s, so only the deadline
-# is compared), and unacknowledged data to a peer gone silent (tr 1,
-# retrnsmt growing).  P silences itself by dropping its address: X keeps a
+# is compared), unacknowledged data to a peer gone silent (tr 1,
+# retrnsmt growing) and a SYN nobody answers (SYN_SENT, tr 1).  The
+# counters: deltas of each kind around the cases, and once nothing is
+# open, empty wheels, lateness rows adding up to "fired" and every
+# arming ended by a firing or a cancel.  P silences itself by dropping its address: X keeps a
 # permanent neighbour entry for it, and P, not forwarding, drops what it
 # no longer owns without a word (see netns_scapy_peer).  The SYN comes
 # from 10.77.9.3, an address nobody owns, so nothing answers the SYN-ACK.
@@ -24,7 +27,9 @@
 # tm->when is in clock ticks (USER_HZ, 100 per second).  Tolerance: 50
 # ticks (500 ms) between the two families' deadlines of the same case.
 # Measured on a loaded TCG host: the two processes' wake-ups after the
-# shared go file, and the two reads, differ by up to a few hundred ms;
+# shared go file differ by up to a few hundred ms (the two reads, in one
+# awk, by a few; a "sleep; read" comes a second or more late, hence
+# snap_mid for the retransmission timers);
 # native TCP's timer_list rounds a timeout up by up to 1/8 of it (an RTO
 # of 0.8 s or 1.6 s by up to 32 ms, 3.2 s by up to 256 ms), which adds
 # up over retransmissions.  xtcp's values without the fix are 0.
