@@ -117,6 +117,22 @@ static inline unsigned long xtcp_timer_expires(const struct xtcp_wtimer *t)
 	return READ_ONCE(t->expires);
 }
 
+/**
+ * xtcp_timer_pending_lockless() - is a timer armed, for display
+ * @t: the timer.
+ *
+ * timer_pending()'s lockless test for readers that take no lock (procfs):
+ * the answer may be out of date as soon as it is read.  A timer on the
+ * due list of the step being run counts as pending, as in
+ * xtcp_timer_pending().
+ * Context: any.
+ * Return: true if @t waits on its wheel.
+ */
+static inline bool xtcp_timer_pending_lockless(const struct xtcp_wtimer *t)
+{
+	return !hlist_unhashed_lockless(&t->entry);
+}
+
 /* Handlers, one per owner type (called by the driver by kind). */
 void xtcp_write_timer(struct xtcp_wtimer *t);
 void xtcp_keepalive_timer(struct xtcp_wtimer *t);
