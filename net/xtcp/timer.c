@@ -44,8 +44,9 @@ void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	xsk->rtx_timer_kind = kind;
-	xsk->rtx_timeout = jiffies + max(delay, 1UL);
+	/* Read locklessly by /proc/net/xtcp (proc.c). */
+	WRITE_ONCE(xsk->rtx_timer_kind, kind);
+	WRITE_ONCE(xsk->rtx_timeout, jiffies + max(delay, 1UL));
 	xtcp_sk_timer_arm(sk, &xsk->rtx_timer,
 			  kind == XTCP_RTX_PROBE ? XTCP_TIMER_PROBE :
 						   XTCP_TIMER_RTO,
@@ -62,7 +63,7 @@ void xtcp_stop_rtx(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	xsk->rtx_timer_kind = XTCP_RTX_NONE;
+	WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
 	xtcp_sk_timer_stop(sk, &xsk->rtx_timer);
 }
 
@@ -237,7 +238,7 @@ static void xtcp_write_timer_handler(struct sock *sk)
 		xtcp_sk_timer_arm(sk, &xsk->rtx_timer, kind, xsk->rtx_timeout);
 		return;
 	}
-	xsk->rtx_timer_kind = XTCP_RTX_NONE;
+	WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
 	switch (event) {
 	case XTCP_RTX_RETRANS:
 		xtcp_retransmit_timer(sk);
@@ -487,7 +488,7 @@ void xtcp_clear_timers(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	xsk->rtx_timer_kind = XTCP_RTX_NONE;
+	WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
 	xtcp_sk_timer_stop(sk, &xsk->rtx_timer);
 	xtcp_sk_timer_stop(sk, &xsk->keepalive_timer);
 }

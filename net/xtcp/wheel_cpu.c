@@ -11,19 +11,22 @@
  * goes offline (the kernel then runs the kernel timer elsewhere).
  *
  * One kernel timer per wheel, programmed for xtcp_wheel_next_expiry()
- * while the wheel holds timers and not at all while it is empty. Its
- * callback advances the wheel to the current jiffy, calling each expired
+ * while the wheel holds timers and not at all while it is empty. It is an
+ * hrtimer expiring in softirq context: a timer_list that far ahead would
+ * be rounded up by Linux's own wheel (up to 1/8 of its distance), and
+ * every xtcp timer behind it would fire that late. Its callback
+ * advances the wheel to the current jiffy, calling each expired
  * timer's handler (by kind) with the lock dropped, and programs itself
  * again. Arms from handlers and from other CPUs while the callback runs
  * leave the programming to it. Documentation/timers.rst has the design;
  * include/net/xtcp_timer.h the reference rule.
  */
 #include <linux/cpumask.h>
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/percpu.h>
 #include <linux/spinlock.h>
-#include <linux/timer.h>
 #include <net/xtcp_timer.h>
 
 /**
@@ -33,8 +36,8 @@
  *             with @lock dropped around a handler): it programs @ktimer
  *             when done, nobody else does meanwhile.
  * @ktimer_on: @ktimer is programmed (for @ktimer_at).
- * @ktimer_at: when, in jiffies.
- * @ktimer:    the kernel timer.
+ * @ktimer_at: for which jiffy.
+ * @ktimer:    the kernel timer (softirq hrtimer).
  * @wheel:     the timers.
  */
 struct xtcp_wheel_cpu {
@@ -42,7 +45,7 @@ struct xtcp_wheel_cpu {
 	bool running;
 	bool ktimer_on;
 	unsigned long ktimer_at;
-	struct timer_list ktimer;
+	struct hrtimer ktimer;
 	struct xtcp_wheel wheel;
 };
 
@@ -69,7 +72,8 @@ static struct xtcp_wheel_cpu *xtcp_wheel_of(const struct xtcp_wtimer *t)
  */
 static void xtcp_wheel_program(struct xtcp_wheel_cpu *wc)
 {
-	unsigned long next;
+	unsigned long next, now = jiffies;
+	u64 delay = 0;
 
 	if (wc->running || !xtcp_wheel_next_expiry(&wc->wheel, &next))
 		return;
@@ -77,7 +81,13 @@ static void xtcp_wheel_program(struct xtcp_wheel_cpu *wc)
 		return;
 	wc->ktimer_on = true;
 	wc->ktimer_at = next;
-	mod_timer(&wc->ktimer, next);
+	/* Jiffies tick at a fixed period: whole periods from now, jiffies
+	 * has advanced as many times, whatever the phase of now within the
+	 * current one.
+	 */
+	if (time_after(next, now))
+		delay = (u64)(next - now) * TICK_NSEC;
+	hrtimer_start(&wc->ktimer, ns_to_ktime(delay), HRTIMER_MODE_REL_SOFT);
 }
 
 static void xtcp_timer_count_fired(u8 kind, unsigned long lateness)
@@ -128,9 +138,10 @@ static void xtcp_wheel_expire(struct xtcp_wheel *w, struct xtcp_wtimer *t,
 }
 
 /* The kernel timer of one wheel (softirq): run what is due up to now. */
-static void xtcp_wheel_tick(struct timer_list *kt)
+static enum hrtimer_restart xtcp_wheel_tick(struct hrtimer *kt)
 {
-	struct xtcp_wheel_cpu *wc = from_timer(wc, kt, ktimer);
+	struct xtcp_wheel_cpu *wc = container_of(kt, struct xtcp_wheel_cpu,
+						 ktimer);
 
 	spin_lock(&wc->lock);
 	wc->running = true;
@@ -139,6 +150,7 @@ static void xtcp_wheel_tick(struct timer_list *kt)
 	wc->running = false;
 	xtcp_wheel_program(wc);
 	spin_unlock(&wc->lock);
+	return HRTIMER_NORESTART;
 }
 
 /**
@@ -381,7 +393,9 @@ int xtcp_timers_init(void)
 	for_each_possible_cpu(cpu) {
 		wc = per_cpu_ptr(xtcp_wheels, cpu);
 		spin_lock_init(&wc->lock);
-		timer_setup(&wc->ktimer, xtcp_wheel_tick, 0);
+		hrtimer_init(&wc->ktimer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_SOFT);
+		wc->ktimer.function = xtcp_wheel_tick;
 		xtcp_wheel_init(&wc->wheel, jiffies);
 	}
 	return 0;
@@ -394,7 +408,7 @@ int xtcp_timers_init(void)
  * SYN queue and TIME_WAIT entries, each cancelling its timer), so the
  * wheels are empty; a timer left pending is a leak and warns. Waits for
  * a callback still running (the handler that dropped the last reference
- * of something may still be returning).
+ * of something may still be returning): hrtimer_cancel() does.
  *
  * Context: module unload, process context.
  */
@@ -405,7 +419,7 @@ void xtcp_timers_exit(void)
 
 	for_each_possible_cpu(cpu) {
 		wc = per_cpu_ptr(xtcp_wheels, cpu);
-		del_timer_sync(&wc->ktimer);
+		hrtimer_cancel(&wc->ktimer);
 		WARN(xtcp_wheel_pending(&wc->wheel),
 		     "xtcp: %u timers left on CPU %u's wheel\n",
 		     xtcp_wheel_pending(&wc->wheel), cpu);
