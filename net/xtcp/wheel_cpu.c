@@ -70,7 +70,7 @@ static struct xtcp_wheel_cpu *xtcp_wheel_of(const struct xtcp_wtimer *t)
  * than what it is programmed for (or it is not). Not while the callback
  * runs: it programs the timer itself when it is done.
  */
-static void xtcp_wheel_program(struct xtcp_wheel_cpu *wc)
+static void xtcp_wheel_program(struct xtcp_wheel_cpu *wc, bool early)
 {
 	unsigned long next, now = jiffies;
 	u64 delay = 0;
@@ -83,10 +83,14 @@ static void xtcp_wheel_program(struct xtcp_wheel_cpu *wc)
 	wc->ktimer_at = next;
 	/* Jiffies tick at a fixed period: whole periods from now, jiffies
 	 * has advanced as many times, whatever the phase of now within the
-	 * current one.
+	 * current one.  But jiffies is kept by one CPU's tick, which may run
+	 * a little after this CPU's hrtimer (more so under TCG): a callback
+	 * that came before the jiffy it was set for (@early) looks again
+	 * an eighth of a period later, not a whole one.
 	 */
 	if (time_after(next, now))
-		delay = (u64)(next - now) * TICK_NSEC;
+		delay = early && next - now == 1 ? TICK_NSEC / 8 :
+			(u64)(next - now) * TICK_NSEC;
 	hrtimer_start(&wc->ktimer, ns_to_ktime(delay), HRTIMER_MODE_REL_SOFT);
 }
 
@@ -142,13 +146,15 @@ static enum hrtimer_restart xtcp_wheel_tick(struct hrtimer *kt)
 {
 	struct xtcp_wheel_cpu *wc = container_of(kt, struct xtcp_wheel_cpu,
 						 ktimer);
+	bool early;
 
 	spin_lock(&wc->lock);
+	early = time_before(jiffies, wc->ktimer_at);
 	wc->running = true;
 	wc->ktimer_on = false;
 	xtcp_wheel_advance(&wc->wheel, jiffies, xtcp_wheel_expire, wc);
 	wc->running = false;
-	xtcp_wheel_program(wc);
+	xtcp_wheel_program(wc, early);
 	spin_unlock(&wc->lock);
 	return HRTIMER_NORESTART;
 }
@@ -205,11 +211,11 @@ bool xtcp_timer_arm(struct xtcp_wtimer *t, u8 kind, unsigned long expires,
 		 * deadline cannot make the wheel's next work earlier.
 		 */
 		if (time_before(expires, old))
-			xtcp_wheel_program(wc);
+			xtcp_wheel_program(wc, false);
 	} else {
 		ks->armed++;
 		refcount_inc(ref);
-		xtcp_wheel_program(wc);
+		xtcp_wheel_program(wc, false);
 	}
 	spin_unlock_bh(&wc->lock);
 	return pending;
@@ -235,7 +241,7 @@ bool xtcp_timer_mod_pending(struct xtcp_wtimer *t, unsigned long expires)
 	pending = xtcp_wtimer_pending(t);
 	if (pending) {
 		xtcp_wheel_arm(&wc->wheel, t, expires);
-		xtcp_wheel_program(wc);
+		xtcp_wheel_program(wc, false);
 		this_cpu_inc(xtcp_tstats->kind[t->kind].rearmed);
 	}
 	spin_unlock_bh(&wc->lock);
