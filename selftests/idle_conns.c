@@ -42,6 +42,8 @@
 #include <netinet/tcp.h>
 #include "lib/util.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static struct {
 	int family;
 	struct sockaddr_in addr;
@@ -67,7 +69,7 @@ static unsigned int port_slot[65536];	/* client port -> index */
 static struct pollfd *pfd;
 static sigset_t waitset;
 
-static void usage(void)
+static void bad_usage(void)
 {
 	fprintf(stderr,
 		"usage: idle_conns -f FAM -c ADDR:PORT -n CONNS [-k SECS | -K] [-a NETNS]\n"
@@ -104,7 +106,7 @@ static void set_keepalive(int fd, const char *end)
 
 	if (!opt.keepalive)
 		return;
-	for (i = 0; i < sizeof(o) / sizeof(o[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(o); i++) {
 		val = o[i].val < 0 ? opt.keepalive : o[i].val;
 		if (setsockopt(fd, o[i].level, o[i].name, &val, sizeof(val))) {
 			fprintf(stderr, "idle_conns: setsockopt %s (%s): %s\n",
@@ -268,7 +270,7 @@ static int echo_one(unsigned int i)
 	return 0;
 }
 
-static void check(void)
+static void check_sample(void)
 {
 	unsigned int s = opt.sample < opt.conns ? opt.sample : opt.conns;
 	unsigned int k, ok = 0;
@@ -298,7 +300,7 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			if (parse_addr(optarg, &opt.addr))
-				usage();
+				bad_usage();
 			break;
 		case 'n':
 			opt.conns = strtoul(optarg, NULL, 0);
@@ -306,7 +308,7 @@ int main(int argc, char **argv)
 		case 'k':
 			opt.keepalive = atoi(optarg);
 			if (opt.keepalive <= 0)
-				usage();
+				bad_usage();
 			break;
 		case 'K':
 			opt.keepalive = 0;
@@ -327,12 +329,12 @@ int main(int argc, char **argv)
 			opt.timeout = atoi(optarg);
 			break;
 		default:
-			usage();
+			bad_usage();
 		}
 	}
 	if (!opt.family || !opt.addr.sin_port || !opt.conns || !opt.batch ||
 	    opt.timeout <= 0 || optind != argc)
-		usage();
+		bad_usage();
 
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGUSR1);
@@ -349,8 +351,10 @@ int main(int argc, char **argv)
 	done = calloc(opt.batch, sizeof(*done));
 	if (!cli_fd || !srv_fd || !pfd || !accepted_fd || !done)
 		die("calloc");
-	for (i = 0; i < opt.conns; i++)
-		cli_fd[i] = srv_fd[i] = -1;
+	for (i = 0; i < opt.conns; i++) {
+		cli_fd[i] = -1;
+		srv_fd[i] = -1;
+	}
 
 	enter_netns(opt.netns_server);
 	lfd = listen_or_die(opt.family, &opt.addr, opt.conns);
@@ -366,7 +370,7 @@ int main(int argc, char **argv)
 		}
 		say("established %u secs=%.1f\n", n, now() - t0);
 		while (!wait_signal())
-			check();
+			check_sample();
 	}
 
 	t0 = now();
