@@ -29,6 +29,7 @@
  *                  on SIGTERM or SIGINT (at any of the waits): every
  *                  socket closed with SO_LINGER {1, 0} (an RST, no
  *                  TIME_WAIT), the clients first
+ * On stderr, "opened N secs=S" every 2000 connections while opening.
  * Any failure: a message on stderr, exit 1 (2: a keepalive option refused).
  * Every wait for the network is bounded by -t seconds (default 60).
  */
@@ -367,6 +368,9 @@ int main(int argc, char **argv)
 		for (; n < opt.conns; n += i) {
 			i = opt.conns - n < opt.batch ? opt.conns - n : opt.batch;
 			open_batch(lfd, n, i);
+			if ((n + i) / 2000 != n / 2000)
+				fprintf(stderr, "opened %u secs=%.1f\n", n + i,
+					now() - t0);
 		}
 		say("established %u secs=%.1f\n", n, now() - t0);
 		while (!wait_signal())
