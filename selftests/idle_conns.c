@@ -4,14 +4,17 @@
  * tool, not a test.
  *
  *   idle_conns -f FAM -c ADDR:PORT -n CONNS [-k SECS | -K] [-a NETNS]
- *              [-b NETNS] [-B BATCH] [-s SAMPLE] [-t SECS]
+ *              [-b NETNS] [-B BATCH] [-P PORT] [-s SAMPLE] [-t SECS]
  *
  * FAM is "xtcp", "inet" or a number (as xtcp_xfer).  The listener on
  * ADDR:PORT is opened in network namespace -b (a path such as
  * /run/netns/NAME; default: the current one), the client sockets in -a.
  * Every socket of a connection, both ends, gets SO_KEEPALIVE with
  * TCP_KEEPIDLE = TCP_KEEPINTVL = -k seconds (default 2) and TCP_KEEPCNT 9;
- * -K sets no keepalive option at all.  A keepalive option that is refused
+ * -K sets no keepalive option at all.  With -P, client i binds local port
+ * PORT + i before connecting (no ephemeral port search: with 20,000
+ * connections to one destination that search made opening take minutes
+ * under TCG).  A keepalive option that is refused
  * is fatal: "idle_conns: setsockopt OPTION (END): TEXT", exit 2.
  *
  * Steps, each reported on stdout by one line (flushed):
@@ -51,6 +54,7 @@ static struct {
 	unsigned int conns;
 	unsigned int batch;
 	unsigned int sample;
+	unsigned int port_base;	/* -P; 0: ephemeral ports */
 	int keepalive;		/* seconds; 0: -K */
 	int timeout;
 	const char *netns_client;
@@ -74,7 +78,7 @@ static void bad_usage(void)
 {
 	fprintf(stderr,
 		"usage: idle_conns -f FAM -c ADDR:PORT -n CONNS [-k SECS | -K] [-a NETNS]\n"
-		"                  [-b NETNS] [-B BATCH] [-s SAMPLE] [-t SECS]\n");
+		"                  [-b NETNS] [-B BATCH] [-P PORT] [-s SAMPLE] [-t SECS]\n");
 	exit(1);
 }
 
@@ -177,6 +181,13 @@ static void open_batch(int lfd, unsigned int first, unsigned int n)
 		if (fd < 0)
 			die("socket (client)");
 		set_keepalive(fd, "client");
+		if (opt.port_base) {
+			struct sockaddr_in sin = addr4("0.0.0.0",
+						       opt.port_base + first + i);
+
+			if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+				die("bind (client, -P)");
+		}
 		if (connect(fd, (struct sockaddr *)&opt.addr,
 			    sizeof(opt.addr)) && errno != EINPROGRESS)
 			die("connect");
@@ -294,7 +305,7 @@ int main(int argc, char **argv)
 	double t0;
 	int c, lfd;
 
-	while ((c = getopt(argc, argv, "f:c:n:k:Ka:b:B:s:t:")) != -1) {
+	while ((c = getopt(argc, argv, "f:c:n:k:Ka:b:B:P:s:t:")) != -1) {
 		switch (c) {
 		case 'f':
 			opt.family = family_by_name(optarg);
@@ -323,6 +334,9 @@ int main(int argc, char **argv)
 		case 'B':
 			opt.batch = strtoul(optarg, NULL, 0);
 			break;
+		case 'P':
+			opt.port_base = strtoul(optarg, NULL, 0);
+			break;
 		case 's':
 			opt.sample = strtoul(optarg, NULL, 0);
 			break;
@@ -334,7 +348,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!opt.family || !opt.addr.sin_port || !opt.conns || !opt.batch ||
-	    opt.timeout <= 0 || optind != argc)
+	    opt.timeout <= 0 || optind != argc ||
+	    (opt.port_base && opt.port_base + opt.conns > 65536))
 		bad_usage();
 
 	sigemptyset(&waitset);
