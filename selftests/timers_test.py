@@ -20,6 +20,8 @@
 #   fin_wait2      an orphan in FIN_WAIT2 ends after tcp_fin_timeout (3 s)
 #   fin_wait2_entry  the orphan's FIN_WAIT2 entry takes the peer's FIN
 #                  (ACK, then TIME_WAIT) and answers new data with a RST
+#   deferred_giveup  the same with tcp_retries2=1: the connection ends
+#                  inside release_sock()
 #   deferred_rto   an RTO that expires while the user owns the socket
 #                  retransmits when the owner releases it (release_sock())
 # time_wait and fin_wait2 run for both families at the same time (about a
@@ -701,9 +703,10 @@ def measure_deferred(fam, args, wire, table, port):
         time.sleep(1.0)
         segs = tx()
         after = timer_counter(table, "retransmit", "deferred")
+        state = table.state(fam, port)
         c.send("R", ack=0)
         return {"rto1": rto1, "due": due - t_rel, "fault": t_fault - t_rel,
-                "held": len(held),
+                "held": len(held), "state": state,
                 "tx": [float(p.time) - t_rel for p in segs],
                 "deferred": None if before is None or after is None
                 else after - before,
@@ -760,9 +763,51 @@ def case_deferred_rto(args, wire, table, port):
                     f"grew by {r['deferred']}"
 
 
+def case_deferred_giveup(args, wire, table, port):
+    # As deferred_rto, with tcp_retries2=1: the expiry that comes while
+    # the user owns the socket is the one that gives up (0.2 + 0.4 s of
+    # retransmitting), so the connection ends inside release_sock()'s
+    # deferred work (tcp_release_cb() -> tcp_write_timer_handler() ->
+    # tcp_write_err()): nothing more is sent and the socket is gone.
+    # The debug kernel (make check-debug) also checks that this ending
+    # does not sleep under the socket spinlock (it gives its port back).
+    res = {}
+    retries2(args, 1)
+    try:
+        for fam in FAMS:
+            port += 1
+            try:
+                res[fam] = measure_deferred(fam, args, wire, table, port)
+            except Exception as e:	# reported below
+                res[fam] = e
+    finally:
+        retries2(args, 15)
+    for fam in FAMS:
+        r = res[fam]
+        if isinstance(r, Exception):
+            yield False, f"{fam}: deferred give-up", repr(r)
+            continue
+        print(f"# {fam}: give-up deferred: RTO {round(r['rto1'], 3)} s, "
+              f"held from {round(r['fault'], 3)}, due {round(r['due'], 3)}; "
+              f"transmissions at {rounded(r['tx'])}; state after "
+              f"{r['state']}")
+        if r["fault"] > r["due"] - 0.05:
+            yield None, f"{fam}: deferred give-up", \
+                "the socket was not held before the RTO was due"
+            continue
+        # Two transmissions, none at or after the release, and gone.
+        yield (r["held"] == 2 and len(r["tx"]) == 2 and
+               r["state"] is None), \
+            f"{fam}: an RTO that gives up while owned ends the " \
+            "connection at release_sock()", \
+            f"{r['held']} held, transmissions {rounded(r['tx'])}, " \
+            f"state {r['state']}; {r['peer']}"
+
+
 CASES = [(case_syn_backoff, 5), (case_rto_backoff, 5),
          (case_zwp_giveup, 5), (case_close_timers, 7),
-         (case_fin_wait2_entry, 6), (case_deferred_rto, 5)]
+         (case_fin_wait2_entry, 6), (case_deferred_rto, 5),
+         (case_deferred_giveup, 2)]
 
 
 def main():
