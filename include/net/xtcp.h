@@ -196,6 +196,7 @@ struct xtcp_sock {
 	u8 fin_queued;		/* a FIN is on the send queue */
 	u8 orphan_counted;
 	u8 destroyed;		/* xtcp_destroy_sock() ran */
+	u8 in_release_cb;	/* xtcp_release_cb() runs deferred work */
 
 	/* Timers (timer.c); "rtx_timer" is retransmit, SYN, zero-window
 	 * probe; "keepalive_timer" is keepalive and the orphaned FIN_WAIT2
@@ -245,6 +246,16 @@ static inline void xtcp_state_store(struct sock *sk, int state)
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
+}
+
+/* May code holding @sk sleep?  Its owner (lock_sock()) runs in process
+ * context and may, except in the deferred timer work release_sock() runs
+ * through xtcp_release_cb(): the owner flag is still set there, but the
+ * socket spinlock is held with BHs off.
+ */
+static inline bool xtcp_owner_may_sleep(const struct sock *sk)
+{
+	return sock_owned_by_user(sk) && !xtcp_sk(sk)->in_release_cb;
 }
 
 /* FlightSize (RFC 5681) in segments, for the congestion control hooks;

@@ -55,10 +55,11 @@ void xtcp_set_state(struct sock *sk, int state)
 		else
 			xtcp_ehash_remove(&xsk->hn);
 		/* The owner (lock_sock()) is in process context and may
-		 * sleep; under the spinlock we may be in softirq.
+		 * sleep; under the spinlock (softirq, or release_sock()'s
+		 * deferred timer work) it may not.
 		 */
 		if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
-			xtcp_port_release(sk, sock_owned_by_user(sk));
+			xtcp_port_release(sk, xtcp_owner_may_sleep(sk));
 	}
 	xtcp_state_store(sk, state);
 	/* Read locklessly by /proc/net/xtcp (proc.c). */
