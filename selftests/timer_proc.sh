@@ -9,7 +9,7 @@
 # and an xtcp connection side by side: both connect, then both act at
 # once (a file both wait for), and one process reads both files, so the
 # two lines describe the same instant.  Cases: idle
-# (tr 0), keepalive (tr 2; skipped while xtcp refuses TCP_KEEPIDLE),
+# (tr 0), keepalive (tr 2),
 # zero window (tr 4), SYN_RECV entry whose SYN-ACKs go unanswered (tr 1,
 # retrnsmt = SYN-ACK retries, uid of the listener: 65534), TIME_WAIT (tr
 # 3, about 60 s counting down), an orphan in FIN_WAIT2 (tr 3 with
@@ -282,13 +282,7 @@ pair ka hold keepalive:30 10 7203
 go ka
 sleep 0.5
 snap ka
-if grep -q unsupported "$work/c-ka-xtcp"; then
-	for n in "state 01, tr 2" "retrnsmt as native" "tm->when"; do
-		tap_skip "keepalive: $n" "xtcp refuses TCP_KEEPIDLE (ENOPROTOOPT)"
-	done
-else
-	compare keepalive ka "$np" "$xp" 01 2
-fi
+compare keepalive ka "$np" "$xp" 01 2
 finish
 
 # Zero window: the servers never read, 4 KiB receive buffers.  The probe

@@ -19,7 +19,8 @@
 #   time_wait      a TIME_WAIT entry lasts 60 s
 #   fin_wait2      an orphan in FIN_WAIT2 ends after tcp_fin_timeout (3 s)
 #   fin_wait2_entry  the orphan's FIN_WAIT2 entry takes the peer's FIN
-#                  (ACK, then TIME_WAIT) and answers new data with a RST
+#                  (ACK, then TIME_WAIT) and answers new data with a RST;
+#                  data on the ACK of a FIN_WAIT1 orphan's FIN aborts
 #   deferred_giveup  the same with tcp_retries2=1: the connection ends
 #                  inside release_sock()
 #   deferred_rto   an RTO that expires while the user owns the socket
@@ -565,7 +566,8 @@ def case_close_timers(args, wire, table, port):
 
 def measure_fw2_entry(fam, args, wire, table, port, what):
     """An orphan in FIN_WAIT2 (X closed, we acknowledged its FIN and keep
-    ours); 0.5 s later we send @what: "fin" (our FIN) or "data"."""
+    ours); 0.5 s later we send @what: "fin" (our FIN) or "data".  With
+    @what "ackdata" the ACK of its FIN carries data (X in FIN_WAIT1)."""
     peer = Peer(args, args.peer, fam, "-t", str(slow(10)),
                 "-l", f"{args.dst}:{port}", "close")
     try:
@@ -581,6 +583,15 @@ def measure_fw2_entry(fam, args, wire, table, port, what):
             raise RuntimeError(f"no FIN; {peer.text()}")
         c.rcv_nxt = seq_add(fin[TCP].seq, 1)
         c.snd_nxt = seq_add(c.isn, 1)
+        if what == "ackdata":
+            time.sleep(0.2)
+            before = table.state(fam, port)
+            m = c.send("PA", data=b"late")
+            r = c.wait(m, lambda p: flags(p) & 0x04)
+            time.sleep(0.3)
+            return {"before": before, "reply": describe(r),
+                    "replied": r is not None,
+                    "after": table.state(fam, port)}
         c.send("A")
         time.sleep(0.5)
         before = table.state(fam, port)
@@ -604,10 +615,10 @@ def case_fin_wait2_entry(args, wire, table, port):
     # every step is done within 1.2 s of our ACK.
     res = {}
     for fam in FAMS:
-        for i, what in enumerate(("fin", "data")):
+        for i, what in enumerate(("fin", "data", "ackdata")):
             try:
                 res[(fam, what)] = measure_fw2_entry(
-                    fam, args, wire, table, port + 1 + 2 * FAMS.index(fam) + i,
+                    fam, args, wire, table, port + 1 + 3 * FAMS.index(fam) + i,
                     what)
             except Exception as e:	# reported below
                 res[(fam, what)] = e
@@ -624,7 +635,15 @@ def case_fin_wait2_entry(args, wire, table, port):
                r["replied"] and r["after"] is None), \
             f"{fam}: new data to the FIN_WAIT2 orphan gets a RST, it ends", \
             repr(r)
-    for what in ("fin", "data"):
+        # tcp_rcv_state_process(), FIN_WAIT1 of an orphan: data on the
+        # ACK of its FIN aborts (TCPAbortOnData), RST in reply.
+        r = res[(fam, "ackdata")]
+        print(f"# {fam}: data with the ACK of the orphan's FIN: {r}")
+        yield (not isinstance(r, Exception) and r["before"] == "04" and
+               r["replied"] and r["after"] is None), \
+            f"{fam}: data on the ACK of a FIN_WAIT1 orphan's FIN gets " \
+            "a RST, it ends", repr(r)
+    for what in ("fin", "data", "ackdata"):
         n, x = res[("inet", what)], res[("xtcp", what)]
         same = (not isinstance(n, Exception) and
                 not isinstance(x, Exception) and
@@ -806,7 +825,7 @@ def case_deferred_giveup(args, wire, table, port):
 
 CASES = [(case_syn_backoff, 5), (case_rto_backoff, 5),
          (case_zwp_giveup, 5), (case_close_timers, 7),
-         (case_fin_wait2_entry, 6), (case_deferred_rto, 5),
+         (case_fin_wait2_entry, 9), (case_deferred_rto, 5),
          (case_deferred_giveup, 2)]
 
 

@@ -677,12 +677,22 @@ out_sysctl:
 	return err;
 }
 
+/* SYN queue and TIME_WAIT entries end with their namespace.  Done before
+ * the namespace core's synchronize_rcu(), which also waits for timer
+ * handlers that claimed an entry first (they run in softirq with BHs
+ * off, an RCU read-side section) and may still use its xtcp_net or
+ * queue its port's release: xtcp_net_exit() runs after them.
+ */
+static void __net_exit xtcp_net_pre_exit(struct net *net)
+{
+	xtcp_hash_purge(net);
+}
+
 static void __net_exit xtcp_net_exit(struct net *net)
 {
-	/* TIME_WAIT entries end with their namespace; their ports (native
-	 * sockets of this namespace) must be released before it goes.
+	/* The entries' ports (native sockets of this namespace) must be
+	 * released before it goes.
 	 */
-	xtcp_hash_purge(net);
 	xtcp_port_flush();
 	xtcp_sockstat_net_exit(net);
 	xtcp_proc_net_exit(net);
@@ -691,6 +701,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 
 static struct pernet_operations xtcp_net_ops = {
 	.init	= xtcp_net_init,
+	.pre_exit	= xtcp_net_pre_exit,
 	.exit	= xtcp_net_exit,
 	.id	= &xtcp_net_id,
 	.size	= sizeof(struct xtcp_net),

@@ -426,7 +426,8 @@ static int xtcp_collect_minisocks(struct net *net, unsigned int bucket,
  * revisited only while it yields entries.  Each kill cancels the entry's
  * timer and drops the timer's reference if the cancel succeeded (the
  * rule in include/net/xtcp_timer.h); a handler already running finds
- * the entry dead.
+ * the entry dead, or claimed it first and is waited for by an RCU grace
+ * period (namespace exit calls this from pre_exit).
  *
  * Context: process context.
  */

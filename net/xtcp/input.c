@@ -1118,6 +1118,18 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				sk->sk_state_change(sk);
 				break;
 			}
+			/* New data, or a FIN beyond RCV.NXT, for an orphan
+			 * nobody will read: abort with a RST in reply, as
+			 * tcp_rcv_state_process() (TCPAbortOnData), before
+			 * the orphan may become a FIN_WAIT2 entry.
+			 */
+			if (cb->end_seq != cb->seq &&
+			    xtcp_seq_after(cb->end_seq - !!(cb->flags & TCPHDR_FIN),
+					   xsk->rcv_nxt)) {
+				xtcp_sk_send_reset_reply(sk, skb);
+				xtcp_done(sk);
+				goto drop;
+			}
 			xtcp_orphan_fin_wait2(sk, cb->flags & TCPHDR_FIN);
 			if (sk->sk_state == TCP_CLOSE)
 				goto drop;

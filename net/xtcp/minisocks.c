@@ -609,7 +609,8 @@ void xtcp_time_wait(struct sock *sk, int state, unsigned long timeo)
 	if (state == TCP_TIME_WAIT)
 		timeo = XTCP_TIMEWAIT_LEN;
 	else
-		timeo = max(timeo, xtcp_rto_jiffies(sk) * 7 / 2);
+		timeo = max(timeo, (xtcp_rto_jiffies(sk) << 2) -
+				   (xtcp_rto_jiffies(sk) >> 1));
 	xtcp_timer_arm(&tw->timer, XTCP_TIMER_TIME_WAIT, jiffies + timeo,
 		       &tw->ref);
 

@@ -85,7 +85,8 @@ void xtcp_wheel_init(struct xtcp_wheel *w, unsigned long now)
 {
 	unsigned int i;
 
-	BUILD_BUG_ON(sizeof(struct xtcp_wtimer) > 4 * sizeof(unsigned long));
+	/* Not above a timer_list's 40 bytes (32 on 64-bit, 20 on 32-bit). */
+	BUILD_BUG_ON(sizeof(struct xtcp_wtimer) > 32);
 	BUILD_BUG_ON(XTCP_WHEEL_SLOTS != 1U << XTCP_WHEEL_SLOT_BITS);
 	BUILD_BUG_ON(XTCP_WHEEL_NR_SLOTS >= (1U << 16));
 	/* The range must stay far inside time_after()'s half of the clock. */
