@@ -294,8 +294,8 @@ go zw
 sleep 4
 snap zw
 compare zero-window zw "$np" "$xp" 01 4 12000
-read -r _ _ _ _ _ nto <<<"$nf"
-read -r _ _ _ _ _ xto <<<"$xf"
+read -r _ _ _ _ _ nto _ <<<"$nf"
+read -r _ _ _ _ _ xto _ <<<"$xf"
 tap_eq "zero-window: timeout (probes out) as native" "${nto:-none}" "${xto:-none}"
 finish
 snap zw1

@@ -38,7 +38,6 @@
 
 import argparse
 import os
-import random
 import re
 import subprocess
 import sys
@@ -47,8 +46,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, Ends, LinePeer, flags,  # noqa: E402
-                     describe, seq_add, segment, wire_args, REPLY_WAIT)
+from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
+                     ManualConn as Conn,
+                     describe, seq_add, wire_args, REPLY_WAIT)
 from scapy.all import TCP  # noqa: E402
 from slow import slow  # noqa: E402
 
@@ -86,41 +86,6 @@ class Peer(LinePeer):
     def release(self):
         self.proc.stdin.write("release\n")
         self.proc.stdin.flush()
-
-
-class Conn(Ends):
-    """Our end of one connection with X; sequence numbers by hand."""
-
-    def __init__(self, wire, lport, rport):
-        super().__init__(wire, lport, rport)
-        self.isn = random.getrandbits(32)
-        self.snd_nxt = self.isn
-        self.rcv_nxt = 0
-
-    def send(self, fl, seq=None, ack=None, data=b"", window=65535,
-             opts=None):
-        p = segment(self.wire, self.sport, self.dport, fl,
-                    self.snd_nxt if seq is None else seq,
-                    self.rcv_nxt if ack is None else ack, data, window, opts)
-        m = self.wire.mark()
-        self.wire.send(p)
-        return m
-
-    def handshake(self, window=65535):
-        m = self.send("S", ack=0, window=window, opts=[("MSS", 1460)])
-        sa = self.wait_synack(m)
-        if sa is None:
-            return "no SYN-ACK"
-        self.established(sa)
-        self.send("A", window=window)
-        return None
-
-    def sent(self, since, pred):
-        """Every segment of this connection X sent after mark @since
-        that matches @pred."""
-        with self.wire.cond:
-            return [p for p in self.wire.pkts[since:]
-                    if self.mine(p) and pred(p)]
 
 
 def data_pred(p):
@@ -305,13 +270,8 @@ def case_rto_backoff(args, wire, table, port):
     # A write that is never ACKed: retransmissions after the RTO from the
     # handshake's RTT sample (at least 200 ms), then 2, 4, 8, 16 times it
     # (RFC 6298 s.5.5, tcp_retransmit_timer()).
-    res = {}
-    for fam in FAMS:
-        port += 1
-        try:
-            res[fam] = measure_rto(fam, args, wire, port)
-        except Exception as e:	# reported below
-            res[fam] = e
+    res = one_family_after_another(
+        lambda fam, p: measure_rto(fam, args, wire, p), args, port)
     for fam in FAMS:
         r = res[fam]
         if isinstance(r, Exception):
@@ -356,6 +316,26 @@ def retries2(args, n):
                         f"net.{s}.tcp_retries2={n}"], check=True)
 
 
+def one_family_after_another(measure, args, port, retries=None):
+    """measure(fam, port) for each family in turn, on ports port + 1,
+    port + 2, ...; with @retries, tcp_retries2 is that meanwhile (15
+    after).  Returns {fam: result, or the exception it raised}."""
+    res = {}
+    if retries is not None:
+        retries2(args, retries)
+    try:
+        for fam in FAMS:
+            port += 1
+            try:
+                res[fam] = measure(fam, port)
+            except Exception as e:	# reported by the caller
+                res[fam] = e
+    finally:
+        if retries is not None:
+            retries2(args, 15)
+    return res
+
+
 def measure_zwp(fam, args, wire, table, port):
     peer = Peer(args, args.peer, fam, "-t", str(slow(20)),
                 "-l", f"{args.dst}:{port}", "write:8000", "sleep:20000",
@@ -395,17 +375,9 @@ def case_zwp_giveup(args, wire, table, port):
     # finds 3 probes out and drops the connection (tcp_write_err(), no
     # RST).  wire2 checks the first probe and the first back-off of
     # answered probes; this is the rest.
-    res = {}
-    retries2(args, 3)
-    try:
-        for fam in FAMS:
-            port += 1
-            try:
-                res[fam] = measure_zwp(fam, args, wire, table, port)
-            except Exception as e:	# reported below
-                res[fam] = e
-    finally:
-        retries2(args, 15)
+    res = one_family_after_another(
+        lambda fam, p: measure_zwp(fam, args, wire, table, p), args, port,
+        retries=3)
     for fam in FAMS:
         r = res[fam]
         if isinstance(r, Exception):
@@ -740,13 +712,9 @@ def case_deferred_rto(args, wire, table, port):
     # tcp_release_cb() in Linux; xtcp_write_timer() -> xtcp_release_cb()
     # in xtcp): the retransmission goes out when the owner lets go, not
     # before and not at the next expiry.
-    res = {}
-    for fam in FAMS:
-        port += 1
-        try:
-            res[fam] = measure_deferred(fam, args, wire, table, port)
-        except Exception as e:	# reported below
-            res[fam] = e
+    res = one_family_after_another(
+        lambda fam, p: measure_deferred(fam, args, wire, table, p), args,
+        port)
     for fam in FAMS:
         r = res[fam]
         if isinstance(r, Exception):
@@ -790,17 +758,9 @@ def case_deferred_giveup(args, wire, table, port):
     # tcp_write_err()): nothing more is sent and the socket is gone.
     # The debug kernel (make check-debug) also checks that this ending
     # does not sleep under the socket spinlock (it gives its port back).
-    res = {}
-    retries2(args, 1)
-    try:
-        for fam in FAMS:
-            port += 1
-            try:
-                res[fam] = measure_deferred(fam, args, wire, table, port)
-            except Exception as e:	# reported below
-                res[fam] = e
-    finally:
-        retries2(args, 15)
+    res = one_family_after_another(
+        lambda fam, p: measure_deferred(fam, args, wire, table, p), args,
+        port, retries=1)
     for fam in FAMS:
         r = res[fam]
         if isinstance(r, Exception):

@@ -17,15 +17,15 @@
 
 import argparse
 import os
-import queue
 import random
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, Ends, LinePeer, flags,  # noqa: E402
-                     describe, seq_add, segment, run_families, wire_args,
+from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
+                     ManualConn as Conn,
+                     describe, seq_add, run_families, wire_args,
                      REPLY_WAIT)
 from scapy.all import IP, TCP, Raw  # noqa: E402
 
@@ -36,36 +36,6 @@ class Peer(LinePeer):
     def __init__(self, args, fam, *argv, netns=None):
         super().__init__(netns or args.netns, args.peer, fam, "-t", "10",
                          *argv)
-
-
-class Conn(Ends):
-    """Our end of one connection to or from X; sequence numbers by hand."""
-
-    def __init__(self, wire, lport, rport):
-        super().__init__(wire, lport, rport)
-        self.isn = random.getrandbits(32)
-        self.snd_nxt = self.isn
-        self.rcv_nxt = 0
-
-    def send(self, fl, seq=None, ack=None, data=b"", window=65535, opts=None):
-        p = segment(self.wire, self.sport, self.dport, fl,
-                    self.snd_nxt if seq is None else seq,
-                    self.rcv_nxt if ack is None else ack, data, window, opts)
-        m = self.wire.mark()
-        self.wire.send(p)
-        return m
-
-    def handshake(self, window=65535):
-        m = self.send("S", ack=0, window=window, opts=[("MSS", 1460)])
-        sa = self.wait_synack(m)
-        if sa is None:
-            return "no SYN-ACK"
-        self.established(sa)
-        self.send("A", window=window)
-        return None
-
-    def abort(self):
-        self.send("R", ack=0)
 
 
 def data_pred(p):

@@ -182,6 +182,45 @@ class Ends:
         self.snd_nxt = seq_add(self.isn, 1)
 
 
+class ManualConn(Ends):
+    """Our end of one connection to or from X, every segment built by
+    hand: send() one, handshake() from our SYN, sent() what X sent."""
+
+    def __init__(self, wire, lport, rport):
+        super().__init__(wire, lport, rport)
+        self.isn = random.getrandbits(32)
+        self.snd_nxt = self.isn
+        self.rcv_nxt = 0
+
+    def send(self, fl, seq=None, ack=None, data=b"", window=65535,
+             opts=None):
+        p = segment(self.wire, self.sport, self.dport, fl,
+                    self.snd_nxt if seq is None else seq,
+                    self.rcv_nxt if ack is None else ack, data, window, opts)
+        m = self.wire.mark()
+        self.wire.send(p)
+        return m
+
+    def handshake(self, window=65535):
+        m = self.send("S", ack=0, window=window, opts=[("MSS", 1460)])
+        sa = self.wait_synack(m)
+        if sa is None:
+            return "no SYN-ACK"
+        self.established(sa)
+        self.send("A", window=window)
+        return None
+
+    def sent(self, since, pred):
+        """Every segment of this connection X sent after mark @since
+        that matches @pred."""
+        with self.wire.cond:
+            return [p for p in self.wire.pkts[since:]
+                    if self.mine(p) and pred(p)]
+
+    def abort(self):
+        self.send("R", ack=0)
+
+
 class Conn(Ends):
     """Our end of one connection to a listener; sequence numbers kept by
     hand."""
