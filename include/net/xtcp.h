@@ -545,6 +545,7 @@ void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay);
 void xtcp_stop_rtx(struct sock *sk);
 void xtcp_arm_fin_wait2(struct sock *sk, unsigned long delay);
 unsigned long xtcp_rto_jiffies(const struct sock *sk);
+unsigned long xtcp_fin_wait2_min(const struct sock *sk);
 unsigned long xtcp_fin_time(const struct sock *sk);
 void xtcp_orphan_fin_wait2(struct sock *sk, bool fin);
 void xtcp_reset_keepalive_timer(struct sock *sk, unsigned long len);

@@ -609,8 +609,7 @@ void xtcp_time_wait(struct sock *sk, int state, unsigned long timeo)
 	if (state == TCP_TIME_WAIT)
 		timeo = XTCP_TIMEWAIT_LEN;
 	else
-		timeo = max(timeo, (xtcp_rto_jiffies(sk) << 2) -
-				   (xtcp_rto_jiffies(sk) >> 1));
+		timeo = max(timeo, xtcp_fin_wait2_min(sk));
 	xtcp_timer_arm(&tw->timer, XTCP_TIMER_TIME_WAIT, jiffies + timeo,
 		       &tw->ref);
 

@@ -379,7 +379,7 @@ void xtcp_write_xmit(struct sock *sk, bool push)
 	}
 	if (sent && xsk->rtx_timer_kind != XTCP_RTX_RETRANS)
 		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
-			     usecs_to_jiffies(xtcp_rtt_rto(&xsk->rtt)));
+			     xtcp_rto_jiffies(sk));
 }
 
 /**

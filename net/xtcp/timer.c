@@ -80,7 +80,7 @@ void xtcp_rearm_rtx(struct sock *sk)
 
 	if (xsk->snd_una != xsk->snd_nxt)
 		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
-			     usecs_to_jiffies(xtcp_rtt_rto(&xsk->rtt)));
+			     xtcp_rto_jiffies(sk));
 	else if (xsk->rtx_timer_kind == XTCP_RTX_RETRANS)
 		xtcp_stop_rtx(sk);
 }
@@ -165,7 +165,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	if (xsk->snd_una == xsk->snd_nxt)
 		return;
 	if (!xsk->retrans_stamp)
-		xsk->retrans_stamp = jiffies - usecs_to_jiffies(xtcp_rtt_rto(&xsk->rtt));
+		xsk->retrans_stamp = jiffies - xtcp_rto_jiffies(sk);
 
 	/* An orphan gives up sooner (tcp_orphan_retries), or at once when
 	 * orphans or memory run short, as Linux's tcp_write_timeout().
@@ -211,7 +211,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		xtcp_retransmit_all(sk);
 	}
 	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
-		     usecs_to_jiffies(xtcp_rtt_rto(&xsk->rtt)));
+		     xtcp_rto_jiffies(sk));
 }
 
 /* The retransmission timer's work, with the socket spinlock held and no
@@ -400,6 +400,21 @@ unsigned long xtcp_rto_jiffies(const struct sock *sk)
 }
 
 /**
+ * xtcp_fin_wait2_min() - the shortest FIN_WAIT2 wait: 3.5 RTOs
+ * @sk: the socket
+ *
+ * The floor of tcp_fin_time() and of a FIN_WAIT2 entry's life in
+ * tcp_time_wait(), both (rto << 2) - (rto >> 1).
+ * Return: jiffies.
+ */
+unsigned long xtcp_fin_wait2_min(const struct sock *sk)
+{
+	unsigned long rto = xtcp_rto_jiffies(sk);
+
+	return (rto << 2) - (rto >> 1);
+}
+
+/**
  * xtcp_fin_time() - how long an orphan waits in FIN_WAIT2
  * @sk: the orphan
  *
@@ -408,11 +423,10 @@ unsigned long xtcp_rto_jiffies(const struct sock *sk)
  */
 unsigned long xtcp_fin_time(const struct sock *sk)
 {
-	unsigned long rto = xtcp_rto_jiffies(sk);
 	unsigned long tmo =
 		READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout);
 
-	return max(tmo, (rto << 2) - (rto >> 1));
+	return max(tmo, xtcp_fin_wait2_min(sk));
 }
 
 /**
