@@ -29,7 +29,8 @@
 # Measured on a loaded TCG host: the two processes' wake-ups after the
 # shared go file differ by up to a few hundred ms (the two reads, in one
 # awk, by a few; a "sleep; read" comes a second or more late, hence
-# snap_mid for the retransmission timers);
+# snap_mid for the retransmission timers, and snap_until, not a fixed
+# sleep, for a state that waits on a process, e.g. the peer's close());
 # native TCP's timer_list rounds a timeout up by up to 1/8 of it (an RTO
 # of 0.8 s or 1.6 s by up to 32 ms, 3.2 s by up to 256 ms), which adds
 # up over retransmissions.  xtcp's values without the fix are 0.
@@ -92,6 +93,32 @@ snap_mid()
 		sleep 0.1
 	done
 	echo "# $1: native never mid-interval with $4 timeouts (last: $f)"
+	return 1
+}
+
+# snap_until NAME NPORT XPORT STATE [TR]: snapshot NAME taken once
+# native's line (local port NPORT) and xtcp's (XPORT) are both in STATE
+# (with timer TR, when given); tries for up to 10 s.  Such a state comes
+# after processes ran (the peer's close() once it read the EOF, a
+# client's first write): a loaded TCG host delays a process or a
+# "sleep" by seconds (measured: a "sleep 2" took 7.9 s), so no fixed
+# wait is long enough or short enough.  On a timeout it prints both
+# lines in any state and P's sockets, and returns 1.
+snap_until()
+{
+	local i nt xt
+	for ((i = 0; i < $(tenths 10); i++)); do
+		snap "$1"
+		read -r _ nt _ <<<"$(fields "$work/tcp.$1" "$2" "$4")"
+		read -r _ xt _ <<<"$(fields "$work/xtcp.$1" "$3" "$4")"
+		[ -n "${nt:-}" ] && [ -n "${xt:-}" ] &&
+			[ "$nt $xt" = "${5:-$nt} ${5:-$xt}" ] && return 0
+		sleep 0.1
+	done
+	echo "# $1: not both in state $4${5:+ tr $5} within 10 s; in any state:" \
+		"native $(fields "$work/tcp.$1" "$2"); xtcp $(fields "$work/xtcp.$1" "$3")"
+	ip netns exec $P awk 'FNR > 1 { print "# P " FILENAME ": " $2, $3, $4, $6 }' \
+		/proc/net/tcp /proc/net/xtcp
 	return 1
 }
 
@@ -291,8 +318,10 @@ finish
 snap zw0
 pair zw hold fill 15 7205 4096
 go zw
+# 4 s in, as measured (the probes-out column settles); then, should a
+# loaded host not have run the client's first write yet, wait for it.
 sleep 4
-snap zw
+snap_until zw "$np" "$xp" 01 4 || show zw
 compare zero-window zw "$np" "$xp" 01 4 12000
 read -r _ _ _ _ _ nto _ <<<"$nf"
 read -r _ _ _ _ _ xto _ <<<"$xf"
@@ -331,16 +360,20 @@ finish
 snap tw0
 pair tw drain close 10 7209
 go tw
-sleep 1
-snap tw1
+snap_until tw1 "$np" "$xp" 06 3 || show tw
 compare "time_wait" tw1 "$np" "$xp" 06 3
-w1=$(echo "$xf" | awk '{ print $3 }')
+read -r _ _ n1 _ <<<"$nf"
+read -r _ _ w1 _ <<<"$xf"
 sleep 2
 snap tw2
 compare "time_wait 2 s later" tw2 "$np" "$xp" 06 3
-w2=$(echo "$xf" | awk '{ print $3 }')
-tap_check "time_wait: xtcp tm->when counts down ($w1 -> $w2)" \
-	test "${w2:-0}" -lt "${w1:-0}" -a "${w2:-0}" -gt 5000
+read -r _ _ n2 _ <<<"$nf"
+read -r _ _ w2 _ <<<"$xf"
+# Against native's countdown over the same two snapshots, not against
+# the time "sleep 2" took.
+d=$(( (${w1:-0} - ${w2:-0}) - (${n1:-0} - ${n2:-0}) ))
+tap_check "time_wait: xtcp tm->when counts down as native's ($w1 -> $w2, native $n1 -> $n2)" \
+	test "${w2:-0}" -lt "${w1:-0}" -a "$d" -le "$TOL" -a "$d" -ge "-$TOL"
 d=$(delta tw0 tw2 time_wait armed)
 tap_check "time_wait: time_wait armed grows ($d)" [ "$d" -gt 0 ]
 finish
@@ -351,8 +384,7 @@ finish
 snap fw0
 pair fw hold close 20 7211
 go fw
-sleep 1
-snap fw1
+snap_until fw1 "$np" "$xp" 05 3 || show fw
 nf=$(fields "$work/tcp.fw1" "$np")
 xf=$(fields "$work/xtcp.fw1" "$xp")
 echo "# fin_wait2: native: $nf; xtcp: $xf"
@@ -367,8 +399,13 @@ else
 	tap_fail "fin_wait2: tm->when within $TOL ticks of native" \
 		"native ${nw:-none} xtcp ${xw:-none}"
 fi
-sleep 5
-snap fw2
+# Gone once the 5 s are up: up to 10 s from fw1 (a fixed "sleep 5" is
+# too short when fw1 came right at the entry's start).
+for ((i = 0; i < $(tenths 10); i++)); do
+	snap fw2
+	[ -z "$(fields "$work/tcp.fw2" "$np")$(fields "$work/xtcp.fw2" "$xp")" ] && break
+	sleep 0.1
+done
 tap_eq "fin_wait2: both gone after tcp_fin_timeout" "" \
 	"$(fields "$work/tcp.fw2" "$np")$(fields "$work/xtcp.fw2" "$xp")"
 # A FIN_WAIT2 entry's end is a time_wait-kind timer (timers.rst).
