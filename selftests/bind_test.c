@@ -221,6 +221,96 @@ TEST(namespaces_have_separate_port_spaces)
 	close(a);
 }
 
+/* A socket of @family with SO_REUSEPORT (XTCP_REUSEPORT at SOL_TCP for
+ * xtcp: Linux 6.1 grants SO_REUSEPORT to AF_INET/AF_INET6 only), bound to
+ * ip:port; returns bind()'s errno (-1 if the option failed), fd in *fdp.
+ */
+static int bind_reuseport(int family, const char *ip, int port, int *fdp)
+{
+	struct sockaddr_in sin = addr4(ip, port);
+	int one = 1;
+
+	*fdp = socket(family, SOCK_STREAM, 0);
+	if (*fdp < 0)
+		return -1;
+	if (setsockopt(*fdp, family == AF_INET ? SOL_SOCKET : IPPROTO_TCP,
+		       family == AF_INET ? SO_REUSEPORT : XTCP_REUSEPORT,
+		       &one, sizeof(one)))
+		return -1;
+	return bind_errno(*fdp, &sin);
+}
+
+/* SO_REUSEPORT shares a port between sockets of one user only
+ * (inet_bind_conflict() compares sock_i_uid(), the user of the socket's
+ * inode, fixed when the socket is created).  Native TCP checks an xtcp
+ * socket through its port reservation, which must answer with the user
+ * of the xtcp socket.  Same verdicts, native pair as the oracle, for the
+ * users (first, second): (root, root) and (nobody, nobody) share,
+ * (root, nobody) does not.  The effective uid alone changes (seteuid()),
+ * so the test can go back to root between the rounds.
+ */
+TEST(reuseport_across_stacks_checks_the_user)
+{
+	static const int pairs[][2] = {
+		{ AF_INET, AF_INET }, { AF_XTCP, AF_INET }, { AF_INET, AF_XTCP },
+	};
+	static const struct { uid_t first, second; int want; } rounds[] = {
+		{ 0, 0, 0 }, { 65534, 65534, 0 }, { 0, 65534, EADDRINUSE },
+	};
+	int r, i, a, b, got;
+
+	for (r = 0; r < (int)ARRAY_SIZE(rounds); r++) {
+		for (i = 0; i < (int)ARRAY_SIZE(pairs); i++) {
+			int port = 20500 + 10 * r + i;
+
+			ASSERT_EQ(0, seteuid(rounds[r].first));
+			EXPECT_EQ(0, bind_reuseport(pairs[i][0], "127.0.0.1",
+						    port, &a));
+			ASSERT_EQ(0, seteuid(0));
+			ASSERT_EQ(0, seteuid(rounds[r].second));
+			got = bind_reuseport(pairs[i][1], "127.0.0.1", port, &b);
+			ASSERT_EQ(0, seteuid(0));
+			TH_LOG("uids %u then %u, family %d then %d: errno %d",
+			       rounds[r].first, rounds[r].second, pairs[i][0],
+			       pairs[i][1], got);
+			EXPECT_EQ(rounds[r].want, got);
+			close(b);
+			close(a);
+		}
+	}
+}
+
+/* The PORT line of /proc/net/xtcp_sockstat: reservations in existence. */
+static long port_alloc(void)
+{
+	FILE *f = fopen("/proc/net/xtcp_sockstat", "r");
+	char line[256];
+	long n = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "PORT: alloc %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* Each bound xtcp socket holds one reservation, given back at close(). */
+TEST(port_reservations_counted)
+{
+	long base = port_alloc();
+	int fd[3], i;
+
+	ASSERT_LE(0, base);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, bind_new(AF_XTCP, 0, "127.0.0.1", 20600 + i, &fd[i]));
+	EXPECT_EQ(base + 3, port_alloc());
+	for (i = 0; i < 3; i++)
+		close(fd[i]);
+	EXPECT_EQ(base, port_alloc());
+}
+
 /* Ports below ip_unprivileged_port_start need CAP_NET_BIND_SERVICE. */
 TEST(privileged_port_needs_capability)
 {

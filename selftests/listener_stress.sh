@@ -14,8 +14,8 @@
 #     (1 s) fire.
 # Every socket is closed abortively, so nothing lingers in TIME_WAIT.
 # Afterwards, within 10 s (RCU grace periods, port release work):
-#   - native sockstat TCP "alloc" (global, counts xtcp's port
-#     reservations) is no higher than just before that family's rounds;
+#   - native sockstat TCP "alloc" plus xtcp's port reservations (both
+#     global) is no higher than just before that family's rounds;
 #   - for xtcp, the module's reference count is 0 (every socket holds
 #     one, so a request or child that leaked keeps it up) and the XTCP
 #     slab, shrunk so per-CPU caches do not count, has as many objects in
@@ -37,7 +37,13 @@ B=xtcp-lst-b
 families=${XTCP_STRESS_FAMILIES:-inet xtcp}
 procs_start lst
 
-tcp_alloc() { awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat; }
+# Native TCP sockets plus xtcp's port reservations (port.c; the PORT line
+# of /proc/net/xtcp_sockstat), both counted over all namespaces.
+tcp_alloc()
+{
+	echo $(($(awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat) +
+		$(awk '$1 == "PORT:" { print $3 }' /proc/net/xtcp_sockstat)))
+}
 xtcp_slab()
 {
 	echo 1 >/sys/kernel/slab/XTCP/shrink 2>/dev/null
@@ -119,9 +125,9 @@ for f in $families; do
 	port=$((port + 100))
 	v=$(wait_le tcp_alloc "$fam_alloc")
 	if [ "$v" -le "$fam_alloc" ]; then
-		tap_ok "$f: TCP sockstat alloc back to its baseline"
+		tap_ok "$f: TCP sockstat alloc + xtcp port reservations back to their baseline"
 	else
-		tap_fail "$f: TCP sockstat alloc back to its baseline" \
+		tap_fail "$f: TCP sockstat alloc + xtcp port reservations back to their baseline" \
 			"at most $fam_alloc (before the rounds) expected, got $v"
 	fi
 done

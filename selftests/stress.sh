@@ -27,8 +27,9 @@
 # must be gone 75 s after it ended (60 s plus 15 s for timers that fire
 # late under TCG; XTCP_SLOW scales those 15 s, not the 60 s nor the 50 s,
 # which are the protocol's clock).  Then TCP's "alloc" in
-# /proc/net/sockstat (global, counts xtcp's port reservations too) must be
-# back at its value from before the first connection.  About 90 s in all.
+# /proc/net/sockstat (global) plus xtcp's port reservations must be
+# back at its value from before the first connection, and so must the
+# number of xtcp port reservations.  About 90 s in all.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/procs.sh"
@@ -49,7 +50,13 @@ pids=()
 
 trap procs_cleanup EXIT
 
-tcp_alloc() { awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat; }
+# Native TCP sockets plus xtcp's port reservations (port.c; the PORT line
+# of /proc/net/xtcp_sockstat), both counted over all namespaces.
+tcp_alloc()
+{
+	echo $(($(awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat) +
+		$(awk '$1 == "PORT:" { print $3 }' /proc/net/xtcp_sockstat)))
+}
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -248,6 +255,6 @@ for i in $(seq "$(slow 50)"); do
 	[ "$(tcp_alloc)" = "$base_alloc" ] && break
 	sleep 0.1
 done
-tap_eq "TCP sockstat alloc back to its baseline" "$base_alloc" "$(tcp_alloc)"
+tap_eq "TCP sockstat alloc + xtcp port reservations back to their baseline" "$base_alloc" "$(tcp_alloc)"
 
 tap_done

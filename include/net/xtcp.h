@@ -71,13 +71,12 @@ struct xtcp_hnode {
 	u32 bind_bucket;	/* bind table bucket, while in_bind */
 };
 
-/* A native TCP socket that holds a port for xtcp (port.c), shared by a
+/* The xtcp part of a port reservation (port.c): it follows the socket
+ * part that native TCP's bind tables see, in one object shared by a
  * listener, its children and their TIME_WAIT entries.
  */
 struct xtcp_port {
-	struct socket *sock;
 	refcount_t ref;
-	struct work_struct release_work;
 	spinlock_t owners_lock;		/* protects the two lists */
 	struct hlist_head sk_owners;	/* a listener's children holding it */
 	struct hlist_head tw_owners;	/* TIME_WAIT entries holding it */
@@ -196,7 +195,6 @@ struct xtcp_sock {
 	u8 fin_queued;		/* a FIN is on the send queue */
 	u8 orphan_counted;
 	u8 destroyed;		/* xtcp_destroy_sock() ran */
-	u8 in_release_cb;	/* xtcp_release_cb() runs deferred work */
 
 	/* Timers (timer.c); "rtx_timer" is retransmit, SYN, zero-window
 	 * probe; "keepalive_timer" is keepalive and the orphaned FIN_WAIT2
@@ -246,16 +244,6 @@ static inline void xtcp_state_store(struct sock *sk, int state)
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
-}
-
-/* May code holding @sk sleep?  Its owner (lock_sock()) runs in process
- * context and may, except in the deferred timer work release_sock() runs
- * through xtcp_release_cb(): the owner flag is still set there, but the
- * socket spinlock is held with BHs off.
- */
-static inline bool xtcp_owner_may_sleep(const struct sock *sk)
-{
-	return sock_owned_by_user(sk) && !xtcp_sk(sk)->in_release_cb;
 }
 
 /* FlightSize (RFC 5681) in segments, for the congestion control hooks;
@@ -408,6 +396,7 @@ extern long sysctl_xtcp_mem[3];
 extern atomic_long_t xtcp_memory_allocated;
 DECLARE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
 extern struct percpu_counter xtcp_sockets_allocated;
+extern struct percpu_counter xtcp_ports_allocated;
 extern const struct proto_ops xtcp_stream_ops;
 void xtcp_set_state(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
@@ -482,13 +471,13 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
 void xtcp_port_child_attach(struct sock *child, struct xtcp_port *port);
 void xtcp_port_tw_attach(struct xtcp_tw *tw, struct xtcp_port *port);
 void xtcp_port_tw_detach(struct xtcp_tw *tw);
-void xtcp_port_put(struct xtcp_port *port, bool can_sleep);
-void xtcp_port_release(struct sock *sk, bool can_sleep);
+void xtcp_port_put(struct xtcp_port *port);
+void xtcp_port_orphan(struct sock *sk);
+void xtcp_port_release(struct sock *sk);
 void xtcp_port_sync_opts(struct sock *sk);
 int xtcp_port_listen(struct sock *sk);
 void xtcp_port_unlisten(struct sock *sk);
 int xtcp_port_init(void);
-void xtcp_port_flush(void);
 void xtcp_port_exit(void);
 
 /* protocol.c: the IPPROTO_TCP input hook */

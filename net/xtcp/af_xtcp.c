@@ -54,12 +54,8 @@ void xtcp_set_state(struct sock *sk, int state)
 			xtcp_lhash_remove(&xsk->hn);
 		else
 			xtcp_ehash_remove(&xsk->hn);
-		/* The owner (lock_sock()) is in process context and may
-		 * sleep; under the spinlock (softirq, or release_sock()'s
-		 * deferred timer work) it may not.
-		 */
 		if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
-			xtcp_port_release(sk, xtcp_owner_may_sleep(sk));
+			xtcp_port_release(sk);
 	}
 	xtcp_state_store(sk, state);
 	/* Read locklessly by /proc/net/xtcp (proc.c). */
@@ -88,7 +84,7 @@ void xtcp_destroy_sock(struct sock *sk)
 	 * (tcp_v4_destroy_sock() puts even a port the user bound).
 	 */
 	xtcp_set_state(sk, TCP_CLOSE);
-	xtcp_port_release(sk, false);
+	xtcp_port_release(sk);
 	sock_put(sk);
 }
 
@@ -333,9 +329,10 @@ static void xtcp_close(struct sock *sk, long timeout)
 	}
 
 orphan:
-	/* Give a closed socket's port back now, while we may sleep. */
+	/* A closed socket's port is free when close() returns. */
 	if (sk->sk_state == TCP_CLOSE)
-		xtcp_port_release(sk, true);
+		xtcp_port_release(sk);
+	xtcp_port_orphan(sk);
 	sock_hold(sk);
 	sock_orphan(sk);
 	release_sock(sk);
@@ -690,10 +687,6 @@ static void __net_exit xtcp_net_pre_exit(struct net *net)
 
 static void __net_exit xtcp_net_exit(struct net *net)
 {
-	/* The entries' ports (native sockets of this namespace) must be
-	 * released before it goes.
-	 */
-	xtcp_port_flush();
 	xtcp_sockstat_net_exit(net);
 	xtcp_proc_net_exit(net);
 	xtcp_sysctl_net_exit(xtcp_pernet(net));

@@ -447,7 +447,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 
 	child = xtcp_create_child(listener, req, skb, port);
 	if (!child) {
-		xtcp_port_put(port, false);	/* softirq */
+		xtcp_port_put(port);
 		xtcp_ehash_remove(&req->hn);
 		xtcp_req_put(req);
 		goto drop;

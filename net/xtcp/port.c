@@ -2,32 +2,67 @@
 /* xtcp: one port space with native TCP.
  *
  * xtcp and native TCP put the same protocol number (6) on the wire, so a
- * port may belong to only one of them.  Every port xtcp holds is held by a
- * kernel-internal native TCP socket bound to the same address and port
- * that never connects and is never hashed for input: the reservation.
- * Native TCP then refuses the port to its own sockets, and asking native
- * TCP to bind the reservation gives xtcp Linux's bind rules exactly
- * (SO_REUSEADDR, SO_REUSEPORT, SO_BINDTODEVICE, IP_FREEBIND,
- * ip_local_port_range, ip_local_reserved_ports, CAP_NET_BIND_SERVICE),
+ * port may belong to only one of them.  Every port xtcp holds is held in
+ * native TCP's own bind tables (bhash, bhash2) by a reservation: a small
+ * kernel-internal socket of the "XTCP-PORT" protocol, bound with
+ * inet_bind() to the same address and port, that never connects and is
+ * never hashed for input.  Native TCP then refuses the port to its own
+ * sockets, and binding through inet_bind() and inet_csk_get_port() gives
+ * xtcp Linux's bind rules exactly (SO_REUSEADDR, SO_REUSEPORT,
+ * SO_BINDTODEVICE, IP_FREEBIND, ip_local_port_range,
+ * ip_local_reserved_ports, CAP_NET_BIND_SERVICE, cgroup bind programs),
  * against native sockets and other xtcp sockets alike.
+ *
+ * The reservation is as small as that allows.  inet_csk_get_port() and
+ * inet_put_port() use a socket up to icsk_bind2_hash, and the bind
+ * conflict checks of other sockets read only the struct sock part of an
+ * owner (they read TIME_WAIT sockets, smaller still, through the same
+ * code), so the object ends after icsk_bind2_hash and struct xtcp_port
+ * follows it: about half of a native TCP socket, and no inode.
  *
  * A reservation is shared, by reference, by a listener, the connections
  * it accepted and their TIME_WAIT entries, as native TCP's bind bucket is.
- * Releasing a native socket sleeps, and the last reference may go in
- * softirq context (a TIME_WAIT timer, a reset): every caller says whether
- * it may sleep (xtcp_port_put()), and where it may not the release is
- * deferred to a workqueue; namespace exit and module unload flush it.
+ * Giving it back (inet_put_port(), sk_free()) never sleeps, so the last
+ * reference may go in any context.
  */
 #include <linux/net.h>
 #include <linux/in.h>
-#include <linux/slab.h>
-#include <linux/workqueue.h>
+#include <linux/percpu_counter.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
+#include <net/inet_connection_sock.h>
+#include <net/inet_common.h>
+#include <net/inet_hashtables.h>
 #include <net/sock_reuseport.h>
 #include <net/xtcp.h>
 
-static struct workqueue_struct *xtcp_port_wq;
+/* Where struct xtcp_port starts in a reservation: after the part of an
+ * inet_connection_sock that native TCP's bind code uses.
+ */
+#define XTCP_PORT_SK_SIZE \
+	ALIGN(offsetofend(struct inet_connection_sock, icsk_bind2_hash), \
+	      __alignof__(struct xtcp_port))
+
+/* Reservations in existence, all namespaces (/proc/net/xtcp_sockstat). */
+struct percpu_counter xtcp_ports_allocated;
+
+static struct proto xtcp_port_prot = {
+	.name		= "XTCP-PORT",
+	.owner		= THIS_MODULE,
+	.get_port	= inet_csk_get_port,
+	.put_port	= inet_put_port,
+	.obj_size	= XTCP_PORT_SK_SIZE + sizeof(struct xtcp_port),
+};
+
+static struct xtcp_port *xtcp_port_of(struct sock *rsk)
+{
+	return (struct xtcp_port *)((char *)rsk + XTCP_PORT_SK_SIZE);
+}
+
+static struct sock *xtcp_port_sk(struct xtcp_port *port)
+{
+	return (struct sock *)((char *)port - XTCP_PORT_SK_SIZE);
+}
 
 /* Copy the socket state that bind conflict checks read from the xtcp
  * socket to its reservation.  SOL_SOCKET options never reach xtcp in 6.1
@@ -60,16 +95,40 @@ void xtcp_port_sync_opts(struct sock *sk)
 	struct xtcp_port *port = xtcp_sk(sk)->port;
 
 	if (port)
-		xtcp_port_copy_opts(sk, port->sock->sk);
+		xtcp_port_copy_opts(sk, xtcp_port_sk(port));
 }
 
-static void xtcp_port_release_fn(struct work_struct *work)
+/* The owner's user, for conflict checks: sock_i_uid() reads the inode of
+ * sk_socket, so the reservation points at the socket that took the port
+ * while that socket exists (xtcp_port_orphan() and xtcp_port_release()
+ * clear it).  With it gone the reservation reads as root's, as a Linux
+ * child not yet accepted does.
+ */
+static void xtcp_port_set_socket(struct sock *rsk, struct socket *sock)
 {
-	struct xtcp_port *port = container_of(work, struct xtcp_port,
-					      release_work);
+	write_lock_bh(&rsk->sk_callback_lock);
+	rsk->sk_socket = sock;
+	write_unlock_bh(&rsk->sk_callback_lock);
+}
 
-	sock_release(port->sock);
-	kfree(port);
+/* @sk no longer answers for @port's user: its socket goes, or it gives
+ * the port up.  A child never took the port, so never matches.
+ */
+static void xtcp_port_orphan_from(struct sock *sk, struct xtcp_port *port)
+{
+	struct sock *rsk = xtcp_port_sk(port);
+
+	if (sk->sk_socket && READ_ONCE(rsk->sk_socket) == sk->sk_socket)
+		xtcp_port_set_socket(rsk, NULL);
+}
+
+/* The reservation was bound, or never was: free it.  Any context. */
+static void xtcp_port_free(struct sock *rsk)
+{
+	if (inet_csk(rsk)->icsk_bind_hash)
+		inet_put_port(rsk);
+	percpu_counter_dec(&xtcp_ports_allocated);
+	sock_put(rsk);
 }
 
 /**
@@ -96,30 +155,35 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
 	struct inet_sock *inet = inet_sk(sk), *rinet;
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sockaddr_in sin = *addr;
+	/* inet_bind() reads only ->sk of the socket it is given. */
+	struct socket rsock = {};
 	struct xtcp_port *port;
-	struct socket *rsv;
+	struct sock *rsk;
 	int err;
 
 	if (WARN_ON_ONCE(xsk->port))
 		return -EINVAL;
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
-	if (!port)
+	rsk = sk_alloc(sock_net(sk), AF_INET, GFP_KERNEL | __GFP_ZERO,
+		       &xtcp_port_prot, 1);
+	if (!rsk)
 		return -ENOMEM;
-	err = sock_create_kern(sock_net(sk), AF_INET, SOCK_STREAM, IPPROTO_TCP,
-			       &rsv);
-	if (err)
-		goto out_free;
-	xtcp_port_copy_opts(sk, rsv->sk);
-	rinet = inet_sk(rsv->sk);
+	sock_init_data(NULL, rsk);
+	rsk->sk_type = SOCK_STREAM;
+	rsk->sk_protocol = IPPROTO_TCP;
+	percpu_counter_inc(&xtcp_ports_allocated);
+	xtcp_port_copy_opts(sk, rsk);
+	rinet = inet_sk(rsk);
 	if (!user)
 		rinet->bind_address_no_port = 0;
+	xtcp_port_set_socket(rsk, sk->sk_socket);
 
 	/* Native TCP knows only AF_INET; AF_UNSPEC stays as the caller sent it. */
 	if (sin.sin_family != AF_UNSPEC)
 		sin.sin_family = AF_INET;
-	err = kernel_bind(rsv, (struct sockaddr *)&sin, sizeof(sin));
+	rsock.sk = rsk;
+	err = inet_bind(&rsock, (struct sockaddr *)&sin, sizeof(sin));
 	if (err)
-		goto out_release;
+		goto out_free;
 
 	inet->inet_rcv_saddr = rinet->inet_rcv_saddr;
 	inet->inet_saddr = rinet->inet_saddr;
@@ -140,12 +204,11 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
 	 */
 	if (!rinet->inet_num) {
 		err = 0;
-		goto out_release;
+		goto out_free;
 	}
 
-	port->sock = rsv;
+	port = xtcp_port_of(rsk);
 	refcount_set(&port->ref, 1);
-	INIT_WORK(&port->release_work, xtcp_port_release_fn);
 	spin_lock_init(&port->owners_lock);
 	INIT_HLIST_HEAD(&port->sk_owners);
 	INIT_HLIST_HEAD(&port->tw_owners);
@@ -153,10 +216,9 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
 	xtcp_bhash_add(&xsk->hn);
 	return 0;
 
-out_release:
-	sock_release(rsv);
 out_free:
-	kfree(port);
+	xtcp_port_set_socket(rsk, NULL);
+	xtcp_port_free(rsk);
 	return err;
 }
 
@@ -219,7 +281,7 @@ void xtcp_port_tw_detach(struct xtcp_tw *tw)
 	hlist_del_init(&tw->port_node);
 	spin_unlock_bh(&port->owners_lock);
 	tw->port = NULL;
-	xtcp_port_put(port, false);
+	xtcp_port_put(port);
 }
 
 /* Would @sk, about to listen, conflict with another owner of its port
@@ -297,48 +359,46 @@ out:
 
 /**
  * xtcp_port_put() - drop a reference on a reservation
- * @port:      the reservation
- * @can_sleep: the caller's context, as the caller knows it: true only in
- *             process context with no spinlock held and BHs on (system
- *             calls under lock_sock(), the socket backlog run by
- *             release_sock()); false anywhere else (softirq, timers,
- *             bh_lock_sock(), BHs off)
+ * @port: the reservation
  *
- * The last reference gives the port back to both stacks: at once when
- * @can_sleep (so that a port is free when close() or a failed connect()
- * returns, as Linux's inet_put_port() leaves it), else from the
- * workqueue, as sock_release() of the native socket sleeps.
- * Context: see @can_sleep.
+ * The last reference gives the port back to both stacks at once
+ * (inet_put_port()), so a port is free when close() or a failed connect()
+ * returns, as with Linux's inet_put_port().
+ * Context: any; never sleeps.
  */
-void xtcp_port_put(struct xtcp_port *port, bool can_sleep)
+void xtcp_port_put(struct xtcp_port *port)
 {
-	/* Every call, not only the last one: a caller that claims to sleep
-	 * in atomic context shows up under CONFIG_DEBUG_ATOMIC_SLEEP even
-	 * when its reference is not the last.
-	 */
-	if (can_sleep)
-		might_sleep();
-	if (!refcount_dec_and_test(&port->ref))
-		return;
-	if (can_sleep)
-		xtcp_port_release_fn(&port->release_work);
-	else
-		queue_work(xtcp_port_wq, &port->release_work);
+	if (refcount_dec_and_test(&port->ref))
+		xtcp_port_free(xtcp_port_sk(port));
+}
+
+/**
+ * xtcp_port_orphan() - @sk's socket is going away
+ * @sk: the socket, owner lock held, before sock_orphan()
+ *
+ * The reservation @sk took stops reading its user from @sk's inode
+ * (xtcp_port_set_socket()); @sk may keep the port (FIN_WAIT, a port the
+ * user bound) until xtcp_port_release().
+ */
+void xtcp_port_orphan(struct sock *sk)
+{
+	struct xtcp_port *port = xtcp_sk(sk)->port;
+
+	if (port)
+		xtcp_port_orphan_from(sk, port);
 }
 
 /**
  * xtcp_port_release() - @sk gives up its local port
- * @sk:        the socket; its lock (owner or spinlock) is held
- * @can_sleep: the caller's context, as for xtcp_port_put(): true for the
- *             owner (lock_sock()) with no spinlock held and BHs on
+ * @sk: the socket; its lock (owner or spinlock) is held
  *
  * Off the bind table, reference dropped, and inet_num cleared whether or
  * not a reservation was still attached, as __inet_put_port() does: a
  * socket holds a port exactly when inet_num is not 0.  The reported port
  * (inet_sport) and the SOCK_BIND*_LOCK flags stay, as in Linux.
- * Context: see @can_sleep.
+ * Context: any (process, softirq, timers); never sleeps.
  */
-void xtcp_port_release(struct sock *sk, bool can_sleep)
+void xtcp_port_release(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_port *port = xsk->port;
@@ -353,7 +413,8 @@ void xtcp_port_release(struct sock *sk, bool can_sleep)
 		hlist_del_init(&xsk->port_node);
 		spin_unlock_bh(&port->owners_lock);
 	}
-	xtcp_port_put(port, can_sleep);
+	xtcp_port_orphan_from(sk, port);
+	xtcp_port_put(port);
 }
 
 /**
@@ -377,7 +438,7 @@ int xtcp_port_listen(struct sock *sk)
 
 	if (WARN_ON_ONCE(!port))
 		return -EINVAL;
-	rsk = port->sock->sk;
+	rsk = xtcp_port_sk(port);
 	xtcp_port_sync_opts(sk);
 	if (xtcp_port_owners_conflict(sk, port))
 		return -EADDRINUSE;
@@ -400,28 +461,39 @@ void xtcp_port_unlisten(struct sock *sk)
 
 	if (!port)
 		return;
-	rsk = port->sock->sk;
+	rsk = xtcp_port_sk(port);
 	lock_sock(rsk);
 	if (rsk->sk_state == TCP_LISTEN)
 		rsk->sk_state = TCP_CLOSE;
 	release_sock(rsk);
 }
 
+/**
+ * xtcp_port_init() - register the reservations' protocol
+ *
+ * Return: 0 or a negative errno (proto_register(), percpu_counter_init()).
+ */
 int xtcp_port_init(void)
 {
-	xtcp_port_wq = alloc_workqueue("xtcp_port", 0, 0);
-	return xtcp_port_wq ? 0 : -ENOMEM;
+	int err;
+
+	err = percpu_counter_init(&xtcp_ports_allocated, 0, GFP_KERNEL);
+	if (err)
+		return err;
+	err = proto_register(&xtcp_port_prot, 1);
+	if (err)
+		percpu_counter_destroy(&xtcp_ports_allocated);
+	return err;
 }
 
-/* Wait for pending releases: before a namespace's sockets go, and at
- * module unload (then the workqueue goes too).
+/**
+ * xtcp_port_exit() - unregister it, once every reservation is gone
+ *
+ * Each reservation holds a module reference (sk_alloc()), so none is left
+ * at module exit.
  */
-void xtcp_port_flush(void)
-{
-	flush_workqueue(xtcp_port_wq);
-}
-
 void xtcp_port_exit(void)
 {
-	destroy_workqueue(xtcp_port_wq);
+	proto_unregister(&xtcp_port_prot);
+	percpu_counter_destroy(&xtcp_ports_allocated);
 }

@@ -360,8 +360,6 @@ void xtcp_release_cb(struct sock *sk)
 
 	if (!READ_ONCE(xsk->timer_deferred))
 		return;
-	/* The owner flag stays set, but this runs under the spinlock. */
-	xsk->in_release_cb = 1;
 	if (test_and_clear_bit(XTCP_WRITE_TIMER_DEFERRED, &xsk->timer_deferred)) {
 		xtcp_write_timer_handler(sk);
 		__sock_put(sk);
@@ -371,7 +369,6 @@ void xtcp_release_cb(struct sock *sk)
 		xtcp_keepalive_timer_handler(sk);
 		__sock_put(sk);
 	}
-	xsk->in_release_cb = 0;
 }
 
 /**
