@@ -85,7 +85,8 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc != 3 && !(argc == 4 && !strcmp(argv[1], "hold"))) {
-		fprintf(stderr, "usage: xtcp_tool [-f FAMILY] bind N | hold SECS [PORT] | timewait PORT\n");
+		fprintf(stderr, "usage: xtcp_tool [-f FAMILY] bind N | hold SECS [PORT]%s\n",
+			" | timewait PORT");
 		return 2;
 	}
 	n = atoi(argv[2]);
