@@ -253,6 +253,7 @@ TEST(reuseport_across_stacks_checks_the_user)
 {
 	static const int pairs[][2] = {
 		{ AF_INET, AF_INET }, { AF_XTCP, AF_INET }, { AF_INET, AF_XTCP },
+		{ AF_XTCP, AF_XTCP },
 	};
 	static const struct { uid_t first, second; int want; } rounds[] = {
 		{ 0, 0, 0 }, { 65534, 65534, 0 }, { 0, 65534, EADDRINUSE },
@@ -277,6 +278,45 @@ TEST(reuseport_across_stacks_checks_the_user)
 			close(b);
 			close(a);
 		}
+	}
+}
+
+#ifndef IP_LOCAL_PORT_RANGE
+#define IP_LOCAL_PORT_RANGE 51
+#endif
+
+/* IP_LOCAL_PORT_RANGE narrows the ephemeral ports of one socket
+ * (inet_sk_get_local_port_range()): a bind to port 0 takes one in it, in
+ * either family.  Native TCP's port is checked against the same range,
+ * so the case fails loudly should the kernel not have the option.
+ */
+TEST(ip_local_port_range_narrows_ephemeral_ports)
+{
+	static const int families[] = { AF_INET, AF_XTCP };
+	const unsigned int lo = 45100, hi = 45103;
+	unsigned int range = hi << 16 | lo;
+	int f, i, fd[4];
+
+	for (f = 0; f < 2; f++) {
+		for (i = 0; i < 4; i++) {
+			struct sockaddr_in sin = addr4("127.0.0.1", 0);
+			socklen_t len = sizeof(sin);
+
+			fd[i] = socket(families[f], SOCK_STREAM, 0);
+			ASSERT_LE(0, fd[i]);
+			ASSERT_EQ(0, setsockopt(fd[i], IPPROTO_IP,
+						IP_LOCAL_PORT_RANGE, &range,
+						sizeof(range)));
+			ASSERT_EQ(0, bind_errno(fd[i], &sin));
+			ASSERT_EQ(0, getsockname(fd[i], (struct sockaddr *)&sin,
+						 &len));
+			TH_LOG("family %d: port %u", families[f],
+			       ntohs(sin.sin_port));
+			EXPECT_LE(lo, ntohs(sin.sin_port));
+			EXPECT_GE(hi, ntohs(sin.sin_port));
+		}
+		for (i = 0; i < 4; i++)
+			close(fd[i]);
 	}
 }
 

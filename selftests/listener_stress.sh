@@ -13,7 +13,7 @@
 #     first connect, when the first SYN-ACK retransmission timers
 #     (1 s) fire.
 # Every socket is closed abortively, so nothing lingers in TIME_WAIT.
-# Afterwards, within 10 s (RCU grace periods, port release work):
+# Afterwards, within 10 s (RCU grace periods):
 #   - native sockstat TCP "alloc" plus xtcp's port reservations (both
 #     global) is no higher than just before that family's rounds;
 #   - for xtcp, the module's reference count is 0 (every socket holds

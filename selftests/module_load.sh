@@ -3,10 +3,12 @@
 #
 # module_load: rmmod is refused while a socket is open and succeeds after;
 # the "family" parameter moves the family and rejects bad numbers; 20
-# load/use/unload cycles leave nothing behind: the XTCP slab is destroyed
-# without "Objects remaining" each time, native TCP's socket count (the
-# port reservations) returns to its baseline, and the proc and sysctl
-# entries disappear.  Leaves the module loaded, as the runner expects.
+# load/use/unload cycles leave nothing behind: the XTCP and XTCP-PORT
+# slabs are destroyed without "Objects remaining" each time, native TCP's
+# socket count returns to its baseline, and the proc and sysctl entries
+# disappear; a TIME_WAIT entry left over does not hold the module (as
+# native TCP's do not hold a protocol module: module exit ends them).
+# Leaves the module loaded, as the runner expects.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/slow.sh"
@@ -29,12 +31,12 @@ wait_unused()
 }
 
 # Native TCP sockets allocated: xtcp allocates none (its port
-# reservations are XTCP-PORT sockets, whose leak keeps a module
-# reference and leaves "Objects remaining" at rmmod).
+# reservations are XTCP-PORT sockets, counted in /proc/net/xtcp_sockstat;
+# one leaked leaves "Objects remaining" at rmmod).
 tcp_alloc() { awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat; }
 remaining() { dmesg | grep -c "Objects remaining" ; }
 
-tap_plan 15
+tap_plan 18
 
 # -- rmmod while a socket is open
 coproc HOLD { exec "$tool" hold "$(slow 60)"; }
@@ -49,6 +51,20 @@ fi
 kill "$HOLD_PID"
 wait "$HOLD_PID" 2>/dev/null
 tap_check "module unused once the socket is closed" wait_unused
+
+# -- rmmod with a TIME_WAIT entry left (it holds a port reservation)
+if "$tool" timewait 20700 && grep -q ' 06 ' /proc/net/xtcp; then
+	tap_ok "a TIME_WAIT entry is left"
+else
+	tap_fail "a TIME_WAIT entry is left" "$(cat /proc/net/xtcp)"
+fi
+if wait_unused && rmmod xtcp; then
+	tap_ok "rmmod with a TIME_WAIT entry left"
+else
+	tap_fail "rmmod with a TIME_WAIT entry left" "refcnt $(cat /sys/module/xtcp/refcnt 2>/dev/null)"
+fi
+tap_check "XTCP-PORT slab gone with the module" test -z "$(grep '^XTCP-PORT ' /proc/slabinfo)"
+insmod "$ko"
 
 # -- the family parameter
 rmmod xtcp

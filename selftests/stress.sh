@@ -27,9 +27,9 @@
 # must be gone 75 s after it ended (60 s plus 15 s for timers that fire
 # late under TCG; XTCP_SLOW scales those 15 s, not the 60 s nor the 50 s,
 # which are the protocol's clock).  Then TCP's "alloc" in
-# /proc/net/sockstat (global) plus xtcp's port reservations must be
-# back at its value from before the first connection, and so must the
-# number of xtcp port reservations.  About 90 s in all.
+# /proc/net/sockstat plus xtcp's port reservations (both global) must be
+# back at their value from before the first connection.  About 90 s in
+# all.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/procs.sh"

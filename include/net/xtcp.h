@@ -12,7 +12,6 @@
 #include <linux/rbtree.h>
 #include <linux/skbuff.h>
 #include <linux/timer.h>
-#include <linux/workqueue.h>
 #include <net/inet_sock.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>

@@ -42,8 +42,8 @@ static bool xtcp_addr_family_ok(const struct sockaddr_in *sin)
  * Entering CLOSE takes the socket off the lookup tables and gives its
  * port back unless the user bound that port (SOCK_BINDPORT_LOCK), as
  * tcp_set_state() does; such a port goes with the socket
- * (xtcp_destroy_sock()).  Context: the socket's owner gives the port back
- * at once, a holder of its spinlock through the workqueue.
+ * (xtcp_destroy_sock()).  Context: the socket's owner or a holder of its
+ * spinlock; the port is free when this returns.
  */
 void xtcp_set_state(struct sock *sk, int state)
 {
@@ -677,8 +677,8 @@ out_sysctl:
 /* SYN queue and TIME_WAIT entries end with their namespace.  Done before
  * the namespace core's synchronize_rcu(), which also waits for timer
  * handlers that claimed an entry first (they run in softirq with BHs
- * off, an RCU read-side section) and may still use its xtcp_net or
- * queue its port's release: xtcp_net_exit() runs after them.
+ * off, an RCU read-side section) and may still use its xtcp_net:
+ * xtcp_net_exit() runs after them.
  */
 static void __net_exit xtcp_net_pre_exit(struct net *net)
 {

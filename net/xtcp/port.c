@@ -46,9 +46,13 @@
 /* Reservations in existence, all namespaces (/proc/net/xtcp_sockstat). */
 struct percpu_counter xtcp_ports_allocated;
 
+/* No .owner: a reservation takes no module reference.  Every holder of
+ * one is an xtcp socket (which holds one) or a SYN queue or TIME_WAIT
+ * entry, and module exit ends those before xtcp_port_exit(); a TIME_WAIT
+ * entry must not keep rmmod waiting, as native TCP's keep no module.
+ */
 static struct proto xtcp_port_prot = {
 	.name		= "XTCP-PORT",
-	.owner		= THIS_MODULE,
 	.get_port	= inet_csk_get_port,
 	.put_port	= inet_put_port,
 	.obj_size	= XTCP_PORT_SK_SIZE + sizeof(struct xtcp_port),
@@ -83,6 +87,8 @@ static void xtcp_port_copy_opts(struct sock *sk, struct sock *rsk)
 	rinet->freebind = inet->freebind;
 	rinet->transparent = inet->transparent;
 	rinet->bind_address_no_port = inet->bind_address_no_port;
+	/* IP_LOCAL_PORT_RANGE, read by inet_csk_find_open_port(). */
+	rinet->local_port_range = inet->local_port_range;
 	release_sock(rsk);
 }
 
@@ -102,7 +108,11 @@ void xtcp_port_sync_opts(struct sock *sk)
  * sk_socket, so the reservation points at the socket that took the port
  * while that socket exists (xtcp_port_orphan() and xtcp_port_release()
  * clear it).  With it gone the reservation reads as root's, as a Linux
- * child not yet accepted does.
+ * child not yet accepted does.  Nothing else may follow this pointer:
+ * the socket's ->sk is not @rsk, so a proto_ops method reached through
+ * it (sk_setsockopt() calling ->set_rcvlowat() for a bind program's
+ * bpf_setsockopt(), were xtcp_stream_ops to have one) would take the
+ * reservation for an xtcp_sock.
  */
 static void xtcp_port_set_socket(struct sock *rsk, struct socket *sock)
 {
@@ -163,8 +173,7 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
 
 	if (WARN_ON_ONCE(xsk->port))
 		return -EINVAL;
-	rsk = sk_alloc(sock_net(sk), AF_INET, GFP_KERNEL | __GFP_ZERO,
-		       &xtcp_port_prot, 1);
+	rsk = sk_alloc(sock_net(sk), AF_INET, GFP_KERNEL, &xtcp_port_prot, 1);
 	if (!rsk)
 		return -ENOMEM;
 	sock_init_data(NULL, rsk);
@@ -191,10 +200,10 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
 	inet->inet_sport = rinet->inet_sport;
 	inet->inet_daddr = 0;
 	inet->inet_dport = 0;
-	if (user && inet->inet_rcv_saddr)
-		sk->sk_userlocks |= SOCK_BINDADDR_LOCK;
-	if (user && addr->sin_port)
-		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
+	/* As __inet_bind() decided them, after any cgroup bind program. */
+	if (user)
+		sk->sk_userlocks |= rsk->sk_userlocks &
+				    (SOCK_BINDADDR_LOCK | SOCK_BINDPORT_LOCK);
 	xsk->hn.laddr = inet->inet_rcv_saddr;
 	xsk->hn.lport = inet->inet_sport;
 	xsk->hn.bound_dev_if = sk->sk_bound_dev_if;
@@ -266,7 +275,7 @@ void xtcp_port_tw_attach(struct xtcp_tw *tw, struct xtcp_port *port)
 /**
  * xtcp_port_tw_detach() - a TIME_WAIT entry gives its port back
  * @tw: the entry, off the tables; its port reference (if any) goes, the
- *      port itself from the workqueue if that was the last one
+ *      port itself at once if that was the last one
  *
  * Context: any: the TIME_WAIT timer, a segment in softirq, or namespace
  * exit; never sleeps.
@@ -364,7 +373,8 @@ out:
  * The last reference gives the port back to both stacks at once
  * (inet_put_port()), so a port is free when close() or a failed connect()
  * returns, as with Linux's inet_put_port().
- * Context: any; never sleeps.
+ * Context: any with hard interrupts on (inet_put_port() re-enables BHs);
+ * never sleeps.
  */
 void xtcp_port_put(struct xtcp_port *port)
 {
@@ -489,11 +499,12 @@ int xtcp_port_init(void)
 /**
  * xtcp_port_exit() - unregister it, once every reservation is gone
  *
- * Each reservation holds a module reference (sk_alloc()), so none is left
- * at module exit.
+ * Module exit ends every socket and entry holding one first; one left
+ * here is a leak (and its slab "Objects remaining" at proto_unregister()).
  */
 void xtcp_port_exit(void)
 {
+	WARN_ON(percpu_counter_sum(&xtcp_ports_allocated));
 	proto_unregister(&xtcp_port_prot);
 	percpu_counter_destroy(&xtcp_ports_allocated);
 }
