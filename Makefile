@@ -8,7 +8,8 @@
 #   make check-debug [T=x]  the VM tests on a KASAN/lockdep/kmemleak kernel
 #                   (built once into /var/cache/xtcp; not part of check)
 #   make lint       checkpatch.pl --strict and sparse over the module
-#   make bench      xtcp vs native throughput and connection rate (VM)
+#   make bench      xtcp vs native: throughput, connection rate, idle
+#                   connections' memory and CPU (VM)
 #   make clean
 
 # Deferred (=): on a fresh machine the kernel headers only exist once the
