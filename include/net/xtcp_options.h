@@ -13,6 +13,7 @@
 #ifndef _NET_XTCP_OPTIONS_H
 #define _NET_XTCP_OPTIONS_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 /* Option kinds (RFC 9293 s.3.2, RFC 7323, RFC 2018), Linux's TCPOPT_*. */
@@ -86,9 +87,9 @@ struct xtcp_options_received {
 };
 
 /* Flags of struct xtcp_out_options.options, Linux's OPTION_* bits. */
-#define XTCP_OPTION_SACK_ADVERTISE	(1U << 0)
-#define XTCP_OPTION_TS			(1U << 1)
-#define XTCP_OPTION_WSCALE		(1U << 3)
+#define XTCP_OPTION_SACK_ADVERTISE	BIT(0)
+#define XTCP_OPTION_TS			BIT(1)
+#define XTCP_OPTION_WSCALE		BIT(3)
 
 /**
  * struct xtcp_out_options - the options to put on one outgoing segment

@@ -10,8 +10,7 @@
 #include <asm/unaligned.h>
 #include <net/xtcp_options.h>
 
-/*
- * The first word of an options area that holds nothing but a timestamp,
+/* The first word of an options area that holds nothing but a timestamp,
  * as every sender that follows RFC 7323 appendix A lays it out.
  */
 #define XTCP_ALIGNED_TS_HEAD	(XTCP_OPT_NOP << 24 | XTCP_OPT_NOP << 16 | \
@@ -29,8 +28,7 @@ static void xtcp_take_timestamp(const u8 *val, bool syn,
 		out->tstamp_ok = true;
 }
 
-/*
- * One option of @size bytes (kind and length included, size >= 2, all of
+/* One option of @size bytes (kind and length included, size >= 2, all of
  * it inside the buffer); @val points at its value. Options with a length
  * other than their own, and SYN-only options elsewhere, are skipped.
  */
@@ -280,7 +278,7 @@ static u8 *xtcp_put4(u8 *p, u8 a, u8 b, u8 c, u8 d)
  * whole 32-bit words: MSS; timestamps, led by SACK-permitted when both go
  * (else by NOP, NOP); SACK-permitted alone as NOP, NOP, SACK-permitted;
  * NOP, window scale; NOP, NOP, SACK with its blocks (at most 4). So a SYN
- * with everything is 02 04 mm mm 04 02 08 0a <TSval> <TSecr> 01 03 03 ws.
+ * with everything is 02 04 <MSS> 04 02 08 0a <TSval> <TSecr> 01 03 03 <ws>.
  *
  * Context: any (pure).
  * Return: bytes written, xtcp_options_size(@opts).
