@@ -44,8 +44,9 @@ struct xtcp_sack_rcv_block {
  * @num_sacks:      valid entries of @selective_acks, 0..XTCP_NUM_SACKS.
  * @dsack:          @duplicate_sack waits to be sent, first, in the next
  *                  SACK option (Linux's rx_opt.dsack).
- * @dsack_enabled:  report duplicates at all (net.xtcp.tcp_dsack); the
- *                  caller may change it at any time.
+ * @dsack_enabled:  report duplicates at all (for net.xtcp.tcp_dsack,
+ *                  Linux's tcp_dsack); the caller may change it at any
+ *                  time.
  */
 struct xtcp_sack_rcv {
 	struct xtcp_sack_rcv_block duplicate_sack;

@@ -11,8 +11,7 @@
 #include <net/xtcp_sack_rcv.h>
 #include <net/xtcp_seq.h>
 
-/*
- * Grow @b to cover [@seq, @end_seq) as well if the two overlap or touch
+/* Grow @b to cover [@seq, @end_seq) as well if the two overlap or touch
  * (the range ends where @b starts, or starts where @b ends). Returns
  * whether they did, i.e. whether @b now is their union; otherwise @b is
  * left alone. Linux's tcp_sack_extend().
@@ -35,8 +34,7 @@ static void xtcp_sack_drop(struct xtcp_sack_rcv *s, unsigned int i)
 		s->selective_acks[i] = s->selective_acks[i + 1];
 }
 
-/*
- * The first block just grew: fold into it every other block it now
+/* The first block just grew: fold into it every other block it now
  * overlaps or touches. The others never touch one another, so one pass
  * suffices. Linux's tcp_sack_maybe_coalesce().
  */

@@ -727,145 +727,191 @@ static unsigned int model_runs(const bool *got, u32 nxt, u32 (*runs)[2])
  *  - the ACK, when one is sent: the count, the D-SACK first, then the
  *    blocks in order; the D-SACK no longer pending afterwards.
  */
+/* One segment [a, b) of a model round (offsets) and what it found. */
+struct model_seg {
+	u32 a, b;
+	u32 prev_nxt;		/* RCV.NXT before it */
+	bool any_dup;		/* some byte of it was received before */
+	bool dup[MODEL_LEN];	/* which ones, for a <= i < b */
+};
+
+/* What holds after every segment, forgotten blocks or not. */
+static void model_check_always(struct __test_metadata *_metadata,
+			       const struct rx *r, const struct model_seg *m)
+{
+	const struct xtcp_sack_rcv_block *bl;
+	u32 rs, re, os, oe, ds, de, i, j;
+
+	ASSERT_LE(r->s.num_sacks, XTCP_NUM_SACKS);
+	for (i = 0; i < r->s.num_sacks; i++) {
+		bl = &r->s.selective_acks[i];
+		rs = bl->start_seq - r->base;
+		re = bl->end_seq - r->base;
+		ASSERT_LT(rs, re);
+		ASSERT_LE(re, MODEL_LEN);
+		ASSERT_GT(rs, r->nxt);
+		for (j = rs; j < re; j++)
+			ASSERT_TRUE(r->got[j]);
+		for (j = 0; j < i; j++) {
+			os = r->s.selective_acks[j].start_seq - r->base;
+			oe = r->s.selective_acks[j].end_seq - r->base;
+			ASSERT_TRUE(oe < rs || re < os);
+		}
+	}
+	if (m->a > m->prev_nxt) {
+		ASSERT_GE(r->s.num_sacks, 1);
+		ASSERT_LE(r->s.selective_acks[0].start_seq - r->base, m->a);
+		ASSERT_GE(r->s.selective_acks[0].end_seq - r->base, m->b);
+	}
+	if (m->a < m->prev_nxt && r->s.dsack_enabled) {
+		ASSERT_TRUE(r->s.dsack);
+		ASSERT_EQ(r->base + m->a, r->s.duplicate_sack.start_seq);
+		ASSERT_EQ(r->base + (m->b < m->prev_nxt ? m->b : m->prev_nxt),
+			  r->s.duplicate_sack.end_seq);
+	}
+	if (!r->s.dsack)
+		return;
+	ds = r->s.duplicate_sack.start_seq - r->base;
+	de = r->s.duplicate_sack.end_seq - r->base;
+	ASSERT_TRUE(r->s.dsack_enabled);
+	ASSERT_LE(m->a, ds);
+	ASSERT_LT(ds, de);
+	ASSERT_LE(de, m->b);
+	for (j = ds; j < de; j++)
+		ASSERT_TRUE(m->dup[j]);
+}
+
+/*
+ * No block forgotten: the blocks are the @nruns maximal runs of @runs, and
+ * the D-SACK the lowest maximal run of duplicate bytes of the segment.
+ */
+static void model_check_exact(struct __test_metadata *_metadata,
+			      const struct rx *r, const struct model_seg *m,
+			      u32 (*runs)[2], unsigned int nruns)
+{
+	const struct xtcp_sack_rcv_block *bl = NULL;
+	unsigned int i, j;
+
+	ASSERT_EQ(nruns, r->s.num_sacks);
+	for (i = 0; i < nruns; i++) {
+		for (j = 0; j < nruns; j++) {
+			bl = &r->s.selective_acks[j];
+			if (bl->start_seq == r->base + runs[i][0])
+				break;
+		}
+		ASSERT_LT(j, nruns);
+		ASSERT_EQ(r->base + runs[i][1], bl->end_seq);
+	}
+	ASSERT_EQ(m->any_dup && r->s.dsack_enabled, r->s.dsack);
+	if (!r->s.dsack)
+		return;
+	for (i = m->a; !m->dup[i]; i++)
+		;
+	for (j = i; j < m->b && m->dup[j]; j++)
+		;
+	ASSERT_EQ(r->base + i, r->s.duplicate_sack.start_seq);
+	ASSERT_EQ(r->base + j, r->s.duplicate_sack.end_seq);
+}
+
+/* An ACK goes out with room for @max blocks: D-SACK first, then blocks. */
+static void model_check_ack(struct __test_metadata *_metadata, struct rx *r,
+			    unsigned int max)
+{
+	struct xtcp_sack_rcv_block out[XTCP_NUM_SACKS];
+	struct xtcp_sack_rcv_block d = r->s.duplicate_sack;
+	bool had_dsack = r->s.dsack;
+	unsigned int n, i = 0, j;
+
+	n = xtcp_sack_rcv_write(&r->s, out, max);
+	j = r->s.num_sacks + had_dsack;
+	ASSERT_EQ(j < max ? j : max, n);
+	ASSERT_FALSE(r->s.dsack);
+	if (had_dsack) {
+		ASSERT_EQ(d.start_seq, out[0].start_seq);
+		ASSERT_EQ(d.end_seq, out[0].end_seq);
+		i = 1;
+	}
+	for (j = 0; i < n; i++, j++) {
+		ASSERT_EQ(r->s.selective_acks[j].start_seq, out[i].start_seq);
+		ASSERT_EQ(r->s.selective_acks[j].end_seq, out[i].end_seq);
+	}
+}
+
+/* A random segment near RCV.NXT: old, in order, or above a hole. */
+static void model_pick(const struct rx *r, struct model_seg *m)
+{
+	u32 lo = r->nxt > 24 ? r->nxt - 24 : 0, i;
+
+	m->a = lo + rnd(r->nxt + 72 - lo);
+	if (m->a >= MODEL_LEN)
+		m->a = MODEL_LEN - 1;
+	m->b = m->a + 1 + rnd(SEG_MAX);
+	if (m->b > MODEL_LEN)
+		m->b = MODEL_LEN;
+	m->prev_nxt = r->nxt;
+	m->any_dup = false;
+	for (i = m->a; i < m->b; i++)
+		m->any_dup |= m->dup[i] = r->got[i];
+}
+
+/*
+ * Random segments (new, retransmitted, overlapping, old, in order) over a
+ * small stream at random bases (half of them across 2^32), checked against
+ * a bitmap of received bytes after every one:
+ *  - always: at most 4 blocks, none empty, none starting at or below
+ *    RCV.NXT, every byte of every block received, no two blocks
+ *    overlapping or touching; an out-of-order segment lies in the first
+ *    block; a segment with bytes below RCV.NXT has D-SACK [seq, RCV.NXT
+ *    or end) if enabled; any D-SACK lies in the segment's duplicate bytes;
+ *  - while no more than 4 holes have been open since the blocks were last
+ *    empty (so none was forgotten, see fifth_block_drops_oldest): the
+ *    blocks are exactly the maximal received runs above RCV.NXT, and the
+ *    D-SACK is exactly the lowest maximal run of duplicate bytes, present
+ *    iff there are any and D-SACK is enabled;
+ *  - the ACK, when one is sent (else it is delayed): the count, the D-SACK
+ *    first, then the blocks in order; the D-SACK no longer pending after.
+ */
 TEST(random_model)
 {
 	static struct rx r;
-	struct xtcp_sack_rcv_block out[XTCP_NUM_SACKS];
-	u32 runs[MODEL_LEN][2];
-	bool dup[MODEL_LEN];
-	unsigned long clean = 0, dirty = 0, dsacks = 0, acks = 0;
-	unsigned int round, step, i, j, nruns, n, max;
-	bool forgot, had_dsack, any_dup;
-	u32 a, b, lo, prev, rs, re, ds, de;
-	const struct xtcp_sack_rcv_block *bl;
+	static struct model_seg m;
+	static u32 runs[MODEL_LEN][2];
+	unsigned long exact = 0, forgetful = 0, dsacks = 0;
+	unsigned int round, step, nruns;
+	bool forgot;
+	u32 base;
 
 	for (round = 0; round < 4000; round++) {
-		u32 base = rnd(2) ? rnd32() : TOP - rnd(3 * MODEL_LEN);
-
+		base = rnd(2) ? rnd32() : TOP - rnd(3 * MODEL_LEN);
 		rx_init(&r, base, base, rnd(4) != 0);
 		forgot = false;
 		for (step = 0; step < 400 && r.nxt < MODEL_LEN; step++) {
-			lo = r.nxt > 24 ? r.nxt - 24 : 0;
-			a = lo + rnd(r.nxt + 72 - lo);
-			if (a >= MODEL_LEN)
-				a = MODEL_LEN - 1;
-			b = a + 1 + rnd(SEG_MAX);
-			if (b > MODEL_LEN)
-				b = MODEL_LEN;
-			prev = r.nxt;
-			any_dup = false;
-			for (i = a; i < b; i++)
-				any_dup |= dup[i] = r.got[i];
-
-			rx_seg(&r, base + a, base + b);
+			model_pick(&r, &m);
+			rx_seg(&r, base + m.a, base + m.b);
 
 			nruns = model_runs(r.got, r.nxt, runs);
 			if (nruns > XTCP_NUM_SACKS)
 				forgot = true;
 			if (!nruns)
 				ASSERT_EQ(0, r.s.num_sacks);
-
-			/* Invariants that always hold. */
-			ASSERT_LE(r.s.num_sacks, XTCP_NUM_SACKS);
-			for (i = 0; i < r.s.num_sacks; i++) {
-				bl = &r.s.selective_acks[i];
-				rs = bl->start_seq - base;
-				re = bl->end_seq - base;
-				ASSERT_LT(rs, re);
-				ASSERT_LE(re, MODEL_LEN);
-				ASSERT_GT(rs, r.nxt);
-				for (j = rs; j < re; j++)
-					ASSERT_TRUE(r.got[j]);
-				for (j = 0; j < i; j++) {
-					u32 os = r.s.selective_acks[j].start_seq - base;
-					u32 oe = r.s.selective_acks[j].end_seq - base;
-
-					ASSERT_TRUE(oe < rs || re < os);
-				}
-			}
-			if (a > prev) {
-				ASSERT_GE(r.s.num_sacks, 1);
-				ASSERT_LE(r.s.selective_acks[0].start_seq - base, a);
-				ASSERT_GE(r.s.selective_acks[0].end_seq - base, b);
-			}
-			if (a < prev && r.s.dsack_enabled) {
-				ASSERT_TRUE(r.s.dsack);
-				ASSERT_EQ(base + a, r.s.duplicate_sack.start_seq);
-				ASSERT_EQ(base + (b < prev ? b : prev),
-					  r.s.duplicate_sack.end_seq);
-			}
-			if (r.s.dsack) {
-				ds = r.s.duplicate_sack.start_seq - base;
-				de = r.s.duplicate_sack.end_seq - base;
-				ASSERT_TRUE(r.s.dsack_enabled);
-				ASSERT_LE(a, ds);
-				ASSERT_LT(ds, de);
-				ASSERT_LE(de, b);
-				for (j = ds; j < de; j++)
-					ASSERT_TRUE(dup[j]);
-			}
-
+			model_check_always(_metadata, &r, &m);
 			if (!forgot) {
-				/* Blocks == runs, as sets. */
-				clean++;
-				ASSERT_EQ(nruns, r.s.num_sacks);
-				for (i = 0; i < nruns; i++) {
-					for (j = 0; j < nruns; j++) {
-						bl = &r.s.selective_acks[j];
-						if (bl->start_seq == base + runs[i][0])
-							break;
-					}
-					ASSERT_LT(j, nruns);
-					ASSERT_EQ(base + runs[i][1], bl->end_seq);
-				}
-				/* D-SACK == lowest duplicate run. */
-				ASSERT_EQ(any_dup && r.s.dsack_enabled, r.s.dsack);
-				if (r.s.dsack) {
-					for (i = a; !dup[i]; i++)
-						;
-					for (j = i; j < b && dup[j]; j++)
-						;
-					ASSERT_EQ(base + i, r.s.duplicate_sack.start_seq);
-					ASSERT_EQ(base + j, r.s.duplicate_sack.end_seq);
-					dsacks++;
-				}
+				model_check_exact(_metadata, &r, &m, runs, nruns);
+				exact++;
+				dsacks += r.s.dsack;
 			} else {
-				dirty++;
+				forgetful++;
 			}
-			if (!r.s.num_sacks && !nruns)
+			if (!nruns)
 				forgot = false;
-
-			/* Sometimes an ACK goes out (else it is delayed). */
 			if (rnd(2))
-				continue;
-			acks++;
-			max = 3 + rnd(2);
-			had_dsack = r.s.dsack;
-			ds = r.s.duplicate_sack.start_seq;
-			de = r.s.duplicate_sack.end_seq;
-			n = xtcp_sack_rcv_write(&r.s, out, max);
-			j = r.s.num_sacks + had_dsack;
-			ASSERT_EQ(j < max ? j : max, n);
-			ASSERT_FALSE(r.s.dsack);
-			i = 0;
-			if (had_dsack) {
-				ASSERT_EQ(ds, out[0].start_seq);
-				ASSERT_EQ(de, out[0].end_seq);
-				i = 1;
-			}
-			for (j = 0; i < n; i++, j++) {
-				ASSERT_EQ(r.s.selective_acks[j].start_seq,
-					  out[i].start_seq);
-				ASSERT_EQ(r.s.selective_acks[j].end_seq,
-					  out[i].end_seq);
-			}
+				model_check_ack(_metadata, &r, 3 + rnd(2));
 		}
 	}
 	/* The run exercised both regimes and many D-SACKs. */
-	TH_LOG("clean %lu dirty %lu dsack %lu acks %lu", clean, dirty, dsacks,
-	       acks);
-	ASSERT_GT(clean, 100000);
-	ASSERT_GT(dirty, 10000);
+	TH_LOG("exact %lu forgetful %lu dsack %lu", exact, forgetful, dsacks);
+	ASSERT_GT(exact, 100000);
+	ASSERT_GT(forgetful, 10000);
 	ASSERT_GT(dsacks, 20000);
 }
 
