@@ -25,15 +25,7 @@
 #define _NET_XTCP_SACK_RCV_H
 
 #include <linux/types.h>
-
-/* SACK blocks kept and sent at most, Linux's TCP_NUM_SACKS. */
-#define XTCP_NUM_SACKS		4
-
-/* One reported range [start_seq, end_seq), host order. */
-struct xtcp_sack_rcv_block {
-	u32 start_seq;
-	u32 end_seq;
-};
+#include <net/xtcp_options.h>	/* XTCP_NUM_SACKS, struct xtcp_sack_block */
 
 /**
  * struct xtcp_sack_rcv - the blocks a data receiver reports
@@ -49,8 +41,8 @@ struct xtcp_sack_rcv_block {
  *                  time.
  */
 struct xtcp_sack_rcv {
-	struct xtcp_sack_rcv_block duplicate_sack;
-	struct xtcp_sack_rcv_block selective_acks[XTCP_NUM_SACKS];
+	struct xtcp_sack_block duplicate_sack;
+	struct xtcp_sack_block selective_acks[XTCP_NUM_SACKS];
 	u8 num_sacks;
 	bool dsack;
 	bool dsack_enabled;
@@ -67,7 +59,7 @@ void xtcp_sack_rcv_data(struct xtcp_sack_rcv *s, u32 rcv_nxt, u32 seq,
 unsigned int xtcp_sack_rcv_count(const struct xtcp_sack_rcv *s,
 				 unsigned int max);
 unsigned int xtcp_sack_rcv_write(struct xtcp_sack_rcv *s,
-				 struct xtcp_sack_rcv_block *out,
+				 struct xtcp_sack_block *out,
 				 unsigned int max);
 
 #endif /* _NET_XTCP_SACK_RCV_H */

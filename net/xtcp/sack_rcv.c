@@ -16,7 +16,7 @@
  * whether they did, i.e. whether @b now is their union; otherwise @b is
  * left alone. Linux's tcp_sack_extend().
  */
-static bool xtcp_sack_extend(struct xtcp_sack_rcv_block *b, u32 seq,
+static bool xtcp_sack_extend(struct xtcp_sack_block *b, u32 seq,
 			     u32 end_seq)
 {
 	if (xtcp_seq_after(seq, b->end_seq) ||
@@ -40,7 +40,7 @@ static void xtcp_sack_drop(struct xtcp_sack_rcv *s, unsigned int i)
  */
 static void xtcp_sack_coalesce(struct xtcp_sack_rcv *s)
 {
-	struct xtcp_sack_rcv_block *first = &s->selective_acks[0];
+	struct xtcp_sack_block *first = &s->selective_acks[0];
 	unsigned int i = 1;
 
 	while (i < s->num_sacks) {
@@ -103,7 +103,7 @@ void xtcp_sack_reset(struct xtcp_sack_rcv *s)
  */
 void xtcp_sack_new_ofo(struct xtcp_sack_rcv *s, u32 seq, u32 end_seq)
 {
-	struct xtcp_sack_rcv_block grown;
+	struct xtcp_sack_block grown;
 	unsigned int i;
 
 	if (!xtcp_seq_after(end_seq, seq))
@@ -238,7 +238,7 @@ void xtcp_dsack_extend(struct xtcp_sack_rcv *s, u32 seq, u32 end_seq)
 void xtcp_sack_rcv_data(struct xtcp_sack_rcv *s, u32 rcv_nxt, u32 seq,
 			u32 end_seq)
 {
-	const struct xtcp_sack_rcv_block *b, *low = NULL;
+	const struct xtcp_sack_block *b, *low = NULL;
 	unsigned int i;
 
 	if (!xtcp_seq_after(end_seq, seq))
@@ -306,7 +306,7 @@ unsigned int xtcp_sack_rcv_count(const struct xtcp_sack_rcv *s,
  * Context: any.
  */
 unsigned int xtcp_sack_rcv_write(struct xtcp_sack_rcv *s,
-				 struct xtcp_sack_rcv_block *out,
+				 struct xtcp_sack_block *out,
 				 unsigned int max)
 {
 	unsigned int n = xtcp_sack_rcv_count(s, max);

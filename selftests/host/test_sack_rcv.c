@@ -68,7 +68,7 @@ static void rx_seg(struct rx *r, u32 seq, u32 end)
 static bool rx_ack_is(struct rx *r, unsigned int max, u32 ack,
 		      const u32 *want, unsigned int n)
 {
-	struct xtcp_sack_rcv_block out[XTCP_NUM_SACKS + 1];
+	struct xtcp_sack_block out[XTCP_NUM_SACKS + 1];
 	unsigned int got, cnt, i;
 	bool ok;
 
@@ -640,7 +640,7 @@ TEST(dsack_extend)
 TEST(option_limit)
 {
 	static struct rx r;
-	struct xtcp_sack_rcv_block out[8];
+	struct xtcp_sack_block out[8];
 	unsigned int i;
 
 	rx_init(&r, 0, 1000, true);
@@ -739,7 +739,7 @@ struct model_seg {
 static void model_check_always(struct __test_metadata *_metadata,
 			       const struct rx *r, const struct model_seg *m)
 {
-	const struct xtcp_sack_rcv_block *bl;
+	const struct xtcp_sack_block *bl;
 	u32 rs, re, os, oe, ds, de, i, j;
 
 	ASSERT_LE(r->s.num_sacks, XTCP_NUM_SACKS);
@@ -789,7 +789,7 @@ static void model_check_exact(struct __test_metadata *_metadata,
 			      const struct rx *r, const struct model_seg *m,
 			      u32 (*runs)[2], unsigned int nruns)
 {
-	const struct xtcp_sack_rcv_block *bl = NULL;
+	const struct xtcp_sack_block *bl = NULL;
 	unsigned int i, j;
 
 	ASSERT_EQ(nruns, r->s.num_sacks);
@@ -817,8 +817,8 @@ static void model_check_exact(struct __test_metadata *_metadata,
 static void model_check_ack(struct __test_metadata *_metadata, struct rx *r,
 			    unsigned int max)
 {
-	struct xtcp_sack_rcv_block out[XTCP_NUM_SACKS];
-	struct xtcp_sack_rcv_block d = r->s.duplicate_sack;
+	struct xtcp_sack_block out[XTCP_NUM_SACKS];
+	struct xtcp_sack_block d = r->s.duplicate_sack;
 	bool had_dsack = r->s.dsack;
 	unsigned int n, i = 0, j;
 
