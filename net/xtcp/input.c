@@ -20,35 +20,20 @@
 #include <net/route.h>
 #include <net/tcp.h>
 #include <net/xtcp.h>
+#include <net/xtcp_options.h>
 #include <net/xtcp_seq.h>
 
-/* The MSS option of a SYN, or 0 (RFC 9293 s.3.2). */
+/* The MSS option of a SYN, or 0 (RFC 9293 s.3.2), by the rules of
+ * tcp_parse_options() (options.c).  The header is whole in the linear
+ * area (th->doff checked by the input hook).
+ */
 u16 xtcp_parse_mss(const struct tcphdr *th)
 {
-	const u8 *p = (const u8 *)(th + 1);
-	int len = th->doff * 4 - sizeof(*th);
+	unsigned int hlen = max_t(unsigned int, th->doff * 4, sizeof(*th));
+	struct xtcp_options_received rx;
 
-	while (len > 0) {
-		u8 kind = p[0], size;
-
-		if (kind == TCPOPT_EOL)
-			break;
-		if (kind == TCPOPT_NOP) {
-			p++;
-			len--;
-			continue;
-		}
-		if (len < 2)
-			break;
-		size = p[1];
-		if (size < 2 || size > len)
-			break;
-		if (kind == TCPOPT_MSS && size == TCPOLEN_MSS)
-			return get_unaligned_be16(p + 2);
-		p += size;
-		len -= size;
-	}
-	return 0;
+	xtcp_parse_options((const u8 *)(th + 1), hlen - sizeof(*th), true, &rx);
+	return rx.mss_clamp;
 }
 
 /* What is left of the window we last advertised. */

@@ -17,6 +17,7 @@
 #include <net/route.h>
 #include <net/tcp.h>
 #include <net/xtcp.h>
+#include <net/xtcp_options.h>
 #include <net/xtcp_seq.h>
 
 u64 xtcp_clock_us(void)
@@ -108,12 +109,23 @@ void xtcp_update_mss(struct sock *sk)
 	xsk->mss = max_t(u32, mss, TCP_MIN_SND_MSS);
 }
 
+/* The options of a segment we send: for now the MSS option of a SYN or
+ * SYN-ACK (RFC 9293 s.3.7.1), laid out as Linux does; @mss_opt 0: none.
+ * Return: their size in bytes, a multiple of 4.
+ */
+static unsigned int xtcp_out_options_mss(struct xtcp_out_options *opts,
+					 u16 mss_opt)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->mss = mss_opt;
+	return xtcp_options_size(opts);
+}
+
 static void xtcp_write_header(struct tcphdr *th, __be16 sport, __be16 dport,
 			      u32 seq, u32 ack, u8 flags, u16 window,
-			      u16 mss_opt)
+			      const struct xtcp_out_options *opts)
 {
-	unsigned int len = sizeof(*th) + (mss_opt ? TCPOLEN_MSS : 0);
-	u8 *opt = (u8 *)(th + 1);
+	unsigned int len = sizeof(*th) + xtcp_options_size(opts);
 
 	memset(th, 0, sizeof(*th));
 	th->source = sport;
@@ -122,12 +134,7 @@ static void xtcp_write_header(struct tcphdr *th, __be16 sport, __be16 dport,
 	th->ack_seq = htonl(flags & TCPHDR_ACK ? ack : 0);
 	tcp_flag_word(th) = htonl((len / 4) << 28 | (u32)flags << 16);
 	th->window = htons(window);
-	/* RFC 9293 s.3.7.1: the MSS option, on SYN segments only. */
-	if (mss_opt) {
-		opt[0] = TCPOPT_MSS;
-		opt[1] = TCPOLEN_MSS;
-		put_unaligned_be16(mss_opt, opt + 2);
-	}
+	xtcp_options_write((u8 *)(th + 1), opts);
 }
 
 /* Put @skb on the wire with a header for the socket's current state.  With
@@ -138,8 +145,9 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
-	u16 mss_opt = cb->flags & TCPHDR_SYN ? xsk->advmss : 0;
-	unsigned int hlen = sizeof(struct tcphdr) + (mss_opt ? TCPOLEN_MSS : 0);
+	struct xtcp_out_options opts;
+	unsigned int hlen = sizeof(struct tcphdr) +
+		xtcp_out_options_mss(&opts, cb->flags & TCPHDR_SYN ? xsk->advmss : 0);
 	u8 flags = cb->flags;
 	struct tcphdr *th;
 	u16 window;
@@ -175,7 +183,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	th = skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
 	xtcp_write_header(th, inet->inet_sport, inet->inet_dport, cb->seq,
-			  xsk->rcv_nxt, flags, window, mss_opt);
+			  xsk->rcv_nxt, flags, window, &opts);
 
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_transport_header(skb) - skb->head;
@@ -587,7 +595,9 @@ static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 			  __be32 daddr, __be16 dport, int oif, u32 seq,
 			  u32 ack, u8 flags, u16 window, u16 mss_opt)
 {
-	unsigned int hlen = sizeof(struct tcphdr) + (mss_opt ? TCPOLEN_MSS : 0);
+	struct xtcp_out_options opts;
+	unsigned int hlen = sizeof(struct tcphdr) +
+		xtcp_out_options_mss(&opts, mss_opt);
 	struct sk_buff *skb;
 	struct tcphdr *th;
 	struct iphdr *iph;
@@ -605,7 +615,7 @@ static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 	}
 	th = skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
-	xtcp_write_header(th, sport, dport, seq, ack, flags, window, mss_opt);
+	xtcp_write_header(th, sport, dport, seq, ack, flags, window, &opts);
 	th->check = csum_tcpudp_magic(fl4.saddr, fl4.daddr, hlen, IPPROTO_TCP,
 				      csum_partial(th, hlen, 0));
 
