@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Host stand-in for <linux/log2.h>: ilog2() of a non-zero integer. */
+#ifndef _XTCP_SHIM_LINUX_LOG2_H
+#define _XTCP_SHIM_LINUX_LOG2_H
+
+#include <linux/types.h>
+
+/* Index of the highest set bit; undefined for 0, as in the kernel. */
+#define ilog2(n)							\
+	((int)(sizeof(n) <= 4 ? 31 - __builtin_clz((u32)(n)) :		\
+				63 - __builtin_clzll((u64)(n))))
+
+#endif /* _XTCP_SHIM_LINUX_LOG2_H */
