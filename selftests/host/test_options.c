@@ -18,16 +18,7 @@
 #include <net/xtcp_options.h>
 
 #include "kselftest_harness.h"
-
-static u64 rng_state = 0x9e3779b97f4a7c15ULL;
-
-static u32 rnd32(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (u32)(rng_state >> 16);
-}
+#include "rng.h"
 
 /* Parse @len bytes from a heap buffer of exactly that size. */
 static struct xtcp_options_received parse(const u8 *bytes, unsigned int len,

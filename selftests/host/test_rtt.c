@@ -12,6 +12,8 @@
 #include <net/xtcp_rtt.h>
 
 #include "kselftest_harness.h"
+#define RNG_SEED 0x2545f4914f6cdd1dULL
+#include "rng.h"
 
 #define MS		1000U
 #define SEC		1000000U
@@ -41,16 +43,6 @@ static void ref_sample(struct ref *f, double r)
 	}
 	f->rto = f->srtt + fmax(f->g, 4 * f->rttvar);
 	f->rto = fmin(fmax(f->rto, XTCP_RTO_MIN_US), XTCP_RTO_MAX_US);
-}
-
-static u64 rng_state = 0x2545f4914f6cdd1dULL;
-
-static u32 rnd32(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (u32)(rng_state >> 16);
 }
 
 /* Estimator and reference agree to within what truncation allows. */

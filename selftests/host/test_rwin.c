@@ -13,6 +13,7 @@
 #include <net/xtcp_rwin.h>
 
 #include "kselftest_harness.h"
+#include "rng.h"
 
 /* Debian 12 defaults: tcp_rmem 4096 131072 6291456, rmem_max 212992. */
 static const struct xtcp_rwin_sysctl defaults = {
@@ -21,16 +22,6 @@ static const struct xtcp_rwin_sysctl defaults = {
 	.adv_win_scale = 1,
 	.moderate_rcvbuf = true,
 };
-
-static u64 rng_state = 0x9e3779b97f4a7c15ULL;
-
-static u32 rnd32(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (u32)(rng_state >> 16);
-}
 
 /* 0 .. n - 1 */
 static u32 rnd_below(u32 n)

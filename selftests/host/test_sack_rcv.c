@@ -20,6 +20,8 @@
 #include <net/xtcp_sack_rcv.h>
 
 #include "kselftest_harness.h"
+#define RNG_SEED 0x853c49e6748fea9bULL
+#include "rng.h"
 
 #define TOP		0xffffffffU
 /* Bytes of stream the test receiver can track past its base. */
@@ -671,16 +673,6 @@ TEST(option_limit)
 }
 
 /* ---- randomized model ---- */
-
-static u64 rng_state = 0x853c49e6748fea9bULL;
-
-static u32 rnd32(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (u32)(rng_state >> 16);
-}
 
 static u32 rnd(u32 n)
 {

@@ -10,6 +10,7 @@
 #include <net/xtcp_seq.h>
 
 #include "kselftest_harness.h"
+#include "rng.h"
 
 #define HALF	0x80000000U	/* 2^31 */
 #define TOP	0xffffffffU	/* 2^32 - 1 */
@@ -25,16 +26,6 @@ static const u32 dists[] = {
 	1, 2, 3, 0x100, 0xffff, 0x10000, 0x3fffffff, 0x40000000, 0x7ffffffe,
 	0x7fffffff,
 };
-
-static u64 rng_state = 0x9e3779b97f4a7c15ULL;
-
-static u32 rnd32(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (u32)(rng_state >> 16);
-}
 
 /* ---- before / after / leq / geq ---- */
 
