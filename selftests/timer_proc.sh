@@ -178,14 +178,17 @@ show()
 }
 
 # pair CASE SERVE_MODE CLIENT_ACTION SECS BASEPORT [RCVBUF]: native and
-# xtcp peers that live SECS (counted from their start, so SECS leaves
-# room for a slow start-up under TCG before the case's samples): servers
+# xtcp peers that live SECS times XTCP_SLOW (counted from their start, so
+# SECS leaves room for a slow start-up under TCG before the case's
+# samples; on the debug kernel, XTCP_SLOW=4, 10 s was not enough for the
+# idle and keepalive cases, whose peers were gone before the sample): servers
 # in P on BASEPORT and BASEPORT+1, a client of each in X,
 # connected and waiting for go CASE; sets np and xp, the clients' local
 # ports (empty when they failed), and cp, their pids.
 pair()
 {
-	local c=$1 mode=$2 act=$3 secs=$4 port=$5 rcvbuf=${6:-} fam i sp=()
+	local c=$1 mode=$2 act=$3 secs port=$5 rcvbuf=${6:-} fam i sp=()
+	secs=$(slow "$4")
 	cp=()
 	np=
 	xp=
