@@ -13,7 +13,8 @@
 # zero window (tr 4), SYN_RECV entry whose SYN-ACKs go unanswered (tr 1,
 # retrnsmt = SYN-ACK retries, uid of the listener: 65534), TIME_WAIT (tr
 # 3, about 60 s counting down), an orphan in FIN_WAIT2 (tr 3 with
-# tcp_fin_timeout 5 s: both stacks show it as a FIN_WAIT2 entry, Linux's
+# tcp_fin_timeout 5 s times XTCP_SLOW, so that a slow kernel samples it
+# before it ends: both stacks show it as a FIN_WAIT2 entry, Linux's
 # timewait mini-socket, while tcp_fin_timeout <= 60 s), unacknowledged
 # data to a peer gone silent (tr 1,
 # retrnsmt growing) and a SYN nobody answers (SYN_SENT, tr 1).  The
@@ -45,6 +46,8 @@ X=xtcp-tproc-x
 P=xtcp-tproc-p
 netns=($X $P)
 . "$(dirname "$0")/lib/procs.sh"
+# FIN_WAIT2 lifetime in X (seconds, a whole number: XTCP_SLOW is one).
+fin_timeout=$(slow 5)
 procs_start timer_proc
 TOL=50
 
@@ -53,8 +56,8 @@ if ! { netns_pair $X xtp-x 10.77.9.1 $P xtp-p 10.77.9.2 &&
 	netns_scapy_peer $X xtp-x $P xtp-p 10.77.9.3 &&
 	ip -n $X neigh replace 10.77.9.2 lladdr "$pmac" dev xtp-x nud permanent &&
 	ip -n $P neigh replace 10.77.9.1 lladdr "$xmac" dev xtp-p nud permanent &&
-	ip netns exec $X sysctl -qw net.ipv4.tcp_fin_timeout=5 &&
-	ip netns exec $X sysctl -qw net.xtcp.tcp_fin_timeout=5; }; then
+	ip netns exec $X sysctl -qw net.ipv4.tcp_fin_timeout="$fin_timeout" &&
+	ip netns exec $X sysctl -qw net.xtcp.tcp_fin_timeout="$fin_timeout"; }; then
 	tap_plan 1
 	tap_fail "set up namespaces, veth and neighbour entries"
 	exit 1
@@ -343,7 +346,7 @@ snap sr0
 i=0
 for fam in inet xtcp; do
 	started "l-$fam" $X setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$peer" serve $fam "10.77.9.1:$((7207 + i))" none 12
+		"$peer" serve $fam "10.77.9.1:$((7207 + i))" none "$(slow 12)"
 	wait_line $last "$work/l-$fam" "^listening" 10
 	i=$((i + 1))
 done
@@ -382,8 +385,8 @@ tap_check "time_wait: time_wait armed grows ($d)" [ "$d" -gt 0 ]
 finish
 
 # Orphan in FIN_WAIT2: the client closes, the server never does (it
-# holds the connection for 20 s, well past the check that the orphans
-# are gone: tcp_fin_timeout is 5 s in X).
+# holds the connection for 20 s times XTCP_SLOW, well past the check that
+# the orphans are gone: tcp_fin_timeout is 5 s times XTCP_SLOW in X).
 snap fw0
 pair fw hold close 20 7211
 go fw
@@ -402,8 +405,8 @@ else
 	tap_fail "fin_wait2: tm->when within $TOL ticks of native" \
 		"native ${nw:-none} xtcp ${xw:-none}"
 fi
-# Gone once the 5 s are up: up to 10 s from fw1 (a fixed "sleep 5" is
-# too short when fw1 came right at the entry's start).
+# Gone once tcp_fin_timeout is up: up to 10 s times XTCP_SLOW from fw1 (a
+# fixed "sleep 5" is too short when fw1 came right at the entry's start).
 for ((i = 0; i < $(tenths 10); i++)); do
 	snap fw2
 	[ -z "$(fields "$work/tcp.fw2" "$np")$(fields "$work/xtcp.fw2" "$xp")" ] && break
@@ -445,7 +448,7 @@ finish
 i=0
 cp=()
 for fam in inet xtcp; do
-	started "c-ss-$fam" $X "$peer" client $fam "10.77.9.3:$((7215 + i))" synsent 15 \
+	started "c-ss-$fam" $X "$peer" client $fam "10.77.9.3:$((7215 + i))" synsent "$(slow 15)" \
 		"$work/go-ss"
 	cp+=("$last")
 	wait_line $last "$work/c-ss-$fam" "^connected" 10
