@@ -221,21 +221,15 @@ TEST(namespaces_have_separate_port_spaces)
 	close(a);
 }
 
-/* A socket of @family with SO_REUSEPORT (XTCP_REUSEPORT at SOL_TCP for
- * xtcp: Linux 6.1 grants SO_REUSEPORT to AF_INET/AF_INET6 only), bound to
+/* A socket of @family with SO_REUSEPORT (set_reuseport()), bound to
  * ip:port; returns bind()'s errno (-1 if the option failed), fd in *fdp.
  */
 static int bind_reuseport(int family, const char *ip, int port, int *fdp)
 {
 	struct sockaddr_in sin = addr4(ip, port);
-	int one = 1;
 
 	*fdp = socket(family, SOCK_STREAM, 0);
-	if (*fdp < 0)
-		return -1;
-	if (setsockopt(*fdp, family == AF_INET ? SOL_SOCKET : IPPROTO_TCP,
-		       family == AF_INET ? SO_REUSEPORT : XTCP_REUSEPORT,
-		       &one, sizeof(one)))
+	if (*fdp < 0 || set_reuseport(*fdp, family))
 		return -1;
 	return bind_errno(*fdp, &sin);
 }

@@ -37,13 +37,6 @@ B=xtcp-lst-b
 families=${XTCP_STRESS_FAMILIES:-inet xtcp}
 procs_start lst
 
-# Native TCP sockets plus xtcp's port reservations (port.c; the PORT line
-# of /proc/net/xtcp_sockstat), both counted over all namespaces.
-tcp_alloc()
-{
-	echo $(($(awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat) +
-		$(awk '$1 == "PORT:" { print $3 }' /proc/net/xtcp_sockstat)))
-}
 xtcp_slab()
 {
 	echo 1 >/sys/kernel/slab/XTCP/shrink 2>/dev/null

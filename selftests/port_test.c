@@ -401,32 +401,6 @@ static int drain(int fd)
 
 #define NCONN 64
 
-/* SO_REUSEPORT: Linux 6.1's sock_setsockopt() grants it to AF_INET and
- * AF_INET6 sockets only (EOPNOTSUPP otherwise, before any protocol sees
- * it), so an xtcp socket takes it as XTCP_REUSEPORT at SOL_TCP; either
- * way getsockopt(SOL_SOCKET, SO_REUSEPORT) must read 1 back.
- */
-static int set_reuseport(int fd, int family)
-{
-	int one = 1, val = 0;
-	socklen_t len = sizeof(val);
-
-	if (family == AF_INET) {
-		if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)))
-			return errno;
-	} else {
-		if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
-			       sizeof(one)) == 0 || errno != EOPNOTSUPP)
-			return -1;
-		if (setsockopt(fd, IPPROTO_TCP, XTCP_REUSEPORT, &one,
-			       sizeof(one)))
-			return errno;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &val, &len) || val != 1)
-		return -2;
-	return 0;
-}
-
 /* Item 12: two SO_REUSEPORT listeners on one port share the connections
  * by a hash of the 4-tuple, as Linux does.  Bound: each of the two gets
  * at least a quarter of 64 (binomial: a fair split falls outside 16..48

@@ -50,13 +50,6 @@ pids=()
 
 trap procs_cleanup EXIT
 
-# Native TCP sockets plus xtcp's port reservations (port.c; the PORT line
-# of /proc/net/xtcp_sockstat), both counted over all namespaces.
-tcp_alloc()
-{
-	echo $(($(awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat) +
-		$(awk '$1 == "PORT:" { print $3 }' /proc/net/xtcp_sockstat)))
-}
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 

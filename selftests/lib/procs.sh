@@ -9,6 +9,7 @@
 #                                   early when PID exits
 #   wait_exit PID SECS              PID's exit status, killed after SECS
 #   result_field FILE NAME          NAME= from xtcp_xfer's last result line
+#   tcp_alloc                       native TCP sockets + xtcp port reservations
 # SECS of wait_line and wait_exit only bound how long the machine may
 # take: both scale them by XTCP_SLOW (selftests/lib/slow.sh).
 
@@ -71,4 +72,12 @@ wait_exit()
 result_field()
 {
 	sed -n "s/^xtcp_xfer: .* $2=\([^ ]*\).*/\1/p" "$1" | tail -n 1
+}
+
+# Native TCP sockets plus xtcp's port reservations (port.c; the PORT line
+# of /proc/net/xtcp_sockstat), both counted over all namespaces.
+tcp_alloc()
+{
+	echo $(($(awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat) +
+		$(awk '$1 == "PORT:" { print $3 }' /proc/net/xtcp_sockstat)))
 }

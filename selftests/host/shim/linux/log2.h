@@ -6,8 +6,10 @@
 #include <linux/types.h>
 
 /* Index of the highest set bit; undefined for 0, as in the kernel. */
-#define ilog2(n)							\
-	((int)(sizeof(n) <= 4 ? 31 - __builtin_clz((u32)(n)) :		\
-				63 - __builtin_clzll((u64)(n))))
+#define ilog2(n) ({							\
+	__auto_type __ilog2_n = (n);					\
+	(int)(sizeof(__ilog2_n) <= 4 ? 31 - __builtin_clz((u32)__ilog2_n) : \
+				       63 - __builtin_clzll((u64)__ilog2_n)); \
+})
 
 #endif /* _XTCP_SHIM_LINUX_LOG2_H */
