@@ -21,6 +21,7 @@
 #include <net/xtcp_timer.h>
 
 struct tcphdr;
+struct xtcp_out_options;
 
 /* Longest TIME_WAIT, as Linux (RFC 9293 s.3.4.2 asks for 2 MSL). */
 #define XTCP_TIMEWAIT_LEN	(60 * HZ)
@@ -86,10 +87,17 @@ struct xtcp_skb_cb {
 	u32 seq;		/* first sequence number */
 	u32 end_seq;		/* seq + SYN + data + FIN */
 	u32 ack_seq;		/* input: the segment's ACK field */
-	u64 sent_us;		/* output: last transmission, for RTT */
+	union {
+		u64 sent_us;	/* output: last transmission, for RTT */
+		struct {	/* input: timestamp option, if saw_tstamp */
+			u32 rcv_tsval;
+			u32 rcv_tsecr;	/* as on the wire */
+		};
+	};
 	u16 window;		/* input: the segment's window field */
 	u8 flags;		/* TCPHDR_* */
 	u8 retransmitted;	/* sent more than once (Karn's rule) */
+	u8 saw_tstamp;		/* input: a timestamp option (tstamp.c) */
 };
 
 #define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
@@ -151,6 +159,12 @@ struct xtcp_sock {
 	u32 rcv_rtt_us;		/* receiver RTT estimate, 0 if none */
 	u32 rcv_rtt_seq;	/* sample ends when rcv_nxt passes this */
 	u64 rcv_rtt_time;	/* us, start of the sample; 0 if none */
+
+	/* Timestamps (RFC 7323), tstamp.c. */
+	u32 tsoffset;		/* added to xtcp_ts_clock() in our TSval */
+	u32 ts_recent;		/* TSval to echo (RFC 7323 s.4.3) */
+	u32 ts_recent_stamp;	/* when ts_recent was set, seconds */
+	u8 tstamp_ok:1;		/* both ends offered timestamps */
 
 	/* Retransmission (RFC 6298) and loss recovery. */
 	struct sk_buff_head rtx_queue;	/* sent, not yet acknowledged */
@@ -313,8 +327,11 @@ struct xtcp_request {
 	u8 retries;
 	u8 dead;		/* taken off the tables */
 	u8 num_retrans;		/* SYN-ACKs sent again (Karn: no RTT sample) */
+	u8 tstamp_ok;		/* timestamps (RFC 7323) offered by both */
 	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
 	u64 snt_synack;		/* xtcp_clock_us() of the last SYN-ACK, 0: none */
+	u32 ts_recent;		/* TSval to echo (tstamp.c) */
+	u32 ts_off;		/* our TSval offset */
 	struct rcu_head rcu;
 };
 
@@ -330,6 +347,10 @@ struct xtcp_tw {
 	u32 rcv_nxt;
 	u32 rcv_wnd;
 	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
+	/* Timestamps (RFC 7323), tstamp.c: ts_recent_stamp 0 means none. */
+	u32 ts_recent;
+	u32 ts_recent_stamp;	/* seconds */
+	u32 ts_offset;
 	u8 dead;
 	u8 reuse;		/* the socket's sk_reuse and sk_reuseport, */
 	u8 reuseport;		/* for bind conflicts (port.c) */
@@ -502,7 +523,8 @@ void xtcp_sk_send_reset_reply(const struct sock *sk, struct sk_buff *skb);
 void xtcp_push(struct sock *sk, int flags, bool nagle_off);
 void xtcp_mark_push(struct sock *sk, struct sk_buff *skb);
 void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
-			 u32 seq, u32 ack, u16 window, u8 flags, u16 mss);
+			 u32 seq, u32 ack, u16 window, u8 flags,
+			 const struct xtcp_out_options *opts);
 void xtcp_send_fin(struct sock *sk);
 void xtcp_forced_mem_schedule(struct sock *sk, int size);
 struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, u32 room, gfp_t gfp);
@@ -524,6 +546,30 @@ u64 xtcp_clock_us(void);
 /* isn.c: initial sequence numbers (RFC 6528) */
 void xtcp_isn_init(void);
 u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+
+/* tstamp.c: timestamps (RFC 7323) */
+u32 xtcp_ts_clock(void);
+u32 xtcp_ts_offset(const struct net *net, __be32 saddr, __be32 daddr,
+		   __be16 sport, __be16 dport);
+void xtcp_tstamp_parse(struct xtcp_skb_cb *cb, const struct tcphdr *th);
+void xtcp_tstamp_out(const struct sock *sk, struct xtcp_out_options *opts,
+		     bool syn);
+void xtcp_tstamp_synsent(struct sock *sk, const struct sk_buff *skb);
+bool xtcp_tstamp_paws_discard(const struct sock *sk, const struct sk_buff *skb);
+void xtcp_tstamp_replace_recent(struct sock *sk, const struct sk_buff *skb);
+u32 xtcp_tstamp_rtt_us(const struct sock *sk, const struct sk_buff *skb);
+void xtcp_tstamp_req_init(struct xtcp_request *req, const struct sk_buff *skb);
+void xtcp_tstamp_req_out(const struct xtcp_request *req,
+			 struct xtcp_out_options *opts, bool synack);
+bool xtcp_tstamp_req_check(const struct xtcp_request *req,
+			   const struct sk_buff *skb, u32 age_sec);
+void xtcp_tstamp_req_update(struct xtcp_request *req, const struct sk_buff *skb);
+void xtcp_tstamp_child_init(struct sock *sk, const struct xtcp_request *req);
+void xtcp_tstamp_tw_init(struct xtcp_tw *tw, const struct sock *sk);
+bool xtcp_tstamp_tw_seen(const struct xtcp_tw *tw, const struct sk_buff *skb);
+bool xtcp_tstamp_tw_check(const struct xtcp_tw *tw, const struct sk_buff *skb);
+void xtcp_tstamp_tw_update(struct xtcp_tw *tw, const struct sk_buff *skb);
+void xtcp_tstamp_tw_out(const struct xtcp_tw *tw, struct xtcp_out_options *opts);
 
 /* timer.c */
 void xtcp_init_timers(struct sock *sk);

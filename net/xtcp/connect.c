@@ -83,6 +83,9 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 
 	xsk->iss = xtcp_isn(inet->inet_saddr, inet->inet_daddr,
 			    inet->inet_sport, inet->inet_dport);
+	xsk->tsoffset = xtcp_ts_offset(sock_net(sk), inet->inet_saddr,
+				       inet->inet_daddr, inet->inet_sport,
+				       inet->inet_dport);
 	xsk->snd_una = xsk->iss;
 	xsk->snd_nxt = xsk->iss + 1;
 	xsk->write_seq = xsk->iss + 1;
@@ -197,6 +200,11 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->peer_mss = 0;
 	xsk->advmss = 0;
 	xsk->fin_queued = 0;
+	/* Timestamps, as tcp_disconnect() (tcp_clear_options()). */
+	xsk->tsoffset = 0;
+	xsk->ts_recent = 0;
+	xsk->ts_recent_stamp = 0;
+	xsk->tstamp_ok = 0;
 
 	/* Retransmission, loss recovery, probes, congestion control. */
 	xtcp_rtt_init(&xsk->rtt);

@@ -292,6 +292,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	}
 	if (xtcp_seq_after(ack, xsk->snd_nxt))
 		return XTCP_ACK_UNSENT;
+	/* The segment is in the window: RFC 7323 s.4.3 (tcp_ack()). */
+	xtcp_tstamp_replace_recent(sk, skb);
 	/* The peer is there: zero-window and keepalive probes answered. */
 	xsk->probes = 0;
 	xsk->rcv_tstamp = jiffies;
@@ -314,6 +316,9 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
 		xsk->dupacks = 0;
+		/* Karn's rule left no sample: TSecr gives one (RFC 7323 s.4.1). */
+		if (!rtt_us && segs)
+			rtt_us = xtcp_tstamp_rtt_us(sk, skb);
 		if (rtt_us)
 			xtcp_rtt_sample(&xsk->rtt, rtt_us);
 		if (xsk->in_recovery) {
@@ -974,6 +979,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xsk->snd_wnd = cb->window;
 	xsk->snd_wl1 = cb->seq;
 	xsk->snd_wl2 = cb->ack_seq;
+	xtcp_tstamp_synsent(sk, skb);
 	xtcp_update_mss(sk);
 
 	if (!(flags & TCPHDR_ACK)) {
@@ -987,9 +993,12 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	/* The SYN's round trip is the first RTT sample (Karn's rule: only
 	 * if it was not resent), as tcp_ack() takes it, so the first RTO
 	 * or zero-window probe is timed from it.  RFC 6298 s.5.7: after a
-	 * retransmitted SYN, start data at 3 s.
+	 * retransmitted SYN, TSecr gives the sample (tcp_ack_update_rtt()),
+	 * or else data starts at 3 s.
 	 */
-	if (xsk->retransmits)
+	if (xsk->retransmits && xtcp_tstamp_rtt_us(sk, skb))
+		xtcp_rtt_sample(&xsk->rtt, xtcp_tstamp_rtt_us(sk, skb));
+	else if (xsk->retransmits)
 		xtcp_rtt_syn_fallback(&xsk->rtt);
 	else if (xsk->retrans_stamp)
 		xtcp_rtt_sample(&xsk->rtt,
@@ -1018,6 +1027,17 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	enum xtcp_ack_verdict verdict;
 	/* Where data ends and a FIN sits (xtcp_data_queue() trims cb). */
 	u32 data_end = cb->end_seq - fin, fin_seq = cb->end_seq - 1;
+
+	/* PAWS (RFC 7323 s.5.3, tcp_validate_incoming()): an old TSval
+	 * gets a duplicate ACK, rate-limited unless it carries data; a RST
+	 * goes on to the checks below.
+	 */
+	if (xtcp_tstamp_paws_discard(sk, skb) && !(flags & TCPHDR_RST)) {
+		if (!xtcp_oow_rate_limited(sock_net(sk), skb,
+					   &xsk->last_oow_ack_time))
+			xtcp_send_ack(sk);
+		goto drop;
+	}
 
 	/* First: sequence number.  Not acceptable: a duplicate ACK (rate
 	 * limited unless it carries data), a challenge ACK for a SYN.

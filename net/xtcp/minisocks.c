@@ -18,6 +18,7 @@
 #include <net/route.h>
 #include <net/tcp.h>
 #include <net/xtcp.h>
+#include <net/xtcp_options.h>
 #include <net/xtcp_seq.h>
 
 /* ---- SYN queue ---- */
@@ -40,7 +41,10 @@ void xtcp_req_put(struct xtcp_request *req)
 static void xtcp_req_send_synack(struct xtcp_request *req)
 {
 	u16 window = min(xtcp_receive_space(req->listener), XTCP_MAX_WINDOW);
+	struct xtcp_out_options opts = { .mss = req->advmss };
 
+	xtcp_tstamp_req_out(req, &opts, true);
+	xtcp_synack_options(&opts);
 	WRITE_ONCE(req->rcv_wnd, window);
 	/* Stamped for the handshake's RTT sample (xtcp_create_child()); the
 	 * count saturates, so a resent SYN-ACK never looks like the first.
@@ -50,7 +54,7 @@ static void xtcp_req_send_synack(struct xtcp_request *req)
 	WRITE_ONCE(req->snt_synack, xtcp_clock_us());
 	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss,
 			    req->irs + 1, window, TCPHDR_SYN | TCPHDR_ACK,
-			    req->advmss);
+			    &opts);
 }
 
 /* Arm (or re-arm from its handler) the SYN-ACK timer; a timer that was
@@ -219,6 +223,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	req->iss = xtcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
 	req->peer_mss = xtcp_parse_mss(th);
 	req->advmss = xtcp_req_advmss(listener, skb);
+	xtcp_tstamp_req_init(req, skb);
 	xtcp_timer_init(&req->timer, XTCP_TIMER_SYNACK);
 	INIT_LIST_HEAD(&req->lnode);
 	/* One reference for the tables, one ours until the SYN-ACK is out;
@@ -318,13 +323,17 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->rcv_wnd = min(xtcp_receive_space(listener), XTCP_MAX_WINDOW);
 	xsk->peer_mss = req->peer_mss;
 	xsk->advmss = req->advmss;
+	xtcp_tstamp_child_init(sk, req);
 	xtcp_update_mss(sk);
 	xtcp_sndbuf_expand(sk);
 	/* The SYN-ACK to ACK time is the first RTT sample unless the SYN-ACK
 	 * was sent again (Karn), as tcp_synack_rtt_meas(); then data starts
-	 * from the 3 s RTO of RFC 6298 s.5.7, as tcp_init_metrics().
+	 * from the ACK's TSecr if any (tcp_ack_update_rtt()), else from the
+	 * 3 s RTO of RFC 6298 s.5.7, as tcp_init_metrics().
 	 */
-	if (READ_ONCE(req->num_retrans))
+	if (READ_ONCE(req->num_retrans) && xtcp_tstamp_rtt_us(sk, skb))
+		xtcp_rtt_sample(&xsk->rtt, xtcp_tstamp_rtt_us(sk, skb));
+	else if (READ_ONCE(req->num_retrans))
 		xtcp_rtt_syn_fallback(&xsk->rtt);
 	else if (READ_ONCE(req->snt_synack))
 		xtcp_rtt_sample(&xsk->rtt,
@@ -359,9 +368,13 @@ static bool xtcp_in_window(u32 seq, u32 end_seq, u32 s_win, u32 e_win)
  */
 static void xtcp_req_send_ack(struct xtcp_request *req)
 {
+	struct xtcp_out_options opts = {};
+
+	xtcp_tstamp_req_out(req, &opts, false);
+	xtcp_established_options(&opts);
 	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss + 1,
 			    req->irs + 1, READ_ONCE(req->rcv_wnd), TCPHDR_ACK,
-			    0);
+			    &opts);
 }
 
 /* A segment for a SYN queue entry (RFC 9293 s.3.10.7.4, SYN-RECEIVED of a
@@ -393,11 +406,14 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	u32 rcv_nxt = req->irs + 1;
 	struct xtcp_port *port;
 	struct sock *child;
-	bool queued;
+	bool queued, paws_reject;
 
 	if (READ_ONCE(req->dead))
 		goto drop;
-	if (cb->seq == req->irs && flags == TCPHDR_SYN) {
+	/* RFC 7323 s.5: an old TSval is out of the window too. */
+	paws_reject = xtcp_tstamp_req_check(req, skb,
+					    xtcp_req_timeout(READ_ONCE(req->retries)) / HZ);
+	if (cb->seq == req->irs && flags == TCPHDR_SYN && !paws_reject) {
 		/* The peer did not get our SYN-ACK: send it again, at most
 		 * once per tcp_invalid_ratelimit, and restart its timer
 		 * from now with the current backoff.  Only a pending timer
@@ -415,13 +431,15 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		xtcp_send_reset_reply(net, skb);
 		goto drop;
 	}
-	if (!xtcp_in_window(cb->seq, cb->end_seq, rcv_nxt,
+	if (paws_reject ||
+	    !xtcp_in_window(cb->seq, cb->end_seq, rcv_nxt,
 			    rcv_nxt + READ_ONCE(req->rcv_wnd))) {
 		if (!(flags & TCPHDR_RST) &&
 		    !xtcp_oow_rate_limited(net, skb, &req->last_oow_ack_time))
 			xtcp_req_send_ack(req);
 		goto drop;
 	}
+	xtcp_tstamp_req_update(req, skb);
 	if (cb->seq == req->irs)
 		flags &= ~TCPHDR_SYN;
 	if ((flags & TCPHDR_RST) && cb->seq != rcv_nxt) {
@@ -590,6 +608,7 @@ void xtcp_time_wait(struct sock *sk, int state, unsigned long timeo)
 	tw->snd_nxt = xsk->snd_nxt;
 	tw->rcv_nxt = xsk->rcv_nxt;
 	tw->rcv_wnd = xsk->rcv_wnd;
+	xtcp_tstamp_tw_init(tw, sk);
 	/* The entry holds the port for 2*MSL, one more owner of it as
 	 * Linux's TIME_WAIT socket is; @sk keeps its own reference only
 	 * when the user bound the port (xtcp_set_state()).  Its bind options
@@ -619,9 +638,13 @@ void xtcp_time_wait(struct sock *sk, int state, unsigned long timeo)
 
 static void xtcp_tw_send_ack(struct xtcp_tw *tw)
 {
+	struct xtcp_out_options opts = {};
+
+	xtcp_tstamp_tw_out(tw, &opts);
+	xtcp_established_options(&opts);
 	xtcp_send_ack_reply(xtcp_hn_net(&tw->hn), &tw->hn, tw->snd_nxt,
 			    tw->rcv_nxt, min_t(u32, tw->rcv_wnd, XTCP_MAX_WINDOW),
-			    TCPHDR_ACK, 0);
+			    TCPHDR_ACK, &opts);
 }
 
 /* RFC 9293 s.3.10.7.4 "first" for an entry: is the segment acceptable?
@@ -655,7 +678,7 @@ static void xtcp_tw_fin_wait2_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 	struct net *net = xtcp_hn_net(&tw->hn);
 	u8 flags = cb->flags;
 
-	if (!xtcp_tw_in_window(tw, cb)) {
+	if (xtcp_tstamp_tw_check(tw, skb) || !xtcp_tw_in_window(tw, cb)) {
 		if (!xtcp_oow_rate_limited(net, skb, &tw->last_oow_ack_time))
 			xtcp_tw_send_ack(tw);
 		goto drop;
@@ -672,6 +695,7 @@ static void xtcp_tw_fin_wait2_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 	if (!(flags & TCPHDR_FIN) || cb->end_seq != tw->rcv_nxt + 1)
 		goto reset;
 	tw->rcv_nxt = cb->end_seq;
+	xtcp_tstamp_tw_update(tw, skb);
 	WRITE_ONCE(tw->hn.state, TCP_TIME_WAIT);
 	xtcp_timer_mod_pending(&tw->timer, jiffies + XTCP_TIMEWAIT_LEN);
 	xtcp_tw_send_ack(tw);
@@ -704,6 +728,7 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 	struct net *net = xtcp_hn_net(&tw->hn);
 	u8 flags = cb->flags;
 	struct sock *listener;
+	bool paws_reject;
 
 	if (READ_ONCE(tw->dead))
 		goto drop;
@@ -711,17 +736,25 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 		xtcp_tw_fin_wait2_rcv(tw, skb);
 		return;
 	}
-	if (cb->seq == tw->rcv_nxt &&
+	paws_reject = xtcp_tstamp_tw_check(tw, skb);
+	if (!paws_reject && cb->seq == tw->rcv_nxt &&
 	    (cb->seq == cb->end_seq || (flags & TCPHDR_RST))) {
-		if (!(flags & TCPHDR_RST))
+		if (!(flags & TCPHDR_RST)) {
 			xtcp_timer_mod_pending(&tw->timer,
 					       jiffies + XTCP_TIMEWAIT_LEN);
-		else if (!READ_ONCE(xtcp_pernet(net)->rfc1337))
+		} else if (!READ_ONCE(xtcp_pernet(net)->rfc1337)) {
 			xtcp_tw_kill(tw);
+			goto drop;
+		}
+		xtcp_tstamp_tw_update(tw, skb);
 		goto drop;
 	}
+	/* A new SYN: beyond RCV.NXT, or with a newer timestamp (RFC 6191). */
 	if ((flags & (TCPHDR_SYN | TCPHDR_RST | TCPHDR_ACK)) == TCPHDR_SYN &&
-	    xtcp_seq_after(cb->seq, tw->rcv_nxt)) {
+	    !paws_reject &&
+	    (xtcp_seq_after(cb->seq, tw->rcv_nxt) ||
+	     (xtcp_tstamp_tw_seen(tw, skb) &&
+	      (s32)(tw->ts_recent - cb->rcv_tsval) < 0))) {
 		rcu_read_lock();
 		listener = xtcp_lookup_listener(net, NULL, 0, tw->hn.raddr,
 						tw->hn.rport, tw->hn.laddr,
@@ -746,7 +779,7 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 		goto drop;
 	}
 	if (!(flags & TCPHDR_RST)) {
-		if (flags & TCPHDR_ACK)
+		if (paws_reject || (flags & TCPHDR_ACK))
 			xtcp_timer_mod_pending(&tw->timer,
 					       jiffies + XTCP_TIMEWAIT_LEN);
 		if (!xtcp_oow_rate_limited(net, skb, &tw->last_oow_ack_time))

@@ -106,6 +106,9 @@ void xtcp_update_mss(struct sock *sk)
 				      sizeof(struct tcphdr));
 	if (xsk->user_mss)
 		mss = min_t(u32, mss, xsk->user_mss);
+	/* Every segment carries the timestamp option (tcp_mtu_to_mss()). */
+	if (xsk->tstamp_ok)
+		mss -= XTCP_OLEN_TSTAMP_ALIGNED;
 	xsk->mss = max_t(u32, mss, TCP_MIN_SND_MSS);
 }
 
@@ -146,11 +149,14 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_out_options opts;
-	unsigned int hlen = sizeof(struct tcphdr) +
-		xtcp_out_options_mss(&opts, cb->flags & TCPHDR_SYN ? xsk->advmss : 0);
 	u8 flags = cb->flags;
+	unsigned int hlen;
 	struct tcphdr *th;
 	u16 window;
+
+	xtcp_out_options_mss(&opts, flags & TCPHDR_SYN ? xsk->advmss : 0);
+	xtcp_tstamp_out(sk, &opts, flags & TCPHDR_SYN);
+	hlen = sizeof(struct tcphdr) + xtcp_options_size(&opts);
 
 	/* After a reset or any other end of the connection nothing but a
 	 * RST leaves (__tcp_send_ack(), tcp_write_wakeup()).
@@ -593,17 +599,22 @@ void xtcp_send_fin(struct sock *sk)
  */
 static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 			  __be32 daddr, __be16 dport, int oif, u32 seq,
-			  u32 ack, u8 flags, u16 window, u16 mss_opt)
+			  u32 ack, u8 flags, u16 window,
+			  const struct xtcp_out_options *opts)
 {
-	struct xtcp_out_options opts;
-	unsigned int hlen = sizeof(struct tcphdr) +
-		xtcp_out_options_mss(&opts, mss_opt);
+	struct xtcp_out_options none;
+	unsigned int hlen;
 	struct sk_buff *skb;
 	struct tcphdr *th;
 	struct iphdr *iph;
 	struct flowi4 fl4;
 	struct rtable *rt;
 
+	if (!opts) {
+		xtcp_out_options_mss(&none, 0);
+		opts = &none;
+	}
+	hlen = sizeof(struct tcphdr) + xtcp_options_size(opts);
 	rt = ip_route_output_ports(net, &fl4, NULL, daddr, saddr, dport, sport,
 				   IPPROTO_TCP, 0, oif);
 	if (IS_ERR(rt))
@@ -615,7 +626,7 @@ static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 	}
 	th = skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
-	xtcp_write_header(th, sport, dport, seq, ack, flags, window, &opts);
+	xtcp_write_header(th, sport, dport, seq, ack, flags, window, opts);
 	th->check = csum_tcpudp_magic(fl4.saddr, fl4.daddr, hlen, IPPROTO_TCP,
 				      csum_partial(th, hlen, 0));
 
@@ -635,12 +646,15 @@ static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 	ip_local_out(net, NULL, skb);
 }
 
-/* ACK, SYN-ACK or RST for a SYN queue or TIME_WAIT entry. */
+/* ACK, SYN-ACK or RST for a SYN queue or TIME_WAIT entry, with the
+ * options @opts (settled by the caller; NULL: none).
+ */
 void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
-			 u32 seq, u32 ack, u16 window, u8 flags, u16 mss)
+			 u32 seq, u32 ack, u16 window, u8 flags,
+			 const struct xtcp_out_options *opts)
 {
 	xtcp_send_raw(net, hn->laddr, hn->lport, hn->raddr, hn->rport,
-		      hn->bound_dev_if, seq, ack, flags, window, mss);
+		      hn->bound_dev_if, seq, ack, flags, window, opts);
 }
 
 /* RST in answer to @skb (RFC 9293 s.3.10.7.1): it takes its sequence
@@ -663,10 +677,11 @@ static void xtcp_send_reset_oif(struct net *net, struct sk_buff *skb, int oif)
 		oif = skb->skb_iif;
 	if (cb->flags & TCPHDR_ACK)
 		xtcp_send_raw(net, iph->daddr, th->dest, iph->saddr, th->source,
-			      oif, cb->ack_seq, 0, TCPHDR_RST, 0, 0);
+			      oif, cb->ack_seq, 0, TCPHDR_RST, 0, NULL);
 	else
 		xtcp_send_raw(net, iph->daddr, th->dest, iph->saddr, th->source,
-			      oif, 0, cb->end_seq, TCPHDR_RST | TCPHDR_ACK, 0, 0);
+			      oif, 0, cb->end_seq, TCPHDR_RST | TCPHDR_ACK, 0,
+			      NULL);
 }
 
 /**

@@ -43,6 +43,7 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 	/* The flag bits: byte 13 of the header, as TCPHDR_* numbers them. */
 	cb->flags = ((const u8 *)th)[13];
 	cb->window = ntohs(th->window);
+	xtcp_tstamp_parse(cb, th);
 }
 
 /* Deliver to a full socket now, or after its owner releases it
