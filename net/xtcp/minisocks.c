@@ -708,13 +708,16 @@ drop:
 }
 
 /* A segment for a TIME_WAIT entry (RFC 9293 s.3.10.7.4, TIME-WAIT), as
- * Linux's tcp_timewait_state_process() without timestamps:
+ * Linux's tcp_timewait_state_process().  A segment PAWS rejects (RFC 7323
+ * s.5, when the connection had timestamps: tstamp.c) counts as outside
+ * the window:
  *
  * - at RCV.NXT and empty, or a RST at RCV.NXT: a RST ends TIME_WAIT
  *   unless tcp_rfc1337 asks to ignore it (RFC 1337 s.3, "TIME-WAIT
  *   assassination"); anything else restarts 2*MSL, unanswered;
- * - a bare SYN beyond RCV.NXT ends TIME_WAIT and goes to a listener, as
- *   RFC 1122 s.4.2.2.13 allows; without a listener it is acknowledged;
+ * - a bare SYN beyond RCV.NXT, or with a TSval newer than ts_recent,
+ *   ends TIME_WAIT and goes to a listener, as RFC 1122 s.4.2.2.13
+ *   allows; without a listener it is acknowledged;
  * - anything else but a RST (old duplicates, a retransmitted FIN, data)
  *   is acknowledged, at most once per tcp_invalid_ratelimit unless it
  *   carries data, and restarts 2*MSL when it has the ACK bit.

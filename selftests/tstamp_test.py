@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# tstamp_test: TCP timestamps (RFC 7323) against native TCP and xtcp, run
+# by selftests/tstamp.sh (one python process: importing scapy takes
+# seconds under TCG).  Each case runs once for native TCP (AF_INET, the
+# oracle) and once for xtcp, each against its own selftests/wire_peer in
+# namespace X, and records what it saw; the checks then ask that xtcp saw
+# what native TCP saw (plus a sanity check of native's own observation,
+# so that a case that observes nothing cannot pass).
+#
+# Cases: the option bytes of the SYN and the SYN-ACK for tcp_timestamps
+# 0, 1 and 2 (tcp_sack and tcp_window_scaling 0: this branch does not
+# negotiate them; TSval masked); whether the TSvals of two connections
+# from one address pair differ by the time between them only (offset per
+# connection with 1, none with 2); PAWS: data with a TSval 1000 below
+# ts_recent is dropped with a duplicate ACK; which TSval is echoed after
+# reordering; TSval advancing 1 per ms; every segment of a timestamped
+# connection carrying the option.
+#
+# Timing tolerance: TSval differences are compared with the capture
+# times of the same segments, +- 60 ms (TCG moves native TCP's own
+# timings by tens of milliseconds, /work/shared/vm-notes.md).
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
+                     ManualConn as Conn, describe, seq_add, wire_args,
+                     REPLY_WAIT, M32)
+from scapy.all import TCP  # noqa: E402
+
+TOL_MS = 60	# TCG tolerance on TSval against capture times (see above)
+FAMILIES = ("inet", "xtcp")
+
+
+class Peer(LinePeer):
+    """One wire_peer process in namespace X."""
+
+    def __init__(self, args, fam, *argv):
+        super().__init__(args.netns, args.peer, fam, "-t", "5", *argv)
+
+
+def knobs(args, ts, sack=0, ws=0):
+    """tcp_timestamps @ts, tcp_sack @sack, tcp_window_scaling @ws in X,
+    for native TCP and for xtcp."""
+    for pre in ("net.ipv4", "net.xtcp"):
+        for k, v in (("tcp_timestamps", ts), ("tcp_sack", sack),
+                     ("tcp_window_scaling", ws)):
+            subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
+                            "-qw", f"{pre}.{k}={v}"], check=True)
+
+
+def opt_area(p):
+    t = p[TCP]
+    return bytes(t)[20:t.dataofs * 4]
+
+
+def walk(opts):
+    """(kind, offset, length) of each option in the bytes @opts."""
+    i = 0
+    while i < len(opts):
+        k = opts[i]
+        if k == 0:
+            return
+        if k == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts) or opts[i + 1] < 2:
+            return
+        yield k, i, opts[i + 1]
+        i += opts[i + 1]
+
+
+def masked(p):
+    """The option bytes of @p, hex, with TSval replaced by "v"s."""
+    o = bytearray(opt_area(p))
+    for k, i, n in walk(bytes(o)):
+        if k == 8 and n == 10:
+            o[i + 2:i + 6] = b"\0\0\0\0"
+            h = o.hex()
+            return h[:2 * (i + 2)] + "vvvvvvvv" + h[2 * (i + 6):]
+    return o.hex()
+
+
+def ts_of(p):
+    """(TSval, TSecr) of @p, or None."""
+    if p is None:
+        return None
+    o = opt_area(p)
+    for k, i, n in walk(o):
+        if k == 8 and n == 10:
+            return (int.from_bytes(o[i + 2:i + 6], "big"),
+                    int.from_bytes(o[i + 6:i + 10], "big"))
+    return None
+
+
+def s32(x):
+    x %= M32
+    return x - M32 if x >= 1 << 31 else x
+
+
+def wait_ack(c, since, ack):
+    """X's first ACK of exactly @ack on @c after mark @since, or None."""
+    return c.wait(since, lambda p: flags(p) & 0x10 and
+                  not flags(p) & 0x06 and p[TCP].ack == ack)
+
+
+def first_syn(wire, since, port):
+    return wire.wait(since, lambda p: flags(p) & 0x12 == 0x02 and
+                     p[TCP].dport == port, REPLY_WAIT)
+
+
+def refuse(wire, syn):
+    """RST-ACK to the peer's SYN @syn: its connect() ends."""
+    c = Conn(wire, syn[TCP].dport, syn[TCP].sport)
+    c.send("RA", seq=0, ack=seq_add(syn[TCP].seq, 1))
+
+
+# ---- observations, one run per family ----
+
+def obs_syn(args, wire, fam, port, ts):
+    """The masked option bytes of the SYN of a connect() to us."""
+    knobs(args, ts)
+    m = wire.mark()
+    peer = Peer(args, fam, "-c", f"{args.src}:{port}", "connect")
+    try:
+        syn = first_syn(wire, m, port)
+        if syn is None:
+            return f"no SYN ({peer.text()})"
+        refuse(wire, syn)
+        return masked(syn)
+    finally:
+        peer.stop()
+
+
+TSV = 0x10000000	# our TSval base; ts_of() values are read relative to it
+
+
+def ts_opts(tsval, tsecr):
+    return [("NOP", None), ("NOP", None), ("Timestamp", (tsval % M32, tsecr))]
+
+
+def handshake(args, wire, fam, port, *actions):
+    """A wire_peer listener running @actions, and our handshake with
+    timestamps (TSval TSV, then TSV + 5 on the ACK): (Conn, peer, SYN-ACK,
+    mark before the SYN) or (None, peer, why, None)."""
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", *actions)
+    if peer.line(r"listening") is None:
+        return None, peer, f"peer: {peer.text()}", None
+    c = Conn(wire, 20000 + port, port)
+    m = c.send("S", ack=0, opts=[("MSS", 1460)] + ts_opts(TSV, 0))
+    sa = c.wait_synack(m)
+    if sa is None:
+        return None, peer, "no SYN-ACK", None
+    c.established(sa)
+    c.peer_ts = ts_of(sa)
+    c.send("A", opts=ts_opts(TSV + 5, c.peer_ts[0] if c.peer_ts else 0))
+    return c, peer, sa, m
+
+
+def obs_synack(args, wire, fam, port, ts):
+    """The masked option bytes of the SYN-ACK to our SYN with MSS, SACK
+    permitted, timestamps and window scale (Linux's layout)."""
+    knobs(args, ts)
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}")
+    try:
+        if peer.line(r"listening") is None:
+            return f"peer: {peer.text()}"
+        c = Conn(wire, 20000 + port, port)
+        m = c.send("S", ack=0, opts=[("MSS", 1460), ("SAckOK", b""),
+                                    ("Timestamp", (TSV, 0)), ("NOP", None),
+                                    ("WScale", 7)])
+        sa = c.wait_synack(m)
+        if sa is None:
+            return "no SYN-ACK"
+        c.send("R", seq=seq_add(c.isn, 1), ack=0)
+        return masked(sa)
+    finally:
+        peer.stop()
+
+
+def obs_offset(args, wire, fam, port, ts):
+    """Do the TSvals of two SYNs from the same address pair, 300 ms
+    apart, differ by the time between them (+- TOL_MS)?"""
+    knobs(args, ts)
+    seen = []
+    for _ in range(2):
+        m = wire.mark()
+        peer = Peer(args, fam, "-c", f"{args.src}:{port}", "connect")
+        try:
+            syn = first_syn(wire, m, port)
+            if syn is None or ts_of(syn) is None:
+                return f"no SYN with a timestamp: {describe(syn)}"
+            refuse(wire, syn)
+            seen.append((ts_of(syn)[0], syn.time))
+        finally:
+            peer.stop()
+        time.sleep(0.3)
+    d = s32(seen[1][0] - seen[0][0])
+    el = (seen[1][1] - seen[0][1]) * 1000
+    return "same clock" if abs(d - el) <= TOL_MS else "offset differs"
+
+
+def all_ts(c, since):
+    """Every segment X sent on @c after mark @since, but RSTs, carries a
+    timestamp; the count of those that do not."""
+    bad = c.sent(since, lambda p: not flags(p) & 0x04 and ts_of(p) is None)
+    return len(bad)
+
+
+def obs_paws(args, wire, fam, port):
+    """Data with a TSval 1000 below ts_recent: (a duplicate ACK for it,
+    its TSecr relative to TSV, bytes the reader got, segments without a
+    timestamp)."""
+    knobs(args, 1)
+    c, peer, sa, m0 = handshake(args, wire, fam, port, "readall")
+    try:
+        if c is None:
+            return sa
+        if peer.line(r"accepted") is None:
+            return f"not accepted: {peer.text()}"
+        ecr = c.peer_ts[0]
+        m = c.send("PA", data=b"A" * 10, opts=ts_opts(TSV + 20, ecr))
+        if wait_ack(c, m, seq_add(c.snd_nxt, 10)) is None:
+            return "the first 10 bytes were not ACKed"
+        c.snd_nxt = seq_add(c.snd_nxt, 10)
+        m = c.send("PA", data=b"B" * 10, opts=ts_opts(TSV + 20 - 1000, ecr))
+        a = c.wait(m, lambda p: flags(p) & 0x10)
+        dup = a is not None and a[TCP].ack == c.snd_nxt
+        rel = s32(ts_of(a)[1] - TSV) if ts_of(a) else None
+        m = c.send("FA", opts=ts_opts(TSV + 30, ecr))
+        c.snd_nxt = seq_add(c.snd_nxt, 1)
+        r = peer.line(r"readall bytes=(\d+)")
+        got = int(r.group(1)) if r else None
+        time.sleep(0.2)
+        missing = all_ts(c, m0)
+        c.send("R", ack=0)
+        return (dup, rel, got, missing)
+    finally:
+        peer.stop()
+
+
+def obs_reorder(args, wire, fam, port):
+    """Segment 2 (TSval TSV + 20) before segment 1 (TSV + 10): the TSecr
+    (relative to TSV) of the ACK of segment 2 alone and of both."""
+    knobs(args, 1)
+    c, peer, sa, m0 = handshake(args, wire, fam, port, "readall")
+    try:
+        if c is None:
+            return sa
+        if peer.line(r"accepted") is None:
+            return f"not accepted: {peer.text()}"
+        ecr = c.peer_ts[0]
+        m = c.send("PA", seq=seq_add(c.snd_nxt, 10), data=b"2" * 10,
+                   opts=ts_opts(TSV + 20, ecr))
+        a2 = c.wait(m, lambda p: flags(p) & 0x10)
+        m = c.send("PA", data=b"1" * 10, opts=ts_opts(TSV + 10, ecr))
+        a1 = wait_ack(c, m, seq_add(c.snd_nxt, 20))
+        c.send("R", seq=seq_add(c.snd_nxt, 20), ack=0)
+        return tuple(s32(ts_of(a)[1] - TSV) if ts_of(a) else describe(a)
+                     for a in (a2, a1))
+    finally:
+        peer.stop()
+
+
+def obs_rate(args, wire, fam, port):
+    """TSval of two ACKs about 500 ms apart: their difference, and whether
+    it matches their capture times +- TOL_MS."""
+    knobs(args, 1)
+    c, peer, sa, m0 = handshake(args, wire, fam, port, "readall")
+    try:
+        if c is None:
+            return sa
+        ecr = c.peer_ts[0]
+        acks = []
+        for i in range(2):
+            m = c.send("PA", data=b"r" * 10, opts=ts_opts(TSV + 10 + i, ecr))
+            a = wait_ack(c, m, seq_add(c.snd_nxt, 10))
+            if a is None or ts_of(a) is None:
+                return f"no ACK with a timestamp: {describe(a)}"
+            c.snd_nxt = seq_add(c.snd_nxt, 10)
+            acks.append((ts_of(a)[0], a.time))
+            if not i:
+                time.sleep(0.5)
+        c.send("R", ack=0)
+        d = s32(acks[1][0] - acks[0][0])
+        el = (acks[1][1] - acks[0][1]) * 1000
+        return d, abs(d - el) <= TOL_MS
+    finally:
+        peer.stop()
+
+
+def main():
+    ap = wire_args(argparse.ArgumentParser())
+    ap.add_argument("--netns", required=True)
+    ap.add_argument("--peer", required=True)
+    args = ap.parse_args()
+    wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
+    port = [7400]
+
+    def both(fn, *a):
+        out = []
+        for fam in FAMILIES:
+            port[0] += 1
+            t0 = time.monotonic()
+            try:
+                out.append(fn(args, wire, fam, port[0], *a))
+            except Exception as e:	# report, go on with the next case
+                out.append(f"exception {e!r}")
+            print(f"# {fam} {fn.__name__}{a}: {out[-1]} "
+                  f"({time.monotonic() - t0:.1f} s)", flush=True)
+        return out
+
+    tap = Tap(6 + 6 + 2 + 3 + 2 + 2)
+    for ts in (0, 1, 2):
+        n, x = both(obs_syn, ts)
+        tap.result(n == x, f"SYN options, tcp_timestamps={ts}: as native's",
+                   f"native {n}, xtcp {x}")
+        has = "080a" in n
+        tap.result(has == bool(ts),
+                   f"SYN options, tcp_timestamps={ts}: native offers TS "
+                   f"{'' if ts else 'not '}(sanity)", f"native {n}")
+    for ts in (0, 1, 2):
+        n, x = both(obs_synack, ts)
+        tap.result(n == x,
+                   f"SYN-ACK options, tcp_timestamps={ts}: as native's",
+                   f"native {n}, xtcp {x}")
+        tap.result(("080a" in n) == bool(ts),
+                   f"SYN-ACK options, tcp_timestamps={ts}: native answers "
+                   f"TS {'' if ts else 'not '}(sanity)", f"native {n}")
+    for ts in (1, 2):
+        n, x = both(obs_offset, ts)
+        tap.result(n == x and n in ("same clock", "offset differs"),
+                   f"TSval of two connections, tcp_timestamps={ts}: "
+                   f"xtcp as native", f"native {n}, xtcp {x}")
+    n, x = both(obs_paws)
+    ok_n = isinstance(n, tuple) and n[0] and n[2] == 10 and n[3] == 0
+    tap.result(ok_n, "PAWS: native drops the old segment with a dupack "
+               "(sanity)", f"native {n}")
+    tap.result(isinstance(x, tuple) and x[:3] == n[:3],
+               "PAWS: xtcp drops it, duplicate ACK and reader as native",
+               f"native (dupack, TSecr-TSV, bytes read, no-TS segs) {n}, "
+               f"xtcp {x}")
+    tap.result(isinstance(x, tuple) and x[3] == 0,
+               "every segment of a timestamped connection carries TS",
+               f"xtcp {x}")
+    n, x = both(obs_reorder)
+    tap.result(isinstance(n, tuple) and all(isinstance(v, int) for v in n),
+               "reordering: native echoes timestamps (sanity)", f"native {n}")
+    tap.result(n == x, "reordering: xtcp echoes the TSvals native echoes",
+               f"native (TSecr-TSV of ACK of seg2, of seg1) {n}, xtcp {x}")
+    n, x = both(obs_rate)
+    for fam, o in (("native", n), ("xtcp", x)):
+        tap.result(isinstance(o, tuple) and o[1] and 440 <= o[0] <= 800,
+                   f"{fam}: TSval advances 1 per ms (+-{TOL_MS} ms of the "
+                   f"capture times)", f"{fam} (diff, matches) {o}")
+    wire.sniffer.stop()
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
