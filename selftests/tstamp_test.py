@@ -16,7 +16,8 @@
 # connection with 1, none with 2); PAWS: data with a TSval 1000 below
 # ts_recent is dropped with a duplicate ACK; which TSval is echoed after
 # reordering; TSval advancing 1 per ms; every segment of a timestamped
-# connection carrying the option.
+# connection carrying the option; the timestamps of a SYN queue entry's
+# replies and of a TIME_WAIT entry's, whose PAWS answers an old TSval.
 #
 # Timing tolerance: TSval differences are compared with the capture
 # times of the same segments, +- 60 ms (TCG moves native TCP's own
@@ -296,6 +297,71 @@ def obs_rate(args, wire, fam, port):
         peer.stop()
 
 
+def rel_ecr(p):
+    """TSecr of @p relative to TSV, or why there is none."""
+    t = ts_of(p)
+    return s32(t[1] - TSV) if t else f"no TS on {describe(p)}"
+
+
+def obs_request(args, wire, fam, port):
+    """A SYN queue entry's replies: the SYN-ACK resent for a duplicate SYN
+    and the ACK of a segment outside the window; their TSecr (relative to
+    TSV) or why none."""
+    knobs(args, 1)
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}")
+    try:
+        if peer.line(r"listening") is None:
+            return f"peer: {peer.text()}"
+        c = Conn(wire, 20000 + port, port)
+        m = c.send("S", ack=0, opts=[("MSS", 1460)] + ts_opts(TSV, 0))
+        sa = c.wait_synack(m)
+        if sa is None or ts_of(sa) is None:
+            return f"no SYN-ACK with TS: {describe(sa)}"
+        c.established(sa)
+        time.sleep(0.6)		# past tcp_invalid_ratelimit (500 ms)
+        m = c.send("S", seq=c.isn, ack=0,
+                   opts=[("MSS", 1460)] + ts_opts(TSV + 7, 0))
+        sa2 = c.wait_synack(m)
+        time.sleep(0.6)
+        m = c.send("A", seq=seq_add(c.snd_nxt, 1 << 20),
+                   opts=ts_opts(TSV + 9, ts_of(sa)[0]))
+        a = c.wait(m, lambda p: flags(p) & 0x17 == 0x10)
+        c.send("R", ack=0)
+        return rel_ecr(sa2), rel_ecr(a)
+    finally:
+        peer.stop()
+
+
+def obs_timewait(args, wire, fam, port):
+    """TIME_WAIT after the peer's close: the TSecr (relative to TSV) of
+    the ACK of our FIN, of the entry's ACK of our FIN sent again, and
+    of its answer (PAWS) to an ACK at RCV.NXT with a TSval 1000 old."""
+    knobs(args, 1)
+    c, peer, sa, m0 = handshake(args, wire, fam, port, "close")
+    try:
+        if c is None:
+            return sa
+        fin = c.wait(m0, lambda p: flags(p) & 0x01)
+        if fin is None or ts_of(fin) is None:
+            return f"no FIN with TS: {describe(fin)}"
+        c.rcv_nxt = seq_add(fin[TCP].seq, 1)
+        ecr = ts_of(fin)[0]
+        m = c.send("FA", opts=ts_opts(TSV + 20, ecr))
+        a = wait_ack(c, m, seq_add(c.snd_nxt, 1))
+        c.snd_nxt = seq_add(c.snd_nxt, 1)
+        time.sleep(0.6)		# past tcp_invalid_ratelimit (500 ms)
+        m = c.send("FA", seq=seq_add(c.snd_nxt, -1),
+                   opts=ts_opts(TSV + 30, ecr))
+        tw1 = wait_ack(c, m, c.snd_nxt)
+        time.sleep(0.6)
+        m = c.send("A", opts=ts_opts(TSV + 30 - 1000, ecr))
+        tw2 = c.wait(m, lambda p: flags(p) & 0x10, 1.5)
+        c.send("R", ack=0)
+        return rel_ecr(a), rel_ecr(tw1), rel_ecr(tw2)
+    finally:
+        peer.stop()
+
+
 def main():
     ap = wire_args(argparse.ArgumentParser())
     ap.add_argument("--netns", required=True)
@@ -317,7 +383,7 @@ def main():
                   f"({time.monotonic() - t0:.1f} s)", flush=True)
         return out
 
-    tap = Tap(6 + 6 + 2 + 3 + 2 + 2)
+    tap = Tap(6 + 6 + 2 + 3 + 2 + 2 + 2 + 2)
     for ts in (0, 1, 2):
         n, x = both(obs_syn, ts)
         tap.result(n == x, f"SYN options, tcp_timestamps={ts}: as native's",
@@ -355,6 +421,19 @@ def main():
                "reordering: native echoes timestamps (sanity)", f"native {n}")
     tap.result(n == x, "reordering: xtcp echoes the TSvals native echoes",
                f"native (TSecr-TSV of ACK of seg2, of seg1) {n}, xtcp {x}")
+    n, x = both(obs_request)
+    tap.result(isinstance(n, tuple) and all(isinstance(v, int) for v in n),
+               "SYN queue entry: native's resent SYN-ACK and ACK carry TS "
+               "(sanity)", f"native {n}")
+    tap.result(n == x, "SYN queue entry: xtcp's replies echo as native's",
+               f"native (TSecr-TSV of SYN-ACK again, of ACK) {n}, xtcp {x}")
+    n, x = both(obs_timewait)
+    tap.result(isinstance(n, tuple) and all(isinstance(v, int) for v in n),
+               "TIME_WAIT: native's ACKs carry TS, PAWS answers an old "
+               "TSval (sanity)", f"native {n}")
+    tap.result(n == x, "TIME_WAIT: xtcp's ACKs and PAWS as native's",
+               f"native (TSecr-TSV: FIN ACK, FIN again, old TSval) {n}, "
+               f"xtcp {x}")
     n, x = both(obs_rate)
     for fam, o in (("native", n), ("xtcp", x)):
         tap.result(isinstance(o, tuple) and o[1] and 440 <= o[0] <= 800,
