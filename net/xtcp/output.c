@@ -108,7 +108,8 @@ void xtcp_update_mss(struct sock *sk)
 		mss = min_t(u32, mss, xsk->user_mss);
 	/* Every segment carries the timestamp option (tcp_mtu_to_mss()). */
 	if (xsk->tstamp_ok)
-		mss -= XTCP_OLEN_TSTAMP_ALIGNED;
+		mss = mss > XTCP_OLEN_TSTAMP_ALIGNED ?
+		      mss - XTCP_OLEN_TSTAMP_ALIGNED : 0;
 	xsk->mss = max_t(u32, mss, TCP_MIN_SND_MSS);
 }
 
