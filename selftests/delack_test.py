@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# delack_test: when the receiver ACKs (RFC 1122 s.4.2.3.2, RFC 5681
+# s.4.2, Linux 6.1's delayed-ACK policy), run by selftests/delack.sh (one
+# python process: importing scapy takes seconds under TCG).  scapy is the
+# sender, speaking as an address its own namespace does not own (see
+# wire.sh); the receiver is a selftests/delack_peer process in namespace
+# X, started per case, which reads only when told to (python cannot open
+# AF_XTCP sockets).  Every case runs for each --family given, native TCP
+# (the reference) first, with the same assertions, and prints one TAP
+# result per check.
+#
+# Timing: both our segments and X's ACKs are timestamped by the same
+# sniffer on P's veth.  Linux's delayed-ACK timer is at least
+# TCP_DELACK_MIN (40 ms, 10 jiffies at HZ=250, so 36 ms at the earliest
+# after the arming jiffy) and at most TCP_DELACK_MAX (200 ms) here (a
+# small RTT bounds it to 40 ms).  An ACK counts as "delayed" from
+# DELAYED_MIN = 32 ms (a further 4 ms for the sniffer's timestamps) and
+# must come by DELAYED_MAX = 200 + 60 ms (TCG moves native TCP's timers
+# by tens of ms); "immediate" is below IMMEDIATE = 30 ms, i.e. before any
+# delayed-ACK timer could have fired.  These protocol timings are not
+# scaled by XTCP_SLOW; waits that only bound the machine are.
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
+                     ManualConn as Conn, describe, seq_add, run_families,
+                     wire_args, REPLY_WAIT)
+from scapy.all import TCP  # noqa: E402
+
+IMMEDIATE = 0.030
+DELAYED_MIN = 0.032
+DELAYED_MAX = 0.260
+# Linux's TCP_MAX_QUICKACKS is 16: more small segments than that leave
+# quick-ACK mode whatever the window.
+MAX_SMALL = 40
+SMALL = 100
+MSS = 1460
+
+
+class Peer(LinePeer):
+    """One delack_peer in namespace X, commands on its standard input."""
+
+    def __init__(self, args, fam, port):
+        super().__init__(args.netns, args.peer, fam, "-t", "20",
+                         "-l", f"{args.dst}:{port}", stdin=True)
+
+    def cmd(self, text):
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+
+
+def connect(args, wire, fam, port):
+    """A delack_peer on @port and our connection to it: (peer, conn,
+    None) or (peer, None, why not)."""
+    peer = Peer(args, fam, port)
+    if peer.line(r"listening") is None:
+        return peer, None, f"peer: {peer.text()}"
+    c = Conn(wire, 40000 + port, port)
+    why = c.handshake()
+    if why is None and peer.line(r"accepted") is None:
+        why = f"peer did not accept: {peer.text()}"
+    return peer, (None if why else c), why
+
+
+def sent_at(c, since, seq):
+    """Sniffer time of our segment at @seq sent after mark @since."""
+    p = c.wire.wait(since, lambda p: p[TCP].sport == c.sport and
+                    p[TCP].dport == c.dport and p[TCP].seq == seq,
+                    REPLY_WAIT)
+    return p.time if p is not None else None
+
+
+def send_data(c, n, fl="PA", seq=None):
+    """@n bytes at @seq (default SND.NXT); SND.NXT advances when @seq is
+    None.  Returns (mark, sniffer time of the segment)."""
+    s = c.snd_nxt if seq is None else seq
+    m = c.send(fl, seq=s, data=b"d" * n)
+    if seq is None:
+        c.snd_nxt = seq_add(c.snd_nxt, n)
+    return m, sent_at(c, m, s)
+
+
+def ack_after(c, since, ack, timeout=REPLY_WAIT):
+    """X's first pure ACK after mark @since, whatever it acknowledges, if
+    @ack is None; else the first one acknowledging @ack."""
+    return c.wait(since, lambda p: flags(p) & 0x10 and
+                  not flags(p) & 0x07 and not len(p[TCP].payload) and
+                  (ack is None or p[TCP].ack == ack), timeout)
+
+
+def leave_quickack(c):
+    """Small segments, each waited for its ACK, until one ACK is delayed
+    (the receiver left quick-ACK mode).  Returns (number of immediate
+    ACKs before it, its delay in s) or (None, why not)."""
+    quick = 0
+    for _ in range(MAX_SMALL):
+        m, t0 = send_data(c, SMALL)
+        a = ack_after(c, m, c.snd_nxt)
+        if a is None or t0 is None:
+            return None, f"segment {quick + 1} not ACKed: {describe(a)}"
+        d = a.time - t0
+        if d >= DELAYED_MIN:
+            return quick, d
+        quick += 1
+    return None, f"{MAX_SMALL} small segments all ACKed at once"
+
+
+def case_lone_segment(args, wire, fam, port):
+    # After quick-ACK mode (connection start), a lone small segment the
+    # receiver does not read is ACKed by the delayed-ACK timer.
+    peer, c, why = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            yield False, why
+            yield False, why
+            return
+        quick, d = leave_quickack(c)
+        if quick is None:
+            yield False, d
+            yield False, d
+            return
+        yield (DELAYED_MIN <= d <= DELAYED_MAX,
+               f"delayed ACK after {d * 1000:.0f} ms, wanted "
+               f"{DELAYED_MIN * 1000:.0f}..{DELAYED_MAX * 1000:.0f} ms")
+        # Native is the oracle for how many ACKs quick-ACK mode gives.
+        key = "quickacks"
+        if fam == args.family[0]:
+            args.oracle[key] = quick
+            yield True, ""
+        else:
+            want = args.oracle.get(key)
+            yield (want is not None and abs(quick - want) <= 1,
+                   f"{quick} immediate ACKs first, {args.family[0]}: {want} "
+                   "(+-1: an immediate ACK late under TCG)")
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_two_full_segments(args, wire, fam, port):
+    # A reading receiver out of quick-ACK mode: two full-sized segments
+    # back to back (no PSH) get one ACK covering both, at once.
+    peer, c, why = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            for _ in range(2):
+                yield False, why
+            return
+        peer.cmd(f"readn {MAX_SMALL * SMALL + 4 * MSS}")
+        # More small segments than quick-ACK mode lasts; the reader
+        # ACKs them as it empties the queue (tcp_cleanup_rbuf()).
+        for i in range(20):
+            m, _ = send_data(c, SMALL)
+            if ack_after(c, m, c.snd_nxt) is None:
+                for _ in range(2):
+                    yield False, f"small segment {i} not ACKed"
+                return
+        m = wire.mark()
+        first = c.snd_nxt
+        send_data(c, MSS, fl="A")
+        _, t1 = send_data(c, MSS, fl="A")
+        a = ack_after(c, m, None)
+        yield (a is not None and a[TCP].ack == c.snd_nxt,
+               f"first ACK {describe(a)}, wanted ack={c.snd_nxt} "
+               f"(not {seq_add(first, MSS)})")
+        d = a.time - t1 if a is not None and t1 is not None else None
+        yield (d is not None and d < IMMEDIATE,
+               f"ACK {d * 1000:.0f} ms after the second, wanted "
+               f"< {IMMEDIATE * 1000:.0f} ms" if d is not None else "no ACK")
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_out_of_order(args, wire, fam, port):
+    # Out of quick-ACK mode, not reading: a segment beyond a hole gets an
+    # immediate duplicate ACK, the segment filling the hole an immediate
+    # ACK of everything (RFC 5681 s.4.2).
+    peer, c, why = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            for _ in range(4):
+                yield False, why
+            return
+        quick, d = leave_quickack(c)
+        if quick is None:
+            for _ in range(4):
+                yield False, d
+            return
+        hole = c.snd_nxt
+        m, t0 = send_data(c, SMALL, seq=seq_add(hole, SMALL))
+        a = ack_after(c, m, None)
+        yield (a is not None and a[TCP].ack == hole,
+               f"after the segment beyond the hole: {describe(a)}, "
+               f"wanted a duplicate ACK ack={hole}")
+        dd = a.time - t0 if a is not None and t0 is not None else None
+        yield (dd is not None and dd < IMMEDIATE,
+               f"duplicate ACK after {dd * 1000:.0f} ms" if dd is not None
+               else "no duplicate ACK")
+        m, t0 = send_data(c, SMALL, seq=hole)
+        c.snd_nxt = seq_add(hole, 2 * SMALL)
+        a = ack_after(c, m, None)
+        yield (a is not None and a[TCP].ack == c.snd_nxt,
+               f"after the hole was filled: {describe(a)}, wanted "
+               f"ack={c.snd_nxt}")
+        dd = a.time - t0 if a is not None and t0 is not None else None
+        yield (dd is not None and dd < IMMEDIATE,
+               f"ACK after {dd * 1000:.0f} ms, wanted < "
+               f"{IMMEDIATE * 1000:.0f} ms" if dd is not None else "no ACK")
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_quickack(args, wire, fam, port):
+    # TCP_QUICKACK 0 makes the receiver interactive (pingpong): a read
+    # segment waits for the delayed-ACK timer; TCP_QUICKACK 1 after the
+    # read sends the ACK at once.  getsockopt() reads !pingpong.
+    peer, c, why = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            for _ in range(4):
+                yield False, why
+            return
+        peer.cmd("quickack 0")
+        peer.cmd("getquickack")
+        q = peer.line(r"getquickack val=(-?\d+)")
+        yield (q is not None and q.group(1) == "0",
+               f"getsockopt(TCP_QUICKACK) after setting 0: {peer.text()}")
+
+        peer.cmd(f"readn {SMALL}")
+        m, t0 = send_data(c, SMALL)
+        a = ack_after(c, m, c.snd_nxt)
+        r = peer.line(rf"readn {SMALL} got={SMALL}")
+        d = a.time - t0 if a is not None and t0 is not None else None
+        yield (d is not None and r is not None and
+               DELAYED_MIN <= d <= DELAYED_MAX,
+               f"interactive, read: ACK after {d * 1000:.0f} ms, wanted "
+               f"{DELAYED_MIN * 1000:.0f}..{DELAYED_MAX * 1000:.0f} ms"
+               if d is not None else f"no ACK; peer: {peer.text()}")
+
+        peer.cmd("quickack 0")
+        peer.cmd(f"readq {SMALL}")
+        m, t0 = send_data(c, SMALL)
+        a = ack_after(c, m, c.snd_nxt)
+        r = peer.line(rf"readq {SMALL} got={SMALL}")
+        d = a.time - t0 if a is not None and t0 is not None else None
+        yield (d is not None and r is not None and d < IMMEDIATE,
+               f"TCP_QUICKACK 1 after the read: ACK after "
+               f"{d * 1000:.0f} ms, wanted < {IMMEDIATE * 1000:.0f} ms"
+               if d is not None else f"no ACK; peer: {peer.text()}")
+        peer.cmd("getquickack")
+        time.sleep(0.1)
+        vals = [ln for ln in peer.text().split(" | ")
+                if ln.startswith("getquickack")]
+        yield (len(vals) == 2 and vals[1].startswith("getquickack val=1"),
+               f"getsockopt(TCP_QUICKACK) after setting 1: {vals}")
+        c.abort()
+    finally:
+        peer.stop()
+
+
+CASES = [
+    (case_lone_segment, ["lone segment: delayed ACK 40..200 ms",
+                         "lone segment: quick-ACK mode as native"]),
+    (case_two_full_segments, ["two full segments: one ACK covers both",
+                              "two full segments: ACK at once"]),
+    (case_out_of_order, ["out of order: duplicate ACK",
+                         "out of order: duplicate ACK at once",
+                         "hole filled: ACK of all",
+                         "hole filled: ACK at once"]),
+    (case_quickack, ["TCP_QUICKACK 0: getsockopt 0",
+                     "TCP_QUICKACK 0: read segment ACKed delayed",
+                     "TCP_QUICKACK 1 after read: ACK at once",
+                     "TCP_QUICKACK 1: getsockopt 1"]),
+]
+
+
+def main():
+    ap = wire_args(argparse.ArgumentParser())
+    ap.add_argument("--netns", required=True)
+    ap.add_argument("--peer", required=True)
+    ap.add_argument("--family", action="append", required=True)
+    args = ap.parse_args()
+    args.oracle = {}
+    tap = Tap(len(args.family) * sum(len(names) for _, names in CASES))
+    wire = Wire(args.iface, args.src, args.dst, args.dst_mac, both=True)
+    run_families(tap, args.family, CASES, 7300, args, wire)
+    wire.sniffer.stop()
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
