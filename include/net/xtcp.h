@@ -565,6 +565,7 @@ void xtcp_event_data_sent(struct sock *sk);
 bool xtcp_ack_due_after_read(struct sock *sk, int copied);
 void xtcp_set_quickack(struct sock *sk, int val);
 int xtcp_quickack_get(const struct sock *sk);
+void xtcp_delack_init(struct sock *sk);
 void xtcp_delack_timer_handler(struct sock *sk);
 void xtcp_reset_delack_timer(struct sock *sk, unsigned long expires);
 void xtcp_stop_delack_timer(struct sock *sk);

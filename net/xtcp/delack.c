@@ -256,7 +256,7 @@ void xtcp_ack_snd_check(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	if (!(xsk->ack_pending & ICSK_ACK_SCHED))
+	if (!(xsk->ack_pending & ICSK_ACK_SCHED) || sk->sk_state == TCP_CLOSE)
 		return;
 	if ((xsk->rcv_nxt - xsk->rcv_wup > xsk->rcv_mss &&
 	     (xsk->rcv_nxt - xsk->copied_seq < READ_ONCE(sk->sk_rcvlowat) ||
@@ -372,6 +372,26 @@ void xtcp_set_quickack(struct sock *sk, int val)
 int xtcp_quickack_get(const struct sock *sk)
 {
 	return !xtcp_in_pingpong_mode(xtcp_sk(sk));
+}
+
+/**
+ * xtcp_delack_init() - forget the ACK state of an earlier connection
+ * @sk: the socket, owned by the caller, its timers stopped
+ *
+ * inet_csk_delack_init() in tcp_disconnect().
+ */
+void xtcp_delack_init(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	xsk->ack_pending = 0;
+	xsk->ack_quick = 0;
+	xsk->ack_pingpong = 0;
+	xsk->ato = 0;
+	xsk->ack_timeout = 0;
+	xsk->rcv_mss = 0;
+	xsk->last_seg_size = 0;
+	xsk->lrcvtime = 0;
 }
 
 /**
