@@ -143,10 +143,10 @@ int main(int argc, char **argv)
 
 			printf("getquickack val=%d errno=%d\n", r ? -1 : val,
 			       r ? errno : 0);
-		} else if (!strncmp(line, "close", 5)) {
-			break;
-		} else {
+		} else if (strncmp(line, "close", 5)) {
 			printf("error unknown command %s", line);
+		} else {
+			break;
 		}
 	}
 	if (rd.busy)
