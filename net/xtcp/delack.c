@@ -49,6 +49,14 @@ static void xtcp_exit_pingpong_mode(struct xtcp_sock *xsk)
 	xsk->ack_pingpong = 0;
 }
 
+/* The window xtcp_select_window() would offer now: the free receive
+ * space (Linux compares __tcp_select_window() with rcv_wnd).
+ */
+static u32 xtcp_window_now(const struct sock *sk)
+{
+	return min(xtcp_receive_space(sk), XTCP_MAX_WINDOW);
+}
+
 /**
  * xtcp_init_rcv_mss() - first estimate of the peer's segment size
  * @sk: a socket entering ESTABLISHED, locked
@@ -61,8 +69,12 @@ void xtcp_init_rcv_mss(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 hint = min_t(u32, xsk->advmss, xsk->mss);
+	/* An active open announced its window only in the SYN, which
+	 * does not record it: the window its first ACK will offer.
+	 */
+	u32 wnd = xsk->rcv_wnd ? : xtcp_window_now(sk);
 
-	hint = min(hint, xsk->rcv_wnd / 2);
+	hint = min(hint, wnd / 2);
 	hint = min_t(u32, hint, TCP_MSS_DEFAULT);
 	xsk->rcv_mss = max_t(u32, hint, TCP_MIN_MSS);
 }
@@ -231,14 +243,6 @@ static void xtcp_send_delayed_ack(struct sock *sk)
 	xsk->ack_pending |= ICSK_ACK_SCHED | ICSK_ACK_TIMER;
 	xsk->ack_timeout = timeout;
 	xtcp_reset_delack_timer(sk, timeout);
-}
-
-/* The window xtcp_select_window() would offer now: the free receive
- * space (Linux compares __tcp_select_window() with rcv_wnd).
- */
-static u32 xtcp_window_now(const struct sock *sk)
-{
-	return min(xtcp_receive_space(sk), XTCP_MAX_WINDOW);
 }
 
 /**
