@@ -24,6 +24,7 @@
 
 import argparse
 import os
+import re
 import sys
 import time
 
@@ -54,6 +55,19 @@ class Peer(LinePeer):
     def cmd(self, text):
         self.proc.stdin.write(text + "\n")
         self.proc.stdin.flush()
+
+    def nth(self, regex, n, timeout=REPLY_WAIT):
+        """Whether @n lines matching @regex (at their start) were printed
+        within @timeout s."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                if sum(1 for ln in self.lines if re.match(regex, ln)) >= n:
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
 
 
 def connect(args, wire, fam, port):
@@ -246,7 +260,12 @@ def case_quickack(args, wire, fam, port):
                f"{DELAYED_MIN * 1000:.0f}..{DELAYED_MAX * 1000:.0f} ms"
                if d is not None else f"no ACK; peer: {peer.text()}")
 
+        # Interactive again (the delayed ACK ended it) before the data.
         peer.cmd("quickack 0")
+        if not peer.nth(r"quickack 0 ret=0", 2):
+            yield False, f"second TCP_QUICKACK 0: {peer.text()}"
+            yield False, "not run"
+            return
         peer.cmd(f"readq {SMALL}")
         m, t0 = send_data(c, SMALL)
         a = ack_after(c, m, c.snd_nxt)
@@ -257,7 +276,7 @@ def case_quickack(args, wire, fam, port):
                f"{d * 1000:.0f} ms, wanted < {IMMEDIATE * 1000:.0f} ms"
                if d is not None else f"no ACK; peer: {peer.text()}")
         peer.cmd("getquickack")
-        time.sleep(0.1)
+        peer.nth(r"getquickack", 2)
         vals = [ln for ln in peer.text().split(" | ")
                 if ln.startswith("getquickack")]
         yield (len(vals) == 2 and vals[1].startswith("getquickack val=1"),
