@@ -286,6 +286,55 @@ def case_quickack(args, wire, fam, port):
         peer.stop()
 
 
+def case_duplicate_and_fin(args, wire, fam, port):
+    # Out of quick-ACK mode, not reading: a duplicate of data already
+    # received is ACKed at once (the peer may have lost our ACK, RFC 5681
+    # s.4.2); then the peer's FIN, whose ACK Linux may delay in
+    # CLOSE_WAIT (tcp_fin() makes the connection interactive): native is
+    # the oracle for whether it comes at once or on the timer.
+    peer, c, why = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            for _ in range(3):
+                yield False, why
+            return
+        quick, d = leave_quickack(c)
+        if quick is None:
+            for _ in range(3):
+                yield False, d
+            return
+        m, t0 = send_data(c, SMALL, seq=seq_add(c.snd_nxt, -SMALL))
+        a = ack_after(c, m, None)
+        dd = a.time - t0 if a is not None and t0 is not None else None
+        yield (dd is not None and a[TCP].ack == c.snd_nxt and
+               dd < IMMEDIATE,
+               f"duplicate: {describe(a)} after "
+               f"{dd * 1000:.0f} ms, wanted ack={c.snd_nxt} within "
+               f"{IMMEDIATE * 1000:.0f} ms" if dd is not None else "no ACK")
+        m = c.send("FA")
+        t0 = sent_at(c, m, c.snd_nxt)
+        c.snd_nxt = seq_add(c.snd_nxt, 1)
+        a = ack_after(c, m, c.snd_nxt)
+        dd = a.time - t0 if a is not None and t0 is not None else None
+        yield (dd is not None and dd <= DELAYED_MAX,
+               f"FIN ACKed after {dd * 1000:.0f} ms" if dd is not None
+               else "FIN not ACKed")
+        cls = None if dd is None else ("immediate" if dd < IMMEDIATE else
+                                       "delayed" if dd >= DELAYED_MIN
+                                       else "between")
+        key = "fin"
+        if fam == args.family[0]:
+            args.oracle[key] = cls
+            yield cls in ("immediate", "delayed"), \
+                f"{args.family[0]}: FIN ACK {cls} ({dd} s)"
+        else:
+            want = args.oracle.get(key)
+            yield (cls == want, f"FIN ACK {cls}, {args.family[0]}: {want}")
+        c.abort()
+    finally:
+        peer.stop()
+
+
 CASES = [
     (case_lone_segment, ["lone segment: delayed ACK 40..200 ms",
                          "lone segment: quick-ACK mode as native"]),
@@ -295,6 +344,9 @@ CASES = [
                          "out of order: duplicate ACK at once",
                          "hole filled: ACK of all",
                          "hole filled: ACK at once"]),
+    (case_duplicate_and_fin, ["duplicate: ACK at once",
+                              "FIN: ACKed within 260 ms",
+                              "FIN: ACK at once or delayed as native"]),
     (case_quickack, ["TCP_QUICKACK 0: getsockopt 0",
                      "TCP_QUICKACK 0: read segment ACKed delayed",
                      "TCP_QUICKACK 1 after read: ACK at once",
