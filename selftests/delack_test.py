@@ -88,7 +88,7 @@ def sent_at(c, since, seq):
     p = c.wire.wait(since, lambda p: p[TCP].sport == c.sport and
                     p[TCP].dport == c.dport and p[TCP].seq == seq,
                     REPLY_WAIT)
-    return p.time if p is not None else None
+    return float(p.time) if p is not None else None
 
 
 def send_data(c, n, fl="PA", seq=None):
@@ -119,7 +119,7 @@ def leave_quickack(c):
         a = ack_after(c, m, c.snd_nxt)
         if a is None or t0 is None:
             return None, f"segment {quick + 1} not ACKed: {describe(a)}"
-        d = a.time - t0
+        d = float(a.time) - t0
         if d >= DELAYED_MIN:
             return quick, d
         quick += 1
@@ -184,7 +184,7 @@ def case_two_full_segments(args, wire, fam, port):
         yield (a is not None and a[TCP].ack == c.snd_nxt,
                f"first ACK {describe(a)}, wanted ack={c.snd_nxt} "
                f"(not {seq_add(first, MSS)})")
-        d = a.time - t1 if a is not None and t1 is not None else None
+        d = float(a.time) - t1 if a is not None and t1 is not None else None
         yield (d is not None and d < IMMEDIATE,
                f"ACK {d * 1000:.0f} ms after the second, wanted "
                f"< {IMMEDIATE * 1000:.0f} ms" if d is not None else "no ACK")
@@ -214,7 +214,7 @@ def case_out_of_order(args, wire, fam, port):
         yield (a is not None and a[TCP].ack == hole,
                f"after the segment beyond the hole: {describe(a)}, "
                f"wanted a duplicate ACK ack={hole}")
-        dd = a.time - t0 if a is not None and t0 is not None else None
+        dd = float(a.time) - t0 if a is not None and t0 is not None else None
         yield (dd is not None and dd < IMMEDIATE,
                f"duplicate ACK after {dd * 1000:.0f} ms" if dd is not None
                else "no duplicate ACK")
@@ -224,7 +224,7 @@ def case_out_of_order(args, wire, fam, port):
         yield (a is not None and a[TCP].ack == c.snd_nxt,
                f"after the hole was filled: {describe(a)}, wanted "
                f"ack={c.snd_nxt}")
-        dd = a.time - t0 if a is not None and t0 is not None else None
+        dd = float(a.time) - t0 if a is not None and t0 is not None else None
         yield (dd is not None and dd < IMMEDIATE,
                f"ACK after {dd * 1000:.0f} ms, wanted < "
                f"{IMMEDIATE * 1000:.0f} ms" if dd is not None else "no ACK")
@@ -253,7 +253,7 @@ def case_quickack(args, wire, fam, port):
         m, t0 = send_data(c, SMALL)
         a = ack_after(c, m, c.snd_nxt)
         r = peer.line(rf"readn {SMALL} got={SMALL}")
-        d = a.time - t0 if a is not None and t0 is not None else None
+        d = float(a.time) - t0 if a is not None and t0 is not None else None
         yield (d is not None and r is not None and
                DELAYED_MIN <= d <= DELAYED_MAX,
                f"interactive, read: ACK after {d * 1000:.0f} ms, wanted "
@@ -270,7 +270,7 @@ def case_quickack(args, wire, fam, port):
         m, t0 = send_data(c, SMALL)
         a = ack_after(c, m, c.snd_nxt)
         r = peer.line(rf"readq {SMALL} got={SMALL}")
-        d = a.time - t0 if a is not None and t0 is not None else None
+        d = float(a.time) - t0 if a is not None and t0 is not None else None
         yield (d is not None and r is not None and d < IMMEDIATE,
                f"TCP_QUICKACK 1 after the read: ACK after "
                f"{d * 1000:.0f} ms, wanted < {IMMEDIATE * 1000:.0f} ms"
@@ -305,7 +305,7 @@ def case_duplicate_and_fin(args, wire, fam, port):
             return
         m, t0 = send_data(c, SMALL, seq=seq_add(c.snd_nxt, -SMALL))
         a = ack_after(c, m, None)
-        dd = a.time - t0 if a is not None and t0 is not None else None
+        dd = float(a.time) - t0 if a is not None and t0 is not None else None
         yield (dd is not None and a[TCP].ack == c.snd_nxt and
                dd < IMMEDIATE,
                f"duplicate: {describe(a)} after "
@@ -315,7 +315,7 @@ def case_duplicate_and_fin(args, wire, fam, port):
         t0 = sent_at(c, m, c.snd_nxt)
         c.snd_nxt = seq_add(c.snd_nxt, 1)
         a = ack_after(c, m, c.snd_nxt)
-        dd = a.time - t0 if a is not None and t0 is not None else None
+        dd = float(a.time) - t0 if a is not None and t0 is not None else None
         yield (dd is not None and dd <= DELAYED_MAX,
                f"FIN ACKed after {dd * 1000:.0f} ms" if dd is not None
                else "FIN not ACKed")
