@@ -135,7 +135,8 @@ static void xtcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	const struct tcphdr *th = tcp_hdr(skb);
 	unsigned int lss = xsk->last_seg_size;
-	unsigned int len = skb->len;
+	/* A GRO packet counts as the segments it was made of. */
+	unsigned int len = skb_shinfo(skb)->gso_size ? : skb->len;
 
 	xsk->last_seg_size = 0;
 	if (len >= xsk->rcv_mss) {
