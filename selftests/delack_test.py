@@ -11,16 +11,19 @@
 # (the reference) first, with the same assertions, and prints one TAP
 # result per check.
 #
-# Timing: both our segments and X's ACKs are timestamped by the same
-# sniffer on P's veth.  Linux's delayed-ACK timer is at least
-# TCP_DELACK_MIN (40 ms, 10 jiffies at HZ=250, so 36 ms at the earliest
-# after the arming jiffy) and at most TCP_DELACK_MAX (200 ms) here (a
-# small RTT bounds it to 40 ms).  An ACK counts as "delayed" from
-# DELAYED_MIN = 32 ms (a further 4 ms for the sniffer's timestamps) and
-# must come by DELAYED_MAX = 200 + 60 ms (TCG moves native TCP's timers
-# by tens of ms); "immediate" is below IMMEDIATE = 30 ms, i.e. before any
-# delayed-ACK timer could have fired.  These protocol timings are not
-# scaled by XTCP_SLOW; waits that only bound the machine are.
+# Which ACKs the delayed-ACK timer sent is read from the kernel, not
+# guessed from timing: native's TcpExt DelayedACKs (/proc/net/netstat of
+# X, counted when the timer sends an ACK) and xtcp's "delack" timer row
+# of /proc/net/xtcp_timers (handler runs that were not stale).  Under
+# TCG with other VMs on the host, measured: immediate ACKs up to 21 ms
+# late and native's 40 ms timer firing after 27 ms, so timing alone
+# cannot tell them apart.  Timing is still asserted where it is the
+# protocol's: every ACK within DELAYED_MAX = TCP_DELACK_MAX (200 ms) +
+# 60 ms of TCG tolerance, and an ACK the timer did not send within
+# IMMEDIATE = TCP_DELACK_MIN (40 ms) + 60 ms.  Both our segments and X's
+# ACKs are timestamped by the same sniffer on P's veth.  These protocol
+# timings are not scaled by XTCP_SLOW; waits that only bound the machine
+# are.
 
 import argparse
 import os
@@ -35,8 +38,7 @@ from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      wire_args, REPLY_WAIT)
 from scapy.all import TCP  # noqa: E402
 
-IMMEDIATE = 0.030
-DELAYED_MIN = 0.032
+IMMEDIATE = 0.100
 DELAYED_MAX = 0.260
 # Linux's TCP_MAX_QUICKACKS is 16: more small segments than that leave
 # quick-ACK mode whatever the window.
@@ -71,6 +73,33 @@ class Peer(LinePeer):
                 if left <= 0:
                     return False
                 self.cond.wait(left)
+
+
+def timer_acks(peer, fam):
+    """ACKs X's delayed-ACK timer sent so far (family @fam), read in X's
+    namespace through the peer process; None if unreadable."""
+    try:
+        if fam == "inet":
+            with open(f"/proc/{peer.proc.pid}/net/netstat") as f:
+                rows = [ln.split() for ln in f if ln.startswith("TcpExt:")]
+            return int(rows[1][rows[0].index("DelayedACKs")])
+        with open(f"/proc/{peer.proc.pid}/net/xtcp_timers") as f:
+            for ln in f:
+                v = ln.split()
+                if v[0] == "delack" and len(v) == 8:
+                    # fired - stale: runs that sent the ACK
+                    return int(v[4]) - int(v[6])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def by_timer(peer, fam, before):
+    """Whether the timer sent an ACK since count @before (None: cannot
+    tell).  The timer counts right after sending: a moment's grace."""
+    time.sleep(0.02)
+    now = timer_acks(peer, fam)
+    return None if now is None or before is None else now > before
 
 
 def connect(args, wire, fam, port):
@@ -128,19 +157,21 @@ def trace(c, since):
     return " ".join(out)
 
 
-def leave_quickack(c):
-    """Small segments, each waited for its ACK, until one ACK is delayed
-    (the receiver left quick-ACK mode).  Returns (number of immediate
-    ACKs before it, its delay in s) or (None, why not)."""
+def leave_quickack(c, peer, fam):
+    """Small segments, each waited for its ACK, until the delayed-ACK
+    timer sent one (the receiver left quick-ACK mode).  Returns (number
+    of ACKs sent at once before it, its delay in s) or (None, why not)."""
     quick = 0
     for _ in range(MAX_SMALL):
+        n = timer_acks(peer, fam)
+        if n is None:
+            return None, "no delayed-ACK counter"
         m, t0 = send_data(c, SMALL)
         a = ack_after(c, m, c.snd_nxt)
         if a is None or t0 is None:
             return None, f"segment {quick + 1} not ACKed: {describe(a)}"
-        d = float(a.time) - t0
-        if d >= DELAYED_MIN:
-            return quick, d
+        if by_timer(peer, fam, n):
+            return quick, float(a.time) - t0
         quick += 1
     return None, f"{MAX_SMALL} small segments all ACKed at once"
 
@@ -154,14 +185,14 @@ def case_lone_segment(args, wire, fam, port):
             yield False, why
             yield False, why
             return
-        quick, d = leave_quickack(c)
+        quick, d = leave_quickack(c, peer, fam)
         if quick is None:
             yield False, d
             yield False, d
             return
-        yield (DELAYED_MIN <= d <= DELAYED_MAX,
-               f"delayed ACK after {d * 1000:.0f} ms, wanted "
-               f"{DELAYED_MIN * 1000:.0f}..{DELAYED_MAX * 1000:.0f} ms")
+        yield (d <= DELAYED_MAX,
+               f"delayed ACK after {d * 1000:.0f} ms, wanted at most "
+               f"{DELAYED_MAX * 1000:.0f} ms")
         # Native is the oracle for how many ACKs quick-ACK mode gives.
         key = "quickacks"
         if fam == args.family[0]:
@@ -205,6 +236,7 @@ def case_two_full_segments(args, wire, fam, port):
                 for _ in range(2):
                     yield False, f"full segment {i} not ACKed"
                 return
+        n = timer_acks(peer, fam)
         m = wire.mark()
         first = c.snd_nxt
         send_data(c, MSS, fl="A")
@@ -217,9 +249,11 @@ def case_two_full_segments(args, wire, fam, port):
                f"first ACK {describe(a)}, wanted ack={c.snd_nxt} "
                f"(not {seq_add(first, MSS)}); {trace(c, m0)}")
         d = float(a.time) - t1 if a is not None and t1 is not None else None
-        yield (d is not None and d < IMMEDIATE,
-               f"ACK {d * 1000:.0f} ms after the second, wanted "
-               f"< {IMMEDIATE * 1000:.0f} ms" if d is not None else "no ACK")
+        t = by_timer(peer, fam, n)
+        yield (d is not None and d < IMMEDIATE and t is False,
+               f"ACK {d * 1000:.0f} ms after the second, by the timer: {t}; "
+               f"wanted < {IMMEDIATE * 1000:.0f} ms, not by the timer"
+               if d is not None else "no ACK")
         c.abort()
     finally:
         peer.stop()
@@ -235,21 +269,24 @@ def case_out_of_order(args, wire, fam, port):
             for _ in range(4):
                 yield False, why
             return
-        quick, d = leave_quickack(c)
+        quick, d = leave_quickack(c, peer, fam)
         if quick is None:
             for _ in range(4):
                 yield False, d
             return
         hole = c.snd_nxt
+        n = timer_acks(peer, fam)
         m, t0 = send_data(c, SMALL, seq=seq_add(hole, SMALL))
         a = ack_after(c, m, None)
         yield (a is not None and a[TCP].ack == hole,
                f"after the segment beyond the hole: {describe(a)}, "
                f"wanted a duplicate ACK ack={hole}")
         dd = float(a.time) - t0 if a is not None and t0 is not None else None
-        yield (dd is not None and dd < IMMEDIATE,
-               f"duplicate ACK after {dd * 1000:.0f} ms" if dd is not None
-               else "no duplicate ACK")
+        t = by_timer(peer, fam, n)
+        yield (dd is not None and dd < IMMEDIATE and t is False,
+               f"duplicate ACK after {dd * 1000:.0f} ms, by the timer: {t}"
+               if dd is not None else "no duplicate ACK")
+        n = timer_acks(peer, fam)
         m, t0 = send_data(c, SMALL, seq=hole)
         c.snd_nxt = seq_add(hole, 2 * SMALL)
         a = ack_after(c, m, None)
@@ -257,9 +294,11 @@ def case_out_of_order(args, wire, fam, port):
                f"after the hole was filled: {describe(a)}, wanted "
                f"ack={c.snd_nxt}")
         dd = float(a.time) - t0 if a is not None and t0 is not None else None
-        yield (dd is not None and dd < IMMEDIATE,
-               f"ACK after {dd * 1000:.0f} ms, wanted < "
-               f"{IMMEDIATE * 1000:.0f} ms" if dd is not None else "no ACK")
+        t = by_timer(peer, fam, n)
+        yield (dd is not None and dd < IMMEDIATE and t is False,
+               f"ACK after {dd * 1000:.0f} ms, by the timer: {t}; wanted < "
+               f"{IMMEDIATE * 1000:.0f} ms, not by the timer"
+               if dd is not None else "no ACK")
         c.abort()
     finally:
         peer.stop()
@@ -282,14 +321,16 @@ def case_quickack(args, wire, fam, port):
                f"getsockopt(TCP_QUICKACK) after setting 0: {peer.text()}")
 
         peer.cmd(f"readn {SMALL}")
+        n = timer_acks(peer, fam)
         m, t0 = send_data(c, SMALL)
         a = ack_after(c, m, c.snd_nxt)
         r = peer.line(rf"readn {SMALL} got={SMALL}")
         d = float(a.time) - t0 if a is not None and t0 is not None else None
-        yield (d is not None and r is not None and
-               DELAYED_MIN <= d <= DELAYED_MAX,
-               f"interactive, read: ACK after {d * 1000:.0f} ms, wanted "
-               f"{DELAYED_MIN * 1000:.0f}..{DELAYED_MAX * 1000:.0f} ms"
+        t = by_timer(peer, fam, n)
+        yield (d is not None and r is not None and d <= DELAYED_MAX and t,
+               f"interactive, read: ACK after {d * 1000:.0f} ms, by the "
+               f"timer: {t}; wanted by the timer within "
+               f"{DELAYED_MAX * 1000:.0f} ms"
                if d is not None else f"no ACK; peer: {peer.text()}")
 
         # Interactive again (the delayed ACK ended it) before the data.
@@ -299,13 +340,17 @@ def case_quickack(args, wire, fam, port):
             yield False, "not run"
             return
         peer.cmd(f"readq {SMALL}")
+        n = timer_acks(peer, fam)
         m, t0 = send_data(c, SMALL)
         a = ack_after(c, m, c.snd_nxt)
         r = peer.line(rf"readq {SMALL} got={SMALL}")
         d = float(a.time) - t0 if a is not None and t0 is not None else None
-        yield (d is not None and r is not None and d < IMMEDIATE,
+        t = by_timer(peer, fam, n)
+        yield (d is not None and r is not None and d < IMMEDIATE and
+               t is False,
                f"TCP_QUICKACK 1 after the read: ACK after "
-               f"{d * 1000:.0f} ms, wanted < {IMMEDIATE * 1000:.0f} ms"
+               f"{d * 1000:.0f} ms, by the timer: {t}; wanted < "
+               f"{IMMEDIATE * 1000:.0f} ms, not by the timer"
                if d is not None else f"no ACK; peer: {peer.text()}")
         peer.cmd("getquickack")
         peer.nth(r"getquickack", 2)
@@ -330,19 +375,23 @@ def case_duplicate_and_fin(args, wire, fam, port):
             for _ in range(3):
                 yield False, why
             return
-        quick, d = leave_quickack(c)
+        quick, d = leave_quickack(c, peer, fam)
         if quick is None:
             for _ in range(3):
                 yield False, d
             return
+        n = timer_acks(peer, fam)
         m, t0 = send_data(c, SMALL, seq=seq_add(c.snd_nxt, -SMALL))
         a = ack_after(c, m, None)
         dd = float(a.time) - t0 if a is not None and t0 is not None else None
+        t = by_timer(peer, fam, n)
         yield (dd is not None and a[TCP].ack == c.snd_nxt and
-               dd < IMMEDIATE,
-               f"duplicate: {describe(a)} after "
-               f"{dd * 1000:.0f} ms, wanted ack={c.snd_nxt} within "
-               f"{IMMEDIATE * 1000:.0f} ms" if dd is not None else "no ACK")
+               dd < IMMEDIATE and t is False,
+               f"duplicate: {describe(a)} after {dd * 1000:.0f} ms, by the "
+               f"timer: {t}; wanted ack={c.snd_nxt} within "
+               f"{IMMEDIATE * 1000:.0f} ms, not by the timer"
+               if dd is not None else "no ACK")
+        n = timer_acks(peer, fam)
         m = c.send("FA")
         t0 = sent_at(c, m, c.snd_nxt)
         c.snd_nxt = seq_add(c.snd_nxt, 1)
@@ -351,9 +400,9 @@ def case_duplicate_and_fin(args, wire, fam, port):
         yield (dd is not None and dd <= DELAYED_MAX,
                f"FIN ACKed after {dd * 1000:.0f} ms" if dd is not None
                else "FIN not ACKed")
-        cls = None if dd is None else ("immediate" if dd < IMMEDIATE else
-                                       "delayed" if dd >= DELAYED_MIN
-                                       else "between")
+        t = by_timer(peer, fam, n)
+        cls = None if dd is None or t is None else ("delayed" if t
+                                                    else "immediate")
         key = "fin"
         if fam == args.family[0]:
             args.oracle[key] = cls

@@ -424,8 +424,10 @@ void xtcp_delack_timer_handler(struct sock *sk)
 		return;
 	}
 	xsk->ack_pending &= ~ICSK_ACK_TIMER;
-	if (!(xsk->ack_pending & ICSK_ACK_SCHED))
+	if (!(xsk->ack_pending & ICSK_ACK_SCHED)) {
+		xtcp_timer_note(XTCP_TIMER_DELACK, XTCP_TIMER_EV_STALE);
 		return;
+	}
 	if (!xtcp_in_pingpong_mode(xsk)) {
 		xsk->ato = min_t(u32, xsk->ato << 1, xtcp_rto_jiffies(sk));
 	} else {
