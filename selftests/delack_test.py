@@ -327,7 +327,8 @@ def case_quickack(args, wire, fam, port):
         r = peer.line(rf"readn {SMALL} got={SMALL}")
         d = float(a.time) - t0 if a is not None and t0 is not None else None
         t = by_timer(peer, fam, n)
-        yield (d is not None and r is not None and d <= DELAYED_MAX and t,
+        yield (d is not None and r is not None and d <= DELAYED_MAX and
+               t is True,
                f"interactive, read: ACK after {d * 1000:.0f} ms, by the "
                f"timer: {t}; wanted by the timer within "
                f"{DELAYED_MAX * 1000:.0f} ms"
