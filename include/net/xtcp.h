@@ -192,6 +192,18 @@ struct xtcp_sock {
 				 * (Linux's icsk_ack.lrcvtime)
 				 */
 
+	/* Delayed ACK (Linux's icsk_ack; delack.c).  lrcvtime above is
+	 * icsk_ack.lrcvtime.
+	 */
+	struct xtcp_wtimer delack_timer;
+	unsigned long ack_timeout;	/* jiffies: the delayed ACK is due */
+	u32 ato;		/* jiffies: ACK delay, 0 before any data */
+	u16 rcv_mss;		/* estimate of the peer's segment size */
+	u16 last_seg_size;	/* size of the last sub-MSS segment */
+	u8 ack_pending;		/* ICSK_ACK_* */
+	u8 ack_quick;		/* ACKs left in quick-ACK mode */
+	u8 ack_pingpong;	/* interactive: TCP_PINGPONG_THRESH */
+
 	/* Keepalive (keepalive.c): TCP_KEEPIDLE and TCP_KEEPINTVL in
 	 * jiffies, TCP_KEEPCNT; 0 means the namespace's sysctl.
 	 */
@@ -235,6 +247,7 @@ struct xtcp_sock {
 enum {
 	XTCP_WRITE_TIMER_DEFERRED,
 	XTCP_KEEPALIVE_TIMER_DEFERRED,
+	XTCP_DELACK_TIMER_DEFERRED,
 };
 
 enum xtcp_rtx_kind {
@@ -587,6 +600,21 @@ void xtcp_delete_keepalive_timer(struct sock *sk);
 void xtcp_release_cb(struct sock *sk);
 unsigned int xtcp_orphan_retries(struct sock *sk, bool alive);
 bool xtcp_out_of_resources(struct sock *sk, bool do_reset);
+
+/* delack.c: when to acknowledge (RFC 1122 s.4.2.3.2, RFC 5681 s.4.2) */
+void xtcp_init_rcv_mss(struct sock *sk);
+void xtcp_enter_quickack_mode(struct sock *sk, unsigned int max_quickacks);
+void xtcp_event_data_recv(struct sock *sk, const struct sk_buff *skb);
+void xtcp_ack_snd_check(struct sock *sk);
+void xtcp_event_ack_sent(struct sock *sk);
+void xtcp_event_data_sent(struct sock *sk);
+bool xtcp_ack_due_after_read(struct sock *sk, int copied);
+void xtcp_set_quickack(struct sock *sk, int val);
+int xtcp_quickack_get(const struct sock *sk);
+void xtcp_delack_init(struct sock *sk);
+void xtcp_delack_timer_handler(struct sock *sk);
+void xtcp_reset_delack_timer(struct sock *sk, unsigned long expires);
+void xtcp_stop_delack_timer(struct sock *sk);
 
 /* keepalive.c: SO_KEEPALIVE and TCP_KEEPIDLE/KEEPINTVL/KEEPCNT */
 u32 xtcp_keepalive_time_when(const struct sock *sk);

@@ -35,6 +35,7 @@
  * @XTCP_TIMER_FIN_WAIT2: orphaned FIN_WAIT2 timeout (same timer).
  * @XTCP_TIMER_SYNACK:    SYN-ACK retransmission (SYN queue entry).
  * @XTCP_TIMER_TIME_WAIT: end of TIME_WAIT (TIME_WAIT entry).
+ * @XTCP_TIMER_DELACK:    delayed ACK (socket; Linux's icsk_delack_timer).
  * @XTCP_TIMER_NR:        number of kinds.
  */
 enum xtcp_timer_kind {
@@ -44,6 +45,7 @@ enum xtcp_timer_kind {
 	XTCP_TIMER_FIN_WAIT2,
 	XTCP_TIMER_SYNACK,
 	XTCP_TIMER_TIME_WAIT,
+	XTCP_TIMER_DELACK,
 	XTCP_TIMER_NR
 };
 
@@ -138,5 +140,6 @@ void xtcp_write_timer(struct xtcp_wtimer *t);
 void xtcp_keepalive_timer(struct xtcp_wtimer *t);
 void xtcp_req_timer(struct xtcp_wtimer *t);
 void xtcp_tw_timer(struct xtcp_wtimer *t);
+void xtcp_delack_timer(struct xtcp_wtimer *t);
 
 #endif /* _NET_XTCP_TIMER_H */

@@ -174,8 +174,8 @@ static int xtcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	return sizeof(*sin);
 }
 
-/* TCP-level options: TCP_NODELAY, TCP_MAXSEG and TCP_KEEPIDLE/KEEPINTVL/
- * KEEPCNT with Linux's checks, and XTCP_REUSEPORT (uapi/linux/xtcp.h);
+/* TCP-level options: TCP_NODELAY, TCP_MAXSEG, TCP_QUICKACK and
+ * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT with Linux's checks, and XTCP_REUSEPORT (uapi/linux/xtcp.h);
  * the full set arrives with the features behind it.  Unknown ones are
  * ENOPROTOOPT, never a silent success.
  */
@@ -189,7 +189,8 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		return ip_setsockopt(sk, level, optname, optval, optlen);
 	if (optname != TCP_NODELAY && optname != TCP_MAXSEG &&
 	    optname != TCP_KEEPIDLE && optname != TCP_KEEPINTVL &&
-	    optname != TCP_KEEPCNT && optname != XTCP_REUSEPORT)
+	    optname != TCP_KEEPCNT && optname != XTCP_REUSEPORT &&
+	    optname != TCP_QUICKACK)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -230,6 +231,9 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	case XTCP_REUSEPORT:
 		/* SO_REUSEPORT, which 6.1 refuses to non-inet families. */
 		sk->sk_reuseport = !!val;
+		break;
+	case TCP_QUICKACK:
+		xtcp_set_quickack(sk, val);
 		break;
 	}
 	release_sock(sk);
@@ -272,6 +276,9 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_KEEPCNT:
 		val = xtcp_keepalive_probes(sk);
+		break;
+	case TCP_QUICKACK:
+		val = xtcp_quickack_get(sk);
 		break;
 	default:
 		return -ENOPROTOOPT;

@@ -166,6 +166,7 @@ int xtcp_disconnect(struct sock *sk)
 		xtcp_set_state(sk, TCP_CLOSE);
 	}
 	xtcp_clear_timers(sk);
+	xtcp_delack_init(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	xtcp_wmem_purge(sk);
 	xtcp_ooo_purge(sk);

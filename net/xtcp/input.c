@@ -864,8 +864,10 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	u32 seq = cb->seq + !!(cb->flags & TCPHDR_SYN);
 
 	xtcp_rcv_ratio_sample(sk, len, skb->truesize);
-	if (xtcp_seq_after(seq, xsk->rcv_nxt))
+	if (xtcp_seq_after(seq, xsk->rcv_nxt)) {
+		xsk->ack_pending |= ICSK_ACK_SCHED;	/* tcp_data_queue_ofo() */
 		return xtcp_ooo_queue(sk, skb, seq, len);
+	}
 	if (xtcp_seq_before(seq, xsk->rcv_nxt)) {
 		u32 dup = xsk->rcv_nxt - seq;
 
@@ -893,9 +895,14 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	}
 
 	xsk->rcv_nxt = seq + len;
-	xsk->lrcvtime = jiffies;	/* tcp_event_data_recv() */
+	xtcp_event_data_recv(sk, skb);
 	xtcp_queue_rcv(sk, skb);
-	xtcp_ooo_drain(sk);
+	if (!RB_EMPTY_ROOT(&xsk->out_of_order_queue)) {
+		xtcp_ooo_drain(sk);
+		/* RFC 5681 s.4.2: the hole is filled, ACK at once. */
+		if (RB_EMPTY_ROOT(&xsk->out_of_order_queue))
+			xsk->ack_pending |= ICSK_ACK_NOW;
+	}
 	xtcp_rcv_rtt_measure(sk);
 	sk->sk_data_ready(sk);
 	return true;
@@ -913,16 +920,23 @@ static void xtcp_fin(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xsk->rcv_nxt++;
+	xsk->ack_pending |= ICSK_ACK_SCHED;
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
 	sock_set_flag(sk, SOCK_DONE);
 
+	/* As tcp_fin(): in CLOSE_WAIT the ACK may wait for our own FIN
+	 * (interactive mode, the caller's xtcp_ack_snd_check()); in the
+	 * closing states it goes at once.
+	 */
 	switch (sk->sk_state) {
 	case TCP_SYN_RECV:
 	case TCP_ESTABLISHED:
 		xtcp_set_state(sk, TCP_CLOSE_WAIT);
+		xsk->ack_pingpong = TCP_PINGPONG_THRESH;
 		break;
 	case TCP_FIN_WAIT1:
 		/* Simultaneous close: our FIN is not yet acknowledged. */
+		xtcp_send_ack(sk);
 		xtcp_set_state(sk, TCP_CLOSING);
 		break;
 	case TCP_FIN_WAIT2:
@@ -930,7 +944,6 @@ static void xtcp_fin(struct sock *sk)
 		xtcp_time_wait(sk, TCP_TIME_WAIT, 0);
 		return;
 	}
-	xtcp_send_ack(sk);
 	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);
 		if (sk->sk_shutdown == SHUTDOWN_MASK || sk->sk_state == TCP_CLOSE)
@@ -943,6 +956,7 @@ static void xtcp_fin(struct sock *sk)
 static void xtcp_established(struct sock *sk)
 {
 	xtcp_set_state(sk, TCP_ESTABLISHED);
+	xtcp_init_rcv_mss(sk);
 	xtcp_sndbuf_expand(sk);
 	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);
@@ -1012,6 +1026,20 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xtcp_write_xmit(sk, false);
 }
 
+/* A duplicate ACK for an unacceptable segment; one that repeats data
+ * we have puts the receiver in quick-ACK mode, as tcp_send_dupack():
+ * our ACKs of it may have been lost.
+ */
+static void xtcp_send_dupack(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if (cb->end_seq != cb->seq &&
+	    xtcp_seq_before(cb->seq, xtcp_sk(sk)->rcv_nxt))
+		xtcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS);
+	xtcp_send_ack(sk);
+}
+
 /* RFC 9293 s.3.10.7.4: every synchronized state, and SYN-RECEIVED of a
  * simultaneous open; the checks and replies of Linux's
  * tcp_validate_incoming() and tcp_rcv_state_process().
@@ -1048,7 +1076,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				xtcp_send_challenge_ack(sk);
 			else if (!xtcp_oow_rate_limited(sock_net(sk), skb,
 							&xsk->last_oow_ack_time))
-				xtcp_send_ack(sk);
+				xtcp_send_dupack(sk, skb);
 		} else if (xtcp_reset_check(sk, skb)) {
 			xtcp_reset(sk);
 		}
@@ -1183,9 +1211,8 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				/* FIN counts only right after the data. */
 				if (fin && xsk->rcv_nxt == fin_seq)
 					xtcp_fin(sk);
-				else
-					xtcp_send_ack(sk);
 				xtcp_write_xmit(sk, false);
+				xtcp_ack_snd_check(sk);
 				return;
 			}
 			ack_now = true;
@@ -1204,11 +1231,17 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	 */
 	if (fin && xsk->rcv_nxt == fin_seq &&
 	    ((1 << sk->sk_state) &
-	     (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
+	     (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2))) {
 		xtcp_fin(sk);
-	else if (fin || ack_now)
+	} else if (fin || ack_now) {
+		/* A duplicate, or data beyond a closed window: the peer may
+		 * have lost our ACKs (tcp_data_queue()'s out_of_window).
+		 */
+		xtcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS);
 		xtcp_send_ack(sk);
+	}
 	xtcp_write_xmit(sk, false);
+	xtcp_ack_snd_check(sk);
 drop:
 	kfree_skb(skb);
 }

@@ -346,6 +346,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->hn.rport = req->hn.rport;
 	xsk->hn.bound_dev_if = req->hn.bound_dev_if;
 	xtcp_set_state(sk, TCP_ESTABLISHED);
+	xtcp_init_rcv_mss(sk);
 	/* SO_KEEPALIVE inherited: tcp_create_openreq_child() arms it. */
 	xtcp_keepalive_start(sk);
 	return sk;

@@ -205,6 +205,11 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	 * send timestamp read there as IP flags.
 	 */
 	memset(IPCB(skb), 0, sizeof(struct inet_skb_parm));
+	/* tcp_event_ack_sent(), tcp_event_data_sent() (delack.c). */
+	if (flags & TCPHDR_ACK)
+		xtcp_event_ack_sent(sk);
+	if (skb->len > hlen)
+		xtcp_event_data_sent(sk);
 	return ip_queue_xmit(sk, skb, &inet->cork.fl);
 }
 

@@ -161,6 +161,11 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 	u32 cur = xsk->rcv_wnd > used ? xsk->rcv_wnd - used : 0;
 	u32 space = min(xtcp_receive_space(sk), XTCP_MAX_WINDOW);
 
+	/* An ACK the receive path left pending (delack.c). */
+	if (xtcp_ack_due_after_read(sk, copied)) {
+		xtcp_send_ack(sk);
+		return;
+	}
 	if (copied <= 0 || (sk->sk_shutdown & RCV_SHUTDOWN) ||
 	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
 				     TCPF_FIN_WAIT2)))

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xtcp: a socket's timers and what they do.
  *
- * Two timers per socket, both on the timer wheels (wheel_cpu.c): the
+ * Three timers per socket, all on the timer wheels (wheel_cpu.c): the
  * retransmission timer, which also paces SYN retransmission and
- * zero-window probes (Linux's icsk_retransmit_timer), and the keepalive
- * timer, which also ends an orphaned FIN_WAIT2 (Linux's sk_timer). A
+ * zero-window probes (Linux's icsk_retransmit_timer), the keepalive
+ * timer, which also ends an orphaned FIN_WAIT2 (Linux's sk_timer), and
+ * the delayed-ACK timer (icsk_delack_timer; delack.c decides). A
  * pending timer holds a socket reference (include/net/xtcp_timer.h).
  * The keepalive logic itself is in keepalive.c.
  * When one fires while a user owns the socket, the work is left to
@@ -369,6 +370,58 @@ void xtcp_release_cb(struct sock *sk)
 		xtcp_keepalive_timer_handler(sk);
 		__sock_put(sk);
 	}
+	if (test_and_clear_bit(XTCP_DELACK_TIMER_DEFERRED,
+			       &xsk->timer_deferred)) {
+		xtcp_delack_timer_handler(sk);
+		__sock_put(sk);
+	}
+}
+
+/**
+ * xtcp_delack_timer() - the delayed-ACK timer expired
+ * @t: &xtcp_sock.delack_timer; this run owns the socket reference it held
+ *
+ * tcp_delack_timer(): the work (xtcp_delack_timer_handler()) runs now,
+ * or in release_sock() when a user owns the socket.
+ * Context: softirq (the wheel's kernel timer).
+ */
+void xtcp_delack_timer(struct xtcp_wtimer *t)
+{
+	struct xtcp_sock *xsk = container_of(t, struct xtcp_sock, delack_timer);
+	struct sock *sk = &xsk->inet.sk;
+
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk))
+		xtcp_delack_timer_handler(sk);
+	else
+		xtcp_defer_timer(sk, XTCP_DELACK_TIMER_DEFERRED, t->kind);
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+/**
+ * xtcp_reset_delack_timer() - (re)start the delayed-ACK timer
+ * @sk:      the socket, spinlock held
+ * @expires: deadline in jiffies
+ *
+ * sk_reset_timer() of icsk_delack_timer: a timer that was not pending
+ * takes a socket reference.
+ */
+void xtcp_reset_delack_timer(struct sock *sk, unsigned long expires)
+{
+	xtcp_sk_timer_arm(sk, &xtcp_sk(sk)->delack_timer, XTCP_TIMER_DELACK,
+			  expires);
+}
+
+/**
+ * xtcp_stop_delack_timer() - stop the delayed-ACK timer
+ * @sk: the socket, spinlock held
+ *
+ * A pending timer gives its socket reference back.
+ */
+void xtcp_stop_delack_timer(struct sock *sk)
+{
+	xtcp_sk_timer_stop(sk, &xtcp_sk(sk)->delack_timer);
 }
 
 /**
@@ -488,13 +541,15 @@ void xtcp_init_timers(struct sock *sk)
 
 	xtcp_timer_init(&xsk->rtx_timer, XTCP_TIMER_RTO);
 	xtcp_timer_init(&xsk->keepalive_timer, XTCP_TIMER_KEEPALIVE);
+	xtcp_timer_init(&xsk->delack_timer, XTCP_TIMER_DELACK);
 }
 
 /**
  * xtcp_clear_timers() - stop every timer of a socket
  * @sk: the socket, locked
  *
- * inet_csk_clear_xmit_timers() plus the keepalive timer. A handler that
+ * inet_csk_clear_xmit_timers() (retransmission and delayed ACK) plus
+ * the keepalive timer. A handler that
  * already runs finds the socket's state (closed) or rtx_timer_kind and
  * does nothing; deferred work stays with release_sock().
  */
@@ -505,4 +560,6 @@ void xtcp_clear_timers(struct sock *sk)
 	WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
 	xtcp_sk_timer_stop(sk, &xsk->rtx_timer);
 	xtcp_sk_timer_stop(sk, &xsk->keepalive_timer);
+	xsk->ack_pending = 0;
+	xtcp_sk_timer_stop(sk, &xsk->delack_timer);
 }

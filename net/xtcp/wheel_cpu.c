@@ -59,6 +59,7 @@ static const char * const xtcp_timer_names[XTCP_TIMER_NR] = {
 	[XTCP_TIMER_FIN_WAIT2]	= "fin_wait2",
 	[XTCP_TIMER_SYNACK]	= "synack",
 	[XTCP_TIMER_TIME_WAIT]	= "time_wait",
+	[XTCP_TIMER_DELACK]	= "delack",
 };
 
 static struct xtcp_wheel_cpu *xtcp_wheel_of(const struct xtcp_wtimer *t)
@@ -134,6 +135,9 @@ static void xtcp_wheel_expire(struct xtcp_wheel *w, struct xtcp_wtimer *t,
 		break;
 	case XTCP_TIMER_TIME_WAIT:
 		xtcp_tw_timer(t);
+		break;
+	case XTCP_TIMER_DELACK:
+		xtcp_delack_timer(t);
 		break;
 	default:
 		WARN_ONCE(1, "xtcp: timer of unknown kind %u\n", kind);

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xtcp: when to acknowledge received data (RFC 1122 s.4.2.3.2, RFC 5681
+ * s.4.2), with Linux 6.1's receiver policy (the icsk_ack state of
+ * inet_connection_sock.h, tcp_input.c and tcp_output.c):
+ *
+ * - every segment of data schedules an ACK (ICSK_ACK_SCHED);
+ * - it goes out at once when more than one full-sized segment (rcv_mss,
+ *   the receiver's estimate of the peer's MSS) arrived since the window
+ *   was last advertised and the window does not shrink, in quick-ACK
+ *   mode (connection start, after an idle gap, after a duplicate; not
+ *   while interactive), or when the protocol asks for one (ICSK_ACK_NOW:
+ *   a hole was filled); while the out-of-order queue holds data every
+ *   segment is ACKed at once (duplicate ACKs for fast retransmit);
+ * - otherwise the delayed-ACK timer sends it after "ato" (40 ms up to
+ *   200 ms, or up to 500 ms for a bulk receiver, bounded by the RTT),
+ *   adapted to the gaps between segments;
+ * - any segment we send carries the ACK and cancels the pending one.
+ *
+ * All functions here run with the socket spinlock held (softirq) or the
+ * socket owned by the caller (process context).
+ */
+#include <linux/jiffies.h>
+#include <net/dst.h>
+#include <net/inet_connection_sock.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/xtcp.h>
+#include <net/xtcp_timer.h>
+
+/* Flags of a segment that may legitimately be short: the last of a
+ * write (PSH), or one carrying SYN, FIN or urgent data (tcp_input.c's
+ * TCP_REMNANT, which no header exports).
+ */
+#define XTCP_REMNANT	(TCP_FLAG_FIN | TCP_FLAG_URG | TCP_FLAG_SYN | TCP_FLAG_PSH)
+
+static bool xtcp_in_pingpong_mode(const struct xtcp_sock *xsk)
+{
+	return xsk->ack_pingpong >= TCP_PINGPONG_THRESH;
+}
+
+/* inet_csk_enter_pingpong_mode() / inet_csk_exit_pingpong_mode(). */
+static void xtcp_enter_pingpong_mode(struct xtcp_sock *xsk)
+{
+	xsk->ack_pingpong = TCP_PINGPONG_THRESH;
+}
+
+static void xtcp_exit_pingpong_mode(struct xtcp_sock *xsk)
+{
+	xsk->ack_pingpong = 0;
+}
+
+/* The window xtcp_select_window() would offer now: the free receive
+ * space (Linux compares __tcp_select_window() with rcv_wnd).
+ */
+static u32 xtcp_window_now(const struct sock *sk)
+{
+	return min(xtcp_receive_space(sk), XTCP_MAX_WINDOW);
+}
+
+/**
+ * xtcp_init_rcv_mss() - first estimate of the peer's segment size
+ * @sk: a socket entering ESTABLISHED, locked
+ *
+ * tcp_initialize_rcv_mss(): the smaller of the MSS both ways, at most
+ * half the window we offer and the default MSS, at least TCP_MIN_MSS;
+ * tcp_measure_rcv_mss() corrects it from what arrives.
+ */
+void xtcp_init_rcv_mss(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 hint = min_t(u32, xsk->advmss, xsk->mss);
+	/* An active open announced its window only in the SYN, which
+	 * does not record it: the window its first ACK will offer.
+	 */
+	u32 wnd = xsk->rcv_wnd ? : xtcp_window_now(sk);
+
+	hint = min(hint, wnd / 2);
+	hint = min_t(u32, hint, TCP_MSS_DEFAULT);
+	xsk->rcv_mss = max_t(u32, hint, TCP_MIN_MSS);
+}
+
+/* tcp_incr_quickack(): allow ACKs at once for about half a window of
+ * full-sized segments, at most @max_quickacks.
+ */
+static void xtcp_incr_quickack(struct sock *sk, unsigned int max_quickacks)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	unsigned int quickacks = xsk->rcv_wnd / (2 * max_t(u32, xsk->rcv_mss, 1));
+
+	if (!quickacks)
+		quickacks = 2;
+	quickacks = min(quickacks, max_quickacks);
+	if (quickacks > xsk->ack_quick)
+		xsk->ack_quick = quickacks;
+}
+
+/**
+ * xtcp_enter_quickack_mode() - ACK the next segments at once
+ * @sk: the socket, locked
+ * @max_quickacks: at most this many (TCP_MAX_QUICKACKS)
+ *
+ * tcp_enter_quickack_mode(): after a duplicate or data beyond the window
+ * the peer may be recovering from a loss; it also leaves interactive
+ * mode and resets the ACK delay to its minimum.
+ */
+void xtcp_enter_quickack_mode(struct sock *sk, unsigned int max_quickacks)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	xtcp_incr_quickack(sk, max_quickacks);
+	xtcp_exit_pingpong_mode(xsk);
+	xsk->ato = TCP_ATO_MIN;
+}
+
+/* tcp_in_quickack_mode(): a route with the quickack metric, or ACKs of
+ * quick-ACK mode left while not interactive.
+ */
+static bool xtcp_in_quickack_mode(struct sock *sk)
+{
+	const struct dst_entry *dst = __sk_dst_get(sk);
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	return (dst && dst_metric(dst, RTAX_QUICKACK)) ||
+	       (xsk->ack_quick && !xtcp_in_pingpong_mode(xsk));
+}
+
+/* tcp_measure_rcv_mss(): learn the peer's segment size from what
+ * arrives: a segment at least as large as the estimate raises it (up to
+ * our advertised MSS); two equal smaller segments that look full-sized
+ * set it.  A short segment marks the ACK "pushed" so that the reader
+ * emptying the queue ACKs at once (xtcp_ack_due_after_read()).
+ */
+static void xtcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	const struct tcphdr *th = tcp_hdr(skb);
+	unsigned int lss = xsk->last_seg_size;
+	/* A GRO packet counts as the segments it was made of. */
+	unsigned int len = skb_shinfo(skb)->gso_size ? : skb->len;
+
+	xsk->last_seg_size = 0;
+	if (len >= xsk->rcv_mss) {
+		xsk->rcv_mss = min_t(unsigned int, len, xsk->advmss);
+		/* One full segment with PSH: likely the end of a write. */
+		if (th->psh)
+			xsk->ack_pending |= ICSK_ACK_PUSHED;
+		return;
+	}
+	/* The segment with its TCP header, so that a change in the option
+	 * length does not hide a full-sized segment.
+	 */
+	len += skb->data - skb_transport_header(skb);
+	if (len >= TCP_MSS_DEFAULT + sizeof(struct tcphdr) ||
+	    (len >= TCP_MIN_MSS + sizeof(struct tcphdr) &&
+	     !(tcp_flag_word(th) & XTCP_REMNANT))) {
+		/* Fixed header size: no option is negotiated yet. */
+		len -= sizeof(struct tcphdr);
+		xsk->last_seg_size = len;
+		if (len == lss) {
+			xsk->rcv_mss = len;
+			return;
+		}
+	}
+	if (xsk->ack_pending & ICSK_ACK_PUSHED)
+		xsk->ack_pending |= ICSK_ACK_PUSHED2;
+	xsk->ack_pending |= ICSK_ACK_PUSHED;
+}
+
+/**
+ * xtcp_event_data_recv() - in-order data arrived
+ * @sk:  the socket, locked
+ * @skb: its payload (skb->data at the data, transport header set), before
+ *	 it is queued
+ *
+ * tcp_event_data_recv(): schedule an ACK, learn the peer's segment
+ * size, and adapt the ACK delay "ato" to the gap since the previous data
+ * (lrcvtime): the first data starts quick-ACK mode and ato at
+ * TCP_ATO_MIN; short gaps pull ato toward them (at most the RTO); a gap
+ * longer than the RTO means the sender restarted after idle: quick-ACK
+ * mode again.
+ */
+void xtcp_event_data_recv(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 now = tcp_jiffies32;
+
+	xsk->ack_pending |= ICSK_ACK_SCHED;
+	xtcp_measure_rcv_mss(sk, skb);
+	if (!xsk->ato) {
+		xtcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
+		xsk->ato = TCP_ATO_MIN;
+	} else {
+		u32 rto = xtcp_rto_jiffies(sk);
+		u32 m = now - xsk->lrcvtime;
+
+		if (m <= TCP_ATO_MIN / 2)
+			xsk->ato = (xsk->ato >> 1) + TCP_ATO_MIN / 2;
+		else if (m < xsk->ato)
+			xsk->ato = min((xsk->ato >> 1) + m, rto);
+		else if (m > rto)
+			xtcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
+	}
+	xsk->lrcvtime = now;
+}
+
+/* tcp_send_delayed_ack(): arm the delayed-ACK timer for ato from now,
+ * ato bounded by 200 ms when interactive or after a short segment (else
+ * 500 ms) and by the smoothed RTT (at least TCP_DELACK_MIN), and never
+ * by more than TCP_DELACK_MAX; an earlier deadline already armed stays,
+ * and one about to expire sends the ACK now.
+ */
+static void xtcp_send_delayed_ack(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	unsigned long ato = xsk->ato, timeout;
+
+	if (ato > TCP_DELACK_MIN) {
+		unsigned long max_ato = HZ / 2;
+		u32 srtt_us = xtcp_rtt_srtt_us(&xsk->rtt);
+
+		if (xtcp_in_pingpong_mode(xsk) ||
+		    (xsk->ack_pending & ICSK_ACK_PUSHED))
+			max_ato = TCP_DELACK_MAX;
+		if (srtt_us) {
+			unsigned long rtt = max_t(unsigned long,
+						  usecs_to_jiffies(srtt_us),
+						  TCP_DELACK_MIN);
+
+			max_ato = min(max_ato, rtt);
+		}
+		ato = min(ato, max_ato);
+	}
+	ato = min_t(unsigned long, ato, TCP_DELACK_MAX);
+	timeout = jiffies + ato;
+
+	if (xsk->ack_pending & ICSK_ACK_TIMER) {
+		if (time_before_eq(xsk->ack_timeout, jiffies + (ato >> 2))) {
+			xtcp_send_ack(sk);
+			return;
+		}
+		if (!time_before(timeout, xsk->ack_timeout))
+			timeout = xsk->ack_timeout;
+	}
+	xsk->ack_pending |= ICSK_ACK_SCHED | ICSK_ACK_TIMER;
+	xsk->ack_timeout = timeout;
+	xtcp_reset_delack_timer(sk, timeout);
+}
+
+/**
+ * xtcp_ack_snd_check() - send the scheduled ACK now or later
+ * @sk: the socket, locked; called after the segment's data (and any
+ *	reply data, which carries the ACK) was handled
+ *
+ * tcp_ack_snd_check() and __tcp_ack_snd_check(): at once for more than
+ * one full-sized segment not yet ACKed when the window does not shrink
+ * (or the reader waits for SO_RCVLOWAT bytes), in quick-ACK mode, when
+ * ICSK_ACK_NOW is set, or while out-of-order data is queued (xtcp has no
+ * SACK compression); else on the delayed-ACK timer.
+ */
+void xtcp_ack_snd_check(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!(xsk->ack_pending & ICSK_ACK_SCHED) || sk->sk_state == TCP_CLOSE)
+		return;
+	if ((xsk->rcv_nxt - xsk->rcv_wup > xsk->rcv_mss &&
+	     (xsk->rcv_nxt - xsk->copied_seq < READ_ONCE(sk->sk_rcvlowat) ||
+	      xtcp_window_now(sk) >= xsk->rcv_wnd)) ||
+	    xtcp_in_quickack_mode(sk) ||
+	    (xsk->ack_pending & ICSK_ACK_NOW) ||
+	    !RB_EMPTY_ROOT(&xsk->out_of_order_queue)) {
+		xtcp_send_ack(sk);
+		return;
+	}
+	xtcp_send_delayed_ack(sk);
+}
+
+/**
+ * xtcp_event_ack_sent() - a segment carrying our ACK left
+ * @sk: the socket, locked
+ *
+ * tcp_event_ack_sent() and inet_csk_clear_xmit_timer(ICSK_TIME_DACK):
+ * one ACK of quick-ACK mode is used up (leaving it resets ato), nothing
+ * is pending any more and the delayed-ACK timer stops.
+ */
+void xtcp_event_ack_sent(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xsk->ack_quick) {
+		if (xsk->ack_pending & ICSK_ACK_SCHED) {
+			if (!--xsk->ack_quick)
+				xsk->ato = TCP_ATO_MIN;
+		}
+	}
+	if (!xsk->ack_pending)
+		return;
+	xsk->ack_pending = 0;
+	xtcp_stop_delack_timer(sk);
+}
+
+/**
+ * xtcp_event_data_sent() - a segment with data left
+ * @sk: the socket, locked
+ *
+ * tcp_event_data_sent()'s rule: data sent within ato of the last data
+ * received is a reply: the connection is interactive (pingpong), and its
+ * ACKs wait for the next reply rather than go at once.
+ */
+void xtcp_event_data_sent(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if ((u32)(tcp_jiffies32 - xsk->lrcvtime) < xsk->ato)
+		xtcp_enter_pingpong_mode(xsk);
+}
+
+/**
+ * xtcp_ack_due_after_read() - the reader's part of the ACK policy
+ * @sk:     the socket, owned by the reader
+ * @copied: bytes just copied to the user
+ *
+ * The ACK-pending part of tcp_cleanup_rbuf(): with an ACK scheduled, ACK
+ * now when more than one full segment is unacknowledged, or when this
+ * read emptied the receive buffer after a short segment (twice, or once
+ * when not interactive).
+ * Return: true if an ACK should go now.
+ */
+bool xtcp_ack_due_after_read(struct sock *sk, int copied)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!(xsk->ack_pending & ICSK_ACK_SCHED))
+		return false;
+	if (xsk->rcv_nxt - xsk->rcv_wup > xsk->rcv_mss)
+		return true;
+	return copied > 0 &&
+	       ((xsk->ack_pending & ICSK_ACK_PUSHED2) ||
+		((xsk->ack_pending & ICSK_ACK_PUSHED) &&
+		 !xtcp_in_pingpong_mode(xsk))) &&
+	       !atomic_read(&sk->sk_rmem_alloc);
+}
+
+/**
+ * xtcp_set_quickack() - setsockopt(TCP_QUICKACK)
+ * @sk:  the socket, owned by the caller
+ * @val: 0 enters interactive (delayed) mode; otherwise leave it, and with
+ *	 an ACK pending send it now; an even @val then re-enters it
+ *
+ * __tcp_sock_set_quickack(); getsockopt() reads !pingpong.
+ */
+void xtcp_set_quickack(struct sock *sk, int val)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!val) {
+		xtcp_enter_pingpong_mode(xsk);
+		return;
+	}
+	xtcp_exit_pingpong_mode(xsk);
+	if (((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) &&
+	    (xsk->ack_pending & ICSK_ACK_SCHED)) {
+		xsk->ack_pending |= ICSK_ACK_PUSHED;
+		if (xtcp_ack_due_after_read(sk, 1))
+			xtcp_send_ack(sk);
+		if (!(val & 1))
+			xtcp_enter_pingpong_mode(xsk);
+	}
+}
+
+/**
+ * xtcp_quickack_get() - getsockopt(TCP_QUICKACK)
+ * @sk: the socket
+ *
+ * Return: 1 unless the connection is in interactive (delayed-ACK) mode.
+ */
+int xtcp_quickack_get(const struct sock *sk)
+{
+	return !xtcp_in_pingpong_mode(xtcp_sk(sk));
+}
+
+/**
+ * xtcp_delack_init() - forget the ACK state of an earlier connection
+ * @sk: the socket, owned by the caller, its timers stopped
+ *
+ * inet_csk_delack_init() in tcp_disconnect().
+ */
+void xtcp_delack_init(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	xsk->ack_pending = 0;
+	xsk->ack_quick = 0;
+	xsk->ack_pingpong = 0;
+	xsk->ato = 0;
+	xsk->ack_timeout = 0;
+	xsk->rcv_mss = 0;
+	xsk->last_seg_size = 0;
+	xsk->lrcvtime = 0;
+}
+
+/**
+ * xtcp_delack_timer_handler() - the delayed ACK is due
+ * @sk: the socket, spinlock held and not owned by a user (the timer, or
+ *	release_sock())
+ *
+ * tcp_delack_timer_handler(): only the socket's current deadline counts
+ * (a deadline moved later re-arms the timer); a missed delayed ACK
+ * doubles ato (at most the RTO), or, when interactive, leaves
+ * interactive mode with ato at its minimum; then the ACK goes.
+ */
+void xtcp_delack_timer_handler(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)) ||
+	    !(xsk->ack_pending & ICSK_ACK_TIMER)) {
+		xtcp_timer_note(XTCP_TIMER_DELACK, XTCP_TIMER_EV_STALE);
+		return;
+	}
+	if (time_after(xsk->ack_timeout, jiffies)) {
+		xtcp_timer_note(XTCP_TIMER_DELACK, XTCP_TIMER_EV_STALE);
+		xtcp_reset_delack_timer(sk, xsk->ack_timeout);
+		return;
+	}
+	xsk->ack_pending &= ~ICSK_ACK_TIMER;
+	if (!(xsk->ack_pending & ICSK_ACK_SCHED)) {
+		xtcp_timer_note(XTCP_TIMER_DELACK, XTCP_TIMER_EV_STALE);
+		return;
+	}
+	if (!xtcp_in_pingpong_mode(xsk)) {
+		xsk->ato = min_t(u32, xsk->ato << 1, xtcp_rto_jiffies(sk));
+	} else {
+		xtcp_exit_pingpong_mode(xsk);
+		xsk->ato = TCP_ATO_MIN;
+	}
+	xtcp_send_ack(sk);
+}

@@ -1,0 +1,465 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# delack_test: when the receiver ACKs (RFC 1122 s.4.2.3.2, RFC 5681
+# s.4.2, Linux 6.1's delayed-ACK policy), run by selftests/delack.sh (one
+# python process: importing scapy takes seconds under TCG).  scapy is the
+# sender, speaking as an address its own namespace does not own (see
+# wire.sh); the receiver is a selftests/delack_peer process in namespace
+# X, started per case, which reads only when told to (python cannot open
+# AF_XTCP sockets).  Every case runs for each --family given, native TCP
+# (the reference) first, with the same assertions, and prints one TAP
+# result per check.
+#
+# Which ACKs the delayed-ACK timer sent is read from the kernel, not
+# guessed from timing: native's TcpExt DelayedACKs (/proc/net/netstat of
+# X, counted when the timer sends an ACK) and xtcp's "delack" timer row
+# of /proc/net/xtcp_timers (handler runs that were not stale).  Under
+# TCG with other VMs on the host, measured: immediate ACKs up to 21 ms
+# late and native's 40 ms timer firing after 27 ms, so timing alone
+# cannot tell them apart.  Timing is still asserted where it is the
+# protocol's: every ACK within DELAYED_MAX = TCP_DELACK_MAX (200 ms) +
+# 60 ms of TCG tolerance, and an ACK the timer did not send within
+# IMMEDIATE = TCP_DELACK_MIN (40 ms) + 60 ms.  Both our segments and X's
+# ACKs are timestamped by the same sniffer on P's veth.  These protocol
+# timings are not scaled by XTCP_SLOW; waits that only bound the machine
+# are.
+
+import argparse
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
+                     ManualConn as Conn, describe, seq_add, run_families,
+                     wire_args, REPLY_WAIT)
+from scapy.all import TCP  # noqa: E402
+
+IMMEDIATE = 0.100
+DELAYED_MAX = 0.260
+# Linux's TCP_MAX_QUICKACKS is 16: more small segments than that leave
+# quick-ACK mode whatever the window.
+MAX_SMALL = 40
+SMALL = 100
+MSS = 1460
+# Full segments that end the growth of the window (from 64240 to 65535
+# at most without window scaling).
+WARM_FULL = 4
+HS_DELAY = 0.8
+
+
+class Peer(LinePeer):
+    """One delack_peer in namespace X, commands on its standard input."""
+
+    def __init__(self, args, fam, port):
+        super().__init__(args.netns, args.peer, fam, "-t", "20",
+                         "-l", f"{args.dst}:{port}", stdin=True)
+
+    def cmd(self, text):
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+
+    def nth(self, regex, n, timeout=REPLY_WAIT):
+        """Whether @n lines matching @regex (at their start) were printed
+        within @timeout s."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                if sum(1 for ln in self.lines if re.match(regex, ln)) >= n:
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+
+
+def timer_acks(peer, fam):
+    """ACKs X's delayed-ACK timer sent so far (family @fam), read in X's
+    namespace through the peer process; None if unreadable."""
+    try:
+        if fam == "inet":
+            with open(f"/proc/{peer.proc.pid}/net/netstat") as f:
+                rows = [ln.split() for ln in f if ln.startswith("TcpExt:")]
+            return int(rows[1][rows[0].index("DelayedACKs")])
+        with open(f"/proc/{peer.proc.pid}/net/xtcp_timers") as f:
+            for ln in f:
+                v = ln.split()
+                if v[0] == "delack" and len(v) == 8:
+                    # fired - stale: runs that sent the ACK
+                    return int(v[4]) - int(v[6])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def by_timer(peer, fam, before):
+    """Whether the timer sent an ACK since count @before (None: cannot
+    tell).  The timer counts right after sending: a moment's grace."""
+    time.sleep(0.02)
+    now = timer_acks(peer, fam)
+    return None if now is None or before is None else now > before
+
+
+def connect(args, wire, fam, port):
+    """A delack_peer on @port and our connection to it: (peer, conn,
+    None) or (peer, None, why not)."""
+    peer = Peer(args, fam, port)
+    if peer.line(r"listening") is None:
+        return peer, None, f"peer: {peer.text()}"
+    c = Conn(wire, 40000 + port, port)
+    # The third ACK HS_DELAY after the SYN-ACK: the receiver's RTT, so
+    # its RTO, comes from that (about 3 * HS_DELAY), and our pauses under
+    # TCG (measured up to 460 ms) stay below it; a gap longer than the
+    # RTO would put it back in quick-ACK mode (tcp_event_data_recv()).
+    m = c.send("S", ack=0, opts=[("MSS", MSS)])
+    sa = c.wait_synack(m)
+    why = None if sa is not None else "no SYN-ACK"
+    if sa is not None:
+        c.established(sa)
+        time.sleep(HS_DELAY)
+        c.send("A")
+    if why is None and peer.line(r"accepted") is None:
+        why = f"peer did not accept: {peer.text()}"
+    return peer, (None if why else c), why
+
+
+def sent_at(c, since, seq):
+    """Sniffer time of our segment at @seq sent after mark @since."""
+    p = c.wire.wait(since, lambda p: p[TCP].sport == c.sport and
+                    p[TCP].dport == c.dport and p[TCP].seq == seq,
+                    REPLY_WAIT)
+    return float(p.time) if p is not None else None
+
+
+def send_data(c, n, fl="PA", seq=None):
+    """@n bytes at @seq (default SND.NXT); SND.NXT advances when @seq is
+    None.  Returns (mark, sniffer time of the segment)."""
+    s = c.snd_nxt if seq is None else seq
+    m = c.send(fl, seq=s, data=b"d" * n)
+    if seq is None:
+        c.snd_nxt = seq_add(c.snd_nxt, n)
+    return m, sent_at(c, m, s)
+
+
+def ack_after(c, since, ack, timeout=REPLY_WAIT):
+    """X's first pure ACK after mark @since, whatever it acknowledges, if
+    @ack is None; else the first one acknowledging @ack."""
+    return c.wait(since, lambda p: flags(p) & 0x10 and
+                  not flags(p) & 0x07 and not len(p[TCP].payload) and
+                  (ack is None or p[TCP].ack == ack), timeout)
+
+
+def trace(c, since):
+    """The segments of @c both ways after mark @since, for a failure's
+    message: ms from the first, ">" ours or "<" X's, length, ACK."""
+    with c.wire.cond:
+        pkts = c.wire.pkts[since:]
+    out, t0 = [], None
+    for p in pkts:
+        if p[TCP].sport not in (c.sport, c.dport):
+            continue
+        t0 = float(p.time) if t0 is None else t0
+        way = ">" if p[TCP].sport == c.sport else "<"
+        out.append(f"{(float(p.time) - t0) * 1000:.1f}{way}"
+                   f"{len(p[TCP].payload)}a{p[TCP].ack % 100000}")
+    return " ".join(out)
+
+
+def leave_quickack(c, peer, fam):
+    """Small segments, each waited for its ACK, until the delayed-ACK
+    timer sent one (the receiver left quick-ACK mode).  Returns (number
+    of ACKs sent at once before it, its delay in s) or (None, why not)."""
+    quick = 0
+    for _ in range(MAX_SMALL):
+        n = timer_acks(peer, fam)
+        if n is None:
+            return None, "no delayed-ACK counter"
+        m, t0 = send_data(c, SMALL)
+        a = ack_after(c, m, c.snd_nxt)
+        if a is None or t0 is None:
+            return None, f"segment {quick + 1} not ACKed: {describe(a)}"
+        if by_timer(peer, fam, n):
+            return quick, float(a.time) - t0
+        quick += 1
+    return None, f"{MAX_SMALL} small segments all ACKed at once"
+
+
+def case_lone_segment(args, wire, fam, port):
+    # After quick-ACK mode (connection start), a lone small segment the
+    # receiver does not read is ACKed by the delayed-ACK timer.
+    peer, c, why = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            yield False, why
+            yield False, why
+            return
+        quick, d = leave_quickack(c, peer, fam)
+        if quick is None:
+            yield False, d
+            yield False, d
+            return
+        yield (d <= DELAYED_MAX,
+               f"delayed ACK after {d * 1000:.0f} ms, wanted at most "
+               f"{DELAYED_MAX * 1000:.0f} ms")
+        # Native is the oracle for how many ACKs quick-ACK mode gives.
+        key = "quickacks"
+        if fam == args.family[0]:
+            args.oracle[key] = quick
+            yield True, ""
+        else:
+            want = args.oracle.get(key)
+            yield (want is not None and abs(quick - want) <= 1,
+                   f"{quick} immediate ACKs first, {args.family[0]}: {want} "
+                   "(+-1: an immediate ACK late under TCG)")
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_two_full_segments(args, wire, fam, port):
+    # A reading receiver out of quick-ACK mode: two full-sized segments
+    # back to back (no PSH) get one ACK covering both, at once.
+    peer, c, why = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            for _ in range(2):
+                yield False, why
+            return
+        peer.cmd(f"readn {MAX_SMALL * SMALL + (WARM_FULL + 4) * MSS}")
+        # More small segments than quick-ACK mode lasts; the reader
+        # ACKs them as it empties the queue (tcp_cleanup_rbuf()).
+        for i in range(20):
+            m, _ = send_data(c, SMALL)
+            if ack_after(c, m, c.snd_nxt) is None:
+                for _ in range(2):
+                    yield False, f"small segment {i} not ACKed"
+                return
+        # Full segments one at a time until the receive window stopped
+        # growing: while it grows, Linux ACKs each at once to announce
+        # it (tcp_grow_window() sets icsk_ack.quick).
+        m0 = wire.mark()
+        for i in range(WARM_FULL):
+            m, _ = send_data(c, MSS, fl="A")
+            if ack_after(c, m, c.snd_nxt) is None:
+                for _ in range(2):
+                    yield False, f"full segment {i} not ACKed"
+                return
+        n = timer_acks(peer, fam)
+        m = wire.mark()
+        first = c.snd_nxt
+        send_data(c, MSS, fl="A")
+        _, t1 = send_data(c, MSS, fl="A")
+        # The first ACK of new data (the reader may still send window
+        # updates for what came before).
+        a = c.wait(m, lambda p: flags(p) & 0x10 and not flags(p) & 0x07 and
+                   p[TCP].ack != first)
+        yield (a is not None and a[TCP].ack == c.snd_nxt,
+               f"first ACK {describe(a)}, wanted ack={c.snd_nxt} "
+               f"(not {seq_add(first, MSS)}); {trace(c, m0)}")
+        d = float(a.time) - t1 if a is not None and t1 is not None else None
+        t = by_timer(peer, fam, n)
+        yield (d is not None and d < IMMEDIATE and t is False,
+               f"ACK {d * 1000:.0f} ms after the second, by the timer: {t}; "
+               f"wanted < {IMMEDIATE * 1000:.0f} ms, not by the timer"
+               if d is not None else "no ACK")
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_out_of_order(args, wire, fam, port):
+    # Out of quick-ACK mode, not reading: a segment beyond a hole gets an
+    # immediate duplicate ACK, the segment filling the hole an immediate
+    # ACK of everything (RFC 5681 s.4.2).
+    peer, c, why = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            for _ in range(4):
+                yield False, why
+            return
+        quick, d = leave_quickack(c, peer, fam)
+        if quick is None:
+            for _ in range(4):
+                yield False, d
+            return
+        hole = c.snd_nxt
+        n = timer_acks(peer, fam)
+        m, t0 = send_data(c, SMALL, seq=seq_add(hole, SMALL))
+        a = ack_after(c, m, None)
+        yield (a is not None and a[TCP].ack == hole,
+               f"after the segment beyond the hole: {describe(a)}, "
+               f"wanted a duplicate ACK ack={hole}")
+        dd = float(a.time) - t0 if a is not None and t0 is not None else None
+        t = by_timer(peer, fam, n)
+        yield (dd is not None and dd < IMMEDIATE and t is False,
+               f"duplicate ACK after {dd * 1000:.0f} ms, by the timer: {t}"
+               if dd is not None else "no duplicate ACK")
+        n = timer_acks(peer, fam)
+        m, t0 = send_data(c, SMALL, seq=hole)
+        c.snd_nxt = seq_add(hole, 2 * SMALL)
+        a = ack_after(c, m, None)
+        yield (a is not None and a[TCP].ack == c.snd_nxt,
+               f"after the hole was filled: {describe(a)}, wanted "
+               f"ack={c.snd_nxt}")
+        dd = float(a.time) - t0 if a is not None and t0 is not None else None
+        t = by_timer(peer, fam, n)
+        yield (dd is not None and dd < IMMEDIATE and t is False,
+               f"ACK after {dd * 1000:.0f} ms, by the timer: {t}; wanted < "
+               f"{IMMEDIATE * 1000:.0f} ms, not by the timer"
+               if dd is not None else "no ACK")
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_quickack(args, wire, fam, port):
+    # TCP_QUICKACK 0 makes the receiver interactive (pingpong): a read
+    # segment waits for the delayed-ACK timer; TCP_QUICKACK 1 after the
+    # read sends the ACK at once.  getsockopt() reads !pingpong.
+    peer, c, why = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            for _ in range(4):
+                yield False, why
+            return
+        peer.cmd("quickack 0")
+        peer.cmd("getquickack")
+        q = peer.line(r"getquickack val=(-?\d+)")
+        yield (q is not None and q.group(1) == "0",
+               f"getsockopt(TCP_QUICKACK) after setting 0: {peer.text()}")
+
+        peer.cmd(f"readn {SMALL}")
+        n = timer_acks(peer, fam)
+        m, t0 = send_data(c, SMALL)
+        a = ack_after(c, m, c.snd_nxt)
+        r = peer.line(rf"readn {SMALL} got={SMALL}")
+        d = float(a.time) - t0 if a is not None and t0 is not None else None
+        t = by_timer(peer, fam, n)
+        yield (d is not None and r is not None and d <= DELAYED_MAX and
+               t is True,
+               f"interactive, read: ACK after {d * 1000:.0f} ms, by the "
+               f"timer: {t}; wanted by the timer within "
+               f"{DELAYED_MAX * 1000:.0f} ms"
+               if d is not None else f"no ACK; peer: {peer.text()}")
+
+        # Interactive again (the delayed ACK ended it) before the data.
+        peer.cmd("quickack 0")
+        if not peer.nth(r"quickack 0 ret=0", 2):
+            yield False, f"second TCP_QUICKACK 0: {peer.text()}"
+            yield False, "not run"
+            return
+        peer.cmd(f"readq {SMALL}")
+        n = timer_acks(peer, fam)
+        m, t0 = send_data(c, SMALL)
+        a = ack_after(c, m, c.snd_nxt)
+        r = peer.line(rf"readq {SMALL} got={SMALL}")
+        d = float(a.time) - t0 if a is not None and t0 is not None else None
+        t = by_timer(peer, fam, n)
+        yield (d is not None and r is not None and d < IMMEDIATE and
+               t is False,
+               f"TCP_QUICKACK 1 after the read: ACK after "
+               f"{d * 1000:.0f} ms, by the timer: {t}; wanted < "
+               f"{IMMEDIATE * 1000:.0f} ms, not by the timer"
+               if d is not None else f"no ACK; peer: {peer.text()}")
+        peer.cmd("getquickack")
+        peer.nth(r"getquickack", 2)
+        vals = [ln for ln in peer.text().split(" | ")
+                if ln.startswith("getquickack")]
+        yield (len(vals) == 2 and vals[1].startswith("getquickack val=1"),
+               f"getsockopt(TCP_QUICKACK) after setting 1: {vals}")
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_duplicate_and_fin(args, wire, fam, port):
+    # Out of quick-ACK mode, not reading: a duplicate of data already
+    # received is ACKed at once (the peer may have lost our ACK, RFC 5681
+    # s.4.2); then the peer's FIN, whose ACK Linux may delay in
+    # CLOSE_WAIT (tcp_fin() makes the connection interactive): native is
+    # the oracle for whether it comes at once or on the timer.
+    peer, c, why = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            for _ in range(3):
+                yield False, why
+            return
+        quick, d = leave_quickack(c, peer, fam)
+        if quick is None:
+            for _ in range(3):
+                yield False, d
+            return
+        n = timer_acks(peer, fam)
+        m, t0 = send_data(c, SMALL, seq=seq_add(c.snd_nxt, -SMALL))
+        a = ack_after(c, m, None)
+        dd = float(a.time) - t0 if a is not None and t0 is not None else None
+        t = by_timer(peer, fam, n)
+        yield (dd is not None and a[TCP].ack == c.snd_nxt and
+               dd < IMMEDIATE and t is False,
+               f"duplicate: {describe(a)} after {dd * 1000:.0f} ms, by the "
+               f"timer: {t}; wanted ack={c.snd_nxt} within "
+               f"{IMMEDIATE * 1000:.0f} ms, not by the timer"
+               if dd is not None else "no ACK")
+        n = timer_acks(peer, fam)
+        m = c.send("FA")
+        t0 = sent_at(c, m, c.snd_nxt)
+        c.snd_nxt = seq_add(c.snd_nxt, 1)
+        a = ack_after(c, m, c.snd_nxt)
+        dd = float(a.time) - t0 if a is not None and t0 is not None else None
+        yield (dd is not None and dd <= DELAYED_MAX,
+               f"FIN ACKed after {dd * 1000:.0f} ms" if dd is not None
+               else "FIN not ACKed")
+        t = by_timer(peer, fam, n)
+        cls = None if dd is None or t is None else ("delayed" if t
+                                                    else "immediate")
+        key = "fin"
+        if fam == args.family[0]:
+            args.oracle[key] = cls
+            yield cls in ("immediate", "delayed"), \
+                f"{args.family[0]}: FIN ACK {cls} ({dd} s)"
+        else:
+            want = args.oracle.get(key)
+            yield (cls == want, f"FIN ACK {cls}, {args.family[0]}: {want}")
+        c.abort()
+    finally:
+        peer.stop()
+
+
+CASES = [
+    (case_lone_segment, ["lone segment: delayed ACK 40..200 ms",
+                         "lone segment: quick-ACK mode as native"]),
+    (case_two_full_segments, ["two full segments: one ACK covers both",
+                              "two full segments: ACK at once"]),
+    (case_out_of_order, ["out of order: duplicate ACK",
+                         "out of order: duplicate ACK at once",
+                         "hole filled: ACK of all",
+                         "hole filled: ACK at once"]),
+    (case_duplicate_and_fin, ["duplicate: ACK at once",
+                              "FIN: ACKed within 260 ms",
+                              "FIN: ACK at once or delayed as native"]),
+    (case_quickack, ["TCP_QUICKACK 0: getsockopt 0",
+                     "TCP_QUICKACK 0: read segment ACKed delayed",
+                     "TCP_QUICKACK 1 after read: ACK at once",
+                     "TCP_QUICKACK 1: getsockopt 1"]),
+]
+
+
+def main():
+    ap = wire_args(argparse.ArgumentParser())
+    ap.add_argument("--netns", required=True)
+    ap.add_argument("--peer", required=True)
+    ap.add_argument("--family", action="append", required=True)
+    args = ap.parse_args()
+    args.oracle = {}
+    tap = Tap(len(args.family) * sum(len(names) for _, names in CASES))
+    wire = Wire(args.iface, args.src, args.dst, args.dst_mac, both=True)
+    run_families(tap, args.family, CASES, 7300, args, wire)
+    wire.sniffer.stop()
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
