@@ -13,6 +13,7 @@
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
+#include <net/dsfield.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/protocol.h>
@@ -43,6 +44,7 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 	/* The flag bits: byte 13 of the header, as TCPHDR_* numbers them. */
 	cb->flags = ((const u8 *)th)[13];
 	cb->window = ntohs(th->window);
+	cb->ip_dsfield = ipv4_get_dsfield(ip_hdr(skb));	/* ECN, ecn.c */
 }
 
 /* Deliver to a full socket now, or after its owner releases it
