@@ -11,7 +11,9 @@
 # the fallback on a resent SYN, SYN-ACK flags for SYNs that do or do not
 # ask, ECT(0) on data but not on pure ACKs, the receiver's ECE echo until
 # CWR, the sender's CWR once per window of data.  The case sets
-# net.ipv4.tcp_ecn and net.xtcp.tcp_ecn in X together.  TSO and GSO are
+# net.ipv4.tcp_ecn and net.xtcp.tcp_ecn in X together; both ends use
+# CUBIC where the native one may be set (the sender case counts on a
+# window-based reduction, which BBR does not make).  TSO and GSO are
 # off on X's veth, so the sniffer sees segments, not GSO packets.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
@@ -28,6 +30,9 @@ procs_start ecn
 if ! { netns_pair $X xecn-x 10.77.13.1 $P xecn-p 10.77.13.2 &&
 	ip -n $X link set lo up &&
 	netns_scapy_peer $X xecn-x $P xecn-p 10.77.13.3 &&
+	{ ip netns exec $X sysctl -qw net.ipv4.tcp_congestion_control=cubic ||
+		ip netns exec $X sysctl net.ipv4.tcp_congestion_control | sed 's/^/# /'; } &&
+	ip netns exec $X sysctl -qw net.xtcp.tcp_congestion_control=cubic &&
 	ip netns exec $X ethtool -K xecn-x tso off gso off >/dev/null; }; then
 	tap_plan 1
 	tap_fail "set up namespaces, veth and neighbour entry"

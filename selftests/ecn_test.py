@@ -35,8 +35,8 @@ MSS = 1460
 class Peer(LinePeer):
     """One wire_peer process in namespace X and the lines it printed."""
 
-    def __init__(self, args, fam, *argv):
-        super().__init__(args.netns, args.peer, fam, "-t", "10", *argv)
+    def __init__(self, args, fam, *argv, secs=10):
+        super().__init__(args.netns, args.peer, fam, "-t", str(secs), *argv)
 
 
 def set_ecn(args, v):
@@ -169,7 +169,8 @@ def case_synack_flags(args, wire, fam, port):
     # ECT(0) gets no ECE (a middlebox bleached or set the field); the
     # SYN-ACK is never ECT.  Each handshake ends with our RST, so the
     # listener (which accepts once) never accepts.
-    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "sleep:20000")
+    # It waits up to 60 s for an accept that never comes.
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", secs=60)
     try:
         if peer.line(r"listening") is None:
             for _ in range(8):
@@ -271,7 +272,7 @@ def case_sender_cwr(args, wire, fam, port):
     # starts a new one: CWR again.
     names = 3
     peer, c, why = ecn_conn(args, wire, fam, port, 46000 + port % 1000, True,
-                            "write:80000", "sleep:2000", "close")
+                            "write:120000", "sleep:2000", "close")
     try:
         if why:
             for _ in range(names):
@@ -298,8 +299,14 @@ def case_sender_cwr(args, wire, fam, port):
         # Beyond it: the next ACK of new data has ECE.
         more = new_data(c, m1, 1, ack_each=False)
         send(c, "AE")
-        # Up to a window of segments sent before that ACK came, then CWR.
-        after = new_data(c, m1, 20)
+        # The segments in flight when that ACK came, then one with CWR
+        # (how many were in flight depends on the congestion control).
+        after = []
+        while not any(flags(p) & CWR for p in after):
+            seg = new_data(c, m1, 1)
+            if not seg:
+                break
+            after += seg
         if resent(c, 0):
             for _ in range(names):
                 yield None, "X retransmitted (RTO under TCG): says nothing"
@@ -309,8 +316,8 @@ def case_sender_cwr(args, wire, fam, port):
         yield (len(later) == 8 and not cwr_late), \
             f"{len(later)} segments after it, CWR at {cwr_late}"
         yield (len(more) == 1 and any(flags(p) & CWR for p in after)), \
-            f"after an ECE in the next window: " \
-            f"{[describe(p) for p in after]}"
+            f"after an ECE in the next window: {len(after)} segments, " \
+            f"the last {describe(after[-1] if after else None)}"
         c.abort()
     finally:
         peer.stop()
