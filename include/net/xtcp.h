@@ -572,7 +572,7 @@ u8 xtcp_ecn_send(struct sock *sk, const struct sk_buff *skb, bool retrans);
 void xtcp_ecn_rcv_syn(struct sock *sk, u8 flags);
 bool xtcp_ecn_create_request(const struct sock *listener,
 			     const struct sk_buff *skb);
-void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb);
+bool xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb);
 bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight);
 
 /* minisocks.c: SYN queue and TIME_WAIT */

@@ -170,20 +170,28 @@ bool xtcp_ecn_create_request(const struct sock *listener,
  *
  * Linux's tcp_ecn_check_ce(): CE makes the receiver demand CWR, so every
  * segment it sends carries ECE until CWR arrives; any ECT marks ECN as
- * seen.  Linux also enters quick-ACK mode for CE (and for Not-ECT after
- * ECT was seen, a likely retransmission): xtcp acknowledges every data
- * segment at once so far.
+ * seen.
+ *
+ * Return: true where Linux enters quick-ACK mode (the first CE of an
+ * episode: the sender's cwnd may be small; Not-ECT after ECT was seen: a
+ * likely retransmission).  xtcp acknowledges every data segment at once
+ * so far, so its callers need not act on it yet.
  */
-void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb)
+bool xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u8 ecn = XTCP_SKB_CB(skb)->ip_dsfield & INET_ECN_MASK;
+	bool quick;
 
-	if (!(xsk->ecn_flags & TCP_ECN_OK) || ecn == INET_ECN_NOT_ECT)
-		return;
+	if (!(xsk->ecn_flags & TCP_ECN_OK))
+		return false;
+	if (ecn == INET_ECN_NOT_ECT)
+		return xsk->ecn_flags & TCP_ECN_SEEN;
+	quick = ecn == INET_ECN_CE && !(xsk->ecn_flags & TCP_ECN_DEMAND_CWR);
 	if (ecn == INET_ECN_CE)
 		xsk->ecn_flags |= TCP_ECN_DEMAND_CWR;
 	xsk->ecn_flags |= TCP_ECN_SEEN;
+	return quick;
 }
 
 /* Congestion window reduction for ECE (tcp_enter_cwr() ->
