@@ -128,6 +128,34 @@ def resent(c, since):
     return len(seqs) != len(set(seqs))
 
 
+def knob(args, name, value=None):
+    """Read net.ipv4.NAME or net.xtcp.NAME in X (@name with its tree), or
+    write @value: (exit status, output with the tree's name taken out)."""
+    path = "/proc/sys/net/" + name.replace(".", "/")
+    cmd = f"cat {path}" if value is None else f"echo {value} > {path}"
+    r = subprocess.run(["ip", "netns", "exec", args.netns, "sh", "-c", cmd],
+                       capture_output=True, text=True)
+    out = (r.stdout + r.stderr).replace("ipv4", "T").replace("xtcp", "T")
+    return r.returncode, out.strip()
+
+
+def case_sysctl(args, wire, fam, port):
+    # net.xtcp.tcp_ecn and tcp_ecn_fallback: net.ipv4's defaults (X is a
+    # fresh namespace here), bounds and errors on bad writes.
+    for name in ("tcp_ecn", "tcp_ecn_fallback"):
+        n, x = knob(args, f"ipv4.{name}"), knob(args, f"xtcp.{name}")
+        yield n == x and n[0] == 0, f"{name}: native {n}, xtcp {x}"
+    bad = []
+    for name, value in (("tcp_ecn", 3), ("tcp_ecn", -1),
+                        ("tcp_ecn_fallback", 2), ("tcp_ecn", "x")):
+        n = knob(args, f"ipv4.{name}", value)
+        x = knob(args, f"xtcp.{name}", value)
+        if n != x or n[0] == 0:
+            bad.append(f"{name}={value}: native {n}, xtcp {x}")
+    set_ecn(args, 2)
+    yield not bad, "; ".join(bad)
+
+
 def case_syn_flags(args, wire, fam, port):
     # A connecting socket's SYN: ECE and CWR under tcp_ecn 1 only, never
     # ECT; under tcp_ecn 1 the SYN sent again after the 1 s RTO has
@@ -324,6 +352,10 @@ def case_sender_cwr(args, wire, fam, port):
 
 
 CASES = [
+    (case_sysctl, [
+        "tcp_ecn defaults to native's",
+        "tcp_ecn_fallback defaults to native's",
+        "bad writes to tcp_ecn, tcp_ecn_fallback fail as native's"]),
     (case_syn_flags, [
         "SYN under tcp_ecn 0: no ECE, no CWR",
         "SYN under tcp_ecn 1: ECE and CWR",
