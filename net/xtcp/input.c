@@ -279,7 +279,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 ack = cb->ack_seq, prior_inflight, segs, rtt_us, flight;
-	bool window_changed = false, cwr;
+	bool window_changed = false, cwr, recovering;
 
 	/* The window of the handshake counts too. */
 	xsk->max_window = max(xsk->max_window, xsk->snd_wnd);
@@ -318,8 +318,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		xsk->dupacks = 0;
 		if (rtt_us)
 			xtcp_rtt_sample(&xsk->rtt, rtt_us);
-		/* ECE and CWR; no growth during a CWR reduction. */
-		cwr = xtcp_ecn_ack(sk, cb->flags, flight);
+		recovering = xsk->in_recovery;
 		if (xsk->in_recovery) {
 			/* RFC 6582 s.3.2: recovery ends once "recover" is
 			 * acked; a partial ACK means the next hole is lost too.
@@ -328,7 +327,12 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 				xsk->in_recovery = 0;
 			else
 				xtcp_retransmit_head(sk);
-		} else if (segs && !cwr) {
+		}
+		/* ECE and CWR (after recovery may have ended, as Linux's
+		 * state exit comes first); no growth in recovery or CWR.
+		 */
+		cwr = xtcp_ecn_ack(sk, cb->flags, flight);
+		if (segs && !recovering && !cwr) {
 			xsk->cong_ops->cong_avoid(&xsk->cong, segs, prior_inflight,
 						  jiffies_to_msecs(jiffies),
 						  xtcp_rtt_srtt_us(&xsk->rtt));
