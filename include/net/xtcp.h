@@ -98,6 +98,7 @@ struct xtcp_skb_cb {
 	u8 flags;		/* TCPHDR_* */
 	u8 retransmitted;	/* sent more than once (Karn's rule) */
 	u8 saw_tstamp;		/* input: a timestamp option (tstamp.c) */
+	u8 ip_dsfield;		/* input: the IP header's DS field (ECN) */
 };
 
 #define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
@@ -210,6 +211,11 @@ struct xtcp_sock {
 	int keepalive_time;
 	int keepalive_intvl;
 	u8 keepalive_probes;
+
+	/* ECN (RFC 3168). ecn.c: Linux's TCP_ECN_* bits of tp->ecn_flags,
+	 * and XTCP_ECN_IN_CWR for Linux's TCP_CA_CWR state.
+	 */
+	u8 ecn_flags;
 
 	/* Congestion control (cong.c and the algorithm). */
 	const struct xtcp_cong_ops *cong_ops;
@@ -341,6 +347,7 @@ struct xtcp_request {
 	u8 dead;		/* taken off the tables */
 	u8 num_retrans;		/* SYN-ACKs sent again (Karn: no RTT sample) */
 	u8 tstamp_ok;		/* timestamps (RFC 7323) offered by both */
+	u8 ecn_ok;		/* SYN asked for ECN and we agreed (ecn.c) */
 	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
 	u64 snt_synack;		/* xtcp_clock_us() of the last SYN-ACK, 0: none */
 	u32 ts_recent;		/* TSval to echo (tstamp.c) */
@@ -399,6 +406,9 @@ struct xtcp_net {
 	u32 challenge_count;		/* challenge ACKs left this second */
 	int max_tw_buckets;
 	u8 orphan_retries;
+	/* ECN (issue 8, "ecn"): tcp_ecn, tcp_ecn_fallback. */
+	u8 ecn;
+	u8 ecn_fallback;
 
 	/* Default congestion control for new sockets; never NULL. */
 	const struct xtcp_cong_ops __rcu *cong_default;
@@ -624,6 +634,20 @@ void xtcp_set_keepalive(struct sock *sk, int val);
 int xtcp_set_keepidle(struct sock *sk, int val);
 void xtcp_keepalive_start(struct sock *sk);
 void xtcp_keepalive_timer_work(struct sock *sk);
+
+/* ecn.c: Explicit Congestion Notification (RFC 3168) */
+/* In CWR (Linux's TCP_CA_CWR): a bit of ecn_flags beside TCP_ECN_*. */
+#define XTCP_ECN_IN_CWR		0x10
+
+void xtcp_ecn_send_syn(struct sock *sk);
+void xtcp_ecn_queue_cwr(struct sock *sk);
+u8 xtcp_ecn_syn_flags(const struct sock *sk, bool resend);
+u8 xtcp_ecn_send(struct sock *sk, const struct sk_buff *skb, bool retrans);
+void xtcp_ecn_rcv_syn(struct sock *sk, u8 flags);
+bool xtcp_ecn_create_request(const struct sock *listener,
+			     const struct sk_buff *skb);
+void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb);
+bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight);
 
 /* minisocks.c: SYN queue and TIME_WAIT */
 int xtcp_req_create(struct sock *listener, struct sk_buff *skb);

@@ -278,8 +278,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 ack = cb->ack_seq, prior_inflight, segs, rtt_us;
-	bool window_changed = false;
+	u32 ack = cb->ack_seq, prior_inflight, segs, rtt_us, flight;
+	bool window_changed = false, cwr, recovering;
 
 	/* The window of the handshake counts too. */
 	xsk->max_window = max(xsk->max_window, xsk->snd_wnd);
@@ -297,6 +297,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	/* The peer is there: zero-window and keepalive probes answered. */
 	xsk->probes = 0;
 	xsk->rcv_tstamp = jiffies;
+	/* FlightSize before this ACK; 0 with nothing outstanding. */
+	flight = xsk->snd_una != xsk->snd_nxt ? xtcp_flight_segs(xsk) : 0;
 
 	/* Window update, only from a newer segment (SND.WL1/SND.WL2). */
 	if (xtcp_seq_before(xsk->snd_wl1, cb->seq) ||
@@ -321,6 +323,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 			rtt_us = xtcp_tstamp_rtt_us(sk, skb);
 		if (rtt_us)
 			xtcp_rtt_sample(&xsk->rtt, rtt_us);
+		recovering = xsk->in_recovery;
 		if (xsk->in_recovery) {
 			/* RFC 6582 s.3.2: recovery ends once "recover" is
 			 * acked; a partial ACK means the next hole is lost too.
@@ -329,7 +332,12 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 				xsk->in_recovery = 0;
 			else
 				xtcp_retransmit_head(sk);
-		} else if (segs) {
+		}
+		/* ECE and CWR (after recovery may have ended, as Linux's
+		 * state exit comes first); no growth in recovery or CWR.
+		 */
+		cwr = xtcp_ecn_ack(sk, cb->flags, flight);
+		if (segs && !recovering && !cwr) {
 			xsk->cong_ops->cong_avoid(&xsk->cong, segs, prior_inflight,
 						  jiffies_to_msecs(jiffies),
 						  xtcp_rtt_srtt_us(&xsk->rtt));
@@ -342,21 +350,29 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		return XTCP_ACK_OK;
 	}
 	xtcp_ack_probe(sk);
+	cwr = xtcp_ecn_ack(sk, cb->flags, flight);
 
 	/* RFC 5681 s.2 duplicate ACK: nothing new, no data, same window,
 	 * data outstanding.  The third starts a fast retransmit (s.3.2),
-	 * once per window of data (RFC 6582's "recover").
+	 * once per window of data (RFC 6582's "recover").  In CWR, cwnd
+	 * was reduced for this window already: recovery keeps it and its
+	 * high_seq (tcp_enter_recovery()).
 	 */
 	if (ack == xsk->snd_una && !data_len && !window_changed &&
 	    xsk->snd_una != xsk->snd_nxt &&
 	    !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) &&
 	    ++xsk->dupacks == 3 && !xsk->in_recovery &&
-	    xtcp_seq_after(ack, xsk->high_seq - 1)) {
-		xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
-							     xtcp_flight_segs(xsk),
-							     jiffies_to_msecs(jiffies));
-		xsk->cong.cwnd = xsk->cong.ssthresh;
-		xsk->high_seq = xsk->snd_nxt;
+	    (cwr || xtcp_seq_after(ack, xsk->high_seq - 1))) {
+		if (!cwr) {
+			xsk->cong.ssthresh =
+				xsk->cong_ops->ssthresh(&xsk->cong,
+							xtcp_flight_segs(xsk),
+							jiffies_to_msecs(jiffies));
+			xsk->cong.cwnd = xsk->cong.ssthresh;
+			xsk->high_seq = xsk->snd_nxt;
+			xtcp_ecn_queue_cwr(sk);
+		}
+		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 		xsk->in_recovery = 1;
 		xtcp_retransmit_head(sk);
 	}
@@ -863,9 +879,13 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 seq = cb->seq + !!(cb->flags & TCPHDR_SYN);
 
+	/* tcp_ecn_accept_cwr(): the sender reduced; tell it at once. */
+	if (cb->flags & TCPHDR_CWR)
+		xsk->ack_pending |= ICSK_ACK_NOW;
 	xtcp_rcv_ratio_sample(sk, len, skb->truesize);
 	if (xtcp_seq_after(seq, xsk->rcv_nxt)) {
 		xsk->ack_pending |= ICSK_ACK_SCHED;	/* tcp_data_queue_ofo() */
+		xtcp_ecn_check_ce(sk, skb);	/* tcp_data_queue_ofo() */
 		return xtcp_ooo_queue(sk, skb, seq, len);
 	}
 	if (xtcp_seq_before(seq, xsk->rcv_nxt)) {
@@ -896,6 +916,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 
 	xsk->rcv_nxt = seq + len;
 	xtcp_event_data_recv(sk, skb);
+	xtcp_ecn_check_ce(sk, skb);	/* before a merge frees @skb */
 	xtcp_queue_rcv(sk, skb);
 	if (!RB_EMPTY_ROOT(&xsk->out_of_order_queue)) {
 		xtcp_ooo_drain(sk);
@@ -985,6 +1006,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	if (!(flags & TCPHDR_SYN))
 		return;
 
+	xtcp_ecn_rcv_syn(sk, flags);
 	xsk->irs = cb->seq;
 	xsk->rcv_nxt = cb->seq + 1;
 	xsk->copied_seq = xsk->rcv_nxt;

@@ -53,8 +53,8 @@ static void xtcp_req_send_synack(struct xtcp_request *req)
 		WRITE_ONCE(req->num_retrans, req->num_retrans + 1);
 	WRITE_ONCE(req->snt_synack, xtcp_clock_us());
 	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss,
-			    req->irs + 1, window, TCPHDR_SYN | TCPHDR_ACK,
-			    &opts);
+			    req->irs + 1, window, TCPHDR_SYN | TCPHDR_ACK |
+			    (req->ecn_ok ? TCPHDR_ECE : 0), &opts);
 }
 
 /* Arm (or re-arm from its handler) the SYN-ACK timer; a timer that was
@@ -224,6 +224,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	req->peer_mss = xtcp_parse_mss(th);
 	req->advmss = xtcp_req_advmss(listener, skb);
 	xtcp_tstamp_req_init(req, skb);
+	req->ecn_ok = xtcp_ecn_create_request(listener, skb);
 	xtcp_timer_init(&req->timer, XTCP_TIMER_SYNACK);
 	INIT_LIST_HEAD(&req->lnode);
 	/* One reference for the tables, one ours until the SYN-ACK is out;
@@ -324,6 +325,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->peer_mss = req->peer_mss;
 	xsk->advmss = req->advmss;
 	xtcp_tstamp_child_init(sk, req);
+	xsk->ecn_flags = req->ecn_ok ? TCP_ECN_OK : 0;	/* tcp_ecn_openreq_child() */
 	xtcp_update_mss(sk);
 	xtcp_sndbuf_expand(sk);
 	/* The SYN-ACK to ACK time is the first RTT sample unless the SYN-ACK

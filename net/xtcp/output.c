@@ -186,6 +186,9 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		window = xtcp_select_window(sk);
 	if (!(flags & TCPHDR_SYN) || (flags & TCPHDR_ACK))
 		flags |= TCPHDR_ACK;
+	/* ECT(0), CWR and ECE (tcp_ecn_send()); a SYN's are in cb->flags. */
+	if (!(flags & TCPHDR_SYN))
+		flags |= xtcp_ecn_send(sk, skb, cb->retransmitted);
 
 	th = skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
@@ -262,6 +265,7 @@ int xtcp_connect_send_syn(struct sock *sk)
 	cb->flags = TCPHDR_SYN;
 	if (sk->sk_state == TCP_SYN_RECV)
 		cb->flags |= TCPHDR_ACK;
+	cb->flags |= xtcp_ecn_syn_flags(sk, xsk->retransmits);
 	return xtcp_transmit_skb(sk, skb, false);
 }
 

@@ -13,6 +13,7 @@
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
+#include <net/dsfield.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/protocol.h>
@@ -44,6 +45,7 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 	cb->flags = ((const u8 *)th)[13];
 	cb->window = ntohs(th->window);
 	xtcp_tstamp_parse(cb, th);
+	cb->ip_dsfield = ipv4_get_dsfield(ip_hdr(skb));	/* ECN, ecn.c */
 }
 
 /* Deliver to a full socket now, or after its owner releases it

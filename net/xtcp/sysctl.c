@@ -224,6 +224,24 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dointvec,
 	},
 	{
+		.procname	= "tcp_ecn",
+		.data		= XTCP_KNOB(ecn),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_TWO,
+	},
+	{
+		.procname	= "tcp_ecn_fallback",
+		.data		= XTCP_KNOB(ecn_fallback),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
 		.procname	= "tcp_congestion_control",
 		.data		= XTCP_KNOB(cong_default),
 		.maxlen		= XTCP_CONG_NAME_MAX,
@@ -282,6 +300,8 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->challenge_ack_limit = INT_MAX;
 	xn->max_tw_buckets = ehash / 2;
 	xn->orphan_retries = 0;
+	xn->ecn = 2;
+	xn->ecn_fallback = 1;
 
 	/* New namespaces copy the initial namespace's buffer limits and
 	 * congestion control, as tcp_sk_init() does.

@@ -209,6 +209,11 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		xsk->high_seq = xsk->snd_nxt;
 		xsk->in_recovery = 0;
 		xsk->dupacks = 0;
+		/* Loss replaces CWR; the reduction is signalled as one
+		 * (tcp_enter_loss()).
+		 */
+		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
+		xtcp_ecn_queue_cwr(sk);
 		xtcp_retransmit_all(sk);
 	}
 	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xtcp: Explicit Congestion Notification (RFC 3168), as Linux 6.1 does it.
+ *
+ * Negotiation: with net.xtcp.tcp_ecn 1 a connecting socket asks with
+ * ECE+CWR on its SYN (dropped from resent SYNs under tcp_ecn_fallback);
+ * a listener answers a SYN that asks with ECE on its SYN-ACK unless
+ * tcp_ecn is 0 (2, the default, accepts but never asks).  Both agreeing
+ * make the connection ECN-capable (TCP_ECN_OK in xtcp_sock.ecn_flags).
+ *
+ * On such a connection new data segments leave with ECT(0) in the IP
+ * header; pure ACKs, retransmissions, probes and RSTs with Not-ECT.  A
+ * receiver that sees CE on arriving data sets TCP_ECN_DEMAND_CWR and
+ * echoes ECE on every segment it sends until a segment with CWR arrives.
+ * A sender that sees ECE on an ACK enters CWR: once per window of data
+ * (until SND.UNA passes the SND.NXT of that moment, Linux's high_seq),
+ * ssthresh comes from the congestion control's ssthresh hook and cwnd is
+ * brought down to it at once (Linux spreads that over an RTT with PRR),
+ * and the next new data segment carries CWR.  Every other reduction
+ * (fast retransmit, RTO) queues CWR as well, as tcp_init_cwnd_reduction()
+ * and tcp_enter_loss() do.
+ *
+ * Everything here runs with the socket locked (softirq or owner), except
+ * xtcp_ecn_create_request(), which only reads the listener's namespace.
+ */
+#include <linux/tcp.h>
+#include <net/inet_ecn.h>
+#include <net/tcp.h>
+#include <net/xtcp.h>
+#include <net/xtcp_seq.h>
+
+/**
+ * xtcp_ecn_send_syn() - decide whether an active open asks for ECN
+ * @sk: the connecting socket, owned by the caller
+ *
+ * Linux's tcp_ecn_send_syn() without route features or an ECN-needing
+ * congestion control: ask (TCP_ECN_OK until the SYN-ACK says otherwise)
+ * exactly when net.xtcp.tcp_ecn is 1.  Called once per connect(),
+ * before the first SYN.
+ */
+void xtcp_ecn_send_syn(struct sock *sk)
+{
+	xtcp_sk(sk)->ecn_flags =
+		READ_ONCE(xtcp_pernet(sock_net(sk))->ecn) == 1 ? TCP_ECN_OK : 0;
+}
+
+/**
+ * xtcp_ecn_queue_cwr() - a reduction of cwnd: CWR on the next new data
+ * @sk: the socket, locked
+ *
+ * Linux's tcp_ecn_queue_cwr(), for every reduction (ECE, fast
+ * retransmit, RTO) on an ECN-capable connection.
+ */
+void xtcp_ecn_queue_cwr(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xsk->ecn_flags & TCP_ECN_OK)
+		xsk->ecn_flags |= TCP_ECN_QUEUE_CWR;
+}
+
+/**
+ * xtcp_ecn_syn_flags() - ECN flags of a SYN or simultaneous-open SYN-ACK
+ * @sk: the socket in SYN_SENT or SYN_RECV, locked
+ * @resend: the segment is a retransmission
+ *
+ * A SYN that asks carries ECE and CWR, a first one always, a resent one
+ * only with net.xtcp.tcp_ecn_fallback 0 (RFC 3168 s.6.1.1.1; Linux's
+ * tcp_ecn_clear_syn(): the flags stay until the SYN-ACK decides).  A
+ * SYN-ACK carries ECE alone, when the peer's SYN asked and we agreed
+ * (tcp_ecn_send_synack()).
+ *
+ * Return: TCPHDR_ECE and TCPHDR_CWR bits to add to the flags.
+ */
+u8 xtcp_ecn_syn_flags(const struct sock *sk, bool resend)
+{
+	if (!(xtcp_sk(sk)->ecn_flags & TCP_ECN_OK))
+		return 0;
+	if (sk->sk_state == TCP_SYN_RECV)
+		return TCPHDR_ECE;
+	if (resend && READ_ONCE(xtcp_pernet(sock_net(sk))->ecn_fallback))
+		return 0;
+	return TCPHDR_ECE | TCPHDR_CWR;
+}
+
+/**
+ * xtcp_ecn_send() - ECN marks of a segment other than a SYN
+ * @sk: the socket, locked
+ * @skb: the segment, header not pushed yet (skb->len is its payload)
+ * @retrans: @skb was sent before
+ *
+ * Linux's tcp_ecn_send(): new data goes out ECT(0) (the socket's TOS,
+ * which ip_queue_xmit() copies, as INET_ECN_xmit()), with CWR once after
+ * a reduction; anything else with Not-ECT; every segment with ECE while
+ * the peer's CE is not answered by CWR.
+ *
+ * Return: TCPHDR_ECE and TCPHDR_CWR bits to add to the flags.
+ */
+u8 xtcp_ecn_send(struct sock *sk, const struct sk_buff *skb, bool retrans)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u8 flags = 0;
+
+	if (!(xsk->ecn_flags & TCP_ECN_OK))
+		return 0;
+	if (skb->len && !retrans) {
+		INET_ECN_xmit(sk);
+		if (xsk->ecn_flags & TCP_ECN_QUEUE_CWR) {
+			xsk->ecn_flags &= ~TCP_ECN_QUEUE_CWR;
+			flags |= TCPHDR_CWR;
+		}
+	} else {
+		INET_ECN_dontxmit(sk);
+	}
+	if (xsk->ecn_flags & TCP_ECN_DEMAND_CWR)
+		flags |= TCPHDR_ECE;
+	return flags;
+}
+
+/**
+ * xtcp_ecn_rcv_syn() - the peer's SYN or SYN-ACK in SYN_SENT
+ * @sk: the connecting socket, locked
+ * @flags: the segment's TCPHDR_* flags (SYN set)
+ *
+ * The connection stays ECN-capable only if a SYN-ACK has ECE without
+ * CWR (tcp_ecn_rcv_synack()), or a crossing SYN has both
+ * (tcp_ecn_rcv_syn()).
+ */
+void xtcp_ecn_rcv_syn(struct sock *sk, u8 flags)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u8 ecn = flags & (TCPHDR_ECE | TCPHDR_CWR);
+	u8 want = flags & TCPHDR_ACK ? TCPHDR_ECE : TCPHDR_ECE | TCPHDR_CWR;
+
+	if (ecn != want)
+		xsk->ecn_flags &= ~TCP_ECN_OK;
+}
+
+/**
+ * xtcp_ecn_create_request() - does a SYN queue entry speak ECN?
+ * @listener: the listener the SYN reached
+ * @skb: the SYN, XTCP_SKB_CB() filled, transport header set
+ *
+ * Linux's tcp_ecn_create_request() without route features or an
+ * ECN-needing congestion control: the SYN asks (ECE and CWR), tcp_ecn
+ * is not 0, and the SYN itself is not ECT (RFC 3168 s.6.1.1: a SYN
+ * never is, so an ECT one went through a broken middlebox) unless a
+ * reserved header bit is set.
+ *
+ * Return: true when the SYN-ACK answers with ECE and the child is
+ * ECN-capable.
+ */
+bool xtcp_ecn_create_request(const struct sock *listener,
+			     const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+
+	if ((cb->flags & (TCPHDR_ECE | TCPHDR_CWR)) != (TCPHDR_ECE | TCPHDR_CWR))
+		return false;
+	if (!READ_ONCE(xtcp_pernet(sock_net(listener))->ecn))
+		return false;
+	return INET_ECN_is_not_ect(cb->ip_dsfield) || th->res1;
+}
+
+/**
+ * xtcp_ecn_check_ce() - the IP ECN field of arriving data
+ * @sk: the socket, locked
+ * @skb: a data segment taken in order or out of order (ip_dsfield kept
+ *	in XTCP_SKB_CB() by the input hook)
+ *
+ * Linux's tcp_ecn_check_ce(): CE makes the receiver demand CWR, so every
+ * segment it sends carries ECE until CWR arrives; any ECT marks ECN as
+ * seen.  The first CE of an episode (the sender's cwnd may be small) and
+ * Not-ECT after ECT was seen (a likely retransmission) put the receiver
+ * in quick-ACK mode for two segments.
+ */
+void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u8 ecn = XTCP_SKB_CB(skb)->ip_dsfield & INET_ECN_MASK;
+
+	if (!(xsk->ecn_flags & TCP_ECN_OK))
+		return;
+	if (ecn == INET_ECN_NOT_ECT) {
+		if (xsk->ecn_flags & TCP_ECN_SEEN)
+			xtcp_enter_quickack_mode(sk, 2);
+		return;
+	}
+	if (ecn == INET_ECN_CE && !(xsk->ecn_flags & TCP_ECN_DEMAND_CWR)) {
+		xtcp_enter_quickack_mode(sk, 2);
+		xsk->ecn_flags |= TCP_ECN_DEMAND_CWR;
+	}
+	xsk->ecn_flags |= TCP_ECN_SEEN;
+}
+
+/* Congestion window reduction for ECE (tcp_enter_cwr() ->
+ * tcp_init_cwnd_reduction()): ssthresh from the hook, cwnd down to it
+ * at once, and CWR held until SND.UNA passes today's SND.NXT.
+ */
+static void xtcp_enter_cwr(struct sock *sk, u32 flight)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong, flight,
+						     jiffies_to_msecs(jiffies));
+	xsk->cong.cwnd = min(xsk->cong.cwnd, xsk->cong.ssthresh);
+	xsk->cong.cwnd_cnt = 0;
+	xsk->high_seq = xsk->snd_nxt;
+	xsk->ecn_flags |= XTCP_ECN_IN_CWR;
+	xtcp_ecn_queue_cwr(sk);
+}
+
+/**
+ * xtcp_ecn_ack() - ECN processing of an acceptable ACK
+ * @sk: the socket, locked; SND.UNA already moved to the segment's ACK
+ * @flags: the segment's TCPHDR_* flags
+ * @flight: segments in flight before this ACK (RFC 5681 FlightSize)
+ *
+ * In Linux's order (tcp_ack(), tcp_fastretrans_alert(),
+ * tcp_try_to_open()): CWR from the peer ends our echo
+ * (tcp_ecn_accept_cwr(), also on a pure ACK); a CWR period ends once
+ * SND.UNA is beyond its high_seq; then ECE (not on a SYN) with data
+ * outstanding before this ACK starts a reduction, unless one, or loss
+ * recovery, is under way.
+ *
+ * Return: true while in CWR, when cwnd must not grow.
+ */
+bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (flags & TCPHDR_CWR)
+		xsk->ecn_flags &= ~TCP_ECN_DEMAND_CWR;
+	if ((xsk->ecn_flags & XTCP_ECN_IN_CWR) &&
+	    xtcp_seq_after(xsk->snd_una, xsk->high_seq))
+		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
+	if ((flags & (TCPHDR_ECE | TCPHDR_SYN)) == TCPHDR_ECE &&
+	    (xsk->ecn_flags & TCP_ECN_OK) && flight &&
+	    !(xsk->ecn_flags & XTCP_ECN_IN_CWR) && !xsk->in_recovery)
+		xtcp_enter_cwr(sk, flight);
+	return xsk->ecn_flags & XTCP_ECN_IN_CWR;
+}
