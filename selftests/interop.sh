@@ -13,10 +13,13 @@
 #
 # Then, over the veth only, the matrix again with one option turned off
 # (both its net.ipv4 and its net.xtcp knob) in one namespace, for each
-# "OPTION:SIDE" of XTCP_INTEROP_OFF (default: every option off on the
-# client side and, separately, on the server side), moving
-# XTCP_INTEROP_OFF_BYTES (default 16M) each way: 64 MiB for all of these
-# did not fit the ~3 minutes this test may take under TCG (see Timeouts).
+# "OPTION:SIDE" of XTCP_INTEROP_OFF (default "timestamps:client
+# window_scaling:server sack:client ecn:server": each option off on one
+# side, a different side in turn; all eight is the full set), moving
+# XTCP_INTEROP_OFF_BYTES (default 16M) each way.  Measured under TCG on a
+# loaded host: 64 MiB cases took 7-23 s, 16 MiB ones 3.5-18 s, and the
+# full set of eight (16 MiB) did not finish inside the 600 s budget
+# below; the default set and 64 MiB only for all-on are the compromise.
 # When an option's knob does not exist under /proc/sys/net/xtcp yet, its
 # cases with an xtcp end are skipped with that reason (inet x inet still
 # runs); in the all-on cases xtcp then runs without that option.
@@ -50,7 +53,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
 bytes_arg=${XTCP_INTEROP_BYTES:-64M}
 off_bytes_arg=${XTCP_INTEROP_OFF_BYTES:-16M}
-offs=${XTCP_INTEROP_OFF:-timestamps:client timestamps:server window_scaling:client window_scaling:server sack:client sack:server ecn:client ecn:server}
+offs=${XTCP_INTEROP_OFF:-timestamps:client window_scaling:server sack:client ecn:server}
 numfmt --from=iec "$bytes_arg" "$off_bytes_arg" >/dev/null || exit 1
 options="timestamps window_scaling sack ecn"
 A=xtcp-interop-a	# clients (and the loopback servers)
