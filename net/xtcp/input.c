@@ -696,6 +696,11 @@ merge_right:
 	}
 	if (!skb1)
 		xsk->ooo_last_skb = skb;
+	/* Without SACK the window stays, so that the sender's duplicate
+	 * ACKs are duplicates (tcp_data_queue_ofo()).
+	 */
+	if (xsk->sack_ok)
+		xtcp_grow_window(sk, skb, false);
 	skb_set_owner_r(skb, sk);
 	return true;
 drop:
