@@ -26,7 +26,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, LinePeer, ManualConn, flags,  # noqa: E402
-                     describe, seq_add, wire_args, REPLY_WAIT, SILENCE, M32)
+                     seq_add, wire_args, REPLY_WAIT, SILENCE, M32)
 from scapy.all import TCP  # noqa: E402
 from slow import slow  # noqa: E402
 
@@ -243,6 +243,17 @@ def clamp_names():
             "window of 1 << 14, as native (within one MSS)"]
 
 
+def ends_beyond(c, segs):
+    """How far beyond @c's RCV.NXT the data of @segs reaches (0: not;
+    retransmissions below it do not count)."""
+    far = 0
+    for s in segs:
+        d = (seq_add(s[TCP].seq, len(s[TCP].payload)) - c.rcv_nxt) % M32
+        if d < 1 << 31:
+            far = max(far, d)
+    return far
+
+
 def flight_after_small_window(args, wire, ports, fam):
     """Bytes beyond our ACK that @fam sends after we advertise window
     field 1 with shift 15 offered: (bytes, None) or (None, why)."""
@@ -266,15 +277,10 @@ def flight_after_small_window(args, wire, ports, fam):
         # ACK the first flight before the sender's RTO (200 ms at least)
         # would cut its congestion window back to one segment.
         time.sleep(0.1)
-        segs = c.sent(m, data)
-        end = max((seq_add(s[TCP].seq, len(s[TCP].payload)) - c.rcv_nxt)
-                  % M32 for s in segs)
-        c.rcv_nxt = seq_add(c.rcv_nxt, end)
+        c.rcv_nxt = seq_add(c.rcv_nxt, ends_beyond(c, c.sent(m, data)))
         m = c.send("A", window=1)
         time.sleep(SILENCE)
-        segs = c.sent(m, data)
-        beyond = max([(seq_add(s[TCP].seq, len(s[TCP].payload)) -
-                       c.rcv_nxt) % M32 for s in segs] + [0])
+        beyond = ends_beyond(c, c.sent(m, data))
         c.send("R", ack=0)
         return beyond, None
     finally:
@@ -389,9 +395,11 @@ def fill_window(args, wire, ports, fam):
                 c.snd_nxt = seq_add(c.snd_nxt, n)
             a = c.wait(seen, lambda s: flags(s) & 0x10 and
                        s[TCP].ack == c.snd_nxt)
-            acks = c.sent(seen, lambda s: flags(s) & 0x10 and
-                          not flags(s) & 0x07)
-            seen = wire.mark()
+            with wire.cond:
+                upto = len(wire.pkts)
+                acks = [s for s in wire.pkts[seen:upto] if c.mine(s) and
+                        flags(s) & 0x10 and not flags(s) & 0x07]
+            seen = upto
             for s in acks:
                 edge = seq_add(s[TCP].ack, s[TCP].window << ws)
                 if (edge - right) % M32 >= 1 << 31:
