@@ -270,13 +270,16 @@ def flight_after_small_window(args, wire, ports, fam):
         if sa is None:
             return None, "no SYN-ACK"
         c.established(sa)
+        # The handshake's RTT sample (SYN-ACK to ACK) sets the sender's
+        # RTO: 0.6 s of it gives an RTO near 2 s, so that no timeout cuts
+        # the congestion window while we collect the first flight (the
+        # SYN-ACK is resent only after 1 s).
+        time.sleep(0.6)
         m = c.send("A")
         data = lambda s: len(s[TCP].payload) > 0  # noqa: E731
         if c.wait(m, data) is None:
             return None, "no data after the handshake"
-        # ACK the first flight before the sender's RTO (200 ms at least)
-        # would cut its congestion window back to one segment.
-        time.sleep(0.1)
+        time.sleep(0.3)		# the rest of the first flight
         c.rcv_nxt = seq_add(c.rcv_nxt, ends_beyond(c, c.sent(m, data)))
         m = c.send("A", window=1)
         time.sleep(SILENCE)
@@ -326,6 +329,12 @@ def largest_window(args, ports, fam, wire2):
             tx.stop()
         if r is None or int(r.group(1)) != BULK:
             return None, f"reader: {rx.text()} writer: {tx.text()}"
+        # The sniffer dissects every packet on the interface and may lag
+        # far behind a fast transfer: wait until it saw the reader's FIN.
+        fin = wire2.wait(m, lambda s: s[TCP].sport == lport and
+                         flags(s) & 0x01, slow(90))
+        if fin is None:
+            return None, "the sniffer did not see the reader's FIN"
     finally:
         rx.stop()
     with wire2.cond:
