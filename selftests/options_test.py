@@ -297,6 +297,7 @@ def case_clamp(args, wire, ports):
     if n is None or x is None:
         yield False, f"native: {got['inet'][1]} xtcp: {got['xtcp'][1]}"
         return
+    print(f"# shift 15: bytes beyond the ACK native {n}, xtcp {x}")
     yield (0 < n <= 1 << 14 and 0 < x <= 1 << 14 and abs(n - x) <= MSS,
            f"bytes sent beyond the ACK: native {n}, xtcp {x} "
            f"(window 16384)")
@@ -356,6 +357,7 @@ def case_bulk(args, wire, ports):
         yield False, why
         yield False, why
         return
+    print(f"# bulk: largest window native {n}, xtcp {x}")
     yield n > 65535 and x > 65535, f"largest window: native {n}, xtcp {x}"
     # Auto-tuning follows how fast the reader drains, which TCG varies
     # from run to run: a factor of 4 either way is the tolerance.
@@ -435,6 +437,7 @@ def case_edge(args, wire, ports):
         for _ in range(3):
             yield False, why
         return
+    print(f"# fill: bytes taken native {n[2]}, xtcp {x[2]}")
     yield not n[0] and not x[0], f"moved left: native {n[0][:3]}, " \
         f"xtcp {x[0][:3]}"
     yield n[1] == 0 and x[1] == 0, f"last window: native {n[1]}, xtcp {x[1]}"
