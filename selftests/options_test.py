@@ -332,10 +332,10 @@ def largest_window(args, ports, fam, wire2):
             return None, f"reader: {rx.text()} writer: {tx.text()}"
         # The sniffer dissects every packet on the interface and may lag
         # far behind a fast transfer: wait until it saw the reader's FIN.
-        fin = wire2.wait(m, lambda s: s[TCP].sport == lport and
-                         flags(s) & 0x01, slow(90))
-        if fin is None:
-            return None, "the sniffer did not see the reader's FIN"
+        # It may also have dropped packets (the FIN among them): then
+        # what it kept still bounds the largest window from below.
+        wire2.wait(m, lambda s: s[TCP].sport == lport and flags(s) & 0x01,
+                   slow(30))
     finally:
         rx.stop()
     with wire2.cond:
