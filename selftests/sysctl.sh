@@ -15,7 +15,8 @@ knobs=(tcp_syn_retries tcp_synack_retries tcp_retries1 tcp_retries2
 	tcp_rmem tcp_wmem tcp_max_orphans tcp_max_syn_backlog tcp_syncookies
 	tcp_rfc1337 tcp_invalid_ratelimit tcp_challenge_ack_limit
 	tcp_congestion_control tcp_available_congestion_control
-	tcp_max_tw_buckets tcp_orphan_retries)
+	tcp_max_tw_buckets tcp_orphan_retries tcp_ecn tcp_ecn_fallback
+	tcp_moderate_rcvbuf tcp_adv_win_scale)
 
 # Invalid writes: knob and value.
 bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
@@ -30,7 +31,9 @@ bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
 	"tcp_congestion_control nosuchcc"
 	"tcp_max_tw_buckets abc" "tcp_max_tw_buckets 2147483648"
 	"tcp_orphan_retries 256" "tcp_orphan_retries -1"
-	"tcp_available_congestion_control reno")
+	"tcp_available_congestion_control reno"
+	"tcp_ecn 3" "tcp_ecn -1" "tcp_ecn_fallback 2" "tcp_moderate_rcvbuf 256"
+	"tcp_adv_win_scale 32" "tcp_adv_win_scale -32")
 
 # Valid writes, done in namespace A only.
 good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
@@ -41,7 +44,9 @@ good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
 	"tcp_max_orphans 4096" "tcp_max_syn_backlog 256"
 	"tcp_rmem 8192 65536 1048576" "tcp_wmem 8192 32768 1048576"
 	"tcp_congestion_control reno"
-	"tcp_max_tw_buckets 1000" "tcp_orphan_retries 3")
+	"tcp_max_tw_buckets 1000" "tcp_orphan_retries 3"
+	"tcp_ecn 1" "tcp_ecn_fallback 0" "tcp_moderate_rcvbuf 0"
+	"tcp_adv_win_scale 2")
 
 A=xtcp-sysctl-a
 B=xtcp-sysctl-b

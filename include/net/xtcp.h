@@ -139,9 +139,20 @@ struct xtcp_sock {
 	u32 rcv_wnd;		/* window last advertised */
 	u32 rcv_wup;		/* rcv_nxt when rcv_wnd was advertised */
 	u32 copied_seq;		/* next byte for the reader */
-	u16 rcv_ratio;		/* payload per truesize of received skbs,
-				 * in 1/256, moving average
-				 */
+
+	/* Options negotiated in the handshake and the receive window
+	 * (RFC 7323, RFC 2018): window.c, with the arithmetic of rwin.c.
+	 * window_clamp is the largest window we will ever offer,
+	 * rcv_ssthresh the current soft limit on it (tcp_sock's fields);
+	 * snd_wscale shifts the peer's window fields, rcv_wscale ours.
+	 */
+	u32 window_clamp;
+	u32 rcv_ssthresh;
+	u8 snd_wscale : 4,	/* 0..14 */
+	   rcv_wscale : 4;	/* 0..14 */
+	u8 sack_ok : 1,		/* both sent SACK-permitted */
+	   wscale_ok : 1,	/* both sent window scale */
+	   tstamp_ok : 1;	/* both sent timestamps: set by tstamp.c */
 
 	/* Out-of-order data: an rbtree keyed by sequence number (skb->rbnode),
 	 * charged to the receive buffer like in-order data, as Linux's
@@ -165,7 +176,6 @@ struct xtcp_sock {
 	u32 tsoffset;		/* added to xtcp_ts_clock() in our TSval */
 	u32 ts_recent;		/* TSval to echo (RFC 7323 s.4.3) */
 	u32 ts_recent_stamp;	/* when ts_recent was set, seconds */
-	u8 tstamp_ok:1;		/* both ends offered timestamps */
 
 	/* Retransmission (RFC 6298) and loss recovery. */
 	struct sk_buff_head rtx_queue;	/* sent, not yet acknowledged */
@@ -342,12 +352,18 @@ struct xtcp_request {
 	u32 irs;
 	u16 peer_mss;
 	u16 advmss;
-	u32 rcv_wnd;		/* window offered in the last SYN-ACK */
+	u32 rcv_wnd;		/* window the SYN-ACK offers (unscaled) */
+	u32 window_clamp;	/* largest window the child may offer */
 	u8 retries;
 	u8 dead;		/* taken off the tables */
 	u8 num_retrans;		/* SYN-ACKs sent again (Karn: no RTT sample) */
-	u8 tstamp_ok;		/* timestamps (RFC 7323) offered by both */
-	u8 ecn_ok;		/* SYN asked for ECN and we agreed (ecn.c) */
+	/* Negotiated from the SYN (tcp_openreq_init()), as in xtcp_sock. */
+	u8 snd_wscale : 4,
+	   rcv_wscale : 4;
+	u8 sack_ok : 1,
+	   wscale_ok : 1,
+	   tstamp_ok : 1,	/* timestamps (RFC 7323) offered by both */
+	   ecn_ok : 1;		/* SYN asked for ECN and we agreed (ecn.c) */
 	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
 	u64 snt_synack;		/* xtcp_clock_us() of the last SYN-ACK, 0: none */
 	u32 ts_recent;		/* TSval to echo (tstamp.c) */
@@ -365,12 +381,13 @@ struct xtcp_tw {
 	struct xtcp_wtimer timer;	/* end of 2*MSL */
 	u32 snd_nxt;
 	u32 rcv_nxt;
-	u32 rcv_wnd;
+	u32 rcv_wnd;		/* what was left of the last window */
 	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
 	/* Timestamps (RFC 7323), tstamp.c: ts_recent_stamp 0 means none. */
 	u32 ts_recent;
 	u32 ts_recent_stamp;	/* seconds */
 	u32 ts_offset;
+	u8 rcv_wscale;		/* our shift, for the window of its ACKs */
 	u8 dead;
 	u8 reuse;		/* the socket's sk_reuse and sk_reuseport, */
 	u8 reuseport;		/* for bind conflicts (port.c) */
@@ -409,6 +426,9 @@ struct xtcp_net {
 	/* ECN (issue 8, "ecn"): tcp_ecn, tcp_ecn_fallback. */
 	u8 ecn;
 	u8 ecn_fallback;
+	/* Receive window and buffer auto-tuning (window.c). */
+	u8 moderate_rcvbuf;
+	int adv_win_scale;
 
 	/* Default congestion control for new sockets; never NULL. */
 	const struct xtcp_cong_ops __rcu *cong_default;
@@ -533,9 +553,10 @@ bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 			   u32 *last);
 bool xtcp_challenge_ack_ok(struct net *net, u32 *last);
 void xtcp_ooo_purge(struct sock *sk);
-void xtcp_rcv_space_adjust(struct sock *sk);
 void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq);
-u16 xtcp_parse_mss(const struct tcphdr *th);
+struct xtcp_options_received;
+void xtcp_parse_syn_options(const struct net *net, const struct tcphdr *th,
+			    struct xtcp_options_received *rx);
 
 /* output.c */
 int xtcp_connect_send_syn(struct sock *sk);
@@ -545,6 +566,7 @@ void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb);
 void xtcp_sk_send_reset_reply(const struct sock *sk, struct sk_buff *skb);
 void xtcp_push(struct sock *sk, int flags, bool nagle_off);
 void xtcp_mark_push(struct sock *sk, struct sk_buff *skb);
+struct xtcp_out_options;
 void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
 			 u32 seq, u32 ack, u16 window, u8 flags,
 			 const struct xtcp_out_options *opts);
@@ -559,12 +581,19 @@ void xtcp_retransmit_head(struct sock *sk);
 void xtcp_send_probe(struct sock *sk);
 int xtcp_write_wakeup(struct sock *sk);
 void xtcp_arm_probe(struct sock *sk);
-u32 xtcp_select_window(struct sock *sk);
-u32 xtcp_window_step(const struct sock *sk);
-u32 xtcp_receive_space(const struct sock *sk);
 void xtcp_update_mss(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
 u64 xtcp_clock_us(void);
+
+/* window.c: window scaling and the receive window (rwin.c's arithmetic) */
+u16 xtcp_select_window(struct sock *sk);
+u32 __xtcp_select_window(struct sock *sk);
+bool xtcp_window_update_due(struct sock *sk);
+void xtcp_connect_init_rwin(struct sock *sk);
+void xtcp_req_init_rwin(struct xtcp_request *req, const struct sock *listener);
+void xtcp_init_buffer_space(struct sock *sk);
+void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust);
+void xtcp_rcv_space_adjust(struct sock *sk);
 
 /* isn.c: initial sequence numbers (RFC 6528) */
 void xtcp_isn_init(void);

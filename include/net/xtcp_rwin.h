@@ -25,7 +25,7 @@
 #include <linux/types.h>
 
 /* Largest window shift (RFC 7323 s.2.3), Linux's TCP_MAX_WSCALE. */
-#define XTCP_MAX_WSCALE		14U
+#define XTCP_MAX_WSCALE		14
 /*
  * Largest window offered to a peer that may read the window field as
  * signed (tcp_workaround_signed_windows), Linux's MAX_TCP_WINDOW.

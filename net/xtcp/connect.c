@@ -95,6 +95,7 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 		xsk->advmss = min(xsk->advmss, xsk->user_mss);
 	xsk->peer_mss = 0;
 	xtcp_update_mss(sk);
+	xtcp_connect_init_rwin(sk);
 	xtcp_set_state(sk, TCP_SYN_SENT);
 
 	/* The SYN timeout (tcp_syn_retries) counts from the first SYN. */
@@ -197,7 +198,13 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->rcv_wnd = 0;
 	xsk->rcv_wup = 0;
 	xsk->copied_seq = 0;
-	xsk->rcv_ratio = 0;
+	xsk->window_clamp = 0;
+	xsk->rcv_ssthresh = 0;
+	xsk->snd_wscale = 0;
+	xsk->rcv_wscale = 0;
+	xsk->sack_ok = 0;
+	xsk->wscale_ok = 0;
+	xsk->tstamp_ok = 0;
 	xsk->mss = TCP_MSS_DEFAULT;
 	xsk->peer_mss = 0;
 	xsk->advmss = 0;

@@ -49,14 +49,6 @@ static void xtcp_exit_pingpong_mode(struct xtcp_sock *xsk)
 	xsk->ack_pingpong = 0;
 }
 
-/* The window xtcp_select_window() would offer now: the free receive
- * space (Linux compares __tcp_select_window() with rcv_wnd).
- */
-static u32 xtcp_window_now(const struct sock *sk)
-{
-	return min(xtcp_receive_space(sk), XTCP_MAX_WINDOW);
-}
-
 /**
  * xtcp_init_rcv_mss() - first estimate of the peer's segment size
  * @sk: a socket entering ESTABLISHED, locked
@@ -69,12 +61,8 @@ void xtcp_init_rcv_mss(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 hint = min_t(u32, xsk->advmss, xsk->mss);
-	/* An active open announced its window only in the SYN, which
-	 * does not record it: the window its first ACK will offer.
-	 */
-	u32 wnd = xsk->rcv_wnd ? : xtcp_window_now(sk);
 
-	hint = min(hint, wnd / 2);
+	hint = min(hint, xsk->rcv_wnd / 2);
 	hint = min_t(u32, hint, TCP_MSS_DEFAULT);
 	xsk->rcv_mss = max_t(u32, hint, TCP_MIN_MSS);
 }
@@ -265,7 +253,7 @@ void xtcp_ack_snd_check(struct sock *sk)
 		return;
 	if ((xsk->rcv_nxt - xsk->rcv_wup > xsk->rcv_mss &&
 	     (xsk->rcv_nxt - xsk->copied_seq < READ_ONCE(sk->sk_rcvlowat) ||
-	      xtcp_window_now(sk) >= xsk->rcv_wnd)) ||
+	      __xtcp_select_window(sk) >= xsk->rcv_wnd)) ||
 	    xtcp_in_quickack_mode(sk) ||
 	    (xsk->ack_pending & ICSK_ACK_NOW) ||
 	    !RB_EMPTY_ROOT(&xsk->out_of_order_queue)) {

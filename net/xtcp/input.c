@@ -23,17 +23,31 @@
 #include <net/xtcp_options.h>
 #include <net/xtcp_seq.h>
 
-/* The MSS option of a SYN, or 0 (RFC 9293 s.3.2), by the rules of
- * tcp_parse_options() (options.c).  The header is whole in the linear
- * area (th->doff checked by the input hook).
+/**
+ * xtcp_parse_syn_options() - what a SYN or SYN-ACK offers
+ * @net: the namespace it arrived in
+ * @th:  its TCP header, whole in the linear area (th->doff checked by the
+ *       input hook)
+ * @rx:  out: the options, by the rules of tcp_parse_options() (options.c)
+ *
+ * As Linux's tcp_parse_options() on a SYN, window scale and SACK-permitted
+ * count only while net.xtcp.tcp_window_scaling and tcp_sack allow them;
+ * the peer's shift is at most 14 (RFC 7323 s.2.3).  Timestamps are left as
+ * parsed, for tstamp.c.  Context: softirq, or the socket owner.
  */
-u16 xtcp_parse_mss(const struct tcphdr *th)
+void xtcp_parse_syn_options(const struct net *net, const struct tcphdr *th,
+			    struct xtcp_options_received *rx)
 {
+	const struct xtcp_net *xn = xtcp_pernet(net);
 	unsigned int hlen = max_t(unsigned int, th->doff * 4, sizeof(*th));
-	struct xtcp_options_received rx;
 
-	xtcp_parse_options((const u8 *)(th + 1), hlen - sizeof(*th), true, &rx);
-	return rx.mss_clamp;
+	xtcp_parse_options((const u8 *)(th + 1), hlen - sizeof(*th), true, rx);
+	if (!READ_ONCE(xn->window_scaling)) {
+		rx->wscale_ok = false;
+		rx->snd_wscale = 0;
+	}
+	if (!READ_ONCE(xn->sack))
+		rx->sack_ok = false;
 }
 
 /* What is left of the window we last advertised. */
@@ -303,9 +317,13 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	/* Window update, only from a newer segment (SND.WL1/SND.WL2). */
 	if (xtcp_seq_before(xsk->snd_wl1, cb->seq) ||
 	    (xsk->snd_wl1 == cb->seq && xtcp_seq_geq(ack, xsk->snd_wl2))) {
-		window_changed = xsk->snd_wnd != cb->window;
-		xsk->snd_wnd = cb->window;
-		xsk->max_window = max_t(u32, xsk->max_window, cb->window);
+		/* Scaled unless on a SYN (RFC 7323 s.2.2, tcp_ack_update_window()). */
+		u32 nwin = (u32)cb->window <<
+			   (cb->flags & TCPHDR_SYN ? 0 : xsk->snd_wscale);
+
+		window_changed = xsk->snd_wnd != nwin;
+		xsk->snd_wnd = nwin;
+		xsk->max_window = max_t(u32, xsk->max_window, nwin);
 		xsk->snd_wl1 = cb->seq;
 		xsk->snd_wl2 = ack;
 	}
@@ -379,23 +397,6 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	return XTCP_ACK_OK;
 }
 
-/* Learn what received skbs cost: payload per truesize, in 1/256, as a
- * moving average weighted by payload, so that small segments (a 16-byte
- * header in a 32 KiB buffer, 1-byte probes or attacks) hardly move it:
- * 6 KiB of history, starting from 1/2 (Linux's tcp_adv_win_scale 1).
- * Receive buffer autotuning converts what the reader consumed into
- * buffer space at that cost (xtcp_rcv_space_adjust()).
- */
-static void xtcp_rcv_ratio_sample(struct sock *sk, u32 len, u32 truesize)
-{
-	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 ratio = min_t(u32, ((u64)len << 8) / max(truesize, 1U), 256);
-	u32 avg = xsk->rcv_ratio ? : 128, hist = 6144;
-
-	avg = div_u64((u64)avg * hist + (u64)ratio * len, hist + len);
-	WRITE_ONCE(xsk->rcv_ratio, clamp_t(u32, avg, 1, 256));
-}
-
 /* Receiver-side RTT without timestamps, as Linux's tcp_rcv_rtt_measure():
  * the time the peer takes to send a window's worth of data.  Such a
  * sample is at least one RTT, so the smallest one is kept.
@@ -416,58 +417,6 @@ static void xtcp_rcv_rtt_measure(struct sock *sk)
 	}
 	xsk->rcv_rtt_seq = xsk->rcv_nxt + max(xsk->rcv_wnd, (u32)xsk->advmss);
 	xsk->rcv_rtt_time = now;
-}
-
-/**
- * xtcp_rcv_space_adjust() - grow the receive buffer from what the reader
- * consumed (dynamic right-sizing)
- * @sk: the socket, locked by its owner (recvmsg)
- *
- * As Linux's tcp_rcv_space_adjust(): once per RTT (the receiver-side
- * estimate, how long a window of data takes to arrive: the ACK path's
- * SRTT is far shorter than what the reader sees), when the reader took
- * more bytes than in the previous RTT, the buffer is sized for twice that
- * plus 16 segments, grown further by the rate of increase, at the
- * observed payload/truesize ratio (rcv_ratio, taken no worse than 1/4,
- * the cost of a full-size segment) and never beyond tcp_rmem[2].  A
- * buffer fixed with SO_RCVBUF stays.  Nothing grows without a reader, so
- * a peer cannot inflate the buffer of a connection nobody reads with
- * out-of-order data.  The room beyond what a 64 KiB window (no window
- * scaling yet) needs lets segments wait in the socket backlog while the
- * reader copies (its limit follows sk_rcvbuf).
- */
-void xtcp_rcv_space_adjust(struct sock *sk)
-{
-	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 rtt = xsk->rcv_rtt_us, copied, ratio;
-	u64 now = xtcp_clock_us(), rcvwin, rcvbuf;
-	int max = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
-
-	if (!xsk->rcvq_time) {
-		/* First read: start measuring, from Linux's initial space. */
-		xsk->rcvq_space = min_t(u32, xsk->rcv_wnd ? : XTCP_MAX_WINDOW,
-					10U * max_t(u32, xsk->advmss, 536));
-		goto new_measure;
-	}
-	if (!rtt || now - xsk->rcvq_time < rtt)
-		return;
-	copied = xsk->copied_seq - xsk->rcvq_seq;
-	if (copied <= xsk->rcvq_space)
-		goto new_measure;
-
-	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
-		rcvwin = 2ULL * copied + 16ULL * max_t(u32, xsk->advmss, 536);
-		rcvwin += 2 * div_u64(rcvwin * (copied - xsk->rcvq_space),
-				      xsk->rcvq_space ? : 1);
-		ratio = max_t(u32, READ_ONCE(xsk->rcv_ratio) ? : 128, 64);
-		rcvbuf = min_t(u64, div_u64(rcvwin << 8, ratio), max);
-		if (rcvbuf > READ_ONCE(sk->sk_rcvbuf))
-			WRITE_ONCE(sk->sk_rcvbuf, rcvbuf);
-	}
-	xsk->rcvq_space = copied;
-new_measure:
-	xsk->rcvq_seq = xsk->copied_seq;
-	xsk->rcvq_time = now;
 }
 
 /* Is a run of skbs holding @bytes in @truesize worth copying into compact
@@ -768,6 +717,11 @@ merge_right:
 	}
 	if (!skb1)
 		xsk->ooo_last_skb = skb;
+	/* Without SACK the window stays, so that the sender's duplicate
+	 * ACKs are duplicates (tcp_data_queue_ofo()).
+	 */
+	if (xsk->sack_ok)
+		xtcp_grow_window(sk, skb, false);
 	skb_set_owner_r(skb, sk);
 	return true;
 drop:
@@ -856,12 +810,18 @@ static void xtcp_clamp_rcvbuf(struct sock *sk, const struct sk_buff *skb)
 	int need = atomic_read(&sk->sk_rmem_alloc) + skb->truesize;
 	int max = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
 
-	if (need <= READ_ONCE(sk->sk_rcvbuf) ||
-	    (sk->sk_userlocks & SOCK_RCVBUF_LOCK) ||
+	if (need <= READ_ONCE(sk->sk_rcvbuf))
+		return;
+	xtcp_sk(sk)->ack_quick = 0;	/* tcp_clamp_window() */
+	if ((sk->sk_userlocks & SOCK_RCVBUF_LOCK) ||
 	    sk_under_memory_pressure(sk) ||
 	    sk_memory_allocated(sk) >= sk_prot_mem_limits(sk, 0))
 		return;
 	WRITE_ONCE(sk->sk_rcvbuf, max(min(need, max), READ_ONCE(sk->sk_rcvbuf)));
+	/* Still short: the window shrinks back to two segments. */
+	if (need > READ_ONCE(sk->sk_rcvbuf))
+		xtcp_sk(sk)->rcv_ssthresh = min(xtcp_sk(sk)->window_clamp,
+						2U * xtcp_sk(sk)->advmss);
 }
 
 /* Data goes to the receive queue, or ahead of a hole to the out-of-order
@@ -882,7 +842,6 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	/* tcp_ecn_accept_cwr(): the sender reduced; tell it at once. */
 	if (cb->flags & TCPHDR_CWR)
 		xsk->ack_pending |= ICSK_ACK_NOW;
-	xtcp_rcv_ratio_sample(sk, len, skb->truesize);
 	if (xtcp_seq_after(seq, xsk->rcv_nxt)) {
 		xsk->ack_pending |= ICSK_ACK_SCHED;	/* tcp_data_queue_ofo() */
 		xtcp_ecn_check_ce(sk, skb);	/* tcp_data_queue_ofo() */
@@ -917,6 +876,8 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	xsk->rcv_nxt = seq + len;
 	xtcp_event_data_recv(sk, skb);
 	xtcp_ecn_check_ce(sk, skb);	/* before a merge frees @skb */
+	if (len >= 128)
+		xtcp_grow_window(sk, skb, true);
 	xtcp_queue_rcv(sk, skb);
 	if (!RB_EMPTY_ROOT(&xsk->out_of_order_queue)) {
 		xtcp_ooo_drain(sk);
@@ -979,6 +940,7 @@ static void xtcp_established(struct sock *sk)
 	xtcp_set_state(sk, TCP_ESTABLISHED);
 	xtcp_init_rcv_mss(sk);
 	xtcp_sndbuf_expand(sk);
+	xtcp_init_buffer_space(sk);
 	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
@@ -990,6 +952,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_options_received rx;
 	u8 flags = cb->flags;
 
 	if ((flags & TCPHDR_ACK) &&
@@ -1011,8 +974,23 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xsk->rcv_nxt = cb->seq + 1;
 	xsk->copied_seq = xsk->rcv_nxt;
 	xsk->rcv_wup = xsk->rcv_nxt;
-	xsk->peer_mss = xtcp_parse_mss(tcp_hdr(skb));
+	/* What the peer's SYN offers (tcp_rcv_synsent_state_process()):
+	 * without window scaling on both sides neither shifts, and our
+	 * window stays within 65535.  Its own window is never scaled.
+	 */
+	xtcp_parse_syn_options(sock_net(sk), tcp_hdr(skb), &rx);
+	xsk->peer_mss = rx.mss_clamp;
+	xsk->sack_ok = rx.sack_ok;
+	xsk->wscale_ok = rx.wscale_ok;
+	if (rx.wscale_ok) {
+		xsk->snd_wscale = rx.snd_wscale;
+	} else {
+		xsk->snd_wscale = 0;
+		xsk->rcv_wscale = 0;
+		xsk->window_clamp = min(xsk->window_clamp, XTCP_MAX_WINDOW);
+	}
 	xsk->snd_wnd = cb->window;
+	xsk->max_window = xsk->snd_wnd;
 	xsk->snd_wl1 = cb->seq;
 	xsk->snd_wl2 = cb->ack_seq;
 	xtcp_tstamp_synsent(sk, skb);
@@ -1138,7 +1116,8 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			goto drop;
 		}
 		xsk->snd_una = cb->ack_seq;
-		xsk->snd_wnd = cb->window;
+		xsk->snd_wnd = (u32)cb->window <<
+			       (flags & TCPHDR_SYN ? 0 : xsk->snd_wscale);
 		xsk->snd_wl1 = cb->seq;
 		xsk->snd_wl2 = cb->ack_seq;
 		xsk->retransmits = 0;

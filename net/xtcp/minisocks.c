@@ -38,14 +38,34 @@ void xtcp_req_put(struct xtcp_request *req)
 	}
 }
 
+/* The SYN-ACK's options (Linux's tcp_synack_options()): our MSS, and
+ * window scale, SACK-permitted and timestamps when the SYN offered them
+ * and we allow them (xtcp_parse_syn_options(), xtcp_tstamp_req_init()).
+ */
+static void xtcp_req_synack_options(const struct xtcp_request *req,
+				    struct xtcp_out_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->mss = req->advmss;
+	if (req->wscale_ok) {
+		opts->ws = req->rcv_wscale;
+		opts->options |= XTCP_OPTION_WSCALE;
+	}
+	if (req->sack_ok)
+		opts->options |= XTCP_OPTION_SACK_ADVERTISE;
+	xtcp_tstamp_req_out(req, opts, true);
+	xtcp_synack_options(opts);
+}
+
+/* The SYN-ACK, with the window chosen when the entry was made (never
+ * scaled, RFC 7323 s.2.2), as tcp_make_synack() sends it.
+ */
 static void xtcp_req_send_synack(struct xtcp_request *req)
 {
-	u16 window = min(xtcp_receive_space(req->listener), XTCP_MAX_WINDOW);
-	struct xtcp_out_options opts = { .mss = req->advmss };
+	u16 window = min(req->rcv_wnd, XTCP_MAX_WINDOW);
+	struct xtcp_out_options opts;
 
-	xtcp_tstamp_req_out(req, &opts, true);
-	xtcp_synack_options(&opts);
-	WRITE_ONCE(req->rcv_wnd, window);
+	xtcp_req_synack_options(req, &opts);
 	/* Stamped for the handshake's RTT sample (xtcp_create_child()); the
 	 * count saturates, so a resent SYN-ACK never looks like the first.
 	 */
@@ -199,6 +219,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
+	struct xtcp_options_received rx;
 	struct xtcp_request *req;
 	int qlen = atomic_read(&lsk->syn_qlen);
 
@@ -221,10 +242,18 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	sock_hold(listener);
 	req->irs = cb->seq;
 	req->iss = xtcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
-	req->peer_mss = xtcp_parse_mss(th);
+	/* What the SYN offers, parsed once (tcp_conn_request(),
+	 * tcp_openreq_init()); then our window and shift for it.
+	 */
+	xtcp_parse_syn_options(sock_net(listener), th, &rx);
+	req->peer_mss = rx.mss_clamp;
+	req->sack_ok = rx.sack_ok;
+	req->wscale_ok = rx.wscale_ok;
+	req->snd_wscale = rx.wscale_ok ? rx.snd_wscale : 0;
 	req->advmss = xtcp_req_advmss(listener, skb);
 	xtcp_tstamp_req_init(req, skb);
 	req->ecn_ok = xtcp_ecn_create_request(listener, skb);
+	xtcp_req_init_rwin(req, listener);
 	xtcp_timer_init(&req->timer, XTCP_TIMER_SYNACK);
 	INIT_LIST_HEAD(&req->lnode);
 	/* One reference for the tables, one ours until the SYN-ACK is out;
@@ -314,20 +343,38 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->snd_nxt = req->iss + 1;
 	xsk->write_seq = req->iss + 1;
 	xsk->pushed_seq = xsk->write_seq;
-	xsk->snd_wnd = cb->window;
+	/* What was negotiated (tcp_create_openreq_child()): without window
+	 * scaling neither side shifts and no window exceeds 65535.
+	 */
+	xsk->sack_ok = req->sack_ok;
+	xsk->tstamp_ok = req->tstamp_ok;
+	xsk->wscale_ok = req->wscale_ok;
+	xsk->window_clamp = req->window_clamp;
+	if (req->wscale_ok) {
+		xsk->snd_wscale = req->snd_wscale;
+		xsk->rcv_wscale = req->rcv_wscale;
+	} else {
+		xsk->snd_wscale = 0;
+		xsk->rcv_wscale = 0;
+		xsk->window_clamp = min(xsk->window_clamp, XTCP_MAX_WINDOW);
+	}
+	xsk->snd_wnd = (u32)cb->window << xsk->snd_wscale;
+	xsk->max_window = xsk->snd_wnd;
 	xsk->snd_wl1 = cb->seq;
 	xsk->snd_wl2 = cb->ack_seq;
 	xsk->irs = req->irs;
 	xsk->rcv_nxt = req->irs + 1;
 	xsk->copied_seq = xsk->rcv_nxt;
 	xsk->rcv_wup = xsk->rcv_nxt;
-	xsk->rcv_wnd = min(xtcp_receive_space(listener), XTCP_MAX_WINDOW);
+	xsk->rcv_wnd = req->rcv_wnd;
+	xsk->rcv_ssthresh = req->rcv_wnd;
 	xsk->peer_mss = req->peer_mss;
 	xsk->advmss = req->advmss;
 	xtcp_tstamp_child_init(sk, req);
 	xsk->ecn_flags = req->ecn_ok ? TCP_ECN_OK : 0;	/* tcp_ecn_openreq_child() */
 	xtcp_update_mss(sk);
 	xtcp_sndbuf_expand(sk);
+	xtcp_init_buffer_space(sk);
 	/* The SYN-ACK to ACK time is the first RTT sample unless the SYN-ACK
 	 * was sent again (Karn), as tcp_synack_rtt_meas(); then data starts
 	 * from the ACK's TSecr if any (tcp_ack_update_rtt()), else from the
@@ -367,7 +414,7 @@ static bool xtcp_in_window(u32 seq, u32 end_seq, u32 s_win, u32 e_win)
 }
 
 /* The entry's ACK: SND.NXT (ISS + 1) and RCV.NXT (IRS + 1), the window
- * of the SYN-ACK (tcp_v4_reqsk_send_ack()).
+ * of the SYN-ACK scaled by our shift (tcp_v4_reqsk_send_ack()).
  */
 static void xtcp_req_send_ack(struct xtcp_request *req)
 {
@@ -376,8 +423,9 @@ static void xtcp_req_send_ack(struct xtcp_request *req)
 	xtcp_tstamp_req_out(req, &opts, false);
 	xtcp_established_options(&opts);
 	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss + 1,
-			    req->irs + 1, READ_ONCE(req->rcv_wnd), TCPHDR_ACK,
-			    &opts);
+			    req->irs + 1,
+			    min(req->rcv_wnd >> req->rcv_wscale, XTCP_MAX_WINDOW),
+			    TCPHDR_ACK, &opts);
 }
 
 /* A segment for a SYN queue entry (RFC 9293 s.3.10.7.4, SYN-RECEIVED of a
@@ -610,7 +658,11 @@ void xtcp_time_wait(struct sock *sk, int state, unsigned long timeo)
 	tw->hn.state = state;
 	tw->snd_nxt = xsk->snd_nxt;
 	tw->rcv_nxt = xsk->rcv_nxt;
-	tw->rcv_wnd = xsk->rcv_wnd;
+	/* What is left of the window, and our shift (tcp_time_wait()). */
+	tw->rcv_wnd = xsk->rcv_wup + xsk->rcv_wnd - xsk->rcv_nxt;
+	if ((s32)tw->rcv_wnd < 0)
+		tw->rcv_wnd = 0;
+	tw->rcv_wscale = xsk->rcv_wscale;
 	xtcp_tstamp_tw_init(tw, sk);
 	/* The entry holds the port for 2*MSL, one more owner of it as
 	 * Linux's TIME_WAIT socket is; @sk keeps its own reference only
@@ -646,7 +698,8 @@ static void xtcp_tw_send_ack(struct xtcp_tw *tw)
 	xtcp_tstamp_tw_out(tw, &opts);
 	xtcp_established_options(&opts);
 	xtcp_send_ack_reply(xtcp_hn_net(&tw->hn), &tw->hn, tw->snd_nxt,
-			    tw->rcv_nxt, min_t(u32, tw->rcv_wnd, XTCP_MAX_WINDOW),
+			    tw->rcv_nxt,
+			    min(tw->rcv_wnd >> tw->rcv_wscale, XTCP_MAX_WINDOW),
 			    TCPHDR_ACK, &opts);
 }
 

@@ -25,53 +25,6 @@ u64 xtcp_clock_us(void)
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
-/* Window we can offer: half the free receive buffer, as Linux's
- * tcp_space() with its default tcp_adv_win_scale of 1.  In-order data
- * that costs more than that grows the buffer as it arrives (while memory
- * is plentiful, xtcp_clamp_rcvbuf()), and the reader grows it further
- * (xtcp_rcv_space_adjust()).  Not scaled by the measured cost of skbs:
- * a window sized from one bad sample could not reopen to a full segment.
- */
-u32 xtcp_receive_space(const struct sock *sk)
-{
-	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-
-	return free > 0 ? free / 2 : 0;
-}
-
-/* The smallest window increase worth announcing (receiver SWS avoidance,
- * RFC 9293 s.3.8.6.2.2: min(MSS, buffer/2)), taken against the largest
- * window we can offer at all, or an MSS above 32 KiB (loopback) would
- * never let a closed window reopen.
- */
-u32 xtcp_window_step(const struct sock *sk)
-{
-	u32 max_win = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, XTCP_MAX_WINDOW);
-
-	return max(min_t(u32, xtcp_sk(sk)->mss, max_win / 2), 1U);
-}
-
-/* The window for the next segment we send.  The right edge never moves
- * left (RFC 9293 s.3.8.6), and it moves right only by a window step at
- * a time, to avoid silly windows.
- */
-u32 xtcp_select_window(struct sock *sk)
-{
-	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 space = min(xtcp_receive_space(sk), XTCP_MAX_WINDOW);
-	u32 used = xsk->rcv_nxt - xsk->rcv_wup;
-	u32 cur = xsk->rcv_wnd > used ? xsk->rcv_wnd - used : 0;
-	u32 win = space;
-
-	if (win < cur)
-		win = cur;
-	else if (win - cur < xtcp_window_step(sk))
-		win = cur;
-	xsk->rcv_wnd = win;
-	xsk->rcv_wup = xsk->rcv_nxt;
-	return win;
-}
-
 /* Grow the send buffer with the congestion window, as Linux's
  * tcp_sndbuf_expand(): room for twice the window (one in flight, one
  * being filled) at what a segment really costs, up to tcp_wmem[2],
@@ -113,16 +66,31 @@ void xtcp_update_mss(struct sock *sk)
 	xsk->mss = max_t(u32, mss, TCP_MIN_SND_MSS);
 }
 
-/* The options of a segment we send: for now the MSS option of a SYN or
- * SYN-ACK (RFC 9293 s.3.7.1), laid out as Linux does; @mss_opt 0: none.
- * Return: their size in bytes, a multiple of 4.
+/* The options of a segment a full socket sends (Linux's tcp_syn_options()
+ * and tcp_established_options()): a SYN or SYN-ACK offers our MSS, window
+ * scale with our shift, SACK-permitted and timestamps as
+ * net.xtcp.tcp_window_scaling, tcp_sack and tcp_timestamps say now; other
+ * segments carry timestamps once negotiated.  Return: their size in
+ * bytes, a multiple of 4.
  */
-static unsigned int xtcp_out_options_mss(struct xtcp_out_options *opts,
-					 u16 mss_opt)
+static unsigned int xtcp_out_options(struct sock *sk, u8 flags,
+				     struct xtcp_out_options *opts)
 {
+	const struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+
 	memset(opts, 0, sizeof(*opts));
-	opts->mss = mss_opt;
-	return xtcp_options_size(opts);
+	xtcp_tstamp_out(sk, opts, flags & TCPHDR_SYN);
+	if (!(flags & TCPHDR_SYN))
+		return xtcp_established_options(opts);
+	opts->mss = xsk->advmss;
+	if (READ_ONCE(xn->window_scaling)) {
+		opts->ws = xsk->rcv_wscale;
+		opts->options |= XTCP_OPTION_WSCALE;
+	}
+	if (READ_ONCE(xn->sack))
+		opts->options |= XTCP_OPTION_SACK_ADVERTISE;
+	return xtcp_syn_options(opts);
 }
 
 static void xtcp_write_header(struct tcphdr *th, __be16 sport, __be16 dport,
@@ -150,14 +118,11 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_out_options opts;
+	unsigned int hlen = sizeof(struct tcphdr) +
+		xtcp_out_options(sk, cb->flags, &opts);
 	u8 flags = cb->flags;
-	unsigned int hlen;
 	struct tcphdr *th;
 	u16 window;
-
-	xtcp_out_options_mss(&opts, flags & TCPHDR_SYN ? xsk->advmss : 0);
-	xtcp_tstamp_out(sk, &opts, flags & TCPHDR_SYN);
-	hlen = sizeof(struct tcphdr) + xtcp_options_size(&opts);
 
 	/* After a reset or any other end of the connection nothing but a
 	 * RST leaves (__tcp_send_ack(), tcp_write_wakeup()).
@@ -179,9 +144,11 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 			return -ENOBUFS;
 	}
 
-	/* A SYN's window is never scaled and is what we can take at once. */
+	/* A SYN's window is never scaled (RFC 7323 s.2.2): the initial
+	 * window chosen at connect, as tcp_transmit_skb() sends it.
+	 */
 	if (flags & TCPHDR_SYN)
-		window = min(xtcp_receive_space(sk), XTCP_MAX_WINDOW);
+		window = min(xsk->rcv_wnd, XTCP_MAX_WINDOW);
 	else
 		window = xtcp_select_window(sk);
 	if (!(flags & TCPHDR_SYN) || (flags & TCPHDR_ACK))
@@ -605,14 +572,15 @@ void xtcp_send_fin(struct sock *sk)
 }
 
 /* Send a segment from @saddr:@sport to @daddr:@dport with no socket of
- * ours behind it, routed on its own.
+ * ours behind it, routed on its own, with the options @opts (settled by
+ * the codec; NULL: none).
  */
 static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 			  __be32 daddr, __be16 dport, int oif, u32 seq,
 			  u32 ack, u8 flags, u16 window,
 			  const struct xtcp_out_options *opts)
 {
-	struct xtcp_out_options none;
+	static const struct xtcp_out_options no_opts;
 	unsigned int hlen;
 	struct sk_buff *skb;
 	struct tcphdr *th;
@@ -620,11 +588,6 @@ static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 	struct flowi4 fl4;
 	struct rtable *rt;
 
-	if (!opts) {
-		xtcp_out_options_mss(&none, 0);
-		opts = &none;
-	}
-	hlen = sizeof(struct tcphdr) + xtcp_options_size(opts);
 	rt = ip_route_output_ports(net, &fl4, NULL, daddr, saddr, dport, sport,
 				   IPPROTO_TCP, 0, oif);
 	if (IS_ERR(rt))
@@ -634,6 +597,9 @@ static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 		ip_rt_put(rt);
 		return;
 	}
+	if (!opts)
+		opts = &no_opts;
+	hlen = sizeof(struct tcphdr) + xtcp_options_size(opts);
 	th = skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
 	xtcp_write_header(th, sport, dport, seq, ack, flags, window, opts);
@@ -656,8 +622,19 @@ static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 	ip_local_out(net, NULL, skb);
 }
 
-/* ACK, SYN-ACK or RST for a SYN queue or TIME_WAIT entry, with the
- * options @opts (settled by the caller; NULL: none).
+/**
+ * xtcp_send_ack_reply() - ACK, SYN-ACK or RST for a SYN queue or TIME_WAIT entry
+ * @net:    the entry's namespace
+ * @hn:     the entry's addresses and ports
+ * @seq:    sequence number, host order
+ * @ack:    acknowledgment number, host order (sent with TCPHDR_ACK)
+ * @window: the window field as sent (already scaled), host order
+ * @flags:  TCPHDR_* flags
+ * @opts:   the options, settled by xtcp_synack_options() or
+ *          xtcp_established_options(); NULL for none
+ *
+ * Linux's tcp_v4_send_synack() / tcp_v4_send_ack() for what has no full
+ * socket.  Context: softirq or timer, the entry referenced.
  */
 void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
 			 u32 seq, u32 ack, u16 window, u8 flags,

@@ -150,17 +150,12 @@ out_err:
 	return err;
 }
 
-/* After the reader freed buffer space, tell the peer when the window
- * it may use grew enough to matter: at least doubled and by at least one
- * segment (tcp_cleanup_rbuf()).  This also reopens a zero window.
+/* After the reader freed buffer space, tell the peer when the window it
+ * may use grew enough to matter (tcp_cleanup_rbuf()'s rule,
+ * xtcp_window_update_due()).  This also reopens a zero window.
  */
 static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 {
-	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 used = xsk->rcv_nxt - xsk->rcv_wup;
-	u32 cur = xsk->rcv_wnd > used ? xsk->rcv_wnd - used : 0;
-	u32 space = min(xtcp_receive_space(sk), XTCP_MAX_WINDOW);
-
 	/* An ACK the receive path left pending (delack.c). */
 	if (xtcp_ack_due_after_read(sk, copied)) {
 		xtcp_send_ack(sk);
@@ -170,7 +165,7 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
 				     TCPF_FIN_WAIT2)))
 		return;
-	if (space >= 2 * cur && space - cur >= xtcp_window_step(sk))
+	if (xtcp_window_update_due(sk))
 		xtcp_send_ack(sk);
 }
 

@@ -24,6 +24,8 @@ static int xtcp_syn_retries_min = 1;
 static int xtcp_syn_retries_max = MAX_TCP_SYNCNT;
 static int xtcp_retries1_max = 255;
 static int xtcp_min_rcvbuf = 4096;
+static int xtcp_adv_win_scale_min = -31;
+static int xtcp_adv_win_scale_max = 31;
 
 /* Templates point .data at an offset inside struct xtcp_net; each
  * namespace's copy is rebased onto its own struct (xtcp_sysctl_net_init).
@@ -240,6 +242,20 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dou8vec_minmax,
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_ONE,
+		.procname	= "tcp_moderate_rcvbuf",
+		.data		= XTCP_KNOB(moderate_rcvbuf),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
+		.procname	= "tcp_adv_win_scale",
+		.data		= XTCP_KNOB(adv_win_scale),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_adv_win_scale_min,
+		.extra2		= &xtcp_adv_win_scale_max,
 	},
 	{
 		.procname	= "tcp_congestion_control",
@@ -302,6 +318,8 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->orphan_retries = 0;
 	xn->ecn = 2;
 	xn->ecn_fallback = 1;
+	xn->moderate_rcvbuf = 1;
+	xn->adv_win_scale = 1;
 
 	/* New namespaces copy the initial namespace's buffer limits and
 	 * congestion control, as tcp_sk_init() does.

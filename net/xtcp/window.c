@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xtcp: window scaling and the receive window of a socket.
+ *
+ * The arithmetic is rwin.c's (Linux 6.1's tcp_select_initial_window(),
+ * __tcp_select_window(), tcp_select_window(), tcp_rcv_space_adjust());
+ * this file feeds it what the socket, its buffers and the namespace's
+ * sysctls say, and stores the results back.  Our shift is chosen when the
+ * SYN (xtcp_connect_init_rwin()) or the SYN-ACK (xtcp_req_init_rwin()) is
+ * built and is used only if both ends sent a window scale option (RFC 7323
+ * s.2.2); windows are offered as Linux does (RFC 9293 s.3.8.6.2.2 receiver
+ * silly-window avoidance, a right edge that never moves left), bounded by
+ * rcv_ssthresh, which grows with in-order data (xtcp_grow_window()), and
+ * by window_clamp, which follows the buffer as the reader grows it
+ * (xtcp_rcv_space_adjust()).
+ *
+ * Every function here runs with the socket locked (owner or softirq with
+ * the spinlock), except those taking a SYN queue entry, which run on the
+ * listener's input path before the entry is published.
+ */
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/xtcp.h>
+#include <net/xtcp_options.h>
+#include <net/xtcp_rwin.h>
+
+/* The sysctls the window depends on, sampled now. */
+static void xtcp_rwin_sysctl_get(const struct sock *sk,
+				 struct xtcp_rwin_sysctl *sys)
+{
+	const struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+
+	sys->tcp_rmem2 = max(READ_ONCE(xn->rmem[2]), 0);
+	sys->rmem_max = READ_ONCE(sysctl_rmem_max);
+	sys->adv_win_scale = READ_ONCE(xn->adv_win_scale);
+	/* Linux's tcp_workaround_signed_windows, off by default; xtcp has
+	 * no such knob.
+	 */
+	sys->workaround_signed_windows = false;
+	sys->moderate_rcvbuf = READ_ONCE(xn->moderate_rcvbuf);
+}
+
+/* The receive MSS the window is rounded to: the estimate of the peer's
+ * segment size (icsk_ack.rcv_mss, delack.c), or before the connection is
+ * open the MSS we advertised.
+ */
+static int xtcp_rcv_mss(const struct xtcp_sock *xsk)
+{
+	return xsk->rcv_mss ? : (xsk->advmss ? : XTCP_DEFAULT_MSS);
+}
+
+static void xtcp_rwin_load(const struct xtcp_sock *xsk, struct xtcp_rwin *w)
+{
+	w->rcv_nxt = xsk->rcv_nxt;
+	w->rcv_wup = xsk->rcv_wup;
+	w->rcv_wnd = xsk->rcv_wnd;
+	w->window_clamp = xsk->window_clamp;
+	w->rcv_ssthresh = xsk->rcv_ssthresh;
+	w->rcv_wscale = xsk->rcv_wscale;
+}
+
+/* Linux's tcp_space(): the window the free part of the buffer is worth. */
+static int xtcp_sk_space(const struct sock *sk, int adv_win_scale)
+{
+	return xtcp_space(READ_ONCE(sk->sk_rcvbuf),
+			  READ_ONCE(sk->sk_backlog.len),
+			  atomic_read(&sk->sk_rmem_alloc), adv_win_scale);
+}
+
+static void xtcp_rwin_space_get(const struct sock *sk,
+				struct xtcp_rwin_space *s, int adv_win_scale)
+{
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	s->free_space = xtcp_sk_space(sk, adv_win_scale);
+	s->allowed_space = xtcp_full_space(READ_ONCE(sk->sk_rcvbuf),
+					   adv_win_scale);
+	s->rcv_mss = xtcp_rcv_mss(xsk);
+	s->advmss = xsk->advmss;
+	s->unused_mem = sk_unused_reserved_mem(sk);
+	s->memory_pressure = sk_under_memory_pressure(sk);
+}
+
+/**
+ * xtcp_select_window() - the window field of the next segment, not a SYN
+ * @sk: the socket, locked
+ *
+ * Linux's tcp_select_window() (through xtcp_rwin_select_window()): what
+ * the buffer allows, never moving the right edge advertised before to
+ * the left, scaled down by our shift.  rcv_wnd and rcv_wup record what
+ * was offered; rcv_ssthresh falls under memory pressure.
+ *
+ * Return: the value of the window field, host order.
+ */
+u16 xtcp_select_window(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_rwin_sysctl sys;
+	struct xtcp_rwin_space s;
+	struct xtcp_rwin w;
+	bool space_low;
+	u16 field;
+
+	xtcp_rwin_sysctl_get(sk, &sys);
+	xtcp_rwin_load(xsk, &w);
+	xtcp_rwin_space_get(sk, &s, sys.adv_win_scale);
+	field = xtcp_rwin_select_window(&w, &s, &sys, &space_low);
+	if (space_low)
+		xsk->ack_quick = 0;	/* __tcp_select_window() */
+	xsk->rcv_wnd = w.rcv_wnd;
+	xsk->rcv_wup = w.rcv_wup;
+	xsk->rcv_ssthresh = w.rcv_ssthresh;
+	return field;
+}
+
+/**
+ * __xtcp_select_window() - the window the buffer allows now
+ * @sk: the socket, locked
+ *
+ * Linux's __tcp_select_window(): in bytes, before the no-shrink rule and
+ * scaling; nothing is recorded but a lower rcv_ssthresh under memory
+ * pressure, and the end of quick ACKs with less than half the buffer free.
+ *
+ * Return: the window in bytes.
+ */
+u32 __xtcp_select_window(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_rwin_sysctl sys;
+	struct xtcp_rwin_space s;
+	struct xtcp_rwin w;
+	bool space_low;
+	u32 win;
+
+	xtcp_rwin_sysctl_get(sk, &sys);
+	xtcp_rwin_load(xsk, &w);
+	xtcp_rwin_space_get(sk, &s, sys.adv_win_scale);
+	win = __xtcp_rwin_select_window(&w, &s, sys.adv_win_scale, &space_low);
+	if (space_low)
+		xsk->ack_quick = 0;
+	xsk->rcv_ssthresh = w.rcv_ssthresh;
+	return win;
+}
+
+/**
+ * xtcp_window_update_due() - should the reader's progress be announced?
+ * @sk: the socket, locked by its owner, after the reader took data
+ *
+ * The window-update rule of Linux's tcp_cleanup_rbuf(): when what is left
+ * of the window last advertised is at most half the clamp, and the buffer
+ * now allows at least twice that, an ACK tells the peer (this also
+ * reopens a closed window).
+ *
+ * Return: true if the caller should send an ACK now.
+ */
+bool xtcp_window_update_due(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_rwin w;
+	u32 now, new_win;
+
+	xtcp_rwin_load(xsk, &w);
+	now = xtcp_receive_window(&w);
+	if (2 * now > xsk->window_clamp)
+		return false;
+	new_win = __xtcp_select_window(sk);
+	return new_win && new_win >= 2 * now;
+}
+
+/**
+ * xtcp_connect_init_rwin() - the window and shift of an active open
+ * @sk: the socket, locked by its owner, routed, advmss set
+ *
+ * The receive-window part of Linux's tcp_connect_init(): with SO_RCVBUF
+ * set the clamp is what that buffer holds; then
+ * xtcp_select_initial_window() gives the SYN's window and our shift (if
+ * net.xtcp.tcp_window_scaling offers one), and rcv_ssthresh starts at the
+ * window.  The route's window and initrwnd metrics count as in Linux.
+ */
+void xtcp_connect_init_rwin(struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct dst_entry *dst = __sk_dst_get(sk);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_rwin_sysctl sys;
+	u32 init_rcv_wnd = 0;
+	int full_space;
+	u8 wscale;
+
+	xtcp_rwin_sysctl_get(sk, &sys);
+	full_space = xtcp_full_space(READ_ONCE(sk->sk_rcvbuf),
+				     sys.adv_win_scale);
+	if (!xsk->window_clamp && dst)
+		xsk->window_clamp = dst_metric(dst, RTAX_WINDOW);
+	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
+		xsk->window_clamp = xtcp_rcvbuf_lock_clamp(xsk->window_clamp,
+							   full_space);
+	if (dst)
+		init_rcv_wnd = dst_metric(dst, RTAX_INITRWND);
+	xtcp_select_initial_window(full_space, xsk->advmss, &xsk->rcv_wnd,
+				   &xsk->window_clamp,
+				   READ_ONCE(xn->window_scaling), &wscale,
+				   init_rcv_wnd, &sys);
+	xsk->rcv_wscale = wscale;
+	xsk->snd_wscale = 0;
+	xsk->wscale_ok = 0;
+	xsk->sack_ok = 0;
+	xsk->rcv_ssthresh = xsk->rcv_wnd;
+}
+
+/**
+ * xtcp_req_init_rwin() - the window and shift a SYN-ACK offers
+ * @req:      the new SYN queue entry, not yet published; advmss, wscale_ok
+ *            and tstamp_ok set
+ * @listener: its listener (spinlock or owner held)
+ *
+ * Linux's tcp_openreq_init_rwin(): the listener's buffer (with SO_RCVBUF
+ * set, also its clamp) gives the window of the SYN-ACK, in whole segments
+ * of the MSS we offered (less a timestamp option when those are used) and
+ * at most 65535, and our shift if the SYN offered window scaling.  The
+ * entry keeps both, and the clamp its child starts from.  There is no
+ * route at this point, so the route's window metrics do not apply.
+ */
+void xtcp_req_init_rwin(struct xtcp_request *req, const struct sock *listener)
+{
+	struct xtcp_rwin_sysctl sys;
+	u32 clamp = READ_ONCE(xtcp_sk(listener)->window_clamp);
+	u32 mss = req->advmss;
+	int full_space;
+	u8 wscale;
+
+	xtcp_rwin_sysctl_get(listener, &sys);
+	full_space = xtcp_full_space(READ_ONCE(listener->sk_rcvbuf),
+				     sys.adv_win_scale);
+	if (listener->sk_userlocks & SOCK_RCVBUF_LOCK)
+		clamp = xtcp_rcvbuf_lock_clamp(clamp, full_space);
+	if (req->tstamp_ok && mss > XTCP_OLEN_TSTAMP_ALIGNED)
+		mss -= XTCP_OLEN_TSTAMP_ALIGNED;
+	xtcp_select_initial_window(full_space, mss, &req->rcv_wnd, &clamp,
+				   req->wscale_ok, &wscale, 0, &sys);
+	req->window_clamp = clamp;
+	req->rcv_wscale = wscale;
+}
+
+/**
+ * xtcp_init_buffer_space() - receive-side state once a connection is open
+ * @sk: the socket, locked, just established
+ *
+ * The receive half of Linux's tcp_init_buffer_space() with its default
+ * tcp_app_win (31): the clamp is at most what the buffer holds, less one
+ * segment's reservation; rcv_ssthresh at most the clamp; and the first
+ * auto-tuning measure starts now, from at most ten segments.
+ */
+void xtcp_init_buffer_space(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 advmss = xsk->advmss;
+	int maxwin;
+
+	maxwin = xtcp_full_space(READ_ONCE(sk->sk_rcvbuf),
+				 READ_ONCE(xtcp_pernet(sock_net(sk))->adv_win_scale));
+	if (maxwin < 0)
+		maxwin = 0;
+	if (xsk->window_clamp >= (u32)maxwin)
+		xsk->window_clamp = maxwin;
+	/* Keep one segment's room (the "force reservation" step). */
+	if (xsk->window_clamp > 2 * advmss &&
+	    xsk->window_clamp + advmss > (u32)maxwin)
+		xsk->window_clamp = max_t(u32, 2 * advmss, maxwin - advmss);
+	xsk->rcv_ssthresh = min(xsk->rcv_ssthresh, xsk->window_clamp);
+	xsk->rcvq_space = min3(xsk->rcv_ssthresh, xsk->rcv_wnd,
+			       (u32)TCP_INIT_CWND * advmss);
+	xsk->rcvq_seq = xsk->copied_seq;
+	xsk->rcvq_time = xtcp_clock_us();
+}
+
+/* Linux's truesize_adjust(): the part of a paged skb's truesize that its
+ * (empty) linear area does not account for.
+ */
+static u32 xtcp_truesize_adjust(bool adjust, const struct sk_buff *skb)
+{
+	u32 truesize = skb->truesize;
+
+	if (adjust && !skb_headlen(skb)) {
+		truesize -= SKB_TRUESIZE(skb_end_offset(skb));
+		if ((int)truesize < (int)skb->len)
+			truesize = skb->truesize;
+	}
+	return truesize;
+}
+
+/* Linux's __tcp_grow_window(): a segment costing more than its share of
+ * buffer may still grow rcv_ssthresh while it is small against what the
+ * largest buffer (tcp_rmem[2]) would allow.
+ */
+static int __xtcp_grow_window(const struct sock *sk, const struct sk_buff *skb,
+			      u32 skbtruesize, int adv_win_scale)
+{
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+	int rmem2 = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
+	int truesize = xtcp_win_from_space(skbtruesize, adv_win_scale) >> 1;
+	int window = xtcp_win_from_space(rmem2, adv_win_scale) >> 1;
+
+	while (window > 0 && xsk->rcv_ssthresh <= (u32)window) {
+		if (truesize <= (int)skb->len)
+			return 2 * xtcp_rcv_mss(xsk);
+		truesize >>= 1;
+		window >>= 1;
+	}
+	return 0;
+}
+
+/**
+ * xtcp_grow_window() - let the window grow with the data that arrives
+ * @sk:     the socket, locked
+ * @skb:    a data segment just taken, skb->len its payload
+ * @adjust: @skb is an in-order segment (its truesize may be adjusted for
+ *          a paged skb), as tcp_event_data_recv() passes it
+ *
+ * Linux's tcp_grow_window(): rcv_ssthresh, the soft limit on the window,
+ * grows by at least two segments per segment received while segments cost
+ * no more buffer than the window they use (RFC 7323 s.2 needs the window
+ * to open as the transfer speeds up), never beyond the clamp or the free
+ * buffer; under memory pressure it falls to four segments (or what
+ * SO_RESERVE_MEM holds) instead.
+ */
+void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int adv = READ_ONCE(xtcp_pernet(sock_net(sk))->adv_win_scale);
+	int room, incr, unused_win;
+	u32 truesize;
+
+	room = min_t(int, xsk->window_clamp, xtcp_sk_space(sk, adv)) -
+	       xsk->rcv_ssthresh;
+	if (room <= 0)
+		return;
+	if (sk_under_memory_pressure(sk)) {
+		/* tcp_adjust_rcv_ssthresh() */
+		xsk->rcv_ssthresh = min(xsk->rcv_ssthresh, 4U * xsk->advmss);
+		if (sk_unused_reserved_mem(sk)) {
+			unused_win = xtcp_win_from_space(sk_unused_reserved_mem(sk),
+							 adv);
+			if (unused_win > 0)
+				xsk->rcv_ssthresh = max_t(u32, xsk->rcv_ssthresh,
+							  unused_win);
+		}
+		return;
+	}
+	truesize = xtcp_truesize_adjust(adjust, skb);
+	if (xtcp_win_from_space(truesize, adv) <= (int)skb->len)
+		incr = 2 * xsk->advmss;
+	else
+		incr = __xtcp_grow_window(sk, skb, truesize, adv);
+	if (incr) {
+		incr = max_t(int, incr, 2 * skb->len);
+		xsk->rcv_ssthresh += min(room, incr);
+		xsk->ack_quick |= 1;	/* ACK at once while it grows */
+	}
+}
+
+/**
+ * xtcp_rcv_space_adjust() - grow the receive buffer from what the reader
+ * consumed (dynamic right-sizing)
+ * @sk: the socket, locked by its owner (recvmsg)
+ *
+ * Linux 6.1's tcp_rcv_space_adjust() through rwin.c: once per receiver
+ * RTT (rcv_rtt_us, how long a window of data takes to arrive; nothing
+ * before there is an estimate), when the reader took more than in the RTT
+ * before and net.xtcp.tcp_moderate_rcvbuf is on, the buffer grows to what
+ * twice that (plus the growth rate and 16 segments) needs at the truesize
+ * of a full segment, up to tcp_rmem[2], unless SO_RCVBUF fixed it; the
+ * clamp follows the buffer.  Nothing grows without a reader.
+ */
+void xtcp_rcv_space_adjust(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u64 now = xtcp_clock_us(), elapsed;
+	struct xtcp_rwin_sysctl sys;
+	u32 rtt8, copied;
+	int rcvbuf;
+
+	if (!xsk->rcvq_time) {
+		/* Not established through xtcp_init_buffer_space(). */
+		xsk->rcvq_space = min_t(u32, xsk->rcv_wnd ? : XTCP_MAX_WINDOW,
+					TCP_INIT_CWND * xtcp_rcv_mss(xsk));
+		goto new_measure;
+	}
+	elapsed = now - xsk->rcvq_time;
+	rtt8 = xsk->rcv_rtt_us > U32_MAX >> 3 ? U32_MAX : xsk->rcv_rtt_us << 3;
+	if (!xtcp_rwin_rcv_space_due(min_t(u64, elapsed, U32_MAX), rtt8))
+		return;
+	copied = xsk->copied_seq - xsk->rcvq_seq;
+	xtcp_rwin_sysctl_get(sk, &sys);
+	rcvbuf = READ_ONCE(sk->sk_rcvbuf);
+	if (xtcp_rwin_rcv_space_adjust(copied, &xsk->rcvq_space, xsk->advmss,
+				       SKB_TRUESIZE(xsk->advmss + MAX_TCP_HEADER),
+				       sk->sk_userlocks & SOCK_RCVBUF_LOCK,
+				       &rcvbuf, &xsk->window_clamp, &sys))
+		WRITE_ONCE(sk->sk_rcvbuf, rcvbuf);
+new_measure:
+	xsk->rcvq_seq = xsk->copied_seq;
+	xsk->rcvq_time = now;
+}

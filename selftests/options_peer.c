@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/* options_peer: one socket for selftests/options_test.py (python cannot
+ * open AF_XTCP sockets), with its receive buffer set before it connects
+ * or listens.  A tool, not a test.
+ *
+ *   options_peer -f FAM (-l ADDR:PORT | -c ADDR:PORT) [-r BYTES] [-t SECS]
+ *                ACTION...
+ *
+ * FAM is "xtcp", "inet" or a number.  -r sets SO_RCVBUF to BYTES before
+ * bind()/connect() (the kernel doubles it, within rmem_max).  With -l it
+ * listens (backlog 16) and prints "listening"; with no action it then
+ * only waits -t seconds, answering SYNs without accepting; else it
+ * accepts one connection ("accepted") and runs the actions on it.  With
+ * -c the socket connects without blocking ("connecting"), then runs the
+ * actions; "wait" polls up to -t seconds for the handshake
+ * ("connected so_error=E").  Actions, one line each:
+ *
+ *   wait            see above
+ *   write:N         write N bytes in full: "wrote N errno=E"
+ *   readall         read to EOF or error: "readall bytes=N errno=E"
+ *   sleep:MS        "slept MS"
+ *   close           "closed"
+ *
+ * Every blocking call is bounded by -t seconds (SO_RCVTIMEO/SO_SNDTIMEO);
+ * alarm() ends a stuck run.  Exit 0 unless setup failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "lib/util.h"
+
+static void fail(const char *what)
+{
+	printf("error %s errno=%d %s\n", what, errno, strerror(errno));
+	exit(1);
+}
+
+static void do_write(int fd, size_t n)
+{
+	static char buf[65536];
+	size_t done = 0;
+	ssize_t r = 0;
+
+	memset(buf, 'o', sizeof(buf));
+	while (done < n) {
+		size_t chunk = n - done < sizeof(buf) ? n - done : sizeof(buf);
+
+		r = write(fd, buf, chunk);
+		if (r <= 0)
+			break;
+		done += r;
+	}
+	printf("wrote %zu errno=%d\n", done, r < 0 ? errno : 0);
+}
+
+static void do_readall(int fd)
+{
+	static char buf[65536];
+	size_t total = 0;
+	ssize_t r;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		total += r;
+	printf("readall bytes=%zu errno=%d\n", total, r < 0 ? errno : 0);
+}
+
+int main(int argc, char **argv)
+{
+	const char *listen_at = NULL, *connect_to = NULL;
+	int fam = AF_INET, secs = 10, rcvbuf = 0, fd, opt, i, one = 1;
+	struct sockaddr_in sin;
+	unsigned int budget;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((opt = getopt(argc, argv, "f:l:c:r:t:")) != -1) {
+		switch (opt) {
+		case 'f':
+			fam = family_by_name(optarg);
+			break;
+		case 'l':
+			listen_at = optarg;
+			break;
+		case 'c':
+			connect_to = optarg;
+			break;
+		case 'r':
+			rcvbuf = atoi(optarg);
+			break;
+		case 't':
+			secs = atoi(optarg);
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (!listen_at == !connect_to) {
+		fprintf(stderr, "options_peer: one of -l and -c\n");
+		return 2;
+	}
+	budget = 4 * secs + 2;
+	for (i = optind; i < argc; i++)
+		if (!strncmp(argv[i], "sleep:", 6))
+			budget += atoi(argv[i] + 6) / 1000 + 1;
+	alarm(budget);
+
+	if (parse_addr(listen_at ? listen_at : connect_to, &sin))
+		fail("address");
+	fd = socket(fam, SOCK_STREAM, 0);
+	if (fd < 0)
+		fail("socket");
+	set_timeouts(fd, secs);
+	if (rcvbuf &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		fail("SO_RCVBUF");
+	if (listen_at) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int c;
+
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+		    listen(fd, 16))
+			fail("listen");
+		printf("listening\n");
+		if (optind == argc) {
+			sleep(secs);
+			return 0;
+		}
+		if (poll(&pfd, 1, secs * 1000) != 1)
+			fail("accept timeout");
+		c = accept(fd, NULL, NULL);
+		if (c < 0)
+			fail("accept");
+		close(fd);
+		fd = c;
+		set_timeouts(fd, secs);
+		printf("accepted\n");
+	} else {
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) &&
+		    errno != EINPROGRESS)
+			fail("connect");
+		printf("connecting\n");
+	}
+
+	for (i = optind; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "wait")) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			socklen_t len = sizeof(int);
+			int err = 0;
+
+			poll(&pfd, 1, secs * 1000);
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+			printf("connected so_error=%d\n", err);
+		} else if (!strncmp(a, "write:", 6)) {
+			do_write(fd, strtoul(a + 6, NULL, 0));
+		} else if (!strcmp(a, "readall")) {
+			do_readall(fd);
+		} else if (!strncmp(a, "sleep:", 6)) {
+			int ms = atoi(a + 6);
+			struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+			nanosleep(&ts, NULL);
+			printf("slept %d\n", ms);
+		} else if (!strcmp(a, "close")) {
+			close(fd);
+			fd = -1;
+			printf("closed\n");
+		} else {
+			fprintf(stderr, "options_peer: unknown action %s\n", a);
+			return 2;
+		}
+	}
+	return 0;
+}
