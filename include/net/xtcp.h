@@ -423,7 +423,7 @@ struct xtcp_net {
 	u32 challenge_count;		/* challenge ACKs left this second */
 	int max_tw_buckets;
 	u8 orphan_retries;
-	/* ECN (issue 8, "ecn"): tcp_ecn, tcp_ecn_fallback. */
+	/* ECN (ecn.c): tcp_ecn, tcp_ecn_fallback. */
 	u8 ecn;
 	u8 ecn_fallback;
 	/* Receive window and buffer auto-tuning (window.c). */
