@@ -11,7 +11,7 @@ set -u
 
 knobs=(tcp_syn_retries tcp_synack_retries tcp_retries1 tcp_retries2
 	tcp_fin_timeout tcp_keepalive_time tcp_keepalive_intvl
-	tcp_keepalive_probes tcp_sack tcp_timestamps tcp_window_scaling
+	tcp_keepalive_probes tcp_sack tcp_dsack tcp_timestamps tcp_window_scaling
 	tcp_rmem tcp_wmem tcp_max_orphans tcp_max_syn_backlog tcp_syncookies
 	tcp_rfc1337 tcp_invalid_ratelimit tcp_challenge_ack_limit
 	tcp_congestion_control tcp_available_congestion_control
@@ -23,7 +23,8 @@ bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
 	"tcp_synack_retries 256" "tcp_retries1 256" "tcp_retries2 -1"
 	"tcp_fin_timeout abc" "tcp_fin_timeout 8589935"
 	"tcp_keepalive_time 8589935" "tcp_keepalive_intvl x"
-	"tcp_keepalive_probes 256" "tcp_sack 256" "tcp_timestamps 300"
+	"tcp_keepalive_probes 256" "tcp_sack 256" "tcp_dsack 256"
+	"tcp_timestamps 300"
 	"tcp_window_scaling -1" "tcp_syncookies 256" "tcp_rfc1337 256"
 	"tcp_max_syn_backlog abc" "tcp_max_orphans 2147483648"
 	"tcp_rmem 4095 131072 6291456" "tcp_wmem 0 16384 4194304"
@@ -39,6 +40,7 @@ bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
 good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
 	"tcp_retries2 8" "tcp_fin_timeout 30" "tcp_keepalive_time 600"
 	"tcp_keepalive_intvl 10" "tcp_keepalive_probes 3" "tcp_sack 0"
+	"tcp_dsack 0"
 	"tcp_timestamps 0" "tcp_window_scaling 0" "tcp_syncookies 2"
 	"tcp_rfc1337 1" "tcp_invalid_ratelimit 100" "tcp_challenge_ack_limit 50"
 	"tcp_max_orphans 4096" "tcp_max_syn_backlog 256"

@@ -18,6 +18,7 @@
 #include <net/tcp_states.h>
 #include <net/xtcp_cong.h>
 #include <net/xtcp_rtt.h>
+#include <net/xtcp_sack_rcv.h>
 #include <net/xtcp_timer.h>
 
 struct tcphdr;
@@ -153,6 +154,12 @@ struct xtcp_sock {
 	u8 sack_ok : 1,		/* both sent SACK-permitted */
 	   wscale_ok : 1,	/* both sent window scale */
 	   tstamp_ok : 1;	/* both sent timestamps: set by tstamp.c */
+
+	/* SACK blocks we report (RFC 2018, RFC 2883), sack_rcv.c.  Kept on
+	 * connections with sack_ok by input.c, sent by output.c (Linux's
+	 * rx_opt.num_sacks/dsack, selective_acks[], duplicate_sack[]).
+	 */
+	struct xtcp_sack_rcv sack_rcv;
 
 	/* Out-of-order data: an rbtree keyed by sequence number (skb->rbnode),
 	 * charged to the receive buffer like in-order data, as Linux's
@@ -429,6 +436,8 @@ struct xtcp_net {
 	/* Receive window and buffer auto-tuning (window.c). */
 	u8 moderate_rcvbuf;
 	int adv_win_scale;
+	/* SACK blocks we send (input.c, sack_rcv.c): tcp_dsack. */
+	u8 dsack;
 
 	/* Default congestion control for new sockets; never NULL. */
 	const struct xtcp_cong_ops __rcu *cong_default;

@@ -203,6 +203,7 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->snd_wscale = 0;
 	xsk->rcv_wscale = 0;
 	xsk->sack_ok = 0;
+	xtcp_sack_reset(&xsk->sack_rcv);	/* tcp_clear_options() */
 	xsk->wscale_ok = 0;
 	xsk->tstamp_ok = 0;
 	xsk->mss = TCP_MSS_DEFAULT;

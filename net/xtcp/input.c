@@ -585,6 +585,11 @@ static bool xtcp_prune_ofo_queue(struct sock *sk, const struct sk_buff *in)
 			break;
 	}
 	xsk->ooo_last_skb = skb_rb_last(&xsk->out_of_order_queue);
+	/* What the blocks reported may be gone: report nothing of it again
+	 * (RFC 2018 s.8 reneging; tcp_prune_ofo_queue()'s tcp_sack_reset()).
+	 */
+	if (pruned && xsk->sack_ok)
+		xtcp_sack_reset(&xsk->sack_rcv);
 	return pruned;
 }
 
@@ -824,6 +829,36 @@ static void xtcp_clamp_rcvbuf(struct sock *sk, const struct sk_buff *skb)
 						2U * xtcp_sk(sk)->advmss);
 }
 
+/* The receiver SACK state of a connection that negotiated SACK (Linux's
+ * tcp_is_sack()), NULL otherwise; net.xtcp.tcp_dsack is read at each
+ * use, as tcp_dsack_set() reads tcp_dsack.
+ */
+static struct xtcp_sack_rcv *xtcp_sack_state(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!xsk->sack_ok)
+		return NULL;
+	xsk->sack_rcv.dsack_enabled =
+		!!READ_ONCE(xtcp_pernet(sock_net(sk))->dsack);
+	return &xsk->sack_rcv;
+}
+
+/* A segment that starts below RCV.NXT and is not taken in (all old, or
+ * dropped): its old part is the D-SACK of the next ACK (RFC 2883 s.4),
+ * as tcp_data_queue()'s retransmission case and tcp_send_dupack() set
+ * it.  A FIN counts, as in Linux (cb->end_seq includes it).
+ */
+static void xtcp_sack_old(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sack_rcv *sr = xtcp_sack_state(sk);
+	u32 rcv_nxt = xtcp_sk(sk)->rcv_nxt;
+
+	if (sr && cb->seq != cb->end_seq && xtcp_seq_before(cb->seq, rcv_nxt))
+		xtcp_sack_rcv_data(sr, rcv_nxt, cb->seq, cb->end_seq);
+}
+
 /* Data goes to the receive queue, or ahead of a hole to the out-of-order
  * queue, each skb charged to the receive buffer and to the protocol's
  * memory.  In-order data that finds the buffer full first makes room by
@@ -838,6 +873,11 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 seq = cb->seq + !!(cb->flags & TCPHDR_SYN);
+	/* SACK and D-SACK blocks (sack_rcv.c): what RCV.NXT and the segment
+	 * were before it is trimmed or queued.
+	 */
+	struct xtcp_sack_rcv *sr = xtcp_sack_state(sk);
+	u32 prior_rcv_nxt = xsk->rcv_nxt, sack_seq = seq;
 
 	/* tcp_ecn_accept_cwr(): the sender reduced; tell it at once. */
 	if (cb->flags & TCPHDR_CWR)
@@ -845,7 +885,14 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	if (xtcp_seq_after(seq, xsk->rcv_nxt)) {
 		xsk->ack_pending |= ICSK_ACK_SCHED;	/* tcp_data_queue_ofo() */
 		xtcp_ecn_check_ce(sk, skb);	/* tcp_data_queue_ofo() */
-		return xtcp_ooo_queue(sk, skb, seq, len);
+		if (!xtcp_ooo_queue(sk, skb, seq, len))
+			return false;
+		/* Held (or held already): tcp_data_queue_ofo()'s D-SACK and
+		 * tcp_sack_new_ofo_skb().
+		 */
+		if (sr)
+			xtcp_sack_rcv_data(sr, prior_rcv_nxt, seq, seq + len);
+		return true;
 	}
 	if (xtcp_seq_before(seq, xsk->rcv_nxt)) {
 		u32 dup = xsk->rcv_nxt - seq;
@@ -873,6 +920,8 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		return false;
 	}
 
+	if (sr)
+		xtcp_sack_rcv_data(sr, prior_rcv_nxt, sack_seq, seq + len);
 	xsk->rcv_nxt = seq + len;
 	xtcp_event_data_recv(sk, skb);
 	xtcp_ecn_check_ce(sk, skb);	/* before a merge frees @skb */
@@ -885,6 +934,9 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		if (RB_EMPTY_ROOT(&xsk->out_of_order_queue))
 			xsk->ack_pending |= ICSK_ACK_NOW;
 	}
+	/* Blocks RCV.NXT reached are acknowledged now (tcp_sack_remove()). */
+	if (sr)
+		xtcp_sack_remove(sr, xsk->rcv_nxt);
 	xtcp_rcv_rtt_measure(sk);
 	sk->sk_data_ready(sk);
 	return true;
@@ -903,6 +955,9 @@ static void xtcp_fin(struct sock *sk)
 
 	xsk->rcv_nxt++;
 	xsk->ack_pending |= ICSK_ACK_SCHED;
+	/* Nothing beyond the FIN is worth reporting (tcp_fin()). */
+	if (xsk->sack_ok)
+		xtcp_sack_reset(&xsk->sack_rcv);
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
 	sock_set_flag(sk, SOCK_DONE);
 
@@ -937,6 +992,8 @@ static void xtcp_fin(struct sock *sk)
 
 static void xtcp_established(struct sock *sk)
 {
+	xtcp_sack_rcv_init(&xtcp_sk(sk)->sack_rcv,
+			   READ_ONCE(xtcp_pernet(sock_net(sk))->dsack));
 	xtcp_set_state(sk, TCP_ESTABLISHED);
 	xtcp_init_rcv_mss(sk);
 	xtcp_sndbuf_expand(sk);
@@ -1028,15 +1085,18 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 
 /* A duplicate ACK for an unacceptable segment; one that repeats data
  * we have puts the receiver in quick-ACK mode, as tcp_send_dupack():
- * our ACKs of it may have been lost.
+ * our ACKs of it may have been lost; with SACK its old part is the
+ * ACK's D-SACK block.
  */
 static void xtcp_send_dupack(struct sock *sk, const struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 	if (cb->end_seq != cb->seq &&
-	    xtcp_seq_before(cb->seq, xtcp_sk(sk)->rcv_nxt))
+	    xtcp_seq_before(cb->seq, xtcp_sk(sk)->rcv_nxt)) {
 		xtcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS);
+		xtcp_sack_old(sk, skb);
+	}
 	xtcp_send_ack(sk);
 }
 
@@ -1063,7 +1123,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	if (xtcp_tstamp_paws_discard(sk, skb) && !(flags & TCPHDR_RST)) {
 		if (!xtcp_oow_rate_limited(sock_net(sk), skb,
 					   &xsk->last_oow_ack_time))
-			xtcp_send_ack(sk);
+			xtcp_send_dupack(sk, skb);
 		goto drop;
 	}
 
@@ -1238,6 +1298,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		/* A duplicate, or data beyond a closed window: the peer may
 		 * have lost our ACKs (tcp_data_queue()'s out_of_window).
 		 */
+		xtcp_sack_old(sk, skb);
 		xtcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS);
 		xtcp_send_ack(sk);
 	}

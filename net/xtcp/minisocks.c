@@ -347,6 +347,8 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	 * scaling neither side shifts and no window exceeds 65535.
 	 */
 	xsk->sack_ok = req->sack_ok;
+	xtcp_sack_rcv_init(&xsk->sack_rcv,
+			   READ_ONCE(xtcp_pernet(sock_net(sk))->dsack));
 	xsk->tstamp_ok = req->tstamp_ok;
 	xsk->wscale_ok = req->wscale_ok;
 	xsk->window_clamp = req->window_clamp;

@@ -66,14 +66,45 @@ void xtcp_update_mss(struct sock *sk)
 	xsk->mss = max_t(u32, mss, TCP_MIN_SND_MSS);
 }
 
+/* The SACK blocks of a segment that is not a SYN, on a connection that
+ * negotiated SACK (tcp_established_options()): the pending D-SACK first,
+ * then the SACK blocks most recent first, as many as fit after the
+ * timestamps (4 without, 3 with them).  Writing them sends the D-SACK:
+ * no later segment repeats it.  A segment with @len bytes of data was
+ * sized to the MSS when it was queued, so it takes only the blocks the
+ * MSS leaves room for (RFC 6691: data and options within the MSS); Linux
+ * shrinks such segments instead (tcp_current_mss()).
+ */
+static void xtcp_sack_out(struct sock *sk, struct xtcp_out_options *opts,
+			  u32 len)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 room = XTCP_MAX_OPTION_SPACE - XTCP_OLEN_SACK_BASE_ALIGNED;
+
+	if (!xsk->sack_ok)
+		return;
+	if (opts->options & XTCP_OPTION_TS)
+		room -= XTCP_OLEN_TSTAMP_ALIGNED;
+	if (len) {
+		u32 left = xsk->mss > len ? xsk->mss - len : 0;
+
+		left = left > XTCP_OLEN_SACK_BASE_ALIGNED ?
+		       left - XTCP_OLEN_SACK_BASE_ALIGNED : 0;
+		room = min(room, left);
+	}
+	opts->num_sack_blocks =
+		xtcp_sack_rcv_write(&xsk->sack_rcv, opts->sack_blocks,
+				    room / XTCP_OLEN_SACK_PERBLOCK);
+}
+
 /* The options of a segment a full socket sends (Linux's tcp_syn_options()
  * and tcp_established_options()): a SYN or SYN-ACK offers our MSS, window
  * scale with our shift, SACK-permitted and timestamps as
  * net.xtcp.tcp_window_scaling, tcp_sack and tcp_timestamps say now; other
- * segments carry timestamps once negotiated.  Return: their size in
- * bytes, a multiple of 4.
+ * segments carry timestamps once negotiated, and SACK blocks (@len: the
+ * bytes of data).  Return: their size in bytes, a multiple of 4.
  */
-static unsigned int xtcp_out_options(struct sock *sk, u8 flags,
+static unsigned int xtcp_out_options(struct sock *sk, u8 flags, u32 len,
 				     struct xtcp_out_options *opts)
 {
 	const struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
@@ -81,8 +112,10 @@ static unsigned int xtcp_out_options(struct sock *sk, u8 flags,
 
 	memset(opts, 0, sizeof(*opts));
 	xtcp_tstamp_out(sk, opts, flags & TCPHDR_SYN);
-	if (!(flags & TCPHDR_SYN))
+	if (!(flags & TCPHDR_SYN)) {
+		xtcp_sack_out(sk, opts, len);
 		return xtcp_established_options(opts);
+	}
 	opts->mss = xsk->advmss;
 	if (READ_ONCE(xn->window_scaling)) {
 		opts->ws = xsk->rcv_wscale;
@@ -119,7 +152,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_out_options opts;
 	unsigned int hlen = sizeof(struct tcphdr) +
-		xtcp_out_options(sk, cb->flags, &opts);
+		xtcp_out_options(sk, cb->flags, skb->len, &opts);
 	u8 flags = cb->flags;
 	struct tcphdr *th;
 	u16 window;

@@ -140,6 +140,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dou8vec_minmax,
 	},
 	{
+		.procname	= "tcp_dsack",
+		.data		= XTCP_KNOB(dsack),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
 		.procname	= "tcp_timestamps",
 		.data		= XTCP_KNOB(timestamps),
 		.maxlen		= sizeof(u8),
@@ -322,6 +329,7 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->ecn_fallback = 1;
 	xn->moderate_rcvbuf = 1;
 	xn->adv_win_scale = 1;
+	xn->dsack = 1;
 
 	/* New namespaces copy the initial namespace's buffer limits and
 	 * congestion control, as tcp_sk_init() does.
