@@ -10,8 +10,10 @@
 # environment shows as a failure, not as a match.  The xtcp or native end
 # is a selftests/options_peer process per step (python cannot open
 # AF_XTCP sockets); scapy speaks as an address its namespace does not own
-# (see wire.sh).  tcp_timestamps is 0 throughout (timestamps are
-# tstamp_test's).
+# (see wire.sh).  The SYN and SYN-ACK cases go through every combination
+# of tcp_timestamps, tcp_sack and tcp_window_scaling, comparing option
+# bytes with TSval masked (its clock and offset are each stack's own:
+# tstamp_test checks them); the other cases run with tcp_timestamps 0.
 #
 # Timing: replies are waited for up to 3 s, "nothing more" is watched for
 # 1.5 s (both times XTCP_SLOW, wirelib); the options_peer processes live
@@ -36,7 +38,8 @@ KNOBS = {"inet": "net.ipv4", "xtcp": "net.xtcp"}
 OFFER_ALL = [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (12345, 0)),
              ("NOP", None), ("WScale", 7)]
 OFFER_NONE = []
-COMBOS = [(sack, ws) for sack in (0, 1) for ws in (0, 1)]
+COMBOS = [(ts, sack, ws) for ts in (0, 1) for sack in (0, 1)
+          for ws in (0, 1)]
 RMEM2 = (131072, 1048576, 4194304, 16777216)
 RCVBUF = (2048, 65536, 1048576)
 LRCVBUF = (0, 2048, 65536)
@@ -65,10 +68,10 @@ def sysctl_get(args, fam, name):
                           capture_output=True, text=True).stdout.strip()
 
 
-def knobs(args, fam, sack=1, ws=1, rmem=None):
+def knobs(args, fam, sack=1, ws=1, rmem=None, ts=0):
     sysctl(args, fam, "tcp_sack", sack)
     sysctl(args, fam, "tcp_window_scaling", ws)
-    sysctl(args, fam, "tcp_timestamps", 0)
+    sysctl(args, fam, "tcp_timestamps", ts)
     sysctl(args, fam, "tcp_rmem", rmem or args.rmem[fam])
 
 
@@ -78,8 +81,26 @@ def peer(args, fam, *argv, secs=10, netns=None):
 
 
 def opt_hex(p):
+    """The option bytes as hex, a timestamp option's TSval as "x"s."""
     raw = bytes(p[TCP])
-    return raw[20:(raw[12] >> 4) * 4].hex()
+    opt = raw[20:(raw[12] >> 4) * 4].hex()
+    i = 0
+    while i < len(opt):
+        kind = int(opt[i:i + 2], 16)
+        if kind == 0:
+            break
+        if kind == 1:
+            i += 2
+            continue
+        if i + 4 > len(opt):
+            break
+        olen = int(opt[i + 2:i + 4], 16)
+        if olen < 2:
+            break
+        if kind == 8 and olen == 10:
+            opt = opt[:i + 4] + "x" * 8 + opt[i + 12:]
+        i += 2 * olen
+    return opt
 
 
 def wscale_of(p):
@@ -131,15 +152,15 @@ def same(n, x, what):
 # Each case: (check names, function returning one (ok, why) per name).
 
 def syn_names():
-    return [f"SYN sack={s} ws={w}: options and window as native"
-            for s, w in COMBOS]
+    return [f"SYN ts={t} sack={s} ws={w}: options and window as native"
+            for t, s, w in COMBOS]
 
 
 def case_syn(args, wire, ports):
-    for sack, ws in COMBOS:
+    for ts, sack, ws in COMBOS:
         got = {}
         for fam in FAMS:
-            knobs(args, fam, sack, ws)
+            knobs(args, fam, sack, ws, ts=ts)
             got[fam] = syn_of(args, wire, fam, ports)
         n, x = got["inet"], got["xtcp"]
         if n[0] is None or x[0] is None:
@@ -147,14 +168,14 @@ def case_syn(args, wire, ports):
             continue
         sane = (has_opt(n[2], "SAckOK") == bool(sack) and
                 (wscale_of(n[2]) is not None) == bool(ws) and
-                not has_opt(n[2], "Timestamp"))
+                has_opt(n[2], "Timestamp") == bool(ts))
         ok, why = same(n[:2], x[:2], "options, window")
         yield ok and sane, why + ("" if sane else " (native not as knobs)")
 
 
 def synack_names():
-    return [f"SYN-ACK sack={s} ws={w} offer={o}: options and window as native"
-            for s, w in COMBOS for o in ("all", "none")]
+    return [f"SYN-ACK ts={t} sack={s} ws={w} offer={o}: options and window "
+            "as native" for t, s, w in COMBOS for o in ("all", "none")]
 
 
 def case_synack(args, wire, ports):
@@ -167,11 +188,11 @@ def case_synack(args, wire, ports):
         for fam in FAMS:
             if peers[fam].line(r"listening") is None:
                 raise RuntimeError(f"{fam} listener: {peers[fam].text()}")
-        for sack, ws in COMBOS:
+        for ts, sack, ws in COMBOS:
             for name, offer in (("all", OFFER_ALL), ("none", OFFER_NONE)):
                 got = {}
                 for fam in FAMS:
-                    knobs(args, fam, sack, ws)
+                    knobs(args, fam, sack, ws, ts=ts)
                     got[fam] = synack_of(args, wire, ports, lports[fam],
                                          offer)
                 n, x = got["inet"], got["xtcp"]
@@ -180,7 +201,8 @@ def case_synack(args, wire, ports):
                     continue
                 on = name == "all"
                 sane = (has_opt(n[2], "SAckOK") == bool(sack and on) and
-                        (wscale_of(n[2]) is not None) == bool(ws and on))
+                        (wscale_of(n[2]) is not None) == bool(ws and on) and
+                        has_opt(n[2], "Timestamp") == bool(ts and on))
                 ok, why = same(n[:2], x[:2], "options, window")
                 yield ok and sane, why + ("" if sane else
                                           " (native not as knobs)")
