@@ -597,6 +597,7 @@ u64 xtcp_clock_us(void);
 /* window.c: window scaling and the receive window (rwin.c's arithmetic) */
 u16 xtcp_select_window(struct sock *sk);
 u32 __xtcp_select_window(struct sock *sk);
+u32 xtcp_sk_receive_window(const struct xtcp_sock *xsk);
 bool xtcp_window_update_due(struct sock *sk);
 void xtcp_connect_init_rwin(struct sock *sk);
 void xtcp_req_init_rwin(struct xtcp_request *req, const struct sock *listener);

@@ -50,14 +50,6 @@ void xtcp_parse_syn_options(const struct net *net, const struct tcphdr *th,
 		rx->sack_ok = false;
 }
 
-/* What is left of the window we last advertised. */
-static u32 xtcp_rcv_window_left(const struct xtcp_sock *xsk)
-{
-	u32 used = xsk->rcv_nxt - xsk->rcv_wup;
-
-	return xsk->rcv_wnd > used ? xsk->rcv_wnd - used : 0;
-}
-
 /* Linux's tcp_sequence(): acceptable unless the segment ends before the
  * left edge of the window last advertised (RCV.WUP) or starts beyond the
  * right edge.  Unlike RFC 9293's test it lets in a segment at RCV.NXT
@@ -67,7 +59,7 @@ static u32 xtcp_rcv_window_left(const struct xtcp_sock *xsk)
 static bool xtcp_sequence_ok(const struct xtcp_sock *xsk, u32 seq, u32 end_seq)
 {
 	return !xtcp_seq_before(end_seq, xsk->rcv_wup) &&
-	       !xtcp_seq_after(seq, xsk->rcv_nxt + xtcp_rcv_window_left(xsk));
+	       !xtcp_seq_after(seq, xsk->rcv_nxt + xtcp_sk_receive_window(xsk));
 }
 
 /* At most one reply per tcp_invalid_ratelimit to segments that are not
@@ -1263,7 +1255,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			fallthrough;
 		case TCP_ESTABLISHED:
 			if (!xtcp_seq_after(data_end, xsk->rcv_nxt) ||
-			    !xtcp_rcv_window_left(xsk)) {
+			    !xtcp_sk_receive_window(xsk)) {
 				ack_now = true;
 				break;
 			}

@@ -661,9 +661,7 @@ void xtcp_time_wait(struct sock *sk, int state, unsigned long timeo)
 	tw->snd_nxt = xsk->snd_nxt;
 	tw->rcv_nxt = xsk->rcv_nxt;
 	/* What is left of the window, and our shift (tcp_time_wait()). */
-	tw->rcv_wnd = xsk->rcv_wup + xsk->rcv_wnd - xsk->rcv_nxt;
-	if ((s32)tw->rcv_wnd < 0)
-		tw->rcv_wnd = 0;
+	tw->rcv_wnd = xtcp_sk_receive_window(xsk);
 	tw->rcv_wscale = xsk->rcv_wscale;
 	xtcp_tstamp_tw_init(tw, sk);
 	/* The entry holds the port for 2*MSL, one more owner of it as

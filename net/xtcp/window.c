@@ -144,6 +144,25 @@ u32 __xtcp_select_window(struct sock *sk)
 }
 
 /**
+ * xtcp_sk_receive_window() - what is left of the window a socket advertised
+ * @xsk: the socket, read under its lock (or by its only user)
+ *
+ * Linux's tcp_receive_window(): rcv_wup + rcv_wnd - rcv_nxt, 0 once the
+ * peer has sent past the right edge; rwin.c's xtcp_receive_window() on the
+ * socket's fields.
+ *
+ * Context: any; the caller keeps the fields stable.
+ * Return: bytes the peer may still send.
+ */
+u32 xtcp_sk_receive_window(const struct xtcp_sock *xsk)
+{
+	struct xtcp_rwin w;
+
+	xtcp_rwin_load(xsk, &w);
+	return xtcp_receive_window(&w);
+}
+
+/**
  * xtcp_window_update_due() - should the reader's progress be announced?
  * @sk: the socket, locked by its owner, after the reader took data
  *
@@ -157,11 +176,9 @@ u32 __xtcp_select_window(struct sock *sk)
 bool xtcp_window_update_due(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct xtcp_rwin w;
 	u32 now, new_win;
 
-	xtcp_rwin_load(xsk, &w);
-	now = xtcp_receive_window(&w);
+	now = xtcp_sk_receive_window(xsk);
 	if (2 * now > xsk->window_clamp)
 		return false;
 	new_win = __xtcp_select_window(sk);
