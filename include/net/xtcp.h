@@ -100,6 +100,13 @@ struct xtcp_skb_cb {
 	u8 retransmitted;	/* sent more than once (Karn's rule) */
 	u8 saw_tstamp;		/* input: a timestamp option (tstamp.c) */
 	u8 ip_dsfield;		/* input: the IP header's DS field (ECN) */
+	/* Input, a SYN only: what it offers, before the knobs say what counts
+	 * (xtcp_rcv_syn_options()).
+	 */
+	u16 mss_clamp;		/* its MSS option, 0: none */
+	u8 snd_wscale;		/* its window-scale shift, at most 14 */
+	u8 wscale_ok:1,		/* a window-scale option */
+	   sack_ok:1;		/* a SACK-permitted option */
 };
 
 #define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
@@ -564,8 +571,8 @@ bool xtcp_challenge_ack_ok(struct net *net, u32 *last);
 void xtcp_ooo_purge(struct sock *sk);
 void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq);
 struct xtcp_options_received;
-void xtcp_parse_syn_options(const struct net *net, const struct tcphdr *th,
-			    struct xtcp_options_received *rx);
+void xtcp_rcv_syn_options(const struct net *net, const struct xtcp_skb_cb *cb,
+			  struct xtcp_options_received *rx);
 
 /* output.c */
 int xtcp_connect_send_syn(struct sock *sk);
@@ -613,7 +620,6 @@ u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 u32 xtcp_ts_clock(void);
 u32 xtcp_ts_offset(const struct net *net, __be32 saddr, __be32 daddr,
 		   __be16 sport, __be16 dport);
-void xtcp_tstamp_parse(struct xtcp_skb_cb *cb, const struct tcphdr *th);
 void xtcp_tstamp_out(const struct sock *sk, struct xtcp_out_options *opts,
 		     bool syn);
 void xtcp_tstamp_synsent(struct sock *sk, const struct sk_buff *skb);

@@ -24,24 +24,32 @@
 #include <net/xtcp_seq.h>
 
 /**
- * xtcp_parse_syn_options() - what a SYN or SYN-ACK offers
+ * xtcp_rcv_syn_options() - what a SYN or SYN-ACK offers
  * @net: the namespace it arrived in
- * @th:  its TCP header, whole in the linear area (th->doff checked by the
- *       input hook)
- * @rx:  out: the options, by the rules of tcp_parse_options() (options.c)
+ * @cb:  its control block, with the options xtcp_fill_cb() (protocol.c)
+ *       parsed once, by the rules of tcp_parse_options() (options.c)
+ * @rx:  out: the options
  *
  * As Linux's tcp_parse_options() on a SYN, window scale and SACK-permitted
  * count only while net.xtcp.tcp_window_scaling and tcp_sack allow them;
  * the peer's shift is at most 14 (RFC 7323 s.2.3).  Timestamps are left as
  * parsed, for tstamp.c.  Context: softirq, or the socket owner.
  */
-void xtcp_parse_syn_options(const struct net *net, const struct tcphdr *th,
-			    struct xtcp_options_received *rx)
+void xtcp_rcv_syn_options(const struct net *net, const struct xtcp_skb_cb *cb,
+			  struct xtcp_options_received *rx)
 {
 	const struct xtcp_net *xn = xtcp_pernet(net);
-	unsigned int hlen = max_t(unsigned int, th->doff * 4, sizeof(*th));
 
-	xtcp_parse_options((const u8 *)(th + 1), hlen - sizeof(*th), true, rx);
+	*rx = (struct xtcp_options_received){
+		.rcv_tsval = cb->rcv_tsval,
+		.rcv_tsecr = cb->rcv_tsecr,
+		.mss_clamp = cb->mss_clamp,
+		.snd_wscale = cb->snd_wscale,
+		.saw_tstamp = cb->saw_tstamp,
+		.tstamp_ok = cb->saw_tstamp,
+		.sack_ok = cb->sack_ok,
+		.wscale_ok = cb->wscale_ok,
+	};
 	if (!READ_ONCE(xn->window_scaling)) {
 		rx->wscale_ok = false;
 		rx->snd_wscale = 0;
@@ -1003,6 +1011,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_options_received rx;
 	u8 flags = cb->flags;
+	u32 ts_rtt_us;
 
 	if ((flags & TCPHDR_ACK) &&
 	    (xtcp_seq_leq(cb->ack_seq, xsk->iss) ||
@@ -1027,7 +1036,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	 * without window scaling on both sides neither shifts, and our
 	 * window stays within 65535.  Its own window is never scaled.
 	 */
-	xtcp_parse_syn_options(sock_net(sk), tcp_hdr(skb), &rx);
+	xtcp_rcv_syn_options(sock_net(sk), cb, &rx);
 	xsk->peer_mss = rx.mss_clamp;
 	xsk->sack_ok = rx.sack_ok;
 	xsk->wscale_ok = rx.wscale_ok;
@@ -1059,8 +1068,9 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	 * retransmitted SYN, TSecr gives the sample (tcp_ack_update_rtt()),
 	 * or else data starts at 3 s.
 	 */
-	if (xsk->retransmits && xtcp_tstamp_rtt_us(sk, skb))
-		xtcp_rtt_sample(&xsk->rtt, xtcp_tstamp_rtt_us(sk, skb));
+	ts_rtt_us = xsk->retransmits ? xtcp_tstamp_rtt_us(sk, skb) : 0;
+	if (ts_rtt_us)
+		xtcp_rtt_sample(&xsk->rtt, ts_rtt_us);
 	else if (xsk->retransmits)
 		xtcp_rtt_syn_fallback(&xsk->rtt);
 	else if (xsk->retrans_stamp)

@@ -40,7 +40,7 @@ void xtcp_req_put(struct xtcp_request *req)
 
 /* The SYN-ACK's options (Linux's tcp_synack_options()): our MSS, and
  * window scale, SACK-permitted and timestamps when the SYN offered them
- * and we allow them (xtcp_parse_syn_options(), xtcp_tstamp_req_init()).
+ * and we allow them (xtcp_rcv_syn_options(), xtcp_tstamp_req_init()).
  */
 static void xtcp_req_synack_options(const struct xtcp_request *req,
 				    struct xtcp_out_options *opts)
@@ -245,7 +245,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	/* What the SYN offers, parsed once (tcp_conn_request(),
 	 * tcp_openreq_init()); then our window and shift for it.
 	 */
-	xtcp_parse_syn_options(sock_net(listener), th, &rx);
+	xtcp_rcv_syn_options(sock_net(listener), cb, &rx);
 	req->peer_mss = rx.mss_clamp;
 	req->sack_ok = rx.sack_ok;
 	req->wscale_ok = rx.wscale_ok;
@@ -305,6 +305,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	struct inet_sock *inet;
 	struct rtable *rt;
 	struct sock *sk;
+	u32 ts_rtt_us;
 
 	sk = sk_alloc(sock_net(listener), xtcp_family, GFP_ATOMIC, &xtcp_prot, 0);
 	if (!sk)
@@ -382,8 +383,9 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	 * from the ACK's TSecr if any (tcp_ack_update_rtt()), else from the
 	 * 3 s RTO of RFC 6298 s.5.7, as tcp_init_metrics().
 	 */
-	if (READ_ONCE(req->num_retrans) && xtcp_tstamp_rtt_us(sk, skb))
-		xtcp_rtt_sample(&xsk->rtt, xtcp_tstamp_rtt_us(sk, skb));
+	ts_rtt_us = READ_ONCE(req->num_retrans) ? xtcp_tstamp_rtt_us(sk, skb) : 0;
+	if (ts_rtt_us)
+		xtcp_rtt_sample(&xsk->rtt, ts_rtt_us);
 	else if (READ_ONCE(req->num_retrans))
 		xtcp_rtt_syn_fallback(&xsk->rtt);
 	else if (READ_ONCE(req->snt_synack))

@@ -20,6 +20,7 @@
 #include <net/xfrm.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/xtcp.h>
+#include <net/xtcp_options.h>
 #include <net/xtcp_seq.h>
 
 static const struct net_protocol *xtcp_native;
@@ -31,12 +32,17 @@ static const struct net_protocol __rcu **xtcp_tcp_slot(void)
 }
 
 /* Fill the control block the rest of xtcp reads; skb->data stays at the
- * TCP header.
+ * TCP header, whole in the linear area.  The options are parsed here and
+ * only here: the timestamp of any segment (tstamp.c decides whether it
+ * counts) and what a SYN offers (xtcp_rcv_syn_options()), as one
+ * tcp_parse_options() with "th->syn" (options.c).
  */
 static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_options_received rx;
 
+	BUILD_BUG_ON(sizeof(*cb) > sizeof_field(struct sk_buff, cb));
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = ntohl(th->seq);
 	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
@@ -44,7 +50,19 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 	/* The flag bits: byte 13 of the header, as TCPHDR_* numbers them. */
 	cb->flags = ((const u8 *)th)[13];
 	cb->window = ntohs(th->window);
-	xtcp_tstamp_parse(cb, th);
+	xtcp_parse_options((const u8 *)(th + 1), th->doff * 4 - sizeof(*th),
+			   th->syn, &rx);
+	if (rx.saw_tstamp) {
+		cb->saw_tstamp = 1;
+		cb->rcv_tsval = rx.rcv_tsval;
+		cb->rcv_tsecr = rx.rcv_tsecr;
+	}
+	if (th->syn) {
+		cb->mss_clamp = rx.mss_clamp;
+		cb->snd_wscale = rx.snd_wscale;
+		cb->wscale_ok = rx.wscale_ok;
+		cb->sack_ok = rx.sack_ok;
+	}
 	cb->ip_dsfield = ipv4_get_dsfield(ip_hdr(skb));	/* ECN, ecn.c */
 }
 

@@ -10,7 +10,7 @@
  * (RST) carry none.
  *
  * On input, protocol.c takes the option out of every segment into the
- * control block (xtcp_tstamp_parse()); the owners of the state decide if
+ * control block (xtcp_fill_cb()); the owners of the state decide if
  * it counts: a full socket when tstamp_ok (Linux's tcp_parse_options()
  * with "estab"), a SYN queue or TIME_WAIT entry when the namespace has
  * timestamps on.  PAWS (RFC 7323 s.5) drops a segment whose TSval is older
@@ -77,30 +77,6 @@ u32 xtcp_ts_offset(const struct net *net, __be32 saddr, __be32 daddr,
 	net_get_random_once(&xtcp_ts_key, sizeof(xtcp_ts_key));
 	return (u32)(siphash_3u32((__force u32)saddr, (__force u32)daddr,
 				  ports, &xtcp_ts_key) >> 32);
-}
-
-/**
- * xtcp_tstamp_parse() - take the timestamp option of a received segment
- * @cb: the segment's control block: saw_tstamp, rcv_tsval and rcv_tsecr
- *      are set (as on the wire) if there is a well-formed option
- * @th: its TCP header, options included, in the linear area
- *
- * Whether the option counts is for the receiver to decide.
- * Context: softirq (the input hook).
- */
-void xtcp_tstamp_parse(struct xtcp_skb_cb *cb, const struct tcphdr *th)
-{
-	struct xtcp_options_received rx;
-
-	if (th->doff <= sizeof(*th) / 4)
-		return;
-	xtcp_parse_options((const u8 *)(th + 1), th->doff * 4 - sizeof(*th),
-			   false, &rx);
-	if (!rx.saw_tstamp)
-		return;
-	cb->saw_tstamp = 1;
-	cb->rcv_tsval = rx.rcv_tsval;
-	cb->rcv_tsecr = rx.rcv_tsecr;
 }
 
 /* The option of a segment for a full socket counts once negotiated. */
