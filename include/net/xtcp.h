@@ -12,6 +12,7 @@
 #include <linux/rbtree.h>
 #include <linux/skbuff.h>
 #include <linux/timer.h>
+#include <net/inet_connection_sock.h>
 #include <net/inet_sock.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -335,6 +336,25 @@ static inline bool xtcp_forced_push(const struct xtcp_sock *xsk)
 static inline u32 xtcp_size_goal(const struct xtcp_sock *xsk)
 {
 	return min_t(u32, xsk->mss, XTCP_MAX_SKB_DATA);
+}
+
+/* Interactive (pingpong) mode of the delayed-ACK state (delack.c), as
+ * inet_csk_in_pingpong_mode(), inet_csk_enter_pingpong_mode() and
+ * inet_csk_exit_pingpong_mode().
+ */
+static inline bool xtcp_in_pingpong_mode(const struct xtcp_sock *xsk)
+{
+	return xsk->ack_pingpong >= TCP_PINGPONG_THRESH;
+}
+
+static inline void xtcp_enter_pingpong_mode(struct xtcp_sock *xsk)
+{
+	xsk->ack_pingpong = TCP_PINGPONG_THRESH;
+}
+
+static inline void xtcp_exit_pingpong_mode(struct xtcp_sock *xsk)
+{
+	xsk->ack_pingpong = 0;
 }
 
 static inline struct sock *xtcp_hn_sk(struct xtcp_hnode *hn)

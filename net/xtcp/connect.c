@@ -205,7 +205,6 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->sack_ok = 0;
 	xtcp_sack_reset(&xsk->sack_rcv);	/* tcp_clear_options() */
 	xsk->wscale_ok = 0;
-	xsk->tstamp_ok = 0;
 	xsk->mss = TCP_MSS_DEFAULT;
 	xsk->peer_mss = 0;
 	xsk->advmss = 0;

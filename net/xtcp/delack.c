@@ -33,22 +33,6 @@
  */
 #define XTCP_REMNANT	(TCP_FLAG_FIN | TCP_FLAG_URG | TCP_FLAG_SYN | TCP_FLAG_PSH)
 
-static bool xtcp_in_pingpong_mode(const struct xtcp_sock *xsk)
-{
-	return xsk->ack_pingpong >= TCP_PINGPONG_THRESH;
-}
-
-/* inet_csk_enter_pingpong_mode() / inet_csk_exit_pingpong_mode(). */
-static void xtcp_enter_pingpong_mode(struct xtcp_sock *xsk)
-{
-	xsk->ack_pingpong = TCP_PINGPONG_THRESH;
-}
-
-static void xtcp_exit_pingpong_mode(struct xtcp_sock *xsk)
-{
-	xsk->ack_pingpong = 0;
-}
-
 /**
  * xtcp_init_rcv_mss() - first estimate of the peer's segment size
  * @sk: a socket entering ESTABLISHED, locked

@@ -969,7 +969,7 @@ static void xtcp_fin(struct sock *sk)
 	case TCP_SYN_RECV:
 	case TCP_ESTABLISHED:
 		xtcp_set_state(sk, TCP_CLOSE_WAIT);
-		xsk->ack_pingpong = TCP_PINGPONG_THRESH;
+		xtcp_enter_pingpong_mode(xsk);
 		break;
 	case TCP_FIN_WAIT1:
 		/* Simultaneous close: our FIN is not yet acknowledged. */

@@ -151,9 +151,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_out_options opts;
-	unsigned int hlen = sizeof(struct tcphdr) +
-		xtcp_out_options(sk, cb->flags, skb->len, &opts);
 	u8 flags = cb->flags;
+	unsigned int hlen;
 	struct tcphdr *th;
 	u16 window;
 
@@ -176,6 +175,13 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		if (!skb)
 			return -ENOBUFS;
 	}
+
+	/* Only now, when the segment will be sent: writing the options
+	 * consumes a pending D-SACK, as tcp_options_write() clears
+	 * rx_opt.dsack after __tcp_transmit_skb() got its clone.
+	 */
+	hlen = sizeof(struct tcphdr) +
+	       xtcp_out_options(sk, cb->flags, skb->len, &opts);
 
 	/* A SYN's window is never scaled (RFC 7323 s.2.2): the initial
 	 * window chosen at connect, as tcp_transmit_skb() sends it.
