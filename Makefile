@@ -44,10 +44,14 @@ $(KSFT_DIR)/kselftest_harness.h: | deps
 		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
 		linux-source-6.1/tools/testing/selftests/kselftest.h
 
-$(SELFTEST_BIN)/%: selftests/%.c selftests/lib/util.h $(KSFT_DIR)/kselftest_harness.h \
-		include/uapi/linux/xtcp.h
+# The scripted peers (selftests/*_peer.c) share selftests/lib/peer.c.
+PEER_LIB	:= selftests/lib/peer.c selftests/lib/peer.h
+
+$(SELFTEST_BIN)/%: selftests/%.c selftests/lib/util.h $(PEER_LIB) \
+		$(KSFT_DIR)/kselftest_harness.h include/uapi/linux/xtcp.h
 	@mkdir -p $(SELFTEST_BIN)
-	@$(CC) $(CFLAGS_TEST) -o $@ $< -lpthread
+	@$(CC) $(CFLAGS_TEST) -o $@ $< \
+		$(if $(filter %_peer,$*),selftests/lib/peer.c) -lpthread
 
 # LD_PRELOAD library that turns AF_INET stream sockets into AF_XTCP ones
 # (scripts/xtcp-run).

@@ -22,7 +22,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +33,7 @@
 #include <sys/socket.h>
 
 #include "lib/util.h"
+#include "lib/peer.h"
 
 static int fd = -1;
 
@@ -43,12 +43,6 @@ struct reader {
 	int quickack;
 	int busy;
 };
-
-static void fail(const char *what)
-{
-	printf("error %s errno=%d %s\n", what, errno, strerror(errno));
-	exit(1);
-}
 
 static void *reader_run(void *arg)
 {
@@ -74,49 +68,25 @@ static void *reader_run(void *arg)
 
 int main(int argc, char **argv)
 {
-	struct pollfd pfd = { .events = POLLIN };
+	struct peer_args pa = { .fam = AF_INET, .secs = 10 };
 	struct reader rd = { 0 };
-	const char *listen_at = NULL;
-	int fam = AF_INET, secs = 10, opt, lfd, one = 1;
 	struct sockaddr_in sin;
 	char line[128];
+	int opt, lfd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "f:l:t:")) != -1) {
-		switch (opt) {
-		case 'f':
-			fam = family_by_name(optarg);
-			break;
-		case 'l':
-			listen_at = optarg;
-			break;
-		case 't':
-			secs = atoi(optarg);
-			break;
-		default:
+	while ((opt = getopt(argc, argv, "f:l:t:")) != -1)
+		if (!peer_arg(&pa, opt, optarg))
 			return 2;
-		}
-	}
-	if (!listen_at || parse_addr(listen_at, &sin))
+	if (!pa.listen_at || parse_addr(pa.listen_at, &sin))
 		fail("address");
-	alarm(4 * secs);
+	alarm(4 * pa.secs);
 
-	lfd = socket(fam, SOCK_STREAM, 0);
+	lfd = socket(pa.fam, SOCK_STREAM, 0);
 	if (lfd < 0)
 		fail("socket");
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 8))
-		fail("listen");
-	printf("listening\n");
-	pfd.fd = lfd;
-	if (poll(&pfd, 1, secs * 1000) != 1)
-		fail("accept timeout");
-	fd = accept(lfd, NULL, NULL);
-	if (fd < 0)
-		fail("accept");
-	close(lfd);
-	set_timeouts(fd, secs);
-	printf("accepted\n");
+	peer_listen(lfd, &sin, 8);
+	fd = peer_accept(lfd, pa.secs);
 
 	while (fgets(line, sizeof(line), stdin)) {
 		int val;

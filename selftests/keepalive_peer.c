@@ -35,12 +35,7 @@
 #include <sys/socket.h>
 
 #include "lib/util.h"
-
-static void fail(const char *what)
-{
-	printf("error %s errno=%d %s\n", what, errno, strerror(errno));
-	exit(1);
-}
+#include "lib/peer.h"
 
 static double now_real(void)
 {
@@ -52,22 +47,14 @@ static double now_real(void)
 
 static int serve(int fam, struct sockaddr_in *sin, int secs)
 {
-	int fd = socket(fam, SOCK_STREAM, 0), c, one = 1;
+	int fd = socket(fam, SOCK_STREAM, 0), c;
 	char buf[256];
 	ssize_t n;
 
 	if (fd < 0)
 		fail("socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)sin, sizeof(*sin)) || listen(fd, 1))
-		fail("listen");
-	printf("listening\n");
-	c = accept(fd, NULL, NULL);
-	if (c < 0)
-		fail("accept");
-	printf("accepted\n");
-	if (set_timeouts(c, secs))
-		fail("timeouts");
+	peer_listen(fd, sin, 1);
+	c = peer_accept(fd, secs);
 	while ((n = read(c, buf, sizeof(buf))) > 0)
 		if (write(c, buf, n) != n)
 			break;
@@ -96,9 +83,9 @@ static ssize_t echo(int fd, ssize_t *wr)
 
 int main(int argc, char **argv)
 {
-	int fam = AF_INET, secs = 30, fd, opt, alive = -1, dead = 0;
+	struct peer_args pa = { .fam = AF_INET, .secs = 30 };
 	int idle = 0, intvl = 0, cnt = 0, one = 1, err, idle_secs;
-	const char *listen_at = NULL, *connect_to = NULL;
+	int fd, opt, alive = -1, dead = 0;
 	struct sockaddr_in sin;
 	struct pollfd pfd;
 	char line[16];
@@ -107,21 +94,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((opt = getopt(argc, argv, "f:l:c:k:t:da:")) != -1) {
 		switch (opt) {
-		case 'f':
-			fam = family_by_name(optarg);
-			break;
-		case 'l':
-			listen_at = optarg;
-			break;
-		case 'c':
-			connect_to = optarg;
-			break;
 		case 'k':
 			if (sscanf(optarg, "%d,%d,%d", &idle, &intvl, &cnt) != 3)
 				return 2;
-			break;
-		case 't':
-			secs = atoi(optarg);
 			break;
 		case 'd':
 			dead = 1;
@@ -130,27 +105,28 @@ int main(int argc, char **argv)
 			alive = atoi(optarg);
 			break;
 		default:
-			return 2;
+			if (!peer_arg(&pa, opt, optarg))
+				return 2;
 		}
 	}
-	if (!listen_at == !connect_to ||
-	    parse_addr(listen_at ? : connect_to, &sin)) {
+	if (!pa.listen_at == !pa.connect_to ||
+	    parse_addr(pa.listen_at ? : pa.connect_to, &sin)) {
 		fprintf(stderr, "keepalive_peer: one of -l and -c ADDR:PORT\n");
 		return 2;
 	}
-	alarm(2 * secs + (alive > 0 ? alive : 0));
-	if (listen_at)
-		return serve(fam, &sin, secs);
+	alarm(2 * pa.secs + (alive > 0 ? alive : 0));
+	if (pa.listen_at)
+		return serve(pa.fam, &sin, pa.secs);
 	idle_secs = alive >= 0;
 	if (dead == idle_secs) {
 		fprintf(stderr, "keepalive_peer: one of -d and -a\n");
 		return 2;
 	}
 
-	fd = socket(fam, SOCK_STREAM, 0);
+	fd = socket(pa.fam, SOCK_STREAM, 0);
 	if (fd < 0)
 		fail("socket");
-	if (set_timeouts(fd, secs))
+	if (set_timeouts(fd, pa.secs))
 		fail("timeouts");
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
 		fail("connect");
@@ -173,7 +149,7 @@ int main(int argc, char **argv)
 
 		pfd.fd = fd;
 		pfd.events = POLLIN;
-		poll(&pfd, 1, secs * 1000);
+		poll(&pfd, 1, pa.secs * 1000);
 		rd = read(fd, &c, 1);
 		err = rd < 0 ? errno : 0;
 		printf("read ret=%zd errno=%d at=%.6f\n", rd, err, now_real());

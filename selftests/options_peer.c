@@ -38,12 +38,7 @@
 #include <sys/socket.h>
 
 #include "lib/util.h"
-
-static void fail(const char *what)
-{
-	printf("error %s errno=%d %s\n", what, errno, strerror(errno));
-	exit(1);
-}
+#include "lib/peer.h"
 
 static void do_write(int fd, size_t n)
 {
@@ -63,87 +58,36 @@ static void do_write(int fd, size_t n)
 	printf("wrote %zu errno=%d\n", done, r < 0 ? errno : 0);
 }
 
-static void do_readall(int fd)
-{
-	static char buf[65536];
-	size_t total = 0;
-	ssize_t r;
-
-	while ((r = read(fd, buf, sizeof(buf))) > 0)
-		total += r;
-	printf("readall bytes=%zu errno=%d\n", total, r < 0 ? errno : 0);
-}
-
 int main(int argc, char **argv)
 {
-	const char *listen_at = NULL, *connect_to = NULL;
-	int fam = AF_INET, secs = 10, rcvbuf = 0, fd, opt, i, one = 1;
+	struct peer_args pa = { .fam = AF_INET, .secs = 10 };
+	int rcvbuf = 0, fd, opt, i;
 	struct sockaddr_in sin;
-	unsigned int budget;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((opt = getopt(argc, argv, "f:l:c:r:t:")) != -1) {
-		switch (opt) {
-		case 'f':
-			fam = family_by_name(optarg);
-			break;
-		case 'l':
-			listen_at = optarg;
-			break;
-		case 'c':
-			connect_to = optarg;
-			break;
-		case 'r':
+		if (opt == 'r')
 			rcvbuf = atoi(optarg);
-			break;
-		case 't':
-			secs = atoi(optarg);
-			break;
-		default:
+		else if (!peer_arg(&pa, opt, optarg))
 			return 2;
-		}
 	}
-	if (!listen_at == !connect_to) {
+	if (!pa.listen_at == !pa.connect_to) {
 		fprintf(stderr, "options_peer: one of -l and -c\n");
 		return 2;
 	}
-	budget = 4 * secs + 2;
-	for (i = optind; i < argc; i++)
-		if (!strncmp(argv[i], "sleep:", 6))
-			budget += atoi(argv[i] + 6) / 1000 + 1;
-	alarm(budget);
+	alarm(4 * pa.secs + 2 + peer_sleep_secs(argc - optind, argv + optind));
 
-	if (parse_addr(listen_at ? listen_at : connect_to, &sin))
-		fail("address");
-	fd = socket(fam, SOCK_STREAM, 0);
-	if (fd < 0)
-		fail("socket");
-	set_timeouts(fd, secs);
+	fd = peer_socket(&pa, &sin);
 	if (rcvbuf &&
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
 		fail("SO_RCVBUF");
-	if (listen_at) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int c;
-
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
-		    listen(fd, 16))
-			fail("listen");
-		printf("listening\n");
+	if (pa.listen_at) {
+		peer_listen(fd, &sin, 16);
 		if (optind == argc) {
-			sleep(secs);
+			sleep(pa.secs);
 			return 0;
 		}
-		if (poll(&pfd, 1, secs * 1000) != 1)
-			fail("accept timeout");
-		c = accept(fd, NULL, NULL);
-		if (c < 0)
-			fail("accept");
-		close(fd);
-		fd = c;
-		set_timeouts(fd, secs);
-		printf("accepted\n");
+		fd = peer_accept(fd, pa.secs);
 	} else {
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) &&
@@ -160,25 +104,13 @@ int main(int argc, char **argv)
 			socklen_t len = sizeof(int);
 			int err = 0;
 
-			poll(&pfd, 1, secs * 1000);
+			poll(&pfd, 1, pa.secs * 1000);
 			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 			printf("connected so_error=%d\n", err);
 		} else if (!strncmp(a, "write:", 6)) {
 			do_write(fd, strtoul(a + 6, NULL, 0));
-		} else if (!strcmp(a, "readall")) {
-			do_readall(fd);
-		} else if (!strncmp(a, "sleep:", 6)) {
-			int ms = atoi(a + 6);
-			struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-			nanosleep(&ts, NULL);
-			printf("slept %d\n", ms);
-		} else if (!strcmp(a, "close")) {
-			close(fd);
-			fd = -1;
-			printf("closed\n");
-		} else {
+		} else if (!peer_action(&fd, a)) {
 			fprintf(stderr, "options_peer: unknown action %s\n", a);
 			return 2;
 		}

@@ -38,17 +38,12 @@
 #include <sys/syscall.h>
 
 #include "lib/util.h"
+#include "lib/peer.h"
 
 #define HELD_LEN	(1024 * 1024)
 
 static int uffd;
 static char *held;
-
-static void fail(const char *what)
-{
-	printf("error %s errno=%d %s\n", what, errno, strerror(errno));
-	exit(1);
-}
 
 /* Reports the fault, then resolves the whole buffer on "release". */
 static void *releaser(void *arg)
@@ -76,8 +71,8 @@ int main(int argc, char **argv)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	int fam = AF_INET, secs = 10, wlen = 0, fd, c, opt, one = 1;
-	const char *listen_at = NULL;
+	struct peer_args pa = { .fam = AF_INET, .secs = 10 };
+	int wlen = 0, fd, c, opt;
 	struct pollfd pfd;
 	struct sockaddr_in sin;
 	size_t total = 0;
@@ -87,27 +82,15 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((opt = getopt(argc, argv, "f:l:t:w:")) != -1) {
-		switch (opt) {
-		case 'f':
-			fam = family_by_name(optarg);
-			break;
-		case 'l':
-			listen_at = optarg;
-			break;
-		case 't':
-			secs = atoi(optarg);
-			break;
-		case 'w':
+		if (opt == 'w')
 			wlen = atoi(optarg);
-			break;
-		default:
+		else if (!peer_arg(&pa, opt, optarg))
 			return 2;
-		}
 	}
-	if (!listen_at || parse_addr(listen_at, &sin) || wlen < 0 ||
+	if (!pa.listen_at || parse_addr(pa.listen_at, &sin) || wlen < 0 ||
 	    wlen > (int)sizeof(buf))
 		return 2;
-	alarm(4 * secs);
+	alarm(4 * pa.secs);
 
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
 	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
@@ -121,22 +104,11 @@ int main(int argc, char **argv)
 	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
 		fail("UFFDIO_REGISTER");
 
-	fd = socket(fam, SOCK_STREAM, 0);
+	fd = socket(pa.fam, SOCK_STREAM, 0);
 	if (fd < 0)
 		fail("socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 4))
-		fail("listen");
-	printf("listening\n");
-	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
-	if (poll(&pfd, 1, secs * 1000) != 1)
-		fail("accept timeout");
-	c = accept(fd, NULL, NULL);
-	if (c < 0)
-		fail("accept");
-	close(fd);
-	set_timeouts(c, secs);
-	printf("accepted\n");
+	peer_listen(fd, &sin, 4);
+	c = peer_accept(fd, pa.secs);
 	if (wlen) {
 		memset(buf, 'w', wlen);
 		r = write(c, buf, wlen);
@@ -144,7 +116,7 @@ int main(int argc, char **argv)
 	}
 
 	pfd = (struct pollfd){ .fd = c, .events = POLLIN };
-	if (poll(&pfd, 1, secs * 1000) != 1)
+	if (poll(&pfd, 1, pa.secs * 1000) != 1)
 		fail("no data");
 	if (pthread_create(&thr, NULL, releaser, NULL))
 		fail("pthread_create");

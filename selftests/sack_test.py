@@ -29,14 +29,14 @@
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
-                     ManualConn as Conn, describe, seq_add, wire_args, M32)
+                     ManualConn as Conn, describe, seq_add, wire_args, M32,
+                     sysctl_both, opt_area, walk, family_runner)
 from scapy.all import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
@@ -54,32 +54,8 @@ class Peer(LinePeer):
 def knobs(args, ts=1, sack=1, dsack=1):
     """tcp_timestamps, tcp_sack and tcp_dsack in X, for native TCP and
     for xtcp alike."""
-    for pre in ("net.ipv4", "net.xtcp"):
-        for k, v in (("tcp_timestamps", ts), ("tcp_sack", sack),
-                     ("tcp_dsack", dsack)):
-            subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
-                            "-qw", f"{pre}.{k}={v}"], check=True)
-
-
-def opt_area(p):
-    t = p[TCP]
-    return bytes(t)[20:t.dataofs * 4]
-
-
-def walk(opts):
-    """(kind, offset, length) of each option in the bytes @opts."""
-    i = 0
-    while i < len(opts):
-        k = opts[i]
-        if k == 0:
-            return
-        if k == 1:
-            i += 1
-            continue
-        if i + 1 >= len(opts) or opts[i + 1] < 2:
-            return
-        yield k, i, opts[i + 1]
-        i += opts[i + 1]
+    sysctl_both(args.netns, tcp_timestamps=ts, tcp_sack=sack,
+                tcp_dsack=dsack)
 
 
 def kinds(p):
@@ -285,25 +261,10 @@ def has_d(obs):
 
 
 def main():
-    ap = wire_args(argparse.ArgumentParser())
-    ap.add_argument("--netns", required=True)
-    ap.add_argument("--peer", required=True)
-    args = ap.parse_args()
+    args = wire_args(argparse.ArgumentParser(), "--netns", "--peer"
+                     ).parse_args()
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
-    port = [7600]
-
-    def both(fn, *a):
-        out = []
-        for fam in FAMILIES:
-            port[0] += 1
-            t0 = time.monotonic()
-            try:
-                out.append(fn(args, wire, fam, port[0], *a))
-            except Exception as e:	# report, go on with the next case
-                out.append(f"exception {e!r}")
-            print(f"# {fam} {fn.__name__}{a}: {out[-1]} "
-                  f"({time.monotonic() - t0:.1f} s)", flush=True)
-        return out
+    both = family_runner(args, wire, FAMILIES, 7600)
 
     tap = Tap(2 * 2 + 2 * 2 + 2 * 2 + 2 * 2)
     for ts, fit in ((1, 3), (0, 4)):

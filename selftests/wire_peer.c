@@ -38,74 +38,28 @@
 #include <linux/xtcp.h>
 
 #include "lib/util.h"
-
-/* On stdout, where wire2_test.py reads it. */
-static void fail(const char *what)
-{
-	printf("error %s errno=%d %s\n", what, errno, strerror(errno));
-	exit(1);
-}
+#include "lib/peer.h"
 
 int main(int argc, char **argv)
 {
-	const char *listen_at = NULL, *connect_to = NULL;
-	int fam = AF_INET, secs = 10, fd, opt, i, one = 1;
+	struct peer_args pa = { .fam = AF_INET, .secs = 10 };
 	struct sockaddr_in sin;
-	unsigned int budget;
+	int fd, opt, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "f:l:c:t:")) != -1) {
-		switch (opt) {
-		case 'f':
-			fam = family_by_name(optarg);
-			break;
-		case 'l':
-			listen_at = optarg;
-			break;
-		case 'c':
-			connect_to = optarg;
-			break;
-		case 't':
-			secs = atoi(optarg);
-			break;
-		default:
+	while ((opt = getopt(argc, argv, "f:l:c:t:")) != -1)
+		if (!peer_arg(&pa, opt, optarg))
 			return 2;
-		}
-	}
-	if (!listen_at == !connect_to) {
+	if (!pa.listen_at == !pa.connect_to) {
 		fprintf(stderr, "wire_peer: one of -l and -c\n");
 		return 2;
 	}
-	budget = 4 * secs;
-	for (i = optind; i < argc; i++)
-		if (!strncmp(argv[i], "sleep:", 6))
-			budget += atoi(argv[i] + 6) / 1000 + 1;
-	alarm(budget);
+	alarm(4 * pa.secs + peer_sleep_secs(argc - optind, argv + optind));
 
-	if (parse_addr(listen_at ? listen_at : connect_to, &sin))
-		fail("address");
-	fd = socket(fam, SOCK_STREAM, 0);
-	if (fd < 0)
-		fail("socket");
-	set_timeouts(fd, secs);
-	if (listen_at) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int c;
-
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
-		    listen(fd, 8))
-			fail("listen");
-		printf("listening\n");
-		if (poll(&pfd, 1, secs * 1000) != 1)
-			fail("accept timeout");
-		c = accept(fd, NULL, NULL);
-		if (c < 0)
-			fail("accept");
-		close(fd);
-		fd = c;
-		set_timeouts(fd, secs);
-		printf("accepted\n");
+	fd = peer_socket(&pa, &sin);
+	if (pa.listen_at) {
+		peer_listen(fd, &sin, 8);
+		fd = peer_accept(fd, pa.secs);
 	}
 
 	for (i = optind; i < argc; i++) {
@@ -124,7 +78,7 @@ int main(int argc, char **argv)
 			if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) &&
 			    errno != EINPROGRESS)
 				fail("connect");
-			poll(&pfd, 1, secs * 1000);
+			poll(&pfd, 1, pa.secs * 1000);
 			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 			printf("nbconnect revents=0x%x so_error=%d\n",
 			       pfd.revents, err);
@@ -140,26 +94,7 @@ int main(int argc, char **argv)
 			printf("write %zu ret=%zd errno=%d\n", n, r,
 			       r < 0 ? errno : 0);
 			free(buf);
-		} else if (!strcmp(a, "readall")) {
-			char buf[4096];
-			size_t total = 0;
-			ssize_t r;
-
-			while ((r = read(fd, buf, sizeof(buf))) > 0)
-				total += r;
-			printf("readall bytes=%zu errno=%d\n", total,
-			       r < 0 ? errno : 0);
-		} else if (!strncmp(a, "sleep:", 6)) {
-			int ms = atoi(a + 6);
-			struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-			nanosleep(&ts, NULL);
-			printf("slept %d\n", ms);
-		} else if (!strcmp(a, "close")) {
-			close(fd);
-			fd = -1;
-			printf("closed\n");
-		} else {
+		} else if (!peer_action(&fd, a)) {
 			fprintf(stderr, "wire_peer: unknown action %s\n", a);
 			return 2;
 		}

@@ -7,7 +7,9 @@
 # the Ends of a connection whose sequence numbers are kept by hand and a
 # Conn of those against a listener, a helper process in a namespace and
 # the lines it prints (LinePeer), the log and data directory of a helper
-# process, and the loop step that runs one case and reports its checks.
+# process, the loop step that runs one case and reports its checks, a
+# knob set alike for native TCP and xtcp, and a walk over the options of
+# a captured segment.
 # Importing it imports scapy (seconds under TCG): each test imports it
 # once, in its one python process.
 #
@@ -114,6 +116,38 @@ def describe(p):
         return "nothing"
     t = p[TCP]
     return f"{t.flags} seq={t.seq} ack={t.ack} len={len(t.payload)}"
+
+
+def sysctl_both(netns, **knobs):
+    """Set each knob NAME=VALUE as net.ipv4.NAME and net.xtcp.NAME in
+    namespace @netns: the same setting for native TCP and xtcp."""
+    for pre in ("net.ipv4", "net.xtcp"):
+        for k, v in knobs.items():
+            subprocess.run(["ip", "netns", "exec", netns, "sysctl",
+                            "-qw", f"{pre}.{k}={v}"], check=True)
+
+
+def opt_area(p):
+    """The option bytes of segment @p (what follows its 20-byte header)."""
+    t = p[TCP]
+    return bytes(t)[20:t.dataofs * 4]
+
+
+def walk(opts):
+    """(kind, offset, length) of each option in the bytes @opts, up to EOL
+    or the first malformed length."""
+    i = 0
+    while i < len(opts):
+        k = opts[i]
+        if k == 0:
+            return
+        if k == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts) or opts[i + 1] < 2:
+            return
+        yield k, i, opts[i + 1]
+        i += opts[i + 1]
 
 
 class Logged:
@@ -351,12 +385,36 @@ class LinePeer:
         self.proc.wait()
 
 
-def wire_args(ap):
+def wire_args(ap, *more):
     """Adds the options every test's Wire takes to argparse parser @ap
-    (--iface, --src, --dst, --dst-mac) and returns it."""
-    for opt in ("--iface", "--src", "--dst", "--dst-mac"):
+    (--iface, --src, --dst, --dst-mac), and each option named in @more,
+    all required, and returns it."""
+    for opt in ("--iface", "--src", "--dst", "--dst-mac") + more:
         ap.add_argument(opt, required=True)
     return ap
+
+
+def family_runner(args, wire, families, port):
+    """For tests that compare families case by case: returns both(fn, *a),
+    which runs case @fn as fn(args, wire, fam, port, *a) once per family
+    of @families, each on the next port after @port, prints what each run
+    returned with the time it took, and returns the list of those ("exception
+    ..." for a run that raised)."""
+    last = [port]
+
+    def both(fn, *a):
+        out = []
+        for fam in families:
+            last[0] += 1
+            t0 = time.monotonic()
+            try:
+                out.append(fn(args, wire, fam, last[0], *a))
+            except Exception as e:	# report, go on with the next case
+                out.append(f"exception {e!r}")
+            print(f"# {fam} {fn.__name__}{a}: {out[-1]} "
+                  f"({time.monotonic() - t0:.1f} s)", flush=True)
+        return out
+    return both
 
 
 def run_case(tap, label, fn, names, port, gen):
