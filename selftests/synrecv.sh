@@ -8,7 +8,9 @@
 # in namespace X (10.77.7.1) from the peer namespace P (10.77.7.2, veth),
 # speaking as 10.77.7.3, an address P's kernel does not own (no RSTs or
 # ICMP of its own, see wire.sh), and asserts that xtcp answers as native
-# TCP did and ends in the same state.
+# TCP did and ends in the same state.  Four runs (case, family) at a time,
+# each on its own port (XTCP_SYNRECV_JOBS=1: one after another): about
+# 40 s instead of 140 s.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/netns.sh"

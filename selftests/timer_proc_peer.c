@@ -25,6 +25,8 @@
  *                          TCP_KEEPIDLE fails with ENOPROTOOPT
  *       and exits after SECS with an abortive close (a RST: nothing is
  *       left retransmitting after the case).
+ *   serve and client end their SECS early on SIGTERM, the same way
+ *   (timer_proc.sh ends a case's peers once its samples are taken).
  *   timer_proc_peer syn SRC DST:PORT...
  *       send one SYN from SRC (any address, raw socket) to each DST:PORT,
  *       one right after the other, and exit.
@@ -35,9 +37,20 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include "lib/util.h"
+
+/* SIGTERM: end the SECS wait now.  The loops that read it call usleep()
+ * or the clock each round, so it is read again every time.
+ */
+static sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	stop = 1;
+}
 
 static int serve(int fam, struct sockaddr_in *sin, const char *mode,
 		 int secs, int rcvbuf)
@@ -78,7 +91,7 @@ static int serve(int fam, struct sockaddr_in *sin, const char *mode,
 		close(fd);
 		fd = -1;
 	}
-	while (now() < end)
+	while (now() < end && !stop)
 		usleep(50000);
 	if (fd >= 0)
 		abort_close(fd);
@@ -108,8 +121,12 @@ static int client(int fam, struct sockaddr_in *sin, const char *action,
 	}
 	printf("connected %d\n", local_port(fd));
 	fflush(stdout);
-	while (go && access(go, F_OK) && now() < end)
+	while (go && access(go, F_OK) && now() < end && !stop)
 		usleep(10000);
+	if (stop) {
+		abort_close(fd);
+		return 0;
+	}
 	if (!strcmp(action, "synsent")) {
 		if (!connect(fd, (struct sockaddr *)sin, sizeof(*sin)) ||
 		    errno != EINPROGRESS)
@@ -145,12 +162,12 @@ static int client(int fam, struct sockaddr_in *sin, const char *action,
 	}
 	printf("acted\n");
 	fflush(stdout);
-	while (!strcmp(action, "fill") && now() < end) {
+	while (!strcmp(action, "fill") && now() < end && !stop) {
 		if (write(fd, buf, sizeof(buf)) < 0 && errno != EAGAIN)
 			die("write");
 		usleep(20000);
 	}
-	while (now() < end)
+	while (now() < end && !stop)
 		usleep(50000);
 	abort_close(fd);
 	return 0;
@@ -219,7 +236,11 @@ static int syn(const char *src, struct sockaddr_in *dst)
 
 int main(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = on_term };
 	struct sockaddr_in sin;
+
+	/* No SA_RESTART: a blocking read() or poll() ends at once too. */
+	sigaction(SIGTERM, &sa, NULL);
 
 	if (argc >= 4 && !strcmp(argv[1], "syn")) {
 		int i;

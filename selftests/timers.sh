@@ -14,8 +14,9 @@
 # (SYNs at 0, 1, 3, 7 s, ETIMEDOUT at 15 s) and tcp_fin_timeout=3; the
 # zero-window case sets tcp_retries2=3 for its own run (three unanswered
 # probes, then the connection is dropped) and puts 15 back.  TSO and GSO are off on X's veth, so the sniffer
-# sees single segments.  About 2.5 minutes (TIME_WAIT's 60 s is the
-# longest; the close cases run at the same time).  The tolerances of each
+# sees single segments.  About 70 s: TIME_WAIT's 60 s is the longest,
+# and the close cases (all four at once) run in the background while the
+# other cases run one after another.  The tolerances of each
 # check are in timers_test.py; XTCP_TIMERS_CASES="syn_backoff ..." runs
 # only the cases named; XTCP_SLOW scales only the waits that bound
 # the machine, not the protocol's timings.

@@ -59,15 +59,17 @@ class Tap:
 
 class Wire:
     """Sends on an interface and keeps every TCP segment from the peer
-    (with @both, also those to it)."""
+    (with @both, also those to it).  @bpf, a tcpdump filter matching at
+    least what is kept, lets the kernel drop the rest before python
+    dissects it (a fast transfer otherwise overruns the sniffer)."""
 
-    def __init__(self, iface, src, dst, dst_mac, both=False):
+    def __init__(self, iface, src, dst, dst_mac, both=False, bpf=None):
         self.src, self.dst = src, dst
         self.pkts = []
         self.cond = threading.Condition()
         ready = threading.Event()
         self.sniffer = AsyncSniffer(
-            iface=iface, store=False, prn=self._got,
+            iface=iface, store=False, prn=self._got, filter=bpf,
             lfilter=lambda p: IP in p and TCP in p and
             ((p[IP].src == dst and p[IP].dst == src) or
              (both and p[IP].src == src and p[IP].dst == dst)),
