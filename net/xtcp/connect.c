@@ -88,6 +88,10 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 				       inet->inet_dport);
 	xsk->snd_una = xsk->iss;
 	xsk->snd_nxt = xsk->iss + 1;
+	/* RFC 6582 s.3.2 step 1: "recover" starts at the ISS, so the first
+	 * loss is never taken for one inside an earlier recovery.
+	 */
+	xsk->high_seq = xsk->iss;
 	xsk->write_seq = xsk->iss + 1;
 	xsk->pushed_seq = xsk->write_seq;
 	xsk->advmss = dst_metric_advmss(&rt->dst);

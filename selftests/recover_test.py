@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# recover_test: the sender's reaction to duplicate ACKs and to repeated
+# retransmission timeouts, native TCP (the oracle) and xtcp, run by
+# selftests/recover.sh (one python process: importing scapy takes seconds
+# under TCG).  Each case runs against a selftests/wire_peer listener in
+# namespace X that writes 20000 bytes; scapy is the receiver (no SACK,
+# timestamps or window scaling offered, so both stacks run NewReno).
+#
+# fast retransmit: after ACKing the first segment, three duplicate ACKs
+# of it must bring the second segment again at once (RFC 5681 s.3.2),
+# whatever the connection's initial sequence number: RFC 6582 s.3.2
+# starts "recover" at the ISS, so no ISN can make the first fast
+# retransmit look like one inside an old recovery.  The ISN is X's
+# choice, so connections are opened until one with an ISS below 2^31 and
+# one at or above it have both been tried (each is a coin flip; at most
+# 12 connections per family).  "At once" means before the retransmission
+# timer could fire: it was restarted by our first ACK and is at least
+# 200 ms (tcp_rto_min); the four ACKs leave within a few ms of each
+# other (one raw socket, segments built beforehand).
+#
+# repeated timeouts: we ACK nothing after the handshake; once the first
+# segment has been sent three times by the retransmission timer
+# (about 0.2, 0.6 and 1.4 s), X's ssthresh must be what the first timeout
+# made it: Linux's tcp_enter_loss() computes a new ssthresh only on the
+# first timeout of a loss episode.  Native's from ss -tin, xtcp's from
+# the last column of /proc/net/xtcp.
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
+                     ManualConn as Conn, describe, seq_add, segment,
+                     wire_args, REPLY_WAIT)
+from scapy.all import TCP  # noqa: E402
+
+FAMILIES = ("inet", "xtcp")
+RTO_MIN = 0.2		# s: no retransmission timer fires sooner after an ACK
+HALF = 1 << 31
+
+
+class Peer(LinePeer):
+    """One wire_peer process in namespace X."""
+
+    def __init__(self, args, fam, *argv):
+        super().__init__(args.netns, args.peer, fam, "-t", "5", *argv)
+
+
+def knobs(args):
+    for pre in ("net.ipv4", "net.xtcp"):
+        for k in ("tcp_timestamps", "tcp_sack", "tcp_window_scaling"):
+            subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
+                            "-qw", f"{pre}.{k}=0"], check=True)
+
+
+def data_of(c, since):
+    """X's data segments on @c after mark @since, by sequence number."""
+    return sorted(c.sent(since, lambda p: len(p[TCP].payload) > 0),
+                  key=lambda p: (p[TCP].seq - c.rcv_nxt) % (1 << 32))
+
+
+def connect(args, wire, fam, port):
+    """Our handshake with a listener that writes 20000 bytes: (Conn,
+    peer, ISS, mark) or (None, peer, why, None)."""
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:20000",
+                "sleep:4000")
+    if peer.line(r"listening") is None:
+        return None, peer, f"peer: {peer.text()}", None
+    c = Conn(wire, 20000 + port % 20000, port)
+    m = wire.mark()
+    why = c.handshake()
+    if why:
+        return None, peer, why, None
+    iss = (c.rcv_nxt - 1) % (1 << 32)
+    return c, peer, iss, m
+
+
+def wait_segments(c, since, n):
+    deadline = time.monotonic() + REPLY_WAIT
+    while time.monotonic() < deadline:
+        segs = data_of(c, since)
+        if len(segs) >= n:
+            return segs
+        time.sleep(0.05)
+    return data_of(c, since)
+
+
+def obs_fast(args, wire, fam, port):
+    """One connection: (ISS, how the second segment came again: "fast",
+    "late S s" or a reason)."""
+    c, peer, iss, m = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            return None, iss
+        segs = wait_segments(c, m, 4)
+        if len(segs) < 4:
+            return iss, f"{len(segs)} data segments, wanted 4"
+        e1 = seq_add(segs[0][TCP].seq, len(segs[0][TCP].payload))
+        acks = [segment(wire, c.sport, c.dport, "A", c.snd_nxt, e1)
+                for _ in range(4)]
+        m2 = wire.mark()
+        t_ack = time.time()
+        for p in acks:
+            wire.send(p)
+        r = c.wait(m2, lambda p: p[TCP].seq == e1 and
+                   len(p[TCP].payload) > 0, 1.5)
+        c.abort()
+        if r is None:
+            return iss, "the second segment did not come again"
+        d = float(r.time) - t_ack
+        return iss, "fast" if d < RTO_MIN else f"late {d:.3f} s"
+    finally:
+        peer.stop()
+
+
+def obs_fast_halves(args, wire, fam, port):
+    """Connections until both halves of the ISS space were tried:
+    {"low": result, "high": result}, or a reason."""
+    got = {}
+    for i in range(12):
+        iss, res = obs_fast(args, wire, fam, port + i)
+        if iss is None:
+            return f"connection {i}: {res}"
+        half = "high" if iss >= HALF else "low"
+        print(f"# {fam} ISS {iss:#010x} ({half}): {res}")
+        got.setdefault(half, res)
+        if len(got) == 2:
+            return got
+    return f"only the {' and '.join(got)} half of the ISS space seen"
+
+
+def ssthresh(args, fam, port):
+    """X's ssthresh for its connection on local @port, or None."""
+    if fam == "inet":
+        out = subprocess.run(["ip", "netns", "exec", args.netns, "ss",
+                              "-tin", "sport", "=", f":{port}"],
+                             capture_output=True, text=True).stdout
+        m = re.search(r"ssthresh:(\d+)", out)
+        return int(m.group(1)) if m else None
+    out = subprocess.run(["ip", "netns", "exec", args.netns, "cat",
+                          "/proc/net/xtcp"],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines()[1:]:
+        f = line.split()
+        if f[1].endswith(f":{port:04X}") and f[3] == "01":
+            return int(f[-1])
+    return None
+
+
+def obs_rtos(args, wire, fam, port):
+    """(ssthresh after the first timeout, after the third) or a reason."""
+    c, peer, iss, m = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            return iss
+        segs = wait_segments(c, m, 1)
+        if not segs:
+            return "no data"
+        s1 = segs[0][TCP].seq
+        first = None
+        for n in (2, 4):
+            deadline = time.monotonic() + 4.0
+            while time.monotonic() < deadline:
+                k = len(c.sent(m, lambda p: p[TCP].seq == s1 and
+                               len(p[TCP].payload) > 0))
+                if k >= n:
+                    break
+                time.sleep(0.02)
+            else:
+                return f"segment 1 sent {k} times, waited for {n}"
+            v = ssthresh(args, fam, port)
+            if first is None:
+                first = v
+        c.abort()
+        return first, v
+    finally:
+        peer.stop()
+
+
+def main():
+    ap = wire_args(argparse.ArgumentParser())
+    ap.add_argument("--netns", required=True)
+    ap.add_argument("--peer", required=True)
+    args = ap.parse_args()
+    wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
+    knobs(args)
+    tap = Tap(4 + 2)
+
+    res = {}
+    port = 7500
+    for fam in FAMILIES:
+        res[fam] = obs_fast_halves(args, wire, fam, port)
+        port += 20
+    for fam in FAMILIES:
+        r = res[fam]
+        for half in ("low", "high"):
+            ok = isinstance(r, dict) and r.get(half) == "fast"
+            tap.result(ok, f"{fam}: three duplicate ACKs bring the lost "
+                       f"segment at once, ISS in the {half} half",
+                       str(r))
+
+    rto = {}
+    for fam in FAMILIES:
+        rto[fam] = obs_rtos(args, wire, fam, port)
+        print(f"# {fam}: ssthresh after timeouts 1 and 3: {rto[fam]}")
+        port += 1
+    n, x = rto["inet"], rto["xtcp"]
+    tap.result(isinstance(n, tuple) and n[0] is not None and n[0] == n[1],
+               "inet: repeated timeouts keep the first timeout's ssthresh",
+               str(n))
+    tap.result(isinstance(x, tuple) and x == n,
+               "xtcp: ssthresh after one and three timeouts as native's",
+               f"xtcp {x}, native {n}")
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
