@@ -36,9 +36,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
-                     ManualConn as Conn, describe, seq_add, segment,
-                     wire_args, REPLY_WAIT)
+from wirelib import (Tap, Wire, LinePeer, sysctl_both,  # noqa: E402
+                     ManualConn as Conn, seq_add, segment, wire_args,
+                     REPLY_WAIT)
 from scapy.all import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
@@ -51,13 +51,6 @@ class Peer(LinePeer):
 
     def __init__(self, args, fam, *argv):
         super().__init__(args.netns, args.peer, fam, "-t", "5", *argv)
-
-
-def knobs(args):
-    for pre in ("net.ipv4", "net.xtcp"):
-        for k in ("tcp_timestamps", "tcp_sack", "tcp_window_scaling"):
-            subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
-                            "-qw", f"{pre}.{k}=0"], check=True)
 
 
 def data_of(c, since):
@@ -185,12 +178,11 @@ def obs_rtos(args, wire, fam, port):
 
 
 def main():
-    ap = wire_args(argparse.ArgumentParser())
-    ap.add_argument("--netns", required=True)
-    ap.add_argument("--peer", required=True)
+    ap = wire_args(argparse.ArgumentParser(), "--netns", "--peer")
     args = ap.parse_args()
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
-    knobs(args)
+    sysctl_both(args.netns, tcp_timestamps=0, tcp_sack=0,
+                tcp_window_scaling=0)
     tap = Tap(4 + 2)
 
     res = {}
