@@ -25,6 +25,7 @@
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/xtcp.h>
+#include <net/xtcp_options.h>
 #include <net/xtcp_timer.h>
 
 /* Flags of a segment that may legitimately be short: the last of a
@@ -123,9 +124,16 @@ static void xtcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	const struct tcphdr *th = tcp_hdr(skb);
 	unsigned int lss = xsk->last_seg_size;
-	/* A GRO packet counts as the segments it was made of. */
-	unsigned int len = skb_shinfo(skb)->gso_size ? : skb->len;
+	unsigned int hdrlen = __tcp_hdrlen(th);
+	unsigned int len;
 
+	/* The payload as it arrived: bytes already received that
+	 * xtcp_data_queue() pulled off its front count as data, not as
+	 * header (Linux queues such a segment whole).  A GRO packet counts
+	 * as the segments it was made of.
+	 */
+	len = skb_shinfo(skb)->gso_size ? :
+	      skb->len + (skb->data - skb_transport_header(skb)) - hdrlen;
 	xsk->last_seg_size = 0;
 	if (len >= xsk->rcv_mss) {
 		xsk->rcv_mss = min_t(unsigned int, len, xsk->advmss);
@@ -137,12 +145,17 @@ static void xtcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
 	/* The segment with its TCP header, so that a change in the option
 	 * length does not hide a full-sized segment.
 	 */
-	len += skb->data - skb_transport_header(skb);
+	len += hdrlen;
 	if (len >= TCP_MSS_DEFAULT + sizeof(struct tcphdr) ||
 	    (len >= TCP_MIN_MSS + sizeof(struct tcphdr) &&
 	     !(tcp_flag_word(th) & XTCP_REMNANT))) {
-		/* Fixed header size: no option is negotiated yet. */
+		/* Less the header every segment carries (tp->tcp_header_len):
+		 * with timestamps, the aligned option too, so that SACK
+		 * blocks are what varies.
+		 */
 		len -= sizeof(struct tcphdr);
+		if (xsk->tstamp_ok)
+			len -= XTCP_OLEN_TSTAMP_ALIGNED;
 		xsk->last_seg_size = len;
 		if (len == lss) {
 			xsk->rcv_mss = len;
