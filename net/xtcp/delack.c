@@ -297,7 +297,33 @@ void xtcp_event_ack_sent(struct sock *sk)
 	if (!xsk->ack_pending)
 		return;
 	xsk->ack_pending = 0;
+	xsk->ack_retry = 0;
 	xtcp_stop_delack_timer(sk);
+}
+
+/**
+ * xtcp_delack_retry() - the ACK could not be built: send it later
+ * @sk: the socket, locked or its spinlock held (a timer)
+ *
+ * __tcp_send_ack() when allocating the segment fails: the ACK stays
+ * scheduled and the delayed-ACK timer sends it TCP_DELACK_MAX from now,
+ * that delay doubled for every failure in a row (icsk_ack.retry) up to
+ * TCP_RTO_MAX; ato restarts at TCP_ATO_MIN.  The count clears when an ACK
+ * leaves (xtcp_event_ack_sent()).
+ */
+void xtcp_delack_retry(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	unsigned long delay = TCP_DELACK_MAX << xsk->ack_retry;
+
+	if (delay < TCP_RTO_MAX)
+		xsk->ack_retry++;
+	else
+		delay = TCP_RTO_MAX;
+	xsk->ack_pending |= ICSK_ACK_SCHED | ICSK_ACK_TIMER;
+	xsk->ato = TCP_ATO_MIN;
+	xsk->ack_timeout = jiffies + delay;
+	xtcp_reset_delack_timer(sk, xsk->ack_timeout);
 }
 
 /**
@@ -393,6 +419,7 @@ void xtcp_delack_init(struct sock *sk)
 	xsk->ack_pending = 0;
 	xsk->ack_quick = 0;
 	xsk->ack_pingpong = 0;
+	xsk->ack_retry = 0;
 	xsk->ato = 0;
 	xsk->ack_timeout = 0;
 	xsk->rcv_mss = 0;
