@@ -428,6 +428,94 @@ def case_duplicate_and_fin(args, wire, fam, port):
         peer.stop()
 
 
+# ---- rcv_mss with timestamps (appended: issue 8 review finding 3) ----
+
+TSV = 0x20000000	# our TSval base
+
+
+def ts_opts(tsval, tsecr):
+    return [("NOP", None), ("NOP", None), ("Timestamp", (tsval, tsecr))]
+
+
+def case_ts_segment_size(args, wire, fam, port):
+    # Timestamps on: the receiver learns the sender's segment size from
+    # two equal segments shorter than its estimate, less a header of 32
+    # bytes (tcp_measure_rcv_mss() subtracts tp->tcp_header_len).  After
+    # two 1000-byte segments rcv_mss is 1000; a 1006-byte one then raises
+    # it (len >= rcv_mss: not "pushed") and waits for the delayed-ACK
+    # timer.  A receiver that subtracted 20 learns 1012, takes the
+    # 1006-byte segment for a short one ("pushed") and ACKs it as the
+    # reader empties the queue.  Who sent each ACK is read from the
+    # kernel's counters (timer_acks()), not from timing.
+    peer = Peer(args, fam, port)
+    try:
+        if peer.line(r"listening") is None:
+            yield False, f"peer: {peer.text()}"
+            return
+        c = Conn(wire, 40000 + port, port)
+        m = c.send("S", ack=0, opts=[("MSS", MSS)] + ts_opts(TSV, 0))
+        sa = c.wait_synack(m)
+        ecr = None
+        for k, v in (sa[TCP].options if sa is not None else []):
+            if k == "Timestamp":
+                ecr = v[0]
+        if ecr is None:
+            yield False, f"no SYN-ACK with timestamps: {describe(sa)}"
+            return
+        c.established(sa)
+        time.sleep(HS_DELAY)	# RTO above our pauses (see connect())
+        tsv = [TSV + 1]
+
+        def data(n, fl="A"):
+            tsv[0] += 1
+            s = c.snd_nxt
+            m = c.send(fl, data=b"t" * n, opts=ts_opts(tsv[0], ecr))
+            c.snd_nxt = seq_add(s, n)
+            return m
+
+        c.send("A", opts=ts_opts(tsv[0], ecr))
+        if peer.line(r"accepted") is None:
+            yield False, f"peer did not accept: {peer.text()}"
+            return
+        peer.cmd("readn 1000000")
+        # Out of quick-ACK mode (as case_two_full_segments()), then full
+        # segments until the window stopped growing.
+        for i in range(20):
+            m = data(SMALL, "PA")
+            if ack_after(c, m, c.snd_nxt) is None:
+                yield False, f"small segment {i} not ACKed"
+                return
+        for i in range(WARM_FULL):
+            m = data(MSS - 12)
+            if ack_after(c, m, c.snd_nxt) is None:
+                yield False, f"full segment {i} not ACKed"
+                return
+        m0 = wire.mark()
+        seen = []
+        for n in (1000, 1000, 1006):
+            before = timer_acks(peer, fam)
+            m = data(n)
+            a = ack_after(c, m, c.snd_nxt, DELAYED_MAX + REPLY_WAIT)
+            if a is None:
+                seen.append("none")
+                break
+            seen.append("timer" if by_timer(peer, fam, before) else "at once")
+        key = "ts_segment_size"
+        if fam == args.family[0]:
+            args.oracle[key] = seen
+            yield (seen[-1:] == ["timer"],
+                   f"ACKs of 1000, 1000, 1006 bytes: {seen}; wanted the "
+                   f"last by the timer (sanity); {trace(c, m0)}")
+        else:
+            want = args.oracle.get(key)
+            yield (seen == want,
+                   f"ACKs of 1000, 1000, 1006 bytes: {seen}, "
+                   f"{args.family[0]}: {want}; {trace(c, m0)}")
+        c.abort()
+    finally:
+        peer.stop()
+
+
 CASES = [
     (case_lone_segment, ["lone segment: delayed ACK 40..200 ms",
                          "lone segment: quick-ACK mode as native"]),
@@ -444,6 +532,7 @@ CASES = [
                      "TCP_QUICKACK 0: read segment ACKed delayed",
                      "TCP_QUICKACK 1 after read: ACK at once",
                      "TCP_QUICKACK 1: getsockopt 1"]),
+    (case_ts_segment_size, ["timestamps: segment size learnt as native"]),
 ]
 
 

@@ -229,6 +229,7 @@ struct xtcp_sock {
 	u8 ack_pending;		/* ICSK_ACK_* */
 	u8 ack_quick;		/* ACKs left in quick-ACK mode */
 	u8 ack_pingpong;	/* interactive: TCP_PINGPONG_THRESH */
+	u8 ack_retry;		/* ACKs in a row that could not be built */
 
 	/* Keepalive (keepalive.c): TCP_KEEPIDLE and TCP_KEEPINTVL in
 	 * jiffies, TCP_KEEPCNT; 0 means the namespace's sysctl.
@@ -689,6 +690,7 @@ int xtcp_quickack_get(const struct sock *sk);
 void xtcp_delack_init(struct sock *sk);
 void xtcp_delack_timer_handler(struct sock *sk);
 void xtcp_reset_delack_timer(struct sock *sk, unsigned long expires);
+void xtcp_delack_retry(struct sock *sk);
 void xtcp_stop_delack_timer(struct sock *sk);
 
 /* keepalive.c: SO_KEEPALIVE and TCP_KEEPIDLE/KEEPINTVL/KEEPCNT */

@@ -25,6 +25,7 @@
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/xtcp.h>
+#include <net/xtcp_options.h>
 #include <net/xtcp_timer.h>
 
 /* Flags of a segment that may legitimately be short: the last of a
@@ -107,9 +108,16 @@ static void xtcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	const struct tcphdr *th = tcp_hdr(skb);
 	unsigned int lss = xsk->last_seg_size;
-	/* A GRO packet counts as the segments it was made of. */
-	unsigned int len = skb_shinfo(skb)->gso_size ? : skb->len;
+	unsigned int hdrlen = __tcp_hdrlen(th);
+	unsigned int len;
 
+	/* The payload as it arrived: bytes already received that
+	 * xtcp_data_queue() pulled off its front count as data, not as
+	 * header (Linux queues such a segment whole).  A GRO packet counts
+	 * as the segments it was made of.
+	 */
+	len = skb_shinfo(skb)->gso_size ? :
+	      skb->len + (skb->data - skb_transport_header(skb)) - hdrlen;
 	xsk->last_seg_size = 0;
 	if (len >= xsk->rcv_mss) {
 		xsk->rcv_mss = min_t(unsigned int, len, xsk->advmss);
@@ -121,12 +129,17 @@ static void xtcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
 	/* The segment with its TCP header, so that a change in the option
 	 * length does not hide a full-sized segment.
 	 */
-	len += skb->data - skb_transport_header(skb);
+	len += hdrlen;
 	if (len >= TCP_MSS_DEFAULT + sizeof(struct tcphdr) ||
 	    (len >= TCP_MIN_MSS + sizeof(struct tcphdr) &&
 	     !(tcp_flag_word(th) & XTCP_REMNANT))) {
-		/* Fixed header size: no option is negotiated yet. */
+		/* Less the header every segment carries (tp->tcp_header_len):
+		 * with timestamps, the aligned option too, so that SACK
+		 * blocks are what varies.
+		 */
 		len -= sizeof(struct tcphdr);
+		if (xsk->tstamp_ok)
+			len -= XTCP_OLEN_TSTAMP_ALIGNED;
 		xsk->last_seg_size = len;
 		if (len == lss) {
 			xsk->rcv_mss = len;
@@ -268,7 +281,33 @@ void xtcp_event_ack_sent(struct sock *sk)
 	if (!xsk->ack_pending)
 		return;
 	xsk->ack_pending = 0;
+	xsk->ack_retry = 0;
 	xtcp_stop_delack_timer(sk);
+}
+
+/**
+ * xtcp_delack_retry() - the ACK could not be built: send it later
+ * @sk: the socket, locked or its spinlock held (a timer)
+ *
+ * __tcp_send_ack() when allocating the segment fails: the ACK stays
+ * scheduled and the delayed-ACK timer sends it TCP_DELACK_MAX from now,
+ * that delay doubled for every failure in a row (icsk_ack.retry) up to
+ * TCP_RTO_MAX; ato restarts at TCP_ATO_MIN.  The count clears when an ACK
+ * leaves (xtcp_event_ack_sent()).
+ */
+void xtcp_delack_retry(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	unsigned long delay = TCP_DELACK_MAX << xsk->ack_retry;
+
+	if (delay < TCP_RTO_MAX)
+		xsk->ack_retry++;
+	else
+		delay = TCP_RTO_MAX;
+	xsk->ack_pending |= ICSK_ACK_SCHED | ICSK_ACK_TIMER;
+	xsk->ato = TCP_ATO_MIN;
+	xsk->ack_timeout = jiffies + delay;
+	xtcp_reset_delack_timer(sk, xsk->ack_timeout);
 }
 
 /**
@@ -364,6 +403,7 @@ void xtcp_delack_init(struct sock *sk)
 	xsk->ack_pending = 0;
 	xsk->ack_quick = 0;
 	xsk->ack_pingpong = 0;
+	xsk->ack_retry = 0;
 	xsk->ato = 0;
 	xsk->ack_timeout = 0;
 	xsk->rcv_mss = 0;

@@ -232,18 +232,16 @@ static struct sk_buff *xtcp_alloc_ctl_skb(gfp_t gfp)
 	return skb;
 }
 
-/* A segment without data.  Returns 0 when it went to the IP layer, > 0
- * when the local queue dropped it, < 0 on another error (net_xmit_eval()
- * of tcp_transmit_skb()).
+/* A segment without data in @skb (xtcp_alloc_ctl_skb()).  Returns 0 when
+ * it went to the IP layer, > 0 when the local queue dropped it, < 0 on
+ * another error (net_xmit_eval() of tcp_transmit_skb()).
  */
-static int xtcp_send_ctl(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
+static int xtcp_xmit_ctl(struct sock *sk, struct sk_buff *skb, u32 seq,
+			 u8 flags)
 {
-	struct sk_buff *skb = xtcp_alloc_ctl_skb(gfp);
 	struct xtcp_skb_cb *cb;
 	int err;
 
-	if (!skb)
-		return -ENOBUFS;
 	cb = XTCP_SKB_CB(skb);
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = seq;
@@ -251,6 +249,16 @@ static int xtcp_send_ctl(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
 	cb->flags = flags;
 	err = xtcp_transmit_skb(sk, skb, false);
 	return net_xmit_eval(err);	/* a macro: @err once, not the call */
+}
+
+/* As xtcp_xmit_ctl(), -ENOBUFS when no skb could be had. */
+static int xtcp_send_ctl(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
+{
+	struct sk_buff *skb = xtcp_alloc_ctl_skb(gfp);
+
+	if (!skb)
+		return -ENOBUFS;
+	return xtcp_xmit_ctl(sk, skb, seq, flags);
 }
 
 /* SYN (active open) or SYN-ACK (simultaneous open), sent and resent from
@@ -275,9 +283,31 @@ int xtcp_connect_send_syn(struct sock *sk)
 	return xtcp_transmit_skb(sk, skb, false);
 }
 
+/**
+ * xtcp_send_ack() - send an ACK of RCV.NXT now
+ * @sk: the socket, locked or its spinlock held (a timer)
+ *
+ * __tcp_send_ack(): nothing after the connection ended (CLOSE).  The
+ * ACK must not be lost to a failed allocation: the delayed-ACK timer
+ * sends it later instead (xtcp_delack_retry()).  The other segments
+ * without data let such a failure go, as Linux's do: a RST
+ * (tcp_send_active_reset()), a zero-window or keepalive probe (counted
+ * as sent, tcp_xmit_probe_skb()), the replies of SYN queue and
+ * TIME_WAIT entries (tcp_v4_send_ack()); a SYN or SYN-ACK is resent by
+ * the retransmission timer.
+ */
 void xtcp_send_ack(struct sock *sk)
 {
-	xtcp_send_ctl(sk, xtcp_sk(sk)->snd_nxt, TCPHDR_ACK, GFP_ATOMIC);
+	struct sk_buff *skb;
+
+	if (sk->sk_state == TCP_CLOSE)
+		return;
+	skb = xtcp_alloc_ctl_skb(GFP_ATOMIC | __GFP_NOWARN);
+	if (unlikely(!skb)) {
+		xtcp_delack_retry(sk);
+		return;
+	}
+	xtcp_xmit_ctl(sk, skb, xtcp_sk(sk)->snd_nxt, TCPHDR_ACK);
 }
 
 /* Abort: RST carrying the next sequence number (RFC 9293 s.3.10.4). */

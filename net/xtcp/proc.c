@@ -15,6 +15,7 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <net/inet_connection_sock.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
 #include <net/xtcp.h>
@@ -170,8 +171,9 @@ static int xtcp_sock_timer(struct xtcp_sock *xsk, unsigned long *expires)
 }
 
 /* A socket's line after the pointer, as get_tcp4_sock() adds: RTO and
- * delayed-ACK timeout in clock ticks, quick-ACK and ping-pong mode (xtcp
- * has no delayed ACKs: 0 0), cwnd in segments, and ssthresh (-1 in the
+ * the delayed-ACK delay ato in clock ticks, the quick ACKs left shifted
+ * left by one with the interactive (pingpong) bit below (delack.c),
+ * cwnd in segments, and ssthresh (-1 in the
  * initial slow start; for a listener Linux's TCP Fast Open queue
  * length, 0 as xtcp has none).  Lockless; the RTO state is copied first
  * so it is computed from one value of each field.
@@ -182,12 +184,15 @@ static void xtcp_show_sock_tail(struct seq_file *seq, struct xtcp_sock *xsk,
 	struct xtcp_rtt rtt = {};
 	u32 ssthresh = READ_ONCE(xsk->cong.ssthresh);
 	int ss = ssthresh >= XTCP_INFINITE_SSTHRESH ? -1 : (int)ssthresh;
+	unsigned int quick_pp = READ_ONCE(xsk->ack_quick) << 1 |
+		(READ_ONCE(xsk->ack_pingpong) >= TCP_PINGPONG_THRESH);
 
 	rtt.rto_us = READ_ONCE(xsk->rtt.rto_us);
 	rtt.backoff = READ_ONCE(xsk->rtt.backoff);
 	seq_printf(seq, " %lu %lu %u %u %d",
 		   jiffies_to_clock_t(usecs_to_jiffies(xtcp_rtt_rto(&rtt))),
-		   0UL, 0U, READ_ONCE(xsk->cong.cwnd),
+		   jiffies_to_clock_t(READ_ONCE(xsk->ato)), quick_pp,
+		   READ_ONCE(xsk->cong.cwnd),
 		   state == TCP_LISTEN ? 0 : ss);
 }
 

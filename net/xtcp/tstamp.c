@@ -162,13 +162,18 @@ static bool xtcp_disordered_ack(const struct sock *sk, const struct sk_buff *skb
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 seq = cb->seq;
+	u32 nwin;
 
 	if (!(cb->flags & TCPHDR_ACK) || seq != cb->end_seq ||
 	    seq != xsk->rcv_nxt || cb->ack_seq != xsk->snd_una)
 		return false;
-	/* tcp_may_update_window() */
+	/* tcp_may_update_window(), on the window as the peer meant it: the
+	 * field shifted by its scale (a pure ACK is never a SYN), since
+	 * snd_wnd holds bytes.
+	 */
+	nwin = (u32)cb->window << xsk->snd_wscale;
 	if (xtcp_seq_after(seq, xsk->snd_wl1) ||
-	    (seq == xsk->snd_wl1 && cb->window > xsk->snd_wnd))
+	    (seq == xsk->snd_wl1 && nwin > xsk->snd_wnd))
 		return false;
 	return xtcp_ts_in_replay_window(p, xtcp_rto_jiffies(sk) * 1024 / HZ);
 }
