@@ -2,7 +2,7 @@
 /* proc_test: /proc/net/xtcp has the header and line format of
  * /proc/net/tcp and lists, as that file does, listeners, connections and
  * TIME_WAIT entries of its own namespace only, never a socket that is
- * only bound (CLOSE).
+ * only bound (CLOSE); its delayed-ACK columns read as native's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +22,8 @@
 struct proc_line {
 	unsigned int laddr, lport, raddr, rport, state;
 	unsigned long inode;
+	unsigned long ato;	/* clock ticks; 0 on lines without it */
+	unsigned int quick_pp;	/* (quick << 1) | pingpong */
 };
 
 /* Find the line of @path whose inode is @ino; 1 if found. */
@@ -39,13 +41,13 @@ static int find_socket(const char *path, unsigned long ino,
 		return -1;
 	}
 	while (!found && fgets(line, sizeof(line), f)) {
-		struct proc_line l;
+		struct proc_line l = {};
 		int n = sscanf(line,
-			       " %*d: %X:%X %X:%X %X %*X:%*X %*X:%*X %*X %*u %*d %lu",
+			       " %*d: %X:%X %X:%X %X %*X:%*X %*X:%*X %*X %*u %*d %lu %*d %*s %*u %lu %u",
 			       &l.laddr, &l.lport, &l.raddr, &l.rport, &l.state,
-			       &l.inode);
+			       &l.inode, &l.ato, &l.quick_pp);
 
-		if (n == 6 && l.inode == ino) {
+		if (n >= 6 && l.inode == ino) {
 			*out = l;
 			found = 1;
 		}
@@ -186,6 +188,73 @@ TEST(listing_is_per_namespace)
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
 	EXPECT_EQ(0, find_socket("/proc/self/net/xtcp", ino, &l));
 	close(fd);
+}
+
+/* The delayed-ACK columns, "ato" (clock ticks) and quick/pingpong
+ * ((icsk_ack.quick << 1) | pingpong), as get_tcp4_sock() prints them.  The
+ * same exchange runs over loopback for native TCP (the oracle) and for
+ * xtcp: the client sends one byte, the server reads it and answers one
+ * byte at once (which makes the server interactive,
+ * tcp_event_data_sent()), the client reads it.  Both ends' columns must be
+ * native's.  Timing: the answer leaves within microseconds of the read,
+ * far below the 40 ms ato; the 200 ms pause only lets the ACKs arrive and
+ * stays below the RTO, so no timer changes the state meanwhile.
+ */
+/* The exchange for @family on @port; the columns of the server's and the
+ * client's socket in @srv and @cli.  0 on success.
+ */
+static int exchange(int family, int port, struct proc_line *srv,
+		    struct proc_line *cli)
+{
+	const char *path = family == AF_INET ? "/proc/net/tcp" :
+					       "/proc/net/xtcp";
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int l = socket(family, SOCK_STREAM, 0);
+	int c = socket(family, SOCK_STREAM, 0);
+	int s = -1, ret = -1;
+	char b = 'x';
+
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (l < 0 || c < 0 ||
+	    bind(l, (struct sockaddr *)&sin, sizeof(sin)) || listen(l, 4) ||
+	    connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		goto out;
+	s = accept(l, NULL, NULL);
+	if (s < 0 || write(c, &b, 1) != 1 || read(s, &b, 1) != 1 ||
+	    write(s, &b, 1) != 1 || read(c, &b, 1) != 1)
+		goto out;
+	usleep(200000);
+	if (find_socket(path, socket_inode(s), srv) == 1 &&
+	    find_socket(path, socket_inode(c), cli) == 1)
+		ret = 0;
+out:
+	if (s >= 0)
+		close(s);
+	if (c >= 0)
+		close(c);
+	if (l >= 0)
+		close(l);
+	return ret;
+}
+
+TEST(ato_and_quick_pingpong_as_tcp)
+{
+	struct proc_line ns, nc, xs, xc;
+
+	alarm(20);
+	ASSERT_EQ(0, exchange(AF_INET, 20611, &ns, &nc));
+	ASSERT_EQ(0, exchange(AF_XTCP, 20612, &xs, &xc));
+	TH_LOG("native server ato %lu qp %u, client ato %lu qp %u",
+	       ns.ato, ns.quick_pp, nc.ato, nc.quick_pp);
+	TH_LOG("xtcp server ato %lu qp %u, client ato %lu qp %u",
+	       xs.ato, xs.quick_pp, xc.ato, xc.quick_pp);
+	/* Sanity: native shows data was received (ato set). */
+	EXPECT_NE(0, ns.ato);
+	EXPECT_EQ(ns.ato, xs.ato);
+	EXPECT_EQ(ns.quick_pp, xs.quick_pp);
+	EXPECT_EQ(nc.ato, xc.ato);
+	EXPECT_EQ(nc.quick_pp, xc.quick_pp);
 }
 
 TEST_HARNESS_MAIN
