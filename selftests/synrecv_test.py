@@ -356,6 +356,10 @@ CASES = [
 ]
 
 
+# Cases whose checks time the protocol's clock closely (see main()).
+TIMED = (synack_timer_after_syn,)
+
+
 def main():
     ap = wire_args(argparse.ArgumentParser())
     ap.add_argument("--netns", required=True)
@@ -368,8 +372,12 @@ def main():
     # (most of a run is spent waiting on the protocol's clock: reply
     # collection, accept() waits), which only adds a little CPU load
     # next to the 0.7 s limit above.  The TAP lines come in case order.
-    jobs = [(k, fam, 7301 + 2 * k + f) for k in range(len(CASES))
-            for f, fam in enumerate(("inet", "xtcp"))]
+    # The one case that times the protocol's clock to a quarter second
+    # runs alone, after the others, so no other run competes with it.
+    every = [(k, fam, 7301 + 2 * k + f) for k in range(len(CASES))
+             for f, fam in enumerate(("inet", "xtcp"))]
+    solo = [j for j in every if CASES[j[0]][1] in TIMED]
+    jobs = [j for j in every if j not in solo]
     got = {}
     lines = {}
     lock = threading.Lock()
@@ -397,6 +405,8 @@ def main():
         t.start()
     for t in ths:
         t.join()
+    jobs.extend(solo)
+    worker()
     for k, (name, _) in enumerate(CASES):
         for fam in ("inet", "xtcp"):
             print(lines[(k, fam)])

@@ -355,6 +355,15 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		 * state exit comes first); no growth in recovery or CWR.
 		 */
 		cwr = xtcp_ecn_ack(sk, cb->flags, flight);
+		/* Outside recovery and CWR, "recover" follows SND.UNA, so that
+		 * it never falls 2^31 behind and makes a later loss look like
+		 * one inside an old recovery (Linux consults high_seq only
+		 * in its Recovery, Loss and CWR states).  After an RTO it
+		 * waits until the ACKs pass what was sent (RFC 6582 s.4).
+		 */
+		if (!xsk->in_recovery && !cwr &&
+		    xtcp_seq_after(ack, xsk->high_seq))
+			xsk->high_seq = ack;
 		if (segs && !recovering && !cwr) {
 			xsk->cong_ops->cong_avoid(&xsk->cong, segs, prior_inflight,
 						  jiffies_to_msecs(jiffies),
