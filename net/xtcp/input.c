@@ -1013,9 +1013,14 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	u8 flags = cb->flags;
 	u32 ts_rtt_us;
 
+	/* An acceptable ACK must also echo a time of ours: a TSecr from
+	 * before our SYN or from the future is refused as an unacceptable
+	 * ACK is, before a RST is looked at (PAWSActiveRejected).
+	 */
 	if ((flags & TCPHDR_ACK) &&
 	    (xtcp_seq_leq(cb->ack_seq, xsk->iss) ||
-	     xtcp_seq_after(cb->ack_seq, xsk->snd_nxt))) {
+	     xtcp_seq_after(cb->ack_seq, xsk->snd_nxt) ||
+	     !xtcp_tstamp_synsent_ok(sk, skb))) {
 		xtcp_sk_send_reset_reply(sk, skb);
 		return;
 	}
@@ -1119,8 +1124,9 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	u32 data_end = cb->end_seq - fin, fin_seq = cb->end_seq - 1;
 
 	/* PAWS (RFC 7323 s.5.3, tcp_validate_incoming()): an old TSval
-	 * gets a duplicate ACK, rate-limited unless it carries data; a RST
-	 * goes on to the checks below.
+	 * gets a duplicate ACK, rate-limited unless it carries data, a SYN
+	 * as well (6.1 sends no challenge ACK here); a RST goes on to the
+	 * checks below.
 	 */
 	if (xtcp_tstamp_paws_discard(sk, skb) && !(flags & TCPHDR_RST)) {
 		if (!xtcp_oow_rate_limited(sock_net(sk), skb,
