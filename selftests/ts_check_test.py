@@ -19,6 +19,21 @@
 #   a SYN-ACK whose TSecr is not a time between our first SYN and now
 #   (later than now, or before the SYN) is answered with a RST and the
 #   connection stays in SYN-SENT: its SYN is sent again.
+# - The MSS we advertised, once timestamps are on (Linux lowers advmss by
+#   the option's 12 bytes when the connection opens with them: SYN-SENT
+#   on the SYN-ACK in tcp_rcv_synsent_state_process(), SYN-RECEIVED on
+#   the handshake's ACK in tcp_rcv_state_process()).  Seen on the wire
+#   through the receive window: with SO_RCVBUF 21720 (a full space of
+#   21720 bytes, fifteen 1448-byte segments, no window scaling)
+#   tcp_init_buffer_space() keeps one advmss of it out of the window
+#   (clamp = 21720 - advmss); once our 1448-byte segments have opened
+#   the window (or, passively, used up the larger first one, which is
+#   never shrunk), it stays at that clamp rounded down to the receive
+#   MSS of 1448: 20272 with advmss 1448, 18824 with 1460.  X connects
+#   (our SYN-ACK offers MSS 1460 and timestamps) or accepts, then reads;
+#   the window of X's ACK of our last segment is compared.  Each segment
+#   goes DATA_GAP s after the ACK of the one before, so that the reader
+#   has taken it and only the new one uses the buffer.
 #
 # No timing assertion: an answer is waited for ANSWER_WAIT s (TCG delays
 # an immediate ACK by tens of ms at most, /work/shared/vm-notes.md), the
@@ -153,13 +168,78 @@ def obs_synack_tsecr(args, wire, fam, port, delta):
         peer.stop()
 
 
+RCVBUF = 21720	# SO_RCVBUF: a full space of fifteen 1448-byte segments
+DATA_SEGS = 6	# each adds at least 2 * 1448 to rcv_ssthresh
+DATA_GAP = 0.1	# s, for the reader to take the segment before (TCG)
+
+
+def obs_ts_advmss(args, wire, fam, port, side):
+    """X with SO_RCVBUF RCVBUF opens a connection with timestamps,
+    actively (@side "active") or passively, and reads: the window of X's
+    ACK of the last of our DATA_SEGS segments of 1448 bytes, each sent
+    DATA_GAP s after the one before is ACKed (all the windows, for the
+    log)."""
+    sysctl_both(args.netns, tcp_timestamps=1, tcp_sack=0,
+                tcp_window_scaling=0)
+    prog = os.path.join(os.path.dirname(args.peer), "options_peer")
+    if side == "active":
+        m = wire.mark()
+        peer = LinePeer(args.netns, prog, fam, "-t", "5", "-r", str(RCVBUF),
+                        "-c", f"{args.src}:{port}", "wait", "readall")
+    else:
+        peer = LinePeer(args.netns, prog, fam, "-t", "5", "-r", str(RCVBUF),
+                        "-l", f"{args.dst}:{port}", "readall")
+    try:
+        if side == "active":
+            syn = wire.wait(m, lambda p: flags(p) & 0x12 == 0x02 and
+                            p[TCP].dport == port, ANSWER_WAIT)
+            if syn is None or ts_of(syn) is None:
+                return f"no SYN with timestamps: {describe(syn)}"
+            c = Conn(wire, port, syn[TCP].sport)
+            c.isn = c.snd_nxt = 8000000 + port
+            c.rcv_nxt = seq_add(syn[TCP].seq, 1)
+            ecr = ts_of(syn)[0]
+            m = c.send("SA", opts=[("MSS", 1460)] + ts_opts(TSV, ecr))
+            c.snd_nxt = seq_add(c.isn, 1)
+            a = c.wait(m, lambda p: flags(p) & 0x10 and
+                       not flags(p) & 0x02, ANSWER_WAIT)
+            if a is None or ts_of(a) is None:
+                return f"no ACK of the SYN-ACK: {describe(a)}"
+        else:
+            if peer.line(r"listening") is None:
+                return f"peer: {peer.text()}"
+            c = Conn(wire, 20000 + port, port)
+            m = c.send("S", ack=0, opts=[("MSS", 1460)] + ts_opts(TSV, 0))
+            a = c.wait_synack(m)
+            if a is None or ts_of(a) is None:
+                return f"no SYN-ACK with timestamps: {describe(a)}"
+            c.established(a)
+            c.send("A", opts=ts_opts(TSV, ts_of(a)[0]))
+        wins = []
+        for i in range(DATA_SEGS):
+            ecr = ts_of(a)[0]
+            time.sleep(DATA_GAP)
+            m = c.send("PA", data=b"x" * 1448,
+                       opts=ts_opts(TSV + 1 + i, ecr))
+            c.snd_nxt = seq_add(c.snd_nxt, 1448)
+            a = c.wait(m, lambda p: flags(p) & 0x10 and
+                       p[TCP].ack == c.snd_nxt, ANSWER_WAIT)
+            if a is None or ts_of(a) is None:
+                return f"segment {i} not ACKed: {wins} {peer.text()}"
+            wins.append(a[TCP].window)
+        c.send("R", ack=0)
+        return wins[-1], tuple(wins)
+    finally:
+        peer.stop()
+
+
 def main():
     args = wire_args(argparse.ArgumentParser(), "--netns", "--peer"
                      ).parse_args()
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     both = family_runner(args, wire, FAMILIES, 7700)
 
-    tap = Tap(2 + 2 * 2)
+    tap = Tap(2 + 2 * 2 + 2 * 2)
     n, x = both(obs_paws_syn)
     tap.result(n == ("ack+sack", "ack+sack"),
                "PAWS-failing SYN: native 6.1 sends a duplicate ACK (even "
@@ -175,6 +255,18 @@ def main():
                    "its SYN again (sanity)", f"native {n}")
         tap.result(n == x, f"SYN-ACK TSecr {what}: xtcp as native",
                    f"native {n}, xtcp {x}")
+    for side in ("active", "passive"):
+        n, x = both(obs_ts_advmss, side)
+        ok_n = isinstance(n, tuple) and RCVBUF - 2 * 1448 < n[0] < RCVBUF
+        tap.result(ok_n,
+                   f"{side} open with timestamps, SO_RCVBUF {RCVBUF}: "
+                   "native's window settles within 2 segments of the "
+                   "buffer, not at all of it (sanity)",
+                   f"native (last window, all) {n}")
+        tap.result(ok_n and isinstance(x, tuple) and x[0] == n[0],
+                   f"{side} open with timestamps, SO_RCVBUF {RCVBUF}: "
+                   "xtcp's window settles where native's does",
+                   f"native (last window, all) {n}, xtcp {x}")
     wire.sniffer.stop()
     return 1 if tap.failed else 0
 

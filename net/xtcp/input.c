@@ -992,6 +992,13 @@ static void xtcp_fin(struct sock *sk)
 
 static void xtcp_established(struct sock *sk)
 {
+	/* Every segment of a connection with timestamps carries the option:
+	 * the MSS our receive side works from (window clamp, growth steps,
+	 * auto-tuning) loses its 12 bytes, as tcp_rcv_synsent_state_process()
+	 * and tcp_rcv_state_process()'s SYN-RECEIVED step lower advmss.
+	 */
+	if (xtcp_sk(sk)->tstamp_ok)
+		xtcp_sk(sk)->advmss -= XTCP_OLEN_TSTAMP_ALIGNED;
 	xtcp_sack_rcv_init(&xtcp_sk(sk)->sack_rcv,
 			   READ_ONCE(xtcp_pernet(sock_net(sk))->dsack));
 	xtcp_set_state(sk, TCP_ESTABLISHED);
