@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# ts_check: what timestamps (RFC 7323) make a connection do with a SYN or
-# SYN-ACK it must not take, native TCP (the reference) and xtcp in the
-# same VM (selftests/ts_check_test.py, one python process, prints the
-# TAP).  Namespace X (10.77.43.1) runs one selftests/wire_peer per case
+# ts_check: what a connection does with a SYN, SYN-ACK or data segment it
+# must not take (timestamps, RFC 7323; receive memory), and the window
+# it offers once open with timestamps, native TCP (the reference) and
+# xtcp in the same VM (selftests/ts_check_test.py, one python process,
+# prints the TAP).  Namespace X (10.77.43.1) runs one selftests/wire_peer per case
 # and family; the peer namespace P (10.77.43.2, veth) runs scapy, which
 # speaks as 10.77.43.3, an address P's kernel does not own (see wire.sh).
 set -u

@@ -34,6 +34,15 @@
 #   the window of X's ACK of our last segment is compared.  Each segment
 #   goes DATA_GAP s after the ACK of the one before, so that the reader
 #   has taken it and only the new one uses the buffer.
+# - A segment dropped for want of receive memory (tcp_data_queue(),
+#   tcp_try_rmem_schedule() failing, TCPRcvQDrop): Linux 6.1 drops it
+#   without scheduling an ACK, where a duplicate or a segment beyond the
+#   window gets one at once.  X accepts, then lowers SO_RCVBUF to its
+#   minimum and does not read; we send DATA_SEGS segments of 1000 bytes
+#   at once, inside the window it advertised, and count X's ACKs that
+#   acknowledge nothing new (native: none; its ACKs of the segments it
+#   took run in quick-ACK mode).  Not a timestamp case, but a reply to a
+#   segment a connection must not take.
 #
 # No timing assertion: an answer is waited for ANSWER_WAIT s (TCG delays
 # an immediate ACK by tens of ms at most, /work/shared/vm-notes.md), the
@@ -233,13 +242,43 @@ def obs_ts_advmss(args, wire, fam, port, side):
         peer.stop()
 
 
+def obs_memdrop(args, wire, fam, port):
+    """Segments dropped for memory: (X's ACKs repeating an earlier ACK
+    within ANSWER_WAIT s, whether all our data was acknowledged)."""
+    sysctl_both(args.netns, tcp_timestamps=0, tcp_sack=0,
+                tcp_window_scaling=0)
+    prog = os.path.join(os.path.dirname(args.peer), "options_peer")
+    peer = LinePeer(args.netns, prog, fam, "-t", "5", "-l",
+                    f"{args.dst}:{port}", "rcvbuf:1", "sleep:4000", "close")
+    try:
+        if peer.line(r"listening") is None:
+            return f"peer: {peer.text()}"
+        c = Conn(wire, 20000 + port, port)
+        why = c.handshake()
+        if why:
+            return why
+        if peer.line(r"rcvbuf 1 ret=0") is None:
+            return f"peer: {peer.text()}"
+        m = wire.mark()
+        for _ in range(DATA_SEGS):
+            c.send("PA", data=b"y" * 1000)
+            c.snd_nxt = seq_add(c.snd_nxt, 1000)
+        time.sleep(ANSWER_WAIT)
+        acks = [p[TCP].ack for p in c.sent(m, lambda p: flags(p) & 0x10)]
+        c.send("R", ack=0)
+        dups = sum(1 for i, a in enumerate(acks) if a in acks[:i])
+        return dups, c.snd_nxt in acks
+    finally:
+        peer.stop()
+
+
 def main():
     args = wire_args(argparse.ArgumentParser(), "--netns", "--peer"
                      ).parse_args()
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     both = family_runner(args, wire, FAMILIES, 7700)
 
-    tap = Tap(2 + 2 * 2 + 2 * 2)
+    tap = Tap(2 + 2 * 2 + 2 * 2 + 2)
     n, x = both(obs_paws_syn)
     tap.result(n == ("ack+sack", "ack+sack"),
                "PAWS-failing SYN: native 6.1 sends a duplicate ACK (even "
@@ -267,6 +306,12 @@ def main():
                    f"{side} open with timestamps, SO_RCVBUF {RCVBUF}: "
                    "xtcp's window settles where native's does",
                    f"native (last window, all) {n}, xtcp {x}")
+    n, x = both(obs_memdrop)
+    tap.result(n == (0, False), "memory drops: native drops segments "
+               "without an ACK (sanity)",
+               f"native (repeated ACKs, all data ACKed) {n}")
+    tap.result(n == x, "memory drops: xtcp answers them as native",
+               f"native (repeated ACKs, all data ACKed) {n}, xtcp {x}")
     wire.sniffer.stop()
     return 1 if tap.failed else 0
 
