@@ -18,6 +18,7 @@
  *   wait            see above
  *   write:N         write N bytes in full: "wrote N errno=E"
  *   readall         read to EOF or error: "readall bytes=N errno=E"
+ *   rcvbuf:N        SO_RCVBUF N now: "rcvbuf N ret=R"
  *   sleep:MS        "slept MS"
  *   close           "closed"
  *
@@ -108,6 +109,12 @@ int main(int argc, char **argv)
 			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 			printf("connected so_error=%d\n", err);
+		} else if (!strncmp(a, "rcvbuf:", 7)) {
+			int v = atoi(a + 7);
+
+			printf("rcvbuf %d ret=%d\n", v,
+			       setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v,
+					  sizeof(v)));
 		} else if (!strncmp(a, "write:", 6)) {
 			do_write(fd, strtoul(a + 6, NULL, 0));
 		} else if (!peer_action(&fd, a)) {

@@ -644,6 +644,7 @@ u32 xtcp_ts_offset(const struct net *net, __be32 saddr, __be32 daddr,
 void xtcp_tstamp_out(const struct sock *sk, struct xtcp_out_options *opts,
 		     bool syn);
 void xtcp_tstamp_synsent(struct sock *sk, const struct sk_buff *skb);
+bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb);
 bool xtcp_tstamp_paws_discard(const struct sock *sk, const struct sk_buff *skb);
 void xtcp_tstamp_replace_recent(struct sock *sk, const struct sk_buff *skb);
 u32 xtcp_tstamp_rtt_us(const struct sock *sk, const struct sk_buff *skb);

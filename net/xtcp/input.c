@@ -663,11 +663,13 @@ static bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *to,
  * tcp_data_queue_ofo(): appended to the skb it continues when it can be;
  * dropped when skbs there hold all of it; replacing those it covers
  * entirely.  Partial overlaps stay, the reader skips bytes it has.  A FIN
- * is dropped with its data (the sender will resend both).  Returns true
- * when the skb was kept or merged (the caller must not free it).
+ * is dropped with its data (the sender will resend both).  Returns 1 when
+ * the skb was kept or merged, -ENOMEM when it was dropped for want of
+ * memory (the caller must not free it in either case), 0 for a FIN the
+ * caller drops; only a segment that gets in schedules an ACK.
  */
-static bool xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
-			   u32 len)
+static int xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
+			  u32 len)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -675,12 +677,19 @@ static bool xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 	struct sk_buff *skb1;
 
 	if (cb->flags & TCPHDR_FIN)
-		return false;
+		return 0;
 	skb_dst_drop(skb);
 	cb->seq = seq;
 	cb->end_seq = seq + len;
-	if (xtcp_rmem_schedule(sk, skb))
-		return false;
+	if (xtcp_rmem_schedule(sk, skb)) {
+		/* No room: dropped without an ACK scheduled for it; the
+		 * reader is woken to make some (tcp_data_queue_ofo()).
+		 */
+		sk->sk_data_ready(sk);
+		kfree_skb(skb);
+		return -ENOMEM;
+	}
+	xsk->ack_pending |= ICSK_ACK_SCHED;	/* tcp_data_queue_ofo() */
 
 	p = &xsk->out_of_order_queue.rb_node;
 	if (RB_EMPTY_ROOT(&xsk->out_of_order_queue))
@@ -688,7 +697,7 @@ static bool xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 	/* Common case: it continues or follows the highest skb. */
 	skb1 = xsk->ooo_last_skb;
 	if (xtcp_try_coalesce(sk, skb1, skb))
-		return true;
+		return 1;
 	if (xtcp_seq_geq(seq, XTCP_SKB_CB(skb1)->end_seq)) {
 		parent = &skb1->rbnode;
 		p = &parent->rb_right;
@@ -713,7 +722,7 @@ static bool xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 				goto merge_right;
 			}
 		} else if (xtcp_try_coalesce(sk, skb1, skb)) {
-			return true;
+			return 1;
 		}
 		p = &parent->rb_right;
 	}
@@ -737,11 +746,11 @@ merge_right:
 	if (xsk->sack_ok)
 		xtcp_grow_window(sk, skb, false);
 	skb_set_owner_r(skb, sk);
-	return true;
+	return 1;
 drop:
 	/* Scheduled but not charged: nothing to give back. */
 	kfree_skb(skb);
-	return true;
+	return 1;
 }
 
 /**
@@ -875,7 +884,8 @@ static void xtcp_sack_old(struct sock *sk, const struct sk_buff *skb)
  * dropped.  A segment finding an empty receive queue is always taken, as
  * Linux does, so a connection cannot stall; beyond the limits it is
  * charged with xtcp_forced_mem_schedule(), so tcp_mem counts it.  Returns true when the skb was
- * kept (or merged and freed): the caller must not free it.
+ * kept (or merged and freed), or dropped for want of memory (freed, no ACK
+ * scheduled, as tcp_data_queue()): the caller must not free it.
  */
 static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 {
@@ -887,15 +897,16 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	 */
 	struct xtcp_sack_rcv *sr = xtcp_sack_state(sk);
 	u32 prior_rcv_nxt = xsk->rcv_nxt, sack_seq = seq;
+	int ret;
 
 	/* tcp_ecn_accept_cwr(): the sender reduced; tell it at once. */
 	if (cb->flags & TCPHDR_CWR)
 		xsk->ack_pending |= ICSK_ACK_NOW;
 	if (xtcp_seq_after(seq, xsk->rcv_nxt)) {
-		xsk->ack_pending |= ICSK_ACK_SCHED;	/* tcp_data_queue_ofo() */
 		xtcp_ecn_check_ce(sk, skb);	/* tcp_data_queue_ofo() */
-		if (!xtcp_ooo_queue(sk, skb, seq, len))
-			return false;
+		ret = xtcp_ooo_queue(sk, skb, seq, len);
+		if (ret <= 0)
+			return ret < 0;	/* no room: freed, nothing to SACK */
 		/* Held (or held already): tcp_data_queue_ofo()'s D-SACK and
 		 * tcp_sack_new_ofo_skb().
 		 */
@@ -926,7 +937,13 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		if (!sk_rmem_schedule(sk, skb, skb->truesize))
 			xtcp_forced_mem_schedule(sk, skb->truesize);
 	} else if (xtcp_rmem_schedule(sk, skb)) {
-		return false;
+		/* No room: dropped, nothing scheduled, the reader woken
+		 * (tcp_data_queue()'s TCPRcvQDrop); not a duplicate, so no
+		 * quick-ACK mode either.
+		 */
+		sk->sk_data_ready(sk);
+		kfree_skb(skb);
+		return true;
 	}
 
 	if (sr)
@@ -1001,6 +1018,13 @@ static void xtcp_fin(struct sock *sk)
 
 static void xtcp_established(struct sock *sk)
 {
+	/* Every segment of a connection with timestamps carries the option:
+	 * the MSS our receive side works from (window clamp, growth steps,
+	 * auto-tuning) loses its 12 bytes, as tcp_rcv_synsent_state_process()
+	 * and tcp_rcv_state_process()'s SYN-RECEIVED step lower advmss.
+	 */
+	if (xtcp_sk(sk)->tstamp_ok)
+		xtcp_sk(sk)->advmss -= XTCP_OLEN_TSTAMP_ALIGNED;
 	xtcp_sack_rcv_init(&xtcp_sk(sk)->sack_rcv,
 			   READ_ONCE(xtcp_pernet(sock_net(sk))->dsack));
 	xtcp_set_state(sk, TCP_ESTABLISHED);
@@ -1022,9 +1046,14 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	u8 flags = cb->flags;
 	u32 ts_rtt_us;
 
+	/* An acceptable ACK must also echo a time of ours: a TSecr from
+	 * before our SYN or from the future is refused as an unacceptable
+	 * ACK is, before a RST is looked at (PAWSActiveRejected).
+	 */
 	if ((flags & TCPHDR_ACK) &&
 	    (xtcp_seq_leq(cb->ack_seq, xsk->iss) ||
-	     xtcp_seq_after(cb->ack_seq, xsk->snd_nxt))) {
+	     xtcp_seq_after(cb->ack_seq, xsk->snd_nxt) ||
+	     !xtcp_tstamp_synsent_ok(sk, skb))) {
 		xtcp_sk_send_reset_reply(sk, skb);
 		return;
 	}
@@ -1128,8 +1157,9 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	u32 data_end = cb->end_seq - fin, fin_seq = cb->end_seq - 1;
 
 	/* PAWS (RFC 7323 s.5.3, tcp_validate_incoming()): an old TSval
-	 * gets a duplicate ACK, rate-limited unless it carries data; a RST
-	 * goes on to the checks below.
+	 * gets a duplicate ACK, rate-limited unless it carries data, a SYN
+	 * as well (6.1 sends no challenge ACK here); a RST goes on to the
+	 * checks below.
 	 */
 	if (xtcp_tstamp_paws_discard(sk, skb) && !(flags & TCPHDR_RST)) {
 		if (!xtcp_oow_rate_limited(sock_net(sk), skb,

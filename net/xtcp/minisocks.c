@@ -375,6 +375,12 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->peer_mss = req->peer_mss;
 	xsk->advmss = req->advmss;
 	xtcp_tstamp_child_init(sk, req);
+	/* With timestamps the child works from an MSS 12 bytes smaller, as
+	 * tcp_rcv_state_process() lowers advmss in SYN-RECEIVED; the SYN-ACK
+	 * offered the whole of it.
+	 */
+	if (xsk->tstamp_ok)
+		xsk->advmss -= XTCP_OLEN_TSTAMP_ALIGNED;
 	xsk->ecn_flags = req->ecn_ok ? TCP_ECN_OK : 0;	/* tcp_ecn_openreq_child() */
 	xtcp_update_mss(sk);
 	xtcp_sndbuf_expand(sk);

@@ -228,6 +228,37 @@ void xtcp_tstamp_replace_recent(struct sock *sk, const struct sk_buff *skb)
 }
 
 /**
+ * xtcp_tstamp_synsent_ok() - does an answer to our SYN echo a time we sent?
+ * @sk:  the socket in SYN-SENT (locked), retrans_stamp the jiffies of its
+ *       first SYN
+ * @skb: a segment with ACK whose ACK number is acceptable
+ *
+ * As tcp_rcv_synsent_state_process() (LINUX_MIB_PAWSACTIVEREJECTED): when
+ * the segment carries timestamps we would take (net.xtcp.tcp_timestamps
+ * on) and a TSecr that is not 0 once our offset is removed, that TSecr
+ * must lie between the first send of our SYN and now, in ms of
+ * xtcp_ts_clock().  The SYN's send time is known in jiffies only: it is
+ * taken one jiffy early, so a TSecr we did send is never refused.
+ * Return: false when the segment must be refused (with a RST).
+ */
+bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 ecr, now, first;
+
+	if (!cb->saw_tstamp || !xsk->retrans_stamp ||
+	    !READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps))
+		return true;
+	ecr = xtcp_ts_ecr(cb->rcv_tsecr, xsk->tsoffset);
+	if (!ecr)
+		return true;
+	now = xtcp_ts_clock();
+	first = now - jiffies_to_msecs(jiffies - xsk->retrans_stamp + 1);
+	return xtcp_seq_between(ecr, first, now);
+}
+
+/**
  * xtcp_tstamp_rtt_us() - an RTT sample from the segment's TSecr
  * @sk:  the socket (locked)
  * @skb: a segment that acknowledged new data
