@@ -20,14 +20,14 @@
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
-                     ManualConn as Conn, describe, wire_args, M32)
+                     ManualConn as Conn, describe, wire_args, sysctl_both,
+                     ts_opts)
 from scapy.all import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
@@ -45,15 +45,8 @@ class Peer(LinePeer):
 
 
 def knobs(args):
-    for pre in ("net.ipv4", "net.xtcp"):
-        for k, v in (("tcp_timestamps", 1), ("tcp_sack", 0),
-                     ("tcp_window_scaling", 1)):
-            subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
-                            "-qw", f"{pre}.{k}={v}"], check=True)
-
-
-def ts_opts(tsval, tsecr):
-    return [("NOP", None), ("NOP", None), ("Timestamp", (tsval % M32, tsecr))]
+    sysctl_both(args.netns, tcp_timestamps=1, tcp_sack=0,
+                tcp_window_scaling=1)
 
 
 def peer_tsval(p):

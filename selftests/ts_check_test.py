@@ -57,7 +57,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      ManualConn as Conn, describe, seq_add, wire_args,
-                     M32, sysctl_both, opt_area, walk, family_runner)
+                     M32, sysctl_both, opt_area, walk, family_runner,
+                     ts_opts, ts_of, s32)
 from scapy.all import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
@@ -75,27 +76,8 @@ class Peer(LinePeer):
         super().__init__(args.netns, args.peer, fam, "-t", "5", *argv)
 
 
-def ts_opts(tsval, tsecr):
-    return [("NOP", None), ("NOP", None), ("Timestamp", (tsval % M32, tsecr))]
-
-
-def ts_of(p):
-    """(TSval, TSecr) of @p, or None."""
-    o = opt_area(p)
-    for k, i, n in walk(o):
-        if k == 8 and n == 10:
-            return (int.from_bytes(o[i + 2:i + 6], "big"),
-                    int.from_bytes(o[i + 6:i + 10], "big"))
-    return None
-
-
 def has_sack(p):
     return any(k == 5 for k, _, _ in walk(opt_area(p)))
-
-
-def s32(x):
-    x %= M32
-    return x - M32 if x >= 1 << 31 else x
 
 
 def obs_paws_syn(args, wire, fam, port):

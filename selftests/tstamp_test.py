@@ -32,8 +32,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      ManualConn as Conn, describe, seq_add, wire_args,
-                     REPLY_WAIT, M32, sysctl_both, opt_area, walk,
-                     family_runner)
+                     REPLY_WAIT, sysctl_both, opt_area, walk,
+                     family_runner, ts_of, s32, ts_opts)
 from scapy.all import TCP  # noqa: E402
 
 TOL_MS = 60	# TCG tolerance on TSval against capture times (see above)
@@ -63,23 +63,6 @@ def masked(p):
             h = o.hex()
             return h[:2 * (i + 2)] + "vvvvvvvv" + h[2 * (i + 6):]
     return o.hex()
-
-
-def ts_of(p):
-    """(TSval, TSecr) of @p, or None."""
-    if p is None:
-        return None
-    o = opt_area(p)
-    for k, i, n in walk(o):
-        if k == 8 and n == 10:
-            return (int.from_bytes(o[i + 2:i + 6], "big"),
-                    int.from_bytes(o[i + 6:i + 10], "big"))
-    return None
-
-
-def s32(x):
-    x %= M32
-    return x - M32 if x >= 1 << 31 else x
 
 
 def wait_ack(c, since, ack):
@@ -117,10 +100,6 @@ def obs_syn(args, wire, fam, port, ts):
 
 
 TSV = 0x10000000	# our TSval base; ts_of() values are read relative to it
-
-
-def ts_opts(tsval, tsecr):
-    return [("NOP", None), ("NOP", None), ("Timestamp", (tsval % M32, tsecr))]
 
 
 def handshake(args, wire, fam, port, *actions):

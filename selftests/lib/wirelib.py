@@ -151,6 +151,28 @@ def walk(opts):
         yield k, i, opts[i + 1]
         i += opts[i + 1]
 
+def ts_opts(tsval, tsecr):
+    """The timestamps option as Linux lays it out (NOP, NOP, TS)."""
+    return [("NOP", None), ("NOP", None), ("Timestamp", (tsval % M32, tsecr))]
+
+
+def ts_of(p):
+    """(TSval, TSecr) of segment @p, or None (also for no segment)."""
+    if p is None:
+        return None
+    o = opt_area(p)
+    for k, i, n in walk(o):
+        if k == 8 and n == 10:
+            return (int.from_bytes(o[i + 2:i + 6], "big"),
+                    int.from_bytes(o[i + 6:i + 10], "big"))
+    return None
+
+
+def s32(x):
+    """@x as a signed 32-bit sequence difference."""
+    x %= M32
+    return x - M32 if x >= 1 << 31 else x
+
 
 class Logged:
     """A helper process's log file @log and the directory @dir where it
