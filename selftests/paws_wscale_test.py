@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      ManualConn as Conn, describe, wire_args, sysctl_both,
-                     ts_opts)
+                     family_runner, ts_opts)
 from scapy.all import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
@@ -92,21 +92,10 @@ def obs(args, wire, fam, port):
 
 
 def main():
-    ap = wire_args(argparse.ArgumentParser())
-    ap.add_argument("--netns", required=True)
-    ap.add_argument("--peer", required=True)
+    ap = wire_args(argparse.ArgumentParser(), "--netns", "--peer")
     args = ap.parse_args()
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
-    out = []
-    for i, fam in enumerate(FAMILIES):
-        t0 = time.monotonic()
-        try:
-            out.append(obs(args, wire, fam, 7601 + i))
-        except Exception as e:	# report, go on with the next family
-            out.append(f"exception {e!r}")
-        print(f"# {fam}: {out[-1]} ({time.monotonic() - t0:.1f} s)",
-              flush=True)
-    n, x = out
+    n, x = family_runner(args, wire, FAMILIES, 7600)(obs)
     tap = Tap(2)
     tap.result(n == ("none", "dupack"),
                "native: a stale duplicate ACK passes, a stale window "
