@@ -33,18 +33,6 @@ struct xtcp_out_options;
 #define XTCP_DEFAULT_MSS	536
 /* Largest window without window scaling (RFC 9293 s.3.1). */
 #define XTCP_MAX_WINDOW		65535U
-/* Payload of one send skb (hence of one segment): an MSS, but no more
- * than a 32 KiB allocation holds, since linear skbs are kmalloc'ed and a
- * loopback MSS (65483) would round up to a 128 KiB buffer whose truesize
- * alone fills a default receive buffer.
- */
-#define XTCP_MAX_SKB_DATA	(SKB_WITH_OVERHEAD(32768) - XTCP_DATA_HEADROOM)
-/* Headroom of a data skb: TCP with options, IPv4 and an Ethernet header
- * fit; the IPv4 output path grows it for devices that need more.  Less
- * than MAX_TCP_HEADER keeps a 1460-byte segment in a 2 KiB allocation.
- */
-#define XTCP_DATA_HEADROOM	128
-
 /* Which kind of table entry an xtcp_hnode belongs to. */
 enum xtcp_hkind {
 	XTCP_HK_SOCK,		/* struct xtcp_sock (any state) */
@@ -101,6 +89,11 @@ struct xtcp_skb_cb {
 	u8 retransmitted;	/* sent more than once (Karn's rule) */
 	u8 saw_tstamp;		/* input: a timestamp option (tstamp.c) */
 	u8 ip_dsfield;		/* input: the IP header's DS field (ECN) */
+	/* Output: the segments of a send or retransmission queue skb
+	 * (xtcp_set_skb_tso_segs()), and their size when more than one.
+	 */
+	u16 gso_segs;
+	u16 gso_size;
 	/* Input, a SYN only: what it offers, before the knobs say what counts
 	 * (xtcp_rcv_syn_options()).
 	 */
@@ -141,6 +134,11 @@ struct xtcp_sock {
 	u16 peer_mss;		/* MSS option the peer sent */
 	u16 advmss;		/* MSS option we send */
 	u16 user_mss;		/* TCP_MAXSEG, 0 if unset */
+	u32 packets_out;	/* segments on the retransmission queue */
+	u32 pmtu_cookie;	/* path MTU the MSS was computed from */
+	u32 mtu_info;		/* MTU of the last ICMP "fragmentation
+				 * needed", for a deferred reduction
+				 */
 
 	/* Receive sequence space. */
 	u32 irs;
@@ -280,6 +278,7 @@ enum {
 	XTCP_WRITE_TIMER_DEFERRED,
 	XTCP_KEEPALIVE_TIMER_DEFERRED,
 	XTCP_DELACK_TIMER_DEFERRED,
+	XTCP_MTU_REDUCED_DEFERRED,	/* an ICMP lowered the path MTU */
 };
 
 enum xtcp_rtx_kind {
@@ -333,10 +332,10 @@ static inline bool xtcp_forced_push(const struct xtcp_sock *xsk)
 	return (s32)(xsk->write_seq - (xsk->pushed_seq + (xsk->max_window >> 1))) > 0;
 }
 
-/* Bytes of user data per send skb and segment. */
-static inline u32 xtcp_size_goal(const struct xtcp_sock *xsk)
+/* Segments in a send or retransmission queue skb (tcp_skb_pcount()). */
+static inline u32 xtcp_skb_pcount(const struct sk_buff *skb)
 {
-	return min_t(u32, xsk->mss, XTCP_MAX_SKB_DATA);
+	return XTCP_SKB_CB(skb)->gso_segs;
 }
 
 /* Interactive (pingpong) mode of the delayed-ACK state (delack.c), as
@@ -609,7 +608,7 @@ void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
 			 const struct xtcp_out_options *opts);
 void xtcp_send_fin(struct sock *sk);
 void xtcp_forced_mem_schedule(struct sock *sk, int size);
-struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, u32 room, gfp_t gfp);
+struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, gfp_t gfp);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_wmem_purge(struct sock *sk);
 void xtcp_write_xmit(struct sock *sk, bool push);
@@ -619,7 +618,20 @@ void xtcp_send_probe(struct sock *sk);
 int xtcp_write_wakeup(struct sock *sk);
 void xtcp_arm_probe(struct sock *sk);
 void xtcp_update_mss(struct sock *sk);
+void xtcp_mtu_reduced(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
+
+/* sendq.c: the skbs of the send and retransmission queues */
+void xtcp_set_skb_tso_segs(struct sk_buff *skb, u32 mss);
+u32 xtcp_bound_mss(const struct sock *sk, u32 mss);
+u32 xtcp_size_goal(const struct sock *sk);
+u32 xtcp_tso_segs(const struct sock *sk);
+struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp);
+int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
+		  struct sk_buff *skb, u32 len, u32 mss);
+int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len, u32 mss);
+int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
+			      struct iov_iter *from, u32 copy);
 u64 xtcp_clock_us(void);
 
 /* window.c: window scaling and the receive window (rwin.c's arithmetic) */

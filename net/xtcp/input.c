@@ -202,49 +202,51 @@ static void xtcp_reset(struct sock *sk)
 	xtcp_done(sk);
 }
 
-static void xtcp_free_acked(struct sock *sk, struct sk_buff *skb,
-			    struct sk_buff_head *queue)
-{
-	__skb_unlink(skb, queue);
-	xtcp_wmem_free_skb(sk, skb);
-}
-
 /* Drop what @ack covers from the retransmission queue and, after a go-back-N
- * resend, from the head of the send queue; trim a partly covered skb.
- * Returns the segments freed; *rtt_us is the RTT of the oldest of them if
- * none was retransmitted (Karn's rule, RFC 6298 s.3), else 0.
+ * resend, from the head of the send queue; trim the head of a partly
+ * covered skb (tcp_clean_rtx_queue(), tcp_tso_acked()).  Returns the
+ * segments acknowledged; *rtt_us is the time since the oldest of them was
+ * sent if none was retransmitted (Karn's rule, RFC 6298 s.3), else 0.
  */
 static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 *rtt_us)
 {
-	struct sk_buff_head *queues[] = { &xtcp_sk(sk)->rtx_queue,
-					  &sk->sk_write_queue };
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff_head *queues[] = { &xsk->rtx_queue, &sk->sk_write_queue };
 	u64 now = xtcp_clock_us(), first_sent = 0;
 	bool karn = false;
 	u32 segs = 0;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(queues); i++) {
+		bool rtx = queues[i] == &xsk->rtx_queue;
 		struct sk_buff *skb;
 
 		while ((skb = skb_peek(queues[i]))) {
 			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+			u32 acked = xtcp_skb_pcount(skb);
 
-			if (xtcp_seq_leq(cb->end_seq, ack)) {
-				if (cb->retransmitted)
-					karn = true;
-				else if (!first_sent && cb->sent_us)
-					first_sent = cb->sent_us;
-				xtcp_free_acked(sk, skb, queues[i]);
-				segs++;
-				continue;
+			if (!xtcp_seq_after(ack, cb->seq))
+				break;
+			if (xtcp_seq_after(cb->end_seq, ack)) {
+				/* Partly: its head goes, at segment granularity
+				 * for the count, as tcp_tso_acked().
+				 */
+				if (xtcp_trim_head(sk, skb, ack - cb->seq,
+						   xsk->mss))
+					break;
+				acked -= min(acked, xtcp_skb_pcount(skb));
 			}
-			if (xtcp_seq_after(ack, cb->seq)) {
-				u32 n = min(ack - cb->seq, skb->len);
-
-				skb_pull(skb, n);
-				cb->seq += n;
-			}
-			break;
+			if (cb->retransmitted)
+				karn = true;
+			else if (!first_sent && cb->sent_us)
+				first_sent = cb->sent_us;
+			segs += acked;
+			if (rtx)
+				xsk->packets_out -= min(acked, xsk->packets_out);
+			if (xtcp_seq_after(cb->end_seq, ack))
+				break;
+			__skb_unlink(skb, queues[i]);
+			xtcp_wmem_free_skb(sk, skb);
 		}
 	}
 	*rtt_us = karn || !first_sent ? 0 : (u32)min_t(u64, now - first_sent, U32_MAX);
@@ -329,7 +331,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	}
 
 	if (xtcp_seq_after(ack, xsk->snd_una)) {
-		prior_inflight = skb_queue_len(&xsk->rtx_queue);
+		prior_inflight = xsk->packets_out;
 		segs = xtcp_clean_queues(sk, ack, &rtt_us);
 		xsk->bytes_acked += ack - xsk->snd_una;
 		xsk->snd_una = ack;
@@ -1413,16 +1415,15 @@ void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq)
 		if (code > NR_ICMP_UNREACH)
 			return;
 		if (code == ICMP_FRAG_NEEDED) {
-			struct dst_entry *dst;
-
-			if (sock_owned_by_user(sk))
-				return;
-			dst = __sk_dst_check(sk, 0);
-			if (dst) {
-				dst->ops->update_pmtu(dst, sk, NULL, info, true);
-				xtcp_update_mss(sk);
-				xtcp_retransmit_all(sk);
-			}
+			/* RFC 1191 path MTU discovery, now or when the user
+			 * releases the socket (tcp_v4_err()).
+			 */
+			WRITE_ONCE(xsk->mtu_info, info);
+			if (!sock_owned_by_user(sk))
+				xtcp_mtu_reduced(sk);
+			else if (!test_and_set_bit(XTCP_MTU_REDUCED_DEFERRED,
+						   &xsk->timer_deferred))
+				sock_hold(sk);
 			return;
 		}
 		err = icmp_err_convert[code].errno;

@@ -337,6 +337,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 		sock_put(sk);
 		return NULL;
 	}
+	sk->sk_gso_type = SKB_GSO_TCPV4;
 	sk_setup_caps(sk, &rt->dst);
 
 	xsk->iss = req->iss;

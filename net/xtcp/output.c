@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xtcp: building and sending segments.
  *
- * Data the user writes waits on sk_write_queue in skbs of at most one MSS;
- * once sent an skb moves to the retransmission queue until acknowledged.
- * Headers are built on a clone at each transmission, so the queued skb
- * keeps only payload.  Segments go out through ip_queue_xmit() with the
+ * Data the user writes waits on sk_write_queue in skbs of up to a GSO
+ * super-segment (sendq.c); once sent an skb moves to the retransmission
+ * queue until acknowledged.  Headers are built on a clone at each
+ * transmission, so the queued skb keeps only payload; a clone of more
+ * than one segment leaves as one GSO skb (gso_size the MSS), cut by the
+ * device or the GSO layer.  Segments go out through ip_queue_xmit() with the
  * socket's cached route; replies for which there is no full socket (RST,
  * SYN-ACK of a SYN queue entry, TIME_WAIT ACK) are routed one by one.
  * The checksum is left to the device (CHECKSUM_PARTIAL) where it can, and
@@ -27,26 +29,32 @@ u64 xtcp_clock_us(void)
 
 /* Grow the send buffer with the congestion window, as Linux's
  * tcp_sndbuf_expand(): room for twice the window (one in flight, one
- * being filled) at what a segment really costs, up to tcp_wmem[2],
- * unless the user fixed it with SO_SNDBUF.
+ * being filled) at what a segment costs with its share of headers and
+ * skb, rounded as Linux rounds it, for at least the initial window and
+ * the reordering degree (3) plus one, up to tcp_wmem[2], unless the user
+ * fixed it with SO_SNDBUF.
  */
 void xtcp_sndbuf_expand(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 per_seg = SKB_TRUESIZE(SKB_DATA_ALIGN(XTCP_DATA_HEADROOM +
-						  xtcp_size_goal(xsk)));
+	u32 per_seg = max_t(u32, xsk->peer_mss, xsk->mss) + MAX_TCP_HEADER +
+		      SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
 	u64 want;
 
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
 		return;
-	want = 2ULL * max_t(u32, xsk->cong.cwnd, 10) * per_seg;
+	per_seg = roundup_pow_of_two(per_seg) +
+		  SKB_DATA_ALIGN(sizeof(struct sk_buff));
+	want = 2ULL * max_t(u32, xsk->cong.cwnd, TCP_INIT_CWND) * per_seg;
 	want = min_t(u64, want, READ_ONCE(xtcp_pernet(sock_net(sk))->wmem[2]));
 	if (want > READ_ONCE(sk->sk_sndbuf))
 		WRITE_ONCE(sk->sk_sndbuf, want);
 }
 
 /* Segment size: the peer's MSS option, the route's MTU less the IPv4 and
- * TCP headers, and TCP_MAXSEG, whichever is smallest.
+ * TCP headers, and TCP_MAXSEG, whichever is smallest, then at most half
+ * the peer's largest window (tcp_sync_mss()).  The MTU it came from is
+ * kept in pmtu_cookie, for xtcp_mtu_reduced().
  */
 void xtcp_update_mss(struct sock *sk)
 {
@@ -54,16 +62,54 @@ void xtcp_update_mss(struct sock *sk)
 	struct dst_entry *dst = __sk_dst_get(sk);
 	u32 mss = xsk->peer_mss ? : XTCP_DEFAULT_MSS;
 
-	if (dst)
-		mss = min_t(u32, mss, dst_mtu(dst) - sizeof(struct iphdr) -
+	if (dst) {
+		xsk->pmtu_cookie = dst_mtu(dst);
+		mss = min_t(u32, mss, xsk->pmtu_cookie - sizeof(struct iphdr) -
 				      sizeof(struct tcphdr));
+	}
 	if (xsk->user_mss)
 		mss = min_t(u32, mss, xsk->user_mss);
 	/* Every segment carries the timestamp option (tcp_mtu_to_mss()). */
 	if (xsk->tstamp_ok)
 		mss = mss > XTCP_OLEN_TSTAMP_ALIGNED ?
 		      mss - XTCP_OLEN_TSTAMP_ALIGNED : 0;
-	xsk->mss = max_t(u32, mss, TCP_MIN_SND_MSS);
+	xsk->mss = xtcp_bound_mss(sk, max_t(u32, mss, TCP_MIN_SND_MSS));
+}
+
+/**
+ * xtcp_mtu_reduced() - act on an ICMP "fragmentation needed"
+ * @sk: the socket, spinlock held and not owned by a user (from the ICMP
+ *	handler, or from release_sock() when it was deferred there)
+ *
+ * Linux's tcp_v4_mtu_reduced(): the route learns the MTU of mtu_info;
+ * only when that lowers the MTU the MSS was computed from does the MSS
+ * shrink and what is in flight go again, cut to the new size (the
+ * segments were too big, so they are lost: tcp_simple_retransmit(),
+ * which leaves the congestion window alone).  A larger or equal MTU
+ * changes nothing.
+ */
+void xtcp_mtu_reduced(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	struct dst_entry *dst;
+	u32 mtu;
+
+	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE))
+		return;
+	mtu = READ_ONCE(xsk->mtu_info);
+	dst = inet_csk_update_pmtu(sk, mtu);
+	if (!dst)
+		return;
+	/* Kept in case the connection cannot recover (tcp_v4_mtu_reduced()). */
+	if (mtu < dst_mtu(dst) && ip_dont_fragment(sk, dst))
+		sk->sk_err_soft = EMSGSIZE;
+	mtu = dst_mtu(dst);
+	if (inet->pmtudisc == IP_PMTUDISC_DONT || !ip_sk_accept_pmtu(sk) ||
+	    xsk->pmtu_cookie <= mtu)
+		return;
+	xtcp_update_mss(sk);
+	xtcp_retransmit_all(sk);
 }
 
 /* The SACK blocks of a segment that is not a SYN, on a connection that
@@ -200,6 +246,15 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	skb_reset_transport_header(skb);
 	xtcp_write_header(th, inet->inet_sport, inet->inet_dport, cb->seq,
 			  xsk->rcv_nxt, flags, window, &opts);
+	/* One GSO skb for the segments of a queued skb (__tcp_transmit_skb()):
+	 * only the transmitted copy's shared info is written, the queued
+	 * skb's head being private to it or this clone.
+	 */
+	skb_shinfo(skb)->gso_type = sk->sk_gso_type;
+	if ((flags & TCPHDR_CWR) && cb->gso_size)
+		skb_shinfo(skb)->gso_type |= SKB_GSO_TCP_ECN;
+	skb_shinfo(skb)->gso_segs = cb->gso_segs;
+	skb_shinfo(skb)->gso_size = cb->gso_size;
 
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_transport_header(skb) - skb->head;
@@ -332,6 +387,8 @@ void xtcp_arm_probe(struct sock *sk)
 		     usecs_to_jiffies(min_t(u64, when, XTCP_RTO_MAX_US)));
 }
 
+static int xtcp_send_window_probe(struct sock *sk);
+
 /* Zero-window probe (RFC 9293 s.3.8.6.1): a segment the peer must
  * acknowledge with its current window.  As Linux, it carries an old
  * sequence number and no data, so the peer never has to take data it has
@@ -368,6 +425,14 @@ void xtcp_send_probe(struct sock *sk)
 		xtcp_done(sk);
 		return;
 	}
+	/* The window is open, only too small for what waits: send what fits
+	 * (tcp_write_wakeup()); the retransmission timer takes over.
+	 */
+	if (xtcp_send_window_probe(sk) > 0) {
+		xsk->probes = 0;
+		xsk->probe_backoff = 0;
+		return;
+	}
 	xtcp_send_ctl(sk, xsk->snd_una - 1, TCPHDR_ACK, GFP_ATOMIC);
 	xsk->probes++;
 	if (xsk->probe_backoff < retries2)
@@ -395,25 +460,90 @@ int xtcp_write_wakeup(struct sock *sk)
 			     GFP_ATOMIC);
 }
 
-/* Send what the peer's window and the congestion window allow.  Without
- * @push, Nagle's algorithm (RFC 1122 s.4.2.3.4) holds back a last small
+/* First transmission of the send queue's head @skb: it moves to the
+ * retransmission queue (tcp_event_new_data_sent()).  A failed
+ * transmission is a loss: the retransmission timer sends it again.
+ */
+static void xtcp_send_new(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	__skb_unlink(skb, &sk->sk_write_queue);
+	__skb_queue_tail(&xsk->rtx_queue, skb);
+	xsk->packets_out += cb->gso_segs;
+	if (xtcp_seq_after(cb->end_seq, xsk->snd_nxt))
+		xsk->snd_nxt = cb->end_seq;
+	xtcp_transmit_skb(sk, skb, true);
+	if (xsk->rtx_timer_kind != XTCP_RTX_RETRANS)
+		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_rto_jiffies(sk));
+}
+
+/* Nagle's algorithm (RFC 1122 s.4.2.3.4) holds a partial segment back:
+ * not pushed, no TCP_NODELAY, and data unacknowledged (the classic rule
+ * of tcp_nagle_check(), without Minshall's refinement).
+ */
+static bool xtcp_nagle_holds(const struct xtcp_sock *xsk, bool push)
+{
+	return !push && !xsk->nodelay && xsk->packets_out;
+}
+
+/* tcp_snd_wnd_test(): the skb's first segment fits in the peer's window. */
+static bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk,
+			      const struct sk_buff *skb, u32 mss)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u32 end = skb->len > mss ? cb->seq + mss : cb->end_seq;
+
+	return !xtcp_seq_after(end, xsk->snd_una + xsk->snd_wnd);
+}
+
+/* tcp_mss_split_point(): how much of the multi-segment @skb goes now: at
+ * most @max_segs segments and what the peer's window takes; at the tail
+ * of the queue a last partial segment waits while Nagle holds it.
+ */
+static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
+				u32 mss, u32 max_segs, bool push)
+{
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 window = xsk->snd_una + xsk->snd_wnd - XTCP_SKB_CB(skb)->seq;
+	u32 max_len = mss * max_segs, needed, partial;
+
+	if (max_len <= window && !skb_queue_is_last(&sk->sk_write_queue, skb))
+		return max_len;
+	needed = min(skb->len, window);
+	if (max_len <= needed)
+		return max_len;
+	partial = needed % mss;
+	if (partial && xtcp_nagle_holds(xsk, push))
+		return needed - partial;
+	return needed;
+}
+
+/* Send what the peer's window and the congestion window allow, as Linux's
+ * tcp_write_xmit(): each skb leaves as one GSO skb of at most
+ * xtcp_tso_segs() segments, split where the windows or Nagle end what may
+ * go now.  Without @push, Nagle's algorithm holds back a last small
  * segment while earlier data is unacknowledged, unless TCP_NODELAY.
  */
 void xtcp_write_xmit(struct sock *sk, bool push)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 mss = xsk->mss, max_segs;
 	struct sk_buff *skb;
-	bool sent = false;
 
 	if (sk->sk_state == TCP_CLOSE)
 		return;
+	max_segs = xtcp_tso_segs(sk);
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-		bool last = skb_queue_is_last(&sk->sk_write_queue, skb);
+		u32 quota, limit;
 
-		if (skb_queue_len(&xsk->rtx_queue) >= xsk->cong.cwnd)
+		if (xsk->packets_out >= xsk->cong.cwnd)
 			break;
-		if (xtcp_seq_after(cb->end_seq, xsk->snd_una + xsk->snd_wnd)) {
+		quota = xsk->cong.cwnd - xsk->packets_out;
+		xtcp_set_skb_tso_segs(skb, mss);
+		if (!xtcp_snd_wnd_test(xsk, skb, mss)) {
 			/* RFC 9293 s.3.8.6.1: probe a closed window. */
 			if (skb_queue_empty(&xsk->rtx_queue) &&
 			    xsk->rtx_timer_kind != XTCP_RTX_PROBE) {
@@ -423,23 +553,50 @@ void xtcp_write_xmit(struct sock *sk, bool push)
 			}
 			break;
 		}
-		if (!push && !xsk->nodelay && last &&
-		    skb->len < xtcp_size_goal(xsk) &&
-		    !(cb->flags & TCPHDR_FIN) &&
-		    !skb_queue_empty(&xsk->rtx_queue))
-			break;
-
-		__skb_unlink(skb, &sk->sk_write_queue);
-		__skb_queue_tail(&xsk->rtx_queue, skb);
-		if (xtcp_seq_after(cb->end_seq, xsk->snd_nxt))
-			xsk->snd_nxt = cb->end_seq;
-		/* A failed transmission is a loss: the timer resends it. */
-		xtcp_transmit_skb(sk, skb, true);
-		sent = true;
+		if (cb->gso_segs == 1) {
+			if (skb->len < mss && !(cb->flags & TCPHDR_FIN) &&
+			    skb_queue_is_last(&sk->sk_write_queue, skb) &&
+			    xtcp_nagle_holds(xsk, push))
+				break;
+		} else {
+			limit = xtcp_mss_split_point(sk, skb, mss,
+						     min(quota, max_segs), push);
+			if (skb->len > limit &&
+			    xtcp_fragment(sk, &sk->sk_write_queue, skb, limit,
+					  mss))
+				break;
+		}
+		xtcp_send_new(sk, skb);
 	}
-	if (sent && xsk->rtx_timer_kind != XTCP_RTX_RETRANS)
-		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
-			     xtcp_rto_jiffies(sk));
+}
+
+/* tcp_write_wakeup() for a window that is open but too small for the head
+ * of the send queue: as much of it as fits, at most an MSS, with PSH.
+ * Return: 1 when data was sent, 0 when the window is closed or nothing
+ * could be split off (the caller sends an old-sequence probe instead).
+ */
+static int xtcp_send_window_probe(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+	struct xtcp_skb_cb *cb;
+	u32 seg, mss = xsk->mss;
+
+	if (!skb)
+		return 0;
+	cb = XTCP_SKB_CB(skb);
+	if (!xtcp_seq_before(cb->seq, xsk->snd_una + xsk->snd_wnd))
+		return 0;
+	seg = min(xsk->snd_una + xsk->snd_wnd - cb->seq, mss);
+	if (xtcp_seq_before(xsk->pushed_seq, cb->end_seq))
+		xsk->pushed_seq = cb->end_seq;
+	if (seg < skb->len &&
+	    xtcp_fragment(sk, &sk->sk_write_queue, skb, seg, mss))
+		return 0;
+	xtcp_set_skb_tso_segs(skb, mss);
+	cb->flags |= TCPHDR_PSH;
+	xtcp_send_new(sk, skb);
+	return 1;
 }
 
 /**
@@ -495,19 +652,31 @@ void xtcp_retransmit_all(struct sock *sk)
 		XTCP_SKB_CB(skb)->retransmitted = 1;
 		__skb_queue_head(&sk->sk_write_queue, skb);
 	}
+	xsk->packets_out = 0;
 	xtcp_write_xmit(sk, true);
 }
 
 /* Resend the oldest unacknowledged segment alone: RFC 5681 s.3.2 fast
  * retransmit, and RFC 6582 s.3.2 step 5 after a partial ACK.  The
- * receiver keeps out-of-order data, so the rest need not go again.
+ * receiver keeps out-of-order data, so the rest need not go again: a
+ * multi-segment skb is split after its first segment.
  */
 void xtcp_retransmit_head(struct sock *sk)
 {
-	struct sk_buff *skb = skb_peek(&xtcp_sk(sk)->rtx_queue);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb = skb_peek(&xsk->rtx_queue);
+	u32 old_segs;
 
 	if (!skb)
 		return;
+	if (skb->len > xsk->mss) {
+		if (xtcp_fragment(sk, &xsk->rtx_queue, skb, xsk->mss, xsk->mss))
+			return;
+	} else {
+		old_segs = xtcp_skb_pcount(skb);
+		xtcp_set_skb_tso_segs(skb, xsk->mss);
+		xsk->packets_out += xtcp_skb_pcount(skb) - old_segs;
+	}
 	XTCP_SKB_CB(skb)->retransmitted = 1;
 	xtcp_transmit_skb(sk, skb, true);
 }
@@ -547,45 +716,31 @@ void xtcp_forced_mem_schedule(struct sock *sk, int size)
 /**
  * xtcp_queue_tail_skb() - a new, empty skb at the tail of the send queue
  * @sk: the socket, locked by its owner
- * @room: bytes for data (user data: one segment; a FIN alone: none)
  * @gfp: allocation flags; with __GFP_NOFAIL (a FIN) the skb is queued
  *	even beyond net.xtcp.tcp_mem, charged by xtcp_forced_mem_schedule()
  *	as Linux's tcp_send_fin() forces a FIN's charge
  *
- * The skb is charged to the send buffer (sk_wmem_queued) and to the
- * protocol's memory (sk_wmem_schedule(), sk_mem_charge()), as Linux's
- * tcp_stream_alloc_skb() and tcp_skb_entail() do, until acknowledged.
+ * An skb of xtcp_alloc_send_skb(), starting at write_seq, charged to the
+ * send buffer until acknowledged (tcp_skb_entail()); data is added to
+ * its pages by xtcp_skb_append_from_iter().
  *
  * Return: the skb, or NULL without memory or over the memory limits
  * (the caller waits for memory, sk_stream_wait_memory()).
  */
-struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, u32 room, gfp_t gfp)
+struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, gfp_t gfp)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_skb_cb *cb;
 	struct sk_buff *skb;
 
-	skb = alloc_skb_fclone(XTCP_DATA_HEADROOM + room, gfp);
-	if (!skb) {
-		sk->sk_prot->enter_memory_pressure(sk);
-		sk_stream_moderate_sndbuf(sk);
+	skb = xtcp_alloc_send_skb(sk, gfp);
+	if (!skb)
 		return NULL;
-	}
-	if (!sk_wmem_schedule(sk, skb->truesize)) {
-		if (!(gfp & __GFP_NOFAIL)) {
-			__kfree_skb(skb);
-			return NULL;
-		}
-		xtcp_forced_mem_schedule(sk, skb->truesize);
-	}
-	skb_reserve(skb, XTCP_DATA_HEADROOM);
 	cb = XTCP_SKB_CB(skb);
-	memset(cb, 0, sizeof(*cb));
 	cb->seq = xsk->write_seq;
 	cb->end_seq = xsk->write_seq;
 	cb->flags = TCPHDR_ACK;
-	sk_wmem_queued_add(sk, skb->truesize);
-	sk_mem_charge(sk, skb->truesize);
+	cb->gso_segs = 1;
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 	return skb;
 }
@@ -631,7 +786,7 @@ void xtcp_send_fin(struct sock *sk)
 	if (xsk->fin_queued)
 		return;
 	if (!skb)
-		skb = xtcp_queue_tail_skb(sk, 0, sk->sk_allocation | __GFP_NOFAIL);
+		skb = xtcp_queue_tail_skb(sk, sk->sk_allocation | __GFP_NOFAIL);
 	cb = XTCP_SKB_CB(skb);
 	cb->flags |= TCPHDR_FIN;
 	cb->end_seq++;

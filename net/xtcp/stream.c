@@ -47,11 +47,36 @@ void xtcp_sk_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
+/* May a write add bytes to @skb, the tail of the send queue?  Not past a
+ * FIN, and not to an skb that was sent before and went back to the send
+ * queue after a timeout: a clone of it may still be in flight, sharing
+ * its fragment list.
+ */
+static bool xtcp_skb_can_append(const struct sk_buff *skb)
+{
+	return !(XTCP_SKB_CB(skb)->flags & TCPHDR_FIN) &&
+	       !XTCP_SKB_CB(skb)->retransmitted && !skb_cloned(skb);
+}
+
+/* An skb queued for a write that then copied nothing into it goes again
+ * (tcp_remove_empty_skb()): it would leave as a segment without data.
+ */
+static void xtcp_remove_empty_skb(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && !skb->len && !(XTCP_SKB_CB(skb)->flags & TCPHDR_FIN)) {
+		__skb_unlink(skb, &sk->sk_write_queue);
+		xtcp_wmem_free_skb(sk, skb);
+	}
+}
+
 int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 {
 	struct sock *sk = sock->sk;
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	int flags = msg->msg_flags, copied = 0, new_skbs = 0, err;
+	bool new_skb = false;
 	long timeo;
 
 	if (flags & MSG_OOB)
@@ -69,16 +94,16 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 
 	while (msg_data_left(msg)) {
 		struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
-		size_t copy = 0;
+		u32 goal = xtcp_size_goal(sk);
+		int copy = 0;
 
 		err = -EPIPE;
 		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 			goto do_error;
 
-		if (skb && !(XTCP_SKB_CB(skb)->flags & TCPHDR_FIN) &&
-		    skb->len < xtcp_size_goal(xsk))
-			copy = min_t(size_t, xtcp_size_goal(xsk) - skb->len,
-				     skb_tailroom(skb));
+		if (skb && !new_skb && xtcp_skb_can_append(skb) &&
+		    skb->len < goal)
+			copy = goal - skb->len;
 		if (!copy) {
 			if (READ_ONCE(sk->sk_wmem_queued) >=
 			    READ_ONCE(sk->sk_sndbuf))
@@ -91,29 +116,35 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 				if (sk_flush_backlog(sk))
 					continue;
 			}
-			skb = xtcp_queue_tail_skb(sk, xtcp_size_goal(xsk),
-						  sk->sk_allocation);
+			skb = xtcp_queue_tail_skb(sk, sk->sk_allocation);
 			if (!skb)
 				goto wait_for_space;
-			copy = min_t(size_t, xtcp_size_goal(xsk),
-				     skb_tailroom(skb));
+			new_skb = false;
+			copy = goal;
 		}
-		copy = min(copy, msg_data_left(msg));
+		copy = min_t(size_t, copy, msg_data_left(msg));
 		/* PSH moves to the end of this write (tcp_sendmsg_locked()). */
 		if (!copied)
 			XTCP_SKB_CB(skb)->flags &= ~TCPHDR_PSH;
 
-		if (!copy_from_iter_full(skb_put(skb, copy), copy,
-					 &msg->msg_iter)) {
-			skb_trim(skb, skb->len - copy);
-			err = -EFAULT;
+		copy = xtcp_skb_append_from_iter(sk, skb, &msg->msg_iter, copy);
+		if (!copy) {
+			/* Out of fragment slots: the next bytes start an skb. */
+			xtcp_mark_push(sk, skb);
+			new_skb = true;
+			continue;
+		}
+		if (copy == -ENOBUFS)
+			goto wait_for_space;
+		if (copy < 0) {
+			err = copy;
 			goto do_error;
 		}
 		XTCP_SKB_CB(skb)->end_seq += copy;
 		WRITE_ONCE(xsk->write_seq, xsk->write_seq + copy);
 		copied += copy;
-		/* A full segment goes out now if the windows allow. */
-		if (skb->len >= xtcp_size_goal(xsk)) {
+		/* A full skb goes out now if the windows allow. */
+		if (skb->len >= goal) {
 			if (xtcp_forced_push(xsk)) {
 				xtcp_mark_push(sk, skb);
 				xtcp_write_xmit(sk, true);
@@ -124,6 +155,7 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		continue;
 
 wait_for_space:
+		xtcp_remove_empty_skb(sk);
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		/* Send what we have before sleeping on it. */
 		if (copied)
@@ -139,6 +171,7 @@ wait_for_space:
 	return copied;
 
 do_error:
+	xtcp_remove_empty_skb(sk);
 	if (copied) {
 		xtcp_push(sk, flags, false);
 		release_sock(sk);

@@ -356,9 +356,9 @@ void xtcp_keepalive_timer(struct xtcp_wtimer *t)
  * @sk: the socket; release_sock() holds its spinlock, BHs off, and still
  *	owns it
  *
- * tcp_release_cb() for the timers: each deferred handler runs once, and
- * the reference taken when it was deferred goes (the caller of
- * release_sock() holds its own, so it is never the last).
+ * tcp_release_cb() for the timers and a path MTU reduction: each deferred
+ * handler runs once, and the reference taken when it was deferred goes
+ * (the caller of release_sock() holds its own, so it is never the last).
  */
 void xtcp_release_cb(struct sock *sk)
 {
@@ -378,6 +378,11 @@ void xtcp_release_cb(struct sock *sk)
 	if (test_and_clear_bit(XTCP_DELACK_TIMER_DEFERRED,
 			       &xsk->timer_deferred)) {
 		xtcp_delack_timer_handler(sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(XTCP_MTU_REDUCED_DEFERRED,
+			       &xsk->timer_deferred)) {
+		xtcp_mtu_reduced(sk);
 		__sock_put(sk);
 	}
 }
