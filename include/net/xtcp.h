@@ -189,6 +189,7 @@ struct xtcp_sock {
 	u32 tsoffset;		/* added to xtcp_ts_clock() in our TSval */
 	u32 ts_recent;		/* TSval to echo (RFC 7323 s.4.3) */
 	u32 ts_recent_stamp;	/* when ts_recent was set, seconds */
+	u32 syn_ts;		/* xtcp_ts_clock() at our first SYN */
 
 	/* Retransmission (RFC 6298) and loss recovery. */
 	struct sk_buff_head rtx_queue;	/* sent, not yet acknowledged */
@@ -626,7 +627,7 @@ void xtcp_set_skb_tso_segs(struct sk_buff *skb, u32 mss);
 u32 xtcp_bound_mss(const struct sock *sk, u32 mss);
 u32 xtcp_size_goal(const struct sock *sk);
 u32 xtcp_tso_segs(const struct sock *sk);
-struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp);
+struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp, bool force);
 int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 		  struct sk_buff *skb, u32 len, u32 mss);
 int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len, u32 mss);

@@ -733,7 +733,7 @@ struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, gfp_t gfp)
 	struct xtcp_skb_cb *cb;
 	struct sk_buff *skb;
 
-	skb = xtcp_alloc_send_skb(sk, gfp);
+	skb = xtcp_alloc_send_skb(sk, gfp, gfp & __GFP_NOFAIL);
 	if (!skb)
 		return NULL;
 	cb = XTCP_SKB_CB(skb);

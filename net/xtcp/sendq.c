@@ -156,8 +156,10 @@ u32 xtcp_tso_segs(const struct sock *sk)
 /**
  * xtcp_alloc_send_skb() - an skb for the send queue, headers only
  * @sk: the socket, locked
- * @gfp: allocation flags; with __GFP_NOFAIL the charge may exceed
- *	net.xtcp.tcp_mem (xtcp_forced_mem_schedule())
+ * @gfp: allocation flags
+ * @force: charge even beyond net.xtcp.tcp_mem (xtcp_forced_mem_schedule()):
+ *	for a FIN, and for splitting what is queued already, as Linux's
+ *	tcp_send_fin() and tcp_fragment() force theirs
  *
  * Room for all headers and nothing else: data goes into page fragments.
  * The skb is charged (sk_wmem_queued, sk_mem_charge()) for its truesize,
@@ -165,7 +167,7 @@ u32 xtcp_tso_segs(const struct sock *sk)
  *
  * Return: the skb, or NULL without memory or over the memory limits.
  */
-struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp)
+struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp, bool force)
 {
 	struct sk_buff *skb = alloc_skb_fclone(MAX_TCP_HEADER, gfp);
 
@@ -175,7 +177,7 @@ struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp)
 		return NULL;
 	}
 	if (!sk_wmem_schedule(sk, skb->truesize)) {
-		if (!(gfp & __GFP_NOFAIL)) {
+		if (!force) {
 			__kfree_skb(skb);
 			return NULL;
 		}
@@ -218,7 +220,7 @@ int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 	/* Its head is shared with a clone in flight: take a private one. */
 	if (xtcp_skb_unclone(skb))
 		return -ENOMEM;
-	buff = xtcp_alloc_send_skb(sk, GFP_ATOMIC | __GFP_NOWARN);
+	buff = xtcp_alloc_send_skb(sk, GFP_ATOMIC | __GFP_NOWARN, true);
 	if (!buff)
 		return -ENOMEM;
 

@@ -229,23 +229,25 @@ void xtcp_tstamp_replace_recent(struct sock *sk, const struct sk_buff *skb)
 
 /**
  * xtcp_tstamp_synsent_ok() - does an answer to our SYN echo a time we sent?
- * @sk:  the socket in SYN-SENT (locked), retrans_stamp the jiffies of its
- *       first SYN
+ * @sk:  the socket in SYN-SENT (locked), syn_ts the clock of its first
+ *       SYN
  * @skb: a segment with ACK whose ACK number is acceptable
  *
  * As tcp_rcv_synsent_state_process() (LINUX_MIB_PAWSACTIVEREJECTED): when
  * the segment carries timestamps we would take (net.xtcp.tcp_timestamps
  * on) and a TSecr that is not 0 once our offset is removed, that TSecr
- * must lie between the first send of our SYN and now, in ms of
- * xtcp_ts_clock().  The SYN's send time is known in jiffies only: it is
- * taken one jiffy early, so a TSecr we did send is never refused.
+ * must lie between the first send of our SYN (syn_ts) and now, in ms of
+ * xtcp_ts_clock(), the clock our TSval comes from (Linux keeps
+ * retrans_stamp in those units for this).  A bound from jiffies would
+ * refuse a TSecr we did send whenever jiffies lag the clock (seen under
+ * QEMU: a RST to a good SYN-ACK).
  * Return: false when the segment must be refused (with a RST).
  */
 bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 ecr, now, first;
+	u32 ecr;
 
 	if (!cb->saw_tstamp || !xsk->retrans_stamp ||
 	    !READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps))
@@ -253,9 +255,7 @@ bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb)
 	ecr = xtcp_ts_ecr(cb->rcv_tsecr, xsk->tsoffset);
 	if (!ecr)
 		return true;
-	now = xtcp_ts_clock();
-	first = now - jiffies_to_msecs(jiffies - xsk->retrans_stamp + 1);
-	return xtcp_seq_between(ecr, first, now);
+	return xtcp_seq_between(ecr, xsk->syn_ts, xtcp_ts_clock());
 }
 
 /**
