@@ -63,13 +63,17 @@ struct xtcp_hnode {
 
 /* The xtcp part of a port reservation (port.c): it follows the socket
  * part that native TCP's bind tables see, in one object shared by a
- * listener, its children and their TIME_WAIT entries.
+ * listener, its children and their TIME_WAIT entries, or by every
+ * connection connect() gave the same local address and port (and their
+ * TIME_WAIT entries).
  */
 struct xtcp_port {
 	refcount_t ref;
 	spinlock_t owners_lock;		/* protects the two lists */
 	struct hlist_head sk_owners;	/* a listener's children holding it */
 	struct hlist_head tw_owners;	/* TIME_WAIT entries holding it */
+	struct hlist_node share_node;	/* connect(): on the shared table */
+	bool shared;			/* on it (set once, before publishing) */
 };
 
 /* Per-skb state on the send, retransmit and receive queues. */
@@ -546,6 +550,8 @@ void xtcp_sockstat_net_exit(struct net *net);
 /* hash.c: established, listener and bind tables */
 void xtcp_hn_init(struct xtcp_hnode *hn, struct net *net, u8 kind);
 int xtcp_ehash_insert(struct xtcp_hnode *hn);
+bool xtcp_ehash_used(const struct net *net, __be32 laddr, __be16 lport,
+		     __be32 raddr, __be16 rport);
 void xtcp_ehash_replace(struct xtcp_hnode *old, struct xtcp_hnode *new);
 void xtcp_ehash_remove(struct xtcp_hnode *hn);
 int xtcp_lhash_insert(struct xtcp_hnode *hn);
@@ -568,6 +574,7 @@ void xtcp_hn_put(struct xtcp_hnode *hn);
 /* port.c: port reservation shared with native TCP */
 int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
 		      bool user);
+int xtcp_port_connect(struct sock *sk);
 void xtcp_port_child_attach(struct sock *child, struct xtcp_port *port);
 void xtcp_port_tw_attach(struct xtcp_tw *tw, struct xtcp_port *port);
 void xtcp_port_tw_detach(struct xtcp_tw *tw);

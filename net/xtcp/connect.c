@@ -41,27 +41,31 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 		return -ENETUNREACH;
 	}
 
-	/* No port yet (never bound, bound with IP_BIND_ADDRESS_NO_PORT, or
-	 * given up with an earlier connection): an ephemeral one on the
-	 * route's source address, as __inet_hash_connect() picks.
-	 */
-	if (!xsk->port) {
-		struct sockaddr_in local = {
-			.sin_family = AF_INET,
-			.sin_addr.s_addr = fl4->saddr,
-		};
-
-		err = xtcp_port_reserve(sk, &local, false);
-		if (err) {
-			ip_rt_put(rt);
-			return err == -EADDRINUSE ? -EADDRNOTAVAIL : err;
-		}
-	}
 	if (!inet->inet_saddr)
 		inet->inet_saddr = fl4->saddr;
 	inet->inet_rcv_saddr = inet->inet_saddr;
 	inet->inet_daddr = usin->sin_addr.s_addr;
 	inet->inet_dport = usin->sin_port;
+	xsk->hn.laddr = inet->inet_saddr;
+	xsk->hn.raddr = inet->inet_daddr;
+	xsk->hn.rport = inet->inet_dport;
+	xsk->hn.bound_dev_if = sk->sk_bound_dev_if;
+
+	/* No port yet (never bound, bound with IP_BIND_ADDRESS_NO_PORT, or
+	 * given up with an earlier connection): an ephemeral one on the
+	 * route's source address, shared with other connections while the
+	 * 4-tuple is unique, as __inet_hash_connect() picks; it hashes the
+	 * connection.  A bound port: the 4-tuple must be free
+	 * (__inet_check_established()).
+	 */
+	if (!xsk->port) {
+		err = xtcp_port_connect(sk);
+	} else {
+		xsk->hn.lport = inet->inet_sport;
+		err = xtcp_ehash_insert(&xsk->hn);
+	}
+	if (err)
+		goto failure_rt;
 
 	rt = ip_route_newports(fl4, rt, orig_sport, usin->sin_port,
 			       inet->inet_sport, inet->inet_dport, sk);
@@ -71,15 +75,6 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	}
 	sk->sk_gso_type = SKB_GSO_TCPV4;
 	sk_setup_caps(sk, &rt->dst);
-
-	xsk->hn.laddr = inet->inet_saddr;
-	xsk->hn.raddr = inet->inet_daddr;
-	xsk->hn.lport = inet->inet_sport;
-	xsk->hn.rport = inet->inet_dport;
-	xsk->hn.bound_dev_if = sk->sk_bound_dev_if;
-	err = xtcp_ehash_insert(&xsk->hn);
-	if (err)
-		goto failure;
 
 	xsk->iss = xtcp_isn(inet->inet_saddr, inet->inet_daddr,
 			    inet->inet_sport, inet->inet_dport);
@@ -110,10 +105,21 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, XTCP_TIMEOUT_INIT);
 	return 0;
 
+failure_rt:
+	ip_rt_put(rt);
 failure:
+	/* Off the established hash, and an automatic port given back. */
 	xtcp_set_state(sk, TCP_CLOSE);
 	inet->inet_dport = 0;
 	inet->inet_daddr = 0;
+	/* An address connect() chose goes with it (inet_bhash2_reset_saddr()). */
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		inet->inet_saddr = 0;
+		inet->inet_rcv_saddr = 0;
+	}
+	xsk->hn.laddr = inet->inet_rcv_saddr;
+	xsk->hn.raddr = 0;
+	xsk->hn.rport = 0;
 	sk->sk_route_caps = 0;
 	return err;
 }

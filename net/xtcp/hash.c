@@ -24,7 +24,11 @@
 #include <net/sock_reuseport.h>
 #include <net/xtcp.h>
 
-#define XTCP_EHASH_BITS	12
+/* 64K chains: a client namespace with 60,000 connections and its
+ * server's (both ends on this one table) keep chains short for
+ * connect()'s port search, which looks up one 4-tuple per port it tries.
+ */
+#define XTCP_EHASH_BITS	16
 #define XTCP_LHASH_BITS	8
 #define XTCP_BHASH_BITS	12
 
@@ -122,6 +126,42 @@ int xtcp_ehash_insert(struct xtcp_hnode *hn)
 	hn->in_table = 1;
 	spin_unlock_bh(&xtcp_ehash_lock);
 	return 0;
+}
+
+/**
+ * xtcp_ehash_used() - is a 4-tuple on the established hash
+ * @net:   namespace
+ * @laddr: local address and @lport local port
+ * @lport: see @laddr
+ * @raddr: remote address and @rport remote port
+ * @rport: see @raddr
+ *
+ * A lockless hint for connect()'s port search (xtcp_port_connect()): a
+ * tuple seen used is skipped without taking a lock; one seen free is
+ * still checked and hashed under the lock by xtcp_ehash_insert().
+ * Context: any; takes rcu_read_lock() itself.
+ *
+ * Return: true if a connection, SYN queue or TIME_WAIT entry has it.
+ */
+bool xtcp_ehash_used(const struct net *net, __be32 laddr, __be16 lport,
+		     __be32 raddr, __be16 rport)
+{
+	u32 h = xtcp_ehashfn(net, laddr, lport, raddr, rport);
+	struct hlist_head *head = &xtcp_ehash[hash_32(h, XTCP_EHASH_BITS)];
+	struct xtcp_hnode *hn;
+	bool used = false;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(hn, head, node) {
+		if (hn->laddr == laddr && hn->raddr == raddr &&
+		    hn->lport == lport && hn->rport == rport &&
+		    net_eq(xtcp_hn_net(hn), net)) {
+			used = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return used;
 }
 
 /* Swap one entry for another with the same 4-tuple, atomically for

@@ -21,18 +21,26 @@
  * follows it: about half of a native TCP socket, and no inode.
  *
  * A reservation is shared, by reference, by a listener, the connections
- * it accepted and their TIME_WAIT entries, as native TCP's bind bucket is.
+ * it accepted and their TIME_WAIT entries, as native TCP's bind bucket is;
+ * one that connect() took is shared by every client connection given the
+ * same local address and port while their 4-tuples differ, as
+ * __inet_hash_connect() shares a port (xtcp_port_connect()).
  * Giving it back (inet_put_port(), sk_free()) never sleeps, so the last
  * reference may go in any context.
  */
 #include <linux/net.h>
 #include <linux/in.h>
+#include <linux/hashtable.h>
+#include <linux/jhash.h>
 #include <linux/percpu_counter.h>
+#include <linux/random.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
 #include <net/inet_connection_sock.h>
 #include <net/inet_common.h>
 #include <net/inet_hashtables.h>
+#include <net/ip.h>
+#include <net/secure_seq.h>
 #include <net/sock_reuseport.h>
 #include <net/xtcp.h>
 
@@ -45,6 +53,23 @@
 
 /* Reservations in existence, all namespaces (/proc/net/xtcp_sockstat). */
 struct percpu_counter xtcp_ports_allocated;
+
+/* connect()'s reservations, each shared by every connection given the
+ * same namespace, local address and port, device and SO_REUSEADDR
+ * (xtcp_port_connect()).  One is on this table from the bind that took
+ * its port until its last reference goes (xtcp_port_put()).
+ */
+#define XTCP_PORT_SHARE_BITS	12
+static DEFINE_HASHTABLE(xtcp_port_share, XTCP_PORT_SHARE_BITS);
+static DEFINE_SPINLOCK(xtcp_port_share_lock);
+
+/* Where connect()'s port search starts for a class of destinations,
+ * moved past each port it takes so that connections to one destination
+ * do not walk again over the ports they already use (table_perturb of
+ * __inet_hash_connect()).
+ */
+#define XTCP_PORT_PERTURB_SIZE	BIT(12)
+static u32 xtcp_port_perturb[XTCP_PORT_PERTURB_SIZE];
 
 /* No .owner: a reservation takes no module reference.  Every holder of
  * one is an xtcp socket (which holds one) or a SYN queue or TIME_WAIT
@@ -141,6 +166,38 @@ static void xtcp_port_free(struct sock *rsk)
 	sock_put(rsk);
 }
 
+/* A new, unbound reservation with @sk's bind options.  Process context. */
+static struct sock *xtcp_port_alloc(struct sock *sk)
+{
+	struct sock *rsk;
+
+	rsk = sk_alloc(sock_net(sk), AF_INET, GFP_KERNEL, &xtcp_port_prot, 1);
+	if (!rsk)
+		return NULL;
+	sock_init_data(NULL, rsk);
+	rsk->sk_type = SOCK_STREAM;
+	rsk->sk_protocol = IPPROTO_TCP;
+	percpu_counter_inc(&xtcp_ports_allocated);
+	xtcp_port_copy_opts(sk, rsk);
+	return rsk;
+}
+
+/* The xtcp part of a reservation that just took its port: one reference,
+ * for the socket that asked.
+ */
+static struct xtcp_port *xtcp_port_init_ref(struct sock *rsk)
+{
+	struct xtcp_port *port = xtcp_port_of(rsk);
+
+	refcount_set(&port->ref, 1);
+	spin_lock_init(&port->owners_lock);
+	INIT_HLIST_HEAD(&port->sk_owners);
+	INIT_HLIST_HEAD(&port->tw_owners);
+	INIT_HLIST_NODE(&port->share_node);
+	port->shared = false;
+	return port;
+}
+
 /**
  * xtcp_port_reserve() - take a local port for @sk through a reservation
  * @sk:   the xtcp socket, locked by the caller (process context, sleeps)
@@ -167,20 +224,14 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
 	struct sockaddr_in sin = *addr;
 	/* inet_bind() reads only ->sk of the socket it is given. */
 	struct socket rsock = {};
-	struct xtcp_port *port;
 	struct sock *rsk;
 	int err;
 
 	if (WARN_ON_ONCE(xsk->port))
 		return -EINVAL;
-	rsk = sk_alloc(sock_net(sk), AF_INET, GFP_KERNEL, &xtcp_port_prot, 1);
+	rsk = xtcp_port_alloc(sk);
 	if (!rsk)
 		return -ENOMEM;
-	sock_init_data(NULL, rsk);
-	rsk->sk_type = SOCK_STREAM;
-	rsk->sk_protocol = IPPROTO_TCP;
-	percpu_counter_inc(&xtcp_ports_allocated);
-	xtcp_port_copy_opts(sk, rsk);
 	rinet = inet_sk(rsk);
 	if (!user)
 		rinet->bind_address_no_port = 0;
@@ -216,18 +267,271 @@ int xtcp_port_reserve(struct sock *sk, const struct sockaddr_in *addr,
 		goto out_free;
 	}
 
-	port = xtcp_port_of(rsk);
-	refcount_set(&port->ref, 1);
-	spin_lock_init(&port->owners_lock);
-	INIT_HLIST_HEAD(&port->sk_owners);
-	INIT_HLIST_HEAD(&port->tw_owners);
-	xsk->port = port;
+	xsk->port = xtcp_port_init_ref(rsk);
 	xtcp_bhash_add(&xsk->hn);
 	return 0;
 
 out_free:
 	xtcp_port_set_socket(rsk, NULL);
 	xtcp_port_free(rsk);
+	return err;
+}
+
+static u32 xtcp_port_share_key(const struct net *net, __be32 laddr, u16 num)
+{
+	return jhash_2words((__force u32)laddr, num, net_hash_mix(net));
+}
+
+/* The shared reservation of @laddr:@num that @sk may join (same device
+ * and SO_REUSEADDR, so that native TCP's bind conflict checks read the
+ * same owner options whichever connection they stand for), with a
+ * reference, or NULL.  Sockets with SO_REUSEPORT never share (their
+ * owner's user would count, see xtcp_port_set_socket()).
+ */
+static struct xtcp_port *xtcp_port_share_get(struct sock *sk, __be32 laddr,
+					     u16 num)
+{
+	struct xtcp_port *port, *found = NULL;
+	struct net *net = sock_net(sk);
+	struct sock *rsk;
+
+	spin_lock_bh(&xtcp_port_share_lock);
+	hash_for_each_possible(xtcp_port_share, port, share_node,
+			       xtcp_port_share_key(net, laddr, num)) {
+		rsk = xtcp_port_sk(port);
+		if (net_eq(sock_net(rsk), net) &&
+		    inet_sk(rsk)->inet_num == num &&
+		    inet_sk(rsk)->inet_rcv_saddr == laddr &&
+		    rsk->sk_bound_dev_if == sk->sk_bound_dev_if &&
+		    rsk->sk_reuse == sk->sk_reuse &&
+		    refcount_inc_not_zero(&port->ref)) {
+			found = port;
+			break;
+		}
+	}
+	spin_unlock_bh(&xtcp_port_share_lock);
+	return found;
+}
+
+/* Publish a reservation that connect() just bound, for sharing. */
+static void xtcp_port_share_add(struct xtcp_port *port)
+{
+	struct sock *rsk = xtcp_port_sk(port);
+
+	port->shared = true;
+	spin_lock_bh(&xtcp_port_share_lock);
+	hash_add(xtcp_port_share, &port->share_node,
+		 xtcp_port_share_key(sock_net(rsk), inet_sk(rsk)->inet_rcv_saddr,
+				     inet_sk(rsk)->inet_num));
+	spin_unlock_bh(&xtcp_port_share_lock);
+}
+
+/* Bind the unbound reservation @rsk to @laddr:@num in native TCP's
+ * tables, as __inet_bind() does after its address checks (the address
+ * comes from the route or from bind(), and a port chosen for connect()
+ * needs no CAP_NET_BIND_SERVICE nor runs a bind program, as in
+ * __inet_hash_connect()).  0 or -EADDRINUSE.  Process context.
+ */
+static int xtcp_port_bind_num(struct sock *rsk, __be32 laddr, u16 num)
+{
+	struct inet_sock *rinet = inet_sk(rsk);
+	int err;
+
+	lock_sock(rsk);
+	rinet->inet_rcv_saddr = laddr;
+	rinet->inet_saddr = laddr;
+	err = rsk->sk_prot->get_port(rsk, num);
+	if (err) {
+		rinet->inet_rcv_saddr = 0;
+		rinet->inet_saddr = 0;
+	} else {
+		rinet->inet_sport = htons(num);
+	}
+	release_sock(rsk);
+	return err ? -EADDRINUSE : 0;
+}
+
+/* Does a native connection, request or TIME_WAIT socket use @sk's
+ * 4-tuple with local port @num?  A port xtcp holds is native's only when
+ * both sides set SO_REUSEADDR, but then native TCP may have connected
+ * from it too.
+ */
+static bool xtcp_port_native_busy(struct sock *sk, u16 num)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct net *net = sock_net(sk);
+	struct sock *nsk;
+
+	rcu_read_lock();
+	nsk = __inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
+					inet->inet_daddr, inet->inet_dport,
+					inet->inet_saddr, num,
+					sk->sk_bound_dev_if, 0);
+	rcu_read_unlock();
+	if (!nsk)
+		return false;
+	sock_gen_put(nsk);
+	return true;
+}
+
+/* Try local port @num for @sk: join its shared reservation, or bind
+ * *@spare (allocated here when NULL) to it if nobody holds it, then hash
+ * the 4-tuple if no xtcp or native connection has it.  Returns 0 with
+ * the port taken and @sk on the established hash, -EADDRINUSE to try
+ * another port, or -ENOMEM.
+ */
+static int xtcp_port_connect_try(struct sock *sk, u16 num,
+				 struct sock **spare)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	__be32 laddr = inet->inet_saddr;
+	struct xtcp_port *port;
+
+	/* Most ports tried once many connections are open carry this
+	 * 4-tuple already: skip those before any lock or reference.
+	 */
+	if (xtcp_ehash_used(sock_net(sk), laddr, htons(num), inet->inet_daddr,
+			    inet->inet_dport))
+		return -EADDRINUSE;
+	port = xtcp_port_share_get(sk, laddr, num);
+	if (!port) {
+		if (!*spare) {
+			*spare = xtcp_port_alloc(sk);
+			if (!*spare)
+				return -ENOMEM;
+			inet_sk(*spare)->bind_address_no_port = 0;
+		}
+		if (xtcp_port_bind_num(*spare, laddr, num))
+			return -EADDRINUSE;
+		port = xtcp_port_init_ref(*spare);
+		*spare = NULL;
+		xtcp_port_share_add(port);
+	}
+	if (xtcp_port_native_busy(sk, num))
+		goto busy;
+	inet->inet_num = num;
+	inet->inet_sport = htons(num);
+	xsk->hn.lport = inet->inet_sport;
+	/* Checks the 4-tuple against xtcp's connections and TIME_WAIT
+	 * entries and hashes it, under one lock, as __inet_check_established().
+	 */
+	if (xtcp_ehash_insert(&xsk->hn))
+		goto busy;
+	xsk->port = port;
+	xtcp_bhash_add(&xsk->hn);
+	return 0;
+
+busy:
+	inet->inet_num = 0;
+	inet->inet_sport = 0;
+	xsk->hn.lport = 0;
+	xtcp_port_put(port);
+	return -EADDRINUSE;
+}
+
+/**
+ * xtcp_port_connect() - choose connect()'s local port and hash the connection
+ * @sk: the socket, owner lock held (process context, sleeps); holds no
+ *      port; inet_saddr (non-zero), inet_daddr, inet_dport and xsk->hn's
+ *      addresses, remote port and device are set
+ *
+ * As __inet_hash_connect(): the ports of ip_local_port_range (or of
+ * IP_LOCAL_PORT_RANGE) are tried from a point that depends on the
+ * addresses and destination port and moves past each port taken, one
+ * parity first, leaving out ip_local_reserved_ports.  A port is shared
+ * with other xtcp connections as long as the 4-tuple is unique among
+ * xtcp's connections and TIME_WAIT entries and native TCP's: all the
+ * connections connect() gives one local address and port hold one
+ * reservation (refcounted; xtcp_port_share_get() says who may share).
+ * A port that native TCP, or an xtcp bind() or listener, holds is never
+ * shared: the reservation's bind to it fails.  A socket with
+ * SO_REUSEPORT takes a reservation of its own, as before.
+ *
+ * On success @sk holds the port (xsk->port, inet_num, inet_sport) and is
+ * on the established and bind tables.  The caller's failure path
+ * (xtcp_set_state() to CLOSE) undoes both.
+ *
+ * Return: 0, -EADDRNOTAVAIL when no port is left for this 4-tuple, or
+ * -ENOMEM (and the errno values of xtcp_port_reserve() and
+ * xtcp_ehash_insert() for SO_REUSEPORT sockets).
+ */
+int xtcp_port_connect(struct sock *sk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct net *net = sock_net(sk);
+	u32 remaining, offset, index, i;
+	struct sock *spare = NULL;
+	int low, high, num, err;
+	u64 port_offset;
+
+	if (WARN_ON_ONCE(xsk->port))
+		return -EINVAL;
+	if (sk->sk_reuseport) {
+		struct sockaddr_in local = {
+			.sin_family = AF_INET,
+			.sin_addr.s_addr = inet->inet_saddr,
+		};
+		__be32 daddr = inet->inet_daddr;
+		__be16 dport = inet->inet_dport;
+
+		err = xtcp_port_reserve(sk, &local, false);
+		if (err)
+			return err == -EADDRINUSE ? -EADDRNOTAVAIL : err;
+		inet->inet_daddr = daddr;
+		inet->inet_dport = dport;
+		xsk->hn.raddr = daddr;
+		xsk->hn.rport = dport;
+		return xtcp_ehash_insert(&xsk->hn);
+	}
+
+	port_offset = secure_ipv4_port_ephemeral(inet->inet_saddr,
+						 inet->inet_daddr,
+						 inet->inet_dport);
+	inet_sk_get_local_port_range(sk, &low, &high);
+	high++;
+	remaining = high - low;
+	if (likely(remaining > 1))
+		remaining &= ~1U;
+	get_random_once(xtcp_port_perturb, sizeof(xtcp_port_perturb));
+	index = port_offset & (XTCP_PORT_PERTURB_SIZE - 1);
+	offset = READ_ONCE(xtcp_port_perturb[index]) + (port_offset >> 32);
+	offset %= remaining;
+	/* One parity first, the other after, as __inet_hash_connect(). */
+	offset &= ~1U;
+	err = -EADDRNOTAVAIL;
+	for (;;) {
+		num = low + offset;
+		for (i = 0; i < remaining; i += 2, num += 2) {
+			if (num >= high)
+				num -= remaining;
+			if (inet_is_local_reserved_port(net, num))
+				continue;
+			err = xtcp_port_connect_try(sk, num, &spare);
+			if (!err)
+				goto found;
+			if (err == -ENOMEM)
+				goto out;
+			cond_resched();
+		}
+		offset++;
+		if (!(offset & 1) || remaining <= 1)
+			break;
+	}
+	err = -EADDRNOTAVAIL;
+	goto out;
+
+found:
+	/* Next search for this class starts past this port, with a little
+	 * randomness while few ports are in use.
+	 */
+	i = max_t(u32, i, get_random_u32_below(8) * 2);
+	WRITE_ONCE(xtcp_port_perturb[index],
+		   READ_ONCE(xtcp_port_perturb[index]) + i + 2);
+out:
+	if (spare)
+		xtcp_port_free(spare);
 	return err;
 }
 
@@ -378,8 +682,17 @@ out:
  */
 void xtcp_port_put(struct xtcp_port *port)
 {
-	if (refcount_dec_and_test(&port->ref))
-		xtcp_port_free(xtcp_port_sk(port));
+	if (!refcount_dec_and_test(&port->ref))
+		return;
+	/* Lookups take a reference only if it is not 0 (xtcp_port_share_get()),
+	 * so nobody gets this one once the count reached 0.
+	 */
+	if (port->shared) {
+		spin_lock_bh(&xtcp_port_share_lock);
+		hash_del(&port->share_node);
+		spin_unlock_bh(&xtcp_port_share_lock);
+	}
+	xtcp_port_free(xtcp_port_sk(port));
 }
 
 /**
