@@ -10,19 +10,20 @@
 # stays in flight.  Once the first data segment is seen, scapy sends the
 # ICMP, quoting that segment's IP header and the first 20 bytes of its
 # TCP header (RFC 792: at least 8 are needed), as a router on the path
-# would, and counts X's data segments in the next WINDOW seconds:
+# would, and counts X's retransmissions in the next WINDOW seconds:
 #
 #   mtu 1500 in window   a next-hop MTU equal to the path's (X's veth has
-#                        MTU 1500): no segment (Linux's
+#                        MTU 1500): none (Linux's
 #                        tcp_v4_mtu_reduced() acts only when the new MTU
 #                        is below the socket's path MTU cookie)
 #   mtu 1200 out of window   the quoted sequence number 2^20 below snd_una:
-#                        no segment (tcp_v4_err() drops it, counting
+#                        none (tcp_v4_err() drops it, counting
 #                        OutOfWindowIcmps)
 #   mtu 1200 in window   the control: a smaller MTU makes X resend what
 #                        is in flight in smaller segments at once
-#                        (tcp_simple_retransmit()): at least one segment,
-#                        none longer than 1200 - 40 bytes of payload
+#                        (tcp_simple_retransmit()): at least one
+#                        retransmission, none with more than 1200 - 40
+#                        bytes of payload
 #
 # WINDOW is 0.2 s and cannot be reached by X's retransmission timer: our
 # third handshake ACK leaves HS_DELAY (0.4 s) after the SYN-ACK, so X's
@@ -30,9 +31,11 @@
 # s.2: SRTT + max(G, 4 * RTTVAR), Linux's RTTVAR floor being
 # tcp_rto_min); before any sample the RTO is 1 s.  The ICMP leaves within
 # tens of ms of the first segment under TCG; 0.2 s after it is far below
-# either.  Segments are counted by the sniffer's kernel timestamps, after
-# a further 0.3 s for the sniffer to catch up (so a late sniffer cannot
-# hide one).  X's cached path MTU towards us is flushed before each case.
+# either.  A retransmission is a data segment that starts below the end
+# of one sent before it (the rest of the first flight may still be on its
+# way when the ICMP leaves); they are counted by the sniffer's kernel
+# timestamps, after a further 0.3 s for the sniffer to catch up (so a
+# late sniffer cannot hide one).  X's cached path MTU towards us is flushed before each case.
 
 import argparse
 import os
@@ -44,7 +47,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, LinePeer, sysctl_both,  # noqa: E402
-                     ManualConn as Conn, seq_add, wire_args)
+                     ManualConn as Conn, seq_add, wire_args, M32)
 from scapy.all import IP, TCP, Raw  # noqa: E402
 from scapy.utils import checksum  # noqa: E402
 
@@ -78,10 +81,22 @@ def data(p):
     return len(p[TCP].payload) > 0
 
 
+def resent(c, segs):
+    """The retransmissions among X's data segments @segs of @c, in the
+    order sent: those starting below the end of one sent before."""
+    out, top = [], 0
+    for p in segs:
+        rel = (p[TCP].seq - c.rcv_nxt) % M32
+        if rel < top:
+            out.append(p)
+        top = max(top, rel + len(p[TCP].payload))
+    return out
+
+
 def one(args, wire, fam, port, mtu, seq_shift):
-    """One connection and one ICMP: (the data segments X sent within
-    WINDOW s of the ICMP, the delay of the first one after it or None)
-    or a reason string."""
+    """One connection and one ICMP: (the retransmitted data segments X
+    sent within WINDOW s of the ICMP, the delay of the first
+    retransmission or None) or a reason string."""
     subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
                     "net.ipv4.route.flush=1"], check=True)
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:20000",
@@ -100,16 +115,15 @@ def one(args, wire, fam, port, mtu, seq_shift):
         first = c.wait(m, data)
         if first is None:
             return "no data after the handshake"
-        m2 = wire.mark()
         t_icmp = time.time()
         wire.send(frag_needed(wire, first, mtu, seq_shift))
         print(f"# {fam} mtu {mtu} shift {seq_shift}: ICMP "
               f"{t_icmp - float(first.time):.3f} s after the first segment")
         time.sleep(WINDOW + 0.3)
-        after = c.sent(m2, data)
+        again = resent(c, c.sent(m, data))
         c.abort()
-        inside = [p for p in after if float(p.time) - t_icmp < WINDOW]
-        delay = float(after[0].time) - t_icmp if after else None
+        inside = [p for p in again if float(p.time) - t_icmp < WINDOW]
+        delay = float(again[0].time) - t_icmp if again else None
         return inside, delay
     finally:
         peer.stop()
@@ -120,8 +134,10 @@ def describe(res):
         return res
     inside, delay = res
     lens = [len(p[TCP].payload) for p in inside]
-    d = "none after it" if delay is None else f"first {delay:.3f} s after"
-    return f"{len(inside)} data segments within {WINDOW} s {lens[:12]}, {d}"
+    d = ("none resent" if delay is None
+         else f"first resent {delay:.3f} s after the ICMP")
+    return (f"{len(inside)} segments resent within {WINDOW} s "
+            f"{lens[:12]}, {d}")
 
 
 CASES = (
