@@ -12,6 +12,9 @@
 # TCP header (RFC 792: at least 8 are needed), as a router on the path
 # would, and counts X's retransmissions in the next WINDOW seconds:
 #
+#   no ICMP              the baseline: nothing resent within WINDOW (so
+#                        a retransmission in the cases below is the
+#                        ICMP's doing, not the retransmission timer's)
 #   mtu 1500 in window   a next-hop MTU equal to the path's (X's veth has
 #                        MTU 1500): none (Linux's
 #                        tcp_v4_mtu_reduced() acts only when the new MTU
@@ -116,8 +119,9 @@ def one(args, wire, fam, port, mtu, seq_shift):
         if first is None:
             return "no data after the handshake"
         t_icmp = time.time()
-        wire.send(frag_needed(wire, first, mtu, seq_shift))
-        print(f"# {fam} mtu {mtu} shift {seq_shift}: ICMP "
+        if mtu:
+            wire.send(frag_needed(wire, first, mtu, seq_shift))
+        print(f"# {fam} mtu {mtu} shift {seq_shift}: ICMP (or none) "
               f"{t_icmp - float(first.time):.3f} s after the first segment")
         time.sleep(WINDOW + 0.3)
         again = resent(c, c.sent(m, data))
@@ -141,6 +145,8 @@ def describe(res):
 
 
 CASES = (
+    ("no ICMP (baseline): no retransmission within the window", None, 0,
+     False),
     ("mtu 1500 (= path MTU) in window: no retransmission", 1500, 0, False),
     ("mtu 1200, quoted seq out of window: no retransmission", 1200,
      -(1 << 20), False),
