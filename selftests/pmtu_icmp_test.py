@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# pmtu_icmp_test: which ICMP "fragmentation needed" (type 3 code 4)
+# messages make a sender retransmit, native TCP (the oracle) and xtcp, run
+# by selftests/pmtu_icmp.sh (one python process: importing scapy takes
+# seconds under TCG).  Each case runs against a selftests/wire_peer
+# listener in namespace X that writes 20000 bytes; scapy is the receiver
+# and ACKs none of it, so X's first flight (up to its initial window)
+# stays in flight.  Once the first data segment is seen, scapy sends the
+# ICMP, quoting that segment's IP header and the first 20 bytes of its
+# TCP header (RFC 792: at least 8 are needed), as a router on the path
+# would, and counts X's retransmissions in the next WINDOW seconds:
+#
+#   no ICMP              the baseline: nothing resent within WINDOW (so
+#                        a retransmission in the cases below is the
+#                        ICMP's doing, not the retransmission timer's)
+#   mtu 1500 in window   a next-hop MTU equal to the path's (X's veth has
+#                        MTU 1500): none (Linux's
+#                        tcp_v4_mtu_reduced() acts only when the new MTU
+#                        is below the socket's path MTU cookie)
+#   mtu 1200 out of window   the quoted sequence number 2^20 below snd_una:
+#                        none (tcp_v4_err() drops it, counting
+#                        OutOfWindowIcmps)
+#   mtu 1200 in window   the control: a smaller MTU makes X resend what
+#                        is in flight in smaller segments at once
+#                        (tcp_simple_retransmit()): at least one
+#                        retransmission, none with more than 1200 - 40
+#                        bytes of payload
+#
+# WINDOW is 0.2 s and cannot be reached by X's retransmission timer: our
+# third handshake ACK leaves HS_DELAY (0.4 s) after the SYN-ACK, so X's
+# first RTT sample is at least 0.4 s and its RTO at least 0.6 s (RFC 6298
+# s.2: SRTT + max(G, 4 * RTTVAR), Linux's RTTVAR floor being
+# tcp_rto_min); before any sample the RTO is 1 s.  The ICMP leaves within
+# tens of ms of the first segment under TCG; 0.2 s after it is far below
+# either.  A retransmission is a data segment that starts below the end
+# of one sent before it (the rest of the first flight may still be on its
+# way when the ICMP leaves); they are counted by the sniffer's kernel
+# timestamps, after a further 0.3 s for the sniffer to catch up (so a
+# late sniffer cannot hide one).  X's cached path MTU towards us is flushed before each case.
+
+import argparse
+import os
+import struct
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from wirelib import (Tap, Wire, LinePeer, sysctl_both,  # noqa: E402
+                     ManualConn as Conn, seq_add, wire_args, M32)
+from scapy.all import IP, TCP, Raw  # noqa: E402
+from scapy.utils import checksum  # noqa: E402
+
+FAMILIES = ("inet", "xtcp")
+WINDOW = 0.2		# s after the ICMP: see above
+HS_DELAY = 0.4		# s between SYN-ACK and our ACK: see above
+
+
+class Peer(LinePeer):
+    """One wire_peer process in namespace X."""
+
+    def __init__(self, args, fam, *argv):
+        super().__init__(args.netns, args.peer, fam, "-t", "5", *argv)
+
+
+def frag_needed(wire, seg, mtu, seq_shift=0):
+    """An ICMP "fragmentation needed" from our address to X with next-hop
+    MTU @mtu, quoting X's segment @seg (its sequence number moved by
+    @seq_shift)."""
+    ip = bytes(seg[IP])
+    ihl = (ip[0] & 0xf) * 4
+    quoted = bytearray(ip[:ihl + 20])
+    seq = seq_add(struct.unpack("!I", quoted[ihl + 4:ihl + 8])[0], seq_shift)
+    quoted[ihl + 4:ihl + 8] = struct.pack("!I", seq)
+    icmp = struct.pack("!BBHHH", 3, 4, 0, 0, mtu) + bytes(quoted)
+    icmp = icmp[:2] + struct.pack("!H", checksum(icmp)) + icmp[4:]
+    return IP(src=wire.src, dst=wire.dst, proto=1) / Raw(icmp)
+
+
+def data(p):
+    return len(p[TCP].payload) > 0
+
+
+def resent(c, segs):
+    """The retransmissions among X's data segments @segs of @c, in the
+    order sent: those starting below the end of one sent before."""
+    out, top = [], 0
+    for p in segs:
+        rel = (p[TCP].seq - c.rcv_nxt) % M32
+        if rel < top:
+            out.append(p)
+        top = max(top, rel + len(p[TCP].payload))
+    return out
+
+
+def one(args, wire, fam, port, mtu, seq_shift):
+    """One connection and one ICMP: (the retransmitted data segments X
+    sent within WINDOW s of the ICMP, the delay of the first
+    retransmission or None) or a reason string."""
+    subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
+                    "net.ipv4.route.flush=1"], check=True)
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:20000",
+                "sleep:4000")
+    try:
+        if peer.line(r"listening") is None:
+            return f"peer: {peer.text()}"
+        c = Conn(wire, 20000 + port % 20000, port)
+        m = c.send("S", ack=0, opts=[("MSS", 1460)])
+        sa = c.wait_synack(m)
+        if sa is None:
+            return "no SYN-ACK"
+        c.established(sa)
+        time.sleep(HS_DELAY)
+        m = c.send("A")
+        first = c.wait(m, data)
+        if first is None:
+            return "no data after the handshake"
+        t_icmp = time.time()
+        if mtu:
+            wire.send(frag_needed(wire, first, mtu, seq_shift))
+        print(f"# {fam} mtu {mtu} shift {seq_shift}: ICMP (or none) "
+              f"{t_icmp - float(first.time):.3f} s after the first segment")
+        time.sleep(WINDOW + 0.3)
+        again = resent(c, c.sent(m, data))
+        c.abort()
+        inside = [p for p in again if float(p.time) - t_icmp < WINDOW]
+        delay = float(again[0].time) - t_icmp if again else None
+        return inside, delay
+    finally:
+        peer.stop()
+
+
+def describe(res):
+    if isinstance(res, str):
+        return res
+    inside, delay = res
+    lens = [len(p[TCP].payload) for p in inside]
+    d = ("none resent" if delay is None
+         else f"first resent {delay:.3f} s after the ICMP")
+    return (f"{len(inside)} segments resent within {WINDOW} s "
+            f"{lens[:12]}, {d}")
+
+
+CASES = (
+    ("no ICMP (baseline): no retransmission within the window", None, 0,
+     False),
+    ("mtu 1500 (= path MTU) in window: no retransmission", 1500, 0, False),
+    ("mtu 1200, quoted seq out of window: no retransmission", 1200,
+     -(1 << 20), False),
+    ("mtu 1200 in window (control): resent at once, cut to 1160",
+     1200, 0, True),
+)
+
+
+def main():
+    ap = wire_args(argparse.ArgumentParser(), "--netns", "--peer")
+    args = ap.parse_args()
+    wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
+    sysctl_both(args.netns, tcp_timestamps=0, tcp_sack=0,
+                tcp_window_scaling=0)
+    tap = Tap(len(CASES) * len(FAMILIES))
+    port = 7700
+    for fam in FAMILIES:
+        for name, mtu, shift, expect in CASES:
+            port += 1
+            t0 = time.monotonic()
+            try:
+                res = one(args, wire, fam, port, mtu, shift)
+            except Exception as e:	# report, go on with the next case
+                res = f"exception {e!r}"
+            why = describe(res)
+            print(f"# {fam}: {name}: {why} "
+                  f"({time.monotonic() - t0:.1f} s)", flush=True)
+            if isinstance(res, str):
+                ok = False
+            elif expect:
+                ok = (len(res[0]) > 0 and
+                      all(len(p[TCP].payload) <= mtu - 40 for p in res[0]))
+            else:
+                ok = not res[0]
+            tap.result(ok, f"{fam}: {name}", why)
+    sys.exit(1 if tap.failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# sendpath: the send path against path-MTU drops, small peer windows and
+# GSO, native TCP (the oracle) and xtcp in the same VM with the same
+# checks (issue 9's acceptance).  The ICMP cases that need scapy are in
+# selftests/pmtu_icmp.sh.
+#
+# Three namespaces in a row: S (10.77.51.1, the sender) -- R (10.77.51.2
+# and 10.77.52.2, a router: ip_forward on) -- D (10.77.52.1).  S and D
+# route to each other through R; PMTU discovery is on in S (DF set), so
+# a packet too big for R's egress link makes R answer "fragmentation
+# needed" as a router on a real path does.  R's egress (sp-rd) is shaped
+# by tbf to 40 Mbit/s, so a 16 MiB transfer takes seconds and the MTU
+# can be lowered in its middle; TSO is off on sp-rd, so R's GSO layer
+# cuts what S's stack handed down into wire-sized segments.
+#
+# pmtu (per family): a 16 MiB xtcp_xfer transfer S -> D (both ends of the
+# family; xtcp_xfer checks every byte); once 3 MiB have left R towards
+# D, "ip link set mtu 1200" on sp-rd.  Checks: the transfer completes
+# byte-exact within its watchdog (60 s: 16 MiB at 40 Mbit/s take 3.4 s),
+# the MTU really dropped mid-transfer, and R sent "fragmentation needed"
+# and fragmented nothing (Icmp OutDestUnreachs rose, Ip FragCreates did
+# not).  S's cached path MTU is flushed and sp-rd's MTU restored between
+# families.
+#
+# rcvbuf1 (per sender family): a native receiver in R (selftests/
+# sendpath_peer, SO_RCVBUF 1 set before listen(): the kernel makes it
+# SOCK_MIN_RCVBUF, a window of about 1 KiB, smaller than one MSS) gets
+# 256 KiB from S over the direct link, byte-exact, within 60 s.
+#
+# lo16k (per sender/receiver family pair inet/inet, xtcp/inet,
+# xtcp/xtcp): over loopback in S, a receiver with SO_RCVBUF 16384 (the
+# kernel doubles it to 32768; native offers a window of half of that,
+# 16 KiB, at tcp_adv_win_scale 1), against loopback's 64 KiB MTU, gets
+# 4 MiB byte-exact within 60 s.  A tcpdump on lo checks that the test bed
+# is what it says: the native receiver's largest window (scaled by the
+# SYN-ACK's wscale) is 8-24 KiB; the xtcp receiver's is printed.
+#
+# gso (per family): 4 MiB S -> D with a tcpdump on S's veth (sp-s: what
+# leaves the socket, before any segmentation: veth has TSO) and one on
+# D's (sp-d: after R's GSO layer cut it).  Checks: S's veth shows data
+# packets larger than the 1500-byte MTU (super-segments), and at D every
+# data packet is at most 1514 bytes on the wire with at most 1460 bytes
+# of payload, and there are enough of them to carry the transfer
+# (headers only are captured; a capture that dropped packets is said).
+#
+# Time limits: every transfer has xtcp_xfer -t 30 -w 60 (scaled by
+# XTCP_SLOW); a hang fails its case and the next case runs.  Measured
+# under TCG: native's cases take 1-4 s each; each hung case costs about
+# 65 s.  The whole test's time is printed at the end.
+set -u
+. "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/netns.sh"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+xfer=$root/build/selftests/xtcp_xfer
+peer=$root/build/selftests/sendpath_peer
+S=xtcp-sp-s
+R=xtcp-sp-r
+D=xtcp-sp-d
+netns=($S $R $D)
+. "$(dirname "$0")/lib/procs.sh"
+procs_start sendpath
+t_start=$SECONDS
+
+families="inet xtcp"
+tap_plan 19
+
+setup()
+{
+	ip netns del $D 2>/dev/null
+	netns_pair $S sp-s 10.77.51.1 $R sp-rs 10.77.51.2 &&
+		ip netns add $D &&
+		ip link add sp-rd netns $R type veth peer name sp-d netns $D &&
+		ip -n $R addr add 10.77.52.2/24 dev sp-rd &&
+		ip -n $D addr add 10.77.52.1/24 dev sp-d &&
+		ip -n $R link set sp-rd up && ip -n $D link set sp-d up &&
+		ip -n $S link set lo up && ip -n $R link set lo up &&
+		ip -n $D link set lo up &&
+		ip -n $S route add 10.77.52.0/24 via 10.77.51.2 &&
+		ip -n $D route add 10.77.51.0/24 via 10.77.52.2 &&
+		ip netns exec $R sysctl -qw net.ipv4.ip_forward=1 &&
+		ip netns exec $S sysctl -qw net.ipv4.ip_no_pmtu_disc=0 &&
+		ip netns exec $R sysctl -qw net.ipv4.ip_no_pmtu_disc=0 &&
+		ip netns exec $R ethtool -K sp-rd tso off >/dev/null &&
+		ip netns exec $R tc qdisc add dev sp-rd root tbf rate 40mbit \
+			burst 64kb latency 500ms
+}
+
+if ! setup; then
+	echo "# setting up namespaces S, R, D failed"
+	for i in $(seq 19); do tap_fail "set-up"; done
+	exit 1
+fi
+
+# snmp NS PROTO FIELD: a counter of NS's /proc/net/snmp.
+snmp()
+{
+	ip netns exec "$1" cat /proc/net/snmp | awk -v p="$2:" -v f="$3" '
+		$1 == p && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == p && h { print $col[f]; exit }'
+}
+
+# tx_bytes NS DEV
+tx_bytes()
+{
+	ip -n "$1" -s link show dev "$2" | awk '/TX:/ { getline; print $1; exit }'
+}
+
+# transfer NAME NS_SRV FAM_SRV ADDR:PORT NS_CLI FAM_CLI BYTES [peer RCVBUF]:
+# starts the receiver (xtcp_xfer server, or sendpath_peer with RCVBUF),
+# waits until it listens, starts the client in the background; sets cpid,
+# spid and the logs $work/NAME.{srv,cli}.  Non-zero if the receiver did
+# not come up.
+transfer()
+{
+	local name=$1 nss=$2 fs=$3 at=$4 nsc=$5 fc=$6 bytes=$7
+	if [ "${8:-}" = peer ]; then
+		ip netns exec "$nss" "$peer" -f "$fs" -l "$at" -t "$(slow 30)" \
+			-r "$9" >"$work/$name.srv" 2>&1 &
+	else
+		ip netns exec "$nss" "$xfer" server -f "$fs" -l "$at" -n 1 -b 0 \
+			-t "$(slow 30)" -w "$(slow 60)" >"$work/$name.srv" 2>&1 &
+	fi
+	spid=$!
+	pids+=("$spid")
+	if ! wait_line $spid "$work/$name.srv" "listening" 10; then
+		echo "# $name: receiver: $(tr '\n' ' ' <"$work/$name.srv")"
+		return 1
+	fi
+	ip netns exec "$nsc" "$xfer" client -f "$fc" -c "$at" -s "$bytes" -r 0 \
+		-t "$(slow 30)" -w "$(slow 60)" >"$work/$name.cli" 2>&1 &
+	cpid=$!
+	pids+=("$cpid")
+}
+
+# finish NAME BYTES: waits for both ends (the client's watchdog bounds
+# it); 0 if both exited 0 and the receiver got BYTES bytes.
+finish()
+{
+	local name=$1 bytes=$2 crc src got t0=$SECONDS
+	wait_exit $cpid 100
+	crc=$?
+	wait_exit $spid 15
+	src=$?
+	got=$(result_field "$work/$name.srv" received)
+	[ -z "$got" ] && got=$(sed -n 's/^received bytes=\([0-9]*\).*/\1/p' "$work/$name.srv")
+	echo "# $name: client exit $crc, receiver exit $src, received ${got:-?} of $bytes" \
+		"($((SECONDS - t0)) s after start of wait)"
+	if [ $crc -ne 0 ] || [ $src -ne 0 ] || [ "${got:-}" != "$bytes" ]; then
+		sed "s/^/# $name client: /" "$work/$name.cli" | tail -n 3
+		sed "s/^/# $name receiver: /" "$work/$name.srv" | tail -n 3
+		return 1
+	fi
+}
+
+# ---- pmtu ----
+pmtu_case()
+{
+	local fam=$1 port=$2 name=pmtu-$1 base unr0 frag0 i n dropped=0 t0=$SECONDS
+	local bytes=16777216
+	ip -n $R link set sp-rd mtu 1500
+	ip netns exec $S sysctl -qw net.ipv4.route.flush=1
+	unr0=$(snmp $R Icmp OutDestUnreachs)
+	frag0=$(snmp $R Ip FragCreates)
+	base=$(tx_bytes $R sp-rd)
+	if ! transfer $name $D "$fam" 10.77.52.1:$port $S "$fam" $bytes; then
+		tap_fail "$fam: pmtu: transfer byte-exact" "receiver did not start"
+		tap_fail "$fam: pmtu: MTU dropped mid-transfer" "not run"
+		tap_fail "$fam: pmtu: router sent frag-needed, fragmented nothing" "not run"
+		return
+	fi
+	n=$(tenths 60)
+	for ((i = 0; i < n; i++)); do
+		if [ $(($(tx_bytes $R sp-rd) - base)) -ge 3145728 ]; then
+			kill -0 $cpid 2>/dev/null && dropped=1
+			ip -n $R link set sp-rd mtu 1200
+			break
+		fi
+		kill -0 $cpid 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# $name: MTU 1200 set after $((SECONDS - t0)) s, $(($(tx_bytes $R sp-rd) - base)) bytes out of R"
+	if finish $name $bytes; then
+		tap_ok "$fam: pmtu: transfer byte-exact"
+	else
+		tap_fail "$fam: pmtu: transfer byte-exact" "see above"
+	fi
+	echo "# $name: $((SECONDS - t0)) s in all"
+	tap_eq "$fam: pmtu: MTU dropped mid-transfer" 1 $dropped
+	local unr=$(($(snmp $R Icmp OutDestUnreachs) - unr0))
+	local frag=$(($(snmp $R Ip FragCreates) - frag0))
+	echo "# $name: R sent $unr destination-unreachable, created $frag fragments"
+	if [ $unr -ge 1 ] && [ $frag -eq 0 ]; then
+		tap_ok "$fam: pmtu: router sent frag-needed, fragmented nothing"
+	else
+		tap_fail "$fam: pmtu: router sent frag-needed, fragmented nothing" \
+			"$unr destination-unreachable, $frag fragments"
+	fi
+}
+
+port=5100
+for fam in $families; do
+	port=$((port + 1))
+	pmtu_case "$fam" $port
+done
+ip -n $R link set sp-rd mtu 1500
+ip netns exec $S sysctl -qw net.ipv4.route.flush=1
+
+# ---- rcvbuf1 ----
+port=5110
+for fam in $families; do
+	port=$((port + 1))
+	name=rcvbuf1-$fam
+	t0=$SECONDS
+	if transfer $name $R inet 10.77.51.2:$port $S "$fam" 262144 peer 1 &&
+		finish $name 262144; then
+		tap_ok "$fam -> inet SO_RCVBUF 1: all 256 KiB, byte-exact"
+	else
+		tap_fail "$fam -> inet SO_RCVBUF 1: all 256 KiB, byte-exact" "see above"
+	fi
+	echo "# $name: $(grep -o 'rcvbuf=[0-9]*' "$work/$name.srv"), $((SECONDS - t0)) s"
+done
+
+# capture NS DEV FILE PORTS: a headers-only tcpdump of the tcp ports
+# PORTS (a portrange) on DEV; sets tpid.  Non-zero if it did not start.
+capture()
+{
+	ip netns exec "$1" tcpdump -i "$2" -nn -s 96 -B 32768 -U --immediate-mode \
+		-w "$work/$3.pcap" "tcp portrange $4" 2>"$work/$3.err" &
+	tpid=$!
+	pids+=("$tpid")
+	wait_line $tpid "$work/$3.err" "listening on" 20
+}
+
+# capture_stop PID...: lets the last segments reach the captures, stops
+# them.
+capture_stop()
+{
+	local t
+	sleep "$(slow 0.5)"
+	for t in "$@"; do
+		kill -INT "$t" 2>/dev/null
+		wait_exit "$t" 10 >/dev/null
+	done
+}
+
+# max_window FILE PORT: the largest window (scaled by the window scale of
+# its SYN-ACK) offered by the listener on PORT in capture FILE.
+max_window()
+{
+	tcpdump -r "$work/$1.pcap" -nn "src port $2" 2>/dev/null | awk '
+		/Flags \[S\.\]/ { if (match($0, /wscale [0-9]+/)) ws = substr($0, RSTART + 7, RLENGTH - 7) + 0; next }
+		match($0, /win [0-9]+/) { w = substr($0, RSTART + 4, RLENGTH - 4) * 2 ^ ws; if (w > m) m = w }
+		END { print m + 0 }'
+}
+
+# ---- lo16k ----
+lo_tpid=
+capture $S lo lo16k 5121-5123 && lo_tpid=$tpid
+port=5120
+for pair in inet:inet xtcp:inet xtcp:xtcp; do
+	port=$((port + 1))
+	snd=${pair%:*}
+	rcv=${pair#*:}
+	name=lo16k-$snd-$rcv
+	t0=$SECONDS
+	if transfer $name $S "$rcv" 127.0.0.1:$port $S "$snd" 4194304 peer 16384 &&
+		finish $name 4194304; then
+		tap_ok "$snd -> $rcv loopback, 16 KiB window: all 4 MiB, byte-exact"
+	else
+		tap_fail "$snd -> $rcv loopback, 16 KiB window: all 4 MiB, byte-exact" "see above"
+	fi
+	echo "# $name: $(grep -o 'rcvbuf=[0-9]*' "$work/$name.srv"), $((SECONDS - t0)) s"
+done
+[ -n "$lo_tpid" ] && capture_stop $lo_tpid
+# The test bed: a native receiver with SO_RCVBUF 16384 offers about
+# 16 KiB (measured: 16384 at most; the bounds leave room for rounding).
+port=5120
+for pair in inet:inet xtcp:inet xtcp:xtcp; do
+	port=$((port + 1))
+	w=0
+	[ -n "$lo_tpid" ] && w=$(max_window lo16k $port)
+	echo "# lo16k-${pair/:/-}: largest window the receiver offered: $w bytes"
+	[ "${pair#*:}" = inet ] || continue
+	if [ "$w" -ge 8192 ] && [ "$w" -le 24576 ]; then
+		tap_ok "${pair%:*} -> inet loopback: the receiver offers about 16 KiB"
+	else
+		tap_fail "${pair%:*} -> inet loopback: the receiver offers about 16 KiB" \
+			"largest window $w bytes"
+	fi
+done
+
+# ---- gso ----
+# data_sizes FILE PORT: "FRAME PAYLOAD" per data packet from S in FILE.
+data_sizes()
+{
+	tcpdump -r "$work/$1.pcap" -nn -e -q "src host 10.77.51.1 and dst port $2" 2>/dev/null |
+		sed -n 's/.*, length \([0-9]*\): .* tcp \([0-9]*\)$/\1 \2/p' | awk '$2 > 0'
+}
+
+gso_ok=1
+capture $S sp-s gso-s 5131-5132 && spid_s=$tpid || gso_ok=0
+capture $D sp-d gso-d 5131-5132 && spid_d=$tpid || gso_ok=0
+port=5130
+for fam in $families; do
+	port=$((port + 1))
+	name=gso-$fam
+	if [ $gso_ok = 1 ] && transfer $name $D "$fam" 10.77.52.1:$port $S "$fam" 4194304 &&
+		finish $name 4194304; then
+		tap_ok "$fam: gso: transfer byte-exact"
+	else
+		tap_fail "$fam: gso: transfer byte-exact" "see above"
+	fi
+done
+capture_stop ${spid_s:-} ${spid_d:-}
+for c in gso-s gso-d; do
+	grep -E "captured|dropped by kernel" "$work/$c.err" 2>/dev/null | sed "s/^/# $c: tcpdump: /"
+done
+port=5130
+for fam in $families; do
+	port=$((port + 1))
+	read -r n big maxf <<<"$(data_sizes gso-s $port |
+		awk '{ n++; if ($1 > 1514) b++; if ($1 > m) m = $1 }
+		     END { print n + 0, b + 0, m + 0 }')"
+	echo "# gso-$fam: sender's veth: $n data packets, $big larger than 1514 bytes, largest $maxf"
+	if [ "$n" -gt 0 ] && [ "$big" -gt 0 ]; then
+		tap_ok "$fam: gso: super-segments leave the sender's socket"
+	else
+		tap_fail "$fam: gso: super-segments leave the sender's socket" \
+			"$n data packets, none larger than the MTU (largest $maxf)"
+	fi
+	read -r n over maxf maxp sum <<<"$(data_sizes gso-d $port |
+		awk '{ n++; s += $2; if ($1 > 1514 || $2 > 1460) o++
+		       if ($1 > mf) mf = $1; if ($2 > mp) mp = $2 }
+		     END { print n + 0, o + 0, mf + 0, mp + 0, s + 0 }')"
+	echo "# gso-$fam: receiver's veth: $n data packets, $over too large, largest frame $maxf, largest payload $maxp, $sum payload bytes"
+	# 4 MiB in segments of at most 1460 bytes: at least 2873 of them.
+	if [ "$n" -ge 2873 ] && [ "$over" -eq 0 ]; then
+		tap_ok "$fam: gso: wire segments cut to the MTU and MSS"
+	else
+		tap_fail "$fam: gso: wire segments cut to the MTU and MSS" \
+			"$n data packets (>= 2873 expected), $over larger than 1514/1460"
+	fi
+done
+
+echo "# sendpath: $((SECONDS - t_start)) s"
+tap_done

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sendpath_peer: a receiver with a small receive buffer for
+ * selftests/sendpath.sh, which sends to it with xtcp_xfer's client.
+ * A tool, not a test.
+ *
+ *   sendpath_peer -f FAM -l ADDR:PORT [-t SECS] [-r RCVBUF]
+ *
+ * Sets SO_RCVBUF to RCVBUF (when given) on the listening socket before
+ * listen(), so the accepted socket inherits it before its first window is
+ * offered, prints "listening", accepts one connection and prints
+ * "accepted rcvbuf=N" (SO_RCVBUF as the kernel set it).  Then it reads
+ * xtcp_xfer's client stream to EOF (the 16-byte header: magic "XTX1",
+ * seed, length; then that many bytes of the seed's stream), checks every
+ * byte, answers with a header of seed + 1 and length 0 (what
+ * "xtcp_xfer client -r 0" expects), closes and prints
+ *   "received bytes=N ok=1" or "received bytes=N ok=0 why=TEXT".
+ * Reads are in small pieces (4 KiB), so the application drains the
+ * socket as a slow reader would, never faster than the window opens.
+ * Every blocking call is bounded by -t seconds (default 30); alarm()
+ * ends a stuck run.  Exit 0 only when every byte was as expected.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/types.h>
+
+#include "lib/util.h"
+#include "lib/peer.h"
+
+#define HDR_LEN		16
+#define HDR_MAGIC	0x58545831u	/* "XTX1", as xtcp_xfer */
+#define CHUNK		4096
+
+/* xtcp_xfer's stream generator: 64-bit word i of seed s is
+ * mix(mix(s) + i * golden), little endian.
+ */
+static __u64 mix(__u64 x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+static unsigned char stream_byte(__u64 key, __u64 off)
+{
+	return mix(key + (off / 8) * 0x9e3779b97f4a7c15ull) >> (8 * (off % 8));
+}
+
+static __u64 get_be(const unsigned char *p, int bytes)
+{
+	__u64 v = 0;
+
+	while (bytes--)
+		v = v << 8 | *p++;
+	return v;
+}
+
+static void put_be(unsigned char *p, __u64 v, int bytes)
+{
+	while (bytes--) {
+		p[bytes] = v & 0xff;
+		v >>= 8;
+	}
+}
+
+/* Everything of @len bytes at @buf, or -1. */
+static int read_full(int fd, unsigned char *buf, size_t len)
+{
+	size_t have = 0;
+	ssize_t n;
+
+	while (have < len) {
+		n = read(fd, buf + have, len - have);
+		if (n <= 0)
+			return -1;
+		have += n;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct peer_args pa = { .fam = AF_INET, .secs = 30 };
+	unsigned char hdr[HDR_LEN], buf[CHUNK];
+	__u64 len, key, off = 0;
+	struct sockaddr_in sin;
+	int fd, opt, rcvbuf = 0, v, i;
+	socklen_t vlen = sizeof(v);
+	__u32 seed;
+	ssize_t n;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((opt = getopt(argc, argv, "f:l:c:t:r:")) != -1) {
+		if (opt == 'r')
+			rcvbuf = atoi(optarg);
+		else if (!peer_arg(&pa, opt, optarg))
+			return 2;
+	}
+	if (!pa.listen_at) {
+		fprintf(stderr, "sendpath_peer: -l is needed\n");
+		return 2;
+	}
+	/* The whole transfer may take many -t periods; a stall of one
+	 * read() is caught by SO_RCVTIMEO.
+	 */
+	alarm(20 * pa.secs);
+
+	fd = peer_socket(&pa, &sin);
+	if (rcvbuf &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		fail("setsockopt(SO_RCVBUF)");
+	peer_listen(fd, &sin, 1);
+	fd = peer_accept(fd, pa.secs);
+	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &vlen);
+	printf("accepted rcvbuf=%d\n", v);
+
+	if (read_full(fd, hdr, HDR_LEN) || get_be(hdr, 4) != HDR_MAGIC) {
+		printf("received bytes=0 ok=0 why=header errno=%d\n", errno);
+		return 1;
+	}
+	seed = get_be(hdr + 4, 4);
+	len = get_be(hdr + 8, 8);
+	key = mix(seed);
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0) {
+			printf("received bytes=%llu ok=0 why=read errno=%d\n",
+			       off, errno);
+			return 1;
+		}
+		if (n == 0)
+			break;
+		for (i = 0; i < n; i++, off++) {
+			if (off >= len || buf[i] != stream_byte(key, off)) {
+				printf("received bytes=%llu ok=0 why=byte %llu of %llu wrong\n",
+				       off, off, len);
+				return 1;
+			}
+		}
+	}
+	if (off != len) {
+		printf("received bytes=%llu ok=0 why=EOF before %llu\n", off,
+		       len);
+		return 1;
+	}
+	put_be(hdr, HDR_MAGIC, 4);
+	put_be(hdr + 4, seed + 1, 4);
+	put_be(hdr + 8, 0, 8);
+	if (write(fd, hdr, HDR_LEN) != HDR_LEN) {
+		printf("received bytes=%llu ok=0 why=reply errno=%d\n", off,
+		       errno);
+		return 1;
+	}
+	close(fd);
+	printf("received bytes=%llu ok=1\n", off);
+	return 0;
+}
