@@ -43,7 +43,7 @@ static struct {
 	.timeout = 60,
 };
 
-static void usage(void)
+static void print_usage(void)
 {
 	fprintf(stderr,
 		"usage: xtcp_rr server -f FAM -l ADDR:PORT [-t SECS] [-w SECS]\n"
@@ -60,7 +60,7 @@ static unsigned int parse_uint(const char *s, unsigned int min,
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || end == s || *end || *s == '-' || v < min || v > max)
-		usage();
+		print_usage();
 	return v;
 }
 
@@ -199,9 +199,10 @@ static int run_client(void)
 		sum += rtt[i];
 	qsort(rtt, opt.rounds, sizeof(*rtt), cmp_double);
 	/* Nearest rank: the smallest value with at least p% at or below. */
-	printf("xtcp_rr: client family=%s rounds=%u elapsed=%.3f mean_us=%.1f p50_us=%.1f p99_us=%.1f max_us=%.1f\n",
-	       opt.family_name, opt.rounds, t1 - start, sum / opt.rounds,
-	       rtt[(opt.rounds * 50 + 99) / 100 - 1],
+	printf("xtcp_rr: client family=%s rounds=%u elapsed=%.3f",
+	       opt.family_name, opt.rounds, t1 - start);
+	printf(" mean_us=%.1f p50_us=%.1f p99_us=%.1f max_us=%.1f\n",
+	       sum / opt.rounds, rtt[(opt.rounds * 50 + 99) / 100 - 1],
 	       rtt[(opt.rounds * 99 + 99) / 100 - 1], rtt[opt.rounds - 1]);
 	free(rtt);
 	return 0;
@@ -221,13 +222,13 @@ int main(int argc, char **argv)
 	int c, client, have_addr = 0;
 
 	if (argc < 2)
-		usage();
+		print_usage();
 	if (!strcmp(argv[1], "server"))
 		client = 0;
 	else if (!strcmp(argv[1], "client"))
 		client = 1;
 	else
-		usage();
+		print_usage();
 	argv++;
 	argc--;
 	while ((c = getopt(argc, argv, "f:l:c:n:W:t:w:")) != -1) {
@@ -236,12 +237,12 @@ int main(int argc, char **argv)
 			opt.family_name = optarg;
 			opt.family = family_by_name(optarg);
 			if (opt.family <= 0)
-				usage();
+				print_usage();
 			break;
 		case 'l':
 		case 'c':
 			if ((c == 'c') != client || parse_addr(optarg, &opt.addr))
-				usage();
+				print_usage();
 			have_addr = 1;
 			break;
 		case 'n':
@@ -257,11 +258,11 @@ int main(int argc, char **argv)
 			opt.watchdog = parse_uint(optarg, 1, 1000000);
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	if (optind != argc || !opt.family_name || !have_addr)
-		usage();
+		print_usage();
 	signal(SIGPIPE, SIG_IGN);
 	if (opt.watchdog) {
 		snprintf(watchdog_msg, sizeof(watchdog_msg),
