@@ -197,15 +197,18 @@ out:
 }
 
 /* MSS to offer: what the interface the SYN came in on carries, less the
- * IPv4 and TCP headers, and TCP_MAXSEG of the listener.
+ * IPv4 and TCP headers, at most what the largest IPv4 datagram carries
+ * (ipv4_default_advmss(): 65495 on loopback, as the active side's
+ * dst_metric_advmss() gives), and TCP_MAXSEG of the listener.
  */
 static u16 xtcp_req_advmss(const struct sock *listener, const struct sk_buff *skb)
 {
-	u32 mss = skb->dev->mtu - sizeof(struct iphdr) - sizeof(struct tcphdr);
+	u32 hdrs = sizeof(struct iphdr) + sizeof(struct tcphdr);
+	u32 mss = min_t(u32, skb->dev->mtu, IPV4_MAX_PMTU) - hdrs;
 
 	if (xtcp_sk(listener)->user_mss)
 		mss = min_t(u32, mss, xtcp_sk(listener)->user_mss);
-	return min_t(u32, mss, 0xffff);
+	return mss;
 }
 
 /* A SYN reached a listener (RFC 9293 s.3.10.7.2 third).  The SYN queue
