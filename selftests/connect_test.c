@@ -528,4 +528,51 @@ TEST_F(conn, listen_unbound_autobinds)
 	close(fd);
 }
 
+/* connect(AF_UNSPEC) while data is in flight, then a new connection from
+ * the same socket: what the old one had outstanding must not count
+ * against the new one's congestion window (tcp_disconnect() clears
+ * packets_out with the queues), and the ECONNRESET the disconnect left
+ * in sk_err must not fail the new connection's writes (tcp_connect_init()
+ * clears it).  netem drops everything on lo while the first connection
+ * sends, so its data stays unacknowledged.
+ */
+TEST_F(conn, reconnect_after_disconnect_with_data_in_flight)
+{
+	static char out[256 * 1024], in[sizeof(out)];
+	struct sockaddr_in unspec = { .sin_family = AF_UNSPEC };
+	int cfd, afd, afd2;
+	size_t i;
+
+	for (i = 0; i < sizeof(out); i++)
+		out[i] = (char)(i * 7 + i / 251);
+	/* Small segments, so that the first flight fills the initial window. */
+	ASSERT_EQ(0, start_listener(&self->l));
+	cfd = tcp_socket(&self->l);
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(0, setsockopt(cfd, IPPROTO_TCP, TCP_MAXSEG, &(int){ 536 },
+				sizeof(int)));
+	ASSERT_EQ(0, set_timeouts(cfd, 10));
+	ASSERT_EQ(0, set_timeouts(self->l.lfd, 10));
+	ASSERT_EQ(0, connect_errno(cfd, &self->l.laddr));
+	afd = accept(self->l.lfd, NULL, NULL);
+	ASSERT_LE(0, afd);
+	ASSERT_EQ(0, system("tc qdisc add dev lo root netem loss 100%"));
+	ASSERT_LT(10 * 536, send(cfd, out, 64 * 1024,
+				 MSG_NOSIGNAL | MSG_DONTWAIT));
+	usleep(200000);
+	ASSERT_EQ(0, connect(cfd, (struct sockaddr *)&unspec, sizeof(unspec)));
+	ASSERT_EQ(0, system("tc qdisc del dev lo root"));
+	close(afd);
+
+	ASSERT_EQ(0, connect_errno(cfd, &self->l.laddr));
+	afd2 = accept(self->l.lfd, NULL, NULL);
+	ASSERT_LE(0, afd2);
+	ASSERT_EQ(0, set_timeouts(afd2, 10));
+	ASSERT_EQ((ssize_t)sizeof(out), send(cfd, out, sizeof(out), MSG_NOSIGNAL));
+	EXPECT_EQ((ssize_t)sizeof(in), recv(afd2, in, sizeof(in), MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
+	close(afd2);
+	close(cfd);
+}
+
 TEST_HARNESS_MAIN

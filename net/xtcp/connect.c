@@ -13,6 +13,25 @@
 #include <net/tcp.h>
 #include <net/xtcp.h>
 
+/* The connection's peer goes, and with it an address connect() chose
+ * rather than the user (inet_bhash2_reset_saddr()).
+ */
+static void xtcp_forget_peer(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+
+	inet->inet_dport = 0;
+	inet->inet_daddr = 0;
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		inet->inet_saddr = 0;
+		inet->inet_rcv_saddr = 0;
+	}
+	xsk->hn.laddr = inet->inet_rcv_saddr;
+	xsk->hn.raddr = 0;
+	xsk->hn.rport = 0;
+}
+
 /* RFC 9293 s.3.10.1 OPEN, active: route, port, ISS, SYN. */
 static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 			   int addr_len)
@@ -98,6 +117,11 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	xtcp_set_state(sk, TCP_SYN_SENT);
 
 	/* The SYN timeout (tcp_syn_retries) counts from the first SYN. */
+	/* What a disconnect left for the last connection's user goes
+	 * (tcp_connect_init()).
+	 */
+	WRITE_ONCE(sk->sk_err, 0);
+	sock_reset_flag(sk, SOCK_DONE);
 	xsk->retrans_stamp = jiffies ? : 1;
 	xsk->syn_ts = xtcp_ts_clock();
 	xtcp_ecn_send_syn(sk);
@@ -110,16 +134,7 @@ failure_rt:
 failure:
 	/* Off the established hash, and an automatic port given back. */
 	xtcp_set_state(sk, TCP_CLOSE);
-	inet->inet_dport = 0;
-	inet->inet_daddr = 0;
-	/* An address connect() chose goes with it (inet_bhash2_reset_saddr()). */
-	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
-		inet->inet_saddr = 0;
-		inet->inet_rcv_saddr = 0;
-	}
-	xsk->hn.laddr = inet->inet_rcv_saddr;
-	xsk->hn.raddr = 0;
-	xsk->hn.rport = 0;
+	xtcp_forget_peer(sk);
 	sk->sk_route_caps = 0;
 	return err;
 }
@@ -184,15 +199,7 @@ int xtcp_disconnect(struct sock *sk)
 	xtcp_wmem_purge(sk);
 	xtcp_ooo_purge(sk);
 
-	inet->inet_dport = 0;
-	inet->inet_daddr = 0;
-	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
-		inet->inet_saddr = 0;
-		inet->inet_rcv_saddr = 0;
-	}
-	xsk->hn.laddr = inet->inet_rcv_saddr;
-	xsk->hn.raddr = 0;
-	xsk->hn.rport = 0;
+	xtcp_forget_peer(sk);
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
 

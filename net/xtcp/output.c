@@ -773,6 +773,8 @@ void xtcp_wmem_purge(struct sock *sk)
 		xtcp_wmem_free_skb(sk, skb);
 	while ((skb = __skb_dequeue(&xtcp_sk(sk)->rtx_queue)))
 		xtcp_wmem_free_skb(sk, skb);
+	/* Nothing is in flight any more (tcp_disconnect()). */
+	xtcp_sk(sk)->packets_out = 0;
 	sk_mem_reclaim(sk);
 }
 
