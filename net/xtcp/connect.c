@@ -116,12 +116,12 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	xtcp_connect_init_rwin(sk);
 	xtcp_set_state(sk, TCP_SYN_SENT);
 
-	/* The SYN timeout (tcp_syn_retries) counts from the first SYN. */
 	/* What a disconnect left for the last connection's user goes
 	 * (tcp_connect_init()).
 	 */
 	WRITE_ONCE(sk->sk_err, 0);
 	sock_reset_flag(sk, SOCK_DONE);
+	/* The SYN timeout (tcp_syn_retries) counts from the first SYN. */
 	xsk->retrans_stamp = jiffies ? : 1;
 	xsk->syn_ts = xtcp_ts_clock();
 	xtcp_ecn_send_syn(sk);
