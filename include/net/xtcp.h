@@ -642,6 +642,14 @@ int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
 			      struct iov_iter *from, u32 copy);
 u64 xtcp_clock_us(void);
 
+/* t1 - t0 of two xtcp_clock_us() stamps, 0 if the later one (read on
+ * another CPU) is behind, as Linux's tcp_stamp_us_delta().
+ */
+static inline u64 xtcp_stamp_us_delta(u64 t1, u64 t0)
+{
+	return t1 > t0 ? t1 - t0 : 0;
+}
+
 /* window.c: window scaling and the receive window (rwin.c's arithmetic) */
 u16 xtcp_select_window(struct sock *sk);
 u32 __xtcp_select_window(struct sock *sk);

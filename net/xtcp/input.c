@@ -249,7 +249,8 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 *rtt_us)
 			xtcp_wmem_free_skb(sk, skb);
 		}
 	}
-	*rtt_us = karn || !first_sent ? 0 : (u32)min_t(u64, now - first_sent, U32_MAX);
+	*rtt_us = karn || !first_sent ? 0 :
+		  (u32)min_t(u64, xtcp_stamp_us_delta(now, first_sent), U32_MAX);
 	return segs;
 }
 
@@ -418,7 +419,7 @@ static void xtcp_rcv_rtt_measure(struct sock *sk)
 	u64 now = xtcp_clock_us();
 
 	if (xsk->rcv_rtt_time) {
-		u64 sample = now - xsk->rcv_rtt_time;
+		u64 sample = xtcp_stamp_us_delta(now, xsk->rcv_rtt_time);
 
 		if (xtcp_seq_before(xsk->rcv_nxt, xsk->rcv_rtt_seq))
 			return;

@@ -401,7 +401,9 @@ static struct sock *xtcp_create_child(struct sock *listener,
 		xtcp_rtt_syn_fallback(&xsk->rtt);
 	else if (READ_ONCE(req->snt_synack))
 		xtcp_rtt_sample(&xsk->rtt,
-				max_t(u64, xtcp_clock_us() - READ_ONCE(req->snt_synack), 1));
+				max_t(u64, 1,
+				      xtcp_stamp_us_delta(xtcp_clock_us(),
+							  READ_ONCE(req->snt_synack))));
 
 	xtcp_port_child_attach(sk, port);	/* the caller's reference */
 	xsk->hn.laddr = req->hn.laddr;

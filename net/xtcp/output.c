@@ -15,6 +15,7 @@
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/ktime.h>
+#include <linux/sched/clock.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/tcp.h>
@@ -22,9 +23,20 @@
 #include <net/xtcp_options.h>
 #include <net/xtcp_seq.h>
 
+/**
+ * xtcp_clock_us() - the clock of RTT samples and send/receive stamps
+ *
+ * local_clock() in microseconds, as Linux's tcp_clock_us(): the scheduler
+ * clock, cheap to read on every segment (ktime_get_ns() reads the
+ * clocksource, which under a VM without a stable TSC is an HPET access
+ * per call).  It is monotonic on one CPU but may differ slightly between
+ * CPUs, so take differences with xtcp_stamp_us_delta().
+ * Context: any.
+ * Return: the clock, usecs.
+ */
 u64 xtcp_clock_us(void)
 {
-	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+	return div_u64(local_clock(), NSEC_PER_USEC);
 }
 
 /* Grow the send buffer with the congestion window, as Linux's

@@ -404,7 +404,7 @@ void xtcp_rcv_space_adjust(struct sock *sk)
 					TCP_INIT_CWND * xtcp_rcv_mss(xsk));
 		goto new_measure;
 	}
-	elapsed = now - xsk->rcvq_time;
+	elapsed = xtcp_stamp_us_delta(now, xsk->rcvq_time);
 	rtt8 = xsk->rcv_rtt_us > U32_MAX >> 3 ? U32_MAX : xsk->rcv_rtt_us << 3;
 	if (!xtcp_rwin_rcv_space_due(min_t(u64, elapsed, U32_MAX), rtt8))
 		return;
