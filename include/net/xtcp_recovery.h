@@ -148,10 +148,29 @@ void xtcp_rack_recovery_end(struct xtcp_rack *rack, bool undone);
 /* PTO before any RTT sample (Linux's TCP_TIMEOUT_INIT, 1 s). */
 #define XTCP_TLP_PTO_NO_RTT_US		1000000U
 
+/**
+ * enum xtcp_tlp_ack_verdict - what an ACK says about the outstanding probe
+ * @XTCP_TLP_PENDING: nothing decided yet; keep tlp_high_seq.
+ * @XTCP_TLP_NO_LOSS: the probe showed no loss (or probed new data that
+ *                    is now ACKed): clear tlp_high_seq, cwnd untouched.
+ * @XTCP_TLP_LOSS:    the probe repaired a loss: reduce cwnd once, as a
+ *                    CWR episode begun and ended at once, which also
+ *                    clears tlp_high_seq.
+ */
+enum xtcp_tlp_ack_verdict {
+	XTCP_TLP_PENDING,
+	XTCP_TLP_NO_LOSS,
+	XTCP_TLP_LOSS,
+};
+
 bool xtcp_tlp_may_schedule(int early_retrans, u32 packets_out, bool sack,
 			   bool open_or_cwr);
 u32 xtcp_tlp_pto_us(u32 srtt_us, u32 packets_out, u32 rto_min_us,
 		    s64 rto_left_us);
+u32 xtcp_tlp_probe_split(u32 len, u32 pcount, u32 mss);
+enum xtcp_tlp_ack_verdict xtcp_tlp_ack(u32 ack, u32 tlp_high_seq,
+				       bool tlp_retrans, bool dsack_tlp,
+				       bool pure_dupack);
 
 /* ---- Validity of received SACK and D-SACK blocks ---- */
 

@@ -441,6 +441,65 @@ u32 xtcp_tlp_pto_us(u32 srtt_us, u32 packets_out, u32 rto_min_us,
 	return pto > U32_MAX ? U32_MAX : (u32)pto;
 }
 
+/**
+ * xtcp_tlp_probe_split() - where to cut the last sent skb for a probe
+ * @len:    bytes in the last skb of the retransmission queue.
+ * @pcount: segments it counts for (tcp_skb_pcount()), at least 1.
+ * @mss:    current MSS, bytes.
+ *
+ * When there is no new data to probe with, the probe retransmits the last
+ * segment sent (RFC 8985 s.7.3). Linux's tcp_send_loss_probe() probes with
+ * the last MSS of a multi-segment skb only: it splits the skb at
+ * (pcount - 1) * mss when it holds more than that, and otherwise resends
+ * the whole skb.
+ *
+ * Return: the offset to split the skb at (the probe is the part after
+ * it), or 0 to send the skb whole.
+ * Context: any.
+ */
+u32 xtcp_tlp_probe_split(u32 len, u32 pcount, u32 mss)
+{
+	u64 head = pcount > 1 ? (u64)(pcount - 1) * mss : 0;
+
+	/* One segment (head 0) or nothing past the head: send it whole. */
+	return len > head ? (u32)head : 0;
+}
+
+/**
+ * xtcp_tlp_ack() - did the tail loss probe repair a loss
+ * @ack:          this ACK's cumulative acknowledgment number.
+ * @tlp_high_seq: SND.NXT when the probe was sent (non-zero: a probe is
+ *                outstanding; the caller only asks then).
+ * @tlp_retrans:  the probe was a retransmission (not new data).
+ * @dsack_tlp:    this ACK carries a D-SACK for the probe
+ *                (xtcp_dsack_seen()'s @dsack_tlp).
+ * @pure_dupack:  this ACK neither advanced SND.UNA, nor carried data or a
+ *                window update, nor SACKed new data (Linux's flag has none
+ *                of FLAG_SND_UNA_ADVANCED, FLAG_NOT_DUP, FLAG_DATA_SACKED).
+ *
+ * RFC 8985 s.7.4 as Linux's tcp_process_tlp_ack(). Until the ACK reaches
+ * @tlp_high_seq nothing is known. A probe of new data needs no more. A
+ * retransmitted probe is known to be a duplicate if it is D-SACKed, or if
+ * the ACK of exactly @tlp_high_seq is a pure duplicate (the original
+ * arrived too); an ACK beyond @tlp_high_seq without such a sign means the
+ * probe repaired a loss, and cwnd is reduced once.
+ *
+ * Return: the verdict, see enum xtcp_tlp_ack_verdict.
+ * Context: any.
+ */
+enum xtcp_tlp_ack_verdict xtcp_tlp_ack(u32 ack, u32 tlp_high_seq,
+				       bool tlp_retrans, bool dsack_tlp,
+				       bool pure_dupack)
+{
+	if (xtcp_seq_before(ack, tlp_high_seq))
+		return XTCP_TLP_PENDING;
+	if (!tlp_retrans || dsack_tlp)
+		return XTCP_TLP_NO_LOSS;
+	if (xtcp_seq_after(ack, tlp_high_seq))
+		return XTCP_TLP_LOSS;
+	return pure_dupack ? XTCP_TLP_NO_LOSS : XTCP_TLP_PENDING;
+}
+
 /* ---- SACK block validity ---- */
 
 /**

@@ -616,6 +616,56 @@ TEST(tlp_pto)
 	ASSERT_EQ(TOP, xtcp_tlp_pto_us(TOP, 2, 200 * MS, 0));
 }
 
+/* tcp_send_loss_probe(): the probe is the last MSS of the last skb. */
+TEST(tlp_probe_split)
+{
+	/* 3 segments of 1000 (the last one short): cut at 2000. */
+	ASSERT_EQ(2000, xtcp_tlp_probe_split(2500, 3, 1000));
+	ASSERT_EQ(2000, xtcp_tlp_probe_split(3000, 3, 1000));
+	/* One segment: whole. */
+	ASSERT_EQ(0, xtcp_tlp_probe_split(1000, 1, 1000));
+	ASSERT_EQ(0, xtcp_tlp_probe_split(1000, 0, 1000));
+	/* The MSS grew since it was counted: nothing past 2 * 1400. */
+	ASSERT_EQ(0, xtcp_tlp_probe_split(2800, 3, 1400));
+	ASSERT_EQ(2800, xtcp_tlp_probe_split(2801, 3, 1400));
+}
+
+/* RFC 8985 s.7.4 / tcp_process_tlp_ack(); probe sent at SND.NXT 5000. */
+TEST(tlp_ack)
+{
+	/* Below tlp_high_seq: nothing known, whatever the flags. */
+	ASSERT_EQ(XTCP_TLP_PENDING, xtcp_tlp_ack(4999, 5000, true, true,
+						 true));
+	ASSERT_EQ(XTCP_TLP_PENDING, xtcp_tlp_ack(4999, 5000, false, false,
+						 false));
+	/* A probe of new data, ACKed: done. */
+	ASSERT_EQ(XTCP_TLP_NO_LOSS, xtcp_tlp_ack(5000, 5000, false, false,
+						 false));
+	ASSERT_EQ(XTCP_TLP_NO_LOSS, xtcp_tlp_ack(6000, 5000, false, false,
+						 false));
+	/* A retransmitted probe D-SACKed: original and probe both came. */
+	ASSERT_EQ(XTCP_TLP_NO_LOSS, xtcp_tlp_ack(5000, 5000, true, true,
+						 false));
+	ASSERT_EQ(XTCP_TLP_NO_LOSS, xtcp_tlp_ack(6000, 5000, true, true,
+						 false));
+	/* Beyond tlp_high_seq without a D-SACK: the probe repaired a loss
+	 * (pure_dupack cannot hold for an ACK that advanced, but it is the
+	 * order of the tests that decides).
+	 */
+	ASSERT_EQ(XTCP_TLP_LOSS, xtcp_tlp_ack(5001, 5000, true, false,
+					      false));
+	ASSERT_EQ(XTCP_TLP_LOSS, xtcp_tlp_ack(5001, 5000, true, false, true));
+	/* At tlp_high_seq: a pure duplicate ACK means no loss ... */
+	ASSERT_EQ(XTCP_TLP_NO_LOSS, xtcp_tlp_ack(5000, 5000, true, false,
+						 true));
+	/* ... anything else waits for more. */
+	ASSERT_EQ(XTCP_TLP_PENDING, xtcp_tlp_ack(5000, 5000, true, false,
+						 false));
+	/* Across the wrap. */
+	ASSERT_EQ(XTCP_TLP_PENDING, xtcp_tlp_ack(TOP, 5, true, false, true));
+	ASSERT_EQ(XTCP_TLP_LOSS, xtcp_tlp_ack(6, 5, true, false, false));
+}
+
 /* ==== SACK block validity ==== */
 
 /*
