@@ -275,6 +275,62 @@ TEST(reuseport_across_stacks_checks_the_user)
 	}
 }
 
+/* A socket of @family with SO_REUSEADDR (@opts bit 0) and SO_REUSEPORT
+ * (bit 1), bound to 127.0.0.1:@port and listening if @listening; returns
+ * the errno of the step that failed (-1 for an option), fd in *fdp.
+ */
+static int bind_opts(int family, int opts, int port, int listening, int *fdp)
+{
+	struct sockaddr_in sin = addr4("127.0.0.1", port);
+	int err;
+
+	*fdp = tcp_socket(family, opts & 1);
+	if (*fdp < 0 || ((opts & 2) && set_reuseport(*fdp, family)))
+		return -1;
+	err = bind_errno(*fdp, &sin);
+	if (!err && listening && listen(*fdp, 8))
+		err = errno;
+	return err;
+}
+
+/* bind() against a holder of the port with any mix of SO_REUSEADDR and
+ * SO_REUSEPORT, bound or listening, whichever stack each socket is of:
+ * the native pair is the oracle for every combination (both sockets of
+ * one user, so SO_REUSEPORT alone decides with the listener state).
+ */
+TEST(bind_against_reuse_options_like_native)
+{
+	static const int pairs[][2] = {
+		{ AF_INET, AF_INET }, { AF_XTCP, AF_INET }, { AF_INET, AF_XTCP },
+		{ AF_XTCP, AF_XTCP },
+	};
+	/* Case c: holder listening (bit 4), its options (bits 2-3), the
+	 * binder's options (bits 0-1).
+	 */
+	int want[32], i, c, a, b, got;
+
+	for (i = 0; i < (int)ARRAY_SIZE(pairs); i++) {
+		for (c = 0; c < 32; c++) {
+			ASSERT_EQ(0, bind_opts(pairs[i][0], (c >> 2) & 3, 20800,
+					       c >> 4, &a));
+			got = bind_opts(pairs[i][1], c & 3, 20800, 0, &b);
+			close(b);
+			close(a);
+			if (!i)
+				want[c] = got;
+			if (got != want[c])
+				TH_LOG("families %d then %d, case %d: errno %d, native %d",
+				       pairs[i][0], pairs[i][1], c, got, want[c]);
+			EXPECT_EQ(want[c], got);
+		}
+	}
+	/* The matrix means something: some binds share, some do not. */
+	EXPECT_EQ(0, want[1 << 2 | 1]);
+	EXPECT_EQ(EADDRINUSE, want[0]);
+	EXPECT_EQ(EADDRINUSE, want[16 | 1 << 2 | 1]);
+	EXPECT_EQ(0, want[16 | 2 << 2 | 2]);
+}
+
 #ifndef IP_LOCAL_PORT_RANGE
 #define IP_LOCAL_PORT_RANGE 51
 #endif

@@ -19,6 +19,18 @@
  *   (EADDRNOTAVAIL: native TCP's and xtcp's 4-tuple tables are apart, so
  *   the stacks never share a port by connect(), by design); once closed
  *   the port is free to both.
+ * - skips_ports_others_hold: in a range of six ports, four held by
+ *   sockets of either stack (bound with SO_REUSEADDR, bound without it,
+ *   listening with it, bound with SO_REUSEADDR and SO_REUSEPORT),
+ *   connect() of either stack with or without those options takes only
+ *   the two free ports, as native connect() does for native holders
+ *   (__inet_hash_connect() never shares a bucket bind() or listen()
+ *   made), then fails with EADDRNOTAVAIL; also with ip_autobind_reuse,
+ *   which bind()'s port search obeys and connect()'s does not.
+ * - bind_stops_sharing: a bind() with SO_REUSEADDR joining the port of
+ *   a client with SO_REUSEADDR succeeds, and from then on connect() no
+ *   longer shares that port, even once the bind()'s socket is closed
+ *   (native: the bucket's fastreuseport is no longer -1).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -158,6 +170,116 @@ static void case_one_port_space(int h, int x, struct obs *o)
 	close(lx);
 }
 
+/* Client options: SO_REUSEADDR, SO_REUSEPORT. */
+#define O_ADDR	1
+#define O_PORT	2
+
+/* A socket of @fam with the options @opts; -1 if one failed. */
+static int sock_opts(int fam, int opts)
+{
+	int fd = socket(fam, SOCK_STREAM, 0), one = 1;
+
+	if (fd < 0)
+		return -1;
+	if (((opts & O_ADDR) &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) ||
+	    ((opts & O_PORT) && set_reuseport(fd, fam))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A socket of @fam with @opts bound to 127.0.0.1:@port, listening if
+ * @listening; -1 on any failure.
+ */
+static int hold(int fam, int port, int opts, int listening)
+{
+	int fd = sock_opts(fam, opts);
+
+	if (fd < 0)
+		return -1;
+	if (bind_to(fd, "127.0.0.1", port) || (listening && listen(fd, 8))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define RANGE_PORTS	6
+
+/* Holders of family @h on the first four ports of the range
+ * PORT..PORT+5; clients of family @x with @opts connect to one listener
+ * until connect() fails.  Records whether each holder could be set up,
+ * the failing errno, and the ports taken in order of port number.
+ */
+static void case_range_holders(int h, int x, int opts, struct obs *o)
+{
+	int held[4], c[RANGE_PORTS + 1], n, i, err = 0;
+	long ports[RANGE_PORTS + 1];
+	int l1 = lsn(x, L1);
+
+	held[0] = hold(h, PORT, O_ADDR, 0);
+	held[1] = hold(h, PORT + 1, 0, 0);
+	held[2] = hold(h, PORT + 2, O_ADDR, 1);
+	held[3] = hold(h, PORT + 3, O_ADDR | O_PORT, 0);
+	for (i = 0; i < 4; i++)
+		rec(o, held[i] >= 0);
+	for (n = 0; n <= RANGE_PORTS; n++) {
+		c[n] = sock_opts(x, opts);
+		err = c[n] < 0 ? -1 : connect_to(c[n], L1);
+		if (err) {
+			close(c[n]);
+			break;
+		}
+		ports[n] = local_port(c[n]);
+	}
+	rec(o, err);
+	qsort(ports, n, sizeof(ports[0]), cmp_long);
+	for (i = 0; i < n; i++) {
+		rec(o, ports[i]);
+		abort_close(c[i]);
+	}
+	for (i = 0; i < 4; i++)
+		close(held[i]);
+	close(l1);
+}
+
+/* A client of family @x with SO_REUSEADDR holds PORT (the whole range);
+ * a socket of family @b binds it with SO_REUSEADDR; then connect()s to
+ * another listener, before and after the bind()'s socket is closed.
+ */
+static void case_bind_stops_sharing(int x, int b, struct obs *o)
+{
+	int l1 = lsn(x, L1), l2 = lsn(x, L2);
+	int c1 = sock_opts(x, O_ADDR), c2 = sock_opts(x, O_ADDR);
+	int c3 = sock_opts(x, O_ADDR), c4 = sock_opts(x, O_ADDR);
+	int bd = sock_opts(b, O_ADDR);
+
+	rec(o, connect_to(c1, L1));
+	rec(o, local_port(c1));
+	rec(o, bind_to(bd, "127.0.0.1", PORT));
+	rec(o, connect_to(c2, L2));
+	close(bd);
+	rec(o, connect_to(c3, L2));
+	/* The port itself is free again once its last owner is gone. */
+	abort_close(c1);
+	rec(o, connect_to(c4, L2));
+	rec(o, local_port(c4));
+	close(c2);
+	close(c3);
+	abort_close(c4);
+	close(l1);
+	close(l2);
+}
+
 static void dump(const char *what, const struct obs *o)
 {
 	char line[256];
@@ -230,6 +352,80 @@ TEST(one_port_space)
 	ASSERT_EQ(0, nn.val[5]);
 	ASSERT_EQ(0, xn.val[5]);
 	ASSERT_EQ(0, nx.val[5]);
+}
+
+TEST(skips_ports_others_hold)
+{
+	/* Client options; ip_autobind_reuse (bind()'s port 0 search may
+	 * then share, connect()'s never does).
+	 */
+	static const struct { int opts; const char *autobind; } sets[] = {
+		{ 0, "0" }, { O_ADDR, "0" }, { O_ADDR | O_PORT, "0" },
+		{ O_ADDR | O_PORT, "1" },
+	};
+	int fams[2] = { AF_INET, xtcp_family() };
+	struct obs oracle, got;
+	char what[96];
+	int h, x, k;
+
+	for (k = 0; k < (int)ARRAY_SIZE(sets); k++) {
+		for (h = 0; h < 2; h++) {
+			for (x = 0; x < 2; x++) {
+				memset(&got, 0, sizeof(got));
+				ASSERT_EQ(0, fresh_netns(0));
+				ASSERT_EQ(0, write_file("/proc/sys/net/ipv4/ip_local_port_range",
+							"40000 40005"));
+				ASSERT_EQ(0, write_file("/proc/sys/net/ipv4/ip_autobind_reuse",
+							sets[k].autobind));
+				case_range_holders(fams[h], fams[x], sets[k].opts,
+						   &got);
+				snprintf(what, sizeof(what),
+					 "opts %d autobind_reuse %s, holders %s, clients %s",
+					 sets[k].opts, sets[k].autobind,
+					 h ? "xtcp" : "inet", x ? "xtcp" : "inet");
+				dump(what, &got);
+				if (!h && !x) {
+					oracle = got;
+					/* The holders are there, and two ports free. */
+					ASSERT_EQ(4, oracle.val[0] + oracle.val[1] +
+						  oracle.val[2] + oracle.val[3]);
+					ASSERT_EQ(EADDRNOTAVAIL, oracle.val[4]);
+					ASSERT_EQ(7, oracle.n);
+				}
+				EXPECT_EQ(oracle.n, got.n);
+				EXPECT_EQ(0, memcmp(oracle.val, got.val,
+						    sizeof(got.val)));
+			}
+		}
+	}
+}
+
+TEST(bind_stops_sharing)
+{
+	int fams[2] = { AF_INET, xtcp_family() };
+	struct obs oracle, got;
+	char what[64];
+	int x, b;
+
+	for (x = 0; x < 2; x++) {
+		for (b = 0; b < 2; b++) {
+			memset(&got, 0, sizeof(got));
+			ASSERT_EQ(0, fresh_netns(0));
+			case_bind_stops_sharing(fams[x], fams[b], &got);
+			snprintf(what, sizeof(what), "clients %s, bind %s",
+				 x ? "xtcp" : "inet", b ? "xtcp" : "inet");
+			dump(what, &got);
+			if (!x && !b) {
+				oracle = got;
+				/* The bind shares; connect() does not. */
+				ASSERT_EQ(0, oracle.val[2]);
+				ASSERT_EQ(EADDRNOTAVAIL, oracle.val[3]);
+			}
+			EXPECT_EQ(oracle.n, got.n);
+			EXPECT_EQ(0, memcmp(oracle.val, got.val,
+					    sizeof(got.val)));
+		}
+	}
 }
 
 TEST_HARNESS_MAIN

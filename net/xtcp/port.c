@@ -326,6 +326,46 @@ static void xtcp_port_share_add(struct xtcp_port *port)
 	spin_unlock_bh(&xtcp_port_share_lock);
 }
 
+/* Is the bound reservation @rsk the only owner of its port in native
+ * TCP's bind table (no socket, TIME_WAIT socket or other reservation
+ * joined it)?  __inet_hash_connect() gives connect() a port only from a
+ * bucket that connect() created and no bind() or listen() has joined
+ * since (fastreuse and fastreuseport both -1); xtcp's own connections
+ * share the reservation itself, so any other owner means a bind(),
+ * listen() or native connection shares the port.  Read under the
+ * bucket's lock, as inet_bind_hash() and __inet_put_port() change it.
+ * Process or softirq context.
+ */
+static bool xtcp_port_sole_owner(struct sock *rsk)
+{
+	struct inet_hashinfo *hinfo = tcp_or_dccp_get_hashinfo(rsk);
+	struct inet_bind_hashbucket *head;
+	struct inet_bind_bucket *tb;
+	bool sole;
+
+	head = &hinfo->bhash[inet_bhashfn(sock_net(rsk), inet_sk(rsk)->inet_num,
+					  hinfo->bhash_size)];
+	spin_lock_bh(&head->lock);
+	tb = inet_csk(rsk)->icsk_bind_hash;
+	sole = tb && hlist_is_singular_node(&rsk->sk_bind_node, &tb->owners);
+	spin_unlock_bh(&head->lock);
+	return sole;
+}
+
+/* Take @port off the sharing table for good, as a bind() joining a
+ * bucket connect() made stops __inet_hash_connect() from sharing it for
+ * as long as the bucket lives.
+ */
+static void xtcp_port_unshare(struct xtcp_port *port)
+{
+	spin_lock_bh(&xtcp_port_share_lock);
+	if (port->shared) {
+		hash_del(&port->share_node);
+		port->shared = false;
+	}
+	spin_unlock_bh(&xtcp_port_share_lock);
+}
+
 /* Bind the unbound reservation @rsk to @laddr:@num in native TCP's
  * tables, as __inet_bind() does after its address checks (the address
  * comes from the route or from bind(), and a port chosen for connect()
@@ -341,6 +381,13 @@ static int xtcp_port_bind_num(struct sock *rsk, __be32 laddr, u16 num)
 	rinet->inet_rcv_saddr = laddr;
 	rinet->inet_saddr = laddr;
 	err = rsk->sk_prot->get_port(rsk, num);
+	/* get_port() shares the port with owners whose options allow it
+	 * (both SO_REUSEADDR, say); connect() shares none.
+	 */
+	if (!err && !xtcp_port_sole_owner(rsk)) {
+		inet_put_port(rsk);
+		err = -EADDRINUSE;
+	}
 	if (err) {
 		rinet->inet_rcv_saddr = 0;
 		rinet->inet_saddr = 0;
@@ -376,9 +423,11 @@ static bool xtcp_port_native_busy(struct sock *sk, u16 num)
 
 /* Try local port @num for @sk: join its shared reservation, or bind
  * *@spare (allocated here when NULL) to it if nobody holds it, then hash
- * the 4-tuple if no xtcp or native connection has it.  Returns 0 with
- * the port taken and @sk on the established hash, -EADDRINUSE to try
- * another port, or -ENOMEM.
+ * the 4-tuple if no xtcp or native connection has it.  A socket with
+ * SO_REUSEPORT neither joins nor publishes a reservation: its own reads
+ * its user (xtcp_port_set_socket()).  Returns 0 with the port taken and
+ * @sk on the established hash, -EADDRINUSE to try another port, or
+ * -ENOMEM.
  */
 static int xtcp_port_connect_try(struct sock *sk, u16 num,
 				 struct sock **spare)
@@ -386,7 +435,8 @@ static int xtcp_port_connect_try(struct sock *sk, u16 num,
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	__be32 laddr = inet->inet_saddr;
-	struct xtcp_port *port;
+	bool share = !sk->sk_reuseport;
+	struct xtcp_port *port = NULL;
 
 	/* Most ports tried once many connections are open carry this
 	 * 4-tuple already: skip those before any lock or reference.
@@ -394,19 +444,31 @@ static int xtcp_port_connect_try(struct sock *sk, u16 num,
 	if (xtcp_ehash_used(sock_net(sk), laddr, htons(num), inet->inet_daddr,
 			    inet->inet_dport))
 		return -EADDRINUSE;
-	port = xtcp_port_share_get(sk, laddr, num);
+	if (share)
+		port = xtcp_port_share_get(sk, laddr, num);
+	if (port && !xtcp_port_sole_owner(xtcp_port_sk(port))) {
+		/* A bind() or listen() joined the port since connect()
+		 * took it: no more connections get it.
+		 */
+		xtcp_port_unshare(port);
+		xtcp_port_put(port);
+		return -EADDRINUSE;
+	}
 	if (!port) {
 		if (!*spare) {
 			*spare = xtcp_port_alloc(sk);
 			if (!*spare)
 				return -ENOMEM;
 			inet_sk(*spare)->bind_address_no_port = 0;
+			if (!share)
+				xtcp_port_set_socket(*spare, sk->sk_socket);
 		}
 		if (xtcp_port_bind_num(*spare, laddr, num))
 			return -EADDRINUSE;
 		port = xtcp_port_init_ref(*spare);
 		*spare = NULL;
-		xtcp_port_share_add(port);
+		if (share)
+			xtcp_port_share_add(port);
 	}
 	if (xtcp_port_native_busy(sk, num))
 		goto busy;
@@ -444,17 +506,19 @@ busy:
  * xtcp's connections and TIME_WAIT entries and native TCP's: all the
  * connections connect() gives one local address and port hold one
  * reservation (refcounted; xtcp_port_share_get() says who may share).
- * A port that native TCP, or an xtcp bind() or listener, holds is never
- * shared: the reservation's bind to it fails.  A socket with
- * SO_REUSEPORT takes a reservation of its own, as before.
+ * A port that anything else holds in native TCP's bind table (a native
+ * socket, an xtcp bind() or listener) is never taken nor shared, whatever
+ * SO_REUSEADDR says, as __inet_hash_connect() takes no bucket that bind()
+ * or listen() made or joined: the reservation must be the port's only
+ * owner (xtcp_port_sole_owner()).  A socket with SO_REUSEPORT walks the
+ * same ports but takes a reservation of its own each time.
  *
  * On success @sk holds the port (xsk->port, inet_num, inet_sport) and is
  * on the established and bind tables.  The caller's failure path
  * (xtcp_set_state() to CLOSE) undoes both.
  *
  * Return: 0, -EADDRNOTAVAIL when no port is left for this 4-tuple, or
- * -ENOMEM (and the errno values of xtcp_port_reserve() and
- * xtcp_ehash_insert() for SO_REUSEPORT sockets).
+ * -ENOMEM.
  */
 int xtcp_port_connect(struct sock *sk)
 {
@@ -468,24 +532,6 @@ int xtcp_port_connect(struct sock *sk)
 
 	if (WARN_ON_ONCE(xsk->port))
 		return -EINVAL;
-	if (sk->sk_reuseport) {
-		struct sockaddr_in local = {
-			.sin_family = AF_INET,
-			.sin_addr.s_addr = inet->inet_saddr,
-		};
-		__be32 daddr = inet->inet_daddr;
-		__be16 dport = inet->inet_dport;
-
-		err = xtcp_port_reserve(sk, &local, false);
-		if (err)
-			return err == -EADDRINUSE ? -EADDRNOTAVAIL : err;
-		inet->inet_daddr = daddr;
-		inet->inet_dport = dport;
-		xsk->hn.raddr = daddr;
-		xsk->hn.rport = dport;
-		return xtcp_ehash_insert(&xsk->hn);
-	}
-
 	port_offset = secure_ipv4_port_ephemeral(inet->inet_saddr,
 						 inet->inet_daddr,
 						 inet->inet_dport);
@@ -530,8 +576,10 @@ found:
 	WRITE_ONCE(xtcp_port_perturb[index],
 		   READ_ONCE(xtcp_port_perturb[index]) + i + 2);
 out:
-	if (spare)
+	if (spare) {
+		xtcp_port_set_socket(spare, NULL);
 		xtcp_port_free(spare);
+	}
 	return err;
 }
 
