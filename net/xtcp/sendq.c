@@ -149,8 +149,8 @@ u64 xtcp_pacing_rate(const struct sock *sk)
  * @sk: the socket, locked
  *
  * Linux's tcp_tso_autosize() and tcp_tso_segs(): about a millisecond of
- * data at the rate the window allows (xtcp_pacing_rate() / 1024, as
- * sk_pacing_shift 10), plus more on short paths: the whole GSO size while
+ * data at the rate the window allows (xtcp_pacing_rate() shifted right by
+ * sk_pacing_shift, 10), plus more on short paths: the whole GSO size while
  * the windowed minimum RTT (xtcp_min_rtt()) is below 2^tcp_tso_rtt_log
  * us (512 us by default), halving with each further multiple of that.
  * The minimum RTT rather than SRTT, so that a queue the flow builds up
@@ -171,7 +171,7 @@ u32 xtcp_tso_segs(const struct sock *sk)
 	if (!sk_can_gso(sk))
 		return 1;
 	if (xtcp_rtt_srtt_us(&xsk->rtt)) {
-		bytes = xtcp_pacing_rate(sk) >> 10;
+		bytes = xtcp_pacing_rate(sk) >> READ_ONCE(sk->sk_pacing_shift);
 		/* min_rtt >> log, with shifts of 32 or more giving 0. */
 		r = log < 32 ? xtcp_min_rtt(xsk) >> log : 0;
 		if (r < 32)
