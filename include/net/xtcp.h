@@ -470,6 +470,9 @@ struct xtcp_net {
 	int adv_win_scale;
 	/* SACK blocks we send (input.c, sack_rcv.c): tcp_dsack. */
 	u8 dsack;
+	/* Min-RTT window (input.c), seconds; GSO autosizing (sendq.c). */
+	int min_rtt_wlen;
+	u8 tso_rtt_log;
 
 	/* Default congestion control for new sockets; never NULL. */
 	const struct xtcp_cong_ops __rcu *cong_default;
@@ -601,6 +604,13 @@ void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq);
 struct xtcp_options_received;
 void xtcp_rcv_syn_options(const struct net *net, const struct xtcp_skb_cb *cb,
 			  struct xtcp_options_received *rx);
+void xtcp_update_rtt(struct sock *sk, u32 rtt_us);
+
+/* The windowed minimum RTT, us; ~0U before any sample (tcp_min_rtt()). */
+static inline u32 xtcp_min_rtt(const struct xtcp_sock *xsk)
+{
+	return xtcp_rtt_min_us(&xsk->rtt);
+}
 
 /* output.c */
 int xtcp_connect_send_syn(struct sock *sk);
@@ -634,6 +644,7 @@ void xtcp_set_skb_tso_segs(struct sk_buff *skb, u32 mss);
 u32 xtcp_bound_mss(const struct sock *sk, u32 mss);
 u32 xtcp_size_goal(const struct sock *sk);
 u32 xtcp_tso_segs(const struct sock *sk);
+u64 xtcp_pacing_rate(const struct sock *sk);
 struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp, bool force);
 int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 		  struct sk_buff *skb, u32 len, u32 mss);

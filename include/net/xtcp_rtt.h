@@ -22,6 +22,7 @@
 #define _NET_XTCP_RTT_H
 
 #include <linux/types.h>
+#include <linux/win_minmax.h>
 
 /* RTO before any RTT sample (RFC 6298 s.2.1). */
 #define XTCP_RTO_INIT_US	1000000U
@@ -57,6 +58,10 @@
  * @backoff:    doublings of @rto_us since the last sample (rule 5.5); not
  *              incremented once the RTO has reached XTCP_RTO_MAX_US.
  * @has_sample: an RTT sample has been taken since xtcp_rtt_init().
+ * @min_rtt:    windowed minimum of the samples (xtcp_rtt_min_sample()),
+ *              kept as the bitwise complements of the microseconds in a
+ *              running-maximum filter; all zero (as after
+ *              xtcp_rtt_init()) reads as no sample, ~0U.
  */
 struct xtcp_rtt {
 	u64 srtt;
@@ -65,6 +70,7 @@ struct xtcp_rtt {
 	u32 g_us;
 	u8 backoff;
 	bool has_sample;
+	struct minmax min_rtt;
 };
 
 /* No sample yet: RTO = XTCP_RTO_INIT_US, G = XTCP_RTT_G_US. */
@@ -84,6 +90,23 @@ void xtcp_rtt_syn_fallback(struct xtcp_rtt *r);
  * See net/xtcp/rtt.c for the worked examples.
  */
 u64 xtcp_rto_model_timeout_us(unsigned int boundary, u32 rto_base_us);
+
+/*
+ * One RTT sample for the windowed minimum (Linux's tcp_update_rtt_min()):
+ * @now and @win in one time unit (jiffies in the kernel, @win from
+ * net.xtcp.tcp_min_rtt_wlen), wrap-safe.  A sample of 0 counts as one
+ * jiffy, as Linux's.
+ */
+void xtcp_rtt_min_sample(struct xtcp_rtt *r, u32 rtt_us, u32 now, u32 win);
+
+/*
+ * The smallest RTT sample of the last window, in us (Linux's
+ * tcp_min_rtt()); ~0U before the first sample.
+ */
+static inline u32 xtcp_rtt_min_us(const struct xtcp_rtt *r)
+{
+	return ~minmax_get(&r->min_rtt);
+}
 
 /* SRTT rounded to whole microseconds, 0 before the first sample. */
 static inline u32 xtcp_rtt_srtt_us(const struct xtcp_rtt *r)

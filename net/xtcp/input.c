@@ -254,6 +254,26 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 *rtt_us)
 	return segs;
 }
 
+/**
+ * xtcp_update_rtt() - take one RTT sample
+ * @sk: the socket, locked (or a new child not yet visible)
+ * @rtt_us: the sample, us: from an ACK of data never retransmitted
+ *	(Karn), the SYN or SYN-ACK exchange, or a TSecr
+ *
+ * Feeds both the RFC 6298 estimator (SRTT, RTTVAR, RTO; it also ends
+ * back-off) and the windowed minimum RTT over net.xtcp.tcp_min_rtt_wlen
+ * seconds, as Linux's tcp_ack_update_rtt() calls tcp_update_rtt_min() and
+ * tcp_rtt_estimator() with every sample it takes.
+ */
+void xtcp_update_rtt(struct sock *sk, u32 rtt_us)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 wlen = READ_ONCE(xtcp_pernet(sock_net(sk))->min_rtt_wlen) * HZ;
+
+	xtcp_rtt_min_sample(&xsk->rtt, rtt_us, (u32)jiffies, wlen);
+	xtcp_rtt_sample(&xsk->rtt, rtt_us);
+}
+
 /* What xtcp_ack() made of a segment's ACK field. */
 enum xtcp_ack_verdict {
 	XTCP_ACK_UNSENT = -2,	/* acknowledges data never sent */
@@ -343,7 +363,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		if (!rtt_us && segs)
 			rtt_us = xtcp_tstamp_rtt_us(sk, skb);
 		if (rtt_us)
-			xtcp_rtt_sample(&xsk->rtt, rtt_us);
+			xtcp_update_rtt(sk, rtt_us);
 		recovering = xsk->in_recovery;
 		if (xsk->in_recovery) {
 			/* RFC 6582 s.3.2: recovery ends once "recover" is
@@ -1111,11 +1131,11 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	 */
 	ts_rtt_us = xsk->retransmits ? xtcp_tstamp_rtt_us(sk, skb) : 0;
 	if (ts_rtt_us)
-		xtcp_rtt_sample(&xsk->rtt, ts_rtt_us);
+		xtcp_update_rtt(sk, ts_rtt_us);
 	else if (xsk->retransmits)
 		xtcp_rtt_syn_fallback(&xsk->rtt);
 	else if (xsk->retrans_stamp)
-		xtcp_rtt_sample(&xsk->rtt,
+		xtcp_update_rtt(sk,
 				max(jiffies_to_usecs(jiffies - xsk->retrans_stamp), 1U));
 	xsk->retransmits = 0;
 	xsk->retrans_stamp = 0;

@@ -396,11 +396,11 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	 */
 	ts_rtt_us = READ_ONCE(req->num_retrans) ? xtcp_tstamp_rtt_us(sk, skb) : 0;
 	if (ts_rtt_us)
-		xtcp_rtt_sample(&xsk->rtt, ts_rtt_us);
+		xtcp_update_rtt(sk, ts_rtt_us);
 	else if (READ_ONCE(req->num_retrans))
 		xtcp_rtt_syn_fallback(&xsk->rtt);
 	else if (READ_ONCE(req->snt_synack))
-		xtcp_rtt_sample(&xsk->rtt,
+		xtcp_update_rtt(sk,
 				max_t(u64, 1,
 				      xtcp_stamp_us_delta(xtcp_clock_us(),
 							  READ_ONCE(req->snt_synack))));

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp retransmission timer: RFC 6298 RTT estimator, RTO and back-off, and
- * the model of how long a number of retransmissions takes.
+ * the model of how long a number of retransmissions takes; the windowed
+ * minimum RTT that GSO autosizing works from.
  *
  * Pure code (see include/net/xtcp_rtt.h): also built by selftests/host.
  */
+#include <linux/jiffies.h>
 #include <linux/types.h>
+#include <linux/win_minmax.h>
 #include <net/xtcp_rtt.h>
 
 /* A number of microseconds in the fixed point of SRTT and RTTVAR. */
@@ -77,6 +80,32 @@ void xtcp_rtt_sample(struct xtcp_rtt *r, u32 rtt_us)
 	 */
 	r->backoff = 0;
 	xtcp_rtt_update_rto(r);
+}
+
+/**
+ * xtcp_rtt_min_sample() - feed the windowed minimum RTT
+ * @r: the estimator state
+ * @rtt_us: one RTT sample, us; 0 counts as one jiffy (Linux feeds
+ *	jiffies_to_usecs(1) for it, a sample below the clock's resolution)
+ * @now: when it was taken, in the unit of @win (jiffies), may wrap
+ * @win: how long a sample stays the minimum, jiffies (Linux's
+ *	tcp_min_rtt_wlen * HZ)
+ *
+ * Linux's tcp_update_rtt_min() with Kathleen Nichols' windowed filter
+ * (lib/win_minmax.c).  The kernel exports only the running-maximum half
+ * of that filter to modules, so it runs here on bitwise complements: ~x
+ * reverses the order of u32 values, the largest complement is the
+ * smallest RTT, and every comparison the filter makes is exactly the one
+ * a running minimum makes.  A zeroed filter holds ~0U, no sample, which
+ * any sample replaces.  Linux also skips a sample above the minimum when
+ * the ACK may have been delayed; xtcp feeds every sample.
+ * Context: the socket's owner or softirq with the socket locked.
+ */
+void xtcp_rtt_min_sample(struct xtcp_rtt *r, u32 rtt_us, u32 now, u32 win)
+{
+	if (!rtt_us)
+		rtt_us = jiffies_to_usecs(1);
+	minmax_running_max(&r->min_rtt, win, now, ~rtt_us);
 }
 
 /* The RTO to arm the timer with: rto_us doubled once per back-off, at

@@ -13,6 +13,7 @@
  * as Linux's tcp_fragment() and tcp_trim_head() do.  Every byte is
  * charged to the send buffer and the protocol's memory while queued.
  */
+#include <linux/math64.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
@@ -115,42 +116,70 @@ u32 xtcp_size_goal(const struct sock *sk)
 }
 
 /**
+ * xtcp_pacing_rate() - the rate the congestion window allows
+ * @sk: the socket, locked
+ *
+ * Linux's tcp_update_pacing_rate() without pacing itself: cwnd segments
+ * of the current MSS per smoothed RTT, times tcp_pacing_ss_ratio (200%)
+ * in slow start (cwnd below half ssthresh) or tcp_pacing_ca_ratio (120%)
+ * after it.  xtcp does not pace: GSO autosizing (xtcp_tso_segs()) takes
+ * about a millisecond's worth of it, as Linux does of sk_pacing_rate.
+ *
+ * Return: bytes per second, the unit of sk_pacing_rate; U64_MAX (no
+ * limit, Linux's initial sk_pacing_rate) before the first RTT sample.
+ */
+u64 xtcp_pacing_rate(const struct sock *sk)
+{
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 srtt = xtcp_rtt_srtt_us(&xsk->rtt);
+	u32 ratio = xsk->cong.cwnd < xsk->cong.ssthresh / 2 ? 200 : 120;
+
+	if (!srtt)
+		return U64_MAX;
+	/* cwnd * mss * ratio < 2^56; the product with 10^4 is 128-bit. */
+	return mul_u64_u32_div((u64)xsk->cong.cwnd * xsk->mss * ratio,
+			       USEC_PER_SEC / 100, srtt);
+}
+
+/* Linux's default net.ipv4.tcp_min_tso_segs (a knob xtcp does not have). */
+#define XTCP_MIN_TSO_SEGS	2U
+
+/**
  * xtcp_tso_segs() - how many segments one transmission may carry
  * @sk: the socket, locked
  *
- * Linux's tcp_tso_autosize() without pacing: about a millisecond of data
- * at the rate the window allows (cwnd segments per smoothed RTT, twice
- * that in slow start, 1.2 times after: Linux's pacing ratios), plus more
- * on short paths (the whole GSO size below 512 us of RTT, halving with
- * each further 512 us, as tcp_tso_rtt_log 9), at least two segments and
- * at most sk_gso_max_segs.  Bursts on slow or long paths stay short while
- * a fast local path sends full 64 KiB GSO skbs.
+ * Linux's tcp_tso_autosize() and tcp_tso_segs(): about a millisecond of
+ * data at the rate the window allows (xtcp_pacing_rate() shifted right by
+ * sk_pacing_shift, 10), plus more on short paths: the whole GSO size while
+ * the windowed minimum RTT (xtcp_min_rtt()) is below 2^tcp_tso_rtt_log
+ * us (512 us by default), halving with each further multiple of that.
+ * The minimum RTT rather than SRTT, so that a queue the flow builds up
+ * itself does not shrink its skbs.  At least tcp_min_tso_segs (2), at
+ * most sk_gso_max_segs.  Before the first RTT sample, tcp_min_tso_segs.
+ * Bursts on slow or long paths stay short while a fast local path sends
+ * full 64 KiB GSO skbs.
  *
  * Return: segments, at least 1.
  */
 u32 xtcp_tso_segs(const struct sock *sk)
 {
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 srtt = xtcp_rtt_srtt_us(&xsk->rtt), shift;
+	u32 log = READ_ONCE(xtcp_pernet(sock_net(sk))->tso_rtt_log);
+	u32 segs = XTCP_MIN_TSO_SEGS, r;
 	u64 bytes;
 
 	if (!sk_can_gso(sk))
 		return 1;
-	if (!srtt)
-		return max_t(u32, min_t(u32, 2, sk->sk_gso_max_segs), 1);
-	/* cwnd * mss per srtt, in bytes per 1/1024 s, times 2 or 1.2. */
-	bytes = div_u64((u64)xsk->cong.cwnd * xsk->mss * (USEC_PER_SEC >> 10),
-			srtt);
-	if (xsk->cong.cwnd < xsk->cong.ssthresh / 2)
-		bytes *= 2;
-	else
-		bytes = div_u64(bytes * 12, 10);
-	shift = srtt >> 9;
-	if (shift < 32)
-		bytes += sk->sk_gso_max_size >> shift;
-	bytes = min_t(u64, bytes, sk->sk_gso_max_size);
-	return clamp_t(u32, div_u64(bytes, xsk->mss), min_t(u32, 2,
-				sk->sk_gso_max_segs), sk->sk_gso_max_segs);
+	if (xtcp_rtt_srtt_us(&xsk->rtt)) {
+		bytes = xtcp_pacing_rate(sk) >> READ_ONCE(sk->sk_pacing_shift);
+		/* min_rtt >> log, with shifts of 32 or more giving 0. */
+		r = log < 32 ? xtcp_min_rtt(xsk) >> log : 0;
+		if (r < 32)
+			bytes += sk->sk_gso_max_size >> r;
+		bytes = min_t(u64, bytes, sk->sk_gso_max_size);
+		segs = max_t(u32, div_u64(bytes, xsk->mss), XTCP_MIN_TSO_SEGS);
+	}
+	return max_t(u32, min_t(u32, segs, sk->sk_gso_max_segs), 1);
 }
 
 /**

@@ -26,6 +26,7 @@ static int xtcp_retries1_max = 255;
 static int xtcp_min_rcvbuf = 4096;
 static int xtcp_adv_win_scale_min = -31;
 static int xtcp_adv_win_scale_max = 31;
+static int xtcp_one_day_secs = 24 * 3600;
 
 /* Templates point .data at an offset inside struct xtcp_net; each
  * namespace's copy is rebased onto its own struct (xtcp_sysctl_net_init).
@@ -267,6 +268,22 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= &xtcp_adv_win_scale_max,
 	},
 	{
+		.procname	= "tcp_min_rtt_wlen",
+		.data		= XTCP_KNOB(min_rtt_wlen),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xtcp_one_day_secs,
+	},
+	{
+		.procname	= "tcp_tso_rtt_log",
+		.data		= XTCP_KNOB(tso_rtt_log),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
 		.procname	= "tcp_congestion_control",
 		.data		= XTCP_KNOB(cong_default),
 		.maxlen		= XTCP_CONG_NAME_MAX,
@@ -330,6 +347,8 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->moderate_rcvbuf = 1;
 	xn->adv_win_scale = 1;
 	xn->dsack = 1;
+	xn->min_rtt_wlen = 300;
+	xn->tso_rtt_log = 9;	/* 2^9 us: tcp_tso_autosize() */
 
 	/* New namespaces copy the initial namespace's buffer limits and
 	 * congestion control, as tcp_sk_init() does.

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests for the xtcp RTT estimator and RTO (net/xtcp/rtt.c).
+ * Host unit tests for the xtcp RTT estimator and RTO, and the windowed
+ * minimum RTT (net/xtcp/rtt.c).  The minimum runs on the kernel's
+ * minmax_running_max(), which the host build gets from
+ * shim/linux/win_minmax.h.
  *
  * Expected values are either worked out by hand in the comments or come
  * from RFC 6298's formulas evaluated in double precision, which only the
@@ -8,6 +11,7 @@
  */
 #include <math.h>
 
+#include <linux/jiffies.h>
 #include <linux/types.h>
 #include <net/xtcp_rtt.h>
 
@@ -527,6 +531,189 @@ TEST(model_extremes)
 	/* From 1 us: 2^27 - 1 us over 27 doublings (2^26 < 120 s < 2^27). */
 	ASSERT_EQ((1ULL << 27) - 1 + 4ULL * XTCP_RTO_MAX_US,
 		  xtcp_rto_model_timeout_us(30, 1));
+}
+
+/* ---- the windowed minimum RTT ---- */
+
+/* Linux's default window, net.ipv4.tcp_min_rtt_wlen 300 s, in jiffies. */
+#define WLEN		(300U * HZ)
+
+TEST(min_rtt_none_before_a_sample)
+{
+	struct xtcp_rtt r;
+
+	memset(&r, 0xa5, sizeof(r));
+	xtcp_rtt_init(&r);
+	ASSERT_EQ(U32_TOP, xtcp_rtt_min_us(&r));
+	/* A zeroed estimator (a copy made with = {}) says the same. */
+	memset(&r, 0, sizeof(r));
+	ASSERT_EQ(U32_TOP, xtcp_rtt_min_us(&r));
+	/* The first sample is the minimum, whatever the times. */
+	xtcp_rtt_min_sample(&r, 700, 12345, WLEN);
+	ASSERT_EQ(700, xtcp_rtt_min_us(&r));
+	/* So is a first sample of the largest value. */
+	xtcp_rtt_init(&r);
+	xtcp_rtt_min_sample(&r, U32_TOP, 1, WLEN);
+	ASSERT_EQ(U32_TOP, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, U32_TOP - 1, 2, WLEN);
+	ASSERT_EQ(U32_TOP - 1, xtcp_rtt_min_us(&r));
+}
+
+TEST(min_rtt_takes_a_new_minimum_at_once)
+{
+	struct xtcp_rtt r;
+
+	xtcp_rtt_init(&r);
+	xtcp_rtt_min_sample(&r, 500, 0, WLEN);
+	xtcp_rtt_min_sample(&r, 800, 10, WLEN);
+	ASSERT_EQ(500, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, 400, 20, WLEN);
+	ASSERT_EQ(400, xtcp_rtt_min_us(&r));
+	/* An equal sample keeps the value (and restarts its age). */
+	xtcp_rtt_min_sample(&r, 400, 30, WLEN);
+	ASSERT_EQ(400, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, 401, 40, WLEN);
+	ASSERT_EQ(400, xtcp_rtt_min_us(&r));
+	/* The estimator proper is a separate thing: untouched. */
+	ASSERT_FALSE(r.has_sample);
+	ASSERT_EQ(0, xtcp_rtt_srtt_us(&r));
+}
+
+/* The minimum ages out after the window: at exactly @win it still
+ * counts, one tick later the best sample taken in the later part of the
+ * window (the filter's 2nd choice, from after its first quarter) takes
+ * over, and when the window holds nothing but the new sample, it alone.
+ */
+TEST(min_rtt_window_expiry)
+{
+	const u32 win = 1000;
+	struct xtcp_rtt r;
+
+	xtcp_rtt_init(&r);
+	xtcp_rtt_min_sample(&r, 100, 0, win);
+	xtcp_rtt_min_sample(&r, 200, 300, win);	/* after win / 4 */
+	xtcp_rtt_min_sample(&r, 300, 600, win);	/* after win / 2 */
+	ASSERT_EQ(100, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, 400, win, win);
+	ASSERT_EQ(100, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, 400, win + 1, win);
+	ASSERT_EQ(200, xtcp_rtt_min_us(&r));
+	/* 200 (taken at 300) ages out at 1301: 300 (at 600) is next. */
+	xtcp_rtt_min_sample(&r, 450, 1301, win);
+	ASSERT_EQ(300, xtcp_rtt_min_us(&r));
+
+	/* Nothing else in the window: the new sample, even a larger one. */
+	xtcp_rtt_init(&r);
+	xtcp_rtt_min_sample(&r, 100, 0, win);
+	xtcp_rtt_min_sample(&r, 900, 5 * win, win);
+	ASSERT_EQ(900, xtcp_rtt_min_us(&r));
+
+	/* Linux's default window, in jiffies: 300 s at HZ. */
+	xtcp_rtt_init(&r);
+	xtcp_rtt_min_sample(&r, 100, 0, WLEN);
+	xtcp_rtt_min_sample(&r, 5000, WLEN, WLEN);
+	ASSERT_EQ(100, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, 5000, WLEN + 1, WLEN);
+	ASSERT_EQ(5000, xtcp_rtt_min_us(&r));
+
+	/* A window of 0 (tcp_min_rtt_wlen 0): only this tick's samples. */
+	xtcp_rtt_init(&r);
+	xtcp_rtt_min_sample(&r, 100, 7, 0);
+	xtcp_rtt_min_sample(&r, 300, 7, 0);
+	ASSERT_EQ(100, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, 300, 8, 0);
+	ASSERT_EQ(300, xtcp_rtt_min_us(&r));
+}
+
+/* A sample of 0 us is below the clock's resolution: Linux feeds one
+ * jiffy's worth instead (jiffies_to_usecs(1)), so it is not ignored but
+ * does not make the minimum 0 either.
+ */
+TEST(min_rtt_zero_sample_is_one_jiffy)
+{
+	const u32 jiffy_us = 1000000U / HZ;
+	struct xtcp_rtt r;
+
+	xtcp_rtt_init(&r);
+	xtcp_rtt_min_sample(&r, 0, 0, WLEN);
+	ASSERT_EQ(jiffy_us, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, jiffy_us + 1, 1, WLEN);
+	ASSERT_EQ(jiffy_us, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, 50, 2, WLEN);
+	ASSERT_EQ(50, xtcp_rtt_min_us(&r));
+	/* Below a smaller minimum it changes nothing. */
+	xtcp_rtt_min_sample(&r, 0, 3, WLEN);
+	ASSERT_EQ(50, xtcp_rtt_min_us(&r));
+}
+
+/* The time base is a wrapping u32 (tcp_jiffies32): ages are unsigned
+ * differences, so a window that spans the wrap works as any other.
+ */
+TEST(min_rtt_time_base_wraps)
+{
+	const u32 win = 1000, t0 = U32_TOP - 300;
+	struct xtcp_rtt r;
+
+	xtcp_rtt_init(&r);
+	xtcp_rtt_min_sample(&r, 100, t0, win);
+	xtcp_rtt_min_sample(&r, 200, t0 + 400, win);	/* wrapped: 99 */
+	ASSERT_EQ(100, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, 300, t0 + win, win);
+	ASSERT_EQ(100, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, 300, t0 + win + 1, win);
+	ASSERT_EQ(200, xtcp_rtt_min_us(&r));
+	/* Far past the wrap, with nothing in the window: the new sample. */
+	xtcp_rtt_min_sample(&r, 700, t0 + 10 * win, win);
+	ASSERT_EQ(700, xtcp_rtt_min_us(&r));
+	/* A time just after the wrap is not "before" one just before it. */
+	xtcp_rtt_init(&r);
+	xtcp_rtt_min_sample(&r, 100, U32_TOP, win);
+	xtcp_rtt_min_sample(&r, 150, 0, win);
+	xtcp_rtt_min_sample(&r, 150, win - 1, win);
+	ASSERT_EQ(100, xtcp_rtt_min_us(&r));
+	xtcp_rtt_min_sample(&r, 150, win, win);
+	ASSERT_EQ(150, xtcp_rtt_min_us(&r));
+}
+
+/* Against a record of every sample, over random series (times advancing
+ * by random steps across the u32 wrap): the result is always a sample
+ * of the window (an age of at most @win), so never below the true
+ * minimum of the window, and never above the latest sample.
+ */
+TEST(min_rtt_is_a_sample_of_the_window)
+{
+	enum { N = 4000 };
+	static u32 ts[N], vs[N];
+	const u32 win = 1000;
+	struct xtcp_rtt r;
+	int run, i, j;
+
+	for (run = 0; run < 50; run++) {
+		u32 t = U32_TOP - 20000 + rnd32() % 10000;
+
+		xtcp_rtt_init(&r);
+		for (i = 0; i < N; i++) {
+			u32 got, truemin = U32_TOP;
+			bool found = false;
+
+			t += rnd32() % (run % 2 ? 50 : 400);
+			ts[i] = t;
+			vs[i] = 100 + rnd32() % 1000;
+			xtcp_rtt_min_sample(&r, vs[i], t, win);
+			got = xtcp_rtt_min_us(&r);
+			for (j = i; j >= 0 && t - ts[j] <= win; j--) {
+				if (vs[j] < truemin)
+					truemin = vs[j];
+				if (vs[j] == got)
+					found = true;
+			}
+			ASSERT_TRUE(found)
+				TH_LOG("run %d sample %d: %u not in the window",
+				       run, i, got);
+			ASSERT_GE(got, truemin);
+			ASSERT_LE(got, vs[i]);
+		}
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Host stand-in for <linux/jiffies.h>: the wrap-safe comparisons only
- * (there is no jiffies counter; tests pass times in). Like the kernel's,
- * they refuse anything but unsigned long at compile time.
+ * Host stand-in for <linux/jiffies.h>: the wrap-safe comparisons and
+ * jiffies_to_usecs() (there is no jiffies counter; tests pass times in).
+ * Like the kernel's, the comparisons refuse anything but unsigned long at
+ * compile time.  HZ is Debian's 6.1 kernel's CONFIG_HZ.
  */
 #ifndef _XTCP_SHIM_LINUX_JIFFIES_H
 #define _XTCP_SHIM_LINUX_JIFFIES_H
@@ -19,5 +20,12 @@
 	(__xtcp_shim_is_ulong(a) && __xtcp_shim_is_ulong(b) && \
 	 ((long)((a) - (b)) >= 0))
 #define time_before_eq(a, b)	time_after_eq(b, a)
+
+#define HZ			250
+
+static inline unsigned int jiffies_to_usecs(const unsigned long j)
+{
+	return (unsigned int)(j * (1000000UL / HZ));
+}
 
 #endif /* _XTCP_SHIM_LINUX_JIFFIES_H */
