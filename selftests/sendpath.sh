@@ -44,6 +44,13 @@
 # data packet is at most 1514 bytes on the wire with at most 1460 bytes
 # of payload, and there are enough of them to carry the transfer
 # (headers only are captured; a capture that dropped packets is said).
+# sp-s's gso_max_size is 16384 for these transfers (restored after), so
+# that the size of a send skb, not the burst autosizing by RTT and rate,
+# bounds the super-segments: a send skb collects what the device takes
+# in one GSO skb, sk_gso_max_size (the device's less MAX_TCP_HEADER + 1,
+# sk_setup_caps()), in whole segments (tcp_xmit_size_goal(): 11 of 1448
+# bytes here); xtcp's largest super-segment at sp-s must carry as many
+# bytes as native's (native the oracle).
 #
 # Time limits: every transfer has xtcp_xfer -t 30 -w 60 (scaled by
 # XTCP_SLOW); a hang fails its case and the next case runs.  Measured
@@ -65,7 +72,7 @@ procs_start sendpath
 t_start=$SECONDS
 
 families="inet xtcp"
-tap_plan 19
+tap_plan 20
 
 setup()
 {
@@ -90,7 +97,7 @@ setup()
 
 if ! setup; then
 	echo "# setting up namespaces S, R, D failed"
-	for i in $(seq 19); do tap_fail "set-up"; done
+	for i in $(seq 20); do tap_fail "set-up"; done
 	exit 1
 fi
 
@@ -301,6 +308,7 @@ data_sizes()
 }
 
 gso_ok=1
+ip -n $S link set dev sp-s gso_max_size 16384 || gso_ok=0
 capture $S sp-s gso-s 5131-5132 && spid_s=$tpid || gso_ok=0
 capture $D sp-d gso-d 5131-5132 && spid_d=$tpid || gso_ok=0
 port=5130
@@ -315,6 +323,7 @@ for fam in $families; do
 	fi
 done
 capture_stop ${spid_s:-} ${spid_d:-}
+ip -n $S link set dev sp-s gso_max_size 65536
 for c in gso-s gso-d; do
 	grep -E "captured|dropped by kernel" "$work/$c.err" 2>/dev/null | sed "s/^/# $c: tcpdump: /"
 done
@@ -344,6 +353,20 @@ for fam in $families; do
 			"$n data packets (>= 2873 expected), $over larger than 1514/1460"
 	fi
 done
+
+# gso_max_payload PORT: the largest TCP payload from S at sp-s.
+gso_max_payload()
+{
+	data_sizes gso-s "$1" | awk '$2 > m { m = $2 } END { print m + 0 }'
+}
+read -r n_max x_max <<<"$(gso_max_payload 5131) $(gso_max_payload 5132)"
+echo "# gso: largest super-segment payload at sp-s: native $n_max, xtcp $x_max"
+if [ "$n_max" -gt 1460 ] && [ "$x_max" -eq "$n_max" ]; then
+	tap_ok "xtcp: gso: largest super-segment as native's"
+else
+	tap_fail "xtcp: gso: largest super-segment as native's" \
+		"native $n_max bytes, xtcp $x_max"
+fi
 
 echo "# sendpath: $((SECONDS - t_start)) s"
 tap_done
