@@ -6,9 +6,11 @@
 # SYN and SYN-ACK options and windows under tcp_sack x tcp_window_scaling,
 # our window shift for several tcp_rmem[2] and SO_RCVBUF settings, the
 # peer's shift 15 taken as 14, scaled windows on data ACKs after a bulk
-# transfer, and a right window edge that never moves left while the
-# reader does not read.  Every case runs against native TCP (the
-# reference) and xtcp in the same namespaces and compares.
+# transfer, a right window edge that never moves left while the
+# reader does not read, and the MSS a listener on loopback offers (both
+# ends in X on 127.0.0.1, tcpdump on X's lo: 65495, not lo's MTU less
+# 40).  Every case runs against native TCP (the reference) and xtcp in
+# the same namespaces and compares.
 #
 # Namespace X (10.77.23.1) holds the native or xtcp end, an options_peer
 # process per case; P (10.77.23.2, veth) runs scapy, which speaks as
@@ -31,6 +33,7 @@ procs_start options
 
 if ! { netns_pair $X xop-x 10.77.23.1 $P xop-p 10.77.23.2 &&
 	netns_scapy_peer $X xop-x $P xop-p 10.77.23.3 &&
+	ip -n $X link set lo up &&
 	ip netns exec $X ethtool -K xop-x tso off gso off gro off >/dev/null &&
 	ip netns exec $P ethtool -K xop-p tso off gso off gro off >/dev/null; }; then
 	tap_plan 1

@@ -21,6 +21,7 @@
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -475,9 +476,71 @@ def case_edge(args, wire, ports):
            f"bytes taken: native {n[2]}, xtcp {x[2]}")
 
 
+def lo_mss_names():
+    return ["loopback: SYN-ACK MSS of a listener on lo as native"]
+
+
+def lo_handshake(args, ports, fam):
+    """A connection from and to 127.0.0.1 in X with both ends of @fam,
+    its SYN and SYN-ACK captured on lo: {"S": mss, "S.": mss} from what
+    tcpdump printed, or a reason string."""
+    port = ports.take()
+    dump = subprocess.Popen(
+        ["timeout", str(int(slow(10))), "ip", "netns", "exec", args.netns,
+         "tcpdump", "-i", "lo", "-nn", "-l", "-c", "2",
+         f"tcp port {port} and tcp[tcpflags] & tcp-syn != 0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # tcpdump says "listening on lo" once its filter is in place.
+    ready = dump.stderr.readline()
+    lis = peer(args, fam, "-l", f"127.0.0.1:{port}", secs=5)
+    cli = None
+    try:
+        if lis.line(r"listening") is None:
+            return f"listener: {lis.text()}"
+        cli = peer(args, fam, "-c", f"127.0.0.1:{port}", "wait", "close",
+                   secs=5)
+        if cli.line(r"connected so_error=0") is None:
+            return f"client: {cli.text()}"
+        out, _ = dump.communicate(timeout=slow(10))
+    finally:
+        for p in (lis, cli):
+            if p:
+                p.stop()
+        if dump.poll() is None:
+            dump.kill()
+            dump.wait()
+    got = {}
+    for ln in out.splitlines():
+        m = re.search(r"Flags \[(S\.?)\].*\bmss (\d+)", ln)
+        if m:
+            got[m.group(1)] = int(m.group(2))
+    if "S." not in got:
+        return f"no SYN-ACK captured ({ready.strip()}; {out.strip()!s:.200})"
+    return got
+
+
+def case_lo_mss(args, wire, ports):
+    """The MSS a listener offers on loopback (MTU 65536): native caps it
+    at what the largest IPv4 datagram carries, 65535 - 40
+    (ipv4_default_advmss()); xtcp's must be the same."""
+    got = {fam: lo_handshake(args, ports, fam) for fam in FAMS}
+    n, x = got["inet"], got["xtcp"]
+    if isinstance(n, str) or isinstance(x, str):
+        yield False, f"native: {n!s:.100} xtcp: {x!s:.100}"
+        return
+    mtu = int(re.search(r"mtu (\d+)", subprocess.run(
+        ["ip", "-n", args.netns, "link", "show", "lo"], check=True,
+        capture_output=True, text=True).stdout).group(1))
+    sane = n["S."] == min(mtu, 65535) - 40
+    ok, why = same(n["S."], x["S."], f"SYN-ACK MSS (lo MTU {mtu})")
+    why += f"; SYN MSS: native {n.get('S')}, xtcp {x.get('S')}"
+    yield ok and sane, why + ("" if sane else " (native not 65495)")
+
+
 CASES = [(syn_names, case_syn), (synack_names, case_synack),
          (shift_names, case_shift), (clamp_names, case_clamp),
-         (bulk_names, case_bulk), (edge_names, case_edge)]
+         (bulk_names, case_bulk), (edge_names, case_edge),
+         (lo_mss_names, case_lo_mss)]
 
 
 def main():

@@ -27,6 +27,26 @@
 #                        (tcp_simple_retransmit()): at least one
 #                        retransmission, none with more than 1200 - 40
 #                        bytes of payload
+#   mtu 1200, mixed flight   X writes 1000 bytes, then 20000: its first
+#                        flight is one 1000-byte segment, which fits the
+#                        new MTU, and nine of 1460, which do not; the ICMP
+#                        quotes the 1000-byte one and leaves once all ten
+#                        were seen (at most 3 s).  Only the segments too
+#                        big for the new MTU are lost, so only they go
+#                        again (tcp_simple_retransmit() marks lost what is
+#                        longer than the new MSS): native resends no byte
+#                        of the 1000-byte segment, and xtcp must not
+#                        either (native the oracle: the same number of
+#                        such retransmissions, which is 0, and native
+#                        must show it, or the check is void).  Both
+#                        resend what the congestion window of 10 takes
+#                        with the lost segments out of the flight: nine
+#                        1160/300-byte pieces for native; xtcp's count
+#                        must be within 2 of native's (the tolerance
+#                        covers a different cut of the last piece, not a
+#                        second copy of the flight).  That the transfer
+#                        then completes byte-exact is sendpath.sh's pmtu
+#                        case (a real router, every byte checked).
 #
 # WINDOW is 0.2 s and cannot be reached by X's retransmission timer: our
 # third handshake ACK leaves HS_DELAY (0.4 s) after the SYN-ACK, so X's
@@ -53,6 +73,7 @@ from wirelib import (Tap, Wire, LinePeer, sysctl_both,  # noqa: E402
                      ManualConn as Conn, seq_add, wire_args, M32)
 from scapy.all import IP, TCP, Raw  # noqa: E402
 from scapy.utils import checksum  # noqa: E402
+from slow import slow  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 WINDOW = 0.2		# s after the ICMP: see above
@@ -96,13 +117,36 @@ def resent(c, segs):
     return out
 
 
-def one(args, wire, fam, port, mtu, seq_shift):
+def fit_resent(c, segs, again, t_icmp, mtu):
+    """Those of the retransmissions @again that resend bytes of a
+    segment sent before the ICMP that fits the new @mtu (payload at
+    most @mtu - 40: it was not dropped on the path)."""
+    if not mtu:
+        return []
+    resent_ids = {id(p) for p in again}
+    fits = [((p[TCP].seq - c.rcv_nxt) % M32, len(p[TCP].payload))
+            for p in segs if id(p) not in resent_ids and
+            float(p.time) < t_icmp and
+            len(p[TCP].payload) <= mtu - 40]
+    out = []
+    for p in again:
+        rel = (p[TCP].seq - c.rcv_nxt) % M32
+        end = rel + len(p[TCP].payload)
+        if any(rel < s + n and s < end for s, n in fits):
+            out.append(p)
+    return out
+
+
+def one(args, wire, fam, port, mtu, seq_shift, writes=("write:20000",),
+        flight=0):
     """One connection and one ICMP: (the retransmitted data segments X
     sent within WINDOW s of the ICMP, the delay of the first
-    retransmission or None) or a reason string."""
+    retransmission or None, those of the first that resend a segment
+    that fits @mtu) or a reason string.  The ICMP waits until X sent
+    @flight bytes (at most 3 s)."""
     subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
                     "net.ipv4.route.flush=1"], check=True)
-    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:20000",
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", *writes,
                 "sleep:4000")
     try:
         if peer.line(r"listening") is None:
@@ -118,17 +162,25 @@ def one(args, wire, fam, port, mtu, seq_shift):
         first = c.wait(m, data)
         if first is None:
             return "no data after the handshake"
+        # The whole first flight out before the ICMP (it quotes the first
+        # segment, still unacknowledged), or the segments too big for
+        # the new MTU would be sent after it, already cut.
+        deadline = time.monotonic() + slow(3)
+        while (sum(len(p[TCP].payload) for p in c.sent(m, data)) < flight
+               and time.monotonic() < deadline):
+            time.sleep(0.02)
         t_icmp = time.time()
         if mtu:
             wire.send(frag_needed(wire, first, mtu, seq_shift))
         print(f"# {fam} mtu {mtu} shift {seq_shift}: ICMP (or none) "
               f"{t_icmp - float(first.time):.3f} s after the first segment")
         time.sleep(WINDOW + 0.3)
-        again = resent(c, c.sent(m, data))
+        segs = c.sent(m, data)
+        again = resent(c, segs)
         c.abort()
         inside = [p for p in again if float(p.time) - t_icmp < WINDOW]
         delay = float(again[0].time) - t_icmp if again else None
-        return inside, delay
+        return inside, delay, fit_resent(c, segs, inside, t_icmp, mtu)
     finally:
         peer.stop()
 
@@ -136,23 +188,49 @@ def one(args, wire, fam, port, mtu, seq_shift):
 def describe(res):
     if isinstance(res, str):
         return res
-    inside, delay = res
+    inside, delay, fit = res
     lens = [len(p[TCP].payload) for p in inside]
     d = ("none resent" if delay is None
          else f"first resent {delay:.3f} s after the ICMP")
     return (f"{len(inside)} segments resent within {WINDOW} s "
-            f"{lens[:12]}, {d}")
+            f"{lens[:12]}, {len(fit)} of them resending a segment that "
+            f"fit, {d}")
 
 
+MIXED = ("write:1000", "write:20000")
 CASES = (
     ("no ICMP (baseline): no retransmission within the window", None, 0,
-     False),
-    ("mtu 1500 (= path MTU) in window: no retransmission", 1500, 0, False),
+     False, None),
+    ("mtu 1500 (= path MTU) in window: no retransmission", 1500, 0, False,
+     None),
     ("mtu 1200, quoted seq out of window: no retransmission", 1200,
-     -(1 << 20), False),
+     -(1 << 20), False, None),
     ("mtu 1200 in window (control): resent at once, cut to 1160",
-     1200, 0, True),
+     1200, 0, True, None),
+    ("mtu 1200, mixed flight: only segments too big resent, as native",
+     1200, 0, "mixed", MIXED),
 )
+MIXED_TOLERANCE = 2	# segments: see the header
+MIXED_FLIGHT = 1000 + 9 * 1460	# bytes: the initial window of 10
+
+
+def check_mixed(fam, res, native, mtu):
+    """The mixed-flight case: (ok, extra reason)."""
+    inside, _, fit = res
+    if not inside or any(len(p[TCP].payload) > mtu - 40 for p in inside):
+        return False, "no retransmission, or one not cut to the new MSS"
+    if fam == "inet":
+        return not fit, "native resent a segment that fit: check void"
+    if native is None or isinstance(native, str):
+        return False, "no native result to compare with"
+    n_inside, _, n_fit = native
+    if len(fit) != len(n_fit):
+        return False, (f"resent {len(fit)} segments that fit, native "
+                       f"{len(n_fit)}")
+    if abs(len(inside) - len(n_inside)) > MIXED_TOLERANCE:
+        return False, (f"resent {len(inside)} segments, native "
+                       f"{len(n_inside)} (tolerance {MIXED_TOLERANCE})")
+    return True, ""
 
 
 def main():
@@ -163,19 +241,28 @@ def main():
                 tcp_window_scaling=0)
     tap = Tap(len(CASES) * len(FAMILIES))
     port = 7700
+    native = {}
     for fam in FAMILIES:
-        for name, mtu, shift, expect in CASES:
+        for name, mtu, shift, expect, writes in CASES:
             port += 1
             t0 = time.monotonic()
             try:
-                res = one(args, wire, fam, port, mtu, shift)
+                res = (one(args, wire, fam, port, mtu, shift, writes,
+                           MIXED_FLIGHT) if writes else
+                       one(args, wire, fam, port, mtu, shift))
             except Exception as e:	# report, go on with the next case
                 res = f"exception {e!r}"
             why = describe(res)
             print(f"# {fam}: {name}: {why} "
                   f"({time.monotonic() - t0:.1f} s)", flush=True)
+            if fam == "inet":
+                native[name] = res
             if isinstance(res, str):
                 ok = False
+            elif expect == "mixed":
+                ok, extra = check_mixed(fam, res, native.get(name), mtu)
+                if not ok:
+                    why = f"{extra}; {why}"
             elif expect:
                 ok = (len(res[0]) > 0 and
                       all(len(p[TCP].payload) <= mtu - 40 for p in res[0]))

@@ -630,6 +630,8 @@ struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, gfp_t gfp);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_wmem_purge(struct sock *sk);
 void xtcp_write_xmit(struct sock *sk, bool push);
+bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
+		       u32 mss);
 void xtcp_retransmit_all(struct sock *sk);
 void xtcp_retransmit_head(struct sock *sk);
 void xtcp_send_probe(struct sock *sk);

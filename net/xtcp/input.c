@@ -282,8 +282,10 @@ enum xtcp_ack_verdict {
 	XTCP_ACK_OK = 1,
 };
 
-/* The window opened for the head of the send queue: stop probing; else
- * probe again one back-off interval from now (tcp_ack_probe()).
+/* The window opened for the first segment of the send queue's head (the
+ * test xtcp_write_xmit() sends by): stop probing, the caller's
+ * xtcp_write_xmit() sends it; else probe again one back-off interval from
+ * now (tcp_ack_probe()).
  */
 static void xtcp_ack_probe(struct sock *sk)
 {
@@ -292,8 +294,7 @@ static void xtcp_ack_probe(struct sock *sk)
 
 	if (!head || !skb_queue_empty(&xsk->rtx_queue))
 		return;
-	if (!xtcp_seq_after(XTCP_SKB_CB(head)->end_seq,
-			    xsk->snd_una + xsk->snd_wnd)) {
+	if (xtcp_snd_wnd_test(xsk, head, xsk->mss)) {
 		xsk->probe_backoff = 0;
 		if (xsk->rtx_timer_kind == XTCP_RTX_PROBE)
 			xtcp_stop_rtx(sk);

@@ -88,6 +88,8 @@ void xtcp_update_mss(struct sock *sk)
 	xsk->mss = xtcp_bound_mss(sk, max_t(u32, mss, TCP_MIN_SND_MSS));
 }
 
+static void xtcp_simple_retransmit(struct sock *sk);
+
 /**
  * xtcp_mtu_reduced() - act on an ICMP "fragmentation needed"
  * @sk: the socket, spinlock held and not owned by a user (from the ICMP
@@ -95,9 +97,8 @@ void xtcp_update_mss(struct sock *sk)
  *
  * Linux's tcp_v4_mtu_reduced(): the route learns the MTU of mtu_info;
  * only when that lowers the MTU the MSS was computed from does the MSS
- * shrink and what is in flight go again, cut to the new size (the
- * segments were too big, so they are lost: tcp_simple_retransmit(),
- * which leaves the congestion window alone).  A larger or equal MTU
+ * shrink and the segments in flight that no longer fit go again, cut to
+ * the new size (xtcp_simple_retransmit()).  A larger or equal MTU
  * changes nothing.
  */
 void xtcp_mtu_reduced(struct sock *sk)
@@ -105,7 +106,7 @@ void xtcp_mtu_reduced(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	struct dst_entry *dst;
-	u32 mtu;
+	u32 mtu, old_mss;
 
 	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE))
 		return;
@@ -120,8 +121,10 @@ void xtcp_mtu_reduced(struct sock *sk)
 	if (inet->pmtudisc == IP_PMTUDISC_DONT || !ip_sk_accept_pmtu(sk) ||
 	    xsk->pmtu_cookie <= mtu)
 		return;
+	old_mss = xsk->mss;
 	xtcp_update_mss(sk);
-	xtcp_retransmit_all(sk);
+	if (xsk->mss < old_mss)
+		xtcp_simple_retransmit(sk);
 }
 
 /* The SACK blocks of a segment that is not a SYN, on a connection that
@@ -500,9 +503,22 @@ static bool xtcp_nagle_holds(const struct xtcp_sock *xsk, bool push)
 	return !push && !xsk->nodelay && xsk->packets_out;
 }
 
-/* tcp_snd_wnd_test(): the skb's first segment fits in the peer's window. */
-static bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk,
-			      const struct sk_buff *skb, u32 mss)
+/**
+ * xtcp_snd_wnd_test() - may the first segment of a queued skb go now?
+ * @xsk: the socket, locked (owner or softirq)
+ * @skb: an unsent skb, normally the head of the send queue
+ * @mss: the current segment size, bytes
+ *
+ * Linux's tcp_snd_wnd_test(): the skb's first @mss bytes (all of it when
+ * shorter) end within the peer's window, SND.UNA + SND.WND.  Both the
+ * sender (xtcp_write_xmit()) and the ACK path's probe decision
+ * (tcp_ack_probe()) ask this, so that a window the sender can use stops
+ * the zero-window probes.
+ *
+ * Return: true when that segment fits.
+ */
+bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
+		       u32 mss)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	u32 end = skb->len > mss ? cb->seq + mss : cb->end_seq;
@@ -537,6 +553,14 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
  * xtcp_tso_segs() segments, split where the windows or Nagle end what may
  * go now.  Without @push, Nagle's algorithm holds back a last small
  * segment while earlier data is unacknowledged, unless TCP_NODELAY.
+ *
+ * Whatever stopped the loop, data left queued with nothing in flight and
+ * no timer pending (a split that found no memory) would wait forever: no
+ * ACK is coming to send it.  The probe timer is armed then, as
+ * tcp_push_pending_frames() does with tcp_check_probe_timer(); it sends
+ * what the window takes when it fires (xtcp_send_probe()).  With data in
+ * flight the retransmission timer or the ACKs move things on (a Nagle
+ * hold or a full congestion window needs packets_out).
  */
 void xtcp_write_xmit(struct sock *sk, bool push)
 {
@@ -580,6 +604,9 @@ void xtcp_write_xmit(struct sock *sk, bool push)
 		}
 		xtcp_send_new(sk, skb);
 	}
+	if (!xsk->packets_out && !skb_queue_empty(&sk->sk_write_queue) &&
+	    xsk->rtx_timer_kind == XTCP_RTX_NONE)
+		xtcp_arm_probe(sk);
 }
 
 /* tcp_write_wakeup() for a window that is open but too small for the head
@@ -691,6 +718,104 @@ void xtcp_retransmit_head(struct sock *sk)
 	}
 	XTCP_SKB_CB(skb)->retransmitted = 1;
 	xtcp_transmit_skb(sk, skb, true);
+}
+
+/* The length of each but the last segment of a queued skb, the whole of
+ * a single-segment one (tcp_skb_seglen()).
+ */
+static u32 xtcp_skb_seglen(const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	return cb->gso_segs > 1 ? cb->gso_size : skb->len;
+}
+
+/* Linux's tcp_simple_retransmit() after a path MTU drop (RFC 1191): the
+ * segments in flight longer than the new MSS were dropped on the path
+ * and are lost; those that fit were not and stay in flight.  The lost
+ * ones go again at once, cut to the new MSS (one GSO skb each), as far as
+ * the congestion window allows with the lost ones out of the flight
+ * (tcp_xmit_retransmit_queue()); where that ends, the rest of the
+ * retransmission queue goes back to the head of the send queue, to be
+ * sent as ACKs open the window, as after a timeout.  (Linux keeps the
+ * rest on its scoreboard and resends only what is marked lost; xtcp has
+ * no per-skb loss marks, so what fits among that rest goes again too.)
+ *
+ * The connection enters loss recovery without a congestion window
+ * reduction: the window is counted in segments and the segments just
+ * shrank, so fewer bytes are in flight already (tcp_non_congestion_loss_
+ * retransmit()).  ssthresh is kept at least 3/4 of cwnd
+ * (tcp_current_ssthresh()), and high_seq moves to SND.NXT so that the
+ * duplicate ACKs the holes cause start no fast retransmit.
+ */
+static void xtcp_simple_retransmit(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 mss = xsk->mss, fit = 0, budget, segs;
+	struct sk_buff *skb, *next;
+	bool lost = false, cwr, split;
+
+	skb_queue_walk(&xsk->rtx_queue, skb) {
+		if (xtcp_skb_seglen(skb) > mss)
+			lost = true;
+		else
+			fit += xtcp_skb_pcount(skb);
+	}
+	if (!lost)
+		return;
+
+	/* Not in loss recovery already (after a timeout or an earlier drop,
+	 * high_seq is still ahead of SND.UNA): enter it.
+	 */
+	cwr = xsk->ecn_flags & XTCP_ECN_IN_CWR;
+	if (xsk->in_recovery || cwr ||
+	    !xtcp_seq_after(xsk->high_seq, xsk->snd_una)) {
+		if (!xsk->in_recovery && !cwr)
+			xsk->cong.ssthresh =
+				max(xsk->cong.ssthresh,
+				    (xsk->cong.cwnd >> 1) + (xsk->cong.cwnd >> 2));
+		xsk->high_seq = xsk->snd_nxt;
+		xsk->in_recovery = 0;
+		xsk->dupacks = 0;
+		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
+	}
+
+	budget = xsk->cong.cwnd > fit ? xsk->cong.cwnd - fit : 0;
+	skb = skb_peek(&xsk->rtx_queue);
+	while (skb) {
+		if (xtcp_skb_seglen(skb) <= mss) {
+			skb = skb_queue_is_last(&xsk->rtx_queue, skb) ? NULL :
+			      skb_queue_next(&xsk->rtx_queue, skb);
+			continue;
+		}
+		if (!budget)
+			break;
+		segs = xtcp_skb_pcount(skb);
+		xtcp_set_skb_tso_segs(skb, mss);
+		xsk->packets_out += xtcp_skb_pcount(skb) - segs;
+		split = xtcp_skb_pcount(skb) > budget;
+		if (split &&
+		    xtcp_fragment(sk, &xsk->rtx_queue, skb, budget * mss, mss))
+			break;
+		XTCP_SKB_CB(skb)->retransmitted = 1;
+		xtcp_transmit_skb(sk, skb, true);
+		budget -= min(budget, xtcp_skb_pcount(skb));
+		/* The part split off (lost too, whatever its length) waits. */
+		skb = skb_queue_is_last(&xsk->rtx_queue, skb) ? NULL :
+		      skb_queue_next(&xsk->rtx_queue, skb);
+		if (split)
+			break;
+	}
+	if (!skb)
+		return;
+	/* From the first lost skb not resent on, back to the send queue. */
+	while ((next = __skb_dequeue_tail(&xsk->rtx_queue))) {
+		xsk->packets_out -= min(xtcp_skb_pcount(next), xsk->packets_out);
+		XTCP_SKB_CB(next)->retransmitted = 1;
+		__skb_queue_head(&sk->sk_write_queue, next);
+		if (next == skb)
+			break;
+	}
 }
 
 /**

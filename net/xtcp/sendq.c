@@ -96,9 +96,10 @@ u32 xtcp_bound_mss(const struct sock *sk, u32 mss)
  * @sk: the socket, locked
  *
  * Linux's tcp_xmit_size_goal(): a whole number of segments up to what the
- * route's device takes in one GSO skb (sk_gso_max_size less the headers,
- * at most sk_gso_max_segs segments) and half the peer's largest window;
- * one MSS where the route cannot do GSO.
+ * route's device takes in one GSO skb (sk_gso_max_size, which
+ * sk_setup_caps() already set to the device's GSO size less
+ * MAX_TCP_HEADER + 1, at most sk_gso_max_segs segments) and half the
+ * peer's largest window; one MSS where the route cannot do GSO.
  *
  * Return: bytes, a multiple of the MSS, at least one MSS.
  */
@@ -109,8 +110,7 @@ u32 xtcp_size_goal(const struct sock *sk)
 
 	if (!sk_can_gso(sk))
 		return mss;
-	goal = xtcp_bound_to_half_wnd(xsk, sk->sk_gso_max_size - 1 -
-					   MAX_TCP_HEADER);
+	goal = xtcp_bound_to_half_wnd(xsk, sk->sk_gso_max_size);
 	segs = min_t(u32, goal / mss, sk->sk_gso_max_segs);
 	return max_t(u32, segs, 1) * mss;
 }
