@@ -263,6 +263,11 @@ struct xtcp_sock {
 	struct xtcp_wtimer rtx_timer;
 	struct xtcp_wtimer keepalive_timer;
 	unsigned long timer_deferred;	/* XTCP_*_TIMER_DEFERRED bits */
+	/* TCP small queues (tsq.c): XTCP_TSQ_* bits, and the link on a
+	 * CPU's tasklet list while XTCP_TSQ_QUEUED.
+	 */
+	unsigned long tsq_flags;
+	struct list_head tsq_node;
 	u8 rtx_timer_kind;	/* enum xtcp_rtx_kind */
 	unsigned long rtx_timeout;	/* jiffies: when rtx_timer's work is due */
 
@@ -284,6 +289,13 @@ enum {
 	XTCP_KEEPALIVE_TIMER_DEFERRED,
 	XTCP_DELACK_TIMER_DEFERRED,
 	XTCP_MTU_REDUCED_DEFERRED,	/* an ICMP lowered the path MTU */
+	XTCP_TSQ_DEFERRED,	/* a completion found the socket owned */
+};
+
+/* TCP small queues (bits of xtcp_sock.tsq_flags; Linux's TSQF_*). */
+enum {
+	XTCP_TSQ_THROTTLED,	/* write_xmit stopped: too much below IP */
+	XTCP_TSQ_QUEUED,	/* on a CPU's tasklet list */
 };
 
 enum xtcp_rtx_kind {
@@ -470,6 +482,8 @@ struct xtcp_net {
 	int adv_win_scale;
 	/* SACK blocks we send (input.c, sack_rcv.c): tcp_dsack. */
 	u8 dsack;
+	/* Bytes a socket may have below IP (tsq.c). */
+	int limit_output_bytes;
 
 	/* Default congestion control for new sockets; never NULL. */
 	const struct xtcp_cong_ops __rcu *cong_default;
@@ -641,6 +655,15 @@ int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len, u32 mss);
 int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
 			      struct iov_iter *from, u32 copy);
 u64 xtcp_clock_us(void);
+
+/* tsq.c: TCP small queues */
+u64 xtcp_pacing_rate(const struct sock *sk);
+bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb);
+void xtcp_wfree(struct sk_buff *skb);
+void xtcp_skb_set_owner_w(struct sk_buff *skb, struct sock *sk);
+void xtcp_tsq_release(struct sock *sk);
+void xtcp_tsq_init(void);
+void xtcp_tsq_exit(void);
 
 /* window.c: window scaling and the receive window (rwin.c's arithmetic) */
 u16 xtcp_select_window(struct sock *sk);

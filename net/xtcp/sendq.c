@@ -119,8 +119,8 @@ u32 xtcp_size_goal(const struct sock *sk)
  * @sk: the socket, locked
  *
  * Linux's tcp_tso_autosize() without pacing: about a millisecond of data
- * at the rate the window allows (cwnd segments per smoothed RTT, twice
- * that in slow start, 1.2 times after: Linux's pacing ratios), plus more
+ * at the rate the window allows (xtcp_pacing_rate(): cwnd segments per
+ * smoothed RTT, twice that in slow start, 1.2 times after), plus more
  * on short paths (the whole GSO size below 512 us of RTT, halving with
  * each further 512 us, as tcp_tso_rtt_log 9), at least two segments and
  * at most sk_gso_max_segs.  Bursts on slow or long paths stay short while
@@ -138,13 +138,8 @@ u32 xtcp_tso_segs(const struct sock *sk)
 		return 1;
 	if (!srtt)
 		return max_t(u32, min_t(u32, 2, sk->sk_gso_max_segs), 1);
-	/* cwnd * mss per srtt, in bytes per 1/1024 s, times 2 or 1.2. */
-	bytes = div_u64((u64)xsk->cong.cwnd * xsk->mss * (USEC_PER_SEC >> 10),
-			srtt);
-	if (xsk->cong.cwnd < xsk->cong.ssthresh / 2)
-		bytes *= 2;
-	else
-		bytes = div_u64(bytes * 12, 10);
+	/* The rate's bytes per 1/2^sk_pacing_shift s (tsq.c). */
+	bytes = xtcp_pacing_rate(sk) >> READ_ONCE(sk->sk_pacing_shift);
 	shift = srtt >> 9;
 	if (shift < 32)
 		bytes += sk->sk_gso_max_size >> shift;

@@ -267,6 +267,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= &xtcp_adv_win_scale_max,
 	},
 	{
+		.procname	= "tcp_limit_output_bytes",
+		.data		= XTCP_KNOB(limit_output_bytes),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec,
+	},
+	{
 		.procname	= "tcp_congestion_control",
 		.data		= XTCP_KNOB(cong_default),
 		.maxlen		= XTCP_CONG_NAME_MAX,
@@ -330,6 +337,8 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->moderate_rcvbuf = 1;
 	xn->adv_win_scale = 1;
 	xn->dsack = 1;
+	/* 16 GSO skbs of 64 KiB (tcp_sk_init()). */
+	xn->limit_output_bytes = 16 * 65536;
 
 	/* New namespaces copy the initial namespace's buffer limits and
 	 * congestion control, as tcp_sk_init() does.
