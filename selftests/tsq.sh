@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tsq: TCP small queues (issue 9).  A bulk sender behind a slow qdisc (tbf
-# at 20 Mbit/s with room for 32 MiB, on the sender's veth) must keep only
+# at 10 Mbit/s with room for 32 MiB, on the sender's veth) must keep only
 # a small part of its window in that qdisc, as native TCP does with
 # tcp_limit_output_bytes.  Native TCP (AF_INET, same namespace pair, same
 # sizes) is the oracle.  The tbf burst (256 KiB) is larger than any GSO
@@ -11,15 +11,16 @@
 #
 # For each limit (the default 1048576, then XTCP_TSQ_LOW, default 65536,
 # set in net.ipv4 and net.xtcp alike) and each family, XTCP_TSQ_BYTES
-# (default 3M) go from A to B with xtcp_xfer (byte-exact), while the
+# (default 2M) go from A to B with xtcp_xfer (byte-exact), while the
 # qdisc's backlog is sampled ("tc -s -j qdisc", about every 20 ms).
 # Asserted, per limit:
 #  - every transfer is byte-exact and at least 10 samples were taken;
-#  - each family's largest backlog is within a bound: 512 KiB under the
-#    default (without TSQ xtcp fills the qdisc with its window:
-#    megabytes), the limit plus two GSO skbs (68 KiB on the wire each)
-#    under the low one (Linux lets one more skb go while the socket is at
-#    the limit, and any skb while at most one is unacknowledged);
+#  - each family's largest backlog is within a bound: four GSO skbs (68
+#    KiB on the wire each) under the default (its limit is about two
+#    skbs' truesize; Linux lets one more go while the socket is at the
+#    limit, and any while at most one skb is unacknowledged; without TSQ
+#    xtcp fills the qdisc with its window: megabytes), the limit plus two
+#    GSO skbs under the low one;
 #  - xtcp's largest backlog is at most twice native's plus 64 KiB.
 # The backlog does not shrink with the low limit here, for native TCP
 # either: its 64 KiB GSO skbs make the default limit (twice an skb's
@@ -28,14 +29,15 @@
 # under both).  The bounds are byte counts of the protocol's design, not
 # times, so TCG's speed does not move them; sampling can only miss a
 # peak, making a backlog look smaller.  IPs 10.77.60.1/2; takes about
-# 50 s under TCG.
+# 60 s under TCG.  10 Mbit/s is slow enough that the sender is not
+# CPU-bound under TCG, so a queue does build without TSQ.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/netns.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
-bytes=$(numfmt --from=iec "${XTCP_TSQ_BYTES:-3M}") || exit 1
+bytes=$(numfmt --from=iec "${XTCP_TSQ_BYTES:-2M}") || exit 1
 low=${XTCP_TSQ_LOW:-65536}
 A=xtcp-tsq-a
 B=xtcp-tsq-b
@@ -44,14 +46,14 @@ DEV=xtsq-a
 procs_start tsq
 
 gso=$((68 * 1024))
-default_bound=$((512 * 1024))
-tap_plan 7
+default_bound=$((4 * gso))
+tap_plan 8
 
 if ! { netns_pair $A $DEV 10.77.60.1 $B xtsq-b 10.77.60.2 &&
 	ip -n $A link set lo up && ip -n $B link set lo up &&
-	ip netns exec $A tc qdisc add dev $DEV root tbf rate 20mbit \
+	ip netns exec $A tc qdisc add dev $DEV root tbf rate 10mbit \
 		burst 256kb limit 32mb; }; then
-	for _ in $(seq 7); do tap_fail "set up namespaces, veth and tbf"; done
+	for _ in $(seq 8); do tap_fail "set up namespaces, veth and tbf"; done
 	exit 1
 fi
 
@@ -142,4 +144,65 @@ tap_eq "tcp_limit_output_bytes: both stacks back at the default" \
 	"1048576 1048576" \
 	"$(nsenter --net=/run/netns/$A sysctl -n net.ipv4.tcp_limit_output_bytes net.xtcp.tcp_limit_output_bytes | tr '\n' ' ' | sed 's/ $//')"
 ip netns exec $A tc -s qdisc show dev $DEV | sed 's/^/# A: /'
+
+# rmmod while skbs of a socket that is gone sit in the qdisc: an xtcp
+# transfer puts skbs in the qdisc, the qdisc is then slowed to 8 kbit/s
+# with a 4 KiB bucket (larger skbs stay until it is deleted), and the
+# sender is killed: with tcp_max_orphans 0 its close aborts the
+# connection (RST), so the socket is destroyed.  While /proc/net/xtcp no
+# longer lists it and the qdisc still holds its skbs, rmmod must be
+# refused (their charge keeps the socket's memory, hence its module
+# reference).  Deleting the qdisc then frees them (xtcp_wfree()); the
+# final unload and kernel-log scan of run-in-vm check the rest.
+backlog() { nsenter --net=/run/netns/$A tc -s -j qdisc show dev $DEV |
+	grep -o '"backlog":[0-9]*' | head -n 1 | cut -d: -f2; }
+listed() { nsenter --net=/run/netns/$A grep -q ':1E14 ' /proc/net/xtcp; }
+d=$work/rmmod
+mkdir -p "$d"
+why=""
+nsenter --net=/run/netns/$A sysctl -qw net.xtcp.tcp_max_orphans=0
+nsenter --net=/run/netns/$B "$xfer" server -f xtcp -l 10.77.60.2:7700 -n 1 \
+	-b 0 -t "$(slow 30)" -w "$(slow 40)" >"$d/server.out" 2>&1 &
+spid=$!
+pids+=("$spid")
+if wait_line $spid "$d/server.out" "^listening " 10; then
+	nsenter --net=/run/netns/$A "$xfer" client -f xtcp -c 10.77.60.2:7700 \
+		-s 64M -t "$(slow 30)" -w "$(slow 40)" >"$d/client.out" 2>&1 &
+	cpid=$!
+	pids+=("$cpid")
+	for ((i = 0; i < $(tenths 10); i++)); do
+		[ "$(backlog)" -ge 4096 ] 2>/dev/null && break
+		sleep 0.1
+	done
+	nsenter --net=/run/netns/$A tc qdisc change dev $DEV root tbf \
+		rate 8kbit burst 4k limit 32mb || why="tc qdisc change failed"
+	kill -9 $cpid
+	wait_exit $cpid 5
+	for ((i = 0; i < $(tenths 5); i++)); do
+		listed || break
+		sleep 0.1
+	done
+	left=$(backlog)
+	if [ -n "$why" ]; then
+		:
+	elif listed; then
+		why="the sender's socket is still listed"
+	elif ! [ "${left:-0}" -gt 0 ]; then
+		why="the qdisc drained before rmmod could be tried (backlog ${left:-?})"
+	elif rmmod xtcp 2>"$d/rmmod.err"; then
+		why="rmmod succeeded with $left bytes of xtcp skbs in the qdisc"
+	elif ! grep -q '^xtcp ' /proc/modules; then
+		why="the module is gone"
+	fi
+	echo "# backlog $left bytes at rmmod: $(cat "$d/rmmod.err" 2>/dev/null)"
+else
+	why="server did not listen: $(tr '\n' ' ' <"$d/server.out")"
+fi
+nsenter --net=/run/netns/$A tc qdisc del dev $DEV root
+wait_exit $spid 2
+if [ -z "$why" ]; then
+	tap_ok "rmmod refused while a destroyed socket's skbs sit in the qdisc"
+else
+	tap_fail "rmmod refused while a destroyed socket's skbs sit in the qdisc" "$why"
+fi
 tap_done
