@@ -263,6 +263,11 @@ struct xtcp_sock {
 	struct xtcp_wtimer rtx_timer;
 	struct xtcp_wtimer keepalive_timer;
 	unsigned long timer_deferred;	/* XTCP_*_TIMER_DEFERRED bits */
+	/* TCP small queues (tsq.c): XTCP_TSQ_* bits, and the link on a
+	 * CPU's tasklet list while XTCP_TSQ_QUEUED.
+	 */
+	unsigned long tsq_flags;
+	struct list_head tsq_node;
 	u8 rtx_timer_kind;	/* enum xtcp_rtx_kind */
 	unsigned long rtx_timeout;	/* jiffies: when rtx_timer's work is due */
 
@@ -284,6 +289,13 @@ enum {
 	XTCP_KEEPALIVE_TIMER_DEFERRED,
 	XTCP_DELACK_TIMER_DEFERRED,
 	XTCP_MTU_REDUCED_DEFERRED,	/* an ICMP lowered the path MTU */
+	XTCP_TSQ_DEFERRED,	/* a completion found the socket owned */
+};
+
+/* TCP small queues (bits of xtcp_sock.tsq_flags; Linux's TSQF_*). */
+enum {
+	XTCP_TSQ_THROTTLED,	/* write_xmit stopped: too much below IP */
+	XTCP_TSQ_QUEUED,	/* on a CPU's tasklet list */
 };
 
 enum xtcp_rtx_kind {
@@ -474,6 +486,9 @@ struct xtcp_net {
 	int min_rtt_wlen;
 	u8 tso_rtt_log;
 
+	/* Bytes a socket may have below IP (tsq.c). */
+	int limit_output_bytes;
+
 	/* Default congestion control for new sockets; never NULL. */
 	const struct xtcp_cong_ops __rcu *cong_default;
 
@@ -646,7 +661,6 @@ void xtcp_set_skb_tso_segs(struct sk_buff *skb, u32 mss);
 u32 xtcp_bound_mss(const struct sock *sk, u32 mss);
 u32 xtcp_size_goal(const struct sock *sk);
 u32 xtcp_tso_segs(const struct sock *sk);
-u64 xtcp_pacing_rate(const struct sock *sk);
 struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp, bool force);
 int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 		  struct sk_buff *skb, u32 len, u32 mss);
@@ -662,6 +676,15 @@ static inline u64 xtcp_stamp_us_delta(u64 t1, u64 t0)
 {
 	return t1 > t0 ? t1 - t0 : 0;
 }
+
+/* tsq.c: TCP small queues */
+u64 xtcp_pacing_rate(const struct sock *sk);
+bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb);
+void xtcp_wfree(struct sk_buff *skb);
+void xtcp_skb_set_owner_w(struct sk_buff *skb, struct sock *sk);
+void xtcp_tsq_release(struct sock *sk);
+void xtcp_tsq_init(void);
+void xtcp_tsq_exit(void);
 
 /* window.c: window scaling and the receive window (rwin.c's arithmetic) */
 u16 xtcp_select_window(struct sock *sk);

@@ -719,6 +719,7 @@ static int __init xtcp_init(void)
 	xtcp_family_ops.family = xtcp_family;
 	xtcp_cong_register_builtin();
 	xtcp_isn_init();
+	xtcp_tsq_init();
 
 	err = xtcp_port_init();
 	if (err)
@@ -787,6 +788,8 @@ static void __exit xtcp_exit(void)
 	xtcp_timers_exit();
 	/* Sockets and table entries are freed after an RCU grace period. */
 	rcu_barrier();
+	/* No socket is left to queue a TCP small queues tasklet. */
+	xtcp_tsq_exit();
 	xtcp_port_exit();
 	proto_unregister(&xtcp_prot);
 	percpu_counter_destroy(&xtcp_sockets_allocated);

@@ -276,7 +276,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	skb->csum_offset = offsetof(struct tcphdr, check);
 	th->check = ~csum_tcpudp_magic(inet->inet_saddr, inet->inet_daddr,
 				       skb->len, IPPROTO_TCP, 0);
-	skb_set_owner_w(skb, sk);
+	xtcp_skb_set_owner_w(skb, sk);	/* TCP small queues (tsq.c) */
 	/* The IPv4 layer keeps its per-packet state (IPCB: flags such as
 	 * IPSKB_REROUTED, frag_max_size, options) in the same skb->cb that
 	 * holds our xtcp_skb_cb, which the clone copied: hand it over
@@ -602,6 +602,8 @@ void xtcp_write_xmit(struct sock *sk, bool push)
 					  mss))
 				break;
 		}
+		if (xtcp_small_queue_check(sk, skb))
+			break;
 		xtcp_send_new(sk, skb);
 	}
 	if (!xsk->packets_out && !skb_queue_empty(&sk->sk_write_queue) &&

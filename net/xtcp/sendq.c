@@ -115,32 +115,6 @@ u32 xtcp_size_goal(const struct sock *sk)
 	return max_t(u32, segs, 1) * mss;
 }
 
-/**
- * xtcp_pacing_rate() - the rate the congestion window allows
- * @sk: the socket, locked
- *
- * Linux's tcp_update_pacing_rate() without pacing itself: cwnd segments
- * of the current MSS per smoothed RTT, times tcp_pacing_ss_ratio (200%)
- * in slow start (cwnd below half ssthresh) or tcp_pacing_ca_ratio (120%)
- * after it.  xtcp does not pace: GSO autosizing (xtcp_tso_segs()) takes
- * about a millisecond's worth of it, as Linux does of sk_pacing_rate.
- *
- * Return: bytes per second, the unit of sk_pacing_rate; U64_MAX (no
- * limit, Linux's initial sk_pacing_rate) before the first RTT sample.
- */
-u64 xtcp_pacing_rate(const struct sock *sk)
-{
-	const struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 srtt = xtcp_rtt_srtt_us(&xsk->rtt);
-	u32 ratio = xsk->cong.cwnd < xsk->cong.ssthresh / 2 ? 200 : 120;
-
-	if (!srtt)
-		return U64_MAX;
-	/* cwnd * mss * ratio < 2^56; the product with 10^4 is 128-bit. */
-	return mul_u64_u32_div((u64)xsk->cong.cwnd * xsk->mss * ratio,
-			       USEC_PER_SEC / 100, srtt);
-}
-
 /* Linux's default net.ipv4.tcp_min_tso_segs (a knob xtcp does not have). */
 #define XTCP_MIN_TSO_SEGS	2U
 

@@ -284,6 +284,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dou8vec_minmax,
 	},
 	{
+		.procname	= "tcp_limit_output_bytes",
+		.data		= XTCP_KNOB(limit_output_bytes),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec,
+	},
+	{
 		.procname	= "tcp_congestion_control",
 		.data		= XTCP_KNOB(cong_default),
 		.maxlen		= XTCP_CONG_NAME_MAX,
@@ -349,6 +356,10 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->dsack = 1;
 	xn->min_rtt_wlen = 300;
 	xn->tso_rtt_log = 9;	/* 2^9 us: tcp_tso_autosize() */
+	},
+	{
+	/* 16 GSO skbs of 64 KiB (tcp_sk_init()). */
+	xn->limit_output_bytes = 16 * 65536;
 
 	/* New namespaces copy the initial namespace's buffer limits and
 	 * congestion control, as tcp_sk_init() does.

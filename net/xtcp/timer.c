@@ -366,6 +366,8 @@ void xtcp_release_cb(struct sock *sk)
 
 	if (!READ_ONCE(xsk->timer_deferred))
 		return;
+	if (test_and_clear_bit(XTCP_TSQ_DEFERRED, &xsk->timer_deferred))
+		xtcp_tsq_release(sk);
 	if (test_and_clear_bit(XTCP_WRITE_TIMER_DEFERRED, &xsk->timer_deferred)) {
 		xtcp_write_timer_handler(sk);
 		__sock_put(sk);

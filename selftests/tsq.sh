@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tsq: TCP small queues (issue 9).  A bulk sender behind a slow qdisc (tbf
+# at 10 Mbit/s with room for 32 MiB, on the sender's veth) must keep only
+# a small part of its window in that qdisc, as native TCP does with
+# tcp_limit_output_bytes.  Native TCP (AF_INET, same namespace pair, same
+# sizes) is the oracle.  The tbf burst (256 KiB) is larger than any GSO
+# skb, so tbf never cuts one on enqueue (Documentation/design.rst, "TCP
+# small queues").
+#
+# For each limit (the default 1048576, then XTCP_TSQ_LOW, default 65536,
+# set in net.ipv4 and net.xtcp alike) and each family, XTCP_TSQ_BYTES
+# (default 2M) go from A to B with xtcp_xfer (byte-exact), while the
+# qdisc's backlog is sampled ("tc -s -j qdisc", about every 20 ms).
+# Asserted, per limit:
+#  - every transfer is byte-exact and at least 10 samples were taken;
+#  - each family's largest backlog is within a bound: four GSO skbs (68
+#    KiB on the wire each) under the default (its limit is about two
+#    skbs' truesize; Linux lets one more go while the socket is at the
+#    limit, and any while at most one skb is unacknowledged; without TSQ
+#    xtcp fills the qdisc with its window: megabytes), the limit plus two
+#    GSO skbs under the low one;
+#  - xtcp's largest backlog is at most twice native's plus 64 KiB.
+# The backlog does not shrink with the low limit here, for native TCP
+# either: its 64 KiB GSO skbs make the default limit (twice an skb's
+# truesize) about two skbs already, and the "one skb unacknowledged" rule
+# lets a second skb go under any limit (measured 136260 bytes, two skbs,
+# under both).  The bounds are byte counts of the protocol's design, not
+# times, so TCG's speed does not move them; sampling can only miss a
+# peak, making a backlog look smaller.  IPs 10.77.60.1/2; takes about
+# 60 s under TCG.  10 Mbit/s is slow enough that the sender is not
+# CPU-bound under TCG, so a queue does build without TSQ.
+set -u
+. "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/netns.sh"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+xfer=$root/build/selftests/xtcp_xfer
+bytes=$(numfmt --from=iec "${XTCP_TSQ_BYTES:-2M}") || exit 1
+low=${XTCP_TSQ_LOW:-65536}
+A=xtcp-tsq-a
+B=xtcp-tsq-b
+DEV=xtsq-a
+. "$(dirname "$0")/lib/procs.sh"
+procs_start tsq
+
+gso=$((68 * 1024))
+default_bound=$((4 * gso))
+tap_plan 8
+
+if ! { netns_pair $A $DEV 10.77.60.1 $B xtsq-b 10.77.60.2 &&
+	ip -n $A link set lo up && ip -n $B link set lo up &&
+	ip netns exec $A tc qdisc add dev $DEV root tbf rate 10mbit \
+		burst 256kb limit 32mb; }; then
+	for _ in $(seq 8); do tap_fail "set up namespaces, veth and tbf"; done
+	exit 1
+fi
+
+# xfer FAMILY PORT: one transfer A -> B, the qdisc sampled meanwhile by
+# one "tc -batch" fed a command every 20 ms without a fork (a process
+# per sample is too slow under TCG).  Sets ok ("" or why not), peak (bytes) and samples.
+port=7600
+xfer()
+{
+	local fam=$1 d=$work/$1-$2 spid cpid tpid st sst
+	mkdir -p "$d"
+	ok="" peak=0 samples=0
+	mkfifo "$d/tick"
+	while [ ! -e "$d/stop" ]; do
+		echo "qdisc show dev $DEV"
+		read -rt 0.02 -u 3
+	done 3<>"$d/tick" | nsenter --net=/run/netns/$A tc -s -j -batch - >"$d/samples" 2>&1 &
+	tpid=$!
+	pids+=("$tpid")
+	nsenter --net=/run/netns/$B "$xfer" server -f "$fam" -l "10.77.60.2:$2" -n 1 \
+		-b 0 -t "$(slow 30)" -w "$(slow 60)" >"$d/server.out" 2>&1 &
+	spid=$!
+	pids+=("$spid")
+	if ! wait_line $spid "$d/server.out" "^listening " 10 ||
+		! wait_line $tpid "$d/samples" backlog 10; then
+		touch "$d/stop"
+		wait_exit $spid 1
+		wait_exit $tpid 1
+		ok="server or sampler did not start: $(tr '\n' ' ' <"$d/server.out")"
+		return
+	fi
+	timeout -k 5 "$(slow 50)" nsenter --net=/run/netns/$A "$xfer" client -f "$fam" \
+		-c "10.77.60.2:$2" -s "$bytes" -r 0 -t "$(slow 30)" \
+		-w "$(slow 45)" >"$d/client.out" 2>&1
+	st=$?
+	touch "$d/stop"
+	wait_exit $spid "$([ $st = 0 ] && echo 30 || echo 2)"
+	sst=$?
+	wait_exit $tpid 5
+	read -r samples peak < <(grep -o '^\[{[^]]*"backlog":[0-9]*' "$d/samples" |
+		awk -F'"backlog":' '{ n++; if ($2 + 0 > m) m = $2 + 0 } END { print n + 0, m + 0 }')
+	grep -h '^xtcp_xfer: client' "$d/client.out" | sed "s/^/# /"
+	echo "# $fam: peak backlog $peak bytes over $samples samples"
+	if [ $st != 0 ] || [ $sst != 0 ]; then
+		ok="client exit $st, server exit $sst: $(tr '\n' ' ' <"$d/client.out") / $(tr '\n' ' ' <"$d/server.out")"
+	elif [ "$(result_field "$d/server.out" received)" != "$bytes" ]; then
+		ok="server received $(result_field "$d/server.out" received), not $bytes"
+	elif [ "$samples" -lt 10 ]; then
+		ok="only $samples samples of the backlog"
+	fi
+}
+
+# limit VALUE: tcp_limit_output_bytes in A, for both stacks.
+limit()
+{
+	nsenter --net=/run/netns/$A sysctl -qw \
+		net.ipv4.tcp_limit_output_bytes="$1" \
+		net.xtcp.tcp_limit_output_bytes="$1"
+}
+
+declare -A peak_of
+for lim in default low; do
+	if [ $lim = low ]; then
+		limit "$low" || echo "# could not set tcp_limit_output_bytes $low"
+		bound=$((low + 2 * gso))
+	else
+		bound=$default_bound
+	fi
+	for fam in inet xtcp; do
+		port=$((port + 1))
+		xfer $fam $port
+		peak_of[$lim-$fam]=$peak
+		name="$fam, $lim limit: $bytes bytes through tbf"
+		if [ -n "$ok" ]; then
+			tap_fail "$name" "$ok"
+		else
+			tap_check "$name: byte-exact, peak backlog $peak <= $bound" \
+				test "$peak" -le $bound
+		fi
+	done
+	n=${peak_of[$lim-inet]} x=${peak_of[$lim-xtcp]}
+	tap_check "$lim limit: xtcp's peak $x <= 2 x native's $n + 64 KiB" \
+		test "$x" -le $((2 * n + 65536))
+done
+limit 1048576
+# The sysctl twins agree on what was written and on the default.
+tap_eq "tcp_limit_output_bytes: both stacks back at the default" \
+	"1048576 1048576" \
+	"$(nsenter --net=/run/netns/$A sysctl -n net.ipv4.tcp_limit_output_bytes net.xtcp.tcp_limit_output_bytes | tr '\n' ' ' | sed 's/ $//')"
+ip netns exec $A tc -s qdisc show dev $DEV | sed 's/^/# A: /'
+
+# rmmod while skbs of a socket that is gone sit in the qdisc: an xtcp
+# transfer puts skbs in the qdisc, the qdisc is then slowed to 8 kbit/s
+# with a 4 KiB bucket (larger skbs stay until it is deleted), and the
+# sender is killed: with tcp_max_orphans 0 its close aborts the
+# connection (RST), so the socket is destroyed.  While /proc/net/xtcp no
+# longer lists it and the qdisc still holds its skbs, rmmod must be
+# refused (their charge keeps the socket's memory, hence its module
+# reference).  Deleting the qdisc then frees them (xtcp_wfree()); the
+# final unload and kernel-log scan of run-in-vm check the rest.
+backlog() { nsenter --net=/run/netns/$A tc -s -j qdisc show dev $DEV |
+	grep -o '"backlog":[0-9]*' | head -n 1 | cut -d: -f2; }
+listed() { nsenter --net=/run/netns/$A grep -q ':1E14 ' /proc/net/xtcp; }
+d=$work/rmmod
+mkdir -p "$d"
+why=""
+nsenter --net=/run/netns/$A sysctl -qw net.xtcp.tcp_max_orphans=0
+nsenter --net=/run/netns/$B "$xfer" server -f xtcp -l 10.77.60.2:7700 -n 1 \
+	-b 0 -t "$(slow 30)" -w "$(slow 40)" >"$d/server.out" 2>&1 &
+spid=$!
+pids+=("$spid")
+if wait_line $spid "$d/server.out" "^listening " 10; then
+	nsenter --net=/run/netns/$A "$xfer" client -f xtcp -c 10.77.60.2:7700 \
+		-s 64M -t "$(slow 30)" -w "$(slow 40)" >"$d/client.out" 2>&1 &
+	cpid=$!
+	pids+=("$cpid")
+	for ((i = 0; i < $(tenths 10); i++)); do
+		[ "$(backlog)" -ge 4096 ] 2>/dev/null && break
+		sleep 0.1
+	done
+	nsenter --net=/run/netns/$A tc qdisc change dev $DEV root tbf \
+		rate 8kbit burst 4k limit 32mb || why="tc qdisc change failed"
+	kill -9 $cpid
+	wait_exit $cpid 5
+	for ((i = 0; i < $(tenths 5); i++)); do
+		listed || break
+		sleep 0.1
+	done
+	left=$(backlog)
+	if [ -n "$why" ]; then
+		:
+	elif listed; then
+		why="the sender's socket is still listed"
+	elif ! [ "${left:-0}" -gt 0 ]; then
+		why="the qdisc drained before rmmod could be tried (backlog ${left:-?})"
+	elif rmmod xtcp 2>"$d/rmmod.err"; then
+		why="rmmod succeeded with $left bytes of xtcp skbs in the qdisc"
+	elif ! grep -q '^xtcp ' /proc/modules; then
+		why="the module is gone"
+	fi
+	echo "# backlog $left bytes at rmmod: $(cat "$d/rmmod.err" 2>/dev/null)"
+else
+	why="server did not listen: $(tr '\n' ' ' <"$d/server.out")"
+fi
+nsenter --net=/run/netns/$A tc qdisc del dev $DEV root
+wait_exit $spid 2
+if [ -z "$why" ]; then
+	tap_ok "rmmod refused while a destroyed socket's skbs sit in the qdisc"
+else
+	tap_fail "rmmod refused while a destroyed socket's skbs sit in the qdisc" "$why"
+fi
+tap_done
