@@ -356,8 +356,6 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->dsack = 1;
 	xn->min_rtt_wlen = 300;
 	xn->tso_rtt_log = 9;	/* 2^9 us: tcp_tso_autosize() */
-	},
-	{
 	/* 16 GSO skbs of 64 KiB (tcp_sk_init()). */
 	xn->limit_output_bytes = 16 * 65536;
 
