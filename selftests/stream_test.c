@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/sockios.h>
@@ -334,6 +335,60 @@ TEST_F(pair, many_writes_in_order)
 	}
 	ASSERT_EQ(sizeof(in), recv(self->sfd, in, sizeof(in), MSG_WAITALL));
 	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* MSG_MORE corks a small write even with TCP_NODELAY and nothing in
+ * flight (tcp_push(): TCP_NAGLE_CORK): it waits for the next write, or at
+ * most for the probe timer (tcp_check_probe_timer(), max(RTO, 200 ms)),
+ * which then sends it.  A write without MSG_MORE sends what was corked
+ * with it at once.  Timing tolerance under TCG: the first 100 ms must stay
+ * quiet (the earliest the timer can send is 200 ms); "at once" is within
+ * 150 ms, loopback delivery under TCG taking a few ms.
+ */
+TEST_F(pair, msg_more_corks_a_small_write)
+{
+	char buf[256], more[100], rest[100];
+	int one = 1;
+	double t0, t;
+
+	memset(more, 'm', sizeof(more));
+	memset(rest, 'r', sizeof(rest));
+	ASSERT_EQ(0, setsockopt(self->cfd, IPPROTO_TCP, TCP_NODELAY, &one,
+				sizeof(one)));
+	/* One round trip first: an RTT sample, nothing in flight after. */
+	ASSERT_EQ(1, send(self->cfd, "a", 1, 0));
+	ASSERT_EQ(1, recv(self->sfd, buf, 1, 0));
+	ASSERT_EQ(1, send(self->sfd, "b", 1, 0));
+	ASSERT_EQ(1, recv(self->cfd, buf, 1, 0));
+	usleep(50000);
+
+	t0 = now_ms();
+	ASSERT_EQ(sizeof(more), send(self->cfd, more, sizeof(more), MSG_MORE));
+	EXPECT_EQ(0, poll_events(self->sfd, POLLIN, 100));
+	ASSERT_EQ(POLLIN, poll_events(self->sfd, POLLIN, 3000));
+	t = now_ms() - t0;
+	TH_LOG("corked write arrived after %.0f ms", t);
+	EXPECT_LE(150, t);
+	ASSERT_EQ(sizeof(more), recv(self->sfd, buf, sizeof(buf), MSG_DONTWAIT));
+
+	ASSERT_EQ(sizeof(more), send(self->cfd, more, sizeof(more), MSG_MORE));
+	t0 = now_ms();
+	ASSERT_EQ(sizeof(rest), send(self->cfd, rest, sizeof(rest), 0));
+	ASSERT_EQ(sizeof(more) + sizeof(rest),
+		  recv(self->sfd, buf, sizeof(more) + sizeof(rest), MSG_WAITALL));
+	t = now_ms() - t0;
+	TH_LOG("uncorked by the next write after %.0f ms", t);
+	EXPECT_GT(150, t);
+	EXPECT_EQ(0, memcmp(buf, more, sizeof(more)));
+	EXPECT_EQ(0, memcmp(buf + sizeof(more), rest, sizeof(rest)));
 }
 
 TEST_HARNESS_MAIN

@@ -644,7 +644,10 @@ void xtcp_forced_mem_schedule(struct sock *sk, int size);
 struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, gfp_t gfp);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_wmem_purge(struct sock *sk);
-void xtcp_write_xmit(struct sock *sk, bool push);
+/* xtcp_write_xmit()'s @nonagle, Linux's TCP_NAGLE_PUSH and _CORK. */
+#define XTCP_NAGLE_PUSH		1
+#define XTCP_NAGLE_CORK		2
+void xtcp_write_xmit(struct sock *sk, int nonagle);
 bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
 		       u32 mss);
 void xtcp_retransmit_all(struct sock *sk);

@@ -496,11 +496,17 @@ static void xtcp_send_new(struct sock *sk, struct sk_buff *skb)
 
 /* Nagle's algorithm (RFC 1122 s.4.2.3.4) holds a partial segment back:
  * not pushed, no TCP_NODELAY, and data unacknowledged (the classic rule
- * of tcp_nagle_check(), without Minshall's refinement).
+ * of tcp_nagle_check(), without Minshall's refinement); a cork
+ * (MSG_MORE) holds it whatever TCP_NODELAY says and with nothing in
+ * flight, as TCP_NAGLE_CORK does.
  */
-static bool xtcp_nagle_holds(const struct xtcp_sock *xsk, bool push)
+static bool xtcp_nagle_holds(const struct xtcp_sock *xsk, int nonagle)
 {
-	return !push && !xsk->nodelay && xsk->packets_out;
+	if (nonagle & XTCP_NAGLE_PUSH)
+		return false;
+	if (nonagle & XTCP_NAGLE_CORK)
+		return true;
+	return !xsk->nodelay && xsk->packets_out;
 }
 
 /**
@@ -531,7 +537,7 @@ bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
  * of the queue a last partial segment waits while Nagle holds it.
  */
 static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
-				u32 mss, u32 max_segs, bool push)
+				u32 mss, u32 max_segs, int nonagle)
 {
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 window = xsk->snd_una + xsk->snd_wnd - XTCP_SKB_CB(skb)->seq;
@@ -543,7 +549,7 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
 	if (max_len <= needed)
 		return max_len;
 	partial = needed % mss;
-	if (partial && xtcp_nagle_holds(xsk, push))
+	if (partial && xtcp_nagle_holds(xsk, nonagle))
 		return needed - partial;
 	return needed;
 }
@@ -551,8 +557,11 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
 /* Send what the peer's window and the congestion window allow, as Linux's
  * tcp_write_xmit(): each skb leaves as one GSO skb of at most
  * xtcp_tso_segs() segments, split where the windows or Nagle end what may
- * go now.  Without @push, Nagle's algorithm holds back a last small
- * segment while earlier data is unacknowledged, unless TCP_NODELAY.
+ * go now.  @nonagle is Linux's: 0 lets Nagle's algorithm hold back a
+ * last small segment while earlier data is unacknowledged, unless
+ * TCP_NODELAY; XTCP_NAGLE_PUSH sends it; XTCP_NAGLE_CORK (a write with
+ * MSG_MORE) holds it in any case, until the next write or the probe
+ * timer armed below.
  *
  * Whatever stopped the loop, data left queued with nothing in flight and
  * no timer pending (a split that found no memory) would wait forever: no
@@ -562,7 +571,7 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
  * flight the retransmission timer or the ACKs move things on (a Nagle
  * hold or a full congestion window needs packets_out).
  */
-void xtcp_write_xmit(struct sock *sk, bool push)
+void xtcp_write_xmit(struct sock *sk, int nonagle)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 mss = xsk->mss, max_segs;
@@ -592,11 +601,11 @@ void xtcp_write_xmit(struct sock *sk, bool push)
 		if (cb->gso_segs == 1) {
 			if (skb->len < mss && !(cb->flags & TCPHDR_FIN) &&
 			    skb_queue_is_last(&sk->sk_write_queue, skb) &&
-			    xtcp_nagle_holds(xsk, push))
+			    xtcp_nagle_holds(xsk, nonagle))
 				break;
 		} else {
 			limit = xtcp_mss_split_point(sk, skb, mss,
-						     min(quota, max_segs), push);
+						     min(quota, max_segs), nonagle);
 			if (skb->len > limit &&
 			    xtcp_fragment(sk, &sk->sk_write_queue, skb, limit,
 					  mss))
@@ -675,7 +684,8 @@ void xtcp_push(struct sock *sk, int flags, bool nagle_off)
 	if (skb && skb->len &&
 	    (!(flags & MSG_MORE) || xtcp_forced_push(xtcp_sk(sk))))
 		xtcp_mark_push(sk, skb);
-	xtcp_write_xmit(sk, nagle_off);
+	xtcp_write_xmit(sk, nagle_off ? XTCP_NAGLE_PUSH :
+			flags & MSG_MORE ? XTCP_NAGLE_CORK : 0);
 }
 
 /* After a retransmission timeout, everything not yet acknowledged is
