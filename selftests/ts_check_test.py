@@ -18,7 +18,15 @@
 # - SYN-ACK TSecr (tcp_rcv_synsent_state_process(), PAWSActiveRejected):
 #   a SYN-ACK whose TSecr is not a time between our first SYN and now
 #   (later than now, or before the SYN) is answered with a RST and the
-#   connection stays in SYN-SENT: its SYN is sent again.
+#   connection stays in SYN-SENT: its SYN is sent again.  Linux bounds it
+#   with retrans_stamp, the TS clock (ms) of the first SYN, which is that
+#   SYN's TSval less tsoffset: so the edges are exact, and the cases at
+#   them deterministic.  TSecr = the SYN's TSval is taken, 1 ms before it
+#   refused, 1 ms after it (answered 50 ms later) taken; answering the
+#   SYN sent again after the RTO, the bound is still the first SYN's.  A
+#   bound kept in jiffies (xtcp before syn_ts) took 1 ms before (it
+#   started up to two jiffies early) and refused the SYN's own TSval
+#   whenever jiffies lagged the clock (seen under TCG).
 # - The MSS we advertised, once timestamps are on (Linux lowers advmss by
 #   the option's 12 bytes when the connection opens with them: SYN-SENT
 #   on the SYN-ACK in tcp_rcv_synsent_state_process(), SYN-RECEIVED on
@@ -123,9 +131,12 @@ def obs_paws_syn(args, wire, fam, port):
         peer.stop()
 
 
-def obs_synack_tsecr(args, wire, fam, port, delta):
-    """connect() from X; our SYN-ACK echoes the SYN's TSval + @delta
-    (ms): (X's answer, "syn again" if X then sent its SYN again)."""
+def obs_synack_tsecr(args, wire, fam, port, delta, gap=0.0, resent=False):
+    """connect() from X; our SYN-ACK echoes X's first SYN's TSval + @delta
+    (ms), sent @gap s after that SYN (with @resent, to the SYN X sends
+    again after its 1 s RTO, the first left unanswered): (X's answer,
+    "syn again" if X then sent its SYN again, or for an answer that ACKs
+    the SYN-ACK what connect() returned)."""
     sysctl_both(args.netns, tcp_timestamps=1, tcp_sack=0,
                 tcp_window_scaling=0)
     m = wire.mark()
@@ -136,8 +147,14 @@ def obs_synack_tsecr(args, wire, fam, port, delta):
         if syn is None or ts_of(syn) is None:
             return f"no SYN with timestamps: {describe(syn)} {peer.text()}"
         c = Conn(wire, port, syn[TCP].sport)
+        if resent:
+            syn2 = c.wait(m, lambda p: flags(p) & 0x12 == 0x02 and
+                          ts_of(p) != ts_of(syn), SYN_AGAIN_WAIT)
+            if syn2 is None:
+                return f"no second SYN {peer.text()}"
         c.isn = c.snd_nxt = 7000000 + port
         c.rcv_nxt = seq_add(syn[TCP].seq, 1)
+        time.sleep(gap)
         m = c.send("SA", opts=[("MSS", 1460)] +
                    ts_opts(TSV, (ts_of(syn)[0] + delta) % M32))
         c.snd_nxt = seq_add(c.isn, 1)
@@ -148,6 +165,12 @@ def obs_synack_tsecr(args, wire, fam, port, delta):
             got = f"rst seq={s32(a[TCP].seq - c.rcv_nxt)}"
         else:
             got = "ack" if a[TCP].ack == c.snd_nxt else describe(a)
+        if got == "ack":
+            # Established: no SYN can follow; what connect() said shows
+            # that the ACK was X's acceptance.
+            r = peer.line(r"connect ret=\S+ errno=\S+", ANSWER_WAIT)
+            c.send("R", ack=0)
+            return got, r.group(0) if r else f"no return {peer.text()}"
         again = c.wait(m, lambda p: flags(p) & 0x12 == 0x02,
                        SYN_AGAIN_WAIT)
         if again is not None:
@@ -260,7 +283,7 @@ def main():
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     both = family_runner(args, wire, FAMILIES, 7700)
 
-    tap = Tap(2 + 2 * 2 + 2 * 2 + 2)
+    tap = Tap(2 + 7 * 2 + 2 * 2 + 2)
     n, x = both(obs_paws_syn)
     tap.result(n == ("ack+sack", "ack+sack"),
                "PAWS-failing SYN: native 6.1 sends a duplicate ACK (even "
@@ -268,12 +291,23 @@ def main():
                f"native (limit 0, no limit) {n}")
     tap.result(n == x, "PAWS-failing SYN: xtcp answers as native",
                f"native (limit 0, no limit) {n}, xtcp {x}")
-    for delta, what in ((100000, "later than now"),
-                        (-100000, "before our SYN")):
-        n, x = both(obs_synack_tsecr, delta)
-        tap.result(n == ("rst seq=0", "syn again"),
-                   f"SYN-ACK TSecr {what}: native answers RST and sends "
-                   "its SYN again (sanity)", f"native {n}")
+    refused = ("rst seq=0", "syn again")
+    taken = ("ack", "connect ret=0 errno=0")
+    for what, want, a in (
+            ("later than now", refused, (100000,)),
+            ("before our SYN", refused, (-100000,)),
+            ("our SYN's TSval", taken, (0,)),
+            ("1 ms before our SYN's TSval", refused, (-1,)),
+            ("1 ms after our SYN's TSval, 50 ms later", taken, (1, 0.05)),
+            ("our first SYN's TSval, to the SYN sent again", taken,
+             (0, 0.0, True)),
+            ("1 ms before our first SYN's TSval, to the SYN sent again",
+             refused, (-1, 0.0, True))):
+        n, x = both(obs_synack_tsecr, *a)
+        verb = ("refuses it with a RST and sends its SYN again"
+                if want == refused else "takes it")
+        tap.result(n == want, f"SYN-ACK TSecr {what}: native {verb} "
+                   "(sanity)", f"native {n}")
         tap.result(n == x, f"SYN-ACK TSecr {what}: xtcp as native",
                    f"native {n}, xtcp {x}")
     for side in ("active", "passive"):
