@@ -63,8 +63,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
-                     ManualConn as Conn, describe, seq_add, wire_args,
+from wirelib import (Tap, Wire, LinePeer, XPeer as Peer,  # noqa: E402
+                     flags, ManualConn as Conn, describe, seq_add, wire_args,
                      M32, sysctl_both, opt_area, walk, family_runner,
                      ts_opts, ts_of, s32)
 from scapy.all import TCP  # noqa: E402
@@ -75,13 +75,6 @@ ANSWER_WAIT = 1.0
 SYN_AGAIN_WAIT = 3.0
 RATE_GAP = 0.6		# past tcp_invalid_ratelimit (500 ms)
 NO_LIMIT = 2147483647	# tcp_challenge_ack_limit's default, INT_MAX
-
-
-class Peer(LinePeer):
-    """One wire_peer process in namespace X."""
-
-    def __init__(self, args, fam, *argv):
-        super().__init__(args.netns, args.peer, fam, "-t", "5", *argv)
 
 
 def has_sack(p):
