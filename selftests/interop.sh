@@ -290,7 +290,7 @@ report_case()
 group()
 {
 	local g=$1 path=$2 first=$3 bytes_arg=$4 off=${5:-} side=${6:-} cf sf port d name
-	local cap=1 skip ns all i
+	local cap=1 skip ns all i t0=$SECONDS t1
 	local -a chk
 	if ! knobs $A 1 || ! knobs $B 1; then
 		for ((i = 0; i < 8; i++)); do tap_fail "$g: set the options"; done
@@ -325,6 +325,7 @@ group()
 		done
 	done
 	[ -z "$cap" ] || capture_stop "$g"
+	t1=$SECONDS
 	port=$first
 	for cf in inet xtcp; do
 		for sf in inet xtcp; do
@@ -346,6 +347,7 @@ group()
 		done
 	done
 	rm -f "$work/$g.pcap"
+	echo "# $g: $((SECONDS - t0)) s, $((SECONDS - t1)) s of them reading the capture"
 }
 
 ngroups=$((2 + $(wc -w <<<"$offs")))

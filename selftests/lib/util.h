@@ -222,8 +222,7 @@ static inline int if_up(const char *name)
 /* printf() to stdout, flushed at once (a line a driving script waits
  * for).
  */
-static inline void __attribute__((format(printf, 1, 2)))
-say(const char *fmt, ...)
+static inline void say(const char *fmt, ...)
 {
 	va_list ap;
 
