@@ -69,14 +69,15 @@ pids=()
 
 trap procs_cleanup EXIT
 
-# check_wire PCAP SERVER_IP SERVER_PORT [ALL_ON_CLIENT [OFF_OPTION OFF_SIDE]]:
-# print what is missing from the capture; exit 0 if nothing is.  Sequence
+# check_wire TEXT SERVER_IP SERVER_PORT [ALL_ON_CLIENT [OFF_OPTION OFF_SIDE]]:
+# print what is missing from the capture of one case as tcpdump -nn -S -tt
+# wrote it to file TEXT; exit 0 if nothing is.  Sequence
 # numbers are compared modulo 2^32.  ALL_ON_CLIENT 1: the SYN must offer
 # every option but one turned off on the client; OFF_OPTION: the SYN
 # (OFF_SIDE client) or the SYN-ACK (server) must not offer it.
 check_wire()
 {
-	tcpdump -r "$1" -nn -S -tt 2>/dev/null | awk -v srv="$2.$3" -v all="${4:-0}" \
+	awk -v srv="$2.$3" -v all="${4:-0}" \
 		-v off="${5:-}" -v side="${6:-}" '
 	function ge(a, b,  d) { d = (a - b) % 4294967296; if (d < 0) d += 4294967296; return d < 2147483648 }
 	# offers(LINE, FLAGS, OPTION): tcpdump shows OPTION on this SYN or SYN-ACK
@@ -138,7 +139,7 @@ check_wire()
 		else if (!fin_s_acked) bad = bad " server-FIN-not-ACKed"
 		if (rst) bad = bad " " rst "-RST"
 		if (bad != "") { print substr(bad, 2); exit 1 }
-	}'
+	}' "$1"
 }
 
 setup()
@@ -269,17 +270,19 @@ report_case()
 	else
 		tap_fail "$name: $bytes_arg each way byte-exact" "$why"
 	fi
-	tcpdump -r "$work/$group.pcap" -w "$d/cap.pcap" "tcp port $port" 2>/dev/null
-	tcpdump -r "$d/cap.pcap" -nn 2>/dev/null | grep -m 2 'Flags \[S' |
+	# One pass over the group's capture for this case's port (the text is
+	# read twice, the capture once).
+	tcpdump -r "$work/$group.pcap" -nn -S -tt "tcp port $port" >"$d/cap.txt" 2>/dev/null
+	grep -m 2 'Flags \[S' "$d/cap.txt" |
 		sed -n 's/.*Flags \(\[[^]]*\]\).*\(options \[[^]]*\]\).*/\1 \2/p' |
 		sed "s/^/# $name: /"
-	if wire=$(check_wire "$d/cap.pcap" "$saddr" "$port" "$@"); then
+	if wire=$(check_wire "$d/cap.txt" "$saddr" "$port" "$@"); then
 		tap_ok "$name: wire: handshake as set, FIN each way ACKed, no RST"
 	else
 		tap_fail "$name: wire: handshake as set, FIN each way ACKed, no RST" "missing: $wire"
-		tcpdump -r "$d/cap.pcap" -nn -S -tt 2>/dev/null | head -n 8 | sed 's/^/#   /'
+		head -n 8 "$d/cap.txt" | sed 's/^/#   /'
 	fi
-	rm -f "$d/cap.pcap"
+	rm -f "$d/cap.txt"
 }
 
 # group NAME PATH FIRST_PORT BYTES [OPTION SIDE]: the four pairings on
