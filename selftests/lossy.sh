@@ -10,10 +10,11 @@
 # byte for byte by xtcp_xfer: xtcp client with a native server, native
 # client with an xtcp server, xtcp with xtcp, and native with native as
 # the reference.  8 MiB is about 5,800 full segments each way: at 5% some
-# 290 drops a direction, among them about 15 lost retransmissions and
-# lost ACK runs, every kind of loss event many times over (16 MiB only
-# repeated them, and the xtcp cases, at 0.3-0.4 MB/s under loss, took
-# 80-125 s of make check's time).  netem's drop counters must have grown on both ends
+# 290 data segments dropped a direction and as many ACKs, about 15 of
+# them retransmissions lost again, so every kind of loss event (fast
+# retransmit, timeout, a lost retransmission, a lost ACK) comes many
+# times over; 16 MiB only repeated them, and the xtcp cases, at 0.3-0.4
+# MB/s under loss, took 80-125 s of make check's time.  netem's drop counters must have grown on both ends
 # during the case, so the loss really was there.  TSO and GSO are off on
 # the veth so that netem drops single segments for both stacks, whatever
 # the size of the packets each stack builds.
