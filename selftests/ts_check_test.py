@@ -70,10 +70,12 @@ from wirelib import (Tap, Wire, LinePeer, XPeer as Peer,  # noqa: E402
                      M32, sysctl_both, opt_area, walk, family_runner,
                      ts_opts, ts_of, s32)
 from scapy.all import TCP  # noqa: E402
+from slow import slow  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 TSV = 0x20000000	# our TSval base
 ANSWER_WAIT = 1.0
+START_WAIT = 5.0	# s, scaled: a wire_peer's start up to its first SYN
 SYN_AGAIN_WAIT = 3.0
 RATE_GAP = 0.6		# past tcp_invalid_ratelimit (500 ms)
 NO_LIMIT = 2147483647	# tcp_challenge_ack_limit's default, INT_MAX
@@ -138,7 +140,7 @@ def obs_synack_tsecr(args, wire, fam, port, delta, gap=0.0, resent=False):
     peer = Peer(args, fam, "-c", f"{args.src}:{port}", "connect")
     try:
         syn = wire.wait(m, lambda p: flags(p) & 0x12 == 0x02 and
-                        p[TCP].dport == port, ANSWER_WAIT)
+                        p[TCP].dport == port, slow(START_WAIT))
         if syn is None or ts_of(syn) is None:
             return f"no SYN with timestamps: {describe(syn)} {peer.text()}"
         c = Conn(wire, port, syn[TCP].sport)
