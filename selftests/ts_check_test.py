@@ -25,7 +25,8 @@
 #   refused, 1 ms after it (answered 50 ms later) taken; answering the
 #   SYN sent again after the RTO, the first SYN's TSval is still taken
 #   (the bound does not move with a retransmission).  These cases add
-#   about 8 s under TCG (2 s of it the RTO before the SYN again).  A
+#   10-20 s under TCG on a loaded host (measured; 1-3 s a case and
+#   family, an RTO of it where the SYN comes again).  A
 #   bound kept in jiffies (xtcp before syn_ts) took 1 ms before (it
 #   started up to two jiffies early) and refused the SYN's own TSval
 #   whenever jiffies lagged the clock (seen under TCG).
