@@ -32,29 +32,19 @@
  * seconds (default 60).
  */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <sys/resource.h>
 #include "lib/util.h"
 
 #define MAX_SERVERS	8
 
 static struct {
-	int family;
+	struct many_conns m;
 	struct sockaddr_in srv[MAX_SERVERS];
 	unsigned int nsrv;
-	unsigned int conns;
-	unsigned int batch;
-	int timeout;
 	int exhaust;
-	const char *netns_client;
-	const char *netns_server;
 } opt = {
-	.batch = 256,
-	.timeout = 60,
+	.m = { .batch = 256, .timeout = 60 },
 };
 
 static int *cli_fd, *srv_fd;
@@ -68,45 +58,6 @@ static void bad_usage(void)
 		"usage: clients_scale -f FAM -c ADDR:PORT [-c ADDR:PORT ...] -n CONNS\n"
 		"                     [-a NETNS] [-b NETNS] [-B BATCH] [-t SECS] [-x]\n");
 	exit(1);
-}
-
-static void enter_netns(const char *path)
-{
-	int fd;
-
-	if (!path)
-		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET))
-		die(path);
-	close(fd);
-}
-
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-}
-
-/* RLIMIT_NOFILE for both ends of every connection and the listeners. */
-static void grow_fds(void)
-{
-	rlim_t want = 2 * (rlim_t)opt.conns + 64;
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		die("getrlimit");
-	if (rl.rlim_cur < want) {
-		rl.rlim_cur = want;
-		if (rl.rlim_max < want)
-			rl.rlim_max = want;
-		if (setrlimit(RLIMIT_NOFILE, &rl))
-			die("setrlimit RLIMIT_NOFILE (raise fs.nr_open?)");
-	}
 }
 
 /* Accept whatever is queued on every listener; returns how many. */
@@ -138,14 +89,13 @@ static unsigned int open_batch(const int *lfd, unsigned int first,
 			       unsigned int n, int *err)
 {
 	unsigned int i, np, started, accepted = 0, connected = 0;
-	double deadline = now() + opt.timeout;
-	int fd, e, ms;
-	socklen_t len;
+	double deadline = now() + opt.m.timeout;
+	int fd, ms;
 
 	for (i = 0; i < n; i++) {
 		const struct sockaddr_in *sin = &opt.srv[(first + i) % opt.nsrv];
 
-		fd = socket(opt.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		fd = socket(opt.m.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		if (fd < 0)
 			die("socket (client)");
 		if (connect(fd, (const struct sockaddr *)sin, sizeof(*sin)) &&
@@ -164,7 +114,7 @@ static unsigned int open_batch(const int *lfd, unsigned int first,
 		if (ms <= 0) {
 			fprintf(stderr,
 				"clients_scale: batch at %u: %u of %u connected, %u accepted after %d s\n",
-				first, connected, started, accepted, opt.timeout);
+				first, connected, started, accepted, opt.m.timeout);
 			exit(1);
 		}
 		np = 0;
@@ -181,13 +131,7 @@ static unsigned int open_batch(const int *lfd, unsigned int first,
 
 			if (p->fd < 0 || !p->revents)
 				continue;
-			len = sizeof(e);
-			if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &e, &len))
-				die("getsockopt SO_ERROR");
-			if (e) {
-				errno = e;
-				die("connect (non-blocking)");
-			}
+			connect_done_or_die(p->fd);
 			/* Done: poll it no more. */
 			cli_fd[first + i] = ~cli_fd[first + i];
 			connected++;
@@ -206,30 +150,14 @@ int main(int argc, char **argv)
 	double t0;
 
 	while ((c = getopt(argc, argv, "f:c:n:a:b:B:t:x")) != -1) {
+		if (many_conns_opt(&opt.m, c, optarg))
+			continue;
 		switch (c) {
-		case 'f':
-			opt.family = family_by_name(optarg);
-			break;
 		case 'c':
 			if (opt.nsrv == MAX_SERVERS ||
 			    parse_addr(optarg, &opt.srv[opt.nsrv]))
 				bad_usage();
 			opt.nsrv++;
-			break;
-		case 'n':
-			opt.conns = strtoul(optarg, NULL, 0);
-			break;
-		case 'a':
-			opt.netns_client = optarg;
-			break;
-		case 'b':
-			opt.netns_server = optarg;
-			break;
-		case 'B':
-			opt.batch = strtoul(optarg, NULL, 0);
-			break;
-		case 't':
-			opt.timeout = atoi(optarg);
 			break;
 		case 'x':
 			opt.exhaust = 1;
@@ -238,8 +166,7 @@ int main(int argc, char **argv)
 			bad_usage();
 		}
 	}
-	if (!opt.family || !opt.nsrv || !opt.conns || !opt.batch ||
-	    opt.timeout <= 0 || optind != argc)
+	if (!many_conns_ok(&opt.m) || !opt.nsrv || optind != argc)
 		bad_usage();
 
 	sigemptyset(&waitset);
@@ -248,24 +175,25 @@ int main(int argc, char **argv)
 	if (sigprocmask(SIG_BLOCK, &waitset, NULL))
 		die("sigprocmask");
 
-	grow_fds();
-	cli_fd = calloc(opt.conns, sizeof(*cli_fd));
-	srv_fd = calloc(opt.conns, sizeof(*srv_fd));
-	pfd = calloc(opt.batch + opt.nsrv, sizeof(*pfd));
+	/* Both ends of every connection and the listeners. */
+	raise_nofile(2 * (rlim_t)opt.m.conns + 64);
+	cli_fd = calloc(opt.m.conns, sizeof(*cli_fd));
+	srv_fd = calloc(opt.m.conns, sizeof(*srv_fd));
+	pfd = calloc(opt.m.batch + opt.nsrv, sizeof(*pfd));
 	if (!cli_fd || !srv_fd || !pfd)
 		die("calloc");
 
-	enter_netns(opt.netns_server);
+	enter_netns(opt.m.netns_server);
 	for (i = 0; i < opt.nsrv; i++)
-		lfd[i] = listen_or_die(opt.family, &opt.srv[i], opt.batch);
+		lfd[i] = listen_or_die(opt.m.family, &opt.srv[i], opt.m.batch);
 	for (i = 0; i < opt.nsrv; i++)
 		if (fcntl(lfd[i], F_SETFL, O_NONBLOCK))
 			die("fcntl O_NONBLOCK");
-	enter_netns(opt.netns_client);
+	enter_netns(opt.m.netns_client);
 
 	t0 = now();
-	for (n = 0; n < opt.conns; n += done) {
-		i = opt.conns - n < opt.batch ? opt.conns - n : opt.batch;
+	for (n = 0; n < opt.m.conns; n += done) {
+		i = opt.m.conns - n < opt.m.batch ? opt.m.conns - n : opt.m.batch;
 		done = open_batch(lfd, n, i, &err);
 		if ((n + done) / 10000 != n / 10000)
 			fprintf(stderr, "opened %u secs=%.1f\n", n + done,

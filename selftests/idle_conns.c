@@ -37,34 +37,23 @@
  * Every wait for the network is bounded by -t seconds (default 60).
  */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <sys/resource.h>
 #include <netinet/tcp.h>
 #include "lib/util.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static struct {
-	int family;
+	struct many_conns m;
 	struct sockaddr_in addr;
-	unsigned int conns;
-	unsigned int batch;
 	unsigned int sample;
 	unsigned int port_base;	/* -P; 0: ephemeral ports */
 	int keepalive;		/* seconds; 0: -K */
-	int timeout;
-	const char *netns_client;
-	const char *netns_server;
 } opt = {
-	.conns = 1000,
-	.batch = 256,
+	.m = { .conns = 1000, .batch = 256, .timeout = 60 },
 	.sample = 100,
 	.keepalive = 2,
-	.timeout = 60,
 };
 
 static int *cli_fd, *srv_fd;
@@ -80,18 +69,6 @@ static void bad_usage(void)
 		"usage: idle_conns -f FAM -c ADDR:PORT -n CONNS [-k SECS | -K] [-a NETNS]\n"
 		"                  [-b NETNS] [-B BATCH] [-P PORT] [-s SAMPLE] [-t SECS]\n");
 	exit(1);
-}
-
-static void enter_netns(const char *path)
-{
-	int fd;
-
-	if (!path)
-		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET))
-		die(path);
-	close(fd);
 }
 
 /* SO_KEEPALIVE and the three TCP_KEEP* options, exit 2 on refusal. */
@@ -131,34 +108,15 @@ static int wait_signal(void)
 	return sig != SIGUSR1;
 }
 
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-}
-
 /* RLIMIT_NOFILE to hold every socket, and the fd table grown to that size
  * now, so that its growth is not counted as memory of the connections.
  */
 static void grow_fds(void)
 {
-	rlim_t want = 2 * (rlim_t)opt.conns + 64;
-	struct rlimit rl;
+	rlim_t want = 2 * (rlim_t)opt.m.conns + 64;
 	int fd;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		die("getrlimit");
-	if (rl.rlim_cur < want) {
-		rl.rlim_cur = want;
-		if (rl.rlim_max < want)
-			rl.rlim_max = want;
-		if (setrlimit(RLIMIT_NOFILE, &rl))
-			die("setrlimit RLIMIT_NOFILE (raise fs.nr_open?)");
-	}
+	raise_nofile(want);
 	fd = dup2(0, want - 1);
 	if (fd < 0)
 		die("dup2 (growing the fd table)");
@@ -172,12 +130,12 @@ static void grow_fds(void)
 static void open_batch(int lfd, unsigned int first, unsigned int n)
 {
 	unsigned int i, np, accepted = 0, connected = 0;
-	double deadline = now() + opt.timeout;
-	int fd, err, port, ms;
+	double deadline = now() + opt.m.timeout;
+	int fd, port, ms;
 	socklen_t len;
 
 	for (i = 0; i < n; i++) {
-		fd = socket(opt.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		fd = socket(opt.m.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		if (fd < 0)
 			die("socket (client)");
 		set_keepalive(fd, "client");
@@ -199,7 +157,7 @@ static void open_batch(int lfd, unsigned int first, unsigned int n)
 		if (ms <= 0) {
 			fprintf(stderr,
 				"idle_conns: batch at %u: %u of %u connected, %u accepted after %d s\n",
-				first, connected, n, accepted, opt.timeout);
+				first, connected, n, accepted, opt.m.timeout);
 			exit(1);
 		}
 		np = 0;
@@ -223,14 +181,7 @@ static void open_batch(int lfd, unsigned int first, unsigned int n)
 		for (i = 0; i < n; i++) {
 			if (!pfd[i + 1].revents)
 				continue;
-			len = sizeof(err);
-			if (getsockopt(pfd[i + 1].fd, SOL_SOCKET, SO_ERROR,
-				       &err, &len))
-				die("getsockopt SO_ERROR");
-			if (err) {
-				errno = err;
-				die("connect (non-blocking)");
-			}
+			connect_done_or_die(pfd[i + 1].fd);
 			done[i] = 1;
 			connected++;
 		}
@@ -265,7 +216,7 @@ static int wait_in(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
-	return poll(&p, 1, opt.timeout * 1000) == 1 ? 0 : -1;
+	return poll(&p, 1, opt.m.timeout * 1000) == 1 ? 0 : -1;
 }
 
 /* One byte client -> server -> client on connection @i; 0 or -1. */
@@ -284,11 +235,11 @@ static int echo_one(unsigned int i)
 
 static void check_sample(void)
 {
-	unsigned int s = opt.sample < opt.conns ? opt.sample : opt.conns;
+	unsigned int s = opt.sample < opt.m.conns ? opt.sample : opt.m.conns;
 	unsigned int k, ok = 0;
 
 	for (k = 0; k < s; k++) {
-		unsigned int i = (unsigned long long)k * opt.conns / s;
+		unsigned int i = (unsigned long long)k * opt.m.conns / s;
 
 		if (!echo_one(i))
 			ok++;
@@ -306,16 +257,12 @@ int main(int argc, char **argv)
 	int c, lfd;
 
 	while ((c = getopt(argc, argv, "f:c:n:k:Ka:b:B:P:s:t:")) != -1) {
+		if (many_conns_opt(&opt.m, c, optarg))
+			continue;
 		switch (c) {
-		case 'f':
-			opt.family = family_by_name(optarg);
-			break;
 		case 'c':
 			if (parse_addr(optarg, &opt.addr))
 				bad_usage();
-			break;
-		case 'n':
-			opt.conns = strtoul(optarg, NULL, 0);
 			break;
 		case 'k':
 			opt.keepalive = atoi(optarg);
@@ -325,31 +272,18 @@ int main(int argc, char **argv)
 		case 'K':
 			opt.keepalive = 0;
 			break;
-		case 'a':
-			opt.netns_client = optarg;
-			break;
-		case 'b':
-			opt.netns_server = optarg;
-			break;
-		case 'B':
-			opt.batch = strtoul(optarg, NULL, 0);
-			break;
 		case 'P':
 			opt.port_base = strtoul(optarg, NULL, 0);
 			break;
 		case 's':
 			opt.sample = strtoul(optarg, NULL, 0);
 			break;
-		case 't':
-			opt.timeout = atoi(optarg);
-			break;
 		default:
 			bad_usage();
 		}
 	}
-	if (!opt.family || !opt.addr.sin_port || !opt.conns || !opt.batch ||
-	    opt.timeout <= 0 || optind != argc ||
-	    (opt.port_base && opt.port_base + opt.conns > 65536))
+	if (!many_conns_ok(&opt.m) || !opt.addr.sin_port || optind != argc ||
+	    (opt.port_base && opt.port_base + opt.m.conns > 65536))
 		bad_usage();
 
 	sigemptyset(&waitset);
@@ -360,28 +294,28 @@ int main(int argc, char **argv)
 		die("sigprocmask");
 
 	grow_fds();
-	cli_fd = calloc(opt.conns, sizeof(*cli_fd));
-	srv_fd = calloc(opt.conns, sizeof(*srv_fd));
-	pfd = calloc(opt.batch + 1, sizeof(*pfd));
-	accepted_fd = calloc(opt.batch, sizeof(*accepted_fd));
-	done = calloc(opt.batch, sizeof(*done));
+	cli_fd = calloc(opt.m.conns, sizeof(*cli_fd));
+	srv_fd = calloc(opt.m.conns, sizeof(*srv_fd));
+	pfd = calloc(opt.m.batch + 1, sizeof(*pfd));
+	accepted_fd = calloc(opt.m.batch, sizeof(*accepted_fd));
+	done = calloc(opt.m.batch, sizeof(*done));
 	if (!cli_fd || !srv_fd || !pfd || !accepted_fd || !done)
 		die("calloc");
-	for (i = 0; i < opt.conns; i++) {
+	for (i = 0; i < opt.m.conns; i++) {
 		cli_fd[i] = -1;
 		srv_fd[i] = -1;
 	}
 
-	enter_netns(opt.netns_server);
-	lfd = listen_or_die(opt.family, &opt.addr, opt.conns);
-	enter_netns(opt.netns_client);
+	enter_netns(opt.m.netns_server);
+	lfd = listen_or_die(opt.m.family, &opt.addr, opt.m.conns);
+	enter_netns(opt.m.netns_client);
 
 	say("ready\n");
 	n = 0;
 	if (!wait_signal()) {
 		t0 = now();
-		for (; n < opt.conns; n += i) {
-			i = opt.conns - n < opt.batch ? opt.conns - n : opt.batch;
+		for (; n < opt.m.conns; n += i) {
+			i = opt.m.conns - n < opt.m.batch ? opt.m.conns - n : opt.m.batch;
 			open_batch(lfd, n, i);
 			if ((n + i) / 2000 != n / 2000)
 				fprintf(stderr, "opened %u secs=%.1f\n", n + i,

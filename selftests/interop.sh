@@ -16,11 +16,16 @@
 # "OPTION:SIDE" of XTCP_INTEROP_OFF (default "timestamps:client
 # window_scaling:server sack:client ecn:server": each option off on one
 # side, a different side in turn; all eight is the full set), moving
-# XTCP_INTEROP_OFF_BYTES (default 64M, as the all-on cases) each way.
-# Measured under TCG on a quiet host: a case with an xtcp end took
-# 1.6-3.8 s, inet x inet 1.6-2.0 s; the whole test (8 all-on cases and
-# 16 with one option off) 147 s.  The 600 s budget below is for a
-# loaded host.
+# XTCP_INTEROP_OFF_BYTES (default 16M) each way.  What an option off
+# changes shows from the handshake on: no timestamps (RTT from sequence
+# numbers, no PAWS), a window of at most 64 KiB without scaling (16 MiB
+# is 256 such windows), recovery without SACK, no ECN.  16 MiB is still
+# past receive-buffer autotuning's limit (tcp_rmem[2], 6 MiB) and fills
+# and drains the send buffer many times; the all-on cases keep 64 MiB
+# for the long run.
+# Measured under TCG on a quiet host: a 64 MiB case took 1.6-6.5 s; the
+# whole test (8 all-on cases and 16 with one option off, all 64 MiB then)
+# 143 s.  The 600 s budget below is for a loaded host.
 # When an option's knob does not exist under /proc/sys/net/xtcp yet, its
 # cases with an xtcp end are skipped with that reason (inet x inet still
 # runs); in the all-on cases xtcp then runs without that option.
@@ -53,7 +58,7 @@ set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
 bytes_arg=${XTCP_INTEROP_BYTES:-64M}
-off_bytes_arg=${XTCP_INTEROP_OFF_BYTES:-64M}
+off_bytes_arg=${XTCP_INTEROP_OFF_BYTES:-16M}
 offs=${XTCP_INTEROP_OFF:-timestamps:client window_scaling:server sack:client ecn:server}
 numfmt --from=iec "$bytes_arg" "$off_bytes_arg" >/dev/null || exit 1
 options="timestamps window_scaling sack ecn"
@@ -64,14 +69,15 @@ pids=()
 
 trap procs_cleanup EXIT
 
-# check_wire PCAP SERVER_IP SERVER_PORT [ALL_ON_CLIENT [OFF_OPTION OFF_SIDE]]:
-# print what is missing from the capture; exit 0 if nothing is.  Sequence
+# check_wire TEXT SERVER_IP SERVER_PORT [ALL_ON_CLIENT [OFF_OPTION OFF_SIDE]]:
+# print what is missing from the capture of one case as tcpdump -nn -S -tt
+# wrote it to file TEXT; exit 0 if nothing is.  Sequence
 # numbers are compared modulo 2^32.  ALL_ON_CLIENT 1: the SYN must offer
 # every option but one turned off on the client; OFF_OPTION: the SYN
 # (OFF_SIDE client) or the SYN-ACK (server) must not offer it.
 check_wire()
 {
-	tcpdump -r "$1" -nn -S -tt 2>/dev/null | awk -v srv="$2.$3" -v all="${4:-0}" \
+	awk -v srv="$2.$3" -v all="${4:-0}" \
 		-v off="${5:-}" -v side="${6:-}" '
 	function ge(a, b,  d) { d = (a - b) % 4294967296; if (d < 0) d += 4294967296; return d < 2147483648 }
 	# offers(LINE, FLAGS, OPTION): tcpdump shows OPTION on this SYN or SYN-ACK
@@ -133,7 +139,7 @@ check_wire()
 		else if (!fin_s_acked) bad = bad " server-FIN-not-ACKed"
 		if (rst) bad = bad " " rst "-RST"
 		if (bad != "") { print substr(bad, 2); exit 1 }
-	}'
+	}' "$1"
 }
 
 setup()
@@ -250,9 +256,27 @@ run_case()
 	echo "${why:-ok}" >"$d/why"
 }
 
+# split_capture GROUP FIRST_PORT: the group's capture as text (tcpdump
+# -nn -S -tt), each line into $work/GROUP-*-*/cap.txt of the case whose
+# port it has (FIRST_PORT up, in group's order).  One tcpdump for the
+# group: a tcpdump takes seconds to start under TCG (most of what reading
+# the captures cost when each case ran its own three).
+split_capture()
+{
+	tcpdump -r "$work/$1.pcap" -nn -S -tt 2>/dev/null | awk -v dir="$work/$1" -v first="$2" '
+	BEGIN { split("inet-inet inet-xtcp xtcp-inet xtcp-xtcp", pair, " ") }
+	{
+		for (i = 3; i <= 5; i += 2) {
+			a = $i; sub(/:$/, "", a); n = split(a, f, ".")
+			k = f[n] - first + 1
+			if (n == 5 && k >= 1 && k <= 4) { print > (dir "-" pair[k] "/cap.txt"); next }
+		}
+	}'
+}
+
 # report_case DIR GROUP PATH PORT BYTES NAME [ALL_ON_CLIENT [OFF_OPTION
-# OFF_SIDE]]: the case's two results, the wire checked in the group's
-# capture (its port only).
+# OFF_SIDE]]: the case's two results, the wire checked in its part of the
+# group's capture (DIR/cap.txt, from split_capture).
 report_case()
 {
 	local d=$1 group=$2 path=$3 port=$4 bytes_arg=$5 name=$6 saddr why wire
@@ -264,17 +288,17 @@ report_case()
 	else
 		tap_fail "$name: $bytes_arg each way byte-exact" "$why"
 	fi
-	tcpdump -r "$work/$group.pcap" -w "$d/cap.pcap" "tcp port $port" 2>/dev/null
-	tcpdump -r "$d/cap.pcap" -nn 2>/dev/null | grep -m 2 'Flags \[S' |
+	touch "$d/cap.txt"
+	grep -m 2 'Flags \[S' "$d/cap.txt" |
 		sed -n 's/.*Flags \(\[[^]]*\]\).*\(options \[[^]]*\]\).*/\1 \2/p' |
 		sed "s/^/# $name: /"
-	if wire=$(check_wire "$d/cap.pcap" "$saddr" "$port" "$@"); then
+	if wire=$(check_wire "$d/cap.txt" "$saddr" "$port" "$@"); then
 		tap_ok "$name: wire: handshake as set, FIN each way ACKed, no RST"
 	else
 		tap_fail "$name: wire: handshake as set, FIN each way ACKed, no RST" "missing: $wire"
-		tcpdump -r "$d/cap.pcap" -nn -S -tt 2>/dev/null | head -n 8 | sed 's/^/#   /'
+		head -n 8 "$d/cap.txt" | sed 's/^/#   /'
 	fi
-	rm -f "$d/cap.pcap"
+	rm -f "$d/cap.txt"
 }
 
 # group NAME PATH FIRST_PORT BYTES [OPTION SIDE]: the four pairings on
@@ -285,7 +309,7 @@ report_case()
 group()
 {
 	local g=$1 path=$2 first=$3 bytes_arg=$4 off=${5:-} side=${6:-} cf sf port d name
-	local cap=1 skip ns all i
+	local cap=1 skip ns all i t0=$SECONDS t1
 	local -a chk
 	if ! knobs $A 1 || ! knobs $B 1; then
 		for ((i = 0; i < 8; i++)); do tap_fail "$g: set the options"; done
@@ -320,6 +344,8 @@ group()
 		done
 	done
 	[ -z "$cap" ] || capture_stop "$g"
+	t1=$SECONDS
+	[ -z "$cap" ] || split_capture "$g" "$first"
 	port=$first
 	for cf in inet xtcp; do
 		for sf in inet xtcp; do
@@ -341,6 +367,7 @@ group()
 		done
 	done
 	rm -f "$work/$g.pcap"
+	echo "# $g: $((SECONDS - t0)) s, $((SECONDS - t1)) s of them reading the capture"
 }
 
 ngroups=$((2 + $(wc -w <<<"$offs")))

@@ -6,10 +6,15 @@
 # namespaces (10.77.2.1/24 <-> 10.77.2.2/24), one pair of namespaces per
 # case, so that the four cases run at the same time (each spends most of
 # its time waiting for retransmission timers).  Each case moves
-# XTCP_LOSSY_BYTES (default 16M) each way through one connection, checked
+# XTCP_LOSSY_BYTES (default 8M) each way through one connection, checked
 # byte for byte by xtcp_xfer: xtcp client with a native server, native
 # client with an xtcp server, xtcp with xtcp, and native with native as
-# the reference.  netem's drop counters must have grown on both ends
+# the reference.  8 MiB is about 5,800 full segments each way: at 5% some
+# 290 data segments dropped a direction and as many ACKs, about 15 of
+# them retransmissions lost again, so every kind of loss event (fast
+# retransmit, timeout, a lost retransmission, a lost ACK) comes many
+# times over; 16 MiB only repeated them, and the xtcp cases, at 0.3-0.4
+# MB/s under loss, took 80-125 s of make check's time.  netem's drop counters must have grown on both ends
 # during the case, so the loss really was there.  TSO and GSO are off on
 # the veth so that netem drops single segments for both stacks, whatever
 # the size of the packets each stack builds.
@@ -25,7 +30,7 @@ set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
-bytes_arg=${XTCP_LOSSY_BYTES:-16M}
+bytes_arg=${XTCP_LOSSY_BYTES:-8M}
 bytes=$(numfmt --from=iec "$bytes_arg") || exit 1
 loss=${XTCP_LOSSY_LOSS:-5%}
 CASES="inet:inet xtcp:inet inet:xtcp xtcp:xtcp"	# client:server

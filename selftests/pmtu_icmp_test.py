@@ -69,8 +69,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, LinePeer, sysctl_both,  # noqa: E402
-                     ManualConn as Conn, seq_add, wire_args, M32)
+from wirelib import (Tap, writer_peer, wire_setup,  # noqa: E402
+                     ManualConn as Conn, seq_add, M32)
 from scapy.all import IP, TCP, Raw  # noqa: E402
 from scapy.utils import checksum  # noqa: E402
 from slow import slow  # noqa: E402
@@ -78,13 +78,6 @@ from slow import slow  # noqa: E402
 FAMILIES = ("inet", "xtcp")
 WINDOW = 0.2		# s after the ICMP: see above
 HS_DELAY = 0.4		# s between SYN-ACK and our ACK: see above
-
-
-class Peer(LinePeer):
-    """One wire_peer process in namespace X."""
-
-    def __init__(self, args, fam, *argv):
-        super().__init__(args.netns, args.peer, fam, "-t", "5", *argv)
 
 
 def frag_needed(wire, seg, mtu, seq_shift=0):
@@ -146,11 +139,10 @@ def one(args, wire, fam, port, mtu, seq_shift, writes=("write:20000",),
     @flight bytes (at most 3 s)."""
     subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
                     "net.ipv4.route.flush=1"], check=True)
-    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", *writes,
-                "sleep:4000")
+    peer, why = writer_peer(args, fam, port, writes)
     try:
-        if peer.line(r"listening") is None:
-            return f"peer: {peer.text()}"
+        if why:
+            return why
         c = Conn(wire, 20000 + port % 20000, port)
         m = c.send("S", ack=0, opts=[("MSS", 1460)])
         sa = c.wait_synack(m)
@@ -234,11 +226,9 @@ def check_mixed(fam, res, native, mtu):
 
 
 def main():
-    ap = wire_args(argparse.ArgumentParser(), "--netns", "--peer")
-    args = ap.parse_args()
-    wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
-    sysctl_both(args.netns, tcp_timestamps=0, tcp_sack=0,
-                tcp_window_scaling=0)
+    args, wire = wire_setup(argparse.ArgumentParser(), "--netns", "--peer",
+                            tcp_timestamps=0, tcp_sack=0,
+                            tcp_window_scaling=0)
     tap = Tap(len(CASES) * len(FAMILIES))
     port = 7700
     native = {}

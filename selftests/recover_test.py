@@ -40,21 +40,13 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, LinePeer, sysctl_both,  # noqa: E402
-                     ManualConn as Conn, seq_add, segment, wire_args,
-                     REPLY_WAIT)
+from wirelib import (Tap, writer_peer, wire_setup,  # noqa: E402
+                     ManualConn as Conn, seq_add, segment, REPLY_WAIT)
 from scapy.all import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 FAST = 0.15		# s after our first ACK: see above
 HALF = 1 << 31
-
-
-class Peer(LinePeer):
-    """One wire_peer process in namespace X."""
-
-    def __init__(self, args, fam, *argv):
-        super().__init__(args.netns, args.peer, fam, "-t", "5", *argv)
 
 
 def data_of(c, since):
@@ -66,10 +58,9 @@ def data_of(c, since):
 def connect(args, wire, fam, port):
     """Our handshake with a listener that writes 20000 bytes: (Conn,
     peer, ISS, mark) or (None, peer, why, None)."""
-    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:20000",
-                "sleep:4000")
-    if peer.line(r"listening") is None:
-        return None, peer, f"peer: {peer.text()}", None
+    peer, why = writer_peer(args, fam, port)
+    if why:
+        return None, peer, why, None
     c = Conn(wire, 20000 + port % 20000, port)
     m = wire.mark()
     why = c.handshake()
@@ -183,11 +174,9 @@ def obs_rtos(args, wire, fam, port):
 
 
 def main():
-    ap = wire_args(argparse.ArgumentParser(), "--netns", "--peer")
-    args = ap.parse_args()
-    wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
-    sysctl_both(args.netns, tcp_timestamps=0, tcp_sack=0,
-                tcp_window_scaling=0)
+    args, wire = wire_setup(argparse.ArgumentParser(), "--netns", "--peer",
+                            tcp_timestamps=0, tcp_sack=0,
+                            tcp_window_scaling=0)
     tap = Tap(4 + 2)
 
     res = {}

@@ -162,6 +162,21 @@ finish()
 	fi
 }
 
+# xfer_case LABEL NAME NS_SRV FAM_SRV ADDR:PORT NS_CLI FAM_CLI BYTES [peer
+# RCVBUF]: one transfer (the arguments after LABEL are transfer's) run to
+# its end; one TAP result, LABEL.  The scaffold of every case that only
+# moves data.
+xfer_case()
+{
+	local label=$1
+	shift
+	if transfer "$@" && finish "$1" "$7"; then
+		tap_ok "$label"
+	else
+		tap_fail "$label" "see above"
+	fi
+}
+
 # ---- pmtu ----
 pmtu_case()
 {
@@ -221,12 +236,8 @@ for fam in $families; do
 	port=$((port + 1))
 	name=rcvbuf1-$fam
 	t0=$SECONDS
-	if transfer $name $R inet 10.77.51.2:$port $S "$fam" 262144 peer 1 &&
-		finish $name 262144; then
-		tap_ok "$fam -> inet SO_RCVBUF 1: all 256 KiB, byte-exact"
-	else
-		tap_fail "$fam -> inet SO_RCVBUF 1: all 256 KiB, byte-exact" "see above"
-	fi
+	xfer_case "$fam -> inet SO_RCVBUF 1: all 256 KiB, byte-exact" \
+		$name $R inet 10.77.51.2:$port $S "$fam" 262144 peer 1
 	echo "# $name: $(grep -o 'rcvbuf=[0-9]*' "$work/$name.srv"), $((SECONDS - t0)) s"
 done
 
@@ -273,12 +284,8 @@ for pair in inet:inet xtcp:inet xtcp:xtcp; do
 	rcv=${pair#*:}
 	name=lo16k-$snd-$rcv
 	t0=$SECONDS
-	if transfer $name $S "$rcv" 127.0.0.1:$port $S "$snd" 4194304 peer 16384 &&
-		finish $name 4194304; then
-		tap_ok "$snd -> $rcv loopback, 16 KiB window: all 4 MiB, byte-exact"
-	else
-		tap_fail "$snd -> $rcv loopback, 16 KiB window: all 4 MiB, byte-exact" "see above"
-	fi
+	xfer_case "$snd -> $rcv loopback, 16 KiB window: all 4 MiB, byte-exact" \
+		$name $S "$rcv" 127.0.0.1:$port $S "$snd" 4194304 peer 16384
 	echo "# $name: $(grep -o 'rcvbuf=[0-9]*' "$work/$name.srv"), $((SECONDS - t0)) s"
 done
 [ -n "$lo_tpid" ] && capture_stop $lo_tpid
@@ -315,11 +322,11 @@ port=5130
 for fam in $families; do
 	port=$((port + 1))
 	name=gso-$fam
-	if [ $gso_ok = 1 ] && transfer $name $D "$fam" 10.77.52.1:$port $S "$fam" 4194304 &&
-		finish $name 4194304; then
-		tap_ok "$fam: gso: transfer byte-exact"
+	if [ $gso_ok = 1 ]; then
+		xfer_case "$fam: gso: transfer byte-exact" \
+			$name $D "$fam" 10.77.52.1:$port $S "$fam" 4194304
 	else
-		tap_fail "$fam: gso: transfer byte-exact" "see above"
+		tap_fail "$fam: gso: transfer byte-exact" "a capture did not start"
 	fi
 done
 capture_stop ${spid_s:-} ${spid_d:-}

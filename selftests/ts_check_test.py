@@ -18,7 +18,18 @@
 # - SYN-ACK TSecr (tcp_rcv_synsent_state_process(), PAWSActiveRejected):
 #   a SYN-ACK whose TSecr is not a time between our first SYN and now
 #   (later than now, or before the SYN) is answered with a RST and the
-#   connection stays in SYN-SENT: its SYN is sent again.
+#   connection stays in SYN-SENT: its SYN is sent again.  Linux bounds it
+#   with retrans_stamp, the TS clock (ms) of the first SYN, which is that
+#   SYN's TSval less tsoffset: so the edges are exact, and the cases at
+#   them deterministic.  TSecr = the SYN's TSval is taken, 1 ms before it
+#   refused, 1 ms after it (answered 50 ms later) taken; answering the
+#   SYN sent again after the RTO, the first SYN's TSval is still taken
+#   (the bound does not move with a retransmission).  These cases add
+#   10-20 s under TCG on a loaded host (measured; 1-3 s a case and
+#   family, an RTO of it where the SYN comes again).  A
+#   bound kept in jiffies (xtcp before syn_ts) took 1 ms before (it
+#   started up to two jiffies early) and refused the SYN's own TSval
+#   whenever jiffies lagged the clock (seen under TCG).
 # - The MSS we advertised, once timestamps are on (Linux lowers advmss by
 #   the option's 12 bytes when the connection opens with them: SYN-SENT
 #   on the SYN-ACK in tcp_rcv_synsent_state_process(), SYN-RECEIVED on
@@ -55,25 +66,20 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
-                     ManualConn as Conn, describe, seq_add, wire_args,
+from wirelib import (Tap, Wire, LinePeer, XPeer as Peer,  # noqa: E402
+                     flags, ManualConn as Conn, describe, seq_add, wire_args,
                      M32, sysctl_both, opt_area, walk, family_runner,
                      ts_opts, ts_of, s32)
 from scapy.all import TCP  # noqa: E402
+from slow import slow  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 TSV = 0x20000000	# our TSval base
 ANSWER_WAIT = 1.0
+START_WAIT = 5.0	# s, scaled: a wire_peer's start up to its first SYN
 SYN_AGAIN_WAIT = 3.0
 RATE_GAP = 0.6		# past tcp_invalid_ratelimit (500 ms)
 NO_LIMIT = 2147483647	# tcp_challenge_ack_limit's default, INT_MAX
-
-
-class Peer(LinePeer):
-    """One wire_peer process in namespace X."""
-
-    def __init__(self, args, fam, *argv):
-        super().__init__(args.netns, args.peer, fam, "-t", "5", *argv)
 
 
 def has_sack(p):
@@ -123,21 +129,30 @@ def obs_paws_syn(args, wire, fam, port):
         peer.stop()
 
 
-def obs_synack_tsecr(args, wire, fam, port, delta):
-    """connect() from X; our SYN-ACK echoes the SYN's TSval + @delta
-    (ms): (X's answer, "syn again" if X then sent its SYN again)."""
+def obs_synack_tsecr(args, wire, fam, port, delta, gap=0.0, resent=False):
+    """connect() from X; our SYN-ACK echoes X's first SYN's TSval + @delta
+    (ms), sent @gap s after that SYN (with @resent, to the SYN X sends
+    again after its 1 s RTO, the first left unanswered): (X's answer,
+    "syn again" if X then sent its SYN again, or for an answer that ACKs
+    the SYN-ACK what connect() returned)."""
     sysctl_both(args.netns, tcp_timestamps=1, tcp_sack=0,
                 tcp_window_scaling=0)
     m = wire.mark()
     peer = Peer(args, fam, "-c", f"{args.src}:{port}", "connect")
     try:
         syn = wire.wait(m, lambda p: flags(p) & 0x12 == 0x02 and
-                        p[TCP].dport == port, ANSWER_WAIT)
+                        p[TCP].dport == port, slow(START_WAIT))
         if syn is None or ts_of(syn) is None:
             return f"no SYN with timestamps: {describe(syn)} {peer.text()}"
         c = Conn(wire, port, syn[TCP].sport)
+        if resent:
+            syn2 = c.wait(m, lambda p: flags(p) & 0x12 == 0x02 and
+                          ts_of(p) != ts_of(syn), SYN_AGAIN_WAIT)
+            if syn2 is None:
+                return f"no second SYN {peer.text()}"
         c.isn = c.snd_nxt = 7000000 + port
         c.rcv_nxt = seq_add(syn[TCP].seq, 1)
+        time.sleep(gap)
         m = c.send("SA", opts=[("MSS", 1460)] +
                    ts_opts(TSV, (ts_of(syn)[0] + delta) % M32))
         c.snd_nxt = seq_add(c.isn, 1)
@@ -148,6 +163,12 @@ def obs_synack_tsecr(args, wire, fam, port, delta):
             got = f"rst seq={s32(a[TCP].seq - c.rcv_nxt)}"
         else:
             got = "ack" if a[TCP].ack == c.snd_nxt else describe(a)
+        if got == "ack":
+            # Established: no SYN can follow; what connect() said shows
+            # that the ACK was X's acceptance.
+            r = peer.line(r"connect ret=\S+ errno=\S+", ANSWER_WAIT)
+            c.send("R", ack=0)
+            return got, r.group(0) if r else f"no return {peer.text()}"
         again = c.wait(m, lambda p: flags(p) & 0x12 == 0x02,
                        SYN_AGAIN_WAIT)
         if again is not None:
@@ -260,7 +281,7 @@ def main():
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     both = family_runner(args, wire, FAMILIES, 7700)
 
-    tap = Tap(2 + 2 * 2 + 2 * 2 + 2)
+    tap = Tap(2 + 6 * 2 + 2 * 2 + 2)
     n, x = both(obs_paws_syn)
     tap.result(n == ("ack+sack", "ack+sack"),
                "PAWS-failing SYN: native 6.1 sends a duplicate ACK (even "
@@ -268,12 +289,21 @@ def main():
                f"native (limit 0, no limit) {n}")
     tap.result(n == x, "PAWS-failing SYN: xtcp answers as native",
                f"native (limit 0, no limit) {n}, xtcp {x}")
-    for delta, what in ((100000, "later than now"),
-                        (-100000, "before our SYN")):
-        n, x = both(obs_synack_tsecr, delta)
-        tap.result(n == ("rst seq=0", "syn again"),
-                   f"SYN-ACK TSecr {what}: native answers RST and sends "
-                   "its SYN again (sanity)", f"native {n}")
+    refused = ("rst seq=0", "syn again")
+    taken = ("ack", "connect ret=0 errno=0")
+    for what, want, a in (
+            ("later than now", refused, (100000,)),
+            ("before our SYN", refused, (-100000,)),
+            ("our SYN's TSval", taken, (0,)),
+            ("1 ms before our SYN's TSval", refused, (-1,)),
+            ("1 ms after our SYN's TSval, 50 ms later", taken, (1, 0.05)),
+            ("our first SYN's TSval, to the SYN sent again", taken,
+             (0, 0.0, True))):
+        n, x = both(obs_synack_tsecr, *a)
+        verb = ("refuses it with a RST and sends its SYN again"
+                if want == refused else "takes it")
+        tap.result(n == want, f"SYN-ACK TSecr {what}: native {verb} "
+                   "(sanity)", f"native {n}")
         tap.result(n == x, f"SYN-ACK TSecr {what}: xtcp as native",
                    f"native {n}, xtcp {x}")
     for side in ("active", "passive"):

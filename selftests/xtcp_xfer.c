@@ -59,8 +59,8 @@
 #include <linux/types.h>
 #include <linux/xtcp.h>
 
-#define HDR_LEN		16
-#define HDR_MAGIC	0x58545831u	/* "XTX1" */
+#include "lib/stream.h"
+
 #define BUF_LEN		(128 * 1024)
 
 enum role { ROLE_SERVER, ROLE_CLIENT, ROLE_SINK };
@@ -121,52 +121,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The stream: 64-bit word i of seed s is mix(mix(s) + i * golden), stored
- * little endian, so any byte can be computed from its offset alone.
- */
-static __u64 mix(__u64 x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
-static void stream_fill(__u32 seed, __u64 off, unsigned char *buf,
-			size_t len)
-{
-	__u64 key = mix(seed), i = off / 8, w;
-	unsigned int skip = off % 8, k;
-	size_t n = 0;
-
-	while (n < len) {
-		w = mix(key + i * 0x9e3779b97f4a7c15ull);
-		for (k = skip; k < 8 && n < len; k++)
-			buf[n++] = w >> (8 * k);
-		skip = 0;
-		i++;
-	}
-}
-
-static void put_be(unsigned char *p, __u64 v, int bytes)
-{
-	while (bytes--) {
-		p[bytes] = v & 0xff;
-		v >>= 8;
-	}
-}
-
-static __u64 get_be(const unsigned char *p, int bytes)
-{
-	__u64 v = 0;
-
-	while (bytes--)
-		v = v << 8 | *p++;
-	return v;
 }
 
 /* Per-connection state, for messages. */
@@ -241,9 +195,7 @@ static int send_stream(struct conn *c, __u32 seed, __u64 len)
 	__u64 off = 0;
 	size_t n;
 
-	put_be(hdr, HDR_MAGIC, 4);
-	put_be(hdr + 4, seed, 4);
-	put_be(hdr + 8, len, 8);
+	stream_hdr(hdr, seed, len);
 	if (send_all(c, hdr, HDR_LEN))
 		return -1;
 	while (off < len) {

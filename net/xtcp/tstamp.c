@@ -113,7 +113,15 @@ void xtcp_tstamp_out(const struct sock *sk, struct xtcp_out_options *opts,
 		  !xsk->tstamp_ok)
 		return;
 	opts->options |= XTCP_OPTION_TS;
-	opts->tsval = xtcp_ts_clock() + xsk->tsoffset;
+	/* The first SYN carries syn_ts, where xtcp_tstamp_synsent_ok()'s
+	 * bound starts (Linux's SYN carries retrans_stamp): an answer
+	 * echoing it is taken, one a ms older refused, whatever the clock
+	 * did between connect() and this header.
+	 */
+	if (syn && sk->sk_state == TCP_SYN_SENT && !xsk->retransmits)
+		opts->tsval = xsk->syn_ts + xsk->tsoffset;
+	else
+		opts->tsval = xtcp_ts_clock() + xsk->tsoffset;
 	opts->tsecr = xsk->ts_recent;
 }
 

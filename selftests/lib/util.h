@@ -12,6 +12,9 @@
 #define XTCP_SELFTESTS_UTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <linux/xtcp.h>
@@ -213,6 +217,111 @@ static inline int if_up(const char *name)
 	}
 	close(fd);
 	return err;
+}
+
+/* printf() to stdout, flushed at once (a line a driving script waits
+ * for).
+ */
+static inline void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+/* Into the network namespace at @path (/run/netns/NAME); none: stay. */
+static inline void enter_netns(const char *path)
+{
+	int fd;
+
+	if (!path)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET))
+		die(path);
+	close(fd);
+}
+
+/* RLIMIT_NOFILE raised to at least @want (both limits as needed). */
+static inline void raise_nofile(rlim_t want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		die("getrlimit");
+	if (rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want;
+	if (rl.rlim_max < want)
+		rl.rlim_max = want;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit RLIMIT_NOFILE (raise fs.nr_open?)");
+}
+
+/* A non-blocking connect() on @fd that poll() reported done: its
+ * SO_ERROR must be 0, or the program dies with it.
+ */
+static inline void connect_done_or_die(int fd)
+{
+	socklen_t len = sizeof(int);
+	int err;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		die("getsockopt SO_ERROR");
+	if (err) {
+		errno = err;
+		die("connect (non-blocking)");
+	}
+}
+
+/* The options the tools holding many connections share (clients_scale,
+ * idle_conns): -f FAM, -n CONNS, -a NETNS (clients), -b NETNS (servers),
+ * -B BATCH (connects started at once), -t SECS (any wait for the network).
+ */
+struct many_conns {
+	int family;
+	unsigned int conns;
+	unsigned int batch;
+	int timeout;
+	const char *netns_client;
+	const char *netns_server;
+};
+
+/* getopt()'s option @c with argument @arg into @m when it is one of
+ * those: 1, else 0.
+ */
+static inline int many_conns_opt(struct many_conns *m, int c, const char *arg)
+{
+	switch (c) {
+	case 'f':
+		m->family = family_by_name(arg);
+		return 1;
+	case 'n':
+		m->conns = strtoul(arg, NULL, 0);
+		return 1;
+	case 'a':
+		m->netns_client = arg;
+		return 1;
+	case 'b':
+		m->netns_server = arg;
+		return 1;
+	case 'B':
+		m->batch = strtoul(arg, NULL, 0);
+		return 1;
+	case 't':
+		m->timeout = atoi(arg);
+		return 1;
+	}
+	return 0;
+}
+
+/* They are all there and make sense. */
+static inline int many_conns_ok(const struct many_conns *m)
+{
+	return m->family && m->conns && m->batch && m->timeout > 0;
 }
 
 #endif /* XTCP_SELFTESTS_UTIL_H */

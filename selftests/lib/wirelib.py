@@ -418,6 +418,39 @@ def wire_args(ap, *more):
     return ap
 
 
+def wire_setup(ap, *more, **knobs):
+    """The start of a test's main(): parses the options (wire_args() on
+    argparse parser @ap, with @more), opens the Wire on them, and sets
+    @knobs for both families in --netns (sysctl_both()).  Returns (args,
+    wire)."""
+    args = wire_args(ap, *more).parse_args()
+    wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
+    if knobs:
+        sysctl_both(args.netns, **knobs)
+    return args, wire
+
+
+class XPeer(LinePeer):
+    """One selftests/wire_peer (--peer) of family @fam in namespace X
+    (--netns), each of its blocking calls bounded by @secs s (its -t),
+    with the further arguments @argv."""
+
+    def __init__(self, args, fam, *argv, secs=5):
+        super().__init__(args.netns, args.peer, fam, "-t", str(secs), *argv)
+
+
+def writer_peer(args, fam, port, writes=("write:20000",)):
+    """An XPeer listening on --dst:@port that makes the @writes
+    (wire_peer steps, by default one write of 20000 bytes) on the
+    connection it accepts, then holds it 4 s: (peer, None) once it
+    listens, else (peer, why)."""
+    peer = XPeer(args, fam, "-l", f"{args.dst}:{port}", *writes,
+                 "sleep:4000")
+    if peer.line(r"listening") is None:
+        return peer, f"peer: {peer.text()}"
+    return peer, None
+
+
 def family_runner(args, wire, families, port):
     """For tests that compare families case by case: returns both(fn, *a),
     which runs case @fn as fn(args, wire, fam, port, *a) once per family
