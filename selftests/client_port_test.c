@@ -428,4 +428,51 @@ TEST(bind_stops_sharing)
 	}
 }
 
+/* A native SO_REUSEADDR client holds PORT towards L1; then (if @attempt)
+ * an xtcp SO_REUSEADDR client tries to connect to L2; then another native
+ * client connects to a third listener.  Native connect() shares a bucket
+ * only while it is as connect() left it (fastreuse and fastreuseport
+ * -1): an xtcp reservation that joined the bucket and left again had
+ * changed that (inet_csk_update_fastreuse()), and the native client got
+ * EADDRNOTAVAIL.  xtcp now takes no port that has a bucket, so its own
+ * attempt fails instead (xtcp clients share no port with native ones).
+ */
+static void case_attempt_leaves_bucket(int attempt, struct obs *o)
+{
+	int l1 = lsn(AF_INET, L1), l2 = lsn(AF_INET, L2);
+	int l3 = lsn(AF_INET, L2 + 1);
+	int n1 = sock_opts(AF_INET, O_ADDR), n2 = sock_opts(AF_INET, O_ADDR);
+	int x = sock_opts(xtcp_family(), O_ADDR);
+
+	rec(o, connect_to(n1, L1));
+	rec(o, local_port(n1));
+	if (attempt)
+		connect_to(x, L2);
+	rec(o, connect_to(n2, L2 + 1));
+	rec(o, local_port(n2));
+	close(x);
+	abort_close(n1);
+	abort_close(n2);
+	close(l1);
+	close(l2);
+	close(l3);
+}
+
+TEST(failed_attempt_leaves_native_sharing)
+{
+	struct obs oracle = {}, got = {};
+
+	ASSERT_EQ(0, fresh_netns(0));
+	case_attempt_leaves_bucket(0, &oracle);
+	ASSERT_EQ(0, fresh_netns(0));
+	case_attempt_leaves_bucket(1, &got);
+	dump("native clients alone", &oracle);
+	dump("an xtcp attempt between", &got);
+	/* Native shares the port between its two clients. */
+	ASSERT_EQ(0, oracle.val[2]);
+	ASSERT_EQ(PORT, oracle.val[3]);
+	EXPECT_EQ(oracle.n, got.n);
+	EXPECT_EQ(0, memcmp(oracle.val, got.val, sizeof(got.val)));
+}
+
 TEST_HARNESS_MAIN

@@ -672,8 +672,8 @@ int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
 			      struct iov_iter *from, u32 copy);
 u64 xtcp_clock_us(void);
 
-/* t1 - t0 of two xtcp_clock_us() stamps, 0 if the later one (read on
- * another CPU) is behind, as Linux's tcp_stamp_us_delta().
+/* t1 - t0 of two xtcp_clock_us() stamps, never below 0, as Linux's
+ * tcp_stamp_us_delta().
  */
 static inline u64 xtcp_stamp_us_delta(u64 t1, u64 t0)
 {

@@ -788,6 +788,13 @@ static void __exit xtcp_exit(void)
 	xtcp_timers_exit();
 	/* Sockets and table entries are freed after an RCU grace period. */
 	rcu_barrier();
+	/* The last sock_put() or xtcp_wfree() of a socket may have run in
+	 * preemptible process context (a qdisc reset frees its skbs from
+	 * __rtnl_unlock()) and been preempted before returning from our
+	 * code: wait until every task has passed a voluntary context
+	 * switch, as the kernel does before freeing trampolines.
+	 */
+	synchronize_rcu_tasks();
 	/* No socket is left to queue a TCP small queues tasklet. */
 	xtcp_tsq_exit();
 	xtcp_port_exit();

@@ -15,7 +15,6 @@
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/ktime.h>
-#include <linux/sched/clock.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/tcp.h>
@@ -26,17 +25,16 @@
 /**
  * xtcp_clock_us() - the clock of RTT samples and send/receive stamps
  *
- * local_clock() in microseconds, as Linux's tcp_clock_us(): the scheduler
- * clock, cheap to read on every segment (ktime_get_ns() reads the
- * clocksource, which under a VM without a stable TSC is an HPET access
- * per call).  It is monotonic on one CPU but may differ slightly between
- * CPUs, so take differences with xtcp_stamp_us_delta().
+ * ktime_get_ns() in microseconds, as Linux 6.1's tcp_clock_us().  Under
+ * TCG, where the guest's clocksource is the HPET, every call is an HPET
+ * read; Linux reads it once per event (tcp_mstamp_refresh()), which xtcp
+ * does not do yet.
  * Context: any.
  * Return: the clock, usecs.
  */
 u64 xtcp_clock_us(void)
 {
-	return div_u64(local_clock(), NSEC_PER_USEC);
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
 /* Grow the send buffer with the congestion window, as Linux's

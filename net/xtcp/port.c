@@ -372,17 +372,51 @@ static void xtcp_port_unshare(struct xtcp_port *port)
  * needs no CAP_NET_BIND_SERVICE nor runs a bind program, as in
  * __inet_hash_connect()).  0 or -EADDRINUSE.  Process context.
  */
+/* Is there a bind bucket for port @num in @rsk's namespace already (a
+ * native socket's, or another reservation's)?  get_port() would join it
+ * when the owners' options allow, and updating its fastreuse state on the
+ * way (inet_csk_update_fastreuse()) would stop native connect() from
+ * sharing that port afterwards, even once the reservation left again.
+ * So a new reservation takes only ports without a bucket: the walk
+ * moves on, as __inet_hash_connect() does past a bucket it cannot share.
+ */
+static bool xtcp_port_bucket_exists(struct sock *rsk, u16 num)
+{
+	struct inet_hashinfo *hinfo = tcp_or_dccp_get_hashinfo(rsk);
+	int l3mdev = inet_sk_bound_l3mdev(rsk);
+	struct net *net = sock_net(rsk);
+	struct inet_bind_hashbucket *head;
+	struct inet_bind_bucket *tb;
+	bool found = false;
+
+	head = &hinfo->bhash[inet_bhashfn(net, num, hinfo->bhash_size)];
+	spin_lock_bh(&head->lock);
+	inet_bind_bucket_for_each(tb, &head->chain) {
+		/* inet_bind_bucket_match(), which is not exported */
+		if (net_eq(ib_net(tb), net) && tb->port == num &&
+		    tb->l3mdev == l3mdev) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&head->lock);
+	return found;
+}
+
 static int xtcp_port_bind_num(struct sock *rsk, __be32 laddr, u16 num)
 {
 	struct inet_sock *rinet = inet_sk(rsk);
 	int err;
 
+	if (xtcp_port_bucket_exists(rsk, num))
+		return -EADDRINUSE;
 	lock_sock(rsk);
 	rinet->inet_rcv_saddr = laddr;
 	rinet->inet_saddr = laddr;
 	err = rsk->sk_prot->get_port(rsk, num);
-	/* get_port() shares the port with owners whose options allow it
-	 * (both SO_REUSEADDR, say); connect() shares none.
+	/* A bucket made between the check above and get_port(): it shares
+	 * the port with owners whose options allow it (both SO_REUSEADDR,
+	 * say); connect() shares none.
 	 */
 	if (!err && !xtcp_port_sole_owner(rsk)) {
 		inet_put_port(rsk);

@@ -3,9 +3,10 @@
  *
  * The bytes a socket has below IP (qdisc, device queue, driver ring) are
  * bounded: xtcp_write_xmit() stops once the socket's transmitted clones
- * still charged to sk_wmem_alloc exceed net.xtcp.tcp_limit_output_bytes
- * or about a millisecond of data at the socket's rate, whichever is
- * smaller (xtcp_small_queue_check()).  The queued skbs of the send and
+ * still charged to sk_wmem_alloc exceed about a millisecond of data at
+ * the socket's rate or twice the skb's truesize, whichever is larger,
+ * and at most net.xtcp.tcp_limit_output_bytes
+ * (xtcp_small_queue_check()).  The queued skbs of the send and
  * retransmission queues are charged to sk_wmem_queued, not sk_wmem_alloc,
  * so sk_wmem_alloc counts exactly what sits below IP (plus the one unit
  * sk_alloc() starts it at), as in Linux.
@@ -188,7 +189,8 @@ static void xtcp_tsq_tasklet_func(struct tasklet_struct *t)
  * qdisc lock may be held).  Linux's extra wait while ksoftirqd runs is
  * left out: ksoftirqd's per-CPU pointer is not exported to modules.
  *
- * Context: any (softirq mostly, hard IRQ on drivers without NAPI).
+ * Context: any (softirq mostly, hard IRQ on drivers without NAPI,
+ * preemptible process context when a qdisc reset frees its skbs).
  */
 void xtcp_wfree(struct sk_buff *skb)
 {

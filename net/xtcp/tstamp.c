@@ -20,7 +20,6 @@
  * include/net/xtcp_tstamp.h (host-tested).
  */
 #include <linux/ktime.h>
-#include <linux/sched/clock.h>
 #include <linux/net.h>
 #include <linux/siphash.h>
 #include <linux/tcp.h>
@@ -36,15 +35,15 @@ static siphash_key_t xtcp_ts_key __read_mostly;
 /**
  * xtcp_ts_clock() - the timestamp clock
  *
- * Milliseconds of the scheduler clock (local_clock(), the clock of
- * xtcp_clock_us()), truncated to 32 bits, as Linux's tcp_time_stamp_raw()
- * (TCP_TS_HZ 1000); RFC 7323 s.5.4 asks for a tick between 1 ms and 1 s.
+ * Milliseconds of the monotonic clock (the clock of xtcp_clock_us()),
+ * truncated to 32 bits, as Linux's tcp_time_stamp_raw() (TCP_TS_HZ 1000);
+ * RFC 7323 s.5.4 asks for a tick between 1 ms and 1 s.
  * Context: any.
  * Return: the clock, ms, modulo 2^32.
  */
 u32 xtcp_ts_clock(void)
 {
-	return (u32)div_u64(local_clock(), NSEC_PER_SEC / XTCP_TS_HZ);
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_SEC / XTCP_TS_HZ);
 }
 
 /* Seconds for ts_recent_stamp, as Linux's ktime_get_seconds(). */
