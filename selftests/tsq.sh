@@ -15,12 +15,13 @@
 # qdisc's backlog is sampled ("tc -s -j qdisc", about every 20 ms).
 # Asserted, per limit:
 #  - every transfer is byte-exact and at least 10 samples were taken;
-#  - each family's largest backlog is within a bound: four GSO skbs (68
+#  - each family's largest backlog is within a bound: eight GSO skbs (68
 #    KiB on the wire each) under the default (its limit is about two
 #    skbs' truesize; Linux lets one more go while the socket is at the
-#    limit, and any while at most one skb is unacknowledged; without TSQ
-#    xtcp fills the qdisc with its window: megabytes), the limit plus two
-#    GSO skbs under the low one;
+#    limit, and any while at most one skb is unacknowledged: native
+#    reached 287660 bytes, over four skbs, in one run on a loaded host;
+#    without TSQ xtcp fills the qdisc with its window, over 1 MiB), the
+#    limit plus two GSO skbs under the low one;
 #  - xtcp's largest backlog is at most twice native's plus 64 KiB.
 # The backlog does not shrink with the low limit here, for native TCP
 # either: its 64 KiB GSO skbs make the default limit (twice an skb's
@@ -46,7 +47,7 @@ DEV=xtsq-a
 procs_start tsq
 
 gso=$((68 * 1024))
-default_bound=$((4 * gso))
+default_bound=$((8 * gso))
 tap_plan 8
 
 if ! { netns_pair $A $DEV 10.77.60.1 $B xtsq-b 10.77.60.2 &&
