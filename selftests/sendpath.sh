@@ -378,9 +378,11 @@ fi
 # The size goal (tcp_xmit_size_goal()) is sk_gso_max_size as
 # sk_setup_caps() left it.  Under the default 64 KiB autosizing rarely
 # reaches it, so a second, short round caps the device at 16 KiB, where
-# both stacks' skbs do: xtcp's largest payload must equal native's
-# (measured: 15928 both; 14480 for xtcp when it took the TCP header
-# allowance off a second time).
+# both stacks' skbs normally do: xtcp's largest payload must be at least
+# native's and within the cap (measured: 15928 both; 14480 for xtcp when
+# it took the TCP header allowance off a second time).  At least, not
+# equal: on the debug kernel native's autosizing stayed below the goal
+# (8688) while xtcp's reached it.
 gso_ok=1
 ip -n $S link set dev sp-s gso_max_size 16384 || gso_ok=0
 capture $S sp-s gso16k-s 5133-5134 && spid_s=$tpid || gso_ok=0
@@ -400,10 +402,11 @@ gso_max_payload()
 }
 read -r n_max x_max <<<"$(gso_max_payload 5133) $(gso_max_payload 5134)"
 echo "# gso16k: largest super-segment payload at sp-s: native $n_max, xtcp $x_max"
-if [ $gso_ok = 1 ] && [ "$n_max" -gt 1460 ] && [ "$x_max" -eq "$n_max" ]; then
-	tap_ok "xtcp: gso: gso_max_size 16384: largest super-segment as native's"
+if [ $gso_ok = 1 ] && [ "$n_max" -gt 1460 ] && [ "$x_max" -ge "$n_max" ] &&
+	[ "$x_max" -le 16384 ]; then
+	tap_ok "xtcp: gso: gso_max_size 16384: largest super-segment at least native's"
 else
-	tap_fail "xtcp: gso: gso_max_size 16384: largest super-segment as native's" \
+	tap_fail "xtcp: gso: gso_max_size 16384: largest super-segment at least native's" \
 		"native $n_max bytes, xtcp $x_max (transfers ok: $gso_ok)"
 fi
 
