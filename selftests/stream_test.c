@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/sockios.h>
@@ -24,6 +23,7 @@
 #include <linux/xtcp.h>
 
 #include "kselftest_harness.h"
+#include "lib/util.h"
 
 #ifndef POLLRDHUP
 #define POLLRDHUP 0x2000
@@ -335,14 +335,6 @@ TEST_F(pair, many_writes_in_order)
 	}
 	ASSERT_EQ(sizeof(in), recv(self->sfd, in, sizeof(in), MSG_WAITALL));
 	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* MSG_MORE corks a small write even with TCP_NODELAY and nothing in
