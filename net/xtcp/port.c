@@ -326,6 +326,14 @@ static void xtcp_port_share_add(struct xtcp_port *port)
 	spin_unlock_bh(&xtcp_port_share_lock);
 }
 
+/* Native TCP's bind hash chain of port @num in @rsk's namespace. */
+static struct inet_bind_hashbucket *xtcp_port_bhead(struct sock *rsk, u16 num)
+{
+	struct inet_hashinfo *hinfo = tcp_or_dccp_get_hashinfo(rsk);
+
+	return &hinfo->bhash[inet_bhashfn(sock_net(rsk), num, hinfo->bhash_size)];
+}
+
 /* Is the bound reservation @rsk the only owner of its port in native
  * TCP's bind table (no socket, TIME_WAIT socket or other reservation
  * joined it)?  __inet_hash_connect() gives connect() a port only from a
@@ -338,13 +346,11 @@ static void xtcp_port_share_add(struct xtcp_port *port)
  */
 static bool xtcp_port_sole_owner(struct sock *rsk)
 {
-	struct inet_hashinfo *hinfo = tcp_or_dccp_get_hashinfo(rsk);
 	struct inet_bind_hashbucket *head;
 	struct inet_bind_bucket *tb;
 	bool sole;
 
-	head = &hinfo->bhash[inet_bhashfn(sock_net(rsk), inet_sk(rsk)->inet_num,
-					  hinfo->bhash_size)];
+	head = xtcp_port_bhead(rsk, inet_sk(rsk)->inet_num);
 	spin_lock_bh(&head->lock);
 	tb = inet_csk(rsk)->icsk_bind_hash;
 	sole = tb && hlist_is_singular_node(&rsk->sk_bind_node, &tb->owners);
@@ -382,14 +388,12 @@ static void xtcp_port_unshare(struct xtcp_port *port)
  */
 static bool xtcp_port_bucket_exists(struct sock *rsk, u16 num)
 {
-	struct inet_hashinfo *hinfo = tcp_or_dccp_get_hashinfo(rsk);
+	struct inet_bind_hashbucket *head = xtcp_port_bhead(rsk, num);
 	int l3mdev = inet_sk_bound_l3mdev(rsk);
 	struct net *net = sock_net(rsk);
-	struct inet_bind_hashbucket *head;
 	struct inet_bind_bucket *tb;
 	bool found = false;
 
-	head = &hinfo->bhash[inet_bhashfn(net, num, hinfo->bhash_size)];
 	spin_lock_bh(&head->lock);
 	inet_bind_bucket_for_each(tb, &head->chain) {
 		/* inet_bind_bucket_match(), which is not exported */
