@@ -11,8 +11,9 @@
 # connections (ss for native, /proc/net/xtcp state 01 for xtcp), and the
 # clients' local ports must be shared (fewer distinct ports than
 # connections), as inet_hash_connect() shares a port between
-# destinations.  xtcp must hold fewer port reservations than connections
-# (/proc/net/xtcp_sockstat "PORT: alloc"), none once they are closed, and
+# destinations.  xtcp must hold one port reservation per local port it
+# uses, fewer than connections (/proc/net/xtcp_sockstat "PORT: inuse" in
+# the client namespace), none in either namespace once they are closed, and
 # rmmod must work after.
 # Six destinations rather than three keep each at 10,000 connections,
 # below the 14,116 ports of one parity of the default range: past that,
@@ -80,8 +81,6 @@ established()
 	fi
 }
 
-port_alloc() { awk '$1 == "PORT:" { print $3 }' /proc/net/xtcp_sockstat; }
-
 declare -A hpid
 
 # start FAM OUT ARGS...: the helper for FAM in the background.
@@ -145,12 +144,12 @@ for fam in inet xtcp; do
 			tap_fail "$fam: local ports shared" "$ports ports for $n connections"
 		fi
 		if [ $fam = xtcp ]; then
-			pa=$(port_alloc)
+			pa=$(port_inuse ${CNS[xtcp]})
 			echo "# xtcp: $pa port reservations for $n connections"
-			if [ "$pa" -lt "$N" ]; then
-				tap_ok "xtcp: fewer port reservations than connections ($pa)"
+			if [ "$pa" -lt "$N" ] && [ "$pa" = "$ports" ]; then
+				tap_ok "xtcp: one port reservation per local port in use, fewer than connections ($pa)"
 			else
-				tap_fail "xtcp: fewer port reservations than connections" "$pa"
+				tap_fail "xtcp: one port reservation per local port in use, fewer than connections" "$pa reservations, $ports ports"
 			fi
 		fi
 	else
@@ -163,10 +162,10 @@ done
 
 # The reservations go with the connections, and the module unloads.
 for i in $(seq "$(tenths 10)"); do
-	[ "$(port_alloc)" = 0 ] && break
+	[ "$(port_inuse ${CNS[xtcp]} ${SNS[xtcp]})" = 0 ] && break
 	sleep 0.1
 done
-tap_eq "xtcp: no port reservation left after close" 0 "$(port_alloc)"
+tap_eq "xtcp: no port reservation left after close" 0 "$(port_inuse ${CNS[xtcp]} ${SNS[xtcp]})"
 if wait_unused && rmmod xtcp; then
 	tap_ok "rmmod after the connections"
 else

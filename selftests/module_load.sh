@@ -105,11 +105,18 @@ done
 tap_eq "$CYCLES load/use/unload cycles complete" $CYCLES $ok_cycles
 tap_eq "no 'Objects remaining' at XTCP slab destruction" "$base_remaining" "$(remaining)"
 # Namespace teardown is asynchronous: wait (bounded) for it to finish.
+# The count is global: earlier tests' sockets may still go meanwhile,
+# but one xtcp left behind would stay above the baseline.
 for i in $(seq "$(slow 300)"); do
-	[ "$(tcp_alloc)" = "$base_alloc" ] && break
+	[ "$(tcp_alloc)" -le "$base_alloc" ] && break
 	sleep 0.1
 done
-tap_eq "native TCP socket count back to baseline" "$base_alloc" "$(tcp_alloc)"
+v=$(tcp_alloc)
+if [ "$v" -le "$base_alloc" ]; then
+	tap_ok "native TCP socket count back to baseline"
+else
+	tap_fail "native TCP socket count back to baseline" "at most $base_alloc expected, got $v"
+fi
 
 insmod "$ko"
 tap_eq "reloaded with the default family" 12 "$(cat /sys/module/xtcp/parameters/family)"

@@ -604,6 +604,7 @@ int xtcp_port_listen(struct sock *sk);
 void xtcp_port_unlisten(struct sock *sk);
 int xtcp_port_init(void);
 void xtcp_port_exit(void);
+int xtcp_port_inuse(struct net *net);
 
 /* protocol.c: the IPPROTO_TCP input hook */
 int xtcp_protocol_init(void);

@@ -83,6 +83,22 @@ static struct proto xtcp_port_prot = {
 	.obj_size	= XTCP_PORT_SK_SIZE + sizeof(struct xtcp_port),
 };
 
+/**
+ * xtcp_port_inuse() - port reservations of one namespace
+ * @net: the namespace
+ *
+ * Counted as sock_prot_inuse_add() counts a protocol's sockets per
+ * namespace (the inuse field of /proc/net/sockstat), from a
+ * reservation's allocation to its free, so a leak shows in the namespace
+ * it happened in whatever other namespaces do.  Any context.
+ *
+ * Return: the number of reservations (0 or more).
+ */
+int xtcp_port_inuse(struct net *net)
+{
+	return sock_prot_inuse_get(net, &xtcp_port_prot);
+}
+
 static struct xtcp_port *xtcp_port_of(struct sock *rsk)
 {
 	return (struct xtcp_port *)((char *)rsk + XTCP_PORT_SK_SIZE);
@@ -163,6 +179,7 @@ static void xtcp_port_free(struct sock *rsk)
 	if (inet_csk(rsk)->icsk_bind_hash)
 		inet_put_port(rsk);
 	percpu_counter_dec(&xtcp_ports_allocated);
+	sock_prot_inuse_add(sock_net(rsk), &xtcp_port_prot, -1);
 	sock_put(rsk);
 }
 
@@ -178,6 +195,7 @@ static struct sock *xtcp_port_alloc(struct sock *sk)
 	rsk->sk_type = SOCK_STREAM;
 	rsk->sk_protocol = IPPROTO_TCP;
 	percpu_counter_inc(&xtcp_ports_allocated);
+	sock_prot_inuse_add(sock_net(rsk), &xtcp_port_prot, 1);
 	xtcp_port_copy_opts(sk, rsk);
 	return rsk;
 }

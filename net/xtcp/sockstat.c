@@ -39,8 +39,10 @@ static int xtcp_sockstat_show(struct seq_file *seq, void *v)
 		   atomic_read(&xn->orphans), atomic_read(&xn->tw_count),
 		   percpu_counter_sum_positive(&xtcp_sockets_allocated),
 		   xtcp_memory_allocated_exact());
-	/* Port reservations (port.c), all namespaces, as "alloc". */
-	seq_printf(seq, "PORT: alloc %lld\n",
+	/* Port reservations (port.c): this namespace's as "inuse", all
+	 * namespaces' as "alloc", as the TCP line counts sockets.
+	 */
+	seq_printf(seq, "PORT: inuse %d alloc %lld\n", xtcp_port_inuse(net),
 		   percpu_counter_sum_positive(&xtcp_ports_allocated));
 	return 0;
 }

@@ -74,10 +74,43 @@ result_field()
 	sed -n "s/^xtcp_xfer: .* $2=\([^ ]*\).*/\1/p" "$1" | tail -n 1
 }
 
+# field FILE LINE NAME: the value after NAME on the line starting LINE
+# (a /proc/net/sockstat-style "TCP: inuse N ... alloc N" line).
+sockstat_field()
+{
+	awk -v l="$2" -v f="$3" '$1 == l { for (i = 2; i < NF; i++) if ($i == f) print $(i + 1) }' "$1"
+}
+
 # Native TCP sockets plus xtcp's port reservations (port.c; the PORT line
-# of /proc/net/xtcp_sockstat), both counted over all namespaces.
+# of /proc/net/xtcp_sockstat), both counted over all namespaces: other
+# tests' sockets and TIME_WAIT entries may still go away meanwhile, so
+# compare with wait_le, not for equality.
 tcp_alloc()
 {
-	echo $(($(awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat) +
-		$(awk '$1 == "PORT:" { print $3 }' /proc/net/xtcp_sockstat)))
+	echo $(($(sockstat_field /proc/net/sockstat TCP: alloc) +
+		$(sockstat_field /proc/net/xtcp_sockstat PORT: alloc)))
+}
+
+# port_inuse NS...: xtcp's port reservations in the namespaces NS (the
+# PORT line's per-namespace "inuse"), exact whatever other namespaces do.
+port_inuse()
+{
+	local ns n=0
+	for ns in "$@"; do
+		n=$((n + $(ip netns exec "$ns" awk '$1 == "PORT:" && $2 == "inuse" { print $3 }' /proc/net/xtcp_sockstat)))
+	done
+	echo $n
+}
+
+# wait_le CMD MAX: up to 10 s (XTCP_SLOW scales it) for CMD's output to
+# be at most MAX; prints it.
+wait_le()
+{
+	local i v
+	for i in $(seq "$(slow 100)"); do
+		v=$($1)
+		[ "$v" -le "$2" ] && break
+		sleep 0.1
+	done
+	echo "$v"
 }
