@@ -129,7 +129,9 @@ u32 xtcp_size_goal(const struct sock *sk)
  * us (512 us by default), halving with each further multiple of that.
  * The minimum RTT rather than SRTT, so that a queue the flow builds up
  * itself does not shrink its skbs.  At least tcp_min_tso_segs (2), at
- * most sk_gso_max_segs.  Before the first RTT sample, tcp_min_tso_segs.
+ * most sk_gso_max_segs.  Before the first RTT sample the rate is
+ * sk_max_pacing_rate (unlimited unless SO_MAX_PACING_RATE set it), so the
+ * whole GSO size, as in Linux.
  * Bursts on slow or long paths stay short while a fast local path sends
  * full 64 KiB GSO skbs.
  *
@@ -139,20 +141,24 @@ u32 xtcp_tso_segs(const struct sock *sk)
 {
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 log = READ_ONCE(xtcp_pernet(sock_net(sk))->tso_rtt_log);
-	u32 segs = XTCP_MIN_TSO_SEGS, r;
+	u32 segs, r;
 	u64 bytes;
 
 	if (!sk_can_gso(sk))
 		return 1;
-	if (xtcp_rtt_srtt_us(&xsk->rtt)) {
-		bytes = xtcp_pacing_rate(sk) >> READ_ONCE(sk->sk_pacing_shift);
-		/* min_rtt >> log, with shifts of 32 or more giving 0. */
-		r = log < 32 ? xtcp_min_rtt(xsk) >> log : 0;
-		if (r < 32)
-			bytes += sk->sk_gso_max_size >> r;
-		bytes = min_t(u64, bytes, sk->sk_gso_max_size);
-		segs = max_t(u32, div_u64(bytes, xsk->mss), XTCP_MIN_TSO_SEGS);
-	}
+	/* Before the first sample the rate is sk_max_pacing_rate, unlimited
+	 * by default: the whole GSO size, as Linux's initial sk_pacing_rate
+	 * of ~0UL gives.
+	 */
+	bytes = xtcp_pacing_rate(sk) >> READ_ONCE(sk->sk_pacing_shift);
+	/* min_rtt >> log, with shifts of 32 or more giving 0 (and ~0U
+	 * before any sample).
+	 */
+	r = log < 32 ? xtcp_min_rtt(xsk) >> log : 0;
+	if (r < 32)
+		bytes += sk->sk_gso_max_size >> r;
+	bytes = min_t(u64, bytes, sk->sk_gso_max_size);
+	segs = max_t(u32, div_u64(bytes, xsk->mss), XTCP_MIN_TSO_SEGS);
 	return max_t(u32, min_t(u32, segs, sk->sk_gso_max_segs), 1);
 }
 

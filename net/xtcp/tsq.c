@@ -107,8 +107,14 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb)
 	if (skb_queue_len(&xsk->rtx_queue) <= 1)
 		return false;
 	set_bit(XTCP_TSQ_THROTTLED, &xsk->tsq_flags);
-	/* Pairs with the cmpxchg() in xtcp_wfree(): either it sees the
-	 * mark, or this read sees what it gave back.
+	/* The mark before the second read, as tcp_small_queue_check()
+	 * orders them: a completion (xtcp_wfree(), which gives its charge
+	 * back and only then reads the flags) either gave back before this
+	 * read, which then sees the lower sk_wmem_alloc, or reads the flags
+	 * after the mark and queues the socket.  Linux relies on the same
+	 * order on the xtcp_wfree() side (refcount_sub_and_test() is a
+	 * fully ordered locked instruction on x86, the one architecture
+	 * this module is built and tested for).
 	 */
 	smp_mb__after_atomic();
 	return refcount_read(&sk->sk_wmem_alloc) > limit;
