@@ -176,6 +176,10 @@ class Receiver:
             self.acks.append((time.time(), ack))
             self.c.wire.sock.send(frame)
 
+    def last_ack_at(self, t):
+        """When we last sent an ACK before time @t (0 if never)."""
+        return max([ts for ts, ack in self.acks if ts <= t], default=0)
+
     def ack_before(self, t):
         """Our cumulative ACK (bytes) as last sent before time @t."""
         a = 0
@@ -280,8 +284,9 @@ class Case:
             segs = data_in_order(self.c, self.m)
             prev = float(segs[i - 1].time)
             for p in segs[i:]:
-                gap = float(p.time) - prev
-                prev = float(p.time)
+                t = float(p.time)
+                gap = t - max(prev, self.rcv.last_ack_at(t))
+                prev = t
                 if drop and drop(self, p, gap):
                     self.dropped.append(seg_name(*self.off(p)))
                     continue
@@ -341,7 +346,7 @@ class Case:
 
 def rto_drop(case, p, gap):
     """(c): ignore everything until the RTO, a data segment GAP s or
-    more after the one before."""
+    more after both the data segment before it and our last ACK."""
     if "rto" not in case.extra and gap >= GAP:
         case.extra["rto"] = float(p.time)
     return "rto" not in case.extra
