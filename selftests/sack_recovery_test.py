@@ -16,10 +16,10 @@
 # signal is the D-SACK (with them, native TCP would also undo from the
 # TSecr we echo, tcp_packet_delayed(), and which TSval a hand-made
 # receiver echoes would decide the result), and four SACK blocks fit.
-# Our ACK of the SYN-ACK is held until PATH_RTT s (0.3, times XTCP_SLOW)
-# after the SYN-ACK: X's first RTT sample makes its RTO about 1 s and its
-# tail loss probe timeout about 0.6 s, so that python's reaction to a
-# flight under TCG (printed as "lag", about 0.1 s) stays a fraction of an
+# Our ACK of the SYN-ACK is held until PATH_RTT s (0.5, times XTCP_SLOW)
+# after the SYN-ACK: X's first RTT sample makes its RTO about 1.5 s and
+# its tail loss probe timeout about 1 s, so that python's reaction to a
+# flight under TCG (printed as "lag", 0.1-0.4 s) stays a fraction of an
 # RTT and no timer fires before our ACKs do; the initial flight's ACKs
 # are built meanwhile.
 # The receiver first takes the initial flight in the case's own order,
@@ -47,10 +47,18 @@
 #      the hole before it (recovery from the scoreboard does not spend a
 #      round trip per hole as NewReno's partial ACKs do).
 #  (c) after an RTO: 2 and 4 lost, the rest SACKed; then we ignore all
-#      until a data segment comes GAP s or more after the one before
-#      (the RTO: no sooner than 200 ms, tcp_rto_min; fast retransmits
-#      follow our ACKs within ms), and answer from there: after the RTO
-#      only the holes 2 and 4 are resent, not the SACKed 5-10.
+#      until a data segment comes GAP s or more after both the one
+#      before and our last ACK (the RTO: no sooner than 200 ms,
+#      tcp_rto_min; fast retransmits follow our ACKs within ms), and
+#      answer from there: both holes are resent before the RTO, and
+#      after it only the holes, not the SACKed 5-10.
+#  (f) reordering, no loss: 6 comes after 7-10.  With no reordering
+#      seen before, the third SACK above 6 makes it lost at once (RACK's
+#      window is 0 then: tcp_rack_reo_wnd()), so native resends it;
+#      once the same flight had 2 come after 3 and 4 (reordering seen
+#      without a retransmission, tcp_check_sack_reordering()), the
+#      window is min_rtt/4, far more than the milliseconds between our
+#      back-to-back ACKs, and nothing is resent.
 #  (e) tail loss: 9 and 10 lost, 1-8 ACKed: the first retransmission
 #      is a probe of the last segment (RACK-TLP, RFC 8985 s.7) sent about
 #      two smoothed RTTs after our last ACK (printed, with the RTO), not
@@ -61,10 +69,10 @@
 #      tcp_try_undo_dsack()); X's cwnd and ssthresh, from /proc/net/tcp
 #      and /proc/net/xtcp (the same columns), are read before the
 #      D-SACK and after it.
-# Cases (a)-(c) run with tcp_early_retrans 0 (no tail loss probe: with
-# no ACK within two RTTs, which a python receiver under TCG cannot
-# promise, a probe would be one more retransmission), (e) and (d) with
-# Linux's default 3.  Sysctls are set for both stacks; a net.xtcp knob
+# Cases (a)-(c) and (f) run with tcp_early_retrans 0 (no tail loss
+# probe: with no ACK within two RTTs, which a python receiver under TCG
+# cannot promise, a probe would be one more retransmission), (e) and (d)
+# with Linux's default 3.  Sysctls are set for both stacks; a net.xtcp knob
 # that does not exist yet is reported ("# knob ... missing") and the
 # test goes on.  tcp_no_metrics_save is 1 so that native TCP does not
 # carry ssthresh or reordering from one case to the next.
@@ -77,13 +85,12 @@
 #      reaches 5 (record 2@1 4@3 6@5, native 2@1 4@3 6@3).
 #  (c) both fail: before the RTO xtcp resends only 2; after it, go-back-N
 #      resends the SACKed 5 and 6 as well.
+#  (f) without reordering seen xtcp resends 6 as native (passes); once
+#      it was seen xtcp still resends 6 at the third duplicate ACK (fails).
 #  (e) fails: xtcp waits for its RTO and resends 9 first.
 #  (d) fails: xtcp's cwnd and ssthresh stay reduced (6, 6) after the
 #      D-SACK; native's go from (7, 7) back to (11, -1).
-# (f) of the issue (reordering without loss, once the reordering window
-# has adapted) is not here yet.
-#
-# Time: about 100 s under TCG (ten connections, one RTO in (c)).
+# Time: about 150 s under TCG (fourteen connections, one RTO in (c)).
 
 import argparse
 import os
@@ -106,7 +113,7 @@ TOTAL = NSEG * MSS
 GAP = 0.15		# s: see (c) above; the protocol's clock, not scaled
 QUIET = 0.5		# s without data once all is ACKed: not scaled either
 RUN = slow(15.0)	# s: bounds one case
-PATH_RTT = slow(0.3)	# s: our ACK of the SYN-ACK is held this long
+PATH_RTT = slow(0.5)	# s: our ACK of the SYN-ACK is held this long
 
 
 def knob(args, name, value, missing):
@@ -421,7 +428,7 @@ def main():
                  ("tcp_recovery", 1), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
         knob(args, k, v, missing)
-    tap = Tap(2 + 3 + 3 + 2 + 2)
+    tap = Tap(2 + 3 + 3 + 3 + 2 + 2)
     port = 7700
 
     def both(name, *a, **kw):
@@ -487,6 +494,20 @@ def main():
     tap.result(ok(x) and "rto_at" in x and before(x) == before(n),
                "after RTO: before the RTO xtcp resends both holes, as "
                "native [scoreboard]", f"native {n}, xtcp {x}")
+
+    # (f) reordering, no loss
+    n, x = both("reorder unseen", list(range(1, 6)) + [7, 8, 9, 10, 6])
+    m, y = both("reorder adapted", [1, 3, 4, 2, 5, 7, 8, 9, 10, 6])
+    tap.result(ok(n) and segs(n) == ["6"] and ok(m) and segs(m) == [],
+               "reordering: native resends 6 when it had seen no "
+               "reordering, nothing once it had (sanity)",
+               f"unseen {n}, adapted {m}")
+    tap.result(ok(x) and segs(x) == segs(n),
+               "reordering: with no reordering seen before, xtcp resends "
+               "6 as native [scoreboard]", f"native {n}, xtcp {x}")
+    tap.result(ok(y) and segs(y) == segs(m),
+               "reordering: once reordering was seen, xtcp resends "
+               "nothing, as native [RACK]", f"native {m}, xtcp {y}")
 
     knob(args, "tcp_early_retrans", 3, missing)
 
