@@ -16,13 +16,16 @@
 # signal is the D-SACK (with them, native TCP would also undo from the
 # TSecr we echo, tcp_packet_delayed(), and which TSval a hand-made
 # receiver echoes would decide the result), and four SACK blocks fit.
-# Our ACK of the SYN-ACK is held until PATH_RTT s (0.5, times XTCP_SLOW)
-# after the SYN-ACK: X's first RTT sample makes its RTO about 1.5 s and
-# its tail loss probe timeout about 1 s, so that python's reaction to a
-# flight under TCG (printed as "lag", 0.1-0.4 s) stays a fraction of an
-# RTT and no timer fires before our ACKs do; the initial flight's ACKs
-# are built meanwhile (and the time from the first to the last of them
-# is printed as "spread").
+# The path's RTT is PATH_RTT s (0.5, times XTCP_SLOW): our ACK of the
+# SYN-ACK is held until then after the SYN-ACK, and the initial flight's
+# ACKs until then after its first segment, so that X's RTT samples, its
+# min_rtt included, are about that: its RTO about 1.5 s, its tail loss
+# probe timeout about 1 s, RACK's reordering window min_rtt/4 about
+# 125 ms.  Python under TCG then acts well within an RTT: it sees the
+# flight 0.1-0.4 s after its last segment left (printed as "lag"; a
+# larger lag delays the ACKs past PATH_RTT) and sends the flight's ACKs,
+# built while the handshake ACK was held, within a few ms of each other
+# (printed as "spread").
 # The receiver first takes the initial flight in the case's own order,
 # leaving out the segments it "loses" (one ACK each, sent back to back,
 # built beforehand), then answers each later data segment as a receiver
@@ -284,6 +287,7 @@ class Case:
         want = [(k * MSS, (k + 1) * MSS) for k in range(NSEG)]
         if got != want:
             return f"initial flight {got}, wanted {NSEG} x {MSS} in order"
+        self.t_first = float(segs[0].time)
         self.t_last = float(segs[NSEG - 1].time)
         return None
 
@@ -296,6 +300,9 @@ class Case:
         why = self.first_flight()
         if why:
             return why
+        left = self.t_first + PATH_RTT - time.time()
+        if left > 0:
+            time.sleep(left)
         self.rcv.send(self.flight)
         self.t_flight = self.rcv.acks[-1][0]
         self.lag = self.rcv.acks[0][0] - self.t_last
@@ -427,7 +434,8 @@ def main():
     # The sniffer thread dissects while we send a flight's ACKs: hand
     # the GIL over sooner than every 5 ms, so that they go back to back.
     sys.setswitchinterval(0.0002)
-    wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
+    wire = Wire(args.iface, args.src, args.dst, args.dst_mac,
+                bpf=f"tcp and src host {args.dst} and dst host {args.src}")
     missing = set()
     for k, v in (("tcp_sack", 1), ("tcp_timestamps", 0),
                  ("tcp_window_scaling", 0), ("tcp_dsack", 1),
