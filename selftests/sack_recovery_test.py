@@ -22,10 +22,11 @@
 # min_rtt included, are about that: its RTO about 1.5 s, its tail loss
 # probe timeout about 1 s, RACK's reordering window min_rtt/4 about
 # 125 ms.  Python under TCG then acts well within an RTT: it sees the
-# flight 0.1-0.4 s after its last segment left (printed as "lag"; a
-# larger lag delays the ACKs past PATH_RTT) and sends the flight's ACKs,
-# built while the handshake ACK was held, within a few ms of each other
-# (printed as "spread").
+# flight 0.1-0.4 s after it left, sends the flight's first ACK PATH_RTT
+# after the flight's first segment (printed as "lag", from the flight's
+# last segment: about PATH_RTT, more if python was late) and the others,
+# built while the handshake ACK was held, within a few ms (printed as
+# "spread").
 # The receiver first takes the initial flight in the case's own order,
 # leaving out the segments it "loses" (one ACK each, sent back to back,
 # built beforehand), then answers each later data segment as a receiver
@@ -51,11 +52,12 @@
 #      the hole before it (recovery from the scoreboard does not spend a
 #      round trip per hole as NewReno's partial ACKs do).
 #  (c) after an RTO: 2 and 4 lost, the rest SACKed; then we ignore all
-#      until a data segment comes GAP s or more after both the one
-#      before and our last ACK (the RTO: no sooner than 200 ms,
-#      tcp_rto_min; fast retransmits follow our ACKs within ms), and
-#      answer from there: both holes are resent before the RTO, and
-#      after it only the holes, not the SACKed 5-10.
+#      until a data segment comes GAP s (PATH_RTT / 2) or more after
+#      both the one before and our last ACK: the RTO, which comes at
+#      least srtt + 200 ms (tcp_rto_min) after the last retransmission
+#      of 2, while fast retransmits follow our ACKs within ms.  From
+#      there we answer: both holes are resent before the RTO, and after
+#      it only the holes, not the SACKed 5-10.
 #  (f) reordering, no loss: 6 comes after 7-10.  With no reordering
 #      seen before, the third SACK above 6 makes it lost at once (RACK's
 #      window is 0 then: tcp_rack_reo_wnd()), so native resends it;
@@ -114,10 +116,10 @@ FAMILIES = ("inet", "xtcp")
 MSS = 1460
 NSEG = 10
 TOTAL = NSEG * MSS
-GAP = 0.15		# s: see (c) above; the protocol's clock, not scaled
-QUIET = 0.5		# s without data once all is ACKed: not scaled either
+PATH_RTT = slow(0.5)	# s: the path's RTT, see above
+GAP = PATH_RTT / 2	# s: see (c) above
+QUIET = slow(0.5)	# s without data once all is ACKed
 RUN = slow(15.0)	# s: bounds one case
-PATH_RTT = slow(0.5)	# s: our ACK of the SYN-ACK is held this long
 
 
 def knob(args, name, value, missing):
