@@ -169,7 +169,10 @@ class Receiver:
 
     def take(self, s, e):
         """Bytes [@s, @e) arrived: (cumulative ACK, the frame of our ACK
-        as bytes, to send())."""
+        as bytes, to send()).  A whole duplicate is D-SACKed; a segment
+        only partly old gets no D-SACK for its old part, and the block
+        holding a duplicate above RCV.NXT is not moved second (RFC 2883
+        s.4): no case here sends either."""
         dup = None
         if e <= self.nxt or any(b[0] <= s and e <= b[1]
                                 for b in self.blocks):
