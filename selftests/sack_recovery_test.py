@@ -16,13 +16,16 @@
 # signal is the D-SACK (with them, native TCP would also undo from the
 # TSecr we echo, tcp_packet_delayed(), and which TSval a hand-made
 # receiver echoes would decide the result), and four SACK blocks fit.
-# The path's RTT is PATH_RTT s (0.5, times XTCP_SLOW): our ACK of the
+# The path's RTT is PATH_RTT s (1.0, times XTCP_SLOW): our ACK of the
 # SYN-ACK is held until then after the SYN-ACK, and the initial flight's
 # ACKs until then after its first segment, so that X's RTT samples, its
-# min_rtt included, are about that: its RTO about 1.5 s, its tail loss
-# probe timeout about 1 s, RACK's reordering window min_rtt/4 about
-# 125 ms.  Python under TCG then acts well within an RTT: it sees the
-# flight 0.1-0.4 s after it left, sends the flight's first ACK PATH_RTT
+# min_rtt included, are about that: its RTO about 3 s, its tail loss
+# probe timeout about 2 s, RACK's reordering window min_rtt/4 about
+# 250 ms.  Python under TCG then acts well within an RTT: it sees the
+# flight 0.1-0.4 s after it left (up to 1.5 s seen on a loaded host,
+# which 0.5 s did not survive: X's RTO fired first; a retransmission
+# before our first ACK is printed as "early"), sends the flight's first
+# ACK PATH_RTT
 # after the flight's first segment (printed as "lag", from the flight's
 # last segment: about PATH_RTT, more if python was late) and the others,
 # built while the handshake ACK was held, within a few ms (printed as
@@ -116,7 +119,7 @@ FAMILIES = ("inet", "xtcp")
 MSS = 1460
 NSEG = 10
 TOTAL = NSEG * MSS
-PATH_RTT = slow(0.5)	# s: the path's RTT, see above
+PATH_RTT = slow(1.0)	# s: the path's RTT, see above
 GAP = PATH_RTT / 2	# s: see (c) above
 QUIET = slow(0.5)	# s without data once all is ACKed
 RUN = slow(15.0)	# s: bounds one case
@@ -367,6 +370,17 @@ class Case:
             hi = max(hi, e)
         return len(out) if until is not None else out
 
+    def rtx_pkts(self):
+        """The retransmitted segments, as record() lists them."""
+        out = []
+        hi = 0
+        for p in data_in_order(self.c, self.m):
+            s, e = self.off(p)
+            if s < hi:
+                out.append(p)
+            hi = max(hi, e)
+        return out
+
     def first_rtx_delay(self):
         """(segment, s after our last flight ACK) of the first
         retransmission, or None."""
@@ -412,6 +426,12 @@ def obs(args, wire, fam, port, name, order, drop=None, hold=(), rto=False):
             r["before_dsack"] = case.before_dsack
             time.sleep(0.1)
             r["after_dsack"] = cwnd_ssthresh(args, fam, port)
+        if hasattr(case, "lag"):
+            t0 = case.rcv.acks[0][0]
+            early = [x for x, p in zip(case.record(), case.rtx_pkts())
+                     if float(p.time) < t0]
+            if early:
+                r["early"] = early
         d = case.first_rtx_delay()
         if d:
             r["first"] = f"{d[0]} after {d[1]:.3f} s"
