@@ -23,13 +23,12 @@
 # probe timeout about 2 s, RACK's reordering window min_rtt/4 about
 # 250 ms.  Python under TCG then acts well within an RTT: it sees the
 # flight 0.1-0.4 s after it left (up to 1.5 s seen on a loaded host,
-# which 0.5 s did not survive: X's RTO fired first; a retransmission
-# before our first ACK is printed as "early"), sends the flight's first
-# ACK PATH_RTT
-# after the flight's first segment (printed as "lag", from the flight's
-# last segment: about PATH_RTT, more if python was late) and the others,
-# built while the handshake ACK was held, within a few ms (printed as
-# "spread").
+# which a PATH_RTT of 0.5 s did not survive: X's RTO fired first; a
+# retransmission before our first ACK is printed as "early"), sends the
+# flight's first ACK PATH_RTT after the flight's first segment (printed
+# as "lag", from the flight's last segment: about PATH_RTT, more if
+# python was late) and the others, built while the handshake ACK was
+# held, within a few ms (printed as "spread").
 # The receiver first takes the initial flight in the case's own order,
 # leaving out the segments it "loses" (one ACK each, sent back to back,
 # built beforehand), then answers each later data segment as a receiver
@@ -99,7 +98,8 @@
 #  (e) fails: xtcp waits for its RTO and resends 9 first.
 #  (d) fails: xtcp's cwnd and ssthresh stay reduced (6, 6) after the
 #      D-SACK; native's go from (7, 7) back to (11, -1).
-# Time: about 150 s under TCG (fourteen connections, one RTO in (c)).
+# Time: about 150 s under TCG (fourteen connections, one RTO in (c);
+# 190 s on a loaded host).
 
 import argparse
 import os
