@@ -1,0 +1,593 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# sack_recovery_test: what a SACK-enabled sender retransmits after losses
+# the receiver stages, native TCP (the oracle) and xtcp, run by
+# selftests/sack_recovery.sh (one python process: importing scapy takes
+# seconds under TCG).  The acceptance wire tests of the loss-recovery
+# issue (SACK scoreboard, RACK-TLP, PRR, undo).
+#
+# Each case runs once per family against its own selftests/wire_peer
+# listener in namespace X, which writes ten full segments (14600 bytes,
+# MSS 1460: exactly the initial window, so that no new data can be sent
+# and every later data segment is a retransmission), then holds the
+# connection.  Scapy is the receiver: its SYN offers SACK-permitted, no
+# timestamps and no window scaling.  Without timestamps the only undo
+# signal is the D-SACK (with them, native TCP would also undo from the
+# TSecr we echo, tcp_packet_delayed(), and which TSval a hand-made
+# receiver echoes would decide the result), and four SACK blocks fit.
+# The path's RTT is PATH_RTT s (1.0, times XTCP_SLOW): our ACK of the
+# SYN-ACK is held until then after the SYN-ACK, and the initial flight's
+# ACKs until then after its first segment, so that X's RTT samples, its
+# min_rtt included, are about that: its RTO about 3 s, its tail loss
+# probe timeout about 2 s, RACK's reordering window min_rtt/4 about
+# 250 ms.  Python under TCG then acts well within an RTT: it sees the
+# flight 0.1-0.4 s after it left (up to 1.5 s seen on a loaded host,
+# which a PATH_RTT of 0.5 s did not survive: X's RTO fired first; a
+# retransmission before our first ACK is printed as "early"), sends the
+# flight's first ACK PATH_RTT after the flight's first segment (printed
+# as "lag", from the flight's last segment: about PATH_RTT, more if
+# python was late) and the others, built while the handshake ACK was
+# held, within a few ms (printed as "spread").
+# The receiver first takes the initial flight in the case's own order,
+# leaving out the segments it "loses" (one ACK each, sent back to back,
+# built beforehand), then answers each later data segment as a receiver
+# that ACKs every segment: cumulative ACK, then a D-SACK block for a
+# duplicate, then its SACK blocks, most recently changed first (RFC 2018
+# s.4, RFC 2883).  It stops once all 14600 bytes are ACKed and the
+# sender was then quiet for QUIET s.
+#
+# The record of a case is each retransmitted segment in the order sent,
+# as "K@A": segment K (1-based) resent while our cumulative ACK covered
+# A segments (the last ACK we had sent before the sniffer saw it).  The
+# checks compare xtcp's record (or the part a case asserts) with
+# native's, after a sanity check on native's own record so that a case
+# that observes nothing cannot pass.
+#
+# Cases:
+#  (a) one loss: segment 2 lost, 3-10 SACKed one by one (the third
+#      duplicate ACK makes the loss certain, RACK with no reordering
+#      seen): segment 2 and nothing else is resent.
+#  (b) three holes SACKed out of order: 2, 4 and 6 lost, the others
+#      taken as 1, 9, 7, 5, 3, 10, 8: only the holes are resent, in
+#      sequence order; and the last hole goes before our ACK reaches
+#      the hole before it (recovery from the scoreboard does not spend a
+#      round trip per hole as NewReno's partial ACKs do).
+#  (c) after an RTO: 2 and 4 lost, the rest SACKed; then we ignore all
+#      until a data segment comes GAP s (PATH_RTT / 2) or more after
+#      both the one before and our last ACK: the RTO, which comes at
+#      least srtt + 200 ms (tcp_rto_min) after the last retransmission
+#      of 2, while fast retransmits follow our ACKs within ms.  From
+#      there we answer: both holes are resent before the RTO, and after
+#      it only the holes, not the SACKed 5-10.
+#  (f) reordering, no loss: 6 comes after 7-10.  With no reordering
+#      seen before, the third SACK above 6 makes it lost at once (RACK's
+#      window is 0 then: tcp_rack_reo_wnd()), so native resends it;
+#      once the same flight had 2 come after 3 and 4 (reordering seen
+#      without a retransmission, tcp_check_sack_reordering()), the
+#      window is min_rtt/4, far more than the milliseconds between our
+#      back-to-back ACKs, and nothing is resent.
+#  (e) tail loss: 9 and 10 lost, 1-8 ACKed: the first retransmission
+#      is a probe of the last segment (RACK-TLP, RFC 8985 s.7) sent about
+#      two smoothed RTTs after our last ACK (printed, with the RTO), not
+#      the head at the RTO; then the SACK of the probe has 9 resent.
+#  (d) D-SACK undo: 2 delayed (not lost), 3-10 SACKed, 2 resent and
+#      ACKed, then the late original 2 arrives and we send a D-SACK for
+#      it: the cwnd reduction of the recovery is undone (RFC 2883 s.5,
+#      tcp_try_undo_dsack()); X's cwnd and ssthresh, from /proc/net/tcp
+#      and /proc/net/xtcp (the same columns), are read before the
+#      D-SACK and after it.
+# Cases (a)-(c) and (f) run with tcp_early_retrans 0 (no tail loss
+# probe: with no ACK within two RTTs, which a python receiver under TCG
+# cannot promise, a probe would be one more retransmission), (e) and (d)
+# with Linux's default 3.  Sysctls are set for both stacks; a net.xtcp knob
+# that does not exist yet is reported ("# knob ... missing") and the
+# test goes on.  tcp_no_metrics_save is 1 so that native TCP does not
+# carry ssthresh or reordering from one case to the next.
+#
+# Expected today (xtcp's sender ignores SACK blocks: NewReno, go-back-N
+# after an RTO); each xtcp check's name says in brackets what it needs:
+#  (a) passes: NewReno resends the same segment here.
+#  (b) the segments pass (NewReno's partial ACKs find the same holes);
+#      "no round trip per hole" fails: xtcp resends 6 only once our ACK
+#      reaches 5 (record 2@1 4@3 6@5, native 2@1 4@3 6@3).
+#  (c) both fail: before the RTO xtcp resends only 2; after it, go-back-N
+#      resends the SACKed 5 and 6 as well.
+#  (f) without reordering seen xtcp resends 6 as native (passes); once
+#      it was seen xtcp still resends 6 at the third duplicate ACK (fails).
+#  (e) fails: xtcp waits for its RTO and resends 9 first.
+#  (d) fails: xtcp's cwnd and ssthresh stay reduced (6, 6) after the
+#      D-SACK; native's go from (7, 7) back to (11, -1).
+# Time: about 150 s under TCG (fourteen connections, one RTO in (c);
+# 190 s on a loaded host).
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from wirelib import (Tap, Wire, XPeer, wire_args,  # noqa: E402
+                     ManualConn as Conn, segment, seq_add, M32, opt_area,
+                     walk, REPLY_WAIT)
+from slow import slow  # noqa: E402
+from scapy.all import TCP  # noqa: E402
+
+FAMILIES = ("inet", "xtcp")
+MSS = 1460
+NSEG = 10
+TOTAL = NSEG * MSS
+PATH_RTT = slow(1.0)	# s: the path's RTT, see above
+GAP = PATH_RTT / 2	# s: see (c) above
+QUIET = slow(0.5)	# s without data once all is ACKed
+RUN = slow(15.0)	# s: bounds one case
+
+
+def knob(args, name, value, missing):
+    """net.ipv4.@name and net.xtcp.@name to @value in X; a missing
+    net.xtcp one is added to the set @missing."""
+    subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
+                    f"net.ipv4.{name}={value}"], check=True)
+    r = subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
+                        f"net.xtcp.{name}={value}"],
+                       capture_output=True, text=True)
+    if r.returncode and name not in missing:
+        missing.add(name)
+        print(f"# knob net.xtcp.{name} missing: {r.stderr.strip()}")
+
+
+def sock_tail(args, fam, port):
+    """(RTO in s, cwnd, ssthresh) of X's connection on local @port: the
+    columns after the pointer of /proc/net/tcp or /proc/net/xtcp (RTO in
+    clock ticks of USER_HZ 100, ssthresh -1 in the initial slow start),
+    or None."""
+    f = "/proc/net/tcp" if fam == "inet" else "/proc/net/xtcp"
+    out = subprocess.run(["ip", "netns", "exec", args.netns, "cat", f],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines()[1:]:
+        c = line.split()
+        if len(c) > 3 and c[1].endswith(f":{port:04X}") and c[3] == "01":
+            return int(c[-5]) / 100, int(c[-2]), int(c[-1])
+    return None
+
+
+def cwnd_ssthresh(args, fam, port):
+    t = sock_tail(args, fam, port)
+    return t and t[1:]
+
+
+class Receiver:
+    """Our receiving end of one connection: what arrived, as offsets
+    from X's first data byte; ACKs as a receiver that ACKs every
+    segment would send them, recorded with the time each went."""
+
+    def __init__(self, c):
+        self.c = c
+        self.base = c.rcv_nxt
+        self.nxt = 0
+        self.blocks = []	# [start, end), most recently changed first
+        self.acks = []		# (time before sending, cumulative ACK)
+
+    def take(self, s, e):
+        """Bytes [@s, @e) arrived: (cumulative ACK, the frame of our ACK
+        as bytes, to send()).  A whole duplicate is D-SACKed; a segment
+        only partly old gets no D-SACK for its old part, and the block
+        holding a duplicate above RCV.NXT is not moved second (RFC 2883
+        s.4): no case here sends either."""
+        dup = None
+        if e <= self.nxt or any(b[0] <= s and e <= b[1]
+                                for b in self.blocks):
+            dup = (s, e)
+        elif s <= self.nxt:
+            self.nxt = max(self.nxt, e)
+        else:
+            lo, hi = s, e
+            keep = []
+            for b in self.blocks:
+                if b[1] < lo or b[0] > hi:
+                    keep.append(b)
+                else:
+                    lo, hi = min(lo, b[0]), max(hi, b[1])
+            self.blocks = [(lo, hi)] + keep
+        while True:
+            low = [b for b in self.blocks if b[0] <= self.nxt]
+            if not low:
+                break
+            for b in low:
+                self.nxt = max(self.nxt, b[1])
+                self.blocks.remove(b)
+        blocks = ([dup] if dup else []) + self.blocks
+        sack = []
+        for s0, e0 in blocks[:4]:
+            sack += [seq_add(self.base, s0), seq_add(self.base, e0)]
+        opts = ([("NOP", None), ("NOP", None), ("SAck", tuple(sack))]
+                if sack else [])
+        p = segment(self.c.wire, self.c.sport, self.c.dport, "A",
+                    self.c.snd_nxt, seq_add(self.base, self.nxt), opts=opts)
+        return self.nxt, bytes(self.c.wire.eth / p)
+
+    def send(self, acks):
+        for ack, frame in acks:
+            self.acks.append((time.time(), ack))
+            self.c.wire.sock.send(frame)
+
+    def last_ack_at(self, t):
+        """When we last sent an ACK before time @t (0 if never)."""
+        return max([ts for ts, ack in self.acks if ts <= t], default=0)
+
+    def ack_before(self, t):
+        """Our cumulative ACK (bytes) as last sent before time @t."""
+        a = 0
+        for ts, ack in self.acks:
+            if ts <= t:
+                a = ack
+        return a
+
+
+def data_in_order(c, since):
+    """X's data segments on @c after mark @since, in the order seen."""
+    return c.sent(since, lambda p: len(p[TCP].payload) > 0)
+
+
+def seg_name(s, e):
+    if s % MSS == 0 and e - s == MSS:
+        return str(s // MSS + 1)
+    return f"{s}-{e}"
+
+
+class Case:
+    """One connection to a writer in X, SACK-permitted offered: the
+    initial flight taken in @order (1-based segment numbers; those left
+    out are lost), then answers until all is ACKed.  @drop(case, p, gap)
+    says whether a later segment is ignored; @hold lists segments kept
+    back and taken once all else is ACKed (a late original)."""
+
+    def __init__(self, args, wire, fam, port):
+        self.args, self.wire, self.fam, self.port = args, wire, fam, port
+        self.peer = XPeer(args, fam, "-l", f"{args.dst}:{port}",
+                          f"write:{TOTAL}", "sleep:20000", secs=5)
+        self.c = None
+        self.rcv = None
+        self.dropped = []
+        self.extra = {}
+
+    def open(self, order):
+        """Our handshake; the ACKs for the initial flight taken in
+        @order are built while our ACK of the SYN-ACK is held until
+        PATH_RTT s after the SYN-ACK.  None, or why not."""
+        if self.peer.line(r"listening") is None:
+            return f"peer: {self.peer.text()}"
+        c = Conn(self.wire, 20000 + self.port % 20000, self.port)
+        self.m = self.wire.mark()
+        m = c.send("S", ack=0, opts=[("MSS", MSS), ("SAckOK", b"")])
+        sa = c.wait_synack(m)
+        if sa is None:
+            return "no SYN-ACK"
+        if 4 not in [k for k, i, n in walk(opt_area(sa))]:
+            return "the SYN-ACK does not offer SACK"
+        c.established(sa)
+        self.c = c
+        self.rcv = Receiver(c)
+        self.flight = [self.rcv.take((k - 1) * MSS, k * MSS)
+                       for k in order]
+        left = float(sa.time) + PATH_RTT - time.time()
+        if left > 0:
+            time.sleep(left)
+        c.send("A")
+        return None
+
+    def off(self, p):
+        s = (p[TCP].seq - self.rcv.base) % M32
+        return s, s + len(p[TCP].payload)
+
+    def first_flight(self):
+        """Waits for the ten segments of the initial window: None, or
+        why not."""
+        deadline = time.monotonic() + REPLY_WAIT
+        while True:
+            segs = data_in_order(self.c, self.m)
+            if len(segs) >= NSEG or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        got = [self.off(p) for p in segs[:NSEG]]
+        want = [(k * MSS, (k + 1) * MSS) for k in range(NSEG)]
+        if got != want:
+            return f"initial flight {got}, wanted {NSEG} x {MSS} in order"
+        self.t_first = float(segs[0].time)
+        self.t_last = float(segs[NSEG - 1].time)
+        return None
+
+    def run(self, order, drop=None, hold=(), rto=False):
+        """The whole case: None, or why it stopped.  With @rto, X's RTO
+        is read just after the flight's ACKs (self.rto)."""
+        why = self.open(order)
+        if why:
+            return why
+        why = self.first_flight()
+        if why:
+            return why
+        left = self.t_first + PATH_RTT - time.time()
+        if left > 0:
+            time.sleep(left)
+        self.rcv.send(self.flight)
+        self.t_flight = self.rcv.acks[-1][0]
+        self.lag = self.rcv.acks[0][0] - self.t_last
+        self.spread = self.t_flight - self.rcv.acks[0][0]
+        if rto:
+            t = sock_tail(self.args, self.fam, self.port)
+            self.rto = t and t[0]
+        self.before_dsack = None
+        i = NSEG
+        prev = None
+        done = None
+        held = list(hold)
+        deadline = time.monotonic() + RUN
+        while time.monotonic() < deadline:
+            segs = data_in_order(self.c, self.m)
+            prev = float(segs[i - 1].time)
+            for p in segs[i:]:
+                t = float(p.time)
+                gap = t - max(prev, self.rcv.last_ack_at(t))
+                prev = t
+                if drop and drop(self, p, gap):
+                    self.dropped.append(seg_name(*self.off(p)))
+                    continue
+                self.rcv.send([self.rcv.take(*self.off(p))])
+            i = len(segs)
+            if self.rcv.nxt >= TOTAL:
+                if held:
+                    time.sleep(0.1)
+                    self.before_dsack = cwnd_ssthresh(self.args, self.fam,
+                                                      self.port)
+                    k = held.pop(0)
+                    self.rcv.send([self.rcv.take((k - 1) * MSS,
+                                                 k * MSS)])
+                    done = None
+                    continue
+                if done is None:
+                    done = time.monotonic()
+                elif time.monotonic() - done >= QUIET:
+                    break
+            time.sleep(0.01)
+        else:
+            return f"not all ACKed in {RUN} s (ACK {self.rcv.nxt})"
+        return None
+
+    def record(self, until=None):
+        """Each retransmitted segment in order, "K@A"; with @until, only
+        the count of those seen before that time."""
+        out = []
+        hi = 0
+        for p in data_in_order(self.c, self.m):
+            s, e = self.off(p)
+            if until is not None and float(p.time) >= until:
+                return len(out)
+            if s < hi:
+                a = self.rcv.ack_before(float(p.time))
+                out.append(f"{seg_name(s, e)}@{a // MSS}")
+            hi = max(hi, e)
+        return len(out) if until is not None else out
+
+    def rtx_pkts(self):
+        """The retransmitted segments, as record() lists them."""
+        out = []
+        hi = 0
+        for p in data_in_order(self.c, self.m):
+            s, e = self.off(p)
+            if s < hi:
+                out.append(p)
+            hi = max(hi, e)
+        return out
+
+    def first_rtx_delay(self):
+        """(segment, s after our last flight ACK) of the first
+        retransmission, or None."""
+        hi = 0
+        for p in data_in_order(self.c, self.m):
+            s, e = self.off(p)
+            if s < hi:
+                return seg_name(s, e), float(p.time) - self.t_flight
+            hi = max(hi, e)
+        return None
+
+    def close(self):
+        if self.c is not None:
+            self.c.abort()
+            time.sleep(0.05)
+        self.peer.stop()
+
+
+def rto_drop(case, p, gap):
+    """(c): ignore everything until the RTO, a data segment GAP s or
+    more after both the data segment before it and our last ACK."""
+    if "rto" not in case.extra and gap >= GAP:
+        case.extra["rto"] = float(p.time)
+    return "rto" not in case.extra
+
+
+def obs(args, wire, fam, port, name, order, drop=None, hold=(), rto=False):
+    """One case: a dict of what was seen, or why it stopped."""
+    case = Case(args, wire, fam, port)
+    try:
+        why = case.run(order, drop, hold, rto)
+        r = {"rtx": case.record()}
+        if hasattr(case, "lag"):
+            r["lag"] = round(case.lag, 3)
+            r["spread"] = round(case.spread, 3)
+        if why:
+            r["why"] = why
+        if case.dropped:
+            r["ignored"] = case.dropped
+        if "rto" in case.extra:
+            r["rto_at"] = case.record(case.extra["rto"])
+        if hold:
+            r["before_dsack"] = case.before_dsack
+            time.sleep(0.1)
+            r["after_dsack"] = cwnd_ssthresh(args, fam, port)
+        if hasattr(case, "lag"):
+            t0 = case.rcv.acks[0][0]
+            early = [x for x, p in zip(case.record(), case.rtx_pkts())
+                     if float(p.time) < t0]
+            if early:
+                r["early"] = early
+        d = case.first_rtx_delay()
+        if d:
+            r["first"] = f"{d[0]} after {d[1]:.3f} s"
+            r["first_s"] = d[1]
+        if rto:
+            r["rto"] = getattr(case, "rto", None)
+        print(f"# {fam} {name}: {r}", flush=True)
+        return r
+    finally:
+        case.close()
+
+
+def segs(r, upto=None, frm=None):
+    """The segment numbers of record @r, from index @frm to @upto."""
+    return [x.split("@")[0] for x in r["rtx"][frm:upto]]
+
+
+def ok(r):
+    return isinstance(r, dict) and "why" not in r
+
+
+def main():
+    args = wire_args(argparse.ArgumentParser(), "--netns", "--peer"
+                     ).parse_args()
+    # The sniffer thread dissects while we send a flight's ACKs: hand
+    # the GIL over sooner than every 5 ms, so that they go back to back.
+    sys.setswitchinterval(0.0002)
+    wire = Wire(args.iface, args.src, args.dst, args.dst_mac,
+                bpf=f"tcp and src host {args.dst} and dst host {args.src}")
+    missing = set()
+    for k, v in (("tcp_sack", 1), ("tcp_timestamps", 0),
+                 ("tcp_window_scaling", 0), ("tcp_dsack", 1),
+                 ("tcp_recovery", 1), ("tcp_reordering", 3),
+                 ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
+        knob(args, k, v, missing)
+    tap = Tap(2 + 3 + 3 + 3 + 2 + 2)
+    port = 7700
+
+    def both(name, *a, **kw):
+        nonlocal port
+        out = []
+        for fam in FAMILIES:
+            port += 1
+            subprocess.run(["ip", "netns", "exec", args.netns, "ip",
+                            "tcp_metrics", "flush", "all"],
+                           capture_output=True)
+            try:
+                out.append(obs(args, wire, fam, port, name, *a, **kw))
+            except Exception as e:	# report, go on with the next case
+                out.append(f"exception {e!r}")
+                print(f"# {fam} {name}: {out[-1]}", flush=True)
+        return out
+
+    knob(args, "tcp_early_retrans", 0, missing)
+
+    # (a) one loss
+    n, x = both("one loss", [1] + list(range(3, 11)))
+    tap.result(ok(n) and segs(n) == ["2"],
+               "one loss: native resends segment 2 and nothing else "
+               "(sanity)", str(n))
+    tap.result(ok(n) and ok(x) and segs(x) == segs(n),
+               "one loss: xtcp resends what native resends [scoreboard]",
+               f"native {n}, xtcp {x}")
+
+    # (b) holes SACKed out of order
+    n, x = both("holes", [1, 9, 7, 5, 3, 10, 8])
+
+    def early_last(r):
+        """The last hole (6) went before our ACK reached hole 4."""
+        return ok(r) and any(v.startswith("6@") and int(v[2:]) <= 3
+                             for v in r["rtx"])
+    tap.result(ok(n) and segs(n) == ["2", "4", "6"] and early_last(n),
+               "holes: native resends 2, 4, 6 in order, 6 before our ACK "
+               "reaches 4 (sanity)", str(n))
+    tap.result(ok(n) and ok(x) and segs(x) == segs(n),
+               "holes: xtcp resends only the holes, in order, as native "
+               "[scoreboard]",
+               f"native {n}, xtcp {x}")
+    tap.result(early_last(x),
+               "holes: xtcp resends the last hole before our ACK reaches "
+               "the hole before it (no round trip per hole) [scoreboard]",
+               f"native {n}, xtcp {x}")
+
+    # (c) after an RTO
+    n, x = both("after RTO", [1, 3, 5, 6, 7, 8, 9, 10], drop=rto_drop)
+
+    def after(r):
+        return segs(r, frm=r.get("rto_at", 0)) if ok(r) else None
+
+    def before(r):
+        return segs(r, upto=r.get("rto_at")) if ok(r) else None
+    tap.result(ok(n) and "rto_at" in n and after(n) == ["2", "4"] and
+               before(n) == ["2", "4"],
+               "after RTO: native resends 2 and 4 before the RTO and only "
+               "2 and 4 after it (sanity)", str(n))
+    tap.result(ok(x) and "rto_at" in x and after(x) == after(n),
+               "after RTO: xtcp resends no SACKed segment after the RTO, "
+               "as native [scoreboard]", f"native {n}, xtcp {x}")
+    tap.result(ok(x) and "rto_at" in x and before(x) == before(n),
+               "after RTO: before the RTO xtcp resends both holes, as "
+               "native [scoreboard]", f"native {n}, xtcp {x}")
+
+    # (f) reordering, no loss
+    n, x = both("reorder unseen", list(range(1, 6)) + [7, 8, 9, 10, 6])
+    m, y = both("reorder adapted", [1, 3, 4, 2, 5, 7, 8, 9, 10, 6])
+    tap.result(ok(n) and segs(n) == ["6"] and ok(m) and segs(m) == [],
+               "reordering: native resends 6 when it had seen no "
+               "reordering, nothing once it had (sanity)",
+               f"unseen {n}, adapted {m}")
+    tap.result(ok(x) and segs(x) == segs(n),
+               "reordering: with no reordering seen before, xtcp resends "
+               "6 as native [scoreboard]", f"native {n}, xtcp {x}")
+    tap.result(ok(y) and segs(y) == segs(m),
+               "reordering: once reordering was seen, xtcp resends "
+               "nothing, as native [RACK]", f"native {m}, xtcp {y}")
+
+    knob(args, "tcp_early_retrans", 3, missing)
+
+    # (e) tail loss probe
+    n, x = both("tail loss", list(range(1, 9)), rto=True)
+
+    def probed(r):
+        """The first retransmission came before the RTO X had then."""
+        return (ok(r) and r.get("rto") is not None and
+                r.get("first_s") is not None and r["first_s"] < r["rto"])
+    tap.result(ok(n) and segs(n) == ["10", "9"] and probed(n),
+               "tail loss: native probes with 10 before its RTO, then "
+               "resends 9 (sanity)", str(n))
+    tap.result(ok(x) and segs(x) == segs(n) and probed(x),
+               "tail loss: xtcp probes the tail before its RTO, then "
+               "resends the hole, as native [RACK-TLP]",
+               f"native {n}, xtcp {x}")
+
+    # (d) D-SACK undo
+    n, x = both("dsack undo", [1] + list(range(3, 11)), hold=(2,))
+
+    def undone(r):
+        """Reduced before the D-SACK (ssthresh set), and after it
+        ssthresh is back to the initial slow start's and cwnd above its
+        reduced value."""
+        if not ok(r) or segs(r) != ["2"]:
+            return False
+        b, a = r.get("before_dsack"), r.get("after_dsack")
+        return (b is not None and a is not None and b[1] != -1 and
+                a[1] == -1 and a[0] > b[0])
+    tap.result(undone(n), "dsack undo: native resends 2 once and undoes "
+               "the reduction on the D-SACK (sanity)", str(n))
+    tap.result(undone(x), "dsack undo: xtcp resends 2 once and undoes "
+               "the reduction on the D-SACK, as native [undo]",
+               f"native {n}, xtcp {x}")
+
+    if missing:
+        print(f"# net.xtcp knobs missing: {' '.join(sorted(missing))}")
+    wire.sniffer.stop()
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
