@@ -117,6 +117,11 @@ from scapy.all import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 MSS = 1460
+# Steps of the loss-recovery issue not built yet: an xtcp check tagged
+# with one of them reports its failure as a skip (XTCP_RECOVERY_PENDING,
+# a comma list, overrides; empty makes every check count).
+PENDING = set(filter(None, os.environ.get(
+    "XTCP_RECOVERY_PENDING", "RACK,RACK-TLP,undo").split(",")))
 NSEG = 10
 TOTAL = NSEG * MSS
 PATH_RTT = slow(1.0)	# s: the path's RTT, see above
@@ -485,6 +490,17 @@ def main():
                 print(f"# {fam} {name}: {out[-1]}", flush=True)
         return out
 
+    def xresult(good, name, why):
+        """An xtcp check: one whose [step] is still in PENDING reports a
+        failure as a skip naming the step, so make check stays green
+        until the step lands and the check counts from then on."""
+        step = name[name.rindex("[") + 1:-1]
+        if not good and step in PENDING:
+            tap.result(None, name, f"needs {step} (issue 10, not built "
+                       f"yet): {why}")
+        else:
+            tap.result(good, name, why)
+
     knob(args, "tcp_early_retrans", 0, missing)
 
     # (a) one loss
@@ -492,9 +508,9 @@ def main():
     tap.result(ok(n) and segs(n) == ["2"],
                "one loss: native resends segment 2 and nothing else "
                "(sanity)", str(n))
-    tap.result(ok(n) and ok(x) and segs(x) == segs(n),
-               "one loss: xtcp resends what native resends [scoreboard]",
-               f"native {n}, xtcp {x}")
+    xresult(ok(n) and ok(x) and segs(x) == segs(n),
+            "one loss: xtcp resends what native resends [scoreboard]",
+            f"native {n}, xtcp {x}")
 
     # (b) holes SACKed out of order
     n, x = both("holes", [1, 9, 7, 5, 3, 10, 8])
@@ -506,14 +522,14 @@ def main():
     tap.result(ok(n) and segs(n) == ["2", "4", "6"] and early_last(n),
                "holes: native resends 2, 4, 6 in order, 6 before our ACK "
                "reaches 4 (sanity)", str(n))
-    tap.result(ok(n) and ok(x) and segs(x) == segs(n),
-               "holes: xtcp resends only the holes, in order, as native "
-               "[scoreboard]",
-               f"native {n}, xtcp {x}")
-    tap.result(early_last(x),
-               "holes: xtcp resends the last hole before our ACK reaches "
-               "the hole before it (no round trip per hole) [scoreboard]",
-               f"native {n}, xtcp {x}")
+    xresult(ok(n) and ok(x) and segs(x) == segs(n),
+            "holes: xtcp resends only the holes, in order, as native "
+            "[scoreboard]",
+            f"native {n}, xtcp {x}")
+    xresult(early_last(x),
+            "holes: xtcp resends the last hole before our ACK reaches "
+            "the hole before it (no round trip per hole) [scoreboard]",
+            f"native {n}, xtcp {x}")
 
     # (c) after an RTO
     n, x = both("after RTO", [1, 3, 5, 6, 7, 8, 9, 10], drop=rto_drop)
@@ -527,12 +543,12 @@ def main():
                before(n) == ["2", "4"],
                "after RTO: native resends 2 and 4 before the RTO and only "
                "2 and 4 after it (sanity)", str(n))
-    tap.result(ok(x) and "rto_at" in x and after(x) == after(n),
-               "after RTO: xtcp resends no SACKed segment after the RTO, "
-               "as native [scoreboard]", f"native {n}, xtcp {x}")
-    tap.result(ok(x) and "rto_at" in x and before(x) == before(n),
-               "after RTO: before the RTO xtcp resends both holes, as "
-               "native [scoreboard]", f"native {n}, xtcp {x}")
+    xresult(ok(x) and "rto_at" in x and after(x) == after(n),
+            "after RTO: xtcp resends no SACKed segment after the RTO, "
+            "as native [scoreboard]", f"native {n}, xtcp {x}")
+    xresult(ok(x) and "rto_at" in x and before(x) == before(n),
+            "after RTO: before the RTO xtcp resends both holes, as "
+            "native [scoreboard]", f"native {n}, xtcp {x}")
 
     # (f) reordering, no loss
     n, x = both("reorder unseen", list(range(1, 6)) + [7, 8, 9, 10, 6])
@@ -541,12 +557,12 @@ def main():
                "reordering: native resends 6 when it had seen no "
                "reordering, nothing once it had (sanity)",
                f"unseen {n}, adapted {m}")
-    tap.result(ok(x) and segs(x) == segs(n),
-               "reordering: with no reordering seen before, xtcp resends "
-               "6 as native [scoreboard]", f"native {n}, xtcp {x}")
-    tap.result(ok(y) and segs(y) == segs(m),
-               "reordering: once reordering was seen, xtcp resends "
-               "nothing, as native [RACK]", f"native {m}, xtcp {y}")
+    xresult(ok(x) and segs(x) == segs(n),
+            "reordering: with no reordering seen before, xtcp resends "
+            "6 as native [scoreboard]", f"native {n}, xtcp {x}")
+    xresult(ok(y) and segs(y) == segs(m),
+            "reordering: once reordering was seen, xtcp resends "
+            "nothing, as native [RACK]", f"native {m}, xtcp {y}")
 
     knob(args, "tcp_early_retrans", 3, missing)
 
@@ -560,10 +576,10 @@ def main():
     tap.result(ok(n) and segs(n) == ["10", "9"] and probed(n),
                "tail loss: native probes with 10 before its RTO, then "
                "resends 9 (sanity)", str(n))
-    tap.result(ok(x) and segs(x) == segs(n) and probed(x),
-               "tail loss: xtcp probes the tail before its RTO, then "
-               "resends the hole, as native [RACK-TLP]",
-               f"native {n}, xtcp {x}")
+    xresult(ok(x) and segs(x) == segs(n) and probed(x),
+            "tail loss: xtcp probes the tail before its RTO, then "
+            "resends the hole, as native [RACK-TLP]",
+            f"native {n}, xtcp {x}")
 
     # (d) D-SACK undo
     n, x = both("dsack undo", [1] + list(range(3, 11)), hold=(2,))
@@ -579,9 +595,9 @@ def main():
                 a[1] == -1 and a[0] > b[0])
     tap.result(undone(n), "dsack undo: native resends 2 once and undoes "
                "the reduction on the D-SACK (sanity)", str(n))
-    tap.result(undone(x), "dsack undo: xtcp resends 2 once and undoes "
-               "the reduction on the D-SACK, as native [undo]",
-               f"native {n}, xtcp {x}")
+    xresult(undone(x), "dsack undo: xtcp resends 2 once and undoes "
+            "the reduction on the D-SACK, as native [undo]",
+            f"native {n}, xtcp {x}")
 
     if missing:
         print(f"# net.xtcp knobs missing: {' '.join(sorted(missing))}")
