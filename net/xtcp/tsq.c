@@ -104,7 +104,7 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb)
 		      READ_ONCE(xtcp_pernet(sock_net(sk))->limit_output_bytes));
 	if (refcount_read(&sk->sk_wmem_alloc) <= limit)
 		return false;
-	if (skb_queue_len(&xsk->rtx_queue) <= 1)
+	if (xtcp_rtx_queue_empty_or_single_skb(sk))
 		return false;
 	set_bit(XTCP_TSQ_THROTTLED, &xsk->tsq_flags);
 	/* Pairs with the cmpxchg() in xtcp_wfree(): either it sees the
