@@ -428,7 +428,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	}
 
 	if (xtcp_seq_after(ack, xsk->snd_una)) {
-		prior_inflight = xsk->packets_out;
+		prior_inflight = xtcp_packets_in_flight(xsk);
 		segs = xtcp_clean_queues(sk, ack, &rtt_us);
 		xsk->bytes_acked += ack - xsk->snd_una;
 		xsk->snd_una = ack;

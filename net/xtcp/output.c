@@ -233,8 +233,10 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 					skb_clone(skb, GFP_ATOMIC);
 		if (!skb)
 			return -ENOBUFS;
-		if (cb->retransmitted)
+		if (cb->retransmitted) {
 			xsk->total_retrans += cb->gso_segs;
+			cb->sacked |= XTCPCB_EVER_RETRANS;
+		}
 		/* skb->dev shares its place with the rbtree linkage of a
 		 * retransmission queue skb (__tcp_transmit_skb()).
 		 */
@@ -711,9 +713,11 @@ static void xtcp_rtx_requeue(struct sock *sk, struct sk_buff *skb)
 
 /* After a retransmission timeout, everything not yet acknowledged is
  * taken as lost (RFC 5681 s.3.1, as Linux marks it) and sent again, in
- * order, as the one-segment loss window grows.  snd_nxt stays the highest
- * sequence sent: the peer may still acknowledge up to it, and ACK
- * processing drops what it covers from either queue.
+ * order, as the one-segment loss window grows.  Without SACK it goes back
+ * to the send queue (go-back-N): snd_nxt stays the highest sequence sent,
+ * the peer may still acknowledge up to it, and ACK processing drops what
+ * it covers from either queue.  With SACK what the peer SACKed stays
+ * SACKed and the scoreboard resends the rest (xtcp_timeout_mark_lost()).
  */
 void xtcp_retransmit_all(struct sock *sk)
 {
@@ -805,7 +809,7 @@ void xtcp_xmit_retransmit_queue(struct sock *sk)
 		/* Not sent (no memory, a full queue below): still lost. */
 		if (net_xmit_eval(xtcp_transmit_skb(sk, skb, true)))
 			break;
-		cb->sacked |= XTCPCB_SACKED_RETRANS | XTCPCB_EVER_RETRANS;
+		cb->sacked |= XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out += xtcp_skb_pcount(skb);
 	}
 }

@@ -34,9 +34,6 @@
 #include <net/xtcp_recovery.h>
 #include <net/xtcp_seq.h>
 
-/* Ranges one ACK may have to tag: its blocks less those already tagged. */
-#define XTCP_SACK_MAX_RANGES	(2 * XTCP_NUM_SACKS + 1)
-
 /**
  * xtcp_sack_cache_reset() - forget the SACK blocks already tagged
  * @xsk: the socket, locked
@@ -162,47 +159,6 @@ static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end)
 	return newly;
 }
 
-/* Cut out of [@start, @end) what the previous ACK's blocks covered,
- * leaving at most XTCP_SACK_MAX_RANGES ranges in @r from index @n on.
- * Returns the new count.
- */
-static unsigned int xtcp_sack_uncached(const struct xtcp_sock *xsk,
-				       u32 start, u32 end,
-				       struct xtcp_sack_block *r,
-				       unsigned int n)
-{
-	unsigned int first = n, i, j;
-
-	r[n].start_seq = start;
-	r[n].end_seq = end;
-	n++;
-	for (i = 0; i < XTCP_NUM_SACKS; i++) {
-		const struct xtcp_sack_block *c = &xsk->recv_sack_cache[i];
-
-		if (!xtcp_seq_before(c->start_seq, c->end_seq))
-			continue;
-		for (j = first; j < n; j++) {
-			struct xtcp_sack_block *p = &r[j];
-
-			if (!xtcp_seq_before(p->start_seq, c->end_seq) ||
-			    !xtcp_seq_after(p->end_seq, c->start_seq))
-				continue;
-			/* Overlap: keep what lies above the cached block as
-			 * a new range, what lies below in place.
-			 */
-			if (xtcp_seq_after(p->end_seq, c->end_seq) &&
-			    n < XTCP_SACK_MAX_RANGES) {
-				r[n].start_seq = c->end_seq;
-				r[n].end_seq = p->end_seq;
-				n++;
-			}
-			p->end_seq = xtcp_seq_before(p->start_seq, c->start_seq) ?
-				     c->start_seq : p->start_seq;
-		}
-	}
-	return n;
-}
-
 /**
  * xtcp_sacktag_write_queue() - apply an ACK's SACK blocks to the scoreboard
  * @sk: the socket, locked; SACK negotiated
@@ -264,8 +220,9 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 
 		if (xtcp_sack_classify(&ctx, b, !i && dsack) != XTCP_SACK_VALID)
 			continue;
-		n = xtcp_sack_uncached(xsk, b->start_seq, b->end_seq, ranges,
-				       n);
+		n = xtcp_sack_uncached(xsk->recv_sack_cache, XTCP_NUM_SACKS,
+				       b->start_seq, b->end_seq, ranges, n,
+				       ARRAY_SIZE(ranges));
 	}
 	for (i = 0; i < n; i++)
 		if (xtcp_seq_before(ranges[i].start_seq, ranges[i].end_seq))

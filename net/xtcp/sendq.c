@@ -203,7 +203,8 @@ struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp, bool force)
  * @mss: the current segment size, for both parts' segment counts
  *
  * Linux's tcp_fragment(): the bytes after @len move, by page reference,
- * to a new skb queued right after @skb, which takes over FIN and PSH and
+ * to a new skb queued right after @skb (on the send queue's list, or in
+ * the retransmission queue's rbtree), which takes over FIN and PSH and
  * the part of @skb's truesize those bytes were charged, and its
  * scoreboard bits.  On the retransmission queue packets_out and the
  * scoreboard counters follow the new segment counts (tcp_adjust_pcount()).
