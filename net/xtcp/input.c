@@ -401,6 +401,13 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 
 		if (xtcp_seq_before(ack, xsk->snd_una - max_window))
 			return XTCP_ACK_TOO_OLD;
+		/* An ACK overtaken by a newer one may still SACK something
+		 * (tcp_ack()'s old_ack).
+		 */
+		if (xtcp_is_sack(xsk) && cb->has_sack) {
+			xtcp_sacktag_write_queue(sk, skb, xsk->snd_una);
+			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR);
+		}
 		return XTCP_ACK_OLD;
 	}
 	if (xtcp_seq_after(ack, xsk->snd_nxt))
