@@ -775,6 +775,7 @@ void xtcp_retransmit_head(struct sock *sk)
  * the congestion window has room above the pipe
  * (xtcp_packets_in_flight(), RFC 6675 s.5 step C); a multi-segment skb is
  * split to what fits.  The walk ends once every lost segment is resent.
+ * Resending the head restarts the retransmission timer, as Linux does.
  * PRR (a later step) would take the room from xtcp_prr_cwnd() instead.
  */
 void xtcp_xmit_retransmit_queue(struct sock *sk)
@@ -811,6 +812,9 @@ void xtcp_xmit_retransmit_queue(struct sock *sk)
 			break;
 		cb->sacked |= XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out += xtcp_skb_pcount(skb);
+		/* The head resent: its timeout counts from now. */
+		if (skb == xtcp_rtx_queue_head(sk))
+			xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_rto_jiffies(sk));
 	}
 }
 

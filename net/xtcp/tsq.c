@@ -115,14 +115,17 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb)
 }
 
 /* Send what waits, on a connection that may still send data (Linux's
- * tcp_tsq_write()): retransmissions go through xtcp_write_xmit() too.
+ * tcp_tsq_write()): lost segments first (with SACK, the scoreboard's),
+ * then the send queue, where go-back-N retransmissions wait.
  */
 static void xtcp_tsq_write(struct sock *sk)
 {
 	if ((1 << sk->sk_state) &
 	    (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_CLOSING |
-	     TCPF_CLOSE_WAIT | TCPF_LAST_ACK))
+	     TCPF_CLOSE_WAIT | TCPF_LAST_ACK)) {
+		xtcp_xmit_retransmit_queue(sk);
 		xtcp_write_xmit(sk, false);
+	}
 }
 
 /**
