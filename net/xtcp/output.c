@@ -807,8 +807,10 @@ void xtcp_xmit_retransmit_queue(struct sock *sk)
 				  segs * xsk->mss, xsk->mss))
 			break;
 		cb->retransmitted = 1;
-		/* Not sent (no memory, a full queue below): still lost. */
-		if (net_xmit_eval(xtcp_transmit_skb(sk, skb, true)))
+		/* Not sent (no copy of it could be made): still lost.  What
+		 * the layers below drop is lost as any other segment is.
+		 */
+		if (xtcp_transmit_skb(sk, skb, true) < 0)
 			break;
 		cb->sacked |= XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out += xtcp_skb_pcount(skb);
