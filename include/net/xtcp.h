@@ -18,6 +18,7 @@
 #include <net/netns/generic.h>
 #include <net/tcp_states.h>
 #include <net/xtcp_cong.h>
+#include <net/xtcp_options.h>
 #include <net/xtcp_rtt.h>
 #include <net/xtcp_sack_rcv.h>
 #include <net/xtcp_timer.h>
@@ -91,6 +92,7 @@ struct xtcp_skb_cb {
 	u16 window;		/* input: the segment's window field */
 	u8 flags;		/* TCPHDR_* */
 	u8 retransmitted;	/* sent more than once (Karn's rule) */
+	u8 sacked;		/* output: XTCPCB_* scoreboard bits */
 	u8 saw_tstamp;		/* input: a timestamp option (tstamp.c) */
 	u8 ip_dsfield;		/* input: the IP header's DS field (ECN) */
 	/* Output: the segments of a send or retransmission queue skb
@@ -104,10 +106,21 @@ struct xtcp_skb_cb {
 	u16 mss_clamp;		/* its MSS option, 0: none */
 	u8 snd_wscale;		/* its window-scale shift, at most 14 */
 	u8 wscale_ok:1,		/* a window-scale option */
-	   sack_ok:1;		/* a SACK-permitted option */
+	   sack_ok:1,		/* a SACK-permitted option */
+	   has_sack:1;		/* input, any segment: SACK blocks (sacktag.c) */
 };
 
 #define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
+
+/* Scoreboard bits of a retransmission queue skb (xtcp_skb_cb.sacked),
+ * Linux's TCPCB_*: the whole skb is in the state (SACK blocks split skbs
+ * at their edges, sacktag.c).
+ */
+#define XTCPCB_SACKED_ACKED	0x01	/* SACKed by the peer */
+#define XTCPCB_SACKED_RETRANS	0x02	/* retransmitted, still in flight */
+#define XTCPCB_LOST		0x04	/* taken as lost, not yet resent */
+#define XTCPCB_TAGBITS		0x07	/* all of the above */
+#define XTCPCB_EVER_RETRANS	0x80	/* retransmitted at least once */
 
 /* One xtcp socket.  inet_sock comes first so that the IPv4 layer's
  * helpers (routing, ip_queue_xmit, IP-level socket options) see the
@@ -195,8 +208,30 @@ struct xtcp_sock {
 	u32 ts_recent_stamp;	/* when ts_recent was set, seconds */
 	u32 syn_ts;		/* xtcp_ts_clock() at our first SYN */
 
-	/* Retransmission (RFC 6298) and loss recovery. */
-	struct sk_buff_head rtx_queue;	/* sent, not yet acknowledged */
+	/* Retransmission (RFC 6298) and loss recovery.  rtx_queue holds
+	 * what was sent and is not yet cumulatively acknowledged, an rbtree
+	 * of skbs (skb->rbnode) keyed by sequence number, as Linux's
+	 * tcp_rtx_queue.  Its scoreboard counts segments (Linux's
+	 * sacked_out, lost_out, retrans_out): those marked SACKED_ACKED,
+	 * LOST and SACKED_RETRANS.  lost_skb_hint is where the loss marking
+	 * walk (xtcp_mark_head_lost()) resumes, lost_cnt_hint the SACKed
+	 * segments before it; retransmit_skb_hint where the hole resending
+	 * walk resumes (Linux's hints of the same names).
+	 */
+	struct rb_root rtx_queue;
+	u32 sacked_out;
+	u32 lost_out;
+	u32 retrans_out;
+	u32 lost_cnt_hint;
+	struct sk_buff *lost_skb_hint;
+	struct sk_buff *retransmit_skb_hint;
+	u32 total_retrans;	/* segments retransmitted, ever */
+	u32 dsack_dups;		/* segments D-SACKed (RFC 2883), ever */
+	/* The blocks of the last ACK's SACK option, tagged already: a
+	 * block that grows is walked only for what is new
+	 * (Linux's recv_sack_cache).
+	 */
+	struct xtcp_sack_block recv_sack_cache[XTCP_NUM_SACKS];
 	struct xtcp_rtt rtt;
 	u32 retrans_stamp;	/* jiffies of the first retransmission's
 				 * original send, 0 when none pending
@@ -353,6 +388,64 @@ static inline bool xtcp_forced_push(const struct xtcp_sock *xsk)
 static inline u32 xtcp_skb_pcount(const struct sk_buff *skb)
 {
 	return XTCP_SKB_CB(skb)->gso_segs;
+}
+
+/* The retransmission queue, Linux's tcp_rtx_queue_*() helpers. */
+static inline struct sk_buff *xtcp_rtx_queue_head(const struct sock *sk)
+{
+	return skb_rb_first(&xtcp_sk(sk)->rtx_queue);
+}
+
+static inline struct sk_buff *xtcp_rtx_queue_tail(const struct sock *sk)
+{
+	return skb_rb_last(&xtcp_sk(sk)->rtx_queue);
+}
+
+static inline bool xtcp_rtx_queue_empty(const struct sock *sk)
+{
+	return RB_EMPTY_ROOT(&xtcp_sk(sk)->rtx_queue);
+}
+
+/* At most one skb (tcp_rtx_queue_empty_or_single_skb()). */
+static inline bool xtcp_rtx_queue_empty_or_single_skb(const struct sock *sk)
+{
+	const struct rb_node *node = xtcp_sk(sk)->rtx_queue.rb_node;
+
+	return !node || (!node->rb_left && !node->rb_right);
+}
+
+static inline void xtcp_rtx_queue_unlink(struct sk_buff *skb, struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (skb == xsk->lost_skb_hint)
+		xsk->lost_skb_hint = NULL;
+	if (skb == xsk->retransmit_skb_hint)
+		xsk->retransmit_skb_hint = NULL;
+	rb_erase(&skb->rbnode, &xsk->rtx_queue);
+}
+
+/* Forget where the scoreboard walks stopped (tcp_clear_all_retrans_hints()). */
+static inline void xtcp_clear_all_retrans_hints(struct xtcp_sock *xsk)
+{
+	xsk->lost_skb_hint = NULL;
+	xsk->retransmit_skb_hint = NULL;
+}
+
+/* Segments SACKed or taken as lost (tcp_left_out()). */
+static inline u32 xtcp_left_out(const struct xtcp_sock *xsk)
+{
+	return xsk->sacked_out + xsk->lost_out;
+}
+
+/* Segments in the network, RFC 6675's "pipe" as Linux's
+ * tcp_packets_in_flight(): sent and not acknowledged, less those SACKed
+ * or lost, plus the retransmissions of lost ones.  Without SACK the
+ * scoreboard counters stay 0 and this is packets_out.
+ */
+static inline u32 xtcp_packets_in_flight(const struct xtcp_sock *xsk)
+{
+	return xsk->packets_out - xtcp_left_out(xsk) + xsk->retrans_out;
 }
 
 /* Interactive (pingpong) mode of the delayed-ACK state (delack.c), as
@@ -653,6 +746,7 @@ bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
 		       u32 mss);
 void xtcp_retransmit_all(struct sock *sk);
 void xtcp_retransmit_head(struct sock *sk);
+void xtcp_xmit_retransmit_queue(struct sock *sk);
 void xtcp_send_probe(struct sock *sk);
 int xtcp_write_wakeup(struct sock *sk);
 void xtcp_arm_probe(struct sock *sk);
@@ -660,14 +754,42 @@ void xtcp_update_mss(struct sock *sk);
 void xtcp_mtu_reduced(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
 
+/* sacktag.c: the SACK scoreboard of the retransmission queue */
+/* The peer sends SACK blocks: both sides negotiated SACK (tcp_is_sack()). */
+static inline bool xtcp_is_sack(const struct xtcp_sock *xsk)
+{
+	return xsk->sack_ok;
+}
+
+/* Unsent holes are lost when this many SACKed segments are above them
+ * (RFC 6675's DupThresh, Linux's default tcp_reordering).
+ */
+#define XTCP_REORDERING		3
+
+u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
+			     u32 prior_snd_una);
+void xtcp_sack_cache_reset(struct xtcp_sock *xsk);
+void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb);
+void xtcp_update_scoreboard(struct sock *sk, bool fast_rexmit);
+void xtcp_timeout_mark_lost(struct sock *sk);
+
 /* sendq.c: the skbs of the send and retransmission queues */
 void xtcp_set_skb_tso_segs(struct sk_buff *skb, u32 mss);
 u32 xtcp_bound_mss(const struct sock *sk, u32 mss);
 u32 xtcp_size_goal(const struct sock *sk);
 u32 xtcp_tso_segs(const struct sock *sk);
 struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp, bool force);
-int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
+/* Which queue an skb split by xtcp_fragment() is on (Linux's tcp_queue). */
+enum xtcp_queue {
+	XTCP_FRAG_IN_WRITE_QUEUE,
+	XTCP_FRAG_IN_RTX_QUEUE,
+};
+
+int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 		  struct sk_buff *skb, u32 len, u32 mss);
+void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb, s32 delta);
+void xtcp_rbtree_insert(struct rb_root *root, struct sk_buff *skb);
+void xtcp_rtx_queue_unlink_and_free(struct sk_buff *skb, struct sock *sk);
 int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len, u32 mss);
 int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
 			      struct iov_iter *from, u32 copy);

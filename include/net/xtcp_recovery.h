@@ -240,4 +240,12 @@ enum xtcp_sack_verdict xtcp_sack_classify(const struct xtcp_sack_ctx *c,
 					  const struct xtcp_sack_block *b,
 					  bool is_dsack);
 
+/* Ranges one ACK may leave to tag: its blocks less the previous ACK's. */
+#define XTCP_SACK_MAX_RANGES	(2 * XTCP_NUM_SACKS + 1)
+
+unsigned int xtcp_sack_uncached(const struct xtcp_sack_block *cache,
+				unsigned int ncache, u32 start, u32 end,
+				struct xtcp_sack_block *r, unsigned int n,
+				unsigned int max);
+
 #endif /* _NET_XTCP_RECOVERY_H */

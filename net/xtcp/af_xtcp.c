@@ -505,7 +505,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 
 	xtcp_hn_init(&xsk->hn, sock_net(sk), XTCP_HK_SOCK);
 	WRITE_ONCE(xsk->hn.state, TCP_CLOSE);
-	skb_queue_head_init(&xsk->rtx_queue);
+	xsk->rtx_queue = RB_ROOT;
 	xsk->out_of_order_queue = RB_ROOT;
 	/* Counted until xtcp_sock_destruct() (tcp_init_sock()). */
 	sk_sockets_allocated_inc(sk);

@@ -202,26 +202,50 @@ static void xtcp_reset(struct sock *sk)
 	xtcp_done(sk);
 }
 
+/* Take one skb's segments, @segs of them, off packets_out and the
+ * counters of its scoreboard bits: they were cumulatively acknowledged
+ * (tcp_clean_rtx_queue()).
+ */
+static void xtcp_acked_pcount(struct sock *sk, const struct sk_buff *skb,
+			      u32 segs)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u8 sacked = XTCP_SKB_CB(skb)->sacked;
+
+	xsk->packets_out -= min(segs, xsk->packets_out);
+	if (sacked & XTCPCB_SACKED_ACKED) {
+		xsk->sacked_out -= min(segs, xsk->sacked_out);
+		/* The SACKed segments before the loss marking hint. */
+		if (xsk->lost_skb_hint && skb != xsk->lost_skb_hint)
+			xsk->lost_cnt_hint -= min(segs, xsk->lost_cnt_hint);
+	}
+	if (sacked & XTCPCB_SACKED_RETRANS)
+		xsk->retrans_out -= min(segs, xsk->retrans_out);
+	if (sacked & XTCPCB_LOST)
+		xsk->lost_out -= min(segs, xsk->lost_out);
+}
+
 /* Drop what @ack covers from the retransmission queue and, after a go-back-N
  * resend, from the head of the send queue; trim the head of a partly
- * covered skb (tcp_clean_rtx_queue(), tcp_tso_acked()).  Returns the
- * segments acknowledged; *rtt_us is the time since the oldest of them was
- * sent if none was retransmitted (Karn's rule, RFC 6298 s.3), else 0.
+ * covered skb (tcp_clean_rtx_queue(), tcp_tso_acked()).  The walk starts
+ * at the lowest skb and stops at the first not wholly covered.  Returns
+ * the segments acknowledged; *rtt_us is the time since the oldest of them
+ * was sent if none was retransmitted (Karn's rule, RFC 6298 s.3), else 0.
  */
 static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 *rtt_us)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct sk_buff_head *queues[] = { &xsk->rtx_queue, &sk->sk_write_queue };
 	u64 now = xtcp_clock_us(), first_sent = 0;
 	bool karn = false;
 	u32 segs = 0;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(queues); i++) {
-		bool rtx = queues[i] == &xsk->rtx_queue;
+	for (i = 0; i < 2; i++) {
+		bool rtx = i == 0;
 		struct sk_buff *skb;
 
-		while ((skb = skb_peek(queues[i]))) {
+		while ((skb = rtx ? xtcp_rtx_queue_head(sk) :
+				    skb_peek(&sk->sk_write_queue))) {
 			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 			u32 acked = xtcp_skb_pcount(skb);
 
@@ -242,11 +266,15 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 *rtt_us)
 				first_sent = cb->sent_us;
 			segs += acked;
 			if (rtx)
-				xsk->packets_out -= min(acked, xsk->packets_out);
+				xtcp_acked_pcount(sk, skb, acked);
 			if (xtcp_seq_after(cb->end_seq, ack))
 				break;
-			__skb_unlink(skb, queues[i]);
-			xtcp_wmem_free_skb(sk, skb);
+			if (rtx) {
+				xtcp_rtx_queue_unlink_and_free(skb, sk);
+			} else {
+				__skb_unlink(skb, &sk->sk_write_queue);
+				xtcp_wmem_free_skb(sk, skb);
+			}
 		}
 	}
 	*rtt_us = karn || !first_sent ? 0 :
@@ -274,6 +302,52 @@ void xtcp_update_rtt(struct sock *sk, u32 rtt_us)
 	xtcp_rtt_sample(&xsk->rtt, rtt_us);
 }
 
+/* Fast recovery begins: ssthresh and cwnd from the congestion control,
+ * "recover" at SND.NXT (RFC 5681 s.3.2, RFC 6582 s.3.2 step 2), unless in
+ * CWR, where cwnd was reduced for this window already and recovery keeps
+ * it and its high_seq (tcp_enter_recovery()).
+ */
+static void xtcp_enter_recovery(struct sock *sk, bool cwr)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!cwr) {
+		xsk->cong.ssthresh =
+			xsk->cong_ops->ssthresh(&xsk->cong,
+						xtcp_flight_segs(xsk),
+						jiffies_to_msecs(jiffies));
+		xsk->cong.cwnd = xsk->cong.ssthresh;
+		xsk->high_seq = xsk->snd_nxt;
+		xtcp_ecn_queue_cwr(sk);
+	}
+	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
+	xsk->in_recovery = 1;
+}
+
+/* Loss recovery with SACK, after the ACK's blocks are on the scoreboard:
+ * Linux's tcp_fastretrans_alert() without RACK, PRR and undo.  Recovery
+ * begins once a segment is lost or XTCP_REORDERING segments are SACKed
+ * (tcp_time_to_recover()), once per window of data as without SACK;
+ * then holes with enough SACKed data above them are marked lost
+ * (xtcp_update_scoreboard()) and resent in order as the pipe allows.
+ * After a timeout, until "recover" is acknowledged, what the timeout
+ * marked lost is resent (tcp_process_loss()).  PRR would set cwnd here,
+ * undo (D-SACK, timestamps) and F-RTO would decide before entering.
+ */
+static void xtcp_sack_recovery(struct sock *sk, bool cwr)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xsk->in_recovery) {
+		xtcp_update_scoreboard(sk, false);
+	} else if ((xsk->lost_out || xsk->sacked_out >= XTCP_REORDERING) &&
+		   (cwr || xtcp_seq_geq(xsk->snd_una, xsk->high_seq))) {
+		xtcp_enter_recovery(sk, cwr);
+		xtcp_update_scoreboard(sk, true);
+	}
+	xtcp_xmit_retransmit_queue(sk);
+}
+
 /* What xtcp_ack() made of a segment's ACK field. */
 enum xtcp_ack_verdict {
 	XTCP_ACK_UNSENT = -2,	/* acknowledges data never sent */
@@ -292,7 +366,7 @@ static void xtcp_ack_probe(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *head = skb_peek(&sk->sk_write_queue);
 
-	if (!head || !skb_queue_empty(&xsk->rtx_queue))
+	if (!head || !xtcp_rtx_queue_empty(sk))
 		return;
 	if (xtcp_snd_wnd_test(xsk, head, xsk->mss)) {
 		xsk->probe_backoff = 0;
@@ -318,6 +392,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 ack = cb->ack_seq, prior_inflight, segs, rtt_us, flight;
 	bool window_changed = false, cwr, recovering;
+	u32 prior_snd_una = xsk->snd_una;
 
 	/* The window of the handshake counts too. */
 	xsk->max_window = max(xsk->max_window, xsk->snd_wnd);
@@ -326,6 +401,13 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 
 		if (xtcp_seq_before(ack, xsk->snd_una - max_window))
 			return XTCP_ACK_TOO_OLD;
+		/* An ACK overtaken by a newer one may still SACK something
+		 * (tcp_ack()'s old_ack).
+		 */
+		if (xtcp_is_sack(xsk) && cb->has_sack) {
+			xtcp_sacktag_write_queue(sk, skb, xsk->snd_una);
+			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR);
+		}
 		return XTCP_ACK_OLD;
 	}
 	if (xtcp_seq_after(ack, xsk->snd_nxt))
@@ -353,7 +435,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	}
 
 	if (xtcp_seq_after(ack, xsk->snd_una)) {
-		prior_inflight = xsk->packets_out;
+		prior_inflight = xtcp_packets_in_flight(xsk);
 		segs = xtcp_clean_queues(sk, ack, &rtt_us);
 		xsk->bytes_acked += ack - xsk->snd_una;
 		xsk->snd_una = ack;
@@ -365,14 +447,16 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 			rtt_us = xtcp_tstamp_rtt_us(sk, skb);
 		if (rtt_us)
 			xtcp_update_rtt(sk, rtt_us);
+		xtcp_sacktag_write_queue(sk, skb, prior_snd_una);
 		recovering = xsk->in_recovery;
 		if (xsk->in_recovery) {
 			/* RFC 6582 s.3.2: recovery ends once "recover" is
-			 * acked; a partial ACK means the next hole is lost too.
+			 * acked; a partial ACK means the next hole is lost too
+			 * (with SACK, the scoreboard says what is lost).
 			 */
 			if (xtcp_seq_geq(ack, xsk->high_seq))
 				xsk->in_recovery = 0;
-			else
+			else if (!xtcp_is_sack(xsk))
 				xtcp_retransmit_head(sk);
 		}
 		/* ECE and CWR (after recovery may have ended, as Linux's
@@ -388,6 +472,11 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		if (!xsk->in_recovery && !cwr &&
 		    xtcp_seq_after(ack, xsk->high_seq))
 			xsk->high_seq = ack;
+		if (xtcp_is_sack(xsk)) {
+			xtcp_sack_recovery(sk, cwr);
+			recovering |= xsk->in_recovery;
+			WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
+		}
 		if (segs && !recovering && !cwr) {
 			xsk->cong_ops->cong_avoid(&xsk->cong, segs, prior_inflight,
 						  jiffies_to_msecs(jiffies),
@@ -402,6 +491,12 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	}
 	xtcp_ack_probe(sk);
 	cwr = xtcp_ecn_ack(sk, cb->flags, flight);
+	if (xtcp_is_sack(xsk)) {
+		xtcp_sacktag_write_queue(sk, skb, prior_snd_una);
+		xtcp_sack_recovery(sk, cwr);
+		WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
+		return XTCP_ACK_OK;
+	}
 
 	/* RFC 5681 s.2 duplicate ACK: nothing new, no data, same window,
 	 * data outstanding.  The third starts a fast retransmit (s.3.2),
@@ -414,17 +509,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	    !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) &&
 	    ++xsk->dupacks == 3 && !xsk->in_recovery &&
 	    (cwr || xtcp_seq_after(ack, xsk->high_seq - 1))) {
-		if (!cwr) {
-			xsk->cong.ssthresh =
-				xsk->cong_ops->ssthresh(&xsk->cong,
-							xtcp_flight_segs(xsk),
-							jiffies_to_msecs(jiffies));
-			xsk->cong.cwnd = xsk->cong.ssthresh;
-			xsk->high_seq = xsk->snd_nxt;
-			xtcp_ecn_queue_cwr(sk);
-		}
-		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
-		xsk->in_recovery = 1;
+		xtcp_enter_recovery(sk, cwr);
 		xtcp_retransmit_head(sk);
 	}
 	return XTCP_ACK_OK;

@@ -233,6 +233,14 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 					skb_clone(skb, GFP_ATOMIC);
 		if (!skb)
 			return -ENOBUFS;
+		if (cb->retransmitted) {
+			xsk->total_retrans += cb->gso_segs;
+			cb->sacked |= XTCPCB_EVER_RETRANS;
+		}
+		/* skb->dev shares its place with the rbtree linkage of a
+		 * retransmission queue skb (__tcp_transmit_skb()).
+		 */
+		skb->dev = NULL;
 	}
 
 	/* Only now, when the segment will be sent: writing the options
@@ -421,7 +429,7 @@ void xtcp_send_probe(struct sock *sk)
 	unsigned int max_probes = retries2;
 
 	if (skb_queue_empty(&sk->sk_write_queue) ||
-	    !skb_queue_empty(&xsk->rtx_queue)) {
+	    !xtcp_rtx_queue_empty(sk)) {
 		xsk->probes = 0;
 		xsk->probe_backoff = 0;
 		return;
@@ -483,7 +491,7 @@ static void xtcp_send_new(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 	__skb_unlink(skb, &sk->sk_write_queue);
-	__skb_queue_tail(&xsk->rtx_queue, skb);
+	xtcp_rbtree_insert(&xsk->rtx_queue, skb);
 	xsk->packets_out += cb->gso_segs;
 	if (xtcp_seq_after(cb->end_seq, xsk->snd_nxt))
 		xsk->snd_nxt = cb->end_seq;
@@ -572,7 +580,7 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
 void xtcp_write_xmit(struct sock *sk, int nonagle)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 mss = xsk->mss, max_segs;
+	u32 mss = xsk->mss, max_segs, in_flight;
 	struct sk_buff *skb;
 
 	if (sk->sk_state == TCP_CLOSE)
@@ -582,13 +590,14 @@ void xtcp_write_xmit(struct sock *sk, int nonagle)
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		u32 quota, limit;
 
-		if (xsk->packets_out >= xsk->cong.cwnd)
+		in_flight = xtcp_packets_in_flight(xsk);
+		if (in_flight >= xsk->cong.cwnd)
 			break;
-		quota = xsk->cong.cwnd - xsk->packets_out;
+		quota = xsk->cong.cwnd - in_flight;
 		xtcp_set_skb_tso_segs(skb, mss);
 		if (!xtcp_snd_wnd_test(xsk, skb, mss)) {
 			/* RFC 9293 s.3.8.6.1: probe a closed window. */
-			if (skb_queue_empty(&xsk->rtx_queue) &&
+			if (xtcp_rtx_queue_empty(sk) &&
 			    xsk->rtx_timer_kind != XTCP_RTX_PROBE) {
 				xsk->probes = 0;
 				xsk->probe_backoff = 0;
@@ -605,7 +614,7 @@ void xtcp_write_xmit(struct sock *sk, int nonagle)
 			limit = xtcp_mss_split_point(sk, skb, mss,
 						     min(quota, max_segs), nonagle);
 			if (skb->len > limit &&
-			    xtcp_fragment(sk, &sk->sk_write_queue, skb, limit,
+			    xtcp_fragment(sk, XTCP_FRAG_IN_WRITE_QUEUE, skb, limit,
 					  mss))
 				break;
 		}
@@ -639,7 +648,7 @@ static int xtcp_send_window_probe(struct sock *sk)
 	if (xtcp_seq_before(xsk->pushed_seq, cb->end_seq))
 		xsk->pushed_seq = cb->end_seq;
 	if (seg < skb->len &&
-	    xtcp_fragment(sk, &sk->sk_write_queue, skb, seg, mss))
+	    xtcp_fragment(sk, XTCP_FRAG_IN_WRITE_QUEUE, skb, seg, mss))
 		return 0;
 	xtcp_set_skb_tso_segs(skb, mss);
 	cb->flags |= TCPHDR_PSH;
@@ -686,22 +695,46 @@ void xtcp_push(struct sock *sk, int flags, bool nagle_off)
 			flags & MSG_MORE ? XTCP_NAGLE_CORK : 0);
 }
 
+/* Move the highest skb of the retransmission queue back to the head of
+ * the send queue, to be sent again as a new one would be: its segments
+ * leave packets_out and the scoreboard.
+ */
+static void xtcp_rtx_requeue(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	xtcp_adjust_pcount(sk, skb, -(s32)xtcp_skb_pcount(skb));
+	xtcp_rtx_queue_unlink(skb, sk);
+	xtcp_sack_cache_reset(xtcp_sk(sk));
+	cb->sacked &= ~XTCPCB_TAGBITS;
+	cb->retransmitted = 1;
+	__skb_queue_head(&sk->sk_write_queue, skb);
+}
+
 /* After a retransmission timeout, everything not yet acknowledged is
  * taken as lost (RFC 5681 s.3.1, as Linux marks it) and sent again, in
- * order, as the one-segment loss window grows.  snd_nxt stays the highest
- * sequence sent: the peer may still acknowledge up to it, and ACK
- * processing drops what it covers from either queue.
+ * order, as the one-segment loss window grows.  Without SACK it goes back
+ * to the send queue (go-back-N): snd_nxt stays the highest sequence sent,
+ * the peer may still acknowledge up to it, and ACK processing drops what
+ * it covers from either queue.  With SACK what the peer SACKed stays
+ * SACKed and the scoreboard resends the rest (xtcp_timeout_mark_lost()).
  */
 void xtcp_retransmit_all(struct sock *sk)
 {
-	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *skb;
 
-	while ((skb = __skb_dequeue_tail(&xsk->rtx_queue))) {
-		XTCP_SKB_CB(skb)->retransmitted = 1;
-		__skb_queue_head(&sk->sk_write_queue, skb);
+	/* With SACK only what was not SACKed goes again, from the
+	 * retransmission queue (tcp_enter_loss()).
+	 */
+	if (xtcp_is_sack(xtcp_sk(sk))) {
+		xtcp_timeout_mark_lost(sk);
+		xtcp_xmit_retransmit_queue(sk);
+		xtcp_write_xmit(sk, true);
+		return;
 	}
-	xsk->packets_out = 0;
+
+	while ((skb = xtcp_rtx_queue_tail(sk)))
+		xtcp_rtx_requeue(sk, skb);
 	xtcp_write_xmit(sk, true);
 }
 
@@ -713,21 +746,78 @@ void xtcp_retransmit_all(struct sock *sk)
 void xtcp_retransmit_head(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct sk_buff *skb = skb_peek(&xsk->rtx_queue);
+	struct sk_buff *skb = xtcp_rtx_queue_head(sk);
 	u32 old_segs;
 
 	if (!skb)
 		return;
 	if (skb->len > xsk->mss) {
-		if (xtcp_fragment(sk, &xsk->rtx_queue, skb, xsk->mss, xsk->mss))
+		if (xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, xsk->mss,
+				  xsk->mss))
 			return;
 	} else {
 		old_segs = xtcp_skb_pcount(skb);
 		xtcp_set_skb_tso_segs(skb, xsk->mss);
-		xsk->packets_out += xtcp_skb_pcount(skb) - old_segs;
+		xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) -
+					    (s32)old_segs);
 	}
 	XTCP_SKB_CB(skb)->retransmitted = 1;
 	xtcp_transmit_skb(sk, skb, true);
+}
+
+/**
+ * xtcp_xmit_retransmit_queue() - resend the segments marked lost
+ * @sk: the socket, locked; SACK negotiated
+ *
+ * Linux's tcp_xmit_retransmit_queue() without pacing and RACK: from where
+ * the last walk stopped (retransmit_skb_hint), in sequence order, every
+ * skb marked LOST and neither SACKed nor already resent goes again while
+ * the congestion window has room above the pipe
+ * (xtcp_packets_in_flight(), RFC 6675 s.5 step C); a multi-segment skb is
+ * split to what fits.  The walk ends once every lost segment is resent.
+ * Resending the head restarts the retransmission timer, as Linux does.
+ * PRR (a later step) would take the room from xtcp_prr_cwnd() instead.
+ */
+void xtcp_xmit_retransmit_queue(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	if (!xsk->lost_out || sk->sk_state == TCP_CLOSE)
+		return;
+	skb = xsk->retransmit_skb_hint ? : xtcp_rtx_queue_head(sk);
+	for (; skb; skb = skb_rb_next(skb)) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		u32 in_flight = xtcp_packets_in_flight(xsk), segs, old;
+
+		xsk->retransmit_skb_hint = skb;
+		if (in_flight >= xsk->cong.cwnd)
+			break;
+		if (xsk->retrans_out >= xsk->lost_out)
+			break;
+		if (!(cb->sacked & XTCPCB_LOST) ||
+		    (cb->sacked & (XTCPCB_SACKED_ACKED | XTCPCB_SACKED_RETRANS)))
+			continue;
+		segs = xsk->cong.cwnd - in_flight;
+		old = xtcp_skb_pcount(skb);
+		xtcp_set_skb_tso_segs(skb, xsk->mss);
+		xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) - (s32)old);
+		if (xtcp_skb_pcount(skb) > segs &&
+		    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb,
+				  segs * xsk->mss, xsk->mss))
+			break;
+		cb->retransmitted = 1;
+		/* Not sent (no copy of it could be made): still lost.  What
+		 * the layers below drop is lost as any other segment is.
+		 */
+		if (xtcp_transmit_skb(sk, skb, true) < 0)
+			break;
+		cb->sacked |= XTCPCB_SACKED_RETRANS;
+		xsk->retrans_out += xtcp_skb_pcount(skb);
+		/* The head resent: its timeout counts from now. */
+		if (skb == xtcp_rtx_queue_head(sk))
+			xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_rto_jiffies(sk));
+	}
 }
 
 /* The length of each but the last segment of a queued skb, the whole of
@@ -765,7 +855,7 @@ static void xtcp_simple_retransmit(struct sock *sk)
 	struct sk_buff *skb, *next;
 	bool lost = false, cwr, split;
 
-	skb_queue_walk(&xsk->rtx_queue, skb) {
+	skb_rbtree_walk(skb, &xsk->rtx_queue) {
 		if (xtcp_skb_seglen(skb) > mss)
 			lost = true;
 		else
@@ -791,38 +881,35 @@ static void xtcp_simple_retransmit(struct sock *sk)
 	}
 
 	budget = xsk->cong.cwnd > fit ? xsk->cong.cwnd - fit : 0;
-	skb = skb_peek(&xsk->rtx_queue);
+	skb = xtcp_rtx_queue_head(sk);
 	while (skb) {
 		if (xtcp_skb_seglen(skb) <= mss) {
-			skb = skb_queue_is_last(&xsk->rtx_queue, skb) ? NULL :
-			      skb_queue_next(&xsk->rtx_queue, skb);
+			skb = skb_rb_next(skb);
 			continue;
 		}
 		if (!budget)
 			break;
 		segs = xtcp_skb_pcount(skb);
 		xtcp_set_skb_tso_segs(skb, mss);
-		xsk->packets_out += xtcp_skb_pcount(skb) - segs;
+		xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) - (s32)segs);
 		split = xtcp_skb_pcount(skb) > budget;
 		if (split &&
-		    xtcp_fragment(sk, &xsk->rtx_queue, skb, budget * mss, mss))
+		    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, budget * mss,
+				  mss))
 			break;
 		XTCP_SKB_CB(skb)->retransmitted = 1;
 		xtcp_transmit_skb(sk, skb, true);
 		budget -= min(budget, xtcp_skb_pcount(skb));
 		/* The part split off (lost too, whatever its length) waits. */
-		skb = skb_queue_is_last(&xsk->rtx_queue, skb) ? NULL :
-		      skb_queue_next(&xsk->rtx_queue, skb);
+		skb = skb_rb_next(skb);
 		if (split)
 			break;
 	}
 	if (!skb)
 		return;
 	/* From the first lost skb not resent on, back to the send queue. */
-	while ((next = __skb_dequeue_tail(&xsk->rtx_queue))) {
-		xsk->packets_out -= min(xtcp_skb_pcount(next), xsk->packets_out);
-		XTCP_SKB_CB(next)->retransmitted = 1;
-		__skb_queue_head(&sk->sk_write_queue, next);
+	while ((next = xtcp_rtx_queue_tail(sk))) {
+		xtcp_rtx_requeue(sk, next);
 		if (next == skb)
 			break;
 	}
@@ -914,14 +1001,20 @@ void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
  */
 void xtcp_wmem_purge(struct sock *sk)
 {
+	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *skb;
 
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_wmem_free_skb(sk, skb);
-	while ((skb = __skb_dequeue(&xtcp_sk(sk)->rtx_queue)))
-		xtcp_wmem_free_skb(sk, skb);
+	while ((skb = xtcp_rtx_queue_head(sk)))
+		xtcp_rtx_queue_unlink_and_free(skb, sk);
 	/* Nothing is in flight any more (tcp_disconnect()). */
-	xtcp_sk(sk)->packets_out = 0;
+	xsk->packets_out = 0;
+	xsk->sacked_out = 0;
+	xsk->lost_out = 0;
+	xsk->retrans_out = 0;
+	xsk->lost_cnt_hint = 0;
+	xtcp_clear_all_retrans_hints(xsk);
 	sk_mem_reclaim(sk);
 }
 

@@ -52,6 +52,7 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 	cb->window = ntohs(th->window);
 	xtcp_parse_options((const u8 *)(th + 1), th->doff * 4 - sizeof(*th),
 			   th->syn, &rx);
+	cb->has_sack = rx.num_sacks != 0;
 	if (rx.saw_tstamp) {
 		cb->saw_tstamp = 1;
 		cb->rcv_tsval = rx.rcv_tsval;

@@ -688,3 +688,64 @@ enum xtcp_sack_verdict xtcp_sack_classify(const struct xtcp_sack_ctx *c,
 		return XTCP_SACK_OLD;
 	return is_dsack ? XTCP_SACK_DSACK : XTCP_SACK_VALID;
 }
+
+/**
+ * xtcp_sack_uncached() - what of a SACK block the previous ACK left untold
+ * @cache:  the previous ACK's valid SACK blocks (empty ones, start_seq not
+ *          before end_seq, are unused slots), tagged already.
+ * @ncache: slots in @cache.
+ * @start:  the new block's left edge.
+ * @end:    its right edge.
+ * @r:      ranges still to tag; the new ones go from index @n on.
+ * @n:      ranges in @r already.
+ * @max:    room in @r (XTCP_SACK_MAX_RANGES per ACK is always enough).
+ *
+ * The cache of Linux's tcp_sacktag_write_queue() (recv_sack_cache): a
+ * receiver repeats its blocks on every ACK, growing the first, so only
+ * what lies outside the blocks of the previous ACK needs a walk of the
+ * retransmission queue.  @r gets [@start, @end) less every cached block,
+ * as ranges that may be empty (start_seq == end_seq; skip those).
+ *
+ * Return: the ranges in @r now.
+ * Context: any.
+ */
+unsigned int xtcp_sack_uncached(const struct xtcp_sack_block *cache,
+				unsigned int ncache, u32 start, u32 end,
+				struct xtcp_sack_block *r, unsigned int n,
+				unsigned int max)
+{
+	unsigned int first = n, i, j;
+
+	if (n >= max)
+		return n;
+	r[n].start_seq = start;
+	r[n].end_seq = end;
+	n++;
+	for (i = 0; i < ncache; i++) {
+		const struct xtcp_sack_block *c = &cache[i];
+
+		if (!xtcp_seq_before(c->start_seq, c->end_seq))
+			continue;
+		for (j = first; j < n; j++) {
+			struct xtcp_sack_block *p = &r[j];
+
+			if (!xtcp_seq_before(p->start_seq, c->end_seq) ||
+			    !xtcp_seq_after(p->end_seq, c->start_seq))
+				continue;
+			/* Overlap: what lies above the cached block becomes a
+			 * range of its own, what lies below stays in place.
+			 * Without room the part above is tagged whole.
+			 */
+			if (xtcp_seq_after(p->end_seq, c->end_seq)) {
+				if (n >= max)
+					continue;
+				r[n].start_seq = c->end_seq;
+				r[n].end_seq = p->end_seq;
+				n++;
+			}
+			p->end_seq = xtcp_seq_before(p->start_seq, c->start_seq) ?
+				     c->start_seq : p->start_seq;
+		}
+	}
+	return n;
+}

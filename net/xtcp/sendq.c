@@ -209,14 +209,16 @@ struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp, bool force)
  * @mss: the current segment size, for both parts' segment counts
  *
  * Linux's tcp_fragment(): the bytes after @len move, by page reference,
- * to a new skb queued right after @skb, which takes over FIN and PSH and
- * the part of @skb's truesize those bytes were charged.  On the
- * retransmission queue packets_out follows the new segment counts.
+ * to a new skb queued right after @skb (on the send queue's list, or in
+ * the retransmission queue's rbtree), which takes over FIN and PSH and
+ * the part of @skb's truesize those bytes were charged, and its
+ * scoreboard bits.  On the retransmission queue packets_out and the
+ * scoreboard counters follow the new segment counts (tcp_adjust_pcount()).
  * Context: softirq or the owner; GFP_ATOMIC.
  *
  * Return: 0, or -ENOMEM (nothing changed).
  */
-int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
+int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 		  struct sk_buff *skb, u32 len, u32 mss)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *ncb;
@@ -246,10 +248,85 @@ int xtcp_fragment(struct sock *sk, struct sk_buff_head *queue,
 
 	xtcp_set_skb_tso_segs(skb, mss);
 	xtcp_set_skb_tso_segs(buff, mss);
-	if (queue == &xsk->rtx_queue)
-		xsk->packets_out += cb->gso_segs + ncb->gso_segs - old_segs;
-	__skb_queue_after(queue, skb, buff);
+	if (queue == XTCP_FRAG_IN_RTX_QUEUE) {
+		xtcp_adjust_pcount(sk, skb, (s32)(cb->gso_segs + ncb->gso_segs) -
+					    (s32)old_segs);
+		xtcp_rbtree_insert(&xsk->rtx_queue, buff);
+	} else {
+		__skb_queue_after(&sk->sk_write_queue, skb, buff);
+	}
 	return 0;
+}
+
+/**
+ * xtcp_adjust_pcount() - a retransmission queue skb's segment count changed
+ * @sk: the socket, locked
+ * @skb: the skb, on the retransmission queue
+ * @delta: segments it (or it and a part split off it) gained, < 0: lost
+ *
+ * packets_out and the counters of @skb's scoreboard bits follow, and the
+ * SACKed count before the loss marking hint if @skb is before it
+ * (Linux's tcp_adjust_pcount()).  Context: softirq or the owner.
+ */
+void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb, s32 delta)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!delta)
+		return;
+	xsk->packets_out += delta;
+	if (cb->sacked & XTCPCB_SACKED_ACKED) {
+		xsk->sacked_out += delta;
+		if (xsk->lost_skb_hint &&
+		    xtcp_seq_before(cb->seq, XTCP_SKB_CB(xsk->lost_skb_hint)->seq))
+			xsk->lost_cnt_hint += delta;
+	}
+	if (cb->sacked & XTCPCB_SACKED_RETRANS)
+		xsk->retrans_out += delta;
+	if (cb->sacked & XTCPCB_LOST)
+		xsk->lost_out += delta;
+}
+
+/**
+ * xtcp_rbtree_insert() - put an skb on a sequence-keyed rbtree
+ * @root: the tree (the retransmission queue)
+ * @skb: the skb; its range overlaps none already there
+ *
+ * Linux's tcp_rbtree_insert(), which 6.1 does not export.  O(log n).
+ */
+void xtcp_rbtree_insert(struct rb_root *root, struct sk_buff *skb)
+{
+	struct rb_node **p = &root->rb_node, *parent = NULL;
+	u32 seq = XTCP_SKB_CB(skb)->seq;
+
+	while (*p) {
+		struct sk_buff *skb1;
+
+		parent = *p;
+		skb1 = rb_to_skb(parent);
+		if (xtcp_seq_before(seq, XTCP_SKB_CB(skb1)->seq))
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, root);
+}
+
+/**
+ * xtcp_rtx_queue_unlink_and_free() - drop an skb of the retransmission queue
+ * @skb: the skb, acknowledged (or the connection is going away)
+ * @sk: the socket, locked
+ *
+ * Linux's tcp_rtx_queue_unlink_and_free(): the hints pointing at it are
+ * forgotten and its memory is given back (xtcp_wmem_free_skb()).  The
+ * caller has taken its segments off packets_out and the scoreboard.
+ */
+void xtcp_rtx_queue_unlink_and_free(struct sk_buff *skb, struct sock *sk)
+{
+	xtcp_rtx_queue_unlink(skb, sk);
+	xtcp_wmem_free_skb(sk, skb);
 }
 
 /**

@@ -104,7 +104,7 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb)
 		      READ_ONCE(xtcp_pernet(sock_net(sk))->limit_output_bytes));
 	if (refcount_read(&sk->sk_wmem_alloc) <= limit)
 		return false;
-	if (skb_queue_len(&xsk->rtx_queue) <= 1)
+	if (xtcp_rtx_queue_empty_or_single_skb(sk))
 		return false;
 	set_bit(XTCP_TSQ_THROTTLED, &xsk->tsq_flags);
 	/* The mark before the second read, as tcp_small_queue_check()
@@ -121,14 +121,17 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb)
 }
 
 /* Send what waits, on a connection that may still send data (Linux's
- * tcp_tsq_write()): retransmissions go through xtcp_write_xmit() too.
+ * tcp_tsq_write()): lost segments first (with SACK, the scoreboard's),
+ * then the send queue, where go-back-N retransmissions wait.
  */
 static void xtcp_tsq_write(struct sock *sk)
 {
 	if ((1 << sk->sk_state) &
 	    (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_CLOSING |
-	     TCPF_CLOSE_WAIT | TCPF_LAST_ACK))
+	     TCPF_CLOSE_WAIT | TCPF_LAST_ACK)) {
+		xtcp_xmit_retransmit_queue(sk);
 		xtcp_write_xmit(sk, false);
+	}
 }
 
 /**

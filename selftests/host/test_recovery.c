@@ -975,4 +975,96 @@ TEST(sack_classify)
 	ASSERT_EQ(XTCP_SACK_DSACK, xtcp_sack_classify(&c, &b, true));
 }
 
+/* ==== The SACK block cache (recv_sack_cache) ==== */
+
+/*
+ * xtcp_sack_uncached(): a new block less the previous ACK's blocks. Each
+ * case is worked by hand: the block is cut at every cached block it
+ * overlaps, the part below a cached block staying in its slot, the part
+ * above appended; empty ranges (start == end) are left for the caller to
+ * skip, so the expected lists include them where the cutting makes them.
+ */
+struct uncached_case {
+	const char *name;
+	struct xtcp_sack_block cache[XTCP_NUM_SACKS];
+	u32 start, end;
+	unsigned int max;
+	unsigned int n;
+	struct xtcp_sack_block want[XTCP_SACK_MAX_RANGES];
+};
+
+static const struct uncached_case uncached_cases[] = {
+	/* Nothing cached (all slots empty): the block whole. */
+	{ "no cache", { { 0, 0 } }, 100, 200, XTCP_SACK_MAX_RANGES,
+	  1, { { 100, 200 } } },
+	/* The first block grew by 50 at its right: only the growth. */
+	{ "grown right", { { 100, 150 } }, 100, 200, XTCP_SACK_MAX_RANGES,
+	  2, { { 100, 100 }, { 150, 200 } } },
+	/* Grown at both ends: the two new edges. */
+	{ "grown both", { { 150, 200 } }, 100, 250, XTCP_SACK_MAX_RANGES,
+	  2, { { 100, 150 }, { 200, 250 } } },
+	/* Repeated unchanged: nothing (one empty range). */
+	{ "same", { { 100, 200 } }, 100, 200, XTCP_SACK_MAX_RANGES,
+	  1, { { 100, 100 } } },
+	/* Two cached blocks merged into one new one: the three gaps. */
+	{ "merged", { { 120, 130 }, { 160, 170 } }, 100, 200,
+	  XTCP_SACK_MAX_RANGES,
+	  3, { { 100, 120 }, { 130, 160 }, { 170, 200 } } },
+	/* A cached block elsewhere does not cut. */
+	{ "disjoint", { { 300, 400 }, { 0, 0 }, { 10, 20 } }, 100, 200,
+	  XTCP_SACK_MAX_RANGES, 1, { { 100, 200 } } },
+	/* Touching at an edge is no overlap: [200, 300) keeps all of it. */
+	{ "touching", { { 100, 200 } }, 200, 300, XTCP_SACK_MAX_RANGES,
+	  1, { { 200, 300 } } },
+	/* Around the wrap of the sequence space. */
+	{ "wrap", { { 0xffffff00U, 0x100 } }, 0xfffffe00U, 0x200,
+	  XTCP_SACK_MAX_RANGES,
+	  2, { { 0xfffffe00U, 0xffffff00U }, { 0x100, 0x200 } } },
+	/* No room for the part above: the block stays whole (tagged again,
+	 * which costs a walk but loses nothing).
+	 */
+	{ "no room", { { 120, 130 } }, 100, 200, 1, 1, { { 100, 200 } } },
+};
+
+TEST(sack_uncached)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(uncached_cases); i++) {
+		const struct uncached_case *t = &uncached_cases[i];
+		struct xtcp_sack_block r[XTCP_SACK_MAX_RANGES];
+		unsigned int n;
+
+		n = xtcp_sack_uncached(t->cache, XTCP_NUM_SACKS, t->start,
+				       t->end, r, 0, t->max);
+		ASSERT_EQ(t->n, n) TH_LOG("%s", t->name);
+		for (k = 0; k < n; k++) {
+			ASSERT_EQ(t->want[k].start_seq, r[k].start_seq)
+				TH_LOG("%s range %u", t->name, k);
+			ASSERT_EQ(t->want[k].end_seq, r[k].end_seq)
+				TH_LOG("%s range %u", t->name, k);
+		}
+	}
+}
+
+/* Ranges of an earlier block are left alone; a full array takes none. */
+TEST(sack_uncached_appends)
+{
+	struct xtcp_sack_block cache[XTCP_NUM_SACKS] = { { 150, 160 } };
+	struct xtcp_sack_block r[XTCP_SACK_MAX_RANGES] = { { 1, 2 } };
+	unsigned int n;
+
+	n = xtcp_sack_uncached(cache, XTCP_NUM_SACKS, 100, 200, r, 1,
+			       XTCP_SACK_MAX_RANGES);
+	ASSERT_EQ(3, n);
+	ASSERT_EQ(1, r[0].start_seq);
+	ASSERT_EQ(2, r[0].end_seq);
+	ASSERT_EQ(100, r[1].start_seq);
+	ASSERT_EQ(150, r[1].end_seq);
+	ASSERT_EQ(160, r[2].start_seq);
+	ASSERT_EQ(200, r[2].end_seq);
+	n = xtcp_sack_uncached(cache, XTCP_NUM_SACKS, 100, 200, r, 3, 3);
+	ASSERT_EQ(3, n);
+}
+
 TEST_HARNESS_MAIN
