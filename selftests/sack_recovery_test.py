@@ -85,19 +85,21 @@
 # test goes on.  tcp_no_metrics_save is 1 so that native TCP does not
 # carry ssthresh or reordering from one case to the next.
 #
-# Expected today (xtcp's sender ignores SACK blocks: NewReno, go-back-N
-# after an RTO); each xtcp check's name says in brackets what it needs:
-#  (a) passes: NewReno resends the same segment here.
-#  (b) the segments pass (NewReno's partial ACKs find the same holes);
-#      "no round trip per hole" fails: xtcp resends 6 only once our ACK
-#      reaches 5 (record 2@1 4@3 6@5, native 2@1 4@3 6@3).
-#  (c) both fail: before the RTO xtcp resends only 2; after it, go-back-N
-#      resends the SACKed 5 and 6 as well.
+# Expected today (xtcp has the SACK scoreboard; RACK, the tail loss
+# probe and undo are later steps); each xtcp check's name says in
+# brackets what it needs:
+#  (a) passes.
+#  (b) "no round trip per hole" passes; "only the holes" fails: once 5
+#      is SACKed, 3 has three SACKed segments above it and the duplicate
+#      threshold (RFC 6675 IsLost) marks it lost too (xtcp resends 2 3 4
+#      6); native's RACK waits for its reordering window, so this needs
+#      RACK.
+#  (c) both pass.
 #  (f) without reordering seen xtcp resends 6 as native (passes); once
-#      it was seen xtcp still resends 6 at the third duplicate ACK (fails).
-#  (e) fails: xtcp waits for its RTO and resends 9 first.
-#  (d) fails: xtcp's cwnd and ssthresh stay reduced (6, 6) after the
-#      D-SACK; native's go from (7, 7) back to (11, -1).
+#      it was seen xtcp still resends 6 at the third duplicate ACK (RACK).
+#  (e) fails: xtcp waits for its RTO and resends 9 first (RACK-TLP).
+#  (d) fails: xtcp's cwnd and ssthresh stay reduced after the D-SACK;
+#      native's go back (undo).
 # Time: about 150 s under TCG (fourteen connections, one RTO in (c);
 # 190 s on a loaded host).
 
@@ -524,7 +526,7 @@ def main():
                "reaches 4 (sanity)", str(n))
     xresult(ok(n) and ok(x) and segs(x) == segs(n),
             "holes: xtcp resends only the holes, in order, as native "
-            "[scoreboard]",
+            "[RACK]",
             f"native {n}, xtcp {x}")
     xresult(early_last(x),
             "holes: xtcp resends the last hole before our ACK reaches "
