@@ -325,8 +325,9 @@ int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len, u32 mss)
  * buffer and the protocol's memory byte for byte.
  *
  * Return: bytes copied (> 0); 0 when the skb has no fragment slot left
- * (start a new skb); -ENOBUFS without memory or over the limits (wait
- * for memory); -EFAULT when the user's buffer faulted.
+ * (start a new skb); -ENOBUFS without memory, or over the limits with
+ * tcp_wmem[0] of send buffer queued already (wait for memory); -EFAULT
+ * when the user's buffer faulted.
  */
 int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
 			      struct iov_iter *from, u32 copy)
@@ -342,8 +343,20 @@ int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
 	if (!merge && i >= MAX_SKB_FRAGS)
 		return 0;
 	copy = min_t(u32, copy, pfrag->size - pfrag->offset);
-	if (!sk_wmem_schedule(sk, copy))
-		return -ENOBUFS;
+	if (!sk_wmem_schedule(sk, copy)) {
+		/* Over the limits a socket still gets tcp_wmem[0] of send
+		 * buffer, forced, and copies what sk_forward_alloc covers:
+		 * Linux's tcp_wmem_schedule(), so that it makes progress.
+		 */
+		int left = READ_ONCE(xtcp_pernet(sock_net(sk))->wmem[0]) -
+			   READ_ONCE(sk->sk_wmem_queued);
+
+		if (left > 0)
+			xtcp_forced_mem_schedule(sk, min_t(int, left, copy));
+		if (sk->sk_forward_alloc <= 0)
+			return -ENOBUFS;
+		copy = min_t(u32, copy, sk->sk_forward_alloc);
+	}
 	err = skb_copy_to_page_nocache(sk, from, skb, pfrag->page,
 				       pfrag->offset, copy);
 	if (err)
