@@ -171,8 +171,16 @@ def case_psh_last_segment(args, wire, fam, port):
         segs, _ = collect(c, m, 4000)
         yield sum(n for _, n, _ in segs) == 4000, f"got {segs}"
         psh = [bool(f & 0x08) for _, _, f in segs]
-        yield psh_vs_reference(fam, "psh_last_segment", psh,
-                               [False, True, True])
+        ok, why = psh_vs_reference(fam, "psh_last_segment", psh,
+                                   [False, True, True])
+        sent = c.sent(m, data_pred)
+        t0 = float(sent[0].time) if sent else 0.0
+        why = (f"{why}; sent (len, flags, ms) " +
+               str([(len(p[TCP].payload), flags(p),
+                     round((float(p.time) - t0) * 1000, 1)) for p in sent]))
+        print(f"# {why}")
+        yield ok, why
+
         c.abort()
     finally:
         peer.stop()

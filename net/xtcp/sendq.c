@@ -350,12 +350,19 @@ int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
 		 */
 		int left = READ_ONCE(xtcp_pernet(sock_net(sk))->wmem[0]) -
 			   READ_ONCE(sk->sk_wmem_queued);
+		int room;
 
 		if (left > 0)
 			xtcp_forced_mem_schedule(sk, min_t(int, left, copy));
-		if (sk->sk_forward_alloc <= 0)
+		room = sk->sk_forward_alloc;
+		/* Charged to a memory cgroup the forced bytes go on credit
+		 * (see xtcp_forced_mem_schedule()).
+		 */
+		if (left > 0 && mem_cgroup_sockets_enabled && sk->sk_memcg)
+			room = max_t(int, room, min_t(int, left, copy));
+		if (room <= 0)
 			return -ENOBUFS;
-		copy = min_t(u32, copy, sk->sk_forward_alloc);
+		copy = min_t(u32, copy, room);
 	}
 	err = skb_copy_to_page_nocache(sk, from, skb, pfrag->page,
 				       pfrag->offset, copy);
