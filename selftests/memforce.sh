@@ -16,7 +16,12 @@
 #   - 8 more connections, 1000 bytes each to a reader that does not read:
 #     each lands on an empty receive queue and is taken beyond the limit;
 #   - an xtcp client close()s with P's link down, so its FIN (forced past
-#     the limit, tcp_send_fin()) stays queued until the link is back.
+#     the limit, tcp_send_fin()) stays queued until the link is back;
+#   - with net.ipv4.tcp_mem "1 1 1" too, past which a ballast of native
+#     connections puts native TCP, a native and an xtcp client, nothing
+#     queued, each write 1000 bytes to a native reader: both arrive (the
+#     first skb and tcp_wmem[0] of data are forced, tcp_sendmsg_locked()).
+#     Native is the oracle.
 # The two "back" checks ask for the exact page count of before, not "at
 # most": a double uncharge would take mem below it.  That is exact here
 # because nothing else holds xtcp pages while the test runs: the
@@ -65,9 +70,15 @@ run_peer()
 	pids+=($!)
 }
 
-tap_plan 5
+tap_plan 8
 saved_mem=$(sysctl -n net.xtcp.tcp_mem | tr -s '\t ' ' ')
-restore() { sysctl -qw net.xtcp.tcp_mem="$saved_mem"; procs_cleanup; }
+saved_nmem=$(sysctl -n net.ipv4.tcp_mem | tr -s '\t ' ' ')
+restore()
+{
+	sysctl -qw net.xtcp.tcp_mem="$saved_mem"
+	sysctl -qw net.ipv4.tcp_mem="$saved_nmem"
+	procs_cleanup
+}
 trap restore EXIT
 
 if ! netns_pair $X xmf-x 10.77.9.1 $P xmf-p 10.77.9.2; then
@@ -183,6 +194,54 @@ else
 	tap_fail "the FIN's pages go back once it is acknowledged, no more, no less" \
 		"mem $m5, $m3 before the FIN (wanted equal)"
 fi
+
+# A sender with nothing queued, beyond tcp_mem: its first skb and up to
+# tcp_wmem[0] of data are forced (tcp_sendmsg_locked()'s first_skb,
+# tcp_wmem_schedule()), so a client's 1000 bytes reach a native reader.
+# Native, the oracle, needs its own shared counter past its "1 1 1":
+# a ballast of native connections X -> P whose readers do not read.
+for ((i = 0; i < 32; i++)); do
+	run_peer $P "$work/nbp$i" -f inet -l 10.77.9.2:$((7700 + i)) -t $life sleep:$((life * 1000))
+done
+sleep 1
+for ((i = 0; i < 32; i++)); do
+	run_peer $X "$work/nbx$i" -f inet -c 10.77.9.2:$((7700 + i)) -t 5 \
+		connect write:262144 sleep:$((life * 1000))
+done
+for ((i = 0; i < $(slow 40); i++)); do
+	[ "$(nmem)" -ge 600 ] && break
+	sleep 0.5
+done
+nb=$(nmem)
+echo "# native ballast: native TCP mem $nb pages"
+if [ "$nb" -ge 600 ]; then
+	tap_ok "native ballast: native TCP holds at least 600 pages (past tcp_mem)"
+else
+	tap_fail "native ballast: native TCP holds at least 600 pages (past tcp_mem)" \
+		"mem $nb pages"
+fi
+sysctl -qw net.ipv4.tcp_mem="1 1 1"
+port=7800
+for fam in inet xtcp; do
+	port=$((port + 1))
+	run_peer $P "$work/w1k-$fam-p" -f inet -l 10.77.9.2:$port -t $short readall
+	sleep 1
+	run_peer $X "$work/w1k-$fam-x" -f $fam -c 10.77.9.2:$port -t 5 \
+		connect write:1000 close
+	for ((i = 0; i < $(slow 30); i++)); do
+		grep -q readall "$work/w1k-$fam-p" && break
+		sleep 0.5
+	done
+	echo "# $fam client over tcp_mem: $(tr '\n' ' ' <"$work/w1k-$fam-x")/ reader: $(tr '\n' ' ' <"$work/w1k-$fam-p")"
+	if grep -q 'write 1000 ret=1000' "$work/w1k-$fam-x" &&
+		grep -q 'readall bytes=1000 ' "$work/w1k-$fam-p"; then
+		tap_ok "$fam: a client with nothing queued sends 1000 bytes beyond tcp_mem"
+	else
+		tap_fail "$fam: a client with nothing queued sends 1000 bytes beyond tcp_mem" \
+			"client: $(tr '\n' ' ' <"$work/w1k-$fam-x")reader: $(tr '\n' ' ' <"$work/w1k-$fam-p")"
+	fi
+done
+sysctl -qw net.ipv4.tcp_mem="$saved_nmem"
 
 sysctl -qw net.xtcp.tcp_mem="$saved_mem"
 for p in "${pids[@]}"; do

@@ -19,6 +19,11 @@
 #                        MTU 1500): none (Linux's
 #                        tcp_v4_mtu_reduced() acts only when the new MTU
 #                        is below the socket's path MTU cookie)
+#   mtu 9000 in window   a next-hop MTU larger than the path's: none
+#                        either (an ICMP never raises the path MTU:
+#                        __ip_rt_update_pmtu() ignores one above the
+#                        route's, and tcp_v4_mtu_reduced() acts only on a
+#                        smaller one)
 #   mtu 1200 out of window   the quoted sequence number 2^20 below snd_una:
 #                        none (tcp_v4_err() drops it, counting
 #                        OutOfWindowIcmps)
@@ -194,6 +199,8 @@ CASES = (
     ("no ICMP (baseline): no retransmission within the window", None, 0,
      False, None),
     ("mtu 1500 (= path MTU) in window: no retransmission", 1500, 0, False,
+     None),
+    ("mtu 9000 (> path MTU) in window: no retransmission", 9000, 0, False,
      None),
     ("mtu 1200, quoted seq out of window: no retransmission", 1200,
      -(1 << 20), False, None),

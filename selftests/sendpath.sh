@@ -44,9 +44,12 @@
 # data packet is at most 1514 bytes on the wire with at most 1460 bytes
 # of payload, and there are enough of them to carry the transfer
 # (headers only are captured; a capture that dropped packets is said).
-# sp-s's gso_max_size is 16384 for these transfers (restored after), so
-# that the size of a send skb, not the burst autosizing by RTT and rate,
-# bounds the super-segments: a send skb collects what the device takes
+# These transfers run at sp-s's default gso_max_size (65536), where the
+# burst autosizing by RTT and rate (tcp_tso_autosize()) bounds the
+# super-segments: xtcp's largest must be at least 2/3 of native's.  A
+# separate short round, gso16k, sets sp-s's gso_max_size to 16384
+# (restored after), so that the size of a send skb, not the autosizing,
+# bounds them: a send skb collects what the device takes
 # in one GSO skb, sk_gso_max_size (the device's less MAX_TCP_HEADER + 1,
 # sk_setup_caps()), in whole segments (tcp_xmit_size_goal(): 11 of 1448
 # bytes here); xtcp's largest super-segment at sp-s must carry as many

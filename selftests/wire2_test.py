@@ -122,13 +122,48 @@ def collect(c, since, total, ack_each=True, window=65535, timeout=REPLY_WAIT):
     return segs, i
 
 
+# PSH patterns the first --family (native, the reference) showed, by case.
+REFERENCE = {}
+
+
+def psh_vs_reference(fam, case, psh, expected):
+    """(ok, why) for PSH pattern @psh (one bool per wire segment) of
+    family @fam in @case: the first family's must be @expected (the rule
+    the case sets up, which native must show), every later one's the
+    first family's."""
+    if not REFERENCE:
+        REFERENCE["family"] = fam
+    if REFERENCE["family"] == fam:
+        REFERENCE[case] = psh
+        return psh == expected, \
+            f"{fam}: PSH per segment {psh}, wanted {expected}"
+    ref = REFERENCE.get(case)
+    return psh == ref, \
+        f"{fam}: PSH per segment {psh}, {REFERENCE['family']}: {ref}"
+
+
 def case_psh_last_segment(args, wire, fam, port):
-    # 15b: one write() of 4000 bytes (three segments at MSS 1460): PSH on
-    # the last segment only.
+    # 15b: one write() of 4000 bytes (three segments at MSS 1460).  PSH
+    # goes on the segment that ends the write, and on the last segment of
+    # every GSO packet of more than one (__tcp_transmit_skb() sets it on
+    # those to flush GRO at the receiver; GSO splits the packet on X's
+    # veth, PSH staying on its last segment).  Our handshake ACK leaves
+    # 200 ms after the SYN-ACK, so the peer's RTT sample is at least that
+    # and its GSO packets have tcp_min_tso_segs (2) segments: the pacing
+    # rate, 2 * 10 segments of 1460 bytes per 200 ms, is 146000 bytes/s,
+    # whose 1024th (sk_pacing_shift 10) is under one segment, and 200 ms
+    # is far past the 512 us below which tcp_tso_rtt_log adds more.  So
+    # [1460, 1460 PSH] [1080 PSH].
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:4000",
                 "sleep:2000", "close")
     try:
-        c, m, why = handshake_with(peer, wire, 41000 + port % 1000, port)
+        if peer.line(r"listening") is None:
+            for _ in range(2):
+                yield False, f"peer: {peer.text()}"
+            return
+        c = Conn(wire, 41000 + port % 1000, port)
+        m = wire.mark()
+        why = c.handshake(delay=0.2)
         if why:
             for _ in range(2):
                 yield False, why
@@ -136,11 +171,45 @@ def case_psh_last_segment(args, wire, fam, port):
         segs, _ = collect(c, m, 4000)
         yield sum(n for _, n, _ in segs) == 4000, f"got {segs}"
         psh = [bool(f & 0x08) for _, _, f in segs]
-        # Linux also forces PSH on the last segment of each GSO packet
-        # (tcp_transmit_skb()), so later middle segments may carry it;
-        # what both must do: none on the first, PSH on the last.
-        yield len(psh) > 1 and psh[-1] and not psh[0], \
-            f"PSH per segment (len, PSH): {[(n, b) for (_, n, _), b in zip(segs, psh)]}"
+        ok, why = psh_vs_reference(fam, "psh_last_segment", psh,
+                                   [False, True, True])
+        sent = c.sent(m, data_pred)
+        t0 = float(sent[0].time) if sent else 0.0
+        why = (f"{why}; sent (len, flags, ms) " +
+               str([(len(p[TCP].payload), flags(p),
+                     round((float(p.time) - t0) * 1000, 1)) for p in sent]))
+        print(f"# {why}")
+        yield ok, why
+
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_psh_full_goal(args, wire, fam, port):
+    # A write of exactly the size goal: with the peer's largest window
+    # 2920 bytes the goal is half of it, one MSS (tcp_xmit_size_goal(),
+    # tcp_bound_to_half_wnd()).  The write's one segment carries PSH:
+    # tcp_sendmsg_locked() ends the write before its in-loop push, so
+    # tcp_push() marks the skb.
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:1460",
+                "sleep:2000", "close")
+    try:
+        if peer.line(r"listening") is None:
+            for _ in range(2):
+                yield False, f"peer: {peer.text()}"
+            return
+        c = Conn(wire, 41500 + port % 1000, port)
+        m = wire.mark()
+        why = c.handshake(window=2920)
+        if why:
+            for _ in range(2):
+                yield False, why
+            return
+        segs, _ = collect(c, m, 1460, window=2920)
+        yield [n for _, n, _ in segs] == [1460], f"got {segs}"
+        psh = [bool(f & 0x08) for _, _, f in segs]
+        yield psh_vs_reference(fam, "psh_full_goal", psh, [True])
         c.abort()
     finally:
         peer.stop()
@@ -371,7 +440,10 @@ CASES = [
         "simultaneous open: the 100 bytes are sent"]),
     (case_psh_last_segment, [
         "a 4000-byte write arrives whole",
-        "PSH is set on its last segment, not on its first"]),
+        "PSH ends the write and each GSO packet, as native's"]),
+    (case_psh_full_goal, [
+        "a write of one MSS, the size goal, is one segment",
+        "that segment carries PSH, as native's"]),
     (case_zero_window_probes, [
         "the first zero-window probe comes after the RTO",
         "the second probe backs off (about twice the first interval)",

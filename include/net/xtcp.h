@@ -628,6 +628,7 @@ int xtcp_accept(struct socket *sock, struct socket *newsock, int flags,
 int xtcp_disconnect(struct sock *sk);
 void xtcp_stop_listening(struct sock *sk);
 void xtcp_child_abort(struct sock *child);
+void xtcp_setup_caps(struct sock *sk, struct dst_entry *dst);
 
 /* stream.c: data transfer calls */
 int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size);

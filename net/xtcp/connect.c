@@ -33,6 +33,34 @@ static void xtcp_forget_peer(struct sock *sk)
 }
 
 /* RFC 9293 s.3.10.1 OPEN, active: route, port, ISS, SYN. */
+/**
+ * xtcp_setup_caps() - what a connected socket's device can do, as for TCP
+ * @sk: the socket, owned by the caller or not yet visible to others
+ * @dst: its route
+ *
+ * sk_setup_caps(), plus what that gives TCP sockets alone (its
+ * sk_is_tcp() wants AF_INET or AF_INET6, and an xtcp socket's family is
+ * AF_XTCP): GSO in software whatever the device offers, so that send
+ * skbs carry several segments that the GSO layer cuts, as native TCP's
+ * do, also where the device has GSO off.  The GSO size and segment count
+ * are the device's, as sk_setup_caps() takes them (no BIG TCP for IPv4).
+ * A route with a transform header (IPsec) is left without GSO.
+ */
+void xtcp_setup_caps(struct sock *sk, struct dst_entry *dst)
+{
+	const struct net_device *dev = dst->dev;
+
+	sk->sk_gso_type = SKB_GSO_TCPV4;
+	sk_setup_caps(sk, dst);
+	if (sk_can_gso(sk) || sk->sk_gso_disabled || dst->header_len)
+		return;
+	sk->sk_route_caps |= NETIF_F_GSO | NETIF_F_GSO_SOFTWARE | NETIF_F_SG |
+			     NETIF_F_HW_CSUM;
+	sk->sk_gso_max_size = min_t(u32, READ_ONCE(dev->gso_max_size),
+				    GSO_LEGACY_MAX_SIZE) - (MAX_TCP_HEADER + 1);
+	sk->sk_gso_max_segs = max_t(u32, READ_ONCE(dev->gso_max_segs), 1);
+}
+
 static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 			   int addr_len)
 {
@@ -92,8 +120,7 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 		err = PTR_ERR(rt);
 		goto failure;
 	}
-	sk->sk_gso_type = SKB_GSO_TCPV4;
-	sk_setup_caps(sk, &rt->dst);
+	xtcp_setup_caps(sk, &rt->dst);
 
 	xsk->iss = xtcp_isn(inet->inet_saddr, inet->inet_daddr,
 			    inet->inet_sport, inet->inet_dport);

@@ -340,8 +340,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 		sock_put(sk);
 		return NULL;
 	}
-	sk->sk_gso_type = SKB_GSO_TCPV4;
-	sk_setup_caps(sk, &rt->dst);
+	xtcp_setup_caps(sk, &rt->dst);
 
 	xsk->iss = req->iss;
 	xsk->snd_una = req->iss + 1;

@@ -259,6 +259,13 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		window = xtcp_select_window(sk);
 	if (!(flags & TCPHDR_SYN) || (flags & TCPHDR_ACK))
 		flags |= TCPHDR_ACK;
+	/* PSH on every multi-segment (GSO) packet, which flushes GRO at the
+	 * receiver, as __tcp_transmit_skb() sets it; not on one-segment
+	 * ones.  Only the transmitted header gets it: cb->flags keeps PSH
+	 * for write ends alone.
+	 */
+	if (!(flags & TCPHDR_SYN) && cb->gso_segs > 1)
+		flags |= TCPHDR_PSH;
 	/* ECT(0), CWR and ECE (tcp_ecn_send()); a SYN's are in cb->flags. */
 	if (!(flags & TCPHDR_SYN))
 		flags |= xtcp_ecn_send(sk, skb, cb->retransmitted);
@@ -954,6 +961,11 @@ void xtcp_forced_mem_schedule(struct sock *sk, int size)
  *	even beyond net.xtcp.tcp_mem, charged by xtcp_forced_mem_schedule()
  *	as Linux's tcp_send_fin() forces a FIN's charge
  *
+ * The first skb of a socket whose send and retransmission queues are
+ * empty is forced past the limits too, as tcp_sendmsg_locked() asks
+ * tcp_stream_alloc_skb() to force it (first_skb): a sender with nothing
+ * queued always gets to send.
+ *
  * An skb of xtcp_alloc_send_skb(), starting at write_seq, charged to the
  * send buffer until acknowledged (tcp_skb_entail()); data is added to
  * its pages by xtcp_skb_append_from_iter().
@@ -967,7 +979,9 @@ struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, gfp_t gfp)
 	struct xtcp_skb_cb *cb;
 	struct sk_buff *skb;
 
-	skb = xtcp_alloc_send_skb(sk, gfp, gfp & __GFP_NOFAIL);
+	skb = xtcp_alloc_send_skb(sk, gfp, (gfp & __GFP_NOFAIL) ||
+				  (skb_queue_empty(&sk->sk_write_queue) &&
+				   skb_queue_empty(&xsk->rtx_queue)));
 	if (!skb)
 		return NULL;
 	cb = XTCP_SKB_CB(skb);

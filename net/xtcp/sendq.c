@@ -402,8 +402,9 @@ int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len, u32 mss)
  * buffer and the protocol's memory byte for byte.
  *
  * Return: bytes copied (> 0); 0 when the skb has no fragment slot left
- * (start a new skb); -ENOBUFS without memory or over the limits (wait
- * for memory); -EFAULT when the user's buffer faulted.
+ * (start a new skb); -ENOBUFS without memory, or over the limits with
+ * tcp_wmem[0] of send buffer queued already (wait for memory); -EFAULT
+ * when the user's buffer faulted.
  */
 int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
 			      struct iov_iter *from, u32 copy)
@@ -419,8 +420,27 @@ int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
 	if (!merge && i >= MAX_SKB_FRAGS)
 		return 0;
 	copy = min_t(u32, copy, pfrag->size - pfrag->offset);
-	if (!sk_wmem_schedule(sk, copy))
-		return -ENOBUFS;
+	if (!sk_wmem_schedule(sk, copy)) {
+		/* Over the limits a socket still gets tcp_wmem[0] of send
+		 * buffer, forced, and copies what sk_forward_alloc covers:
+		 * Linux's tcp_wmem_schedule(), so that it makes progress.
+		 */
+		int left = READ_ONCE(xtcp_pernet(sock_net(sk))->wmem[0]) -
+			   READ_ONCE(sk->sk_wmem_queued);
+		int room;
+
+		if (left > 0)
+			xtcp_forced_mem_schedule(sk, min_t(int, left, copy));
+		room = sk->sk_forward_alloc;
+		/* Charged to a memory cgroup the forced bytes go on credit
+		 * (see xtcp_forced_mem_schedule()).
+		 */
+		if (left > 0 && mem_cgroup_sockets_enabled && sk->sk_memcg)
+			room = max_t(int, room, min_t(int, left, copy));
+		if (room <= 0)
+			return -ENOBUFS;
+		copy = min_t(u32, copy, room);
+	}
 	err = skb_copy_to_page_nocache(sk, from, skb, pfrag->page,
 				       pfrag->offset, copy);
 	if (err)

@@ -143,6 +143,13 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		XTCP_SKB_CB(skb)->end_seq += copy;
 		WRITE_ONCE(xsk->write_seq, xsk->write_seq + copy);
 		copied += copy;
+		/* The write's end: xtcp_push() below marks PSH on this skb
+		 * and sends it, as tcp_sendmsg_locked() leaves the loop
+		 * before its in-loop push; pushing a full skb here would
+		 * send it without PSH and leave nothing to mark.
+		 */
+		if (!msg_data_left(msg))
+			break;
 		/* A full skb goes out now if the windows allow. */
 		if (skb->len >= goal) {
 			if (xtcp_forced_push(xsk)) {

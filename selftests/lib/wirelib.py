@@ -259,12 +259,17 @@ class ManualConn(Ends):
         self.wire.send(p)
         return m
 
-    def handshake(self, window=65535):
+    def handshake(self, window=65535, delay=0.0):
+        """SYN (MSS 1460, @window), SYN-ACK, and our ACK @delay s after
+        the SYN-ACK arrived (the RTT the peer samples is at least
+        that).  None or why not."""
         m = self.send("S", ack=0, window=window, opts=[("MSS", 1460)])
         sa = self.wait_synack(m)
         if sa is None:
             return "no SYN-ACK"
         self.established(sa)
+        if delay:
+            time.sleep(delay)
         self.send("A", window=window)
         return None
 
