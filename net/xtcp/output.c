@@ -981,7 +981,7 @@ struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, gfp_t gfp)
 
 	skb = xtcp_alloc_send_skb(sk, gfp, (gfp & __GFP_NOFAIL) ||
 				  (skb_queue_empty(&sk->sk_write_queue) &&
-				   skb_queue_empty(&xsk->rtx_queue)));
+				   xtcp_rtx_queue_empty(sk)));
 	if (!skb)
 		return NULL;
 	cb = XTCP_SKB_CB(skb);
