@@ -70,6 +70,28 @@ run_peer()
 	pids+=($!)
 }
 
+# ballast LNS FAM ADDR PORT0 CNS TAG MEMFN: 32 listeners of family FAM
+# in namespace LNS on ADDR:PORT0.. whose readers never read, 32 native
+# connections to them from CNS writing 256 KiB each; then waits (scaled)
+# until MEMFN, a count of pages, reaches 600.  Logs $work/TAG-l* and -c*.
+ballast()
+{
+	local lns=$1 fam=$2 addr=$3 port0=$4 cns=$5 tag=$6 memfn=$7 i
+	for ((i = 0; i < 32; i++)); do
+		run_peer "$lns" "$work/$tag-l$i" -f "$fam" -l "$addr:$((port0 + i))" \
+			-t "$life" sleep:$((life * 1000))
+	done
+	sleep 1
+	for ((i = 0; i < 32; i++)); do
+		run_peer "$cns" "$work/$tag-c$i" -f inet -c "$addr:$((port0 + i))" -t 5 \
+			connect write:262144 sleep:$((life * 1000))
+	done
+	for ((i = 0; i < $(slow 40); i++)); do
+		[ "$("$memfn")" -ge 600 ] && break
+		sleep 0.5
+	done
+}
+
 tap_plan 8
 saved_mem=$(sysctl -n net.xtcp.tcp_mem | tr -s '\t ' ' ')
 saved_nmem=$(sysctl -n net.ipv4.tcp_mem | tr -s '\t ' ' ')
@@ -104,18 +126,7 @@ echo "# baseline: xtcp mem $m0, native TCP mem $n0"
 life=$(slow 60)
 short=$(slow 30)
 # Ballast: 32 connections, 256 KiB each towards readers that never read.
-for ((i = 0; i < 32; i++)); do
-	run_peer $X "$work/bx$i" -f xtcp -l 10.77.9.1:$((7400 + i)) -t $life sleep:$((life * 1000))
-done
-sleep 1
-for ((i = 0; i < 32; i++)); do
-	run_peer $P "$work/bp$i" -f inet -c 10.77.9.1:$((7400 + i)) -t 5 \
-		connect write:262144 sleep:$((life * 1000))
-done
-for ((i = 0; i < $(slow 40); i++)); do
-	[ "$(xmem)" -ge 600 ] && break
-	sleep 0.5
-done
+ballast $X xtcp 10.77.9.1 7400 $P xb xmem
 mb=$(xmem_settled 20)
 echo "# ballast: xtcp mem $mb pages"
 # The per-CPU batches hold less than 256 pages each (2 vCPUs): with 600
@@ -200,18 +211,7 @@ fi
 # tcp_wmem_schedule()), so a client's 1000 bytes reach a native reader.
 # Native, the oracle, needs its own shared counter past its "1 1 1":
 # a ballast of native connections X -> P whose readers do not read.
-for ((i = 0; i < 32; i++)); do
-	run_peer $P "$work/nbp$i" -f inet -l 10.77.9.2:$((7700 + i)) -t $life sleep:$((life * 1000))
-done
-sleep 1
-for ((i = 0; i < 32; i++)); do
-	run_peer $X "$work/nbx$i" -f inet -c 10.77.9.2:$((7700 + i)) -t 5 \
-		connect write:262144 sleep:$((life * 1000))
-done
-for ((i = 0; i < $(slow 40); i++)); do
-	[ "$(nmem)" -ge 600 ] && break
-	sleep 0.5
-done
+ballast $P inet 10.77.9.2 7700 $X nb nmem
 nb=$(nmem)
 echo "# native ballast: native TCP mem $nb pages"
 if [ "$nb" -ge 600 ]; then

@@ -42,14 +42,15 @@ def data_pred(p):
     return len(p[TCP].payload) > 0
 
 
-def handshake_with(peer, wire, lport, port):
-    """Once @peer listens on @port, our handshake with it from @lport:
-    (Conn, mark before the handshake, None), or (None, None, why not)."""
+def handshake_with(peer, wire, lport, port, **hs):
+    """Once @peer listens on @port, our handshake with it from @lport
+    (@hs: Conn.handshake()'s window and delay): (Conn, mark before the
+    handshake, None), or (None, None, why not)."""
     if peer.line(r"listening") is None:
         return None, None, f"peer: {peer.text()}"
     c = Conn(wire, lport, port)
     m = wire.mark()
-    why = c.handshake()
+    why = c.handshake(**hs)
     return (None, None, why) if why else (c, m, None)
 
 
@@ -157,13 +158,8 @@ def case_psh_last_segment(args, wire, fam, port):
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:4000",
                 "sleep:2000", "close")
     try:
-        if peer.line(r"listening") is None:
-            for _ in range(2):
-                yield False, f"peer: {peer.text()}"
-            return
-        c = Conn(wire, 41000 + port % 1000, port)
-        m = wire.mark()
-        why = c.handshake(delay=0.2)
+        c, m, why = handshake_with(peer, wire, 41000 + port % 1000, port,
+                                   delay=0.2)
         if why:
             for _ in range(2):
                 yield False, why
@@ -195,13 +191,8 @@ def case_psh_full_goal(args, wire, fam, port):
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:1460",
                 "sleep:2000", "close")
     try:
-        if peer.line(r"listening") is None:
-            for _ in range(2):
-                yield False, f"peer: {peer.text()}"
-            return
-        c = Conn(wire, 41500 + port % 1000, port)
-        m = wire.mark()
-        why = c.handshake(window=2920)
+        c, m, why = handshake_with(peer, wire, 41500 + port % 1000, port,
+                                   window=2920)
         if why:
             for _ in range(2):
                 yield False, why
@@ -224,17 +215,13 @@ def case_zero_window_probes(args, wire, fam, port):
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:8000",
                 "close")
     try:
-        if peer.line(r"listening") is None:
-            for _ in range(4):
-                yield False, f"peer: {peer.text()}"
-            return
-        c = Conn(wire, 42000 + port % 1000, port)
-        m = i0 = wire.mark()
-        why = c.handshake(window=2920)
+        c, m, why = handshake_with(peer, wire, 42000 + port % 1000, port,
+                                   window=2920)
         if why:
             for _ in range(4):
                 yield False, why
             return
+        i0 = m
         segs, i = collect(c, m, 2920, ack_each=False)
         if sum(n for _, n, _ in segs) != 2920:
             for _ in range(4):
