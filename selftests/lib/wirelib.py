@@ -205,6 +205,32 @@ class Logged:
             return None
 
 
+RTO_MIN = 0.2		# s, Linux's TCP_RTO_MIN and xtcp's
+
+
+def rto_bounds(samples):
+    """(low, high, m): the range (s) in which a sender's RTO must lie
+    after RTT samples @samples (s, each from ManualConn.rtt_sample()),
+    m the largest.  Python's reaction under TCG, part of every sample,
+    ranges from a few ms to hundreds on a loaded host, so an RTO bound
+    is computed from the samples, not assumed (CI once saw a first
+    zero-window probe 0.77 s after the window closed, native included).
+    Linux 6.1 (tcp_rtt_estimator(), __tcp_set_rto()) gives srtt + rttvar
+    with rttvar at least tcp_rto_min; RFC 6298 srtt + 4 rttvar, at least
+    rto_min; after one or two samples up to m both are at most
+    m + max(2.5 m, rto_min) (rttvar after a second sample is at most
+    3/4 of m/2 plus 1/4 of m).  Slack: 60 ms below (TCG jitter of the
+    timers, vm-notes), 150 ms above (our segment's way to X's stack, each
+    ms of which adds up to 3.5 ms, and a timer a few jiffies late)."""
+    m = max(samples)
+    return RTO_MIN - 0.06, m + max(2.5 * m, RTO_MIN) + 0.15, m
+
+
+# Above this an RTO bound cannot tell a sampled RTO from the 1 s initial
+# one (RFC 6298 s.2.1) that a sender without a sample uses.
+RTO_BOUND_USEFUL = 0.95
+
+
 def segment(wire, sport, dport, fl, seq, ack, data=b"", window=65535,
             opts=None):
     """An IP/TCP segment from @wire's src to its dst, @seq and @ack taken
@@ -257,12 +283,14 @@ class ManualConn(Ends):
                     self.rcv_nxt if ack is None else ack, data, window, opts)
         m = self.wire.mark()
         self.wire.send(p)
+        self.sent_at = time.time()
         return m
 
     def handshake(self, window=65535, delay=0.0):
         """SYN (MSS 1460, @window), SYN-ACK, and our ACK @delay s after
         the SYN-ACK arrived (the RTT the peer samples is at least
-        that).  None or why not."""
+        that).  None or why not.  hs_rtt: the time between the SYN-ACK
+        on the wire and our ACK leaving (s), as rtt_sample() measures."""
         m = self.send("S", ack=0, window=window, opts=[("MSS", 1460)])
         sa = self.wait_synack(m)
         if sa is None:
@@ -271,6 +299,7 @@ class ManualConn(Ends):
         if delay:
             time.sleep(delay)
         self.send("A", window=window)
+        self.hs_rtt = self.rtt_sample(sa)
         return None
 
     def sent(self, since, pred):
@@ -282,6 +311,13 @@ class ManualConn(Ends):
 
     def abort(self):
         self.send("R", ack=0)
+
+    def rtt_sample(self, p):
+        """The RTT sample X takes when our last segment answers its
+        segment @p, as seen here: our send time less @p's capture time
+        (s).  X's own sample is larger by our segment's way to its stack
+        (sub-ms on an idle veth; see rto_bounds())."""
+        return self.sent_at - float(p.time)
 
 
 class Conn(Ends):
