@@ -23,9 +23,11 @@
 # third duplicate as soon as X has processed it.  "At once" means within
 # FAST s of our first ACK: a CI host took 0.18 s (native) between the
 # first of our four ACKs leaving and the fast retransmit, and the
-# threshold used to be 0.15 s against a 200 ms RTO; now 1 s holds for
-# TCG on a slow host with a second of margin to the timer.  Each delay is
-# printed.
+# threshold used to be 0.15 s against a 200 ms RTO; here, with three VMs
+# on two cores, native took up to 1.05 s.  1.5 s leaves half a second to
+# the timer.  A connection whose SYN-ACK was sent twice (our held ACK
+# came after its 1 s RTO) has no handshake sample (Karn) and so a short
+# RTO: it is not used, and says so.  Each delay is printed.
 #
 # repeated timeouts: we ACK nothing after the handshake; after the first
 # timeout and once the first segment has been resent three times (about
@@ -45,12 +47,12 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, writer_peer, wire_setup,  # noqa: E402
+from wirelib import (Tap, writer_peer, wire_setup, flags,  # noqa: E402
                      ManualConn as Conn, seq_add, segment, REPLY_WAIT)
 from scapy.all import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
-FAST = 1.0		# s after our first ACK: see above
+FAST = 1.5		# s after our first ACK: see above
 HOLD = 0.7		# s our handshake ACK waits (< the 1 s SYN-ACK RTO)
 HALF = 1 << 31
 
@@ -94,6 +96,8 @@ def obs_fast(args, wire, fam, port):
     try:
         if c is None:
             return None, iss
+        if len(c.sent(m, lambda p: flags(p) & 0x12 == 0x12)) > 1:
+            return iss, None
         segs = wait_segments(c, m, 4)
         if len(segs) < 4:
             return iss, f"{len(segs)} data segments, wanted 4"
@@ -125,8 +129,10 @@ def obs_fast_halves(args, wire, fam, port):
         if iss is None:
             return f"connection {i}: {res}"
         half = "high" if iss >= HALF else "low"
-        print(f"# {fam} ISS {iss:#010x} ({half}): {res}")
-        got.setdefault(half, res)
+        print(f"# {fam} ISS {iss:#010x} ({half}): "
+              f"{res or 'SYN-ACK sent twice, no RTT sample: not used'}")
+        if res is not None:
+            got.setdefault(half, res)
         if len(got) == 2:
             return got
     return f"only the {' and '.join(got)} half of the ISS space seen"

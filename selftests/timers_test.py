@@ -259,10 +259,12 @@ def measure_rto(fam, args, wire, port, count=6):
             while len(tx()) < count and time.monotonic() < deadline:
                 time.sleep(0.1)
             segs = tx()
+        # X's first data left once it had processed our handshake ACK.
+        way = c.way_to_stack(c.hs_mark, c.hs_sent_at) or 0.0
         c.send("R", ack=0)
         t0 = float(segs[0].time) if segs else 0
         return {"tx": [float(p.time) - t0 for p in segs[:count]],
-                "rto": rto_bounds([c.hs_rtt]), "peer": peer.text()}
+                "rto": rto_bounds([c.hs_rtt + way]), "peer": peer.text()}
     finally:
         peer.stop()
 
@@ -363,8 +365,12 @@ def measure_zwp(fam, args, wire, table, port):
         t0 = time.time()
         first = c.sent(m, lambda p: data_pred(p) and
                        p[TCP].seq == c.rcv_nxt)
-        rto = rto_bounds([c.hs_rtt] +
-                         [c.rtt_sample(p) for p in first[:1]])
+        # The handshake ACK's way to X's stack (X's data left once it
+        # arrived) stands for our window ACK's too: the probe timer starts
+        # when X processes it, t0 is when we sent it.
+        way = c.way_to_stack(c.hs_mark, c.hs_sent_at) or 0.0
+        rto = rto_bounds([c.hs_rtt + way] +
+                         [c.rtt_sample(p) + way for p in first[:1]], way)
         una = seq_add(c.rcv_nxt, 2920)
         gone, last = table.gone_after(fam, port, t0, slow(20))
         probes = c.sent(m, lambda p: not data_pred(p) and

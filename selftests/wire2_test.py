@@ -230,7 +230,11 @@ def case_zero_window_probes(args, wire, fam, port):
         m = mz = c.send("A", window=0)
         t0 = time.monotonic()
         first_seg = c.sent(i0, data_pred)[0]
-        lo, hi, mx = rto_bounds([c.hs_rtt, c.rtt_sample(first_seg)])
+        # As timers_test's zwp_giveup: the handshake ACK's way to X's
+        # stack stands for this ACK's, which the probe timer waits on.
+        way = c.way_to_stack(c.hs_mark, c.hs_sent_at) or 0.0
+        lo, hi, mx = rto_bounds([c.hs_rtt + way,
+                                 c.rtt_sample(first_seg) + way], way)
         times = []
         for _ in range(4):
             pr = c.wait(m, lambda p: not data_pred(p) and
@@ -301,12 +305,15 @@ def case_probe_after_connect(args, wire, fam, port):
         c.snd_nxt = seq_add(c.isn, 1)
         m = c.send("SA", seq=c.isn, window=0, opts=[("MSS", 1460)])
         t0 = time.monotonic()
-        lo, hi, mx = rto_bounds([c.rtt_sample(syn)])
-        hi += 0.15	# the peer's write() after connect() arms the timer
+        sa_at, sample = c.sent_at, c.rtt_sample(syn)
         pr = c.wait(m, lambda p: not data_pred(p) and not flags(p) & 0x07 and
                     p[TCP].seq == seq_add(c.rcv_nxt, -1), 3.0)
         t = time.monotonic() - t0 if pr is not None else None
         print(f"# {fam}: first probe after {t and round(t, 3)} s")
+        # X's ACK of our SYN-ACK leaves once X processed it; its write()
+        # after connect() arms the timer (150 ms more for that).
+        way = c.way_to_stack(m, sa_at) or 0.0
+        lo, hi, mx = rto_bounds([sample + way], way + 0.15)
         with wire.cond:
             syns = [p for p in wire.pkts[m0:m] if c.mine(p) and
                     flags(p) & 0x12 == 0x02]

@@ -208,10 +208,12 @@ class Logged:
 RTO_MIN = 0.2		# s, Linux's TCP_RTO_MIN and xtcp's
 
 
-def rto_bounds(samples):
+def rto_bounds(samples, shift=0.0):
     """(low, high, m): the range (s) in which a sender's RTO must lie
-    after RTT samples @samples (s, each from ManualConn.rtt_sample()),
-    m the largest.  Python's reaction under TCG, part of every sample,
+    after RTT samples @samples (s, each ManualConn.rtt_sample() plus
+    way_to_stack(): what X measured), m the largest; @shift (s) more on
+    high when the time is taken from our send rather than from when X's
+    timer started.  Python's reaction under TCG, part of every sample,
     ranges from a few ms to hundreds on a loaded host, so an RTO bound
     is computed from the samples, not assumed (CI once saw a first
     zero-window probe 0.77 s after the window closed, native included).
@@ -220,10 +222,10 @@ def rto_bounds(samples):
     rto_min; after one or two samples up to m both are at most
     m + max(2.5 m, rto_min) (rttvar after a second sample is at most
     3/4 of m/2 plus 1/4 of m).  Slack: 60 ms below (TCG jitter of the
-    timers, vm-notes), 150 ms above (our segment's way to X's stack, each
-    ms of which adds up to 3.5 ms, and a timer a few jiffies late)."""
+    timers, vm-notes), 150 ms above (a timer a few jiffies late, capture
+    times against our clock)."""
     m = max(samples)
-    return RTO_MIN - 0.06, m + max(2.5 * m, RTO_MIN) + 0.15, m
+    return RTO_MIN - 0.06, m + max(2.5 * m, RTO_MIN) + 0.15 + shift, m
 
 
 # Above this an RTO bound cannot tell a sampled RTO from the 1 s initial
@@ -290,7 +292,9 @@ class ManualConn(Ends):
         """SYN (MSS 1460, @window), SYN-ACK, and our ACK @delay s after
         the SYN-ACK arrived (the RTT the peer samples is at least
         that).  None or why not.  hs_rtt: the time between the SYN-ACK
-        on the wire and our ACK leaving (s), as rtt_sample() measures."""
+        on the wire and our ACK leaving (s), as rtt_sample() measures;
+        hs_mark, hs_sent_at: the mark before our ACK and its send time
+        (for way_to_stack())."""
         m = self.send("S", ack=0, window=window, opts=[("MSS", 1460)])
         sa = self.wait_synack(m)
         if sa is None:
@@ -298,8 +302,9 @@ class ManualConn(Ends):
         self.established(sa)
         if delay:
             time.sleep(delay)
-        self.send("A", window=window)
+        self.hs_mark = self.send("A", window=window)
         self.hs_rtt = self.rtt_sample(sa)
+        self.hs_sent_at = self.sent_at
         return None
 
     def sent(self, since, pred):
@@ -312,11 +317,21 @@ class ManualConn(Ends):
     def abort(self):
         self.send("R", ack=0)
 
+    def way_to_stack(self, since, sent_at):
+        """An upper bound (s) on how long our segment sent at @sent_at
+        (after mark @since) took to reach X's stack: the capture time of
+        X's first segment after it (sent once X processed ours) less
+        @sent_at; None without one.  On a loaded host it is tens to
+        hundreds of ms, which X's RTT sample includes and ours does not."""
+        with self.wire.cond:
+            after = [p for p in self.wire.pkts[since:] if self.mine(p)]
+        return float(after[0].time) - sent_at if after else None
+
     def rtt_sample(self, p):
         """The RTT sample X takes when our last segment answers its
         segment @p, as seen here: our send time less @p's capture time
         (s).  X's own sample is larger by our segment's way to its stack
-        (sub-ms on an idle veth; see rto_bounds())."""
+        (way_to_stack() bounds it)."""
         return self.sent_at - float(p.time)
 
 
