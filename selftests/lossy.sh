@@ -27,6 +27,7 @@
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/procs.sh"
+. "$(dirname "$0")/lib/netns.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
@@ -56,7 +57,7 @@ setup()
 	local A=$1 B=$2
 	ip netns del $A 2>/dev/null
 	ip netns del $B 2>/dev/null
-	ip netns add $A && ip netns add $B &&
+	netns_add $A && netns_add $B &&
 		ip link add xls-a netns $A type veth peer name xls-b netns $B &&
 		ip -n $A addr add 10.77.2.1/24 dev xls-a &&
 		ip -n $B addr add 10.77.2.2/24 dev xls-b &&

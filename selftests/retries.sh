@@ -26,8 +26,9 @@ cleanup()
 }
 trap cleanup EXIT
 cleanup
-ip netns add $A
-ip netns add $B
+. "$(dirname "$0")/lib/netns.sh"
+netns_add $A
+netns_add $B
 ip link add name rta type veth peer name rtb
 ip link set rta netns $A
 ip link set rtb netns $B

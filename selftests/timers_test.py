@@ -101,6 +101,19 @@ def gaps(ts):
     return [b - a for a, b in zip(ts, ts[1:])]
 
 
+LATE = 0.12	# s a timer fired late here, three VMs on two cores: 90 ms
+
+
+def doubles(a, b):
+    """Whether gap @b is twice gap @a (s): ratio 1.7 .. 2.4 (native's
+    32/256 ms rounding up), or, for short gaps, within a timer's
+    lateness: a late expiry lengthens @a by up to LATE and, the next
+    timer armed from it, shortens nothing but is itself late by up to
+    LATE (a backed-off RTO of 0.26 s was seen as gaps 0.351, 0.525)."""
+    return (1.7 <= b / max(a, 1e-3) <= 2.4 or
+            2 * (a - LATE) <= b <= 2 * a + LATE)
+
+
 class Table:
     """/proc/net/tcp (inet) or /proc/net/xtcp of namespace X, read
     through a process that lives there."""
@@ -295,11 +308,8 @@ def case_rto_backoff(args, wire, table, port):
         else:
             yield len(g) >= 1 and lo <= g[0] <= hi, \
                 f"{fam}: first retransmission after one RTO", why
-        # Each later gap twice the one before: ratio 1.7 .. 2.4 (TCG
-        # lateness of tens of ms on the shorter, native's 32/256 ms
-        # rounding up).
-        ok = len(g) == 5 and all(1.7 <= b / max(a, 1e-3) <= 2.4
-                                 for a, b in zip(g, g[1:]))
+        # Each later gap twice the one before (doubles()).
+        ok = len(g) == 5 and all(doubles(a, b) for a, b in zip(g, g[1:]))
         yield ok, f"{fam}: retransmission gaps double", \
             f"gaps {rounded(g)}; {r['peer']}"
     n, x = res["inet"], res["xtcp"]
@@ -409,12 +419,12 @@ def case_zwp_giveup(args, wire, table, port):
         # give (wirelib.rto_bounds(); not checked when they are too wide
         # to tell the 1 s initial RTO, said in the output), the third
         # twice as long after the second as the second after the first
-        # (1.7 .. 2.4).
+        # (doubles()).
         lo, hi, mx = r["rto"]
         timed = hi < RTO_BOUND_USEFUL
         g = gaps([0.0] + p)
         ok = (len(p) == 3 and (not timed or lo <= p[0] <= hi) and
-              1.7 <= g[2] / max(g[1], 1e-3) <= 2.4)
+              doubles(g[1], g[2]))
         print(f"# {fam}: first probe bounds {lo:.3f}..{hi:.3f} s from "
               f"samples up to {mx:.3f} s"
               f"{'' if timed else ' (too wide: first probe not timed)'}")
