@@ -299,7 +299,7 @@ void xtcp_update_rtt(struct sock *sk, u32 rtt_us)
 	u32 wlen = READ_ONCE(xtcp_pernet(sock_net(sk))->min_rtt_wlen) * HZ;
 
 	xtcp_rtt_min_sample(&xsk->rtt, rtt_us, (u32)jiffies, wlen);
-	xtcp_rtt_sample(&xsk->rtt, rtt_us);
+	xtcp_rtt_sample(&xsk->rtt, rtt_us, xsk->snd_una, xsk->snd_nxt);
 }
 
 /* Fast recovery begins: ssthresh and cwnd from the congestion control,
