@@ -133,10 +133,17 @@ void xtcp_rtt_min_sample(struct xtcp_rtt *r, u32 rtt_us, u32 now, u32 win)
 	minmax_running_max(&r->min_rtt, win, now, ~rtt_us);
 }
 
-/* The RTO to arm the timer with: rto_us doubled once per back-off, at
- * most XTCP_RTO_MAX_US. rto_us >= XTCP_RTO_MIN_US > 2^17, so the cap is
- * reached within 10 doublings and the shift never gets near 64; the check
- * on backoff only guards against a caller-corrupted state.
+/**
+ * xtcp_rtt_rto() - the RTO to arm the retransmission timer with
+ * @r: the estimator
+ *
+ * rto_us doubled once per back-off, at most XTCP_RTO_MAX_US: Linux's
+ * icsk_rto after tcp_retransmit_timer()'s doublings.  rto_us >= 200 ms
+ * > 2^17 us, so the cap is reached within 10 doublings and the shift
+ * never gets near 64; the check on backoff only guards against a
+ * caller-corrupted state.
+ * Context: any; @r is the caller's.
+ * Return: the RTO in us, a whole number of jiffies (as rto_us is).
  */
 u32 xtcp_rtt_rto(const struct xtcp_rtt *r)
 {
@@ -148,9 +155,15 @@ u32 xtcp_rtt_rto(const struct xtcp_rtt *r)
 	return rto < XTCP_RTO_MAX_US ? (u32)rto : XTCP_RTO_MAX_US;
 }
 
-/* RFC 6298 rule 5.5: the retransmission timer expired, so double the RTO
- * (bounded by rule 2.5's maximum). Returns the RTO for re-arming the timer
- * (rule 5.6). The doubling persists until the next valid sample.
+/**
+ * xtcp_rtt_backoff() - the retransmission timer expired
+ * @r: the estimator
+ *
+ * RFC 6298 rule 5.5, as tcp_retransmit_timer(): double the RTO (bounded
+ * by rule 2.5's maximum, icsk_backoff not counted beyond it).  The
+ * doubling persists until the next valid sample.
+ * Context: any; @r is the caller's.
+ * Return: the RTO for re-arming the timer (rule 5.6), us.
  */
 u32 xtcp_rtt_backoff(struct xtcp_rtt *r)
 {
@@ -182,7 +195,12 @@ void xtcp_rtt_syn_fallback(struct xtcp_rtt *r)
 	r->backoff = 0;
 }
 
-/* Linux's model of how long @boundary retransmissions take: the time from
+/**
+ * xtcp_rto_model_timeout_us() - how long a number of retransmissions takes
+ * @boundary: the number of retransmissions (tcp_retries2, tcp_syn_retries)
+ * @rto_base_us: the first RTO, us
+ *
+ * Linux's model of how long @boundary retransmissions take: the time from
  * the original transmission until the timer of the @boundary-th
  * retransmission expires, when the first RTO is @rto_base_us and every
  * timeout doubles it (rule 5.5) up to XTCP_RTO_MAX_US:
@@ -199,7 +217,8 @@ void xtcp_rtt_syn_fallback(struct xtcp_rtt *r)
  *             with 2: 1 + 2 + 4 = 7 s; with 6: 1 + 2 + ... + 64 = 127 s
  *
  * A base of 0 gives 0; a base above the maximum counts as the maximum.
- * The result is at most 2^32 * 120 s, well within u64.
+ * Context: any (pure).
+ * Return: the time in us, at most 2^32 * 120 s, well within u64.
  */
 u64 xtcp_rto_model_timeout_us(unsigned int boundary, u32 rto_base_us)
 {
