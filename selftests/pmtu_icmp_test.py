@@ -55,9 +55,9 @@
 #
 # WINDOW is 0.2 s and cannot be reached by X's retransmission timer: our
 # third handshake ACK leaves HS_DELAY (0.4 s) after the SYN-ACK, so X's
-# first RTT sample is at least 0.4 s and its RTO at least 0.6 s (RFC 6298
-# s.2: SRTT + max(G, 4 * RTTVAR), Linux's RTTVAR floor being
-# tcp_rto_min); before any sample the RTO is 1 s.  The ICMP leaves within
+# first RTT sample is at least 0.4 s and its RTO at least 1.2 s (Linux's
+# tcp_rtt_estimator(), which xtcp follows: m + max(2m, tcp_rto_min));
+# before any sample the RTO is 1 s.  The ICMP leaves within
 # tens of ms of the first segment under TCG; 0.2 s after it is far below
 # either.  A retransmission is a data segment that starts below the end
 # of one sent before it (the rest of the first flight may still be on its

@@ -16,9 +16,9 @@
 # choice, so connections are opened until one with an ISS below 2^31 and
 # one at or above it have both been tried (each is a coin flip; at most
 # 12 connections per family).  Our handshake ACK is held HOLD s, so X's
-# first RTT sample (the SYN-ACK's) makes its RTO about 3 * HOLD (RFC
-# 6298 s.2.2, and Linux's tcp_rtt_estimator()); the data's own sample,
-# a few ms, leaves it above 2 s.  A retransmission by the timer so comes
+# first RTT sample (the SYN-ACK's) makes its RTO about 3 * HOLD (Linux's
+# tcp_rtt_estimator(), which xtcp follows: HOLD + max(2 * HOLD, 200 ms));
+# the data's own sample, a few ms, leaves it above 2 s.  A retransmission by the timer so comes
 # at least 2 s after our first ACK, while a fast retransmit follows the
 # third duplicate as soon as X has processed it.  "At once" means within
 # FAST s of our first ACK: a CI host took 0.18 s (native) between the

@@ -251,11 +251,12 @@ compare()
 }
 
 # compare_rtx CASE SNAP NPORT XPORT: as compare for a retransmission
-# timer whose RTO comes from each stack's own RTT estimate: Linux's RTO
-# is srtt + 200 ms, RFC 6298's (xtcp's) max(200 ms, srtt + 4 rttvar), so
-# under a loaded TCG (srtt tens of ms) the two schedules drift apart by a
-# few srtt per doubling.  tr 1 in both, retrnsmt within one of native's,
-# and xtcp's tm->when within its own RTO column (plus $TOL ticks).
+# timer whose RTO comes from each stack's own RTT estimate: both follow
+# Linux's estimator (at least srtt + 200 ms), but each from its own
+# samples, which under a loaded TCG (srtt tens of ms) differ, so the two
+# schedules drift apart by a few srtt per doubling.  tr 1 in both,
+# retrnsmt within one of native's, and xtcp's tm->when within its own
+# RTO column (plus $TOL ticks).
 compare_rtx()
 {
 	local c=$1 s=$2 ns nt nr xs xt xw xr xrto

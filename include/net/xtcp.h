@@ -207,6 +207,9 @@ struct xtcp_sock {
 	u32 ts_recent;		/* TSval to echo (RFC 7323 s.4.3) */
 	u32 ts_recent_stamp;	/* when ts_recent was set, seconds */
 	u32 syn_ts;		/* xtcp_ts_clock() at our first SYN */
+	u64 syn_sent_us;	/* xtcp_clock_us() at our first SYN, the
+				 * handshake's RTT sample
+				 */
 
 	/* Retransmission (RFC 6298) and loss recovery.  rtx_queue holds
 	 * what was sent and is not yet cumulatively acknowledged, an rbtree
@@ -767,8 +770,20 @@ static inline bool xtcp_is_sack(const struct xtcp_sock *xsk)
  */
 #define XTCP_REORDERING		3
 
+/**
+ * struct xtcp_sack_rtt - what an ACK's SACK blocks give the RTT estimator
+ * @first_sent_us: xtcp_clock_us() of the earliest send of a newly SACKed
+ *	skb never retransmitted, 0 for none (Linux's first_sackt, the
+ *	lowest such skb: originals go out in sequence order)
+ * @last_sent_us: the latest such send (last_sackt), 0 for none
+ */
+struct xtcp_sack_rtt {
+	u64 first_sent_us;
+	u64 last_sent_us;
+};
+
 u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
-			     u32 prior_snd_una);
+			     u32 prior_snd_una, struct xtcp_sack_rtt *rtt);
 void xtcp_sack_cache_reset(struct xtcp_sock *xsk);
 void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb);
 void xtcp_update_scoreboard(struct sock *sk, bool fast_rexmit);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * xtcp retransmission timer: RTT estimator and RTO (RFC 6298).
+ * xtcp retransmission timer: RTT estimator and RTO as Linux 6.1 computes
+ * them (tcp_rtt_estimator(), tcp_set_rto()).
  *
  * Pure code (see include/net/xtcp_cong.h): struct xtcp_rtt is owned by the
  * caller, who feeds it RTT samples and timeouts; nothing here reads a clock
- * or arms a timer. All times are microseconds.
+ * or arms a timer. Times are microseconds unless a field says otherwise.
  *
  * Karn's algorithm (RFC 6298 s.3) is the caller's job: never pass
  * xtcp_rtt_sample() an RTT measured on a segment that was retransmitted,
@@ -13,10 +14,17 @@
  * Keeping the backed-off RTO until a valid sample arrives (RFC 6298 s.5,
  * note after rule 5.7) is then what this code does by itself.
  *
- * Two deliberate differences from RFC 6298, both Linux's:
- *  - the RTO floor is XTCP_RTO_MIN_US = 200 ms, not the 1 s of rule 2.4;
- *  - the ceiling is XTCP_RTO_MAX_US = 120 s (rule 2.5 allows any value of
- *    at least 60 s), and it also caps exponential back-off (rule 5.5).
+ * Where Linux's estimator differs from RFC 6298 s.2, xtcp follows Linux:
+ *  - the deviation term (rttvar_us, the RFC's 4 * RTTVAR) is the largest
+ *    mean deviation seen during the last RTT, and it decays towards that
+ *    only once per RTT (when SND.UNA passes rtt_seq), by a quarter of
+ *    the difference; it never goes below XTCP_RTO_MIN_US (200 ms), so
+ *    the RTO is at least SRTT + 200 ms.  There is no clock granularity G;
+ *  - a sample below SRTT by more than the mean deviation moves the
+ *    deviation with gain 1/32 instead of 1/4 (Eifel-like);
+ *  - the RTO is SRTT + rttvar rounded up to a whole jiffy and capped at
+ *    XTCP_RTO_MAX_US = 120 s (rule 2.5 allows any value of at least 60 s),
+ *    which also caps exponential back-off (rule 5.5).
  */
 #ifndef _NET_XTCP_RTT_H
 #define _NET_XTCP_RTT_H
@@ -24,59 +32,66 @@
 #include <linux/types.h>
 #include <linux/win_minmax.h>
 
-/* RTO before any RTT sample (RFC 6298 s.2.1). */
+/* RTO before any RTT sample (RFC 6298 s.2.1, Linux's TCP_TIMEOUT_INIT). */
 #define XTCP_RTO_INIT_US	1000000U
 /* RTO once data flows after a SYN timed out, with no sample (s.5.7). */
 #define XTCP_RTO_FALLBACK_US	3000000U
-/* Bounds of every RTO, backed off or not (Linux's TCP_RTO_MIN/MAX). */
+/*
+ * Linux's TCP_RTO_MIN and TCP_RTO_MAX: the floor of rttvar_us (so the
+ * RTO is at least SRTT plus this) and the ceiling of every RTO, backed
+ * off or not.
+ */
 #define XTCP_RTO_MIN_US		200000U
 #define XTCP_RTO_MAX_US		120000000U
 /*
- * Default clock granularity G (RFC 6298 s.2.2, s.4): the project's coarse
- * clock ticks in milliseconds (see xtcp_cong.h).
+ * The largest sample the estimator takes, us; longer ones count as this.
+ * Linux keeps 8 * SRTT in a u32, which a sample above 2^29 us (~9 min)
+ * would wrap; 120 s keeps every sum below 2^31 and any SRTT near it
+ * gives the maximum RTO anyway.
  */
-#define XTCP_RTT_G_US		1000U
-/*
- * SRTT and RTTVAR are kept in 1/256 us. Integer averaging with weight 1/8
- * can stall a few units short of a constant input; at this scale that is
- * invisible in whole microseconds, while R < 2^32 us still fits in 40 bits.
- */
-#define XTCP_RTT_FRAC_SHIFT	8
+#define XTCP_RTT_SAMPLE_MAX_US	XTCP_RTO_MAX_US
 
 /*
- * Estimator state. Read it through the accessors below; the fields are
- * public only so that it can be embedded and copied.
+ * Estimator state, Linux's tcp_sock fields of the same names. Read it
+ * through the accessors below; the fields are public only so that it
+ * can be embedded and copied.
  *
- * @srtt:       SRTT, in 1/256 us (<< XTCP_RTT_FRAC_SHIFT), 0 before any.
- * @rttvar:     RTTVAR, same units.
- * @rto_us:     RTO computed from the last sample (or the initial one),
- *              already clamped to [XTCP_RTO_MIN_US, XTCP_RTO_MAX_US] but
- *              not backed off.
- * @g_us:       clock granularity G, XTCP_RTT_G_US after xtcp_rtt_init().
- *              A caller may raise it, e.g. to XTCP_RTO_MIN_US for Linux's
- *              RTO >= SRTT + 200 ms; it takes effect at the next sample.
- * @backoff:    doublings of @rto_us since the last sample (rule 5.5); not
- *              incremented once the RTO has reached XTCP_RTO_MAX_US.
- * @has_sample: an RTT sample has been taken since xtcp_rtt_init().
- * @min_rtt:    windowed minimum of the samples (xtcp_rtt_min_sample()),
- *              kept as the bitwise complements of the microseconds in a
- *              running-maximum filter; all zero (as after
- *              xtcp_rtt_init()) reads as no sample, ~0U.
+ * @srtt_us:     SRTT in 1/8 us (SRTT << 3); 0 before any sample, at
+ *               least 1 after one.
+ * @mdev_us:     mean deviation of the samples from SRTT, times 4, us (so
+ *               on the scale of the RFC's 4 * RTTVAR).
+ * @mdev_max_us: the largest @mdev_us of the current RTT, at least
+ *               XTCP_RTO_MIN_US, us.
+ * @rttvar_us:   the deviation term of the RTO, us: @mdev_max_us of the
+ *               last RTTs, smoothed; at least XTCP_RTO_MIN_US.
+ * @rtt_seq:     SND.NXT when the current RTT began; once SND.UNA passes
+ *               it, @rttvar_us decays and a new RTT begins.
+ * @rto_us:      RTO computed from the last sample (or the initial one),
+ *               a whole number of jiffies at most XTCP_RTO_MAX_US, not
+ *               backed off (Linux's icsk_rto before any timeout).
+ * @backoff:     doublings of @rto_us since the last sample (rule 5.5,
+ *               icsk_backoff); not incremented once the RTO has reached
+ *               XTCP_RTO_MAX_US.
+ * @min_rtt:     windowed minimum of the samples (xtcp_rtt_min_sample()),
+ *               kept as the bitwise complements of the microseconds in a
+ *               running-maximum filter; all zero (as after
+ *               xtcp_rtt_init()) reads as no sample, ~0U.
  */
 struct xtcp_rtt {
-	u64 srtt;
-	u64 rttvar;
+	u32 srtt_us;
+	u32 mdev_us;
+	u32 mdev_max_us;
+	u32 rttvar_us;
+	u32 rtt_seq;
 	u32 rto_us;
-	u32 g_us;
 	u8 backoff;
-	bool has_sample;
 	struct minmax min_rtt;
 };
 
-/* No sample yet: RTO = XTCP_RTO_INIT_US, G = XTCP_RTT_G_US. */
+/* No sample yet: RTO = XTCP_RTO_INIT_US. */
 void xtcp_rtt_init(struct xtcp_rtt *r);
-/* One valid RTT measurement (Karn!); recomputes the RTO, ends back-off. */
-void xtcp_rtt_sample(struct xtcp_rtt *r, u32 rtt_us);
+void xtcp_rtt_sample(struct xtcp_rtt *r, u32 rtt_us, u32 snd_una,
+		     u32 snd_nxt);
 /* The timer expired: double the RTO up to the maximum; returns the new RTO. */
 u32 xtcp_rtt_backoff(struct xtcp_rtt *r);
 /* The RTO to arm the timer with now, backed off, in us. */
@@ -108,18 +123,31 @@ static inline u32 xtcp_rtt_min_us(const struct xtcp_rtt *r)
 	return ~minmax_get(&r->min_rtt);
 }
 
-/* SRTT rounded to whole microseconds, 0 before the first sample. */
-static inline u32 xtcp_rtt_srtt_us(const struct xtcp_rtt *r)
+/* An RTT sample has been taken since xtcp_rtt_init() (Linux: srtt_us). */
+static inline bool xtcp_rtt_has_sample(const struct xtcp_rtt *r)
 {
-	return (u32)((r->srtt + (1U << XTCP_RTT_FRAC_SHIFT) / 2) >>
-		     XTCP_RTT_FRAC_SHIFT);
+	return r->srtt_us != 0;
 }
 
-/* RTTVAR rounded to whole microseconds, 0 before the first sample. */
+/* SRTT in whole microseconds, truncated (srtt_us >> 3); 0 before any. */
+static inline u32 xtcp_rtt_srtt_us(const struct xtcp_rtt *r)
+{
+	return r->srtt_us >> 3;
+}
+
+/*
+ * The deviation term of the RTO, us (rttvar_us: RTO = SRTT + this);
+ * 0 before the first sample.
+ */
 static inline u32 xtcp_rtt_rttvar_us(const struct xtcp_rtt *r)
 {
-	return (u32)((r->rttvar + (1U << XTCP_RTT_FRAC_SHIFT) / 2) >>
-		     XTCP_RTT_FRAC_SHIFT);
+	return r->rttvar_us;
+}
+
+/* The mean deviation, us, as TCP_INFO's tcpi_rttvar (mdev_us >> 2). */
+static inline u32 xtcp_rtt_mdev_us(const struct xtcp_rtt *r)
+{
+	return r->mdev_us >> 2;
 }
 
 #endif /* _NET_XTCP_RTT_H */

@@ -151,6 +151,7 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	/* The SYN timeout (tcp_syn_retries) counts from the first SYN. */
 	xsk->retrans_stamp = jiffies ? : 1;
 	xsk->syn_ts = xtcp_ts_clock();
+	xsk->syn_sent_us = xtcp_clock_us();
 	xtcp_ecn_send_syn(sk);
 	xtcp_connect_send_syn(sk);
 	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, XTCP_TIMEOUT_INIT);

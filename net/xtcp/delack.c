@@ -206,7 +206,7 @@ static void xtcp_send_delayed_ack(struct sock *sk)
 		if (xtcp_in_pingpong_mode(xsk) ||
 		    (xsk->ack_pending & ICSK_ACK_PUSHED))
 			max_ato = TCP_DELACK_MAX;
-		if (srtt_us) {
+		if (xtcp_rtt_has_sample(&xsk->rtt)) {
 			unsigned long rtt = max_t(unsigned long,
 						  usecs_to_jiffies(srtt_us),
 						  TCP_DELACK_MIN);

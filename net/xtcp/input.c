@@ -225,17 +225,27 @@ static void xtcp_acked_pcount(struct sock *sk, const struct sk_buff *skb,
 		xsk->lost_out -= min(segs, xsk->lost_out);
 }
 
+/* An RTT sample in us from a send time and now, xtcp_clock_us(). */
+static long xtcp_rtt_us_since(u64 now, u64 sent)
+{
+	return (long)min_t(u64, xtcp_stamp_us_delta(now, sent), U32_MAX);
+}
+
 /* Drop what @ack covers from the retransmission queue and, after a go-back-N
  * resend, from the head of the send queue; trim the head of a partly
  * covered skb (tcp_clean_rtx_queue(), tcp_tso_acked()).  The walk starts
  * at the lowest skb and stops at the first not wholly covered.  Returns
- * the segments acknowledged; *rtt_us is the time since the oldest of them
- * was sent if none was retransmitted (Karn's rule, RFC 6298 s.3), else 0.
+ * the segments acknowledged.  The RTT samples are Linux's: *seq_rtt_us
+ * from the first skb newly acknowledged that was neither retransmitted
+ * nor SACKed before (that one was sampled when SACKed), *ca_rtt_us from
+ * the last such, both -1 if there is none or if any skb acknowledged was
+ * ever retransmitted (Karn's rule, RFC 6298 s.3).
  */
-static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 *rtt_us)
+static u32 xtcp_clean_queues(struct sock *sk, u32 ack, long *seq_rtt_us,
+			     long *ca_rtt_us)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u64 now = xtcp_clock_us(), first_sent = 0;
+	u64 now = xtcp_clock_us(), first_sent = 0, last_sent = 0;
 	bool karn = false;
 	u32 segs = 0;
 	int i;
@@ -260,10 +270,14 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 *rtt_us)
 					break;
 				acked -= min(acked, xtcp_skb_pcount(skb));
 			}
-			if (cb->retransmitted)
+			if (cb->retransmitted) {
 				karn = true;
-			else if (!first_sent && cb->sent_us)
-				first_sent = cb->sent_us;
+			} else if (!(cb->sacked & XTCPCB_SACKED_ACKED) &&
+				   cb->sent_us) {
+				last_sent = cb->sent_us;
+				if (!first_sent)
+					first_sent = last_sent;
+			}
 			segs += acked;
 			if (rtx)
 				xtcp_acked_pcount(sk, skb, acked);
@@ -277,9 +291,25 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 *rtt_us)
 			}
 		}
 	}
-	*rtt_us = karn || !first_sent ? 0 :
-		  (u32)min_t(u64, xtcp_stamp_us_delta(now, first_sent), U32_MAX);
+	*seq_rtt_us = -1;
+	*ca_rtt_us = -1;
+	if (first_sent && !karn) {
+		*seq_rtt_us = xtcp_rtt_us_since(now, first_sent);
+		*ca_rtt_us = xtcp_rtt_us_since(now, last_sent);
+	}
 	return segs;
+}
+
+/* One sample @rtt_us for the estimator, @ca_rtt_us (the last segment's)
+ * for the windowed minimum, as tcp_ack_update_rtt() feeds them.
+ */
+static void xtcp_update_rtt_ca(struct sock *sk, u32 rtt_us, u32 ca_rtt_us)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 wlen = READ_ONCE(xtcp_pernet(sock_net(sk))->min_rtt_wlen) * HZ;
+
+	xtcp_rtt_min_sample(&xsk->rtt, ca_rtt_us, (u32)jiffies, wlen);
+	xtcp_rtt_sample(&xsk->rtt, rtt_us, xsk->snd_una, xsk->snd_nxt);
 }
 
 /**
@@ -288,18 +318,48 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 *rtt_us)
  * @rtt_us: the sample, us: from an ACK of data never retransmitted
  *	(Karn), the SYN or SYN-ACK exchange, or a TSecr
  *
- * Feeds both the RFC 6298 estimator (SRTT, RTTVAR, RTO; it also ends
- * back-off) and the windowed minimum RTT over net.xtcp.tcp_min_rtt_wlen
- * seconds, as Linux's tcp_ack_update_rtt() calls tcp_update_rtt_min() and
- * tcp_rtt_estimator() with every sample it takes.
+ * Feeds both Linux's estimator (xtcp_rtt_sample(): SRTT, rttvar, RTO; it
+ * also ends back-off) and the windowed minimum RTT over
+ * net.xtcp.tcp_min_rtt_wlen seconds, as Linux's tcp_ack_update_rtt()
+ * calls tcp_update_rtt_min() and tcp_rtt_estimator(); for the handshake's
+ * sample (tcp_synack_rtt_meas(), the SYN's in tcp_clean_rtx_queue()).
  */
 void xtcp_update_rtt(struct sock *sk, u32 rtt_us)
 {
-	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 wlen = READ_ONCE(xtcp_pernet(sock_net(sk))->min_rtt_wlen) * HZ;
+	xtcp_update_rtt_ca(sk, rtt_us, rtt_us);
+}
 
-	xtcp_rtt_min_sample(&xsk->rtt, rtt_us, (u32)jiffies, wlen);
-	xtcp_rtt_sample(&xsk->rtt, rtt_us);
+/* The RTT sample of an ACK, as Linux's tcp_ack_update_rtt(): the
+ * sequence-based one (@seq_rtt_us, @ca_rtt_us from xtcp_clean_queues()),
+ * else the SACK-based one (@sack, newly SACKed skbs never retransmitted),
+ * else, if the ACK acknowledged new data (@acked), now minus its TSecr
+ * (RFC 7323 s.4.1).  Returns whether it took one; any sample also ends
+ * the back-off.
+ */
+static bool xtcp_ack_update_rtt(struct sock *sk, const struct sk_buff *skb,
+				long seq_rtt_us, long ca_rtt_us,
+				const struct xtcp_sack_rtt *sack, bool acked)
+{
+	u64 now = xtcp_clock_us();
+	u32 ts;
+
+	if (sack->first_sent_us) {
+		if (seq_rtt_us < 0)
+			seq_rtt_us = xtcp_rtt_us_since(now, sack->first_sent_us);
+		/* The last segment (S)ACKed, for the minimum. */
+		ca_rtt_us = xtcp_rtt_us_since(now, sack->last_sent_us);
+	}
+	if (seq_rtt_us < 0 && acked) {
+		ts = xtcp_tstamp_rtt_us(sk, skb);
+		if (ts) {
+			seq_rtt_us = ts;
+			ca_rtt_us = ts;
+		}
+	}
+	if (seq_rtt_us < 0)
+		return false;
+	xtcp_update_rtt_ca(sk, seq_rtt_us, ca_rtt_us);
+	return true;
 }
 
 /* Fast recovery begins: ssthresh and cwnd from the congestion control,
@@ -348,6 +408,22 @@ static void xtcp_sack_recovery(struct sock *sk, bool cwr)
 	xtcp_xmit_retransmit_queue(sk);
 }
 
+/* An ACK that SACKs but does not move SND.UNA: the SACK sample, if any
+ * (tcp_clean_rtx_queue() runs for it too); the timer restarts when the
+ * head was sent again after the SACKed data was sent, so that the RTO
+ * counts from the head's last transmission rather than from before it.
+ */
+static void xtcp_sack_rtt(struct sock *sk, const struct sk_buff *skb,
+			  const struct xtcp_sack_rtt *sack)
+{
+	struct sk_buff *head = xtcp_rtx_queue_head(sk);
+
+	if (!head || !xtcp_ack_update_rtt(sk, skb, -1, -1, sack, false))
+		return;
+	if (sack->first_sent_us < XTCP_SKB_CB(head)->sent_us)
+		xtcp_rearm_rtx(sk);
+}
+
 /* What xtcp_ack() made of a segment's ACK field. */
 enum xtcp_ack_verdict {
 	XTCP_ACK_UNSENT = -2,	/* acknowledges data never sent */
@@ -390,8 +466,10 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 ack = cb->ack_seq, prior_inflight, segs, rtt_us, flight;
+	u32 ack = cb->ack_seq, prior_inflight, segs, flight;
+	struct xtcp_sack_rtt sack_rtt = {};
 	bool window_changed = false, cwr, recovering;
+	long seq_rtt_us, ca_rtt_us;
 	u32 prior_snd_una = xsk->snd_una;
 
 	/* The window of the handshake counts too. */
@@ -405,7 +483,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		 * (tcp_ack()'s old_ack).
 		 */
 		if (xtcp_is_sack(xsk) && cb->has_sack) {
-			xtcp_sacktag_write_queue(sk, skb, xsk->snd_una);
+			xtcp_sacktag_write_queue(sk, skb, xsk->snd_una, NULL);
 			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR);
 		}
 		return XTCP_ACK_OLD;
@@ -436,18 +514,18 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 
 	if (xtcp_seq_after(ack, xsk->snd_una)) {
 		prior_inflight = xtcp_packets_in_flight(xsk);
-		segs = xtcp_clean_queues(sk, ack, &rtt_us);
+		segs = xtcp_clean_queues(sk, ack, &seq_rtt_us, &ca_rtt_us);
 		xsk->bytes_acked += ack - xsk->snd_una;
 		xsk->snd_una = ack;
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
 		xsk->dupacks = 0;
-		/* Karn's rule left no sample: TSecr gives one (RFC 7323 s.4.1). */
-		if (!rtt_us && segs)
-			rtt_us = xtcp_tstamp_rtt_us(sk, skb);
-		if (rtt_us)
-			xtcp_update_rtt(sk, rtt_us);
-		xtcp_sacktag_write_queue(sk, skb, prior_snd_una);
+		xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &sack_rtt);
+		/* After the SACK blocks, whose samples come second, and
+		 * TSecr third (tcp_ack_update_rtt()).
+		 */
+		xtcp_ack_update_rtt(sk, skb, seq_rtt_us, ca_rtt_us, &sack_rtt,
+				    segs);
 		recovering = xsk->in_recovery;
 		if (xsk->in_recovery) {
 			/* RFC 6582 s.3.2: recovery ends once "recover" is
@@ -492,7 +570,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	xtcp_ack_probe(sk);
 	cwr = xtcp_ecn_ack(sk, cb->flags, flight);
 	if (xtcp_is_sack(xsk)) {
-		xtcp_sacktag_write_queue(sk, skb, prior_snd_una);
+		xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &sack_rtt);
+		xtcp_sack_rtt(sk, skb, &sack_rtt);
 		xtcp_sack_recovery(sk, cwr);
 		WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
 		return XTCP_ACK_OK;
@@ -1220,9 +1299,9 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		xtcp_update_rtt(sk, ts_rtt_us);
 	else if (xsk->retransmits)
 		xtcp_rtt_syn_fallback(&xsk->rtt);
-	else if (xsk->retrans_stamp)
-		xtcp_update_rtt(sk,
-				max(jiffies_to_usecs(jiffies - xsk->retrans_stamp), 1U));
+	else if (xsk->syn_sent_us)
+		xtcp_update_rtt(sk, xtcp_rtt_us_since(xtcp_clock_us(),
+						      xsk->syn_sent_us));
 	xsk->retransmits = 0;
 	xsk->retrans_stamp = 0;
 	xtcp_stop_rtx(sk);

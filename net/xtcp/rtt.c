@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp retransmission timer: RFC 6298 RTT estimator, RTO and back-off, and
- * the model of how long a number of retransmissions takes; the windowed
- * minimum RTT that GSO autosizing works from.
+ * xtcp retransmission timer: Linux's RTT estimator and RTO
+ * (tcp_rtt_estimator(), tcp_set_rto()), back-off, and the model of how
+ * long a number of retransmissions takes; the windowed minimum RTT that
+ * GSO autosizing works from.
  *
  * Pure code (see include/net/xtcp_rtt.h): also built by selftests/host.
  */
@@ -10,76 +11,100 @@
 #include <linux/types.h>
 #include <linux/win_minmax.h>
 #include <net/xtcp_rtt.h>
+#include <net/xtcp_seq.h>
 
-/* A number of microseconds in the fixed point of SRTT and RTTVAR. */
-static u64 xtcp_rtt_fix(u64 us)
-{
-	return us << XTCP_RTT_FRAC_SHIFT;
-}
-
-/* RFC 6298 s.2.1: before any sample, RTO is 1 s; SRTT/RTTVAR are unset. */
+/**
+ * xtcp_rtt_init() - the estimator before any sample
+ * @r: the state to set
+ *
+ * No SRTT yet, RTO 1 s (RFC 6298 s.2.1, Linux's TCP_TIMEOUT_INIT), no
+ * back-off, no minimum RTT.
+ * Context: any; @r is the caller's.
+ */
 void xtcp_rtt_init(struct xtcp_rtt *r)
 {
-	*r = (struct xtcp_rtt){
-		.rto_us = XTCP_RTO_INIT_US,
-		.g_us = XTCP_RTT_G_US,
-	};
+	*r = (struct xtcp_rtt){ .rto_us = XTCP_RTO_INIT_US };
 }
 
-/* RFC 6298 s.2.2 and s.2.3: RTO <- SRTT + max(G, K * RTTVAR), K = 4, then
- * bounded by rules 2.4 and 2.5 (with Linux's 200 ms instead of 1 s), in
- * whole microseconds. SRTT, RTTVAR and G are below 2^40 in fixed point, so
- * nothing here overflows.
+/* Linux's tcp_set_rto(): SRTT + rttvar in whole jiffies, rounded up as
+ * __tcp_set_rto()'s usecs_to_jiffies(), at most the maximum
+ * (tcp_bound_rto()).  rttvar_us >= XTCP_RTO_MIN_US, so no floor is
+ * needed.  Both terms are below 2^31 (XTCP_RTT_SAMPLE_MAX_US), so
+ * their sum fits.
  */
-static void xtcp_rtt_update_rto(struct xtcp_rtt *r)
+static void xtcp_rtt_set_rto(struct xtcp_rtt *r)
 {
-	u64 var = r->rttvar << 2;
-	u64 g = xtcp_rtt_fix(r->g_us);
-	u64 rto;
+	u32 rto = (r->srtt_us >> 3) + r->rttvar_us;
 
-	if (var < g)
-		var = g;
-	rto = (r->srtt + var + (1U << XTCP_RTT_FRAC_SHIFT) / 2) >>
-	      XTCP_RTT_FRAC_SHIFT;
-	if (rto < XTCP_RTO_MIN_US)
-		rto = XTCP_RTO_MIN_US;
 	if (rto > XTCP_RTO_MAX_US)
 		rto = XTCP_RTO_MAX_US;
-	r->rto_us = (u32)rto;
+	r->rto_us = jiffies_to_usecs(usecs_to_jiffies(rto));
 }
 
-/* Feed one RTT measurement R (Karn's rule applies: see the header).
+/**
+ * xtcp_rtt_sample() - feed one RTT measurement
+ * @r: the estimator
+ * @rtt_us: the sample, us (Karn's rule applies: see the header); above
+ *	XTCP_RTT_SAMPLE_MAX_US it counts as that
+ * @snd_una: SND.UNA after the ACK that gave the sample
+ * @snd_nxt: SND.NXT now
  *
- * In fixed point the RFC's fractions become shifts of 64-bit values: R is
- * below 2^40 scaled, and both recurrences are weighted averages of such
- * values (|SRTT - R| included), so they stay below 2^40 and 7 * SRTT below
- * 2^43. Each update truncates once. Under a constant R, SRTT settles at
- * most 7 units (7/256 us) below R and RTTVAR at most 7 units above zero.
+ * Linux's tcp_rtt_estimator() then tcp_set_rto(), and the reset of
+ * icsk_backoff of tcp_ack_update_rtt().  In Linux's units: srtt_us is 8
+ * SRTT, mdev_us 4 times the mean deviation, both updated with the
+ * Jacobson/Karels gains 1/8 and 1/4; a sample more than the mean
+ * deviation below SRTT moves mdev_us with gain 1/32 only.  mdev_max_us
+ * is the largest mdev_us since the current RTT began, at least 200 ms;
+ * rttvar_us rises with it at once and, when SND.UNA passes rtt_seq (once
+ * per RTT), falls a quarter of the way towards it, and a new RTT begins
+ * at SND.NXT.  The first sample sets SRTT to it and mdev_us to twice it,
+ * so the RTO is m + max(2m, 200 ms).  A new sample ends any back-off:
+ * the RTO is recomputed, possibly collapsing it (RFC 6298 s.5, after
+ * rule 5.7).
+ * Context: any; @r is the caller's (the socket lock in the kernel).
  */
-void xtcp_rtt_sample(struct xtcp_rtt *r, u32 rtt_us)
+void xtcp_rtt_sample(struct xtcp_rtt *r, u32 rtt_us, u32 snd_una,
+		     u32 snd_nxt)
 {
-	u64 m = xtcp_rtt_fix(rtt_us);
-	u64 err;
+	long m = rtt_us < XTCP_RTT_SAMPLE_MAX_US ? rtt_us :
+					       XTCP_RTT_SAMPLE_MAX_US;
+	u32 srtt = r->srtt_us;
 
-	if (!r->has_sample) {
-		/* Rule 2.2: SRTT <- R, RTTVAR <- R/2 (exact in fixed point). */
-		r->srtt = m;
-		r->rttvar = m >> 1;
-		r->has_sample = true;
+	if (srtt) {
+		m -= srtt >> 3;		/* the error of SRTT */
+		srtt += m;		/* SRTT += error / 8, scaled by 8 */
+		if (m < 0) {
+			m = -m - (r->mdev_us >> 2);
+			/* Far below SRTT: the finer gain 1/32. */
+			if (m > 0)
+				m >>= 3;
+		} else {
+			m -= r->mdev_us >> 2;
+		}
+		r->mdev_us += m;	/* mdev += (|error| - mdev) / 4 */
+		if (r->mdev_us > r->mdev_max_us) {
+			r->mdev_max_us = r->mdev_us;
+			if (r->mdev_max_us > r->rttvar_us)
+				r->rttvar_us = r->mdev_max_us;
+		}
+		if (xtcp_seq_after(snd_una, r->rtt_seq)) {
+			if (r->mdev_max_us < r->rttvar_us)
+				r->rttvar_us -= (r->rttvar_us -
+						 r->mdev_max_us) >> 2;
+			r->rtt_seq = snd_nxt;
+			r->mdev_max_us = XTCP_RTO_MIN_US;
+		}
 	} else {
-		/* Rule 2.3, beta = 1/4, alpha = 1/8. RTTVAR goes first: it
-		 * measures R against the SRTT from before this sample.
-		 */
-		err = r->srtt > m ? r->srtt - m : m - r->srtt;
-		r->rttvar = (3 * r->rttvar + err) >> 2;
-		r->srtt = (7 * r->srtt + m) >> 3;
+		srtt = m << 3;
+		r->mdev_us = m << 1;
+		r->rttvar_us = r->mdev_us > XTCP_RTO_MIN_US ? r->mdev_us :
+							      XTCP_RTO_MIN_US;
+		r->mdev_max_us = r->rttvar_us;
+		r->rtt_seq = snd_nxt;
 	}
-
-	/* A new valid sample ends any back-off: the RTO is recomputed from
-	 * SRTT and RTTVAR, possibly collapsing it (RFC 6298 s.5, after 5.7).
-	 */
+	r->srtt_us = srtt ? srtt : 1;
 	r->backoff = 0;
-	xtcp_rtt_update_rto(r);
+	xtcp_rtt_set_rto(r);
 }
 
 /**
@@ -108,10 +133,17 @@ void xtcp_rtt_min_sample(struct xtcp_rtt *r, u32 rtt_us, u32 now, u32 win)
 	minmax_running_max(&r->min_rtt, win, now, ~rtt_us);
 }
 
-/* The RTO to arm the timer with: rto_us doubled once per back-off, at
- * most XTCP_RTO_MAX_US. rto_us >= XTCP_RTO_MIN_US > 2^17, so the cap is
- * reached within 10 doublings and the shift never gets near 64; the check
- * on backoff only guards against a caller-corrupted state.
+/**
+ * xtcp_rtt_rto() - the RTO to arm the retransmission timer with
+ * @r: the estimator
+ *
+ * rto_us doubled once per back-off, at most XTCP_RTO_MAX_US: Linux's
+ * icsk_rto after tcp_retransmit_timer()'s doublings.  rto_us >= 200 ms
+ * > 2^17 us, so the cap is reached within 10 doublings and the shift
+ * never gets near 64; the check on backoff only guards against a
+ * caller-corrupted state.
+ * Context: any; @r is the caller's.
+ * Return: the RTO in us, a whole number of jiffies (as rto_us is).
  */
 u32 xtcp_rtt_rto(const struct xtcp_rtt *r)
 {
@@ -123,9 +155,15 @@ u32 xtcp_rtt_rto(const struct xtcp_rtt *r)
 	return rto < XTCP_RTO_MAX_US ? (u32)rto : XTCP_RTO_MAX_US;
 }
 
-/* RFC 6298 rule 5.5: the retransmission timer expired, so double the RTO
- * (bounded by rule 2.5's maximum). Returns the RTO for re-arming the timer
- * (rule 5.6). The doubling persists until the next valid sample.
+/**
+ * xtcp_rtt_backoff() - the retransmission timer expired
+ * @r: the estimator
+ *
+ * RFC 6298 rule 5.5, as tcp_retransmit_timer(): double the RTO (bounded
+ * by rule 2.5's maximum, icsk_backoff not counted beyond it).  The
+ * doubling persists until the next valid sample.
+ * Context: any; @r is the caller's.
+ * Return: the RTO for re-arming the timer (rule 5.6), us.
  */
 u32 xtcp_rtt_backoff(struct xtcp_rtt *r)
 {
@@ -134,22 +172,35 @@ u32 xtcp_rtt_backoff(struct xtcp_rtt *r)
 	return xtcp_rtt_rto(r);
 }
 
-/* RFC 6298 rule 5.7: call when data transmission begins if the timer
- * expired while waiting for the SYN (or SYN-ACK) to be ACKed. The 1 s
- * initial RTO was evidently too short for this path, so without a sample
- * restart from 3 s. A sample (e.g. from timestamps, which Karn's rule does
- * not exclude) is better information than that guess, so it is kept; this
- * is also Linux's reading of the rule.
+/**
+ * xtcp_rtt_syn_fallback() - data begins after the handshake gave no sample
+ * @r: the estimator
+ *
+ * RFC 6298 rule 5.7 as Linux's tcp_init_metrics() reads it: without an
+ * RTT sample (the SYN or SYN-ACK was resent, Karn) the RTO restarts from
+ * 3 s, un-backed-off, and the deviation terms are 3 s until the first
+ * sample replaces them all.  A sample (e.g. from timestamps, which
+ * Karn's rule does not exclude) is better information than that guess,
+ * so it is kept.
+ * Context: any; @r is the caller's.
  */
 void xtcp_rtt_syn_fallback(struct xtcp_rtt *r)
 {
-	if (r->has_sample)
+	if (xtcp_rtt_has_sample(r))
 		return;
+	r->rttvar_us = XTCP_RTO_FALLBACK_US;
+	r->mdev_us = XTCP_RTO_FALLBACK_US;
+	r->mdev_max_us = XTCP_RTO_FALLBACK_US;
 	r->rto_us = XTCP_RTO_FALLBACK_US;
 	r->backoff = 0;
 }
 
-/* Linux's model of how long @boundary retransmissions take: the time from
+/**
+ * xtcp_rto_model_timeout_us() - how long a number of retransmissions takes
+ * @boundary: the number of retransmissions (tcp_retries2, tcp_syn_retries)
+ * @rto_base_us: the first RTO, us
+ *
+ * Linux's model of how long @boundary retransmissions take: the time from
  * the original transmission until the timer of the @boundary-th
  * retransmission expires, when the first RTO is @rto_base_us and every
  * timeout doubles it (rule 5.5) up to XTCP_RTO_MAX_US:
@@ -166,7 +217,8 @@ void xtcp_rtt_syn_fallback(struct xtcp_rtt *r)
  *             with 2: 1 + 2 + 4 = 7 s; with 6: 1 + 2 + ... + 64 = 127 s
  *
  * A base of 0 gives 0; a base above the maximum counts as the maximum.
- * The result is at most 2^32 * 120 s, well within u64.
+ * Context: any (pure).
+ * Return: the time in us, at most 2^32 * 120 s, well within u64.
  */
 u64 xtcp_rto_model_timeout_us(unsigned int boundary, u32 rto_base_us)
 {

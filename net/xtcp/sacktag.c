@@ -71,10 +71,12 @@ static struct sk_buff *xtcp_sacktag_bsearch(struct sock *sk, u32 seq)
 }
 
 /* Mark one skb SACKed, wholly covered by a SACK block (tcp_sacktag_one()):
- * it leaves lost_out and retrans_out, joins sacked_out.  Returns the
- * segments newly SACKed.
+ * it leaves lost_out and retrans_out, joins sacked_out; one never
+ * retransmitted is an RTT sample for @rtt (first_sackt, last_sackt).
+ * Returns the segments newly SACKed.
  */
-static u32 xtcp_sacktag_one(struct sock *sk, struct sk_buff *skb)
+static u32 xtcp_sacktag_one(struct sock *sk, struct sk_buff *skb,
+			    struct xtcp_sack_rtt *rtt)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
@@ -86,6 +88,12 @@ static u32 xtcp_sacktag_one(struct sock *sk, struct sk_buff *skb)
 		xsk->retrans_out -= min(pcount, xsk->retrans_out);
 	if (cb->sacked & XTCPCB_LOST)
 		xsk->lost_out -= min(pcount, xsk->lost_out);
+	if (rtt && !cb->retransmitted && cb->sent_us) {
+		if (!rtt->first_sent_us || cb->sent_us < rtt->first_sent_us)
+			rtt->first_sent_us = cb->sent_us;
+		if (cb->sent_us > rtt->last_sent_us)
+			rtt->last_sent_us = cb->sent_us;
+	}
 	cb->sacked &= ~(XTCPCB_SACKED_RETRANS | XTCPCB_LOST);
 	cb->sacked |= XTCPCB_SACKED_ACKED;
 	xsk->sacked_out += pcount;
@@ -111,7 +119,8 @@ static u32 xtcp_skb_mss(const struct sk_buff *skb)
  * a segment only partly covered is not SACKed.  Returns the segments
  * newly SACKed.
  */
-static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end)
+static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end,
+			      struct xtcp_sack_rtt *rtt)
 {
 	struct sk_buff *skb = xtcp_sacktag_bsearch(sk, start);
 	u32 newly = 0;
@@ -153,7 +162,7 @@ static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end)
 					  mss))
 				break;
 		}
-		newly += xtcp_sacktag_one(sk, skb);
+		newly += xtcp_sacktag_one(sk, skb, rtt);
 		skb = skb_rb_next(skb);
 	}
 	return newly;
@@ -164,6 +173,9 @@ static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end)
  * @sk: the socket, locked; SACK negotiated
  * @ack_skb: the ACK, its TCP header at skb->data
  * @prior_snd_una: SND.UNA before this ACK (snd_una is already its ACK)
+ * @rtt: where the RTT samples of newly SACKed skbs go, zeroed by the
+ *	caller; NULL when the ACK gives none (an old ACK, as Linux takes
+ *	no sample there)
  *
  * Linux's tcp_sacktag_write_queue(): a D-SACK first block is recognised
  * (RFC 2883 s.4) and counted in dsack_dups, each block is checked against
@@ -174,7 +186,7 @@ static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end)
  * Return: the segments this ACK newly SACKed.
  */
 u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
-			     u32 prior_snd_una)
+			     u32 prior_snd_una, struct xtcp_sack_rtt *rtt)
 {
 	const struct tcphdr *th = (const struct tcphdr *)ack_skb->data;
 	struct xtcp_sack_block ranges[XTCP_SACK_MAX_RANGES];
@@ -227,7 +239,7 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 	for (i = 0; i < n; i++)
 		if (xtcp_seq_before(ranges[i].start_seq, ranges[i].end_seq))
 			newly += xtcp_sacktag_range(sk, ranges[i].start_seq,
-						    ranges[i].end_seq);
+						    ranges[i].end_seq, rtt);
 
 	xtcp_sack_cache_reset(xsk);
 	for (i = 0, n = 0; i < rx.num_sacks; i++) {

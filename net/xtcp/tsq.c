@@ -62,15 +62,15 @@ u64 xtcp_pacing_rate(const struct sock *sk)
 {
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
 	u64 max_rate = READ_ONCE(sk->sk_max_pacing_rate);
-	u32 srtt = xtcp_rtt_srtt_us(&xsk->rtt);
+	u32 srtt8 = xsk->rtt.srtt_us;	/* 8 SRTT, at least 1 once sampled */
 	u64 rate;
 
-	if (!srtt)
+	if (!xtcp_rtt_has_sample(&xsk->rtt))
 		return max_rate;
-	rate = (u64)xsk->mss * (USEC_PER_SEC / 100) *
+	rate = (u64)xsk->mss * ((USEC_PER_SEC / 100) << 3) *
 	       max(xsk->cong.cwnd, xsk->packets_out);
 	rate *= xsk->cong.cwnd < xsk->cong.ssthresh / 2 ? 200 : 120;
-	rate = div_u64(rate, srtt);
+	rate = div_u64(rate, srtt8);
 	return min(rate, max_rate);
 }
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Host stand-in for <linux/jiffies.h>: the wrap-safe comparisons and
- * jiffies_to_usecs() (there is no jiffies counter; tests pass times in).
+ * Host stand-in for <linux/jiffies.h>: the wrap-safe comparisons,
+ * jiffies_to_usecs() and usecs_to_jiffies() (rounding up, as the
+ * kernel's for an HZ that divides 10^6; there is no jiffies counter:
+ * tests pass times in).
  * Like the kernel's, the comparisons refuse anything but unsigned long at
  * compile time.  HZ is Debian's 6.1 kernel's CONFIG_HZ.
  */
@@ -26,6 +28,11 @@
 static inline unsigned int jiffies_to_usecs(const unsigned long j)
 {
 	return (unsigned int)(j * (1000000UL / HZ));
+}
+
+static inline unsigned long usecs_to_jiffies(const unsigned int u)
+{
+	return (u + (1000000UL / HZ) - 1) / (1000000UL / HZ);
 }
 
 #endif /* _XTCP_SHIM_LINUX_JIFFIES_H */
