@@ -12,7 +12,10 @@
  *                 the next command can run meanwhile: "readn N got=G"
  *                 when done
  *   readq N       as readn, with setsockopt(TCP_QUICKACK, 1) after every
- *                 read() (its usual use): "readq N got=G"
+ *                 read() (its usual use): "readq N got=G at=T", T the
+ *                 CLOCK_REALTIME seconds just before the last setsockopt()
+ *                 (the sniffer's clock: the test tells whether the ACK
+ *                 came before it)
  *   quickack V    setsockopt(TCP_QUICKACK, V): "quickack V ret=R errno=E"
  *   getquickack   getsockopt(TCP_QUICKACK): "getquickack val=V errno=E"
  *   close         close() and exit: "closed"
@@ -26,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -48,6 +52,7 @@ static void *reader_run(void *arg)
 {
 	struct reader *r = arg;
 	size_t got = 0;
+	struct timespec at = { 0 };
 	char buf[4096];
 	int one = 1;
 	ssize_t n;
@@ -57,12 +62,17 @@ static void *reader_run(void *arg)
 		if (n <= 0)
 			break;
 		got += n;
-		if (r->quickack)
+		if (r->quickack) {
+			clock_gettime(CLOCK_REALTIME, &at);
 			setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one,
 				   sizeof(one));
+		}
 	}
-	printf("%s %zu got=%zu\n", r->quickack ? "readq" : "readn", r->want,
-	       got);
+	if (r->quickack)
+		printf("readq %zu got=%zu at=%ld.%06ld\n", r->want, got,
+		       (long)at.tv_sec, at.tv_nsec / 1000);
+	else
+		printf("readn %zu got=%zu\n", r->want, got);
 	return NULL;
 }
 
