@@ -85,18 +85,19 @@
 # test goes on.  tcp_no_metrics_save is 1 so that native TCP does not
 # carry ssthresh or reordering from one case to the next.
 #
-# Expected today (xtcp has the SACK scoreboard; RACK, the tail loss
+# Expected today (xtcp has the SACK scoreboard and RACK; the tail loss
 # probe and undo are later steps); each xtcp check's name says in
 # brackets what it needs:
 #  (a) passes.
-#  (b) "no round trip per hole" passes; "only the holes" fails: once 5
-#      is SACKed, 3 has three SACKed segments above it and the duplicate
-#      threshold (RFC 6675 IsLost) marks it lost too (xtcp resends 2 3 4
-#      6); native's RACK waits for its reordering window, so this needs
-#      RACK.
+#  (b) both pass: the SACK of 7 below 9 is reordering, so RACK's window
+#      stays min_rtt/4 and 3 and 5, SACKed within it, are not resent
+#      (the duplicate threshold alone, net.xtcp.tcp_recovery 0, marks 3
+#      lost once 5 is SACKed: xtcp would resend 2 3 4 6); the reorder
+#      timer then marks 2, 4 and 6 lost together.
 #  (c) both pass.
-#  (f) without reordering seen xtcp resends 6 as native (passes); once
-#      it was seen xtcp still resends 6 at the third duplicate ACK (RACK).
+#  (f) both pass: without reordering seen the third SACK above 6 makes
+#      RACK's window 0 and 6 is resent; once 2 came after 3 and 4 the
+#      window is min_rtt/4 and 6 arrives within it.
 #  (e) fails: xtcp waits for its RTO and resends 9 first (RACK-TLP).
 #  (d) fails: xtcp's cwnd and ssthresh stay reduced after the D-SACK;
 #      native's go back (undo).
@@ -123,7 +124,7 @@ MSS = 1460
 # with one of them reports its failure as a skip (XTCP_RECOVERY_PENDING,
 # a comma list, overrides; empty makes every check count).
 PENDING = set(filter(None, os.environ.get(
-    "XTCP_RECOVERY_PENDING", "RACK,RACK-TLP,undo").split(",")))
+    "XTCP_RECOVERY_PENDING", "RACK-TLP,undo").split(",")))
 NSEG = 10
 TOTAL = NSEG * MSS
 PATH_RTT = slow(1.0)	# s: the path's RTT, see above

@@ -335,7 +335,8 @@ void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq)
  * Linux's tcp_mark_skb_lost(): a retransmission of it still counted in
  * flight is taken as lost too; a SACKed skb is not lost.  The resending
  * walk (xtcp_xmit_retransmit_queue()) is pointed back at it when it lies
- * before where the walk stopped (tcp_verify_retransmit_hint()).
+ * before where the walk stopped (tcp_verify_retransmit_hint()), also when
+ * it was lost already and only its retransmission is lost now.
  */
 void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb)
 {
@@ -345,17 +346,18 @@ void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb)
 
 	if (cb->sacked & XTCPCB_SACKED_ACKED)
 		return;
+	if ((!xsk->retransmit_skb_hint && xsk->retrans_out >= xsk->lost_out) ||
+	    (xsk->retransmit_skb_hint &&
+	     xtcp_seq_before(cb->seq,
+			     XTCP_SKB_CB(xsk->retransmit_skb_hint)->seq)))
+		xsk->retransmit_skb_hint = skb;
+	/* A retransmission lost again (RACK) is to be resent again. */
 	if (cb->sacked & XTCPCB_SACKED_RETRANS) {
 		cb->sacked &= ~XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out -= min(pcount, xsk->retrans_out);
 	}
 	if (cb->sacked & XTCPCB_LOST)
 		return;
-	if ((!xsk->retransmit_skb_hint && xsk->retrans_out >= xsk->lost_out) ||
-	    (xsk->retransmit_skb_hint &&
-	     xtcp_seq_before(cb->seq,
-			     XTCP_SKB_CB(xsk->retransmit_skb_hint)->seq)))
-		xsk->retransmit_skb_hint = skb;
 	cb->sacked |= XTCPCB_LOST;
 	xsk->lost_out += pcount;
 }

@@ -212,9 +212,10 @@ struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp, bool force)
  * Linux's tcp_fragment(): the bytes after @len move, by page reference,
  * to a new skb queued right after @skb (on the send queue's list, or in
  * the retransmission queue's rbtree), which takes over FIN and PSH and
- * the part of @skb's truesize those bytes were charged, and its
- * scoreboard bits.  On the retransmission queue packets_out and the
- * scoreboard counters follow the new segment counts (tcp_adjust_pcount()).
+ * the part of @skb's truesize those bytes were charged, its scoreboard
+ * bits and send time, and its place in send-time order.  On the
+ * retransmission queue packets_out and the scoreboard counters follow the
+ * new segment counts (tcp_adjust_pcount()).
  * Context: softirq or the owner; GFP_ATOMIC.
  *
  * Return: 0, or -ENOMEM (nothing changed).
