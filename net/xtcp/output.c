@@ -41,8 +41,8 @@ u64 xtcp_clock_us(void)
  * tcp_sndbuf_expand(): room for twice the window (one in flight, one
  * being filled) at what a segment costs with its share of headers and
  * skb, rounded as Linux rounds it, for at least the initial window and
- * the reordering degree (3) plus one, up to tcp_wmem[2], unless the user
- * fixed it with SO_SNDBUF.
+ * the reordering degree (reordering) plus one, up to tcp_wmem[2], unless
+ * the user fixed it with SO_SNDBUF.
  */
 void xtcp_sndbuf_expand(struct sock *sk)
 {
@@ -55,7 +55,8 @@ void xtcp_sndbuf_expand(struct sock *sk)
 		return;
 	per_seg = roundup_pow_of_two(per_seg) +
 		  SKB_DATA_ALIGN(sizeof(struct sk_buff));
-	want = 2ULL * max_t(u32, xsk->cong.cwnd, TCP_INIT_CWND) * per_seg;
+	want = 2ULL * max3(xsk->cong.cwnd, (u32)TCP_INIT_CWND,
+			   xsk->reordering + 1) * per_seg;
 	want = min_t(u64, want, READ_ONCE(xtcp_pernet(sock_net(sk))->wmem[2]));
 	if (want > READ_ONCE(sk->sk_sndbuf))
 		WRITE_ONCE(sk->sk_sndbuf, want);
