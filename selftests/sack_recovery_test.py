@@ -430,6 +430,10 @@ def obs(args, wire, fam, port, name, order, drop=None, hold=(), rto=False):
     case = Case(args, wire, fam, port)
     try:
         why = case.run(order, drop, hold, rto)
+        if case.c is None:	# no connection, nothing seen: say why
+            r = {"rtx": [], "why": why}
+            print(f"# {fam} {name}: {r}", flush=True)
+            return r
         r = {"rtx": case.record()}
         if hasattr(case, "lag"):
             r["lag"] = round(case.lag, 3)
