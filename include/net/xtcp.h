@@ -19,6 +19,7 @@
 #include <net/tcp_states.h>
 #include <net/xtcp_cong.h>
 #include <net/xtcp_options.h>
+#include <net/xtcp_recovery.h>
 #include <net/xtcp_rtt.h>
 #include <net/xtcp_sack_rcv.h>
 #include <net/xtcp_timer.h>
@@ -81,30 +82,44 @@ struct xtcp_port {
 struct xtcp_skb_cb {
 	u32 seq;		/* first sequence number */
 	u32 end_seq;		/* seq + SYN + data + FIN */
-	u32 ack_seq;		/* input: the segment's ACK field */
 	union {
-		u64 sent_us;	/* output: last transmission, for RTT */
-		struct {	/* input: timestamp option, if saw_tstamp */
+		/* Input: the segment's fields. */
+		struct {
+			u32 ack_seq;	/* the segment's ACK field */
+			/* Timestamp option, if saw_tstamp */
 			u32 rcv_tsval;
 			u32 rcv_tsecr;	/* as on the wire */
+			u16 window;	/* the segment's window field */
+			/* A SYN only: its MSS option, 0: none; what it
+			 * offers, before the knobs say what counts
+			 * (xtcp_rcv_syn_options()).
+			 */
+			u16 mss_clamp;
+		};
+		/* Output: a send or retransmission queue skb. */
+		struct {
+			u64 sent_us;	/* last transmission (RTT, RACK) */
+			/* On xtcp_sock.tsorted_sent_queue while sent and
+			 * not taken as lost (Linux's tcp_tsorted_anchor);
+			 * otherwise linked to itself.
+			 */
+			struct list_head tsorted_anchor;
 		};
 	};
-	u16 window;		/* input: the segment's window field */
-	u8 flags;		/* TCPHDR_* */
-	u8 retransmitted;	/* sent more than once (Karn's rule) */
-	u8 sacked;		/* output: XTCPCB_* scoreboard bits */
-	u8 saw_tstamp;		/* input: a timestamp option (tstamp.c) */
-	u8 ip_dsfield;		/* input: the IP header's DS field (ECN) */
 	/* Output: the segments of a send or retransmission queue skb
 	 * (xtcp_set_skb_tso_segs()), and their size when more than one.
 	 */
 	u16 gso_segs;
 	u16 gso_size;
-	/* Input, a SYN only: what it offers, before the knobs say what counts
-	 * (xtcp_rcv_syn_options()).
-	 */
-	u16 mss_clamp;		/* its MSS option, 0: none */
-	u8 snd_wscale;		/* its window-scale shift, at most 14 */
+	u32 tx_delivered;	/* output: xtcp_sock.delivered when last sent
+				 * (Linux's tx.delivered)
+				 */
+	u8 flags;		/* TCPHDR_* */
+	u8 retransmitted;	/* sent more than once (Karn's rule) */
+	u8 sacked;		/* output: XTCPCB_* scoreboard bits */
+	u8 saw_tstamp;		/* input: a timestamp option (tstamp.c) */
+	u8 ip_dsfield;		/* input: the IP header's DS field (ECN) */
+	u8 snd_wscale;		/* input, a SYN: its window-scale shift */
 	u8 wscale_ok:1,		/* a window-scale option */
 	   sack_ok:1,		/* a SACK-permitted option */
 	   has_sack:1;		/* input, any segment: SACK blocks (sacktag.c) */
@@ -235,6 +250,25 @@ struct xtcp_sock {
 	 * (Linux's recv_sack_cache).
 	 */
 	struct xtcp_sack_block recv_sack_cache[XTCP_NUM_SACKS];
+	/* RACK (RFC 8985 s.6, sacktag.c).  tsorted_sent_queue holds the
+	 * retransmission queue's skbs in the order they were last sent,
+	 * less those RACK took as lost and not yet resent (Linux's
+	 * tsorted_sent_queue), so that a loss detection walk stops at the
+	 * first skb sent after RACK's reference.  reordering is the
+	 * duplicate threshold in segments (tp->reordering, from
+	 * net.xtcp.tcp_reordering), reord_seen the times reordering was
+	 * detected, delivered the segments delivered (cumulatively ACKed,
+	 * SACKed or D-SACKed; tp->delivered), highest_sack_end the end of
+	 * the highest SACKed skb (tcp_highest_sack_seq() while sacked_out),
+	 * rack_lost the segments RACK marked lost.
+	 */
+	struct list_head tsorted_sent_queue;
+	struct xtcp_rack rack;
+	u32 reordering;
+	u32 reord_seen;
+	u32 delivered;
+	u32 highest_sack_end;
+	u32 rack_lost;
 	struct xtcp_rtt rtt;
 	u32 retrans_stamp;	/* jiffies of the first retransmission's
 				 * original send, 0 when none pending
@@ -243,6 +277,10 @@ struct xtcp_sock {
 	u8 retransmits;		/* consecutive timeouts */
 	u8 dupacks;
 	u8 in_recovery;
+	u8 in_loss;		/* after an RTO (or a path MTU drop) until
+				 * high_seq is acknowledged: Linux's
+				 * TCP_CA_Loss
+				 */
 	u8 probes;		/* zero-window or keepalive probes without
 				 * answer (Linux's icsk_probes_out)
 				 */
@@ -340,6 +378,7 @@ enum xtcp_rtx_kind {
 	XTCP_RTX_NONE,
 	XTCP_RTX_RETRANS,	/* data or SYN/FIN retransmission */
 	XTCP_RTX_PROBE,		/* zero-window probe (RFC 9293 s.3.8.6.1) */
+	XTCP_RTX_REO,		/* RACK reorder timeout (ICSK_TIME_REO_TIMEOUT) */
 };
 
 /* Set sk_state with the inet_sock_set_state tracepoint (so state changes
@@ -425,7 +464,17 @@ static inline void xtcp_rtx_queue_unlink(struct sk_buff *skb, struct sock *sk)
 		xsk->lost_skb_hint = NULL;
 	if (skb == xsk->retransmit_skb_hint)
 		xsk->retransmit_skb_hint = NULL;
+	list_del_init(&XTCP_SKB_CB(skb)->tsorted_anchor);
 	rb_erase(&skb->rbnode, &xsk->rtx_queue);
+}
+
+/* The skb whose control block holds @anchor (tsorted_sent_queue). */
+static inline struct sk_buff *xtcp_tsorted_skb(struct list_head *anchor)
+{
+	struct xtcp_skb_cb *cb = list_entry(anchor, struct xtcp_skb_cb,
+					    tsorted_anchor);
+
+	return (struct sk_buff *)((char *)cb - offsetof(struct sk_buff, cb));
 }
 
 /* Forget where the scoreboard walks stopped (tcp_clear_all_retrans_hints()). */
@@ -578,6 +627,13 @@ struct xtcp_net {
 	int adv_win_scale;
 	/* SACK blocks we send (input.c, sack_rcv.c): tcp_dsack. */
 	u8 dsack;
+	/* Loss detection (sacktag.c): tcp_recovery (XTCP_RACK_* bits),
+	 * tcp_reordering (the initial duplicate threshold, segments) and
+	 * tcp_max_reordering (its bound).
+	 */
+	u8 recovery;
+	int reordering;
+	int max_reordering;
 	/* Min-RTT window (input.c), seconds; GSO autosizing (sendq.c). */
 	int min_rtt_wlen;
 	u8 tso_rtt_log;
@@ -765,10 +821,53 @@ static inline bool xtcp_is_sack(const struct xtcp_sock *xsk)
 	return xsk->sack_ok;
 }
 
-/* Unsent holes are lost when this many SACKed segments are above them
- * (RFC 6675's DupThresh, Linux's default tcp_reordering).
+/* Loss detection by RACK rather than by the duplicate threshold:
+ * net.xtcp.tcp_recovery has XTCP_RACK_LOSS_DETECTION (tcp_is_rack()).
  */
-#define XTCP_REORDERING		3
+static inline bool xtcp_is_rack(const struct sock *sk)
+{
+	return READ_ONCE(xtcp_pernet(sock_net(sk))->recovery) &
+	       XTCP_RACK_LOSS_DETECTION;
+}
+
+/* The highest SACKed sequence, SND.UNA while nothing is SACKed
+ * (tcp_highest_sack_seq()).
+ */
+static inline u32 xtcp_highest_sack_seq(const struct xtcp_sock *xsk)
+{
+	return xsk->sacked_out ? xsk->highest_sack_end : xsk->snd_una;
+}
+
+/**
+ * struct xtcp_rate_sample - what one ACK delivered, as far as RACK needs
+ *                           it (part of Linux's struct rate_sample)
+ * @prior_delivered: tx_delivered of the most recently sent skb this ACK
+ *                   delivered (cumulatively or by SACK); 0 if none.
+ * @prior_mstamp:    that skb's send time, us.
+ * @last_end_seq:    its end sequence number.
+ */
+struct xtcp_rate_sample {
+	u32 prior_delivered;
+	u64 prior_mstamp;
+	u32 last_end_seq;
+};
+
+/* An skb not delivered before was delivered by this ACK
+ * (tcp_rate_skb_delivered()): keep the most recently sent one.
+ */
+static inline void xtcp_rate_skb_delivered(struct xtcp_rate_sample *rs,
+					   const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if (!rs->prior_delivered ||
+	    xtcp_rack_sent_after(cb->sent_us, rs->prior_mstamp, cb->end_seq,
+				 rs->last_end_seq)) {
+		rs->prior_delivered = cb->tx_delivered;
+		rs->prior_mstamp = cb->sent_us;
+		rs->last_end_seq = cb->end_seq;
+	}
+}
 
 /**
  * struct xtcp_sack_rtt - what an ACK's SACK blocks give the RTT estimator
@@ -783,11 +882,18 @@ struct xtcp_sack_rtt {
 };
 
 u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
-			     u32 prior_snd_una, struct xtcp_sack_rtt *rtt);
+			     u32 prior_snd_una, struct xtcp_rate_sample *rs,
+			     struct xtcp_sack_rtt *rtt);
 void xtcp_sack_cache_reset(struct xtcp_sock *xsk);
 void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb);
 void xtcp_update_scoreboard(struct sock *sk, bool fast_rexmit);
 void xtcp_timeout_mark_lost(struct sock *sk);
+void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq);
+void xtcp_rack_advance_skb(struct sock *sk, const struct sk_buff *skb);
+bool xtcp_rack_mark_lost(struct sock *sk);
+bool xtcp_rack_detect_loss_timeout(struct sock *sk);
+void xtcp_rack_reo_timeout(struct sock *sk);
+bool xtcp_rack_in_recovery(const struct xtcp_sock *xsk);
 
 /* sendq.c: the skbs of the send and retransmission queues */
 void xtcp_set_skb_tso_segs(struct sk_buff *skb, u32 mss);

@@ -141,6 +141,8 @@ void xtcp_rack_dsack_seen(struct xtcp_rack *rack, bool reord_seen,
 void xtcp_rack_update_reo_wnd(struct xtcp_rack *rack, u32 recovery,
 			      u32 prior_delivered, u32 delivered);
 void xtcp_rack_dsack_undo(struct xtcp_rack *rack);
+u32 xtcp_sack_reordering(u32 fack, u32 low_seq, u32 mss, u32 reordering,
+			 u32 max_reordering);
 void xtcp_rack_recovery_end(struct xtcp_rack *rack, bool undone);
 
 /* ---- Tail loss probe timeout (RFC 8985 s.7.2) ---- */

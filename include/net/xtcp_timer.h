@@ -36,6 +36,8 @@
  * @XTCP_TIMER_SYNACK:    SYN-ACK retransmission (SYN queue entry).
  * @XTCP_TIMER_TIME_WAIT: end of TIME_WAIT (TIME_WAIT entry).
  * @XTCP_TIMER_DELACK:    delayed ACK (socket; Linux's icsk_delack_timer).
+ * @XTCP_TIMER_REO:       RACK reorder timeout (socket, same timer as RTO;
+ *                        Linux's ICSK_TIME_REO_TIMEOUT).
  * @XTCP_TIMER_NR:        number of kinds.
  */
 enum xtcp_timer_kind {
@@ -46,6 +48,7 @@ enum xtcp_timer_kind {
 	XTCP_TIMER_SYNACK,
 	XTCP_TIMER_TIME_WAIT,
 	XTCP_TIMER_DELACK,
+	XTCP_TIMER_REO,
 	XTCP_TIMER_NR
 };
 

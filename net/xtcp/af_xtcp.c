@@ -506,7 +506,11 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 	xtcp_hn_init(&xsk->hn, sock_net(sk), XTCP_HK_SOCK);
 	WRITE_ONCE(xsk->hn.state, TCP_CLOSE);
 	xsk->rtx_queue = RB_ROOT;
+	INIT_LIST_HEAD(&xsk->tsorted_sent_queue);
 	xsk->out_of_order_queue = RB_ROOT;
+	/* tcp_init_sock(): RACK, and the initial duplicate threshold. */
+	xtcp_rack_init(&xsk->rack);
+	xsk->reordering = READ_ONCE(xn->reordering);
 	/* Counted until xtcp_sock_destruct() (tcp_init_sock()). */
 	sk_sockets_allocated_inc(sk);
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, 1);

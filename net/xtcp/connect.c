@@ -268,6 +268,12 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->retransmits = 0;
 	xsk->dupacks = 0;
 	xsk->in_recovery = 0;
+	xsk->in_loss = 0;
+	/* RACK and reordering as tcp_disconnect() resets them. */
+	xtcp_rack_init(&xsk->rack);
+	xsk->reord_seen = 0;
+	xsk->delivered = 0;
+	xsk->rack_lost = 0;
 	xsk->probes = 0;
 	xsk->probe_backoff = 0;
 	xsk->max_window = 0;

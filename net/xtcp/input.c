@@ -239,16 +239,22 @@ static long xtcp_rtt_us_since(u64 now, u64 sent)
  * from the first skb newly acknowledged that was neither retransmitted
  * nor SACKed before (that one was sampled when SACKed), *ca_rtt_us from
  * the last such, both -1 if there is none or if any skb acknowledged was
- * ever retransmitted (Karn's rule, RFC 6298 s.3).
+ * ever retransmitted (Karn's rule, RFC 6298 s.3).  The retransmission
+ * queue's skbs not SACKed before are delivered now (RACK, the delivered
+ * count, @rs), and *@reord is the lowest sequence of those never resent
+ * (SND.NXT if none), for the reordering check.
  */
 static u32 xtcp_clean_queues(struct sock *sk, u32 ack, long *seq_rtt_us,
-			     long *ca_rtt_us)
+			     long *ca_rtt_us, struct xtcp_rate_sample *rs,
+			     u32 *reord)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u64 now = xtcp_clock_us(), first_sent = 0, last_sent = 0;
 	bool karn = false;
 	u32 segs = 0;
 	int i;
+
+	*reord = xsk->snd_nxt;
 
 	for (i = 0; i < 2; i++) {
 		bool rtx = i == 0;
@@ -257,7 +263,7 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, long *seq_rtt_us,
 		while ((skb = rtx ? xtcp_rtx_queue_head(sk) :
 				    skb_peek(&sk->sk_write_queue))) {
 			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-			u32 acked = xtcp_skb_pcount(skb);
+			u32 acked = xtcp_skb_pcount(skb), start = cb->seq;
 
 			if (!xtcp_seq_after(ack, cb->seq))
 				break;
@@ -279,6 +285,16 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, long *seq_rtt_us,
 					first_sent = last_sent;
 			}
 			segs += acked;
+			if (rtx && !(cb->sacked & XTCPCB_SACKED_ACKED)) {
+				/* tcp_clean_rtx_queue(): delivered now. */
+				xsk->delivered += acked;
+				xtcp_rate_skb_delivered(rs, skb);
+				if (xtcp_is_sack(xsk))
+					xtcp_rack_advance_skb(sk, skb);
+				if (!cb->retransmitted &&
+				    xtcp_seq_before(start, *reord))
+					*reord = start;
+			}
 			if (rtx)
 				xtcp_acked_pcount(sk, skb, acked);
 			if (xtcp_seq_after(cb->end_seq, ack))
@@ -382,30 +398,97 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr)
 	}
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 	xsk->in_recovery = 1;
+	xsk->in_loss = 0;
 }
 
 /* Loss recovery with SACK, after the ACK's blocks are on the scoreboard:
- * Linux's tcp_fastretrans_alert() without RACK, PRR and undo.  Recovery
- * begins once a segment is lost or XTCP_REORDERING segments are SACKed
- * (tcp_time_to_recover()), once per window of data as without SACK;
- * then holes with enough SACKed data above them are marked lost
- * (xtcp_update_scoreboard()) and resent in order as the pipe allows.
- * After a timeout, until "recover" is acknowledged, what the timeout
- * marked lost is resent (tcp_process_loss()).  PRR would set cwnd here,
- * undo (D-SACK, timestamps) and F-RTO would decide before entering.
+ * Linux's tcp_fastretrans_alert() without PRR and undo.  With RACK
+ * (net.xtcp.tcp_recovery bit 0x1, the default) every ACK first runs
+ * RACK's loss detection (tcp_identify_packet_loss()), and recovery
+ * begins once a segment is lost (tcp_time_to_recover()); without it,
+ * also once reordering segments are SACKed, and holes with that many
+ * SACKed segments above them are marked lost (xtcp_update_scoreboard()).
+ * Once per window of data as without SACK.  What is lost is resent in
+ * order as the pipe allows.  After a timeout, until "recover" is
+ * acknowledged, what the timeout (or RACK) marked lost is resent
+ * (tcp_process_loss()).  PRR would set cwnd here, undo (D-SACK,
+ * timestamps) and F-RTO would decide before entering.
+ *
+ * Return: true if RACK armed the reorder timer (the RTO is not re-armed
+ * then, as Linux clears FLAG_SET_XMIT_TIMER).
  */
-static void xtcp_sack_recovery(struct sock *sk, bool cwr)
+static bool xtcp_sack_recovery(struct sock *sk, bool cwr)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	bool rack = xtcp_is_rack(sk), reo = false;
+
+	if (rack && !xtcp_rtx_queue_empty(sk))
+		reo = xtcp_rack_mark_lost(sk);
+	if (xsk->in_recovery) {
+		if (!rack)
+			xtcp_update_scoreboard(sk, false);
+	} else if ((xsk->lost_out ||
+		    (!rack && xsk->sacked_out >= xsk->reordering)) &&
+		   (cwr || xtcp_seq_geq(xsk->snd_una, xsk->high_seq))) {
+		xtcp_enter_recovery(sk, cwr);
+		if (!rack)
+			xtcp_update_scoreboard(sk, true);
+	}
+	xtcp_xmit_retransmit_queue(sk);
+	return reo;
+}
+
+/**
+ * xtcp_rack_reo_timeout() - the RACK reorder timer fired
+ * @sk: the socket, spinlock held, not owned by a user
+ *
+ * Linux's tcp_rack_reo_timeout() (RFC 8985 s.6.3): the segments that
+ * waited out the reordering window are marked lost; if any was, fast
+ * recovery begins (unless already in it, or in loss recovery after an
+ * RTO, where xtcp has no PRR to bring cwnd down gradually from the
+ * loss window: what is lost is resent within it) and they are resent.
+ * Then the RTO is armed for the rest of the oldest segment's timeout,
+ * unless a retransmission of it armed it already.
+ */
+void xtcp_rack_reo_timeout(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *head;
+
+	if (xtcp_rack_detect_loss_timeout(sk)) {
+		if (!xsk->in_recovery && !xsk->in_loss)
+			xtcp_enter_recovery(sk, xsk->ecn_flags &
+						XTCP_ECN_IN_CWR);
+		xtcp_xmit_retransmit_queue(sk);
+	}
+	if (xsk->rtx_timer_kind == XTCP_RTX_RETRANS)
+		return;
+	head = xtcp_rtx_queue_head(sk);
+	if (!head) {
+		xtcp_rearm_rtx(sk);
+	} else {
+		/* tcp_rearm_rto() after a reorder timeout: what is left of
+		 * the head's RTO (tcp_rto_delta_us()), at least a tick.
+		 */
+		s64 left = (s64)xtcp_rtt_rto(&xsk->rtt) -
+			   (s64)xtcp_stamp_us_delta(xtcp_clock_us(),
+						    XTCP_SKB_CB(head)->sent_us);
+
+		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
+			     left > 0 ? usecs_to_jiffies(left) : 1);
+	}
+}
+
+/* After an ACK's deliveries: RACK's reordering window adapts to the
+ * D-SACKs seen (tcp_rack_update_reo_wnd(), called from tcp_ack()).
+ */
+static void xtcp_rack_update(struct sock *sk, const struct xtcp_rate_sample *rs)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	if (xsk->in_recovery) {
-		xtcp_update_scoreboard(sk, false);
-	} else if ((xsk->lost_out || xsk->sacked_out >= XTCP_REORDERING) &&
-		   (cwr || xtcp_seq_geq(xsk->snd_una, xsk->high_seq))) {
-		xtcp_enter_recovery(sk, cwr);
-		xtcp_update_scoreboard(sk, true);
-	}
-	xtcp_xmit_retransmit_queue(sk);
+	xtcp_rack_update_reo_wnd(&xsk->rack,
+				 READ_ONCE(xtcp_pernet(sock_net(sk))->recovery),
+				 rs->prior_delivered, xsk->delivered);
 }
 
 /* An ACK that SACKs but does not move SND.UNA: the SACK sample, if any
@@ -466,11 +549,13 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 ack = cb->ack_seq, prior_inflight, segs, flight;
+	u32 ack = cb->ack_seq, prior_inflight, segs, flight, reord;
 	struct xtcp_sack_rtt sack_rtt = {};
-	bool window_changed = false, cwr, recovering;
+	bool window_changed = false, cwr, recovering, reo;
 	long seq_rtt_us, ca_rtt_us;
 	u32 prior_snd_una = xsk->snd_una;
+	struct xtcp_rate_sample rs = {};
+	u32 prior_fack;
 
 	/* The window of the handshake counts too. */
 	xsk->max_window = max(xsk->max_window, xsk->snd_wnd);
@@ -483,7 +568,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		 * (tcp_ack()'s old_ack).
 		 */
 		if (xtcp_is_sack(xsk) && cb->has_sack) {
-			xtcp_sacktag_write_queue(sk, skb, xsk->snd_una, NULL);
+			xtcp_sacktag_write_queue(sk, skb, xsk->snd_una, &rs, NULL);
+			xtcp_rack_update(sk, &rs);
 			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR);
 		}
 		return XTCP_ACK_OLD;
@@ -514,28 +600,47 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 
 	if (xtcp_seq_after(ack, xsk->snd_una)) {
 		prior_inflight = xtcp_packets_in_flight(xsk);
-		segs = xtcp_clean_queues(sk, ack, &seq_rtt_us, &ca_rtt_us);
+		prior_fack = xtcp_highest_sack_seq(xsk);
+		segs = xtcp_clean_queues(sk, ack, &seq_rtt_us, &ca_rtt_us, &rs,
+					 &reord);
 		xsk->bytes_acked += ack - xsk->snd_una;
 		xsk->snd_una = ack;
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
 		xsk->dupacks = 0;
-		xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &sack_rtt);
+		xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &rs, &sack_rtt);
 		/* After the SACK blocks, whose samples come second, and
 		 * TSecr third (tcp_ack_update_rtt()).
 		 */
 		xtcp_ack_update_rtt(sk, skb, seq_rtt_us, ca_rtt_us, &sack_rtt,
 				    segs);
+		/* Never-resent data cumulatively ACKed below what was
+		 * SACKed before (tcp_clean_rtx_queue()).
+		 */
+		if (xtcp_is_sack(xsk) && xtcp_seq_before(reord, prior_fack))
+			xtcp_check_sack_reordering(sk, reord);
+		xtcp_rack_update(sk, &rs);
 		recovering = xsk->in_recovery;
 		if (xsk->in_recovery) {
 			/* RFC 6582 s.3.2: recovery ends once "recover" is
 			 * acked; a partial ACK means the next hole is lost too
-			 * (with SACK, the scoreboard says what is lost).
+			 * (with SACK, the scoreboard says what is lost).  A
+			 * real recovery uses up one of RACK's persistent
+			 * widenings (tcp_try_undo_recovery()).
 			 */
-			if (xtcp_seq_geq(ack, xsk->high_seq))
+			if (xtcp_seq_geq(ack, xsk->high_seq)) {
 				xsk->in_recovery = 0;
-			else if (!xtcp_is_sack(xsk))
+				xtcp_rack_recovery_end(&xsk->rack, false);
+			} else if (!xtcp_is_sack(xsk)) {
 				xtcp_retransmit_head(sk);
+			}
+		}
+		/* Loss recovery after an RTO ends the same way
+		 * (tcp_process_loss()).
+		 */
+		if (xsk->in_loss && xtcp_seq_geq(ack, xsk->high_seq)) {
+			xsk->in_loss = 0;
+			xtcp_rack_recovery_end(&xsk->rack, false);
 		}
 		/* ECE and CWR (after recovery may have ended, as Linux's
 		 * state exit comes first); no growth in recovery or CWR.
@@ -550,8 +655,9 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		if (!xsk->in_recovery && !cwr &&
 		    xtcp_seq_after(ack, xsk->high_seq))
 			xsk->high_seq = ack;
+		reo = false;
 		if (xtcp_is_sack(xsk)) {
-			xtcp_sack_recovery(sk, cwr);
+			reo = xtcp_sack_recovery(sk, cwr);
 			recovering |= xsk->in_recovery;
 			WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
 		}
@@ -560,8 +666,11 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 						  jiffies_to_msecs(jiffies),
 						  xtcp_rtt_srtt_us(&xsk->rtt));
 		}
-		/* RFC 6298 s.5.3: restart the timer, or stop it when all is acked. */
-		xtcp_rearm_rtx(sk);
+		/* RFC 6298 s.5.3: restart the timer, or stop it when all is
+		 * acked; not over a reorder timer RACK just armed.
+		 */
+		if (!reo)
+			xtcp_rearm_rtx(sk);
 		xtcp_ack_probe(sk);
 		xtcp_sndbuf_expand(sk);
 		sk->sk_write_space(sk);
@@ -570,8 +679,9 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	xtcp_ack_probe(sk);
 	cwr = xtcp_ecn_ack(sk, cb->flags, flight);
 	if (xtcp_is_sack(xsk)) {
-		xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &sack_rtt);
+		xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &rs, &sack_rtt);
 		xtcp_sack_rtt(sk, skb, &sack_rtt);
+		xtcp_rack_update(sk, &rs);
 		xtcp_sack_recovery(sk, cwr);
 		WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
 		return XTCP_ACK_OK;

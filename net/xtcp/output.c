@@ -41,8 +41,8 @@ u64 xtcp_clock_us(void)
  * tcp_sndbuf_expand(): room for twice the window (one in flight, one
  * being filled) at what a segment costs with its share of headers and
  * skb, rounded as Linux rounds it, for at least the initial window and
- * the reordering degree (3) plus one, up to tcp_wmem[2], unless the user
- * fixed it with SO_SNDBUF.
+ * the reordering degree (reordering) plus one, up to tcp_wmem[2], unless
+ * the user fixed it with SO_SNDBUF.
  */
 void xtcp_sndbuf_expand(struct sock *sk)
 {
@@ -55,7 +55,8 @@ void xtcp_sndbuf_expand(struct sock *sk)
 		return;
 	per_seg = roundup_pow_of_two(per_seg) +
 		  SKB_DATA_ALIGN(sizeof(struct sk_buff));
-	want = 2ULL * max_t(u32, xsk->cong.cwnd, TCP_INIT_CWND) * per_seg;
+	want = 2ULL * max3(xsk->cong.cwnd, (u32)TCP_INIT_CWND,
+			   xsk->reordering + 1) * per_seg;
 	want = min_t(u64, want, READ_ONCE(xtcp_pernet(sock_net(sk))->wmem[2]));
 	if (want > READ_ONCE(sk->sk_sndbuf))
 		WRITE_ONCE(sk->sk_sndbuf, want);
@@ -233,6 +234,13 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 					skb_clone(skb, GFP_ATOMIC);
 		if (!skb)
 			return -ENOBUFS;
+		/* Sent now: the newest in send-time order, and the delivery
+		 * count at this send (tcp_update_skb_after_send(),
+		 * tcp_rate_skb_sent()); @cb is still the queued skb's, on
+		 * the retransmission queue.
+		 */
+		cb->tx_delivered = xsk->delivered;
+		list_move_tail(&cb->tsorted_anchor, &xsk->tsorted_sent_queue);
 		if (cb->retransmitted) {
 			xsk->total_retrans += cb->gso_segs;
 			cb->sacked |= XTCPCB_EVER_RETRANS;
@@ -503,7 +511,11 @@ static void xtcp_send_new(struct sock *sk, struct sk_buff *skb)
 	if (xtcp_seq_after(cb->end_seq, xsk->snd_nxt))
 		xsk->snd_nxt = cb->end_seq;
 	xtcp_transmit_skb(sk, skb, true);
-	if (xsk->rtx_timer_kind != XTCP_RTX_RETRANS)
+	/* A pending reorder timeout stays: the RTO follows it
+	 * (tcp_event_new_data_sent()).
+	 */
+	if (xsk->rtx_timer_kind != XTCP_RTX_RETRANS &&
+	    xsk->rtx_timer_kind != XTCP_RTX_REO)
 		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_rto_jiffies(sk));
 }
 
@@ -821,8 +833,11 @@ void xtcp_xmit_retransmit_queue(struct sock *sk)
 			break;
 		cb->sacked |= XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out += xtcp_skb_pcount(skb);
-		/* The head resent: its timeout counts from now. */
-		if (skb == xtcp_rtx_queue_head(sk))
+		/* The head resent: its timeout counts from now, unless the
+		 * reorder timer is pending, which re-arms it when it fires.
+		 */
+		if (skb == xtcp_rtx_queue_head(sk) &&
+		    xsk->rtx_timer_kind != XTCP_RTX_REO)
 			xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_rto_jiffies(sk));
 	}
 }
@@ -883,6 +898,7 @@ static void xtcp_simple_retransmit(struct sock *sk)
 				    (xsk->cong.cwnd >> 1) + (xsk->cong.cwnd >> 2));
 		xsk->high_seq = xsk->snd_nxt;
 		xsk->in_recovery = 0;
+		xsk->in_loss = 1;
 		xsk->dupacks = 0;
 		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 	}

@@ -350,6 +350,40 @@ void xtcp_rack_update_reo_wnd(struct xtcp_rack *rack, u32 recovery,
 }
 
 /**
+ * xtcp_sack_reordering() - the duplicate threshold after a late delivery
+ * @fack:           the highest SACKed sequence (tcp_highest_sack_seq()).
+ * @low_seq:        the lowest sequence number of never-retransmitted data
+ *                  delivered late (SACKed or cumulatively ACKed after
+ *                  data above it was SACKed).
+ * @mss:            current MSS, bytes.
+ * @reordering:     the duplicate threshold now, segments (tp->reordering).
+ * @max_reordering: net.xtcp.tcp_max_reordering.
+ *
+ * Linux's tcp_check_sack_reordering(): data never resent that arrives
+ * after data above it is reordering, not loss, and the distance from it
+ * to the highest SACKed sequence, in whole segments rounded up, becomes
+ * the threshold when that is more than the current one, at most
+ * @max_reordering. Nothing below @fack means no reordering.
+ *
+ * Return: 0 if this is no reordering, else the new threshold (possibly
+ * unchanged); the caller counts the event (reord_seen).
+ * Context: any.
+ */
+u32 xtcp_sack_reordering(u32 fack, u32 low_seq, u32 mss, u32 reordering,
+			 u32 max_reordering)
+{
+	u32 metric, segs;
+
+	if (!xtcp_seq_before(low_seq, fack))
+		return 0;
+	metric = fack - low_seq;
+	if (!mss || (u64)metric <= (u64)reordering * mss)
+		return reordering;
+	segs = metric / mss + (metric % mss != 0);
+	return segs < max_reordering ? segs : max_reordering;
+}
+
+/**
  * xtcp_rack_dsack_undo() - a recovery was undone because D-SACKs showed
  *                          every retransmission was spurious
  * @rack: RACK state.

@@ -17,11 +17,17 @@
  * SACKs, not the window.  A block's edges split skbs on segment
  * boundaries (xtcp_fragment()), so that the bits hold for whole skbs.
  *
- * Not yet here (later steps of loss recovery): RACK's time-based loss
- * marking would take the place of xtcp_update_scoreboard() (tcp_rack_
- * mark_lost(), with xtcp_rack_advance() fed from xtcp_sacktag_one()), a
- * believed D-SACK would count towards undo (undo_retrans), and
- * reordering detection would raise the dupthresh.
+ * RACK (RFC 8985 s.6, Linux's tcp_recovery.c) marks losses by time when
+ * net.xtcp.tcp_recovery has XTCP_RACK_LOSS_DETECTION, in place of the
+ * duplicate threshold of xtcp_update_scoreboard(): every delivered skb
+ * advances RACK's reference (xtcp_rack_advance_skb()), and a walk of the
+ * skbs in send-time order (tsorted_sent_queue) marks lost those sent
+ * before it whose RTT plus the reordering window ran out, stopping at the
+ * first one sent after it; the reorder timer waits for the others.  Data
+ * never resent that is delivered after data above it raises the
+ * duplicate threshold (xtcp_check_sack_reordering()), and makes RACK's
+ * reordering window non-zero.  Not yet here: a believed D-SACK counting
+ * towards undo (undo_retrans).
  *
  * Context: everything here runs with the socket locked (softirq or owner).
  */
@@ -70,13 +76,44 @@ static struct sk_buff *xtcp_sacktag_bsearch(struct sock *sk, u32 seq)
 	return above;
 }
 
+/* What one ACK's SACK tagging found (part of tcp_sacktag_state). */
+struct xtcp_sacktag_state {
+	struct xtcp_rate_sample *rs;
+	struct xtcp_sack_rtt *rtt;	/* NULL: no RTT samples wanted */
+	u32 reord;	/* lowest never-resent seq SACKed below fack */
+};
+
+/**
+ * xtcp_rack_advance_skb() - RACK learns that an skb was delivered
+ * @sk: the socket, locked
+ * @skb: an skb of the retransmission queue newly SACKed or cumulatively
+ *	ACKed (not SACKed before)
+ *
+ * Linux's tcp_rack_advance() with the skb's last send time: RACK.rtt and
+ * RACK's reference move (xtcp_rack_advance(), RFC 8985 s.6.2 step 2),
+ * unless the skb was resent and the sample is shorter than min_rtt (the
+ * ACK may be for an earlier transmission).
+ */
+void xtcp_rack_advance_skb(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!cb->sent_us)
+		return;
+	xtcp_rack_advance(&xsk->rack, cb->retransmitted, cb->end_seq,
+			  cb->sent_us, xtcp_clock_us(), xtcp_min_rtt(xsk));
+}
+
 /* Mark one skb SACKed, wholly covered by a SACK block (tcp_sacktag_one()):
- * it leaves lost_out and retrans_out, joins sacked_out; one never
- * retransmitted is an RTT sample for @rtt (first_sackt, last_sackt).
- * Returns the segments newly SACKed.
+ * it leaves lost_out and retrans_out, joins sacked_out; it is delivered
+ * (RACK, the delivered count) and, never resent and below the highest
+ * SACKed sequence, shows reordering; one never retransmitted is an RTT
+ * sample for st->rtt (first_sackt, last_sackt).  Returns the segments
+ * newly SACKed.
  */
 static u32 xtcp_sacktag_one(struct sock *sk, struct sk_buff *skb,
-			    struct xtcp_sack_rtt *rtt)
+			    struct xtcp_sacktag_state *st)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
@@ -84,15 +121,26 @@ static u32 xtcp_sacktag_one(struct sock *sk, struct sk_buff *skb,
 
 	if (cb->sacked & XTCPCB_SACKED_ACKED)
 		return 0;
+	xtcp_rack_advance_skb(sk, skb);
+	if (!cb->retransmitted &&
+	    xtcp_seq_before(cb->seq, xtcp_highest_sack_seq(xsk)) &&
+	    xtcp_seq_before(cb->seq, st->reord))
+		st->reord = cb->seq;
+	if (!xsk->sacked_out ||
+	    xtcp_seq_after(cb->end_seq, xsk->highest_sack_end))
+		xsk->highest_sack_end = cb->end_seq;
+	xtcp_rate_skb_delivered(st->rs, skb);
+	xsk->delivered += pcount;
 	if (cb->sacked & XTCPCB_SACKED_RETRANS)
 		xsk->retrans_out -= min(pcount, xsk->retrans_out);
 	if (cb->sacked & XTCPCB_LOST)
 		xsk->lost_out -= min(pcount, xsk->lost_out);
-	if (rtt && !cb->retransmitted && cb->sent_us) {
-		if (!rtt->first_sent_us || cb->sent_us < rtt->first_sent_us)
-			rtt->first_sent_us = cb->sent_us;
-		if (cb->sent_us > rtt->last_sent_us)
-			rtt->last_sent_us = cb->sent_us;
+	if (st->rtt && !cb->retransmitted && cb->sent_us) {
+		if (!st->rtt->first_sent_us ||
+		    cb->sent_us < st->rtt->first_sent_us)
+			st->rtt->first_sent_us = cb->sent_us;
+		if (cb->sent_us > st->rtt->last_sent_us)
+			st->rtt->last_sent_us = cb->sent_us;
 	}
 	cb->sacked &= ~(XTCPCB_SACKED_RETRANS | XTCPCB_LOST);
 	cb->sacked |= XTCPCB_SACKED_ACKED;
@@ -120,7 +168,7 @@ static u32 xtcp_skb_mss(const struct sk_buff *skb)
  * newly SACKed.
  */
 static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end,
-			      struct xtcp_sack_rtt *rtt)
+			      struct xtcp_sacktag_state *st)
 {
 	struct sk_buff *skb = xtcp_sacktag_bsearch(sk, start);
 	u32 newly = 0;
@@ -162,7 +210,7 @@ static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end,
 					  mss))
 				break;
 		}
-		newly += xtcp_sacktag_one(sk, skb, rtt);
+		newly += xtcp_sacktag_one(sk, skb, st);
 		skb = skb_rb_next(skb);
 	}
 	return newly;
@@ -173,6 +221,7 @@ static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end,
  * @sk: the socket, locked; SACK negotiated
  * @ack_skb: the ACK, its TCP header at skb->data
  * @prior_snd_una: SND.UNA before this ACK (snd_una is already its ACK)
+ * @rs: what this ACK delivered; the newly SACKed skbs are added
  * @rtt: where the RTT samples of newly SACKed skbs go, zeroed by the
  *	caller; NULL when the ACK gives none (an old ACK, as Linux takes
  *	no sample there)
@@ -181,12 +230,16 @@ static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end,
  * (RFC 2883 s.4) and counted in dsack_dups, each block is checked against
  * SND.UNA..SND.NXT (xtcp_sack_classify(), RFC 2018 s.3 and RFC 6675 s.5)
  * and each valid one marks the skbs it covers SACKED_ACKED.  The blocks
- * are kept for the next ACK (recv_sack_cache).
+ * are kept for the next ACK (recv_sack_cache).  A believed D-SACK counts
+ * as delivered and, once reordering was seen, asks RACK to widen its
+ * window (tcp_dsack_seen()); a never-resent skb SACKed below the highest
+ * SACKed sequence is reordering (tcp_check_sack_reordering()).
  *
  * Return: the segments this ACK newly SACKed.
  */
 u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
-			     u32 prior_snd_una, struct xtcp_sack_rtt *rtt)
+			     u32 prior_snd_una, struct xtcp_rate_sample *rs,
+			     struct xtcp_sack_rtt *rtt)
 {
 	const struct tcphdr *th = (const struct tcphdr *)ack_skb->data;
 	struct xtcp_sack_block ranges[XTCP_SACK_MAX_RANGES];
@@ -200,6 +253,9 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 		.mss = xsk->mss,
 		.total_retrans = xsk->total_retrans,
 		.ack_seq = XTCP_SKB_CB(ack_skb)->ack_seq,
+	};
+	struct xtcp_sacktag_state st = {
+		.rs = rs, .rtt = rtt, .reord = xsk->snd_nxt
 	};
 	unsigned int i, n = 0;
 	bool dsack = false;
@@ -215,11 +271,18 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 	if (xtcp_sack_first_is_dsack(rx.sack_blocks, rx.num_sacks,
 				     ctx.ack_seq)) {
 		bool tlp;
+		u32 dups;
 
 		/* Undo (a later step) would count a believed one here. */
-		dsack = xtcp_dsack_seen(&ctx, rx.sack_blocks[0].start_seq,
-					rx.sack_blocks[0].end_seq,
-					&xsk->dsack_dups, &tlp) != 0;
+		dups = xtcp_dsack_seen(&ctx, rx.sack_blocks[0].start_seq,
+				       rx.sack_blocks[0].end_seq,
+				       &xsk->dsack_dups, &tlp);
+		dsack = dups != 0;
+		if (dsack) {
+			xtcp_rack_dsack_seen(&xsk->rack, xsk->reord_seen, tlp);
+			/* A spurious retransmission was delivered. */
+			xsk->delivered += dups;
+		}
 	}
 	if (xtcp_sack_ack_too_old(&ctx))
 		return 0;
@@ -239,7 +302,7 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 	for (i = 0; i < n; i++)
 		if (xtcp_seq_before(ranges[i].start_seq, ranges[i].end_seq))
 			newly += xtcp_sacktag_range(sk, ranges[i].start_seq,
-						    ranges[i].end_seq, rtt);
+						    ranges[i].end_seq, &st);
 
 	xtcp_sack_cache_reset(xsk);
 	for (i = 0, n = 0; i < rx.num_sacks; i++) {
@@ -250,7 +313,34 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 		if (xtcp_sackblock_valid(&ctx, false, b->start_seq, b->end_seq))
 			xsk->recv_sack_cache[n++] = *b;
 	}
+	xtcp_check_sack_reordering(sk, st.reord);
 	return newly;
+}
+
+/**
+ * xtcp_check_sack_reordering() - data delivered late: reordering
+ * @sk: the socket, locked; SACK negotiated
+ * @low_seq: the lowest never-resent sequence delivered by this ACK below
+ *	data SACKed earlier (SND.NXT or above for none)
+ *
+ * Linux's tcp_check_sack_reordering(): the event is counted in
+ * reord_seen (which makes RACK's reordering window non-zero) and the
+ * duplicate threshold grows to the distance to the highest SACKed
+ * sequence, at most net.xtcp.tcp_max_reordering
+ * (xtcp_sack_reordering()).
+ */
+void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int max_r = READ_ONCE(xtcp_pernet(sock_net(sk))->max_reordering);
+	u32 r;
+
+	r = xtcp_sack_reordering(xtcp_highest_sack_seq(xsk), low_seq,
+				 xsk->mss, xsk->reordering, max(max_r, 1));
+	if (!r)
+		return;
+	xsk->reordering = r;
+	xsk->reord_seen++;
 }
 
 /**
@@ -261,7 +351,8 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
  * Linux's tcp_mark_skb_lost(): a retransmission of it still counted in
  * flight is taken as lost too; a SACKed skb is not lost.  The resending
  * walk (xtcp_xmit_retransmit_queue()) is pointed back at it when it lies
- * before where the walk stopped (tcp_verify_retransmit_hint()).
+ * before where the walk stopped (tcp_verify_retransmit_hint()), also when
+ * it was lost already and only its retransmission is lost now.
  */
 void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb)
 {
@@ -271,17 +362,18 @@ void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb)
 
 	if (cb->sacked & XTCPCB_SACKED_ACKED)
 		return;
+	if ((!xsk->retransmit_skb_hint && xsk->retrans_out >= xsk->lost_out) ||
+	    (xsk->retransmit_skb_hint &&
+	     xtcp_seq_before(cb->seq,
+			     XTCP_SKB_CB(xsk->retransmit_skb_hint)->seq)))
+		xsk->retransmit_skb_hint = skb;
+	/* A retransmission lost again (RACK) is to be resent again. */
 	if (cb->sacked & XTCPCB_SACKED_RETRANS) {
 		cb->sacked &= ~XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out -= min(pcount, xsk->retrans_out);
 	}
 	if (cb->sacked & XTCPCB_LOST)
 		return;
-	if ((!xsk->retransmit_skb_hint && xsk->retrans_out >= xsk->lost_out) ||
-	    (xsk->retransmit_skb_hint &&
-	     xtcp_seq_before(cb->seq,
-			     XTCP_SKB_CB(xsk->retransmit_skb_hint)->seq)))
-		xsk->retransmit_skb_hint = skb;
 	cb->sacked |= XTCPCB_LOST;
 	xsk->lost_out += pcount;
 }
@@ -331,17 +423,17 @@ static void xtcp_mark_head_lost(struct sock *sk, u32 packets, bool mark_head)
  * @fast_rexmit: recovery starts with this ACK: the head is lost whatever
  *	the count says (RFC 5681 s.3.2 fast retransmit)
  *
- * Linux's tcp_update_scoreboard() without RACK: an unSACKed segment with
- * at least XTCP_REORDERING SACKed segments above it is lost (RFC 6675
- * s.4 IsLost() with DupThresh 3, counted in segments).  RACK (a later
- * step) would mark by time instead.
+ * Linux's tcp_update_scoreboard(), used when RACK is off
+ * (net.xtcp.tcp_recovery without XTCP_RACK_LOSS_DETECTION): an unSACKed
+ * segment with at least reordering SACKed segments above it is lost (RFC
+ * 6675 s.4 IsLost() with DupThresh tp->reordering, counted in segments).
  */
 void xtcp_update_scoreboard(struct sock *sk, bool fast_rexmit)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	if (xsk->sacked_out >= XTCP_REORDERING)
-		xtcp_mark_head_lost(sk, xsk->sacked_out - XTCP_REORDERING,
+	if (xsk->sacked_out >= xsk->reordering)
+		xtcp_mark_head_lost(sk, xsk->sacked_out - xsk->reordering,
 				    false);
 	else if (fast_rexmit)
 		xtcp_mark_head_lost(sk, 1, true);
@@ -355,13 +447,16 @@ void xtcp_update_scoreboard(struct sock *sk, bool fast_rexmit)
  * tcp_enter_loss(): every skb not SACKed is lost and no retransmission is
  * in flight any more.  A SACKed head means the receiver reneged (RFC 2018
  * s.8, RFC 6675 s.5.1): it threw away data it had SACKed, so all SACK
- * marks are dropped and everything is resent.
+ * marks are dropped and everything is resent.  With RACK, skbs but the
+ * head sent less than RACK.rtt ago are not lost yet.
  */
 void xtcp_timeout_mark_lost(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct sk_buff *skb = xtcp_rtx_queue_head(sk);
+	struct sk_buff *skb = xtcp_rtx_queue_head(sk), *head = skb;
 	bool reneg = skb && (XTCP_SKB_CB(skb)->sacked & XTCPCB_SACKED_ACKED);
+	bool rack = xtcp_is_rack(sk);
+	u64 now = xtcp_clock_us();
 
 	xsk->retrans_out = 0;
 	xsk->lost_out = 0;
@@ -376,7 +471,116 @@ void xtcp_timeout_mark_lost(struct sock *sk)
 		cb->sacked &= ~(XTCPCB_SACKED_RETRANS | XTCPCB_LOST);
 		if (reneg)
 			cb->sacked &= ~XTCPCB_SACKED_ACKED;
+		else if (rack && skb != head &&
+			 xtcp_rack_skb_timeout(&xsk->rack, cb->sent_us, now,
+					       0) > 0)
+			continue;
 		xtcp_mark_skb_lost(sk, skb);
 	}
 	xtcp_clear_all_retrans_hints(xsk);
+}
+
+/**
+ * xtcp_rack_in_recovery() - Linux's icsk_ca_state >= TCP_CA_Recovery
+ * @xsk: the socket
+ *
+ * Return: in fast recovery, or in loss recovery after an RTO.
+ */
+bool xtcp_rack_in_recovery(const struct xtcp_sock *xsk)
+{
+	return xsk->in_recovery || xsk->in_loss;
+}
+
+/* RACK's loss detection walk (tcp_rack_detect_loss()): in send-time
+ * order, every skb sent before RACK's reference and not lost already (or
+ * lost and resent, which may be lost again) is lost once its RTT plus
+ * the reordering window ran out, and leaves the list; the walk stops at
+ * the first skb not sent before the reference.  *@reo_timeout is the
+ * longest wait, us, of those not lost yet (0: none).
+ */
+static void xtcp_rack_detect_loss(struct sock *sk, u32 *reo_timeout)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_skb_cb *cb, *tmp;
+	u64 now = xtcp_clock_us();
+	u32 reo_wnd;
+
+	*reo_timeout = 0;
+	reo_wnd = xtcp_rack_reo_wnd(&xsk->rack,
+				    READ_ONCE(xtcp_pernet(sock_net(sk))->recovery),
+				    xtcp_min_rtt(xsk),
+				    xtcp_rtt_srtt_us(&xsk->rtt),
+				    xsk->reord_seen != 0,
+				    xtcp_rack_in_recovery(xsk),
+				    xsk->sacked_out, xsk->reordering);
+	list_for_each_entry_safe(cb, tmp, &xsk->tsorted_sent_queue,
+				 tsorted_anchor) {
+		struct sk_buff *skb = xtcp_tsorted_skb(&cb->tsorted_anchor);
+		u32 remaining;
+
+		if ((cb->sacked & XTCPCB_LOST) &&
+		    !(cb->sacked & XTCPCB_SACKED_RETRANS))
+			continue;
+		switch (xtcp_rack_skb_verdict(&xsk->rack, cb->sent_us,
+					      cb->end_seq, now, reo_wnd,
+					      &remaining)) {
+		case XTCP_RACK_NOT_BEFORE:
+			return;
+		case XTCP_RACK_LOST:
+			if (!(cb->sacked & XTCPCB_SACKED_ACKED))
+				xsk->rack_lost += xtcp_skb_pcount(skb);
+			xtcp_mark_skb_lost(sk, skb);
+			list_del_init(&cb->tsorted_anchor);
+			break;
+		case XTCP_RACK_WAIT:
+			*reo_timeout = max(*reo_timeout, remaining);
+			break;
+		}
+	}
+}
+
+/**
+ * xtcp_rack_mark_lost() - RACK's loss detection after an ACK
+ * @sk: the socket, locked; SACK negotiated, RACK on
+ *
+ * Linux's tcp_rack_mark_lost() (RFC 8985 s.6.2 step 5): only when RACK's
+ * reference moved since the last walk.  Segments that may still be
+ * reordered arm the reorder timer (XTCP_RTX_REO, Linux's
+ * ICSK_TIME_REO_TIMEOUT, in place of the RTO) for the longest wait plus
+ * 2 ms, never beyond one RTO.
+ *
+ * Return: true if the reorder timer was armed (the caller does not
+ * re-arm the RTO then).
+ */
+bool xtcp_rack_mark_lost(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 timeout;
+
+	if (!xsk->rack.advanced)
+		return false;
+	xsk->rack.advanced = false;
+	xtcp_rack_detect_loss(sk, &timeout);
+	if (!timeout)
+		return false;
+	timeout = xtcp_rack_reo_timer_us(timeout, xtcp_rtt_rto(&xsk->rtt));
+	xtcp_arm_rtx(sk, XTCP_RTX_REO, usecs_to_jiffies(timeout));
+	return true;
+}
+
+/**
+ * xtcp_rack_detect_loss_timeout() - the reorder timer's loss detection
+ * @sk: the socket, locked
+ *
+ * The walk of tcp_rack_reo_timeout(), whatever RACK's reference did.
+ *
+ * Return: true if it marked anything lost (the pipe changed).
+ */
+bool xtcp_rack_detect_loss_timeout(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 prior = xtcp_packets_in_flight(xsk), timeout;
+
+	xtcp_rack_detect_loss(sk, &timeout);
+	return prior != xtcp_packets_in_flight(xsk);
 }

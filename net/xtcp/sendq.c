@@ -195,6 +195,7 @@ struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp, bool force)
 	skb_reserve(skb, MAX_TCP_HEADER);
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	memset(XTCP_SKB_CB(skb), 0, sizeof(struct xtcp_skb_cb));
+	INIT_LIST_HEAD(&XTCP_SKB_CB(skb)->tsorted_anchor);
 	sk_wmem_queued_add(sk, skb->truesize);
 	sk_mem_charge(sk, skb->truesize);
 	return skb;
@@ -211,9 +212,10 @@ struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp, bool force)
  * Linux's tcp_fragment(): the bytes after @len move, by page reference,
  * to a new skb queued right after @skb (on the send queue's list, or in
  * the retransmission queue's rbtree), which takes over FIN and PSH and
- * the part of @skb's truesize those bytes were charged, and its
- * scoreboard bits.  On the retransmission queue packets_out and the
- * scoreboard counters follow the new segment counts (tcp_adjust_pcount()).
+ * the part of @skb's truesize those bytes were charged, its scoreboard
+ * bits and send time, and its place in send-time order.  On the
+ * retransmission queue packets_out and the scoreboard counters follow the
+ * new segment counts (tcp_adjust_pcount()).
  * Context: softirq or the owner; GFP_ATOMIC.
  *
  * Return: 0, or -ENOMEM (nothing changed).
@@ -241,6 +243,7 @@ int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 
 	ncb = XTCP_SKB_CB(buff);
 	*ncb = *cb;
+	INIT_LIST_HEAD(&ncb->tsorted_anchor);
 	ncb->seq = cb->seq + len;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
@@ -252,6 +255,11 @@ int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 		xtcp_adjust_pcount(sk, skb, (s32)(cb->gso_segs + ncb->gso_segs) -
 					    (s32)old_segs);
 		xtcp_rbtree_insert(&xsk->rtx_queue, buff);
+		/* Sent with @skb: right after it in send-time order, unless
+		 * RACK took @skb off that list as lost (tcp_fragment()).
+		 */
+		if (!list_empty(&cb->tsorted_anchor))
+			list_add(&ncb->tsorted_anchor, &cb->tsorted_anchor);
 	} else {
 		__skb_queue_after(&sk->sk_write_queue, skb, buff);
 	}

@@ -268,6 +268,33 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= &xtcp_adv_win_scale_max,
 	},
 	{
+		.procname	= "tcp_recovery",
+		.data		= XTCP_KNOB(recovery),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
+		/* extra2 is this namespace's tcp_max_reordering: rebased
+		 * with .data (xtcp_sysctl_net_init()).
+		 */
+		.procname	= "tcp_reordering",
+		.data		= XTCP_KNOB(reordering),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= XTCP_KNOB(max_reordering),
+	},
+	{
+		.procname	= "tcp_max_reordering",
+		.data		= XTCP_KNOB(max_reordering),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
+	{
 		.procname	= "tcp_min_rtt_wlen",
 		.data		= XTCP_KNOB(min_rtt_wlen),
 		.maxlen		= sizeof(int),
@@ -354,6 +381,9 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->moderate_rcvbuf = 1;
 	xn->adv_win_scale = 1;
 	xn->dsack = 1;
+	xn->recovery = XTCP_RACK_LOSS_DETECTION;
+	xn->reordering = TCP_FASTRETRANS_THRESH;
+	xn->max_reordering = 300;
 	xn->min_rtt_wlen = 300;
 	xn->tso_rtt_log = 9;	/* 2^9 us: tcp_tso_autosize() */
 	/* 16 GSO skbs of 64 KiB (tcp_sk_init()). */
@@ -388,6 +418,8 @@ int xtcp_sysctl_net_init(struct net *net, struct xtcp_net *xn)
 	for (i = 0; i < ARRAY_SIZE(xtcp_sysctl_template) - 1; i++) {
 		if (tbl[i].proc_handler != xtcp_proc_cong_available)
 			tbl[i].data = (char *)xn + (uintptr_t)tbl[i].data;
+		if (tbl[i].data == &xn->reordering)
+			tbl[i].extra2 = &xn->max_reordering;
 	}
 
 	xn->sysctl_hdr = register_net_sysctl(net, "net/xtcp", tbl);

@@ -31,10 +31,23 @@ static void xtcp_sk_timer_stop(struct sock *sk, struct xtcp_wtimer *t)
 		__sock_put(sk);
 }
 
+/* The counters (enum xtcp_timer_kind) of a retransmission timer event. */
+static u8 xtcp_rtx_timer_kind(u8 event)
+{
+	switch (event) {
+	case XTCP_RTX_PROBE:
+		return XTCP_TIMER_PROBE;
+	case XTCP_RTX_REO:
+		return XTCP_TIMER_REO;
+	}
+	return XTCP_TIMER_RTO;
+}
+
 /**
  * xtcp_arm_rtx() - (re)start the retransmission timer
  * @sk:    the socket, locked (spinlock or owner)
- * @kind:  XTCP_RTX_RETRANS (data, SYN, FIN) or XTCP_RTX_PROBE
+ * @kind:  XTCP_RTX_RETRANS (data, SYN, FIN), XTCP_RTX_PROBE or
+ *         XTCP_RTX_REO (RACK's reorder timeout)
  * @delay: from now, in jiffies (at least 1)
  *
  * inet_csk_reset_xmit_timer(): the timer's work and deadline are stored
@@ -48,9 +61,7 @@ void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay)
 	/* Read locklessly by /proc/net/xtcp (proc.c). */
 	WRITE_ONCE(xsk->rtx_timer_kind, kind);
 	WRITE_ONCE(xsk->rtx_timeout, jiffies + max(delay, 1UL));
-	xtcp_sk_timer_arm(sk, &xsk->rtx_timer,
-			  kind == XTCP_RTX_PROBE ? XTCP_TIMER_PROBE :
-						   XTCP_TIMER_RTO,
+	xtcp_sk_timer_arm(sk, &xsk->rtx_timer, xtcp_rtx_timer_kind(kind),
 			  xsk->rtx_timeout);
 }
 
@@ -82,7 +93,8 @@ void xtcp_rearm_rtx(struct sock *sk)
 	if (xsk->snd_una != xsk->snd_nxt)
 		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
 			     xtcp_rto_jiffies(sk));
-	else if (xsk->rtx_timer_kind == XTCP_RTX_RETRANS)
+	else if (xsk->rtx_timer_kind == XTCP_RTX_RETRANS ||
+		 xsk->rtx_timer_kind == XTCP_RTX_REO)
 		xtcp_stop_rtx(sk);
 }
 
@@ -206,8 +218,16 @@ static void xtcp_retransmit_timer(struct sock *sk)
 			xsk->cong_ops->on_rto(&xsk->cong, jiffies_to_msecs(jiffies));
 		xsk->cong.cwnd = 1;
 		xsk->cong.cwnd_cnt = 0;
+		/* A timeout in the open state after many SACKs says the
+		 * reordering degree is overestimated (tcp_enter_loss()).
+		 */
+		if (!xsk->in_recovery && !xsk->in_loss &&
+		    xsk->sacked_out >= (u32)READ_ONCE(xn->reordering))
+			xsk->reordering = min_t(u32, xsk->reordering,
+						READ_ONCE(xn->reordering));
 		xsk->high_seq = xsk->snd_nxt;
 		xsk->in_recovery = 0;
+		xsk->in_loss = 1;
 		xsk->dupacks = 0;
 		/* Loss replaces CWR; the reduction is signalled as one
 		 * (tcp_enter_loss()).
@@ -229,7 +249,7 @@ static void xtcp_write_timer_handler(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u8 event = xsk->rtx_timer_kind;
-	u8 kind = event == XTCP_RTX_PROBE ? XTCP_TIMER_PROBE : XTCP_TIMER_RTO;
+	u8 kind = xtcp_rtx_timer_kind(event);
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
 	    event == XTCP_RTX_NONE) {
@@ -251,6 +271,9 @@ static void xtcp_write_timer_handler(struct sock *sk)
 		break;
 	case XTCP_RTX_PROBE:
 		xtcp_send_probe(sk);
+		break;
+	case XTCP_RTX_REO:
+		xtcp_rack_reo_timeout(sk);
 		break;
 	}
 }

@@ -485,6 +485,35 @@ TEST(rack_reo_timer)
 /* tcp_dsack_seen()'s RACK part, tcp_rack_update_reo_wnd(), the persist
  * bookkeeping of tcp_try_undo_dsack() / tcp_try_undo_recovery().
  */
+/*
+ * tcp_check_sack_reordering(): MSS 1000, threshold 3. Data at 2000
+ * delivered late with fack 5000 lies 3000 bytes (3 segments) below: that
+ * is reordering (counted) but not more than the threshold, which stays.
+ * From 1000, 4000 bytes: 4 segments. 4500 bytes round up to 5; a
+ * threshold bound of 4 caps it. Nothing below fack (low_seq at or above
+ * it) is no reordering. A cap below the current threshold lowers it
+ * when the distance exceeds the threshold (Linux's min_t() does too).
+ */
+TEST(sack_reordering)
+{
+	ASSERT_EQ(3, xtcp_sack_reordering(5000, 2000, 1000, 3, 300));
+	ASSERT_EQ(4, xtcp_sack_reordering(5000, 1000, 1000, 3, 300));
+	ASSERT_EQ(5, xtcp_sack_reordering(5000, 500, 1000, 3, 300));
+	ASSERT_EQ(4, xtcp_sack_reordering(5000, 500, 1000, 3, 4));
+	/* The cap applies whenever the threshold would change. */
+	ASSERT_EQ(2, xtcp_sack_reordering(5000, 500, 1000, 3, 2));
+	ASSERT_EQ(0, xtcp_sack_reordering(5000, 5000, 1000, 3, 300));
+	ASSERT_EQ(0, xtcp_sack_reordering(5000, 6000, 1000, 3, 300));
+	/* No MSS yet: counted, threshold unchanged. */
+	ASSERT_EQ(3, xtcp_sack_reordering(5000, 500, 0, 3, 300));
+	/* Across the wrap: fack 1000 past 2^32, low_seq 4000 below it. */
+	ASSERT_EQ(4, xtcp_sack_reordering(1000, TOP - 2999, 1000, 3, 300));
+	/* A huge distance: 2^31 - 1 bytes at MSS 1 stays within u32. */
+	ASSERT_EQ(300, xtcp_sack_reordering(0x7fffffffU, 0, 1, 3, 300));
+	ASSERT_EQ(0x7fffffffU,
+		  xtcp_sack_reordering(0x7fffffffU, 0, 1, 3, 0xffffffffU));
+}
+
 TEST(rack_reo_wnd_adapts_to_dsack)
 {
 	u32 rec = XTCP_RACK_LOSS_DETECTION;
