@@ -100,8 +100,8 @@ struct xtcp_skb_cb {
 		struct {
 			u64 sent_us;	/* last transmission (RTT, RACK) */
 			/* On xtcp_sock.tsorted_sent_queue while sent and
-			 * not taken as lost (Linux's tcp_tsorted_anchor);
-			 * otherwise linked to itself.
+			 * neither SACKed nor taken as lost (Linux's
+			 * tcp_tsorted_anchor); otherwise linked to itself.
 			 */
 			struct list_head tsorted_anchor;
 		};
@@ -252,8 +252,8 @@ struct xtcp_sock {
 	struct xtcp_sack_block recv_sack_cache[XTCP_NUM_SACKS];
 	/* RACK (RFC 8985 s.6, sacktag.c).  tsorted_sent_queue holds the
 	 * retransmission queue's skbs in the order they were last sent,
-	 * less those RACK took as lost and not yet resent (Linux's
-	 * tsorted_sent_queue), so that a loss detection walk stops at the
+	 * less those SACKed and those RACK took as lost and not yet resent
+	 * (Linux's tsorted_sent_queue), so that a loss detection walk stops at the
 	 * first skb sent after RACK's reference.  reordering is the
 	 * duplicate threshold in segments (tp->reordering, from
 	 * net.xtcp.tcp_reordering), reord_seen the times reordering was

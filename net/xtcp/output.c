@@ -226,7 +226,16 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	}
 
 	if (clone) {
+		/* Sent now: the newest in send-time order, and the delivery
+		 * count at this send (tcp_update_skb_after_send(),
+		 * tcp_rate_skb_sent()); @cb is the queued skb's, on the
+		 * retransmission queue.  Set before the clone: a failed
+		 * transmission counts as sent and lost (xtcp_send_new()), so
+		 * RACK must see it at its place in time like any other.
+		 */
 		cb->sent_us = xtcp_clock_us();
+		cb->tx_delivered = xsk->delivered;
+		list_move_tail(&cb->tsorted_anchor, &xsk->tsorted_sent_queue);
 		/* An earlier clone may still be queued below us: its header
 		 * shares our headroom, so copy instead of cloning then.
 		 */
@@ -234,13 +243,6 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 					skb_clone(skb, GFP_ATOMIC);
 		if (!skb)
 			return -ENOBUFS;
-		/* Sent now: the newest in send-time order, and the delivery
-		 * count at this send (tcp_update_skb_after_send(),
-		 * tcp_rate_skb_sent()); @cb is still the queued skb's, on
-		 * the retransmission queue.
-		 */
-		cb->tx_delivered = xsk->delivered;
-		list_move_tail(&cb->tsorted_anchor, &xsk->tsorted_sent_queue);
 		if (cb->retransmitted) {
 			xsk->total_retrans += cb->gso_segs;
 			cb->sacked |= XTCPCB_EVER_RETRANS;

@@ -144,6 +144,8 @@ static u32 xtcp_sacktag_one(struct sock *sk, struct sk_buff *skb,
 	}
 	cb->sacked &= ~(XTCPCB_SACKED_RETRANS | XTCPCB_LOST);
 	cb->sacked |= XTCPCB_SACKED_ACKED;
+	/* Delivered: no longer one RACK may find lost (tcp_sacktag_walk()). */
+	list_del_init(&cb->tsorted_anchor);
 	xsk->sacked_out += pcount;
 	/* The loss marking walk counted the SACKed segments before it. */
 	if (xsk->lost_skb_hint &&
@@ -298,6 +300,19 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 		n = xtcp_sack_uncached(xsk->recv_sack_cache, XTCP_NUM_SACKS,
 				       b->start_seq, b->end_seq, ranges, n,
 				       ARRAY_SIZE(ranges));
+	}
+	/* In sequence order, as tcp_sacktag_write_queue() sorts its blocks:
+	 * a receiver lists the newest block first, and a lower range tagged
+	 * after a higher one would look reordered (below the highest SACK).
+	 */
+	for (i = 1; i < n; i++) {
+		struct xtcp_sack_block b = ranges[i];
+		unsigned int j = i;
+
+		for (; j && xtcp_seq_after(ranges[j - 1].start_seq, b.start_seq);
+		     j--)
+			ranges[j] = ranges[j - 1];
+		ranges[j] = b;
 	}
 	for (i = 0; i < n; i++)
 		if (xtcp_seq_before(ranges[i].start_seq, ranges[i].end_seq))
