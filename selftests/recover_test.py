@@ -47,6 +47,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
+from slow import slow  # noqa: E402
 from wirelib import (Tap, writer_peer, wire_setup, flags,  # noqa: E402
                      ManualConn as Conn, seq_add, segment, REPLY_WAIT)
 from scapy.all import TCP  # noqa: E402
@@ -67,7 +68,10 @@ def connect(args, wire, fam, port, hold=0.0):
     """Our handshake, its ACK @hold s after the SYN-ACK, with a listener
     that writes 20000 bytes: (Conn, peer, ISS, mark) or (None, peer, why,
     None)."""
-    peer, why = writer_peer(args, fam, port)
+    # Held past any case's end (the case stops it): three timeouts and
+    # the waits for them outlast 4 s on a loaded host, and the peer's
+    # close would end ESTABLISHED before ssthresh is read.
+    peer, why = writer_peer(args, fam, port, hold_ms=int(slow(30) * 1000))
     if why:
         return None, peer, why, None
     c = Conn(wire, 20000 + port % 20000, port)

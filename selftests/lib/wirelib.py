@@ -495,13 +495,13 @@ class XPeer(LinePeer):
         super().__init__(args.netns, args.peer, fam, "-t", str(secs), *argv)
 
 
-def writer_peer(args, fam, port, writes=("write:20000",)):
+def writer_peer(args, fam, port, writes=("write:20000",), hold_ms=4000):
     """An XPeer listening on --dst:@port that makes the @writes
     (wire_peer steps, by default one write of 20000 bytes) on the
-    connection it accepts, then holds it 4 s: (peer, None) once it
-    listens, else (peer, why)."""
+    connection it accepts, then holds it @hold_ms ms: (peer, None) once
+    it listens, else (peer, why)."""
     peer = XPeer(args, fam, "-l", f"{args.dst}:{port}", *writes,
-                 "sleep:4000")
+                 f"sleep:{hold_ms}")
     if peer.line(r"listening") is None:
         return peer, f"peer: {peer.text()}"
     return peer, None
