@@ -48,7 +48,9 @@
 #    xtcp the RFC model from the same samples must lie outside that
 #    window (it comes about 0.3 s earlier with these holds), so an RFC
 #    6298 estimator fails the check and the check is not one that
-#    cannot fail;
+#    cannot fail; when the host's load evens the samples out so that
+#    both models fall in the window (seen with three VMs running:
+#    Linux 0.948 s, RFC 0.907 s), the check is a SKIP that says so;
 #  - xtcp's retransmission comes as late after its model's RTO as
 #    native's after its own, within XN s (0.15, times XTCP_SLOW) plus
 #    the wheel's lateness: the two connections' samples differ by what
@@ -294,12 +296,16 @@ def main():
         res[fam] = rtx - want
         lo, hi = want - EARLY, want + LATE + wheel_slack(want)
         ok = lo <= rtx <= hi
-        if fam == "xtcp":
-            ok = ok and not lo <= rfc <= hi
+        why = (f"{rtx:.3f} s, Linux model {want:.3f} s (wanted "
+               f"{lo:.3f}-{hi:.3f} s), RFC 6298 model {rfc:.3f} s")
+        if fam == "xtcp" and ok and lo <= rfc <= hi:
+            # The holds did not survive the host's load (python's
+            # delays evened the samples out): both models fall in the
+            # window, so it cannot tell the estimators apart.
+            ok = None
+            why += ": inside the window too, samples too even to tell"
         tap.result(ok, f"{name}: first retransmission after the RTO of "
-                   "Linux's estimator for its samples",
-                   f"{rtx:.3f} s, Linux model {want:.3f} s (wanted "
-                   f"{lo:.3f}-{hi:.3f} s), RFC 6298 model {rfc:.3f} s")
+                   "Linux's estimator for its samples", why)
     n, x = res["inet"], res["xtcp"]
     tol = XN + wheel_slack(linux_rto(got["inet"][1]))
     tap.result(abs(x - n) <= tol, "xtcp: first retransmission as late "
