@@ -622,11 +622,21 @@ def main():
         b, a = r.get("before_dsack"), r.get("after_dsack")
         return (b is not None and a is not None and b[1] != -1 and
                 a[1] == -1 and a[0] > b[0])
-    tap.result(undone(n), "dsack undo: native resends 2 once and undoes "
-               "the reduction on the D-SACK (sanity)", str(n))
-    xresult(undone(x), "dsack undo: xtcp resends 2 once and undoes "
-            "the reduction on the D-SACK, as native [undo]",
-            f"native {n}, xtcp {x}")
+    names = ("dsack undo: native resends 2 once and undoes the reduction "
+             "on the D-SACK (sanity)",
+             "dsack undo: xtcp resends 2 once and undoes the reduction on "
+             "the D-SACK, as native [undo]")
+    if isinstance(n, dict) and n.get("early"):
+        # Native's tail loss probe (tcp_early_retrans 3 here) fired
+        # before our first ACK: the receiver was later than the case
+        # assumes (seen with three VMs on two cores: lag 1.128 s), so
+        # there is no lone spurious retransmission of 2 to undo.
+        why = f"native retransmitted before our first ACK: {n}"
+        tap.result(None, names[0], why)
+        tap.result(None, names[1], why)
+    else:
+        tap.result(undone(n), names[0], str(n))
+        xresult(undone(x), names[1], f"native {n}, xtcp {x}")
 
     if missing:
         print(f"# net.xtcp knobs missing: {' '.join(sorted(missing))}")
