@@ -373,8 +373,11 @@ def one_family_after_another(measure, args, port, retries=None):
 
 
 def measure_zwp(fam, args, wire, table, port):
-    peer = Peer(args, args.peer, fam, "-t", str(slow(20)),
-                "-l", f"{args.dst}:{port}", "write:8000", "sleep:20000",
+    # The peer keeps the connection (and stays out of the orphan's
+    # retries) well past the give-up, 15 RTOs after the window closed:
+    # up to 45 s with the 3 s RTO a loaded host's samples give.
+    peer = Peer(args, args.peer, fam, "-t", str(slow(20) + 60),
+                "-l", f"{args.dst}:{port}", "write:8000", "sleep:60000",
                 "write:1", "close")
     try:
         if peer.line(r"listening") is None:
@@ -400,7 +403,10 @@ def measure_zwp(fam, args, wire, table, port):
         rto = rto_bounds([c.hs_rtt + way] +
                          [c.rtt_sample(p) + way for p in first[:1]], way)
         una = seq_add(c.rcv_nxt, 2920)
-        gone, last = table.gone_after(fam, port, t0, slow(20))
+        # Given up at the 4th expiry, 1 + 2 + 4 + 8 RTOs after t0; a
+        # loaded host's samples can make the RTO 1.8 s (drop at 27 s).
+        gone, last = table.gone_after(fam, port, t0,
+                                      max(slow(20), 15 * rto[1] + 3))
         probes = c.sent(m, lambda p: not data_pred(p) and
                         not flags(p) & 0x07 and
                         p[TCP].seq == seq_add(una, -1))

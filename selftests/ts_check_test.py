@@ -204,7 +204,7 @@ def obs_ts_advmss(args, wire, fam, port, side):
     try:
         if side == "active":
             syn = wire.wait(m, lambda p: flags(p) & 0x12 == 0x02 and
-                            p[TCP].dport == port, ANSWER_WAIT)
+                            p[TCP].dport == port, slow(START_WAIT))
             if syn is None or ts_of(syn) is None:
                 return f"no SYN with timestamps: {describe(syn)}"
             c = Conn(wire, port, syn[TCP].sport)
