@@ -375,8 +375,11 @@ def main():
                f"native (TSecr-TSV: FIN ACK, FIN again, old TSval) {n}, "
                f"xtcp {x}")
     n, x = both(obs_rate)
+    # The ACKs are at least the 0.5 s sleep apart (440: the capture's
+    # TOL_MS); how much more is the host's load (826 ms seen with five
+    # VMs on two cores), which the match with the capture times covers.
     for fam, o in (("native", n), ("xtcp", x)):
-        tap.result(isinstance(o, tuple) and o[1] and 440 <= o[0] <= 800,
+        tap.result(isinstance(o, tuple) and o[1] and o[0] >= 440,
                    f"{fam}: TSval advances 1 per ms (+-{TOL_MS} ms of the "
                    f"capture times)", f"{fam} (diff, matches) {o}")
     wire.sniffer.stop()
