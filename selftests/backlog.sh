@@ -27,7 +27,7 @@ if ! { netns_pair $X xbl-x 10.77.7.1 $P xbl-p 10.77.7.2 &&
 	exit 1
 fi
 
-timeout -k 5 "$(slow 300)" ip netns exec $P python3 "$root/selftests/backlog_test.py" \
+timeout -k 5 "$(slow 600)" ip netns exec $P python3 "$root/selftests/backlog_test.py" \
 	--iface xbl-p --src 10.77.7.3 --dst 10.77.7.1 --dst-mac "$xmac" \
 	--netns $X --peer "$root/build/selftests/owner_peer" \
 	--family inet --family xtcp

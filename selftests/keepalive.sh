@@ -37,7 +37,7 @@ if ! wait_line $tpid "$work/tcpdump.err" "listening on" 30; then
 	exit 1
 fi
 
-timeout -k 5 "$(slow 300)" python3 "$root/selftests/keepalive_test.py" \
+timeout -k 5 "$(slow 600)" python3 "$root/selftests/keepalive_test.py" \
 	--netns $X --pnetns $P --pdev xka-p --pnet 10.77.7.2 \
 	--peer "$root/build/selftests/keepalive_peer" --pcap "$work/ka.pcap" \
 	--stop-capture "sleep 1; kill -INT $tpid; sleep 1" \

@@ -28,6 +28,6 @@ if ! { netns_pair $X xpw-x 10.77.41.1 $P xpw-p 10.77.41.2 &&
 	exit 1
 fi
 
-timeout -k 5 "$(slow 300)" ip netns exec $P python3 "$root/selftests/paws_wscale_test.py" \
+timeout -k 5 "$(slow 600)" ip netns exec $P python3 "$root/selftests/paws_wscale_test.py" \
 	--iface xpw-p --src 10.77.41.3 --dst 10.77.41.1 --dst-mac "$xmac" \
 	--netns $X --peer "$peer"

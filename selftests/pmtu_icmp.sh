@@ -30,6 +30,6 @@ if ! { netns_pair $X xpi-x 10.77.53.1 $P xpi-p 10.77.53.2 &&
 	exit 1
 fi
 
-timeout -k 5 "$(slow 300)" ip netns exec $P python3 "$root/selftests/pmtu_icmp_test.py" \
+timeout -k 5 "$(slow 600)" ip netns exec $P python3 "$root/selftests/pmtu_icmp_test.py" \
 	--iface xpi-p --src 10.77.53.3 --dst 10.77.53.1 --dst-mac "$xmac" \
 	--netns $X --peer "$peer"

@@ -31,6 +31,6 @@ if ! { netns_pair $X xrt-x 10.77.27.1 $P xrt-p 10.77.27.2 &&
 	exit 1
 fi
 
-timeout -k 5 "$(slow 300)" ip netns exec $P python3 "$root/selftests/rto_test.py" \
+timeout -k 5 "$(slow 600)" ip netns exec $P python3 "$root/selftests/rto_test.py" \
 	--iface xrt-p --src 10.77.27.3 --dst 10.77.27.1 --dst-mac "$xmac" \
 	--netns $X --peer "$peer"

@@ -28,7 +28,7 @@ if ! { netns_pair $X xsr-x 10.77.8.1 $P xsr-p 10.77.8.2 &&
 	exit 1
 fi
 
-timeout -k 5 "$(slow 300)" ip netns exec $P python3 "$root/selftests/synack_rtt_test.py" \
+timeout -k 5 "$(slow 600)" ip netns exec $P python3 "$root/selftests/synack_rtt_test.py" \
 	--iface xsr-p --src 10.77.8.3 --dst 10.77.8.1 --dst-mac "$xmac" \
 	--netns $X --peer "$root/build/selftests/wire_peer" \
 	--family inet --family xtcp

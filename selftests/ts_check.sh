@@ -29,6 +29,6 @@ if ! { netns_pair $X xtc-x 10.77.43.1 $P xtc-p 10.77.43.2 &&
 	exit 1
 fi
 
-timeout -k 5 "$(slow 300)" ip netns exec $P python3 "$root/selftests/ts_check_test.py" \
+timeout -k 5 "$(slow 600)" ip netns exec $P python3 "$root/selftests/ts_check_test.py" \
 	--iface xtc-p --src 10.77.43.3 --dst 10.77.43.1 --dst-mac "$xmac" \
 	--netns $X --peer "$peer"
