@@ -18,9 +18,12 @@
 # (selftests/lib/slow.py).  Waits that are the protocol's clock (rate
 # limits, retransmission timers) are the tests' own and are not scaled.
 
+import ctypes
 import os
 import random
 import re
+import socket
+import struct
 import subprocess
 import threading
 import time
@@ -29,6 +32,8 @@ from scapy.all import AsyncSniffer, Ether, IP, TCP, Raw, conf, get_if_hwaddr
 from slow import slow
 
 M32 = 1 << 32
+SO_ATTACH_FILTER = 26	# <asm-generic/socket.h>
+SO_DETACH_FILTER = 27
 REPLY_WAIT = slow(3.0)
 SILENCE = slow(1.5)
 
@@ -68,8 +73,14 @@ class Wire:
         self.pkts = []
         self.cond = threading.Condition()
         ready = threading.Event()
+        self.lsock = None
+
+        def listen(**kw):	# the sniffer's socket, kept for only_flags()
+            self.lsock = conf.L2listen(**kw)
+            return self.lsock
         self.sniffer = AsyncSniffer(
             iface=iface, store=False, prn=self._got, filter=bpf,
+            L2socket=listen,
             lfilter=lambda p: IP in p and TCP in p and
             ((p[IP].src == dst and p[IP].dst == src) or
              (both and p[IP].src == src and p[IP].dst == dst)),
@@ -79,6 +90,33 @@ class Wire:
             raise RuntimeError("sniffer did not start")
         self.sock = conf.L2socket(iface=iface)
         self.eth = Ether(dst=dst_mac, src=get_if_hwaddr(iface))
+
+    def only_flags(self, mask):
+        """From now on the kernel drops, before python sees them, the
+        segments to this Wire with none of the TCP flags in @mask (and
+        everything not TCP over IPv4), until only_flags(None) keeps all
+        again.  For floods of ACKs nobody waits for (scapy dissects a
+        packet in milliseconds under TCG).  Only for a Wire made without
+        @bpf, which None would drop."""
+        sock = self.lsock.ins
+        if mask is None:
+            sock.setsockopt(socket.SOL_SOCKET, SO_DETACH_FILTER, 0)
+            return
+        # Classic BPF over an Ethernet frame: IPv4, TCP, then the flags
+        # byte at 13 past the IP header (its length from IHL).
+        prog = [(0x28, 0, 0, 12),		# ldh [12]
+                (0x15, 0, 5, 0x0800),		# jeq IPv4, else drop
+                (0x30, 0, 0, 23),		# ldb [23]
+                (0x15, 0, 3, 6),		# jeq TCP, else drop
+                (0xb1, 0, 0, 14),		# ldxb 4 * ([14] & 0xf)
+                (0x50, 0, 0, 14 + 13),		# ldb [x + 27]
+                (0x45, 1, 0, mask),		# jset mask: keep
+                (0x06, 0, 0, 0),		# drop
+                (0x06, 0, 0, 0x40000)]		# keep
+        insns = ctypes.create_string_buffer(
+            b"".join(struct.pack("HBBI", *i) for i in prog))
+        fprog = struct.pack("HL", len(prog), ctypes.addressof(insns))
+        sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
 
     def _got(self, p):
         with self.cond:
