@@ -63,57 +63,111 @@ good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
 A=xtcp-sysctl-a
 B=xtcp-sysctl-b
 C=xtcp-sysctl-c
-cleanup() { ip netns del $A; ip netns del $B; ip netns del $C; } 2>/dev/null
+work=$(mktemp -d /tmp/xtcp-sysctl.XXXXXX)
+cleanup() { ip netns del $A; ip netns del $B; ip netns del $C; rm -rf "$work"; } 2>/dev/null
 trap cleanup EXIT
 cleanup
-ip netns add $A
-ip netns add $B
+mkdir -p "$work"
 
-# inns NS CMD...: run in namespace NS ("" = the initial one).  nsenter
-# enters only the network namespace, which is all /proc/sys/net follows;
-# "ip netns exec" also remounts /sys, several times slower under TCG, and
-# this test makes hundreds of such calls.
-inns() { local ns=$1; shift; if [ -n "$ns" ]; then nsenter --net="/run/netns/$ns" "$@"; else "$@"; fi; }
-# get NS DIR KNOB: the value, whitespace folded.
-get()
+# sysop OP FILE [VALUE]: sets R to the reply to one request, made in the
+# network namespace of the shell that runs it, with builtins only:
+#   get: FILE's first line, whitespace folded ("cat: FILE: No such file
+#        or directory" when there is no FILE)
+#   put: "" once VALUE and a newline are written to FILE in one write(),
+#        else the error's text
+#   has: "yes" or "no", whether FILE exists
+# ERRF names a scratch file for put's error message.
+sysop()
 {
-	local v w
-	if [ -n "$1" ]; then
-		v=$(inns "$1" cat "/proc/sys/net/$2/$3" 2>&1)
+	local w e
+	case $1 in
+	get)
+		if [ -e "$2" ]; then
+			read -r -a w <"$2"
+			R=${w[*]}
+		else
+			R="cat: $2: No such file or directory"
+		fi
+		;;
+	put)
+		if { printf '%s\n' "$3" >"$2"; } 2>"$ERRF"; then
+			R=
+		else
+			read -r e <"$ERRF"
+			R=${e##*: }
+		fi
+		;;
+	has) if [ -e "$2" ]; then R=yes; else R=no; fi ;;
+	esac
+}
+
+# Each namespace of the test gets one shell, started in it with nsenter
+# (which enters only the network namespace, all /proc/sys/net follows),
+# that answers sysop requests, one line each way through two FIFOs.  This
+# test makes about 500 reads and writes; two processes started for each
+# (nsenter, then cat or bash, read over 9p) cost 77 s on a quiet host and
+# 436 s on a loaded CI one; a shell's builtins cost next to nothing.  The
+# initial namespace's requests are made by this shell itself.
+declare -A to_ns from_ns
+ns_shell()
+{
+	local ns=$1 fdw fdr
+	mkfifo "$work/$ns.in" "$work/$ns.out" || return 1
+	ERRF="$work/$ns.err" nsenter --net="/run/netns/$ns" bash -c \
+		"$(declare -f sysop)"'; while read -r op f v; do sysop "$op" "$f" "$v"; printf "%s\n" "$R"; done' \
+		<"$work/$ns.in" >"$work/$ns.out" &
+	exec {fdw}>"$work/$ns.in" {fdr}<"$work/$ns.out"
+	to_ns[$ns]=$fdw from_ns[$ns]=$fdr
+}
+# req NS OP FILE [VALUE]: sysop in namespace NS ("" = the initial one).
+ERRF=$work/init.err
+req()
+{
+	local ns=$1
+	shift
+	if [ -z "$ns" ]; then
+		sysop "$@"
 	else
-		v=$(<"/proc/sys/net/$2/$3") 2>/dev/null || v="cat: /proc/sys/net/$2/$3: No such file or directory"
+		printf '%s %s %s\n' "$1" "$2" "${3:-}" >&"${to_ns[$ns]}"
+		read -r R <&"${from_ns[$ns]}"
 	fi
-	read -r -a w <<<"$v"
-	echo "${w[*]}"
 }
+ip netns add $A && ns_shell $A
+ip netns add $B && ns_shell $B
+
+# get NS DIR KNOB: prints the value, whitespace folded.
+get() { req "$1" get "/proc/sys/net/$2/$3"; echo "$R"; }
 # put NS DIR KNOB VALUE: prints "" on success, else the error text.
-put()
-{
-	local out
-	out=$(inns "$1" bash -c 'printf "%s\n" "$2" > "$1"' _ "/proc/sys/net/$2/$3" "$4" 2>&1) && return 0
-	echo "${out##*: }"
-}
+put() { req "$1" put "/proc/sys/net/$2/$3" "$4"; [ -z "$R" ] || echo "$R"; }
+# getv VAR NS DIR KNOB, putv VAR NS DIR KNOB VALUE: the same into VAR.
+getv() { req "$2" get "/proc/sys/net/$3/$4"; printf -v "$1" '%s' "$R"; }
+putv() { req "$2" put "/proc/sys/net/$3/$4" "$5"; printf -v "$1" '%s' "$R"; }
 
 tap_plan $((${#knobs[@]} * 3 + ${#bad[@]} + ${#good[@]} * 2 + 4 + 5))
 
+# The loops below take their values with getv and putv, not $(get ...):
+# a subshell per request would be a fork each.
 for k in "${knobs[@]}"; do
 	# Linux shows tcp_max_orphans in the initial namespace only.
 	native_ns=$A
 	[ "$k" = tcp_max_orphans ] && native_ns=
-	native=$(get "$native_ns" ipv4 "$k")
-	tap_eq "$k: initial namespace default equals net.ipv4" "$native" "$(get "" xtcp "$k")"
-	tap_eq "$k: new namespace default equals net.ipv4" "$native" "$(get $A xtcp "$k")"
-	tap_check "$k: exists in a second new namespace" test -e "/proc/sys/net/xtcp/$k" -a -n "$(get $B xtcp "$k")"
+	getv native "$native_ns" ipv4 "$k"
+	getv x_init "" xtcp "$k"
+	getv x_a $A xtcp "$k"
+	getv x_b $B xtcp "$k"
+	tap_eq "$k: initial namespace default equals net.ipv4" "$native" "$x_init"
+	tap_eq "$k: new namespace default equals net.ipv4" "$native" "$x_a"
+	tap_check "$k: exists in a second new namespace" test -e "/proc/sys/net/xtcp/$k" -a -n "$x_b"
 done
 
 for entry in "${bad[@]}"; do
 	k=${entry%% *} v=${entry#* }
 	ns=$A
 	[ "$k" = tcp_max_orphans ] && ns=
-	before=$(get "$ns" xtcp "$k")
-	e_native=$(put "$ns" ipv4 "$k" "$v")
-	e_xtcp=$(put "$ns" xtcp "$k" "$v")
-	after=$(get "$ns" xtcp "$k")
+	getv before "$ns" xtcp "$k"
+	putv e_native "$ns" ipv4 "$k" "$v"
+	putv e_xtcp "$ns" xtcp "$k" "$v"
+	getv after "$ns" xtcp "$k"
 	if [ -n "$e_xtcp" ] && [ "$e_xtcp" = "$e_native" ] && [ "$before" = "$after" ]; then
 		tap_ok "$k rejects '$v' like net.ipv4 ($e_xtcp)"
 	else
@@ -123,14 +177,17 @@ done
 
 for entry in "${good[@]}"; do
 	k=${entry%% *} v=${entry#* }
-	def_b=$(get $B xtcp "$k")
-	def_root=$(get "" xtcp "$k")
-	err=$(put $A xtcp "$k" "$v")
-	tap_eq "$k accepts '$v' and reads it back" "$v" "${err:-$(get $A xtcp "$k")}"
-	if [ "$(get $B xtcp "$k")" = "$def_b" ] && [ "$(get "" xtcp "$k")" = "$def_root" ]; then
+	getv def_b $B xtcp "$k"
+	getv def_root "" xtcp "$k"
+	putv err $A xtcp "$k" "$v"
+	[ -n "$err" ] || getv err $A xtcp "$k"
+	tap_eq "$k accepts '$v' and reads it back" "$v" "$err"
+	getv now_b $B xtcp "$k"
+	getv now_root "" xtcp "$k"
+	if [ "$now_b" = "$def_b" ] && [ "$now_root" = "$def_root" ]; then
 		tap_ok "$k change stays in its namespace"
 	else
-		tap_fail "$k change stays in its namespace" "B '$(get $B xtcp "$k")' root '$(get "" xtcp "$k")'"
+		tap_fail "$k change stays in its namespace" "B '$now_b' root '$now_root'"
 	fi
 done
 
@@ -138,7 +195,7 @@ done
 # buffer sizes at creation, as native ones do (tcp_sk_init()).
 put "" xtcp tcp_congestion_control reno >/dev/null
 put "" xtcp tcp_rmem "8192 100000 2000000" >/dev/null
-ip netns add $C
+ip netns add $C && ns_shell $C
 tap_eq "new namespace inherits initial tcp_congestion_control" reno "$(get $C xtcp tcp_congestion_control)"
 tap_eq "new namespace inherits initial tcp_rmem" "8192 100000 2000000" "$(get $C xtcp tcp_rmem)"
 tap_eq "existing namespace keeps its own tcp_congestion_control" cubic "$(get $B xtcp tcp_congestion_control)"
@@ -151,7 +208,7 @@ tap_eq "initial namespace restored" cubic "$(get "" xtcp tcp_congestion_control)
 # buffers, by native at boot and by xtcp at load, when fewer may be free:
 # the formula's ratios (tcp_init_mem()) must hold exactly, the size
 # loosely (within a factor of 2).
-has() { inns "$1" test -e "/proc/sys/net/$2/tcp_mem" && echo yes || echo no; }
+has() { req "$1" has "/proc/sys/net/$2/tcp_mem"; echo "$R"; }
 tap_eq "tcp_mem: in the initial namespace, as net.ipv4's" "$(has "" ipv4)" "$(has "" xtcp)"
 tap_eq "tcp_mem: not in new namespaces, as net.ipv4's" "$(has $A ipv4)" "$(has $A xtcp)"
 read -r n0 n1 n2 <<<"$(get "" ipv4 tcp_mem)"

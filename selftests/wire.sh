@@ -27,6 +27,7 @@ netns=($X $P)
 . "$(dirname "$0")/lib/procs.sh"
 procs_start wire
 
+t0=${EPOCHREALTIME/./}
 if ! { netns_pair $X xwi-x 10.77.5.1 $P xwi-p 10.77.5.2 &&
 	netns_scapy_peer $X xwi-x $P xwi-p 10.77.5.3; }; then
 	tap_plan 1
@@ -50,5 +51,6 @@ for _ in $(seq "$(slow 100)"); do
 	sleep 0.1
 done
 
+echo "# namespaces and sinks set up in $(((${EPOCHREALTIME/./} - t0) / 1000)) ms"
 timeout -k 5 "$(slow 600)" ip netns exec $P python3 "$root/selftests/wire_test.py" \
 	--iface xwi-p --src 10.77.5.3 --dst 10.77.5.1 --dst-mac "$xmac" "${sinks[@]}"

@@ -28,7 +28,15 @@ import subprocess
 import threading
 import time
 
-from scapy.all import AsyncSniffer, Ether, IP, TCP, Raw, conf, get_if_hwaddr
+# The modules needed, not scapy.all: that one imports every layer scapy
+# has (TLS with the cryptography package among them), about three times
+# the time under TCG, where each file is read over 9p.
+from scapy.arch import get_if_hwaddr
+from scapy.config import conf
+from scapy.layers.inet import IP, TCP
+from scapy.layers.l2 import Ether
+from scapy.packet import Raw
+from scapy.sendrecv import AsyncSniffer
 from slow import slow
 
 M32 = 1 << 32
