@@ -65,7 +65,7 @@ def held_conn(args, wire, fam, port):
     """A connection to an owner_peer on @port whose reader holds the
     socket: (Owner, Conn, None) or (Owner, None, why not)."""
     own = Owner(args, fam, port)
-    if own.line(r"listening") is None:
+    if own.listening() is None:
         return own, None, f"peer: {own.text()}"
     c = Conn(wire, 45000 + port % 1000, port, 1000000 + port)
     m = c.send("S", seq=c.isn)

@@ -107,7 +107,7 @@ def connect(args, wire, fam, port):
     """A delack_peer on @port and our connection to it: (peer, conn,
     None) or (peer, None, why not)."""
     peer = Peer(args, fam, port)
-    if peer.line(r"listening") is None:
+    if peer.listening() is None:
         return peer, None, f"peer: {peer.text()}"
     c = Conn(wire, 40000 + port, port)
     # The third ACK HS_DELAY after the SYN-ACK: the receiver's RTT, so
@@ -460,7 +460,7 @@ def case_ts_segment_size(args, wire, fam, port):
     # kernel's counters (timer_acks()), not from timing.
     peer = Peer(args, fam, port)
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             yield False, f"peer: {peer.text()}"
             return
         c = Conn(wire, 40000 + port, port)

@@ -92,7 +92,7 @@ def ecn_conn(args, wire, fam, port, lport, ask, *actions):
     from @lport (asking for ECN when @ask): (peer, Conn, None) or
     (peer, None, why not)."""
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", *actions)
-    if peer.line(r"listening") is None:
+    if peer.listening() is None:
         return peer, None, f"peer: {peer.text()}"
     c = Conn(wire, lport, port)
     if handshake(c, ask) is None:
@@ -200,7 +200,7 @@ def case_synack_flags(args, wire, fam, port):
     # It waits up to 60 s for an accept that never comes.
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", secs=60)
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             for _ in range(8):
                 yield False, f"peer: {peer.text()}"
             return

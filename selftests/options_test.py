@@ -190,7 +190,7 @@ def case_synack(args, wire, ports):
                           secs=120)
     try:
         for fam in FAMS:
-            if peers[fam].line(r"listening") is None:
+            if peers[fam].listening() is None:
                 raise RuntimeError(f"{fam} listener: {peers[fam].text()}")
         for ts, sack, ws in COMBOS:
             for name, offer in (("all", OFFER_ALL), ("none", OFFER_NONE)):
@@ -255,7 +255,7 @@ def case_shift(args, wire, ports):
             argv = ["-r", str(rcvbuf)] if rcvbuf else []
             p = peer(args, fam, *argv, "-l", f"{args.dst}:{lport}", secs=20)
             try:
-                if p.line(r"listening") is None:
+                if p.listening() is None:
                     got[fam] = (None, None, f"listener: {p.text()}")
                 else:
                     got[fam] = synack_of(args, wire, ports, lport, OFFER_ALL)
@@ -288,7 +288,7 @@ def flight_after_small_window(args, wire, ports, fam):
     p = peer(args, fam, "-l", f"{args.dst}:{lport}", "write:300000",
              "sleep:3000", "close", secs=20)
     try:
-        if p.line(r"listening") is None:
+        if p.listening() is None:
             return None, f"listener: {p.text()}"
         c = ManualConn(wire, ports.take(), lport)
         m = c.send("S", ack=0, opts=[("MSS", MSS), ("WScale", 15)])
@@ -346,7 +346,7 @@ def largest_window(args, ports, fam, wire2):
     m = wire2.mark()
     rx = peer(args, fam, "-l", f"{args.dst}:{lport}", "readall", secs=60)
     try:
-        if rx.line(r"listening") is None:
+        if rx.listening() is None:
             return None, f"reader: {rx.text()}"
         tx = peer(args, fam, "-c", f"{args.dst}:{lport}", "wait",
                   f"write:{BULK}", "close", secs=60, netns=args.pnetns)
@@ -408,7 +408,7 @@ def fill_window(args, wire, ports, fam):
     p = peer(args, fam, "-l", f"{args.dst}:{lport}", "sleep:15000",
              "close", secs=30)
     try:
-        if p.line(r"listening") is None:
+        if p.listening() is None:
             return None, None, None, f"listener: {p.text()}"
         c = ManualConn(wire, ports.take(), lport)
         m = c.send("S", ack=0, opts=[("MSS", MSS), ("WScale", 7)])
@@ -495,7 +495,7 @@ def lo_handshake(args, ports, fam):
     lis = peer(args, fam, "-l", f"127.0.0.1:{port}", secs=5)
     cli = None
     try:
-        if lis.line(r"listening") is None:
+        if lis.listening() is None:
             return f"listener: {lis.text()}"
         cli = peer(args, fam, "-c", f"127.0.0.1:{port}", "wait", "close",
                    secs=5)

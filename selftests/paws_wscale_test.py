@@ -62,7 +62,7 @@ def obs(args, wire, fam, port):
     knobs(args)
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "readall")
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             return f"peer: {peer.text()}"
         c = Conn(wire, 20000 + port, port)
         m = c.send("S", ack=0, opts=[("MSS", 1460)] + ts_opts(TSV, 0) +

@@ -177,7 +177,7 @@ def run(args, wire, fam, port):
     peer = XPeer(args, fam, "-l", f"{args.dst}:{port}", "write:40000",
                  "sleep:20000", secs=30)
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             return f"peer: {peer.text()}"
         c = Conn(wire, 31000 + port % 1000, port)
 

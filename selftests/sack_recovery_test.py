@@ -275,7 +275,7 @@ class Case:
         """Our handshake; the ACKs for the initial flight taken in
         @order are built while our ACK of the SYN-ACK is held until
         PATH_RTT s after the SYN-ACK.  None, or why not."""
-        if self.peer.line(r"listening") is None:
+        if self.peer.listening() is None:
             return f"peer: {self.peer.text()}"
         c = Conn(self.wire, 20000 + self.port % 20000, self.port)
         self.m = self.wire.mark()

@@ -107,7 +107,7 @@ class Sender:
         self.peer = Peer(args, fam, port)
         self.c = None
         self.ts = ts
-        if self.peer.line(r"listening") is None:
+        if self.peer.listening() is None:
             self.why = f"peer: {self.peer.text()}"
             return
         c = Conn(wire, 20000 + port, port)

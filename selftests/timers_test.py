@@ -266,7 +266,7 @@ def measure_rto(fam, args, wire, port, count=6):
                 "-l", f"{args.dst}:{port}", "write:1000", "sleep:45000",
                 "close")
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             raise RuntimeError(f"peer: {peer.text()}")
         c = Conn(wire, 43000 + port % 1000, port)
         m = wire.mark()
@@ -380,7 +380,7 @@ def measure_zwp(fam, args, wire, table, port):
                 "-l", f"{args.dst}:{port}", "write:8000", "sleep:60000",
                 "write:1", "close")
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             raise RuntimeError(f"peer: {peer.text()}")
         c = Conn(wire, 44000 + port % 1000, port)
         m = wire.mark()
@@ -477,7 +477,7 @@ def measure_close(fam, args, wire, table, port, fin_back):
     peer = Peer(args, args.peer, fam, "-t", str(slow(10)),
                 "-l", f"{args.dst}:{port}", "close")
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             raise RuntimeError(f"peer: {peer.text()}")
         c = Conn(wire, 46000 + port % 1000, port)
         m = wire.mark()
@@ -637,7 +637,7 @@ def measure_fw2_entry(fam, args, wire, table, port, what):
     peer = Peer(args, args.peer, fam, "-t", str(slow(10)),
                 "-l", f"{args.dst}:{port}", "close")
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             raise RuntimeError(f"peer: {peer.text()}")
         c = Conn(wire, 47000 + port % 1000, port)
         m = wire.mark()
@@ -750,7 +750,7 @@ def measure_deferred(fam, args, wire, table, port):
     own = Peer(args, args.owner, fam, "-l", f"{args.dst}:{port}",
                "-t", str(slow(15)), "-w", "1000", stdin=True)
     try:
-        if own.line(r"listening") is None:
+        if own.listening() is None:
             raise RuntimeError(f"peer: {own.text()}")
         c = Conn(wire, 47000 + port % 1000, port)
         m = wire.mark()

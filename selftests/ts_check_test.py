@@ -95,7 +95,7 @@ def obs_paws_syn(args, wire, fam, port):
                 tcp_window_scaling=0, tcp_challenge_ack_limit=NO_LIMIT)
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "readall")
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             return f"peer: {peer.text()}"
         c = Conn(wire, 20000 + port, port)
         m = c.send("S", ack=0, opts=[("MSS", 1460), ("SAckOK", b"")] +
@@ -218,7 +218,7 @@ def obs_ts_advmss(args, wire, fam, port, side):
             if a is None or ts_of(a) is None:
                 return f"no ACK of the SYN-ACK: {describe(a)}"
         else:
-            if peer.line(r"listening") is None:
+            if peer.listening() is None:
                 return f"peer: {peer.text()}"
             c = Conn(wire, 20000 + port, port)
             m = c.send("S", ack=0, opts=[("MSS", 1460)] + ts_opts(TSV, 0))
@@ -254,7 +254,7 @@ def obs_memdrop(args, wire, fam, port):
     peer = LinePeer(args.netns, prog, fam, "-t", "5", "-l",
                     f"{args.dst}:{port}", "rcvbuf:1", "sleep:4000", "close")
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             return f"peer: {peer.text()}"
         c = Conn(wire, 20000 + port, port)
         why = c.handshake()

@@ -128,7 +128,7 @@ def handshake(args, wire, fam, port, *actions):
     timestamps (TSval TSV, then TSV + 5 on the ACK): (Conn, peer, SYN-ACK,
     mark before the SYN) or (None, peer, why, None)."""
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", *actions)
-    if peer.line(r"listening") is None:
+    if peer.listening() is None:
         return None, peer, f"peer: {peer.text()}", None
     c = Conn(wire, 20000 + port, port)
     m = c.send("S", ack=0, opts=[("MSS", 1460)] + ts_opts(TSV, 0))
@@ -147,7 +147,7 @@ def obs_synack(args, wire, fam, port, ts):
     knobs(args, ts)
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}")
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             return f"peer: {peer.text()}"
         c = Conn(wire, 20000 + port, port)
         m = c.send("S", ack=0, opts=[("MSS", 1460), ("SAckOK", b""),
@@ -286,7 +286,7 @@ def obs_request(args, wire, fam, port):
     knobs(args, 1)
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}")
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             return f"peer: {peer.text()}"
         c = Conn(wire, 20000 + port, port)
         m = c.send("S", ack=0, opts=[("MSS", 1460)] + ts_opts(TSV, 0))

@@ -51,7 +51,7 @@ def handshake_with(peer, wire, lport, port, **hs):
     """Once @peer listens on @port, our handshake with it from @lport
     (@hs: Conn.handshake()'s window and delay): (Conn, mark before the
     handshake, None), or (None, None, why not)."""
-    if peer.line(r"listening") is None:
+    if peer.listening() is None:
         return None, None, f"peer: {peer.text()}"
     c = Conn(wire, lport, port)
     m = wire.mark()
@@ -353,7 +353,7 @@ def case_no_ack_storm(args, wire, fam, port):
     srv = Peer(args, fam, "-l", f"{args.dst}:{port}", "sleep:4000", "close")
     cli = None
     try:
-        if srv.line(r"listening") is None:
+        if srv.listening() is None:
             yield False, f"server: {srv.text()}"
             return
         m = args.wire_p.mark()
@@ -427,7 +427,7 @@ def case_rst_routed(args, wire, fam, port):
     # in on the first veth; X's route to 10.77.6.4 is the second.
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "-t", "5")
     try:
-        if peer.line(r"listening") is None:
+        if peer.listening() is None:
             yield False, f"peer: {peer.text()}"
             return
         m = args.wire2.mark()

@@ -43,6 +43,10 @@ M32 = 1 << 32
 SO_ATTACH_FILTER = 26	# <asm-generic/socket.h>
 SO_DETACH_FILTER = 27
 REPLY_WAIT = slow(3.0)
+# A peer process's start up to its first line ("listening"): exec over
+# 9p and "ip netns exec" on a loaded host took more than REPLY_WAIT
+# (sack_recovery's peers, both families, with three VMs on two cores).
+START_WAIT = slow(10.0)
 SILENCE = slow(1.5)
 
 
@@ -486,6 +490,11 @@ class LinePeer:
                 self.lines.append(line.strip())
                 self.cond.notify_all()
 
+    def listening(self):
+        """The peer's "listening" line, waited for as a process start
+        (START_WAIT), or None."""
+        return self.line(r"listening", START_WAIT)
+
     def line(self, regex, timeout=REPLY_WAIT):
         """The match of the first line printed that @regex matches (at its
         start), waited for up to @timeout s; None without one."""
@@ -548,7 +557,7 @@ def writer_peer(args, fam, port, writes=("write:20000",), hold_ms=4000):
     it listens, else (peer, why)."""
     peer = XPeer(args, fam, "-l", f"{args.dst}:{port}", *writes,
                  f"sleep:{hold_ms}")
-    if peer.line(r"listening") is None:
+    if peer.listening() is None:
         return peer, f"peer: {peer.text()}"
     return peer, None
 
