@@ -125,9 +125,9 @@ class Table:
                                       "sleep", "3600"])
         self.pid = self.proc.pid
 
-    def state(self, fam, port):
-        """The state (hex, as printed) of the first entry with local
-        port @port and a remote end, or None."""
+    def entry(self, fam, port, ncol):
+        """The columns of the first entry with local port @port, a remote
+        end and at least @ncol columns, or None."""
         path = f"/proc/{self.pid}/net/{'tcp' if fam == 'inet' else 'xtcp'}"
         try:
             with open(path) as f:
@@ -136,27 +136,23 @@ class Table:
             return None
         for ln in lines:
             col = ln.split()
-            if (len(col) >= 4 and int(col[1].split(":")[1], 16) == port and
-                    col[2] != "00000000:0000"):
-                return col[3]
+            if (len(col) >= ncol and int(col[1].split(":")[1], 16) == port
+                    and col[2] != "00000000:0000"):
+                return col
         return None
+
+    def state(self, fam, port):
+        """The state (hex, as printed) of the first entry with local
+        port @port and a remote end, or None."""
+        col = self.entry(fam, port, 4)
+        return col and col[3]
 
     def rto(self, fam, port):
         """The RTO (seconds) of the full socket with local port @port, as
         /proc/net/tcp's 13th column prints icsk_rto (clock ticks, 1/100
         s), or None (no such entry, or a timewait entry)."""
-        path = f"/proc/{self.pid}/net/{'tcp' if fam == 'inet' else 'xtcp'}"
-        try:
-            with open(path) as f:
-                lines = f.read().splitlines()[1:]
-        except OSError:
-            return None
-        for ln in lines:
-            col = ln.split()
-            if (len(col) >= 13 and int(col[1].split(":")[1], 16) == port and
-                    col[2] != "00000000:0000"):
-                return int(col[12]) / 100.0
-        return None
+        col = self.entry(fam, port, 13)
+        return col and int(col[12]) / 100.0
 
     def gone_after(self, fam, port, t0, limit):
         """Polls every 50 ms until the entry of @port is gone: seconds
