@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from wirelib import (Tap, Wire, Ends, LinePeer, flags,  # noqa: E402
                      describe, seq_add, segment, run_families, wire_args, M32,
                      REPLY_WAIT)
-from scapy.all import TCP  # noqa: E402
+from scapy.layers.inet import TCP  # noqa: E402
 from slow import slow  # noqa: E402
 
 

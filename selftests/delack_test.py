@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      ManualConn as Conn, describe, seq_add, run_families,
                      wire_args, REPLY_WAIT)
-from scapy.all import TCP  # noqa: E402
+from scapy.layers.inet import TCP  # noqa: E402
 
 IMMEDIATE = 0.100
 DELAYED_MAX = 0.260

@@ -25,7 +25,8 @@ from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      ManualConn as Conn, describe, seq_add, run_families,
                      wire_args, REPLY_WAIT)
 from slow import slow  # noqa: E402
-from scapy.all import IP, TCP, Raw  # noqa: E402
+from scapy.layers.inet import IP, TCP  # noqa: E402
+from scapy.packet import Raw  # noqa: E402
 
 ECE, CWR = 0x40, 0x80
 NOT_ECT, ECT0, CE = 0, 2, 3

@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, LinePeer, ManualConn, flags,  # noqa: E402
                      seq_add, wire_args, REPLY_WAIT, SILENCE, M32)
-from scapy.all import TCP  # noqa: E402
+from scapy.layers.inet import TCP  # noqa: E402
 from slow import slow  # noqa: E402
 
 FAMS = ("inet", "xtcp")

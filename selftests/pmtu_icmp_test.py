@@ -77,7 +77,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, writer_peer, wire_setup,  # noqa: E402
                      ManualConn as Conn, seq_add, M32)
-from scapy.all import IP, TCP, Raw  # noqa: E402
+from scapy.layers.inet import IP, TCP  # noqa: E402
+from scapy.packet import Raw  # noqa: E402
 from scapy.utils import checksum  # noqa: E402
 from slow import slow  # noqa: E402
 

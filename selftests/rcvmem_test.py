@@ -315,7 +315,8 @@ def pressure(fast, peer, sport, conns, segs):
 
 def main():
     global TCP_, RX_NS
-    from scapy.all import TCP, get_if_hwaddr
+    from scapy.arch import get_if_hwaddr
+    from scapy.layers.inet import TCP
     TCP_ = TCP
 
     ap = wire_args(argparse.ArgumentParser())

@@ -50,7 +50,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from slow import slow  # noqa: E402
 from wirelib import (Tap, writer_peer, wire_setup, flags,  # noqa: E402
                      ManualConn as Conn, seq_add, segment, REPLY_WAIT)
-from scapy.all import TCP  # noqa: E402
+from scapy.layers.inet import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 FAST = 1.5		# s after our first ACK: see above

@@ -67,7 +67,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, XPeer, ManualConn as Conn,  # noqa: E402
                      flags, segment, seq_add, wire_args, REPLY_WAIT)
-from scapy.all import IP, TCP  # noqa: E402
+from scapy.layers.inet import IP, TCP  # noqa: E402
 from slow import slow  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")

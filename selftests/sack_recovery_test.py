@@ -126,7 +126,7 @@ from wirelib import (Tap, Wire, XPeer, wire_args,  # noqa: E402
                      ManualConn as Conn, segment, seq_add, M32, opt_area,
                      walk, REPLY_WAIT)
 from slow import slow  # noqa: E402
-from scapy.all import TCP  # noqa: E402
+from scapy.layers.inet import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 MSS = 1460

@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, flags, describe, seq_add,  # noqa: E402
                      wire_args, REPLY_WAIT)
-from scapy.all import IP, TCP  # noqa: E402
+from scapy.layers.inet import IP, TCP  # noqa: E402
 from slow import slow  # noqa: E402
 import subprocess  # noqa: E402
 

@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, Ends, LinePeer, flags,  # noqa: E402
                      seq_add, segment, wire_args, M32, REPLY_WAIT)
-from scapy.all import TCP  # noqa: E402
+from scapy.layers.inet import TCP  # noqa: E402
 from slow import slow  # noqa: E402
 import random  # noqa: E402
 

@@ -51,7 +51,7 @@ from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      ManualConn as Conn,
                      describe, seq_add, wire_args, rto_bounds,
                      REPLY_WAIT, RTO_BOUND_USEFUL)
-from scapy.all import TCP  # noqa: E402
+from scapy.layers.inet import TCP  # noqa: E402
 from slow import slow  # noqa: E402
 
 FAMS = ("inet", "xtcp")

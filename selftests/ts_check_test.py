@@ -70,7 +70,7 @@ from wirelib import (Tap, Wire, LinePeer, XPeer as Peer,  # noqa: E402
                      flags, ManualConn as Conn, describe, seq_add, wire_args,
                      M32, sysctl_both, opt_area, walk, family_runner,
                      ts_opts, ts_of, s32)
-from scapy.all import TCP  # noqa: E402
+from scapy.layers.inet import TCP  # noqa: E402
 from slow import slow  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")

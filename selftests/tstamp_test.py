@@ -42,7 +42,7 @@ from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      ManualConn as Conn, describe, seq_add, wire_args,
                      REPLY_WAIT, opt_area, walk,
                      ts_of, s32, ts_opts)
-from scapy.all import TCP  # noqa: E402
+from scapy.layers.inet import TCP  # noqa: E402
 
 TOL_MS = 60	# TCG tolerance on TSval against capture times (see above)
 FAMILIES = ("inet", "xtcp")
