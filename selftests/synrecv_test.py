@@ -412,8 +412,13 @@ def main():
             print(lines[(k, fam)])
         n, x = got[(k, "inet")], got[(k, "xtcp")]
         ok = isinstance(n, list) and n == x
-        tap.result(ok, f"{name}: xtcp as native",
-                   f"native {n}, xtcp {x}")
+        # Our segment must reach X within 0.7 s of its SYN-ACK, before
+        # the SYN-ACK timer: when python (on a loaded host) sent it later
+        # the case measured nothing, and says so (a SKIP, not a pass).
+        late = [r for r in (n, x) if isinstance(r, str) and
+                "went out too late" in r]
+        tap.result(None if late and not ok else ok,
+                   f"{name}: xtcp as native", f"native {n}, xtcp {x}")
     wire.sniffer.stop()
     return 1 if tap.failed else 0
 
