@@ -504,7 +504,7 @@ def measure_close(fam, args, wire, table, port, fin_back):
             t0 = time.time()
             m = c.send("A")
         limit = 70 if fin_back else \
-            max(10, (fw2_wait({"rto": rto}, 2) or 0) + 3)
+            max(10, (fw2_wait(rto, 2) or 0) + 3)
         time.sleep(0.3)
         first = table.state(fam, port)
         gone, last = table.gone_after(fam, port, t0, limit + slow(5))
@@ -587,13 +587,13 @@ def case_close_timers(args, wire, table, port, out=None):
         # 3.5 RTOs (within 0.8 .. 1.25 of the RTO read) may pass 3 s,
         # the wait is the RTO's and our ACK's timing's, not
         # tcp_fin_timeout's: the check is a SKIP saying so.
-        w = fw2_wait(r)
+        w = fw2_wait(r["rto"])
         why = (f"state {r['first']}, gone after {r['gone']}, RTO "
                f"{r['rto']} s: waits {w} s")
         ok = (r["first"] == "05" and r["gone"] is not None and
               w is not None and
-              max(2.98, fw2_wait(r, 0.8)) <= r["gone"] <=
-              fw2_wait(r, 1.25) + 0.8)
+              max(2.98, fw2_wait(r["rto"], 0.8)) <= r["gone"] <=
+              fw2_wait(r["rto"], 1.25) + 0.8)
         if not ok and r["first"] == "05" and fw2_rto_set(r):
             ok, why = None, ("the RTO sets the wait, not "
                              f"tcp_fin_timeout: {why}")
@@ -608,7 +608,7 @@ def case_close_timers(args, wire, table, port, out=None):
         # gives: within 0.8 s (native's 256 ms rounding at 3 s, TCG,
         # the 50 ms polls), and a quarter of the 3.5 RTOs (our ACK's
         # sample).
-        nw, xw = fw2_wait(n), fw2_wait(x)
+        nw, xw = fw2_wait(n["rto"]), fw2_wait(x["rto"])
         ok = (n["gone"] is not None and x["gone"] is not None and
               nw is not None and xw is not None and
               abs((n["gone"] - nw) - (x["gone"] - xw)) <=
@@ -628,20 +628,20 @@ def case_close_timers(args, wire, table, port, out=None):
             f"native sent {n['after']}; xtcp sent {x['after']}"
 
 
-def fw2_wait(r, scale=1.0):
-    """How long (s) the orphan of measure_close() @r waits in FIN_WAIT2:
-    tcp_fin_time(), tcp_fin_timeout (3 s here) or 3.5 RTOs (the RTO read
-    times @scale) if more; None if its RTO could not be read."""
-    if r["rto"] is None:
+def fw2_wait(rto, scale=1.0):
+    """How long (s) an orphan whose RTO read @rto (s) waits in FIN_WAIT2:
+    tcp_fin_time(), tcp_fin_timeout (3 s here) or 3.5 RTOs (@rto times
+    @scale) if more; None if its RTO could not be read."""
+    if rto is None:
         return None
-    return max(3.0, 3.5 * r["rto"] * scale)
+    return max(3.0, 3.5 * rto * scale)
 
 
 def fw2_rto_set(r):
     """Whether 3.5 RTOs, with the RTO read up to 1.25 times higher after
     our ACK's sample, may pass tcp_fin_timeout in @r (a loaded host's
     python; the RTO is 3 s when X resent its SYN-ACK)."""
-    return r["rto"] is not None and fw2_wait(r, 1.25) > 3.0
+    return r["rto"] is not None and fw2_wait(r["rto"], 1.25) > 3.0
 
 
 def measure_fw2_entry(fam, args, wire, table, port, what):
