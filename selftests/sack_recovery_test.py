@@ -94,9 +94,9 @@
 # test goes on.  tcp_no_metrics_save is 1 so that native TCP does not
 # carry ssthresh or reordering from one case to the next.
 #
-# Expected today (xtcp has the SACK scoreboard and RACK; the tail loss
-# probe and undo are later steps); each xtcp check's name says in
-# brackets what it needs:
+# Expected today (xtcp has the SACK scoreboard, RACK and the tail loss
+# probe; undo is a later step); each xtcp check's name says in brackets
+# what it needs:
 #  (a) passes.
 #  (b) both pass: the SACK of 7 below 9 is reordering, so RACK's window
 #      stays min_rtt/4 and 3 and 5, SACKed within it, are not resent
@@ -108,7 +108,10 @@
 #      RACK's window 0 and 6 is resent; once 2 came after 3 and 4 the
 #      window is min_rtt/4 and 6 arrives within it.
 #  (g) passes.
-#  (e) fails: xtcp waits for its RTO and resends 9 first (RACK-TLP).
+#  (e) both pass: the probe (10) goes about two SRTTs after our last
+#      ACK, before the RTO; 9 follows (its SACK is a resent segment's
+#      sample below min_rtt, which moves RACK nowhere, so 9 waits for
+#      the RTO the probe restarted).
 #  (d) fails: xtcp's cwnd and ssthresh stay reduced after the D-SACK;
 #      native's go back (undo).
 # Time: about 180 s under TCG (sixteen connections, one RTO in (c) and
@@ -134,7 +137,7 @@ MSS = 1460
 # with one of them reports its failure as a skip (XTCP_RECOVERY_PENDING,
 # a comma list, overrides; empty makes every check count).
 PENDING = set(filter(None, os.environ.get(
-    "XTCP_RECOVERY_PENDING", "RACK-TLP,undo").split(",")))
+    "XTCP_RECOVERY_PENDING", "undo").split(",")))
 NSEG = 10
 TOTAL = NSEG * MSS
 PATH_RTT = slow(1.0)	# s: the path's RTT, see above

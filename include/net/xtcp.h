@@ -269,6 +269,20 @@ struct xtcp_sock {
 	u32 delivered;
 	u32 highest_sack_end;
 	u32 rack_lost;
+	/* Tail loss probe (RFC 8985 s.7, output.c): tlp_high_seq is
+	 * SND.NXT when the outstanding probe was sent, 0 when none (one
+	 * probe per tail loss episode), tlp_retrans whether that probe was
+	 * a retransmission rather than new data (Linux's fields of the same
+	 * names).  loss_probes counts the probes sent and
+	 * loss_probe_recoveries those whose ACK showed that they repaired a
+	 * loss, per connection as the other counters here (Linux's
+	 * TCPLossProbes and TCPLossProbeRecovery, which it counts per
+	 * namespace).
+	 */
+	u32 tlp_high_seq;
+	u8 tlp_retrans;
+	u32 loss_probes;
+	u32 loss_probe_recoveries;
 	struct xtcp_rtt rtt;
 	u32 retrans_stamp;	/* jiffies of the first retransmission's
 				 * original send, 0 when none pending
@@ -379,6 +393,7 @@ enum xtcp_rtx_kind {
 	XTCP_RTX_RETRANS,	/* data or SYN/FIN retransmission */
 	XTCP_RTX_PROBE,		/* zero-window probe (RFC 9293 s.3.8.6.1) */
 	XTCP_RTX_REO,		/* RACK reorder timeout (ICSK_TIME_REO_TIMEOUT) */
+	XTCP_RTX_TLP,		/* tail loss probe (ICSK_TIME_LOSS_PROBE) */
 };
 
 /* Set sk_state with the inet_sock_set_state tracepoint (so state changes
@@ -632,6 +647,8 @@ struct xtcp_net {
 	 * tcp_max_reordering (its bound).
 	 */
 	u8 recovery;
+	/* Tail loss probe (output.c): tcp_early_retrans, 3 or 4 enable it. */
+	u8 early_retrans;
 	int reordering;
 	int max_reordering;
 	/* Min-RTT window (input.c), seconds; GSO autosizing (sendq.c). */
@@ -810,6 +827,8 @@ void xtcp_xmit_retransmit_queue(struct sock *sk);
 void xtcp_send_probe(struct sock *sk);
 int xtcp_write_wakeup(struct sock *sk);
 void xtcp_arm_probe(struct sock *sk);
+bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto);
+void xtcp_send_loss_probe(struct sock *sk);
 void xtcp_update_mss(struct sock *sk);
 void xtcp_mtu_reduced(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
@@ -839,17 +858,20 @@ static inline u32 xtcp_highest_sack_seq(const struct xtcp_sock *xsk)
 }
 
 /**
- * struct xtcp_rate_sample - what one ACK delivered, as far as RACK needs
- *                           it (part of Linux's struct rate_sample)
+ * struct xtcp_rate_sample - what one ACK delivered, as far as RACK and
+ *                           TLP need it (part of Linux's struct rate_sample)
  * @prior_delivered: tx_delivered of the most recently sent skb this ACK
  *                   delivered (cumulatively or by SACK); 0 if none.
  * @prior_mstamp:    that skb's send time, us.
  * @last_end_seq:    its end sequence number.
+ * @dsack_tlp:       the ACK's D-SACK reports exactly the tail loss probe
+ *                   (Linux's FLAG_DSACK_TLP).
  */
 struct xtcp_rate_sample {
 	u32 prior_delivered;
 	u64 prior_mstamp;
 	u32 last_end_seq;
+	bool dsack_tlp;
 };
 
 /* An skb not delivered before was delivered by this ACK
@@ -977,6 +999,7 @@ void xtcp_tstamp_tw_out(const struct xtcp_tw *tw, struct xtcp_out_options *opts)
 void xtcp_init_timers(struct sock *sk);
 void xtcp_clear_timers(struct sock *sk);
 void xtcp_rearm_rtx(struct sock *sk);
+s64 xtcp_rto_delta_us(const struct sock *sk);
 void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay);
 void xtcp_stop_rtx(struct sock *sk);
 void xtcp_arm_fin_wait2(struct sock *sk, unsigned long delay);

@@ -173,6 +173,7 @@ u32 xtcp_tlp_probe_split(u32 len, u32 pcount, u32 mss);
 enum xtcp_tlp_ack_verdict xtcp_tlp_ack(u32 ack, u32 tlp_high_seq,
 				       bool tlp_retrans, bool dsack_tlp,
 				       bool pure_dupack);
+s64 xtcp_rto_left_us(u32 rto_us, u64 sent_us, u64 now_us);
 
 /* ---- Validity of received SACK and D-SACK blocks ---- */
 

@@ -38,6 +38,8 @@
  * @XTCP_TIMER_DELACK:    delayed ACK (socket; Linux's icsk_delack_timer).
  * @XTCP_TIMER_REO:       RACK reorder timeout (socket, same timer as RTO;
  *                        Linux's ICSK_TIME_REO_TIMEOUT).
+ * @XTCP_TIMER_TLP:       tail loss probe (socket, same timer as RTO;
+ *                        Linux's ICSK_TIME_LOSS_PROBE).
  * @XTCP_TIMER_NR:        number of kinds.
  */
 enum xtcp_timer_kind {
@@ -49,6 +51,7 @@ enum xtcp_timer_kind {
 	XTCP_TIMER_TIME_WAIT,
 	XTCP_TIMER_DELACK,
 	XTCP_TIMER_REO,
+	XTCP_TIMER_TLP,
 	XTCP_TIMER_NR
 };
 

@@ -274,6 +274,10 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->reord_seen = 0;
 	xsk->delivered = 0;
 	xsk->rack_lost = 0;
+	xsk->tlp_high_seq = 0;
+	xsk->tlp_retrans = 0;
+	xsk->loss_probes = 0;
+	xsk->loss_probe_recoveries = 0;
 	xsk->probes = 0;
 	xsk->probe_backoff = 0;
 	xsk->max_window = 0;

@@ -206,6 +206,7 @@ static void xtcp_enter_cwr(struct sock *sk, u32 flight)
 	xsk->cong.cwnd = min(xsk->cong.cwnd, xsk->cong.ssthresh);
 	xsk->cong.cwnd_cnt = 0;
 	xsk->high_seq = xsk->snd_nxt;
+	xsk->tlp_high_seq = 0;
 	xsk->ecn_flags |= XTCP_ECN_IN_CWR;
 	xtcp_ecn_queue_cwr(sk);
 }

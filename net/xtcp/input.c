@@ -394,6 +394,10 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr)
 						jiffies_to_msecs(jiffies));
 		xsk->cong.cwnd = xsk->cong.ssthresh;
 		xsk->high_seq = xsk->snd_nxt;
+		/* A new episode: no probe is outstanding any more
+		 * (tcp_init_cwnd_reduction()).
+		 */
+		xsk->tlp_high_seq = 0;
 		xtcp_ecn_queue_cwr(sk);
 	}
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
@@ -447,13 +451,13 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr)
  * recovery begins (unless already in it, or in loss recovery after an
  * RTO, where xtcp has no PRR to bring cwnd down gradually from the
  * loss window: what is lost is resent within it) and they are resent.
- * Then the RTO is armed for the rest of the oldest segment's timeout,
- * unless a retransmission of it armed it already.
+ * Then the RTO is armed for the rest of the oldest segment's timeout
+ * (xtcp_rearm_rtx() while the timer is still of the reorder kind),
+ * unless something armed it meanwhile.
  */
 void xtcp_rack_reo_timeout(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct sk_buff *head;
 
 	if (xtcp_rack_detect_loss_timeout(sk)) {
 		if (!xsk->in_recovery && !xsk->in_loss)
@@ -461,22 +465,8 @@ void xtcp_rack_reo_timeout(struct sock *sk)
 						XTCP_ECN_IN_CWR);
 		xtcp_xmit_retransmit_queue(sk);
 	}
-	if (xsk->rtx_timer_kind == XTCP_RTX_RETRANS)
-		return;
-	head = xtcp_rtx_queue_head(sk);
-	if (!head) {
+	if (xsk->rtx_timer_kind != XTCP_RTX_RETRANS)
 		xtcp_rearm_rtx(sk);
-	} else {
-		/* tcp_rearm_rto() after a reorder timeout: what is left of
-		 * the head's RTO (tcp_rto_delta_us()), at least a tick.
-		 */
-		s64 left = (s64)xtcp_rtt_rto(&xsk->rtt) -
-			   (s64)xtcp_stamp_us_delta(xtcp_clock_us(),
-						    XTCP_SKB_CB(head)->sent_us);
-
-		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
-			     left > 0 ? usecs_to_jiffies(left) : 1);
-	}
 }
 
 /* After an ACK's deliveries: RACK's reordering window adapts to the
@@ -492,19 +482,82 @@ static void xtcp_rack_update(struct sock *sk, const struct xtcp_rate_sample *rs)
 }
 
 /* An ACK that SACKs but does not move SND.UNA: the SACK sample, if any
- * (tcp_clean_rtx_queue() runs for it too); the timer restarts when the
- * head was sent again after the SACKed data was sent, so that the RTO
- * counts from the head's last transmission rather than from before it.
+ * (tcp_clean_rtx_queue() runs for it too).  Return: whether the timer
+ * is to restart (FLAG_SET_XMIT_TIMER): when the head was sent again
+ * after the SACKed data was sent, so that the RTO counts from the head's
+ * last transmission rather than from before it.
  */
-static void xtcp_sack_rtt(struct sock *sk, const struct sk_buff *skb,
+static bool xtcp_sack_rtt(struct sock *sk, const struct sk_buff *skb,
 			  const struct xtcp_sack_rtt *sack)
 {
 	struct sk_buff *head = xtcp_rtx_queue_head(sk);
 
 	if (!head || !xtcp_ack_update_rtt(sk, skb, -1, -1, sack, false))
-		return;
-	if (sack->first_sent_us < XTCP_SKB_CB(head)->sent_us)
+		return false;
+	return sack->first_sent_us < XTCP_SKB_CB(head)->sent_us;
+}
+
+/* After an ACK that asks for it: the tail loss probe if one may be
+ * scheduled now, else the RTO (tcp_set_xmit_timer()).
+ */
+static void xtcp_set_xmit_timer(struct sock *sk)
+{
+	if (!xtcp_schedule_loss_probe(sk, true))
 		xtcp_rearm_rtx(sk);
+}
+
+/**
+ * xtcp_process_tlp_ack() - what an ACK says about the tail loss probe
+ * @sk:          the socket, locked; a probe is outstanding (tlp_high_seq)
+ * @ack:         the ACK's cumulative acknowledgment number
+ * @dsack_tlp:   its D-SACK reports exactly the probe (FLAG_DSACK_TLP)
+ * @pure_dupack: it neither moved SND.UNA, nor carried data or a window
+ *               update, nor SACKed new data
+ *
+ * RFC 8985 s.7.4 as Linux's tcp_process_tlp_ack(), the verdict from
+ * xtcp_tlp_ack().  A probe that repaired a loss (the ACK covers more than
+ * was sent when the probe went, with no sign that the original arrived
+ * too) costs one congestion window reduction, begun and ended at once as
+ * Linux does it (tcp_init_cwnd_reduction(), the CWR state,
+ * tcp_end_cwnd_reduction(), tcp_try_keep_open()): ssthresh from the
+ * congestion control, cwnd down to it, CWR signalled to an ECN peer, and
+ * the connection back in the open state.
+ */
+static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
+				 bool pure_dupack)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	switch (xtcp_tlp_ack(ack, xsk->tlp_high_seq, xsk->tlp_retrans,
+			     dsack_tlp, pure_dupack)) {
+	case XTCP_TLP_PENDING:
+		return;
+	case XTCP_TLP_NO_LOSS:
+		xsk->tlp_high_seq = 0;
+		return;
+	case XTCP_TLP_LOSS:
+		break;
+	}
+	xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
+						     xtcp_flight_segs(xsk),
+						     jiffies_to_msecs(jiffies));
+	xsk->cong.cwnd = xsk->cong.ssthresh;
+	xsk->cong.cwnd_cnt = 0;
+	xsk->high_seq = xsk->snd_nxt;
+	xsk->tlp_high_seq = 0;
+	xsk->in_recovery = 0;
+	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
+	xtcp_ecn_queue_cwr(sk);
+	xsk->loss_probe_recoveries++;
+}
+
+/* The window a segment advertises, bytes: scaled unless on a SYN (RFC
+ * 7323 s.2.2, tcp_ack_update_window()).
+ */
+static u32 xtcp_ack_nwin(const struct xtcp_sock *xsk,
+			 const struct xtcp_skb_cb *cb)
+{
+	return (u32)cb->window << (cb->flags & TCPHDR_SYN ? 0 : xsk->snd_wscale);
 }
 
 /* What xtcp_ack() made of a segment's ACK field. */
@@ -551,7 +604,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 ack = cb->ack_seq, prior_inflight, segs, flight, reord;
 	struct xtcp_sack_rtt sack_rtt = {};
-	bool window_changed = false, cwr, recovering, reo;
+	bool window_changed = false, win_update, cwr, recovering, reo;
 	long seq_rtt_us, ca_rtt_us;
 	u32 prior_snd_una = xsk->snd_una;
 	struct xtcp_rate_sample rs = {};
@@ -584,12 +637,19 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	/* FlightSize before this ACK; 0 with nothing outstanding. */
 	flight = xsk->snd_una != xsk->snd_nxt ? xtcp_flight_segs(xsk) : 0;
 
+	/* Linux's FLAG_WIN_UPDATE (tcp_may_update_window()), for the
+	 * tail loss probe's duplicate ACK test.
+	 */
+	win_update = xtcp_seq_after(ack, xsk->snd_una) ||
+		     xtcp_seq_after(cb->seq, xsk->snd_wl1) ||
+		     (cb->seq == xsk->snd_wl1 &&
+		      (xtcp_ack_nwin(xsk, cb) > xsk->snd_wnd ||
+		       !xtcp_ack_nwin(xsk, cb)));
+
 	/* Window update, only from a newer segment (SND.WL1/SND.WL2). */
 	if (xtcp_seq_before(xsk->snd_wl1, cb->seq) ||
 	    (xsk->snd_wl1 == cb->seq && xtcp_seq_geq(ack, xsk->snd_wl2))) {
-		/* Scaled unless on a SYN (RFC 7323 s.2.2, tcp_ack_update_window()). */
-		u32 nwin = (u32)cb->window <<
-			   (cb->flags & TCPHDR_SYN ? 0 : xsk->snd_wscale);
+		u32 nwin = xtcp_ack_nwin(xsk, cb);
 
 		window_changed = xsk->snd_wnd != nwin;
 		xsk->snd_wnd = nwin;
@@ -620,6 +680,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		if (xtcp_is_sack(xsk) && xtcp_seq_before(reord, prior_fack))
 			xtcp_check_sack_reordering(sk, reord);
 		xtcp_rack_update(sk, &rs);
+		if (xsk->tlp_high_seq)
+			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp, false);
 		recovering = xsk->in_recovery;
 		if (xsk->in_recovery) {
 			/* RFC 6582 s.3.2: recovery ends once "recover" is
@@ -667,10 +729,11 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 						  xtcp_rtt_srtt_us(&xsk->rtt));
 		}
 		/* RFC 6298 s.5.3: restart the timer, or stop it when all is
-		 * acked; not over a reorder timer RACK just armed.
+		 * acked; not over a reorder timer RACK just armed.  The tail
+		 * loss probe goes first when it may (tcp_set_xmit_timer()).
 		 */
 		if (!reo)
-			xtcp_rearm_rtx(sk);
+			xtcp_set_xmit_timer(sk);
 		xtcp_ack_probe(sk);
 		xtcp_sndbuf_expand(sk);
 		sk->sk_write_space(sk);
@@ -679,10 +742,23 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	xtcp_ack_probe(sk);
 	cwr = xtcp_ecn_ack(sk, cb->flags, flight);
 	if (xtcp_is_sack(xsk)) {
-		xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &rs, &sack_rtt);
-		xtcp_sack_rtt(sk, skb, &sack_rtt);
+		bool rearm;
+
+		segs = xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &rs,
+						&sack_rtt);
+		rearm = xtcp_sack_rtt(sk, skb, &sack_rtt);
 		xtcp_rack_update(sk, &rs);
-		xtcp_sack_recovery(sk, cwr);
+		/* A pure duplicate ACK: no data (or FIN), no window update,
+		 * nothing newly SACKed (Linux's FLAG_NOT_DUP and
+		 * FLAG_DATA_SACKED both clear).
+		 */
+		if (xsk->tlp_high_seq)
+			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp,
+					     cb->end_seq == cb->seq &&
+					     !win_update && !segs);
+		reo = xtcp_sack_recovery(sk, cwr);
+		if (rearm && !reo)
+			xtcp_set_xmit_timer(sk);
 		WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
 		return XTCP_ACK_OK;
 	}

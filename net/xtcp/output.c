@@ -513,11 +513,14 @@ static void xtcp_send_new(struct sock *sk, struct sk_buff *skb)
 	if (xtcp_seq_after(cb->end_seq, xsk->snd_nxt))
 		xsk->snd_nxt = cb->end_seq;
 	xtcp_transmit_skb(sk, skb, true);
-	/* A pending reorder timeout stays: the RTO follows it
-	 * (tcp_event_new_data_sent()).
+	/* A pending reorder timeout stays: the RTO follows it; a pending
+	 * loss probe gives way to the RTO, for what is left of it, and the
+	 * sender schedules the probe again (tcp_event_new_data_sent()).
 	 */
-	if (xsk->rtx_timer_kind != XTCP_RTX_RETRANS &&
-	    xsk->rtx_timer_kind != XTCP_RTX_REO)
+	if (xsk->rtx_timer_kind == XTCP_RTX_TLP)
+		xtcp_rearm_rtx(sk);
+	else if (xsk->rtx_timer_kind != XTCP_RTX_RETRANS &&
+		 xsk->rtx_timer_kind != XTCP_RTX_REO)
 		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_rto_jiffies(sk));
 }
 
@@ -597,24 +600,32 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
  * what the window takes when it fires (xtcp_send_probe()).  With data in
  * flight the retransmission timer or the ACKs move things on (a Nagle
  * hold or a full congestion window needs packets_out).
+ *
+ * With @probe (Linux's push_one 2, from xtcp_send_loss_probe()) one skb
+ * goes, of at most one segment when the congestion window is full, and
+ * no loss probe is scheduled; otherwise, when anything was sent, the
+ * tail loss probe is (one per tail loss episode, tcp_write_xmit()).
+ * Return: the segments sent.
  */
-void xtcp_write_xmit(struct sock *sk, int nonagle)
+static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 mss = xsk->mss, max_segs, in_flight;
+	u32 mss = xsk->mss, max_segs, in_flight, sent = 0;
 	struct sk_buff *skb;
 
 	if (sk->sk_state == TCP_CLOSE)
-		return;
+		return 0;
 	max_segs = xtcp_tso_segs(sk);
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		u32 quota, limit;
 
 		in_flight = xtcp_packets_in_flight(xsk);
-		if (in_flight >= xsk->cong.cwnd)
+		if (in_flight >= xsk->cong.cwnd && !probe)
 			break;
-		quota = xsk->cong.cwnd - in_flight;
+		/* A loss probe goes out whatever cwnd says. */
+		quota = in_flight < xsk->cong.cwnd ?
+			xsk->cong.cwnd - in_flight : 1;
 		xtcp_set_skb_tso_segs(skb, mss);
 		if (!xtcp_snd_wnd_test(xsk, skb, mss)) {
 			/* RFC 9293 s.3.8.6.1: probe a closed window. */
@@ -642,10 +653,153 @@ void xtcp_write_xmit(struct sock *sk, int nonagle)
 		if (xtcp_small_queue_check(sk, skb))
 			break;
 		xtcp_send_new(sk, skb);
+		sent += xtcp_skb_pcount(skb);
+		if (probe)
+			break;
 	}
+	if (sent && !probe)
+		xtcp_schedule_loss_probe(sk, false);
 	if (!xsk->packets_out && !skb_queue_empty(&sk->sk_write_queue) &&
 	    xsk->rtx_timer_kind == XTCP_RTX_NONE)
 		xtcp_arm_probe(sk);
+	return sent;
+}
+
+/**
+ * xtcp_write_xmit() - send what the windows allow from the send queue
+ * @sk: the socket, locked (owner, or softirq with no owner)
+ * @nonagle: 0, XTCP_NAGLE_PUSH or XTCP_NAGLE_CORK (see above)
+ *
+ * Linux's tcp_write_xmit() with push_one 0: see __xtcp_write_xmit().
+ */
+void xtcp_write_xmit(struct sock *sk, int nonagle)
+{
+	__xtcp_write_xmit(sk, nonagle, false);
+}
+
+/* Linux's TCP_CA_Open or TCP_CA_CWR, where a loss probe may be scheduled:
+ * not in fast recovery or after an RTO, and in CWR, or else nothing
+ * SACKed or marked lost and nothing resent in flight or at the head
+ * (tcp_try_keep_open(), which makes it TCP_CA_Disorder otherwise; Linux
+ * updates its state on the ACKs tcp_ack_is_dubious() picks, xtcp reads
+ * it from the scoreboard when asked).
+ */
+static bool xtcp_ca_open_or_cwr(const struct sock *sk)
+{
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+	const struct sk_buff *head;
+
+	if (xsk->in_recovery || xsk->in_loss)
+		return false;
+	if (xsk->ecn_flags & XTCP_ECN_IN_CWR)
+		return true;
+	if (xtcp_left_out(xsk) || xsk->retrans_out)
+		return false;
+	head = xtcp_rtx_queue_head(sk);
+	return !head || !(XTCP_SKB_CB(head)->sacked & XTCPCB_EVER_RETRANS);
+}
+
+/**
+ * xtcp_schedule_loss_probe() - arm the tail loss probe timer
+ * @sk: the socket, locked
+ * @advancing_rto: the caller would otherwise re-arm the RTO from now (an
+ *	ACK), so the probe may come as late as a whole RTO from now;
+ *	otherwise (new data sent) no later than the RTO already running
+ *
+ * RFC 8985 s.7.2 as Linux's tcp_schedule_loss_probe(): with
+ * net.xtcp.tcp_early_retrans 3 or 4, data in flight, SACK, and in the
+ * open or CWR state, the retransmission timer becomes the probe timer
+ * (XTCP_RTX_TLP, Linux's ICSK_TIME_LOSS_PROBE) for the probe timeout of
+ * xtcp_tlp_pto_us(): 2 SRTT plus the minimum RTO with one segment out
+ * (the peer's delayed ACK) or 2 ms, 1 s before any RTT sample, never
+ * later than the RTO (xtcp_rto_delta_us()).
+ *
+ * Return: true if the probe timer was armed (the caller arms no RTO).
+ */
+bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	s64 left;
+	u32 pto;
+
+	if (!xtcp_tlp_may_schedule(READ_ONCE(xtcp_pernet(sock_net(sk))->early_retrans),
+				   xsk->packets_out, xtcp_is_sack(xsk),
+				   xtcp_ca_open_or_cwr(sk)))
+		return false;
+	left = advancing_rto ? xtcp_rtt_rto(&xsk->rtt) : xtcp_rto_delta_us(sk);
+	pto = xtcp_tlp_pto_us(xtcp_rtt_srtt_us(&xsk->rtt), xsk->packets_out,
+			      XTCP_RTO_MIN_US, left);
+	xtcp_arm_rtx(sk, XTCP_RTX_TLP, usecs_to_jiffies(pto));
+	return true;
+}
+
+/**
+ * xtcp_send_loss_probe() - the tail loss probe timer fired
+ * @sk: the socket, spinlock held, not owned by a user; the timer is
+ *	still of the XTCP_RTX_TLP kind
+ *
+ * RFC 8985 s.7.3 as Linux's tcp_send_loss_probe(): at most one probe is
+ * outstanding (tlp_high_seq).  The probe is new data when the peer's
+ * window takes the next segment (sent whatever cwnd says), else the last
+ * segment sent: the last MSS of the highest skb, split off it
+ * (xtcp_tlp_probe_split()), retransmitted without a loss mark and
+ * outside retrans_out, as Linux's __tcp_retransmit_skb() sends it.
+ * Then tlp_high_seq is SND.NXT, the ACK path judges the probe
+ * (xtcp_process_tlp_ack()) and the RTO is armed from now; when no probe
+ * could go, the RTO is armed for what is left of it.  Linux first leaves
+ * a segment alone whose previous transmission is still queued in the
+ * host (skb_still_in_host_queue()); xtcp does not ask (its transmission
+ * copies an skb whose clone is still queued).
+ */
+void xtcp_send_loss_probe(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb;
+	u32 mss = xsk->mss, pcount, split;
+
+	if (xsk->tlp_high_seq)
+		goto rearm;
+	xsk->tlp_retrans = 0;
+	skb = skb_peek(&sk->sk_write_queue);
+	if (skb && xtcp_snd_wnd_test(xsk, skb, mss)) {
+		if (__xtcp_write_xmit(sk, XTCP_NAGLE_PUSH, true))
+			goto sent;
+		goto rearm;
+	}
+	skb = xtcp_rtx_queue_tail(sk);
+	if (!skb) {
+		/* Nothing to probe with (a SYN or FIN without an skb there,
+		 * or a count gone wrong): the plain RTO timer, if anything.
+		 */
+		WARN_ON_ONCE(xsk->packets_out);
+		WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
+		goto rearm;
+	}
+	pcount = xtcp_skb_pcount(skb);
+	if (WARN_ON_ONCE(!pcount))
+		goto rearm;
+	split = xtcp_tlp_probe_split(skb->len, pcount, mss);
+	if (split) {
+		if (xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, split, mss))
+			goto rearm;
+		skb = skb_rb_next(skb);
+		if (WARN_ON_ONCE(!skb))
+			goto rearm;
+	}
+	pcount = xtcp_skb_pcount(skb);
+	xtcp_set_skb_tso_segs(skb, mss);
+	xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) - (s32)pcount);
+	XTCP_SKB_CB(skb)->retransmitted = 1;
+	if (xtcp_transmit_skb(sk, skb, true) < 0)
+		goto rearm;
+	xsk->tlp_retrans = 1;
+sent:
+	xsk->tlp_high_seq = xsk->snd_nxt;
+	xsk->loss_probes++;
+	/* The RTO counts from now (icsk_pending cleared). */
+	WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
+rearm:
+	xtcp_rearm_rtx(sk);
 }
 
 /* tcp_write_wakeup() for a window that is open but too small for the head

@@ -157,6 +157,7 @@ static int xtcp_sock_timer(struct xtcp_sock *xsk, unsigned long *expires)
 	switch (READ_ONCE(xsk->rtx_timer_kind)) {
 	case XTCP_RTX_RETRANS:
 	case XTCP_RTX_REO:
+	case XTCP_RTX_TLP:
 		*expires = READ_ONCE(xsk->rtx_timeout);
 		return 1;
 	case XTCP_RTX_PROBE:

@@ -534,6 +534,25 @@ enum xtcp_tlp_ack_verdict xtcp_tlp_ack(u32 ack, u32 tlp_high_seq,
 	return pure_dupack ? XTCP_TLP_NO_LOSS : XTCP_TLP_PENDING;
 }
 
+/**
+ * xtcp_rto_left_us() - what is left of the RTO of the oldest segment
+ * @rto_us:  the RTO, us (backed off, as the timer is armed with it).
+ * @sent_us: when the oldest unacknowledged segment was last sent, us.
+ * @now_us:  now, on the same clock.
+ *
+ * Linux's tcp_rto_delta_us(): the RTO counts from that send, so a timer
+ * that stood in for it (RACK's reorder timer, the tail loss probe) re-arms
+ * it for this much (tcp_rearm_rto()), and the probe timeout is clamped
+ * to it (tcp_schedule_loss_probe()).
+ *
+ * Return: us until the RTO is due; 0 or less once it is.
+ * Context: any.
+ */
+s64 xtcp_rto_left_us(u32 rto_us, u64 sent_us, u64 now_us)
+{
+	return (s64)(sent_us + rto_us - now_us);
+}
+
 /* ---- SACK block validity ---- */
 
 /**

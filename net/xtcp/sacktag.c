@@ -223,7 +223,8 @@ static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end,
  * @sk: the socket, locked; SACK negotiated
  * @ack_skb: the ACK, its TCP header at skb->data
  * @prior_snd_una: SND.UNA before this ACK (snd_una is already its ACK)
- * @rs: what this ACK delivered; the newly SACKed skbs are added
+ * @rs: what this ACK delivered; the newly SACKed skbs are added, and
+ *	dsack_tlp set when its D-SACK is for the tail loss probe
  * @rtt: where the RTT samples of newly SACKed skbs go, zeroed by the
  *	caller; NULL when the ACK gives none (an old ACK, as Linux takes
  *	no sample there)
@@ -254,6 +255,7 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 		.max_window = xsk->max_window,
 		.mss = xsk->mss,
 		.total_retrans = xsk->total_retrans,
+		.tlp_high_seq = xsk->tlp_high_seq,
 		.ack_seq = XTCP_SKB_CB(ack_skb)->ack_seq,
 	};
 	struct xtcp_sacktag_state st = {
@@ -279,6 +281,8 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 		dups = xtcp_dsack_seen(&ctx, rx.sack_blocks[0].start_seq,
 				       rx.sack_blocks[0].end_seq,
 				       &xsk->dsack_dups, &tlp);
+		/* Linux flags it whether or not it believes the D-SACK. */
+		rs->dsack_tlp = tlp;
 		dsack = dups != 0;
 		if (dsack) {
 			xtcp_rack_dsack_seen(&xsk->rack, xsk->reord_seen, tlp);

@@ -275,6 +275,15 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dou8vec_minmax,
 	},
 	{
+		.procname	= "tcp_early_retrans",
+		.data		= XTCP_KNOB(early_retrans),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_FOUR,
+	},
+	{
 		/* extra2 is this namespace's tcp_max_reordering: rebased
 		 * with .data (xtcp_sysctl_net_init()).
 		 */
@@ -382,6 +391,7 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->adv_win_scale = 1;
 	xn->dsack = 1;
 	xn->recovery = XTCP_RACK_LOSS_DETECTION;
+	xn->early_retrans = 3;	/* TLP on (tcp_sk_init()) */
 	xn->reordering = TCP_FASTRETRANS_THRESH;
 	xn->max_reordering = 300;
 	xn->min_rtt_wlen = 300;

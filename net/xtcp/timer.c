@@ -39,6 +39,8 @@ static u8 xtcp_rtx_timer_kind(u8 event)
 		return XTCP_TIMER_PROBE;
 	case XTCP_RTX_REO:
 		return XTCP_TIMER_REO;
+	case XTCP_RTX_TLP:
+		return XTCP_TIMER_TLP;
 	}
 	return XTCP_TIMER_RTO;
 }
@@ -46,8 +48,9 @@ static u8 xtcp_rtx_timer_kind(u8 event)
 /**
  * xtcp_arm_rtx() - (re)start the retransmission timer
  * @sk:    the socket, locked (spinlock or owner)
- * @kind:  XTCP_RTX_RETRANS (data, SYN, FIN), XTCP_RTX_PROBE or
- *         XTCP_RTX_REO (RACK's reorder timeout)
+ * @kind:  XTCP_RTX_RETRANS (data, SYN, FIN), XTCP_RTX_PROBE,
+ *         XTCP_RTX_REO (RACK's reorder timeout) or XTCP_RTX_TLP (the
+ *         tail loss probe)
  * @delay: from now, in jiffies (at least 1)
  *
  * inet_csk_reset_xmit_timer(): the timer's work and deadline are stored
@@ -80,22 +83,57 @@ void xtcp_stop_rtx(struct sock *sk)
 }
 
 /**
+ * xtcp_rto_delta_us() - how far in the future the head's RTO is
+ * @sk: the socket, locked
+ *
+ * Linux's tcp_rto_delta_us(): the send time of the oldest unacknowledged
+ * skb plus the (backed-off) RTO, less now (xtcp_rto_left_us()).
+ *
+ * Return: microseconds, 0 or less when that time has passed; the whole
+ * RTO when the retransmission queue is empty (a SYN or FIN in flight has
+ * no skb there).
+ */
+s64 xtcp_rto_delta_us(const struct sock *sk)
+{
+	const struct sk_buff *head = xtcp_rtx_queue_head(sk);
+	u32 rto = xtcp_rtt_rto(&xtcp_sk(sk)->rtt);
+
+	if (!head)
+		return rto;
+	return xtcp_rto_left_us(rto, XTCP_SKB_CB(head)->sent_us,
+				xtcp_clock_us());
+}
+
+/**
  * xtcp_rearm_rtx() - arm the retransmission timer for what is outstanding
  * @sk: the socket, locked
  *
- * RFC 6298 s.5.3: one RTO from now while data is unacknowledged; stopped
- * once everything is (rule 5.2).
+ * RFC 6298 s.5.3 as Linux's tcp_rearm_rto(): one RTO from now while data
+ * is unacknowledged; stopped once everything is (rule 5.2).  While the
+ * timer is pending as RACK's reorder timer or the tail loss probe, the
+ * RTO they stand in for was armed already: it is re-armed for what is
+ * left of it, counted from the send of the oldest unacknowledged skb
+ * (xtcp_rto_delta_us()), at least a jiffy, not for a whole RTO from now.
  */
 void xtcp_rearm_rtx(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u8 kind = xsk->rtx_timer_kind;
+	unsigned long rto;
 
-	if (xsk->snd_una != xsk->snd_nxt)
-		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
-			     xtcp_rto_jiffies(sk));
-	else if (xsk->rtx_timer_kind == XTCP_RTX_RETRANS ||
-		 xsk->rtx_timer_kind == XTCP_RTX_REO)
-		xtcp_stop_rtx(sk);
+	if (xsk->snd_una == xsk->snd_nxt) {
+		if (kind == XTCP_RTX_RETRANS || kind == XTCP_RTX_REO ||
+		    kind == XTCP_RTX_TLP)
+			xtcp_stop_rtx(sk);
+		return;
+	}
+	rto = xtcp_rto_jiffies(sk);
+	if (kind == XTCP_RTX_REO || kind == XTCP_RTX_TLP) {
+		s64 left = xtcp_rto_delta_us(sk);
+
+		rto = usecs_to_jiffies(left > 1 ? (u32)min_t(s64, left, U32_MAX) : 1);
+	}
+	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, rto);
 }
 
 /* Has the connection retransmitted for longer than @boundary timeouts
@@ -226,6 +264,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 			xsk->reordering = min_t(u32, xsk->reordering,
 						READ_ONCE(xn->reordering));
 		xsk->high_seq = xsk->snd_nxt;
+		xsk->tlp_high_seq = 0;
 		xsk->in_recovery = 0;
 		xsk->in_loss = 1;
 		xsk->dupacks = 0;
@@ -264,16 +303,24 @@ static void xtcp_write_timer_handler(struct sock *sk)
 		xtcp_sk_timer_arm(sk, &xsk->rtx_timer, kind, xsk->rtx_timeout);
 		return;
 	}
-	WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
+	/* As icsk_pending: the reorder timer and the loss probe keep their
+	 * kind while they run, so that the RTO they re-arm is what is left
+	 * of it (xtcp_rearm_rtx()); each re-arms or stops the timer.
+	 */
 	switch (event) {
 	case XTCP_RTX_RETRANS:
+		WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
 		xtcp_retransmit_timer(sk);
 		break;
 	case XTCP_RTX_PROBE:
+		WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
 		xtcp_send_probe(sk);
 		break;
 	case XTCP_RTX_REO:
 		xtcp_rack_reo_timeout(sk);
+		break;
+	case XTCP_RTX_TLP:
+		xtcp_send_loss_probe(sk);
 		break;
 	}
 }

@@ -61,6 +61,7 @@ static const char * const xtcp_timer_names[XTCP_TIMER_NR] = {
 	[XTCP_TIMER_TIME_WAIT]	= "time_wait",
 	[XTCP_TIMER_DELACK]	= "delack",
 	[XTCP_TIMER_REO]	= "reo",
+	[XTCP_TIMER_TLP]	= "tlp",
 };
 
 static struct xtcp_wheel_cpu *xtcp_wheel_of(const struct xtcp_wtimer *t)
@@ -126,6 +127,7 @@ static void xtcp_wheel_expire(struct xtcp_wheel *w, struct xtcp_wtimer *t,
 	case XTCP_TIMER_RTO:
 	case XTCP_TIMER_PROBE:
 	case XTCP_TIMER_REO:
+	case XTCP_TIMER_TLP:
 		xtcp_write_timer(t);
 		break;
 	case XTCP_TIMER_KEEPALIVE:

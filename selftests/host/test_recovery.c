@@ -697,6 +697,23 @@ TEST(tlp_ack)
 	ASSERT_EQ(XTCP_TLP_LOSS, xtcp_tlp_ack(6, 5, true, false, false));
 }
 
+/* tcp_rto_delta_us(): the RTO counts from the head's last send. */
+TEST(rto_left)
+{
+	u64 t0 = 5000000000ULL;	/* us of a clock that has run a while */
+
+	/* Sent 300 ms ago with a 1 s RTO: 700 ms left. */
+	ASSERT_EQ(700 * MS, xtcp_rto_left_us(SEC, t0, t0 + 300 * MS));
+	/* Sent just now: the whole RTO. */
+	ASSERT_EQ(SEC, xtcp_rto_left_us(SEC, t0, t0));
+	/* Due exactly, and overdue (a timer run late): 0 and negative. */
+	ASSERT_EQ(0, xtcp_rto_left_us(SEC, t0, t0 + SEC));
+	ASSERT_EQ(-(s64)(5 * MS), xtcp_rto_left_us(SEC, t0, t0 + SEC + 5 * MS));
+	/* The largest RTO, 120 s, is far from the 64-bit limits. */
+	ASSERT_EQ(120 * (s64)SEC,
+		  xtcp_rto_left_us(120 * SEC, t0, t0));
+}
+
 /* ==== SACK block validity ==== */
 
 /*
