@@ -288,6 +288,33 @@ struct xtcp_sock {
 				 * original send, 0 when none pending
 				 */
 	u32 high_seq;		/* snd_nxt at the last loss (RFC 6582) */
+	/* Undo of a cwnd reduction found spurious (input.c, Linux's
+	 * tcp_init_undo(), tcp_may_undo(), tcp_undo_cwnd_reduction()):
+	 * undo_marker is SND.UNA when the recovery (fast, or after an RTO)
+	 * began, 0 when there is nothing to undo; undo_retrans the
+	 * retransmissions since then that no D-SACK has shown spurious
+	 * yet (0: all were, -1: none was sent); prior_ssthresh and
+	 * prior_cwnd what the reduction took (prior_ssthresh 0: not to be
+	 * given back, after ECN).  undo_stamp is xtcp_ts_clock() (ms) at
+	 * the first retransmission, 0 when none is pending: Linux's
+	 * retrans_stamp as tcp_packet_delayed() reads it (xtcp's
+	 * retrans_stamp, in jiffies, serves the timeouts and is cleared
+	 * by every ACK that moves SND.UNA).  frto: F-RTO (RFC 5682) runs
+	 * for the current RTO (tp->frto).  The counters are Linux's
+	 * TCPFullUndo, TCPPartialUndo, TCPDSACKUndo, TCPLossUndo and
+	 * TCPSpuriousRTOs, per connection.
+	 */
+	u32 undo_marker;
+	int undo_retrans;
+	u32 prior_ssthresh;
+	u32 prior_cwnd;
+	u32 undo_stamp;
+	u8 frto;
+	u32 full_undos;
+	u32 partial_undos;
+	u32 dsack_undos;
+	u32 loss_undos;
+	u32 spurious_rtos;
 	u8 retransmits;		/* consecutive timeouts */
 	u8 dupacks;
 	u8 in_recovery;
@@ -649,6 +676,8 @@ struct xtcp_net {
 	u8 recovery;
 	/* Tail loss probe (output.c): tcp_early_retrans, 3 or 4 enable it. */
 	u8 early_retrans;
+	/* F-RTO after an RTO (input.c, timer.c): tcp_frto, non-zero on. */
+	u8 frto;
 	int reordering;
 	int max_reordering;
 	/* Min-RTT window (input.c), seconds; GSO autosizing (sendq.c). */
@@ -866,12 +895,18 @@ static inline u32 xtcp_highest_sack_seq(const struct xtcp_sock *xsk)
  * @last_end_seq:    its end sequence number.
  * @dsack_tlp:       the ACK's D-SACK reports exactly the tail loss probe
  *                   (Linux's FLAG_DSACK_TLP).
+ * @dsack:           the ACK carries a believed D-SACK (FLAG_DSACKING_ACK).
+ * @orig_acked:      it newly delivered data never retransmitted that ends
+ *                   at or below high_seq (FLAG_ORIG_SACK_ACKED, F-RTO's
+ *                   sign of a spurious RTO).
  */
 struct xtcp_rate_sample {
 	u32 prior_delivered;
 	u64 prior_mstamp;
 	u32 last_end_seq;
 	bool dsack_tlp;
+	bool dsack;
+	bool orig_acked;
 };
 
 /* An skb not delivered before was delivered by this ACK
@@ -916,6 +951,8 @@ bool xtcp_rack_mark_lost(struct sock *sk);
 bool xtcp_rack_detect_loss_timeout(struct sock *sk);
 void xtcp_rack_reo_timeout(struct sock *sk);
 bool xtcp_rack_in_recovery(const struct xtcp_sock *xsk);
+bool xtcp_any_retrans_done(const struct sock *sk);
+void xtcp_init_undo(struct xtcp_sock *xsk);
 
 /* sendq.c: the skbs of the send and retransmission queues */
 void xtcp_set_skb_tso_segs(struct sk_buff *skb, u32 mss);
@@ -982,6 +1019,7 @@ bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb);
 bool xtcp_tstamp_paws_discard(const struct sock *sk, const struct sk_buff *skb);
 void xtcp_tstamp_replace_recent(struct sock *sk, const struct sk_buff *skb);
 u32 xtcp_tstamp_rtt_us(const struct sock *sk, const struct sk_buff *skb);
+u32 xtcp_tstamp_ecr(const struct sock *sk, const struct sk_buff *skb);
 void xtcp_tstamp_req_init(struct xtcp_request *req, const struct sk_buff *skb);
 void xtcp_tstamp_req_out(const struct xtcp_request *req,
 			 struct xtcp_out_options *opts, bool synack);

@@ -42,7 +42,8 @@ struct xtcp_cong {
  *
  * The caller owns cwnd and ssthresh: hooks only suggest (->ssthresh) or grow
  * (->cong_avoid) them. Loss recovery, the loss window after an RTO, the
- * restart window after idle (RFC 5681 s.4.1) and undo are the caller's.
+ * restart window after idle (RFC 5681 s.4.1) and the undo of a spurious
+ * reduction are the caller's (->undo_cwnd only says what cwnd becomes).
  * Hooks are called with the connection serialised (socket lock held) and
  * must not sleep; they never fail.
  *
@@ -74,6 +75,11 @@ struct xtcp_cong {
  * @on_idle_restart: optional. Called when the sender transmits again after
  *            @idle_ms with nothing in flight (RFC 9438 s.5.8), before the
  *            caller applies any restart window.
+ * @undo_cwnd: required. Called when the caller undoes a cwnd reduction it
+ *            found spurious (D-SACK, timestamps, F-RTO; Linux's
+ *            ->undo_cwnd). @prior_cwnd is cwnd just before the reduction.
+ *            Returns the cwnd to use; changes nothing. The caller restores
+ *            ssthresh itself.
  */
 struct xtcp_cong_ops {
 	struct list_head list;
@@ -85,6 +91,7 @@ struct xtcp_cong_ops {
 			   u32 now_ms, u32 rtt_us);
 	void (*on_rto)(struct xtcp_cong *ca, u32 now_ms);
 	void (*on_idle_restart)(struct xtcp_cong *ca, u32 now_ms, u32 idle_ms);
+	u32 (*undo_cwnd)(struct xtcp_cong *ca, u32 prior_cwnd);
 };
 
 extern struct xtcp_cong_ops xtcp_cong_reno;
@@ -128,6 +135,7 @@ static inline bool xtcp_cong_is_cwnd_limited(const struct xtcp_cong *ca,
 /* Shared helpers, net/xtcp/cong_common.c. */
 u32 xtcp_cong_slow_start(struct xtcp_cong *ca, u32 acked);
 void xtcp_cong_avoid_ai(struct xtcp_cong *ca, u32 w, u32 acked);
+u32 xtcp_cong_reno_undo_cwnd(struct xtcp_cong *ca, u32 prior_cwnd);
 u32 xtcp_cbrt_u64(u64 x);
 
 /* Read-only view of CUBIC's private state, for diagnostics and tests. */

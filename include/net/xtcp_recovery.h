@@ -145,6 +145,16 @@ u32 xtcp_sack_reordering(u32 fack, u32 low_seq, u32 mss, u32 reordering,
 			 u32 max_reordering);
 void xtcp_rack_recovery_end(struct xtcp_rack *rack, bool undone);
 
+/* ---- Undo of spurious cwnd reductions (RFC 2883 s.5, RFC 3522) ---- */
+
+int xtcp_init_undo_retrans(u32 retrans_out, bool tlp_retrans_out);
+int xtcp_undo_retrans_dsacked(int undo_retrans, u32 segs);
+bool xtcp_packet_delayed(u32 retrans_stamp, u32 ecr, bool sack,
+			 bool una_at_high_seq);
+bool xtcp_may_undo(u32 undo_marker, int undo_retrans, bool delayed);
+u32 xtcp_current_ssthresh(u32 ssthresh, u32 cwnd, bool in_reduction);
+u32 xtcp_undo_ssthresh(u32 ssthresh, u32 prior_ssthresh);
+
 /* ---- Tail loss probe timeout (RFC 8985 s.7.2) ---- */
 
 /* PTO before any RTT sample (Linux's TCP_TIMEOUT_INIT, 1 s). */

@@ -19,6 +19,14 @@ static void xtcp_cong_grow(struct xtcp_cong *ca, u64 inc)
 	ca->cwnd = (u32)cwnd;
 }
 
+/* The cwnd after an undo (Linux's tcp_reno_undo_cwnd(), which CUBIC uses
+ * too): what it was before the reduction, or more if it has grown since.
+ */
+u32 xtcp_cong_reno_undo_cwnd(struct xtcp_cong *ca, u32 prior_cwnd)
+{
+	return ca->cwnd > prior_cwnd ? ca->cwnd : prior_cwnd;
+}
+
 /* Slow start (RFC 5681 s.3.1): one segment of growth per segment ACKed, so
  * cwnd doubles every RTT, but never past ssthresh: the ACKs that would
  * overshoot it are returned so the caller can spend them on congestion

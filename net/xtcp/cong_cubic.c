@@ -305,4 +305,5 @@ struct xtcp_cong_ops xtcp_cong_cubic = {
 	.cong_avoid		= xtcp_cubic_cong_avoid,
 	.on_rto			= xtcp_cubic_on_rto,
 	.on_idle_restart	= xtcp_cubic_on_idle_restart,
+	.undo_cwnd		= xtcp_cong_reno_undo_cwnd,
 };

@@ -43,4 +43,5 @@ struct xtcp_cong_ops xtcp_cong_reno = {
 	.init		= xtcp_reno_init,
 	.ssthresh	= xtcp_reno_ssthresh,
 	.cong_avoid	= xtcp_reno_cong_avoid,
+	.undo_cwnd	= xtcp_cong_reno_undo_cwnd,
 };

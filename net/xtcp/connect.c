@@ -278,6 +278,16 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->tlp_retrans = 0;
 	xsk->loss_probes = 0;
 	xsk->loss_probe_recoveries = 0;
+	/* Undo (tcp_clear_retrans(), tcp_disconnect()). */
+	xsk->prior_ssthresh = 0;
+	xsk->prior_cwnd = 0;
+	xsk->undo_stamp = 0;
+	xsk->frto = 0;
+	xsk->full_undos = 0;
+	xsk->partial_undos = 0;
+	xsk->dsack_undos = 0;
+	xsk->loss_undos = 0;
+	xsk->spurious_rtos = 0;
 	xsk->probes = 0;
 	xsk->probe_backoff = 0;
 	xsk->max_window = 0;

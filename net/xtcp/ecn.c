@@ -209,6 +209,12 @@ static void xtcp_enter_cwr(struct sock *sk, u32 flight)
 	xsk->tlp_high_seq = 0;
 	xsk->ecn_flags |= XTCP_ECN_IN_CWR;
 	xtcp_ecn_queue_cwr(sk);
+	/* Congestion is proven: no undo of this or an earlier reduction
+	 * (tcp_enter_cwr()).
+	 */
+	xsk->prior_ssthresh = 0;
+	if (!xsk->in_loss)
+		xsk->undo_marker = 0;
 }
 
 /**

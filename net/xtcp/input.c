@@ -294,6 +294,14 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, long *seq_rtt_us,
 				if (!cb->retransmitted &&
 				    xtcp_seq_before(start, *reord))
 					*reord = start;
+				/* An original delivered (F-RTO's
+				 * FLAG_ORIG_SACK_ACKED).
+				 */
+				if (!cb->retransmitted &&
+				    !xtcp_seq_after(xtcp_seq_min(cb->end_seq,
+								 ack),
+						    xsk->high_seq))
+					rs->orig_acked = true;
 			}
 			if (rtx)
 				xtcp_acked_pcount(sk, skb, acked);
@@ -378,6 +386,236 @@ static bool xtcp_ack_update_rtt(struct sock *sk, const struct sk_buff *skb,
 	return true;
 }
 
+/**
+ * xtcp_any_retrans_done() - is a retransmission possibly still out
+ * @sk: the socket, locked
+ *
+ * Linux's tcp_any_retrans_done(): one counted in flight, or a head of the
+ * retransmission queue that was ever resent (a retransmission whose send
+ * failed is not counted but may still be in the host).
+ *
+ * Return: true if so.
+ */
+bool xtcp_any_retrans_done(const struct sock *sk)
+{
+	const struct sk_buff *head = xtcp_rtx_queue_head(sk);
+
+	return xtcp_sk(sk)->retrans_out ||
+	       (head && (XTCP_SKB_CB(head)->sacked & XTCPCB_EVER_RETRANS));
+}
+
+/**
+ * xtcp_init_undo() - a recovery (fast, or after an RTO) begins
+ * @xsk: the socket, locked
+ *
+ * Linux's tcp_init_undo(): what is to be undone starts at SND.UNA, and
+ * the retransmissions still in flight (a resent tail loss probe
+ * included) must be D-SACKed before D-SACKs alone may undo it.
+ */
+void xtcp_init_undo(struct xtcp_sock *xsk)
+{
+	xsk->undo_marker = xsk->snd_una;
+	xsk->undo_retrans = xtcp_init_undo_retrans(xsk->retrans_out,
+						   xsk->tlp_high_seq &&
+						   xsk->tlp_retrans);
+}
+
+/* tcp_packet_delayed() for this ACK: its TSecr is older than the first
+ * retransmission (RFC 3522), or nothing was retransmitted yet.
+ */
+static bool xtcp_ack_packet_delayed(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	return xtcp_packet_delayed(xsk->undo_stamp, xtcp_tstamp_ecr(sk, skb),
+				   xtcp_is_sack(xsk),
+				   xtcp_seq_geq(xsk->snd_una, xsk->high_seq));
+}
+
+/* tcp_may_undo() for this ACK. */
+static bool xtcp_ack_may_undo(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	return xtcp_may_undo(xsk->undo_marker, xsk->undo_retrans,
+			     xtcp_ack_packet_delayed(sk, skb));
+}
+
+/* Give back the reduction found spurious (tcp_undo_cwnd_reduction()):
+ * cwnd from the congestion control's undo_cwnd, ssthresh back up to
+ * prior_ssthresh, and with @unmark_loss (after an RTO, or the partial
+ * undo) no segment taken as lost any more.  Nothing to undo afterwards;
+ * RACK looks at the losses again at the next ACK.
+ */
+static void xtcp_undo_cwnd_reduction(struct sock *sk, bool unmark_loss)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (unmark_loss) {
+		struct sk_buff *skb;
+
+		for (skb = xtcp_rtx_queue_head(sk); skb; skb = skb_rb_next(skb))
+			XTCP_SKB_CB(skb)->sacked &= ~XTCPCB_LOST;
+		xsk->lost_out = 0;
+		xtcp_clear_all_retrans_hints(xsk);
+	}
+	if (xsk->prior_ssthresh) {
+		xsk->cong.cwnd = xsk->cong_ops->undo_cwnd(&xsk->cong,
+							  xsk->prior_cwnd);
+		if (xsk->prior_ssthresh > xsk->cong.ssthresh) {
+			xsk->cong.ssthresh =
+				xtcp_undo_ssthresh(xsk->cong.ssthresh,
+						   xsk->prior_ssthresh);
+			/* tcp_ecn_withdraw_cwr() */
+			xsk->ecn_flags &= ~TCP_ECN_QUEUE_CWR;
+		}
+	}
+	xsk->undo_marker = 0;
+	xsk->rack.advanced = true;
+}
+
+/* Recovery (fast, or after an RTO) ends, SND.UNA at high_seq
+ * (tcp_try_undo_recovery()): undone if nothing was retransmitted, or
+ * the timestamps show the originals arrived, or every retransmission was
+ * D-SACKed; otherwise it was real and uses up one of RACK's persistent
+ * widenings.  The caller leaves the recovery state.
+ */
+static bool xtcp_try_undo_recovery(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	bool undo = xtcp_ack_may_undo(sk, skb);
+
+	if (undo) {
+		xtcp_undo_cwnd_reduction(sk, false);
+		if (xsk->in_loss)
+			xsk->loss_undos++;
+		else
+			xsk->full_undos++;
+	}
+	xtcp_rack_recovery_end(&xsk->rack, undo);
+	return undo;
+}
+
+/* Every retransmission since undo_marker was D-SACKed (RFC 2883 s.5,
+ * tcp_try_undo_dsack()): the reduction is undone, and RACK keeps its
+ * reordering window a recovery longer.  The caller leaves recovery.
+ */
+static bool xtcp_try_undo_dsack(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!xsk->undo_marker || xsk->undo_retrans)
+		return false;
+	xtcp_rack_dsack_undo(&xsk->rack);
+	xtcp_undo_cwnd_reduction(sk, false);
+	xsk->dsack_undos++;
+	return true;
+}
+
+/* A partial ACK in fast recovery (tcp_try_undo_partial()): if its TSecr
+ * shows the hole was filled by the delayed original, that is reordering;
+ * with retransmissions still out the ACK only clocks out data (returns
+ * true: nothing more is marked lost or resent for it), else the
+ * reduction is undone and recovery ends.
+ */
+static bool xtcp_try_undo_partial(struct sock *sk, const struct sk_buff *skb,
+				  u32 prior_snd_una)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!xsk->undo_marker || !xtcp_ack_packet_delayed(sk, skb))
+		return false;
+	if (xtcp_is_sack(xsk))
+		xtcp_check_sack_reordering(sk, prior_snd_una);
+	if (xsk->retrans_out)
+		return true;
+	if (!xtcp_any_retrans_done(sk))
+		xsk->undo_stamp = 0;
+	xtcp_undo_cwnd_reduction(sk, true);
+	xsk->partial_undos++;
+	xsk->in_recovery = 0;
+	return false;
+}
+
+/* After an RTO, undo if the ACK shows the timeout spurious
+ * (tcp_try_undo_loss()): by the timestamps or D-SACKs (tcp_may_undo()),
+ * or with @frto_undo by F-RTO.  Loss recovery ends, nothing is lost any
+ * more.
+ */
+static bool xtcp_try_undo_loss(struct sock *sk, const struct sk_buff *skb,
+			       bool frto_undo)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!frto_undo && !xtcp_ack_may_undo(sk, skb))
+		return false;
+	xtcp_undo_cwnd_reduction(sk, true);
+	xsk->loss_undos++;
+	if (frto_undo)
+		xsk->spurious_rtos++;
+	xsk->retransmits = 0;
+	xsk->in_loss = 0;
+	return true;
+}
+
+/**
+ * xtcp_process_loss() - an ACK after an RTO, before loss recovery
+ * @sk:           the socket, locked; in loss recovery (in_loss), SACK
+ * @skb:          the ACK
+ * @rs:           what it delivered (orig_acked)
+ * @una_advanced: it moved SND.UNA
+ * @data_sacked:  it newly SACKed data
+ * @dupack:       a duplicate ACK (no data, no window update, SND.UNA
+ *                unmoved, no D-SACK: Linux's num_dupack)
+ *
+ * Linux's tcp_process_loss() with F-RTO (RFC 5682 s.3.1, the SACK
+ * variant): an ACK that moves SND.UNA may show the RTO spurious by the
+ * timestamps or D-SACKs; with F-RTO on, so does one that (S)ACKs data
+ * never resent (step 3b).  The first ACK after the RTO that moves SND.UNA
+ * with nothing sent since lets new data go instead of resending (step
+ * 2b); a duplicate ACK or a SACK after that new data means the loss was
+ * real (step 3a).  Once SND.UNA reaches high_seq the recovery ends, undone
+ * if it may be (tcp_try_undo_recovery()).
+ *
+ * Return: true if new data is to be sent rather than the lost segments
+ * (Linux's REXMIT_NEW): the caller does it once cwnd has grown for this
+ * ACK.
+ */
+static bool xtcp_process_loss(struct sock *sk, const struct sk_buff *skb,
+			      const struct xtcp_rate_sample *rs,
+			      bool una_advanced, bool data_sacked, bool dupack)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	bool recovered = xtcp_seq_geq(xsk->snd_una, xsk->high_seq);
+
+	/* Without SACK the RTO sent everything back to the send queue
+	 * (go-back-N): only the end of the recovery may undo.
+	 */
+	if (una_advanced && xtcp_is_sack(xsk) &&
+	    xtcp_try_undo_loss(sk, skb, false))
+		return false;
+	if (xsk->frto) {
+		if (rs->orig_acked && xtcp_try_undo_loss(sk, skb, true))
+			return false;
+		if (xtcp_seq_after(xsk->snd_nxt, xsk->high_seq)) {
+			if (data_sacked || dupack)
+				xsk->frto = 0;
+		} else if (una_advanced && !recovered) {
+			xsk->high_seq = xsk->snd_nxt;
+			if (!skb_queue_empty(&sk->sk_write_queue) &&
+			    xtcp_seq_after(xsk->snd_una + xsk->snd_wnd,
+					   xsk->snd_nxt))
+				return true;
+			xsk->frto = 0;
+		}
+	}
+	if (recovered) {
+		xtcp_try_undo_recovery(sk, skb);
+		xsk->in_loss = 0;
+	}
+	return false;
+}
+
 /* Fast recovery begins: ssthresh and cwnd from the congestion control,
  * "recover" at SND.NXT (RFC 5681 s.3.2, RFC 6582 s.3.2 step 2), unless in
  * CWR, where cwnd was reduced for this window already and recovery keeps
@@ -387,7 +625,19 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
+	/* The undo clock starts with this recovery's first retransmission
+	 * (tcp_retrans_stamp_cleanup()); cwnd and ssthresh are kept to be
+	 * given back, but not after ECN (tcp_enter_recovery()).
+	 */
+	if (!xtcp_any_retrans_done(sk))
+		xsk->undo_stamp = 0;
+	xsk->prior_ssthresh = 0;
+	xtcp_init_undo(xsk);
 	if (!cwr) {
+		xsk->prior_ssthresh =
+			xtcp_current_ssthresh(xsk->cong.ssthresh,
+					      xsk->cong.cwnd, false);
+		xsk->prior_cwnd = xsk->cong.cwnd;
 		xsk->cong.ssthresh =
 			xsk->cong_ops->ssthresh(&xsk->cong,
 						xtcp_flight_segs(xsk),
@@ -415,13 +665,14 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr)
  * Once per window of data as without SACK.  What is lost is resent in
  * order as the pipe allows.  After a timeout, until "recover" is
  * acknowledged, what the timeout (or RACK) marked lost is resent
- * (tcp_process_loss()).  PRR would set cwnd here, undo (D-SACK,
- * timestamps) and F-RTO would decide before entering.
+ * (tcp_process_loss()), unless F-RTO sends new data instead (@rexmit
+ * false, Linux's REXMIT_NEW).  Undo (D-SACK, timestamps) and F-RTO have
+ * decided before (xtcp_ack()).  PRR would set cwnd here.
  *
  * Return: true if RACK armed the reorder timer (the RTO is not re-armed
  * then, as Linux clears FLAG_SET_XMIT_TIMER).
  */
-static bool xtcp_sack_recovery(struct sock *sk, bool cwr)
+static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool rexmit)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	bool rack = xtcp_is_rack(sk), reo = false;
@@ -438,7 +689,8 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr)
 		if (!rack)
 			xtcp_update_scoreboard(sk, true);
 	}
-	xtcp_xmit_retransmit_queue(sk);
+	if (rexmit)
+		xtcp_xmit_retransmit_queue(sk);
 	return reo;
 }
 
@@ -604,7 +856,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 ack = cb->ack_seq, prior_inflight, segs, flight, reord;
 	struct xtcp_sack_rtt sack_rtt = {};
-	bool window_changed = false, win_update, cwr, recovering, reo;
+	bool window_changed = false, win_update, cwr, recovering, reo, hold;
+	bool frto_new = false, rs_sacked;
 	long seq_rtt_us, ca_rtt_us;
 	u32 prior_snd_una = xsk->snd_una;
 	struct xtcp_rate_sample rs = {};
@@ -623,7 +876,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		if (xtcp_is_sack(xsk) && cb->has_sack) {
 			xtcp_sacktag_write_queue(sk, skb, xsk->snd_una, &rs, NULL);
 			xtcp_rack_update(sk, &rs);
-			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR);
+			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR,
+					   true);
 		}
 		return XTCP_ACK_OLD;
 	}
@@ -658,6 +912,13 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		xsk->snd_wl2 = ack;
 	}
 
+	/* ECE: the reduction is required, no undo may give it back
+	 * (tcp_fastretrans_alert() step A).
+	 */
+	if ((cb->flags & (TCPHDR_ECE | TCPHDR_SYN)) == TCPHDR_ECE &&
+	    (xsk->ecn_flags & TCP_ECN_OK))
+		xsk->prior_ssthresh = 0;
+
 	if (xtcp_seq_after(ack, xsk->snd_una)) {
 		prior_inflight = xtcp_packets_in_flight(xsk);
 		prior_fack = xtcp_highest_sack_seq(xsk);
@@ -668,7 +929,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
 		xsk->dupacks = 0;
-		xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &rs, &sack_rtt);
+		rs_sacked = xtcp_sacktag_write_queue(sk, skb, prior_snd_una,
+						     &rs, &sack_rtt) != 0;
 		/* After the SACK blocks, whose samples come second, and
 		 * TSecr third (tcp_ack_update_rtt()).
 		 */
@@ -683,26 +945,38 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		if (xsk->tlp_high_seq)
 			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp, false);
 		recovering = xsk->in_recovery;
+		hold = false;
 		if (xsk->in_recovery) {
 			/* RFC 6582 s.3.2: recovery ends once "recover" is
-			 * acked; a partial ACK means the next hole is lost too
-			 * (with SACK, the scoreboard says what is lost).  A
-			 * real recovery uses up one of RACK's persistent
-			 * widenings (tcp_try_undo_recovery()).
+			 * acked, undone if it was spurious, else using up one
+			 * of RACK's persistent widenings
+			 * (tcp_try_undo_recovery()); a partial ACK may show the
+			 * hole filled by the original (tcp_try_undo_partial()),
+			 * D-SACKs every retransmission spurious
+			 * (tcp_try_undo_dsack()), or else the next hole is lost
+			 * too (with SACK, the scoreboard says what is lost).
 			 */
 			if (xtcp_seq_geq(ack, xsk->high_seq)) {
+				xtcp_try_undo_recovery(sk, skb);
 				xsk->in_recovery = 0;
-				xtcp_rack_recovery_end(&xsk->rack, false);
-			} else if (!xtcp_is_sack(xsk)) {
-				xtcp_retransmit_head(sk);
+			} else {
+				hold = xtcp_try_undo_partial(sk, skb,
+							     prior_snd_una);
+				if (!hold && xsk->in_recovery &&
+				    xtcp_try_undo_dsack(sk))
+					xsk->in_recovery = 0;
+				if (!hold && xsk->in_recovery &&
+				    !xtcp_is_sack(xsk))
+					xtcp_retransmit_head(sk);
 			}
-		}
-		/* Loss recovery after an RTO ends the same way
-		 * (tcp_process_loss()).
-		 */
-		if (xsk->in_loss && xtcp_seq_geq(ack, xsk->high_seq)) {
-			xsk->in_loss = 0;
-			xtcp_rack_recovery_end(&xsk->rack, false);
+		} else if (xsk->in_loss) {
+			/* After an RTO: undo, F-RTO, or the end of loss
+			 * recovery (tcp_process_loss()).
+			 */
+			frto_new = xtcp_process_loss(sk, skb, &rs, true,
+						     rs_sacked, false);
+		} else if (rs.dsack) {
+			xtcp_try_undo_dsack(sk);
 		}
 		/* ECE and CWR (after recovery may have ended, as Linux's
 		 * state exit comes first); no growth in recovery or CWR.
@@ -718,8 +992,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		    xtcp_seq_after(ack, xsk->high_seq))
 			xsk->high_seq = ack;
 		reo = false;
-		if (xtcp_is_sack(xsk)) {
-			reo = xtcp_sack_recovery(sk, cwr);
+		if (xtcp_is_sack(xsk) && !hold) {
+			reo = xtcp_sack_recovery(sk, cwr, !frto_new);
 			recovering |= xsk->in_recovery;
 			WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
 		}
@@ -728,6 +1002,23 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 						  jiffies_to_msecs(jiffies),
 						  xtcp_rtt_srtt_us(&xsk->rtt));
 		}
+		/* F-RTO step 2b, once cwnd grew for this ACK: new data
+		 * instead of the lost segments; if none could go, the
+		 * usual loss recovery (tcp_xmit_recovery()).
+		 */
+		if (frto_new) {
+			xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
+			if (!xtcp_seq_after(xsk->snd_nxt, xsk->high_seq)) {
+				xsk->frto = 0;
+				xtcp_xmit_retransmit_queue(sk);
+			}
+		}
+		/* Outside recovery, with no retransmission out, the undo
+		 * clock stops (tcp_try_to_open()).
+		 */
+		if (!xsk->in_recovery && !xsk->in_loss &&
+		    !xtcp_any_retrans_done(sk))
+			xsk->undo_stamp = 0;
 		/* RFC 6298 s.5.3: restart the timer, or stop it when all is
 		 * acked; not over a reorder timer RACK just armed.  The tail
 		 * loss probe goes first when it may (tcp_set_xmit_timer()).
@@ -756,7 +1047,20 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp,
 					     cb->end_seq == cb->seq &&
 					     !win_update && !segs);
-		reo = xtcp_sack_recovery(sk, cwr);
+		/* D-SACKs may show every retransmission spurious; after an
+		 * RTO, F-RTO reads the ACK (tcp_fastretrans_alert()).
+		 */
+		if (xsk->in_recovery) {
+			if (xtcp_try_undo_dsack(sk))
+				xsk->in_recovery = 0;
+		} else if (xsk->in_loss) {
+			xtcp_process_loss(sk, skb, &rs, false, segs != 0,
+					  cb->end_seq == cb->seq &&
+					  !win_update && !rs.dsack);
+		} else if (rs.dsack) {
+			xtcp_try_undo_dsack(sk);
+		}
+		reo = xtcp_sack_recovery(sk, cwr, true);
 		if (rearm && !reo)
 			xtcp_set_xmit_timer(sk);
 		WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);

@@ -246,6 +246,14 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		if (cb->retransmitted) {
 			xsk->total_retrans += cb->gso_segs;
 			cb->sacked |= XTCPCB_EVER_RETRANS;
+			/* For undo, as tcp_retransmit_skb(): the time of the
+			 * first retransmission (tcp_packet_delayed()) and one
+			 * more that a D-SACK must show spurious.
+			 */
+			if (!xsk->undo_stamp)
+				xsk->undo_stamp = xtcp_ts_clock() ? : 1;
+			xsk->undo_retrans = max(xsk->undo_retrans, 0) +
+					    cb->gso_segs;
 		}
 		/* skb->dev shares its place with the rbtree linkage of a
 		 * retransmission queue skb (__tcp_transmit_skb()).
@@ -754,8 +762,9 @@ bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
 void xtcp_send_loss_probe(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 mss = xsk->mss, pcount, split, undo_stamp;
+	int undo_retrans, err;
 	struct sk_buff *skb;
-	u32 mss = xsk->mss, pcount, split;
 
 	if (xsk->tlp_high_seq)
 		goto rearm;
@@ -790,7 +799,16 @@ void xtcp_send_loss_probe(struct sock *sk)
 	xtcp_set_skb_tso_segs(skb, mss);
 	xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) - (s32)pcount);
 	XTCP_SKB_CB(skb)->retransmitted = 1;
-	if (xtcp_transmit_skb(sk, skb, true) < 0)
+	/* Linux sends the probe with __tcp_retransmit_skb(), which leaves
+	 * undo's stamp and count alone (tcp_init_undo() counts a probe in
+	 * flight when a recovery begins).
+	 */
+	undo_stamp = xsk->undo_stamp;
+	undo_retrans = xsk->undo_retrans;
+	err = xtcp_transmit_skb(sk, skb, true);
+	xsk->undo_stamp = undo_stamp;
+	xsk->undo_retrans = undo_retrans;
+	if (err < 0)
 		goto rearm;
 	xsk->tlp_retrans = 1;
 sent:
@@ -1053,6 +1071,9 @@ static void xtcp_simple_retransmit(struct sock *sk)
 				max(xsk->cong.ssthresh,
 				    (xsk->cong.cwnd >> 1) + (xsk->cong.cwnd >> 2));
 		xsk->high_seq = xsk->snd_nxt;
+		/* Not congestion: nothing to undo later. */
+		xsk->prior_ssthresh = 0;
+		xsk->undo_marker = 0;
 		xsk->in_recovery = 0;
 		xsk->in_loss = 1;
 		xsk->dupacks = 0;
@@ -1200,6 +1221,8 @@ void xtcp_wmem_purge(struct sock *sk)
 	xsk->lost_out = 0;
 	xsk->retrans_out = 0;
 	xsk->lost_cnt_hint = 0;
+	xsk->undo_marker = 0;
+	xsk->undo_retrans = -1;
 	xtcp_clear_all_retrans_hints(xsk);
 	sk_mem_reclaim(sk);
 }

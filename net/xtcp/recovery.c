@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xtcp loss recovery, the pure parts: PRR (RFC 6937), RACK (RFC 8985 s.6),
- * the TLP timeout (RFC 8985 s.7.2) and SACK / D-SACK block validity
- * (RFC 2018, RFC 6675, RFC 2883), with Linux 6.1's choices where it
- * departs from or adds to the RFCs (tcp_input.c, tcp_recovery.c,
- * tcp_output.c).
+ * undo (RFC 2883 s.5, RFC 3522), the TLP timeout (RFC 8985 s.7.2) and
+ * SACK / D-SACK block validity (RFC 2018, RFC 6675, RFC 2883), with Linux
+ * 6.1's choices where it departs from or adds to the RFCs (tcp_input.c,
+ * tcp_recovery.c, tcp_output.c).
  *
  * Pure code (see include/net/xtcp_recovery.h): also built by
  * selftests/host. Not called by the socket code yet: the loss-recovery
@@ -414,6 +414,133 @@ void xtcp_rack_recovery_end(struct xtcp_rack *rack, bool undone)
 {
 	if (!undone && rack->reo_wnd_persist)
 		rack->reo_wnd_persist--;
+}
+
+/* ---- Undo ---- */
+
+/**
+ * xtcp_init_undo_retrans() - undo_retrans when a recovery begins
+ * @retrans_out:     retransmitted segments still in flight, segments.
+ * @tlp_retrans_out: a tail loss probe that resent data is outstanding
+ *                   (tlp_high_seq set and tlp_retrans).
+ *
+ * Linux's tcp_init_undo(): what is in flight already may still be
+ * D-SACKed and must be before the reduction can be undone by D-SACKs;
+ * with nothing, -1, because 0 means "every retransmission was spurious".
+ *
+ * Return: the new undo_retrans (> 0, or -1).
+ * Context: any.
+ */
+int xtcp_init_undo_retrans(u32 retrans_out, bool tlp_retrans_out)
+{
+	u64 n = (u64)retrans_out + tlp_retrans_out;
+
+	if (!n)
+		return -1;
+	return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+/**
+ * xtcp_undo_retrans_dsacked() - undo_retrans after a believed D-SACK
+ * @undo_retrans: the count now.
+ * @segs:         segments the D-SACK showed to be duplicates of
+ *                retransmissions sent since undo_marker.
+ *
+ * Linux's tcp_check_dsack() and tcp_sacktag_one(): only a positive count
+ * goes down, never below 0 (0: every retransmission was spurious).
+ *
+ * Return: the new undo_retrans.
+ * Context: any.
+ */
+int xtcp_undo_retrans_dsacked(int undo_retrans, u32 segs)
+{
+	if (undo_retrans <= 0)
+		return undo_retrans;
+	return (u32)undo_retrans > segs ? undo_retrans - (int)segs : 0;
+}
+
+/**
+ * xtcp_packet_delayed() - does this ACK show that the original
+ *                         transmission arrived (Eifel detection)
+ * @retrans_stamp:   the timestamp clock (ms) of the first retransmission
+ *                   of the episode, 0 if none was sent.
+ * @ecr:             this ACK's TSecr as our own clock, 0 when the ACK
+ *                   has none (no timestamps, or a TSecr of 0).
+ * @sack:            the connection uses SACK.
+ * @una_at_high_seq: SND.UNA is at or beyond high_seq.
+ *
+ * Linux's tcp_packet_delayed() (RFC 3522 s.2): an echoed timestamp older
+ * than the first retransmission was sent by the receiver for an original.
+ * With nothing retransmitted yet (the retransmission may still wait
+ * below), the packet was delayed, not lost, except without SACK once
+ * SND.UNA reached high_seq (Linux clears its stamp there,
+ * tcp_is_non_sack_preventing_reopen()).
+ *
+ * Return: true if the loss was not one.
+ * Context: any.
+ */
+bool xtcp_packet_delayed(u32 retrans_stamp, u32 ecr, bool sack,
+			 bool una_at_high_seq)
+{
+	if (retrans_stamp)
+		return ecr && xtcp_seq_before(ecr, retrans_stamp);
+	return sack || !una_at_high_seq;
+}
+
+/**
+ * xtcp_may_undo() - may the current reduction be undone
+ * @undo_marker:  SND.UNA when the recovery began, 0 for none.
+ * @undo_retrans: retransmissions not yet D-SACKed (0: all were).
+ * @delayed:      xtcp_packet_delayed() for this ACK.
+ *
+ * Linux's tcp_may_undo(): there is a recovery to undo, and either every
+ * retransmission was D-SACKed (RFC 2883 s.5) or the timestamps show that
+ * the originals arrived (RFC 3522).
+ *
+ * Return: true if the reduction was spurious.
+ * Context: any.
+ */
+bool xtcp_may_undo(u32 undo_marker, int undo_retrans, bool delayed)
+{
+	return undo_marker && (!undo_retrans || delayed);
+}
+
+/**
+ * xtcp_current_ssthresh() - the ssthresh to give back on undo
+ * @ssthresh:     ssthresh now, segments.
+ * @cwnd:         cwnd now, segments.
+ * @in_reduction: a cwnd reduction (recovery or CWR) is under way.
+ *
+ * Linux's tcp_current_ssthresh(): during a reduction ssthresh itself,
+ * otherwise at least three quarters of cwnd, which a sender that had left
+ * slow start would have reached again.
+ *
+ * Return: ssthresh to remember as prior_ssthresh, segments.
+ * Context: any.
+ */
+u32 xtcp_current_ssthresh(u32 ssthresh, u32 cwnd, bool in_reduction)
+{
+	u32 three_q = (cwnd >> 1) + (cwnd >> 2);
+
+	if (in_reduction)
+		return ssthresh;
+	return ssthresh > three_q ? ssthresh : three_q;
+}
+
+/**
+ * xtcp_undo_ssthresh() - ssthresh after an undo
+ * @ssthresh:       ssthresh now, segments.
+ * @prior_ssthresh: what it was before the reduction (non-zero: the caller
+ *                  undoes nothing of cwnd and ssthresh without it).
+ *
+ * Linux's tcp_undo_cwnd_reduction(): ssthresh goes back up, never down.
+ *
+ * Return: the new ssthresh, segments.
+ * Context: any.
+ */
+u32 xtcp_undo_ssthresh(u32 ssthresh, u32 prior_ssthresh)
+{
+	return prior_ssthresh > ssthresh ? prior_ssthresh : ssthresh;
 }
 
 /* ---- Tail loss probe ---- */

@@ -26,8 +26,8 @@
  * first one sent after it; the reorder timer waits for the others.  Data
  * never resent that is delivered after data above it raises the
  * duplicate threshold (xtcp_check_sack_reordering()), and makes RACK's
- * reordering window non-zero.  Not yet here: a believed D-SACK counting
- * towards undo (undo_retrans).
+ * reordering window non-zero.  A believed D-SACK of a retransmission
+ * sent since the recovery began counts towards undo (undo_retrans).
  *
  * Context: everything here runs with the socket locked (softirq or owner).
  */
@@ -126,6 +126,10 @@ static u32 xtcp_sacktag_one(struct sock *sk, struct sk_buff *skb,
 	    xtcp_seq_before(cb->seq, xtcp_highest_sack_seq(xsk)) &&
 	    xtcp_seq_before(cb->seq, st->reord))
 		st->reord = cb->seq;
+	/* An original delivered (F-RTO's FLAG_ORIG_SACK_ACKED). */
+	if (!cb->retransmitted &&
+	    !xtcp_seq_after(cb->end_seq, xsk->high_seq))
+		st->rs->orig_acked = true;
 	if (!xsk->sacked_out ||
 	    xtcp_seq_after(cb->end_seq, xsk->highest_sack_end))
 		xsk->highest_sack_end = cb->end_seq;
@@ -218,6 +222,39 @@ static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end,
 	return newly;
 }
 
+/* A believed D-SACK [@start, @end) above the previous SND.UNA: each
+ * retransmitted segment it covers, sent since undo_marker, was a
+ * spurious retransmission (tcp_sacktag_one() with dup_sack; Linux splits
+ * the skbs at the block's edges, xtcp counts the segments the block
+ * overlaps).  Whatever of it is not SACKed yet, the ACK's SACK blocks
+ * tag (a D-SACK above SND.UNA lies inside one, RFC 2883 s.4).
+ */
+static void xtcp_dsack_undo_retrans(struct sock *sk, u32 start, u32 end)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *skb = xtcp_sacktag_bsearch(sk, start);
+
+	for (; skb && xsk->undo_retrans > 0; skb = skb_rb_next(skb)) {
+		const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		u32 lo, hi, mss = xtcp_skb_mss(skb), segs;
+
+		if (!xtcp_seq_before(cb->seq, end))
+			break;
+		if (!(cb->sacked & (XTCPCB_EVER_RETRANS |
+				    XTCPCB_SACKED_RETRANS)) ||
+		    !xtcp_seq_after(cb->end_seq, xsk->undo_marker))
+			continue;
+		lo = xtcp_seq_max(cb->seq, start);
+		hi = xtcp_seq_min(cb->end_seq, end);
+		if (!xtcp_seq_before(lo, hi))
+			continue;
+		segs = mss ? DIV_ROUND_UP(hi - lo, mss) : 1;
+		segs = min(segs, xtcp_skb_pcount(skb));
+		xsk->undo_retrans = xtcp_undo_retrans_dsacked(xsk->undo_retrans,
+							      segs);
+	}
+}
+
 /**
  * xtcp_sacktag_write_queue() - apply an ACK's SACK blocks to the scoreboard
  * @sk: the socket, locked; SACK negotiated
@@ -236,7 +273,11 @@ static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end,
  * are kept for the next ACK (recv_sack_cache).  A believed D-SACK counts
  * as delivered and, once reordering was seen, asks RACK to widen its
  * window (tcp_dsack_seen()); a never-resent skb SACKed below the highest
- * SACKed sequence is reordering (tcp_check_sack_reordering()).
+ * SACKed sequence is reordering (tcp_check_sack_reordering()).  A
+ * believed D-SACK of a retransmission sent since undo_marker lowers
+ * undo_retrans (tcp_check_dsack(), tcp_sacktag_one()); @rs notes the
+ * D-SACK and any original (never resent) data at or below high_seq
+ * newly SACKed, for undo and F-RTO.
  *
  * Return: the segments this ACK newly SACKed.
  */
@@ -257,6 +298,7 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 		.total_retrans = xsk->total_retrans,
 		.tlp_high_seq = xsk->tlp_high_seq,
 		.ack_seq = XTCP_SKB_CB(ack_skb)->ack_seq,
+		.undo_marker = xsk->undo_marker,
 	};
 	struct xtcp_sacktag_state st = {
 		.rs = rs, .rtt = rtt, .reord = xsk->snd_nxt
@@ -277,17 +319,26 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 		bool tlp;
 		u32 dups;
 
-		/* Undo (a later step) would count a believed one here. */
 		dups = xtcp_dsack_seen(&ctx, rx.sack_blocks[0].start_seq,
 				       rx.sack_blocks[0].end_seq,
 				       &xsk->dsack_dups, &tlp);
 		/* Linux flags it whether or not it believes the D-SACK. */
 		rs->dsack_tlp = tlp;
 		dsack = dups != 0;
+		rs->dsack = dsack;
 		if (dsack) {
 			xtcp_rack_dsack_seen(&xsk->rack, xsk->reord_seen, tlp);
 			/* A spurious retransmission was delivered. */
 			xsk->delivered += dups;
+			/* For data cumulatively ACKed already, the queue has
+			 * nothing left to tag: the D-SACK counts towards undo
+			 * here (tcp_check_dsack()).
+			 */
+			if (xtcp_dsack_forgotten(&ctx,
+						 rx.sack_blocks[0].end_seq))
+				xsk->undo_retrans =
+					xtcp_undo_retrans_dsacked(xsk->undo_retrans,
+								  dups);
 		}
 	}
 	if (xtcp_sack_ack_too_old(&ctx))
@@ -298,8 +349,12 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 
 	for (i = 0; i < rx.num_sacks; i++) {
 		const struct xtcp_sack_block *b = &rx.sack_blocks[i];
+		enum xtcp_sack_verdict v = xtcp_sack_classify(&ctx, b,
+							     !i && dsack);
 
-		if (xtcp_sack_classify(&ctx, b, !i && dsack) != XTCP_SACK_VALID)
+		if (v == XTCP_SACK_DSACK)
+			xtcp_dsack_undo_retrans(sk, b->start_seq, b->end_seq);
+		if (v != XTCP_SACK_VALID)
 			continue;
 		n = xtcp_sack_uncached(xsk->recv_sack_cache, XTCP_NUM_SACKS,
 				       b->start_seq, b->end_seq, ranges, n,

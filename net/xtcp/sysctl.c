@@ -284,6 +284,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= SYSCTL_FOUR,
 	},
 	{
+		.procname	= "tcp_frto",
+		.data		= XTCP_KNOB(frto),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
 		/* extra2 is this namespace's tcp_max_reordering: rebased
 		 * with .data (xtcp_sysctl_net_init()).
 		 */
@@ -392,6 +399,7 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->dsack = 1;
 	xn->recovery = XTCP_RACK_LOSS_DETECTION;
 	xn->early_retrans = 3;	/* TLP on (tcp_sk_init()) */
+	xn->frto = 2;		/* F-RTO on (tcp_sk_init()) */
 	xn->reordering = TCP_FASTRETRANS_THRESH;
 	xn->max_reordering = 300;
 	xn->min_rtt_wlen = 300;

@@ -249,9 +249,29 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	if (syn) {
 		xtcp_connect_send_syn(sk);
 	} else {
-		/* RFC 5681 s.3.1 eq. 4 and the loss window of one segment. */
-		xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
-			xtcp_flight_segs(xsk), jiffies_to_msecs(jiffies));
+		bool new_recovery = !xsk->in_recovery && !xsk->in_loss;
+
+		/* RFC 5681 s.3.1 eq. 4 and the loss window of one segment.
+		 * ssthresh is reduced once per window of data, as
+		 * tcp_enter_loss() does: not again at a later timeout of the
+		 * same loss recovery (high_seq still ahead of SND.UNA), but
+		 * at the first one after a path MTU drop.  What it was is
+		 * kept for undo (tcp_init_undo()).
+		 */
+		if (new_recovery ||
+		    !xtcp_seq_after(xsk->high_seq, xsk->snd_una) ||
+		    (xsk->in_loss && xsk->retransmits == 1)) {
+			xsk->prior_ssthresh =
+				xtcp_current_ssthresh(xsk->cong.ssthresh,
+						      xsk->cong.cwnd,
+						      xsk->in_recovery ||
+						      (xsk->ecn_flags &
+						       XTCP_ECN_IN_CWR));
+			xsk->prior_cwnd = xsk->cong.cwnd;
+			xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
+				xtcp_flight_segs(xsk), jiffies_to_msecs(jiffies));
+			xtcp_init_undo(xsk);
+		}
 		if (xsk->cong_ops->on_rto)
 			xsk->cong_ops->on_rto(&xsk->cong, jiffies_to_msecs(jiffies));
 		xsk->cong.cwnd = 1;
@@ -268,6 +288,13 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		xsk->in_recovery = 0;
 		xsk->in_loss = 1;
 		xsk->dupacks = 0;
+		/* F-RTO (RFC 5682 s.3.1 step 1): unless a recovery was
+		 * under way other than this RTO's own earlier timeouts
+		 * (s.3.2); with SACK only, as xtcp's go-back-N without it
+		 * resends what F-RTO would leave out.
+		 */
+		xsk->frto = READ_ONCE(xn->frto) && xtcp_is_sack(xsk) &&
+			    (new_recovery || xsk->retransmits > 1);
 		/* Loss replaces CWR; the reduction is signalled as one
 		 * (tcp_enter_loss()).
 		 */

@@ -267,6 +267,26 @@ bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb)
 }
 
 /**
+ * xtcp_tstamp_ecr() - the time a segment's TSecr echoes
+ * @sk:  the socket (locked)
+ * @skb: a received segment
+ *
+ * For undo's Eifel test (tcp_packet_delayed(), tcp_tsopt_ecr_before()):
+ * TSecr with our offset removed, on the clock of xtcp_ts_clock().
+ * Return: that time in ms, 0 when the segment has no timestamp we take
+ * or echoes 0.
+ */
+u32 xtcp_tstamp_ecr(const struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!xtcp_ts_seen(xsk, cb))
+		return 0;
+	return xtcp_ts_ecr(cb->rcv_tsecr, xsk->tsoffset);
+}
+
+/**
  * xtcp_tstamp_rtt_us() - an RTT sample from the segment's TSecr
  * @sk:  the socket (locked)
  * @skb: a segment that acknowledged new data

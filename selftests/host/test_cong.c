@@ -206,6 +206,39 @@ TEST(ops_are_complete)
 	ASSERT_NE(NULL, xtcp_cong_cubic.cong_avoid);
 	ASSERT_NE(NULL, xtcp_cong_cubic.on_rto);
 	ASSERT_NE(NULL, xtcp_cong_cubic.on_idle_restart);
+	ASSERT_NE(NULL, xtcp_cong_reno.undo_cwnd);
+	ASSERT_NE(NULL, xtcp_cong_cubic.undo_cwnd);
+}
+
+/*
+ * Undo (tcp_reno_undo_cwnd(), which Linux 6.1's CUBIC uses too): cwnd
+ * goes back to what it was before the reduction, or stays if it has grown
+ * beyond since. A loss at cwnd 20 leaves Reno 10 and CUBIC 14 (0.7 of
+ * 20); undone, both are 20 again. Grown to 25 since (not possible after a
+ * reduction without growth, but the rule is max()), 25 stays. The hook
+ * changes neither cwnd nor ssthresh itself.
+ */
+TEST(undo_cwnd_restores_prior)
+{
+	struct xtcp_cong_ops *ops[] = { &xtcp_cong_reno, &xtcp_cong_cubic };
+	u32 reduced[] = { 10, 14 };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct sim s;
+
+		sim_init(&s, ops[i], 20, 100, NO_CLAMP, 100000, 1000);
+		sim_loss(&s);
+		ASSERT_EQ(reduced[i], s.ca.cwnd);
+		ASSERT_EQ(reduced[i], s.ca.ssthresh);
+		ASSERT_EQ(20U, ops[i]->undo_cwnd(&s.ca, 20));
+		ASSERT_EQ(reduced[i], s.ca.cwnd);
+		ASSERT_EQ(reduced[i], s.ca.ssthresh);
+		s.ca.cwnd = 25;
+		ASSERT_EQ(25U, ops[i]->undo_cwnd(&s.ca, 20));
+		/* No prior cwnd known (0): cwnd as it is. */
+		ASSERT_EQ(25U, ops[i]->undo_cwnd(&s.ca, 0));
+	}
 }
 
 /* ---- Reno ---- */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests for the pure loss-recovery logic (net/xtcp/recovery.c):
- * PRR (RFC 6937), RACK (RFC 8985 s.6), the TLP timeout (RFC 8985 s.7.2)
- * and SACK / D-SACK block validity (RFC 2018, RFC 6675, RFC 2883), each
- * with Linux 6.1's choices (tcp_input.c, tcp_recovery.c, tcp_output.c).
+ * PRR (RFC 6937), RACK (RFC 8985 s.6), the TLP timeout (RFC 8985 s.7.2),
+ * SACK / D-SACK block validity (RFC 2018, RFC 6675, RFC 2883) and undo
+ * (RFC 2883 s.5, RFC 3522), each with Linux 6.1's choices (tcp_input.c,
+ * tcp_recovery.c, tcp_output.c).
  *
  * Every expected value is worked out by hand in the comments from the
  * RFC's rules and the Linux function named; none comes from running the
@@ -1111,6 +1112,97 @@ TEST(sack_uncached_appends)
 	ASSERT_EQ(200, r[2].end_seq);
 	n = xtcp_sack_uncached(cache, XTCP_NUM_SACKS, 100, 200, r, 3, 3);
 	ASSERT_EQ(3, n);
+}
+
+/* ==== Undo ==== */
+
+/*
+ * tcp_init_undo(): retransmissions in flight, and a resent tail loss
+ * probe outstanding, must each be D-SACKed before D-SACKs may undo; with
+ * none, -1 (0 would mean "all D-SACKed already").
+ */
+TEST(undo_init_retrans)
+{
+	ASSERT_EQ(-1, xtcp_init_undo_retrans(0, false));
+	ASSERT_EQ(1, xtcp_init_undo_retrans(0, true));
+	ASSERT_EQ(3, xtcp_init_undo_retrans(3, false));
+	ASSERT_EQ(4, xtcp_init_undo_retrans(3, true));
+	/* Saturates instead of wrapping negative. */
+	ASSERT_EQ(0x7fffffff, xtcp_init_undo_retrans(TOP, true));
+}
+
+/*
+ * tcp_check_dsack() / tcp_sacktag_one(): a positive count goes down by the
+ * duplicate segments, not below 0; -1 (nothing retransmitted) and 0 (all
+ * shown spurious already) stay.
+ */
+TEST(undo_retrans_dsacked)
+{
+	ASSERT_EQ(2, xtcp_undo_retrans_dsacked(3, 1));
+	ASSERT_EQ(0, xtcp_undo_retrans_dsacked(3, 3));
+	ASSERT_EQ(0, xtcp_undo_retrans_dsacked(3, 7));
+	ASSERT_EQ(0, xtcp_undo_retrans_dsacked(1, TOP));
+	ASSERT_EQ(-1, xtcp_undo_retrans_dsacked(-1, 1));
+	ASSERT_EQ(0, xtcp_undo_retrans_dsacked(0, 1));
+}
+
+/*
+ * tcp_packet_delayed() (RFC 3522 s.2): first retransmission at 5000 ms.
+ * A TSecr of 4999 echoes an original sent before it: delayed. 5000 (the
+ * same tick) and 5001 echo the retransmission or later: not. No TSecr
+ * (0): not. Across the 32-bit wrap, 0xfffffff0 is before 0x10. With no
+ * retransmission sent (stamp 0) the loss was not one yet, with SACK
+ * always, without SACK only while SND.UNA is below high_seq.
+ */
+TEST(undo_packet_delayed)
+{
+	ASSERT_TRUE(xtcp_packet_delayed(5000, 4999, true, false));
+	ASSERT_TRUE(xtcp_packet_delayed(5000, 1, false, true));
+	ASSERT_FALSE(xtcp_packet_delayed(5000, 5000, true, false));
+	ASSERT_FALSE(xtcp_packet_delayed(5000, 5001, true, false));
+	ASSERT_FALSE(xtcp_packet_delayed(5000, 0, true, false));
+	ASSERT_TRUE(xtcp_packet_delayed(0x10, 0xfffffff0U, true, false));
+	ASSERT_FALSE(xtcp_packet_delayed(0xfffffff0U, 0x10, true, false));
+	ASSERT_TRUE(xtcp_packet_delayed(0, 0, true, true));
+	ASSERT_TRUE(xtcp_packet_delayed(0, 0, true, false));
+	ASSERT_TRUE(xtcp_packet_delayed(0, 0, false, false));
+	ASSERT_FALSE(xtcp_packet_delayed(0, 0, false, true));
+	ASSERT_FALSE(xtcp_packet_delayed(0, 4999, false, true));
+}
+
+/*
+ * tcp_may_undo(): a recovery to undo (undo_marker non-zero), and either
+ * every retransmission D-SACKed (undo_retrans 0) or the timestamps say
+ * delayed. undo_retrans -1 (none sent) is not "all D-SACKed".
+ */
+TEST(undo_may_undo)
+{
+	ASSERT_TRUE(xtcp_may_undo(1000, 0, false));
+	ASSERT_TRUE(xtcp_may_undo(1000, 2, true));
+	ASSERT_TRUE(xtcp_may_undo(1000, -1, true));
+	ASSERT_FALSE(xtcp_may_undo(1000, 2, false));
+	ASSERT_FALSE(xtcp_may_undo(1000, -1, false));
+	ASSERT_FALSE(xtcp_may_undo(0, 0, true));
+	ASSERT_FALSE(xtcp_may_undo(0, 0, false));
+}
+
+/*
+ * tcp_current_ssthresh() and tcp_undo_cwnd_reduction()'s ssthresh: outside
+ * a reduction at least 3/4 of cwnd (cwnd 20: 10 + 5 = 15; 7: 3 + 1 = 4),
+ * during one ssthresh as it is. The infinite ssthresh of the initial slow
+ * start (0x7fffffff) is kept, so that an undo returns to it. The undo
+ * only raises ssthresh.
+ */
+TEST(undo_ssthresh)
+{
+	ASSERT_EQ(15U, xtcp_current_ssthresh(10, 20, false));
+	ASSERT_EQ(10U, xtcp_current_ssthresh(10, 20, true));
+	ASSERT_EQ(30U, xtcp_current_ssthresh(30, 20, false));
+	ASSERT_EQ(4U, xtcp_current_ssthresh(2, 7, false));
+	ASSERT_EQ(0x7fffffffU, xtcp_current_ssthresh(0x7fffffff, 10, false));
+	ASSERT_EQ(0x7fffffffU, xtcp_undo_ssthresh(7, 0x7fffffff));
+	ASSERT_EQ(15U, xtcp_undo_ssthresh(10, 15));
+	ASSERT_EQ(12U, xtcp_undo_ssthresh(12, 9));
 }
 
 TEST_HARNESS_MAIN
