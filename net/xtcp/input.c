@@ -378,45 +378,123 @@ static bool xtcp_ack_update_rtt(struct sock *sk, const struct sk_buff *skb,
 	return true;
 }
 
-/* Fast recovery begins: ssthresh and cwnd from the congestion control,
- * "recover" at SND.NXT (RFC 5681 s.3.2, RFC 6582 s.3.2 step 2), unless in
- * CWR, where cwnd was reduced for this window already and recovery keeps
- * it and its high_seq (tcp_enter_recovery()).
+/**
+ * xtcp_init_cwnd_reduction() - a cwnd reduction begins (Recovery or CWR)
+ * @sk:     the socket, locked
+ * @flight: FlightSize for the congestion control's ssthresh hook,
+ *          segments (RFC 5681 eq. 4)
+ *
+ * Linux's tcp_init_cwnd_reduction(): "recover" (high_seq) at SND.NXT, no
+ * tail loss probe outstanding any more, the additive-increase count
+ * restarted, ssthresh from the congestion control, and PRR (RFC 6937
+ * s.3) started from the cwnd of now, which Linux uses as RecoverFS
+ * (prior_cwnd); cwnd itself is left as it is, for xtcp_cwnd_reduction()
+ * to bring down on the ACKs that follow.  An ECN peer is told on the
+ * next new data segment (CWR).  The caller sets the state (in_recovery,
+ * XTCP_ECN_IN_CWR).
+ *
+ * Context: socket locked (softirq or owner).
+ */
+void xtcp_init_cwnd_reduction(struct sock *sk, u32 flight)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	xsk->high_seq = xsk->snd_nxt;
+	xsk->tlp_high_seq = 0;
+	xsk->cong.cwnd_cnt = 0;
+	xtcp_prr_init(&xsk->prr, xsk->cong.cwnd);
+	xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong, flight,
+						     jiffies_to_msecs(jiffies));
+	xtcp_ecn_queue_cwr(sk);
+}
+
+/**
+ * xtcp_cwnd_reduction() - cwnd on an ACK during a cwnd reduction
+ * @sk:                 the socket, locked; in Recovery or CWR
+ *                      (xtcp_in_cwnd_reduction())
+ * @newly_acked_sacked: segments this ACK delivered, cumulatively, by SACK
+ *                      or D-SACK (the growth of xtcp_sock.delivered)
+ * @newly_lost:         segments this ACK had marked lost (the growth of
+ *                      xtcp_sock.lost)
+ * @snd_una_advanced:   this ACK moved SND.UNA (FLAG_SND_UNA_ADVANCED)
+ *
+ * Linux's tcp_cwnd_reduction(), called where tcp_cong_control() calls
+ * it: after the scoreboard and the state machine have seen the ACK, in
+ * place of congestion avoidance, and before what is lost is resent.
+ * cwnd becomes the pipe plus what PRR lets go now (xtcp_prr_cwnd());
+ * the slow-start bound (PRR-SSRB) applies on ACKs that moved SND.UNA and
+ * marked nothing lost.  An ACK that delivered nothing changes nothing.
+ * Every segment sent while the reduction lasts is counted in prr_out
+ * (output.c).
+ *
+ * Context: socket locked (softirq or owner).
+ */
+void xtcp_cwnd_reduction(struct sock *sk, u32 newly_acked_sacked,
+			 u32 newly_lost, bool snd_una_advanced)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	xsk->cong.cwnd = xtcp_prr_cwnd(&xsk->prr, xsk->cong.cwnd,
+				       xsk->cong.ssthresh,
+				       xtcp_packets_in_flight(xsk),
+				       newly_acked_sacked, snd_una_advanced,
+				       newly_lost);
+}
+
+/**
+ * xtcp_end_cwnd_reduction() - a cwnd reduction is over
+ * @sk: the socket, locked; leaving Recovery or CWR
+ *
+ * Linux's tcp_end_cwnd_reduction(): cwnd ends at ssthresh, whatever PRR
+ * had made of it, unless ssthresh was never set.  (Linux leaves cwnd
+ * alone after a recovery whose reduction was undone; xtcp has no undo
+ * yet.)  The caller changes the state.
+ *
+ * Context: socket locked (softirq or owner).
+ */
+void xtcp_end_cwnd_reduction(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xsk->cong.ssthresh < XTCP_INFINITE_SSTHRESH)
+		xsk->cong.cwnd = xsk->cong.ssthresh;
+}
+
+/* Fast recovery begins (Linux's tcp_enter_recovery()): a cwnd reduction,
+ * unless in CWR, where one is under way for this window already and
+ * recovery carries it on, high_seq included.  With SACK, PRR brings cwnd
+ * down on the ACKs that follow; without SACK there is no count of what
+ * the duplicate ACKs delivered (Linux's Reno SACK emulation), so cwnd
+ * goes down to ssthresh at once (RFC 6582 s.3.2 step 2).
  */
 static void xtcp_enter_recovery(struct sock *sk, bool cwr)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	if (!cwr) {
-		xsk->cong.ssthresh =
-			xsk->cong_ops->ssthresh(&xsk->cong,
-						xtcp_flight_segs(xsk),
-						jiffies_to_msecs(jiffies));
-		xsk->cong.cwnd = xsk->cong.ssthresh;
-		xsk->high_seq = xsk->snd_nxt;
-		/* A new episode: no probe is outstanding any more
-		 * (tcp_init_cwnd_reduction()).
-		 */
-		xsk->tlp_high_seq = 0;
-		xtcp_ecn_queue_cwr(sk);
-	}
+	if (!cwr)
+		xtcp_init_cwnd_reduction(sk, xtcp_flight_segs(xsk));
+	if (!xtcp_is_sack(xsk))
+		xsk->cong.cwnd = cwr ? min(xsk->cong.cwnd, xsk->cong.ssthresh) :
+				       xsk->cong.ssthresh;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 	xsk->in_recovery = 1;
 	xsk->in_loss = 0;
 }
 
 /* Loss recovery with SACK, after the ACK's blocks are on the scoreboard:
- * Linux's tcp_fastretrans_alert() without PRR and undo.  With RACK
+ * Linux's tcp_fastretrans_alert() without undo.  With RACK
  * (net.xtcp.tcp_recovery bit 0x1, the default) every ACK first runs
  * RACK's loss detection (tcp_identify_packet_loss()), and recovery
  * begins once a segment is lost (tcp_time_to_recover()); without it,
  * also once reordering segments are SACKed, and holes with that many
  * SACKed segments above them are marked lost (xtcp_update_scoreboard()).
- * Once per window of data as without SACK.  What is lost is resent in
- * order as the pipe allows.  After a timeout, until "recover" is
- * acknowledged, what the timeout (or RACK) marked lost is resent
- * (tcp_process_loss()).  PRR would set cwnd here, undo (D-SACK,
- * timestamps) and F-RTO would decide before entering.
+ * Once per window of data as without SACK.  After a timeout, until
+ * "recover" is acknowledged, what the timeout (or RACK) marked lost is
+ * resent (tcp_process_loss()).  Undo (D-SACK, timestamps) and F-RTO would
+ * decide before entering.  The caller then lets PRR set cwnd
+ * (xtcp_cwnd_reduction(), as tcp_cong_control() does after
+ * tcp_fastretrans_alert()) and resends what is lost, in order, as the
+ * pipe allows (xtcp_xmit_retransmit_queue(), tcp_xmit_recovery()).
  *
  * Return: true if RACK armed the reorder timer (the RTO is not re-armed
  * then, as Linux clears FLAG_SET_XMIT_TIMER).
@@ -438,7 +516,6 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr)
 		if (!rack)
 			xtcp_update_scoreboard(sk, true);
 	}
-	xtcp_xmit_retransmit_queue(sk);
 	return reo;
 }
 
@@ -448,9 +525,9 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr)
  *
  * Linux's tcp_rack_reo_timeout() (RFC 8985 s.6.3): the segments that
  * waited out the reordering window are marked lost; if any was, fast
- * recovery begins (unless already in it, or in loss recovery after an
- * RTO, where xtcp has no PRR to bring cwnd down gradually from the
- * loss window: what is lost is resent within it) and they are resent.
+ * recovery begins unless already in it (also in loss recovery after an
+ * RTO, as Linux does), PRR takes its first step as for an ACK that
+ * delivered one segment, and they are resent.
  * Then the RTO is armed for the rest of the oldest segment's timeout
  * (xtcp_rearm_rtx() while the timer is still of the reorder kind),
  * unless something armed it meanwhile.
@@ -458,11 +535,14 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr)
 void xtcp_rack_reo_timeout(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 lost = xsk->lost;
 
 	if (xtcp_rack_detect_loss_timeout(sk)) {
-		if (!xsk->in_recovery && !xsk->in_loss)
+		if (!xsk->in_recovery) {
 			xtcp_enter_recovery(sk, xsk->ecn_flags &
 						XTCP_ECN_IN_CWR);
+			xtcp_cwnd_reduction(sk, 1, xsk->lost - lost, false);
+		}
 		xtcp_xmit_retransmit_queue(sk);
 	}
 	if (xsk->rtx_timer_kind != XTCP_RTX_RETRANS)
@@ -520,8 +600,8 @@ static void xtcp_set_xmit_timer(struct sock *sk)
  * too) costs one congestion window reduction, begun and ended at once as
  * Linux does it (tcp_init_cwnd_reduction(), the CWR state,
  * tcp_end_cwnd_reduction(), tcp_try_keep_open()): ssthresh from the
- * congestion control, cwnd down to it, CWR signalled to an ECN peer, and
- * the connection back in the open state.
+ * congestion control, cwnd down to it with no PRR steps in between, CWR
+ * signalled to an ECN peer, and the connection back in the open state.
  */
 static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 				 bool pure_dupack)
@@ -538,17 +618,36 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 	case XTCP_TLP_LOSS:
 		break;
 	}
-	xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
-						     xtcp_flight_segs(xsk),
-						     jiffies_to_msecs(jiffies));
-	xsk->cong.cwnd = xsk->cong.ssthresh;
-	xsk->cong.cwnd_cnt = 0;
-	xsk->high_seq = xsk->snd_nxt;
-	xsk->tlp_high_seq = 0;
+	xtcp_init_cwnd_reduction(sk, xtcp_flight_segs(xsk));
+	xtcp_end_cwnd_reduction(sk);
 	xsk->in_recovery = 0;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
-	xtcp_ecn_queue_cwr(sk);
 	xsk->loss_probe_recoveries++;
+}
+
+/* cwnd after an ACK, as Linux's tcp_cong_control() (for a congestion
+ * control without its own cong_control hook): during a cwnd reduction
+ * PRR sets it from what the ACK delivered (@delivered segments,
+ * cumulatively or by SACK) and newly marked lost (@lost segments), else
+ * @acked segments newly cumulatively ACKed let the congestion control
+ * grow it (@prior_inflight, the pipe before the ACK, says whether cwnd
+ * limited the sender).  In a recovery without SACK cwnd is ssthresh
+ * already (xtcp_enter_recovery()) and stays there.
+ */
+static void xtcp_cong_control(struct sock *sk, u32 acked, u32 prior_inflight,
+			      u32 delivered, u32 lost, bool snd_una_advanced)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xtcp_in_cwnd_reduction(xsk)) {
+		if (xtcp_is_sack(xsk) || !xsk->in_recovery)
+			xtcp_cwnd_reduction(sk, delivered, lost,
+					    snd_una_advanced);
+	} else if (acked) {
+		xsk->cong_ops->cong_avoid(&xsk->cong, acked, prior_inflight,
+					  jiffies_to_msecs(jiffies),
+					  xtcp_rtt_srtt_us(&xsk->rtt));
+	}
 }
 
 /* The window a segment advertises, bytes: scaled unless on a SYN (RFC
@@ -604,7 +703,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 ack = cb->ack_seq, prior_inflight, segs, flight, reord;
 	struct xtcp_sack_rtt sack_rtt = {};
-	bool window_changed = false, win_update, cwr, recovering, reo;
+	bool window_changed = false, win_update, cwr, reo;
+	u32 prior_delivered = xsk->delivered, prior_lost = xsk->lost;
 	long seq_rtt_us, ca_rtt_us;
 	u32 prior_snd_una = xsk->snd_una;
 	struct xtcp_rate_sample rs = {};
@@ -624,6 +724,10 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 			xtcp_sacktag_write_queue(sk, skb, xsk->snd_una, &rs, NULL);
 			xtcp_rack_update(sk, &rs);
 			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR);
+			/* No cwnd change on an old ACK (tcp_ack()'s old_ack
+			 * has no tcp_cong_control()).
+			 */
+			xtcp_xmit_retransmit_queue(sk);
 		}
 		return XTCP_ACK_OLD;
 	}
@@ -682,15 +786,16 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		xtcp_rack_update(sk, &rs);
 		if (xsk->tlp_high_seq)
 			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp, false);
-		recovering = xsk->in_recovery;
 		if (xsk->in_recovery) {
 			/* RFC 6582 s.3.2: recovery ends once "recover" is
-			 * acked; a partial ACK means the next hole is lost too
-			 * (with SACK, the scoreboard says what is lost).  A
-			 * real recovery uses up one of RACK's persistent
-			 * widenings (tcp_try_undo_recovery()).
+			 * acked, and cwnd with it at ssthresh; a partial ACK
+			 * means the next hole is lost too (with SACK, the
+			 * scoreboard says what is lost).  A real recovery uses
+			 * up one of RACK's persistent widenings
+			 * (tcp_try_undo_recovery()).
 			 */
 			if (xtcp_seq_geq(ack, xsk->high_seq)) {
+				xtcp_end_cwnd_reduction(sk);
 				xsk->in_recovery = 0;
 				xtcp_rack_recovery_end(&xsk->rack, false);
 			} else if (!xtcp_is_sack(xsk)) {
@@ -705,7 +810,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 			xtcp_rack_recovery_end(&xsk->rack, false);
 		}
 		/* ECE and CWR (after recovery may have ended, as Linux's
-		 * state exit comes first); no growth in recovery or CWR.
+		 * state exit comes first).
 		 */
 		cwr = xtcp_ecn_ack(sk, cb->flags, flight);
 		/* Outside recovery and CWR, "recover" follows SND.UNA, so that
@@ -720,14 +825,13 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		reo = false;
 		if (xtcp_is_sack(xsk)) {
 			reo = xtcp_sack_recovery(sk, cwr);
-			recovering |= xsk->in_recovery;
 			WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
 		}
-		if (segs && !recovering && !cwr) {
-			xsk->cong_ops->cong_avoid(&xsk->cong, segs, prior_inflight,
-						  jiffies_to_msecs(jiffies),
-						  xtcp_rtt_srtt_us(&xsk->rtt));
-		}
+		xtcp_cong_control(sk, segs, prior_inflight,
+				  xsk->delivered - prior_delivered,
+				  xsk->lost - prior_lost, true);
+		if (xtcp_is_sack(xsk))
+			xtcp_xmit_retransmit_queue(sk);
 		/* RFC 6298 s.5.3: restart the timer, or stop it when all is
 		 * acked; not over a reorder timer RACK just armed.  The tail
 		 * loss probe goes first when it may (tcp_set_xmit_timer()).
@@ -757,6 +861,9 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 					     cb->end_seq == cb->seq &&
 					     !win_update && !segs);
 		reo = xtcp_sack_recovery(sk, cwr);
+		xtcp_cong_control(sk, 0, 0, xsk->delivered - prior_delivered,
+				  xsk->lost - prior_lost, false);
+		xtcp_xmit_retransmit_queue(sk);
 		if (rearm && !reo)
 			xtcp_set_xmit_timer(sk);
 		WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
