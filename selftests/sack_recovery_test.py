@@ -80,13 +80,39 @@
 #      is a probe of the last segment (RACK-TLP, RFC 8985 s.7) sent about
 #      two smoothed RTTs after our last ACK (printed, with the RTO), not
 #      the head at the RTO; then the SACK of the probe has 9 resent.
+#  (h) proportional rate reduction (RFC 6937, Linux's
+#      tcp_cwnd_reduction()): the writer has PRR_SEGS segments, Reno
+#      for both stacks, segment 1 lost.  Our first ACK SACKs 2-4 at
+#      once (a receiver's stretch ACK), so that nothing new goes before
+#      the loss is certain and the flight is cwnd, 10: ssthresh is 5 for
+#      both (Linux halves cwnd, xtcp the flight), and PRR starts at
+#      prior_cwnd 10, pipe 6.  Then one ACK per PRR_STEP s SACKs 5, 6,
+#      ... 10, and we ACK nothing X sends meanwhile.  Counted: X's data
+#      segments after the initial flight seen before our next ACK
+#      (cumulative), and all of them PRR_STEP s after the last.  PRR
+#      sends ceil(5 * delivered / 10) - prr_out while pipe is above 5,
+#      then as much as is delivered, up to ssthresh: 2 2 3 3 3 4 5
+#      (1 resent and 11, nothing, 12, nothing, nothing, 13, 14; see
+#      selftests/host's prr_wire_case_reno), about one new segment per
+#      two ACKs.  Cutting cwnd to ssthresh at once (xtcp before PRR)
+#      sends 0 0 1 2 3 4 5: nothing until the pipe is below 5.  Then
+#      our ACK of the resent 1 (all of 1-10) ends the recovery: cwnd
+#      from /proc just after is ssthresh (tcp_end_cwnd_reduction(); the
+#      one segment that ACK delivers grows no Reno cwnd of 5).
+#      Asserted: native's counts are the above within one (sanity),
+#      xtcp's within one of native's after every ACK, the same total and
+#      only segment 1 resent; after the recovery each stack has
+#      cwnd == ssthresh, and the same as native's.  The tolerance of one
+#      per ACK is for a reply that the sniffer stamps after our next ACK
+#      went, under TCG; it still tells PRR's first step (2) from the
+#      immediate cut's (0).
 #  (d) D-SACK undo: 2 delayed (not lost), 3-10 SACKed, 2 resent and
 #      ACKed, then the late original 2 arrives and we send a D-SACK for
 #      it: the cwnd reduction of the recovery is undone (RFC 2883 s.5,
 #      tcp_try_undo_dsack()); X's cwnd and ssthresh, from /proc/net/tcp
 #      and /proc/net/xtcp (the same columns), are read before the
 #      D-SACK and after it.
-# Cases (a)-(c), (f) and (g) run with tcp_early_retrans 0 (no tail loss
+# Cases (a)-(c), (f), (g) and (h) run with tcp_early_retrans 0 (no tail loss
 # probe: with no ACK within two RTTs, which a python receiver under TCG
 # cannot promise, a probe would be one more retransmission), (e) and (d)
 # with Linux's default 3.  Sysctls are set for both stacks; a net.xtcp knob
@@ -112,10 +138,11 @@
 #      ACK, before the RTO; 9 follows (its SACK is a resent segment's
 #      sample below min_rtt, which moves RACK nowhere, so 9 waits for
 #      the RTO the probe restarted).
+#  (h) all pass.
 #  (d) fails: xtcp's cwnd and ssthresh stay reduced after the D-SACK;
 #      native's go back (undo).
-# Time: about 180 s under TCG (sixteen connections, one RTO in (c) and
-# (g); 220 s on a loaded host).
+# Time: about 190 s under TCG (eighteen connections, one RTO in (c) and
+# (g); 230 s on a loaded host).
 
 import argparse
 import os
@@ -143,6 +170,9 @@ TOTAL = NSEG * MSS
 PATH_RTT = slow(1.0)	# s: the path's RTT, see above
 GAP = PATH_RTT / 2	# s: see (c) above
 QUIET = slow(0.5)	# s without data once all is ACKed
+PRR_SEGS = 40		# (h): what the writer has, segments
+PRR_STEP = slow(0.2)	# (h): s between our ACKs
+PRR_CUM = [2, 2, 3, 3, 3, 4, 5]	# (h): PRR's cumulative sends, see above
 RUN = slow(15.0)	# s: bounds one case
 
 
@@ -265,10 +295,10 @@ class Case:
     says whether a later segment is ignored; @hold lists segments kept
     back and taken once all else is ACKed (a late original)."""
 
-    def __init__(self, args, wire, fam, port):
+    def __init__(self, args, wire, fam, port, total=TOTAL):
         self.args, self.wire, self.fam, self.port = args, wire, fam, port
         self.peer = XPeer(args, fam, "-l", f"{args.dst}:{port}",
-                          f"write:{TOTAL}", "sleep:20000", secs=5)
+                          f"write:{total}", "sleep:20000", secs=5)
         self.c = None
         self.rcv = None
         self.dropped = []
@@ -469,6 +499,42 @@ def obs(args, wire, fam, port, name, order, drop=None, hold=(), rto=False):
         case.close()
 
 
+def prr_obs(args, wire, fam, port):
+    """Case (h): a dict of what was seen, or why it stopped."""
+    case = Case(args, wire, fam, port, total=PRR_SEGS * MSS)
+    r = {}
+    try:
+        why = case.open(list(range(2, NSEG + 1)))
+        if not why:
+            why = case.first_flight()
+        if why:
+            r["why"] = why
+            return r
+        left = case.t_first + PATH_RTT - time.time()
+        if left > 0:
+            time.sleep(left)
+        # The first two ACKs built (SACK 2, SACK 2-3) are not sent.
+        for a in case.flight[2:]:
+            case.rcv.send([a])
+            time.sleep(PRR_STEP)
+        sent = data_in_order(case.c, case.m)[NSEG:]
+        times = [t for t, ack in case.rcv.acks] + [float("inf")]
+        r["cum"] = [sum(1 for p in sent if float(p.time) < t)
+                    for t in times[1:]]
+        r["sent"] = [seg_name(*case.off(p)) for p in sent]
+        if any(case.off(p)[0] == 0 for p in sent):
+            case.rcv.send([case.rcv.take(0, MSS)])
+            time.sleep(PRR_STEP)
+            r["end"] = cwnd_ssthresh(args, fam, port)
+        return r
+    except Exception as e:	# report, go on with the next case
+        r["why"] = f"exception {e!r}"
+        return r
+    finally:
+        print(f"# {fam} prr: {r}", flush=True)
+        case.close()
+
+
 def segs(r, upto=None, frm=None):
     """The segment numbers of record @r, from index @frm to @upto."""
     return [x.split("@")[0] for x in r["rtx"][frm:upto]]
@@ -492,7 +558,7 @@ def main():
                  ("tcp_recovery", 1), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
         knob(args, k, v, missing)
-    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 2)
+    tap = Tap(2 + 3 + 3 + 3 + 2 + 3 + 2 + 2)
     port = 7700
 
     def both(name, *a, **kw):
@@ -595,6 +661,53 @@ def main():
             "holes, tcp_recovery 0: xtcp resends what native resends, "
             "its duplicate threshold raised by the reordering as native's "
             "[reordering]", f"native {n}, xtcp {x}")
+
+    # (h) proportional rate reduction, Reno for both
+    cc = {}
+    for ns in ("ipv4", "xtcp"):
+        cc[ns] = subprocess.run(["ip", "netns", "exec", args.netns,
+                                 "sysctl", "-n",
+                                 f"net.{ns}.tcp_congestion_control"],
+                                capture_output=True, text=True
+                                ).stdout.strip()
+    knob(args, "tcp_congestion_control", "reno", missing)
+    out = []
+    for fam in FAMILIES:
+        port += 1
+        subprocess.run(["ip", "netns", "exec", args.netns, "ip",
+                        "tcp_metrics", "flush", "all"], capture_output=True)
+        out.append(prr_obs(args, wire, fam, port))
+    for ns in ("ipv4", "xtcp"):
+        if cc[ns]:
+            subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
+                            "-qw", f"net.{ns}.tcp_congestion_control="
+                            f"{cc[ns]}"], capture_output=True)
+    n, x = out
+
+    def near(a, b):
+        """Cumulative counts @a and @b: as many ACKs, within one after
+        each, the same in the end."""
+        return (len(a) == len(b) and a[-1] == b[-1] and
+                all(abs(i - j) <= 1 for i, j in zip(a, b)))
+
+    def ended(r):
+        """cwnd == ssthresh (set) just after the recovery."""
+        e = r.get("end")
+        return e is not None and e[1] != -1 and e[0] == e[1]
+    tap.result("why" not in n and near(n.get("cum", []), PRR_CUM) and
+               n["sent"] == ["1", "11", "12", "13", "14"] and ended(n),
+               "prr: native resends 1 and sends 11-14, 2 2 3 3 3 4 5 "
+               "(within one) over the ACKs of the recovery, and cwnd is "
+               "ssthresh after it (sanity)", str(n))
+    xresult("why" not in n and "why" not in x and
+            near(x.get("cum", []), n["cum"]) and x["sent"] == n["sent"],
+            "prr: xtcp sends what native sends over the ACKs of the "
+            "recovery, within one segment after each [PRR]",
+            f"native {n}, xtcp {x}")
+    xresult("why" not in n and ended(n) and ended(x) and
+            x["end"] == n["end"],
+            "prr: after the recovery xtcp's cwnd is ssthresh, as "
+            "native's [PRR]", f"native {n}, xtcp {x}")
 
     knob(args, "tcp_early_retrans", 3, missing)
 
