@@ -89,7 +89,7 @@
 #      prior_cwnd 10, pipe 6.  Then one ACK per PRR_STEP s SACKs 5, 6,
 #      ... 10, and we ACK nothing X sends meanwhile.  Counted: X's data
 #      segments after the initial flight seen before our next ACK
-#      (cumulative), and all of them PRR_STEP s after the last.  PRR
+#      (cumulative), and all of them 3 PRR_STEP s after the last.  PRR
 #      sends ceil(5 * delivered / 10) - prr_out while pipe is above 5,
 #      then as much as is delivered, up to ssthresh: 2 2 3 3 3 4 5
 #      (1 resent and 11, nothing, 12, nothing, nothing, 13, 14; see
@@ -98,7 +98,9 @@
 #      sends 0 0 1 2 3 4 5: nothing until the pipe is below 5.  Then
 #      our ACK of the resent 1 (all of 1-10) ends the recovery: cwnd
 #      from /proc just after is ssthresh (tcp_end_cwnd_reduction(); the
-#      one segment that ACK delivers grows no Reno cwnd of 5).
+#      one segment that ACK delivers grows no Reno cwnd of 5: 2-10 were
+#      counted as delivered when SACKed, so congestion avoidance is not
+#      given the ten segments the ACK takes off the queue).
 #      Asserted: native's counts are the above within one (sanity),
 #      xtcp's within one of native's after every ACK, the same total and
 #      only segment 1 resent; after the recovery each stack has
@@ -517,6 +519,8 @@ def prr_obs(args, wire, fam, port):
         for a in case.flight[2:]:
             case.rcv.send([a])
             time.sleep(PRR_STEP)
+        # The last count has no next ACK to end it: more time.
+        time.sleep(2 * PRR_STEP)
         sent = data_in_order(case.c, case.m)[NSEG:]
         times = [t for t, ack in case.rcv.acks] + [float("inf")]
         r["cum"] = [sum(1 for p in sent if float(p.time) < t)

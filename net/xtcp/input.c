@@ -628,10 +628,14 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 /* cwnd after an ACK, as Linux's tcp_cong_control() (for a congestion
  * control without its own cong_control hook): during a cwnd reduction
  * PRR sets it from what the ACK delivered (@delivered segments,
- * cumulatively or by SACK) and newly marked lost (@lost segments), else
- * @acked segments newly cumulatively ACKed let the congestion control
- * grow it (@prior_inflight, the pipe before the ACK, says whether cwnd
- * limited the sender).  In a recovery without SACK cwnd is ssthresh
+ * cumulatively, by SACK or D-SACK) and newly marked lost (@lost
+ * segments); else, when the ACK cumulatively acknowledged data (@acked
+ * segments left the queue, tcp_may_raise_cwnd()'s FLAG_DATA_ACKED), the
+ * congestion control grows it by what the ACK delivered (Linux's
+ * acked_sacked: segments SACKed earlier were counted then, not again
+ * when the cumulative ACK passes them, as on the ACK that ends a
+ * recovery); @prior_inflight, the pipe before the ACK, says whether cwnd
+ * limited the sender.  In a recovery without SACK cwnd is ssthresh
  * already (xtcp_enter_recovery()) and stays there.
  */
 static void xtcp_cong_control(struct sock *sk, u32 acked, u32 prior_inflight,
@@ -643,8 +647,9 @@ static void xtcp_cong_control(struct sock *sk, u32 acked, u32 prior_inflight,
 		if (xtcp_is_sack(xsk) || !xsk->in_recovery)
 			xtcp_cwnd_reduction(sk, delivered, lost,
 					    snd_una_advanced);
-	} else if (acked) {
-		xsk->cong_ops->cong_avoid(&xsk->cong, acked, prior_inflight,
+	} else if (acked && delivered) {
+		xsk->cong_ops->cong_avoid(&xsk->cong, delivered,
+					  prior_inflight,
 					  jiffies_to_msecs(jiffies),
 					  xtcp_rtt_srtt_us(&xsk->rtt));
 	}
