@@ -260,7 +260,9 @@ struct xtcp_sock {
 	 * detected, delivered the segments delivered (cumulatively ACKed,
 	 * SACKed or D-SACKed; tp->delivered), highest_sack_end the end of
 	 * the highest SACKed skb (tcp_highest_sack_seq() while sacked_out),
-	 * rack_lost the segments RACK marked lost.
+	 * rack_lost the segments RACK marked lost, lost the segments ever
+	 * marked lost, lost retransmissions included (tp->lost: the
+	 * difference over an ACK is PRR's newly_lost).
 	 */
 	struct list_head tsorted_sent_queue;
 	struct xtcp_rack rack;
@@ -269,6 +271,12 @@ struct xtcp_sock {
 	u32 delivered;
 	u32 highest_sack_end;
 	u32 rack_lost;
+	u32 lost;
+	/* Proportional Rate Reduction (RFC 6937, input.c): the state of
+	 * the cwnd reduction under way in Recovery or CWR (Linux's
+	 * prior_cwnd, prr_delivered, prr_out).
+	 */
+	struct xtcp_prr prr;
 	/* Tail loss probe (RFC 8985 s.7, output.c): tlp_high_seq is
 	 * SND.NXT when the outstanding probe was sent, 0 when none (one
 	 * probe per tail loss episode), tlp_retrans whether that probe was
@@ -816,6 +824,10 @@ bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 bool xtcp_challenge_ack_ok(struct net *net, u32 *last);
 void xtcp_ooo_purge(struct sock *sk);
 void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq);
+void xtcp_init_cwnd_reduction(struct sock *sk, u32 flight);
+void xtcp_cwnd_reduction(struct sock *sk, u32 newly_acked_sacked,
+			 u32 newly_lost, bool snd_una_advanced);
+void xtcp_end_cwnd_reduction(struct sock *sk);
 struct xtcp_options_received;
 void xtcp_rcv_syn_options(const struct net *net, const struct xtcp_skb_cb *cb,
 			  struct xtcp_options_received *rx);
@@ -1089,6 +1101,14 @@ bool xtcp_ecn_create_request(const struct sock *listener,
 			     const struct sk_buff *skb);
 void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb);
 bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight);
+
+/* A cwnd reduction is under way, in fast recovery or CWR: Linux's
+ * tcp_in_cwnd_reduction() (TCP_CA_Recovery or TCP_CA_CWR).
+ */
+static inline bool xtcp_in_cwnd_reduction(const struct xtcp_sock *xsk)
+{
+	return xsk->in_recovery || (xsk->ecn_flags & XTCP_ECN_IN_CWR);
+}
 
 /* minisocks.c: SYN queue and TIME_WAIT */
 int xtcp_req_create(struct sock *listener, struct sk_buff *skb);

@@ -49,7 +49,8 @@ struct xtcp_prr {
 
 void xtcp_prr_init(struct xtcp_prr *prr, u32 cwnd);
 u32 xtcp_prr_cwnd(struct xtcp_prr *prr, u32 cwnd, u32 ssthresh,
-		  u32 in_flight, u32 newly_acked_sacked, bool ssrb);
+		  u32 in_flight, u32 newly_acked_sacked, bool snd_una_advanced,
+		  u32 newly_lost);
 
 /* @segs segments were (re)transmitted during the reduction (prr_out). */
 static inline void xtcp_prr_sent(struct xtcp_prr *prr, u32 segs)

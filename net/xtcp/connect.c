@@ -274,6 +274,8 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->reord_seen = 0;
 	xsk->delivered = 0;
 	xsk->rack_lost = 0;
+	xsk->lost = 0;
+	xtcp_prr_init(&xsk->prr, 0);
 	xsk->tlp_high_seq = 0;
 	xsk->tlp_retrans = 0;
 	xsk->loss_probes = 0;

@@ -13,9 +13,10 @@
  * echoes ECE on every segment it sends until a segment with CWR arrives.
  * A sender that sees ECE on an ACK enters CWR: once per window of data
  * (until SND.UNA passes the SND.NXT of that moment, Linux's high_seq),
- * ssthresh comes from the congestion control's ssthresh hook and cwnd is
- * brought down to it at once (Linux spreads that over an RTT with PRR),
- * and the next new data segment carries CWR.  Every other reduction
+ * ssthresh comes from the congestion control's ssthresh hook, cwnd is
+ * brought down to it over the next RTT by Proportional Rate Reduction
+ * (RFC 6937, xtcp_cwnd_reduction() on each ACK) and set to it when the
+ * CWR period ends, and the next new data segment carries CWR.  Every other reduction
  * (fast retransmit, RTO) queues CWR as well, as tcp_init_cwnd_reduction()
  * and tcp_enter_loss() do.
  *
@@ -194,21 +195,15 @@ void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb)
 }
 
 /* Congestion window reduction for ECE (tcp_enter_cwr() ->
- * tcp_init_cwnd_reduction()): ssthresh from the hook, cwnd down to it
- * at once, and CWR held until SND.UNA passes today's SND.NXT.
+ * tcp_init_cwnd_reduction()): ssthresh from the hook, PRR to bring cwnd
+ * down to it, and CWR held until SND.UNA passes today's SND.NXT.
  */
 static void xtcp_enter_cwr(struct sock *sk, u32 flight)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong, flight,
-						     jiffies_to_msecs(jiffies));
-	xsk->cong.cwnd = min(xsk->cong.cwnd, xsk->cong.ssthresh);
-	xsk->cong.cwnd_cnt = 0;
-	xsk->high_seq = xsk->snd_nxt;
-	xsk->tlp_high_seq = 0;
+	xtcp_init_cwnd_reduction(sk, flight);
 	xsk->ecn_flags |= XTCP_ECN_IN_CWR;
-	xtcp_ecn_queue_cwr(sk);
 	/* Congestion is proven: no undo of this or an earlier reduction
 	 * (tcp_enter_cwr()).
 	 */
@@ -226,11 +221,12 @@ static void xtcp_enter_cwr(struct sock *sk, u32 flight)
  * In Linux's order (tcp_ack(), tcp_fastretrans_alert(),
  * tcp_try_to_open()): CWR from the peer ends our echo
  * (tcp_ecn_accept_cwr(), also on a pure ACK); a CWR period ends once
- * SND.UNA is beyond its high_seq; then ECE (not on a SYN) with data
+ * SND.UNA is beyond its high_seq, cwnd at ssthresh then
+ * (tcp_end_cwnd_reduction()); then ECE (not on a SYN) with data
  * outstanding before this ACK starts a reduction, unless one, or loss
  * recovery, is under way.
  *
- * Return: true while in CWR, when cwnd must not grow.
+ * Return: true while in CWR, when PRR sets cwnd.
  */
 bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight)
 {
@@ -239,8 +235,10 @@ bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight)
 	if (flags & TCPHDR_CWR)
 		xsk->ecn_flags &= ~TCP_ECN_DEMAND_CWR;
 	if ((xsk->ecn_flags & XTCP_ECN_IN_CWR) &&
-	    xtcp_seq_after(xsk->snd_una, xsk->high_seq))
+	    xtcp_seq_after(xsk->snd_una, xsk->high_seq)) {
+		xtcp_end_cwnd_reduction(sk);
 		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
+	}
 	if ((flags & (TCPHDR_ECE | TCPHDR_SYN)) == TCPHDR_ECE &&
 	    (xsk->ecn_flags & TCP_ECN_OK) && flight &&
 	    !(xsk->ecn_flags & XTCP_ECN_IN_CWR) && !xsk->in_recovery)

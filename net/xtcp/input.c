@@ -616,10 +616,96 @@ static bool xtcp_process_loss(struct sock *sk, const struct sk_buff *skb,
 	return false;
 }
 
-/* Fast recovery begins: ssthresh and cwnd from the congestion control,
- * "recover" at SND.NXT (RFC 5681 s.3.2, RFC 6582 s.3.2 step 2), unless in
- * CWR, where cwnd was reduced for this window already and recovery keeps
- * it and its high_seq (tcp_enter_recovery()).
+/**
+ * xtcp_init_cwnd_reduction() - a cwnd reduction begins (Recovery or CWR)
+ * @sk:     the socket, locked
+ * @flight: FlightSize for the congestion control's ssthresh hook,
+ *          segments (RFC 5681 eq. 4)
+ *
+ * Linux's tcp_init_cwnd_reduction(): "recover" (high_seq) at SND.NXT, no
+ * tail loss probe outstanding any more, the additive-increase count
+ * restarted, ssthresh from the congestion control, and PRR (RFC 6937
+ * s.3) started from the cwnd of now, which Linux uses as RecoverFS
+ * (prior_cwnd); cwnd itself is left as it is, for xtcp_cwnd_reduction()
+ * to bring down on the ACKs that follow.  An ECN peer is told on the
+ * next new data segment (CWR).  The caller sets the state (in_recovery,
+ * XTCP_ECN_IN_CWR).
+ *
+ * Context: socket locked (softirq or owner).
+ */
+void xtcp_init_cwnd_reduction(struct sock *sk, u32 flight)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	xsk->high_seq = xsk->snd_nxt;
+	xsk->tlp_high_seq = 0;
+	xsk->cong.cwnd_cnt = 0;
+	xtcp_prr_init(&xsk->prr, xsk->cong.cwnd);
+	xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong, flight,
+						     jiffies_to_msecs(jiffies));
+	xtcp_ecn_queue_cwr(sk);
+}
+
+/**
+ * xtcp_cwnd_reduction() - cwnd on an ACK during a cwnd reduction
+ * @sk:                 the socket, locked; in Recovery or CWR
+ *                      (xtcp_in_cwnd_reduction())
+ * @newly_acked_sacked: segments this ACK delivered, cumulatively, by SACK
+ *                      or D-SACK (the growth of xtcp_sock.delivered)
+ * @newly_lost:         segments this ACK had marked lost (the growth of
+ *                      xtcp_sock.lost)
+ * @snd_una_advanced:   this ACK moved SND.UNA (FLAG_SND_UNA_ADVANCED)
+ *
+ * Linux's tcp_cwnd_reduction(), called where tcp_cong_control() calls
+ * it: after the scoreboard and the state machine have seen the ACK, in
+ * place of congestion avoidance, and before what is lost is resent.
+ * cwnd becomes the pipe plus what PRR lets go now (xtcp_prr_cwnd());
+ * the slow-start bound (PRR-SSRB) applies on ACKs that moved SND.UNA and
+ * marked nothing lost.  An ACK that delivered nothing changes nothing.
+ * Every segment sent while the reduction lasts is counted in prr_out
+ * (output.c).
+ *
+ * Context: socket locked (softirq or owner).
+ */
+void xtcp_cwnd_reduction(struct sock *sk, u32 newly_acked_sacked,
+			 u32 newly_lost, bool snd_una_advanced)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	xsk->cong.cwnd = xtcp_prr_cwnd(&xsk->prr, xsk->cong.cwnd,
+				       xsk->cong.ssthresh,
+				       xtcp_packets_in_flight(xsk),
+				       newly_acked_sacked, snd_una_advanced,
+				       newly_lost);
+}
+
+/**
+ * xtcp_end_cwnd_reduction() - a cwnd reduction is over
+ * @sk: the socket, locked; leaving Recovery or CWR
+ *
+ * Linux's tcp_end_cwnd_reduction(): cwnd ends at ssthresh, whatever PRR
+ * had made of it, unless ssthresh was never set, or the reduction was a
+ * fast recovery that was undone (undo_marker cleared: cwnd is what the
+ * undo gave back).  CWR and a tail loss probe's reduction, which cannot
+ * be undone, always end at ssthresh.  The caller changes the state after.
+ *
+ * Context: socket locked (softirq or owner).
+ */
+void xtcp_end_cwnd_reduction(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xsk->cong.ssthresh < XTCP_INFINITE_SSTHRESH &&
+	    (!xsk->in_recovery || xsk->undo_marker))
+		xsk->cong.cwnd = xsk->cong.ssthresh;
+}
+
+/* Fast recovery begins (Linux's tcp_enter_recovery()): a cwnd reduction,
+ * unless in CWR, where one is under way for this window already and
+ * recovery carries it on, high_seq included.  With SACK, PRR brings cwnd
+ * down on the ACKs that follow; without SACK there is no count of what
+ * the duplicate ACKs delivered (Linux's Reno SACK emulation), so cwnd
+ * goes down to ssthresh at once (RFC 6582 s.3.2 step 2).
  */
 static void xtcp_enter_recovery(struct sock *sk, bool cwr)
 {
@@ -638,41 +724,36 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr)
 			xtcp_current_ssthresh(xsk->cong.ssthresh,
 					      xsk->cong.cwnd, false);
 		xsk->prior_cwnd = xsk->cong.cwnd;
-		xsk->cong.ssthresh =
-			xsk->cong_ops->ssthresh(&xsk->cong,
-						xtcp_flight_segs(xsk),
-						jiffies_to_msecs(jiffies));
-		xsk->cong.cwnd = xsk->cong.ssthresh;
-		xsk->high_seq = xsk->snd_nxt;
-		/* A new episode: no probe is outstanding any more
-		 * (tcp_init_cwnd_reduction()).
-		 */
-		xsk->tlp_high_seq = 0;
-		xtcp_ecn_queue_cwr(sk);
+		xtcp_init_cwnd_reduction(sk, xtcp_flight_segs(xsk));
 	}
+	if (!xtcp_is_sack(xsk))
+		xsk->cong.cwnd = cwr ? min(xsk->cong.cwnd, xsk->cong.ssthresh) :
+				       xsk->cong.ssthresh;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 	xsk->in_recovery = 1;
 	xsk->in_loss = 0;
 }
 
 /* Loss recovery with SACK, after the ACK's blocks are on the scoreboard:
- * Linux's tcp_fastretrans_alert() without PRR and undo.  With RACK
+ * Linux's tcp_fastretrans_alert() without undo.  With RACK
  * (net.xtcp.tcp_recovery bit 0x1, the default) every ACK first runs
  * RACK's loss detection (tcp_identify_packet_loss()), and recovery
  * begins once a segment is lost (tcp_time_to_recover()); without it,
  * also once reordering segments are SACKed, and holes with that many
  * SACKed segments above them are marked lost (xtcp_update_scoreboard()).
- * Once per window of data as without SACK.  What is lost is resent in
- * order as the pipe allows.  After a timeout, until "recover" is
- * acknowledged, what the timeout (or RACK) marked lost is resent
- * (tcp_process_loss()), unless F-RTO sends new data instead (@rexmit
- * false, Linux's REXMIT_NEW).  Undo (D-SACK, timestamps) and F-RTO have
- * decided before (xtcp_ack()).  PRR would set cwnd here.
+ * Once per window of data as without SACK.  After a timeout, until
+ * "recover" is acknowledged, what the timeout (or RACK) marked lost is
+ * resent (tcp_process_loss()), unless F-RTO sends new data instead
+ * (Linux's REXMIT_NEW).  Undo (D-SACK, timestamps) and F-RTO have decided
+ * before (xtcp_ack()).  The caller then lets PRR set cwnd
+ * (xtcp_cwnd_reduction(), as tcp_cong_control() does after
+ * tcp_fastretrans_alert()) and resends what is lost, in order, as the
+ * pipe allows (xtcp_xmit_retransmit_queue(), tcp_xmit_recovery()).
  *
  * Return: true if RACK armed the reorder timer (the RTO is not re-armed
  * then, as Linux clears FLAG_SET_XMIT_TIMER).
  */
-static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool rexmit)
+static bool xtcp_sack_recovery(struct sock *sk, bool cwr)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	bool rack = xtcp_is_rack(sk), reo = false;
@@ -689,8 +770,6 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool rexmit)
 		if (!rack)
 			xtcp_update_scoreboard(sk, true);
 	}
-	if (rexmit)
-		xtcp_xmit_retransmit_queue(sk);
 	return reo;
 }
 
@@ -700,9 +779,9 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool rexmit)
  *
  * Linux's tcp_rack_reo_timeout() (RFC 8985 s.6.3): the segments that
  * waited out the reordering window are marked lost; if any was, fast
- * recovery begins (unless already in it, or in loss recovery after an
- * RTO, where xtcp has no PRR to bring cwnd down gradually from the
- * loss window: what is lost is resent within it) and they are resent.
+ * recovery begins unless already in it (also in loss recovery after an
+ * RTO, as Linux does), PRR takes its first step as for an ACK that
+ * delivered one segment, and they are resent.
  * Then the RTO is armed for the rest of the oldest segment's timeout
  * (xtcp_rearm_rtx() while the timer is still of the reorder kind),
  * unless something armed it meanwhile.
@@ -710,11 +789,14 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool rexmit)
 void xtcp_rack_reo_timeout(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 lost = xsk->lost;
 
 	if (xtcp_rack_detect_loss_timeout(sk)) {
-		if (!xsk->in_recovery && !xsk->in_loss)
+		if (!xsk->in_recovery) {
 			xtcp_enter_recovery(sk, xsk->ecn_flags &
 						XTCP_ECN_IN_CWR);
+			xtcp_cwnd_reduction(sk, 1, xsk->lost - lost, false);
+		}
 		xtcp_xmit_retransmit_queue(sk);
 	}
 	if (xsk->rtx_timer_kind != XTCP_RTX_RETRANS)
@@ -772,8 +854,8 @@ static void xtcp_set_xmit_timer(struct sock *sk)
  * too) costs one congestion window reduction, begun and ended at once as
  * Linux does it (tcp_init_cwnd_reduction(), the CWR state,
  * tcp_end_cwnd_reduction(), tcp_try_keep_open()): ssthresh from the
- * congestion control, cwnd down to it, CWR signalled to an ECN peer, and
- * the connection back in the open state.
+ * congestion control, cwnd down to it with no PRR steps in between, CWR
+ * signalled to an ECN peer, and the connection back in the open state.
  */
 static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 				 bool pure_dupack)
@@ -790,17 +872,41 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 	case XTCP_TLP_LOSS:
 		break;
 	}
-	xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
-						     xtcp_flight_segs(xsk),
-						     jiffies_to_msecs(jiffies));
-	xsk->cong.cwnd = xsk->cong.ssthresh;
-	xsk->cong.cwnd_cnt = 0;
-	xsk->high_seq = xsk->snd_nxt;
-	xsk->tlp_high_seq = 0;
+	xtcp_init_cwnd_reduction(sk, xtcp_flight_segs(xsk));
+	xtcp_end_cwnd_reduction(sk);
 	xsk->in_recovery = 0;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
-	xtcp_ecn_queue_cwr(sk);
 	xsk->loss_probe_recoveries++;
+}
+
+/* cwnd after an ACK, as Linux's tcp_cong_control() (for a congestion
+ * control without its own cong_control hook): during a cwnd reduction
+ * PRR sets it from what the ACK delivered (@delivered segments,
+ * cumulatively, by SACK or D-SACK) and newly marked lost (@lost
+ * segments); else, when the ACK cumulatively acknowledged data (@acked
+ * segments left the queue, tcp_may_raise_cwnd()'s FLAG_DATA_ACKED), the
+ * congestion control grows it by what the ACK delivered (Linux's
+ * acked_sacked: segments SACKed earlier were counted then, not again
+ * when the cumulative ACK passes them, as on the ACK that ends a
+ * recovery); @prior_inflight, the pipe before the ACK, says whether cwnd
+ * limited the sender.  In a recovery without SACK cwnd is ssthresh
+ * already (xtcp_enter_recovery()) and stays there.
+ */
+static void xtcp_cong_control(struct sock *sk, u32 acked, u32 prior_inflight,
+			      u32 delivered, u32 lost, bool snd_una_advanced)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xtcp_in_cwnd_reduction(xsk)) {
+		if (xtcp_is_sack(xsk) || !xsk->in_recovery)
+			xtcp_cwnd_reduction(sk, delivered, lost,
+					    snd_una_advanced);
+	} else if (acked && delivered) {
+		xsk->cong_ops->cong_avoid(&xsk->cong, delivered,
+					  prior_inflight,
+					  jiffies_to_msecs(jiffies),
+					  xtcp_rtt_srtt_us(&xsk->rtt));
+	}
 }
 
 /* The window a segment advertises, bytes: scaled unless on a SYN (RFC
@@ -856,8 +962,9 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 ack = cb->ack_seq, prior_inflight, segs, flight, reord;
 	struct xtcp_sack_rtt sack_rtt = {};
-	bool window_changed = false, win_update, cwr, recovering, reo, hold;
+	bool window_changed = false, win_update, cwr, reo, hold;
 	bool frto_new = false, rs_sacked;
+	u32 prior_delivered = xsk->delivered, prior_lost = xsk->lost;
 	long seq_rtt_us, ca_rtt_us;
 	u32 prior_snd_una = xsk->snd_una;
 	struct xtcp_rate_sample rs = {};
@@ -876,8 +983,11 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		if (xtcp_is_sack(xsk) && cb->has_sack) {
 			xtcp_sacktag_write_queue(sk, skb, xsk->snd_una, &rs, NULL);
 			xtcp_rack_update(sk, &rs);
-			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR,
-					   true);
+			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR);
+			/* No cwnd change on an old ACK (tcp_ack()'s old_ack
+			 * has no tcp_cong_control()).
+			 */
+			xtcp_xmit_retransmit_queue(sk);
 		}
 		return XTCP_ACK_OLD;
 	}
@@ -944,20 +1054,22 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		xtcp_rack_update(sk, &rs);
 		if (xsk->tlp_high_seq)
 			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp, false);
-		recovering = xsk->in_recovery;
 		hold = false;
 		if (xsk->in_recovery) {
 			/* RFC 6582 s.3.2: recovery ends once "recover" is
-			 * acked, undone if it was spurious, else using up one
-			 * of RACK's persistent widenings
-			 * (tcp_try_undo_recovery()); a partial ACK may show the
-			 * hole filled by the original (tcp_try_undo_partial()),
-			 * D-SACKs every retransmission spurious
-			 * (tcp_try_undo_dsack()), or else the next hole is lost
-			 * too (with SACK, the scoreboard says what is lost).
+			 * acked, undone if it was spurious
+			 * (tcp_try_undo_recovery()), else with cwnd at ssthresh
+			 * (xtcp_end_cwnd_reduction()) and one of RACK's
+			 * persistent widenings used up; a partial ACK may show
+			 * the hole filled by the original
+			 * (tcp_try_undo_partial()), D-SACKs every retransmission
+			 * spurious (tcp_try_undo_dsack()), or else the next hole
+			 * is lost too (with SACK, the scoreboard says what is
+			 * lost).
 			 */
 			if (xtcp_seq_geq(ack, xsk->high_seq)) {
 				xtcp_try_undo_recovery(sk, skb);
+				xtcp_end_cwnd_reduction(sk);
 				xsk->in_recovery = 0;
 			} else {
 				hold = xtcp_try_undo_partial(sk, skb,
@@ -979,7 +1091,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 			xtcp_try_undo_dsack(sk);
 		}
 		/* ECE and CWR (after recovery may have ended, as Linux's
-		 * state exit comes first); no growth in recovery or CWR.
+		 * state exit comes first).
 		 */
 		cwr = xtcp_ecn_ack(sk, cb->flags, flight);
 		/* Outside recovery and CWR, "recover" follows SND.UNA, so that
@@ -993,18 +1105,16 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 			xsk->high_seq = ack;
 		reo = false;
 		if (xtcp_is_sack(xsk) && !hold) {
-			reo = xtcp_sack_recovery(sk, cwr, !frto_new);
-			recovering |= xsk->in_recovery;
+			reo = xtcp_sack_recovery(sk, cwr);
 			WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
 		}
-		if (segs && !recovering && !cwr) {
-			xsk->cong_ops->cong_avoid(&xsk->cong, segs, prior_inflight,
-						  jiffies_to_msecs(jiffies),
-						  xtcp_rtt_srtt_us(&xsk->rtt));
-		}
+		xtcp_cong_control(sk, segs, prior_inflight,
+				  xsk->delivered - prior_delivered,
+				  xsk->lost - prior_lost, true);
 		/* F-RTO step 2b, once cwnd grew for this ACK: new data
 		 * instead of the lost segments; if none could go, the
-		 * usual loss recovery (tcp_xmit_recovery()).
+		 * usual loss recovery (tcp_xmit_recovery()).  A partial ACK
+		 * that only showed reordering resends nothing.
 		 */
 		if (frto_new) {
 			xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
@@ -1012,6 +1122,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 				xsk->frto = 0;
 				xtcp_xmit_retransmit_queue(sk);
 			}
+		} else if (xtcp_is_sack(xsk) && !hold) {
+			xtcp_xmit_retransmit_queue(sk);
 		}
 		/* Outside recovery, with no retransmission out, the undo
 		 * clock stops (tcp_try_to_open()).
@@ -1060,7 +1172,10 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		} else if (rs.dsack) {
 			xtcp_try_undo_dsack(sk);
 		}
-		reo = xtcp_sack_recovery(sk, cwr, true);
+		reo = xtcp_sack_recovery(sk, cwr);
+		xtcp_cong_control(sk, 0, 0, xsk->delivered - prior_delivered,
+				  xsk->lost - prior_lost, false);
+		xtcp_xmit_retransmit_queue(sk);
 		if (rearm && !reo)
 			xtcp_set_xmit_timer(sk);
 		WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);

@@ -665,6 +665,9 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		if (probe)
 			break;
 	}
+	/* What PRR let go (a loss probe's new data too) is counted. */
+	if (sent && xtcp_in_cwnd_reduction(xsk))
+		xtcp_prr_sent(&xsk->prr, sent);
 	if (sent && !probe)
 		xtcp_schedule_loss_probe(sk, false);
 	if (!xsk->packets_out && !skb_queue_empty(&sk->sk_write_queue) &&
@@ -934,7 +937,9 @@ void xtcp_retransmit_all(struct sock *sk)
 /* Resend the oldest unacknowledged segment alone: RFC 5681 s.3.2 fast
  * retransmit, and RFC 6582 s.3.2 step 5 after a partial ACK.  The
  * receiver keeps out-of-order data, so the rest need not go again: a
- * multi-segment skb is split after its first segment.
+ * multi-segment skb is split after its first segment.  In a recovery
+ * it counts in PRR's prr_out, as Linux's NewReno retransmissions do
+ * (tcp_xmit_retransmit_queue()).
  */
 void xtcp_retransmit_head(struct sock *sk)
 {
@@ -955,7 +960,9 @@ void xtcp_retransmit_head(struct sock *sk)
 					    (s32)old_segs);
 	}
 	XTCP_SKB_CB(skb)->retransmitted = 1;
-	xtcp_transmit_skb(sk, skb, true);
+	if (xtcp_transmit_skb(sk, skb, true) >= 0 &&
+	    xtcp_in_cwnd_reduction(xsk))
+		xtcp_prr_sent(&xsk->prr, xtcp_skb_pcount(skb));
 }
 
 /**
@@ -969,7 +976,8 @@ void xtcp_retransmit_head(struct sock *sk)
  * (xtcp_packets_in_flight(), RFC 6675 s.5 step C); a multi-segment skb is
  * split to what fits.  The walk ends once every lost segment is resent.
  * Resending the head restarts the retransmission timer, as Linux does.
- * PRR (a later step) would take the room from xtcp_prr_cwnd() instead.
+ * During a cwnd reduction cwnd is what PRR made of it on this ACK
+ * (xtcp_cwnd_reduction()), and what is resent counts in its prr_out.
  */
 void xtcp_xmit_retransmit_queue(struct sock *sk)
 {
@@ -1007,6 +1015,8 @@ void xtcp_xmit_retransmit_queue(struct sock *sk)
 			break;
 		cb->sacked |= XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out += xtcp_skb_pcount(skb);
+		if (xtcp_in_cwnd_reduction(xsk))
+			xtcp_prr_sent(&xsk->prr, xtcp_skb_pcount(skb));
 		/* The head resent: its timeout counts from now, unless the
 		 * reorder timer is pending, which re-arms it when it fires.
 		 */

@@ -7,8 +7,7 @@
  * tcp_recovery.c, tcp_output.c).
  *
  * Pure code (see include/net/xtcp_recovery.h): also built by
- * selftests/host. Not called by the socket code yet: the loss-recovery
- * issue wires it into input.c / output.c.
+ * selftests/host; the socket code (input.c, output.c, sacktag.c) calls it.
  */
 #include <linux/kernel.h>
 #include <linux/limits.h>
@@ -47,10 +46,10 @@ void xtcp_prr_init(struct xtcp_prr *prr, u32 cwnd)
  *                      (RFC 6675's pipe, Linux's tcp_packets_in_flight()).
  * @newly_acked_sacked: segments this ACK newly delivered, cumulatively or
  *                      by SACK (RFC 6937's DeliveredData in segments).
- * @ssrb:               use the slow-start reduction bound (PRR-SSRB): one
- *                      segment more than was delivered. Linux passes
- *                      "this ACK advanced SND.UNA and marked nothing newly
- *                      lost"; on other ACKs the bound is conservative.
+ * @snd_una_advanced:   this ACK advanced SND.UNA (Linux's
+ *                      FLAG_SND_UNA_ADVANCED).
+ * @newly_lost:         segments marked lost while this ACK was processed
+ *                      (Linux's rs->losses, the growth of tp->lost).
  *
  * RFC 6937 s.3 per ACK, as Linux's tcp_cwnd_reduction(). While more than
  * @ssthresh is in flight, sending follows delivery in the proportion
@@ -58,8 +57,11 @@ void xtcp_prr_init(struct xtcp_prr *prr, u32 cwnd)
  *   sndcnt = ceil(prr_delivered * ssthresh / prior_cwnd) - prr_out.
  * Once the flight is at or below @ssthresh, sndcnt catches up towards it,
  * bounded by max(prr_delivered - prr_out, newly_acked_sacked), plus one
- * for PRR-SSRB. RFC 6937's PRR-CRB bound is prr_delivered - prr_out
- * alone; Linux never sends less than this ACK delivered (packet
+ * (RFC 6937's slow-start reduction bound, PRR-SSRB) when the ACK advanced
+ * SND.UNA and nothing was newly marked lost: Linux's choice between the
+ * two bounds of RFC 6937 s.3. RFC 6937's PRR-CRB bound is
+ * prr_delivered - prr_out alone; Linux never sends less than this ACK
+ * delivered (packet
  * conservation), which differs only after an earlier ACK sent more than
  * it delivered (an SSRB step, or the forced first retransmission). Last,
  * as Linux does, nothing sent yet means at least one segment may go (the
@@ -69,7 +71,8 @@ void xtcp_prr_init(struct xtcp_prr *prr, u32 cwnd)
  * Context: any; the caller serializes (socket lock).
  */
 u32 xtcp_prr_cwnd(struct xtcp_prr *prr, u32 cwnd, u32 ssthresh,
-		  u32 in_flight, u32 newly_acked_sacked, bool ssrb)
+		  u32 in_flight, u32 newly_acked_sacked, bool snd_una_advanced,
+		  u32 newly_lost)
 {
 	s64 sndcnt, limit;
 	s64 floor = prr->prr_out ? 0 : 1;
@@ -89,7 +92,7 @@ u32 xtcp_prr_cwnd(struct xtcp_prr *prr, u32 cwnd, u32 ssthresh,
 		limit = (s64)prr->prr_delivered - prr->prr_out;
 		if (limit < newly_acked_sacked)
 			limit = newly_acked_sacked;
-		if (ssrb)
+		if (snd_una_advanced && !newly_lost)
 			limit++;
 		sndcnt = ssthresh - in_flight;
 		if (sndcnt > limit)

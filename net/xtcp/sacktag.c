@@ -441,15 +441,20 @@ void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb)
 	     xtcp_seq_before(cb->seq,
 			     XTCP_SKB_CB(xsk->retransmit_skb_hint)->seq)))
 		xsk->retransmit_skb_hint = skb;
-	/* A retransmission lost again (RACK) is to be resent again. */
+	/* A retransmission lost again (RACK) is to be resent again, and
+	 * counts as a loss (tcp_notify_skb_loss_event()).
+	 */
 	if (cb->sacked & XTCPCB_SACKED_RETRANS) {
 		cb->sacked &= ~XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out -= min(pcount, xsk->retrans_out);
+		if (cb->sacked & XTCPCB_LOST)
+			xsk->lost += pcount;
 	}
 	if (cb->sacked & XTCPCB_LOST)
 		return;
 	cb->sacked |= XTCPCB_LOST;
 	xsk->lost_out += pcount;
+	xsk->lost += pcount;
 }
 
 /* Mark lost the unSACKed skbs from the head up to where more than

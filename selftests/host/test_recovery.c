@@ -71,7 +71,7 @@ static bool prr_play(u32 ssthresh, enum prr_mode mode,
 		if (i)
 			pipe = post - 1;
 		ssrb = mode == PRR_SSRB || (mode == PRR_LINUX && rows[i].cum);
-		cwnd = xtcp_prr_cwnd(&prr, cwnd, ssthresh, pipe, 1, ssrb);
+		cwnd = xtcp_prr_cwnd(&prr, cwnd, ssthresh, pipe, 1, ssrb, 0);
 		snd = cwnd - pipe;
 		if (pipe != rows[i].pipe || snd != rows[i].snd) {
 			fprintf(stderr,
@@ -95,6 +95,7 @@ static bool prr_play(u32 ssthresh, enum prr_mode mode,
  * is capped by ssthresh - pipe = 0. ACKs 20-21 (the limited-transmit
  * segments SACKed) find pipe 9: min(1, bound) = 1 keeps pipe at 10.
  * Both bounds give the same rows: they only matter below ssthresh.
+ * (The modes pass the bound as snd_una_advanced with no new loss.)
  */
 static const struct prr_row fig1_10[] = {
 	S(18, 1), S(18, 0), S(17, 1), S(17, 0), S(16, 1), S(16, 0),
@@ -204,7 +205,7 @@ TEST(prr_proportional_total)
 	xtcp_prr_init(&prr, 100);
 	for (d = 1; d <= 50; d++) {
 		/* A big flight keeps pipe above ssthresh 70. */
-		c = xtcp_prr_cwnd(&prr, cwnd, 70, 90, 1, true);
+		c = xtcp_prr_cwnd(&prr, cwnd, 70, 90, 1, true, 0);
 		xtcp_prr_sent(&prr, c - 90);
 		sent += c - 90;
 		/* ceil(70 * d / 100) */
@@ -223,12 +224,12 @@ TEST(prr_edges)
 	ASSERT_EQ(20, prr.prior_cwnd);
 	ASSERT_EQ(0, prr.prr_delivered);
 	ASSERT_EQ(0, prr.prr_out);
-	ASSERT_EQ(17, xtcp_prr_cwnd(&prr, 17, 10, 15, 0, true));
+	ASSERT_EQ(17, xtcp_prr_cwnd(&prr, 17, 10, 15, 0, true, 0));
 	ASSERT_EQ(0, prr.prr_delivered);
 
 	/* Nor without xtcp_prr_init() (prior_cwnd 0: Linux warns). */
 	prr = (struct xtcp_prr){ 0 };
-	ASSERT_EQ(17, xtcp_prr_cwnd(&prr, 17, 10, 15, 1, true));
+	ASSERT_EQ(17, xtcp_prr_cwnd(&prr, 17, 10, 15, 1, true, 0));
 
 	/*
 	 * Entering recovery with pipe == ssthresh: the bound gives
@@ -236,10 +237,10 @@ TEST(prr_edges)
 	 * (the fast retransmission) may go: cwnd = pipe + 1.
 	 */
 	xtcp_prr_init(&prr, 20);
-	ASSERT_EQ(11, xtcp_prr_cwnd(&prr, 20, 10, 10, 1, false));
+	ASSERT_EQ(11, xtcp_prr_cwnd(&prr, 20, 10, 10, 1, false, 0));
 	xtcp_prr_sent(&prr, 1);
 	/* Once something went, no such floor: cwnd = pipe. */
-	ASSERT_EQ(10, xtcp_prr_cwnd(&prr, 11, 10, 10, 1, false));
+	ASSERT_EQ(10, xtcp_prr_cwnd(&prr, 11, 10, 10, 1, false, 0));
 
 	/*
 	 * The caller sent more than PRR allowed (prr_out 5 at d 1): the
@@ -248,7 +249,7 @@ TEST(prr_edges)
 	 */
 	xtcp_prr_init(&prr, 20);
 	xtcp_prr_sent(&prr, 5);
-	ASSERT_EQ(15, xtcp_prr_cwnd(&prr, 20, 10, 15, 1, true));
+	ASSERT_EQ(15, xtcp_prr_cwnd(&prr, 20, 10, 15, 1, true, 0));
 
 	/*
 	 * Linux's conservative bound is max(prr_delivered - prr_out,
@@ -258,19 +259,185 @@ TEST(prr_edges)
 	 * send 2 - 2 = 0.
 	 */
 	xtcp_prr_init(&prr, 20);
-	ASSERT_EQ(6, xtcp_prr_cwnd(&prr, 20, 10, 4, 1, true));
+	ASSERT_EQ(6, xtcp_prr_cwnd(&prr, 20, 10, 4, 1, true, 0));
 	xtcp_prr_sent(&prr, 2);
-	ASSERT_EQ(6, xtcp_prr_cwnd(&prr, 6, 10, 5, 1, false));
+	ASSERT_EQ(6, xtcp_prr_cwnd(&prr, 6, 10, 5, 1, false, 0));
 
 	/* A stretch ACK delivering 3 below ssthresh: min(10 - 2, 3 + 1). */
 	xtcp_prr_init(&prr, 20);
 	xtcp_prr_sent(&prr, 1);
-	ASSERT_EQ(6, xtcp_prr_cwnd(&prr, 20, 10, 2, 3, true));
+	ASSERT_EQ(6, xtcp_prr_cwnd(&prr, 20, 10, 2, 3, true, 0));
 
 	/* Huge values: the product is 64-bit, cwnd saturates at U32_MAX. */
 	xtcp_prr_init(&prr, 1);
 	ASSERT_EQ(TOP, xtcp_prr_cwnd(&prr, 5, 0x7fffffff, TOP, 0x7fffffff,
-				     false));
+				     false, 0));
+}
+
+/*
+ * Above ssthresh only the proportion counts: whether the ACK advanced
+ * SND.UNA and whether it marked anything lost change nothing. Prior cwnd
+ * 20, ssthresh 10, pipe 15, an ACK delivering 3: ceil(10 * 3 / 20) = 2.
+ */
+TEST(prr_above_ssthresh_flags_ignored)
+{
+	struct xtcp_prr prr;
+	unsigned int adv, lost;
+
+	for (adv = 0; adv < 2; adv++) {
+		for (lost = 0; lost < 2; lost++) {
+			xtcp_prr_init(&prr, 20);
+			ASSERT_EQ(17, xtcp_prr_cwnd(&prr, 20, 10, 15, 3, adv,
+						    lost));
+			ASSERT_EQ(3, prr.prr_delivered);
+		}
+	}
+}
+
+/*
+ * At or below ssthresh, Linux's rule: one more than the conservative
+ * bound only when SND.UNA advanced and nothing was newly lost
+ * (tcp_cwnd_reduction()'s FLAG_SND_UNA_ADVANCED && !newly_lost). Prior
+ * cwnd 20, ssthresh 10, prr_out 4, pipe 5, an ACK delivering 2: the bound
+ * is max(2 - 4, 2) = 2, 3 with the slow-start step; room 10 - 5 = 5.
+ */
+TEST(prr_below_ssthresh_una_and_loss)
+{
+	static const struct {
+		bool adv;
+		u32 lost, pipe, cwnd;
+	} c[] = {
+		{ true, 0, 5, 8 },	/* SSRB: 3 */
+		{ true, 1, 5, 7 },	/* a new loss: conservative, 2 */
+		{ true, 4, 5, 7 },
+		{ false, 0, 5, 7 },	/* SACK only: conservative */
+		{ false, 1, 5, 7 },
+		/* Room ssthresh - pipe caps every case: 1, then 0. */
+		{ true, 0, 9, 10 },
+		{ false, 1, 9, 10 },
+		{ true, 0, 10, 10 },
+	};
+	struct xtcp_prr prr;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		xtcp_prr_init(&prr, 20);
+		xtcp_prr_sent(&prr, 4);
+		ASSERT_EQ(c[i].cwnd, xtcp_prr_cwnd(&prr, 20, 10, c[i].pipe, 2,
+						   c[i].adv, c[i].lost));
+	}
+}
+
+/*
+ * selftests/sack_recovery_test.py's case (h), one ACK at a time: Reno,
+ * cwnd 10 = the flight, segment 1 lost; the first ACK SACKs 2-4 (RACK
+ * marks 1 lost: pipe 10 - 3 - 1 = 6), each of the next six SACKs one more
+ * (7-10, and the new segments are not ACKed in between). prior_cwnd 10,
+ * ssthresh 5. Per ACK: pipe before sending, cwnd, segments sent; the
+ * cumulative sends are 2 2 3 3 3 4 5, as the wire test expects of both
+ * stacks.
+ */
+TEST(prr_wire_case_reno)
+{
+	static const struct {
+		u32 pipe, newly, cwnd;
+	} a[] = {
+		{ 6, 3, 8 },	/* ceil(5 * 3 / 10) = 2: 1 resent, 1 new */
+		{ 7, 1, 7 },	/* ceil(20 / 10) - 2 = 0 */
+		{ 6, 1, 7 },	/* ceil(25 / 10) - 2 = 1 */
+		{ 6, 1, 6 },	/* 3 - 3 = 0 */
+		{ 5, 1, 5 },	/* pipe = ssthresh: no room */
+		{ 4, 1, 5 },	/* min(5 - 4, max(8 - 3, 1)) = 1 */
+		{ 4, 1, 5 },
+	};
+	static const u32 cum[] = { 2, 2, 3, 3, 3, 4, 5 };
+	struct xtcp_prr prr;
+	u32 cwnd = 10, pipe = 0, sent = 0, i;
+
+	xtcp_prr_init(&prr, 10);
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
+		/* The test's pipe follows from the previous row. */
+		if (i)
+			ASSERT_EQ(a[i].pipe, pipe - a[i].newly);
+		pipe = a[i].pipe;
+		cwnd = xtcp_prr_cwnd(&prr, cwnd, 5, pipe, a[i].newly, false, 0);
+		ASSERT_EQ(a[i].cwnd, cwnd);
+		xtcp_prr_sent(&prr, cwnd - pipe);
+		sent += cwnd - pipe;
+		pipe = cwnd;
+		ASSERT_EQ(cum[i], sent);
+	}
+	ASSERT_EQ(9, prr.prr_delivered);
+}
+
+/*
+ * Against a model of tcp_cwnd_reduction() written here in plain signed
+ * arithmetic, on random ACK sequences: prior_cwnd 1-64, ssthresh 2-64,
+ * pipe 0-96, 0-8 delivered per ACK, SND.UNA advanced or not, 0-2 newly
+ * lost, and a sender that sends what PRR allows, or less, or more.
+ */
+static u32 prr_model(u32 prior, u32 *delivered, u32 out, u32 cwnd,
+		     u32 ssthresh, u32 pipe, u32 newly, bool adv, u32 lost)
+{
+	long long d, snd, room, bound;
+
+	if (!newly)
+		return cwnd;
+	*delivered += newly;
+	d = *delivered;
+	if (pipe > ssthresh) {
+		snd = ((long long)ssthresh * d + prior - 1) / prior - out;
+	} else {
+		room = (long long)ssthresh - pipe;
+		bound = d - (long long)out;
+		if (bound < newly)
+			bound = newly;
+		if (adv && !lost)
+			bound += 1;
+		snd = bound < room ? bound : room;
+	}
+	if (!out && snd < 1)
+		snd = 1;
+	if (snd < 0)
+		snd = 0;
+	return pipe + (u32)snd;
+}
+
+TEST(prr_matches_linux_model)
+{
+	unsigned int run, ack;
+
+	for (run = 0; run < 2000; run++) {
+		u32 prior = 1 + rnd32() % 64, ssthresh = 2 + rnd32() % 63;
+		u32 cwnd = prior, mcwnd = prior, mdel = 0, mout = 0;
+		struct xtcp_prr prr;
+
+		xtcp_prr_init(&prr, prior);
+		for (ack = 0; ack < 40; ack++) {
+			u32 pipe = rnd32() % 97, newly = rnd32() % 9;
+			u32 lost = rnd32() % 3, snd;
+			bool adv = rnd32() & 1;
+
+			cwnd = xtcp_prr_cwnd(&prr, cwnd, ssthresh, pipe, newly,
+					     adv, lost);
+			mcwnd = prr_model(prior, &mdel, mout, mcwnd, ssthresh,
+					  pipe, newly, adv, lost);
+			ASSERT_EQ(mcwnd, cwnd);
+			ASSERT_EQ(mdel, prr.prr_delivered);
+			snd = cwnd > pipe ? cwnd - pipe : 0;
+			switch (rnd32() % 4) {
+			case 0:
+				snd = snd ? snd - 1 : 0;
+				break;
+			case 1:
+				snd += 1;
+				break;
+			}
+			xtcp_prr_sent(&prr, snd);
+			mout += snd;
+			ASSERT_EQ(mout, prr.prr_out);
+		}
+	}
 }
 
 /* ==== RACK ==== */
