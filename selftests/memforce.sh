@@ -86,7 +86,8 @@ ballast()
 		run_peer "$cns" "$work/$tag-c$i" -f inet -c "$addr:$((port0 + i))" -t 5 \
 			connect write:262144 sleep:$((life * 1000))
 	done
-	for ((i = 0; i < $(slow 40); i++)); do
+	nlim=$(($(slow 40)))
+	for ((i = 0; i < nlim; i++)); do
 		[ "$("$memfn")" -ge 600 ] && break
 		sleep 0.5
 	done
@@ -109,7 +110,8 @@ if ! netns_pair $X xmf-x 10.77.9.1 $P xmf-p 10.77.9.2; then
 fi
 # An orphan of an earlier test could still give pages back during this
 # one (a machine-bound wait: scaled).
-for ((i = 0; i < $(slow 120) * 2; i++)); do
+nlim=$(($(slow 120) * 2))
+for ((i = 0; i < nlim; i++)); do
 	[ "$(xorphans)" -eq 0 ] && break
 	sleep 0.5
 done
@@ -149,7 +151,8 @@ for ((i = 0; i < 8; i++)); do
 	run_peer $P "$work/fp$i" -f inet -c 10.77.9.1:$((7500 + i)) -t 5 \
 		connect write:1000 sleep:$((life * 1000))
 done
-for ((i = 0; i < $(slow 20); i++)); do
+nlim=$(($(slow 20)))
+for ((i = 0; i < nlim; i++)); do
 	[ "$(cat "$work"/fx* | grep -c accepted)" -eq 8 ] &&
 		[ "$(cat "$work"/fp* | grep -c 'write 1000 ret=1000')" -eq 8 ] && break
 	sleep 0.5
@@ -171,13 +174,15 @@ m3=$(xmem_settled 10)
 run_peer $P "$work/finp" -f inet -l 10.77.9.2:7600 -t $short sleep:$((short * 1000))
 sleep 1
 run_peer $X "$work/finx" -f xtcp -c 10.77.9.2:7600 -t $short connect sleep:$(($(slow 8) * 1000)) close sleep:$((short * 1000))
-for ((i = 0; i < $(slow 50); i++)); do
+nlim=$(($(slow 50)))
+for ((i = 0; i < nlim; i++)); do
 	grep -q accepted "$work/finp" && break
 	sleep 0.2
 done
 ip -n $P link set xmf-p down
 early=$(grep -c closed "$work/finx")
-for ((i = 0; i < $(slow 60); i++)); do
+nlim=$(($(slow 60)))
+for ((i = 0; i < nlim; i++)); do
 	grep -q closed "$work/finx" && break
 	sleep 0.5
 done
@@ -194,7 +199,8 @@ else
 fi
 ip -n $P link set xmf-p up
 # The FIN goes out again at its next RTO (backed off: up to ~6 s).
-for ((i = 0; i < $(slow 30); i++)); do
+nlim=$(($(slow 30)))
+for ((i = 0; i < nlim; i++)); do
 	[ "$(xmem)" -le "$m3" ] && break
 	sleep 0.5
 done
@@ -228,7 +234,8 @@ for fam in inet xtcp; do
 	sleep 1
 	run_peer $X "$work/w1k-$fam-x" -f $fam -c 10.77.9.2:$port -t 5 \
 		connect write:1000 close
-	for ((i = 0; i < $(slow 30); i++)); do
+	nlim=$(($(slow 30)))
+	for ((i = 0; i < nlim; i++)); do
 		grep -q readall "$work/w1k-$fam-p" && break
 		sleep 0.5
 	done
@@ -249,7 +256,8 @@ for p in "${pids[@]}"; do
 	wait "$p" 2>/dev/null
 done
 pids=()
-for ((i = 0; i < $(slow 40); i++)); do
+nlim=$(($(slow 40)))
+for ((i = 0; i < nlim; i++)); do
 	[ "$(xmem)" -le "$m0" ] && break
 	sleep 0.5
 done

@@ -47,7 +47,8 @@ http_server()
 		--directory "$work/www" "$port" >"$work/$name.log" 2>&1 &
 	srv_pid=$!
 	pids+=("$srv_pid")
-	for ((i = 0; i < $(slow 300); i++)); do
+	nlim=$(($(slow 300)))
+	for ((i = 0; i < nlim; i++)); do
 		grep -q "^Serving HTTP" "$work/$name.log" && return 0
 		kill -0 $srv_pid 2>/dev/null || break
 		sleep 0.1

@@ -171,7 +171,8 @@ if wait_line $spid "$d/server.out" "^listening " 10; then
 		-s 64M -t "$(slow 30)" -w "$(slow 40)" >"$d/client.out" 2>&1 &
 	cpid=$!
 	pids+=("$cpid")
-	for ((i = 0; i < $(tenths 10); i++)); do
+	nlim=$(($(tenths 10)))
+	for ((i = 0; i < nlim; i++)); do
 		[ "$(backlog)" -ge 4096 ] 2>/dev/null && break
 		sleep 0.1
 	done
@@ -179,7 +180,8 @@ if wait_line $spid "$d/server.out" "^listening " 10; then
 		rate 8kbit burst 4k limit 32mb || why="tc qdisc change failed"
 	kill -9 $cpid
 	wait_exit $cpid 5
-	for ((i = 0; i < $(tenths 5); i++)); do
+	nlim=$(($(tenths 5)))
+	for ((i = 0; i < nlim; i++)); do
 		listed || break
 		sleep 0.1
 	done
