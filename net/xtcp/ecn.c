@@ -240,8 +240,16 @@ bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight)
 		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 	}
 	if ((flags & (TCPHDR_ECE | TCPHDR_SYN)) == TCPHDR_ECE &&
-	    (xsk->ecn_flags & TCP_ECN_OK) && flight &&
-	    !(xsk->ecn_flags & XTCP_ECN_IN_CWR) && !xsk->in_recovery)
-		xtcp_enter_cwr(sk, flight);
+	    (xsk->ecn_flags & TCP_ECN_OK)) {
+		/* Congestion is proven: nothing reduced so far may be
+		 * undone (tcp_fastretrans_alert() step A).  CWR begins only
+		 * from the open state: in fast recovery or loss recovery
+		 * cwnd is being reduced already (tcp_try_to_open()).
+		 */
+		xsk->prior_ssthresh = 0;
+		if (flight && !(xsk->ecn_flags & XTCP_ECN_IN_CWR) &&
+		    !xsk->in_recovery && !xsk->in_loss)
+			xtcp_enter_cwr(sk, flight);
+	}
 	return xsk->ecn_flags & XTCP_ECN_IN_CWR;
 }

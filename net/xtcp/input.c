@@ -472,6 +472,12 @@ static void xtcp_undo_cwnd_reduction(struct sock *sk, bool unmark_loss)
 	}
 	xsk->undo_marker = 0;
 	xsk->rack.advanced = true;
+	/* Linux has no once-per-window gate outside its recovery states:
+	 * a loss RACK finds after an undo in mid-window starts a recovery
+	 * (with its reduction) on this ACK already, not once SND.UNA passes
+	 * the undone episode's high_seq.
+	 */
+	xsk->high_seq = xsk->snd_una;
 }
 
 /* Recovery (fast, or after an RTO) ends, SND.UNA at high_seq
@@ -641,6 +647,10 @@ void xtcp_init_cwnd_reduction(struct sock *sk, u32 flight)
 	xsk->tlp_high_seq = 0;
 	xsk->cong.cwnd_cnt = 0;
 	xtcp_prr_init(&xsk->prr, xsk->cong.cwnd);
+	/* Linux keeps one prior_cwnd for PRR and undo: the undo of an
+	 * earlier recovery after this reduction gives back this cwnd.
+	 */
+	xsk->prior_cwnd = xsk->cong.cwnd;
 	xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong, flight,
 						     jiffies_to_msecs(jiffies));
 	xtcp_ecn_queue_cwr(sk);
@@ -723,7 +733,6 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr)
 		xsk->prior_ssthresh =
 			xtcp_current_ssthresh(xsk->cong.ssthresh,
 					      xsk->cong.cwnd, false);
-		xsk->prior_cwnd = xsk->cong.cwnd;
 		xtcp_init_cwnd_reduction(sk, xtcp_flight_segs(xsk));
 	}
 	if (!xtcp_is_sack(xsk))
@@ -763,7 +772,8 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr)
 	if (xsk->in_recovery) {
 		if (!rack)
 			xtcp_update_scoreboard(sk, false);
-	} else if ((xsk->lost_out ||
+	} else if (!xsk->in_loss &&
+		   (xsk->lost_out ||
 		    (!rack && xsk->sacked_out >= xsk->reordering)) &&
 		   (cwr || xtcp_seq_geq(xsk->snd_una, xsk->high_seq))) {
 		xtcp_enter_recovery(sk, cwr);

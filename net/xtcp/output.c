@@ -907,23 +907,37 @@ static void xtcp_rtx_requeue(struct sock *sk, struct sk_buff *skb)
 	__skb_queue_head(&sk->sk_write_queue, skb);
 }
 
-/* After a retransmission timeout, everything not yet acknowledged is
+/**
+ * xtcp_retransmit_all() - what a retransmission timeout resends
+ * @sk:        the socket, locked, not owned by a user (the timer's work)
+ * @init_undo: the timeout reduced ssthresh: undo starts from here
+ *
+ * Everything not yet acknowledged is
  * taken as lost (RFC 5681 s.3.1, as Linux marks it) and sent again, in
  * order, as the one-segment loss window grows.  Without SACK it goes back
  * to the send queue (go-back-N): snd_nxt stays the highest sequence sent,
  * the peer may still acknowledge up to it, and ACK processing drops what
  * it covers from either queue.  With SACK what the peer SACKed stays
  * SACKed and the scoreboard resends the rest (xtcp_timeout_mark_lost()).
+ * As tcp_enter_loss() orders it: what is lost is marked first; then, with
+ * @init_undo (the timeout reduced ssthresh), the undo state starts from
+ * the retransmissions still out after the marking (tcp_init_undo()); and
+ * cwnd is what is still in flight plus one, so that the head goes now
+ * even where a segment sent too recently to be marked is in flight.
  */
-void xtcp_retransmit_all(struct sock *sk)
+void xtcp_retransmit_all(struct sock *sk, bool init_undo)
 {
+	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *skb;
 
 	/* With SACK only what was not SACKed goes again, from the
 	 * retransmission queue (tcp_enter_loss()).
 	 */
-	if (xtcp_is_sack(xtcp_sk(sk))) {
+	if (xtcp_is_sack(xsk)) {
 		xtcp_timeout_mark_lost(sk);
+		if (init_undo)
+			xtcp_init_undo(xsk);
+		xsk->cong.cwnd = xtcp_packets_in_flight(xsk) + 1;
 		xtcp_xmit_retransmit_queue(sk);
 		xtcp_write_xmit(sk, true);
 		return;
@@ -931,6 +945,9 @@ void xtcp_retransmit_all(struct sock *sk)
 
 	while ((skb = xtcp_rtx_queue_tail(sk)))
 		xtcp_rtx_requeue(sk, skb);
+	if (init_undo)
+		xtcp_init_undo(xsk);
+	xsk->cong.cwnd = 1;
 	xtcp_write_xmit(sk, true);
 }
 

@@ -250,6 +250,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		xtcp_connect_send_syn(sk);
 	} else {
 		bool new_recovery = !xsk->in_recovery && !xsk->in_loss;
+		bool reduce;
 
 		/* RFC 5681 s.3.1 eq. 4 and the loss window of one segment.
 		 * ssthresh is reduced once per window of data, as
@@ -258,9 +259,10 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		 * at the first one after a path MTU drop.  What it was is
 		 * kept for undo (tcp_init_undo()).
 		 */
-		if (new_recovery ||
-		    !xtcp_seq_after(xsk->high_seq, xsk->snd_una) ||
-		    (xsk->in_loss && xsk->retransmits == 1)) {
+		reduce = new_recovery ||
+			 !xtcp_seq_after(xsk->high_seq, xsk->snd_una) ||
+			 (xsk->in_loss && xsk->retransmits == 1);
+		if (reduce) {
 			xsk->prior_ssthresh =
 				xtcp_current_ssthresh(xsk->cong.ssthresh,
 						      xsk->cong.cwnd,
@@ -270,11 +272,9 @@ static void xtcp_retransmit_timer(struct sock *sk)
 			xsk->prior_cwnd = xsk->cong.cwnd;
 			xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
 				xtcp_flight_segs(xsk), jiffies_to_msecs(jiffies));
-			xtcp_init_undo(xsk);
 		}
 		if (xsk->cong_ops->on_rto)
 			xsk->cong_ops->on_rto(&xsk->cong, jiffies_to_msecs(jiffies));
-		xsk->cong.cwnd = 1;
 		xsk->cong.cwnd_cnt = 0;
 		/* A timeout in the open state after many SACKs says the
 		 * reordering degree is overestimated (tcp_enter_loss()).
@@ -300,7 +300,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		 */
 		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 		xtcp_ecn_queue_cwr(sk);
-		xtcp_retransmit_all(sk);
+		xtcp_retransmit_all(sk, reduce);
 	}
 	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
 		     xtcp_rto_jiffies(sk));
