@@ -75,9 +75,15 @@ tap_plan 56
 # awk) per snapshot and per field lookup the test spent 376 s of guest
 # CPU in 348 s (make check's busiest test), and under load the loops
 # ran so slowly that a SYN_SENT entry was gone before a sample came.
+# Not in pids: each case's finish ends those.
 ip netns exec $X sleep 100000 &
 xproc=$!
-pids+=("$xproc")
+trap 'kill "$xproc" 2>/dev/null; procs_cleanup' EXIT
+# Until it has entered X (ip netns exec switches after the fork).
+for ((i = 0; i < 200; i++)); do
+	[ /proc/$xproc/ns/net -ef /proc/$$/ns/net ] || break
+	sleep 0.05
+done
 
 # snap NAME: /proc/net/tcp, /proc/net/xtcp and /proc/net/xtcp_timers of X
 # read one after the other by one process, as $work/{tcp,xtcp,ctr}.NAME.
@@ -88,7 +94,7 @@ snap()
 		to=$f
 		[ $f = xtcp_timers ] && to=ctr
 		lines=()
-		mapfile -t lines <"/proc/$xproc/net/$f" 2>/dev/null
+		mapfile -t lines 2>/dev/null <"/proc/$xproc/net/$f"
 		if [ ${#lines[@]} -gt 0 ]; then
 			printf '%s\n' "${lines[@]}" >"$work/$to.$1"
 		else
