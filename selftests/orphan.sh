@@ -62,7 +62,7 @@ orphan()
 # Runs in a subshell: its background processes are killed by pid file.
 orphan_run()
 {
-	local fam=$1 retries=$2 dir=ipv4 run=() port=7200 lport i
+	local fam=$1 retries=$2 dir=ipv4 run=() port=7200 lport i t0=$SECONDS
 	local d=$work/$1-$2 A=xtcp-orphan-a-$1-$2 B=xtcp-orphan-b-$1-$2
 	[ "$fam" = xtcp ] && dir=xtcp run=("$root/scripts/xtcp-run")
 	netns_pair $A xor-a 10.77.7.1 $B xor-b 10.77.7.2 || { echo setup-failed; return; }
@@ -70,7 +70,11 @@ orphan_run()
 		ip netns exec $A sh -c "echo $retries > /proc/sys/net/$dir/tcp_orphan_retries" ||
 			{ echo knob-failed; return; }
 	fi
-	ip netns exec $B "$peer" -f "$fam" -m noaccept -l "10.77.7.2:$port" -d "$d" -t "$(slow 60)" \
+	# The listener lives past the case (it is killed at its end): when
+	# it closed after 60 s, the child it never accepted sent a RST that
+	# ended the orphan early (both families, once the host was loaded
+	# and the clients' start took most of that minute).
+	ip netns exec $B "$peer" -f "$fam" -m noaccept -l "10.77.7.2:$port" -d "$d" -t "$(slow 300)" \
 		>"$d/peer.log" 2>&1 &
 	echo $! >>"$d/pids"
 	wait_line $! "$d/peer.log" "^listening " 10 || { echo no-listener; return; }
@@ -93,6 +97,7 @@ print("closed", flush=True)
 	sleep 10
 	local res
 	res=$(present $A "$fam" "$lport")
+	echo "$((SECONDS - t0))" >"$d/age"
 	# Clean up a live orphan: with the listener gone and the path back,
 	# its next retransmission meets a RST (it holds the namespace and,
 	# for xtcp, the module until it ends).
@@ -112,6 +117,10 @@ done
 # Each case ends within about 10 s plus one backoff step after its close.
 for p in "${pids[@]}"; do
 	wait_exit "$p" 120
+done
+for c in $CASES; do
+	echo "# ${c/:/ retries }: checked $(cat "$work/${c/:/-}/age" 2>/dev/null || echo ?) s" \
+		"after its listener started"
 done
 for fam in inet xtcp; do
 	tap_eq "$fam: with tcp_orphan_retries=1 the orphan gave up within 10 s" no \
