@@ -394,6 +394,7 @@ static bool xtcp_ack_update_rtt(struct sock *sk, const struct sk_buff *skb,
  * retransmission queue that was ever resent (a retransmission whose send
  * failed is not counted but may still be in the host).
  *
+ * Context: socket locked (softirq or owner).
  * Return: true if so.
  */
 bool xtcp_any_retrans_done(const struct sock *sk)
@@ -411,6 +412,9 @@ bool xtcp_any_retrans_done(const struct sock *sk)
  * Linux's tcp_init_undo(): what is to be undone starts at SND.UNA, and
  * the retransmissions still in flight (a resent tail loss probe
  * included) must be D-SACKed before D-SACKs alone may undo it.
+ *
+ * Context: socket locked (softirq, owner, or the retransmission timer's
+ * work).
  */
 void xtcp_init_undo(struct xtcp_sock *xsk)
 {
