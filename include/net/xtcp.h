@@ -301,10 +301,11 @@ struct xtcp_sock {
 	 * undo_marker is SND.UNA when the recovery (fast, or after an RTO)
 	 * began, 0 when there is nothing to undo; undo_retrans the
 	 * retransmissions since then that no D-SACK has shown spurious
-	 * yet (0: all were, -1: none was sent); prior_ssthresh and
-	 * prior_cwnd what the reduction took (prior_ssthresh 0: not to be
-	 * given back, after ECN).  undo_stamp is xtcp_ts_clock() (ms) at
-	 * the first retransmission, 0 when none is pending: Linux's
+	 * yet (0: all were, -1: none was sent); prior_ssthresh what the
+	 * reduction took (0: not to be given back, after ECN), the cwnd it
+	 * took being prr.prior_cwnd, set where PRR or an RTO begins one.
+	 * undo_stamp is xtcp_ts_clock() (ms) at the first retransmission,
+	 * 0 when none is pending: Linux's
 	 * retrans_stamp as tcp_packet_delayed() reads it (xtcp's
 	 * retrans_stamp, in jiffies, serves the timeouts and is cleared
 	 * by every ACK that moves SND.UNA).  frto: F-RTO (RFC 5682) runs
@@ -315,7 +316,6 @@ struct xtcp_sock {
 	u32 undo_marker;
 	int undo_retrans;
 	u32 prior_ssthresh;
-	u32 prior_cwnd;
 	u32 undo_stamp;
 	u8 frto;
 	u32 full_undos;

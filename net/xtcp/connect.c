@@ -282,7 +282,6 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->loss_probe_recoveries = 0;
 	/* Undo (tcp_clear_retrans(), tcp_disconnect()). */
 	xsk->prior_ssthresh = 0;
-	xsk->prior_cwnd = 0;
 	xsk->undo_stamp = 0;
 	xsk->frto = 0;
 	xsk->full_undos = 0;

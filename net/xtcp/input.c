@@ -465,7 +465,7 @@ static void xtcp_undo_cwnd_reduction(struct sock *sk, bool unmark_loss)
 	}
 	if (xsk->prior_ssthresh) {
 		xsk->cong.cwnd = xsk->cong_ops->undo_cwnd(&xsk->cong,
-							  xsk->prior_cwnd);
+							  xsk->prr.prior_cwnd);
 		if (xsk->prior_ssthresh > xsk->cong.ssthresh) {
 			xsk->cong.ssthresh =
 				xtcp_undo_ssthresh(xsk->cong.ssthresh,
@@ -650,11 +650,11 @@ void xtcp_init_cwnd_reduction(struct sock *sk, u32 flight)
 	xsk->high_seq = xsk->snd_nxt;
 	xsk->tlp_high_seq = 0;
 	xsk->cong.cwnd_cnt = 0;
-	xtcp_prr_init(&xsk->prr, xsk->cong.cwnd);
-	/* Linux keeps one prior_cwnd for PRR and undo: the undo of an
-	 * earlier recovery after this reduction gives back this cwnd.
+	/* Linux keeps one prior_cwnd for PRR and undo (prr.prior_cwnd
+	 * here): the undo of an earlier recovery after this reduction
+	 * gives back this cwnd.
 	 */
-	xsk->prior_cwnd = xsk->cong.cwnd;
+	xtcp_prr_init(&xsk->prr, xsk->cong.cwnd);
 	xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong, flight,
 						     jiffies_to_msecs(jiffies));
 	xtcp_ecn_queue_cwr(sk);

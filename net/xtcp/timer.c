@@ -269,7 +269,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 						      xsk->in_recovery ||
 						      (xsk->ecn_flags &
 						       XTCP_ECN_IN_CWR));
-			xsk->prior_cwnd = xsk->cong.cwnd;
+			xsk->prr.prior_cwnd = xsk->cong.cwnd;
 			xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
 				xtcp_flight_segs(xsk), jiffies_to_msecs(jiffies));
 		}
