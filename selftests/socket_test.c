@@ -3,6 +3,7 @@
  * header names, socket() accepts what AF_INET accepts for TCP and rejects
  * the rest with AF_INET's errno values.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <linux/xtcp.h>
 
 #include "kselftest_harness.h"
+#include "lib/util.h"
 
 /* errno of socket(family, type, proto), or 0 on success. */
 static int socket_errno(int family, int type, int proto)
@@ -25,16 +27,6 @@ static int socket_errno(int family, int type, int proto)
 		return errno;
 	close(fd);
 	return 0;
-}
-
-static int getsockopt_int(int fd, int level, int opt)
-{
-	socklen_t len = sizeof(int);
-	int val = -1;
-
-	if (getsockopt(fd, level, opt, &val, &len) < 0)
-		return -errno;
-	return val;
 }
 
 TEST(family_matches_header)

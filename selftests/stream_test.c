@@ -383,4 +383,62 @@ TEST_F(pair, msg_more_corks_a_small_write)
 	EXPECT_EQ(0, memcmp(buf + sizeof(more), rest, sizeof(rest)));
 }
 
+/* TCP_CORK (__tcp_sock_set_cork()): small writes wait while corked (at
+ * most until the probe timer, max(RTO, 200 ms)) and taking the cork out
+ * sends them at once.  TCP_NODELAY set on a corked socket sends what is
+ * queued (its push overrides the cork, __tcp_sock_set_nodelay()), but the
+ * cork holds the next write.  Tolerances as in
+ * msg_more_corks_a_small_write: 100 ms quiet, "at once" within 150 ms.
+ */
+TEST_F(pair, tcp_cork)
+{
+	char buf[512], a[100];
+	int one = 1, zero = 0;
+	double t0, t;
+
+	memset(a, 'c', sizeof(a));
+	EXPECT_EQ(0, getsockopt_int(self->cfd, IPPROTO_TCP, TCP_CORK));
+	/* One round trip first: an RTT sample, nothing in flight after. */
+	ASSERT_EQ(1, send(self->cfd, "a", 1, 0));
+	ASSERT_EQ(1, recv(self->sfd, buf, 1, 0));
+	ASSERT_EQ(1, send(self->sfd, "b", 1, 0));
+	ASSERT_EQ(1, recv(self->cfd, buf, 1, 0));
+	usleep(50000);
+
+	ASSERT_EQ(0, setsockopt(self->cfd, IPPROTO_TCP, TCP_CORK, &one,
+				sizeof(one)));
+	EXPECT_EQ(1, getsockopt_int(self->cfd, IPPROTO_TCP, TCP_CORK));
+	ASSERT_EQ(sizeof(a), send(self->cfd, a, sizeof(a), 0));
+	ASSERT_EQ(sizeof(a), send(self->cfd, a, sizeof(a), 0));
+	EXPECT_EQ(0, poll_events(self->sfd, POLLIN, 100));
+	t0 = now_ms();
+	ASSERT_EQ(0, setsockopt(self->cfd, IPPROTO_TCP, TCP_CORK, &zero,
+				sizeof(zero)));
+	ASSERT_EQ(2 * sizeof(a),
+		  recv(self->sfd, buf, 2 * sizeof(a), MSG_WAITALL));
+	t = now_ms() - t0;
+	TH_LOG("uncorked after %.0f ms", t);
+	EXPECT_GT(150, t);
+
+	ASSERT_EQ(0, setsockopt(self->cfd, IPPROTO_TCP, TCP_CORK, &one,
+				sizeof(one)));
+	ASSERT_EQ(sizeof(a), send(self->cfd, a, sizeof(a), 0));
+	EXPECT_EQ(0, poll_events(self->sfd, POLLIN, 100));
+	t0 = now_ms();
+	ASSERT_EQ(0, setsockopt(self->cfd, IPPROTO_TCP, TCP_NODELAY, &one,
+				sizeof(one)));
+	ASSERT_EQ(sizeof(a), recv(self->sfd, buf, sizeof(a), MSG_WAITALL));
+	t = now_ms() - t0;
+	TH_LOG("pushed by TCP_NODELAY after %.0f ms", t);
+	EXPECT_GT(150, t);
+	EXPECT_EQ(1, getsockopt_int(self->cfd, IPPROTO_TCP, TCP_CORK));
+
+	ASSERT_EQ(sizeof(a), send(self->cfd, a, sizeof(a), 0));
+	EXPECT_EQ(0, poll_events(self->sfd, POLLIN, 100));
+	ASSERT_EQ(0, setsockopt(self->cfd, IPPROTO_TCP, TCP_CORK, &zero,
+				sizeof(zero)));
+	ASSERT_EQ(sizeof(a), recv(self->sfd, buf, sizeof(a), MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(buf, a, sizeof(a)));
+}
+
 TEST_HARNESS_MAIN

@@ -211,6 +211,78 @@ def case_psh_full_goal(args, wire, fam, port):
         peer.stop()
 
 
+def case_minshall(args, wire, fam, port):
+    # Nagle's algorithm with Minshall's refinement (tcp_nagle_check(),
+    # tcp_minshall_check()): a small segment waits only while an earlier
+    # small one is unacknowledged, not while full ones are.  The peer
+    # writes 1460 bytes (one full segment), 200 ms later 100 bytes, 200 ms
+    # later 100 more; we acknowledge nothing until 0.9 s after the first
+    # segment.  Our handshake ACK leaves 0.5 s after the SYN-ACK, so the
+    # peer's RTO and loss probe are past 1 s: nothing is resent before our
+    # ACK.  Native and xtcp alike: the first 100 bytes leave at once, the
+    # second 100 only once our ACK covers the first.
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:1460",
+                "sleep:200", "write:100", "sleep:200", "write:100",
+                "sleep:3000", "close")
+    try:
+        c, m, why = handshake_with(peer, wire, 45000 + port % 1000, port,
+                                   delay=0.5)
+        if why:
+            for _ in range(3):
+                yield False, why
+            return
+        segs, i = collect(c, m, 1560, ack_each=False, timeout=0.8)
+        yield [n for _, n, _ in segs] == [1460, 100], \
+            f"wanted [1460, 100] unacknowledged, got {segs}"
+        sent = c.sent(m, data_pred)
+        t_first = float(sent[0].time) if sent else time.time()
+        # The second small write is at about 0.4 s: look until 0.9 s.
+        time.sleep(max(t_first + 0.9 - time.time(), 0))
+        later = [p for p in c.sent(m, data_pred)
+                 if p[TCP].seq == c.rcv_nxt]
+        yield not later, \
+            "the second small write waited: " + \
+            (f"sent {describe(later[0])}" if later else "nothing new")
+        mk = c.send("A")
+        more, _ = collect(c, mk, 100, timeout=REPLY_WAIT)
+        yield [n for _, n, _ in more] == [100], \
+            f"after our ACK wanted [100], got {more} ({peer.text()})"
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_cork(args, wire, fam, port):
+    # TCP_CORK (__tcp_sock_set_cork()): three writes of 100 bytes wait
+    # while corked, and go as one segment when the cork is taken out
+    # 300 ms later.  Our handshake ACK leaves 0.5 s after the SYN-ACK:
+    # the peer's probe timer (its RTO, past 1 s) cannot send them first.
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "cork:1",
+                "write:100", "write:100", "write:100", "sleep:300",
+                "cork:0", "sleep:3000", "close")
+    try:
+        c, m, why = handshake_with(peer, wire, 45500 + port % 1000, port,
+                                   delay=0.5)
+        if why:
+            for _ in range(3):
+                yield False, why
+            return
+        segs, _ = collect(c, m, 300)
+        ln = peer.line(r"cork 0 ret=(-?\d+)")
+        yield peer.line(r"cork 1 ret=0 ") is not None and ln is not None \
+            and ln.group(1) == "0", f"setsockopt: {peer.text()}"
+        yield [n for _, n, _ in segs] == [300], \
+            f"wanted one segment of 300 bytes, got {segs}"
+        sent = c.sent(m, data_pred)
+        wait = float(sent[0].time) - c.hs_sent_at if sent else -1
+        yield wait >= 0.25, \
+            f"first data {wait:.3f} s after our handshake ACK, wanted " \
+            f"at least 0.25 (the cork held it for 300 ms)"
+        c.abort()
+    finally:
+        peer.stop()
+
+
 def case_zero_window_probes(args, wire, fam, port):
     # 10 + 15d: the window (2920 bytes, two segments) fills and closes
     # with data queued; the first probe
@@ -455,6 +527,14 @@ CASES = [
     (case_psh_full_goal, [
         "a write of one MSS, the size goal, is one segment",
         "that segment carries PSH, as native's"]),
+    (case_minshall, [
+        "Nagle: a small write goes while only full segments are unacked",
+        "Nagle: a second small write waits while the first is unacked",
+        "Nagle: it goes once the first small segment is acknowledged"]),
+    (case_cork, [
+        "TCP_CORK can be set and cleared",
+        "three corked writes of 100 bytes leave as one segment",
+        "nothing leaves while corked"]),
     (case_zero_window_probes, [
         "the first zero-window probe comes after the RTO",
         "the second probe backs off (about twice the first interval)",

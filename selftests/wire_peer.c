@@ -14,6 +14,8 @@
  *                   to -t seconds: "nbconnect revents=0xR so_error=E"
  *                   (the socket stays non-blocking)
  *   write:N         one write() of N bytes: "write N ret=R errno=E"
+ *   cork:V          setsockopt(TCP_CORK, V): "cork V ret=R errno=E"
+ *   nodelay:V       setsockopt(TCP_NODELAY, V): "nodelay V ret=R errno=E"
  *   readall         read to EOF or error: "readall bytes=N errno=E"
  *   sleep:MS        sleep MS milliseconds: "slept MS"
  *   close           close(): "closed"
@@ -34,6 +36,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <linux/xtcp.h>
 
@@ -94,6 +97,15 @@ int main(int argc, char **argv)
 			printf("write %zu ret=%zd errno=%d\n", n, r,
 			       r < 0 ? errno : 0);
 			free(buf);
+		} else if (!strncmp(a, "cork:", 5) ||
+			   !strncmp(a, "nodelay:", 8)) {
+			int name = a[0] == 'c' ? TCP_CORK : TCP_NODELAY;
+			int v = atoi(strchr(a, ':') + 1), r;
+
+			r = setsockopt(fd, IPPROTO_TCP, name, &v, sizeof(v));
+			printf("%.*s %d ret=%d errno=%d\n",
+			       (int)(strchr(a, ':') - a), a, v, r,
+			       r ? errno : 0);
 		} else if (!peer_action(&fd, a)) {
 			fprintf(stderr, "wire_peer: unknown action %s\n", a);
 			return 2;

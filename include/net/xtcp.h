@@ -155,6 +155,7 @@ struct xtcp_sock {
 	u32 iss;
 	u32 snd_una;		/* oldest unacknowledged */
 	u32 snd_nxt;		/* next to send */
+	u32 snd_sml;		/* end of the last small segment sent */
 	u32 snd_wnd;		/* peer's window */
 	u32 snd_wl1;		/* seq of the segment that set snd_wnd */
 	u32 snd_wl2;		/* ack of the segment that set snd_wnd */
@@ -376,7 +377,11 @@ struct xtcp_sock {
 	struct xtcp_cong cong;
 
 	/* Options and flags. */
-	u8 nodelay;		/* TCP_NODELAY */
+	/* Linux's tp->nonagle: XTCP_NAGLE_OFF (TCP_NODELAY), _CORK
+	 * (TCP_CORK), _PUSH (queued data goes whatever Nagle or the cork
+	 * say, until the next write queues an skb).
+	 */
+	u8 nonagle;
 	u8 fin_queued;		/* a FIN is on the send queue */
 	u8 orphan_counted;
 	u8 destroyed;		/* xtcp_destroy_sock() ran */
@@ -845,7 +850,7 @@ void xtcp_send_ack(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb);
 void xtcp_sk_send_reset_reply(const struct sock *sk, struct sk_buff *skb);
-void xtcp_push(struct sock *sk, int flags, bool nagle_off);
+void xtcp_push(struct sock *sk, int flags, int nonagle);
 void xtcp_mark_push(struct sock *sk, struct sk_buff *skb);
 struct xtcp_out_options;
 void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
@@ -856,9 +861,12 @@ void xtcp_forced_mem_schedule(struct sock *sk, int size);
 struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, gfp_t gfp);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_wmem_purge(struct sock *sk);
-/* xtcp_write_xmit()'s @nonagle, Linux's TCP_NAGLE_PUSH and _CORK. */
-#define XTCP_NAGLE_PUSH		1
+/* xtcp_sock.nonagle and xtcp_write_xmit()'s @nonagle: Linux's
+ * TCP_NAGLE_OFF, _CORK and _PUSH, with their values.
+ */
+#define XTCP_NAGLE_OFF		1
 #define XTCP_NAGLE_CORK		2
+#define XTCP_NAGLE_PUSH		4
 void xtcp_write_xmit(struct sock *sk, int nonagle);
 bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
 		       u32 mss);

@@ -174,7 +174,19 @@ static int xtcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	return sizeof(*sin);
 }
 
-/* TCP-level options: TCP_NODELAY, TCP_MAXSEG, TCP_QUICKACK and
+/* tcp_push_pending_frames(): send what the send queue holds, as the
+ * socket's Nagle and cork flags allow (XTCP_NAGLE_PUSH among them).
+ * Data is queued only once the connection is established.
+ */
+static void xtcp_push_pending(struct sock *sk)
+{
+	if (!skb_queue_empty(&sk->sk_write_queue) &&
+	    !((1 << sk->sk_state) &
+	      (TCPF_CLOSE | TCPF_LISTEN | TCPF_SYN_SENT | TCPF_SYN_RECV)))
+		xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
+}
+
+/* TCP-level options: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK and
  * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT with Linux's checks, and XTCP_REUSEPORT (uapi/linux/xtcp.h);
  * the full set arrives with the features behind it.  Unknown ones are
  * ENOPROTOOPT, never a silent success.
@@ -187,7 +199,8 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 
 	if (level != SOL_TCP)
 		return ip_setsockopt(sk, level, optname, optval, optlen);
-	if (optname != TCP_NODELAY && optname != TCP_MAXSEG &&
+	if (optname != TCP_NODELAY && optname != TCP_CORK &&
+	    optname != TCP_MAXSEG &&
 	    optname != TCP_KEEPIDLE && optname != TCP_KEEPINTVL &&
 	    optname != TCP_KEEPCNT && optname != XTCP_REUSEPORT &&
 	    optname != TCP_QUICKACK)
@@ -200,11 +213,29 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	lock_sock(sk);
 	switch (optname) {
 	case TCP_NODELAY:
-		xsk->nodelay = !!val;
-		/* Setting it sends what Nagle held back (tcp_push_pending_frames). */
-		if (val && ((1 << sk->sk_state) &
-			    (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
-			xtcp_write_xmit(sk, true);
+		/* __tcp_sock_set_nodelay(): setting it sends what Nagle or a
+		 * cork held back, once; a cork set later holds again.
+		 */
+		if (val) {
+			xsk->nonagle |= XTCP_NAGLE_OFF | XTCP_NAGLE_PUSH;
+			xtcp_push_pending(sk);
+		} else {
+			xsk->nonagle &= ~XTCP_NAGLE_OFF;
+		}
+		break;
+	case TCP_CORK:
+		/* __tcp_sock_set_cork(): partial segments wait while corked
+		 * (at most until the probe timer); uncorking sends them,
+		 * whatever Nagle says when TCP_NODELAY is on.
+		 */
+		if (val) {
+			xsk->nonagle |= XTCP_NAGLE_CORK;
+		} else {
+			xsk->nonagle &= ~XTCP_NAGLE_CORK;
+			if (xsk->nonagle & XTCP_NAGLE_OFF)
+				xsk->nonagle |= XTCP_NAGLE_PUSH;
+			xtcp_push_pending(sk);
+		}
 		break;
 	case TCP_MAXSEG:
 		if (val && (val < TCP_MIN_MSS || val > MAX_TCP_WINDOW)) {
@@ -256,7 +287,10 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 
 	switch (optname) {
 	case TCP_NODELAY:
-		val = xsk->nodelay;
+		val = !!(xsk->nonagle & XTCP_NAGLE_OFF);
+		break;
+	case TCP_CORK:
+		val = !!(xsk->nonagle & XTCP_NAGLE_CORK);
 		break;
 	case XTCP_REUSEPORT:
 		val = sk->sk_reuseport;
@@ -554,7 +588,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		xsk->keepalive_probes = READ_ONCE(pxsk->keepalive_probes);
 		inet->tos = inet_sk(parent)->tos;
 		inet->uc_ttl = inet_sk(parent)->uc_ttl;
-		xsk->nodelay = pxsk->nodelay;
+		xsk->nonagle = pxsk->nonagle;
 		xsk->user_mss = pxsk->user_mss;
 		xsk->cong_ops = pxsk->cong_ops;
 	}

@@ -128,6 +128,7 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 				       inet->inet_daddr, inet->inet_sport,
 				       inet->inet_dport);
 	xsk->snd_una = xsk->iss;
+	xsk->snd_sml = xsk->iss;
 	xsk->snd_nxt = xsk->iss + 1;
 	/* RFC 6582 s.3.2 step 1: "recover" starts at the ISS, so the first
 	 * loss is never taken for one inside an earlier recovery.
@@ -234,6 +235,7 @@ int xtcp_disconnect(struct sock *sk)
 	/* Sequence spaces and windows (RFC 9293 s.3.3.1). */
 	xsk->iss = 0;
 	xsk->snd_una = 0;
+	xsk->snd_sml = 0;
 	xsk->snd_nxt = 0;
 	xsk->snd_wnd = 0;
 	xsk->snd_wl1 = 0;

@@ -1927,7 +1927,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xtcp_established(sk);
 	xtcp_keepalive_start(sk);	/* tcp_finish_connect() */
 	xtcp_send_ack(sk);
-	xtcp_write_xmit(sk, false);
+	xtcp_write_xmit(sk, xsk->nonagle);
 }
 
 /* A duplicate ACK for an unacceptable segment; one that repeats data
@@ -2120,7 +2120,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				/* FIN counts only right after the data. */
 				if (fin && xsk->rcv_nxt == fin_seq)
 					xtcp_fin(sk);
-				xtcp_write_xmit(sk, false);
+				xtcp_write_xmit(sk, xsk->nonagle);
 				xtcp_ack_snd_check(sk);
 				return;
 			}
@@ -2150,7 +2150,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		xtcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS);
 		xtcp_send_ack(sk);
 	}
-	xtcp_write_xmit(sk, false);
+	xtcp_write_xmit(sk, xsk->nonagle);
 	xtcp_ack_snd_check(sk);
 drop:
 	kfree_skb(skb);

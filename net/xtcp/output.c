@@ -532,11 +532,13 @@ static void xtcp_send_new(struct sock *sk, struct sk_buff *skb)
 		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_rto_jiffies(sk));
 }
 
-/* Nagle's algorithm (RFC 1122 s.4.2.3.4) holds a partial segment back:
- * not pushed, no TCP_NODELAY, and data unacknowledged (the classic rule
- * of tcp_nagle_check(), without Minshall's refinement); a cork
- * (MSG_MORE) holds it whatever TCP_NODELAY says and with nothing in
- * flight, as TCP_NAGLE_CORK does.
+/* Nagle's algorithm (RFC 1122 s.4.2.3.4) with Minshall's refinement,
+ * as tcp_nagle_check() and tcp_minshall_check(): a partial segment is
+ * held back while a cork holds it (TCP_CORK, or a write with MSG_MORE;
+ * whatever TCP_NODELAY says and with nothing in flight), or, with no
+ * flag at all in @nonagle, while a small segment sent earlier is still
+ * unacknowledged (SND.UNA < snd_sml <= SND.NXT): unacknowledged full
+ * segments alone do not hold it.  XTCP_NAGLE_PUSH lets it go.
  */
 static bool xtcp_nagle_holds(const struct xtcp_sock *xsk, int nonagle)
 {
@@ -544,7 +546,9 @@ static bool xtcp_nagle_holds(const struct xtcp_sock *xsk, int nonagle)
 		return false;
 	if (nonagle & XTCP_NAGLE_CORK)
 		return true;
-	return !xsk->nodelay && xsk->packets_out;
+	return !nonagle && xsk->packets_out &&
+	       xtcp_seq_after(xsk->snd_sml, xsk->snd_una) &&
+	       !xtcp_seq_after(xsk->snd_sml, xsk->snd_nxt);
 }
 
 /**
@@ -595,11 +599,13 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
 /* Send what the peer's window and the congestion window allow, as Linux's
  * tcp_write_xmit(): each skb leaves as one GSO skb of at most
  * xtcp_tso_segs() segments, split where the windows or Nagle end what may
- * go now.  @nonagle is Linux's: 0 lets Nagle's algorithm hold back a
- * last small segment while earlier data is unacknowledged, unless
- * TCP_NODELAY; XTCP_NAGLE_PUSH sends it; XTCP_NAGLE_CORK (a write with
- * MSG_MORE) holds it in any case, until the next write or the probe
- * timer armed below.
+ * go now.  @nonagle is Linux's, normally the socket's own
+ * (xtcp_sock.nonagle): 0 lets Nagle's algorithm hold back a last small
+ * segment while an earlier small one is unacknowledged (Minshall's rule);
+ * XTCP_NAGLE_OFF (TCP_NODELAY) sends it; XTCP_NAGLE_PUSH sends it even
+ * when corked; XTCP_NAGLE_CORK (TCP_CORK, or a write with MSG_MORE)
+ * holds it in any case, until the next write, the cork's end or the
+ * probe timer armed below.
  *
  * Whatever stopped the loop, data left queued with nothing in flight and
  * no timer pending (a split that found no memory) would wait forever: no
@@ -662,6 +668,9 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 			break;
 		xtcp_send_new(sk, skb);
 		sent += xtcp_skb_pcount(skb);
+		/* tcp_minshall_update(): an skb whose last segment is short. */
+		if (skb->len < xtcp_skb_pcount(skb) * mss)
+			xsk->snd_sml = XTCP_SKB_CB(skb)->end_seq;
 		if (probe)
 			break;
 	}
@@ -679,7 +688,9 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 /**
  * xtcp_write_xmit() - send what the windows allow from the send queue
  * @sk: the socket, locked (owner, or softirq with no owner)
- * @nonagle: 0, XTCP_NAGLE_PUSH or XTCP_NAGLE_CORK (see above)
+ * @nonagle: XTCP_NAGLE_* flags, or 0 (see above): the socket's
+ *	xtcp_sock.nonagle, or XTCP_NAGLE_PUSH to send what Nagle or a cork
+ *	would hold
  *
  * Linux's tcp_write_xmit() with push_one 0: see __xtcp_write_xmit().
  */
@@ -874,21 +885,22 @@ void xtcp_mark_push(struct sock *sk, struct sk_buff *skb)
  * @sk: the socket, owned by the caller (lock_sock())
  * @flags: the write's MSG_* flags; MSG_MORE leaves PSH off unless more
  *	than half the peer's largest window went unpushed
- * @nagle_off: send a last small segment even with data unacknowledged
+ * @nonagle: xtcp_write_xmit()'s: the socket's xtcp_sock.nonagle at the
+ *	end of a write, XTCP_NAGLE_PUSH before waiting for memory; a write
+ *	with MSG_MORE corks whatever it says (XTCP_NAGLE_CORK)
  *
  * Linux's tcp_push(), called at the end of a write and before waiting
  * for send buffer space: PSH on the tail of the send queue, if it has
  * data that is not sent yet, then xtcp_write_xmit().
  */
-void xtcp_push(struct sock *sk, int flags, bool nagle_off)
+void xtcp_push(struct sock *sk, int flags, int nonagle)
 {
 	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
 
 	if (skb && skb->len &&
 	    (!(flags & MSG_MORE) || xtcp_forced_push(xtcp_sk(sk))))
 		xtcp_mark_push(sk, skb);
-	xtcp_write_xmit(sk, nagle_off ? XTCP_NAGLE_PUSH :
-			flags & MSG_MORE ? XTCP_NAGLE_CORK : 0);
+	xtcp_write_xmit(sk, flags & MSG_MORE ? XTCP_NAGLE_CORK : nonagle);
 }
 
 /* Move the highest skb of the retransmission queue back to the head of
@@ -939,7 +951,7 @@ void xtcp_retransmit_all(struct sock *sk, bool init_undo)
 			xtcp_init_undo(xsk);
 		xsk->cong.cwnd = xtcp_packets_in_flight(xsk) + 1;
 		xtcp_xmit_retransmit_queue(sk);
-		xtcp_write_xmit(sk, true);
+		xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
 		return;
 	}
 
@@ -948,7 +960,7 @@ void xtcp_retransmit_all(struct sock *sk, bool init_undo)
 	if (init_undo)
 		xtcp_init_undo(xsk);
 	xsk->cong.cwnd = 1;
-	xtcp_write_xmit(sk, true);
+	xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
 }
 
 /* Resend the oldest unacknowledged segment alone: RFC 5681 s.3.2 fast
@@ -1270,7 +1282,7 @@ void xtcp_send_fin(struct sock *sk)
 	cb->end_seq++;
 	xsk->write_seq++;
 	xsk->fin_queued = 1;
-	xtcp_write_xmit(sk, true);
+	xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
 }
 
 /* Send a segment from @saddr:@sport to @daddr:@dport with no socket of

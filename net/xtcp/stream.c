@@ -119,6 +119,10 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 			skb = xtcp_queue_tail_skb(sk, sk->sk_allocation);
 			if (!skb)
 				goto wait_for_space;
+			/* tcp_skb_entail(): a push asked for by TCP_NODELAY
+			 * or the cork's end was for what was queued before.
+			 */
+			xsk->nonagle &= ~XTCP_NAGLE_PUSH;
 			new_skb = false;
 			copy = goal;
 		}
@@ -152,12 +156,12 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 			break;
 		/* A full skb goes out now if the windows allow. */
 		if (skb->len >= goal) {
-			if (xtcp_forced_push(xsk)) {
+			/* tcp_push_one() and __tcp_push_pending_frames()
+			 * send it with TCP_NAGLE_PUSH either way.
+			 */
+			if (xtcp_forced_push(xsk))
 				xtcp_mark_push(sk, skb);
-				xtcp_write_xmit(sk, true);
-			} else {
-				xtcp_write_xmit(sk, false);
-			}
+			xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
 		}
 		continue;
 
@@ -166,21 +170,21 @@ wait_for_space:
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		/* Send what we have before sleeping on it. */
 		if (copied)
-			xtcp_push(sk, flags & ~MSG_MORE, true);
+			xtcp_push(sk, flags & ~MSG_MORE, XTCP_NAGLE_PUSH);
 		else
-			xtcp_write_xmit(sk, true);
+			xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)
 			goto do_error;
 	}
-	xtcp_push(sk, flags, false);
+	xtcp_push(sk, flags, xsk->nonagle);
 	release_sock(sk);
 	return copied;
 
 do_error:
 	xtcp_remove_empty_skb(sk);
 	if (copied) {
-		xtcp_push(sk, flags, false);
+		xtcp_push(sk, flags, xsk->nonagle);
 		release_sock(sk);
 		return copied;
 	}

@@ -130,7 +130,7 @@ static void xtcp_tsq_write(struct sock *sk)
 	    (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_CLOSING |
 	     TCPF_CLOSE_WAIT | TCPF_LAST_ACK)) {
 		xtcp_xmit_retransmit_queue(sk);
-		xtcp_write_xmit(sk, false);
+		xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
 	}
 }
 

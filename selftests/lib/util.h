@@ -175,6 +175,17 @@ static inline int set_reuseport(int fd, int family)
 	return 0;
 }
 
+/* An int socket option's value, or -errno. */
+static inline int getsockopt_int(int fd, int level, int opt)
+{
+	socklen_t len = sizeof(int);
+	int val = -1;
+
+	if (getsockopt(fd, level, opt, &val, &len) < 0)
+		return -errno;
+	return val;
+}
+
 static inline double now(void)
 {
 	struct timespec ts;
