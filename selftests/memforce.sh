@@ -86,7 +86,7 @@ ballast()
 		run_peer "$cns" "$work/$tag-c$i" -f inet -c "$addr:$((port0 + i))" -t 5 \
 			connect write:262144 sleep:$((life * 1000))
 	done
-	nlim=$(($(slow 40)))
+	nlim=$(($(slow 240)))
 	for ((i = 0; i < nlim; i++)); do
 		[ "$("$memfn")" -ge 600 ] && break
 		sleep 0.5
@@ -124,9 +124,14 @@ echo "# baseline: xtcp mem $m0, native TCP mem $n0"
 
 # Peers live for the whole test: their lifetimes and the waits below only
 # bound how long the machine takes (scaled; the debug kernel's ballast
-# once went away in the middle of the FIN case).
-life=$(slow 60)
-short=$(slow 30)
+# once went away in the middle of the FIN case, and so did the packaged
+# kernel's when the host ran five VMs: the test took 178 s where it takes
+# 95).  They are killed at the end; a wait ends as soon as its condition
+# holds, so generous limits cost nothing when things go well (the limits
+# used to be met late only because every poll's /bin/sleep and grep took
+# a second of a loaded guest, lib/nofork.sh).
+life=$(slow 600)
+short=$(slow 300)
 # Ballast: 32 connections, 256 KiB each towards readers that never read.
 ballast $X xtcp 10.77.9.1 7400 $P xb xmem
 mb=$(xmem_settled 20)
@@ -151,7 +156,7 @@ for ((i = 0; i < 8; i++)); do
 	run_peer $P "$work/fp$i" -f inet -c 10.77.9.1:$((7500 + i)) -t 5 \
 		connect write:1000 sleep:$((life * 1000))
 done
-nlim=$(($(slow 20)))
+nlim=$(($(slow 120)))
 for ((i = 0; i < nlim; i++)); do
 	[ "$(cat "$work"/fx* | grep -c accepted)" -eq 8 ] &&
 		[ "$(cat "$work"/fp* | grep -c 'write 1000 ret=1000')" -eq 8 ] && break
@@ -174,14 +179,14 @@ m3=$(xmem_settled 10)
 run_peer $P "$work/finp" -f inet -l 10.77.9.2:7600 -t $short sleep:$((short * 1000))
 sleep 1
 run_peer $X "$work/finx" -f xtcp -c 10.77.9.2:7600 -t $short connect sleep:$(($(slow 8) * 1000)) close sleep:$((short * 1000))
-nlim=$(($(slow 50)))
+nlim=$(($(slow 300)))
 for ((i = 0; i < nlim; i++)); do
 	grep -q accepted "$work/finp" && break
 	sleep 0.2
 done
 ip -n $P link set xmf-p down
 early=$(grep -c closed "$work/finx")
-nlim=$(($(slow 60)))
+nlim=$(($(slow 120)))
 for ((i = 0; i < nlim; i++)); do
 	grep -q closed "$work/finx" && break
 	sleep 0.5
@@ -199,7 +204,7 @@ else
 fi
 ip -n $P link set xmf-p up
 # The FIN goes out again at its next RTO (backed off: up to ~6 s).
-nlim=$(($(slow 30)))
+nlim=$(($(slow 60)))
 for ((i = 0; i < nlim; i++)); do
 	[ "$(xmem)" -le "$m3" ] && break
 	sleep 0.5
@@ -234,7 +239,7 @@ for fam in inet xtcp; do
 	sleep 1
 	run_peer $X "$work/w1k-$fam-x" -f $fam -c 10.77.9.2:$port -t 5 \
 		connect write:1000 close
-	nlim=$(($(slow 30)))
+	nlim=$(($(slow 120)))
 	for ((i = 0; i < nlim; i++)); do
 		grep -q readall "$work/w1k-$fam-p" && break
 		sleep 0.5
@@ -256,7 +261,7 @@ for p in "${pids[@]}"; do
 	wait "$p" 2>/dev/null
 done
 pids=()
-nlim=$(($(slow 40)))
+nlim=$(($(slow 120)))
 for ((i = 0; i < nlim; i++)); do
 	[ "$(xmem)" -le "$m0" ] && break
 	sleep 0.5

@@ -50,11 +50,11 @@ wait_line()
 	local i n
 	n=$(tenths "$4")
 	for ((i = 0; i < n; i++)); do
-		grep -qE -- "$3" "$2" 2>/dev/null && return 0
+		file_has "$2" "$3" && return 0
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
 	done
-	grep -qE -- "$3" "$2" 2>/dev/null
+	file_has "$2" "$3"
 }
 
 wait_exit()

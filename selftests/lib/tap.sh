@@ -8,6 +8,8 @@
 #   tap_eq "name" EXPECTED ACTUAL
 #   tap_done                 (exit status: 1 if any test failed)
 
+. "${BASH_SOURCE[0]%/*}/nofork.sh"
+
 TAP_N=0
 TAP_FAILED=0
 
