@@ -17,7 +17,9 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/tcp_states.h>
+#include <net/snmp.h>
 #include <net/xtcp_cong.h>
+#include <net/xtcp_mib.h>
 #include <net/xtcp_options.h>
 #include <net/xtcp_recovery.h>
 #include <net/xtcp_rtt.h>
@@ -25,6 +27,7 @@
 #include <net/xtcp_timer.h>
 
 struct tcphdr;
+struct xtcp_mib;
 struct xtcp_out_options;
 
 /* Longest TIME_WAIT, as Linux (RFC 9293 s.3.4.2 asks for 2 MSL). */
@@ -717,6 +720,9 @@ struct xtcp_net {
 
 	atomic_t orphans;
 	atomic_t tw_count;	/* TIME_WAIT entries on the tables */
+
+	/* MIB counters (mib.c, include/net/xtcp_mib.h). */
+	DEFINE_SNMP_STAT(struct xtcp_mib, mib);
 
 	struct ctl_table_header *sysctl_hdr;
 };
