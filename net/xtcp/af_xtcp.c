@@ -57,6 +57,7 @@ void xtcp_set_state(struct sock *sk, int state)
 		if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
 			xtcp_port_release(sk);
 	}
+	xtcp_mib_set_state(sk, sk->sk_state, state);
 	xtcp_state_store(sk, state);
 	/* Read locklessly by /proc/net/xtcp (proc.c). */
 	WRITE_ONCE(xsk->hn.state, state);
@@ -93,6 +94,8 @@ void xtcp_destroy_sock(struct sock *sk)
  */
 void xtcp_done(struct sock *sk)
 {
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ATTEMPTFAILS);
 	xtcp_set_state(sk, TCP_CLOSE);
 	xtcp_clear_timers(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
@@ -283,6 +286,8 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (optname == TCP_INFO)
+		return xtcp_getsockopt_info(sk, optval, optlen, len);
 	len = min_t(unsigned int, len, sizeof(int));
 
 	switch (optname) {
@@ -702,9 +707,12 @@ static int __net_init xtcp_net_init(struct net *net)
 
 	atomic_set(&xn->orphans, 0);
 	atomic_set(&xn->tw_count, 0);
-	err = xtcp_sysctl_net_init(net, xn);
+	err = xtcp_mib_net_init(net);
 	if (err)
 		return err;
+	err = xtcp_sysctl_net_init(net, xn);
+	if (err)
+		goto out_mib;
 	err = xtcp_proc_net_init(net);
 	if (err)
 		goto out_sysctl;
@@ -717,6 +725,8 @@ out_proc:
 	xtcp_proc_net_exit(net);
 out_sysctl:
 	xtcp_sysctl_net_exit(xn);
+out_mib:
+	xtcp_mib_net_exit(net);
 	return err;
 }
 
@@ -736,6 +746,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 	xtcp_sockstat_net_exit(net);
 	xtcp_proc_net_exit(net);
 	xtcp_sysctl_net_exit(xtcp_pernet(net));
+	xtcp_mib_net_exit(net);
 }
 
 static struct pernet_operations xtcp_net_ops = {

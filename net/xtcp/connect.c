@@ -155,6 +155,7 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	xsk->syn_sent_us = xtcp_clock_us();
 	xtcp_ecn_send_syn(sk);
 	xtcp_connect_send_syn(sk);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ACTIVEOPENS);	/* tcp_connect() */
 	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, XTCP_TIMEOUT_INIT);
 	return 0;
 

@@ -447,4 +447,5 @@ void xtcp_delack_timer_handler(struct sock *sk)
 		xsk->ato = TCP_ATO_MIN;
 	}
 	xtcp_send_ack(sk);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
 }

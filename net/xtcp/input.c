@@ -497,6 +497,8 @@ static bool xtcp_try_undo_recovery(struct sock *sk, const struct sk_buff *skb)
 
 	if (undo) {
 		xtcp_undo_cwnd_reduction(sk, false);
+		XTCP_INC_STATS(sock_net(sk), xsk->in_loss ? XTCP_MIB_TCPLOSSUNDO :
+					    XTCP_MIB_TCPFULLUNDO);
 		if (xsk->in_loss)
 			xsk->loss_undos++;
 		else
@@ -519,6 +521,7 @@ static bool xtcp_try_undo_dsack(struct sock *sk)
 	xtcp_rack_dsack_undo(&xsk->rack);
 	xtcp_undo_cwnd_reduction(sk, false);
 	xsk->dsack_undos++;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPDSACKUNDO);
 	return true;
 }
 
@@ -543,6 +546,7 @@ static bool xtcp_try_undo_partial(struct sock *sk, const struct sk_buff *skb,
 		xsk->undo_stamp = 0;
 	xtcp_undo_cwnd_reduction(sk, true);
 	xsk->partial_undos++;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPPARTIALUNDO);
 	xsk->in_recovery = 0;
 	return false;
 }
@@ -561,8 +565,11 @@ static bool xtcp_try_undo_loss(struct sock *sk, const struct sk_buff *skb,
 		return false;
 	xtcp_undo_cwnd_reduction(sk, true);
 	xsk->loss_undos++;
-	if (frto_undo)
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPLOSSUNDO);
+	if (frto_undo) {
 		xsk->spurious_rtos++;
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPSPURIOUSRTOS);
+	}
 	xsk->retransmits = 0;
 	xsk->in_loss = 0;
 	return true;
@@ -743,6 +750,8 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr)
 		xsk->cong.cwnd = cwr ? min(xsk->cong.cwnd, xsk->cong.ssthresh) :
 				       xsk->cong.ssthresh;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
+	XTCP_INC_STATS(sock_net(sk), xtcp_is_sack(xsk) ? XTCP_MIB_TCPSACKRECOVERY :
+				    XTCP_MIB_TCPRENORECOVERY);
 	xsk->in_recovery = 1;
 	xsk->in_loss = 0;
 }
@@ -891,6 +900,7 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 	xsk->in_recovery = 0;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 	xsk->loss_probe_recoveries++;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPLOSSPROBERECOVERY);
 }
 
 /* cwnd after an ACK, as Linux's tcp_cong_control() (for a congestion
@@ -1492,11 +1502,14 @@ static int xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 		/* No room: dropped without an ACK scheduled for it; the
 		 * reader is woken to make some (tcp_data_queue_ofo()).
 		 */
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPOFODROP);
 		sk->sk_data_ready(sk);
 		kfree_skb(skb);
 		return -ENOMEM;
 	}
 	xsk->ack_pending |= ICSK_ACK_SCHED;	/* tcp_data_queue_ofo() */
+	xsk->rcv_ooopack += max_t(u16, skb_shinfo(skb)->gso_segs, 1);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPOFOQUEUE);
 
 	p = &xsk->out_of_order_queue.rb_node;
 	if (RB_EMPTY_ROOT(&xsk->out_of_order_queue))
@@ -1619,6 +1632,7 @@ static void xtcp_ooo_drain(struct sock *sk)
 			kfree_skb(skb);
 			continue;
 		}
+		xsk->bytes_received += cb->end_seq - xsk->rcv_nxt;
 		xsk->rcv_nxt = cb->end_seq;
 		/* Already charged: merged (its charge moves) or queued. */
 		tail = skb_peek_tail(&sk->sk_receive_queue);
@@ -1681,7 +1695,7 @@ static void xtcp_sack_old(struct sock *sk, const struct sk_buff *skb)
 	u32 rcv_nxt = xtcp_sk(sk)->rcv_nxt;
 
 	if (sr && cb->seq != cb->end_seq && xtcp_seq_before(cb->seq, rcv_nxt))
-		xtcp_sack_rcv_data(sr, rcv_nxt, cb->seq, cb->end_seq);
+		xtcp_sack_rcv_data_mib(sk, sr, rcv_nxt, cb->seq, cb->end_seq);
 }
 
 /* Data goes to the receive queue, or ahead of a hole to the out-of-order
@@ -1718,7 +1732,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		 * tcp_sack_new_ofo_skb().
 		 */
 		if (sr)
-			xtcp_sack_rcv_data(sr, prior_rcv_nxt, seq, seq + len);
+			xtcp_sack_rcv_data_mib(sk, sr, prior_rcv_nxt, seq, seq + len);
 		return true;
 	}
 	if (xtcp_seq_before(seq, xsk->rcv_nxt)) {
@@ -1748,13 +1762,16 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		 * (tcp_data_queue()'s TCPRcvQDrop); not a duplicate, so no
 		 * quick-ACK mode either.
 		 */
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPRCVQDROP);
 		sk->sk_data_ready(sk);
 		kfree_skb(skb);
 		return true;
 	}
 
 	if (sr)
-		xtcp_sack_rcv_data(sr, prior_rcv_nxt, sack_seq, seq + len);
+		xtcp_sack_rcv_data_mib(sk, sr, prior_rcv_nxt, sack_seq,
+				       seq + len);
+	xsk->bytes_received += seq + len - xsk->rcv_nxt;
 	xsk->rcv_nxt = seq + len;
 	xtcp_event_data_recv(sk, skb);
 	xtcp_ecn_check_ce(sk, skb);	/* before a merge frees @skb */
@@ -1787,6 +1804,7 @@ static void xtcp_fin(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xsk->rcv_nxt++;
+	xsk->bytes_received++;	/* end_seq counts the FIN in Linux */
 	xsk->ack_pending |= ICSK_ACK_SCHED;
 	/* Nothing beyond the FIN is worth reporting (tcp_fin()). */
 	if (xsk->sack_ok)
@@ -1834,6 +1852,8 @@ static void xtcp_established(struct sock *sk)
 		xtcp_sk(sk)->advmss -= XTCP_OLEN_TSTAMP_ALIGNED;
 	xtcp_sack_rcv_init(&xtcp_sk(sk)->sack_rcv,
 			   READ_ONCE(xtcp_pernet(sock_net(sk))->dsack));
+	/* The SYN delivered, as Linux's tcp_clean_rtx_queue() counts it. */
+	xtcp_sk(sk)->delivered++;
 	xtcp_set_state(sk, TCP_ESTABLISHED);
 	xtcp_init_rcv_mss(sk);
 	xtcp_sndbuf_expand(sk);
@@ -1877,6 +1897,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xsk->rcv_nxt = cb->seq + 1;
 	xsk->copied_seq = xsk->rcv_nxt;
 	xsk->rcv_wup = xsk->rcv_nxt;
+	xsk->lsndtime = tcp_jiffies32;	/* tcp_finish_connect() */
 	/* What the peer's SYN offers (tcp_rcv_synsent_state_process()):
 	 * without window scaling on both sides neither shifts, and our
 	 * window stays within 65535.  Its own window is never scaled.
@@ -2173,11 +2194,24 @@ drop:
 	consume_skb(skb);
 }
 
+/* tcp_segs_in(): one more segment (GSO: each of them) for TCP_INFO;
+ * skb->data is at the TCP header.
+ */
+static void xtcp_segs_in(struct xtcp_sock *xsk, const struct sk_buff *skb)
+{
+	u16 segs = max_t(u16, skb_shinfo(skb)->gso_segs, 1);
+
+	WRITE_ONCE(xsk->segs_in, xsk->segs_in + segs);
+	if (skb->len > tcp_hdrlen(skb))
+		WRITE_ONCE(xsk->data_segs_in, xsk->data_segs_in + segs);
+}
+
 /* Every segment for a full socket, whatever its state; also the socket's
  * sk_backlog_rcv.
  */
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	xtcp_segs_in(xtcp_sk(sk), skb);
 	switch (sk->sk_state) {
 	case TCP_LISTEN:
 		xtcp_listen_rcv(sk, skb);

@@ -71,6 +71,8 @@ static void xtcp_req_send_synack(struct xtcp_request *req)
 	 */
 	if (READ_ONCE(req->snt_synack) && req->num_retrans < U8_MAX)
 		WRITE_ONCE(req->num_retrans, req->num_retrans + 1);
+	if (READ_ONCE(req->snt_synack))
+		xtcp_mib_syn_retrans(xtcp_hn_net(&req->hn));
 	WRITE_ONCE(req->snt_synack, xtcp_clock_us());
 	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss,
 			    req->irs + 1, window, TCPHDR_SYN | TCPHDR_ACK |
@@ -176,6 +178,7 @@ void xtcp_req_timer(struct xtcp_wtimer *t)
 		xtcp_timer_note(XTCP_TIMER_SYNACK, XTCP_TIMER_EV_STALE);
 		goto out;
 	}
+	XTCP_INC_STATS(xtcp_hn_net(&req->hn), XTCP_MIB_TCPTIMEOUTS);
 	if (req->retries >= READ_ONCE(xn->synack_retries)) {
 		/* As xtcp_req_drop(), except that this timer is ours. */
 		if (xtcp_req_unlink(req, NULL)) {
@@ -378,6 +381,14 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->rcv_ssthresh = req->rcv_wnd;
 	xsk->peer_mss = req->peer_mss;
 	xsk->advmss = req->advmss;
+	/* tcp_create_openreq_child(): the SYN was one segment in, the
+	 * SYN-ACK's retransmissions count as the child's.
+	 */
+	xsk->segs_in = 1;
+	xsk->delivered = 1;	/* the SYN-ACK (tcp_rcv_state_process()) */
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PASSIVEOPENS);
+	xsk->lsndtime = tcp_jiffies32;
+	xsk->total_retrans = READ_ONCE(req->num_retrans);
 	xtcp_tstamp_child_init(sk, req);
 	/* With timestamps the child works from an MSS 12 bytes smaller, as
 	 * tcp_rcv_state_process() lowers advmss in SYN-RECEIVED; the SYN-ACK

@@ -88,6 +88,7 @@ void xtcp_update_mss(struct sock *sk)
 }
 
 static void xtcp_simple_retransmit(struct sock *sk);
+static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count);
 
 /**
  * xtcp_mtu_reduced() - act on an ICMP "fragmentation needed"
@@ -215,6 +216,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	unsigned int hlen;
 	struct tcphdr *th;
 	u16 window;
+	int err;
 
 	/* After a reset or any other end of the connection nothing but a
 	 * RST leaves (__tcp_send_ack(), tcp_write_wakeup()).
@@ -241,10 +243,17 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		 */
 		skb = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) :
 					skb_clone(skb, GFP_ATOMIC);
-		if (!skb)
+		if (!skb) {
+			if (cb->retransmitted)
+				XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPRETRANSFAIL,
+					       cb->gso_segs);
 			return -ENOBUFS;
+		}
 		if (cb->retransmitted) {
+			XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS,
+				       cb->gso_segs);
 			xsk->total_retrans += cb->gso_segs;
+			xsk->bytes_retrans += skb->len;
 			cb->sacked |= XTCPCB_EVER_RETRANS;
 			/* For undo, as tcp_retransmit_skb(): the time of the
 			 * first retransmission (tcp_packet_delayed()) and one
@@ -318,9 +327,22 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	/* tcp_event_ack_sent(), tcp_event_data_sent() (delack.c). */
 	if (flags & TCPHDR_ACK)
 		xtcp_event_ack_sent(sk);
-	if (skb->len > hlen)
+	if (skb->len > hlen) {
 		xtcp_event_data_sent(sk);
-	return ip_queue_xmit(sk, skb, &inet->cork.fl);
+		xsk->lsndtime = tcp_jiffies32;
+		xsk->data_segs_out += cb->gso_segs;
+		xsk->bytes_sent += skb->len - hlen;
+	}
+	xsk->segs_out += max_t(u16, cb->gso_segs, 1);
+	/* OutSegs: not for a retransmission (__tcp_transmit_skb()). */
+	xtcp_mib_out(sock_net(sk), flags,
+		     cb->retransmitted || ((flags & TCPHDR_SYN) &&
+					   xsk->retransmits) ?
+		     0 : max_t(u16, cb->gso_segs, 1));
+	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
+	if (clone && cb->retransmitted && net_xmit_eval(err))
+		XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPRETRANSFAIL, cb->gso_segs);
+	return err;
 }
 
 /* An skb for a segment without data, with room for all headers. */
@@ -828,6 +850,7 @@ void xtcp_send_loss_probe(struct sock *sk)
 sent:
 	xsk->tlp_high_seq = xsk->snd_nxt;
 	xsk->loss_probes++;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPLOSSPROBES);
 	/* The RTO counts from now (icsk_pending cleared). */
 	WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
 rearm:
@@ -950,7 +973,10 @@ void xtcp_retransmit_all(struct sock *sk, bool init_undo)
 		if (init_undo)
 			xtcp_init_undo(xsk);
 		xsk->cong.cwnd = xtcp_packets_in_flight(xsk) + 1;
-		xtcp_xmit_retransmit_queue(sk);
+		/* The timeout's own resend: not counted as Fast or
+		 * SlowStart retransmit (tcp_retransmit_timer()).
+		 */
+		__xtcp_xmit_retransmit_queue(sk, false);
 		xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
 		return;
 	}
@@ -994,21 +1020,11 @@ void xtcp_retransmit_head(struct sock *sk)
 		xtcp_prr_sent(&xsk->prr, xtcp_skb_pcount(skb));
 }
 
-/**
- * xtcp_xmit_retransmit_queue() - resend the segments marked lost
- * @sk: the socket, locked; SACK negotiated
- *
- * Linux's tcp_xmit_retransmit_queue() without pacing and RACK: from where
- * the last walk stopped (retransmit_skb_hint), in sequence order, every
- * skb marked LOST and neither SACKed nor already resent goes again while
- * the congestion window has room above the pipe
- * (xtcp_packets_in_flight(), RFC 6675 s.5 step C); a multi-segment skb is
- * split to what fits.  The walk ends once every lost segment is resent.
- * Resending the head restarts the retransmission timer, as Linux does.
- * During a cwnd reduction cwnd is what PRR made of it on this ACK
- * (xtcp_cwnd_reduction()), and what is resent counts in its prr_out.
+/* xtcp_xmit_retransmit_queue(); with @count, what it resends counts as
+ * TCPFastRetrans (TCPSlowStartRetrans after a timeout), as
+ * tcp_xmit_retransmit_queue() counts it.
  */
-void xtcp_xmit_retransmit_queue(struct sock *sk)
+static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *skb;
@@ -1044,6 +1060,11 @@ void xtcp_xmit_retransmit_queue(struct sock *sk)
 			break;
 		cb->sacked |= XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out += xtcp_skb_pcount(skb);
+		if (count)
+			XTCP_ADD_STATS(sock_net(sk), xsk->in_loss ?
+				       XTCP_MIB_TCPSLOWSTARTRETRANS :
+				       XTCP_MIB_TCPFASTRETRANS,
+				       xtcp_skb_pcount(skb));
 		if (xtcp_in_cwnd_reduction(xsk))
 			xtcp_prr_sent(&xsk->prr, xtcp_skb_pcount(skb));
 		/* The head resent: its timeout counts from now, unless the
@@ -1053,6 +1074,25 @@ void xtcp_xmit_retransmit_queue(struct sock *sk)
 		    xsk->rtx_timer_kind != XTCP_RTX_REO)
 			xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_rto_jiffies(sk));
 	}
+}
+
+/**
+ * xtcp_xmit_retransmit_queue() - resend the segments marked lost
+ * @sk: the socket, locked; SACK negotiated
+ *
+ * Linux's tcp_xmit_retransmit_queue() without pacing and RACK: from where
+ * the last walk stopped (retransmit_skb_hint), in sequence order, every
+ * skb marked LOST and neither SACKed nor already resent goes again while
+ * the congestion window has room above the pipe
+ * (xtcp_packets_in_flight(), RFC 6675 s.5 step C); a multi-segment skb is
+ * split to what fits.  The walk ends once every lost segment is resent.
+ * Resending the head restarts the retransmission timer, as Linux does.
+ * During a cwnd reduction cwnd is what PRR made of it on this ACK
+ * (xtcp_cwnd_reduction()), and what is resent counts in its prr_out.
+ */
+void xtcp_xmit_retransmit_queue(struct sock *sk)
+{
+	__xtcp_xmit_retransmit_queue(sk, true);
 }
 
 /* The length of each but the last segment of a queued skb, the whole of
@@ -1332,6 +1372,7 @@ static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 	iph->daddr = fl4.daddr;
 	skb->protocol = htons(ETH_P_IP);
 	skb_dst_set(skb, &rt->dst);
+	xtcp_mib_out(net, flags, 1);
 	ip_select_ident(net, skb, NULL);
 	ip_local_out(net, NULL, skb);
 }

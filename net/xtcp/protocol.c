@@ -117,9 +117,12 @@ static int xtcp_v4_rcv(struct sk_buff *skb)
 	/* Ours from here on: verify the checksum (RFC 9293 s.3.1) now, so
 	 * no later stage sees a corrupt segment.
 	 */
+	XTCP_INC_STATS(net, XTCP_MIB_INSEGS);
 	if (skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo) ||
-	    skb_checksum_complete(skb))
+	    skb_checksum_complete(skb)) {
+		xtcp_mib_csum_error(net);
 		goto drop;
+	}
 	if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb))
 		goto drop;
 	nf_reset_ct(skb);

@@ -322,6 +322,8 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 		dups = xtcp_dsack_seen(&ctx, rx.sack_blocks[0].start_seq,
 				       rx.sack_blocks[0].end_seq,
 				       &xsk->dsack_dups, &tlp);
+		xtcp_mib_dsack(sk, rx.sack_blocks[0].start_seq, ctx.ack_seq,
+			       dups);
 		/* Linux flags it whether or not it believes the D-SACK. */
 		rs->dsack_tlp = tlp;
 		dsack = dups != 0;
@@ -352,6 +354,7 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 		enum xtcp_sack_verdict v = xtcp_sack_classify(&ctx, b,
 							     !i && dsack);
 
+		xtcp_mib_sack_verdict(sk, v);
 		if (v == XTCP_SACK_DSACK)
 			xtcp_dsack_undo_retrans(sk, b->start_seq, b->end_seq);
 		if (v != XTCP_SACK_VALID)
@@ -415,6 +418,7 @@ void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq)
 		return;
 	xsk->reordering = r;
 	xsk->reord_seen++;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPSACKREORDER);
 }
 
 /**
@@ -447,6 +451,7 @@ void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb)
 	if (cb->sacked & XTCPCB_SACKED_RETRANS) {
 		cb->sacked &= ~XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out -= min(pcount, xsk->retrans_out);
+		XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPLOSTRETRANSMIT, pcount);
 		if (cb->sacked & XTCPCB_LOST)
 			xsk->lost += pcount;
 	}

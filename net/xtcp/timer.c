@@ -218,6 +218,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	if (!xsk->retrans_stamp)
 		xsk->retrans_stamp = jiffies - xtcp_rto_jiffies(sk);
 
+	xtcp_mib_timeout(sk, syn);
 	/* An orphan gives up sooner (tcp_orphan_retries), or at once when
 	 * orphans or memory run short, as Linux's tcp_write_timeout().
 	 */
@@ -240,13 +241,17 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		  xtcp_timed_out(xsk, retry_until, XTCP_RTO_MIN_US)) {
 		sk->sk_err = sk->sk_err_soft ? : ETIMEDOUT;
 		sk_error_report(sk);
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPABORTONTIMEOUT);
 		xtcp_done(sk);
 		return;
 	}
 
+	xtcp_mib_rto_failure(sk);
 	xsk->retransmits++;
 	xtcp_rtt_backoff(&xsk->rtt);
 	if (syn) {
+		xtcp_mib_syn_retrans(sock_net(sk));
+		xsk->total_retrans++;	/* tcp_retransmit_skb() of the SYN */
 		xtcp_connect_send_syn(sk);
 	} else {
 		bool new_recovery = !xsk->in_recovery && !xsk->in_loss;
