@@ -12,7 +12,7 @@
 # MSS 1460: exactly the initial window, so that no new data can be sent
 # and every later data segment is a retransmission), then holds the
 # connection.  Scapy is the receiver: its SYN offers SACK-permitted, no
-# timestamps and no window scaling.  Without timestamps the only undo
+# timestamps (but in (l)) and no window scaling.  Without timestamps the only undo
 # signal is the D-SACK (with them, native TCP would also undo from the
 # TSecr we echo, tcp_packet_delayed(), and which TSval a hand-made
 # receiver echoes would decide the result), and four SACK blocks fit.
@@ -121,13 +121,46 @@
 #      is for a reply that the sniffer stamps after our next ACK went,
 #      under TCG; it still tells PRR's first step (2) from the
 #      immediate cut's (0).
+#  (j) D-SACK of data the same ACK acknowledges (review M6): 2 and 4
+#      delayed, 3 and 5-10 SACKed, 2 and 4 resent (RACK).  When the
+#      resent 2 comes, the late original 4 and it arrive with their ACKs
+#      lost; our ACK of the resent 4 then acknowledges all and D-SACKs 4,
+#      which lies above the previous SND.UNA.  Linux tags the SACK blocks
+#      before the cumulative ACK cleans the queue (tcp_ack()), so the
+#      D-SACK finds the resent 4 and takes one off undo_retrans (2, one
+#      per retransmission); the recovery ends there, not undone (2's
+#      retransmission is not shown spurious).  The late original 2 comes
+#      last and its D-SACK shows the other retransmission spurious: the
+#      reduction is undone (tcp_try_undo_dsack()).  cwnd and ssthresh are
+#      read before that D-SACK and after it.  xtcp before the fix cleaned
+#      the queue first: the D-SACK of 4 found nothing, undo_retrans stayed
+#      at 1 after the D-SACK of 2, no undo.
+#  (k) D-SACK on an old ACK (review M7): as (j), but the late originals
+#      of 2 and 4 each come just before their retransmissions, and our
+#      ACKs of the four go in the order: original 2 (cumulative to 3),
+#      original 4 (all), resent 4 (D-SACK of 4), resent 2 (D-SACK of 2,
+#      cumulative to 3, below SND.UNA: an ACK overtaken).  The last
+#      D-SACK makes undo_retrans 0 on an old ACK: Linux's old_ack runs
+#      tcp_fastretrans_alert(), which undoes; xtcp before the fix counted
+#      it but tried no undo.  Read as (j): before the old ACK and after.
+#  (l) Eifel (RFC 3522, tcp_packet_delayed()): timestamps on for this
+#      case only (our SYN offers them with MSS 1472, so that data
+#      segments still hold 1460 bytes on the veth's 1512-byte MTU; three
+#      SACK blocks fit; our ACKs echo the SYN-ACK's TSval until then).
+#      2 delayed, 3-10 SACKed, 2 resent; our ACK of the resent 2
+#      (cumulative, all) echoes the TSval of the original 2, as a
+#      receiver that got the original late would: it is older than the
+#      first retransmission, so the recovery is undone as it ends
+#      (tcp_try_undo_recovery()).  The control connection echoes the
+#      retransmission's TSval: not undone.  cwnd and ssthresh are read
+#      at the retransmission and after all is ACKed.
 #  (d) D-SACK undo: 2 delayed (not lost), 3-10 SACKed, 2 resent and
 #      ACKed, then the late original 2 arrives and we send a D-SACK for
 #      it: the cwnd reduction of the recovery is undone (RFC 2883 s.5,
 #      tcp_try_undo_dsack()); X's cwnd and ssthresh, from /proc/net/tcp
 #      and /proc/net/xtcp (the same columns), are read before the
 #      D-SACK and after it.
-# Cases (a)-(c), (f), (g), (h) and (i) run with tcp_early_retrans 0 (no
+# Cases (a)-(c), (f)-(l) run with tcp_early_retrans 0 (no
 # tail loss probe: with no ACK within two RTTs, which a python receiver
 # under TCG cannot promise, a probe would be one more retransmission),
 # (e) and (d) with Linux's default 3.  Sysctls are set for both stacks; a net.xtcp knob
@@ -157,9 +190,14 @@
 #  (i) all pass.
 #  (d) both pass: the D-SACK of 2, after the recovery ended, shows its
 #      only retransmission spurious (tcp_try_undo_dsack()).
+#  (l) both pass.
+#  (j), (k) both pass (fail on xtcp before the review fixes M6 and M7:
+#      after the last D-SACK (6, 6) with ssthresh set, where native and
+#      the fixed xtcp are back at (11, -1)).
 # Time: about 195 s under TCG with (h) and without (i), about 190 s with
 # (i) and without (h) (twenty connections with both, one RTO in (c), (g)
-# and (h); 240 s on a loaded host with one of them).
+# and (h); 240 s on a loaded host with one of them); (j) and (k) add
+# about 95 s (123 s loaded), (l) about as much.
 
 import argparse
 import os
@@ -171,7 +209,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, XPeer, wire_args,  # noqa: E402
                      ManualConn as Conn, segment, seq_add, M32, opt_area,
-                     walk, REPLY_WAIT)
+                     walk, REPLY_WAIT, ts_opts, ts_of)
 from slow import slow  # noqa: E402
 from scapy.layers.inet import TCP  # noqa: E402
 
@@ -232,12 +270,15 @@ class Receiver:
     from X's first data byte; ACKs as a receiver that ACKs every
     segment would send them, recorded with the time each went."""
 
-    def __init__(self, c):
+    def __init__(self, c, ecr=None):
         self.c = c
         self.base = c.rcv_nxt
         self.nxt = 0
         self.blocks = []	# [start, end), most recently changed first
         self.acks = []		# (time before sending, cumulative ACK)
+        # With timestamps: the TSecr our ACKs echo (the case sets it),
+        # else None.
+        self.ecr = ecr
 
     def take(self, s, e):
         """Bytes [@s, @e) arrived: (cumulative ACK, the frame of our ACK
@@ -269,10 +310,12 @@ class Receiver:
                 self.blocks.remove(b)
         blocks = ([dup] if dup else []) + self.blocks
         sack = []
-        for s0, e0 in blocks[:4]:
+        for s0, e0 in blocks[:4 if self.ecr is None else 3]:
             sack += [seq_add(self.base, s0), seq_add(self.base, e0)]
-        opts = ([("NOP", None), ("NOP", None), ("SAck", tuple(sack))]
-                if sack else [])
+        opts = ([] if self.ecr is None else
+                ts_opts(int(time.time() * 1000), self.ecr))
+        if sack:
+            opts += [("NOP", None), ("NOP", None), ("SAck", tuple(sack))]
         p = segment(self.c.wire, self.c.sport, self.c.dport, "A",
                     self.c.snd_nxt, seq_add(self.base, self.nxt), opts=opts)
         return self.nxt, bytes(self.c.wire.eth / p)
@@ -323,29 +366,43 @@ class Case:
         self.dropped = []
         self.extra = {}
 
-    def open(self, order, hs_rtt=PATH_RTT):
+    def open(self, order, hs_rtt=PATH_RTT, ts=False):
         """Our handshake; the ACKs for the initial flight taken in
         @order are built while our ACK of the SYN-ACK is held until
-        @hs_rtt s after the SYN-ACK.  None, or why not."""
+        @hs_rtt s after the SYN-ACK.  With @ts, timestamps are offered,
+        with MSS 1472 (1460 bytes of data besides the option), and our
+        ACKs echo the SYN-ACK's TSval until the case says otherwise.
+        None, or why not."""
         if self.peer.listening() is None:
             return f"peer: {self.peer.text()}"
         c = Conn(self.wire, 20000 + self.port % 20000, self.port)
         self.m = self.wire.mark()
-        m = c.send("S", ack=0, opts=[("MSS", MSS), ("SAckOK", b"")])
+        opts = [("MSS", MSS + 12 if ts else MSS), ("SAckOK", b"")]
+        if ts:
+            opts += ts_opts(int(time.time() * 1000), 0)
+        m = c.send("S", ack=0, opts=opts)
         sa = c.wait_synack(m)
         if sa is None:
             return "no SYN-ACK"
         if 4 not in [k for k, i, n in walk(opt_area(sa))]:
             return "the SYN-ACK does not offer SACK"
+        ecr = None
+        if ts:
+            if ts_of(sa) is None:
+                return "the SYN-ACK has no timestamps"
+            ecr = ts_of(sa)[0]
         c.established(sa)
         self.c = c
-        self.rcv = Receiver(c)
+        # Our TSvals never go back (X's PAWS): the handshake ACK's is
+        # taken before the flight's ACKs are built.
+        tsv = int(time.time() * 1000)
+        self.rcv = Receiver(c, ecr)
         self.flight = [self.rcv.take((k - 1) * MSS, k * MSS)
                        for k in order]
         left = float(sa.time) + hs_rtt - time.time()
         if left > 0:
             time.sleep(left)
-        c.send("A")
+        c.send("A", opts=ts_opts(tsv, ecr) if ts else None)
         return None
 
     def off(self, p):
@@ -367,15 +424,16 @@ class Case:
             return f"initial flight {got}, wanted {NSEG} x {MSS} in order"
         self.t_first = float(segs[0].time)
         self.t_last = float(segs[NSEG - 1].time)
+        self.flight_pkts = segs[:NSEG]
         return None
 
     def run(self, order, drop=None, hold=(), rto=False, late=False,
-            hs_rtt=PATH_RTT):
+            hs_rtt=PATH_RTT, ts=False):
         """The whole case: None, or why it stopped.  With @rto, X's RTO
         is read just after the flight's ACKs (self.rto).  With @late the
         flight's ACKs wait for X's first retransmission (its RTO), whose
-        time is self.t_rto."""
-        why = self.open(order, hs_rtt)
+        time is self.t_rto.  @ts: timestamps, see open()."""
+        why = self.open(order, hs_rtt, ts)
         if why:
             return why
         why = self.first_flight()
@@ -490,12 +548,68 @@ def rto_drop(case, p, gap):
     return "rto" not in case.extra
 
 
+def dsack_cum_drop(case, p, gap):
+    """(j): at X's retransmission of 2, the late original of 4 and that
+    retransmission arrive, both ACKs lost; the next ACK (for the
+    retransmission of 4) D-SACKs 4 and acknowledges all."""
+    s, e = case.off(p)
+    if s == MSS and "j" not in case.extra:
+        case.extra["j"] = True
+        case.rcv.take(3 * MSS, 4 * MSS)
+        case.rcv.take(s, e)
+        return True
+    return False
+
+
+def dsack_old_drop(case, p, gap):
+    """(k): the late originals of 2 and 4 come just before their
+    retransmissions; our four ACKs leave in the order A1 (original 2:
+    cumulative 3), A3 (original 4: all), A4 (D-SACK of 4), then A2
+    (D-SACK of 2, cumulative 3: an old ACK below SND.UNA)."""
+    s, e = case.off(p)
+    if s == MSS and "k" not in case.extra:
+        case.extra["k"] = [case.rcv.take(s, e), case.rcv.take(s, e)]
+        return True
+    if s == 3 * MSS and "k" in case.extra and "k4" not in case.extra:
+        case.extra["k4"] = True
+        a1, a2 = case.extra["k"]
+        a3 = case.rcv.take(s, e)
+        a4 = case.rcv.take(s, e)
+        case.rcv.send([a1, a3, a4])
+        time.sleep(0.1)
+        case.before_dsack = cwnd_ssthresh(case.args, case.fam, case.port)
+        case.rcv.send([a2])
+        return True
+    return False
+
+
+def eifel_drop(case, p, gap):
+    """(l): the answer to X's retransmission of 2 echoes the TSval of
+    the original 2, as a receiver would that got the original late."""
+    s, e = case.off(p)
+    if s == MSS and "l" not in case.extra:
+        case.extra["l"] = True
+        case.before_dsack = cwnd_ssthresh(case.args, case.fam, case.port)
+        case.rcv.ecr = ts_of(case.flight_pkts[1])[0]
+    return False
+
+
+def eifel_rtx_drop(case, p, gap):
+    """(l), the control: it echoes the retransmission's own TSval."""
+    s, e = case.off(p)
+    if s == MSS and "l" not in case.extra:
+        case.extra["l"] = True
+        case.before_dsack = cwnd_ssthresh(case.args, case.fam, case.port)
+        case.rcv.ecr = ts_of(p)[0]
+    return False
+
+
 def obs(args, wire, fam, port, name, order, drop=None, hold=(), rto=False,
-        late=False, total=TOTAL, hs_rtt=PATH_RTT):
+        late=False, total=TOTAL, hs_rtt=PATH_RTT, dsack=False, ts=False):
     """One case: a dict of what was seen, or why it stopped."""
     case = Case(args, wire, fam, port, total)
     try:
-        why = case.run(order, drop, hold, rto, late, hs_rtt)
+        why = case.run(order, drop, hold, rto, late, hs_rtt, ts)
         if case.c is None:	# no connection, nothing seen: say why
             r = {"rtx": [], "why": why}
             print(f"# {fam} {name}: {r}", flush=True)
@@ -510,7 +624,7 @@ def obs(args, wire, fam, port, name, order, drop=None, hold=(), rto=False,
             r["ignored"] = case.dropped
         if "rto" in case.extra:
             r["rto_at"] = case.record(case.extra["rto"])
-        if hold:
+        if hold or dsack:
             r["before_dsack"] = case.before_dsack
             time.sleep(0.1)
             r["after_dsack"] = cwnd_ssthresh(args, fam, port)
@@ -587,6 +701,70 @@ def ok(r):
     return isinstance(r, dict) and "why" not in r
 
 
+def late_undone(r):
+    """Both holes resent once each; reduced before the last D-SACK
+    (ssthresh set), and after it ssthresh back to the initial slow
+    start's and cwnd above its reduced value."""
+    if not ok(r) or segs(r) != ["2", "4"]:
+        return False
+    b, a = r.get("before_dsack"), r.get("after_dsack")
+    return (b is not None and a is not None and b[1] != -1 and
+            a[1] == -1 and a[0] > b[0])
+
+
+def eifel_cases(args, tap, both, xresult, missing):
+    """Case (l), see the top."""
+    knob(args, "tcp_timestamps", 1, missing)
+    n, x = both("eifel", [1] + list(range(3, 11)), drop=eifel_drop,
+                dsack=True, ts=True)
+    m, y = both("eifel control", [1] + list(range(3, 11)),
+                drop=eifel_rtx_drop, dsack=True, ts=True)
+    knob(args, "tcp_timestamps", 0, missing)
+
+    def undone(r):
+        if not ok(r) or segs(r) != ["2"]:
+            return False
+        b, a = r.get("before_dsack"), r.get("after_dsack")
+        return (b is not None and a is not None and b[1] != -1 and
+                a[1] == -1 and a[0] > b[0])
+
+    def kept(r):
+        a = ok(r) and segs(r) == ["2"] and r.get("after_dsack")
+        return bool(a) and a[1] != -1
+    tap.result(undone(n) and kept(m),
+               "eifel: native undoes when the ACK of the resent 2 echoes "
+               "the original's TSval, not when it echoes the "
+               "retransmission's (sanity)", f"echo original {n}, echo "
+               f"retransmission {m}")
+    xresult(ok(n) and undone(x) and kept(y) and
+            x["after_dsack"][1] == n["after_dsack"][1] and
+            y["after_dsack"][1] == m["after_dsack"][1],
+            "eifel: xtcp undoes by the TSecr as native, and only then "
+            "[undo]", f"native {n} / {m}, xtcp {x} / {y}")
+
+
+def late_dsack_cases(tap, both, xresult):
+    """Cases (j) and (k), see the top."""
+    n, x = both("dsack cumacked", [1, 3] + list(range(5, 11)),
+                drop=dsack_cum_drop, hold=(2,))
+    tap.result(late_undone(n),
+               "dsack cumacked: native counts the D-SACK of data the same "
+               "ACK acknowledges and undoes on the next D-SACK (sanity)",
+               str(n))
+    xresult(ok(n) and late_undone(x),
+            "dsack cumacked: xtcp counts the D-SACK of data the same ACK "
+            "acknowledges and undoes, as native [undo]",
+            f"native {n}, xtcp {x}")
+    n, x = both("dsack old ack", [1, 3] + list(range(5, 11)),
+                drop=dsack_old_drop, dsack=True)
+    tap.result(late_undone(n),
+               "dsack old ack: native undoes on an old ACK's D-SACK "
+               "(sanity)", str(n))
+    xresult(ok(n) and late_undone(x),
+            "dsack old ack: xtcp undoes on an old ACK's D-SACK, as native "
+            "[undo]", f"native {n}, xtcp {x}")
+
+
 def main():
     args = wire_args(argparse.ArgumentParser(), "--netns", "--peer"
                      ).parse_args()
@@ -601,7 +779,7 @@ def main():
                  ("tcp_recovery", 1), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
         knob(args, k, v, missing)
-    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2)
+    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2)
     port = 7700
 
     def both(name, *a, **kw):
@@ -773,6 +951,9 @@ def main():
             x["end"] == n["end"],
             "prr: after the recovery xtcp's cwnd is ssthresh, as "
             "native's [PRR]", f"native {n}, xtcp {x}")
+
+    late_dsack_cases(tap, both, xresult)
+    eifel_cases(args, tap, both, xresult, missing)
 
     knob(args, "tcp_early_retrans", 3, missing)
 

@@ -693,6 +693,11 @@ void xtcp_cwnd_reduction(struct sock *sk, u32 newly_acked_sacked,
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
+	/* A reduction always starts PRR (xtcp_init_cwnd_reduction()) from
+	 * a cwnd of at least one; Linux warns if not (tcp_cwnd_reduction()),
+	 * and xtcp_prr_cwnd() then leaves cwnd alone.
+	 */
+	WARN_ON_ONCE(newly_acked_sacked && !xsk->prr.prior_cwnd);
 	xsk->cong.cwnd = xtcp_prr_cwnd(&xsk->prr, xsk->cong.cwnd,
 				       xsk->cong.ssthresh,
 				       xtcp_packets_in_flight(xsk),
@@ -726,11 +731,16 @@ void xtcp_end_cwnd_reduction(struct sock *sk)
  * recovery carries it on, high_seq included.  With SACK, PRR brings cwnd
  * down on the ACKs that follow; without SACK there is no count of what
  * the duplicate ACKs delivered (Linux's Reno SACK emulation), so cwnd
- * goes down to ssthresh at once (RFC 6582 s.3.2 step 2).
+ * goes down to ssthresh at once (RFC 6582 s.3.2 step 2).  From loss
+ * recovery (RACK's reorder timer, a lost retransmission) ssthresh comes
+ * from cwnd, not from the flight sent before the RTO
+ * (xtcp_recovery_ssthresh_base()).  On an ACK with ECE (@ece) nothing of
+ * the reduction may be undone (prior_ssthresh stays 0).
  */
-static void xtcp_enter_recovery(struct sock *sk, bool cwr)
+static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 base;
 
 	/* The undo clock starts with this recovery's first retransmission
 	 * (tcp_retrans_stamp_cleanup()); cwnd and ssthresh are kept to be
@@ -741,10 +751,14 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr)
 	xsk->prior_ssthresh = 0;
 	xtcp_init_undo(xsk);
 	if (!cwr) {
-		xsk->prior_ssthresh =
-			xtcp_current_ssthresh(xsk->cong.ssthresh,
-					      xsk->cong.cwnd, false);
-		xtcp_init_cwnd_reduction(sk, xtcp_flight_segs(xsk));
+		if (!ece)
+			xsk->prior_ssthresh =
+				xtcp_current_ssthresh(xsk->cong.ssthresh,
+						      xsk->cong.cwnd, false);
+		base = xtcp_recovery_ssthresh_base(xsk->in_loss,
+						   xsk->cong.cwnd,
+						   xtcp_flight_segs(xsk));
+		xtcp_init_cwnd_reduction(sk, base);
 	}
 	if (!xtcp_is_sack(xsk))
 		xsk->cong.cwnd = cwr ? min(xsk->cong.cwnd, xsk->cong.ssthresh) :
@@ -766,7 +780,9 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr)
  * Once per window of data as without SACK.  After a timeout, until
  * "recover" is acknowledged, what the timeout (or RACK) marked lost is
  * resent (tcp_process_loss()), unless F-RTO sends new data instead
- * (Linux's REXMIT_NEW).  Undo (D-SACK, timestamps) and F-RTO have decided
+ * (Linux's REXMIT_NEW); a retransmission RACK finds lost then starts
+ * fast recovery (Linux's FLAG_LOST_RETRANS).  @ece: the ACK echoed
+ * congestion (xtcp_enter_recovery()).  Undo (D-SACK, timestamps) and F-RTO have decided
  * before (xtcp_ack()).  The caller then lets PRR set cwnd
  * (xtcp_cwnd_reduction(), as tcp_cong_control() does after
  * tcp_fastretrans_alert()) and resends what is lost, in order, as the
@@ -775,21 +791,25 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr)
  * Return: true if RACK armed the reorder timer (the RTO is not re-armed
  * then, as Linux clears FLAG_SET_XMIT_TIMER).
  */
-static bool xtcp_sack_recovery(struct sock *sk, bool cwr)
+static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool ece)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	bool rack = xtcp_is_rack(sk), reo = false;
+	u32 prior_retrans = xsk->retrans_out;
+	bool lost_retrans;
 
 	if (rack && !xtcp_rtx_queue_empty(sk))
 		reo = xtcp_rack_mark_lost(sk);
+	lost_retrans = xsk->retrans_out < prior_retrans;
 	if (xsk->in_recovery) {
 		if (!rack)
 			xtcp_update_scoreboard(sk, false);
-	} else if (!xsk->in_loss &&
+	} else if ((!xsk->in_loss || lost_retrans) &&
 		   (xsk->lost_out ||
 		    (!rack && xsk->sacked_out >= xsk->reordering)) &&
-		   (cwr || xtcp_seq_geq(xsk->snd_una, xsk->high_seq))) {
-		xtcp_enter_recovery(sk, cwr);
+		   (cwr || xsk->in_loss ||
+		    xtcp_seq_geq(xsk->snd_una, xsk->high_seq))) {
+		xtcp_enter_recovery(sk, cwr, ece);
 		if (!rack)
 			xtcp_update_scoreboard(sk, true);
 	}
@@ -817,7 +837,7 @@ void xtcp_rack_reo_timeout(struct sock *sk)
 	if (xtcp_rack_detect_loss_timeout(sk)) {
 		if (!xsk->in_recovery) {
 			xtcp_enter_recovery(sk, xsk->ecn_flags &
-						XTCP_ECN_IN_CWR);
+						XTCP_ECN_IN_CWR, false);
 			xtcp_cwnd_reduction(sk, 1, xsk->lost - lost, false);
 		}
 		xtcp_xmit_retransmit_queue(sk);
@@ -903,6 +923,28 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPLOSSPROBERECOVERY);
 }
 
+/* The undo and F-RTO part of tcp_fastretrans_alert() for an ACK with SACK
+ * that does not move SND.UNA (a duplicate, or an old ACK below it):
+ * D-SACKs may show every retransmission spurious; after an RTO, F-RTO
+ * reads the ACK (@data_sacked: it newly SACKed data; @dupack: Linux's
+ * num_dupack, never on an old ACK).
+ */
+static void xtcp_sack_undo_unmoved(struct sock *sk, const struct sk_buff *skb,
+				   const struct xtcp_rate_sample *rs,
+				   bool data_sacked, bool dupack)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xsk->in_recovery) {
+		if (xtcp_try_undo_dsack(sk))
+			xsk->in_recovery = 0;
+	} else if (xsk->in_loss) {
+		xtcp_process_loss(sk, skb, rs, false, data_sacked, dupack);
+	} else if (rs->dsack) {
+		xtcp_try_undo_dsack(sk);
+	}
+}
+
 /* cwnd after an ACK, as Linux's tcp_cong_control() (for a congestion
  * control without its own cong_control hook): during a cwnd reduction
  * PRR sets it from what the ACK delivered (@delivered segments,
@@ -986,7 +1028,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 ack = cb->ack_seq, prior_inflight, segs, flight, reord;
 	struct xtcp_sack_rtt sack_rtt = {};
-	bool window_changed = false, win_update, cwr, reo, hold;
+	bool window_changed = false, win_update, cwr, reo, hold, ece;
 	bool frto_new = false, rs_sacked;
 	u32 prior_delivered = xsk->delivered, prior_lost = xsk->lost;
 	long seq_rtt_us, ca_rtt_us;
@@ -1001,13 +1043,19 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 
 		if (xtcp_seq_before(ack, xsk->snd_una - max_window))
 			return XTCP_ACK_TOO_OLD;
-		/* An ACK overtaken by a newer one may still SACK something
-		 * (tcp_ack()'s old_ack).
+		/* An ACK overtaken by a newer one may still SACK something,
+		 * D-SACK a retransmission (undo) or SACK original data after
+		 * an RTO (F-RTO): tcp_ack()'s old_ack runs
+		 * tcp_fastretrans_alert(), with no ECE and no duplicate
+		 * count.
 		 */
 		if (xtcp_is_sack(xsk) && cb->has_sack) {
-			xtcp_sacktag_write_queue(sk, skb, xsk->snd_una, &rs, NULL);
+			segs = xtcp_sacktag_write_queue(sk, skb, xsk->snd_una,
+							&rs, NULL);
 			xtcp_rack_update(sk, &rs);
-			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR);
+			xtcp_sack_undo_unmoved(sk, skb, &rs, segs != 0, false);
+			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR,
+					   false);
 			/* No cwnd change on an old ACK (tcp_ack()'s old_ack
 			 * has no tcp_cong_control()).
 			 */
@@ -1049,13 +1097,20 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	/* ECE: the reduction is required, no undo may give it back
 	 * (tcp_fastretrans_alert() step A).
 	 */
-	if ((cb->flags & (TCPHDR_ECE | TCPHDR_SYN)) == TCPHDR_ECE &&
-	    (xsk->ecn_flags & TCP_ECN_OK))
+	ece = (cb->flags & (TCPHDR_ECE | TCPHDR_SYN)) == TCPHDR_ECE &&
+	      (xsk->ecn_flags & TCP_ECN_OK);
+	if (ece)
 		xsk->prior_ssthresh = 0;
 
 	if (xtcp_seq_after(ack, xsk->snd_una)) {
 		prior_inflight = xtcp_packets_in_flight(xsk);
 		prior_fack = xtcp_highest_sack_seq(xsk);
+		/* The SACK blocks first, while the queue still holds what
+		 * this ACK acknowledges cumulatively, as tcp_ack() does: a
+		 * D-SACK of such a retransmission counts for undo.
+		 */
+		rs_sacked = xtcp_sacktag_write_queue(sk, skb, prior_snd_una,
+						     &rs, &sack_rtt) != 0;
 		segs = xtcp_clean_queues(sk, ack, &seq_rtt_us, &ca_rtt_us, &rs,
 					 &reord);
 		xsk->bytes_acked += ack - xsk->snd_una;
@@ -1063,10 +1118,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
 		xsk->dupacks = 0;
-		rs_sacked = xtcp_sacktag_write_queue(sk, skb, prior_snd_una,
-						     &rs, &sack_rtt) != 0;
-		/* After the SACK blocks, whose samples come second, and
-		 * TSecr third (tcp_ack_update_rtt()).
+		/* The cumulative ACK's samples first, the SACK blocks'
+		 * second, TSecr third (tcp_ack_update_rtt()).
 		 */
 		xtcp_ack_update_rtt(sk, skb, seq_rtt_us, ca_rtt_us, &sack_rtt,
 				    segs);
@@ -1129,8 +1182,13 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 			xsk->high_seq = ack;
 		reo = false;
 		if (xtcp_is_sack(xsk) && !hold) {
-			reo = xtcp_sack_recovery(sk, cwr);
+			reo = xtcp_sack_recovery(sk, cwr, ece);
 			WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
+			/* A lost retransmission ended F-RTO's new data:
+			 * recovery resends (Linux's REXMIT_LOST).
+			 */
+			if (xsk->in_recovery)
+				frto_new = false;
 		}
 		xtcp_cong_control(sk, segs, prior_inflight,
 				  xsk->delivered - prior_delivered,
@@ -1183,20 +1241,10 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp,
 					     cb->end_seq == cb->seq &&
 					     !win_update && !segs);
-		/* D-SACKs may show every retransmission spurious; after an
-		 * RTO, F-RTO reads the ACK (tcp_fastretrans_alert()).
-		 */
-		if (xsk->in_recovery) {
-			if (xtcp_try_undo_dsack(sk))
-				xsk->in_recovery = 0;
-		} else if (xsk->in_loss) {
-			xtcp_process_loss(sk, skb, &rs, false, segs != 0,
-					  cb->end_seq == cb->seq &&
-					  !win_update && !rs.dsack);
-		} else if (rs.dsack) {
-			xtcp_try_undo_dsack(sk);
-		}
-		reo = xtcp_sack_recovery(sk, cwr);
+		xtcp_sack_undo_unmoved(sk, skb, &rs, segs != 0,
+				       cb->end_seq == cb->seq && !win_update &&
+				       !rs.dsack);
+		reo = xtcp_sack_recovery(sk, cwr, ece);
 		xtcp_cong_control(sk, 0, 0, xsk->delivered - prior_delivered,
 				  xsk->lost - prior_lost, false);
 		xtcp_xmit_retransmit_queue(sk);
@@ -1217,7 +1265,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	    !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) &&
 	    ++xsk->dupacks == 3 && !xsk->in_recovery &&
 	    (cwr || xtcp_seq_after(ack, xsk->high_seq - 1))) {
-		xtcp_enter_recovery(sk, cwr);
+		xtcp_enter_recovery(sk, cwr, ece);
 		xtcp_retransmit_head(sk);
 	}
 	return XTCP_ACK_OK;

@@ -546,6 +546,94 @@ u32 xtcp_undo_ssthresh(u32 ssthresh, u32 prior_ssthresh)
 	return prior_ssthresh > ssthresh ? prior_ssthresh : ssthresh;
 }
 
+/**
+ * xtcp_loss_reduces_ssthresh() - does an RTO cut ssthresh (again)
+ * @open:          no cwnd reduction and no recovery under way (Linux's
+ *                 Open or Disorder state; not in CWR, Recovery or Loss).
+ * @in_loss:       in loss recovery after an earlier RTO.
+ * @first_timeout: with @in_loss: no retransmission timeout since that
+ *                 loss recovery began or since SND.UNA last moved (Linux's
+ *                 icsk_retransmits 0 before this timeout is counted).
+ * @high_seq:      "recover", segments sent when the reduction under way
+ *                 began.
+ * @snd_una:       SND.UNA.
+ *
+ * Linux's tcp_enter_loss(): ssthresh is cut once per window of data, so
+ * not during ECN's CWR or a fast recovery for a window not yet
+ * acknowledged (that window was reduced already), nor at a later timeout
+ * of the same loss recovery; but whenever SND.UNA has reached high_seq.
+ * A cut also keeps what may be undone (prior_ssthresh, tcp_init_undo());
+ * without one, the reduction under way stays as final as it was.
+ *
+ * Return: true if ssthresh is to be cut.
+ * Context: any.
+ */
+bool xtcp_loss_reduces_ssthresh(bool open, bool in_loss, bool first_timeout,
+				u32 high_seq, u32 snd_una)
+{
+	return open || !xtcp_seq_after(high_seq, snd_una) ||
+	       (in_loss && first_timeout);
+}
+
+/**
+ * xtcp_recovery_ssthresh_base() - what fast recovery's ssthresh is cut from
+ * @in_loss: recovery begins from loss recovery (after an RTO): RACK's
+ *           reorder timer, or a lost retransmission.
+ * @cwnd:    cwnd now, segments.
+ * @flight:  FlightSize now, segments (RFC 5681 eq. 4).
+ *
+ * xtcp's congestion controls halve (or scale) FlightSize, as RFC 5681
+ * eq. 4 says.  After an RTO, FlightSize is still the whole window sent
+ * before it, while the sender has started again from a loss window in
+ * slow start: Linux's tcp_enter_recovery() takes cwnd (its ssthresh hooks
+ * always do), and so does xtcp then, else the new recovery would give the
+ * sender back most of the window the RTO took away.
+ *
+ * Return: segments for the congestion control's ssthresh hook.
+ * Context: any.
+ */
+u32 xtcp_recovery_ssthresh_base(bool in_loss, u32 cwnd, u32 flight)
+{
+	return in_loss ? cwnd : flight;
+}
+
+/**
+ * xtcp_dsack_skb_segs() - what a D-SACK takes off undo_retrans for one skb
+ * @undo_marker:  SND.UNA when the recovery began; 0: nothing to undo.
+ * @retrans:      the skb was ever retransmitted.
+ * @seq:          its first sequence number.
+ * @end_seq:      the one after its last.
+ * @start:        the D-SACK block's left edge.
+ * @end:          its right edge.
+ * @mss:          the skb's segment size, bytes (0: one segment).
+ * @pcount:       its segments.
+ *
+ * Linux's tcp_sacktag_one() with dup_sack: a retransmitted skb that ends
+ * after undo_marker counts for the segments the block covers (Linux
+ * splits the skb at the block's edges); nothing counts with no
+ * undo_marker (no recovery to undo: the D-SACK is still counted in
+ * dsack_dups and as delivered by the caller, as tcp_dsack_seen() does).
+ *
+ * Return: segments, at most @pcount.
+ * Context: any.
+ */
+u32 xtcp_dsack_skb_segs(u32 undo_marker, bool retrans, u32 seq, u32 end_seq,
+			u32 start, u32 end, u32 mss, u32 pcount)
+{
+	u32 lo, hi, segs;
+
+	if (!undo_marker || !retrans || !xtcp_seq_after(end_seq, undo_marker))
+		return 0;
+	lo = xtcp_seq_max(seq, start);
+	hi = xtcp_seq_min(end_seq, end);
+	if (!xtcp_seq_before(lo, hi))
+		return 0;
+	segs = 1;
+	if (mss)
+		segs = (hi - lo) / mss + !!((hi - lo) % mss);
+	return segs < pcount ? segs : pcount;
+}
+
 /* ---- Tail loss probe ---- */
 
 /**

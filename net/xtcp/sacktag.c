@@ -226,32 +226,36 @@ static u32 xtcp_sacktag_range(struct sock *sk, u32 start, u32 end,
  * retransmitted segment it covers, sent since undo_marker, was a
  * spurious retransmission (tcp_sacktag_one() with dup_sack; Linux splits
  * the skbs at the block's edges, xtcp counts the segments the block
- * overlaps).  Whatever of it is not SACKed yet, the ACK's SACK blocks
- * tag (a D-SACK above SND.UNA lies inside one, RFC 2883 s.4).
+ * overlaps: xtcp_dsack_skb_segs(); nothing without an undo_marker).
+ * Whatever of it is not SACKed yet, either the same ACK acknowledges
+ * cumulatively (the queue is tagged before it is cleaned, as Linux's
+ * tcp_ack() does) or its SACK blocks tag (a D-SACK above the ACK lies
+ * inside one, RFC 2883 s.4).
  */
 static void xtcp_dsack_undo_retrans(struct sock *sk, u32 start, u32 end)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct sk_buff *skb = xtcp_sacktag_bsearch(sk, start);
+	struct sk_buff *skb;
 
+	if (!xsk->undo_marker)
+		return;
+	skb = xtcp_sacktag_bsearch(sk, start);
 	for (; skb && xsk->undo_retrans > 0; skb = skb_rb_next(skb)) {
 		const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-		u32 lo, hi, mss = xtcp_skb_mss(skb), segs;
+		u32 segs;
 
 		if (!xtcp_seq_before(cb->seq, end))
 			break;
-		if (!(cb->sacked & (XTCPCB_EVER_RETRANS |
-				    XTCPCB_SACKED_RETRANS)) ||
-		    !xtcp_seq_after(cb->end_seq, xsk->undo_marker))
-			continue;
-		lo = xtcp_seq_max(cb->seq, start);
-		hi = xtcp_seq_min(cb->end_seq, end);
-		if (!xtcp_seq_before(lo, hi))
-			continue;
-		segs = mss ? DIV_ROUND_UP(hi - lo, mss) : 1;
-		segs = min(segs, xtcp_skb_pcount(skb));
-		xsk->undo_retrans = xtcp_undo_retrans_dsacked(xsk->undo_retrans,
-							      segs);
+		segs = xtcp_dsack_skb_segs(xsk->undo_marker,
+					   cb->sacked & (XTCPCB_EVER_RETRANS |
+							 XTCPCB_SACKED_RETRANS),
+					   cb->seq, cb->end_seq, start, end,
+					   xtcp_skb_mss(skb),
+					   xtcp_skb_pcount(skb));
+		if (segs)
+			xsk->undo_retrans =
+				xtcp_undo_retrans_dsacked(xsk->undo_retrans,
+							  segs);
 	}
 }
 
@@ -259,7 +263,9 @@ static void xtcp_dsack_undo_retrans(struct sock *sk, u32 start, u32 end)
  * xtcp_sacktag_write_queue() - apply an ACK's SACK blocks to the scoreboard
  * @sk: the socket, locked; SACK negotiated
  * @ack_skb: the ACK, its TCP header at skb->data
- * @prior_snd_una: SND.UNA before this ACK (snd_una is already its ACK)
+ * @prior_snd_una: SND.UNA before this ACK; snd_una is still that (the
+ *	queue is cleaned after, as tcp_ack() does), or beyond the ACK on an
+ *	old ACK
  * @rs: what this ACK delivered; the newly SACKed skbs are added, and
  *	dsack_tlp set when its D-SACK is for the tail loss probe
  * @rtt: where the RTT samples of newly SACKed skbs go, zeroed by the

@@ -259,14 +259,20 @@ static void xtcp_retransmit_timer(struct sock *sk)
 
 		/* RFC 5681 s.3.1 eq. 4 and the loss window of one segment.
 		 * ssthresh is reduced once per window of data, as
-		 * tcp_enter_loss() does: not again at a later timeout of the
-		 * same loss recovery (high_seq still ahead of SND.UNA), but
-		 * at the first one after a path MTU drop.  What it was is
-		 * kept for undo (tcp_init_undo()).
+		 * tcp_enter_loss() does: not during ECN's CWR or a fast
+		 * recovery for a window not yet acknowledged, nor at a later
+		 * timeout of the same loss recovery (high_seq still ahead of
+		 * SND.UNA), but at the first one after a path MTU drop
+		 * (xtcp_loss_reduces_ssthresh()).  What it was is kept for
+		 * undo (tcp_init_undo()); without a cut, nothing may be
+		 * undone that could not be before.
 		 */
-		reduce = new_recovery ||
-			 !xtcp_seq_after(xsk->high_seq, xsk->snd_una) ||
-			 (xsk->in_loss && xsk->retransmits == 1);
+		reduce = xtcp_loss_reduces_ssthresh(new_recovery &&
+						    !(xsk->ecn_flags &
+						      XTCP_ECN_IN_CWR),
+						    xsk->in_loss,
+						    xsk->retransmits == 1,
+						    xsk->high_seq, xsk->snd_una);
 		if (reduce) {
 			xsk->prior_ssthresh =
 				xtcp_current_ssthresh(xsk->cong.ssthresh,

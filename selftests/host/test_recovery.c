@@ -1372,4 +1372,82 @@ TEST(undo_ssthresh)
 	ASSERT_EQ(12U, xtcp_undo_ssthresh(12, 9));
 }
 
+/*
+ * tcp_enter_loss()'s "reduce ssthresh if it has not yet been made inside
+ * this window" (review M4).  high_seq 5000, SND.UNA 3000: a window not
+ * yet acknowledged.  From the open state: cut.  In CWR or fast recovery
+ * (open false, not in loss) for that window: no cut; xtcp's timer had
+ * counted CWR as open and cut a second time (the row marked M4).  Once
+ * SND.UNA reached high_seq (5000, or 5001): cut, whatever the state.  In
+ * loss recovery: cut at its first timeout only (a path MTU drop put it
+ * there without one).  Across the wrap: high_seq 0x10 is after SND.UNA
+ * 0xfffffff0.
+ */
+TEST(loss_reduces_ssthresh)
+{
+	ASSERT_TRUE(xtcp_loss_reduces_ssthresh(true, false, false, 5000, 3000));
+	/* M4: CWR (or Recovery), window not acknowledged. */
+	ASSERT_FALSE(xtcp_loss_reduces_ssthresh(false, false, false, 5000,
+						3000));
+	ASSERT_FALSE(xtcp_loss_reduces_ssthresh(false, false, true, 5000,
+						3000));
+	ASSERT_TRUE(xtcp_loss_reduces_ssthresh(false, false, false, 5000,
+					       5000));
+	ASSERT_TRUE(xtcp_loss_reduces_ssthresh(false, false, false, 5000,
+					       5001));
+	ASSERT_FALSE(xtcp_loss_reduces_ssthresh(false, true, false, 5000,
+						3000));
+	ASSERT_TRUE(xtcp_loss_reduces_ssthresh(false, true, true, 5000, 3000));
+	ASSERT_FALSE(xtcp_loss_reduces_ssthresh(false, false, false, 0x10,
+						0xfffffff0U));
+	ASSERT_TRUE(xtcp_loss_reduces_ssthresh(false, false, false,
+					       0xfffffff0U, 0x10));
+}
+
+/*
+ * tcp_enter_recovery() -> tcp_init_cwnd_reduction(): the ssthresh hook
+ * sees cwnd.  xtcp gives its hooks FlightSize, except from loss recovery
+ * (review M8): after an RTO the flight is still the 40 segments sent
+ * before it while cwnd restarted from the loss window (3 here), and
+ * RACK's reorder timer then took ssthresh from the 40.
+ */
+TEST(recovery_ssthresh_base)
+{
+	ASSERT_EQ(3U, xtcp_recovery_ssthresh_base(true, 3, 40));
+	ASSERT_EQ(40U, xtcp_recovery_ssthresh_base(false, 3, 40));
+	ASSERT_EQ(20U, xtcp_recovery_ssthresh_base(false, 20, 20));
+}
+
+/*
+ * tcp_sacktag_one() with dup_sack: what one skb's D-SACK takes off
+ * undo_retrans.  MSS 1000; the skb [10000, 13000) of 3 segments,
+ * retransmitted; undo_marker 9000.  A D-SACK of [11000, 12000): 1; of
+ * [10500, 11600) (1100 bytes, rounded up): 2; of the whole skb and
+ * more: 3, never more than the skb holds.  Not retransmitted: 0.  Ending
+ * at or before undo_marker (undo_marker 13000): 0.  Disjoint: 0.  No
+ * undo_marker (review L13: nothing to undo, Linux counts nothing;
+ * xtcp's test "ends after undo_marker 0" was a sequence comparison that
+ * held for half the sequence space): 0.  mss 0: one segment.
+ */
+TEST(dsack_skb_segs)
+{
+	ASSERT_EQ(1U, xtcp_dsack_skb_segs(9000, true, 10000, 13000, 11000,
+					  12000, 1000, 3));
+	ASSERT_EQ(2U, xtcp_dsack_skb_segs(9000, true, 10000, 13000, 10500,
+					  11600, 1000, 3));
+	ASSERT_EQ(3U, xtcp_dsack_skb_segs(9000, true, 10000, 13000, 9000,
+					  20000, 1000, 3));
+	ASSERT_EQ(0U, xtcp_dsack_skb_segs(9000, false, 10000, 13000, 11000,
+					  12000, 1000, 3));
+	ASSERT_EQ(0U, xtcp_dsack_skb_segs(13000, true, 10000, 13000, 11000,
+					  12000, 1000, 3));
+	ASSERT_EQ(0U, xtcp_dsack_skb_segs(9000, true, 10000, 13000, 13000,
+					  14000, 1000, 3));
+	/* L13 */
+	ASSERT_EQ(0U, xtcp_dsack_skb_segs(0, true, 10000, 13000, 11000,
+					  12000, 1000, 3));
+	ASSERT_EQ(1U, xtcp_dsack_skb_segs(9000, true, 10000, 13000, 11000,
+					  12000, 0, 3));
+}
+
 TEST_HARNESS_MAIN
