@@ -38,16 +38,20 @@
 #   xtcp:inet and xtcp:xtcp against the inet:inet client; server to
 #   client: the xtcp servers of inet:xtcp and xtcp:xtcp against the
 #   inet:inet server.  The native senders of the mixed cases are printed
-#   beside them.  The count has noise of its own: at 8 MiB native TCP
-#   retransmitted 203 and 240 segments (3.4-4% of those it sent; about
-#   120 data segments are dropped a direction, the rest are
-#   retransmissions that reordering made look lost), some 7% either way
-#   for a Poisson count, 10% for a ratio of two: too close to the 1.2
-#   bound.  At the default 16 MiB that is about 7% for the ratio, at
-#   64 MiB, the acceptance, under 4%.
+#   beside them, with their ratio to the reference's (native against
+#   native, not asserted: the noise).  The count has noise of its own,
+#   more than a Poisson count's: the four native senders of one run
+#   retransmitted 598, 627, 734 and 756 kB at 16 MiB (3.4-4.3% of what
+#   they sent; about 2% are dropped, the rest are retransmissions that
+#   reordering made look lost) and 292 to 558 kB at 8 MiB, so native
+#   against native already reached 1.26 (16M) and 1.91 (8M).  The bound
+#   is the acceptance's 1.2 all the same; a failure is to be read against
+#   the native-against-native line, and 64 MiB (the acceptance) is the
+#   size whose result counts.
 #
-# Time: at 8 MiB each case's transfer took 26-40 s under TCG (the whole
-# case, with its set-up, about 100 s on a loaded host), the four at once.
+# Time (TCG, another VM on the host): at 16 MiB each case's transfer took
+# 32-50 s, each case with its set-up 57-78 s, the four at once; the whole
+# test 186 s.
 # A case fails after 120 s plus 1 s per 100 kB of payload one way (287 s
 # at 16M, 791 s at 64M) by xtcp_xfer's watchdog, or after 60 s without
 # progress on one call, both scaled by XTCP_SLOW; the runner allows 900 s
@@ -236,12 +240,23 @@ done
 # The retransmission comparison: "CASE ROLE" of each xtcp sender, the
 # native sender of the same direction in the reference case.
 for r in client server; do
+	dir="client to server"
+	[ $r = client ] || dir="server to client"
 	for c in inet-inet xtcp-inet inet-xtcp xtcp-xtcp; do
 		[ -z "$(sender_bad $c $r)" ] || continue
-		echo "# $c $r (${r/client/client to server}): tcpi_bytes_retrans $(info $c $r bytes_retrans)," \
+		echo "# $c $r ($dir): tcpi_bytes_retrans $(info $c $r bytes_retrans)," \
 			"tcpi_total_retrans $(info $c $r total_retrans), tcpi_bytes_sent $(info $c $r bytes_sent)," \
 			"tcpi_data_segs_out $(info $c $r data_segs_out), mss $(info $c $r snd_mss)"
 	done
+done
+# The noise, for reading the ratios below: the native sender of a mixed
+# case (its receiver is xtcp) against the reference's, same direction.
+for p in "inet-xtcp client" "xtcp-inet server"; do
+	read -r c r <<<"$p"
+	[ -z "$(sender_bad inet-inet $r)$(sender_bad "$c" $r)" ] || continue
+	echo "# native against native, $c $r / inet-inet $r (not asserted):" \
+		"$(awk -v n="$(info inet-inet $r bytes_retrans)" -v x="$(info "$c" $r bytes_retrans)" \
+			'BEGIN { if (n > 0) printf "%.2f", x / n; else print "inf" }')"
 done
 for p in "xtcp-inet client" "xtcp-xtcp client" "inet-xtcp server" "xtcp-xtcp server"; do
 	read -r c r <<<"$p"
