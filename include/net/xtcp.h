@@ -406,6 +406,23 @@ struct xtcp_sock {
 	struct list_head accept_node;	/* child: on the parent's queue */
 	struct list_head req_list;
 	atomic_t syn_qlen;
+
+	/* Per-connection counters for TCP_INFO (info.c), tcp_sock's: segments
+	 * and data segments in and out (segs_in counts on delivery, under
+	 * the socket lock), payload bytes sent (retransmissions included),
+	 * retransmitted and received in order (FIN included, as
+	 * tcp_rcv_nxt_update()), segments queued out of order, and jiffies
+	 * of the last data sent.
+	 */
+	u32 segs_in;
+	u32 data_segs_in;
+	u32 segs_out;
+	u32 data_segs_out;
+	u64 bytes_sent;
+	u64 bytes_retrans;
+	u64 bytes_received;
+	u32 rcv_ooopack;
+	u32 lsndtime;
 };
 
 /* Timer work left to release_sock() (bits of xtcp_sock.timer_deferred). */
@@ -1087,6 +1104,13 @@ void xtcp_set_keepalive(struct sock *sk, int val);
 int xtcp_set_keepidle(struct sock *sk, int val);
 void xtcp_keepalive_start(struct sock *sk);
 void xtcp_keepalive_timer_work(struct sock *sk);
+
+/* info.c: getsockopt(TCP_INFO) */
+struct tcp_info;
+u8 xtcp_ca_state(const struct sock *sk);
+void xtcp_get_info(struct sock *sk, struct tcp_info *info);
+int xtcp_getsockopt_info(struct sock *sk, char __user *optval,
+			 int __user *optlen, int len);
 
 /* ecn.c: Explicit Congestion Notification (RFC 3168) */
 /* In CWR (Linux's TCP_CA_CWR): a bit of ecn_flags beside TCP_ECN_*. */

@@ -252,6 +252,8 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (optname == TCP_INFO)
+		return xtcp_getsockopt_info(sk, optval, optlen, len);
 	len = min_t(unsigned int, len, sizeof(int));
 
 	switch (optname) {

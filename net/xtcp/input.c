@@ -1497,6 +1497,7 @@ static int xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 		return -ENOMEM;
 	}
 	xsk->ack_pending |= ICSK_ACK_SCHED;	/* tcp_data_queue_ofo() */
+	xsk->rcv_ooopack += max_t(u16, skb_shinfo(skb)->gso_segs, 1);
 
 	p = &xsk->out_of_order_queue.rb_node;
 	if (RB_EMPTY_ROOT(&xsk->out_of_order_queue))
@@ -1619,6 +1620,7 @@ static void xtcp_ooo_drain(struct sock *sk)
 			kfree_skb(skb);
 			continue;
 		}
+		xsk->bytes_received += cb->end_seq - xsk->rcv_nxt;
 		xsk->rcv_nxt = cb->end_seq;
 		/* Already charged: merged (its charge moves) or queued. */
 		tail = skb_peek_tail(&sk->sk_receive_queue);
@@ -1755,6 +1757,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 
 	if (sr)
 		xtcp_sack_rcv_data(sr, prior_rcv_nxt, sack_seq, seq + len);
+	xsk->bytes_received += seq + len - xsk->rcv_nxt;
 	xsk->rcv_nxt = seq + len;
 	xtcp_event_data_recv(sk, skb);
 	xtcp_ecn_check_ce(sk, skb);	/* before a merge frees @skb */
@@ -1787,6 +1790,7 @@ static void xtcp_fin(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xsk->rcv_nxt++;
+	xsk->bytes_received++;	/* end_seq counts the FIN in Linux */
 	xsk->ack_pending |= ICSK_ACK_SCHED;
 	/* Nothing beyond the FIN is worth reporting (tcp_fin()). */
 	if (xsk->sack_ok)
@@ -1834,6 +1838,8 @@ static void xtcp_established(struct sock *sk)
 		xtcp_sk(sk)->advmss -= XTCP_OLEN_TSTAMP_ALIGNED;
 	xtcp_sack_rcv_init(&xtcp_sk(sk)->sack_rcv,
 			   READ_ONCE(xtcp_pernet(sock_net(sk))->dsack));
+	/* The SYN delivered, as Linux's tcp_clean_rtx_queue() counts it. */
+	xtcp_sk(sk)->delivered++;
 	xtcp_set_state(sk, TCP_ESTABLISHED);
 	xtcp_init_rcv_mss(sk);
 	xtcp_sndbuf_expand(sk);
@@ -1877,6 +1883,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xsk->rcv_nxt = cb->seq + 1;
 	xsk->copied_seq = xsk->rcv_nxt;
 	xsk->rcv_wup = xsk->rcv_nxt;
+	xsk->lsndtime = tcp_jiffies32;	/* tcp_finish_connect() */
 	/* What the peer's SYN offers (tcp_rcv_synsent_state_process()):
 	 * without window scaling on both sides neither shifts, and our
 	 * window stays within 65535.  Its own window is never scaled.
@@ -2173,11 +2180,24 @@ drop:
 	consume_skb(skb);
 }
 
+/* tcp_segs_in(): one more segment (GSO: each of them) for TCP_INFO;
+ * skb->data is at the TCP header.
+ */
+static void xtcp_segs_in(struct xtcp_sock *xsk, const struct sk_buff *skb)
+{
+	u16 segs = max_t(u16, skb_shinfo(skb)->gso_segs, 1);
+
+	WRITE_ONCE(xsk->segs_in, xsk->segs_in + segs);
+	if (skb->len > tcp_hdrlen(skb))
+		WRITE_ONCE(xsk->data_segs_in, xsk->data_segs_in + segs);
+}
+
 /* Every segment for a full socket, whatever its state; also the socket's
  * sk_backlog_rcv.
  */
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	xtcp_segs_in(xtcp_sk(sk), skb);
 	switch (sk->sk_state) {
 	case TCP_LISTEN:
 		xtcp_listen_rcv(sk, skb);

@@ -377,6 +377,13 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->rcv_ssthresh = req->rcv_wnd;
 	xsk->peer_mss = req->peer_mss;
 	xsk->advmss = req->advmss;
+	/* tcp_create_openreq_child(): the SYN was one segment in, the
+	 * SYN-ACK's retransmissions count as the child's.
+	 */
+	xsk->segs_in = 1;
+	xsk->delivered = 1;	/* the SYN-ACK (tcp_rcv_state_process()) */
+	xsk->lsndtime = tcp_jiffies32;
+	xsk->total_retrans = READ_ONCE(req->num_retrans);
 	xtcp_tstamp_child_init(sk, req);
 	/* With timestamps the child works from an MSS 12 bytes smaller, as
 	 * tcp_rcv_state_process() lowers advmss in SYN-RECEIVED; the SYN-ACK

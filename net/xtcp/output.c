@@ -245,6 +245,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 			return -ENOBUFS;
 		if (cb->retransmitted) {
 			xsk->total_retrans += cb->gso_segs;
+			xsk->bytes_retrans += skb->len;
 			cb->sacked |= XTCPCB_EVER_RETRANS;
 			/* For undo, as tcp_retransmit_skb(): the time of the
 			 * first retransmission (tcp_packet_delayed()) and one
@@ -318,8 +319,13 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	/* tcp_event_ack_sent(), tcp_event_data_sent() (delack.c). */
 	if (flags & TCPHDR_ACK)
 		xtcp_event_ack_sent(sk);
-	if (skb->len > hlen)
+	if (skb->len > hlen) {
 		xtcp_event_data_sent(sk);
+		xsk->lsndtime = tcp_jiffies32;
+		xsk->data_segs_out += cb->gso_segs;
+		xsk->bytes_sent += skb->len - hlen;
+	}
+	xsk->segs_out += max_t(u16, cb->gso_segs, 1);
 	return ip_queue_xmit(sk, skb, &inet->cork.fl);
 }
 
