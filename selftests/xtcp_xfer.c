@@ -6,7 +6,7 @@
  *   xtcp_xfer client -f FAM -c ADDR:PORT [-s BYTES] [-r BYTES] [-n SEQ]
  *                    [-p PAR] [-S SEED] [COMMON]
  *   xtcp_xfer sink   -f FAM -l ADDR:PORT -o DIR [-n CONNS] [COMMON]
- *   COMMON: [-t SECS] [-w SECS] [-N] [-v]
+ *   COMMON: [-t SECS] [-w SECS] [-N] [-v] [-i]
  *
  * FAM is "xtcp" (the number in /sys/module/xtcp/parameters/family, else
  * AF_XTCP), "inet" or a number.  BYTES take a K, M or G (binary) suffix.
@@ -39,6 +39,19 @@
  *   elapsed=S MB/s=R conn/s=C
  * (payload bytes; MB/s is 10^6 bytes of sent + received per second) and
  * exit 0 only if every connection succeeded with every byte as expected.
+ *
+ * -i: once a connection's sending side is done (client: after the reply's
+ * EOF; server: after its reply, which it then ends with shutdown(SHUT_WR)
+ * instead of close()), wait until TCP_INFO says nothing is unacked
+ * (tcpi_unacked 0, FIN included; at most -t seconds) and print, before
+ * close(),
+ *   tcp_info role=ROLE conn=ID acked=0|1 state=S bytes_sent=B
+ *   bytes_retrans=B total_retrans=N data_segs_out=N snd_mss=M
+ * (the sender's counters: tcpi_bytes_sent, tcpi_bytes_retrans,
+ * tcpi_total_retrans, tcpi_data_segs_out), or
+ *   tcp_info role=ROLE conn=ID error=ERRNO TEXT
+ * when getsockopt(IPPROTO_TCP, TCP_INFO) fails.  acked=0: the wait timed
+ * out.  The connection's result does not depend on it: the tests judge.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -56,6 +69,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <linux/tcp.h>
 #include <linux/types.h>
 #include <linux/xtcp.h>
 
@@ -79,6 +93,7 @@ static struct {
 	int watchdog;
 	int no_verify;
 	int verbose;
+	int tcp_info;
 	const char *dir;
 } opt = {
 	.send_bytes = 65536,
@@ -331,6 +346,38 @@ static void conn_done(struct conn *c, int ok, __u64 sent, __u64 got)
 	pthread_mutex_unlock(&stats.lock);
 }
 
+/* -i: wait until everything sent (FIN included) is acked, at most -t
+ * seconds, then print the sender's TCP_INFO counters.
+ */
+static void print_tcp_info(struct conn *c)
+{
+	double end = now() + opt.timeout;
+	struct tcp_info ti;
+	socklen_t len;
+	int acked = 0;
+
+	for (;;) {
+		memset(&ti, 0, sizeof(ti));
+		len = sizeof(ti);
+		if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+			say(stdout, "tcp_info role=%s conn=%u error=%d %s\n",
+			    opt.role == ROLE_CLIENT ? "client" : "server",
+			    c->id, errno, strerror(errno));
+			return;
+		}
+		acked = !ti.tcpi_unacked;
+		if (acked || now() > end)
+			break;
+		usleep(10000);
+	}
+	say(stdout,
+	    "tcp_info role=%s conn=%u acked=%d state=%u bytes_sent=%llu bytes_retrans=%llu total_retrans=%u data_segs_out=%u snd_mss=%u\n",
+	    opt.role == ROLE_CLIENT ? "client" : "server", c->id, acked,
+	    ti.tcpi_state, (unsigned long long)ti.tcpi_bytes_sent,
+	    (unsigned long long)ti.tcpi_bytes_retrans, ti.tcpi_total_retrans,
+	    ti.tcpi_data_segs_out, ti.tcpi_snd_mss);
+}
+
 /* ---- client ---- */
 
 /* A barrier that gives up after the timeout, so one stuck thread cannot
@@ -404,6 +451,8 @@ static void client_conn(unsigned int id)
 		else if (!recv_stream(&c, &reply_seed, 0, opt.expect_reply,
 				      &got))
 			ok = 1;
+		if (ok && opt.tcp_info)
+			print_tcp_info(&c);
 	}
 	conn_done(&c, ok, sent, got);
 }
@@ -442,6 +491,13 @@ static void server_conn(struct accepted *a)
 	if (send_stream(&c, seed + 1, opt.send_bytes))
 		goto out;
 	sent = opt.send_bytes;
+	if (opt.tcp_info) {
+		if (shutdown(c.fd, SHUT_WR)) {
+			conn_fail(&c, "shutdown", errno, NULL);
+			goto out;
+		}
+		print_tcp_info(&c);
+	}
 	ok = 1;
 out:
 	conn_done(&c, ok, sent, got);
@@ -630,7 +686,7 @@ static void print_usage(void)
 		"       xtcp_xfer client -f FAM -c ADDR:PORT [-s BYTES] [-r BYTES] [-n SEQ] [-p PAR]\n"
 		"                        [-S SEED] [COMMON]\n"
 		"       xtcp_xfer sink -f FAM -l ADDR:PORT -o DIR [-n CONNS] [COMMON]\n"
-		"COMMON: [-t CALL_TIMEOUT_SECS] [-w WATCHDOG_SECS] [-N] [-v]\n"
+		"COMMON: [-t CALL_TIMEOUT_SECS] [-w WATCHDOG_SECS] [-N] [-v] [-i]\n"
 		"FAM: xtcp, inet or a number; BYTES may end in K, M or G\n");
 	exit(2);
 }
@@ -724,7 +780,7 @@ int main(int argc, char **argv)
 		print_usage();
 	argv++;
 	argc--;
-	while ((c = getopt(argc, argv, "f:l:c:n:p:b:s:r:S:t:w:o:Nv")) != -1) {
+	while ((c = getopt(argc, argv, "f:l:c:n:p:b:s:r:S:t:w:o:Nvi")) != -1) {
 		switch (c) {
 		case 'f':
 			opt.family_name = optarg;
@@ -768,6 +824,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			opt.verbose = 1;
+			break;
+		case 'i':
+			opt.tcp_info = 1;
 			break;
 		default:
 			print_usage();
