@@ -156,6 +156,11 @@ bool xtcp_may_undo(u32 undo_marker, int undo_retrans, bool delayed);
 u32 xtcp_current_ssthresh(u32 ssthresh, u32 cwnd, bool in_reduction);
 u32 xtcp_undo_ssthresh(u32 ssthresh, u32 prior_ssthresh);
 
+/* ---- Duplicate ACKs counted as SACKs without SACK (RFC 6582) ---- */
+
+bool xtcp_reno_limit_sacked(u32 *sacked_out, u32 lost_out, u32 packets_out);
+u32 xtcp_reno_acked(u32 *sacked_out, u32 acked);
+
 /* ---- Tail loss probe timeout (RFC 8985 s.7.2) ---- */
 
 /* PTO before any RTT sample (Linux's TCP_TIMEOUT_INIT, 1 s). */

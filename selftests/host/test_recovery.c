@@ -1372,4 +1372,114 @@ TEST(undo_ssthresh)
 	ASSERT_EQ(12U, xtcp_undo_ssthresh(12, 9));
 }
 
+/* ==== Duplicate ACKs as SACKs without SACK (tcp_add_reno_sack()) ==== */
+
+/*
+ * tcp_limit_reno_sacked(): at least one hole (max(lost_out, 1), at most
+ * packets_out) is missing, so sacked_out <= packets_out - holes.
+ * 10 out, none lost: 9 duplicate ACKs fit, a tenth is cut to 9. 10 out,
+ * 3 lost: 7 fit, 8 is cut to 7. 0 out: the hole is min(1, 0) = 0 and
+ * sacked_out 0 stays. A flight of 1 with 1 duplicate ACK: 1 + 1 > 1, cut
+ * to 0.
+ */
+TEST(reno_limit_sacked)
+{
+	u32 sacked;
+
+	sacked = 9;
+	ASSERT_FALSE(xtcp_reno_limit_sacked(&sacked, 0, 10));
+	ASSERT_EQ(9U, sacked);
+	sacked = 10;
+	ASSERT_TRUE(xtcp_reno_limit_sacked(&sacked, 0, 10));
+	ASSERT_EQ(9U, sacked);
+	sacked = 7;
+	ASSERT_FALSE(xtcp_reno_limit_sacked(&sacked, 3, 10));
+	sacked = 8;
+	ASSERT_TRUE(xtcp_reno_limit_sacked(&sacked, 3, 10));
+	ASSERT_EQ(7U, sacked);
+	sacked = 0;
+	ASSERT_FALSE(xtcp_reno_limit_sacked(&sacked, 0, 0));
+	ASSERT_EQ(0U, sacked);
+	sacked = 1;
+	ASSERT_TRUE(xtcp_reno_limit_sacked(&sacked, 0, 1));
+	ASSERT_EQ(0U, sacked);
+	/* More lost than out (cannot be, but no underflow): holes = 4. */
+	sacked = 2;
+	ASSERT_TRUE(xtcp_reno_limit_sacked(&sacked, 9, 4));
+	ASSERT_EQ(0U, sacked);
+}
+
+/*
+ * tcp_remove_reno_sacks(): a cumulative ACK of acked segments after
+ * sacked_out duplicate ACKs. One segment is the hole; each other one had
+ * a duplicate ACK of its own, as far as there were duplicate ACKs.
+ * - 5 dupACKs, then the ACK of the retransmitted hole covers 6 (the hole
+ *   and the 5 that caused them): delivered max(6 - 5, 1) = 1, sacked_out
+ *   5 - (6 - 1) = 0.
+ * - NewReno partial ACK: 5 dupACKs, the ACK covers the hole and 2 more
+ *   (3): delivered max(3 - 5, 1) = 1, sacked_out 5 - 2 = 3 left.
+ * - No dupACKs, 4 acked: delivered 4, sacked_out 0.
+ * - 2 dupACKs, 10 acked (more than the duplicates): delivered 8, 0 left.
+ * - 3 dupACKs, 1 acked (just the hole): delivered 1, sacked_out 3.
+ */
+TEST(reno_acked)
+{
+	u32 sacked;
+
+	sacked = 5;
+	ASSERT_EQ(1U, xtcp_reno_acked(&sacked, 6));
+	ASSERT_EQ(0U, sacked);
+	sacked = 5;
+	ASSERT_EQ(1U, xtcp_reno_acked(&sacked, 3));
+	ASSERT_EQ(3U, sacked);
+	sacked = 0;
+	ASSERT_EQ(4U, xtcp_reno_acked(&sacked, 4));
+	ASSERT_EQ(0U, sacked);
+	sacked = 2;
+	ASSERT_EQ(8U, xtcp_reno_acked(&sacked, 10));
+	ASSERT_EQ(0U, sacked);
+	sacked = 3;
+	ASSERT_EQ(1U, xtcp_reno_acked(&sacked, 1));
+	ASSERT_EQ(3U, sacked);
+}
+
+/*
+ * RFC 6937 s.5 Figure 1 (one loss in a flight of 20, ssthresh 10) for a
+ * sender without SACK, where RFC 6937 s.3 takes DeliveredData as one
+ * segment per duplicate ACK: the pipe computed from the duplicate ACK
+ * count (sacked_out) must give the figure's PRR rows. ACKs 1-2 let out
+ * one limited-transmit segment each (RFC 3042): 22 out. ACK 3 makes
+ * sacked_out 3 = reordering: the head is lost, pipe 22 - 3 - 1 = 18, and
+ * the fast retransmission goes. From there the figure's pipe row is
+ * 18 18 17 17 ... 11 11 10 and one segment goes every other ACK, none at
+ * ACK 19 (pipe 10 = ssthresh): 8 in all (R and 7 N).
+ */
+TEST(reno_prr_fig1)
+{
+	struct xtcp_prr prr;
+	u32 packets_out = 22, sacked = 0, lost = 1, retrans = 0, cwnd = 20;
+	u32 pipe, i, snd, total = 0;
+
+	/* ACK 3: recovery begins with sacked_out 3 (ACKs 1-3). */
+	sacked = 3;
+	xtcp_prr_init(&prr, cwnd);
+	for (i = 3; i <= 19; i++) {
+		if (i > 3)
+			sacked++;
+		ASSERT_FALSE(xtcp_reno_limit_sacked(&sacked, lost, packets_out));
+		pipe = packets_out - (sacked + lost) + retrans;
+		cwnd = xtcp_prr_cwnd(&prr, cwnd, 10, pipe, 1, false, 0);
+		snd = cwnd > pipe ? cwnd - pipe : 0;
+		ASSERT_EQ(18 - (i - 3) / 2, pipe);
+		ASSERT_EQ(i == 19 ? 0U : (i - 3) % 2 == 0, snd);
+		xtcp_prr_sent(&prr, snd);
+		if (i == 3)
+			retrans = 1;
+		else
+			packets_out += snd;
+		total += snd;
+	}
+	ASSERT_EQ(8U, total);
+}
+
 TEST_HARNESS_MAIN
