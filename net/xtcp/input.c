@@ -278,8 +278,9 @@ static long xtcp_rtt_us_since(u64 now, u64 sent)
 	return (long)min_t(u64, xtcp_stamp_us_delta(now, sent), U32_MAX);
 }
 
-/* Drop what @ack covers from the retransmission queue and, after a go-back-N
- * resend, from the head of the send queue; trim the head of a partly
+/* Drop what @ack covers from the retransmission queue and, after a path
+ * MTU drop sent part of it back (xtcp_simple_retransmit()), from the
+ * head of the send queue; trim the head of a partly
  * covered skb (tcp_clean_rtx_queue(), tcp_tso_acked()).  The walk starts
  * at the lowest skb and stops at the first not wholly covered.  Returns
  * the segments acknowledged.  The RTT samples are Linux's: *seq_rtt_us
