@@ -816,7 +816,11 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr)
 		xsk->prior_ssthresh =
 			xtcp_current_ssthresh(xsk->cong.ssthresh,
 					      xsk->cong.cwnd, false);
-		xtcp_init_cwnd_reduction(sk, xtcp_flight_segs(xsk));
+		/* What limited transmit sent beyond cwnd is not FlightSize
+		 * here (RFC 5681 s.3.2 step 2; Linux takes cwnd).
+		 */
+		xtcp_init_cwnd_reduction(sk, min(xtcp_flight_segs(xsk),
+						 xsk->cong.cwnd));
 	}
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 	xsk->in_recovery = 1;
