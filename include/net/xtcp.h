@@ -235,8 +235,10 @@ struct xtcp_sock {
 	 * of skbs (skb->rbnode) keyed by sequence number, as Linux's
 	 * tcp_rtx_queue.  Its scoreboard counts segments (Linux's
 	 * sacked_out, lost_out, retrans_out): those marked SACKED_ACKED,
-	 * LOST and SACKED_RETRANS.  lost_skb_hint is where the loss marking
-	 * walk (xtcp_mark_head_lost()) resumes, lost_cnt_hint the SACKed
+	 * LOST and SACKED_RETRANS; without SACK, sacked_out counts the
+	 * duplicate ACKs instead (Linux's tcp_add_reno_sack()).
+	 * lost_skb_hint is where the loss marking walk
+	 * (xtcp_mark_head_lost()) resumes, lost_cnt_hint the SACKed
 	 * segments before it; retransmit_skb_hint where the hole resending
 	 * walk resumes (Linux's hints of the same names).
 	 */
@@ -328,7 +330,6 @@ struct xtcp_sock {
 	u32 loss_undos;
 	u32 spurious_rtos;
 	u8 retransmits;		/* consecutive timeouts */
-	u8 dupacks;
 	u8 in_recovery;
 	u8 in_loss;		/* after an RTO (or a path MTU drop) until
 				 * high_seq is acknowledged: Linux's
@@ -894,7 +895,6 @@ void xtcp_write_xmit(struct sock *sk, int nonagle);
 bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
 		       u32 mss);
 void xtcp_retransmit_all(struct sock *sk, bool init_undo);
-void xtcp_retransmit_head(struct sock *sk);
 void xtcp_xmit_retransmit_queue(struct sock *sk);
 void xtcp_send_probe(struct sock *sk);
 int xtcp_write_wakeup(struct sock *sk);

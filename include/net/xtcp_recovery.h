@@ -161,6 +161,11 @@ u32 xtcp_recovery_ssthresh_base(bool in_loss, u32 cwnd, u32 flight);
 u32 xtcp_dsack_skb_segs(u32 undo_marker, bool retrans, u32 seq, u32 end_seq,
 			u32 start, u32 end, u32 mss, u32 pcount);
 
+/* ---- Duplicate ACKs counted as SACKs without SACK (RFC 6582) ---- */
+
+bool xtcp_reno_limit_sacked(u32 *sacked_out, u32 lost_out, u32 packets_out);
+u32 xtcp_reno_acked(u32 *sacked_out, u32 acked);
+
 /* ---- Tail loss probe timeout (RFC 8985 s.7.2) ---- */
 
 /* PTO before any RTT sample (Linux's TCP_TIMEOUT_INIT, 1 s). */

@@ -269,7 +269,6 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->retrans_stamp = 0;
 	xsk->high_seq = 0;
 	xsk->retransmits = 0;
-	xsk->dupacks = 0;
 	xsk->in_recovery = 0;
 	xsk->in_loss = 0;
 	/* RACK and reordering as tcp_disconnect() resets them. */

@@ -225,14 +225,62 @@ static void xtcp_acked_pcount(struct sock *sk, const struct sk_buff *skb,
 		xsk->lost_out -= min(segs, xsk->lost_out);
 }
 
+/* Without SACK, more duplicate ACKs than segments could have arrived:
+ * the path reorders (or duplicates), and reordering grows to the flight
+ * plus @addend (Linux's tcp_check_reno_reordering()).
+ */
+static void xtcp_check_reno_reordering(struct sock *sk, u32 addend)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int max_r = READ_ONCE(xtcp_pernet(sock_net(sk))->max_reordering);
+
+	if (!xtcp_reno_limit_sacked(&xsk->sacked_out, xsk->lost_out,
+				    xsk->packets_out))
+		return;
+	xsk->reordering = min_t(u32, xsk->packets_out + addend,
+				max(max_r, 1));
+	xsk->reord_seen++;
+}
+
+/* Without SACK a duplicate ACK stands for a segment that left the
+ * network: it counts in sacked_out and as delivered, for the pipe, PRR
+ * and limited transmit (Linux's tcp_add_reno_sack(), RFC 3042, RFC 6937
+ * s.3 for a sender without SACK).
+ */
+static void xtcp_add_reno_sack(struct sock *sk, u32 num_dupack)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 prior_sacked = xsk->sacked_out;
+
+	if (!num_dupack)
+		return;
+	xsk->sacked_out += num_dupack;
+	xtcp_check_reno_reordering(sk, 0);
+	if (xsk->sacked_out > prior_sacked)
+		xsk->delivered += xsk->sacked_out - prior_sacked;
+}
+
+/* Without SACK, a cumulative ACK took @acked segments: what it delivered
+ * that no duplicate ACK had counted (Linux's tcp_remove_reno_sacks()).
+ */
+static void xtcp_remove_reno_sacks(struct sock *sk, u32 acked)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (acked)
+		xsk->delivered += xtcp_reno_acked(&xsk->sacked_out, acked);
+	xtcp_check_reno_reordering(sk, acked);
+}
+
 /* An RTT sample in us from a send time and now, xtcp_clock_us(). */
 static long xtcp_rtt_us_since(u64 now, u64 sent)
 {
 	return (long)min_t(u64, xtcp_stamp_us_delta(now, sent), U32_MAX);
 }
 
-/* Drop what @ack covers from the retransmission queue and, after a go-back-N
- * resend, from the head of the send queue; trim the head of a partly
+/* Drop what @ack covers from the retransmission queue and, after a path
+ * MTU drop sent part of it back (xtcp_simple_retransmit()), from the
+ * head of the send queue; trim the head of a partly
  * covered skb (tcp_clean_rtx_queue(), tcp_tso_acked()).  The walk starts
  * at the lowest skb and stops at the first not wholly covered.  Returns
  * the segments acknowledged.  The RTT samples are Linux's: *seq_rtt_us
@@ -286,8 +334,12 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, long *seq_rtt_us,
 			}
 			segs += acked;
 			if (rtx && !(cb->sacked & XTCPCB_SACKED_ACKED)) {
-				/* tcp_clean_rtx_queue(): delivered now. */
-				xsk->delivered += acked;
+				/* tcp_clean_rtx_queue(): delivered now; without
+				 * SACK, as the duplicate ACKs did not count it
+				 * (xtcp_remove_reno_sacks()).
+				 */
+				if (xtcp_is_sack(xsk))
+					xsk->delivered += acked;
 				xtcp_rate_skb_delivered(rs, skb);
 				if (xtcp_is_sack(xsk))
 					xtcp_rack_advance_skb(sk, skb);
@@ -315,6 +367,11 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, long *seq_rtt_us,
 			}
 		}
 	}
+	/* Without SACK an ACK that covers a retransmission cannot show
+	 * that an original arrived (tcp_clean_rtx_queue()).
+	 */
+	if (karn && !xtcp_is_sack(xsk))
+		rs->orig_acked = false;
 	*seq_rtt_us = -1;
 	*ca_rtt_us = -1;
 	if (first_sent && !karn) {
@@ -488,7 +545,13 @@ static void xtcp_undo_cwnd_reduction(struct sock *sk, bool unmark_loss)
  * (tcp_try_undo_recovery()): undone if nothing was retransmitted, or
  * the timestamps show the originals arrived, or every retransmission was
  * D-SACKed; otherwise it was real and uses up one of RACK's persistent
- * widenings.  The caller leaves the recovery state.
+ * widenings.  Without SACK the state is held while SND.UNA is exactly
+ * high_seq, until an ACK covers data above it: duplicate ACKs for what
+ * was sent after the retransmissions must not start another fast
+ * retransmit (RFC 6582 s.4, tcp_is_non_sack_preventing_reopen()).
+ *
+ * Return: true if the state is held (nothing more for this ACK), false
+ * if the caller leaves the recovery state.
  */
 static bool xtcp_try_undo_recovery(struct sock *sk, const struct sk_buff *skb)
 {
@@ -505,7 +568,12 @@ static bool xtcp_try_undo_recovery(struct sock *sk, const struct sk_buff *skb)
 			xsk->full_undos++;
 	}
 	xtcp_rack_recovery_end(&xsk->rack, undo);
-	return undo;
+	if (!xtcp_is_sack(xsk) && xsk->snd_una == xsk->high_seq) {
+		if (!xtcp_any_retrans_done(sk))
+			xsk->undo_stamp = 0;
+		return true;
+	}
+	return false;
 }
 
 /* Every retransmission since undo_marker was D-SACKed (RFC 2883 s.5,
@@ -538,8 +606,7 @@ static bool xtcp_try_undo_partial(struct sock *sk, const struct sk_buff *skb,
 
 	if (!xsk->undo_marker || !xtcp_ack_packet_delayed(sk, skb))
 		return false;
-	if (xtcp_is_sack(xsk))
-		xtcp_check_sack_reordering(sk, prior_snd_una);
+	xtcp_check_sack_reordering(sk, prior_snd_una);
 	if (xsk->retrans_out)
 		return true;
 	if (!xtcp_any_retrans_done(sk))
@@ -571,13 +638,17 @@ static bool xtcp_try_undo_loss(struct sock *sk, const struct sk_buff *skb,
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPSPURIOUSRTOS);
 	}
 	xsk->retransmits = 0;
-	xsk->in_loss = 0;
+	/* Without SACK, an undo by the timestamps keeps loss recovery
+	 * until high_seq is acknowledged (tcp_try_undo_loss()).
+	 */
+	if (frto_undo || xtcp_is_sack(xsk))
+		xsk->in_loss = 0;
 	return true;
 }
 
 /**
  * xtcp_process_loss() - an ACK after an RTO, before loss recovery
- * @sk:           the socket, locked; in loss recovery (in_loss), SACK
+ * @sk:           the socket, locked; in loss recovery (in_loss)
  * @skb:          the ACK
  * @rs:           what it delivered (orig_acked)
  * @una_advanced: it moved SND.UNA
@@ -586,13 +657,16 @@ static bool xtcp_try_undo_loss(struct sock *sk, const struct sk_buff *skb,
  *                unmoved, no D-SACK: Linux's num_dupack)
  *
  * Linux's tcp_process_loss() with F-RTO (RFC 5682 s.3.1, the SACK
- * variant): an ACK that moves SND.UNA may show the RTO spurious by the
- * timestamps or D-SACKs; with F-RTO on, so does one that (S)ACKs data
+ * variant, which Linux runs without SACK too): an ACK that moves
+ * SND.UNA may show the RTO spurious by the timestamps or D-SACKs; with
+ * F-RTO on, so does one that (S)ACKs data
  * never resent (step 3b).  The first ACK after the RTO that moves SND.UNA
  * with nothing sent since lets new data go instead of resending (step
  * 2b); a duplicate ACK or a SACK after that new data means the loss was
  * real (step 3a).  Once SND.UNA reaches high_seq the recovery ends, undone
- * if it may be (tcp_try_undo_recovery()).
+ * if it may be (tcp_try_undo_recovery()); without SACK a timestamp undo
+ * keeps the state until then, and duplicate ACKs count as SACKed
+ * segments (xtcp_add_reno_sack()).
  *
  * Return: true if new data is to be sent rather than the lost segments
  * (Linux's REXMIT_NEW): the caller does it once cwnd has grown for this
@@ -605,11 +679,7 @@ static bool xtcp_process_loss(struct sock *sk, const struct sk_buff *skb,
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	bool recovered = xtcp_seq_geq(xsk->snd_una, xsk->high_seq);
 
-	/* Without SACK the RTO sent everything back to the send queue
-	 * (go-back-N): only the end of the recovery may undo.
-	 */
-	if (una_advanced && xtcp_is_sack(xsk) &&
-	    xtcp_try_undo_loss(sk, skb, false))
+	if (una_advanced && xtcp_try_undo_loss(sk, skb, false))
 		return false;
 	if (xsk->frto) {
 		if (rs->orig_acked && xtcp_try_undo_loss(sk, skb, true))
@@ -627,8 +697,18 @@ static bool xtcp_process_loss(struct sock *sk, const struct sk_buff *skb,
 		}
 	}
 	if (recovered) {
-		xtcp_try_undo_recovery(sk, skb);
-		xsk->in_loss = 0;
+		if (!xtcp_try_undo_recovery(sk, skb))
+			xsk->in_loss = 0;
+		return false;
+	}
+	/* Without SACK a duplicate ACK after F-RTO's new data means a
+	 * segment left the network; the ACKs that move SND.UNA count anew.
+	 */
+	if (!xtcp_is_sack(xsk)) {
+		if (xtcp_seq_after(xsk->snd_nxt, xsk->high_seq) && dupack)
+			xtcp_add_reno_sack(sk, 1);
+		else if (una_advanced)
+			xsk->sacked_out = 0;
 	}
 	return false;
 }
@@ -728,10 +808,9 @@ void xtcp_end_cwnd_reduction(struct sock *sk)
 
 /* Fast recovery begins (Linux's tcp_enter_recovery()): a cwnd reduction,
  * unless in CWR, where one is under way for this window already and
- * recovery carries it on, high_seq included.  With SACK, PRR brings cwnd
- * down on the ACKs that follow; without SACK there is no count of what
- * the duplicate ACKs delivered (Linux's Reno SACK emulation), so cwnd
- * goes down to ssthresh at once (RFC 6582 s.3.2 step 2).  From loss
+ * recovery carries it on, high_seq included.  PRR brings cwnd down on
+ * the ACKs that follow, with or without SACK (without it, each duplicate
+ * ACK counts as one segment delivered, xtcp_add_reno_sack()).  From loss
  * recovery (RACK's reorder timer, a lost retransmission) ssthresh comes
  * from cwnd, not from the flight sent before the RTO
  * (xtcp_recovery_ssthresh_base()).  On an ACK with ECE (@ece) nothing of
@@ -755,14 +834,15 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece)
 			xsk->prior_ssthresh =
 				xtcp_current_ssthresh(xsk->cong.ssthresh,
 						      xsk->cong.cwnd, false);
+		/* What limited transmit sent beyond cwnd is not FlightSize
+		 * here (RFC 5681 s.3.2 step 2; Linux takes cwnd).
+		 */
 		base = xtcp_recovery_ssthresh_base(xsk->in_loss,
 						   xsk->cong.cwnd,
-						   xtcp_flight_segs(xsk));
+						   min(xtcp_flight_segs(xsk),
+						       xsk->cong.cwnd));
 		xtcp_init_cwnd_reduction(sk, base);
 	}
-	if (!xtcp_is_sack(xsk))
-		xsk->cong.cwnd = cwr ? min(xsk->cong.cwnd, xsk->cong.ssthresh) :
-				       xsk->cong.ssthresh;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 	XTCP_INC_STATS(sock_net(sk), xtcp_is_sack(xsk) ? XTCP_MIB_TCPSACKRECOVERY :
 				    XTCP_MIB_TCPRENORECOVERY);
@@ -814,6 +894,91 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool ece)
 			xtcp_update_scoreboard(sk, true);
 	}
 	return reo;
+}
+
+/* An ACK without SACK in fast recovery or after an RTO: Linux's
+ * tcp_fastretrans_alert() for a NewReno sender (RFC 6582), up to loss
+ * marking.  Recovery ends once "recover" (high_seq) is acknowledged,
+ * undone if it was spurious (held while SND.UNA is exactly high_seq); a
+ * duplicate ACK counts as a segment delivered (xtcp_add_reno_sack()); a
+ * partial ACK may show the hole filled by the delayed original
+ * (tcp_try_undo_partial()); after an RTO, F-RTO and undo decide
+ * (xtcp_process_loss()).  Outside these states, an ACK that moves SND.UNA
+ * starts the duplicate ACK count again and a duplicate ACK adds to it.
+ *
+ * Return: true if nothing more is to be done for this ACK (no loss
+ * marking, no retransmission): the state is held, or the partial ACK
+ * showed reordering with retransmissions still out.  *@frto_new as
+ * xtcp_process_loss() returns it.
+ */
+static bool xtcp_reno_state(struct sock *sk, const struct sk_buff *skb,
+			    const struct xtcp_rate_sample *rs,
+			    u32 prior_snd_una, bool una_advanced,
+			    u32 num_dupack, bool *frto_new)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xsk->in_recovery && xtcp_seq_geq(xsk->snd_una, xsk->high_seq)) {
+		xsk->sacked_out = 0;
+		if (xtcp_try_undo_recovery(sk, skb))
+			return true;
+		xtcp_end_cwnd_reduction(sk);
+		xsk->in_recovery = 0;
+	}
+	if (xsk->in_recovery) {
+		if (!una_advanced)
+			xtcp_add_reno_sack(sk, num_dupack);
+		else if (xtcp_try_undo_partial(sk, skb, prior_snd_una))
+			return true;
+		if (xsk->in_recovery && xtcp_try_undo_dsack(sk))
+			xsk->in_recovery = 0;
+		return false;
+	}
+	if (xsk->in_loss) {
+		*frto_new = xtcp_process_loss(sk, skb, rs, una_advanced, false,
+					      num_dupack);
+		if (xsk->in_loss)
+			return false;
+	}
+	if (una_advanced)
+		xsk->sacked_out = 0;
+	xtcp_add_reno_sack(sk, num_dupack);
+	return false;
+}
+
+/* Loss marking and the start of fast recovery without SACK, after
+ * xtcp_reno_state() and ECN: Linux's tcp_newreno_mark_lost() and
+ * tcp_time_to_recover().  The head is lost once reordering duplicate
+ * ACKs arrived (RFC 5681 s.3.2, the third with the default reordering of
+ * 3; fewer ACKs meanwhile let new data go, RFC 3042, as sacked_out leaves
+ * the pipe), or, in fast recovery, at every partial ACK (RFC 6582 s.3.2
+ * step 5: the next hole); it is cut to one segment.  Recovery begins
+ * once something is lost, once per window of data (RFC 6582's "recover")
+ * unless in CWR.  The caller lets PRR set cwnd and resends what is lost
+ * (xtcp_xmit_retransmit_queue()), which counts in retrans_out and
+ * prr_out.  @ece: the ACK echoed congestion (xtcp_enter_recovery()).
+ */
+static void xtcp_reno_recovery(struct sock *sk, bool una_advanced, bool cwr,
+			       bool ece)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct sk_buff *head = xtcp_rtx_queue_head(sk);
+	bool may_enter = cwr || xtcp_seq_geq(xsk->snd_una, xsk->high_seq);
+
+	if (xsk->in_loss || !head)
+		return;
+	if (!(XTCP_SKB_CB(head)->sacked & XTCPCB_LOST) &&
+	    ((!xsk->in_recovery && may_enter &&
+	      xsk->sacked_out >= xsk->reordering) ||
+	     (xsk->in_recovery && una_advanced))) {
+		/* Unsplit, if no memory: the resend cuts it to the window. */
+		if (head->len > xsk->mss)
+			xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, head,
+				      xsk->mss, xsk->mss);
+		xtcp_mark_skb_lost(sk, head);
+	}
+	if (!xsk->in_recovery && xsk->lost_out && may_enter)
+		xtcp_enter_recovery(sk, cwr, ece);
 }
 
 /**
@@ -948,31 +1113,35 @@ static void xtcp_sack_undo_unmoved(struct sock *sk, const struct sk_buff *skb,
 /* cwnd after an ACK, as Linux's tcp_cong_control() (for a congestion
  * control without its own cong_control hook): during a cwnd reduction
  * PRR sets it from what the ACK delivered (@delivered segments,
- * cumulatively, by SACK or D-SACK) and newly marked lost (@lost
- * segments); else, when the ACK cumulatively acknowledged data (@acked
- * segments left the queue, tcp_may_raise_cwnd()'s FLAG_DATA_ACKED), the
- * congestion control grows it by what the ACK delivered (Linux's
- * acked_sacked: segments SACKed earlier were counted then, not again
- * when the cumulative ACK passes them, as on the ACK that ends a
- * recovery); @prior_inflight, the pipe before the ACK, says whether cwnd
- * limited the sender.  In a recovery without SACK cwnd is ssthresh
- * already (xtcp_enter_recovery()) and stays there.
+ * cumulatively, by SACK or D-SACK, or without SACK by a duplicate ACK)
+ * and newly marked lost (@lost segments); else the congestion control
+ * grows it by what the ACK delivered (Linux's acked_sacked: segments
+ * SACKed earlier were counted then, not again when the cumulative ACK
+ * passes them, as on the ACK that ends a recovery) when
+ * tcp_may_raise_cwnd() allows: the ACK cumulatively acknowledged data
+ * (@acked segments left the queue, FLAG_DATA_ACKED), or, once the
+ * reordering degree is above net.xtcp.tcp_reordering, it made any
+ * forward progress (newly SACKed data too, @sacked: FLAG_DATA_SACKED).
+ * @prior_inflight, the pipe before the ACK, says whether cwnd limited
+ * the sender.
  */
-static void xtcp_cong_control(struct sock *sk, u32 acked, u32 prior_inflight,
-			      u32 delivered, u32 lost, bool snd_una_advanced)
+static void xtcp_cong_control(struct sock *sk, u32 acked, bool sacked,
+			      u32 prior_inflight, u32 delivered, u32 lost,
+			      bool snd_una_advanced)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	bool raise = acked;
 
-	if (xtcp_in_cwnd_reduction(xsk)) {
-		if (xtcp_is_sack(xsk) || !xsk->in_recovery)
-			xtcp_cwnd_reduction(sk, delivered, lost,
-					    snd_una_advanced);
-	} else if (acked && delivered) {
+	if (xsk->reordering >
+	    (u32)READ_ONCE(xtcp_pernet(sock_net(sk))->reordering))
+		raise = acked || sacked;
+	if (xtcp_in_cwnd_reduction(xsk))
+		xtcp_cwnd_reduction(sk, delivered, lost, snd_una_advanced);
+	else if (raise && delivered)
 		xsk->cong_ops->cong_avoid(&xsk->cong, delivered,
 					  prior_inflight,
 					  jiffies_to_msecs(jiffies),
 					  xtcp_rtt_srtt_us(&xsk->rtt));
-	}
 }
 
 /* The window a segment advertises, bytes: scaled unless on a SYN (RFC
@@ -1021,14 +1190,13 @@ static void xtcp_ack_probe(struct sock *sk)
  * Any acceptable ACK shows the peer alive and answers zero-window probes
  * (RFC 1122 s.4.2.2.17).
  */
-static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
-				      u32 data_len)
+static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 ack = cb->ack_seq, prior_inflight, segs, flight, reord;
 	struct xtcp_sack_rtt sack_rtt = {};
-	bool window_changed = false, win_update, cwr, reo, hold, ece;
+	bool win_update, cwr, reo, hold, ece;
 	bool frto_new = false, rs_sacked;
 	u32 prior_delivered = xsk->delivered, prior_lost = xsk->lost;
 	long seq_rtt_us, ca_rtt_us;
@@ -1087,7 +1255,6 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	    (xsk->snd_wl1 == cb->seq && xtcp_seq_geq(ack, xsk->snd_wl2))) {
 		u32 nwin = xtcp_ack_nwin(xsk, cb);
 
-		window_changed = xsk->snd_wnd != nwin;
 		xsk->snd_wnd = nwin;
 		xsk->max_window = max_t(u32, xsk->max_window, nwin);
 		xsk->snd_wl1 = cb->seq;
@@ -1117,7 +1284,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		xsk->snd_una = ack;
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
-		xsk->dupacks = 0;
+		if (!xtcp_is_sack(xsk) && segs)
+			xtcp_remove_reno_sacks(sk, segs);
 		/* The cumulative ACK's samples first, the SACK blocks'
 		 * second, TSecr third (tcp_ack_update_rtt()).
 		 */
@@ -1132,7 +1300,10 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		if (xsk->tlp_high_seq)
 			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp, false);
 		hold = false;
-		if (xsk->in_recovery) {
+		if (!xtcp_is_sack(xsk)) {
+			hold = xtcp_reno_state(sk, skb, &rs, prior_snd_una,
+					       true, 0, &frto_new);
+		} else if (xsk->in_recovery) {
 			/* RFC 6582 s.3.2: recovery ends once "recover" is
 			 * acked, undone if it was spurious
 			 * (tcp_try_undo_recovery()), else with cwnd at ssthresh
@@ -1140,9 +1311,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 			 * persistent widenings used up; a partial ACK may show
 			 * the hole filled by the original
 			 * (tcp_try_undo_partial()), D-SACKs every retransmission
-			 * spurious (tcp_try_undo_dsack()), or else the next hole
-			 * is lost too (with SACK, the scoreboard says what is
-			 * lost).
+			 * spurious (tcp_try_undo_dsack()), or else the
+			 * scoreboard says what is lost.
 			 */
 			if (xtcp_seq_geq(ack, xsk->high_seq)) {
 				xtcp_try_undo_recovery(sk, skb);
@@ -1154,9 +1324,6 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 				if (!hold && xsk->in_recovery &&
 				    xtcp_try_undo_dsack(sk))
 					xsk->in_recovery = 0;
-				if (!hold && xsk->in_recovery &&
-				    !xtcp_is_sack(xsk))
-					xtcp_retransmit_head(sk);
 			}
 		} else if (xsk->in_loss) {
 			/* After an RTO: undo, F-RTO, or the end of loss
@@ -1189,8 +1356,10 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 			 */
 			if (xsk->in_recovery)
 				frto_new = false;
+		} else if (!hold) {
+			xtcp_reno_recovery(sk, true, cwr, ece);
 		}
-		xtcp_cong_control(sk, segs, prior_inflight,
+		xtcp_cong_control(sk, segs, rs_sacked, prior_inflight,
 				  xsk->delivered - prior_delivered,
 				  xsk->lost - prior_lost, true);
 		/* F-RTO step 2b, once cwnd grew for this ACK: new data
@@ -1204,7 +1373,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 				xsk->frto = 0;
 				xtcp_xmit_retransmit_queue(sk);
 			}
-		} else if (xtcp_is_sack(xsk) && !hold) {
+		} else if (!hold) {
 			xtcp_xmit_retransmit_queue(sk);
 		}
 		/* Outside recovery, with no retransmission out, the undo
@@ -1229,6 +1398,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 	if (xtcp_is_sack(xsk)) {
 		bool rearm;
 
+		prior_inflight = xtcp_packets_in_flight(xsk);
 		segs = xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &rs,
 						&sack_rtt);
 		rearm = xtcp_sack_rtt(sk, skb, &sack_rtt);
@@ -1245,7 +1415,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 				       cb->end_seq == cb->seq && !win_update &&
 				       !rs.dsack);
 		reo = xtcp_sack_recovery(sk, cwr, ece);
-		xtcp_cong_control(sk, 0, 0, xsk->delivered - prior_delivered,
+		xtcp_cong_control(sk, 0, segs != 0, prior_inflight,
+				  xsk->delivered - prior_delivered,
 				  xsk->lost - prior_lost, false);
 		xtcp_xmit_retransmit_queue(sk);
 		if (rearm && !reo)
@@ -1254,19 +1425,25 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb,
 		return XTCP_ACK_OK;
 	}
 
-	/* RFC 5681 s.2 duplicate ACK: nothing new, no data, same window,
-	 * data outstanding.  The third starts a fast retransmit (s.3.2),
-	 * once per window of data (RFC 6582's "recover").  In CWR, cwnd
-	 * was reduced for this window already: recovery keeps it and its
-	 * high_seq (tcp_enter_recovery()).
+	/* Without SACK, with data outstanding (tcp_ack()'s prior_packets):
+	 * an ACK with no data (or FIN) and no window update
+	 * (FLAG_WIN_UPDATE) is a duplicate ACK (RFC 5681 s.2, Linux's
+	 * num_dupack); any such ACK goes through NewReno's state machine,
+	 * then PRR, then what is lost is resent.
 	 */
-	if (ack == xsk->snd_una && !data_len && !window_changed &&
-	    xsk->snd_una != xsk->snd_nxt &&
-	    !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) &&
-	    ++xsk->dupacks == 3 && !xsk->in_recovery &&
-	    (cwr || xtcp_seq_after(ack, xsk->high_seq - 1))) {
-		xtcp_enter_recovery(sk, cwr, ece);
-		xtcp_retransmit_head(sk);
+	if (xsk->snd_una != xsk->snd_nxt) {
+		prior_inflight = xtcp_packets_in_flight(xsk);
+		hold = xtcp_reno_state(sk, skb, &rs, prior_snd_una, false,
+				       cb->end_seq == cb->seq && !win_update,
+				       &frto_new);
+		if (!hold)
+			xtcp_reno_recovery(sk, false, cwr, ece);
+		xtcp_cong_control(sk, 0, false, prior_inflight,
+				  xsk->delivered - prior_delivered,
+				  xsk->lost - prior_lost, false);
+		if (!hold)
+			xtcp_xmit_retransmit_queue(sk);
+		WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
 	}
 	return XTCP_ACK_OK;
 }
@@ -2103,7 +2280,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		xtcp_stop_rtx(sk);
 		xtcp_established(sk);
 	}
-	verdict = xtcp_ack(sk, skb, data_len);
+	verdict = xtcp_ack(sk, skb);
 	if (verdict != XTCP_ACK_OK) {
 		/* In ESTABLISHED an old ACK still carries data, one of
 		 * unsent data is dropped silently; elsewhere every such ACK

@@ -947,14 +947,11 @@ static void xtcp_rtx_requeue(struct sock *sk, struct sk_buff *skb)
  * @sk:        the socket, locked, not owned by a user (the timer's work)
  * @init_undo: the timeout reduced ssthresh: undo starts from here
  *
- * Everything not yet acknowledged is
- * taken as lost (RFC 5681 s.3.1, as Linux marks it) and sent again, in
- * order, as the one-segment loss window grows.  Without SACK it goes back
- * to the send queue (go-back-N): snd_nxt stays the highest sequence sent,
- * the peer may still acknowledge up to it, and ACK processing drops what
- * it covers from either queue.  With SACK what the peer SACKed stays
- * SACKed and the scoreboard resends the rest (xtcp_timeout_mark_lost()).
- * As tcp_enter_loss() orders it: what is lost is marked first; then, with
+ * Everything not yet acknowledged (nor SACKed) is taken as lost (RFC 5681
+ * s.3.1, xtcp_timeout_mark_lost()) and resent from the retransmission
+ * queue, in order, as the loss window grows; without SACK the duplicate
+ * ACKs counted so far (sacked_out) are forgotten first.  As
+ * tcp_enter_loss() orders it: what is lost is marked first; then, with
  * @init_undo (the timeout reduced ssthresh), the undo state starts from
  * the retransmissions still out after the marking (tcp_init_undo()); and
  * cwnd is what is still in flight plus one, so that the head goes now
@@ -963,61 +960,18 @@ static void xtcp_rtx_requeue(struct sock *sk, struct sk_buff *skb)
 void xtcp_retransmit_all(struct sock *sk, bool init_undo)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct sk_buff *skb;
 
-	/* With SACK only what was not SACKed goes again, from the
-	 * retransmission queue (tcp_enter_loss()).
-	 */
-	if (xtcp_is_sack(xsk)) {
-		xtcp_timeout_mark_lost(sk);
-		if (init_undo)
-			xtcp_init_undo(xsk);
-		xsk->cong.cwnd = xtcp_packets_in_flight(xsk) + 1;
-		/* The timeout's own resend: not counted as Fast or
-		 * SlowStart retransmit (tcp_retransmit_timer()).
-		 */
-		__xtcp_xmit_retransmit_queue(sk, false);
-		xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
-		return;
-	}
-
-	while ((skb = xtcp_rtx_queue_tail(sk)))
-		xtcp_rtx_requeue(sk, skb);
+	if (!xtcp_is_sack(xsk))
+		xsk->sacked_out = 0;
+	xtcp_timeout_mark_lost(sk);
 	if (init_undo)
 		xtcp_init_undo(xsk);
-	xsk->cong.cwnd = 1;
+	xsk->cong.cwnd = xtcp_packets_in_flight(xsk) + 1;
+	/* The timeout's own resend: not counted as Fast or SlowStart
+	 * retransmit (tcp_retransmit_timer()).
+	 */
+	__xtcp_xmit_retransmit_queue(sk, false);
 	xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
-}
-
-/* Resend the oldest unacknowledged segment alone: RFC 5681 s.3.2 fast
- * retransmit, and RFC 6582 s.3.2 step 5 after a partial ACK.  The
- * receiver keeps out-of-order data, so the rest need not go again: a
- * multi-segment skb is split after its first segment.  In a recovery
- * it counts in PRR's prr_out, as Linux's NewReno retransmissions do
- * (tcp_xmit_retransmit_queue()).
- */
-void xtcp_retransmit_head(struct sock *sk)
-{
-	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct sk_buff *skb = xtcp_rtx_queue_head(sk);
-	u32 old_segs;
-
-	if (!skb)
-		return;
-	if (skb->len > xsk->mss) {
-		if (xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, xsk->mss,
-				  xsk->mss))
-			return;
-	} else {
-		old_segs = xtcp_skb_pcount(skb);
-		xtcp_set_skb_tso_segs(skb, xsk->mss);
-		xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) -
-					    (s32)old_segs);
-	}
-	XTCP_SKB_CB(skb)->retransmitted = 1;
-	if (xtcp_transmit_skb(sk, skb, true) >= 0 &&
-	    xtcp_in_cwnd_reduction(xsk))
-		xtcp_prr_sent(&xsk->prr, xtcp_skb_pcount(skb));
 }
 
 /* xtcp_xmit_retransmit_queue(); with @count, what it resends counts as
@@ -1078,7 +1032,7 @@ static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 
 /**
  * xtcp_xmit_retransmit_queue() - resend the segments marked lost
- * @sk: the socket, locked; SACK negotiated
+ * @sk: the socket, locked
  *
  * Linux's tcp_xmit_retransmit_queue() without pacing and RACK: from where
  * the last walk stopped (retransmit_skb_hint), in sequence order, every
@@ -1138,6 +1092,11 @@ static void xtcp_simple_retransmit(struct sock *sk)
 	}
 	if (!lost)
 		return;
+	/* Without SACK the duplicate ACKs counted so far (sacked_out) are
+	 * forgotten: part of the queue may go back to the send queue below.
+	 */
+	if (!xtcp_is_sack(xsk))
+		xsk->sacked_out = 0;
 
 	/* Not in loss recovery already (after a timeout or an earlier drop,
 	 * high_seq is still ahead of SND.UNA): enter it.
@@ -1155,7 +1114,6 @@ static void xtcp_simple_retransmit(struct sock *sk)
 		xsk->undo_marker = 0;
 		xsk->in_recovery = 0;
 		xsk->in_loss = 1;
-		xsk->dupacks = 0;
 		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 	}
 

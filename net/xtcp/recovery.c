@@ -634,6 +634,56 @@ u32 xtcp_dsack_skb_segs(u32 undo_marker, bool retrans, u32 seq, u32 end_seq,
 	return segs < pcount ? segs : pcount;
 }
 
+/* ---- Duplicate ACKs as SACKs (no SACK) ---- */
+
+/**
+ * xtcp_reno_limit_sacked() - keep the duplicate ACK count within the flight
+ * @sacked_out:  in/out: duplicate ACKs counted as SACKed segments.
+ * @lost_out:    segments marked lost.
+ * @packets_out: segments sent and not cumulatively ACKed.
+ *
+ * Linux's tcp_limit_reno_sacked(): without SACK every duplicate ACK
+ * counts as one segment that left the network, but at least one hole
+ * (the lost segments, one if none is marked) is still missing, so at
+ * most packets_out less the holes can have arrived.  More duplicate ACKs
+ * than that mean reordering or duplication on the path.
+ *
+ * Return: true if *@sacked_out had to be cut back.
+ * Context: any; the caller serializes (socket lock).
+ */
+bool xtcp_reno_limit_sacked(u32 *sacked_out, u32 lost_out, u32 packets_out)
+{
+	u32 holes = lost_out ? lost_out : 1;
+
+	if (holes > packets_out)
+		holes = packets_out;
+	if (*sacked_out + holes <= packets_out)
+		return false;
+	*sacked_out = packets_out - holes;
+	return true;
+}
+
+/**
+ * xtcp_reno_acked() - a cumulative ACK without SACK took @acked segments
+ * @sacked_out: in/out: duplicate ACKs counted as SACKed segments.
+ * @acked:      segments the ACK took off the retransmission queue (> 0).
+ *
+ * Linux's tcp_remove_reno_sacks(): one of the segments is the hole the
+ * duplicate ACKs waited for; the others had each been counted by a
+ * duplicate ACK already, as far as there were any, and are not delivered
+ * a second time.
+ *
+ * Return: segments delivered by this ACK (at least 1).
+ * Context: any; the caller serializes (socket lock).
+ */
+u32 xtcp_reno_acked(u32 *sacked_out, u32 acked)
+{
+	u32 delivered = acked > *sacked_out ? acked - *sacked_out : 1;
+
+	*sacked_out = acked - 1 >= *sacked_out ? 0 : *sacked_out - (acked - 1);
+	return delivered;
+}
+
 /* ---- Tail loss probe ---- */
 
 /**

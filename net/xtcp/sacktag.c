@@ -402,7 +402,7 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 
 /**
  * xtcp_check_sack_reordering() - data delivered late: reordering
- * @sk: the socket, locked; SACK negotiated
+ * @sk: the socket, locked
  * @low_seq: the lowest never-resent sequence delivered by this ACK below
  *	data SACKed earlier (SND.NXT or above for none)
  *
@@ -410,16 +410,20 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
  * reord_seen (which makes RACK's reordering window non-zero) and the
  * duplicate threshold grows to the distance to the highest SACKed
  * sequence, at most net.xtcp.tcp_max_reordering
- * (xtcp_sack_reordering()).
+ * (xtcp_sack_reordering()).  Without SACK (a partial ACK that filled the
+ * hole with the original) the distance is to SND.UNA, as Linux's highest
+ * SACK skb is then the head of the retransmission queue.
  */
 void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	int max_r = READ_ONCE(xtcp_pernet(sock_net(sk))->max_reordering);
+	u32 fack = xtcp_is_sack(xsk) ? xtcp_highest_sack_seq(xsk) :
+				       xsk->snd_una;
 	u32 r;
 
-	r = xtcp_sack_reordering(xtcp_highest_sack_seq(xsk), low_seq,
-				 xsk->mss, xsk->reordering, max(max_r, 1));
+	r = xtcp_sack_reordering(fack, low_seq, xsk->mss, xsk->reordering,
+				 max(max_r, 1));
 	if (!r)
 		return;
 	xsk->reordering = r;
@@ -531,7 +535,7 @@ void xtcp_update_scoreboard(struct sock *sk, bool fast_rexmit)
 
 /**
  * xtcp_timeout_mark_lost() - the scoreboard after a retransmission timeout
- * @sk: the socket, locked; SACK negotiated
+ * @sk: the socket, locked; without SACK, sacked_out reset by the caller
  *
  * Linux's tcp_timeout_mark_lost() and the counter reset of
  * tcp_enter_loss(): every skb not SACKed is lost and no retransmission is

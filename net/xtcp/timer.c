@@ -298,13 +298,11 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		xsk->tlp_high_seq = 0;
 		xsk->in_recovery = 0;
 		xsk->in_loss = 1;
-		xsk->dupacks = 0;
 		/* F-RTO (RFC 5682 s.3.1 step 1): unless a recovery was
 		 * under way other than this RTO's own earlier timeouts
-		 * (s.3.2); with SACK only, as xtcp's go-back-N without it
-		 * resends what F-RTO would leave out.
+		 * (s.3.2); with or without SACK, as tcp_enter_loss().
 		 */
-		xsk->frto = READ_ONCE(xn->frto) && xtcp_is_sack(xsk) &&
+		xsk->frto = READ_ONCE(xn->frto) &&
 			    (new_recovery || xsk->retransmits > 1);
 		/* Loss replaces CWR; the reduction is signalled as one
 		 * (tcp_enter_loss()).

@@ -121,8 +121,7 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb)
 }
 
 /* Send what waits, on a connection that may still send data (Linux's
- * tcp_tsq_write()): lost segments first (with SACK, the scoreboard's),
- * then the send queue, where go-back-N retransmissions wait.
+ * tcp_tsq_write()): lost segments first, then the send queue.
  */
 static void xtcp_tsq_write(struct sock *sk)
 {

@@ -440,6 +440,138 @@ TEST(prr_matches_linux_model)
 	}
 }
 
+/*
+ * RFC 6937 s.3 as the RFC writes it, for the tests below to compare with:
+ * per ACK, prr_delivered += DeliveredData; while pipe > ssthresh,
+ * sndcnt = CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out; else
+ * limit = prr_delivered - prr_out (PRR-CRB) or
+ * MAX(prr_delivered - prr_out, DeliveredData) + 1 segment (PRR-SSRB), and
+ * sndcnt = MIN(ssthresh - pipe, limit).  Units are segments.  The RFC
+ * lets sndcnt be negative; what is sent is never less than nothing.
+ */
+struct rfc_prr {
+	long recover_fs, prr_delivered, prr_out;
+};
+
+static long rfc_prr_sndcnt(struct rfc_prr *r, long ssthresh, long pipe,
+			   long delivered, bool ssrb)
+{
+	long sndcnt, limit;
+
+	r->prr_delivered += delivered;
+	if (pipe > ssthresh) {
+		sndcnt = (r->prr_delivered * ssthresh + r->recover_fs - 1) /
+			 r->recover_fs - r->prr_out;
+	} else {
+		limit = r->prr_delivered - r->prr_out;
+		if (ssrb) {
+			if (limit < delivered)
+				limit = delivered;
+			limit++;
+		}
+		sndcnt = ssthresh - pipe < limit ? ssthresh - pipe : limit;
+	}
+	return sndcnt < 0 ? 0 : sndcnt;
+}
+
+/*
+ * RFC 6937 s.5 Figure 2 (15 segments lost of a flight of 20, ssthresh 10,
+ * RecoverFS 20, pipe 4 when recovery begins), the three ACKs the figure
+ * shows, taken from the figure and checked against the RFC's algorithm
+ * above before xtcp's is held to them:
+ *   PRR-CRB:  pipe 4 4 4, sent R R R (one retransmission per ACK);
+ *   PRR-SSRB: pipe 4 5 6, sent 2R 2R 2R.
+ * Linux applies the slow-start bound on ACKs that advance SND.UNA and
+ * mark nothing new lost, so the SSRB row is its row for cumulative ACKs;
+ * on SACK-only ACKs its bound is max(prr_delivered - prr_out, delivered),
+ * which is the CRB row here (prr_delivered - prr_out is 1 on each).
+ */
+TEST(prr_rfc6937_fig2_as_printed)
+{
+	static const long crb_pipe[] = { 4, 4, 4 }, crb_sent[] = { 1, 1, 1 };
+	static const long ssrb_pipe[] = { 4, 5, 6 }, ssrb_sent[] = { 2, 2, 2 };
+	struct rfc_prr rfc;
+	struct xtcp_prr prr;
+	long pipe, snd;
+	u32 cwnd;
+	int mode, i;
+
+	for (mode = 0; mode < 2; mode++) {
+		const long *want_pipe = mode ? ssrb_pipe : crb_pipe;
+		const long *want_sent = mode ? ssrb_sent : crb_sent;
+
+		rfc = (struct rfc_prr){ .recover_fs = 20 };
+		xtcp_prr_init(&prr, 20);
+		cwnd = 20;
+		pipe = 4;
+		for (i = 0; i < 3; i++) {
+			ASSERT_EQ(want_pipe[i], pipe);
+			snd = rfc_prr_sndcnt(&rfc, 10, pipe, 1, mode);
+			ASSERT_EQ(want_sent[i], snd);
+			rfc.prr_out += snd;
+			cwnd = xtcp_prr_cwnd(&prr, cwnd, 10, pipe, 1, mode, 0);
+			ASSERT_EQ(want_sent[i], (long)cwnd - pipe);
+			xtcp_prr_sent(&prr, cwnd - pipe);
+			/* The next ACK takes one segment out of the pipe. */
+			pipe += snd - 1;
+		}
+	}
+}
+
+/*
+ * Random recoveries against the RFC's algorithm: RecoverFS (Linux's
+ * prior_cwnd) 2-100, ssthresh 1 to RecoverFS, per ACK a pipe, 1-4
+ * segments delivered, SND.UNA advanced or not, a new loss or not; the
+ * sender sends what xtcp allows.  Where the RFC leaves Linux no choice
+ * xtcp must send what the RFC sends:
+ * - pipe above ssthresh: the proportional part (both bounds agree);
+ * - an ACK that advanced SND.UNA and marked nothing lost: PRR-SSRB;
+ * - any other ACK with prr_delivered - prr_out at least what it
+ *   delivered: PRR-CRB (Linux's max() is then the RFC's bound);
+ * and on every ACK at least PRR-CRB and at most PRR-SSRB.  In all of it,
+ * one segment may go where the RFC sends none while nothing was sent yet
+ * (Linux forces the fast retransmission out).
+ */
+TEST(prr_rfc6937_random)
+{
+	unsigned int run, ack;
+
+	for (run = 0; run < 2000; run++) {
+		long fs = 2 + rnd32() % 99, ssthresh = 1 + rnd32() % fs;
+		struct rfc_prr crb = { .recover_fs = fs };
+		struct rfc_prr ssrb = { .recover_fs = fs };
+		struct xtcp_prr prr;
+		u32 cwnd = fs;
+
+		xtcp_prr_init(&prr, fs);
+		for (ack = 0; ack < 40; ack++) {
+			long pipe = rnd32() % (2 * fs + 1), d = 1 + rnd32() % 4;
+			bool adv = rnd32() & 1, lost = !(rnd32() % 4);
+			long floor = prr.prr_out ? 0 : 1, c, s, x, want = -1;
+			long gap = (long)prr.prr_delivered + d - prr.prr_out;
+
+			c = rfc_prr_sndcnt(&crb, ssthresh, pipe, d, false);
+			s = rfc_prr_sndcnt(&ssrb, ssthresh, pipe, d, true);
+			cwnd = xtcp_prr_cwnd(&prr, cwnd, ssthresh, pipe, d, adv,
+					     lost);
+			x = (long)cwnd - pipe;
+			if (pipe > ssthresh)
+				want = c;
+			else if (adv && !lost)
+				want = s;
+			else if (gap >= d)
+				want = c;
+			if (want >= 0)
+				ASSERT_EQ(want > floor ? want : floor, x);
+			ASSERT_LE(c, x);
+			ASSERT_LE(x, s > floor ? s : floor);
+			xtcp_prr_sent(&prr, x);
+			crb.prr_out += x;
+			ssrb.prr_out += x;
+		}
+	}
+}
+
 /* ==== RACK ==== */
 
 TEST(rack_init)
@@ -1448,6 +1580,116 @@ TEST(dsack_skb_segs)
 					  12000, 1000, 3));
 	ASSERT_EQ(1U, xtcp_dsack_skb_segs(9000, true, 10000, 13000, 11000,
 					  12000, 0, 3));
+}
+
+/* ==== Duplicate ACKs as SACKs without SACK (tcp_add_reno_sack()) ==== */
+
+/*
+ * tcp_limit_reno_sacked(): at least one hole (max(lost_out, 1), at most
+ * packets_out) is missing, so sacked_out <= packets_out - holes.
+ * 10 out, none lost: 9 duplicate ACKs fit, a tenth is cut to 9. 10 out,
+ * 3 lost: 7 fit, 8 is cut to 7. 0 out: the hole is min(1, 0) = 0 and
+ * sacked_out 0 stays. A flight of 1 with 1 duplicate ACK: 1 + 1 > 1, cut
+ * to 0.
+ */
+TEST(reno_limit_sacked)
+{
+	u32 sacked;
+
+	sacked = 9;
+	ASSERT_FALSE(xtcp_reno_limit_sacked(&sacked, 0, 10));
+	ASSERT_EQ(9U, sacked);
+	sacked = 10;
+	ASSERT_TRUE(xtcp_reno_limit_sacked(&sacked, 0, 10));
+	ASSERT_EQ(9U, sacked);
+	sacked = 7;
+	ASSERT_FALSE(xtcp_reno_limit_sacked(&sacked, 3, 10));
+	sacked = 8;
+	ASSERT_TRUE(xtcp_reno_limit_sacked(&sacked, 3, 10));
+	ASSERT_EQ(7U, sacked);
+	sacked = 0;
+	ASSERT_FALSE(xtcp_reno_limit_sacked(&sacked, 0, 0));
+	ASSERT_EQ(0U, sacked);
+	sacked = 1;
+	ASSERT_TRUE(xtcp_reno_limit_sacked(&sacked, 0, 1));
+	ASSERT_EQ(0U, sacked);
+	/* More lost than out (cannot be, but no underflow): holes = 4. */
+	sacked = 2;
+	ASSERT_TRUE(xtcp_reno_limit_sacked(&sacked, 9, 4));
+	ASSERT_EQ(0U, sacked);
+}
+
+/*
+ * tcp_remove_reno_sacks(): a cumulative ACK of acked segments after
+ * sacked_out duplicate ACKs. One segment is the hole; each other one had
+ * a duplicate ACK of its own, as far as there were duplicate ACKs.
+ * - 5 dupACKs, then the ACK of the retransmitted hole covers 6 (the hole
+ *   and the 5 that caused them): delivered max(6 - 5, 1) = 1, sacked_out
+ *   5 - (6 - 1) = 0.
+ * - NewReno partial ACK: 5 dupACKs, the ACK covers the hole and 2 more
+ *   (3): delivered max(3 - 5, 1) = 1, sacked_out 5 - 2 = 3 left.
+ * - No dupACKs, 4 acked: delivered 4, sacked_out 0.
+ * - 2 dupACKs, 10 acked (more than the duplicates): delivered 8, 0 left.
+ * - 3 dupACKs, 1 acked (just the hole): delivered 1, sacked_out 3.
+ */
+TEST(reno_acked)
+{
+	u32 sacked;
+
+	sacked = 5;
+	ASSERT_EQ(1U, xtcp_reno_acked(&sacked, 6));
+	ASSERT_EQ(0U, sacked);
+	sacked = 5;
+	ASSERT_EQ(1U, xtcp_reno_acked(&sacked, 3));
+	ASSERT_EQ(3U, sacked);
+	sacked = 0;
+	ASSERT_EQ(4U, xtcp_reno_acked(&sacked, 4));
+	ASSERT_EQ(0U, sacked);
+	sacked = 2;
+	ASSERT_EQ(8U, xtcp_reno_acked(&sacked, 10));
+	ASSERT_EQ(0U, sacked);
+	sacked = 3;
+	ASSERT_EQ(1U, xtcp_reno_acked(&sacked, 1));
+	ASSERT_EQ(3U, sacked);
+}
+
+/*
+ * RFC 6937 s.5 Figure 1 (one loss in a flight of 20, ssthresh 10) for a
+ * sender without SACK, where RFC 6937 s.3 takes DeliveredData as one
+ * segment per duplicate ACK: the pipe computed from the duplicate ACK
+ * count (sacked_out) must give the figure's PRR rows. ACKs 1-2 let out
+ * one limited-transmit segment each (RFC 3042): 22 out. ACK 3 makes
+ * sacked_out 3 = reordering: the head is lost, pipe 22 - 3 - 1 = 18, and
+ * the fast retransmission goes. From there the figure's pipe row is
+ * 18 18 17 17 ... 11 11 10 and one segment goes every other ACK, none at
+ * ACK 19 (pipe 10 = ssthresh): 8 in all (R and 7 N).
+ */
+TEST(reno_prr_fig1)
+{
+	struct xtcp_prr prr;
+	u32 packets_out = 22, sacked = 0, lost = 1, retrans = 0, cwnd = 20;
+	u32 pipe, i, snd, total = 0;
+
+	/* ACK 3: recovery begins with sacked_out 3 (ACKs 1-3). */
+	sacked = 3;
+	xtcp_prr_init(&prr, cwnd);
+	for (i = 3; i <= 19; i++) {
+		if (i > 3)
+			sacked++;
+		ASSERT_FALSE(xtcp_reno_limit_sacked(&sacked, lost, packets_out));
+		pipe = packets_out - (sacked + lost) + retrans;
+		cwnd = xtcp_prr_cwnd(&prr, cwnd, 10, pipe, 1, false, 0);
+		snd = cwnd > pipe ? cwnd - pipe : 0;
+		ASSERT_EQ(18 - (i - 3) / 2, pipe);
+		ASSERT_EQ(i == 19 ? 0U : (i - 3) % 2 == 0, snd);
+		xtcp_prr_sent(&prr, snd);
+		if (i == 3)
+			retrans = 1;
+		else
+			packets_out += snd;
+		total += snd;
+	}
+	ASSERT_EQ(8U, total);
 }
 
 TEST_HARNESS_MAIN

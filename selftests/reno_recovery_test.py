@@ -1,0 +1,407 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# reno_recovery_test: loss recovery of a sender whose peer did not offer
+# SACK (NewReno, RFC 6582, with limited transmit, RFC 3042, and PRR, RFC
+# 6937, as Linux 6.1 emulates SACK for it: tcp_add_reno_sack()), native
+# TCP (the oracle) and xtcp, run by selftests/reno_recovery.sh (one python
+# process: importing scapy takes seconds under TCG).
+#
+# Each case runs once per family against its own selftests/wire_peer
+# listener in namespace X, which writes the case's data and holds the
+# connection.  Scapy is the receiver: its SYN offers MSS 1460 and nothing
+# else (no SACK, no timestamps, no window scaling), and
+# net.ipv4/xtcp.tcp_sack is 0 too.  Our ACK of the SYN-ACK is held until
+# PATH_RTT s (1.0, times XTCP_SLOW) after the SYN-ACK, so X's RTO is
+# about 3 s; the initial window is ten segments.  An ACK is cumulative:
+# a duplicate ACK acknowledges X's first data byte again.
+# Sysctls are set for both stacks: tcp_timestamps 0, tcp_window_scaling
+# 0, tcp_frto 2, tcp_reordering 3, tcp_no_metrics_save 1 (no ssthresh
+# carried from one case to the next), tcp_congestion_control reno for
+# (a) (both stacks halve cwnd: ssthresh 5).
+#
+# Cases:
+#  (a) duplicate ACKs and a partial ACK: the writer has PRR_SEGS
+#      segments; segments 1 and 5 of the initial flight are lost.  One
+#      duplicate ACK per PRR_STEP s for each of 2, 3, 4, 6, ..., 10 (8),
+#      then, once 1 was resent, the partial ACK of 1-4 (RFC 6582 s.3.2
+#      step 5: 5 is the next hole), then, once 5 was resent, the ACK of
+#      all X sent.  We ACK nothing else.  Counted: X's data segments
+#      after the initial flight seen before our next ACK (cumulative),
+#      and all of them 3 PRR_STEP s after the partial ACK.  Linux counts
+#      each duplicate ACK as one segment delivered (sacked_out), so:
+#      duplicate ACKs 1 and 2 let one new segment go each (limited
+#      transmit: 11, 12); the third marks 1 lost and recovery begins,
+#      prior_cwnd 10, ssthresh 5, pipe 12 - 3 - 1 = 8; PRR sends
+#      ceil(5 * delivered / 10) - prr_out while pipe is above 5: 1
+#      resent, then one new segment (13, 14) every other duplicate ACK;
+#      the partial ACK delivers one segment (tcp_remove_reno_sacks()),
+#      marks 5 lost (tcp_newreno_mark_lost()), pipe 10 - (5 + 1) = 4 and
+#      PRR lets one go: 5.  Cumulative counts 1 2 3 3 4 4 5 5 6, sent 11
+#      12 1 13 14 5.  xtcp before this change (cwnd cut to ssthresh at
+#      the third duplicate ACK, no limited transmit, the head resent
+#      outside the congestion window): 0 0 1 1 1 1 1 1 2.  The last ACK
+#      ends the recovery: cwnd and ssthresh are read from /proc just
+#      after.  Asserted: native's counts are the above within one and it
+#      sent 11 12 1 13 14 5 (sanity); xtcp's counts within one of
+#      native's after every ACK, the same total, the same segments in
+#      the same order; after the recovery xtcp's ssthresh and cwnd are
+#      native's.  The tolerance of one per ACK is for a reply that the
+#      sniffer stamps after our next ACK went, under TCG.
+#  (b) spurious RTO, F-RTO without SACK (RFC 5682 s.3.1, which Linux
+#      runs for a NewReno sender too): the writer has twenty segments;
+#      we hold the flight's ACKs until X's RTO resends 1, then send the
+#      ten cumulative ACKs of 1, 2, ..., 10 back to back and ACK each
+#      later segment.  The first ACK (of 1, resent) has X send new data
+#      (11, 12) instead of resending 2 and 3 (step 2b); the next (of 2,
+#      never resent) shows the RTO spurious and the reduction is undone
+#      (step 3b; tcp_process_loss(), tcp_try_undo_loss()).  Asserted:
+#      native resends only 1, sends 11 and 12 next, and once all is
+#      ACKed its ssthresh is the initial slow start's (-1) and cwnd at
+#      least 10 (sanity); xtcp the same, as native.  xtcp before this
+#      change had no F-RTO without SACK and sent the whole queue again
+#      (go-back-N): 1, 2, 3, ... resent, ssthresh 5.
+# Time: about 60 s under TCG.
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from wirelib import (Tap, Wire, XPeer, wire_args,  # noqa: E402
+                     ManualConn as Conn, segment, M32, REPLY_WAIT)
+from slow import slow  # noqa: E402
+from scapy.layers.inet import TCP  # noqa: E402
+
+FAMILIES = ("inet", "xtcp")
+MSS = 1460
+NSEG = 10
+PATH_RTT = slow(1.0)	# s: the path's RTT, see above
+QUIET = slow(0.5)	# s without data once all is ACKed
+PRR_SEGS = 40		# (a): what the writer has, segments
+PRR_STEP = slow(0.2)	# (a): s between our ACKs
+PRR_CUM = [1, 2, 3, 3, 4, 4, 5, 5, 6]	# (a): see above
+PRR_SENT = ["11", "12", "1", "13", "14", "5"]
+RUN = slow(15.0)	# s: bounds one case
+
+
+def knob(args, name, value):
+    """net.ipv4.@name and net.xtcp.@name to @value in X; a net.xtcp
+    knob xtcp does not have (tcp_no_metrics_save: it keeps no metrics)
+    is reported."""
+    subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
+                    f"net.ipv4.{name}={value}"], check=True)
+    r = subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
+                        f"net.xtcp.{name}={value}"],
+                       capture_output=True, text=True)
+    if r.returncode:
+        print(f"# knob net.xtcp.{name} missing: {r.stderr.strip()}")
+
+
+def knob_get(args, ns, name):
+    return subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
+                           "-n", f"net.{ns}.{name}"],
+                          capture_output=True, text=True).stdout.strip()
+
+
+def cwnd_ssthresh(args, fam, port):
+    """(cwnd, ssthresh) of X's connection on local @port from
+    /proc/net/tcp or /proc/net/xtcp (the same last columns; ssthresh -1
+    in the initial slow start), or None."""
+    f = "/proc/net/tcp" if fam == "inet" else "/proc/net/xtcp"
+    out = subprocess.run(["ip", "netns", "exec", args.netns, "cat", f],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines()[1:]:
+        c = line.split()
+        if len(c) > 3 and c[1].endswith(f":{port:04X}") and c[3] == "01":
+            return int(c[-2]), int(c[-1])
+    return None
+
+
+def seg_name(s, e):
+    if s % MSS == 0 and e - s == MSS:
+        return str(s // MSS + 1)
+    return f"{s}-{e}"
+
+
+class Case:
+    """One connection to a writer of @total bytes in X, SACK not
+    offered; offsets are from X's first data byte."""
+
+    def __init__(self, args, wire, fam, port, total):
+        self.args, self.wire, self.fam, self.port = args, wire, fam, port
+        self.total = total
+        self.peer = XPeer(args, fam, "-l", f"{args.dst}:{port}",
+                          f"write:{total}", "sleep:20000", secs=5)
+        self.c = None
+        self.got = set()	# offsets of the segments that arrived
+        self.acks = []		# (time before sending, cumulative ACK)
+
+    def open(self):
+        """Our handshake, the ACK of the SYN-ACK PATH_RTT s after it,
+        and the initial flight: None, or why not."""
+        if self.peer.listening() is None:
+            return f"peer: {self.peer.text()}"
+        c = Conn(self.wire, 20000 + self.port % 20000, self.port)
+        self.m = self.wire.mark()
+        m = c.send("S", ack=0, opts=[("MSS", MSS)])
+        sa = c.wait_synack(m)
+        if sa is None:
+            return "no SYN-ACK"
+        c.established(sa)
+        self.c = c
+        self.base = c.rcv_nxt
+        left = float(sa.time) + PATH_RTT - time.time()
+        if left > 0:
+            time.sleep(left)
+        c.send("A")
+        deadline = time.monotonic() + REPLY_WAIT
+        while True:
+            segs = self.data()
+            if len(segs) >= NSEG or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        got = [self.off(p) for p in segs[:NSEG]]
+        want = [(k * MSS, (k + 1) * MSS) for k in range(NSEG)]
+        if got != want:
+            return f"initial flight {got}, wanted {NSEG} x {MSS} in order"
+        self.t_first = float(segs[0].time)
+        return None
+
+    def data(self):
+        """X's data segments after the SYN, in the order seen."""
+        return self.c.sent(self.m, lambda p: len(p[TCP].payload) > 0)
+
+    def off(self, p):
+        s = (p[TCP].seq - self.base) % M32
+        return s, s + len(p[TCP].payload)
+
+    def take(self, s, e):
+        """Segment [@s, @e) arrived (X sends whole segments here)."""
+        self.got.add(s)
+
+    def cum(self):
+        n = 0
+        while n * MSS in self.got:
+            n += 1
+        return n * MSS
+
+    def ack(self, a=None):
+        """Send the cumulative ACK @a (by default what arrived)."""
+        a = self.cum() if a is None else a
+        p = segment(self.wire, self.c.sport, self.c.dport, "A",
+                    self.c.snd_nxt, (self.base + a) % M32)
+        self.acks.append((time.time(), a))
+        self.wire.sock.send(bytes(self.wire.eth / p))
+
+    def wait_for(self, k, since):
+        """Wait (RUN s at most) until segment @k (1-based) is seen after
+        data index @since: True if it was."""
+        deadline = time.monotonic() + RUN
+        while time.monotonic() < deadline:
+            if any(self.off(p)[0] == (k - 1) * MSS
+                   for p in self.data()[since:]):
+                return True
+            time.sleep(0.01)
+        return False
+
+    def resent(self):
+        """The segments sent below the highest one sent before, in
+        order (the retransmissions)."""
+        out = []
+        hi = 0
+        for p in self.data():
+            s, e = self.off(p)
+            if s < hi:
+                out.append(seg_name(s, e))
+            hi = max(hi, e)
+        return out
+
+    def close(self):
+        if self.c is not None:
+            self.c.abort()
+            time.sleep(0.05)
+        self.peer.stop()
+
+
+def newreno_obs(args, wire, fam, port):
+    """Case (a): a dict of what was seen, or with "why"."""
+    case = Case(args, wire, fam, port, PRR_SEGS * MSS)
+    r = {}
+    try:
+        why = case.open()
+        if why:
+            r["why"] = why
+            return r
+        for k in (2, 3, 4, 6, 7, 8, 9, 10):
+            case.take((k - 1) * MSS, k * MSS)
+        left = case.t_first + PATH_RTT - time.time()
+        if left > 0:
+            time.sleep(left)
+        for i in range(8):
+            case.ack(0)
+            time.sleep(PRR_STEP)
+        if not case.wait_for(1, NSEG):
+            r["why"] = "1 not resent after the duplicate ACKs"
+            return r
+        n_partial = len(case.data())
+        case.take(0, MSS)
+        case.ack()
+        time.sleep(3 * PRR_STEP)
+        sent = case.data()[NSEG:]
+        times = [t for t, a in case.acks] + [float("inf")]
+        r["cum"] = [sum(1 for p in sent if float(p.time) < t)
+                    for t in times[1:]]
+        r["sent"] = [seg_name(*case.off(p)) for p in sent]
+        if not case.wait_for(5, n_partial):
+            r["why"] = "5 not resent after the partial ACK"
+            return r
+        hi = max(case.off(p)[1] for p in case.data())
+        case.ack(hi)
+        time.sleep(PRR_STEP)
+        r["end"] = cwnd_ssthresh(args, fam, port)
+        return r
+    except Exception as e:	# report, go on with the next case
+        r["why"] = f"exception {e!r}"
+        return r
+    finally:
+        print(f"# {fam} newreno: {r}", flush=True)
+        case.close()
+
+
+def frto_obs(args, wire, fam, port):
+    """Case (b): a dict of what was seen, or with "why"."""
+    case = Case(args, wire, fam, port, 2 * NSEG * MSS)
+    r = {}
+    try:
+        why = case.open()
+        if why:
+            r["why"] = why
+            return r
+        if not case.wait_for(1, NSEG):
+            r["why"] = f"no RTO in {RUN} s"
+            return r
+        for k in range(1, NSEG + 1):
+            case.take((k - 1) * MSS, k * MSS)
+            case.ack(k * MSS)
+        t0 = case.acks[0][0]
+        i = NSEG + 1
+        done = None
+        deadline = time.monotonic() + RUN
+        while time.monotonic() < deadline:
+            segs = case.data()
+            for p in segs[i:]:
+                case.take(*case.off(p))
+                case.ack()
+            i = len(segs)
+            if case.cum() >= case.total:
+                if done is None:
+                    done = time.monotonic()
+                elif time.monotonic() - done >= QUIET:
+                    break
+            time.sleep(0.01)
+        else:
+            r["why"] = f"not all ACKed in {RUN} s (ACK {case.cum()})"
+        r["rtx"] = case.resent()
+        r["next"] = [seg_name(*case.off(p)) for p in case.data()
+                     if float(p.time) > t0][:4]
+        r["end"] = cwnd_ssthresh(args, fam, port)
+        return r
+    except Exception as e:	# report, go on with the next case
+        r["why"] = f"exception {e!r}"
+        return r
+    finally:
+        print(f"# {fam} frto: {r}", flush=True)
+        case.close()
+
+
+def main():
+    args = wire_args(argparse.ArgumentParser(), "--netns", "--peer"
+                     ).parse_args()
+    # Hand the GIL over soon, as sack_recovery_test.py does.
+    sys.setswitchinterval(0.0002)
+    wire = Wire(args.iface, args.src, args.dst, args.dst_mac,
+                bpf=f"tcp and src host {args.dst} and dst host {args.src}")
+    for k, v in (("tcp_sack", 0), ("tcp_timestamps", 0),
+                 ("tcp_window_scaling", 0), ("tcp_reordering", 3),
+                 ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
+        knob(args, k, v)
+    tap = Tap(3 + 2)
+    port = 7900
+
+    def flush():
+        subprocess.run(["ip", "netns", "exec", args.netns, "ip",
+                        "tcp_metrics", "flush", "all"], capture_output=True)
+
+    # (a) duplicate ACKs and a partial ACK, Reno for both
+    cc = {ns: knob_get(args, ns, "tcp_congestion_control")
+          for ns in ("ipv4", "xtcp")}
+    knob(args, "tcp_congestion_control", "reno")
+    out = []
+    for fam in FAMILIES:
+        port += 1
+        flush()
+        out.append(newreno_obs(args, wire, fam, port))
+    for ns, v in cc.items():
+        if v:
+            subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
+                            "-qw", f"net.{ns}.tcp_congestion_control={v}"],
+                           capture_output=True)
+    n, x = out
+
+    def near(a, b):
+        """Cumulative counts @a and @b: as many ACKs, within one after
+        each, the same in the end."""
+        return (len(a) == len(b) and len(a) > 0 and a[-1] == b[-1] and
+                all(abs(i - j) <= 1 for i, j in zip(a, b)))
+
+    def good(r):
+        return "why" not in r and r.get("end") is not None
+    tap.result(good(n) and near(n["cum"], PRR_CUM) and
+               n["sent"] == PRR_SENT,
+               "newreno: native sends 11, 12 on the first two duplicate "
+               "ACKs, resends 1 on the third, then one new segment per "
+               "two, and resends 5 on the partial ACK: 1 2 3 3 4 4 5 5 6 "
+               "(within one) (sanity)", str(n))
+    tap.result(good(n) and good(x) and near(x["cum"], n["cum"]) and
+               x["sent"] == n["sent"],
+               "newreno: xtcp sends what native sends on each duplicate "
+               "and partial ACK, within one segment after each (limited "
+               "transmit, PRR, the next hole)", f"native {n}, xtcp {x}")
+    tap.result(good(n) and good(x) and x["end"] == n["end"],
+               "newreno: after the recovery xtcp's cwnd and ssthresh are "
+               "native's", f"native {n}, xtcp {x}")
+
+    # (b) spurious RTO, F-RTO without SACK
+    out = []
+    for fam in FAMILIES:
+        port += 1
+        flush()
+        out.append(frto_obs(args, wire, fam, port))
+    n, x = out
+
+    def frto(r):
+        """Only 1 resent, 11 and 12 the first two segments after our
+        first ACK, and at the end ssthresh -1 and cwnd at least 10."""
+        e = r.get("end")
+        return ("why" not in r and r["rtx"] == ["1"] and
+                r["next"][:2] == ["11", "12"] and e is not None and
+                e[1] == -1 and e[0] >= NSEG)
+    tap.result(frto(n),
+               "frto: native resends only the head at the RTO, sends new "
+               "data on the ACK of it and undoes the reduction on the ACK "
+               "of an original (sanity)", str(n))
+    tap.result(frto(n) and frto(x) and x["next"] == n["next"],
+               "frto: xtcp resends and sends what native does after a "
+               "spurious RTO without SACK and undoes the reduction, as "
+               "native", f"native {n}, xtcp {x}")
+
+    wire.sniffer.stop()
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
