@@ -16,7 +16,7 @@
 #include <arpa/inet.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -439,6 +439,55 @@ TEST_F(pair, tcp_cork)
 				sizeof(zero)));
 	ASSERT_EQ(sizeof(a), recv(self->sfd, buf, sizeof(a), MSG_WAITALL));
 	EXPECT_EQ(0, memcmp(buf, a, sizeof(a)));
+}
+
+/* TCP_INFO's totals belong to one connection: an active open's SYN
+ * counts as one byte acknowledged (tcp_ack()'s tcp_snd_una_update()),
+ * and connect(AF_UNSPEC) zeroes them (tcp_disconnect(), after its RST).
+ * Native TCP shows the same values.
+ */
+TEST_F(pair, tcp_info_totals)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	struct tcp_info ti;
+	socklen_t len;
+	char buf[1000];
+	int i;
+
+	len = sizeof(ti);
+	memset(&ti, 0xff, sizeof(ti));
+	ASSERT_EQ(0, getsockopt(self->cfd, IPPROTO_TCP, TCP_INFO, &ti, &len));
+	EXPECT_EQ(1, ti.tcpi_bytes_acked);
+	EXPECT_EQ(0, ti.tcpi_bytes_sent);
+
+	memset(buf, 't', sizeof(buf));
+	ASSERT_EQ(sizeof(buf), send(self->cfd, buf, sizeof(buf), 0));
+	ASSERT_EQ(sizeof(buf), recv(self->sfd, buf, sizeof(buf), MSG_WAITALL));
+	for (i = 0; i < 100; i++) {	/* the ACK, within 1 s */
+		len = sizeof(ti);
+		ASSERT_EQ(0, getsockopt(self->cfd, IPPROTO_TCP, TCP_INFO, &ti,
+					&len));
+		if (ti.tcpi_bytes_acked == 1 + sizeof(buf))
+			break;
+		usleep(10000);
+	}
+	EXPECT_EQ(1 + sizeof(buf), ti.tcpi_bytes_acked);
+	EXPECT_EQ(sizeof(buf), ti.tcpi_bytes_sent);
+	EXPECT_EQ(1, ti.tcpi_data_segs_out);
+	EXPECT_LE(3, ti.tcpi_segs_out);	/* SYN, ACK, data */
+
+	ASSERT_EQ(0, connect(self->cfd, &unspec, sizeof(unspec)));
+	len = sizeof(ti);
+	memset(&ti, 0xff, sizeof(ti));
+	ASSERT_EQ(0, getsockopt(self->cfd, IPPROTO_TCP, TCP_INFO, &ti, &len));
+	EXPECT_EQ(7, ti.tcpi_state);	/* TCP_CLOSE (net/tcp_states.h) */
+	EXPECT_EQ(0, ti.tcpi_bytes_acked);
+	EXPECT_EQ(0, ti.tcpi_bytes_sent);
+	EXPECT_EQ(0, ti.tcpi_bytes_received);
+	EXPECT_EQ(0, ti.tcpi_segs_out);
+	EXPECT_EQ(0, ti.tcpi_segs_in);
+	EXPECT_EQ(0, ti.tcpi_data_segs_out);
+	EXPECT_EQ(0, ti.tcpi_total_retrans);
 }
 
 TEST_HARNESS_MAIN

@@ -215,14 +215,17 @@ def case_minshall(args, wire, fam, port):
     # Nagle's algorithm with Minshall's refinement (tcp_nagle_check(),
     # tcp_minshall_check()): a small segment waits only while an earlier
     # small one is unacknowledged, not while full ones are.  The peer
-    # writes 1460 bytes (one full segment), 200 ms later 100 bytes, 200 ms
-    # later 100 more; we acknowledge nothing until 0.9 s after the first
-    # segment.  Our handshake ACK leaves 0.5 s after the SYN-ACK, so the
-    # peer's RTO and loss probe are past 1 s: nothing is resent before our
-    # ACK.  Native and xtcp alike: the first 100 bytes leave at once, the
-    # second 100 only once our ACK covers the first.
+    # writes 1460 bytes (one full segment), 100 ms later 100 bytes, 100 ms
+    # later 100 more; we acknowledge nothing until 0.5 s after the first
+    # segment.  Our handshake ACK leaves 0.5 s after the SYN-ACK (less
+    # would let the peer's loss probe come first; 1 s would have its
+    # SYN-ACK resent), so the peer's loss probe is due 2 x SRTT = 1 s
+    # after its last send, about 1.1 s after the first segment: 0.6 s
+    # after our ACK, the margin for a late python.  Native and xtcp
+    # alike: the first 100 bytes leave at once, the second 100 only once
+    # our ACK covers the first.
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "write:1460",
-                "sleep:200", "write:100", "sleep:200", "write:100",
+                "sleep:100", "write:100", "sleep:100", "write:100",
                 "sleep:3000", "close")
     try:
         c, m, why = handshake_with(peer, wire, 45000 + port % 1000, port,
@@ -231,13 +234,18 @@ def case_minshall(args, wire, fam, port):
             for _ in range(3):
                 yield False, why
             return
-        segs, i = collect(c, m, 1560, ack_each=False, timeout=0.8)
-        yield [n for _, n, _ in segs] == [1460, 100], \
-            f"wanted [1460, 100] unacknowledged, got {segs}"
+        segs, i = collect(c, m, 1460, ack_each=False)
         sent = c.sent(m, data_pred)
         t_first = float(sent[0].time) if sent else time.time()
-        # The second small write is at about 0.4 s: look until 0.9 s.
-        time.sleep(max(t_first + 0.9 - time.time(), 0))
+        # The first small write follows 0.1 s after the full segment.
+        if segs:
+            more, i = collect(c, i, 100, ack_each=False,
+                              timeout=max(t_first + 0.45 - time.time(), 0))
+            segs += more
+        yield [n for _, n, _ in segs] == [1460, 100], \
+            f"wanted [1460, 100] unacknowledged, got {segs}"
+        # The second small write is at about 0.2 s: look until 0.5 s.
+        time.sleep(max(t_first + 0.5 - time.time(), 0))
         later = [p for p in c.sent(m, data_pred)
                  if p[TCP].seq == c.rcv_nxt]
         yield not later, \

@@ -988,7 +988,7 @@ void xtcp_sack_cache_reset(struct xtcp_sock *xsk);
 void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb);
 void xtcp_update_scoreboard(struct sock *sk, bool fast_rexmit);
 void xtcp_timeout_mark_lost(struct sock *sk);
-void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq);
+void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq, bool ts);
 void xtcp_rack_advance_skb(struct sock *sk, const struct sk_buff *skb);
 bool xtcp_rack_mark_lost(struct sock *sk);
 bool xtcp_rack_detect_loss_timeout(struct sock *sk);

@@ -295,6 +295,19 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->probe_backoff = 0;
 	xsk->max_window = 0;
 	xsk->bytes_acked = 0;
+	/* TCP_INFO's totals start again with the next connection, as
+	 * tcp_disconnect() zeroes them.
+	 */
+	xsk->total_retrans = 0;
+	xsk->dsack_dups = 0;
+	xsk->segs_in = 0;
+	xsk->segs_out = 0;
+	xsk->data_segs_in = 0;
+	xsk->data_segs_out = 0;
+	xsk->bytes_sent = 0;
+	xsk->bytes_retrans = 0;
+	xsk->bytes_received = 0;
+	xsk->rcv_ooopack = 0;
 	xsk->pushed_seq = 0;
 	xsk->last_oow_ack_time = 0;
 	xtcp_cong_state_init(&xsk->cong, 10, U32_MAX, xsk->mss);

@@ -240,6 +240,7 @@ static void xtcp_check_reno_reordering(struct sock *sk, u32 addend)
 	xsk->reordering = min_t(u32, xsk->packets_out + addend,
 				max(max_r, 1));
 	xsk->reord_seen++;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPRENOREORDER);
 }
 
 /* Without SACK a duplicate ACK stands for a segment that left the
@@ -606,7 +607,7 @@ static bool xtcp_try_undo_partial(struct sock *sk, const struct sk_buff *skb,
 
 	if (!xsk->undo_marker || !xtcp_ack_packet_delayed(sk, skb))
 		return false;
-	xtcp_check_sack_reordering(sk, prior_snd_una);
+	xtcp_check_sack_reordering(sk, prior_snd_una, true);
 	if (xsk->retrans_out)
 		return true;
 	if (!xtcp_any_retrans_done(sk))
@@ -1295,7 +1296,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		 * SACKed before (tcp_clean_rtx_queue()).
 		 */
 		if (xtcp_is_sack(xsk) && xtcp_seq_before(reord, prior_fack))
-			xtcp_check_sack_reordering(sk, reord);
+			xtcp_check_sack_reordering(sk, reord, false);
 		xtcp_rack_update(sk, &rs);
 		if (xsk->tlp_high_seq)
 			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp, false);
@@ -2152,6 +2153,10 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		return;
 	}
 
+	/* The SYN's sequence number counts as acknowledged, as tcp_ack()'s
+	 * tcp_snd_una_update() counts it (TCP_INFO's bytes_acked 1).
+	 */
+	xsk->bytes_acked += cb->ack_seq - xsk->snd_una;
 	xsk->snd_una = cb->ack_seq;
 	/* The SYN's round trip is the first RTT sample (Karn's rule: only
 	 * if it was not resent), as tcp_ack() takes it, so the first RTO
@@ -2269,6 +2274,10 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			xtcp_sk_send_reset_reply(sk, skb);
 			goto drop;
 		}
+		/* 0 for an accepted child, whose SND.UNA starts past the
+		 * SYN-ACK; the SYN after a simultaneous open (tcp_ack()).
+		 */
+		xsk->bytes_acked += cb->ack_seq - xsk->snd_una;
 		xsk->snd_una = cb->ack_seq;
 		xsk->snd_wnd = (u32)cb->window <<
 			       (flags & TCPHDR_SYN ? 0 : xsk->snd_wscale);

@@ -221,7 +221,8 @@ void xtcp_mib_timeout(struct sock *sk, bool syn)
  * tcp_retransmit_timer()'s count at the first timeout of a series: a
  * fast recovery (TCPSackRecoveryFail, TCPRenoRecoveryFail), an earlier
  * loss recovery (TCPLossFailures), or SACKs / Disorder without a
- * recovery (TCPSackFailures, TCPRenoFailures).
+ * recovery (TCPSackFailures, TCPRenoFailures); not for a zero window
+ * (see xtcp_mib_timeout()).
  */
 void xtcp_mib_rto_failure(struct sock *sk)
 {
@@ -230,7 +231,10 @@ void xtcp_mib_rto_failure(struct sock *sk)
 	u8 ca = xtcp_ca_state(sk);
 	int field;
 
-	if (xsk->retransmits)
+	/* Nor in the zero-window case, which Linux handles before it
+	 * counts (tcp_retransmit_timer()'s out_reset_timer).
+	 */
+	if (xsk->retransmits || (!xsk->snd_wnd && !sock_flag(sk, SOCK_DEAD)))
 		return;
 	if (ca == TCP_CA_Recovery)
 		field = sack ? XTCP_MIB_TCPSACKRECOVERYFAIL :

@@ -666,19 +666,24 @@ bool xtcp_reno_limit_sacked(u32 *sacked_out, u32 lost_out, u32 packets_out)
 /**
  * xtcp_reno_acked() - a cumulative ACK without SACK took @acked segments
  * @sacked_out: in/out: duplicate ACKs counted as SACKed segments.
- * @acked:      segments the ACK took off the retransmission queue (> 0).
+ * @acked:      segments the ACK took off the retransmission queue (0:
+ *               nothing changes, 0 returned, as Linux's acked > 0 test).
  *
  * Linux's tcp_remove_reno_sacks(): one of the segments is the hole the
  * duplicate ACKs waited for; the others had each been counted by a
  * duplicate ACK already, as far as there were any, and are not delivered
  * a second time.
  *
- * Return: segments delivered by this ACK (at least 1).
+ * Return: segments delivered by this ACK (at least 1 when @acked is).
  * Context: any; the caller serializes (socket lock).
  */
 u32 xtcp_reno_acked(u32 *sacked_out, u32 acked)
 {
-	u32 delivered = acked > *sacked_out ? acked - *sacked_out : 1;
+	u32 delivered;
+
+	if (!acked)		/* nothing taken off: nothing changes */
+		return 0;
+	delivered = acked > *sacked_out ? acked - *sacked_out : 1;
 
 	*sacked_out = acked - 1 >= *sacked_out ? 0 : *sacked_out - (acked - 1);
 	return delivered;

@@ -396,7 +396,7 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 		if (xtcp_sackblock_valid(&ctx, false, b->start_seq, b->end_seq))
 			xsk->recv_sack_cache[n++] = *b;
 	}
-	xtcp_check_sack_reordering(sk, st.reord);
+	xtcp_check_sack_reordering(sk, st.reord, false);
 	return newly;
 }
 
@@ -405,6 +405,7 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
  * @sk: the socket, locked
  * @low_seq: the lowest never-resent sequence delivered by this ACK below
  *	data SACKed earlier (SND.NXT or above for none)
+ * @ts: the timestamps showed it (a partial undo), not the SACK blocks
  *
  * Linux's tcp_check_sack_reordering(): the event is counted in
  * reord_seen (which makes RACK's reordering window non-zero) and the
@@ -412,9 +413,10 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
  * sequence, at most net.xtcp.tcp_max_reordering
  * (xtcp_sack_reordering()).  Without SACK (a partial ACK that filled the
  * hole with the original) the distance is to SND.UNA, as Linux's highest
- * SACK skb is then the head of the retransmission queue.
+ * SACK skb is then the head of the retransmission queue.  The namespace
+ * counts it as TCPTSReorder with @ts, else TCPSACKReorder.
  */
-void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq)
+void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq, bool ts)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	int max_r = READ_ONCE(xtcp_pernet(sock_net(sk))->max_reordering);
@@ -428,7 +430,8 @@ void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq)
 		return;
 	xsk->reordering = r;
 	xsk->reord_seen++;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPSACKREORDER);
+	XTCP_INC_STATS(sock_net(sk), ts ? XTCP_MIB_TCPTSREORDER :
+					  XTCP_MIB_TCPSACKREORDER);
 }
 
 /**
