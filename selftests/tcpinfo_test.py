@@ -30,7 +30,10 @@
 #            accept queue (tcpi_unacked 1, tcpi_sacked the backlog 8),
 #            a new socket's, and TCP_INFO with optlen 0, 4, -1 and 1000
 #            on an established connection: the return value, errno,
-#            the length written back, the bytes copied.
+#            the length written back, the bytes copied.  The flight is
+#            ACKed first: with it outstanding, an RTO under a loaded host
+#            fell between the reads of netstat and snmp (native's
+#            RetransSegs 1 with TCPTimeouts 0, 2026-12-01).
 #  (fast)    segment 1 lost, 2-10 SACKed one ACK each: the fast
 #            retransmit of 1 (TCPFastRetrans, TCPSackRecovery);
 #            "recovery" when it is seen, "done" once we ACK all.  The
@@ -291,6 +294,8 @@ def sc_info(args, wire, fam, port):
         why = s.open()
         if why:
             return why
+        s.rcv.got.update(range(1, NSEG))
+        s.send(s.rcv.ack(NSEG))
         m = s.peer.line(r"info .*")
         s.steps["listener"] = parse_info(m.group(0)) if m else None
         m = s.peer.ask("freshinfo", r"info .*")
