@@ -85,20 +85,6 @@ pids=()
 
 trap procs_cleanup EXIT
 
-# netem_drops NS DEV: packets netem has dropped so far.
-netem_drops()
-{
-	ip netns exec "$1" tc -s qdisc show dev "$2" |
-		sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -n 1
-}
-
-# netem_sent NS DEV: packets netem has passed on so far.
-netem_sent()
-{
-	ip netns exec "$1" tc -s qdisc show dev "$2" |
-		sed -n 's/.*Sent [0-9]* bytes \([0-9]*\) pkt.*/\1/p' | head -n 1
-}
-
 # counters NS: "CSUM DSACK REORDER" of native TCP/IP in NS: checksum and
 # header errors (Tcp InCsumErrors + IpExt InCsumErrors + Ip InHdrErrors),
 # DSACKs received (TcpExt TCPDSACKRecv), reordering detected (TcpExt
@@ -119,19 +105,8 @@ counters()
 # setup A B: namespace A (clients) and B (servers) of one case.
 setup()
 {
-	local A=$1 B=$2
-	ip netns del $A 2>/dev/null
-	ip netns del $B 2>/dev/null
 	# shellcheck disable=SC2086 # $impair is netem's words
-	netns_add $A && netns_add $B &&
-		ip link add xch-a netns $A type veth peer name xch-b netns $B &&
-		ip -n $A addr add 10.77.3.1/24 dev xch-a &&
-		ip -n $B addr add 10.77.3.2/24 dev xch-b &&
-		ip -n $A link set xch-a up && ip -n $B link set xch-b up &&
-		ip netns exec $A ethtool -K xch-a tso off gso off >/dev/null &&
-		ip netns exec $B ethtool -K xch-b tso off gso off >/dev/null &&
-		ip netns exec $A tc qdisc add dev xch-a root netem $impair limit 10000 &&
-		ip netns exec $B tc qdisc add dev xch-b root netem $impair limit 10000
+	netns_netem_pair $1 xch-a 10.77.3.1 $2 xch-b 10.77.3.2 $impair limit 10000
 }
 
 # run_case CLIENT_FAMILY SERVER_FAMILY PORT: writes its TAP line (and

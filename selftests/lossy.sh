@@ -44,28 +44,10 @@ pids=()
 
 trap procs_cleanup EXIT
 
-# netem_drops NS DEV: packets netem has dropped so far.
-netem_drops()
-{
-	ip netns exec "$1" tc -s qdisc show dev "$2" |
-		sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -n 1
-}
-
 # setup A B: namespace A (clients) and B (servers) of one case.
 setup()
 {
-	local A=$1 B=$2
-	ip netns del $A 2>/dev/null
-	ip netns del $B 2>/dev/null
-	netns_add $A && netns_add $B &&
-		ip link add xls-a netns $A type veth peer name xls-b netns $B &&
-		ip -n $A addr add 10.77.2.1/24 dev xls-a &&
-		ip -n $B addr add 10.77.2.2/24 dev xls-b &&
-		ip -n $A link set xls-a up && ip -n $B link set xls-b up &&
-		ip netns exec $A ethtool -K xls-a tso off gso off &&
-		ip netns exec $B ethtool -K xls-b tso off gso off &&
-		ip netns exec $A tc qdisc add dev xls-a root netem loss "$loss" &&
-		ip netns exec $B tc qdisc add dev xls-b root netem loss "$loss"
+	netns_netem_pair $1 xls-a 10.77.2.1 $2 xls-b 10.77.2.2 loss "$loss"
 }
 
 # run_case CLIENT_FAMILY SERVER_FAMILY PORT: writes its TAP line (and

@@ -10,6 +10,12 @@
 #       (re)creates namespaces NS_A and NS_B joined by a veth pair
 #       DEV_A <-> DEV_B, ADDR_A/24 on DEV_A and ADDR_B/24 on DEV_B, both
 #       up (not lo)
+#   netns_netem_pair NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B NETEM...
+#       netns_pair, then TSO and GSO off on both ends (netem then acts on
+#       single segments, whatever size of packet a stack builds) and
+#       netem with the words NETEM... as both ends' root qdisc
+#   netem_drops NS DEV, netem_sent NS DEV
+#       the packets DEV's netem has dropped, and passed on, so far
 #   netns_scapy_peer X XDEV P PDEV ADDR
 #       makes P a scapy peer of X: lo up in P, forwarding off in P, and X
 #       reaches ADDR, an address nobody owns, through P's veth by a
@@ -48,6 +54,30 @@ netns_pair()
 		ip -n "$1" addr add "$3/24" dev "$2" &&
 		ip -n "$4" addr add "$6/24" dev "$5" &&
 		ip -n "$1" link set "$2" up && ip -n "$4" link set "$5" up
+}
+
+netns_netem_pair()
+{
+	local a=$1 da=$2 b=$4 db=$5
+
+	netns_pair "$1" "$2" "$3" "$4" "$5" "$6" || return
+	shift 6
+	ip netns exec "$a" ethtool -K "$da" tso off gso off >/dev/null &&
+		ip netns exec "$b" ethtool -K "$db" tso off gso off >/dev/null &&
+		ip netns exec "$a" tc qdisc add dev "$da" root netem "$@" &&
+		ip netns exec "$b" tc qdisc add dev "$db" root netem "$@"
+}
+
+netem_drops()
+{
+	ip netns exec "$1" tc -s qdisc show dev "$2" |
+		sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -n 1
+}
+
+netem_sent()
+{
+	ip netns exec "$1" tc -s qdisc show dev "$2" |
+		sed -n 's/.*Sent [0-9]* bytes \([0-9]*\) pkt.*/\1/p' | head -n 1
 }
 
 netns_scapy_peer()
