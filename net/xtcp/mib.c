@@ -127,6 +127,8 @@ static int xtcp_netstat_seq_show(struct seq_file *seq, void *v)
  * @net: the namespace being set up (pernet init, process context)
  *
  * Return: 0 or -ENOMEM.
+ *
+ * Context: process (the namespace's pernet init).
  */
 int xtcp_mib_net_init(struct net *net)
 {
@@ -155,6 +157,8 @@ out_free:
  * xtcp_mib_net_exit() - remove the files and free the counters
  * @net: the namespace going away (pernet exit, process context): no
  *	socket, SYN queue or TIME_WAIT entry of it is left to count
+ *
+ * Context: process (the namespace's pernet exit).
  */
 void xtcp_mib_net_exit(struct net *net)
 {
@@ -174,6 +178,8 @@ void xtcp_mib_net_exit(struct net *net)
  *
  * CurrEstab counts connections in ESTABLISHED or CLOSE_WAIT; EstabResets
  * those that went from either straight to CLOSE.
+ *
+ * Context: softirq or process, the socket locked (owner or spinlock).
  */
 void xtcp_mib_set_state(struct sock *sk, int oldstate, int state)
 {
@@ -206,6 +212,8 @@ void xtcp_mib_set_state(struct sock *sk, int oldstate, int state)
  * tcp_retransmit_timer() counts TCPTimeouts before it checks the retry
  * limits, except for the zero-window case it handles as a probe (no
  * window, not orphaned, not a handshake).
+ *
+ * Context: the retransmission timer's work, the socket locked.
  */
 void xtcp_mib_timeout(struct sock *sk, bool syn)
 {
@@ -223,6 +231,8 @@ void xtcp_mib_timeout(struct sock *sk, bool syn)
  * loss recovery (TCPLossFailures), or SACKs / Disorder without a
  * recovery (TCPSackFailures, TCPRenoFailures); not for a zero window
  * (see xtcp_mib_timeout()).
+ *
+ * Context: the retransmission timer's work, the socket locked.
  */
 void xtcp_mib_rto_failure(struct sock *sk)
 {
@@ -258,12 +268,14 @@ void xtcp_mib_rto_failure(struct sock *sk)
  *
  * Below the cumulative ACK it is TCPDSACKRecv, inside the second block
  * TCPDSACKOfoRecv; then TCPDSACKIgnoredDubious or TCPDSACKRecvSegs.
+ *
+ * Context: softirq or process, the socket locked.
  */
 void xtcp_mib_dsack(struct sock *sk, u32 start_seq, u32 ack_seq, u32 dups)
 {
 	struct net *net = sock_net(sk);
 
-	XTCP_INC_STATS(net, before(start_seq, ack_seq) ?
+	XTCP_INC_STATS(net, xtcp_seq_before(start_seq, ack_seq) ?
 		       XTCP_MIB_TCPDSACKRECV : XTCP_MIB_TCPDSACKOFORECV);
 	if (dups)
 		XTCP_ADD_STATS(net, XTCP_MIB_TCPDSACKRECVSEGS, dups);
@@ -278,6 +290,8 @@ void xtcp_mib_dsack(struct sock *sk, u32 start_seq, u32 ack_seq, u32 dups)
  *
  * tcp_sacktag_write_queue()'s counts: TCPSACKDiscard,
  * TCPDSACKIgnoredNoUndo, TCPDSACKIgnoredOld.
+ *
+ * Context: softirq or process, the socket locked.
  */
 void xtcp_mib_sack_verdict(struct sock *sk, int verdict)
 {
@@ -299,6 +313,8 @@ void xtcp_mib_sack_verdict(struct sock *sk, int verdict)
  *
  * __tcp_transmit_skb(), tcp_v4_send_reset() and tcp_v4_send_ack() count
  * OutSegs; a RST, sent or in reply, is one of OutRsts.
+ *
+ * Context: any; per-CPU counters, no lock needed.
  */
 void xtcp_mib_out(struct net *net, u8 flags, u32 segs)
 {
@@ -314,6 +330,8 @@ void xtcp_mib_out(struct net *net, u8 flags, u32 segs)
  *
  * RetransSegs and TCPSynRetrans, as __tcp_retransmit_skb() and
  * tcp_rtx_synack() count them.
+ *
+ * Context: any; per-CPU counters, no lock needed.
  */
 void xtcp_mib_syn_retrans(struct net *net)
 {
@@ -326,6 +344,8 @@ void xtcp_mib_syn_retrans(struct net *net)
  * @net: its namespace
  *
  * InCsumErrors and InErrs, tcp_v4_rcv()'s csum_error.
+ *
+ * Context: any; per-CPU counters, no lock needed.
  */
 void xtcp_mib_csum_error(struct net *net)
 {
@@ -343,13 +363,15 @@ void xtcp_mib_csum_error(struct net *net)
  *
  * A D-SACK to send, tcp_dsack_set()'s count: for data below RCV.NXT
  * TCPDSACKOldSent, for data out of order held already TCPDSACKOfoSent.
+ *
+ * Context: softirq or process, the socket locked.
  */
 void xtcp_sack_rcv_data_mib(struct sock *sk, struct xtcp_sack_rcv *sr,
 			    u32 rcv_nxt, u32 seq, u32 end_seq)
 {
 	xtcp_sack_rcv_data(sr, rcv_nxt, seq, end_seq);
 	if (sr->dsack)
-		XTCP_INC_STATS(sock_net(sk), before(seq, rcv_nxt) ?
+		XTCP_INC_STATS(sock_net(sk), xtcp_seq_before(seq, rcv_nxt) ?
 			       XTCP_MIB_TCPDSACKOLDSENT :
 			       XTCP_MIB_TCPDSACKOFOSENT);
 }
