@@ -63,8 +63,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from slow import slow  # noqa: E402
 from wirelib import (Tap, Wire, LinePeer, wire_args,  # noqa: E402
-                     ManualConn as Conn, segment, seq_add, M32, REPLY_WAIT,
-                     START_WAIT)
+                     ManualConn as Conn, segment, seq_add, M32)
 from scapy.layers.inet import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
@@ -122,17 +121,7 @@ class Peer(LinePeer):
             n = len(self.lines)
         self.proc.stdin.write(action + "\n")
         self.proc.stdin.flush()
-        deadline = time.monotonic() + REPLY_WAIT
-        with self.cond:
-            while True:
-                for ln in self.lines[n:]:
-                    m = re.match(regex, ln)
-                    if m:
-                        return m
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
+        return self.line(regex, since=n)
 
     def info(self):
         m = self.ask("info", r"info .*")

@@ -495,13 +495,14 @@ class LinePeer:
         (START_WAIT), or None."""
         return self.line(r"listening", START_WAIT)
 
-    def line(self, regex, timeout=REPLY_WAIT):
+    def line(self, regex, timeout=REPLY_WAIT, since=0):
         """The match of the first line printed that @regex matches (at its
-        start), waited for up to @timeout s; None without one."""
+        start), from the @since-th line printed on, waited for up to
+        @timeout s; None without one."""
         deadline = time.monotonic() + timeout
         with self.cond:
             while True:
-                for ln in self.lines:
+                for ln in self.lines[since:]:
                     m = re.match(regex, ln)
                     if m:
                         return m
