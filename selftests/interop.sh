@@ -84,7 +84,6 @@ A=xtcp-interop-a	# clients (and the loopback servers)
 B=xtcp-interop-b	# veth servers
 work=$(mktemp -d /tmp/xtcp-interop.XXXXXX)
 pids=()
-mkfifo "$work/nap" && exec {napfd}<>"$work/nap"
 
 trap procs_cleanup EXIT
 
@@ -255,52 +254,6 @@ xfer_field()
 	[[ " $xline " =~ $re ]] && echo "${BASH_REMATCH[1]}"
 }
 
-# nap: 0.1 s without a process (read's timeout on a FIFO nobody writes).
-nap()
-{
-	read -r -t 0.1 -u "$napfd"
-}
-
-# has_line FILE PREFIX: FILE (maybe not there yet) has a line starting
-# with PREFIX.
-has_line()
-{
-	local l
-	{
-		while IFS= read -r l; do
-			[[ $l != "$2"* ]] || return 0
-		done <"$1"
-	} 2>/dev/null
-	return 1
-}
-
-# await_line PID FILE PREFIX SECS: until FILE has a line starting with
-# PREFIX (0), or PID exited or SECS (scaled) passed (1): wait_line of
-# lib/procs.sh with builtins only, for the waits of every case.
-await_line()
-{
-	local i n=$(($4 * XTCP_SLOW * 10))
-	for ((i = 0; i < n; i++)); do
-		has_line "$2" "$3" && return 0
-		kill -0 "$1" 2>/dev/null || break
-		nap
-	done
-	has_line "$2" "$3"
-}
-
-# await_exit PID SECS: PID's exit status, killed after SECS (scaled):
-# wait_exit of lib/procs.sh with builtins only.
-await_exit()
-{
-	local i n=$(($2 * XTCP_SLOW * 10))
-	for ((i = 0; i < n; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		nap
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-
 # usecs: now in microseconds (bash's EPOCHREALTIME, no process).
 usecs()
 {
@@ -330,18 +283,18 @@ run_case()
 		>"$d/server.out" 2>&1 &
 	local spid=$!
 	pids+=("$spid")
-	if await_line $spid "$d/server.out" "listening " 10; then
+	if wait_line $spid "$d/server.out" "^listening " 10; then
 		t1=$(usecs)
 		timeout -k 5 "$(slow 90)" ip netns exec $A "$xfer" client -f "$cf" -c "$saddr:$port" \
 			-s "$bytes" -r "$bytes" -t "$(slow 30)" -w "$(slow 80)" >"$d/client.out" 2>&1
 		st=$?
 		t2=$(usecs)
 		# A failed client may leave the server waiting for it.
-		if [ $st = 0 ]; then await_exit $spid 30; else await_exit $spid 2; fi
+		if [ $st = 0 ]; then wait_exit $spid 30; else wait_exit $spid 2; fi
 		sst=$?
 	else
 		st=-
-		await_exit $spid 1
+		wait_exit $spid 1
 		sst=$?
 		why="server did not listen: $(tr '\n' ' ' <"$d/server.out")"
 	fi

@@ -21,6 +21,17 @@ tenths()
 	awk -v t="$(slow "$1")" 'BEGIN { printf "%d", t * 10 + 0.5 }'
 }
 
+# tenths_n SECS: the same into the variable n, without a process for a
+# whole SECS (the polling waits below run once or more per case).
+tenths_n()
+{
+	if [[ $1 =~ ^[0-9]+$ ]]; then
+		n=$(($1 * XTCP_SLOW * 10))
+	else
+		n=$(tenths "$1")
+	fi
+}
+
 procs_start()
 {
 	work=$(mktemp -d "/tmp/xtcp-$1.XXXXXX")
@@ -48,7 +59,7 @@ procs_cleanup()
 wait_line()
 {
 	local i n
-	n=$(tenths "$4")
+	tenths_n "$4"
 	for ((i = 0; i < n; i++)); do
 		file_has "$2" "$3" && return 0
 		kill -0 "$1" 2>/dev/null || break
@@ -60,7 +71,7 @@ wait_line()
 wait_exit()
 {
 	local i n
-	n=$(tenths "$2")
+	tenths_n "$2"
 	for ((i = 0; i < n; i++)); do
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
