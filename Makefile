@@ -47,7 +47,7 @@ $(KSFT_DIR)/kselftest_harness.h: | deps
 # The scripted peers (selftests/*_peer.c) share selftests/lib/peer.c.
 PEER_LIB	:= selftests/lib/peer.c selftests/lib/peer.h
 
-$(SELFTEST_BIN)/%: selftests/%.c selftests/lib/util.h selftests/lib/stream.h $(PEER_LIB) \
+$(SELFTEST_BIN)/%: selftests/%.c selftests/lib/util.h selftests/lib/harness.h selftests/lib/stream.h $(PEER_LIB) \
 		$(KSFT_DIR)/kselftest_harness.h include/uapi/linux/xtcp.h
 	@mkdir -p $(SELFTEST_BIN)
 	@$(CC) $(CFLAGS_TEST) -o $@ $< \

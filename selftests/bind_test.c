@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <linux/xtcp.h>
 
-#include "kselftest_harness.h"
+#include "lib/harness.h"
 #include "lib/util.h"
 
 /* Open a TCP socket of @family, optionally with SO_REUSEADDR. */
@@ -423,4 +423,4 @@ TEST(privileged_port_needs_capability)
 	close(fd);
 }
 
-TEST_HARNESS_MAIN
+XTCP_HARNESS_MAIN

@@ -43,7 +43,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "kselftest_harness.h"
+#include "lib/harness.h"
 #include "lib/util.h"
 
 #define PORT		40000
@@ -475,4 +475,4 @@ TEST(failed_attempt_leaves_native_sharing)
 	EXPECT_EQ(0, memcmp(oracle.val, got.val, sizeof(got.val)));
 }
 
-TEST_HARNESS_MAIN
+XTCP_HARNESS_MAIN

@@ -32,7 +32,7 @@
 #include <sys/socket.h>
 #include <linux/xtcp.h>
 
-#include "kselftest_harness.h"
+#include "lib/harness.h"
 #include "lib/util.h"
 
 #define BH_DEV		"xtcpbh0"
@@ -575,4 +575,4 @@ TEST_F(conn, reconnect_after_disconnect_with_data_in_flight)
 	close(cfd);
 }
 
-TEST_HARNESS_MAIN
+XTCP_HARNESS_MAIN

@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <linux/xtcp.h>
 
-#include "kselftest_harness.h"
+#include "lib/harness.h"
 
 static const int opts[] = { TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT };
 
@@ -212,4 +212,4 @@ TEST(accepted_socket_inherits_as_native)
 	EXPECT_EQ(77, x[1]);
 }
 
-TEST_HARNESS_MAIN
+XTCP_HARNESS_MAIN

@@ -30,7 +30,7 @@
 #include <sys/socket.h>
 #include <linux/xtcp.h>
 
-#include "kselftest_harness.h"
+#include "lib/harness.h"
 #include "lib/util.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
@@ -788,4 +788,4 @@ TEST_F_TIMEOUT(port, relisten_children_inherit_reuseport, 60)
 	COMPARE(relisten_inherited_reuseport);
 }
 
-TEST_HARNESS_MAIN
+XTCP_HARNESS_MAIN

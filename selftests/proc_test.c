@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <linux/xtcp.h>
 
-#include "kselftest_harness.h"
+#include "lib/harness.h"
 
 struct proc_line {
 	unsigned int laddr, lport, raddr, rport, state;
@@ -291,4 +291,4 @@ TEST(ato_and_quick_pingpong_as_tcp)
 	EXPECT_EQ(nc.quick_pp, xc.quick_pp);
 }
 
-TEST_HARNESS_MAIN
+XTCP_HARNESS_MAIN

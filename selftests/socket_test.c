@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <linux/xtcp.h>
 
-#include "kselftest_harness.h"
+#include "lib/harness.h"
 #include "lib/util.h"
 
 /* errno of socket(family, type, proto), or 0 on success. */
@@ -162,4 +162,4 @@ TEST(many_sockets_open_close)
 		close(fds[i]);
 }
 
-TEST_HARNESS_MAIN
+XTCP_HARNESS_MAIN

@@ -22,7 +22,7 @@
 #include <sys/uio.h>
 #include <linux/xtcp.h>
 
-#include "kselftest_harness.h"
+#include "lib/harness.h"
 #include "lib/util.h"
 
 #ifndef POLLRDHUP
@@ -490,4 +490,4 @@ TEST_F(pair, tcp_info_totals)
 	EXPECT_EQ(0, ti.tcpi_total_retrans);
 }
 
-TEST_HARNESS_MAIN
+XTCP_HARNESS_MAIN

@@ -11,8 +11,9 @@
 # bound how long the machine may take.  What it must not scale: limits
 # that are the protocol's own clock (RTOs, TIME_WAIT, rate limits, retry
 # counts) or compare xtcp with native TCP in the same VM.
-# selftests/lib/slow.py and slow_secs() in selftests/lib/util.h are the
-# same for python and C.  Sourcing this file with a bad XTCP_SLOW exits 2.
+# selftests/lib/slow.py is the same for python; C tests on the kselftest
+# harness include selftests/lib/harness.h, whose XTCP_HARNESS_MAIN scales
+# each TEST's limit.  Sourcing this file with a bad XTCP_SLOW exits 2.
 
 XTCP_SLOW=${XTCP_SLOW:-1}
 case $XTCP_SLOW in
