@@ -12,9 +12,13 @@
 # case, the four cases at the same time as in lossy: xtcp client with a
 # native server, native client with an xtcp server, xtcp with xtcp, and
 # native with native as the reference.  Each moves XTCP_CHAOS_BYTES
-# (default 16M) each way through one connection, checked byte for byte by
+# (default 4M) each way through one connection, checked byte for byte by
 # xtcp_xfer; issue 10's acceptance is 64M (make check T=chaos
-# XTCP_CHAOS_BYTES=64M).  TSO and GSO are off on the veth so that netem
+# XTCP_CHAOS_BYTES=64M XTCP_CHAOS_PENDING=).  4 MiB is about 2,900
+# segments each way: some 60 drops, 290 overtaken segments and 30
+# duplicates per direction, enough for every impairment to reach each
+# stack many times (and for the native receivers' checksum counters to
+# move); it is what make check pays for byte-exactness under chaos.  TSO and GSO are off on the veth so that netem
 # acts on single segments for both stacks.  A corrupted packet leaves
 # netem with its checksum computed in software (CHECKSUM_NONE), so the
 # receiving stack must verify it and drop it: accepting it shows as a byte
@@ -33,7 +37,9 @@
 #   namespace's loss-recovery counters (RTX_COUNTERS, of native TCP and of
 #   xtcp: retransmissions by cause, undos, D-SACKs sent and received),
 #   which says why a sender retransmitted what it did.
-# - per xtcp sender: its retransmitted bytes at most 1.2 times those of
+# - per xtcp sender, when a case moves 32 MiB or more (XTCP_CHAOS_BYTES;
+#   below that the counts are too noisy to compare, and the ratios are
+#   printed as comments only): its retransmitted bytes at most 1.2 times those of
 #   the native sender of the reference case in the same direction, in the
 #   same run, on a path set up the same way (tcpi_bytes_retrans of
 #   TCP_INFO, read by xtcp_xfer -i on the sending socket once all it sent
@@ -48,9 +54,9 @@
 #   they sent; about 2% are dropped, the rest are retransmissions that
 #   reordering made look lost) and 292 to 558 kB at 8 MiB, so native
 #   against native already reached 1.26 (16M) and 1.91 (8M).  The bound
-#   is the acceptance's 1.2 all the same; a failure is to be read against
-#   the native-against-native line, and 64 MiB (the acceptance) is the
-#   size whose result counts.
+#   is the acceptance's 1.2 all the same from 32 MiB on; a failure is to
+#   be read against the native-against-native line, and 64 MiB (the
+#   acceptance) is the size whose result counts.
 #   XTCP_CHAOS_PENDING (default "retrans") names the checks known to fail
 #   until xtcp's sender is fixed (issue 10: at 64 MiB xtcp retransmitted
 #   1.38-2.34 times native's bytes, 2026-12-01): such a check that fails
@@ -71,12 +77,14 @@ set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 xfer=$root/build/selftests/xtcp_xfer
-bytes_arg=${XTCP_CHAOS_BYTES:-16M}
+bytes_arg=${XTCP_CHAOS_BYTES:-4M}
 bytes=$(numfmt --from=iec "$bytes_arg") || exit 1
 delay=${XTCP_CHAOS_DELAY:-5ms}
 impair="loss 2% duplicate 1% corrupt 0.1% delay $delay reorder 10%"
 wd=$((120 + bytes / 100000))
 bound=1.2
+# From this size on the retransmission ratios are checks (see above).
+ratio_from=$((32 * 1048576))
 pending=,${XTCP_CHAOS_PENDING-retrans},
 CASES="inet:inet xtcp:inet inet:xtcp xtcp:xtcp"	# client:server
 netns=()
@@ -247,7 +255,11 @@ sender_bad()
 	fi
 }
 
-tap_plan 8
+if [ "$bytes" -ge "$ratio_from" ]; then
+	tap_plan 8
+else
+	tap_plan 4
+fi
 port=5301
 for c in $CASES; do
 	run_case "${c%:*}" "${c#*:}" $port &
@@ -299,13 +311,20 @@ for p in "xtcp-inet client" "xtcp-xtcp client" "inet-xtcp server" "xtcp-xtcp ser
 	name="$c $r (xtcp sender, $dir): retransmitted bytes at most $bound x inet-inet $r's"
 	why=$(sender_bad inet-inet $r)
 	[ -n "$why" ] || why=$(sender_bad "$c" $r)
-	if [ -n "$why" ]; then
+	if [ -n "$why" ] && [ "$bytes" -lt "$ratio_from" ]; then
+		echo "# $name: no ratio: $why"
+		continue
+	elif [ -n "$why" ]; then
 		tap_fail "$name" "$why"
 		continue
 	fi
 	n=$(info inet-inet $r bytes_retrans) x=$(info "$c" $r bytes_retrans)
 	ratio=$(awk -v n="$n" -v x="$x" 'BEGIN { if (n > 0) printf "%.2f", x / n; else print "inf" }')
 	echo "# $name: $x bytes against $n: $ratio"
+	if [ "$bytes" -lt "$ratio_from" ]; then
+		echo "# (not asserted below 32 MiB each way: the counts are noise there)"
+		continue
+	fi
 	if awk -v n="$n" -v x="$x" -v b="$bound" 'BEGIN { exit !(x <= b * n) }'; then
 		tap_ok "$name"
 	elif [[ $pending == *,retrans,* ]]; then
