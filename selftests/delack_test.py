@@ -439,6 +439,44 @@ def case_duplicate_and_fin(args, wire, fam, port):
         peer.stop()
 
 
+def case_quickacks_after_duplicate(args, wire, fam, port):
+    # Out of quick-ACK mode, not reading: a duplicate of data at RCV.WUP
+    # (tcp_data_queue()'s retransmission case) puts the receiver back in
+    # quick-ACK mode (tcp_enter_quickack_mode(): up to 16 ACKs) and
+    # schedules its ACK, so that ACK uses one of them up
+    # (tcp_dec_quickack_mode() counts ACKs sent while one is scheduled).
+    # How many small segments are then ACKed at once: native is the
+    # oracle.
+    peer, c, why = connect(args, wire, fam, port)
+    try:
+        if c is None:
+            yield False, why
+            return
+        quick, d = leave_quickack(c, peer, fam)
+        if quick is None:
+            yield False, d
+            return
+        m, _ = send_data(c, SMALL, seq=seq_add(c.snd_nxt, -SMALL))
+        if ack_after(c, m, c.snd_nxt) is None:
+            yield False, "the duplicate was not ACKed"
+            return
+        quick, d = leave_quickack(c, peer, fam)
+        key = "quick_after_dup"
+        if fam == args.family[0]:
+            args.oracle[key] = quick
+            yield (quick is not None and quick > 0,
+                   f"{fam}: {quick} ACKs at once after the duplicate "
+                   f"({d})")
+        else:
+            want = args.oracle.get(key)
+            yield (want is not None and quick == want,
+                   f"{quick} ACKs at once after the duplicate ({d}), "
+                   f"{args.family[0]}: {want}")
+        c.abort()
+    finally:
+        peer.stop()
+
+
 # ---- rcv_mss with timestamps (appended: issue 8 review finding 3) ----
 
 TSV = 0x20000000	# our TSval base
@@ -544,6 +582,8 @@ CASES = [
                      "TCP_QUICKACK 1 after read: ACK at once",
                      "TCP_QUICKACK 1: getsockopt 1"]),
     (case_ts_segment_size, ["timestamps: segment size learnt as native"]),
+    (case_quickacks_after_duplicate,
+     ["duplicate: quick ACKs after it as native's"]),
 ]
 
 

@@ -21,7 +21,11 @@
 # (at RCV.WUP, below it: the out-of-window duplicate ACK, partly old, and
 # rejected by PAWS) with tcp_dsack 1 and 0; duplicates of out-of-order
 # data (whole, partial) with tcp_dsack 1 and 0; no SACK option when the
-# SYN did not offer SACK-permitted, or when tcp_sack is 0.
+# SYN did not offer SACK-permitted, or when tcp_sack is 0; and a replay
+# of what arrives over a path like chaos.sh's (chaos_path(): loss,
+# overtaking, duplicates, resends early and late, PAWS drops), where
+# every arrival's ACK must carry native's ACK number, SACK and D-SACK
+# blocks and TSecr.
 #
 # No timing is asserted: each ACK is waited for up to REPLY_WAIT
 # (wirelib, scaled by XTCP_SLOW).  Native TCP may hold an ACK for
@@ -29,6 +33,7 @@
 
 import argparse
 import os
+import random
 import sys
 import time
 
@@ -68,6 +73,14 @@ def ts_of(p):
         if k == 8 and n == 10:
             return int.from_bytes(o[i + 2:i + 6], "big")
     return None
+
+
+def ts_ecr(p):
+    o = opt_area(p)
+    for k, i, n in walk(o):
+        if k == 8 and n == 10:
+            return int.from_bytes(o[i + 6:i + 10], "big")
+    return 0
 
 
 def rel(x, base):
@@ -133,21 +146,25 @@ class Sender:
         self.last_ack = c.snd_nxt	# X's RCV.NXT as its ACKs last said
         self.c = c
 
-    def opts(self, old=False):
+    def opts(self, old=False, tsv=None):
         if not self.ts:
             return []
         self.tsv += 1
         v = self.tsv - (1000 if old else 0)
+        if tsv is not None:
+            v = TSV + tsv
         return [("NOP", None), ("NOP", None),
                 ("Timestamp", (v % M32, self.ecr))]
 
-    def step(self, start, end, want_ack, old_ts=False):
-        """Bytes [@start, @end) (offsets); X's first ACK of exactly
-        @want_ack (offset) after it: (ack, SACK blocks) or why none."""
+    def step(self, start, end, want_ack, old_ts=False, tsv=None):
+        """Bytes [@start, @end) (offsets), with TSval TSV + @tsv if given;
+        X's first ACK of exactly @want_ack (offset) after it: (ack, SACK
+        blocks), with TSecr - TSV as well when @tsv is given, or why
+        none."""
         c = self.c
         m = c.send("PA", seq=seq_add(self.base, start),
                    data=bytes([0x41 + start % 26]) * (end - start),
-                   opts=self.opts(old_ts))
+                   opts=self.opts(old_ts, tsv))
         a = c.wait(m, lambda p: flags(p) & 0x10 and
                    not flags(p) & 0x07 and
                    p[TCP].ack == seq_add(self.base, want_ack))
@@ -155,6 +172,9 @@ class Sender:
             got = c.wait(m, lambda p: True, 0.1)
             return f"no ACK {want_ack} for {start}-{end}: {describe(got)}"
         self.last_ack = a[TCP].ack
+        if tsv is not None:
+            return (rel(a[TCP].ack, self.base), sack_of(a, self.base),
+                    rel(ts_ecr(a), TSV))
         return rel(a[TCP].ack, self.base), sack_of(a, self.base)
 
     def close(self):
@@ -241,6 +261,79 @@ def obs_none(args, wire, fam, port, sackok, sack):
         s.close()
 
 
+def chaos_path(seed, n=70, seg=100):
+    """@n segments of @seg bytes from a sender through a path like
+    chaos.sh's, only more hostile: each transmission is lost (6%),
+    overtakes the ones sent in the 5 ticks before it (15%: it skips the
+    delay the others take) or is duplicated (3%); a lost one is resent 12
+    ticks later (up to 3 times), and one held back by the delay is resent
+    early in 30% of the cases, as a sender whose loss detection reordering
+    fooled does.  Originals leave every 2 ticks, TSval is the tick, so
+    each is more than PAWS's 1-tick slack newer than the one before, and
+    an early resend that fills a hole makes PAWS drop what was sent
+    before it and arrives after it, new data too (the sender here never
+    resends that: the holes it leaves are SACKed to the end).  Returns
+    what arrives, in order: (start, end, TSval offset)."""
+    rng = random.Random(seed)
+    sends = [(2 * i, i, 0) for i in range(n)]	# (tick, segment, try)
+    arrivals = []
+    k = 0
+    while sends:
+        sends.sort()
+        t, i, tries = sends.pop(0)
+        r = rng.random()
+        if r < 0.06:
+            if tries < 3:
+                sends.append((t + 12, i, tries + 1))
+            continue
+        at = t if r < 0.21 else t + 5
+        arrivals.append((at, k, i, t))
+        k += 1
+        if rng.random() < 0.03:
+            arrivals.append((at, k, i, t))
+            k += 1
+        if at > t and tries == 0 and rng.random() < 0.3:
+            sends.append((t + 2, i, 3))
+    arrivals.sort()
+    return [(i * seg, (i + 1) * seg, 100 + t) for _, _, i, t in arrivals]
+
+
+def expect_acks(arrivals):
+    """The ACK number each arrival gets from a receiver as RFC 9293 and
+    RFC 7323 have it (what Linux 6.1 does): PAWS drops a segment whose
+    TSval is more than 1 below ts_recent; ts_recent takes the TSval of a
+    segment that starts at or below Last.ACK.sent and is not older; data
+    reaching RCV.NXT takes in what was held beyond it.  Every arrival is
+    ACKed before the next (so Last.ACK.sent is RCV.NXT).  TSvals start
+    above the handshake's.  Returns the steps for run_steps()."""
+    rcv_nxt, ts_recent, held, steps = 0, 0, [], []
+    for s, e, tsv in arrivals:
+        if ts_recent - tsv <= 1:
+            if s <= rcv_nxt and tsv >= ts_recent:
+                ts_recent = tsv
+            if s > rcv_nxt:
+                held.append((s, e))
+            elif e > rcv_nxt:
+                rcv_nxt = e
+                for hs, he in sorted(held):
+                    if hs <= rcv_nxt:
+                        rcv_nxt = max(rcv_nxt, he)
+                held = [h for h in held if h[0] > rcv_nxt]
+        steps.append((s, e, rcv_nxt, False, tsv))
+    return steps
+
+
+# Seed 5: 87 arrivals, up to 4 holes at once (one block forgotten), 16
+# duplicates of out-of-order data, PAWS drops of new data.
+CHAOS_SEEDS = (5,)
+
+
+def obs_chaos(args, wire, fam, port, seed):
+    knobs(args, ts=1)
+    return run_steps(args, wire, fam, port, 1,
+                     expect_acks(chaos_path(seed)))
+
+
 def n_blocks(obs, i):
     try:
         return len(obs[i][1] or [])
@@ -266,7 +359,7 @@ def main():
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     both = family_runner(args, wire, FAMILIES, 7600)
 
-    tap = Tap(2 * 2 + 2 * 2 + 2 * 2 + 2 * 2)
+    tap = Tap(2 * 2 + 2 * 2 + 2 * 2 + 2 * 2 + 2 * len(CHAOS_SEEDS))
     for ts, fit in ((1, 3), (0, 4)):
         n, x = both(obs_holes, ts)
         tap.result(complete(n, HOLES) and n_blocks(n, 3) == fit and
@@ -305,6 +398,22 @@ def main():
         tap.result(isinstance(n, list) and n == x,
                    f"{what}: xtcp sends none either",
                    f"native {n}, xtcp {x}")
+    for seed in CHAOS_SEEDS:
+        steps = expect_acks(chaos_path(seed))
+        n, x = both(obs_chaos, seed)
+        tap.result(complete(n, steps) and has_d(n) and
+                   max(n_blocks(n, i) for i in range(len(n))) == 3,
+                   f"chaos path, seed {seed}: native ACKs every one of "
+                   f"{len(steps)} arrivals as expected, D-SACKs, 3 blocks "
+                   f"(sanity)", f"native {n}")
+        diff = ([(i, steps[i][:2], a, b) for i, (a, b) in
+                 enumerate(zip(n, x)) if a != b][:3]
+                if isinstance(n, list) and isinstance(x, list) else None)
+        tap.result(isinstance(n, list) and n == x,
+                   f"chaos path, seed {seed}: xtcp's ACK, SACK blocks, "
+                   f"D-SACKs and TSecr as native's at every arrival",
+                   f"first differences (step, segment, native, xtcp) "
+                   f"{diff}; native {n}, xtcp {x}")
     wire.sniffer.stop()
     return 1 if tap.failed else 0
 

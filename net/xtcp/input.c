@@ -2400,9 +2400,13 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	} else if (fin || ack_now) {
 		/* A duplicate, or data beyond a closed window: the peer may
 		 * have lost our ACKs (tcp_data_queue()'s out_of_window).
+		 * The ACK is scheduled there (inet_csk_schedule_ack()), so
+		 * sending it uses up one ACK of the quick-ACK mode just
+		 * entered (tcp_dec_quickack_mode()).
 		 */
 		xtcp_sack_old(sk, skb);
 		xtcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS);
+		xsk->ack_pending |= ICSK_ACK_SCHED;
 		xtcp_send_ack(sk);
 	}
 	xtcp_write_xmit(sk, xsk->nonagle);
