@@ -29,7 +29,10 @@
 #   when the case moved 4 MiB or more (a corrupted Ethernet header is
 #   dropped without a count); DSACKs received (duplicates, spurious
 #   retransmissions) and reordering detected (TcpExt TCPSACKReorder +
-#   TCPTSReorder) are printed as comments.
+#   TCPTSReorder) are printed as comments, and so is the growth of each
+#   namespace's loss-recovery counters (RTX_COUNTERS, of native TCP and of
+#   xtcp: retransmissions by cause, undos, D-SACKs sent and received),
+#   which says why a sender retransmitted what it did.
 # - per xtcp sender: its retransmitted bytes at most 1.2 times those of
 #   the native sender of the reference case in the same direction, in the
 #   same run, on a path set up the same way (tcpi_bytes_retrans of
@@ -85,21 +88,64 @@ pids=()
 
 trap procs_cleanup EXIT
 
-# counters NS: "CSUM DSACK REORDER" of native TCP/IP in NS: checksum and
-# header errors (Tcp InCsumErrors + IpExt InCsumErrors + Ip InHdrErrors),
-# DSACKs received (TcpExt TCPDSACKRecv), reordering detected (TcpExt
-# TCPSACKReorder + TCPTSReorder).  One process: each costs under TCG.
-counters()
+# snapshot NS FILE: every counter of native TCP/IP and of xtcp in NS, a
+# "STACK:GROUP:NAME VALUE" line each (STACK native or xtcp) in FILE.  One
+# process: each costs under TCG.
+snapshot()
 {
 	ip netns exec "$1" awk '
+		FNR == 1 { st = FILENAME ~ /xtcp_/ ? "xtcp" : "native" }
 		{ p = $1 }
-		names[p] == "" { names[p] = $0; next }
-		{ n = split(names[p], k); for (i = 2; i <= n; i++) v[p k[i]] = $i; names[p] = "" }
+		names[st p] == "" { names[st p] = $0; next }
+		{ n = split(names[st p], k); for (i = 2; i <= n; i++) print st ":" p k[i], $i; names[st p] = "" }
+	' /proc/net/snmp /proc/net/netstat /proc/net/xtcp_snmp /proc/net/xtcp_netstat >"$2"
+}
+
+# delta BEFORE AFTER NAME...: the sum of the named counters' growth
+# (STACK:GROUP:NAME, as snapshot writes them).
+delta()
+{
+	local b=$1 a=$2
+	shift 2
+	awk -v want="$*" '
+		BEGIN { n = split(want, w); for (i = 1; i <= n; i++) sel[w[i]] = 1 }
+		FNR == NR { v0[$1] = $2; next }
+		$1 in sel { s += $2 - v0[$1] }
+		END { print s + 0 }' "$b" "$a"
+}
+
+# The loss-recovery counters a case prints per namespace and stack (the
+# causes of its retransmissions, what its receivers told the senders).
+RTX_COUNTERS="Tcp:RetransSegs TcpExt:TCPFastRetrans TcpExt:TCPSlowStartRetrans
+TcpExt:TCPLostRetransmit TcpExt:TCPTimeouts TcpExt:TCPLossProbes
+TcpExt:TCPLossProbeRecovery TcpExt:TCPSackRecovery TcpExt:TCPRenoRecovery
+TcpExt:TCPSACKReorder TcpExt:TCPTSReorder TcpExt:TCPRenoReorder
+TcpExt:TCPFullUndo TcpExt:TCPPartialUndo TcpExt:TCPDSACKUndo
+TcpExt:TCPLossUndo TcpExt:TCPSpuriousRTOs TcpExt:TCPSackFailures
+TcpExt:TCPLossFailures TcpExt:TCPDSACKRecv TcpExt:TCPDSACKOfoRecv
+TcpExt:TCPDSACKIgnoredOld TcpExt:TCPDSACKIgnoredNoUndo
+TcpExt:TCPDSACKOldSent TcpExt:TCPDSACKOfoSent TcpExt:TCPSACKDiscard
+TcpExt:TCPOFOQueue TcpExt:DelayedACKs"
+
+# rtx_lines BEFORE AFTER LABEL: comment lines with the growth of each
+# RTX_COUNTERS counter that grew, per stack.
+rtx_lines()
+{
+	awk -v want="$RTX_COUNTERS" -v label="$3" '
+		BEGIN { n = split(want, w); for (i = 1; i <= n; i++) sel[w[i]] = i }
+		FNR == NR { v0[$1] = $2; next }
+		{
+			st = $1; sub(/:.*/, "", st); c = $1; sub(/^[^:]*:/, "", c)
+			if ((c in sel) && $2 - v0[$1] > 0) { d[st, sel[c]] = $2 - v0[$1]; seen[st] = 1 }
+		}
 		END {
-			print v["Tcp:InCsumErrors"] + v["IpExt:InCsumErrors"] + v["Ip:InHdrErrors"],
-			      v["TcpExt:TCPDSACKRecv"] + 0,
-			      v["TcpExt:TCPSACKReorder"] + v["TcpExt:TCPTSReorder"]
-		}' /proc/net/snmp /proc/net/netstat
+			for (s in seen) {
+				line = ""
+				for (i = 1; i <= n; i++)
+					if ((s, i) in d) { nm = w[i]; sub(/^[^:]*:/, "", nm); line = line " " nm "=" d[s, i] }
+				print "# " label " " s ":" line
+			}
+		}' "$1" "$2"
 }
 
 # setup A B: namespace A (clients) and B (servers) of one case.
@@ -122,8 +168,8 @@ run_case()
 		return
 	fi
 	da=$(netem_drops $A xch-a) db=$(netem_drops $B xch-b)
-	read -r -a ca < <(counters $A)
-	read -r -a cb < <(counters $B)
+	snapshot $A "$d/a0"
+	snapshot $B "$d/b0"
 	t0=$(date +%s.%N)
 	ip netns exec $B "$xfer" server -f "$sf" -l "10.77.3.2:$port" -n 1 -b "$bytes" -i \
 		-t "$(slow 60)" -w "$(slow $((wd + 10)))" >"$d/server.out" 2>&1 &
@@ -147,16 +193,23 @@ run_case()
 	fi
 	da=$(($(netem_drops $A xch-a) - da)) db=$(($(netem_drops $B xch-b) - db))
 	sa=$(netem_sent $A xch-a) sb=$(netem_sent $B xch-b)
-	read -r -a x < <(counters $A)
-	read -r -a y < <(counters $B)
-	local csum=$((x[0] - ca[0] + y[0] - cb[0])) dsack=$((x[1] - ca[1] + y[1] - cb[1]))
-	local reord=$((x[2] - ca[2] + y[2] - cb[2]))
+	snapshot $A "$d/a1"
+	snapshot $B "$d/b1"
+	local csum dsack reord n
+	n="native:Tcp:InCsumErrors native:IpExt:InCsumErrors native:Ip:InHdrErrors"
+	csum=$(($(delta "$d/a0" "$d/a1" $n) + $(delta "$d/b0" "$d/b1" $n)))
+	n=native:TcpExt:TCPDSACKRecv
+	dsack=$(($(delta "$d/a0" "$d/a1" $n) + $(delta "$d/b0" "$d/b1" $n)))
+	n="native:TcpExt:TCPSACKReorder native:TcpExt:TCPTSReorder"
+	reord=$(($(delta "$d/a0" "$d/a1" $n) + $(delta "$d/b0" "$d/b1" $n)))
 	{
 		grep -h '^xtcp_xfer: client family=' "$d/client.out" 2>/dev/null | sed "s/^/# $name: /"
 		echo "# $name: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s," \
 			"netem dropped $da and passed $sa (client side), dropped $db and passed $sb (server side)"
 		echo "# $name: native counters of both namespaces: checksum/header errors $csum," \
 			"DSACKs received $dsack, reordering detected $reord"
+		rtx_lines "$d/a0" "$d/a1" "$name: client namespace"
+		rtx_lines "$d/b0" "$d/b1" "$name: server namespace"
 		if [ -z "$why" ] && { [ "$da" -eq 0 ] || [ "$db" -eq 0 ]; }; then
 			why="netem dropped nothing on one side: the path was not lossy"
 		fi
