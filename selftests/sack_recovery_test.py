@@ -159,13 +159,28 @@
 #      at the retransmission and after all is ACKed; each stack's
 #      control keeps its own ssthresh (native 7 from cwnd 10, xtcp 6
 #      from the flight of 9).
+#  (m) a spurious retransmission's ACK (tcp_skb_spurious_retrans()):
+#      timestamps as in (l); 2-4 SACKed (1 and 5-10 not yet): RACK's
+#      window is 0 with three SACKed and no reordering seen, so 1 is
+#      resent at once.  We answer that retransmission RTT_WAIT s
+#      (1.3 PATH_RTT, more than min_rtt) after it with the ACK of the
+#      late original 1 (all of 1-4, echoing the original's TSval), then
+#      watch WATCH s before we ACK all.  The TSecr shows the ACK is for
+#      the original, so RACK must not take the retransmission's send
+#      time as its reference (tcp_clean_rtx_queue() skips
+#      tcp_rack_advance() for it): native resends nothing more.  Taking
+#      it (RACK.rtt then 1.3 PATH_RTT, above min_rtt, so not ignored as
+#      ambiguous) makes 5-10, sent before it, lost at once: xtcp before
+#      the fix resent 5 within WATCH (record ['1@0', '5@4'], twice in
+#      two runs, 2026-12-02; on the chaos path, where min_rtt is a
+#      fraction of a ms, such an ACK had the whole flight resent).
 #  (d) D-SACK undo: 2 delayed (not lost), 3-10 SACKed, 2 resent and
 #      ACKed, then the late original 2 arrives and we send a D-SACK for
 #      it: the cwnd reduction of the recovery is undone (RFC 2883 s.5,
 #      tcp_try_undo_dsack()); X's cwnd and ssthresh, from /proc/net/tcp
 #      and /proc/net/xtcp (the same columns), are read before the
 #      D-SACK and after it.
-# Cases (a)-(c), (f)-(l) run with tcp_early_retrans 0 (no
+# Cases (a)-(c), (f)-(m) run with tcp_early_retrans 0 (no
 # tail loss probe: with no ACK within two RTTs, which a python receiver
 # under TCG cannot promise, a probe would be one more retransmission),
 # (e) and (d) with Linux's default 3.  Sysctls are set for both stacks; a net.xtcp knob
@@ -196,6 +211,7 @@
 #  (d) both pass: the D-SACK of 2, after the recovery ended, shows its
 #      only retransmission spurious (tcp_try_undo_dsack()).
 #  (l) both pass.
+#  (m) both pass (xtcp failed before the fix, see there).
 #  (j), (k) both pass (fail on xtcp before the review fixes M6 and M7:
 #      after the last D-SACK (6, 6) with ssthresh set, where native and
 #      the fixed xtcp are back at (11, -1)).
@@ -235,6 +251,8 @@ PRR_SEGS = 40		# (i): what the writer has, segments
 PRR_STEP = slow(0.2)	# (i): s between our ACKs
 PRR_CUM = [2, 2, 3, 3, 3, 4, 5]	# (i): PRR's cumulative sends, see above
 RUN = slow(15.0)	# s: bounds one case
+RTT_WAIT = 1.3 * PATH_RTT	# (m): s from the retransmission to our ACK
+WATCH = slow(0.5)	# (m): s to see what X resends after it
 
 
 def knob(args, name, value, missing):
@@ -612,6 +630,25 @@ def eifel_rtx_drop(case, p, gap):
     return False
 
 
+def spurious_drop(case, p, gap):
+    """(m): X's fast retransmission of 1 is not answered; RTT_WAIT s
+    after it, the ACK of the late original 1 (echoing its TSval)
+    acknowledges 1-4; after WATCH s more, all of it."""
+    s, e = case.off(p)
+    if s != 0 or "m" in case.extra:
+        return False
+    case.extra["m"] = True
+    left = float(p.time) + RTT_WAIT - time.time()
+    if left > 0:
+        time.sleep(left)
+    case.rcv.ecr = ts_of(case.flight_pkts[0])[0]
+    case.rcv.send([case.rcv.take(0, MSS)])
+    case.extra["m_ack"] = case.rcv.acks[-1][0]
+    time.sleep(WATCH)
+    case.rcv.send([case.rcv.take(4 * MSS, TOTAL)])
+    return True
+
+
 def obs(args, wire, fam, port, name, order, drop=None, hold=(), rto=False,
         late=False, total=TOTAL, hs_rtt=PATH_RTT, dsack=False, ts=False):
     """One case: a dict of what was seen, or why it stopped."""
@@ -749,6 +786,24 @@ def eifel_cases(args, tap, both, xresult, missing):
             "[undo]", f"native {n} / {m}, xtcp {x} / {y}")
 
 
+def spurious_cases(args, tap, both, xresult, missing):
+    """Case (m), see the top."""
+    knob(args, "tcp_timestamps", 1, missing)
+    n, x = both("spurious rtx acked", [2, 3, 4], drop=spurious_drop,
+                ts=True)
+    knob(args, "tcp_timestamps", 0, missing)
+
+    def only_1(r):
+        return ok(r) and segs(r) == ["1"]
+    tap.result(only_1(n),
+               "spurious rtx acked: native resends 1 and nothing when the "
+               "ACK of the original 1 comes an RTT later (sanity)", str(n))
+    xresult(ok(n) and only_1(x),
+            "spurious rtx acked: xtcp's RACK does not take the "
+            "retransmission for the ACK of the original [rack]",
+            f"native {n}, xtcp {x}")
+
+
 def late_dsack_cases(tap, both, xresult):
     """Cases (j) and (k), see the top."""
     n, x = both("dsack cumacked", [1, 3] + list(range(5, 11)),
@@ -785,7 +840,7 @@ def main():
                  ("tcp_recovery", 1), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
         knob(args, k, v, missing)
-    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2)
+    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2 + 2)
     port = 7700
 
     def both(name, *a, **kw):
@@ -960,6 +1015,9 @@ def main():
 
     late_dsack_cases(tap, both, xresult)
     eifel_cases(args, tap, both, xresult, missing)
+
+    # (m) a spurious retransmission's ACK
+    spurious_cases(args, tap, both, xresult, missing)
 
     knob(args, "tcp_early_retrans", 3, missing)
 

@@ -1053,6 +1053,7 @@ u32 xtcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 
 /* tstamp.c: timestamps (RFC 7323) */
 u32 xtcp_ts_clock(void);
+u32 xtcp_us_to_ts(u64 us);
 u32 xtcp_ts_offset(const struct net *net, __be32 saddr, __be32 daddr,
 		   __be16 sport, __be16 dport);
 void xtcp_tstamp_out(const struct sock *sk, struct xtcp_out_options *opts,

@@ -127,6 +127,7 @@ static inline bool xtcp_rack_sent_after(u64 t1, u64 t2, u32 seq1, u32 seq2)
 void xtcp_rack_init(struct xtcp_rack *rack);
 void xtcp_rack_advance(struct xtcp_rack *rack, bool retrans, u32 end_seq,
 		       u64 xmit_us, u64 now_us, u32 min_rtt_us);
+bool xtcp_skb_spurious_retrans(bool retrans, u32 ecr, u32 sent_ts);
 u32 xtcp_rack_reo_wnd(const struct xtcp_rack *rack, u32 recovery,
 		      u32 min_rtt_us, u32 srtt_us, bool reord_seen,
 		      bool in_recovery, u32 sacked_out, u32 reordering);

@@ -290,12 +290,14 @@ static long xtcp_rtt_us_since(u64 now, u64 sent)
  * the last such, both -1 if there is none or if any skb acknowledged was
  * ever retransmitted (Karn's rule, RFC 6298 s.3).  The retransmission
  * queue's skbs not SACKed before are delivered now (RACK, the delivered
- * count, @rs), and *@reord is the lowest sequence of those never resent
- * (SND.NXT if none), for the reordering check.
+ * count, @rs), but RACK not with one ever resent whose ACK, by its TSecr
+ * (@ecr, our clock, 0 for none), is for an earlier transmission
+ * (xtcp_skb_spurious_retrans()), and *@reord is the lowest sequence of
+ * those never resent (SND.NXT if none), for the reordering check.
  */
-static u32 xtcp_clean_queues(struct sock *sk, u32 ack, long *seq_rtt_us,
-			     long *ca_rtt_us, struct xtcp_rate_sample *rs,
-			     u32 *reord)
+static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 ecr,
+			     long *seq_rtt_us, long *ca_rtt_us,
+			     struct xtcp_rate_sample *rs, u32 *reord)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u64 now = xtcp_clock_us(), first_sent = 0, last_sent = 0;
@@ -342,7 +344,13 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, long *seq_rtt_us,
 				if (xtcp_is_sack(xsk))
 					xsk->delivered += acked;
 				xtcp_rate_skb_delivered(rs, skb);
-				if (xtcp_is_sack(xsk))
+				/* Not for a retransmission whose original
+				 * this ACK is for (its TSecr is older).
+				 */
+				if (xtcp_is_sack(xsk) &&
+				    !xtcp_skb_spurious_retrans(cb->retransmitted,
+							       ecr,
+							       xtcp_us_to_ts(cb->sent_us)))
 					xtcp_rack_advance_skb(sk, skb);
 				if (!cb->retransmitted &&
 				    xtcp_seq_before(start, *reord))
@@ -1279,8 +1287,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		 */
 		rs_sacked = xtcp_sacktag_write_queue(sk, skb, prior_snd_una,
 						     &rs, &sack_rtt) != 0;
-		segs = xtcp_clean_queues(sk, ack, &seq_rtt_us, &ca_rtt_us, &rs,
-					 &reord);
+		segs = xtcp_clean_queues(sk, ack, xtcp_tstamp_ecr(sk, skb),
+					 &seq_rtt_us, &ca_rtt_us, &rs, &reord);
 		xsk->bytes_acked += ack - xsk->snd_una;
 		xsk->snd_una = ack;
 		xsk->retransmits = 0;

@@ -162,6 +162,31 @@ void xtcp_rack_advance(struct xtcp_rack *rack, bool retrans, u32 end_seq,
 }
 
 /**
+ * xtcp_skb_spurious_retrans() - was a retransmitted segment acknowledged
+ *                               for an earlier transmission
+ * @retrans: the segment was ever retransmitted (Linux's TCPCB_RETRANS).
+ * @ecr:     the ACK's TSecr on our timestamp clock, ms (offset removed),
+ *           0 when the ACK has none or echoes 0.
+ * @sent_ts: when the segment was last sent, on the same clock, ms.
+ *
+ * Linux's tcp_skb_spurious_retrans() with tcp_tsopt_ecr_before(): an
+ * echo older than the last transmission was sent by the receiver for an
+ * earlier one (RFC 3522), so the cumulative ACK says nothing of the last
+ * transmission, and RACK must not take its send time and RTT
+ * (tcp_clean_rtx_queue() then skips tcp_rack_advance()): the RACK
+ * reference would jump to a spurious retransmission sent a moment ago,
+ * and with RACK.rtt that short every segment sent before it would be
+ * deemed lost.
+ *
+ * Return: true if the ACK is for an earlier transmission.
+ * Context: any.
+ */
+bool xtcp_skb_spurious_retrans(bool retrans, u32 ecr, u32 sent_ts)
+{
+	return retrans && ecr && xtcp_seq_before(ecr, sent_ts);
+}
+
+/**
  * xtcp_rack_reo_wnd() - the reordering window now
  * @rack:        RACK state (reo_wnd_steps).
  * @recovery:    net.xtcp.tcp_recovery, XTCP_RACK_* bits.

@@ -46,6 +46,21 @@ u32 xtcp_ts_clock(void)
 	return (u32)div_u64(ktime_get_ns(), NSEC_PER_SEC / XTCP_TS_HZ);
 }
 
+/**
+ * xtcp_us_to_ts() - a time of xtcp_clock_us() on the timestamp clock
+ * @us: microseconds of the monotonic clock, as xtcp_clock_us() reads it
+ *	(an skb's sent_us)
+ *
+ * What xtcp_ts_clock() read at that moment, as Linux's
+ * tcp_skb_timestamp() gives an skb's send time in TSval units.
+ * Context: any.
+ * Return: ms, modulo 2^32.
+ */
+u32 xtcp_us_to_ts(u64 us)
+{
+	return (u32)div_u64(us, USEC_PER_SEC / XTCP_TS_HZ);
+}
+
 /* Seconds for ts_recent_stamp, as Linux's ktime_get_seconds(). */
 static u32 xtcp_ts_seconds(void)
 {

@@ -649,6 +649,52 @@ TEST(rack_advance)
 	ASSERT_EQ(4 * SEC, r.mstamp);
 }
 
+/*
+ * tcp_skb_spurious_retrans() as tcp_clean_rtx_queue() uses it: a
+ * cumulative ACK whose TSecr predates a retransmission is for the
+ * original, and RACK must not advance to the retransmission.
+ */
+TEST(skb_spurious_retrans)
+{
+	struct xtcp_rack r;
+	u32 rem;
+
+	/* Echo older than the last send: for an earlier transmission. */
+	ASSERT_TRUE(xtcp_skb_spurious_retrans(true, 1000, 1008));
+	/* Same ms, or newer: may be for the last one. */
+	ASSERT_FALSE(xtcp_skb_spurious_retrans(true, 1008, 1008));
+	ASSERT_FALSE(xtcp_skb_spurious_retrans(true, 1010, 1008));
+	/* Never retransmitted, or no echo: nothing to tell. */
+	ASSERT_FALSE(xtcp_skb_spurious_retrans(false, 1000, 1008));
+	ASSERT_FALSE(xtcp_skb_spurious_retrans(true, 0, 1008));
+	/* Modulo 2^32. */
+	ASSERT_TRUE(xtcp_skb_spurious_retrans(true, TOP - 2, 5));
+	ASSERT_FALSE(xtcp_skb_spurious_retrans(true, 5, TOP - 2));
+
+	/*
+	 * Why it matters: segment A sent at 1 s, B at 1 s + 3 ms; A resent
+	 * (spuriously) at 1 s + 8 ms; at 1 s + 10 ms the ACK of the original
+	 * A arrives, echoing 1 s.  Advancing RACK to the retransmission
+	 * (RACK.rtt 2 ms, min_rtt 1 ms) would make B, in flight for 7 ms,
+	 * lost at once with a zero reordering window.
+	 */
+	xtcp_rack_init(&r);
+	r.mstamp = SEC - 20 * MS;
+	r.rtt_us = 10 * MS;
+	if (!xtcp_skb_spurious_retrans(true, 1000, 1008))
+		xtcp_rack_advance(&r, true, 1000, SEC + 8 * MS,
+				  SEC + 10 * MS, MS);
+	ASSERT_FALSE(r.advanced);
+	ASSERT_EQ(XTCP_RACK_NOT_BEFORE,
+		  xtcp_rack_skb_verdict(&r, SEC + 3 * MS, 2000, SEC + 10 * MS,
+					0, &rem));
+	/* What the advance would have done. */
+	xtcp_rack_advance(&r, true, 1000, SEC + 8 * MS, SEC + 10 * MS, MS);
+	ASSERT_EQ(XTCP_RACK_LOST,
+		  xtcp_rack_skb_verdict(&r, SEC + 3 * MS, 2000, SEC + 10 * MS,
+					0, &rem));
+}
+
 /* Equal send times are ordered by end_seq, across the 2^32 wrap. */
 TEST(rack_sent_after)
 {
