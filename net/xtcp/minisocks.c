@@ -565,8 +565,10 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	 */
 	if (!sock_owned_by_user(child))
 		xtcp_backlog_rcv(child, skb);
-	else if (sk_add_backlog(child, skb, xtcp_backlog_limit(child)))
+	else if (sk_add_backlog(child, skb, xtcp_backlog_limit(child))) {
+		XTCP_INC_STATS(sock_net(child), XTCP_MIB_TCPBACKLOGDROP);
 		kfree_skb(skb);
+	}
 
 	/* Publish it only if the listener still listens, checked under the
 	 * lock xtcp_stop_listening() empties the queue under, so a child
@@ -851,8 +853,11 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 			if (!sock_owned_by_user(listener))
 				xtcp_backlog_rcv(listener, skb);
 			else if (sk_add_backlog(listener, skb,
-						xtcp_backlog_limit(listener)))
+						xtcp_backlog_limit(listener))) {
+				XTCP_INC_STATS(sock_net(listener),
+					       XTCP_MIB_TCPBACKLOGDROP);
 				kfree_skb(skb);
+			}
 			bh_unlock_sock(listener);
 			sock_put(listener);
 			return;
