@@ -58,7 +58,7 @@ static inline void xtcp_scale_timeouts(void)
 	int main(int argc, char **argv) \
 	{ \
 		xtcp_scale_timeouts(); \
-		return test_harness_run(argc, argv); \
+		exit(test_harness_run(argc, argv)); \
 	}
 
 #endif /* XTCP_SELFTESTS_HARNESS_H */
