@@ -84,7 +84,7 @@ COUNTERS = tuple(f"Tcp:{n}" for n in (
     "ActiveOpens", "PassiveOpens", "AttemptFails", "EstabResets",
     "CurrEstab", "InSegs", "OutSegs", "RetransSegs", "InErrs", "OutRsts",
     "InCsumErrors")) + tuple(f"TcpExt:{n}" for n in (
-        "DelayedACKs", "TCPRenoRecovery", "TCPSackRecovery",
+        "PAWSEstab", "DelayedACKs", "TCPRenoRecovery", "TCPSackRecovery",
         "TCPSACKReorder", "TCPRenoReorder", "TCPTSReorder", "TCPFullUndo",
         "TCPPartialUndo", "TCPDSACKUndo", "TCPLossUndo",
         "TCPLostRetransmit", "TCPRenoFailures", "TCPSackFailures",
@@ -93,7 +93,8 @@ COUNTERS = tuple(f"Tcp:{n}" for n in (
         "TCPRenoRecoveryFail", "TCPSackRecoveryFail", "TCPDSACKOldSent",
         "TCPDSACKOfoSent", "TCPDSACKRecv", "TCPDSACKOfoRecv",
         "TCPAbortOnTimeout", "TCPSACKDiscard", "TCPDSACKIgnoredOld",
-        "TCPDSACKIgnoredNoUndo", "TCPSpuriousRTOs", "TCPRetransFail",
+        "TCPDSACKIgnoredNoUndo", "TCPSpuriousRTOs", "TCPBacklogDrop",
+        "TCPRetransFail",
         "TCPOFOQueue", "TCPOFODrop", "TCPSynRetrans", "TCPRcvQDrop",
         "TCPDSACKRecvSegs", "TCPDSACKIgnoredDubious"))
 

@@ -2228,6 +2228,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	 * checks below.
 	 */
 	if (xtcp_tstamp_paws_discard(sk, skb) && !(flags & TCPHDR_RST)) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PAWSESTABREJECTED);
 		if (!xtcp_oow_rate_limited(sock_net(sk), skb,
 					   &xsk->last_oow_ack_time))
 			xtcp_send_dupack(sk, skb);

@@ -563,10 +563,12 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	 * listener woken.  Nobody can own the child yet (it is not on the
 	 * accept queue), but respect an owner as Linux does.
 	 */
-	if (!sock_owned_by_user(child))
+	if (!sock_owned_by_user(child)) {
 		xtcp_backlog_rcv(child, skb);
-	else if (sk_add_backlog(child, skb, xtcp_backlog_limit(child)))
+	} else if (sk_add_backlog(child, skb, xtcp_backlog_limit(child))) {
+		XTCP_INC_STATS(sock_net(child), XTCP_MIB_TCPBACKLOGDROP);
 		kfree_skb(skb);
+	}
 
 	/* Publish it only if the listener still listens, checked under the
 	 * lock xtcp_stop_listening() empties the queue under, so a child
@@ -848,11 +850,14 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 		if (listener) {
 			xtcp_tw_kill(tw);
 			bh_lock_sock_nested(listener);
-			if (!sock_owned_by_user(listener))
+			if (!sock_owned_by_user(listener)) {
 				xtcp_backlog_rcv(listener, skb);
-			else if (sk_add_backlog(listener, skb,
-						xtcp_backlog_limit(listener)))
+			} else if (sk_add_backlog(listener, skb,
+						xtcp_backlog_limit(listener))) {
+				XTCP_INC_STATS(sock_net(listener),
+					       XTCP_MIB_TCPBACKLOGDROP);
 				kfree_skb(skb);
+			}
 			bh_unlock_sock(listener);
 			sock_put(listener);
 			return;

@@ -76,6 +76,7 @@ static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 	if (!sock_owned_by_user(sk)) {
 		xtcp_backlog_rcv(sk, skb);
 	} else if (sk_add_backlog(sk, skb, xtcp_backlog_limit(sk))) {
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPBACKLOGDROP);
 		bh_unlock_sock(sk);
 		kfree_skb(skb);
 		return;

@@ -6,6 +6,9 @@
  * limit (the harness's 30 s, or TEST_F_TIMEOUT's) is multiplied by
  * XTCP_SLOW before the tests run.  These limits only bound how long the
  * machine may take; a protocol's own clock inside a test is not scaled.
+ * It walks the harness's own lists (__fixture_list, each fixture's tests,
+ * their timeout) as Linux 6.1's tools/testing/selftests/kselftest_harness.h
+ * has them: the Makefile takes that header from linux-source-6.1.
  */
 #ifndef XTCP_SELFTESTS_HARNESS_H
 #define XTCP_SELFTESTS_HARNESS_H
@@ -18,14 +21,15 @@
  */
 static inline unsigned int xtcp_slow(void)
 {
-	const char *v = getenv("XTCP_SLOW");
-	char *end;
-	unsigned long n;
+	const char *v = getenv("XTCP_SLOW"), *c;
+	unsigned long n = 0;
 
 	if (!v || !*v)
 		return 1;
-	n = strtoul(v, &end, 10);
-	if (*end || n == 0 || n > 1000 || *v == '0') {
+	/* Digits only, no leading 0, as slow.sh asks. */
+	for (c = v; *c >= '0' && *c <= '9' && n <= 1000; c++)
+		n = n * 10 + (*c - '0');
+	if (*c || n == 0 || n > 1000 || *v == '0') {
 		fprintf(stderr, "# XTCP_SLOW must be a positive whole number, got '%s'\n", v);
 		exit(2);
 	}
