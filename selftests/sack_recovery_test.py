@@ -174,6 +174,11 @@
 #      the fix resent 5 within WATCH (record ['1@0', '5@4'], twice in
 #      two runs, 2026-12-02; on the chaos path, where min_rtt is a
 #      fraction of a ms, such an ACK had the whole flight resent).
+#      The control connection's ACK echoes the retransmission's own
+#      TSval: it is for the retransmission, RACK takes its send time,
+#      and 5 is resent next, by native (sanity) and xtcp alike; it
+#      fails if the guard misreads its clocks (units, offset) and skips
+#      RACK for every retransmission.
 #  (d) D-SACK undo: 2 delayed (not lost), 3-10 SACKed, 2 resent and
 #      ACKed, then the late original 2 arrives and we send a D-SACK for
 #      it: the cwnd reduction of the recovery is undone (RFC 2883 s.5,
@@ -630,10 +635,11 @@ def eifel_rtx_drop(case, p, gap):
     return False
 
 
-def spurious_drop(case, p, gap):
+def spurious_drop(case, p, gap, control=False):
     """(m): X's fast retransmission of 1 is not answered; RTT_WAIT s
     after it, the ACK of the late original 1 (echoing its TSval)
-    acknowledges 1-4; after WATCH s more, all of it."""
+    acknowledges 1-4; after WATCH s more, all of it.  With @control the
+    ACK echoes the retransmission's own TSval instead."""
     s, e = case.off(p)
     if s != 0 or "m" in case.extra:
         return False
@@ -641,7 +647,7 @@ def spurious_drop(case, p, gap):
     left = float(p.time) + RTT_WAIT - time.time()
     if left > 0:
         time.sleep(left)
-    case.rcv.ecr = ts_of(case.flight_pkts[0])[0]
+    case.rcv.ecr = ts_of(p if control else case.flight_pkts[0])[0]
     case.rcv.send([case.rcv.take(0, MSS)])
     case.extra["m_ack"] = case.rcv.acks[-1][0]
     time.sleep(WATCH)
@@ -791,6 +797,8 @@ def spurious_cases(args, tap, both, xresult, missing):
     knob(args, "tcp_timestamps", 1, missing)
     n, x = both("spurious rtx acked", [2, 3, 4], drop=spurious_drop,
                 ts=True)
+    cn, cx = both("rtx acked", [2, 3, 4], ts=True,
+                  drop=lambda c, p, g: spurious_drop(c, p, g, True))
     knob(args, "tcp_timestamps", 0, missing)
 
     def only_1(r):
@@ -802,6 +810,19 @@ def spurious_cases(args, tap, both, xresult, missing):
             "spurious rtx acked: xtcp's RACK does not take the "
             "retransmission for the ACK of the original [rack]",
             f"native {n}, xtcp {x}")
+
+    # The control: the ACK echoes the retransmission's TSval, so it is
+    # for the retransmission, and RACK takes its send time: 5, sent
+    # before it and not SACKed an RTT later, is lost and resent next.
+    def one_then_5(r):
+        return ok(r) and segs(r)[:2] == ["1", "5"]
+    tap.result(one_then_5(cn),
+               "rtx acked (control): native resends 1, then 5 once the ACK "
+               "of the retransmission moves RACK (sanity)", str(cn))
+    xresult(ok(cn) and one_then_5(cx),
+            "rtx acked (control): xtcp's RACK takes the retransmission "
+            "for its own ACK, as native's [rack]",
+            f"native {cn}, xtcp {cx}")
 
 
 def late_dsack_cases(tap, both, xresult):
@@ -840,7 +861,7 @@ def main():
                  ("tcp_recovery", 1), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
         knob(args, k, v, missing)
-    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2 + 2)
+    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2 + 2 + 2)
     port = 7700
 
     def both(name, *a, **kw):
