@@ -110,17 +110,24 @@ snapshot()
 	' /proc/net/snmp /proc/net/netstat /proc/net/xtcp_snmp /proc/net/xtcp_netstat >"$2"
 }
 
-# delta BEFORE AFTER NAME...: the sum of the named counters' growth
-# (STACK:GROUP:NAME, as snapshot writes them).
-delta()
+# native_sums A0 A1 B0 B1: "CSUM DSACK REORDER", the growth of native
+# TCP/IP's counters over both namespaces (snapshots A0 -> A1, B0 -> B1):
+# checksum and header errors (Tcp InCsumErrors + IpExt InCsumErrors + Ip
+# InHdrErrors), DSACKs received (TcpExt TCPDSACKRecv), reordering
+# detected (TcpExt TCPSACKReorder + TCPTSReorder).  One process.
+native_sums()
 {
-	local b=$1 a=$2
-	shift 2
-	awk -v want="$*" '
-		BEGIN { n = split(want, w); for (i = 1; i <= n; i++) sel[w[i]] = 1 }
-		FNR == NR { v0[$1] = $2; next }
-		$1 in sel { s += $2 - v0[$1] }
-		END { print s + 0 }' "$b" "$a"
+	awk '
+		BEGIN {
+			k["native:Tcp:InCsumErrors"] = 1; k["native:IpExt:InCsumErrors"] = 1
+			k["native:Ip:InHdrErrors"] = 1; k["native:TcpExt:TCPDSACKRecv"] = 2
+			k["native:TcpExt:TCPSACKReorder"] = 3; k["native:TcpExt:TCPTSReorder"] = 3
+		}
+		# The before snapshots count down, the after ones up.
+		!($1 in k) { next }
+		FILENAME == ARGV[1] || FILENAME == ARGV[3] { s[k[$1]] -= $2; next }
+		{ s[k[$1]] += $2 }
+		END { print s[1] + 0, s[2] + 0, s[3] + 0 }' "$1" "$2" "$3" "$4"
 }
 
 # The loss-recovery counters a case prints per namespace and stack (the
@@ -209,13 +216,8 @@ run_case()
 	sa=$(netem_sent $A xch-a) sb=$(netem_sent $B xch-b)
 	snapshot $A "$d/a1"
 	snapshot $B "$d/b1"
-	local csum dsack reord n
-	n="native:Tcp:InCsumErrors native:IpExt:InCsumErrors native:Ip:InHdrErrors"
-	csum=$(($(delta "$d/a0" "$d/a1" $n) + $(delta "$d/b0" "$d/b1" $n)))
-	n=native:TcpExt:TCPDSACKRecv
-	dsack=$(($(delta "$d/a0" "$d/a1" $n) + $(delta "$d/b0" "$d/b1" $n)))
-	n="native:TcpExt:TCPSACKReorder native:TcpExt:TCPTSReorder"
-	reord=$(($(delta "$d/a0" "$d/a1" $n) + $(delta "$d/b0" "$d/b1" $n)))
+	local csum dsack reord
+	read -r csum dsack reord < <(native_sums "$d/a0" "$d/a1" "$d/b0" "$d/b1")
 	{
 		grep -h '^xtcp_xfer: client family=' "$d/client.out" 2>/dev/null | sed "s/^/# $name: /"
 		echo "# $name: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s," \
