@@ -266,7 +266,8 @@ def case_shift(args, wire, ports):
 
 def clamp_names():
     return ["peer's shift 15 is taken as 14: data in flight after a "
-            "window of 1 << 14, as native (within one MSS)"]
+            "window of 1 << 14 ends within 2 MSS of its edge, not beyond, "
+            "native and xtcp"]
 
 
 def ends_beyond(c, segs):
@@ -324,9 +325,18 @@ def case_clamp(args, wire, ports):
         yield False, f"native: {got['inet'][1]} xtcp: {got['xtcp'][1]}"
         return
     print(f"# shift 15: bytes beyond the ACK native {n}, xtcp {x}")
-    yield (0 < n <= 1 << 14 and 0 < x <= 1 << 14 and abs(n - x) <= MSS,
+    # Taken as 15 the window would be 32 KiB and the flight run past
+    # 16384 up to the congestion window (20 segments after the first
+    # flight's ACK); taken as 13 or less it would stop at 8 KiB.  The
+    # flight usually fills the window (native 16384, xtcp 16060 or
+    # 16384), but the congestion window can stay at its initial 10
+    # segments (14600 bytes) when the writer under TCG had not yet
+    # filled the first flight as the ACK came (tcp_is_cwnd_limited()):
+    # seen once for native on CI, so 2 MSS below the edge, either stack.
+    lo = (1 << 14) - 2 * MSS
+    yield (lo < n <= 1 << 14 and lo < x <= 1 << 14,
            f"bytes sent beyond the ACK: native {n}, xtcp {x} "
-           f"(window 16384)")
+           f"(window 16384, want more than {lo})")
 
 
 def bulk_names():
