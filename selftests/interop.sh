@@ -370,7 +370,18 @@ report_case()
 		tap_ok "$name: wire: handshake as set, FIN each way ACKed, no RST"
 	else
 		tap_fail "$name: wire: handshake as set, FIN each way ACKed, no RST" "missing: $wire"
-		head -n 8 "$cap" | sed 's/^/#   /'
+		# The handshake, then every RST with the 3 lines before it,
+		# then the last 3 lines.
+		awk '{ l[NR] = $0 }
+		END {
+			for (i = 1; i <= NR && i <= 8; i++) { print l[i]; done[i] = 1 }
+			for (i = 9; i <= NR; i++)
+				if (l[i] ~ /Flags \[[^]]*R/)
+					for (j = i - 3; j <= i; j++)
+						if (j > 0 && !done[j]) { print l[j]; done[j] = 1 }
+			for (i = NR - 2; i <= NR; i++)
+				if (i > 0 && !done[i]) { print l[i]; done[i] = 1 }
+		}' "$cap" | sed 's/^/#   /'
 	fi
 }
 
