@@ -50,7 +50,7 @@ http_server()
 	nlim=$(($(slow 300)))
 	for ((i = 0; i < nlim; i++)); do
 		grep -q "^Serving HTTP" "$work/$name.log" && return 0
-		kill -0 $srv_pid 2>/dev/null || break
+		pid_alive $srv_pid || break
 		sleep 0.1
 	done
 	return 1

@@ -199,11 +199,11 @@ pmtu_case()
 	n=$(tenths 60)
 	for ((i = 0; i < n; i++)); do
 		if [ $(($(tx_bytes $R sp-rd) - base)) -ge 3145728 ]; then
-			kill -0 $cpid 2>/dev/null && dropped=1
+			pid_alive $cpid && dropped=1
 			ip -n $R link set sp-rd mtu 1200
 			break
 		fi
-		kill -0 $cpid 2>/dev/null || break
+		pid_alive $cpid || break
 		sleep 0.1
 	done
 	echo "# $name: MTU 1200 set after $((SECONDS - t0)) s, $(($(tx_bytes $R sp-rd) - base)) bytes out of R"

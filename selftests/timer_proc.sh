@@ -343,7 +343,7 @@ alive()
 {
 	local p
 	for p in "${pids[@]}"; do
-		kill -0 "$p" 2>/dev/null && return 0
+		pid_alive "$p" && return 0
 	done
 	return 1
 }

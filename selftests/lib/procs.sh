@@ -8,6 +8,7 @@
 #   wait_line PID FILE REGEX SECS   until FILE has a matching line; fails
 #                                   early when PID exits
 #   wait_exit PID SECS              PID's exit status, killed after SECS
+#   pid_alive PID                   PID runs (exists and is no zombie)
 #   result_field FILE NAME          NAME= from xtcp_xfer's last result line
 #   tcp_alloc                       native TCP sockets + xtcp port reservations
 # SECS of wait_line and wait_exit only bound how long the machine may
@@ -56,13 +57,26 @@ procs_cleanup()
 	[ -n "${work:-}" ] && rm -rf "$work"
 }
 
+# pid_alive PID: PID exists and has not exited.  kill -0 also succeeds
+# on a zombie, one that exited and was not reaped yet (or whose parent
+# never reaps it): polling with it then waits out the whole limit.  The
+# state is the field after the ") " that ends the command name in
+# /proc/PID/stat, read with builtins.
+pid_alive()
+{
+	local s
+	{ read -r s </proc/"$1"/stat; } 2>/dev/null || return 1
+	s=${s##*) }
+	[ "${s:0:1}" != Z ]
+}
+
 wait_line()
 {
 	local i n
 	tenths_n "$4"
 	for ((i = 0; i < n; i++)); do
 		file_has "$2" "$3" && return 0
-		kill -0 "$1" 2>/dev/null || break
+		pid_alive "$1" || break
 		sleep 0.1
 	done
 	file_has "$2" "$3"
@@ -73,7 +87,7 @@ wait_exit()
 	local i n
 	tenths_n "$2"
 	for ((i = 0; i < n; i++)); do
-		kill -0 "$1" 2>/dev/null || break
+		pid_alive "$1" || break
 		sleep 0.1
 	done
 	kill -9 "$1" 2>/dev/null
