@@ -229,6 +229,10 @@ struct xtcp_sock {
 	u64 syn_sent_us;	/* xtcp_clock_us() at our first SYN, the
 				 * handshake's RTT sample
 				 */
+	u64 tcp_mstamp;		/* xtcp_clock_us() at the event being
+				 * handled (a segment, a timer), Linux's
+				 * tcp_mstamp: xtcp_mstamp_refresh()
+				 */
 
 	/* Retransmission (RFC 6298) and loss recovery.  rtx_queue holds
 	 * what was sent and is not yet cumulatively acknowledged, an rbtree
@@ -1025,6 +1029,21 @@ u64 xtcp_clock_us(void);
 static inline u64 xtcp_stamp_us_delta(u64 t1, u64 t0)
 {
 	return t1 > t0 ? t1 - t0 : 0;
+}
+
+/* One reading of the clock for everything one event decides (Linux's
+ * tcp_mstamp_refresh()): an ACK's RTT samples, RACK's send-time
+ * comparisons and its reordering timeouts all use the same "now", as
+ * they would if no time passed while it is handled; under TCG reading
+ * the clock again per skb let it move by milliseconds within one ACK.
+ * Never goes back.  Socket spinlock held.
+ */
+static inline void xtcp_mstamp_refresh(struct xtcp_sock *xsk)
+{
+	u64 now = xtcp_clock_us();
+
+	if (now > xsk->tcp_mstamp)
+		xsk->tcp_mstamp = now;
 }
 
 /* tsq.c: TCP small queues */

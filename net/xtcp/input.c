@@ -300,7 +300,7 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 ecr,
 			     struct xtcp_rate_sample *rs, u32 *reord)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u64 now = xtcp_clock_us(), first_sent = 0, last_sent = 0;
+	u64 now = xsk->tcp_mstamp, first_sent = 0, last_sent = 0;
 	bool karn = false;
 	u32 segs = 0;
 	int i;
@@ -430,7 +430,7 @@ static bool xtcp_ack_update_rtt(struct sock *sk, const struct sk_buff *skb,
 				long seq_rtt_us, long ca_rtt_us,
 				const struct xtcp_sack_rtt *sack, bool acked)
 {
-	u64 now = xtcp_clock_us();
+	u64 now = xtcp_sk(sk)->tcp_mstamp;
 	u32 ts;
 
 	if (sack->first_sent_us) {
@@ -1464,7 +1464,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 static void xtcp_rcv_rtt_measure(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u64 now = xtcp_clock_us();
+	u64 now = xsk->tcp_mstamp;
 
 	if (xsk->rcv_rtt_time) {
 		u64 sample = xtcp_stamp_us_delta(now, xsk->rcv_rtt_time);
@@ -2458,6 +2458,7 @@ static void xtcp_segs_in(struct xtcp_sock *xsk, const struct sk_buff *skb)
  */
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	xtcp_mstamp_refresh(xtcp_sk(sk));
 	xtcp_segs_in(xtcp_sk(sk), skb);
 	switch (sk->sk_state) {
 	case TCP_LISTEN:

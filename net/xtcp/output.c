@@ -27,8 +27,10 @@
  *
  * ktime_get_ns() in microseconds, as Linux 6.1's tcp_clock_us().  Under
  * TCG, where the guest's clocksource is the HPET, every call is an HPET
- * read; Linux reads it once per event (tcp_mstamp_refresh()), which xtcp
- * does not do yet.
+ * read.  What one incoming segment or one retransmission-timer run
+ * decides (RTT samples, RACK) reads it once, into xsk->tcp_mstamp
+ * (xtcp_mstamp_refresh(), as Linux's tcp_mstamp_refresh()); send stamps
+ * read it per transmission.
  * Context: any.
  * Return: the clock, usecs.
  */

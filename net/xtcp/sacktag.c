@@ -102,7 +102,7 @@ void xtcp_rack_advance_skb(struct sock *sk, const struct sk_buff *skb)
 	if (!cb->sent_us)
 		return;
 	xtcp_rack_advance(&xsk->rack, cb->retransmitted, cb->end_seq,
-			  cb->sent_us, xtcp_clock_us(), xtcp_min_rtt(xsk));
+			  cb->sent_us, xsk->tcp_mstamp, xtcp_min_rtt(xsk));
 }
 
 /* Mark one skb SACKed, wholly covered by a SACK block (tcp_sacktag_one()):
@@ -553,7 +553,7 @@ void xtcp_timeout_mark_lost(struct sock *sk)
 	struct sk_buff *skb = xtcp_rtx_queue_head(sk), *head = skb;
 	bool reneg = skb && (XTCP_SKB_CB(skb)->sacked & XTCPCB_SACKED_ACKED);
 	bool rack = xtcp_is_rack(sk);
-	u64 now = xtcp_clock_us();
+	u64 now = xsk->tcp_mstamp;
 
 	xsk->retrans_out = 0;
 	xsk->lost_out = 0;
@@ -599,7 +599,7 @@ static void xtcp_rack_detect_loss(struct sock *sk, u32 *reo_timeout)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_skb_cb *cb, *tmp;
-	u64 now = xtcp_clock_us();
+	u64 now = xsk->tcp_mstamp;
 	u32 reo_wnd;
 
 	*reo_timeout = 0;

@@ -331,6 +331,7 @@ static void xtcp_write_timer_handler(struct sock *sk)
 		xtcp_timer_note(kind, XTCP_TIMER_EV_STALE);
 		return;
 	}
+	xtcp_mstamp_refresh(xsk);
 	if (time_after(xsk->rtx_timeout, jiffies)) {
 		/* Moved later after this expiry: pending again already
 		 * (re-armed), else armed here for the new deadline.
