@@ -593,6 +593,8 @@ def case_sack_compression(args, wire, fam, port):
         delta = (None if before is None or after is None
                  else after - before)
         spread = max(ours) - min(ours) if len(ours) == BURST else None
+        print(f"# {fam}: burst spread {spread} s, ACKs (ack - hole, SACK "
+              f"blocks) {seen}, TCPAckCompressed +{delta}", flush=True)
         # Hole filled: everything ACKed.
         m = c.send("A", seq=hole, data=b"c" * SMALL)
         c.snd_nxt = seq_add(hole, SMALL * (BURST + 1))
