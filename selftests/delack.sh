@@ -3,7 +3,8 @@
 #
 # delack: when the receiver acknowledges (delayed ACK, quick-ACK mode,
 # ACK every second full-sized segment, immediate ACKs around a hole and
-# for duplicates, the ACK of a FIN, TCP_QUICKACK), driven by scapy from a peer namespace
+# for duplicates, the ACK of a FIN, TCP_QUICKACK, SACK compression of a
+# burst beyond a hole), driven by scapy from a peer namespace
 # (selftests/delack_test.py, one python process, which prints the TAP).
 # Namespace X (10.77.18.1) runs one selftests/delack_peer receiver per
 # case, native (the reference) and xtcp; the peer namespace P (10.77.18.2,

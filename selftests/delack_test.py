@@ -24,10 +24,16 @@
 # ACKs are timestamped by the same sniffer on P's veth.  These protocol
 # timings are not scaled by XTCP_SLOW; waits that only bound the machine
 # are.
+#
+# SACK compression (case_sack_compression): with SACK negotiated, a
+# burst of segments beyond a hole, held by netem's slot on our side so
+# that X takes them in one softirq run; X's ACKs (ACK number and SACK
+# blocks) and its TCPAckCompressed delta must equal native's.
 
 import argparse
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -35,7 +41,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      ManualConn as Conn, describe, seq_add, run_families,
-                     wire_args, REPLY_WAIT)
+                     wire_args, opt_area, walk, REPLY_WAIT)
+from slow import slow  # noqa: E402
 from scapy.layers.inet import TCP  # noqa: E402
 
 IMMEDIATE = 0.100
@@ -103,9 +110,9 @@ def by_timer(peer, fam, before):
     return None if now is None or before is None else now > before
 
 
-def connect(args, wire, fam, port):
-    """A delack_peer on @port and our connection to it: (peer, conn,
-    None) or (peer, None, why not)."""
+def connect(args, wire, fam, port, sack=False):
+    """A delack_peer on @port and our connection to it (SACK-permitted
+    offered if @sack): (peer, conn, None) or (peer, None, why not)."""
     peer = Peer(args, fam, port)
     if peer.listening() is None:
         return peer, None, f"peer: {peer.text()}"
@@ -114,7 +121,8 @@ def connect(args, wire, fam, port):
     # its RTO, comes from that (about 3 * HS_DELAY), and our pauses under
     # TCG (measured up to 460 ms) stay below it; a gap longer than the
     # RTO would put it back in quick-ACK mode (tcp_event_data_recv()).
-    m = c.send("S", ack=0, opts=[("MSS", MSS)])
+    m = c.send("S", ack=0, opts=[("MSS", MSS)] +
+               ([("SAckOK", b"")] if sack else []))
     sa = c.wait_synack(m)
     why = None if sa is not None else "no SYN-ACK"
     if sa is not None:
@@ -477,6 +485,160 @@ def case_quickacks_after_duplicate(args, wire, fam, port):
         peer.stop()
 
 
+# ---- SACK compression (tcp_comp_sack_*, TCPAckCompressed) ----
+
+BURST = 10		# segments beyond the hole
+# netem's slot on our interface holds what we send until SLOT after the
+# first segment, then lets it all go in one dequeue run.
+SLOT = 0.8
+# The burst's segments as our sniffer saw them leave netem: further apart
+# than this and they were not released together.
+BURST_SPREAD = 0.1
+
+
+def comp_acks(peer, fam):
+    """TcpExt TCPAckCompressed of X's namespace for family @fam (native's
+    /proc/net/netstat, xtcp's /proc/net/xtcp_netstat), read through the
+    peer process; None if unreadable."""
+    name = "netstat" if fam == "inet" else "xtcp_netstat"
+    try:
+        with open(f"/proc/{peer.proc.pid}/net/{name}") as f:
+            rows = [ln.split() for ln in f if ln.startswith("TcpExt:")]
+        return int(rows[1][rows[0].index("TCPAckCompressed")])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def sack_blocks(p, base):
+    """The SACK blocks of @p as (start, end) pairs relative to @base, in
+    the order sent; () without a SACK option."""
+    o = opt_area(p)
+    for k, i, n in walk(o):
+        if k != 5:
+            continue
+        return tuple(((int.from_bytes(o[j:j + 4], "big") - base) % (1 << 32),
+                      (int.from_bytes(o[j + 4:j + 8], "big") - base) %
+                      (1 << 32)) for j in range(i + 2, i + n, 8))
+    return ()
+
+
+def netem_slot(args, on):
+    """netem's slot on our interface (in P, where this runs) on or off."""
+    cmd = (["tc", "qdisc", "replace", "dev", args.iface, "root", "netem",
+            "slot", f"{int(SLOT * 1000)}ms", f"{int(SLOT * 1000)}ms"]
+           if on else ["tc", "qdisc", "del", "dev", args.iface, "root"])
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    return r.returncode == 0 or not on, r.stderr.strip()
+
+
+def case_sack_compression(args, wire, fam, port):
+    # SACK negotiated, out of quick-ACK mode, not reading: one hole, then
+    # BURST small segments beyond it that reach X's TCP in one softirq
+    # run (netem's slot on our side releases them together; GRO is off on
+    # X's veth, so each is a segment of its own).  Linux 6.1
+    # (__tcp_ack_snd_check()) sends the first three duplicate ACKs at
+    # once, holds the next ones and sends one for them all when its
+    # compressed-ACK hrtimer fires, which it cannot do before the softirq
+    # run ends (the timer is a softirq one, pinned to that CPU): 4 ACKs,
+    # the last with one block over the whole burst, TCPAckCompressed +6.
+    # That order of events does not depend on the host's speed, only on
+    # the burst arriving as one, which is checked from the capture (a
+    # burst spread by the host is a SKIP, not a comparison), so the ACKs
+    # (ACK number and SACK blocks of each) and the counter's delta must
+    # equal native's exactly: no tolerance.  The hole filled then gets an
+    # ACK of everything.
+    peer, c, why = connect(args, wire, fam, port, sack=True)
+    slot_on = False
+    try:
+        if c is None:
+            for _ in range(3):
+                yield False, why
+            return
+        quick, d = leave_quickack(c, peer, fam)
+        if quick is None:
+            for _ in range(3):
+                yield False, d
+            return
+        hole = c.snd_nxt
+        before = comp_acks(peer, fam)
+        slot_on, err = netem_slot(args, True)
+        if not slot_on:
+            for _ in range(3):
+                yield False, f"netem slot: {err}"
+            return
+        m0 = wire.mark()
+        seqs = [seq_add(hole, SMALL * (i + 1)) for i in range(BURST)]
+        for s in seqs:
+            c.send("A", seq=s, data=b"c" * SMALL)
+        last = c.wire.wait(m0, lambda p: p[TCP].sport == c.sport and
+                           p[TCP].seq == seqs[-1],
+                           SLOT + REPLY_WAIT)
+        # The held ACK goes within tcp_comp_sack_delay_ns (1 ms) of the
+        # burst; the rest is the machine's time.
+        time.sleep(slow(1.0))
+        netem_slot(args, False)
+        slot_on = False
+        after = comp_acks(peer, fam)
+        with c.wire.cond:
+            pkts = c.wire.pkts[m0:]
+        ours = [float(p.time) for p in pkts
+                if p[TCP].sport == c.sport and len(p[TCP].payload)]
+        acks = [(p[TCP].ack - hole) % (1 << 32) for p in pkts
+                if c.mine(p) and flags(p) & 0x10 and
+                not len(p[TCP].payload)]
+        blocks = [sack_blocks(p, hole) for p in pkts
+                  if c.mine(p) and flags(p) & 0x10 and
+                  not len(p[TCP].payload)]
+        seen = list(zip(acks, blocks))
+        delta = (None if before is None or after is None
+                 else after - before)
+        spread = max(ours) - min(ours) if len(ours) == BURST else None
+        print(f"# {fam}: burst spread {spread} s, ACKs (ack - hole, SACK "
+              f"blocks) {seen}, TCPAckCompressed +{delta}", flush=True)
+        # Hole filled: everything ACKed.
+        m = c.send("A", seq=hole, data=b"c" * SMALL)
+        c.snd_nxt = seq_add(hole, SMALL * (BURST + 1))
+        a = ack_after(c, m, c.snd_nxt)
+        key = "sack_compression"
+        if last is None or spread is None or spread > BURST_SPREAD:
+            why = (f"the burst was not released as one ({len(ours)} of "
+                   f"{BURST} segments seen, spread {spread} s): "
+                   "nothing to compare")
+            yield None, why
+            yield None, why
+            args.oracle[key] = None
+        elif fam == args.family[0]:
+            args.oracle[key] = (seen, delta)
+            full = (0, ((SMALL, SMALL * (BURST + 1)),))
+            yield (len(seen) < BURST and seen[-1:] == [full],
+                   f"{fam}: ACKs {seen}: wanted fewer than {BURST}, the "
+                   f"last {full} (sanity: native compresses)")
+            yield (delta is not None and delta > 0,
+                   f"{fam}: TCPAckCompressed +{delta}, wanted > 0 "
+                   "(sanity)")
+        else:
+            want = args.oracle.get(key)
+            if want is None:
+                why = f"{args.family[0]} had no result to compare with"
+                yield None, why
+                yield None, why
+            else:
+                yield (seen == want[0],
+                       f"ACKs (ack - hole, SACK blocks) {seen}, "
+                       f"{args.family[0]}: {want[0]}")
+                yield (delta == want[1],
+                       f"TCPAckCompressed +{delta}, {args.family[0]}: "
+                       f"+{want[1]}")
+        yield (a is not None,
+               f"hole filled: {describe(a)}, wanted ack={c.snd_nxt}; "
+               f"{trace(c, m0)}")
+        c.abort()
+    finally:
+        if slot_on:
+            netem_slot(args, False)
+        peer.stop()
+
+
 # ---- rcv_mss with timestamps (appended: issue 8 review finding 3) ----
 
 TSV = 0x20000000	# our TSval base
@@ -584,6 +746,10 @@ CASES = [
     (case_ts_segment_size, ["timestamps: segment size learnt as native"]),
     (case_quickacks_after_duplicate,
      ["duplicate: quick ACKs after it as native's"]),
+    (case_sack_compression,
+     ["SACK burst beyond a hole: ACKs and SACK blocks as native's",
+      "SACK burst beyond a hole: TCPAckCompressed as native's",
+      "SACK burst: hole filled, ACK of all"]),
 ]
 
 

@@ -28,8 +28,9 @@
 # blocks and TSecr.
 #
 # No timing is asserted: each ACK is waited for up to REPLY_WAIT
-# (wirelib, scaled by XTCP_SLOW).  Native TCP may hold an ACK for
-# out-of-order data up to 1 ms (SACK compression), which is no concern.
+# (wirelib, scaled by XTCP_SLOW).  Both stacks may hold an ACK for
+# out-of-order data up to 1 ms (SACK compression), which is no concern:
+# each arrival waits for its ACK, so the timer sends it alone.
 
 import argparse
 import os

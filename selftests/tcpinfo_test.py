@@ -95,7 +95,8 @@ COUNTERS = tuple(f"Tcp:{n}" for n in (
         "TCPAbortOnTimeout", "TCPSACKDiscard", "TCPDSACKIgnoredOld",
         "TCPDSACKIgnoredNoUndo", "TCPSpuriousRTOs", "TCPBacklogDrop",
         "TCPRetransFail",
-        "TCPOFOQueue", "TCPOFODrop", "TCPSynRetrans", "TCPRcvQDrop",
+        "TCPOFOQueue", "TCPOFODrop", "TCPSynRetrans", "TCPAckCompressed",
+        "TCPRcvQDrop",
         "TCPDSACKRecvSegs", "TCPDSACKIgnoredDubious"))
 
 

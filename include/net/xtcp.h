@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/percpu.h>
 #include <linux/percpu_counter.h>
+#include <linux/hrtimer.h>
 #include <linux/rbtree.h>
 #include <linux/skbuff.h>
 #include <linux/timer.h>
@@ -23,6 +24,7 @@
 #include <net/xtcp_options.h>
 #include <net/xtcp_recovery.h>
 #include <net/xtcp_rtt.h>
+#include <net/xtcp_sack_comp.h>
 #include <net/xtcp_sack_rcv.h>
 #include <net/xtcp_timer.h>
 
@@ -367,6 +369,15 @@ struct xtcp_sock {
 	u8 ack_quick;		/* ACKs left in quick-ACK mode */
 	u8 ack_pingpong;	/* interactive: TCP_PINGPONG_THRESH */
 	u8 ack_retry;		/* ACKs in a row that could not be built */
+	/* SACK compression (delack.c, sack_comp.c): ACKs of out-of-order
+	 * data held back and comp_ack_timer, which sends one for them
+	 * (Linux's compressed_ack state and compressed_ack_timer).  An
+	 * hrtimer, not on the wheel: it waits 1 ms at most, a quarter of
+	 * the wheel's 4 ms jiffy at HZ=250.  Armed, it holds a socket
+	 * reference.
+	 */
+	struct xtcp_sack_comp sack_comp;
+	struct hrtimer comp_ack_timer;
 
 	/* Keepalive (keepalive.c): TCP_KEEPIDLE and TCP_KEEPINTVL in
 	 * jiffies, TCP_KEEPCNT; 0 means the namespace's sysctl.
@@ -445,6 +456,7 @@ enum {
 	XTCP_DELACK_TIMER_DEFERRED,
 	XTCP_MTU_REDUCED_DEFERRED,	/* an ICMP lowered the path MTU */
 	XTCP_TSQ_DEFERRED,	/* a completion found the socket owned */
+	XTCP_COMP_ACK_DEFERRED,	/* comp_ack_timer found the socket owned */
 };
 
 /* TCP small queues (bits of xtcp_sock.tsq_flags; Linux's TSQF_*). */
@@ -718,6 +730,12 @@ struct xtcp_net {
 	u8 frto;
 	int reordering;
 	int max_reordering;
+	/* ACK compression for out-of-order data (delack.c):
+	 * tcp_comp_sack_nr, tcp_comp_sack_delay_ns, tcp_comp_sack_slack_ns.
+	 */
+	u8 comp_sack_nr;
+	unsigned long comp_sack_delay_ns;
+	unsigned long comp_sack_slack_ns;
 	/* Min-RTT window (input.c), seconds; GSO autosizing (sendq.c). */
 	int min_rtt_wlen;
 	u8 tso_rtt_log;
@@ -1126,6 +1144,10 @@ void xtcp_set_quickack(struct sock *sk, int val);
 int xtcp_quickack_get(const struct sock *sk);
 void xtcp_delack_init(struct sock *sk);
 void xtcp_delack_timer_handler(struct sock *sk);
+void xtcp_comp_ack_deferred(struct sock *sk);
+void xtcp_comp_ack_init(struct sock *sk);
+void xtcp_comp_ack_stop(struct sock *sk);
+void xtcp_sack_compress_send_ack(struct sock *sk);
 void xtcp_reset_delack_timer(struct sock *sk, unsigned long expires);
 void xtcp_delack_retry(struct sock *sk);
 void xtcp_stop_delack_timer(struct sock *sk);

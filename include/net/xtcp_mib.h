@@ -59,6 +59,7 @@ enum xtcp_mib_field {
 	XTCP_MIB_TCPOFOQUEUE,
 	XTCP_MIB_TCPOFODROP,
 	XTCP_MIB_TCPSYNRETRANS,
+	XTCP_MIB_TCPACKCOMPRESSED,
 	XTCP_MIB_TCPRCVQDROP,
 	XTCP_MIB_TCPDSACKRECVSEGS,
 	XTCP_MIB_TCPDSACKIGNOREDDUBIOUS,
@@ -93,6 +94,8 @@ void xtcp_mib_sack_verdict(struct sock *sk, int verdict);
 void xtcp_mib_out(struct net *net, u8 flags, u32 segs);
 void xtcp_mib_syn_retrans(struct net *net);
 void xtcp_mib_csum_error(struct net *net);
+bool xtcp_sack_rcv_dup_mib(struct sock *sk, struct xtcp_sack_rcv *sr,
+			   u32 rcv_nxt, u32 seq, u32 end_seq);
 void xtcp_sack_rcv_data_mib(struct sock *sk, struct xtcp_sack_rcv *sr,
 			    u32 rcv_nxt, u32 seq, u32 end_seq);
 

@@ -56,6 +56,10 @@ void xtcp_dsack_set(struct xtcp_sack_rcv *s, u32 seq, u32 end_seq);
 void xtcp_dsack_extend(struct xtcp_sack_rcv *s, u32 seq, u32 end_seq);
 void xtcp_sack_rcv_data(struct xtcp_sack_rcv *s, u32 rcv_nxt, u32 seq,
 			u32 end_seq);
+bool xtcp_sack_rcv_dup(struct xtcp_sack_rcv *s, u32 rcv_nxt, u32 seq,
+		       u32 end_seq);
+unsigned int xtcp_sack_ofo_slot(const struct xtcp_sack_rcv *s, u32 seq,
+				u32 end_seq);
 unsigned int xtcp_sack_rcv_count(const struct xtcp_sack_rcv *s,
 				 unsigned int max);
 unsigned int xtcp_sack_rcv_write(struct xtcp_sack_rcv *s,

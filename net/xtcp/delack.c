@@ -10,15 +10,21 @@
  *   mode (connection start, after an idle gap, after a duplicate; not
  *   while interactive), or when the protocol asks for one (ICSK_ACK_NOW:
  *   a hole was filled); while the out-of-order queue holds data every
- *   segment is ACKed at once (duplicate ACKs for fast retransmit);
+ *   segment is ACKed at once (duplicate ACKs for fast retransmit), except
+ *   that with SACK, after three such ACKs for one RCV.NXT, the next ones
+ *   are held for 5% of the RTT, at most tcp_comp_sack_delay_ns, and sent
+ *   as one (SACK compression: __tcp_ack_snd_check(), on comp_ack_timer,
+ *   an hrtimer);
  * - otherwise the delayed-ACK timer sends it after "ato" (40 ms up to
  *   200 ms, or up to 500 ms for a bulk receiver, bounded by the RTT),
  *   adapted to the gaps between segments;
  * - any segment we send carries the ACK and cancels the pending one.
  *
  * All functions here run with the socket spinlock held (softirq) or the
- * socket owned by the caller (process context).
+ * socket owned by the caller (process context), but the hrtimer callback
+ * xtcp_comp_ack_kick(), which takes the spinlock itself.
  */
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <net/dst.h>
 #include <net/inet_connection_sock.h>
@@ -26,6 +32,7 @@
 #include <net/tcp.h>
 #include <net/xtcp.h>
 #include <net/xtcp_options.h>
+#include <net/xtcp_sack_comp.h>
 #include <net/xtcp_timer.h>
 
 /* Flags of a segment that may legitimately be short: the last of a
@@ -238,13 +245,21 @@ static void xtcp_send_delayed_ack(struct sock *sk)
  *
  * tcp_ack_snd_check() and __tcp_ack_snd_check(): at once for more than
  * one full-sized segment not yet ACKed when the window does not shrink
- * (or the reader waits for SO_RCVLOWAT bytes), in quick-ACK mode, when
- * ICSK_ACK_NOW is set, or while out-of-order data is queued (xtcp has no
- * SACK compression); else on the delayed-ACK timer.
+ * (or the reader waits for SO_RCVLOWAT bytes), in quick-ACK mode, or when
+ * ICSK_ACK_NOW is set; else, with nothing queued out of order, on the
+ * delayed-ACK timer.  With out-of-order data queued it goes at once too,
+ * unless SACK compression holds it (xtcp_sack_comp_hold(): on a SACK
+ * connection, after three immediate ACKs for this RCV.NXT, at most
+ * tcp_comp_sack_nr in a row); a held ACK starts comp_ack_timer unless it
+ * runs already, for xtcp_sack_comp_delay_ns() with tcp_comp_sack_slack_ns
+ * of slack, holding a socket reference.
  */
 void xtcp_ack_snd_check(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	u32 rcv_rtt8;
+	u64 delay;
 
 	if (!(xsk->ack_pending & ICSK_ACK_SCHED) || sk->sk_state == TCP_CLOSE)
 		return;
@@ -252,12 +267,31 @@ void xtcp_ack_snd_check(struct sock *sk)
 	     (xsk->rcv_nxt - xsk->copied_seq < READ_ONCE(sk->sk_rcvlowat) ||
 	      __xtcp_select_window(sk) >= xsk->rcv_wnd)) ||
 	    xtcp_in_quickack_mode(sk) ||
-	    (xsk->ack_pending & ICSK_ACK_NOW) ||
-	    !RB_EMPTY_ROOT(&xsk->out_of_order_queue)) {
+	    (xsk->ack_pending & ICSK_ACK_NOW)) {
 		xtcp_send_ack(sk);
 		return;
 	}
-	xtcp_send_delayed_ack(sk);
+	if (RB_EMPTY_ROOT(&xsk->out_of_order_queue)) {
+		xtcp_send_delayed_ack(sk);
+		return;
+	}
+	if (!xsk->sack_ok ||
+	    !xtcp_sack_comp_hold(&xsk->sack_comp, xsk->rcv_nxt,
+				 READ_ONCE(xn->comp_sack_nr))) {
+		xtcp_send_ack(sk);
+		return;
+	}
+	if (hrtimer_is_queued(&xsk->comp_ack_timer))
+		return;
+	/* Linux keeps the receiver's RTT in 1/8 us; xtcp in us. */
+	rcv_rtt8 = xsk->rcv_rtt_us > U32_MAX >> 3 ? U32_MAX :
+		   xsk->rcv_rtt_us << 3;
+	delay = xtcp_sack_comp_delay_ns(rcv_rtt8, xsk->rtt.srtt_us,
+					READ_ONCE(xn->comp_sack_delay_ns));
+	sock_hold(sk);
+	hrtimer_start_range_ns(&xsk->comp_ack_timer, ns_to_ktime(delay),
+			       READ_ONCE(xn->comp_sack_slack_ns),
+			       HRTIMER_MODE_REL_PINNED_SOFT);
 }
 
 /**
@@ -265,13 +299,20 @@ void xtcp_ack_snd_check(struct sock *sk)
  * @sk: the socket, locked
  *
  * tcp_event_ack_sent() and inet_csk_clear_xmit_timer(ICSK_TIME_DACK):
- * one ACK of quick-ACK mode is used up (leaving it resets ato), nothing
- * is pending any more and the delayed-ACK timer stops.
+ * the ACKs SACK compression held are counted in TCPAckCompressed and
+ * comp_ack_timer stops (this ACK stands for them); one ACK of quick-ACK
+ * mode is used up (leaving it resets ato), nothing is pending any more
+ * and the delayed-ACK timer stops.
  */
 void xtcp_event_ack_sent(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 held = xtcp_sack_comp_ack_sent(&xsk->sack_comp);
 
+	if (unlikely(held)) {
+		XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPACKCOMPRESSED, held);
+		xtcp_comp_ack_stop(sk);
+	}
 	if (xsk->ack_quick) {
 		if (xsk->ack_pending & ICSK_ACK_SCHED) {
 			if (!--xsk->ack_quick)
@@ -406,38 +447,42 @@ void xtcp_delack_init(struct sock *sk)
 	xsk->ack_retry = 0;
 	xsk->ato = 0;
 	xsk->ack_timeout = 0;
+	xsk->sack_comp.held = 0;	/* tcp_disconnect() */
 	xsk->rcv_mss = 0;
 	xsk->last_seg_size = 0;
 	xsk->lrcvtime = 0;
 }
 
-/**
- * xtcp_delack_timer_handler() - the delayed ACK is due
- * @sk: the socket, spinlock held and not owned by a user (the timer, or
- *	release_sock())
- *
- * tcp_delack_timer_handler(): only the socket's current deadline counts
- * (a deadline moved later re-arms the timer); a missed delayed ACK
- * doubles ato (at most the RTO), or, when interactive, leaves
- * interactive mode with ato at its minimum; then the ACK goes.
+/* tcp_delack_timer_handler(), for the delayed-ACK timer (@note
+ * XTCP_TIMER_DELACK: what it finds stale counts in /proc/net/xtcp_timers)
+ * or for comp_ack_timer's work left to release_sock() (@note
+ * XTCP_TIMER_NR: nothing counted, that timer is not on the wheel).
  */
-void xtcp_delack_timer_handler(struct sock *sk)
+static void __xtcp_delack_timer_handler(struct sock *sk, u8 note)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	if (((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)) ||
-	    !(xsk->ack_pending & ICSK_ACK_TIMER)) {
-		xtcp_timer_note(XTCP_TIMER_DELACK, XTCP_TIMER_EV_STALE);
+	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)) {
+		xtcp_timer_note(note, XTCP_TIMER_EV_STALE);
+		return;
+	}
+	/* ACKs held by SACK compression go first, and are all it does. */
+	if (xsk->sack_comp.held) {
+		xtcp_sack_compress_send_ack(sk);
+		return;
+	}
+	if (!(xsk->ack_pending & ICSK_ACK_TIMER)) {
+		xtcp_timer_note(note, XTCP_TIMER_EV_STALE);
 		return;
 	}
 	if (time_after(xsk->ack_timeout, jiffies)) {
-		xtcp_timer_note(XTCP_TIMER_DELACK, XTCP_TIMER_EV_STALE);
+		xtcp_timer_note(note, XTCP_TIMER_EV_STALE);
 		xtcp_reset_delack_timer(sk, xsk->ack_timeout);
 		return;
 	}
 	xsk->ack_pending &= ~ICSK_ACK_TIMER;
 	if (!(xsk->ack_pending & ICSK_ACK_SCHED)) {
-		xtcp_timer_note(XTCP_TIMER_DELACK, XTCP_TIMER_EV_STALE);
+		xtcp_timer_note(note, XTCP_TIMER_EV_STALE);
 		return;
 	}
 	if (!xtcp_in_pingpong_mode(xsk)) {
@@ -448,4 +493,122 @@ void xtcp_delack_timer_handler(struct sock *sk)
 	}
 	xtcp_send_ack(sk);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
+}
+
+/**
+ * xtcp_delack_timer_handler() - the delayed ACK is due
+ * @sk: the socket, spinlock held and not owned by a user (the timer, or
+ *	release_sock())
+ *
+ * tcp_delack_timer_handler(): ACKs held by SACK compression are sent
+ * (xtcp_sack_compress_send_ack()) and nothing else is done; otherwise
+ * only the socket's current deadline counts (a deadline moved later
+ * re-arms the timer); a missed delayed ACK doubles ato (at most the
+ * RTO), or, when interactive, leaves interactive mode with ato at its
+ * minimum; then the ACK goes.
+ */
+void xtcp_delack_timer_handler(struct sock *sk)
+{
+	__xtcp_delack_timer_handler(sk, XTCP_TIMER_DELACK);
+}
+
+/**
+ * xtcp_comp_ack_deferred() - comp_ack_timer's work, in release_sock()
+ * @sk: the socket, spinlock held, still owned by the caller of
+ *	release_sock() (xtcp_release_cb())
+ *
+ * tcp_compressed_ack_kick() found the socket owned and left the work to
+ * tcp_release_cb() as TCP_DELACK_TIMER_DEFERRED: tcp_delack_timer_handler()
+ * then runs, which sends the held ACKs when there still are any.  Here
+ * with its own deferral bit, so that the delayed-ACK timer's counters
+ * count only that timer.
+ */
+void xtcp_comp_ack_deferred(struct sock *sk)
+{
+	__xtcp_delack_timer_handler(sk, XTCP_TIMER_NR);
+}
+
+/**
+ * xtcp_sack_compress_send_ack() - send the ACK SACK compression holds
+ * @sk: the socket, spinlock held (receive path, delayed-ACK timer) or
+ *	owned (release_sock())
+ *
+ * tcp_sack_compress_send_ack(): with ACKs held, comp_ack_timer stops,
+ * one ACK goes for them all and the others count in TCPAckCompressed;
+ * with none held, nothing.  Called where Linux calls it: by the
+ * delayed-ACK timer, and when an out-of-order segment is about to make
+ * or grow a SACK block beyond the first XTCP_SACK_BLOCKS_EXPECTED
+ * (tcp_sack_new_ofo_skb()), so that the peer sees the older blocks before
+ * they move down.
+ */
+void xtcp_sack_compress_send_ack(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 held;
+
+	if (!xsk->sack_comp.held)
+		return;
+	xtcp_comp_ack_stop(sk);
+	held = xtcp_sack_comp_ack_sent(&xsk->sack_comp);
+	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPACKCOMPRESSED, held - 1);
+	xtcp_send_ack(sk);
+}
+
+/* tcp_compressed_ack_kick(): comp_ack_timer expired.  With the socket
+ * free, one held ACK goes (taken off the count first: it is sent, not
+ * saved; xtcp_event_ack_sent() counts the rest); owned, the work goes
+ * to release_sock(), which then holds a reference of its own.  The
+ * timer's reference is dropped either way.  Softirq (HRTIMER_SOFTIRQ).
+ */
+static enum hrtimer_restart xtcp_comp_ack_kick(struct hrtimer *timer)
+{
+	struct xtcp_sock *xsk = container_of(timer, struct xtcp_sock,
+					     comp_ack_timer);
+	struct sock *sk = &xsk->inet.sk;
+
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk)) {
+		if (xsk->sack_comp.held) {
+			xsk->sack_comp.held--;
+			xtcp_send_ack(sk);
+		}
+	} else if (!test_and_set_bit(XTCP_COMP_ACK_DEFERRED,
+				     &xsk->timer_deferred)) {
+		sock_hold(sk);
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * xtcp_comp_ack_init() - a new socket's comp_ack_timer
+ * @sk: the socket being created
+ *
+ * As tcp_init_xmit_timers(): relative, pinned to the CPU that arms it,
+ * expiring in softirq context.
+ */
+void xtcp_comp_ack_init(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	hrtimer_init(&xsk->comp_ack_timer, CLOCK_MONOTONIC,
+		     HRTIMER_MODE_REL_PINNED_SOFT);
+	xsk->comp_ack_timer.function = xtcp_comp_ack_kick;
+}
+
+/**
+ * xtcp_comp_ack_stop() - stop comp_ack_timer
+ * @sk: the socket, locked (spinlock or owner); the caller holds a
+ *	reference
+ *
+ * A timer stopped before it ran gives its socket reference back; one
+ * whose callback runs already keeps it and drops it itself
+ * (hrtimer_try_to_cancel(), as tcp_event_ack_sent() and
+ * tcp_clear_xmit_timers()).  The held count is the caller's.
+ */
+void xtcp_comp_ack_stop(struct sock *sk)
+{
+	if (hrtimer_try_to_cancel(&xtcp_sk(sk)->comp_ack_timer) == 1)
+		__sock_put(sk);
 }

@@ -1963,10 +1963,18 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		if (ret <= 0)
 			return ret < 0;	/* no room: freed, nothing to SACK */
 		/* Held (or held already): tcp_data_queue_ofo()'s D-SACK and
-		 * tcp_sack_new_ofo_skb().
+		 * tcp_sack_new_ofo_skb(), which first sends the ACK SACK
+		 * compression holds, with that D-SACK and the blocks as they
+		 * are, when the segment's block is not among the first
+		 * XTCP_SACK_BLOCKS_EXPECTED.
 		 */
-		if (sr)
-			xtcp_sack_rcv_data_mib(sk, sr, prior_rcv_nxt, seq, seq + len);
+		if (sr && xtcp_sack_rcv_dup_mib(sk, sr, prior_rcv_nxt, seq,
+						seq + len)) {
+			if (xtcp_sack_ofo_slot(sr, seq, seq + len) >=
+			    XTCP_SACK_BLOCKS_EXPECTED)
+				xtcp_sack_compress_send_ack(sk);
+			xtcp_sack_new_ofo(sr, seq, seq + len);
+		}
 		return true;
 	}
 	if (xtcp_seq_before(seq, xsk->rcv_nxt)) {

@@ -76,6 +76,7 @@ static const struct xtcp_mib_name xtcp_netstat_list[] = {
 	XTCP_MIB_ITEM("TCPOFOQueue", XTCP_MIB_TCPOFOQUEUE),
 	XTCP_MIB_ITEM("TCPOFODrop", XTCP_MIB_TCPOFODROP),
 	XTCP_MIB_ITEM("TCPSynRetrans", XTCP_MIB_TCPSYNRETRANS),
+	XTCP_MIB_ITEM("TCPAckCompressed", XTCP_MIB_TCPACKCOMPRESSED),
 	XTCP_MIB_ITEM("TCPRcvQDrop", XTCP_MIB_TCPRCVQDROP),
 	XTCP_MIB_ITEM("TCPDSACKRecvSegs", XTCP_MIB_TCPDSACKRECVSEGS),
 	XTCP_MIB_ITEM("TCPDSACKIgnoredDubious", XTCP_MIB_TCPDSACKIGNOREDDUBIOUS),
@@ -356,7 +357,7 @@ void xtcp_mib_csum_error(struct net *net)
 }
 
 /**
- * xtcp_sack_rcv_data_mib() - xtcp_sack_rcv_data(), counting the D-SACK
+ * xtcp_sack_rcv_dup_mib() - xtcp_sack_rcv_dup(), counting the D-SACK
  * @sk: the socket, locked
  * @sr: its receiver SACK state
  * @rcv_nxt: RCV.NXT before the segment is taken in
@@ -367,13 +368,35 @@ void xtcp_mib_csum_error(struct net *net)
  * TCPDSACKOldSent, for data out of order held already TCPDSACKOfoSent.
  *
  * Context: softirq or process, the socket locked.
+ * Return: true if the segment goes to xtcp_sack_new_ofo() next.
  */
-void xtcp_sack_rcv_data_mib(struct sock *sk, struct xtcp_sack_rcv *sr,
-			    u32 rcv_nxt, u32 seq, u32 end_seq)
+bool xtcp_sack_rcv_dup_mib(struct sock *sk, struct xtcp_sack_rcv *sr,
+			   u32 rcv_nxt, u32 seq, u32 end_seq)
 {
-	xtcp_sack_rcv_data(sr, rcv_nxt, seq, end_seq);
+	bool ofo = xtcp_sack_rcv_dup(sr, rcv_nxt, seq, end_seq);
+
 	if (sr->dsack)
 		XTCP_INC_STATS(sock_net(sk), xtcp_seq_before(seq, rcv_nxt) ?
 			       XTCP_MIB_TCPDSACKOLDSENT :
 			       XTCP_MIB_TCPDSACKOFOSENT);
+	return ofo;
+}
+
+/**
+ * xtcp_sack_rcv_data_mib() - xtcp_sack_rcv_data(), counting the D-SACK
+ * @sk: the socket, locked
+ * @sr: its receiver SACK state
+ * @rcv_nxt: RCV.NXT before the segment is taken in
+ * @seq: the segment's first sequence number
+ * @end_seq: the sequence number after its data
+ *
+ * As xtcp_sack_rcv_dup_mib(), then the SACK blocks.
+ *
+ * Context: softirq or process, the socket locked.
+ */
+void xtcp_sack_rcv_data_mib(struct sock *sk, struct xtcp_sack_rcv *sr,
+			    u32 rcv_nxt, u32 seq, u32 end_seq)
+{
+	if (xtcp_sack_rcv_dup_mib(sk, sr, rcv_nxt, seq, end_seq))
+		xtcp_sack_new_ofo(sr, seq, end_seq);
 }

@@ -96,7 +96,8 @@ void xtcp_sack_reset(struct xtcp_sack_rcv *s)
  * blocks exist already, the last, least recently changed one is forgotten
  * to make room. RFC 2018 s.4: the first block holds the segment that
  * triggered the ACK, the rest follow most recent first. Linux's
- * tcp_sack_new_ofo_skb() (without its ACK compression hook). An empty or
+ * tcp_sack_new_ofo_skb(), whose ACK compression hook is the caller's
+ * (xtcp_sack_ofo_slot()). An empty or
  * inverted range is ignored.
  *
  * Context: any.
@@ -128,6 +129,37 @@ void xtcp_sack_new_ofo(struct xtcp_sack_rcv *s, u32 seq, u32 end_seq)
 	s->selective_acks[0].start_seq = seq;
 	s->selective_acks[0].end_seq = end_seq;
 	s->num_sacks++;
+}
+
+/**
+ * xtcp_sack_ofo_slot() - where an out-of-order segment will go
+ * @s:       receiver SACK state.
+ * @seq:     first sequence number of the segment's data.
+ * @end_seq: sequence number after its last byte.
+ *
+ * What xtcp_sack_new_ofo() is about to do with the segment, asked before
+ * it does it: the index of the first block the segment overlaps or
+ * touches, which it will extend, or the number of blocks when it touches
+ * none and will become a new one.  Linux's tcp_sack_new_ofo_skb() sends
+ * a held compressed ACK first when this is TCP_SACK_BLOCKS_EXPECTED or
+ * more, so that the sender hears of the older blocks before they are
+ * pushed down.
+ *
+ * Context: any.
+ * Return: 0..XTCP_NUM_SACKS.
+ */
+unsigned int xtcp_sack_ofo_slot(const struct xtcp_sack_rcv *s, u32 seq,
+				u32 end_seq)
+{
+	struct xtcp_sack_block b;
+	unsigned int i;
+
+	for (i = 0; i < s->num_sacks; i++) {
+		b = s->selective_acks[i];
+		if (xtcp_sack_extend(&b, seq, end_seq))
+			break;
+	}
+	return i;
 }
 
 /**
@@ -238,16 +270,39 @@ void xtcp_dsack_extend(struct xtcp_sack_rcv *s, u32 seq, u32 end_seq)
 void xtcp_sack_rcv_data(struct xtcp_sack_rcv *s, u32 rcv_nxt, u32 seq,
 			u32 end_seq)
 {
+	if (xtcp_sack_rcv_dup(s, rcv_nxt, seq, end_seq))
+		xtcp_sack_new_ofo(s, seq, end_seq);
+}
+
+/**
+ * xtcp_sack_rcv_dup() - the D-SACK part of xtcp_sack_rcv_data()
+ * @s:       receiver SACK state.
+ * @rcv_nxt: RCV.NXT before the segment is taken in.
+ * @seq:     the segment's first sequence number (SEG.SEQ, after SYN).
+ * @end_seq: the sequence number after its last data byte.
+ *
+ * xtcp_sack_rcv_data() is this, then xtcp_sack_new_ofo() when this says
+ * so; a caller that must act between the two (Linux sends a held
+ * compressed ACK there, with this segment's D-SACK and the blocks as they
+ * were) calls them itself.
+ *
+ * Context: any.
+ * Return: true if the segment lies above @rcv_nxt and goes to
+ * xtcp_sack_new_ofo() next.
+ */
+bool xtcp_sack_rcv_dup(struct xtcp_sack_rcv *s, u32 rcv_nxt, u32 seq,
+		       u32 end_seq)
+{
 	const struct xtcp_sack_block *b, *low = NULL;
 	unsigned int i;
 
 	if (!xtcp_seq_after(end_seq, seq))
-		return;
+		return false;
 	s->dsack = false;
 
 	if (xtcp_seq_before(seq, rcv_nxt)) {
 		xtcp_dsack_set(s, seq, xtcp_seq_min(end_seq, rcv_nxt));
-		return;
+		return false;
 	}
 
 	/* The lowest block sharing bytes with the segment. */
@@ -263,8 +318,7 @@ void xtcp_sack_rcv_data(struct xtcp_sack_rcv *s, u32 rcv_nxt, u32 seq,
 		xtcp_dsack_set(s, xtcp_seq_max(seq, low->start_seq),
 			       xtcp_seq_min(end_seq, low->end_seq));
 
-	if (xtcp_seq_after(seq, rcv_nxt))
-		xtcp_sack_new_ofo(s, seq, end_seq);
+	return xtcp_seq_after(seq, rcv_nxt);
 }
 
 /**

@@ -334,6 +334,28 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dointvec,
 	},
 	{
+		.procname	= "tcp_comp_sack_delay_ns",
+		.data		= XTCP_KNOB(comp_sack_delay_ns),
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0644,
+		.proc_handler	= proc_doulongvec_minmax,
+	},
+	{
+		.procname	= "tcp_comp_sack_slack_ns",
+		.data		= XTCP_KNOB(comp_sack_slack_ns),
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0644,
+		.proc_handler	= proc_doulongvec_minmax,
+	},
+	{
+		.procname	= "tcp_comp_sack_nr",
+		.data		= XTCP_KNOB(comp_sack_nr),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
+	{
 		.procname	= "tcp_congestion_control",
 		.data		= XTCP_KNOB(cong_default),
 		.maxlen		= XTCP_CONG_NAME_MAX,
@@ -402,6 +424,10 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->frto = 2;		/* F-RTO on (tcp_sk_init()) */
 	xn->reordering = TCP_FASTRETRANS_THRESH;
 	xn->max_reordering = 300;
+	/* SACK compression (tcp_sk_init()): 1 ms, 100 us, 44 ACKs. */
+	xn->comp_sack_delay_ns = NSEC_PER_MSEC;
+	xn->comp_sack_slack_ns = 100 * NSEC_PER_USEC;
+	xn->comp_sack_nr = 44;
 	xn->min_rtt_wlen = 300;
 	xn->tso_rtt_log = 9;	/* 2^9 us: tcp_tso_autosize() */
 	/* 16 GSO skbs of 64 KiB (tcp_sk_init()). */

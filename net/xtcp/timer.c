@@ -7,7 +7,8 @@
  * timer, which also ends an orphaned FIN_WAIT2 (Linux's sk_timer), and
  * the delayed-ACK timer (icsk_delack_timer; delack.c decides). A
  * pending timer holds a socket reference (include/net/xtcp_timer.h).
- * The keepalive logic itself is in keepalive.c.
+ * The keepalive logic itself is in keepalive.c.  One more, SACK
+ * compression's comp_ack_timer, is an hrtimer of its own (delack.c).
  * When one fires while a user owns the socket, the work is left to
  * release_sock() (xtcp_release_cb(), as tcp_release_cb()).
  */
@@ -463,7 +464,8 @@ void xtcp_keepalive_timer(struct xtcp_wtimer *t)
  * @sk: the socket; release_sock() holds its spinlock, BHs off, and still
  *	owns it
  *
- * tcp_release_cb() for the timers and a path MTU reduction: each deferred
+ * tcp_release_cb() for the timers (comp_ack_timer's work among them, which
+ * Linux defers as the delayed-ACK timer's) and a path MTU reduction: each deferred
  * handler runs once, and the reference taken when it was deferred goes
  * (the caller of release_sock() holds its own, so it is never the last).
  */
@@ -487,6 +489,10 @@ void xtcp_release_cb(struct sock *sk)
 	if (test_and_clear_bit(XTCP_DELACK_TIMER_DEFERRED,
 			       &xsk->timer_deferred)) {
 		xtcp_delack_timer_handler(sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(XTCP_COMP_ACK_DEFERRED, &xsk->timer_deferred)) {
+		xtcp_comp_ack_deferred(sk);
 		__sock_put(sk);
 	}
 	if (test_and_clear_bit(XTCP_MTU_REDUCED_DEFERRED,
@@ -661,14 +667,16 @@ void xtcp_init_timers(struct sock *sk)
 	xtcp_timer_init(&xsk->rtx_timer, XTCP_TIMER_RTO);
 	xtcp_timer_init(&xsk->keepalive_timer, XTCP_TIMER_KEEPALIVE);
 	xtcp_timer_init(&xsk->delack_timer, XTCP_TIMER_DELACK);
+	xtcp_comp_ack_init(sk);
 }
 
 /**
  * xtcp_clear_timers() - stop every timer of a socket
  * @sk: the socket, locked
  *
- * inet_csk_clear_xmit_timers() (retransmission and delayed ACK) plus
- * the keepalive timer. A handler that
+ * tcp_clear_xmit_timers(): inet_csk_clear_xmit_timers() (retransmission
+ * and delayed ACK) and the compressed-ACK hrtimer, plus the keepalive
+ * timer. A handler that
  * already runs finds the socket's state (closed) or rtx_timer_kind and
  * does nothing; deferred work stays with release_sock().
  */
@@ -681,4 +689,5 @@ void xtcp_clear_timers(struct sock *sk)
 	xtcp_sk_timer_stop(sk, &xsk->keepalive_timer);
 	xsk->ack_pending = 0;
 	xtcp_sk_timer_stop(sk, &xsk->delack_timer);
+	xtcp_comp_ack_stop(sk);
 }
