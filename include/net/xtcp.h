@@ -372,8 +372,9 @@ struct xtcp_sock {
 	/* SACK compression (delack.c, sack_comp.c): ACKs of out-of-order
 	 * data held back and comp_ack_timer, which sends one for them
 	 * (Linux's compressed_ack state and compressed_ack_timer).  An
-	 * hrtimer, not on the wheel: it waits 1 ms at most, a quarter of
-	 * the wheel's 4 ms jiffy at HZ=250.  Armed, it holds a socket
+	 * hrtimer, not on the wheel: it waits at most
+	 * tcp_comp_sack_delay_ns, by default 1 ms, a quarter of the
+	 * wheel's 4 ms jiffy at HZ=250.  Armed, it holds a socket
 	 * reference.
 	 */
 	struct xtcp_sack_comp sack_comp;
@@ -1054,7 +1055,12 @@ static inline u64 xtcp_stamp_us_delta(u64 t1, u64 t0)
  * comparisons and its reordering timeouts all use the same "now", as
  * they would if no time passed while it is handled; under TCG reading
  * the clock again per skb let it move by milliseconds within one ACK.
- * Never goes back.  Socket spinlock held.
+ * Never goes back.  Refreshed where those are reached from: each segment
+ * of a full socket (xtcp_backlog_rcv(), from softirq or release_sock())
+ * and each retransmission-timer run; Linux also refreshes it in
+ * tcp_write_xmit(), tcp_connect() and the window probe, where xtcp reads
+ * the clock itself (send stamps), so code moved onto tcp_mstamp must be
+ * reached from one of the two.  Socket locked (spinlock or owner).
  */
 static inline void xtcp_mstamp_refresh(struct xtcp_sock *xsk)
 {

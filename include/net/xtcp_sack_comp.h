@@ -34,8 +34,11 @@
  * struct xtcp_sack_comp - a receiver's compressed-ACK state
  * @rcv_nxt:  RCV.NXT the immediate ACKs were counted for (Linux's
  *            compressed_ack_rcv_nxt).
- * @held:     ACKs held since the last ACK left (compressed_ack); the
- *            timer is armed while it is not 0.
+ * @held:     ACKs held since the last ACK left (compressed_ack).  Held
+ *            ACKs arm the timer, but @held may be non-zero with it idle:
+ *            its work left to release_sock(), an ACK its callback could
+ *            not build (the delayed-ACK retry has it), or timers
+ *            cleared on close.
  * @dup_acks: immediate ACKs sent for @rcv_nxt while out-of-order data was
  *            queued, at most XTCP_SACK_COMP_DUPACKS (dup_ack_counter).
  */

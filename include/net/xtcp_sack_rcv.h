@@ -58,8 +58,8 @@ void xtcp_sack_rcv_data(struct xtcp_sack_rcv *s, u32 rcv_nxt, u32 seq,
 			u32 end_seq);
 bool xtcp_sack_rcv_dup(struct xtcp_sack_rcv *s, u32 rcv_nxt, u32 seq,
 		       u32 end_seq);
-unsigned int xtcp_sack_ofo_slot(const struct xtcp_sack_rcv *s, u32 seq,
-				u32 end_seq);
+unsigned int xtcp_sack_ofo_extend(struct xtcp_sack_rcv *s, u32 seq,
+				  u32 end_seq);
 unsigned int xtcp_sack_rcv_count(const struct xtcp_sack_rcv *s,
 				 unsigned int max);
 unsigned int xtcp_sack_rcv_write(struct xtcp_sack_rcv *s,

@@ -1963,14 +1963,15 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		if (ret <= 0)
 			return ret < 0;	/* no room: freed, nothing to SACK */
 		/* Held (or held already): tcp_data_queue_ofo()'s D-SACK and
-		 * tcp_sack_new_ofo_skb(), which first sends the ACK SACK
-		 * compression holds, with that D-SACK and the blocks as they
-		 * are, when the segment's block is not among the first
-		 * XTCP_SACK_BLOCKS_EXPECTED.
+		 * tcp_sack_new_ofo_skb(), which grows the block the segment
+		 * touches where it is and, when that block (or the new one)
+		 * is not among the first XTCP_SACK_BLOCKS_EXPECTED, first
+		 * sends the ACK SACK compression holds, with that D-SACK and
+		 * the blocks in their old order.
 		 */
 		if (sr && xtcp_sack_rcv_dup_mib(sk, sr, prior_rcv_nxt, seq,
 						seq + len)) {
-			if (xtcp_sack_ofo_slot(sr, seq, seq + len) >=
+			if (xtcp_sack_ofo_extend(sr, seq, seq + len) >=
 			    XTCP_SACK_BLOCKS_EXPECTED)
 				xtcp_sack_compress_send_ack(sk);
 			xtcp_sack_new_ofo(sr, seq, seq + len);
@@ -2361,6 +2362,22 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			goto drop;
 		}
 		break;
+	}
+
+	/* tcp_data_queue() begins by forgetting a D-SACK no ACK carried
+	 * yet (one SACK compression holds, say): the next ACK answers this
+	 * segment.  Linux gets there for a segment with data or a FIN in
+	 * ESTABLISHED and the FIN-WAIT states, and for one starting below
+	 * RCV.NXT in the states after the peer's FIN.
+	 */
+	if (cb->seq != cb->end_seq &&
+	    (((1 << sk->sk_state) &
+	      (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)) ||
+	     xtcp_seq_before(cb->seq, xsk->rcv_nxt))) {
+		struct xtcp_sack_rcv *sr = xtcp_sack_state(sk);
+
+		if (sr)
+			sr->dsack = false;
 	}
 
 	/* Seventh: data.  After close() or shutdown(SHUT_RD) in FIN-WAIT

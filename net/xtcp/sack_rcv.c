@@ -97,7 +97,7 @@ void xtcp_sack_reset(struct xtcp_sack_rcv *s)
  * to make room. RFC 2018 s.4: the first block holds the segment that
  * triggered the ACK, the rest follow most recent first. Linux's
  * tcp_sack_new_ofo_skb(), whose ACK compression hook is the caller's
- * (xtcp_sack_ofo_slot()). An empty or
+ * (xtcp_sack_ofo_extend()). An empty or
  * inverted range is ignored.
  *
  * Context: any.
@@ -132,33 +132,34 @@ void xtcp_sack_new_ofo(struct xtcp_sack_rcv *s, u32 seq, u32 end_seq)
 }
 
 /**
- * xtcp_sack_ofo_slot() - where an out-of-order segment will go
+ * xtcp_sack_ofo_extend() - the first half of xtcp_sack_new_ofo()
  * @s:       receiver SACK state.
  * @seq:     first sequence number of the segment's data.
  * @end_seq: sequence number after its last byte.
  *
- * What xtcp_sack_new_ofo() is about to do with the segment, asked before
- * it does it: the index of the first block the segment overlaps or
- * touches, which it will extend, or the number of blocks when it touches
- * none and will become a new one.  Linux's tcp_sack_new_ofo_skb() sends
- * a held compressed ACK first when this is TCP_SACK_BLOCKS_EXPECTED or
- * more, so that the sender hears of the older blocks before they are
- * pushed down.
+ * The first block the segment overlaps or touches grows to cover it,
+ * where it is (no move, no coalescing); the return value is its index,
+ * or the number of blocks when the segment touches none and will be a
+ * new one.  Linux's tcp_sack_new_ofo_skb() extends the block, then sends
+ * a held compressed ACK when that index is TCP_SACK_BLOCKS_EXPECTED or
+ * more, so that the sender hears of the older blocks (the grown one
+ * among them, at its old place) before they are pushed down; then it
+ * rotates.  xtcp_sack_new_ofo() afterwards finds the block grown already
+ * and does the rest.
  *
  * Context: any.
  * Return: 0..XTCP_NUM_SACKS.
  */
-unsigned int xtcp_sack_ofo_slot(const struct xtcp_sack_rcv *s, u32 seq,
-				u32 end_seq)
+unsigned int xtcp_sack_ofo_extend(struct xtcp_sack_rcv *s, u32 seq,
+				  u32 end_seq)
 {
-	struct xtcp_sack_block b;
 	unsigned int i;
 
-	for (i = 0; i < s->num_sacks; i++) {
-		b = s->selective_acks[i];
-		if (xtcp_sack_extend(&b, seq, end_seq))
+	if (!xtcp_seq_after(end_seq, seq))
+		return s->num_sacks;
+	for (i = 0; i < s->num_sacks; i++)
+		if (xtcp_sack_extend(&s->selective_acks[i], seq, end_seq))
 			break;
-	}
 	return i;
 }
 

@@ -2,7 +2,7 @@
 /*
  * Host unit tests for SACK compression (net/xtcp/sack_comp.c) and the
  * SACK block position that triggers its early send
- * (xtcp_sack_ofo_slot(), net/xtcp/sack_rcv.c).
+ * (xtcp_sack_ofo_extend(), net/xtcp/sack_rcv.c).
  *
  * The expected numbers are worked out by hand from Linux 6.1's
  * __tcp_ack_snd_check(), tcp_event_ack_sent(), tcp_compressed_ack_kick()
@@ -254,30 +254,72 @@ TEST(delay)
 	ASSERT_EQ(0, xtcp_sack_comp_delay_ns(8 * 100000, 0, 0));
 }
 
+/* Three blocks, most recent first: [500,600) [300,400) [100,200). */
+static void three_blocks(struct xtcp_sack_rcv *s)
+{
+	xtcp_sack_rcv_init(s, true);
+	xtcp_sack_new_ofo(s, 100, 200);
+	xtcp_sack_new_ofo(s, 300, 400);
+	xtcp_sack_new_ofo(s, 500, 600);
+}
+
 /*
  * Where tcp_sack_new_ofo_skb() checks this_sack >= TCP_SACK_BLOCKS_EXPECTED:
  * the first block the segment extends, or the number of blocks.
  */
-TEST(ofo_slot)
+TEST(ofo_extend_index)
 {
 	struct xtcp_sack_rcv s;
 
 	xtcp_sack_rcv_init(&s, true);
-	ASSERT_EQ(0, xtcp_sack_ofo_slot(&s, 100, 200));
-	xtcp_sack_new_ofo(&s, 100, 200);
-	xtcp_sack_new_ofo(&s, 300, 400);
-	xtcp_sack_new_ofo(&s, 500, 600);
-	/* Most recent first: [500,600) [300,400) [100,200). */
-	ASSERT_EQ(0, xtcp_sack_ofo_slot(&s, 600, 650));	/* touches */
-	ASSERT_EQ(1, xtcp_sack_ofo_slot(&s, 350, 360));	/* inside */
-	ASSERT_EQ(2, xtcp_sack_ofo_slot(&s, 50, 100));	/* touches */
-	ASSERT_EQ(3, xtcp_sack_ofo_slot(&s, 700, 800));	/* new block */
-	/* Spanning two: the first in the array counts. */
-	ASSERT_EQ(0, xtcp_sack_ofo_slot(&s, 150, 550));
-	/* Asking changes nothing. */
+	ASSERT_EQ(0, xtcp_sack_ofo_extend(&s, 100, 200));
+	three_blocks(&s);
+	ASSERT_EQ(0, xtcp_sack_ofo_extend(&s, 600, 650));	/* touches */
+	three_blocks(&s);
+	ASSERT_EQ(1, xtcp_sack_ofo_extend(&s, 350, 360));	/* inside */
+	three_blocks(&s);
+	ASSERT_EQ(2, xtcp_sack_ofo_extend(&s, 50, 100));	/* touches */
+	three_blocks(&s);
+	ASSERT_EQ(3, xtcp_sack_ofo_extend(&s, 700, 800));	/* new block */
+	/* A new block changes nothing yet. */
 	ASSERT_EQ(3, s.num_sacks);
 	ASSERT_EQ(500, s.selective_acks[0].start_seq);
-	ASSERT_EQ(600, s.selective_acks[0].end_seq);
+	ASSERT_EQ(100, s.selective_acks[2].start_seq);
+	/* Spanning two: the first in the array counts. */
+	three_blocks(&s);
+	ASSERT_EQ(0, xtcp_sack_ofo_extend(&s, 150, 550));
+	ASSERT_EQ(3, xtcp_sack_ofo_extend(&s, 10, 10));	/* empty */
+}
+
+/*
+ * As tcp_sack_new_ofo_skb() before its compressed ACK: the block grows
+ * in place (the ACK sent then reports it at its old index, the others
+ * unmoved); xtcp_sack_new_ofo() then moves it to the front as without
+ * the first step.
+ */
+TEST(ofo_extend_in_place_then_rotate)
+{
+	struct xtcp_sack_rcv s, ref;
+
+	three_blocks(&s);
+	ASSERT_EQ(2, xtcp_sack_ofo_extend(&s, 200, 250));
+	ASSERT_EQ(3, s.num_sacks);
+	ASSERT_EQ(500, s.selective_acks[0].start_seq);
+	ASSERT_EQ(300, s.selective_acks[1].start_seq);
+	ASSERT_EQ(100, s.selective_acks[2].start_seq);
+	ASSERT_EQ(250, s.selective_acks[2].end_seq);
+	xtcp_sack_new_ofo(&s, 200, 250);
+	three_blocks(&ref);
+	xtcp_sack_new_ofo(&ref, 200, 250);
+	ASSERT_EQ(ref.num_sacks, s.num_sacks);
+	for (unsigned int i = 0; i < s.num_sacks; i++) {
+		ASSERT_EQ(ref.selective_acks[i].start_seq,
+			  s.selective_acks[i].start_seq);
+		ASSERT_EQ(ref.selective_acks[i].end_seq,
+			  s.selective_acks[i].end_seq);
+	}
+	ASSERT_EQ(100, s.selective_acks[0].start_seq);
+	ASSERT_EQ(250, s.selective_acks[0].end_seq);
 }
 
 /* xtcp_sack_rcv_dup() then xtcp_sack_new_ofo() is xtcp_sack_rcv_data(). */
