@@ -25,7 +25,8 @@
 # 250 ms.  Python under TCG then acts well within an RTT: it sees the
 # flight 0.1-0.4 s after it left (up to 1.5 s seen on a loaded host,
 # which a PATH_RTT of 0.5 s did not survive: X's RTO fired first; a
-# retransmission before our first ACK is printed as "early"), sends the
+# retransmission before our first ACK is printed as "early"; when native's
+# is, the case's checks are skips: the test bed was late), sends the
 # flight's first ACK PATH_RTT after the flight's first segment (printed
 # as "lag", from the flight's last segment: about PATH_RTT, more if
 # python was late) and the others, built while the handshake ACK was
@@ -552,7 +553,10 @@ class Case:
 
     def first_rtx_delay(self):
         """(segment, s after our last flight ACK) of the first
-        retransmission, or None."""
+        retransmission, or None (also when the case stopped before its
+        flight's ACKs went: the case's own why says why)."""
+        if not hasattr(self, "t_flight"):
+            return None
         hi = 0
         for p in data_in_order(self.c, self.m):
             s, e = self.off(p)
@@ -863,9 +867,29 @@ def main():
         knob(args, k, v, missing)
     tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2 + 2 + 2)
     port = 7700
+    # Native, the reference, resent the flight's head before our first
+    # ACK (its RTO from a handshake of PATH_RTT fired first): the test
+    # bed was later than the case assumes (python on the debug kernel
+    # of make check-debug lags about 4 s), so neither stack's result
+    # says anything, and every check of the case is a skip saying so.
+    # Not for a case that waits for the RTO on purpose (late=True).
+    # late["why"] holds for the results after a both() (or two, for a
+    # case that compares two pairs) until the next case starts.
+    late = {"why": None, "fresh": False}
+    tap_result = tap.result
+
+    def result(good, name, why=""):
+        late["fresh"] = False
+        if late["why"]:
+            return tap_result(None, name, late["why"])
+        return tap_result(good, name, why)
+    tap.result = result
 
     def both(name, *a, **kw):
         nonlocal port
+        if not late["fresh"]:
+            late["why"] = None
+            late["fresh"] = True
         out = []
         for fam in FAMILIES:
             port += 1
@@ -877,6 +901,12 @@ def main():
             except Exception as e:	# report, go on with the next case
                 out.append(f"exception {e!r}")
                 print(f"# {fam} {name}: {out[-1]}", flush=True)
+        n = out[0]
+        if (not kw.get("late") and not late["why"] and
+                isinstance(n, dict) and n.get("early")):
+            late["why"] = (f"native retransmitted before our first ACK "
+                           f"(lag {n.get('lag')} s): the test bed was "
+                           f"late, {name} says nothing")
         return out
 
     def xresult(good, name, why):
@@ -997,6 +1027,7 @@ def main():
                                 ).stdout.strip()
     knob(args, "tcp_congestion_control", "reno", missing)
     out = []
+    late["why"] = None	# not a both() case
     for fam in FAMILIES:
         port += 1
         subprocess.run(["ip", "netns", "exec", args.netns, "ip",
