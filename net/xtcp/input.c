@@ -2189,6 +2189,11 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	else if (xsk->syn_sent_us)
 		xtcp_update_rtt(sk, xtcp_rtt_us_since(xtcp_clock_us(),
 						      xsk->syn_sent_us));
+	/* RFC 5681 s.3.1 as tcp_init_transfer(): after more than one SYN
+	 * sent again the first window is one segment.
+	 */
+	if (xsk->retransmits > 1)
+		xsk->cong.cwnd = 1;
 	xsk->retransmits = 0;
 	xsk->retrans_stamp = 0;
 	xtcp_stop_rtx(sk);

@@ -389,6 +389,12 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PASSIVEOPENS);
 	xsk->lsndtime = tcp_jiffies32;
 	xsk->total_retrans = READ_ONCE(req->num_retrans);
+	/* RFC 5681 s.3.1 as tcp_init_transfer(): after more than one
+	 * SYN-ACK sent again, its timer having fired (Linux's undo_marker,
+	 * set when num_timeout is), the first window is one segment.
+	 */
+	if (xsk->total_retrans > 1 && READ_ONCE(req->retries))
+		xsk->cong.cwnd = 1;
 	xtcp_tstamp_child_init(sk, req);
 	/* With timestamps the child works from an MSS 12 bytes smaller, as
 	 * tcp_rcv_state_process() lowers advmss in SYN-RECEIVED; the SYN-ACK
