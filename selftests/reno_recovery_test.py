@@ -73,7 +73,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, XPeer, wire_args,  # noqa: E402
                      ManualConn as Conn, segment, M32, REPLY_WAIT)
-from slow import slow  # noqa: E402
+from slow import SLOW, slow  # noqa: E402
 from scapy.layers.inet import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
@@ -331,6 +331,25 @@ def main():
         knob(args, k, v)
     tap = Tap(3 + 2)
     port = 7900
+    # On a kernel XTCP_SLOW times slower (make check-debug) our handshake
+    # ACK, held PATH_RTT, comes after X's 1 s SYN-ACK timer: X resends
+    # the SYN-ACK and starts from one segment (RFC 5681 s.3.1), and our
+    # ACKs come after its RTO.  A case whose native run then stopped
+    # says nothing about xtcp: its checks are skips saying why.
+    bed = {"why": None}
+    tap_result = tap.result
+
+    def result(good, name, why=""):
+        if bed["why"]:
+            return tap_result(None, name, bed["why"])
+        return tap_result(good, name, why)
+    tap.result = result
+
+    def bed_late(n):
+        bed["why"] = None
+        if SLOW > 1 and "why" in n:
+            bed["why"] = (f"XTCP_SLOW {SLOW}: the test bed was later "
+                          f"than X's timers, native stopped: {n['why']}")
 
     def flush():
         subprocess.run(["ip", "netns", "exec", args.netns, "ip",
@@ -351,6 +370,7 @@ def main():
                             "-qw", f"net.{ns}.tcp_congestion_control={v}"],
                            capture_output=True)
     n, x = out
+    bed_late(n)
 
     def near(a, b):
         """Cumulative counts @a and @b: as many ACKs, within one after
@@ -382,6 +402,7 @@ def main():
         flush()
         out.append(frto_obs(args, wire, fam, port))
     n, x = out
+    bed_late(n)
 
     def frto(r):
         """Only 1 resent, 11 and 12 the first two segments after our

@@ -38,9 +38,11 @@ wait $run 2>/dev/null
 check "a child killed and reaped is gone" "$(alive_word $run)" gone
 
 # A zombie: a child of a process that never reaps it (exec replaces the
-# subshell, so the exited "true" stays a zombie until the sleep ends).
+# shell before its child ends, so that child stays a zombie under the
+# sleep, which does not reap; a child that ended before the exec would
+# have been reaped by bash).
 zfile=$(mktemp)
-bash -c 'true & echo $! >"$1"; exec sleep 3' _ "$zfile" &
+bash -c 'sleep 0.5 & echo $! >"$1"; exec sleep 10' _ "$zfile" &
 parent=$!
 for _ in $(seq 50); do [ -s "$zfile" ] && break; sleep 0.1; done
 zombie=$(cat "$zfile")
