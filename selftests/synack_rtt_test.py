@@ -74,8 +74,11 @@ def first_window(args, wire, fam, port, resends):
                            flags(p) & 0x12 == 0x12, REPLY_WAIT + 2 * k)
             if sa is None:
                 return f"no SYN-ACK number {k + 1}"
+            # The resent SYN-ACKs are byte for byte the first one: find
+            # this one by identity (list.index() would find the first).
             with wire.cond:
-                m = wire.pkts.index(sa) + 1
+                m = next(i for i in range(m, len(wire.pkts))
+                         if wire.pkts[i] is sa) + 1
         m = wire.mark()
         wire.send(IP(src=args.src, dst=args.dst) / TCP(
             sport=sport, dport=port, flags="A", seq=isn + 1,
