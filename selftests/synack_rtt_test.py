@@ -49,25 +49,45 @@ HOLD_MAX = 0.25
 FLIGHT_WAIT = min(slow(1.0), 2.0)
 
 
+def server(args, fam, port, sleep_ms, nbytes):
+    """A wire_peer server of @fam on @port that, once it accepted, waits
+    @sleep_ms, writes @nbytes and holds the connection; its Popen once
+    it listens, or None."""
+    peer = subprocess.Popen(
+        ["ip", "netns", "exec", args.netns, args.peer, "-f", fam, "-t", "10",
+         "-l", f"{args.dst}:{port}", f"sleep:{sleep_ms}", f"write:{nbytes}",
+         "sleep:6000", "close"], stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    if peer.stdout.readline().startswith("listening"):
+        return peer
+    peer.kill()
+    peer.wait()
+    return None
+
+
+def send_syn(args, wire, port):
+    """Our SYN (MSS 1460 only) to @port: (our port, our ISN, a predicate
+    for the server's segments of this connection, the sniffer's mark
+    before the SYN)."""
+    sport = 46000 + port % 1000
+    isn = 5000000 + port
+    m = wire.mark()
+    wire.send(IP(src=args.src, dst=args.dst) / TCP(
+        sport=sport, dport=port, flags="S", seq=isn, window=65535,
+        options=[("MSS", 1460)]))
+    return (sport, isn,
+            lambda p: p[TCP].sport == port and p[TCP].dport == sport, m)
+
+
 def first_window(args, wire, fam, port, resends):
     """The number of data segments the server sends first, with its
     SYN-ACK resent @resends times by its timer before our ACK, or a
     string saying why none was counted."""
-    peer = subprocess.Popen(
-        ["ip", "netns", "exec", args.netns, args.peer, "-f", fam, "-t", "10",
-         "-l", f"{args.dst}:{port}", "sleep:200", "write:4380", "sleep:6000",
-         "close"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+    peer = server(args, fam, port, 200, 4380)
+    if peer is None:
+        return "the server did not listen"
     try:
-        if not peer.stdout.readline().startswith("listening"):
-            return "the server did not listen"
-        sport = 46000 + port % 1000
-        isn = 5000000 + port
-        mine = (lambda p: p[TCP].sport == port and p[TCP].dport == sport)
-        m = wire.mark()
-        wire.send(IP(src=args.src, dst=args.dst) / TCP(
-            sport=sport, dport=port, flags="S", seq=isn, window=65535,
-            options=[("MSS", 1460)]))
+        sport, isn, mine, m = send_syn(args, wire, port)
         sa = None
         for k in range(resends + 1):
             sa = wire.wait(m, lambda p: mine(p) and
@@ -104,22 +124,11 @@ def first_rtx(args, wire, fam, port, resent_synack):
     """(seconds from the server's first data segment to its first
     retransmission, seconds of the handshake's RTT sample), or a string
     saying why none was measured."""
-    peer = subprocess.Popen(
-        ["ip", "netns", "exec", args.netns, args.peer, "-f", fam, "-t", "10",
-         "-l", f"{args.dst}:{port}", "sleep:500", "write:100", "sleep:6000",
-         "close"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+    peer = server(args, fam, port, 500, 100)
+    if peer is None:
+        return "the server did not listen"
     try:
-        if not peer.stdout.readline().startswith("listening"):
-            return "the server did not listen"
-        sport = 46000 + port % 1000
-        isn = 5000000 + port
-        mine = (lambda p: p[TCP].sport == port and p[TCP].dport == sport)
-        syn = IP(src=args.src, dst=args.dst) / TCP(
-            sport=sport, dport=port, flags="S", seq=isn, window=65535,
-            options=[("MSS", 1460)])
-        m = wire.mark()
-        wire.send(syn)
+        sport, isn, mine, m = send_syn(args, wire, port)
         sa = wire.wait(m, lambda p: mine(p) and flags(p) & 0x12 == 0x12,
                        REPLY_WAIT)
         if sa is None:
