@@ -195,6 +195,18 @@ def leave_quickack(c, peer, fam):
     return None, f"{MAX_SMALL} small segments all ACKed at once"
 
 
+def connect_quiet(args, wire, fam, port, sack=False):
+    """connect(), then leave_quickack(): (peer, conn, None) with the
+    receiver out of quick-ACK mode, or (peer, None, why not)."""
+    peer, c, why = connect(args, wire, fam, port, sack)
+    if c is None:
+        return peer, None, why
+    quick, why = leave_quickack(c, peer, fam)
+    if quick is None:
+        return peer, None, why
+    return peer, c, None
+
+
 def case_lone_segment(args, wire, fam, port):
     # After quick-ACK mode (connection start), a lone small segment the
     # receiver does not read is ACKed by the delayed-ACK timer.
@@ -282,16 +294,11 @@ def case_out_of_order(args, wire, fam, port):
     # Out of quick-ACK mode, not reading: a segment beyond a hole gets an
     # immediate duplicate ACK, the segment filling the hole an immediate
     # ACK of everything (RFC 5681 s.4.2).
-    peer, c, why = connect(args, wire, fam, port)
+    peer, c, why = connect_quiet(args, wire, fam, port)
     try:
         if c is None:
             for _ in range(4):
                 yield False, why
-            return
-        quick, d = leave_quickack(c, peer, fam)
-        if quick is None:
-            for _ in range(4):
-                yield False, d
             return
         hole = c.snd_nxt
         n = timer_acks(peer, fam)
@@ -400,16 +407,11 @@ def case_duplicate_and_fin(args, wire, fam, port):
     # s.4.2); then the peer's FIN, whose ACK Linux may delay in
     # CLOSE_WAIT (tcp_fin() makes the connection interactive): native is
     # the oracle for whether it comes at once or on the timer.
-    peer, c, why = connect(args, wire, fam, port)
+    peer, c, why = connect_quiet(args, wire, fam, port)
     try:
         if c is None:
             for _ in range(3):
                 yield False, why
-            return
-        quick, d = leave_quickack(c, peer, fam)
-        if quick is None:
-            for _ in range(3):
-                yield False, d
             return
         n = timer_acks(peer, fam)
         m, t0 = send_data(c, SMALL, seq=seq_add(c.snd_nxt, -SMALL))
@@ -547,17 +549,12 @@ def case_sack_compression(args, wire, fam, port):
     # (ACK number and SACK blocks of each) and the counter's delta must
     # equal native's exactly: no tolerance.  The hole filled then gets an
     # ACK of everything.
-    peer, c, why = connect(args, wire, fam, port, sack=True)
+    peer, c, why = connect_quiet(args, wire, fam, port, sack=True)
     slot_on = False
     try:
         if c is None:
             for _ in range(3):
                 yield False, why
-            return
-        quick, d = leave_quickack(c, peer, fam)
-        if quick is None:
-            for _ in range(3):
-                yield False, d
             return
         hole = c.snd_nxt
         before = comp_acks(peer, fam)
