@@ -133,6 +133,24 @@ def xtcp_mem():
     return None
 
 
+def netstat(fam):
+    """TcpExt counters of the receivers' namespace for @fam (native's
+    /proc/net/netstat, xtcp's /proc/net/xtcp_netstat) as a dict, or {}."""
+    name = "netstat" if fam == "inet" else "xtcp_netstat"
+    r = subprocess.run(["ip", "netns", "exec", RX_NS, "cat",
+                        f"/proc/net/{name}"],
+                       capture_output=True, text=True, timeout=slow(20))
+    rows = [ln.split() for ln in r.stdout.splitlines()
+            if ln.startswith("TcpExt:")]
+    try:
+        return dict(zip(rows[0][1:], map(int, rows[1][1:])))
+    except (IndexError, ValueError):
+        return {}
+
+
+PRUNE_MIBS = ("PruneCalled", "RcvPruned", "OfoPruned", "TCPRcvCollapsed")
+
+
 def root_sysctl(name, value=None):
     """Read or write a knob of the initial namespace (tcp_mem lives only
     there, for both families)."""
@@ -329,7 +347,7 @@ def main():
     peers = {(p.name, p.mode): p for p in map(Peer, args.peer)}
     fams = ["inet", "xtcp"]
 
-    tap = Tap(20)
+    tap = Tap(21)
     rmem = root_sysctl("net.xtcp.tcp_rmem") or root_sysctl("net.ipv4.tcp_rmem")
     rmem1 = int(rmem.split()[1]) if rmem else 131072
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
@@ -342,13 +360,19 @@ def main():
             if not peers[(fam, mode)].poll(r"^listening ", slow(10)):
                 print(f"# {fam} {mode} peer did not start: "
                       + peers[(fam, mode)].text().strip())
+    mibs = {}
     for fam in fams:
         t0 = time.monotonic()
+        before = netstat(fam)
         sport += 1
         res[fam, "a"] = case_noaccept(fast, peers[fam, "noaccept"], sport, n)
         sport += 1
         res[fam, "b"] = case_noread(fast, peers[fam, "noread"], sport, n, 1)
-        print(f"# {fam}: attacks took {time.monotonic() - t0:.1f} s")
+        after = netstat(fam)
+        mibs[fam] = {k: after[k] - before[k] for k in PRUNE_MIBS
+                     if k in before and k in after}
+        print(f"# {fam}: attacks took {time.monotonic() - t0:.1f} s; "
+              + " ".join(f"{k} +{v}" for k, v in mibs[fam].items()))
         for k in ("a", "b"):
             meter = res[fam, k][0]
             if meter:
@@ -386,6 +410,18 @@ def main():
         tap.result(why_n is None and why_x is None,
                    f"{what}: the data filling the holes is ACKed to the end "
                    "(both families)", f"native: {why_n} xtcp: {why_x}")
+
+    # What the attacks cost the receiver: an skb of one byte copied is no
+    # smaller, so Linux leaves runs of one tiny skb alone and drops an
+    # eighth of the buffer when it prunes (CVE-2018-5390).  Copying them
+    # all again for every segment that finds the buffer full (xtcp before
+    # this check) collapsed millions of skbs where native collapses a few
+    # thousand, and stalled RCU on the debug kernel.
+    cn = mibs["inet"].get("TCPRcvCollapsed")
+    cx = mibs["xtcp"].get("TCPRcvCollapsed")
+    tap.result(cn is not None and cx is not None and cx <= 2 * cn + 2 * n,
+               f"the attacks collapse at most 2x native's skbs + {2 * n} "
+               "(TcpExt TCPRcvCollapsed)", f"xtcp {cx} native {cn}")
 
     # SO_RCVBUF after one 1-byte segment, as native: not grown.
     for fam in fams:

@@ -21,6 +21,7 @@
 #include <net/tcp.h>
 #include <net/xtcp.h>
 #include <net/xtcp_options.h>
+#include <net/xtcp_rwin.h>
 #include <net/xtcp_seq.h>
 
 /**
@@ -1479,12 +1480,15 @@ static void xtcp_rcv_rtt_measure(struct sock *sk)
 	xsk->rcv_rtt_time = now;
 }
 
-/* Is a run of skbs holding @bytes in @truesize worth copying into compact
- * skbs?  When it takes more than twice its payload and an skb's overhead.
+/* Does @skb cost more buffer than the window its bytes stand for
+ * (tcp_collapse(): tcp_win_from_space(truesize) > len)?  Only such skbs
+ * are worth copying into compact ones.
  */
-static bool xtcp_wasteful(u32 truesize, u32 bytes)
+static bool xtcp_skb_bloated(const struct sock *sk, const struct sk_buff *skb)
 {
-	return truesize > 2 * bytes + SKB_TRUESIZE(0);
+	int scale = READ_ONCE(xtcp_pernet(sock_net(sk))->adv_win_scale);
+
+	return xtcp_win_from_space(skb->truesize, scale) > (int)skb->len;
 }
 
 static struct sk_buff *xtcp_run_next(struct sk_buff_head *list,
@@ -1526,15 +1530,37 @@ static void xtcp_ooo_link(struct sock *sk, struct sk_buff *skb)
 
 /* Replace the contiguous run that starts at @skb by compact copies of its
  * bytes [@start, @end), at most a page of data each (Linux's
- * tcp_collapse()).  The copies are charged before the originals are
- * freed.  On the receive queue (@list) they keep the queue's order; in the
- * rbtree (@list NULL) they are linked once the originals are gone.
+ * tcp_collapse()).  Leading skbs that are compact already and hold no
+ * byte before @start are skipped, and skbs with no byte at or past @start
+ * freed, so that a run collapsed once is not copied again: only the part
+ * from the first bloated skb on is copied.  The copies are charged before
+ * the originals are freed.  On the receive queue (@list) they keep the
+ * queue's order; in the rbtree (@list NULL) they are linked once the
+ * originals are gone.
  */
 static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
 			      struct sk_buff *skb, u32 start, u32 end)
 {
 	struct sk_buff_head fresh;
 	struct sk_buff *nskb, *next;
+
+	while (skb && xtcp_seq_before(start, end)) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		next = xtcp_run_next(list, skb);
+		if (xtcp_seq_before(start, cb->end_seq)) {
+			if (xtcp_skb_bloated(sk, skb) ||
+			    xtcp_seq_before(cb->seq, start))
+				break;
+			start = cb->end_seq;
+		} else {
+			/* No new bits: possible in the rbtree. */
+			xtcp_run_unlink(sk, list, skb);
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPRCVCOLLAPSED);
+			kfree_skb(skb);
+		}
+		skb = next;
+	}
 
 	__skb_queue_head_init(&fresh);
 	while (skb && xtcp_seq_before(start, end)) {
@@ -1568,6 +1594,8 @@ static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
 			if (xtcp_seq_geq(start, cb->end_seq)) {
 				next = xtcp_run_next(list, skb);
 				xtcp_run_unlink(sk, list, skb);
+				XTCP_INC_STATS(sock_net(sk),
+					       XTCP_MIB_TCPRCVCOLLAPSED);
 				kfree_skb(skb);
 				skb = next;
 			}
@@ -1581,22 +1609,19 @@ static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
 		xtcp_ooo_link(sk, nskb);
 }
 
-/* Collapse wasteful runs: the unread part of the receive queue, and each
- * contiguous run of the out-of-order queue (Linux's tcp_collapse() and
- * tcp_collapse_ofo_queue()).
+/* Collapse the unread part of the receive queue and each contiguous run
+ * of the out-of-order queue (Linux's tcp_prune_queue() calling
+ * tcp_collapse_ofo_queue() and tcp_collapse()).  A run of one skb holding
+ * less than a page is not copied: a copy of a tiny skb is no smaller
+ * (CVE-2018-5390); once such runs add up to an eighth of the buffer the
+ * walk stops, so that a queue of thousands of them costs a bounded walk
+ * per segment.
  */
 static void xtcp_collapse_queues(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct sk_buff *skb, *first, *next;
-	u32 truesize = 0, start, end;
-
-	skb_queue_walk(&sk->sk_receive_queue, skb)
-		truesize += skb->truesize;
-	first = skb_peek(&sk->sk_receive_queue);
-	if (first && xtcp_wasteful(truesize, xsk->rcv_nxt - xsk->copied_seq))
-		xtcp_collapse_run(sk, &sk->sk_receive_queue, first,
-				  xsk->copied_seq, xsk->rcv_nxt);
+	u32 truesize, start, end, tiny = 0;
+	struct sk_buff *first, *next;
 
 	first = skb_rb_first(&xsk->out_of_order_queue);
 	while (first) {
@@ -1610,23 +1635,37 @@ static void xtcp_collapse_queues(struct sock *sk)
 			truesize += next->truesize;
 		}
 		/* @next starts the following run; it is not touched. */
-		if (xtcp_wasteful(truesize, end - start))
+		if (truesize != first->truesize ||
+		    end - start >= SKB_WITH_OVERHEAD(PAGE_SIZE)) {
 			xtcp_collapse_run(sk, NULL, first, start, end);
+		} else {
+			tiny += truesize;
+			if (tiny > (u32)READ_ONCE(sk->sk_rcvbuf) >> 3)
+				break;
+		}
 		first = next;
 	}
 	xsk->ooo_last_skb = skb_rb_last(&xsk->out_of_order_queue);
+
+	first = skb_peek(&sk->sk_receive_queue);
+	if (first)
+		xtcp_collapse_run(sk, &sk->sk_receive_queue, first,
+				  xsk->copied_seq, xsk->rcv_nxt);
 }
 
 /* Drop out-of-order data from the highest sequence down until the
  * buffer is back within sk_rcvbuf (Linux's tcp_prune_ofo_queue()): what
- * was received last is the furthest from being useful to the reader.
- * Never below @keep_seq (the segment being queued, when it is out of order
- * too: dropping earlier data for it gains nothing).  Returns true if
- * anything was dropped.
+ * was received last is the furthest from being useful to the reader.  At
+ * least an eighth of sk_rcvbuf goes each time, so that an attacker's next
+ * segment does not find the buffer full again (CVE-2018-5390).  Never
+ * below @in (the segment being queued, when it is out of order too:
+ * dropping earlier data for it gains nothing).  Returns true if anything
+ * was dropped.
  */
 static bool xtcp_prune_ofo_queue(struct sock *sk, const struct sk_buff *in)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int goal = READ_ONCE(sk->sk_rcvbuf) >> 3;
 	struct sk_buff *skb, *prev;
 	bool pruned = false;
 
@@ -1637,17 +1676,24 @@ static bool xtcp_prune_ofo_queue(struct sock *sk, const struct sk_buff *in)
 			break;
 		prev = skb_rb_prev(skb);
 		rb_erase(&skb->rbnode, &xsk->out_of_order_queue);
+		goal -= skb->truesize;
 		kfree_skb(skb);
 		pruned = true;
 		skb = prev;
-		if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
-		    !sk_under_memory_pressure(sk))
-			break;
+		if (!skb || goal <= 0) {
+			if (atomic_read(&sk->sk_rmem_alloc) <=
+			    READ_ONCE(sk->sk_rcvbuf) &&
+			    !sk_under_memory_pressure(sk))
+				break;
+			goal = READ_ONCE(sk->sk_rcvbuf) >> 3;
+		}
 	}
 	xsk->ooo_last_skb = skb_rb_last(&xsk->out_of_order_queue);
 	/* What the blocks reported may be gone: report nothing of it again
 	 * (RFC 2018 s.8 reneging; tcp_prune_ofo_queue()'s tcp_sack_reset()).
 	 */
+	if (pruned)
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOPRUNED);
 	if (pruned && xsk->sack_ok)
 		xtcp_sack_reset(&xsk->sack_rcv);
 	return pruned;
@@ -1658,6 +1704,7 @@ static bool xtcp_prune_ofo_queue(struct sock *sk, const struct sk_buff *in)
  */
 static int xtcp_prune_queue(struct sock *sk, const struct sk_buff *in)
 {
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
 	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
 		return 0;
 	xtcp_collapse_queues(sk);
@@ -1666,6 +1713,7 @@ static int xtcp_prune_queue(struct sock *sk, const struct sk_buff *in)
 	xtcp_prune_ofo_queue(sk, in);
 	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
 		return 0;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVPRUNED);
 	return -1;
 }
 
