@@ -17,7 +17,10 @@
 # ts_recent is dropped with a duplicate ACK; which TSval is echoed after
 # reordering; TSval advancing 1 per ms; every segment of a timestamped
 # connection carrying the option; the timestamps of a SYN queue entry's
-# replies and of a TIME_WAIT entry's, whose PAWS answers an old TSval.
+# replies and of a TIME_WAIT entry's, whose PAWS answers an old TSval;
+# the receiver's RTT estimate (tcpi_rcv_rtt) from the TSecr of three
+# full segments, against Linux's rule applied to the samples X's ACKs
+# show, for both families.
 #
 # The two families' runs of a case go at the same time (threads, each on
 # its own port with its own peer), but for the two cases that compare
@@ -43,8 +46,17 @@ from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      REPLY_WAIT, opt_area, walk,
                      ts_of, s32, ts_opts)
 from scapy.layers.inet import TCP  # noqa: E402
+from slow import slow  # noqa: E402
 
 TOL_MS = 60	# TCG tolerance on TSval against capture times (see above)
+# obs_rcv_rtt: the holds (s) before each of its segments: the first
+# sample sets the estimate, a smaller second one replaces it, a larger
+# third one moves it by an eighth.
+RCV_HOLDS = (0.4, 0.0, 0.3)
+# ... and how far tcpi_rcv_rtt may be from what the ACKs' TSvals give (us):
+# each sample is read off a TSval to the ms, taken at most a few ms after
+# the sample under a loaded TCG.
+RCV_RTT_TOL = 15000
 FAMILIES = ("inet", "xtcp")
 
 
@@ -273,6 +285,52 @@ def obs_rate(args, wire, fam, port):
         peer.stop()
 
 
+def rcv_rtt_upd(est8, sample_us):
+    """Linux's tcp_rcv_rtt_update() for a timestamp sample: the estimate
+    in 1/8 us after @sample_us."""
+    m = sample_us * 8
+    if not est8 or m < est8:
+        return m
+    return est8 - (est8 >> 3) + sample_us
+
+
+def obs_rcv_rtt(args, wire, fam, port):
+    """The receiver's RTT from timestamps (tcp_rcv_rtt_measure_ts()):
+    three full segments (1448 bytes, the MSS less the option), each
+    echoing the TSval of X's last segment after a hold of RCV_HOLDS s.
+    Each sample is X's clock less that TSecr, which the TSval of X's
+    immediate ACK of the segment shows (in ms): (tcpi_rcv_rtt, the
+    estimate those samples give by Linux's rule, the samples), in us."""
+    knobs(args, 1)
+    c, peer, sa, m0 = handshake(args, wire, fam, port,
+                                f"sleep:{int(slow(3.0) * 1000)}", "info")
+    try:
+        if c is None:
+            return sa
+        if peer.line(r"accepted") is None:
+            return f"not accepted: {peer.text()}"
+        ecr, est8, samples = c.peer_ts[0], 0, []
+        for i, hold in enumerate(RCV_HOLDS):
+            time.sleep(hold)
+            m = c.send("PA", data=bytes([65 + i]) * 1448,
+                       opts=ts_opts(TSV + 10 + i, ecr))
+            a = wait_ack(c, m, seq_add(c.snd_nxt, 1448))
+            if a is None or ts_of(a) is None:
+                return f"segment {i + 1}: no ACK with a timestamp"
+            c.snd_nxt = seq_add(c.snd_nxt, 1448)
+            s = max(s32(ts_of(a)[0] - ecr), 1) * 1000
+            samples.append(s)
+            est8 = rcv_rtt_upd(est8, s)
+            ecr = ts_of(a)[0]
+        r = peer.line(r"info .* rcv_rtt=(\d+) ", slow(10.0))
+        c.send("R", ack=0)
+        if r is None:
+            return f"no info: {peer.text()}"
+        return int(r.group(1)), est8 >> 3, tuple(samples)
+    finally:
+        peer.stop()
+
+
 def rel_ecr(p):
     """TSecr of @p relative to TSV, or why there is none."""
     t = ts_of(p)
@@ -379,7 +437,7 @@ def main():
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     both = runner(args, wire, 7400)
 
-    tap = Tap(6 + 6 + 2 + 3 + 2 + 2 + 2 + 2)
+    tap = Tap(6 + 6 + 2 + 3 + 2 + 2 + 2 + 2 + 2)
     for ts in (0, 1, 2):
         n, x = both(obs_syn, ts)
         tap.result(n == x, f"SYN options, tcp_timestamps={ts}: as native's",
@@ -438,6 +496,14 @@ def main():
         tap.result(isinstance(o, tuple) and o[1] and o[0] >= 440,
                    f"{fam}: TSval advances 1 per ms (+-{TOL_MS} ms of the "
                    f"capture times)", f"{fam} (diff, matches) {o}")
+    n, x = both(obs_rcv_rtt, alone=True)
+    for fam, o in (("native", n), ("xtcp", x)):
+        tap.result(isinstance(o, tuple) and o[1] > 0 and
+                   abs(o[0] - o[1]) <= RCV_RTT_TOL,
+                   f"{fam}: tcpi_rcv_rtt from timestamps, within "
+                   f"{RCV_RTT_TOL // 1000} ms of Linux's rule on the samples "
+                   "the ACKs show", f"{fam} (rcv_rtt, expected, samples us) "
+                   f"{o}")
     wire.sniffer.stop()
     return 1 if tap.failed else 0
 

@@ -219,9 +219,10 @@ struct xtcp_sock {
 	u32 rcvq_space;		/* bytes consumed in the last RTT measured */
 	u32 rcvq_seq;		/* copied_seq at rcvq_time */
 	u64 rcvq_time;		/* us; 0 before the first measurement */
-	u32 rcv_rtt_us;		/* receiver RTT estimate, 0 if none */
+	u32 rcv_rtt_us8;	/* receiver RTT estimate, 1/8 us; 0 if none */
 	u32 rcv_rtt_seq;	/* sample ends when rcv_nxt passes this */
 	u64 rcv_rtt_time;	/* us, start of the sample; 0 if none */
+	u32 rcv_rtt_last_tsecr;	/* TSecr of the last timestamp sample, ms */
 
 	/* Timestamps (RFC 7323), tstamp.c. */
 	u32 tsoffset;		/* added to xtcp_ts_clock() in our TSval */

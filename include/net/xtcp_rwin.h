@@ -106,6 +106,7 @@ u16 xtcp_rwin_select_window(struct xtcp_rwin *w,
 			    const struct xtcp_rwin_sysctl *sys, bool *space_low);
 
 bool xtcp_rwin_rcv_space_due(u32 elapsed_us, u32 rcv_rtt_us8);
+u32 xtcp_rcv_rtt_update(u32 rtt_us8, u32 sample_us, bool win_dep);
 int xtcp_rwin_rcv_space_rcvmem(int seg_truesize, u16 advmss,
 			       int adv_win_scale);
 bool xtcp_rwin_rcv_space_adjust(u32 copied, u32 *space, u16 advmss,

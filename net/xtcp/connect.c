@@ -262,6 +262,7 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->tsoffset = 0;
 	xsk->ts_recent = 0;
 	xsk->ts_recent_stamp = 0;
+	xsk->rcv_rtt_last_tsecr = 0;
 	xsk->tstamp_ok = 0;
 
 	/* Retransmission, loss recovery, probes, congestion control. */

@@ -258,7 +258,6 @@ void xtcp_ack_snd_check(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
-	u32 rcv_rtt8;
 	u64 delay;
 
 	if (!(xsk->ack_pending & ICSK_ACK_SCHED) || sk->sk_state == TCP_CLOSE)
@@ -284,9 +283,7 @@ void xtcp_ack_snd_check(struct sock *sk)
 	if (hrtimer_is_queued(&xsk->comp_ack_timer))
 		return;
 	/* Linux keeps the receiver's RTT in 1/8 us; xtcp in us. */
-	rcv_rtt8 = xsk->rcv_rtt_us > U32_MAX >> 3 ? U32_MAX :
-		   xsk->rcv_rtt_us << 3;
-	delay = xtcp_sack_comp_delay_ns(rcv_rtt8, xsk->rtt.srtt_us,
+	delay = xtcp_sack_comp_delay_ns(xsk->rcv_rtt_us8, xsk->rtt.srtt_us,
 					READ_ONCE(xn->comp_sack_delay_ns));
 	sock_hold(sk);
 	hrtimer_start_range_ns(&xsk->comp_ack_timer, ns_to_ktime(delay),

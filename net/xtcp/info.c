@@ -118,7 +118,7 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_rttvar = xtcp_rtt_mdev_us(&xsk->rtt);
 	info->tcpi_snd_ssthresh = xsk->cong.ssthresh;
 	info->tcpi_advmss = xsk->advmss;
-	info->tcpi_rcv_rtt = xsk->rcv_rtt_us;
+	info->tcpi_rcv_rtt = xsk->rcv_rtt_us8 >> 3;
 	info->tcpi_rcv_space = xsk->rcvq_space;
 	info->tcpi_total_retrans = xsk->total_retrans;
 

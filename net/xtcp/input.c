@@ -1458,9 +1458,10 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	return XTCP_ACK_OK;
 }
 
-/* Receiver-side RTT without timestamps, as Linux's tcp_rcv_rtt_measure():
- * the time the peer takes to send a window's worth of data.  Such a
- * sample is at least one RTT, so the smallest one is kept.
+/* Receiver-side RTT from sequence numbers, as Linux's
+ * tcp_rcv_rtt_measure(): the time the peer takes to send a window's worth
+ * of data.  Such a sample is at least one RTT, so only a smaller one
+ * counts (xtcp_rcv_rtt_update(), @win_dep).
  */
 static void xtcp_rcv_rtt_measure(struct sock *sk)
 {
@@ -1473,11 +1474,35 @@ static void xtcp_rcv_rtt_measure(struct sock *sk)
 		if (xtcp_seq_before(xsk->rcv_nxt, xsk->rcv_rtt_seq))
 			return;
 		sample = clamp_t(u64, sample, 1, U32_MAX);
-		if (!xsk->rcv_rtt_us || sample < xsk->rcv_rtt_us)
-			xsk->rcv_rtt_us = sample;
+		xsk->rcv_rtt_us8 = xtcp_rcv_rtt_update(xsk->rcv_rtt_us8,
+						       sample, true);
 	}
 	xsk->rcv_rtt_seq = xsk->rcv_nxt + max(xsk->rcv_wnd, (u32)xsk->advmss);
 	xsk->rcv_rtt_time = now;
+}
+
+/* Receiver-side RTT from timestamps, as Linux's tcp_rcv_rtt_measure_ts():
+ * a segment of at least a full segment's data (rcv_mss) that echoes a
+ * TSecr not seen before gives now minus that TSecr, averaged into the
+ * estimate (xtcp_rcv_rtt_update()).  Every segment with a new TSecr
+ * moves rcv_rtt_last_tsecr, pure ACKs included.  Called in ESTABLISHED
+ * only, after the ACK was taken, as tcp_rcv_established() does.
+ */
+static void xtcp_rcv_rtt_measure_ts(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 ecr = xtcp_tstamp_ecr(sk, skb), sample;
+
+	if (!ecr || ecr == xsk->rcv_rtt_last_tsecr)
+		return;
+	xsk->rcv_rtt_last_tsecr = ecr;
+	if (cb->end_seq - cb->seq < xsk->rcv_mss)
+		return;
+	sample = xtcp_tstamp_rtt_us(sk, skb);
+	if (sample)
+		xsk->rcv_rtt_us8 = xtcp_rcv_rtt_update(xsk->rcv_rtt_us8,
+						       sample, false);
 }
 
 /* Does @skb cost more buffer than the window its bytes stand for
@@ -2279,7 +2304,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	const struct tcphdr *th = tcp_hdr(skb);
 	u32 data_len = skb->len - th->doff * 4;
 	u8 flags = cb->flags;
-	bool fin = flags & TCPHDR_FIN, ack_now = false;
+	bool fin = flags & TCPHDR_FIN, ack_now = false, was_established;
 	enum xtcp_ack_verdict verdict;
 	/* Where data ends and a FIN sits (xtcp_data_queue() trims cb). */
 	u32 data_end = cb->end_seq - fin, fin_seq = cb->end_seq - 1;
@@ -2340,6 +2365,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	/* Fifth: ACK. */
 	if (!(flags & TCPHDR_ACK))
 		goto drop;
+	was_established = sk->sk_state == TCP_ESTABLISHED;
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_seq_between(cb->ack_seq, xsk->snd_una + 1, xsk->snd_nxt)) {
 			xtcp_sk_send_reset_reply(sk, skb);
@@ -2376,6 +2402,8 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			goto drop;
 		}
 	}
+	if (was_established)
+		xtcp_rcv_rtt_measure_ts(sk, skb);
 
 	switch (sk->sk_state) {
 	case TCP_FIN_WAIT1:

@@ -367,6 +367,36 @@ bool xtcp_rwin_rcv_space_due(u32 elapsed_us, u32 rcv_rtt_us8)
 }
 
 /**
+ * xtcp_rcv_rtt_update() - fold one sample into the receiver's RTT estimate
+ * @rtt_us8:   the estimate in 1/8 us (Linux's rcv_rtt_est.rtt_us), 0 if
+ *             there is none yet
+ * @sample_us: the sample in us, at least 1
+ * @win_dep:   the sample is the time a window's worth of data took to
+ *             arrive (no timestamps), which is at least one RTT and often
+ *             more (a sender stalled by its application)
+ *
+ * Linux's tcp_rcv_rtt_update(): a sample smaller than the estimate
+ * replaces it, as does the first; a larger one is ignored when @win_dep
+ * (only the minimum of such samples means anything), and otherwise (a
+ * timestamp sample, tcp_rcv_rtt_measure_ts()) moves the estimate by an
+ * eighth of the difference.
+ *
+ * Context: any.
+ * Return: the new estimate in 1/8 us, at most U32_MAX.
+ */
+u32 xtcp_rcv_rtt_update(u32 rtt_us8, u32 sample_us, bool win_dep)
+{
+	u64 m = (u64)sample_us << 3;
+
+	if (rtt_us8 && m >= rtt_us8) {
+		if (win_dep)
+			return rtt_us8;
+		m = (u64)rtt_us8 - (rtt_us8 >> 3) + sample_us;
+	}
+	return m > U32_MAX ? U32_MAX : (u32)m;
+}
+
+/**
  * xtcp_rwin_rcv_space_rcvmem() - buffer memory one full segment is charged
  * @seg_truesize:  truesize of an skb holding @advmss bytes with its
  *                 headers (Linux: SKB_TRUESIZE(advmss + MAX_TCP_HEADER))

@@ -383,8 +383,8 @@ void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust)
  * @sk: the socket, locked by its owner (recvmsg)
  *
  * Linux 6.1's tcp_rcv_space_adjust() through rwin.c: once per receiver
- * RTT (rcv_rtt_us, how long a window of data takes to arrive; nothing
- * before there is an estimate), when the reader took more than in the RTT
+ * RTT (rcv_rtt_us8: from timestamps, or how long a window of data takes
+ * to arrive; nothing before there is an estimate), when the reader took more than in the RTT
  * before and net.xtcp.tcp_moderate_rcvbuf is on, the buffer grows to what
  * twice that (plus the growth rate and 16 segments) needs at the truesize
  * of a full segment, up to tcp_rmem[2], unless SO_RCVBUF fixed it; the
@@ -395,7 +395,7 @@ void xtcp_rcv_space_adjust(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u64 now = xtcp_clock_us(), elapsed;
 	struct xtcp_rwin_sysctl sys;
-	u32 rtt8, copied;
+	u32 copied;
 	int rcvbuf;
 
 	if (!xsk->rcvq_time) {
@@ -405,8 +405,8 @@ void xtcp_rcv_space_adjust(struct sock *sk)
 		goto new_measure;
 	}
 	elapsed = xtcp_stamp_us_delta(now, xsk->rcvq_time);
-	rtt8 = xsk->rcv_rtt_us > U32_MAX >> 3 ? U32_MAX : xsk->rcv_rtt_us << 3;
-	if (!xtcp_rwin_rcv_space_due(min_t(u64, elapsed, U32_MAX), rtt8))
+	if (!xtcp_rwin_rcv_space_due(min_t(u64, elapsed, U32_MAX),
+				     xsk->rcv_rtt_us8))
 		return;
 	copied = xsk->copied_seq - xsk->rcvq_seq;
 	xtcp_rwin_sysctl_get(sk, &sys);

@@ -719,6 +719,55 @@ TEST(rcv_space_due)
 	ASSERT_TRUE(xtcp_rwin_rcv_space_due(0, 7));
 }
 
+TEST(rcv_rtt_update_table)
+{
+	/* The first sample is taken whole: 1000 us -> 8000 in 1/8 us. */
+	ASSERT_EQ(8000, xtcp_rcv_rtt_update(0, 1000, true));
+	ASSERT_EQ(8000, xtcp_rcv_rtt_update(0, 1000, false));
+	/* A smaller one replaces it, either kind: 500 us -> 4000. */
+	ASSERT_EQ(4000, xtcp_rcv_rtt_update(8000, 500, true));
+	ASSERT_EQ(4000, xtcp_rcv_rtt_update(8000, 500, false));
+	/* A larger window sample is ignored... */
+	ASSERT_EQ(8000, xtcp_rcv_rtt_update(8000, 2000, true));
+	/* ...a larger timestamp one moves it by an eighth:
+	 * 8000 - 1000 + 2000 = 9000 (1125 us).
+	 */
+	ASSERT_EQ(9000, xtcp_rcv_rtt_update(8000, 2000, false));
+	/* An equal one: 8000 - 1000 + 1000, unchanged. */
+	ASSERT_EQ(8000, xtcp_rcv_rtt_update(8000, 1000, false));
+	/* No overflow: a sample of U32_MAX us is clamped. */
+	ASSERT_EQ(0xffffffffu, xtcp_rcv_rtt_update(0, 0xffffffffu, false));
+	ASSERT_EQ(0xffffffffu,
+		  xtcp_rcv_rtt_update(0xffffffffu, 0xffffffffu, false));
+}
+
+/* Timestamp samples converge on a steady RTT from above and below, and
+ * window samples only ever lower the estimate.
+ */
+TEST(rcv_rtt_update_converges)
+{
+	u32 up = 0, down = 0, win = 0, i, prev;
+
+	up = xtcp_rcv_rtt_update(up, 100, false);
+	down = xtcp_rcv_rtt_update(down, 100000, false);
+	for (i = 0; i < 200; i++) {
+		up = xtcp_rcv_rtt_update(up, 10000, false);
+		down = xtcp_rcv_rtt_update(down, 10000, false);
+	}
+	/* From below the first larger sample... each step closes an eighth
+	 * of the gap: within 1% after 200 steps.
+	 */
+	ASSERT_LE(79200, up);
+	ASSERT_GE(80800, up);
+	/* From above: the first smaller sample takes over at once. */
+	ASSERT_EQ(80000, down);
+	for (i = 0; i < 1000; i++) {
+		prev = win;
+		win = xtcp_rcv_rtt_update(win, 1 + rnd_below(100000), true);
+		ASSERT_TRUE(prev == 0 || win <= prev);
+	}
+}
+
 /* The buffer only grows, never past max(start, tcp_rmem[2]). */
 TEST(rcv_space_adjust_random)
 {
