@@ -85,6 +85,14 @@ from slow import slow  # noqa: E402
 FAMILIES = ("inet", "xtcp")
 WINDOW = 0.6		# s after the ICMP: see above
 HS_DELAY = 0.4		# s between SYN-ACK and our ACK: see above
+# X's earliest RTO after its first segment is three times its first RTT
+# sample (see above), which is at least the time between the SYN-ACK and
+# our ACK as our capture and clock see them (HS_DELAY and any overshoot
+# of the sleep).  A case whose WINDOW would reach it (an ICMP held back by
+# a slow test bed: on the debug kernel 1.142 s after the first segment,
+# and X's timer resent the segment that fit) is reported as a skip for
+# that family, not judged.
+LATE = "test bed late: "
 
 
 def frag_needed(wire, seg, mtu, seq_shift=0):
@@ -158,6 +166,7 @@ def one(args, wire, fam, port, mtu, seq_shift, writes=("write:20000",),
         c.established(sa)
         time.sleep(HS_DELAY)
         m = c.send("A")
+        rto_floor = 3 * (c.sent_at - float(sa.time))
         first = c.wait(m, data)
         if first is None:
             return "no data after the handshake"
@@ -173,6 +182,12 @@ def one(args, wire, fam, port, mtu, seq_shift, writes=("write:20000",),
             wire.send(frag_needed(wire, first, mtu, seq_shift))
         print(f"# {fam} mtu {mtu} shift {seq_shift}: ICMP (or none) "
               f"{t_icmp - float(first.time):.3f} s after the first segment")
+        if t_icmp - float(first.time) + WINDOW >= rto_floor:
+            c.abort()
+            return (f"{LATE}the ICMP left {t_icmp - float(first.time):.3f} "
+                    f"s after the first segment, so X's retransmission "
+                    f"timer ({rto_floor:.3f} s at the earliest) could "
+                    f"fire within the {WINDOW} s counted")
         time.sleep(WINDOW + 0.3)
         segs = c.sent(m, data)
         again = resent(c, segs)
@@ -216,12 +231,14 @@ MIXED_FLIGHT = 1000 + 9 * 1460	# bytes: the initial window of 10
 
 
 def check_mixed(fam, res, native, mtu):
-    """The mixed-flight case: (ok, extra reason)."""
+    """The mixed-flight case: (ok, extra reason); ok None: not judged."""
     inside, _, fit = res
     if not inside or any(len(p[TCP].payload) > mtu - 40 for p in inside):
         return False, "no retransmission, or one not cut to the new MSS"
     if fam == "inet":
         return not fit, "native resent a segment that fit: check void"
+    if isinstance(native, str) and native.startswith(LATE):
+        return None, f"native's case was not judged ({native})"
     if native is None or isinstance(native, str):
         return False, "no native result to compare with"
     n_inside, _, n_fit = native
@@ -256,12 +273,14 @@ def main():
                   f"({time.monotonic() - t0:.1f} s)", flush=True)
             if fam == "inet":
                 native[name] = res
-            if isinstance(res, str):
+            if isinstance(res, str) and res.startswith(LATE):
+                ok = None
+            elif isinstance(res, str):
                 ok = False
             elif expect == "mixed":
                 ok, extra = check_mixed(fam, res, native.get(name), mtu)
                 if not ok:
-                    why = f"{extra}; {why}"
+                    why = f"{extra}; {why}" if ok is False else extra
             elif expect:
                 ok = (len(res[0]) > 0 and
                       all(len(p[TCP].payload) <= mtu - 40 for p in res[0]))

@@ -391,6 +391,7 @@ class Case:
         self.peer = XPeer(args, fam, "-l", f"{args.dst}:{port}",
                           f"write:{total}", "sleep:20000", secs=5)
         self.c = None
+        self.before_dsack = None	# set once the flight is taken
         self.rcv = None
         self.dropped = []
         self.extra = {}
@@ -915,6 +916,12 @@ def main():
             # the case is built on.
             late["why"] = (f"XTCP_SLOW {SLOW}: the test bed was later "
                            f"than X's timers, native stopped: {n['why']}")
+        elif (SLOW > 1 and isinstance(out[1], dict) and
+              out[1].get("why", "").startswith("initial flight")):
+            # The same for xtcp alone: its SYN-ACK timer fired before
+            # our held ACK came (1 s, not scaled), native's did not.
+            late["why"] = (f"XTCP_SLOW {SLOW}: the test bed was later "
+                           f"than xtcp's SYN-ACK timer: {out[1]['why']}")
         return out
 
     def xresult(good, name, why):
@@ -1047,6 +1054,11 @@ def main():
                             "-qw", f"net.{ns}.tcp_congestion_control="
                             f"{cc[ns]}"], capture_output=True)
     n, x = out
+    if SLOW > 1 and isinstance(n, dict) and "why" in n:
+        # As in both(): native stopped on a test bed later than X's
+        # timers (its initial flight after a resent SYN-ACK).
+        late["why"] = (f"XTCP_SLOW {SLOW}: the test bed was later than "
+                       f"X's timers, native stopped: {n['why']}")
 
     def near(a, b):
         """Cumulative counts @a and @b: as many ACKs, within one after

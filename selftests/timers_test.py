@@ -597,6 +597,12 @@ def case_close_timers(args, wire, table, port, out=None):
         if not ok and r["first"] == "05" and fw2_rto_set(r):
             ok, why = None, ("the RTO sets the wait, not "
                              f"tcp_fin_timeout: {why}")
+        elif not ok and any(s.startswith("F") for s in r["after"] or ()):
+            # Seen on the debug kernel (native, gone after 6.0 s): our
+            # ACK came after X's RTO, X resent its FIN, and its FIN_WAIT2
+            # began when the late ACK arrived, not when we sent it.
+            ok, why = None, ("X resent its FIN before our ACK of it "
+                             f"arrived (the test bed was late): {why}")
         yield ok, f"{fam}: FIN_WAIT2 orphan ends after tcp_fin_timeout", why
     n, x = out[("inet", "fw2")], out[("xtcp", "fw2")]
     if isinstance(n, Exception) or isinstance(x, Exception):
