@@ -348,6 +348,10 @@ struct xtcp_sock {
 	u8 probe_backoff;	/* zero-window probes since the window
 				 * closed: the probe interval doubles
 				 */
+	u32 probes_tstamp;	/* jiffies of the first zero-window probe
+				 * timeout since the window closed, 0 if
+				 * none (Linux's icsk_probes_tstamp)
+				 */
 	u32 last_oow_ack_time;	/* jiffies of the last rate-limited reply
 				 * (dupack, challenge ACK), 0 if none
 				 */
@@ -387,6 +391,20 @@ struct xtcp_sock {
 	int keepalive_time;
 	int keepalive_intvl;
 	u8 keepalive_probes;
+
+	/* TCP_SYNCNT: SYN (and, on a listener, SYN-ACK) retransmissions
+	 * before giving up, 0 for the namespace's tcp_syn_retries
+	 * (tcp_synack_retries); TCP_LINGER2: how long an orphan waits in
+	 * FIN_WAIT2, jiffies, 0 for tcp_fin_timeout, -1 not at all (Linux's
+	 * icsk_syn_retries and linger2).  Inherited by accepted children.
+	 */
+	u8 syn_retries;
+	int linger2;
+	/* TCP_USER_TIMEOUT (RFC 5482 as Linux applies it): ms that data may
+	 * stay unacknowledged, or a closed window unopened, before the
+	 * connection is given up; 0 for Linux's retry counts.
+	 */
+	u32 user_timeout;
 
 	/* ECN (RFC 3168). ecn.c: Linux's TCP_ECN_* bits of tp->ecn_flags,
 	 * and XTCP_ECN_IN_CWR for Linux's TCP_CA_CWR state.
@@ -781,6 +799,7 @@ extern struct percpu_counter xtcp_ports_allocated;
 extern const struct proto_ops xtcp_stream_ops;
 void xtcp_set_state(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
+void xtcp_write_err(struct sock *sk);
 void xtcp_init_sock_common(struct sock *sk, const struct sock *parent);
 void xtcp_destroy_sock(struct sock *sk);
 int xtcp_close_state(struct sock *sk);

@@ -189,8 +189,10 @@ static void xtcp_push_pending(struct sock *sk)
 		xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
 }
 
-/* TCP-level options: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK and
- * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT with Linux's checks, and XTCP_REUSEPORT (uapi/linux/xtcp.h);
+/* TCP-level options: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK,
+ * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_SYNCNT, TCP_LINGER2 and
+ * TCP_USER_TIMEOUT with Linux's
+ * checks (do_tcp_setsockopt()), and XTCP_REUSEPORT (uapi/linux/xtcp.h);
  * the full set arrives with the features behind it.  Unknown ones are
  * ENOPROTOOPT, never a silent success.
  */
@@ -206,7 +208,8 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	    optname != TCP_MAXSEG &&
 	    optname != TCP_KEEPIDLE && optname != TCP_KEEPINTVL &&
 	    optname != TCP_KEEPCNT && optname != XTCP_REUSEPORT &&
-	    optname != TCP_QUICKACK)
+	    optname != TCP_QUICKACK && optname != TCP_SYNCNT &&
+	    optname != TCP_LINGER2 && optname != TCP_USER_TIMEOUT)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -269,6 +272,27 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	case TCP_QUICKACK:
 		xtcp_set_quickack(sk, val);
 		break;
+	case TCP_SYNCNT:
+		if (val < 1 || val > MAX_TCP_SYNCNT)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(xsk->syn_retries, val);
+		break;
+	case TCP_LINGER2:
+		/* Seconds; negative: none; capped at two minutes. */
+		if (val < 0)
+			WRITE_ONCE(xsk->linger2, -1);
+		else if (val > TCP_FIN_TIMEOUT_MAX / HZ)
+			WRITE_ONCE(xsk->linger2, TCP_FIN_TIMEOUT_MAX);
+		else
+			WRITE_ONCE(xsk->linger2, val * HZ);
+		break;
+	case TCP_USER_TIMEOUT:
+		if (val < 0)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(xsk->user_timeout, val);
+		break;
 	}
 	release_sock(sk);
 	return err;
@@ -319,6 +343,20 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 	case TCP_QUICKACK:
 		val = xtcp_quickack_get(sk);
 		break;
+	case TCP_SYNCNT:
+		val = READ_ONCE(xsk->syn_retries) ? :
+		      READ_ONCE(xtcp_pernet(sock_net(sk))->syn_retries);
+		break;
+	case TCP_LINGER2:
+		val = READ_ONCE(xsk->linger2);
+		if (val >= 0)
+			val = (val ? :
+			       READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout)) /
+			      HZ;
+		break;
+	case TCP_USER_TIMEOUT:
+		val = READ_ONCE(xsk->user_timeout);
+		break;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -351,6 +389,11 @@ static void xtcp_close(struct sock *sk, long timeout)
 	if (sk->sk_state == TCP_CLOSE) {
 		/* nothing to say to anyone */
 	} else if (unread || (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime)) {
+		/* tcp_close(): unread data is TCPAbortOnClose, a zero
+		 * linger time (tcp_disconnect()) TCPAbortOnData.
+		 */
+		XTCP_INC_STATS(sock_net(sk), unread ? XTCP_MIB_TCPABORTONCLOSE :
+			       XTCP_MIB_TCPABORTONDATA);
 		if (sk->sk_state != TCP_SYN_SENT)
 			xtcp_send_active_reset(sk, sk->sk_allocation);
 		xtcp_set_state(sk, TCP_CLOSE);
@@ -386,6 +429,14 @@ orphan:
 	/* From here on the socket can also be finished by softirq. */
 	local_bh_disable();
 	bh_lock_sock(sk);
+	/* TCP_LINGER2 < 0: no FIN_WAIT2 without an owner; checked before
+	 * the orphan limits, as tcp_close() does.
+	 */
+	if (sk->sk_state == TCP_FIN_WAIT2 && READ_ONCE(xsk->linger2) < 0) {
+		xtcp_set_state(sk, TCP_CLOSE);
+		xtcp_send_active_reset(sk, GFP_ATOMIC);
+		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPABORTONLINGER);
+	}
 	if (sk->sk_state == TCP_CLOSE) {
 		xtcp_destroy_sock(sk);
 	} else if (atomic_read(&xn->orphans) >= READ_ONCE(xn->max_orphans)) {
@@ -591,6 +642,9 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		xsk->keepalive_time = READ_ONCE(pxsk->keepalive_time);
 		xsk->keepalive_intvl = READ_ONCE(pxsk->keepalive_intvl);
 		xsk->keepalive_probes = READ_ONCE(pxsk->keepalive_probes);
+		xsk->syn_retries = READ_ONCE(pxsk->syn_retries);
+		xsk->linger2 = READ_ONCE(pxsk->linger2);
+		xsk->user_timeout = READ_ONCE(pxsk->user_timeout);
 		inet->tos = inet_sk(parent)->tos;
 		inet->uc_ttl = inet_sk(parent)->uc_ttl;
 		xsk->nonagle = pxsk->nonagle;

@@ -294,6 +294,7 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->spurious_rtos = 0;
 	xsk->probes = 0;
 	xsk->probe_backoff = 0;
+	xsk->probes_tstamp = 0;
 	xsk->max_window = 0;
 	xsk->bytes_acked = 0;
 	/* TCP_INFO's totals start again with the next connection, as

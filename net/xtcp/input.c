@@ -1185,6 +1185,7 @@ static void xtcp_ack_probe(struct sock *sk)
 		return;
 	if (xtcp_snd_wnd_test(xsk, head, xsk->mss)) {
 		xsk->probe_backoff = 0;
+		xsk->probes_tstamp = 0;
 		if (xsk->rtx_timer_kind == XTCP_RTX_PROBE)
 			xtcp_stop_rtx(sk);
 	} else if (xsk->rtx_timer_kind == XTCP_RTX_PROBE) {
@@ -2414,14 +2415,20 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				sk->sk_state_change(sk);
 				break;
 			}
-			/* New data, or a FIN beyond RCV.NXT, for an orphan
-			 * nobody will read: abort with a RST in reply, as
-			 * tcp_rcv_state_process() (TCPAbortOnData), before
-			 * the orphan may become a FIN_WAIT2 entry.
+			/* TCP_LINGER2 < 0: an orphan does not wait in
+			 * FIN_WAIT2; new data, or a FIN beyond RCV.NXT, for
+			 * an orphan nobody will read.  Either way it ends
+			 * with a RST in reply (tcp_rcv_state_process()'s
+			 * return 1 to tcp_v4_do_rcv()), before the orphan may
+			 * become a FIN_WAIT2 entry: TCPAbortOnData.
 			 */
-			if (cb->end_seq != cb->seq &&
-			    xtcp_seq_after(cb->end_seq - !!(cb->flags & TCPHDR_FIN),
-					   xsk->rcv_nxt)) {
+			if (READ_ONCE(xsk->linger2) < 0 ||
+			    (cb->end_seq != cb->seq &&
+			     xtcp_seq_after(cb->end_seq -
+					    !!(cb->flags & TCPHDR_FIN),
+					    xsk->rcv_nxt))) {
+				XTCP_INC_STATS(sock_net(sk),
+					       XTCP_MIB_TCPABORTONDATA);
 				xtcp_sk_send_reset_reply(sk, skb);
 				xtcp_done(sk);
 				goto drop;
@@ -2474,6 +2481,8 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		case TCP_FIN_WAIT2:
 			if ((sk->sk_shutdown & RCV_SHUTDOWN) &&
 			    xtcp_seq_after(data_end, xsk->rcv_nxt)) {
+				XTCP_INC_STATS(sock_net(sk),
+					       XTCP_MIB_TCPABORTONDATA);
 				xtcp_sk_send_reset_reply(sk, skb);
 				xtcp_reset(sk);
 				goto drop;

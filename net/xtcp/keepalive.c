@@ -181,11 +181,18 @@ void xtcp_keepalive_timer_work(struct sock *sk)
 
 	elapsed = xtcp_keepalive_time_elapsed(xsk);
 	if (elapsed >= when) {
-		if (xsk->probes >= xtcp_keepalive_probes(sk)) {
+		u32 user_timeout = READ_ONCE(xsk->user_timeout);
+
+		/* With TCP_USER_TIMEOUT, give up once that long has passed
+		 * since the peer was last heard and a probe is out, instead
+		 * of after the probe count (tcp_keepalive_timer()).
+		 */
+		if ((user_timeout && xsk->probes &&
+		     elapsed >= msecs_to_jiffies(user_timeout)) ||
+		    (!user_timeout &&
+		     xsk->probes >= xtcp_keepalive_probes(sk))) {
 			xtcp_send_active_reset(sk, GFP_ATOMIC);
-			sk->sk_err = READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT;
-			sk_error_report(sk);
-			xtcp_done(sk);
+			xtcp_write_err(sk);
 			return;
 		}
 		if (xtcp_write_wakeup(sk) <= 0) {

@@ -173,13 +173,19 @@ void xtcp_req_timer(struct xtcp_wtimer *t)
 {
 	struct xtcp_request *req = container_of(t, struct xtcp_request, timer);
 	struct xtcp_net *xn = xtcp_pernet(xtcp_hn_net(&req->hn));
+	u8 max_retries;
 
 	if (READ_ONCE(req->dead)) {
 		xtcp_timer_note(XTCP_TIMER_SYNACK, XTCP_TIMER_EV_STALE);
 		goto out;
 	}
 	XTCP_INC_STATS(xtcp_hn_net(&req->hn), XTCP_MIB_TCPTIMEOUTS);
-	if (req->retries >= READ_ONCE(xn->synack_retries)) {
+	/* The listener's TCP_SYNCNT, else tcp_synack_retries
+	 * (reqsk_timer_handler()).
+	 */
+	max_retries = READ_ONCE(xtcp_sk(req->listener)->syn_retries) ? :
+		      READ_ONCE(xn->synack_retries);
+	if (req->retries >= max_retries) {
 		/* As xtcp_req_drop(), except that this timer is ours. */
 		if (xtcp_req_unlink(req, NULL)) {
 			xtcp_ehash_remove(&req->hn);

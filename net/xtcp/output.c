@@ -445,16 +445,25 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
  * xtcp_arm_probe() - (re)start the zero-window probe timer
  * @sk: the socket, locked
  *
- * The RTO doubled once per probe back-off step, at most XTCP_RTO_MAX_US:
- * Linux's tcp_probe0_when().
+ * The RTO doubled once per probe back-off step, at most XTCP_RTO_MAX_US
+ * (Linux's tcp_probe0_when()); once probing has begun, no later than when
+ * TCP_USER_TIMEOUT runs out, but at least 2 jiffies from now
+ * (tcp_clamp_probe0_to_user_timeout()).
  */
 void xtcp_arm_probe(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u64 when = (u64)xtcp_rtt_rto(&xsk->rtt) << min_t(u8, xsk->probe_backoff, 16);
+	unsigned long tmo = usecs_to_jiffies(min_t(u64, when, XTCP_RTO_MAX_US));
+	u32 user_timeout = READ_ONCE(xsk->user_timeout);
 
-	xtcp_arm_rtx(sk, XTCP_RTX_PROBE,
-		     usecs_to_jiffies(min_t(u64, when, XTCP_RTO_MAX_US)));
+	if (user_timeout && xsk->probes_tstamp) {
+		long left = (long)msecs_to_jiffies(user_timeout) -
+			    (long)(u32)(jiffies - xsk->probes_tstamp);
+
+		tmo = min_t(unsigned long, tmo, max_t(long, left, TCP_TIMEOUT_MIN));
+	}
+	xtcp_arm_rtx(sk, XTCP_RTX_PROBE, tmo);
 }
 
 static int xtcp_send_window_probe(struct sock *sk);
@@ -467,8 +476,10 @@ static int xtcp_send_window_probe(struct sock *sk);
  * the doubling capped at tcp_retries2 (tcp_send_probe0()).  Any
  * acceptable ACK answers the probes (xtcp_ack() clears the count, RFC
  * 1122 s.4.2.2.17): the connection is aborted only after tcp_retries2
- * probes in a row got no answer at all (tcp_probe_timer()).  Called from
- * the retransmission timer with the socket spinlock held.
+ * probes in a row got no answer at all (tcp_probe_timer()), or, with
+ * TCP_USER_TIMEOUT, once the window has stayed closed that long since
+ * the first probe timeout, answered or not.  Called from the
+ * retransmission timer with the socket spinlock held.
  */
 void xtcp_send_probe(struct sock *sk)
 {
@@ -481,6 +492,15 @@ void xtcp_send_probe(struct sock *sk)
 	    !xtcp_rtx_queue_empty(sk)) {
 		xsk->probes = 0;
 		xsk->probe_backoff = 0;
+		xsk->probes_tstamp = 0;
+		return;
+	}
+	if (!xsk->probes_tstamp) {
+		xsk->probes_tstamp = (u32)jiffies ? : 1;
+	} else if (READ_ONCE(xsk->user_timeout) &&
+		   (s32)(jiffies - xsk->probes_tstamp) >=
+		   (s32)msecs_to_jiffies(READ_ONCE(xsk->user_timeout))) {
+		xtcp_write_err(sk);
 		return;
 	}
 	/* An orphan probes tcp_orphan_retries times (tcp_probe_timer()). */
@@ -490,9 +510,7 @@ void xtcp_send_probe(struct sock *sk)
 			return;
 	}
 	if (xsk->probes >= max_probes) {
-		sk->sk_err = sk->sk_err_soft ? : ETIMEDOUT;
-		sk_error_report(sk);
-		xtcp_done(sk);
+		xtcp_write_err(sk);
 		return;
 	}
 	/* The window is open, only too small for what waits: send what fits
@@ -501,6 +519,7 @@ void xtcp_send_probe(struct sock *sk)
 	if (xtcp_send_window_probe(sk) > 0) {
 		xsk->probes = 0;
 		xsk->probe_backoff = 0;
+		xsk->probes_tstamp = 0;
 		return;
 	}
 	xtcp_send_ctl(sk, xsk->snd_una - 1, TCPHDR_ACK, GFP_ATOMIC);
@@ -671,6 +690,7 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 			    xsk->rtx_timer_kind != XTCP_RTX_PROBE) {
 				xsk->probes = 0;
 				xsk->probe_backoff = 0;
+				xsk->probes_tstamp = 0;
 				xtcp_arm_probe(sk);
 			}
 			break;

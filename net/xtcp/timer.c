@@ -144,11 +144,66 @@ void xtcp_rearm_rtx(struct sock *sk)
 static bool xtcp_timed_out(struct xtcp_sock *xsk, unsigned int boundary,
 			   u32 base_us)
 {
-	u64 limit = xtcp_rto_model_timeout_us(boundary, base_us);
+	u64 limit = xtcp_rto_model_timeout_us(boundary, base_us), elapsed_us;
 
 	if (!xsk->retrans_stamp)
 		return false;
-	return (u64)jiffies_to_usecs(jiffies - xsk->retrans_stamp) >= limit;
+	/* In ms first: jiffies_to_usecs() is 32 bits, 71 minutes. */
+	elapsed_us = (u64)jiffies_to_msecs((u32)jiffies - xsk->retrans_stamp) *
+		     USEC_PER_MSEC;
+	return elapsed_us >= limit;
+}
+
+/* TCP_USER_TIMEOUT in force: ms of it left since retrans_stamp, negative
+ * once it is up.  Linux's retransmits_timed_out() with a user timeout,
+ * and tcp_clamp_rto_to_user_timeout().  Linux counts from its first
+ * retransmission of data (of the SYN: from the SYN, as here); xtcp's
+ * retrans_stamp is the original send of what the first timeout resent,
+ * one initial RTO earlier (Documentation/sockopt.rst).
+ */
+static s64 xtcp_user_timeout_left(const struct xtcp_sock *xsk)
+{
+	return (s64)READ_ONCE(xsk->user_timeout) -
+	       jiffies_to_msecs((u32)jiffies - xsk->retrans_stamp);
+}
+
+/**
+ * xtcp_write_err() - give a connection up after its timers ran out
+ * @sk: the socket, spinlock held
+ *
+ * Linux's tcp_write_err(): the error is the soft one recorded (an ICMP
+ * error) or ETIMEDOUT, reported, TcpExt TCPAbortOnTimeout counted, and
+ * the socket closed.  For the retransmission, zero-window probe and
+ * keepalive timers.
+ */
+void xtcp_write_err(struct sock *sk)
+{
+	WRITE_ONCE(sk->sk_err, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
+	sk_error_report(sk);
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPABORTONTIMEOUT);
+	xtcp_done(sk);
+}
+
+/**
+ * xtcp_clamp_rto_to_user_timeout() - the next retransmission timeout
+ * @sk: the socket, spinlock held, retrans_stamp set
+ *
+ * Linux's tcp_clamp_rto_to_user_timeout(): the RTO, but no later than
+ * when TCP_USER_TIMEOUT runs out, and at once (1 jiffy) once it has.
+ * Return: jiffies.
+ */
+static unsigned long xtcp_clamp_rto_to_user_timeout(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	unsigned long rto = xtcp_rto_jiffies(sk);
+	s64 left;
+
+	if (!READ_ONCE(xsk->user_timeout) || !xsk->retrans_stamp)
+		return rto;
+	left = xtcp_user_timeout_left(xsk);
+	if (left <= 0)
+		return 1;
+	return min_t(unsigned long, rto, msecs_to_jiffies(left));
 }
 
 /**
@@ -213,6 +268,10 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	bool syn = sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV;
 	unsigned int retry_until = READ_ONCE(xn->retries2);
+	/* TCP_SYNCNT, else tcp_syn_retries (tcp_write_timeout()). */
+	unsigned int syn_retries = READ_ONCE(xsk->syn_retries) ? :
+				   READ_ONCE(xn->syn_retries);
+	bool expired = false;
 
 	if (xsk->snd_una == xsk->snd_nxt)
 		return;
@@ -234,16 +293,21 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	}
 
 	/* RFC 9293 s.3.8.3 R2: give up, as Linux does, when retransmitting
-	 * has lasted as long as tcp_syn_retries (from a 1 s RTO) or
-	 * tcp_retries2 (from the 200 ms minimum) doubling timeouts would.
+	 * has lasted as long as syn_retries (from a 1 s RTO) or
+	 * tcp_retries2 (from the 200 ms minimum) doubling timeouts would;
+	 * with TCP_USER_TIMEOUT, once it has run out instead of the latter,
+	 * and as well as the former (tcp_write_timeout()).
 	 */
-	if (syn ? xtcp_timed_out(xsk, READ_ONCE(xn->syn_retries),
-				 jiffies_to_usecs(XTCP_TIMEOUT_INIT)) :
-		  xtcp_timed_out(xsk, retry_until, XTCP_RTO_MIN_US)) {
-		sk->sk_err = sk->sk_err_soft ? : ETIMEDOUT;
-		sk_error_report(sk);
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPABORTONTIMEOUT);
-		xtcp_done(sk);
+	if (syn)
+		expired = xtcp_timed_out(xsk, syn_retries,
+					 jiffies_to_usecs(XTCP_TIMEOUT_INIT));
+	if (!expired && READ_ONCE(xsk->user_timeout))
+		expired = xsk->retrans_stamp &&
+			  xtcp_user_timeout_left(xsk) <= 0;
+	else if (!expired && !syn)
+		expired = xtcp_timed_out(xsk, retry_until, XTCP_RTO_MIN_US);
+	if (expired) {
+		xtcp_write_err(sk);
 		return;
 	}
 
@@ -312,8 +376,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		xtcp_ecn_queue_cwr(sk);
 		xtcp_retransmit_all(sk, reduce);
 	}
-	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
-		     xtcp_rto_jiffies(sk));
+	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_clamp_rto_to_user_timeout(sk));
 }
 
 /* The retransmission timer's work, with the socket spinlock held and no
@@ -424,7 +487,8 @@ static void xtcp_keepalive_timer_handler(struct sock *sk)
 			xtcp_timer_note(kind, XTCP_TIMER_EV_STALE);
 			return;
 		}
-		if (tmo > XTCP_TIMEWAIT_LEN) {
+		if (READ_ONCE(xtcp_sk(sk)->linger2) >= 0 &&
+		    tmo > XTCP_TIMEWAIT_LEN) {
 			xtcp_time_wait(sk, TCP_FIN_WAIT2,
 				       tmo - XTCP_TIMEWAIT_LEN);
 			return;
@@ -593,12 +657,14 @@ unsigned long xtcp_fin_wait2_min(const struct sock *sk)
  * xtcp_fin_time() - how long an orphan waits in FIN_WAIT2
  * @sk: the orphan
  *
- * Linux's tcp_fin_time(): tcp_fin_timeout, but at least 3.5 RTOs.
+ * Linux's tcp_fin_time(): TCP_LINGER2 when set (positive), else
+ * tcp_fin_timeout, but at least 3.5 RTOs.
  * Return: jiffies.
  */
 unsigned long xtcp_fin_time(const struct sock *sk)
 {
-	unsigned long tmo =
+	int linger2 = READ_ONCE(xtcp_sk(sk)->linger2);
+	unsigned long tmo = linger2 > 0 ? linger2 :
 		READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout);
 
 	return max(tmo, xtcp_fin_wait2_min(sk));

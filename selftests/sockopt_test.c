@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sockopt_test: TCP-level socket options (and SO_KEEPALIVE), each case
+ * run on an AF_INET socket
+ * (the reference, in the same kernel) and an AF_XTCP one with the same
+ * expectations: set/get round trips over values around Linux's limits,
+ * errno values, short optlen, short getsockopt() buffers, the defaults,
+ * what an accepted socket inherits from its listener (TCP_KEEP* and
+ * SO_KEEPALIVE as well), and the behaviour behind them (keepalive's is
+ * keepalive.sh's):
+ *
+ * - TCP_SYNCNT: a connect() whose SYNs a listener with a full accept
+ *   queue drops gives up with ETIMEDOUT after 1 + 2 s with TCP_SYNCNT 1
+ *   (the protocol's clock: each family's time is compared with native's
+ *   within 0.6 s, which TCG's timer slack stays well inside).
+ * - TCP_USER_TIMEOUT 2000: a writer facing a reader that never reads
+ *   (zero window, probes answered) gets ETIMEDOUT about 2 s after the
+ *   first probe timeout; without it, it would probe on forever.  Each
+ *   family's time from the window closing is compared with native's
+ *   within 0.8 s (probe timers of a loaded TCG).
+ * - TCP_LINGER2 -1: close() of a socket in FIN_WAIT2 resets the
+ *   connection at once (the peer's next send() fails with EPIPE) and
+ *   counts TcpExt TCPAbortOnLinger; with the default the orphan waits
+ *   and the peer's send() succeeds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <poll.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <linux/xtcp.h>
+
+#include "lib/harness.h"
+
+static const int opts[] = { TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
+			    TCP_SYNCNT, TCP_LINGER2, TCP_USER_TIMEOUT };
+
+/* Around Linux's limits: MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL 32767,
+ * MAX_TCP_KEEPCNT and MAX_TCP_SYNCNT 127, TCP_FIN_TIMEOUT_MAX 120 s.
+ */
+static const int vals[] = { INT_MIN, -2, -1, 0, 1, 2, 5, 75, 119, 120, 121,
+			    126, 127, 128, 255, 256, 7200, 32767, 32768,
+			    INT_MAX };
+
+struct result {
+	int set_err;
+	int got;
+};
+
+static int get_int(int fd, int level, int opt)
+{
+	socklen_t len = sizeof(int);
+	int val = -1;
+
+	if (getsockopt(fd, level, opt, &val, &len) < 0)
+		return -errno;
+	return val;
+}
+
+static struct result set_then_get(int family, int opt, const void *val,
+				  socklen_t len)
+{
+	int fd = socket(family, SOCK_STREAM, 0);
+	struct result r = { -1, -1 };
+
+	if (fd < 0)
+		return r;
+	r.set_err = setsockopt(fd, SOL_TCP, opt, val, len) ? errno : 0;
+	r.got = get_int(fd, SOL_TCP, opt);
+	close(fd);
+	return r;
+}
+
+TEST(defaults_as_native)
+{
+	int in = socket(AF_INET, SOCK_STREAM, 0);
+	int xt = socket(AF_XTCP, SOCK_STREAM, 0);
+	unsigned int i;
+
+	ASSERT_LE(0, in);
+	ASSERT_LE(0, xt);
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		int want = get_int(in, SOL_TCP, opts[i]);
+
+		/* 0 for TCP_USER_TIMEOUT, the sysctls' values otherwise. */
+		EXPECT_LE(0, want);
+		EXPECT_EQ(want, get_int(xt, SOL_TCP, opts[i]))
+			TH_LOG("option %d", opts[i]);
+	}
+	EXPECT_EQ(get_int(in, SOL_SOCKET, SO_KEEPALIVE),
+		  get_int(xt, SOL_SOCKET, SO_KEEPALIVE));
+	close(in);
+	close(xt);
+}
+
+TEST(values_and_errnos_as_native)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		for (j = 0; j < ARRAY_SIZE(vals); j++) {
+			struct result n = set_then_get(AF_INET, opts[i], &vals[j],
+						       sizeof(int));
+			struct result x = set_then_get(AF_XTCP, opts[i], &vals[j],
+						       sizeof(int));
+
+			EXPECT_EQ(n.set_err, x.set_err)
+				TH_LOG("option %d value %d", opts[i], vals[j]);
+			EXPECT_EQ(n.got, x.got)
+				TH_LOG("option %d value %d", opts[i], vals[j]);
+		}
+	}
+}
+
+TEST(short_optlen_as_native)
+{
+	unsigned int i;
+	short s = 5;
+
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		struct result n = set_then_get(AF_INET, opts[i], &s, sizeof(s));
+		struct result x = set_then_get(AF_XTCP, opts[i], &s, sizeof(s));
+
+		EXPECT_EQ(n.set_err, x.set_err) TH_LOG("option %d", opts[i]);
+		EXPECT_EQ(n.got, x.got) TH_LOG("option %d", opts[i]);
+	}
+}
+
+/* getsockopt() with room for fewer bytes than an int. */
+TEST(short_getsockopt_as_native)
+{
+	int in = socket(AF_INET, SOCK_STREAM, 0);
+	int xt = socket(AF_XTCP, SOCK_STREAM, 0);
+	int v = 100;
+	unsigned int i;
+
+	ASSERT_LE(0, in);
+	ASSERT_LE(0, xt);
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		unsigned char bn[4] = { 0 }, bx[4] = { 0 };
+		socklen_t ln = 1, lx = 1;
+
+		setsockopt(in, SOL_TCP, opts[i], &v, sizeof(v));
+		setsockopt(xt, SOL_TCP, opts[i], &v, sizeof(v));
+		EXPECT_EQ(getsockopt(in, SOL_TCP, opts[i], bn, &ln),
+			  getsockopt(xt, SOL_TCP, opts[i], bx, &lx));
+		EXPECT_EQ(ln, lx);
+		EXPECT_EQ(0, memcmp(bn, bx, sizeof(bn)));
+	}
+	close(in);
+	close(xt);
+}
+
+/* A listener on 127.0.0.1 (any port) with @backlog; its address in @sin. */
+static int listener(int family, struct sockaddr_in *sin, int backlog)
+{
+	socklen_t alen = sizeof(*sin);
+	int l;
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(family, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)sin, sizeof(*sin)) ||
+	    getsockname(l, (struct sockaddr *)sin, &alen) ||
+	    listen(l, backlog))
+		return -1;
+	return l;
+}
+
+struct opt_val {
+	int level, opt, val;
+};
+
+/* Set on the listener, then read on the accepted socket. */
+static const struct opt_val inherited[] = {
+	{ SOL_SOCKET, SO_KEEPALIVE, 1 }, { SOL_TCP, TCP_KEEPIDLE, 77 },
+	{ SOL_TCP, TCP_KEEPINTVL, 11 }, { SOL_TCP, TCP_KEEPCNT, 5 },
+	{ SOL_TCP, TCP_SYNCNT, 3 }, { SOL_TCP, TCP_LINGER2, 7 },
+	{ SOL_TCP, TCP_USER_TIMEOUT, 4321 },
+};
+
+/* Then set on the accepted, established socket and read back (a new
+ * keepalive idle time re-arms the timer).
+ */
+static const struct opt_val changed[] = {
+	{ SOL_TCP, TCP_KEEPIDLE, 5 }, { SOL_TCP, TCP_LINGER2, -1 },
+	{ SOL_TCP, TCP_SYNCNT, 9 },
+};
+
+#define N_CHILD (ARRAY_SIZE(inherited) + ARRAY_SIZE(changed))
+
+/* What an accepted socket of @family reads for inherited[] and, after
+ * setting them, for changed[] (-errno where a call failed).
+ */
+static int child_values(int family, int out[N_CHILD])
+{
+	struct sockaddr_in sin;
+	unsigned int i, n = 0;
+	int l, c, a;
+
+	l = listener(family, &sin, 1);
+	if (l < 0)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(inherited); i++)
+		if (setsockopt(l, inherited[i].level, inherited[i].opt,
+			       &inherited[i].val, sizeof(int)))
+			return -1;
+	c = socket(family, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1;
+	a = accept(l, NULL, NULL);
+	if (a < 0)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(inherited); i++)
+		out[n++] = get_int(a, inherited[i].level, inherited[i].opt);
+	for (i = 0; i < ARRAY_SIZE(changed); i++)
+		out[n++] = setsockopt(a, changed[i].level, changed[i].opt,
+				      &changed[i].val, sizeof(int)) ? -errno :
+			   get_int(a, changed[i].level, changed[i].opt);
+	close(a);
+	close(c);
+	close(l);
+	return 0;
+}
+
+TEST(accepted_socket_inherits_as_native)
+{
+	int n[N_CHILD], x[N_CHILD];
+	unsigned int i;
+
+	ASSERT_EQ(0, child_values(AF_INET, n));
+	ASSERT_EQ(0, child_values(AF_XTCP, x));
+	for (i = 0; i < N_CHILD; i++)
+		EXPECT_EQ(n[i], x[i]) TH_LOG("value %u", i);
+	for (i = 0; i < ARRAY_SIZE(inherited); i++)
+		EXPECT_EQ(inherited[i].val, x[i]) TH_LOG("option %d",
+							 inherited[i].opt);
+}
+
+TEST(so_keepalive_round_trip_as_native)
+{
+	int fams[2] = { AF_INET, AF_XTCP }, got[2][3], f;
+	int on = 1, off = 0;
+
+	for (f = 0; f < 2; f++) {
+		int fd = socket(fams[f], SOCK_STREAM, 0);
+
+		ASSERT_LE(0, fd);
+		got[f][0] = get_int(fd, SOL_SOCKET, SO_KEEPALIVE);
+		ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on,
+					sizeof(on)));
+		got[f][1] = get_int(fd, SOL_SOCKET, SO_KEEPALIVE);
+		ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &off,
+					sizeof(off)));
+		got[f][2] = get_int(fd, SOL_SOCKET, SO_KEEPALIVE);
+		close(fd);
+	}
+	EXPECT_EQ(0, memcmp(got[0], got[1], sizeof(got[0])));
+	EXPECT_EQ(1, got[1][1]);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* connect() with TCP_SYNCNT 1 to a listener whose accept queue is full
+ * (backlog 0 and one connection nobody accepted), so that it drops our
+ * SYNs: @err gets connect()'s errno, the return is its time in seconds,
+ * negative if the set-up failed.
+ */
+static double syncnt_connect(int family, int *err)
+{
+	struct sockaddr_in sin;
+	int l, first, c, one = 1;
+	double t0, t;
+
+	l = listener(family, &sin, 0);
+	if (l < 0)
+		return -1;
+	first = socket(family, SOCK_STREAM, 0);
+	if (first < 0 || connect(first, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1;
+	usleep(100000);		/* its ACK is in: the queue is full */
+	c = socket(family, SOCK_STREAM, 0);
+	if (c < 0 || setsockopt(c, SOL_TCP, TCP_SYNCNT, &one, sizeof(one)))
+		return -1;
+	t0 = now_s();
+	*err = connect(c, (struct sockaddr *)&sin, sizeof(sin)) ? errno : 0;
+	t = now_s() - t0;
+	close(c);
+	close(first);
+	close(l);
+	return t;
+}
+
+/* Runs @run on native then on xtcp: native's error must be @err after
+ * @lo to @hi s, xtcp's the same within @tol s of native's time.
+ */
+static void timed_as_native(struct __test_metadata *_metadata,
+			    double (*run)(int family, int *err), int err,
+			    double lo, double hi, double tol)
+{
+	int en = -1, ex = -1;
+	double tn = run(AF_INET, &en);
+	double tx = run(AF_XTCP, &ex);
+
+	ASSERT_LE(0, tn);
+	ASSERT_LE(0, tx);
+	TH_LOG("native %.2f s error %d, xtcp %.2f s error %d", tn, en, tx, ex);
+	EXPECT_EQ(err, en);
+	EXPECT_LE(lo, tn);
+	EXPECT_GE(hi, tn);
+	EXPECT_EQ(en, ex);
+	EXPECT_GE(tol, tx > tn ? tx - tn : tn - tx);
+}
+
+/* The reference: SYN, one resend after 1 s, given up 2 s later. */
+TEST(syncnt_gives_up_as_native)
+{
+	timed_as_native(_metadata, syncnt_connect, ETIMEDOUT, 2.5, 4.5, 0.6);
+}
+
+/* A connection on 127.0.0.1 whose server never reads (receive buffer at
+ * its minimum) and whose client, with TCP_USER_TIMEOUT 2000, writes until
+ * the window and its send buffer are full.  Returns the time (s) from
+ * then until the client's error, negative on a set-up failure; @err gets
+ * SO_ERROR.
+ */
+static double user_timeout_zero_window(int family, int *err)
+{
+	struct sockaddr_in sin;
+	int l, c, a, small = 1, ut = 2000, flags;
+	struct pollfd p;
+	char buf[16384] = { 0 };
+	socklen_t len = sizeof(*err);
+	double t0, t;
+
+	l = listener(family, &sin, 1);
+	if (l < 0 ||
+	    setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)))
+		return -1;
+	c = socket(family, SOCK_STREAM, 0);
+	if (c < 0 ||
+	    setsockopt(c, SOL_TCP, TCP_USER_TIMEOUT, &ut, sizeof(ut)) ||
+	    connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1;
+	a = accept(l, NULL, NULL);
+	flags = fcntl(c, F_GETFL);
+	if (a < 0 || flags < 0 || fcntl(c, F_SETFL, flags | O_NONBLOCK))
+		return -1;
+	/* Fill: until writes have failed with EAGAIN for 0.5 s. */
+	t0 = now_s();
+	while (now_s() - t0 < 0.5) {
+		if (write(c, buf, sizeof(buf)) > 0) {
+			t0 = now_s();
+			continue;
+		}
+		if (errno != EAGAIN)
+			return -1;
+		usleep(20000);
+	}
+	p.fd = c;
+	p.events = 0;		/* POLLERR and POLLHUP come anyway */
+	*err = 0;
+	while (now_s() - t0 < 15) {
+		p.revents = 0;
+		if (poll(&p, 1, 100) < 0)
+			return -1;
+		if (p.revents & (POLLERR | POLLHUP))
+			break;
+	}
+	t = now_s() - t0;
+	getsockopt(c, SOL_SOCKET, SO_ERROR, err, &len);
+	close(c);
+	close(a);
+	close(l);
+	return t;
+}
+
+TEST(user_timeout_zero_window_as_native)
+{
+	timed_as_native(_metadata, user_timeout_zero_window, ETIMEDOUT, 2.0,
+			5.0, 0.8);
+}
+
+/* TcpExt counter @name of this namespace for @family, -1 if unreadable. */
+static long tcpext(int family, const char *name)
+{
+	const char *path = family == AF_INET ? "/proc/net/netstat" :
+						"/proc/net/xtcp_netstat";
+	static const char sep[] = { ' ', '\n', 0 };
+	char names[8192], values[8192], *n, *v, *sn, *sv;
+	FILE *f = fopen(path, "r");
+	long r = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f) &&
+	       fgets(values, sizeof(values), f)) {
+		if (strncmp(names, "TcpExt:", 7))
+			continue;
+		n = strtok_r(names, sep, &sn);
+		v = strtok_r(values, sep, &sv);
+		while (n && v) {
+			if (!strcmp(n, name)) {
+				r = atol(v);
+				break;
+			}
+			n = strtok_r(NULL, sep, &sn);
+			v = strtok_r(NULL, sep, &sv);
+		}
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
+/* Whether @fd reaches TCP state @state (TCP_INFO) within 10 s. */
+static bool wait_state(int fd, int state)
+{
+	struct tcp_info ti;
+	socklen_t len;
+	double t0 = now_s();
+
+	while (now_s() - t0 < 10) {
+		len = sizeof(ti);
+		if (getsockopt(fd, SOL_TCP, TCP_INFO, &ti, &len) == 0 &&
+		    ti.tcpi_state == state)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* A connection on 127.0.0.1 whose client half-closes (FIN_WAIT2, our
+ * FIN ACKed, the peer's end still open), sets TCP_LINGER2 to @linger2
+ * unless it is INT_MIN, and closes.  Returns the server's send() result
+ * 0.3 s later (bytes, or -errno); @aborts gets the growth of
+ * TCPAbortOnLinger.
+ */
+static int linger2_close(int family, int linger2, long *aborts)
+{
+	struct sockaddr_in sin;
+	int l, c, a, r;
+	char b;
+	long before;
+
+	l = listener(family, &sin, 1);
+	if (l < 0)
+		return -1000;
+	c = socket(family, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1000;
+	a = accept(l, NULL, NULL);
+	if (a < 0)
+		return -1000;
+	if (linger2 != INT_MIN &&
+	    setsockopt(c, SOL_TCP, TCP_LINGER2, &linger2, sizeof(linger2)))
+		return -1000;
+	if (shutdown(c, SHUT_WR) || read(a, &b, 1) != 0)
+		return -1000;	/* the server saw our FIN */
+	if (!wait_state(c, TCP_FIN_WAIT2))
+		return -1001;	/* its ACK of it never reached us */
+	before = tcpext(family, "TCPAbortOnLinger");
+	close(c);
+	usleep(300000);
+	r = send(a, "x", 1, MSG_NOSIGNAL) < 0 ? -errno : 1;
+	*aborts = tcpext(family, "TCPAbortOnLinger") - before;
+	close(a);
+	close(l);
+	return r;
+}
+
+TEST(linger2_negative_resets_as_native)
+{
+	long an = -1, ax = -1;
+	int n = linger2_close(AF_INET, -1, &an);
+	int x = linger2_close(AF_XTCP, -1, &ax);
+
+	TH_LOG("native send %d aborts %ld, xtcp send %d aborts %ld",
+	       n, an, x, ax);
+	EXPECT_EQ(-EPIPE, n);
+	EXPECT_EQ(1, an);
+	EXPECT_EQ(n, x);
+	EXPECT_EQ(an, ax);
+}
+
+TEST(linger2_default_waits_as_native)
+{
+	long an = -1, ax = -1;
+	int n = linger2_close(AF_INET, INT_MIN, &an);
+	int x = linger2_close(AF_XTCP, INT_MIN, &ax);
+
+	TH_LOG("native send %d aborts %ld, xtcp send %d aborts %ld",
+	       n, an, x, ax);
+	EXPECT_EQ(1, n);
+	EXPECT_EQ(0, an);
+	EXPECT_EQ(n, x);
+	EXPECT_EQ(an, ax);
+}
+
+XTCP_HARNESS_MAIN
