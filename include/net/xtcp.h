@@ -800,6 +800,7 @@ extern const struct proto_ops xtcp_stream_ops;
 void xtcp_set_state(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
 void xtcp_write_err(struct sock *sk);
+s64 xtcp_user_timeout_left(const struct xtcp_sock *xsk, u32 stamp);
 void xtcp_init_sock_common(struct sock *sk, const struct sock *parent);
 void xtcp_destroy_sock(struct sock *sk);
 int xtcp_close_state(struct sock *sk);

@@ -455,13 +455,13 @@ void xtcp_arm_probe(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u64 when = (u64)xtcp_rtt_rto(&xsk->rtt) << min_t(u8, xsk->probe_backoff, 16);
 	unsigned long tmo = usecs_to_jiffies(min_t(u64, when, XTCP_RTO_MAX_US));
-	u32 user_timeout = READ_ONCE(xsk->user_timeout);
 
-	if (user_timeout && xsk->probes_tstamp) {
-		long left = (long)msecs_to_jiffies(user_timeout) -
-			    (long)(u32)(jiffies - xsk->probes_tstamp);
+	if (READ_ONCE(xsk->user_timeout) && xsk->probes_tstamp) {
+		s64 left = xtcp_user_timeout_left(xsk, xsk->probes_tstamp);
 
-		tmo = min_t(unsigned long, tmo, max_t(long, left, TCP_TIMEOUT_MIN));
+		tmo = min_t(unsigned long, tmo,
+			    max_t(unsigned long, left > 0 ? msecs_to_jiffies(left) : 0,
+				  TCP_TIMEOUT_MIN));
 	}
 	xtcp_arm_rtx(sk, XTCP_RTX_PROBE, tmo);
 }
@@ -498,8 +498,7 @@ void xtcp_send_probe(struct sock *sk)
 	if (!xsk->probes_tstamp) {
 		xsk->probes_tstamp = (u32)jiffies ? : 1;
 	} else if (READ_ONCE(xsk->user_timeout) &&
-		   (s32)(jiffies - xsk->probes_tstamp) >=
-		   (s32)msecs_to_jiffies(READ_ONCE(xsk->user_timeout))) {
+		   xtcp_user_timeout_left(xsk, xsk->probes_tstamp) <= 0) {
 		xtcp_write_err(sk);
 		return;
 	}

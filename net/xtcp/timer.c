@@ -154,17 +154,25 @@ static bool xtcp_timed_out(struct xtcp_sock *xsk, unsigned int boundary,
 	return elapsed_us >= limit;
 }
 
-/* TCP_USER_TIMEOUT in force: ms of it left since retrans_stamp, negative
- * once it is up.  Linux's retransmits_timed_out() with a user timeout,
- * and tcp_clamp_rto_to_user_timeout().  Linux counts from its first
- * retransmission of data (of the SYN: from the SYN, as here); xtcp's
- * retrans_stamp is the original send of what the first timeout resent,
- * one initial RTO earlier (Documentation/sockopt.rst).
+/**
+ * xtcp_user_timeout_left() - what is left of TCP_USER_TIMEOUT
+ * @xsk:   the socket, spinlock held, with a user timeout set
+ * @stamp: jiffies (low 32 bits) the count started at: retrans_stamp for
+ *         the retransmission timer, probes_tstamp for zero-window probing
+ *
+ * For Linux's retransmits_timed_out() with a user timeout,
+ * tcp_clamp_rto_to_user_timeout(), tcp_probe_timer() and
+ * tcp_clamp_probe0_to_user_timeout().  Linux counts data's from its first
+ * retransmission (the SYN's from the SYN, as here); xtcp's retrans_stamp
+ * is the original send of what the first timeout resent, one initial RTO
+ * earlier (Documentation/sockopt.rst).
+ *
+ * Return: ms left, 0 or negative once it has run out.
  */
-static s64 xtcp_user_timeout_left(const struct xtcp_sock *xsk)
+s64 xtcp_user_timeout_left(const struct xtcp_sock *xsk, u32 stamp)
 {
 	return (s64)READ_ONCE(xsk->user_timeout) -
-	       jiffies_to_msecs((u32)jiffies - xsk->retrans_stamp);
+	       jiffies_to_msecs((u32)jiffies - stamp);
 }
 
 /**
@@ -186,7 +194,8 @@ void xtcp_write_err(struct sock *sk)
 
 /**
  * xtcp_clamp_rto_to_user_timeout() - the next retransmission timeout
- * @sk: the socket, spinlock held, retrans_stamp set
+ * @sk: the socket, spinlock held, retrans_stamp set (the retransmission
+ *      timer sets it before it gets here)
  *
  * Linux's tcp_clamp_rto_to_user_timeout(): the RTO, but no later than
  * when TCP_USER_TIMEOUT runs out, and at once (1 jiffy) once it has.
@@ -198,9 +207,9 @@ static unsigned long xtcp_clamp_rto_to_user_timeout(struct sock *sk)
 	unsigned long rto = xtcp_rto_jiffies(sk);
 	s64 left;
 
-	if (!READ_ONCE(xsk->user_timeout) || !xsk->retrans_stamp)
+	if (!READ_ONCE(xsk->user_timeout))
 		return rto;
-	left = xtcp_user_timeout_left(xsk);
+	left = xtcp_user_timeout_left(xsk, xsk->retrans_stamp);
 	if (left <= 0)
 		return 1;
 	return min_t(unsigned long, rto, msecs_to_jiffies(left));
@@ -302,8 +311,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		expired = xtcp_timed_out(xsk, syn_retries,
 					 jiffies_to_usecs(XTCP_TIMEOUT_INIT));
 	if (!expired && READ_ONCE(xsk->user_timeout))
-		expired = xsk->retrans_stamp &&
-			  xtcp_user_timeout_left(xsk) <= 0;
+		expired = xtcp_user_timeout_left(xsk, xsk->retrans_stamp) <= 0;
 	else if (!expired && !syn)
 		expired = xtcp_timed_out(xsk, retry_until, XTCP_RTO_MIN_US);
 	if (expired) {
