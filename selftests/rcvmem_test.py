@@ -32,7 +32,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Wire, Tap, Conn, Logged, flags,  # noqa: E402
-                     seq_add, wire_args, M32)
+                     mib_counters, seq_add, wire_args, M32)
 from slow import slow  # noqa: E402
 
 PAGE = 4096
@@ -131,21 +131,6 @@ def xtcp_mem():
     except (OSError, KeyError, ValueError):
         pass
     return None
-
-
-def netstat(fam):
-    """TcpExt counters of the receivers' namespace for @fam (native's
-    /proc/net/netstat, xtcp's /proc/net/xtcp_netstat) as a dict, or {}."""
-    name = "netstat" if fam == "inet" else "xtcp_netstat"
-    r = subprocess.run(["ip", "netns", "exec", RX_NS, "cat",
-                        f"/proc/net/{name}"],
-                       capture_output=True, text=True, timeout=slow(20))
-    rows = [ln.split() for ln in r.stdout.splitlines()
-            if ln.startswith("TcpExt:")]
-    try:
-        return dict(zip(rows[0][1:], map(int, rows[1][1:])))
-    except (IndexError, ValueError):
-        return {}
 
 
 PRUNE_MIBS = ("PruneCalled", "RcvPruned", "OfoPruned", "TCPRcvCollapsed")
@@ -363,14 +348,15 @@ def main():
     mibs = {}
     for fam in fams:
         t0 = time.monotonic()
-        before = netstat(fam)
+        before = mib_counters(RX_NS, fam)
         sport += 1
         res[fam, "a"] = case_noaccept(fast, peers[fam, "noaccept"], sport, n)
         sport += 1
         res[fam, "b"] = case_noread(fast, peers[fam, "noread"], sport, n, 1)
-        after = netstat(fam)
-        mibs[fam] = {k: after[k] - before[k] for k in PRUNE_MIBS
-                     if k in before and k in after}
+        after = mib_counters(RX_NS, fam)
+        mibs[fam] = {k: after[f"TcpExt:{k}"] - before[f"TcpExt:{k}"]
+                     for k in PRUNE_MIBS
+                     if f"TcpExt:{k}" in before and f"TcpExt:{k}" in after}
         print(f"# {fam}: attacks took {time.monotonic() - t0:.1f} s; "
               + " ".join(f"{k} +{v}" for k, v in mibs[fam].items()))
         for k in ("a", "b"):

@@ -63,7 +63,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from slow import slow  # noqa: E402
 from wirelib import (Tap, Wire, LinePeer, wire_args,  # noqa: E402
-                     ManualConn as Conn, segment, seq_add, M32)
+                     mib_counters, ManualConn as Conn, segment, seq_add, M32)
 from scapy.layers.inet import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
@@ -184,33 +184,13 @@ class Receiver:
                        opts=opts)
 
 
-def mib(args, fam):
-    """{name: value} of the counters of X's stack for @fam."""
-    files = (("/proc/net/netstat", "/proc/net/snmp") if fam == "inet" else
-             ("/proc/net/xtcp_netstat", "/proc/net/xtcp_snmp"))
-    out = {}
-    # One process reads both files: the two snapshots as close in time
-    # as can be (and one exec fewer under TCG).
-    r = subprocess.run(["ip", "netns", "exec", args.netns, "cat", *files],
-                       capture_output=True, text=True)
-    lines = r.stdout.splitlines()
-    # Both files are pairs of lines (names, values), so are the two.
-    for names, values in zip(lines[::2], lines[1::2]):
-        pre, names = names.split(":", 1)
-        if pre not in ("TcpExt", "Tcp"):
-            continue
-        for n, v in zip(names.split(), values.split(":", 1)[1].split()):
-            out[f"{pre}:{n}"] = int(v)
-    return out
-
-
 class Scenario:
     """One connection of family @fam to X's peer on @port."""
 
     def __init__(self, args, wire, fam, port):
         self.args, self.wire, self.fam, self.port = args, wire, fam, port
         self.steps = {}
-        self.mib0 = mib(args, fam)
+        self.mib0 = mib_counters(args.netns, fam)
         self.peer = Peer(args, fam, port)
 
     def open(self):
@@ -274,7 +254,7 @@ class Scenario:
         """The counters now, then the connection reset (an orphan left
         retransmitting would count in the next scenario): None, or why
         the scenario does not count."""
-        self.mib1 = mib(self.args, self.fam)
+        self.mib1 = mib_counters(self.args.netns, self.fam)
         self.c.abort()
         self.peer.stop()
         n = len(self.c.sent(self.m, lambda p: int(p[TCP].flags) & 0x12 ==
@@ -400,7 +380,7 @@ def nstat_check(args):
         f = ln.split()
         if len(f) >= 2 and f[1].isdigit():
             got[f[0]] = int(f[1])
-    want = {k.replace(":", ""): v for k, v in mib(args, "xtcp").items()
+    want = {k.replace(":", ""): v for k, v in mib_counters(args.netns, "xtcp").items()
             if k in COUNTERS and k != "Tcp:CurrEstab"}
     bad = [f"{k} {got.get(k)} (file {v})" for k, v in want.items()
            if got.get(k) != v]
