@@ -30,6 +30,10 @@ wait_unused()
 		[ "$(cat /sys/module/xtcp/refcnt)" = 0 ] && return 0
 		sleep 0.1
 	done
+	# What holds it: the sockets still open (a leak shows none).
+	echo "refcnt $(cat /sys/module/xtcp/refcnt);" \
+		"$(cat /proc/net/xtcp_sockstat 2>&1)"
+	cat /proc/net/xtcp
 	return 1
 }
 
@@ -40,6 +44,20 @@ tcp_alloc() { awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") pr
 remaining() { dmesg | grep -c "Objects remaining" ; }
 
 tap_plan 18
+
+# Orphans an earlier test left (a FIN to a namespace since deleted) hold
+# the module until tcp_orphan_retries give up, up to about 100 s from a
+# 200 ms RTO (run-in-vm's xtcp_unload waits the same way): CI's lane
+# found refcnt 3 where a held socket gives 2, and every case below then
+# failed.  They are waited for, not counted as this test's.
+for i in $(seq "$(slow 1500)"); do
+	[ "$(cat /sys/module/xtcp/refcnt)" = 0 ] && break
+	[ "$i" != 1 ] || echo "# xtcp held on entry (refcnt $(cat /sys/module/xtcp/refcnt)): waiting for earlier tests' sockets"
+	sleep 0.1
+done
+if [ "$i" != 1 ]; then
+	echo "# after $((i / 10)) s: refcnt $(cat /sys/module/xtcp/refcnt)"
+fi
 
 # -- rmmod while a socket is open
 coproc HOLD { exec "$tool" hold "$(slow 60)"; }

@@ -83,7 +83,11 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_ca_state = xtcp_ca_state(sk);
 	info->tcpi_retransmits = xsk->retransmits;
 	info->tcpi_probes = xsk->probes;
-	info->tcpi_backoff = xsk->rtt.backoff;
+	/* Linux has one icsk_backoff for retransmission and zero-window
+	 * probing; xtcp keeps the probes' apart (probing runs only with
+	 * nothing outstanding, so at most one of the two counts).
+	 */
+	info->tcpi_backoff = xsk->probe_backoff ? : xsk->rtt.backoff;
 	if (xsk->tstamp_ok)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	if (xsk->sack_ok)
