@@ -20,7 +20,9 @@
 # timestamps on (3 blocks fit) and off (4 fit); duplicates below RCV.NXT
 # (at RCV.WUP, below it: the out-of-window duplicate ACK, partly old, and
 # rejected by PAWS) with tcp_dsack 1 and 0; duplicates of out-of-order
-# data (whole, partial) with tcp_dsack 1 and 0; no SACK option when the
+# data (whole, partial) with tcp_dsack 1 and 0; data starting at the
+# right window edge (dropped) and just inside it; the window offered as
+# full segments are appended behind a hole; no SACK option when the
 # SYN did not offer SACK-permitted, or when tcp_sack is 0; and a replay
 # of what arrives over a path like chaos.sh's (chaos_path(): loss,
 # overtaking, duplicates, resends early and late, PAWS drops), where
@@ -35,6 +37,7 @@
 import argparse
 import os
 import random
+import subprocess
 import sys
 import time
 
@@ -47,6 +50,7 @@ from scapy.layers.inet import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 TSV = 0x10000000	# our TSval base
+RMEM_BIG = "4096 1048576 6291456"
 
 
 class Peer(LinePeer):
@@ -117,7 +121,7 @@ class Sender:
     """Our end of one connection to a Peer, timestamps and SACK-permitted
     offered as asked; data sent at offsets from the first data byte."""
 
-    def __init__(self, args, wire, fam, port, ts, sackok):
+    def __init__(self, args, wire, fam, port, ts, sackok, ws=None):
         self.peer = Peer(args, fam, port)
         self.c = None
         self.ts = ts
@@ -130,6 +134,8 @@ class Sender:
             opts.append(("SAckOK", b""))
         if ts:
             opts.append(("Timestamp", (TSV, 0)))
+        if ws is not None:
+            opts += [("NOP", None), ("WScale", ws)]
         m = c.send("S", ack=0, opts=opts)
         sa = c.wait_synack(m)
         if sa is None:
@@ -139,6 +145,7 @@ class Sender:
         self.ecr = ts_of(sa) or 0
         self.tsv = TSV + 1
         self.synack_kinds = kinds(sa)
+        self.synack_win = sa[TCP].window	# unscaled: we offer no WS
         c.send("A", opts=self.opts())
         if self.peer.line(r"accepted") is None:
             self.why = f"not accepted: {self.peer.text()}"
@@ -157,7 +164,8 @@ class Sender:
         return [("NOP", None), ("NOP", None),
                 ("Timestamp", (v % M32, self.ecr))]
 
-    def step(self, start, end, want_ack, old_ts=False, tsv=None):
+    def step(self, start, end, want_ack, old_ts=False, tsv=None,
+             win=False):
         """Bytes [@start, @end) (offsets), with TSval TSV + @tsv if given;
         X's first ACK of exactly @want_ack (offset) after it: (ack, SACK
         blocks), with TSecr - TSV as well when @tsv is given, or why
@@ -173,10 +181,25 @@ class Sender:
             got = c.wait(m, lambda p: True, 0.1)
             return f"no ACK {want_ack} for {start}-{end}: {describe(got)}"
         self.last_ack = a[TCP].ack
+        if win:
+            return (rel(a[TCP].ack, self.base), sack_of(a, self.base),
+                    a[TCP].window)
         if tsv is not None:
             return (rel(a[TCP].ack, self.base), sack_of(a, self.base),
                     rel(ts_ecr(a), TSV))
         return rel(a[TCP].ack, self.base), sack_of(a, self.base)
+
+    def steps(self, steps, out=None):
+        """step(*st) for each st of @steps in turn, each result appended
+        to @out (a new list by default), up to the first that is a
+        string (why it stopped); @out."""
+        out = [] if out is None else out
+        for st in steps:
+            r = self.step(*st)
+            out.append(r)
+            if isinstance(r, str):
+                break
+        return out
 
     def close(self):
         """RST at X's RCV.NXT (RFC 5961 s.3.2: exactly there), so that
@@ -187,6 +210,56 @@ class Sender:
         self.peer.stop()
 
 
+def obs_edge(args, wire, fam, port):
+    """Data at X's right window edge (RCV.NXT + the SYN-ACK's window,
+    unscaled: our SYN offers no window scale) and just inside it: (the
+    window, then (ack, blocks) of X's ACK of each).  Linux drops the
+    first (tcp_data_queue()'s OVERWINDOW) and SACKs the second."""
+    knobs(args, ts=1)
+    s = Sender(args, wire, fam, port, 1, True)
+    try:
+        if s.c is None:
+            return s.why
+        w = s.synack_win
+        return s.steps(((w, w + 100, 0), (w - 100, w, 0)), [w])
+    finally:
+        s.close()
+
+
+def obs_ofo_window(args, wire, fam, port):
+    """Eight full segments behind a hole, each continuing the last
+    out-of-order one (window scaling offered, shift 7): (ack, blocks,
+    window field) of X's ACK of each.  Linux lets rcv_ssthresh, and so
+    the window offered, grow with each, whether the segment is merged
+    into the previous skb (tcp_data_queue_ofo()'s coalesce_done) or
+    inserted after it.  Measured 2026-12-02: these segments are
+    inserted, not merged, in both stacks (the window is the same with
+    xtcp's coalesce_done growth taken out), so the merge path is not
+    what this case covers."""
+    knobs(args, ts=1)
+    was = {pre: subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
+                                "-n", f"net.{pre}.tcp_rmem"],
+                               capture_output=True, text=True,
+                               check=True).stdout.split()
+           for pre in ("ipv4", "xtcp")}
+    # A 1 MiB initial buffer: the window clamp (what the buffer holds)
+    # leaves rcv_ssthresh room to grow; with the default 128 KiB both
+    # stay at the 64 KiB the handshake set.
+    sysctl_both(args.netns, tcp_rmem=RMEM_BIG)
+    s = Sender(args, wire, fam, port, 1, True, ws=7)
+    try:
+        if s.c is None:
+            return s.why
+        return s.steps([(1448 * i, 1448 * (i + 1), 0, False, None, True)
+                        for i in range(1, 9)])
+    finally:
+        s.close()
+        for pre, v in was.items():
+            subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
+                            "-qw", f"net.{pre}.tcp_rmem={' '.join(v)}"],
+                           check=True)
+
+
 def run_steps(args, wire, fam, port, ts, steps, sackok=True):
     """Each of @steps ((start, end, ACK wanted[, old TSval])) in turn on a
     new connection: the list of (ack, blocks), or why it stopped."""
@@ -194,13 +267,7 @@ def run_steps(args, wire, fam, port, ts, steps, sackok=True):
     try:
         if s.c is None:
             return s.why
-        out = []
-        for st in steps:
-            r = s.step(*st)
-            out.append(r)
-            if isinstance(r, str):
-                break
-        return out
+        return s.steps(steps)
     finally:
         s.close()
 
@@ -251,13 +318,7 @@ def obs_none(args, wire, fam, port, sackok, sack):
     try:
         if s.c is None:
             return s.why
-        out = [4 in s.synack_kinds]
-        for st in NONE:
-            r = s.step(*st)
-            out.append(r)
-            if isinstance(r, str):
-                break
-        return out
+        return s.steps(NONE, [4 in s.synack_kinds])
     finally:
         s.close()
 
@@ -360,7 +421,8 @@ def main():
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     both = family_runner(args, wire, FAMILIES, 7600)
 
-    tap = Tap(2 * 2 + 2 * 2 + 2 * 2 + 2 * 2 + 2 * len(CHAOS_SEEDS))
+    tap = Tap(2 * 2 + 2 * 2 + 2 * 2 + 2 * 2 + 2 + 2 +
+              2 * len(CHAOS_SEEDS))
     for ts, fit in ((1, 3), (0, 4)):
         n, x = both(obs_holes, ts)
         tap.result(complete(n, HOLES) and n_blocks(n, 3) == fit and
@@ -399,6 +461,23 @@ def main():
         tap.result(isinstance(n, list) and n == x,
                    f"{what}: xtcp sends none either",
                    f"native {n}, xtcp {x}")
+    n, x = both(obs_edge)
+    tap.result(isinstance(n, list) and len(n) == 3 and n[1] == (0, None) and
+               n[2] == (0, [f"{n[0] - 100}-{n[0]}"]),
+               "data at the right window edge: native drops it, SACKs what "
+               "is just inside (sanity)", f"native {n}")
+    tap.result(isinstance(n, list) and n == x,
+               "data at the right window edge: xtcp drops it and SACKs as "
+               "native", f"native (window, then (ack, blocks)) {n}, xtcp {x}")
+    n, x = both(obs_ofo_window)
+    tap.result(isinstance(n, list) and len(n) == 8 and
+               all(isinstance(r, tuple) for r in n) and n[-1][2] > n[0][2],
+               "out-of-order data appended behind a hole: native's window "
+               "grows (sanity)", f"native {n}")
+    tap.result(isinstance(n, list) and n == x,
+               "out-of-order data appended behind a hole: xtcp's ACKs, "
+               "blocks and windows as native's",
+               f"native (ack, blocks, window) {n}, xtcp {x}")
     for seed in CHAOS_SEEDS:
         steps = expect_acks(chaos_path(seed))
         n, x = both(obs_chaos, seed)

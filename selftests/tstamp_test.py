@@ -15,7 +15,8 @@
 # from one address pair differ by the time between them only (offset per
 # connection with 1, none with 2); PAWS: data with a TSval 1000 below
 # ts_recent is dropped with a duplicate ACK; which TSval is echoed after
-# reordering; TSval advancing 1 per ms; every segment of a timestamped
+# reordering, and from data whose ACK field is old (behind a newer pure
+# ACK); TSval advancing 1 per ms; every segment of a timestamped
 # connection carrying the option; the timestamps of a SYN queue entry's
 # replies and of a TIME_WAIT entry's, whose PAWS answers an old TSval;
 # the receiver's RTT estimate (tcpi_rcv_rtt) from the TSecr of three
@@ -396,6 +397,41 @@ def obs_timewait(args, wire, fam, port):
         peer.stop()
 
 
+def obs_old_ack(args, wire, fam, port):
+    """An old ACK carrying data updates ts_recent (tcp_ack()'s old_ack):
+    X's 20 bytes ACKed by a pure ACK with TSval TSV + 20, then 10 bytes
+    of ours whose ACK field still stands before X's 20 bytes (reordered
+    behind the pure ACK) with TSval TSV + 30: (the TSecr, relative to
+    TSV, of X's ACK of them, the bytes X's reader got)."""
+    knobs(args, 1)
+    c, peer, sa, m0 = handshake(args, wire, fam, port, "write:20",
+                                "readall")
+    try:
+        if c is None:
+            return sa
+        if peer.line(r"accepted") is None:
+            return f"not accepted: {peer.text()}"
+        d = c.wait(m0, lambda p: len(p[TCP].payload) == 20)
+        if d is None or ts_of(d) is None:
+            return f"no data from X: {describe(d)}"
+        ecr, old = ts_of(d)[0], c.rcv_nxt
+        c.rcv_nxt = seq_add(c.rcv_nxt, 20)
+        c.send("A", opts=ts_opts(TSV + 20, ecr))
+        m = c.send("PA", ack=old, data=b"x" * 10,
+                   opts=ts_opts(TSV + 30, ecr))
+        a = wait_ack(c, m, seq_add(c.snd_nxt, 10))
+        c.snd_nxt = seq_add(c.snd_nxt, 10)
+        rel = s32(ts_of(a)[1] - TSV) if a is not None and ts_of(a) \
+            else describe(a)
+        c.send("FA", opts=ts_opts(TSV + 40, ecr))
+        c.snd_nxt = seq_add(c.snd_nxt, 1)
+        r = peer.line(r"readall bytes=(\d+)")
+        c.send("R", ack=0)
+        return (rel, int(r.group(1)) if r else None)
+    finally:
+        peer.stop()
+
+
 def runner(args, wire, port):
     """As family_runner(), but both(fn, *a) runs the two families' cases
     at the same time (threads: each has its own port and peer, and the
@@ -437,7 +473,7 @@ def main():
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     both = runner(args, wire, 7400)
 
-    tap = Tap(6 + 6 + 2 + 3 + 2 + 2 + 2 + 2 + 2)
+    tap = Tap(6 + 6 + 2 + 3 + 2 + 2 + 2 + 2 + 2 + 2)
     for ts in (0, 1, 2):
         n, x = both(obs_syn, ts)
         tap.result(n == x, f"SYN options, tcp_timestamps={ts}: as native's",
@@ -475,6 +511,11 @@ def main():
                "reordering: native echoes timestamps (sanity)", f"native {n}")
     tap.result(n == x, "reordering: xtcp echoes the TSvals native echoes",
                f"native (TSecr-TSV of ACK of seg2, of seg1) {n}, xtcp {x}")
+    n, x = both(obs_old_ack)
+    tap.result(n == (30, 10), "old ACK with data: native echoes its TSval "
+               "(sanity)", f"native (TSecr-TSV, bytes read) {n}")
+    tap.result(n == x, "old ACK with data: xtcp echoes as native",
+               f"native (TSecr-TSV, bytes read) {n}, xtcp {x}")
     n, x = both(obs_request)
     tap.result(isinstance(n, tuple) and all(isinstance(v, int) for v in n),
                "SYN queue entry: native's resent SYN-ACK and ACK carry TS "

@@ -163,7 +163,6 @@ struct xtcp_sock {
 	u32 snd_sml;		/* end of the last small segment sent */
 	u32 snd_wnd;		/* peer's window */
 	u32 snd_wl1;		/* seq of the segment that set snd_wnd */
-	u32 snd_wl2;		/* ack of the segment that set snd_wnd */
 	u32 write_seq;		/* end of the data queued by the user */
 	u32 pushed_seq;		/* write_seq when PSH was last marked */
 	u32 max_window;		/* largest window the peer advertised */
@@ -405,6 +404,10 @@ struct xtcp_sock {
 	 * connection is given up; 0 for Linux's retry counts.
 	 */
 	u32 user_timeout;
+	/* TCP_NOTSENT_LOWAT: bytes written but not yet sent above which
+	 * the socket is not writable; 0 for net.xtcp.tcp_notsent_lowat.
+	 */
+	u32 notsent_lowat;
 
 	/* ECN (RFC 3168). ecn.c: Linux's TCP_ECN_* bits of tp->ecn_flags,
 	 * and XTCP_ECN_IN_CWR for Linux's TCP_CA_CWR state.
@@ -762,6 +765,8 @@ struct xtcp_net {
 
 	/* Bytes a socket may have below IP (tsq.c). */
 	int limit_output_bytes;
+	/* Unsent bytes a writable socket may hold (stream.c). */
+	unsigned int notsent_lowat;
 
 	/* Default congestion control for new sockets; never NULL. */
 	const struct xtcp_cong_ops __rcu *cong_default;
@@ -824,6 +829,8 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock,
 		   struct poll_table_struct *wait);
 void xtcp_sk_write_space(struct sock *sk);
 bool xtcp_stream_writable(const struct sock *sk);
+bool xtcp_stream_memory_free(const struct sock *sk, int wake);
+void xtcp_check_space(struct sock *sk);
 
 /* cong.c: registry of congestion control algorithms */
 #define XTCP_CONG_BUF_MAX	256	/* "name name ..." of all of them */
@@ -1109,6 +1116,7 @@ void xtcp_connect_init_rwin(struct sock *sk);
 void xtcp_req_init_rwin(struct xtcp_request *req, const struct sock *listener);
 void xtcp_init_buffer_space(struct sock *sk);
 void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust);
+int xtcp_set_window_clamp(struct sock *sk, int val);
 void xtcp_rcv_space_adjust(struct sock *sk);
 
 /* isn.c: initial sequence numbers (RFC 6528) */

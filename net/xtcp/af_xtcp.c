@@ -190,8 +190,8 @@ static void xtcp_push_pending(struct sock *sk)
 }
 
 /* TCP-level options: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK,
- * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_SYNCNT, TCP_LINGER2 and
- * TCP_USER_TIMEOUT with Linux's
+ * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_SYNCNT, TCP_LINGER2,
+ * TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP and TCP_NOTSENT_LOWAT with Linux's
  * checks (do_tcp_setsockopt()), and XTCP_REUSEPORT (uapi/linux/xtcp.h);
  * the full set arrives with the features behind it.  Unknown ones are
  * ENOPROTOOPT, never a silent success.
@@ -209,7 +209,8 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	    optname != TCP_KEEPIDLE && optname != TCP_KEEPINTVL &&
 	    optname != TCP_KEEPCNT && optname != XTCP_REUSEPORT &&
 	    optname != TCP_QUICKACK && optname != TCP_SYNCNT &&
-	    optname != TCP_LINGER2 && optname != TCP_USER_TIMEOUT)
+	    optname != TCP_LINGER2 && optname != TCP_USER_TIMEOUT &&
+	    optname != TCP_WINDOW_CLAMP && optname != TCP_NOTSENT_LOWAT)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -293,6 +294,14 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		else
 			WRITE_ONCE(xsk->user_timeout, val);
 		break;
+	case TCP_WINDOW_CLAMP:
+		err = xtcp_set_window_clamp(sk, val);
+		break;
+	case TCP_NOTSENT_LOWAT:
+		/* Any value (unsigned); a writer may now be writable. */
+		WRITE_ONCE(xsk->notsent_lowat, val);
+		sk->sk_write_space(sk);
+		break;
 	}
 	release_sock(sk);
 	return err;
@@ -356,6 +365,12 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_USER_TIMEOUT:
 		val = READ_ONCE(xsk->user_timeout);
+		break;
+	case TCP_WINDOW_CLAMP:
+		val = READ_ONCE(xsk->window_clamp);
+		break;
+	case TCP_NOTSENT_LOWAT:
+		val = READ_ONCE(xsk->notsent_lowat);
 		break;
 	default:
 		return -ENOPROTOOPT;
@@ -645,6 +660,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		xsk->syn_retries = READ_ONCE(pxsk->syn_retries);
 		xsk->linger2 = READ_ONCE(pxsk->linger2);
 		xsk->user_timeout = READ_ONCE(pxsk->user_timeout);
+		xsk->notsent_lowat = READ_ONCE(pxsk->notsent_lowat);
 		inet->tos = inet_sk(parent)->tos;
 		inet->uc_ttl = inet_sk(parent)->uc_ttl;
 		xsk->nonagle = pxsk->nonagle;
@@ -734,6 +750,7 @@ struct proto xtcp_prot = {
 	.setsockopt	= xtcp_setsockopt,
 	.getsockopt	= xtcp_getsockopt,
 	.keepalive	= xtcp_set_keepalive,
+	.stream_memory_free	= xtcp_stream_memory_free,
 	.backlog_rcv	= xtcp_backlog_rcv,
 	.release_cb	= xtcp_release_cb,
 	.enter_memory_pressure	= xtcp_enter_memory_pressure,

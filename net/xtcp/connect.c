@@ -240,7 +240,6 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->snd_nxt = 0;
 	xsk->snd_wnd = 0;
 	xsk->snd_wl1 = 0;
-	xsk->snd_wl2 = 0;
 	WRITE_ONCE(xsk->write_seq, 0);
 	xsk->irs = 0;
 	xsk->rcv_nxt = 0;

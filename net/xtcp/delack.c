@@ -282,7 +282,7 @@ void xtcp_ack_snd_check(struct sock *sk)
 	}
 	if (hrtimer_is_queued(&xsk->comp_ack_timer))
 		return;
-	/* Linux keeps the receiver's RTT in 1/8 us; xtcp in us. */
+	/* Both RTTs in 1/8 us, as Linux keeps them. */
 	delay = xtcp_sack_comp_delay_ns(xsk->rcv_rtt_us8, xsk->rtt.srtt_us,
 					READ_ONCE(xn->comp_sack_delay_ns));
 	sock_hold(sk);

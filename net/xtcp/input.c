@@ -1222,6 +1222,11 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 
 		if (xtcp_seq_before(ack, xsk->snd_una - max_window))
 			return XTCP_ACK_TOO_OLD;
+		/* An old ACK can carry new data: its TSval is echoed from
+		 * now on (tcp_ack()'s old_ack, before SACK processing can
+		 * send a retransmission).
+		 */
+		xtcp_tstamp_replace_recent(sk, skb);
 		/* An ACK overtaken by a newer one may still SACK something,
 		 * D-SACK a retransmission (undo) or SACK original data after
 		 * an RTO (F-RTO): tcp_ack()'s old_ack runs
@@ -1252,24 +1257,23 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	/* FlightSize before this ACK; 0 with nothing outstanding. */
 	flight = xsk->snd_una != xsk->snd_nxt ? xtcp_flight_segs(xsk) : 0;
 
-	/* Linux's FLAG_WIN_UPDATE (tcp_may_update_window()), for the
-	 * tail loss probe's duplicate ACK test.
+	/* The window update, as tcp_ack_update_window(): from an ACK that
+	 * advances SND.UNA, a newer segment, or the same one offering more
+	 * (tcp_may_update_window(), Linux's FLAG_WIN_UPDATE, which the tail
+	 * loss probe's duplicate ACK test reads too).  Unlike RFC 9293
+	 * s.3.10.7.4's SND.WL2 test, a resent segment carrying a new ACK
+	 * updates the window, and a duplicate offering less does not.
 	 */
 	win_update = xtcp_seq_after(ack, xsk->snd_una) ||
 		     xtcp_seq_after(cb->seq, xsk->snd_wl1) ||
 		     (cb->seq == xsk->snd_wl1 &&
-		      (xtcp_ack_nwin(xsk, cb) > xsk->snd_wnd ||
-		       !xtcp_ack_nwin(xsk, cb)));
-
-	/* Window update, only from a newer segment (SND.WL1/SND.WL2). */
-	if (xtcp_seq_before(xsk->snd_wl1, cb->seq) ||
-	    (xsk->snd_wl1 == cb->seq && xtcp_seq_geq(ack, xsk->snd_wl2))) {
+		      xtcp_ack_nwin(xsk, cb) > xsk->snd_wnd);
+	if (win_update) {
 		u32 nwin = xtcp_ack_nwin(xsk, cb);
 
 		xsk->snd_wnd = nwin;
 		xsk->max_window = max_t(u32, xsk->max_window, nwin);
 		xsk->snd_wl1 = cb->seq;
-		xsk->snd_wl2 = ack;
 	}
 
 	/* ECE: the reduction is required, no undo may give it back
@@ -1610,9 +1614,17 @@ static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
 			u32 off = start - cb->seq;
 			u32 size = min_t(u32, cb->end_seq - start, copy);
 
+			/* Cannot fail, the bytes are there (Linux BUG()s):
+			 * if it did, the room taken for them goes again, so
+			 * that no uninitialised byte reaches the reader.
+			 */
 			if (xtcp_seq_before(start, cb->end_seq) &&
-			    skb_copy_bits(skb, off, skb_put(nskb, size), size))
-				break;	/* cannot happen: the bytes are there */
+			    WARN_ON_ONCE(skb_copy_bits(skb, off,
+						       skb_put(nskb, size),
+						       size))) {
+				__skb_trim(nskb, nskb->len - size);
+				break;
+			}
 			if (xtcp_seq_before(start, cb->end_seq)) {
 				start += size;
 				copy -= size;
@@ -1626,8 +1638,15 @@ static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
 				skb = next;
 			}
 		}
-		/* Only an impossible copy failure leaves room: trim to it. */
+		/* Only that failure leaves @nskb short: it ends where the
+		 * copy stopped (the skb it failed on stays, and the reader
+		 * and the out-of-order queue take overlaps as they come).
+		 */
 		XTCP_SKB_CB(nskb)->end_seq = XTCP_SKB_CB(nskb)->seq + nskb->len;
+		if (!nskb->len) {
+			__skb_unlink(nskb, list ? : &fresh);
+			kfree_skb(nskb);
+		}
 		if (copy)
 			break;
 	}
@@ -1765,19 +1784,45 @@ static int xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb)
 /* Append @from to @to when it continues it (skb_try_coalesce()), moving
  * the charge of what @to grew by.  @from is freed then.
  */
-static bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *to,
-			      struct sk_buff *from)
+static bool __xtcp_try_coalesce(struct sock *sk, struct sk_buff *to,
+				struct sk_buff *from, bool *fragstolen)
 {
-	bool fragstolen;
 	int delta;
 
 	if (XTCP_SKB_CB(from)->seq != XTCP_SKB_CB(to)->end_seq ||
 	    ((XTCP_SKB_CB(to)->flags | XTCP_SKB_CB(from)->flags) & TCPHDR_FIN) ||
-	    !skb_try_coalesce(to, from, &fragstolen, &delta))
+	    !skb_try_coalesce(to, from, fragstolen, &delta))
 		return false;
 	atomic_add(delta, &sk->sk_rmem_alloc);
 	sk_mem_charge(sk, delta);
 	XTCP_SKB_CB(to)->end_seq = XTCP_SKB_CB(from)->end_seq;
+	return true;
+}
+
+static bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *to,
+			      struct sk_buff *from)
+{
+	bool fragstolen;
+
+	if (!__xtcp_try_coalesce(sk, to, from, &fragstolen))
+		return false;
+	kfree_skb_partial(from, fragstolen);
+	return true;
+}
+
+/* An out-of-order segment appended to the skb it continues lets the
+ * window grow as a queued one does, with SACK (tcp_data_queue_ofo()'s
+ * coalesce_done: its truesize adjusted, before it is freed).
+ */
+static bool xtcp_ooo_try_coalesce(struct sock *sk, struct sk_buff *to,
+				  struct sk_buff *from)
+{
+	bool fragstolen;
+
+	if (!__xtcp_try_coalesce(sk, to, from, &fragstolen))
+		return false;
+	if (xtcp_sk(sk)->sack_ok)
+		xtcp_grow_window(sk, from, true);
 	kfree_skb_partial(from, fragstolen);
 	return true;
 }
@@ -1824,7 +1869,7 @@ static int xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 		goto insert;
 	/* Common case: it continues or follows the highest skb. */
 	skb1 = xsk->ooo_last_skb;
-	if (xtcp_try_coalesce(sk, skb1, skb))
+	if (xtcp_ooo_try_coalesce(sk, skb1, skb))
 		return 1;
 	if (xtcp_seq_geq(seq, XTCP_SKB_CB(skb1)->end_seq)) {
 		parent = &skb1->rbnode;
@@ -1849,7 +1894,7 @@ static int xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 				kfree_skb(skb1);
 				goto merge_right;
 			}
-		} else if (xtcp_try_coalesce(sk, skb1, skb)) {
+		} else if (xtcp_ooo_try_coalesce(sk, skb1, skb)) {
 			return 1;
 		}
 		p = &parent->rb_right;
@@ -1883,9 +1928,11 @@ drop:
 
 /**
  * xtcp_ooo_purge() - free the out-of-order queue
- * @sk: the socket, locked (destruction, disconnect)
+ * @sk: the socket, locked by its owner (destruction, disconnect) or by
+ *      softirq input (the peer's FIN, as tcp_fin())
  *
- * The skbs give their charge back as they are freed (sock_rfree()).
+ * The skbs give their charge back as they are freed (sock_rfree()), and
+ * the forward allocation they leave is reclaimed.
  */
 void xtcp_ooo_purge(struct sock *sk)
 {
@@ -2123,7 +2170,11 @@ static void xtcp_fin(struct sock *sk)
 	xsk->rcv_nxt++;
 	xsk->bytes_received++;	/* end_seq counts the FIN in Linux */
 	xsk->ack_pending |= ICSK_ACK_SCHED;
-	/* Nothing beyond the FIN is worth reporting (tcp_fin()). */
+	/* Nothing beyond the FIN is worth keeping or reporting: what the
+	 * out-of-order queue holds there goes, its memory given back
+	 * (tcp_fin()).
+	 */
+	xtcp_ooo_purge(sk);
 	if (xsk->sack_ok)
 		xtcp_sack_reset(&xsk->sack_rcv);
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
@@ -2233,7 +2284,6 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xsk->snd_wnd = cb->window;
 	xsk->max_window = xsk->snd_wnd;
 	xsk->snd_wl1 = cb->seq;
-	xsk->snd_wl2 = cb->ack_seq;
 	xtcp_tstamp_synsent(sk, skb);
 	xtcp_update_mss(sk);
 
@@ -2380,7 +2430,6 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		xsk->snd_wnd = (u32)cb->window <<
 			       (flags & TCPHDR_SYN ? 0 : xsk->snd_wscale);
 		xsk->snd_wl1 = cb->seq;
-		xsk->snd_wl2 = cb->ack_seq;
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
 		xsk->lrcvtime = jiffies;
@@ -2489,8 +2538,15 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			}
 			fallthrough;
 		case TCP_ESTABLISHED:
+			/* Old data, a closed window, or data that starts at
+			 * or beyond its right edge (tcp_data_queue()'s
+			 * OVERWINDOW; xtcp_sequence_ok() let it in, as
+			 * tcp_sequence() does): dropped, and an ACK at once.
+			 */
 			if (!xtcp_seq_after(data_end, xsk->rcv_nxt) ||
-			    !xtcp_sk_receive_window(xsk)) {
+			    !xtcp_sk_receive_window(xsk) ||
+			    !xtcp_seq_before(cb->seq, xsk->rcv_nxt +
+					     xtcp_sk_receive_window(xsk))) {
 				ack_now = true;
 				break;
 			}
@@ -2500,6 +2556,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				if (fin && xsk->rcv_nxt == fin_seq)
 					xtcp_fin(sk);
 				xtcp_write_xmit(sk, xsk->nonagle);
+				xtcp_check_space(sk);
 				xtcp_ack_snd_check(sk);
 				return;
 			}
@@ -2524,16 +2581,18 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	} else if (fin || ack_now) {
 		/* A duplicate, or data beyond a closed window: the peer may
 		 * have lost our ACKs (tcp_data_queue()'s out_of_window).
-		 * The ACK is scheduled there (inet_csk_schedule_ack()), so
-		 * sending it uses up one ACK of the quick-ACK mode just
-		 * entered (tcp_dec_quickack_mode()).
+		 * The ACK is scheduled (inet_csk_schedule_ack()) and goes
+		 * below, on data we send or else at once in the quick-ACK
+		 * mode just entered, using up one of its ACKs
+		 * (tcp_dec_quickack_mode()).
 		 */
 		xtcp_sack_old(sk, skb);
 		xtcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS);
 		xsk->ack_pending |= ICSK_ACK_SCHED;
-		xtcp_send_ack(sk);
 	}
+	/* tcp_data_snd_check(): what the ACK allows, then a writer told. */
 	xtcp_write_xmit(sk, xsk->nonagle);
+	xtcp_check_space(sk);
 	xtcp_ack_snd_check(sk);
 drop:
 	kfree_skb(skb);

@@ -378,7 +378,6 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->snd_wnd = (u32)cb->window << xsk->snd_wscale;
 	xsk->max_window = xsk->snd_wnd;
 	xsk->snd_wl1 = cb->seq;
-	xsk->snd_wl2 = cb->ack_seq;
 	xsk->irs = req->irs;
 	xsk->rcv_nxt = req->irs + 1;
 	xsk->copied_seq = xsk->rcv_nxt;

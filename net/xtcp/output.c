@@ -408,6 +408,22 @@ int xtcp_connect_send_syn(struct sock *sk)
 	return xtcp_transmit_skb(sk, skb, false);
 }
 
+/* tcp_acceptable_seq(): the sequence number of a segment without data.
+ * SND.NXT, unless the peer shrank its window so that SND.NXT is beyond
+ * its right edge by a scaling step or more (our shift, as Linux tests):
+ * then the right edge, which the peer's sequence check accepts.
+ */
+static u32 xtcp_acceptable_seq(const struct xtcp_sock *xsk)
+{
+	u32 wnd_end = xsk->snd_una + xsk->snd_wnd;
+
+	if (!xtcp_seq_before(wnd_end, xsk->snd_nxt) ||
+	    (xsk->wscale_ok &&
+	     xsk->snd_nxt - wnd_end < (1U << xsk->rcv_wscale)))
+		return xsk->snd_nxt;
+	return wnd_end;
+}
+
 /**
  * xtcp_send_ack() - send an ACK of RCV.NXT now
  * @sk: the socket, locked or its spinlock held (a timer)
@@ -432,13 +448,17 @@ void xtcp_send_ack(struct sock *sk)
 		xtcp_delack_retry(sk);
 		return;
 	}
-	xtcp_xmit_ctl(sk, skb, xtcp_sk(sk)->snd_nxt, TCPHDR_ACK);
+	xtcp_xmit_ctl(sk, skb, xtcp_acceptable_seq(xtcp_sk(sk)), TCPHDR_ACK);
 }
 
-/* Abort: RST carrying the next sequence number (RFC 9293 s.3.10.4). */
+/* Abort: RST carrying the next sequence number (RFC 9293 s.3.10.4), or
+ * the right edge of a window the peer shrank below it
+ * (tcp_send_active_reset()).
+ */
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 {
-	xtcp_send_ctl(sk, xtcp_sk(sk)->snd_nxt, TCPHDR_RST | TCPHDR_ACK, gfp);
+	xtcp_send_ctl(sk, xtcp_acceptable_seq(xtcp_sk(sk)),
+		      TCPHDR_RST | TCPHDR_ACK, gfp);
 }
 
 /**

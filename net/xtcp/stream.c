@@ -19,14 +19,58 @@
 #include <net/xtcp.h>
 #include <net/xtcp_seq.h>
 
-/* Room for a writer, as sk_stream_is_writeable(): a third of the send
- * buffer free relative to what is queued.
+/**
+ * xtcp_stream_memory_free() - below the socket's TCP_NOTSENT_LOWAT?
+ * @sk:   the socket; any context (lockless reads)
+ * @wake: 0 for a writer deciding whether to queue more, 1 for a poller or
+ *        a wakeup, which want the unsent bytes below half the mark
+ *
+ * Linux's tcp_stream_memory_free() (struct proto.stream_memory_free, which
+ * sk_stream_memory_free() and so sk_stream_wait_memory() consult after
+ * the send buffer's own limit): bytes written but not yet sent
+ * (write_seq - snd_nxt), shifted left by @wake, are below TCP_NOTSENT_LOWAT
+ * or, if that is 0, net.xtcp.tcp_notsent_lowat (UINT_MAX by default: no
+ * limit).
+ *
+ * Return: true if a writer may queue more.
+ */
+bool xtcp_stream_memory_free(const struct sock *sk, int wake)
+{
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 notsent = READ_ONCE(xsk->write_seq) - READ_ONCE(xsk->snd_nxt);
+	u32 lowat = READ_ONCE(xsk->notsent_lowat) ? :
+		    READ_ONCE(xtcp_pernet(sock_net(sk))->notsent_lowat);
+
+	return (notsent << wake) < lowat;
+}
+
+/* Room for a writer or a poller, as __sk_stream_is_writeable(sk, 1): a
+ * third of the send buffer free relative to what is queued, and the
+ * unsent bytes below half of TCP_NOTSENT_LOWAT.
  */
 bool xtcp_stream_writable(const struct sock *sk)
 {
 	int queued = READ_ONCE(sk->sk_wmem_queued);
 
-	return READ_ONCE(sk->sk_sndbuf) - queued >= queued / 2;
+	return READ_ONCE(sk->sk_sndbuf) - queued >= queued / 2 &&
+	       __sk_stream_memory_free(sk, 1);
+}
+
+/**
+ * xtcp_check_space() - wake a writer that waits for room
+ * @sk: the socket, locked (softirq or owner)
+ *
+ * Linux's tcp_check_space(), called once an incoming segment has been
+ * processed and what it allowed was sent: a writer that found no room
+ * (SOCK_NOSPACE) may have some now, the send buffer drained by the ACK or
+ * the unsent bytes (TCP_NOTSENT_LOWAT) by the sending.
+ */
+void xtcp_check_space(struct sock *sk)
+{
+	/* Pairs with xtcp_poll()'s barrier after it set SOCK_NOSPACE. */
+	smp_mb();
+	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+		sk->sk_write_space(sk);
 }
 
 /* sk_write_space: wake writers and pollers once the send buffer drains. */
@@ -105,8 +149,8 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		    skb->len < goal)
 			copy = goal - skb->len;
 		if (!copy) {
-			if (READ_ONCE(sk->sk_wmem_queued) >=
-			    READ_ONCE(sk->sk_sndbuf))
+			/* The send buffer, and TCP_NOTSENT_LOWAT. */
+			if (!sk_stream_memory_free(sk))
 				goto wait_for_space;
 			/* ACKs wait in the backlog while we copy: take them in
 			 * now and then, as tcp_sendmsg() does every 16 skbs.

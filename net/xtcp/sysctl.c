@@ -327,6 +327,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dou8vec_minmax,
 	},
 	{
+		.procname	= "tcp_notsent_lowat",
+		.data		= XTCP_KNOB(notsent_lowat),
+		.maxlen		= sizeof(unsigned int),
+		.mode		= 0644,
+		.proc_handler	= proc_douintvec,
+	},
+	{
 		.procname	= "tcp_limit_output_bytes",
 		.data		= XTCP_KNOB(limit_output_bytes),
 		.maxlen		= sizeof(int),
@@ -432,6 +439,7 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->tso_rtt_log = 9;	/* 2^9 us: tcp_tso_autosize() */
 	/* 16 GSO skbs of 64 KiB (tcp_sk_init()). */
 	xn->limit_output_bytes = 16 * 65536;
+	xn->notsent_lowat = UINT_MAX;
 
 	/* New namespaces copy the initial namespace's buffer limits and
 	 * congestion control, as tcp_sk_init() does.

@@ -233,8 +233,10 @@ bool xtcp_tstamp_paws_discard(const struct sock *sk, const struct sk_buff *skb)
  * @skb: the segment, whose sequence number and ACK were found acceptable
  *
  * RFC 7323 s.4.3 as Linux's tcp_replace_ts_recent(), which tcp_ack()
- * calls once the ACK is neither old nor ahead of SND.NXT: only a segment
- * starting at or before Last.ACK.sent (rcv_wup) whose TSval is not older.
+ * calls for an ACK that is not ahead of SND.NXT, whether it is new or
+ * old (but within the last window: an old ACK may carry new data): only
+ * a segment starting at or before Last.ACK.sent (rcv_wup) whose TSval is
+ * not older.
  */
 void xtcp_tstamp_replace_recent(struct sock *sk, const struct sk_buff *skb)
 {

@@ -328,6 +328,62 @@ static int __xtcp_grow_window(const struct sock *sk, const struct sk_buff *skb,
 	return 0;
 }
 
+/* __tcp_adjust_rcv_ssthresh(): rcv_ssthresh down to @limit (bytes), but
+ * not below the window what SO_RESERVE_MEM still holds would give.
+ */
+static void xtcp_lower_rcv_ssthresh(struct sock *sk, u32 limit)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int adv = READ_ONCE(xtcp_pernet(sock_net(sk))->adv_win_scale);
+	int unused = sk_unused_reserved_mem(sk), unused_win;
+
+	xsk->rcv_ssthresh = min(xsk->rcv_ssthresh, limit);
+	if (unused) {
+		unused_win = xtcp_win_from_space(unused, adv);
+		if (unused_win > 0)
+			xsk->rcv_ssthresh = max_t(u32, xsk->rcv_ssthresh,
+						  unused_win);
+	}
+}
+
+/**
+ * xtcp_set_window_clamp() - TCP_WINDOW_CLAMP
+ * @sk:  the socket, owned by the caller (lock_sock())
+ * @val: the largest window to offer, bytes; 0 removes the clamp
+ *
+ * Linux 6.1's tcp_set_window_clamp(): 0 only on a closed socket; other
+ * values are raised to SOCK_MIN_RCVBUF / 2, compared unsigned as Linux
+ * does (so a negative @val is a clamp near 4 GiB, and reads back as it
+ * was set).  A smaller clamp lowers rcv_ssthresh at once, a larger one
+ * lets it grow to what was last offered.  The clamp then bounds every
+ * window offered and, set before connect() or listen(), the shift chosen
+ * (xtcp_select_initial_window()).
+ *
+ * Return: 0, or -EINVAL for 0 on a socket that is not closed.
+ */
+int xtcp_set_window_clamp(struct sock *sk, int val)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 clamp, old = xsk->window_clamp;
+
+	if (!val) {
+		if (sk->sk_state != TCP_CLOSE)
+			return -EINVAL;
+		WRITE_ONCE(xsk->window_clamp, 0);
+		return 0;
+	}
+	clamp = (size_t)val < SOCK_MIN_RCVBUF / 2 ? SOCK_MIN_RCVBUF / 2 : val;
+	if (clamp == old)
+		return 0;
+	WRITE_ONCE(xsk->window_clamp, clamp);
+	if (clamp < old)
+		xtcp_lower_rcv_ssthresh(sk, clamp);
+	else
+		xsk->rcv_ssthresh = max(min(xsk->rcv_wnd, clamp),
+					xsk->rcv_ssthresh);
+	return 0;
+}
+
 /**
  * xtcp_grow_window() - let the window grow with the data that arrives
  * @sk:     the socket, locked
@@ -346,7 +402,7 @@ void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	int adv = READ_ONCE(xtcp_pernet(sock_net(sk))->adv_win_scale);
-	int room, incr, unused_win;
+	int room, incr;
 	u32 truesize;
 
 	room = min_t(int, xsk->window_clamp, xtcp_sk_space(sk, adv)) -
@@ -355,14 +411,7 @@ void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust)
 		return;
 	if (sk_under_memory_pressure(sk)) {
 		/* tcp_adjust_rcv_ssthresh() */
-		xsk->rcv_ssthresh = min(xsk->rcv_ssthresh, 4U * xsk->advmss);
-		if (sk_unused_reserved_mem(sk)) {
-			unused_win = xtcp_win_from_space(sk_unused_reserved_mem(sk),
-							 adv);
-			if (unused_win > 0)
-				xsk->rcv_ssthresh = max_t(u32, xsk->rcv_ssthresh,
-							  unused_win);
-		}
+		xtcp_lower_rcv_ssthresh(sk, 4U * xsk->advmss);
 		return;
 	}
 	truesize = xtcp_truesize_adjust(adjust, skb);
