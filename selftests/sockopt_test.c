@@ -518,10 +518,7 @@ static int linger2_close(int family, int linger2, long *aborts)
 	l = listener(family, &sin, 1);
 	if (l < 0)
 		return -1000;
-	c = socket(family, SOCK_STREAM, 0);
-	if (c < 0 || connect(c, (struct sockaddr *)&sin, sizeof(sin)))
-		return -1000;
-	a = accept(l, NULL, NULL);
+	a = connect_accept(family, l, &sin, &c);
 	if (a < 0)
 		return -1000;
 	if (linger2 != INT_MIN &&

@@ -1782,7 +1782,8 @@ static int xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb)
 }
 
 /* Append @from to @to when it continues it (skb_try_coalesce()), moving
- * the charge of what @to grew by.  @from is freed then.
+ * the charge of what @to grew by; the caller frees @from then
+ * (kfree_skb_partial() with @fragstolen).
  */
 static bool __xtcp_try_coalesce(struct sock *sk, struct sk_buff *to,
 				struct sk_buff *from, bool *fragstolen)
@@ -1799,6 +1800,7 @@ static bool __xtcp_try_coalesce(struct sock *sk, struct sk_buff *to,
 	return true;
 }
 
+/* The same, @from freed when it was appended. */
 static bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *to,
 			      struct sk_buff *from)
 {
@@ -2348,6 +2350,28 @@ static void xtcp_send_dupack(struct sock *sk, const struct sk_buff *skb)
  * simultaneous open; the checks and replies of Linux's
  * tcp_validate_incoming() and tcp_rcv_state_process().
  */
+/* Does data starting at @seq find no room in the window?  A closed
+ * window takes nothing (old bytes ahead of RCV.NXT included); else what
+ * starts at or beyond the right edge is over the window
+ * (tcp_data_queue()'s OVERWINDOW; xtcp_sequence_ok() let it in, as
+ * tcp_sequence() does).
+ */
+static bool xtcp_beyond_window(const struct xtcp_sock *xsk, u32 seq)
+{
+	u32 wnd = xtcp_sk_receive_window(xsk);
+
+	return !wnd || !xtcp_seq_before(seq, xsk->rcv_nxt + wnd);
+}
+
+/* tcp_data_snd_check(): send what the segment just taken allows, then
+ * tell a writer waiting for room.
+ */
+static void xtcp_data_snd_check(struct sock *sk)
+{
+	xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
+	xtcp_check_space(sk);
+}
+
 static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -2538,15 +2562,11 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			}
 			fallthrough;
 		case TCP_ESTABLISHED:
-			/* Old data, a closed window, or data that starts at
-			 * or beyond its right edge (tcp_data_queue()'s
-			 * OVERWINDOW; xtcp_sequence_ok() let it in, as
-			 * tcp_sequence() does): dropped, and an ACK at once.
+			/* Old data, or none the window takes: dropped, and
+			 * an ACK at once.
 			 */
 			if (!xtcp_seq_after(data_end, xsk->rcv_nxt) ||
-			    !xtcp_sk_receive_window(xsk) ||
-			    !xtcp_seq_before(cb->seq, xsk->rcv_nxt +
-					     xtcp_sk_receive_window(xsk))) {
+			    xtcp_beyond_window(xsk, cb->seq)) {
 				ack_now = true;
 				break;
 			}
@@ -2555,8 +2575,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				/* FIN counts only right after the data. */
 				if (fin && xsk->rcv_nxt == fin_seq)
 					xtcp_fin(sk);
-				xtcp_write_xmit(sk, xsk->nonagle);
-				xtcp_check_space(sk);
+				xtcp_data_snd_check(sk);
 				xtcp_ack_snd_check(sk);
 				return;
 			}
@@ -2590,9 +2609,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		xtcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS);
 		xsk->ack_pending |= ICSK_ACK_SCHED;
 	}
-	/* tcp_data_snd_check(): what the ACK allows, then a writer told. */
-	xtcp_write_xmit(sk, xsk->nonagle);
-	xtcp_check_space(sk);
+	xtcp_data_snd_check(sk);
 	xtcp_ack_snd_check(sk);
 drop:
 	kfree_skb(skb);
