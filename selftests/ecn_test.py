@@ -18,6 +18,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
@@ -31,6 +32,12 @@ from scapy.packet import Raw  # noqa: E402
 ECE, CWR = 0x40, 0x80
 NOT_ECT, ECT0, CE = 0, 2, 3
 MSS = 1460
+# How late our ACK of a listener's SYN-ACK goes.  The listener's first
+# RTT sample, and so its RTO, are at least that: python here answers a
+# flight of ten segments in hundreds of ms under TCG, more than the
+# 200 ms minimum RTO a fast handshake gives, and every sender case then
+# saw a retransmission and said nothing (skipped, both stacks).
+HS_DELAY = slow(0.5)
 
 
 class Peer(LinePeer):
@@ -74,29 +81,31 @@ def send(c, fl, seq=None, ack=None, data=b"", tos=NOT_ECT, opts=None,
     return m
 
 
-def handshake(c, ask, tos=NOT_ECT, complete=True):
+def handshake(c, ask, tos=NOT_ECT, complete=True, delay=0.0):
     """Our SYN (with ECE+CWR when @ask, IP ECN field @tos), the SYN-ACK,
-    and our ACK, or a RST instead unless @complete: the SYN-ACK, or None
-    without one."""
+    and our ACK @delay s after it, or a RST instead unless @complete: the
+    SYN-ACK, or None without one."""
     m = send(c, "SEC" if ask else "S", seq=c.isn, ack=0, tos=tos,
              opts=[("MSS", MSS)])
     sa = c.wait_synack(m)
     if sa is None:
         return None
     c.established(sa)
+    if complete and delay:
+        time.sleep(delay)
     send(c, "A" if complete else "R")
     return sa
 
 
 def ecn_conn(args, wire, fam, port, lport, ask, *actions):
     """A wire_peer listener on @port running @actions, and our connection
-    from @lport (asking for ECN when @ask): (peer, Conn, None) or
-    (peer, None, why not)."""
+    from @lport (asking for ECN when @ask), its handshake ACK HS_DELAY
+    late: (peer, Conn, None) or (peer, None, why not)."""
     peer = Peer(args, fam, "-l", f"{args.dst}:{port}", *actions)
     if peer.listening() is None:
         return peer, None, f"peer: {peer.text()}"
     c = Conn(wire, lport, port)
-    if handshake(c, ask) is None:
+    if handshake(c, ask, delay=HS_DELAY) is None:
         return peer, None, "no SYN-ACK"
     if peer.line(r"accepted") is None:
         return peer, None, f"not accepted: {peer.text()}"

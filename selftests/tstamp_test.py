@@ -453,12 +453,14 @@ def runner(args, wire, port):
         ths = [threading.Thread(target=run, args=(i, fam, last[0] + 1 + i))
                for i, fam in enumerate(FAMILIES)]
         last[0] += len(FAMILIES)
+        made = wire.conns_made()
         for t in ths:
             t.start()
             if alone:
                 t.join()
         for t in ths:
             t.join()
+        wire.reset_conns(made)
         for fam, o, t in zip(FAMILIES, out, took):
             print(f"# {fam} {fn.__name__}{a}: {o} ({t:.1f} s"
                   f"{'' if alone else ', both families at once'})",

@@ -422,7 +422,7 @@ def main():
                 down = [(False, f"{sink.name} listener did not start: "
                          + sink.text().strip().replace("\n", " "))]
                 gen = (lambda: down)
-            run_case(tap, sink.name, fn, names, sport, gen)
+            run_case(tap, sink.name, fn, names, sport, gen, wire)
     wire.sniffer.stop()
     return 1 if tap.failed else 0
 

@@ -18,6 +18,7 @@
 # (selftests/lib/slow.py).  Waits that are the protocol's clock (rate
 # limits, retransmission timers) are the tests' own and are not scaled.
 
+import atexit
 import ctypes
 import os
 import random
@@ -84,6 +85,12 @@ class Wire:
         self.src, self.dst = src, dst
         self.pkts = []
         self.cond = threading.Condition()
+        # The connections made on this wire (Ends), and per (our port,
+        # X's port) the last ACK number X sent: reset_conns() resets
+        # whatever of them X still holds.
+        self.conns = []
+        self.x_acked = {}
+        atexit.register(self.reset_conns)
         ready = threading.Event()
         self.lsock = None
 
@@ -133,7 +140,34 @@ class Wire:
     def _got(self, p):
         with self.cond:
             self.pkts.append(p)
+            if p[IP].src == self.dst and p[TCP].flags & 0x10:
+                self.x_acked[(p[TCP].dport, p[TCP].sport)] = p[TCP].ack
             self.cond.notify_all()
+
+    def reset_conns(self, since=0):
+        """A RST for each connection made on this wire from the
+        @since'th on (conns_made() before a case gives it) that X ever
+        ACKed on: at the sequence number the test kept and at the last
+        ACK number X sent, so that nothing a case or test leaves behind
+        (an orphan retransmitting its FIN or data to an address nobody
+        answers for) outlives it, holding xtcp until its retries run
+        out (CI's module_load once found xtcp held so).  X answers RSTs
+        of connections it no longer has with nothing."""
+        with self.cond:
+            conns = self.conns[since:]
+            del self.conns[since:]
+            acked = dict(self.x_acked)
+        for c in conns:
+            last = acked.get((c.sport, c.dport))
+            if last is None:
+                continue
+            for seq in {last, getattr(c, "snd_nxt", last)}:
+                self.send(segment(self, c.sport, c.dport, "R", seq, 0))
+
+    def conns_made(self):
+        """How many connections were made on this wire so far."""
+        with self.cond:
+            return len(self.conns)
 
     def send(self, pkt):
         self.sock.send(self.eth / pkt)
@@ -321,6 +355,8 @@ class Ends:
 
     def __init__(self, wire, sport, dport):
         self.wire, self.sport, self.dport = wire, sport, dport
+        with wire.cond:
+            wire.conns.append(self)
 
     def mine(self, p):
         return p[TCP].sport == self.dport and p[TCP].dport == self.sport
@@ -598,26 +634,32 @@ def family_runner(args, wire, families, port):
         for fam in families:
             last[0] += 1
             t0 = time.monotonic()
+            made = wire.conns_made()
             try:
                 out.append(fn(args, wire, fam, last[0], *a))
             except Exception as e:	# report, go on with the next case
                 out.append(f"exception {e!r}")
+            wire.reset_conns(made)
             print(f"# {fam} {fn.__name__}{a}: {out[-1]} "
                   f"({time.monotonic() - t0:.1f} s)", flush=True)
         return out
     return both
 
 
-def run_case(tap, label, fn, names, port, gen):
+def run_case(tap, label, fn, names, port, gen, wire=None):
     """One case, reported: @gen() yields one (ok, why) per name in @names;
     an exception or an early end fails the checks left.  Prints the time
-    it took, then one TAP result "@label: NAME" per check."""
+    it took, then one TAP result "@label: NAME" per check.  The
+    connections the case made on @wire are reset after it."""
     t0 = time.monotonic()
     results = []
+    made = wire.conns_made() if wire else 0
     try:
         results = list(gen())
     except Exception as e:	# report, go on with the next case
         results.append((False, f"exception {e!r}"))
+    if wire:
+        wire.reset_conns(made)
     results += [(False, "case ended early")] * (len(names) - len(results))
     print(f"# {label} {fn.__name__} (port {port}): "
           f"{time.monotonic() - t0:.1f} s")
@@ -633,4 +675,4 @@ def run_families(tap, families, cases, port, args, wire):
         for fn, names in cases:
             port += 1
             run_case(tap, fam, fn, names, port,
-                     lambda: fn(args, wire, fam, port))
+                     lambda: fn(args, wire, fam, port), wire)
