@@ -9,8 +9,9 @@
 # transfer, a right window edge that never moves left while the
 # reader does not read, and the MSS a listener on loopback offers (both
 # ends in X on 127.0.0.1, tcpdump on X's lo: 65495, not lo's MTU less
-# 40).  Every case runs against native TCP (the reference) and xtcp in
-# the same namespaces and compares.
+# 40) and with an advmss or mtu metric on X's route back to scapy.
+# Every case runs against native TCP (the reference) and xtcp in the
+# same namespaces and compares.
 #
 # Namespace X (10.77.23.1) holds the native or xtcp end, an options_peer
 # process per case; P (10.77.23.2, veth) runs scapy, which speaks as
@@ -43,4 +44,4 @@ fi
 
 timeout -k 5 "$(slow 900)" ip netns exec $P python3 "$root/selftests/options_test.py" \
 	--iface xop-p --src 10.77.23.3 --dst 10.77.23.1 --dst-mac "$xmac" \
-	--psrc 10.77.23.2 --netns $X --pnetns $P --peer "$peer"
+	--psrc 10.77.23.2 --netns $X --pnetns $P --peer "$peer" --xdev xop-x

@@ -547,10 +547,54 @@ def case_lo_mss(args, wire, ports):
     yield ok and sane, why + ("" if sane else " (native not 65495)")
 
 
+ROUTE_METRICS = (("advmss 1000", 1000), ("mtu 1300", 1260),
+                 ("mtu 1300 advmss 900", 900))
+
+
+def route_mss_names():
+    return [f"SYN-ACK MSS with the route back's {m}: as native"
+            for m, _ in ROUTE_METRICS]
+
+
+def case_route_mss(args, wire, ports):
+    """The MSS a listener offers comes from the route its SYN-ACK takes
+    (dst_metric_advmss(): the route's advmss, else its MTU less 40), not
+    from the interface the SYN came in on: a /32 route in X to our
+    address with each of ROUTE_METRICS in turn; native must offer the
+    value listed, xtcp the same."""
+    lports, peers = {}, {}
+    for fam in FAMS:
+        lports[fam] = ports.take()
+        peers[fam] = peer(args, fam, "-l", f"{args.dst}:{lports[fam]}",
+                          secs=60)
+    route = ["ip", "-n", args.netns, "route"]
+    dest = [f"{args.src}/32", "dev", args.xdev]
+    try:
+        for fam in FAMS:
+            if peers[fam].listening() is None:
+                raise RuntimeError(f"{fam} listener: {peers[fam].text()}")
+        for metric, want in ROUTE_METRICS:
+            subprocess.run(route + ["replace"] + dest + metric.split(),
+                           check=True)
+            got = {}
+            for fam in FAMS:
+                sa = synack_of(args, wire, ports, lports[fam],
+                               [("MSS", MSS)])[2]
+                got[fam] = (dict(sa[TCP].options).get("MSS")
+                            if not isinstance(sa, str) else sa)
+            ok, why = same(got["inet"], got["xtcp"], f"SYN-ACK MSS, {metric}")
+            sane = got["inet"] == want
+            yield ok and sane, why + ("" if sane else f" (native not {want})")
+    finally:
+        subprocess.run(route + ["del"] + dest, capture_output=True)
+        for p in peers.values():
+            p.stop()
+
+
 CASES = [(syn_names, case_syn), (synack_names, case_synack),
          (shift_names, case_shift), (clamp_names, case_clamp),
          (bulk_names, case_bulk), (edge_names, case_edge),
-         (lo_mss_names, case_lo_mss)]
+         (lo_mss_names, case_lo_mss), (route_mss_names, case_route_mss)]
 
 
 def main():
@@ -559,6 +603,7 @@ def main():
     ap.add_argument("--netns", required=True)
     ap.add_argument("--pnetns", required=True)
     ap.add_argument("--peer", required=True)
+    ap.add_argument("--xdev", required=True)
     args = ap.parse_args()
     args.rmem = {fam: sysctl_get(args, fam, "tcp_rmem").replace("\t", " ")
                  for fam in FAMS}

@@ -333,8 +333,6 @@ def main():
     fams = ["inet", "xtcp"]
 
     tap = Tap(21)
-    rmem = root_sysctl("net.xtcp.tcp_rmem") or root_sysctl("net.ipv4.tcp_rmem")
-    rmem1 = int(rmem.split()[1]) if rmem else 131072
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     fast = Fast(wire, get_if_hwaddr(args.iface))
     n = args.segs
@@ -379,12 +377,17 @@ def main():
                    "native's + 64 KiB (xtcp_sockstat mem against ss -m)",
                    f"xtcp {mx.peak if mx else '?'} native "
                    f"{mn.peak if mn else '?'} bytes")
-        # Native lets the buffer grow to tcp_rmem[2] under such an attack
-        # (tcp_clamp_window()) and relies on tcp_mem; xtcp prunes within
-        # the buffer the reader sized: at most tcp_rmem[1] + 64 KiB.
-        tap.result(ok and mx.peak <= rmem1 + 65536,
-                   f"{what}: xtcp stays within tcp_rmem[1] ({rmem1}) + 64 KiB",
-                   f"xtcp {mx.peak if mx else '?'} bytes")
+        # The buffer grows behind such an attack as native's does: each
+        # segment that finds the queues over it grows it to what is in
+        # use (tcp_prune_queue()'s tcp_clamp_window()), up to
+        # tcp_rmem[2] while tcp_mem allows, so native's peak is the
+        # reference from below as well (1.9 MB each in 2026-12; xtcp
+        # pruning within tcp_rmem[1] instead peaked near 190 KB).
+        tap.result(ok and 2 * mx.peak + 65536 >= mn.peak,
+                   f"{what}: xtcp's receive memory peaks at least at half "
+                   "native's - 64 KiB (the buffer grows as native's)",
+                   f"xtcp {mx.peak if mx else '?'} native "
+                   f"{mn.peak if mn else '?'} bytes")
         # 2500 skbs of 1 byte cost far more than a receive buffer: after
         # pruning the queue holds at least a good part of one, and that
         # must show in the accounting.

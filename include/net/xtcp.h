@@ -1117,6 +1117,7 @@ void xtcp_req_init_rwin(struct xtcp_request *req, const struct sock *listener);
 void xtcp_init_buffer_space(struct sock *sk);
 void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust);
 int xtcp_set_window_clamp(struct sock *sk, int val);
+void xtcp_prune_window(struct sock *sk);
 void xtcp_rcv_space_adjust(struct sock *sk);
 
 /* isn.c: initial sequence numbers (RFC 6528) */

@@ -1482,7 +1482,7 @@ static void xtcp_rcv_rtt_measure(struct sock *sk)
 		xsk->rcv_rtt_us8 = xtcp_rcv_rtt_update(xsk->rcv_rtt_us8,
 						       sample, true);
 	}
-	xsk->rcv_rtt_seq = xsk->rcv_nxt + max(xsk->rcv_wnd, (u32)xsk->advmss);
+	xsk->rcv_rtt_seq = xsk->rcv_nxt + xsk->rcv_wnd;
 	xsk->rcv_rtt_time = now;
 }
 
@@ -1744,12 +1744,14 @@ static bool xtcp_prune_ofo_queue(struct sock *sk, const struct sk_buff *in)
 	return pruned;
 }
 
-/* Over the receive buffer: compact the queues, then give up out-of-order
+/* Over the receive buffer: grow it or clamp the window
+ * (xtcp_prune_window()), compact the queues, then give up out-of-order
  * data (Linux's tcp_prune_queue()).  Returns 0 once within sk_rcvbuf.
  */
 static int xtcp_prune_queue(struct sock *sk, const struct sk_buff *in)
 {
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
+	xtcp_prune_window(sk);
 	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
 		return 0;
 	xtcp_collapse_queues(sk);
@@ -2000,31 +2002,6 @@ static void xtcp_ooo_drain(struct sock *sk)
 		xsk->ooo_last_skb = NULL;
 }
 
-/* In-order data costs more than the buffer holds: while xtcp's memory is
- * below tcp_mem[0] and not under pressure, grow the buffer to what is in
- * use rather than drop data inside the window we offered, up to
- * tcp_rmem[2], unless SO_RCVBUF fixed it (Linux's tcp_clamp_window()).
- * Out-of-order data never grows it: it is pruned instead.
- */
-static void xtcp_clamp_rcvbuf(struct sock *sk, const struct sk_buff *skb)
-{
-	int need = atomic_read(&sk->sk_rmem_alloc) + skb->truesize;
-	int max = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
-
-	if (need <= READ_ONCE(sk->sk_rcvbuf))
-		return;
-	xtcp_sk(sk)->ack_quick = 0;	/* tcp_clamp_window() */
-	if ((sk->sk_userlocks & SOCK_RCVBUF_LOCK) ||
-	    sk_under_memory_pressure(sk) ||
-	    sk_memory_allocated(sk) >= sk_prot_mem_limits(sk, 0))
-		return;
-	WRITE_ONCE(sk->sk_rcvbuf, max(min(need, max), READ_ONCE(sk->sk_rcvbuf)));
-	/* Still short: the window shrinks back to two segments. */
-	if (need > READ_ONCE(sk->sk_rcvbuf))
-		xtcp_sk(sk)->rcv_ssthresh = min(xtcp_sk(sk)->window_clamp,
-						2U * xtcp_sk(sk)->advmss);
-}
-
 /* The receiver SACK state of a connection that negotiated SACK (Linux's
  * tcp_is_sack()), NULL otherwise; net.xtcp.tcp_dsack is read at each
  * use, as tcp_dsack_set() reads tcp_dsack.
@@ -2112,7 +2089,6 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	skb_dst_drop(skb);
 	cb->seq = seq;
 	cb->end_seq = seq + len;
-	xtcp_clamp_rcvbuf(sk, skb);
 	/* On an empty receive queue the segment is charged whatever the
 	 * limits say, without pruning the out-of-order queue first, as
 	 * tcp_data_queue(): the reader always gets the next bytes.  A

@@ -205,16 +205,29 @@ out:
 	xtcp_req_put(req);	/* this run's reference */
 }
 
-/* MSS to offer: what the interface the SYN came in on carries, less the
- * IPv4 and TCP headers, at most what the largest IPv4 datagram carries
- * (ipv4_default_advmss(): 65495 on loopback, as the active side's
- * dst_metric_advmss() gives), and TCP_MAXSEG of the listener.
+/* MSS to offer: the advmss metric of the route the SYN-ACK takes
+ * (dst_metric_advmss(): the route's "advmss", else its MTU -- the
+ * device's or the route's "mtu" -- less the IPv4 and TCP headers, 65495
+ * on loopback), at most TCP_MAXSEG of the listener, as Linux's
+ * tcp_openreq_init_rwin() and tcp_make_synack() take it from
+ * inet_csk_route_req()'s route.  0 when there is no route back: Linux
+ * then drops the SYN (tcp_conn_request()).
  */
 static u16 xtcp_req_advmss(const struct sock *listener, const struct sk_buff *skb)
 {
-	u32 hdrs = sizeof(struct iphdr) + sizeof(struct tcphdr);
-	u32 mss = min_t(u32, skb->dev->mtu, IPV4_MAX_PMTU) - hdrs;
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct flowi4 fl4;
+	struct rtable *rt;
+	u32 mss;
 
+	rt = ip_route_output_ports(sock_net(listener), &fl4, NULL, iph->saddr,
+				   iph->daddr, th->source, th->dest,
+				   IPPROTO_TCP, 0, listener->sk_bound_dev_if);
+	if (IS_ERR(rt))
+		return 0;
+	mss = dst_metric_advmss(&rt->dst);
+	ip_rt_put(rt);
 	if (xtcp_sk(listener)->user_mss)
 		mss = min_t(u32, mss, xtcp_sk(listener)->user_mss);
 	return mss;
@@ -234,11 +247,15 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	struct xtcp_options_received rx;
 	struct xtcp_request *req;
 	int qlen = atomic_read(&lsk->syn_qlen);
+	u16 advmss;
 
 	if (qlen >= max_t(u32, READ_ONCE(listener->sk_max_ack_backlog), 1) ||
 	    qlen >= READ_ONCE(xn->max_syn_backlog) ||
 	    sk_acceptq_is_full(listener))
 		return -ENOBUFS;
+	advmss = xtcp_req_advmss(listener, skb);
+	if (!advmss)
+		return -EHOSTUNREACH;
 
 	req = kzalloc(sizeof(*req), GFP_ATOMIC);
 	if (!req)
@@ -262,7 +279,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	req->sack_ok = rx.sack_ok;
 	req->wscale_ok = rx.wscale_ok;
 	req->snd_wscale = rx.wscale_ok ? rx.snd_wscale : 0;
-	req->advmss = xtcp_req_advmss(listener, skb);
+	req->advmss = advmss;
 	xtcp_tstamp_req_init(req, skb);
 	req->ecn_ok = xtcp_ecn_create_request(listener, skb);
 	xtcp_req_init_rwin(req, listener);

@@ -352,8 +352,10 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		sk_wait_data(sk, &timeo, last);
 	}
 out_cleanup:
-	if (!(flags & MSG_PEEK))
-		xtcp_cleanup_rbuf(sk, copied);
+	/* Also after MSG_PEEK, as tcp_recvmsg_locked(): an ACK the receive
+	 * path left scheduled may be due now, though no window grew.
+	 */
+	xtcp_cleanup_rbuf(sk, copied);
 out:
 	release_sock(sk);
 	return copied;

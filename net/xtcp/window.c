@@ -346,6 +346,49 @@ static void xtcp_lower_rcv_ssthresh(struct sock *sk, u32 limit)
 	}
 }
 
+/* tcp_clamp_window(): the receive queues hold more than the buffer.  Leave
+ * quick-ACK mode; while xtcp's memory is below tcp_mem[0] and not under
+ * pressure, grow the buffer to what is in use, up to tcp_rmem[2], unless
+ * SO_RCVBUF fixed it; where that is not enough, the window's soft limit
+ * falls back to two segments.
+ */
+static void xtcp_clamp_window(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int rmem2 = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
+
+	xsk->ack_quick = 0;
+	if (READ_ONCE(sk->sk_rcvbuf) < rmem2 &&
+	    !(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
+	    !sk_under_memory_pressure(sk) &&
+	    sk_memory_allocated(sk) < sk_prot_mem_limits(sk, 0))
+		WRITE_ONCE(sk->sk_rcvbuf,
+			   min(atomic_read(&sk->sk_rmem_alloc), rmem2));
+	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf))
+		xsk->rcv_ssthresh = min(xsk->window_clamp, 2U * xsk->advmss);
+}
+
+/**
+ * xtcp_prune_window() - the window's step before the receive queues are pruned
+ * @sk: the socket, locked (softirq with the socket spinlock, or its owner)
+ *
+ * The first step of Linux 6.1's tcp_prune_queue(), which runs when a
+ * segment (in order on a non-empty receive queue, or out of order) finds
+ * the queues over sk_rcvbuf or the protocol's memory refusing it: with
+ * sk_rmem_alloc at or above sk_rcvbuf, tcp_clamp_window() (above: the
+ * buffer grows to what is in use, in bytes, or the window's soft limit
+ * falls to two segments); otherwise, under memory pressure, rcv_ssthresh
+ * falls to four segments (tcp_adjust_rcv_ssthresh()).  So the buffer
+ * grows only from such segments, never ahead of the data.
+ */
+void xtcp_prune_window(struct sock *sk)
+{
+	if (atomic_read(&sk->sk_rmem_alloc) >= READ_ONCE(sk->sk_rcvbuf))
+		xtcp_clamp_window(sk);
+	else if (sk_under_memory_pressure(sk))
+		xtcp_lower_rcv_ssthresh(sk, 4U * xtcp_sk(sk)->advmss);
+}
+
 /**
  * xtcp_set_window_clamp() - TCP_WINDOW_CLAMP
  * @sk:  the socket, owned by the caller (lock_sock())
