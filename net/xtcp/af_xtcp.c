@@ -63,8 +63,19 @@ void xtcp_set_state(struct sock *sk, int state)
 	WRITE_ONCE(xsk->hn.state, state);
 }
 
-/* Free what an orphaned, closed socket still holds and drop the
- * reference the socket held on itself since creation.  Runs once.
+/**
+ * xtcp_destroy_sock() - release an orphaned, closed socket's resources
+ * @sk: the socket, orphaned (SOCK_DEAD) and closed or about to be
+ *
+ * Frees what the socket still holds (timers, write and receive queues,
+ * the out-of-order queue, its orphan count, its table entries and port)
+ * and drops the reference the socket held on itself since creation.
+ * Runs once; later calls do nothing.  Linux's inet_csk_destroy_sock()
+ * with tcp_v4_destroy_sock().
+ *
+ * Context: socket locked: softirq or BH-off process context with the
+ * socket spinlock held (xtcp_close(), timers, segment input), or the
+ * owner (backlog processing, release_sock()'s xtcp_release_cb()).
  */
 void xtcp_destroy_sock(struct sock *sk)
 {
@@ -89,8 +100,19 @@ void xtcp_destroy_sock(struct sock *sk)
 	sock_put(sk);
 }
 
-/* The connection is over (tcp_done()): closed, users woken; an orphan
- * goes away.
+/**
+ * xtcp_done() - the connection is over
+ * @sk: the socket
+ *
+ * Linux's tcp_done(): the socket moves to CLOSE (a handshake that had
+ * not completed counts as an attempt failure), its timers stop, both
+ * directions shut down; a socket with a user wakes it, an orphan is
+ * destroyed (xtcp_destroy_sock()).
+ *
+ * Context: socket locked: softirq with the socket spinlock held (input,
+ * timers, xtcp_close()'s orphan step), or the owner (backlog, deferred
+ * timer work in xtcp_release_cb(), process-context paths under
+ * lock_sock()).
  */
 void xtcp_done(struct sock *sk)
 {
@@ -105,8 +127,18 @@ void xtcp_done(struct sock *sk)
 		xtcp_destroy_sock(sk);
 }
 
-/* The state close()/shutdown(SHUT_WR) leads to (RFC 9293 s.3.10.4).
- * Returns 1 when a FIN must be sent.
+/**
+ * xtcp_close_state() - move to the state close() or SHUT_WR leads to
+ * @sk: the socket
+ *
+ * RFC 9293 s.3.10.4 (CLOSE call): SYN_RECV and ESTABLISHED go to
+ * FIN_WAIT1, CLOSE_WAIT to LAST_ACK; any other state is left alone.
+ * The table-driven tcp_close_state() of Linux, reduced to the states
+ * that send a FIN.
+ *
+ * Context: process context, socket owned (lock_sock()): xtcp_close()
+ * and xtcp_shutdown().
+ * Return: 1 when a FIN must be sent, 0 otherwise.
  */
 int xtcp_close_state(struct sock *sk)
 {
@@ -582,10 +614,22 @@ static void xtcp_sock_destruct(struct sock *sk)
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
 }
 
-/* What every xtcp socket starts with, created by socket() or by a
- * completed handshake on @parent (a listener), whose settings it takes
- * as Linux children take their listener's.  Defaults come from the
- * namespace's knobs.
+/**
+ * xtcp_init_sock_common() - initialise a new xtcp socket
+ * @sk:     the socket, just allocated and sock_init_data()'d, not yet
+ *          visible to anyone else
+ * @parent: the listener whose completed handshake made @sk, or NULL for
+ *          a socket made by socket()
+ *
+ * What every xtcp socket starts with (tcp_init_sock()); a child takes
+ * its listener's settings as Linux children do (inet_csk_clone_lock(),
+ * tcp_create_openreq_child()).  Defaults (buffer sizes in bytes,
+ * reordering in segments, congestion control) come from the namespace's
+ * knobs.
+ *
+ * Context: process context for socket() (xtcp_create()); softirq for a
+ * child (xtcp_create_child()), @parent not locked.  No lock on @sk is
+ * needed: nobody else sees it yet.
  */
 void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 {

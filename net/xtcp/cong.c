@@ -22,13 +22,31 @@ static void xtcp_cong_register(struct xtcp_cong_ops *ops)
 	spin_unlock(&xtcp_cong_lock);
 }
 
-/* Built into the module, so they live exactly as long as it does. */
+/**
+ * xtcp_cong_register_builtin() - register Reno and CUBIC
+ *
+ * Description: Built into the module, so they live exactly as long as it does
+ * and are never unregistered.  Reno first, as Linux lists it first in
+ * tcp_available_congestion_control (tcp_register_congestion_control()).
+ *
+ * Context: process context, module init, before any socket exists.
+ */
 void xtcp_cong_register_builtin(void)
 {
 	xtcp_cong_register(&xtcp_cong_reno);
 	xtcp_cong_register(&xtcp_cong_cubic);
 }
 
+/**
+ * xtcp_cong_find() - look a congestion control algorithm up by name
+ * @name: the algorithm's name, NUL-terminated ("reno", "cubic")
+ *
+ * Linux's tcp_ca_find().  The algorithms are built in, so the pointer
+ * stays valid for the module's lifetime.
+ *
+ * Context: any; takes rcu_read_lock() itself.
+ * Return: the algorithm's ops, or NULL when none has that name.
+ */
 const struct xtcp_cong_ops *xtcp_cong_find(const char *name)
 {
 	const struct xtcp_cong_ops *ops, *found = NULL;
@@ -44,7 +62,17 @@ const struct xtcp_cong_ops *xtcp_cong_find(const char *name)
 	return found;
 }
 
-/* Space-separated names, as tcp_get_available_congestion_control(). */
+/**
+ * xtcp_cong_available() - the names of all registered algorithms
+ * @buf: where to write them, NUL-terminated, space-separated, in
+ *       registration order
+ * @len: size of @buf in bytes; a longer list is truncated
+ *
+ * As tcp_get_available_congestion_control().
+ *
+ * Context: any; takes rcu_read_lock() itself (the sysctl handler, in
+ * process context).
+ */
 void xtcp_cong_available(char *buf, size_t len)
 {
 	const struct xtcp_cong_ops *ops;

@@ -19,19 +19,36 @@ static void xtcp_cong_grow(struct xtcp_cong *ca, u64 inc)
 	ca->cwnd = (u32)cwnd;
 }
 
-/* The cwnd after an undo (Linux's tcp_reno_undo_cwnd(), which CUBIC uses
- * too): what it was before the reduction, or more if it has grown since.
+/**
+ * xtcp_cong_reno_undo_cwnd() - the cwnd after an undo
+ * @ca:         the connection's congestion state
+ * @prior_cwnd: cwnd before the reduction being undone, segments
+ *
+ * Linux's tcp_reno_undo_cwnd(), which CUBIC uses too: what cwnd was
+ * before the reduction, or more if it has grown since.
+ *
+ * Context: any; pure logic, the caller serialises use of @ca.
+ * Return: the cwnd to restore, in segments.
  */
 u32 xtcp_cong_reno_undo_cwnd(struct xtcp_cong *ca, u32 prior_cwnd)
 {
 	return ca->cwnd > prior_cwnd ? ca->cwnd : prior_cwnd;
 }
 
-/* Slow start (RFC 5681 s.3.1): one segment of growth per segment ACKed, so
- * cwnd doubles every RTT, but never past ssthresh: the ACKs that would
- * overshoot it are returned so the caller can spend them on congestion
- * avoidance. RFC 3465 would cap @acked per ACK; like Linux we do not, as
- * stretch ACKs from GRO/LRO would otherwise slow the ramp down.
+/**
+ * xtcp_cong_slow_start() - slow start's growth for one ACK
+ * @ca:    the connection's congestion state; cwnd, ssthresh in segments
+ * @acked: segments newly ACKed
+ *
+ * RFC 5681 s.3.1: one segment of growth per segment ACKed, so cwnd
+ * doubles every RTT, but never past ssthresh (nor cwnd_clamp).  RFC 3465
+ * would cap @acked per ACK; like Linux's tcp_slow_start() we do not, as
+ * stretch ACKs from GRO/LRO would otherwise slow the ramp down.  Outside
+ * slow start nothing changes.
+ *
+ * Context: any; pure logic, the caller serialises use of @ca.
+ * Return: the segments of @acked not used up by slow start (all of them
+ * outside slow start), for the caller to spend on congestion avoidance.
  */
 u32 xtcp_cong_slow_start(struct xtcp_cong *ca, u32 acked)
 {
@@ -49,10 +66,19 @@ u32 xtcp_cong_slow_start(struct xtcp_cong *ca, u32 acked)
 	return acked - room;
 }
 
-/* Additive increase: one segment for every @w segments ACKed (RFC 5681
- * s.3.1 uses w = cwnd, i.e. one segment per RTT). ACKs are counted exactly
- * in cwnd_cnt instead of adding fractions, so delayed ACKs neither speed
- * up nor slow down the increase.
+/**
+ * xtcp_cong_avoid_ai() - congestion avoidance's additive increase
+ * @ca:    the connection's congestion state; cwnd and cwnd_cnt in segments
+ * @w:     segments to ACK for one segment of growth (0 counts as 1)
+ * @acked: segments newly ACKed
+ *
+ * One segment of cwnd for every @w segments ACKed (RFC 5681 s.3.1 uses
+ * w = cwnd, i.e. one segment per RTT); Linux's tcp_cong_avoid_ai(). ACKs
+ * are counted exactly in cwnd_cnt instead of adding fractions, so delayed
+ * ACKs neither speed up nor slow down the increase.
+ *
+ * Context: any; pure logic, the caller serialises use of @ca (the socket
+ * lock in the module).
  */
 void xtcp_cong_avoid_ai(struct xtcp_cong *ca, u32 w, u32 acked)
 {
@@ -76,7 +102,11 @@ void xtcp_cong_avoid_ai(struct xtcp_cong *ca, u32 w, u32 acked)
 	xtcp_cong_grow(ca, cnt / w);
 }
 
-/* Integer cube root, rounded down: the largest r with r^3 <= x.
+/**
+ * xtcp_cbrt_u64() - integer cube root, rounded down
+ * @x: the radicand
+ *
+ * The largest r with r^3 <= @x.
  *
  * Classic digit-by-digit extraction in base 2: the radicand is consumed
  * three bits at a time from the top, and each step decides one bit of the
@@ -85,6 +115,10 @@ void xtcp_cong_avoid_ai(struct xtcp_cong *ca, u32 w, u32 acked)
  * 3r(r + 1) + 1 more in the remainder. No multiplication overflows: r stays
  * below 2^22, and the subtrahend is compared before it is shifted up.
  * 22 fixed iterations, no division: cheap enough for the per-loss K.
+ * Linux's cubic uses a table-seeded Newton step (cubic_root()) instead.
+ *
+ * Context: any.
+ * Return: floor(cbrt(@x)).
  */
 u32 xtcp_cbrt_u64(u64 x)
 {

@@ -285,6 +285,17 @@ static void xtcp_cubic_on_idle_restart(struct xtcp_cong *ca, u32 now_ms,
 		c->epoch_start_ms += idle_ms < elapsed ? idle_ms : elapsed;
 }
 
+/**
+ * xtcp_cubic_get_info() - a snapshot of CUBIC's state
+ * @ca:   a connection's congestion state, driven by CUBIC
+ * @info: filled in: W_max and W_est in segments (rounded down), cwnd at
+ *        the last congestion event in segments, K and the epoch start in
+ *        milliseconds, and whether an epoch runs
+ *
+ * For inspection (the host unit tests); RFC 9438's variables by name.
+ *
+ * Context: any; pure logic, the caller serialises use of @ca.
+ */
 void xtcp_cubic_get_info(const struct xtcp_cong *ca,
 			 struct xtcp_cubic_info *info)
 {

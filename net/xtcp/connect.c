@@ -45,6 +45,9 @@ static void xtcp_forget_peer(struct sock *sk)
  * do, also where the device has GSO off.  The GSO size and segment count
  * are the device's, as sk_setup_caps() takes them (no BIG TCP for IPv4).
  * A route with a transform header (IPsec) is left without GSO.
+ *
+ * Context: process context, socket owned (lock_sock(): connect()), or softirq
+ * for a new child nobody sees yet (xtcp_create_child()).
  */
 void xtcp_setup_caps(struct sock *sk, struct dst_entry *dst)
 {
@@ -199,6 +202,8 @@ static long xtcp_wait_for_connect(struct sock *sk, long timeo)
  * next connect() starts clean.  A port the user bound stays; one taken
  * automatically went when the socket entered CLOSE (xtcp_set_state()).
  *
+ * Context: process context, socket owned (lock_sock()): connect(AF_UNSPEC),
+ * shutdown(), a failed connect(); takes BH-safe table locks.
  * Return: 0.
  */
 int xtcp_disconnect(struct sock *sk)
@@ -322,6 +327,30 @@ int xtcp_disconnect(struct sock *sk)
 	return 0;
 }
 
+/**
+ * xtcp_stream_connect() - the connect() system call
+ * @sock:     the socket
+ * @uaddr:    the peer's address (struct sockaddr_in, AF_INET or AF_XTCP),
+ *            or AF_UNSPEC to disconnect
+ * @addr_len: size of @uaddr in bytes
+ * @flags:    file flags; O_NONBLOCK does not wait for the handshake
+ *
+ * RFC 9293 s.3.10.1 OPEN, active: routes, picks a local port if none is
+ * held, sends the SYN and waits (up to SO_SNDTIMEO, interruptibly) for
+ * the handshake to end.  AF_UNSPEC disconnects (xtcp_disconnect()).
+ * Linux's inet_stream_connect() with tcp_v4_connect().
+ *
+ * Context: process context; takes lock_sock() itself; may sleep.
+ * Return: 0 when connected (or disconnected by AF_UNSPEC); -EINPROGRESS
+ * (first call) or -EALREADY (later calls) while the handshake is still
+ * on and the caller may not wait longer; -EISCONN when connected or not
+ * closed; -EINVAL for a short address or a bad socket state;
+ * -EAFNOSUPPORT for a family other than AF_INET/AF_XTCP; a routing
+ * error (-ENETUNREACH...); -EADDRNOTAVAIL when no local port or 4-tuple
+ * is free; -EINTR or -ERESTARTSYS on a signal; the socket's error
+ * (-ECONNREFUSED, -ETIMEDOUT, an ICMP error...) or -ECONNABORTED when
+ * the attempt failed.
+ */
 int xtcp_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 			int addr_len, int flags)
 {
@@ -393,8 +422,21 @@ out:
 	return err;
 }
 
-/* RFC 9293 s.3.10.1 OPEN, passive.  An unbound socket gets an ephemeral
- * port; a listener may change its backlog by calling listen() again.
+/**
+ * xtcp_listen() - the listen() system call
+ * @sock:    the socket
+ * @backlog: the accept queue's limit, in connections (also caps the SYN
+ *           queue, see xtcp_req_create())
+ *
+ * RFC 9293 s.3.10.1 OPEN, passive; Linux's inet_listen() with
+ * inet_csk_listen_start().  An unbound socket gets an ephemeral port; a
+ * listener may change its backlog by calling listen() again.
+ *
+ * Context: process context; takes lock_sock() itself; may sleep.
+ * Return: 0; -EINVAL when the socket is connected or neither closed nor
+ * listening; -EADDRINUSE when the port cannot be used for listening;
+ * another errno from taking an ephemeral port (xtcp_port_reserve());
+ * -ENOMEM when a reuseport group cannot be allocated.
  */
 int xtcp_listen(struct socket *sock, int backlog)
 {
@@ -507,6 +549,23 @@ void xtcp_stop_listening(struct sock *sk)
 	xtcp_set_state(sk, TCP_CLOSE);
 }
 
+/**
+ * xtcp_accept() - the accept() system call
+ * @sock:    the listening socket
+ * @newsock: the new socket the accepted connection is grafted onto
+ * @flags:   file flags; O_NONBLOCK does not wait
+ * @kern:    true for a kernel socket (unused, as the child exists already)
+ *
+ * Takes the oldest completed connection off the accept queue, waiting
+ * for one up to SO_RCVTIMEO, interruptibly.  Linux's inet_accept() with
+ * inet_csk_accept().
+ *
+ * Context: process context; takes lock_sock() on the listener and on
+ * the child itself; may sleep.
+ * Return: 0; -EINVAL when @sock is not listening (or stops while we
+ * wait); -EAGAIN when none is queued and we may not wait (longer);
+ * -EINTR or -ERESTARTSYS on a signal.
+ */
 int xtcp_accept(struct socket *sock, struct socket *newsock, int flags,
 		bool kern)
 {

@@ -48,6 +48,10 @@
  * tcp_initialize_rcv_mss(): the smaller of the MSS both ways, at most
  * half the window we offer and the default MSS, at least TCP_MIN_MSS;
  * tcp_measure_rcv_mss() corrects it from what arrives.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): the handshake's end in segment input, or softirq for a new
+ * child nobody sees yet (xtcp_create_child()).
  */
 void xtcp_init_rcv_mss(struct sock *sk)
 {
@@ -82,6 +86,9 @@ static void xtcp_incr_quickack(struct sock *sk, unsigned int max_quickacks)
  * tcp_enter_quickack_mode(): after a duplicate or data beyond the window
  * the peer may be recovering from a loss; it also leaves interactive
  * mode and resets the ACK delay to its minimum.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input.
  */
 void xtcp_enter_quickack_mode(struct sock *sk, unsigned int max_quickacks)
 {
@@ -170,6 +177,9 @@ static void xtcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
  * TCP_ATO_MIN; short gaps pull ato toward them (at most the RTO); a gap
  * longer than the RTO means the sender restarted after idle: quick-ACK
  * mode again.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input.
  */
 void xtcp_event_data_recv(struct sock *sk, const struct sk_buff *skb)
 {
@@ -253,6 +263,9 @@ static void xtcp_send_delayed_ack(struct sock *sk)
  * tcp_comp_sack_nr in a row); a held ACK starts comp_ack_timer unless it
  * runs already, for xtcp_sack_comp_delay_ns() with tcp_comp_sack_slack_ns
  * of slack, holding a socket reference.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input; may start comp_ack_timer (an hrtimer).
  */
 void xtcp_ack_snd_check(struct sock *sk)
 {
@@ -300,6 +313,10 @@ void xtcp_ack_snd_check(struct sock *sk)
  * comp_ack_timer stops (this ACK stands for them); one ACK of quick-ACK
  * mode is used up (leaving it resets ato), nothing is pending any more
  * and the delayed-ACK timer stops.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): every transmission of a segment with ACK
+ * (xtcp_transmit_skb()).
  */
 void xtcp_event_ack_sent(struct sock *sk)
 {
@@ -332,6 +349,10 @@ void xtcp_event_ack_sent(struct sock *sk)
  * that delay doubled for every failure in a row (icsk_ack.retry) up to
  * TCP_RTO_MAX; ato restarts at TCP_ATO_MIN.  The count clears when an ACK
  * leaves (xtcp_event_ack_sent()).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): xtcp_send_ack() from segment input, recvmsg() or a timer's
+ * work.
  */
 void xtcp_delack_retry(struct sock *sk)
 {
@@ -355,6 +376,10 @@ void xtcp_delack_retry(struct sock *sk)
  * tcp_event_data_sent()'s rule: data sent within ato of the last data
  * received is a reply: the connection is interactive (pingpong), and its
  * ACKs wait for the next reply rather than go at once.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): every transmission of a segment with data
+ * (xtcp_transmit_skb()).
  */
 void xtcp_event_data_sent(struct sock *sk)
 {
@@ -373,6 +398,9 @@ void xtcp_event_data_sent(struct sock *sk)
  * now when more than one full segment is unacknowledged, or when this
  * read emptied the receive buffer after a short segment (twice, or once
  * when not interactive).
+ *
+ * Context: process context, socket owned (lock_sock()): recvmsg(),
+ * setsockopt(TCP_QUICKACK).
  * Return: true if an ACK should go now.
  */
 bool xtcp_ack_due_after_read(struct sock *sk, int copied)
@@ -397,6 +425,8 @@ bool xtcp_ack_due_after_read(struct sock *sk, int copied)
  *	 an ACK pending send it now; an even @val then re-enters it
  *
  * __tcp_sock_set_quickack(); getsockopt() reads !pingpong.
+ *
+ * Context: process context, socket owned (lock_sock()): setsockopt().
  */
 void xtcp_set_quickack(struct sock *sk, int val)
 {
@@ -421,6 +451,8 @@ void xtcp_set_quickack(struct sock *sk, int val)
  * xtcp_quickack_get() - getsockopt(TCP_QUICKACK)
  * @sk: the socket
  *
+ * Context: process context (getsockopt(), socket not locked); reads the mode
+ * locklessly.
  * Return: 1 unless the connection is in interactive (delayed-ACK) mode.
  */
 int xtcp_quickack_get(const struct sock *sk)
@@ -433,6 +465,8 @@ int xtcp_quickack_get(const struct sock *sk)
  * @sk: the socket, owned by the caller, its timers stopped
  *
  * inet_csk_delack_init() in tcp_disconnect().
+ *
+ * Context: process context, socket owned (lock_sock()): disconnect.
  */
 void xtcp_delack_init(struct sock *sk)
 {
@@ -503,6 +537,10 @@ static void __xtcp_delack_timer_handler(struct sock *sk, u8 note)
  * re-arms the timer); a missed delayed ACK doubles ato (at most the
  * RTO), or, when interactive, leaves interactive mode with ato at its
  * minimum; then the ACK goes.
+ *
+ * Context: the delayed-ACK timer's work, socket locked: softirq with the
+ * spinlock held (xtcp_delack_timer()), or process context in release_sock()
+ * (xtcp_release_cb()), BHs off.
  */
 void xtcp_delack_timer_handler(struct sock *sk)
 {
@@ -519,6 +557,9 @@ void xtcp_delack_timer_handler(struct sock *sk)
  * then runs, which sends the held ACKs when there still are any.  Here
  * with its own deferral bit, so that the delayed-ACK timer's counters
  * count only that timer.
+ *
+ * Context: process context in release_sock() (xtcp_release_cb()), BHs off,
+ * socket spinlock held and still owned.
  */
 void xtcp_comp_ack_deferred(struct sock *sk)
 {
@@ -537,6 +578,10 @@ void xtcp_comp_ack_deferred(struct sock *sk)
  * or grow a SACK block beyond the first XTCP_SACK_BLOCKS_EXPECTED
  * (tcp_sack_new_ofo_skb()), so that the peer sees the older blocks before
  * they move down.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (out-of-order data), the delayed-ACK timer's
+ * work.
  */
 void xtcp_sack_compress_send_ack(struct sock *sk)
 {
@@ -584,6 +629,9 @@ static enum hrtimer_restart xtcp_comp_ack_kick(struct hrtimer *timer)
  *
  * As tcp_init_xmit_timers(): relative, pinned to the CPU that arms it,
  * expiring in softirq context.
+ *
+ * Context: process context (socket()) or softirq (a new child); @sk is not yet
+ * visible to anyone else.
  */
 void xtcp_comp_ack_init(struct sock *sk)
 {
@@ -603,6 +651,9 @@ void xtcp_comp_ack_init(struct sock *sk)
  * whose callback runs already keeps it and drops it itself
  * (hrtimer_try_to_cancel(), as tcp_event_ack_sent() and
  * tcp_clear_xmit_timers()).  The held count is the caller's.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller); does not wait for a running callback.
  */
 void xtcp_comp_ack_stop(struct sock *sk)
 {

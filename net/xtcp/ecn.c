@@ -37,6 +37,8 @@
  * congestion control: ask (TCP_ECN_OK until the SYN-ACK says otherwise)
  * exactly when net.xtcp.tcp_ecn is 1.  Called once per connect(),
  * before the first SYN.
+ *
+ * Context: process context, socket owned (lock_sock()): connect().
  */
 void xtcp_ecn_send_syn(struct sock *sk)
 {
@@ -50,6 +52,10 @@ void xtcp_ecn_send_syn(struct sock *sk)
  *
  * Linux's tcp_ecn_queue_cwr(), for every reduction (ECE, fast
  * retransmit, RTO) on an ECN-capable connection.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (a reduction starts), the retransmission
+ * timer's work.
  */
 void xtcp_ecn_queue_cwr(struct sock *sk)
 {
@@ -70,6 +76,9 @@ void xtcp_ecn_queue_cwr(struct sock *sk)
  * SYN-ACK carries ECE alone, when the peer's SYN asked and we agreed
  * (tcp_ecn_send_synack()).
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): connect(), segment input in SYN_SENT, the retransmission
+ * timer's work (xtcp_connect_send_syn()).
  * Return: TCPHDR_ECE and TCPHDR_CWR bits to add to the flags.
  */
 u8 xtcp_ecn_syn_flags(const struct sock *sk, bool resend)
@@ -94,6 +103,8 @@ u8 xtcp_ecn_syn_flags(const struct sock *sk, bool resend)
  * a reduction; anything else with Not-ECT; every segment with ECE while
  * the peer's CE is not answered by CWR.
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): every transmission but a SYN (xtcp_transmit_skb()).
  * Return: TCPHDR_ECE and TCPHDR_CWR bits to add to the flags.
  */
 u8 xtcp_ecn_send(struct sock *sk, const struct sk_buff *skb, bool retrans)
@@ -125,6 +136,9 @@ u8 xtcp_ecn_send(struct sock *sk, const struct sk_buff *skb, bool retrans)
  * The connection stays ECN-capable only if a SYN-ACK has ECE without
  * CWR (tcp_ecn_rcv_synack()), or a crossing SYN has both
  * (tcp_ecn_rcv_syn()).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input in SYN_SENT.
  */
 void xtcp_ecn_rcv_syn(struct sock *sk, u8 flags)
 {
@@ -147,6 +161,8 @@ void xtcp_ecn_rcv_syn(struct sock *sk, u8 flags)
  * never is, so an ECT one went through a broken middlebox) unless a
  * reserved header bit is set.
  *
+ * Context: segment input for the listener, which is locked (softirq with its
+ * spinlock, or its owner's backlog).
  * Return: true when the SYN-ACK answers with ECE and the child is
  * ECN-capable.
  */
@@ -174,6 +190,9 @@ bool xtcp_ecn_create_request(const struct sock *listener,
  * seen.  The first CE of an episode (the sender's cwnd may be small) and
  * Not-ECT after ECT was seen (a likely retransmission) put the receiver
  * in quick-ACK mode for two segments.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (data).
  */
 void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb)
 {
@@ -226,6 +245,8 @@ static void xtcp_enter_cwr(struct sock *sk, u32 flight)
  * outstanding before this ACK starts a reduction, unless one, or loss
  * recovery, is under way.
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (an ACK).
  * Return: true while in CWR, when PRR sets cwnd.
  */
 bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight)

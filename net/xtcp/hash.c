@@ -63,6 +63,16 @@ static struct hlist_head *xtcp_port_bucket(struct hlist_head *table,
 	return &table[hash_32((__force u32)port, bits)];
 }
 
+/**
+ * xtcp_hn_init() - initialise a table node
+ * @hn:   the node, embedded in a socket, SYN queue or TIME_WAIT entry
+ * @net:  namespace the owner belongs to
+ * @kind: XTCP_HK_SOCK, XTCP_HK_REQ or XTCP_HK_TW: what @hn is part of
+ *
+ * Zeroes the node (addresses, ports, state) and leaves it on no table.
+ *
+ * Context: any; @hn is not yet on a table, so nobody else sees it.
+ */
 void xtcp_hn_init(struct xtcp_hnode *hn, struct net *net, u8 kind)
 {
 	memset(hn, 0, sizeof(*hn));
@@ -72,7 +82,20 @@ void xtcp_hn_init(struct xtcp_hnode *hn, struct net *net, u8 kind)
 	INIT_HLIST_NODE(&hn->bind_node);
 }
 
-/* Take a reference on whatever @hn is part of; false if it is going away. */
+/**
+ * xtcp_hn_hold() - take a reference on what a table node is part of
+ * @hn: a node found on a table
+ *
+ * The socket's sk_refcnt, or the SYN queue or TIME_WAIT entry's own
+ * count, taken only if it is not already zero (an owner being freed
+ * stays on the chain until its RCU grace period ends), as
+ * __inet_lookup_established() does with refcount_inc_not_zero().
+ *
+ * Context: any; the caller holds rcu_read_lock() (or otherwise keeps
+ * @hn's memory alive).
+ * Return: true when the reference was taken, false if the owner is
+ * going away.
+ */
 bool xtcp_hn_hold(struct xtcp_hnode *hn)
 {
 	switch (hn->kind) {
@@ -86,6 +109,15 @@ bool xtcp_hn_hold(struct xtcp_hnode *hn)
 	return false;
 }
 
+/**
+ * xtcp_hn_put() - drop a reference taken by xtcp_hn_hold()
+ * @hn: the node
+ *
+ * sock_put(), xtcp_req_put() or xtcp_tw_put() by @hn's kind; the last
+ * reference frees the owner.
+ *
+ * Context: any (the owners' put functions may run in softirq).
+ */
 void xtcp_hn_put(struct xtcp_hnode *hn)
 {
 	switch (hn->kind) {
@@ -109,7 +141,19 @@ static bool xtcp_hn_same_tuple(const struct xtcp_hnode *a,
 	       a->lport == b->lport && a->rport == b->rport;
 }
 
-/* Add a connection; -EADDRNOTAVAIL if its 4-tuple is taken (connect()). */
+/**
+ * xtcp_ehash_insert() - add a connection to the established hash
+ * @hn: node of a connecting socket or a SYN queue entry, 4-tuple set
+ *
+ * The 4-tuple is checked and the node added under xtcp_ehash_lock, so
+ * two inserts of one tuple cannot both succeed (Linux's
+ * __inet_hash_connect() check with inet_ehash_insert()).
+ *
+ * Context: process or softirq context; takes xtcp_ehash_lock with BHs
+ * off.  Callers: connect() (socket owned) and xtcp_req_create().
+ * Return: 0, or -EADDRNOTAVAIL when a connection, SYN queue or
+ * TIME_WAIT entry already has the 4-tuple.
+ */
 int xtcp_ehash_insert(struct xtcp_hnode *hn)
 {
 	struct hlist_head *head = xtcp_ehash_bucket(hn);
@@ -164,8 +208,20 @@ bool xtcp_ehash_used(const struct net *net, __be32 laddr, __be16 lport,
 	return used;
 }
 
-/* Swap one entry for another with the same 4-tuple, atomically for
- * lookups: SYN queue entry to socket, socket to TIME_WAIT.
+/**
+ * xtcp_ehash_replace() - swap one established hash entry for another
+ * @old: the entry leaving; if it is no longer on the table, @new is
+ *       simply added
+ * @new: the entry taking its place, with the same 4-tuple
+ *
+ * Atomic for RCU lookups: a SYN queue entry becomes a socket, a socket
+ * becomes a TIME_WAIT entry (Linux's inet_ehash_insert() with an
+ * @osk, inet_twsk_hashdance()).
+ *
+ * Context: softirq or process context, the socket taking or leaving the
+ * table locked (xtcp_req_rcv() holds the child's spinlock; xtcp_time_wait()
+ * runs with the socket spinlock held or owned); takes xtcp_ehash_lock with
+ * BHs off.
  */
 void xtcp_ehash_replace(struct xtcp_hnode *old, struct xtcp_hnode *new)
 {
@@ -180,6 +236,16 @@ void xtcp_ehash_replace(struct xtcp_hnode *old, struct xtcp_hnode *new)
 	spin_unlock_bh(&xtcp_ehash_lock);
 }
 
+/**
+ * xtcp_ehash_remove() - take an entry off the established hash
+ * @hn: the node; nothing happens if it is not on the table
+ *
+ * Lookups under RCU may still see it until a grace period ends.
+ * Linux's inet_unhash() for a socket that is not listening.
+ *
+ * Context: process or softirq context; takes xtcp_ehash_lock with BHs
+ * off.
+ */
 void xtcp_ehash_remove(struct xtcp_hnode *hn)
 {
 	spin_lock_bh(&xtcp_ehash_lock);
@@ -218,8 +284,10 @@ static int xtcp_reuseport_add(struct sock *sk, struct hlist_head *head)
  * @hn: the listening socket's node (laddr, lport set)
  *
  * A socket with SO_REUSEPORT joins or starts a reuseport group, as
- * __inet_hash() does.  Process context, socket owned by the caller.
+ * __inet_hash() does.
  *
+ * Context: process context, socket owned by the caller (listen()); takes
+ * xtcp_lhash_lock with BHs off.
  * Return: 0, or -ENOMEM when a reuseport group cannot be allocated.
  */
 int xtcp_lhash_insert(struct xtcp_hnode *hn)
@@ -244,7 +312,11 @@ int xtcp_lhash_insert(struct xtcp_hnode *hn)
  * xtcp_lhash_remove() - take a listener off the listener hash
  * @hn: the listening socket's node; nothing happens if it is not there
  *
- * Also leaves its reuseport group (inet_unhash()).  Any context.
+ * Also leaves its reuseport group (inet_unhash()).
+ *
+ * Context: process or softirq context (xtcp_set_state() to CLOSE, with
+ * the socket locked, and closing a listener); takes xtcp_lhash_lock with
+ * BHs off.
  */
 void xtcp_lhash_remove(struct xtcp_hnode *hn)
 {
@@ -260,8 +332,21 @@ void xtcp_lhash_remove(struct xtcp_hnode *hn)
 	spin_unlock_bh(&xtcp_lhash_lock);
 }
 
-/* The connection a segment from saddr:sport to daddr:dport belongs to,
- * with a reference held, or NULL.  Caller holds rcu_read_lock().
+/**
+ * xtcp_lookup_established() - the connection a segment belongs to
+ * @net:   namespace of the arriving segment
+ * @saddr: source address and @sport source port of the segment
+ * @sport: see @saddr
+ * @daddr: destination address and @dport destination port
+ * @dport: see @daddr
+ * @dif:   arriving interface; an entry bound to another device is skipped
+ *
+ * Looks up sockets, SYN queue and TIME_WAIT entries by the exact 4-tuple
+ * (Linux's __inet_lookup_established()).
+ *
+ * Context: softirq or process; caller holds rcu_read_lock().
+ * Return: the entry's node with a reference held (drop it with
+ * xtcp_hn_put()), or NULL if none matches or the match is going away.
  */
 struct xtcp_hnode *xtcp_lookup_established(struct net *net, __be32 saddr,
 					   __be16 sport, __be32 daddr,
@@ -299,8 +384,9 @@ struct xtcp_hnode *xtcp_lookup_established(struct net *net, __be32 saddr,
  * the arriving device beats one that is not (compute_score()).  The
  * device is read from the socket, so SO_BINDTODEVICE counts whenever it
  * was set.  Among a reuseport group the 4-tuple hash picks one
- * (reuseport_select_sock(), as inet_lhash2_lookup()).  Caller holds RCU.
+ * (reuseport_select_sock(), as inet_lhash2_lookup()).
  *
+ * Context: softirq (segment input), caller holds rcu_read_lock().
  * Return: the listener with a reference held, or NULL.
  */
 struct sock *xtcp_lookup_listener(struct net *net, struct sk_buff *skb,
@@ -340,11 +426,20 @@ struct sock *xtcp_lookup_listener(struct net *net, struct sk_buff *skb,
 	return NULL;
 }
 
-/* The bind table is hashed by namespace and the whole 4-tuple, so the
+/**
+ * xtcp_bhash_add() - put a port user on the bind table
+ * @hn: node of a socket, SYN queue or TIME_WAIT entry holding a port
+ *
+ * The bind table is hashed by namespace and the whole 4-tuple, so the
  * many connections of one busy port spread over the buckets; a socket
  * that is only bound or listening hashes with a zero remote end.  The
  * bucket is remembered: the tuple of a socket may change while it holds
- * its port (connect() after bind()), the entry does not move.
+ * its port (connect() after bind()), the entry does not move.  Only
+ * /proc/net/xtcp walks this table; who owns a port is native TCP's
+ * decision (port.c), so this is no bind bucket in Linux's sense.
+ *
+ * Context: process or softirq context; takes xtcp_bhash_lock with BHs
+ * off.
  */
 void xtcp_bhash_add(struct xtcp_hnode *hn)
 {
@@ -358,6 +453,13 @@ void xtcp_bhash_add(struct xtcp_hnode *hn)
 	spin_unlock_bh(&xtcp_bhash_lock);
 }
 
+/**
+ * xtcp_bhash_del() - take a port user off the bind table
+ * @hn: the node; nothing happens if it is not on the table
+ *
+ * Context: process or softirq context; takes xtcp_bhash_lock with BHs
+ * off.
+ */
 void xtcp_bhash_del(struct xtcp_hnode *hn)
 {
 	spin_lock_bh(&xtcp_bhash_lock);
@@ -371,6 +473,7 @@ void xtcp_bhash_del(struct xtcp_hnode *hn)
 /**
  * xtcp_bhash_size() - number of bind table buckets
  *
+ * Context: any.
  * Return: the bucket count, for iterators of xtcp_bhash_walk().
  */
 unsigned int xtcp_bhash_size(void)

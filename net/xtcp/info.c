@@ -21,6 +21,8 @@
  * segments, or retransmissions not yet acknowledged
  * (tcp_any_retrans_done()); xtcp derives it from the same counts.
  *
+ * Context: socket locked: process context under lock_sock()
+ * (getsockopt(TCP_INFO)), or the retransmission timer's work (TcpExt counters).
  * Return: TCP_CA_Open .. TCP_CA_Loss.
  */
 u8 xtcp_ca_state(const struct sock *sk)

@@ -414,6 +414,10 @@ static void xtcp_update_rtt_ca(struct sock *sk, u32 rtt_us, u32 ca_rtt_us)
  * net.xtcp.tcp_min_rtt_wlen seconds, as Linux's tcp_ack_update_rtt()
  * calls tcp_update_rtt_min() and tcp_rtt_estimator(); for the handshake's
  * sample (tcp_synack_rtt_meas(), the SYN's in tcp_clean_rtx_queue()).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input; or softirq for a new child nobody sees yet
+ * (xtcp_create_child()).
  */
 void xtcp_update_rtt(struct sock *sk, u32 rtt_us)
 {
@@ -1003,6 +1007,9 @@ static void xtcp_reno_recovery(struct sock *sk, bool una_advanced, bool cwr,
  * Then the RTO is armed for the rest of the oldest segment's timeout
  * (xtcp_rearm_rtx() while the timer is still of the reorder kind),
  * unless something armed it meanwhile.
+ *
+ * Context: the retransmission timer's work, socket locked: softirq with the
+ * spinlock held, or release_sock() (xtcp_release_cb()).
  */
 void xtcp_rack_reo_timeout(struct sock *sk)
 {
@@ -1937,6 +1944,10 @@ drop:
  *
  * The skbs give their charge back as they are freed (sock_rfree()), and
  * the forward allocation they leave is reclaimed.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): destruction, disconnect under lock_sock(), the peer's FIN in
+ * segment input.
  */
 void xtcp_ooo_purge(struct sock *sk)
 {
@@ -2620,8 +2631,22 @@ static void xtcp_segs_in(struct xtcp_sock *xsk, const struct sk_buff *skb)
 		WRITE_ONCE(xsk->data_segs_in, xsk->data_segs_in + segs);
 }
 
-/* Every segment for a full socket, whatever its state; also the socket's
- * sk_backlog_rcv.
+/**
+ * xtcp_backlog_rcv() - process one segment for a full socket
+ * @sk:  the socket, in any state (a listener too)
+ * @skb: the segment, checked and its control block filled
+ *       (xtcp_fill_cb()); consumed
+ *
+ * Every segment for a full socket goes through here, whatever its state:
+ * LISTEN (RFC 9293 s.3.10.7.2), SYN_SENT (s.3.10.7.3), or the
+ * synchronized states; a socket already CLOSE drops it.  Also the
+ * socket's sk_backlog_rcv.  Linux's tcp_v4_do_rcv() with
+ * tcp_rcv_state_process().
+ *
+ * Context: socket locked: softirq with the socket spinlock held
+ * (xtcp_deliver(), a new child in xtcp_req_rcv(), xtcp_tw_rcv()), or
+ * process context owning it (release_sock() running the backlog).
+ * Return: 0 always; the segment is never handed back.
  */
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
@@ -2647,11 +2672,23 @@ int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
-/* An ICMP error about one of our segments (RFC 1122 s.4.2.3.9, RFC 5927).
- * "Fragmentation needed" lowers the path MTU and resends; other
- * destination unreachable errors abort a connection attempt (soft errors
- * otherwise), as Linux's tcp_v4_err() does.  Caller holds the socket
- * spinlock.
+/**
+ * xtcp_err() - handle an ICMP error about one of our segments
+ * @sk:   the socket the quoted segment came from
+ * @type: ICMP type
+ * @code: ICMP code
+ * @info: ICMP info: for "fragmentation needed" the next-hop MTU, bytes
+ * @seq:  sequence number of the quoted segment
+ *
+ * RFC 1122 s.4.2.3.9, RFC 5927: only errors about data in flight count.
+ * "Fragmentation needed" lowers the path MTU and resends (RFC 1191), now
+ * or in release_sock() when a user owns the socket; other destination
+ * unreachable, time exceeded and parameter problem errors abort a
+ * connection attempt and are soft errors otherwise (reported at once
+ * only with IP_RECVERR), as Linux's tcp_v4_err() does.
+ *
+ * Context: softirq (xtcp_v4_err()), socket spinlock held; the socket may
+ * be owned by a user.
  */
 void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq)
 {

@@ -25,6 +25,8 @@
  * Linux's keepalive_time_when(): TCP_KEEPIDLE if set, else the
  * namespace's net.xtcp.tcp_keepalive_time.
  *
+ * Context: any; lockless reads (getsockopt(), setsockopt() and the keepalive
+ * timer's work call it).
  * Return: jiffies.
  */
 u32 xtcp_keepalive_time_when(const struct sock *sk)
@@ -41,6 +43,8 @@ u32 xtcp_keepalive_time_when(const struct sock *sk)
  * Linux's keepalive_intvl_when(): TCP_KEEPINTVL if set, else
  * net.xtcp.tcp_keepalive_intvl.
  *
+ * Context: any; lockless reads (getsockopt() and the keepalive timer's work
+ * call it).
  * Return: jiffies.
  */
 u32 xtcp_keepalive_intvl_when(const struct sock *sk)
@@ -57,6 +61,8 @@ u32 xtcp_keepalive_intvl_when(const struct sock *sk)
  * Linux's keepalive_probes(): TCP_KEEPCNT if set, else
  * net.xtcp.tcp_keepalive_probes.
  *
+ * Context: any; lockless reads (getsockopt() and the keepalive timer's work
+ * call it).
  * Return: a count.
  */
 u32 xtcp_keepalive_probes(const struct sock *sk)
@@ -84,6 +90,8 @@ static u32 xtcp_keepalive_time_elapsed(const struct xtcp_sock *xsk)
  * Linux's tcp_set_keepalive(): turning it on starts the timer for the
  * idle time, turning it off stops it; nothing in CLOSE or LISTEN, where
  * connect() or accept() start it (xtcp_keepalive_start()).
+ *
+ * Context: process context, socket owned (lock_sock() in sock_setsockopt()).
  */
 void xtcp_set_keepalive(struct sock *sk, int val)
 {
@@ -103,6 +111,7 @@ void xtcp_set_keepalive(struct sock *sk, int val)
  * Linux's tcp_sock_set_keepidle_locked(): a running keepalive timer is
  * moved to the new idle time counted from the peer's last segment.
  *
+ * Context: process context, socket owned (lock_sock()): setsockopt().
  * Return: 0, or -EINVAL for a value out of range.
  */
 int xtcp_set_keepidle(struct sock *sk, int val)
@@ -130,6 +139,10 @@ int xtcp_set_keepidle(struct sock *sk, int val)
  * The peer was just heard from; with SO_KEEPALIVE the timer starts for
  * the idle time, as tcp_finish_connect() and tcp_create_openreq_child()
  * do.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): the SYN-ACK in segment input, or softirq for a new child
+ * nobody sees yet (xtcp_create_child()).
  */
 void xtcp_keepalive_start(struct sock *sk)
 {
@@ -157,6 +170,10 @@ void xtcp_keepalive_start(struct sock *sk)
  * ETIMEDOUT (tcp_send_active_reset() + tcp_write_err()). A probe the
  * local queue dropped is retried after TCP_RESOURCE_PROBE_INTERVAL,
  * uncounted.
+ *
+ * Context: the keepalive timer's work, socket locked: softirq with the spinlock
+ * held (xtcp_keepalive_timer()), or process context in release_sock()
+ * (xtcp_release_cb()), BHs off.
  */
 void xtcp_keepalive_timer_work(struct sock *sk)
 {

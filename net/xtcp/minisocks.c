@@ -233,9 +233,27 @@ static u16 xtcp_req_advmss(const struct sock *listener, const struct sk_buff *sk
 	return mss;
 }
 
-/* A SYN reached a listener (RFC 9293 s.3.10.7.2 third).  The SYN queue
- * holds at most the listen backlog and tcp_max_syn_backlog entries, and
- * a full accept queue refuses new SYNs, as Linux does without syncookies.
+/**
+ * xtcp_req_create() - make a SYN queue entry for a SYN to a listener
+ * @listener: the listening socket
+ * @skb:      the SYN, control block filled; not consumed
+ *
+ * RFC 9293 s.3.10.7.2 (LISTEN, "third, check for a SYN"); Linux's
+ * tcp_conn_request() without syncookies or Fast Open.  The SYN queue
+ * holds at most the listen backlog and tcp_max_syn_backlog entries
+ * (counted in entries), and a full accept queue refuses new SYNs.  The
+ * entry is put on the listener's queue, the bind table, the established
+ * table and the SYN-ACK timer (XTCP_TIMEOUT_INIT jiffies), and the
+ * SYN-ACK is sent.
+ *
+ * Context: segment input for @listener, socket locked: softirq with its
+ * spinlock held, or process context owning it (its backlog run by
+ * release_sock()).
+ * Return: 0 when the entry was made and the SYN-ACK sent; -ENOBUFS when
+ * the SYN or accept queue is full; -ENOMEM when no entry could be
+ * allocated; -ENOENT when @listener stopped listening; -EEXIST when an
+ * entry for the same four-tuple was made first (a twin SYN on another
+ * CPU).
  */
 int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 {
@@ -484,8 +502,13 @@ static void xtcp_req_send_ack(struct xtcp_request *req)
 			    TCPHDR_ACK, &opts);
 }
 
-/* A segment for a SYN queue entry (RFC 9293 s.3.10.7.4, SYN-RECEIVED of a
- * passive open), checked in the order of Linux's tcp_check_req():
+/**
+ * xtcp_req_rcv() - process a segment for a SYN queue entry
+ * @req: the entry, with a reference the caller keeps
+ * @skb: the segment, control block filled; consumed
+ *
+ * RFC 9293 s.3.10.7.4, SYN-RECEIVED of a passive open, checked in the
+ * order of Linux's tcp_check_req():
  *
  * - a bare retransmitted SYN gets the SYN-ACK again (rate-limited) and
  *   restarts the SYN-ACK timer;
@@ -502,6 +525,9 @@ static void xtcp_req_send_ack(struct xtcp_request *req)
  * - a segment without ACK is dropped;
  * - an acceptable ACK, at RCV.NXT or elsewhere in the window, completes
  *   the handshake: the child processes the segment as Linux's does.
+ *
+ * Context: softirq (xtcp_v4_rcv()), no socket lock held; the listener
+ * is not locked, the new child's spinlock is taken here.
  */
 void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 {
@@ -625,6 +651,15 @@ drop:
 
 /* ---- TIME_WAIT ---- */
 
+/**
+ * xtcp_tw_put() - drop a reference to a TIME_WAIT entry
+ * @tw: the entry
+ *
+ * The last reference frees the entry after an RCU grace period, as
+ * lookups walk the tables under RCU only.  Linux's inet_twsk_put().
+ *
+ * Context: any.
+ */
 void xtcp_tw_put(struct xtcp_tw *tw)
 {
 	if (refcount_dec_and_test(&tw->ref))
@@ -690,6 +725,10 @@ void xtcp_tw_timer(struct xtcp_wtimer *t)
  * Linux's tcp_time_wait(): the entry keeps the 4-tuple and the port in
  * the tables (RFC 9293 s.3.6.1); without memory or beyond
  * tcp_max_tw_buckets the socket just closes.
+ *
+ * Context: softirq or process context, socket locked: segment input (spinlock
+ * held, or the owner's backlog), the keepalive timer's work, xtcp_close()'s
+ * orphan step (spinlock held, BHs off); takes the table locks.
  */
 void xtcp_time_wait(struct sock *sk, int state, unsigned long timeo)
 {
@@ -819,8 +858,14 @@ drop:
 	kfree_skb(skb);
 }
 
-/* A segment for a TIME_WAIT entry (RFC 9293 s.3.10.7.4, TIME-WAIT), as
- * Linux's tcp_timewait_state_process().  A segment PAWS rejects (RFC 7323
+/**
+ * xtcp_tw_rcv() - process a segment for a TIME_WAIT entry
+ * @tw:  the entry (TIME_WAIT, or FIN_WAIT2 for an orphan's last part),
+ *       with a reference the caller keeps
+ * @skb: the segment, control block filled; consumed
+ *
+ * RFC 9293 s.3.10.7.4, TIME-WAIT, as Linux's
+ * tcp_timewait_state_process().  A segment PAWS rejects (RFC 7323
  * s.5, when the connection had timestamps: tstamp.c) counts as outside
  * the window:
  *
@@ -836,6 +881,9 @@ drop:
  *
  * Only a pending timer is pushed back: it holds its reference already,
  * and one that is running or cancelled must stay so.
+ *
+ * Context: softirq (xtcp_v4_rcv()), no socket lock held; a listener
+ * taking over a SYN has its spinlock taken here.
  */
 void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 {

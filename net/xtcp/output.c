@@ -25,12 +25,11 @@
 /**
  * xtcp_clock_us() - the clock of RTT samples and send/receive stamps
  *
- * ktime_get_ns() in microseconds, as Linux 6.1's tcp_clock_us().  Under
- * TCG, where the guest's clocksource is the HPET, every call is an HPET
- * read.  What one incoming segment or one retransmission-timer run
- * decides (RTT samples, RACK) reads it once, into xsk->tcp_mstamp
- * (xtcp_mstamp_refresh(), as Linux's tcp_mstamp_refresh()); send stamps
- * read it per transmission.
+ * Description: ktime_get_ns() in microseconds, as Linux 6.1's tcp_clock_us().
+ * Under TCG, where the guest's clocksource is the HPET, every call is an HPET
+ * read.  What one incoming segment or one retransmission-timer run decides (RTT
+ * samples, RACK) reads it once, into xsk->tcp_mstamp (xtcp_mstamp_refresh(), as
+ * Linux's tcp_mstamp_refresh()); send stamps read it per transmission.
  * Context: any.
  * Return: the clock, usecs.
  */
@@ -39,12 +38,20 @@ u64 xtcp_clock_us(void)
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
-/* Grow the send buffer with the congestion window, as Linux's
- * tcp_sndbuf_expand(): room for twice the window (one in flight, one
- * being filled) at what a segment costs with its share of headers and
- * skb, rounded as Linux rounds it, for at least the initial window and
- * the reordering degree (reordering) plus one, up to tcp_wmem[2], unless
- * the user fixed it with SO_SNDBUF.
+/**
+ * xtcp_sndbuf_expand() - grow the send buffer with the congestion window
+ * @sk: the socket
+ *
+ * As Linux's tcp_sndbuf_expand(): room (sk_sndbuf, bytes) for twice the
+ * window (one in flight, one being filled) at what a segment costs with
+ * its share of headers and skb, rounded as Linux rounds it, for at least
+ * the initial window and the reordering degree (reordering, segments)
+ * plus one, up to tcp_wmem[2], unless the user fixed it with SO_SNDBUF.
+ * The buffer never shrinks here.
+ *
+ * Context: socket locked: softirq with the spinlock held or the owner
+ * (an ACK that freed space, the handshake's end on either side, a new
+ * child in xtcp_create_child()).
  */
 void xtcp_sndbuf_expand(struct sock *sk)
 {
@@ -64,10 +71,21 @@ void xtcp_sndbuf_expand(struct sock *sk)
 		WRITE_ONCE(sk->sk_sndbuf, want);
 }
 
-/* Segment size: the peer's MSS option, the route's MTU less the IPv4 and
- * TCP headers, and TCP_MAXSEG, whichever is smallest, then at most half
- * the peer's largest window (tcp_sync_mss()).  The MTU it came from is
- * kept in pmtu_cookie, for xtcp_mtu_reduced().
+/**
+ * xtcp_update_mss() - recompute the segment size
+ * @sk: the socket
+ *
+ * The MSS (bytes of payload per segment, xsk->mss): the peer's MSS
+ * option (536 without one), the route's MTU less the IPv4 and TCP
+ * headers, and TCP_MAXSEG, whichever is smallest, less the timestamp
+ * option when it is used, at least TCP_MIN_SND_MSS; then at most half the
+ * peer's largest window, though not below 68 bytes less the TCP header
+ * (tcp_sync_mss(), tcp_bound_to_half_wnd()).
+ * The MTU it came from is kept in pmtu_cookie, for xtcp_mtu_reduced().
+ *
+ * Context: socket locked: process context under lock_sock() (connect()),
+ * softirq with the spinlock held or the owner (a SYN-ACK in SYN_SENT,
+ * xtcp_mtu_reduced()), or softirq for a new child nobody sees yet.
  */
 void xtcp_update_mss(struct sock *sk)
 {
@@ -102,6 +120,10 @@ static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count);
  * shrink and the segments in flight that no longer fit go again, cut to
  * the new size (xtcp_simple_retransmit()).  A larger or equal MTU
  * changes nothing.
+ *
+ * Context: softirq (xtcp_err() from the ICMP handler) with the socket spinlock
+ * held, or process context in release_sock() (xtcp_release_cb()), BHs off,
+ * spinlock held.
  */
 void xtcp_mtu_reduced(struct sock *sk)
 {
@@ -386,8 +408,21 @@ static int xtcp_send_ctl(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
 	return xtcp_xmit_ctl(sk, skb, seq, flags);
 }
 
-/* SYN (active open) or SYN-ACK (simultaneous open), sent and resent from
- * the state alone: the SYN is not on the retransmission queue.
+/**
+ * xtcp_connect_send_syn() - send our SYN, or SYN-ACK in SYN_RECV
+ * @sk: the socket, in SYN_SENT (active open) or SYN_RECV (simultaneous
+ *      open)
+ *
+ * Sent and resent from the state alone (ISS, options, ECN's SYN flags):
+ * unlike Linux's tcp_connect(), the SYN is not on the retransmission
+ * queue, so a failure here is repaired by the retransmission timer.
+ *
+ * Context: socket locked: process context under lock_sock() (connect()),
+ * softirq with the spinlock held or the owner (a SYN in SYN_SENT, the
+ * retransmission timer).
+ * Return: 0 or a positive NET_XMIT_* code from ip_queue_xmit();
+ * -ENOBUFS when no skb could be allocated; a negative errno from the IP
+ * layer (no route...).  Callers ignore it: the timer resends.
  */
 int xtcp_connect_send_syn(struct sock *sk)
 {
@@ -436,6 +471,10 @@ static u32 xtcp_acceptable_seq(const struct xtcp_sock *xsk)
  * as sent, tcp_xmit_probe_skb()), the replies of SYN queue and
  * TIME_WAIT entries (tcp_v4_send_ack()); a SYN or SYN-ACK is resent by
  * the retransmission timer.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input, the delayed-ACK and compressed-ACK timers'
+ * work, recvmsg() after the reader freed space.
  */
 void xtcp_send_ack(struct sock *sk)
 {
@@ -451,9 +490,21 @@ void xtcp_send_ack(struct sock *sk)
 	xtcp_xmit_ctl(sk, skb, xtcp_acceptable_seq(xtcp_sk(sk)), TCPHDR_ACK);
 }
 
-/* Abort: RST carrying the next sequence number (RFC 9293 s.3.10.4), or
- * the right edge of a window the peer shrank below it
- * (tcp_send_active_reset()).
+/**
+ * xtcp_send_active_reset() - send a RST to abort the connection
+ * @sk:  the socket
+ * @gfp: allocation flags for the segment (GFP_ATOMIC under the spinlock)
+ *
+ * Abort (RFC 9293 s.3.10.4, ABORT call; s.3.10.7.4 on timeouts): a RST
+ * carrying the next sequence number, or the right edge of a window the
+ * peer shrank below it (tcp_send_active_reset(), tcp_acceptable_seq()).
+ * A failed allocation loses the RST, as in Linux; the state is the
+ * caller's to change.
+ *
+ * Context: process context owning the socket (close(), disconnect(),
+ * with sk_allocation), or the socket spinlock held with BHs off
+ * (xtcp_close()'s orphan step, timers, a child nobody accepts) with
+ * GFP_ATOMIC.
  */
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 {
@@ -469,6 +520,9 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
  * (Linux's tcp_probe0_when()); once probing has begun, no later than when
  * TCP_USER_TIMEOUT runs out, but at least 2 jiffies from now
  * (tcp_clamp_probe0_to_user_timeout()).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input, sending, the probe timer's work.
  */
 void xtcp_arm_probe(struct sock *sk)
 {
@@ -488,7 +542,11 @@ void xtcp_arm_probe(struct sock *sk)
 
 static int xtcp_send_window_probe(struct sock *sk);
 
-/* Zero-window probe (RFC 9293 s.3.8.6.1): a segment the peer must
+/**
+ * xtcp_send_probe() - the zero-window probe timer's work
+ * @sk: the socket
+ *
+ * Zero-window probe (RFC 9293 s.3.8.6.1): a segment the peer must
  * acknowledge with its current window.  As Linux, it carries an old
  * sequence number and no data, so the peer never has to take data it has
  * no room for.  The first goes out one RTO after the window closed
@@ -498,8 +556,14 @@ static int xtcp_send_window_probe(struct sock *sk);
  * 1122 s.4.2.2.17): the connection is aborted only after tcp_retries2
  * probes in a row got no answer at all (tcp_probe_timer()), or, with
  * TCP_USER_TIMEOUT, once the window has stayed closed that long since
- * the first probe timeout, answered or not.  Called from the
- * retransmission timer with the socket spinlock held.
+ * the first probe timeout, answered or not.  An orphan gives up after
+ * tcp_orphan_retries probes or when out of resources.  A window that is
+ * open but too small for what waits gets what fits instead, and nothing
+ * is probed once data is in flight or nothing waits.
+ *
+ * Context: the retransmission timer's work, socket locked: softirq with
+ * the spinlock held, or release_sock() (xtcp_release_cb()) when a user
+ * owned it as the timer fired.
  */
 void xtcp_send_probe(struct sock *sk)
 {
@@ -557,6 +621,8 @@ void xtcp_send_probe(struct sock *sk)
  * the peer's window, so that the peer answers with an ACK (RFC 1122
  * s.4.2.3.6).
  *
+ * Context: the keepalive timer's work, socket locked: softirq with the spinlock
+ * held, or release_sock() (xtcp_release_cb()).
  * Return: <= 0 when the probe was sent (or lost on the way), > 0 when the
  * local queue dropped it and it is worth trying again soon; -1 in CLOSE.
  */
@@ -625,6 +691,8 @@ static bool xtcp_nagle_holds(const struct xtcp_sock *xsk, int nonagle)
  * (tcp_ack_probe()) ask this, so that a window the sender can use stops
  * the zero-window probes.
  *
+ * Context: any; pure on @xsk and @skb, which the caller keeps stable (socket
+ * locked: segment input, sending).
  * Return: true when that segment fits.
  */
 bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
@@ -756,6 +824,10 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
  *	would hold
  *
  * Linux's tcp_write_xmit() with push_one 0: see __xtcp_write_xmit().
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): write paths and setsockopt() under lock_sock(), segment
+ * input, the TSQ tasklet, xtcp_release_cb().
  */
 void xtcp_write_xmit(struct sock *sk, int nonagle)
 {
@@ -799,6 +871,8 @@ static bool xtcp_ca_open_or_cwr(const struct sock *sk)
  * (the peer's delayed ACK) or 2 ms, 1 s before any RTT sample, never
  * later than the RTO (xtcp_rto_delta_us()).
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (an ACK), sending new data.
  * Return: true if the probe timer was armed (the caller arms no RTO).
  */
 bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
@@ -835,6 +909,9 @@ bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
  * a segment alone whose previous transmission is still queued in the
  * host (skb_still_in_host_queue()); xtcp does not ask (its transmission
  * copies an skb whose clone is still queued).
+ *
+ * Context: the retransmission timer's work, socket locked: softirq with the
+ * spinlock held, or release_sock() (xtcp_release_cb()).
  */
 void xtcp_send_loss_probe(struct sock *sk)
 {
@@ -935,6 +1012,8 @@ static int xtcp_send_window_probe(struct sock *sk)
  * As Linux's tcp_mark_push(): PSH goes on the segment that ends what the
  * user wrote (RFC 9293 s.3.9.1 SEND), and pushed_seq remembers where,
  * for xtcp_forced_push().
+ *
+ * Context: process context, socket owned (lock_sock()): sendmsg().
  */
 void xtcp_mark_push(struct sock *sk, struct sk_buff *skb)
 {
@@ -956,6 +1035,8 @@ void xtcp_mark_push(struct sock *sk, struct sk_buff *skb)
  * Linux's tcp_push(), called at the end of a write and before waiting
  * for send buffer space: PSH on the tail of the send queue, if it has
  * data that is not sent yet, then xtcp_write_xmit().
+ *
+ * Context: process context, socket owned (lock_sock()): sendmsg().
  */
 void xtcp_push(struct sock *sk, int flags, int nonagle)
 {
@@ -997,6 +1078,9 @@ static void xtcp_rtx_requeue(struct sock *sk, struct sk_buff *skb)
  * the retransmissions still out after the marking (tcp_init_undo()); and
  * cwnd is what is still in flight plus one, so that the head goes now
  * even where a segment sent too recently to be marked is in flight.
+ *
+ * Context: the retransmission timer's work, socket locked: softirq with the
+ * spinlock held, or release_sock() (xtcp_release_cb()).
  */
 void xtcp_retransmit_all(struct sock *sk, bool init_undo)
 {
@@ -1084,6 +1168,9 @@ static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
  * Resending the head restarts the retransmission timer, as Linux does.
  * During a cwnd reduction cwnd is what PRR made of it on this ACK
  * (xtcp_cwnd_reduction()), and what is resent counts in its prr_out.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (an ACK), the TSQ tasklet or xtcp_release_cb().
  */
 void xtcp_xmit_retransmit_queue(struct sock *sk)
 {
@@ -1212,6 +1299,10 @@ static void xtcp_simple_retransmit(struct sock *sk)
  * uncharge the cgroup for pages it never had: such a socket keeps the
  * charge on credit instead (sk_forward_alloc negative until its next
  * schedule pays it), unseen by tcp_mem.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): sendmsg() and xtcp_send_fin(), splitting a queued skb
+ * (xtcp_fragment()), data queued on an empty receive queue.
  */
 void xtcp_forced_mem_schedule(struct sock *sk, int size)
 {
@@ -1241,6 +1332,8 @@ void xtcp_forced_mem_schedule(struct sock *sk, int size)
  * send buffer until acknowledged (tcp_skb_entail()); data is added to
  * its pages by xtcp_skb_append_from_iter().
  *
+ * Context: process context, socket owned (lock_sock()): sendmsg(),
+ * xtcp_send_fin(); may sleep when @gfp allows.
  * Return: the skb, or NULL without memory or over the memory limits
  * (the caller waits for memory, sk_stream_wait_memory()).
  */
@@ -1272,6 +1365,9 @@ struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, gfp_t gfp)
  * Gives back what xtcp_queue_tail_skb() charged (Linux's
  * tcp_wmem_free_skb()); sk_mem_uncharge() returns whole pages to the
  * protocol's memory_allocated.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller).
  */
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
 {
@@ -1283,6 +1379,9 @@ void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
 /**
  * xtcp_wmem_purge() - free the send and retransmission queues
  * @sk: the socket, locked (destruction, disconnect)
+ *
+ * Context: socket locked: process context under lock_sock() (disconnect), or
+ * the spinlock held (xtcp_destroy_sock() from input, timers or xtcp_close()).
  */
 void xtcp_wmem_purge(struct sock *sk)
 {
@@ -1305,7 +1404,18 @@ void xtcp_wmem_purge(struct sock *sk)
 	sk_mem_reclaim(sk);
 }
 
-/* Queue a FIN after the data (RFC 9293 s.3.10.4 CLOSE/shutdown). */
+/**
+ * xtcp_send_fin() - queue a FIN after the data and push it
+ * @sk: the socket, in FIN_WAIT1 or LAST_ACK (xtcp_close_state() said so)
+ *
+ * RFC 9293 s.3.10.4 CLOSE / shutdown(SHUT_WR): the FIN goes on the last
+ * queued skb, or on a new empty one that must not fail (__GFP_NOFAIL,
+ * charged beyond the memory limits), and leaves as soon as the windows
+ * allow.  Queued once.  Linux's tcp_send_fin().
+ *
+ * Context: process context, socket owned (lock_sock()): xtcp_close()
+ * and xtcp_shutdown(); may sleep.
+ */
 void xtcp_send_fin(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
@@ -1432,6 +1542,9 @@ static void xtcp_send_reset_oif(struct net *net, struct sk_buff *skb, int oif)
  *
  * RFC 9293 s.3.10.7.1 reset generation, routed normally (Linux's
  * tcp_v4_send_reset() without a socket).  Softirq context.
+ *
+ * Context: softirq (segment input for a SYN queue or TIME_WAIT entry), no
+ * socket lock needed.
  */
 void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb)
 {
@@ -1445,6 +1558,9 @@ void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb)
  *
  * As xtcp_send_reset_reply(), out of the device @sk is bound to, if any
  * (tcp_v4_send_reset() with a socket).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input for @sk.
  */
 void xtcp_sk_send_reset_reply(const struct sock *sk, struct sk_buff *skb)
 {

@@ -90,8 +90,9 @@ static struct proto xtcp_port_prot = {
  * Counted as sock_prot_inuse_add() counts a protocol's sockets per
  * namespace (the inuse field of /proc/net/sockstat), from a
  * reservation's allocation to its free, so a leak shows in the namespace
- * it happened in whatever other namespaces do.  Any context.
+ * it happened in whatever other namespaces do.
  *
+ * Context: any (sums per-CPU counters); /proc/net/xtcp_sockstat reads it.
  * Return: the number of reservations (0 or more).
  */
 int xtcp_port_inuse(struct net *net)
@@ -136,6 +137,14 @@ static void xtcp_port_copy_opts(struct sock *sk, struct sock *rsk)
 /**
  * xtcp_port_sync_opts() - copy @sk's bind options to its reservation
  * @sk: the socket, owner lock held (process context)
+ *
+ * SO_REUSEADDR, SO_REUSEPORT, the bound device, the owner's uid and the
+ * IP bind options are what native TCP's bind conflict check reads, so
+ * the reservation must carry @sk's current values before it asks again
+ * (xtcp_port_listen()).  Does nothing when @sk holds no port.
+ *
+ * Context: process context, @sk owned (lock_sock()); takes lock_sock()
+ * on the reservation, may sleep.
  */
 void xtcp_port_sync_opts(struct sock *sk)
 {
@@ -231,6 +240,8 @@ static struct xtcp_port *xtcp_port_init_ref(struct sock *rsk)
  * On success the local address and port of @sk are those of the
  * reservation, and @sk holds a port exactly when inet_num is not 0.
  *
+ * Context: process context, @sk owned (lock_sock()): bind(), listen();
+ * may sleep.
  * Return: 0, or Linux's bind() errno values (-EADDRINUSE,
  * -EADDRNOTAVAIL, -EACCES, -ENOMEM...).
  */
@@ -573,6 +584,8 @@ busy:
  * on the established and bind tables.  The caller's failure path
  * (xtcp_set_state() to CLOSE) undoes both.
  *
+ * Context: process context, @sk owned (lock_sock()): connect(); may
+ * sleep.
  * Return: 0, -EADDRNOTAVAIL when no port is left for this 4-tuple, or
  * -ENOMEM.
  */
@@ -806,6 +819,8 @@ void xtcp_port_put(struct xtcp_port *port)
  * The reservation @sk took stops reading its user from @sk's inode
  * (xtcp_port_set_socket()); @sk may keep the port (FIN_WAIT, a port the
  * user bound) until xtcp_port_release().
+ *
+ * Context: process context, @sk owned (lock_sock()): close().
  */
 void xtcp_port_orphan(struct sock *sk)
 {
@@ -855,6 +870,8 @@ void xtcp_port_release(struct sock *sk)
  * delivers a segment to it.  Children and TIME_WAIT entries sharing the
  * reservation are owners of the port too, as in inet_csk_bind_conflict().
  *
+ * Context: process context, @sk owned (lock_sock()): listen(); takes
+ * lock_sock() on the reservation, may sleep.
  * Return: 0, or -EADDRINUSE (-EINVAL if @sk holds no port).
  */
 int xtcp_port_listen(struct sock *sk)
@@ -880,7 +897,18 @@ int xtcp_port_listen(struct sock *sk)
 	return err;
 }
 
-/* The listener is gone; children may still hold the port. */
+/**
+ * xtcp_port_unlisten() - the port's reservation stops listening
+ * @sk: a socket that was listening (or just failed to), owner lock held
+ *
+ * Undoes xtcp_port_listen(): the reservation goes back to merely bound,
+ * so native TCP's bind conflicts are those of a bound port again.  The
+ * port itself stays with @sk; children and TIME_WAIT entries may still
+ * hold it too.  Does nothing when @sk holds no port.
+ *
+ * Context: process context, @sk owned (lock_sock()); takes lock_sock()
+ * on the reservation, may sleep.
+ */
 void xtcp_port_unlisten(struct sock *sk)
 {
 	struct xtcp_port *port = xtcp_sk(sk)->port;
@@ -898,6 +926,7 @@ void xtcp_port_unlisten(struct sock *sk)
 /**
  * xtcp_port_init() - register the reservations' protocol
  *
+ * Context: process context, module init.
  * Return: 0 or a negative errno (proto_register(), percpu_counter_init()).
  */
 int xtcp_port_init(void)
@@ -916,8 +945,10 @@ int xtcp_port_init(void)
 /**
  * xtcp_port_exit() - unregister it, once every reservation is gone
  *
- * Module exit ends every socket and entry holding one first; one left
- * here is a leak (and its slab "Objects remaining" at proto_unregister()).
+ * Description: Module exit ends every socket and entry holding one first; one
+ * left here is a leak (and its slab "Objects remaining" at proto_unregister()).
+ *
+ * Context: process context, module exit or init's error path.
  */
 void xtcp_port_exit(void)
 {

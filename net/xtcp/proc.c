@@ -332,6 +332,17 @@ static int xtcp_timers_seq_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/**
+ * xtcp_proc_net_init() - create a namespace's /proc/net files
+ * @net: the namespace
+ *
+ * /proc/net/xtcp (one line per socket, SYN queue and TIME_WAIT entry, in
+ * the format of /proc/net/tcp, as tcp4_proc_init_net()) and
+ * /proc/net/xtcp_timers (the timer wheels' counters).
+ *
+ * Context: process context, the namespace's pernet init; may sleep.
+ * Return: 0, or -ENOMEM when a file cannot be created (none is left).
+ */
 int xtcp_proc_net_init(struct net *net)
 {
 	if (!proc_create_net("xtcp", 0444, net->proc_net, &xtcp_seq_ops,
@@ -345,6 +356,15 @@ int xtcp_proc_net_init(struct net *net)
 	return 0;
 }
 
+/**
+ * xtcp_proc_net_exit() - remove a namespace's /proc/net files
+ * @net: the namespace
+ *
+ * Undoes xtcp_proc_net_init().
+ *
+ * Context: process context, the namespace's pernet exit (or init's
+ * error path); may sleep.
+ */
 void xtcp_proc_net_exit(struct net *net)
 {
 	remove_proc_entry("xtcp_timers", net->proc_net);

@@ -191,6 +191,18 @@ static int xtcp_v4_err(struct sk_buff *skb, u32 info)
 	return 0;
 }
 
+/**
+ * xtcp_protocol_init() - take over the IPPROTO_TCP receive handlers
+ *
+ * Description: Replaces the native inet_protos[IPPROTO_TCP] entry with a copy
+ * whose handler and err_handler are xtcp's wrappers, which pass on whatever is
+ * not xtcp's to the saved native entry.  No Linux counterpart (Linux's
+ * inet_add_protocol() refuses a slot already taken).
+ *
+ * Context: process context, module init.
+ * Return: 0 on success; -ENOENT when no native TCP handler is registered;
+ * -EBUSY when the slot changed while we swapped it.
+ */
 int xtcp_protocol_init(void)
 {
 	const struct net_protocol __rcu **slot = xtcp_tcp_slot();
@@ -208,6 +220,14 @@ int xtcp_protocol_init(void)
 	return 0;
 }
 
+/**
+ * xtcp_protocol_exit() - give IPPROTO_TCP back to native TCP
+ *
+ * Description: Puts the saved native entry back into inet_protos[] and waits
+ * (synchronize_net()) until no CPU runs xtcp's handlers any more.
+ *
+ * Context: process context, module exit or init's error path; sleeps.
+ */
 void xtcp_protocol_exit(void)
 {
 	const struct net_protocol __rcu **slot = xtcp_tcp_slot();

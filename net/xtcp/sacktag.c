@@ -46,6 +46,9 @@
  *
  * For when marks were taken off skbs (reneging, skbs going back to the
  * send queue): the next ACK's blocks are tagged in full.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input, the retransmission timer's work.
  */
 void xtcp_sack_cache_reset(struct xtcp_sock *xsk)
 {
@@ -93,6 +96,9 @@ struct xtcp_sacktag_state {
  * RACK's reference move (xtcp_rack_advance(), RFC 8985 s.6.2 step 2),
  * unless the skb was resent and the sample is shorter than min_rtt (the
  * ACK may be for an earlier transmission).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (an ACK).
  */
 void xtcp_rack_advance_skb(struct sock *sk, const struct sk_buff *skb)
 {
@@ -285,6 +291,8 @@ static void xtcp_dsack_undo_retrans(struct sock *sk, u32 start, u32 end)
  * D-SACK and any original (never resent) data at or below high_seq
  * newly SACKed, for undo and F-RTO.
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (an ACK).
  * Return: the segments this ACK newly SACKed.
  */
 u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
@@ -415,6 +423,9 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
  * hole with the original) the distance is to SND.UNA, as Linux's highest
  * SACK skb is then the head of the retransmission queue.  The namespace
  * counts it as TCPTSReorder with @ts, else TCPSACKReorder.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (an ACK).
  */
 void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq, bool ts)
 {
@@ -444,6 +455,9 @@ void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq, bool ts)
  * walk (xtcp_xmit_retransmit_queue()) is pointed back at it when it lies
  * before where the walk stopped (tcp_verify_retransmit_hint()), also when
  * it was lost already and only its retransmission is lost now.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input, the retransmission and reorder timers' work.
  */
 void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb)
 {
@@ -524,6 +538,9 @@ static void xtcp_mark_head_lost(struct sock *sk, u32 packets, bool mark_head)
  * (net.xtcp.tcp_recovery without XTCP_RACK_LOSS_DETECTION): an unSACKed
  * segment with at least reordering SACKed segments above it is lost (RFC
  * 6675 s.4 IsLost() with DupThresh tp->reordering, counted in segments).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (an ACK).
  */
 void xtcp_update_scoreboard(struct sock *sk, bool fast_rexmit)
 {
@@ -546,6 +563,9 @@ void xtcp_update_scoreboard(struct sock *sk, bool fast_rexmit)
  * s.8, RFC 6675 s.5.1): it threw away data it had SACKed, so all SACK
  * marks are dropped and everything is resent.  With RACK, skbs but the
  * head sent less than RACK.rtt ago are not lost yet.
+ *
+ * Context: the retransmission timer's work, socket locked: softirq with the
+ * spinlock held, or release_sock() (xtcp_release_cb()).
  */
 void xtcp_timeout_mark_lost(struct sock *sk)
 {
@@ -581,6 +601,7 @@ void xtcp_timeout_mark_lost(struct sock *sk)
  * xtcp_rack_in_recovery() - Linux's icsk_ca_state >= TCP_CA_Recovery
  * @xsk: the socket
  *
+ * Context: any; pure on @xsk, which the caller keeps stable (socket locked).
  * Return: in fast recovery, or in loss recovery after an RTO.
  */
 bool xtcp_rack_in_recovery(const struct xtcp_sock *xsk)
@@ -646,6 +667,8 @@ static void xtcp_rack_detect_loss(struct sock *sk, u32 *reo_timeout)
  * ICSK_TIME_REO_TIMEOUT, in place of the RTO) for the longest wait plus
  * 2 ms, never beyond one RTO.
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (an ACK).
  * Return: true if the reorder timer was armed (the caller does not
  * re-arm the RTO then).
  */
@@ -671,6 +694,8 @@ bool xtcp_rack_mark_lost(struct sock *sk)
  *
  * The walk of tcp_rack_reo_timeout(), whatever RACK's reference did.
  *
+ * Context: the reorder timer's work (xtcp_rack_reo_timeout()), socket locked:
+ * softirq with the spinlock held, or release_sock() (xtcp_release_cb()).
  * Return: true if it marked anything lost (the pipe changed).
  */
 bool xtcp_rack_detect_loss_timeout(struct sock *sk)

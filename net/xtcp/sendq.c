@@ -47,6 +47,9 @@ static int xtcp_skb_unclone(struct sk_buff *skb)
  * Linux's tcp_set_skb_tso_segs(): one segment (gso_size 0) when the data
  * fits in @mss, else as many @mss-sized segments as the data needs.  A
  * FIN or an empty skb counts as one segment.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): sending, splitting and retransmitting queued skbs.
  */
 void xtcp_set_skb_tso_segs(struct sk_buff *skb, u32 mss)
 {
@@ -83,6 +86,8 @@ static u32 xtcp_bound_to_half_wnd(const struct xtcp_sock *xsk, u32 size)
  * @sk: the socket, locked
  * @mss: a segment size from the MTU, the peer's MSS option and TCP_MAXSEG
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller) (xtcp_update_mss()).
  * Return: @mss, or half the peer's largest window if that is smaller
  * (tcp_sync_mss() applies tcp_bound_to_half_wnd() the same way).
  */
@@ -101,6 +106,7 @@ u32 xtcp_bound_mss(const struct sock *sk, u32 mss)
  * MAX_TCP_HEADER + 1, at most sk_gso_max_segs segments) and half the
  * peer's largest window; one MSS where the route cannot do GSO.
  *
+ * Context: process context, socket owned (lock_sock()): sendmsg().
  * Return: bytes, a multiple of the MSS, at least one MSS.
  */
 u32 xtcp_size_goal(const struct sock *sk)
@@ -135,6 +141,8 @@ u32 xtcp_size_goal(const struct sock *sk)
  * Bursts on slow or long paths stay short while a fast local path sends
  * full 64 KiB GSO skbs.
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): sending (xtcp_write_xmit()).
  * Return: segments, at least 1.
  */
 u32 xtcp_tso_segs(const struct sock *sk)
@@ -174,6 +182,10 @@ u32 xtcp_tso_segs(const struct sock *sk)
  * The skb is charged (sk_wmem_queued, sk_mem_charge()) for its truesize,
  * as tcp_stream_alloc_skb() and tcp_skb_entail() do; its cb is cleared.
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): process context under lock_sock() for the send queue's tail
+ * (may sleep when @gfp allows), GFP_ATOMIC when splitting a queued skb
+ * (xtcp_fragment()).
  * Return: the skb, or NULL without memory or over the memory limits.
  */
 struct sk_buff *xtcp_alloc_send_skb(struct sock *sk, gfp_t gfp, bool force)
@@ -302,6 +314,9 @@ void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb, s32 delta)
  * @skb: the skb; its range overlaps none already there
  *
  * Linux's tcp_rbtree_insert(), which 6.1 does not export.  O(log n).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller); the caller owns @root through the socket lock.
  */
 void xtcp_rbtree_insert(struct rb_root *root, struct sk_buff *skb)
 {
@@ -330,6 +345,9 @@ void xtcp_rbtree_insert(struct rb_root *root, struct sk_buff *skb)
  * Linux's tcp_rtx_queue_unlink_and_free(): the hints pointing at it are
  * forgotten and its memory is given back (xtcp_wmem_free_skb()).  The
  * caller has taken its segments off packets_out and the scoreboard.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (an ACK), destruction and disconnect.
  */
 void xtcp_rtx_queue_unlink_and_free(struct sk_buff *skb, struct sock *sk)
 {
@@ -409,6 +427,8 @@ int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len, u32 mss)
  * with the skb's last fragment when contiguous, charged to the send
  * buffer and the protocol's memory byte for byte.
  *
+ * Context: process context, socket owned (lock_sock()): sendmsg(); may sleep
+ * (page allocation, user copy).
  * Return: bytes copied (> 0); 0 when the skb has no fragment slot left
  * (start a new skb); -ENOBUFS without memory, or over the limits with
  * tcp_wmem[0] of send buffer queued already (wait for memory); -EFAULT

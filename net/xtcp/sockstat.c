@@ -51,6 +51,7 @@ static int xtcp_sockstat_show(struct seq_file *seq, void *v)
  * xtcp_sockstat_net_init() - create /proc/net/xtcp_sockstat in @net
  * @net: the namespace being set up (pernet init, process context)
  *
+ * Context: process context, the namespace's pernet init; may sleep.
  * Return: 0 or -ENOMEM.
  */
 int xtcp_sockstat_net_init(struct net *net)
@@ -64,6 +65,9 @@ int xtcp_sockstat_net_init(struct net *net)
 /**
  * xtcp_sockstat_net_exit() - remove /proc/net/xtcp_sockstat from @net
  * @net: the namespace going away (pernet exit, process context)
+ *
+ * Context: process context, the namespace's pernet exit (or init's
+ * error path); may sleep.
  */
 void xtcp_sockstat_net_exit(struct net *net)
 {

@@ -32,6 +32,8 @@
  * or, if that is 0, net.xtcp.tcp_notsent_lowat (UINT_MAX by default: no
  * limit).
  *
+ * Context: any; lockless reads (sendmsg() under lock_sock(), poll() and wakeups
+ * without it).
  * Return: true if a writer may queue more.
  */
 bool xtcp_stream_memory_free(const struct sock *sk, int wake)
@@ -44,9 +46,18 @@ bool xtcp_stream_memory_free(const struct sock *sk, int wake)
 	return (notsent << wake) < lowat;
 }
 
-/* Room for a writer or a poller, as __sk_stream_is_writeable(sk, 1): a
- * third of the send buffer free relative to what is queued, and the
- * unsent bytes below half of TCP_NOTSENT_LOWAT.
+/**
+ * xtcp_stream_writable() - is there room for a writer or a poller
+ * @sk: the socket
+ *
+ * As __sk_stream_is_writeable(sk, 1): the free part of the send buffer
+ * is at least half of what is queued (sk_wmem_queued, bytes), i.e. at
+ * least a third of the buffer, and the unsent bytes are below half of
+ * TCP_NOTSENT_LOWAT.
+ *
+ * Context: any; reads the socket locklessly (poll() and
+ * xtcp_sk_write_space() call it with or without the socket lock).
+ * Return: true when a writer should be woken or EPOLLOUT reported.
  */
 bool xtcp_stream_writable(const struct sock *sk)
 {
@@ -64,6 +75,9 @@ bool xtcp_stream_writable(const struct sock *sk)
  * processed and what it allowed was sent: a writer that found no room
  * (SOCK_NOSPACE) may have some now, the send buffer drained by the ACK or
  * the unsent bytes (TCP_NOTSENT_LOWAT) by the sending.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): the end of segment input.
  */
 void xtcp_check_space(struct sock *sk)
 {
@@ -73,7 +87,18 @@ void xtcp_check_space(struct sock *sk)
 		sk->sk_write_space(sk);
 }
 
-/* sk_write_space: wake writers and pollers once the send buffer drains. */
+/**
+ * xtcp_sk_write_space() - the socket's sk_write_space callback
+ * @sk: the socket
+ *
+ * Wakes writers and pollers (EPOLLOUT) and signals SIGIO users once the
+ * send buffer has drained enough (xtcp_stream_writable()); clears
+ * SOCK_NOSPACE.  Linux's sk_stream_write_space().
+ *
+ * Context: socket locked: softirq with the spinlock held (an ACK freed
+ * send buffer, xtcp_check_space()) or the owner (setsockopt() of
+ * SO_SNDBUF or TCP_NOTSENT_LOWAT, backlog processing).
+ */
 void xtcp_sk_write_space(struct sock *sk)
 {
 	struct socket_wq *wq;
@@ -115,6 +140,25 @@ static void xtcp_remove_empty_skb(struct sock *sk)
 	}
 }
 
+/**
+ * xtcp_sendmsg() - the send()/write() system calls
+ * @sock: the socket
+ * @msg:  the data and flags (MSG_DONTWAIT, MSG_MORE, MSG_NOSIGNAL...)
+ * @size: bytes to send (also msg_data_left() of @msg)
+ *
+ * Waits for the handshake, then copies the data into skbs of up to the
+ * size goal (xtcp_size_goal(), bytes) at the send queue's tail, waiting
+ * for send buffer space (SO_SNDTIMEO, interruptibly), and pushes them
+ * out as the windows and Nagle allow.  Linux's tcp_sendmsg_locked()
+ * without MSG_ZEROCOPY, MSG_FASTOPEN or repair.
+ *
+ * Context: process context; takes lock_sock() itself; may sleep.
+ * Return: the bytes queued, if any; otherwise -EOPNOTSUPP for MSG_OOB
+ * (no urgent data), -EPIPE (with SIGPIPE unless MSG_NOSIGNAL) after
+ * shutdown(SHUT_WR) or when the connection is not open, the socket's
+ * error, -EAGAIN when it may not wait (longer), -EINTR or -ERESTARTSYS
+ * on a signal, -EFAULT for a bad buffer.
+ */
 int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 {
 	struct sock *sk = sock->sk;
@@ -257,6 +301,27 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 		xtcp_send_ack(sk);
 }
 
+/**
+ * xtcp_recvmsg() - the recv()/read() system calls
+ * @sock:  the socket
+ * @msg:   where the data goes
+ * @len:   at most this many bytes
+ * @flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT; MSG_OOB and MSG_ERRQUEUE
+ *         are refused
+ *
+ * Copies in-order data from the receive queue, waiting (SO_RCVTIMEO,
+ * interruptibly) until SO_RCVLOWAT bytes (@len with MSG_WAITALL) were
+ * copied; takes in the backlog as it goes, grows the receive buffer
+ * from what the reader takes (xtcp_rcv_space_adjust()), and tells the
+ * peer when the window grew enough (tcp_cleanup_rbuf()).  Linux's
+ * tcp_recvmsg_locked() without urgent data.
+ *
+ * Context: process context; takes lock_sock() itself; may sleep.
+ * Return: bytes copied (0 at end of stream); otherwise -EINVAL for
+ * MSG_OOB, -EAGAIN for MSG_ERRQUEUE or when it may not wait, -ENOTCONN
+ * for a listener or a socket never connected, the socket's error,
+ * -EFAULT for a bad buffer, -EINTR or -ERESTARTSYS on a signal.
+ */
 int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		 int flags)
 {
@@ -361,6 +426,21 @@ out:
 	return copied;
 }
 
+/**
+ * xtcp_poll() - the poll()/select()/epoll() readiness of a socket
+ * @file: the file polled
+ * @sock: its socket
+ * @wait: the poll table to queue on
+ *
+ * As tcp_poll(): a listener is readable when a connection waits to be
+ * accepted; otherwise HUP when both directions are shut or the socket
+ * is closed, IN/RDHUP once the peer's FIN arrived, IN for queued data,
+ * OUT when xtcp_stream_writable(), ERR for a pending error, and only
+ * HUP/ERR during the handshake.
+ *
+ * Context: process context, socket not locked (reads state locklessly).
+ * Return: the EPOLL* mask.
+ */
 __poll_t xtcp_poll(struct file *file, struct socket *sock,
 		   struct poll_table_struct *wait)
 {

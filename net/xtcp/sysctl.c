@@ -455,6 +455,19 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	}
 }
 
+/**
+ * xtcp_sysctl_net_init() - set a namespace's knobs and register them
+ * @net: the namespace
+ * @xn:  its xtcp state
+ *
+ * Every knob gets its default (a new namespace copies the initial one's
+ * buffer limits and congestion control, as tcp_sk_init() does), and the
+ * table net.xtcp.* is registered with each entry pointing into @xn
+ * (Linux's ipv4_sysctl_init_net()).
+ *
+ * Context: process context, the namespace's pernet init; may sleep.
+ * Return: 0, or -ENOMEM when the table cannot be copied or registered.
+ */
 int xtcp_sysctl_net_init(struct net *net, struct xtcp_net *xn)
 {
 	struct ctl_table *tbl;
@@ -482,6 +495,13 @@ int xtcp_sysctl_net_init(struct net *net, struct xtcp_net *xn)
 	return 0;
 }
 
+/**
+ * xtcp_sysctl_net_exit() - unregister a namespace's knobs
+ * @xn: the namespace's xtcp state, registered by xtcp_sysctl_net_init()
+ *
+ * Context: process context, the namespace's pernet exit (or init's
+ * error path); may sleep.
+ */
 void xtcp_sysctl_net_exit(struct xtcp_net *xn)
 {
 	struct ctl_table *tbl = xn->sysctl_hdr->ctl_table_arg;
@@ -509,12 +529,13 @@ static struct ctl_table_header *xtcp_sysctl_global_hdr;
 /**
  * xtcp_sysctl_init() - the global knobs, in the initial namespace only
  *
- * tcp_mem defaults as tcp_init_mem() computes them: 1/16 of the pages
- * free for buffers (at least 128) is the pressure threshold, 3/4 of it
- * the low mark, twice the low mark the hard limit.  Linux computes them at
- * boot, xtcp at load, so fewer free pages may give smaller values.
- * Called once at module load, process context.
+ * Description: tcp_mem defaults (in pages) as tcp_init_mem() computes
+ * them: 1/16 of the pages free for buffers (at least 128) is the
+ * pressure threshold, 3/4 of it the low mark, twice the low mark the
+ * hard limit.  Linux computes them at boot, xtcp at load, so fewer free
+ * pages may give smaller values.
  *
+ * Context: process context, called once at module load.
  * Return: 0 or -ENOMEM.
  */
 int xtcp_sysctl_init(void)
@@ -531,6 +552,8 @@ int xtcp_sysctl_init(void)
 
 /**
  * xtcp_sysctl_exit() - remove what xtcp_sysctl_init() registered
+ *
+ * Context: process context, module exit or init's error path.
  */
 void xtcp_sysctl_exit(void)
 {

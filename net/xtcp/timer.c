@@ -57,6 +57,9 @@ static u8 xtcp_rtx_timer_kind(u8 event)
  * inet_csk_reset_xmit_timer(): the timer's work and deadline are stored
  * in the socket (rtx_timer_kind, rtx_timeout) and the timer re-armed; a
  * later deadline only stores it (the wheel's lazy re-arm).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller: connect(), backlog, xtcp_release_cb()).
  */
 void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay)
 {
@@ -74,6 +77,9 @@ void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay)
  * @sk: the socket, locked
  *
  * inet_csk_clear_xmit_timer().
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller).
  */
 void xtcp_stop_rtx(struct sock *sk)
 {
@@ -90,6 +96,8 @@ void xtcp_stop_rtx(struct sock *sk)
  * Linux's tcp_rto_delta_us(): the send time of the oldest unacknowledged
  * skb plus the (backed-off) RTO, less now (xtcp_rto_left_us()).
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller).
  * Return: microseconds, 0 or less when that time has passed; the whole
  * RTO when the retransmission queue is empty (a SYN or FIN in flight has
  * no skb there).
@@ -115,6 +123,9 @@ s64 xtcp_rto_delta_us(const struct sock *sk)
  * RTO they stand in for was armed already: it is re-armed for what is
  * left of it, counted from the send of the oldest unacknowledged skb
  * (xtcp_rto_delta_us()), at least a jiffy, not for a whole RTO from now.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller).
  */
 void xtcp_rearm_rtx(struct sock *sk)
 {
@@ -167,6 +178,8 @@ static bool xtcp_timed_out(struct xtcp_sock *xsk, unsigned int boundary,
  * is the original send of what the first timeout resent, one initial RTO
  * earlier (Documentation/sockopt.rst).
  *
+ * Context: any; arithmetic on @stamp and TCP_USER_TIMEOUT (read
+ * locklessly).  Its callers hold the socket locked (timers, probes).
  * Return: ms left, 0 or negative once it has run out.
  */
 s64 xtcp_user_timeout_left(const struct xtcp_sock *xsk, u32 stamp)
@@ -183,6 +196,9 @@ s64 xtcp_user_timeout_left(const struct xtcp_sock *xsk, u32 stamp)
  * error) or ETIMEDOUT, reported, TcpExt TCPAbortOnTimeout counted, and
  * the socket closed.  For the retransmission, zero-window probe and
  * keepalive timers.
+ *
+ * Context: the retransmission or keepalive timer's work, socket locked: softirq
+ * with the spinlock held, or release_sock() (xtcp_release_cb()).
  */
 void xtcp_write_err(struct sock *sk)
 {
@@ -224,6 +240,8 @@ static unsigned long xtcp_clamp_rto_to_user_timeout(struct sock *sk)
  * after an ICMP error once the RTO maxed out, and 8 (over 100 s from a
  * 200 ms RTO) when the knob is 0 and the peer may still be there.
  *
+ * Context: the retransmission timer's work, socket locked: softirq with the
+ * spinlock held, or release_sock() (xtcp_release_cb()).
  * Return: the number of retransmissions or probes before giving up.
  */
 unsigned int xtcp_orphan_retries(struct sock *sk, bool alive)
@@ -248,6 +266,8 @@ unsigned int xtcp_orphan_retries(struct sock *sk, bool alive)
  * ICMP error), or xtcp is over tcp_mem[2] while this orphan still holds
  * send data, the orphan is reset and closed at its next timeout.
  *
+ * Context: the retransmission timer's work, socket locked: softirq with the
+ * spinlock held, or release_sock() (xtcp_release_cb()).
  * Return: true if @sk was closed.
  */
 bool xtcp_out_of_resources(struct sock *sk, bool do_reset)
@@ -540,6 +560,9 @@ void xtcp_keepalive_timer(struct xtcp_wtimer *t)
  * Linux defers as the delayed-ACK timer's) and a path MTU reduction: each deferred
  * handler runs once, and the reference taken when it was deferred goes
  * (the caller of release_sock() holds its own, so it is never the last).
+ *
+ * Context: process context (release_sock()), BHs off, socket spinlock held and
+ * the socket still owned.
  */
 void xtcp_release_cb(struct sock *sk)
 {
@@ -603,6 +626,9 @@ void xtcp_delack_timer(struct xtcp_wtimer *t)
  *
  * sk_reset_timer() of icsk_delack_timer: a timer that was not pending
  * takes a socket reference.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller); takes the wheel's lock.
  */
 void xtcp_reset_delack_timer(struct sock *sk, unsigned long expires)
 {
@@ -615,6 +641,9 @@ void xtcp_reset_delack_timer(struct sock *sk, unsigned long expires)
  * @sk: the socket, spinlock held
  *
  * A pending timer gives its socket reference back.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller); takes the wheel's lock.
  */
 void xtcp_stop_delack_timer(struct sock *sk)
 {
@@ -628,6 +657,9 @@ void xtcp_stop_delack_timer(struct sock *sk)
  *
  * On the keepalive timer, as Linux's inet_csk_reset_keepalive_timer()
  * in tcp_close() and tcp_rcv_state_process().
+ *
+ * Context: softirq or process context, socket locked (spinlock held with BHs
+ * off in xtcp_close(), or segment input); takes the wheel's lock.
  */
 void xtcp_arm_fin_wait2(struct sock *sk, unsigned long delay)
 {
@@ -639,6 +671,8 @@ void xtcp_arm_fin_wait2(struct sock *sk, unsigned long delay)
  * xtcp_rto_jiffies() - the socket's current RTO
  * @sk: the socket
  *
+ * Context: any; the caller keeps the RTT state stable (socket locked) for an
+ * exact answer.
  * Return: the RTO with its back-off (icsk_rto), in jiffies.
  */
 unsigned long xtcp_rto_jiffies(const struct sock *sk)
@@ -652,6 +686,9 @@ unsigned long xtcp_rto_jiffies(const struct sock *sk)
  *
  * The floor of tcp_fin_time() and of a FIN_WAIT2 entry's life in
  * tcp_time_wait(), both (rto << 2) - (rto >> 1).
+ *
+ * Context: any; the caller keeps the RTT state stable (socket locked) for an
+ * exact answer.
  * Return: jiffies.
  */
 unsigned long xtcp_fin_wait2_min(const struct sock *sk)
@@ -667,6 +704,9 @@ unsigned long xtcp_fin_wait2_min(const struct sock *sk)
  *
  * Linux's tcp_fin_time(): TCP_LINGER2 when set (positive), else
  * tcp_fin_timeout, but at least 3.5 RTOs.
+ *
+ * Context: any; socket locked in its callers (keepalive timer's work,
+ * xtcp_orphan_fin_wait2()).
  * Return: jiffies.
  */
 unsigned long xtcp_fin_time(const struct sock *sk)
@@ -690,6 +730,10 @@ unsigned long xtcp_fin_time(const struct sock *sk)
  * entry (xtcp_time_wait()) that ends silently when the time is up,
  * unless @fin, or a user owns the socket, in which case the full socket
  * waits the whole time. On return the socket may be closed (TCP_CLOSE).
+ *
+ * Context: softirq or process context with BHs off, socket spinlock held
+ * (xtcp_close()'s orphan step), or segment input on the socket locked (softirq
+ * or owner).
  */
 void xtcp_orphan_fin_wait2(struct sock *sk, bool fin)
 {
@@ -711,6 +755,9 @@ void xtcp_orphan_fin_wait2(struct sock *sk, bool fin)
  * inet_csk_reset_keepalive_timer(): the timer's deadline moves to @len
  * from now, earlier or later; a timer that was not pending takes a
  * socket reference.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller: setsockopt(SO_KEEPALIVE) and friends); takes the wheel's lock.
  */
 void xtcp_reset_keepalive_timer(struct sock *sk, unsigned long len)
 {
@@ -724,6 +771,9 @@ void xtcp_reset_keepalive_timer(struct sock *sk, unsigned long len)
  *
  * inet_csk_delete_keepalive_timer(); a pending timer gives its socket
  * reference back.
+ *
+ * Context: process context, socket owned (lock_sock(): setsockopt(SO_KEEPALIVE)
+ * off); takes the wheel's lock.
  */
 void xtcp_delete_keepalive_timer(struct sock *sk)
 {
@@ -733,6 +783,9 @@ void xtcp_delete_keepalive_timer(struct sock *sk)
 /**
  * xtcp_init_timers() - a new socket's timers, on this CPU's wheel
  * @sk: the socket being created
+ *
+ * Context: process context (socket()) or softirq (a new child); @sk is not yet
+ * visible to anyone else.
  */
 void xtcp_init_timers(struct sock *sk)
 {
@@ -753,6 +806,10 @@ void xtcp_init_timers(struct sock *sk)
  * timer. A handler that
  * already runs finds the socket's state (closed) or rtx_timer_kind and
  * does nothing; deferred work stays with release_sock().
+ *
+ * Context: socket locked: process context under lock_sock() (disconnect), or
+ * the spinlock held (xtcp_done(), xtcp_destroy_sock() from input, timers or
+ * xtcp_close()); takes the wheels' locks, never waits for a running handler.
  */
 void xtcp_clear_timers(struct sock *sk)
 {

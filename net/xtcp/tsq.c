@@ -55,6 +55,8 @@ static DEFINE_PER_CPU(struct xtcp_tsq_tasklet, xtcp_tsq_tasklet);
  * the rate sizes GSO skbs (xtcp_tso_segs()) and the bytes allowed below
  * IP (xtcp_small_queue_check()), as sk_pacing_rate does in Linux.
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): sending, and getsockopt(TCP_INFO) under lock_sock().
  * Return: bytes per second; sk_max_pacing_rate (unlimited by default,
  * ~0UL, Linux's initial sk_pacing_rate) before the first RTT sample.
  */
@@ -91,6 +93,8 @@ u64 xtcp_pacing_rate(const struct sock *sk)
  * XTCP_TSQ_THROTTLED and the check repeated: a completion that ran
  * before the mark was set found nothing to wake.
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): sending (xtcp_write_xmit()).
  * Return: true when @skb must wait for a completion (xtcp_wfree()).
  */
 bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb)
@@ -139,6 +143,9 @@ static void xtcp_tsq_write(struct sock *sk)
  *
  * The tasklet found the socket owned and took a socket reference
  * (XTCP_TSQ_DEFERRED); this sends what waits and drops it.
+ *
+ * Context: process context in release_sock() (xtcp_release_cb()), BHs off,
+ * socket spinlock held and still owned.
  */
 void xtcp_tsq_release(struct sock *sk)
 {
@@ -249,6 +256,9 @@ out:
  * skb_set_owner_w() with xtcp_wfree() as destructor (Linux's
  * __tcp_transmit_skb()): @skb's truesize is added to sk_wmem_alloc,
  * which keeps the socket's memory until xtcp_wfree() ran.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): every transmission (xtcp_transmit_skb()).
  */
 void xtcp_skb_set_owner_w(struct sk_buff *skb, struct sock *sk)
 {
@@ -261,6 +271,8 @@ void xtcp_skb_set_owner_w(struct sk_buff *skb, struct sock *sk)
 
 /**
  * xtcp_tsq_init() - set up the per-CPU tasklets, at module load
+ *
+ * Context: process context, module init, before any socket exists.
  */
 void xtcp_tsq_init(void)
 {
@@ -277,10 +289,12 @@ void xtcp_tsq_init(void)
 /**
  * xtcp_tsq_exit() - stop the tasklets, at module unload
  *
- * Called once every socket is freed (rmmod needs the module references
- * they hold gone): no skb with xtcp_wfree() is left anywhere and no
- * socket is queued, so no tasklet can be scheduled again; this waits for
- * one still running or scheduled.  Process context.
+ * Description: Called once every socket is freed (rmmod needs the module
+ * references they hold gone): no skb with xtcp_wfree() is left anywhere
+ * and no socket is queued, so no tasklet can be scheduled again; this
+ * waits for one still running or scheduled.
+ *
+ * Context: process context, module exit; may sleep (tasklet_kill()).
  */
 void xtcp_tsq_exit(void)
 {

@@ -35,9 +35,9 @@ static siphash_key_t xtcp_ts_key __read_mostly;
 /**
  * xtcp_ts_clock() - the timestamp clock
  *
- * Milliseconds of the monotonic clock (the clock of xtcp_clock_us()),
- * truncated to 32 bits, as Linux's tcp_time_stamp_raw() (TCP_TS_HZ 1000);
- * RFC 7323 s.5.4 asks for a tick between 1 ms and 1 s.
+ * Description: Milliseconds of the monotonic clock (the clock of
+ * xtcp_clock_us()), truncated to 32 bits, as Linux's tcp_time_stamp_raw()
+ * (TCP_TS_HZ 1000); RFC 7323 s.5.4 asks for a tick between 1 ms and 1 s.
  * Context: any.
  * Return: the clock, ms, modulo 2^32.
  */
@@ -117,6 +117,10 @@ static u32 xtcp_ts_ecr(u32 tsecr, u32 tsoffset)
  * segment carries one when they were negotiated (tcp_syn_options(),
  * tcp_established_options()).  TSval is the clock plus tsoffset, TSecr is
  * ts_recent (0 before the peer sent any).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): every transmission (xtcp_transmit_skb()), process context
+ * under lock_sock() for connect()'s SYN and writes.
  */
 void xtcp_tstamp_out(const struct sock *sk, struct xtcp_out_options *opts,
 		     bool syn)
@@ -155,6 +159,9 @@ static void xtcp_store_ts_recent(struct xtcp_sock *xsk, u32 tsval)
  * them (tcp_rcv_synsent_state_process()); its TSval is the first
  * ts_recent.  The segment size drops by the option's 12 bytes (the
  * caller updates the MSS after this).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input in SYN_SENT.
  */
 void xtcp_tstamp_synsent(struct sock *sk, const struct sk_buff *skb)
 {
@@ -211,6 +218,9 @@ static bool xtcp_disordered_ack(const struct sock *sk, const struct sk_buff *skb
  * reordered duplicate ACK explains it.  The caller answers with a
  * duplicate ACK (rate-limited) and drops it, except a RST, which goes on
  * (tcp_validate_incoming()).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input.
  * Return: true when the segment must be dropped.
  */
 bool xtcp_tstamp_paws_discard(const struct sock *sk, const struct sk_buff *skb)
@@ -237,6 +247,9 @@ bool xtcp_tstamp_paws_discard(const struct sock *sk, const struct sk_buff *skb)
  * old (but within the last window: an old ACK may carry new data): only
  * a segment starting at or before Last.ACK.sent (rcv_wup) whose TSval is
  * not older.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (an ACK).
  */
 void xtcp_tstamp_replace_recent(struct sock *sk, const struct sk_buff *skb)
 {
@@ -266,6 +279,9 @@ void xtcp_tstamp_replace_recent(struct sock *sk, const struct sk_buff *skb)
  * retrans_stamp in those units for this).  A bound from jiffies would
  * refuse a TSecr we did send whenever jiffies lag the clock (seen under
  * QEMU: a RST to a good SYN-ACK).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input in SYN_SENT.
  * Return: false when the segment must be refused (with a RST).
  */
 bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb)
@@ -290,6 +306,9 @@ bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb)
  *
  * For undo's Eifel test (tcp_packet_delayed(), tcp_tsopt_ecr_before()):
  * TSecr with our offset removed, on the clock of xtcp_ts_clock().
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (an ACK).
  * Return: that time in ms, 0 when the segment has no timestamp we take
  * or echoes 0.
  */
@@ -311,6 +330,10 @@ u32 xtcp_tstamp_ecr(const struct sock *sk, const struct sk_buff *skb)
  * As tcp_ack_update_rtt() when the sequence sample is missing: now minus
  * TSecr (our offset removed), at least 1 ms; none for a TSecr of 0 or one
  * that is not in the past.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input; or softirq for a new child nobody sees yet
+ * (xtcp_create_child()).
  * Return: the sample in us, 0 if none.
  */
 u32 xtcp_tstamp_rtt_us(const struct sock *sk, const struct sk_buff *skb)
@@ -338,6 +361,9 @@ u32 xtcp_tstamp_rtt_us(const struct sock *sk, const struct sk_buff *skb)
  * On when the SYN offers them and the namespace allows them
  * (tcp_conn_request()); then its TSval is ts_recent and the offset is
  * drawn for the 4-tuple.
+ *
+ * Context: segment input for the listener, which is locked (softirq with its
+ * spinlock, or its owner's backlog); @req is not yet visible.
  */
 void xtcp_tstamp_req_init(struct xtcp_request *req, const struct sk_buff *skb)
 {
@@ -359,6 +385,10 @@ void xtcp_tstamp_req_init(struct xtcp_request *req, const struct sk_buff *skb)
  * @synack: the segment is the SYN-ACK (tcp_synack_options(): when both
  *          offered), else an ACK (tcp_v4_reqsk_send_ack(): when there is
  *          a TSecr to send)
+ *
+ * Context: softirq or process context, no lock on @req: the SYN-ACK from
+ * xtcp_req_create() (listener locked), the SYN-ACK timer, replies from
+ * xtcp_req_rcv().
  */
 void xtcp_tstamp_req_out(const struct xtcp_request *req,
 			 struct xtcp_out_options *opts, bool synack)
@@ -382,6 +412,9 @@ void xtcp_tstamp_req_out(const struct xtcp_request *req,
  * As tcp_check_req(): the option counts when the namespace has
  * timestamps on; a TSval older than ts_recent is rejected
  * (tcp_paws_reject()).
+ *
+ * Context: softirq (segment input for the entry, from xtcp_req_rcv()), no lock
+ * held.
  * Return: true when PAWS rejects the segment.
  */
 bool xtcp_tstamp_req_check(const struct xtcp_request *req,
@@ -405,6 +438,10 @@ bool xtcp_tstamp_req_check(const struct xtcp_request *req,
  * @skb: a segment found in the window and not rejected by PAWS
  *
  * tcp_check_req(): a segment not after RCV.NXT sets ts_recent.
+ *
+ * Context: softirq (segment input for the entry, from xtcp_req_rcv()), no lock
+ * held; concurrent segments for one entry race on ts_recent as Linux's request
+ * sockets do.
  */
 void xtcp_tstamp_req_update(struct xtcp_request *req, const struct sk_buff *skb)
 {
@@ -422,6 +459,9 @@ void xtcp_tstamp_req_update(struct xtcp_request *req, const struct sk_buff *skb)
  * @req: its SYN queue entry
  *
  * tcp_create_openreq_child(): tstamp_ok, ts_recent stamped now, tsoffset.
+ *
+ * Context: softirq (xtcp_create_child()); the child is not yet visible to
+ * anyone else.
  */
 void xtcp_tstamp_child_init(struct sock *sk, const struct xtcp_request *req)
 {
@@ -440,6 +480,10 @@ void xtcp_tstamp_child_init(struct sock *sk, const struct xtcp_request *req)
  *
  * tcp_time_wait(): ts_recent, its stamp (0 without timestamps: PAWS off)
  * and the offset.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller), in xtcp_time_wait() (segment input or the keepalive timer's
+ * work, or xtcp_close()); @tw is not yet visible.
  */
 void xtcp_tstamp_tw_init(struct xtcp_tw *tw, const struct sock *sk)
 {
@@ -458,6 +502,9 @@ void xtcp_tstamp_tw_init(struct xtcp_tw *tw, const struct sock *sk)
  * As tcp_timewait_state_process(): when the connection used timestamps
  * and the namespace still has them on, a TSval older than ts_recent is
  * rejected (tcp_paws_reject()).
+ *
+ * Context: softirq (segment input for the entry, from xtcp_tw_rcv()), no lock
+ * held.
  * Return: true when PAWS rejects the segment.
  */
 bool xtcp_tstamp_tw_check(const struct xtcp_tw *tw, const struct sk_buff *skb)
@@ -477,6 +524,8 @@ bool xtcp_tstamp_tw_check(const struct xtcp_tw *tw, const struct sk_buff *skb)
  * @tw:  the entry
  * @skb: the segment
  *
+ * Context: softirq (segment input for the entry, from xtcp_tw_rcv()), no lock
+ * held.
  * Return: true when the entry has timestamps and the segment carries one
  * the namespace takes.
  */
@@ -490,6 +539,9 @@ bool xtcp_tstamp_tw_seen(const struct xtcp_tw *tw, const struct sk_buff *skb)
  * xtcp_tstamp_tw_update() - ts_recent of a TIME_WAIT entry
  * @tw:  the entry
  * @skb: an acceptable segment, not rejected by PAWS
+ *
+ * Context: softirq (segment input for the entry, from xtcp_tw_rcv()), no lock
+ * held.
  */
 void xtcp_tstamp_tw_update(struct xtcp_tw *tw, const struct sk_buff *skb)
 {
@@ -504,6 +556,8 @@ void xtcp_tstamp_tw_update(struct xtcp_tw *tw, const struct sk_buff *skb)
  * @tw:   the entry
  * @opts: the ACK's options; TS added if there is a TSecr to send
  *        (tcp_v4_timewait_ack())
+ *
+ * Context: softirq, no lock held: ACKs of xtcp_tw_rcv().
  */
 void xtcp_tstamp_tw_out(const struct xtcp_tw *tw, struct xtcp_out_options *opts)
 {

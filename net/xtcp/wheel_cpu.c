@@ -323,6 +323,7 @@ void xtcp_timer_note(u8 kind, enum xtcp_timer_event ev)
  * xtcp_timer_kind_name() - the name of a timer kind, as /proc shows it
  * @kind: enum xtcp_timer_kind.
  *
+ * Context: any.
  * Return: a static string ("?" for an unknown kind).
  */
 const char *xtcp_timer_kind_name(u8 kind)
@@ -418,11 +419,11 @@ int xtcp_timers_init(void)
 /**
  * xtcp_timers_exit() - stop the kernel timers and free the wheels
  *
- * Every owner is gone by now (sockets closed, namespace exits ended the
- * SYN queue and TIME_WAIT entries, each cancelling its timer), so the
- * wheels are empty; a timer left pending is a leak and warns. Waits for
- * a callback still running (the handler that dropped the last reference
- * of something may still be returning): hrtimer_cancel() does.
+ * Description: Every owner is gone by now (sockets closed, namespace exits
+ * ended the SYN queue and TIME_WAIT entries, each cancelling its timer), so the
+ * wheels are empty; a timer left pending is a leak and warns. Waits for a
+ * callback still running (the handler that dropped the last reference of
+ * something may still be returning): hrtimer_cancel() does.
  *
  * Context: module unload, process context.
  */

@@ -91,6 +91,8 @@ static void xtcp_rwin_space_get(const struct sock *sk,
  * the left, scaled down by our shift.  rcv_wnd and rcv_wup record what
  * was offered; rcv_ssthresh falls under memory pressure.
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): every transmission but a SYN (xtcp_transmit_skb()).
  * Return: the value of the window field, host order.
  */
 u16 xtcp_select_window(struct sock *sk)
@@ -122,6 +124,8 @@ u16 xtcp_select_window(struct sock *sk)
  * scaling; nothing is recorded but a lower rcv_ssthresh under memory
  * pressure, and the end of quick ACKs with less than half the buffer free.
  *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): sending, the ACK decision of segment input.
  * Return: the window in bytes.
  */
 u32 __xtcp_select_window(struct sock *sk)
@@ -171,6 +175,7 @@ u32 xtcp_sk_receive_window(const struct xtcp_sock *xsk)
  * now allows at least twice that, an ACK tells the peer (this also
  * reopens a closed window).
  *
+ * Context: process context, socket owned (lock_sock()): recvmsg().
  * Return: true if the caller should send an ACK now.
  */
 bool xtcp_window_update_due(struct sock *sk)
@@ -194,6 +199,8 @@ bool xtcp_window_update_due(struct sock *sk)
  * xtcp_select_initial_window() gives the SYN's window and our shift (if
  * net.xtcp.tcp_window_scaling offers one), and rcv_ssthresh starts at the
  * window.  The route's window and initrwnd metrics count as in Linux.
+ *
+ * Context: process context, socket owned (lock_sock()): connect().
  */
 void xtcp_connect_init_rwin(struct sock *sk)
 {
@@ -238,6 +245,9 @@ void xtcp_connect_init_rwin(struct sock *sk)
  * at most 65535, and our shift if the SYN offered window scaling.  The
  * entry keeps both, and the clamp its child starts from.  There is no
  * route at this point, so the route's window metrics do not apply.
+ *
+ * Context: segment input for the listener, which is locked (softirq with its
+ * spinlock, or its owner's backlog); @req is not yet visible.
  */
 void xtcp_req_init_rwin(struct xtcp_request *req, const struct sock *listener)
 {
@@ -268,6 +278,10 @@ void xtcp_req_init_rwin(struct xtcp_request *req, const struct sock *listener)
  * tcp_app_win (31): the clamp is at most what the buffer holds, less one
  * segment's reservation; rcv_ssthresh at most the clamp; and the first
  * auto-tuning measure starts now, from at most ten segments.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): the handshake's end in segment input; or softirq for a new
+ * child nobody sees yet.
  */
 void xtcp_init_buffer_space(struct sock *sk)
 {
@@ -402,6 +416,7 @@ void xtcp_prune_window(struct sock *sk)
  * window offered and, set before connect() or listen(), the shift chosen
  * (xtcp_select_initial_window()).
  *
+ * Context: process context, socket owned (lock_sock()): setsockopt().
  * Return: 0, or -EINVAL for 0 on a socket that is not closed.
  */
 int xtcp_set_window_clamp(struct sock *sk, int val)
@@ -440,6 +455,9 @@ int xtcp_set_window_clamp(struct sock *sk, int val)
  * to open as the transfer speeds up), never beyond the clamp or the free
  * buffer; under memory pressure it falls to four segments (or what
  * SO_RESERVE_MEM holds) instead.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): segment input (data).
  */
 void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust)
 {
@@ -481,6 +499,8 @@ void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust)
  * twice that (plus the growth rate and 16 segments) needs at the truesize
  * of a full segment, up to tcp_rmem[2], unless SO_RCVBUF fixed it; the
  * clamp follows the buffer.  Nothing grows without a reader.
+ *
+ * Context: process context, socket owned (lock_sock()): recvmsg().
  */
 void xtcp_rcv_space_adjust(struct sock *sk)
 {
