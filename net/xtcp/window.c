@@ -384,7 +384,7 @@ static void xtcp_clamp_window(struct sock *sk)
 
 /**
  * xtcp_prune_window() - the window's step before the receive queues are pruned
- * @sk: the socket, locked (softirq with the socket spinlock, or its owner)
+ * @sk: the socket
  *
  * The first step of Linux 6.1's tcp_prune_queue(), which runs when a
  * segment (in order on a non-empty receive queue, or out of order) finds
@@ -394,6 +394,9 @@ static void xtcp_clamp_window(struct sock *sk)
  * falls to two segments); otherwise, under memory pressure, rcv_ssthresh
  * falls to four segments (tcp_adjust_rcv_ssthresh()).  So the buffer
  * grows only from such segments, never ahead of the data.
+ *
+ * Context: softirq with the socket spinlock held, or the socket's owner
+ * processing its backlog.
  */
 void xtcp_prune_window(struct sock *sk)
 {
