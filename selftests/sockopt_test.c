@@ -660,9 +660,10 @@ static int window_clamp_obs(int family, int out[8], int *raised)
  * once, and raising it again lets rcv_ssthresh back up to the window last
  * offered (tcp_set_window_clamp()).  The raise after 100 KB shows the
  * window each stack last offered there, which the receive buffer's
- * growth decides: native 65536, xtcp 458496 while xtcp's receiver RTT
- * measure waited for max(rcv_wnd, advmss) more bytes (64 KiB of
- * loopback's MSS) instead of rcv_wnd (tcp_rcv_rtt_measure()).
+ * growth decides: native 65536, xtcp 458496 while xtcp grew the buffer
+ * on every in-order segment whose truesize took it past sk_rcvbuf
+ * (loopback's 64 KiB skbs did so each time) instead of only from the
+ * prune step, as tcp_clamp_window() (2026-12-02).
  */
 TEST(window_clamp_as_native)
 {
