@@ -4,10 +4,12 @@
 # delack: when the receiver acknowledges (delayed ACK, quick-ACK mode,
 # ACK every second full-sized segment, immediate ACKs around a hole and
 # for duplicates, the ACK of a FIN, TCP_QUICKACK, SACK compression of a
-# burst beyond a hole), driven by scapy from a peer namespace
+# burst beyond a hole, the handshake's last ACK of a connecting socket
+# held for its first data), driven by scapy from a peer namespace
 # (selftests/delack_test.py, one python process, which prints the TAP).
-# Namespace X (10.77.18.1) runs one selftests/delack_peer receiver per
-# case, native (the reference) and xtcp; the peer namespace P (10.77.18.2,
+# Namespace X (10.77.18.1) runs one selftests/delack_peer per case (a
+# receiver, or a socket connecting to scapy), native (the reference) and
+# xtcp; the peer namespace P (10.77.18.2,
 # veth) runs scapy, which speaks as 10.77.18.3, an address P's kernel does
 # not own (see wire.sh: no RSTs or ICMP of its own).  GRO is off on X's
 # veth so that every segment scapy sends reaches TCP on its own.

@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
-/* delack_peer: the receiving end of one connection for
- * selftests/delack_test.py, which cannot open AF_XTCP sockets itself and
- * needs to say when the receiver reads.  A tool, not a test.
+/* delack_peer: X's end of one connection for selftests/delack_test.py,
+ * which cannot open AF_XTCP sockets itself and needs to say when the
+ * receiver reads, or when the connecting end writes.  A tool, not a
+ * test.
  *
  *   delack_peer -f FAM -l ADDR:PORT [-t SECS]
+ *   delack_peer -f FAM -c ADDR:PORT [-t SECS]
  *
- * Listens (prints "listening"), accepts one connection ("accepted"), then
- * runs one command per line of standard input, each printing one line:
+ * With -l it listens (prints "listening"), accepts one connection
+ * ("accepted"), then runs one command per line of standard input.  With
+ * -c it makes the socket ("socket") and runs the commands at once, so
+ * that options set before "connect" or "nbconnect" apply to the
+ * handshake.  Each command prints one line ("write" two):
  *
+ *   connect       (-c only) blocking connect(): "connect ret=R errno=E"
+ *   nbconnect     (-c only) O_NONBLOCK, which stays, and connect():
+ *                 "nbconnect ret=R errno=E"
+ *   blocking      O_NONBLOCK off again: "blocking"
+ *   write N       "writing N", then one write() of N bytes: "write N
+ *                 ret=R errno=E"
+ *   sleep MS      sleep MS milliseconds: "slept MS"
  *   readn N       read() until N bytes came, in the background, so that
  *                 the next command can run meanwhile: "readn N got=G"
  *                 when done
@@ -25,7 +37,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +90,26 @@ static void *reader_run(void *arg)
 	return NULL;
 }
 
+/* The commands only a connecting socket (-c) takes; false for any other
+ * line.
+ */
+static bool connect_cmd(const char *line, const struct sockaddr_in *sin)
+{
+	int r;
+
+	if (!strncmp(line, "connect", 7)) {
+		r = connect(fd, (const struct sockaddr *)sin, sizeof(*sin));
+		printf("connect ret=%d errno=%d\n", r, r ? errno : 0);
+	} else if (!strncmp(line, "nbconnect", 9)) {
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		r = connect(fd, (const struct sockaddr *)sin, sizeof(*sin));
+		printf("nbconnect ret=%d errno=%d\n", r, r ? errno : 0);
+	} else {
+		return false;
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	struct peer_args pa = { .fam = AF_INET, .secs = 10 };
@@ -85,20 +119,24 @@ int main(int argc, char **argv)
 	int opt, lfd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "f:l:t:")) != -1)
+	while ((opt = getopt(argc, argv, "f:l:c:t:")) != -1)
 		if (!peer_arg(&pa, opt, optarg))
 			return 2;
-	if (!pa.listen_at || parse_addr(pa.listen_at, &sin))
-		fail("address");
+	if (!pa.listen_at == !pa.connect_to)
+		fail("address: one of -l and -c");
 	alarm(4 * pa.secs);
 
-	lfd = socket(pa.fam, SOCK_STREAM, 0);
-	if (lfd < 0)
-		fail("socket");
-	peer_listen(lfd, &sin, 8);
-	fd = peer_accept(lfd, pa.secs);
+	if (pa.connect_to) {
+		fd = peer_socket(&pa, &sin);
+		printf("socket\n");
+	} else {
+		lfd = peer_socket(&pa, &sin);
+		peer_listen(lfd, &sin, 8);
+		fd = peer_accept(lfd, pa.secs);
+	}
 
 	while (fgets(line, sizeof(line), stdin)) {
+		size_t n;
 		int val;
 
 		if (!strncmp(line, "readn ", 6) || !strncmp(line, "readq ", 6)) {
@@ -110,6 +148,28 @@ int main(int argc, char **argv)
 						  &rd);
 			if (!rd.busy)
 				fail("pthread_create");
+		} else if (pa.connect_to && connect_cmd(line, &sin)) {
+			continue;
+		} else if (!strncmp(line, "blocking", 8)) {
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+			printf("blocking\n");
+		} else if (sscanf(line, "write %zu", &n) == 1) {
+			char *buf = calloc(1, n ? n : 1);
+			ssize_t r;
+
+			if (!buf)
+				fail("calloc");
+			printf("writing %zu\n", n);
+			r = write(fd, buf, n);
+			printf("write %zu ret=%zd errno=%d\n", n, r,
+			       r < 0 ? errno : 0);
+			free(buf);
+		} else if (sscanf(line, "sleep %d", &val) == 1) {
+			struct timespec ts = { val / 1000,
+					       (val % 1000) * 1000000L };
+
+			nanosleep(&ts, NULL);
+			printf("slept %d\n", val);
 		} else if (sscanf(line, "quickack %d", &val) == 1) {
 			int r = setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &val,
 					   sizeof(val));

@@ -25,6 +25,15 @@
 # timings are not scaled by XTCP_SLOW; waits that only bound the machine
 # are.
 #
+# The handshake's last ACK (case_connect_*): X connects to us and we
+# answer its SYN.  Linux 6.1 (tcp_rcv_synsent_state_process()) holds the
+# ACK of our SYN-ACK for the first data when a writer is blocked waiting
+# for the connection or the socket is interactive (TCP_QUICKACK 0 before
+# connect()): the delayed-ACK timer, set to TCP_DELACK_MAX, sends it if
+# no data does; otherwise it goes at once.  The timer's ACK is asserted
+# within DELACK_MAX - TCG_SLACK .. DELAYED_MAX of our SYN-ACK, 200 ms +-
+# 60 ms (TCG's timer and capture jitter), and counted by the kernel.
+#
 # SACK compression (case_sack_compression): with SACK negotiated, a
 # burst of segments beyond a hole, held by netem's slot on our side so
 # that X takes them in one softirq run; X's ACKs (ACK number and SACK
@@ -41,7 +50,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      ManualConn as Conn, describe, seq_add, run_families,
-                     wire_args, opt_area, walk, REPLY_WAIT)
+                     wire_args, opt_area, walk, REPLY_WAIT, START_WAIT)
 from slow import slow  # noqa: E402
 from scapy.layers.inet import TCP  # noqa: E402
 
@@ -59,11 +68,15 @@ HS_DELAY = 0.8
 
 
 class Peer(LinePeer):
-    """One delack_peer in namespace X, commands on its standard input."""
+    """One delack_peer in namespace X, commands on its standard input:
+    listening on --dst:@port, or with @connect a socket that connects to
+    us (--src:@port) when told to."""
 
-    def __init__(self, args, fam, port):
-        super().__init__(args.netns, args.peer, fam, "-t", "20",
-                         "-l", f"{args.dst}:{port}", stdin=True)
+    def __init__(self, args, fam, port, connect=False):
+        where = (["-c", f"{args.src}:{port}"] if connect else
+                 ["-l", f"{args.dst}:{port}"])
+        super().__init__(args.netns, args.peer, fam, "-t", "20", *where,
+                         stdin=True)
 
     def cmd(self, text):
         self.proc.stdin.write(text + "\n")
@@ -724,6 +737,239 @@ def case_ts_segment_size(args, wire, fam, port):
         peer.stop()
 
 
+# ---- the handshake's last ACK (tcp_rcv_synsent_state_process()) ----
+
+DELACK_MAX = 0.200	# TCP_DELACK_MAX
+TCG_SLACK = 0.060	# either way, for a timer under TCG
+
+
+def asleep(peer, timeout):
+    """Whether @peer's process was seen asleep (state S) within @timeout
+    s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(f"/proc/{peer.proc.pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "S":
+                    return True
+        except (OSError, IndexError):
+            return False
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
+
+
+def answer_connect(args, wire, fam, port, cmds, ready=None):
+    """A delack_peer in X connecting to us on @port, its commands @cmds
+    given at once (they run in order); our SYN-ACK (MSS only) answers
+    its SYN once @ready(peer), if given, returned None (else why not).
+    Returns (peer, conn, mark before the SYN-ACK, its sniffer time, the
+    delayed-ACK timer's count before it, None), or (peer, ..., why
+    not)."""
+    m0 = wire.mark()
+    peer = Peer(args, fam, port, connect=True)
+    none = (None, None, None, None)
+    if peer.line(r"socket", START_WAIT) is None:
+        return (peer,) + none + (f"peer: {peer.text()}",)
+    for cmd in cmds:
+        peer.cmd(cmd)
+    syn = wire.wait(m0, lambda p: flags(p) & 0x12 == 0x02 and
+                    p[TCP].dport == port, REPLY_WAIT)
+    if syn is None:
+        return (peer,) + none + (f"no SYN; peer: {peer.text()}",)
+    why = ready(peer) if ready else None
+    if why:
+        return (peer,) + none + (why,)
+    c = Conn(wire, port, syn[TCP].sport)
+    c.rcv_nxt = seq_add(syn[TCP].seq, 1)
+    n = timer_acks(peer, fam)
+    m = c.send("SA", seq=c.isn, opts=[("MSS", MSS)])
+    c.snd_nxt = seq_add(c.isn, 1)
+    t = sent_at(c, m, c.isn)
+    if t is None:
+        return (peer, c, None, None, None, "our SYN-ACK not seen")
+    return peer, c, m, t, n, None
+
+
+def after_synack(c, m):
+    """X's first segment after our SYN-ACK (mark @m) that is an ACK
+    without SYN, RST or FIN, waited for past the delayed-ACK timer."""
+    return c.wait(m, lambda p: flags(p) & 0x10 and not flags(p) & 0x07,
+                  DELAYED_MAX + REPLY_WAIT)
+
+
+def seg_at(a, t_sa):
+    """X's segment @a as "LEN bytes ack=A after D ms", D from our
+    SYN-ACK at @t_sa."""
+    if a is None:
+        return "nothing"
+    return (f"{len(a[TCP].payload)} bytes ack={a[TCP].ack} after "
+            f"{(float(a.time) - t_sa) * 1000:.0f} ms")
+
+
+def ack_at_once(c, peer, fam, m, t_sa, n):
+    """(ok, why) for the handshake's last ACK going at once: a pure ACK
+    of our SYN-ACK within IMMEDIATE, not by the delayed-ACK timer."""
+    a = after_synack(c, m)
+    t = by_timer(peer, fam, n)
+    print(f"# {fam}: after our SYN-ACK {seg_at(a, t_sa)}, by the timer {t}",
+          flush=True)
+    ok = (a is not None and not len(a[TCP].payload) and
+          a[TCP].ack == c.snd_nxt and float(a.time) - t_sa < IMMEDIATE and
+          t is False)
+    return ok, (f"after our SYN-ACK: {seg_at(a, t_sa)}, by the timer: "
+                f"{t}; wanted a pure ACK ack={c.snd_nxt} within "
+                f"{IMMEDIATE * 1000:.0f} ms, not by the timer")
+
+
+def ack_with_data(c, peer, fam, m, t_sa, n, nbytes):
+    """The two checks of a held handshake ACK that the first data
+    carries: X's first segment after our SYN-ACK is that data (no pure
+    ACK before it, so none within DELACK_MAX - TCG_SLACK either), and the
+    write succeeded with the timer sending nothing."""
+    a = after_synack(c, m)
+    print(f"# {fam}: after our SYN-ACK {seg_at(a, t_sa)}", flush=True)
+    yield (a is not None and len(a[TCP].payload) == nbytes and
+           a[TCP].ack == c.snd_nxt,
+           f"first after our SYN-ACK: {seg_at(a, t_sa)}; wanted the "
+           f"{nbytes} bytes with ack={c.snd_nxt}, no pure ACK before; "
+           f"{trace(c, m)}")
+    w = peer.line(rf"write {nbytes} ret=(-?\d+)")
+    t = by_timer(peer, fam, n)
+    yield (w is not None and w.group(1) == str(nbytes) and t is False,
+           f"write: {w and w.group(0)}, delayed-ACK timer sent: {t}; "
+           f"wanted ret={nbytes}, not by the timer; peer: {peer.text()}")
+
+
+def case_connect_ack_now(args, wire, fam, port):
+    # A blocking connect(), nobody writing, not interactive: the
+    # handshake's last ACK goes at once.
+    peer, c, m, t_sa, n, why = answer_connect(args, wire, fam, port,
+                                              ["connect"])
+    try:
+        if why:
+            yield False, why
+            return
+        yield ack_at_once(c, peer, fam, m, t_sa, n)
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_connect_nonblocking_write(args, wire, fam, port):
+    # A non-blocking connect() and a write() on the still non-blocking
+    # socket in SYN_SENT: EAGAIN, no writer waits (sk_write_pending is
+    # counted only by a write that sleeps, sk_stream_wait_connect()), so
+    # the ACK goes at once.
+    w = []
+
+    def ready(peer):
+        w.append(peer.line(r"write 100 ret=(-?\d+) errno=(\d+)"))
+        return None if w[0] else f"no write result: {peer.text()}"
+    peer, c, m, t_sa, n, why = answer_connect(
+        args, wire, fam, port, ["nbconnect", "write 100"], ready)
+    try:
+        if why:
+            for _ in range(2):
+                yield False, why
+            return
+        yield (w[0].groups() == ("-1", "11"),
+               f"non-blocking write in SYN_SENT: {w[0].group(0)}, wanted "
+               "ret=-1 errno=11 (EAGAIN)")
+        yield ack_at_once(c, peer, fam, m, t_sa, n)
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def writer_asleep(peer):
+    """ready() for a write() that must be blocked in SYN_SENT when our
+    SYN-ACK comes: "writing" printed, then the process asleep."""
+    if peer.line(r"writing 100") is None:
+        return f"the write did not start: {peer.text()}"
+    if not asleep(peer, slow(2.0)):
+        return f"the writer was not seen asleep: {peer.text()}"
+    return None
+
+
+def case_connect_blocked_writer(args, wire, fam, port):
+    # A non-blocking connect(), O_NONBLOCK off, and a write() that sleeps
+    # in SYN_SENT waiting for the connection (sk_write_pending): the
+    # handshake's last ACK waits for that write's data, which carries it.
+    peer, c, m, t_sa, n, why = answer_connect(
+        args, wire, fam, port, ["nbconnect", "blocking", "write 100"],
+        writer_asleep)
+    try:
+        if why:
+            for _ in range(2):
+                yield False, why
+            return
+        yield from ack_with_data(c, peer, fam, m, t_sa, n, 100)
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_connect_quickack0_write(args, wire, fam, port):
+    # TCP_QUICKACK 0 before a blocking connect() (interactive), a write
+    # 30 ms after it returned: the handshake's last ACK waits for the
+    # data, which carries it.
+    peer, c, m, t_sa, n, why = answer_connect(
+        args, wire, fam, port,
+        ["quickack 0", "connect", "sleep 30", "write 100"])
+    try:
+        if why:
+            for _ in range(2):
+                yield False, why
+            return
+        yield from ack_with_data(c, peer, fam, m, t_sa, n, 100)
+        c.abort()
+    finally:
+        peer.stop()
+
+
+def case_connect_quickack0_idle(args, wire, fam, port):
+    # TCP_QUICKACK 0 before a blocking connect(), nothing written: the
+    # delayed-ACK timer sends the handshake's last ACK TCP_DELACK_MAX
+    # after the SYN-ACK.  Holding it put the socket in quick-ACK mode,
+    # which ends interactive mode: getsockopt(TCP_QUICKACK) reads 1 and
+    # our first data is ACKed at once.
+    peer, c, m, t_sa, n, why = answer_connect(
+        args, wire, fam, port, ["quickack 0", "connect", "getquickack"])
+    try:
+        if why:
+            for _ in range(3):
+                yield False, why
+            return
+        a = after_synack(c, m)
+        t = by_timer(peer, fam, n)
+        print(f"# {fam}: after our SYN-ACK {seg_at(a, t_sa)}, by the timer "
+              f"{t}", flush=True)
+        d = float(a.time) - t_sa if a is not None else None
+        lo, hi = DELACK_MAX - TCG_SLACK, DELAYED_MAX
+        yield (a is not None and not len(a[TCP].payload) and
+               a[TCP].ack == c.snd_nxt and lo <= d <= hi and t is True,
+               f"after our SYN-ACK: {seg_at(a, t_sa)}, by the timer: {t}; "
+               f"wanted a pure ACK ack={c.snd_nxt} by the timer within "
+               f"{lo * 1000:.0f}..{hi * 1000:.0f} ms")
+        q = peer.line(r"getquickack val=(-?\d+)")
+        yield (q is not None and q.group(1) == "1",
+               f"getsockopt(TCP_QUICKACK) after connect(): {peer.text()}; "
+               "wanted 1 (quick-ACK mode ended interactive mode)")
+        n = timer_acks(peer, fam)
+        dm, t0 = send_data(c, SMALL)
+        a = ack_after(c, dm, c.snd_nxt)
+        dd = float(a.time) - t0 if a is not None and t0 is not None else None
+        t = by_timer(peer, fam, n)
+        yield (dd is not None and dd < IMMEDIATE and t is False,
+               f"first data ACKed after {dd * 1000:.0f} ms, by the timer: "
+               f"{t}; wanted < {IMMEDIATE * 1000:.0f} ms, not by the timer"
+               if dd is not None else "first data not ACKed")
+        c.abort()
+    finally:
+        peer.stop()
+
+
 CASES = [
     (case_lone_segment, ["lone segment: delayed ACK 40..200 ms",
                          "lone segment: quick-ACK mode as native"]),
@@ -747,6 +993,20 @@ CASES = [
      ["SACK burst beyond a hole: ACKs and SACK blocks as native's",
       "SACK burst beyond a hole: TCPAckCompressed as native's",
       "SACK burst: hole filled, ACK of all"]),
+    (case_connect_ack_now, ["connect: handshake ACK at once"]),
+    (case_connect_nonblocking_write,
+     ["connect, non-blocking write: EAGAIN",
+      "connect, non-blocking write: handshake ACK at once"]),
+    (case_connect_blocked_writer,
+     ["connect, blocked writer: data carries the handshake ACK",
+      "connect, blocked writer: write done, no delayed ACK"]),
+    (case_connect_quickack0_write,
+     ["TCP_QUICKACK 0, connect, write: data carries the handshake ACK",
+      "TCP_QUICKACK 0, connect, write: write done, no delayed ACK"]),
+    (case_connect_quickack0_idle,
+     ["TCP_QUICKACK 0, connect: handshake ACK by the timer at 200 ms",
+      "TCP_QUICKACK 0, connect: getsockopt 1 after",
+      "TCP_QUICKACK 0, connect: first data ACKed at once"]),
 ]
 
 

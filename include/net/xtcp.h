@@ -1175,6 +1175,7 @@ void xtcp_event_data_recv(struct sock *sk, const struct sk_buff *skb);
 void xtcp_ack_snd_check(struct sock *sk);
 void xtcp_event_ack_sent(struct sock *sk);
 void xtcp_event_data_sent(struct sock *sk);
+bool xtcp_hold_handshake_ack(struct sock *sk);
 bool xtcp_ack_due_after_read(struct sock *sk, int copied);
 void xtcp_set_quickack(struct sock *sk, int val);
 int xtcp_quickack_get(const struct sock *sk);

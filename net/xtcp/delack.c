@@ -18,7 +18,10 @@
  * - otherwise the delayed-ACK timer sends it after "ato" (40 ms up to
  *   200 ms, or up to 500 ms for a bulk receiver, bounded by the RTT),
  *   adapted to the gaps between segments;
- * - any segment we send carries the ACK and cancels the pending one.
+ * - any segment we send carries the ACK and cancels the pending one;
+ * - the ACK of the peer's SYN-ACK waits up to TCP_DELACK_MAX for the
+ *   first data when a writer waits for the connection or the socket is
+ *   interactive (tcp_rcv_synsent_state_process()).
  *
  * All functions here run with the socket spinlock held (softirq) or the
  * socket owned by the caller (process context), but the hrtimer callback
@@ -338,6 +341,41 @@ void xtcp_event_ack_sent(struct sock *sk)
 	xsk->ack_pending = 0;
 	xsk->ack_retry = 0;
 	xtcp_stop_delack_timer(sk);
+}
+
+/**
+ * xtcp_hold_handshake_ack() - let the first data carry the handshake's ACK
+ * @sk: the socket, locked (spinlock in softirq, or its owner running the
+ *	backlog), just moved from SYN_SENT to ESTABLISHED by the peer's
+ *	SYN-ACK, before anything was sent in reply
+ *
+ * The held-ACK branch of Linux 6.1's tcp_rcv_synsent_state_process().
+ * When a writer sleeps waiting for the connection (sk_write_pending,
+ * which sk_stream_wait_connect() counts: a blocking write() in SYN_SENT,
+ * never a non-blocking one nor connect() itself) or the socket is
+ * interactive (TCP_QUICKACK 0 set before connect()), the ACK of the
+ * SYN-ACK is only scheduled: quick-ACK mode starts (which also ends
+ * interactive mode and sets ato to TCP_ATO_MIN), and the delayed-ACK
+ * timer is set to TCP_DELACK_MAX (200 ms) from now, whatever ato says,
+ * so that the writer's first segment carries the ACK
+ * (xtcp_event_ack_sent() stops the timer) or the timer sends it.
+ * TCP_DEFER_ACCEPT, Linux's third reason, xtcp does not have.
+ *
+ * Return: true if the ACK is held (the caller sends neither it nor
+ * data), false if it is to go now.
+ */
+bool xtcp_hold_handshake_ack(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!sk->sk_write_pending && !xtcp_in_pingpong_mode(xsk))
+		return false;
+	xsk->ack_pending |= ICSK_ACK_SCHED;
+	xtcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS);
+	xsk->ack_pending |= ICSK_ACK_TIMER;
+	xsk->ack_timeout = jiffies + TCP_DELACK_MAX;
+	xtcp_reset_delack_timer(sk, xsk->ack_timeout);
+	return true;
 }
 
 /**

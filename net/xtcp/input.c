@@ -2312,6 +2312,12 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xtcp_stop_rtx(sk);
 	xtcp_established(sk);
 	xtcp_keepalive_start(sk);	/* tcp_finish_connect() */
+	/* A writer waiting for the connection, or TCP_QUICKACK 0 before
+	 * connect(): the ACK waits up to 200 ms for the first data (Linux
+	 * then skips tcp_data_snd_check() too; nothing is queued yet).
+	 */
+	if (xtcp_hold_handshake_ack(sk))
+		return;
 	xtcp_send_ack(sk);
 	xtcp_write_xmit(sk, xsk->nonagle);
 }
