@@ -345,8 +345,7 @@ void xtcp_event_ack_sent(struct sock *sk)
 
 /**
  * xtcp_hold_handshake_ack() - let the first data carry the handshake's ACK
- * @sk: the socket, locked (spinlock in softirq, or its owner running the
- *	backlog), just moved from SYN_SENT to ESTABLISHED by the peer's
+ * @sk: the socket, just moved from SYN_SENT to ESTABLISHED by the peer's
  *	SYN-ACK, before anything was sent in reply
  *
  * The held-ACK branch of Linux 6.1's tcp_rcv_synsent_state_process().
@@ -361,6 +360,8 @@ void xtcp_event_ack_sent(struct sock *sk)
  * (xtcp_event_ack_sent() stops the timer) or the timer sends it.
  * TCP_DEFER_ACCEPT, Linux's third reason, xtcp does not have.
  *
+ * Context: softirq with the socket spinlock held, or the socket's owner
+ * processing its backlog.
  * Return: true if the ACK is held (the caller sends neither it nor
  * data), false if it is to go now.
  */
