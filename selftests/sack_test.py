@@ -7,7 +7,7 @@
 # runs once for native TCP (AF_INET, the oracle) and once for xtcp, each
 # against its own selftests/wire_peer listener in namespace X that
 # accepts and then sleeps (reads nothing, so no window update ACK comes
-# between ours); scapy is the sender.  Every step sends one segment and
+# between ours; but for the FIN cases' reader); scapy is the sender.  Every step sends one segment and
 # records the ACK field and the SACK blocks (relative to our first data
 # sequence number, "D" marking a block below the ACK or inside a later
 # one: a D-SACK) of X's first ACK that acknowledges what X should by
@@ -27,7 +27,11 @@
 # of what arrives over a path like chaos.sh's (chaos_path(): loss,
 # overtaking, duplicates, resends early and late, PAWS drops), where
 # every arrival's ACK must carry native's ACK number, SACK and D-SACK
-# blocks and TSecr.
+# blocks and TSecr; and out-of-order segments carrying the peer's FIN
+# (with data, merged into held data, alone, ahead of data, below a run
+# the receiver must collapse for memory), duplicated and filled in,
+# where the peer reads everything (wire_peer "readsum") and the bytes it
+# got, their hash and its EOF are compared too.
 #
 # No timing is asserted: each ACK is waited for up to REPLY_WAIT
 # (wirelib, scaled by XTCP_SLOW).  Both stacks may hold an ACK for
@@ -45,7 +49,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      ManualConn as Conn, describe, seq_add, wire_args, M32,
-                     sysctl_both, opt_area, walk, family_runner)
+                     sysctl_both, opt_area, walk, family_runner,
+                     REPLY_WAIT, mib_counters)
 from scapy.layers.inet import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
@@ -54,11 +59,12 @@ RMEM_BIG = "4096 1048576 6291456"
 
 
 class Peer(LinePeer):
-    """One wire_peer listener in namespace X: accepts, then sleeps."""
+    """One wire_peer listener in namespace X: accepts, then sleeps (or
+    takes the actions @acts)."""
 
-    def __init__(self, args, fam, port):
+    def __init__(self, args, fam, port, acts=("sleep:30000",)):
         super().__init__(args.netns, args.peer, fam, "-t", "10",
-                         "-l", f"{args.dst}:{port}", "sleep:30000")
+                         "-l", f"{args.dst}:{port}", *acts)
 
 
 def knobs(args, ts=1, sack=1, dsack=1):
@@ -121,8 +127,9 @@ class Sender:
     """Our end of one connection to a Peer, timestamps and SACK-permitted
     offered as asked; data sent at offsets from the first data byte."""
 
-    def __init__(self, args, wire, fam, port, ts, sackok, ws=None):
-        self.peer = Peer(args, fam, port)
+    def __init__(self, args, wire, fam, port, ts, sackok, ws=None,
+                 acts=("sleep:30000",)):
+        self.peer = Peer(args, fam, port, acts)
         self.c = None
         self.ts = ts
         if self.peer.listening() is None:
@@ -396,6 +403,136 @@ def obs_chaos(args, wire, fam, port, seed):
                      expect_acks(chaos_path(seed)))
 
 
+def payload(start, end):
+    """The bytes [@start, @end) of the stream fin_steps() sends: each byte
+    a function of its offset, so overlapping segments agree."""
+    return bytes((i * 7 + 3) % 251 for i in range(start, end))
+
+
+def fnv1a(data):
+    """32-bit FNV-1a, as wire_peer's "readsum" prints it."""
+    h = 2166136261
+    for b in data:
+        h = ((h ^ b) * 16777619) % M32
+    return f"{h:08x}"
+
+
+# Out-of-order segments that carry the peer's FIN: (start, end, FIN,
+# ACK wanted), the last step filling the hole.  Linux queues such a
+# segment with its FIN (tcp_data_queue_ofo(), end_seq counting the FIN),
+# SACKs it to the FIN's sequence number plus one, and takes the FIN when
+# the hole fills (tcp_ofo_queue(), tcp_fin()).
+FIN_CASES = {
+    # data and FIN out of order, again (D-SACK), the hole, then the
+    # segment once more, now below RCV.NXT (D-SACK of it and its FIN)
+    "data+FIN, duplicate, hole, old again":
+        [(100, 200, True, 0), (100, 200, True, 0), (0, 100, False, 201),
+         (100, 200, True, 201)],
+    # the FIN segment continues out-of-order data (merged into it)
+    "FIN continues held data":
+        [(100, 200, False, 0), (200, 300, True, 0), (0, 100, False, 301)],
+    # a FIN alone, after held data
+    "lone FIN after held data":
+        [(100, 200, False, 0), (200, 200, True, 0), (0, 100, False, 201)],
+    # the FIN segment first, then the data before it, then the hole
+    "FIN segment first":
+        [(200, 300, True, 0), (100, 200, False, 0), (0, 100, False, 301)],
+}
+
+
+# The FIN segment, then the 100-byte segments before it from the top
+# down (each ahead of the last, so none is merged: every one is an skb
+# of its own, several times its length in truesize), then the hole.
+# With a 16 KiB buffer the queue goes over it well before the end, and
+# collapsing copies the run below the FIN skb (tcp_collapse_ofo_queue()),
+# which must leave the FIN where it is: the hole's ACK covers it.
+COLLAPSE = ([(2600, 2700, True, 0)] +
+            [(o, o + 100, False, 0) for o in range(2500, 0, -100)] +
+            [(0, 100, False, 2701)])
+RMEM_SMALL = "4096 16384 16384"
+
+
+def obs_fin(args, wire, fam, port, case):
+    """The steps of FIN_CASES[@case] on a connection to a peer that reads
+    to EOF: (ack, blocks) of X's ACK of each, then what the reader got
+    (bytes, errno: 0 for EOF, FNV-1a hash), or why it stopped."""
+    knobs(args, ts=1)
+    return fin_steps(args, wire, fam, port, FIN_CASES[case])
+
+
+def obs_fin_collapse(args, wire, fam, port):
+    """COLLAPSE with tcp_rmem RMEM_SMALL: as obs_fin(), then whether the
+    stack's TCPRcvCollapsed grew meanwhile."""
+    knobs(args, ts=1)
+    was = {pre: subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
+                                "-n", f"net.{pre}.tcp_rmem"],
+                               capture_output=True, text=True,
+                               check=True).stdout.split()
+           for pre in ("ipv4", "xtcp")}
+    sysctl_both(args.netns, tcp_rmem=RMEM_SMALL)
+    key = "TcpExt:TCPRcvCollapsed"
+    try:
+        before = mib_counters(args.netns, fam).get(key)
+        out = fin_steps(args, wire, fam, port, COLLAPSE)
+        after = mib_counters(args.netns, fam).get(key)
+        if isinstance(out, list):
+            out.append(None if before is None or after is None else
+                       after > before)
+        return out
+    finally:
+        for pre, v in was.items():
+            subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
+                            "-qw", f"net.{pre}.tcp_rmem={' '.join(v)}"],
+                           check=True)
+
+
+def fin_steps(args, wire, fam, port, steps):
+    """@steps ((start, end, FIN, ACK wanted)) on a new connection to a
+    reader: the list of (ack, blocks), then the reader's (bytes, errno,
+    hash); or why it stopped."""
+    # The reader holds the socket after EOF: X stays in CLOSE_WAIT.
+    s = Sender(args, wire, fam, port, 1, True,
+               acts=("readsum", "sleep:20000"))
+    try:
+        if s.c is None:
+            return s.why
+        out = []
+        for start, end, fin, want in steps:
+            c = s.c
+            m = c.send("FPA" if fin else "PA", seq=seq_add(s.base, start),
+                       data=payload(start, end), opts=s.opts())
+            a = c.wait(m, lambda p: flags(p) & 0x10 and
+                       not flags(p) & 0x07 and
+                       p[TCP].ack == seq_add(s.base, want))
+            if a is None:
+                got = c.wait(m, lambda p: True, 0.1)
+                out.append(f"no ACK {want} for {start}-{end}"
+                           f"{'+FIN' if fin else ''}: {describe(got)}")
+                break
+            s.last_ack = a[TCP].ack
+            out.append((rel(a[TCP].ack, s.base), sack_of(a, s.base)))
+        r = s.peer.line(r"readsum bytes=(\d+) errno=(\d+) fnv1a=(\w+)",
+                        REPLY_WAIT if len(out) == len(steps) and
+                        isinstance(out[-1], tuple) else 0.5)
+        out.append((int(r[1]), int(r[2]), r[3]) if r else
+                   f"reader: {s.peer.text()}")
+        return out
+    finally:
+        s.close()
+
+
+def fin_sane(obs, steps):
+    """Native's record of @steps (FIN_CASES' or COLLAPSE): every ACK
+    seen, the FIN segment's block ending at its FIN plus one, the last
+    ACK past the FIN, and the reader got every byte, exact, then EOF."""
+    fin_at = [e for s, e, f, w in steps if f][0]
+    ofo = [i for i, st in enumerate(steps) if st[2]][0]
+    return (complete(obs[:-1], steps) and obs[ofo][1] is not None and
+            obs[ofo][1][0].lstrip("D").endswith(f"-{fin_at + 1}") and
+            obs[-2][0] == fin_at + 1 and
+            obs[-1] == (fin_at, 0, fnv1a(payload(0, fin_at))))
+
+
 def n_blocks(obs, i):
     try:
         return len(obs[i][1] or [])
@@ -421,8 +558,8 @@ def main():
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     both = family_runner(args, wire, FAMILIES, 7600)
 
-    tap = Tap(2 * 2 + 2 * 2 + 2 * 2 + 2 * 2 + 2 + 2 +
-              2 * len(CHAOS_SEEDS))
+    tap = Tap(2 * 2 + 2 * 2 + 2 * 2 + 2 * 2 + 2 + 2 + 2 * len(FIN_CASES) +
+              2 + 2 * len(CHAOS_SEEDS))
     for ts, fit in ((1, 3), (0, 4)):
         n, x = both(obs_holes, ts)
         tap.result(complete(n, HOLES) and n_blocks(n, 3) == fit and
@@ -478,6 +615,25 @@ def main():
                "out-of-order data appended behind a hole: xtcp's ACKs, "
                "blocks and windows as native's",
                f"native (ack, blocks, window) {n}, xtcp {x}")
+    for case in FIN_CASES:
+        n, x = both(obs_fin, case)
+        tap.result(isinstance(n, list) and fin_sane(n, FIN_CASES[case]),
+                   f"FIN out of order, {case}: native SACKs it to FIN+1, "
+                   f"ACKs FIN+1 once the hole fills, reader gets every "
+                   f"byte then EOF (sanity)", f"native {n}")
+        tap.result(isinstance(n, list) and n == x,
+                   f"FIN out of order, {case}: xtcp's ACKs, blocks and "
+                   f"reader as native's", f"native {n}, xtcp {x}")
+    n, x = both(obs_fin_collapse)
+    tap.result(isinstance(n, list) and n[-1] is True and
+               fin_sane(n[:-1], COLLAPSE),
+               "FIN out of order, queue collapsed below it: native "
+               "collapses, keeps the FIN, ACKs FIN+1 once the hole fills, "
+               "reader gets every byte then EOF (sanity)", f"native {n}")
+    tap.result(isinstance(n, list) and n == x,
+               "FIN out of order, queue collapsed below it: xtcp's ACKs, "
+               "blocks, collapse and reader as native's",
+               f"native {n}, xtcp {x}")
     for seed in CHAOS_SEEDS:
         steps = expect_acks(chaos_path(seed))
         n, x = both(obs_chaos, seed)

@@ -17,6 +17,8 @@
  *   cork:V          setsockopt(TCP_CORK, V): "cork V ret=R errno=E"
  *   nodelay:V       setsockopt(TCP_NODELAY, V): "nodelay V ret=R errno=E"
  *   readall         read to EOF or error: "readall bytes=N errno=E"
+ *   readsum         the same, with the FNV-1a hash of what was read:
+ *                   "readsum bytes=N errno=E fnv1a=HEX" (lib/peer.h)
  *   sleep:MS        sleep MS milliseconds: "slept MS"
  *   close           close(): "closed"
  *   info            getsockopt(TCP_INFO), the whole struct: "info ret=R

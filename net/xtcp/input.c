@@ -1545,6 +1545,15 @@ static void xtcp_run_unlink(struct sock *sk, struct sk_buff_head *list,
 		rb_erase(&skb->rbnode, &xtcp_sk(sk)->out_of_order_queue);
 }
 
+/* Does @skb hold the peer's FIN?  Only out-of-order skbs (@list NULL)
+ * count it in end_seq; on the receive queue end_seq stops at the data.
+ */
+static bool xtcp_run_fin(const struct sk_buff_head *list,
+			 const struct sk_buff *skb)
+{
+	return !list && (XTCP_SKB_CB(skb)->flags & TCPHDR_FIN);
+}
+
 /* Link @skb into the out-of-order rbtree by its sequence number; the
  * caller made sure no skb there starts at the same one.
  */
@@ -1573,21 +1582,26 @@ static void xtcp_ooo_link(struct sock *sk, struct sk_buff *skb)
  * from the first bloated skb on is copied.  The copies are charged before
  * the originals are freed.  On the receive queue (@list) they keep the
  * queue's order; in the rbtree (@list NULL) they are linked once the
- * originals are gone.
+ * originals are gone.  An out-of-order skb holding the peer's FIN is
+ * never copied, as in tcp_collapse(): it is skipped like a compact one,
+ * and a copy stops where it starts, so the FIN stays on the skb whose
+ * end_seq counts it.
  */
 static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
 			      struct sk_buff *skb, u32 start, u32 end)
 {
 	struct sk_buff_head fresh;
 	struct sk_buff *nskb, *next;
+	bool at_fin = false;
 
 	while (skb && xtcp_seq_before(start, end)) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 		next = xtcp_run_next(list, skb);
 		if (xtcp_seq_before(start, cb->end_seq)) {
-			if (xtcp_skb_bloated(sk, skb) ||
-			    xtcp_seq_before(cb->seq, start))
+			if (!xtcp_run_fin(list, skb) &&
+			    (xtcp_skb_bloated(sk, skb) ||
+			     xtcp_seq_before(cb->seq, start)))
 				break;
 			start = cb->end_seq;
 		} else {
@@ -1643,18 +1657,23 @@ static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
 					       XTCP_MIB_TCPRCVCOLLAPSED);
 				kfree_skb(skb);
 				skb = next;
+				if (skb && xtcp_run_fin(list, skb)) {
+					at_fin = true;
+					break;
+				}
 			}
 		}
-		/* Only that failure leaves @nskb short: it ends where the
-		 * copy stopped (the skb it failed on stays, and the reader
-		 * and the out-of-order queue take overlaps as they come).
+		/* That failure, or a FIN skb next, leaves @nskb short: it
+		 * ends where the copy stopped (the skb it stopped at stays,
+		 * and the reader and the out-of-order queue take overlaps as
+		 * they come).
 		 */
 		XTCP_SKB_CB(nskb)->end_seq = XTCP_SKB_CB(nskb)->seq + nskb->len;
 		if (!nskb->len) {
 			__skb_unlink(nskb, list ? : &fresh);
 			kfree_skb(nskb);
 		}
-		if (copy)
+		if (copy || at_fin)
 			break;
 	}
 	while ((nskb = __skb_dequeue(&fresh)))
@@ -1792,7 +1811,10 @@ static int xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb)
 
 /* Append @from to @to when it continues it (skb_try_coalesce()), moving
  * the charge of what @to grew by; the caller frees @from then
- * (kfree_skb_partial() with @fragstolen).
+ * (kfree_skb_partial() with @fragstolen).  A FIN on @from moves to @to
+ * with its sequence number (tcp_try_coalesce() ORs the flags); nothing
+ * is appended after a FIN (Linux would: data a peer sends beyond its own
+ * FIN stays a separate skb here, which tcp_fin() purges).
  */
 static bool __xtcp_try_coalesce(struct sock *sk, struct sk_buff *to,
 				struct sk_buff *from, bool *fragstolen)
@@ -1800,12 +1822,13 @@ static bool __xtcp_try_coalesce(struct sock *sk, struct sk_buff *to,
 	int delta;
 
 	if (XTCP_SKB_CB(from)->seq != XTCP_SKB_CB(to)->end_seq ||
-	    ((XTCP_SKB_CB(to)->flags | XTCP_SKB_CB(from)->flags) & TCPHDR_FIN) ||
+	    (XTCP_SKB_CB(to)->flags & TCPHDR_FIN) ||
 	    !skb_try_coalesce(to, from, fragstolen, &delta))
 		return false;
 	atomic_add(delta, &sk->sk_rmem_alloc);
 	sk_mem_charge(sk, delta);
 	XTCP_SKB_CB(to)->end_seq = XTCP_SKB_CB(from)->end_seq;
+	XTCP_SKB_CB(to)->flags |= XTCP_SKB_CB(from)->flags & TCPHDR_FIN;
 	return true;
 }
 
@@ -1844,10 +1867,11 @@ static bool xtcp_ooo_try_coalesce(struct sock *sk, struct sk_buff *to,
  * tcp_data_queue_ofo(): appended to the skb it continues when it can be;
  * dropped when skbs there hold all of it; replacing those it covers
  * entirely.  Partial overlaps stay, the reader skips bytes it has.  A FIN
- * is dropped with its data (the sender will resend both).  Returns 1 when
- * the skb was kept or merged, -ENOMEM when it was dropped for want of
- * memory (the caller must not free it in either case), 0 for a FIN the
- * caller drops; only a segment that gets in schedules an ACK.
+ * is kept with its data (or alone), and end_seq counts it, as Linux's:
+ * its SACK block ends after it and xtcp_ooo_drain() takes it in order.
+ * Returns 0 when the skb was kept, merged or held already, -ENOMEM when
+ * it was dropped for want of memory (the caller must not free it in
+ * either case); only a segment that gets in schedules an ACK.
  */
 static int xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 			  u32 len)
@@ -1857,11 +1881,9 @@ static int xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 	struct rb_node **p, *parent = NULL;
 	struct sk_buff *skb1;
 
-	if (cb->flags & TCPHDR_FIN)
-		return 0;
 	skb_dst_drop(skb);
 	cb->seq = seq;
-	cb->end_seq = seq + len;
+	cb->end_seq = seq + len + !!(cb->flags & TCPHDR_FIN);
 	if (xtcp_rmem_schedule(sk, skb)) {
 		/* No room: dropped without an ACK scheduled for it; the
 		 * reader is woken to make some (tcp_data_queue_ofo()).
@@ -1881,7 +1903,7 @@ static int xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 	/* Common case: it continues or follows the highest skb. */
 	skb1 = xsk->ooo_last_skb;
 	if (xtcp_ooo_try_coalesce(sk, skb1, skb))
-		return 1;
+		return 0;
 	if (xtcp_seq_geq(seq, XTCP_SKB_CB(skb1)->end_seq)) {
 		parent = &skb1->rbnode;
 		p = &parent->rb_right;
@@ -1906,7 +1928,7 @@ static int xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 				goto merge_right;
 			}
 		} else if (xtcp_ooo_try_coalesce(sk, skb1, skb)) {
-			return 1;
+			return 0;
 		}
 		p = &parent->rb_right;
 	}
@@ -1930,11 +1952,11 @@ merge_right:
 	if (xsk->sack_ok)
 		xtcp_grow_window(sk, skb, false);
 	skb_set_owner_r(skb, sk);
-	return 1;
+	return 0;
 drop:
 	/* Scheduled but not charged: nothing to give back. */
 	kfree_skb(skb);
-	return 1;
+	return 0;
 }
 
 /**
@@ -1980,9 +2002,15 @@ static bool xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 	return false;
 }
 
+static void xtcp_fin(struct sock *sk);
+
 /* Move what the new RCV.NXT made contiguous from the out-of-order queue
  * to the reader (Linux's tcp_ofo_queue()).  An skb that starts before
  * RCV.NXT keeps its old bytes: the reader skips them by sequence number.
+ * An skb holding the peer's FIN gives the reader its data (end_seq then
+ * stops at the data, as everywhere on the receive queue; an skb with no
+ * new byte is freed) and the FIN is taken as an in-order one
+ * (xtcp_fin()), which ends the walk: it purges the queue.
  */
 static void xtcp_ooo_drain(struct sock *sk)
 {
@@ -1993,6 +2021,7 @@ static void xtcp_ooo_drain(struct sock *sk)
 	while (p) {
 		struct sk_buff *skb = rb_to_skb(p);
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		bool fin;
 
 		if (xtcp_seq_after(cb->seq, xsk->rcv_nxt))
 			break;
@@ -2002,12 +2031,27 @@ static void xtcp_ooo_drain(struct sock *sk)
 			kfree_skb(skb);
 			continue;
 		}
-		xsk->bytes_received += cb->end_seq - xsk->rcv_nxt;
-		xsk->rcv_nxt = cb->end_seq;
-		/* Already charged: merged (its charge moves) or queued. */
-		tail = skb_peek_tail(&sk->sk_receive_queue);
-		if (!tail || !xtcp_try_coalesce(sk, tail, skb))
-			__skb_queue_tail(&sk->sk_receive_queue, skb);
+		fin = cb->flags & TCPHDR_FIN;
+		if (fin) {
+			cb->end_seq--;
+			cb->flags &= ~TCPHDR_FIN;
+		}
+		if (xtcp_seq_after(cb->end_seq, xsk->rcv_nxt)) {
+			xsk->bytes_received += cb->end_seq - xsk->rcv_nxt;
+			xsk->rcv_nxt = cb->end_seq;
+			/* Already charged: merged (its charge moves) or
+			 * queued.
+			 */
+			tail = skb_peek_tail(&sk->sk_receive_queue);
+			if (!tail || !xtcp_try_coalesce(sk, tail, skb))
+				__skb_queue_tail(&sk->sk_receive_queue, skb);
+		} else {
+			kfree_skb(skb);	/* only its FIN is new */
+		}
+		if (fin) {
+			xtcp_fin(sk);
+			return;
+		}
 	}
 	if (RB_EMPTY_ROOT(&xsk->out_of_order_queue))
 		xsk->ooo_last_skb = NULL;
@@ -2058,21 +2102,23 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 seq = cb->seq + !!(cb->flags & TCPHDR_SYN);
+	bool fin = cb->flags & TCPHDR_FIN;
 	/* SACK and D-SACK blocks (sack_rcv.c): what RCV.NXT and the segment
 	 * were before it is trimmed or queued.
 	 */
 	struct xtcp_sack_rcv *sr = xtcp_sack_state(sk);
 	u32 prior_rcv_nxt = xsk->rcv_nxt, sack_seq = seq;
-	int ret;
 
 	/* tcp_ecn_accept_cwr(): the sender reduced; tell it at once. */
 	if (cb->flags & TCPHDR_CWR)
 		xsk->ack_pending |= ICSK_ACK_NOW;
 	if (xtcp_seq_after(seq, xsk->rcv_nxt)) {
+		/* Its blocks end after a FIN it carries, as its end_seq. */
+		u32 end = seq + len + fin;
+
 		xtcp_ecn_check_ce(sk, skb);	/* tcp_data_queue_ofo() */
-		ret = xtcp_ooo_queue(sk, skb, seq, len);
-		if (ret <= 0)
-			return ret < 0;	/* no room: freed, nothing to SACK */
+		if (xtcp_ooo_queue(sk, skb, seq, len))
+			return true;	/* no room: freed, nothing to SACK */
 		/* Held (or held already): tcp_data_queue_ofo()'s D-SACK and
 		 * tcp_sack_new_ofo_skb(), which grows the block the segment
 		 * touches where it is and, when that block (or the new one)
@@ -2081,11 +2127,11 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		 * the blocks in their old order.
 		 */
 		if (sr && xtcp_sack_rcv_dup_mib(sk, sr, prior_rcv_nxt, seq,
-						seq + len)) {
-			if (xtcp_sack_ofo_extend(sr, seq, seq + len) >=
+						end)) {
+			if (xtcp_sack_ofo_extend(sr, seq, end) >=
 			    XTCP_SACK_BLOCKS_EXPECTED)
 				xtcp_sack_compress_send_ack(sk);
-			xtcp_sack_new_ofo(sr, seq, seq + len);
+			xtcp_sack_new_ofo(sr, seq, end);
 		}
 		return true;
 	}
@@ -2131,6 +2177,11 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	if (len >= 128)
 		xtcp_grow_window(sk, skb, true);
 	xtcp_queue_rcv(sk, skb);
+	/* A FIN right after the data, before the out-of-order queue is
+	 * looked at: it purges that queue (tcp_data_queue()).
+	 */
+	if (fin)
+		xtcp_fin(sk);
 	if (!RB_EMPTY_ROOT(&xsk->out_of_order_queue)) {
 		xtcp_ooo_drain(sk);
 		/* RFC 5681 s.4.2: the hole is filled, ACK at once. */
@@ -2539,9 +2590,12 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	 * reply to it (RFC 9293 s.3.10.7.4, Linux).  Data all below RCV.NXT
 	 * is a duplicate, still ACKed at once; with the window closed, data
 	 * is dropped.  A FIN counts whenever it is the next sequence
-	 * number, whether the data before it was new, old or partly old.
+	 * number, whether the data before it was new, old or partly old;
+	 * one beyond RCV.NXT, alone or after data, is queued out of order
+	 * with it (a lone one takes this path too, as in tcp_data_queue(),
+	 * and aborts a FIN-WAIT socket without a reader as data does).
 	 */
-	if (data_len) {
+	if (data_len || (fin && xtcp_seq_after(cb->seq, xsk->rcv_nxt))) {
 		switch (sk->sk_state) {
 		case TCP_FIN_WAIT1:
 		case TCP_FIN_WAIT2:
@@ -2564,10 +2618,8 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				break;
 			}
 			__skb_pull(skb, th->doff * 4);
+			/* Its FIN, in order or not, is the queue's. */
 			if (xtcp_data_queue(sk, skb, data_len)) {
-				/* FIN counts only right after the data. */
-				if (fin && xsk->rcv_nxt == fin_seq)
-					xtcp_fin(sk);
 				xtcp_data_snd_check(sk);
 				xtcp_ack_snd_check(sk);
 				return;

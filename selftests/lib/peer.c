@@ -95,15 +95,23 @@ unsigned int peer_sleep_secs(int argc, char **argv)
 
 bool peer_action(int *fd, const char *a)
 {
-	if (!strcmp(a, "readall")) {
-		static char buf[65536];
+	if (!strcmp(a, "readall") || !strcmp(a, "readsum")) {
+		static unsigned char buf[65536];
+		unsigned int fnv = 2166136261u;	/* FNV-1a, 32 bits */
 		size_t total = 0;
-		ssize_t r;
+		ssize_t r, i;
 
-		while ((r = read(*fd, buf, sizeof(buf))) > 0)
+		while ((r = read(*fd, buf, sizeof(buf))) > 0) {
 			total += r;
-		printf("readall bytes=%zu errno=%d\n", total,
-		       r < 0 ? errno : 0);
+			for (i = 0; i < r; i++)
+				fnv = (fnv ^ buf[i]) * 16777619u;
+		}
+		if (a[4] == 's')
+			printf("readsum bytes=%zu errno=%d fnv1a=%08x\n", total,
+			       r < 0 ? errno : 0, fnv);
+		else
+			printf("readall bytes=%zu errno=%d\n", total,
+			       r < 0 ? errno : 0);
 	} else if (!strncmp(a, "sleep:", 6)) {
 		int ms = atoi(a + 6);
 		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };

@@ -59,6 +59,9 @@ unsigned int peer_sleep_secs(int argc, char **argv);
  * socket *@fd, each printing one line:
  *
  *   readall   read to EOF or error: "readall bytes=N errno=E"
+ *   readsum   the same, with the 32-bit FNV-1a hash of the bytes read
+ *             (offset basis 2166136261, prime 16777619), 8 hex digits:
+ *             "readsum bytes=N errno=E fnv1a=HEX"
  *   sleep:MS  sleep MS milliseconds: "slept MS"
  *   close     close(), *@fd becomes -1: "closed"
  *
