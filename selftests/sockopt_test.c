@@ -30,6 +30,14 @@
  *   POLLOUT) once its unsent bytes reach the mark, long before the send
  *   buffer is full; unset, it goes on; and POLLOUT comes back when the
  *   reader drains the connection.
+ * - SO_RCVLOWAT: the values read back (capped at half of tcp_rmem[2], or
+ *   of the SO_RCVBUF buffer), the buffer and window clamp it grows, what
+ *   a listener's setting gives its children and a client's its
+ *   handshake; and behind it, poll() readable only once the mark is in
+ *   (or the window is full), an epoll waiter woken when the mark is
+ *   lowered below what is queued, a poll() waiter not woken by every
+ *   small segment below the mark (its voluntary context switches, about
+ *   1 on native, are compared), and a blocked reader woken once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,6 +54,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <linux/tcp.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/xtcp.h>
@@ -840,6 +851,430 @@ TEST(notsent_lowat_sysctl_as_native)
 	ASSERT_EQ(0, write_file("/proc/sys/net/xtcp/tcp_notsent_lowat",
 				"16384"));
 	lowat_as_native(_metadata, true);
+}
+
+/* SO_RCVLOWAT, SO_RCVBUF and TCP_WINDOW_CLAMP of @fd, in @out[0..2]. */
+static void rcvlowat_bufs(int fd, int out[3])
+{
+	out[0] = get_int(fd, SOL_SOCKET, SO_RCVLOWAT);
+	out[1] = get_int(fd, SOL_SOCKET, SO_RCVBUF);
+	out[2] = get_int(fd, SOL_TCP, TCP_WINDOW_CLAMP);
+}
+
+/* tcp_rmem[2] of the namespace for @family, -1 if unreadable. */
+static int rmem2(int family)
+{
+	FILE *f = fopen(family == AF_INET ? "/proc/sys/net/ipv4/tcp_rmem" :
+					    "/proc/sys/net/xtcp/tcp_rmem", "r");
+	int v[3] = { -1, -1, -1 };
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d %d %d", &v[0], &v[1], &v[2]) != 3)
+		v[2] = -1;
+	fclose(f);
+	return v[2];
+}
+
+/* On a new socket of @family, after SO_RCVBUF @rcvbuf (unless 0), each of
+ * @n values of SO_RCVLOWAT in turn: @out gets, per value, setsockopt()'s
+ * errno (0 if it worked) and rcvlowat_bufs().
+ */
+static int rcvlowat_seq(int family, int rcvbuf, const int *vals, int n,
+			int out[][4])
+{
+	int fd = socket(family, SOCK_STREAM, 0), i;
+
+	if (fd < 0 || (rcvbuf &&
+		       setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				  sizeof(rcvbuf))))
+		return -1;
+	for (i = 0; i < n; i++) {
+		out[i][0] = setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &vals[i],
+				       sizeof(int)) ? errno : 0;
+		rcvlowat_bufs(fd, &out[i][1]);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Row by row, @x's rcvlowat_seq() results against native's @n. */
+static void rcvlowat_rows_eq(struct __test_metadata *_metadata,
+			     const char *what, const int *vals, int rows,
+			     int n[][4], int x[][4])
+{
+	int i, j;
+
+	for (i = 0; i < rows; i++)
+		for (j = 0; j < 4; j++)
+			EXPECT_EQ(n[i][j], x[i][j])
+				TH_LOG("%s, value %d: item %d", what, vals[i],
+				       j);
+}
+
+/* The mark is at most half of tcp_rmem[2] (with SO_RCVBUF set, half of
+ * that buffer), 0 and negative values as the core turns them (1 and the
+ * cap); the buffer grows to twice the mark and the clamp with it, unless
+ * SO_RCVBUF fixed it, and neither shrinks (tcp_set_rcvlowat()).  Each
+ * value on a new socket, then in sequence on one.
+ */
+TEST(rcvlowat_values_as_native)
+{
+	int cap = rmem2(AF_INET) / 2;
+	const int vals[] = { INT_MIN, -1, 0, 1, 2, 1000, 65536, 1 << 20,
+			     cap - 1, cap, cap + 1, 1 << 30, INT_MAX };
+	const int seq[] = { 100000, 1000, 0, 300000, 50000, 7 };
+	const int locked[] = { 5000, 9999, 10000, 10001, 20000, -1, 0 };
+	int n[ARRAY_SIZE(vals)][4], x[ARRAY_SIZE(vals)][4];
+	unsigned int i;
+
+	ASSERT_LT(0, cap);
+	ASSERT_EQ(rmem2(AF_INET), rmem2(AF_XTCP));
+	for (i = 0; i < ARRAY_SIZE(vals); i++) {
+		ASSERT_EQ(0, rcvlowat_seq(AF_INET, 0, &vals[i], 1, &n[i]));
+		ASSERT_EQ(0, rcvlowat_seq(AF_XTCP, 0, &vals[i], 1, &x[i]));
+	}
+	rcvlowat_rows_eq(_metadata, "alone", vals, ARRAY_SIZE(vals), n, x);
+	/* Sanity: native caps and grows as described. */
+	EXPECT_EQ(1, n[2][1]);
+	EXPECT_EQ(cap, n[0][1]);
+	EXPECT_EQ(cap, n[ARRAY_SIZE(vals) - 1][1]);
+	EXPECT_EQ(2 << 20, n[7][2]);
+
+	ASSERT_EQ(0, rcvlowat_seq(AF_INET, 0, seq, ARRAY_SIZE(seq), n));
+	ASSERT_EQ(0, rcvlowat_seq(AF_XTCP, 0, seq, ARRAY_SIZE(seq), x));
+	rcvlowat_rows_eq(_metadata, "in sequence", seq, ARRAY_SIZE(seq), n, x);
+	EXPECT_EQ(600000, n[ARRAY_SIZE(seq) - 1][2]);
+
+	/* SO_RCVBUF 10000 (a 20000-byte buffer): capped at 10000. */
+	ASSERT_EQ(0, rcvlowat_seq(AF_INET, 10000, locked, ARRAY_SIZE(locked),
+				  n));
+	ASSERT_EQ(0, rcvlowat_seq(AF_XTCP, 10000, locked, ARRAY_SIZE(locked),
+				  x));
+	rcvlowat_rows_eq(_metadata, "SO_RCVBUF 10000", locked,
+			 ARRAY_SIZE(locked), n, x);
+	EXPECT_EQ(10000, n[4][1]);
+	EXPECT_EQ(20000, n[4][2]);
+}
+
+/* What SO_RCVLOWAT does around a connection of @family on 127.0.0.1:
+ * [0..2] rcvlowat_bufs() of a child of a listener with SO_RCVLOWAT
+ * 100000; [3..5] of a client with SO_RCVLOWAT 150000 set before
+ * connect(), once connected, [6] its window shift, [7] the window its
+ * handshake ACK offered (the server's tcpi_snd_wnd); [8..10] of the
+ * established server end after SO_RCVLOWAT 200000.  -1 where a call
+ * failed.
+ */
+static int rcvlowat_conn_obs(int family, int out[11])
+{
+	struct sockaddr_in sin;
+	struct tcp_info ti;
+	int l, c, a, v, i;
+
+	for (i = 0; i < 11; i++)
+		out[i] = -1;
+	l = listener(family, &sin, 2);
+	v = 100000;
+	if (l < 0 || setsockopt(l, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof(v)))
+		return -1;
+	c = socket(family, SOCK_STREAM, 0);
+	v = 150000;
+	if (c < 0 || setsockopt(c, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof(v)) ||
+	    connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1;
+	a = accept(l, NULL, NULL);
+	if (a < 0)
+		return -1;
+	rcvlowat_bufs(a, &out[0]);
+	rcvlowat_bufs(c, &out[3]);
+	if (!info(c, &ti))
+		out[6] = ti.tcpi_rcv_wscale;
+	if (!info(a, &ti))
+		out[7] = ti.tcpi_snd_wnd;
+	v = 200000;
+	if (setsockopt(a, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof(v)))
+		return -1;
+	rcvlowat_bufs(a, &out[8]);
+	close(a);
+	close(c);
+	close(l);
+	return 0;
+}
+
+TEST(rcvlowat_connection_as_native)
+{
+	static const char * const what[] = {
+		"child's mark", "child's buffer", "child's clamp",
+		"client's mark", "client's buffer", "client's clamp",
+		"client's shift", "handshake window",
+		"server's mark", "server's buffer", "server's clamp",
+	};
+	int n[11], x[11], i;
+
+	ASSERT_EQ(0, rcvlowat_conn_obs(AF_INET, n));
+	ASSERT_EQ(0, rcvlowat_conn_obs(AF_XTCP, x));
+	for (i = 0; i < 11; i++) {
+		TH_LOG("%s: native %d, xtcp %d", what[i], n[i], x[i]);
+		EXPECT_EQ(n[i], x[i]);
+	}
+	EXPECT_EQ(100000, n[0]);
+	EXPECT_EQ(200000, n[1]);
+	EXPECT_EQ(400000, n[9]);
+}
+
+static int pollin(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+static int set_lowat(int fd, int v)
+{
+	return setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof(v));
+}
+
+/* Writes @n zero bytes to @fd. */
+static int put(int fd, int n)
+{
+	char buf[2048] = { 0 };
+
+	return n <= (int)sizeof(buf) && write(fd, buf, n) == n ? 0 : -1;
+}
+
+/* Reads what @fd holds after 0.2 s (nonblocking): the byte count. */
+static int drain(int fd)
+{
+	char buf[65536];
+	int total = 0, r;
+
+	usleep(200000);
+	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		total += r;
+	return total;
+}
+
+/* A child that waits on @a with epoll (EPOLLIN) for up to 3 s: exits 1 if
+ * woken readable after 0.2 s or more, 2 if before, 3 if not at all.
+ */
+static pid_t epoll_waiter(int a)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		int ep = epoll_create1(0);
+		double t0 = now_s();
+		int r;
+
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, a, &ev))
+			_exit(4);
+		r = epoll_wait(ep, &ev, 1, 3000);
+		if (r != 1 || !(ev.events & EPOLLIN))
+			_exit(3);
+		_exit(now_s() - t0 < 0.2 ? 2 : 1);
+	}
+	return pid;
+}
+
+/* A child that poll()s @a for POLLIN for 1.5 s: exits with its voluntary
+ * context switches meanwhile (each wakeup is one, up to 100) times 2,
+ * plus 1 if poll() found @a readable.
+ */
+static pid_t poll_waiter(int a)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rusage r0, r1;
+		long sw;
+		int in;
+
+		getrusage(RUSAGE_SELF, &r0);
+		in = pollin(a, 1500);
+		getrusage(RUSAGE_SELF, &r1);
+		sw = r1.ru_nvcsw - r0.ru_nvcsw;
+		_exit((sw > 100 ? 100 : sw) * 2 + in);
+	}
+	return pid;
+}
+
+/* A child that reads up to 4096 bytes from @a, blocking (SO_RCVTIMEO
+ * 3 s): exits with the count / 100, 0 on an error.
+ */
+static pid_t read_waiter(int a)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct timeval tv = { .tv_sec = 3 };
+		char buf[4096];
+		ssize_t r;
+
+		setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		r = read(a, buf, sizeof(buf));
+		_exit(r > 0 ? r / 100 : 0);
+	}
+	return pid;
+}
+
+static int reap(pid_t pid)
+{
+	int st;
+
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+#define N_POLL 13
+
+/* SO_RCVLOWAT 1000 on the accepted end of a connection of @family (the
+ * client sends with TCP_NODELAY): [0] POLLIN with 500 bytes in, [1] after
+ * 600 more, [2] bytes read; [3] POLLIN with 500 in, [4] just after
+ * lowering the mark to 400; [5] bytes read; [6] epoll_waiter()'s status
+ * with 500 in and the mark lowered to 400 after 0.3 s; [7] bytes read;
+ * [8] poll_waiter()'s status while ten writes of 50 bytes come 50 ms
+ * apart; [9] bytes read; [10] read_waiter()'s status (the mark back at
+ * 1000) when 500 bytes come, then 600 0.3 s later.  Then on a child of a
+ * listener with SO_RCVLOWAT 100000 and then SO_RCVBUF 4096 (the mark
+ * above what the window lets in): [11] POLLIN once the client wrote
+ * 20000 bytes, [12] the bytes it holds then (FIONREAD).
+ */
+static int rcvlowat_poll_obs(int family, int out[N_POLL])
+{
+	struct sockaddr_in sin;
+	int l, c, a, i, one = 1, v;
+	pid_t pid;
+
+	for (i = 0; i < N_POLL; i++)
+		out[i] = -1;
+	l = listener(family, &sin, 2);
+	if (l < 0)
+		return -1;
+	a = connect_accept(family, l, &sin, &c);
+	if (a < 0 || setsockopt(c, SOL_TCP, TCP_NODELAY, &one, sizeof(one)) ||
+	    set_lowat(a, 1000))
+		return -1;
+
+	if (put(c, 500))
+		return -1;
+	usleep(200000);
+	out[0] = pollin(a, 0);
+	if (put(c, 600))
+		return -1;
+	out[1] = pollin(a, 1000);
+	out[2] = drain(a);
+
+	if (put(c, 500))
+		return -1;
+	usleep(200000);
+	out[3] = pollin(a, 0);
+	if (set_lowat(a, 400))
+		return -1;
+	out[4] = pollin(a, 0);
+	out[5] = drain(a);
+
+	if (set_lowat(a, 1000) || put(c, 500))
+		return -1;
+	usleep(200000);
+	pid = epoll_waiter(a);
+	usleep(300000);
+	if (set_lowat(a, 400))
+		return -1;
+	out[6] = reap(pid);
+	out[7] = drain(a);
+
+	if (set_lowat(a, 1000))
+		return -1;
+	pid = poll_waiter(a);
+	usleep(100000);
+	for (i = 0; i < 10; i++) {
+		if (put(c, 50))
+			return -1;
+		usleep(50000);
+	}
+	out[8] = reap(pid);
+	out[9] = drain(a);
+
+	pid = read_waiter(a);
+	usleep(100000);
+	if (put(c, 500))
+		return -1;
+	usleep(300000);
+	if (put(c, 600))
+		return -1;
+	out[10] = reap(pid);
+	close(a);
+	close(c);
+	close(l);
+
+	l = listener(family, &sin, 1);
+	v = 4096;
+	if (l < 0 || set_lowat(l, 100000) ||
+	    setsockopt(l, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)))
+		return -1;
+	a = connect_accept(family, l, &sin, &c);
+	if (a < 0 || fcntl(c, F_SETFL, O_NONBLOCK))
+		return -1;
+	for (i = 0; i < 10; i++)
+		if (put(c, 2000))
+			break;
+	usleep(300000);
+	out[11] = pollin(a, 0);
+	if (ioctl(a, FIONREAD, &v) == 0)
+		out[12] = v;
+	abort_close(c);
+	close(a);
+	close(l);
+	return 0;
+}
+
+/* poll(), epoll and reader wake-ups with SO_RCVLOWAT, compared with
+ * native: readable only once the mark is in, or at once when the mark is
+ * lowered below what is queued (an epoll waiter woken then), or when the
+ * window offered is full below the mark; small segments below the mark
+ * wake no poll() waiter (context switches within 2 of native's); a
+ * blocked reader returns everything once the mark is reached.
+ */
+TEST(rcvlowat_poll_as_native)
+{
+	static const char * const what[N_POLL] = {
+		"POLLIN, 500 of 1000", "POLLIN, 1100 of 1000", "read",
+		"POLLIN, 500 of 1000 again", "POLLIN, mark lowered to 400",
+		"read", "epoll waiter (1: woken by the lowered mark)", "read",
+		"poll waiter (switches * 2 + readable)", "read",
+		"blocked reader (bytes / 100)", "POLLIN, window full",
+		"bytes in, window full",
+	};
+	int n[N_POLL], x[N_POLL], i;
+
+	ASSERT_EQ(0, rcvlowat_poll_obs(AF_INET, n));
+	ASSERT_EQ(0, rcvlowat_poll_obs(AF_XTCP, x));
+	for (i = 0; i < N_POLL; i++)
+		TH_LOG("%s: native %d, xtcp %d", what[i], n[i], x[i]);
+	for (i = 0; i < N_POLL; i++) {
+		if (i == 8 || i == 12)
+			continue;
+		EXPECT_EQ(n[i], x[i]) TH_LOG("%s", what[i]);
+	}
+	/* The poll waiter: not readable, and not woken much more often. */
+	EXPECT_EQ(0, n[8] & 1);
+	EXPECT_EQ(n[8] & 1, x[8] & 1);
+	EXPECT_GE(n[8] / 2 + 2, x[8] / 2);
+	/* Below the mark, whatever each window let in. */
+	EXPECT_LT(0, x[12]);
+	EXPECT_GT(100000, x[12]);
+	/* Sanity: native behaves as described. */
+	EXPECT_EQ(0, n[0]);
+	EXPECT_EQ(1, n[1]);
+	EXPECT_EQ(1100, n[2]);
+	EXPECT_EQ(0, n[3]);
+	EXPECT_EQ(1, n[4]);
+	EXPECT_EQ(1, n[6]);
+	EXPECT_EQ(500, n[9]);
+	EXPECT_EQ(11, n[10]);
+	EXPECT_EQ(1, n[11]);
 }
 
 XTCP_HARNESS_MAIN

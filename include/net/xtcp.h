@@ -831,6 +831,8 @@ void xtcp_sk_write_space(struct sock *sk);
 bool xtcp_stream_writable(const struct sock *sk);
 bool xtcp_stream_memory_free(const struct sock *sk, int wake);
 void xtcp_check_space(struct sock *sk);
+bool xtcp_epollin_ready(const struct sock *sk, int target);
+void xtcp_data_ready(struct sock *sk);
 
 /* cong.c: registry of congestion control algorithms */
 #define XTCP_CONG_BUF_MAX	256	/* "name name ..." of all of them */
@@ -1118,6 +1120,7 @@ void xtcp_init_buffer_space(struct sock *sk);
 void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust);
 int xtcp_set_window_clamp(struct sock *sk, int val);
 void xtcp_prune_window(struct sock *sk);
+int xtcp_set_rcvlowat(struct sock *sk, int val);
 void xtcp_rcv_space_adjust(struct sock *sk);
 
 /* isn.c: initial sequence numbers (RFC 6528) */

@@ -684,8 +684,12 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		sk->sk_userlocks = parent->sk_userlocks & ~SOCK_BINDPORT_LOCK;
 		if (parent->sk_userlocks & SOCK_SNDBUF_LOCK)
 			sk->sk_sndbuf = parent->sk_sndbuf;
-		if (parent->sk_userlocks & SOCK_RCVBUF_LOCK)
-			sk->sk_rcvbuf = parent->sk_rcvbuf;
+		/* The receive buffer whatever set it (SO_RCVBUF, or the
+		 * growth SO_RCVLOWAT asked for), and the mark, as
+		 * sk_clone_lock() copies both.
+		 */
+		sk->sk_rcvbuf = READ_ONCE(parent->sk_rcvbuf);
+		sk->sk_rcvlowat = READ_ONCE(parent->sk_rcvlowat);
 		sk->sk_reuse = parent->sk_reuse;
 		sk->sk_reuseport = parent->sk_reuseport;
 		sk->sk_bound_dev_if = parent->sk_bound_dev_if;
@@ -749,6 +753,7 @@ const struct proto_ops xtcp_stream_ops = {
 	.accept		= xtcp_accept,
 	.getname	= xtcp_getname,
 	.poll		= xtcp_poll,
+	.set_rcvlowat	= xtcp_set_rcvlowat,
 	.ioctl		= xtcp_ioctl,
 	.listen		= xtcp_listen,
 	.shutdown	= xtcp_shutdown,

@@ -2192,7 +2192,9 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	if (sr)
 		xtcp_sack_remove(sr, xsk->rcv_nxt);
 	xtcp_rcv_rtt_measure(sk);
-	sk->sk_data_ready(sk);
+	/* Readers and pollers only once SO_RCVLOWAT is reached. */
+	if (!sock_flag(sk, SOCK_DEAD))
+		xtcp_data_ready(sk);
 	return true;
 }
 

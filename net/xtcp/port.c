@@ -160,9 +160,10 @@ void xtcp_port_sync_opts(struct sock *sk)
  * clear it).  With it gone the reservation reads as root's, as a Linux
  * child not yet accepted does.  Nothing else may follow this pointer:
  * the socket's ->sk is not @rsk, so a proto_ops method reached through
- * it (sk_setsockopt() calling ->set_rcvlowat() for a bind program's
- * bpf_setsockopt(), were xtcp_stream_ops to have one) would take the
- * reservation for an xtcp_sock.
+ * it must not take the reservation for an xtcp_sock: sk_setsockopt()
+ * calls ->set_rcvlowat() for a bind program's bpf_setsockopt(), and
+ * xtcp_set_rcvlowat() only stores the mark on a socket that is not
+ * xtcp's.
  */
 static void xtcp_port_set_socket(struct sock *rsk, struct socket *sock)
 {

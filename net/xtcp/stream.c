@@ -7,7 +7,9 @@
  * queued skb until it is acknowledged); the receive buffer by sk_rcvbuf
  * (sk_rmem_alloc, charged by the input path), which grows with what the
  * reader consumes per round trip (xtcp_rcv_space_adjust()).  Both are
- * charged to the protocol's memory (net.xtcp.tcp_mem).
+ * charged to the protocol's memory (net.xtcp.tcp_mem).  Readers and
+ * pollers are woken, and poll() reports EPOLLIN, once SO_RCVLOWAT bytes
+ * are in (xtcp_data_ready(), xtcp_epollin_ready()).
  */
 #include <linux/net.h>
 #include <linux/poll.h>
@@ -44,6 +46,65 @@ bool xtcp_stream_memory_free(const struct sock *sk, int wake)
 		    READ_ONCE(xtcp_pernet(sock_net(sk))->notsent_lowat);
 
 	return (notsent << wake) < lowat;
+}
+
+/* Receive memory nearly used up: the buffer (sized around twice
+ * SO_RCVLOWAT) is over 7/8 full, or xtcp's memory is under pressure.
+ * Then a reader waiting for the mark is let in early, since the segments
+ * that would reach it may not fit (tcp_rmem_pressure()).
+ */
+static bool xtcp_rmem_pressure(const struct sock *sk)
+{
+	int rcvbuf = READ_ONCE(sk->sk_rcvbuf);
+
+	return sk_under_memory_pressure(sk) ||
+	       atomic_read(&sk->sk_rmem_alloc) > rcvbuf - (rcvbuf >> 3);
+}
+
+/**
+ * xtcp_epollin_ready() - is there enough in order to read?
+ * @sk:     the socket
+ * @target: bytes the reader waits for (SO_RCVLOWAT, at least 1)
+ *
+ * Linux's tcp_epollin_ready(): some bytes arrived in order and not yet
+ * read (FIN included, as rcv_nxt counts it), and either @target of them
+ * or the receive memory is nearly used up (xtcp_rmem_pressure()), or
+ * what is left of the window we advertised is down to one segment of
+ * the peer's (rcv_mss): the peer could not send the rest of @target.
+ *
+ * Context: any; reads the socket locklessly.
+ * Return: true if a poller should see EPOLLIN, a reader be woken.
+ */
+bool xtcp_epollin_ready(const struct sock *sk, int target)
+{
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+	int avail = READ_ONCE(xsk->rcv_nxt) - READ_ONCE(xsk->copied_seq);
+
+	if (avail <= 0)
+		return false;
+	if (avail >= target || xtcp_rmem_pressure(sk))
+		return true;
+	return xtcp_sk_receive_window(xsk) <= READ_ONCE(xsk->rcv_mss);
+}
+
+/**
+ * xtcp_data_ready() - wake readers and pollers if the data is worth it
+ * @sk: the socket
+ *
+ * Linux's tcp_data_ready(): sk_data_ready() only once xtcp_epollin_ready()
+ * holds for SO_RCVLOWAT, or the peer's FIN came in (SOCK_DONE), so that a
+ * poll(), select() or epoll user waiting for the mark is not woken for
+ * less.  A reader blocked in recvmsg() waits for min(SO_RCVLOWAT, its
+ * length) and is woken by the same call.
+ *
+ * Context: softirq with the socket spinlock held, or the socket's owner
+ * (segment input, backlog processing, setsockopt(SO_RCVLOWAT)).
+ */
+void xtcp_data_ready(struct sock *sk)
+{
+	if (xtcp_epollin_ready(sk, READ_ONCE(sk->sk_rcvlowat)) ||
+	    sock_flag(sk, SOCK_DONE))
+		sk->sk_data_ready(sk);
 }
 
 /**
@@ -464,7 +525,10 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
-		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		/* Readable once SO_RCVLOWAT bytes are in, or fewer when no
+		 * more can come (xtcp_epollin_ready()).
+		 */
+		if (xtcp_epollin_ready(sk, sock_rcvlowat(sk, 0, INT_MAX)))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
 			if (xtcp_stream_writable(sk)) {

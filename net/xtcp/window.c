@@ -446,6 +446,54 @@ int xtcp_set_window_clamp(struct sock *sk, int val)
 }
 
 /**
+ * xtcp_set_rcvlowat() - SO_RCVLOWAT (struct proto_ops .set_rcvlowat)
+ * @sk:  the socket
+ * @val: the mark asked for, bytes; never negative (the core reads a
+ *       negative value as INT_MAX)
+ *
+ * Linux 6.1's tcp_set_rcvlowat().  The mark is bounded by half the
+ * largest buffer the socket may have: half of SO_RCVBUF's buffer when
+ * that option fixed it, else half of net.xtcp.tcp_rmem[2]; 0 is kept
+ * as 1.  Pollers and readers the new mark satisfies are woken now
+ * (xtcp_data_ready()).  Unless SO_RCVBUF fixed it, the buffer then grows
+ * to twice the mark, so that the mark can be reached, and window_clamp
+ * to the window that buffer is worth (xtcp_win_from_space()); the
+ * buffer is not locked, so auto-tuning may grow it further.  Neither
+ * ever shrinks here.
+ *
+ * A port reservation (port.c) may get here too: its sk_socket is the
+ * xtcp socket's, and a cgroup bind program's bpf_setsockopt() goes
+ * through that socket's proto_ops.  It is no xtcp_sock, so it only
+ * stores the mark, as the core does for a family without this method.
+ *
+ * Context: process context, the socket owned (lock_sock() in
+ * sk_setsockopt()); a bind program's call runs under the same lock.
+ * Return: 0.
+ */
+int xtcp_set_rcvlowat(struct sock *sk, int val)
+{
+	bool locked = sk->sk_userlocks & SOCK_RCVBUF_LOCK;
+	struct xtcp_net *xn;
+	int limit;
+
+	if (sk->sk_prot != &xtcp_prot) {
+		WRITE_ONCE(sk->sk_rcvlowat, val ? : 1);
+		return 0;
+	}
+	xn = xtcp_pernet(sock_net(sk));
+	limit = locked ? READ_ONCE(sk->sk_rcvbuf) : READ_ONCE(xn->rmem[2]);
+	val = min(val, limit >> 1);
+	WRITE_ONCE(sk->sk_rcvlowat, val ? : 1);
+	xtcp_data_ready(sk);
+	if (locked || 2 * val <= READ_ONCE(sk->sk_rcvbuf))
+		return 0;
+	WRITE_ONCE(sk->sk_rcvbuf, 2 * val);
+	WRITE_ONCE(xtcp_sk(sk)->window_clamp,
+		   xtcp_win_from_space(2 * val, READ_ONCE(xn->adv_win_scale)));
+	return 0;
+}
+
+/**
  * xtcp_grow_window() - let the window grow with the data that arrives
  * @sk:     the socket, locked
  * @skb:    a data segment just taken, skb->len its payload
