@@ -626,12 +626,12 @@ static inline bool xtcp_in_pingpong_mode(const struct xtcp_sock *xsk)
 
 static inline void xtcp_enter_pingpong_mode(struct xtcp_sock *xsk)
 {
-	xsk->ack_pingpong = TCP_PINGPONG_THRESH;
+	WRITE_ONCE(xsk->ack_pingpong, TCP_PINGPONG_THRESH);
 }
 
 static inline void xtcp_exit_pingpong_mode(struct xtcp_sock *xsk)
 {
-	xsk->ack_pingpong = 0;
+	WRITE_ONCE(xsk->ack_pingpong, 0);
 }
 
 static inline struct sock *xtcp_hn_sk(struct xtcp_hnode *hn)

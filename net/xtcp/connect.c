@@ -130,9 +130,9 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	xsk->tsoffset = xtcp_ts_offset(sock_net(sk), inet->inet_saddr,
 				       inet->inet_daddr, inet->inet_sport,
 				       inet->inet_dport);
-	xsk->snd_una = xsk->iss;
+	WRITE_ONCE(xsk->snd_una, xsk->iss);
 	xsk->snd_sml = xsk->iss;
-	xsk->snd_nxt = xsk->iss + 1;
+	WRITE_ONCE(xsk->snd_nxt, xsk->iss + 1);
 	/* RFC 6582 s.3.2 step 1: "recover" starts at the ISS, so the first
 	 * loss is never taken for one inside an earlier recovery.
 	 */
@@ -240,17 +240,17 @@ int xtcp_disconnect(struct sock *sk)
 
 	/* Sequence spaces and windows (RFC 9293 s.3.3.1). */
 	xsk->iss = 0;
-	xsk->snd_una = 0;
+	WRITE_ONCE(xsk->snd_una, 0);
 	xsk->snd_sml = 0;
-	xsk->snd_nxt = 0;
+	WRITE_ONCE(xsk->snd_nxt, 0);
 	xsk->snd_wnd = 0;
 	xsk->snd_wl1 = 0;
 	WRITE_ONCE(xsk->write_seq, 0);
 	xsk->irs = 0;
-	xsk->rcv_nxt = 0;
+	WRITE_ONCE(xsk->rcv_nxt, 0);
 	xsk->rcv_wnd = 0;
 	xsk->rcv_wup = 0;
-	xsk->copied_seq = 0;
+	WRITE_ONCE(xsk->copied_seq, 0);
 	xsk->window_clamp = 0;
 	xsk->rcv_ssthresh = 0;
 	xsk->snd_wscale = 0;

@@ -78,7 +78,7 @@ static void xtcp_incr_quickack(struct sock *sk, unsigned int max_quickacks)
 		quickacks = 2;
 	quickacks = min(quickacks, max_quickacks);
 	if (quickacks > xsk->ack_quick)
-		xsk->ack_quick = quickacks;
+		WRITE_ONCE(xsk->ack_quick, quickacks);
 }
 
 /**
@@ -99,7 +99,7 @@ void xtcp_enter_quickack_mode(struct sock *sk, unsigned int max_quickacks)
 
 	xtcp_incr_quickack(sk, max_quickacks);
 	xtcp_exit_pingpong_mode(xsk);
-	xsk->ato = TCP_ATO_MIN;
+	WRITE_ONCE(xsk->ato, TCP_ATO_MIN);
 }
 
 /* tcp_in_quickack_mode(): a route with the quickack metric, or ACKs of
@@ -193,15 +193,15 @@ void xtcp_event_data_recv(struct sock *sk, const struct sk_buff *skb)
 	xtcp_measure_rcv_mss(sk, skb);
 	if (!xsk->ato) {
 		xtcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
-		xsk->ato = TCP_ATO_MIN;
+		WRITE_ONCE(xsk->ato, TCP_ATO_MIN);
 	} else {
 		u32 rto = xtcp_rto_jiffies(sk);
 		u32 m = now - xsk->lrcvtime;
 
 		if (m <= TCP_ATO_MIN / 2)
-			xsk->ato = (xsk->ato >> 1) + TCP_ATO_MIN / 2;
+			WRITE_ONCE(xsk->ato, (xsk->ato >> 1) + TCP_ATO_MIN / 2);
 		else if (m < xsk->ato)
-			xsk->ato = min((xsk->ato >> 1) + m, rto);
+			WRITE_ONCE(xsk->ato, min((xsk->ato >> 1) + m, rto));
 		else if (m > rto)
 			xtcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
 	}
@@ -332,8 +332,9 @@ void xtcp_event_ack_sent(struct sock *sk)
 	}
 	if (xsk->ack_quick) {
 		if (xsk->ack_pending & ICSK_ACK_SCHED) {
-			if (!--xsk->ack_quick)
-				xsk->ato = TCP_ATO_MIN;
+			WRITE_ONCE(xsk->ack_quick, xsk->ack_quick - 1);
+			if (!xsk->ack_quick)
+				WRITE_ONCE(xsk->ato, TCP_ATO_MIN);
 		}
 	}
 	if (!xsk->ack_pending)
@@ -403,7 +404,7 @@ void xtcp_delack_retry(struct sock *sk)
 	else
 		delay = TCP_RTO_MAX;
 	xsk->ack_pending |= ICSK_ACK_SCHED | ICSK_ACK_TIMER;
-	xsk->ato = TCP_ATO_MIN;
+	WRITE_ONCE(xsk->ato, TCP_ATO_MIN);
 	xsk->ack_timeout = jiffies + delay;
 	xtcp_reset_delack_timer(sk, xsk->ack_timeout);
 }
@@ -512,10 +513,10 @@ void xtcp_delack_init(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xsk->ack_pending = 0;
-	xsk->ack_quick = 0;
-	xsk->ack_pingpong = 0;
+	WRITE_ONCE(xsk->ack_quick, 0);
+	WRITE_ONCE(xsk->ack_pingpong, 0);
 	xsk->ack_retry = 0;
-	xsk->ato = 0;
+	WRITE_ONCE(xsk->ato, 0);
 	xsk->ack_timeout = 0;
 	xsk->sack_comp.held = 0;	/* tcp_disconnect() */
 	xsk->rcv_mss = 0;
@@ -556,10 +557,11 @@ static void __xtcp_delack_timer_handler(struct sock *sk, u8 note)
 		return;
 	}
 	if (!xtcp_in_pingpong_mode(xsk)) {
-		xsk->ato = min_t(u32, xsk->ato << 1, xtcp_rto_jiffies(sk));
+		WRITE_ONCE(xsk->ato,
+			   min_t(u32, xsk->ato << 1, xtcp_rto_jiffies(sk)));
 	} else {
 		xtcp_exit_pingpong_mode(xsk);
-		xsk->ato = TCP_ATO_MIN;
+		WRITE_ONCE(xsk->ato, TCP_ATO_MIN);
 	}
 	xtcp_send_ack(sk);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);

@@ -1303,7 +1303,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		segs = xtcp_clean_queues(sk, ack, xtcp_tstamp_ecr(sk, skb),
 					 &seq_rtt_us, &ca_rtt_us, &rs, &reord);
 		xsk->bytes_acked += ack - xsk->snd_una;
-		xsk->snd_una = ack;
+		WRITE_ONCE(xsk->snd_una, ack);
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
 		if (!xtcp_is_sack(xsk) && segs)
@@ -2038,7 +2038,7 @@ static void xtcp_ooo_drain(struct sock *sk)
 		}
 		if (xtcp_seq_after(cb->end_seq, xsk->rcv_nxt)) {
 			xsk->bytes_received += cb->end_seq - xsk->rcv_nxt;
-			xsk->rcv_nxt = cb->end_seq;
+			WRITE_ONCE(xsk->rcv_nxt, cb->end_seq);
 			/* Already charged: merged (its charge moves) or
 			 * queued.
 			 */
@@ -2171,7 +2171,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		xtcp_sack_rcv_data_mib(sk, sr, prior_rcv_nxt, sack_seq,
 				       seq + len);
 	xsk->bytes_received += seq + len - xsk->rcv_nxt;
-	xsk->rcv_nxt = seq + len;
+	WRITE_ONCE(xsk->rcv_nxt, seq + len);
 	xtcp_event_data_recv(sk, skb);
 	xtcp_ecn_check_ce(sk, skb);	/* before a merge frees @skb */
 	if (len >= 128)
@@ -2209,7 +2209,7 @@ static void xtcp_fin(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	xsk->rcv_nxt++;
+	WRITE_ONCE(xsk->rcv_nxt, xsk->rcv_nxt + 1);
 	xsk->bytes_received++;	/* end_seq counts the FIN in Linux */
 	xsk->ack_pending |= ICSK_ACK_SCHED;
 	/* Nothing beyond the FIN is worth keeping or reporting: what the
@@ -2304,8 +2304,8 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 
 	xtcp_ecn_rcv_syn(sk, flags);
 	xsk->irs = cb->seq;
-	xsk->rcv_nxt = cb->seq + 1;
-	xsk->copied_seq = xsk->rcv_nxt;
+	WRITE_ONCE(xsk->rcv_nxt, cb->seq + 1);
+	WRITE_ONCE(xsk->copied_seq, xsk->rcv_nxt);
 	xsk->rcv_wup = xsk->rcv_nxt;
 	xsk->lsndtime = tcp_jiffies32;	/* tcp_finish_connect() */
 	/* What the peer's SYN offers (tcp_rcv_synsent_state_process()):
@@ -2340,7 +2340,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	 * tcp_snd_una_update() counts it (TCP_INFO's bytes_acked 1).
 	 */
 	xsk->bytes_acked += cb->ack_seq - xsk->snd_una;
-	xsk->snd_una = cb->ack_seq;
+	WRITE_ONCE(xsk->snd_una, cb->ack_seq);
 	/* The SYN's round trip is the first RTT sample (Karn's rule: only
 	 * if it was not resent), as tcp_ack() takes it, so the first RTO
 	 * or zero-window probe is timed from it.  RFC 6298 s.5.7: after a
@@ -2496,7 +2496,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		 * SYN-ACK; the SYN after a simultaneous open (tcp_ack()).
 		 */
 		xsk->bytes_acked += cb->ack_seq - xsk->snd_una;
-		xsk->snd_una = cb->ack_seq;
+		WRITE_ONCE(xsk->snd_una, cb->ack_seq);
 		xsk->snd_wnd = (u32)cb->window <<
 			       (flags & TCPHDR_SYN ? 0 : xsk->snd_wscale);
 		xsk->snd_wl1 = cb->seq;

@@ -415,7 +415,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->snd_wl1 = cb->seq;
 	xsk->irs = req->irs;
 	xsk->rcv_nxt = req->irs + 1;
-	xsk->copied_seq = xsk->rcv_nxt;
+	WRITE_ONCE(xsk->copied_seq, xsk->rcv_nxt);
 	xsk->rcv_wup = xsk->rcv_nxt;
 	xsk->rcv_wnd = req->rcv_wnd;
 	xsk->rcv_ssthresh = req->rcv_wnd;

@@ -647,7 +647,7 @@ static void xtcp_send_new(struct sock *sk, struct sk_buff *skb)
 	xtcp_rbtree_insert(&xsk->rtx_queue, skb);
 	xsk->packets_out += cb->gso_segs;
 	if (xtcp_seq_after(cb->end_seq, xsk->snd_nxt))
-		xsk->snd_nxt = cb->end_seq;
+		WRITE_ONCE(xsk->snd_nxt, cb->end_seq);
 	xtcp_transmit_skb(sk, skb, true);
 	/* A pending reorder timeout stays: the RTO follows it; a pending
 	 * loss probe gives way to the RTO, for what is left of it, and the

@@ -425,7 +425,8 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 					copied = -EFAULT;
 				goto out_cleanup;
 			}
-			*seq += chunk;
+			/* Read locklessly by /proc/net/xtcp (rx_queue). */
+			WRITE_ONCE(*seq, *seq + chunk);
 			copied += chunk;
 			/* Size the buffer from what the reader takes. */
 			xtcp_rcv_space_adjust(sk);

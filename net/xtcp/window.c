@@ -109,7 +109,7 @@ u16 xtcp_select_window(struct sock *sk)
 	xtcp_rwin_space_get(sk, &s, sys.adv_win_scale);
 	field = xtcp_rwin_select_window(&w, &s, &sys, &space_low);
 	if (space_low)
-		xsk->ack_quick = 0;	/* __tcp_select_window() */
+		WRITE_ONCE(xsk->ack_quick, 0);	/* __tcp_select_window() */
 	xsk->rcv_wnd = w.rcv_wnd;
 	xsk->rcv_wup = w.rcv_wup;
 	xsk->rcv_ssthresh = w.rcv_ssthresh;
@@ -142,7 +142,7 @@ u32 __xtcp_select_window(struct sock *sk)
 	xtcp_rwin_space_get(sk, &s, sys.adv_win_scale);
 	win = __xtcp_rwin_select_window(&w, &s, sys.adv_win_scale, &space_low);
 	if (space_low)
-		xsk->ack_quick = 0;
+		WRITE_ONCE(xsk->ack_quick, 0);
 	xsk->rcv_ssthresh = w.rcv_ssthresh;
 	return win;
 }
@@ -371,7 +371,7 @@ static void xtcp_clamp_window(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	int rmem2 = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
 
-	xsk->ack_quick = 0;
+	WRITE_ONCE(xsk->ack_quick, 0);
 	if (READ_ONCE(sk->sk_rcvbuf) < rmem2 &&
 	    !(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
 	    !sk_under_memory_pressure(sk) &&
@@ -534,7 +534,8 @@ void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust)
 	if (incr) {
 		incr = max_t(int, incr, 2 * skb->len);
 		xsk->rcv_ssthresh += min(room, incr);
-		xsk->ack_quick |= 1;	/* ACK at once while it grows */
+		/* ACK at once while it grows */
+		WRITE_ONCE(xsk->ack_quick, xsk->ack_quick | 1);
 	}
 }
 
