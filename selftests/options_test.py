@@ -548,20 +548,21 @@ def case_lo_mss(args, wire, ports):
 
 
 ROUTE_METRICS = (("advmss 1000", 1000), ("mtu 1300", 1260),
-                 ("mtu 1300 advmss 900", 900))
+                 ("mtu 1300 advmss 900", 900), ("advmss 60", 88))
 
 
 def route_mss_names():
-    return [f"SYN-ACK MSS with the route back's {m}: as native"
-            for m, _ in ROUTE_METRICS]
+    return [f"{w} MSS with the route's {m}: as native"
+            for m, _ in ROUTE_METRICS for w in ("SYN-ACK", "SYN")]
 
 
 def case_route_mss(args, wire, ports):
-    """The MSS a listener offers comes from the route its SYN-ACK takes
-    (dst_metric_advmss(): the route's advmss, else its MTU less 40), not
-    from the interface the SYN came in on: a /32 route in X to our
-    address with each of ROUTE_METRICS in turn; native must offer the
-    value listed, xtcp the same."""
+    """The MSS a listener offers, and a connecting socket's, comes from
+    the route its segments take (tcp_dst_advmss(): the route's advmss,
+    else its MTU less 40, at least TCP_MIN_MSS 88), not from the
+    interface the SYN came in on: a /32 route in X to our address with
+    each of ROUTE_METRICS in turn; native must offer the value listed,
+    xtcp the same."""
     lports, peers = {}, {}
     for fam in FAMS:
         lports[fam] = ports.take()
@@ -583,6 +584,13 @@ def case_route_mss(args, wire, ports):
                 got[fam] = (dict(sa[TCP].options).get("MSS")
                             if not isinstance(sa, str) else sa)
             ok, why = same(got["inet"], got["xtcp"], f"SYN-ACK MSS, {metric}")
+            sane = got["inet"] == want
+            yield ok and sane, why + ("" if sane else f" (native not {want})")
+            for fam in FAMS:
+                syn = syn_of(args, wire, fam, ports)[2]
+                got[fam] = (dict(syn[TCP].options).get("MSS")
+                            if not isinstance(syn, str) else syn)
+            ok, why = same(got["inet"], got["xtcp"], f"SYN MSS, {metric}")
             sane = got["inet"] == want
             yield ok and sane, why + ("" if sane else f" (native not {want})")
     finally:

@@ -139,7 +139,8 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	xsk->high_seq = xsk->iss;
 	xsk->write_seq = xsk->iss + 1;
 	xsk->pushed_seq = xsk->write_seq;
-	xsk->advmss = dst_metric_advmss(&rt->dst);
+	/* tcp_connect_init(): tcp_dst_advmss(), then tcp_mss_clamp(). */
+	xsk->advmss = max_t(u32, dst_metric_advmss(&rt->dst), TCP_MIN_MSS);
 	if (xsk->user_mss)
 		xsk->advmss = min(xsk->advmss, xsk->user_mss);
 	xsk->peer_mss = 0;

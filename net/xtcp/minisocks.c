@@ -208,29 +208,31 @@ out:
 /* MSS to offer: the advmss metric of the route the SYN-ACK takes
  * (dst_metric_advmss(): the route's "advmss", else its MTU -- the
  * device's or the route's "mtu" -- less the IPv4 and TCP headers, 65495
- * on loopback), at most TCP_MAXSEG of the listener, as Linux's
- * tcp_openreq_init_rwin() and tcp_make_synack() take it from
- * inet_csk_route_req()'s route.  0 when there is no route back: Linux
- * then drops the SYN (tcp_conn_request()).
+ * on loopback), at least TCP_MIN_MSS (tcp_dst_advmss()), then taken as
+ * 16 bits and at most TCP_MAXSEG of the listener (tcp_mss_clamp()), as
+ * Linux's tcp_openreq_init_rwin() and tcp_make_synack() take it from
+ * inet_csk_route_req()'s route.  0 with @advmss set, or -errno when there
+ * is no route back: Linux then drops the SYN (tcp_conn_request()).
  */
-static u16 xtcp_req_advmss(const struct sock *listener, const struct sk_buff *skb)
+static int xtcp_req_advmss(const struct sock *listener,
+			   const struct sk_buff *skb, u16 *advmss)
 {
+	u16 user_mss = xtcp_sk(listener)->user_mss;
 	const struct tcphdr *th = tcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
 	struct flowi4 fl4;
 	struct rtable *rt;
-	u32 mss;
+	u16 mss;
 
 	rt = ip_route_output_ports(sock_net(listener), &fl4, NULL, iph->saddr,
 				   iph->daddr, th->source, th->dest,
 				   IPPROTO_TCP, 0, listener->sk_bound_dev_if);
 	if (IS_ERR(rt))
-		return 0;
-	mss = dst_metric_advmss(&rt->dst);
+		return PTR_ERR(rt);
+	mss = max_t(u32, dst_metric_advmss(&rt->dst), TCP_MIN_MSS);
 	ip_rt_put(rt);
-	if (xtcp_sk(listener)->user_mss)
-		mss = min_t(u32, mss, xtcp_sk(listener)->user_mss);
-	return mss;
+	*advmss = user_mss && user_mss < mss ? user_mss : mss;
+	return 0;
 }
 
 /**
@@ -253,7 +255,8 @@ static u16 xtcp_req_advmss(const struct sock *listener, const struct sk_buff *sk
  * the SYN or accept queue is full; -ENOMEM when no entry could be
  * allocated; -ENOENT when @listener stopped listening; -EEXIST when an
  * entry for the same four-tuple was made first (a twin SYN on another
- * CPU).
+ * CPU); the route lookup's -errno (-ENETUNREACH, -EHOSTUNREACH, ...)
+ * when there is no route back to the SYN's source.
  */
 int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 {
@@ -266,14 +269,15 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	struct xtcp_request *req;
 	int qlen = atomic_read(&lsk->syn_qlen);
 	u16 advmss;
+	int err;
 
 	if (qlen >= max_t(u32, READ_ONCE(listener->sk_max_ack_backlog), 1) ||
 	    qlen >= READ_ONCE(xn->max_syn_backlog) ||
 	    sk_acceptq_is_full(listener))
 		return -ENOBUFS;
-	advmss = xtcp_req_advmss(listener, skb);
-	if (!advmss)
-		return -EHOSTUNREACH;
+	err = xtcp_req_advmss(listener, skb, &advmss);
+	if (err)
+		return err;
 
 	req = kzalloc(sizeof(*req), GFP_ATOMIC);
 	if (!req)

@@ -94,8 +94,9 @@ bool xtcp_epollin_ready(const struct sock *sk, int target)
  * Linux's tcp_data_ready(): sk_data_ready() only once xtcp_epollin_ready()
  * holds for SO_RCVLOWAT, or the peer's FIN came in (SOCK_DONE), so that a
  * poll(), select() or epoll user waiting for the mark is not woken for
- * less.  A reader blocked in recvmsg() waits for min(SO_RCVLOWAT, its
- * length) and is woken by the same call.
+ * less.  A reader blocked in recvmsg() is woken by the same call, so by
+ * SO_RCVLOWAT's bytes, not by its own smaller target (a recv() of 100
+ * with SO_RCVLOWAT 1000 waits for 1000, or its timeout, as in Linux).
  *
  * Context: softirq with the socket spinlock held, or the socket's owner
  * (segment input, backlog processing, setsockopt(SO_RCVLOWAT)).

@@ -457,9 +457,10 @@ int xtcp_set_window_clamp(struct sock *sk, int val)
  * as 1.  Pollers and readers the new mark satisfies are woken now
  * (xtcp_data_ready()).  Unless SO_RCVBUF fixed it, the buffer then grows
  * to twice the mark, so that the mark can be reached, and window_clamp
- * to the window that buffer is worth (xtcp_win_from_space()); the
- * buffer is not locked, so auto-tuning may grow it further.  Neither
- * ever shrinks here.
+ * to the window that buffer is worth (xtcp_win_from_space()), replacing
+ * any TCP_WINDOW_CLAMP, larger or not, as Linux does; the buffer is not
+ * locked, so auto-tuning may grow it further.  The buffer never shrinks
+ * here.
  *
  * A port reservation (port.c) may get here too: its sk_socket is the
  * xtcp socket's, and a cgroup bind program's bpf_setsockopt() goes
