@@ -892,40 +892,36 @@ def writer_asleep(peer):
     return None
 
 
-def case_connect_blocked_writer(args, wire, fam, port):
-    # A non-blocking connect(), O_NONBLOCK off, and a write() that sleeps
-    # in SYN_SENT waiting for the connection (sk_write_pending): the
-    # handshake's last ACK waits for that write's data, which carries it.
-    peer, c, m, t_sa, n, why = answer_connect(
-        args, wire, fam, port, ["nbconnect", "blocking", "write 100"],
-        writer_asleep)
-    try:
-        if why:
-            for _ in range(2):
-                yield False, why
-            return
-        yield from ack_with_data(c, peer, fam, m, t_sa, n, 100)
-        c.abort()
-    finally:
-        peer.stop()
+def held_ack_case(name, cmds, ready=None):
+    """Case @name, whose peer runs @cmds (waiting for @ready, as
+    answer_connect()), the last a write of 100 bytes: the handshake's
+    last ACK waits for that data, which carries it (ack_with_data())."""
+    def case(args, wire, fam, port):
+        peer, c, m, t_sa, n, why = answer_connect(args, wire, fam, port,
+                                                  cmds, ready)
+        try:
+            if why:
+                for _ in range(2):
+                    yield False, why
+                return
+            yield from ack_with_data(c, peer, fam, m, t_sa, n, 100)
+            c.abort()
+        finally:
+            peer.stop()
+    case.__name__ = name
+    return case
 
 
-def case_connect_quickack0_write(args, wire, fam, port):
-    # TCP_QUICKACK 0 before a blocking connect() (interactive), a write
-    # 30 ms after it returned: the handshake's last ACK waits for the
-    # data, which carries it.
-    peer, c, m, t_sa, n, why = answer_connect(
-        args, wire, fam, port,
-        ["quickack 0", "connect", "sleep 30", "write 100"])
-    try:
-        if why:
-            for _ in range(2):
-                yield False, why
-            return
-        yield from ack_with_data(c, peer, fam, m, t_sa, n, 100)
-        c.abort()
-    finally:
-        peer.stop()
+# A non-blocking connect(), O_NONBLOCK off, and a write() that sleeps in
+# SYN_SENT waiting for the connection (sk_write_pending).
+case_connect_blocked_writer = held_ack_case(
+    "case_connect_blocked_writer", ["nbconnect", "blocking", "write 100"],
+    writer_asleep)
+# TCP_QUICKACK 0 before a blocking connect() (interactive), a write 30 ms
+# after it returned.
+case_connect_quickack0_write = held_ack_case(
+    "case_connect_quickack0_write",
+    ["quickack 0", "connect", "sleep 30", "write 100"])
 
 
 def case_connect_quickack0_idle(args, wire, fam, port):

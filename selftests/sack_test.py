@@ -233,6 +233,16 @@ def obs_edge(args, wire, fam, port):
         s.close()
 
 
+def rmem_of(args):
+    """tcp_rmem of both stacks in X, to put back after a case: {"ipv4":
+    [min, default, max], "xtcp": [...]}, as strings."""
+    return {pre: subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
+                                 "-n", f"net.{pre}.tcp_rmem"],
+                                capture_output=True, text=True,
+                                check=True).stdout.split()
+            for pre in ("ipv4", "xtcp")}
+
+
 def obs_ofo_window(args, wire, fam, port):
     """Eight full segments behind a hole, each continuing the last
     out-of-order one (window scaling offered, shift 7): (ack, blocks,
@@ -244,11 +254,7 @@ def obs_ofo_window(args, wire, fam, port):
     xtcp's coalesce_done growth taken out), so the merge path is not
     what this case covers."""
     knobs(args, ts=1)
-    was = {pre: subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
-                                "-n", f"net.{pre}.tcp_rmem"],
-                               capture_output=True, text=True,
-                               check=True).stdout.split()
-           for pre in ("ipv4", "xtcp")}
+    was = rmem_of(args)
     # A 1 MiB initial buffer: the window clamp (what the buffer holds)
     # leaves rcv_ssthresh room to grow; with the default 128 KiB both
     # stay at the 64 KiB the handshake set.
@@ -464,11 +470,7 @@ def obs_fin_collapse(args, wire, fam, port):
     """COLLAPSE with tcp_rmem RMEM_SMALL: as obs_fin(), then whether the
     stack's TCPRcvCollapsed grew meanwhile."""
     knobs(args, ts=1)
-    was = {pre: subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
-                                "-n", f"net.{pre}.tcp_rmem"],
-                               capture_output=True, text=True,
-                               check=True).stdout.split()
-           for pre in ("ipv4", "xtcp")}
+    was = rmem_of(args)
     sysctl_both(args.netns, tcp_rmem=RMEM_SMALL)
     key = "TcpExt:TCPRcvCollapsed"
     try:
