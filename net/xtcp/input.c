@@ -2173,6 +2173,11 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	xsk->bytes_received += seq + len - xsk->rcv_nxt;
 	WRITE_ONCE(xsk->rcv_nxt, seq + len);
 	xtcp_event_data_recv(sk, skb);
+	/* tcp_event_data_recv(): for data only, before the FIN and the
+	 * out-of-order queue move RCV.NXT further.
+	 */
+	if (len)
+		xtcp_rcv_rtt_measure(sk);
 	xtcp_ecn_check_ce(sk, skb);	/* before a merge frees @skb */
 	if (len >= 128)
 		xtcp_grow_window(sk, skb, true);
@@ -2191,7 +2196,6 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	/* Blocks RCV.NXT reached are acknowledged now (tcp_sack_remove()). */
 	if (sr)
 		xtcp_sack_remove(sr, xsk->rcv_nxt);
-	xtcp_rcv_rtt_measure(sk);
 	/* Readers and pollers only once SO_RCVLOWAT is reached. */
 	if (!sock_flag(sk, SOCK_DEAD))
 		xtcp_data_ready(sk);
