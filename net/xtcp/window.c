@@ -360,6 +360,14 @@ static void xtcp_lower_rcv_ssthresh(struct sock *sk, u32 limit)
 	}
 }
 
+/* tcp_adjust_rcv_ssthresh(): under memory pressure the window's soft
+ * limit falls to four segments (or what SO_RESERVE_MEM still holds).
+ */
+static void xtcp_adjust_rcv_ssthresh(struct sock *sk)
+{
+	xtcp_lower_rcv_ssthresh(sk, 4U * xtcp_sk(sk)->advmss);
+}
+
 /* tcp_clamp_window(): the receive queues hold more than the buffer.  Leave
  * quick-ACK mode; while xtcp's memory is below tcp_mem[0] and not under
  * pressure, grow the buffer to what is in use, up to tcp_rmem[2], unless
@@ -403,7 +411,7 @@ void xtcp_prune_window(struct sock *sk)
 	if (atomic_read(&sk->sk_rmem_alloc) >= READ_ONCE(sk->sk_rcvbuf))
 		xtcp_clamp_window(sk);
 	else if (sk_under_memory_pressure(sk))
-		xtcp_lower_rcv_ssthresh(sk, 4U * xtcp_sk(sk)->advmss);
+		xtcp_adjust_rcv_ssthresh(sk);
 }
 
 /**
@@ -523,8 +531,7 @@ void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust)
 	if (room <= 0)
 		return;
 	if (sk_under_memory_pressure(sk)) {
-		/* tcp_adjust_rcv_ssthresh() */
-		xtcp_lower_rcv_ssthresh(sk, 4U * xsk->advmss);
+		xtcp_adjust_rcv_ssthresh(sk);
 		return;
 	}
 	truesize = xtcp_truesize_adjust(adjust, skb);
