@@ -13,14 +13,19 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/xtcp.h>
 
 #include "lib/harness.h"
+#include "lib/util.h"
 
 struct proc_line {
 	unsigned int laddr, lport, raddr, rport, state;
+	unsigned int txq, rxq;	/* tx_queue and rx_queue */
 	unsigned long inode;
 	unsigned long ato;	/* clock ticks; 0 on lines without it */
 	unsigned int quick_pp;	/* (quick << 1) | pingpong */
@@ -43,11 +48,11 @@ static int find_socket(const char *path, unsigned long ino,
 	while (!found && fgets(line, sizeof(line), f)) {
 		struct proc_line l = {};
 		int n = sscanf(line,
-			       " %*d: %X:%X %X:%X %X %*X:%*X %*X:%*X %*X %*u %*d %lu %*d %*s %*u %lu %u",
+			       " %*d: %X:%X %X:%X %X %X:%X %*X:%*X %*X %*u %*d %lu %*d %*s %*u %lu %u",
 			       &l.laddr, &l.lport, &l.raddr, &l.rport, &l.state,
-			       &l.inode, &l.ato, &l.quick_pp);
+			       &l.txq, &l.rxq, &l.inode, &l.ato, &l.quick_pp);
 
-		if (n >= 6 && l.inode == ino) {
+		if (n >= 8 && l.inode == ino) {
 			*out = l;
 			found = 1;
 		}
@@ -235,10 +240,13 @@ TEST(listing_is_per_namespace)
  * stays below the RTO, so no timer changes the state meanwhile.
  */
 /* The exchange for @family on @port; the columns of the server's and the
- * client's socket in @srv and @cli.  0 on success.
+ * client's socket in @srv and @cli, and in @ms the time from before the
+ * client's write to after the server's reply (an upper bound of the time
+ * the server's stack saw between the byte's arrival and the reply).  0 on
+ * success.
  */
 static int exchange(int family, int port, struct proc_line *srv,
-		    struct proc_line *cli)
+		    struct proc_line *cli, double *ms)
 {
 	const char *path = family == AF_INET ? "/proc/net/tcp" :
 					       "/proc/net/xtcp";
@@ -255,8 +263,12 @@ static int exchange(int family, int port, struct proc_line *srv,
 	    connect(c, (struct sockaddr *)&sin, sizeof(sin)))
 		goto out;
 	s = accept(l, NULL, NULL);
+	*ms = now_ms();
 	if (s < 0 || write(c, &b, 1) != 1 || read(s, &b, 1) != 1 ||
-	    write(s, &b, 1) != 1 || read(c, &b, 1) != 1)
+	    write(s, &b, 1) != 1)
+		goto out;
+	*ms = now_ms() - *ms;
+	if (read(c, &b, 1) != 1)
 		goto out;
 	usleep(200000);
 	if (find_socket(path, socket_inode(s), srv) == 1 &&
@@ -272,23 +284,131 @@ out:
 	return ret;
 }
 
+/* The server answers the byte at once: within ato (40 ms) of its arrival
+ * a reply puts the server in pingpong (interactive) mode
+ * (tcp_event_data_sent()).  Whether it was within ato is timing: when
+ * either stack's exchange took 36 ms or more (ato less a 4 ms jiffy, the
+ * debug kernel under TCG with the host busy takes that long), the
+ * server's pingpong bit is not compared, only logged; quick-ACK counts,
+ * ato and the client's bit (never interactive: it got no data before it
+ * sent) always are.
+ */
 TEST(ato_and_quick_pingpong_as_tcp)
 {
 	struct proc_line ns, nc, xs, xc;
+	double nms, xms;
 
 	alarm(20);
-	ASSERT_EQ(0, exchange(AF_INET, 20611, &ns, &nc));
-	ASSERT_EQ(0, exchange(AF_XTCP, 20612, &xs, &xc));
-	TH_LOG("native server ato %lu qp %u, client ato %lu qp %u",
-	       ns.ato, ns.quick_pp, nc.ato, nc.quick_pp);
-	TH_LOG("xtcp server ato %lu qp %u, client ato %lu qp %u",
-	       xs.ato, xs.quick_pp, xc.ato, xc.quick_pp);
+	ASSERT_EQ(0, exchange(AF_INET, 20611, &ns, &nc, &nms));
+	ASSERT_EQ(0, exchange(AF_XTCP, 20612, &xs, &xc, &xms));
+	TH_LOG("native server ato %lu qp %u, client ato %lu qp %u (%.1f ms)",
+	       ns.ato, ns.quick_pp, nc.ato, nc.quick_pp, nms);
+	TH_LOG("xtcp server ato %lu qp %u, client ato %lu qp %u (%.1f ms)",
+	       xs.ato, xs.quick_pp, xc.ato, xc.quick_pp, xms);
 	/* Sanity: native shows data was received (ato set). */
 	EXPECT_NE(0, ns.ato);
 	EXPECT_EQ(ns.ato, xs.ato);
-	EXPECT_EQ(ns.quick_pp, xs.quick_pp);
 	EXPECT_EQ(nc.ato, xc.ato);
+	EXPECT_EQ(ns.quick_pp >> 1, xs.quick_pp >> 1);
 	EXPECT_EQ(nc.quick_pp, xc.quick_pp);
+	if (nms < 36 && xms < 36) {
+		/* Sanity: a reply that quick is interactive on native. */
+		EXPECT_EQ(1, ns.quick_pp & 1);
+		EXPECT_EQ(ns.quick_pp & 1, xs.quick_pp & 1);
+	} else {
+		TH_LOG("an exchange took 36 ms or more: pingpong not compared");
+	}
+}
+
+/* What the client's queues read around the peer's FIN, for @family on
+ * @port: the server writes 1000 bytes and shuts down its side; once the
+ * FIN is in, [0] rx_queue and [1] SIOCINQ, [2] and [3] after a
+ * MSG_PEEK of all of it (bytes peeked in [4]), then [5] and [6] after the
+ * client read up to EOF (recv() 0; bytes read in [7]).  -1 where a call
+ * failed.
+ */
+static int eof_queues(int family, int port, int out[8])
+{
+	const char *path = family == AF_INET ? "/proc/net/tcp" :
+					       "/proc/net/xtcp";
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int l = socket(family, SOCK_STREAM, 0);
+	int c = socket(family, SOCK_STREAM, 0);
+	int s = -1, ret = -1, i, n, got = 0;
+	char buf[4096] = { 0 };
+	struct pollfd pfd;
+	struct proc_line pl;
+
+	for (i = 0; i < 8; i++)
+		out[i] = -1;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (l < 0 || c < 0 ||
+	    bind(l, (struct sockaddr *)&sin, sizeof(sin)) || listen(l, 4) ||
+	    connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		goto out;
+	s = accept(l, NULL, NULL);
+	if (s < 0 || write(s, buf, 1000) != 1000 || shutdown(s, SHUT_WR))
+		goto out;
+	pfd.fd = c;
+	pfd.events = POLLRDHUP;
+	if (poll(&pfd, 1, 5000) != 1)
+		goto out;
+	if (find_socket(path, socket_inode(c), &pl) == 1)
+		out[0] = pl.rxq;
+	if (ioctl(c, SIOCINQ, &n) == 0)
+		out[1] = n;
+	out[4] = recv(c, buf, sizeof(buf), MSG_PEEK);
+	if (find_socket(path, socket_inode(c), &pl) == 1)
+		out[2] = pl.rxq;
+	if (ioctl(c, SIOCINQ, &n) == 0)
+		out[3] = n;
+	while ((n = read(c, buf, sizeof(buf))) > 0)
+		got += n;
+	if (n == 0)
+		out[7] = got;
+	if (find_socket(path, socket_inode(c), &pl) == 1)
+		out[5] = pl.rxq;
+	if (ioctl(c, SIOCINQ, &n) == 0)
+		out[6] = n;
+	ret = 0;
+out:
+	if (s >= 0)
+		close(s);
+	if (c >= 0)
+		close(c);
+	if (l >= 0)
+		close(l);
+	return ret;
+}
+
+/* rx_queue counts the peer's FIN (rcv_nxt - copied_seq) until the reader
+ * reaches it: a reader that got EOF has stepped over it
+ * (tcp_recvmsg_locked()), a MSG_PEEK has not; SIOCINQ never counts it.
+ * xtcp read 1 after EOF before 2026-12-03.
+ */
+TEST(queues_around_fin_as_tcp)
+{
+	static const char * const what[] = {
+		"rx_queue with the FIN in", "SIOCINQ with the FIN in",
+		"rx_queue after MSG_PEEK", "SIOCINQ after MSG_PEEK",
+		"bytes peeked", "rx_queue after EOF", "SIOCINQ after EOF",
+		"bytes read",
+	};
+	int n[8], x[8], i;
+
+	alarm(20);
+	ASSERT_EQ(0, eof_queues(AF_INET, 20613, n));
+	ASSERT_EQ(0, eof_queues(AF_XTCP, 20614, x));
+	for (i = 0; i < 8; i++) {
+		TH_LOG("%s: native %d, xtcp %d", what[i], n[i], x[i]);
+		EXPECT_EQ(n[i], x[i]);
+	}
+	/* Sanity: the FIN counts in native's rx_queue until EOF is read. */
+	EXPECT_EQ(1001, n[0]);
+	EXPECT_EQ(1000, n[1]);
+	EXPECT_EQ(0, n[5]);
+	EXPECT_EQ(1000, n[7]);
 }
 
 XTCP_HARNESS_MAIN

@@ -401,16 +401,20 @@ def compare(tap, name, n, x):
     xtcp's @x, two per step of STEPS[@name] and one for the counters."""
     bad = [f"{fam}: {r}" for fam, r in (("inet", n), ("xtcp", x))
            if isinstance(r, str)]
+    # Our handshake ACK reached X after its SYN-ACK timer fired (python
+    # late on a loaded or debug kernel): the scenario measured nothing,
+    # and says so (a SKIP, not a pass or a failure).
+    fail = None if bad and all("our ACK late" in b for b in bad) else False
     for step in STEPS[name]:
         ni = None if bad else n.steps.get(step)
         xi = None if bad else x.steps.get(step)
         known = [f for f in FIELDS if (name, step, f) in KNOWN]
         if ni is None or xi is None:
             why = "; ".join(bad) or f"inet {ni}, xtcp {xi}"
-            tap.result(False, f"{name} {step}: TCP_INFO as native's", why)
-            tap.result(False, f"{name} {step}: tcpi_rtt as native's", why)
+            tap.result(fail, f"{name} {step}: TCP_INFO as native's", why)
+            tap.result(fail, f"{name} {step}: tcpi_rtt as native's", why)
             for f in known:
-                tap.result(False, f"{name} {step}: tcpi_{f} as native's",
+                tap.result(fail, f"{name} {step}: tcpi_{f} as native's",
                            why)
             continue
         diff = [f"{f} {xi.get(f)} (native {ni.get(f)})" for f in FIELDS
@@ -431,7 +435,7 @@ def compare(tap, name, n, x):
     if not COUNTERS:
         return
     if bad:
-        tap.result(False, f"{name}: counter deltas as native's",
+        tap.result(fail, f"{name}: counter deltas as native's",
                    "; ".join(bad))
         return
     nd = {c: n.mib1.get(c, 0) - n.mib0.get(c, 0) for c in COUNTERS}

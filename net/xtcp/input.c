@@ -1545,13 +1545,14 @@ static void xtcp_run_unlink(struct sock *sk, struct sk_buff_head *list,
 		rb_erase(&skb->rbnode, &xtcp_sk(sk)->out_of_order_queue);
 }
 
-/* Does @skb hold the peer's FIN?  Only out-of-order skbs (@list NULL)
- * count it in end_seq; on the receive queue end_seq stops at the data.
+/* Does @skb hold the peer's FIN?  Such an skb is never collapsed, on
+ * either queue, as tcp_collapse() refuses one.  Out-of-order skbs count
+ * the FIN in end_seq; on the receive queue end_seq stops at the data and
+ * the flag only marks the skb (xtcp_fin() took the FIN already).
  */
-static bool xtcp_run_fin(const struct sk_buff_head *list,
-			 const struct sk_buff *skb)
+static bool xtcp_run_fin(const struct sk_buff *skb)
 {
-	return !list && (XTCP_SKB_CB(skb)->flags & TCPHDR_FIN);
+	return XTCP_SKB_CB(skb)->flags & TCPHDR_FIN;
 }
 
 /* Link @skb into the out-of-order rbtree by its sequence number; the
@@ -1582,9 +1583,9 @@ static void xtcp_ooo_link(struct sock *sk, struct sk_buff *skb)
  * from the first bloated skb on is copied.  The copies are charged before
  * the originals are freed.  On the receive queue (@list) they keep the
  * queue's order; in the rbtree (@list NULL) they are linked once the
- * originals are gone.  An out-of-order skb holding the peer's FIN is
- * never copied, as in tcp_collapse(): it is skipped like a compact one,
- * and a copy stops where it starts, so the FIN stays on the skb whose
+ * originals are gone.  An skb holding the peer's FIN is never copied,
+ * as in tcp_collapse(): it is skipped like a compact one, and a copy
+ * stops where it starts, so an out-of-order FIN stays on the skb whose
  * end_seq counts it.
  */
 static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
@@ -1599,7 +1600,7 @@ static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
 
 		next = xtcp_run_next(list, skb);
 		if (xtcp_seq_before(start, cb->end_seq)) {
-			if (!xtcp_run_fin(list, skb) &&
+			if (!xtcp_run_fin(skb) &&
 			    (xtcp_skb_bloated(sk, skb) ||
 			     xtcp_seq_before(cb->seq, start)))
 				break;
@@ -1657,7 +1658,7 @@ static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
 					       XTCP_MIB_TCPRCVCOLLAPSED);
 				kfree_skb(skb);
 				skb = next;
-				if (skb && xtcp_run_fin(list, skb)) {
+				if (skb && xtcp_run_fin(skb)) {
 					at_fin = true;
 					break;
 				}
@@ -2414,10 +2415,14 @@ static bool xtcp_beyond_window(const struct xtcp_sock *xsk, u32 seq)
 }
 
 /* tcp_data_snd_check(): send what the segment just taken allows, then
- * tell a writer waiting for room.
+ * tell a writer waiting for room; not once the segment's FIN closed the
+ * socket (tcp_rcv_state_process() checks for TCP_CLOSE, as
+ * xtcp_ack_snd_check() does).
  */
 static void xtcp_data_snd_check(struct sock *sk)
 {
+	if (sk->sk_state == TCP_CLOSE)
+		return;
 	xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
 	xtcp_check_space(sk);
 }

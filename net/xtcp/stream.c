@@ -438,6 +438,13 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			if (copied == len)
 				break;
 		}
+		/* The reader reached the peer's FIN: step over it, as
+		 * tcp_recvmsg_locked()'s found_fin_ok does, so rx_queue and
+		 * SIOCINQ read 0 after EOF.  xtcp keeps the FIN off the
+		 * receive queue (SOCK_DONE, rcv_nxt past it).
+		 */
+		if (sock_flag(sk, SOCK_DONE) && *seq + 1 == xsk->rcv_nxt)
+			WRITE_ONCE(*seq, *seq + 1);
 		/* Take in what arrived while we held the socket (Linux's
 		 * tcp_recvmsg()), before the backlog overflows and drops.
 		 */
