@@ -239,6 +239,42 @@ TEST(listing_is_per_namespace)
  * far below the 40 ms ato; the 200 ms pause only lets the ACKs arrive and
  * stays below the RTO, so no timer changes the state meanwhile.
  */
+/* A client connected to a listener over loopback on @port, both of
+ * @family, and the accepted socket: the three descriptors (-1 where not
+ * made) in @k.  0 when all three are there.
+ */
+struct lo_conn {
+	int l, c, s;
+};
+
+static int lo_conn_open(int family, int port, struct lo_conn *k)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	k->l = socket(family, SOCK_STREAM, 0);
+	k->c = socket(family, SOCK_STREAM, 0);
+	k->s = -1;
+	if (k->l < 0 || k->c < 0 ||
+	    bind(k->l, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(k->l, 4) ||
+	    connect(k->c, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1;
+	k->s = accept(k->l, NULL, NULL);
+	return k->s < 0 ? -1 : 0;
+}
+
+static void lo_conn_close(struct lo_conn *k)
+{
+	if (k->s >= 0)
+		close(k->s);
+	if (k->c >= 0)
+		close(k->c);
+	if (k->l >= 0)
+		close(k->l);
+}
+
 /* The exchange for @family on @port; the columns of the server's and the
  * client's socket in @srv and @cli, and in @ms the time from before the
  * client's write to after the server's reply (an upper bound of the time
@@ -250,37 +286,25 @@ static int exchange(int family, int port, struct proc_line *srv,
 {
 	const char *path = family == AF_INET ? "/proc/net/tcp" :
 					       "/proc/net/xtcp";
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int l = socket(family, SOCK_STREAM, 0);
-	int c = socket(family, SOCK_STREAM, 0);
-	int s = -1, ret = -1;
+	struct lo_conn k;
+	int ret = -1;
 	char b = 'x';
 
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (l < 0 || c < 0 ||
-	    bind(l, (struct sockaddr *)&sin, sizeof(sin)) || listen(l, 4) ||
-	    connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+	if (lo_conn_open(family, port, &k))
 		goto out;
-	s = accept(l, NULL, NULL);
 	*ms = now_ms();
-	if (s < 0 || write(c, &b, 1) != 1 || read(s, &b, 1) != 1 ||
-	    write(s, &b, 1) != 1)
+	if (write(k.c, &b, 1) != 1 || read(k.s, &b, 1) != 1 ||
+	    write(k.s, &b, 1) != 1)
 		goto out;
 	*ms = now_ms() - *ms;
-	if (read(c, &b, 1) != 1)
+	if (read(k.c, &b, 1) != 1)
 		goto out;
 	usleep(200000);
-	if (find_socket(path, socket_inode(s), srv) == 1 &&
-	    find_socket(path, socket_inode(c), cli) == 1)
+	if (find_socket(path, socket_inode(k.s), srv) == 1 &&
+	    find_socket(path, socket_inode(k.c), cli) == 1)
 		ret = 0;
 out:
-	if (s >= 0)
-		close(s);
-	if (c >= 0)
-		close(c);
-	if (l >= 0)
-		close(l);
+	lo_conn_close(&k);
 	return ret;
 }
 
@@ -288,19 +312,28 @@ out:
  * a reply puts the server in pingpong (interactive) mode
  * (tcp_event_data_sent()).  Whether it was within ato is timing: when
  * either stack's exchange took 36 ms or more (ato less a 4 ms jiffy, the
- * debug kernel under TCG with the host busy takes that long), the
- * server's pingpong bit is not compared, only logged; quick-ACK counts,
- * ato and the client's bit (never interactive: it got no data before it
- * sent) always are.
+ * debug kernel under TCG with the host busy takes that long), the pair
+ * does not decide the server's pingpong bit: up to five pairs are made,
+ * and when none is quick the bit is a SKIP that says so.  Quick-ACK
+ * counts, ato and the client's bit (never interactive: it got no data
+ * before it sent) are always compared.
  */
 TEST(ato_and_quick_pingpong_as_tcp)
 {
 	struct proc_line ns, nc, xs, xc;
 	double nms, xms;
+	bool quick = false;
+	int i;
 
-	alarm(20);
-	ASSERT_EQ(0, exchange(AF_INET, 20611, &ns, &nc, &nms));
-	ASSERT_EQ(0, exchange(AF_XTCP, 20612, &xs, &xc, &xms));
+	alarm(60);
+	/* Up to five exchanges each until one of each stack is quick
+	 * enough to decide the pingpong bit; the last pair is compared.
+	 */
+	for (i = 0; i < 5 && !quick; i++) {
+		ASSERT_EQ(0, exchange(AF_INET, 20621 + 2 * i, &ns, &nc, &nms));
+		ASSERT_EQ(0, exchange(AF_XTCP, 20622 + 2 * i, &xs, &xc, &xms));
+		quick = nms < 36 && xms < 36;
+	}
 	TH_LOG("native server ato %lu qp %u, client ato %lu qp %u (%.1f ms)",
 	       ns.ato, ns.quick_pp, nc.ato, nc.quick_pp, nms);
 	TH_LOG("xtcp server ato %lu qp %u, client ato %lu qp %u (%.1f ms)",
@@ -311,74 +344,74 @@ TEST(ato_and_quick_pingpong_as_tcp)
 	EXPECT_EQ(nc.ato, xc.ato);
 	EXPECT_EQ(ns.quick_pp >> 1, xs.quick_pp >> 1);
 	EXPECT_EQ(nc.quick_pp, xc.quick_pp);
-	if (nms < 36 && xms < 36) {
+	if (quick) {
 		/* Sanity: a reply that quick is interactive on native. */
 		EXPECT_EQ(1, ns.quick_pp & 1);
 		EXPECT_EQ(ns.quick_pp & 1, xs.quick_pp & 1);
-	} else {
-		TH_LOG("an exchange took 36 ms or more: pingpong not compared");
+	} else if (_metadata->passed) {
+		/* SKIP counts as a pass: only when nothing above failed. */
+		SKIP(return, "%s: %.1f ms native, %.1f ms xtcp",
+		     "no quick pair in five: pingpong not compared",
+		     nms, xms);
 	}
 }
 
 /* What the client's queues read around the peer's FIN, for @family on
  * @port: the server writes 1000 bytes and shuts down its side; once the
  * FIN is in, [0] rx_queue and [1] SIOCINQ, [2] and [3] after a
- * MSG_PEEK of all of it (bytes peeked in [4]), then [5] and [6] after the
- * client read up to EOF (recv() 0; bytes read in [7]).  -1 where a call
- * failed.
+ * MSG_PEEK of all of it (bytes peeked in [4]), [8] and [9] after the
+ * client read 999 bytes (one data byte and the FIN still ahead), then
+ * [5] and [6] after it read up to EOF (recv() 0; bytes read in [7]).
+ * -1 where a call failed.
  */
-static int eof_queues(int family, int port, int out[8])
+#define N_EOF 10
+
+static int eof_queues(int family, int port, int out[N_EOF])
 {
 	const char *path = family == AF_INET ? "/proc/net/tcp" :
 					       "/proc/net/xtcp";
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int l = socket(family, SOCK_STREAM, 0);
-	int c = socket(family, SOCK_STREAM, 0);
-	int s = -1, ret = -1, i, n, got = 0;
+	int ret = -1, i, n, got = 0;
 	char buf[4096] = { 0 };
-	struct pollfd pfd;
 	struct proc_line pl;
+	struct pollfd pfd;
+	struct lo_conn k;
 
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < N_EOF; i++)
 		out[i] = -1;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (l < 0 || c < 0 ||
-	    bind(l, (struct sockaddr *)&sin, sizeof(sin)) || listen(l, 4) ||
-	    connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+	if (lo_conn_open(family, port, &k) ||
+	    write(k.s, buf, 1000) != 1000 || shutdown(k.s, SHUT_WR))
 		goto out;
-	s = accept(l, NULL, NULL);
-	if (s < 0 || write(s, buf, 1000) != 1000 || shutdown(s, SHUT_WR))
-		goto out;
-	pfd.fd = c;
+	pfd.fd = k.c;
 	pfd.events = POLLRDHUP;
 	if (poll(&pfd, 1, 5000) != 1)
 		goto out;
-	if (find_socket(path, socket_inode(c), &pl) == 1)
+	if (find_socket(path, socket_inode(k.c), &pl) == 1)
 		out[0] = pl.rxq;
-	if (ioctl(c, SIOCINQ, &n) == 0)
+	if (ioctl(k.c, SIOCINQ, &n) == 0)
 		out[1] = n;
-	out[4] = recv(c, buf, sizeof(buf), MSG_PEEK);
-	if (find_socket(path, socket_inode(c), &pl) == 1)
+	out[4] = recv(k.c, buf, sizeof(buf), MSG_PEEK);
+	if (find_socket(path, socket_inode(k.c), &pl) == 1)
 		out[2] = pl.rxq;
-	if (ioctl(c, SIOCINQ, &n) == 0)
+	if (ioctl(k.c, SIOCINQ, &n) == 0)
 		out[3] = n;
-	while ((n = read(c, buf, sizeof(buf))) > 0)
+	got = recv(k.c, buf, 999, MSG_WAITALL);
+	if (find_socket(path, socket_inode(k.c), &pl) == 1)
+		out[8] = pl.rxq;
+	if (ioctl(k.c, SIOCINQ, &n) == 0)
+		out[9] = n;
+	if (got != 999)
+		goto out;
+	while ((n = read(k.c, buf, sizeof(buf))) > 0)
 		got += n;
 	if (n == 0)
 		out[7] = got;
-	if (find_socket(path, socket_inode(c), &pl) == 1)
+	if (find_socket(path, socket_inode(k.c), &pl) == 1)
 		out[5] = pl.rxq;
-	if (ioctl(c, SIOCINQ, &n) == 0)
+	if (ioctl(k.c, SIOCINQ, &n) == 0)
 		out[6] = n;
 	ret = 0;
 out:
-	if (s >= 0)
-		close(s);
-	if (c >= 0)
-		close(c);
-	if (l >= 0)
-		close(l);
+	lo_conn_close(&k);
 	return ret;
 }
 
@@ -393,20 +426,25 @@ TEST(queues_around_fin_as_tcp)
 		"rx_queue with the FIN in", "SIOCINQ with the FIN in",
 		"rx_queue after MSG_PEEK", "SIOCINQ after MSG_PEEK",
 		"bytes peeked", "rx_queue after EOF", "SIOCINQ after EOF",
-		"bytes read",
+		"bytes read", "rx_queue after 999 bytes",
+		"SIOCINQ after 999 bytes",
 	};
-	int n[8], x[8], i;
+	int n[N_EOF], x[N_EOF], i;
 
 	alarm(20);
 	ASSERT_EQ(0, eof_queues(AF_INET, 20613, n));
 	ASSERT_EQ(0, eof_queues(AF_XTCP, 20614, x));
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < N_EOF; i++) {
 		TH_LOG("%s: native %d, xtcp %d", what[i], n[i], x[i]);
 		EXPECT_EQ(n[i], x[i]);
 	}
-	/* Sanity: the FIN counts in native's rx_queue until EOF is read. */
+	/* Sanity: the FIN counts in native's rx_queue until EOF is read,
+	 * and the byte before it is still there after 999.
+	 */
 	EXPECT_EQ(1001, n[0]);
 	EXPECT_EQ(1000, n[1]);
+	EXPECT_EQ(2, n[8]);
+	EXPECT_EQ(1, n[9]);
 	EXPECT_EQ(0, n[5]);
 	EXPECT_EQ(1000, n[7]);
 }

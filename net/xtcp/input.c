@@ -1411,8 +1411,6 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		if (!reo)
 			xtcp_set_xmit_timer(sk);
 		xtcp_ack_probe(sk);
-		xtcp_sndbuf_expand(sk);
-		sk->sk_write_space(sk);
 		return XTCP_ACK_OK;
 	}
 	xtcp_ack_probe(sk);
@@ -1473,9 +1471,11 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 /* Receiver-side RTT from sequence numbers, as Linux's
  * tcp_rcv_rtt_measure(): the time the peer takes to send a window's worth
  * of data.  Such a sample is at least one RTT, so only a smaller one
- * counts (xtcp_rcv_rtt_update(), @win_dep).
+ * counts (xtcp_rcv_rtt_update(), @win_dep).  @rcv_nxt is RCV.NXT as
+ * Linux has it there: past the segment's data and its FIN, if it carries
+ * one (tcp_queue_rcv() moved it to end_seq before tcp_event_data_recv()).
  */
-static void xtcp_rcv_rtt_measure(struct sock *sk)
+static void xtcp_rcv_rtt_measure(struct sock *sk, u32 rcv_nxt)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u64 now = xsk->tcp_mstamp;
@@ -1483,13 +1483,13 @@ static void xtcp_rcv_rtt_measure(struct sock *sk)
 	if (xsk->rcv_rtt_time) {
 		u64 sample = xtcp_stamp_us_delta(now, xsk->rcv_rtt_time);
 
-		if (xtcp_seq_before(xsk->rcv_nxt, xsk->rcv_rtt_seq))
+		if (xtcp_seq_before(rcv_nxt, xsk->rcv_rtt_seq))
 			return;
 		sample = clamp_t(u64, sample, 1, U32_MAX);
 		xsk->rcv_rtt_us8 = xtcp_rcv_rtt_update(xsk->rcv_rtt_us8,
 						       sample, true);
 	}
-	xsk->rcv_rtt_seq = xsk->rcv_nxt + xsk->rcv_wnd;
+	xsk->rcv_rtt_seq = rcv_nxt + xsk->rcv_wnd;
 	xsk->rcv_rtt_time = now;
 }
 
@@ -1547,8 +1547,11 @@ static void xtcp_run_unlink(struct sock *sk, struct sk_buff_head *list,
 
 /* Does @skb hold the peer's FIN?  Such an skb is never collapsed, on
  * either queue, as tcp_collapse() refuses one.  Out-of-order skbs count
- * the FIN in end_seq; on the receive queue end_seq stops at the data and
- * the flag only marks the skb (xtcp_fin() took the FIN already).
+ * the FIN in end_seq; on the receive queue end_seq stops at the data, and
+ * an skb queued in order keeps the flag (one drained from the
+ * out-of-order queue has it cleared): xtcp_fin() took the FIN already,
+ * and no data is taken after it, so a collapse of the receive queue
+ * never meets one today.
  */
 static bool xtcp_run_fin(const struct sk_buff *skb)
 {
@@ -2174,11 +2177,13 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 	xsk->bytes_received += seq + len - xsk->rcv_nxt;
 	WRITE_ONCE(xsk->rcv_nxt, seq + len);
 	xtcp_event_data_recv(sk, skb);
-	/* tcp_event_data_recv(): for data only, before the FIN and the
-	 * out-of-order queue move RCV.NXT further.
+	/* tcp_event_data_recv(), for a segment with data (always, here:
+	 * old data was trimmed off or dropped above): RCV.NXT counts the
+	 * segment's own FIN, which xtcp_fin() below takes, and not what the
+	 * out-of-order queue adds after it.
 	 */
 	if (len)
-		xtcp_rcv_rtt_measure(sk);
+		xtcp_rcv_rtt_measure(sk, xsk->rcv_nxt + fin);
 	xtcp_ecn_check_ce(sk, skb);	/* before a merge frees @skb */
 	if (len >= 128)
 		xtcp_grow_window(sk, skb, true);

@@ -50,8 +50,8 @@ u64 xtcp_clock_us(void)
  * The buffer never shrinks here.
  *
  * Context: socket locked: softirq with the spinlock held or the owner
- * (an ACK that freed space, the handshake's end on either side, a new
- * child in xtcp_create_child()).
+ * (xtcp_check_space() for a writer waiting for room, the handshake's
+ * end on either side, a new child in xtcp_create_child()).
  */
 void xtcp_sndbuf_expand(struct sock *sk)
 {

@@ -266,6 +266,10 @@ u32 __xtcp_rwin_select_window(struct xtcp_rwin *w,
 	if (free_space < (full_space >> 1)) {
 		if (space_low)
 			*space_low = true;
+		/* tcp_adjust_rcv_ssthresh(), written out here: this file
+		 * is pure logic on its snapshot (window.c's
+		 * xtcp_adjust_rcv_ssthresh() is the socket's form).
+		 */
 		if (s->memory_pressure) {
 			floor = 4 * s->advmss;
 			if (w->rcv_ssthresh > floor)

@@ -129,14 +129,44 @@ bool xtcp_stream_writable(const struct sock *sk)
 	       __sk_stream_memory_free(sk, 1);
 }
 
+/* May the send buffer grow for a writer that ran out of room?  Not when
+ * the user fixed it (SO_SNDBUF), not under memory pressure (where it
+ * takes what SO_RESERVE_MEM holds unused, if that is more than the
+ * minimum), not at or above tcp_mem[0], and not when the congestion
+ * window is full: the writer is then limited by the network, not the
+ * buffer (tcp_should_expand_sndbuf()).
+ */
+static bool xtcp_should_expand_sndbuf(struct sock *sk)
+{
+	const struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+		return false;
+	if (sk_under_memory_pressure(sk)) {
+		int unused = sk_unused_reserved_mem(sk);
+
+		if (unused > SOCK_MIN_SNDBUF)
+			WRITE_ONCE(sk->sk_sndbuf, unused);
+		return false;
+	}
+	if (sk_memory_allocated(sk) >= sk_prot_mem_limits(sk, 0))
+		return false;
+	return xtcp_packets_in_flight(xsk) < xsk->cong.cwnd;
+}
+
 /**
- * xtcp_check_space() - wake a writer that waits for room
+ * xtcp_check_space() - grow the send buffer for a writer that waits for
+ * room, and wake it
  * @sk: the socket, locked (softirq or owner)
  *
- * Linux's tcp_check_space(), called once an incoming segment has been
- * processed and what it allowed was sent: a writer that found no room
- * (SOCK_NOSPACE) may have some now, the send buffer drained by the ACK or
- * the unsent bytes (TCP_NOTSENT_LOWAT) by the sending.
+ * Linux's tcp_check_space() and tcp_new_space(), called once an incoming
+ * segment has been processed and what it allowed was sent: a writer that
+ * found no room (SOCK_NOSPACE) may have some now, the send buffer drained
+ * by the ACK or the unsent bytes (TCP_NOTSENT_LOWAT) by the sending.  Only
+ * for such a writer does the buffer grow with the congestion window
+ * (xtcp_sndbuf_expand()), and only while the window is not full; a
+ * connection whose writer never ran out of room keeps the buffer it had
+ * when it was established.
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
  * by the caller): the end of segment input.
@@ -145,8 +175,11 @@ void xtcp_check_space(struct sock *sk)
 {
 	/* Pairs with xtcp_poll()'s barrier after it set SOCK_NOSPACE. */
 	smp_mb();
-	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
-		sk->sk_write_space(sk);
+	if (!sk->sk_socket || !test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+		return;
+	if (xtcp_should_expand_sndbuf(sk))
+		xtcp_sndbuf_expand(sk);
+	sk->sk_write_space(sk);
 }
 
 /**
@@ -439,9 +472,10 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 				break;
 		}
 		/* The reader reached the peer's FIN: step over it, as
-		 * tcp_recvmsg_locked()'s found_fin_ok does, so rx_queue and
-		 * SIOCINQ read 0 after EOF.  xtcp keeps the FIN off the
-		 * receive queue (SOCK_DONE, rcv_nxt past it).
+		 * tcp_recvmsg_locked()'s found_fin_ok does, so rx_queue
+		 * reads 0 after EOF (SIOCINQ never counts the FIN).  xtcp
+		 * keeps the FIN off the receive queue (SOCK_DONE, rcv_nxt
+		 * past it), so every data byte before it has been read here.
 		 */
 		if (sock_flag(sk, SOCK_DONE) && *seq + 1 == xsk->rcv_nxt)
 			WRITE_ONCE(*seq, *seq + 1);
