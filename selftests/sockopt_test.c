@@ -75,7 +75,7 @@
 
 static const int opts[] = { TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
 			    TCP_SYNCNT, TCP_LINGER2, TCP_USER_TIMEOUT,
-			    TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT };
+			    TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT, TCP_INQ };
 
 /* Around Linux's limits: MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL 32767,
  * MAX_TCP_KEEPCNT and MAX_TCP_SYNCNT 127, TCP_FIN_TIMEOUT_MAX 120 s,
@@ -233,7 +233,7 @@ static const struct opt_val inherited[] = {
 	{ SOL_TCP, TCP_KEEPINTVL, 11 }, { SOL_TCP, TCP_KEEPCNT, 5 },
 	{ SOL_TCP, TCP_SYNCNT, 3 }, { SOL_TCP, TCP_LINGER2, 7 },
 	{ SOL_TCP, TCP_USER_TIMEOUT, 4321 }, { SOL_TCP, TCP_WINDOW_CLAMP, 7000 },
-	{ SOL_TCP, TCP_NOTSENT_LOWAT, 12345 },
+	{ SOL_TCP, TCP_NOTSENT_LOWAT, 12345 }, { SOL_TCP, TCP_INQ, 1 },
 };
 
 /* Then set on the accepted, established socket and read back (a new
@@ -1423,6 +1423,100 @@ TEST(sndbuf_growth_as_native)
 	EXPECT_LT(10, n[3]);
 	EXPECT_EQ(n[0], n[1]);
 	EXPECT_LT(n[1], n[2]);
+}
+
+/* One recvmsg() of up to @len bytes from @fd: the bytes it returned in
+ * out[0] (-errno on a failure), the TCP_CM_INQ value in out[1] (-1
+ * without one), and 1 in out[2] if MSG_CTRUNC came back.  @room 0 gives
+ * it no control buffer.
+ */
+static void recv_inq(int fd, size_t len, bool room, int out[3])
+{
+	char buf[2048], cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	ssize_t r;
+
+	if (room) {
+		m.msg_control = cbuf;
+		m.msg_controllen = sizeof(cbuf);
+	}
+	r = recvmsg(fd, &m, 0);
+	out[0] = r < 0 ? -errno : (int)r;
+	out[1] = -1;
+	out[2] = !!(m.msg_flags & MSG_CTRUNC);
+	for (cm = room ? CMSG_FIRSTHDR(&m) : NULL; cm;
+	     cm = CMSG_NXTHDR(&m, cm))
+		if (cm->cmsg_level == SOL_TCP && cm->cmsg_type == TCP_CM_INQ)
+			memcpy(&out[1], CMSG_DATA(cm), sizeof(int));
+}
+
+#define N_INQ 18
+
+/* What a reader of @family with TCP_INQ (set on the listener, so
+ * inherited) sees: the server writes 1000 bytes and shuts down its
+ * side; once the FIN is in, recvmsg() of 300 bytes, then of 699 (one
+ * byte and the FIN left), of 2048 (the last byte), of 2048 (end of
+ * stream), each with a control buffer, then one without (end of stream
+ * again: MSG_CTRUNC).  Three values per call (recv_inq()), and then
+ * TCP_INQ 0 and one more call without a message, in out[15..17].
+ */
+static int inq_obs(int family, int out[N_INQ])
+{
+	struct sockaddr_in sin;
+	int l, c, a, one = 1, zero = 0, i;
+	char buf[1000] = { 0 };
+	struct pollfd p;
+
+	for (i = 0; i < N_INQ; i++)
+		out[i] = -2;
+	l = listener(family, &sin, 1);
+	if (l < 0 || setsockopt(l, SOL_TCP, TCP_INQ, &one, sizeof(one)))
+		return -1;
+	c = connect_accept(family, l, &sin, &a);
+	close(l);
+	if (c < 0 || write(c, buf, sizeof(buf)) != sizeof(buf) ||
+	    shutdown(c, SHUT_WR))
+		return -1;
+	p.fd = a;
+	p.events = POLLRDHUP;
+	if (poll(&p, 1, 5000) != 1)
+		return -1;
+	recv_inq(a, 300, true, &out[0]);
+	recv_inq(a, 699, true, &out[3]);
+	recv_inq(a, 2048, true, &out[6]);
+	recv_inq(a, 2048, true, &out[9]);
+	recv_inq(a, 2048, false, &out[12]);
+	if (setsockopt(a, SOL_TCP, TCP_INQ, &zero, sizeof(zero)))
+		return -1;
+	recv_inq(a, 2048, true, &out[15]);
+	close(a);
+	close(c);
+	return 0;
+}
+
+/* TCP_INQ's control message as native's: the bytes left after each
+ * read, the FIN counted until reached, 1 at the end of the stream
+ * (tcp_inq_hint()), MSG_CTRUNC without room, none once it is off.
+ */
+TEST(inq_cmsg_as_native)
+{
+	int n[N_INQ], x[N_INQ], i;
+
+	ASSERT_EQ(0, inq_obs(AF_INET, n));
+	ASSERT_EQ(0, inq_obs(AF_XTCP, x));
+	for (i = 0; i < N_INQ; i += 3)
+		TH_LOG("call %d: native %d bytes inq %d ctrunc %d, xtcp %d bytes inq %d ctrunc %d",
+		       i / 3, n[i], n[i + 1], n[i + 2], x[i], x[i + 1],
+		       x[i + 2]);
+	for (i = 0; i < N_INQ; i++)
+		EXPECT_EQ(n[i], x[i]) TH_LOG("value %d", i);
+	/* Sanity: native counts the FIN, and says 1 at the end. */
+	EXPECT_EQ(300, n[0]);
+	EXPECT_EQ(701, n[1]);
+	EXPECT_EQ(1, n[10]);
+	EXPECT_EQ(-1, n[16]);
 }
 
 XTCP_HARNESS_MAIN

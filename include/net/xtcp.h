@@ -408,6 +408,10 @@ struct xtcp_sock {
 	 * the socket is not writable; 0 for net.xtcp.tcp_notsent_lowat.
 	 */
 	u32 notsent_lowat;
+	/* TCP_INQ: each recvmsg() gets a TCP_CM_INQ control message with
+	 * the bytes left to read (Linux's recvmsg_inq).  Inherited.
+	 */
+	u8 recvmsg_inq;
 
 	/* ECN (RFC 3168). ecn.c: Linux's TCP_ECN_* bits of tp->ecn_flags,
 	 * and XTCP_ECN_IN_CWR for Linux's TCP_CA_CWR state.

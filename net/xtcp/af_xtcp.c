@@ -223,8 +223,8 @@ static void xtcp_push_pending(struct sock *sk)
 
 /* TCP-level options: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK,
  * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_SYNCNT, TCP_LINGER2,
- * TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP and TCP_NOTSENT_LOWAT with Linux's
- * checks (do_tcp_setsockopt()), and XTCP_REUSEPORT (uapi/linux/xtcp.h);
+ * TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT and TCP_INQ with
+ * Linux's checks (do_tcp_setsockopt()), and XTCP_REUSEPORT (uapi/linux/xtcp.h);
  * the full set arrives with the features behind it.  Unknown ones are
  * ENOPROTOOPT, never a silent success.
  */
@@ -242,7 +242,8 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	    optname != TCP_KEEPCNT && optname != XTCP_REUSEPORT &&
 	    optname != TCP_QUICKACK && optname != TCP_SYNCNT &&
 	    optname != TCP_LINGER2 && optname != TCP_USER_TIMEOUT &&
-	    optname != TCP_WINDOW_CLAMP && optname != TCP_NOTSENT_LOWAT)
+	    optname != TCP_WINDOW_CLAMP && optname != TCP_NOTSENT_LOWAT &&
+	    optname != TCP_INQ)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -334,6 +335,12 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		WRITE_ONCE(xsk->notsent_lowat, val);
 		sk->sk_write_space(sk);
 		break;
+	case TCP_INQ:
+		if (val > 1 || val < 0)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(xsk->recvmsg_inq, val);
+		break;
 	}
 	release_sock(sk);
 	return err;
@@ -403,6 +410,9 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_NOTSENT_LOWAT:
 		val = READ_ONCE(xsk->notsent_lowat);
+		break;
+	case TCP_INQ:
+		val = READ_ONCE(xsk->recvmsg_inq);
 		break;
 	default:
 		return -ENOPROTOOPT;
@@ -709,6 +719,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		xsk->linger2 = READ_ONCE(pxsk->linger2);
 		xsk->user_timeout = READ_ONCE(pxsk->user_timeout);
 		xsk->notsent_lowat = READ_ONCE(pxsk->notsent_lowat);
+		xsk->recvmsg_inq = READ_ONCE(pxsk->recvmsg_inq);
 		inet->tos = inet_sk(parent)->tos;
 		inet->uc_ttl = inet_sk(parent)->uc_ttl;
 		xsk->nonagle = pxsk->nonagle;

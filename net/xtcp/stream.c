@@ -396,6 +396,27 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 		xtcp_send_ack(sk);
 }
 
+/* tcp_inq_hint(): bytes left to read, read locklessly (under the lock
+ * if the two loads raced a reader); 1 once the peer's FIN is in and all
+ * is read, so that a reader goes on to read the end of the stream.
+ */
+static int xtcp_inq_hint(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 copied_seq = READ_ONCE(xsk->copied_seq);
+	u32 rcv_nxt = READ_ONCE(xsk->rcv_nxt);
+	int inq = rcv_nxt - copied_seq;
+
+	if (unlikely(inq < 0 || copied_seq != READ_ONCE(xsk->copied_seq))) {
+		lock_sock(sk);
+		inq = xsk->rcv_nxt - xsk->copied_seq;
+		release_sock(sk);
+	}
+	if (!inq && sock_flag(sk, SOCK_DONE))
+		inq = 1;
+	return inq;
+}
+
 /**
  * xtcp_recvmsg() - the recv()/read() system calls
  * @sock:  the socket
@@ -409,7 +430,10 @@ static void xtcp_cleanup_rbuf(struct sock *sk, int copied)
  * copied; takes in the backlog as it goes, grows the receive buffer
  * from what the reader takes (xtcp_rcv_space_adjust()), and tells the
  * peer when the window grew enough (tcp_cleanup_rbuf()).  Linux's
- * tcp_recvmsg_locked() without urgent data.
+ * tcp_recvmsg_locked() without urgent data.  With TCP_INQ on (or when the
+ * caller asks, msg_get_inq), a call that did not fail leaves the bytes
+ * still to read in msg_inq, and with TCP_INQ in a TCP_CM_INQ control
+ * message too (tcp_recvmsg(), tcp_inq_hint()).
  *
  * Context: process context; takes lock_sock() itself; may sleep.
  * Return: bytes copied (0 at end of stream); otherwise -EINVAL for
@@ -424,6 +448,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 peek_seq, *seq;
 	int copied = 0, target;
+	bool inq = false;
 	long timeo;
 
 	if (flags & MSG_OOB)
@@ -435,6 +460,10 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	if (sk->sk_state == TCP_LISTEN) {
 		copied = -ENOTCONN;
 		goto out;
+	}
+	if (xsk->recvmsg_inq) {
+		inq = true;
+		msg->msg_get_inq = 1;
 	}
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
@@ -527,6 +556,12 @@ out_cleanup:
 	xtcp_cleanup_rbuf(sk, copied);
 out:
 	release_sock(sk);
+	if ((inq || msg->msg_get_inq) && copied >= 0) {
+		msg->msg_inq = xtcp_inq_hint(sk);
+		if (inq)
+			put_cmsg(msg, SOL_TCP, TCP_CM_INQ, sizeof(msg->msg_inq),
+				 &msg->msg_inq);
+	}
 	return copied;
 }
 
