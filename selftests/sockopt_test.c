@@ -1454,9 +1454,9 @@ static void recv_inq(int fd, size_t len, bool room, int out[3])
 
 #define N_INQ 18
 
-/* What a reader of @family with TCP_INQ (set on the listener, so
- * inherited) sees: the server writes 1000 bytes and shuts down its
- * side; once the FIN is in, recvmsg() of 300 bytes, then of 699 (one
+/* What an accepted reader of @family with TCP_INQ (set on the
+ * listener, so inherited) sees: the client writes 1000 bytes and shuts
+ * down its side; once the FIN is in, recvmsg() of 300 bytes, then of 699 (one
  * byte and the FIN left), of 2048 (the last byte), of 2048 (end of
  * stream), each with a control buffer, then one without (end of stream
  * again: MSG_CTRUNC).  Three values per call (recv_inq()), and then
@@ -1474,9 +1474,9 @@ static int inq_obs(int family, int out[N_INQ])
 	l = listener(family, &sin, 1);
 	if (l < 0 || setsockopt(l, SOL_TCP, TCP_INQ, &one, sizeof(one)))
 		return -1;
-	c = connect_accept(family, l, &sin, &a);
+	a = connect_accept(family, l, &sin, &c);
 	close(l);
-	if (c < 0 || write(c, buf, sizeof(buf)) != sizeof(buf) ||
+	if (a < 0 || write(c, buf, sizeof(buf)) != sizeof(buf) ||
 	    shutdown(c, SHUT_WR))
 		return -1;
 	p.fd = a;
