@@ -22,7 +22,13 @@
 #    reached 287660 bytes, over four skbs, in one run on a loaded host;
 #    without TSQ xtcp fills the qdisc with its window, over 1 MiB), the
 #    limit plus two GSO skbs under the low one;
-#  - xtcp's largest backlog is at most twice native's plus 64 KiB.
+#  - xtcp's mean backlog (over the samples, which are evenly spaced in
+#    time) is at most twice native's plus 64 KiB.  Not the peaks: early
+#    in slow start SRTT is still small, so the rate term of the limit
+#    lets a third or fourth skb go, in either stack, depending on timing
+#    (on a loaded CI host native peaked at 72672 and xtcp at 287660 in
+#    one run; quiet runs had native 136260 and xtcp 136260 to 287660,
+#    while both means stay near 86 KiB).
 # The backlog does not shrink with the low limit here, for native TCP
 # either: its 64 KiB GSO skbs make the default limit (twice an skb's
 # truesize) about two skbs already, and the "one skb unacknowledged" rule
@@ -66,7 +72,7 @@ xfer()
 {
 	local fam=$1 d=$work/$1-$2 spid cpid tpid st sst
 	mkdir -p "$d"
-	ok="" peak=0 samples=0
+	ok="" peak=0 mean=0 samples=0
 	mkfifo "$d/tick"
 	while [ ! -e "$d/stop" ]; do
 		echo "qdisc show dev $DEV"
@@ -94,10 +100,11 @@ xfer()
 	wait_exit $spid "$([ $st = 0 ] && echo 30 || echo 2)"
 	sst=$?
 	wait_exit $tpid 5
-	read -r samples peak < <(grep -o '^\[{[^]]*"backlog":[0-9]*' "$d/samples" |
-		awk -F'"backlog":' '{ n++; if ($2 + 0 > m) m = $2 + 0 } END { print n + 0, m + 0 }')
+	read -r samples peak mean < <(grep -o '^\[{[^]]*"backlog":[0-9]*' "$d/samples" |
+		awk -F'"backlog":' '{ n++; s += $2; if ($2 + 0 > m) m = $2 + 0 }
+			END { printf "%d %d %d\n", n, m, n ? s / n : 0 }')
 	grep -h '^xtcp_xfer: client' "$d/client.out" | sed "s/^/# /"
-	echo "# $fam: peak backlog $peak bytes over $samples samples"
+	echo "# $fam: backlog peak $peak, mean $mean bytes over $samples samples"
 	if [ $st != 0 ] || [ $sst != 0 ]; then
 		ok="client exit $st, server exit $sst: $(tr '\n' ' ' <"$d/client.out") / $(tr '\n' ' ' <"$d/server.out")"
 	elif [ "$(result_field "$d/server.out" received)" != "$bytes" ]; then
@@ -115,7 +122,7 @@ limit()
 		net.xtcp.tcp_limit_output_bytes="$1"
 }
 
-declare -A peak_of
+declare -A mean_of
 for lim in default low; do
 	if [ $lim = low ]; then
 		limit "$low" || echo "# could not set tcp_limit_output_bytes $low"
@@ -126,7 +133,7 @@ for lim in default low; do
 	for fam in inet xtcp; do
 		port=$((port + 1))
 		xfer $fam $port
-		peak_of[$lim-$fam]=$peak
+		mean_of[$lim-$fam]=$mean
 		name="$fam, $lim limit: $bytes bytes through tbf"
 		if [ -n "$ok" ]; then
 			tap_fail "$name" "$ok"
@@ -135,8 +142,8 @@ for lim in default low; do
 				test "$peak" -le $bound
 		fi
 	done
-	n=${peak_of[$lim-inet]} x=${peak_of[$lim-xtcp]}
-	tap_check "$lim limit: xtcp's peak $x <= 2 x native's $n + 64 KiB" \
+	n=${mean_of[$lim-inet]} x=${mean_of[$lim-xtcp]}
+	tap_check "$lim limit: xtcp's mean backlog $x <= 2 x native's $n + 64 KiB" \
 		test "$x" -le $((2 * n + 65536))
 done
 limit 1048576
