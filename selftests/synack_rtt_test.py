@@ -219,15 +219,18 @@ def main():
     # to the RTO) and the timer fires up to a few jiffies late, so the
     # retransmission may come up to 200 ms after the model; it may come
     # 60 ms before it (TCG jitter of native's own timers, vm-notes).
-    # Either way it must come before 850 ms: without a sample it would
-    # wait the 1 s initial RTO (seen: 1.00 s).
+    # Either way it must come before 940 ms: without a sample it would
+    # wait the 1 s initial RTO (seen: 1.00 s; 60 ms early at most, as
+    # above).  A handshake slower than HOLD_MAX (the debug kernel's, where
+    # native's took 0.348 s on 2026-12-03) leaves no room between the
+    # model's window and that 1 s: the case is skipped, not failed.
     models = {"inet": lambda m: m + max(2 * m, 0.2),
               "xtcp": lambda m: m + max(2 * m, 0.2)}
     for fam, name in (("inet", "native"), ("xtcp", "xtcp")):
         rtx, m = got[(fam, False)]
         want = models[fam](m)
-        ok = (m <= HOLD_MAX and want - 0.06 <= rtx <= want + 0.2 and
-              rtx < 0.85)
+        ok = (want - 0.06 <= rtx <= want + 0.2 and rtx < 0.94
+              if m <= HOLD_MAX else None)
         tap.result(ok,
                    f"{name}, SYN-ACK sent once and its ACK held "
                    f"{HOLD * 1000:.0f} ms: first retransmission after the "
@@ -235,7 +238,7 @@ def main():
                    "RTO",
                    f"{name} {rtx:.3f} s, wire m {m:.3f} s (at most "
                    f"{HOLD_MAX}), model {want:.3f} s (wanted -0.06/+0.2 "
-                   "of it and under 0.85 s)")
+                   "of it and under 0.94 s)")
     (nat, _), (xt, _) = got[("inet", True)], got[("xtcp", True)]
     tap.result(xt >= 2.5 and abs(xt - nat) <= 0.3,
                "SYN-ACK sent twice: no RTT sample (Karn), first RTO 3 s "
