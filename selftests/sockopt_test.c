@@ -353,16 +353,22 @@ static double syncnt_connect(int family, int *err)
 }
 
 /* Runs @run on native then on xtcp: native's error must be @err after
- * @lo to @hi s, xtcp's the same within @tol s of native's time.
+ * @lo to @hi s, xtcp's the same within @tol s of native's time.  When a
+ * time is missing or they differ by more than @tol, @explain (if any)
+ * logs what the runs saw.
  */
 static void timed_as_native(struct __test_metadata *_metadata,
 			    double (*run)(int family, int *err), int err,
-			    double lo, double hi, double tol)
+			    double lo, double hi, double tol,
+			    void (*explain)(struct __test_metadata *))
 {
 	int en = -1, ex = -1;
 	double tn = run(AF_INET, &en);
 	double tx = run(AF_XTCP, &ex);
+	double diff = tx > tn ? tx - tn : tn - tx;
 
+	if (explain && (tn < 0 || tx < 0 || diff > tol))
+		explain(_metadata);
 	ASSERT_LE(0, tn);
 	ASSERT_LE(0, tx);
 	TH_LOG("native %.2f s error %d, xtcp %.2f s error %d", tn, en, tx, ex);
@@ -370,13 +376,14 @@ static void timed_as_native(struct __test_metadata *_metadata,
 	EXPECT_LE(lo, tn);
 	EXPECT_GE(hi, tn);
 	EXPECT_EQ(en, ex);
-	EXPECT_GE(tol, tx > tn ? tx - tn : tn - tx);
+	EXPECT_GE(tol, diff);
 }
 
 /* The reference: SYN, one resend after 1 s, given up 2 s later. */
 TEST(syncnt_gives_up_as_native)
 {
-	timed_as_native(_metadata, syncnt_connect, ETIMEDOUT, 2.5, 4.5, 0.6);
+	timed_as_native(_metadata, syncnt_connect, ETIMEDOUT, 2.5, 4.5, 0.6,
+			NULL);
 }
 
 /* What the readings of note_first_probe() saw change (back-off, state,
@@ -411,15 +418,18 @@ static void probe_trace(const struct tcp_info *ti)
 	trace->n++;
 }
 
-static void probe_trace_log(struct __test_metadata *_metadata,
-			    const struct probe_trace *tr, const char *who)
+/* Both families' traces (timed_as_native()'s @explain). */
+static void probe_traces_log(struct __test_metadata *_metadata)
 {
-	unsigned int i;
+	static const char * const who[] = { "native", "xtcp" };
+	unsigned int f, i;
 
-	for (i = 0; i < tr->n; i++)
-		TH_LOG("%s %.3f s: backoff %u state %u unacked %u snd_wnd %u probes %u",
-		       who, tr->e[i].t, tr->e[i].backoff, tr->e[i].state,
-		       tr->e[i].unacked, tr->e[i].snd_wnd, tr->e[i].probes);
+	for (f = 0; f < ARRAY_SIZE(traces); f++)
+		for (i = 0; i < traces[f].n; i++)
+			TH_LOG("%s %.3f s: backoff %u state %u unacked %u snd_wnd %u probes %u",
+			       who[f], traces[f].e[i].t, traces[f].e[i].backoff,
+			       traces[f].e[i].state, traces[f].e[i].unacked,
+			       traces[f].e[i].snd_wnd, traces[f].e[i].probes);
 }
 
 /* Seconds since @fd's first zero-window probe, read from TCP_INFO: @t0
@@ -529,23 +539,8 @@ static double user_timeout_zero_window(int family, int *err)
  */
 TEST(user_timeout_zero_window_as_native)
 {
-	int en = -1, ex = -1;
-	double tn = user_timeout_zero_window(AF_INET, &en);
-	double tx = user_timeout_zero_window(AF_XTCP, &ex);
-
-	TH_LOG("native %.2f s error %d, xtcp %.2f s error %d", tn, en, tx, ex);
-	/* What each saw, when a time is missing or they disagree. */
-	if (tn < 0 || tx < 0 || (tx > tn ? tx - tn : tn - tx) > 0.5) {
-		probe_trace_log(_metadata, &traces[0], "native");
-		probe_trace_log(_metadata, &traces[1], "xtcp");
-	}
-	ASSERT_LE(0, tn);
-	ASSERT_LE(0, tx);
-	EXPECT_EQ(ETIMEDOUT, en);
-	EXPECT_LE(1.5, tn);
-	EXPECT_GE(3.0, tn);
-	EXPECT_EQ(en, ex);
-	EXPECT_GE(0.5, (tx > tn ? tx - tn : tn - tx));
+	timed_as_native(_metadata, user_timeout_zero_window, ETIMEDOUT, 1.5,
+			3.0, 0.5, probe_traces_log);
 }
 
 /* TcpExt counter @name of this namespace for @family, -1 if unreadable. */
