@@ -357,10 +357,21 @@ def case_zero_window_probes(args, wire, fam, port):
         if ok:
             r = (times[1] - times[0]) / max(times[0], 1e-3)
             ok = 1.4 <= r <= 3.0
+        # Native's own probes not backing off (a debug kernel: python's
+        # answers late, native's intervals 0.64, 2.6, 2.55, 2.59 s) is a
+        # test bed the check cannot use: a SKIP for native, and for xtcp
+        # when it fails the same way after native did.
+        said = f"probe times: {[round(t, 3) for t in times]}"
         if stalled:
             yield None, "the first window was retransmitted before our ACK"
+        elif not ok and fam == "inet":
+            args.native_no_backoff = said
+            yield None, f"native's own check failed: {said}"
+        elif not ok and getattr(args, "native_no_backoff", None):
+            yield None, (f"{said}; native's own check failed too: "
+                         f"{args.native_no_backoff}")
         else:
-            yield ok, f"probe times: {[round(t, 3) for t in times]}"
+            yield ok, said
         yield len(times) == 4, \
             f"wanted 4 probes, got {len(times)}: {peer.text()}"
         m = c.send("A", window=65535)
