@@ -355,7 +355,10 @@ static double syncnt_connect(int family, int *err)
 /* Runs @run on native then on xtcp: native's error must be @err after
  * @lo to @hi s, xtcp's the same within @tol s of native's time.  When a
  * time is missing or they differ by more than @tol, @explain (if any)
- * logs what the runs saw.
+ * logs what the runs saw.  Native's own time outside @lo..@hi (a slow
+ * debug kernel: a zero window that opened for a moment restarted its
+ * user timeout, 4.22 s) leaves nothing to compare with: a SKIP if xtcp's
+ * error is @err within @lo..@hi, a failure otherwise.
  */
 static void timed_as_native(struct __test_metadata *_metadata,
 			    double (*run)(int family, int *err), int err,
@@ -372,6 +375,10 @@ static void timed_as_native(struct __test_metadata *_metadata,
 	ASSERT_LE(0, tn);
 	ASSERT_LE(0, tx);
 	TH_LOG("native %.2f s error %d, xtcp %.2f s error %d", tn, en, tx, ex);
+	if (en == err && (tn < lo || tn > hi) && ex == err && tx >= lo &&
+	    tx <= hi)
+		SKIP(return, "native's own check failed: %.2f s, not %.1f..%.1f s",
+		     tn, lo, hi);
 	EXPECT_EQ(err, en);
 	EXPECT_LE(lo, tn);
 	EXPECT_GE(hi, tn);
