@@ -224,21 +224,30 @@ def main():
     # above).  A handshake slower than HOLD_MAX (the debug kernel's, where
     # native's took 0.348 s on 2026-12-03) leaves no room between the
     # model's window and that 1 s: the case is skipped, not failed.
+    # Native outside its own window (the debug kernel: 0.901 s against a
+    # model of 0.638 s, our ACK slow to reach its stack) is a bed that
+    # cannot tell: a SKIP, and so is xtcp's failing the same way then.
     models = {"inet": lambda m: m + max(2 * m, 0.2),
               "xtcp": lambda m: m + max(2 * m, 0.2)}
+    native_failed = None
     for fam, name in (("inet", "native"), ("xtcp", "xtcp")):
         rtx, m = got[(fam, False)]
         want = models[fam](m)
         ok = (want - 0.06 <= rtx <= want + 0.2 and rtx < 0.94
               if m <= HOLD_MAX else None)
+        why = (f"{name} {rtx:.3f} s, wire m {m:.3f} s (at most "
+               f"{HOLD_MAX}), model {want:.3f} s (wanted -0.06/+0.2 "
+               "of it and under 0.94 s)")
+        if ok is False and fam == "inet":
+            ok, native_failed = None, why
+            why = f"native's own check failed: {why}"
+        elif ok is False and native_failed:
+            ok, why = None, f"{why}; native's own check failed too"
         tap.result(ok,
                    f"{name}, SYN-ACK sent once and its ACK held "
                    f"{HOLD * 1000:.0f} ms: first retransmission after the "
                    "RTO its handshake sample gives, not the 1 s initial "
-                   "RTO",
-                   f"{name} {rtx:.3f} s, wire m {m:.3f} s (at most "
-                   f"{HOLD_MAX}), model {want:.3f} s (wanted -0.06/+0.2 "
-                   "of it and under 0.94 s)")
+                   "RTO", why)
     (nat, _), (xt, _) = got[("inet", True)], got[("xtcp", True)]
     tap.result(xt >= 2.5 and abs(xt - nat) <= 0.3,
                "SYN-ACK sent twice: no RTT sample (Karn), first RTO 3 s "
