@@ -25,7 +25,7 @@ T_START = time.monotonic()
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
+from wirelib import (Tap, Wire, LinePeer, NativePremise, flags,  # noqa: E402
                      ManualConn as Conn,
                      describe, seq_add, run_families, wire_args,
                      rto_bounds, REPLY_WAIT, RTO_BOUND_USEFUL)
@@ -291,6 +291,10 @@ def case_cork(args, wire, fam, port):
         peer.stop()
 
 
+# The back-off check's verdicts: native's run comes first.
+BACKOFF = NativePremise()
+
+
 def case_zero_window_probes(args, wire, fam, port):
     # 10 + 15d: the window (2920 bytes, two segments) fills and closes
     # with data queued; the first probe
@@ -359,19 +363,12 @@ def case_zero_window_probes(args, wire, fam, port):
             ok = 1.4 <= r <= 3.0
         # Native's own probes not backing off (a debug kernel: python's
         # answers late, native's intervals 0.64, 2.6, 2.55, 2.59 s) is a
-        # test bed the check cannot use: a SKIP for native, and for xtcp
-        # when it fails the same way after native did.
-        said = f"probe times: {[round(t, 3) for t in times]}"
+        # test bed the check cannot use (NativePremise).
         if stalled:
             yield None, "the first window was retransmitted before our ACK"
-        elif not ok and fam == "inet":
-            args.native_no_backoff = said
-            yield None, f"native's own check failed: {said}"
-        elif not ok and getattr(args, "native_no_backoff", None):
-            yield None, (f"{said}; native's own check failed too: "
-                         f"{args.native_no_backoff}")
         else:
-            yield ok, said
+            yield BACKOFF.verdict(fam, ok, "probe times: "
+                                  f"{[round(t, 3) for t in times]}")
         yield len(times) == 4, \
             f"wanted 4 probes, got {len(times)}: {peer.text()}"
         m = c.send("A", window=65535)

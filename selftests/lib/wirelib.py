@@ -55,6 +55,26 @@ def seq_add(a, b):
     return (a + b) % M32
 
 
+class NativePremise:
+    """A check the same case runs on native first, then on xtcp, whose
+    premise a slow test bed can break (a debug kernel's timing): native
+    failing it is a SKIP (the bed cannot tell), and so is xtcp failing
+    it after native did; otherwise the result stands."""
+
+    def __init__(self):
+        self.why = None
+
+    def verdict(self, fam, ok, why):
+        """(ok, why) to report for family @fam's result @ok (False,
+        True or None) with reason @why."""
+        if ok is False and fam == "inet":
+            self.why = why
+            return None, f"native's own check failed: {why}"
+        if ok is False and self.why:
+            return None, f"{why}; native's own check failed too: {self.why}"
+        return ok, why
+
+
 class Tap:
     def __init__(self, planned):
         self.n = 0
