@@ -421,6 +421,18 @@ struct xtcp_sock {
 	/* Congestion control (cong.c and the algorithm). */
 	const struct xtcp_cong_ops *cong_ops;
 	struct xtcp_cong cong;
+	/* cwnd validation (cwnd.c, RFC 7661 and RFC 2861 as Linux's
+	 * tcp_cwnd_validate()): whether cwnd limited the sender in the
+	 * window that ends when SND.UNA reaches cwnd_usage_seq, else the
+	 * most segments it had out in it (max_packets_out); the most
+	 * segments out since cwnd was last used in full (snd_cwnd_used)
+	 * and when it last was, or last changed (snd_cwnd_stamp, jiffies).
+	 */
+	u32 max_packets_out;
+	u32 cwnd_usage_seq;
+	u32 snd_cwnd_used;
+	u32 snd_cwnd_stamp;
+	u8 is_cwnd_limited;
 
 	/* Options and flags. */
 	/* Linux's tp->nonagle: XTCP_NAGLE_OFF (TCP_NODELAY), _CORK
@@ -755,6 +767,10 @@ struct xtcp_net {
 	u8 early_retrans;
 	/* F-RTO after an RTO (input.c, timer.c): tcp_frto, non-zero on. */
 	u8 frto;
+	/* Restart window after idle, application-limited decay (cwnd.c):
+	 * tcp_slow_start_after_idle, non-zero on.
+	 */
+	u8 slow_start_after_idle;
 	int reordering;
 	int max_reordering;
 	/* ACK compression for out-of-order data (delack.c):
@@ -1232,6 +1248,20 @@ bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight);
 static inline bool xtcp_in_cwnd_reduction(const struct xtcp_sock *xsk)
 {
 	return xsk->in_recovery || (xsk->ecn_flags & XTCP_ECN_IN_CWR);
+}
+
+/* cwnd.c: congestion window validation (RFC 2861, RFC 7661) */
+void xtcp_slow_start_after_idle_check(struct sock *sk);
+void xtcp_cwnd_tx_start(struct sock *sk);
+void xtcp_cwnd_validate(struct sock *sk, bool is_cwnd_limited);
+
+/* cwnd limited the sender lately, so it may grow: Linux's
+ * tcp_is_cwnd_limited(), from what xtcp_cwnd_validate() recorded.
+ */
+static inline bool xtcp_is_cwnd_limited(const struct xtcp_sock *xsk)
+{
+	return xtcp_cong_is_cwnd_limited(&xsk->cong, xsk->is_cwnd_limited,
+					 xsk->max_packets_out);
 }
 
 /* minisocks.c: SYN queue and TIME_WAIT */

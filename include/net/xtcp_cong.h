@@ -63,18 +63,20 @@ struct xtcp_cong {
  *            brings cwnd down to it (or to the loss window after an RTO).
  * @cong_avoid: required. Called for every ACK that cumulatively acknowledges
  *            new data while not in loss recovery. @acked is the number of
- *            segments newly ACKed (cumulatively or by SACK); @inflight is
- *            the number of segments in flight just before this ACK was
- *            processed, used to skip growth when the sender is not
- *            cwnd-limited (RFC 7661); @rtt_us is the smoothed RTT (RFC 9438
- *            s.4.2), 0 if unknown. Runs slow start while cwnd < ssthresh,
- *            then congestion avoidance. Never decreases cwnd, except to
- *            pull it down to a cwnd_clamp the caller lowered.
+ *            segments newly ACKed (cumulatively or by SACK); @cwnd_limited
+ *            says whether cwnd is what limited the sender lately (the
+ *            caller's xtcp_cong_is_cwnd_limited(), Linux's
+ *            tcp_is_cwnd_limited()): without it cwnd must not grow (RFC
+ *            7661); @rtt_us is the smoothed RTT (RFC 9438 s.4.2), 0 if
+ *            unknown. Runs slow start while cwnd < ssthresh, then
+ *            congestion avoidance. Never decreases cwnd, except to pull it
+ *            down to a cwnd_clamp the caller lowered.
  * @on_rto:   optional. Called after ->ssthresh when the congestion event was
  *            a retransmission timeout (RFC 9438 s.4.8).
- * @on_idle_restart: optional. Called when the sender transmits again after
- *            @idle_ms with nothing in flight (RFC 9438 s.5.8), before the
- *            caller applies any restart window.
+ * @on_idle_restart: optional. Called when data is sent with nothing in
+ *            flight, @idle_ms after the last data sent (RFC 9438 s.5.8;
+ *            Linux's CA_EVENT_TX_START), after any restart window the
+ *            caller applied (RFC 2861) when that data was queued.
  * @undo_cwnd: required. Called when the caller undoes a cwnd reduction it
  *            found spurious (D-SACK, timestamps, F-RTO; Linux's
  *            ->undo_cwnd). @prior_cwnd is cwnd just before the reduction.
@@ -87,7 +89,7 @@ struct xtcp_cong_ops {
 	struct module *owner;
 	void (*init)(struct xtcp_cong *ca, u32 now_ms);
 	u32 (*ssthresh)(struct xtcp_cong *ca, u32 inflight, u32 now_ms);
-	void (*cong_avoid)(struct xtcp_cong *ca, u32 acked, u32 inflight,
+	void (*cong_avoid)(struct xtcp_cong *ca, u32 acked, bool cwnd_limited,
 			   u32 now_ms, u32 rtt_us);
 	void (*on_rto)(struct xtcp_cong *ca, u32 now_ms);
 	void (*on_idle_restart)(struct xtcp_cong *ca, u32 now_ms, u32 idle_ms);
@@ -118,24 +120,29 @@ static inline bool xtcp_cong_in_slow_start(const struct xtcp_cong *ca)
 }
 
 /*
- * Growing cwnd is only justified when cwnd is what limits the sender
- * (RFC 7661, RFC 9438 s.5.8). In slow start, using more than half of cwnd
- * counts, because a window that doubles per RTT is never full when an ACK
- * arrives; in congestion avoidance the window must be full. Callers that
- * track cwnd-limited periods themselves may pass max(inflight, cwnd).
+ * Whether cwnd limited the sender, so that growing it is justified (RFC
+ * 7661; Linux's tcp_is_cwnd_limited()). @limited says whether the sender
+ * found its flight at cwnd at some send in the current window (Linux's
+ * tp->is_cwnd_limited); @max_packets_out is the largest flight, in
+ * segments, it had in that window. In slow start a flight above half of
+ * cwnd counts too, so that cwnd can grow to twice what was sent.
  */
 static inline bool xtcp_cong_is_cwnd_limited(const struct xtcp_cong *ca,
-					     u32 inflight)
+					     bool limited, u32 max_packets_out)
 {
+	if (limited)
+		return true;
 	if (xtcp_cong_in_slow_start(ca))
-		return 2 * (u64)inflight > ca->cwnd;
-	return inflight >= ca->cwnd;
+		return ca->cwnd < 2 * (u64)max_packets_out;
+	return false;
 }
 
 /* Shared helpers, net/xtcp/cong_common.c. */
 u32 xtcp_cong_slow_start(struct xtcp_cong *ca, u32 acked);
 void xtcp_cong_avoid_ai(struct xtcp_cong *ca, u32 w, u32 acked);
 u32 xtcp_cong_reno_undo_cwnd(struct xtcp_cong *ca, u32 prior_cwnd);
+u32 xtcp_cong_restart_cwnd(u32 cwnd, u32 iw, u32 idle, u32 rto);
+u32 xtcp_cong_app_limited_cwnd(u32 cwnd, u32 used, u32 iw);
 u32 xtcp_cbrt_u64(u64 x);
 
 /* Read-only view of CUBIC's private state, for diagnostics and tests. */

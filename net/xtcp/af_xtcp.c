@@ -727,7 +727,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		xsk->cong_ops = pxsk->cong_ops;
 	}
 	/* RFC 6928 initial window of 10 segments; no upper clamp yet. */
-	xtcp_cong_state_init(&xsk->cong, 10, U32_MAX, xsk->mss);
+	xtcp_cong_state_init(&xsk->cong, TCP_INIT_CWND, U32_MAX, xsk->mss);
 	xsk->cong_ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
 }
 

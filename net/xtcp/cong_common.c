@@ -36,6 +36,53 @@ u32 xtcp_cong_reno_undo_cwnd(struct xtcp_cong *ca, u32 prior_cwnd)
 }
 
 /**
+ * xtcp_cong_restart_cwnd() - the window to send with after an idle period
+ * @cwnd: the congestion window before the idle period, segments
+ * @iw:   the initial window, segments (the restart window is at most it)
+ * @idle: time since data was last sent, any unit, more than @rto
+ * @rto:  the retransmission timeout in the same unit, at least 1
+ *
+ * RFC 2861 s.3 as Linux's tcp_cwnd_restart(): cwnd halves for every
+ * whole RTO of the idle period after the first, down to the restart
+ * window, min(@iw, @cwnd), where it stops.
+ *
+ * Context: any; pure logic.
+ * Return: the new cwnd, segments.
+ */
+u32 xtcp_cong_restart_cwnd(u32 cwnd, u32 iw, u32 idle, u32 rto)
+{
+	u32 restart = iw < cwnd ? iw : cwnd;
+
+	while (idle > rto && cwnd > restart) {
+		idle -= rto;
+		cwnd >>= 1;
+	}
+	return cwnd > restart ? cwnd : restart;
+}
+
+/**
+ * xtcp_cong_app_limited_cwnd() - the window after an application-limited RTO
+ * @cwnd: the congestion window, segments
+ * @used: the largest flight sent since cwnd was last used in full, segments
+ * @iw:   the initial window, segments
+ *
+ * RFC 2861 s.3 as Linux's tcp_cwnd_application_limited(): a window not
+ * used in full for an RTO shrinks halfway down to what was used, but not
+ * below the initial window.
+ *
+ * Context: any; pure logic.
+ * Return: the new cwnd, segments; @cwnd when the flight used it all.
+ */
+u32 xtcp_cong_app_limited_cwnd(u32 cwnd, u32 used, u32 iw)
+{
+	u32 win_used = used > iw ? used : iw;
+
+	if (win_used >= cwnd)
+		return cwnd;
+	return (u32)(((u64)cwnd + win_used) >> 1);
+}
+
+/**
  * xtcp_cong_slow_start() - slow start's growth for one ACK
  * @ca:    the connection's congestion state; cwnd, ssthresh in segments
  * @acked: segments newly ACKed

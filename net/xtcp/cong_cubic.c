@@ -189,13 +189,13 @@ static void cubic_grow_to_target(struct xtcp_cong *ca, struct xtcp_cubic *c,
 }
 
 static void xtcp_cubic_cong_avoid(struct xtcp_cong *ca, u32 acked,
-				  u32 inflight, u32 now_ms, u32 rtt_us)
+				  bool cwnd_limited, u32 now_ms, u32 rtt_us)
 {
 	struct xtcp_cubic *c = xtcp_cubic(ca);
 	u64 t_ms, cwnd_s, w_cubic_s, target_s, max_target_s;
 	u32 w_est;
 
-	if (!xtcp_cong_is_cwnd_limited(ca, inflight))
+	if (!cwnd_limited)
 		return;
 
 	acked = xtcp_cong_slow_start(ca, acked);

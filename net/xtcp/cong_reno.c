@@ -25,9 +25,9 @@ static u32 xtcp_reno_ssthresh(struct xtcp_cong *ca, u32 inflight, u32 now_ms)
 }
 
 static void xtcp_reno_cong_avoid(struct xtcp_cong *ca, u32 acked,
-				 u32 inflight, u32 now_ms, u32 rtt_us)
+				 bool cwnd_limited, u32 now_ms, u32 rtt_us)
 {
-	if (!xtcp_cong_is_cwnd_limited(ca, inflight))
+	if (!cwnd_limited)
 		return;
 
 	acked = xtcp_cong_slow_start(ca, acked);

@@ -317,7 +317,7 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->rcv_ooopack = 0;
 	xsk->pushed_seq = 0;
 	xsk->last_oow_ack_time = 0;
-	xtcp_cong_state_init(&xsk->cong, 10, U32_MAX, xsk->mss);
+	xtcp_cong_state_init(&xsk->cong, TCP_INIT_CWND, U32_MAX, xsk->mss);
 	xsk->cong_ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
 
 	sk_dst_reset(sk);

@@ -545,6 +545,7 @@ static void xtcp_undo_cwnd_reduction(struct sock *sk, bool unmark_loss)
 			xsk->ecn_flags &= ~TCP_ECN_QUEUE_CWR;
 		}
 	}
+	xsk->snd_cwnd_stamp = tcp_jiffies32;
 	xsk->undo_marker = 0;
 	xsk->rack.advanced = true;
 	/* Linux has no once-per-window gate outside its recovery states:
@@ -816,8 +817,10 @@ void xtcp_end_cwnd_reduction(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	if (xsk->cong.ssthresh < XTCP_INFINITE_SSTHRESH &&
-	    (!xsk->in_recovery || xsk->undo_marker))
+	    (!xsk->in_recovery || xsk->undo_marker)) {
 		xsk->cong.cwnd = xsk->cong.ssthresh;
+		xsk->snd_cwnd_stamp = tcp_jiffies32;
+	}
 }
 
 /* Fast recovery begins (Linux's tcp_enter_recovery()): a cwnd reduction,
@@ -1139,12 +1142,11 @@ static void xtcp_sack_undo_unmoved(struct sock *sk, const struct sk_buff *skb,
  * (@acked segments left the queue, FLAG_DATA_ACKED), or, once the
  * reordering degree is above net.xtcp.tcp_reordering, it made any
  * forward progress (newly SACKed data too, @sacked: FLAG_DATA_SACKED).
- * @prior_inflight, the pipe before the ACK, says whether cwnd limited
- * the sender.
+ * Whether cwnd limited the sender is what the sends recorded
+ * (xtcp_is_cwnd_limited(), cwnd.c).
  */
 static void xtcp_cong_control(struct sock *sk, u32 acked, bool sacked,
-			      u32 prior_inflight, u32 delivered, u32 lost,
-			      bool snd_una_advanced)
+			      u32 delivered, u32 lost, bool snd_una_advanced)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	bool raise = acked;
@@ -1152,13 +1154,15 @@ static void xtcp_cong_control(struct sock *sk, u32 acked, bool sacked,
 	if (xsk->reordering >
 	    (u32)READ_ONCE(xtcp_pernet(sock_net(sk))->reordering))
 		raise = acked || sacked;
-	if (xtcp_in_cwnd_reduction(xsk))
+	if (xtcp_in_cwnd_reduction(xsk)) {
 		xtcp_cwnd_reduction(sk, delivered, lost, snd_una_advanced);
-	else if (raise && delivered)
+	} else if (raise && delivered) {
 		xsk->cong_ops->cong_avoid(&xsk->cong, delivered,
-					  prior_inflight,
+					  xtcp_is_cwnd_limited(xsk),
 					  jiffies_to_msecs(jiffies),
 					  xtcp_rtt_srtt_us(&xsk->rtt));
+		xsk->snd_cwnd_stamp = tcp_jiffies32;	/* tcp_cong_avoid() */
+	}
 }
 
 /* The window a segment advertises, bytes: scaled unless on a SYN (RFC
@@ -1212,7 +1216,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 ack = cb->ack_seq, prior_inflight, segs, flight, reord;
+	u32 ack = cb->ack_seq, segs, flight, reord;
 	struct xtcp_sack_rtt sack_rtt = {};
 	bool win_update, cwr, reo, hold, ece;
 	bool frto_new = false, rs_sacked;
@@ -1278,6 +1282,10 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	if (win_update) {
 		u32 nwin = xtcp_ack_nwin(xsk, cb);
 
+		/* A changed window may let queued data go after idle. */
+		if (nwin != xsk->snd_wnd &&
+		    !skb_queue_empty(&sk->sk_write_queue))
+			xtcp_slow_start_after_idle_check(sk);
 		xsk->snd_wnd = nwin;
 		xsk->max_window = max_t(u32, xsk->max_window, nwin);
 		xsk->snd_wl1 = cb->seq;
@@ -1292,7 +1300,6 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		xsk->prior_ssthresh = 0;
 
 	if (xtcp_seq_after(ack, xsk->snd_una)) {
-		prior_inflight = xtcp_packets_in_flight(xsk);
 		prior_fack = xtcp_highest_sack_seq(xsk);
 		/* The SACK blocks first, while the queue still holds what
 		 * this ACK acknowledges cumulatively, as tcp_ack() does: a
@@ -1381,7 +1388,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		} else if (!hold) {
 			xtcp_reno_recovery(sk, true, cwr, ece);
 		}
-		xtcp_cong_control(sk, segs, rs_sacked, prior_inflight,
+		xtcp_cong_control(sk, segs, rs_sacked,
 				  xsk->delivered - prior_delivered,
 				  xsk->lost - prior_lost, true);
 		/* F-RTO step 2b, once cwnd grew for this ACK: new data
@@ -1418,7 +1425,6 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	if (xtcp_is_sack(xsk)) {
 		bool rearm;
 
-		prior_inflight = xtcp_packets_in_flight(xsk);
 		segs = xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &rs,
 						&sack_rtt);
 		rearm = xtcp_sack_rtt(sk, skb, &sack_rtt);
@@ -1435,7 +1441,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 				       cb->end_seq == cb->seq && !win_update &&
 				       !rs.dsack);
 		reo = xtcp_sack_recovery(sk, cwr, ece);
-		xtcp_cong_control(sk, 0, segs != 0, prior_inflight,
+		xtcp_cong_control(sk, 0, segs != 0,
 				  xsk->delivered - prior_delivered,
 				  xsk->lost - prior_lost, false);
 		xtcp_xmit_retransmit_queue(sk);
@@ -1452,13 +1458,12 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	 * then PRR, then what is lost is resent.
 	 */
 	if (xsk->snd_una != xsk->snd_nxt) {
-		prior_inflight = xtcp_packets_in_flight(xsk);
 		hold = xtcp_reno_state(sk, skb, &rs, prior_snd_una, false,
 				       cb->end_seq == cb->seq && !win_update,
 				       &frto_new);
 		if (!hold)
 			xtcp_reno_recovery(sk, false, cwr, ece);
-		xtcp_cong_control(sk, 0, false, prior_inflight,
+		xtcp_cong_control(sk, 0, false,
 				  xsk->delivered - prior_delivered,
 				  xsk->lost - prior_lost, false);
 		if (!hold)
@@ -2318,6 +2323,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	WRITE_ONCE(xsk->copied_seq, xsk->rcv_nxt);
 	xsk->rcv_wup = xsk->rcv_nxt;
 	xsk->lsndtime = tcp_jiffies32;	/* tcp_finish_connect() */
+	xsk->snd_cwnd_stamp = tcp_jiffies32;	/* tcp_init_transfer() */
 	/* What the peer's SYN offers (tcp_rcv_synsent_state_process()):
 	 * without window scaling on both sides neither shifts, and our
 	 * window stays within 65535.  Its own window is never scaled.

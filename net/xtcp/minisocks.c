@@ -432,6 +432,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->delivered = 1;	/* the SYN-ACK (tcp_rcv_state_process()) */
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PASSIVEOPENS);
 	xsk->lsndtime = tcp_jiffies32;
+	xsk->snd_cwnd_stamp = tcp_jiffies32;	/* tcp_init_transfer() */
 	xsk->total_retrans = READ_ONCE(req->num_retrans);
 	/* RFC 5681 s.3.1 as tcp_init_transfer(): after more than one
 	 * SYN-ACK sent again, its timer having fired (Linux's undo_marker,

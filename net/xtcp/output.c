@@ -643,6 +643,9 @@ static void xtcp_send_new(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
+	/* CA_EVENT_TX_START, before this skb counts as in flight. */
+	if (skb->len)
+		xtcp_cwnd_tx_start(sk);
 	__skb_unlink(skb, &sk->sk_write_queue);
 	xtcp_rbtree_insert(&xsk->rtx_queue, skb);
 	xsk->packets_out += cb->gso_segs;
@@ -755,6 +758,7 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 mss = xsk->mss, max_segs, in_flight, sent = 0;
+	bool is_cwnd_limited;
 	struct sk_buff *skb;
 
 	if (sk->sk_state == TCP_CLOSE)
@@ -805,6 +809,10 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		if (probe)
 			break;
 	}
+	/* tcp_cwnd_validate(): how much of cwnd this send used. */
+	is_cwnd_limited = xtcp_packets_in_flight(xsk) >= xsk->cong.cwnd;
+	if (sent || is_cwnd_limited)
+		xtcp_cwnd_validate(sk, is_cwnd_limited);
 	/* What PRR let go (a loss probe's new data too) is counted. */
 	if (sent && xtcp_in_cwnd_reduction(xsk))
 		xtcp_prr_sent(&xsk->prr, sent);
@@ -1394,6 +1402,8 @@ void xtcp_wmem_purge(struct sock *sk)
 		xtcp_rtx_queue_unlink_and_free(skb, sk);
 	/* Nothing is in flight any more (tcp_disconnect()). */
 	xsk->packets_out = 0;
+	xsk->is_cwnd_limited = 0;
+	xsk->max_packets_out = 0;
 	xsk->sacked_out = 0;
 	xsk->lost_out = 0;
 	xsk->retrans_out = 0;

@@ -177,8 +177,10 @@ void xtcp_check_space(struct sock *sk)
 	smp_mb();
 	if (!sk->sk_socket || !test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
 		return;
-	if (xtcp_should_expand_sndbuf(sk))
+	if (xtcp_should_expand_sndbuf(sk)) {
 		xtcp_sndbuf_expand(sk);
+		xtcp_sk(sk)->snd_cwnd_stamp = tcp_jiffies32;
+	}
 	sk->sk_write_space(sk);
 }
 
@@ -306,6 +308,8 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 			 * or the cork's end was for what was queued before.
 			 */
 			xsk->nonagle &= ~XTCP_NAGLE_PUSH;
+			/* ... and a window left idle restarts. */
+			xtcp_slow_start_after_idle_check(sk);
 			new_skb = false;
 			copy = goal;
 		}

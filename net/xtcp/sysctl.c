@@ -284,6 +284,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= SYSCTL_FOUR,
 	},
 	{
+		.procname	= "tcp_slow_start_after_idle",
+		.data		= XTCP_KNOB(slow_start_after_idle),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
 		.procname	= "tcp_frto",
 		.data		= XTCP_KNOB(frto),
 		.maxlen		= sizeof(u8),
@@ -429,6 +436,7 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->recovery = XTCP_RACK_LOSS_DETECTION;
 	xn->early_retrans = 3;	/* TLP on (tcp_sk_init()) */
 	xn->frto = 2;		/* F-RTO on (tcp_sk_init()) */
+	xn->slow_start_after_idle = 1;	/* RFC 2861 (tcp_sk_init()) */
 	xn->reordering = TCP_FASTRETRANS_THRESH;
 	xn->max_reordering = 300;
 	/* SACK compression (tcp_sk_init()): 1 ms, 100 us, 44 ACKs. */

@@ -14,6 +14,7 @@
  */
 #include <linux/jiffies.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/xtcp.h>
 #include <net/xtcp_seq.h>
 #include <net/xtcp_timer.h>
@@ -380,6 +381,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		if (xsk->cong_ops->on_rto)
 			xsk->cong_ops->on_rto(&xsk->cong, jiffies_to_msecs(jiffies));
 		xsk->cong.cwnd_cnt = 0;
+		xsk->snd_cwnd_stamp = tcp_jiffies32;
 		/* A timeout in the open state after many SACKs says the
 		 * reordering degree is overestimated (tcp_enter_loss()).
 		 */

@@ -50,7 +50,7 @@ static void sim_round(struct sim *s, u32 per_ack)
 			    segs - i * per_ack : per_ack;
 
 		s->now_ms = start + (u32)((u64)rtt_ms * (i + 1) / nacks);
-		s->ops->cong_avoid(&s->ca, acked, s->ca.cwnd, s->now_ms,
+		s->ops->cong_avoid(&s->ca, acked, true, s->now_ms,
 				   s->rtt_us);
 	}
 	s->now_ms = start + rtt_ms;
@@ -279,7 +279,7 @@ TEST(reno_slow_start_stops_at_ssthresh)
 
 	/* A single stretch ACK overshooting ssthresh. */
 	sim_init(&s, &xtcp_cong_reno, 10, 12, NO_CLAMP, 50000, 0);
-	s.ops->cong_avoid(&s.ca, 10, 10, 1, 50000);
+	s.ops->cong_avoid(&s.ca, 10, true, 1, 50000);
 	ASSERT_EQ(12, s.ca.cwnd);
 	ASSERT_EQ(8, s.ca.cwnd_cnt);
 }
@@ -324,19 +324,84 @@ TEST(reno_no_growth_when_not_cwnd_limited)
 	struct xtcp_cong ca;
 	int i;
 
-	/* Congestion avoidance needs a full window. */
+	/* Neither congestion avoidance nor slow start grows. */
 	xtcp_cong_state_init(&ca, 100, NO_CLAMP, MSS);
 	ca.ssthresh = 50;
 	for (i = 0; i < 1000; i++)
-		xtcp_cong_reno.cong_avoid(&ca, 1, 99, i, 10000);
+		xtcp_cong_reno.cong_avoid(&ca, 1, false, i, 10000);
 	ASSERT_EQ(100, ca.cwnd);
 
-	/* Slow start needs more than half of it. */
 	xtcp_cong_state_init(&ca, 10, NO_CLAMP, MSS);
-	xtcp_cong_reno.cong_avoid(&ca, 5, 5, 0, 10000);
+	xtcp_cong_reno.cong_avoid(&ca, 5, false, 0, 10000);
 	ASSERT_EQ(10, ca.cwnd);
-	xtcp_cong_reno.cong_avoid(&ca, 5, 6, 0, 10000);
+	xtcp_cong_reno.cong_avoid(&ca, 5, true, 0, 10000);
 	ASSERT_EQ(15, ca.cwnd);
+}
+
+/* Linux's tcp_is_cwnd_limited(): a window that was full in the current
+ * round counts; otherwise only slow start with more than half of cwnd out.
+ */
+TEST(cwnd_limited_as_tcp_is_cwnd_limited)
+{
+	struct xtcp_cong ca;
+
+	xtcp_cong_state_init(&ca, 10, NO_CLAMP, MSS);
+	ASSERT_TRUE(xtcp_cong_is_cwnd_limited(&ca, true, 0));
+	ASSERT_FALSE(xtcp_cong_is_cwnd_limited(&ca, false, 0));
+	ASSERT_FALSE(xtcp_cong_is_cwnd_limited(&ca, false, 5));
+	ASSERT_TRUE(xtcp_cong_is_cwnd_limited(&ca, false, 6));
+	/* No overflow in 2 * max_packets_out (2^32 in u32 is 0). */
+	ca.cwnd = 0x7ffffffe;
+	ASSERT_TRUE(xtcp_cong_is_cwnd_limited(&ca, false, 0x80000000));
+
+	/* Congestion avoidance: only the flag. */
+	xtcp_cong_state_init(&ca, 100, NO_CLAMP, MSS);
+	ca.ssthresh = 50;
+	ASSERT_FALSE(xtcp_cong_is_cwnd_limited(&ca, false, 100));
+	ASSERT_FALSE(xtcp_cong_is_cwnd_limited(&ca, false, 1000));
+	ASSERT_TRUE(xtcp_cong_is_cwnd_limited(&ca, true, 1));
+}
+
+/* tcp_cwnd_restart(): one halving per RTO, or part of one, of idle time
+ * beyond the first RTO, never below min(initial window, cwnd).
+ */
+TEST(restart_cwnd_as_tcp_cwnd_restart)
+{
+	/* Idle between one and two RTOs: one halving. */
+	ASSERT_EQ(40, xtcp_cong_restart_cwnd(80, 10, 201, 200));
+	ASSERT_EQ(40, xtcp_cong_restart_cwnd(80, 10, 400, 200));
+	/* Just over two RTOs: two. */
+	ASSERT_EQ(20, xtcp_cong_restart_cwnd(80, 10, 401, 200));
+	ASSERT_EQ(10, xtcp_cong_restart_cwnd(80, 10, 601, 200));
+	/* Floors at the restart window, and 3 halvings of 100 are 12. */
+	ASSERT_EQ(10, xtcp_cong_restart_cwnd(80, 10, 100000, 200));
+	ASSERT_EQ(12, xtcp_cong_restart_cwnd(100, 10, 601, 200));
+	ASSERT_EQ(10, xtcp_cong_restart_cwnd(100, 10, 801, 200));
+	/* A window below the initial one stays. */
+	ASSERT_EQ(4, xtcp_cong_restart_cwnd(4, 10, 100000, 200));
+	/* A halving may go below the restart window, which then holds. */
+	ASSERT_EQ(10, xtcp_cong_restart_cwnd(11, 10, 401, 200));
+	ASSERT_EQ(10, xtcp_cong_restart_cwnd(22, 10, 100000, 200));
+	/* Large windows and long idle periods: no wrap. */
+	ASSERT_EQ(10, xtcp_cong_restart_cwnd(0xffffffff, 10, 0xffffffff, 1));
+	ASSERT_EQ(0x7fffffff,
+		  xtcp_cong_restart_cwnd(0xffffffff, 10, 0xfffffffe,
+					 0x7fffffff));
+}
+
+/* tcp_cwnd_application_limited(): halfway down to the flight used, at
+ * least the initial window.
+ */
+TEST(app_limited_cwnd_as_linux)
+{
+	ASSERT_EQ(55, xtcp_cong_app_limited_cwnd(100, 10, 10));
+	ASSERT_EQ(55, xtcp_cong_app_limited_cwnd(100, 3, 10));
+	ASSERT_EQ(70, xtcp_cong_app_limited_cwnd(100, 40, 10));
+	ASSERT_EQ(100, xtcp_cong_app_limited_cwnd(100, 100, 10));
+	ASSERT_EQ(100, xtcp_cong_app_limited_cwnd(100, 120, 10));
+	ASSERT_EQ(8, xtcp_cong_app_limited_cwnd(8, 1, 10));
+	ASSERT_EQ(10, xtcp_cong_app_limited_cwnd(11, 0, 10));
+	ASSERT_EQ(0x80000004, xtcp_cong_app_limited_cwnd(0xffffffff, 10, 10));
 }
 
 TEST(reno_respects_clamp)
@@ -396,7 +461,7 @@ TEST(cubic_k_matches_rfc)
 			 100000, 1000);
 		sim_loss(&s);
 		/* The first ACK in congestion avoidance starts the epoch. */
-		s.ops->cong_avoid(&s.ca, 1, s.ca.cwnd, 2000, s.rtt_us);
+		s.ops->cong_avoid(&s.ca, 1, true, 2000, s.rtt_us);
 		info = cubic_info(&s.ca);
 		ASSERT_TRUE(info.in_epoch);
 		ASSERT_EQ(2000, info.epoch_start_ms);
@@ -552,7 +617,7 @@ TEST(cubic_fast_convergence)
 	ASSERT_EQ(800, info.cwnd_prior);
 	s.ca.cwnd = 560;
 	s.ca.ssthresh = 560;
-	s.ops->cong_avoid(&s.ca, 1, 560, 10, s.rtt_us);
+	s.ops->cong_avoid(&s.ca, 1, true, 10, s.rtt_us);
 	info = cubic_info(&s.ca);
 	ASSERT_LE(info.k_ms, 1000 * k_rfc(680, 560) + EPS);
 	ASSERT_GT(info.k_ms + 1.0, 1000 * k_rfc(680, 560));
@@ -618,7 +683,7 @@ TEST(cubic_no_growth_when_not_cwnd_limited)
 	ca.ssthresh = 70;
 	xtcp_cong_cubic.init(&ca, 0);
 	for (i = 0; i < 100000; i++)
-		xtcp_cong_cubic.cong_avoid(&ca, 1, 60, i, 10000);
+		xtcp_cong_cubic.cong_avoid(&ca, 1, false, i, 10000);
 	ASSERT_EQ(100, ca.cwnd);
 }
 
@@ -710,7 +775,7 @@ TEST(cubic_no_overflow_at_extremes)
 			now += jumps[j];
 			prev = ca.cwnd;
 			acked = j & 1 ? ca.cwnd : 1 + j;
-			xtcp_cong_cubic.cong_avoid(&ca, acked, ca.cwnd, now,
+			xtcp_cong_cubic.cong_avoid(&ca, acked, true, now,
 						   rtts[c]);
 			ASSERT_GE(ca.cwnd, prev);
 			ASSERT_LE(ca.cwnd, ca.cwnd_clamp);
@@ -738,9 +803,9 @@ TEST(cubic_far_beyond_k_grows_at_max_rate)
 		xtcp_cong_state_init(&ca, 1000, NO_CLAMP, MSS);
 		ca.ssthresh = 1000;
 		xtcp_cong_cubic.init(&ca, 0);
-		xtcp_cong_cubic.cong_avoid(&ca, 1, 1000, 0, 100000);
+		xtcp_cong_cubic.cong_avoid(&ca, 1, true, 0, 100000);
 		ASSERT_EQ(1000, ca.cwnd);
-		xtcp_cong_cubic.cong_avoid(&ca, 1000, 1000, gaps[i], 100000);
+		xtcp_cong_cubic.cong_avoid(&ca, 1000, true, gaps[i], 100000);
 		ASSERT_EQ(1500, ca.cwnd) TH_LOG("after %u ms", gaps[i]);
 	}
 }
@@ -758,7 +823,7 @@ TEST(cubic_long_run_at_clamp)
 	for (i = 0; i < 200000; i++) {
 		now += 50 + (i % 7) * 3600000;	/* up to 6 h between ACKs */
 		prev = ca.cwnd;
-		xtcp_cong_cubic.cong_avoid(&ca, 1000, ca.cwnd, now, 30000);
+		xtcp_cong_cubic.cong_avoid(&ca, 1000, true, now, 30000);
 		ASSERT_GE(ca.cwnd, prev);
 		ASSERT_LE(ca.cwnd, 1000000);
 	}

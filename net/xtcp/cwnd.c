@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp: congestion window validation, Linux's part of RFC 2861 and RFC
+ * 7661 (tcp_cwnd_validate(), tcp_cwnd_restart(),
+ * tcp_cwnd_application_limited(), tcp_slow_start_after_idle_check()).
+ *
+ * A window is worth growing only while it limits the sender: each send
+ * (xtcp_write_xmit()) records whether the flight reached cwnd in the
+ * current window, or else the largest flight it had, and
+ * xtcp_is_cwnd_limited() reads that for the congestion control.  A window
+ * that has gone unused decays: after an idle period longer than an RTO
+ * the sender starts again from the restart window, and a sender that kept
+ * its flight below cwnd for an RTO shrinks cwnd halfway to what it used.
+ * Both are net.xtcp.tcp_slow_start_after_idle (on by default).  The
+ * arithmetic is pure (cong_common.c); this file applies it to a socket.
+ */
+#include <linux/jiffies.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/xtcp.h>
+#include <net/xtcp_cong.h>
+#include <net/xtcp_recovery.h>
+#include <net/xtcp_seq.h>
+
+/* RFC 2861 s.3: the restart window after an idle period of @delta
+ * jiffies, more than one RTO (tcp_cwnd_restart()).  ssthresh keeps at
+ * least three quarters of the old window, for slow start to get back to.
+ */
+static void xtcp_cwnd_restart(struct sock *sk, u32 delta)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 rto = max_t(unsigned long, xtcp_rto_jiffies(sk), 1);
+
+	xsk->cong.ssthresh = xtcp_current_ssthresh(xsk->cong.ssthresh,
+						   xsk->cong.cwnd,
+						   xtcp_in_cwnd_reduction(xsk));
+	xsk->cong.cwnd = xtcp_cong_restart_cwnd(xsk->cong.cwnd, TCP_INIT_CWND,
+						delta, rto);
+	xsk->snd_cwnd_stamp = tcp_jiffies32;
+	xsk->snd_cwnd_used = 0;
+}
+
+/**
+ * xtcp_slow_start_after_idle_check() - restart a window left idle
+ * @sk: the socket, about to send new data
+ *
+ * Linux's tcp_slow_start_after_idle_check(): with
+ * net.xtcp.tcp_slow_start_after_idle on and nothing in flight, data
+ * queued (or let go by a window update) more than an RTO after the last
+ * data sent starts from the restart window (RFC 2861 s.3, RFC 5681
+ * s.4.1).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): xtcp_sendmsg() after a new skb at the tail,
+ * xtcp_ack() on a window update.
+ */
+void xtcp_slow_start_after_idle_check(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	s32 delta;
+
+	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->slow_start_after_idle) ||
+	    xsk->packets_out)
+		return;
+	delta = tcp_jiffies32 - xsk->lsndtime;
+	if (delta > (s32)xtcp_rto_jiffies(sk))
+		xtcp_cwnd_restart(sk, delta);
+}
+
+/**
+ * xtcp_cwnd_tx_start() - data leaves with nothing in flight
+ * @sk: the socket, about to transmit a segment with data
+ *
+ * Linux's CA_EVENT_TX_START in tcp_event_data_sent(): the congestion
+ * control learns how long the sender was idle (CUBIC keeps idle time out
+ * of its curve, RFC 9438 s.5.8).  Call before the skb counts in
+ * packets_out and before lsndtime moves.  Unlike Linux, not for a
+ * retransmission after an RTO, whose flight is 0 too: CUBIC has no
+ * epoch then (its on_rto hook ended it), so nothing would change.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): xtcp_send_new(), new data leaving.
+ */
+void xtcp_cwnd_tx_start(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	s32 idle = tcp_jiffies32 - xsk->lsndtime;
+
+	if (xtcp_packets_in_flight(xsk) || idle <= 0 ||
+	    !xsk->cong_ops->on_idle_restart)
+		return;
+	xsk->cong_ops->on_idle_restart(&xsk->cong, jiffies_to_msecs(jiffies),
+				       jiffies_to_msecs(idle));
+}
+
+/* RFC 2861 s.3 as tcp_cwnd_application_limited(): a window the sender
+ * has not filled for an RTO, in the open state and not for want of send
+ * buffer, shrinks halfway to the largest flight it had (at least the
+ * initial window); ssthresh keeps three quarters of the old one.
+ */
+static void xtcp_cwnd_application_limited(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xtcp_ca_state(sk) == TCP_CA_Open && sk->sk_socket &&
+	    !test_bit(SOCK_NOSPACE, &sk->sk_socket->flags)) {
+		u32 cwnd = xtcp_cong_app_limited_cwnd(xsk->cong.cwnd,
+						      xsk->snd_cwnd_used,
+						      TCP_INIT_CWND);
+
+		if (cwnd < xsk->cong.cwnd) {
+			xsk->cong.ssthresh =
+				xtcp_current_ssthresh(xsk->cong.ssthresh,
+						      xsk->cong.cwnd, false);
+			xsk->cong.cwnd = cwnd;
+		}
+		xsk->snd_cwnd_used = 0;
+	}
+	xsk->snd_cwnd_stamp = tcp_jiffies32;
+}
+
+/**
+ * xtcp_cwnd_validate() - record how much of cwnd a send used
+ * @sk: the socket, which just sent (or found cwnd full)
+ * @is_cwnd_limited: the flight reached cwnd during this send
+ *
+ * Linux's tcp_cwnd_validate(): per window (until SND.UNA passes the
+ * SND.NXT of the window's first record), whether cwnd limited the sender,
+ * else the largest flight (max_packets_out, segments); a send that fills
+ * cwnd starts a new record at once.  While not cwnd-limited, the largest
+ * flight since cwnd was last full is kept (snd_cwnd_used), and with
+ * net.xtcp.tcp_slow_start_after_idle a whole RTO of that shrinks cwnd
+ * (RFC 2861 s.3).
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): the end of xtcp_write_xmit().
+ */
+void xtcp_cwnd_validate(struct sock *sk, bool is_cwnd_limited)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (!xtcp_seq_before(xsk->snd_una, xsk->cwnd_usage_seq) ||
+	    is_cwnd_limited ||
+	    (!xsk->is_cwnd_limited &&
+	     xsk->packets_out > xsk->max_packets_out)) {
+		xsk->is_cwnd_limited = is_cwnd_limited;
+		xsk->max_packets_out = xsk->packets_out;
+		xsk->cwnd_usage_seq = xsk->snd_nxt;
+	}
+
+	if (xtcp_is_cwnd_limited(xsk)) {
+		xsk->snd_cwnd_used = 0;
+		xsk->snd_cwnd_stamp = tcp_jiffies32;
+		return;
+	}
+	if (xsk->packets_out > xsk->snd_cwnd_used)
+		xsk->snd_cwnd_used = xsk->packets_out;
+	if (READ_ONCE(xtcp_pernet(sock_net(sk))->slow_start_after_idle) &&
+	    (s32)(tcp_jiffies32 - xsk->snd_cwnd_stamp) >=
+	    (s32)xtcp_rto_jiffies(sk))
+		xtcp_cwnd_application_limited(sk);
+}

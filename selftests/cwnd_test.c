@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cwnd_test: congestion window validation (RFC 2861, RFC 7661) as Linux
+ * does it, each case run with an AF_INET sender (the reference, in the
+ * same kernel) and an AF_XTCP one, both sending to a native AF_INET
+ * receiver, so that the ACKs come from the same code.  Each test runs in
+ * a network namespace of its own, whose loopback has an MTU of 1500
+ * (MSS 1448, windows of many segments); the senders' SO_SNDBUF is 4 MB,
+ * so that only the windows limit them.
+ *
+ * - restart_after_idle_as_native: after a bulk transfer has grown cwnd,
+ *   and ten RTOs of idle time, a 1-byte write starts from the restart
+ *   window (tcp_cwnd_restart(): min(cwnd, 10) once the halvings are
+ *   done); native reaches 10, xtcp must read the same cwnd and ssthresh.
+ *   With net.*.tcp_slow_start_after_idle 0, cwnd stays what it was, in
+ *   both stacks.
+ * - cwnd_growth_app_limited_as_native: a sender that writes k segments
+ *   and waits for their ACK, round after round, grows cwnd only while it
+ *   uses it (tcp_is_cwnd_limited(): in slow start up to twice the
+ *   largest flight of the round).  cwnd after each of 6 rounds, for k =
+ *   3, 8 and 30, must equal native's.
+ *
+ * cwnd is tcpi_snd_cwnd, read by the sender once its data is all
+ * acknowledged; no timing decides a result (the idle periods are ten
+ * RTOs, which TCG's slack does not come near).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/xtcp.h>
+
+#include "lib/harness.h"
+#include "lib/util.h"
+
+#ifndef SOL_TCP
+#define SOL_TCP IPPROTO_TCP
+#endif
+
+#define SNDBUF		(4 << 20)
+#define CHUNK		(256 << 10)
+
+static char buf[CHUNK];
+
+/* This namespace's loopback up, at MTU 1500. */
+static int lo_1500(void)
+{
+	struct ifreq ifr = {};
+	int fd, err;
+
+	if (if_up("lo"))
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ifr.ifr_mtu = 1500;
+	err = ioctl(fd, SIOCSIFMTU, &ifr);
+	close(fd);
+	return err;
+}
+
+static int info(int fd, struct tcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	return getsockopt(fd, SOL_TCP, TCP_INFO, ti, &len);
+}
+
+struct conn {
+	int l, c, a;		/* native listener, @family sender, receiver */
+	long long received;
+};
+
+static void conn_close(struct conn *k)
+{
+	if (k->a >= 0)
+		close(k->a);
+	if (k->c >= 0)
+		close(k->c);
+	if (k->l >= 0)
+		close(k->l);
+}
+
+/* A @family sender connected over loopback to a native receiver. */
+static int conn_open(int family, struct conn *k)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(sin);
+	int one = 1, sb = SNDBUF;
+
+	k->l = -1;
+	k->c = -1;
+	k->a = -1;
+	k->received = 0;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	k->l = socket(AF_INET, SOCK_STREAM, 0);
+	if (k->l < 0 || bind(k->l, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    getsockname(k->l, (struct sockaddr *)&sin, &alen) ||
+	    listen(k->l, 1))
+		return -1;
+	k->c = socket(family, SOCK_STREAM, 0);
+	if (k->c < 0 ||
+	    setsockopt(k->c, SOL_SOCKET, SO_SNDBUF, &sb, sizeof(sb)) ||
+	    setsockopt(k->c, SOL_TCP, TCP_NODELAY, &one, sizeof(one)) ||
+	    connect(k->c, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1;
+	k->a = accept(k->l, NULL, NULL);
+	return k->a < 0 ? -1 : 0;
+}
+
+/* Read what the receiver has, without waiting. */
+static int drain(struct conn *k)
+{
+	for (;;) {
+		ssize_t n = recv(k->a, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n > 0) {
+			k->received += n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		return -1;
+	}
+}
+
+/* Send @bytes, reading them at the other end meanwhile, then wait (at
+ * most 20 s) until the sender has nothing unacknowledged: 0 or -1.
+ */
+static int send_all(struct conn *k, long long bytes)
+{
+	long long goal = k->received + bytes, sent = 0;
+	double end = now() + 20 * xtcp_slow();
+	struct tcp_info ti;
+
+	while (sent < bytes || k->received < goal) {
+		struct pollfd p[2] = { { k->c, POLLOUT }, { k->a, POLLIN } };
+
+		if (sent < bytes) {
+			size_t len = bytes - sent < CHUNK ? bytes - sent : CHUNK;
+			ssize_t n = send(k->c, buf, len, MSG_DONTWAIT);
+
+			if (n > 0)
+				sent += n;
+			else if (n < 0 && errno != EAGAIN)
+				return -1;
+		}
+		if (drain(k) || now() > end)
+			return -1;
+		if (sent < bytes || k->received < goal)
+			poll(p + (sent >= bytes), 2 - (sent >= bytes), 10);
+	}
+	while (!info(k->c, &ti) && ti.tcpi_unacked) {
+		if (now() > end)
+			return -1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+struct restart_obs {
+	unsigned int before, after, ssthresh_before, ssthresh_after;
+};
+
+/* Grow cwnd with 2 MB, leave the sender idle for ten RTOs, write one
+ * byte: cwnd and ssthresh before and just after that write.
+ */
+static int restart_obs(int family, struct restart_obs *o)
+{
+	struct tcp_info ti;
+	struct conn k;
+	int err = -1;
+
+	if (conn_open(family, &k) || send_all(&k, 2 << 20) || info(k.c, &ti))
+		goto out;
+	o->before = ti.tcpi_snd_cwnd;
+	o->ssthresh_before = ti.tcpi_snd_ssthresh;
+	usleep(10 * ti.tcpi_rto + 100000);
+	if (send(k.c, buf, 1, 0) != 1 || info(k.c, &ti))
+		goto out;
+	o->after = ti.tcpi_snd_cwnd;
+	o->ssthresh_after = ti.tcpi_snd_ssthresh;
+	err = send_all(&k, 0);
+out:
+	conn_close(&k);
+	return err;
+}
+
+static int set_after_idle(const char *v)
+{
+	return write_file("/proc/sys/net/ipv4/tcp_slow_start_after_idle", v) ||
+	       write_file("/proc/sys/net/xtcp/tcp_slow_start_after_idle", v);
+}
+
+TEST(restart_after_idle_as_native)
+{
+	struct restart_obs n, x;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, lo_1500());
+
+	ASSERT_EQ(0, restart_obs(AF_INET, &n));
+	ASSERT_EQ(0, restart_obs(AF_XTCP, &x));
+	TH_LOG("on: native cwnd %u -> %u, ssthresh %u -> %u", n.before,
+	       n.after, n.ssthresh_before, n.ssthresh_after);
+	TH_LOG("on: xtcp cwnd %u -> %u, ssthresh %u -> %u", x.before,
+	       x.after, x.ssthresh_before, x.ssthresh_after);
+	/* The transfer grew both windows, native restarted at 10. */
+	EXPECT_LT(10, n.before);
+	EXPECT_LT(10, x.before);
+	EXPECT_EQ(10, n.after);
+	EXPECT_EQ(n.after, x.after);
+	EXPECT_EQ(n.ssthresh_after, x.ssthresh_after);
+
+	ASSERT_EQ(0, set_after_idle("0"));
+	ASSERT_EQ(0, restart_obs(AF_INET, &n));
+	ASSERT_EQ(0, restart_obs(AF_XTCP, &x));
+	TH_LOG("off: native cwnd %u -> %u, xtcp cwnd %u -> %u", n.before,
+	       n.after, x.before, x.after);
+	EXPECT_LT(10, n.before);
+	EXPECT_LT(10, x.before);
+	EXPECT_EQ(n.before, n.after);
+	EXPECT_EQ(x.before, x.after);
+}
+
+#define ROUNDS 6
+
+/* cwnd after each of ROUNDS rounds of @k segments, each acknowledged
+ * before the next is written.
+ */
+static int rounds_obs(int family, int k, unsigned int cwnd[ROUNDS])
+{
+	struct tcp_info ti;
+	struct conn c;
+	int i, err = -1;
+
+	if (conn_open(family, &c) || info(c.c, &ti))
+		goto out;
+	for (i = 0; i < ROUNDS; i++) {
+		if (send_all(&c, (long long)k * ti.tcpi_snd_mss) ||
+		    info(c.c, &ti))
+			goto out;
+		cwnd[i] = ti.tcpi_snd_cwnd;
+	}
+	err = 0;
+out:
+	conn_close(&c);
+	return err;
+}
+
+TEST(cwnd_growth_app_limited_as_native)
+{
+	static const int ks[] = { 3, 8, 30 };
+	unsigned int n[ROUNDS], x[ROUNDS];
+	unsigned int i, r;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, lo_1500());
+	for (i = 0; i < ARRAY_SIZE(ks); i++) {
+		ASSERT_EQ(0, rounds_obs(AF_INET, ks[i], n));
+		ASSERT_EQ(0, rounds_obs(AF_XTCP, ks[i], x));
+		for (r = 0; r < ROUNDS; r++) {
+			TH_LOG("k %d round %u: native cwnd %u, xtcp %u",
+			       ks[i], r + 1, n[r], x[r]);
+			EXPECT_EQ(n[r], x[r]);
+		}
+	}
+}
+
+XTCP_HARNESS_MAIN
