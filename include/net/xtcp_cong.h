@@ -65,7 +65,8 @@ struct xtcp_cong {
  *            new data while not in loss recovery. @acked is the number of
  *            segments newly ACKed (cumulatively or by SACK); @cwnd_limited
  *            says whether cwnd is what limited the sender lately (the
- *            caller's xtcp_cong_is_cwnd_limited(), Linux's
+ *            socket's xtcp_is_cwnd_limited() over
+ *            xtcp_cong_is_cwnd_limited(), Linux's
  *            tcp_is_cwnd_limited()): without it cwnd must not grow (RFC
  *            7661); @rtt_us is the smoothed RTT (RFC 9438 s.4.2), 0 if
  *            unknown. Runs slow start while cwnd < ssthresh, then

@@ -42,9 +42,10 @@ u32 xtcp_cong_reno_undo_cwnd(struct xtcp_cong *ca, u32 prior_cwnd)
  * @idle: time since data was last sent, any unit, more than @rto
  * @rto:  the retransmission timeout in the same unit, at least 1
  *
- * RFC 2861 s.3 as Linux's tcp_cwnd_restart(): cwnd halves for every
- * whole RTO of the idle period after the first, down to the restart
- * window, min(@iw, @cwnd), where it stops.
+ * RFC 2861 s.3 as Linux's tcp_cwnd_restart(): cwnd halves once for
+ * each RTO, or part of one, of the idle period beyond the first RTO,
+ * while above the restart window, min(@iw, @cwnd); it ends at least
+ * there.
  *
  * Context: any; pure logic.
  * Return: the new cwnd, segments.

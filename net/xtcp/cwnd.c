@@ -62,8 +62,9 @@ void xtcp_slow_start_after_idle_check(struct sock *sk)
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->slow_start_after_idle) ||
 	    xsk->packets_out)
 		return;
+	/* Compared unsigned, as Linux's s32 with icsk_rto's u32. */
 	delta = tcp_jiffies32 - xsk->lsndtime;
-	if (delta > (s32)xtcp_rto_jiffies(sk))
+	if ((u32)delta > (u32)xtcp_rto_jiffies(sk))
 		xtcp_cwnd_restart(sk, delta);
 }
 
@@ -75,8 +76,9 @@ void xtcp_slow_start_after_idle_check(struct sock *sk)
  * control learns how long the sender was idle (CUBIC keeps idle time out
  * of its curve, RFC 9438 s.5.8).  Call before the skb counts in
  * packets_out and before lsndtime moves.  Unlike Linux, not for a
- * retransmission after an RTO, whose flight is 0 too: CUBIC has no
- * epoch then (its on_rto hook ended it), so nothing would change.
+ * retransmission (whose flight can be 0 too, after an RTO): by then a
+ * congestion event has ended CUBIC's epoch (its ssthresh and on_rto
+ * hooks), so nothing would change.
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
  * by the caller): xtcp_send_new(), new data leaving.
@@ -156,7 +158,7 @@ void xtcp_cwnd_validate(struct sock *sk, bool is_cwnd_limited)
 	if (xsk->packets_out > xsk->snd_cwnd_used)
 		xsk->snd_cwnd_used = xsk->packets_out;
 	if (READ_ONCE(xtcp_pernet(sock_net(sk))->slow_start_after_idle) &&
-	    (s32)(tcp_jiffies32 - xsk->snd_cwnd_stamp) >=
-	    (s32)xtcp_rto_jiffies(sk))
+	    (u32)(tcp_jiffies32 - xsk->snd_cwnd_stamp) >=
+	    (u32)xtcp_rto_jiffies(sk))
 		xtcp_cwnd_application_limited(sk);
 }

@@ -2434,7 +2434,12 @@ static void xtcp_data_snd_check(struct sock *sk)
 {
 	if (sk->sk_state == TCP_CLOSE)
 		return;
-	xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
+	/* tcp_push_pending_frames(): only with something to send, or an
+	 * empty send (cwnd full of retransmissions) would count as
+	 * cwnd-limited (xtcp_cwnd_validate()).
+	 */
+	if (!skb_queue_empty(&sk->sk_write_queue))
+		xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
 	xtcp_check_space(sk);
 }
 
@@ -2523,6 +2528,11 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
 		xsk->lrcvtime = jiffies;
+		/* tcp_init_transfer(), and no restart on the first data
+		 * (tcp_rcv_state_process()).
+		 */
+		xsk->snd_cwnd_stamp = tcp_jiffies32;
+		xsk->lsndtime = tcp_jiffies32;
 		xtcp_stop_rtx(sk);
 		xtcp_established(sk);
 	}

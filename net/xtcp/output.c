@@ -1104,7 +1104,8 @@ void xtcp_retransmit_all(struct sock *sk, bool init_undo)
 	 * retransmit (tcp_retransmit_timer()).
 	 */
 	__xtcp_xmit_retransmit_queue(sk, false);
-	xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
+	if (!skb_queue_empty(&sk->sk_write_queue))
+		xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
 }
 
 /* xtcp_xmit_retransmit_queue(); with @count, what it resends counts as
