@@ -707,6 +707,24 @@ bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
 	return !xtcp_seq_after(end, xsk->snd_una + xsk->snd_wnd);
 }
 
+/* tcp_cwnd_test(): the segments cwnd lets @skb (its segment count set)
+ * send now.  A FIN in a single segment goes whatever cwnd says, and one
+ * skb takes at most half of cwnd, so that at least two GSO skbs are in
+ * flight for better scheduling.
+ */
+static u32 xtcp_cwnd_quota(const struct xtcp_sock *xsk,
+			   const struct sk_buff *skb)
+{
+	u32 in_flight = xtcp_packets_in_flight(xsk), cwnd = xsk->cong.cwnd;
+
+	if ((XTCP_SKB_CB(skb)->flags & TCPHDR_FIN) &&
+	    xtcp_skb_pcount(skb) == 1)
+		return 1;
+	if (in_flight >= cwnd)
+		return 0;
+	return min(max(cwnd >> 1, 1U), cwnd - in_flight);
+}
+
 /* tcp_mss_split_point(): how much of the multi-segment @skb goes now: at
  * most @max_segs segments and what the peer's window takes; at the tail
  * of the queue a last partial segment waits while Nagle holds it.
@@ -757,7 +775,7 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
 static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 mss = xsk->mss, max_segs, in_flight, sent = 0;
+	u32 mss = xsk->mss, max_segs, sent = 0;
 	bool is_cwnd_limited;
 	struct sk_buff *skb;
 
@@ -768,13 +786,14 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 		u32 quota, limit;
 
-		in_flight = xtcp_packets_in_flight(xsk);
-		if (in_flight >= xsk->cong.cwnd && !probe)
-			break;
-		/* A loss probe goes out whatever cwnd says. */
-		quota = in_flight < xsk->cong.cwnd ?
-			xsk->cong.cwnd - in_flight : 1;
 		xtcp_set_skb_tso_segs(skb, mss);
+		quota = xtcp_cwnd_quota(xsk, skb);
+		if (!quota) {
+			if (!probe)
+				break;
+			/* A loss probe goes out whatever cwnd says. */
+			quota = 1;
+		}
 		if (!xtcp_snd_wnd_test(xsk, skb, mss)) {
 			/* RFC 9293 s.3.8.6.1: probe a closed window. */
 			if (xtcp_rtx_queue_empty(sk) &&
