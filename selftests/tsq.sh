@@ -54,7 +54,7 @@ procs_start tsq
 
 gso=$((68 * 1024))
 default_bound=$((8 * gso))
-tap_plan 8
+tap_plan 11
 
 if ! { netns_pair $A $DEV 10.77.60.1 $B xtsq-b 10.77.60.2 &&
 	ip -n $A link set lo up && ip -n $B link set lo up &&
@@ -152,6 +152,47 @@ tap_eq "tcp_limit_output_bytes: both stacks back at the default" \
 	"1048576 1048576" \
 	"$(nsenter --net=/run/netns/$A sysctl -n net.ipv4.tcp_limit_output_bytes net.xtcp.tcp_limit_output_bytes | tr '\n' ' ' | sed 's/ $//')"
 ip netns exec $A tc -s qdisc show dev $DEV | sed 's/^/# A: /'
+
+# Local drops: with the tbf holding at most 100 KB, about one GSO skb,
+# the next one the sender lets go is often dropped at enqueue
+# (NET_XMIT_DROP).  Linux does not count such a segment as sent: it stays
+# at the head of the send queue for the next send (tcp_write_xmit()), and
+# the sender enters CWR (__tcp_transmit_skb()).  Nothing is lost on the
+# path, so native retransmits nothing or next to nothing (a spurious
+# timeout under TCG); xtcp must not either: a stack that counted the drops
+# as sent and lost would resend each (RetransSegs, per namespace and
+# stack, grows by at least the drops).  Asserted per family: byte-exact,
+# and the qdisc did drop; then xtcp's RetransSegs growth at most native's
+# plus 4.
+retrans_segs() { ip netns exec $A awk '
+	$1 == "Tcp:" && !n { for (i = 2; i <= NF; i++) if ($i == "RetransSegs") n = i; next }
+	$1 == "Tcp:" && n { print $n; exit }' "$1"; }
+qdrops() { ip netns exec $A tc -s qdisc show dev $DEV |
+	sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -n 1; }
+declare -A rtx_of
+nsenter --net=/run/netns/$A tc qdisc change dev $DEV root tbf rate 10mbit \
+	burst 256kb limit 100kb || echo "# tc qdisc change failed"
+for fam in inet xtcp; do
+	file=/proc/net/snmp
+	[ $fam = xtcp ] && file=/proc/net/xtcp_snmp
+	r0=$(retrans_segs $file) d0=$(qdrops)
+	port=$((port + 1))
+	xfer $fam $port
+	r1=$(retrans_segs $file) d1=$(qdrops)
+	rtx_of[$fam]=$((r1 - r0))
+	echo "# $fam: qdisc drops $((d1 - d0)), RetransSegs ${rtx_of[$fam]}"
+	name="$fam, local drops: $bytes bytes through a 100 KB tbf"
+	if [ -n "$ok" ]; then
+		tap_fail "$name" "$ok"
+	else
+		tap_check "$name: byte-exact, the qdisc dropped $((d1 - d0))" \
+			test $((d1 - d0)) -gt 0
+	fi
+done
+tap_check "local drops: xtcp's RetransSegs ${rtx_of[xtcp]} <= native's ${rtx_of[inet]} + 4" \
+	test "${rtx_of[xtcp]}" -le $((rtx_of[inet] + 4))
+nsenter --net=/run/netns/$A tc qdisc change dev $DEV root tbf rate 10mbit \
+	burst 256kb limit 32mb
 
 # rmmod while skbs of a socket that is gone sit in the qdisc: an xtcp
 # transfer puts skbs in the qdisc, the qdisc is then slowed to 8 kbit/s

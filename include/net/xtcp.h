@@ -1241,6 +1241,7 @@ bool xtcp_ecn_create_request(const struct sock *listener,
 			     const struct sk_buff *skb);
 void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb);
 bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight);
+void xtcp_enter_cwr_local(struct sock *sk);
 
 /* A cwnd reduction is under way, in fast recovery or CWR: Linux's
  * tcp_in_cwnd_reduction() (TCP_CA_Recovery or TCP_CA_CWR).

@@ -232,6 +232,32 @@ static void xtcp_enter_cwr(struct sock *sk, u32 flight)
 }
 
 /**
+ * xtcp_enter_cwr_local() - a local queue dropped or held back a segment
+ * @sk: the socket, locked, whose transmission ip_queue_xmit() refused
+ *	(NET_XMIT_DROP) or queued under congestion (NET_XMIT_CN)
+ *
+ * Linux's tcp_enter_cwr() from __tcp_transmit_skb(): nothing reduced so
+ * far may be undone, and from the open state (not in CWR, fast recovery
+ * or loss recovery) a cwnd reduction begins, as for ECE.  xtcp's
+ * ssthresh hooks take FlightSize, not cwnd: with nothing in flight (the
+ * first segment of a burst dropped) there is nothing to reduce from, so
+ * no reduction begins then.
+ *
+ * Context: softirq or process context, socket locked (spinlock held, or owned
+ * by the caller): xtcp_transmit_skb().
+ */
+void xtcp_enter_cwr_local(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	xsk->prior_ssthresh = 0;
+	if (xsk->snd_una != xsk->snd_nxt &&
+	    !(xsk->ecn_flags & XTCP_ECN_IN_CWR) &&
+	    !xsk->in_recovery && !xsk->in_loss)
+		xtcp_enter_cwr(sk, xtcp_flight_segs(xsk));
+}
+
+/**
  * xtcp_ecn_ack() - ECN processing of an acceptable ACK
  * @sk: the socket, locked; SND.UNA already moved to the segment's ACK
  * @flags: the segment's TCPHDR_* flags

@@ -228,7 +228,11 @@ static void xtcp_write_header(struct tcphdr *th, __be16 sport, __be16 dport,
 }
 
 /* Put @skb on the wire with a header for the socket's current state.  With
- * @clone the queued skb is kept for retransmission.
+ * @clone the queued skb is kept for retransmission, and only once sent
+ * does it get its send time and place in send order.  Returns 0 when
+ * sent (a congested local queue took it too), NET_XMIT_DROP (> 0) when
+ * a local queue dropped it, < 0 on another error; a local queue's drop
+ * or congestion starts a cwnd reduction (xtcp_enter_cwr_local()).
  */
 static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 {
@@ -252,16 +256,6 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	}
 
 	if (clone) {
-		/* Sent now: the newest in send-time order, and the delivery
-		 * count at this send (tcp_update_skb_after_send(),
-		 * tcp_rate_skb_sent()); @cb is the queued skb's, on the
-		 * retransmission queue.  Set before the clone: a failed
-		 * transmission counts as sent and lost (xtcp_send_new()), so
-		 * RACK must see it at its place in time like any other.
-		 */
-		cb->sent_us = xtcp_clock_us();
-		cb->tx_delivered = xsk->delivered;
-		list_move_tail(&cb->tsorted_anchor, &xsk->tsorted_sent_queue);
 		/* An earlier clone may still be queued below us: its header
 		 * shares our headroom, so copy instead of cloning then.
 		 */
@@ -364,8 +358,26 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 					   xsk->retransmits) ?
 		     0 : max_t(u16, cb->gso_segs, 1));
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
-	if (clone && cb->retransmitted && net_xmit_eval(err))
+	/* A local queue dropped it, or is congested: the sender backs off
+	 * (__tcp_transmit_skb()'s tcp_enter_cwr()).  Dropped is not sent.
+	 */
+	if (unlikely(err > 0)) {
+		xtcp_enter_cwr_local(sk);
+		err = net_xmit_eval(err);
+	}
+	if (!clone)
+		return err;
+	if (!err) {
+		/* Sent: the newest in send-time order, and the delivery
+		 * count at this send (tcp_update_skb_after_send(),
+		 * tcp_rate_skb_sent()); @cb is the queued skb's.
+		 */
+		cb->sent_us = xtcp_clock_us();
+		cb->tx_delivered = xsk->delivered;
+		list_move_tail(&cb->tsorted_anchor, &xsk->tsorted_sent_queue);
+	} else if (cb->retransmitted) {
 		XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPRETRANSFAIL, cb->gso_segs);
+	}
 	return err;
 }
 
@@ -571,6 +583,7 @@ void xtcp_send_probe(struct sock *sk)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	u8 retries2 = READ_ONCE(xn->retries2);
 	unsigned int max_probes = retries2;
+	int sent;
 
 	if (skb_queue_empty(&sk->sk_write_queue) ||
 	    !xtcp_rtx_queue_empty(sk)) {
@@ -597,15 +610,18 @@ void xtcp_send_probe(struct sock *sk)
 		return;
 	}
 	/* The window is open, only too small for what waits: send what fits
-	 * (tcp_write_wakeup()); the retransmission timer takes over.
+	 * (tcp_write_wakeup()); the retransmission timer takes over.  What
+	 * could not be sent counts as this probe.
 	 */
-	if (xtcp_send_window_probe(sk) > 0) {
+	sent = xtcp_send_window_probe(sk);
+	if (sent > 0) {
 		xsk->probes = 0;
 		xsk->probe_backoff = 0;
 		xsk->probes_tstamp = 0;
 		return;
 	}
-	xtcp_send_ctl(sk, xsk->snd_una - 1, TCPHDR_ACK, GFP_ATOMIC);
+	if (!sent)
+		xtcp_send_ctl(sk, xsk->snd_una - 1, TCPHDR_ACK, GFP_ATOMIC);
 	xsk->probes++;
 	if (xsk->probe_backoff < retries2)
 		xsk->probe_backoff++;
@@ -634,24 +650,30 @@ int xtcp_write_wakeup(struct sock *sk)
 			     GFP_ATOMIC);
 }
 
-/* First transmission of the send queue's head @skb: it moves to the
- * retransmission queue (tcp_event_new_data_sent()).  A failed
- * transmission is a loss: the retransmission timer sends it again.
+/* First transmission of the send queue's head @skb; once sent it moves
+ * to the retransmission queue (tcp_event_new_data_sent()).  Not sent (a
+ * local queue dropped it, or no copy could be made), it stays at the
+ * head of the send queue, as tcp_write_xmit() leaves it, for the next
+ * send: an ACK, a TSQ completion, or the probe timer with nothing in
+ * flight.  Returns xtcp_transmit_skb()'s result: 0 when sent.
  */
-static void xtcp_send_new(struct sock *sk, struct sk_buff *skb)
+static int xtcp_send_new(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	int err;
 
-	/* CA_EVENT_TX_START, before this skb counts as in flight. */
+	/* CA_EVENT_TX_START, while nothing is in flight. */
 	if (skb->len)
 		xtcp_cwnd_tx_start(sk);
+	err = xtcp_transmit_skb(sk, skb, true);
+	if (err)
+		return err;
 	__skb_unlink(skb, &sk->sk_write_queue);
 	xtcp_rbtree_insert(&xsk->rtx_queue, skb);
 	xsk->packets_out += cb->gso_segs;
 	if (xtcp_seq_after(cb->end_seq, xsk->snd_nxt))
 		WRITE_ONCE(xsk->snd_nxt, cb->end_seq);
-	xtcp_transmit_skb(sk, skb, true);
 	/* A pending reorder timeout stays: the RTO follows it; a pending
 	 * loss probe gives way to the RTO, for what is left of it, and the
 	 * sender schedules the probe again (tcp_event_new_data_sent()).
@@ -661,6 +683,7 @@ static void xtcp_send_new(struct sock *sk, struct sk_buff *skb)
 	else if (xsk->rtx_timer_kind != XTCP_RTX_RETRANS &&
 		 xsk->rtx_timer_kind != XTCP_RTX_REO)
 		xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_rto_jiffies(sk));
+	return 0;
 }
 
 /* Nagle's algorithm (RFC 1122 s.4.2.3.4) with Minshall's refinement,
@@ -820,7 +843,8 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		}
 		if (xtcp_small_queue_check(sk, skb))
 			break;
-		xtcp_send_new(sk, skb);
+		if (xtcp_send_new(sk, skb))
+			break;
 		sent += xtcp_skb_pcount(skb);
 		/* tcp_minshall_update(): an skb whose last segment is short. */
 		if (skb->len < xtcp_skb_pcount(skb) * mss)
@@ -989,7 +1013,7 @@ void xtcp_send_loss_probe(struct sock *sk)
 	err = xtcp_transmit_skb(sk, skb, true);
 	xsk->undo_stamp = undo_stamp;
 	xsk->undo_retrans = undo_retrans;
-	if (err < 0)
+	if (err)
 		goto rearm;
 	xsk->tlp_retrans = 1;
 sent:
@@ -1005,7 +1029,8 @@ rearm:
 /* tcp_write_wakeup() for a window that is open but too small for the head
  * of the send queue: as much of it as fits, at most an MSS, with PSH.
  * Return: 1 when data was sent, 0 when the window is closed or nothing
- * could be split off (the caller sends an old-sequence probe instead).
+ * could be split off (the caller sends an old-sequence probe instead),
+ * -1 when the data could not be sent (it stays queued).
  */
 static int xtcp_send_window_probe(struct sock *sk)
 {
@@ -1027,8 +1052,7 @@ static int xtcp_send_window_probe(struct sock *sk)
 		return 0;
 	xtcp_set_skb_tso_segs(skb, mss);
 	cb->flags |= TCPHDR_PSH;
-	xtcp_send_new(sk, skb);
-	return 1;
+	return xtcp_send_new(sk, skb) ? -1 : 1;
 }
 
 /**
@@ -1160,10 +1184,11 @@ static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 				  segs * xsk->mss, xsk->mss))
 			break;
 		cb->retransmitted = 1;
-		/* Not sent (no copy of it could be made): still lost.  What
-		 * the layers below drop is lost as any other segment is.
+		/* Not sent (no copy could be made, or a local queue dropped
+		 * it, as tcp_retransmit_skb() fails): still lost, to be
+		 * resent by a later walk.
 		 */
-		if (xtcp_transmit_skb(sk, skb, true) < 0)
+		if (xtcp_transmit_skb(sk, skb, true))
 			break;
 		cb->sacked |= XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out += xtcp_skb_pcount(skb);
