@@ -1122,7 +1122,8 @@ static inline void xtcp_mstamp_refresh(struct xtcp_sock *xsk)
 
 /* tsq.c: TCP small queues */
 u64 xtcp_pacing_rate(const struct sock *sk);
-bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb);
+bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,
+			    unsigned int factor);
 void xtcp_wfree(struct sk_buff *skb);
 void xtcp_skb_set_owner_w(struct sk_buff *skb, struct sock *sk);
 void xtcp_tsq_release(struct sock *sk);

@@ -841,7 +841,7 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 					  mss))
 				break;
 		}
-		if (xtcp_small_queue_check(sk, skb))
+		if (xtcp_small_queue_check(sk, skb, 0))
 			break;
 		if (xtcp_send_new(sk, skb))
 			break;
@@ -1159,9 +1159,11 @@ static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *skb;
+	u32 max_segs;
 
 	if (!xsk->lost_out || sk->sk_state == TCP_CLOSE)
 		return;
+	max_segs = xtcp_tso_segs(sk);
 	skb = xsk->retransmit_skb_hint ? : xtcp_rtx_queue_head(sk);
 	for (; skb; skb = skb_rb_next(skb)) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -1175,7 +1177,11 @@ static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 		if (!(cb->sacked & XTCPCB_LOST) ||
 		    (cb->sacked & (XTCPCB_SACKED_ACKED | XTCPCB_SACKED_RETRANS)))
 			continue;
-		segs = xsk->cong.cwnd - in_flight;
+		/* No larger a GSO skb than a new one would be. */
+		segs = min(xsk->cong.cwnd - in_flight, max_segs);
+		/* Twice the bytes below IP a new send may have. */
+		if (xtcp_small_queue_check(sk, skb, 1))
+			break;
 		old = xtcp_skb_pcount(skb);
 		xtcp_set_skb_tso_segs(skb, xsk->mss);
 		xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) - (s32)old);

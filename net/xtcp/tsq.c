@@ -79,14 +79,17 @@ u64 xtcp_pacing_rate(const struct sock *sk)
 /**
  * xtcp_small_queue_check() - too much of @sk is below IP to send @skb
  * @sk: the socket, locked (owner or spinlock)
- * @skb: the send queue skb about to be transmitted (already split)
+ * @skb: the skb about to be transmitted: from the send queue (already
+ *	split), or a retransmission
+ * @factor: the limit is shifted left by this: 0 for new data, 1 for a
+ *	retransmission (tcp_xmit_retransmit_queue())
  *
  * Linux's tcp_small_queue_check() without pacing: the limit is twice
  * @skb's truesize or what the socket's rate sends in 1/2^sk_pacing_shift
  * of a second (about 1 ms), whichever is larger, but never more than
  * net.xtcp.tcp_limit_output_bytes (a negative value, which the knob's
  * proc_dointvec allows as Linux's does, converts to no limit, as Linux's
- * min_t(unsigned long, ...) does).  At most one skb in the
+ * min_t(unsigned long, ...) does), times 2^@factor.  At most one skb in the
  * retransmission queue never throttles: what is below IP then is at
  * most that skb, whose completion need not be waited for, so the
  * connection always makes progress.  Throttled, the socket is marked
@@ -94,10 +97,11 @@ u64 xtcp_pacing_rate(const struct sock *sk)
  * before the mark was set found nothing to wake.
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
- * by the caller): sending (xtcp_write_xmit()).
+ * by the caller): sending (xtcp_write_xmit(), xtcp_xmit_retransmit_queue()).
  * Return: true when @skb must wait for a completion (xtcp_wfree()).
  */
-bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb)
+bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,
+			    unsigned int factor)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	unsigned long limit;
@@ -106,6 +110,7 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb)
 		      xtcp_pacing_rate(sk) >> READ_ONCE(sk->sk_pacing_shift));
 	limit = min_t(unsigned long, limit,
 		      READ_ONCE(xtcp_pernet(sock_net(sk))->limit_output_bytes));
+	limit <<= factor;
 	if (refcount_read(&sk->sk_wmem_alloc) <= limit)
 		return false;
 	if (xtcp_rtx_queue_empty_or_single_skb(sk))
