@@ -1179,8 +1179,11 @@ static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 			continue;
 		/* No larger a GSO skb than a new one would be. */
 		segs = min(xsk->cong.cwnd - in_flight, max_segs);
-		/* Twice the bytes below IP a new send may have. */
-		if (xtcp_small_queue_check(sk, skb, 1))
+		/* Twice the bytes below IP a new send may have; not for a
+		 * timeout's own resend, which tcp_retransmit_timer() sends
+		 * with tcp_retransmit_skb() directly.
+		 */
+		if (count && xtcp_small_queue_check(sk, skb, 1))
 			break;
 		old = xtcp_skb_pcount(skb);
 		xtcp_set_skb_tso_segs(skb, xsk->mss);
