@@ -239,9 +239,10 @@ static void xtcp_enter_cwr(struct sock *sk, u32 flight)
  * Linux's tcp_enter_cwr() from __tcp_transmit_skb(): nothing reduced so
  * far may be undone, and from the open state (not in CWR, fast recovery
  * or loss recovery) a cwnd reduction begins, as for ECE.  xtcp's
- * ssthresh hooks take FlightSize, not cwnd: with nothing in flight (the
- * first segment of a burst dropped) there is nothing to reduce from, so
- * no reduction begins then.
+ * ssthresh hooks take FlightSize, not cwnd: with no data in flight (the
+ * first segment of a burst dropped, or a SYN, which is not on the
+ * retransmission queue) there is nothing to reduce from, so no reduction
+ * begins then.
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
  * by the caller): xtcp_transmit_skb().
@@ -251,8 +252,7 @@ void xtcp_enter_cwr_local(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xsk->prior_ssthresh = 0;
-	if (xsk->snd_una != xsk->snd_nxt &&
-	    !(xsk->ecn_flags & XTCP_ECN_IN_CWR) &&
+	if (xsk->packets_out && !(xsk->ecn_flags & XTCP_ECN_IN_CWR) &&
 	    !xsk->in_recovery && !xsk->in_loss)
 		xtcp_enter_cwr(sk, xtcp_flight_segs(xsk));
 }

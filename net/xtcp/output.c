@@ -108,7 +108,7 @@ void xtcp_update_mss(struct sock *sk)
 }
 
 static void xtcp_simple_retransmit(struct sock *sk);
-static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count);
+static int __xtcp_xmit_retransmit_queue(struct sock *sk, bool count);
 
 /**
  * xtcp_mtu_reduced() - act on an ICMP "fragmentation needed"
@@ -228,11 +228,12 @@ static void xtcp_write_header(struct tcphdr *th, __be16 sport, __be16 dport,
 }
 
 /* Put @skb on the wire with a header for the socket's current state.  With
- * @clone the queued skb is kept for retransmission, and only once sent
- * does it get its send time and place in send order.  Returns 0 when
- * sent (a congested local queue took it too), NET_XMIT_DROP (> 0) when
- * a local queue dropped it, < 0 on another error; a local queue's drop
- * or congestion starts a cwnd reduction (xtcp_enter_cwr_local()).
+ * @clone the queued skb is kept for retransmission; it gets its send time
+ * at every attempt, its place in send order (RACK) and delivery count
+ * only once sent.  Returns 0 when sent (a congested local queue took it
+ * too), NET_XMIT_DROP when a local queue dropped it, < 0 on another
+ * error; a local queue's drop or congestion starts a cwnd reduction
+ * (xtcp_enter_cwr_local()).
  */
 static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 {
@@ -256,6 +257,10 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	}
 
 	if (clone) {
+		/* The send time, on every attempt, as Linux stamps the
+		 * queued skb before cloning it (skb_set_delivery_time()).
+		 */
+		cb->sent_us = xtcp_clock_us();
 		/* An earlier clone may still be queued below us: its header
 		 * shares our headroom, so copy instead of cloning then.
 		 */
@@ -368,11 +373,10 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	if (!clone)
 		return err;
 	if (!err) {
-		/* Sent: the newest in send-time order, and the delivery
-		 * count at this send (tcp_update_skb_after_send(),
+		/* Sent: the newest in send order, and the delivery count at
+		 * this send (tcp_update_skb_after_send(),
 		 * tcp_rate_skb_sent()); @cb is the queued skb's.
 		 */
-		cb->sent_us = xtcp_clock_us();
 		cb->tx_delivered = xsk->delivered;
 		list_move_tail(&cb->tsorted_anchor, &xsk->tsorted_sent_queue);
 	} else if (cb->retransmitted) {
@@ -393,21 +397,19 @@ static struct sk_buff *xtcp_alloc_ctl_skb(gfp_t gfp)
 
 /* A segment without data in @skb (xtcp_alloc_ctl_skb()).  Returns 0 when
  * it went to the IP layer, > 0 when the local queue dropped it, < 0 on
- * another error (net_xmit_eval() of tcp_transmit_skb()).
+ * another error (as tcp_transmit_skb()'s).
  */
 static int xtcp_xmit_ctl(struct sock *sk, struct sk_buff *skb, u32 seq,
 			 u8 flags)
 {
 	struct xtcp_skb_cb *cb;
-	int err;
 
 	cb = XTCP_SKB_CB(skb);
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = seq;
 	cb->end_seq = seq;
 	cb->flags = flags;
-	err = xtcp_transmit_skb(sk, skb, false);
-	return net_xmit_eval(err);	/* a macro: @err once, not the call */
+	return xtcp_transmit_skb(sk, skb, false);
 }
 
 /* As xtcp_xmit_ctl(), -ENOBUFS when no skb could be had. */
@@ -432,7 +434,7 @@ static int xtcp_send_ctl(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
  * Context: socket locked: process context under lock_sock() (connect()),
  * softirq with the spinlock held or the owner (a SYN in SYN_SENT, the
  * retransmission timer).
- * Return: 0 or a positive NET_XMIT_* code from ip_queue_xmit();
+ * Return: 0, or NET_XMIT_DROP when a local queue dropped it;
  * -ENOBUFS when no skb could be allocated; a negative errno from the IP
  * layer (no route...).  Callers ignore it: the timer resends.
  */
@@ -524,6 +526,8 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 		      TCPHDR_RST | TCPHDR_ACK, gfp);
 }
 
+static void xtcp_arm_probe_in(struct sock *sk, unsigned long tmo);
+
 /**
  * xtcp_arm_probe() - (re)start the zero-window probe timer
  * @sk: the socket, locked
@@ -540,7 +544,16 @@ void xtcp_arm_probe(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u64 when = (u64)xtcp_rtt_rto(&xsk->rtt) << min_t(u8, xsk->probe_backoff, 16);
-	unsigned long tmo = usecs_to_jiffies(min_t(u64, when, XTCP_RTO_MAX_US));
+
+	xtcp_arm_probe_in(sk, usecs_to_jiffies(min_t(u64, when, XTCP_RTO_MAX_US)));
+}
+
+/* The probe timer @tmo jiffies from now, clamped to what is left of
+ * TCP_USER_TIMEOUT once probing has begun (at least 2 jiffies).
+ */
+static void xtcp_arm_probe_in(struct sock *sk, unsigned long tmo)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	if (READ_ONCE(xsk->user_timeout) && xsk->probes_tstamp) {
 		s64 left = xtcp_user_timeout_left(xsk, xsk->probes_tstamp);
@@ -552,7 +565,7 @@ void xtcp_arm_probe(struct sock *sk)
 	xtcp_arm_rtx(sk, XTCP_RTX_PROBE, tmo);
 }
 
-static int xtcp_send_window_probe(struct sock *sk);
+static bool xtcp_send_window_probe(struct sock *sk, int *err);
 
 /**
  * xtcp_send_probe() - the zero-window probe timer's work
@@ -583,7 +596,7 @@ void xtcp_send_probe(struct sock *sk)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	u8 retries2 = READ_ONCE(xn->retries2);
 	unsigned int max_probes = retries2;
-	int sent;
+	int err;
 
 	if (skb_queue_empty(&sk->sk_write_queue) ||
 	    !xtcp_rtx_queue_empty(sk)) {
@@ -610,19 +623,25 @@ void xtcp_send_probe(struct sock *sk)
 		return;
 	}
 	/* The window is open, only too small for what waits: send what fits
-	 * (tcp_write_wakeup()); the retransmission timer takes over.  What
-	 * could not be sent counts as this probe.
+	 * (tcp_write_wakeup()), and the retransmission timer takes over;
+	 * else an old-sequence probe.  As tcp_send_probe0(): what a local
+	 * queue dropped counts as a probe and is tried again after
+	 * TCP_RESOURCE_PROBE_INTERVAL, without back-off.
 	 */
-	sent = xtcp_send_window_probe(sk);
-	if (sent > 0) {
+	if (!xtcp_send_window_probe(sk, &err))
+		err = xtcp_send_ctl(sk, xsk->snd_una - 1, TCPHDR_ACK,
+				    GFP_ATOMIC);
+	if (xsk->packets_out) {
 		xsk->probes = 0;
 		xsk->probe_backoff = 0;
 		xsk->probes_tstamp = 0;
 		return;
 	}
-	if (!sent)
-		xtcp_send_ctl(sk, xsk->snd_una - 1, TCPHDR_ACK, GFP_ATOMIC);
 	xsk->probes++;
+	if (err > 0) {
+		xtcp_arm_probe_in(sk, TCP_RESOURCE_PROBE_INTERVAL);
+		return;
+	}
 	if (xsk->probe_backoff < retries2)
 		xsk->probe_backoff++;
 	xtcp_arm_probe(sk);
@@ -654,7 +673,7 @@ int xtcp_write_wakeup(struct sock *sk)
  * to the retransmission queue (tcp_event_new_data_sent()).  Not sent (a
  * local queue dropped it, or no copy could be made), it stays at the
  * head of the send queue, as tcp_write_xmit() leaves it, for the next
- * send: an ACK, a TSQ completion, or the probe timer with nothing in
+ * send: an ACK, the next write, or the probe timer with nothing in
  * flight.  Returns xtcp_transmit_skb()'s result: 0 when sent.
  */
 static int xtcp_send_new(struct sock *sk, struct sk_buff *skb)
@@ -1028,11 +1047,12 @@ rearm:
 
 /* tcp_write_wakeup() for a window that is open but too small for the head
  * of the send queue: as much of it as fits, at most an MSS, with PSH.
- * Return: 1 when data was sent, 0 when the window is closed or nothing
- * could be split off (the caller sends an old-sequence probe instead),
- * -1 when the data could not be sent (it stays queued).
+ * Return: true when data was tried, its xtcp_send_new() result in @err
+ * (0 sent, else it stays queued); false when the window is closed or
+ * nothing could be split off (the caller sends an old-sequence probe
+ * instead).
  */
-static int xtcp_send_window_probe(struct sock *sk)
+static bool xtcp_send_window_probe(struct sock *sk, int *err)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
@@ -1040,19 +1060,20 @@ static int xtcp_send_window_probe(struct sock *sk)
 	u32 seg, mss = xsk->mss;
 
 	if (!skb)
-		return 0;
+		return false;
 	cb = XTCP_SKB_CB(skb);
 	if (!xtcp_seq_before(cb->seq, xsk->snd_una + xsk->snd_wnd))
-		return 0;
+		return false;
 	seg = min(xsk->snd_una + xsk->snd_wnd - cb->seq, mss);
 	if (xtcp_seq_before(xsk->pushed_seq, cb->end_seq))
 		xsk->pushed_seq = cb->end_seq;
 	if (seg < skb->len &&
 	    xtcp_fragment(sk, XTCP_FRAG_IN_WRITE_QUEUE, skb, seg, mss))
-		return 0;
+		return false;
 	xtcp_set_skb_tso_segs(skb, mss);
 	cb->flags |= TCPHDR_PSH;
-	return xtcp_send_new(sk, skb) ? -1 : 1;
+	*err = xtcp_send_new(sk, skb);
+	return true;
 }
 
 /**
@@ -1144,25 +1165,29 @@ void xtcp_retransmit_all(struct sock *sk, bool init_undo)
 		xtcp_init_undo(xsk);
 	xsk->cong.cwnd = xtcp_packets_in_flight(xsk) + 1;
 	/* The timeout's own resend: not counted as Fast or SlowStart
-	 * retransmit (tcp_retransmit_timer()).
+	 * retransmit (tcp_retransmit_timer()).  Not sent, it keeps its
+	 * slot: no new data goes instead.
 	 */
-	__xtcp_xmit_retransmit_queue(sk, false);
-	if (!skb_queue_empty(&sk->sk_write_queue))
+	if (!__xtcp_xmit_retransmit_queue(sk, false) &&
+	    !skb_queue_empty(&sk->sk_write_queue))
 		xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
 }
 
-/* xtcp_xmit_retransmit_queue(); with @count, what it resends counts as
- * TCPFastRetrans (TCPSlowStartRetrans after a timeout), as
- * tcp_xmit_retransmit_queue() counts it.
+/* xtcp_xmit_retransmit_queue(); @count for the walk an ACK (or TSQ)
+ * starts, whose resends count as TCPFastRetrans (TCPSlowStartRetrans
+ * after a timeout) and wait for TSQ as tcp_xmit_retransmit_queue()'s;
+ * false for a timeout's own resend (tcp_retransmit_timer()).  Returns 0,
+ * or xtcp_transmit_skb()'s error for a resend that was not sent.
  */
-static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
+static int __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *skb;
 	u32 max_segs;
+	int err;
 
 	if (!xsk->lost_out || sk->sk_state == TCP_CLOSE)
-		return;
+		return 0;
 	max_segs = xtcp_tso_segs(sk);
 	skb = xsk->retransmit_skb_hint ? : xtcp_rtx_queue_head(sk);
 	for (; skb; skb = skb_rb_next(skb)) {
@@ -1197,8 +1222,9 @@ static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 		 * it, as tcp_retransmit_skb() fails): still lost, to be
 		 * resent by a later walk.
 		 */
-		if (xtcp_transmit_skb(sk, skb, true))
-			break;
+		err = xtcp_transmit_skb(sk, skb, true);
+		if (err)
+			return err;
 		cb->sacked |= XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out += xtcp_skb_pcount(skb);
 		if (count)
@@ -1215,6 +1241,7 @@ static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 		    xsk->rtx_timer_kind != XTCP_RTX_REO)
 			xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_rto_jiffies(sk));
 	}
+	return 0;
 }
 
 /**
@@ -1226,7 +1253,9 @@ static void __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
  * skb marked LOST and neither SACKed nor already resent goes again while
  * the congestion window has room above the pipe
  * (xtcp_packets_in_flight(), RFC 6675 s.5 step C); a multi-segment skb is
- * split to what fits.  The walk ends once every lost segment is resent.
+ * split to what fits, no larger than a new GSO skb (xtcp_tso_segs()).
+ * The walk ends once every lost segment is resent, at a resend a local
+ * queue dropped, or when the bytes below IP reach twice the TSQ limit.
  * Resending the head restarts the retransmission timer, as Linux does.
  * During a cwnd reduction cwnd is what PRR made of it on this ACK
  * (xtcp_cwnd_reduction()), and what is resent counts in its prr_out.
@@ -1257,8 +1286,8 @@ static u32 xtcp_skb_seglen(const struct sk_buff *skb)
  * (tcp_xmit_retransmit_queue()); where that ends, the rest of the
  * retransmission queue goes back to the head of the send queue, to be
  * sent as ACKs open the window, as after a timeout.  (Linux keeps the
- * rest on its scoreboard and resends only what is marked lost; xtcp has
- * no per-skb loss marks, so what fits among that rest goes again too.)
+ * rest on its scoreboard and resends only what is marked lost; here
+ * what fits among that rest goes again too.)
  *
  * The connection enters loss recovery without a congestion window
  * reduction: the window is counted in segments and the segments just
@@ -1325,7 +1354,11 @@ static void xtcp_simple_retransmit(struct sock *sk)
 				  mss))
 			break;
 		XTCP_SKB_CB(skb)->retransmitted = 1;
-		xtcp_transmit_skb(sk, skb, true);
+		/* Not sent (a local queue dropped it): it and what follows
+		 * go back to the send queue, below.
+		 */
+		if (xtcp_transmit_skb(sk, skb, true))
+			break;
 		budget -= min(budget, xtcp_skb_pcount(skb));
 		/* The part split off (lost too, whatever its length) waits. */
 		skb = skb_rb_next(skb);
