@@ -550,38 +550,6 @@ TEST(user_timeout_zero_window_as_native)
 			3.0, 0.5, probe_traces_log);
 }
 
-/* TcpExt counter @name of this namespace for @family, -1 if unreadable. */
-static long tcpext(int family, const char *name)
-{
-	const char *path = family == AF_INET ? "/proc/net/netstat" :
-						"/proc/net/xtcp_netstat";
-	static const char sep[] = { ' ', '\n', 0 };
-	char names[8192], values[8192], *n, *v, *sn, *sv;
-	FILE *f = fopen(path, "r");
-	long r = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(names, sizeof(names), f) &&
-	       fgets(values, sizeof(values), f)) {
-		if (strncmp(names, "TcpExt:", 7))
-			continue;
-		n = strtok_r(names, sep, &sn);
-		v = strtok_r(values, sep, &sv);
-		while (n && v) {
-			if (!strcmp(n, name)) {
-				r = atol(v);
-				break;
-			}
-			n = strtok_r(NULL, sep, &sn);
-			v = strtok_r(NULL, sep, &sv);
-		}
-		break;
-	}
-	fclose(f);
-	return r;
-}
-
 /* Whether @fd reaches TCP state @state (TCP_INFO) within 10 s. */
 static bool wait_state(int fd, int state)
 {

@@ -100,6 +100,13 @@ struct xtcp_skb_cb {
 			 * (xtcp_rcv_syn_options()).
 			 */
 			u16 mss_clamp;
+			/* Segments it stands for, and of those the ones
+			 * with data (TCP_INFO's segs_in, data_segs_in): more
+			 * than one for a GRO skb or ones the backlog
+			 * coalesced (protocol.c).
+			 */
+			u16 in_segs;
+			u16 in_data_segs;
 		};
 		/* Output: a send or retransmission queue skb. */
 		struct {

@@ -2709,16 +2709,16 @@ drop:
 	consume_skb(skb);
 }
 
-/* tcp_segs_in(): one more segment (GSO: each of them) for TCP_INFO;
- * skb->data is at the TCP header.
+/* tcp_segs_in(): the segments @skb stands for (GRO's, or those the
+ * backlog coalesced into it), and of those the ones with data, for
+ * TCP_INFO; counted when xtcp_fill_cb() saw them (protocol.c).
  */
 static void xtcp_segs_in(struct xtcp_sock *xsk, const struct sk_buff *skb)
 {
-	u16 segs = max_t(u16, skb_shinfo(skb)->gso_segs, 1);
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-	WRITE_ONCE(xsk->segs_in, xsk->segs_in + segs);
-	if (skb->len > tcp_hdrlen(skb))
-		WRITE_ONCE(xsk->data_segs_in, xsk->data_segs_in + segs);
+	WRITE_ONCE(xsk->segs_in, xsk->segs_in + cb->in_segs);
+	WRITE_ONCE(xsk->data_segs_in, xsk->data_segs_in + cb->in_data_segs);
 }
 
 /**

@@ -17,6 +17,7 @@
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/protocol.h>
+#include <net/tcp.h>
 #include <net/xfrm.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/xtcp.h>
@@ -65,17 +66,88 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 		cb->sack_ok = rx.sack_ok;
 	}
 	cb->ip_dsfield = ipv4_get_dsfield(ip_hdr(skb));	/* ECN, ecn.c */
+	/* tcp_segs_in()'s count: a GRO skb stands for gso_segs segments. */
+	cb->in_segs = max_t(u16, skb_shinfo(skb)->gso_segs, 1);
+	if (skb->len > th->doff * 4)
+		cb->in_data_segs = cb->in_segs;
+}
+
+/* Queue @skb on the backlog of @sk, whose owner holds it, appending it to
+ * the backlog's last skb when it continues that one in sequence with
+ * the same flags that matter and the same options, as Linux's
+ * tcp_add_backlog(): a run of ACKs that arrived while the owner copied
+ * becomes one ACK for all of them (cwnd grows by what it acknowledges,
+ * as native's does from the same run), and data in sequence one skb.
+ * The later ACK number and window count.  Coalescing is tried even over
+ * the limit (an skb takes at most MAX_SKB_FRAGS fragments).
+ * Return: false when queued or coalesced, true when over the limit (the
+ * caller drops @skb).
+ */
+static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *tcb;
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	u32 gso_size, gso_segs, hdrlen = th->doff * 4;
+	struct sk_buff *tail = sk->sk_backlog.tail;
+	struct tcphdr *thtail;
+	bool fragstolen;
+	int delta;
+
+	if (!tail)
+		goto queue;
+	tcb = XTCP_SKB_CB(tail);
+	thtail = (struct tcphdr *)tail->data;
+	if (tcb->end_seq != cb->seq || tcb->ip_dsfield != cb->ip_dsfield ||
+	    ((tcb->flags | cb->flags) &
+	     (TCPHDR_SYN | TCPHDR_RST | TCPHDR_URG)) ||
+	    !(tcb->flags & cb->flags & TCPHDR_ACK) ||
+	    ((tcb->flags ^ cb->flags) & (TCPHDR_ECE | TCPHDR_CWR)) ||
+	    thtail->doff != th->doff ||
+	    memcmp(thtail + 1, th + 1, hdrlen - sizeof(*th)))
+		goto queue;
+
+	/* As GRO's: the largest segment and how many (rcv_mss, OFO count). */
+	gso_size = max_t(u32, skb_shinfo(skb)->gso_size ?: skb->len - hdrlen,
+			 skb_shinfo(tail)->gso_size ?: tail->len - hdrlen);
+	gso_segs = max_t(u16, skb_shinfo(skb)->gso_segs, 1) +
+		   max_t(u16, skb_shinfo(tail)->gso_segs, 1);
+	__skb_pull(skb, hdrlen);
+	if (!skb_try_coalesce(tail, skb, &fragstolen, &delta)) {
+		__skb_push(skb, hdrlen);
+		goto queue;
+	}
+	tcb->end_seq = cb->end_seq;
+	if (xtcp_seq_geq(cb->ack_seq, tcb->ack_seq)) {
+		tcb->ack_seq = cb->ack_seq;
+		tcb->window = cb->window;
+		thtail->window = th->window;
+	}
+	/* A FIN ends it; PSH does not matter to the receive path. */
+	thtail->fin |= th->fin;
+	tcb->flags |= cb->flags;
+	tcb->in_segs = min_t(u32, tcb->in_segs + cb->in_segs, U16_MAX);
+	tcb->in_data_segs = min_t(u32, tcb->in_data_segs + cb->in_data_segs,
+				  U16_MAX);
+	skb_shinfo(tail)->gso_size = gso_size;
+	skb_shinfo(tail)->gso_segs = min_t(u32, gso_segs, U16_MAX);
+	sk->sk_backlog.len += delta;
+	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPBACKLOGCOALESCE);
+	kfree_skb_partial(skb, fragstolen);
+	return false;
+queue:
+	return sk_add_backlog(sk, skb, xtcp_backlog_limit(sk));
 }
 
 /* Deliver to a full socket now, or after its owner releases it
- * (release_sock() runs the backlog), up to xtcp_backlog_limit().
+ * (release_sock() runs the backlog), up to xtcp_backlog_limit(),
+ * coalesced with the backlog's last segment where it continues it.
  */
 static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 {
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_backlog_rcv(sk, skb);
-	} else if (sk_add_backlog(sk, skb, xtcp_backlog_limit(sk))) {
+	} else if (xtcp_add_backlog(sk, skb)) {
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPBACKLOGDROP);
 		bh_unlock_sock(sk);
 		kfree_skb(skb);

@@ -212,6 +212,38 @@ static inline int write_file(const char *path, const char *text)
 	return fclose(f) || err ? -1 : 0;
 }
 
+/* TcpExt counter @name of this namespace for @family, -1 if unreadable. */
+static inline long tcpext(int family, const char *name)
+{
+	const char *path = family == AF_INET ? "/proc/net/netstat" :
+						"/proc/net/xtcp_netstat";
+	static const char sep[] = { ' ', '\n', 0 };
+	char names[8192], values[8192], *n, *v, *sn, *sv;
+	FILE *f = fopen(path, "r");
+	long r = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f) &&
+	       fgets(values, sizeof(values), f)) {
+		if (strncmp(names, "TcpExt:", 7))
+			continue;
+		n = strtok_r(names, sep, &sn);
+		v = strtok_r(values, sep, &sv);
+		while (n && v) {
+			if (!strcmp(n, name)) {
+				r = atol(v);
+				break;
+			}
+			n = strtok_r(NULL, sep, &sn);
+			v = strtok_r(NULL, sep, &sv);
+		}
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
 /* Set interface @name up; 0 or -1. */
 static inline int if_up(const char *name)
 {
