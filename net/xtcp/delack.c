@@ -139,7 +139,7 @@ static void xtcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
 	if (len >= xsk->rcv_mss) {
 		xsk->rcv_mss = min_t(unsigned int, len, xsk->advmss);
 		/* One full segment with PSH: likely the end of a write. */
-		if (th->psh)
+		if (XTCP_SKB_CB(skb)->flags & TCPHDR_PSH)
 			xsk->ack_pending |= ICSK_ACK_PUSHED;
 		return;
 	}

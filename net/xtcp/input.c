@@ -661,6 +661,16 @@ static bool xtcp_try_undo_loss(struct sock *sk, const struct sk_buff *skb,
 	return true;
 }
 
+/* Linux's num_dupack: the duplicate ACKs @skb stands for if @dup (it is
+ * one: no data or FIN, no window update, SND.UNA unmoved), each of those
+ * the backlog coalesced into it counted (tcp_ack(): max(1, gso_segs)
+ * for an ACK without data); 0 otherwise.
+ */
+static u32 xtcp_num_dupack(const struct sk_buff *skb, bool dup)
+{
+	return dup ? max_t(u16, skb_shinfo(skb)->gso_segs, 1) : 0;
+}
+
 /**
  * xtcp_process_loss() - an ACK after an RTO, before loss recovery
  * @sk:           the socket, locked; in loss recovery (in_loss)
@@ -668,8 +678,8 @@ static bool xtcp_try_undo_loss(struct sock *sk, const struct sk_buff *skb,
  * @rs:           what it delivered (orig_acked)
  * @una_advanced: it moved SND.UNA
  * @data_sacked:  it newly SACKed data
- * @dupack:       a duplicate ACK (no data, no window update, SND.UNA
- *                unmoved, no D-SACK: Linux's num_dupack)
+ * @num_dupack:   the duplicate ACKs it stands for (no data, no window
+ *                update, SND.UNA unmoved, no D-SACK; xtcp_num_dupack())
  *
  * Linux's tcp_process_loss() with F-RTO (RFC 5682 s.3.1, the SACK
  * variant, which Linux runs without SACK too): an ACK that moves
@@ -689,7 +699,7 @@ static bool xtcp_try_undo_loss(struct sock *sk, const struct sk_buff *skb,
  */
 static bool xtcp_process_loss(struct sock *sk, const struct sk_buff *skb,
 			      const struct xtcp_rate_sample *rs,
-			      bool una_advanced, bool data_sacked, bool dupack)
+			      bool una_advanced, bool data_sacked, u32 num_dupack)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	bool recovered = xtcp_seq_geq(xsk->snd_una, xsk->high_seq);
@@ -700,7 +710,7 @@ static bool xtcp_process_loss(struct sock *sk, const struct sk_buff *skb,
 		if (rs->orig_acked && xtcp_try_undo_loss(sk, skb, true))
 			return false;
 		if (xtcp_seq_after(xsk->snd_nxt, xsk->high_seq)) {
-			if (data_sacked || dupack)
+			if (data_sacked || num_dupack)
 				xsk->frto = 0;
 		} else if (una_advanced && !recovered) {
 			xsk->high_seq = xsk->snd_nxt;
@@ -720,8 +730,8 @@ static bool xtcp_process_loss(struct sock *sk, const struct sk_buff *skb,
 	 * segment left the network; the ACKs that move SND.UNA count anew.
 	 */
 	if (!xtcp_is_sack(xsk)) {
-		if (xtcp_seq_after(xsk->snd_nxt, xsk->high_seq) && dupack)
-			xtcp_add_reno_sack(sk, 1);
+		if (xtcp_seq_after(xsk->snd_nxt, xsk->high_seq) && num_dupack)
+			xtcp_add_reno_sack(sk, num_dupack);
 		else if (una_advanced)
 			xsk->sacked_out = 0;
 	}
@@ -1111,12 +1121,12 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 /* The undo and F-RTO part of tcp_fastretrans_alert() for an ACK with SACK
  * that does not move SND.UNA (a duplicate, or an old ACK below it):
  * D-SACKs may show every retransmission spurious; after an RTO, F-RTO
- * reads the ACK (@data_sacked: it newly SACKed data; @dupack: Linux's
+ * reads the ACK (@data_sacked: it newly SACKed data; @num_dupack: Linux's
  * num_dupack, never on an old ACK).
  */
 static void xtcp_sack_undo_unmoved(struct sock *sk, const struct sk_buff *skb,
 				   const struct xtcp_rate_sample *rs,
-				   bool data_sacked, bool dupack)
+				   bool data_sacked, u32 num_dupack)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
@@ -1124,7 +1134,7 @@ static void xtcp_sack_undo_unmoved(struct sock *sk, const struct sk_buff *skb,
 		if (xtcp_try_undo_dsack(sk))
 			xsk->in_recovery = 0;
 	} else if (xsk->in_loss) {
-		xtcp_process_loss(sk, skb, rs, false, data_sacked, dupack);
+		xtcp_process_loss(sk, skb, rs, false, data_sacked, num_dupack);
 	} else if (rs->dsack) {
 		xtcp_try_undo_dsack(sk);
 	}
@@ -1438,8 +1448,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 					     cb->end_seq == cb->seq &&
 					     !win_update && !segs);
 		xtcp_sack_undo_unmoved(sk, skb, &rs, segs != 0,
-				       cb->end_seq == cb->seq && !win_update &&
-				       !rs.dsack);
+				       xtcp_num_dupack(skb, cb->end_seq == cb->seq &&
+						       !win_update && !rs.dsack));
 		reo = xtcp_sack_recovery(sk, cwr, ece);
 		xtcp_cong_control(sk, 0, segs != 0,
 				  xsk->delivered - prior_delivered,
@@ -1459,7 +1469,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	 */
 	if (xsk->snd_una != xsk->snd_nxt) {
 		hold = xtcp_reno_state(sk, skb, &rs, prior_snd_una, false,
-				       cb->end_seq == cb->seq && !win_update,
+				       xtcp_num_dupack(skb, cb->end_seq == cb->seq &&
+						       !win_update),
 				       &frto_new);
 		if (!hold)
 			xtcp_reno_recovery(sk, false, cwr, ece);

@@ -93,13 +93,15 @@ static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
 	bool fragstolen;
 	int delta;
 
-	if (!tail)
+	/* A listener's segments come from many peers: never one skb. */
+	if (!tail || sk->sk_state == TCP_LISTEN)
 		goto queue;
 	tcb = XTCP_SKB_CB(tail);
 	thtail = (struct tcphdr *)tail->data;
 	if (tcb->end_seq != cb->seq || tcb->ip_dsfield != cb->ip_dsfield ||
 	    ((tcb->flags | cb->flags) &
 	     (TCPHDR_SYN | TCPHDR_RST | TCPHDR_URG)) ||
+	    (tcb->flags & TCPHDR_FIN) ||
 	    !(tcb->flags & cb->flags & TCPHDR_ACK) ||
 	    ((tcb->flags ^ cb->flags) & (TCPHDR_ECE | TCPHDR_CWR)) ||
 	    thtail->doff != th->doff ||
@@ -122,7 +124,12 @@ static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
 		tcb->window = cb->window;
 		thtail->window = th->window;
 	}
-	/* A FIN ends it; PSH does not matter to the receive path. */
+	/* The appended segment's FIN ends the whole skb, in the header too;
+	 * its PSH only in the flags, which the delayed-ACK estimate reads
+	 * (tcp_measure_rcv_mss()).  Nothing is appended after a FIN, unlike
+	 * Linux, which would put data sent after the FIN before it
+	 * (__xtcp_try_coalesce() refuses the same).
+	 */
 	thtail->fin |= th->fin;
 	tcb->flags |= cb->flags;
 	tcb->in_segs = min_t(u32, tcb->in_segs + cb->in_segs, U16_MAX);
