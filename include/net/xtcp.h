@@ -974,7 +974,7 @@ void xtcp_wmem_purge(struct sock *sk);
 void xtcp_write_xmit(struct sock *sk, int nonagle);
 bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
 		       u32 mss);
-void xtcp_retransmit_all(struct sock *sk, bool init_undo);
+int xtcp_retransmit_all(struct sock *sk, bool init_undo);
 void xtcp_xmit_retransmit_queue(struct sock *sk);
 void xtcp_send_probe(struct sock *sk);
 int xtcp_write_wakeup(struct sock *sk);

@@ -1153,10 +1153,14 @@ static void xtcp_rtx_requeue(struct sock *sk, struct sk_buff *skb)
  *
  * Context: the retransmission timer's work, socket locked: softirq with the
  * spinlock held, or release_sock() (xtcp_release_cb()).
+ * Return: 0, NET_XMIT_DROP when a local queue dropped the resend (the
+ * caller retries soon, tcp_retransmit_timer()), < 0 when it could not
+ * be sent for another reason.
  */
-void xtcp_retransmit_all(struct sock *sk, bool init_undo)
+int xtcp_retransmit_all(struct sock *sk, bool init_undo)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	int err;
 
 	if (!xtcp_is_sack(xsk))
 		xsk->sacked_out = 0;
@@ -1168,9 +1172,10 @@ void xtcp_retransmit_all(struct sock *sk, bool init_undo)
 	 * retransmit (tcp_retransmit_timer()).  Not sent, it keeps its
 	 * slot: no new data goes instead.
 	 */
-	if (!__xtcp_xmit_retransmit_queue(sk, false) &&
-	    !skb_queue_empty(&sk->sk_write_queue))
+	err = __xtcp_xmit_retransmit_queue(sk, false);
+	if (!err && !skb_queue_empty(&sk->sk_write_queue))
 		xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
+	return err;
 }
 
 /* xtcp_xmit_retransmit_queue(); @count for the walk an ACK (or TSQ)

@@ -342,8 +342,8 @@ static void xtcp_retransmit_timer(struct sock *sk)
 
 	xtcp_mib_rto_failure(sk);
 	xsk->retransmits++;
-	xtcp_rtt_backoff(&xsk->rtt);
 	if (syn) {
+		xtcp_rtt_backoff(&xsk->rtt);
 		xtcp_mib_syn_retrans(sock_net(sk));
 		xsk->total_retrans++;	/* tcp_retransmit_skb() of the SYN */
 		xtcp_connect_send_syn(sk);
@@ -404,7 +404,16 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		 */
 		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 		xtcp_ecn_queue_cwr(sk);
-		xtcp_retransmit_all(sk, reduce);
+		/* A resend a local queue dropped is tried again after 500
+		 * ms, the RTO not backed off (tcp_retransmit_timer(): "let
+		 * senders fight for local resources conservatively").
+		 */
+		if (xtcp_retransmit_all(sk, reduce) > 0) {
+			xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
+				     TCP_RESOURCE_PROBE_INTERVAL);
+			return;
+		}
+		xtcp_rtt_backoff(&xsk->rtt);
 	}
 	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_clamp_rto_to_user_timeout(sk));
 }
