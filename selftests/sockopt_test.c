@@ -58,7 +58,9 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <linux/xtcp.h>
 
 #include "lib/harness.h"
@@ -1553,6 +1555,188 @@ TEST(inq_cmsg_as_native)
 	EXPECT_EQ(701, n[1]);
 	EXPECT_EQ(1, n[10]);
 	EXPECT_EQ(-1, n[16]);
+}
+
+/* TCP_CONGESTION as a string option: what getsockopt() gives for @len
+ * bytes (its bytes in @out, the length it says as the return), or
+ * -errno.
+ */
+static int get_cc(int fd, socklen_t len, char out[16])
+{
+	memset(out, 'x', 16);
+	if (getsockopt(fd, SOL_TCP, TCP_CONGESTION, out, &len))
+		return -errno;
+	return len;
+}
+
+static int set_cc(int fd, const char *name, socklen_t len)
+{
+	return setsockopt(fd, SOL_TCP, TCP_CONGESTION, name, len) ? errno : 0;
+}
+
+/* The allowed list of @family (net.ipv4 or net.xtcp) into @buf. */
+static int allowed_read(int family, char *buf, size_t size)
+{
+	const char *p = family == AF_INET ?
+		"/proc/sys/net/ipv4/tcp_allowed_congestion_control" :
+		"/proc/sys/net/xtcp/tcp_allowed_congestion_control";
+	FILE *f = fopen(p, "r");
+	bool ok = f && fgets(buf, size, f);
+
+	if (f)
+		fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok ? 0 : -1;
+}
+
+/* Write @list as @family's allowed list: 0 or errno. */
+static int allowed_write(int family, const char *list)
+{
+	const char *p = family == AF_INET ?
+		"/proc/sys/net/ipv4/tcp_allowed_congestion_control" :
+		"/proc/sys/net/xtcp/tcp_allowed_congestion_control";
+	int fd = open(p, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, list, strlen(list)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+#define N_CC 16
+
+/* What TCP_CONGESTION does on a @family socket: the name and length
+ * read back (fresh socket, 16 and 3 bytes), set errors (a known name,
+ * an unknown one, an empty and a 20-byte one, the one in use), the name
+ * after each, a switch on an established connection both ways with
+ * 256 KiB sent byte-exact after each, and, with the allowed list set to
+ * "cubic", what a process without CAP_NET_ADMIN gets choosing reno and
+ * cubic, and writing an unknown name to the list.
+ */
+static int cc_obs(int family, int out[N_CC], char names[4][16])
+{
+	static char buf[256 << 10], back[256 << 10];
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	struct sockaddr_in sin;
+	int fd, l, c, a, st, i, k = 0;
+	char saved[256];
+	pid_t pid;
+
+	fd = socket(family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	out[k++] = get_cc(fd, 16, names[0]);
+	out[k++] = get_cc(fd, 3, names[1]);
+	out[k++] = set_cc(fd, "reno", 4);
+	out[k++] = get_cc(fd, 16, names[2]);
+	out[k++] = set_cc(fd, "nosuchcc", 8);
+	out[k++] = set_cc(fd, "reno", 0);
+	out[k++] = set_cc(fd, "renorenorenoreno1234", 20);
+	out[k++] = set_cc(fd, "reno", 4);
+	close(fd);
+
+	/* On a live connection, both ways, data flowing after each. */
+	l = listener(family, &sin, 1);
+	if (l < 0)
+		return -1;
+	c = socket(family, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1;
+	a = accept(l, NULL, NULL);
+	if (a < 0)
+		return -1;
+	for (i = 0; i < (int)sizeof(buf); i++)
+		buf[i] = (char)(i * 7 + family);
+	for (i = 0; i < 2; i++) {
+		size_t got = 0;
+
+		out[k++] = set_cc(c, i ? "cubic" : "reno", i ? 5 : 4);
+		if (write(c, buf, sizeof(buf)) != sizeof(buf))
+			return -1;
+		while (got < sizeof(back)) {
+			ssize_t n = read(a, back + got, sizeof(back) - got);
+
+			if (n <= 0)
+				return -1;
+			got += n;
+		}
+		out[k++] = !memcmp(buf, back, sizeof(buf));
+	}
+	get_cc(c, 16, names[3]);
+	close(a);
+	close(c);
+	close(l);
+
+	/* Unprivileged, with only cubic allowed. */
+	if (allowed_read(family, saved, sizeof(saved)) ||
+	    allowed_write(family, "cubic"))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int r[2];
+
+		if (syscall(SYS_capget, &h, d))
+			_exit(100);
+		d[0].effective &= ~(1U << CAP_NET_ADMIN);
+		if (syscall(SYS_capset, &h, d))
+			_exit(101);
+		fd = socket(family, SOCK_STREAM, 0);
+		r[0] = set_cc(fd, "reno", 4);
+		r[1] = set_cc(fd, "cubic", 5);
+		/* reno's errno, 128 more if cubic failed. */
+		_exit(r[0] + (r[1] ? 128 : 0));
+	}
+	st = -1;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	out[k++] = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	out[k++] = allowed_write(family, "cubic nosuchcc");
+	{
+		char now[256];
+
+		out[k++] = !allowed_read(family, now, sizeof(now)) &&
+			   !strcmp(now, "cubic");
+	}
+	out[k++] = allowed_write(family, saved);
+	return k == N_CC ? 0 : -1;
+}
+
+/* TCP_CONGESTION (and net.*.tcp_allowed_congestion_control) as
+ * native's: names read back whole and cut short, ENOENT for an unknown
+ * or over-long name, EINVAL for an empty one, a live switch each way
+ * with data intact, EPERM for a restricted algorithm without
+ * CAP_NET_ADMIN, ENOENT for an unknown name in the allowed list (which
+ * then stays as it was).
+ */
+TEST(congestion_as_native)
+{
+	char nn[4][16], xn[4][16], an[256], ax[256];
+	int n[N_CC], x[N_CC], i;
+
+	ASSERT_EQ(0, allowed_read(AF_INET, an, sizeof(an)));
+	ASSERT_EQ(0, allowed_read(AF_XTCP, ax, sizeof(ax)));
+	TH_LOG("allowed: native \"%s\", xtcp \"%s\"", an, ax);
+	EXPECT_STREQ(an, ax);
+	ASSERT_EQ(0, cc_obs(AF_INET, n, nn));
+	ASSERT_EQ(0, cc_obs(AF_XTCP, x, xn));
+	for (i = 0; i < N_CC; i++)
+		TH_LOG("value %d: native %d, xtcp %d", i, n[i], x[i]);
+	for (i = 0; i < N_CC; i++)
+		EXPECT_EQ(n[i], x[i]) TH_LOG("value %d", i);
+	for (i = 0; i < 4; i++) {
+		TH_LOG("name %d: native \"%.16s\", xtcp \"%.16s\"", i, nn[i],
+		       xn[i]);
+		EXPECT_EQ(0, memcmp(nn[i], xn[i], 16));
+	}
+	/* Sanity: native's own answers. */
+	EXPECT_EQ(0, strcmp(nn[0], "cubic"));
+	EXPECT_EQ(ENOENT, n[4]);
+	EXPECT_EQ(EPERM, n[12]);
+	EXPECT_EQ(ENOENT, n[13]);
 }
 
 XTCP_HARNESS_MAIN

@@ -866,6 +866,11 @@ void xtcp_data_ready(struct sock *sk);
 void xtcp_cong_register_builtin(void);
 const struct xtcp_cong_ops *xtcp_cong_find(const char *name);
 void xtcp_cong_available(char *buf, size_t len);
+void xtcp_cong_allowed(char *buf, size_t len);
+int xtcp_cong_set_allowed(const char *list);
+void xtcp_cong_allow(const struct xtcp_cong_ops *ops);
+int xtcp_set_congestion_control(struct sock *sk, const char *name,
+				bool cap_net_admin);
 
 /* sysctl.c */
 int xtcp_sysctl_net_init(struct net *net, struct xtcp_net *xn);

@@ -24,6 +24,11 @@ struct module;
 #define XTCP_CONG_PRIV_U64S	8
 /* "Arbitrarily high" initial ssthresh (RFC 5681 s.3.1), same as Linux. */
 #define XTCP_INFINITE_SSTHRESH	0x7fffffff
+/* xtcp_cong_ops.flags: any user may select it with TCP_CONGESTION (it is
+ * in net.xtcp.tcp_allowed_congestion_control), Linux's
+ * TCP_CONG_NON_RESTRICTED.
+ */
+#define XTCP_CONG_NON_RESTRICTED	0x1
 /* A loss never takes ssthresh below two segments (RFC 5681 eq. 4). */
 #define XTCP_CONG_MIN_SSTHRESH	2
 
@@ -50,6 +55,8 @@ struct xtcp_cong {
  * @list:     registry link, used only by the kernel-side registry.
  * @name:     NUL-terminated algorithm name, e.g. "cubic".
  * @owner:    module providing the algorithm (NULL when built in).
+ * @flags:    XTCP_CONG_NON_RESTRICTED or 0; the registry changes it (the
+ *            allowed list, the default), read with READ_ONCE().
  * @init:     required. Called once when the algorithm is attached, after the
  *            caller has set cwnd, ssthresh, cwnd_clamp and mss (see
  *            xtcp_cong_state_init()). Resets priv; leaves cwnd and ssthresh.
@@ -88,6 +95,7 @@ struct xtcp_cong_ops {
 	struct list_head list;
 	char name[XTCP_CONG_NAME_MAX];
 	struct module *owner;
+	u32 flags;
 	void (*init)(struct xtcp_cong *ca, u32 now_ms);
 	u32 (*ssthresh)(struct xtcp_cong *ca, u32 inflight, u32 now_ms);
 	void (*cong_avoid)(struct xtcp_cong *ca, u32 acked, bool cwnd_limited,

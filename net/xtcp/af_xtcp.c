@@ -221,9 +221,33 @@ static void xtcp_push_pending(struct sock *sk)
 		xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
 }
 
+/* TCP_CONGESTION: at most 15 bytes of a name (do_tcp_setsockopt()). */
+static int xtcp_setsockopt_congestion(struct sock *sk, sockptr_t optval,
+				      unsigned int optlen)
+{
+	char name[XTCP_CONG_NAME_MAX];
+	long len;
+	int err;
+
+	if (optlen < 1)
+		return -EINVAL;
+	len = strncpy_from_sockptr(name, optval,
+				   min_t(long, sizeof(name) - 1, optlen));
+	if (len < 0)
+		return -EFAULT;
+	name[len] = '\0';
+	lock_sock(sk);
+	err = xtcp_set_congestion_control(sk, name,
+					  ns_capable(sock_net(sk)->user_ns,
+						     CAP_NET_ADMIN));
+	release_sock(sk);
+	return err;
+}
+
 /* TCP-level options: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK,
  * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_SYNCNT, TCP_LINGER2,
- * TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT and TCP_INQ with
+ * TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT, TCP_INQ and
+ * TCP_CONGESTION with
  * Linux's checks (do_tcp_setsockopt()), and XTCP_REUSEPORT (uapi/linux/xtcp.h);
  * the full set arrives with the features behind it.  Unknown ones are
  * ENOPROTOOPT, never a silent success.
@@ -236,6 +260,8 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 
 	if (level != SOL_TCP)
 		return ip_setsockopt(sk, level, optname, optval, optlen);
+	if (optname == TCP_CONGESTION)
+		return xtcp_setsockopt_congestion(sk, optval, optlen);
 	if (optname != TCP_NODELAY && optname != TCP_CORK &&
 	    optname != TCP_MAXSEG &&
 	    optname != TCP_KEEPIDLE && optname != TCP_KEEPINTVL &&
@@ -360,6 +386,16 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		return -EINVAL;
 	if (optname == TCP_INFO)
 		return xtcp_getsockopt_info(sk, optval, optlen, len);
+	if (optname == TCP_CONGESTION) {
+		/* The whole 16-byte name field, NUL-padded, or its start. */
+		char name[XTCP_CONG_NAME_MAX] = {};
+
+		len = min_t(unsigned int, len, sizeof(name));
+		strscpy(name, READ_ONCE(xsk->cong_ops)->name, sizeof(name));
+		if (put_user(len, optlen) || copy_to_user(optval, name, len))
+			return -EFAULT;
+		return 0;
+	}
 	len = min_t(unsigned int, len, sizeof(int));
 
 	switch (optname) {

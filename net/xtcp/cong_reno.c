@@ -40,6 +40,8 @@ static void xtcp_reno_cong_avoid(struct xtcp_cong *ca, u32 acked,
 
 struct xtcp_cong_ops xtcp_cong_reno = {
 	.name		= "reno",
+	/* Always allowed until the allowed list says otherwise (Linux). */
+	.flags		= XTCP_CONG_NON_RESTRICTED,
 	.init		= xtcp_reno_init,
 	.ssthresh	= xtcp_reno_ssthresh,
 	.cong_avoid	= xtcp_reno_cong_avoid,

@@ -50,12 +50,39 @@ static int xtcp_proc_cong_default(struct ctl_table *ctl, int write,
 	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
 	if (!write || err)
 		return err;
-	/* Unknown names get ENOENT, as tcp_set_default_congestion_control(). */
+	/* Unknown names get ENOENT; outside the initial namespace only an
+	 * allowed algorithm may be the default; the default is then
+	 * allowed to all (tcp_set_default_congestion_control()).
+	 */
 	ops = xtcp_cong_find(name);
 	if (!ops)
 		return -ENOENT;
+	if (xn != xtcp_pernet(&init_net) &&
+	    !(READ_ONCE(ops->flags) & XTCP_CONG_NON_RESTRICTED))
+		return -EPERM;
 	rcu_assign_pointer(xn->cong_default, ops);
+	xtcp_cong_allow(ops);
 	return 0;
+}
+
+/* net.xtcp.tcp_allowed_congestion_control, global (as Linux's, in the
+ * initial namespace only).
+ */
+static int xtcp_proc_cong_allowed(struct ctl_table *ctl, int write,
+				  void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tbl = { .maxlen = XTCP_CONG_BUF_MAX };
+	int err;
+
+	tbl.data = kmalloc(tbl.maxlen, GFP_USER);
+	if (!tbl.data)
+		return -ENOMEM;
+	xtcp_cong_allowed(tbl.data, tbl.maxlen);
+	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	if (write && !err)
+		err = xtcp_cong_set_allowed(tbl.data);
+	kfree(tbl.data);
+	return err;
 }
 
 static int xtcp_proc_cong_available(struct ctl_table *ctl, int write,
@@ -518,8 +545,10 @@ void xtcp_sysctl_net_exit(struct xtcp_net *xn)
 	kfree(tbl);
 }
 
-/* net.xtcp.tcp_mem: pages all xtcp sockets may hold before memory
- * pressure (1), and before refusing memory (2) (struct proto sysctl_mem).
+/* The knobs Linux has once, not per namespace: net.xtcp.tcp_mem, pages
+ * all xtcp sockets may hold before memory pressure (1), and before
+ * refusing memory (2) (struct proto sysctl_mem); and
+ * tcp_allowed_congestion_control.
  */
 static struct ctl_table xtcp_sysctl_global[] = {
 	{
@@ -528,6 +557,12 @@ static struct ctl_table xtcp_sysctl_global[] = {
 		.maxlen		= sizeof(sysctl_xtcp_mem),
 		.mode		= 0644,
 		.proc_handler	= proc_doulongvec_minmax,
+	},
+	{
+		.procname	= "tcp_allowed_congestion_control",
+		.maxlen		= XTCP_CONG_BUF_MAX,
+		.mode		= 0644,
+		.proc_handler	= xtcp_proc_cong_allowed,
 	},
 	{ }
 };
