@@ -1606,7 +1606,7 @@ static int allowed_write(int family, const char *list)
 	return err;
 }
 
-#define N_CC 16
+#define N_CC 17
 
 /* What TCP_CONGESTION does on a @family socket: the name and length
  * read back (fresh socket, 16 and 3 bytes), set errors (a known name,
@@ -1614,7 +1614,8 @@ static int allowed_write(int family, const char *list)
  * after each, a switch on an established connection both ways with
  * 256 KiB sent byte-exact after each, and, with the allowed list set to
  * "cubic", what a process without CAP_NET_ADMIN gets choosing reno and
- * cubic, and writing an unknown name to the list.
+ * cubic, what this one (with it) gets choosing reno, and writing an
+ * unknown name to the list; the list is put back on every path.
  */
 static int cc_obs(int family, int out[N_CC], char names[4][16])
 {
@@ -1622,8 +1623,8 @@ static int cc_obs(int family, int out[N_CC], char names[4][16])
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
 	struct sockaddr_in sin;
-	int fd, l, c, a, st, i, k = 0;
-	char saved[256];
+	int fd, l, c, a, st, i, k = 0, err = 0;
+	char saved[256], now[256];
 	pid_t pid;
 
 	fd = socket(family, SOCK_STREAM, 0);
@@ -1692,17 +1693,17 @@ static int cc_obs(int family, int out[N_CC], char names[4][16])
 	}
 	st = -1;
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
+		err = -1;
 	out[k++] = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	fd = socket(family, SOCK_STREAM, 0);
+	out[k++] = fd < 0 ? -1 : set_cc(fd, "reno", 4);
+	if (fd >= 0)
+		close(fd);
 	out[k++] = allowed_write(family, "cubic nosuchcc");
-	{
-		char now[256];
-
-		out[k++] = !allowed_read(family, now, sizeof(now)) &&
-			   !strcmp(now, "cubic");
-	}
+	out[k++] = !allowed_read(family, now, sizeof(now)) &&
+		   !strcmp(now, "cubic");
 	out[k++] = allowed_write(family, saved);
-	return k == N_CC ? 0 : -1;
+	return err || k != N_CC ? -1 : 0;
 }
 
 /* TCP_CONGESTION (and net.*.tcp_allowed_congestion_control) as
@@ -1736,7 +1737,8 @@ TEST(congestion_as_native)
 	EXPECT_EQ(0, strcmp(nn[0], "cubic"));
 	EXPECT_EQ(ENOENT, n[4]);
 	EXPECT_EQ(EPERM, n[12]);
-	EXPECT_EQ(ENOENT, n[13]);
+	EXPECT_EQ(0, n[13]);
+	EXPECT_EQ(ENOENT, n[14]);
 }
 
 XTCP_HARNESS_MAIN

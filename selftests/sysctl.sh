@@ -154,7 +154,7 @@ put() { req "$1" put "/proc/sys/net/$2/$3" "$4"; [ -z "$R" ] || echo "$R"; }
 getv() { req "$2" get "/proc/sys/net/$3/$4"; printf -v "$1" '%s' "$R"; }
 putv() { req "$2" put "/proc/sys/net/$3/$4" "$5"; printf -v "$1" '%s' "$R"; }
 
-tap_plan $((${#knobs[@]} * 3 + ${#bad[@]} + ${#good[@]} * 2 + 4 + 5 + 4))
+tap_plan $((${#knobs[@]} * 3 + ${#bad[@]} + ${#good[@]} * 2 + 4 + 5 + 5))
 
 # The loops below take their values with getv and putv, not $(get ...):
 # a subshell per request would be a fork each.
@@ -214,14 +214,18 @@ put "" xtcp tcp_congestion_control cubic >/dev/null
 put "" xtcp tcp_rmem "$(get $B xtcp tcp_rmem)" >/dev/null
 tap_eq "initial namespace restored" cubic "$(get "" xtcp tcp_congestion_control)"
 
-# tcp_allowed_congestion_control is global and lives in the initial
-# namespace only, for both; its default is native's ("reno cubic"); with
-# only cubic allowed, another namespace may not make reno its default
-# (EPERM, tcp_set_default_congestion_control()), where the initial one
-# may.  The list is put back.
+# tcp_allowed_congestion_control is global, shown in every namespace
+# and writable in the initial one only, for both; its default is
+# native's ("reno cubic"); with only cubic allowed, another namespace
+# may not make reno its default (EPERM,
+# tcp_set_default_congestion_control()).  The list is put back.
 hasa() { req "$1" has "/proc/sys/net/$2/tcp_allowed_congestion_control"; echo "$R"; }
-tap_eq "tcp_allowed_congestion_control: where net.ipv4's is (initial namespace, not a new one)" \
+tap_eq "tcp_allowed_congestion_control: where net.ipv4's is (initial namespace and a new one)" \
 	"$(hasa "" ipv4) $(hasa $A ipv4)" "$(hasa "" xtcp) $(hasa $A xtcp)"
+e_native=$(put $A ipv4 tcp_allowed_congestion_control reno)
+e_xtcp=$(put $A xtcp tcp_allowed_congestion_control reno)
+tap_eq "tcp_allowed_congestion_control: a write outside the initial namespace refused as net.ipv4's (${e_native:-accepted})" \
+	"$e_native" "$e_xtcp"
 allowed_n=$(get "" ipv4 tcp_allowed_congestion_control)
 tap_eq "tcp_allowed_congestion_control: default as native's ($allowed_n)" \
 	"$allowed_n" "$(get "" xtcp tcp_allowed_congestion_control)"

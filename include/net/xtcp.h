@@ -425,8 +425,12 @@ struct xtcp_sock {
 	 */
 	u8 ecn_flags;
 
-	/* Congestion control (cong.c and the algorithm). */
+	/* Congestion control (cong.c and the algorithm); ca_setsockopt: a
+	 * TCP_CONGESTION succeeded on it, so its children keep its
+	 * algorithm (Linux's icsk_ca_setsockopt).
+	 */
 	const struct xtcp_cong_ops *cong_ops;
+	u8 ca_setsockopt;
 	struct xtcp_cong cong;
 	/* cwnd validation (cwnd.c, RFC 7661 and RFC 2861 as Linux's
 	 * tcp_cwnd_validate()): whether cwnd limited the sender in the
@@ -862,7 +866,7 @@ bool xtcp_epollin_ready(const struct sock *sk, int target);
 void xtcp_data_ready(struct sock *sk);
 
 /* cong.c: registry of congestion control algorithms */
-#define XTCP_CONG_BUF_MAX	256	/* "name name ..." of all of them */
+#define XTCP_CONG_BUF_MAX	2048	/* "name name ...", TCP_CA_BUF_MAX */
 void xtcp_cong_register_builtin(void);
 const struct xtcp_cong_ops *xtcp_cong_find(const char *name);
 void xtcp_cong_available(char *buf, size_t len);

@@ -760,7 +760,13 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		inet->uc_ttl = inet_sk(parent)->uc_ttl;
 		xsk->nonagle = pxsk->nonagle;
 		xsk->user_mss = pxsk->user_mss;
-		xsk->cong_ops = pxsk->cong_ops;
+		/* The listener's algorithm if TCP_CONGESTION chose it,
+		 * else the namespace's default now (tcp_ca_openreq_child()).
+		 */
+		if (pxsk->ca_setsockopt) {
+			xsk->cong_ops = pxsk->cong_ops;
+			xsk->ca_setsockopt = 1;
+		}
 	}
 	/* RFC 6928 initial window of 10 segments; no upper clamp yet. */
 	xtcp_cong_state_init(&xsk->cong, TCP_INIT_CWND, U32_MAX, xsk->mss);

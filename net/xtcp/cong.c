@@ -21,6 +21,17 @@
 static LIST_HEAD(xtcp_cong_list);
 static DEFINE_SPINLOCK(xtcp_cong_lock);
 
+/* The algorithm named @name, the list lock held. */
+static struct xtcp_cong_ops *xtcp_cong_find_locked(const char *name)
+{
+	struct xtcp_cong_ops *ops;
+
+	list_for_each_entry(ops, &xtcp_cong_list, list)
+		if (!strcmp(ops->name, name))
+			return ops;
+	return NULL;
+}
+
 static void xtcp_cong_register(struct xtcp_cong_ops *ops)
 {
 	spin_lock(&xtcp_cong_lock);
@@ -58,10 +69,12 @@ void xtcp_cong_register_builtin(void)
  */
 void xtcp_cong_allow(const struct xtcp_cong_ops *ops)
 {
-	struct xtcp_cong_ops *o = (struct xtcp_cong_ops *)ops;
+	struct xtcp_cong_ops *o;
 
 	spin_lock(&xtcp_cong_lock);
-	WRITE_ONCE(o->flags, o->flags | XTCP_CONG_NON_RESTRICTED);
+	o = xtcp_cong_find_locked(ops->name);	/* the writable entry */
+	if (o)
+		WRITE_ONCE(o->flags, o->flags | XTCP_CONG_NON_RESTRICTED);
 	spin_unlock(&xtcp_cong_lock);
 }
 
@@ -142,17 +155,6 @@ void xtcp_cong_allowed(char *buf, size_t len)
 	rcu_read_unlock();
 }
 
-/* The algorithm named @name, the list lock held. */
-static struct xtcp_cong_ops *xtcp_cong_find_locked(const char *name)
-{
-	struct xtcp_cong_ops *ops;
-
-	list_for_each_entry(ops, &xtcp_cong_list, list)
-		if (!strcmp(ops->name, name))
-			return ops;
-	return NULL;
-}
-
 /**
  * xtcp_cong_set_allowed() - replace the list of algorithms any user may choose
  * @list: space-separated names, each a registered algorithm
@@ -204,10 +206,13 @@ out:
  * @cap_net_admin: the caller may choose a restricted algorithm
  *
  * As tcp_set_congestion_control() with tcp_reinit_congestion_control():
- * asking for the algorithm in use changes nothing; otherwise the new
- * algorithm starts from fresh private state over the connection's cwnd
- * and ssthresh, in any state (xtcp initialises an algorithm when it is
- * attached, where Linux waits for the connection to be established).
+ * asking for the algorithm in use changes nothing but marks the choice
+ * (children of a listener keep it); otherwise the new algorithm starts
+ * from fresh private state over the connection's cwnd and ssthresh, in
+ * any state (xtcp initialises an algorithm when it is attached, where
+ * Linux waits for the connection to be established), and past the
+ * handshake no earlier reduction can be undone any more
+ * (tcp_init_congestion_control() clears prior_ssthresh).
  * No algorithm module is loaded on demand (Linux's tcp_ca_find_autoload()
  * loads tcp_NAME): all of xtcp's are built in.
  *
@@ -221,16 +226,20 @@ int xtcp_set_congestion_control(struct sock *sk, const char *name,
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	const struct xtcp_cong_ops *ops = xtcp_cong_find(name);
 
-	if (ops == xsk->cong_ops)
+	if (ops == xsk->cong_ops) {
+		xsk->ca_setsockopt = 1;
 		return 0;
+	}
 	if (!ops)
 		return -ENOENT;
 	if (!(READ_ONCE(ops->flags) & XTCP_CONG_NON_RESTRICTED) &&
 	    !cap_net_admin)
 		return -EPERM;
 	WRITE_ONCE(xsk->cong_ops, ops);
+	xsk->ca_setsockopt = 1;
 	memset(xsk->cong.priv, 0, sizeof(xsk->cong.priv));
-	xsk->cong.cwnd_cnt = 0;
 	ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
+	if (!((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
+		xsk->prior_ssthresh = 0;
 	return 0;
 }

@@ -65,8 +65,8 @@ static int xtcp_proc_cong_default(struct ctl_table *ctl, int write,
 	return 0;
 }
 
-/* net.xtcp.tcp_allowed_congestion_control, global (as Linux's, in the
- * initial namespace only).
+/* net.xtcp.tcp_allowed_congestion_control: global, as Linux's, and
+ * writable in the initial namespace only (xtcp_sysctl_net_init()).
  */
 static int xtcp_proc_cong_allowed(struct ctl_table *ctl, int write,
 				  void *buffer, size_t *lenp, loff_t *ppos)
@@ -409,6 +409,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.mode		= 0444,
 		.proc_handler	= xtcp_proc_cong_available,
 	},
+	{
+		/* Global: read-only outside the initial namespace. */
+		.procname	= "tcp_allowed_congestion_control",
+		.maxlen		= XTCP_CONG_BUF_MAX,
+		.mode		= 0644,
+		.proc_handler	= xtcp_proc_cong_allowed,
+	},
 	{ }
 };
 
@@ -514,10 +521,18 @@ int xtcp_sysctl_net_init(struct net *net, struct xtcp_net *xn)
 		      GFP_KERNEL);
 	if (!tbl)
 		return -ENOMEM;
-	/* Every knob but the read-only list is backed by a field of @xn. */
+	/* Every knob but the two lists is backed by a field of @xn; the
+	 * lists are global, so read-only outside the initial namespace
+	 * (ipv4_sysctl_init_net()).
+	 */
 	for (i = 0; i < ARRAY_SIZE(xtcp_sysctl_template) - 1; i++) {
-		if (tbl[i].proc_handler != xtcp_proc_cong_available)
-			tbl[i].data = (char *)xn + (uintptr_t)tbl[i].data;
+		if (tbl[i].proc_handler == xtcp_proc_cong_available ||
+		    tbl[i].proc_handler == xtcp_proc_cong_allowed) {
+			if (!net_eq(net, &init_net))
+				tbl[i].mode &= ~0222;
+			continue;
+		}
+		tbl[i].data = (char *)xn + (uintptr_t)tbl[i].data;
 		if (tbl[i].data == &xn->reordering)
 			tbl[i].extra2 = &xn->max_reordering;
 	}
@@ -545,10 +560,8 @@ void xtcp_sysctl_net_exit(struct xtcp_net *xn)
 	kfree(tbl);
 }
 
-/* The knobs Linux has once, not per namespace: net.xtcp.tcp_mem, pages
- * all xtcp sockets may hold before memory pressure (1), and before
- * refusing memory (2) (struct proto sysctl_mem); and
- * tcp_allowed_congestion_control.
+/* net.xtcp.tcp_mem: pages all xtcp sockets may hold before memory
+ * pressure (1), and before refusing memory (2) (struct proto sysctl_mem).
  */
 static struct ctl_table xtcp_sysctl_global[] = {
 	{
@@ -557,12 +570,6 @@ static struct ctl_table xtcp_sysctl_global[] = {
 		.maxlen		= sizeof(sysctl_xtcp_mem),
 		.mode		= 0644,
 		.proc_handler	= proc_doulongvec_minmax,
-	},
-	{
-		.procname	= "tcp_allowed_congestion_control",
-		.maxlen		= XTCP_CONG_BUF_MAX,
-		.mode		= 0644,
-		.proc_handler	= xtcp_proc_cong_allowed,
 	},
 	{ }
 };

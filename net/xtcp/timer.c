@@ -326,10 +326,13 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	 * has lasted as long as syn_retries (from a 1 s RTO) or
 	 * tcp_retries2 (from the 200 ms minimum) doubling timeouts would;
 	 * with TCP_USER_TIMEOUT, once it has run out instead of the latter,
-	 * and as well as the former (tcp_write_timeout()).
+	 * and as well as the former (tcp_write_timeout()).  A SYN also
+	 * gives up once resent syn_retries times, which local drops (500
+	 * ms apart, below) reach sooner.
 	 */
 	if (syn)
-		expired = xtcp_timed_out(xsk, syn_retries,
+		expired = xsk->retransmits >= syn_retries ||
+			  xtcp_timed_out(xsk, syn_retries,
 					 jiffies_to_usecs(XTCP_TIMEOUT_INIT));
 	if (!expired && READ_ONCE(xsk->user_timeout))
 		expired = xtcp_user_timeout_left(xsk, xsk->retrans_stamp) <= 0;
@@ -343,10 +346,20 @@ static void xtcp_retransmit_timer(struct sock *sk)
 	xtcp_mib_rto_failure(sk);
 	xsk->retransmits++;
 	if (syn) {
-		xtcp_rtt_backoff(&xsk->rtt);
+		int err;
+
 		xtcp_mib_syn_retrans(sock_net(sk));
 		xsk->total_retrans++;	/* tcp_retransmit_skb() of the SYN */
-		xtcp_connect_send_syn(sk);
+		err = xtcp_connect_send_syn(sk);
+		if (err)
+			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPRETRANSFAIL);
+		/* A local queue dropped it: again in 500 ms, unbacked off. */
+		if (err > 0) {
+			xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
+				     TCP_RESOURCE_PROBE_INTERVAL);
+			return;
+		}
+		xtcp_rtt_backoff(&xsk->rtt);
 	} else {
 		bool new_recovery = !xsk->in_recovery && !xsk->in_loss;
 		bool reduce;
