@@ -65,37 +65,27 @@ static int xtcp_proc_cong_default(struct ctl_table *ctl, int write,
 	return 0;
 }
 
-/* net.xtcp.tcp_allowed_congestion_control: global, as Linux's, and
- * writable in the initial namespace only (xtcp_sysctl_net_init()).
+/* net.xtcp.tcp_available_congestion_control (read-only) and
+ * tcp_allowed_congestion_control: global lists, as Linux's; the allowed
+ * one is writable in the initial namespace only (xtcp_sysctl_net_init()).
  */
-static int xtcp_proc_cong_allowed(struct ctl_table *ctl, int write,
-				  void *buffer, size_t *lenp, loff_t *ppos)
+static int xtcp_proc_cong_list(struct ctl_table *ctl, int write,
+			       void *buffer, size_t *lenp, loff_t *ppos)
 {
+	bool allowed = !strcmp(ctl->procname, "tcp_allowed_congestion_control");
 	struct ctl_table tbl = { .maxlen = XTCP_CONG_BUF_MAX };
 	int err;
 
 	tbl.data = kmalloc(tbl.maxlen, GFP_USER);
 	if (!tbl.data)
 		return -ENOMEM;
-	xtcp_cong_allowed(tbl.data, tbl.maxlen);
+	if (allowed)
+		xtcp_cong_allowed(tbl.data, tbl.maxlen);
+	else
+		xtcp_cong_available(tbl.data, tbl.maxlen);
 	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
-	if (write && !err)
+	if (write && !err && allowed)
 		err = xtcp_cong_set_allowed(tbl.data);
-	kfree(tbl.data);
-	return err;
-}
-
-static int xtcp_proc_cong_available(struct ctl_table *ctl, int write,
-				    void *buffer, size_t *lenp, loff_t *ppos)
-{
-	struct ctl_table tbl = { .maxlen = XTCP_CONG_BUF_MAX };
-	int err;
-
-	tbl.data = kmalloc(tbl.maxlen, GFP_USER);
-	if (!tbl.data)
-		return -ENOMEM;
-	xtcp_cong_available(tbl.data, tbl.maxlen);
-	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
 	kfree(tbl.data);
 	return err;
 }
@@ -407,14 +397,14 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.procname	= "tcp_available_congestion_control",
 		.maxlen		= XTCP_CONG_BUF_MAX,
 		.mode		= 0444,
-		.proc_handler	= xtcp_proc_cong_available,
+		.proc_handler	= xtcp_proc_cong_list,
 	},
 	{
 		/* Global: read-only outside the initial namespace. */
 		.procname	= "tcp_allowed_congestion_control",
 		.maxlen		= XTCP_CONG_BUF_MAX,
 		.mode		= 0644,
-		.proc_handler	= xtcp_proc_cong_allowed,
+		.proc_handler	= xtcp_proc_cong_list,
 	},
 	{ }
 };
@@ -526,8 +516,7 @@ int xtcp_sysctl_net_init(struct net *net, struct xtcp_net *xn)
 	 * (ipv4_sysctl_init_net()).
 	 */
 	for (i = 0; i < ARRAY_SIZE(xtcp_sysctl_template) - 1; i++) {
-		if (tbl[i].proc_handler == xtcp_proc_cong_available ||
-		    tbl[i].proc_handler == xtcp_proc_cong_allowed) {
+		if (tbl[i].proc_handler == xtcp_proc_cong_list) {
 			if (!net_eq(net, &init_net))
 				tbl[i].mode &= ~0222;
 			continue;
