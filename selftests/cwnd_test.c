@@ -285,6 +285,8 @@ TEST_F_TIMEOUT(cw, restart_after_idle_as_native, 90)
 }
 
 #define ROUNDS 6
+/* The initial window of both stacks, segments (RFC 6928). */
+#define IW 10U
 
 /* cwnd after each of ROUNDS rounds of @k segments, each acknowledged
  * before the next is written.
@@ -309,12 +311,37 @@ out:
 	return err;
 }
 
+/* The rounds of an application-limited sender writing @k segments a
+ * round (2k > IW): IW + k per round before the round where cwnd reaches
+ * 2k, that one at 2k .. 3k - 1, the same after it.  Returns that round
+ * (ROUNDS when cwnd never got there, a failure already reported).
+ */
+static unsigned int app_limited_stop(struct __test_metadata *_metadata,
+				     int k, const unsigned int c[ROUNDS])
+{
+	unsigned int r, r0 = ROUNDS;
+
+	for (r = 0; r < ROUNDS && r0 == ROUNDS; r++)
+		if (c[r] >= 2U * k)
+			r0 = r;
+	EXPECT_GT(ROUNDS, r0);
+	for (r = 0; r < ROUNDS; r++) {
+		if (r < r0) {
+			EXPECT_EQ(IW + (r + 1U) * k, c[r]);
+			continue;
+		}
+		EXPECT_GT(3U * k, c[r]);
+		EXPECT_EQ(c[r0], c[r]);
+	}
+	return r0;
+}
+
 TEST_F_TIMEOUT(cw, cwnd_growth_app_limited_as_native, 90)
 {
 	static const int ks[] = { 3, 8, 30 };
 	unsigned int n[ROUNDS], x[ROUNDS];
 	long nc = 0, xc = 0, c0;
-	unsigned int i, r;
+	unsigned int i, r, nr, xr;
 
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
 	ASSERT_EQ(0, lo_setup());
@@ -336,21 +363,23 @@ TEST_F_TIMEOUT(cw, cwnd_growth_app_limited_as_native, 90)
 		for (r = 0; r < ROUNDS; r++)
 			TH_LOG("k %d round %u: native cwnd %u, xtcp %u",
 			       ks[i], r + 1, n[r], x[r]);
-		for (r = 0; r < ROUNDS; r++) {
-			if (ks[i] != 8) {
+		if (ks[i] * 2U <= IW) {
+			/* Never cwnd-limited: no growth, as native. */
+			for (r = 0; r < ROUNDS; r++)
 				EXPECT_EQ(n[r], x[r]);
-				continue;
-			}
-			/* Growth while cwnd < 16, by whole ACKs: 16 to 20
-			 * after the first round, then no more.
-			 */
-			EXPECT_LE(16, n[r]);
-			EXPECT_GE(20, n[r]);
-			EXPECT_EQ(n[0], n[r]);
-			EXPECT_LE(16, x[r]);
-			EXPECT_GE(20, x[r]);
-			EXPECT_EQ(x[0], x[r]);
+			continue;
 		}
+		/* Slow start grows cwnd while it is below twice the flight
+		 * (tcp_is_cwnd_limited()): by k per round (every ACK in
+		 * slow start), until the round that takes it to 2k or
+		 * beyond, by the whole last ACK (at most k - 1 over: how
+		 * the ACKs group, in the backlog too, is timing: k 30 gave
+		 * native 70 and xtcp 60 on the debug kernel); then no more.
+		 * The round it stops in is native's.
+		 */
+		nr = app_limited_stop(_metadata, ks[i], n);
+		xr = app_limited_stop(_metadata, ks[i], x);
+		EXPECT_EQ(nr, xr);
 	}
 	/* The ACKs that came back while the sender was still in send()
 	 * waited in its backlog and were coalesced there (native's count
