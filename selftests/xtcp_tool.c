@@ -11,6 +11,14 @@
  *                                     one connection over 127.0.0.1:PORT
  *                                     whose client closes first: its end
  *                                     is left in TIME_WAIT; then exit
+ *   xtcp_tool [-f FAMILY] reset PORT    one connection over 127.0.0.1:PORT
+ *                                     whose server closes with a byte
+ *                                     unread (an active RST); the client's
+ *                                     read must fail with ECONNRESET
+ *   xtcp_tool [-f FAMILY] synsent ADDR PORT
+ *                                     connect to ADDR:PORT, which never
+ *                                     answers; the attempt must fail with
+ *                                     ETIMEDOUT (tcp_syn_retries ends it)
  *
  * FAMILY defaults to AF_XTCP.  Exit status 1 with a message on any error.
  */
@@ -19,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/xtcp.h>
@@ -75,6 +85,74 @@ static int timewait(int family, int port)
 	return 0;
 }
 
+/* A listener on 127.0.0.1:@port, one connection to it, the server end. */
+static void loop_conn(int family, int port, int *lfd, int *cfd, int *afd)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	*lfd = socket(family, SOCK_STREAM, 0);
+	if (*lfd < 0 || bind(*lfd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(*lfd, 1))
+		fail("listener");
+	*cfd = socket(family, SOCK_STREAM, 0);
+	if (*cfd < 0 || connect(*cfd, (struct sockaddr *)&sin, sizeof(sin)))
+		fail("connect");
+	*afd = accept(*lfd, NULL, NULL);
+	if (*afd < 0)
+		fail("accept");
+}
+
+/* The server closes with a byte it never read: RFC 2525 s.2.17, a RST
+ * instead of a FIN (tcp_close()); the client's next read reports it.
+ */
+static int reset(int family, int port)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int lfd, cfd, afd;
+	char c = 'x';
+
+	loop_conn(family, port, &lfd, &cfd, &afd);
+	if (write(cfd, &c, 1) != 1)
+		fail("write");
+	pfd.fd = afd;
+	if (poll(&pfd, 1, 10000) != 1)
+		fail("poll for the byte");
+	close(afd);
+	pfd.fd = cfd;
+	if (poll(&pfd, 1, 10000) != 1)
+		fail("poll for the RST");
+	if (read(cfd, &c, 1) != -1 || errno != ECONNRESET) {
+		fprintf(stderr, "read: want ECONNRESET, got %s\n", strerror(errno));
+		return 1;
+	}
+	close(cfd);
+	close(lfd);
+	return 0;
+}
+
+/* A connection attempt nobody answers: ETIMEDOUT once the SYN resends
+ * allowed (tcp_syn_retries) are spent.
+ */
+static int synsent(int family, const char *addr, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0 || inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		fail("socket or address");
+	sin.sin_port = htons(port);
+	if (!connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		fprintf(stderr, "connect: succeeded\n");
+		return 1;
+	}
+	if (errno != ETIMEDOUT)
+		fail("connect: want ETIMEDOUT");
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int family = AF_XTCP, n, i, *fds;
@@ -84,9 +162,11 @@ int main(int argc, char **argv)
 		argv += 2;
 		argc -= 2;
 	}
+	if (argc == 4 && !strcmp(argv[1], "synsent"))
+		return synsent(family, argv[2], atoi(argv[3]));
 	if (argc != 3 && !(argc == 4 && !strcmp(argv[1], "hold"))) {
 		fprintf(stderr, "usage: xtcp_tool [-f FAMILY] bind N | hold SECS [PORT]%s\n",
-			" | timewait PORT");
+			" | timewait PORT | reset PORT | synsent ADDR PORT");
 		return 2;
 	}
 	n = atoi(argv[2]);
@@ -103,6 +183,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "timewait"))
 		return timewait(family, n);
+	if (!strcmp(argv[1], "reset"))
+		return reset(family, n);
 	if (!strcmp(argv[1], "hold")) {
 		bound_socket(family, argc == 4 ? atoi(argv[3]) : 0);
 		printf("holding\n");

@@ -523,17 +523,6 @@ enum xtcp_rtx_kind {
 	XTCP_RTX_TLP,		/* tail loss probe (ICSK_TIME_LOSS_PROBE) */
 };
 
-/* Set sk_state with the inet_sock_set_state tracepoint (so state changes
- * show in tracing as native TCP's do) and release ordering for lockless
- * readers (inet_sk_state_load()).
- */
-static inline void xtcp_state_store(struct sock *sk, int state)
-{
-	inet_sk_set_state(sk, state);
-	/* pairs with smp_load_acquire() in inet_sk_state_load() */
-	smp_store_release(&sk->sk_state, state);
-}
-
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
@@ -834,6 +823,7 @@ extern struct percpu_counter xtcp_sockets_allocated;
 extern struct percpu_counter xtcp_ports_allocated;
 extern const struct proto_ops xtcp_stream_ops;
 void xtcp_set_state(struct sock *sk, int state);
+void xtcp_state_store(struct sock *sk, int state);
 void xtcp_done(struct sock *sk);
 void xtcp_write_err(struct sock *sk);
 s64 xtcp_user_timeout_left(const struct xtcp_sock *xsk, u32 stamp);

@@ -21,6 +21,7 @@
 #include <net/xtcp.h>
 #include <net/xtcp_cong.h>
 #include <uapi/linux/xtcp.h>
+#include <trace/events/xtcp.h>
 
 int xtcp_family = XTCP_DEFAULT_FAMILY;
 module_param_named(family, xtcp_family, int, 0444);
@@ -32,6 +33,28 @@ unsigned int xtcp_net_id __read_mostly;
 static bool xtcp_addr_family_ok(const struct sockaddr_in *sin)
 {
 	return sin->sin_family == AF_INET || sin->sin_family == xtcp_family;
+}
+
+/**
+ * xtcp_state_store() - store a new sk_state, traced
+ * @sk:    the socket
+ * @state: TCP_* state
+ *
+ * The one place sk_state changes: the xtcp:xtcp_set_state event and
+ * inet_sk_set_state()'s sock:inet_sock_set_state fire with the old and
+ * new state, so that state changes show in tracing as native TCP's do;
+ * the store is a release for lockless readers (inet_sk_state_load()).
+ * Nothing else (hashing, ports, counters) is done here.
+ *
+ * Context: as xtcp_set_state(), or a listener's accept_lock held
+ * (xtcp_stop_listening()).
+ */
+void xtcp_state_store(struct sock *sk, int state)
+{
+	trace_xtcp_set_state(sk, sk->sk_state, state);
+	inet_sk_set_state(sk, state);
+	/* pairs with smp_load_acquire() in inet_sk_state_load() */
+	smp_store_release(&sk->sk_state, state);
 }
 
 /**

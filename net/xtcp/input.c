@@ -23,6 +23,7 @@
 #include <net/xtcp_options.h>
 #include <net/xtcp_rwin.h>
 #include <net/xtcp_seq.h>
+#include <trace/events/xtcp.h>
 
 /**
  * xtcp_rcv_syn_options() - what a SYN or SYN-ACK offers
@@ -185,8 +186,9 @@ static bool xtcp_reset_check(const struct sock *sk, const struct sk_buff *skb)
 /* RST accepted: the error the user sees depends on the state, as in
  * Linux's tcp_reset().
  */
-static void xtcp_reset(struct sock *sk)
+static void xtcp_reset(struct sock *sk, const struct sk_buff *skb)
 {
+	trace_xtcp_receive_reset(sk, skb);
 	switch (sk->sk_state) {
 	case TCP_SYN_SENT:
 		sk->sk_err = ECONNREFUSED;
@@ -2322,7 +2324,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	}
 	if (flags & TCPHDR_RST) {
 		if (flags & TCPHDR_ACK)
-			xtcp_reset(sk);
+			xtcp_reset(sk, skb);
 		return;
 	}
 	if (!(flags & TCPHDR_SYN))
@@ -2466,6 +2468,12 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	/* Where data ends and a FIN sits (xtcp_data_queue() trims cb). */
 	u32 data_end = cb->end_seq - fin, fin_seq = cb->end_seq - 1;
 
+	/* The sender's state before this segment counts, for every segment
+	 * an ESTABLISHED socket gets (tcp_probe in tcp_rcv_established()).
+	 */
+	if (sk->sk_state == TCP_ESTABLISHED)
+		trace_xtcp_probe(sk, skb);
+
 	/* PAWS (RFC 7323 s.5.3, tcp_validate_incoming()): an old TSval
 	 * gets a duplicate ACK, rate-limited unless it carries data, a SYN
 	 * as well (6.1 sends no challenge ACK here); a RST goes on to the
@@ -2490,7 +2498,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 							&xsk->last_oow_ack_time))
 				xtcp_send_dupack(sk, skb);
 		} else if (xtcp_reset_check(sk, skb)) {
-			xtcp_reset(sk);
+			xtcp_reset(sk, skb);
 		}
 		goto drop;
 	}
@@ -2500,7 +2508,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	 */
 	if (flags & TCPHDR_RST) {
 		if (cb->seq == xsk->rcv_nxt || xtcp_reset_check(sk, skb))
-			xtcp_reset(sk);
+			xtcp_reset(sk, skb);
 		else
 			xtcp_send_challenge_ack(sk);
 		goto drop;
@@ -2647,7 +2655,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				XTCP_INC_STATS(sock_net(sk),
 					       XTCP_MIB_TCPABORTONDATA);
 				xtcp_sk_send_reset_reply(sk, skb);
-				xtcp_reset(sk);
+				xtcp_reset(sk, skb);
 				goto drop;
 			}
 			fallthrough;

@@ -21,6 +21,7 @@
 #include <net/xtcp.h>
 #include <net/xtcp_options.h>
 #include <net/xtcp_seq.h>
+#include <trace/events/xtcp.h>
 
 /**
  * xtcp_clock_us() - the clock of RTT samples and send/receive stamps
@@ -240,10 +241,14 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
+	/* Only its address is traced: it may be gone after IP output. */
+	const struct sk_buff *queued = skb;
+	u32 seq = cb->seq, end_seq = cb->end_seq;
 	struct xtcp_out_options opts;
 	u8 flags = cb->flags;
 	unsigned int hlen;
 	struct tcphdr *th;
+	bool resend;
 	u16 window;
 	int err;
 
@@ -358,10 +363,9 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	}
 	xsk->segs_out += max_t(u16, cb->gso_segs, 1);
 	/* OutSegs: not for a retransmission (__tcp_transmit_skb()). */
+	resend = cb->retransmitted || ((flags & TCPHDR_SYN) && xsk->retransmits);
 	xtcp_mib_out(sock_net(sk), flags,
-		     cb->retransmitted || ((flags & TCPHDR_SYN) &&
-					   xsk->retransmits) ?
-		     0 : max_t(u16, cb->gso_segs, 1));
+		     resend ? 0 : max_t(u16, cb->gso_segs, 1));
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
 	/* A local queue dropped it, or is congested: the sender backs off
 	 * (__tcp_transmit_skb()'s tcp_enter_cwr()).  Dropped is not sent.
@@ -370,6 +374,9 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		xtcp_enter_cwr_local(sk);
 		err = net_xmit_eval(err);
 	}
+	/* Sent (tcp:tcp_retransmit_skb after __tcp_retransmit_skb()). */
+	if (resend && !err)
+		trace_xtcp_retransmit_skb(sk, queued, seq, end_seq);
 	if (!clone)
 		return err;
 	if (!err) {
@@ -522,8 +529,14 @@ void xtcp_send_ack(struct sock *sk)
  */
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 {
-	xtcp_send_ctl(sk, xtcp_acceptable_seq(xtcp_sk(sk)),
-		      TCPHDR_RST | TCPHDR_ACK, gfp);
+	struct sk_buff *skb = xtcp_alloc_ctl_skb(gfp);
+
+	if (!skb)
+		return;
+	xtcp_xmit_ctl(sk, skb, xtcp_acceptable_seq(xtcp_sk(sk)),
+		      TCPHDR_RST | TCPHDR_ACK);
+	/* Traced whatever IP output made of it, as tcp_send_active_reset(). */
+	trace_xtcp_send_reset(sk, NULL);
 }
 
 static void xtcp_arm_probe_in(struct sock *sk, unsigned long tmo);
@@ -1666,5 +1679,8 @@ void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb)
  */
 void xtcp_sk_send_reset_reply(const struct sock *sk, struct sk_buff *skb)
 {
+	/* Never in answer to a RST (xtcp_send_reset_oif()). */
+	if (!(XTCP_SKB_CB(skb)->flags & TCPHDR_RST))
+		trace_xtcp_send_reset(sk, skb);
 	xtcp_send_reset_oif(sock_net(sk), skb, sk->sk_bound_dev_if);
 }

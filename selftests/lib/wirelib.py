@@ -39,6 +39,7 @@ from scapy.layers.l2 import Ether
 from scapy.packet import Raw
 from scapy.sendrecv import AsyncSniffer
 from slow import slow
+from stacks import mib_counters, sysctl_both  # noqa: F401 (re-exported)
 
 M32 = 1 << 32
 SO_ATTACH_FILTER = 26	# <asm-generic/socket.h>
@@ -222,37 +223,6 @@ def describe(p):
         return "nothing"
     t = p[TCP]
     return f"{t.flags} seq={t.seq} ack={t.ack} len={len(t.payload)}"
-
-
-def mib_counters(netns, fam):
-    """{"Tcp:Name" or "TcpExt:Name": value} of @fam's stack in namespace
-    @netns: native's /proc/net/netstat and /proc/net/snmp ("inet"),
-    xtcp's xtcp_netstat and xtcp_snmp ("xtcp"); {} if unreadable.  One
-    process reads both files: the two snapshots as close in time as can
-    be (and one exec fewer under TCG)."""
-    files = (("/proc/net/netstat", "/proc/net/snmp") if fam == "inet" else
-             ("/proc/net/xtcp_netstat", "/proc/net/xtcp_snmp"))
-    r = subprocess.run(["ip", "netns", "exec", netns, "cat", *files],
-                       capture_output=True, text=True, timeout=slow(20))
-    lines = r.stdout.splitlines()
-    out = {}
-    # Both files are pairs of lines (names, values), so are the two.
-    for names, values in zip(lines[::2], lines[1::2]):
-        pre, names = names.split(":", 1)
-        if pre not in ("TcpExt", "Tcp"):
-            continue
-        for n, v in zip(names.split(), values.split(":", 1)[1].split()):
-            out[f"{pre}:{n}"] = int(v)
-    return out
-
-
-def sysctl_both(netns, **knobs):
-    """Set each knob NAME=VALUE as net.ipv4.NAME and net.xtcp.NAME in
-    namespace @netns: the same setting for native TCP and xtcp."""
-    for pre in ("net.ipv4", "net.xtcp"):
-        for k, v in knobs.items():
-            subprocess.run(["ip", "netns", "exec", netns, "sysctl",
-                            "-qw", f"{pre}.{k}={v}"], check=True)
 
 
 def opt_area(p):
