@@ -19,6 +19,13 @@
  *                                     connect to ADDR:PORT, which never
  *                                     answers; the attempt must fail with
  *                                     ETIMEDOUT (tcp_syn_retries ends it)
+ *   xtcp_tool [-f FAMILY] cong NAME   a listener on 127.0.0.1 with
+ *                                     TCP_CONGESTION NAME, one connection
+ *                                     to it; prints "child ALGO" (what the
+ *                                     accepted socket reads back) and
+ *                                     "held", then keeps all open until
+ *                                     stdin ends; "error ERRNO" (the
+ *                                     number) when the option fails
  *
  * FAMILY defaults to AF_XTCP.  Exit status 1 with a message on any error.
  */
@@ -30,6 +37,7 @@
 #include <poll.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <linux/xtcp.h>
 
@@ -153,6 +161,43 @@ static int synsent(int family, const char *addr, int port)
 	return 0;
 }
 
+/* Sockets that hold algorithm NAME, for the module reference tests. */
+static int cong(int family, const char *name)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int lfd, cfd, afd;
+	char algo[32] = "";
+	char buf[64];
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(family, SOCK_STREAM, 0);
+	if (lfd < 0)
+		fail("socket");
+	if (setsockopt(lfd, IPPROTO_TCP, TCP_CONGESTION, name, strlen(name))) {
+		printf("error %d\n", errno);
+		return 0;
+	}
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 1) ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &len))
+		fail("listener");
+	cfd = socket(family, SOCK_STREAM, 0);
+	if (cfd < 0 || connect(cfd, (struct sockaddr *)&sin, sizeof(sin)))
+		fail("connect");
+	afd = accept(lfd, NULL, NULL);
+	len = sizeof(algo) - 1;
+	if (afd < 0 || getsockopt(afd, IPPROTO_TCP, TCP_CONGESTION, algo, &len))
+		fail("accept");
+	printf("child %s\nheld\n", algo);
+	fflush(stdout);
+	while (read(0, buf, sizeof(buf)) > 0)
+		;
+	close(cfd);
+	close(afd);
+	close(lfd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int family = AF_XTCP, n, i, *fds;
@@ -166,7 +211,7 @@ int main(int argc, char **argv)
 		return synsent(family, argv[2], atoi(argv[3]));
 	if (argc != 3 && !(argc == 4 && !strcmp(argv[1], "hold"))) {
 		fprintf(stderr, "usage: xtcp_tool [-f FAMILY] bind N | hold SECS [PORT]%s\n",
-			" | timewait PORT | reset PORT | synsent ADDR PORT");
+			" | timewait PORT | reset PORT | synsent ADDR PORT | cong NAME");
 		return 2;
 	}
 	n = atoi(argv[2]);
@@ -185,6 +230,8 @@ int main(int argc, char **argv)
 		return timewait(family, n);
 	if (!strcmp(argv[1], "reset"))
 		return reset(family, n);
+	if (!strcmp(argv[1], "cong"))
+		return cong(family, argv[2]);
 	if (!strcmp(argv[1], "hold")) {
 		bound_socket(family, argc == 4 ? atoi(argv[3]) : 0);
 		printf("holding\n");

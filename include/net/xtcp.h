@@ -858,7 +858,12 @@ void xtcp_data_ready(struct sock *sk);
 /* cong.c: registry of congestion control algorithms */
 #define XTCP_CONG_BUF_MAX	2048	/* "name name ...", TCP_CA_BUF_MAX */
 void xtcp_cong_register_builtin(void);
-const struct xtcp_cong_ops *xtcp_cong_find(const char *name);
+bool xtcp_cong_get(const struct xtcp_cong_ops *ops);
+void xtcp_cong_put(const struct xtcp_cong_ops *ops);
+const struct xtcp_cong_ops *xtcp_cong_default_get(struct xtcp_net *xn);
+int xtcp_cong_set_default(struct xtcp_net *xn, const char *name);
+void xtcp_cong_net_init(struct net *net, struct xtcp_net *xn);
+void xtcp_cong_net_exit(struct xtcp_net *xn);
 void xtcp_cong_available(char *buf, size_t len);
 void xtcp_cong_allowed(char *buf, size_t len);
 int xtcp_cong_set_allowed(const char *list);

@@ -105,8 +105,14 @@ struct xtcp_cong_ops {
 	u32 (*undo_cwnd)(struct xtcp_cong *ca, u32 prior_cwnd);
 };
 
+/* For algorithm modules (net/xtcp/cong.c): EXPORT_SYMBOL_GPL. */
+int xtcp_register_congestion_control(struct xtcp_cong_ops *ops);
+void xtcp_unregister_congestion_control(struct xtcp_cong_ops *ops);
+
 extern struct xtcp_cong_ops xtcp_cong_reno;
 extern struct xtcp_cong_ops xtcp_cong_cubic;
+/* The example module's (net/xtcp/cong_scalable.c, xtcp_scalable.ko). */
+extern struct xtcp_cong_ops xtcp_cong_scalable;
 
 /*
  * Set up a fresh window: @iw segments (RFC 6928 suggests 10), infinite
@@ -146,7 +152,9 @@ static inline bool xtcp_cong_is_cwnd_limited(const struct xtcp_cong *ca,
 	return false;
 }
 
-/* Shared helpers, net/xtcp/cong_common.c. */
+/* Shared helpers, net/xtcp/cong_common.c; the first three exported
+ * (GPL) to algorithm modules.
+ */
 u32 xtcp_cong_slow_start(struct xtcp_cong *ca, u32 acked);
 void xtcp_cong_avoid_ai(struct xtcp_cong *ca, u32 w, u32 acked);
 u32 xtcp_cong_reno_undo_cwnd(struct xtcp_cong *ca, u32 prior_cwnd);

@@ -681,6 +681,8 @@ static void xtcp_sock_destruct(struct sock *sk)
 	WARN_ON_ONCE(!sock_flag(sk, SOCK_DEAD));
 	kfree(rcu_dereference_protected(inet_sk(sk)->inet_opt, 1));
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
+	if (xtcp_sk(sk)->cong_ops)
+		xtcp_cong_put(xtcp_sk(sk)->cong_ops);
 }
 
 /**
@@ -743,10 +745,6 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 
 	sk->sk_sndbuf = READ_ONCE(xn->wmem[1]);
 	sk->sk_rcvbuf = READ_ONCE(xn->rmem[1]);
-	rcu_read_lock();
-	xsk->cong_ops = rcu_dereference(xn->cong_default);
-	rcu_read_unlock();
-
 	if (parent) {
 		const struct xtcp_sock *pxsk = xtcp_sk(parent);
 
@@ -785,12 +783,16 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		xsk->user_mss = pxsk->user_mss;
 		/* The listener's algorithm if TCP_CONGESTION chose it,
 		 * else the namespace's default now (tcp_ca_openreq_child()).
+		 * The listener pins its own, so this pin cannot fail.
 		 */
-		if (pxsk->ca_setsockopt) {
+		if (pxsk->ca_setsockopt && xtcp_cong_get(pxsk->cong_ops)) {
 			xsk->cong_ops = pxsk->cong_ops;
 			xsk->ca_setsockopt = 1;
 		}
 	}
+	/* Pinned until the socket is freed (xtcp_sock_destruct()). */
+	if (!xsk->cong_ops)
+		xsk->cong_ops = xtcp_cong_default_get(xn);
 	/* RFC 6928 initial window of 10 segments; no upper clamp yet. */
 	xtcp_cong_state_init(&xsk->cong, TCP_INIT_CWND, U32_MAX, xsk->mss);
 	xsk->cong_ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
@@ -906,6 +908,7 @@ static int __net_init xtcp_net_init(struct net *net)
 	err = xtcp_mib_net_init(net);
 	if (err)
 		return err;
+	xtcp_cong_net_init(net, xn);
 	err = xtcp_sysctl_net_init(net, xn);
 	if (err)
 		goto out_mib;
@@ -922,6 +925,7 @@ out_proc:
 out_sysctl:
 	xtcp_sysctl_net_exit(xn);
 out_mib:
+	xtcp_cong_net_exit(xn);
 	xtcp_mib_net_exit(net);
 	return err;
 }
@@ -942,6 +946,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 	xtcp_sockstat_net_exit(net);
 	xtcp_proc_net_exit(net);
 	xtcp_sysctl_net_exit(xtcp_pernet(net));
+	xtcp_cong_net_exit(xtcp_pernet(net));
 	xtcp_mib_net_exit(net);
 }
 

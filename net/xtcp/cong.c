@@ -3,14 +3,17 @@
  * behind net.xtcp.tcp_congestion_control, the allowed list and a
  * socket's TCP_CONGESTION.
  *
- * The algorithms themselves (cong_reno.c, cong_cubic.c) are pure logic;
- * this file only names them.  Registration order is the order
+ * The algorithms themselves (cong_reno.c, cong_cubic.c, and those other
+ * modules register) are pure logic; this file names them and pins the
+ * modules of those in use.  Registration order is the order
  * tcp_available_congestion_control lists them in, as in Linux.  An
  * algorithm with XTCP_CONG_NON_RESTRICTED may be chosen by any user; the
  * others need CAP_NET_ADMIN (tcp_cong.c's scheme).
  */
 #include <linux/capability.h>
+#include <linux/kmod.h>
 #include <linux/list.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -32,12 +35,65 @@ static struct xtcp_cong_ops *xtcp_cong_find_locked(const char *name)
 	return NULL;
 }
 
-static void xtcp_cong_register(struct xtcp_cong_ops *ops)
+/**
+ * xtcp_register_congestion_control() - add an algorithm to the registry
+ * @ops: the algorithm: name, owner (THIS_MODULE; NULL when built into
+ *       xtcp) and the required hooks (init, ssthresh, cong_avoid,
+ *       undo_cwnd) set; it must stay in memory until unregistered
+ *
+ * As tcp_register_congestion_control(): the algorithm is listed last in
+ * net.xtcp.tcp_available_congestion_control and can be chosen by name
+ * (TCP_CONGESTION by a user with CAP_NET_ADMIN, or by anyone once it is
+ * in tcp_allowed_congestion_control; tcp_congestion_control).  A socket
+ * or namespace default that uses it holds a reference on @ops->owner,
+ * so its module cannot be unloaded while in use.
+ *
+ * Context: process context (module init); takes a spinlock.
+ * Return: 0, -EINVAL when a required hook or the name is missing or the
+ * name does not fit XTCP_CONG_NAME_MAX, -EEXIST when the name is taken.
+ */
+int xtcp_register_congestion_control(struct xtcp_cong_ops *ops)
 {
+	if (!ops->init || !ops->ssthresh || !ops->cong_avoid ||
+	    !ops->undo_cwnd || !ops->name[0] ||
+	    strnlen(ops->name, XTCP_CONG_NAME_MAX) == XTCP_CONG_NAME_MAX) {
+		pr_err("xtcp: congestion control %.*s: required hooks or name missing\n",
+		       XTCP_CONG_NAME_MAX, ops->name);
+		return -EINVAL;
+	}
 	spin_lock(&xtcp_cong_lock);
+	if (xtcp_cong_find_locked(ops->name)) {
+		spin_unlock(&xtcp_cong_lock);
+		pr_notice("xtcp: congestion control %s already registered\n",
+			  ops->name);
+		return -EEXIST;
+	}
 	list_add_tail_rcu(&ops->list, &xtcp_cong_list);
 	spin_unlock(&xtcp_cong_lock);
+	pr_debug("xtcp: congestion control %s registered\n", ops->name);
+	return 0;
 }
+EXPORT_SYMBOL_GPL(xtcp_register_congestion_control);
+
+/**
+ * xtcp_unregister_congestion_control() - take an algorithm off the registry
+ * @ops: an algorithm xtcp_register_congestion_control() accepted
+ *
+ * As tcp_unregister_congestion_control().  No socket and no namespace
+ * default can be using it: each holds a reference on its module, which
+ * the module's exit cannot run with.  Returns after an RCU grace period,
+ * when no lookup can still see @ops.
+ *
+ * Context: process context (module exit); may sleep.
+ */
+void xtcp_unregister_congestion_control(struct xtcp_cong_ops *ops)
+{
+	spin_lock(&xtcp_cong_lock);
+	list_del_rcu(&ops->list);
+	spin_unlock(&xtcp_cong_lock);
+	synchronize_rcu();
+}
+EXPORT_SYMBOL_GPL(xtcp_unregister_congestion_control);
 
 /**
  * xtcp_cong_register_builtin() - register Reno and CUBIC
@@ -52,8 +108,8 @@ static void xtcp_cong_register(struct xtcp_cong_ops *ops)
  */
 void xtcp_cong_register_builtin(void)
 {
-	xtcp_cong_register(&xtcp_cong_reno);
-	xtcp_cong_register(&xtcp_cong_cubic);
+	WARN_ON(xtcp_register_congestion_control(&xtcp_cong_reno));
+	WARN_ON(xtcp_register_congestion_control(&xtcp_cong_cubic));
 	xtcp_cong_allow(&xtcp_cong_cubic);
 }
 
@@ -78,29 +134,156 @@ void xtcp_cong_allow(const struct xtcp_cong_ops *ops)
 	spin_unlock(&xtcp_cong_lock);
 }
 
+/* The algorithm named @name, in an RCU read-side section. */
+static const struct xtcp_cong_ops *xtcp_cong_find_rcu(const char *name)
+{
+	const struct xtcp_cong_ops *ops;
+
+	list_for_each_entry_rcu(ops, &xtcp_cong_list, list)
+		if (!strcmp(ops->name, name))
+			return ops;
+	return NULL;
+}
+
+/* The algorithm named @name, in an RCU read-side section; when none has
+ * that name and @load, module xtcp_NAME is loaded first, as
+ * tcp_ca_find_autoload() loads tcp_NAME (for CAP_NET_ADMIN in the
+ * initial namespace only: loading is a host-wide act).  The read-side
+ * section is left while the module loads, which may sleep.
+ */
+static const struct xtcp_cong_ops *xtcp_cong_find_autoload(const char *name,
+							   bool load)
+{
+	const struct xtcp_cong_ops *ops = xtcp_cong_find_rcu(name);
+
+#ifdef CONFIG_MODULES
+	if (!ops && load && capable(CAP_NET_ADMIN)) {
+		rcu_read_unlock();
+		request_module("xtcp_%s", name);
+		rcu_read_lock();
+		ops = xtcp_cong_find_rcu(name);
+	}
+#endif
+	return ops;
+}
+
 /**
- * xtcp_cong_find() - look a congestion control algorithm up by name
- * @name: the algorithm's name, NUL-terminated ("reno", "cubic")
+ * xtcp_cong_get() - an algorithm, pinned
+ * @ops: a registered algorithm, or one a socket or default already pins
  *
- * Linux's tcp_ca_find().  The algorithms are built in, so the pointer
- * stays valid for the module's lifetime.
+ * Takes a reference on the module providing @ops (none for the built-in
+ * ones), as bpf_try_module_get() in tcp_cong.c.
+ *
+ * Context: any; an RCU read-side section or a reference on @ops keeps
+ * @ops valid across the call.
+ * Return: true when pinned; false when its module is being unloaded.
+ */
+bool xtcp_cong_get(const struct xtcp_cong_ops *ops)
+{
+	return try_module_get(ops->owner);
+}
+
+/**
+ * xtcp_cong_put() - drop what xtcp_cong_get() took
+ * @ops: the algorithm
+ *
+ * Context: any (a socket's destructor may run from an RCU callback).
+ */
+void xtcp_cong_put(const struct xtcp_cong_ops *ops)
+{
+	module_put(ops->owner);
+}
+
+/**
+ * xtcp_cong_default_get() - a namespace's default algorithm, pinned
+ * @xn: the namespace's xtcp state
+ *
+ * What a new socket starts with (tcp_assign_congestion_control()): the
+ * default, or Reno when the default's module is on its way out.
  *
  * Context: any; takes rcu_read_lock() itself.
- * Return: the algorithm's ops, or NULL when none has that name.
+ * Return: the algorithm, with a reference for the caller to put.
  */
-const struct xtcp_cong_ops *xtcp_cong_find(const char *name)
+const struct xtcp_cong_ops *xtcp_cong_default_get(struct xtcp_net *xn)
 {
-	const struct xtcp_cong_ops *ops, *found = NULL;
+	const struct xtcp_cong_ops *ops;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(ops, &xtcp_cong_list, list) {
-		if (!strcmp(ops->name, name)) {
-			found = ops;
-			break;
-		}
-	}
+	ops = rcu_dereference(xn->cong_default);
+	if (unlikely(!xtcp_cong_get(ops)))
+		ops = &xtcp_cong_reno;
 	rcu_read_unlock();
-	return found;
+	return ops;
+}
+
+/**
+ * xtcp_cong_set_default() - net.xtcp.tcp_congestion_control written
+ * @xn:   the namespace's xtcp state
+ * @name: the algorithm's name, NUL-terminated
+ *
+ * As tcp_set_default_congestion_control(): the algorithm (its module
+ * xtcp_NAME loaded if need be) becomes the default, pinned by the
+ * namespace, and is allowed to all; outside the initial namespace only
+ * an allowed algorithm may be the default.
+ *
+ * Context: process context (the sysctl handler); may sleep.
+ * Return: 0, -ENOENT (no such algorithm), -EBUSY (its module is being
+ * unloaded), -EPERM (restricted, in a namespace other than the initial).
+ */
+int xtcp_cong_set_default(struct xtcp_net *xn, const char *name)
+{
+	const struct xtcp_cong_ops *ops, *prev;
+	int err = 0;
+
+	rcu_read_lock();
+	ops = xtcp_cong_find_autoload(name, true);
+	if (!ops)
+		err = -ENOENT;
+	else if (xn != xtcp_pernet(&init_net) &&
+		 !(READ_ONCE(ops->flags) & XTCP_CONG_NON_RESTRICTED))
+		err = -EPERM;
+	else if (!xtcp_cong_get(ops))
+		err = -EBUSY;
+	rcu_read_unlock();
+	if (err)
+		return err;
+	prev = unrcu_pointer(xchg(&xn->cong_default, RCU_INITIALIZER(ops)));
+	if (prev)
+		xtcp_cong_put(prev);
+	xtcp_cong_allow(ops);
+	return 0;
+}
+
+/**
+ * xtcp_cong_net_init() - a new namespace's default algorithm
+ * @net: the namespace
+ * @xn:  its xtcp state
+ *
+ * CUBIC in the initial namespace; a new one copies the initial one's
+ * default, or takes Reno when that one's module is on its way out
+ * (tcp_sk_init()).  Pinned until xtcp_cong_net_exit().
+ *
+ * Context: process context, the namespace's pernet init.
+ */
+void xtcp_cong_net_init(struct net *net, struct xtcp_net *xn)
+{
+	const struct xtcp_cong_ops *ops = &xtcp_cong_cubic;
+
+	if (!net_eq(net, &init_net))
+		ops = xtcp_cong_default_get(xtcp_pernet(&init_net));
+	RCU_INIT_POINTER(xn->cong_default, ops);
+}
+
+/**
+ * xtcp_cong_net_exit() - unpin a namespace's default algorithm
+ * @xn: the namespace's xtcp state
+ *
+ * Context: process context, the namespace's pernet exit; no socket of
+ * the namespace remains.
+ */
+void xtcp_cong_net_exit(struct xtcp_net *xn)
+{
+	xtcp_cong_put(rcu_dereference_protected(xn->cong_default, 1));
 }
 
 /**
@@ -213,33 +396,42 @@ out:
  * Linux waits for the connection to be established), and past the
  * handshake no earlier reduction can be undone any more
  * (tcp_init_congestion_control() clears prior_ssthresh).
- * No algorithm module is loaded on demand (Linux's tcp_ca_find_autoload()
- * loads tcp_NAME): all of xtcp's are built in.
+ * An unknown name loads module xtcp_NAME first for CAP_NET_ADMIN in the
+ * initial namespace (tcp_ca_find_autoload()).  The socket pins the new
+ * algorithm's module and unpins the old one's.
  *
- * Context: process context, socket owned.
+ * Context: process context, socket owned; may sleep (module loading).
  * Return: 0, -ENOENT when no algorithm has that name, -EPERM when it is
- * restricted and @cap_net_admin is false.
+ * restricted and @cap_net_admin is false, -EBUSY when its module is
+ * being unloaded.
  */
 int xtcp_set_congestion_control(struct sock *sk, const char *name,
 				bool cap_net_admin)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	const struct xtcp_cong_ops *ops = xtcp_cong_find(name);
+	const struct xtcp_cong_ops *ops, *prev = xsk->cong_ops;
+	int err = 0;
 
-	if (ops == xsk->cong_ops) {
+	rcu_read_lock();
+	ops = xtcp_cong_find_autoload(name, true);
+	if (ops == prev)
 		xsk->ca_setsockopt = 1;
-		return 0;
-	}
-	if (!ops)
-		return -ENOENT;
-	if (!(READ_ONCE(ops->flags) & XTCP_CONG_NON_RESTRICTED) &&
-	    !cap_net_admin)
-		return -EPERM;
+	else if (!ops)
+		err = -ENOENT;
+	else if (!(READ_ONCE(ops->flags) & XTCP_CONG_NON_RESTRICTED) &&
+		 !cap_net_admin)
+		err = -EPERM;
+	else if (!xtcp_cong_get(ops))
+		err = -EBUSY;
+	rcu_read_unlock();
+	if (err || ops == prev)
+		return err;
 	WRITE_ONCE(xsk->cong_ops, ops);
 	xsk->ca_setsockopt = 1;
 	memset(xsk->cong.priv, 0, sizeof(xsk->cong.priv));
 	ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
 	if (!((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
 		xsk->prior_ssthresh = 0;
+	xtcp_cong_put(prev);
 	return 0;
 }

@@ -4,6 +4,7 @@
  *
  * Pure code (see include/net/xtcp_cong.h): also built by selftests/host.
  */
+#include <linux/export.h>
 #include <linux/types.h>
 #include <net/xtcp_cong.h>
 
@@ -34,6 +35,7 @@ u32 xtcp_cong_reno_undo_cwnd(struct xtcp_cong *ca, u32 prior_cwnd)
 {
 	return ca->cwnd > prior_cwnd ? ca->cwnd : prior_cwnd;
 }
+EXPORT_SYMBOL_GPL(xtcp_cong_reno_undo_cwnd);
 
 /**
  * xtcp_cong_restart_cwnd() - the window to send with after an idle period
@@ -113,6 +115,7 @@ u32 xtcp_cong_slow_start(struct xtcp_cong *ca, u32 acked)
 	xtcp_cong_grow(ca, room);
 	return acked - room;
 }
+EXPORT_SYMBOL_GPL(xtcp_cong_slow_start);
 
 /**
  * xtcp_cong_avoid_ai() - congestion avoidance's additive increase
@@ -149,6 +152,7 @@ void xtcp_cong_avoid_ai(struct xtcp_cong *ca, u32 w, u32 acked)
 	ca->cwnd_cnt = (u32)(cnt % w);
 	xtcp_cong_grow(ca, cnt / w);
 }
+EXPORT_SYMBOL_GPL(xtcp_cong_avoid_ai);
 
 /**
  * xtcp_cbrt_u64() - integer cube root, rounded down

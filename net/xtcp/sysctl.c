@@ -38,7 +38,6 @@ static int xtcp_proc_cong_default(struct ctl_table *ctl, int write,
 {
 	struct xtcp_net *xn = container_of(ctl->data, struct xtcp_net,
 					   cong_default);
-	const struct xtcp_cong_ops *ops;
 	char name[XTCP_CONG_NAME_MAX];
 	struct ctl_table tbl = { .data = name, .maxlen = sizeof(name) };
 	int err;
@@ -54,15 +53,7 @@ static int xtcp_proc_cong_default(struct ctl_table *ctl, int write,
 	 * allowed algorithm may be the default; the default is then
 	 * allowed to all (tcp_set_default_congestion_control()).
 	 */
-	ops = xtcp_cong_find(name);
-	if (!ops)
-		return -ENOENT;
-	if (xn != xtcp_pernet(&init_net) &&
-	    !(READ_ONCE(ops->flags) & XTCP_CONG_NON_RESTRICTED))
-		return -EPERM;
-	rcu_assign_pointer(xn->cong_default, ops);
-	xtcp_cong_allow(ops);
-	return 0;
+	return xtcp_cong_set_default(xn, name);
 }
 
 /* net.xtcp.tcp_available_congestion_control (read-only) and
@@ -473,17 +464,14 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->limit_output_bytes = 16 * 65536;
 	xn->notsent_lowat = UINT_MAX;
 
-	/* New namespaces copy the initial namespace's buffer limits and
-	 * congestion control, as tcp_sk_init() does.
+	/* New namespaces copy the initial namespace's buffer limits, as
+	 * tcp_sk_init() does (its congestion control: xtcp_cong_net_init()).
 	 */
 	if (net_eq(net, &init_net)) {
 		xtcp_default_buffers(xn);
-		RCU_INIT_POINTER(xn->cong_default, xtcp_cong_find("cubic"));
 	} else {
 		memcpy(xn->rmem, init_xn->rmem, sizeof(xn->rmem));
 		memcpy(xn->wmem, init_xn->wmem, sizeof(xn->wmem));
-		RCU_INIT_POINTER(xn->cong_default,
-				 rcu_access_pointer(init_xn->cong_default));
 	}
 }
 

@@ -198,6 +198,11 @@ TEST(ops_are_complete)
 {
 	ASSERT_STREQ("reno", xtcp_cong_reno.name);
 	ASSERT_STREQ("cubic", xtcp_cong_cubic.name);
+	ASSERT_STREQ("scalable", xtcp_cong_scalable.name);
+	ASSERT_NE(NULL, xtcp_cong_scalable.init);
+	ASSERT_NE(NULL, xtcp_cong_scalable.ssthresh);
+	ASSERT_NE(NULL, xtcp_cong_scalable.cong_avoid);
+	ASSERT_NE(NULL, xtcp_cong_scalable.undo_cwnd);
 	ASSERT_NE(NULL, xtcp_cong_reno.init);
 	ASSERT_NE(NULL, xtcp_cong_reno.ssthresh);
 	ASSERT_NE(NULL, xtcp_cong_reno.cong_avoid);
@@ -828,6 +833,85 @@ TEST(cubic_long_run_at_clamp)
 		ASSERT_LE(ca.cwnd, 1000000);
 	}
 	ASSERT_EQ(1000000, ca.cwnd);
+}
+
+/* ---- Scalable TCP, the example module (net/xtcp/cong_scalable.c) ---- */
+
+/*
+ * A congestion event takes an eighth of cwnd off (tcp_scalable's
+ * cwnd - cwnd >> 3), never below 2; FlightSize plays no part.
+ */
+TEST(scalable_ssthresh_takes_an_eighth)
+{
+	u32 cwnd[] = { 800, 80, 81, 16, 10, 3, 2, 1 };
+	u32 want[] = { 700, 70, 71, 14, 9, 3, 2, 2 };
+	struct xtcp_cong ca;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cwnd); i++) {
+		xtcp_cong_state_init(&ca, cwnd[i], NO_CLAMP, MSS);
+		xtcp_cong_scalable.init(&ca, 0);
+		ASSERT_EQ(want[i], xtcp_cong_scalable.ssthresh(&ca, 5, 0))
+			TH_LOG("cwnd %u", cwnd[i]);
+		ASSERT_EQ(cwnd[i], ca.cwnd);
+	}
+}
+
+/*
+ * Congestion avoidance: from cwnd 100 up, one segment per 100 ACKed
+ * whatever the window (an RTT of cwnd 400 adds 4); below 100, one per
+ * cwnd ACKed, as Reno.  Slow start below ssthresh as Reno's.
+ */
+TEST(scalable_ca_one_segment_per_100_acked)
+{
+	struct sim s;
+	u32 acked = 0;
+
+	sim_init(&s, &xtcp_cong_scalable, 400, 100, NO_CLAMP, 50000, 0);
+	sim_round(&s, 1);
+	ASSERT_EQ(404, s.ca.cwnd);
+	sim_init(&s, &xtcp_cong_scalable, 100, 100, NO_CLAMP, 50000, 0);
+	while (s.ca.cwnd == 100) {
+		s.ops->cong_avoid(&s.ca, 1, true, 0, s.rtt_us);
+		acked++;
+	}
+	ASSERT_EQ(100, acked);
+	ASSERT_EQ(101, s.ca.cwnd);
+	sim_init(&s, &xtcp_cong_scalable, 51, 50, NO_CLAMP, 50000, 0);
+	sim_round(&s, 1);
+	ASSERT_EQ(52, s.ca.cwnd);
+	sim_init(&s, &xtcp_cong_scalable, 10, 1000, NO_CLAMP, 50000, 0);
+	sim_round(&s, 1);
+	ASSERT_EQ(20, s.ca.cwnd);
+	/* Not cwnd-limited: no growth (RFC 7661). */
+	s.ops->cong_avoid(&s.ca, 10, false, 0, s.rtt_us);
+	ASSERT_EQ(20, s.ca.cwnd);
+}
+
+/*
+ * After a loss at 1000 segments: Reno needs 500 RTTs to regain the
+ * window; Scalable TCP about 15 (1/8 off, then 1% per RTT), the
+ * property it is named for.
+ */
+TEST(scalable_recovers_in_rtts_independent_of_window)
+{
+	u32 w[] = { 1000, 4000 };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct sim s;
+		int rtts = 0;
+
+		sim_init(&s, &xtcp_cong_scalable, w[i], 10, NO_CLAMP, 50000, 0);
+		sim_loss(&s);
+		ASSERT_EQ(w[i] - w[i] / 8, s.ca.cwnd);
+		while (s.ca.cwnd < w[i] && rtts < 100) {
+			sim_round(&s, 1);
+			rtts++;
+		}
+		ASSERT_GE(rtts, 12) TH_LOG("window %u", w[i]);
+		ASSERT_LE(rtts, 15) TH_LOG("window %u", w[i]);
+	}
 }
 
 TEST_HARNESS_MAIN
