@@ -27,18 +27,31 @@ tool=$root/build/selftests/xtcp_tool
 netns=(xtcp-cong-n)
 procs_start cong_module
 old_modprobe=$(cat /proc/sys/kernel/modprobe)
-old_allowed_inet=$(sysctl -n net.ipv4.tcp_allowed_congestion_control)
-old_allowed_xtcp=$(sysctl -n net.xtcp.tcp_allowed_congestion_control)
+declare -A old
+for pre in net.ipv4 net.xtcp; do
+	for k in tcp_congestion_control tcp_allowed_congestion_control; do
+		old[$pre.$k]=$(sysctl -n "$pre.$k")
+	done
+done
+# put_back PREFIX: that stack's default and allowed list as they were.
+put_back()
+{
+	local k
+	for k in tcp_congestion_control tcp_allowed_congestion_control; do
+		sysctl -qw "$1.$k=${old[$1.$k]}"
+	done
+}
+# The namespace and the processes first: either may pin the modules.
 restore()
 {
 	echo "$old_modprobe" >/proc/sys/kernel/modprobe
-	sysctl -qw net.ipv4.tcp_congestion_control=cubic \
-		net.xtcp.tcp_congestion_control=cubic
-	sysctl -qw net.ipv4.tcp_allowed_congestion_control="$old_allowed_inet" \
-		net.xtcp.tcp_allowed_congestion_control="$old_allowed_xtcp"
+	put_back net.ipv4
+	put_back net.xtcp
+	procs_cleanup
+	wait_refcnt tcp_scalable 0 >/dev/null
+	wait_refcnt xtcp_scalable 0 >/dev/null
 	rmmod tcp_scalable 2>/dev/null
 	rmmod xtcp_scalable 2>/dev/null
-	procs_cleanup
 }
 trap restore EXIT
 
@@ -68,17 +81,38 @@ wait_refcnt()
 	tenths_n 5
 	for ((i = 0; i < n; i++)); do
 		r=$(refcnt "$1")
-		[ "$r" = "$2" ] && break
+		[ "$r" = "$2" ] || [ "$r" = gone ] && break
 		sleep 0.1
 	done
 	echo "$r"
+}
+
+# hold_start FAMNO SECS: xtcp_tool's "cong scalable" in the background,
+# reading a FIFO we hold open until hold_end; its lines up to "held" (at
+# most SECS, XTCP_SLOW-scaled) joined in r.
+hold_start()
+{
+	rm -f "$work/hold.in" "$work/hold.out"
+	mkfifo "$work/hold.in"
+	"$tool" -f "$1" cong scalable <"$work/hold.in" >"$work/hold.out" 2>&1 &
+	hold_pid=$!
+	pids+=("$hold_pid")
+	exec {hold_w}>"$work/hold.in"
+	wait_line "$hold_pid" "$work/hold.out" '^(held|error)' "$2"
+	r=$(sed '/^held$/d' "$work/hold.out" | tr '\n' ';')
+}
+
+hold_end()
+{
+	exec {hold_w}>&-
+	wait_exit "$hold_pid" 10
 }
 
 # run_stack FAM PREFIX MOD LOAD: the steps for one stack; each result is
 # a line "NAME VALUE" in $work/FAM.
 run_stack()
 {
-	local fam=$1 pre=$2 mod=$3 load=$4 out=$work/$1 famno=2 r line
+	local fam=$1 pre=$2 mod=$3 load=$4 out=$work/$1 famno=2
 	[ "$fam" = xtcp ] && famno=$(cat /sys/module/xtcp/parameters/family)
 	: >"$out"
 	: >"$work/requests"
@@ -92,18 +126,12 @@ run_stack()
 	say refcnt_loaded "$(refcnt "$mod")"
 
 	# 2. pinned by sockets
-	coproc HOLD { "$tool" -f "$famno" cong scalable; }
-	r=""
-	while read -r -t "$(slow 10)" line <&"${HOLD[0]}"; do
-		[ "$line" = held ] && break
-		r="$r$line;"
-	done
+	hold_start "$famno" 10
 	say child "$r"
 	say refcnt_sockets "$(refcnt "$mod")"
 	rmmod "$mod" 2>/dev/null
 	say rmmod_in_use "$?"
-	eval "exec ${HOLD[1]}>&-"
-	wait "$HOLD_PID"
+	hold_end
 	say refcnt_closed "$(wait_refcnt "$mod" 0)"
 
 	# 3. pinned by the default, and by a namespace copying it
@@ -115,11 +143,8 @@ run_stack()
 	say netns_default "$(ip netns exec xtcp-cong-n sysctl -n "$pre.tcp_congestion_control")"
 	ip netns del xtcp-cong-n
 	say refcnt_netns_gone "$(wait_refcnt "$mod" 1)"
-	sysctl -qw "$pre.tcp_congestion_control=cubic"
+	put_back "$pre"
 	say refcnt_default_back "$(refcnt "$mod")"
-	[ "$pre" = net.ipv4 ] &&
-		sysctl -qw "$pre.tcp_allowed_congestion_control=$old_allowed_inet" ||
-		sysctl -qw "$pre.tcp_allowed_congestion_control=$old_allowed_xtcp"
 
 	# 4. unloaded
 	rmmod "$mod"
@@ -128,16 +153,10 @@ run_stack()
 
 	# 5. loaded on demand
 	echo "$work/modprobe" >/proc/sys/kernel/modprobe
-	coproc HOLD { "$tool" -f "$famno" cong scalable; }
-	r=""
-	while read -r -t "$(slow 30)" line <&"${HOLD[0]}"; do
-		[ "$line" = held ] && break
-		r="$r$line;"
-	done
+	hold_start "$famno" 30
 	say autoload_child "$r"
 	say autoload_refcnt "$(refcnt "$mod")"
-	eval "exec ${HOLD[1]}>&-"
-	wait "$HOLD_PID"
+	hold_end
 	say autoload_request "$(grep -c -- "-- $mod\$" "$work/requests")"
 	say unknown "$("$tool" -f "$famno" cong nosuch | tr '\n' ';')"
 	say unknown_request "$(grep -c -- "-- ${mod%_scalable}_nosuch\$" "$work/requests")"

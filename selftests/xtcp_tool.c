@@ -131,8 +131,10 @@ static int reset(int family, int port)
 	pfd.fd = cfd;
 	if (poll(&pfd, 1, 10000) != 1)
 		fail("poll for the RST");
+	errno = 0;
 	if (read(cfd, &c, 1) != -1 || errno != ECONNRESET) {
-		fprintf(stderr, "read: want ECONNRESET, got %s\n", strerror(errno));
+		fprintf(stderr, "read: want ECONNRESET, got %s\n",
+			errno ? strerror(errno) : "data or EOF");
 		return 1;
 	}
 	close(cfd);

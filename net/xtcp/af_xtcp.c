@@ -44,6 +44,7 @@ static bool xtcp_addr_family_ok(const struct sockaddr_in *sin)
  * inet_sk_set_state()'s sock:inet_sock_set_state fire with the old and
  * new state, so that state changes show in tracing as native TCP's do;
  * the store is a release for lockless readers (inet_sk_state_load()).
+ * Storing the state the socket is in already does nothing.
  * Nothing else (hashing, ports, counters) is done here.
  *
  * Context: as xtcp_set_state(), or a listener's accept_lock held
@@ -51,6 +52,11 @@ static bool xtcp_addr_family_ok(const struct sockaddr_in *sin)
  */
 void xtcp_state_store(struct sock *sk, int state)
 {
+	/* xtcp_done() and xtcp_destroy_sock() close what may be closed
+	 * already: no CLOSE -> CLOSE events.
+	 */
+	if (sk->sk_state == state)
+		return;
 	trace_xtcp_set_state(sk, sk->sk_state, state);
 	inet_sk_set_state(sk, state);
 	/* pairs with smp_load_acquire() in inet_sk_state_load() */
@@ -414,7 +420,12 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		char name[XTCP_CONG_NAME_MAX] = {};
 
 		len = min_t(unsigned int, len, sizeof(name));
+		/* Unlocked: the algorithm may be switched away and its
+		 * module unloaded meanwhile, after a grace period.
+		 */
+		rcu_read_lock();
 		strscpy(name, READ_ONCE(xsk->cong_ops)->name, sizeof(name));
+		rcu_read_unlock();
 		if (put_user(len, optlen) || copy_to_user(optval, name, len))
 			return -EFAULT;
 		return 0;
@@ -491,6 +502,7 @@ static void xtcp_close(struct sock *sk, long timeout)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	bool unread;
+	int old;
 
 	lock_sock(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
@@ -510,9 +522,11 @@ static void xtcp_close(struct sock *sk, long timeout)
 		 */
 		XTCP_INC_STATS(sock_net(sk), unread ? XTCP_MIB_TCPABORTONCLOSE :
 			       XTCP_MIB_TCPABORTONDATA);
-		if (sk->sk_state != TCP_SYN_SENT)
-			xtcp_send_active_reset(sk, sk->sk_allocation);
+		/* CLOSE first, then the RST, as __tcp_close(). */
+		old = sk->sk_state;
 		xtcp_set_state(sk, TCP_CLOSE);
+		if (old != TCP_SYN_SENT)
+			xtcp_send_active_reset(sk, sk->sk_allocation);
 	} else if (sk->sk_state == TCP_SYN_SENT) {
 		xtcp_set_state(sk, TCP_CLOSE);
 	} else if (xtcp_close_state(sk)) {
@@ -783,11 +797,20 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		xsk->user_mss = pxsk->user_mss;
 		/* The listener's algorithm if TCP_CONGESTION chose it,
 		 * else the namespace's default now (tcp_ca_openreq_child()).
-		 * The listener pins its own, so this pin cannot fail.
+		 * The listener is not locked here: its algorithm is read
+		 * once, and pinned unless its module is going (a switch
+		 * may have dropped the listener's pin meanwhile).
 		 */
-		if (pxsk->ca_setsockopt && xtcp_cong_get(pxsk->cong_ops)) {
-			xsk->cong_ops = pxsk->cong_ops;
-			xsk->ca_setsockopt = 1;
+		if (READ_ONCE(pxsk->ca_setsockopt)) {
+			const struct xtcp_cong_ops *ops;
+
+			rcu_read_lock();
+			ops = READ_ONCE(pxsk->cong_ops);
+			if (xtcp_cong_get(ops)) {
+				xsk->cong_ops = ops;
+				xsk->ca_setsockopt = 1;
+			}
+			rcu_read_unlock();
 		}
 	}
 	/* Pinned until the socket is freed (xtcp_sock_destruct()). */

@@ -146,18 +146,17 @@ static const struct xtcp_cong_ops *xtcp_cong_find_rcu(const char *name)
 }
 
 /* The algorithm named @name, in an RCU read-side section; when none has
- * that name and @load, module xtcp_NAME is loaded first, as
+ * that name, module xtcp_NAME is loaded first, as
  * tcp_ca_find_autoload() loads tcp_NAME (for CAP_NET_ADMIN in the
  * initial namespace only: loading is a host-wide act).  The read-side
  * section is left while the module loads, which may sleep.
  */
-static const struct xtcp_cong_ops *xtcp_cong_find_autoload(const char *name,
-							   bool load)
+static const struct xtcp_cong_ops *xtcp_cong_find_autoload(const char *name)
 {
 	const struct xtcp_cong_ops *ops = xtcp_cong_find_rcu(name);
 
 #ifdef CONFIG_MODULES
-	if (!ops && load && capable(CAP_NET_ADMIN)) {
+	if (!ops && capable(CAP_NET_ADMIN)) {
 		rcu_read_unlock();
 		request_module("xtcp_%s", name);
 		rcu_read_lock();
@@ -236,7 +235,7 @@ int xtcp_cong_set_default(struct xtcp_net *xn, const char *name)
 	int err = 0;
 
 	rcu_read_lock();
-	ops = xtcp_cong_find_autoload(name, true);
+	ops = xtcp_cong_find_autoload(name);
 	if (!ops)
 		err = -ENOENT;
 	else if (xn != xtcp_pernet(&init_net) &&
@@ -244,13 +243,14 @@ int xtcp_cong_set_default(struct xtcp_net *xn, const char *name)
 		err = -EPERM;
 	else if (!xtcp_cong_get(ops))
 		err = -EBUSY;
+	else
+		xtcp_cong_allow(ops);	/* before our pin is handed over */
 	rcu_read_unlock();
 	if (err)
 		return err;
 	prev = unrcu_pointer(xchg(&xn->cong_default, RCU_INITIALIZER(ops)));
 	if (prev)
 		xtcp_cong_put(prev);
-	xtcp_cong_allow(ops);
 	return 0;
 }
 
@@ -413,7 +413,7 @@ int xtcp_set_congestion_control(struct sock *sk, const char *name,
 	int err = 0;
 
 	rcu_read_lock();
-	ops = xtcp_cong_find_autoload(name, true);
+	ops = xtcp_cong_find_autoload(name);
 	if (ops == prev)
 		xsk->ca_setsockopt = 1;
 	else if (!ops)

@@ -21,6 +21,7 @@
  * The hooks are pure code, also built by selftests/host; the module
  * glue is kernel-only.
  */
+#include <linux/export.h>
 #include <linux/types.h>
 #include <net/xtcp_cong.h>
 
@@ -58,6 +59,7 @@ static void xtcp_scalable_cong_avoid(struct xtcp_cong *ca, u32 acked,
 
 struct xtcp_cong_ops xtcp_cong_scalable = {
 	.name		= "scalable",
+	.owner		= THIS_MODULE,
 	.init		= xtcp_scalable_init,
 	.ssthresh	= xtcp_scalable_ssthresh,
 	.cong_avoid	= xtcp_scalable_cong_avoid,
@@ -69,7 +71,6 @@ struct xtcp_cong_ops xtcp_cong_scalable = {
 
 static int __init xtcp_scalable_register(void)
 {
-	xtcp_cong_scalable.owner = THIS_MODULE;
 	return xtcp_register_congestion_control(&xtcp_cong_scalable);
 }
 

@@ -216,6 +216,8 @@ int xtcp_disconnect(struct sock *sk)
 	if (old == TCP_LISTEN) {
 		xtcp_stop_listening(sk);
 	} else if (old != TCP_CLOSE) {
+		/* CLOSE first, then the RST, as tcp_disconnect(). */
+		xtcp_set_state(sk, TCP_CLOSE);
 		/* tcp_need_reset(), and unsent data after our FIN. */
 		if (((1 << old) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
 				   TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 |
@@ -227,7 +229,6 @@ int xtcp_disconnect(struct sock *sk)
 		} else if (old == TCP_SYN_SENT) {
 			WRITE_ONCE(sk->sk_err, ECONNRESET);
 		}
-		xtcp_set_state(sk, TCP_CLOSE);
 	}
 	xtcp_clear_timers(sk);
 	xtcp_delack_init(sk);
@@ -504,8 +505,13 @@ out:
 void xtcp_child_abort(struct sock *child)
 {
 	sock_orphan(child);
-	if (child->sk_state != TCP_CLOSE)
+	/* CLOSE first, then the RST (tcp_disconnect() from
+	 * inet_child_forget()).
+	 */
+	if (child->sk_state != TCP_CLOSE) {
+		xtcp_set_state(child, TCP_CLOSE);
 		xtcp_send_active_reset(child, GFP_ATOMIC);
+	}
 	xtcp_done(child);
 }
 

@@ -20,6 +20,7 @@
 #include <net/xtcp.h>
 #include <net/xtcp_options.h>
 #include <net/xtcp_seq.h>
+#include <trace/events/xtcp.h>
 
 /* ---- SYN queue ---- */
 
@@ -369,10 +370,17 @@ static struct sock *xtcp_create_child(struct sock *listener,
 
 	inet->inet_saddr = req->hn.laddr;
 	inet->inet_rcv_saddr = req->hn.laddr;
-	inet->inet_daddr = req->hn.raddr;
 	inet->inet_sport = req->hn.lport;
-	inet->inet_dport = req->hn.rport;
 	inet->inet_num = ntohs(req->hn.lport);
+	/* Linux's child starts as a copy of its listener and goes to
+	 * SYN_RECV before it learns its peer (inet_csk_clone_lock()), then
+	 * ESTABLISHED: the same two changes, traced alike (no table or
+	 * counter sees the first).
+	 */
+	sk->sk_state = TCP_LISTEN;
+	xtcp_set_state(sk, TCP_SYN_RECV);
+	inet->inet_daddr = req->hn.raddr;
+	inet->inet_dport = req->hn.rport;
 
 	/* Routed through the socket's own flow: ip_queue_xmit() takes the
 	 * IP header's addresses from it.
@@ -566,6 +574,10 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	}
 	if ((flags & TCPHDR_ACK) && !(flags & TCPHDR_RST) &&
 	    cb->ack_seq != req->iss + 1) {
+		/* From the listener, as tcp_v4_send_reset() after
+		 * tcp_check_req() returned it.
+		 */
+		trace_xtcp_send_reset(listener, skb);
 		xtcp_send_reset_reply(net, skb);
 		goto drop;
 	}
@@ -586,8 +598,11 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		goto drop;
 	}
 	if (flags & (TCPHDR_RST | TCPHDR_SYN)) {
-		if (!(flags & TCPHDR_RST))
+		if (!(flags & TCPHDR_RST)) {
+			/* embryonic_reset: the listener's send_reset. */
+			trace_xtcp_send_reset(listener, skb);
 			xtcp_send_reset_reply(net, skb);
+		}
 		xtcp_req_drop(req);
 		goto drop;
 	}

@@ -8,5 +8,7 @@
 
 #define EXPORT_SYMBOL(sym)
 #define EXPORT_SYMBOL_GPL(sym)
+/* No module owns anything. */
+#define THIS_MODULE		((struct module *)0)
 
 #endif /* _XTCP_SHIM_LINUX_EXPORT_H */
