@@ -154,7 +154,7 @@ put() { req "$1" put "/proc/sys/net/$2/$3" "$4"; [ -z "$R" ] || echo "$R"; }
 getv() { req "$2" get "/proc/sys/net/$3/$4"; printf -v "$1" '%s' "$R"; }
 putv() { req "$2" put "/proc/sys/net/$3/$4" "$5"; printf -v "$1" '%s' "$R"; }
 
-tap_plan $((${#knobs[@]} * 3 + ${#bad[@]} + ${#good[@]} * 2 + 4 + 5 + 5))
+tap_plan $((${#knobs[@]} * 3 + ${#bad[@]} + ${#good[@]} * 2 + 4 + 5 + 5 + 4))
 
 # The loops below take their values with getv and putv, not $(get ...):
 # a subshell per request would be a fork each.
@@ -268,5 +268,18 @@ fi
 err=$(put "" xtcp tcp_mem "1000 2000 3000")
 tap_eq "tcp_mem accepts '1000 2000 3000' and reads it back" "1000 2000 3000" "${err:-$(get "" xtcp tcp_mem)}"
 put "" xtcp tcp_mem "$before" >/dev/null
+
+# xtcp's own knob, without a net.ipv4 twin: tcp_cubic_hystart (HyStart++,
+# RFC 9406) is 1 in every namespace, a u8 as tcp_slow_start_after_idle
+# (256 refused, its value kept), and a change stays in its namespace.
+tap_eq "tcp_cubic_hystart: 1 in the initial and a new namespace" "1 1" \
+	"$(get "" xtcp tcp_cubic_hystart) $(get $A xtcp tcp_cubic_hystart)"
+e_ref=$(put $A xtcp tcp_slow_start_after_idle 256)
+e_x=$(put $A xtcp tcp_cubic_hystart 256)
+tap_eq "tcp_cubic_hystart: 256 refused as tcp_slow_start_after_idle's (${e_ref:-accepted}), value kept" \
+	"$e_ref 1" "$e_x $(get $A xtcp tcp_cubic_hystart)"
+tap_eq "tcp_cubic_hystart: 0 accepted" "" "$(put $A xtcp tcp_cubic_hystart 0)"
+tap_eq "tcp_cubic_hystart: the change stays in its namespace" "0 1 1" \
+	"$(get $A xtcp tcp_cubic_hystart) $(get $B xtcp tcp_cubic_hystart) $(get "" xtcp tcp_cubic_hystart)"
 
 tap_done

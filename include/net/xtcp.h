@@ -771,6 +771,10 @@ struct xtcp_net {
 	 * tcp_slow_start_after_idle, non-zero on.
 	 */
 	u8 slow_start_after_idle;
+	/* HyStart++ (RFC 9406) in CUBIC's initial slow start, non-zero on;
+	 * xtcp's own knob (net.xtcp.tcp_cubic_hystart, no net.ipv4 twin).
+	 */
+	u8 cubic_hystart;
 	int reordering;
 	int max_reordering;
 	/* ACK compression for out-of-order data (delack.c):

@@ -21,7 +21,8 @@
 struct module;
 
 #define XTCP_CONG_NAME_MAX	16
-#define XTCP_CONG_PRIV_U64S	8
+/* 104 bytes of private state, Linux's ICSK_CA_PRIV_SIZE. */
+#define XTCP_CONG_PRIV_U64S	13
 /* "Arbitrarily high" initial ssthresh (RFC 5681 s.3.1), same as Linux. */
 #define XTCP_INFINITE_SSTHRESH	0x7fffffff
 /* xtcp_cong_ops.flags: any user may select it with TCP_CONGESTION (it is
@@ -39,7 +40,28 @@ struct xtcp_cong {
 	u32 cwnd_cnt;		/* additive-increase accumulator, segments */
 	u32 cwnd_clamp;		/* cwnd never grows beyond this, >= 1 */
 	u32 mss;		/* sender MSS in bytes, informational only */
+	bool hystart;		/* HyStart++ wanted (net.xtcp.tcp_cubic_hystart) */
 	u64 priv[XTCP_CONG_PRIV_U64S];	/* algorithm-private, see ->init */
+};
+
+/*
+ * struct xtcp_ack_sample - what an ACK that moved SND.UNA did, for
+ * ->pkts_acked (Linux's struct ack_sample, with the sequence numbers a
+ * pure hook cannot read from the socket).
+ * @pkts_acked: segments cumulatively acknowledged by it
+ * @rtt_us:     its RTT sample, us: the most recently sent segment it
+ *              (S)ACKed that was never retransmitted, else from TSecr;
+ *              < 0 if none (Linux's ack_sample.rtt_us)
+ * @snd_una:    SND.UNA after it
+ * @snd_nxt:    SND.NXT
+ * @now_ms:     the clock the other hooks get
+ */
+struct xtcp_ack_sample {
+	u32 pkts_acked;
+	s32 rtt_us;
+	u32 snd_una;
+	u32 snd_nxt;
+	u32 now_ms;
 };
 
 /*
@@ -85,6 +107,12 @@ struct xtcp_cong {
  *            flight, @idle_ms after the last data sent (RFC 9438 s.5.8;
  *            Linux's CA_EVENT_TX_START), after any restart window the
  *            caller applied (RFC 2861) when that data was queued.
+ * @pkts_acked: optional. Called for every ACK that moves SND.UNA, after
+ *            the RTT estimator took its sample and before ->cong_avoid
+ *            (Linux calls it from tcp_clean_rtx_queue()). The one hook that
+ *            may end slow start by setting ssthresh (HyStart++, as
+ *            Linux's HyStart in bictcp_acked()); it changes nothing else
+ *            of the caller's.
  * @undo_cwnd: required. Called when the caller undoes a cwnd reduction it
  *            found spurious (D-SACK, timestamps, F-RTO; Linux's
  *            ->undo_cwnd). @prior_cwnd is cwnd just before the reduction.
@@ -103,6 +131,8 @@ struct xtcp_cong_ops {
 	void (*on_rto)(struct xtcp_cong *ca, u32 now_ms);
 	void (*on_idle_restart)(struct xtcp_cong *ca, u32 now_ms, u32 idle_ms);
 	u32 (*undo_cwnd)(struct xtcp_cong *ca, u32 prior_cwnd);
+	void (*pkts_acked)(struct xtcp_cong *ca,
+			   const struct xtcp_ack_sample *sample);
 };
 
 /* For algorithm modules (net/xtcp/cong.c): EXPORT_SYMBOL_GPL. */
@@ -170,6 +200,7 @@ struct xtcp_cubic_info {
 	u32 k_ms;		/* K: ms from epoch start until W_cubic = W_max */
 	u32 epoch_start_ms;	/* t_epoch; valid only if in_epoch */
 	bool in_epoch;		/* a congestion avoidance epoch is running */
+	u8 hs_phase;		/* HyStart++: enum xtcp_hs_phase */
 };
 
 void xtcp_cubic_get_info(const struct xtcp_cong *ca,

@@ -818,6 +818,8 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		xsk->cong_ops = xtcp_cong_default_get(xn);
 	/* RFC 6928 initial window of 10 segments; no upper clamp yet. */
 	xtcp_cong_state_init(&xsk->cong, TCP_INIT_CWND, U32_MAX, xsk->mss);
+	xsk->cong.hystart =
+		!!READ_ONCE(xtcp_pernet(sock_net(sk))->cubic_hystart);
 	xsk->cong_ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
 }
 

@@ -28,8 +28,10 @@
  * (target - cwnd) / cwnd per segment ACKed with target = W_cubic(t + RTT)
  * bounded to [cwnd, 1.5 * cwnd].
  *
- * Not done yet: HyStart++ (RFC 9406) in slow start and undo of spurious
- * congestion events (s.4.9); both need caller support first.
+ * Slow start: HyStart++ (RFC 9406, net/xtcp/hystart.c) when the caller
+ * asks for it (ca->hystart), in the initial slow start; Reno's doubling
+ * otherwise.  Not done yet: undo of spurious congestion events (s.4.9)
+ * beyond the caller's cwnd undo.
  *
  * Pure code (see include/net/xtcp_cong.h): also built by selftests/host.
  */
@@ -37,6 +39,7 @@
 #include <linux/math64.h>
 #include <linux/types.h>
 #include <net/xtcp_cong.h>
+#include <net/xtcp_hystart.h>
 
 #define CUBIC_W_SHIFT		8
 /* ms^3 per 1/256 segment of (W_max - cwnd_epoch), from C = 0.4. */
@@ -62,6 +65,7 @@ struct xtcp_cubic {
 	u32 epoch_start_ms;	/* t_epoch */
 	u32 k_ms;		/* K */
 	bool in_epoch;
+	struct xtcp_hystart hs;	/* slow-start exit (RFC 9406) */
 };
 
 static struct xtcp_cubic *xtcp_cubic(struct xtcp_cong *ca)
@@ -86,6 +90,7 @@ static void xtcp_cubic_init(struct xtcp_cong *ca, u32 now_ms)
 	struct xtcp_cubic *c = xtcp_cubic(ca);
 
 	*c = (struct xtcp_cubic){};
+	xtcp_hystart_init(&c->hs);
 }
 
 /* Start a congestion avoidance epoch (s.4.2): t_epoch = now, cwnd_epoch =
@@ -198,6 +203,12 @@ static void xtcp_cubic_cong_avoid(struct xtcp_cong *ca, u32 acked,
 	if (!cwnd_limited)
 		return;
 
+	if (xtcp_hystart_active(&c->hs, ca)) {
+		u64 cwnd = (u64)ca->cwnd + xtcp_hystart_grow(&c->hs, acked);
+
+		ca->cwnd = cwnd > ca->cwnd_clamp ? ca->cwnd_clamp : (u32)cwnd;
+		return;
+	}
 	acked = xtcp_cong_slow_start(ca, acked);
 	if (!acked)
 		return;
@@ -250,6 +261,8 @@ static u32 xtcp_cubic_ssthresh(struct xtcp_cong *ca, u32 inflight, u32 now_ms)
 		c->w_max_s = cwnd_s;
 	c->cwnd_prior = ca->cwnd;
 	c->in_epoch = false;
+	/* A loss or ECN echo ends slow start for good (RFC 9406 s.4.2). */
+	xtcp_hystart_exit(&c->hs);
 
 	ssthresh = (u32)div_u64((u64)inflight * CUBIC_BETA_NUM, CUBIC_BETA_DEN);
 	return ssthresh > XTCP_CONG_MIN_SSTHRESH ? ssthresh :
@@ -285,6 +298,19 @@ static void xtcp_cubic_on_idle_restart(struct xtcp_cong *ca, u32 now_ms,
 		c->epoch_start_ms += idle_ms < elapsed ? idle_ms : elapsed;
 }
 
+/* Every ACK that moved SND.UNA: HyStart++'s rounds and RTT samples,
+ * while it drives the initial slow start.
+ */
+static void xtcp_cubic_pkts_acked(struct xtcp_cong *ca,
+				  const struct xtcp_ack_sample *s)
+{
+	struct xtcp_cubic *c = xtcp_cubic(ca);
+
+	if (xtcp_hystart_active(&c->hs, ca) && ca->cwnd < ca->ssthresh)
+		xtcp_hystart_ack(&c->hs, ca, s->snd_una, s->snd_nxt,
+				 s->rtt_us);
+}
+
 /**
  * xtcp_cubic_get_info() - a snapshot of CUBIC's state
  * @ca:   a connection's congestion state, driven by CUBIC
@@ -307,6 +333,7 @@ void xtcp_cubic_get_info(const struct xtcp_cong *ca,
 	info->k_ms = c->k_ms;
 	info->epoch_start_ms = c->epoch_start_ms;
 	info->in_epoch = c->in_epoch;
+	info->hs_phase = c->hs.phase;
 }
 
 struct xtcp_cong_ops xtcp_cong_cubic = {
@@ -317,4 +344,5 @@ struct xtcp_cong_ops xtcp_cong_cubic = {
 	.on_rto			= xtcp_cubic_on_rto,
 	.on_idle_restart	= xtcp_cubic_on_idle_restart,
 	.undo_cwnd		= xtcp_cong_reno_undo_cwnd,
+	.pkts_acked		= xtcp_cubic_pkts_acked,
 };

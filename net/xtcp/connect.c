@@ -319,6 +319,8 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->pushed_seq = 0;
 	xsk->last_oow_ack_time = 0;
 	xtcp_cong_state_init(&xsk->cong, TCP_INIT_CWND, U32_MAX, xsk->mss);
+	xsk->cong.hystart =
+		!!READ_ONCE(xtcp_pernet(sock_net(sk))->cubic_hystart);
 	xsk->cong_ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
 
 	sk_dst_reset(sk);

@@ -430,10 +430,11 @@ void xtcp_update_rtt(struct sock *sk, u32 rtt_us)
  * sequence-based one (@seq_rtt_us, @ca_rtt_us from xtcp_clean_queues()),
  * else the SACK-based one (@sack, newly SACKed skbs never retransmitted),
  * else, if the ACK acknowledged new data (@acked), now minus its TSecr
- * (RFC 7323 s.4.1).  Returns whether it took one; any sample also ends
- * the back-off.
+ * (RFC 7323 s.4.1).  Returns the last segment's sample that went with
+ * it (Linux's rate sample rtt_us), or -1 when it took none; any sample
+ * also ends the back-off.
  */
-static bool xtcp_ack_update_rtt(struct sock *sk, const struct sk_buff *skb,
+static long xtcp_ack_update_rtt(struct sock *sk, const struct sk_buff *skb,
 				long seq_rtt_us, long ca_rtt_us,
 				const struct xtcp_sack_rtt *sack, bool acked)
 {
@@ -454,9 +455,30 @@ static bool xtcp_ack_update_rtt(struct sock *sk, const struct sk_buff *skb,
 		}
 	}
 	if (seq_rtt_us < 0)
-		return false;
+		return -1;
 	xtcp_update_rtt_ca(sk, seq_rtt_us, ca_rtt_us);
-	return true;
+	return ca_rtt_us;
+}
+
+/* The congestion control's look at an ACK that moved SND.UNA, after the
+ * RTT sample (tcp_clean_rtx_queue()'s ->pkts_acked call): @segs
+ * acknowledged, @rtt_us its sample or < 0.  Linux calls it for ACKs that
+ * only SACK too; no hook of xtcp's needs those (HyStart++ is over once
+ * anything was lost).
+ */
+static void xtcp_pkts_acked(struct sock *sk, u32 segs, long rtt_us)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_ack_sample s = {
+		.pkts_acked = segs,
+		.rtt_us = rtt_us < 0 ? -1 : (s32)min_t(long, rtt_us, S32_MAX),
+		.snd_una = xsk->snd_una,
+		.snd_nxt = xsk->snd_nxt,
+		.now_ms = jiffies_to_msecs(jiffies),
+	};
+
+	if (xsk->cong_ops->pkts_acked)
+		xsk->cong_ops->pkts_acked(&xsk->cong, &s);
 }
 
 /**
@@ -1066,7 +1088,7 @@ static bool xtcp_sack_rtt(struct sock *sk, const struct sk_buff *skb,
 {
 	struct sk_buff *head = xtcp_rtx_queue_head(sk);
 
-	if (!head || !xtcp_ack_update_rtt(sk, skb, -1, -1, sack, false))
+	if (!head || xtcp_ack_update_rtt(sk, skb, -1, -1, sack, false) < 0)
 		return false;
 	return sack->first_sent_us < XTCP_SKB_CB(head)->sent_us;
 }
@@ -1330,8 +1352,9 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		/* The cumulative ACK's samples first, the SACK blocks'
 		 * second, TSecr third (tcp_ack_update_rtt()).
 		 */
-		xtcp_ack_update_rtt(sk, skb, seq_rtt_us, ca_rtt_us, &sack_rtt,
-				    segs);
+		ca_rtt_us = xtcp_ack_update_rtt(sk, skb, seq_rtt_us, ca_rtt_us,
+						&sack_rtt, segs);
+		xtcp_pkts_acked(sk, segs, ca_rtt_us);
 		/* Never-resent data cumulatively ACKed below what was
 		 * SACKed before (tcp_clean_rtx_queue()).
 		 */

@@ -299,6 +299,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dou8vec_minmax,
 	},
 	{
+		.procname	= "tcp_cubic_hystart",
+		.data		= XTCP_KNOB(cubic_hystart),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
 		.procname	= "tcp_frto",
 		.data		= XTCP_KNOB(frto),
 		.maxlen		= sizeof(u8),
@@ -452,6 +459,7 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->early_retrans = 3;	/* TLP on (tcp_sk_init()) */
 	xn->frto = 2;		/* F-RTO on (tcp_sk_init()) */
 	xn->slow_start_after_idle = 1;	/* RFC 2861 (tcp_sk_init()) */
+	xn->cubic_hystart = 1;		/* RFC 9406 */
 	xn->reordering = TCP_FASTRETRANS_THRESH;
 	xn->max_reordering = 300;
 	/* SACK compression (tcp_sk_init()): 1 ms, 100 us, 44 ACKs. */

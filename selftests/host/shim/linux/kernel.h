@@ -5,6 +5,7 @@
 
 #include <linux/types.h>
 
+#define U16_MAX			((u16)~0U)
 #define U32_MAX			((u32)~0U)
 /* A negative array size is a compile error. */
 #define BUILD_BUG_ON(cond)	((void)sizeof(char[1 - 2 * !!(cond)]))

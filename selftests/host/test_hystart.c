@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HyStart++ (RFC 9406, net/xtcp/hystart.c): the round logic alone, then
+ * driven through CUBIC's hooks as the socket drives them (->pkts_acked,
+ * then ->cong_avoid, per ACK).
+ */
+#include <string.h>
+
+#include <linux/types.h>
+#include <net/xtcp_cong.h>
+#include <net/xtcp_hystart.h>
+
+#include "kselftest_harness.h"
+
+#define MSS	1000U
+
+/* One round of @n ACKs with RTT @rtt_us each, the last reaching the
+ * round's end (SND.NXT at its start); meanwhile @n more segments went
+ * out, which the next round waits for.
+ */
+static void round_of(struct xtcp_hystart *h, struct xtcp_cong *ca, u32 *una,
+		     u32 n, s32 rtt_us)
+{
+	u32 i, end = *una + n * MSS;
+
+	for (i = 0; i < n; i++) {
+		*una += MSS;
+		xtcp_hystart_ack(h, ca, *una, end + n * MSS, rtt_us);
+	}
+}
+
+static void setup(struct xtcp_hystart *h, struct xtcp_cong *ca, u32 *una)
+{
+	xtcp_cong_state_init(ca, 10, 0xffffffffU, MSS);
+	ca->hystart = true;
+	xtcp_hystart_init(h);
+	*una = 0;
+	/* The first ACK begins round 1, which ends at its SND.NXT. */
+	xtcp_hystart_ack(h, ca, *una, *una + 10 * MSS, -1);
+}
+
+/*
+ * RttThresh = max(4 ms, min(lastRoundMinRTT / 8, 16 ms)): a rise of the
+ * round minimum by that much, with 8 samples in the round, enters CSS; a
+ * rise just short of it does not.
+ */
+TEST(css_entered_at_rtt_thresh)
+{
+	s32 last[] = { 20000, 80000, 200000 };
+	s32 thresh[] = { 4000, 10000, 16000 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(last); i++) {
+		struct xtcp_hystart h;
+		struct xtcp_cong ca;
+		u32 una;
+
+		setup(&h, &ca, &una);
+		round_of(&h, &ca, &una, 10, last[i]);
+		round_of(&h, &ca, &una, 10, last[i] + thresh[i] - 1);
+		ASSERT_EQ(XTCP_HS_SS, h.phase) TH_LOG("last %d", last[i]);
+		setup(&h, &ca, &una);
+		round_of(&h, &ca, &una, 10, last[i]);
+		round_of(&h, &ca, &una, 10, last[i] + thresh[i]);
+		ASSERT_EQ(XTCP_HS_CSS, h.phase) TH_LOG("last %d", last[i]);
+		ASSERT_EQ((u32)(last[i] + thresh[i]), h.css_baseline_min_rtt);
+		/* ssthresh untouched until CSS ends. */
+		ASSERT_EQ(XTCP_INFINITE_SSTHRESH, ca.ssthresh);
+	}
+}
+
+/* Fewer than N_RTT_SAMPLE samples in the round decide nothing; ACKs
+ * without a sample count for no sample.
+ */
+TEST(needs_eight_samples)
+{
+	struct xtcp_hystart h;
+	struct xtcp_cong ca;
+	u32 una, i, end;
+
+	setup(&h, &ca, &una);
+	round_of(&h, &ca, &una, 10, 20000);
+	end = una + 20 * MSS;
+	for (i = 0; i < 7; i++) {
+		una += MSS;
+		xtcp_hystart_ack(&h, &ca, una, end, 90000);
+		xtcp_hystart_ack(&h, &ca, una, end, -1);
+	}
+	ASSERT_EQ(XTCP_HS_SS, h.phase);
+	una += MSS;
+	xtcp_hystart_ack(&h, &ca, una, end, 90000);
+	ASSERT_EQ(XTCP_HS_CSS, h.phase);
+}
+
+/* The first round has no last round to compare with. */
+TEST(no_exit_in_the_first_round)
+{
+	struct xtcp_hystart h;
+	struct xtcp_cong ca;
+	u32 una, i;
+
+	setup(&h, &ca, &una);
+	for (i = 1; i <= 9; i++) {
+		una += MSS;
+		xtcp_hystart_ack(&h, &ca, una, 100 * MSS, 10000 * i);
+	}
+	ASSERT_EQ(XTCP_HS_SS, h.phase);
+	ASSERT_EQ(XTCP_HS_NO_RTT, h.last_round_min_rtt);
+}
+
+/*
+ * Growth: min(acked, L = 8) per ACK in slow start; a quarter of that in
+ * CSS, the remainder carried to the next ACK.
+ */
+TEST(growth_limited_and_quartered_in_css)
+{
+	struct xtcp_hystart h;
+	u32 sum = 0, i;
+
+	xtcp_hystart_init(&h);
+	ASSERT_EQ(1U, xtcp_hystart_grow(&h, 1));
+	ASSERT_EQ(8U, xtcp_hystart_grow(&h, 8));
+	ASSERT_EQ(8U, xtcp_hystart_grow(&h, 45));
+	h.phase = XTCP_HS_CSS;
+	for (i = 0; i < 40; i++)
+		sum += xtcp_hystart_grow(&h, 1);
+	ASSERT_EQ(10U, sum);
+	ASSERT_EQ(2U, xtcp_hystart_grow(&h, 8));
+	ASSERT_EQ(2U, xtcp_hystart_grow(&h, 100));
+	ASSERT_EQ(0U, xtcp_hystart_grow(&h, 3));
+	ASSERT_EQ(1U, xtcp_hystart_grow(&h, 1));
+}
+
+/* A CSS round whose minimum falls below the baseline: back to slow
+ * start, the baseline forgotten.
+ */
+TEST(spurious_css_resumes_slow_start)
+{
+	struct xtcp_hystart h;
+	struct xtcp_cong ca;
+	u32 una;
+
+	setup(&h, &ca, &una);
+	round_of(&h, &ca, &una, 10, 20000);
+	round_of(&h, &ca, &una, 10, 30000);
+	ASSERT_EQ(XTCP_HS_CSS, h.phase);
+	round_of(&h, &ca, &una, 10, 29999);
+	ASSERT_EQ(XTCP_HS_SS, h.phase);
+	ASSERT_EQ(XTCP_HS_NO_RTT, h.css_baseline_min_rtt);
+}
+
+/* CSS_ROUNDS rounds of CSS (the one it began in counted), then
+ * ssthresh = cwnd: congestion avoidance.
+ */
+TEST(css_ends_after_five_rounds)
+{
+	struct xtcp_hystart h;
+	struct xtcp_cong ca;
+	u32 una, r;
+
+	setup(&h, &ca, &una);
+	round_of(&h, &ca, &una, 10, 20000);
+	round_of(&h, &ca, &una, 10, 30000);
+	ASSERT_EQ(XTCP_HS_CSS, h.phase);
+	/* That round ended: one; three more keep CSS. */
+	ASSERT_EQ(1U, h.css_rounds);
+	for (r = 2; r < XTCP_HS_CSS_ROUNDS; r++) {
+		round_of(&h, &ca, &una, 10, 30000);
+		ASSERT_EQ(XTCP_HS_CSS, h.phase) TH_LOG("round %u", r);
+	}
+	ca.cwnd = 77;
+	round_of(&h, &ca, &una, 10, 30000);
+	ASSERT_EQ(XTCP_HS_DONE, h.phase);
+	ASSERT_EQ(77U, ca.ssthresh);
+	ASSERT_FALSE(xtcp_hystart_active(&h, &ca));
+}
+
+/* Only the initial slow start, only when enabled; a loss ends it. */
+TEST(active_only_in_the_initial_slow_start)
+{
+	struct xtcp_hystart h;
+	struct xtcp_cong ca;
+	u32 una;
+
+	setup(&h, &ca, &una);
+	ASSERT_TRUE(xtcp_hystart_active(&h, &ca));
+	ca.hystart = false;
+	ASSERT_FALSE(xtcp_hystart_active(&h, &ca));
+	ca.hystart = true;
+	ca.ssthresh = 1000;
+	ASSERT_FALSE(xtcp_hystart_active(&h, &ca));
+	ca.ssthresh = XTCP_INFINITE_SSTHRESH;
+	xtcp_hystart_exit(&h);
+	ASSERT_FALSE(xtcp_hystart_active(&h, &ca));
+}
+
+/*
+ * Through CUBIC, a path of 100 segments' BDP and 50 ms base RTT whose
+ * queue adds 1 ms per 10 segments in flight above the BDP (RttThresh
+ * 6.25 ms: 63 segments of queue): standard slow start would double on
+ * until a loss; HyStart++ sees the round minimum rise by that much once
+ * a round starts with the queue beyond it (cwnd 163 or more, so
+ * entering CSS before cwnd doubles from there: 297 here), then CSS
+ * grows a quarter as fast (x1.25 per round) for five rounds and ends
+ * slow start with ssthresh = cwnd, where CUBIC's avoidance takes over.
+ */
+TEST(cubic_leaves_slow_start_near_the_bdp)
+{
+	struct xtcp_cong ca;
+	struct xtcp_cubic_info info;
+	u32 una = 0, nxt, now = 0, acks = 0, css_cwnd = 0;
+
+	xtcp_cong_state_init(&ca, 10, 0xffffffffU, MSS);
+	ca.hystart = true;
+	xtcp_cong_cubic.init(&ca, 0);
+	nxt = ca.cwnd * MSS;
+	while (ca.ssthresh == XTCP_INFINITE_SSTHRESH && acks < 100000) {
+		u32 flight = (nxt - una) / MSS;
+		s32 rtt = 50000 + (flight > 100 ? (flight - 100) * 100 : 0);
+		struct xtcp_ack_sample s = {
+			.pkts_acked = 1, .rtt_us = rtt, .now_ms = now,
+		};
+
+		una += MSS;
+		s.snd_una = una;
+		s.snd_nxt = nxt;
+		xtcp_cong_cubic.pkts_acked(&ca, &s);
+		xtcp_cong_cubic.cong_avoid(&ca, 1, true, now, rtt);
+		xtcp_cubic_get_info(&ca, &info);
+		if (!css_cwnd && info.hs_phase == XTCP_HS_CSS)
+			css_cwnd = ca.cwnd;
+		/* Send what cwnd allows. */
+		if (nxt - una < ca.cwnd * MSS)
+			nxt = una + ca.cwnd * MSS;
+		now += rtt / 1000 / (flight ? flight : 1);
+		acks++;
+	}
+	TH_LOG("CSS from cwnd %u, ssthresh %u after %u ACKs", css_cwnd,
+	       ca.ssthresh, acks);
+	ASSERT_EQ(XTCP_HS_DONE, info.hs_phase);
+	ASSERT_GT(css_cwnd, 100U);
+	ASSERT_LE(css_cwnd, 2 * 163U);
+	ASSERT_GE(ca.ssthresh, 2 * css_cwnd);
+	ASSERT_LE(ca.ssthresh, 4 * css_cwnd);
+	ASSERT_EQ(ca.cwnd, ca.ssthresh);
+	/* The next ACK is congestion avoidance: an epoch starts at cwnd. */
+	xtcp_cong_cubic.cong_avoid(&ca, 1, true, now, 50000);
+	xtcp_cubic_get_info(&ca, &info);
+	ASSERT_TRUE(info.in_epoch);
+}
+
+/* A loss in slow start ends HyStart++ through CUBIC's ssthresh hook. */
+TEST(cubic_loss_ends_hystart)
+{
+	struct xtcp_cong ca;
+	struct xtcp_cubic_info info;
+
+	xtcp_cong_state_init(&ca, 10, 0xffffffffU, MSS);
+	ca.hystart = true;
+	xtcp_cong_cubic.init(&ca, 0);
+	xtcp_cubic_get_info(&ca, &info);
+	ASSERT_EQ(XTCP_HS_SS, info.hs_phase);
+	ca.ssthresh = xtcp_cong_cubic.ssthresh(&ca, 10, 0);
+	xtcp_cubic_get_info(&ca, &info);
+	ASSERT_EQ(XTCP_HS_DONE, info.hs_phase);
+}
+
+TEST_HARNESS_MAIN
