@@ -27,7 +27,7 @@ MOD_SRCS	:= $(wildcard net/xtcp/*.c include/net/*.h include/uapi/linux/*.h)
 SELFTEST_SRCS	:= $(wildcard selftests/*.c)
 SELFTESTS	:= $(patsubst selftests/%.c,$(SELFTEST_BIN)/%,$(SELFTEST_SRCS))
 
-.PHONY: all deps module selftests run check check-debug lint clean host-tests bench
+.PHONY: all deps module selftests run check check-debug lint clean host-tests bench plots
 
 all: module
 
@@ -78,6 +78,12 @@ check-debug: deps
 	@scripts/check-debug $(T)
 
 # xtcp against native TCP (throughput, connections/s) in one VM run.
+# The figures of scripts/xtcp-plot from one VM run, into build/plots/.
+plots: module selftests
+	@scripts/deps plots
+	@mkdir -p $(BUILD)/plots
+	@scripts/vm-run -t 900 -o $(BUILD)/plots -- scripts/xtcp-plot vm $(BUILD)/plots
+
 bench: module selftests
 	@scripts/bench
 
