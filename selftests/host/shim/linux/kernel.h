@@ -7,6 +7,9 @@
 
 #define U16_MAX			((u16)~0U)
 #define U32_MAX			((u32)~0U)
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
 /* A negative array size is a compile error. */
 #define BUILD_BUG_ON(cond)	((void)sizeof(char[1 - 2 * !!(cond)]))
 
