@@ -480,6 +480,11 @@ struct xtcp_sock {
 	struct list_head accept_node;	/* child: on the parent's queue */
 	struct list_head req_list;
 	atomic_t syn_qlen;
+	/* jiffies of the last SYN answered with a cookie: cookie ACKs are
+	 * looked at for two minutes after (tcp_synq_overflow()).
+	 */
+	unsigned long last_synq_overflow;
+	u8 synflood_warned;	/* the "possible SYN flooding" line went */
 
 	/* Per-connection counters for TCP_INFO (info.c), tcp_sock's: segments
 	 * and data segments in and out (segs_in counts on delivery, under
@@ -690,7 +695,8 @@ struct xtcp_request {
 	u8 sack_ok : 1,
 	   wscale_ok : 1,
 	   tstamp_ok : 1,	/* timestamps (RFC 7323) offered by both */
-	   ecn_ok : 1;		/* SYN asked for ECN and we agreed (ecn.c) */
+	   ecn_ok : 1,		/* SYN asked for ECN and we agreed (ecn.c) */
+	   cookie : 1;		/* a SYN cookie's: never on a table */
 	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
 	u64 snt_synack;		/* xtcp_clock_us() of the last SYN-ACK, 0: none */
 	u32 ts_recent;		/* TSval to echo (tstamp.c) */
@@ -1283,6 +1289,7 @@ static inline bool xtcp_is_cwnd_limited(const struct xtcp_sock *xsk)
 
 /* minisocks.c: SYN queue and TIME_WAIT */
 int xtcp_req_create(struct sock *listener, struct sk_buff *skb);
+bool xtcp_cookie_rcv(struct sock *listener, struct sk_buff *skb);
 void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb);
 void xtcp_req_drop(struct xtcp_request *req);
 void xtcp_req_put(struct xtcp_request *req);

@@ -2742,6 +2742,9 @@ static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 	if (flags & TCPHDR_RST)
 		goto drop;
 	if (flags & TCPHDR_ACK) {
+		/* One of our SYN cookies coming back, else a stray ACK. */
+		if (!(flags & TCPHDR_SYN) && xtcp_cookie_rcv(sk, skb))
+			return;
 		xtcp_sk_send_reset_reply(sk, skb);
 		goto drop;
 	}

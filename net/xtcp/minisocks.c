@@ -12,6 +12,7 @@
  * queue entries on its own req_list, so closing it costs what it has
  * queued.
  */
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/ip.h>
@@ -20,6 +21,7 @@
 #include <net/xtcp.h>
 #include <net/xtcp_options.h>
 #include <net/xtcp_seq.h>
+#include <net/xtcp_syncookie.h>
 #include <trace/events/xtcp.h>
 
 /* ---- SYN queue ---- */
@@ -236,24 +238,120 @@ static int xtcp_req_advmss(const struct sock *listener,
 	return 0;
 }
 
+/* ---- SYN cookies (net/xtcp/syncookie.c does the arithmetic) ---- */
+
+/* How long after the last cookie sent cookie ACKs are looked at
+ * (TCP_SYNCOOKIE_VALID).
+ */
+#define XTCP_SYNCOOKIE_VALID	(2 * 60 * HZ)
+
+static siphash_key_t xtcp_cookie_keys[2] __read_mostly;
+
+/* The connection a cookie is bound to, as the peer's segments carry it. */
+struct xtcp_cookie_ctx {
+	__be32 saddr, daddr;
+	__be16 sport, dport;
+};
+
+static void xtcp_cookie_ctx_of(struct xtcp_cookie_ctx *c,
+			       const struct sk_buff *skb)
+{
+	c->saddr = ip_hdr(skb)->saddr;
+	c->daddr = ip_hdr(skb)->daddr;
+	c->sport = tcp_hdr(skb)->source;
+	c->dport = tcp_hdr(skb)->dest;
+}
+
+/* siphash over the connection and @count under a boot-time secret
+ * (cookie_hash()).
+ */
+static u32 xtcp_cookie_hash(const void *ctx, u32 count, int which)
+{
+	const struct xtcp_cookie_ctx *c = ctx;
+
+	net_get_random_once(xtcp_cookie_keys, sizeof(xtcp_cookie_keys));
+	return siphash_4u32((__force u32)c->saddr, (__force u32)c->daddr,
+			    (__force u32)c->sport << 16 | (__force u32)c->dport,
+			    count, &xtcp_cookie_keys[which]);
+}
+
+/* The cookie clock: minutes since boot (tcp_cookie_time()). */
+static u32 xtcp_cookie_time(void)
+{
+	u64 t = get_jiffies_64();
+
+	do_div(t, 60 * HZ);
+	return (u32)t;
+}
+
+/* The SYN queue is full (tcp_syn_flood_action()): cookies if
+ * tcp_syncookies allows, counted; the listener logs it once.  Returns
+ * whether to answer with a cookie.
+ */
+static bool xtcp_syn_flood_action(struct sock *listener, u8 syncookies)
+{
+	struct xtcp_sock *lsk = xtcp_sk(listener);
+	struct net *net = sock_net(listener);
+
+	XTCP_INC_STATS(net, syncookies ? XTCP_MIB_TCPREQQFULLDOCOOKIES :
+			    XTCP_MIB_TCPREQQFULLDROP);
+	if (syncookies != 2 && !xchg(&lsk->synflood_warned, 1))
+		net_info_ratelimited("xtcp: possible SYN flooding on port %pI4:%u, %s; see the SNMP counters\n",
+				     &inet_sk(listener)->inet_rcv_saddr,
+				     inet_sk(listener)->inet_num,
+				     syncookies ? "sending cookies" :
+						  "dropping requests");
+	return syncookies;
+}
+
+/* Answer the SYN @skb with a cookie SYN-ACK made from @req (filled as a
+ * SYN queue entry, on no table, one reference: ours), then let @req go
+ * (cookie_v4_init_sequence(), tcp_conn_request()'s want_cookie path).
+ * The peer's MSS is rounded down to what a cookie can carry; ECN needs
+ * timestamps to come back (the bit rides in the TSval).
+ */
+static void xtcp_req_send_cookie(struct xtcp_request *req,
+				 const struct sk_buff *skb)
+{
+	struct xtcp_sock *lsk = xtcp_sk(req->listener);
+	struct xtcp_cookie_ctx ctx;
+	u32 idx = xtcp_cookie_mss_index(req->peer_mss);
+
+	xtcp_cookie_ctx_of(&ctx, skb);
+	req->peer_mss = xtcp_cookie_msstab[idx];
+	req->iss = xtcp_cookie_make(xtcp_cookie_hash, &ctx, xtcp_cookie_time(),
+				    req->irs, idx);
+	req->cookie = 1;
+	if (!req->tstamp_ok)
+		req->ecn_ok = 0;
+	WRITE_ONCE(lsk->last_synq_overflow, jiffies);
+	refcount_set(&req->ref, 1);
+	xtcp_req_send_synack(req);
+	XTCP_INC_STATS(xtcp_hn_net(&req->hn), XTCP_MIB_SYNCOOKIESSENT);
+	xtcp_req_put(req);
+}
+
 /**
  * xtcp_req_create() - make a SYN queue entry for a SYN to a listener
  * @listener: the listening socket
  * @skb:      the SYN, control block filled; not consumed
  *
  * RFC 9293 s.3.10.7.2 (LISTEN, "third, check for a SYN"); Linux's
- * tcp_conn_request() without syncookies or Fast Open.  The SYN queue
- * holds at most the listen backlog and tcp_max_syn_backlog entries
- * (counted in entries), and a full accept queue refuses new SYNs.  The
- * entry is put on the listener's queue, the bind table, the established
- * table and the SYN-ACK timer (XTCP_TIMEOUT_INIT jiffies), and the
- * SYN-ACK is sent.
+ * tcp_conn_request() without Fast Open.  The SYN queue holds at most the
+ * listen backlog and tcp_max_syn_backlog entries (counted in entries);
+ * beyond that, or always with tcp_syncookies 2, the SYN-ACK carries a
+ * SYN cookie and nothing is kept (RFC 4987 s.3.6); a full accept queue
+ * refuses new SYNs (ListenOverflows).  A kept entry is put on the
+ * listener's queue, the bind table, the established table and the
+ * SYN-ACK timer (XTCP_TIMEOUT_INIT jiffies), and the SYN-ACK is sent.
+ * Every refusal counts in ListenDrops (tcp_listendrop()).
  *
  * Context: segment input for @listener, socket locked: softirq with its
  * spinlock held, or process context owning it (its backlog run by
  * release_sock()).
- * Return: 0 when the entry was made and the SYN-ACK sent; -ENOBUFS when
- * the SYN or accept queue is full; -ENOMEM when no entry could be
+ * Return: 0 when the entry was made and the SYN-ACK sent, or a cookie
+ * SYN-ACK sent; -ENOBUFS when the SYN queue is full without cookies or
+ * the accept queue is full; -ENOMEM when no entry could be
  * allocated; -ENOENT when @listener stopped listening; -EEXIST when an
  * entry for the same four-tuple was made first (a twin SYN on another
  * CPU); the route lookup's -errno (-ENETUNREACH, -EHOSTUNREACH, ...)
@@ -269,20 +367,30 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	struct xtcp_options_received rx;
 	struct xtcp_request *req;
 	int qlen = atomic_read(&lsk->syn_qlen);
+	u8 syncookies = READ_ONCE(xn->syncookies);
+	bool want_cookie = syncookies == 2;
 	u16 advmss;
-	int err;
+	int err = -ENOBUFS;
 
-	if (qlen >= max_t(u32, READ_ONCE(listener->sk_max_ack_backlog), 1) ||
-	    qlen >= READ_ONCE(xn->max_syn_backlog) ||
-	    sk_acceptq_is_full(listener))
-		return -ENOBUFS;
+	if (!want_cookie &&
+	    (qlen >= max_t(u32, READ_ONCE(listener->sk_max_ack_backlog), 1) ||
+	     qlen >= READ_ONCE(xn->max_syn_backlog))) {
+		want_cookie = xtcp_syn_flood_action(listener, syncookies);
+		if (!want_cookie)
+			goto drop;
+	}
+	if (sk_acceptq_is_full(listener)) {
+		XTCP_INC_STATS(sock_net(listener), XTCP_MIB_LISTENOVERFLOWS);
+		goto drop;
+	}
 	err = xtcp_req_advmss(listener, skb, &advmss);
 	if (err)
-		return err;
+		goto drop;
 
+	err = -ENOMEM;
 	req = kzalloc(sizeof(*req), GFP_ATOMIC);
 	if (!req)
-		return -ENOMEM;
+		goto drop;
 	xtcp_hn_init(&req->hn, sock_net(listener), XTCP_HK_REQ);
 	req->hn.laddr = iph->daddr;
 	req->hn.raddr = iph->saddr;
@@ -308,6 +416,10 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	xtcp_req_init_rwin(req, listener);
 	xtcp_timer_init(&req->timer, XTCP_TIMER_SYNACK);
 	INIT_LIST_HEAD(&req->lnode);
+	if (want_cookie) {
+		xtcp_req_send_cookie(req, skb);
+		return 0;
+	}
 	/* One reference for the tables, one ours until the SYN-ACK is out;
 	 * the timer takes its own.
 	 */
@@ -324,7 +436,8 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 		spin_unlock_bh(&lsk->accept_lock);
 		sock_put(listener);
 		kfree(req);
-		return -ENOENT;
+		err = -ENOENT;
+		goto drop;
 	}
 	list_add_tail(&req->lnode, &lsk->req_list);
 	atomic_inc(&lsk->syn_qlen);
@@ -336,11 +449,15 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 		/* A twin of this SYN made an entry first. */
 		xtcp_req_drop(req);
 		xtcp_req_put(req);
-		return -EEXIST;
+		err = -EEXIST;
+		goto drop;
 	}
 	xtcp_req_send_synack(req);
 	xtcp_req_put(req);
 	return 0;
+drop:
+	XTCP_INC_STATS(sock_net(listener), XTCP_MIB_LISTENDROPS);
+	return err;
 }
 
 /* The full socket for a completed handshake, established, not yet in
@@ -464,7 +581,8 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	 * from the ACK's TSecr if any (tcp_ack_update_rtt()), else from the
 	 * 3 s RTO of RFC 6298 s.5.7, as tcp_init_metrics().
 	 */
-	ts_rtt_us = READ_ONCE(req->num_retrans) ? xtcp_tstamp_rtt_us(sk, skb) : 0;
+	ts_rtt_us = READ_ONCE(req->num_retrans) || req->cookie ?
+		    xtcp_tstamp_rtt_us(sk, skb) : 0;
 	if (ts_rtt_us)
 		xtcp_update_rtt(sk, ts_rtt_us);
 	else if (READ_ONCE(req->num_retrans))
@@ -515,6 +633,51 @@ static void xtcp_req_send_ack(struct xtcp_request *req)
 			    TCPHDR_ACK, &opts);
 }
 
+/* A new child, locked and on the tables, takes the segment that made it
+ * and goes on its listener's accept queue; or, the listener having
+ * stopped meanwhile, is reset (tcp_child_process(),
+ * inet_csk_reqsk_queue_add()).  Unlocks @child.
+ */
+static void xtcp_child_publish(struct sock *listener, struct sock *child,
+			       struct sk_buff *skb)
+{
+	struct xtcp_sock *lsk = xtcp_sk(listener);
+	bool queued;
+
+	/* As tcp_child_process(): the ACK, and any data on it, is processed
+	 * on the child before anyone can accept it, and only then is the
+	 * listener woken.  Nobody can own the child yet (it is not on the
+	 * accept queue), but respect an owner as Linux does.
+	 */
+	if (!sock_owned_by_user(child)) {
+		xtcp_backlog_rcv(child, skb);
+	} else if (sk_add_backlog(child, skb, xtcp_backlog_limit(child))) {
+		XTCP_INC_STATS(sock_net(child), XTCP_MIB_TCPBACKLOGDROP);
+		kfree_skb(skb);
+	}
+
+	/* Publish it only if the listener still listens, checked under the
+	 * lock xtcp_stop_listening() empties the queue under, so a child
+	 * can never be added after that (inet_csk_reqsk_queue_add()).
+	 */
+	spin_lock_bh(&lsk->accept_lock);
+	queued = listener->sk_state == TCP_LISTEN;
+	if (queued) {
+		list_add_tail(&xtcp_sk(child)->accept_node, &lsk->accept_queue);
+		sk_acceptq_added(listener);
+	}
+	spin_unlock_bh(&lsk->accept_lock);
+	if (queued) {
+		bh_unlock_sock(child);
+		listener->sk_data_ready(listener);
+		return;
+	}
+	sock_hold(child);
+	xtcp_child_abort(child);	/* as inet_child_forget() */
+	bh_unlock_sock(child);
+	sock_put(child);
+}
+
 /**
  * xtcp_req_rcv() - process a segment for a SYN queue entry
  * @req: the entry, with a reference the caller keeps
@@ -547,12 +710,11 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct sock *listener = req->listener;
 	struct net *net = xtcp_hn_net(&req->hn);
-	struct xtcp_sock *lsk = xtcp_sk(listener);
 	u8 flags = cb->flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
 	u32 rcv_nxt = req->irs + 1;
 	struct xtcp_port *port;
 	struct sock *child;
-	bool queued, paws_reject;
+	bool paws_reject;
 
 	if (READ_ONCE(req->dead))
 		goto drop;
@@ -608,10 +770,16 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	}
 	if (!(flags & TCPHDR_ACK))
 		goto drop;
-	/* A full accept queue drops the ACK; the peer will send it again. */
-	if (READ_ONCE(listener->sk_state) != TCP_LISTEN ||
-	    sk_acceptq_is_full(listener))
+	if (READ_ONCE(listener->sk_state) != TCP_LISTEN)
 		goto drop;
+	/* A full accept queue drops the ACK; the peer will send it again
+	 * (tcp_v4_syn_recv_sock()'s exit_overflow).
+	 */
+	if (sk_acceptq_is_full(listener)) {
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+		goto drop;
+	}
 	if (!xtcp_req_unlink(req, &port))
 		goto drop;
 	xtcp_req_stop_timer(req);
@@ -632,41 +800,153 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	xtcp_ehash_replace(&req->hn, &xtcp_sk(child)->hn);
 	xtcp_req_put(req);	/* the tables' reference: replaced by @child */
 
-	/* As tcp_child_process(): the ACK, and any data on it, is processed
-	 * on the child before anyone can accept it, and only then is the
-	 * listener woken.  Nobody can own the child yet (it is not on the
-	 * accept queue), but respect an owner as Linux does.
-	 */
-	if (!sock_owned_by_user(child)) {
-		xtcp_backlog_rcv(child, skb);
-	} else if (sk_add_backlog(child, skb, xtcp_backlog_limit(child))) {
-		XTCP_INC_STATS(sock_net(child), XTCP_MIB_TCPBACKLOGDROP);
-		kfree_skb(skb);
-	}
-
-	/* Publish it only if the listener still listens, checked under the
-	 * lock xtcp_stop_listening() empties the queue under, so a child
-	 * can never be added after that (inet_csk_reqsk_queue_add()).
-	 */
-	spin_lock_bh(&lsk->accept_lock);
-	queued = listener->sk_state == TCP_LISTEN;
-	if (queued) {
-		list_add_tail(&xtcp_sk(child)->accept_node, &lsk->accept_queue);
-		sk_acceptq_added(listener);
-	}
-	spin_unlock_bh(&lsk->accept_lock);
-	if (queued) {
-		bh_unlock_sock(child);
-		listener->sk_data_ready(listener);
-		return;
-	}
-	sock_hold(child);
-	xtcp_child_abort(child);	/* as inet_child_forget() */
-	bh_unlock_sock(child);
-	sock_put(child);
+	xtcp_child_publish(listener, child, skb);
 	return;
 drop:
 	kfree_skb(skb);
+}
+
+/**
+ * xtcp_cookie_rcv() - a listener's ACK that may return one of its SYN cookies
+ * @listener: the listening socket, locked (segment input)
+ * @skb:      an ACK without SYN or RST that no SYN queue entry took
+ *
+ * Linux's cookie_v4_check() and tcp_get_cookie_sock(): while cookies were
+ * sent in the last two minutes (or tcp_syncookies is 2), an ACK whose
+ * acknowledgment number less one is a cookie of this connection made
+ * this minute or the last rebuilds the entry (MSS from the cookie, the
+ * other options from the TSecr's low bits when the ACK has a timestamp,
+ * as the namespace allows them) and makes the child, which takes the
+ * ACK, and any data on it, as from a kept entry.  A full accept queue
+ * drops the ACK (ListenOverflows); a cookie that is not ours counts as
+ * SyncookiesFailed.
+ *
+ * Context: segment input for @listener, socket locked: softirq with its
+ * spinlock held, or process context owning it (its backlog run by
+ * release_sock()).
+ * Return: true when @skb was taken (the child has it, or it was
+ * dropped); false when it returns no cookie of ours, for the caller to
+ * answer as any stray ACK (a RST).
+ */
+bool xtcp_cookie_rcv(struct sock *listener, struct sk_buff *skb)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(listener));
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *lsk = xtcp_sk(listener);
+	struct net *net = sock_net(listener);
+	unsigned long last = READ_ONCE(lsk->last_synq_overflow);
+	struct xtcp_cookie_opts o = {};
+	struct xtcp_cookie_ctx ctx;
+	struct xtcp_request *req;
+	struct xtcp_port *port;
+	struct sock *child;
+	u16 advmss;
+	u32 idx;
+
+	if (!READ_ONCE(xn->syncookies) ||
+	    (cb->flags & (TCPHDR_SYN | TCPHDR_RST)) ||
+	    !(cb->flags & TCPHDR_ACK))
+		return false;
+	/* Cookies went out lately (tcp_synq_no_recent_overflow(); an
+	 * update racing with this read is an HZ early at most).
+	 */
+	if (!time_in_range(jiffies, last - HZ, last + XTCP_SYNCOOKIE_VALID))
+		return false;
+	xtcp_cookie_ctx_of(&ctx, skb);
+	idx = xtcp_cookie_check(xtcp_cookie_hash, &ctx, xtcp_cookie_time(),
+				cb->ack_seq - 1, cb->seq - 1);
+	if (idx >= ARRAY_SIZE(xtcp_cookie_msstab)) {
+		XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESFAILED);
+		return false;
+	}
+	XTCP_INC_STATS(net, XTCP_MIB_SYNCOOKIESRECV);
+	/* cookie_timestamp_decode(), cookie_ecn_ok(). */
+	if (cb->saw_tstamp) {
+		if (!READ_ONCE(xn->timestamps))
+			return false;
+		xtcp_cookie_ts_decode(cb->rcv_tsecr, &o);
+		if ((o.sack_ok && !READ_ONCE(xn->sack)) ||
+		    (o.wscale_ok && !READ_ONCE(xn->window_scaling)))
+			return false;
+		o.ecn_ok = o.ecn_ok && READ_ONCE(xn->ecn);
+	}
+	if (sk_acceptq_is_full(listener)) {
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
+		goto drop;
+	}
+	if (xtcp_req_advmss(listener, skb, &advmss))
+		goto drop;
+	req = kzalloc(sizeof(*req), GFP_ATOMIC);
+	if (!req)
+		goto drop;
+	xtcp_hn_init(&req->hn, net, XTCP_HK_REQ);
+	req->hn.laddr = ctx.daddr;
+	req->hn.raddr = ctx.saddr;
+	req->hn.lport = ctx.dport;
+	req->hn.rport = ctx.sport;
+	req->hn.bound_dev_if = listener->sk_bound_dev_if;
+	req->hn.state = TCP_SYN_RECV;
+	req->listener = listener;
+	sock_hold(listener);
+	refcount_set(&req->ref, 1);
+	xtcp_timer_init(&req->timer, XTCP_TIMER_SYNACK);
+	INIT_LIST_HEAD(&req->lnode);
+	req->cookie = 1;
+	req->irs = cb->seq - 1;
+	req->iss = cb->ack_seq - 1;
+	req->peer_mss = xtcp_cookie_msstab[idx];
+	req->advmss = advmss;
+	req->sack_ok = o.sack_ok;
+	req->wscale_ok = o.wscale_ok;
+	req->snd_wscale = o.snd_wscale;
+	req->ecn_ok = o.ecn_ok;
+	if (cb->saw_tstamp) {
+		req->tstamp_ok = 1;
+		req->ts_recent = cb->rcv_tsval;
+		req->ts_off = xtcp_ts_offset(net, req->hn.laddr, req->hn.raddr,
+					     req->hn.lport, req->hn.rport);
+	}
+	/* The same window and shift as the cookie's SYN-ACK offered: the
+	 * listener's buffers decide them.
+	 */
+	xtcp_req_init_rwin(req, listener);
+
+	spin_lock_bh(&lsk->accept_lock);
+	if (listener->sk_state != TCP_LISTEN) {
+		spin_unlock_bh(&lsk->accept_lock);
+		xtcp_req_put(req);
+		goto drop;
+	}
+	port = lsk->port;
+	refcount_inc(&port->ref);
+	spin_unlock_bh(&lsk->accept_lock);
+
+	child = xtcp_create_child(listener, req, skb, port);
+	xtcp_req_put(req);
+	if (!child) {
+		xtcp_port_put(port);
+		goto drop;
+	}
+	bh_lock_sock(child);
+	xtcp_bhash_add(&xtcp_sk(child)->hn);
+	if (xtcp_ehash_insert(&xtcp_sk(child)->hn)) {
+		/* The same ACK twice, on two CPUs: the other child won
+		 * (inet_ehash_nolisten()'s found_dup_sk); this one goes
+		 * without a word to the peer.
+		 */
+		sock_hold(child);
+		sock_orphan(child);
+		xtcp_done(child);
+		bh_unlock_sock(child);
+		sock_put(child);
+		goto drop;
+	}
+	xtcp_child_publish(listener, child, skb);
+	return true;
+drop:
+	XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+	kfree_skb(skb);
+	return true;
 }
 
 /* ---- TIME_WAIT ---- */

@@ -29,6 +29,7 @@
 #include <net/xtcp_options.h>
 #include <net/xtcp_seq.h>
 #include <net/xtcp_tstamp.h>
+#include <net/xtcp_syncookie.h>
 
 static siphash_key_t xtcp_ts_key __read_mostly;
 
@@ -400,6 +401,19 @@ void xtcp_tstamp_req_out(const struct xtcp_request *req,
 	opts->options |= XTCP_OPTION_TS;
 	opts->tsval = xtcp_ts_clock() + req->ts_off;
 	opts->tsecr = ts_recent;
+	/* A cookie's SYN-ACK keeps the SYN's options in its TSval's low
+	 * bits, for the ACK to echo (cookie_init_timestamp()).
+	 */
+	if (synack && req->cookie) {
+		struct xtcp_cookie_opts o = {
+			.wscale_ok = req->wscale_ok,
+			.snd_wscale = req->snd_wscale,
+			.sack_ok = req->sack_ok,
+			.ecn_ok = req->ecn_ok,
+		};
+
+		opts->tsval = xtcp_cookie_tsval(opts->tsval, &o);
+	}
 }
 
 /**
