@@ -2,7 +2,8 @@
 /* xtcp_xfer: byte-exact transfers over xtcp or native TCP for the VM tests
  * and scripts/bench.  A tool, not a test: the shell tests run it.
  *
- *   xtcp_xfer server -f FAM -l ADDR:PORT [-n CONNS] [-b BYTES] [COMMON]
+ *   xtcp_xfer server -f FAM -l ADDR:PORT [-n CONNS] [-b BYTES] [-B BACKLOG]
+ *                    [COMMON]
  *   xtcp_xfer client -f FAM -c ADDR:PORT [-s BYTES] [-r BYTES] [-n SEQ]
  *                    [-p PAR] [-S SEED] [COMMON]
  *   xtcp_xfer sink   -f FAM -l ADDR:PORT -o DIR [-n CONNS] [COMMON]
@@ -25,7 +26,8 @@
  * is a real count of concurrent connections.  Seeds are -S + the global
  * connection number.
  * server: accepts -n connections (0: until killed), one thread each, then
- * exits.  It prints "listening ADDR:PORT" once listen() succeeded.
+ * exits.  It prints "listening ADDR:PORT" once listen() succeeded;
+ * -B is listen()'s backlog (default 4096).
  * sink: writes what each connection sends to DIR/conn-ID and logs
  * "accept ID peer=ADDR:PORT", then "eof ID bytes=N" or
  * "error ID bytes=N errno=E TEXT" (ID counts from 1).
@@ -88,6 +90,7 @@ static struct {
 	__s64 expect_reply;	/* client -r, -1: any */
 	unsigned int conns;	/* -n */
 	unsigned int parallel;	/* -p */
+	unsigned int backlog;	/* -B */
 	unsigned int seed;
 	int timeout;
 	int watchdog;
@@ -100,6 +103,7 @@ static struct {
 	.expect_reply = -1,
 	.conns = 1,
 	.parallel = 1,
+	.backlog = 4096,
 	.seed = 1,
 	.timeout = 60,
 };
@@ -586,7 +590,7 @@ static int run_server(double *t0)
 	}
 	if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(lfd, (struct sockaddr *)&opt.addr, sizeof(opt.addr)) ||
-	    listen(lfd, 4096) ||
+	    listen(lfd, opt.backlog) ||
 	    getsockname(lfd, (struct sockaddr *)&sin, &len)) {
 		fprintf(stderr, "xtcp_xfer: setsockopt/bind/listen: %s\n",
 			strerror(errno));
@@ -682,7 +686,7 @@ static void watchdog_fired(int sig)
 static void print_usage(void)
 {
 	fprintf(stderr,
-		"usage: xtcp_xfer server -f FAM -l ADDR:PORT [-n CONNS] [-b BYTES] [COMMON]\n"
+		"usage: xtcp_xfer server -f FAM -l ADDR:PORT [-n CONNS] [-b BYTES] [-B BACKLOG] [COMMON]\n"
 		"       xtcp_xfer client -f FAM -c ADDR:PORT [-s BYTES] [-r BYTES] [-n SEQ] [-p PAR]\n"
 		"                        [-S SEED] [COMMON]\n"
 		"       xtcp_xfer sink -f FAM -l ADDR:PORT -o DIR [-n CONNS] [COMMON]\n"
@@ -780,7 +784,7 @@ int main(int argc, char **argv)
 		print_usage();
 	argv++;
 	argc--;
-	while ((c = getopt(argc, argv, "f:l:c:n:p:b:s:r:S:t:w:o:Nvi")) != -1) {
+	while ((c = getopt(argc, argv, "f:l:c:n:p:b:B:s:r:S:t:w:o:Nvi")) != -1) {
 		switch (c) {
 		case 'f':
 			opt.family_name = optarg;
@@ -796,6 +800,11 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			opt.conns = parse_uint(optarg, opt.role == ROLE_CLIENT);
+			break;
+		case 'B':
+			if (opt.role != ROLE_SERVER)
+				print_usage();
+			opt.backlog = parse_uint(optarg, 0);
 			break;
 		case 'p':
 			opt.parallel = parse_uint(optarg, 1);

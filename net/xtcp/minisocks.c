@@ -640,6 +640,7 @@ static void xtcp_req_send_ack(struct xtcp_request *req)
  */
 static void xtcp_child_publish(struct sock *listener, struct sock *child,
 			       struct sk_buff *skb)
+	__releases(&child->sk_lock.slock)
 {
 	struct xtcp_sock *lsk = xtcp_sk(listener);
 	bool queued;

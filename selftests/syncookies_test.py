@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# syncookies_test: the cases of selftests/syncookies.sh, run from the
+# client namespace P.  For each listener stack (native, then xtcp; the
+# client is native TCP in both):
+#   - tcp_syncookies 1: 300 SYNs from spoofed sources fill the listener's
+#     SYN queue (backlog 16; their SYN-ACKs go nowhere), more keep coming
+#     while a client makes 100 connections one after another, 10 KiB each
+#     way, byte-exact: they complete through cookies (TCPReqQFullDoCookies,
+#     SyncookiesSent, SyncookiesRecv), no cookie fails;
+#   - tcp_syncookies 0: the same flood: SYNs are dropped
+#     (TCPReqQFullDrop, ListenDrops).
+# Counters are compared with native's: what native shows is the premise
+# (else SKIP), xtcp must show the same.  Prints TAP.
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+from slow import slow  # noqa: E402
+from stacks import mib_counters, sysctl_both  # noqa: E402
+from scapy.arch import get_if_hwaddr  # noqa: E402
+from scapy.config import conf  # noqa: E402
+from scapy.layers.inet import IP, TCP  # noqa: E402
+from scapy.layers.l2 import Ether  # noqa: E402
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+
+    def result(self, ok, name, why=""):
+        self.n += 1
+        print(f"{'ok' if ok else 'not ok'} {self.n} {name}"
+              + ("" if ok or not why else f" # {why}"), flush=True)
+
+    def skip(self, name, why):
+        self.n += 1
+        print(f"ok {self.n} {name} # SKIP {why}", flush=True)
+
+
+class Flood:
+    """SYNs from random sources in @spoof.0/24 to @dst:@port, a burst of
+    @burst then @rate a second until stopped."""
+
+    def __init__(self, a, port, burst=300, rate=20):
+        self.sock = conf.L2socket(iface=a.iface)
+        self.a, self.port, self.rate = a, port, rate
+        self.src_mac = get_if_hwaddr(a.iface)
+        self.sent = 0
+        self.stop = threading.Event()
+        for _ in range(burst):
+            self.one()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def one(self):
+        p = (Ether(src=self.src_mac, dst=self.a.dst_mac) /
+             IP(src=f"{self.a.spoof}.{random.randint(1, 254)}", dst=self.a.dst) /
+             TCP(sport=random.randint(1024, 65535), dport=self.port,
+                 flags="S", seq=random.getrandbits(32), window=65535,
+                 options=[("MSS", 1460)]))
+        self.sock.send(bytes(p))
+        self.sent += 1
+
+    def run(self):
+        while not self.stop.wait(1.0 / self.rate):
+            self.one()
+
+    def end(self):
+        self.stop.set()
+        self.thread.join()
+        self.sock.close()
+
+
+def delta(before, after, name):
+    return after.get(name, 0) - before.get(name, 0)
+
+
+def one_stack(tap, a, fam, port, cookies, conns):
+    """Flood a @fam listener on @port while a native client makes @conns
+    connections; returns the counter deltas and the client's result."""
+    sysctl_both(a.netns, tcp_syncookies=cookies)
+    srv = subprocess.Popen(
+        ["ip", "netns", "exec", a.netns, a.xfer, "server", "-f", fam, "-l",
+         f"{a.dst}:{port}", "-n", str(conns), "-b", "10K", "-B", "16",
+         "-t", str(slow(60)), "-w", str(slow(600))],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = srv.stdout.readline()
+    if not line.startswith("listening"):
+        srv.kill()
+        return None, f"server did not listen: {line.strip()}"
+    before = mib_counters(a.netns, fam)
+    flood = Flood(a, port)
+    r = subprocess.run(
+        [a.xfer, "client", "-f", "inet", "-c", f"{a.dst}:{port}", "-n",
+         str(conns), "-s", "10K", "-r", "10K",
+         "-t", str(slow(20) if cookies else 5), "-w", str(slow(600))],
+        capture_output=True, text=True, timeout=slow(700))
+    flood.end()
+    after = mib_counters(a.netns, fam)
+    srv.kill()
+    srv.wait()
+    d = {k: delta(before, after, f"TcpExt:{k}") for k in
+         ("TCPReqQFullDoCookies", "TCPReqQFullDrop", "SyncookiesSent",
+          "SyncookiesRecv", "SyncookiesFailed", "ListenDrops",
+          "ListenOverflows")}
+    out = (r.stdout + r.stderr).strip().replace("\n", " ")
+    print(f"# {fam}, tcp_syncookies {cookies}: {flood.sent} spoofed SYNs; "
+          f"client exit {r.returncode}: {out}")
+    print(f"# {fam}, tcp_syncookies {cookies}: {d}")
+    return d, (r.returncode, out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--iface", required=True)
+    ap.add_argument("--dst", required=True)
+    ap.add_argument("--dst-mac", required=True)
+    ap.add_argument("--spoof", required=True)
+    ap.add_argument("--netns", required=True)
+    ap.add_argument("--xfer", required=True)
+    a = ap.parse_args()
+    tap = Tap()
+    print("1..8", flush=True)
+
+    res = {}
+    for fam, port in (("inet", 5501), ("xtcp", 5502)):
+        res[fam] = one_stack(tap, a, fam, port, 1, 100)
+    for fam in ("inet", "xtcp"):
+        d, c = res[fam]
+        ok = d is not None and c[0] == 0 and "ok=100 " in c[1] + " "
+        tap.result(ok, f"{fam}: 100 connections, 10 KiB each way byte-exact, "
+                   f"during a SYN flood with tcp_syncookies 1",
+                   c if d is None else c[1])
+    n, x = res["inet"][0] or {}, res["xtcp"][0] or {}
+    checks = (("TCPReqQFullDoCookies", lambda v: v > 0),
+              ("SyncookiesSent", lambda v: v > 0),
+              ("SyncookiesRecv", lambda v: v >= 100),
+              ("SyncookiesFailed", lambda v: v == 0))
+    for name, good in checks:
+        nv, xv = n.get(name), x.get(name)
+        label = f"{name}: xtcp {xv}, native {nv}"
+        if nv is None or not good(nv):
+            if xv is not None and good(xv):
+                tap.skip(label, "native's own count is not what the case "
+                         "needs")
+            else:
+                tap.result(False, label, "native's premise failed too")
+        else:
+            tap.result(xv is not None and good(xv), label)
+
+    res0 = {}
+    for fam, port in (("inet", 5503), ("xtcp", 5504)):
+        res0[fam] = one_stack(tap, a, fam, port, 0, 3)
+    n, x = res0["inet"][0] or {}, res0["xtcp"][0] or {}
+    for name in ("TCPReqQFullDrop", "ListenDrops"):
+        nv, xv = n.get(name), x.get(name)
+        label = f"tcp_syncookies 0: {name}: xtcp {xv}, native {nv}"
+        if not nv:
+            if xv:
+                tap.skip(label, "native dropped nothing")
+            else:
+                tap.result(False, label, "native's premise failed too")
+        else:
+            tap.result(bool(xv), label)
+    sysctl_both(a.netns, tcp_syncookies=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
