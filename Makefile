@@ -77,13 +77,13 @@ check: deps
 check-debug: deps
 	@scripts/check-debug $(T)
 
-# xtcp against native TCP (throughput, connections/s) in one VM run.
 # The figures of scripts/xtcp-plot from one VM run, into build/plots/.
 plots: module selftests
 	@scripts/deps plots
 	@mkdir -p $(BUILD)/plots
 	@scripts/vm-run -t 900 -o $(BUILD)/plots -- scripts/xtcp-plot vm $(BUILD)/plots
 
+# xtcp against native TCP (throughput, connections/s) in one VM run.
 bench: module selftests
 	@scripts/bench
 

@@ -10,13 +10,17 @@
 #     way, byte-exact: they complete through cookies (TCPReqQFullDoCookies,
 #     SyncookiesSent, SyncookiesRecv), no cookie fails;
 #   - tcp_syncookies 0: the same flood: SYNs are dropped
-#     (TCPReqQFullDrop, ListenDrops).
+#     (TCPReqQFullDrop, ListenDrops);
+#   - a client without timestamps (net.ipv4.tcp_timestamps 0 in P):
+#     5 connections of 1 MiB each way complete through cookies that
+#     carry no options.
 # Counters are compared with native's: what native shows is the premise
 # (else SKIP), xtcp must show the same.  Prints TAP.
 
 import argparse
 import os
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -84,13 +88,14 @@ def delta(before, after, name):
     return after.get(name, 0) - before.get(name, 0)
 
 
-def one_stack(tap, a, fam, port, cookies, conns):
+def one_stack(tap, a, fam, port, cookies, conns, size="10K"):
     """Flood a @fam listener on @port while a native client makes @conns
-    connections; returns the counter deltas and the client's result."""
+    connections of @size each way; returns the counter deltas and the
+    client's result."""
     sysctl_both(a.netns, tcp_syncookies=cookies)
     srv = subprocess.Popen(
         ["ip", "netns", "exec", a.netns, a.xfer, "server", "-f", fam, "-l",
-         f"{a.dst}:{port}", "-n", str(conns), "-b", "10K", "-B", "16",
+         f"{a.dst}:{port}", "-n", str(conns), "-b", size, "-B", "16",
          "-t", str(slow(60)), "-w", str(slow(600))],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = srv.stdout.readline()
@@ -99,15 +104,18 @@ def one_stack(tap, a, fam, port, cookies, conns):
         return None, f"server did not listen: {line.strip()}"
     before = mib_counters(a.netns, fam)
     flood = Flood(a, port)
-    r = subprocess.run(
-        [a.xfer, "client", "-f", "inet", "-c", f"{a.dst}:{port}", "-n",
-         str(conns), "-s", "10K", "-r", "10K",
-         "-t", str(slow(20) if cookies else 5), "-w", str(slow(600))],
-        capture_output=True, text=True, timeout=slow(700))
-    flood.end()
+    try:
+        r = subprocess.run(
+            [a.xfer, "client", "-i", "-f", "inet", "-c", f"{a.dst}:{port}",
+             "-n",
+             str(conns), "-s", size, "-r", size,
+             "-t", str(slow(20) if cookies else 5), "-w", str(slow(600))],
+            capture_output=True, text=True, timeout=slow(700))
+    finally:
+        flood.end()
+        srv.kill()
+        srv.wait()
     after = mib_counters(a.netns, fam)
-    srv.kill()
-    srv.wait()
     d = {k: delta(before, after, f"TcpExt:{k}") for k in
          ("TCPReqQFullDoCookies", "TCPReqQFullDrop", "SyncookiesSent",
           "SyncookiesRecv", "SyncookiesFailed", "ListenDrops",
@@ -129,7 +137,7 @@ def main():
     ap.add_argument("--xfer", required=True)
     a = ap.parse_args()
     tap = Tap()
-    print("1..8", flush=True)
+    print("1..10", flush=True)
 
     res = {}
     for fam, port in (("inet", 5501), ("xtcp", 5502)):
@@ -143,7 +151,9 @@ def main():
     n, x = res["inet"][0] or {}, res["xtcp"][0] or {}
     checks = (("TCPReqQFullDoCookies", lambda v: v > 0),
               ("SyncookiesSent", lambda v: v > 0),
-              ("SyncookiesRecv", lambda v: v >= 100),
+              # Not all 100: native's SYN-ACK timer prunes a queue more
+              # than half full faster, freeing entries (70 in one run).
+              ("SyncookiesRecv", lambda v: v > 0),
               ("SyncookiesFailed", lambda v: v == 0))
     for name, good in checks:
         nv, xv = n.get(name), x.get(name)
@@ -171,6 +181,25 @@ def main():
                 tap.result(False, label, "native's premise failed too")
         else:
             tap.result(bool(xv), label)
+    # A client without timestamps: the cookie carries no options, so the
+    # SYN-ACK must offer none (no window scaling the child would not
+    # know of: 1 MiB each way would crawl through a window read
+    # unscaled).
+    subprocess.run(["sysctl", "-qw", "net.ipv4.tcp_timestamps=0"],
+                   check=True)
+    try:
+        for fam, port in (("inet", 5505), ("xtcp", 5506)):
+            d, c = one_stack(tap, a, fam, port, 1, 5, "1M")
+            opts = sorted(set(re.findall(r"options=(\d+) snd_wscale=(\d+)",
+                                         c[1] if d else "")))
+            ok = (d is not None and c[0] == 0 and "ok=5 " in c[1] + " " and
+                  d.get("SyncookiesRecv", 0) >= 5 and opts == [("0", "0")])
+            tap.result(ok, f"{fam}: a client without timestamps, 5 "
+                       f"connections of 1 MiB each way through cookies, "
+                       f"no option agreed (tcpi_options, snd_wscale "
+                       f"{opts})", c if d is None else c[1])
+    finally:
+        subprocess.run(["sysctl", "-qw", "net.ipv4.tcp_timestamps=1"])
     sysctl_both(a.netns, tcp_syncookies=1)
     return 0
 

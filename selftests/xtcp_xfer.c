@@ -50,7 +50,8 @@
  *   tcp_info role=ROLE conn=ID acked=0|1 state=S bytes_sent=B
  *   bytes_retrans=B total_retrans=N data_segs_out=N snd_mss=M
  * (the sender's counters: tcpi_bytes_sent, tcpi_bytes_retrans,
- * tcpi_total_retrans, tcpi_data_segs_out), or
+ * tcpi_total_retrans, tcpi_data_segs_out; tcpi_options and
+ * tcpi_snd_wscale, what the handshake agreed), or
  *   tcp_info role=ROLE conn=ID error=ERRNO TEXT
  * when getsockopt(IPPROTO_TCP, TCP_INFO) fails.  acked=0: the wait timed
  * out.  The connection's result does not depend on it: the tests judge.
@@ -375,11 +376,12 @@ static void print_tcp_info(struct conn *c)
 		usleep(10000);
 	}
 	say(stdout,
-	    "tcp_info role=%s conn=%u acked=%d state=%u bytes_sent=%llu bytes_retrans=%llu total_retrans=%u data_segs_out=%u snd_mss=%u\n",
+	    "tcp_info role=%s conn=%u acked=%d state=%u bytes_sent=%llu bytes_retrans=%llu total_retrans=%u data_segs_out=%u snd_mss=%u options=%u snd_wscale=%u\n",
 	    opt.role == ROLE_CLIENT ? "client" : "server", c->id, acked,
 	    ti.tcpi_state, (unsigned long long)ti.tcpi_bytes_sent,
 	    (unsigned long long)ti.tcpi_bytes_retrans, ti.tcpi_total_retrans,
-	    ti.tcpi_data_segs_out, ti.tcpi_snd_mss);
+	    ti.tcpi_data_segs_out, ti.tcpi_snd_mss, ti.tcpi_options,
+	    ti.tcpi_snd_wscale);
 }
 
 /* ---- client ---- */

@@ -306,7 +306,7 @@ static void xtcp_cubic_pkts_acked(struct xtcp_cong *ca,
 {
 	struct xtcp_cubic *c = xtcp_cubic(ca);
 
-	if (xtcp_hystart_active(&c->hs, ca) && ca->cwnd < ca->ssthresh)
+	if (xtcp_hystart_active(&c->hs, ca))
 		xtcp_hystart_ack(&c->hs, ca, s->snd_una, s->snd_nxt,
 				 s->rtt_us);
 }

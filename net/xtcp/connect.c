@@ -475,6 +475,10 @@ int xtcp_listen(struct socket *sock, int backlog)
 			goto out;
 		atomic_set(&xsk->syn_qlen, 0);
 		WRITE_ONCE(sk->sk_ack_backlog, 0);
+		/* A new queue: flooding is warned about again
+		 * (reqsk_queue_alloc()).
+		 */
+		xsk->synflood_warned = 0;
 		/* The listener's key, with options set since bind(). */
 		xsk->hn.laddr = inet_sk(sk)->inet_rcv_saddr;
 		xsk->hn.lport = inet_sk(sk)->inet_sport;

@@ -99,7 +99,8 @@ static void xtcp_hystart_sample(struct xtcp_hystart *h, u32 rtt_us)
  * @snd_una: SND.UNA after the ACK
  * @snd_nxt: SND.NXT now
  * @rtt_us:  the ACK's RTT sample in us (the most recently sent segment it
- *           acknowledged, Linux's ack_sample.rtt_us), < 0 if none
+ *           acknowledged, Linux's ack_sample.rtt_us), < 0 if none, 0
+ *           taken as 1
  *
  * RFC 9406 s.4.2: the sample joins the round's minimum; with
  * N_RTT_SAMPLE samples in the round, slow start enters CSS when the
@@ -119,8 +120,9 @@ void xtcp_hystart_ack(struct xtcp_hystart *h, struct xtcp_cong *ca,
 {
 	if (!h->in_round)
 		xtcp_hystart_new_round(h, snd_nxt);
-	if (rtt_us > 0)
-		xtcp_hystart_sample(h, rtt_us);
+	/* A sample below 1 us counts as 1 (bictcp_acked()). */
+	if (rtt_us >= 0)
+		xtcp_hystart_sample(h, rtt_us ? rtt_us : 1);
 	if (xtcp_seq_before(snd_una, h->window_end))
 		return;
 	/* The round ends with the ACK of its last segment. */

@@ -322,9 +322,9 @@ static void xtcp_req_send_cookie(struct xtcp_request *req,
 	req->iss = xtcp_cookie_make(xtcp_cookie_hash, &ctx, xtcp_cookie_time(),
 				    req->irs, idx);
 	req->cookie = 1;
-	if (!req->tstamp_ok)
-		req->ecn_ok = 0;
-	WRITE_ONCE(lsk->last_synq_overflow, jiffies);
+	/* At most once a second, as tcp_synq_overflow(). */
+	if (time_after(jiffies, READ_ONCE(lsk->last_synq_overflow) + HZ))
+		WRITE_ONCE(lsk->last_synq_overflow, jiffies);
 	refcount_set(&req->ref, 1);
 	xtcp_req_send_synack(req);
 	XTCP_INC_STATS(xtcp_hn_net(&req->hn), XTCP_MIB_SYNCOOKIESSENT);
@@ -368,13 +368,13 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	struct xtcp_request *req;
 	int qlen = atomic_read(&lsk->syn_qlen);
 	u8 syncookies = READ_ONCE(xn->syncookies);
-	bool want_cookie = syncookies == 2;
+	bool want_cookie = false;
 	u16 advmss;
 	int err = -ENOBUFS;
 
-	if (!want_cookie &&
-	    (qlen >= max_t(u32, READ_ONCE(listener->sk_max_ack_backlog), 1) ||
-	     qlen >= READ_ONCE(xn->max_syn_backlog))) {
+	if (syncookies == 2 ||
+	    qlen >= max_t(u32, READ_ONCE(listener->sk_max_ack_backlog), 1) ||
+	    qlen >= READ_ONCE(xn->max_syn_backlog)) {
 		want_cookie = xtcp_syn_flood_action(listener, syncookies);
 		if (!want_cookie)
 			goto drop;
@@ -413,6 +413,16 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	req->advmss = advmss;
 	xtcp_tstamp_req_init(req, skb);
 	req->ecn_ok = xtcp_ecn_create_request(listener, skb);
+	/* A cookie carries the options in the timestamp: without one the
+	 * SYN-ACK offers none (tcp_conn_request()'s tcp_clear_options()),
+	 * before the window and shift are chosen.
+	 */
+	if (want_cookie && !req->tstamp_ok) {
+		req->wscale_ok = 0;
+		req->snd_wscale = 0;
+		req->sack_ok = 0;
+		req->ecn_ok = 0;
+	}
 	xtcp_req_init_rwin(req, listener);
 	xtcp_timer_init(&req->timer, XTCP_TIMER_SYNACK);
 	INIT_LIST_HEAD(&req->lnode);
@@ -449,8 +459,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 		/* A twin of this SYN made an entry first. */
 		xtcp_req_drop(req);
 		xtcp_req_put(req);
-		err = -EEXIST;
-		goto drop;
+		return -EEXIST;	/* not a drop: the twin is answered */
 	}
 	xtcp_req_send_synack(req);
 	xtcp_req_put(req);
@@ -462,7 +471,8 @@ drop:
 
 /* The full socket for a completed handshake, established, not yet in
  * the tables.  @port is the listener's, with a reference the child takes
- * over on success.  Softirq context, @listener not locked.
+ * over on success.  BHs off: softirq with @listener not locked (a SYN
+ * queue entry's ACK), or @listener locked (a cookie's ACK).
  */
 static struct sock *xtcp_create_child(struct sock *listener,
 				      struct xtcp_request *req,
@@ -585,7 +595,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 		    xtcp_tstamp_rtt_us(sk, skb) : 0;
 	if (ts_rtt_us)
 		xtcp_update_rtt(sk, ts_rtt_us);
-	else if (READ_ONCE(req->num_retrans))
+	else if (READ_ONCE(req->num_retrans) || req->cookie)
 		xtcp_rtt_syn_fallback(&xsk->rtt);
 	else if (READ_ONCE(req->snt_synack))
 		xtcp_update_rtt(sk,
@@ -922,9 +932,16 @@ bool xtcp_cookie_rcv(struct sock *listener, struct sk_buff *skb)
 	refcount_inc(&port->ref);
 	spin_unlock_bh(&lsk->accept_lock);
 
+	/* The listener's backlog may run this in process context: the
+	 * child, hashed below, must not be interrupted by its own softirq
+	 * input or timers while its spinlock is held (BHs off, as
+	 * xtcp_stop_listening() does for children).
+	 */
+	local_bh_disable();
 	child = xtcp_create_child(listener, req, skb, port);
 	xtcp_req_put(req);
 	if (!child) {
+		local_bh_enable();
 		xtcp_port_put(port);
 		goto drop;
 	}
@@ -939,10 +956,12 @@ bool xtcp_cookie_rcv(struct sock *listener, struct sk_buff *skb)
 		sock_orphan(child);
 		xtcp_done(child);
 		bh_unlock_sock(child);
+		local_bh_enable();
 		sock_put(child);
 		goto drop;
 	}
 	xtcp_child_publish(listener, child, skb);
+	local_bh_enable();
 	return true;
 drop:
 	XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
