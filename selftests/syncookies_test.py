@@ -29,25 +29,12 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from slow import slow  # noqa: E402
+from tap import Tap  # noqa: E402
 from stacks import mib_counters, sysctl_both  # noqa: E402
 from scapy.arch import get_if_hwaddr  # noqa: E402
 from scapy.config import conf  # noqa: E402
 from scapy.layers.inet import IP, TCP  # noqa: E402
 from scapy.layers.l2 import Ether  # noqa: E402
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-
-    def result(self, ok, name, why=""):
-        self.n += 1
-        print(f"{'ok' if ok else 'not ok'} {self.n} {name}"
-              + ("" if ok or not why else f" # {why}"), flush=True)
-
-    def skip(self, name, why):
-        self.n += 1
-        print(f"ok {self.n} {name} # SKIP {why}", flush=True)
 
 
 class Flood:
@@ -136,8 +123,7 @@ def main():
     ap.add_argument("--netns", required=True)
     ap.add_argument("--xfer", required=True)
     a = ap.parse_args()
-    tap = Tap()
-    print("1..10", flush=True)
+    tap = Tap(10)
 
     res = {}
     for fam, port in (("inet", 5501), ("xtcp", 5502)):
@@ -160,7 +146,7 @@ def main():
         label = f"{name}: xtcp {xv}, native {nv}"
         if nv is None or not good(nv):
             if xv is not None and good(xv):
-                tap.skip(label, "native's own count is not what the case "
+                tap.result(None, label, "native's own count is not what the case "
                          "needs")
             else:
                 tap.result(False, label, "native's premise failed too")
@@ -176,7 +162,7 @@ def main():
         label = f"tcp_syncookies 0: {name}: xtcp {xv}, native {nv}"
         if not nv:
             if xv:
-                tap.skip(label, "native dropped nothing")
+                tap.result(None, label, "native dropped nothing")
             else:
                 tap.result(False, label, "native's premise failed too")
         else:

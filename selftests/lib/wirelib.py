@@ -40,6 +40,7 @@ from scapy.packet import Raw
 from scapy.sendrecv import AsyncSniffer
 from slow import slow
 from stacks import mib_counters, sysctl_both  # noqa: F401 (re-exported)
+from tap import Tap  # noqa: F401 (re-exported)
 
 M32 = 1 << 32
 SO_ATTACH_FILTER = 26	# <asm-generic/socket.h>
@@ -74,26 +75,6 @@ class NativePremise:
         if ok is False and self.why:
             return None, f"{why}; native's own check failed too: {self.why}"
         return ok, why
-
-
-class Tap:
-    def __init__(self, planned):
-        self.n = 0
-        self.failed = 0
-        print("TAP version 13")
-        print(f"1..{planned}", flush=True)
-
-    def result(self, ok, name, why=""):
-        """@ok None: a skip, @why says why."""
-        self.n += 1
-        if ok is None:
-            print(f"ok {self.n} {name} # SKIP {why}", flush=True)
-        elif ok:
-            print(f"ok {self.n} {name}", flush=True)
-        else:
-            self.failed += 1
-            print(f"# {name}: {why or 'failed'}")
-            print(f"not ok {self.n} {name}", flush=True)
 
 
 class Wire:
