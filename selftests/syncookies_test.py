@@ -176,14 +176,18 @@ def main():
     try:
         for fam, port in (("inet", 5505), ("xtcp", 5506)):
             d, c = one_stack(tap, a, fam, port, 1, 5, "1M")
-            opts = sorted(set(re.findall(r"options=(\d+) snd_wscale=(\d+)",
-                                         c[1] if d else "")))
+            opts = re.findall(r"options=(\d+) snd_wscale=(\d+)",
+                              c[1] if d else "")
+            bare = opts.count(("0", "0"))
+            recv = d.get("SyncookiesRecv", 0) if d else 0
+            # Every cookie connection agreed no option; one that found
+            # a free queue slot (native prunes the flooded queue) may.
             ok = (d is not None and c[0] == 0 and "ok=5 " in c[1] + " " and
-                  d.get("SyncookiesRecv", 0) >= 5 and opts == [("0", "0")])
+                  0 < recv <= bare)
             tap.result(ok, f"{fam}: a client without timestamps, 5 "
-                       f"connections of 1 MiB each way through cookies, "
-                       f"no option agreed (tcpi_options, snd_wscale "
-                       f"{opts})", c if d is None else c[1])
+                       f"connections of 1 MiB each way, {recv} through "
+                       f"cookies, {bare} agreed no option (tcpi_options, "
+                       f"snd_wscale)", c if d is None else c[1])
     finally:
         subprocess.run(["sysctl", "-qw", "net.ipv4.tcp_timestamps=1"])
     sysctl_both(a.netns, tcp_syncookies=1)
