@@ -238,6 +238,31 @@ static int xtcp_req_advmss(const struct sock *listener,
 	return 0;
 }
 
+/* A SYN queue entry for the connection @skb (a SYN, or a cookie's ACK)
+ * belongs to: its tuple, the listener (held), timer and list node ready;
+ * no reference count yet, on no table.  NULL without memory.
+ */
+static struct xtcp_request *xtcp_req_alloc(struct sock *listener,
+					   const struct sk_buff *skb)
+{
+	struct xtcp_request *req = kzalloc(sizeof(*req), GFP_ATOMIC);
+
+	if (!req)
+		return NULL;
+	xtcp_hn_init(&req->hn, sock_net(listener), XTCP_HK_REQ);
+	req->hn.laddr = ip_hdr(skb)->daddr;
+	req->hn.raddr = ip_hdr(skb)->saddr;
+	req->hn.lport = tcp_hdr(skb)->dest;
+	req->hn.rport = tcp_hdr(skb)->source;
+	req->hn.bound_dev_if = listener->sk_bound_dev_if;
+	req->hn.state = TCP_SYN_RECV;
+	req->listener = listener;
+	sock_hold(listener);
+	xtcp_timer_init(&req->timer, XTCP_TIMER_SYNACK);
+	INIT_LIST_HEAD(&req->lnode);
+	return req;
+}
+
 /* ---- SYN cookies (net/xtcp/syncookie.c does the arithmetic) ---- */
 
 /* How long after the last cookie sent cookie ACKs are looked at
@@ -388,18 +413,9 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 		goto drop;
 
 	err = -ENOMEM;
-	req = kzalloc(sizeof(*req), GFP_ATOMIC);
+	req = xtcp_req_alloc(listener, skb);
 	if (!req)
 		goto drop;
-	xtcp_hn_init(&req->hn, sock_net(listener), XTCP_HK_REQ);
-	req->hn.laddr = iph->daddr;
-	req->hn.raddr = iph->saddr;
-	req->hn.lport = th->dest;
-	req->hn.rport = th->source;
-	req->hn.bound_dev_if = listener->sk_bound_dev_if;
-	req->hn.state = TCP_SYN_RECV;
-	req->listener = listener;
-	sock_hold(listener);
 	req->irs = cb->seq;
 	req->iss = xtcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
 	/* What the SYN offers, parsed once (tcp_conn_request(),
@@ -424,8 +440,6 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 		req->ecn_ok = 0;
 	}
 	xtcp_req_init_rwin(req, listener);
-	xtcp_timer_init(&req->timer, XTCP_TIMER_SYNACK);
-	INIT_LIST_HEAD(&req->lnode);
 	if (want_cookie) {
 		xtcp_req_send_cookie(req, skb);
 		return 0;
@@ -887,21 +901,10 @@ bool xtcp_cookie_rcv(struct sock *listener, struct sk_buff *skb)
 	}
 	if (xtcp_req_advmss(listener, skb, &advmss))
 		goto drop;
-	req = kzalloc(sizeof(*req), GFP_ATOMIC);
+	req = xtcp_req_alloc(listener, skb);
 	if (!req)
 		goto drop;
-	xtcp_hn_init(&req->hn, net, XTCP_HK_REQ);
-	req->hn.laddr = ctx.daddr;
-	req->hn.raddr = ctx.saddr;
-	req->hn.lport = ctx.dport;
-	req->hn.rport = ctx.sport;
-	req->hn.bound_dev_if = listener->sk_bound_dev_if;
-	req->hn.state = TCP_SYN_RECV;
-	req->listener = listener;
-	sock_hold(listener);
 	refcount_set(&req->ref, 1);
-	xtcp_timer_init(&req->timer, XTCP_TIMER_SYNACK);
-	INIT_LIST_HEAD(&req->lnode);
 	req->cookie = 1;
 	req->irs = cb->seq - 1;
 	req->iss = cb->ack_seq - 1;
