@@ -166,7 +166,9 @@ ip netns exec $A tc -s qdisc show dev $DEV | sed 's/^/# A: /'
 # timeout under TCG); xtcp must not either: a stack that counted the drops
 # as sent and lost would resend each (RetransSegs, per namespace and
 # stack, grows by at least the drops).  Asserted per family: byte-exact,
-# and the qdisc did drop; then xtcp's RetransSegs growth at most native's
+# and the qdisc did drop (else a skip: whether TSQ lets a burst past
+# 100 KB is timing: runs of 2026-12-03 saw native, then xtcp, drop
+# nothing while the other stack dropped); then, when xtcp's did, xtcp's RetransSegs growth at most native's
 # plus 4 (room for a loss probe or a spurious timeout under TCG; each
 # stack's TCPTimeouts and TCPLossProbes are printed).
 # counter FILE GROUP NAME: a counter of namespace A (0 when unreadable).
@@ -175,7 +177,7 @@ counter() { ip netns exec $A awk -v g="$2:" -v c="$3" '
 	$1 == g && n { v = $n; exit } END { print v + 0 }' "$1"; }
 qdrops() { ip netns exec $A tc -s qdisc show dev $DEV |
 	sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -n 1; }
-declare -A rtx_of
+declare -A rtx_of drops_of
 nsenter --net=/run/netns/$A tc qdisc change dev $DEV root tbf rate 10mbit \
 	burst 256kb limit 100kb || echo "# tc qdisc change failed"
 for fam in inet xtcp; do
@@ -189,16 +191,24 @@ for fam in inet xtcp; do
 	t1=$(counter $ext TcpExt TCPTimeouts) p1=$(counter $ext TcpExt TCPLossProbes)
 	rtx_of[$fam]=$((r1 - r0))
 	echo "# $fam: qdisc drops $((${d1:-0} - ${d0:-0})), RetransSegs ${rtx_of[$fam]}, TCPTimeouts $((t1 - t0)), TCPLossProbes $((p1 - p0))"
+	drops_of[$fam]=$((${d1:-0} - ${d0:-0}))
 	name="$fam, local drops: $bytes bytes through a 100 KB tbf"
 	if [ -n "$ok" ]; then
 		tap_fail "$name" "$ok"
+	elif [ "${drops_of[$fam]}" -gt 0 ]; then
+		tap_ok "$name: byte-exact, the qdisc dropped ${drops_of[$fam]}"
 	else
-		tap_check "$name: byte-exact, the qdisc dropped $((${d1:-0} - ${d0:-0}))" \
-			test $((${d1:-0} - ${d0:-0})) -gt 0
+		tap_skip "$name: byte-exact, the qdisc dropped 0" \
+			"TSQ kept the qdisc below its limit this time: no local drop to test"
 	fi
 done
-tap_check "local drops: xtcp's RetransSegs ${rtx_of[xtcp]} <= native's ${rtx_of[inet]} + 4" \
-	test "${rtx_of[xtcp]}" -le $((rtx_of[inet] + 4))
+if [ "${drops_of[xtcp]}" -gt 0 ]; then
+	tap_check "local drops: xtcp's RetransSegs ${rtx_of[xtcp]} <= native's ${rtx_of[inet]} + 4" \
+		test "${rtx_of[xtcp]}" -le $((rtx_of[inet] + 4))
+else
+	tap_skip "local drops: xtcp's RetransSegs ${rtx_of[xtcp]} <= native's ${rtx_of[inet]} + 4" \
+		"xtcp's qdisc dropped nothing"
+fi
 nsenter --net=/run/netns/$A tc qdisc change dev $DEV root tbf rate 10mbit \
 	burst 256kb limit 32mb
 
