@@ -99,9 +99,12 @@ static void print_info(int fd)
 	printf(" delivered=%u bytes_sent=%llu bytes_retrans=%llu",
 	       ti.tcpi_delivered, (unsigned long long)ti.tcpi_bytes_sent,
 	       (unsigned long long)ti.tcpi_bytes_retrans);
-	printf(" dsack_dups=%u reord_seen=%u rcv_ooopack=%u snd_wnd=%u\n",
+	printf(" dsack_dups=%u reord_seen=%u rcv_ooopack=%u snd_wnd=%u",
 	       ti.tcpi_dsack_dups, ti.tcpi_reord_seen, ti.tcpi_rcv_ooopack,
 	       ti.tcpi_snd_wnd);
+	printf(" delivery_rate=%llu delivery_rate_app_limited=%u\n",
+	       (unsigned long long)ti.tcpi_delivery_rate,
+	       ti.tcpi_delivery_rate_app_limited);
 }
 
 /* getsockopt(TCP_INFO) with an optlen of @n, into 0xaa bytes. */

@@ -49,9 +49,13 @@
  * close(),
  *   tcp_info role=ROLE conn=ID acked=0|1 state=S bytes_sent=B
  *   bytes_retrans=B total_retrans=N data_segs_out=N snd_mss=M
+ *   options=O snd_wscale=W delivery_rate=R app_limited=A rtt=U
+ *   min_rtt=U snd_cwnd=C
  * (the sender's counters: tcpi_bytes_sent, tcpi_bytes_retrans,
  * tcpi_total_retrans, tcpi_data_segs_out; tcpi_options and
- * tcpi_snd_wscale, what the handshake agreed), or
+ * tcpi_snd_wscale, what the handshake agreed; tcpi_delivery_rate
+ * (bytes/s) and tcpi_delivery_rate_app_limited, tcpi_rtt and
+ * tcpi_min_rtt (us), tcpi_snd_cwnd), or
  *   tcp_info role=ROLE conn=ID error=ERRNO TEXT
  * when getsockopt(IPPROTO_TCP, TCP_INFO) fails.  acked=0: the wait timed
  * out.  The connection's result does not depend on it: the tests judge.
@@ -376,12 +380,14 @@ static void print_tcp_info(struct conn *c)
 		usleep(10000);
 	}
 	say(stdout,
-	    "tcp_info role=%s conn=%u acked=%d state=%u bytes_sent=%llu bytes_retrans=%llu total_retrans=%u data_segs_out=%u snd_mss=%u options=%u snd_wscale=%u\n",
+	    "tcp_info role=%s conn=%u acked=%d state=%u bytes_sent=%llu bytes_retrans=%llu total_retrans=%u data_segs_out=%u snd_mss=%u options=%u snd_wscale=%u delivery_rate=%llu app_limited=%u rtt=%u min_rtt=%u snd_cwnd=%u\n",
 	    opt.role == ROLE_CLIENT ? "client" : "server", c->id, acked,
 	    ti.tcpi_state, (unsigned long long)ti.tcpi_bytes_sent,
 	    (unsigned long long)ti.tcpi_bytes_retrans, ti.tcpi_total_retrans,
 	    ti.tcpi_data_segs_out, ti.tcpi_snd_mss, ti.tcpi_options,
-	    ti.tcpi_snd_wscale);
+	    ti.tcpi_snd_wscale, (unsigned long long)ti.tcpi_delivery_rate,
+	    ti.tcpi_delivery_rate_app_limited, ti.tcpi_rtt, ti.tcpi_min_rtt,
+	    ti.tcpi_snd_cwnd);
 }
 
 /* ---- client ---- */

@@ -22,6 +22,7 @@
 #include <net/xtcp_cong.h>
 #include <net/xtcp_mib.h>
 #include <net/xtcp_options.h>
+#include <net/xtcp_rate.h>
 #include <net/xtcp_recovery.h>
 #include <net/xtcp_rtt.h>
 #include <net/xtcp_sack_comp.h>
@@ -110,7 +111,15 @@ struct xtcp_skb_cb {
 		};
 		/* Output: a send or retransmission queue skb. */
 		struct {
-			u64 sent_us;	/* last transmission (RTT, RACK) */
+			/* At the last transmission (xtcp_rate_skb_sent()),
+			 * how long before it the flight's send phase began
+			 * and the last delivery was, us (at most U32_MAX):
+			 * Linux's tx.first_tx_mstamp and tx.delivered_mstamp.
+			 * The send time itself is in skb->skb_mstamp_ns
+			 * (xtcp_skb_sent_us()).
+			 */
+			u32 tx_first_delta_us;
+			u32 tx_deliv_delta_us;
 			/* On xtcp_sock.tsorted_sent_queue while sent and
 			 * neither SACKed nor taken as lost (Linux's
 			 * tcp_tsorted_anchor); otherwise linked to itself.
@@ -134,10 +143,26 @@ struct xtcp_skb_cb {
 	u8 snd_wscale;		/* input, a SYN: its window-scale shift */
 	u8 wscale_ok:1,		/* a window-scale option */
 	   sack_ok:1,		/* a SACK-permitted option */
-	   has_sack:1;		/* input, any segment: SACK blocks (sacktag.c) */
+	   has_sack:1,		/* input, any segment: SACK blocks (sacktag.c) */
+	   tx_app_limited:1;	/* output: sent while app-limited (rate.c) */
 };
 
 #define XTCP_SKB_CB(skb)	((struct xtcp_skb_cb *)&((skb)->cb[0]))
+
+/* When a send or retransmission queue skb was last sent, xtcp_clock_us();
+ * 0 if never.  Kept in skb->skb_mstamp_ns, as Linux keeps it
+ * (tcp_skb_timestamp_us()); the copies handed to IP carry none
+ * (xtcp_transmit_skb()).
+ */
+static inline u64 xtcp_skb_sent_us(const struct sk_buff *skb)
+{
+	return div_u64(skb->skb_mstamp_ns, NSEC_PER_USEC);
+}
+
+static inline void xtcp_skb_set_sent_us(struct sk_buff *skb, u64 us)
+{
+	skb->skb_mstamp_ns = us * NSEC_PER_USEC;
+}
 
 /* Scoreboard bits of a retransmission queue skb (xtcp_skb_cb.sacked),
  * Linux's TCPCB_*: the whole skb is in the state (SACK blocks split skbs
@@ -288,6 +313,12 @@ struct xtcp_sock {
 	u32 reordering;
 	u32 reord_seen;
 	u32 delivered;
+	struct xtcp_rate rate;	/* delivery rate estimation (rate.c) */
+	u8 ca_state;		/* last reported to ->set_state */
+	/* The receiver reneged on SACKed data: no rate samples until this
+	 * loss episode is over (Linux's is_sack_reneg).
+	 */
+	u8 is_sack_reneg;
 	u32 highest_sack_end;
 	u32 rack_lost;
 	u32 lost;
@@ -1023,43 +1054,35 @@ static inline u32 xtcp_highest_sack_seq(const struct xtcp_sock *xsk)
 	return xsk->sacked_out ? xsk->highest_sack_end : xsk->snd_una;
 }
 
-/**
- * struct xtcp_rate_sample - what one ACK delivered, as far as RACK and
- *                           TLP need it (part of Linux's struct rate_sample)
- * @prior_delivered: tx_delivered of the most recently sent skb this ACK
- *                   delivered (cumulatively or by SACK); 0 if none.
- * @prior_mstamp:    that skb's send time, us.
- * @last_end_seq:    its end sequence number.
- * @dsack_tlp:       the ACK's D-SACK reports exactly the tail loss probe
- *                   (Linux's FLAG_DSACK_TLP).
- * @dsack:           the ACK carries a believed D-SACK (FLAG_DSACKING_ACK).
- * @orig_acked:      it newly delivered data never retransmitted that ends
- *                   at or below high_seq (FLAG_ORIG_SACK_ACKED, F-RTO's
- *                   sign of a spurious RTO).
- */
-struct xtcp_rate_sample {
-	u32 prior_delivered;
-	u64 prior_mstamp;
-	u32 last_end_seq;
-	bool dsack_tlp;
-	bool dsack;
-	bool orig_acked;
-};
-
 /* An skb not delivered before was delivered by this ACK
- * (tcp_rate_skb_delivered()): keep the most recently sent one.
+ * (tcp_rate_skb_delivered()): the sample is the most recently sent one's,
+ * with what was snapshot when it was sent (xtcp_rate_skb_sent()), and
+ * its send time starts the next send phase.  An skb without timing (a
+ * SACKed one, which a reneging receiver may make us ACK again) counts
+ * for nothing, RACK's prior_delivered included, as in Linux.
  */
-static inline void xtcp_rate_skb_delivered(struct xtcp_rate_sample *rs,
+static inline void xtcp_rate_skb_delivered(struct xtcp_sock *xsk,
+					   struct xtcp_rate_sample *rs,
 					   const struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u64 sent = xtcp_skb_sent_us(skb);
 
+	/* No timing: delivered before (SACKed, then reneged on). */
+	if (cb->tx_deliv_delta_us == U32_MAX)
+		return;
 	if (!rs->prior_delivered ||
-	    xtcp_rack_sent_after(cb->sent_us, rs->prior_mstamp, cb->end_seq,
+	    xtcp_rack_sent_after(sent, rs->prior_sent_us, cb->end_seq,
 				 rs->last_end_seq)) {
 		rs->prior_delivered = cb->tx_delivered;
-		rs->prior_mstamp = cb->sent_us;
+		rs->prior_sent_us = sent;
 		rs->last_end_seq = cb->end_seq;
+		rs->prior_mstamp = cb->tx_deliv_delta_us == U32_MAX ? 0 :
+				   sent - cb->tx_deliv_delta_us;
+		rs->interval_us = cb->tx_first_delta_us;
+		rs->is_app_limited = cb->tx_app_limited;
+		rs->is_retrans = cb->retransmitted;
+		xsk->rate.first_tx_us = sent;
 	}
 }
 
@@ -1276,6 +1299,10 @@ static inline bool xtcp_in_cwnd_reduction(const struct xtcp_sock *xsk)
 /* cwnd.c: congestion window validation (RFC 2861, RFC 7661) */
 void xtcp_slow_start_after_idle_check(struct sock *sk);
 void xtcp_cwnd_tx_start(struct sock *sk);
+void xtcp_ca_event(struct sock *sk, enum xtcp_ca_event ev, u32 idle_ms);
+void xtcp_ca_state_sync(struct sock *sk);
+/* output.c: delivery rate estimation's app-limited mark */
+void xtcp_rate_check_app_limited(struct sock *sk);
 void xtcp_cwnd_validate(struct sock *sk, bool is_cwnd_limited);
 
 /* cwnd limited the sender lately, so it may grow: Linux's

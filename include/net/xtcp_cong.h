@@ -17,6 +17,7 @@
 #define _NET_XTCP_CONG_H
 
 #include <linux/types.h>
+#include <net/xtcp_rate.h>
 
 struct module;
 
@@ -64,6 +65,56 @@ struct xtcp_ack_sample {
 	u32 now_ms;
 };
 
+/* What ->cwnd_event tells (Linux's enum tcp_ca_event, without the ECN
+ * events of algorithms that need ECN, which xtcp does not offer).
+ */
+enum xtcp_ca_event {
+	XTCP_CA_EVENT_TX_START,		/* new data sent with nothing in flight */
+	XTCP_CA_EVENT_CWND_RESTART,	/* cwnd restarts after idle (RFC 2861) */
+	XTCP_CA_EVENT_COMPLETE_CWR,	/* a reduction (recovery, CWR) ended */
+	XTCP_CA_EVENT_LOSS,		/* a retransmission timeout */
+};
+
+/* ->in_ack_event flags (Linux's CA_ACK_*). */
+#define XTCP_CA_ACK_SLOWPATH	0x1	/* every ACK: xtcp has no fast path */
+#define XTCP_CA_ACK_WIN_UPDATE	0x2	/* the ACK updated the send window */
+#define XTCP_CA_ACK_ECE		0x4	/* the ACK carries ECE */
+
+/* The congestion-avoidance states ->set_state reports, Linux's enum
+ * tcp_ca_state with the same values (TCP_INFO's tcpi_ca_state).
+ */
+enum xtcp_ca_state {
+	XTCP_CA_OPEN = 0,
+	XTCP_CA_DISORDER = 1,
+	XTCP_CA_CWR = 2,
+	XTCP_CA_RECOVERY = 3,
+	XTCP_CA_LOSS = 4,
+};
+
+/**
+ * struct xtcp_cong_conn - the connection as ->cong_control sees it beside
+ *                         an ACK's rate sample (what Linux's hooks read
+ *                         from struct tcp_sock)
+ * @now_us:          the ACK's time, us (xtcp_clock_us())
+ * @delivered:       segments delivered so far (tcpi_delivered)
+ * @in_flight:       segments in flight after the ACK
+ * @prior_in_flight: segments in flight before it
+ * @min_rtt_us:      the windowed minimum RTT, us; ~0U: none yet
+ * @srtt_us:         the smoothed RTT, us; 0: none yet
+ * @rtt_us:          the ACK's RTT sample, us; < 0: none
+ * @ca_state:        enum xtcp_ca_state after the ACK's loss recovery
+ */
+struct xtcp_cong_conn {
+	u64 now_us;
+	u32 delivered;
+	u32 in_flight;
+	u32 prior_in_flight;
+	u32 min_rtt_us;
+	u32 srtt_us;
+	s32 rtt_us;
+	u8 ca_state;
+};
+
 /*
  * struct xtcp_cong_ops - one congestion control algorithm.
  *
@@ -89,8 +140,10 @@ struct xtcp_ack_sample {
  *            Returns the new ssthresh (>= XTCP_CONG_MIN_SSTHRESH); does not
  *            change cwnd or ssthresh, but may update private state (e.g.
  *            CUBIC's W_max). The caller stores the result in ssthresh and
- *            brings cwnd down to it (or to the loss window after an RTO).
- * @cong_avoid: required. Called for every ACK that cumulatively acknowledges
+ *            brings cwnd down to it (or to the loss window after an RTO;
+ *            with @cong_control only the loss window applies).
+ * @cong_avoid: required unless @cong_control is set. Called for every ACK
+ *            that cumulatively acknowledges
  *            new data while not in loss recovery. @acked is the number of
  *            segments newly ACKed (cumulatively or by SACK); @cwnd_limited
  *            says whether cwnd is what limited the sender lately (the
@@ -101,12 +154,41 @@ struct xtcp_ack_sample {
  *            unknown. Runs slow start while cwnd < ssthresh, then
  *            congestion avoidance. Never decreases cwnd, except to pull it
  *            down to a cwnd_clamp the caller lowered.
- * @on_rto:   optional. Called after ->ssthresh when the congestion event was
- *            a retransmission timeout (RFC 9438 s.4.8).
- * @on_idle_restart: optional. Called when data is sent with nothing in
- *            flight, @idle_ms after the last data sent (RFC 9438 s.5.8;
- *            Linux's CA_EVENT_TX_START), after any restart window the
- *            caller applied (RFC 2861) when that data was queued.
+ * @cwnd_event: optional (Linux's ->cwnd_event).  XTCP_CA_EVENT_TX_START:
+ *            new data is sent with nothing in flight, @idle_ms after the
+ *            last data sent (0 for none; RFC 9438 s.5.8), after any
+ *            restart window the caller applied (RFC 2861) when that data
+ *            was queued.  XTCP_CA_EVENT_CWND_RESTART: that restart window
+ *            is about to be applied.  XTCP_CA_EVENT_COMPLETE_CWR: a cwnd
+ *            reduction (fast recovery, CWR) ended, undone or not, after
+ *            the caller set cwnd.  XTCP_CA_EVENT_LOSS: every
+ *            retransmission timeout, after ->ssthresh when the timeout
+ *            reduces (RFC 9438 s.4.8; Linux sends it only with the
+ *            reduction, and CUBIC resets from ->set_state(Loss) at each).
+ * @in_ack_event: optional (Linux's ->in_ack_event). Called for every
+ *            acceptable ACK (with data outstanding or not), after what it
+ *            acknowledged left the queues and before loss recovery reads
+ *            it: @flags XTCP_CA_ACK_*.
+ * @set_state: optional (Linux's ->set_state). Called with the new enum
+ *            xtcp_ca_state when it differs from the last one reported,
+ *            at the end of the ACK, timer or path MTU event that changed
+ *            it, after ->cong_control (Linux calls it at the change
+ *            itself: a state entered and left within one event is not
+ *            reported, nor a second RTO in Loss, which Linux reports
+ *            again; XTCP_CA_EVENT_LOSS comes at every RTO).
+ * @cong_control: optional (Linux's ->cong_control). Set, it replaces the
+ *            caller's cwnd changes on ACKs: ->cong_avoid, PRR during a
+ *            reduction, cwnd = ssthresh when one ends and the shrinking of
+ *            a window the sender does not use (RFC 2861).  Called for every
+ *            acceptable ACK that found data outstanding, with its
+ *            delivery-rate sample @rs (struct xtcp_rate_sample:
+ *            @rs->delivered segments over @rs->interval_us, a valid sample
+ *            only when @rs->interval_us > 0 (@rs->delivered < 0 too
+ *            without timing; a sample shorter than min_rtt keeps its
+ *            count); @rs->acked_sacked, @rs->losses, @rs->is_app_limited)
+ *            and the connection's state @conn.  It sets ca->cwnd itself (within
+ *            ca->cwnd_clamp).  ->ssthresh still runs on a congestion
+ *            event, and an RTO still takes cwnd to the loss window.
  * @pkts_acked: optional. Called for every ACK that moves SND.UNA, after
  *            the RTT estimator took its sample and before ->cong_avoid
  *            (Linux calls it from tcp_clean_rtx_queue()). The one hook that
@@ -128,11 +210,16 @@ struct xtcp_cong_ops {
 	u32 (*ssthresh)(struct xtcp_cong *ca, u32 inflight, u32 now_ms);
 	void (*cong_avoid)(struct xtcp_cong *ca, u32 acked, bool cwnd_limited,
 			   u32 now_ms, u32 rtt_us);
-	void (*on_rto)(struct xtcp_cong *ca, u32 now_ms);
-	void (*on_idle_restart)(struct xtcp_cong *ca, u32 now_ms, u32 idle_ms);
+	void (*cwnd_event)(struct xtcp_cong *ca, enum xtcp_ca_event ev,
+			   u32 now_ms, u32 idle_ms);
 	u32 (*undo_cwnd)(struct xtcp_cong *ca, u32 prior_cwnd);
 	void (*pkts_acked)(struct xtcp_cong *ca,
 			   const struct xtcp_ack_sample *sample);
+	void (*in_ack_event)(struct xtcp_cong *ca, u32 flags);
+	void (*set_state)(struct xtcp_cong *ca, u8 new_state);
+	void (*cong_control)(struct xtcp_cong *ca,
+			     const struct xtcp_rate_sample *rs,
+			     const struct xtcp_cong_conn *conn);
 };
 
 /* For algorithm modules (net/xtcp/cong.c): EXPORT_SYMBOL_GPL. */
@@ -143,6 +230,10 @@ extern struct xtcp_cong_ops xtcp_cong_reno;
 extern struct xtcp_cong_ops xtcp_cong_cubic;
 /* The example module's (net/xtcp/cong_scalable.c, xtcp_scalable.ko). */
 extern struct xtcp_cong_ops xtcp_cong_scalable;
+/* The rate-based example module's (net/xtcp/cong_bdp.c, xtcp_bdp.ko). */
+extern struct xtcp_cong_ops xtcp_cong_bdp;
+void xtcp_bdp_get_info(struct xtcp_cong *ca, u64 *bw_seg_s, bool *full,
+		       u32 *rounds, u32 *losses);
 
 /*
  * Set up a fresh window: @iw segments (RFC 6928 suggests 10), infinite

@@ -746,6 +746,8 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 	xtcp_rack_init(&xsk->rack);
 	xsk->reordering = READ_ONCE(xn->reordering);
 	xsk->undo_retrans = -1;	/* tcp_clear_retrans() */
+	/* No delivery-rate sample yet: app-limited until the first. */
+	xtcp_rate_init(&xsk->rate);
 	/* Counted until xtcp_sock_destruct() (tcp_init_sock()). */
 	sk_sockets_allocated_inc(sk);
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, 1);

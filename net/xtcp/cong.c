@@ -38,8 +38,9 @@ static struct xtcp_cong_ops *xtcp_cong_find_locked(const char *name)
 /**
  * xtcp_register_congestion_control() - add an algorithm to the registry
  * @ops: the algorithm: name, owner (THIS_MODULE; NULL when built into
- *       xtcp) and the required hooks (init, ssthresh, cong_avoid,
- *       undo_cwnd) set; it must stay in memory until unregistered
+ *       xtcp) and the required hooks (init, ssthresh, undo_cwnd, and
+ *       cong_avoid or cong_control) set; it must stay in memory until
+ *       unregistered
  *
  * As tcp_register_congestion_control(): the algorithm is listed last in
  * net.xtcp.tcp_available_congestion_control and can be chosen by name
@@ -54,7 +55,8 @@ static struct xtcp_cong_ops *xtcp_cong_find_locked(const char *name)
  */
 int xtcp_register_congestion_control(struct xtcp_cong_ops *ops)
 {
-	if (!ops->init || !ops->ssthresh || !ops->cong_avoid ||
+	if (!ops->init || !ops->ssthresh ||
+	    !(ops->cong_avoid || ops->cong_control) ||
 	    !ops->undo_cwnd || !ops->name[0] ||
 	    strnlen(ops->name, XTCP_CONG_NAME_MAX) == XTCP_CONG_NAME_MAX) {
 		pr_err("xtcp: congestion control %.*s: required hooks or name missing\n",

@@ -274,7 +274,7 @@ static u32 xtcp_cubic_ssthresh(struct xtcp_cong *ca, u32 inflight, u32 now_ms)
  * cubic_begin_epoch(). cwnd_prior is kept, so the Reno estimate switches to
  * alpha = 1 only once it is back at the pre-timeout window.
  */
-static void xtcp_cubic_on_rto(struct xtcp_cong *ca, u32 now_ms)
+static void xtcp_cubic_on_rto(struct xtcp_cong *ca)
 {
 	struct xtcp_cubic *c = xtcp_cubic(ca);
 
@@ -296,6 +296,18 @@ static void xtcp_cubic_on_idle_restart(struct xtcp_cong *ca, u32 now_ms,
 
 	if (c->in_epoch)
 		c->epoch_start_ms += idle_ms < elapsed ? idle_ms : elapsed;
+}
+
+/* Linux's cubictcp_cwnd_event() for TX_START, bictcp_reset() on a loss
+ * through ->ssthresh and the LOSS event.
+ */
+static void xtcp_cubic_cwnd_event(struct xtcp_cong *ca, enum xtcp_ca_event ev,
+				  u32 now_ms, u32 idle_ms)
+{
+	if (ev == XTCP_CA_EVENT_TX_START)
+		xtcp_cubic_on_idle_restart(ca, now_ms, idle_ms);
+	else if (ev == XTCP_CA_EVENT_LOSS)
+		xtcp_cubic_on_rto(ca);
 }
 
 /* Every ACK that moved SND.UNA: HyStart++'s rounds and RTT samples,
@@ -341,8 +353,7 @@ struct xtcp_cong_ops xtcp_cong_cubic = {
 	.init			= xtcp_cubic_init,
 	.ssthresh		= xtcp_cubic_ssthresh,
 	.cong_avoid		= xtcp_cubic_cong_avoid,
-	.on_rto			= xtcp_cubic_on_rto,
-	.on_idle_restart	= xtcp_cubic_on_idle_restart,
+	.cwnd_event		= xtcp_cubic_cwnd_event,
 	.undo_cwnd		= xtcp_cong_reno_undo_cwnd,
 	.pkts_acked		= xtcp_cubic_pkts_acked,
 };

@@ -282,6 +282,9 @@ int xtcp_disconnect(struct sock *sk)
 	xtcp_rack_init(&xsk->rack);
 	xsk->reord_seen = 0;
 	xsk->delivered = 0;
+	xtcp_rate_init(&xsk->rate);
+	xsk->ca_state = XTCP_CA_OPEN;
+	xsk->is_sack_reneg = 0;
 	xsk->rack_lost = 0;
 	xsk->lost = 0;
 	xtcp_prr_init(&xsk->prr, 0);

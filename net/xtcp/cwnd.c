@@ -31,6 +31,7 @@ static void xtcp_cwnd_restart(struct sock *sk, u32 delta)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 rto = max_t(unsigned long, xtcp_rto_jiffies(sk), 1);
 
+	xtcp_ca_event(sk, XTCP_CA_EVENT_CWND_RESTART, 0);
 	xsk->cong.ssthresh = xtcp_current_ssthresh(xsk->cong.ssthresh,
 						   xsk->cong.cwnd,
 						   xtcp_in_cwnd_reduction(xsk));
@@ -48,7 +49,8 @@ static void xtcp_cwnd_restart(struct sock *sk, u32 delta)
  * net.xtcp.tcp_slow_start_after_idle on and nothing in flight, data
  * queued (or let go by a window update) more than an RTO after the last
  * data sent starts from the restart window (RFC 2861 s.3, RFC 5681
- * s.4.1).
+ * s.4.1).  Not for a congestion control with its own ->cong_control,
+ * which sees the idle time itself.
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
  * by the caller): xtcp_sendmsg() after a new skb at the tail,
@@ -60,7 +62,7 @@ void xtcp_slow_start_after_idle_check(struct sock *sk)
 	s32 delta;
 
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->slow_start_after_idle) ||
-	    xsk->packets_out)
+	    xsk->packets_out || xsk->cong_ops->cong_control)
 		return;
 	/* Compared unsigned, as Linux's s32 with icsk_rto's u32. */
 	delta = tcp_jiffies32 - xsk->lsndtime;
@@ -77,8 +79,8 @@ void xtcp_slow_start_after_idle_check(struct sock *sk)
  * of its curve, RFC 9438 s.5.8).  Call before the skb counts in
  * packets_out and before lsndtime moves.  Unlike Linux, not for a
  * retransmission (whose flight can be 0 too, after an RTO): by then a
- * congestion event has ended CUBIC's epoch (its ssthresh and on_rto
- * hooks), so nothing would change.
+ * congestion event has ended CUBIC's epoch (its ssthresh hook and the
+ * LOSS event), so nothing would change.
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
  * by the caller): xtcp_send_new(), new data leaving.
@@ -88,11 +90,53 @@ void xtcp_cwnd_tx_start(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	s32 idle = tcp_jiffies32 - xsk->lsndtime;
 
-	if (xtcp_packets_in_flight(xsk) || idle <= 0 ||
-	    !xsk->cong_ops->on_idle_restart)
+	if (xtcp_packets_in_flight(xsk))
 		return;
-	xsk->cong_ops->on_idle_restart(&xsk->cong, jiffies_to_msecs(jiffies),
-				       jiffies_to_msecs(idle));
+	xtcp_ca_event(sk, XTCP_CA_EVENT_TX_START,
+		      idle > 0 ? jiffies_to_msecs(idle) : 0);
+}
+
+/**
+ * xtcp_ca_event() - tell the congestion control an event
+ * @sk:      the socket, locked
+ * @ev:      what happened
+ * @idle_ms: for XTCP_CA_EVENT_TX_START, ms since the last data sent; 0
+ *           otherwise
+ *
+ * Linux's tcp_ca_event(): the algorithm's ->cwnd_event, if it has one.
+ *
+ * Context: softirq or process context, socket locked.
+ */
+void xtcp_ca_event(struct sock *sk, enum xtcp_ca_event ev, u32 idle_ms)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xsk->cong_ops->cwnd_event)
+		xsk->cong_ops->cwnd_event(&xsk->cong, ev,
+					  jiffies_to_msecs(jiffies), idle_ms);
+}
+
+/**
+ * xtcp_ca_state_sync() - report a changed congestion-avoidance state
+ * @sk: the socket, locked
+ *
+ * Called at the end of an ACK's or a timer's processing: when the state
+ * (xtcp_ca_state(): Open, Disorder, CWR, Recovery, Loss) is not the one
+ * last reported, the algorithm's ->set_state learns the new one (Linux's
+ * tcp_set_ca_state(), which runs at each change).
+ *
+ * Context: softirq or process context, socket locked.
+ */
+void xtcp_ca_state_sync(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u8 state = xtcp_ca_state(sk);
+
+	if (state == xsk->ca_state)
+		return;
+	xsk->ca_state = state;
+	if (xsk->cong_ops->set_state)
+		xsk->cong_ops->set_state(&xsk->cong, state);
 }
 
 /* RFC 2861 s.3 as tcp_cwnd_application_limited(): a window the sender
@@ -159,6 +203,6 @@ void xtcp_cwnd_validate(struct sock *sk, bool is_cwnd_limited)
 		xsk->snd_cwnd_used = xsk->packets_out;
 	if (READ_ONCE(xtcp_pernet(sock_net(sk))->slow_start_after_idle) &&
 	    (u32)(tcp_jiffies32 - xsk->snd_cwnd_stamp) >=
-	    (u32)xtcp_rto_jiffies(sk))
+	    (u32)xtcp_rto_jiffies(sk) && !xsk->cong_ops->cong_control)
 		xtcp_cwnd_application_limited(sk);
 }

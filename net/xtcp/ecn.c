@@ -253,8 +253,10 @@ void xtcp_enter_cwr_local(struct sock *sk)
 
 	xsk->prior_ssthresh = 0;
 	if (xsk->packets_out && !(xsk->ecn_flags & XTCP_ECN_IN_CWR) &&
-	    !xsk->in_recovery && !xsk->in_loss)
+	    !xsk->in_recovery && !xsk->in_loss) {
 		xtcp_enter_cwr(sk, xtcp_flight_segs(xsk));
+		xtcp_ca_state_sync(sk);
+	}
 }
 
 /**

@@ -3,8 +3,8 @@
  *
  * The fields are filled as tcp_get_info() fills them, from xtcp's
  * equivalent of each tcp_sock field.  What xtcp does not keep (the
- * chrono busy/limited times, delivery rate sampling, delivered_ce, Fast
- * Open) stays 0; Documentation/sockopt.rst lists them.
+ * chrono busy/limited times, delivered_ce, Fast Open) stays 0;
+ * Documentation/sockopt.rst lists them.
  */
 #include <linux/tcp.h>
 #include <linux/uaccess.h>
@@ -136,6 +136,9 @@ void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_data_segs_in = READ_ONCE(xsk->data_segs_in);
 	info->tcpi_data_segs_out = xsk->data_segs_out;
 	info->tcpi_min_rtt = xtcp_min_rtt(xsk);
+	info->tcpi_delivery_rate_app_limited = xsk->rate.rate_app_limited;
+	info->tcpi_delivery_rate = xtcp_rate_bytes_per_sec(&xsk->rate,
+							   xsk->mss);
 	info->tcpi_delivered = xsk->delivered;
 	info->tcpi_bytes_sent = xsk->bytes_sent;
 	info->tcpi_bytes_retrans = xsk->bytes_retrans;

@@ -318,6 +318,7 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 ecr,
 				    skb_peek(&sk->sk_write_queue))) {
 			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 			u32 acked = xtcp_skb_pcount(skb), start = cb->seq;
+			u64 sent = xtcp_skb_sent_us(skb);
 
 			if (!xtcp_seq_after(ack, cb->seq))
 				break;
@@ -333,8 +334,8 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 ecr,
 			if (cb->retransmitted) {
 				karn = true;
 			} else if (!(cb->sacked & XTCPCB_SACKED_ACKED) &&
-				   cb->sent_us) {
-				last_sent = cb->sent_us;
+				   sent) {
+				last_sent = sent;
 				if (!first_sent)
 					first_sent = last_sent;
 			}
@@ -346,14 +347,14 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 ecr,
 				 */
 				if (xtcp_is_sack(xsk))
 					xsk->delivered += acked;
-				xtcp_rate_skb_delivered(rs, skb);
+				xtcp_rate_skb_delivered(xsk, rs, skb);
 				/* Not for a retransmission whose original
 				 * this ACK is for (its TSecr is older).
 				 */
 				if (xtcp_is_sack(xsk) &&
 				    !xtcp_skb_spurious_retrans(cb->retransmitted,
 							       ecr,
-							       xtcp_us_to_ts(cb->sent_us)))
+							       xtcp_us_to_ts(sent)))
 					xtcp_rack_advance_skb(sk, skb);
 				if (!cb->retransmitted &&
 				    xtcp_seq_before(start, *reord))
@@ -612,6 +613,7 @@ static bool xtcp_try_undo_recovery(struct sock *sk, const struct sk_buff *skb)
 			xsk->undo_stamp = 0;
 		return true;
 	}
+	xsk->is_sack_reneg = 0;
 	return false;
 }
 
@@ -680,8 +682,10 @@ static bool xtcp_try_undo_loss(struct sock *sk, const struct sk_buff *skb,
 	/* Without SACK, an undo by the timestamps keeps loss recovery
 	 * until high_seq is acknowledged (tcp_try_undo_loss()).
 	 */
-	if (frto_undo || xtcp_is_sack(xsk))
+	if (frto_undo || xtcp_is_sack(xsk)) {
 		xsk->in_loss = 0;
+		xsk->is_sack_reneg = 0;
+	}
 	return true;
 }
 
@@ -842,7 +846,10 @@ void xtcp_cwnd_reduction(struct sock *sk, u32 newly_acked_sacked,
  * had made of it, unless ssthresh was never set, or the reduction was a
  * fast recovery that was undone (undo_marker cleared: cwnd is what the
  * undo gave back).  CWR and a tail loss probe's reduction, which cannot
- * be undone, always end at ssthresh.  The caller changes the state after.
+ * be undone, always end at ssthresh.  Then the congestion control hears
+ * XTCP_CA_EVENT_COMPLETE_CWR.  A congestion control with its own
+ * ->cong_control keeps its cwnd and hears nothing, as in Linux.  The
+ * caller changes the state after.
  *
  * Context: socket locked (softirq or owner).
  */
@@ -850,11 +857,14 @@ void xtcp_end_cwnd_reduction(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
+	if (xsk->cong_ops->cong_control)
+		return;
 	if (xsk->cong.ssthresh < XTCP_INFINITE_SSTHRESH &&
 	    (!xsk->in_recovery || xsk->undo_marker)) {
 		xsk->cong.cwnd = xsk->cong.ssthresh;
 		xsk->snd_cwnd_stamp = tcp_jiffies32;
 	}
+	xtcp_ca_event(sk, XTCP_CA_EVENT_COMPLETE_CWR, 0);
 }
 
 /* Fast recovery begins (Linux's tcp_enter_recovery()): a cwnd reduction,
@@ -1057,10 +1067,13 @@ void xtcp_rack_reo_timeout(struct sock *sk)
 		if (!xsk->in_recovery) {
 			xtcp_enter_recovery(sk, xsk->ecn_flags &
 						XTCP_ECN_IN_CWR, false);
-			xtcp_cwnd_reduction(sk, 1, xsk->lost - lost, false);
+			if (!xsk->cong_ops->cong_control)
+				xtcp_cwnd_reduction(sk, 1, xsk->lost - lost,
+						    false);
 		}
 		xtcp_xmit_retransmit_queue(sk);
 	}
+	xtcp_ca_state_sync(sk);
 	if (xsk->rtx_timer_kind != XTCP_RTX_RETRANS)
 		xtcp_rearm_rtx(sk);
 }
@@ -1078,19 +1091,24 @@ static void xtcp_rack_update(struct sock *sk, const struct xtcp_rate_sample *rs)
 }
 
 /* An ACK that SACKs but does not move SND.UNA: the SACK sample, if any
- * (tcp_clean_rtx_queue() runs for it too).  Return: whether the timer
+ * (tcp_clean_rtx_queue() runs for it too), in *@rtt_us (-1: none; the
+ * congestion control's RTT sample of the ACK).  Return: whether the timer
  * is to restart (FLAG_SET_XMIT_TIMER): when the head was sent again
  * after the SACKed data was sent, so that the RTO counts from the head's
  * last transmission rather than from before it.
  */
 static bool xtcp_sack_rtt(struct sock *sk, const struct sk_buff *skb,
-			  const struct xtcp_sack_rtt *sack)
+			  const struct xtcp_sack_rtt *sack, long *rtt_us)
 {
 	struct sk_buff *head = xtcp_rtx_queue_head(sk);
 
-	if (!head || xtcp_ack_update_rtt(sk, skb, -1, -1, sack, false) < 0)
+	*rtt_us = -1;
+	if (!head)
 		return false;
-	return sack->first_sent_us < XTCP_SKB_CB(head)->sent_us;
+	*rtt_us = xtcp_ack_update_rtt(sk, skb, -1, -1, sack, false);
+	if (*rtt_us < 0)
+		return false;
+	return sack->first_sent_us < xtcp_skb_sent_us(head);
 }
 
 /* After an ACK that asks for it: the tail loss probe if one may be
@@ -1164,8 +1182,12 @@ static void xtcp_sack_undo_unmoved(struct sock *sk, const struct sk_buff *skb,
 	}
 }
 
-/* cwnd after an ACK, as Linux's tcp_cong_control() (for a congestion
- * control without its own cong_control hook): during a cwnd reduction
+/* cwnd after an ACK, as Linux's tcp_cong_control(), after the ACK's
+ * delivery-rate sample @rs is complete (tcp_rate_gen(), @prior_in_flight
+ * segments were in flight before the ACK, @rtt_us its RTT sample or < 0;
+ * no sample while @reneg, the receiver having reneged on SACKed data).
+ * A congestion control with its own ->cong_control sets cwnd from the
+ * sample itself.  Otherwise: during a cwnd reduction
  * PRR sets it from what the ACK delivered (@delivered segments,
  * cumulatively, by SACK or D-SACK, or without SACK by a duplicate ACK)
  * and newly marked lost (@lost segments); else the congestion control
@@ -1180,10 +1202,33 @@ static void xtcp_sack_undo_unmoved(struct sock *sk, const struct sk_buff *skb,
  * (xtcp_is_cwnd_limited(), cwnd.c).
  */
 static void xtcp_cong_control(struct sock *sk, u32 acked, bool sacked,
-			      u32 delivered, u32 lost, bool snd_una_advanced)
+			      u32 delivered, u32 lost, bool snd_una_advanced,
+			      struct xtcp_rate_sample *rs, u32 prior_in_flight,
+			      long rtt_us, bool reneg)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	bool raise = acked;
+
+	xtcp_rate_gen(&xsk->rate, rs, xsk->delivered, delivered, lost, reneg,
+		      xsk->tcp_mstamp, xtcp_min_rtt(xsk));
+	if (xsk->cong_ops->cong_control) {
+		struct xtcp_cong_conn conn = {
+			.now_us = xsk->tcp_mstamp,
+			.delivered = xsk->delivered,
+			.in_flight = xtcp_packets_in_flight(xsk),
+			.prior_in_flight = prior_in_flight,
+			.min_rtt_us = xtcp_min_rtt(xsk),
+			.srtt_us = xtcp_rtt_srtt_us(&xsk->rtt),
+			.rtt_us = rtt_us < 0 ? -1 :
+				  (s32)min_t(long, rtt_us, S32_MAX),
+			.ca_state = xtcp_ca_state(sk),
+		};
+
+		xsk->cong_ops->cong_control(&xsk->cong, rs, &conn);
+		xsk->cong.cwnd = clamp(xsk->cong.cwnd, 1U, xsk->cong.cwnd_clamp);
+		xsk->snd_cwnd_stamp = tcp_jiffies32;
+		return;
+	}
 
 	if (xsk->reordering >
 	    (u32)READ_ONCE(xtcp_pernet(sock_net(sk))->reordering))
@@ -1238,6 +1283,25 @@ static void xtcp_ack_probe(struct sock *sk)
 	}
 }
 
+/* The congestion control's look at an acceptable ACK once what it
+ * acknowledged left the queues (tcp_in_ack_event()): @win_update, it
+ * updated the send window; @ece, it echoes congestion.  Every ACK takes
+ * xtcp's one path, Linux's slow path.
+ */
+static void xtcp_in_ack_event(struct sock *sk, bool win_update, bool ece)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 flags = XTCP_CA_ACK_SLOWPATH;
+
+	if (!xsk->cong_ops->in_ack_event)
+		return;
+	if (win_update)
+		flags |= XTCP_CA_ACK_WIN_UPDATE;
+	if (ece)
+		flags |= XTCP_CA_ACK_ECE;
+	xsk->cong_ops->in_ack_event(&xsk->cong, flags);
+}
+
 /* ACK field processing (RFC 9293 s.3.10.7.4 fifth, RFC 5681, RFC 6298),
  * as Linux's tcp_ack().  An ACK below SND.UNA by more than the peer could
  * have seen acknowledged (the largest window it advertised, at most the
@@ -1257,6 +1321,9 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	u32 prior_delivered = xsk->delivered, prior_lost = xsk->lost;
 	long seq_rtt_us, ca_rtt_us;
 	u32 prior_snd_una = xsk->snd_una;
+	u32 prior_in_flight = xtcp_packets_in_flight(xsk);
+	u32 prior_packets = xsk->packets_out;
+	bool reneg = xsk->is_sack_reneg;
 	struct xtcp_rate_sample rs = {};
 	u32 prior_fack;
 
@@ -1361,6 +1428,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		if (xtcp_is_sack(xsk) && xtcp_seq_before(reord, prior_fack))
 			xtcp_check_sack_reordering(sk, reord, false);
 		xtcp_rack_update(sk, &rs);
+		xtcp_in_ack_event(sk, win_update, ece);
 		if (xsk->tlp_high_seq)
 			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp, false);
 		hold = false;
@@ -1425,7 +1493,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		}
 		xtcp_cong_control(sk, segs, rs_sacked,
 				  xsk->delivered - prior_delivered,
-				  xsk->lost - prior_lost, true);
+				  xsk->lost - prior_lost, true, &rs,
+				  prior_in_flight, ca_rtt_us, reneg);
 		/* F-RTO step 2b, once cwnd grew for this ACK: new data
 		 * instead of the lost segments; if none could go, the
 		 * usual loss recovery (tcp_xmit_recovery()).  A partial ACK
@@ -1458,12 +1527,14 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	xtcp_ack_probe(sk);
 	cwr = xtcp_ecn_ack(sk, cb->flags, flight);
 	if (xtcp_is_sack(xsk)) {
+		long sack_rtt_us;
 		bool rearm;
 
 		segs = xtcp_sacktag_write_queue(sk, skb, prior_snd_una, &rs,
 						&sack_rtt);
-		rearm = xtcp_sack_rtt(sk, skb, &sack_rtt);
+		rearm = xtcp_sack_rtt(sk, skb, &sack_rtt, &sack_rtt_us);
 		xtcp_rack_update(sk, &rs);
+		xtcp_in_ack_event(sk, win_update, ece);
 		/* A pure duplicate ACK: no data (or FIN), no window update,
 		 * nothing newly SACKed (Linux's FLAG_NOT_DUP and
 		 * FLAG_DATA_SACKED both clear).
@@ -1476,9 +1547,12 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 				       xtcp_num_dupack(skb, cb->end_seq == cb->seq &&
 						       !win_update && !rs.dsack));
 		reo = xtcp_sack_recovery(sk, cwr, ece);
-		xtcp_cong_control(sk, 0, segs != 0,
-				  xsk->delivered - prior_delivered,
-				  xsk->lost - prior_lost, false);
+		/* Not with nothing outstanding (tcp_ack()'s no_queue). */
+		if (prior_packets)
+			xtcp_cong_control(sk, 0, segs != 0,
+					  xsk->delivered - prior_delivered,
+					  xsk->lost - prior_lost, false, &rs,
+					  prior_in_flight, sack_rtt_us, reneg);
 		xtcp_xmit_retransmit_queue(sk);
 		if (rearm && !reo)
 			xtcp_set_xmit_timer(sk);
@@ -1492,6 +1566,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	 * num_dupack); any such ACK goes through NewReno's state machine,
 	 * then PRR, then what is lost is resent.
 	 */
+	xtcp_in_ack_event(sk, win_update, ece);
 	if (xsk->snd_una != xsk->snd_nxt) {
 		hold = xtcp_reno_state(sk, skb, &rs, prior_snd_una, false,
 				       xtcp_num_dupack(skb, cb->end_seq == cb->seq &&
@@ -1501,7 +1576,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			xtcp_reno_recovery(sk, false, cwr, ece);
 		xtcp_cong_control(sk, 0, false,
 				  xsk->delivered - prior_delivered,
-				  xsk->lost - prior_lost, false);
+				  xsk->lost - prior_lost, false, &rs,
+				  prior_in_flight, -1, reneg);
 		if (!hold)
 			xtcp_xmit_retransmit_queue(sk);
 		WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
@@ -2579,6 +2655,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		xtcp_established(sk);
 	}
 	verdict = xtcp_ack(sk, skb);
+	xtcp_ca_state_sync(sk);
 	if (verdict != XTCP_ACK_OK) {
 		/* In ESTABLISHED an old ACK still carries data, one of
 		 * unsent data is dropped silently; elsewhere every such ACK

@@ -148,8 +148,10 @@ void xtcp_mtu_reduced(struct sock *sk)
 		return;
 	old_mss = xsk->mss;
 	xtcp_update_mss(sk);
-	if (xsk->mss < old_mss)
+	if (xsk->mss < old_mss) {
 		xtcp_simple_retransmit(sk);
+		xtcp_ca_state_sync(sk);
+	}
 }
 
 /* The SACK blocks of a segment that is not a SYN, on a connection that
@@ -228,6 +230,80 @@ static void xtcp_write_header(struct tcphdr *th, __be16 sport, __be16 dport,
 	xtcp_options_write((u8 *)(th + 1), opts);
 }
 
+/* What delivery rate estimation keeps of a send of a queued skb, @cb
+ * its cb, sent at @sent_us (tcp_rate_skb_sent()): a flight that starts
+ * with nothing in flight starts both phases now; the skb keeps how long
+ * ago the send phase began and the last delivery was (U32_MAX: longer,
+ * or no delivery yet), the delivered count and whether the sender is
+ * application-limited.
+ */
+static void xtcp_rate_skb_sent(struct xtcp_sock *xsk, struct xtcp_skb_cb *cb,
+			       u64 sent_us)
+{
+	struct xtcp_rate *r = &xsk->rate;
+
+	if (!xsk->packets_out) {
+		r->first_tx_us = sent_us;
+		r->delivered_us = sent_us;
+	}
+	cb->tx_first_delta_us =
+		min_t(u64, xtcp_stamp_us_delta(sent_us, r->first_tx_us),
+		      U32_MAX);
+	cb->tx_deliv_delta_us = !r->delivered_us ? U32_MAX :
+		min_t(u64, xtcp_stamp_us_delta(sent_us, r->delivered_us),
+		      U32_MAX);
+	cb->tx_delivered = xsk->delivered;
+	cb->tx_app_limited = r->app_limited != 0;
+}
+
+/* A transmission of the queued skb with cb @cb failed after its send
+ * time moved from @prev (0: never sent) to @sent_us: its snapshot keeps
+ * pointing at the same moments (the deltas grow by the gap, saturating),
+ * as Linux's absolute tx.* times stay what the last good send set.
+ */
+static void xtcp_rate_skb_unsent(struct xtcp_skb_cb *cb, u64 prev,
+				 u64 sent_us)
+{
+	u64 gap;
+
+	if (!prev)
+		return;
+	gap = xtcp_stamp_us_delta(sent_us, prev);
+	cb->tx_first_delta_us = min_t(u64, (u64)cb->tx_first_delta_us + gap,
+				      U32_MAX);
+	cb->tx_deliv_delta_us = min_t(u64, (u64)cb->tx_deliv_delta_us + gap,
+				      U32_MAX);
+}
+
+/**
+ * xtcp_rate_check_app_limited() - mark the sender application-limited
+ * @sk: the socket, locked
+ *
+ * When the user writes (tcp_sendmsg_locked()'s
+ * tcp_rate_check_app_limited()): with less than a segment unsent, none of
+ * ours in the host's queues (sk_wmem_alloc below one empty skb's
+ * truesize), cwnd not full and every lost segment resent, the samples of
+ * the flight now in the air are application-limited until it is
+ * delivered (xtcp_rate_app_limited_mark(), rate.c).
+ *
+ * Context: process context, socket owned by the caller.
+ */
+void xtcp_rate_check_app_limited(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 mark;
+
+	mark = xtcp_rate_app_limited_mark(xsk->write_seq - xsk->snd_nxt,
+					  xsk->mss,
+					  sk_wmem_alloc_get(sk) >=
+					  SKB_TRUESIZE(1),
+					  xtcp_packets_in_flight(xsk),
+					  xsk->cong.cwnd, xsk->lost_out,
+					  xsk->retrans_out, xsk->delivered);
+	if (mark)
+		xsk->rate.app_limited = mark;
+}
+
 /* Put @skb on the wire with a header for the socket's current state.  With
  * @clone the queued skb is kept for retransmission; it gets its send time
  * at every attempt, its place in send order (RACK) and delivery count
@@ -248,6 +324,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	u8 flags = cb->flags;
 	unsigned int hlen;
 	struct tcphdr *th;
+	u64 sent_us = 0, prev_sent = 0;
 	bool resend;
 	u16 window;
 	int err;
@@ -265,13 +342,16 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		/* The send time, on every attempt, as Linux stamps the
 		 * queued skb before cloning it (skb_set_delivery_time()).
 		 */
-		cb->sent_us = xtcp_clock_us();
+		prev_sent = xtcp_skb_sent_us(skb);
+		sent_us = xtcp_clock_us();
+		xtcp_skb_set_sent_us(skb, sent_us);
 		/* An earlier clone may still be queued below us: its header
 		 * shares our headroom, so copy instead of cloning then.
 		 */
 		skb = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) :
 					skb_clone(skb, GFP_ATOMIC);
 		if (!skb) {
+			xtcp_rate_skb_unsent(cb, prev_sent, sent_us);
 			if (cb->retransmitted)
 				XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPRETRANSFAIL,
 					       cb->gso_segs);
@@ -293,9 +373,13 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 					    cb->gso_segs;
 		}
 		/* skb->dev shares its place with the rbtree linkage of a
-		 * retransmission queue skb (__tcp_transmit_skb()).
+		 * retransmission queue skb (__tcp_transmit_skb()).  The
+		 * send time stays with the queued skb: a departure time
+		 * on the copy would read as one for a qdisc, or as a
+		 * receive time after loopback.
 		 */
 		skb->dev = NULL;
+		skb->tstamp = 0;
 	}
 
 	/* Only now, when the segment will be sent: writing the options
@@ -384,10 +468,13 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		 * this send (tcp_update_skb_after_send(),
 		 * tcp_rate_skb_sent()); @cb is the queued skb's.
 		 */
-		cb->tx_delivered = xsk->delivered;
+		xtcp_rate_skb_sent(xsk, cb, sent_us);
 		list_move_tail(&cb->tsorted_anchor, &xsk->tsorted_sent_queue);
-	} else if (cb->retransmitted) {
-		XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPRETRANSFAIL, cb->gso_segs);
+	} else {
+		xtcp_rate_skb_unsent(cb, prev_sent, sent_us);
+		if (cb->retransmitted)
+			XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPRETRANSFAIL,
+				       cb->gso_segs);
 	}
 	return err;
 }

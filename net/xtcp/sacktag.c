@@ -105,10 +105,12 @@ void xtcp_rack_advance_skb(struct sock *sk, const struct sk_buff *skb)
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	if (!cb->sent_us)
+	u64 sent = xtcp_skb_sent_us(skb);
+
+	if (!sent)
 		return;
 	xtcp_rack_advance(&xsk->rack, cb->retransmitted, cb->end_seq,
-			  cb->sent_us, xsk->tcp_mstamp, xtcp_min_rtt(xsk));
+			  sent, xsk->tcp_mstamp, xtcp_min_rtt(xsk));
 }
 
 /* Mark one skb SACKed, wholly covered by a SACK block (tcp_sacktag_one()):
@@ -124,6 +126,7 @@ static u32 xtcp_sacktag_one(struct sock *sk, struct sk_buff *skb,
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 pcount = xtcp_skb_pcount(skb);
+	u64 sent;
 
 	if (cb->sacked & XTCPCB_SACKED_ACKED)
 		return 0;
@@ -139,18 +142,22 @@ static u32 xtcp_sacktag_one(struct sock *sk, struct sk_buff *skb,
 	if (!xsk->sacked_out ||
 	    xtcp_seq_after(cb->end_seq, xsk->highest_sack_end))
 		xsk->highest_sack_end = cb->end_seq;
-	xtcp_rate_skb_delivered(st->rs, skb);
+	xtcp_rate_skb_delivered(xsk, st->rs, skb);
+	/* Its delivery is counted: never sampled again (Linux clears
+	 * tx.delivered_mstamp).
+	 */
+	cb->tx_deliv_delta_us = U32_MAX;
 	xsk->delivered += pcount;
 	if (cb->sacked & XTCPCB_SACKED_RETRANS)
 		xsk->retrans_out -= min(pcount, xsk->retrans_out);
 	if (cb->sacked & XTCPCB_LOST)
 		xsk->lost_out -= min(pcount, xsk->lost_out);
-	if (st->rtt && !cb->retransmitted && cb->sent_us) {
-		if (!st->rtt->first_sent_us ||
-		    cb->sent_us < st->rtt->first_sent_us)
-			st->rtt->first_sent_us = cb->sent_us;
-		if (cb->sent_us > st->rtt->last_sent_us)
-			st->rtt->last_sent_us = cb->sent_us;
+	sent = xtcp_skb_sent_us(skb);
+	if (st->rtt && !cb->retransmitted && sent) {
+		if (!st->rtt->first_sent_us || sent < st->rtt->first_sent_us)
+			st->rtt->first_sent_us = sent;
+		if (sent > st->rtt->last_sent_us)
+			st->rtt->last_sent_us = sent;
 	}
 	cb->sacked &= ~(XTCPCB_SACKED_RETRANS | XTCPCB_LOST);
 	cb->sacked |= XTCPCB_SACKED_ACKED;
@@ -580,6 +587,8 @@ void xtcp_timeout_mark_lost(struct sock *sk)
 	if (reneg) {
 		xsk->sacked_out = 0;
 		xtcp_sack_cache_reset(xsk);
+		/* Until this loss episode ends: no rate samples. */
+		xsk->is_sack_reneg = 1;
 	}
 	xtcp_clear_all_retrans_hints(xsk);
 	for (; skb; skb = skb_rb_next(skb)) {
@@ -589,7 +598,8 @@ void xtcp_timeout_mark_lost(struct sock *sk)
 		if (reneg)
 			cb->sacked &= ~XTCPCB_SACKED_ACKED;
 		else if (rack && skb != head &&
-			 xtcp_rack_skb_timeout(&xsk->rack, cb->sent_us, now,
+			 xtcp_rack_skb_timeout(&xsk->rack,
+					       xtcp_skb_sent_us(skb), now,
 					       0) > 0)
 			continue;
 		xtcp_mark_skb_lost(sk, skb);
@@ -639,7 +649,7 @@ static void xtcp_rack_detect_loss(struct sock *sk, u32 *reo_timeout)
 		if ((cb->sacked & XTCPCB_LOST) &&
 		    !(cb->sacked & XTCPCB_SACKED_RETRANS))
 			continue;
-		switch (xtcp_rack_skb_verdict(&xsk->rack, cb->sent_us,
+		switch (xtcp_rack_skb_verdict(&xsk->rack, xtcp_skb_sent_us(skb),
 					      cb->end_seq, now, reo_wnd,
 					      &remaining)) {
 		case XTCP_RACK_NOT_BEFORE:

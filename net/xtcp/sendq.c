@@ -255,6 +255,7 @@ int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 
 	ncb = XTCP_SKB_CB(buff);
 	*ncb = *cb;
+	buff->tstamp = skb->tstamp;	/* the send time, xtcp_skb_sent_us() */
 	INIT_LIST_HEAD(&ncb->tsorted_anchor);
 	ncb->seq = cb->seq + len;
 	cb->end_seq = ncb->seq;

@@ -269,6 +269,7 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	xtcp_rate_check_app_limited(sk);	/* is the sender app-limited? */
 
 	/* Wait for the handshake; errors and EPIPE as tcp_sendmsg(). */
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {

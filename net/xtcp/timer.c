@@ -110,7 +110,7 @@ s64 xtcp_rto_delta_us(const struct sock *sk)
 
 	if (!head)
 		return rto;
-	return xtcp_rto_left_us(rto, XTCP_SKB_CB(head)->sent_us,
+	return xtcp_rto_left_us(rto, xtcp_skb_sent_us(head),
 				xtcp_clock_us());
 }
 
@@ -391,8 +391,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 			xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
 				xtcp_flight_segs(xsk), jiffies_to_msecs(jiffies));
 		}
-		if (xsk->cong_ops->on_rto)
-			xsk->cong_ops->on_rto(&xsk->cong, jiffies_to_msecs(jiffies));
+		xtcp_ca_event(sk, XTCP_CA_EVENT_LOSS, 0);
 		xsk->cong.cwnd_cnt = 0;
 		xsk->snd_cwnd_stamp = tcp_jiffies32;
 		/* A timeout in the open state after many SACKs says the
@@ -416,6 +415,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		 * (tcp_enter_loss()).
 		 */
 		xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
+		xtcp_ca_state_sync(sk);
 		xtcp_ecn_queue_cwr(sk);
 		/* A resend a local queue dropped is tried again after 500
 		 * ms, the RTO not backed off (tcp_retransmit_timer(): "let

@@ -50,7 +50,7 @@ u32 xtcp_ts_clock(void)
 /**
  * xtcp_us_to_ts() - a time of xtcp_clock_us() on the timestamp clock
  * @us: microseconds of the monotonic clock, as xtcp_clock_us() reads it
- *	(an skb's sent_us)
+ *	(an skb's send time, xtcp_skb_sent_us())
  *
  * What xtcp_ts_clock() read at that moment, as Linux's
  * tcp_skb_timestamp() gives an skb's send time in TSval units.

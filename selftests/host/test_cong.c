@@ -209,8 +209,7 @@ TEST(ops_are_complete)
 	ASSERT_NE(NULL, xtcp_cong_cubic.init);
 	ASSERT_NE(NULL, xtcp_cong_cubic.ssthresh);
 	ASSERT_NE(NULL, xtcp_cong_cubic.cong_avoid);
-	ASSERT_NE(NULL, xtcp_cong_cubic.on_rto);
-	ASSERT_NE(NULL, xtcp_cong_cubic.on_idle_restart);
+	ASSERT_NE(NULL, xtcp_cong_cubic.cwnd_event);
 	ASSERT_NE(NULL, xtcp_cong_reno.undo_cwnd);
 	ASSERT_NE(NULL, xtcp_cong_cubic.undo_cwnd);
 }
@@ -663,7 +662,7 @@ TEST(cubic_rto_restarts_with_k_zero)
 
 	sim_init(&s, &xtcp_cong_cubic, 1000, 1000, NO_CLAMP, 50000, 0);
 	s.ca.ssthresh = s.ops->ssthresh(&s.ca, 1000, 0);
-	s.ops->on_rto(&s.ca, 0);
+	s.ops->cwnd_event(&s.ca, XTCP_CA_EVENT_LOSS, 0, 0);
 	s.ca.cwnd = 1;		/* RFC 5681 loss window */
 	ASSERT_EQ(700, s.ca.ssthresh);
 
@@ -707,7 +706,8 @@ TEST(cubic_idle_restart_shifts_epoch)
 
 	/* 20 s idle; only one of them tells CUBIC about it. */
 	idle.now_ms += 20000;
-	idle.ops->on_idle_restart(&idle.ca, idle.now_ms, 20000);
+	idle.ops->cwnd_event(&idle.ca, XTCP_CA_EVENT_TX_START, idle.now_ms,
+			     20000);
 	naive.now_ms += 20000;
 	for (r = 0; r < 30; r++) {
 		sim_round(&busy, 1);
@@ -718,7 +718,8 @@ TEST(cubic_idle_restart_shifts_epoch)
 	ASSERT_GT(naive.ca.cwnd, busy.ca.cwnd + 100);
 
 	/* An idle period longer than the epoch cannot move t_epoch past now. */
-	idle.ops->on_idle_restart(&idle.ca, idle.now_ms, 0xfffffff0U);
+	idle.ops->cwnd_event(&idle.ca, XTCP_CA_EVENT_TX_START, idle.now_ms,
+			     0xfffffff0U);
 	ASSERT_EQ(idle.now_ms, cubic_info(&idle.ca).epoch_start_ms);
 }
 
