@@ -432,6 +432,10 @@ int xtcp_set_congestion_control(struct sock *sk, const char *name,
 	xsk->ca_setsockopt = 1;
 	memset(xsk->cong.priv, 0, sizeof(xsk->cong.priv));
 	ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
+	/* The state the new algorithm starts in: ->set_state hears changes
+	 * from here (the old one may not have kept ca_state current).
+	 */
+	xsk->ca_state = xtcp_ca_state(sk);
 	if (!((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
 		xsk->prior_ssthresh = 0;
 	xtcp_cong_put(prev);

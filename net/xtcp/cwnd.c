@@ -123,20 +123,26 @@ void xtcp_ca_event(struct sock *sk, enum xtcp_ca_event ev, u32 idle_ms)
  * Called at the end of an ACK's or a timer's processing: when the state
  * (xtcp_ca_state(): Open, Disorder, CWR, Recovery, Loss) is not the one
  * last reported, the algorithm's ->set_state learns the new one (Linux's
- * tcp_set_ca_state(), which runs at each change).
+ * tcp_set_ca_state(), which runs at each change).  Nothing is computed
+ * for an algorithm without ->set_state.
  *
  * Context: softirq or process context, socket locked.
  */
 void xtcp_ca_state_sync(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u8 state = xtcp_ca_state(sk);
+	u8 state;
 
+	/* After every ACK: nothing to compute for an algorithm without the
+	 * hook (xtcp_set_congestion_control() resyncs ca_state on a switch).
+	 */
+	if (!xsk->cong_ops->set_state)
+		return;
+	state = xtcp_ca_state(sk);
 	if (state == xsk->ca_state)
 		return;
 	xsk->ca_state = state;
-	if (xsk->cong_ops->set_state)
-		xsk->cong_ops->set_state(&xsk->cong, state);
+	xsk->cong_ops->set_state(&xsk->cong, state);
 }
 
 /* RFC 2861 s.3 as tcp_cwnd_application_limited(): a window the sender
