@@ -89,8 +89,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, XPeer, wire_args,  # noqa: E402
-                     ManualConn as Conn, segment, M32, REPLY_WAIT)
+from wirelib import (Tap, Wire, WriterCase, wire_args,  # noqa: E402
+                     segment, M32, knob_both, knob_get, cwnd_ssthresh)
 from slow import SLOW, slow  # noqa: E402
 from scapy.layers.inet import TCP  # noqa: E402
 
@@ -110,19 +110,6 @@ CUBIC_SKEW = slow(0.3)	# s: see (b)
 HYSTART_SYSFS = "/sys/module/tcp_cubic/parameters/hystart"
 
 
-def knob(args, name, value):
-    """net.ipv4.@name and net.xtcp.@name to @value in X."""
-    for ns in ("ipv4", "xtcp"):
-        subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
-                        f"net.{ns}.{name}={value}"], check=True)
-
-
-def knob_get(args, ns, name):
-    return subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
-                           "-n", f"net.{ns}.{name}"],
-                          capture_output=True, text=True).stdout.strip()
-
-
 def hystart(args, on):
     """Native's HyStart (a tcp_cubic module parameter, not per
     namespace) and xtcp's HyStart++ (net.xtcp.tcp_cubic_hystart in X)
@@ -134,33 +121,15 @@ def hystart(args, on):
                    check=True)
 
 
-def cwnd_ssthresh(args, fam, port):
-    """(cwnd, ssthresh) of X's connection on local @port from
-    /proc/net/tcp or /proc/net/xtcp (the same last columns; ssthresh -1
-    in the initial slow start), or None."""
-    f = "/proc/net/tcp" if fam == "inet" else "/proc/net/xtcp"
-    out = subprocess.run(["ip", "netns", "exec", args.netns, "cat", f],
-                         capture_output=True, text=True).stdout
-    for line in out.splitlines()[1:]:
-        c = line.split()
-        if len(c) > 3 and c[1].endswith(f":{port:04X}") and c[3] == "01":
-            return int(c[-2]), int(c[-1])
-    return None
-
-
-class Receiver:
+class Receiver(WriterCase):
     """Our end of one connection to a writer of @total bytes in X,
-    answering in rounds (see above); offsets are from X's first data
-    byte."""
+    answering in rounds (see above)."""
 
     def __init__(self, args, wire, fam, port, total, every, wscale=None,
                  window=65535):
-        self.args, self.wire, self.fam, self.port = args, wire, fam, port
+        super().__init__(args, wire, fam, port, total, hold_ms=120000,
+                         secs=int(slow(60)))
         self.every, self.wscale, self.window = every, wscale, window
-        self.peer = XPeer(args, fam, "-l", f"{args.dst}:{port}",
-                          f"write:{total}", "sleep:120000",
-                          secs=int(slow(60)))
-        self.c = None
         self.segs = {}		# start offset -> end, of what we took
         self.cum = 0		# bytes: our cumulative ACK
         self.hi = 0		# bytes: the highest end X sent
@@ -172,39 +141,20 @@ class Receiver:
         """Our handshake, its ACK HS_HOLD s after the SYN-ACK: None, or
         why not (a SYN-ACK sent again before it: the test bed was
         late)."""
-        if self.peer.listening() is None:
-            return f"peer: {self.peer.text()}"
-        c = Conn(self.wire, 20000 + self.port % 20000, self.port)
-        self.m = self.wire.mark()
         opts = [("MSS", MSS)]
         if self.wscale is not None:
             opts += [("NOP", None), ("WScale", self.wscale)]
-        m = c.send("S", ack=0, opts=opts)
-        sa = c.wait_synack(m)
+        sa, why = self.syn(opts)
         if sa is None:
-            return "no SYN-ACK"
-        c.established(sa)
-        self.c = c
-        self.base = c.rcv_nxt
-        left = float(sa.time) + HS_HOLD - time.time()
-        if left > 0:
-            time.sleep(left)
-        c.send("A")
+            return why
+        self.ack_synack(sa, HS_HOLD)
         # A second SYN-ACK: X's 1 s timer fired before our ACK came, and
         # X starts from a window of one (RFC 5681 s.3.1).
-        synacks = c.sent(self.m,
-                         lambda p: int(p[TCP].flags) & 0x12 == 0x12)
+        synacks = self.c.sent(self.m,
+                              lambda p: int(p[TCP].flags) & 0x12 == 0x12)
         if len(synacks) > 1:
             return "SYN-ACK sent again before our ACK"
         return None
-
-    def data(self):
-        """X's data segments after the SYN, in the order seen."""
-        return self.c.sent(self.m, lambda p: len(p[TCP].payload) > 0)
-
-    def off(self, p):
-        s = (p[TCP].seq - self.base) % M32
-        return s, s + len(p[TCP].payload)
 
     def take(self, s, e):
         """Segment [@s, @e) arrived: the ACK it calls for at once, or
@@ -258,7 +208,7 @@ class Receiver:
         # nothing reaches X until our next one: its cwnd and ssthresh
         # are the round's from now on (reading them takes a process).
         self.settle()
-        cs = cwnd_ssthresh(self.args, self.fam, self.port)
+        cs = cwnd_ssthresh(self.args.netns, self.fam, self.port)
         left = due - time.time()
         if left > 0:
             time.sleep(left)
@@ -288,12 +238,6 @@ class Receiver:
                             "ssthresh": cs[1] if cs else None,
                             "late": round(late or 0.0, 3)})
         return True
-
-    def close(self):
-        if self.c is not None:
-            self.c.abort()
-            time.sleep(0.05)
-        self.peer.stop()
 
 
 def run(args, wire, fam, port, every, lose, ramp=False, wscale=None,
@@ -344,10 +288,10 @@ def main():
     # (Native's tcp_no_metrics_save is 1 in X: lib/netns.sh.)
     for k, v in (("tcp_sack", 0), ("tcp_timestamps", 0),
                  ("tcp_reordering", 3)):
-        knob(args, k, v)
+        knob_both(args.netns, k, v)
     tap = Tap(4 + 4 + 3)
     port = 7950
-    cc = knob_get(args, "ipv4", "tcp_congestion_control")
+    cc = knob_get(args.netns, "ipv4", "tcp_congestion_control")
     with open(HYSTART_SYSFS) as f:
         hs = f.read().strip()
 
@@ -383,7 +327,7 @@ def main():
 
     try:
         # (a) Reno
-        knob(args, "tcp_congestion_control", "reno")
+        knob_both(args.netns, "tcp_congestion_control", "reno")
         n, x = pair(every=2, lose=LOSS_ROUND)
         nn, xn = col(n, "n"), col(x, "n")
         ns, xs = col(n, "ssthresh"), col(x, "ssthresh")
@@ -407,7 +351,7 @@ def main():
         ])
 
         # (b) CUBIC without HyStart
-        knob(args, "tcp_congestion_control", "cubic")
+        knob_both(args.netns, "tcp_congestion_control", "cubic")
         hystart(args, False)
         n, x = pair(every=2, lose=LOSS_ROUND)
         nn, xn = col(n, "n"), col(x, "n")
@@ -491,7 +435,7 @@ def main():
         ])
     finally:
         if cc:
-            knob(args, "tcp_congestion_control", cc)
+            knob_both(args.netns, "tcp_congestion_control", cc)
         with open(HYSTART_SYSFS, "w") as f:
             f.write(hs)
         wire.sniffer.stop()

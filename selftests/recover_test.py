@@ -49,7 +49,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from slow import slow  # noqa: E402
 from wirelib import (Tap, writer_peer, wire_setup, flags,  # noqa: E402
-                     ManualConn as Conn, seq_add, segment, REPLY_WAIT)
+                     ManualConn as Conn, seq_add, segment, REPLY_WAIT,
+                     cwnd_ssthresh)
 from scapy.layers.inet import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
@@ -150,14 +151,8 @@ def ssthresh(args, fam, port):
                              capture_output=True, text=True).stdout
         m = re.search(r"ssthresh:(\d+)", out)
         return int(m.group(1)) if m else None
-    out = subprocess.run(["ip", "netns", "exec", args.netns, "cat",
-                          "/proc/net/xtcp"],
-                         capture_output=True, text=True).stdout
-    for line in out.splitlines()[1:]:
-        f = line.split()
-        if f[1].endswith(f":{port:04X}") and f[3] == "01":
-            return int(f[-1])
-    return None
+    cs = cwnd_ssthresh(args.netns, fam, port)
+    return cs and cs[1]
 
 
 def obs_rtos(args, wire, fam, port):

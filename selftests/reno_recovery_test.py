@@ -71,10 +71,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, XPeer, wire_args,  # noqa: E402
-                     ManualConn as Conn, segment, M32, REPLY_WAIT)
+from wirelib import (Tap, Wire, WriterCase, wire_args,  # noqa: E402
+                     segment, M32, knob_both, knob_get, cwnd_ssthresh)
 from slow import SLOW, slow  # noqa: E402
-from scapy.layers.inet import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 MSS = 1460
@@ -88,96 +87,33 @@ PRR_SENT = ["11", "12", "1", "13", "14", "5"]
 RUN = slow(15.0)	# s: bounds one case
 
 
-def knob(args, name, value):
-    """net.ipv4.@name and net.xtcp.@name to @value in X; a net.xtcp
-    knob xtcp does not have (tcp_no_metrics_save: it keeps no metrics)
-    is reported."""
-    subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
-                    f"net.ipv4.{name}={value}"], check=True)
-    r = subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
-                        f"net.xtcp.{name}={value}"],
-                       capture_output=True, text=True)
-    if r.returncode:
-        print(f"# knob net.xtcp.{name} missing: {r.stderr.strip()}")
-
-
-def knob_get(args, ns, name):
-    return subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
-                           "-n", f"net.{ns}.{name}"],
-                          capture_output=True, text=True).stdout.strip()
-
-
-def cwnd_ssthresh(args, fam, port):
-    """(cwnd, ssthresh) of X's connection on local @port from
-    /proc/net/tcp or /proc/net/xtcp (the same last columns; ssthresh -1
-    in the initial slow start), or None."""
-    f = "/proc/net/tcp" if fam == "inet" else "/proc/net/xtcp"
-    out = subprocess.run(["ip", "netns", "exec", args.netns, "cat", f],
-                         capture_output=True, text=True).stdout
-    for line in out.splitlines()[1:]:
-        c = line.split()
-        if len(c) > 3 and c[1].endswith(f":{port:04X}") and c[3] == "01":
-            return int(c[-2]), int(c[-1])
-    return None
-
-
 def seg_name(s, e):
     if s % MSS == 0 and e - s == MSS:
         return str(s // MSS + 1)
     return f"{s}-{e}"
 
 
-class Case:
+class Case(WriterCase):
     """One connection to a writer of @total bytes in X, SACK not
-    offered; offsets are from X's first data byte."""
+    offered."""
 
     def __init__(self, args, wire, fam, port, total):
-        self.args, self.wire, self.fam, self.port = args, wire, fam, port
-        self.total = total
-        self.peer = XPeer(args, fam, "-l", f"{args.dst}:{port}",
-                          f"write:{total}", "sleep:20000", secs=5)
-        self.c = None
+        super().__init__(args, wire, fam, port, total)
         self.got = set()	# offsets of the segments that arrived
         self.acks = []		# (time before sending, cumulative ACK)
 
     def open(self):
         """Our handshake, the ACK of the SYN-ACK PATH_RTT s after it,
         and the initial flight: None, or why not."""
-        if self.peer.listening() is None:
-            return f"peer: {self.peer.text()}"
-        c = Conn(self.wire, 20000 + self.port % 20000, self.port)
-        self.m = self.wire.mark()
-        m = c.send("S", ack=0, opts=[("MSS", MSS)])
-        sa = c.wait_synack(m)
+        sa, why = self.syn([("MSS", MSS)])
         if sa is None:
-            return "no SYN-ACK"
-        c.established(sa)
-        self.c = c
-        self.base = c.rcv_nxt
-        left = float(sa.time) + PATH_RTT - time.time()
-        if left > 0:
-            time.sleep(left)
-        c.send("A")
-        deadline = time.monotonic() + REPLY_WAIT
-        while True:
-            segs = self.data()
-            if len(segs) >= NSEG or time.monotonic() > deadline:
-                break
-            time.sleep(0.01)
-        got = [self.off(p) for p in segs[:NSEG]]
-        want = [(k * MSS, (k + 1) * MSS) for k in range(NSEG)]
-        if got != want:
-            return f"initial flight {got}, wanted {NSEG} x {MSS} in order"
+            return why
+        self.ack_synack(sa, PATH_RTT)
+        segs, why = self.wait_flight(NSEG, MSS)
+        if segs is None:
+            return why
         self.t_first = float(segs[0].time)
         return None
-
-    def data(self):
-        """X's data segments after the SYN, in the order seen."""
-        return self.c.sent(self.m, lambda p: len(p[TCP].payload) > 0)
-
-    def off(self, p):
-        s = (p[TCP].seq - self.base) % M32
-        return s, s + len(p[TCP].payload)
 
     def take(self, s, e):
         """Segment [@s, @e) arrived (X sends whole segments here)."""
@@ -220,12 +156,6 @@ class Case:
             hi = max(hi, e)
         return out
 
-    def close(self):
-        if self.c is not None:
-            self.c.abort()
-            time.sleep(0.05)
-        self.peer.stop()
-
 
 def newreno_obs(args, wire, fam, port):
     """Case (a): a dict of what was seen, or with "why"."""
@@ -262,7 +192,7 @@ def newreno_obs(args, wire, fam, port):
         hi = max(case.off(p)[1] for p in case.data())
         case.ack(hi)
         time.sleep(PRR_STEP)
-        r["end"] = cwnd_ssthresh(args, fam, port)
+        r["end"] = cwnd_ssthresh(args.netns, fam, port)
         return r
     except Exception as e:	# report, go on with the next case
         r["why"] = f"exception {e!r}"
@@ -308,7 +238,7 @@ def frto_obs(args, wire, fam, port):
         r["rtx"] = case.resent()
         r["next"] = [seg_name(*case.off(p)) for p in case.data()
                      if float(p.time) > t0][:4]
-        r["end"] = cwnd_ssthresh(args, fam, port)
+        r["end"] = cwnd_ssthresh(args.netns, fam, port)
         return r
     except Exception as e:	# report, go on with the next case
         r["why"] = f"exception {e!r}"
@@ -325,10 +255,11 @@ def main():
     sys.setswitchinterval(0.0002)
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac,
                 bpf=f"tcp and src host {args.dst} and dst host {args.src}")
+    missing = set()
     for k, v in (("tcp_sack", 0), ("tcp_timestamps", 0),
                  ("tcp_window_scaling", 0), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
-        knob(args, k, v)
+        knob_both(args.netns, k, v, missing)
     tap = Tap(3 + 2)
     port = 7900
     # On a kernel XTCP_SLOW times slower (make check-debug) our handshake
@@ -356,9 +287,9 @@ def main():
                         "tcp_metrics", "flush", "all"], capture_output=True)
 
     # (a) duplicate ACKs and a partial ACK, Reno for both
-    cc = {ns: knob_get(args, ns, "tcp_congestion_control")
+    cc = {ns: knob_get(args.netns, ns, "tcp_congestion_control")
           for ns in ("ipv4", "xtcp")}
-    knob(args, "tcp_congestion_control", "reno")
+    knob_both(args.netns, "tcp_congestion_control", "reno")
     out = []
     for fam in FAMILIES:
         port += 1

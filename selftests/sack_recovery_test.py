@@ -234,11 +234,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from wirelib import (Tap, Wire, XPeer, wire_args,  # noqa: E402
-                     ManualConn as Conn, segment, seq_add, M32, opt_area,
-                     walk, REPLY_WAIT, ts_opts, ts_of)
+from wirelib import (Tap, Wire, WriterCase, wire_args,  # noqa: E402
+                     segment, seq_add, opt_area, walk, ts_opts, ts_of,
+                     knob_both, sock_row, cwnd_ssthresh)
 from slow import SLOW, slow  # noqa: E402
-from scapy.layers.inet import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 MSS = 1460
@@ -259,39 +258,6 @@ PRR_CUM = [2, 2, 3, 3, 3, 4, 5]	# (i): PRR's cumulative sends, see above
 RUN = slow(15.0)	# s: bounds one case
 RTT_WAIT = 1.3 * PATH_RTT	# (m): s from the retransmission to our ACK
 WATCH = slow(0.5)	# (m): s to see what X resends after it
-
-
-def knob(args, name, value, missing):
-    """net.ipv4.@name and net.xtcp.@name to @value in X; a missing
-    net.xtcp one is added to the set @missing."""
-    subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
-                    f"net.ipv4.{name}={value}"], check=True)
-    r = subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
-                        f"net.xtcp.{name}={value}"],
-                       capture_output=True, text=True)
-    if r.returncode and name not in missing:
-        missing.add(name)
-        print(f"# knob net.xtcp.{name} missing: {r.stderr.strip()}")
-
-
-def sock_tail(args, fam, port):
-    """(RTO in s, cwnd, ssthresh) of X's connection on local @port: the
-    columns after the pointer of /proc/net/tcp or /proc/net/xtcp (RTO in
-    clock ticks of USER_HZ 100, ssthresh -1 in the initial slow start),
-    or None."""
-    f = "/proc/net/tcp" if fam == "inet" else "/proc/net/xtcp"
-    out = subprocess.run(["ip", "netns", "exec", args.netns, "cat", f],
-                         capture_output=True, text=True).stdout
-    for line in out.splitlines()[1:]:
-        c = line.split()
-        if len(c) > 3 and c[1].endswith(f":{port:04X}") and c[3] == "01":
-            return int(c[-5]) / 100, int(c[-2]), int(c[-1])
-    return None
-
-
-def cwnd_ssthresh(args, fam, port):
-    t = sock_tail(args, fam, port)
-    return t and t[1:]
 
 
 class Receiver:
@@ -367,18 +333,13 @@ class Receiver:
         return a
 
 
-def data_in_order(c, since):
-    """X's data segments on @c after mark @since, in the order seen."""
-    return c.sent(since, lambda p: len(p[TCP].payload) > 0)
-
-
 def seg_name(s, e):
     if s % MSS == 0 and e - s == MSS:
         return str(s // MSS + 1)
     return f"{s}-{e}"
 
 
-class Case:
+class Case(WriterCase):
     """One connection to a writer in X, SACK-permitted offered: the
     initial flight taken in @order (1-based segment numbers; those left
     out are lost), then answers until all is ACKed.  @drop(case, p, gap)
@@ -386,11 +347,7 @@ class Case:
     back and taken once all else is ACKed (a late original)."""
 
     def __init__(self, args, wire, fam, port, total=TOTAL):
-        self.args, self.wire, self.fam, self.port = args, wire, fam, port
-        self.total = total
-        self.peer = XPeer(args, fam, "-l", f"{args.dst}:{port}",
-                          f"write:{total}", "sleep:20000", secs=5)
-        self.c = None
+        super().__init__(args, wire, fam, port, total)
         self.before_dsack = None	# set once the flight is taken
         self.rcv = None
         self.dropped = []
@@ -403,17 +360,12 @@ class Case:
         with MSS 1472 (1460 bytes of data besides the option), and our
         ACKs echo the SYN-ACK's TSval until the case says otherwise.
         None, or why not."""
-        if self.peer.listening() is None:
-            return f"peer: {self.peer.text()}"
-        c = Conn(self.wire, 20000 + self.port % 20000, self.port)
-        self.m = self.wire.mark()
         opts = [("MSS", MSS + 12 if ts else MSS), ("SAckOK", b"")]
         if ts:
             opts += ts_opts(int(time.time() * 1000), 0)
-        m = c.send("S", ack=0, opts=opts)
-        sa = c.wait_synack(m)
+        sa, why = self.syn(opts)
         if sa is None:
-            return "no SYN-ACK"
+            return why
         if 4 not in [k for k, i, n in walk(opt_area(sa))]:
             return "the SYN-ACK does not offer SACK"
         ecr = None
@@ -421,40 +373,24 @@ class Case:
             if ts_of(sa) is None:
                 return "the SYN-ACK has no timestamps"
             ecr = ts_of(sa)[0]
-        c.established(sa)
-        self.c = c
         # Our TSvals never go back (X's PAWS): the handshake ACK's is
         # taken before the flight's ACKs are built.
         tsv = int(time.time() * 1000)
-        self.rcv = Receiver(c, ecr)
+        self.rcv = Receiver(self.c, ecr)
         self.flight = [self.rcv.take((k - 1) * MSS, k * MSS)
                        for k in order]
-        left = float(sa.time) + hs_rtt - time.time()
-        if left > 0:
-            time.sleep(left)
-        c.send("A", opts=ts_opts(tsv, ecr) if ts else None)
+        self.ack_synack(sa, hs_rtt, opts=ts_opts(tsv, ecr) if ts else None)
         return None
-
-    def off(self, p):
-        s = (p[TCP].seq - self.rcv.base) % M32
-        return s, s + len(p[TCP].payload)
 
     def first_flight(self):
         """Waits for the ten segments of the initial window: None, or
         why not."""
-        deadline = time.monotonic() + REPLY_WAIT
-        while True:
-            segs = data_in_order(self.c, self.m)
-            if len(segs) >= NSEG or time.monotonic() > deadline:
-                break
-            time.sleep(0.01)
-        got = [self.off(p) for p in segs[:NSEG]]
-        want = [(k * MSS, (k + 1) * MSS) for k in range(NSEG)]
-        if got != want:
-            return f"initial flight {got}, wanted {NSEG} x {MSS} in order"
+        segs, why = self.wait_flight(NSEG, MSS)
+        if segs is None:
+            return why
         self.t_first = float(segs[0].time)
         self.t_last = float(segs[NSEG - 1].time)
-        self.flight_pkts = segs[:NSEG]
+        self.flight_pkts = segs
         return None
 
     def run(self, order, drop=None, hold=(), rto=False, late=False,
@@ -472,7 +408,7 @@ class Case:
         if late:
             deadline = time.monotonic() + RUN
             while True:
-                segs = data_in_order(self.c, self.m)
+                segs = self.data()
                 if len(segs) > NSEG:
                     self.t_rto = float(segs[NSEG].time)
                     break
@@ -487,7 +423,7 @@ class Case:
         self.lag = self.rcv.acks[0][0] - self.t_last
         self.spread = self.t_flight - self.rcv.acks[0][0]
         if rto:
-            t = sock_tail(self.args, self.fam, self.port)
+            t = sock_row(self.args.netns, self.fam, self.port)
             self.rto = t and t[0]
         self.before_dsack = None
         i = NSEG
@@ -496,7 +432,7 @@ class Case:
         held = list(hold)
         deadline = time.monotonic() + RUN
         while time.monotonic() < deadline:
-            segs = data_in_order(self.c, self.m)
+            segs = self.data()
             prev = float(segs[i - 1].time)
             for p in segs[i:]:
                 t = float(p.time)
@@ -510,8 +446,8 @@ class Case:
             if self.rcv.nxt >= self.total:
                 if held:
                     time.sleep(0.1)
-                    self.before_dsack = cwnd_ssthresh(self.args, self.fam,
-                                                      self.port)
+                    self.before_dsack = cwnd_ssthresh(
+                        self.args.netns, self.fam, self.port)
                     k = held.pop(0)
                     self.rcv.send([self.rcv.take((k - 1) * MSS,
                                                  k * MSS)])
@@ -531,7 +467,7 @@ class Case:
         the count of those seen before that time."""
         out = []
         hi = 0
-        for p in data_in_order(self.c, self.m):
+        for p in self.data():
             s, e = self.off(p)
             if until is not None and float(p.time) >= until:
                 return len(out)
@@ -545,7 +481,7 @@ class Case:
         """The retransmitted segments, as record() lists them."""
         out = []
         hi = 0
-        for p in data_in_order(self.c, self.m):
+        for p in self.data():
             s, e = self.off(p)
             if s < hi:
                 out.append(p)
@@ -559,18 +495,12 @@ class Case:
         if not hasattr(self, "t_flight"):
             return None
         hi = 0
-        for p in data_in_order(self.c, self.m):
+        for p in self.data():
             s, e = self.off(p)
             if s < hi:
                 return seg_name(s, e), float(p.time) - self.t_flight
             hi = max(hi, e)
         return None
-
-    def close(self):
-        if self.c is not None:
-            self.c.abort()
-            time.sleep(0.05)
-        self.peer.stop()
 
 
 def rto_drop(case, p, gap):
@@ -613,7 +543,7 @@ def dsack_old_drop(case, p, gap):
         a4 = case.rcv.take(s, e)
         case.rcv.send([a1, a3, a4])
         time.sleep(0.1)
-        case.before_dsack = cwnd_ssthresh(case.args, case.fam, case.port)
+        case.before_dsack = cwnd_ssthresh(case.args.netns, case.fam, case.port)
         case.rcv.send([a2])
         return True
     return False
@@ -625,7 +555,7 @@ def eifel_drop(case, p, gap):
     s, e = case.off(p)
     if s == MSS and "l" not in case.extra:
         case.extra["l"] = True
-        case.before_dsack = cwnd_ssthresh(case.args, case.fam, case.port)
+        case.before_dsack = cwnd_ssthresh(case.args.netns, case.fam, case.port)
         case.rcv.ecr = ts_of(case.flight_pkts[1])[0]
     return False
 
@@ -635,7 +565,7 @@ def eifel_rtx_drop(case, p, gap):
     s, e = case.off(p)
     if s == MSS and "l" not in case.extra:
         case.extra["l"] = True
-        case.before_dsack = cwnd_ssthresh(case.args, case.fam, case.port)
+        case.before_dsack = cwnd_ssthresh(case.args.netns, case.fam, case.port)
         case.rcv.ecr = ts_of(p)[0]
     return False
 
@@ -683,7 +613,7 @@ def obs(args, wire, fam, port, name, order, drop=None, hold=(), rto=False,
         if hold or dsack:
             r["before_dsack"] = case.before_dsack
             time.sleep(0.1)
-            r["after_dsack"] = cwnd_ssthresh(args, fam, port)
+            r["after_dsack"] = cwnd_ssthresh(args.netns, fam, port)
         if hasattr(case, "lag"):
             t0 = case.rcv.acks[0][0]
             early = [x for x, p in zip(case.record(), case.rtx_pkts())
@@ -701,9 +631,9 @@ def obs(args, wire, fam, port, name, order, drop=None, hold=(), rto=False,
             # and its cwnd and ssthresh once all is ACKed.
             t0 = case.rcv.acks[0][0]
             r["next"] = [seg_name(*case.off(p))
-                         for p in data_in_order(case.c, case.m)
+                         for p in case.data()
                          if float(p.time) > t0][:4]
-            r["end"] = cwnd_ssthresh(args, fam, port)
+            r["end"] = cwnd_ssthresh(args.netns, fam, port)
         print(f"# {fam} {name}: {r}", flush=True)
         return r
     finally:
@@ -730,7 +660,7 @@ def prr_obs(args, wire, fam, port):
             time.sleep(PRR_STEP)
         # The last count has no next ACK to end it: more time.
         time.sleep(2 * PRR_STEP)
-        sent = data_in_order(case.c, case.m)[NSEG:]
+        sent = case.data()[NSEG:]
         times = [t for t, ack in case.rcv.acks] + [float("inf")]
         r["cum"] = [sum(1 for p in sent if float(p.time) < t)
                     for t in times[1:]]
@@ -738,7 +668,7 @@ def prr_obs(args, wire, fam, port):
         if any(case.off(p)[0] == 0 for p in sent):
             case.rcv.send([case.rcv.take(0, MSS)])
             time.sleep(PRR_STEP)
-            r["end"] = cwnd_ssthresh(args, fam, port)
+            r["end"] = cwnd_ssthresh(args.netns, fam, port)
         return r
     except Exception as e:	# report, go on with the next case
         r["why"] = f"exception {e!r}"
@@ -770,12 +700,12 @@ def late_undone(r):
 
 def eifel_cases(args, tap, both, xresult, missing):
     """Case (l), see the top."""
-    knob(args, "tcp_timestamps", 1, missing)
+    knob_both(args.netns, "tcp_timestamps", 1, missing)
     n, x = both("eifel", [1] + list(range(3, 11)), drop=eifel_drop,
                 dsack=True, ts=True)
     m, y = both("eifel control", [1] + list(range(3, 11)),
                 drop=eifel_rtx_drop, dsack=True, ts=True)
-    knob(args, "tcp_timestamps", 0, missing)
+    knob_both(args.netns, "tcp_timestamps", 0, missing)
 
     def undone(r):
         if not ok(r) or segs(r) != ["2"]:
@@ -799,12 +729,12 @@ def eifel_cases(args, tap, both, xresult, missing):
 
 def spurious_cases(args, tap, both, xresult, missing):
     """Case (m), see the top."""
-    knob(args, "tcp_timestamps", 1, missing)
+    knob_both(args.netns, "tcp_timestamps", 1, missing)
     n, x = both("spurious rtx acked", [2, 3, 4], drop=spurious_drop,
                 ts=True)
     cn, cx = both("rtx acked", [2, 3, 4], ts=True,
                   drop=lambda c, p, g: spurious_drop(c, p, g, True))
-    knob(args, "tcp_timestamps", 0, missing)
+    knob_both(args.netns, "tcp_timestamps", 0, missing)
 
     def only_1(r):
         return ok(r) and segs(r) == ["1"]
@@ -865,7 +795,7 @@ def main():
                  ("tcp_window_scaling", 0), ("tcp_dsack", 1),
                  ("tcp_recovery", 1), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
-        knob(args, k, v, missing)
+        knob_both(args.netns, k, v, missing)
     tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2 + 2 + 2)
     port = 7700
     # Native, the reference, resent the flight's head before our first
@@ -935,7 +865,7 @@ def main():
         else:
             tap.result(good, name, why)
 
-    knob(args, "tcp_early_retrans", 0, missing)
+    knob_both(args.netns, "tcp_early_retrans", 0, missing)
 
     # (a) one loss
     n, x = both("one loss", [1] + list(range(3, 11)))
@@ -999,9 +929,9 @@ def main():
             "nothing, as native [RACK]", f"native {m}, xtcp {y}")
 
     # (g) (b)'s holes, duplicate threshold only
-    knob(args, "tcp_recovery", 0, missing)
+    knob_both(args.netns, "tcp_recovery", 0, missing)
     n, x = both("holes dupthresh", [1, 9, 7, 5, 3, 10, 8])
-    knob(args, "tcp_recovery", 1, missing)
+    knob_both(args.netns, "tcp_recovery", 1, missing)
     tap.result(ok(n) and segs(n) == ["2", "4", "6"],
                "holes, tcp_recovery 0: native resends 2, 4, 6 and not "
                "3 or 5 (sanity)", str(n))
@@ -1040,7 +970,7 @@ def main():
                                  f"net.{ns}.tcp_congestion_control"],
                                 capture_output=True, text=True
                                 ).stdout.strip()
-    knob(args, "tcp_congestion_control", "reno", missing)
+    knob_both(args.netns, "tcp_congestion_control", "reno", missing)
     out = []
     late["why"] = None	# not a both() case
     for fam in FAMILIES:
@@ -1091,7 +1021,7 @@ def main():
     # (m) a spurious retransmission's ACK
     spurious_cases(args, tap, both, xresult, missing)
 
-    knob(args, "tcp_early_retrans", 3, missing)
+    knob_both(args.netns, "tcp_early_retrans", 3, missing)
 
     # (e) tail loss probe
     n, x = both("tail loss", list(range(1, 9)), rto=True)

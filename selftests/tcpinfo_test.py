@@ -63,7 +63,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from slow import slow  # noqa: E402
 from wirelib import (Tap, Wire, LinePeer, wire_args,  # noqa: E402
-                     mib_counters, ManualConn as Conn, segment, seq_add, M32)
+                     mib_counters, ManualConn as Conn, segment, seq_add, M32,
+                     knob_both)
 from scapy.layers.inet import TCP  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
@@ -106,14 +107,6 @@ COUNTERS = tuple(f"Tcp:{n}" for n in (
         "TCPOFOQueue", "TCPOFODrop", "TCPSynRetrans", "TCPAckCompressed",
         "TCPRcvQDrop",
         "TCPDSACKRecvSegs", "TCPDSACKIgnoredDubious"))
-
-
-def knob(args, name, value):
-    """net.ipv4.@name and, if xtcp has it, net.xtcp.@name to @value."""
-    subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
-                    f"net.ipv4.{name}={value}"], check=True)
-    subprocess.run(["ip", "netns", "exec", args.netns, "sysctl", "-qw",
-                    f"net.xtcp.{name}={value}"], capture_output=True)
 
 
 class Peer(LinePeer):
@@ -484,8 +477,9 @@ def main():
     args = wire_args(argparse.ArgumentParser(), "--netns",
                      "--peer").parse_args()
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
-    knob(args, "tcp_early_retrans", 0)
-    knob(args, "tcp_no_metrics_save", 1)
+    missing = set()
+    knob_both(args.netns, "tcp_early_retrans", 0, missing)
+    knob_both(args.netns, "tcp_no_metrics_save", 1, missing)
     tap = Tap(planned())
     port = 8100
     res = {}

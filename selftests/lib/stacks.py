@@ -3,7 +3,8 @@
 # stacks: where the two TCPs a VM test compares keep the same things in
 # different places: native's counters in /proc/net/netstat and snmp,
 # xtcp's in xtcp_netstat and xtcp_snmp; native's knobs under net.ipv4,
-# xtcp's under net.xtcp.  No scapy here (wirelib re-exports these for
+# xtcp's under net.xtcp; native's sockets in /proc/net/tcp, xtcp's in
+# /proc/net/xtcp.  No scapy here (wirelib re-exports these for
 # the scapy tests), so tests that drive only sockets import it cheaply.
 
 import subprocess
@@ -40,3 +41,50 @@ def sysctl_both(netns, **knobs):
         for k, v in knobs.items():
             subprocess.run(["ip", "netns", "exec", netns, "sysctl",
                             "-qw", f"{pre}.{k}={v}"], check=True)
+
+
+def knob_both(netns, name, value, missing=None):
+    """net.ipv4.@name and net.xtcp.@name to @value in namespace @netns.
+    Native's must take it.  Without @missing, so must xtcp's; with a set
+    @missing, a knob xtcp does not have (tcp_no_metrics_save: it keeps
+    no metrics) is added to it, said in a "# knob ... missing" line the
+    first time, and the test goes on."""
+    subprocess.run(["ip", "netns", "exec", netns, "sysctl", "-qw",
+                    f"net.ipv4.{name}={value}"], check=True)
+    r = subprocess.run(["ip", "netns", "exec", netns, "sysctl", "-qw",
+                        f"net.xtcp.{name}={value}"],
+                       capture_output=True, text=True,
+                       check=missing is None)
+    if r.returncode and name not in missing:
+        missing.add(name)
+        print(f"# knob net.xtcp.{name} missing: {r.stderr.strip()}")
+
+
+def knob_get(netns, tree, name):
+    """net.@tree.@name ("ipv4" or "xtcp") in namespace @netns as text,
+    "" if unreadable."""
+    return subprocess.run(["ip", "netns", "exec", netns, "sysctl", "-n",
+                           f"net.{tree}.{name}"],
+                          capture_output=True, text=True).stdout.strip()
+
+
+def sock_row(netns, fam, port):
+    """(RTO in s, cwnd, ssthresh) of the established connection on local
+    @port in namespace @netns: the columns after the pointer of
+    /proc/net/tcp ("inet") or /proc/net/xtcp ("xtcp"), which are the
+    same (RTO in clock ticks of USER_HZ 100, ssthresh -1 in the initial
+    slow start); None if there is none."""
+    f = "/proc/net/tcp" if fam == "inet" else "/proc/net/xtcp"
+    out = subprocess.run(["ip", "netns", "exec", netns, "cat", f],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines()[1:]:
+        c = line.split()
+        if len(c) > 3 and c[1].endswith(f":{port:04X}") and c[3] == "01":
+            return int(c[-5]) / 100, int(c[-2]), int(c[-1])
+    return None
+
+
+def cwnd_ssthresh(netns, fam, port):
+    """(cwnd, ssthresh) of sock_row(), or None."""
+    t = sock_row(netns, fam, port)
+    return t and t[1:]

@@ -39,7 +39,8 @@ from scapy.layers.l2 import Ether
 from scapy.packet import Raw
 from scapy.sendrecv import AsyncSniffer
 from slow import slow
-from stacks import mib_counters, sysctl_both  # noqa: F401 (re-exported)
+from stacks import (mib_counters, sysctl_both,  # noqa: F401 (re-exported)
+                    knob_both, knob_get, sock_row, cwnd_ssthresh)
 from tap import Tap  # noqa: F401 (re-exported)
 
 M32 = 1 << 32
@@ -578,6 +579,79 @@ class XPeer(LinePeer):
 
     def __init__(self, args, fam, *argv, secs=5):
         super().__init__(args.netns, args.peer, fam, "-t", str(secs), *argv)
+
+
+class WriterCase:
+    """Our end of one connection, every segment built by hand, to a
+    writer of @total bytes in X (an XPeer listening on --dst:@port that
+    holds the connection @hold_ms ms after, its calls bounded by @secs
+    s); offsets are from X's first data byte.  What the loss-recovery
+    and congestion tests' cases share: syn(), ack_synack(), data(),
+    off(), wait_flight(), close()."""
+
+    def __init__(self, args, wire, fam, port, total, hold_ms=20000,
+                 secs=5):
+        self.args, self.wire, self.fam, self.port = args, wire, fam, port
+        self.total = total
+        self.peer = XPeer(args, fam, "-l", f"{args.dst}:{port}",
+                          f"write:{total}", f"sleep:{hold_ms}", secs=secs)
+        self.c = None
+
+    def syn(self, opts):
+        """Our SYN with the options @opts, and X's SYN-ACK: (SYN-ACK,
+        None), else (None, why not).  Sets c (the ManualConn), m (the
+        wire's mark before the SYN) and base (X's first data byte)."""
+        if self.peer.listening() is None:
+            return None, f"peer: {self.peer.text()}"
+        c = ManualConn(self.wire, 20000 + self.port % 20000, self.port)
+        self.m = self.wire.mark()
+        sa = c.wait_synack(c.send("S", ack=0, opts=opts))
+        if sa is None:
+            return None, "no SYN-ACK"
+        c.established(sa)
+        self.c = c
+        self.base = c.rcv_nxt
+        return sa, None
+
+    def ack_synack(self, sa, after, opts=None):
+        """Our ACK of the SYN-ACK @sa, @after s after it came (the RTT
+        X samples), with the options @opts."""
+        left = float(sa.time) + after - time.time()
+        if left > 0:
+            time.sleep(left)
+        self.c.send("A", opts=opts)
+
+    def data(self):
+        """X's data segments after the SYN, in the order seen."""
+        return self.c.sent(self.m, lambda p: len(p[TCP].payload) > 0)
+
+    def off(self, p):
+        """[start, end) of X's segment @p, as offsets."""
+        s = (p[TCP].seq - self.base) % M32
+        return s, s + len(p[TCP].payload)
+
+    def wait_flight(self, n, mss, timeout=REPLY_WAIT):
+        """Waits (@timeout s at most) for X's first @n data segments:
+        (them, None) when they are @n of @mss bytes in order, else
+        (None, why not)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            segs = self.data()
+            if len(segs) >= n or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        got = [self.off(p) for p in segs[:n]]
+        want = [(k * mss, (k + 1) * mss) for k in range(n)]
+        if got != want:
+            return None, f"initial flight {got}, wanted {n} x {mss} in order"
+        return segs[:n], None
+
+    def close(self):
+        """Reset the connection (if it opened) and stop the peer."""
+        if self.c is not None:
+            self.c.abort()
+            time.sleep(0.05)
+        self.peer.stop()
 
 
 def writer_peer(args, fam, port, writes=("write:20000",), hold_ms=4000):
