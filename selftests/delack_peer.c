@@ -30,6 +30,7 @@
  *                 came before it)
  *   quickack V    setsockopt(TCP_QUICKACK, V): "quickack V ret=R errno=E"
  *   getquickack   getsockopt(TCP_QUICKACK): "getquickack val=V errno=E"
+ *   defer S       setsockopt(TCP_DEFER_ACCEPT, S): "defer S ret=R errno=E"
  *   close         close() and exit: "closed"
  *
  * Every blocking call is bounded by -t seconds (default 10); alarm(4 * -t)
@@ -175,6 +176,12 @@ int main(int argc, char **argv)
 					   sizeof(val));
 
 			printf("quickack %d ret=%d errno=%d\n", val, r,
+			       r ? errno : 0);
+		} else if (sscanf(line, "defer %d", &val) == 1) {
+			int r = setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT,
+					   &val, sizeof(val));
+
+			printf("defer %d ret=%d errno=%d\n", val, r,
 			       r ? errno : 0);
 		} else if (!strncmp(line, "getquickack", 11)) {
 			socklen_t len = sizeof(val);

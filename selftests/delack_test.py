@@ -28,8 +28,8 @@
 # The handshake's last ACK (case_connect_*): X connects to us and we
 # answer its SYN.  Linux 6.1 (tcp_rcv_synsent_state_process()) holds the
 # ACK of our SYN-ACK for the first data when a writer is blocked waiting
-# for the connection or the socket is interactive (TCP_QUICKACK 0 before
-# connect()): the delayed-ACK timer, set to TCP_DELACK_MAX, sends it if
+# for the connection, the socket is interactive (TCP_QUICKACK 0 before
+# connect()) or has TCP_DEFER_ACCEPT: the delayed-ACK timer, set to TCP_DELACK_MAX, sends it if
 # no data does; otherwise it goes at once.  The timer's ACK is asserted
 # within DELACK_MAX - TCG_SLACK .. DELAYED_MAX of our SYN-ACK, 200 ms +-
 # 60 ms (TCG's timer and capture jitter), and counted by the kernel.
@@ -966,6 +966,32 @@ def case_connect_quickack0_idle(args, wire, fam, port):
         peer.stop()
 
 
+def case_connect_defer_accept_idle(args, wire, fam, port):
+    # TCP_DEFER_ACCEPT on a connecting socket, nothing written: Linux's
+    # third reason to hold the handshake's last ACK, which the
+    # delayed-ACK timer then sends TCP_DELACK_MAX after the SYN-ACK.
+    peer, c, m, t_sa, n, why = answer_connect(
+        args, wire, fam, port, ["defer 1", "connect"])
+    try:
+        if why:
+            yield False, why
+            return
+        a = after_synack(c, m)
+        t = by_timer(peer, fam, n)
+        print(f"# {fam}: {peer.text()}; after our SYN-ACK "
+              f"{seg_at(a, t_sa)}, by the timer {t}", flush=True)
+        d = float(a.time) - t_sa if a is not None else None
+        lo, hi = DELACK_MAX - TCG_SLACK, DELAYED_MAX
+        yield (a is not None and not len(a[TCP].payload) and
+               a[TCP].ack == c.snd_nxt and lo <= d <= hi and t is True,
+               f"after our SYN-ACK: {seg_at(a, t_sa)}, by the timer: {t}; "
+               f"wanted a pure ACK ack={c.snd_nxt} by the timer within "
+               f"{lo * 1000:.0f}..{hi * 1000:.0f} ms")
+        c.abort()
+    finally:
+        peer.stop()
+
+
 CASES = [
     (case_lone_segment, ["lone segment: delayed ACK 40..200 ms",
                          "lone segment: quick-ACK mode as native"]),
@@ -1003,6 +1029,8 @@ CASES = [
      ["TCP_QUICKACK 0, connect: handshake ACK by the timer at 200 ms",
       "TCP_QUICKACK 0, connect: getsockopt 1 after",
       "TCP_QUICKACK 0, connect: first data ACKed at once"]),
+    (case_connect_defer_accept_idle,
+     ["TCP_DEFER_ACCEPT, connect: handshake ACK by the timer at 200 ms"]),
 ]
 
 

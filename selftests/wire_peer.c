@@ -2,7 +2,8 @@
 /* wire_peer: one scripted connection for selftests/wire2_test.py, which
  * cannot open AF_XTCP sockets itself.  A tool, not a test.
  *
- *   wire_peer -f FAM (-l ADDR:PORT | -c ADDR:PORT) [-t SECS] [-i] ACTION...
+ *   wire_peer -f FAM (-l ADDR:PORT | -c ADDR:PORT) [-t SECS] [-i]
+ *             [-D SECS] [-b BACKLOG] [-w MS] ACTION...
  *
  * FAM is "xtcp" (the number in /sys/module/xtcp/parameters/family, else
  * AF_XTCP), "inet" or a number.  With -l it listens, prints "listening",
@@ -34,7 +35,11 @@
  *                   line, until its end: "stdin done"
  *
  * With -l and -i, once a connection waits to be accepted the listener's
- * "info ..." line is printed first.
+ * "info ..." line is printed first.  -D sets TCP_DEFER_ACCEPT to SECS on
+ * the socket before listen() or the first action ("defer SECS ret=R
+ * errno=E got=G", G read back); with -l, -b is listen()'s backlog
+ * (default 8) and -w waits MS milliseconds after "listening" before
+ * waiting for a connection to accept.
  *
  * Every blocking call is bounded by -t seconds (default 10) with
  * SO_RCVTIMEO/SO_SNDTIMEO; alarm(4 * -t + actions' sleeps) ends a stuck
@@ -210,13 +215,20 @@ int main(int argc, char **argv)
 {
 	struct peer_args pa = { .fam = AF_INET, .secs = 10 };
 	struct sockaddr_in sin;
+	int defer = -1, backlog = 8, wait_ms = 0;
 	bool linfo = false;
 	int fd, opt, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "f:l:c:t:i")) != -1) {
+	while ((opt = getopt(argc, argv, "f:l:c:t:iD:b:w:")) != -1) {
 		if (opt == 'i')
 			linfo = true;
+		else if (opt == 'D')
+			defer = atoi(optarg);
+		else if (opt == 'b')
+			backlog = atoi(optarg);
+		else if (opt == 'w')
+			wait_ms = atoi(optarg);
 		else if (!peer_arg(&pa, opt, optarg))
 			return 2;
 	}
@@ -224,11 +236,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wire_peer: one of -l and -c\n");
 		return 2;
 	}
-	alarm(4 * pa.secs + peer_sleep_secs(argc - optind, argv + optind));
+	alarm(4 * pa.secs + wait_ms / 1000 + 1 +
+	      peer_sleep_secs(argc - optind, argv + optind));
 
 	fd = peer_socket(&pa, &sin);
+	if (defer >= 0) {
+		socklen_t len = sizeof(int);
+		int r, got = -1;
+
+		r = setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+			       sizeof(defer));
+		printf("defer %d ret=%d errno=%d", defer, r, r ? errno : 0);
+		r = getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &got, &len);
+		printf(" got=%d\n", r ? -errno : got);
+	}
 	if (pa.listen_at) {
-		peer_listen(fd, &sin, 8);
+		peer_listen(fd, &sin, backlog);
+		if (wait_ms)
+			usleep(wait_ms * 1000);
 		if (linfo) {
 			struct pollfd pfd = { .fd = fd, .events = POLLIN };
 

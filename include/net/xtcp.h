@@ -437,6 +437,12 @@ struct xtcp_sock {
 	 */
 	u8 syn_retries;
 	int linger2;
+	/* TCP_DEFER_ACCEPT, as SYN-ACK timeouts (secs_to_retrans(), Linux's
+	 * rskq_defer_accept): a listener leaves a handshake's bare ACK
+	 * unanswered until that many, a connecting socket holds the ACK of
+	 * the SYN-ACK (xtcp_hold_handshake_ack()).  Not inherited.
+	 */
+	u8 defer_accept;
 	/* TCP_USER_TIMEOUT (RFC 5482 as Linux applies it): ms that data may
 	 * stay unacknowledged, or a closed window unopened, before the
 	 * connection is given up; 0 for Linux's retry counts.
@@ -511,6 +517,11 @@ struct xtcp_sock {
 	struct list_head accept_node;	/* child: on the parent's queue */
 	struct list_head req_list;
 	atomic_t syn_qlen;
+	/* Of those, the entries whose SYN-ACK timer has not fired yet
+	 * (Linux's queue->young), counted under accept_lock: the timer
+	 * prunes old entries sooner when they fill the queue.
+	 */
+	int syn_young;
 	/* jiffies of the last SYN answered with a cookie: cookie ACKs are
 	 * looked at for two minutes after (tcp_synq_overflow()).
 	 */
@@ -717,8 +728,12 @@ struct xtcp_request {
 	u16 advmss;
 	u32 rcv_wnd;		/* window the SYN-ACK offers (unscaled) */
 	u32 window_clamp;	/* largest window the child may offer */
-	u8 retries;
+	u8 retries;		/* SYN-ACK timeouts (Linux's num_timeout) */
 	u8 dead;		/* taken off the tables */
+	/* The peer ACKed our SYN but no child was made: a bare ACK under
+	 * TCP_DEFER_ACCEPT, or a full accept queue (inet_rsk(req)->acked).
+	 */
+	u8 acked;
 	u8 num_retrans;		/* SYN-ACKs sent again (Karn: no RTT sample) */
 	/* Negotiated from the SYN (tcp_openreq_init()), as in xtcp_sock. */
 	u8 snd_wscale : 4,
@@ -774,6 +789,7 @@ struct xtcp_net {
 	u8 window_scaling;
 	u8 syncookies;
 	u8 rfc1337;
+	u8 abort_on_overflow;
 	int fin_timeout;
 	int keepalive_time;
 	int keepalive_intvl;
@@ -1318,7 +1334,7 @@ static inline bool xtcp_is_cwnd_limited(const struct xtcp_sock *xsk)
 int xtcp_req_create(struct sock *listener, struct sk_buff *skb);
 bool xtcp_cookie_rcv(struct sock *listener, struct sk_buff *skb);
 void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb);
-void xtcp_req_drop(struct xtcp_request *req);
+bool xtcp_req_drop(struct xtcp_request *req);
 void xtcp_req_put(struct xtcp_request *req);
 void xtcp_listener_drop_reqs(struct sock *listener);
 void xtcp_time_wait(struct sock *sk, int state, unsigned long timeo);

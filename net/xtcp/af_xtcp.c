@@ -273,8 +273,42 @@ static int xtcp_setsockopt_congestion(struct sock *sk, sockptr_t optval,
 	return err;
 }
 
+/* TCP_DEFER_ACCEPT's seconds as SYN-ACK timeouts: the fewest whose
+ * periods (1 s doubling, at most TCP_RTO_MAX each) add up to @secs, at
+ * most 255; 0 for none (Linux's secs_to_retrans()).
+ */
+static u8 xtcp_defer_secs_to_retrans(int secs)
+{
+	int timeout = TCP_TIMEOUT_INIT / HZ, period = timeout;
+	u8 n = 1;
+
+	if (secs <= 0)
+		return 0;
+	while (secs > period && n < 255) {
+		n++;
+		timeout = min_t(int, timeout << 1, TCP_RTO_MAX / HZ);
+		period += timeout;
+	}
+	return n;
+}
+
+/* And back: the seconds @n timeouts last (retrans_to_secs()). */
+static int xtcp_defer_retrans_to_secs(u8 n)
+{
+	int timeout = TCP_TIMEOUT_INIT / HZ, period;
+
+	if (!n)
+		return 0;
+	period = timeout;
+	while (--n) {
+		timeout = min_t(int, timeout << 1, TCP_RTO_MAX / HZ);
+		period += timeout;
+	}
+	return period;
+}
+
 /* TCP-level options: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK,
- * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_SYNCNT, TCP_LINGER2,
+ * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_SYNCNT, TCP_LINGER2, TCP_DEFER_ACCEPT,
  * TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT, TCP_INQ and
  * TCP_CONGESTION with
  * Linux's checks (do_tcp_setsockopt()), and XTCP_REUSEPORT (uapi/linux/xtcp.h);
@@ -298,7 +332,7 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	    optname != TCP_QUICKACK && optname != TCP_SYNCNT &&
 	    optname != TCP_LINGER2 && optname != TCP_USER_TIMEOUT &&
 	    optname != TCP_WINDOW_CLAMP && optname != TCP_NOTSENT_LOWAT &&
-	    optname != TCP_INQ)
+	    optname != TCP_INQ && optname != TCP_DEFER_ACCEPT)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -375,6 +409,10 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 			WRITE_ONCE(xsk->linger2, TCP_FIN_TIMEOUT_MAX);
 		else
 			WRITE_ONCE(xsk->linger2, val * HZ);
+		break;
+	case TCP_DEFER_ACCEPT:
+		/* Any state; what it does, see xtcp_sock.defer_accept. */
+		WRITE_ONCE(xsk->defer_accept, xtcp_defer_secs_to_retrans(val));
 		break;
 	case TCP_USER_TIMEOUT:
 		if (val < 0)
@@ -471,6 +509,9 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 			val = (val ? :
 			       READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout)) /
 			      HZ;
+		break;
+	case TCP_DEFER_ACCEPT:
+		val = xtcp_defer_retrans_to_secs(READ_ONCE(xsk->defer_accept));
 		break;
 	case TCP_USER_TIMEOUT:
 		val = READ_ONCE(xsk->user_timeout);

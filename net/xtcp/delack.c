@@ -353,13 +353,12 @@ void xtcp_event_ack_sent(struct sock *sk)
  * When a writer sleeps waiting for the connection (sk_write_pending,
  * which sk_stream_wait_connect() counts: a blocking write() in SYN_SENT,
  * never a non-blocking one nor connect() itself) or the socket is
- * interactive (TCP_QUICKACK 0 set before connect()), the ACK of the
- * SYN-ACK is only scheduled: quick-ACK mode starts (which also ends
+ * interactive (TCP_QUICKACK 0 set before connect()), or TCP_DEFER_ACCEPT
+ * is set on it, the ACK of the SYN-ACK is only scheduled: quick-ACK mode starts (which also ends
  * interactive mode and sets ato to TCP_ATO_MIN), and the delayed-ACK
  * timer is set to TCP_DELACK_MAX (200 ms) from now, whatever ato says,
  * so that the writer's first segment carries the ACK
  * (xtcp_event_ack_sent() stops the timer) or the timer sends it.
- * TCP_DEFER_ACCEPT, Linux's third reason, xtcp does not have.
  *
  * Context: softirq with the socket spinlock held, or the socket's owner
  * processing its backlog.
@@ -370,7 +369,8 @@ bool xtcp_hold_handshake_ack(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	if (!sk->sk_write_pending && !xtcp_in_pingpong_mode(xsk))
+	if (!sk->sk_write_pending && !READ_ONCE(xsk->defer_accept) &&
+	    !xtcp_in_pingpong_mode(xsk))
 		return false;
 	xsk->ack_pending |= ICSK_ACK_SCHED;
 	xtcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS);

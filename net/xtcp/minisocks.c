@@ -120,6 +120,8 @@ static bool xtcp_req_unlink(struct xtcp_request *req, struct xtcp_port **port)
 		WRITE_ONCE(req->dead, 1);
 		list_del_init(&req->lnode);
 		atomic_dec(&lsk->syn_qlen);
+		if (!req->retries)
+			lsk->syn_young--;
 		if (port) {
 			*port = lsk->port;
 			refcount_inc(&(*port)->ref);
@@ -140,14 +142,16 @@ static bool xtcp_req_unlink(struct xtcp_request *req, struct xtcp_port **port)
  * include/net/xtcp_timer.h), the tables' reference dropped.  Does nothing
  * if someone else did it.
  * Context: process or softirq.
+ * Return: true if this call took it off (inet_csk_reqsk_queue_drop()).
  */
-void xtcp_req_drop(struct xtcp_request *req)
+bool xtcp_req_drop(struct xtcp_request *req)
 {
 	if (!xtcp_req_unlink(req, NULL))
-		return;
+		return false;
 	xtcp_ehash_remove(&req->hn);
 	xtcp_req_stop_timer(req);
 	xtcp_req_put(req);
+	return true;
 }
 
 /* The SYN-ACK timeout after @retries retransmissions, in jiffies: 1 s
@@ -161,34 +165,66 @@ static unsigned long xtcp_req_timeout(u8 retries)
 	return min_t(u64, timeout, TCP_RTO_MAX);
 }
 
+/* How many SYN-ACK timeouts an entry may have, tcp_synack_retries (or
+ * the listener's TCP_SYNCNT) less what reqsk_timer_handler() prunes:
+ * while the entries fill more than half of max(8, backlog), one fewer
+ * (down to 2) for each doubling of the young ones that still does not
+ * reach the queue's length, so that old entries make room for young.
+ */
+static u8 xtcp_req_max_retries(struct xtcp_request *req)
+{
+	struct sock *listener = req->listener;
+	struct xtcp_sock *lsk = xtcp_sk(listener);
+	u8 max_retries = READ_ONCE(lsk->syn_retries) ? :
+			 READ_ONCE(xtcp_pernet(sock_net(listener))->synack_retries);
+	int qlen = atomic_read(&lsk->syn_qlen);
+	int young;
+
+	if ((qlen << 1) > max_t(u32, 8, READ_ONCE(listener->sk_max_ack_backlog))) {
+		young = READ_ONCE(lsk->syn_young) << 1;
+		while (max_retries > 2 && qlen >= young) {
+			max_retries--;
+			young <<= 1;
+		}
+	}
+	return max_retries;
+}
+
 /**
  * xtcp_req_timer() - the SYN-ACK timer of a SYN queue entry expired
  * @t: &xtcp_request.timer; this run owns the reference it held
  *
- * SYN-ACK retransmission: 1 s, doubling, tcp_synack_retries times
- * (inet_rtx_syn_ack(), reqsk_timer_handler()).  An entry taken off the
- * tables meanwhile is left alone; one taken off while this run re-arms
- * has the new arming cancelled here (its taker may have cancelled
- * before it).
+ * reqsk_timer_handler() with syn_ack_recalc(): the entry goes after
+ * xtcp_req_max_retries() timeouts, 1 s doubling (at most 120 s) apart.
+ * Under TCP_DEFER_ACCEPT an entry whose peer sent a bare ACK (acked)
+ * lives until the deferral's timeouts too, and gets no SYN-ACK again
+ * before its last deferred one: the peer's next ACK, with data or after
+ * the deferral, makes the child.  An entry taken off the tables
+ * meanwhile is left alone; one taken off while this run re-arms has the
+ * new arming cancelled here (its taker may have cancelled before it).
  * Context: softirq (the wheel's kernel timer).
  */
 void xtcp_req_timer(struct xtcp_wtimer *t)
 {
 	struct xtcp_request *req = container_of(t, struct xtcp_request, timer);
-	struct xtcp_net *xn = xtcp_pernet(xtcp_hn_net(&req->hn));
-	u8 max_retries;
+	struct xtcp_sock *lsk = xtcp_sk(req->listener);
+	u8 defer = READ_ONCE(lsk->defer_accept);
+	u8 retries = READ_ONCE(req->retries);
+	bool acked = READ_ONCE(req->acked);
+	bool expire, resend;
 
 	if (READ_ONCE(req->dead)) {
 		xtcp_timer_note(XTCP_TIMER_SYNACK, XTCP_TIMER_EV_STALE);
 		goto out;
 	}
 	XTCP_INC_STATS(xtcp_hn_net(&req->hn), XTCP_MIB_TCPTIMEOUTS);
-	/* The listener's TCP_SYNCNT, else tcp_synack_retries
-	 * (reqsk_timer_handler()).
-	 */
-	max_retries = READ_ONCE(xtcp_sk(req->listener)->syn_retries) ? :
-		      READ_ONCE(xn->synack_retries);
-	if (req->retries >= max_retries) {
+	expire = retries >= xtcp_req_max_retries(req);
+	resend = true;
+	if (defer) {
+		expire = expire && (!acked || retries >= defer);
+		resend = !acked || retries >= defer - 1;
+	}
+	if (expire) {
 		/* As xtcp_req_drop(), except that this timer is ours. */
 		if (xtcp_req_unlink(req, NULL)) {
 			xtcp_ehash_remove(&req->hn);
@@ -196,8 +232,16 @@ void xtcp_req_timer(struct xtcp_wtimer *t)
 		}
 		goto out;
 	}
-	WRITE_ONCE(req->retries, req->retries + 1);
-	xtcp_req_send_synack(req);
+	/* No longer young: counted under the lock xtcp_req_unlink() takes,
+	 * so that exactly one of the two uncounts it.
+	 */
+	spin_lock_bh(&lsk->accept_lock);
+	if (!req->dead && !req->retries)
+		lsk->syn_young--;
+	WRITE_ONCE(req->retries, retries + 1);
+	spin_unlock_bh(&lsk->accept_lock);
+	if (resend)
+		xtcp_req_send_synack(req);
 	xtcp_req_arm_timer(req, jiffies + xtcp_req_timeout(req->retries));
 	/* Marked dead before its taker's cancel; the wheel's lock orders
 	 * that cancel and this arm, so one of the two sees the other.
@@ -465,6 +509,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	}
 	list_add_tail(&req->lnode, &lsk->req_list);
 	atomic_inc(&lsk->syn_qlen);
+	lsk->syn_young++;
 	spin_unlock_bh(&lsk->accept_lock);
 	xtcp_bhash_add(&req->hn);
 	xtcp_req_arm_timer(req, jiffies + XTCP_TIMEOUT_INIT);
@@ -722,8 +767,13 @@ static void xtcp_child_publish(struct sock *listener, struct sock *child,
  *   s.3.2, RFC 9293 s.3.10.7.4);
  * - a RST at RCV.NXT drops the entry (back to LISTEN for this peer); a
  *   SYN in the window drops it and gets a RST (RFC 9293 "fourth, check
- *   the SYN bit", RFC 5961 s.4 aside as in Linux's embryonic reset);
+ *   the SYN bit", RFC 5961 s.4 aside as in Linux's embryonic reset;
+ *   EmbryonicRsts counts both);
  * - a segment without ACK is dropped;
+ * - under TCP_DEFER_ACCEPT, a bare ACK before the deferral's SYN-ACK
+ *   timeouts is dropped (TCPDeferAcceptDrop);
+ * - with the accept queue full, an ACK is dropped, or with
+ *   tcp_abort_on_overflow gets a RST and drops the entry;
  * - an acceptable ACK, at RCV.NXT or elsewhere in the window, completes
  *   the handshake: the child processes the segment as Linux's does.
  *
@@ -784,25 +834,32 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 			xtcp_req_send_ack(req);
 		goto drop;
 	}
-	if (flags & (TCPHDR_RST | TCPHDR_SYN)) {
-		if (!(flags & TCPHDR_RST)) {
-			/* embryonic_reset: the listener's send_reset. */
-			trace_xtcp_send_reset(listener, skb);
-			xtcp_send_reset_reply(net, skb);
-		}
-		xtcp_req_drop(req);
-		goto drop;
-	}
+	if (flags & (TCPHDR_RST | TCPHDR_SYN))
+		goto embryonic_reset;
 	if (!(flags & TCPHDR_ACK))
 		goto drop;
 	if (READ_ONCE(listener->sk_state) != TCP_LISTEN)
 		goto drop;
-	/* A full accept queue drops the ACK; the peer will send it again
-	 * (tcp_v4_syn_recv_sock()'s exit_overflow).
+	/* TCP_DEFER_ACCEPT: a bare ACK makes no child until the deferral's
+	 * SYN-ACK timeouts have passed (tcp_check_req()); the entry waits
+	 * for data, its timer keeping it (xtcp_req_timer()).
+	 */
+	if (READ_ONCE(req->retries) < READ_ONCE(xtcp_sk(listener)->defer_accept) &&
+	    cb->end_seq == rcv_nxt) {
+		WRITE_ONCE(req->acked, 1);
+		XTCP_INC_STATS(net, XTCP_MIB_TCPDEFERACCEPTDROP);
+		goto drop;
+	}
+	/* A full accept queue drops the ACK, the peer sending it again
+	 * (tcp_v4_syn_recv_sock()'s exit_overflow), or with
+	 * tcp_abort_on_overflow resets the connection (tcp_check_req()).
 	 */
 	if (sk_acceptq_is_full(listener)) {
 		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
 		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+		if (READ_ONCE(xtcp_pernet(net)->abort_on_overflow))
+			goto embryonic_reset;
+		WRITE_ONCE(req->acked, 1);
 		goto drop;
 	}
 	if (!xtcp_req_unlink(req, &port))
@@ -827,6 +884,14 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 
 	xtcp_child_publish(listener, child, skb);
 	return;
+embryonic_reset:
+	if (!(flags & TCPHDR_RST)) {
+		/* The listener's send_reset. */
+		trace_xtcp_send_reset(listener, skb);
+		xtcp_send_reset_reply(net, skb);
+	}
+	if (xtcp_req_drop(req))
+		XTCP_INC_STATS(net, XTCP_MIB_EMBRYONICRSTS);
 drop:
 	kfree_skb(skb);
 }

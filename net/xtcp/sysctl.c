@@ -184,6 +184,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dou8vec_minmax,
 	},
 	{
+		.procname	= "tcp_abort_on_overflow",
+		.data		= XTCP_KNOB(abort_on_overflow),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
 		.procname	= "tcp_max_orphans",
 		.data		= XTCP_KNOB(max_orphans),
 		.maxlen		= sizeof(int),
@@ -443,6 +450,7 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->window_scaling = 1;
 	xn->syncookies = 1;
 	xn->rfc1337 = 0;
+	xn->abort_on_overflow = 0;
 	xn->max_orphans = (tcp_hashinfo.ehash_mask + 1) / 2;
 	xn->max_syn_backlog = max(128U, ehash / 128);
 	xn->invalid_ratelimit = HZ / 2;
