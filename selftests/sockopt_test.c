@@ -78,7 +78,8 @@
 static const int opts[] = { TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
 			    TCP_SYNCNT, TCP_LINGER2, TCP_USER_TIMEOUT,
 			    TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT, TCP_INQ,
-			    TCP_DEFER_ACCEPT };
+			    TCP_DEFER_ACCEPT, TCP_THIN_LINEAR_TIMEOUTS,
+			    TCP_THIN_DUPACK };
 
 /* Around Linux's limits: MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL 32767,
  * MAX_TCP_KEEPCNT and MAX_TCP_SYNCNT 127, TCP_FIN_TIMEOUT_MAX 120 s,
@@ -238,6 +239,7 @@ static const struct opt_val inherited[] = {
 	{ SOL_TCP, TCP_USER_TIMEOUT, 4321 }, { SOL_TCP, TCP_WINDOW_CLAMP, 7000 },
 	{ SOL_TCP, TCP_NOTSENT_LOWAT, 12345 }, { SOL_TCP, TCP_INQ, 1 },
 	{ SOL_TCP, TCP_DEFER_ACCEPT, 5 },	/* not inherited: 0 */
+	{ SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS, 1 },
 };
 
 /* Then set on the accepted, established socket and read back (a new

@@ -20,7 +20,8 @@ knobs=(tcp_syn_retries tcp_synack_retries tcp_retries1 tcp_retries2
 	tcp_min_rtt_wlen tcp_tso_rtt_log tcp_limit_output_bytes
 	tcp_notsent_lowat tcp_recovery tcp_early_retrans tcp_frto tcp_reordering
 	tcp_max_reordering tcp_comp_sack_delay_ns tcp_comp_sack_slack_ns
-	tcp_comp_sack_nr tcp_slow_start_after_idle tcp_abort_on_overflow)
+	tcp_comp_sack_nr tcp_slow_start_after_idle tcp_abort_on_overflow
+	tcp_thin_linear_timeouts)
 
 # Invalid writes: knob and value.
 bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
@@ -49,7 +50,8 @@ bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
 	"tcp_comp_sack_delay_ns -1" "tcp_comp_sack_delay_ns abc"
 	"tcp_comp_sack_slack_ns -1" "tcp_comp_sack_nr 256" "tcp_comp_sack_nr -1"
 	"tcp_slow_start_after_idle 256" "tcp_slow_start_after_idle -1"
-	"tcp_abort_on_overflow 256" "tcp_abort_on_overflow -1")
+	"tcp_abort_on_overflow 256" "tcp_abort_on_overflow -1"
+	"tcp_thin_linear_timeouts 256" "tcp_thin_linear_timeouts -1")
 
 # Valid writes, done in namespace A only.
 good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
@@ -57,7 +59,7 @@ good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
 	"tcp_keepalive_intvl 10" "tcp_keepalive_probes 3" "tcp_sack 0"
 	"tcp_dsack 0"
 	"tcp_timestamps 0" "tcp_window_scaling 0" "tcp_syncookies 2"
-	"tcp_rfc1337 1" "tcp_abort_on_overflow 1"
+	"tcp_rfc1337 1" "tcp_abort_on_overflow 1" "tcp_thin_linear_timeouts 1"
 	"tcp_invalid_ratelimit 100" "tcp_challenge_ack_limit 50"
 	"tcp_max_orphans 4096" "tcp_max_syn_backlog 256"
 	"tcp_rmem 8192 65536 1048576" "tcp_wmem 8192 32768 1048576"

@@ -17,6 +17,8 @@
  *   write:N         one write() of N bytes: "write N ret=R errno=E"
  *   cork:V          setsockopt(TCP_CORK, V): "cork V ret=R errno=E"
  *   nodelay:V       setsockopt(TCP_NODELAY, V): "nodelay V ret=R errno=E"
+ *   thinlto:V       setsockopt(TCP_THIN_LINEAR_TIMEOUTS, V): "thinlto V
+ *                   ret=R errno=E"
  *   readall         read to EOF or error: "readall bytes=N errno=E"
  *   readsum         the same, with the FNV-1a hash of what was read:
  *                   "readsum bytes=N errno=E fnv1a=HEX" (lib/peer.h)
@@ -185,8 +187,10 @@ static bool action(int *fd, const struct peer_args *pa,
 		printf("write %zu ret=%zd errno=%d\n", n, r,
 		       r < 0 ? errno : 0);
 		free(buf);
-	} else if (!strncmp(a, "cork:", 5) || !strncmp(a, "nodelay:", 8)) {
-		int name = a[0] == 'c' ? TCP_CORK : TCP_NODELAY;
+	} else if (!strncmp(a, "cork:", 5) || !strncmp(a, "nodelay:", 8) ||
+		   !strncmp(a, "thinlto:", 8)) {
+		int name = a[0] == 'c' ? TCP_CORK :
+			   a[0] == 'n' ? TCP_NODELAY : TCP_THIN_LINEAR_TIMEOUTS;
 		int v = atoi(strchr(a, ':') + 1), r;
 
 		r = setsockopt(*fd, IPPROTO_TCP, name, &v, sizeof(v));

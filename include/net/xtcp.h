@@ -443,6 +443,10 @@ struct xtcp_sock {
 	 * the SYN-ACK (xtcp_hold_handshake_ack()).  Not inherited.
 	 */
 	u8 defer_accept;
+	/* TCP_THIN_LINEAR_TIMEOUTS (Linux's thin_lto): see
+	 * xtcp_thin_linear().  Inherited by accepted children.
+	 */
+	u8 thin_lto;
 	/* TCP_USER_TIMEOUT (RFC 5482 as Linux applies it): ms that data may
 	 * stay unacknowledged, or a closed window unopened, before the
 	 * connection is given up; 0 for Linux's retry counts.
@@ -824,6 +828,11 @@ struct xtcp_net {
 	 * tcp_slow_start_after_idle, non-zero on.
 	 */
 	u8 slow_start_after_idle;
+	/* Linear RTOs for thin streams (timer.c): tcp_thin_linear_timeouts,
+	 * non-zero on for every connection (TCP_THIN_LINEAR_TIMEOUTS per
+	 * socket).
+	 */
+	u8 thin_linear_timeouts;
 	/* HyStart++ (RFC 9406) in CUBIC's initial slow start, non-zero on;
 	 * xtcp's own knob (net.xtcp.tcp_cubic_hystart, no net.ipv4 twin).
 	 */

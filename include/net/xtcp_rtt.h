@@ -94,6 +94,8 @@ void xtcp_rtt_sample(struct xtcp_rtt *r, u32 rtt_us, u32 snd_una,
 		     u32 snd_nxt);
 /* The timer expired: double the RTO up to the maximum; returns the new RTO. */
 u32 xtcp_rtt_backoff(struct xtcp_rtt *r);
+/* A thin stream's timeout: the RTO from the last sample again, unbacked. */
+u32 xtcp_rtt_linear(struct xtcp_rtt *r);
 /* The RTO to arm the timer with now, backed off, in us. */
 u32 xtcp_rtt_rto(const struct xtcp_rtt *r);
 /* Data transmission begins after a SYN timed out: RTO 3 s if no sample. */

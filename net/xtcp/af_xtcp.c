@@ -309,6 +309,7 @@ static int xtcp_defer_retrans_to_secs(u8 n)
 
 /* TCP-level options: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK,
  * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_SYNCNT, TCP_LINGER2, TCP_DEFER_ACCEPT,
+ * TCP_THIN_LINEAR_TIMEOUTS, TCP_THIN_DUPACK,
  * TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT, TCP_INQ and
  * TCP_CONGESTION with
  * Linux's checks (do_tcp_setsockopt()), and XTCP_REUSEPORT (uapi/linux/xtcp.h);
@@ -332,7 +333,8 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	    optname != TCP_QUICKACK && optname != TCP_SYNCNT &&
 	    optname != TCP_LINGER2 && optname != TCP_USER_TIMEOUT &&
 	    optname != TCP_WINDOW_CLAMP && optname != TCP_NOTSENT_LOWAT &&
-	    optname != TCP_INQ && optname != TCP_DEFER_ACCEPT)
+	    optname != TCP_INQ && optname != TCP_DEFER_ACCEPT &&
+	    optname != TCP_THIN_LINEAR_TIMEOUTS && optname != TCP_THIN_DUPACK)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -413,6 +415,17 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	case TCP_DEFER_ACCEPT:
 		/* Any state; what it does, see xtcp_sock.defer_accept. */
 		WRITE_ONCE(xsk->defer_accept, xtcp_defer_secs_to_retrans(val));
+		break;
+	case TCP_THIN_LINEAR_TIMEOUTS:
+		if (val < 0 || val > 1)
+			err = -EINVAL;
+		else
+			xsk->thin_lto = val;
+		break;
+	case TCP_THIN_DUPACK:
+		/* Gone from Linux (its RACK does this): checked, no effect. */
+		if (val < 0 || val > 1)
+			err = -EINVAL;
 		break;
 	case TCP_USER_TIMEOUT:
 		if (val < 0)
@@ -512,6 +525,12 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_DEFER_ACCEPT:
 		val = xtcp_defer_retrans_to_secs(READ_ONCE(xsk->defer_accept));
+		break;
+	case TCP_THIN_LINEAR_TIMEOUTS:
+		val = xsk->thin_lto;
+		break;
+	case TCP_THIN_DUPACK:
+		val = 0;
 		break;
 	case TCP_USER_TIMEOUT:
 		val = READ_ONCE(xsk->user_timeout);
@@ -838,6 +857,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		inet->uc_ttl = inet_sk(parent)->uc_ttl;
 		xsk->nonagle = pxsk->nonagle;
 		xsk->user_mss = pxsk->user_mss;
+		xsk->thin_lto = pxsk->thin_lto;
 		/* The listener's algorithm if TCP_CONGESTION chose it,
 		 * else the namespace's default now (tcp_ca_openreq_child()).
 		 * The listener is not locked here: its algorithm is read

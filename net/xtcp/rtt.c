@@ -173,6 +173,22 @@ u32 xtcp_rtt_backoff(struct xtcp_rtt *r)
 }
 
 /**
+ * xtcp_rtt_linear() - the retransmission timer expired on a thin stream
+ * @r: the estimator
+ *
+ * Linux's linear timeouts (tcp_retransmit_timer() for a thin stream):
+ * the back-off is dropped and the next timeout is the RTO the last
+ * sample gave, within its bounds (rto_us always is).
+ * Context: any; @r is the caller's.
+ * Return: the RTO for re-arming the timer, us.
+ */
+u32 xtcp_rtt_linear(struct xtcp_rtt *r)
+{
+	r->backoff = 0;
+	return xtcp_rtt_rto(r);
+}
+
+/**
  * xtcp_rtt_syn_fallback() - data begins after the handshake gave no sample
  * @r: the estimator
  *

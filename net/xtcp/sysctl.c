@@ -306,6 +306,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dou8vec_minmax,
 	},
 	{
+		.procname	= "tcp_thin_linear_timeouts",
+		.data		= XTCP_KNOB(thin_linear_timeouts),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
 		.procname	= "tcp_cubic_hystart",
 		.data		= XTCP_KNOB(cubic_hystart),
 		.maxlen		= sizeof(u8),
@@ -467,6 +474,7 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->early_retrans = 3;	/* TLP on (tcp_sk_init()) */
 	xn->frto = 2;		/* F-RTO on (tcp_sk_init()) */
 	xn->slow_start_after_idle = 1;	/* RFC 2861 (tcp_sk_init()) */
+	xn->thin_linear_timeouts = 0;
 	xn->cubic_hystart = 1;		/* RFC 9406 */
 	xn->reordering = TCP_FASTRETRANS_THRESH;
 	xn->max_reordering = 300;

@@ -149,6 +149,25 @@ void xtcp_rearm_rtx(struct sock *sk)
 	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, rto);
 }
 
+/* Linear timeouts for a thin stream (tcp_retransmit_timer()'s
+ * out_reset_timer): an established connection with TCP_THIN_LINEAR_TIMEOUTS
+ * or tcp_thin_linear_timeouts, fewer than 4 segments out and past the
+ * initial slow start (tcp_stream_is_thin()), for its first
+ * TCP_THIN_LINEAR_RETRIES timeouts; then back-off again, so that a black
+ * hole is not hammered.
+ */
+static bool xtcp_thin_linear(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	return sk->sk_state == TCP_ESTABLISHED &&
+	       (xsk->thin_lto ||
+		READ_ONCE(xtcp_pernet(sock_net(sk))->thin_linear_timeouts)) &&
+	       xsk->packets_out < 4 &&
+	       xsk->cong.ssthresh < XTCP_INFINITE_SSTHRESH &&
+	       xsk->retransmits <= TCP_THIN_LINEAR_RETRIES;
+}
+
 /* Has the connection retransmitted for longer than @boundary timeouts
  * would take from @base_us?  Linux's time-based reading of
  * tcp_retries2 / tcp_syn_retries (retransmits_timed_out()).
@@ -426,7 +445,10 @@ static void xtcp_retransmit_timer(struct sock *sk)
 				     TCP_RESOURCE_PROBE_INTERVAL);
 			return;
 		}
-		xtcp_rtt_backoff(&xsk->rtt);
+		if (xtcp_thin_linear(sk))
+			xtcp_rtt_linear(&xsk->rtt);
+		else
+			xtcp_rtt_backoff(&xsk->rtt);
 	}
 	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, xtcp_clamp_rto_to_user_timeout(sk));
 }

@@ -565,6 +565,28 @@ TEST(backoff_kept_until_a_new_sample)
 	ASSERT_EQ(xtcp_rtt_rto(&clean), xtcp_rtt_rto(&r));
 }
 
+/* A thin stream's timeouts (Linux's linear timeouts): after any
+ * back-off, the RTO of the last sample again, and again.
+ */
+TEST(linear_drops_the_backoff)
+{
+	struct xtcp_rtt r;
+	int i;
+
+	xtcp_rtt_init(&r);
+	sample(&r, 100 * MS);
+	ASSERT_EQ(300 * MS, xtcp_rtt_rto(&r));
+	ASSERT_EQ(600 * MS, xtcp_rtt_backoff(&r));
+	ASSERT_EQ(1200 * MS, xtcp_rtt_backoff(&r));
+	for (i = 0; i < 6; i++) {
+		ASSERT_EQ(300 * MS, xtcp_rtt_linear(&r));
+		ASSERT_EQ(0, r.backoff);
+		ASSERT_EQ(300 * MS, xtcp_rtt_rto(&r));
+	}
+	/* Back to doubling from there. */
+	ASSERT_EQ(600 * MS, xtcp_rtt_backoff(&r));
+}
+
 TEST(syn_fallback_to_3s)
 {
 	struct xtcp_rtt r;
