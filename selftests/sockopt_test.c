@@ -30,6 +30,11 @@
  *   POLLOUT) once its unsent bytes reach the mark, long before the send
  *   buffer is full; unset, it goes on; and POLLOUT comes back when the
  *   reader drains the connection.
+ * - TCP_SAVE_SYN 0, 1, 2 and TCP_SAVED_SYN: the headers of the SYN that
+ *   made an accepted connection (IPv4 header on, or the MAC header on),
+ *   EINVAL and the length needed for a short buffer, gone once read.
+ *   TCP_DEFER_ACCEPT's seconds and TCP_THIN_LINEAR_TIMEOUTS are in the
+ *   round trips; what they do is synq.sh's, delack.sh's and thin.sh's.
  * - SO_RCVLOWAT: the values read back (capped at half of tcp_rmem[2], or
  *   of the SO_RCVBUF buffer), the buffer and window clamp it grows, what
  *   a listener's setting gives its children and a client's its
@@ -79,7 +84,7 @@ static const int opts[] = { TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
 			    TCP_SYNCNT, TCP_LINGER2, TCP_USER_TIMEOUT,
 			    TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT, TCP_INQ,
 			    TCP_DEFER_ACCEPT, TCP_THIN_LINEAR_TIMEOUTS,
-			    TCP_THIN_DUPACK };
+			    TCP_THIN_DUPACK, TCP_SAVE_SYN };
 
 /* Around Linux's limits: MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL 32767,
  * MAX_TCP_KEEPCNT and MAX_TCP_SYNCNT 127, TCP_FIN_TIMEOUT_MAX 120 s,
@@ -240,6 +245,7 @@ static const struct opt_val inherited[] = {
 	{ SOL_TCP, TCP_NOTSENT_LOWAT, 12345 }, { SOL_TCP, TCP_INQ, 1 },
 	{ SOL_TCP, TCP_DEFER_ACCEPT, 5 },	/* not inherited: 0 */
 	{ SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS, 1 },
+	{ SOL_TCP, TCP_SAVE_SYN, 2 },
 };
 
 /* Then set on the accepted, established socket and read back (a new
@@ -1743,6 +1749,88 @@ TEST(congestion_as_native)
 	EXPECT_EQ(EPERM, n[12]);
 	EXPECT_EQ(0, n[13]);
 	EXPECT_EQ(ENOENT, n[14]);
+}
+
+#define N_SAVED 13
+
+/* TCP_SAVED_SYN on a @family socket accepted by a listener with
+ * TCP_SAVE_SYN @mode, its client of the same family: TCP_SAVE_SYN on the
+ * child; errno and length of a read into 4 bytes; of a read into 256;
+ * from that copy the IPv4 version/IHL byte, protocol, the TCP header's
+ * length and flags (after the MAC header with @mode 2, whose EtherType
+ * comes next), the MAC header's length; errno and length of a third
+ * read (the headers go once read).  Returns how many it filled, -1 on a
+ * failure.
+ */
+static int saved_syn_obs(int family, int mode, int out[N_SAVED])
+{
+	unsigned char buf[256];
+	struct sockaddr_in sin;
+	int l, c, a, k = 0, r, mac;
+	socklen_t len;
+
+	l = listener(family, &sin, 1);
+	if (l < 0 ||
+	    setsockopt(l, SOL_TCP, TCP_SAVE_SYN, &mode, sizeof(mode)))
+		return -1;
+	a = connect_accept(family, l, &sin, &c);
+	if (a < 0)
+		return -1;
+	out[k++] = get_int(a, SOL_TCP, TCP_SAVE_SYN);
+	len = 4;
+	r = getsockopt(a, SOL_TCP, TCP_SAVED_SYN, buf, &len);
+	out[k++] = r ? errno : 0;
+	out[k++] = len;
+	len = sizeof(buf);
+	memset(buf, 0, sizeof(buf));
+	r = getsockopt(a, SOL_TCP, TCP_SAVED_SYN, buf, &len);
+	out[k++] = r ? errno : 0;
+	out[k++] = len;
+	/* The MAC header is loopback's Ethernet one: 14 bytes. */
+	mac = mode == 2 ? 14 : 0;
+	out[k++] = buf[mac];
+	out[k++] = buf[mac + 9];
+	out[k++] = (buf[mac + 20 + 12] >> 4) * 4;
+	out[k++] = buf[mac + 20 + 13];
+	out[k++] = mode == 2 ? (int)len - 20 - (buf[mac + 32] >> 4) * 4 : 0;
+	out[k++] = mode == 2 ? buf[12] << 8 | buf[13] : 0;
+	len = sizeof(buf);
+	r = getsockopt(a, SOL_TCP, TCP_SAVED_SYN, buf, &len);
+	out[k++] = r ? errno : 0;
+	out[k++] = len;
+	close(a);
+	close(c);
+	close(l);
+	return k;
+}
+
+/* TCP_SAVE_SYN 0, 1 and 2 and TCP_SAVED_SYN as native's: the SYN's
+ * IPv4 and TCP headers (from the MAC header with 2), EINVAL with the
+ * length needed for a short buffer, once only.
+ */
+TEST(saved_syn_as_native)
+{
+	int n[N_SAVED], x[N_SAVED], mode, i;
+
+	for (mode = 0; mode <= 2; mode++) {
+		ASSERT_EQ(N_SAVED, saved_syn_obs(AF_INET, mode, n));
+		ASSERT_EQ(N_SAVED, saved_syn_obs(AF_XTCP, mode, x));
+		for (i = 0; i < N_SAVED; i++) {
+			TH_LOG("mode %d value %d: native %d, xtcp %d", mode, i,
+			       n[i], x[i]);
+			EXPECT_EQ(n[i], x[i]) TH_LOG("mode %d value %d", mode, i);
+		}
+	}
+	/* Sanity, mode 2: native kept an IPv4 SYN after 14 bytes of
+	 * Ethernet header, read once.
+	 */
+	EXPECT_EQ(EINVAL, n[1]);
+	EXPECT_EQ(0x45, n[5]);
+	EXPECT_EQ(IPPROTO_TCP, n[6]);
+	EXPECT_EQ(0x02, n[8]);
+	EXPECT_EQ(14, n[9]);
+	EXPECT_EQ(0x0800, n[10]);
+	EXPECT_EQ(0, n[12]);
 }
 
 XTCP_HARNESS_MAIN

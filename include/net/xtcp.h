@@ -447,6 +447,13 @@ struct xtcp_sock {
 	 * xtcp_thin_linear().  Inherited by accepted children.
 	 */
 	u8 thin_lto;
+	/* TCP_SAVE_SYN on a listener: 1 keeps each SYN's IPv4 and TCP
+	 * headers, 2 from the MAC header on; the connection it makes holds
+	 * them (saved_syn, <net/request_sock.h>'s struct) until
+	 * TCP_SAVED_SYN reads them once.  Inherited by accepted children.
+	 */
+	u8 save_syn;
+	struct saved_syn *saved_syn;
 	/* TCP_USER_TIMEOUT (RFC 5482 as Linux applies it): ms that data may
 	 * stay unacknowledged, or a closed window unopened, before the
 	 * connection is given up; 0 for Linux's retry counts.
@@ -748,6 +755,7 @@ struct xtcp_request {
 	   ecn_ok : 1,		/* SYN asked for ECN and we agreed (ecn.c) */
 	   cookie : 1;		/* a SYN cookie's: never on a table */
 	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
+	struct saved_syn *saved_syn;	/* TCP_SAVE_SYN's copy, for the child */
 	u64 snt_synack;		/* xtcp_clock_us() of the last SYN-ACK, 0: none */
 	u32 ts_recent;		/* TSval to echo (tstamp.c) */
 	u32 ts_off;		/* our TSval offset */

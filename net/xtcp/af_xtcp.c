@@ -307,9 +307,43 @@ static int xtcp_defer_retrans_to_secs(u8 n)
 	return period;
 }
 
+/* TCP_SAVED_SYN: the headers TCP_SAVE_SYN kept of the SYN that made
+ * this connection, once (they are freed once read): -EINVAL with the
+ * length needed in *@optlen when @len is short, length 0 when there are
+ * none (do_tcp_getsockopt()).
+ */
+static int xtcp_getsockopt_saved_syn(struct sock *sk, char __user *optval,
+				     int __user *optlen, int len)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct saved_syn *saved;
+	int err = 0;
+	u32 need;
+
+	lock_sock(sk);
+	saved = xsk->saved_syn;
+	if (!saved) {
+		release_sock(sk);
+		return put_user(0, optlen) ? -EFAULT : 0;
+	}
+	need = saved->mac_hdrlen + saved->network_hdrlen + saved->tcp_hdrlen;
+	if (put_user(need, optlen))
+		err = -EFAULT;
+	else if (len < need)
+		err = -EINVAL;
+	else if (copy_to_user(optval, saved->data, need))
+		err = -EFAULT;
+	if (!err) {
+		xsk->saved_syn = NULL;
+		kfree(saved);
+	}
+	release_sock(sk);
+	return err;
+}
+
 /* TCP-level options: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK,
  * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_SYNCNT, TCP_LINGER2, TCP_DEFER_ACCEPT,
- * TCP_THIN_LINEAR_TIMEOUTS, TCP_THIN_DUPACK,
+ * TCP_THIN_LINEAR_TIMEOUTS, TCP_THIN_DUPACK, TCP_SAVE_SYN,
  * TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT, TCP_INQ and
  * TCP_CONGESTION with
  * Linux's checks (do_tcp_setsockopt()), and XTCP_REUSEPORT (uapi/linux/xtcp.h);
@@ -334,7 +368,8 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	    optname != TCP_LINGER2 && optname != TCP_USER_TIMEOUT &&
 	    optname != TCP_WINDOW_CLAMP && optname != TCP_NOTSENT_LOWAT &&
 	    optname != TCP_INQ && optname != TCP_DEFER_ACCEPT &&
-	    optname != TCP_THIN_LINEAR_TIMEOUTS && optname != TCP_THIN_DUPACK)
+	    optname != TCP_THIN_LINEAR_TIMEOUTS && optname != TCP_THIN_DUPACK &&
+	    optname != TCP_SAVE_SYN)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -427,6 +462,13 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		if (val < 0 || val > 1)
 			err = -EINVAL;
 		break;
+	case TCP_SAVE_SYN:
+		/* 0 off, 1 from the IPv4 header, 2 from the MAC header. */
+		if (val < 0 || val > 2)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(xsk->save_syn, val);
+		break;
 	case TCP_USER_TIMEOUT:
 		if (val < 0)
 			err = -EINVAL;
@@ -466,6 +508,8 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		return -EINVAL;
 	if (optname == TCP_INFO)
 		return xtcp_getsockopt_info(sk, optval, optlen, len);
+	if (optname == TCP_SAVED_SYN)
+		return xtcp_getsockopt_saved_syn(sk, optval, optlen, len);
 	if (optname == TCP_CONGESTION) {
 		/* The whole 16-byte name field, NUL-padded, or its start. */
 		char name[XTCP_CONG_NAME_MAX] = {};
@@ -531,6 +575,9 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_THIN_DUPACK:
 		val = 0;
+		break;
+	case TCP_SAVE_SYN:
+		val = READ_ONCE(xsk->save_syn);
 		break;
 	case TCP_USER_TIMEOUT:
 		val = READ_ONCE(xsk->user_timeout);
@@ -757,6 +804,7 @@ static void xtcp_sock_destruct(struct sock *sk)
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
 	if (xtcp_sk(sk)->cong_ops)
 		xtcp_cong_put(xtcp_sk(sk)->cong_ops);
+	kfree(xtcp_sk(sk)->saved_syn);
 }
 
 /**
@@ -858,6 +906,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		xsk->nonagle = pxsk->nonagle;
 		xsk->user_mss = pxsk->user_mss;
 		xsk->thin_lto = pxsk->thin_lto;
+		xsk->save_syn = READ_ONCE(pxsk->save_syn);
 		/* The listener's algorithm if TCP_CONGESTION chose it,
 		 * else the namespace's default now (tcp_ca_openreq_child()).
 		 * The listener is not locked here: its algorithm is read

@@ -264,6 +264,9 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->peer_mss = 0;
 	xsk->advmss = 0;
 	xsk->fin_queued = 0;
+	/* tcp_disconnect(): a saved SYN goes with the connection. */
+	kfree(xsk->saved_syn);
+	xsk->saved_syn = NULL;
 	/* Timestamps, as tcp_disconnect() (tcp_clear_options()). */
 	xsk->tsoffset = 0;
 	xsk->ts_recent = 0;

@@ -37,6 +37,7 @@ void xtcp_req_put(struct xtcp_request *req)
 {
 	if (refcount_dec_and_test(&req->ref)) {
 		sock_put(req->listener);
+		kfree(req->saved_syn);
 		kfree_rcu(req, rcu);
 	}
 }
@@ -282,6 +283,33 @@ static int xtcp_req_advmss(const struct sock *listener,
 	return 0;
 }
 
+/* TCP_SAVE_SYN: the SYN's headers, from the IPv4 header (1) or the MAC
+ * header (2) to the end of the TCP header, into @req (tcp_reqsk_record_syn());
+ * nothing without memory.
+ */
+static void xtcp_req_record_syn(struct xtcp_request *req, u8 save_syn,
+				const struct sk_buff *skb)
+{
+	u32 len = skb_network_header_len(skb) + tcp_hdrlen(skb);
+	const void *base = skb_network_header(skb);
+	struct saved_syn *saved;
+	u32 mac_hdrlen = 0;
+
+	if (save_syn == 2 && skb_mac_header_was_set(skb)) {
+		base = skb_mac_header(skb);
+		mac_hdrlen = skb_mac_header_len(skb);
+		len += mac_hdrlen;
+	}
+	saved = kmalloc(struct_size(saved, data, len), GFP_ATOMIC);
+	if (!saved)
+		return;
+	saved->mac_hdrlen = mac_hdrlen;
+	saved->network_hdrlen = skb_network_header_len(skb);
+	saved->tcp_hdrlen = tcp_hdrlen(skb);
+	memcpy(saved->data, base, len);
+	req->saved_syn = saved;
+}
+
 /* A SYN queue entry for the connection @skb (a SYN, or a cookie's ACK)
  * belongs to: its tuple, the listener (held), timer and list node ready;
  * no reference count yet, on no table.  NULL without memory.
@@ -488,6 +516,8 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 		xtcp_req_send_cookie(req, skb);
 		return 0;
 	}
+	if (READ_ONCE(lsk->save_syn))
+		xtcp_req_record_syn(req, READ_ONCE(lsk->save_syn), skb);
 	/* One reference for the tables, one ours until the SYN-ACK is out;
 	 * the timer takes its own.
 	 */
@@ -662,6 +692,9 @@ static struct sock *xtcp_create_child(struct sock *listener,
 				      xtcp_stamp_us_delta(xtcp_clock_us(),
 							  READ_ONCE(req->snt_synack))));
 
+	/* The saved SYN moves to the connection (tcp_move_syn()). */
+	xsk->saved_syn = req->saved_syn;
+	req->saved_syn = NULL;
 	xtcp_port_child_attach(sk, port);	/* the caller's reference */
 	xsk->hn.laddr = req->hn.laddr;
 	xsk->hn.raddr = req->hn.raddr;
