@@ -243,7 +243,6 @@ static const struct opt_val inherited[] = {
 	{ SOL_TCP, TCP_SYNCNT, 3 }, { SOL_TCP, TCP_LINGER2, 7 },
 	{ SOL_TCP, TCP_USER_TIMEOUT, 4321 }, { SOL_TCP, TCP_WINDOW_CLAMP, 7000 },
 	{ SOL_TCP, TCP_NOTSENT_LOWAT, 12345 }, { SOL_TCP, TCP_INQ, 1 },
-	{ SOL_TCP, TCP_DEFER_ACCEPT, 5 },	/* not inherited: 0 */
 	{ SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS, 1 },
 	{ SOL_TCP, TCP_SAVE_SYN, 2 },
 };
@@ -288,6 +287,52 @@ static int child_values(int family, int out[N_CHILD])
 	close(c);
 	close(l);
 	return 0;
+}
+
+/* TCP_DEFER_ACCEPT 5 s on a listener (read back 7: 3 SYN-ACK timeouts),
+ * a client that sends a byte (so the connection is made at once): the
+ * accepted socket reads 0 (Linux's child clears its accept queue), as
+ * native's.  [0] listener, [1] child, -errno on a failure.
+ */
+static void defer_child(int family, int out[2])
+{
+	struct sockaddr_in sin;
+	int l, c = -1, a, five = 5;
+
+	out[0] = out[1] = -1;
+	l = listener(family, &sin, 1);
+	if (l < 0 ||
+	    setsockopt(l, SOL_TCP, TCP_DEFER_ACCEPT, &five, sizeof(five)))
+		goto out;
+	out[0] = get_int(l, SOL_TCP, TCP_DEFER_ACCEPT);
+	c = socket(family, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    write(c, "x", 1) != 1)
+		goto out;
+	a = accept(l, NULL, NULL);
+	if (a < 0)
+		goto out;
+	out[1] = get_int(a, SOL_TCP, TCP_DEFER_ACCEPT);
+	close(a);
+out:
+	if (c >= 0)
+		close(c);
+	if (l >= 0)
+		close(l);
+}
+
+TEST(defer_accept_not_inherited_as_native)
+{
+	int n[2], x[2];
+
+	defer_child(AF_INET, n);
+	defer_child(AF_XTCP, x);
+	TH_LOG("listener, child: native %d %d, xtcp %d %d", n[0], n[1], x[0],
+	       x[1]);
+	EXPECT_EQ(7, n[0]);
+	EXPECT_EQ(0, n[1]);
+	EXPECT_EQ(n[0], x[0]);
+	EXPECT_EQ(n[1], x[1]);
 }
 
 TEST(accepted_socket_inherits_as_native)

@@ -16,7 +16,7 @@
 #   defer_data    the same listener, our third ACK carrying 5 bytes and a
 #                 FIN: accept() at once, the 5 bytes read, all ACKed.
 #   defer_expire  tcp_synack_retries 2: the bare-ACKed entry's SYN-ACKs
-#                 at 0 and 3 s, gone at 7 s: our ACK at 8 s gets a RST.
+#                 at 0 and 3 s, gone at 7 s: our ACK at 9 s gets a RST.
 #   overflow_drop backlog 2, three children queued and never accepted,
 #                 tcp_abort_on_overflow 0: a fourth handshake's third ACK
 #                 gets no reply; ListenOverflows, ListenDrops +1.
@@ -27,12 +27,15 @@
 #                 goes at 0, 1, 3 and 7 s; with 5, once none is young (no
 #                 timeout yet), the timer lets them live 2 timeouts, not
 #                 tcp_synack_retries' 5: SYN-ACKs at 0, 1 and 3 s only.
-#                 Counted over 9 s.
+#                 The SYN-ACKs of each entry are counted over 9 s.
 #
 # Timing: SYN-ACK times are the protocol's clock (1 s doubling, not
-# scaled by XTCP_SLOW) and are compared rounded to whole seconds (TCG's
-# timer slack and our capture stay well inside half a second); waits for
-# a process or for accept() bound the machine and are scaled.
+# scaled by XTCP_SLOW).  Those up to 3 s are compared rounded to whole
+# seconds; native's later ones ride timer_list's coarser wheel levels (a
+# 4 s timer fires up to 256 ms late at HZ 250, before TCG's lateness)
+# where xtcp's wheel is jiffy-exact, so past 3 s only counts are
+# compared, over windows that end 2 s after the expected event.  Waits
+# for a process or for accept() bound the machine and are scaled.
 
 import argparse
 import os
@@ -185,7 +188,7 @@ def case_defer_data(args, wire, fam, port):
 
 
 def case_defer_expire(args, wire, fam, port):
-    peer, why = listener(args, fam, port, "-D", "3")
+    peer, why = listener(args, fam, port, "-D", "3", secs=12)
     try:
         if why:
             return why
@@ -195,10 +198,10 @@ def case_defer_expire(args, wire, fam, port):
         t0 = float(c.sa.time)
         sleep_until(t0 + 0.2)
         c.send("A")
-        sleep_until(t0 + 8.0)
+        sleep_until(t0 + 9.0)
         obs = [f"SYN-ACKs at {c.synacks()}"]
         m = c.send("A")
-        obs.append(f"ACK at 8 s answered {c.reply(m)}")
+        obs.append(f"ACK at 9 s answered {c.reply(m)}")
         obs.append("accepted" if peer.line("accepted", 0.1)
                    else "not accepted")
         return obs
@@ -251,7 +254,8 @@ def prune(n):
                 if not c.syn():
                     return "no SYN-ACK"
             sleep_until(float(cs[0].sa.time) + 9.0)
-            obs = [str(sorted(c.synacks() for c in cs))]
+            obs = [f"SYN-ACKs per entry in 9 s: "
+                   f"{sorted(len(c.synacks()) for c in cs)}"]
             for c in cs:
                 c.reset()
             return obs

@@ -5,8 +5,9 @@
 # (TCP_THIN_LINEAR_TIMEOUTS, net.*.tcp_thin_linear_timeouts), native TCP
 # the reference.  Namespace X (10.77.69.1) connects to a native sink in P
 # (10.77.69.2); once both families' connections are up, X's side of the
-# veth drops everything (netem loss 100%), each writes 100 bytes (one
-# segment: a thin stream) and reads tcpi_total_retrans 4 s later.  Three
+# veth drops everything (netem loss 100%), and only then is each peer told
+# (on its standard input) to write 100 bytes (one segment: a thin stream)
+# and read tcpi_total_retrans 4 s later.  Three
 # rounds, both families at once in each: neither knob, the socket option,
 # the sysctl.  Linux backs the RTO off (0.2, 0.4, 0.8 s...) unless the
 # stream is thin and a knob is on: then its first 6 timeouts are all the
@@ -45,8 +46,8 @@ declare -A got
 # when SOCKOPT is 1, TCP_THIN_LINEAR_TIMEOUTS on the socket.
 round()
 {
-	local name=$1 fam d spid
-	local -A cpid
+	local name=$1 fam d spid w
+	local -A cpid wfd
 	ip netns exec $X sysctl -qw net.ipv4.tcp_thin_linear_timeouts="$2" \
 		net.xtcp.tcp_thin_linear_timeouts="$2"
 	for fam in inet xtcp; do
@@ -60,17 +61,26 @@ round()
 		wait_line $spid "$d/sink.out" "^listening " 10 || continue
 		local opt=()
 		[ "$3" = 1 ] && opt=(thinlto:1)
+		mkfifo "$d/in"
 		ip netns exec $X "$peer" -f $fam -c "10.77.69.2:$port" \
-			-t "$(slow 20)" connect "${opt[@]}" sleep:"$(slow 2000 | cut -d. -f1)" \
-			write:100 sleep:4000 info >"$d/peer.out" 2>&1 &
+			-t "$(slow 20)" connect "${opt[@]}" stdin \
+			<"$d/in" >"$d/peer.out" 2>&1 &
 		cpid[$fam]=$!
 		pids+=("${cpid[$fam]}")
+		exec {w}>"$d/in"
+		wfd[$fam]=$w
 	done
 	for fam in inet xtcp; do
 		[ -n "${cpid[$fam]:-}" ] &&
 			wait_line "${cpid[$fam]}" "$work/$name-$fam/peer.out" "^connect ret=0 " 10
 	done
 	ip netns exec $X tc qdisc add dev xth-x root netem loss 100%
+	for fam in inet xtcp; do
+		[ -n "${wfd[$fam]:-}" ] || continue
+		w=${wfd[$fam]}
+		printf 'write:100\nsleep:4000\ninfo\n' >&"$w"
+		eval "exec $w>&-"
+	done
 	for fam in inet xtcp; do
 		got[$name,$fam]=""
 		[ -n "${cpid[$fam]:-}" ] || continue

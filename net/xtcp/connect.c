@@ -480,7 +480,7 @@ int xtcp_listen(struct socket *sock, int backlog)
 		if (err)
 			goto out;
 		atomic_set(&xsk->syn_qlen, 0);
-		xsk->syn_young = 0;
+		WRITE_ONCE(xsk->syn_young, 0);
 		WRITE_ONCE(sk->sk_ack_backlog, 0);
 		/* A new queue: flooding is warned about again
 		 * (reqsk_queue_alloc()).

@@ -352,10 +352,11 @@ void xtcp_event_ack_sent(struct sock *sk)
  * The held-ACK branch of Linux 6.1's tcp_rcv_synsent_state_process().
  * When a writer sleeps waiting for the connection (sk_write_pending,
  * which sk_stream_wait_connect() counts: a blocking write() in SYN_SENT,
- * never a non-blocking one nor connect() itself) or the socket is
- * interactive (TCP_QUICKACK 0 set before connect()), or TCP_DEFER_ACCEPT
- * is set on it, the ACK of the SYN-ACK is only scheduled: quick-ACK mode starts (which also ends
- * interactive mode and sets ato to TCP_ATO_MIN), and the delayed-ACK
+ * never a non-blocking one nor connect() itself), the socket is
+ * interactive (TCP_QUICKACK 0 set before connect()) or TCP_DEFER_ACCEPT
+ * is set on it, the ACK of the SYN-ACK is only scheduled: quick-ACK
+ * mode starts (which also ends interactive mode and sets ato to
+ * TCP_ATO_MIN), and the delayed-ACK
  * timer is set to TCP_DELACK_MAX (200 ms) from now, whatever ato says,
  * so that the writer's first segment carries the ACK
  * (xtcp_event_ack_sent() stops the timer) or the timer sends it.

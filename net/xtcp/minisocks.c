@@ -122,7 +122,7 @@ static bool xtcp_req_unlink(struct xtcp_request *req, struct xtcp_port **port)
 		list_del_init(&req->lnode);
 		atomic_dec(&lsk->syn_qlen);
 		if (!req->retries)
-			lsk->syn_young--;
+			WRITE_ONCE(lsk->syn_young, lsk->syn_young - 1);
 		if (port) {
 			*port = lsk->port;
 			refcount_inc(&(*port)->ref);
@@ -169,8 +169,8 @@ static unsigned long xtcp_req_timeout(u8 retries)
 /* How many SYN-ACK timeouts an entry may have, tcp_synack_retries (or
  * the listener's TCP_SYNCNT) less what reqsk_timer_handler() prunes:
  * while the entries fill more than half of max(8, backlog), one fewer
- * (down to 2) for each doubling of the young ones that still does not
- * reach the queue's length, so that old entries make room for young.
+ * (down to 2) for each doubling of the young ones that is still no more
+ * than the queue's length, so that old entries make room for young.
  */
 static u8 xtcp_req_max_retries(struct xtcp_request *req)
 {
@@ -237,8 +237,13 @@ void xtcp_req_timer(struct xtcp_wtimer *t)
 	 * so that exactly one of the two uncounts it.
 	 */
 	spin_lock_bh(&lsk->accept_lock);
-	if (!req->dead && !req->retries)
-		lsk->syn_young--;
+	if (req->dead) {
+		/* Taken off meanwhile (a child, say): no SYN-ACK for it. */
+		spin_unlock_bh(&lsk->accept_lock);
+		goto out;
+	}
+	if (!req->retries)
+		WRITE_ONCE(lsk->syn_young, lsk->syn_young - 1);
 	WRITE_ONCE(req->retries, retries + 1);
 	spin_unlock_bh(&lsk->accept_lock);
 	if (resend)
@@ -466,6 +471,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	int qlen = atomic_read(&lsk->syn_qlen);
 	u8 syncookies = READ_ONCE(xn->syncookies);
 	bool want_cookie = false;
+	u8 save_syn;
 	u16 advmss;
 	int err = -ENOBUFS;
 
@@ -516,8 +522,9 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 		xtcp_req_send_cookie(req, skb);
 		return 0;
 	}
-	if (READ_ONCE(lsk->save_syn))
-		xtcp_req_record_syn(req, READ_ONCE(lsk->save_syn), skb);
+	save_syn = READ_ONCE(lsk->save_syn);
+	if (save_syn)
+		xtcp_req_record_syn(req, save_syn, skb);
 	/* One reference for the tables, one ours until the SYN-ACK is out;
 	 * the timer takes its own.
 	 */
@@ -533,13 +540,14 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	if (listener->sk_state != TCP_LISTEN) {
 		spin_unlock_bh(&lsk->accept_lock);
 		sock_put(listener);
+		kfree(req->saved_syn);
 		kfree(req);
 		err = -ENOENT;
 		goto drop;
 	}
 	list_add_tail(&req->lnode, &lsk->req_list);
 	atomic_inc(&lsk->syn_qlen);
-	lsk->syn_young++;
+	WRITE_ONCE(lsk->syn_young, lsk->syn_young + 1);
 	spin_unlock_bh(&lsk->accept_lock);
 	xtcp_bhash_add(&req->hn);
 	xtcp_req_arm_timer(req, jiffies + XTCP_TIMEOUT_INIT);
@@ -867,8 +875,10 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 			xtcp_req_send_ack(req);
 		goto drop;
 	}
-	if (flags & (TCPHDR_RST | TCPHDR_SYN))
+	if (flags & (TCPHDR_RST | TCPHDR_SYN)) {
+		XTCP_INC_STATS(net, XTCP_MIB_ATTEMPTFAILS);
 		goto embryonic_reset;
+	}
 	if (!(flags & TCPHDR_ACK))
 		goto drop;
 	if (READ_ONCE(listener->sk_state) != TCP_LISTEN)
