@@ -924,6 +924,23 @@ case_connect_quickack0_write = held_ack_case(
     ["quickack 0", "connect", "sleep 30", "write 100"])
 
 
+def ack_by_timer(c, peer, fam, m, t_sa, n):
+    """The check that the handshake's last ACK was held and the
+    delayed-ACK timer sent it, a pure ACK DELACK_MAX after our SYN-ACK
+    (mark @m, sniffer time @t_sa; @n the timer's count before it)."""
+    a = after_synack(c, m)
+    t = by_timer(peer, fam, n)
+    print(f"# {fam}: {peer.text()}; after our SYN-ACK {seg_at(a, t_sa)}, "
+          f"by the timer {t}", flush=True)
+    d = float(a.time) - t_sa if a is not None else None
+    lo, hi = DELACK_MAX - TCG_SLACK, DELAYED_MAX
+    return (a is not None and not len(a[TCP].payload) and
+            a[TCP].ack == c.snd_nxt and lo <= d <= hi and t is True,
+            f"after our SYN-ACK: {seg_at(a, t_sa)}, by the timer: {t}; "
+            f"wanted a pure ACK ack={c.snd_nxt} by the timer within "
+            f"{lo * 1000:.0f}..{hi * 1000:.0f} ms")
+
+
 def case_connect_quickack0_idle(args, wire, fam, port):
     # TCP_QUICKACK 0 before a blocking connect(), nothing written: the
     # delayed-ACK timer sends the handshake's last ACK TCP_DELACK_MAX
@@ -937,17 +954,7 @@ def case_connect_quickack0_idle(args, wire, fam, port):
             for _ in range(3):
                 yield False, why
             return
-        a = after_synack(c, m)
-        t = by_timer(peer, fam, n)
-        print(f"# {fam}: after our SYN-ACK {seg_at(a, t_sa)}, by the timer "
-              f"{t}", flush=True)
-        d = float(a.time) - t_sa if a is not None else None
-        lo, hi = DELACK_MAX - TCG_SLACK, DELAYED_MAX
-        yield (a is not None and not len(a[TCP].payload) and
-               a[TCP].ack == c.snd_nxt and lo <= d <= hi and t is True,
-               f"after our SYN-ACK: {seg_at(a, t_sa)}, by the timer: {t}; "
-               f"wanted a pure ACK ack={c.snd_nxt} by the timer within "
-               f"{lo * 1000:.0f}..{hi * 1000:.0f} ms")
+        yield ack_by_timer(c, peer, fam, m, t_sa, n)
         q = peer.line(r"getquickack val=(-?\d+)")
         yield (q is not None and q.group(1) == "1",
                f"getsockopt(TCP_QUICKACK) after connect(): {peer.text()}; "
@@ -976,17 +983,7 @@ def case_connect_defer_accept_idle(args, wire, fam, port):
         if why:
             yield False, why
             return
-        a = after_synack(c, m)
-        t = by_timer(peer, fam, n)
-        print(f"# {fam}: {peer.text()}; after our SYN-ACK "
-              f"{seg_at(a, t_sa)}, by the timer {t}", flush=True)
-        d = float(a.time) - t_sa if a is not None else None
-        lo, hi = DELACK_MAX - TCG_SLACK, DELAYED_MAX
-        yield (a is not None and not len(a[TCP].payload) and
-               a[TCP].ack == c.snd_nxt and lo <= d <= hi and t is True,
-               f"after our SYN-ACK: {seg_at(a, t_sa)}, by the timer: {t}; "
-               f"wanted a pure ACK ack={c.snd_nxt} by the timer within "
-               f"{lo * 1000:.0f}..{hi * 1000:.0f} ms")
+        yield ack_by_timer(c, peer, fam, m, t_sa, n)
         c.abort()
     finally:
         peer.stop()

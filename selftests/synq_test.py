@@ -115,6 +115,13 @@ class Client(ManualConn):
         self.send("R", ack=0)
 
 
+def clients(wire, port, n):
+    """@n Clients of X's listener on @port, from our ports of their own
+    (8 per listener port)."""
+    base = 20000 + port * 8 % 40000
+    return [Client(wire, base + i, port) for i in range(n)]
+
+
 def listener(args, fam, port, *opts, secs=10):
     """X's wire_peer listening on --dst:@port with the options @opts,
     reading what it accepts to its end: (peer, None) once it listens,
@@ -218,8 +225,7 @@ def overflow(abort):
             if why:
                 return why
             before = mib_counters(args.netns, fam)
-            cs = [Client(wire, 20000 + port * 4 % 40000 + i, port)
-                  for i in range(4)]
+            cs = clients(wire, port, 4)
             for c in cs[:2]:
                 if not c.syn():
                     return "no SYN-ACK for the first two"
@@ -248,8 +254,7 @@ def prune(n):
         try:
             if why:
                 return why
-            cs = [Client(wire, 20000 + port * 8 % 40000 + i, port)
-                  for i in range(n)]
+            cs = clients(wire, port, n)
             for c in cs:
                 if not c.syn():
                     return "no SYN-ACK"
