@@ -197,6 +197,10 @@ struct xtcp_sock {
 	u32 snd_wl1;		/* seq of the segment that set snd_wnd */
 	u32 write_seq;		/* end of the data queued by the user */
 	u32 pushed_seq;		/* write_seq when PSH was last marked */
+	/* Urgent data we send (urg.c): just past the last byte written with
+	 * MSG_OOB; snd_una while there is none (Linux's snd_up).
+	 */
+	u32 snd_up;
 	u32 max_window;		/* largest window the peer advertised */
 	u64 bytes_acked;	/* data (and FIN) the peer acknowledged */
 	u16 mss;		/* segment size we send */
@@ -215,6 +219,13 @@ struct xtcp_sock {
 	u32 rcv_wnd;		/* window last advertised */
 	u32 rcv_wup;		/* rcv_nxt when rcv_wnd was advertised */
 	u32 copied_seq;		/* next byte for the reader */
+	/* Urgent data received (urg.c, RFC 9293 s.3.8.5 as Linux keeps it):
+	 * urg_seq, the urgent byte's sequence number, and urg_data, 0 or
+	 * <net/tcp.h>'s TCP_URG_NOTYET (pointer seen, byte not yet in),
+	 * TCP_URG_VALID | the byte, TCP_URG_READ (taken by MSG_OOB).
+	 */
+	u32 urg_seq;
+	u16 urg_data;
 
 	/* Options negotiated in the handshake and the receive window
 	 * (RFC 7323, RFC 2018): window.c, with the arithmetic of rwin.c.
@@ -1305,6 +1316,20 @@ u8 xtcp_ca_state(const struct sock *sk);
 void xtcp_get_info(struct sock *sk, struct tcp_info *info);
 int xtcp_getsockopt_info(struct sock *sk, char __user *optval,
 			 int __user *optlen, int len);
+
+/* urg.c: urgent data */
+/* Linux's tcp_urg_mode(): urgent data written and not all acknowledged. */
+static inline bool xtcp_urg_mode(const struct xtcp_sock *xsk)
+{
+	return xsk->snd_una != xsk->snd_up;
+}
+
+void xtcp_urg_mark(struct sock *sk, int flags);
+void xtcp_urg_header(const struct xtcp_sock *xsk, struct tcphdr *th, u32 seq);
+void xtcp_urg_snd_una(struct xtcp_sock *xsk, u32 ack);
+void xtcp_urg_rcv(struct sock *sk, struct sk_buff *skb,
+		  const struct tcphdr *th);
+int xtcp_recv_urg(struct sock *sk, struct msghdr *msg, int len, int flags);
 
 /* ecn.c: Explicit Congestion Notification (RFC 3168) */
 /* In CWR (Linux's TCP_CA_CWR): a bit of ecn_flags beside TCP_ECN_*. */

@@ -749,7 +749,7 @@ static int xtcp_shutdown(struct socket *sock, int how)
 	return err;
 }
 
-/* FIONREAD/SIOCINQ, SIOCOUTQ and SIOCOUTQNSD as Linux's tcp_ioctl();
+/* FIONREAD/SIOCINQ, SIOCATMARK, SIOCOUTQ and SIOCOUTQNSD as Linux's tcp_ioctl();
  * everything else goes on to the generic handlers.
  */
 static int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
@@ -768,6 +768,11 @@ static int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 		if (answ && sock_flag(sk, SOCK_DONE))
 			answ--;
 		release_sock(sk);
+		break;
+	case SIOCATMARK:
+		/* The reader is at the urgent byte (sockatmark()). */
+		answ = READ_ONCE(xsk->urg_data) &&
+		       READ_ONCE(xsk->urg_seq) == READ_ONCE(xsk->copied_seq);
 		break;
 	case SIOCOUTQ:
 		if (sk->sk_state == TCP_LISTEN)

@@ -131,6 +131,7 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 				       inet->inet_daddr, inet->inet_sport,
 				       inet->inet_dport);
 	WRITE_ONCE(xsk->snd_una, xsk->iss);
+	WRITE_ONCE(xsk->snd_up, xsk->iss);	/* no urgent data */
 	xsk->snd_sml = xsk->iss;
 	WRITE_ONCE(xsk->snd_nxt, xsk->iss + 1);
 	/* RFC 6582 s.3.2 step 1: "recover" starts at the ISS, so the first
@@ -243,6 +244,8 @@ int xtcp_disconnect(struct sock *sk)
 	/* Sequence spaces and windows (RFC 9293 s.3.3.1). */
 	xsk->iss = 0;
 	WRITE_ONCE(xsk->snd_una, 0);
+	WRITE_ONCE(xsk->snd_up, 0);
+	WRITE_ONCE(xsk->urg_data, 0);	/* tcp_disconnect() */
 	xsk->snd_sml = 0;
 	WRITE_ONCE(xsk->snd_nxt, 0);
 	xsk->snd_wnd = 0;

@@ -1411,6 +1411,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		segs = xtcp_clean_queues(sk, ack, xtcp_tstamp_ecr(sk, skb),
 					 &seq_rtt_us, &ca_rtt_us, &rs, &reord);
 		xsk->bytes_acked += ack - xsk->snd_una;
+		xtcp_urg_snd_una(xsk, ack);
 		WRITE_ONCE(xsk->snd_una, ack);
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
@@ -2468,6 +2469,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	 * tcp_snd_una_update() counts it (TCP_INFO's bytes_acked 1).
 	 */
 	xsk->bytes_acked += cb->ack_seq - xsk->snd_una;
+	xtcp_urg_snd_una(xsk, cb->ack_seq);
 	WRITE_ONCE(xsk->snd_una, cb->ack_seq);
 	/* The SYN's round trip is the first RTT sample (Karn's rule: only
 	 * if it was not resent), as tcp_ack() takes it, so the first RTO
@@ -2639,6 +2641,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		 * SYN-ACK; the SYN after a simultaneous open (tcp_ack()).
 		 */
 		xsk->bytes_acked += cb->ack_seq - xsk->snd_una;
+		xtcp_urg_snd_una(xsk, cb->ack_seq);
 		WRITE_ONCE(xsk->snd_una, cb->ack_seq);
 		xsk->snd_wnd = (u32)cb->window <<
 			       (flags & TCPHDR_SYN ? 0 : xsk->snd_wscale);
@@ -2719,6 +2722,9 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		}
 		break;
 	}
+
+	/* Sixth: the URG bit (xtcp_urg_rcv()), the header still in front. */
+	xtcp_urg_rcv(sk, skb, th);
 
 	/* tcp_data_queue() begins by forgetting a D-SACK no ACK carried
 	 * yet (one SACK compression holds, say): the next ACK answers this

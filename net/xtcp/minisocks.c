@@ -624,6 +624,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 
 	xsk->iss = req->iss;
 	xsk->snd_una = req->iss + 1;
+	xsk->snd_up = req->iss + 1;	/* no urgent data */
 	xsk->snd_sml = req->iss + 1;
 	xsk->snd_nxt = req->iss + 1;
 	xsk->high_seq = req->iss;	/* RFC 6582 s.3.2 step 1 */

@@ -413,6 +413,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	skb_reset_transport_header(skb);
 	xtcp_write_header(th, inet->inet_sport, inet->inet_dport, cb->seq,
 			  xsk->rcv_nxt, flags, window, &opts);
+	xtcp_urg_header(xsk, th, cb->seq);
 	/* One GSO skb for the segments of a queued skb (__tcp_transmit_skb()):
 	 * only the transmitted copy's shared info is written, the queued
 	 * skb's head being private to it or this clone.
@@ -948,12 +949,16 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 			break;
 		}
 		if (cb->gso_segs == 1) {
+			/* Nagle never holds urgent data (tcp_nagle_test()). */
 			if (skb->len < mss && !(cb->flags & TCPHDR_FIN) &&
+			    !xtcp_urg_mode(xsk) &&
 			    skb_queue_is_last(&sk->sk_write_queue, skb) &&
 			    xtcp_nagle_holds(xsk, nonagle))
 				break;
 		} else {
-			limit = xtcp_mss_split_point(sk, skb, mss,
+			/* One segment at a time in urgent mode (tcp_write_xmit()). */
+			limit = xtcp_urg_mode(xsk) ? mss :
+				xtcp_mss_split_point(sk, skb, mss,
 						     min(quota, max_segs), nonagle);
 			if (skb->len > limit &&
 			    xtcp_fragment(sk, XTCP_FRAG_IN_WRITE_QUEUE, skb, limit,
@@ -1217,6 +1222,8 @@ void xtcp_push(struct sock *sk, int flags, int nonagle)
 	if (skb && skb->len &&
 	    (!(flags & MSG_MORE) || xtcp_forced_push(xtcp_sk(sk))))
 		xtcp_mark_push(sk, skb);
+	if (skb)
+		xtcp_urg_mark(sk, flags);
 	xtcp_write_xmit(sk, flags & MSG_MORE ? XTCP_NAGLE_CORK : nonagle);
 }
 

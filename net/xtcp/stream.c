@@ -250,8 +250,9 @@ static void xtcp_remove_empty_skb(struct sock *sk)
  * without MSG_ZEROCOPY, MSG_FASTOPEN or repair.
  *
  * Context: process context; takes lock_sock() itself; may sleep.
- * Return: the bytes queued, if any; otherwise -EOPNOTSUPP for MSG_OOB
- * (no urgent data), -EPIPE (with SIGPIPE unless MSG_NOSIGNAL) after
+ * With MSG_OOB the last byte written is urgent (xtcp_urg_mark()).
+ *
+ * Return: the bytes queued, if any; otherwise -EPIPE (with SIGPIPE unless MSG_NOSIGNAL) after
  * shutdown(SHUT_WR) or when the connection is not open, the socket's
  * error, -EAGAIN when it may not wait (longer), -EINTR or -ERESTARTSYS
  * on a signal, -EFAULT for a bad buffer.
@@ -263,9 +264,6 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 	int flags = msg->msg_flags, copied = 0, new_skbs = 0, err;
 	bool new_skb = false;
 	long timeo;
-
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;	/* urgent data is not implemented */
 
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
@@ -427,22 +425,24 @@ static int xtcp_inq_hint(struct sock *sk)
  * @sock:  the socket
  * @msg:   where the data goes
  * @len:   at most this many bytes
- * @flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT; MSG_OOB and MSG_ERRQUEUE
- *         are refused
+ * @flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_OOB (the urgent byte,
+ *         xtcp_recv_urg()); MSG_ERRQUEUE is refused
  *
  * Copies in-order data from the receive queue, waiting (SO_RCVTIMEO,
  * interruptibly) until SO_RCVLOWAT bytes (@len with MSG_WAITALL) were
  * copied; takes in the backlog as it goes, grows the receive buffer
  * from what the reader takes (xtcp_rcv_space_adjust()), and tells the
  * peer when the window grew enough (tcp_cleanup_rbuf()).  Linux's
- * tcp_recvmsg_locked() without urgent data.  With TCP_INQ on (or when the
+ * tcp_recvmsg_locked().  A read stops at the urgent mark once it copied
+ * something, and steps over the urgent byte unless SO_OOBINLINE.  With
+ * TCP_INQ on (or when the
  * caller asks, msg_get_inq), a call that did not fail leaves the bytes
  * still to read in msg_inq, and with TCP_INQ in a TCP_CM_INQ control
  * message too (tcp_recvmsg(), tcp_inq_hint()).
  *
  * Context: process context; takes lock_sock() itself; may sleep.
- * Return: bytes copied (0 at end of stream); otherwise -EINVAL for
- * MSG_OOB, -EAGAIN for MSG_ERRQUEUE or when it may not wait, -ENOTCONN
+ * Return: bytes copied (0 at end of stream); otherwise what
+ * xtcp_recv_urg() returns for MSG_OOB, -EAGAIN for MSG_ERRQUEUE or when it may not wait, -ENOTCONN
  * for a listener or a socket never connected, the socket's error,
  * -EFAULT for a bad buffer, -EINTR or -ERESTARTSYS on a signal.
  */
@@ -456,14 +456,16 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	bool inq = false;
 	long timeo;
 
-	if (flags & MSG_OOB)
-		return -EINVAL;		/* no urgent data, as Linux without it */
 	if (flags & MSG_ERRQUEUE)
 		return -EAGAIN;		/* xtcp queues no socket errors */
 
 	lock_sock(sk);
 	if (sk->sk_state == TCP_LISTEN) {
 		copied = -ENOTCONN;
+		goto out;
+	}
+	if (flags & MSG_OOB) {
+		copied = xtcp_recv_urg(sk, msg, len, flags);
 		goto out;
 	}
 	if (xsk->recvmsg_inq) {
@@ -477,6 +479,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 
 	while (copied < len) {
 		struct sk_buff *skb, *tmp, *last;
+		bool at_mark = false;
 
 		skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
 			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -487,6 +490,37 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			if (offset >= skb->len)
 				continue;	/* peeked past already */
 			chunk = min_t(size_t, skb->len - offset, len - copied);
+			/* Urgent data (tcp_recvmsg_locked()): stop at the
+			 * mark once something was read, or let a pending
+			 * SIGURG run first; step over the urgent byte unless
+			 * it is inline; read up to the mark, not past it.
+			 */
+			if (unlikely(xsk->urg_data)) {
+				u32 urg_offset = xsk->urg_seq - *seq;
+
+				if (!urg_offset && copied) {
+					at_mark = true;
+					break;
+				}
+				if (!urg_offset && signal_pending(current)) {
+					copied = timeo ? sock_intr_errno(timeo) :
+							 -EAGAIN;
+					goto out_cleanup;
+				}
+				if (!urg_offset &&
+				    !sock_flag(sk, SOCK_URGINLINE)) {
+					/* The byte at *seq is the urgent one. */
+					WRITE_ONCE(*seq, *seq + 1);
+					offset++;
+					chunk = min_t(size_t, skb->len - offset,
+						      len - copied);
+				} else if (urg_offset && urg_offset < chunk) {
+					chunk = urg_offset;
+					at_mark = true;
+				}
+			}
+			if (!chunk)
+				goto skip_copy;
 			err = skb_copy_datagram_msg(skb, offset, msg, chunk);
 			if (err) {
 				if (!copied)
@@ -498,13 +532,21 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			copied += chunk;
 			/* Size the buffer from what the reader takes. */
 			xtcp_rcv_space_adjust(sk);
+skip_copy:
+			/* Past the urgent byte: no urgent data any more. */
+			if (unlikely(xsk->urg_data) &&
+			    xtcp_seq_after(xsk->copied_seq, xsk->urg_seq))
+				WRITE_ONCE(xsk->urg_data, 0);
 			if (!(flags & MSG_PEEK) && offset + chunk == skb->len) {
 				__skb_unlink(skb, &sk->sk_receive_queue);
 				__kfree_skb(skb);
 			}
-			if (copied == len)
+			if (copied == len || at_mark)
 				break;
 		}
+		/* Stopped at the urgent mark: what came before it is all. */
+		if (at_mark)
+			break;
 		/* The reader reached the peer's FIN: step over it, as
 		 * tcp_recvmsg_locked()'s found_fin_ok does, so rx_queue
 		 * reads 0 after EOF (SIOCINQ never counts the FIN).  xtcp
@@ -579,7 +621,8 @@ out:
  * As tcp_poll(): a listener is readable when a connection waits to be
  * accepted; otherwise HUP when both directions are shut or the socket
  * is closed, IN/RDHUP once the peer's FIN arrived, IN for queued data,
- * OUT when xtcp_stream_writable(), ERR for a pending error, and only
+ * OUT when xtcp_stream_writable(), PRI while an urgent byte waits, ERR
+ * for a pending error, and only
  * HUP/ERR during the handshake.
  *
  * Context: process context, socket not locked (reads state locklessly).
@@ -608,10 +651,19 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+		struct xtcp_sock *xsk = xtcp_sk(sk);
+		int target = sock_rcvlowat(sk, 0, INT_MAX);
+		u16 urg_data = READ_ONCE(xsk->urg_data);
+
 		/* Readable once SO_RCVLOWAT bytes are in, or fewer when no
-		 * more can come (xtcp_epollin_ready()).
+		 * more can come (xtcp_epollin_ready()); an urgent byte the
+		 * reader will step over does not count (tcp_poll()).
 		 */
-		if (xtcp_epollin_ready(sk, sock_rcvlowat(sk, 0, INT_MAX)))
+		if (unlikely(urg_data) &&
+		    READ_ONCE(xsk->urg_seq) == READ_ONCE(xsk->copied_seq) &&
+		    !sock_flag(sk, SOCK_URGINLINE))
+			target++;
+		if (xtcp_epollin_ready(sk, target))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
 			if (xtcp_stream_writable(sk)) {
@@ -626,6 +678,9 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock,
 		} else {
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		}
+		/* An urgent byte in, not yet taken. */
+		if (urg_data & TCP_URG_VALID)
+			mask |= EPOLLPRI;
 	}
 	if (READ_ONCE(sk->sk_err) ||
 	    !skb_queue_empty_lockless(&sk->sk_error_queue))
