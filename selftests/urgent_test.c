@@ -33,7 +33,7 @@
 
 #define N_OBS 16
 
-static volatile sig_atomic_t sigurgs;
+static sig_atomic_t sigurgs;
 
 static void on_sigurg(int sig)
 {
@@ -167,6 +167,84 @@ TEST(urgent_byte_as_native)
 						       inl, fam_name(fams[i]),
 						       fam_name(fams[j]), k);
 			}
+		}
+	}
+}
+
+#define N_OBS2 7
+
+/* A second urgent pointer while the reader sits at an urgent byte it has
+ * not taken: "ab", "c" urgent; the reader reads "ab"; then "d", "e"
+ * urgent.  The reader's SIOCATMARK, read, recv(MSG_OOB), read and
+ * SIOCATMARK (Linux steps over "c": tcp_check_urg()); and SO_OOBINLINE
+ * read on a socket accepted from a listener that had it set.
+ */
+static int obs2(int sfam, int rfam, int out[N_OBS2])
+{
+	int s, r, k = 0, one = 1;
+
+	if (pair(sfam, rfam, &s, &r))
+		return -1;
+	if (send(s, "ab", 2, 0) != 2 || send(s, "c", 1, MSG_OOB) != 1)
+		return -1;
+	usleep(200 * 1000);
+	out[k++] = rd(r, 0);
+	if (send(s, "d", 1, 0) != 1 || send(s, "e", 1, MSG_OOB) != 1)
+		return -1;
+	usleep(200 * 1000);
+	out[k++] = at_mark(r);
+	out[k++] = rd(r, 0);
+	out[k++] = rd(r, MSG_OOB);
+	out[k++] = rd(r, 0);
+	out[k++] = at_mark(r);
+	close(s);
+	close(r);
+	{
+		struct sockaddr_in sin = { .sin_family = AF_INET };
+		socklen_t alen = sizeof(sin);
+		int l = socket(rfam, SOCK_STREAM, 0);
+
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (l < 0 ||
+		    setsockopt(l, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one)) ||
+		    bind(l, (struct sockaddr *)&sin, sizeof(sin)) ||
+		    getsockname(l, (struct sockaddr *)&sin, &alen) ||
+		    listen(l, 1))
+			return -1;
+		s = socket(sfam, SOCK_STREAM, 0);
+		if (s < 0 || connect(s, (struct sockaddr *)&sin, sizeof(sin)))
+			return -1;
+		r = accept(l, NULL, NULL);
+		if (r < 0)
+			return -1;
+		out[k++] = getsockopt_int(r, SOL_SOCKET, SO_OOBINLINE);
+		close(r);
+		close(s);
+		close(l);
+	}
+	return k;
+}
+
+TEST(second_pointer_and_inline_inherited_as_native)
+{
+	int fams[2] = { AF_INET, xtcp_family() };
+	int ref[N_OBS2], got[N_OBS2], i, j, k;
+
+	ASSERT_EQ(N_OBS2, obs2(AF_INET, AF_INET, ref));
+	for (k = 0; k < N_OBS2; k++)
+		TH_LOG("native to native %d: %d", k, ref[k]);
+	EXPECT_EQ(0x6162, ref[0]);
+	EXPECT_EQ(1, ref[6]);
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < 2; j++) {
+			if (!i && !j)
+				continue;
+			ASSERT_EQ(N_OBS2, obs2(fams[i], fams[j], got));
+			for (k = 0; k < N_OBS2; k++)
+				EXPECT_EQ(ref[k], got[k])
+					TH_LOG("%s to %s, value %d",
+					       fam_name(fams[i]),
+					       fam_name(fams[j]), k);
 		}
 	}
 }

@@ -895,6 +895,16 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		sk->sk_lingertime = parent->sk_lingertime;
 		if (sock_flag(parent, SOCK_LINGER))
 			sock_set_flag(sk, SOCK_LINGER);
+		/* SO_OOBINLINE, SO_DEBUG, SO_DONTROUTE (sk_clone_lock()
+		 * copies sk_flags; the timestamp ones, which need the
+		 * netstamp key taken, are not copied here).
+		 */
+		if (sock_flag(parent, SOCK_URGINLINE))
+			sock_set_flag(sk, SOCK_URGINLINE);
+		if (sock_flag(parent, SOCK_DBG))
+			sock_set_flag(sk, SOCK_DBG);
+		if (sock_flag(parent, SOCK_LOCALROUTE))
+			sock_set_flag(sk, SOCK_LOCALROUTE);
 		/* SO_KEEPALIVE and TCP_KEEP* (sk_clone_lock() copies them). */
 		if (sock_flag(parent, SOCK_KEEPOPEN))
 			sock_set_flag(sk, SOCK_KEEPOPEN);

@@ -729,9 +729,16 @@ void xtcp_send_probe(struct sock *sk)
 	 * queue dropped counts as a probe and is tried again after
 	 * TCP_RESOURCE_PROBE_INTERVAL, without back-off.
 	 */
-	if (!xtcp_send_window_probe(sk, &err))
+	if (!xtcp_send_window_probe(sk, &err)) {
+		/* Urgent data ahead: first a probe at SND.UNA, which the
+		 * peer takes in, urgent pointer and all (tcp_write_wakeup()).
+		 */
+		if (xtcp_seq_between(xsk->snd_up, xsk->snd_una + 1,
+				     xsk->snd_una + 0xFFFF))
+			xtcp_send_ctl(sk, xsk->snd_una, TCPHDR_ACK, GFP_ATOMIC);
 		err = xtcp_send_ctl(sk, xsk->snd_una - 1, TCPHDR_ACK,
 				    GFP_ATOMIC);
+	}
 	if (xsk->packets_out) {
 		xsk->probes = 0;
 		xsk->probe_backoff = 0;
@@ -1314,8 +1321,12 @@ static int __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 		if (!(cb->sacked & XTCPCB_LOST) ||
 		    (cb->sacked & (XTCPCB_SACKED_ACKED | XTCPCB_SACKED_RETRANS)))
 			continue;
-		/* No larger a GSO skb than a new one would be. */
-		segs = min(xsk->cong.cwnd - in_flight, max_segs);
+		/* No larger a GSO skb than a new one would be; one segment
+		 * at a time in urgent mode, whose pointer each segment's
+		 * header carries (__tcp_retransmit_skb()).
+		 */
+		segs = xtcp_urg_mode(xsk) ? 1 :
+		       min(xsk->cong.cwnd - in_flight, max_segs);
 		/* Twice the bytes below IP a new send may have; not for a
 		 * timeout's own resend, which tcp_retransmit_timer() sends
 		 * with tcp_retransmit_skb() directly.
@@ -1411,7 +1422,7 @@ static u32 xtcp_skb_seglen(const struct sk_buff *skb)
 static void xtcp_simple_retransmit(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 mss = xsk->mss, fit = 0, budget, segs;
+	u32 mss = xsk->mss, fit = 0, budget, segs, cap;
 	struct sk_buff *skb, *next;
 	bool lost = false, cwr, split;
 
@@ -1460,9 +1471,11 @@ static void xtcp_simple_retransmit(struct sock *sk)
 		segs = xtcp_skb_pcount(skb);
 		xtcp_set_skb_tso_segs(skb, mss);
 		xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) - (s32)segs);
-		split = xtcp_skb_pcount(skb) > budget;
+		/* One segment at a time in urgent mode (see above). */
+		cap = xtcp_urg_mode(xsk) ? 1 : budget;
+		split = xtcp_skb_pcount(skb) > cap;
 		if (split &&
-		    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, budget * mss,
+		    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, cap * mss,
 				  mss))
 			break;
 		XTCP_SKB_CB(skb)->retransmitted = 1;

@@ -363,7 +363,8 @@ wait_for_space:
 		if (err)
 			goto do_error;
 	}
-	xtcp_push(sk, flags, xsk->nonagle);
+	/* Nothing written: no urgent mark either (tcp_push() only if copied). */
+	xtcp_push(sk, copied ? flags : flags & ~MSG_OOB, xsk->nonagle);
 	release_sock(sk);
 	return copied;
 
@@ -460,6 +461,13 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		return -EAGAIN;		/* xtcp queues no socket errors */
 
 	lock_sock(sk);
+	/* TCP_INQ's hint goes with every read that did not fail, the
+	 * urgent byte's too (tcp_recvmsg()).
+	 */
+	if (xsk->recvmsg_inq) {
+		inq = true;
+		msg->msg_get_inq = 1;
+	}
 	if (sk->sk_state == TCP_LISTEN) {
 		copied = -ENOTCONN;
 		goto out;
@@ -467,10 +475,6 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	if (flags & MSG_OOB) {
 		copied = xtcp_recv_urg(sk, msg, len, flags);
 		goto out;
-	}
-	if (xsk->recvmsg_inq) {
-		inq = true;
-		msg->msg_get_inq = 1;
 	}
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
@@ -544,8 +548,11 @@ skip_copy:
 			if (copied == len || at_mark)
 				break;
 		}
-		/* Stopped at the urgent mark: what came before it is all. */
-		if (at_mark)
+		/* Stopped at the urgent mark, or reached it with the byte
+		 * still to come: what came before it is all.
+		 */
+		if (at_mark || (unlikely(xsk->urg_data) &&
+				xsk->urg_seq == *seq && copied))
 			break;
 		/* The reader reached the peer's FIN: step over it, as
 		 * tcp_recvmsg_locked()'s found_fin_ok does, so rx_queue

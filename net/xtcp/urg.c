@@ -47,8 +47,8 @@ void xtcp_urg_mark(struct sock *sk, int flags)
  * @seq: its sequence number
  *
  * As __tcp_transmit_skb(): in urgent mode, a segment that starts before
- * snd_up carries URG with the 16-bit offset to it, or 0xFFFF when snd_up
- * is further and the segment starts more than 0xFFFF before SND.NXT
+ * snd_up carries URG with the 16-bit offset to it, or, when snd_up is
+ * further, 0xFFFF if the segment starts less than 0xFFFF before SND.NXT
  * (the pointer advances as the data goes).
  * Context: softirq or process context, socket locked.
  */
