@@ -299,7 +299,8 @@ static void defer_child(int family, int out[2])
 	struct sockaddr_in sin;
 	int l, c = -1, a, five = 5;
 
-	out[0] = out[1] = -1;
+	out[0] = -1;
+	out[1] = -1;
 	l = listener(family, &sin, 1);
 	if (l < 0 ||
 	    setsockopt(l, SOL_TCP, TCP_DEFER_ACCEPT, &five, sizeof(five)))
