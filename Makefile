@@ -85,6 +85,7 @@ plots: module selftests
 
 # xtcp against native TCP (throughput, connections/s) in one VM run.
 bench: module selftests
+	@scripts/deps plots
 	@scripts/bench
 
 lint: deps
