@@ -2723,8 +2723,11 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		break;
 	}
 
-	/* Sixth: the URG bit (xtcp_urg_rcv()), the header still in front. */
-	xtcp_urg_rcv(sk, skb, th);
+	/* Sixth: the URG bit (xtcp_urg_rcv()), the header still in front;
+	 * nothing to do for nearly every segment.
+	 */
+	if (unlikely(th->urg || xsk->urg_data == TCP_URG_NOTYET))
+		xtcp_urg_rcv(sk, skb, th);
 
 	/* tcp_data_queue() begins by forgetting a D-SACK no ACK carried
 	 * yet (one SACK compression holds, say): the next ACK answers this

@@ -413,7 +413,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	skb_reset_transport_header(skb);
 	xtcp_write_header(th, inet->inet_sport, inet->inet_dport, cb->seq,
 			  xsk->rcv_nxt, flags, window, &opts);
-	xtcp_urg_header(xsk, th, cb->seq);
+	if (unlikely(xtcp_urg_mode(xsk)))
+		xtcp_urg_header(xsk, th, cb->seq);
 	/* One GSO skb for the segments of a queued skb (__tcp_transmit_skb()):
 	 * only the transmitted copy's shared info is written, the queued
 	 * skb's head being private to it or this clone.
