@@ -35,6 +35,13 @@
  *   EINVAL and the length needed for a short buffer, gone once read.
  *   TCP_DEFER_ACCEPT's seconds and TCP_THIN_LINEAR_TIMEOUTS are in the
  *   round trips; what they do is synq.sh's, delack.sh's and thin.sh's.
+ * - TCP_TX_DELAY 50 ms, with the fq qdisc on loopback (in a namespace of
+ *   the test's own; fq honours departure times): on a client, connect()
+ *   and each 1-byte request/response round take 50 ms more (its SYN and
+ *   requests leave late); on a listener, connect() does (its SYN-ACK)
+ *   and so do the rounds (the accepted socket inherits it).  Each time
+ *   is at least the delay and within 20 ms of native's (fq's timer
+ *   fires on time; a loopback round is about 1 ms under TCG).
  * - SO_RCVLOWAT: the values read back (capped at half of tcp_rmem[2], or
  *   of the SO_RCVBUF buffer), the buffer and window clamp it grows, what
  *   a listener's setting gives its children and a client's its
@@ -84,7 +91,7 @@ static const int opts[] = { TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
 			    TCP_SYNCNT, TCP_LINGER2, TCP_USER_TIMEOUT,
 			    TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT, TCP_INQ,
 			    TCP_DEFER_ACCEPT, TCP_THIN_LINEAR_TIMEOUTS,
-			    TCP_THIN_DUPACK, TCP_SAVE_SYN };
+			    TCP_THIN_DUPACK, TCP_SAVE_SYN, TCP_TX_DELAY };
 
 /* Around Linux's limits: MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL 32767,
  * MAX_TCP_KEEPCNT and MAX_TCP_SYNCNT 127, TCP_FIN_TIMEOUT_MAX 120 s,
@@ -244,7 +251,7 @@ static const struct opt_val inherited[] = {
 	{ SOL_TCP, TCP_USER_TIMEOUT, 4321 }, { SOL_TCP, TCP_WINDOW_CLAMP, 7000 },
 	{ SOL_TCP, TCP_NOTSENT_LOWAT, 12345 }, { SOL_TCP, TCP_INQ, 1 },
 	{ SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS, 1 },
-	{ SOL_TCP, TCP_SAVE_SYN, 2 },
+	{ SOL_TCP, TCP_SAVE_SYN, 2 }, { SOL_TCP, TCP_TX_DELAY, 2500 },
 };
 
 /* Then set on the accepted, established socket and read back (a new
@@ -378,6 +385,73 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* TCP_TX_DELAY of 50 ms on a @family client (@on_listener false) or
+ * listener (true): connect()'s time in @out[0], the mean time of 4
+ * rounds of 1-byte request and response in @out[1], seconds; -1 on a
+ * failure.
+ */
+static void tx_delay_obs(int family, bool on_listener, double out[2])
+{
+	int delay = 50000, one = 1, l, c = -1, a = -1, i;
+	struct sockaddr_in sin;
+	char b = 'x';
+	double t;
+
+	out[0] = -1;
+	out[1] = -1;
+	l = listener(family, &sin, 1);
+	if (l < 0 || (on_listener &&
+		      setsockopt(l, SOL_TCP, TCP_TX_DELAY, &delay, sizeof(delay))))
+		goto out;
+	c = socket(family, SOCK_STREAM, 0);
+	if (c < 0 || set_timeouts(c, 10) ||
+	    setsockopt(c, SOL_TCP, TCP_NODELAY, &one, sizeof(one)) ||
+	    (!on_listener &&
+	     setsockopt(c, SOL_TCP, TCP_TX_DELAY, &delay, sizeof(delay))))
+		goto out;
+	t = now_s();
+	if (connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		goto out;
+	out[0] = now_s() - t;
+	a = accept(l, NULL, NULL);
+	if (a < 0 || set_timeouts(a, 10) ||
+	    setsockopt(a, SOL_TCP, TCP_NODELAY, &one, sizeof(one)))
+		goto out;
+	t = now_s();
+	for (i = 0; i < 4; i++)
+		if (send(c, &b, 1, 0) != 1 || recv(a, &b, 1, 0) != 1 ||
+		    send(a, &b, 1, 0) != 1 || recv(c, &b, 1, 0) != 1)
+			goto out;
+	out[1] = (now_s() - t) / 4;
+out:
+	close(a);
+	close(c);
+	close(l);
+}
+
+TEST(tx_delay_as_native)
+{
+	static const char * const what[] = { "connect", "round" };
+	double n[2], x[2];
+	int side, i;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, if_up("lo"));
+	ASSERT_EQ(0, system("tc qdisc replace dev lo root fq"));
+	for (side = 0; side < 2; side++) {
+		tx_delay_obs(AF_INET, side, n);
+		tx_delay_obs(AF_XTCP, side, x);
+		for (i = 0; i < 2; i++) {
+			TH_LOG("TCP_TX_DELAY 50 ms on the %s, %s: native %.4f s, xtcp %.4f s",
+			       side ? "listener" : "client", what[i], n[i],
+			       x[i]);
+			EXPECT_LE(0.05, n[i]);
+			EXPECT_LE(0.05, x[i]);
+			EXPECT_GT(0.02, x[i] > n[i] ? x[i] - n[i] : n[i] - x[i]);
+		}
+	}
 }
 
 /* connect() with TCP_SYNCNT 1 to a listener whose accept queue is full

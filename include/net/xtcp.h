@@ -474,6 +474,12 @@ struct xtcp_sock {
 	 * the socket is not writable; 0 for net.xtcp.tcp_notsent_lowat.
 	 */
 	u32 notsent_lowat;
+	/* TCP_TX_DELAY: usecs added to the departure time (skb->tstamp,
+	 * honoured by the fq qdisc) of everything the socket sends, its
+	 * TIME_WAIT entry's segments, and a listener's SYN-ACKs and RSTs
+	 * (Linux's tcp_tx_delay, tcp_add_tx_delay()).  Inherited.
+	 */
+	u32 tx_delay;
 	/* TCP_INQ: each recvmsg() gets a TCP_CM_INQ control message with
 	 * the bytes left to read (Linux's recvmsg_inq).  Inherited.
 	 */
@@ -789,6 +795,7 @@ struct xtcp_tw {
 	u32 ts_recent;
 	u32 ts_recent_stamp;	/* seconds */
 	u32 ts_offset;
+	u32 tx_delay;		/* the socket's TCP_TX_DELAY, usecs */
 	u8 rcv_wscale;		/* our shift, for the window of its ACKs */
 	u8 dead;
 	u8 reuse;		/* the socket's sk_reuse and sk_reuseport, */
@@ -1041,14 +1048,14 @@ static inline u32 xtcp_min_rtt(const struct xtcp_sock *xsk)
 int xtcp_connect_send_syn(struct sock *sk);
 void xtcp_send_ack(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
-void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb);
+void xtcp_tw_send_reset_reply(const struct xtcp_tw *tw, struct sk_buff *skb);
 void xtcp_sk_send_reset_reply(const struct sock *sk, struct sk_buff *skb);
 void xtcp_push(struct sock *sk, int flags, int nonagle);
 void xtcp_mark_push(struct sock *sk, struct sk_buff *skb);
 struct xtcp_out_options;
 void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
 			 u32 seq, u32 ack, u16 window, u8 flags,
-			 const struct xtcp_out_options *opts);
+			 const struct xtcp_out_options *opts, u32 tx_delay);
 void xtcp_send_fin(struct sock *sk);
 void xtcp_forced_mem_schedule(struct sock *sk, int size);
 struct sk_buff *xtcp_queue_tail_skb(struct sock *sk, gfp_t gfp);

@@ -344,8 +344,8 @@ static int xtcp_getsockopt_saved_syn(struct sock *sk, char __user *optval,
 /* TCP-level options: TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_QUICKACK,
  * TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_SYNCNT, TCP_LINGER2, TCP_DEFER_ACCEPT,
  * TCP_THIN_LINEAR_TIMEOUTS, TCP_THIN_DUPACK, TCP_SAVE_SYN,
- * TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT, TCP_INQ and
- * TCP_CONGESTION with
+ * TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP, TCP_NOTSENT_LOWAT, TCP_INQ,
+ * TCP_TX_DELAY and TCP_CONGESTION with
  * Linux's checks (do_tcp_setsockopt()), and XTCP_REUSEPORT (uapi/linux/xtcp.h);
  * the full set arrives with the features behind it.  Unknown ones are
  * ENOPROTOOPT, never a silent success.
@@ -369,7 +369,7 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	    optname != TCP_WINDOW_CLAMP && optname != TCP_NOTSENT_LOWAT &&
 	    optname != TCP_INQ && optname != TCP_DEFER_ACCEPT &&
 	    optname != TCP_THIN_LINEAR_TIMEOUTS && optname != TCP_THIN_DUPACK &&
-	    optname != TCP_SAVE_SYN)
+	    optname != TCP_SAVE_SYN && optname != TCP_TX_DELAY)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -489,6 +489,12 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		else
 			WRITE_ONCE(xsk->recvmsg_inq, val);
 		break;
+	case TCP_TX_DELAY:
+		/* Usecs, unchecked: a negative value is a huge delay, as
+		 * Linux stores it (tcp_tx_delay is a u32).
+		 */
+		WRITE_ONCE(xsk->tx_delay, val);
+		break;
 	}
 	release_sock(sk);
 	return err;
@@ -590,6 +596,9 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_INQ:
 		val = READ_ONCE(xsk->recvmsg_inq);
+		break;
+	case TCP_TX_DELAY:
+		val = READ_ONCE(xsk->tx_delay);
 		break;
 	default:
 		return -ENOPROTOOPT;
@@ -916,6 +925,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		xsk->user_timeout = READ_ONCE(pxsk->user_timeout);
 		xsk->notsent_lowat = READ_ONCE(pxsk->notsent_lowat);
 		xsk->recvmsg_inq = READ_ONCE(pxsk->recvmsg_inq);
+		xsk->tx_delay = READ_ONCE(pxsk->tx_delay);
 		inet->tos = inet_sk(parent)->tos;
 		inet->uc_ttl = inet_sk(parent)->uc_ttl;
 		xsk->nonagle = pxsk->nonagle;

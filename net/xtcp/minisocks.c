@@ -61,6 +61,14 @@ static void xtcp_req_synack_options(const struct xtcp_request *req,
 	xtcp_synack_options(opts);
 }
 
+/* The listener's TCP_TX_DELAY as it is now, for what the entry sends
+ * (tcp_make_synack() and tcp_v4_reqsk_send_ack() read the listener's).
+ */
+static u32 xtcp_req_tx_delay(const struct xtcp_request *req)
+{
+	return READ_ONCE(xtcp_sk(req->listener)->tx_delay);
+}
+
 /* The SYN-ACK, with the window chosen when the entry was made (never
  * scaled, RFC 7323 s.2.2), as tcp_make_synack() sends it.
  */
@@ -80,7 +88,8 @@ static void xtcp_req_send_synack(struct xtcp_request *req)
 	WRITE_ONCE(req->snt_synack, xtcp_clock_us());
 	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss,
 			    req->irs + 1, window, TCPHDR_SYN | TCPHDR_ACK |
-			    (req->ecn_ok ? TCPHDR_ECE : 0), &opts);
+			    (req->ecn_ok ? TCPHDR_ECE : 0), &opts,
+			    xtcp_req_tx_delay(req));
 }
 
 /* Arm (or re-arm from its handler) the SYN-ACK timer; a timer that was
@@ -741,7 +750,7 @@ static void xtcp_req_send_ack(struct xtcp_request *req)
 	xtcp_send_ack_reply(xtcp_hn_net(&req->hn), &req->hn, req->iss + 1,
 			    req->irs + 1,
 			    min(req->rcv_wnd >> req->rcv_wscale, XTCP_MAX_WINDOW),
-			    TCPHDR_ACK, &opts);
+			    TCPHDR_ACK, &opts, xtcp_req_tx_delay(req));
 }
 
 /* A new child, locked and on the tables, takes the segment that made it
@@ -856,8 +865,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		/* From the listener, as tcp_v4_send_reset() after
 		 * tcp_check_req() returned it.
 		 */
-		trace_xtcp_send_reset(listener, skb);
-		xtcp_send_reset_reply(net, skb);
+		xtcp_sk_send_reset_reply(listener, skb);
 		goto drop;
 	}
 	if (paws_reject ||
@@ -929,11 +937,8 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	xtcp_child_publish(listener, child, skb);
 	return;
 embryonic_reset:
-	if (!(flags & TCPHDR_RST)) {
-		/* The listener's send_reset. */
-		trace_xtcp_send_reset(listener, skb);
-		xtcp_send_reset_reply(net, skb);
-	}
+	/* The listener's send_reset (never in answer to a RST). */
+	xtcp_sk_send_reset_reply(listener, skb);
 	if (xtcp_req_drop(req))
 		XTCP_INC_STATS(net, XTCP_MIB_EMBRYONICRSTS);
 drop:
@@ -1190,6 +1195,7 @@ void xtcp_time_wait(struct sock *sk, int state, unsigned long timeo)
 	/* What is left of the window, and our shift (tcp_time_wait()). */
 	tw->rcv_wnd = xtcp_sk_receive_window(xsk);
 	tw->rcv_wscale = xsk->rcv_wscale;
+	tw->tx_delay = READ_ONCE(xsk->tx_delay);	/* tcp_time_wait() */
 	xtcp_tstamp_tw_init(tw, sk);
 	/* The entry holds the port for 2*MSL, one more owner of it as
 	 * Linux's TIME_WAIT socket is; @sk keeps its own reference only
@@ -1227,7 +1233,7 @@ static void xtcp_tw_send_ack(struct xtcp_tw *tw)
 	xtcp_send_ack_reply(xtcp_hn_net(&tw->hn), &tw->hn, tw->snd_nxt,
 			    tw->rcv_nxt,
 			    min(tw->rcv_wnd >> tw->rcv_wscale, XTCP_MAX_WINDOW),
-			    TCPHDR_ACK, &opts);
+			    TCPHDR_ACK, &opts, tw->tx_delay);
 }
 
 /* RFC 9293 s.3.10.7.4 "first" for an entry: is the segment acceptable?
@@ -1284,7 +1290,7 @@ static void xtcp_tw_fin_wait2_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 	xtcp_tw_send_ack(tw);
 	goto drop;
 reset:
-	xtcp_send_reset_reply(net, skb);
+	xtcp_tw_send_reset_reply(tw, skb);
 	xtcp_tw_kill(tw);
 drop:
 	kfree_skb(skb);

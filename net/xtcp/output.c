@@ -312,6 +312,18 @@ void xtcp_rate_check_app_limited(struct sock *sk)
  * error; a local queue's drop or congestion starts a cwnd reduction
  * (xtcp_enter_cwr_local()).
  */
+/* TCP_TX_DELAY: departure @tx_delay usecs from now, in skb->tstamp as
+ * an EDT on the monotonic clock (what the fq qdisc honours), as
+ * tcp_add_tx_delay() and tcp_transmit_time() set it.  Without a delay
+ * the departure time stays 0: now.
+ */
+static void xtcp_set_tx_delay(struct sk_buff *skb, u32 tx_delay)
+{
+	if (unlikely(tx_delay))
+		skb_set_delivery_time(skb, ktime_get_ns() +
+				      (u64)tx_delay * NSEC_PER_USEC, true);
+}
+
 static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -452,6 +464,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	resend = cb->retransmitted || ((flags & TCPHDR_SYN) && xsk->retransmits);
 	xtcp_mib_out(sock_net(sk), flags,
 		     resend ? 0 : max_t(u16, cb->gso_segs, 1));
+	xtcp_set_tx_delay(skb, READ_ONCE(xsk->tx_delay));
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
 	/* A local queue dropped it, or is congested: the sender backs off
 	 * (__tcp_transmit_skb()'s tcp_enter_cwr()).  Dropped is not sent.
@@ -1659,12 +1672,12 @@ void xtcp_send_fin(struct sock *sk)
 
 /* Send a segment from @saddr:@sport to @daddr:@dport with no socket of
  * ours behind it, routed on its own, with the options @opts (settled by
- * the codec; NULL: none).
+ * the codec; NULL: none), leaving @tx_delay usecs from now.
  */
 static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 			  __be32 daddr, __be16 dport, int oif, u32 seq,
 			  u32 ack, u8 flags, u16 window,
-			  const struct xtcp_out_options *opts)
+			  const struct xtcp_out_options *opts, u32 tx_delay)
 {
 	static const struct xtcp_out_options no_opts;
 	unsigned int hlen;
@@ -1706,6 +1719,7 @@ static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 	skb_dst_set(skb, &rt->dst);
 	xtcp_mib_out(net, flags, 1);
 	ip_select_ident(net, skb, NULL);
+	xtcp_set_tx_delay(skb, tx_delay);
 	ip_local_out(net, NULL, skb);
 }
 
@@ -1719,24 +1733,29 @@ static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
  * @flags:  TCPHDR_* flags
  * @opts:   the options, settled by xtcp_synack_options() or
  *          xtcp_established_options(); NULL for none
+ * @tx_delay: usecs the segment's departure is delayed (TCP_TX_DELAY of
+ *          the listener, or of the socket the TIME_WAIT entry was)
  *
  * Linux's tcp_v4_send_synack() / tcp_v4_send_ack() for what has no full
  * socket.  Context: softirq or timer, the entry referenced.
  */
 void xtcp_send_ack_reply(struct net *net, const struct xtcp_hnode *hn,
 			 u32 seq, u32 ack, u16 window, u8 flags,
-			 const struct xtcp_out_options *opts)
+			 const struct xtcp_out_options *opts, u32 tx_delay)
 {
 	xtcp_send_raw(net, hn->laddr, hn->lport, hn->raddr, hn->rport,
-		      hn->bound_dev_if, seq, ack, flags, window, opts);
+		      hn->bound_dev_if, seq, ack, flags, window, opts,
+		      tx_delay);
 }
 
 /* RST in answer to @skb (RFC 9293 s.3.10.7.1): it takes its sequence
  * number from the segment's ACK field, or acknowledges the segment when
  * it had none.  Never in answer to a RST.  Routed as any other packet,
- * through @oif only when that is given (tcp_v4_send_reset()).
+ * through @oif only when that is given (tcp_v4_send_reset()), leaving
+ * @tx_delay usecs from now.
  */
-static void xtcp_send_reset_oif(struct net *net, struct sk_buff *skb, int oif)
+static void xtcp_send_reset_oif(struct net *net, struct sk_buff *skb, int oif,
+				u32 tx_delay)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
@@ -1751,44 +1770,50 @@ static void xtcp_send_reset_oif(struct net *net, struct sk_buff *skb, int oif)
 		oif = skb->skb_iif;
 	if (cb->flags & TCPHDR_ACK)
 		xtcp_send_raw(net, iph->daddr, th->dest, iph->saddr, th->source,
-			      oif, cb->ack_seq, 0, TCPHDR_RST, 0, NULL);
+			      oif, cb->ack_seq, 0, TCPHDR_RST, 0, NULL,
+			      tx_delay);
 	else
 		xtcp_send_raw(net, iph->daddr, th->dest, iph->saddr, th->source,
 			      oif, 0, cb->end_seq, TCPHDR_RST | TCPHDR_ACK, 0,
-			      NULL);
+			      NULL, tx_delay);
 }
 
 /**
- * xtcp_send_reset_reply() - answer a segment no socket takes with a RST
- * @net: the namespace @skb arrived in
+ * xtcp_tw_send_reset_reply() - answer a segment a TIME_WAIT entry refuses
+ * @tw:  the entry (referenced)
  * @skb: the segment, XTCP_SKB_CB() filled
  *
- * RFC 9293 s.3.10.7.1 reset generation, routed normally (Linux's
- * tcp_v4_send_reset() without a socket).  Softirq context.
+ * RFC 9293 s.3.10.7.1 reset generation, out of the device the socket
+ * was bound to, if any, with its TCP_TX_DELAY (tcp_v4_send_reset() with
+ * a TIME_WAIT socket: tw_bound_dev_if, tw_tx_delay).
  *
- * Context: softirq (segment input for a SYN queue or TIME_WAIT entry), no
- * socket lock needed.
+ * Context: softirq (segment input for @tw), no lock needed.
  */
-void xtcp_send_reset_reply(struct net *net, struct sk_buff *skb)
+void xtcp_tw_send_reset_reply(const struct xtcp_tw *tw, struct sk_buff *skb)
 {
-	xtcp_send_reset_oif(net, skb, 0);
+	xtcp_send_reset_oif(xtcp_hn_net(&tw->hn), skb, tw->hn.bound_dev_if,
+			    tw->tx_delay);
 }
 
 /**
  * xtcp_sk_send_reset_reply() - answer a segment that reached @sk with a RST
- * @sk: the socket the segment was for (locked)
+ * @sk: the socket the segment was for: locked, or a listener answering
+ *	for one of its SYN queue entries, of which only the bound device
+ *	and TCP_TX_DELAY are read
  * @skb: the segment, XTCP_SKB_CB() filled
  *
- * As xtcp_send_reset_reply(), out of the device @sk is bound to, if any
- * (tcp_v4_send_reset() with a socket).
+ * RFC 9293 s.3.10.7.1 reset generation, out of the device @sk is bound
+ * to, if any, leaving after its TCP_TX_DELAY (tcp_v4_send_reset() with a
+ * socket; for a SYN queue entry, the listener's send_reset).
  *
- * Context: softirq or process context, socket locked (spinlock held, or owned
- * by the caller): segment input for @sk.
+ * Context: softirq or process context: segment input for @sk or for one
+ * of its SYN queue entries.
  */
 void xtcp_sk_send_reset_reply(const struct sock *sk, struct sk_buff *skb)
 {
 	/* Never in answer to a RST (xtcp_send_reset_oif()). */
 	if (!(XTCP_SKB_CB(skb)->flags & TCPHDR_RST))
 		trace_xtcp_send_reset(sk, skb);
-	xtcp_send_reset_oif(sock_net(sk), skb, sk->sk_bound_dev_if);
+	xtcp_send_reset_oif(sock_net(sk), skb, sk->sk_bound_dev_if,
+			    READ_ONCE(xtcp_sk(sk)->tx_delay));
 }

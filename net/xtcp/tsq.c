@@ -30,6 +30,7 @@
  */
 #include <linux/interrupt.h>
 #include <linux/list.h>
+#include <linux/math64.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
 #include <net/sock.h>
@@ -89,7 +90,8 @@ u64 xtcp_pacing_rate(const struct sock *sk)
  * of a second (about 1 ms), whichever is larger, but never more than
  * net.xtcp.tcp_limit_output_bytes (a negative value, which the knob's
  * proc_dointvec allows as Linux's does, converts to no limit, as Linux's
- * min_t(unsigned long, ...) does), times 2^@factor.  At most one skb in the
+ * min_t(unsigned long, ...) does), times 2^@factor, plus what the rate
+ * sends in the socket's TCP_TX_DELAY, twice over.  At most one skb in the
  * retransmission queue never throttles: what is below IP then is at
  * most that skb, whose completion need not be waited for, so the
  * connection always makes progress.  Throttled, the socket is marked
@@ -104,13 +106,28 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,
 			    unsigned int factor)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u64 rate = xtcp_pacing_rate(sk);
+	u32 tx_delay = READ_ONCE(xsk->tx_delay);
 	unsigned long limit;
 
 	limit = max_t(unsigned long, 2 * skb->truesize,
-		      xtcp_pacing_rate(sk) >> READ_ONCE(sk->sk_pacing_shift));
+		      rate >> READ_ONCE(sk->sk_pacing_shift));
 	limit = min_t(unsigned long, limit,
 		      READ_ONCE(xtcp_pernet(sock_net(sk))->limit_output_bytes));
 	limit <<= factor;
+	/* TCP_TX_DELAY holds what departs later below IP: room for what
+	 * the rate sends in the delay, twice over for the truesize
+	 * overhead (1 s taken as 2^20 usecs), as Linux adds it.  Nothing
+	 * wraps here (rate is ~0 before the first RTT sample, where
+	 * Linux's product wraps): the rate is capped at 2^51 B/s, which
+	 * keeps the shifted product within 64 bits, and the sum saturates.
+	 */
+	if (unlikely(tx_delay)) {
+		u64 extra = mul_u64_u32_shr(min_t(u64, rate, BIT_ULL(51) - 1),
+					    tx_delay, 20 - 1);
+
+		limit = extra > ULONG_MAX - limit ? ULONG_MAX : limit + extra;
+	}
 	if (refcount_read(&sk->sk_wmem_alloc) <= limit)
 		return false;
 	if (xtcp_rtx_queue_empty_or_single_skb(sk))
