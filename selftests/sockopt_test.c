@@ -41,7 +41,9 @@
  *   requests leave late); on a listener, connect() does (its SYN-ACK)
  *   and so do the rounds (the accepted socket inherits it).  Each time
  *   is at least the delay and within 20 ms of native's (fq's timer
- *   fires on time; a loopback round is about 1 ms under TCG).
+ *   fires on time; a loopback round is about 1 ms under TCG).  And 2 s
+ *   of bulk transfer from the delayed client: at least half native's
+ *   rate (TCP small queues must count the delayed bytes in).
  * - SO_RCVLOWAT: the values read back (capped at half of tcp_rmem[2], or
  *   of the SO_RCVBUF buffer), the buffer and window clamp it grows, what
  *   a listener's setting gives its children and a client's its
@@ -387,12 +389,45 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Bytes per second moved from @c to @a (both made non-blocking) in
+ * @secs seconds of sending as fast as they go; -1 on a failure.
+ */
+static double bulk_rate(int c, int a, double secs)
+{
+	static char buf[65536];
+	struct pollfd p[2] = { { .fd = c, .events = POLLOUT },
+			       { .fd = a, .events = POLLIN } };
+	double t = now_s(), got = 0;
+	ssize_t n;
+
+	if (fcntl(c, F_SETFL, O_NONBLOCK) || fcntl(a, F_SETFL, O_NONBLOCK))
+		return -1;
+	while (now_s() - t < secs) {
+		if (poll(p, 2, 100) < 0)
+			return -1;
+		if (p[0].revents & POLLOUT) {
+			n = send(c, buf, sizeof(buf), 0);
+			if (n < 0 && errno != EAGAIN)
+				return -1;
+		}
+		if (p[1].revents & POLLIN) {
+			n = recv(a, buf, sizeof(buf), 0);
+			if (n <= 0 && !(n < 0 && errno == EAGAIN))
+				return -1;
+			if (n > 0)
+				got += n;
+		}
+	}
+	return got / (now_s() - t);
+}
+
 /* TCP_TX_DELAY of 50 ms on a @family client (@on_listener false) or
  * listener (true): connect()'s time in @out[0], the mean time of 4
- * rounds of 1-byte request and response in @out[1], seconds; -1 on a
- * failure.
+ * rounds of 1-byte request and response in @out[1], seconds; for the
+ * client, the bytes per second of 2 s of bulk transfer in @out[2]; -1
+ * on a failure.
  */
-static void tx_delay_obs(int family, bool on_listener, double out[2])
+static void tx_delay_obs(int family, bool on_listener, double out[3])
 {
 	int delay = 50000, one = 1, l, c = -1, a = -1, i;
 	struct sockaddr_in sin;
@@ -401,6 +436,7 @@ static void tx_delay_obs(int family, bool on_listener, double out[2])
 
 	out[0] = -1;
 	out[1] = -1;
+	out[2] = -1;
 	l = listener(family, &sin, 1);
 	if (l < 0 || (on_listener &&
 		      setsockopt(l, SOL_TCP, TCP_TX_DELAY, &delay, sizeof(delay))))
@@ -425,6 +461,8 @@ static void tx_delay_obs(int family, bool on_listener, double out[2])
 		    send(a, &b, 1, 0) != 1 || recv(c, &b, 1, 0) != 1)
 			goto out;
 	out[1] = (now_s() - t) / 4;
+	if (!on_listener)
+		out[2] = bulk_rate(c, a, 2);
 out:
 	close(a);
 	close(c);
@@ -434,7 +472,7 @@ out:
 TEST(tx_delay_as_native)
 {
 	static const char * const what[] = { "connect", "round" };
-	double n[2], x[2];
+	double n[3], x[3], nb = -1, xb = -1;
 	int side, i;
 
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
@@ -443,6 +481,10 @@ TEST(tx_delay_as_native)
 	for (side = 0; side < 2; side++) {
 		tx_delay_obs(AF_INET, side, n);
 		tx_delay_obs(AF_XTCP, side, x);
+		if (!side) {
+			nb = n[2];
+			xb = x[2];
+		}
 		for (i = 0; i < 2; i++) {
 			TH_LOG("TCP_TX_DELAY 50 ms on the %s, %s: native %.4f s, xtcp %.4f s",
 			       side ? "listener" : "client", what[i], n[i],
@@ -452,6 +494,14 @@ TEST(tx_delay_as_native)
 			EXPECT_GT(0.02, x[i] > n[i] ? x[i] - n[i] : n[i] - x[i]);
 		}
 	}
+	/* The client's bulk rate: TCP small queues must leave room for
+	 * what waits out the delay below IP, or the rate collapses to
+	 * about 1 ms of data per 50 ms.
+	 */
+	TH_LOG("TCP_TX_DELAY 50 ms, bulk: native %.0f B/s, xtcp %.0f B/s",
+	       nb, xb);
+	EXPECT_LT(0, nb);
+	EXPECT_LE(nb / 2, xb);
 }
 
 /* connect() with TCP_SYNCNT 1 to a listener whose accept queue is full

@@ -476,8 +476,9 @@ struct xtcp_sock {
 	u32 notsent_lowat;
 	/* TCP_TX_DELAY: usecs added to the departure time (skb->tstamp,
 	 * honoured by the fq qdisc) of everything the socket sends, its
-	 * TIME_WAIT entry's segments, and a listener's SYN-ACKs and RSTs
-	 * (Linux's tcp_tx_delay, tcp_add_tx_delay()).  Inherited.
+	 * TIME_WAIT entry's segments, and on a listener what its SYN queue
+	 * entries send: SYN-ACKs, ACKs and RSTs (Linux's tcp_tx_delay,
+	 * tcp_add_tx_delay()).  Inherited.
 	 */
 	u32 tx_delay;
 	/* TCP_INQ: each recvmsg() gets a TCP_CM_INQ control message with

@@ -304,14 +304,6 @@ void xtcp_rate_check_app_limited(struct sock *sk)
 		xsk->rate.app_limited = mark;
 }
 
-/* Put @skb on the wire with a header for the socket's current state.  With
- * @clone the queued skb is kept for retransmission; it gets its send time
- * at every attempt, its place in send order (RACK) and delivery count
- * only once sent.  Returns 0 when sent (a congested local queue took it
- * too), NET_XMIT_DROP when a local queue dropped it, < 0 on another
- * error; a local queue's drop or congestion starts a cwnd reduction
- * (xtcp_enter_cwr_local()).
- */
 /* TCP_TX_DELAY: departure @tx_delay usecs from now, in skb->tstamp as
  * an EDT on the monotonic clock (what the fq qdisc honours), as
  * tcp_add_tx_delay() and tcp_transmit_time() set it.  Without a delay
@@ -324,6 +316,14 @@ static void xtcp_set_tx_delay(struct sk_buff *skb, u32 tx_delay)
 				      (u64)tx_delay * NSEC_PER_USEC, true);
 }
 
+/* Put @skb on the wire with a header for the socket's current state.  With
+ * @clone the queued skb is kept for retransmission; it gets its send time
+ * at every attempt, its place in send order (RACK) and delivery count
+ * only once sent.  Returns 0 when sent (a congested local queue took it
+ * too), NET_XMIT_DROP when a local queue dropped it, < 0 on another
+ * error; a local queue's drop or congestion starts a cwnd reduction
+ * (xtcp_enter_cwr_local()).
+ */
 static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -1814,6 +1814,6 @@ void xtcp_sk_send_reset_reply(const struct sock *sk, struct sk_buff *skb)
 	/* Never in answer to a RST (xtcp_send_reset_oif()). */
 	if (!(XTCP_SKB_CB(skb)->flags & TCPHDR_RST))
 		trace_xtcp_send_reset(sk, skb);
-	xtcp_send_reset_oif(sock_net(sk), skb, sk->sk_bound_dev_if,
+	xtcp_send_reset_oif(sock_net(sk), skb, READ_ONCE(sk->sk_bound_dev_if),
 			    READ_ONCE(xtcp_sk(sk)->tx_delay));
 }
