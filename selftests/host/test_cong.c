@@ -323,6 +323,40 @@ TEST(reno_ssthresh_halves_flight_with_floor)
 	ASSERT_EQ(100, ca.cwnd);
 }
 
+/* RFC 5681 s.3.1 after an RTO: ssthresh max(FlightSize / 2, 2), cwnd the
+ * loss window of one segment, slow start (doubling per round) back up to
+ * ssthresh, then one segment per round; the loss event leaves no
+ * congestion-avoidance credit behind (the core clears the count, as
+ * Linux's tcp_enter_loss(); with
+ * tcp_reno_ssthresh() and tcp_reno_cong_avoid()).
+ */
+TEST(reno_rto_slow_starts_to_half_the_flight)
+{
+	struct sim s;
+	int r;
+
+	sim_init(&s, &xtcp_cong_reno, 100, 50, NO_CLAMP, 50000, 0);
+	sim_round(&s, 1);
+	ASSERT_EQ(101, s.ca.cwnd);
+	/* Reno has no cwnd_event hook: the RTO is ssthresh and the core's. */
+	ASSERT_EQ(NULL, s.ops->cwnd_event);
+	s.ca.ssthresh = s.ops->ssthresh(&s.ca, 90, 0);
+	s.ca.cwnd = 1;		/* RFC 5681 loss window */
+	s.ca.cwnd_cnt = 0;
+	ASSERT_EQ(45, s.ca.ssthresh);
+	for (r = 0; r < 5; r++)
+		sim_round(&s, 1);
+	ASSERT_EQ(32, s.ca.cwnd);
+	/* 13 of the next 32 ACKs reach ssthresh, 19 count towards CA. */
+	sim_round(&s, 1);
+	ASSERT_EQ(45, s.ca.cwnd);
+	ASSERT_EQ(19, s.ca.cwnd_cnt);
+	for (r = 1; r <= 10; r++) {
+		sim_round(&s, 1);
+		ASSERT_EQ(45 + r, s.ca.cwnd);
+	}
+}
+
 TEST(reno_no_growth_when_not_cwnd_limited)
 {
 	struct xtcp_cong ca;
