@@ -5,7 +5,7 @@
  *   xtcp_xfer server -f FAM -l ADDR:PORT [-n CONNS] [-b BYTES] [-B BACKLOG]
  *                    [COMMON]
  *   xtcp_xfer client -f FAM -c ADDR:PORT [-s BYTES] [-r BYTES] [-n SEQ]
- *                    [-p PAR] [-S SEED] [COMMON]
+ *                    [-p PAR] [-S SEED] [-d SECS] [COMMON]
  *   xtcp_xfer sink   -f FAM -l ADDR:PORT -o DIR [-n CONNS] [COMMON]
  *   COMMON: [-t SECS] [-w SECS] [-N] [-v] [-i]
  *
@@ -25,6 +25,13 @@
  * round all -p connections are established before any data moves, so -p
  * is a real count of concurrent connections.  Seeds are -S + the global
  * connection number.
+ * client -d SECS (needs -N): for a sink peer.  After the header (which
+ * announces -s bytes, never checked by a sink) each connection sends the
+ * pattern in chunks of 128 KiB for SECS seconds of wall clock (checked
+ * between chunks) instead of -s bytes, shuts down writing and reads to
+ * the peer's EOF without expecting a reply (-r does not apply; bytes that
+ * come are counted as received).  sent= is the payload bytes sent (a
+ * sink's count has the 16 header bytes besides).
  * server: accepts -n connections (0: until killed), one thread each, then
  * exits.  It prints "listening ADDR:PORT" once listen() succeeded;
  * -B is listen()'s backlog (default 4096).
@@ -43,10 +50,10 @@
  * exit 0 only if every connection succeeded with every byte as expected.
  *
  * -i: once a connection's sending side is done (client: after the reply's
- * EOF; server: after its reply, which it then ends with shutdown(SHUT_WR)
- * instead of close()), wait until TCP_INFO says nothing is unacked
- * (tcpi_unacked 0, FIN included; at most -t seconds) and print, before
- * close(),
+ * EOF, with -d the sink's EOF; server: after its reply, which it then
+ * ends with shutdown(SHUT_WR) instead of close()), wait until TCP_INFO
+ * says nothing is unacked (tcpi_unacked 0, FIN included; at most -t
+ * seconds) and print, before close(),
  *   tcp_info role=ROLE conn=ID acked=0|1 state=S bytes_sent=B
  *   bytes_retrans=B total_retrans=N data_segs_out=N snd_mss=M
  *   options=O snd_wscale=W delivery_rate=R app_limited=A rtt=U
@@ -99,6 +106,7 @@ static struct {
 	unsigned int seed;
 	int timeout;
 	int watchdog;
+	int duration;		/* client -d, 0: send -s bytes */
 	int no_verify;
 	int verbose;
 	int tcp_info;
@@ -235,6 +243,44 @@ static int send_stream(struct conn *c, __u32 seed, __u64 len)
 		off += n;
 	}
 	return 0;
+}
+
+/* -d: the header (announcing -s bytes), then the pattern for opt.duration
+ * seconds instead of a length; the payload bytes sent in *@sent.
+ */
+static int send_timed(struct conn *c, __u32 seed, __u64 *sent)
+{
+	double end = now() + opt.duration;
+	unsigned char hdr[HDR_LEN];
+
+	*sent = 0;
+	stream_hdr(hdr, seed, opt.send_bytes);
+	if (send_all(c, hdr, HDR_LEN))
+		return -1;
+	while (now() < end) {
+		if (send_all(c, pattern, BUF_LEN))
+			return -1;
+		*sent += BUF_LEN;
+	}
+	return 0;
+}
+
+/* -d: read to the peer's EOF, no header expected (a sink sends nothing
+ * and closes after ours); bytes that come anyway in *@got.
+ */
+static int recv_eof(struct conn *c, __u64 *got)
+{
+	ssize_t n;
+
+	*got = 0;
+	for (;;) {
+		n = recv_some(c, c->buf, BUF_LEN);
+		if (n < 0)
+			return -1;
+		if (!n)
+			return 0;
+		*got += n;
+	}
 }
 
 /* Receive header and stream to EOF; check the magic, the seed (against
@@ -430,7 +476,7 @@ static void client_conn(unsigned int id)
 	__u32 seed = opt.seed + id, reply_seed = seed + 1;
 	__u64 got = 0, sent = 0;
 	struct conn c;
-	int ok = 0, connected;
+	int ok = 0, connected, sent_ok = 0;
 
 	if (conn_init(&c, id, -1)) {
 		conn_done(&c, 0, 0, 0);
@@ -456,11 +502,18 @@ static void client_conn(unsigned int id)
 			  opt.parallel, opt.timeout);
 		connected = 0;
 	}
-	if (connected && !send_stream(&c, seed, opt.send_bytes)) {
-		sent = opt.send_bytes;
+	if (connected && opt.duration) {
+		sent_ok = !send_timed(&c, seed, &sent);
+	} else if (connected) {
+		sent_ok = !send_stream(&c, seed, opt.send_bytes);
+		if (sent_ok)
+			sent = opt.send_bytes;
+	}
+	if (sent_ok) {
 		if (shutdown(c.fd, SHUT_WR))
 			conn_fail(&c, "shutdown", errno, NULL);
-		else if (!recv_stream(&c, &reply_seed, 0, opt.expect_reply,
+		else if (opt.duration ? !recv_eof(&c, &got) :
+			 !recv_stream(&c, &reply_seed, 0, opt.expect_reply,
 				      &got))
 			ok = 1;
 		if (ok && opt.tcp_info)
@@ -696,7 +749,7 @@ static void print_usage(void)
 	fprintf(stderr,
 		"usage: xtcp_xfer server -f FAM -l ADDR:PORT [-n CONNS] [-b BYTES] [-B BACKLOG] [COMMON]\n"
 		"       xtcp_xfer client -f FAM -c ADDR:PORT [-s BYTES] [-r BYTES] [-n SEQ] [-p PAR]\n"
-		"                        [-S SEED] [COMMON]\n"
+		"                        [-S SEED] [-d SECS (with -N, to a sink)] [COMMON]\n"
 		"       xtcp_xfer sink -f FAM -l ADDR:PORT -o DIR [-n CONNS] [COMMON]\n"
 		"COMMON: [-t CALL_TIMEOUT_SECS] [-w WATCHDOG_SECS] [-N] [-v] [-i]\n"
 		"FAM: xtcp, inet or a number; BYTES may end in K, M or G\n");
@@ -792,7 +845,7 @@ int main(int argc, char **argv)
 		print_usage();
 	argv++;
 	argc--;
-	while ((c = getopt(argc, argv, "f:l:c:n:p:b:B:s:r:S:t:w:o:Nvi")) != -1) {
+	while ((c = getopt(argc, argv, "f:l:c:n:p:b:B:s:r:S:t:w:o:d:Nvi")) != -1) {
 		switch (c) {
 		case 'f':
 			opt.family_name = optarg;
@@ -836,6 +889,11 @@ int main(int argc, char **argv)
 		case 'o':
 			opt.dir = optarg;
 			break;
+		case 'd':
+			if (opt.role != ROLE_CLIENT)
+				print_usage();
+			opt.duration = parse_uint(optarg, 1);
+			break;
 		case 'N':
 			opt.no_verify = 1;
 			break;
@@ -852,6 +910,10 @@ int main(int argc, char **argv)
 	if (optind != argc || !opt.family_name || !have_addr ||
 	    (opt.role == ROLE_SINK ? !opt.dir : !!opt.dir))
 		print_usage();
+	if (opt.duration && !opt.no_verify) {
+		fprintf(stderr, "xtcp_xfer: -d needs -N\n");
+		print_usage();
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	if (opt.watchdog) {
