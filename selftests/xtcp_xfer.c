@@ -5,7 +5,7 @@
  *   xtcp_xfer server -f FAM -l ADDR:PORT [-n CONNS] [-b BYTES] [-B BACKLOG]
  *                    [COMMON]
  *   xtcp_xfer client -f FAM -c ADDR:PORT [-s BYTES] [-r BYTES] [-n SEQ]
- *                    [-p PAR] [-S SEED] [-d SECS] [COMMON]
+ *                    [-p PAR] [-S SEED] [-d SECS] [-I MS] [COMMON]
  *   xtcp_xfer sink   -f FAM -l ADDR:PORT -o DIR [-n CONNS] [COMMON]
  *   COMMON: [-t SECS] [-w SECS] [-N] [-v] [-i]
  *
@@ -66,6 +66,13 @@
  *   tcp_info role=ROLE conn=ID error=ERRNO TEXT
  * when getsockopt(IPPROTO_TCP, TCP_INFO) fails.  acked=0: the wait timed
  * out.  The connection's result does not depend on it: the tests judge.
+ *
+ * client -I MS: while a connection sends, every MS milliseconds, one line
+ *   tcp_sample conn=ID t=SECS delivery_rate=R app_limited=A snd_cwnd=C
+ *   rtt=U unacked=N
+ * (SECS since the connection was made; TCP_INFO's fields as in -i), for
+ * tests that judge a sender in its steady state rather than by the last
+ * sample of a connection.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -107,6 +114,7 @@ static struct {
 	int timeout;
 	int watchdog;
 	int duration;		/* client -d, 0: send -s bytes */
+	unsigned int sample_ms;	/* client -I, 0: none */
 	int no_verify;
 	int verbose;
 	int tcp_info;
@@ -471,12 +479,44 @@ static int barrier_wait(void)
 	return gen == barrier.generation ? -1 : 0;
 }
 
+/* -I: TCP_INFO of one connection every opt.sample_ms while it sends. */
+struct sampler {
+	pthread_t thread;
+	int fd;
+	unsigned int id;
+	int stop;		/* __atomic */
+	double t0;
+};
+
+static void *sampler_thread(void *arg)
+{
+	struct sampler *sm = arg;
+	struct tcp_info ti;
+	socklen_t len;
+
+	while (!__atomic_load_n(&sm->stop, __ATOMIC_ACQUIRE)) {
+		usleep(opt.sample_ms * 1000);
+		memset(&ti, 0, sizeof(ti));
+		len = sizeof(ti);
+		if (getsockopt(sm->fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+			break;
+		say(stdout,
+		    "tcp_sample conn=%u t=%.3f delivery_rate=%llu app_limited=%u snd_cwnd=%u rtt=%u unacked=%u\n",
+		    sm->id, now() - sm->t0,
+		    (unsigned long long)ti.tcpi_delivery_rate,
+		    ti.tcpi_delivery_rate_app_limited, ti.tcpi_snd_cwnd,
+		    ti.tcpi_rtt, ti.tcpi_unacked);
+	}
+	return NULL;
+}
+
 static void client_conn(unsigned int id)
 {
 	__u32 seed = opt.seed + id, reply_seed = seed + 1;
 	__u64 got = 0, sent = 0;
 	struct conn c;
-	int ok = 0, connected, sent_ok = 0;
+	int ok = 0, connected, sent_ok = 0, sampling = 0;
+	struct sampler sm = { .id = id };
 
 	if (conn_init(&c, id, -1)) {
 		conn_done(&c, 0, 0, 0);
@@ -502,12 +542,22 @@ static void client_conn(unsigned int id)
 			  opt.parallel, opt.timeout);
 		connected = 0;
 	}
+	if (connected && opt.sample_ms) {
+		sm.fd = c.fd;
+		sm.t0 = now();
+		sampling = !pthread_create(&sm.thread, NULL, sampler_thread,
+					   &sm);
+	}
 	if (connected && opt.duration) {
 		sent_ok = !send_timed(&c, seed, &sent);
 	} else if (connected) {
 		sent_ok = !send_stream(&c, seed, opt.send_bytes);
 		if (sent_ok)
 			sent = opt.send_bytes;
+	}
+	if (sampling) {
+		__atomic_store_n(&sm.stop, 1, __ATOMIC_RELEASE);
+		pthread_join(sm.thread, NULL);
 	}
 	if (sent_ok) {
 		if (shutdown(c.fd, SHUT_WR))
@@ -749,7 +799,7 @@ static void print_usage(void)
 	fprintf(stderr,
 		"usage: xtcp_xfer server -f FAM -l ADDR:PORT [-n CONNS] [-b BYTES] [-B BACKLOG] [COMMON]\n"
 		"       xtcp_xfer client -f FAM -c ADDR:PORT [-s BYTES] [-r BYTES] [-n SEQ] [-p PAR]\n"
-		"                        [-S SEED] [-d SECS (with -N, to a sink)] [COMMON]\n"
+		"                        [-S SEED] [-d SECS (with -N, to a sink)] [-I SAMPLE_MS] [COMMON]\n"
 		"       xtcp_xfer sink -f FAM -l ADDR:PORT -o DIR [-n CONNS] [COMMON]\n"
 		"COMMON: [-t CALL_TIMEOUT_SECS] [-w WATCHDOG_SECS] [-N] [-v] [-i]\n"
 		"FAM: xtcp, inet or a number; BYTES may end in K, M or G\n");
@@ -845,7 +895,7 @@ int main(int argc, char **argv)
 		print_usage();
 	argv++;
 	argc--;
-	while ((c = getopt(argc, argv, "f:l:c:n:p:b:B:s:r:S:t:w:o:d:Nvi")) != -1) {
+	while ((c = getopt(argc, argv, "f:l:c:n:p:b:B:s:r:S:t:w:o:d:I:Nvi")) != -1) {
 		switch (c) {
 		case 'f':
 			opt.family_name = optarg;
@@ -893,6 +943,11 @@ int main(int argc, char **argv)
 			if (opt.role != ROLE_CLIENT)
 				print_usage();
 			opt.duration = parse_uint(optarg, 1);
+			break;
+		case 'I':
+			if (opt.role != ROLE_CLIENT)
+				print_usage();
+			opt.sample_ms = parse_uint(optarg, 1);
 			break;
 		case 'N':
 			opt.no_verify = 1;
