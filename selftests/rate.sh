@@ -16,8 +16,10 @@
 #        sending (the steady state, the queue full) is, for native, the
 #        bottleneck's payload rate
 #        (20 Mbit/s of 1514-byte frames with 1448 bytes of data each,
-#        2.39 MB/s) within -25%/+10% (sanity), and xtcp's within 20% of
-#        native's.  Those samples are application-limited for both
+#        2.39 MB/s) within -25%/+10% (sanity; +30% at XTCP_SLOW > 1,
+#        where check-debug's native median read 121% of the path, netem's
+#        rate on a KASAN kernel bunching its output), and xtcp's within
+#        20% of native's.  Those samples are application-limited for both
 #        (Reno's window outgrows the send buffer, so the writer is what
 #        waits), and measure the path all the same: the queue never
 #        drains.  Not the last sample of the connection (-i, printed):
@@ -176,7 +178,9 @@ x_rate=$(steady_rate reno-xtcp)
 echo "# path payload rate $path_rate B/s; steady delivery_rate native $n_rate, xtcp $x_rate (of $(grep -c '^tcp_sample' "$work/reno-inet/client.out") and $(grep -c '^tcp_sample' "$work/reno-xtcp/client.out") samples)"
 echo "# the last sample: native $(info reno-inet delivery_rate), xtcp $(info reno-xtcp delivery_rate); app-limited native $(info reno-inet app_limited), xtcp $(info reno-xtcp app_limited)"
 ok=0
-[ $ok_n = 2 ] && within "$n_rate" 75 110 "$path_rate" && ok=1
+n_hi=110
+[ "$XTCP_SLOW" -gt 1 ] && n_hi=130
+[ $ok_n = 2 ] && within "$n_rate" 75 $n_hi "$path_rate" && ok=1
 verdict $ok "native: tcpi_delivery_rate is the bottleneck's rate (sanity)" \
 	"transfers ok $ok_n of 2, native $n_rate, path $path_rate"
 ok=0
