@@ -69,6 +69,19 @@ static struct xtcp_wheel_cpu *xtcp_wheel_of(const struct xtcp_wtimer *t)
 	return per_cpu_ptr(xtcp_wheels, t->cpu);
 }
 
+/* The wheel runs one jiffy behind jiffies: a timer fires in the first
+ * tick after its deadline, never in the tick of its deadline, as a
+ * timer_list does (calc_index() rounds every expiry up by one unit of
+ * its level), so that no timer fires early.  A deadline n jiffies ahead
+ * of a jiffies value read at phase f of its tick is n - f periods away:
+ * fired at the tick of the deadline, a 1-jiffy timer could run at once.
+ * Native TCP's timers are timer_lists; xtcp's fire at the same moments.
+ */
+static unsigned long xtcp_wheel_now(void)
+{
+	return jiffies - 1;
+}
+
 /* Program the kernel timer for the wheel's next work, if that is earlier
  * than what it is programmed for (or it is not). Not while the callback
  * runs: it programs the timer itself when it is done.
@@ -80,6 +93,7 @@ static void xtcp_wheel_program(struct xtcp_wheel_cpu *wc, bool early)
 
 	if (wc->running || !xtcp_wheel_next_expiry(&wc->wheel, &next))
 		return;
+	next++;		/* the jiffy that runs it (xtcp_wheel_now()) */
 	if (wc->ktimer_on && !time_before(next, wc->ktimer_at))
 		return;
 	wc->ktimer_on = true;
@@ -121,7 +135,7 @@ static void xtcp_wheel_expire(struct xtcp_wheel *w, struct xtcp_wtimer *t,
 	struct xtcp_wheel_cpu *wc = arg;
 	u8 kind = t->kind;
 
-	xtcp_timer_count_fired(kind, jiffies - t->expires);
+	xtcp_timer_count_fired(kind, xtcp_wheel_now() - t->expires);
 	spin_unlock(&wc->lock);
 	switch (kind) {
 	case XTCP_TIMER_RTO:
@@ -160,7 +174,7 @@ static enum hrtimer_restart xtcp_wheel_tick(struct hrtimer *kt)
 	early = time_before(jiffies, wc->ktimer_at);
 	wc->running = true;
 	wc->ktimer_on = false;
-	xtcp_wheel_advance(&wc->wheel, jiffies, xtcp_wheel_expire, wc);
+	xtcp_wheel_advance(&wc->wheel, xtcp_wheel_now(), xtcp_wheel_expire, wc);
 	wc->running = false;
 	xtcp_wheel_program(wc, early);
 	spin_unlock(&wc->lock);
@@ -209,7 +223,7 @@ bool xtcp_timer_arm(struct xtcp_wtimer *t, u8 kind, unsigned long expires,
 	spin_lock_bh(&wc->lock);
 	old = t->expires;
 	if (!wc->running)
-		xtcp_wheel_catch_up(&wc->wheel, jiffies);
+		xtcp_wheel_catch_up(&wc->wheel, xtcp_wheel_now());
 	t->kind = kind;
 	pending = xtcp_wheel_arm(&wc->wheel, t, expires);
 	ks = &this_cpu_ptr(xtcp_tstats)->kind[kind];
@@ -411,7 +425,7 @@ int xtcp_timers_init(void)
 		hrtimer_init(&wc->ktimer, CLOCK_MONOTONIC,
 			     HRTIMER_MODE_REL_SOFT);
 		wc->ktimer.function = xtcp_wheel_tick;
-		xtcp_wheel_init(&wc->wheel, jiffies);
+		xtcp_wheel_init(&wc->wheel, xtcp_wheel_now());
 	}
 	return 0;
 }
