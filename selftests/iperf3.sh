@@ -4,7 +4,7 @@
 # iperf3: an unmodified iperf3 client run over xtcp with scripts/xtcp-run
 # reports retransmissions and a congestion window that the wire bears
 # out, as native iperf3 (the reference) does on the same path.  Namespace
-# A (10.77.71.1) sends for 6 s to a native "iperf3 -s" in B (10.77.72.2)
+# A (10.77.71.1) sends for 6 s to a native "iperf3 -s" in B (10.77.72.1)
 # through a router namespace R whose egress towards B has netem delay
 # 10 ms and loss 1% (10 ms more towards A): the loss is after A, so
 # tcpdump on A's device (TSO and GSO off there, one frame per segment)
@@ -42,17 +42,7 @@ procs_start iperf3
 
 setup()
 {
-	netns_pair $A xi3-a 10.77.71.1 $R xi3-ra 10.77.71.2 || return 1
-	ip netns del $B 2>/dev/null
-	netns_add $B &&
-		ip link add xi3-rb netns $R type veth peer name xi3-b netns $B &&
-		ip -n $R addr add 10.77.72.1/24 dev xi3-rb &&
-		ip -n $B addr add 10.77.72.2/24 dev xi3-b &&
-		ip -n $R link set xi3-rb up && ip -n $B link set xi3-b up &&
-		ip -n $A link set lo up && ip -n $B link set lo up &&
-		ip netns exec $R sysctl -qw net.ipv4.ip_forward=1 &&
-		ip -n $A route add 10.77.72.0/24 via 10.77.71.2 &&
-		ip -n $B route add 10.77.71.0/24 via 10.77.72.1 &&
+	netns_routed $A xi3-a 10.77.71 $R xi3-ra xi3-rb $B xi3-b 10.77.72 &&
 		ip netns exec $A ethtool -K xi3-a tso off gso off >/dev/null &&
 		ip netns exec $R tc qdisc add dev xi3-rb root netem delay 10ms loss 1% limit 10000 &&
 		ip netns exec $R tc qdisc add dev xi3-ra root netem delay 10ms limit 10000
@@ -91,7 +81,7 @@ one()
 	pids+=("$dpid")
 	wait_line $dpid "$work/$fam-tcpdump.err" "listening on" 20 || return 1
 	timeout -k 5 "$(slow 60)" ip netns exec $A "${wrap[@]}" iperf3 \
-		-c 10.77.72.2 -p $port -t 6 -i 1 -J >"$work/$fam.json" \
+		-c 10.77.72.1 -p $port -t 6 -i 1 -J >"$work/$fam.json" \
 		2>"$work/$fam-client.err"
 	local rc=$?
 	sleep 0.5

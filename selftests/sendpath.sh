@@ -79,18 +79,7 @@ tap_plan 21
 
 setup()
 {
-	ip netns del $D 2>/dev/null
-	netns_pair $S sp-s 10.77.51.1 $R sp-rs 10.77.51.2 &&
-		ip netns add $D &&
-		ip link add sp-rd netns $R type veth peer name sp-d netns $D &&
-		ip -n $R addr add 10.77.52.2/24 dev sp-rd &&
-		ip -n $D addr add 10.77.52.1/24 dev sp-d &&
-		ip -n $R link set sp-rd up && ip -n $D link set sp-d up &&
-		ip -n $S link set lo up && ip -n $R link set lo up &&
-		ip -n $D link set lo up &&
-		ip -n $S route add 10.77.52.0/24 via 10.77.51.2 &&
-		ip -n $D route add 10.77.51.0/24 via 10.77.52.2 &&
-		ip netns exec $R sysctl -qw net.ipv4.ip_forward=1 &&
+	netns_routed $S sp-s 10.77.51 $R sp-rs sp-rd $D sp-d 10.77.52 &&
 		ip netns exec $S sysctl -qw net.ipv4.ip_no_pmtu_disc=0 &&
 		ip netns exec $R sysctl -qw net.ipv4.ip_no_pmtu_disc=0 &&
 		ip netns exec $R ethtool -K sp-rd tso off >/dev/null &&

@@ -14,6 +14,12 @@
 #       netns_pair, then TSO and GSO off on both ends (netem then acts on
 #       single segments, whatever size of packet a stack builds) and
 #       netem with the words NETEM... as both ends' root qdisc
+#   netns_routed NS_A DEV_A NET_A NS_R DEV_RA DEV_RB NS_B DEV_B NET_B
+#       (re)creates namespaces NS_A, NS_R and NS_B, NS_R a router between
+#       the two others: NS_A's DEV_A (NET_A.1/24) to NS_R's DEV_RA
+#       (NET_A.2/24), NS_R's DEV_RB (NET_B.2/24) to NS_B's DEV_B
+#       (NET_B.1/24), NET_A and NET_B three-byte prefixes ("10.77.51");
+#       routes both ways through NS_R, which forwards; lo up in all three
 #   netem_drops NS DEV, netem_sent NS DEV
 #       the packets DEV's netem has dropped, and passed on, so far
 #   netns_scapy_peer X XDEV P PDEV ADDR
@@ -66,6 +72,22 @@ netns_netem_pair()
 		ip netns exec "$b" ethtool -K "$db" tso off gso off >/dev/null &&
 		ip netns exec "$a" tc qdisc add dev "$da" root netem "$@" &&
 		ip netns exec "$b" tc qdisc add dev "$db" root netem "$@"
+}
+
+netns_routed()
+{
+	ip netns del "$7" 2>/dev/null
+	netns_pair "$1" "$2" "$3.1" "$4" "$5" "$3.2" &&
+		netns_add "$7" &&
+		ip link add "$6" netns "$4" type veth peer name "$8" netns "$7" &&
+		ip -n "$4" addr add "$9.2/24" dev "$6" &&
+		ip -n "$7" addr add "$9.1/24" dev "$8" &&
+		ip -n "$4" link set "$6" up && ip -n "$7" link set "$8" up &&
+		ip -n "$1" link set lo up && ip -n "$4" link set lo up &&
+		ip -n "$7" link set lo up &&
+		ip -n "$1" route add "$9.0/24" via "$3.2" &&
+		ip -n "$7" route add "$3.0/24" via "$9.2" &&
+		ip netns exec "$4" sysctl -qw net.ipv4.ip_forward=1
 }
 
 netem_drops()
