@@ -25,14 +25,24 @@ def seq_after(a, b):
     return ((a - b) & 0xffffffff) - 1 < 0x7fffffff
 
 
+def sack_blocks(tcp):
+    """The SACK blocks of a segment's options, as (left, right) pairs."""
+    for kind, val in tcp.options:
+        if kind == "SAck" and val:
+            return list(zip(val[0::2], val[1::2]))
+    return []
+
+
 def wire(path):
-    """From the capture: (retransmitted segments, [(t, flight)]) of the
+    """From the capture: (retransmitted segments, [(t, pipe)]) of the
     data connection, the sender's flow carrying the most payload.  A data
     segment starting below the highest sequence sent before it is a
     retransmission, and so is a SYN after the first (tcpi_total_retrans
-    counts resent SYNs too); flight is the highest sequence sent minus
-    the highest ACK seen, in bytes, after every packet of the
-    connection."""
+    counts resent SYNs too).  pipe, after every packet of the connection,
+    is what the capture shows in flight: the highest sequence sent less
+    the highest ACK, less what the receiver's SACK blocks so far cover
+    in between (RFC 6675's pipe without its loss marks: a hole not yet
+    resent still counts), in bytes."""
     pkts = []
     payload = {}
     with PcapReader(path) as r:
@@ -44,38 +54,62 @@ def wire(path):
             out = ip.src == SENDER
             key = tcp.sport if out else tcp.dport
             pkts.append((float(p.time), out, key, tcp.seq, n, tcp.ack,
-                         "A" in tcp.flags, "S" in tcp.flags))
+                         "A" in tcp.flags, "S" in tcp.flags,
+                         [] if out else sack_blocks(tcp)))
             if out:
                 payload[key] = payload.get(key, 0) + n
     if not payload:
         return None
     data = max(payload, key=payload.get)
+    base = None
     nxt = una = None
     retrans = 0
     syns = 0
+    sacked = []		# merged [l, r) above una, offsets from base
     series = []
-    for t, out, key, seq, n, ack, has_ack, syn in pkts:
+    for t, out, key, seq, n, ack, has_ack, syn, blocks in pkts:
         if key != data:
             continue
         if out and syn:
             syns += 1
             retrans += syns > 1
-        elif out and n:
-            end = (seq + n) & 0xffffffff
-            if nxt is None:
-                nxt = end
-            elif seq_after(nxt, seq):
-                retrans += 1
-                if seq_after(end, nxt):
-                    nxt = end
+            base = (seq + 1) & 0xffffffff
+            continue
+        if base is None:
+            continue
+        if out and n:
+            lo = (seq - base) & 0xffffffff
+            hi = lo + n
+            if nxt is None or hi > nxt:
+                if nxt is not None and lo < nxt:
+                    retrans += 1
+                nxt = hi
             else:
-                nxt = end
+                retrans += 1
         elif not out and has_ack:
-            if una is None or seq_after(ack, una):
-                una = ack
-        if nxt is not None and una is not None:
-            fl = (nxt - una) & 0xffffffff if seq_after(nxt, una) else 0
-            series.append((t, fl))
+            a = (ack - base) & 0xffffffff
+            if a < 1 << 31 and (una is None or a > una):
+                una = a
+            for bl, br in blocks:
+                bl = (bl - base) & 0xffffffff
+                br = (br - base) & 0xffffffff
+                if bl < br < 1 << 31:
+                    sacked.append([bl, br])
+            merged = []
+            for bl, br in sorted(sacked):
+                if una is not None:
+                    bl = max(bl, una)
+                if bl >= br:
+                    continue
+                if merged and bl <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], br)
+                else:
+                    merged.append([bl, br])
+            sacked = merged
+        if nxt is not None and una is not None and nxt > una:
+            covered = sum(min(br, nxt) - bl for bl, br in sacked
+                          if bl < nxt)
+            series.append((t, nxt - una - covered))
     return retrans, series
 
 
@@ -94,8 +128,8 @@ def tcpdump_drops(path):
 
 def flight_ratio(name, res, series):
     """Median over the 1-s intervals after the first of: the most bytes
-    in flight in the interval's last 250 ms (a few RTTs before iperf3 read
-    the window) over iperf3's snd_cwnd at its end; None without three
+    in flight (pipe) in the interval's last 250 ms (a few RTTs before
+    iperf3 read the window) over iperf3's snd_cwnd at its end; None without three
     intervals to judge.  Interval times count from the first data
     segment (iperf3's cookie, sent as the data connection opens; its
     clock starts a round trip later)."""

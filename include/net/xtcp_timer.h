@@ -66,7 +66,8 @@ enum xtcp_timer_kind {
  * @rearmed:   arms of a pending timer (a later deadline only stores it).
  * @cancelled: cancels that removed a pending timer.
  * @fired:     handler calls.
- * @late:      handler calls one jiffy or more after the deadline.
+ * @late:      handler calls one jiffy or more after they were due (the
+ *             tick after the deadline).
  * @stale:     handler calls that found nothing due: the deadline moved or
  *             the owner changed state since the expiry.
  * @deferred:  handler calls that found the socket owned by the user and

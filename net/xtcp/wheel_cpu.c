@@ -15,7 +15,8 @@
  * hrtimer expiring in softirq context: a timer_list that far ahead would
  * be rounded up by Linux's own wheel (up to 1/8 of its distance), and
  * every xtcp timer behind it would fire that late. Its callback
- * advances the wheel to the current jiffy, calling each expired
+ * advances the wheel to the jiffy before the current one (timers fire
+ * a tick after their deadline, as timer_lists do), calling each expired
  * timer's handler (by kind) with the lock dropped, and programs itself
  * again. Arms from handlers and from other CPUs while the callback runs
  * leave the programming to it. Documentation/timers.rst has the design;
@@ -75,7 +76,11 @@ static struct xtcp_wheel_cpu *xtcp_wheel_of(const struct xtcp_wtimer *t)
  * its level), so that no timer fires early.  A deadline n jiffies ahead
  * of a jiffies value read at phase f of its tick is n - f periods away:
  * fired at the tick of the deadline, a 1-jiffy timer could run at once.
- * Native TCP's timers are timer_lists; xtcp's fire at the same moments.
+ * Native TCP's timers are timer_lists and fire in the same jiffy as
+ * xtcp's now; within it, the kernel timer here is set from the moment it
+ * is programmed, not on the tick, so a delay of n jiffies lasts n + 1
+ * periods where native's lasts n + 1 less the phase of the jiffies read
+ * at arming: xtcp 0 to 1 period later (before this, 0 to 1 earlier).
  */
 static unsigned long xtcp_wheel_now(void)
 {
