@@ -1025,6 +1025,7 @@ void xtcp_protocol_exit(void);
 
 /* input.c */
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb);
 bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 			   u32 *last);
 bool xtcp_challenge_ack_ok(struct net *net, u32 *last);

@@ -408,7 +408,7 @@ static int xtcp_setsockopt(struct sock *sk, int level, int optname,
 			err = -EINVAL;
 			break;
 		}
-		xsk->user_mss = val;
+		WRITE_ONCE(xsk->user_mss, val);
 		break;
 	case TCP_KEEPIDLE:
 		err = xtcp_set_keepidle(sk, val);
@@ -929,7 +929,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		inet->tos = inet_sk(parent)->tos;
 		inet->uc_ttl = inet_sk(parent)->uc_ttl;
 		xsk->nonagle = pxsk->nonagle;
-		xsk->user_mss = pxsk->user_mss;
+		xsk->user_mss = READ_ONCE(pxsk->user_mss);
 		xsk->thin_lto = pxsk->thin_lto;
 		xsk->save_syn = READ_ONCE(pxsk->save_syn);
 		/* The listener's algorithm if TCP_CONGESTION chose it,

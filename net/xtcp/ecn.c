@@ -161,8 +161,8 @@ void xtcp_ecn_rcv_syn(struct sock *sk, u8 flags)
  * never is, so an ECT one went through a broken middlebox) unless a
  * reserved header bit is set.
  *
- * Context: segment input for the listener, which is locked (softirq with its
- * spinlock, or its owner's backlog).
+ * Context: segment input for the listener (xtcp_listen_rcv()): softirq,
+ * the listener not locked; its settings are read as they are.
  * Return: true when the SYN-ACK answers with ECE and the child is
  * ECN-capable.
  */

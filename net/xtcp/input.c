@@ -2820,8 +2820,30 @@ drop:
 	kfree_skb(skb);
 }
 
-/* LISTEN (RFC 9293 s.3.10.7.2). */
-static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
+/**
+ * xtcp_listen_rcv() - process one segment for a listener
+ * @sk:  the listening socket, with a reference the caller keeps
+ * @skb: the segment, checked and its control block filled
+ *       (xtcp_fill_cb()); consumed
+ *
+ * RFC 9293 s.3.10.7.2 (LISTEN): a RST is dropped; an ACK is one of our
+ * SYN cookies coming back (xtcp_cookie_rcv()) or gets a RST; a SYN
+ * without FIN makes a SYN queue entry (xtcp_req_create()); anything else
+ * is dropped.  As Linux's tcp_v4_rcv(), which hands a TCP_LISTEN socket's
+ * segments to tcp_v4_do_rcv() without bh_lock_sock() and without the
+ * backlog, this runs without the listener's lock, when the segment
+ * arrives: a segment that waited in the listener's backlog while its
+ * owner (accept(), say) held it could find a cookie's child gone and make
+ * the connection again.  What it changes on the listener is atomic or
+ * under its accept_lock, where leaving LISTEN is checked
+ * (xtcp_stop_listening()).  Unlike a connection's, a listener's
+ * segments are not counted in TCP_INFO's segs_in (tcp_segs_in() comes
+ * after the listener's branch in tcp_v4_rcv()).
+ *
+ * Context: softirq (xtcp_v4_rcv(), xtcp_tw_rcv()), listener not locked;
+ * or its owner's backlog run, for a segment queued before it listened.
+ */
+void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	u8 flags = XTCP_SKB_CB(skb)->flags;
 
@@ -2875,6 +2897,9 @@ int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	xtcp_segs_in(xtcp_sk(sk), skb);
 	switch (sk->sk_state) {
 	case TCP_LISTEN:
+		/* Queued before the lookup's state check; normally
+		 * xtcp_v4_rcv() calls xtcp_listen_rcv() directly.
+		 */
 		xtcp_listen_rcv(sk, skb);
 		break;
 	case TCP_SYN_SENT:

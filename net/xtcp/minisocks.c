@@ -279,7 +279,7 @@ out:
 static int xtcp_req_advmss(const struct sock *listener,
 			   const struct sk_buff *skb, u16 *advmss)
 {
-	u16 user_mss = xtcp_sk(listener)->user_mss;
+	u16 user_mss = READ_ONCE(xtcp_sk(listener)->user_mss);
 	const struct tcphdr *th = tcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
 	struct flowi4 fl4;
@@ -457,9 +457,8 @@ static void xtcp_req_send_cookie(struct xtcp_request *req,
  * SYN-ACK timer (XTCP_TIMEOUT_INIT jiffies), and the SYN-ACK is sent.
  * Every refusal counts in ListenDrops (tcp_listendrop()).
  *
- * Context: segment input for @listener, socket locked: softirq with its
- * spinlock held, or process context owning it (its backlog run by
- * release_sock()).
+ * Context: segment input for @listener (xtcp_listen_rcv()): softirq,
+ * listener not locked, as Linux's tcp_conn_request().
  * Return: 0 when the entry was made and the SYN-ACK sent, or a cookie
  * SYN-ACK sent; -ENOBUFS when the SYN queue is full without cookies or
  * the accept queue is full; -ENOMEM when no entry could be
@@ -541,9 +540,9 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 
 	/* On the listener's queue, the bind table and the timer before any
 	 * lookup can find it: a segment for it may then arrive on another
-	 * CPU and take it off again.  The listener is locked by us (socket
-	 * spinlock or owner), so it should still be listening; the check
-	 * under accept_lock makes sure xtcp_stop_listening() sees @req.
+	 * CPU and take it off again.  The listener is not locked: the check
+	 * under accept_lock makes sure it still listens and that
+	 * xtcp_stop_listening() sees @req.
 	 */
 	spin_lock_bh(&lsk->accept_lock);
 	if (listener->sk_state != TCP_LISTEN) {
@@ -577,8 +576,8 @@ drop:
 
 /* The full socket for a completed handshake, established, not yet in
  * the tables.  @port is the listener's, with a reference the child takes
- * over on success.  BHs off: softirq with @listener not locked (a SYN
- * queue entry's ACK), or @listener locked (a cookie's ACK).
+ * over on success.  BHs off, @listener not locked: softirq for a SYN
+ * queue entry's ACK or a cookie's (xtcp_listen_rcv()).
  */
 static struct sock *xtcp_create_child(struct sock *listener,
 				      struct xtcp_request *req,
@@ -947,7 +946,7 @@ drop:
 
 /**
  * xtcp_cookie_rcv() - a listener's ACK that may return one of its SYN cookies
- * @listener: the listening socket, locked (segment input)
+ * @listener: the listening socket (segment input, not locked)
  * @skb:      an ACK without SYN or RST that no SYN queue entry took
  *
  * Linux's cookie_v4_check() and tcp_get_cookie_sock(): while cookies were
@@ -960,9 +959,10 @@ drop:
  * drops the ACK (ListenOverflows); a cookie that is not ours counts as
  * SyncookiesFailed.
  *
- * Context: segment input for @listener, socket locked: softirq with its
- * spinlock held, or process context owning it (its backlog run by
- * release_sock()).
+ * Context: segment input for @listener (xtcp_listen_rcv()): softirq,
+ * listener not locked, as Linux's cookie_v4_check().  Processed when it
+ * arrives, a second cookie ACK for a child already on the tables finds
+ * it there (xtcp_ehash_insert() fails) and is dropped.
  * Return: true when @skb was taken (the child has it, or it was
  * dropped); false when it returns no cookie of ours, for the caller to
  * answer as any stray ACK (a RST).
@@ -1049,10 +1049,10 @@ bool xtcp_cookie_rcv(struct sock *listener, struct sk_buff *skb)
 	refcount_inc(&port->ref);
 	spin_unlock_bh(&lsk->accept_lock);
 
-	/* The listener's backlog may run this in process context: the
-	 * child, hashed below, must not be interrupted by its own softirq
-	 * input or timers while its spinlock is held (BHs off, as
-	 * xtcp_stop_listening() does for children).
+	/* The child, hashed below, must not be interrupted by its own
+	 * softirq input or timers while its spinlock is held (BHs off, as
+	 * xtcp_stop_listening() does for children); a no-op in softirq,
+	 * but the owner's backlog run may get here too (xtcp_listen_rcv()).
 	 */
 	local_bh_disable();
 	child = xtcp_create_child(listener, req, skb, port);
@@ -1362,17 +1362,12 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 						tw->hn.lport, inet_iif(skb));
 		rcu_read_unlock();
 		if (listener) {
+			/* To the listener as any SYN for it, without its
+			 * lock (tcp_v4_rcv()'s TCP_TW_SYN goes to the
+			 * listener's branch).
+			 */
 			xtcp_tw_kill(tw);
-			bh_lock_sock_nested(listener);
-			if (!sock_owned_by_user(listener)) {
-				xtcp_backlog_rcv(listener, skb);
-			} else if (sk_add_backlog(listener, skb,
-						xtcp_backlog_limit(listener))) {
-				XTCP_INC_STATS(sock_net(listener),
-					       XTCP_MIB_TCPBACKLOGDROP);
-				kfree_skb(skb);
-			}
-			bh_unlock_sock(listener);
+			xtcp_listen_rcv(listener, skb);
 			sock_put(listener);
 			return;
 		}

@@ -209,7 +209,13 @@ static int xtcp_v4_rcv(struct sk_buff *skb)
 	xtcp_fill_cb(skb, th);
 
 	if (sk) {
-		xtcp_deliver(sk, skb);
+		/* A listener's segments are processed now, without its lock
+		 * (tcp_v4_rcv()'s TCP_LISTEN branch): see xtcp_listen_rcv().
+		 */
+		if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
+			xtcp_listen_rcv(sk, skb);
+		else
+			xtcp_deliver(sk, skb);
 		sock_put(sk);
 		return 0;
 	}

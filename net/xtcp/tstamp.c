@@ -363,8 +363,8 @@ u32 xtcp_tstamp_rtt_us(const struct sock *sk, const struct sk_buff *skb)
  * (tcp_conn_request()); then its TSval is ts_recent and the offset is
  * drawn for the 4-tuple.
  *
- * Context: segment input for the listener, which is locked (softirq with its
- * spinlock, or its owner's backlog); @req is not yet visible.
+ * Context: segment input for the listener (xtcp_listen_rcv()): softirq,
+ * the listener not locked; @req is not yet visible.
  */
 void xtcp_tstamp_req_init(struct xtcp_request *req, const struct sk_buff *skb)
 {
@@ -388,7 +388,7 @@ void xtcp_tstamp_req_init(struct xtcp_request *req, const struct sk_buff *skb)
  *          a TSecr to send)
  *
  * Context: softirq or process context, no lock on @req: the SYN-ACK from
- * xtcp_req_create() (listener locked), the SYN-ACK timer, replies from
+ * xtcp_req_create(), the SYN-ACK timer, replies from
  * xtcp_req_rcv().
  */
 void xtcp_tstamp_req_out(const struct xtcp_request *req,

@@ -237,7 +237,7 @@ void xtcp_connect_init_rwin(struct sock *sk)
  * xtcp_req_init_rwin() - the window and shift a SYN-ACK offers
  * @req:      the new SYN queue entry, not yet published; advmss, wscale_ok
  *            and tstamp_ok set
- * @listener: its listener (spinlock or owner held)
+ * @listener: its listener (not locked: xtcp_listen_rcv())
  *
  * Linux's tcp_openreq_init_rwin(): the listener's buffer (with SO_RCVBUF
  * set, also its clamp) gives the window of the SYN-ACK, in whole segments
@@ -246,8 +246,8 @@ void xtcp_connect_init_rwin(struct sock *sk)
  * entry keeps both, and the clamp its child starts from.  There is no
  * route at this point, so the route's window metrics do not apply.
  *
- * Context: segment input for the listener, which is locked (softirq with its
- * spinlock, or its owner's backlog); @req is not yet visible.
+ * Context: segment input for the listener (xtcp_listen_rcv()): softirq,
+ * the listener not locked; @req is not yet visible.
  */
 void xtcp_req_init_rwin(struct xtcp_request *req, const struct sock *listener)
 {
