@@ -30,7 +30,14 @@
 #                 not tcp_synack_retries' 5, and goes after 3 SYN-ACKs;
 #                 the other 4, the queue no longer over half full, get
 #                 their 4th (measured: native and xtcp alike [3, 4, 4, 4,
-#                 4]).  The SYN-ACKs of each entry are counted over 9 s.
+#                 4]).  The entries' 7 s timers fire together (native's
+#                 in one tick of timer_list's coarse level), and two
+#                 firing at once on the two CPUs both find the queue at
+#                 5 (reqsk_timer_handler() reads the length unlocked):
+#                 then two go after 3 (native [3, 3, 4, 4, 4] once in a
+#                 whole make check, xtcp [3, 4, 4, 4, 4] in the same
+#                 run), so either outcome is the same result.  The
+#                 SYN-ACKs of each entry are counted over 9 s.
 #
 # Timing: SYN-ACK times are the protocol's clock (1 s doubling, not
 # scaled by XTCP_SLOW).  Those up to 3 s are compared rounded to whole
@@ -262,8 +269,15 @@ def prune(n):
                 if not c.syn():
                     return "no SYN-ACK"
             sleep_until(float(cs[0].sa.time) + 9.0)
-            obs = [f"SYN-ACKs per entry in 9 s: "
-                   f"{sorted(len(c.synacks()) for c in cs)}"]
+            counts = sorted(len(c.synacks()) for c in cs)
+            obs = [f"SYN-ACKs per entry in 9 s: {counts}"]
+            if n > 4 and counts in ([3] + [4] * (n - 1),
+                                    [3, 3] + [4] * (n - 2)):
+                # One entry or two pruned at 7 s: see the header.
+                print(f"# prune {fam}: {obs[0]}", flush=True)
+                obs = ["SYN-ACKs per entry in 9 s: one entry (or two "
+                       "whose timers fired together) after 3, the "
+                       "others 4"]
             for c in cs:
                 c.reset()
             return obs
