@@ -488,7 +488,7 @@ int xtcp_listen(struct socket *sock, int backlog)
 		/* A new queue: flooding is warned about again
 		 * (reqsk_queue_alloc()).
 		 */
-		xsk->synflood_warned = 0;
+		WRITE_ONCE(xsk->synflood_warned, 0);
 		/* The listener's key, with options set since bind(). */
 		xsk->hn.laddr = inet_sk(sk)->inet_rcv_saddr;
 		xsk->hn.lport = inet_sk(sk)->inet_sport;

@@ -2880,15 +2880,16 @@ static void xtcp_segs_in(struct xtcp_sock *xsk, const struct sk_buff *skb)
  * @skb: the segment, checked and its control block filled
  *       (xtcp_fill_cb()); consumed
  *
- * Every segment for a full socket goes through here, whatever its state:
- * LISTEN (RFC 9293 s.3.10.7.2), SYN_SENT (s.3.10.7.3), or the
- * synchronized states; a socket already CLOSE drops it.  Also the
- * socket's sk_backlog_rcv.  Linux's tcp_v4_do_rcv() with
- * tcp_rcv_state_process().
+ * Every segment for a full socket that is not listening goes through
+ * here: SYN_SENT (RFC 9293 s.3.10.7.3) or the synchronized states; a
+ * socket already CLOSE drops it.  A listener's segments go to
+ * xtcp_listen_rcv() without the lock, but one queued while the socket
+ * was not yet listening is passed on to it here.  Also the socket's
+ * sk_backlog_rcv.  Linux's tcp_v4_do_rcv() with tcp_rcv_state_process().
  *
  * Context: socket locked: softirq with the socket spinlock held
- * (xtcp_deliver(), a new child in xtcp_req_rcv(), xtcp_tw_rcv()), or
- * process context owning it (release_sock() running the backlog).
+ * (xtcp_deliver(), a new child in xtcp_req_rcv() or xtcp_cookie_rcv()),
+ * or process context owning it (release_sock() running the backlog).
  * Return: 0 always; the segment is never handed back.
  */
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)

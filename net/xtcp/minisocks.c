@@ -288,7 +288,8 @@ static int xtcp_req_advmss(const struct sock *listener,
 
 	rt = ip_route_output_ports(sock_net(listener), &fl4, NULL, iph->saddr,
 				   iph->daddr, th->source, th->dest,
-				   IPPROTO_TCP, 0, listener->sk_bound_dev_if);
+				   IPPROTO_TCP, 0,
+				   READ_ONCE(listener->sk_bound_dev_if));
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
 	mss = max_t(u32, dst_metric_advmss(&rt->dst), TCP_MIN_MSS);
@@ -340,7 +341,7 @@ static struct xtcp_request *xtcp_req_alloc(struct sock *listener,
 	req->hn.raddr = ip_hdr(skb)->saddr;
 	req->hn.lport = tcp_hdr(skb)->dest;
 	req->hn.rport = tcp_hdr(skb)->source;
-	req->hn.bound_dev_if = listener->sk_bound_dev_if;
+	req->hn.bound_dev_if = READ_ONCE(listener->sk_bound_dev_if);
 	req->hn.state = TCP_SYN_RECV;
 	req->listener = listener;
 	sock_hold(listener);
@@ -406,7 +407,8 @@ static bool xtcp_syn_flood_action(struct sock *listener, u8 syncookies)
 
 	XTCP_INC_STATS(net, syncookies ? XTCP_MIB_TCPREQQFULLDOCOOKIES :
 			    XTCP_MIB_TCPREQQFULLDROP);
-	if (syncookies != 2 && !xchg(&lsk->synflood_warned, 1))
+	if (syncookies != 2 && !READ_ONCE(lsk->synflood_warned) &&
+	    !xchg(&lsk->synflood_warned, 1))
 		net_info_ratelimited("xtcp: possible SYN flooding on port %pI4:%u, %s; see the SNMP counters\n",
 				     &inet_sk(listener)->inet_rcv_saddr,
 				     inet_sk(listener)->inet_num,
@@ -542,7 +544,8 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	 * lookup can find it: a segment for it may then arrive on another
 	 * CPU and take it off again.  The listener is not locked: the check
 	 * under accept_lock makes sure it still listens and that
-	 * xtcp_stop_listening() sees @req.
+	 * xtcp_stop_listening() sees @req; it may then claim @req on
+	 * another CPU before the links below exist (see after them).
 	 */
 	spin_lock_bh(&lsk->accept_lock);
 	if (listener->sk_state != TCP_LISTEN) {
@@ -560,11 +563,27 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	xtcp_bhash_add(&req->hn);
 	xtcp_req_arm_timer(req, jiffies + XTCP_TIMEOUT_INIT);
 
-	if (xtcp_ehash_insert(&req->hn)) {
-		/* A twin of this SYN made an entry first. */
-		xtcp_req_drop(req);
+	/* A twin of this SYN made an entry first (-EEXIST, not a drop: the
+	 * twin is answered), or the listener stopped and
+	 * xtcp_listener_drop_reqs() claimed @req: "dead" is written before
+	 * the claimer takes the bind, wheel and established-hash locks, so
+	 * a removal of its that came before one of our links above is seen
+	 * here, and the links it missed are undone (each removal does
+	 * nothing twice; one timer cancel wins).
+	 */
+	err = xtcp_ehash_insert(&req->hn) ? -EEXIST : 0;
+	if (!err && READ_ONCE(req->dead))
+		err = -ENOENT;
+	if (err) {
+		if (!xtcp_req_drop(req)) {
+			xtcp_ehash_remove(&req->hn);
+			xtcp_bhash_del(&req->hn);
+			xtcp_req_stop_timer(req);
+		}
 		xtcp_req_put(req);
-		return -EEXIST;	/* not a drop: the twin is answered */
+		if (err == -EEXIST)
+			return err;
+		goto drop;
 	}
 	xtcp_req_send_synack(req);
 	xtcp_req_put(req);
@@ -961,8 +980,10 @@ drop:
  *
  * Context: segment input for @listener (xtcp_listen_rcv()): softirq,
  * listener not locked, as Linux's cookie_v4_check().  Processed when it
- * arrives, a second cookie ACK for a child already on the tables finds
- * it there (xtcp_ehash_insert() fails) and is dropped.
+ * arrives: a second cookie ACK after the child is on the tables goes to
+ * the child (the lookup finds it first); one racing the child's
+ * insertion on another CPU finds it there (xtcp_ehash_insert() fails)
+ * and is dropped uncounted, as Linux's.
  * Return: true when @skb was taken (the child has it, or it was
  * dropped); false when it returns no cookie of ours, for the caller to
  * answer as any stray ACK (a RST).
@@ -1067,7 +1088,9 @@ bool xtcp_cookie_rcv(struct sock *listener, struct sk_buff *skb)
 	if (xtcp_ehash_insert(&xtcp_sk(child)->hn)) {
 		/* The same ACK twice, on two CPUs: the other child won
 		 * (inet_ehash_nolisten()'s found_dup_sk); this one goes
-		 * without a word to the peer.
+		 * without a word to the peer, and uncounted: Linux's
+		 * tcp_v4_do_rcv() discards the ACK when the cookie gives
+		 * no socket.
 		 */
 		sock_hold(child);
 		sock_orphan(child);
@@ -1075,7 +1098,8 @@ bool xtcp_cookie_rcv(struct sock *listener, struct sk_buff *skb)
 		bh_unlock_sock(child);
 		local_bh_enable();
 		sock_put(child);
-		goto drop;
+		kfree_skb(skb);
+		return true;
 	}
 	xtcp_child_publish(listener, child, skb);
 	local_bh_enable();
@@ -1321,7 +1345,7 @@ drop:
  * and one that is running or cancelled must stay so.
  *
  * Context: softirq (xtcp_v4_rcv()), no socket lock held; a listener
- * taking over a SYN has its spinlock taken here.
+ * taking over a SYN takes it without its lock (xtcp_listen_rcv()).
  */
 void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 {
@@ -1364,10 +1388,13 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 		if (listener) {
 			/* To the listener as any SYN for it, without its
 			 * lock (tcp_v4_rcv()'s TCP_TW_SYN goes to the
-			 * listener's branch).
+			 * listener's branch); one closing meanwhile drops it.
 			 */
 			xtcp_tw_kill(tw);
-			xtcp_listen_rcv(listener, skb);
+			if (READ_ONCE(listener->sk_state) == TCP_LISTEN)
+				xtcp_listen_rcv(listener, skb);
+			else
+				kfree_skb(skb);
 			sock_put(listener);
 			return;
 		}

@@ -1797,9 +1797,9 @@ void xtcp_tw_send_reset_reply(const struct xtcp_tw *tw, struct sk_buff *skb)
 
 /**
  * xtcp_sk_send_reset_reply() - answer a segment that reached @sk with a RST
- * @sk: the socket the segment was for: locked, or a listener answering
- *	for one of its SYN queue entries, of which only the bound device
- *	and TCP_TX_DELAY are read
+ * @sk: the socket the segment was for: locked, or a listener (not
+ *	locked: xtcp_listen_rcv(), or for one of its SYN queue entries), of
+ *	which only the bound device and TCP_TX_DELAY are read
  * @skb: the segment, XTCP_SKB_CB() filled
  *
  * RFC 9293 s.3.10.7.1 reset generation, out of the device @sk is bound
