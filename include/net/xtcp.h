@@ -740,6 +740,10 @@ static inline struct sock *xtcp_hn_sk(struct xtcp_hnode *hn)
  * check the mark under the owner's lock, or right after re-arming.
  */
 
+/* struct xtcp_request's "dead": who took it off the tables. */
+#define XTCP_REQ_DROPPED	1
+#define XTCP_REQ_CHILD		2
+
 /* A SYN queue entry: a connection between SYN and the third ACK
  * (RFC 9293 SYN-RECEIVED), kept small until the handshake completes.
  * "dead" is set, and the entry taken off its listener's req_list, under
@@ -758,7 +762,9 @@ struct xtcp_request {
 	u32 rcv_wnd;		/* window the SYN-ACK offers (unscaled) */
 	u32 window_clamp;	/* largest window the child may offer */
 	u8 retries;		/* SYN-ACK timeouts (Linux's num_timeout) */
-	u8 dead;		/* taken off the tables */
+	u8 dead;		/* taken off the tables: XTCP_REQ_DROPPED,
+				 * or XTCP_REQ_CHILD for a child
+				 */
 	/* The peer ACKed our SYN but no child was made: a bare ACK under
 	 * TCP_DEFER_ACCEPT, or a full accept queue (inet_rsk(req)->acked).
 	 */

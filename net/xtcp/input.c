@@ -2894,15 +2894,16 @@ static void xtcp_segs_in(struct xtcp_sock *xsk, const struct sk_buff *skb)
  */
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	/* Queued before the lookup's state check; normally xtcp_v4_rcv()
+	 * calls xtcp_listen_rcv() directly.  Not counted in segs_in.
+	 */
+	if (sk->sk_state == TCP_LISTEN) {
+		xtcp_listen_rcv(sk, skb);
+		return 0;
+	}
 	xtcp_mstamp_refresh(xtcp_sk(sk));
 	xtcp_segs_in(xtcp_sk(sk), skb);
 	switch (sk->sk_state) {
-	case TCP_LISTEN:
-		/* Queued before the lookup's state check; normally
-		 * xtcp_v4_rcv() calls xtcp_listen_rcv() directly.
-		 */
-		xtcp_listen_rcv(sk, skb);
-		break;
 	case TCP_SYN_SENT:
 		xtcp_rcv_syn_sent(sk, skb);
 		kfree_skb(skb);

@@ -127,7 +127,7 @@ static bool xtcp_req_unlink(struct xtcp_request *req, struct xtcp_port **port)
 	spin_lock_bh(&lsk->accept_lock);
 	if (!req->dead &&
 	    (!port || req->listener->sk_state == TCP_LISTEN)) {
-		WRITE_ONCE(req->dead, 1);
+		WRITE_ONCE(req->dead, port ? XTCP_REQ_CHILD : XTCP_REQ_DROPPED);
 		list_del_init(&req->lnode);
 		atomic_dec(&lsk->syn_qlen);
 		if (!req->retries)
@@ -464,7 +464,8 @@ static void xtcp_req_send_cookie(struct xtcp_request *req,
  * Return: 0 when the entry was made and the SYN-ACK sent, or a cookie
  * SYN-ACK sent; -ENOBUFS when the SYN queue is full without cookies or
  * the accept queue is full; -ENOMEM when no entry could be
- * allocated; -ENOENT when @listener stopped listening; -EEXIST when an
+ * allocated; -ENOENT when @listener stopped listening (or the entry
+ * was dropped by the time its links were made); -EEXIST when an
  * entry for the same four-tuple was made first (a twin SYN on another
  * CPU); the route lookup's -errno (-ENETUNREACH, -EHOSTUNREACH, ...)
  * when there is no route back to the SYN's source.
@@ -572,8 +573,19 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	 * nothing twice; one timer cancel wins).
 	 */
 	err = xtcp_ehash_insert(&req->hn) ? -EEXIST : 0;
-	if (!err && READ_ONCE(req->dead))
-		err = -ENOENT;
+	if (!err) {
+		u8 dead = READ_ONCE(req->dead);
+
+		/* Found and completed already (a SYN-ACK resent from the
+		 * timer was answered): the child's path took every link.
+		 */
+		if (dead == XTCP_REQ_CHILD) {
+			xtcp_req_put(req);
+			return 0;
+		}
+		if (dead)
+			err = -ENOENT;
+	}
 	if (err) {
 		if (!xtcp_req_drop(req)) {
 			xtcp_ehash_remove(&req->hn);
@@ -581,7 +593,11 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 			xtcp_req_stop_timer(req);
 		}
 		xtcp_req_put(req);
-		if (err == -EEXIST)
+		/* A listener still listening lost it to a segment or its
+		 * timer, not a drop of ours.
+		 */
+		if (err == -EEXIST ||
+		    READ_ONCE(listener->sk_state) == TCP_LISTEN)
 			return err;
 		goto drop;
 	}
