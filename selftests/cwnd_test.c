@@ -386,12 +386,14 @@ TEST_F_TIMEOUT(cw, cwnd_growth_app_limited_as_native, 90)
 		 * group, in the backlog too, and when the flight was last
 		 * recorded are timing: k 30 gave native 70 and xtcp 60, and
 		 * in another run native 40, 61 and xtcp 33, 63 in rounds 1
-		 * and 2, on the debug kernel.  The round it stops in is
-		 * native's.
+		 * and 2, on the debug kernel; in a third native 40, 56, 61
+		 * and xtcp 40, 60 (native's second round took 16 of its 30
+		 * ACKed segments as growth: its ACKs came grouped).  So the
+		 * round it stops in is native's within one.
 		 */
 		nr = app_limited_stop(_metadata, ks[i], n);
 		xr = app_limited_stop(_metadata, ks[i], x);
-		EXPECT_EQ(nr, xr);
+		EXPECT_GE(1U, nr > xr ? nr - xr : xr - nr);
 	}
 	/* The ACKs that came back while the sender was still in send()
 	 * waited in its backlog and were coalesced there (native's count
