@@ -33,16 +33,55 @@ def sack_blocks(tcp):
     return []
 
 
+def merge(ranges):
+    """Sorted, merged [l, r) ranges."""
+    out = []
+    for lo, hi in sorted(ranges):
+        if lo >= hi:
+            continue
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return out
+
+
+def overlap(ranges, lo, hi):
+    """Bytes of merged @ranges inside [lo, hi)."""
+    return sum(max(0, min(r, hi) - max(l, lo)) for l, r in ranges)
+
+
+def pipe(una, nxt, sacked, resent, mss, marks):
+    """RFC 6675 s.4's pipe over the bytes from @una to @nxt, in bytes:
+    a byte not SACKed counts once unless it is lost, once more if it was
+    resent.  With @marks, a hole is lost when DupThresh (3) segments'
+    worth of SACKed bytes lie above it (IsLost(), s.4, by bytes);
+    without, no hole is lost."""
+    total = 0
+    lo = una
+    blocks = [b for b in sacked if b[1] > una and b[0] < nxt]
+    for i in range(len(blocks) + 1):
+        hi = blocks[i][0] if i < len(blocks) else nxt
+        if hi > lo:
+            above = sum(min(r, nxt) - max(l, hi) for l, r in blocks[i:])
+            lost = marks and above >= 3 * mss
+            total += (0 if lost else hi - lo) + overlap(resent, lo, hi)
+        if i < len(blocks):
+            lo = max(lo, blocks[i][1])
+    return total
+
+
 def wire(path):
-    """From the capture: (retransmitted segments, [(t, pipe)]) of the
-    data connection, the sender's flow carrying the most payload.  A data
-    segment starting below the highest sequence sent before it is a
-    retransmission, and so is a SYN after the first (tcpi_total_retrans
-    counts resent SYNs too).  pipe, after every packet of the connection,
-    is what the capture shows in flight: the highest sequence sent less
-    the highest ACK, less what the receiver's SACK blocks so far cover
-    in between (RFC 6675's pipe without its loss marks: a hole not yet
-    resent still counts), in bytes."""
+    """From the capture: (retransmitted segments, [(t, pipe, pipe
+    without loss marks)]) of the data connection, the sender's flow
+    carrying the most payload.  A data segment starting below the
+    highest sequence sent before it is a retransmission, and so is a SYN
+    after the first (tcpi_total_retrans counts resent SYNs too).  pipe,
+    after every packet of the connection, is what the capture shows in
+    flight by RFC 6675's rules (pipe() above): from the highest ACK to
+    the highest sequence sent, less what the receiver's SACK blocks so
+    far cover, less the holes IsLost() marks unless resent since, plus
+    resent bytes; in bytes."""
     pkts = []
     payload = {}
     with PcapReader(path) as r:
@@ -66,6 +105,8 @@ def wire(path):
     retrans = 0
     syns = 0
     sacked = []		# merged [l, r) above una, offsets from base
+    resent = []		# merged [l, r) resent above una
+    mss = 0
     series = []
     for t, out, key, seq, n, ack, has_ack, syn, blocks in pkts:
         if key != data:
@@ -80,12 +121,15 @@ def wire(path):
         if out and n:
             lo = (seq - base) & 0xffffffff
             hi = lo + n
+            mss = max(mss, n)
             if nxt is None or hi > nxt:
                 if nxt is not None and lo < nxt:
                     retrans += 1
+                    resent = merge(resent + [[lo, nxt]])
                 nxt = hi
             else:
                 retrans += 1
+                resent = merge(resent + [[lo, hi]])
         elif not out and has_ack:
             a = (ack - base) & 0xffffffff
             if a < 1 << 31 and (una is None or a > una):
@@ -95,21 +139,12 @@ def wire(path):
                 br = (br - base) & 0xffffffff
                 if bl < br < 1 << 31:
                     sacked.append([bl, br])
-            merged = []
-            for bl, br in sorted(sacked):
-                if una is not None:
-                    bl = max(bl, una)
-                if bl >= br:
-                    continue
-                if merged and bl <= merged[-1][1]:
-                    merged[-1][1] = max(merged[-1][1], br)
-                else:
-                    merged.append([bl, br])
-            sacked = merged
+            if una is not None:
+                sacked = merge([max(bl, una), br] for bl, br in sacked)
+                resent = merge([max(bl, una), br] for bl, br in resent)
         if nxt is not None and una is not None and nxt > una:
-            covered = sum(min(br, nxt) - bl for bl, br in sacked
-                          if bl < nxt)
-            series.append((t, nxt - una - covered))
+            series.append((t, pipe(una, nxt, sacked, resent, mss, True),
+                           pipe(una, nxt, sacked, resent, mss, False)))
     return retrans, series
 
 
@@ -126,26 +161,28 @@ def tcpdump_drops(path):
     return None
 
 
-def flight_ratio(name, res, series):
+def flight_ratio(name, res, series, k=1, say=True):
     """Median over the 1-s intervals after the first of: the most bytes
-    in flight (pipe) in the interval's last 250 ms (a few RTTs before
-    iperf3 read the window) over iperf3's snd_cwnd at its end; None without three
-    intervals to judge.  Interval times count from the first data
-    segment (iperf3's cookie, sent as the data connection opens; its
-    clock starts a round trip later)."""
+    in flight (series' pipe @k: 1 with loss marks, 2 without) in the
+    interval's last 250 ms (a few RTTs before iperf3 read the window)
+    over iperf3's snd_cwnd at its end; None without three intervals to
+    judge.  Interval times count from the first data segment (iperf3's
+    cookie, sent as the data connection opens; its clock starts a round
+    trip later)."""
     t0 = series[0][0] if series else 0
     ratios = []
     for iv in res["intervals"][1:]:
         st = iv["streams"][0]
         cwnd = st.get("snd_cwnd", 0)
-        flights = [fl for t, fl in series
-                   if st["end"] - 0.25 <= t - t0 < st["end"]]
-        if cwnd and flights:
-            ratios.append(max(flights) / cwnd)
-            print(f"# {name}: {st['start']:.1f}-{st['end']:.1f} s: "
-                  f"cwnd {cwnd} B, most in flight at the end "
-                  f"{max(flights)} B, retransmits "
-                  f"{st.get('retransmits', '?')}")
+        end = [x for x in series if st["end"] - 0.25 <= x[0] - t0 < st["end"]]
+        if cwnd and end:
+            most = max(x[k] for x in end)
+            ratios.append(most / cwnd)
+            if say:
+                print(f"# {name}: {st['start']:.1f}-{st['end']:.1f} s: "
+                      f"cwnd {cwnd} B, most in flight at the end {most} B "
+                      f"({max(x[2] for x in end)} B without loss marks), "
+                      f"retransmits {st.get('retransmits', '?')}")
     return statistics.median(ratios) if len(ratios) >= 3 else None
 
 
@@ -182,6 +219,8 @@ def main():
                    f"tcpdump dropped {drops}")
 
         med = flight_ratio(name, res, series)
+        print(f"# {name}: median flight/cwnd {med}, without loss marks "
+              f"{flight_ratio(name, res, series, 2, False)}")
         ok = med is not None and 0.5 <= med <= 2
         if fam == "inet":
             native_ratio = med
