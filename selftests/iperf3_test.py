@@ -18,6 +18,7 @@ from scapy.layers.inet import IP, TCP  # noqa: E402
 from scapy.utils import PcapReader  # noqa: E402
 
 SENDER = "10.77.71.1"
+WINDOW = 0.1	# s: the end of an interval the flight is read in
 
 
 def seq_after(a, b):
@@ -162,9 +163,10 @@ def tcpdump_drops(path):
 
 
 def flight_ratio(name, res, series, k=1, say=True):
-    """Median over the 1-s intervals after the first of: the most bytes
-    in flight (series' pipe @k: 1 with loss marks, 2 without) in the
-    interval's last 250 ms (a few RTTs before iperf3 read the window)
+    """Median over iperf3's intervals (250 ms) after the first of: the
+    most bytes in flight (series' pipe @k: 1 with loss marks, 2 without)
+    in the interval's last WINDOW s (a few RTTs before iperf3 read the
+    window)
     over iperf3's snd_cwnd at its end; None without three intervals to
     judge.  Interval times count from the first data segment (iperf3's
     cookie, sent as the data connection opens; its clock starts a round
@@ -174,12 +176,13 @@ def flight_ratio(name, res, series, k=1, say=True):
     for iv in res["intervals"][1:]:
         st = iv["streams"][0]
         cwnd = st.get("snd_cwnd", 0)
-        end = [x for x in series if st["end"] - 0.25 <= x[0] - t0 < st["end"]]
+        end = [x for x in series
+               if st["end"] - WINDOW <= x[0] - t0 < st["end"]]
         if cwnd and end:
             most = max(x[k] for x in end)
             ratios.append(most / cwnd)
             if say:
-                print(f"# {name}: {st['start']:.1f}-{st['end']:.1f} s: "
+                print(f"# {name}: {st['start']:.2f}-{st['end']:.2f} s: "
                       f"cwnd {cwnd} B, most in flight at the end {most} B "
                       f"({max(x[2] for x in end)} B without loss marks), "
                       f"retransmits {st.get('retransmits', '?')}")
