@@ -388,12 +388,16 @@ TEST_F_TIMEOUT(cw, cwnd_growth_app_limited_as_native, 90)
 		 * in another run native 40, 61 and xtcp 33, 63 in rounds 1
 		 * and 2, on the debug kernel; in a third native 40, 56, 61
 		 * and xtcp 40, 60 (native's second round took 16 of its 30
-		 * ACKed segments as growth: its ACKs came grouped).  So the
-		 * round it stops in is native's within one.
+		 * ACKed segments as growth: its ACKs came grouped).  So at
+		 * k 30 the round it stops in is native's within one.  At
+		 * k 8 it is native's exactly: any grouping of the first
+		 * round's 8 ACKed segments takes cwnd from 10 to 16 or more
+		 * (each ACK finds it below twice the flight), where a stack
+		 * growing at half the rate would stop a round later.
 		 */
 		nr = app_limited_stop(_metadata, ks[i], n);
 		xr = app_limited_stop(_metadata, ks[i], x);
-		EXPECT_GE(1U, nr > xr ? nr - xr : xr - nr);
+		EXPECT_GE(ks[i] >= 30 ? 1U : 0U, nr > xr ? nr - xr : xr - nr);
 	}
 	/* The ACKs that came back while the sender was still in send()
 	 * waited in its backlog and were coalesced there (native's count

@@ -55,9 +55,12 @@ def overlap(ranges, lo, hi):
 def pipe(una, nxt, sacked, resent, mss, marks):
     """RFC 6675 s.4's pipe over the bytes from @una to @nxt, in bytes:
     a byte not SACKed counts once unless it is lost, once more if it was
-    resent.  With @marks, a hole is lost when DupThresh (3) segments'
-    worth of SACKed bytes lie above it (IsLost(), s.4, by bytes);
-    without, no hole is lost."""
+    resent.  A hole is lost when more than (DupThresh - 1) segments'
+    worth of SACKed bytes lie above it (IsLost(), by bytes: with full
+    segments its other rule, DupThresh SACKed segments above, says the
+    same).  Without @marks, the pipe this test used until 2026-12: no
+    hole lost and resent bytes not counted (the highest sequence sent
+    less the highest ACK and the SACKed bytes)."""
     total = 0
     lo = una
     blocks = [b for b in sacked if b[1] > una and b[0] < nxt]
@@ -65,8 +68,12 @@ def pipe(una, nxt, sacked, resent, mss, marks):
         hi = blocks[i][0] if i < len(blocks) else nxt
         if hi > lo:
             above = sum(min(r, nxt) - max(l, hi) for l, r in blocks[i:])
-            lost = marks and above >= 3 * mss
-            total += (0 if lost else hi - lo) + overlap(resent, lo, hi)
+            if not marks:
+                total += hi - lo
+            elif above > 2 * mss:
+                total += overlap(resent, lo, hi)
+            else:
+                total += hi - lo + overlap(resent, lo, hi)
         if i < len(blocks):
             lo = max(lo, blocks[i][1])
     return total
@@ -74,7 +81,7 @@ def pipe(una, nxt, sacked, resent, mss, marks):
 
 def wire(path):
     """From the capture: (retransmitted segments, [(t, pipe, pipe
-    without loss marks)]) of the data connection, the sender's flow
+    the old way, see there)]) of the data connection, the sender's flow
     carrying the most payload.  A data segment starting below the
     highest sequence sent before it is a retransmission, and so is a SYN
     after the first (tcpi_total_retrans counts resent SYNs too).  pipe,
@@ -164,7 +171,7 @@ def tcpdump_drops(path):
 
 def flight_ratio(name, res, series, k=1, say=True):
     """Median over iperf3's intervals (250 ms) after the first of: the
-    most bytes in flight (series' pipe @k: 1 with loss marks, 2 without)
+    most bytes in flight (series' pipe @k: 1 by RFC 6675, 2 the old way)
     in the interval's last WINDOW s (a few RTTs before iperf3 read the
     window)
     over iperf3's snd_cwnd at its end; None without three intervals to
@@ -184,7 +191,7 @@ def flight_ratio(name, res, series, k=1, say=True):
             if say:
                 print(f"# {name}: {st['start']:.2f}-{st['end']:.2f} s: "
                       f"cwnd {cwnd} B, most in flight at the end {most} B "
-                      f"({max(x[2] for x in end)} B without loss marks), "
+                      f"({max(x[2] for x in end)} B the old way), "
                       f"retransmits {st.get('retransmits', '?')}")
     return statistics.median(ratios) if len(ratios) >= 3 else None
 
@@ -222,7 +229,7 @@ def main():
                    f"tcpdump dropped {drops}")
 
         med = flight_ratio(name, res, series)
-        print(f"# {name}: median flight/cwnd {med}, without loss marks "
+        print(f"# {name}: median flight/cwnd {med}, the old way "
               f"{flight_ratio(name, res, series, 2, False)}")
         ok = med is not None and 0.5 <= med <= 2
         if fam == "inet":

@@ -8,7 +8,9 @@
 #     SYN queue (backlog 16; their SYN-ACKs go nowhere), more keep coming
 #     while a client makes 100 connections one after another, 10 KiB each
 #     way, byte-exact: they complete through cookies (TCPReqQFullDoCookies,
-#     SyncookiesSent, SyncookiesRecv), no cookie fails;
+#     SyncookiesSent, SyncookiesRecv), no cookie fails, and once the
+#     client has ended no connection is left established on the server
+#     (one would be a child no client connection stands for);
 #   - tcp_syncookies 0: the same flood: SYNs are dropped
 #     (TCPReqQFullDrop, ListenDrops);
 #   - a client without timestamps (net.ipv4.tcp_timestamps 0 in P):
@@ -74,20 +76,42 @@ def delta(before, after, name):
     return after.get(name, 0) - before.get(name, 0)
 
 
+def established(netns, fam, port):
+    """The connections in ESTABLISHED whose local port is @port in
+    @netns, from /proc/net/tcp or /proc/net/xtcp (the same columns);
+    None if unreadable.  Read once the client has ended: the server has
+    answered and closed each of the client's connections by then (the
+    client read to the server's FIN), so one still established is a
+    connection the client did not make."""
+    path = "/proc/net/tcp" if fam == "inet" else "/proc/net/xtcp"
+    r = subprocess.run(["ip", "netns", "exec", netns, "cat", path],
+                       capture_output=True, text=True, timeout=slow(20))
+    if r.returncode:
+        return None
+    n = 0
+    for line in r.stdout.splitlines()[1:]:
+        f = line.split()
+        if len(f) > 3 and f[3] == "01" and \
+                int(f[1].rsplit(":", 1)[1], 16) == port:
+            n += 1
+    return n
+
+
 def one_stack(tap, a, fam, port, cookies, conns, size="10K"):
     """Flood a @fam listener on @port while a native client makes @conns
     connections of @size each way; returns the counter deltas and the
     client's result."""
     sysctl_both(a.netns, tcp_syncookies=cookies)
     # The server accepts until killed (-n 0), not @conns: a connection
-    # more than the client made (PassiveOpens above @conns, printed)
-    # would end a server that counts to @conns before the client's last
-    # connect(), refused (seen on the debug kernel for both stacks: the
-    # 100th of 100 refused, no counter amiss).  A way in that fits, for
-    # either stack: a cookie ACK that found the listener on one CPU, its vCPU
-    # then stalled under TCG while the child its twin ACK made on the
-    # other lived its ~150 ms and went from the tables, so its own
-    # child's insertion found no twin (inet_ehash_nolisten()'s check).
+    # the client never made, accepted, would end a server that counts
+    # to @conns before the client's last connect(), refused (seen on the
+    # debug kernel for both stacks: the 100th of 100 refused).  Such a
+    # connection is now seen for what it is (established(), asserted by
+    # the caller).  A way in that fits, for either stack: a cookie ACK
+    # that found the listener on one CPU, its vCPU then stalled under
+    # TCG while the child its twin ACK made on the other lived its
+    # ~150 ms and went from the tables, so its own child's insertion
+    # found no twin (inet_ehash_nolisten()'s check).
     srv = subprocess.Popen(
         ["ip", "netns", "exec", a.netns, a.xfer, "server", "-f", fam, "-l",
          f"{a.dst}:{port}", "-n", "0", "-b", size, "-B", "16",
@@ -106,6 +130,7 @@ def one_stack(tap, a, fam, port, cookies, conns, size="10K"):
              str(conns), "-s", size, "-r", size,
              "-t", str(slow(20) if cookies else 5), "-w", str(slow(600))],
             capture_output=True, text=True, timeout=slow(700))
+        extra = established(a.netns, fam, port)
     finally:
         flood.end()
         srv.kill()
@@ -116,6 +141,7 @@ def one_stack(tap, a, fam, port, cookies, conns, size="10K"):
           "SyncookiesRecv", "SyncookiesFailed", "ListenDrops",
           "ListenOverflows")}
     d["PassiveOpens"] = delta(before, after, "Tcp:PassiveOpens")
+    d["extra"] = extra
     out = (r.stdout + r.stderr).strip().replace("\n", " ")
     print(f"# {fam}, tcp_syncookies {cookies}: {flood.sent} spoofed SYNs; "
           f"client exit {r.returncode}: {out}")
@@ -149,7 +175,7 @@ def main():
     ap.add_argument("--netns", required=True)
     ap.add_argument("--xfer", required=True)
     a = ap.parse_args()
-    tap = Tap(10)
+    tap = Tap(12)
 
     res = {}
     for fam, port in (("inet", 5501), ("xtcp", 5502)):
@@ -162,6 +188,18 @@ def main():
                     f"way byte-exact, during a SYN flood with "
                     f"tcp_syncookies 1", c if d is None else c[1],
                     native_ok)
+        if fam == "inet":
+            native_ok = ok
+    # No connection the client did not make: none left established on
+    # the server's port after the client's end.
+    native_ok = True
+    for fam in ("inet", "xtcp"):
+        d = res[fam][0] or {}
+        ok = d.get("extra") == 0
+        native_late(tap, fam, ok, f"{fam}: after the flood's 100 "
+                    f"connections, none established on the server that "
+                    f"the client did not make",
+                    f"{d.get('extra')} still established", native_ok)
         if fam == "inet":
             native_ok = ok
     n, x = res["inet"][0] or {}, res["xtcp"][0] or {}
