@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from slow import SLOW, slow  # noqa: E402
 from tap import Tap  # noqa: E402
-from stacks import mib_counters, sysctl_both  # noqa: E402
+from stacks import established_rows, mib_counters, sysctl_both  # noqa: E402
 from scapy.arch import get_if_hwaddr  # noqa: E402
 from scapy.config import conf  # noqa: E402
 from scapy.layers.inet import IP, TCP  # noqa: E402
@@ -78,23 +78,12 @@ def delta(before, after, name):
 
 def established(netns, fam, port):
     """The connections in ESTABLISHED whose local port is @port in
-    @netns, from /proc/net/tcp or /proc/net/xtcp (the same columns);
-    None if unreadable.  Read once the client has ended: the server has
-    answered and closed each of the client's connections by then (the
-    client read to the server's FIN), so one still established is a
-    connection the client did not make."""
-    path = "/proc/net/tcp" if fam == "inet" else "/proc/net/xtcp"
-    r = subprocess.run(["ip", "netns", "exec", netns, "cat", path],
-                       capture_output=True, text=True, timeout=slow(20))
-    if r.returncode:
-        return None
-    n = 0
-    for line in r.stdout.splitlines()[1:]:
-        f = line.split()
-        if len(f) > 3 and f[3] == "01" and \
-                int(f[1].rsplit(":", 1)[1], 16) == port:
-            n += 1
-    return n
+    @netns (established_rows()); None if unreadable.  Read once the
+    client has ended: the server has answered and closed each of the
+    client's connections by then (the client read to the server's FIN),
+    so one still established is a connection the client did not make."""
+    rows = established_rows(netns, fam, port)
+    return None if rows is None else len(rows)
 
 
 def one_stack(tap, a, fam, port, cookies, conns, size="10K"):

@@ -68,20 +68,30 @@ def knob_get(netns, tree, name):
                           capture_output=True, text=True).stdout.strip()
 
 
+def established_rows(netns, fam, port):
+    """The rows (split into columns) of the ESTABLISHED entries on local
+    @port in namespace @netns, from /proc/net/tcp ("inet") or
+    /proc/net/xtcp ("xtcp"), which have the same columns; None if the
+    file could not be read."""
+    f = "/proc/net/tcp" if fam == "inet" else "/proc/net/xtcp"
+    r = subprocess.run(["ip", "netns", "exec", netns, "cat", f],
+                       capture_output=True, text=True, timeout=slow(20))
+    if r.returncode:
+        return None
+    return [c for c in (line.split() for line in r.stdout.splitlines()[1:])
+            if len(c) > 3 and c[1].endswith(f":{port:04X}") and c[3] == "01"]
+
+
 def sock_row(netns, fam, port):
     """(RTO in s, cwnd, ssthresh) of the established connection on local
-    @port in namespace @netns: the columns after the pointer of
-    /proc/net/tcp ("inet") or /proc/net/xtcp ("xtcp"), which are the
-    same (RTO in clock ticks of USER_HZ 100, ssthresh -1 in the initial
-    slow start); None if there is none."""
-    f = "/proc/net/tcp" if fam == "inet" else "/proc/net/xtcp"
-    out = subprocess.run(["ip", "netns", "exec", netns, "cat", f],
-                         capture_output=True, text=True).stdout
-    for line in out.splitlines()[1:]:
-        c = line.split()
-        if len(c) > 3 and c[1].endswith(f":{port:04X}") and c[3] == "01":
-            return int(c[-5]) / 100, int(c[-2]), int(c[-1])
-    return None
+    @port in namespace @netns (established_rows(): the columns after the
+    pointer, RTO in clock ticks of USER_HZ 100, ssthresh -1 in the
+    initial slow start); None if there is none."""
+    rows = established_rows(netns, fam, port)
+    if not rows:
+        return None
+    c = rows[0]
+    return int(c[-5]) / 100, int(c[-2]), int(c[-1])
 
 
 def cwnd_ssthresh(netns, fam, port):
