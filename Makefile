@@ -27,12 +27,17 @@ MOD_SRCS	:= $(wildcard net/xtcp/*.c include/net/*.h include/uapi/linux/*.h)
 SELFTEST_SRCS	:= $(wildcard selftests/*.c)
 SELFTESTS	:= $(patsubst selftests/%.c,$(SELFTEST_BIN)/%,$(SELFTEST_SRCS))
 
-.PHONY: all deps module selftests run check check-debug lint clean host-tests bench plots
+.PHONY: all vm-dir deps module selftests run check check-debug lint clean host-tests bench plots
 
 all: module
 
 deps:
 	@scripts/deps
+
+# The VM targets first check that the guest can see this checkout (not
+# under /tmp or /run, which it mounts afresh), before any set-up or build.
+vm-dir:
+	@scripts/vm-run --check-dir
 
 module: deps
 	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) KVER=$(KVER) modules
@@ -66,25 +71,25 @@ selftests: $(SELFTESTS) $(PRELOAD_LIB)
 host-tests: deps $(KSFT_DIR)/kselftest_harness.h
 	@$(MAKE) -s -C selftests/host all
 
-run: module selftests
+run: vm-dir module selftests
 	@scripts/vm-run -t 600 -o $(BUILD)/run-out -- scripts/demo
 
-check: deps
+check: vm-dir deps
 	@scripts/check $(T)
 
 # The debug-kernel lane (Documentation/testing.rst): the kernel is cached in
 # /var/cache/xtcp/debug-kernel, xtcp.ko for it is built in build/debug-mod.
-check-debug: deps
+check-debug: vm-dir deps
 	@scripts/check-debug $(T)
 
 # The figures of scripts/xtcp-plot from one VM run, into build/plots/.
-plots: module selftests
+plots: vm-dir module selftests
 	@scripts/deps plots
 	@mkdir -p $(BUILD)/plots
 	@scripts/vm-run -t 900 -o $(BUILD)/plots -- scripts/xtcp-plot vm $(BUILD)/plots
 
 # xtcp against native TCP (throughput, connections/s) in one VM run.
-bench: module selftests
+bench: vm-dir module selftests
 	@scripts/deps plots
 	@scripts/bench
 
