@@ -27,7 +27,7 @@ MOD_SRCS	:= $(wildcard net/xtcp/*.c include/net/*.h include/uapi/linux/*.h)
 SELFTEST_SRCS	:= $(wildcard selftests/*.c)
 SELFTESTS	:= $(patsubst selftests/%.c,$(SELFTEST_BIN)/%,$(SELFTEST_SRCS))
 
-.PHONY: all vm-dir deps module selftests run check check-debug lint clean host-tests bench plots
+.PHONY: all deps module selftests run check check-debug lint clean host-tests bench plots
 
 all: module
 
@@ -35,9 +35,21 @@ deps:
 	@scripts/deps
 
 # The VM targets first check that the guest can see this checkout (not
-# under /tmp or /run, which it mounts afresh), before any set-up or build.
-vm-dir:
-	@scripts/vm-run --check-dir
+# under /tmp or /run, which it mounts afresh), while make reads this file:
+# before any set-up or build, with -j and -k too.  make check needs the VM
+# unless T names only host and style tests (scripts/check's want_vm()).
+comma		:= ,
+VM_GOALS	:= $(filter run check-debug bench plots,$(MAKECMDGOALS))
+ifneq ($(filter check,$(MAKECMDGOALS)),)
+ifneq ($(if $(T),$(filter-out host style,$(subst $(comma), ,$(T))),all),)
+VM_GOALS	+= check
+endif
+endif
+ifneq ($(VM_GOALS),)
+ifneq ($(shell scripts/vm-run --check-dir >&2 && echo ok),ok)
+$(error not starting $(VM_GOALS): see above)
+endif
+endif
 
 module: deps
 	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) KVER=$(KVER) modules
@@ -71,25 +83,25 @@ selftests: $(SELFTESTS) $(PRELOAD_LIB)
 host-tests: deps $(KSFT_DIR)/kselftest_harness.h
 	@$(MAKE) -s -C selftests/host all
 
-run: vm-dir module selftests
+run: module selftests
 	@scripts/vm-run -t 600 -o $(BUILD)/run-out -- scripts/demo
 
-check: vm-dir deps
+check: deps
 	@scripts/check $(T)
 
 # The debug-kernel lane (Documentation/testing.rst): the kernel is cached in
 # /var/cache/xtcp/debug-kernel, xtcp.ko for it is built in build/debug-mod.
-check-debug: vm-dir deps
+check-debug: deps
 	@scripts/check-debug $(T)
 
 # The figures of scripts/xtcp-plot from one VM run, into build/plots/.
-plots: vm-dir module selftests
+plots: module selftests
 	@scripts/deps plots
 	@mkdir -p $(BUILD)/plots
 	@scripts/vm-run -t 900 -o $(BUILD)/plots -- scripts/xtcp-plot vm $(BUILD)/plots
 
 # xtcp against native TCP (throughput, connections/s) in one VM run.
-bench: vm-dir module selftests
+bench: module selftests
 	@scripts/deps plots
 	@scripts/bench
 
