@@ -82,6 +82,20 @@
 #      is a probe of the last segment (RACK-TLP, RFC 8985 s.7) sent about
 #      two smoothed RTTs after our last ACK (printed, with the RTO), not
 #      the head at the RTO; then the SACK of the probe has 9 resent.
+#  (n) a tail loss the probe repaired (RFC 8985 s.7.4.2, Linux's
+#      tcp_process_tlp_ack()): 10 lost, 1-9 ACKed; the probe resends
+#      10 (the writer has nothing new yet) and we ACK it: SND.UNA is then
+#      the probe's SND.NXT, which says nothing yet.  The writer's second
+#      write (ten more segments, TLP_PAUSE after its first) goes out
+#      whole, and one ACK of all of it passes the probe's SND.NXT with
+#      no sign that the original 10 had arrived: the probe repaired a
+#      loss, and the window is reduced once.  Native's ssthresh then
+#      comes from its cwnd (CUBIC: 0.7 of about 19); xtcp's from
+#      FlightSize (its design, RFC 5681 eq. 4), which must be the ten
+#      segments in flight before that ACK: at least 5 (Reno's half) and
+#      not the minimum of 2 it took from the flight left after the ACK
+#      (nothing) before the fix.  Native's must be set (sanity: the
+#      case reached the reduction).
 #  (h) spurious RTO (F-RTO, RFC 5682): the writer has twenty segments;
 #      we hold the flight's ACKs until X's RTO resends 1, then send them:
 #      the first (of 1, resent) has X send new data (11, 12) instead of
@@ -219,6 +233,8 @@
 #      only retransmission spurious (tcp_try_undo_dsack()).
 #  (l) both pass.
 #  (m) both pass (xtcp failed before the fix, see there).
+#  (n) both pass (xtcp's ssthresh was 2, from the flight left after the
+#      ACK, before the fix of 2026-12-04).
 #  (j), (k) both pass (fail on xtcp before the review fixes M6 and M7:
 #      after the last D-SACK (6, 6) with ssthresh set, where native and
 #      the fixed xtcp are back at (11, -1)).
@@ -259,6 +275,10 @@ PRR_CUM = [2, 2, 3, 3, 3, 4, 5]	# (i): PRR's cumulative sends, see above
 RUN = slow(15.0)	# s: bounds one case
 RTT_WAIT = 1.3 * PATH_RTT	# (m): s from the retransmission to our ACK
 WATCH = slow(0.5)	# (m): s to see what X resends after it
+# (n): ms from the writer's first write to its second: after our ACK of
+# the probe, which comes about PATH_RTT (our flight ACKs) + 2 SRTT +
+# 200 ms (one segment out) after the first.
+TLP_PAUSE = int(4.5 * PATH_RTT * 1000)
 
 
 class Receiver:
@@ -347,8 +367,8 @@ class Case(WriterCase):
     says whether a later segment is ignored; @hold lists segments kept
     back and taken once all else is ACKed (a late original)."""
 
-    def __init__(self, args, wire, fam, port, total=TOTAL):
-        super().__init__(args, wire, fam, port, total)
+    def __init__(self, args, wire, fam, port, total=TOTAL, writes=None):
+        super().__init__(args, wire, fam, port, total, writes=writes)
         self.before_dsack = None	# set once the flight is taken
         self.rcv = None
         self.dropped = []
@@ -679,6 +699,61 @@ def prr_obs(args, wire, fam, port):
         case.close()
 
 
+def tlp_loss_obs(args, wire, fam, port):
+    """Case (n): a dict of what was seen, or why it stopped."""
+    case = Case(args, wire, fam, port, total=2 * TOTAL,
+                writes=[f"write:{TOTAL}", f"sleep:{TLP_PAUSE}",
+                        f"write:{TOTAL}"])
+    r = {}
+    try:
+        why = case.open(list(range(1, NSEG)), hs_rtt=HS_RTT)
+        if not why:
+            why = case.first_flight()
+        if why:
+            r["why"] = why
+            return r
+        left = case.t_first + PATH_RTT - time.time()
+        if left > 0:
+            time.sleep(left)
+        case.rcv.send(case.flight)
+        t_acks = time.time()
+        deadline = time.monotonic() + RUN
+        while len(case.data()) <= NSEG:
+            if time.monotonic() > deadline:
+                r["why"] = f"no probe in {RUN} s"
+                return r
+            time.sleep(0.01)
+        probe = case.data()[NSEG]
+        r["probe"] = seg_name(*case.off(probe))
+        r["probe_s"] = round(float(probe.time) - t_acks, 3)
+        if case.off(probe) != ((NSEG - 1) * MSS, NSEG * MSS):
+            r["why"] = "the probe was not a resent 10"
+            return r
+        case.rcv.send([case.rcv.take(*case.off(probe))])
+        time.sleep(0.1)
+        r["before"] = cwnd_ssthresh(args.netns, fam, port)
+        while True:
+            new = [p for p in case.data() if case.off(p)[0] >= TOTAL]
+            if len(new) >= NSEG or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        r["new"] = [seg_name(*case.off(p)) for p in new]
+        if len(new) < NSEG:
+            r["why"] = f"{len(new)} of the second write's segments"
+            return r
+        acks = [case.rcv.take(*case.off(p)) for p in new]
+        case.rcv.send(acks[-1:])
+        time.sleep(0.2)
+        r["end"] = cwnd_ssthresh(args.netns, fam, port)
+        return r
+    except Exception as e:	# report, go on with the next case
+        r["why"] = f"exception {e!r}"
+        return r
+    finally:
+        print(f"# {fam} tlp loss: {r}", flush=True)
+        case.close()
+
+
 def segs(r, upto=None, frm=None):
     """The segment numbers of record @r, from index @frm to @upto."""
     return [x.split("@")[0] for x in r["rtx"][frm:upto]]
@@ -797,7 +872,7 @@ def main():
                  ("tcp_recovery", 1), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
         knob_both(args.netns, k, v, missing)
-    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2 + 2 + 2 + 1)
+    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2 + 2 + 2 + 1 + 2)
     port = 7700
     # Native, the reference, resent the flight's head before our first
     # ACK (its RTO from a handshake of PATH_RTT fired first), or, on a
@@ -1057,6 +1132,30 @@ def main():
             f"native {n.get('first') if isinstance(n, dict) else n}, "
             f"xtcp {x.get('first') if isinstance(x, dict) else x}, "
             f"PATH_RTT {PATH_RTT} s")
+
+    # (n) a tail loss the probe repaired: ssthresh from the flight
+    # before the ACK that showed it.
+    out = []
+    late["why"] = None	# not a both() case
+    for fam in FAMILIES:
+        port += 1
+        subprocess.run(["ip", "netns", "exec", args.netns, "ip",
+                        "tcp_metrics", "flush", "all"], capture_output=True)
+        out.append(tlp_loss_obs(args, wire, fam, port))
+    n, x = out
+    if SLOW > 1 and "why" in n:
+        late["why"] = (f"XTCP_SLOW {SLOW}: the test bed was later than "
+                       f"X's timers, native stopped: {n['why']}")
+
+    def reduced(r):
+        e = r.get("end")
+        return "why" not in r and e is not None and e[1] != -1
+    tap.result(reduced(n), "tlp loss: native's probe of 10 repaired the "
+               "tail and the window was reduced once (sanity)", str(n))
+    xresult(reduced(n) and reduced(x) and x["end"][1] >= NSEG // 2,
+            "tlp loss: xtcp reduces from the ten segments in flight "
+            "before the ACK that showed the repair, not from what was "
+            "left after it [RACK-TLP]", f"native {n}, xtcp {x}")
 
     # (d) D-SACK undo.  Our handshake ACK goes HS_RTT after the
     # SYN-ACK, not PATH_RTT: the SYN-ACK's RTO is 1 s in both stacks

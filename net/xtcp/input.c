@@ -875,9 +875,15 @@ void xtcp_end_cwnd_reduction(struct sock *sk)
  * recovery (RACK's reorder timer, a lost retransmission) ssthresh comes
  * from cwnd, not from the flight sent before the RTO
  * (xtcp_recovery_ssthresh_base()).  On an ACK with ECE (@ece) nothing of
- * the reduction may be undone (prior_ssthresh stays 0).
+ * the reduction may be undone (prior_ssthresh stays 0).  @flight is
+ * FlightSize, segments, before the ACK that found the loss (RFC 5681
+ * s.3.2 step 2 "when the third duplicate ACK is received"; with SACK and
+ * RACK that ACK may also move SND.UNA, and what it acknowledged was in
+ * flight when the loss happened), or now, for the reorder timer and an
+ * old ACK, which move nothing.
  */
-static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece)
+static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece,
+				u32 flight)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 base;
@@ -900,8 +906,7 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece)
 		 */
 		base = xtcp_recovery_ssthresh_base(xsk->in_loss,
 						   xsk->cong.cwnd,
-						   min(xtcp_flight_segs(xsk),
-						       xsk->cong.cwnd));
+						   min(flight, xsk->cong.cwnd));
 		xtcp_init_cwnd_reduction(sk, base);
 	}
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
@@ -923,16 +928,17 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece)
  * resent (tcp_process_loss()), unless F-RTO sends new data instead
  * (Linux's REXMIT_NEW); a retransmission RACK finds lost then starts
  * fast recovery (Linux's FLAG_LOST_RETRANS).  @ece: the ACK echoed
- * congestion (xtcp_enter_recovery()).  Undo (D-SACK, timestamps) and F-RTO have decided
- * before (xtcp_ack()).  The caller then lets PRR set cwnd
- * (xtcp_cwnd_reduction(), as tcp_cong_control() does after
- * tcp_fastretrans_alert()) and resends what is lost, in order, as the
+ * congestion, @flight: FlightSize before it (xtcp_enter_recovery()).
+ * Undo (D-SACK, timestamps) and F-RTO have decided before (xtcp_ack()).
+ * The caller then lets PRR set cwnd (xtcp_cwnd_reduction(), as
+ * tcp_cong_control() does after tcp_fastretrans_alert()) and resends what is lost, in order, as the
  * pipe allows (xtcp_xmit_retransmit_queue(), tcp_xmit_recovery()).
  *
  * Return: true if RACK armed the reorder timer (the RTO is not re-armed
  * then, as Linux clears FLAG_SET_XMIT_TIMER).
  */
-static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool ece)
+static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool ece,
+			       u32 flight)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	bool rack = xtcp_is_rack(sk), reo = false;
@@ -950,7 +956,7 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool ece)
 		    (!rack && xsk->sacked_out >= xsk->reordering)) &&
 		   (cwr || xsk->in_loss ||
 		    xtcp_seq_geq(xsk->snd_una, xsk->high_seq))) {
-		xtcp_enter_recovery(sk, cwr, ece);
+		xtcp_enter_recovery(sk, cwr, ece, flight);
 		if (!rack)
 			xtcp_update_scoreboard(sk, true);
 	}
@@ -1017,10 +1023,11 @@ static bool xtcp_reno_state(struct sock *sk, const struct sk_buff *skb,
  * once something is lost, once per window of data (RFC 6582's "recover")
  * unless in CWR.  The caller lets PRR set cwnd and resends what is lost
  * (xtcp_xmit_retransmit_queue()), which counts in retrans_out and
- * prr_out.  @ece: the ACK echoed congestion (xtcp_enter_recovery()).
+ * prr_out.  @ece: the ACK echoed congestion, @flight: FlightSize before
+ * it (xtcp_enter_recovery()).
  */
 static void xtcp_reno_recovery(struct sock *sk, bool una_advanced, bool cwr,
-			       bool ece)
+			       bool ece, u32 flight)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *head = xtcp_rtx_queue_head(sk);
@@ -1039,7 +1046,7 @@ static void xtcp_reno_recovery(struct sock *sk, bool una_advanced, bool cwr,
 		xtcp_mark_skb_lost(sk, head);
 	}
 	if (!xsk->in_recovery && xsk->lost_out && may_enter)
-		xtcp_enter_recovery(sk, cwr, ece);
+		xtcp_enter_recovery(sk, cwr, ece, flight);
 }
 
 /**
@@ -1066,7 +1073,8 @@ void xtcp_rack_reo_timeout(struct sock *sk)
 	if (xtcp_rack_detect_loss_timeout(sk)) {
 		if (!xsk->in_recovery) {
 			xtcp_enter_recovery(sk, xsk->ecn_flags &
-						XTCP_ECN_IN_CWR, false);
+						XTCP_ECN_IN_CWR, false,
+					    xtcp_flight_segs(xsk));
 			if (!xsk->cong_ops->cong_control)
 				xtcp_cwnd_reduction(sk, 1, xsk->lost - lost,
 						    false);
@@ -1127,6 +1135,11 @@ static void xtcp_set_xmit_timer(struct sock *sk)
  * @dsack_tlp:   its D-SACK reports exactly the probe (FLAG_DSACK_TLP)
  * @pure_dupack: it neither moved SND.UNA, nor carried data or a window
  *               update, nor SACKed new data
+ * @flight:      FlightSize before this ACK, segments: the ssthresh hook's
+ *               input.  The ACK that shows the probe repaired a loss
+ *               acknowledges the tail, often all of it, so the flight left
+ *               after it would cut cwnd to the minimum of 2 where Linux
+ *               takes 0.7 (CUBIC) or 0.5 (Reno) of cwnd.
  *
  * RFC 8985 s.7.4 as Linux's tcp_process_tlp_ack(), the verdict from
  * xtcp_tlp_ack().  A probe that repaired a loss (the ACK covers more than
@@ -1138,7 +1151,7 @@ static void xtcp_set_xmit_timer(struct sock *sk)
  * signalled to an ECN peer, and the connection back in the open state.
  */
 static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
-				 bool pure_dupack)
+				 bool pure_dupack, u32 flight)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
@@ -1152,7 +1165,7 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 	case XTCP_TLP_LOSS:
 		break;
 	}
-	xtcp_init_cwnd_reduction(sk, xtcp_flight_segs(xsk));
+	xtcp_init_cwnd_reduction(sk, flight);
 	xtcp_end_cwnd_reduction(sk);
 	xsk->in_recovery = 0;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
@@ -1351,7 +1364,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			xtcp_rack_update(sk, &rs);
 			xtcp_sack_undo_unmoved(sk, skb, &rs, segs != 0, false);
 			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR,
-					   false);
+					   false, xtcp_flight_segs(xsk));
 			/* No cwnd change on an old ACK (tcp_ack()'s old_ack
 			 * has no tcp_cong_control()).
 			 */
@@ -1431,7 +1444,8 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_rack_update(sk, &rs);
 		xtcp_in_ack_event(sk, win_update, ece);
 		if (xsk->tlp_high_seq)
-			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp, false);
+			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp, false,
+					     flight);
 		hold = false;
 		if (!xtcp_is_sack(xsk)) {
 			hold = xtcp_reno_state(sk, skb, &rs, prior_snd_una,
@@ -1482,7 +1496,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			xsk->high_seq = ack;
 		reo = false;
 		if (xtcp_is_sack(xsk) && !hold) {
-			reo = xtcp_sack_recovery(sk, cwr, ece);
+			reo = xtcp_sack_recovery(sk, cwr, ece, flight);
 			WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
 			/* A lost retransmission ended F-RTO's new data:
 			 * recovery resends (Linux's REXMIT_LOST).
@@ -1490,7 +1504,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			if (xsk->in_recovery)
 				frto_new = false;
 		} else if (!hold) {
-			xtcp_reno_recovery(sk, true, cwr, ece);
+			xtcp_reno_recovery(sk, true, cwr, ece, flight);
 		}
 		xtcp_cong_control(sk, segs, rs_sacked,
 				  xsk->delivered - prior_delivered,
@@ -1543,11 +1557,11 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		if (xsk->tlp_high_seq)
 			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp,
 					     cb->end_seq == cb->seq &&
-					     !win_update && !segs);
+					     !win_update && !segs, flight);
 		xtcp_sack_undo_unmoved(sk, skb, &rs, segs != 0,
 				       xtcp_num_dupack(skb, cb->end_seq == cb->seq &&
 						       !win_update && !rs.dsack));
-		reo = xtcp_sack_recovery(sk, cwr, ece);
+		reo = xtcp_sack_recovery(sk, cwr, ece, flight);
 		/* Not with nothing outstanding (tcp_ack()'s no_queue). */
 		if (prior_packets)
 			xtcp_cong_control(sk, 0, segs != 0,
@@ -1574,7 +1588,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 						       !win_update),
 				       &frto_new);
 		if (!hold)
-			xtcp_reno_recovery(sk, false, cwr, ece);
+			xtcp_reno_recovery(sk, false, cwr, ece, flight);
 		xtcp_cong_control(sk, 0, false,
 				  xsk->delivered - prior_delivered,
 				  xsk->lost - prior_lost, false, &rs,

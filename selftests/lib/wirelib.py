@@ -590,11 +590,14 @@ class WriterCase:
     off(), wait_flight(), close()."""
 
     def __init__(self, args, wire, fam, port, total, hold_ms=20000,
-                 secs=5):
+                 secs=5, writes=None):
         self.args, self.wire, self.fam, self.port = args, wire, fam, port
         self.total = total
+        # @writes: the writer's actions instead of one write of @total
+        # (wire_peer's write:N and sleep:MS), still held @hold_ms after.
+        acts = writes or [f"write:{total}"]
         self.peer = XPeer(args, fam, "-l", f"{args.dst}:{port}",
-                          f"write:{total}", f"sleep:{hold_ms}", secs=secs)
+                          *acts, f"sleep:{hold_ms}", secs=secs)
         self.c = None
 
     def syn(self, opts):
