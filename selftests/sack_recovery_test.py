@@ -86,11 +86,12 @@
 #      tcp_process_tlp_ack()): 10 lost, 1-9 ACKed; the probe resends
 #      10 (the writer has nothing new yet) and we ACK it: SND.UNA is then
 #      the probe's SND.NXT, which says nothing yet.  The writer's second
-#      write (ten more segments, TLP_PAUSE after its first) goes out
-#      whole, and one ACK of all of it passes the probe's SND.NXT with
+#      write (ten more segments, asked for through its stdin once our
+#      ACK of the probe went) goes out whole, and one ACK of all of it passes the probe's SND.NXT with
 #      no sign that the original 10 had arrived: the probe repaired a
 #      loss, and the window is reduced once.  Native's ssthresh then
-#      comes from its cwnd (CUBIC: 0.7 of about 19); xtcp's from
+#      comes from its cwnd (CUBIC: 0.7 of 20, IW10 grown by the nine
+#      ACKs and the probe's); xtcp's from
 #      FlightSize (its design, RFC 5681 eq. 4), which must be the ten
 #      segments in flight before that ACK: at least 5 (Reno's half) and
 #      not the minimum of 2 it took from the flight left after the ACK
@@ -203,7 +204,7 @@
 # Cases (a)-(c), (f)-(m) run with tcp_early_retrans 0 (no
 # tail loss probe: with no ACK within two RTTs, which a python receiver
 # under TCG cannot promise, a probe would be one more retransmission),
-# (e) and (d) with Linux's default 3.  Sysctls are set for both stacks; a net.xtcp knob
+# (e), (n) and (d) with Linux's default 3.  Sysctls are set for both stacks; a net.xtcp knob
 # that does not exist yet is reported ("# knob ... missing") and the
 # test goes on.  tcp_no_metrics_save is 1 so that native TCP does not
 # carry ssthresh or reordering from one case to the next.
@@ -275,10 +276,6 @@ PRR_CUM = [2, 2, 3, 3, 3, 4, 5]	# (i): PRR's cumulative sends, see above
 RUN = slow(15.0)	# s: bounds one case
 RTT_WAIT = 1.3 * PATH_RTT	# (m): s from the retransmission to our ACK
 WATCH = slow(0.5)	# (m): s to see what X resends after it
-# (n): ms from the writer's first write to its second: after our ACK of
-# the probe, which comes about PATH_RTT (our flight ACKs) + 2 SRTT +
-# 200 ms (one segment out) after the first.
-TLP_PAUSE = int(4.5 * PATH_RTT * 1000)
 
 
 class Receiver:
@@ -412,6 +409,18 @@ class Case(WriterCase):
         self.t_first = float(segs[0].time)
         self.t_last = float(segs[NSEG - 1].time)
         self.flight_pkts = segs
+        return None
+
+    def flight_due(self, order, hs_rtt=PATH_RTT):
+        """Our handshake (open()), X's initial flight, and the wait
+        until our ACKs of it are due, PATH_RTT after its first segment:
+        None, or why not."""
+        why = self.open(order, hs_rtt) or self.first_flight()
+        if why:
+            return why
+        left = self.t_first + PATH_RTT - time.time()
+        if left > 0:
+            time.sleep(left)
         return None
 
     def run(self, order, drop=None, hold=(), rto=False, late=False,
@@ -666,15 +675,10 @@ def prr_obs(args, wire, fam, port):
     case = Case(args, wire, fam, port, total=PRR_SEGS * MSS)
     r = {}
     try:
-        why = case.open(list(range(2, NSEG + 1)))
-        if not why:
-            why = case.first_flight()
+        why = case.flight_due(list(range(2, NSEG + 1)))
         if why:
             r["why"] = why
             return r
-        left = case.t_first + PATH_RTT - time.time()
-        if left > 0:
-            time.sleep(left)
         # The first two ACKs built (SACK 2, SACK 2-3) are not sent.
         for a in case.flight[2:]:
             case.rcv.send([a])
@@ -702,19 +706,13 @@ def prr_obs(args, wire, fam, port):
 def tlp_loss_obs(args, wire, fam, port):
     """Case (n): a dict of what was seen, or why it stopped."""
     case = Case(args, wire, fam, port, total=2 * TOTAL,
-                writes=[f"write:{TOTAL}", f"sleep:{TLP_PAUSE}",
-                        f"write:{TOTAL}"])
+                writes=[f"write:{TOTAL}", "stdin"])
     r = {}
     try:
-        why = case.open(list(range(1, NSEG)), hs_rtt=HS_RTT)
-        if not why:
-            why = case.first_flight()
+        why = case.flight_due(list(range(1, NSEG)), hs_rtt=HS_RTT)
         if why:
             r["why"] = why
             return r
-        left = case.t_first + PATH_RTT - time.time()
-        if left > 0:
-            time.sleep(left)
         case.rcv.send(case.flight)
         t_acks = time.time()
         deadline = time.monotonic() + RUN
@@ -732,6 +730,9 @@ def tlp_loss_obs(args, wire, fam, port):
         case.rcv.send([case.rcv.take(*case.off(probe))])
         time.sleep(0.1)
         r["before"] = cwnd_ssthresh(args.netns, fam, port)
+        # The second write only now: the probe was the resent 10, and
+        # nothing new went before our ACK of it.
+        case.more_actions(f"write:{TOTAL}")
         while True:
             new = [p for p in case.data() if case.off(p)[0] >= TOTAL]
             if len(new) >= NSEG or time.monotonic() > deadline:
@@ -742,6 +743,12 @@ def tlp_loss_obs(args, wire, fam, port):
             r["why"] = f"{len(new)} of the second write's segments"
             return r
         acks = [case.rcv.take(*case.off(p)) for p in new]
+        # Ten distinct new segments, none resent before our ACK: an RTO
+        # there (the test bed later than X's timer) would set ssthresh
+        # itself and say nothing about the probe.
+        if len({case.off(p) for p in new}) < len(new):
+            r["why"] = "X resent new data before our ACK: the test bed was late"
+            return r
         case.rcv.send(acks[-1:])
         time.sleep(0.2)
         r["end"] = cwnd_ssthresh(args.netns, fam, port)
@@ -1143,13 +1150,19 @@ def main():
                         "tcp_metrics", "flush", "all"], capture_output=True)
         out.append(tlp_loss_obs(args, wire, fam, port))
     n, x = out
-    if SLOW > 1 and "why" in n:
+    if "why" in n and (SLOW > 1 or "late" in n["why"]):
+        late["why"] = (f"the test bed was later than X's timers, native "
+                       f"stopped: {n['why']}")
+    elif SLOW > 1 and x.get("why", "").startswith("initial flight"):
+        # As in both(): xtcp's SYN-ACK timer before our held ACK.
         late["why"] = (f"XTCP_SLOW {SLOW}: the test bed was later than "
-                       f"X's timers, native stopped: {n['why']}")
+                       f"xtcp's SYN-ACK timer: {x['why']}")
 
     def reduced(r):
-        e = r.get("end")
-        return "why" not in r and e is not None and e[1] != -1
+        """Not reduced before our ACK of the new data, reduced after."""
+        e, b = r.get("end"), r.get("before")
+        return ("why" not in r and b is not None and b[1] == -1 and
+                e is not None and e[1] != -1)
     tap.result(reduced(n), "tlp loss: native's probe of 10 repaired the "
                "tail and the window was reduced once (sanity)", str(n))
     xresult(reduced(n) and reduced(x) and x["end"][1] >= NSEG // 2,

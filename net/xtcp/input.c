@@ -1135,11 +1135,14 @@ static void xtcp_set_xmit_timer(struct sock *sk)
  * @dsack_tlp:   its D-SACK reports exactly the probe (FLAG_DSACK_TLP)
  * @pure_dupack: it neither moved SND.UNA, nor carried data or a window
  *               update, nor SACKed new data
- * @flight:      FlightSize before this ACK, segments: the ssthresh hook's
- *               input.  The ACK that shows the probe repaired a loss
- *               acknowledges the tail, often all of it, so the flight left
- *               after it would cut cwnd to the minimum of 2 where Linux
- *               takes 0.7 (CUBIC) or 0.5 (Reno) of cwnd.
+ * @flight:      FlightSize before this ACK, segments, at most cwnd: the
+ *               ssthresh hook's input.  The ACK that shows the probe
+ *               repaired a loss passes tlp_high_seq, so it acknowledges
+ *               data sent after the probe, often all that is outstanding:
+ *               the flight left after it would cut cwnd to the minimum
+ *               of 2 where Linux takes 0.7 (CUBIC) or 0.5 (Reno) of cwnd.
+ *               Little sent after the probe still gives a small ssthresh
+ *               (FlightSize, where Linux's hooks take cwnd).
  *
  * RFC 8985 s.7.4 as Linux's tcp_process_tlp_ack(), the verdict from
  * xtcp_tlp_ack().  A probe that repaired a loss (the ACK covers more than
@@ -1165,7 +1168,7 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 	case XTCP_TLP_LOSS:
 		break;
 	}
-	xtcp_init_cwnd_reduction(sk, flight);
+	xtcp_init_cwnd_reduction(sk, min(flight, xsk->cong.cwnd));
 	xtcp_end_cwnd_reduction(sk);
 	xsk->in_recovery = 0;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;

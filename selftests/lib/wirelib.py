@@ -575,10 +575,11 @@ def wire_setup(ap, *more, **knobs):
 class XPeer(LinePeer):
     """One selftests/wire_peer (--peer) of family @fam in namespace X
     (--netns), each of its blocking calls bounded by @secs s (its -t),
-    with the further arguments @argv."""
+    with the further arguments @argv; @stdin as LinePeer's."""
 
-    def __init__(self, args, fam, *argv, secs=5):
-        super().__init__(args.netns, args.peer, fam, "-t", str(secs), *argv)
+    def __init__(self, args, fam, *argv, secs=5, stdin=False):
+        super().__init__(args.netns, args.peer, fam, "-t", str(secs), *argv,
+                         stdin=stdin)
 
 
 class WriterCase:
@@ -594,11 +595,19 @@ class WriterCase:
         self.args, self.wire, self.fam, self.port = args, wire, fam, port
         self.total = total
         # @writes: the writer's actions instead of one write of @total
-        # (wire_peer's write:N and sleep:MS), still held @hold_ms after.
-        acts = writes or [f"write:{total}"]
+        # (wire_peer's write:N, sleep:MS; "stdin" takes actions from
+        # the case, more_actions(), until it closes the pipe), still held
+        # @hold_ms after.
+        acts = [f"write:{total}"] if writes is None else writes
         self.peer = XPeer(args, fam, "-l", f"{args.dst}:{port}",
-                          *acts, f"sleep:{hold_ms}", secs=secs)
+                          *acts, f"sleep:{hold_ms}", secs=secs,
+                          stdin="stdin" in acts)
         self.c = None
+
+    def more_actions(self, *acts):
+        """Hands the writer (writes with "stdin") the actions @acts."""
+        self.peer.proc.stdin.write("".join(a + "\n" for a in acts))
+        self.peer.proc.stdin.flush()
 
     def syn(self, opts):
         """Our SYN with the options @opts, and X's SYN-ACK: (SYN-ACK,
