@@ -931,8 +931,9 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece,
  * congestion, @flight: FlightSize before it (xtcp_enter_recovery()).
  * Undo (D-SACK, timestamps) and F-RTO have decided before (xtcp_ack()).
  * The caller then lets PRR set cwnd (xtcp_cwnd_reduction(), as
- * tcp_cong_control() does after tcp_fastretrans_alert()) and resends what is lost, in order, as the
- * pipe allows (xtcp_xmit_retransmit_queue(), tcp_xmit_recovery()).
+ * tcp_cong_control() does after tcp_fastretrans_alert()) and resends
+ * what is lost, in order, as the pipe allows
+ * (xtcp_xmit_retransmit_queue(), tcp_xmit_recovery()).
  *
  * Return: true if RACK armed the reorder timer (the RTO is not re-armed
  * then, as Linux clears FLAG_SET_XMIT_TIMER).
