@@ -33,10 +33,9 @@
 # timeout and once the first segment has been resent three times (about
 # 0.2, 0.6 and 1.4 s), X's ssthresh must be native's (ss -tin; xtcp's is
 # the last column of /proc/net/xtcp).  Linux's tcp_enter_loss() computes
-# ssthresh on the first timeout of a loss episode only; xtcp computes it
-# on every timeout from FlightSize, which is the same when nothing was
-# ACKed in between, so this case cannot tell those two apart (the
-# congestion-control issue owns ssthresh from cwnd against FlightSize).
+# ssthresh from cwnd on the first timeout of a loss episode only, and so
+# does xtcp (xtcp_loss_reduces_ssthresh()); a later timeout that cut it
+# again from the loss window would show here.
 
 import argparse
 import os

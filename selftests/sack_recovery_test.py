@@ -89,13 +89,13 @@
 #      write (ten more segments, asked for through its stdin once our
 #      ACK of the probe went) goes out whole, and one ACK of all of it passes the probe's SND.NXT with
 #      no sign that the original 10 had arrived: the probe repaired a
-#      loss, and the window is reduced once.  Native's ssthresh then
-#      comes from its cwnd (CUBIC: 0.7 of 20, IW10 grown by the nine
-#      ACKs and the probe's); xtcp's from
-#      FlightSize (its design, RFC 5681 eq. 4), which must be the ten
-#      segments in flight before that ACK: at least 5 (Reno's half) and
-#      not the minimum of 2 it took from the flight left after the ACK
-#      (nothing) before the fix.  Native's must be set (sanity: the
+#      loss, and the window is reduced once.  ssthresh then comes from
+#      cwnd (CUBIC: 0.7 of 20, IW10 grown by the nine ACKs and the
+#      probe's), and cwnd is set to it: xtcp's (cwnd, ssthresh) must be
+#      native's, not the minimum of 2 it took from the flight left after
+#      the ACK (nothing) before the fix of 2026-12-04, nor the 7 from
+#      the ten segments in flight before the ACK that it took while its
+#      hooks were given FlightSize.  Native's must be set (sanity: the
 #      case reached the reduction).
 #  (h) spurious RTO (F-RTO, RFC 5682): the writer has twenty segments;
 #      we hold the flight's ACKs until X's RTO resends 1, then send them:
@@ -109,7 +109,7 @@
 #      for both stacks, segment 1 lost.  Our first ACK SACKs 2-4 at
 #      once (a receiver's stretch ACK), so that nothing new goes before
 #      the loss is certain and the flight is cwnd, 10: ssthresh is 5 for
-#      both (Linux halves cwnd, xtcp the flight), and PRR starts at
+#      both (half of cwnd), and PRR starts at
 #      prior_cwnd 10, pipe 6.  Then one ACK per PRR_STEP s SACKs 5, 6,
 #      ... 10, and we ACK nothing X sends meanwhile.  Counted: X's data
 #      segments after the initial flight seen before our next ACK
@@ -173,8 +173,7 @@
 #      (tcp_try_undo_recovery()).  The control connection echoes the
 #      retransmission's TSval: not undone.  cwnd and ssthresh are read
 #      at the retransmission and after all is ACKed; each stack's
-#      control keeps its own ssthresh (native 7 from cwnd 10, xtcp 6
-#      from the flight of 9).
+#      control keeps its own ssthresh.
 #  (m) a spurious retransmission's ACK (tcp_skb_spurious_retrans()):
 #      timestamps as in (l); 2-4 SACKed (1 and 5-10 not yet): RACK's
 #      window is 0 with three SACKed and no reordering seen, so 1 is
@@ -235,7 +234,8 @@
 #  (l) both pass.
 #  (m) both pass (xtcp failed before the fix, see there).
 #  (n) both pass (xtcp's ssthresh was 2, from the flight left after the
-#      ACK, before the fix of 2026-12-04).
+#      ACK, before the fix of 2026-12-04; then (7, 7) from the flight
+#      before it, native (14, 14), until the hooks were given cwnd).
 #  (j), (k) both pass (fail on xtcp before the review fixes M6 and M7:
 #      after the last D-SACK (6, 6) with ssthresh set, where native and
 #      the fixed xtcp are back at (11, -1)).
@@ -1140,8 +1140,8 @@ def main():
             f"xtcp {x.get('first') if isinstance(x, dict) else x}, "
             f"PATH_RTT {PATH_RTT} s")
 
-    # (n) a tail loss the probe repaired: ssthresh from the flight
-    # before the ACK that showed it.
+    # (n) a tail loss the probe repaired: ssthresh from cwnd, as
+    # native's.
     out = []
     late["why"] = None	# not a both() case
     for fam in FAMILIES:
@@ -1165,10 +1165,10 @@ def main():
                 e is not None and e[1] != -1)
     tap.result(reduced(n), "tlp loss: native's probe of 10 repaired the "
                "tail and the window was reduced once (sanity)", str(n))
-    xresult(reduced(n) and reduced(x) and x["end"][1] >= NSEG // 2,
-            "tlp loss: xtcp reduces from the ten segments in flight "
-            "before the ACK that showed the repair, not from what was "
-            "left after it [RACK-TLP]", f"native {n}, xtcp {x}")
+    xresult(reduced(n) and reduced(x) and x["end"] == n["end"],
+            "tlp loss: xtcp reduces cwnd and ssthresh as native does, "
+            "from cwnd, not from what was left in flight after the ACK "
+            "that showed the repair [RACK-TLP]", f"native {n}, xtcp {x}")
 
     # (d) D-SACK undo.  Our handshake ACK goes HS_RTT after the
     # SYN-ACK, not PATH_RTT: the SYN-ACK's RTO is 1 s in both stacks

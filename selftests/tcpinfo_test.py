@@ -38,8 +38,8 @@
 #            retransmit of 1 (TCPFastRetrans, TCPSackRecovery);
 #            "recovery" when it is seen, "done" once we ACK all.  The
 #            first segment, so that the flight is cwnd when the loss is
-#            found: xtcp computes ssthresh from the flight (RFC 5681
-#            eq. 4), Linux from cwnd, which then agree.
+#            found (both stacks cut ssthresh from cwnd; the flight, which
+#            RFC 5681 eq. 4 names, is then the same).
 #  (rto)     the flight not ACKed: the RTO resends 1 ("loss", backoff
 #            and tcpi_retransmits 1, TCPTimeouts); then our ACKs of 1,
 #            1-2, ... 1-10 back to back ("acked"): with nothing new to

@@ -604,14 +604,6 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 	return (struct xtcp_sock *)sk;
 }
 
-/* FlightSize (RFC 5681) in segments, for the congestion control hooks;
- * at least one.
- */
-static inline u32 xtcp_flight_segs(const struct xtcp_sock *xsk)
-{
-	return max_t(u32, DIV_ROUND_UP(xsk->snd_nxt - xsk->snd_una, xsk->mss), 1);
-}
-
 /* Bytes a socket's backlog may hold, with what its receive queue holds,
  * while the owner holds the socket (sk_add_backlog()): twice sk_rcvbuf,
  * half sk_sndbuf and 64 KiB, as Debian's 6.1 tcp_add_backlog(), so that
@@ -1037,7 +1029,7 @@ bool xtcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
 bool xtcp_challenge_ack_ok(struct net *net, u32 *last);
 void xtcp_ooo_purge(struct sock *sk);
 void xtcp_err(struct sock *sk, int type, int code, u32 info, u32 seq);
-void xtcp_init_cwnd_reduction(struct sock *sk, u32 flight);
+void xtcp_init_cwnd_reduction(struct sock *sk);
 void xtcp_cwnd_reduction(struct sock *sk, u32 newly_acked_sacked,
 			 u32 newly_lost, bool snd_una_advanced);
 void xtcp_end_cwnd_reduction(struct sock *sk);
@@ -1358,7 +1350,7 @@ void xtcp_ecn_rcv_syn(struct sock *sk, u8 flags);
 bool xtcp_ecn_create_request(const struct sock *listener,
 			     const struct sk_buff *skb);
 void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb);
-bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight);
+bool xtcp_ecn_ack(struct sock *sk, u8 flags, bool outstanding);
 void xtcp_enter_cwr_local(struct sock *sk);
 
 /* A cwnd reduction is under way, in fast recovery or CWR: Linux's

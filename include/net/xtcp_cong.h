@@ -134,9 +134,13 @@ struct xtcp_cong_conn {
  *            caller has set cwnd, ssthresh, cwnd_clamp and mss (see
  *            xtcp_cong_state_init()). Resets priv; leaves cwnd and ssthresh.
  * @ssthresh: required. Called once per congestion event (loss detected by
- *            duplicate ACKs/SACK, an RTO, or ECE) before the caller reduces
- *            cwnd. @inflight is FlightSize in segments, i.e. data sent but
- *            not yet cumulatively ACKed at detection time (RFC 5681 eq. 4).
+ *            duplicate ACKs/SACK or RACK, a tail loss probe that repaired a
+ *            loss, an RTO, ECE, or a local queue's drop) before the caller
+ *            reduces cwnd. @wnd is the window to cut from, in segments: the
+ *            core always passes cwnd (ca->cwnd), as Linux's hooks read
+ *            snd_cwnd, where RFC 5681 eq. 4 names FlightSize (cwnd grows
+ *            only while it limits the sender: xtcp_is_cwnd_limited()); a
+ *            hook may be tested with any window.
  *            Returns the new ssthresh (>= XTCP_CONG_MIN_SSTHRESH); does not
  *            change cwnd or ssthresh, but may update private state (e.g.
  *            CUBIC's W_max). The caller stores the result in ssthresh and
@@ -207,7 +211,7 @@ struct xtcp_cong_ops {
 	struct module *owner;
 	u32 flags;
 	void (*init)(struct xtcp_cong *ca, u32 now_ms);
-	u32 (*ssthresh)(struct xtcp_cong *ca, u32 inflight, u32 now_ms);
+	u32 (*ssthresh)(struct xtcp_cong *ca, u32 wnd, u32 now_ms);
 	void (*cong_avoid)(struct xtcp_cong *ca, u32 acked, bool cwnd_limited,
 			   u32 now_ms, u32 rtt_us);
 	void (*cwnd_event)(struct xtcp_cong *ca, enum xtcp_ca_event ev,

@@ -158,7 +158,6 @@ u32 xtcp_current_ssthresh(u32 ssthresh, u32 cwnd, bool in_reduction);
 u32 xtcp_undo_ssthresh(u32 ssthresh, u32 prior_ssthresh);
 bool xtcp_loss_reduces_ssthresh(bool open, bool in_loss, bool first_timeout,
 				u32 high_seq, u32 snd_una);
-u32 xtcp_recovery_ssthresh_base(bool in_loss, u32 cwnd, u32 flight);
 u32 xtcp_dsack_skb_segs(u32 undo_marker, bool retrans, u32 seq, u32 end_seq,
 			u32 start, u32 end, u32 mss, u32 pcount);
 

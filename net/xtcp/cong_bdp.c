@@ -61,7 +61,7 @@ static void xtcp_bdp_init(struct xtcp_cong *ca, u32 now_ms)
 }
 
 /* A loss is not a signal of its own here: ssthresh stays. */
-static u32 xtcp_bdp_ssthresh(struct xtcp_cong *ca, u32 inflight, u32 now_ms)
+static u32 xtcp_bdp_ssthresh(struct xtcp_cong *ca, u32 wnd, u32 now_ms)
 {
 	return ca->ssthresh;
 }

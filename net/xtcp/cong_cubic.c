@@ -246,10 +246,11 @@ static void xtcp_cubic_cong_avoid(struct xtcp_cong *ca, u32 acked,
  * saturated; if that is lower than last time, another flow is probably
  * taking a share, so fast convergence lowers W_max further to
  * cwnd * (1 + beta) / 2 to release bandwidth sooner. ssthresh is
- * FlightSize * beta: using FlightSize rather than cwnd keeps an
- * application-limited sender from keeping an inflated window.
+ * @wnd * beta, @wnd being cwnd (the core passes ca->cwnd) as in Linux's
+ * bictcp_recalc_ssthresh(): s.4.6 allows cwnd for FlightSize where, as
+ * here, cwnd grows only while it limits the sender.
  */
-static u32 xtcp_cubic_ssthresh(struct xtcp_cong *ca, u32 inflight, u32 now_ms)
+static u32 xtcp_cubic_ssthresh(struct xtcp_cong *ca, u32 wnd, u32 now_ms)
 {
 	struct xtcp_cubic *c = xtcp_cubic(ca);
 	u64 cwnd_s = cubic_seg_to_s(ca->cwnd);
@@ -264,7 +265,7 @@ static u32 xtcp_cubic_ssthresh(struct xtcp_cong *ca, u32 inflight, u32 now_ms)
 	/* A loss or ECN echo ends slow start for good (RFC 9406 s.4.2). */
 	xtcp_hystart_exit(&c->hs);
 
-	ssthresh = (u32)div_u64((u64)inflight * CUBIC_BETA_NUM, CUBIC_BETA_DEN);
+	ssthresh = (u32)div_u64((u64)wnd * CUBIC_BETA_NUM, CUBIC_BETA_DEN);
 	return ssthresh > XTCP_CONG_MIN_SSTHRESH ? ssthresh :
 		XTCP_CONG_MIN_SSTHRESH;
 }

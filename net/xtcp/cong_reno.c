@@ -3,7 +3,7 @@
  * xtcp congestion control: Reno (RFC 5681 s.3.1).
  *
  * Slow start doubles cwnd per RTT up to ssthresh, congestion avoidance adds
- * one segment per RTT, a congestion event halves the flight. Fast
+ * one segment per RTT, a congestion event halves cwnd. Fast
  * retransmit/recovery and the loss window are the caller's.
  *
  * Pure code (see include/net/xtcp_cong.h): also built by selftests/host.
@@ -16,10 +16,14 @@ static void xtcp_reno_init(struct xtcp_cong *ca, u32 now_ms)
 	ca->cwnd_cnt = 0;
 }
 
-/* RFC 5681 eq. 4: ssthresh = max(FlightSize / 2, 2 * SMSS), in segments. */
-static u32 xtcp_reno_ssthresh(struct xtcp_cong *ca, u32 inflight, u32 now_ms)
+/* RFC 5681 eq. 4 with cwnd (@wnd) for FlightSize, as Linux's
+ * tcp_reno_ssthresh(): ssthresh = max(cwnd / 2, 2 * SMSS), in segments.
+ * RFC 5681 s.3.1 warns against cwnd; Linux takes it, cwnd growing only
+ * while it limits the sender, and so does xtcp.
+ */
+static u32 xtcp_reno_ssthresh(struct xtcp_cong *ca, u32 wnd, u32 now_ms)
 {
-	u32 half = inflight / 2;
+	u32 half = wnd / 2;
 
 	return half > XTCP_CONG_MIN_SSTHRESH ? half : XTCP_CONG_MIN_SSTHRESH;
 }

@@ -33,7 +33,7 @@ static void xtcp_scalable_init(struct xtcp_cong *ca, u32 now_ms)
 	ca->cwnd_cnt = 0;
 }
 
-static u32 xtcp_scalable_ssthresh(struct xtcp_cong *ca, u32 inflight,
+static u32 xtcp_scalable_ssthresh(struct xtcp_cong *ca, u32 wnd,
 				  u32 now_ms)
 {
 	u32 ssthresh = ca->cwnd - (ca->cwnd >> XTCP_SCALABLE_MD_SHIFT);

@@ -217,11 +217,11 @@ void xtcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb)
  * tcp_init_cwnd_reduction()): ssthresh from the hook, PRR to bring cwnd
  * down to it, and CWR held until SND.UNA passes today's SND.NXT.
  */
-static void xtcp_enter_cwr(struct sock *sk, u32 flight)
+static void xtcp_enter_cwr(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	xtcp_init_cwnd_reduction(sk, flight);
+	xtcp_init_cwnd_reduction(sk);
 	xsk->ecn_flags |= XTCP_ECN_IN_CWR;
 	/* Congestion is proven: no undo of this or an earlier reduction
 	 * (tcp_enter_cwr()).
@@ -238,11 +238,9 @@ static void xtcp_enter_cwr(struct sock *sk, u32 flight)
  *
  * Linux's tcp_enter_cwr() from __tcp_transmit_skb(): nothing reduced so
  * far may be undone, and from the open state (not in CWR, fast recovery
- * or loss recovery) a cwnd reduction begins, as for ECE.  xtcp's
- * ssthresh hooks take FlightSize, not cwnd: with no data in flight (the
- * first segment of a burst dropped, or a SYN, which is not on the
- * retransmission queue) there is nothing to reduce from, so no reduction
- * begins then.
+ * or loss recovery) a cwnd reduction begins, as for ECE, also with
+ * nothing outstanding (the first segment of a burst, a SYN or an ACK
+ * dropped): ssthresh comes from cwnd, as in tcp_enter_cwr().
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
  * by the caller): xtcp_transmit_skb().
@@ -252,9 +250,9 @@ void xtcp_enter_cwr_local(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xsk->prior_ssthresh = 0;
-	if (xsk->packets_out && !(xsk->ecn_flags & XTCP_ECN_IN_CWR) &&
+	if (!(xsk->ecn_flags & XTCP_ECN_IN_CWR) &&
 	    !xsk->in_recovery && !xsk->in_loss) {
-		xtcp_enter_cwr(sk, xtcp_flight_segs(xsk));
+		xtcp_enter_cwr(sk);
 		xtcp_ca_state_sync(sk);
 	}
 }
@@ -263,7 +261,8 @@ void xtcp_enter_cwr_local(struct sock *sk)
  * xtcp_ecn_ack() - ECN processing of an acceptable ACK
  * @sk: the socket, locked; SND.UNA already moved to the segment's ACK
  * @flags: the segment's TCPHDR_* flags
- * @flight: segments in flight before this ACK (RFC 5681 FlightSize)
+ * @outstanding: data was outstanding before this ACK (tcp_ack()'s
+ *               prior_packets); without, no CWR begins
  *
  * In Linux's order (tcp_ack(), tcp_fastretrans_alert(),
  * tcp_try_to_open()): CWR from the peer ends our echo
@@ -277,7 +276,7 @@ void xtcp_enter_cwr_local(struct sock *sk)
  * by the caller): segment input (an ACK).
  * Return: true while in CWR, when PRR sets cwnd.
  */
-bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight)
+bool xtcp_ecn_ack(struct sock *sk, u8 flags, bool outstanding)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
@@ -296,9 +295,9 @@ bool xtcp_ecn_ack(struct sock *sk, u8 flags, u32 flight)
 		 * cwnd is being reduced already (tcp_try_to_open()).
 		 */
 		xsk->prior_ssthresh = 0;
-		if (flight && !(xsk->ecn_flags & XTCP_ECN_IN_CWR) &&
+		if (outstanding && !(xsk->ecn_flags & XTCP_ECN_IN_CWR) &&
 		    !xsk->in_recovery && !xsk->in_loss)
-			xtcp_enter_cwr(sk, flight);
+			xtcp_enter_cwr(sk);
 	}
 	return xsk->ecn_flags & XTCP_ECN_IN_CWR;
 }

@@ -768,13 +768,14 @@ static bool xtcp_process_loss(struct sock *sk, const struct sk_buff *skb,
 
 /**
  * xtcp_init_cwnd_reduction() - a cwnd reduction begins (Recovery or CWR)
- * @sk:     the socket, locked
- * @flight: FlightSize for the congestion control's ssthresh hook,
- *          segments (RFC 5681 eq. 4)
+ * @sk: the socket, locked
  *
  * Linux's tcp_init_cwnd_reduction(): "recover" (high_seq) at SND.NXT, no
  * tail loss probe outstanding any more, the additive-increase count
- * restarted, ssthresh from the congestion control, and PRR (RFC 6937
+ * restarted, ssthresh from the congestion control's hook given cwnd (as
+ * Linux's hooks read snd_cwnd, where RFC 5681 eq. 4 names FlightSize:
+ * cwnd grows only while it limits the sender, xtcp_is_cwnd_limited()),
+ * and PRR (RFC 6937
  * s.3) started from the cwnd of now, which Linux uses as RecoverFS
  * (prior_cwnd); cwnd itself is left as it is, for xtcp_cwnd_reduction()
  * to bring down on the ACKs that follow.  An ECN peer is told on the
@@ -783,7 +784,7 @@ static bool xtcp_process_loss(struct sock *sk, const struct sk_buff *skb,
  *
  * Context: socket locked (softirq or owner).
  */
-void xtcp_init_cwnd_reduction(struct sock *sk, u32 flight)
+void xtcp_init_cwnd_reduction(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
@@ -795,7 +796,7 @@ void xtcp_init_cwnd_reduction(struct sock *sk, u32 flight)
 	 * gives back this cwnd.
 	 */
 	xtcp_prr_init(&xsk->prr, xsk->cong.cwnd);
-	xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong, flight,
+	xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong, xsk->cong.cwnd,
 						     jiffies_to_msecs(jiffies));
 	xtcp_ecn_queue_cwr(sk);
 }
@@ -871,22 +872,15 @@ void xtcp_end_cwnd_reduction(struct sock *sk)
  * unless in CWR, where one is under way for this window already and
  * recovery carries it on, high_seq included.  PRR brings cwnd down on
  * the ACKs that follow, with or without SACK (without it, each duplicate
- * ACK counts as one segment delivered, xtcp_add_reno_sack()).  From loss
- * recovery (RACK's reorder timer, a lost retransmission) ssthresh comes
- * from cwnd, not from the flight sent before the RTO
- * (xtcp_recovery_ssthresh_base()).  On an ACK with ECE (@ece) nothing of
- * the reduction may be undone (prior_ssthresh stays 0).  @flight is
- * FlightSize, segments, before the ACK that found the loss (RFC 5681
- * s.3.2 step 2 "when the third duplicate ACK is received"; with SACK and
- * RACK that ACK may also move SND.UNA, and what it acknowledged was in
- * flight when the loss happened), or now, for the reorder timer and an
- * old ACK, which move nothing.
+ * ACK counts as one segment delivered, xtcp_add_reno_sack()).  ssthresh
+ * comes from cwnd (xtcp_init_cwnd_reduction()), also from loss recovery
+ * (RACK's reorder timer, a lost retransmission), when cwnd has restarted
+ * from the loss window.  On an ACK with ECE (@ece) nothing of the
+ * reduction may be undone (prior_ssthresh stays 0).
  */
-static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece,
-				u32 flight)
+static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 base;
 
 	/* The undo clock starts with this recovery's first retransmission
 	 * (tcp_retrans_stamp_cleanup()); cwnd and ssthresh are kept to be
@@ -901,13 +895,7 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece,
 			xsk->prior_ssthresh =
 				xtcp_current_ssthresh(xsk->cong.ssthresh,
 						      xsk->cong.cwnd, false);
-		/* What limited transmit sent beyond cwnd is not FlightSize
-		 * here (RFC 5681 s.3.2 step 2; Linux takes cwnd).
-		 */
-		base = xtcp_recovery_ssthresh_base(xsk->in_loss,
-						   xsk->cong.cwnd,
-						   min(flight, xsk->cong.cwnd));
-		xtcp_init_cwnd_reduction(sk, base);
+		xtcp_init_cwnd_reduction(sk);
 	}
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 	XTCP_INC_STATS(sock_net(sk), xtcp_is_sack(xsk) ? XTCP_MIB_TCPSACKRECOVERY :
@@ -928,7 +916,7 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece,
  * resent (tcp_process_loss()), unless F-RTO sends new data instead
  * (Linux's REXMIT_NEW); a retransmission RACK finds lost then starts
  * fast recovery (Linux's FLAG_LOST_RETRANS).  @ece: the ACK echoed
- * congestion, @flight: FlightSize before it (xtcp_enter_recovery()).
+ * congestion.
  * Undo (D-SACK, timestamps) and F-RTO have decided before (xtcp_ack()).
  * The caller then lets PRR set cwnd (xtcp_cwnd_reduction(), as
  * tcp_cong_control() does after tcp_fastretrans_alert()) and resends
@@ -938,8 +926,7 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece,
  * Return: true if RACK armed the reorder timer (the RTO is not re-armed
  * then, as Linux clears FLAG_SET_XMIT_TIMER).
  */
-static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool ece,
-			       u32 flight)
+static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool ece)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	bool rack = xtcp_is_rack(sk), reo = false;
@@ -957,7 +944,7 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool ece,
 		    (!rack && xsk->sacked_out >= xsk->reordering)) &&
 		   (cwr || xsk->in_loss ||
 		    xtcp_seq_geq(xsk->snd_una, xsk->high_seq))) {
-		xtcp_enter_recovery(sk, cwr, ece, flight);
+		xtcp_enter_recovery(sk, cwr, ece);
 		if (!rack)
 			xtcp_update_scoreboard(sk, true);
 	}
@@ -1024,11 +1011,10 @@ static bool xtcp_reno_state(struct sock *sk, const struct sk_buff *skb,
  * once something is lost, once per window of data (RFC 6582's "recover")
  * unless in CWR.  The caller lets PRR set cwnd and resends what is lost
  * (xtcp_xmit_retransmit_queue()), which counts in retrans_out and
- * prr_out.  @ece: the ACK echoed congestion, @flight: FlightSize before
- * it (xtcp_enter_recovery()).
+ * prr_out.  @ece: the ACK echoed congestion.
  */
 static void xtcp_reno_recovery(struct sock *sk, bool una_advanced, bool cwr,
-			       bool ece, u32 flight)
+			       bool ece)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *head = xtcp_rtx_queue_head(sk);
@@ -1047,7 +1033,7 @@ static void xtcp_reno_recovery(struct sock *sk, bool una_advanced, bool cwr,
 		xtcp_mark_skb_lost(sk, head);
 	}
 	if (!xsk->in_recovery && xsk->lost_out && may_enter)
-		xtcp_enter_recovery(sk, cwr, ece, flight);
+		xtcp_enter_recovery(sk, cwr, ece);
 }
 
 /**
@@ -1074,8 +1060,7 @@ void xtcp_rack_reo_timeout(struct sock *sk)
 	if (xtcp_rack_detect_loss_timeout(sk)) {
 		if (!xsk->in_recovery) {
 			xtcp_enter_recovery(sk, xsk->ecn_flags &
-						XTCP_ECN_IN_CWR, false,
-					    xtcp_flight_segs(xsk));
+						XTCP_ECN_IN_CWR, false);
 			if (!xsk->cong_ops->cong_control)
 				xtcp_cwnd_reduction(sk, 1, xsk->lost - lost,
 						    false);
@@ -1136,14 +1121,6 @@ static void xtcp_set_xmit_timer(struct sock *sk)
  * @dsack_tlp:   its D-SACK reports exactly the probe (FLAG_DSACK_TLP)
  * @pure_dupack: it neither moved SND.UNA, nor carried data or a window
  *               update, nor SACKed new data
- * @flight:      FlightSize before this ACK, segments, at most cwnd: the
- *               ssthresh hook's input.  The ACK that shows the probe
- *               repaired a loss passes tlp_high_seq, so it acknowledges
- *               data sent after the probe, often all that is outstanding:
- *               the flight left after it would cut cwnd to the minimum
- *               of 2 where Linux takes 0.7 (CUBIC) or 0.5 (Reno) of cwnd.
- *               Little sent after the probe still gives a small ssthresh
- *               (FlightSize, where Linux's hooks take cwnd).
  *
  * RFC 8985 s.7.4 as Linux's tcp_process_tlp_ack(), the verdict from
  * xtcp_tlp_ack().  A probe that repaired a loss (the ACK covers more than
@@ -1151,11 +1128,13 @@ static void xtcp_set_xmit_timer(struct sock *sk)
  * too) costs one congestion window reduction, begun and ended at once as
  * Linux does it (tcp_init_cwnd_reduction(), the CWR state,
  * tcp_end_cwnd_reduction(), tcp_try_keep_open()): ssthresh from the
- * congestion control, cwnd down to it with no PRR steps in between, CWR
- * signalled to an ECN peer, and the connection back in the open state.
+ * congestion control given cwnd (0.7 cwnd for CUBIC, 0.5 for Reno,
+ * however little was sent after the probe), cwnd down to it with no PRR
+ * steps in between, CWR signalled to an ECN peer, and the connection back
+ * in the open state.
  */
 static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
-				 bool pure_dupack, u32 flight)
+				 bool pure_dupack)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
@@ -1169,7 +1148,7 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 	case XTCP_TLP_LOSS:
 		break;
 	}
-	xtcp_init_cwnd_reduction(sk, min(flight, xsk->cong.cwnd));
+	xtcp_init_cwnd_reduction(sk);
 	xtcp_end_cwnd_reduction(sk);
 	xsk->in_recovery = 0;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
@@ -1331,7 +1310,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 ack = cb->ack_seq, segs, flight, reord;
+	u32 ack = cb->ack_seq, segs, reord;
 	struct xtcp_sack_rtt sack_rtt = {};
 	bool win_update, cwr, reo, hold, ece;
 	bool frto_new = false, rs_sacked;
@@ -1368,7 +1347,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			xtcp_rack_update(sk, &rs);
 			xtcp_sack_undo_unmoved(sk, skb, &rs, segs != 0, false);
 			xtcp_sack_recovery(sk, xsk->ecn_flags & XTCP_ECN_IN_CWR,
-					   false, xtcp_flight_segs(xsk));
+					   false);
 			/* No cwnd change on an old ACK (tcp_ack()'s old_ack
 			 * has no tcp_cong_control()).
 			 */
@@ -1383,8 +1362,6 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	/* The peer is there: zero-window and keepalive probes answered. */
 	xsk->probes = 0;
 	xsk->rcv_tstamp = jiffies;
-	/* FlightSize before this ACK; 0 with nothing outstanding. */
-	flight = xsk->snd_una != xsk->snd_nxt ? xtcp_flight_segs(xsk) : 0;
 
 	/* The window update, as tcp_ack_update_window(): from an ACK that
 	 * advances SND.UNA, a newer segment, or the same one offering more
@@ -1448,8 +1425,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_rack_update(sk, &rs);
 		xtcp_in_ack_event(sk, win_update, ece);
 		if (xsk->tlp_high_seq)
-			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp, false,
-					     flight);
+			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp, false);
 		hold = false;
 		if (!xtcp_is_sack(xsk)) {
 			hold = xtcp_reno_state(sk, skb, &rs, prior_snd_una,
@@ -1488,7 +1464,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		/* ECE and CWR (after recovery may have ended, as Linux's
 		 * state exit comes first).
 		 */
-		cwr = xtcp_ecn_ack(sk, cb->flags, flight);
+		cwr = xtcp_ecn_ack(sk, cb->flags, prior_packets);
 		/* Outside recovery and CWR, "recover" follows SND.UNA, so that
 		 * it never falls 2^31 behind and makes a later loss look like
 		 * one inside an old recovery (Linux consults high_seq only
@@ -1500,7 +1476,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			xsk->high_seq = ack;
 		reo = false;
 		if (xtcp_is_sack(xsk) && !hold) {
-			reo = xtcp_sack_recovery(sk, cwr, ece, flight);
+			reo = xtcp_sack_recovery(sk, cwr, ece);
 			WARN_ON_ONCE(xtcp_left_out(xsk) > xsk->packets_out);
 			/* A lost retransmission ended F-RTO's new data:
 			 * recovery resends (Linux's REXMIT_LOST).
@@ -1508,7 +1484,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			if (xsk->in_recovery)
 				frto_new = false;
 		} else if (!hold) {
-			xtcp_reno_recovery(sk, true, cwr, ece, flight);
+			xtcp_reno_recovery(sk, true, cwr, ece);
 		}
 		xtcp_cong_control(sk, segs, rs_sacked,
 				  xsk->delivered - prior_delivered,
@@ -1544,7 +1520,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		return XTCP_ACK_OK;
 	}
 	xtcp_ack_probe(sk);
-	cwr = xtcp_ecn_ack(sk, cb->flags, flight);
+	cwr = xtcp_ecn_ack(sk, cb->flags, prior_packets);
 	if (xtcp_is_sack(xsk)) {
 		long sack_rtt_us;
 		bool rearm;
@@ -1561,11 +1537,11 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		if (xsk->tlp_high_seq)
 			xtcp_process_tlp_ack(sk, ack, rs.dsack_tlp,
 					     cb->end_seq == cb->seq &&
-					     !win_update && !segs, flight);
+					     !win_update && !segs);
 		xtcp_sack_undo_unmoved(sk, skb, &rs, segs != 0,
 				       xtcp_num_dupack(skb, cb->end_seq == cb->seq &&
 						       !win_update && !rs.dsack));
-		reo = xtcp_sack_recovery(sk, cwr, ece, flight);
+		reo = xtcp_sack_recovery(sk, cwr, ece);
 		/* Not with nothing outstanding (tcp_ack()'s no_queue). */
 		if (prior_packets)
 			xtcp_cong_control(sk, 0, segs != 0,
@@ -1592,7 +1568,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 						       !win_update),
 				       &frto_new);
 		if (!hold)
-			xtcp_reno_recovery(sk, false, cwr, ece, flight);
+			xtcp_reno_recovery(sk, false, cwr, ece);
 		xtcp_cong_control(sk, 0, false,
 				  xsk->delivered - prior_delivered,
 				  xsk->lost - prior_lost, false, &rs,

@@ -601,28 +601,6 @@ bool xtcp_loss_reduces_ssthresh(bool open, bool in_loss, bool first_timeout,
 }
 
 /**
- * xtcp_recovery_ssthresh_base() - what fast recovery's ssthresh is cut from
- * @in_loss: recovery begins from loss recovery (after an RTO): RACK's
- *           reorder timer, or a lost retransmission.
- * @cwnd:    cwnd now, segments.
- * @flight:  FlightSize now, segments (RFC 5681 eq. 4).
- *
- * xtcp's congestion controls halve (or scale) FlightSize, as RFC 5681
- * eq. 4 says.  After an RTO, FlightSize is still the whole window sent
- * before it, while the sender has started again from a loss window in
- * slow start: Linux's tcp_enter_recovery() takes cwnd (its ssthresh hooks
- * always do), and so does xtcp then, else the new recovery would give the
- * sender back most of the window the RTO took away.
- *
- * Return: segments for the congestion control's ssthresh hook.
- * Context: any.
- */
-u32 xtcp_recovery_ssthresh_base(bool in_loss, u32 cwnd, u32 flight)
-{
-	return in_loss ? cwnd : flight;
-}
-
-/**
  * xtcp_dsack_skb_segs() - what a D-SACK takes off undo_retrans for one skb
  * @undo_marker:  SND.UNA when the recovery began; 0: nothing to undo.
  * @retrans:      the skb was ever retransmitted.

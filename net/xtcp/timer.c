@@ -383,15 +383,15 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		bool new_recovery = !xsk->in_recovery && !xsk->in_loss;
 		bool reduce;
 
-		/* RFC 5681 s.3.1 eq. 4 and the loss window of one segment.
-		 * ssthresh is reduced once per window of data, as
-		 * tcp_enter_loss() does: not during ECN's CWR or a fast
-		 * recovery for a window not yet acknowledged, nor at a later
-		 * timeout of the same loss recovery (high_seq still ahead of
-		 * SND.UNA), but at the first one after a path MTU drop
-		 * (xtcp_loss_reduces_ssthresh()).  What it was is kept for
-		 * undo (tcp_init_undo()); without a cut, nothing may be
-		 * undone that could not be before.
+		/* RFC 5681 s.3.1 eq. 4 (from cwnd, as Linux) and the loss
+		 * window of one segment.  ssthresh is reduced once per
+		 * window of data, as tcp_enter_loss() does: not during ECN's
+		 * CWR or a fast recovery for a window not yet acknowledged,
+		 * nor at a later timeout of the same loss recovery (high_seq
+		 * still ahead of SND.UNA), but at the first one after a path
+		 * MTU drop (xtcp_loss_reduces_ssthresh()).  What it was is
+		 * kept for undo (tcp_init_undo()); without a cut, nothing may
+		 * be undone that could not be before.
 		 */
 		reduce = xtcp_loss_reduces_ssthresh(new_recovery &&
 						    !(xsk->ecn_flags &
@@ -408,7 +408,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 						       XTCP_ECN_IN_CWR));
 			xsk->prr.prior_cwnd = xsk->cong.cwnd;
 			xsk->cong.ssthresh = xsk->cong_ops->ssthresh(&xsk->cong,
-				xtcp_flight_segs(xsk), jiffies_to_msecs(jiffies));
+				xsk->cong.cwnd, jiffies_to_msecs(jiffies));
 		}
 		xtcp_ca_event(sk, XTCP_CA_EVENT_LOSS, 0);
 		xsk->cong.cwnd_cnt = 0;

@@ -304,7 +304,7 @@ TEST(reno_ca_adds_one_segment_per_rtt)
 	}
 }
 
-TEST(reno_ssthresh_halves_flight_with_floor)
+TEST(reno_ssthresh_halves_window_with_floor)
 {
 	struct xtcp_cong ca;
 
@@ -312,7 +312,9 @@ TEST(reno_ssthresh_halves_flight_with_floor)
 	xtcp_cong_reno.init(&ca, 0);
 	ASSERT_EQ(50, xtcp_cong_reno.ssthresh(&ca, 100, 0));
 	ASSERT_EQ(50, xtcp_cong_reno.ssthresh(&ca, 101, 0));
-	/* FlightSize, not cwnd, is what counts (RFC 5681 eq. 4). */
+	/* The window passed is what counts, not ca->cwnd (the core passes
+	 * cwnd, as Linux's tcp_reno_ssthresh() reads it).
+	 */
 	ASSERT_EQ(20, xtcp_cong_reno.ssthresh(&ca, 40, 0));
 	ASSERT_EQ(2, xtcp_cong_reno.ssthresh(&ca, 5, 0));
 	ASSERT_EQ(2, xtcp_cong_reno.ssthresh(&ca, 4, 0));
@@ -323,14 +325,14 @@ TEST(reno_ssthresh_halves_flight_with_floor)
 	ASSERT_EQ(100, ca.cwnd);
 }
 
-/* RFC 5681 s.3.1 after an RTO: ssthresh max(FlightSize / 2, 2), cwnd the
+/* RFC 5681 s.3.1 after an RTO: ssthresh max(cwnd / 2, 2), cwnd the
  * loss window of one segment, slow start (doubling per round) back up to
  * ssthresh, then one segment per round; the loss event leaves no
  * congestion-avoidance credit behind (the core clears the count, as
  * Linux's tcp_enter_loss(); with
  * tcp_reno_ssthresh() and tcp_reno_cong_avoid()).
  */
-TEST(reno_rto_slow_starts_to_half_the_flight)
+TEST(reno_rto_slow_starts_to_half_the_window)
 {
 	struct sim s;
 	int r;
@@ -476,7 +478,7 @@ TEST(cubic_multiplicative_decrease)
 		ASSERT_EQ(w, cubic_info(&ca).w_max);
 		ASSERT_EQ(w, cubic_info(&ca).cwnd_prior);
 	}
-	/* FlightSize * beta (RFC 9438 s.4.6), and no overflow. */
+	/* The window passed * beta (RFC 9438 s.4.6), and no overflow. */
 	xtcp_cong_state_init(&ca, 1000, NO_CLAMP, MSS);
 	xtcp_cong_cubic.init(&ca, 0);
 	ASSERT_EQ(420, xtcp_cong_cubic.ssthresh(&ca, 600, 0));
@@ -874,7 +876,7 @@ TEST(cubic_long_run_at_clamp)
 
 /*
  * A congestion event takes an eighth of cwnd off (tcp_scalable's
- * cwnd - cwnd >> 3), never below 2; FlightSize plays no part.
+ * cwnd - cwnd >> 3), never below 2; the window passed plays no part.
  */
 TEST(scalable_ssthresh_takes_an_eighth)
 {

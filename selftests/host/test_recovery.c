@@ -1583,20 +1583,6 @@ TEST(loss_reduces_ssthresh)
 }
 
 /*
- * tcp_enter_recovery() -> tcp_init_cwnd_reduction(): the ssthresh hook
- * sees cwnd.  xtcp gives its hooks FlightSize, except from loss recovery
- * (review M8): after an RTO the flight is still the 40 segments sent
- * before it while cwnd restarted from the loss window (3 here), and
- * RACK's reorder timer then took ssthresh from the 40.
- */
-TEST(recovery_ssthresh_base)
-{
-	ASSERT_EQ(3U, xtcp_recovery_ssthresh_base(true, 3, 40));
-	ASSERT_EQ(40U, xtcp_recovery_ssthresh_base(false, 3, 40));
-	ASSERT_EQ(20U, xtcp_recovery_ssthresh_base(false, 20, 20));
-}
-
-/*
  * tcp_sacktag_one() with dup_sack: what one skb's D-SACK takes off
  * undo_retrans.  MSS 1000; the skb [10000, 13000) of 3 segments,
  * retransmitted; undo_marker 9000.  A D-SACK of [11000, 12000): 1; of
