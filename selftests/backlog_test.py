@@ -37,8 +37,7 @@ class Owner(LinePeer):
                          stdin=True)
 
     def release(self):
-        self.proc.stdin.write("release\n")
-        self.proc.stdin.flush()
+        self.tell("release")
 
 
 class Conn(Ends):

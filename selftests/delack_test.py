@@ -78,10 +78,6 @@ class Peer(LinePeer):
         super().__init__(args.netns, args.peer, fam, "-t", "20", *where,
                          stdin=True)
 
-    def cmd(self, text):
-        self.proc.stdin.write(text + "\n")
-        self.proc.stdin.flush()
-
     def nth(self, regex, n, timeout=REPLY_WAIT):
         """Whether @n lines matching @regex (at their start) were printed
         within @timeout s."""
@@ -261,7 +257,7 @@ def case_two_full_segments(args, wire, fam, port):
             for _ in range(2):
                 yield False, why
             return
-        peer.cmd(f"readn {MAX_SMALL * SMALL + (WARM_FULL + 4) * MSS}")
+        peer.tell(f"readn {MAX_SMALL * SMALL + (WARM_FULL + 4) * MSS}")
         # More small segments than quick-ACK mode lasts; the reader
         # ACKs them as it empties the queue (tcp_cleanup_rbuf()).
         for i in range(20):
@@ -353,13 +349,13 @@ def case_quickack(args, wire, fam, port):
             for _ in range(4):
                 yield False, why
             return
-        peer.cmd("quickack 0")
-        peer.cmd("getquickack")
+        peer.tell("quickack 0")
+        peer.tell("getquickack")
         q = peer.line(r"getquickack val=(-?\d+)")
         yield (q is not None and q.group(1) == "0",
                f"getsockopt(TCP_QUICKACK) after setting 0: {peer.text()}")
 
-        peer.cmd(f"readn {SMALL}")
+        peer.tell(f"readn {SMALL}")
         n = timer_acks(peer, fam)
         m, t0 = send_data(c, SMALL)
         a = ack_after(c, m, c.snd_nxt)
@@ -374,12 +370,12 @@ def case_quickack(args, wire, fam, port):
                if d is not None else f"no ACK; peer: {peer.text()}")
 
         # Interactive again (the delayed ACK ended it) before the data.
-        peer.cmd("quickack 0")
+        peer.tell("quickack 0")
         if not peer.nth(r"quickack 0 ret=0", 2):
             yield False, f"second TCP_QUICKACK 0: {peer.text()}"
             yield False, "not run"
             return
-        peer.cmd(f"readq {SMALL}")
+        peer.tell(f"readq {SMALL}")
         n = timer_acks(peer, fam)
         m, t0 = send_data(c, SMALL)
         a = ack_after(c, m, c.snd_nxt)
@@ -403,7 +399,7 @@ def case_quickack(args, wire, fam, port):
         else:
             yield (d is not None and r is not None and d < IMMEDIATE and
                    t is False, why)
-        peer.cmd("getquickack")
+        peer.tell("getquickack")
         peer.nth(r"getquickack", 2)
         vals = [ln for ln in peer.text().split(" | ")
                 if ln.startswith("getquickack")]
@@ -698,7 +694,7 @@ def case_ts_segment_size(args, wire, fam, port):
         if peer.line(r"accepted") is None:
             yield False, f"peer did not accept: {peer.text()}"
             return
-        peer.cmd("readn 1000000")
+        peer.tell("readn 1000000")
         # Out of quick-ACK mode (as case_two_full_segments()), then full
         # segments until the window stopped growing.
         for i in range(20):
@@ -772,7 +768,7 @@ def answer_connect(args, wire, fam, port, cmds, ready=None):
     if peer.line(r"socket", START_WAIT) is None:
         return (peer,) + none + (f"peer: {peer.text()}",)
     for cmd in cmds:
-        peer.cmd(cmd)
+        peer.tell(cmd)
     syn = wire.wait(m0, lambda p: flags(p) & 0x12 == 0x02 and
                     p[TCP].dport == port, REPLY_WAIT)
     if syn is None:

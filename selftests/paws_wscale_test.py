@@ -56,11 +56,6 @@ class Peer(LinePeer):
         super().__init__(args.netns, args.peer, fam, "-t", "5", *argv,
                          stdin=stdin)
 
-    def act(self, action):
-        """One wire_peer action, sent on its standard input."""
-        self.proc.stdin.write(action + "\n")
-        self.proc.stdin.flush()
-
 
 def knobs(args):
     sysctl_both(args.netns, tcp_timestamps=1, tcp_sack=0,
@@ -143,7 +138,7 @@ def obs_rule(args, wire, fam, port):
         c.send("A", window=0, opts=ts_opts(TSV + 6, ecr))
         time.sleep(0.1)
         m = wire.mark()
-        peer.act("write:3000")
+        peer.tell("write:3000")
         time.sleep(WRITE_WAIT)
         first = data_bytes(c, m)
         c.rcv_nxt = seq_add(c.rcv_nxt, first)
@@ -159,7 +154,7 @@ def obs_rule(args, wire, fam, port):
                 return f"segment {i} of ours not ACKed"
         c.snd_nxt = seq_add(s0, 20)
         m = wire.mark()
-        peer.act("write:20")
+        peer.tell("write:20")
         if c.wait(m, lambda p: len(p[TCP].payload) == 20) is None:
             return "X's 20 bytes not seen"
         c.rcv_nxt = seq_add(c.rcv_nxt, 20)
@@ -171,7 +166,7 @@ def obs_rule(args, wire, fam, port):
         c.snd_nxt = seq_add(s0, 30)
         time.sleep(0.1)
         m = wire.mark()
-        peer.act("write:3000")
+        peer.tell("write:3000")
         time.sleep(WRITE_WAIT)
         second = data_bytes(c, m)
         # Open it: the 3000 bytes come; then ACK 1000 of them offering

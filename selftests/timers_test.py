@@ -86,8 +86,7 @@ class Peer(LinePeer):
         return None, None
 
     def release(self):
-        self.proc.stdin.write("release\n")
-        self.proc.stdin.flush()
+        self.tell("release")
 
 
 def data_pred(p):

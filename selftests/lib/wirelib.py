@@ -514,6 +514,12 @@ class LinePeer:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
 
+    def tell(self, *lines):
+        """Writes @lines, each with a newline, to the process's standard
+        input (@stdin), and flushes."""
+        self.proc.stdin.write("".join(ln + "\n" for ln in lines))
+        self.proc.stdin.flush()
+
     def _read(self):
         for line in self.proc.stdout:
             with self.cond:
@@ -606,8 +612,7 @@ class WriterCase:
 
     def more_actions(self, *acts):
         """Hands the writer (writes with "stdin") the actions @acts."""
-        self.peer.proc.stdin.write("".join(a + "\n" for a in acts))
-        self.peer.proc.stdin.flush()
+        self.peer.tell(*acts)
 
     def syn(self, opts):
         """Our SYN with the options @opts, and X's SYN-ACK: (SYN-ACK,
