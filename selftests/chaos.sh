@@ -18,8 +18,9 @@
 # segments each way: some 60 drops, 290 overtaken segments and 30
 # duplicates per direction, enough for every impairment to reach each
 # stack many times (and for the native receivers' checksum counters to
-# move); it is what make check pays for byte-exactness under chaos.  TSO and GSO are off on the veth so that netem
-# acts on single segments for both stacks.  A corrupted packet leaves
+# move); it is what make check pays for byte-exactness under chaos.  TSO
+# and GSO are off on the veth and gso_max_segs is 1 (netns_netem_pair()),
+# so that netem acts on single segments for both stacks (see lossy.sh).  A corrupted packet leaves
 # netem with its checksum computed in software (CHECKSUM_NONE), so the
 # receiving stack must verify it and drop it: accepting it shows as a byte
 # mismatch.

@@ -7,7 +7,9 @@
 # xtcp and native TCP (inet -> inet is the reference that shows the bed
 # works).  net.ipv4.tcp_ecn and net.xtcp.tcp_ecn are 1 in both
 # namespaces, so every connection negotiates ECN and every sender sees
-# ECE many times per transfer.  Each case moves XTCP_ECN_BYTES (default
+# ECE many times per transfer.  gso_max_segs 1 on both ends: netem marks
+# single segments, not the GSO skbs a TCP socket builds whatever the
+# device offers (selftests/lib/netns.sh, netns_netem_pair).  Each case moves XTCP_ECN_BYTES (default
 # 2M) each way with xtcp_xfer, which checks every byte: one result per
 # pairing.  A case fails after 60 s (xtcp_xfer's watchdog, scaled by
 # XTCP_SLOW); native TCP takes a few seconds per case under TCG.
@@ -29,6 +31,8 @@ tap_plan ${#pairs[@]}
 
 if ! { netns_pair $A xecnb-a 10.77.14.1 $B xecnb-b 10.77.14.2 &&
 	ip -n $A link set lo up && ip -n $B link set lo up &&
+	ip -n $A link set dev xecnb-a gso_max_segs 1 &&
+	ip -n $B link set dev xecnb-b gso_max_segs 1 &&
 	ip netns exec $A tc qdisc add dev xecnb-a root netem loss 1% ecn &&
 	ip netns exec $B tc qdisc add dev xecnb-b root netem loss 1% ecn &&
 	ip netns exec $A sysctl -qw net.ipv4.tcp_ecn=1 net.xtcp.tcp_ecn=1 &&

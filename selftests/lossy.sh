@@ -16,8 +16,11 @@
 # times over; 16 MiB only repeated them, and the xtcp cases, at 0.3-0.4
 # MB/s under loss, took 80-125 s of make check's time.  netem's drop counters must have grown on both ends
 # during the case, so the loss really was there.  TSO and GSO are off on
-# the veth so that netem drops single segments for both stacks, whatever
-# the size of the packets each stack builds.
+# the veth and gso_max_segs is 1 (netns_netem_pair()), so that netem drops
+# single segments for both stacks, not the GSO skbs of several segments a
+# TCP socket builds whatever the device offers (cut only after the qdisc;
+# until 2026-12-05 netem dropped those, 3 segments each on average for
+# both stacks at 32 MiB on chaos's path, more for the faster sender).
 #
 # Timeouts: a case fails after 240 s (xtcp_xfer's watchdog), or after 60 s
 # without progress on one call, both scaled by XTCP_SLOW; the cases run

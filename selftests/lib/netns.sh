@@ -11,9 +11,15 @@
 #       DEV_A <-> DEV_B, ADDR_A/24 on DEV_A and ADDR_B/24 on DEV_B, both
 #       up (not lo)
 #   netns_netem_pair NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B NETEM...
-#       netns_pair, then TSO and GSO off on both ends (netem then acts on
-#       single segments, whatever size of packet a stack builds) and
-#       netem with the words NETEM... as both ends' root qdisc
+#       netns_pair, then TSO and GSO off and gso_max_segs 1 on both ends,
+#       and netem with the words NETEM... as both ends' root qdisc.  A TCP
+#       socket (native, and xtcp alike: xtcp_setup_caps()) builds GSO
+#       skbs of up to sk_gso_max_segs segments whatever the device
+#       offers, and the GSO layer cuts them only after the qdisc, so
+#       without gso_max_segs 1 netem would drop, delay, duplicate and
+#       reorder whole skbs of several segments, their number a stack's
+#       own choice (tcp_tso_autosize()): single segments for both stacks
+#       make the paths the same.
 #   netns_routed NS_A DEV_A NET_A NS_R DEV_RA DEV_RB NS_B DEV_B NET_B
 #       (re)creates namespaces NS_A, NS_R and NS_B, NS_R a router between
 #       the two others: NS_A's DEV_A (NET_A.1/24) to NS_R's DEV_RA
@@ -70,6 +76,8 @@ netns_netem_pair()
 	shift 6
 	ip netns exec "$a" ethtool -K "$da" tso off gso off >/dev/null &&
 		ip netns exec "$b" ethtool -K "$db" tso off gso off >/dev/null &&
+		ip -n "$a" link set dev "$da" gso_max_segs 1 &&
+		ip -n "$b" link set dev "$db" gso_max_segs 1 &&
 		ip netns exec "$a" tc qdisc add dev "$da" root netem "$@" &&
 		ip netns exec "$b" tc qdisc add dev "$db" root netem "$@"
 }
