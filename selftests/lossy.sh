@@ -19,8 +19,8 @@
 # the veth and gso_max_segs is 1 (netns_netem_pair()), so that netem drops
 # single segments for both stacks, not the GSO skbs of several segments a
 # TCP socket builds whatever the device offers (cut only after the qdisc;
-# until 2026-12-05 netem dropped those, 3 segments each on average for
-# both stacks at 32 MiB on chaos's path, more for the faster sender).
+# until 2026-12-05 netem dropped those whole: the same share of segments
+# lost, in bursts of 3 to 9 on chaos's path, a stack's own skb size).
 #
 # Timeouts: a case fails after 240 s (xtcp_xfer's watchdog), or after 60 s
 # without progress on one call, both scaled by XTCP_SLOW; the cases run
