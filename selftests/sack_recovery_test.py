@@ -97,6 +97,17 @@
 #      the ten segments in flight before the ACK that it took while its
 #      hooks were given FlightSize.  Native's must be set (sanity: the
 #      case reached the reduction).
+#  (o) (n), but the second write's third segment, 13, is lost: we ACK
+#      the others one by one as they came (11 and 12 cumulatively, the
+#      first ACK passing the probe's SND.NXT, then 0.1 s later SACKs of
+#      14-20; (cwnd, ssthresh) read between and after).
+#      Linux reduces the window for the repaired tail (CWR, ended at
+#      once, tcp_process_tlp_ack()) and, back in the open state, starts
+#      fast recovery for 13 on the third SACK above it, a second
+#      reduction; it has no once-per-window gate outside its recovery
+#      states.  xtcp's (cwnd, ssthresh) must be native's and 13 resent
+#      (xtcp took the repair's high_seq as such a gate and resent 13
+#      without a recovery until 2026-12-05).
 #  (h) spurious RTO (F-RTO, RFC 5682): the writer has twenty segments;
 #      we hold the flight's ACKs until X's RTO resends 1, then send them:
 #      the first (of 1, resent) has X send new data (11, 12) instead of
@@ -703,8 +714,9 @@ def prr_obs(args, wire, fam, port):
         case.close()
 
 
-def tlp_loss_obs(args, wire, fam, port):
-    """Case (n): a dict of what was seen, or why it stopped."""
+def tlp_loss_obs(args, wire, fam, port, hole=None):
+    """Case (n), or with @hole (an index into the second write's ten
+    segments) case (o): a dict of what was seen, or why it stopped."""
     case = Case(args, wire, fam, port, total=2 * TOTAL,
                 writes=[f"write:{TOTAL}", "stdin"])
     r = {}
@@ -742,22 +754,39 @@ def tlp_loss_obs(args, wire, fam, port):
         if len(new) < NSEG:
             r["why"] = f"{len(new)} of the second write's segments"
             return r
-        acks = [case.rcv.take(*case.off(p)) for p in new]
         # Ten distinct new segments, none resent before our ACK: an RTO
         # there (the test bed later than X's timer) would set ssthresh
         # itself and say nothing about the probe.
         if len({case.off(p) for p in new}) < len(new):
             r["why"] = "X resent new data before our ACK: the test bed was late"
             return r
-        case.rcv.send(acks[-1:])
+        if hole is None:
+            # One ACK of all of it.
+            acks = [case.rcv.take(*case.off(p)) for p in new]
+            case.rcv.send(acks[-1:])
+        else:
+            # Each segment ACKed as it came, but @hole: the first ACK
+            # passes the probe's SND.NXT, those after the hole SACK
+            # what is above it.
+            r["hole"] = seg_name(*case.off(new[hole]))
+            acks = [case.rcv.take(*case.off(p))
+                    for i, p in enumerate(new) if i != hole]
+            case.rcv.send(acks[:hole])
+            time.sleep(0.1)
+            r["mid"] = cwnd_ssthresh(args.netns, fam, port)
+            case.rcv.send(acks[hole:])
         time.sleep(0.2)
         r["end"] = cwnd_ssthresh(args.netns, fam, port)
+        if hole is not None:
+            r["resent"] = sum(case.off(p) == case.off(new[hole])
+                              for p in case.data()) - 1
         return r
     except Exception as e:	# report, go on with the next case
         r["why"] = f"exception {e!r}"
         return r
     finally:
-        print(f"# {fam} tlp loss: {r}", flush=True)
+        print(f"# {fam} tlp loss{'' if hole is None else ', hole'}: {r}",
+              flush=True)
         case.close()
 
 
@@ -879,7 +908,7 @@ def main():
                  ("tcp_recovery", 1), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
         knob_both(args.netns, k, v, missing)
-    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2 + 2 + 2 + 1 + 2)
+    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2 + 2 + 2 + 1 + 2 + 2)
     port = 7700
     # Native, the reference, resent the flight's head before our first
     # ACK (its RTO from a handshake of PATH_RTT fired first), or, on a
@@ -1140,23 +1169,32 @@ def main():
             f"xtcp {x.get('first') if isinstance(x, dict) else x}, "
             f"PATH_RTT {PATH_RTT} s")
 
+    def tlp_pair(hole=None):
+        """tlp_loss_obs() for native, then xtcp (not a both() case:
+        each family on its own, one after the other); a native run that
+        stopped late, or xtcp's SYN-ACK timer before our held ACK under
+        XTCP_SLOW (as in both()), makes the checks skips."""
+        nonlocal port
+        out = []
+        late["why"] = None
+        for fam in FAMILIES:
+            port += 1
+            subprocess.run(["ip", "netns", "exec", args.netns, "ip",
+                            "tcp_metrics", "flush", "all"],
+                           capture_output=True)
+            out.append(tlp_loss_obs(args, wire, fam, port, hole))
+        n, x = out
+        if "why" in n and (SLOW > 1 or "late" in n["why"]):
+            late["why"] = (f"the test bed was later than X's timers, "
+                           f"native stopped: {n['why']}")
+        elif SLOW > 1 and x.get("why", "").startswith("initial flight"):
+            late["why"] = (f"XTCP_SLOW {SLOW}: the test bed was later "
+                           f"than xtcp's SYN-ACK timer: {x['why']}")
+        return n, x
+
     # (n) a tail loss the probe repaired: ssthresh from cwnd, as
     # native's.
-    out = []
-    late["why"] = None	# not a both() case
-    for fam in FAMILIES:
-        port += 1
-        subprocess.run(["ip", "netns", "exec", args.netns, "ip",
-                        "tcp_metrics", "flush", "all"], capture_output=True)
-        out.append(tlp_loss_obs(args, wire, fam, port))
-    n, x = out
-    if "why" in n and (SLOW > 1 or "late" in n["why"]):
-        late["why"] = (f"the test bed was later than X's timers, native "
-                       f"stopped: {n['why']}")
-    elif SLOW > 1 and x.get("why", "").startswith("initial flight"):
-        # As in both(): xtcp's SYN-ACK timer before our held ACK.
-        late["why"] = (f"XTCP_SLOW {SLOW}: the test bed was later than "
-                       f"xtcp's SYN-ACK timer: {x['why']}")
+    n, x = tlp_pair()
 
     def reduced(r):
         """Not reduced before our ACK of the new data, reduced after."""
@@ -1169,6 +1207,26 @@ def main():
             "tlp loss: xtcp reduces cwnd and ssthresh as native does, "
             "from cwnd, not from what was left in flight after the ACK "
             "that showed the repair [RACK-TLP]", f"native {n}, xtcp {x}")
+
+    # (o) a loss right after the repaired tail: recovery, as native's.
+    n, x = tlp_pair(hole=2)
+
+    def twice(r):
+        """Reduced for the probe's repair (ssthresh set by the ACKs
+        before the hole), then again for the hole (ssthresh lower), the
+        hole resent."""
+        b, m, e = r.get("before"), r.get("mid"), r.get("end")
+        return ("why" not in r and b is not None and b[1] == -1 and
+                m is not None and m[1] != -1 and e is not None and
+                e[1] < m[1] and r.get("resent", 0) >= 1)
+    tap.result(twice(n), "tlp loss, then a hole: native starts fast "
+               "recovery for the hole, a second reduction (sanity)",
+               f"native {n}")
+    xresult(twice(n) and twice(x) and x["mid"] == n["mid"] and
+            x["end"] == n["end"],
+            "tlp loss, then a hole: xtcp starts fast recovery as native "
+            "does, no once-per-window gate after the probe's reduction "
+            "[RACK-TLP]", f"native {n}, xtcp {x}")
 
     # (d) D-SACK undo.  Our handshake ACK goes HS_RTT after the
     # SYN-ACK, not PATH_RTT: the SYN-ACK's RTO is 1 s in both stacks

@@ -1131,7 +1131,8 @@ static void xtcp_set_xmit_timer(struct sock *sk)
  * congestion control given cwnd (0.7 cwnd for CUBIC, 0.5 for Reno,
  * however little was sent after the probe), cwnd down to it with no PRR
  * steps in between, CWR signalled to an ECN peer, and the connection back
- * in the open state.
+ * in the open state, "recover" at SND.UNA: the next loss starts a
+ * recovery at once.
  */
 static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 				 bool pure_dupack)
@@ -1152,6 +1153,11 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 	xtcp_end_cwnd_reduction(sk);
 	xsk->in_recovery = 0;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
+	/* Back in the open state, where Linux starts a recovery for the
+	 * next loss at once: "recover" must not hold it off until the
+	 * reduction's high_seq is acknowledged (as after an undo).
+	 */
+	xsk->high_seq = xsk->snd_una;
 	xsk->loss_probe_recoveries++;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPLOSSPROBERECOVERY);
 }
