@@ -362,6 +362,27 @@ for p in $XTCP_SENDERS; do
 	fi
 done
 
+# bound_check NAME X N BOUND WHOSE: the TAP line NAME for X retransmitted
+# bytes against WHOSE N: ok when X <= BOUND x N, and always below 32 MiB
+# each way (the counts are noise there); else a skip while
+# XTCP_CHAOS_PENDING names "retrans", a failure otherwise.
+bound_check()
+{
+	local name=$1 x=$2 n=$3 b=$4 whose=$5
+
+	echo "# $name: $x bytes against $n: $(ratio "$x" "$n")"
+	if [ "$bytes" -lt "$ratio_from" ]; then
+		echo "# (not asserted below 32 MiB each way: the counts are noise there)"
+		tap_ok "$name (asserted from 32 MiB each way)"
+	elif awk -v n="$n" -v x="$x" -v b="$b" 'BEGIN { exit !(x <= b * n) }'; then
+		tap_ok "$name"
+	elif [[ $pending == *,retrans,* ]]; then
+		tap_skip "$name" "pending (XTCP_CHAOS_PENDING=retrans): $x retransmitted bytes, $(ratio "$x" "$n") x $whose $n"
+	else
+		tap_fail "$name" "$x retransmitted bytes, $(ratio "$x" "$n") x $whose $n"
+	fi
+}
+
 # The acceptance: xtcp's retransmitted bytes, summed over its four
 # senders, at most 1.2 times native's summed over its four, in the same
 # run on paths set up alike.  Asserted from 32 MiB each way.
@@ -399,17 +420,7 @@ else
 	echo "# by direction, xtcp's two senders / native's two: client to server" \
 		"${dx[client]} / ${dn[client]} = $(ratio "${dx[client]}" "${dn[client]}")," \
 		"server to client ${dx[server]} / ${dn[server]} = $(ratio "${dx[server]}" "${dn[server]}")"
-	echo "# $name: $x bytes against $n: $(ratio $x $n)"
-	if [ "$bytes" -lt "$ratio_from" ]; then
-		echo "# (not asserted below 32 MiB each way: the counts are noise there)"
-		tap_ok "$name (asserted from 32 MiB each way)"
-	elif awk -v n="$n" -v x="$x" -v b="$bound" 'BEGIN { exit !(x <= b * n) }'; then
-		tap_ok "$name"
-	elif [[ $pending == *,retrans,* ]]; then
-		tap_skip "$name" "pending (XTCP_CHAOS_PENDING=retrans): $x retransmitted bytes, $(ratio $x $n) x native's $n"
-	else
-		tap_fail "$name" "$x retransmitted bytes, $(ratio $x $n) x native's $n"
-	fi
+	bound_check "$name" $x $n $bound "native's"
 fi
 
 # A looser guard on xtcp with xtcp alone: the sums above balance the
@@ -423,16 +434,7 @@ name="xtcp:xtcp's 2 senders retransmitted at most $guard_bound x the bytes inet:
 if [ -n "$why" ]; then
 	tap_fail "$name" "$why"
 else
-	echo "# $name: $xx bytes against $ii: $(ratio $xx $ii)"
-	if [ "$bytes" -lt "$ratio_from" ]; then
-		tap_ok "$name (asserted from 32 MiB each way)"
-	elif awk -v n="$ii" -v x="$xx" -v b="$guard_bound" 'BEGIN { exit !(x <= b * n) }'; then
-		tap_ok "$name"
-	elif [[ $pending == *,retrans,* ]]; then
-		tap_skip "$name" "pending (XTCP_CHAOS_PENDING=retrans): $(ratio $xx $ii)"
-	else
-		tap_fail "$name" "$xx retransmitted bytes, $(ratio $xx $ii) x inet:inet's $ii"
-	fi
+	bound_check "$name" $xx $ii $guard_bound "inet:inet's"
 fi
 
 tap_done
