@@ -61,7 +61,28 @@
 #      least 10 (sanity); xtcp the same, as native.  xtcp before this
 #      change had no F-RTO without SACK and sent the whole queue again
 #      (go-back-N): 1, 2, 3, ... resent, ssthresh 5.
-# Time: about 60 s under TCG.
+#  (c) a full undo by the timestamps, then a new loss: timestamps on for
+#      both stacks (and offered by us), so segments carry UMSS bytes
+#      (1448: MSS 1460 less the option); the writer has UNDO_SEGS
+#      segments.  Segment 1 of the
+#      initial flight is lost: duplicate ACKs for 2-10, echoing the
+#      SYN-ACK's TSval, start a fast recovery ("recover", high_seq, at
+#      12: limited transmit sent 11 and 12) and bring 1 resent and new
+#      data (13, ...); once 1 was resent and 13 came, one ACK covers
+#      1-13, echoing the TSval of the original 1 (it arrived late, RFC
+#      3522): above high_seq, it ends the recovery and undoes it (Linux's
+#      tcp_try_undo_recovery(), TCPFullUndo), back in the open state.
+#      Then 14 is lost: each later segment gets a duplicate ACK of 1-13,
+#      and the third starts a fast retransmit of 14 (after limited
+#      transmit's two).  Asserted: native counted one TCPFullUndo and
+#      resent 14 after our third duplicate ACK for it, before its RTO
+#      (within UNDO_FAST s of that ACK, with at most four of them sent)
+#      (sanity); xtcp the same, as many duplicate ACKs within one.
+#      xtcp before this change set high_seq to SND.UNA at the undo, which
+#      held the recovery (SND.UNA exactly at high_seq,
+#      tcp_is_non_sack_preventing_reopen()) on every duplicate ACK after:
+#      14 went only at the RTO.
+# Time: about 40 s under TCG.
 
 import argparse
 import os
@@ -72,8 +93,10 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, WriterCase, wire_args,  # noqa: E402
-                     segment, M32, knob_both, knob_get, cwnd_ssthresh)
+                     segment, M32, knob_both, knob_get, cwnd_ssthresh,
+                     ts_opts, ts_of)
 from slow import SLOW, slow  # noqa: E402
+from stacks import mib_counters  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 MSS = 1460
@@ -85,6 +108,9 @@ PRR_STEP = slow(0.2)	# (a): s between our ACKs
 PRR_CUM = [1, 2, 3, 3, 4, 4, 5, 5, 6]	# (a): see above
 PRR_SENT = ["11", "12", "1", "13", "14", "5"]
 RUN = slow(15.0)	# s: bounds one case
+UNDO_SEGS = 40		# (c): what the writer has, segments
+UMSS = MSS - 12		# (c): data in a segment with timestamps, bytes
+UNDO_FAST = slow(1.5)	# (c): s from the third duplicate ACK (X's RTO ~3 s)
 
 
 def seg_name(s, e):
@@ -125,11 +151,14 @@ class Case(WriterCase):
             n += 1
         return n * MSS
 
-    def ack(self, a=None):
-        """Send the cumulative ACK @a (by default what arrived)."""
+    def ack(self, a=None, ecr=None):
+        """Send the cumulative ACK @a (by default what arrived), with
+        timestamps echoing @ecr if given."""
         a = self.cum() if a is None else a
+        opts = (None if ecr is None else
+                ts_opts(int(time.time() * 1000), ecr))
         p = segment(self.wire, self.c.sport, self.c.dport, "A",
-                    self.c.snd_nxt, (self.base + a) % M32)
+                    self.c.snd_nxt, (self.base + a) % M32, opts=opts)
         self.acks.append((time.time(), a))
         self.wire.sock.send(bytes(self.wire.eth / p))
 
@@ -248,6 +277,98 @@ def frto_obs(args, wire, fam, port):
         case.close()
 
 
+def undo_obs(args, wire, fam, port):
+    """Case (c): a dict of what was seen, or with "why"."""
+    case = Case(args, wire, fam, port, UNDO_SEGS * UMSS)
+    r = {}
+
+    def seen(k, since):
+        """Waits (RUN s at most) for segment @k (1-based) after data
+        index @since: True if it came."""
+        deadline = time.monotonic() + RUN
+        while time.monotonic() < deadline:
+            if any(case.off(p)[0] == (k - 1) * UMSS
+                   for p in case.data()[since:]):
+                return True
+            time.sleep(0.01)
+        return False
+    try:
+        sa, why = case.syn([("MSS", MSS)] +
+                           ts_opts(int(time.time() * 1000), 0))
+        if sa is None:
+            r["why"] = why
+            return r
+        if ts_of(sa) is None:
+            r["why"] = "the SYN-ACK has no timestamps"
+            return r
+        ecr = ts_of(sa)[0]
+        case.ack_synack(sa, PATH_RTT,
+                        opts=ts_opts(int(time.time() * 1000), ecr))
+        segs, why = case.wait_flight(NSEG, UMSS)
+        if segs is None:
+            r["why"] = why
+            return r
+        orig1 = ts_of(segs[0])[0]
+        left = float(segs[0].time) + PATH_RTT - time.time()
+        if left > 0:
+            time.sleep(left)
+        for k in range(2, NSEG + 1):
+            case.take((k - 1) * UMSS, k * UMSS)
+            case.ack(0, ecr)
+        # 1 resent and 13 sent (PRR's new data), both awaited.
+        if not seen(1, NSEG) or not seen(13, NSEG):
+            r["why"] = "1 not resent or 13 not sent in recovery"
+            return r
+        for k in range(1, 14):
+            case.take((k - 1) * UMSS, k * UMSS)
+        undos = mib_counters(args.netns, fam).get("TcpExt:TCPFullUndo", 0)
+        case.ack(13 * UMSS, orig1)
+        n_undo = len(case.data())
+        t_undo = time.time()
+        # 14 is lost: a duplicate ACK of 1-13 for each later segment,
+        # echoing the TSval of 13 (the last in order).
+        ecr13 = max(ts_of(p)[0] for p in case.data()
+                    if case.off(p)[0] == 12 * UMSS)
+        i, dups, third = n_undo, 0, None
+        deadline = time.monotonic() + RUN
+        rtx = None
+        while time.monotonic() < deadline and rtx is None:
+            segs = case.data()
+            for j in range(i, len(segs)):
+                p = segs[j]
+                s0, e0 = case.off(p)
+                if s0 == 13 * UMSS and float(p.time) > t_undo and \
+                        any(case.off(q)[0] == 13 * UMSS for q in segs[:j]):
+                    rtx = p
+                    break
+                if s0 > 13 * UMSS:
+                    case.take(s0, e0)
+                    case.ack(13 * UMSS, ecr13)
+                    dups += 1
+                    if dups == 3:
+                        third = case.acks[-1][0]
+            i = len(segs)
+            time.sleep(0.01)
+        r["dups"] = dups
+        r["full_undos"] = mib_counters(args.netns, fam).get(
+            "TcpExt:TCPFullUndo", 0) - undos
+        if rtx is None:
+            r["why"] = f"14 not resent in {RUN} s"
+            return r
+        r["dups_before"] = sum(1 for t, a in case.acks
+                               if a == 13 * UMSS and t > t_undo and
+                               t < float(rtx.time))
+        r["after_third"] = (None if third is None else
+                            round(float(rtx.time) - third, 3))
+        return r
+    except Exception as e:	# report, go on with the next case
+        r["why"] = f"exception {e!r}"
+        return r
+    finally:
+        print(f"# {fam} undo: {r}", flush=True)
+        case.close()
+
+
 def main():
     args = wire_args(argparse.ArgumentParser(), "--netns", "--peer"
                      ).parse_args()
@@ -260,7 +381,7 @@ def main():
                  ("tcp_window_scaling", 0), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
         knob_both(args.netns, k, v, missing)
-    tap = Tap(3 + 2)
+    tap = Tap(3 + 2 + 2)
     port = 7900
     # On a kernel XTCP_SLOW times slower (make check-debug) our handshake
     # ACK, held PATH_RTT, comes after X's 1 s SYN-ACK timer: X resends
@@ -350,6 +471,33 @@ def main():
                "frto: xtcp resends and sends what native does after a "
                "spurious RTO without SACK and undoes the reduction, as "
                "native", f"native {n}, xtcp {x}")
+
+    # (c) a full undo by the timestamps, then a new loss
+    knob_both(args.netns, "tcp_timestamps", 1, missing)
+    out = []
+    for fam in FAMILIES:
+        port += 1
+        flush()
+        out.append(undo_obs(args, wire, fam, port))
+    n, x = out
+    bed_late(n)
+
+    def fast(r):
+        """The recovery undone (one TCPFullUndo), and 14 resent within
+        UNDO_FAST s of our third duplicate ACK for it, with at most four
+        of them sent before."""
+        return ("why" not in r and r.get("full_undos") == 1 and
+                r.get("after_third") is not None and
+                0 <= r["after_third"] < UNDO_FAST and
+                3 <= r["dups_before"] <= 4)
+    tap.result(fast(n),
+               "undo: after a fast recovery undone by the timestamps, "
+               "native fast-retransmits a new loss on the third "
+               "duplicate ACK (sanity)", str(n))
+    tap.result(fast(n) and fast(x) and
+               abs(x["dups_before"] - n["dups_before"]) <= 1,
+               "undo: xtcp too, not at the RTO: the undone recovery "
+               "holds no later one off", f"native {n}, xtcp {x}")
 
     wire.sniffer.stop()
     return 1 if tap.failed else 0

@@ -573,12 +573,6 @@ static void xtcp_undo_cwnd_reduction(struct sock *sk, bool unmark_loss)
 	xsk->snd_cwnd_stamp = tcp_jiffies32;
 	xsk->undo_marker = 0;
 	xsk->rack.advanced = true;
-	/* Linux has no once-per-window gate outside its recovery states:
-	 * a loss RACK finds after an undo in mid-window starts a recovery
-	 * (with its reduction) on this ACK already, not once SND.UNA passes
-	 * the undone episode's high_seq.
-	 */
-	xsk->high_seq = xsk->snd_una;
 }
 
 /* Recovery (fast, or after an RTO) ends, SND.UNA at high_seq
@@ -911,7 +905,11 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece)
  * begins once a segment is lost (tcp_time_to_recover()); without it,
  * also once reordering segments are SACKed, and holes with that many
  * SACKed segments above them are marked lost (xtcp_update_scoreboard()).
- * Once per window of data as without SACK.  After a timeout, until
+ * Once per window of data as without SACK: recovery lasts until
+ * "recover" is acknowledged, and outside it (and loss recovery) nothing
+ * holds the next one off, as in Linux's Open, Disorder and CWR states
+ * (an undo or a tail loss probe's reduction in mid-window leaves a loss
+ * found next free to start one at once).  After a timeout, until
  * "recover" is acknowledged, what the timeout (or RACK) marked lost is
  * resent (tcp_process_loss()), unless F-RTO sends new data instead
  * (Linux's REXMIT_NEW); a retransmission RACK finds lost then starts
@@ -941,9 +939,7 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool ece)
 			xtcp_update_scoreboard(sk, false);
 	} else if ((!xsk->in_loss || lost_retrans) &&
 		   (xsk->lost_out ||
-		    (!rack && xsk->sacked_out >= xsk->reordering)) &&
-		   (cwr || xsk->in_loss ||
-		    xtcp_seq_geq(xsk->snd_una, xsk->high_seq))) {
+		    (!rack && xsk->sacked_out >= xsk->reordering))) {
 		xtcp_enter_recovery(sk, cwr, ece);
 		if (!rack)
 			xtcp_update_scoreboard(sk, true);
@@ -1008,8 +1004,10 @@ static bool xtcp_reno_state(struct sock *sk, const struct sk_buff *skb,
  * 3; fewer ACKs meanwhile let new data go, RFC 3042, as sacked_out leaves
  * the pipe), or, in fast recovery, at every partial ACK (RFC 6582 s.3.2
  * step 5: the next hole); it is cut to one segment.  Recovery begins
- * once something is lost, once per window of data (RFC 6582's "recover")
- * unless in CWR.  The caller lets PRR set cwnd and resends what is lost
+ * once something is lost, once per window of data: it lasts until RFC
+ * 6582's "recover" (high_seq) is acknowledged, held while SND.UNA is
+ * exactly there (xtcp_try_undo_recovery()); no gate outside it, as in
+ * Linux (tcp_fastretrans_alert()).  The caller lets PRR set cwnd and resends what is lost
  * (xtcp_xmit_retransmit_queue()), which counts in retrans_out and
  * prr_out.  @ece: the ACK echoed congestion.
  */
@@ -1018,13 +1016,11 @@ static void xtcp_reno_recovery(struct sock *sk, bool una_advanced, bool cwr,
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *head = xtcp_rtx_queue_head(sk);
-	bool may_enter = cwr || xtcp_seq_geq(xsk->snd_una, xsk->high_seq);
 
 	if (xsk->in_loss || !head)
 		return;
 	if (!(XTCP_SKB_CB(head)->sacked & XTCPCB_LOST) &&
-	    ((!xsk->in_recovery && may_enter &&
-	      xsk->sacked_out >= xsk->reordering) ||
+	    ((!xsk->in_recovery && xsk->sacked_out >= xsk->reordering) ||
 	     (xsk->in_recovery && una_advanced))) {
 		/* Unsplit, if no memory: the resend cuts it to the window. */
 		if (head->len > xsk->mss)
@@ -1032,7 +1028,7 @@ static void xtcp_reno_recovery(struct sock *sk, bool una_advanced, bool cwr,
 				      xsk->mss, xsk->mss);
 		xtcp_mark_skb_lost(sk, head);
 	}
-	if (!xsk->in_recovery && xsk->lost_out && may_enter)
+	if (!xsk->in_recovery && xsk->lost_out)
 		xtcp_enter_recovery(sk, cwr, ece);
 }
 
@@ -1153,11 +1149,6 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 	xtcp_end_cwnd_reduction(sk);
 	xsk->in_recovery = 0;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
-	/* Back in the open state, where Linux starts a recovery for the
-	 * next loss at once: "recover" must not hold it off until the
-	 * reduction's high_seq is acknowledged (as after an undo).
-	 */
-	xsk->high_seq = xsk->snd_una;
 	xsk->loss_probe_recoveries++;
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPLOSSPROBERECOVERY);
 }
@@ -1471,15 +1462,6 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		 * state exit comes first).
 		 */
 		cwr = xtcp_ecn_ack(sk, cb->flags, prior_packets);
-		/* Outside recovery and CWR, "recover" follows SND.UNA, so that
-		 * it never falls 2^31 behind and makes a later loss look like
-		 * one inside an old recovery (Linux consults high_seq only
-		 * in its Recovery, Loss and CWR states).  After an RTO it
-		 * waits until the ACKs pass what was sent (RFC 6582 s.4).
-		 */
-		if (!xsk->in_recovery && !cwr &&
-		    xtcp_seq_after(ack, xsk->high_seq))
-			xsk->high_seq = ack;
 		reo = false;
 		if (xtcp_is_sack(xsk) && !hold) {
 			reo = xtcp_sack_recovery(sk, cwr, ece);

@@ -1454,12 +1454,11 @@ static void xtcp_simple_retransmit(struct sock *sk)
 	if (!xtcp_is_sack(xsk))
 		xsk->sacked_out = 0;
 
-	/* Not in loss recovery already (after a timeout or an earlier drop,
-	 * high_seq is still ahead of SND.UNA): enter it.
+	/* Not in loss recovery already (after a timeout or an earlier
+	 * drop): enter it.
 	 */
 	cwr = xsk->ecn_flags & XTCP_ECN_IN_CWR;
-	if (xsk->in_recovery || cwr ||
-	    !xtcp_seq_after(xsk->high_seq, xsk->snd_una)) {
+	if (!xsk->in_loss) {
 		if (!xsk->in_recovery && !cwr)
 			xsk->cong.ssthresh =
 				max(xsk->cong.ssthresh,
