@@ -10,12 +10,12 @@
 # Each case runs once per family against its own selftests/wire_peer
 # listener in namespace X, which writes the case's data and holds the
 # connection.  Scapy is the receiver: its SYN offers MSS 1460 and nothing
-# else (no SACK, no timestamps, no window scaling), and
+# else (no SACK, no timestamps but in (c), no window scaling), and
 # net.ipv4/xtcp.tcp_sack is 0 too.  Our ACK of the SYN-ACK is held until
 # PATH_RTT s (1.0, times XTCP_SLOW) after the SYN-ACK, so X's RTO is
 # about 3 s; the initial window is ten segments.  An ACK is cumulative:
 # a duplicate ACK acknowledges X's first data byte again.
-# Sysctls are set for both stacks: tcp_timestamps 0, tcp_window_scaling
+# Sysctls are set for both stacks: tcp_timestamps 0 (1 in (c)), tcp_window_scaling
 # 0, tcp_frto 2, tcp_reordering 3, tcp_no_metrics_save 1 (no ssthresh
 # carried from one case to the next), tcp_congestion_control reno for
 # (a) (both stacks halve cwnd: ssthresh 5).
@@ -72,7 +72,8 @@
 #      1-13, echoing the TSval of the original 1 (it arrived late, RFC
 #      3522): above high_seq, it ends the recovery and undoes it (Linux's
 #      tcp_try_undo_recovery(), TCPFullUndo), back in the open state.
-#      Then 14 is lost: each later segment gets a duplicate ACK of 1-13,
+#      Then 14 is lost: each later segment gets a duplicate ACK of 1-13
+#      (echoing the same TSval, RFC 7323 s.4.3),
 #      and the third starts a fast retransmit of 14 (after limited
 #      transmit's two).  Asserted: native counted one TCPFullUndo and
 #      resent 14 after our third duplicate ACK for it, before its RTO
@@ -82,7 +83,21 @@
 #      held the recovery (SND.UNA exactly at high_seq,
 #      tcp_is_non_sack_preventing_reopen()) on every duplicate ACK after:
 #      14 went only at the RTO.
-# Time: about 40 s under TCG.
+#  (d) F-RTO's undo landing exactly on "recover": timestamps off again,
+#      the writer has UNDO_SEGS segments; we hold the flight's ACKs until
+#      X's RTO resends 1, ACK 1 (X moves high_seq to SND.NXT, the end of
+#      10, and sends new data instead, 11 and 12: step 2b), then, once
+#      11 and 12 came, ACK exactly 1-10: originals never resent, so the
+#      RTO was spurious (step 3b, TCPSpuriousRTOs) and is undone, but
+#      SND.UNA is exactly high_seq, where Linux holds loss recovery
+#      (tcp_try_undo_loss(), tcp_is_non_sack_preventing_reopen()).  11
+#      is lost: each later segment gets a duplicate ACK of 1-10, which in
+#      loss recovery starts no fast retransmit; 11 goes again at X's next
+#      RTO.  Asserted: native counted one TCPSpuriousRTOs and resent 11
+#      no sooner than UNDO_FAST s after our third duplicate ACK for it
+#      (sanity); xtcp the same.  xtcp before this change left loss
+#      recovery at that undo and resent 11 on the third duplicate ACK.
+# Time: about 65 s under TCG.
 
 import argparse
 import os
@@ -326,9 +341,8 @@ def undo_obs(args, wire, fam, port):
         n_undo = len(case.data())
         t_undo = time.time()
         # 14 is lost: a duplicate ACK of 1-13 for each later segment,
-        # echoing the TSval of 13 (the last in order).
-        ecr13 = max(ts_of(p)[0] for p in case.data()
-                    if case.off(p)[0] == 12 * UMSS)
+        # echoing the late original 1's TSval still, as RFC 7323 s.4.3's
+        # receiver would (segments above a hole do not update it).
         i, dups, third = n_undo, 0, None
         deadline = time.monotonic() + RUN
         rtx = None
@@ -343,7 +357,7 @@ def undo_obs(args, wire, fam, port):
                     break
                 if s0 > 13 * UMSS:
                     case.take(s0, e0)
-                    case.ack(13 * UMSS, ecr13)
+                    case.ack(13 * UMSS, orig1)
                     dups += 1
                     if dups == 3:
                         third = case.acks[-1][0]
@@ -369,6 +383,63 @@ def undo_obs(args, wire, fam, port):
         case.close()
 
 
+def frto_hold_obs(args, wire, fam, port):
+    """Case (d): a dict of what was seen, or with "why"."""
+    case = Case(args, wire, fam, port, UNDO_SEGS * MSS)
+    r = {}
+    try:
+        why = case.open()
+        if why:
+            r["why"] = why
+            return r
+        if not case.wait_for(1, NSEG):
+            r["why"] = f"no RTO in {RUN} s"
+            return r
+        for k in range(1, NSEG + 1):
+            case.take((k - 1) * MSS, k * MSS)
+        spurious = mib_counters(args.netns, fam).get(
+            "TcpExt:TCPSpuriousRTOs", 0)
+        n_ack1 = len(case.data())
+        case.ack(MSS)
+        if not case.wait_for(11, n_ack1) or not case.wait_for(12, n_ack1):
+            r["why"] = "no new data (11, 12) after the ACK of 1"
+            return r
+        case.ack(NSEG * MSS)
+        t_undo = case.acks[-1][0]
+        i, dups, third, rtx = len(case.data()), 0, None, None
+        deadline = time.monotonic() + RUN
+        while time.monotonic() < deadline and rtx is None:
+            segs = case.data()
+            for p in segs[i:]:
+                s0, e0 = case.off(p)
+                if s0 == NSEG * MSS and float(p.time) > t_undo:
+                    rtx = p
+                    break
+                if s0 > NSEG * MSS:
+                    case.take(s0, e0)
+                    case.ack(NSEG * MSS)
+                    dups += 1
+                    if dups == 3:
+                        third = case.acks[-1][0]
+            i = len(segs)
+            time.sleep(0.01)
+        r["dups"] = dups
+        r["spurious_rtos"] = mib_counters(args.netns, fam).get(
+            "TcpExt:TCPSpuriousRTOs", 0) - spurious
+        if rtx is None:
+            r["why"] = f"11 not resent in {RUN} s"
+            return r
+        r["after_third"] = (None if third is None else
+                            round(float(rtx.time) - third, 3))
+        return r
+    except Exception as e:	# report, go on with the next case
+        r["why"] = f"exception {e!r}"
+        return r
+    finally:
+        print(f"# {fam} frto_hold: {r}", flush=True)
+        case.close()
+
+
 def main():
     args = wire_args(argparse.ArgumentParser(), "--netns", "--peer"
                      ).parse_args()
@@ -381,7 +452,7 @@ def main():
                  ("tcp_window_scaling", 0), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
         knob_both(args.netns, k, v, missing)
-    tap = Tap(3 + 2 + 2)
+    tap = Tap(3 + 2 + 2 + 2)
     port = 7900
     # On a kernel XTCP_SLOW times slower (make check-debug) our handshake
     # ACK, held PATH_RTT, comes after X's 1 s SYN-ACK timer: X resends
@@ -498,6 +569,29 @@ def main():
                abs(x["dups_before"] - n["dups_before"]) <= 1,
                "undo: xtcp too, not at the RTO: the undone recovery "
                "holds no later one off", f"native {n}, xtcp {x}")
+
+    # (d) F-RTO's undo exactly at high_seq holds loss recovery
+    knob_both(args.netns, "tcp_timestamps", 0, missing)
+    out = []
+    for fam in FAMILIES:
+        port += 1
+        flush()
+        out.append(frto_hold_obs(args, wire, fam, port))
+    n, x = out
+    bed_late(n)
+
+    def held(r):
+        """The RTO undone by F-RTO (one TCPSpuriousRTOs), and 11 resent
+        no sooner than UNDO_FAST s after our third duplicate ACK for it."""
+        return ("why" not in r and r.get("spurious_rtos") == 1 and
+                r.get("after_third") is not None and
+                r["after_third"] >= UNDO_FAST)
+    tap.result(held(n),
+               "frto_hold: native, undone by F-RTO exactly at high_seq, "
+               "stays in loss recovery: duplicate ACKs start no fast "
+               "retransmit (sanity)", str(n))
+    tap.result(held(n) and held(x),
+               "frto_hold: xtcp too", f"native {n}, xtcp {x}")
 
     wire.sniffer.stop()
     return 1 if tap.failed else 0

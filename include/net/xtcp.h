@@ -356,7 +356,11 @@ struct xtcp_sock {
 	u32 retrans_stamp;	/* jiffies of the first retransmission's
 				 * original send, 0 when none pending
 				 */
-	u32 high_seq;		/* snd_nxt at the last loss (RFC 6582) */
+	u32 high_seq;		/* RFC 6582's "recover": snd_nxt when the
+				 * last recovery, RTO, CWR or reduction
+				 * began (F-RTO step 2b: when it sent new
+				 * data); read only in those states
+				 */
 	/* Undo of a cwnd reduction found spurious (input.c, Linux's
 	 * tcp_init_undo(), tcp_may_undo(), tcp_undo_cwnd_reduction()):
 	 * undo_marker is SND.UNA when the recovery (fast, or after an RTO)

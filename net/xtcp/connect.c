@@ -134,8 +134,8 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	WRITE_ONCE(xsk->snd_up, xsk->iss);	/* no urgent data */
 	xsk->snd_sml = xsk->iss;
 	WRITE_ONCE(xsk->snd_nxt, xsk->iss + 1);
-	/* RFC 6582 s.3.2 step 1: "recover" starts at the ISS, so the first
-	 * loss is never taken for one inside an earlier recovery.
+	/* RFC 6582 s.3.2 step 1: "recover" starts at the ISS (read only in
+	 * the recovery and CWR states, which set it first).
 	 */
 	xsk->high_seq = xsk->iss;
 	xsk->write_seq = xsk->iss + 1;

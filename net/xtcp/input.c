@@ -575,14 +575,30 @@ static void xtcp_undo_cwnd_reduction(struct sock *sk, bool unmark_loss)
 	xsk->rack.advanced = true;
 }
 
+/* Without SACK, a recovery (fast, or after an RTO) that SND.UNA has
+ * reached exactly at high_seq is held until an ACK covers data above it:
+ * duplicate ACKs for what was sent after the retransmissions must not
+ * start another fast retransmit (RFC 6582 s.4).  Linux's
+ * tcp_is_non_sack_preventing_reopen(), which also stops the undo clock
+ * if no retransmission is left.  Return: true if the state is held.
+ */
+static bool xtcp_non_sack_preventing_reopen(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (xtcp_is_sack(xsk) || xsk->snd_una != xsk->high_seq)
+		return false;
+	if (!xtcp_any_retrans_done(sk))
+		xsk->undo_stamp = 0;
+	return true;
+}
+
 /* Recovery (fast, or after an RTO) ends, SND.UNA at high_seq
  * (tcp_try_undo_recovery()): undone if nothing was retransmitted, or
  * the timestamps show the originals arrived, or every retransmission was
  * D-SACKed; otherwise it was real and uses up one of RACK's persistent
- * widenings.  Without SACK the state is held while SND.UNA is exactly
- * high_seq, until an ACK covers data above it: duplicate ACKs for what
- * was sent after the retransmissions must not start another fast
- * retransmit (RFC 6582 s.4, tcp_is_non_sack_preventing_reopen()).
+ * widenings.  Without SACK the state may be held
+ * (xtcp_non_sack_preventing_reopen()).
  *
  * Return: true if the state is held (nothing more for this ACK), false
  * if the caller leaves the recovery state.
@@ -602,11 +618,8 @@ static bool xtcp_try_undo_recovery(struct sock *sk, const struct sk_buff *skb)
 			xsk->full_undos++;
 	}
 	xtcp_rack_recovery_end(&xsk->rack, undo);
-	if (!xtcp_is_sack(xsk) && xsk->snd_una == xsk->high_seq) {
-		if (!xtcp_any_retrans_done(sk))
-			xsk->undo_stamp = 0;
+	if (xtcp_non_sack_preventing_reopen(sk))
 		return true;
-	}
 	xsk->is_sack_reneg = 0;
 	return false;
 }
@@ -655,8 +668,8 @@ static bool xtcp_try_undo_partial(struct sock *sk, const struct sk_buff *skb,
 
 /* After an RTO, undo if the ACK shows the timeout spurious
  * (tcp_try_undo_loss()): by the timestamps or D-SACKs (tcp_may_undo()),
- * or with @frto_undo by F-RTO.  Loss recovery ends, nothing is lost any
- * more.
+ * or with @frto_undo by F-RTO.  Loss recovery ends (without SACK: unless
+ * held, or undone by the timestamps), nothing is lost any more.
  */
 static bool xtcp_try_undo_loss(struct sock *sk, const struct sk_buff *skb,
 			       bool frto_undo)
@@ -673,9 +686,12 @@ static bool xtcp_try_undo_loss(struct sock *sk, const struct sk_buff *skb,
 		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPSPURIOUSRTOS);
 	}
 	xsk->retransmits = 0;
-	/* Without SACK, an undo by the timestamps keeps loss recovery
-	 * until high_seq is acknowledged (tcp_try_undo_loss()).
+	/* Without SACK, loss recovery is held at high_seq, and an undo by
+	 * the timestamps keeps it until high_seq is acknowledged
+	 * (tcp_try_undo_loss()).
 	 */
+	if (xtcp_non_sack_preventing_reopen(sk))
+		return true;
 	if (frto_undo || xtcp_is_sack(xsk)) {
 		xsk->in_loss = 0;
 		xsk->is_sack_reneg = 0;
@@ -905,11 +921,11 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece)
  * begins once a segment is lost (tcp_time_to_recover()); without it,
  * also once reordering segments are SACKed, and holes with that many
  * SACKed segments above them are marked lost (xtcp_update_scoreboard()).
- * Once per window of data as without SACK: recovery lasts until
- * "recover" is acknowledged, and outside it (and loss recovery) nothing
- * holds the next one off, as in Linux's Open, Disorder and CWR states
- * (an undo or a tail loss probe's reduction in mid-window leaves a loss
- * found next free to start one at once).  After a timeout, until
+ * As without SACK, recovery lasts until "recover" is acknowledged, and
+ * outside it and outside loss recovery nothing holds the next one off,
+ * as in Linux's Open, Disorder and CWR states (an undo or a tail loss
+ * probe's reduction in mid-window leaves a loss found next free to
+ * start one at once).  After a timeout, until
  * "recover" is acknowledged, what the timeout (or RACK) marked lost is
  * resent (tcp_process_loss()), unless F-RTO sends new data instead
  * (Linux's REXMIT_NEW); a retransmission RACK finds lost then starts
@@ -1004,12 +1020,12 @@ static bool xtcp_reno_state(struct sock *sk, const struct sk_buff *skb,
  * 3; fewer ACKs meanwhile let new data go, RFC 3042, as sacked_out leaves
  * the pipe), or, in fast recovery, at every partial ACK (RFC 6582 s.3.2
  * step 5: the next hole); it is cut to one segment.  Recovery begins
- * once something is lost, once per window of data: it lasts until RFC
- * 6582's "recover" (high_seq) is acknowledged, held while SND.UNA is
- * exactly there (xtcp_try_undo_recovery()); no gate outside it, as in
- * Linux (tcp_fastretrans_alert()).  The caller lets PRR set cwnd and resends what is lost
- * (xtcp_xmit_retransmit_queue()), which counts in retrans_out and
- * prr_out.  @ece: the ACK echoed congestion.
+ * once something is lost; it lasts until RFC 6582's "recover" (high_seq)
+ * is acknowledged, held while SND.UNA is exactly there
+ * (xtcp_non_sack_preventing_reopen()); nothing holds the next one off
+ * outside it, as in Linux (tcp_fastretrans_alert()).  The caller lets
+ * PRR set cwnd and resends what is lost (xtcp_xmit_retransmit_queue()),
+ * which counts in retrans_out and prr_out.  @ece: the ACK echoed congestion.
  */
 static void xtcp_reno_recovery(struct sock *sk, bool una_advanced, bool cwr,
 			       bool ece)
@@ -1127,8 +1143,9 @@ static void xtcp_set_xmit_timer(struct sock *sk)
  * congestion control given cwnd (0.7 cwnd for CUBIC, 0.5 for Reno,
  * however little was sent after the probe), cwnd down to it with no PRR
  * steps in between, CWR signalled to an ECN peer, and the connection back
- * in the open state, "recover" at SND.UNA: the next loss starts a
- * recovery at once.
+ * in the open state ("recover" at SND.NXT, as tcp_init_cwnd_reduction()
+ * leaves it, but not read there): the next loss starts a recovery at
+ * once.
  */
 static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 				 bool pure_dupack)

@@ -1426,11 +1426,12 @@ static u32 xtcp_skb_seglen(const struct sk_buff *skb)
  * rest on its scoreboard and resends only what is marked lost; here
  * what fits among that rest goes again too.)
  *
- * The connection enters loss recovery without a congestion window
- * reduction: the window is counted in segments and the segments just
- * shrank, so fewer bytes are in flight already (tcp_non_congestion_loss_
- * retransmit()).  ssthresh is kept at least 3/4 of cwnd
- * (tcp_current_ssthresh()), and high_seq moves to SND.NXT so that the
+ * Unless in loss recovery already, the connection enters it without a
+ * congestion window reduction: the window is counted in segments and the
+ * segments just shrank, so fewer bytes are in flight already
+ * (tcp_non_congestion_loss_retransmit()).  ssthresh is raised to at
+ * least 3/4 of cwnd, except during a cwnd reduction, where it stays as
+ * it is (tcp_current_ssthresh()), and high_seq moves to SND.NXT so that the
  * duplicate ACKs the holes cause start no fast retransmit.
  */
 static void xtcp_simple_retransmit(struct sock *sk)
