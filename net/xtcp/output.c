@@ -1418,7 +1418,8 @@ static u32 xtcp_skb_seglen(const struct sk_buff *skb)
 /* Linux's tcp_simple_retransmit() after a path MTU drop (RFC 1191): the
  * segments in flight longer than the new MSS were dropped on the path
  * and are lost; those that fit were not and stay in flight.  The lost
- * ones go again at once, cut to the new MSS (one GSO skb each), as far as
+ * ones go again at once, cut to the new MSS (in GSO skbs no larger than
+ * xtcp_tso_segs(), as tcp_xmit_retransmit_queue() sends them), as far as
  * the congestion window allows with the lost ones out of the flight
  * (tcp_xmit_retransmit_queue()); where that ends, the rest of the
  * retransmission queue goes back to the head of the send queue, to be
@@ -1439,7 +1440,7 @@ static void xtcp_simple_retransmit(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 mss = xsk->mss, fit = 0, budget, segs, cap;
 	struct sk_buff *skb, *next;
-	bool lost = false, cwr, split;
+	bool lost = false, rest = false, cwr, split;
 
 	skb_rbtree_walk(skb, &xsk->rtx_queue) {
 		if (xtcp_skb_seglen(skb) > mss)
@@ -1476,7 +1477,7 @@ static void xtcp_simple_retransmit(struct sock *sk)
 	budget = xsk->cong.cwnd > fit ? xsk->cong.cwnd - fit : 0;
 	skb = xtcp_rtx_queue_head(sk);
 	while (skb) {
-		if (xtcp_skb_seglen(skb) <= mss) {
+		if (!rest && xtcp_skb_seglen(skb) <= mss) {
 			skb = skb_rb_next(skb);
 			continue;
 		}
@@ -1485,8 +1486,11 @@ static void xtcp_simple_retransmit(struct sock *sk)
 		segs = xtcp_skb_pcount(skb);
 		xtcp_set_skb_tso_segs(skb, mss);
 		xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) - (s32)segs);
-		/* One segment at a time in urgent mode (see above). */
-		cap = xtcp_urg_mode(xsk) ? 1 : budget;
+		/* One segment at a time in urgent mode (see above); else no
+		 * larger than a new GSO skb, as tcp_xmit_retransmit_queue()
+		 * caps each resend at tcp_tso_segs().
+		 */
+		cap = xtcp_urg_mode(xsk) ? 1 : min(budget, xtcp_tso_segs(sk));
 		split = xtcp_skb_pcount(skb) > cap;
 		if (split &&
 		    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, cap * mss,
@@ -1499,10 +1503,11 @@ static void xtcp_simple_retransmit(struct sock *sk)
 		if (xtcp_transmit_skb(sk, skb, true))
 			break;
 		budget -= min(budget, xtcp_skb_pcount(skb));
-		/* The part split off (lost too, whatever its length) waits. */
+		/* The part split off is lost too, though cut to the new MSS
+		 * already: it goes next, budget allowing.
+		 */
 		skb = skb_rb_next(skb);
-		if (split)
-			break;
+		rest = split;
 	}
 	if (!skb)
 		return;
