@@ -15,10 +15,11 @@
 # PATH_RTT s (1.0, times XTCP_SLOW) after the SYN-ACK, so X's RTO is
 # about 3 s; the initial window is ten segments.  An ACK is cumulative:
 # a duplicate ACK acknowledges X's first data byte again.
-# Sysctls are set for both stacks: tcp_timestamps 0 (1 in (c)), tcp_window_scaling
-# 0, tcp_frto 2, tcp_reordering 3, tcp_no_metrics_save 1 (no ssthresh
-# carried from one case to the next), tcp_congestion_control reno for
-# (a) (both stacks halve cwnd: ssthresh 5).
+# Sysctls are set for both stacks: tcp_timestamps 0 (1 in (c)),
+# tcp_window_scaling 0, tcp_frto 2, tcp_reordering 3,
+# tcp_no_metrics_save 1 (no ssthresh carried from one case to the next),
+# tcp_congestion_control reno for (a) (both stacks halve cwnd:
+# ssthresh 5).
 #
 # Cases:
 #  (a) duplicate ACKs and a partial ACK: the writer has PRR_SEGS
@@ -93,11 +94,14 @@
 #      (tcp_try_undo_loss(), tcp_is_non_sack_preventing_reopen()).  11
 #      is lost: each later segment gets a duplicate ACK of 1-10, which in
 #      loss recovery starts no fast retransmit; 11 goes again at X's next
-#      RTO.  Asserted: native counted one TCPSpuriousRTOs and resent 11
-#      no sooner than UNDO_FAST s after our third duplicate ACK for it
-#      (sanity); xtcp the same.  xtcp before this change left loss
-#      recovery at that undo and resent 11 on the third duplicate ACK.
-# Time: about 65 s under TCG.
+#      RTO.  Asserted: native counted one TCPSpuriousRTOs, resent 11 at
+#      its next RTO (one TCPTimeouts since our ACK of 1-10, HOLD_RUN s
+#      at most) no sooner than UNDO_FAST s after our third duplicate ACK
+#      for it, and once we ACK what came, sent all the rest (loss
+#      recovery ended) (sanity); xtcp the same.  xtcp before this
+#      change left loss recovery at that undo and resent 11 on the
+#      third duplicate ACK.
+# Time: about 95 s under TCG.
 
 import argparse
 import os
@@ -125,6 +129,7 @@ PRR_SENT = ["11", "12", "1", "13", "14", "5"]
 RUN = slow(15.0)	# s: bounds one case
 UNDO_SEGS = 40		# (c): what the writer has, segments
 UMSS = MSS - 12		# (c): data in a segment with timestamps, bytes
+HOLD_RUN = slow(30.0)	# (d): s to wait for the RTO after the undo
 UNDO_FAST = slow(1.5)	# (c): s from the third duplicate ACK (X's RTO ~3 s)
 
 
@@ -188,6 +193,66 @@ class Case(WriterCase):
             time.sleep(0.01)
         return False
 
+    def rto_flight(self):
+        """open(), then waits for X's RTO to resend 1, the flight's ACKs
+        held: the whole flight then arrives (take()), nothing ACKed yet.
+        None, or why not."""
+        why = self.open()
+        if why:
+            return why
+        if not self.wait_for(1, NSEG):
+            return f"no RTO in {RUN} s"
+        for k in range(1, NSEG + 1):
+            self.take((k - 1) * MSS, k * MSS)
+        return None
+
+    def ack_as_it_comes(self, since, timeout, quiet=0.0):
+        """Takes each data segment seen after data index @since and ACKs
+        what arrived (cum()), until all @total bytes are ACKed and X was
+        then quiet @quiet s, @timeout s at most: True if so."""
+        i, done = since, None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            segs = self.data()
+            for p in segs[i:]:
+                self.take(*self.off(p))
+                self.ack()
+            i = len(segs)
+            if self.cum() >= self.total:
+                if done is None:
+                    done = time.monotonic()
+                if time.monotonic() - done >= quiet:
+                    return True
+            time.sleep(0.01)
+        return False
+
+    def dup_acks_until_resent(self, hole, since, t0, timeout, ecr=None):
+        """Answers each data segment above offset @hole seen after data
+        index @since with a duplicate ACK of @hole (echoing @ecr if
+        given) until a segment at @hole that was sent before comes again
+        after time @t0, @timeout s at most: (that segment or None, the
+        duplicate ACKs sent, the time the third went or None)."""
+        i, dups, third, rtx = since, 0, None, None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and rtx is None:
+            segs = self.data()
+            for j in range(i, len(segs)):
+                p = segs[j]
+                s0, e0 = self.off(p)
+                if s0 == hole and float(p.time) > t0 and \
+                        any(self.off(q)[0] == hole for q in segs[:j]):
+                    rtx = p
+                    break
+                if s0 > hole:
+                    self.take(s0, e0)
+                    self.ack(hole, ecr)
+                    dups += 1
+                    if dups == 3:
+                        third = self.acks[-1][0]
+            i = len(segs)
+            time.sleep(0.01)
+        return rtx, dups, third
+
     def resent(self):
         """The segments sent below the highest one sent before, in
         order (the retransmissions)."""
@@ -201,101 +266,85 @@ class Case(WriterCase):
         return out
 
 
-def newreno_obs(args, wire, fam, port):
-    """Case (a): a dict of what was seen, or with "why"."""
-    case = Case(args, wire, fam, port, PRR_SEGS * MSS)
-    r = {}
-    try:
-        why = case.open()
-        if why:
-            r["why"] = why
+def observed(name, total):
+    """A case's observation: the decorated body(args, fam, port, case, r)
+    fills the dict r from a Case of a writer of @total bytes; called as
+    fn(args, wire, fam, port), it returns r, with r["why"] for an
+    exception (reported, and the next case goes on), printed as
+    "# FAM @name: r", the case closed."""
+    def wrap(body):
+        def run(args, wire, fam, port):
+            case = Case(args, wire, fam, port, total)
+            r = {}
+            try:
+                body(args, fam, port, case, r)
+            except Exception as e:	# report, go on with the next case
+                r["why"] = f"exception {e!r}"
+            finally:
+                print(f"# {fam} {name}: {r}", flush=True)
+                case.close()
             return r
-        for k in (2, 3, 4, 6, 7, 8, 9, 10):
-            case.take((k - 1) * MSS, k * MSS)
-        left = case.t_first + PATH_RTT - time.time()
-        if left > 0:
-            time.sleep(left)
-        for i in range(8):
-            case.ack(0)
-            time.sleep(PRR_STEP)
-        if not case.wait_for(1, NSEG):
-            r["why"] = "1 not resent after the duplicate ACKs"
-            return r
-        n_partial = len(case.data())
-        case.take(0, MSS)
-        case.ack()
-        time.sleep(3 * PRR_STEP)
-        sent = case.data()[NSEG:]
-        times = [t for t, a in case.acks] + [float("inf")]
-        r["cum"] = [sum(1 for p in sent if float(p.time) < t)
-                    for t in times[1:]]
-        r["sent"] = [seg_name(*case.off(p)) for p in sent]
-        if not case.wait_for(5, n_partial):
-            r["why"] = "5 not resent after the partial ACK"
-            return r
-        hi = max(case.off(p)[1] for p in case.data())
-        case.ack(hi)
+        return run
+    return wrap
+
+
+@observed("newreno", PRR_SEGS * MSS)
+def newreno_obs(args, fam, port, case, r):
+    """Case (a): @r gets what was seen, or "why"."""
+    why = case.open()
+    if why:
+        r["why"] = why
+        return
+    for k in (2, 3, 4, 6, 7, 8, 9, 10):
+        case.take((k - 1) * MSS, k * MSS)
+    left = case.t_first + PATH_RTT - time.time()
+    if left > 0:
+        time.sleep(left)
+    for i in range(8):
+        case.ack(0)
         time.sleep(PRR_STEP)
-        r["end"] = cwnd_ssthresh(args.netns, fam, port)
-        return r
-    except Exception as e:	# report, go on with the next case
-        r["why"] = f"exception {e!r}"
-        return r
-    finally:
-        print(f"# {fam} newreno: {r}", flush=True)
-        case.close()
+    if not case.wait_for(1, NSEG):
+        r["why"] = "1 not resent after the duplicate ACKs"
+        return
+    n_partial = len(case.data())
+    case.take(0, MSS)
+    case.ack()
+    time.sleep(3 * PRR_STEP)
+    sent = case.data()[NSEG:]
+    times = [t for t, a in case.acks] + [float("inf")]
+    r["cum"] = [sum(1 for p in sent if float(p.time) < t)
+                for t in times[1:]]
+    r["sent"] = [seg_name(*case.off(p)) for p in sent]
+    if not case.wait_for(5, n_partial):
+        r["why"] = "5 not resent after the partial ACK"
+        return
+    hi = max(case.off(p)[1] for p in case.data())
+    case.ack(hi)
+    time.sleep(PRR_STEP)
+    r["end"] = cwnd_ssthresh(args.netns, fam, port)
 
 
-def frto_obs(args, wire, fam, port):
-    """Case (b): a dict of what was seen, or with "why"."""
-    case = Case(args, wire, fam, port, 2 * NSEG * MSS)
-    r = {}
-    try:
-        why = case.open()
-        if why:
-            r["why"] = why
-            return r
-        if not case.wait_for(1, NSEG):
-            r["why"] = f"no RTO in {RUN} s"
-            return r
-        for k in range(1, NSEG + 1):
-            case.take((k - 1) * MSS, k * MSS)
-            case.ack(k * MSS)
-        t0 = case.acks[0][0]
-        i = NSEG + 1
-        done = None
-        deadline = time.monotonic() + RUN
-        while time.monotonic() < deadline:
-            segs = case.data()
-            for p in segs[i:]:
-                case.take(*case.off(p))
-                case.ack()
-            i = len(segs)
-            if case.cum() >= case.total:
-                if done is None:
-                    done = time.monotonic()
-                elif time.monotonic() - done >= QUIET:
-                    break
-            time.sleep(0.01)
-        else:
-            r["why"] = f"not all ACKed in {RUN} s (ACK {case.cum()})"
-        r["rtx"] = case.resent()
-        r["next"] = [seg_name(*case.off(p)) for p in case.data()
-                     if float(p.time) > t0][:4]
-        r["end"] = cwnd_ssthresh(args.netns, fam, port)
-        return r
-    except Exception as e:	# report, go on with the next case
-        r["why"] = f"exception {e!r}"
-        return r
-    finally:
-        print(f"# {fam} frto: {r}", flush=True)
-        case.close()
+@observed("frto", 2 * NSEG * MSS)
+def frto_obs(args, fam, port, case, r):
+    """Case (b): @r gets what was seen, or "why"."""
+    why = case.rto_flight()
+    if why:
+        r["why"] = why
+        return
+    for k in range(1, NSEG + 1):
+        case.ack(k * MSS)
+    t0 = case.acks[0][0]
+    if not case.ack_as_it_comes(NSEG + 1, RUN, QUIET):
+        r["why"] = f"not all ACKed in {RUN} s (ACK {case.cum()})"
+    r["rtx"] = case.resent()
+    r["next"] = [seg_name(*case.off(p)) for p in case.data()
+                 if float(p.time) > t0][:4]
+    r["end"] = cwnd_ssthresh(args.netns, fam, port)
 
 
-def undo_obs(args, wire, fam, port):
-    """Case (c): a dict of what was seen, or with "why"."""
-    case = Case(args, wire, fam, port, UNDO_SEGS * UMSS)
-    r = {}
+@observed("undo", UNDO_SEGS * UMSS)
+def undo_obs(args, fam, port, case, r):
+    """Case (c): @r gets what was seen, or "why"."""
 
     def seen(k, since):
         """Waits (RUN s at most) for segment @k (1-based) after data
@@ -307,137 +356,89 @@ def undo_obs(args, wire, fam, port):
                 return True
             time.sleep(0.01)
         return False
-    try:
-        sa, why = case.syn([("MSS", MSS)] +
-                           ts_opts(int(time.time() * 1000), 0))
-        if sa is None:
-            r["why"] = why
-            return r
-        if ts_of(sa) is None:
-            r["why"] = "the SYN-ACK has no timestamps"
-            return r
-        ecr = ts_of(sa)[0]
-        case.ack_synack(sa, PATH_RTT,
-                        opts=ts_opts(int(time.time() * 1000), ecr))
-        segs, why = case.wait_flight(NSEG, UMSS)
-        if segs is None:
-            r["why"] = why
-            return r
-        orig1 = ts_of(segs[0])[0]
-        left = float(segs[0].time) + PATH_RTT - time.time()
-        if left > 0:
-            time.sleep(left)
-        for k in range(2, NSEG + 1):
-            case.take((k - 1) * UMSS, k * UMSS)
-            case.ack(0, ecr)
-        # 1 resent and 13 sent (PRR's new data), both awaited.
-        if not seen(1, NSEG) or not seen(13, NSEG):
-            r["why"] = "1 not resent or 13 not sent in recovery"
-            return r
-        for k in range(1, 14):
-            case.take((k - 1) * UMSS, k * UMSS)
-        undos = mib_counters(args.netns, fam).get("TcpExt:TCPFullUndo", 0)
-        case.ack(13 * UMSS, orig1)
-        n_undo = len(case.data())
-        t_undo = time.time()
-        # 14 is lost: a duplicate ACK of 1-13 for each later segment,
-        # echoing the late original 1's TSval still, as RFC 7323 s.4.3's
-        # receiver would (segments above a hole do not update it).
-        i, dups, third = n_undo, 0, None
-        deadline = time.monotonic() + RUN
-        rtx = None
-        while time.monotonic() < deadline and rtx is None:
-            segs = case.data()
-            for j in range(i, len(segs)):
-                p = segs[j]
-                s0, e0 = case.off(p)
-                if s0 == 13 * UMSS and float(p.time) > t_undo and \
-                        any(case.off(q)[0] == 13 * UMSS for q in segs[:j]):
-                    rtx = p
-                    break
-                if s0 > 13 * UMSS:
-                    case.take(s0, e0)
-                    case.ack(13 * UMSS, orig1)
-                    dups += 1
-                    if dups == 3:
-                        third = case.acks[-1][0]
-            i = len(segs)
-            time.sleep(0.01)
-        r["dups"] = dups
-        r["full_undos"] = mib_counters(args.netns, fam).get(
-            "TcpExt:TCPFullUndo", 0) - undos
-        if rtx is None:
-            r["why"] = f"14 not resent in {RUN} s"
-            return r
-        r["dups_before"] = sum(1 for t, a in case.acks
-                               if a == 13 * UMSS and t > t_undo and
-                               t < float(rtx.time))
-        r["after_third"] = (None if third is None else
-                            round(float(rtx.time) - third, 3))
-        return r
-    except Exception as e:	# report, go on with the next case
-        r["why"] = f"exception {e!r}"
-        return r
-    finally:
-        print(f"# {fam} undo: {r}", flush=True)
-        case.close()
+    sa, why = case.syn([("MSS", MSS)] +
+                       ts_opts(int(time.time() * 1000), 0))
+    if sa is None:
+        r["why"] = why
+        return
+    if ts_of(sa) is None:
+        r["why"] = "the SYN-ACK has no timestamps"
+        return
+    ecr = ts_of(sa)[0]
+    case.ack_synack(sa, PATH_RTT,
+                    opts=ts_opts(int(time.time() * 1000), ecr))
+    segs, why = case.wait_flight(NSEG, UMSS)
+    if segs is None:
+        r["why"] = why
+        return
+    orig1 = ts_of(segs[0])[0]
+    left = float(segs[0].time) + PATH_RTT - time.time()
+    if left > 0:
+        time.sleep(left)
+    for k in range(2, NSEG + 1):
+        case.take((k - 1) * UMSS, k * UMSS)
+        case.ack(0, ecr)
+    # 1 resent and 13 sent (PRR's new data), both awaited.
+    if not seen(1, NSEG) or not seen(13, NSEG):
+        r["why"] = "1 not resent or 13 not sent in recovery"
+        return
+    for k in range(1, 14):
+        case.take((k - 1) * UMSS, k * UMSS)
+    undos = mib_counters(args.netns, fam).get("TcpExt:TCPFullUndo", 0)
+    case.ack(13 * UMSS, orig1)
+    n_undo = len(case.data())
+    t_undo = time.time()
+    # 14 is lost: a duplicate ACK of 1-13 for each later segment,
+    # echoing the late original 1's TSval still, as RFC 7323 s.4.3's
+    # receiver would (segments above a hole do not update it).
+    rtx, dups, third = case.dup_acks_until_resent(13 * UMSS, n_undo,
+                                                  t_undo, RUN, orig1)
+    r["dups"] = dups
+    r["full_undos"] = mib_counters(args.netns, fam).get(
+        "TcpExt:TCPFullUndo", 0) - undos
+    if rtx is None:
+        r["why"] = f"14 not resent in {RUN} s"
+        return
+    r["dups_before"] = sum(1 for t, a in case.acks
+                           if a == 13 * UMSS and t > t_undo and
+                           t < float(rtx.time))
+    r["after_third"] = (None if third is None else
+                        round(float(rtx.time) - third, 3))
 
 
-def frto_hold_obs(args, wire, fam, port):
-    """Case (d): a dict of what was seen, or with "why"."""
-    case = Case(args, wire, fam, port, UNDO_SEGS * MSS)
-    r = {}
-    try:
-        why = case.open()
-        if why:
-            r["why"] = why
-            return r
-        if not case.wait_for(1, NSEG):
-            r["why"] = f"no RTO in {RUN} s"
-            return r
-        for k in range(1, NSEG + 1):
-            case.take((k - 1) * MSS, k * MSS)
-        spurious = mib_counters(args.netns, fam).get(
-            "TcpExt:TCPSpuriousRTOs", 0)
-        n_ack1 = len(case.data())
-        case.ack(MSS)
-        if not case.wait_for(11, n_ack1) or not case.wait_for(12, n_ack1):
-            r["why"] = "no new data (11, 12) after the ACK of 1"
-            return r
-        case.ack(NSEG * MSS)
-        t_undo = case.acks[-1][0]
-        i, dups, third, rtx = len(case.data()), 0, None, None
-        deadline = time.monotonic() + RUN
-        while time.monotonic() < deadline and rtx is None:
-            segs = case.data()
-            for p in segs[i:]:
-                s0, e0 = case.off(p)
-                if s0 == NSEG * MSS and float(p.time) > t_undo:
-                    rtx = p
-                    break
-                if s0 > NSEG * MSS:
-                    case.take(s0, e0)
-                    case.ack(NSEG * MSS)
-                    dups += 1
-                    if dups == 3:
-                        third = case.acks[-1][0]
-            i = len(segs)
-            time.sleep(0.01)
-        r["dups"] = dups
-        r["spurious_rtos"] = mib_counters(args.netns, fam).get(
-            "TcpExt:TCPSpuriousRTOs", 0) - spurious
-        if rtx is None:
-            r["why"] = f"11 not resent in {RUN} s"
-            return r
-        r["after_third"] = (None if third is None else
-                            round(float(rtx.time) - third, 3))
-        return r
-    except Exception as e:	# report, go on with the next case
-        r["why"] = f"exception {e!r}"
-        return r
-    finally:
-        print(f"# {fam} frto_hold: {r}", flush=True)
-        case.close()
+@observed("frto_hold", UNDO_SEGS * MSS)
+def frto_hold_obs(args, fam, port, case, r):
+    """Case (d): @r gets what was seen, or "why"."""
+    why = case.rto_flight()
+    if why:
+        r["why"] = why
+        return
+    spurious = mib_counters(args.netns, fam).get(
+        "TcpExt:TCPSpuriousRTOs", 0)
+    n_ack1 = len(case.data())
+    case.ack(MSS)
+    if not case.wait_for(11, n_ack1) or not case.wait_for(12, n_ack1):
+        r["why"] = "no new data (11, 12) after the ACK of 1"
+        return
+    timeouts = mib_counters(args.netns, fam).get("TcpExt:TCPTimeouts", 0)
+    case.ack(NSEG * MSS)
+    t_undo = case.acks[-1][0]
+    rtx, dups, third = case.dup_acks_until_resent(
+        NSEG * MSS, len(case.data()), t_undo, HOLD_RUN)
+    mib = mib_counters(args.netns, fam)
+    r["dups"] = dups
+    r["spurious_rtos"] = mib.get("TcpExt:TCPSpuriousRTOs", 0) - spurious
+    r["timeouts"] = mib.get("TcpExt:TCPTimeouts", 0) - timeouts
+    if rtx is None:
+        r["why"] = f"11 not resent in {HOLD_RUN} s"
+        return
+    r["after_third"] = (None if third is None else
+                        round(float(rtx.time) - third, 3))
+    # Loss recovery must end: the rest, ACKed as it comes, all sent.
+    i = len(case.data())
+    case.take(NSEG * MSS, (NSEG + 1) * MSS)
+    case.ack()
+    r["all_acked"] = case.ack_as_it_comes(i, RUN)
 
 
 def main():
@@ -453,7 +454,7 @@ def main():
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
         knob_both(args.netns, k, v, missing)
     tap = Tap(3 + 2 + 2 + 2)
-    port = 7900
+    ports = iter(range(7901, 8000))
     # On a kernel XTCP_SLOW times slower (make check-debug) our handshake
     # ACK, held PATH_RTT, comes after X's 1 s SYN-ACK timer: X resends
     # the SYN-ACK and starts from one segment (RFC 5681 s.3.1), and our
@@ -474,26 +475,29 @@ def main():
             bed["why"] = (f"XTCP_SLOW {SLOW}: the test bed was later "
                           f"than X's timers, native stopped: {n['why']}")
 
-    def flush():
-        subprocess.run(["ip", "netns", "exec", args.netns, "ip",
-                        "tcp_metrics", "flush", "all"], capture_output=True)
+    def both(obs):
+        """Case @obs for native, then xtcp, each on a port of its own
+        with X's metrics flushed first: (native's, xtcp's); the test
+        bed's lateness read from native's (bed_late())."""
+        out = []
+        for fam in FAMILIES:
+            subprocess.run(["ip", "netns", "exec", args.netns, "ip",
+                            "tcp_metrics", "flush", "all"],
+                           capture_output=True)
+            out.append(obs(args, wire, fam, next(ports)))
+        bed_late(out[0])
+        return out
 
     # (a) duplicate ACKs and a partial ACK, Reno for both
     cc = {ns: knob_get(args.netns, ns, "tcp_congestion_control")
           for ns in ("ipv4", "xtcp")}
     knob_both(args.netns, "tcp_congestion_control", "reno")
-    out = []
-    for fam in FAMILIES:
-        port += 1
-        flush()
-        out.append(newreno_obs(args, wire, fam, port))
+    n, x = both(newreno_obs)
     for ns, v in cc.items():
         if v:
             subprocess.run(["ip", "netns", "exec", args.netns, "sysctl",
                             "-qw", f"net.{ns}.tcp_congestion_control={v}"],
                            capture_output=True)
-    n, x = out
-    bed_late(n)
 
     def near(a, b):
         """Cumulative counts @a and @b: as many ACKs, within one after
@@ -519,13 +523,7 @@ def main():
                "native's", f"native {n}, xtcp {x}")
 
     # (b) spurious RTO, F-RTO without SACK
-    out = []
-    for fam in FAMILIES:
-        port += 1
-        flush()
-        out.append(frto_obs(args, wire, fam, port))
-    n, x = out
-    bed_late(n)
+    n, x = both(frto_obs)
 
     def frto(r):
         """Only 1 resent, 11 and 12 the first two segments after our
@@ -545,13 +543,7 @@ def main():
 
     # (c) a full undo by the timestamps, then a new loss
     knob_both(args.netns, "tcp_timestamps", 1, missing)
-    out = []
-    for fam in FAMILIES:
-        port += 1
-        flush()
-        out.append(undo_obs(args, wire, fam, port))
-    n, x = out
-    bed_late(n)
+    n, x = both(undo_obs)
 
     def fast(r):
         """The recovery undone (one TCPFullUndo), and 14 resent within
@@ -572,18 +564,14 @@ def main():
 
     # (d) F-RTO's undo exactly at high_seq holds loss recovery
     knob_both(args.netns, "tcp_timestamps", 0, missing)
-    out = []
-    for fam in FAMILIES:
-        port += 1
-        flush()
-        out.append(frto_hold_obs(args, wire, fam, port))
-    n, x = out
-    bed_late(n)
+    n, x = both(frto_hold_obs)
 
     def held(r):
-        """The RTO undone by F-RTO (one TCPSpuriousRTOs), and 11 resent
-        no sooner than UNDO_FAST s after our third duplicate ACK for it."""
+        """The RTO undone by F-RTO (one TCPSpuriousRTOs); 11 resent by
+        the next RTO (one TCPTimeouts), no sooner than UNDO_FAST s after
+        our third duplicate ACK for it; then all of it sent and ACKed."""
         return ("why" not in r and r.get("spurious_rtos") == 1 and
+                r.get("timeouts") == 1 and r.get("all_acked") and
                 r.get("after_third") is not None and
                 r["after_third"] >= UNDO_FAST)
     tap.result(held(n),

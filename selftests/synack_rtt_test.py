@@ -23,7 +23,11 @@
 # server still starts from its initial window, with it resent twice from
 # one segment.  The server writes 3 segments' worth; we count the data
 # segments it sends within FLIGHT_WAIT of the first, ACKing none of them:
-# native 3 and 1, and xtcp as native.
+# native 3 and 1, and xtcp as native.  With timestamps (our SYN offers
+# them) and the SYN-ACK resent twice, an ACK echoing the first SYN-ACK's
+# TSval shows the resends spurious (tcp_try_undo_spurious_syn()): the
+# server keeps its initial window (3 segments); one echoing the last
+# SYN-ACK's TSval does not (1).  Native 3 and 1, and xtcp as native.
 
 import argparse
 import os
@@ -33,7 +37,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 from wirelib import (Tap, Wire, NativePremise, flags, describe,  # noqa: E402
-                     seq_add, wire_args, REPLY_WAIT)
+                     seq_add, wire_args, REPLY_WAIT, ts_opts, ts_of)
 from scapy.layers.inet import IP, TCP  # noqa: E402
 from slow import slow  # noqa: E402
 import subprocess  # noqa: E402
@@ -65,44 +69,56 @@ def server(args, fam, port, sleep_ms, nbytes):
     return None
 
 
-def send_syn(args, wire, port):
-    """Our SYN (MSS 1460 only) to @port: (our port, our ISN, a predicate
-    for the server's segments of this connection, the sniffer's mark
-    before the SYN)."""
+def send_syn(args, wire, port, ts=False):
+    """Our SYN (MSS 1460 only, and timestamps with @ts) to @port: (our
+    port, our ISN, a predicate for the server's segments of this
+    connection, the sniffer's mark before the SYN)."""
     sport = 46000 + port % 1000
     isn = 5000000 + port
+    opts = [("MSS", 1460)]
+    if ts:
+        opts += ts_opts(int(time.time() * 1000), 0)
     m = wire.mark()
     wire.send(IP(src=args.src, dst=args.dst) / TCP(
         sport=sport, dport=port, flags="S", seq=isn, window=65535,
-        options=[("MSS", 1460)]))
+        options=opts))
     return (sport, isn,
             lambda p: p[TCP].sport == port and p[TCP].dport == sport, m)
 
 
-def first_window(args, wire, fam, port, resends):
+def first_window(args, wire, fam, port, resends, echo=None):
     """The number of data segments the server sends first, with its
     SYN-ACK resent @resends times by its timer before our ACK, or a
-    string saying why none was counted."""
-    peer = server(args, fam, port, 200, 4380)
+    string saying why none was counted.  With @echo ("first" or "last")
+    timestamps are on: our SYN offers them, our ACK echoes the TSval of
+    that SYN-ACK, and the server writes three segments of 1448 bytes."""
+    peer = server(args, fam, port, 200, 4344 if echo else 4380)
     if peer is None:
         return "the server did not listen"
     try:
-        sport, isn, mine, m = send_syn(args, wire, port)
-        sa = None
+        sport, isn, mine, m = send_syn(args, wire, port, echo is not None)
+        sa = first = None
         for k in range(resends + 1):
             sa = wire.wait(m, lambda p: mine(p) and
                            flags(p) & 0x12 == 0x12, REPLY_WAIT + 2 * k)
             if sa is None:
                 return f"no SYN-ACK number {k + 1}"
-            # The resent SYN-ACKs are byte for byte the first one: find
+            first = first or sa
+            # The resent SYN-ACKs may be byte for byte the first one: find
             # this one by identity (list.index() would find the first).
             with wire.cond:
                 m = next(i for i in range(m, len(wire.pkts))
                          if wire.pkts[i] is sa) + 1
+        opts = []
+        if echo:
+            ts = ts_of(first if echo == "first" else sa)
+            if ts is None:
+                return "the SYN-ACK has no timestamps"
+            opts = ts_opts(int(time.time() * 1000), ts[0])
         m = wire.mark()
         wire.send(IP(src=args.src, dst=args.dst) / TCP(
             sport=sport, dport=port, flags="A", seq=isn + 1,
-            ack=seq_add(sa[TCP].seq, 1), window=65535))
+            ack=seq_add(sa[TCP].seq, 1), window=65535, options=opts))
         d = wire.wait(m, lambda p: mine(p) and len(p[TCP].payload) > 0,
                       REPLY_WAIT)
         if d is None:
@@ -190,21 +206,22 @@ def main():
                   f"(first retransmission, handshake) {got[(fam, resent)]}",
                   flush=True)
     windows = {}
-    for resends in (1, 2):
+    for resends, echo in ((1, None), (2, None), (2, "first"), (2, "last")):
         for fam in args.family:
             port += 1
-            windows[(fam, resends)] = first_window(args, wire, fam, port,
-                                                   resends)
-            print(f"# {fam}, SYN-ACK resent {resends}x: data segments in "
-                  f"the first {FLIGHT_WAIT} s: {windows[(fam, resends)]}",
+            w = first_window(args, wire, fam, port, resends, echo)
+            windows[(fam, resends, echo)] = w
+            print(f"# {fam}, SYN-ACK resent {resends}x"
+                  f"{f', our ACK echoing the {echo} one' if echo else ''}: "
+                  f"data segments in the first {FLIGHT_WAIT} s: {w}",
                   flush=True)
     wire.sniffer.stop()
-    tap = Tap(6)
+    tap = Tap(8)
     ok = all(isinstance(v, tuple) for v in got.values())
     tap.result(ok, "every family's first retransmission was measured",
                str(got))
     if not ok:
-        for _ in range(5):
+        for _ in range(7):
             tap.result(False, "(not measured)", str(got))
         return 1
     # Each family's first RTO from its handshake sample m (s), the same
@@ -248,8 +265,8 @@ def main():
     tap.result(xt >= 2.5 and abs(xt - nat) <= 0.3,
                "SYN-ACK sent twice: no RTT sample (Karn), first RTO 3 s "
                "(RFC 6298 s.5.7) as native's", f"native {nat}, xtcp {xt}")
-    nat_w = (windows.get(("inet", 1)), windows.get(("inet", 2)))
-    xt_w = (windows.get(("xtcp", 1)), windows.get(("xtcp", 2)))
+    nat_w = (windows.get(("inet", 1, None)), windows.get(("inet", 2, None)))
+    xt_w = (windows.get(("xtcp", 1, None)), windows.get(("xtcp", 2, None)))
     tap.result(nat_w == (3, 1),
                "native's first window: 3 segments after one SYN-ACK "
                "resent, 1 after two (tcp_init_transfer(), sanity)",
@@ -258,6 +275,19 @@ def main():
                "xtcp's first window after one and after two resent "
                "SYN-ACKs is native's (RFC 5681 s.3.1)",
                f"native {nat_w}, xtcp {xt_w}")
+    nat_e = (windows.get(("inet", 2, "first")),
+             windows.get(("inet", 2, "last")))
+    xt_e = (windows.get(("xtcp", 2, "first")),
+            windows.get(("xtcp", 2, "last")))
+    tap.result(nat_e == (3, 1),
+               "native's first window after two resent SYN-ACKs: 3 "
+               "segments when our ACK echoes the first one's TSval (the "
+               "resends were spurious), 1 when it echoes the last one's "
+               "(tcp_try_undo_spurious_syn(), sanity)", f"native {nat_e}")
+    tap.result(nat_e == (3, 1) and xt_e == nat_e,
+               "xtcp's first window after spurious and real SYN-ACK "
+               "resends, told apart by the timestamps, is native's",
+               f"native {nat_e}, xtcp {xt_e}")
     return 1 if tap.failed else 0
 
 

@@ -79,9 +79,10 @@ def delta(before, after, name):
 def established(netns, fam, port):
     """The connections in ESTABLISHED whose local port is @port in
     @netns (established_rows()), as tuples of /proc's columns (local and
-    remote "ADDR:PORT" in hex second and third); None if unreadable.  Read once the client has ended:
-    the server has answered and closed each of the client's connections
-    by then (the client read to the server's FIN), so one still
+    remote "ADDR:PORT" in hex second and third); None if unreadable.
+    Read once the client has ended: the server has answered and closed
+    each of the client's connections by then (the client read to the
+    server's FIN), so one still
     established is a connection the client did not make."""
     rows = established_rows(netns, fam, port)
     return None if rows is None else [tuple(c) for c in rows]

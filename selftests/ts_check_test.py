@@ -45,6 +45,13 @@
 #   the window of X's ACK of our last segment is compared.  Each segment
 #   goes DATA_GAP s after the ACK of the one before, so that the reader
 #   has taken it and only the new one uses the buffer.
+# - The first window after a SYN sent again twice (RFC 5681 s.3.1,
+#   tcp_init_transfer(): one segment after more than one resend), unless
+#   the SYN-ACK echoes the first SYN's TSval: the resends were spurious
+#   (tcp_try_undo_spurious_syn()).  X connects and writes three segments;
+#   we answer its third SYN, echoing the first's TSval or its own, and
+#   count the data segments X sends in FLIGHT_WAIT s: native 3 and 1.
+#   (selftests/synack_rtt.sh has the listener's side.)
 # - A segment dropped for want of receive memory (tcp_data_queue(),
 #   tcp_try_rmem_schedule() failing, TCPRcvQDrop): Linux 6.1 drops it
 #   without scheduling an ACK, where a duplicate or a segment beyond the
@@ -180,6 +187,52 @@ def obs_synack_tsecr(args, wire, fam, port, delta, gap=0.0, resent=False):
         peer.stop()
 
 
+FLIGHT_WAIT = 1.0	# s after X's first data segment its first window is counted
+
+
+def obs_syn_window(args, wire, fam, port, echo):
+    """connect() from X, which then writes three segments of 1448 bytes;
+    we leave its SYN and its first resend unanswered and answer the
+    second resend with a SYN-ACK echoing the TSval of X's first SYN
+    (@echo "first") or of that last one ("last"), then ACK nothing: the
+    data segments X sends within FLIGHT_WAIT s of its first, or why
+    not."""
+    sysctl_both(args.netns, tcp_timestamps=1, tcp_sack=0,
+                tcp_window_scaling=0)
+    m = wire.mark()
+    peer = Peer(args, fam, "-c", f"{args.src}:{port}", "connect",
+                "write:4344", "sleep:3000", secs=int(slow(10)))
+    try:
+        syns = []
+        while len(syns) < 3:
+            p = wire.wait(m, lambda p: flags(p) & 0x12 == 0x02 and
+                          p[TCP].dport == port, slow(START_WAIT))
+            if p is None or ts_of(p) is None:
+                return f"SYNs with timestamps {len(syns)}: {peer.text()}"
+            syns.append(p)
+            with wire.cond:
+                m = next(i for i in range(m, len(wire.pkts))
+                         if wire.pkts[i] is p) + 1
+        c = Conn(wire, port, syns[0][TCP].sport)
+        c.isn = c.snd_nxt = 9000000 + port
+        c.rcv_nxt = seq_add(syns[0][TCP].seq, 1)
+        ecr = ts_of(syns[0] if echo == "first" else syns[-1])[0]
+        m = c.send("SA", opts=[("MSS", 1460)] + ts_opts(TSV, ecr))
+        c.snd_nxt = seq_add(c.isn, 1)
+        d = c.wait(m, lambda p: len(p[TCP].payload) > 0, slow(ANSWER_WAIT))
+        if d is None:
+            return f"no data: {peer.text()}"
+        time.sleep(max(0.0, float(d.time) + FLIGHT_WAIT - time.time()))
+        with wire.cond:
+            seqs = {p[TCP].seq for p in wire.pkts[m:]
+                    if c.mine(p) and len(p[TCP].payload) > 0 and
+                    float(p.time) <= float(d.time) + FLIGHT_WAIT}
+        c.send("R", ack=0)
+        return len(seqs)
+    finally:
+        peer.stop()
+
+
 RCVBUF = 21720	# SO_RCVBUF: a full space of fifteen 1448-byte segments
 DATA_SEGS = 6	# each adds at least 2 * 1448 to rcv_ssthresh
 DATA_GAP = 0.1	# s, for the reader to take the segment before (TCG)
@@ -281,7 +334,7 @@ def main():
     wire = Wire(args.iface, args.src, args.dst, args.dst_mac)
     both = family_runner(args, wire, FAMILIES, 7700)
 
-    tap = Tap(2 + 6 * 2 + 2 * 2 + 2)
+    tap = Tap(2 + 6 * 2 + 2 * 2 + 2 + 2)
     n, x = both(obs_paws_syn)
     tap.result(n == ("ack+sack", "ack+sack"),
                "PAWS-failing SYN: native 6.1 sends a duplicate ACK (even "
@@ -318,6 +371,18 @@ def main():
                    f"{side} open with timestamps, SO_RCVBUF {RCVBUF}: "
                    "xtcp's window settles where native's does",
                    f"native (last window, all) {n}, xtcp {x}")
+    n, x = (tuple(r) for r in zip(both(obs_syn_window, "first"),
+                                  both(obs_syn_window, "last")))
+    tap.result(n == (3, 1),
+               "SYN sent twice again, then a SYN-ACK echoing the first "
+               "SYN's TSval: native keeps its initial window (3 segments "
+               "of 3), echoing the last one's: 1 (RFC 5681 s.3.1, "
+               "tcp_try_undo_spurious_syn(), sanity)",
+               f"native (first, last) {n}")
+    tap.result(n == (3, 1) and x == n,
+               "SYN sent twice again: xtcp's first window as native's, "
+               "the spurious resends told apart by the timestamps",
+               f"native (first, last) {n}, xtcp {x}")
     n, x = both(obs_memdrop)
     tap.result(n == (0, False), "memory drops: native drops segments "
                "without an ACK (sanity)",

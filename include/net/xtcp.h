@@ -359,7 +359,9 @@ struct xtcp_sock {
 	u32 high_seq;		/* RFC 6582's "recover": snd_nxt when the
 				 * last recovery, RTO, CWR or reduction
 				 * began (F-RTO step 2b: when it sent new
-				 * data); read only in those states
+				 * data); read for entering or ending a
+				 * state only in those states (F-RTO's
+				 * orig_acked reads it always, as Linux)
 				 */
 	/* Undo of a cwnd reduction found spurious (input.c, Linux's
 	 * tcp_init_undo(), tcp_may_undo(), tcp_undo_cwnd_reduction()):
@@ -777,6 +779,9 @@ struct xtcp_request {
 	u32 last_oow_ack_time;	/* xtcp_oow_rate_limited() stamp */
 	struct saved_syn *saved_syn;	/* TCP_SAVE_SYN's copy, for the child */
 	u64 snt_synack;		/* xtcp_clock_us() of the last SYN-ACK, 0: none */
+	u32 synack_ts;		/* xtcp_ts_clock() the first SYN-ACK's TSval
+				 * carried (offset taken off), 0: none
+				 */
 	u32 ts_recent;		/* TSval to echo (tstamp.c) */
 	u32 ts_off;		/* our TSval offset */
 	struct rcu_head rcu;
@@ -1256,6 +1261,7 @@ void xtcp_tstamp_out(const struct sock *sk, struct xtcp_out_options *opts,
 		     bool syn);
 void xtcp_tstamp_synsent(struct sock *sk, const struct sk_buff *skb);
 bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb);
+bool xtcp_ts_spurious_syn(u32 first_ts, bool saw_tstamp, u32 tsecr, u32 ts_off);
 bool xtcp_tstamp_paws_discard(const struct sock *sk, const struct sk_buff *skb);
 void xtcp_tstamp_replace_recent(struct sock *sk, const struct sk_buff *skb);
 u32 xtcp_tstamp_rtt_us(const struct sock *sk, const struct sk_buff *skb);

@@ -728,8 +728,9 @@ static u32 xtcp_num_dupack(const struct sk_buff *skb, bool dup)
  * 2b); a duplicate ACK or a SACK after that new data means the loss was
  * real (step 3a).  Once SND.UNA reaches high_seq the recovery ends, undone
  * if it may be (tcp_try_undo_recovery()); without SACK a timestamp undo
- * keeps the state until then, and duplicate ACKs count as SACKed
- * segments (xtcp_add_reno_sack()).
+ * keeps the state until then, any undo holds it while SND.UNA is exactly
+ * high_seq (xtcp_non_sack_preventing_reopen()), and duplicate ACKs count
+ * as SACKed segments (xtcp_add_reno_sack()).
  *
  * Return: true if new data is to be sent rather than the lost segments
  * (Linux's REXMIT_NEW): the caller does it once cwnd has grown for this
@@ -974,9 +975,11 @@ static bool xtcp_sack_recovery(struct sock *sk, bool cwr, bool ece)
  * starts the duplicate ACK count again and a duplicate ACK adds to it.
  *
  * Return: true if nothing more is to be done for this ACK (no loss
- * marking, no retransmission): the state is held, or the partial ACK
- * showed reordering with retransmissions still out.  *@frto_new as
- * xtcp_process_loss() returns it.
+ * marking, no retransmission): fast recovery is held, or the partial ACK
+ * showed reordering with retransmissions still out; false otherwise,
+ * also while loss recovery lasts (held or not: xtcp_reno_recovery()
+ * marks nothing then, and the undo that holds it unmarked every loss).
+ * *@frto_new as xtcp_process_loss() returns it.
  */
 static bool xtcp_reno_state(struct sock *sk, const struct sk_buff *skb,
 			    const struct xtcp_rate_sample *rs,
@@ -2485,9 +2488,13 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		xtcp_update_rtt(sk, xtcp_rtt_us_since(xtcp_clock_us(),
 						      xsk->syn_sent_us));
 	/* RFC 5681 s.3.1 as tcp_init_transfer(): after more than one SYN
-	 * sent again the first window is one segment.
+	 * sent again the first window is one segment, unless the SYN-ACK
+	 * echoes the first SYN's TSval: then the timeouts were spurious
+	 * (tcp_try_undo_spurious_syn()).
 	 */
-	if (xsk->retransmits > 1)
+	if (xsk->retransmits > 1 &&
+	    !xtcp_ts_spurious_syn(xsk->syn_ts, cb->saw_tstamp, cb->rcv_tsecr,
+				  xsk->tsoffset))
 		xsk->cong.cwnd = 1;
 	xsk->retransmits = 0;
 	xsk->retrans_stamp = 0;

@@ -78,6 +78,12 @@ static void xtcp_req_send_synack(struct xtcp_request *req)
 	struct xtcp_out_options opts;
 
 	xtcp_req_synack_options(req, &opts);
+	/* What the first SYN-ACK's TSval says, for a spurious resend's
+	 * undo (xtcp_ts_spurious_syn(), Linux's retrans_stamp from the
+	 * first SYN-ACK's snt_synack).
+	 */
+	if (!READ_ONCE(req->snt_synack) && (opts.options & XTCP_OPTION_TS))
+		WRITE_ONCE(req->synack_ts, opts.tsval - req->ts_off);
 	/* Stamped for the handshake's RTT sample (xtcp_create_child()); the
 	 * count saturates, so a resent SYN-ACK never looks like the first.
 	 */
@@ -712,9 +718,14 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xsk->total_retrans = READ_ONCE(req->num_retrans);
 	/* RFC 5681 s.3.1 as tcp_init_transfer(): after more than one
 	 * SYN-ACK sent again, its timer having fired (Linux's undo_marker,
-	 * set when num_timeout is), the first window is one segment.
+	 * set when num_timeout is), the first window is one segment, unless
+	 * the ACK echoes the first SYN-ACK's TSval: then the timeouts were
+	 * spurious (tcp_try_undo_spurious_syn()).
 	 */
-	if (xsk->total_retrans > 1 && READ_ONCE(req->retries))
+	if (xsk->total_retrans > 1 && READ_ONCE(req->retries) &&
+	    !xtcp_ts_spurious_syn(READ_ONCE(req->synack_ts),
+				  XTCP_SKB_CB(skb)->saw_tstamp,
+				  XTCP_SKB_CB(skb)->rcv_tsecr, req->ts_off))
 		xsk->cong.cwnd = 1;
 	xtcp_tstamp_child_init(sk, req);
 	/* With timestamps the child works from an MSS 12 bytes smaller, as

@@ -301,6 +301,29 @@ bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb)
 }
 
 /**
+ * xtcp_ts_spurious_syn() - was the resent SYN (or SYN-ACK) not needed
+ * @first_ts:   xtcp_ts_clock() in the TSval of our first SYN or SYN-ACK
+ *              (ms, offset taken off), 0 if it carried none
+ * @saw_tstamp: the answer (SYN-ACK, or the handshake's ACK) has a
+ *              timestamp option
+ * @tsecr:      its TSecr as received
+ * @ts_off:     our TSval offset
+ *
+ * Linux's tcp_try_undo_spurious_syn(): an answer echoing the first
+ * SYN's (SYN-ACK's) own TSval was sent for the first one, so the
+ * timeouts that resent it were spurious, and the first window need not
+ * shrink to one segment for them (tcp_init_transfer() reads undo_marker,
+ * which this clears).
+ *
+ * Context: any.
+ * Return: true if the answer echoes the first one's TSval.
+ */
+bool xtcp_ts_spurious_syn(u32 first_ts, bool saw_tstamp, u32 tsecr, u32 ts_off)
+{
+	return first_ts && saw_tstamp && tsecr - ts_off == first_ts;
+}
+
+/**
  * xtcp_tstamp_ecr() - the time a segment's TSecr echoes
  * @sk:  the socket (locked)
  * @skb: a received segment
