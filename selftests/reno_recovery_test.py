@@ -182,12 +182,12 @@ class Case(WriterCase):
         self.acks.append((time.time(), a))
         self.wire.sock.send(bytes(self.wire.eth / p))
 
-    def wait_for(self, k, since):
-        """Wait (RUN s at most) until segment @k (1-based) is seen after
-        data index @since: True if it was."""
+    def wait_for(self, k, since, mss=MSS):
+        """Wait (RUN s at most) until segment @k (1-based, of @mss bytes)
+        is seen after data index @since: True if it was."""
         deadline = time.monotonic() + RUN
         while time.monotonic() < deadline:
-            if any(self.off(p)[0] == (k - 1) * MSS
+            if any(self.off(p)[0] == (k - 1) * mss
                    for p in self.data()[since:]):
                 return True
             time.sleep(0.01)
@@ -345,17 +345,6 @@ def frto_obs(args, fam, port, case, r):
 @observed("undo", UNDO_SEGS * UMSS)
 def undo_obs(args, fam, port, case, r):
     """Case (c): @r gets what was seen, or "why"."""
-
-    def seen(k, since):
-        """Waits (RUN s at most) for segment @k (1-based) after data
-        index @since: True if it came."""
-        deadline = time.monotonic() + RUN
-        while time.monotonic() < deadline:
-            if any(case.off(p)[0] == (k - 1) * UMSS
-                   for p in case.data()[since:]):
-                return True
-            time.sleep(0.01)
-        return False
     sa, why = case.syn([("MSS", MSS)] +
                        ts_opts(int(time.time() * 1000), 0))
     if sa is None:
@@ -379,7 +368,8 @@ def undo_obs(args, fam, port, case, r):
         case.take((k - 1) * UMSS, k * UMSS)
         case.ack(0, ecr)
     # 1 resent and 13 sent (PRR's new data), both awaited.
-    if not seen(1, NSEG) or not seen(13, NSEG):
+    if not case.wait_for(1, NSEG, UMSS) or \
+            not case.wait_for(13, NSEG, UMSS):
         r["why"] = "1 not resent or 13 not sent in recovery"
         return
     for k in range(1, 14):
