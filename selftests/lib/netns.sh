@@ -34,6 +34,17 @@
 #       permanent neighbour entry; so P's kernel drops what X sends to
 #       ADDR without answering (no RSTs, no ICMP).  Sets pmac and xmac,
 #       the MACs of PDEV and XDEV.
+#   netns_rx_in_order NS DEV
+#       everything DEV receives is processed on CPU 0 (RPS, rps_cpus 1),
+#       in the order it was sent.  A veth hands a packet to the backlog
+#       of the CPU that sent it; a sender's segments leave from the CPU
+#       of its process (send(), close()) and from those of its softirqs
+#       (ACK-clocked data, ACKs), so the two CPUs' backlogs deliver them
+#       out of order, and under TCG a backlog can wait for milliseconds
+#       while its vCPU is not running.  For tests whose subject is not
+#       reordering (see syncookies.sh).  One backlog holds
+#       net.core.netdev_max_backlog (1000) packets: enough for bursts of
+#       hundreds.
 # Each returns non-zero at the first step that fails.
 #
 # Native TCP, the oracle, keeps per-destination metrics (tcp_metrics.c):
@@ -66,6 +77,11 @@ netns_pair()
 		ip -n "$1" addr add "$3/24" dev "$2" &&
 		ip -n "$4" addr add "$6/24" dev "$5" &&
 		ip -n "$1" link set "$2" up && ip -n "$4" link set "$5" up
+}
+
+netns_rx_in_order()
+{
+	ip netns exec "$1" sh -c 'echo 1 > "/sys/class/net/$1/queues/rx-0/rps_cpus"' sh "$2"
 }
 
 netns_netem_pair()
