@@ -266,7 +266,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from wirelib import (Tap, Wire, WriterCase, wire_args,  # noqa: E402
                      segment, seq_add, opt_area, walk, ts_opts, ts_of,
                      knob_both, sock_row, cwnd_ssthresh)
-from slow import SLOW, slow  # noqa: E402
+from slow import SLOW, as_native_time, slow  # noqa: E402
 
 FAMILIES = ("inet", "xtcp")
 MSS = 1460
@@ -1162,7 +1162,7 @@ def main():
     # granularity).
     tol = 0.2 * PATH_RTT
     xresult(probed(n) and probed(x) and
-            abs(x["first_s"] - n["first_s"]) <= tol,
+            as_native_time(x["first_s"], n["first_s"], tol),
             f"tail loss: xtcp probes about two RTTs after the last ACK, "
             f"within {tol:.1f} s of native [RACK-TLP]",
             f"native {n.get('first') if isinstance(n, dict) else n}, "

@@ -52,7 +52,7 @@ from wirelib import (Tap, Wire, LinePeer, flags,  # noqa: E402
                      describe, seq_add, wire_args, rto_bounds,
                      REPLY_WAIT, RTO_BOUND_USEFUL)
 from scapy.layers.inet import TCP  # noqa: E402
-from slow import slow  # noqa: E402
+from slow import as_native_time, slow  # noqa: E402
 
 FAMS = ("inet", "xtcp")
 
@@ -250,10 +250,11 @@ def case_syn_backoff(args, wire, table, port):
     # lateness of the timers before it adds up: a loaded run saw
     # native's end at 15.80 s, xtcp's at 15.18 s).
     ok = (len(n["syns"]) == len(x["syns"]) == 4 and
-          all(abs(a - b) <= 0.5 for a, b in zip(n["syns"], x["syns"])) and
+          all(as_native_time(b, a, 0.5)
+              for a, b in zip(n["syns"], x["syns"])) and
           n["end"] is not None and x["end"] is not None and
-          abs((n["end"] - n["syns"][-1]) - (x["end"] - x["syns"][-1])) <=
-          0.6)
+          as_native_time(x["end"] - x["syns"][-1],
+                         n["end"] - n["syns"][-1], 0.6))
     yield ok, "xtcp: SYN times and ETIMEDOUT as native's", \
         f"native {rounded(n['syns'])} end {n['end']}, " \
         f"xtcp {rounded(x['syns'])} end {x['end']}"
@@ -616,8 +617,8 @@ def case_close_timers(args, wire, table, port, out=None):
         nw, xw = fw2_wait(n["rto"]), fw2_wait(x["rto"])
         ok = (n["gone"] is not None and x["gone"] is not None and
               nw is not None and xw is not None and
-              abs((n["gone"] - nw) - (x["gone"] - xw)) <=
-              0.8 + 0.25 * (max(nw, xw) - 3.0))
+              as_native_time(x["gone"] - xw, n["gone"] - nw,
+                             0.8 + 0.25 * (max(nw, xw) - 3.0)))
         why = (f"native gone after {n['gone']} s (RTO {n['rto']} s), "
                f"xtcp after {x['gone']} s (RTO {x['rto']} s)")
         if not ok and (fw2_rto_set(n) or fw2_rto_set(x)):
