@@ -62,6 +62,7 @@ tap_plan 12
 
 if ! { netns_pair $A $DEV 10.77.60.1 $B xtsq-b 10.77.60.2 &&
 	ip -n $A link set lo up && ip -n $B link set lo up &&
+	netns_rx_in_order $A $DEV && netns_rx_in_order $B xtsq-b &&
 	ip netns exec $A tc qdisc add dev $DEV root tbf rate 10mbit \
 		burst 256kb limit 32mb; }; then
 	for _ in $(seq 12); do tap_fail "set up namespaces, veth and tbf"; done
@@ -162,8 +163,13 @@ ip netns exec $A tc -s qdisc show dev $DEV | sed 's/^/# A: /'
 # (NET_XMIT_DROP).  Linux does not count such a segment as sent: it stays
 # at the head of the send queue for the next send (tcp_write_xmit()), and
 # the sender enters CWR (__tcp_transmit_skb()).  Nothing is lost on the
-# path, so native retransmits nothing or next to nothing (a spurious
-# timeout under TCG); xtcp must not either: a stack that counted the drops
+# path, and both ends receive in order (netns_rx_in_order: the two
+# vCPUs' backlogs reordered segments by up to 60 ms on the debug kernel,
+# and each stack answered with fast retransmits, xtcp 13 segments to
+# native's 1 in one whole run of 2026-12-05; in order, eight runs had at
+# most one each), so native retransmits nothing or next to nothing (a
+# loss probe or a spurious timeout under TCG); xtcp must not either: a
+# stack that counted the drops
 # as sent and lost would resend each (RetransSegs, per namespace and
 # stack, grows by at least the drops).  Asserted per family: byte-exact,
 # and the qdisc did drop (else a skip: whether TSQ lets a burst past
