@@ -1,15 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # xtcp top-level Makefile.
-#   make            build xtcp.ko against the installed linux-headers-amd64
+#   make            build xtcp.ko (and xtcp_scalable.ko, xtcp_bdp.ko) against
+#                   the installed linux-headers-amd64
+#   make deps       install what the build and the VM need (scripts/deps)
+#   make selftests  the test programs and tools, into build/selftests
 #   make run        build, boot the VM, load xtcp and show it working
 #   make check      every test; ends with "N passed, N failed[, N skipped]"
 #   make check T=x  only the tests named x (see README)
 #   make check-debug [T=x]  the VM tests on a KASAN/lockdep/kmemleak kernel
 #                   (built once into /var/cache/xtcp; not part of check)
-#   make lint       checkpatch.pl --strict and sparse over the module
+#   make lint       checkpatch.pl --strict, sparse and kernel-doc coverage
+#                   over the module (as make check T=style)
 #   make bench      xtcp vs native: throughput, connection rate, idle
-#                   connections' memory and CPU (VM)
+#                   connections' memory and CPU, loss (VM)
+#   make plots      cwnd and state plots of both stacks (VM; matplotlib)
 #   make clean
 
 # Deferred (=): on a fresh machine the kernel headers only exist once the
