@@ -62,6 +62,19 @@
 #      of 2, while fast retransmits follow our ACKs within ms.  From
 #      there we answer: both holes are resent before the RTO, and after
 #      it only the holes, not the SACKed 5-10.
+#  (p) a hole beyond a shrunk window (__tcp_retransmit_skb(): a
+#      receiver may shrink its window, RFC 9293 s.3.8.6): 2 and 6
+#      lost; our ACKs advertise a right edge at the end of 5 (5840
+#      bytes with the ACK of 1) until our cumulative ACK reaches it,
+#      then 65535 again.  2 is marked lost at the SACK of 5 (three
+#      SACKed above it) and resent; 6 at the SACK of 7 (in recovery
+#      RACK's window is 0), but it lies beyond the window: it goes once
+#      our ACK of the resent 2 (all of 1-5) moved the edge (record
+#      ['2@1', '6@5']).  A resend that ignores the window sends 6 at the
+#      SACK of 7 (xtcp before 2026-12-05: '6@1').  The control runs the
+#      same order with our window 65535 throughout: there 6 goes before
+#      our ACK reaches 5, by native (sanity: cwnd alone would not hold
+#      it) and xtcp alike.
 #  (f) reordering, no loss: 6 comes after 7-10.  With no reordering
 #      seen before, the third SACK above 6 makes it lost at once (RACK's
 #      window is 0 then: tcp_rack_reo_wnd()), so native resends it;
@@ -211,7 +224,7 @@
 #      tcp_try_undo_dsack()); X's cwnd and ssthresh, from /proc/net/tcp
 #      and /proc/net/xtcp (the same columns), are read before the
 #      D-SACK and after it.
-# Cases (a)-(c), (f)-(m) run with tcp_early_retrans 0 (no
+# Cases (a)-(c), (p), (f)-(m) run with tcp_early_retrans 0 (no
 # tail loss probe: with no ACK within two RTTs, which a python receiver
 # under TCG cannot promise, a probe would be one more retransmission),
 # (e), (n) and (d) with Linux's default 3.  Sysctls are set for both stacks; a net.xtcp knob
@@ -229,6 +242,7 @@
 #      lost once 5 was SACKed: it resent 2 3 4 6); the reorder timer
 #      then marks 2, 4 and 6 lost together.
 #  (c) both pass.
+#  (p) both pass (xtcp resent 6 at once before 2026-12-05).
 #  (f) both pass: without reordering seen the third SACK above 6 makes
 #      RACK's window 0 and 6 is resent; once 2 came after 3 and 4 the
 #      window is min_rtt/4 and 6 arrives within it.
@@ -294,8 +308,9 @@ class Receiver:
     from X's first data byte; ACKs as a receiver that ACKs every
     segment would send them, recorded with the time each went."""
 
-    def __init__(self, c, ecr=None):
+    def __init__(self, c, ecr=None, edge=None):
         self.c = c
+        self.edge = edge	# see (p): our window's right edge until then
         self.base = c.rcv_nxt
         self.nxt = 0
         self.blocks = []	# [start, end), most recently changed first
@@ -340,8 +355,13 @@ class Receiver:
                 ts_opts(int(time.time() * 1000), self.ecr))
         if sack:
             opts += [("NOP", None), ("NOP", None), ("SAck", tuple(sack))]
+        # 65535 (no window scaling), or up to @edge while short of it.
+        wnd = 65535
+        if self.edge is not None and self.nxt < self.edge:
+            wnd = self.edge - self.nxt
         p = segment(self.c.wire, self.c.sport, self.c.dport, "A",
-                    self.c.snd_nxt, seq_add(self.base, self.nxt), opts=opts)
+                    self.c.snd_nxt, seq_add(self.base, self.nxt),
+                    window=wnd, opts=opts)
         return self.nxt, bytes(self.c.wire.eth / p)
 
     def send(self, acks):
@@ -375,8 +395,10 @@ class Case(WriterCase):
     says whether a later segment is ignored; @hold lists segments kept
     back and taken once all else is ACKed (a late original)."""
 
-    def __init__(self, args, wire, fam, port, total=TOTAL, writes=None):
+    def __init__(self, args, wire, fam, port, total=TOTAL, writes=None,
+                 edge=None):
         super().__init__(args, wire, fam, port, total, writes=writes)
+        self.edge = edge	# Receiver's, see (p)
         self.before_dsack = None	# set once the flight is taken
         self.rcv = None
         self.dropped = []
@@ -405,7 +427,7 @@ class Case(WriterCase):
         # Our TSvals never go back (X's PAWS): the handshake ACK's is
         # taken before the flight's ACKs are built.
         tsv = int(time.time() * 1000)
-        self.rcv = Receiver(self.c, ecr)
+        self.rcv = Receiver(self.c, ecr, self.edge)
         self.flight = [self.rcv.take((k - 1) * MSS, k * MSS)
                        for k in order]
         self.ack_synack(sa, hs_rtt, opts=ts_opts(tsv, ecr) if ts else None)
@@ -632,9 +654,10 @@ def spurious_drop(case, p, gap, control=False):
 
 
 def obs(args, wire, fam, port, name, order, drop=None, hold=(), rto=False,
-        late=False, total=TOTAL, hs_rtt=PATH_RTT, dsack=False, ts=False):
+        late=False, total=TOTAL, hs_rtt=PATH_RTT, dsack=False, ts=False,
+        edge=None):
     """One case: a dict of what was seen, or why it stopped."""
-    case = Case(args, wire, fam, port, total)
+    case = Case(args, wire, fam, port, total, edge=edge)
     try:
         why = case.run(order, drop, hold, rto, late, hs_rtt, ts)
         if case.c is None:	# no connection, nothing seen: say why
@@ -908,7 +931,8 @@ def main():
                  ("tcp_recovery", 1), ("tcp_reordering", 3),
                  ("tcp_frto", 2), ("tcp_no_metrics_save", 1)):
         knob_both(args.netns, k, v, missing)
-    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2 + 2 + 2 + 1 + 2 + 2)
+    tap = Tap(2 + 3 + 3 + 3 + 2 + 2 + 3 + 2 + 2 + 4 + 2 + 2 + 2 + 1 + 2 + 2
+              + 2)
     port = 7700
     # Native, the reference, resent the flight's head before our first
     # ACK (its RTO from a handshake of PATH_RTT fired first), or, on a
@@ -1025,6 +1049,32 @@ def main():
     xresult(ok(x) and "rto_at" in x and before(x) == before(n),
             "after RTO: before the RTO xtcp resends both holes, as "
             "native [scoreboard]", f"native {n}, xtcp {x}")
+
+    # (p) a hole beyond a shrunk window
+    n, x = both("shrunk window", [1, 3, 4, 5, 7, 8, 9, 10],
+                edge=5 * MSS)
+
+    def six_after_edge(r):
+        """2 resent, then 6 only once our ACK covered 1-5."""
+        return (ok(r) and segs(r) == ["2", "6"] and
+                int(r["rtx"][1].split("@")[1]) >= 5)
+    m, y = both("shrunk window control", [1, 3, 4, 5, 7, 8, 9, 10])
+
+    def six_early(r):
+        """2 and 6 resent, 6 before our ACK covered 1-5."""
+        return (ok(r) and segs(r) == ["2", "6"] and
+                int(r["rtx"][1].split("@")[1]) < 5)
+    tap.result(six_after_edge(n) and six_early(m),
+               "shrunk window: native resends 2 at once, and 6, beyond "
+               "the window's right edge, only once our ACK moved it; "
+               "with the window open, before (sanity)",
+               f"shrunk {n}, control {m}")
+    xresult(ok(n) and ok(x) and x["rtx"] == n["rtx"] and
+            six_early(y),
+            "shrunk window: xtcp resends nothing beyond the peer's "
+            "window, as native, and 6 early with the window open "
+            "[scoreboard]", f"native {n}, xtcp {x}; control native "
+            f"{m}, xtcp {y}")
 
     # (f) reordering, no loss
     n, x = both("reorder unseen", list(range(1, 6)) + [7, 8, 9, 10, 6])

@@ -191,6 +191,7 @@ bool xtcp_tlp_may_schedule(int early_retrans, u32 packets_out, bool sack,
 u32 xtcp_tlp_pto_us(u32 srtt_us, u32 packets_out, u32 rto_min_us,
 		    s64 rto_left_us);
 u32 xtcp_tlp_probe_split(u32 len, u32 pcount, u32 mss);
+u32 xtcp_rtx_wnd_len(u32 seq, u32 snd_una, u32 wnd_end, u32 mss, u32 len);
 enum xtcp_tlp_ack_verdict xtcp_tlp_ack(u32 ack, u32 tlp_high_seq,
 				       bool tlp_retrans, bool dsack_tlp,
 				       bool pure_dupack);

@@ -1088,6 +1088,31 @@ bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
 	return true;
 }
 
+/* __tcp_retransmit_skb()'s first step: an skb partly acknowledged but
+ * not trimmed yet (xtcp_clean_queues() stops at a trim that failed, to
+ * retry on the next ACK) loses its acknowledged bytes before it is
+ * resent, so that the resend, and the window check, start at SND.UNA.
+ * 0, or -ENOMEM (not resent now: a later walk or timeout tries again).
+ */
+static int xtcp_rtx_trim_acked(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 old;
+	int err;
+
+	if (!xtcp_seq_before(cb->seq, xsk->snd_una))
+		return 0;
+	if (WARN_ON_ONCE(!xtcp_seq_after(cb->end_seq, xsk->snd_una)))
+		return -EINVAL;
+	old = xtcp_skb_pcount(skb);
+	err = xtcp_trim_head(sk, skb, xsk->snd_una - cb->seq, xsk->mss);
+	if (!err)
+		xtcp_adjust_pcount(sk, skb,
+				   (s32)xtcp_skb_pcount(skb) - (s32)old);
+	return err;
+}
+
 /**
  * xtcp_send_loss_probe() - the tail loss probe timer fired
  * @sk: the socket, spinlock held, not owned by a user; the timer is
@@ -1097,7 +1122,9 @@ bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
  * outstanding (tlp_high_seq).  The probe is new data when the peer's
  * window takes the next segment (sent whatever cwnd says), else the last
  * segment sent: the last MSS of the highest skb, split off it
- * (xtcp_tlp_probe_split()), retransmitted without a loss mark and
+ * (xtcp_tlp_probe_split()), if the peer's window takes it (cut to the
+ * window if it ends inside; none beyond it: xtcp_rtx_wnd_len(), as
+ * __tcp_retransmit_skb()), retransmitted without a loss mark and
  * outside retrans_out, as Linux's __tcp_retransmit_skb() sends it.
  * Then tlp_high_seq is SND.NXT, the ACK path judges the probe
  * (xtcp_process_tlp_ack()) and the RTO is armed from now; when no probe
@@ -1112,7 +1139,7 @@ bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
 void xtcp_send_loss_probe(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 mss = xsk->mss, pcount, split, undo_stamp;
+	u32 mss = xsk->mss, pcount, split, undo_stamp, len;
 	int undo_retrans, err;
 	struct sk_buff *skb;
 
@@ -1134,6 +1161,8 @@ void xtcp_send_loss_probe(struct sock *sk)
 		WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
 		goto rearm;
 	}
+	if (xtcp_rtx_trim_acked(sk, skb))
+		goto rearm;
 	pcount = xtcp_skb_pcount(skb);
 	if (WARN_ON_ONCE(!pcount))
 		goto rearm;
@@ -1145,6 +1174,15 @@ void xtcp_send_loss_probe(struct sock *sk)
 		if (WARN_ON_ONCE(!skb))
 			goto rearm;
 	}
+	/* One MSS at most (a FIN alone has no data), and not beyond the
+	 * peer's window, cut to it if it ends inside the probe
+	 * (__tcp_retransmit_skb(sk, skb, 1)): else no probe, the RTO.
+	 */
+	len = xtcp_rtx_wnd_len(XTCP_SKB_CB(skb)->seq, xsk->snd_una,
+			       xsk->snd_una + xsk->snd_wnd, mss, mss);
+	if (!len || (skb->len > len &&
+		     xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, len, mss)))
+		goto rearm;
 	pcount = xtcp_skb_pcount(skb);
 	xtcp_set_skb_tso_segs(skb, mss);
 	xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) - (s32)pcount);
@@ -1325,7 +1363,7 @@ static int __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 	skb = xsk->retransmit_skb_hint ? : xtcp_rtx_queue_head(sk);
 	for (; skb; skb = skb_rb_next(skb)) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-		u32 in_flight = xtcp_packets_in_flight(xsk), segs, old;
+		u32 in_flight = xtcp_packets_in_flight(xsk), segs, old, len;
 
 		xsk->retransmit_skb_hint = skb;
 		if (in_flight >= xsk->cong.cwnd)
@@ -1347,12 +1385,23 @@ static int __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 		 */
 		if (count && xtcp_small_queue_check(sk, skb, 1))
 			break;
+		/* From SND.UNA, and not beyond the peer's window, which it
+		 * may have shrunk; the walk stops there
+		 * (__tcp_retransmit_skb()'s -ENOMEM, -EAGAIN).
+		 */
+		if (xtcp_rtx_trim_acked(sk, skb))
+			break;
+		len = xtcp_rtx_wnd_len(cb->seq, xsk->snd_una,
+				       xsk->snd_una + xsk->snd_wnd, xsk->mss,
+				       segs * xsk->mss);
+		if (!len)
+			break;
 		old = xtcp_skb_pcount(skb);
 		xtcp_set_skb_tso_segs(skb, xsk->mss);
 		xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) - (s32)old);
-		if (xtcp_skb_pcount(skb) > segs &&
-		    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb,
-				  segs * xsk->mss, xsk->mss))
+		if (skb->len > len &&
+		    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, len,
+				  xsk->mss))
 			break;
 		cb->retransmitted = 1;
 		/* Not sent (no copy could be made, or a local queue dropped
@@ -1392,7 +1441,10 @@ static int __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
  * (xtcp_packets_in_flight(), RFC 6675 s.5 step C); a multi-segment skb is
  * split to what fits, no larger than a new GSO skb (xtcp_tso_segs()).
  * The walk ends once every lost segment is resent, at a resend a local
- * queue dropped, or when the bytes below IP reach twice the TSQ limit.
+ * queue dropped, at one the peer's window does not take (beyond its
+ * right edge and not at SND.UNA; one that ends past it is cut to it:
+ * xtcp_rtx_wnd_len(), as __tcp_retransmit_skb()), or when the bytes
+ * below IP reach twice the TSQ limit.
  * Resending the head restarts the retransmission timer, as Linux does.
  * During a cwnd reduction cwnd is what PRR made of it on this ACK
  * (xtcp_cwnd_reduction()), and what is resent counts in its prr_out.
@@ -1421,7 +1473,8 @@ static u32 xtcp_skb_seglen(const struct sk_buff *skb)
  * ones go again at once, cut to the new MSS (in GSO skbs no larger than
  * xtcp_tso_segs(), as tcp_xmit_retransmit_queue() sends them), as far as
  * the congestion window allows with the lost ones out of the flight
- * (tcp_xmit_retransmit_queue()); where that ends, the rest of the
+ * (tcp_xmit_retransmit_queue()) and the peer's window takes them
+ * (xtcp_rtx_wnd_len()); where that ends, the rest of the
  * retransmission queue goes back to the head of the send queue, to be
  * sent as ACKs open the window, as after a timeout.  (Linux keeps the
  * rest on its scoreboard and resends only what is marked lost; here
@@ -1438,7 +1491,7 @@ static u32 xtcp_skb_seglen(const struct sk_buff *skb)
 static void xtcp_simple_retransmit(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 mss = xsk->mss, fit = 0, budget, segs, cap;
+	u32 mss = xsk->mss, fit = 0, budget, segs, cap, len;
 	struct sk_buff *skb, *next;
 	bool lost = false, rest = false, cwr, split;
 
@@ -1491,10 +1544,20 @@ static void xtcp_simple_retransmit(struct sock *sk)
 		 * caps each resend at tcp_tso_segs().
 		 */
 		cap = xtcp_urg_mode(xsk) ? 1 : min(budget, xtcp_tso_segs(sk));
-		split = xtcp_skb_pcount(skb) > cap;
+		/* From SND.UNA and within the peer's window, as every
+		 * resend (xtcp_rtx_wnd_len()); what is beyond it goes back
+		 * to the send queue, below, to wait for the window.
+		 */
+		if (xtcp_rtx_trim_acked(sk, skb))
+			break;
+		len = xtcp_rtx_wnd_len(XTCP_SKB_CB(skb)->seq, xsk->snd_una,
+				       xsk->snd_una + xsk->snd_wnd, mss,
+				       cap * mss);
+		if (!len)
+			break;
+		split = skb->len > len;
 		if (split &&
-		    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, cap * mss,
-				  mss))
+		    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, len, mss))
 			break;
 		XTCP_SKB_CB(skb)->retransmitted = 1;
 		/* Not sent (a local queue dropped it): it and what follows

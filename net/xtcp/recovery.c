@@ -776,6 +776,42 @@ u32 xtcp_tlp_probe_split(u32 len, u32 pcount, u32 mss)
 }
 
 /**
+ * xtcp_rtx_wnd_len() - how much of a retransmission the peer's window takes
+ * @seq:     the first sequence number to resend.
+ * @snd_una: SND.UNA.
+ * @wnd_end: the right edge of the peer's window, SND.UNA + SND.WND.
+ * @mss:     current MSS, bytes.
+ * @len:     bytes the caller would resend (its cwnd and GSO caps), > 0.
+ *
+ * Linux's __tcp_retransmit_skb(): a receiver may shrink its window
+ * (RFC 9293 s.3.8.6 tells it not to, and the sender to cope), so a
+ * segment marked lost may lie beyond the right edge now.  It is not
+ * resent then, unless it starts at SND.UNA: a resend there serves as a
+ * zero-window probe, one MSS.  Otherwise @len is cut to the window, in
+ * whole MSS when at least one fits, else to the bytes left.
+ *
+ * Return: bytes to resend from @seq (at most @len), 0 for none (Linux's
+ * -EAGAIN: the caller's walk stops there).
+ * Context: any.
+ */
+u32 xtcp_rtx_wnd_len(u32 seq, u32 snd_una, u32 wnd_end, u32 mss, u32 len)
+{
+	s32 avail = (s32)(wnd_end - seq);
+
+	if (avail <= 0) {
+		if (seq != snd_una)
+			return 0;
+		avail = mss;
+	}
+	if (len > (u32)avail) {
+		len = rounddown((u32)avail, mss);
+		if (!len)
+			len = avail;
+	}
+	return len;
+}
+
+/**
  * xtcp_tlp_ack() - did the tail loss probe repair a loss
  * @ack:          this ACK's cumulative acknowledgment number.
  * @tlp_high_seq: SND.NXT when the probe was sent (non-zero: a probe is

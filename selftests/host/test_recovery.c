@@ -1007,6 +1007,25 @@ TEST(tlp_probe_split)
 	ASSERT_EQ(2800, xtcp_tlp_probe_split(2801, 3, 1400));
 }
 
+/* __tcp_retransmit_skb()'s window check: SND.UNA 1000, MSS 100. */
+TEST(rtx_wnd_len)
+{
+	/* In the window: as asked, or cut to whole MSS that fit. */
+	ASSERT_EQ(300, xtcp_rtx_wnd_len(1000, 1000, 2000, 100, 300));
+	ASSERT_EQ(400, xtcp_rtx_wnd_len(1500, 1000, 1950, 100, 500));
+	/* Less than an MSS left: the bytes left. */
+	ASSERT_EQ(50, xtcp_rtx_wnd_len(1900, 1000, 1950, 100, 300));
+	/* At or beyond the right edge: nothing, but at SND.UNA one MSS. */
+	ASSERT_EQ(0, xtcp_rtx_wnd_len(1950, 1000, 1950, 100, 100));
+	ASSERT_EQ(0, xtcp_rtx_wnd_len(2000, 1000, 1950, 100, 300));
+	ASSERT_EQ(100, xtcp_rtx_wnd_len(1000, 1000, 1000, 100, 300));
+	ASSERT_EQ(100, xtcp_rtx_wnd_len(1000, 1000, 900, 100, 300));
+	ASSERT_EQ(60, xtcp_rtx_wnd_len(1000, 1000, 1000, 100, 60));
+	/* Across the sequence wrap. */
+	ASSERT_EQ(400, xtcp_rtx_wnd_len(0xffffff00u, 0xffffff00u, 0xc8, 100, 500));
+	ASSERT_EQ(0, xtcp_rtx_wnd_len(0x10, 0xffffff00u, 0x10, 100, 100));
+}
+
 /* RFC 8985 s.7.4 / tcp_process_tlp_ack(); probe sent at SND.NXT 5000. */
 TEST(tlp_ack)
 {

@@ -13,6 +13,9 @@
 /* A negative array size is a compile error. */
 #define BUILD_BUG_ON(cond)	((void)sizeof(char[1 - 2 * !!(cond)]))
 
+/* @x rounded down to a multiple of @y (the kernel's rounddown()). */
+#define rounddown(x, y)		({ typeof(x) __x = (x); __x - (__x % (y)); })
+
 /* The structure of type @type whose member @member is at @ptr. */
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
