@@ -267,7 +267,7 @@ struct xtcp_sock {
 	u32 rcv_rtt_last_tsecr;	/* TSecr of the last timestamp sample, ms */
 
 	/* Timestamps (RFC 7323), tstamp.c. */
-	u32 tsoffset;		/* added to xtcp_ts_clock() in our TSval */
+	u32 tsoffset;		/* added to the clock (ms) in our TSval */
 	u32 ts_recent;		/* TSval to echo (RFC 7323 s.4.3) */
 	u32 ts_recent_stamp;	/* when ts_recent was set, seconds */
 	u32 syn_ts;		/* xtcp_ts_clock() at our first SYN */
@@ -275,8 +275,9 @@ struct xtcp_sock {
 				 * handshake's RTT sample
 				 */
 	u64 tcp_mstamp;		/* xtcp_clock_us() at the event being
-				 * handled (a segment, a timer), Linux's
-				 * tcp_mstamp: xtcp_mstamp_refresh()
+				 * handled (a segment, a timer, a send
+				 * batch), Linux's tcp_mstamp:
+				 * xtcp_mstamp_refresh()
 				 */
 
 	/* Retransmission (RFC 6298) and loss recovery.  rtx_queue holds
@@ -371,7 +372,8 @@ struct xtcp_sock {
 	 * yet (0: all were, -1: none was sent); prior_ssthresh what the
 	 * reduction took (0: not to be given back, after ECN), the cwnd it
 	 * took being prr.prior_cwnd, set where PRR or an RTO begins one.
-	 * undo_stamp is xtcp_ts_clock() (ms) at the first retransmission,
+	 * undo_stamp is the first retransmission's send time in ms (its
+	 * TSval without tsoffset),
 	 * 0 when none is pending: Linux's
 	 * retrans_stamp as tcp_packet_delayed() reads it (xtcp's
 	 * retrans_stamp, in jiffies, serves the timeouts and is cleared
@@ -1209,12 +1211,18 @@ static inline u64 xtcp_stamp_us_delta(u64 t1, u64 t0)
  * comparisons and its reordering timeouts all use the same "now", as
  * they would if no time passed while it is handled; under TCG reading
  * the clock again per skb let it move by milliseconds within one ACK.
- * Never goes back.  Refreshed where those are reached from: each segment
- * of a full socket (xtcp_backlog_rcv(), from softirq or release_sock())
- * and each retransmission-timer run; Linux also refreshes it in
- * tcp_write_xmit(), tcp_connect() and the window probe, where xtcp reads
- * the clock itself (send stamps), so code moved onto tcp_mstamp must be
- * reached from one of the two.  Socket locked (spinlock or owner).
+ * Never goes back.  The send time and TSval of every segment the socket
+ * sends come from it too (xtcp_transmit_skb(), as __tcp_transmit_skb()
+ * uses tcp_clock_cache).  Refreshed where Linux refreshes it: each
+ * segment of a full socket (xtcp_backlog_rcv(), from softirq or
+ * release_sock()), each retransmission-timer run whose deadline came
+ * (window and loss probes too), each send batch (__xtcp_write_xmit(),
+ * tcp_write_xmit()), connect(), a reset from the socket, the delayed
+ * and compressed ACK, keepalive, a TSQ run that resends, a read that
+ * may update the window (xtcp_rcv_space_adjust()) and the buffer's
+ * set-up; also at a child's creation (Linux's first read is in the
+ * child's input) and before the resends after an MSS drop (Linux's
+ * carry the last event's).  Socket locked (spinlock or owner).
  */
 static inline void xtcp_mstamp_refresh(struct xtcp_sock *xsk)
 {
@@ -1258,7 +1266,7 @@ u32 xtcp_us_to_ts(u64 us);
 u32 xtcp_ts_offset(const struct net *net, __be32 saddr, __be32 daddr,
 		   __be16 sport, __be16 dport);
 void xtcp_tstamp_out(const struct sock *sk, struct xtcp_out_options *opts,
-		     bool syn);
+		     bool syn, u64 stamp_us);
 void xtcp_tstamp_synsent(struct sock *sk, const struct sk_buff *skb);
 bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb);
 bool xtcp_ts_spurious_syn(u32 first_ts, bool saw_tstamp, u32 tsecr, u32 ts_off);

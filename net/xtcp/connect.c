@@ -156,8 +156,9 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	sock_reset_flag(sk, SOCK_DONE);
 	/* The SYN timeout (tcp_syn_retries) counts from the first SYN. */
 	xsk->retrans_stamp = jiffies ? : 1;
-	xsk->syn_ts = xtcp_ts_clock();
-	xsk->syn_sent_us = xtcp_clock_us();
+	xtcp_mstamp_refresh(xsk);	/* tcp_connect() */
+	xsk->syn_ts = xtcp_us_to_ts(xsk->tcp_mstamp);
+	xsk->syn_sent_us = xsk->tcp_mstamp;
 	xtcp_ecn_send_syn(sk);
 	xtcp_connect_send_syn(sk);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ACTIVEOPENS);	/* tcp_connect() */

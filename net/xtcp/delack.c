@@ -540,6 +540,7 @@ static void __xtcp_delack_timer_handler(struct sock *sk, u8 note)
 	}
 	/* ACKs held by SACK compression go first, and are all it does. */
 	if (xsk->sack_comp.held) {
+		xtcp_mstamp_refresh(xsk);	/* the ACK's TSval */
 		xtcp_sack_compress_send_ack(sk);
 		return;
 	}
@@ -564,6 +565,7 @@ static void __xtcp_delack_timer_handler(struct sock *sk, u8 note)
 		xtcp_exit_pingpong_mode(xsk);
 		WRITE_ONCE(xsk->ato, TCP_ATO_MIN);
 	}
+	xtcp_mstamp_refresh(xsk);	/* the ACK's TSval */
 	xtcp_send_ack(sk);
 	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
 }

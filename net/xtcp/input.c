@@ -2485,7 +2485,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	else if (xsk->retransmits)
 		xtcp_rtt_syn_fallback(&xsk->rtt);
 	else if (xsk->syn_sent_us)
-		xtcp_update_rtt(sk, xtcp_rtt_us_since(xtcp_clock_us(),
+		xtcp_update_rtt(sk, xtcp_rtt_us_since(xsk->tcp_mstamp,
 						      xsk->syn_sent_us));
 	/* RFC 5681 s.3.1 as tcp_init_transfer(): after more than one SYN
 	 * sent again the first window is one segment, unless the SYN-ACK

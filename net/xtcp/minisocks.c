@@ -743,6 +743,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	 * from the ACK's TSecr if any (tcp_ack_update_rtt()), else from the
 	 * 3 s RTO of RFC 6298 s.5.7, as tcp_init_metrics().
 	 */
+	xtcp_mstamp_refresh(xsk);
 	ts_rtt_us = READ_ONCE(req->num_retrans) || req->cookie ?
 		    xtcp_tstamp_rtt_us(sk, skb) : 0;
 	if (ts_rtt_us)
@@ -752,7 +753,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	else if (READ_ONCE(req->snt_synack))
 		xtcp_update_rtt(sk,
 				max_t(u64, 1,
-				      xtcp_stamp_us_delta(xtcp_clock_us(),
+				      xtcp_stamp_us_delta(xsk->tcp_mstamp,
 							  READ_ONCE(req->snt_synack))));
 
 	/* The saved SYN moves to the connection (tcp_move_syn()). */

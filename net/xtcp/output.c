@@ -28,9 +28,10 @@
  *
  * Description: ktime_get_ns() in microseconds, as Linux 6.1's tcp_clock_us().
  * Under TCG, where the guest's clocksource is the HPET, every call is an HPET
- * read.  What one incoming segment or one retransmission-timer run decides (RTT
- * samples, RACK) reads it once, into xsk->tcp_mstamp (xtcp_mstamp_refresh(), as
- * Linux's tcp_mstamp_refresh()); send stamps read it per transmission.
+ * read.  A socket reads it once per event, into xsk->tcp_mstamp
+ * (xtcp_mstamp_refresh(), as Linux's tcp_mstamp_refresh()): an incoming
+ * segment, a timer run, a send batch; RTT samples, RACK, send stamps and
+ * TSvals all use that reading.
  * Context: any.
  * Return: the clock, usecs.
  */
@@ -149,6 +150,7 @@ void xtcp_mtu_reduced(struct sock *sk)
 	old_mss = xsk->mss;
 	xtcp_update_mss(sk);
 	if (xsk->mss < old_mss) {
+		xtcp_mstamp_refresh(xsk);	/* the resends' send time */
 		xtcp_simple_retransmit(sk);
 		xtcp_ca_state_sync(sk);
 	}
@@ -193,13 +195,14 @@ static void xtcp_sack_out(struct sock *sk, struct xtcp_out_options *opts,
  * bytes of data).  Return: their size in bytes, a multiple of 4.
  */
 static unsigned int xtcp_out_options(struct sock *sk, u8 flags, u32 len,
+				     u64 stamp_us,
 				     struct xtcp_out_options *opts)
 {
 	const struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	memset(opts, 0, sizeof(*opts));
-	xtcp_tstamp_out(sk, opts, flags & TCPHDR_SYN);
+	xtcp_tstamp_out(sk, opts, flags & TCPHDR_SYN, stamp_us);
 	if (!(flags & TCPHDR_SYN)) {
 		xtcp_sack_out(sk, opts, len);
 		return xtcp_established_options(opts);
@@ -336,7 +339,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	u8 flags = cb->flags;
 	unsigned int hlen;
 	struct tcphdr *th;
-	u64 sent_us = 0, prev_sent = 0;
+	u64 sent_us, prev_sent = 0;
 	bool resend;
 	u16 window;
 	int err;
@@ -350,12 +353,18 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		return -EPIPE;
 	}
 
+	/* The clock as this event read it (tcp_mstamp, as
+	 * __tcp_transmit_skb() uses tcp_clock_cache): the send time of
+	 * what goes, and its TSval.
+	 */
+	if (unlikely(!xsk->tcp_mstamp))
+		xtcp_mstamp_refresh(xsk);
+	sent_us = xsk->tcp_mstamp;
 	if (clone) {
 		/* The send time, on every attempt, as Linux stamps the
 		 * queued skb before cloning it (skb_set_delivery_time()).
 		 */
 		prev_sent = xtcp_skb_sent_us(skb);
-		sent_us = xtcp_clock_us();
 		xtcp_skb_set_sent_us(skb, sent_us);
 		/* An earlier clone may still be queued below us: its header
 		 * shares our headroom, so copy instead of cloning then.
@@ -380,7 +389,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 			 * more that a D-SACK must show spurious.
 			 */
 			if (!xsk->undo_stamp)
-				xsk->undo_stamp = xtcp_ts_clock() ? : 1;
+				xsk->undo_stamp = xtcp_us_to_ts(sent_us) ? : 1;
 			xsk->undo_retrans = max(xsk->undo_retrans, 0) +
 					    cb->gso_segs;
 		}
@@ -399,7 +408,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	 * rx_opt.dsack after __tcp_transmit_skb() got its clone.
 	 */
 	hlen = sizeof(struct tcphdr) +
-	       xtcp_out_options(sk, cb->flags, skb->len, &opts);
+	       xtcp_out_options(sk, cb->flags, skb->len, sent_us, &opts);
 
 	/* A SYN's window is never scaled (RFC 7323 s.2.2): the initial
 	 * window chosen at connect, as tcp_transmit_skb() sends it.
@@ -635,6 +644,7 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 
 	if (!skb)
 		return;
+	xtcp_mstamp_refresh(xtcp_sk(sk));	/* tcp_send_active_reset() */
 	xtcp_xmit_ctl(sk, skb, xtcp_acceptable_seq(xtcp_sk(sk)),
 		      TCPHDR_RST | TCPHDR_ACK);
 	/* Traced whatever IP output made of it, as tcp_send_active_reset(). */
@@ -945,6 +955,8 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 
 	if (sk->sk_state == TCP_CLOSE)
 		return 0;
+	/* One reading of the clock for all that goes (tcp_write_xmit()). */
+	xtcp_mstamp_refresh(xsk);
 	max_segs = xtcp_tso_segs(sk);
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -1269,8 +1281,8 @@ void xtcp_mark_push(struct sock *sk, struct sk_buff *skb)
  *	with MSG_MORE corks whatever it says (XTCP_NAGLE_CORK)
  *
  * Linux's tcp_push(), called at the end of a write and before waiting
- * for send buffer space: PSH on the tail of the send queue, if it has
- * data that is not sent yet, then xtcp_write_xmit().
+ * for send buffer space: nothing when the send queue is empty; else PSH
+ * on its tail, if that has data, then xtcp_write_xmit().
  *
  * Context: process context, socket owned (lock_sock()): sendmsg().
  */
@@ -1278,11 +1290,12 @@ void xtcp_push(struct sock *sk, int flags, int nonagle)
 {
 	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
 
-	if (skb && skb->len &&
+	if (!skb)	/* nothing to send (tcp_push()) */
+		return;
+	if (skb->len &&
 	    (!(flags & MSG_MORE) || xtcp_forced_push(xtcp_sk(sk))))
 		xtcp_mark_push(sk, skb);
-	if (skb)
-		xtcp_urg_mark(sk, flags);
+	xtcp_urg_mark(sk, flags);
 	xtcp_write_xmit(sk, flags & MSG_MORE ? XTCP_NAGLE_CORK : nonagle);
 }
 

@@ -95,7 +95,8 @@ void xtcp_stop_rtx(struct sock *sk)
  * @sk: the socket, locked
  *
  * Linux's tcp_rto_delta_us(): the send time of the oldest unacknowledged
- * skb plus the (backed-off) RTO, less now (xtcp_rto_left_us()).
+ * skb plus the (backed-off) RTO, less now (xtcp_rto_left_us()): the
+ * socket's tcp_mstamp, which the caller's event refreshed.
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
  * by the caller).
@@ -111,7 +112,7 @@ s64 xtcp_rto_delta_us(const struct sock *sk)
 	if (!head)
 		return rto;
 	return xtcp_rto_left_us(rto, xtcp_skb_sent_us(head),
-				xtcp_clock_us());
+				xtcp_sk(sk)->tcp_mstamp);
 }
 
 /**
@@ -469,7 +470,6 @@ static void xtcp_write_timer_handler(struct sock *sk)
 		xtcp_timer_note(kind, XTCP_TIMER_EV_STALE);
 		return;
 	}
-	xtcp_mstamp_refresh(xsk);
 	if (time_after(xsk->rtx_timeout, jiffies)) {
 		/* Moved later after this expiry: pending again already
 		 * (re-armed), else armed here for the new deadline.
@@ -478,6 +478,7 @@ static void xtcp_write_timer_handler(struct sock *sk)
 		xtcp_sk_timer_arm(sk, &xsk->rtx_timer, kind, xsk->rtx_timeout);
 		return;
 	}
+	xtcp_mstamp_refresh(xsk);	/* after the deadline check, as Linux */
 	/* As icsk_pending: the reorder timer and the loss probe keep their
 	 * kind while they run, so that the RTO they re-arm is what is left
 	 * of it (xtcp_rearm_rtx()); each re-arms or stops the timer.
@@ -571,6 +572,7 @@ static void xtcp_keepalive_timer_handler(struct sock *sk)
 		xtcp_done(sk);
 		return;
 	}
+	xtcp_mstamp_refresh(xtcp_sk(sk));	/* tcp_keepalive_timer() */
 	xtcp_keepalive_timer_work(sk);
 }
 

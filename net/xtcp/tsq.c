@@ -147,15 +147,23 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,
 }
 
 /* Send what waits, on a connection that may still send data (Linux's
- * tcp_tsq_write()): lost segments first, then the send queue.
+ * tcp_tsq_write()): lost segments first, the clock read for them only
+ * when cwnd lets one go (new data reads it in __xtcp_write_xmit()),
+ * then the send queue.
  */
 static void xtcp_tsq_write(struct sock *sk)
 {
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
 	if ((1 << sk->sk_state) &
 	    (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_CLOSING |
 	     TCPF_CLOSE_WAIT | TCPF_LAST_ACK)) {
-		xtcp_xmit_retransmit_queue(sk);
-		xtcp_write_xmit(sk, xtcp_sk(sk)->nonagle);
+		if (xsk->lost_out > xsk->retrans_out &&
+		    xsk->cong.cwnd > xtcp_packets_in_flight(xsk)) {
+			xtcp_mstamp_refresh(xsk);
+			xtcp_xmit_retransmit_queue(sk);
+		}
+		xtcp_write_xmit(sk, xsk->nonagle);
 	}
 }
 

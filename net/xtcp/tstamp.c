@@ -81,7 +81,7 @@ static u32 xtcp_ts_seconds(void)
  * with any other value 0, as the running kernel's
  * secure_tcp_seq_and_ts_off().  The key is drawn on first use.
  * Context: any.
- * Return: the offset added to xtcp_ts_clock() in every TSval we send.
+ * Return: the offset added to the clock (ms) in every TSval we send.
  */
 u32 xtcp_ts_offset(const struct net *net, __be32 saddr, __be32 daddr,
 		   __be16 sport, __be16 dport)
@@ -113,10 +113,14 @@ static u32 xtcp_ts_ecr(u32 tsecr, u32 tsoffset)
  * @sk:   the socket (locked)
  * @opts: the segment's options, TS added if it goes
  * @syn:  the segment is a SYN (or the SYN-ACK of a simultaneous open)
+ * @stamp_us: when it is sent, us of xtcp_clock_us(): the socket's
+ *	tcp_mstamp (also a queued skb's send time)
  *
  * A SYN offers timestamps when net.xtcp.tcp_timestamps allows; any other
  * segment carries one when they were negotiated (tcp_syn_options(),
- * tcp_established_options()).  TSval is the clock plus tsoffset, TSecr is
+ * tcp_established_options()).  TSval is @stamp_us in ms plus tsoffset
+ * (tcp_skb_timestamp(), not a new reading of the clock), but our first
+ * SYN's, which is syn_ts (the reading at connect()); TSecr is
  * ts_recent (0 before the peer sent any).
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
@@ -124,7 +128,7 @@ static u32 xtcp_ts_ecr(u32 tsecr, u32 tsoffset)
  * under lock_sock() for connect()'s SYN and writes.
  */
 void xtcp_tstamp_out(const struct sock *sk, struct xtcp_out_options *opts,
-		     bool syn)
+		     bool syn, u64 stamp_us)
 {
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
 
@@ -140,7 +144,7 @@ void xtcp_tstamp_out(const struct sock *sk, struct xtcp_out_options *opts,
 	if (syn && sk->sk_state == TCP_SYN_SENT && !xsk->retransmits)
 		opts->tsval = xsk->syn_ts + xsk->tsoffset;
 	else
-		opts->tsval = xtcp_ts_clock() + xsk->tsoffset;
+		opts->tsval = xtcp_us_to_ts(stamp_us) + xsk->tsoffset;
 	opts->tsecr = xsk->ts_recent;
 }
 
@@ -275,8 +279,9 @@ void xtcp_tstamp_replace_recent(struct sock *sk, const struct sk_buff *skb)
  * As tcp_rcv_synsent_state_process() (LINUX_MIB_PAWSACTIVEREJECTED): when
  * the segment carries timestamps we would take (net.xtcp.tcp_timestamps
  * on) and a TSecr that is not 0 once our offset is removed, that TSecr
- * must lie between the first send of our SYN (syn_ts) and now, in ms of
- * xtcp_ts_clock(), the clock our TSval comes from (Linux keeps
+ * must lie between the first send of our SYN (syn_ts) and now (this
+ * segment's reading, tcp_mstamp), in ms of the clock our TSval comes
+ * from (tcp_time_stamp(); Linux keeps
  * retrans_stamp in those units for this).  A bound from jiffies would
  * refuse a TSecr we did send whenever jiffies lag the clock (seen under
  * QEMU: a RST to a good SYN-ACK).
@@ -297,7 +302,8 @@ bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb)
 	ecr = xtcp_ts_ecr(cb->rcv_tsecr, xsk->tsoffset);
 	if (!ecr)
 		return true;
-	return xtcp_seq_between(ecr, xsk->syn_ts, xtcp_ts_clock());
+	return xtcp_seq_between(ecr, xsk->syn_ts,
+				xtcp_us_to_ts(xsk->tcp_mstamp));
 }
 
 /**
@@ -351,9 +357,10 @@ u32 xtcp_tstamp_ecr(const struct sock *sk, const struct sk_buff *skb)
  * @sk:  the socket (locked)
  * @skb: a segment that acknowledged new data
  *
- * As tcp_ack_update_rtt() when the sequence sample is missing: now minus
- * TSecr (our offset removed), at least 1 ms; none for a TSecr of 0 or one
- * that is not in the past.
+ * As tcp_ack_update_rtt() when the sequence sample is missing: now (the
+ * socket's tcp_mstamp, which the caller refreshed for this segment)
+ * minus TSecr (our offset removed), at least 1 ms; none for a TSecr of 0
+ * or one that is not in the past.
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
  * by the caller): segment input; or softirq for a new child nobody sees yet
@@ -371,7 +378,7 @@ u32 xtcp_tstamp_rtt_us(const struct sock *sk, const struct sk_buff *skb)
 	ecr = xtcp_ts_ecr(cb->rcv_tsecr, xsk->tsoffset);
 	if (!ecr)
 		return 0;
-	delta = xtcp_ts_clock() - ecr;
+	delta = xtcp_us_to_ts(xsk->tcp_mstamp) - ecr;
 	if (delta >= INT_MAX / (USEC_PER_SEC / XTCP_TS_HZ))
 		return 0;
 	return max(delta, 1U) * (USEC_PER_SEC / XTCP_TS_HZ);

@@ -303,7 +303,8 @@ void xtcp_init_buffer_space(struct sock *sk)
 	xsk->rcvq_space = min3(xsk->rcv_ssthresh, xsk->rcv_wnd,
 			       (u32)TCP_INIT_CWND * advmss);
 	xsk->rcvq_seq = xsk->copied_seq;
-	xsk->rcvq_time = xtcp_clock_us();
+	xtcp_mstamp_refresh(xsk);	/* tcp_init_buffer_space() */
+	xsk->rcvq_time = xsk->tcp_mstamp;
 }
 
 /* Linux's truesize_adjust(): the part of a paged skb's truesize that its
@@ -565,11 +566,16 @@ void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust)
 void xtcp_rcv_space_adjust(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u64 now = xtcp_clock_us(), elapsed;
 	struct xtcp_rwin_sysctl sys;
+	u64 now, elapsed;
 	u32 copied;
 	int rcvbuf;
 
+	/* tcp_rcv_space_adjust(): an ACK this read sends carries this
+	 * reading as its TSval, not that of the last segment received.
+	 */
+	xtcp_mstamp_refresh(xsk);
+	now = xsk->tcp_mstamp;
 	if (!xsk->rcvq_time) {
 		/* Not established through xtcp_init_buffer_space(). */
 		xsk->rcvq_space = min_t(u32, xsk->rcv_wnd ? : XTCP_MAX_WINDOW,
