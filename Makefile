@@ -3,6 +3,8 @@
 # xtcp top-level Makefile.
 #   make            build xtcp.ko (and xtcp_scalable.ko, xtcp_bdp.ko) against
 #                   the installed linux-headers-amd64
+#   make module     the same as make
+#   make host-tests the host unit tests alone (as make check T=host)
 #   make deps       install what the build and the VM need (scripts/deps)
 #   make selftests  the test programs and tools, into build/selftests
 #   make run        build, boot the VM, load xtcp and show it working
