@@ -1125,6 +1125,29 @@ static int xtcp_rtx_trim_acked(struct sock *sk, struct sk_buff *skb)
 	return err;
 }
 
+/* What __tcp_retransmit_skb() does to @skb before resending it, for all
+ * three resend paths (the walk, the tail loss probe, the resends after
+ * an MSS drop): acknowledged bytes trimmed off (xtcp_rtx_trim_acked()),
+ * then cut to at most @max_len bytes and to the peer's window, which it
+ * may have shrunk (xtcp_rtx_wnd_len()).  False when nothing goes now:
+ * the skb starts beyond the window (not at SND.UNA), or a trim or split
+ * failed for memory; the caller stops there (Linux's -EAGAIN, -ENOMEM).
+ */
+static bool xtcp_rtx_fit(struct sock *sk, struct sk_buff *skb, u32 max_len)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 len;
+
+	if (xtcp_rtx_trim_acked(sk, skb))
+		return false;
+	len = xtcp_rtx_wnd_len(XTCP_SKB_CB(skb)->seq, xsk->snd_una,
+			       xsk->snd_una + xsk->snd_wnd, xsk->mss, max_len);
+	if (!len)
+		return false;
+	return skb->len <= len ||
+	       !xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, len, xsk->mss);
+}
+
 /**
  * xtcp_send_loss_probe() - the tail loss probe timer fired
  * @sk: the socket, spinlock held, not owned by a user; the timer is
@@ -1151,7 +1174,7 @@ static int xtcp_rtx_trim_acked(struct sock *sk, struct sk_buff *skb)
 void xtcp_send_loss_probe(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 mss = xsk->mss, pcount, split, undo_stamp, len;
+	u32 mss = xsk->mss, pcount, split, undo_stamp;
 	int undo_retrans, err;
 	struct sk_buff *skb;
 
@@ -1190,10 +1213,7 @@ void xtcp_send_loss_probe(struct sock *sk)
 	 * peer's window, cut to it if it ends inside the probe
 	 * (__tcp_retransmit_skb(sk, skb, 1)): else no probe, the RTO.
 	 */
-	len = xtcp_rtx_wnd_len(XTCP_SKB_CB(skb)->seq, xsk->snd_una,
-			       xsk->snd_una + xsk->snd_wnd, mss, mss);
-	if (!len || (skb->len > len &&
-		     xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, len, mss)))
+	if (!xtcp_rtx_fit(sk, skb, mss))
 		goto rearm;
 	pcount = xtcp_skb_pcount(skb);
 	xtcp_set_skb_tso_segs(skb, mss);
@@ -1376,7 +1396,7 @@ static int __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 	skb = xsk->retransmit_skb_hint ? : xtcp_rtx_queue_head(sk);
 	for (; skb; skb = skb_rb_next(skb)) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-		u32 in_flight = xtcp_packets_in_flight(xsk), segs, old, len;
+		u32 in_flight = xtcp_packets_in_flight(xsk), segs, old;
 
 		xsk->retransmit_skb_hint = skb;
 		if (in_flight >= xsk->cong.cwnd)
@@ -1398,23 +1418,14 @@ static int __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 		 */
 		if (count && xtcp_small_queue_check(sk, skb, 1))
 			break;
+		old = xtcp_skb_pcount(skb);
+		xtcp_set_skb_tso_segs(skb, xsk->mss);
+		xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) - (s32)old);
 		/* From SND.UNA, and not beyond the peer's window, which it
 		 * may have shrunk; the walk stops there
 		 * (__tcp_retransmit_skb()'s -ENOMEM, -EAGAIN).
 		 */
-		if (xtcp_rtx_trim_acked(sk, skb))
-			break;
-		len = xtcp_rtx_wnd_len(cb->seq, xsk->snd_una,
-				       xsk->snd_una + xsk->snd_wnd, xsk->mss,
-				       segs * xsk->mss);
-		if (!len)
-			break;
-		old = xtcp_skb_pcount(skb);
-		xtcp_set_skb_tso_segs(skb, xsk->mss);
-		xtcp_adjust_pcount(sk, skb, (s32)xtcp_skb_pcount(skb) - (s32)old);
-		if (skb->len > len &&
-		    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, len,
-				  xsk->mss))
+		if (!xtcp_rtx_fit(sk, skb, segs * xsk->mss))
 			break;
 		cb->retransmitted = 1;
 		/* Not sent (no copy could be made, or a local queue dropped
@@ -1504,7 +1515,7 @@ static u32 xtcp_skb_seglen(const struct sk_buff *skb)
 static void xtcp_simple_retransmit(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 mss = xsk->mss, fit = 0, budget, segs, cap, len;
+	u32 mss = xsk->mss, fit = 0, budget, segs, cap, end;
 	struct sk_buff *skb, *next;
 	bool lost = false, rest = false, cwr, split;
 
@@ -1561,17 +1572,10 @@ static void xtcp_simple_retransmit(struct sock *sk)
 		 * resend (xtcp_rtx_wnd_len()); what is beyond it goes back
 		 * to the send queue, below, to wait for the window.
 		 */
-		if (xtcp_rtx_trim_acked(sk, skb))
+		end = XTCP_SKB_CB(skb)->end_seq;
+		if (!xtcp_rtx_fit(sk, skb, cap * mss))
 			break;
-		len = xtcp_rtx_wnd_len(XTCP_SKB_CB(skb)->seq, xsk->snd_una,
-				       xsk->snd_una + xsk->snd_wnd, mss,
-				       cap * mss);
-		if (!len)
-			break;
-		split = skb->len > len;
-		if (split &&
-		    xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, skb, len, mss))
-			break;
+		split = XTCP_SKB_CB(skb)->end_seq != end;
 		XTCP_SKB_CB(skb)->retransmitted = 1;
 		/* Not sent (a local queue dropped it): it and what follows
 		 * go back to the send queue, below.
