@@ -1242,6 +1242,12 @@ void xtcp_tsq_release(struct sock *sk);
 void xtcp_tsq_init(void);
 void xtcp_tsq_exit(void);
 
+/* skb_defer.c: read skbs freed on the CPU that allocated them */
+void xtcp_eat_recv_skb(struct sock *sk, struct sk_buff *skb);
+void xtcp_skb_defer_flush(void);
+void xtcp_skb_defer_init(void);
+void xtcp_skb_defer_exit(void);
+
 /* window.c: window scaling and the receive window (rwin.c's arithmetic) */
 u16 xtcp_select_window(struct sock *sk);
 u32 __xtcp_select_window(struct sock *sk);

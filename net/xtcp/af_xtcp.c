@@ -1133,6 +1133,7 @@ static int __init xtcp_init(void)
 	xtcp_cong_register_builtin();
 	xtcp_isn_init();
 	xtcp_tsq_init();
+	xtcp_skb_defer_init();
 
 	err = xtcp_port_init();
 	if (err)
@@ -1210,6 +1211,8 @@ static void __exit xtcp_exit(void)
 	synchronize_rcu_tasks();
 	/* No socket is left to queue a TCP small queues tasklet. */
 	xtcp_tsq_exit();
+	/* Read skbs still waiting for the CPU that allocated them. */
+	xtcp_skb_defer_exit();
 	xtcp_port_exit();
 	proto_unregister(&xtcp_prot);
 	percpu_counter_destroy(&xtcp_sockets_allocated);

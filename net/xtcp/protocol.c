@@ -172,6 +172,11 @@ static int xtcp_v4_rcv(struct sk_buff *skb)
 	struct sock *sk = NULL;
 	int dif = inet_iif(skb);
 
+	/* What readers freed for this CPU (skb_defer.c), as Linux's
+	 * net_rx_action() flushes before it polls: for every IPv4 TCP
+	 * segment, native TCP's too.
+	 */
+	xtcp_skb_defer_flush();
 	/* Anything odd is native TCP's to count and drop. */
 	if (skb->pkt_type != PACKET_HOST ||
 	    !pskb_may_pull(skb, sizeof(struct tcphdr)))

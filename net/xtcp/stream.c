@@ -542,8 +542,7 @@ skip_copy:
 			    xtcp_seq_after(xsk->copied_seq, xsk->urg_seq))
 				WRITE_ONCE(xsk->urg_data, 0);
 			if (!(flags & MSG_PEEK) && offset + chunk == skb->len) {
-				__skb_unlink(skb, &sk->sk_receive_queue);
-				__kfree_skb(skb);
+				xtcp_eat_recv_skb(sk, skb);
 			}
 			if (copied == len || at_mark)
 				break;
