@@ -187,6 +187,14 @@ struct xtcp_sock {
 	 */
 	struct xtcp_port *port;
 	struct hlist_node port_node;	/* child: on port->sk_owners */
+	/* The namespace's xtcp state, net_generic() of sock_net() read
+	 * once (xtcp_init_sock_common()), as the lookup is an RCU section
+	 * and two loads on every use.  It lives until the namespace's
+	 * xtcp exit: a user's socket holds the namespace, a kernel
+	 * socket (sk_net_refcnt 0) must be gone by then, as it must for
+	 * net_generic() too.
+	 */
+	struct xtcp_net *xn;
 
 	/* Send sequence space (RFC 9293 s.3.3.1). */
 	u32 iss;
@@ -909,6 +917,12 @@ static inline struct xtcp_net *xtcp_pernet(const struct net *net)
 	return net_generic(net, xtcp_net_id);
 }
 
+/* xtcp_pernet(sock_net(sk)) for a full xtcp socket @sk. */
+static inline struct xtcp_net *xtcp_sk_pernet(const struct sock *sk)
+{
+	return xtcp_sk(sk)->xn;
+}
+
 static inline struct net *xtcp_hn_net(const struct xtcp_hnode *hn)
 {
 	return read_pnet(&hn->net);
@@ -1104,7 +1118,7 @@ static inline bool xtcp_is_sack(const struct xtcp_sock *xsk)
  */
 static inline bool xtcp_is_rack(const struct sock *sk)
 {
-	return READ_ONCE(xtcp_pernet(sock_net(sk))->recovery) &
+	return READ_ONCE(xtcp_sk_pernet(sk)->recovery) &
 	       XTCP_RACK_LOSS_DETECTION;
 }
 

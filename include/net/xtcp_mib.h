@@ -97,9 +97,17 @@ struct xtcp_mib {
 	SNMP_DEC_STATS(xtcp_pernet(net)->mib, field)
 #define XTCP_ADD_STATS(net, field, val) \
 	SNMP_ADD_STATS(xtcp_pernet(net)->mib, field, val)
+/* The same for a full xtcp socket's namespace (xtcp_sk_pernet()). */
+#define XTCP_SK_INC_STATS(sk, field) \
+	SNMP_INC_STATS(xtcp_sk_pernet(sk)->mib, field)
+#define XTCP_SK_DEC_STATS(sk, field) \
+	SNMP_DEC_STATS(xtcp_sk_pernet(sk)->mib, field)
+#define XTCP_SK_ADD_STATS(sk, field, val) \
+	SNMP_ADD_STATS(xtcp_sk_pernet(sk)->mib, field, val)
 
 struct sock;
 struct net;
+struct xtcp_net;
 struct xtcp_sack_rcv;
 
 int xtcp_mib_net_init(struct net *net);
@@ -109,7 +117,7 @@ void xtcp_mib_timeout(struct sock *sk, bool syn);
 void xtcp_mib_rto_failure(struct sock *sk);
 void xtcp_mib_dsack(struct sock *sk, u32 start_seq, u32 ack_seq, u32 dups);
 void xtcp_mib_sack_verdict(struct sock *sk, int verdict);
-void xtcp_mib_out(struct net *net, u8 flags, u32 segs);
+void xtcp_mib_out(struct xtcp_net *xn, u8 flags, u32 segs);
 void xtcp_mib_syn_retrans(struct net *net);
 void xtcp_mib_csum_error(struct net *net);
 bool xtcp_sack_rcv_dup_mib(struct sock *sk, struct xtcp_sack_rcv *sr,

@@ -118,7 +118,7 @@ void xtcp_destroy_sock(struct sock *sk)
 	__skb_queue_purge(&sk->sk_receive_queue);
 	xtcp_ooo_purge(sk);
 	if (xsk->orphan_counted) {
-		atomic_dec(&xtcp_pernet(sock_net(sk))->orphans);
+		atomic_dec(&xtcp_sk_pernet(sk)->orphans);
 		xsk->orphan_counted = 0;
 	}
 	/* Also for a socket that was only bound: off every table, port back
@@ -146,7 +146,7 @@ void xtcp_destroy_sock(struct sock *sk)
 void xtcp_done(struct sock *sk)
 {
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ATTEMPTFAILS);
+		XTCP_SK_INC_STATS(sk, XTCP_MIB_ATTEMPTFAILS);
 	xtcp_set_state(sk, TCP_CLOSE);
 	xtcp_clear_timers(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
@@ -564,13 +564,13 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_SYNCNT:
 		val = READ_ONCE(xsk->syn_retries) ? :
-		      READ_ONCE(xtcp_pernet(sock_net(sk))->syn_retries);
+		      READ_ONCE(xtcp_sk_pernet(sk)->syn_retries);
 		break;
 	case TCP_LINGER2:
 		val = READ_ONCE(xsk->linger2);
 		if (val >= 0)
 			val = (val ? :
-			       READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout)) /
+			       READ_ONCE(xtcp_sk_pernet(sk)->fin_timeout)) /
 			      HZ;
 		break;
 	case TCP_DEFER_ACCEPT:
@@ -615,7 +615,7 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
  */
 static void xtcp_close(struct sock *sk, long timeout)
 {
-	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_net *xn = xtcp_sk_pernet(sk);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	bool unread;
 	int old;
@@ -636,8 +636,8 @@ static void xtcp_close(struct sock *sk, long timeout)
 		/* tcp_close(): unread data is TCPAbortOnClose, a zero
 		 * linger time (tcp_disconnect()) TCPAbortOnData.
 		 */
-		XTCP_INC_STATS(sock_net(sk), unread ? XTCP_MIB_TCPABORTONCLOSE :
-			       XTCP_MIB_TCPABORTONDATA);
+		XTCP_SK_INC_STATS(sk, unread ? XTCP_MIB_TCPABORTONCLOSE :
+				  XTCP_MIB_TCPABORTONDATA);
 		/* CLOSE first, then the RST, as __tcp_close(). */
 		old = sk->sk_state;
 		xtcp_set_state(sk, TCP_CLOSE);
@@ -681,7 +681,7 @@ orphan:
 	if (sk->sk_state == TCP_FIN_WAIT2 && READ_ONCE(xsk->linger2) < 0) {
 		xtcp_set_state(sk, TCP_CLOSE);
 		xtcp_send_active_reset(sk, GFP_ATOMIC);
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPABORTONLINGER);
+		XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPABORTONLINGER);
 	}
 	if (sk->sk_state == TCP_CLOSE) {
 		xtcp_destroy_sock(sk);
@@ -844,6 +844,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 
+	xsk->xn = xn;
 	/* Lookups walk hash chains under RCU only. */
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
@@ -956,7 +957,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 	/* RFC 6928 initial window of 10 segments; no upper clamp yet. */
 	xtcp_cong_state_init(&xsk->cong, TCP_INIT_CWND, U32_MAX, xsk->mss);
 	xsk->cong.hystart =
-		!!READ_ONCE(xtcp_pernet(sock_net(sk))->cubic_hystart);
+		!!READ_ONCE(xtcp_sk_pernet(sk)->cubic_hystart);
 	xsk->cong_ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
 }
 

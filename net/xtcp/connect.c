@@ -161,7 +161,7 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	xsk->syn_sent_us = xsk->tcp_mstamp;
 	xtcp_ecn_send_syn(sk);
 	xtcp_connect_send_syn(sk);
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_ACTIVEOPENS);	/* tcp_connect() */
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_ACTIVEOPENS);	/* tcp_connect() */
 	xtcp_arm_rtx(sk, XTCP_RTX_RETRANS, XTCP_TIMEOUT_INIT);
 	return 0;
 
@@ -330,7 +330,7 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->last_oow_ack_time = 0;
 	xtcp_cong_state_init(&xsk->cong, TCP_INIT_CWND, U32_MAX, xsk->mss);
 	xsk->cong.hystart =
-		!!READ_ONCE(xtcp_pernet(sock_net(sk))->cubic_hystart);
+		!!READ_ONCE(xtcp_sk_pernet(sk)->cubic_hystart);
 	xsk->cong_ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
 
 	sk_dst_reset(sk);

@@ -61,7 +61,7 @@ void xtcp_slow_start_after_idle_check(struct sock *sk)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	s32 delta;
 
-	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->slow_start_after_idle) ||
+	if (!READ_ONCE(xtcp_sk_pernet(sk)->slow_start_after_idle) ||
 	    xsk->packets_out || xsk->cong_ops->cong_control)
 		return;
 	/* Compared unsigned, as Linux's s32 with icsk_rto's u32. */
@@ -207,7 +207,7 @@ void xtcp_cwnd_validate(struct sock *sk, bool is_cwnd_limited)
 	}
 	if (xsk->packets_out > xsk->snd_cwnd_used)
 		xsk->snd_cwnd_used = xsk->packets_out;
-	if (READ_ONCE(xtcp_pernet(sock_net(sk))->slow_start_after_idle) &&
+	if (READ_ONCE(xtcp_sk_pernet(sk)->slow_start_after_idle) &&
 	    (u32)(tcp_jiffies32 - xsk->snd_cwnd_stamp) >=
 	    (u32)xtcp_rto_jiffies(sk) && !xsk->cong_ops->cong_control)
 		xtcp_cwnd_application_limited(sk);

@@ -273,7 +273,7 @@ static void xtcp_send_delayed_ack(struct sock *sk)
 void xtcp_ack_snd_check(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_net *xn = xtcp_sk_pernet(sk);
 	u64 delay;
 
 	if (!(xsk->ack_pending & ICSK_ACK_SCHED) || sk->sk_state == TCP_CLOSE)
@@ -327,7 +327,7 @@ void xtcp_event_ack_sent(struct sock *sk)
 	u32 held = xtcp_sack_comp_ack_sent(&xsk->sack_comp);
 
 	if (unlikely(held)) {
-		XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPACKCOMPRESSED, held);
+		XTCP_SK_ADD_STATS(sk, XTCP_MIB_TCPACKCOMPRESSED, held);
 		xtcp_comp_ack_stop(sk);
 	}
 	if (xsk->ack_quick) {
@@ -567,7 +567,7 @@ static void __xtcp_delack_timer_handler(struct sock *sk, u8 note)
 	}
 	xtcp_mstamp_refresh(xsk);	/* the ACK's TSval */
 	xtcp_send_ack(sk);
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_DELAYEDACKS);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_DELAYEDACKS);
 }
 
 /**
@@ -636,7 +636,7 @@ void xtcp_sack_compress_send_ack(struct sock *sk)
 		return;
 	xtcp_comp_ack_stop(sk);
 	held = xtcp_sack_comp_ack_sent(&xsk->sack_comp);
-	XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPACKCOMPRESSED, held - 1);
+	XTCP_SK_ADD_STATS(sk, XTCP_MIB_TCPACKCOMPRESSED, held - 1);
 	xtcp_send_ack(sk);
 }
 

@@ -43,7 +43,7 @@
 void xtcp_ecn_send_syn(struct sock *sk)
 {
 	xtcp_sk(sk)->ecn_flags =
-		READ_ONCE(xtcp_pernet(sock_net(sk))->ecn) == 1 ? TCP_ECN_OK : 0;
+		READ_ONCE(xtcp_sk_pernet(sk)->ecn) == 1 ? TCP_ECN_OK : 0;
 }
 
 /**
@@ -87,7 +87,7 @@ u8 xtcp_ecn_syn_flags(const struct sock *sk, bool resend)
 		return 0;
 	if (sk->sk_state == TCP_SYN_RECV)
 		return TCPHDR_ECE;
-	if (resend && READ_ONCE(xtcp_pernet(sock_net(sk))->ecn_fallback))
+	if (resend && READ_ONCE(xtcp_sk_pernet(sk)->ecn_fallback))
 		return 0;
 	return TCPHDR_ECE | TCPHDR_CWR;
 }
@@ -174,7 +174,7 @@ bool xtcp_ecn_create_request(const struct sock *listener,
 
 	if ((cb->flags & (TCPHDR_ECE | TCPHDR_CWR)) != (TCPHDR_ECE | TCPHDR_CWR))
 		return false;
-	if (!READ_ONCE(xtcp_pernet(sock_net(listener))->ecn))
+	if (!READ_ONCE(xtcp_sk_pernet(listener)->ecn))
 		return false;
 	return INET_ECN_is_not_ect(cb->ip_dsfield) || th->res1;
 }

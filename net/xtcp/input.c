@@ -235,7 +235,7 @@ static void xtcp_acked_pcount(struct sock *sk, const struct sk_buff *skb,
 static void xtcp_check_reno_reordering(struct sock *sk, u32 addend)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	int max_r = READ_ONCE(xtcp_pernet(sock_net(sk))->max_reordering);
+	int max_r = READ_ONCE(xtcp_sk_pernet(sk)->max_reordering);
 
 	if (!xtcp_reno_limit_sacked(&xsk->sacked_out, xsk->lost_out,
 				    xsk->packets_out))
@@ -243,7 +243,7 @@ static void xtcp_check_reno_reordering(struct sock *sk, u32 addend)
 	xsk->reordering = min_t(u32, xsk->packets_out + addend,
 				max(max_r, 1));
 	xsk->reord_seen++;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPRENOREORDER);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPRENOREORDER);
 }
 
 /* Without SACK a duplicate ACK stands for a segment that left the
@@ -400,7 +400,7 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 ecr,
 static void xtcp_update_rtt_ca(struct sock *sk, u32 rtt_us, u32 ca_rtt_us)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 wlen = READ_ONCE(xtcp_pernet(sock_net(sk))->min_rtt_wlen) * HZ;
+	u32 wlen = READ_ONCE(xtcp_sk_pernet(sk)->min_rtt_wlen) * HZ;
 
 	xtcp_rtt_min_sample(&xsk->rtt, ca_rtt_us, (u32)jiffies, wlen);
 	xtcp_rtt_sample(&xsk->rtt, rtt_us, xsk->snd_una, xsk->snd_nxt);
@@ -610,8 +610,8 @@ static bool xtcp_try_undo_recovery(struct sock *sk, const struct sk_buff *skb)
 
 	if (undo) {
 		xtcp_undo_cwnd_reduction(sk, false);
-		XTCP_INC_STATS(sock_net(sk), xsk->in_loss ? XTCP_MIB_TCPLOSSUNDO :
-					    XTCP_MIB_TCPFULLUNDO);
+		XTCP_SK_INC_STATS(sk, xsk->in_loss ? XTCP_MIB_TCPLOSSUNDO :
+				  XTCP_MIB_TCPFULLUNDO);
 		if (xsk->in_loss)
 			xsk->loss_undos++;
 		else
@@ -637,7 +637,7 @@ static bool xtcp_try_undo_dsack(struct sock *sk)
 	xtcp_rack_dsack_undo(&xsk->rack);
 	xtcp_undo_cwnd_reduction(sk, false);
 	xsk->dsack_undos++;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPDSACKUNDO);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPDSACKUNDO);
 	return true;
 }
 
@@ -661,7 +661,7 @@ static bool xtcp_try_undo_partial(struct sock *sk, const struct sk_buff *skb,
 		xsk->undo_stamp = 0;
 	xtcp_undo_cwnd_reduction(sk, true);
 	xsk->partial_undos++;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPPARTIALUNDO);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPPARTIALUNDO);
 	xsk->in_recovery = 0;
 	return false;
 }
@@ -680,10 +680,10 @@ static bool xtcp_try_undo_loss(struct sock *sk, const struct sk_buff *skb,
 		return false;
 	xtcp_undo_cwnd_reduction(sk, true);
 	xsk->loss_undos++;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPLOSSUNDO);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPLOSSUNDO);
 	if (frto_undo) {
 		xsk->spurious_rtos++;
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPSPURIOUSRTOS);
+		XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPSPURIOUSRTOS);
 	}
 	xsk->retransmits = 0;
 	/* Without SACK, loss recovery is held at high_seq, and an undo by
@@ -909,8 +909,8 @@ static void xtcp_enter_recovery(struct sock *sk, bool cwr, bool ece)
 		xtcp_init_cwnd_reduction(sk);
 	}
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
-	XTCP_INC_STATS(sock_net(sk), xtcp_is_sack(xsk) ? XTCP_MIB_TCPSACKRECOVERY :
-				    XTCP_MIB_TCPRENORECOVERY);
+	XTCP_SK_INC_STATS(sk, xtcp_is_sack(xsk) ? XTCP_MIB_TCPSACKRECOVERY :
+			  XTCP_MIB_TCPRENORECOVERY);
 	xsk->in_recovery = 1;
 	xsk->in_loss = 0;
 }
@@ -1095,7 +1095,7 @@ static void xtcp_rack_update(struct sock *sk, const struct xtcp_rate_sample *rs)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xtcp_rack_update_reo_wnd(&xsk->rack,
-				 READ_ONCE(xtcp_pernet(sock_net(sk))->recovery),
+				 READ_ONCE(xtcp_sk_pernet(sk)->recovery),
 				 rs->prior_delivered, xsk->delivered);
 }
 
@@ -1170,7 +1170,7 @@ static void xtcp_process_tlp_ack(struct sock *sk, u32 ack, bool dsack_tlp,
 	xsk->in_recovery = 0;
 	xsk->ecn_flags &= ~XTCP_ECN_IN_CWR;
 	xsk->loss_probe_recoveries++;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPLOSSPROBERECOVERY);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPLOSSPROBERECOVERY);
 }
 
 /* The undo and F-RTO part of tcp_fastretrans_alert() for an ACK with SACK
@@ -1244,7 +1244,7 @@ static void xtcp_cong_control(struct sock *sk, u32 acked, bool sacked,
 	}
 
 	if (xsk->reordering >
-	    (u32)READ_ONCE(xtcp_pernet(sock_net(sk))->reordering))
+	    (u32)READ_ONCE(xtcp_sk_pernet(sk)->reordering))
 		raise = acked || sacked;
 	if (xtcp_in_cwnd_reduction(xsk)) {
 		xtcp_cwnd_reduction(sk, delivered, lost, snd_una_advanced);
@@ -1643,7 +1643,7 @@ static void xtcp_rcv_rtt_measure_ts(struct sock *sk, const struct sk_buff *skb)
  */
 static bool xtcp_skb_bloated(const struct sock *sk, const struct sk_buff *skb)
 {
-	int scale = READ_ONCE(xtcp_pernet(sock_net(sk))->adv_win_scale);
+	int scale = READ_ONCE(xtcp_sk_pernet(sk)->adv_win_scale);
 
 	return xtcp_win_from_space(skb->truesize, scale) > (int)skb->len;
 }
@@ -1731,7 +1731,7 @@ static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
 		} else {
 			/* No new bits: possible in the rbtree. */
 			xtcp_run_unlink(sk, list, skb);
-			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPRCVCOLLAPSED);
+			XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPRCVCOLLAPSED);
 			kfree_skb(skb);
 		}
 		skb = next;
@@ -1777,8 +1777,7 @@ static void xtcp_collapse_run(struct sock *sk, struct sk_buff_head *list,
 			if (xtcp_seq_geq(start, cb->end_seq)) {
 				next = xtcp_run_next(list, skb);
 				xtcp_run_unlink(sk, list, skb);
-				XTCP_INC_STATS(sock_net(sk),
-					       XTCP_MIB_TCPRCVCOLLAPSED);
+				XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPRCVCOLLAPSED);
 				kfree_skb(skb);
 				skb = next;
 				if (skb && xtcp_run_fin(skb)) {
@@ -1888,7 +1887,7 @@ static bool xtcp_prune_ofo_queue(struct sock *sk, const struct sk_buff *in)
 	 * (RFC 2018 s.8 reneging; tcp_prune_ofo_queue()'s tcp_sack_reset()).
 	 */
 	if (pruned)
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_OFOPRUNED);
+		XTCP_SK_INC_STATS(sk, XTCP_MIB_OFOPRUNED);
 	if (pruned && xsk->sack_ok)
 		xtcp_sack_reset(&xsk->sack_rcv);
 	return pruned;
@@ -1900,7 +1899,7 @@ static bool xtcp_prune_ofo_queue(struct sock *sk, const struct sk_buff *in)
  */
 static int xtcp_prune_queue(struct sock *sk, const struct sk_buff *in)
 {
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PRUNECALLED);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_PRUNECALLED);
 	xtcp_prune_window(sk);
 	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
 		return 0;
@@ -1910,7 +1909,7 @@ static int xtcp_prune_queue(struct sock *sk, const struct sk_buff *in)
 	xtcp_prune_ofo_queue(sk, in);
 	if (atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
 		return 0;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_RCVPRUNED);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_RCVPRUNED);
 	return -1;
 }
 
@@ -2012,14 +2011,14 @@ static int xtcp_ooo_queue(struct sock *sk, struct sk_buff *skb, u32 seq,
 		/* No room: dropped without an ACK scheduled for it; the
 		 * reader is woken to make some (tcp_data_queue_ofo()).
 		 */
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPOFODROP);
+		XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPOFODROP);
 		sk->sk_data_ready(sk);
 		kfree_skb(skb);
 		return -ENOMEM;
 	}
 	xsk->ack_pending |= ICSK_ACK_SCHED;	/* tcp_data_queue_ofo() */
 	xsk->rcv_ooopack += max_t(u16, skb_shinfo(skb)->gso_segs, 1);
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPOFOQUEUE);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPOFOQUEUE);
 
 	p = &xsk->out_of_order_queue.rb_node;
 	if (RB_EMPTY_ROOT(&xsk->out_of_order_queue))
@@ -2192,7 +2191,7 @@ static struct xtcp_sack_rcv *xtcp_sack_state(struct sock *sk)
 	if (!xsk->sack_ok)
 		return NULL;
 	xsk->sack_rcv.dsack_enabled =
-		!!READ_ONCE(xtcp_pernet(sock_net(sk))->dsack);
+		!!READ_ONCE(xtcp_sk_pernet(sk)->dsack);
 	return &xsk->sack_rcv;
 }
 
@@ -2285,7 +2284,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb, u32 len)
 		 * (tcp_data_queue()'s TCPRcvQDrop); not a duplicate, so no
 		 * quick-ACK mode either.
 		 */
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPRCVQDROP);
+		XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPRCVQDROP);
 		sk->sk_data_ready(sk);
 		kfree_skb(skb);
 		return true;
@@ -2391,7 +2390,7 @@ static void xtcp_established(struct sock *sk)
 	if (xtcp_sk(sk)->tstamp_ok)
 		xtcp_sk(sk)->advmss -= XTCP_OLEN_TSTAMP_ALIGNED;
 	xtcp_sack_rcv_init(&xtcp_sk(sk)->sack_rcv,
-			   READ_ONCE(xtcp_pernet(sock_net(sk))->dsack));
+			   READ_ONCE(xtcp_sk_pernet(sk)->dsack));
 	/* The SYN delivered, as Linux's tcp_clean_rtx_queue() counts it. */
 	xtcp_sk(sk)->delivered++;
 	xtcp_set_state(sk, TCP_ESTABLISHED);
@@ -2587,7 +2586,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	 * checks below.
 	 */
 	if (xtcp_tstamp_paws_discard(sk, skb) && !(flags & TCPHDR_RST)) {
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PAWSESTABREJECTED);
+		XTCP_SK_INC_STATS(sk, XTCP_MIB_PAWSESTABREJECTED);
 		if (!xtcp_oow_rate_limited(sock_net(sk), skb,
 					   &xsk->last_oow_ack_time))
 			xtcp_send_dupack(sk, skb);
@@ -2704,8 +2703,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			     xtcp_seq_after(cb->end_seq -
 					    !!(cb->flags & TCPHDR_FIN),
 					    xsk->rcv_nxt))) {
-				XTCP_INC_STATS(sock_net(sk),
-					       XTCP_MIB_TCPABORTONDATA);
+				XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPABORTONDATA);
 				xtcp_sk_send_reset_reply(sk, skb);
 				xtcp_done(sk);
 				goto drop;
@@ -2767,8 +2765,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		case TCP_FIN_WAIT2:
 			if ((sk->sk_shutdown & RCV_SHUTDOWN) &&
 			    xtcp_seq_after(data_end, xsk->rcv_nxt)) {
-				XTCP_INC_STATS(sock_net(sk),
-					       XTCP_MIB_TCPABORTONDATA);
+				XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPABORTONDATA);
 				xtcp_sk_send_reset_reply(sk, skb);
 				xtcp_reset(sk, skb);
 				goto drop;

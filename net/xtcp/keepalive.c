@@ -33,7 +33,7 @@ u32 xtcp_keepalive_time_when(const struct sock *sk)
 {
 	int val = READ_ONCE(xtcp_sk(sk)->keepalive_time);
 
-	return val ? : READ_ONCE(xtcp_pernet(sock_net(sk))->keepalive_time);
+	return val ? : READ_ONCE(xtcp_sk_pernet(sk)->keepalive_time);
 }
 
 /**
@@ -51,7 +51,7 @@ u32 xtcp_keepalive_intvl_when(const struct sock *sk)
 {
 	int val = READ_ONCE(xtcp_sk(sk)->keepalive_intvl);
 
-	return val ? : READ_ONCE(xtcp_pernet(sock_net(sk))->keepalive_intvl);
+	return val ? : READ_ONCE(xtcp_sk_pernet(sk)->keepalive_intvl);
 }
 
 /**
@@ -69,7 +69,7 @@ u32 xtcp_keepalive_probes(const struct sock *sk)
 {
 	u8 val = READ_ONCE(xtcp_sk(sk)->keepalive_probes);
 
-	return val ? : READ_ONCE(xtcp_pernet(sock_net(sk))->keepalive_probes);
+	return val ? : READ_ONCE(xtcp_sk_pernet(sk)->keepalive_probes);
 }
 
 /* How long the peer has been silent: since the later of the last

@@ -203,24 +203,24 @@ void xtcp_mib_net_exit(struct net *net)
  */
 void xtcp_mib_set_state(struct sock *sk, int oldstate, int state)
 {
-	struct net *net = sock_net(sk);
+	struct xtcp_net *xn = xtcp_sk_pernet(sk);
 
 	switch (state) {
 	case TCP_ESTABLISHED:
 		if (oldstate != TCP_ESTABLISHED)
-			XTCP_INC_STATS(net, XTCP_MIB_CURRESTAB);
+			SNMP_INC_STATS(xn->mib, XTCP_MIB_CURRESTAB);
 		break;
 	case TCP_CLOSE_WAIT:
 		if (oldstate == TCP_SYN_RECV)
-			XTCP_INC_STATS(net, XTCP_MIB_CURRESTAB);
+			SNMP_INC_STATS(xn->mib, XTCP_MIB_CURRESTAB);
 		break;
 	case TCP_CLOSE:
 		if (oldstate == TCP_CLOSE_WAIT || oldstate == TCP_ESTABLISHED)
-			XTCP_INC_STATS(net, XTCP_MIB_ESTABRESETS);
+			SNMP_INC_STATS(xn->mib, XTCP_MIB_ESTABRESETS);
 		fallthrough;
 	default:
 		if (oldstate == TCP_ESTABLISHED || oldstate == TCP_CLOSE_WAIT)
-			XTCP_DEC_STATS(net, XTCP_MIB_CURRESTAB);
+			SNMP_DEC_STATS(xn->mib, XTCP_MIB_CURRESTAB);
 	}
 }
 
@@ -239,7 +239,7 @@ void xtcp_mib_timeout(struct sock *sk, bool syn)
 {
 	if (!xtcp_sk(sk)->snd_wnd && !sock_flag(sk, SOCK_DEAD) && !syn)
 		return;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPTIMEOUTS);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPTIMEOUTS);
 }
 
 /**
@@ -276,7 +276,7 @@ void xtcp_mib_rto_failure(struct sock *sk)
 			       XTCP_MIB_TCPRENOFAILURES;
 	else
 		return;
-	XTCP_INC_STATS(sock_net(sk), field);
+	XTCP_SK_INC_STATS(sk, field);
 }
 
 /**
@@ -293,14 +293,14 @@ void xtcp_mib_rto_failure(struct sock *sk)
  */
 void xtcp_mib_dsack(struct sock *sk, u32 start_seq, u32 ack_seq, u32 dups)
 {
-	struct net *net = sock_net(sk);
+	struct xtcp_net *xn = xtcp_sk_pernet(sk);
 
-	XTCP_INC_STATS(net, xtcp_seq_before(start_seq, ack_seq) ?
+	SNMP_INC_STATS(xn->mib, xtcp_seq_before(start_seq, ack_seq) ?
 		       XTCP_MIB_TCPDSACKRECV : XTCP_MIB_TCPDSACKOFORECV);
 	if (dups)
-		XTCP_ADD_STATS(net, XTCP_MIB_TCPDSACKRECVSEGS, dups);
+		SNMP_ADD_STATS(xn->mib, XTCP_MIB_TCPDSACKRECVSEGS, dups);
 	else
-		XTCP_INC_STATS(net, XTCP_MIB_TCPDSACKIGNOREDDUBIOUS);
+		SNMP_INC_STATS(xn->mib, XTCP_MIB_TCPDSACKIGNOREDDUBIOUS);
 }
 
 /**
@@ -315,19 +315,19 @@ void xtcp_mib_dsack(struct sock *sk, u32 start_seq, u32 ack_seq, u32 dups)
  */
 void xtcp_mib_sack_verdict(struct sock *sk, int verdict)
 {
-	struct net *net = sock_net(sk);
+	struct xtcp_net *xn = xtcp_sk_pernet(sk);
 
 	if (verdict == XTCP_SACK_DISCARD)
-		XTCP_INC_STATS(net, XTCP_MIB_TCPSACKDISCARD);
+		SNMP_INC_STATS(xn->mib, XTCP_MIB_TCPSACKDISCARD);
 	else if (verdict == XTCP_SACK_DSACK_NOUNDO)
-		XTCP_INC_STATS(net, XTCP_MIB_TCPDSACKIGNOREDNOUNDO);
+		SNMP_INC_STATS(xn->mib, XTCP_MIB_TCPDSACKIGNOREDNOUNDO);
 	else if (verdict == XTCP_SACK_DSACK_OLD)
-		XTCP_INC_STATS(net, XTCP_MIB_TCPDSACKIGNOREDOLD);
+		SNMP_INC_STATS(xn->mib, XTCP_MIB_TCPDSACKIGNOREDOLD);
 }
 
 /**
  * xtcp_mib_out() - a segment leaves: OutSegs and OutRsts
- * @net: its namespace
+ * @xn: its namespace's xtcp state (xtcp_pernet(), xtcp_sk_pernet())
  * @flags: its TCPHDR_* flags
  * @segs: what it counts in OutSegs: its segments, 0 for a retransmission
  *
@@ -336,12 +336,12 @@ void xtcp_mib_sack_verdict(struct sock *sk, int verdict)
  *
  * Context: any; per-CPU counters, no lock needed.
  */
-void xtcp_mib_out(struct net *net, u8 flags, u32 segs)
+void xtcp_mib_out(struct xtcp_net *xn, u8 flags, u32 segs)
 {
 	if (segs)
-		XTCP_ADD_STATS(net, XTCP_MIB_OUTSEGS, segs);
+		SNMP_ADD_STATS(xn->mib, XTCP_MIB_OUTSEGS, segs);
 	if (flags & TCPHDR_RST)
-		XTCP_INC_STATS(net, XTCP_MIB_OUTRSTS);
+		SNMP_INC_STATS(xn->mib, XTCP_MIB_OUTRSTS);
 }
 
 /**
@@ -393,9 +393,9 @@ bool xtcp_sack_rcv_dup_mib(struct sock *sk, struct xtcp_sack_rcv *sr,
 	bool ofo = xtcp_sack_rcv_dup(sr, rcv_nxt, seq, end_seq);
 
 	if (sr->dsack)
-		XTCP_INC_STATS(sock_net(sk), xtcp_seq_before(seq, rcv_nxt) ?
-			       XTCP_MIB_TCPDSACKOLDSENT :
-			       XTCP_MIB_TCPDSACKOFOSENT);
+		XTCP_SK_INC_STATS(sk, xtcp_seq_before(seq, rcv_nxt) ?
+				  XTCP_MIB_TCPDSACKOLDSENT :
+				  XTCP_MIB_TCPDSACKOFOSENT);
 	return ofo;
 }
 

@@ -192,7 +192,7 @@ static u8 xtcp_req_max_retries(struct xtcp_request *req)
 	struct sock *listener = req->listener;
 	struct xtcp_sock *lsk = xtcp_sk(listener);
 	u8 max_retries = READ_ONCE(lsk->syn_retries) ? :
-			 READ_ONCE(xtcp_pernet(sock_net(listener))->synack_retries);
+			 READ_ONCE(xtcp_sk_pernet(listener)->synack_retries);
 	int qlen = atomic_read(&lsk->syn_qlen);
 	int young;
 
@@ -478,7 +478,7 @@ static void xtcp_req_send_cookie(struct xtcp_request *req,
  */
 int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 {
-	struct xtcp_net *xn = xtcp_pernet(sock_net(listener));
+	struct xtcp_net *xn = xtcp_sk_pernet(listener);
 	struct xtcp_sock *lsk = xtcp_sk(listener);
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
@@ -500,7 +500,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 			goto drop;
 	}
 	if (sk_acceptq_is_full(listener)) {
-		XTCP_INC_STATS(sock_net(listener), XTCP_MIB_LISTENOVERFLOWS);
+		XTCP_SK_INC_STATS(listener, XTCP_MIB_LISTENOVERFLOWS);
 		goto drop;
 	}
 	err = xtcp_req_advmss(listener, skb, &advmss);
@@ -611,7 +611,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	xtcp_req_put(req);
 	return 0;
 drop:
-	XTCP_INC_STATS(sock_net(listener), XTCP_MIB_LISTENDROPS);
+	XTCP_SK_INC_STATS(listener, XTCP_MIB_LISTENDROPS);
 	return err;
 }
 
@@ -684,7 +684,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	 */
 	xsk->sack_ok = req->sack_ok;
 	xtcp_sack_rcv_init(&xsk->sack_rcv,
-			   READ_ONCE(xtcp_pernet(sock_net(sk))->dsack));
+			   READ_ONCE(xtcp_sk_pernet(sk)->dsack));
 	xsk->tstamp_ok = req->tstamp_ok;
 	xsk->wscale_ok = req->wscale_ok;
 	xsk->window_clamp = req->window_clamp;
@@ -712,7 +712,7 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	 */
 	xsk->segs_in = 1;
 	xsk->delivered = 1;	/* the SYN-ACK (tcp_rcv_state_process()) */
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_PASSIVEOPENS);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_PASSIVEOPENS);
 	xsk->lsndtime = tcp_jiffies32;
 	xsk->snd_cwnd_stamp = tcp_jiffies32;	/* tcp_init_transfer() */
 	xsk->total_retrans = READ_ONCE(req->num_retrans);
@@ -819,7 +819,7 @@ static void xtcp_child_publish(struct sock *listener, struct sock *child,
 	if (!sock_owned_by_user(child)) {
 		xtcp_backlog_rcv(child, skb);
 	} else if (sk_add_backlog(child, skb, xtcp_backlog_limit(child))) {
-		XTCP_INC_STATS(sock_net(child), XTCP_MIB_TCPBACKLOGDROP);
+		XTCP_SK_INC_STATS(child, XTCP_MIB_TCPBACKLOGDROP);
 		kfree_skb(skb);
 	}
 
@@ -1018,7 +1018,7 @@ drop:
  */
 bool xtcp_cookie_rcv(struct sock *listener, struct sk_buff *skb)
 {
-	struct xtcp_net *xn = xtcp_pernet(sock_net(listener));
+	struct xtcp_net *xn = xtcp_sk_pernet(listener);
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *lsk = xtcp_sk(listener);
 	struct net *net = sock_net(listener);
@@ -1221,7 +1221,7 @@ void xtcp_tw_timer(struct xtcp_wtimer *t)
  */
 void xtcp_time_wait(struct sock *sk, int state, unsigned long timeo)
 {
-	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_net *xn = xtcp_sk_pernet(sk);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_tw *tw = NULL;
 

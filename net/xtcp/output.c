@@ -68,7 +68,7 @@ void xtcp_sndbuf_expand(struct sock *sk)
 		  SKB_DATA_ALIGN(sizeof(struct sk_buff));
 	want = 2ULL * max3(xsk->cong.cwnd, (u32)TCP_INIT_CWND,
 			   xsk->reordering + 1) * per_seg;
-	want = min_t(u64, want, READ_ONCE(xtcp_pernet(sock_net(sk))->wmem[2]));
+	want = min_t(u64, want, READ_ONCE(xtcp_sk_pernet(sk)->wmem[2]));
 	if (want > READ_ONCE(sk->sk_sndbuf))
 		WRITE_ONCE(sk->sk_sndbuf, want);
 }
@@ -198,7 +198,7 @@ static unsigned int xtcp_out_options(struct sock *sk, u8 flags, u32 len,
 				     u64 stamp_us,
 				     struct xtcp_out_options *opts)
 {
-	const struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	const struct xtcp_net *xn = xtcp_sk_pernet(sk);
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	memset(opts, 0, sizeof(*opts));
@@ -374,13 +374,13 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		if (!skb) {
 			xtcp_rate_skb_unsent(cb, prev_sent, sent_us);
 			if (cb->retransmitted)
-				XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPRETRANSFAIL,
-					       cb->gso_segs);
+				XTCP_SK_ADD_STATS(sk, XTCP_MIB_TCPRETRANSFAIL,
+						  cb->gso_segs);
 			return -ENOBUFS;
 		}
 		if (cb->retransmitted) {
-			XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_RETRANSSEGS,
-				       cb->gso_segs);
+			XTCP_SK_ADD_STATS(sk, XTCP_MIB_RETRANSSEGS,
+					  cb->gso_segs);
 			xsk->total_retrans += cb->gso_segs;
 			xsk->bytes_retrans += skb->len;
 			cb->sacked |= XTCPCB_EVER_RETRANS;
@@ -471,7 +471,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	xsk->segs_out += max_t(u16, cb->gso_segs, 1);
 	/* OutSegs: not for a retransmission (__tcp_transmit_skb()). */
 	resend = cb->retransmitted || ((flags & TCPHDR_SYN) && xsk->retransmits);
-	xtcp_mib_out(sock_net(sk), flags,
+	xtcp_mib_out(xtcp_sk_pernet(sk), flags,
 		     resend ? 0 : max_t(u16, cb->gso_segs, 1));
 	xtcp_set_tx_delay(skb, READ_ONCE(xsk->tx_delay));
 	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
@@ -497,8 +497,8 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	} else {
 		xtcp_rate_skb_unsent(cb, prev_sent, sent_us);
 		if (cb->retransmitted)
-			XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPRETRANSFAIL,
-				       cb->gso_segs);
+			XTCP_SK_ADD_STATS(sk, XTCP_MIB_TCPRETRANSFAIL,
+					  cb->gso_segs);
 	}
 	return err;
 }
@@ -718,7 +718,7 @@ static bool xtcp_send_window_probe(struct sock *sk, int *err);
 void xtcp_send_probe(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_net *xn = xtcp_sk_pernet(sk);
 	u8 retries2 = READ_ONCE(xn->retries2);
 	unsigned int max_probes = retries2;
 	int err;
@@ -1089,7 +1089,7 @@ bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto)
 	s64 left;
 	u32 pto;
 
-	if (!xtcp_tlp_may_schedule(READ_ONCE(xtcp_pernet(sock_net(sk))->early_retrans),
+	if (!xtcp_tlp_may_schedule(READ_ONCE(xtcp_sk_pernet(sk)->early_retrans),
 				   xsk->packets_out, xtcp_is_sack(xsk),
 				   xtcp_ca_open_or_cwr(sk)))
 		return false;
@@ -1234,7 +1234,7 @@ void xtcp_send_loss_probe(struct sock *sk)
 sent:
 	xsk->tlp_high_seq = xsk->snd_nxt;
 	xsk->loss_probes++;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPLOSSPROBES);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPLOSSPROBES);
 	/* The RTO counts from now (icsk_pending cleared). */
 	WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
 rearm:
@@ -1438,10 +1438,10 @@ static int __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 		cb->sacked |= XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out += xtcp_skb_pcount(skb);
 		if (count)
-			XTCP_ADD_STATS(sock_net(sk), xsk->in_loss ?
-				       XTCP_MIB_TCPSLOWSTARTRETRANS :
-				       XTCP_MIB_TCPFASTRETRANS,
-				       xtcp_skb_pcount(skb));
+			XTCP_SK_ADD_STATS(sk, xsk->in_loss ?
+					  XTCP_MIB_TCPSLOWSTARTRETRANS :
+					  XTCP_MIB_TCPFASTRETRANS,
+					  xtcp_skb_pcount(skb));
 		if (xtcp_in_cwnd_reduction(xsk))
 			xtcp_prr_sent(&xsk->prr, xtcp_skb_pcount(skb));
 		/* The head resent: its timeout counts from now, unless the
@@ -1802,7 +1802,7 @@ static void xtcp_send_raw(struct net *net, __be32 saddr, __be16 sport,
 	iph->daddr = fl4.daddr;
 	skb->protocol = htons(ETH_P_IP);
 	skb_dst_set(skb, &rt->dst);
-	xtcp_mib_out(net, flags, 1);
+	xtcp_mib_out(xtcp_pernet(net), flags, 1);
 	ip_select_ident(net, skb, NULL);
 	xtcp_set_tx_delay(skb, tx_delay);
 	ip_local_out(net, NULL, skb);

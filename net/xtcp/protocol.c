@@ -138,7 +138,7 @@ static bool xtcp_add_backlog(struct sock *sk, struct sk_buff *skb)
 	skb_shinfo(tail)->gso_size = gso_size;
 	skb_shinfo(tail)->gso_segs = min_t(u32, gso_segs, U16_MAX);
 	sk->sk_backlog.len += delta;
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPBACKLOGCOALESCE);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPBACKLOGCOALESCE);
 	kfree_skb_partial(skb, fragstolen);
 	return false;
 queue:
@@ -155,7 +155,7 @@ static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 	if (!sock_owned_by_user(sk)) {
 		xtcp_backlog_rcv(sk, skb);
 	} else if (xtcp_add_backlog(sk, skb)) {
-		XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPBACKLOGDROP);
+		XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPBACKLOGDROP);
 		bh_unlock_sock(sk);
 		kfree_skb(skb);
 		return;

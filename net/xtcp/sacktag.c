@@ -437,7 +437,7 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq, bool ts)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	int max_r = READ_ONCE(xtcp_pernet(sock_net(sk))->max_reordering);
+	int max_r = READ_ONCE(xtcp_sk_pernet(sk)->max_reordering);
 	u32 fack = xtcp_is_sack(xsk) ? xtcp_highest_sack_seq(xsk) :
 				       xsk->snd_una;
 	u32 r;
@@ -448,8 +448,8 @@ void xtcp_check_sack_reordering(struct sock *sk, u32 low_seq, bool ts)
 		return;
 	xsk->reordering = r;
 	xsk->reord_seen++;
-	XTCP_INC_STATS(sock_net(sk), ts ? XTCP_MIB_TCPTSREORDER :
-					  XTCP_MIB_TCPSACKREORDER);
+	XTCP_SK_INC_STATS(sk, ts ? XTCP_MIB_TCPTSREORDER :
+			  XTCP_MIB_TCPSACKREORDER);
 }
 
 /**
@@ -485,7 +485,7 @@ void xtcp_mark_skb_lost(struct sock *sk, struct sk_buff *skb)
 	if (cb->sacked & XTCPCB_SACKED_RETRANS) {
 		cb->sacked &= ~XTCPCB_SACKED_RETRANS;
 		xsk->retrans_out -= min(pcount, xsk->retrans_out);
-		XTCP_ADD_STATS(sock_net(sk), XTCP_MIB_TCPLOSTRETRANSMIT, pcount);
+		XTCP_SK_ADD_STATS(sk, XTCP_MIB_TCPLOSTRETRANSMIT, pcount);
 		if (cb->sacked & XTCPCB_LOST)
 			xsk->lost += pcount;
 	}
@@ -635,7 +635,7 @@ static void xtcp_rack_detect_loss(struct sock *sk, u32 *reo_timeout)
 
 	*reo_timeout = 0;
 	reo_wnd = xtcp_rack_reo_wnd(&xsk->rack,
-				    READ_ONCE(xtcp_pernet(sock_net(sk))->recovery),
+				    READ_ONCE(xtcp_sk_pernet(sk)->recovery),
 				    xtcp_min_rtt(xsk),
 				    xtcp_rtt_srtt_us(&xsk->rtt),
 				    xsk->reord_seen != 0,

@@ -148,7 +148,7 @@ u32 xtcp_size_goal(const struct sock *sk)
 u32 xtcp_tso_segs(const struct sock *sk)
 {
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 log = READ_ONCE(xtcp_pernet(sock_net(sk))->tso_rtt_log);
+	u32 log = READ_ONCE(xtcp_sk_pernet(sk)->tso_rtt_log);
 	u32 segs, r;
 	u64 bytes;
 
@@ -454,7 +454,7 @@ int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
 		 * buffer, forced, and copies what sk_forward_alloc covers:
 		 * Linux's tcp_wmem_schedule(), so that it makes progress.
 		 */
-		int left = READ_ONCE(xtcp_pernet(sock_net(sk))->wmem[0]) -
+		int left = READ_ONCE(xtcp_sk_pernet(sk)->wmem[0]) -
 			   READ_ONCE(sk->sk_wmem_queued);
 		int room;
 

@@ -43,7 +43,7 @@ bool xtcp_stream_memory_free(const struct sock *sk, int wake)
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 notsent = READ_ONCE(xsk->write_seq) - READ_ONCE(xsk->snd_nxt);
 	u32 lowat = READ_ONCE(xsk->notsent_lowat) ? :
-		    READ_ONCE(xtcp_pernet(sock_net(sk))->notsent_lowat);
+		    READ_ONCE(xtcp_sk_pernet(sk)->notsent_lowat);
 
 	return (notsent << wake) < lowat;
 }
@@ -541,9 +541,8 @@ skip_copy:
 			if (unlikely(xsk->urg_data) &&
 			    xtcp_seq_after(xsk->copied_seq, xsk->urg_seq))
 				WRITE_ONCE(xsk->urg_data, 0);
-			if (!(flags & MSG_PEEK) && offset + chunk == skb->len) {
+			if (!(flags & MSG_PEEK) && offset + chunk == skb->len)
 				xtcp_eat_recv_skb(sk, skb);
-			}
 			if (copied == len || at_mark)
 				break;
 		}

@@ -163,7 +163,7 @@ static bool xtcp_thin_linear(struct sock *sk)
 
 	return sk->sk_state == TCP_ESTABLISHED &&
 	       (xsk->thin_lto ||
-		READ_ONCE(xtcp_pernet(sock_net(sk))->thin_linear_timeouts)) &&
+		READ_ONCE(xtcp_sk_pernet(sk)->thin_linear_timeouts)) &&
 	       xsk->packets_out < 4 &&
 	       xsk->cong.ssthresh < XTCP_INFINITE_SSTHRESH &&
 	       xsk->retransmits <= TCP_THIN_LINEAR_RETRIES;
@@ -225,7 +225,7 @@ void xtcp_write_err(struct sock *sk)
 {
 	WRITE_ONCE(sk->sk_err, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
 	sk_error_report(sk);
-	XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPABORTONTIMEOUT);
+	XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPABORTONTIMEOUT);
 	xtcp_done(sk);
 }
 
@@ -268,7 +268,7 @@ static unsigned long xtcp_clamp_rto_to_user_timeout(struct sock *sk)
 unsigned int xtcp_orphan_retries(struct sock *sk, bool alive)
 {
 	unsigned int retries =
-		READ_ONCE(xtcp_pernet(sock_net(sk))->orphan_retries);
+		READ_ONCE(xtcp_sk_pernet(sk)->orphan_retries);
 
 	if (READ_ONCE(sk->sk_err_soft) && !alive)
 		retries = 0;
@@ -293,7 +293,7 @@ unsigned int xtcp_orphan_retries(struct sock *sk, bool alive)
  */
 bool xtcp_out_of_resources(struct sock *sk, bool do_reset)
 {
-	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_net *xn = xtcp_sk_pernet(sk);
 	int shift = !do_reset + !!READ_ONCE(sk->sk_err_soft);
 	bool orphans, oom;
 
@@ -315,7 +315,7 @@ bool xtcp_out_of_resources(struct sock *sk, bool do_reset)
 static void xtcp_retransmit_timer(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_net *xn = xtcp_sk_pernet(sk);
 	bool syn = sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV;
 	unsigned int retry_until = READ_ONCE(xn->retries2);
 	/* TCP_SYNCNT, else tcp_syn_retries (tcp_write_timeout()). */
@@ -372,7 +372,7 @@ static void xtcp_retransmit_timer(struct sock *sk)
 		xsk->total_retrans++;	/* tcp_retransmit_skb() of the SYN */
 		err = xtcp_connect_send_syn(sk);
 		if (err)
-			XTCP_INC_STATS(sock_net(sk), XTCP_MIB_TCPRETRANSFAIL);
+			XTCP_SK_INC_STATS(sk, XTCP_MIB_TCPRETRANSFAIL);
 		/* A local queue dropped it: again in 500 ms, unbacked off. */
 		if (err > 0) {
 			xtcp_arm_rtx(sk, XTCP_RTX_RETRANS,
@@ -761,7 +761,7 @@ unsigned long xtcp_fin_time(const struct sock *sk)
 {
 	int linger2 = READ_ONCE(xtcp_sk(sk)->linger2);
 	unsigned long tmo = linger2 > 0 ? linger2 :
-		READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout);
+		READ_ONCE(xtcp_sk_pernet(sk)->fin_timeout);
 
 	return max(tmo, xtcp_fin_wait2_min(sk));
 }

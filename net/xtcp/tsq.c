@@ -113,7 +113,7 @@ bool xtcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,
 	limit = max_t(unsigned long, 2 * skb->truesize,
 		      rate >> READ_ONCE(sk->sk_pacing_shift));
 	limit = min_t(unsigned long, limit,
-		      READ_ONCE(xtcp_pernet(sock_net(sk))->limit_output_bytes));
+		      READ_ONCE(xtcp_sk_pernet(sk)->limit_output_bytes));
 	limit <<= factor;
 	/* TCP_TX_DELAY holds what departs later below IP: room for what
 	 * the rate sends in the delay, twice over for the truesize

@@ -132,7 +132,7 @@ void xtcp_tstamp_out(const struct sock *sk, struct xtcp_out_options *opts,
 {
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	if (syn ? !READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps) :
+	if (syn ? !READ_ONCE(xtcp_sk_pernet(sk)->timestamps) :
 		  !xsk->tstamp_ok)
 		return;
 	opts->options |= XTCP_OPTION_TS;
@@ -174,7 +174,7 @@ void xtcp_tstamp_synsent(struct sock *sk, const struct sk_buff *skb)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
 	xsk->tstamp_ok = cb->saw_tstamp &&
-			 READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps);
+			 READ_ONCE(xtcp_sk_pernet(sk)->timestamps);
 	if (xsk->tstamp_ok)
 		xtcp_store_ts_recent(xsk, cb->rcv_tsval);
 }
@@ -297,7 +297,7 @@ bool xtcp_tstamp_synsent_ok(const struct sock *sk, const struct sk_buff *skb)
 	u32 ecr;
 
 	if (!cb->saw_tstamp || !xsk->retrans_stamp ||
-	    !READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps))
+	    !READ_ONCE(xtcp_sk_pernet(sk)->timestamps))
 		return true;
 	ecr = xtcp_ts_ecr(cb->rcv_tsecr, xsk->tsoffset);
 	if (!ecr)

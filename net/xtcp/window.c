@@ -29,7 +29,7 @@
 static void xtcp_rwin_sysctl_get(const struct sock *sk,
 				 struct xtcp_rwin_sysctl *sys)
 {
-	const struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	const struct xtcp_net *xn = xtcp_sk_pernet(sk);
 
 	sys->tcp_rmem2 = max(READ_ONCE(xn->rmem[2]), 0);
 	sys->rmem_max = READ_ONCE(sysctl_rmem_max);
@@ -204,7 +204,7 @@ bool xtcp_window_update_due(struct sock *sk)
  */
 void xtcp_connect_init_rwin(struct sock *sk)
 {
-	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_net *xn = xtcp_sk_pernet(sk);
 	struct dst_entry *dst = __sk_dst_get(sk);
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_rwin_sysctl sys;
@@ -290,7 +290,7 @@ void xtcp_init_buffer_space(struct sock *sk)
 	int maxwin;
 
 	maxwin = xtcp_full_space(READ_ONCE(sk->sk_rcvbuf),
-				 READ_ONCE(xtcp_pernet(sock_net(sk))->adv_win_scale));
+				 READ_ONCE(xtcp_sk_pernet(sk)->adv_win_scale));
 	if (maxwin < 0)
 		maxwin = 0;
 	if (xsk->window_clamp >= (u32)maxwin)
@@ -330,7 +330,7 @@ static int __xtcp_grow_window(const struct sock *sk, const struct sk_buff *skb,
 			      u32 skbtruesize, int adv_win_scale)
 {
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
-	int rmem2 = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
+	int rmem2 = READ_ONCE(xtcp_sk_pernet(sk)->rmem[2]);
 	int truesize = xtcp_win_from_space(skbtruesize, adv_win_scale) >> 1;
 	int window = xtcp_win_from_space(rmem2, adv_win_scale) >> 1;
 
@@ -349,7 +349,7 @@ static int __xtcp_grow_window(const struct sock *sk, const struct sk_buff *skb,
 static void xtcp_lower_rcv_ssthresh(struct sock *sk, u32 limit)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	int adv = READ_ONCE(xtcp_pernet(sock_net(sk))->adv_win_scale);
+	int adv = READ_ONCE(xtcp_sk_pernet(sk)->adv_win_scale);
 	int unused = sk_unused_reserved_mem(sk), unused_win;
 
 	xsk->rcv_ssthresh = min(xsk->rcv_ssthresh, limit);
@@ -378,7 +378,7 @@ static void xtcp_adjust_rcv_ssthresh(struct sock *sk)
 static void xtcp_clamp_window(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	int rmem2 = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]);
+	int rmem2 = READ_ONCE(xtcp_sk_pernet(sk)->rmem[2]);
 
 	WRITE_ONCE(xsk->ack_quick, 0);
 	if (READ_ONCE(sk->sk_rcvbuf) < rmem2 &&
@@ -490,7 +490,7 @@ int xtcp_set_rcvlowat(struct sock *sk, int val)
 		WRITE_ONCE(sk->sk_rcvlowat, val ? : 1);
 		return 0;
 	}
-	xn = xtcp_pernet(sock_net(sk));
+	xn = xtcp_sk_pernet(sk);
 	limit = locked ? READ_ONCE(sk->sk_rcvbuf) : READ_ONCE(xn->rmem[2]);
 	val = min(val, limit >> 1);
 	WRITE_ONCE(sk->sk_rcvlowat, val ? : 1);
@@ -523,7 +523,7 @@ int xtcp_set_rcvlowat(struct sock *sk, int val)
 void xtcp_grow_window(struct sock *sk, const struct sk_buff *skb, bool adjust)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	int adv = READ_ONCE(xtcp_pernet(sock_net(sk))->adv_win_scale);
+	int adv = READ_ONCE(xtcp_sk_pernet(sk)->adv_win_scale);
 	int room, incr;
 	u32 truesize;
 
