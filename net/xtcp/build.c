@@ -15,11 +15,14 @@
  * (Documentation/design.rst, "One compilation unit").
  *
  * A file here may not rely on another's static functions, types or
- * macros: the split build catches that.  Static names must not repeat
- * across the files: the compiler refuses two functions of one name, the
- * sparse check (scripts/lint) two file-scope variables, which this unit
- * would silently make one.  trace.c stays its own unit: it creates the
- * trace points (CREATE_TRACE_POINTS) that the others only declare.
+ * macros: the split build catches that.  Names private to a file must
+ * stay so here: the compiler refuses two static functions, or two
+ * initialized statics, of one name; the sparse check (scripts/lint)
+ * finds what this unit would take silently: two uninitialized statics
+ * of one name and type (made one), a static named as what another file
+ * takes from outside, a macro of one file whose name another uses.
+ * trace.c stays its own unit: it creates the trace points
+ * (CREATE_TRACE_POINTS) that the others only declare.
  */
 #include "af_xtcp.c"
 #include "connect.c"
