@@ -67,7 +67,7 @@ if ! { netns_pair $X xtp-x 10.77.9.1 $P xtp-p 10.77.9.2 &&
 	exit 1
 fi
 
-tap_plan 56
+tap_plan 58
 
 # A process that stays in X: /proc/$xproc/net is X's view of /proc/net,
 # so that a snapshot is read by this shell's builtins.  The loops below
@@ -350,18 +350,22 @@ alive()
 
 snap c0
 
-# Bulk transfer: every ACK moves the retransmission deadline (re-armed),
-# the last one stops the timer (cancelled).
+# Bulk transfer: every ACK moves the retransmission deadline (re-armed);
+# the last one only clears its work, as Linux's, and the close cancels
+# the timer still pending (cancelled): the FIN's, which went as a
+# retransmission timer or a tail loss probe (tlp).
 started xs $P "$xfer" server -f xtcp -l 10.77.9.2:7200 -n 1 -t 20 -w 40
 wait_line $last "$work/xs" "^listening " 10
 ip netns exec $X timeout -k 2 40 "$xfer" client -f xtcp -c 10.77.9.2:7200 \
 	-s 8M -r 1K -t 20 >"$work/xc" 2>&1
 finish
 snap bulk
-for col in armed rearmed cancelled; do
+for col in armed rearmed; do
 	d=$(delta c0 bulk retransmit $col)
 	tap_check "bulk: retransmit $col grows ($d)" [ "$d" -gt 0 ]
 done
+d=$(($(delta c0 bulk retransmit cancelled) + $(delta c0 bulk tlp cancelled)))
+tap_check "bulk: retransmit + tlp cancelled grows ($d)" [ "$d" -gt 0 ]
 
 # Idle connection: no timer.
 pair idle hold idle 60 7201
@@ -493,6 +497,25 @@ for col in armed fired; do
 done
 finish term
 
+# A write the peer acknowledges: its ACK clears the work of the tail loss
+# probe the send armed (xtcp_stop_rtx(), inet_csk_clear_xmit_timer())
+# and leaves the timer pending, as Linux does; it expires some 200 ms
+# later with nothing to do, counted stale under its own kind, tlp (a
+# review found it counted under retransmit).  Waits up to 10 s for it.
+snap tl0
+pair tl hold send 60 7217
+go tl
+n=$(tenths 10)
+for ((i = 0; i < n; i++)); do
+	snap tl1
+	[ "$(delta tl0 tl1 tlp stale)" -gt 0 ] && break
+	sleep 0.1
+done
+d=$(delta tl0 tl1 tlp stale)
+tap_check "acked write: the loss probe's timer expires stale, as tlp ($d)" \
+	[ "$d" -gt 0 ]
+finish term
+
 # Unacknowledged data to a peer gone silent: retransmissions at about
 # 0.2, 0.6, 1.4, 3, 6.2 s after the write (RTO 200 ms and up, doubling);
 # sampled after two and four (see compare_rtx for what is compared).
@@ -566,6 +589,11 @@ bad=$(awk '
 		if (s != fired[$1] || s - $2 != late[$1]) print $1 }
 	END { if (!n || n != m) print "no rows" }' "$work/ctr.end")
 tap_eq "lateness histogram adds up to fired (and late) for every kind" "" "$bad"
+over=$(awk '
+	$1 == "kind" { for (i = 2; i <= NF; i++) col[$i] = i; sec = 1; next }
+	$1 == "late_jiffies" || $1 == "wheel" { sec = 0; next }
+	sec == 1 && $col["stale"] > $col["fired"] { print $1 }' "$work/ctr.end")
+tap_eq "no kind counts more stale runs than expiries" "" "$over"
 bal=$(awk '
 	$1 == "kind" { for (i = 2; i <= NF; i++) col[$i] = i; sec = 1; next }
 	$1 == "late_jiffies" || $1 == "wheel" { sec = 0; next }

@@ -1344,7 +1344,6 @@ void xtcp_comp_ack_stop(struct sock *sk);
 void xtcp_sack_compress_send_ack(struct sock *sk);
 void xtcp_reset_delack_timer(struct sock *sk, unsigned long expires);
 void xtcp_delack_retry(struct sock *sk);
-void xtcp_stop_delack_timer(struct sock *sk);
 
 /* keepalive.c: SO_KEEPALIVE and TCP_KEEPIDLE/KEEPINTVL/KEEPCNT */
 u32 xtcp_keepalive_time_when(const struct sock *sk);

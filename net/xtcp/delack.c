@@ -18,7 +18,8 @@
  * - otherwise the delayed-ACK timer sends it after "ato" (40 ms up to
  *   200 ms, or up to 500 ms for a bulk receiver, bounded by the RTT),
  *   adapted to the gaps between segments;
- * - any segment we send carries the ACK and cancels the pending one;
+ * - any segment we send carries the ACK and clears the pending one (the
+ *   timer, left as Linux leaves it, then finds nothing to do);
  * - the ACK of the peer's SYN-ACK waits up to TCP_DELACK_MAX for the
  *   first data when a writer waits for the connection or the socket is
  *   interactive (tcp_rcv_synsent_state_process()).
@@ -314,8 +315,8 @@ void xtcp_ack_snd_check(struct sock *sk)
  * tcp_event_ack_sent() and inet_csk_clear_xmit_timer(ICSK_TIME_DACK):
  * the ACKs SACK compression held are counted in TCPAckCompressed and
  * comp_ack_timer stops (this ACK stands for them); one ACK of quick-ACK
- * mode is used up (leaving it resets ato), nothing is pending any more
- * and the delayed-ACK timer stops.
+ * mode is used up (leaving it resets ato) and nothing is pending any
+ * more: the delayed-ACK timer has nothing left to do.
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
  * by the caller): every transmission of a segment with ACK
@@ -337,11 +338,12 @@ void xtcp_event_ack_sent(struct sock *sk)
 				WRITE_ONCE(xsk->ato, TCP_ATO_MIN);
 		}
 	}
-	if (!xsk->ack_pending)
-		return;
+	/* inet_csk_clear_xmit_timer(ICSK_TIME_DACK): the timer stays where
+	 * it is; if it expires, its handler finds no ICSK_ACK_TIMER and does
+	 * nothing (counted stale), and the next delayed ACK only moves it.
+	 */
 	xsk->ack_pending = 0;
 	xsk->ack_retry = 0;
-	xtcp_stop_delack_timer(sk);
 }
 
 /**
@@ -359,7 +361,7 @@ void xtcp_event_ack_sent(struct sock *sk)
  * TCP_ATO_MIN), and the delayed-ACK
  * timer is set to TCP_DELACK_MAX (200 ms) from now, whatever ato says,
  * so that the writer's first segment carries the ACK
- * (xtcp_event_ack_sent() stops the timer) or the timer sends it.
+ * (xtcp_event_ack_sent() clears it) or the timer sends it.
  *
  * Context: softirq with the socket spinlock held, or the socket's owner
  * processing its backlog.

@@ -77,17 +77,20 @@ void xtcp_arm_rtx(struct sock *sk, u8 kind, unsigned long delay)
  * xtcp_stop_rtx() - stop the retransmission timer
  * @sk: the socket, locked
  *
- * inet_csk_clear_xmit_timer().
+ * inet_csk_clear_xmit_timer() as Linux builds it (no
+ * INET_CSK_CLEAR_TIMERS): the work is cleared (rtx_timer_kind
+ * XTCP_RTX_NONE) and the timer left where it is.  If it is still pending
+ * when it expires, its handler finds nothing to do (counted stale); the
+ * next arm, usually the next send's, only moves it, with no cancel
+ * before it and no reference taken.  xtcp_clear_timers() removes it for
+ * good.
  *
  * Context: softirq or process context, socket locked (spinlock held, or owned
  * by the caller).
  */
 void xtcp_stop_rtx(struct sock *sk)
 {
-	struct xtcp_sock *xsk = xtcp_sk(sk);
-
-	WRITE_ONCE(xsk->rtx_timer_kind, XTCP_RTX_NONE);
-	xtcp_sk_timer_stop(sk, &xsk->rtx_timer);
+	WRITE_ONCE(xtcp_sk(sk)->rtx_timer_kind, XTCP_RTX_NONE);
 }
 
 /**
@@ -463,7 +466,12 @@ static void xtcp_write_timer_handler(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u8 event = xsk->rtx_timer_kind;
-	u8 kind = xtcp_rtx_timer_kind(event);
+	/* Work stopped (xtcp_stop_rtx() leaves the timer pending): counted
+	 * stale under the kind the timer was armed as, which its expiry
+	 * counted under too.
+	 */
+	u8 kind = event == XTCP_RTX_NONE ? READ_ONCE(xsk->rtx_timer.kind) :
+		  xtcp_rtx_timer_kind(event);
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
 	    event == XTCP_RTX_NONE) {
@@ -682,20 +690,6 @@ void xtcp_reset_delack_timer(struct sock *sk, unsigned long expires)
 {
 	xtcp_sk_timer_arm(sk, &xtcp_sk(sk)->delack_timer, XTCP_TIMER_DELACK,
 			  expires);
-}
-
-/**
- * xtcp_stop_delack_timer() - stop the delayed-ACK timer
- * @sk: the socket, spinlock held
- *
- * A pending timer gives its socket reference back.
- *
- * Context: softirq or process context, socket locked (spinlock held, or owned
- * by the caller); takes the wheel's lock.
- */
-void xtcp_stop_delack_timer(struct sock *sk)
-{
-	xtcp_sk_timer_stop(sk, &xtcp_sk(sk)->delack_timer);
 }
 
 /**
