@@ -5,7 +5,8 @@
  * the owner draining the backlog in release_sock()), skb->data at the TCP
  * header and XTCP_SKB_CB() filled.  The RFC's steps are kept in its
  * order: LISTEN, SYN-SENT, then for synchronized states the sequence
- * check, RST, SYN, ACK, data and FIN.  Data ahead of a hole is kept in
+ * check, RST, SYN, ACK, data and FIN (but for in-order data that wakes
+ * its reader before the ACK is processed, xtcp_rcv_data_first()).  Data ahead of a hole is kept in
  * an rbtree until the hole fills; received data is charged to the
  * receive buffer and to the protocol's memory (net.xtcp.tcp_mem), and
  * out-of-order data is collapsed or pruned when over budget.  Replies to
@@ -2562,6 +2563,55 @@ static void xtcp_data_snd_check(struct sock *sk)
 	xtcp_check_space(sk);
 }
 
+/* In-order data first, for a subset of the segments Linux's fast path
+ * takes (tcp_rcv_established()'s header prediction): in ESTABLISHED, not
+ * while a user owns the socket (the backlog's run), a segment with ACK
+ * and at most PSH, data at the next sequence number, no SACK blocks and
+ * an ACK within SND.UNA..SND.NXT, onto an empty receive queue, with
+ * nothing out of order, no urgent data, no D-SACK waiting to go, the
+ * window open and the memory for it scheduled within the limits
+ * (sk_rmem_schedule(), never forced here: near the limits the ACK, which
+ * gives the sent data's memory back, goes first).  Linux queues such
+ * data before tcp_ack() and wakes the
+ * reader last; here the reader is woken as the data is queued
+ * (xtcp_data_queue()), before the ACK is processed, so that its wake-up
+ * (an IPI to a sleeping CPU) overlaps that work instead of following it.
+ * The reader gets the socket only once this returns.  The empty queue
+ * has nothing to coalesce the skb into: it stays whole, queued with its
+ * control block intact, while xtcp_ack() reads it (header pulled:
+ * tcp_hdr() still finds it).  The receiver's timestamp RTT sample comes
+ * before the queueing, as in both of Linux's paths.  Return: true if
+ * the segment was taken here.
+ */
+static bool xtcp_rcv_data_first(struct sock *sk, struct sk_buff *skb,
+				u32 hdrlen, u32 data_len)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	struct xtcp_sack_rcv *sr = xtcp_sack_state(sk);
+	enum xtcp_ack_verdict verdict;
+
+	if (sk->sk_state != TCP_ESTABLISHED || sock_owned_by_user(sk) ||
+	    !data_len || (cb->flags & ~TCPHDR_PSH) != TCPHDR_ACK ||
+	    cb->has_sack || cb->seq != xsk->rcv_nxt ||
+	    xtcp_seq_before(cb->ack_seq, xsk->snd_una) ||
+	    xtcp_seq_after(cb->ack_seq, xsk->snd_nxt) ||
+	    !RB_EMPTY_ROOT(&xsk->out_of_order_queue) || xsk->urg_data ||
+	    (sr && sr->dsack) || !skb_queue_empty(&sk->sk_receive_queue) ||
+	    xtcp_beyond_window(xsk, cb->seq) ||
+	    !sk_rmem_schedule(sk, skb, skb->truesize))
+		return false;
+	xtcp_rcv_rtt_measure_ts(sk, skb);
+	__skb_pull(skb, hdrlen);
+	xtcp_data_queue(sk, skb, data_len);
+	verdict = xtcp_ack(sk, skb);
+	WARN_ON_ONCE(verdict != XTCP_ACK_OK);
+	xtcp_ca_state_sync(sk);
+	xtcp_data_snd_check(sk);
+	xtcp_ack_snd_check(sk);
+	return true;
+}
+
 static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -2632,6 +2682,9 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			goto drop;
 		}
 	}
+
+	if (xtcp_rcv_data_first(sk, skb, th->doff * 4, data_len))
+		return;
 
 	/* Fifth: ACK. */
 	if (!(flags & TCPHDR_ACK))

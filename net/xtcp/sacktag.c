@@ -275,7 +275,8 @@ static void xtcp_dsack_undo_retrans(struct sock *sk, u32 start, u32 end)
 /**
  * xtcp_sacktag_write_queue() - apply an ACK's SACK blocks to the scoreboard
  * @sk: the socket, locked; SACK negotiated
- * @ack_skb: the ACK, its TCP header at skb->data
+ * @ack_skb: the ACK, its transport header set (skb->data may be past it:
+ *	xtcp_rcv_data_first() pulls it before the ACK is processed)
  * @prior_snd_una: SND.UNA before this ACK; snd_una is still that (the
  *	queue is cleaned after, as tcp_ack() does), or beyond the ACK on an
  *	old ACK
@@ -306,7 +307,7 @@ u32 xtcp_sacktag_write_queue(struct sock *sk, const struct sk_buff *ack_skb,
 			     u32 prior_snd_una, struct xtcp_rate_sample *rs,
 			     struct xtcp_sack_rtt *rtt)
 {
-	const struct tcphdr *th = (const struct tcphdr *)ack_skb->data;
+	const struct tcphdr *th = tcp_hdr(ack_skb);
 	struct xtcp_sack_block ranges[XTCP_SACK_MAX_RANGES];
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct xtcp_options_received rx;
