@@ -6,10 +6,11 @@
  * header and XTCP_SKB_CB() filled.  The RFC's steps are kept in its
  * order: LISTEN, SYN-SENT, then for synchronized states the sequence
  * check, RST, SYN, ACK, data and FIN (but for in-order data that wakes
- * its reader before the ACK is processed, xtcp_rcv_data_first()).  Data ahead of a hole is kept in
- * an rbtree until the hole fills; received data is charged to the
- * receive buffer and to the protocol's memory (net.xtcp.tcp_mem), and
- * out-of-order data is collapsed or pruned when over budget.  Replies to
+ * its reader before the ACK is processed, xtcp_rcv_data_first()).  Data
+ * ahead of a hole is kept in an rbtree until the hole fills; received
+ * data is charged to the receive buffer and to the protocol's memory
+ * (net.xtcp.tcp_mem), and out-of-order data is collapsed or pruned when
+ * over budget.  Replies to
  * segments that are not acceptable are rate limited as Linux does
  * (tcp_oow_rate_limited(), tcp_send_challenge_ack()), so that two ends
  * that disagree cannot ping-pong ACKs for ever.
@@ -2572,8 +2573,8 @@ static void xtcp_data_snd_check(struct sock *sk)
  * window open and the memory for it scheduled within the limits
  * (sk_rmem_schedule(), never forced here: near the limits the ACK, which
  * gives the sent data's memory back, goes first).  Linux queues such
- * data before tcp_ack() and wakes the
- * reader last; here the reader is woken as the data is queued
+ * data before tcp_ack() and wakes the reader last; here the reader is
+ * woken as the data is queued
  * (xtcp_data_queue()), before the ACK is processed, so that its wake-up
  * (an IPI to a sleeping CPU) overlaps that work instead of following it.
  * The reader gets the socket only once this returns.  The empty queue
