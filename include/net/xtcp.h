@@ -1102,7 +1102,9 @@ int xtcp_write_wakeup(struct sock *sk);
 void xtcp_arm_probe(struct sock *sk);
 bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto);
 void xtcp_send_loss_probe(struct sock *sk);
+void xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_update_mss(struct sock *sk);
+void xtcp_max_window_grow(struct sock *sk, u32 wnd);
 void xtcp_mtu_reduced(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
 

@@ -1343,7 +1343,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	u32 prior_fack;
 
 	/* The window of the handshake counts too. */
-	xsk->max_window = max(xsk->max_window, xsk->snd_wnd);
+	xtcp_max_window_grow(sk, xsk->snd_wnd);
 	if (xtcp_seq_before(ack, xsk->snd_una)) {
 		u32 max_window = min_t(u64, xsk->max_window, xsk->bytes_acked);
 
@@ -1401,7 +1401,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		    !skb_queue_empty(&sk->sk_write_queue))
 			xtcp_slow_start_after_idle_check(sk);
 		xsk->snd_wnd = nwin;
-		xsk->max_window = max_t(u32, xsk->max_window, nwin);
+		xtcp_max_window_grow(sk, nwin);
 		xsk->snd_wl1 = cb->seq;
 	}
 

@@ -74,30 +74,32 @@ void xtcp_sndbuf_expand(struct sock *sk)
 }
 
 /**
- * xtcp_update_mss() - recompute the segment size
+ * xtcp_sync_mss() - recompute the segment size from a path MTU
  * @sk: the socket
+ * @pmtu: the path MTU in bytes, or 0 when the socket has no route yet
  *
  * The MSS (bytes of payload per segment, xsk->mss): the peer's MSS
- * option (536 without one), the route's MTU less the IPv4 and TCP
- * headers, and TCP_MAXSEG, whichever is smallest, less the timestamp
- * option when it is used, at least TCP_MIN_SND_MSS; then at most half the
- * peer's largest window, though not below 68 bytes less the TCP header
- * (tcp_sync_mss(), tcp_bound_to_half_wnd()).
- * The MTU it came from is kept in pmtu_cookie, for xtcp_mtu_reduced().
+ * option (536 without one), @pmtu less the IPv4 and TCP headers, and
+ * TCP_MAXSEG, whichever is smallest, less the timestamp option when it
+ * is used, at least TCP_MIN_SND_MSS; then at most half the peer's largest
+ * window, though not below 68 bytes less the TCP header (Linux's
+ * tcp_sync_mss(), tcp_bound_to_half_wnd()).  A non-zero @pmtu is kept in
+ * pmtu_cookie, for xtcp_mtu_reduced().  Called again whenever the peer's
+ * largest window grows (xtcp_max_window_grow()), as tcp_ack_update_window()
+ * does, so an MSS the handshake's window halved comes back.
  *
- * Context: socket locked: process context under lock_sock() (connect()),
- * softirq with the spinlock held or the owner (a SYN-ACK in SYN_SENT,
- * xtcp_mtu_reduced()), or softirq for a new child nobody sees yet.
+ * Context: socket locked: process context under lock_sock(), softirq
+ * with the spinlock held or the owner, or softirq for a new child nobody
+ * sees yet.
  */
-void xtcp_update_mss(struct sock *sk)
+void xtcp_sync_mss(struct sock *sk, u32 pmtu)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	struct dst_entry *dst = __sk_dst_get(sk);
 	u32 mss = xsk->peer_mss ? : XTCP_DEFAULT_MSS;
 
-	if (dst) {
-		xsk->pmtu_cookie = dst_mtu(dst);
-		mss = min_t(u32, mss, xsk->pmtu_cookie - sizeof(struct iphdr) -
+	if (pmtu) {
+		xsk->pmtu_cookie = pmtu;
+		mss = min_t(u32, mss, pmtu - sizeof(struct iphdr) -
 				      sizeof(struct tcphdr));
 	}
 	if (xsk->user_mss)
@@ -107,6 +109,51 @@ void xtcp_update_mss(struct sock *sk)
 		mss = mss > XTCP_OLEN_TSTAMP_ALIGNED ?
 		      mss - XTCP_OLEN_TSTAMP_ALIGNED : 0;
 	xsk->mss = xtcp_bound_mss(sk, max_t(u32, mss, TCP_MIN_SND_MSS));
+}
+
+/**
+ * xtcp_update_mss() - recompute the segment size from the route
+ * @sk: the socket
+ *
+ * xtcp_sync_mss() with the MTU of the socket's route (dst_mtu()), or
+ * without an MTU bound when it has none yet: at connect(), on a SYN-ACK
+ * in SYN_SENT, for a new child (tcp_connect_init(),
+ * tcp_rcv_synsent_state_process(), tcp_v4_syn_recv_sock()) and when an
+ * ICMP lowers the path MTU (xtcp_mtu_reduced()).
+ *
+ * Context: as xtcp_sync_mss().
+ */
+void xtcp_update_mss(struct sock *sk)
+{
+	struct dst_entry *dst = __sk_dst_get(sk);
+
+	xtcp_sync_mss(sk, dst ? dst_mtu(dst) : 0);
+}
+
+/**
+ * xtcp_max_window_grow() - note a window the peer offered
+ * @sk: the socket, locked (spinlock held or owned by the caller)
+ * @wnd: the window, bytes, already scaled
+ *
+ * max_window, the largest window the peer has offered, bounds the MSS
+ * (xtcp_bound_mss()) and the size of a send skb (xtcp_size_goal()) at
+ * half of it.  When @wnd is larger, max_window takes it and the MSS is
+ * recomputed from the MTU it last came from (pmtu_cookie), as Linux's
+ * tcp_ack_update_window() calls tcp_sync_mss(): loopback's 64 KiB MTU
+ * against a SYN-ACK's window of 64 KiB starts at half an MSS, and gets
+ * the whole one once the window has grown.
+ *
+ * Context: softirq or process context, socket locked: the ACK path
+ * (xtcp_ack()).
+ */
+void xtcp_max_window_grow(struct sock *sk, u32 wnd)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+
+	if (wnd <= xsk->max_window)
+		return;
+	xsk->max_window = wnd;
+	xtcp_sync_mss(sk, xsk->pmtu_cookie);
 }
 
 static void xtcp_simple_retransmit(struct sock *sk);
