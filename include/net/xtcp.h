@@ -212,7 +212,7 @@ struct xtcp_sock {
 	u32 max_window;		/* largest window the peer advertised */
 	u64 bytes_acked;	/* data (and FIN) the peer acknowledged */
 	u16 mss;		/* segment size we send */
-	u16 peer_mss;		/* MSS option the peer sent */
+	u16 peer_mss;		/* peer's MSS option, at most TCP_MAXSEG */
 	u16 advmss;		/* MSS option we send */
 	u16 user_mss;		/* TCP_MAXSEG, 0 if unset */
 	u32 packets_out;	/* segments on the retransmission queue */
@@ -1104,7 +1104,47 @@ bool xtcp_schedule_loss_probe(struct sock *sk, bool advancing_rto);
 void xtcp_send_loss_probe(struct sock *sk);
 void xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_update_mss(struct sock *sk);
-void xtcp_max_window_grow(struct sock *sk, u32 wnd);
+void __xtcp_update_max_window(struct sock *sk, u32 wnd);
+
+/**
+ * xtcp_update_max_window() - note a window the peer offered
+ * @sk: the socket, locked (spinlock held or owned by the caller)
+ * @wnd: the window, bytes, already scaled
+ *
+ * max_window, the largest window the peer has offered, bounds the MSS
+ * (xtcp_bound_mss()) and the size of a send skb (xtcp_size_goal()) at
+ * half of it.  When @wnd is larger, max_window takes it and the MSS is
+ * recomputed (__xtcp_update_max_window()), as Linux's
+ * tcp_ack_update_window() calls tcp_sync_mss(): loopback's 64 KiB MTU
+ * against a SYN-ACK's unscaled window of at most 64 KiB starts at half
+ * an MSS, and gets the whole one once the window has grown.
+ *
+ * Context: softirq or process context, socket locked: the ACK path.
+ */
+static inline void xtcp_update_max_window(struct sock *sk, u32 wnd)
+{
+	if (unlikely(wnd > xtcp_sk(sk)->max_window))
+		__xtcp_update_max_window(sk, wnd);
+}
+
+/**
+ * xtcp_mss_clamp() - the peer's MSS option bounded by TCP_MAXSEG
+ * @peer: the MSS option of the peer's SYN or SYN-ACK, bytes; 0 if none
+ * @user: TCP_MAXSEG of the socket (of the listener for a request),
+ *	  bytes; 0 if unset
+ *
+ * Linux's tcp_parse_options() on a SYN (and tcp_connect_init() before
+ * one): rx_opt.mss_clamp, the option lowered to user_mss, or user_mss
+ * alone without an option.  What xtcp keeps in peer_mss: taken once, so
+ * that a TCP_MAXSEG set later does not change the MSS.
+ *
+ * Return: bytes, 0 when there is neither (536 then, xtcp_sync_mss()).
+ */
+static inline u16 xtcp_mss_clamp(u16 peer, u16 user)
+{
+	return user && (!peer || user < peer) ? user : peer;
+}
+
 void xtcp_mtu_reduced(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
 

@@ -545,7 +545,7 @@ static int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_MAXSEG:
 		/* As Linux: the MSS in use, or what the user asked for. */
-		val = xsk->mss ? : TCP_MSS_DEFAULT;
+		val = READ_ONCE(xsk->mss) ? : TCP_MSS_DEFAULT;
 		if (xsk->user_mss &&
 		    ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
 			val = xsk->user_mss;

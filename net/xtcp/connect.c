@@ -144,7 +144,7 @@ static int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	xsk->advmss = max_t(u32, dst_metric_advmss(&rt->dst), TCP_MIN_MSS);
 	if (xsk->user_mss)
 		xsk->advmss = min(xsk->advmss, xsk->user_mss);
-	xsk->peer_mss = 0;
+	xsk->peer_mss = xsk->user_mss;	/* tcp_connect_init()'s mss_clamp */
 	xtcp_update_mss(sk);
 	xtcp_connect_init_rwin(sk);
 	xtcp_set_state(sk, TCP_SYN_SENT);

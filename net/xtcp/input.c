@@ -1342,8 +1342,6 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_rate_sample rs = {};
 	u32 prior_fack;
 
-	/* The window of the handshake counts too. */
-	xtcp_max_window_grow(sk, xsk->snd_wnd);
 	if (xtcp_seq_before(ack, xsk->snd_una)) {
 		u32 max_window = min_t(u64, xsk->max_window, xsk->bytes_acked);
 
@@ -1401,7 +1399,7 @@ static enum xtcp_ack_verdict xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		    !skb_queue_empty(&sk->sk_write_queue))
 			xtcp_slow_start_after_idle_check(sk);
 		xsk->snd_wnd = nwin;
-		xtcp_max_window_grow(sk, nwin);
+		xtcp_update_max_window(sk, nwin);
 		xsk->snd_wl1 = cb->seq;
 	}
 
@@ -2445,7 +2443,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	 * window stays within 65535.  Its own window is never scaled.
 	 */
 	xtcp_rcv_syn_options(sock_net(sk), cb, &rx);
-	xsk->peer_mss = rx.mss_clamp;
+	xsk->peer_mss = xtcp_mss_clamp(rx.mss_clamp, xsk->user_mss);
 	xsk->sack_ok = rx.sack_ok;
 	xsk->wscale_ok = rx.wscale_ok;
 	if (rx.wscale_ok) {
@@ -2705,6 +2703,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		xsk->snd_wnd = (u32)cb->window <<
 			       (flags & TCPHDR_SYN ? 0 : xsk->snd_wscale);
 		xsk->snd_wl1 = cb->seq;
+		xtcp_update_max_window(sk, xsk->snd_wnd);
 		xsk->retransmits = 0;
 		xsk->retrans_stamp = 0;
 		xsk->lrcvtime = jiffies;

@@ -78,15 +78,19 @@ void xtcp_sndbuf_expand(struct sock *sk)
  * @sk: the socket
  * @pmtu: the path MTU in bytes, or 0 when the socket has no route yet
  *
- * The MSS (bytes of payload per segment, xsk->mss): the peer's MSS
- * option (536 without one), @pmtu less the IPv4 and TCP headers, and
- * TCP_MAXSEG, whichever is smallest, less the timestamp option when it
- * is used, at least TCP_MIN_SND_MSS; then at most half the peer's largest
- * window, though not below 68 bytes less the TCP header (Linux's
- * tcp_sync_mss(), tcp_bound_to_half_wnd()).  A non-zero @pmtu is kept in
- * pmtu_cookie, for xtcp_mtu_reduced().  Called again whenever the peer's
- * largest window grows (xtcp_max_window_grow()), as tcp_ack_update_window()
- * does, so an MSS the handshake's window halved comes back.
+ * The MSS (bytes of payload per segment, xsk->mss): peer_mss (the peer's
+ * MSS option, at most TCP_MAXSEG as it stood at the handshake; 536 when
+ * there is neither) and @pmtu less the IPv4 and TCP headers, whichever
+ * is smaller, less the timestamp option when it is used, at least
+ * TCP_MIN_SND_MSS; then at most half the peer's largest window, though
+ * not below 68 bytes less the TCP header.  Linux's tcp_sync_mss() with
+ * tcp_mtu_to_mss() and tcp_bound_to_half_wnd(), but for one order:
+ * Linux applies tcp_min_snd_mss before taking the timestamp option off,
+ * xtcp after (a peer MSS below 60 gives 36 there, 48 here).  A non-zero
+ * @pmtu is kept in pmtu_cookie, for xtcp_mtu_reduced() and
+ * xtcp_update_max_window().  A TCP_MAXSEG set after the handshake
+ * changes nothing here, as in Linux (it changes rx_opt.user_mss, not
+ * rx_opt.mss_clamp).
  *
  * Context: socket locked: process context under lock_sock(), softirq
  * with the spinlock held or the owner, or softirq for a new child nobody
@@ -102,13 +106,12 @@ void xtcp_sync_mss(struct sock *sk, u32 pmtu)
 		mss = min_t(u32, mss, pmtu - sizeof(struct iphdr) -
 				      sizeof(struct tcphdr));
 	}
-	if (xsk->user_mss)
-		mss = min_t(u32, mss, xsk->user_mss);
 	/* Every segment carries the timestamp option (tcp_mtu_to_mss()). */
 	if (xsk->tstamp_ok)
 		mss = mss > XTCP_OLEN_TSTAMP_ALIGNED ?
 		      mss - XTCP_OLEN_TSTAMP_ALIGNED : 0;
-	xsk->mss = xtcp_bound_mss(sk, max_t(u32, mss, TCP_MIN_SND_MSS));
+	mss = xtcp_bound_mss(sk, max_t(u32, mss, TCP_MIN_SND_MSS));
+	WRITE_ONCE(xsk->mss, mss);
 }
 
 /**
@@ -131,29 +134,26 @@ void xtcp_update_mss(struct sock *sk)
 }
 
 /**
- * xtcp_max_window_grow() - note a window the peer offered
+ * __xtcp_update_max_window() - a larger window than the peer ever offered
  * @sk: the socket, locked (spinlock held or owned by the caller)
- * @wnd: the window, bytes, already scaled
+ * @wnd: the window, bytes, already scaled; larger than max_window
  *
- * max_window, the largest window the peer has offered, bounds the MSS
- * (xtcp_bound_mss()) and the size of a send skb (xtcp_size_goal()) at
- * half of it.  When @wnd is larger, max_window takes it and the MSS is
- * recomputed from the MTU it last came from (pmtu_cookie), as Linux's
- * tcp_ack_update_window() calls tcp_sync_mss(): loopback's 64 KiB MTU
- * against a SYN-ACK's window of 64 KiB starts at half an MSS, and gets
- * the whole one once the window has grown.
+ * The out-of-line half of xtcp_update_max_window(): max_window takes
+ * @wnd and the MSS is recomputed from the MTU it last came from
+ * (pmtu_cookie; the route's when there is none yet), as
+ * tcp_ack_update_window() calls tcp_sync_mss().
  *
- * Context: softirq or process context, socket locked: the ACK path
- * (xtcp_ack()).
+ * Context: as xtcp_update_max_window().
  */
-void xtcp_max_window_grow(struct sock *sk, u32 wnd)
+void __xtcp_update_max_window(struct sock *sk, u32 wnd)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 
-	if (wnd <= xsk->max_window)
-		return;
 	xsk->max_window = wnd;
-	xtcp_sync_mss(sk, xsk->pmtu_cookie);
+	if (xsk->pmtu_cookie)
+		xtcp_sync_mss(sk, xsk->pmtu_cookie);
+	else
+		xtcp_update_mss(sk);
 }
 
 static void xtcp_simple_retransmit(struct sock *sk);
