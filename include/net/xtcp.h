@@ -647,6 +647,18 @@ static inline u32 xtcp_skb_pcount(const struct sk_buff *skb)
 	return XTCP_SKB_CB(skb)->gso_segs;
 }
 
+/* The length of each but the last segment of @skb as it was counted (sent
+ * or queued), 0 for one without data (Linux's tcp_skb_mss()): where a
+ * queued skb is cut or trimmed at the size it went with, not the MSS of
+ * now.
+ */
+static inline u32 xtcp_skb_mss(const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	return cb->gso_segs > 1 ? cb->gso_size : skb->len;
+}
+
 /* The retransmission queue, Linux's tcp_rtx_queue_*() helpers. */
 static inline struct sk_buff *xtcp_rtx_queue_head(const struct sock *sk)
 {
@@ -1105,6 +1117,7 @@ void xtcp_send_loss_probe(struct sock *sk);
 void xtcp_sync_mss(struct sock *sk, u32 pmtu);
 void xtcp_update_mss(struct sock *sk);
 void __xtcp_update_max_window(struct sock *sk, u32 wnd);
+u32 xtcp_current_mss(struct sock *sk);
 
 /**
  * xtcp_update_max_window() - note a window the peer offered
@@ -1249,7 +1262,7 @@ int xtcp_fragment(struct sock *sk, enum xtcp_queue queue,
 void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb, s32 delta);
 void xtcp_rbtree_insert(struct rb_root *root, struct sk_buff *skb);
 void xtcp_rtx_queue_unlink_and_free(struct sk_buff *skb, struct sock *sk);
-int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len, u32 mss);
+int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);
 int xtcp_skb_append_from_iter(struct sock *sk, struct sk_buff *skb,
 			      struct iov_iter *from, u32 copy);
 u64 xtcp_clock_us(void);

@@ -328,8 +328,7 @@ static u32 xtcp_clean_queues(struct sock *sk, u32 ack, u32 ecr,
 				/* Partly: its head goes, at segment granularity
 				 * for the count, as tcp_tso_acked().
 				 */
-				if (xtcp_trim_head(sk, skb, ack - cb->seq,
-						   xsk->mss))
+				if (xtcp_trim_head(sk, skb, ack - cb->seq))
 					break;
 				acked -= min(acked, xtcp_skb_pcount(skb));
 			}
@@ -1043,10 +1042,15 @@ static void xtcp_reno_recovery(struct sock *sk, bool una_advanced, bool cwr,
 	if (!(XTCP_SKB_CB(head)->sacked & XTCPCB_LOST) &&
 	    ((!xsk->in_recovery && xsk->sacked_out >= xsk->reordering) ||
 	     (xsk->in_recovery && una_advanced))) {
-		/* Unsplit, if no memory: the resend cuts it to the window. */
-		if (head->len > xsk->mss)
-			xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, head,
-				      xsk->mss, xsk->mss);
+		u32 mss = xtcp_skb_mss(head);
+
+		/* Its first segment, at the size it was sent with
+		 * (tcp_newreno_mark_lost()); unsplit, if no memory: the
+		 * resend cuts it to the window.
+		 */
+		if (xtcp_skb_pcount(head) > 1 && head->len > mss)
+			xtcp_fragment(sk, XTCP_FRAG_IN_RTX_QUEUE, head, mss,
+				      mss);
 		xtcp_mark_skb_lost(sk, head);
 	}
 	if (!xsk->in_recovery && xsk->lost_out)

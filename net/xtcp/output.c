@@ -134,6 +134,36 @@ void xtcp_update_mss(struct sock *sk)
 }
 
 /**
+ * xtcp_current_mss() - the MSS to send with now
+ * @sk: the socket, locked (spinlock held or owned by the caller)
+ *
+ * Linux's tcp_current_mss() for the MTU: when the route's MTU is no
+ * longer the one the MSS came from (pmtu_cookie) -- the device's MTU
+ * changed, or a learned path MTU expired -- the MSS is recomputed from it
+ * first (xtcp_sync_mss()).  No retransmission follows: segments sent at
+ * the old size and lost are recovered as any loss is, or by
+ * xtcp_mtu_reduced() when an ICMP says so first.  The SACK blocks' room
+ * is not taken off (xtcp_sack_out() fits them in instead).
+ *
+ * Context: softirq or process context, socket locked: every send path
+ * (sendmsg(), xtcp_write_xmit(), retransmissions, probes).
+ * Return: the MSS, bytes.
+ */
+u32 xtcp_current_mss(struct sock *sk)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	const struct dst_entry *dst = __sk_dst_get(sk);
+
+	if (dst) {
+		u32 mtu = dst_mtu(dst);
+
+		if (unlikely(mtu != xsk->pmtu_cookie))
+			xtcp_sync_mss(sk, mtu);
+	}
+	return xsk->mss;
+}
+
+/**
  * __xtcp_update_max_window() - a larger window than the peer ever offered
  * @sk: the socket, locked (spinlock held or owned by the caller)
  * @wnd: the window, bytes, already scaled; larger than max_window
@@ -996,7 +1026,7 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
 static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 mss = xsk->mss, max_segs, sent = 0;
+	u32 mss = xtcp_current_mss(sk), max_segs, sent = 0;
 	bool is_cwnd_limited;
 	struct sk_buff *skb;
 
@@ -1165,7 +1195,7 @@ static int xtcp_rtx_trim_acked(struct sock *sk, struct sk_buff *skb)
 	if (WARN_ON_ONCE(!xtcp_seq_after(cb->end_seq, xsk->snd_una)))
 		return -EINVAL;
 	old = xtcp_skb_pcount(skb);
-	err = xtcp_trim_head(sk, skb, xsk->snd_una - cb->seq, xsk->mss);
+	err = xtcp_trim_head(sk, skb, xsk->snd_una - cb->seq);
 	if (!err)
 		xtcp_adjust_pcount(sk, skb,
 				   (s32)xtcp_skb_pcount(skb) - (s32)old);
@@ -1221,7 +1251,7 @@ static bool xtcp_rtx_fit(struct sock *sk, struct sk_buff *skb, u32 max_len)
 void xtcp_send_loss_probe(struct sock *sk)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 mss = xsk->mss, pcount, split, undo_stamp;
+	u32 mss = xtcp_current_mss(sk), pcount, split, undo_stamp;
 	int undo_retrans, err;
 	struct sk_buff *skb;
 
@@ -1300,7 +1330,7 @@ static bool xtcp_send_window_probe(struct sock *sk, int *err)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
 	struct xtcp_skb_cb *cb;
-	u32 seg, mss = xsk->mss;
+	u32 seg, mss = xtcp_current_mss(sk);
 
 	if (!skb)
 		return false;
@@ -1439,6 +1469,7 @@ static int __xtcp_xmit_retransmit_queue(struct sock *sk, bool count)
 
 	if (!xsk->lost_out || sk->sk_state == TCP_CLOSE)
 		return 0;
+	xtcp_current_mss(sk);
 	max_segs = xtcp_tso_segs(sk);
 	skb = xsk->retransmit_skb_hint ? : xtcp_rtx_queue_head(sk);
 	for (; skb; skb = skb_rb_next(skb)) {

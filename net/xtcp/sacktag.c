@@ -171,16 +171,6 @@ static u32 xtcp_sacktag_one(struct sock *sk, struct sk_buff *skb,
 	return pcount;
 }
 
-/* The length of each but the last segment of @skb, 0 for one without
- * data (tcp_skb_mss()).
- */
-static u32 xtcp_skb_mss(const struct sk_buff *skb)
-{
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-
-	return cb->gso_segs > 1 ? cb->gso_size : skb->len;
-}
-
 /* Tag the skbs within [@start, @end), splitting those the edges cut on a
  * segment boundary (tcp_sacktag_walk() with tcp_match_skb_to_sack()):
  * a segment only partly covered is not SACKed.  Returns the segments

@@ -361,18 +361,21 @@ void xtcp_rtx_queue_unlink_and_free(struct sk_buff *skb, struct sock *sk)
  * @sk: the socket, locked
  * @skb: an skb of the send or retransmission queue, partly acknowledged
  * @len: bytes acknowledged, less than the skb's data
- * @mss: the current segment size, for the new segment count
  *
  * Linux's tcp_trim_head() and __pskb_trim_head(): fragments wholly
  * acknowledged are released and the bytes they were charged go back to
- * the send buffer and the protocol's memory.  The caller adjusts
- * packets_out from the segment counts before and after.
+ * the send buffer and the protocol's memory.  The segment count is
+ * recomputed at the size the skb was sent with (its gso_size,
+ * tcp_skb_mss()), not the MSS of now, which may have changed since
+ * (xtcp_current_mss(), xtcp_update_max_window()): the counters the skb
+ * is in (packets_out, lost_out, sacked_out) hold its old count, and the
+ * caller takes only the difference off them.
  * Context: softirq or the owner.
  *
  * Return: 0, or -ENOMEM when the skb could not be made private (nothing
  * changed; it is trimmed by a later acknowledgment or freed whole).
  */
-int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len, u32 mss)
+int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len)
 {
 	struct skb_shared_info *shinfo;
 	u32 eat, pulled;
@@ -413,7 +416,8 @@ int xtcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len, u32 mss)
 		sk_wmem_queued_add(sk, -(int)len);
 		sk_mem_uncharge(sk, len);
 	}
-	xtcp_set_skb_tso_segs(skb, mss);
+	if (XTCP_SKB_CB(skb)->gso_segs > 1)
+		xtcp_set_skb_tso_segs(skb, XTCP_SKB_CB(skb)->gso_size);
 	return 0;
 }
 

@@ -278,8 +278,11 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 
 	while (msg_data_left(msg)) {
 		struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
-		u32 goal = xtcp_size_goal(sk);
+		u32 goal;
 		int copy = 0;
+
+		xtcp_current_mss(sk);
+		goal = xtcp_size_goal(sk);
 
 		err = -EPIPE;
 		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
