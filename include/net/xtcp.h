@@ -1142,20 +1142,22 @@ static inline void xtcp_update_max_window(struct sock *sk, u32 wnd)
 
 /**
  * xtcp_mss_clamp() - the peer's MSS option bounded by TCP_MAXSEG
- * @peer: the MSS option of the peer's SYN or SYN-ACK, bytes; 0 if none
+ * @peer: the non-zero MSS option of the peer's SYN or SYN-ACK, bytes
  * @user: TCP_MAXSEG of the socket (of the listener for a request),
  *	  bytes; 0 if unset
  *
- * Linux's tcp_parse_options() on a SYN (and tcp_connect_init() before
- * one): rx_opt.mss_clamp, the option lowered to user_mss, or user_mss
- * alone without an option.  What xtcp keeps in peer_mss: taken once, so
- * that a TCP_MAXSEG set later does not change the MSS.
+ * Linux's tcp_parse_options() on a SYN or SYN-ACK that carries the
+ * option: rx_opt.mss_clamp, the option lowered to user_mss.  What xtcp
+ * keeps in peer_mss, taken once, so that a TCP_MAXSEG set later does not
+ * change the MSS.  Without the option the active side keeps what
+ * connect() took (user_mss, tcp_connect_init()), the passive side 0
+ * (536, tcp_conn_request()).
  *
- * Return: bytes, 0 when there is neither (536 then, xtcp_sync_mss()).
+ * Return: bytes.
  */
 static inline u16 xtcp_mss_clamp(u16 peer, u16 user)
 {
-	return user && (!peer || user < peer) ? user : peer;
+	return user && user < peer ? user : peer;
 }
 
 void xtcp_mtu_reduced(struct sock *sk);

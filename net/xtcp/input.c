@@ -2447,7 +2447,9 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	 * window stays within 65535.  Its own window is never scaled.
 	 */
 	xtcp_rcv_syn_options(sock_net(sk), cb, &rx);
-	xsk->peer_mss = xtcp_mss_clamp(rx.mss_clamp, xsk->user_mss);
+	/* Without the option, what connect() took (tcp_parse_options()). */
+	if (rx.mss_clamp)
+		xsk->peer_mss = xtcp_mss_clamp(rx.mss_clamp, xsk->user_mss);
 	xsk->sack_ok = rx.sack_ok;
 	xsk->wscale_ok = rx.wscale_ok;
 	if (rx.wscale_ok) {

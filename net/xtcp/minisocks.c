@@ -517,8 +517,10 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	 * tcp_openreq_init()); then our window and shift for it.
 	 */
 	xtcp_rcv_syn_options(sock_net(listener), cb, &rx);
-	req->peer_mss = xtcp_mss_clamp(rx.mss_clamp,
-				       READ_ONCE(xtcp_sk(listener)->user_mss));
+	/* tcp_conn_request(): without the option 536, whatever TCP_MAXSEG. */
+	req->peer_mss = rx.mss_clamp ?
+			xtcp_mss_clamp(rx.mss_clamp,
+				       READ_ONCE(xtcp_sk(listener)->user_mss)) : 0;
 	req->sack_ok = rx.sack_ok;
 	req->wscale_ok = rx.wscale_ok;
 	req->snd_wscale = rx.wscale_ok ? rx.snd_wscale : 0;

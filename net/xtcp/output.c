@@ -1026,12 +1026,13 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
 static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 mss = xtcp_current_mss(sk), max_segs, sent = 0;
+	u32 mss, max_segs, sent = 0;
 	bool is_cwnd_limited;
 	struct sk_buff *skb;
 
 	if (sk->sk_state == TCP_CLOSE)
 		return 0;
+	mss = xtcp_current_mss(sk);
 	/* One reading of the clock for all that goes (tcp_write_xmit()). */
 	xtcp_mstamp_refresh(xsk);
 	max_segs = xtcp_tso_segs(sk);
@@ -1559,16 +1560,6 @@ void xtcp_xmit_retransmit_queue(struct sock *sk)
 	__xtcp_xmit_retransmit_queue(sk, true);
 }
 
-/* The length of each but the last segment of a queued skb, the whole of
- * a single-segment one (tcp_skb_seglen()).
- */
-static u32 xtcp_skb_seglen(const struct sk_buff *skb)
-{
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-
-	return cb->gso_segs > 1 ? cb->gso_size : skb->len;
-}
-
 /* Linux's tcp_simple_retransmit() after a path MTU drop (RFC 1191): the
  * segments in flight longer than the new MSS were dropped on the path
  * and are lost; those that fit were not and stay in flight.  The lost
@@ -1598,7 +1589,7 @@ static void xtcp_simple_retransmit(struct sock *sk)
 	bool lost = false, rest = false, cwr, split;
 
 	skb_rbtree_walk(skb, &xsk->rtx_queue) {
-		if (xtcp_skb_seglen(skb) > mss)
+		if (xtcp_skb_mss(skb) > mss)
 			lost = true;
 		else
 			fit += xtcp_skb_pcount(skb);
@@ -1632,7 +1623,7 @@ static void xtcp_simple_retransmit(struct sock *sk)
 	budget = xsk->cong.cwnd > fit ? xsk->cong.cwnd - fit : 0;
 	skb = xtcp_rtx_queue_head(sk);
 	while (skb) {
-		if (!rest && xtcp_skb_seglen(skb) <= mss) {
+		if (!rest && xtcp_skb_mss(skb) <= mss) {
 			skb = skb_rb_next(skb);
 			continue;
 		}

@@ -297,6 +297,11 @@ void xtcp_adjust_pcount(struct sock *sk, const struct sk_buff *skb, s32 delta)
 	if (!delta)
 		return;
 	xsk->packets_out += delta;
+	/* Without SACK, sacked_out counts duplicate ACKs, not skbs: it only
+	 * shrinks with packets_out (tcp_adjust_pcount()'s Reno case).
+	 */
+	if (!xtcp_is_sack(xsk) && delta < 0)
+		xsk->sacked_out -= min_t(u32, xsk->sacked_out, -delta);
 	if (cb->sacked & XTCPCB_SACKED_ACKED) {
 		xsk->sacked_out += delta;
 		if (xsk->lost_skb_hint &&
