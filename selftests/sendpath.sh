@@ -203,10 +203,34 @@ xfer_case()
 	fi
 }
 
+# r_out_3m BASE: waits until 3 MiB have left R towards D (sp-rd's TX
+# counter past BASE), at most 60 s; 0 if the client still runs then.
+r_out_3m()
+{
+	local i n
+	n=$(tenths 60)
+	for ((i = 0; i < n; i++)); do
+		if [ $(($(tx_bytes $R sp-rd) - $1)) -ge 3145728 ]; then
+			pid_alive $cpid
+			return
+		fi
+		pid_alive $cpid || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# cli_info NAME FIELD: FIELD of the client's last tcp_info line in
+# $work/NAME.cli (xtcp_xfer -i), empty if there is none.
+cli_info()
+{
+	sed -n "s/^tcp_info role=client .* $2=\([0-9]*\).*/\1/p" "$work/$1.cli" | tail -n 1
+}
+
 # ---- pmtu ----
 pmtu_case()
 {
-	local fam=$1 port=$2 name=pmtu-$1 base unr0 frag0 i n dropped=0 t0=$SECONDS
+	local fam=$1 port=$2 name=pmtu-$1 base unr0 frag0 dropped=0 t0=$SECONDS
 	local bytes=16777216
 	ip -n $R link set sp-rd mtu 1500
 	ip netns exec $S sysctl -qw net.ipv4.route.flush=1
@@ -219,16 +243,10 @@ pmtu_case()
 		tap_fail "$fam: pmtu: router sent frag-needed, fragmented nothing" "not run"
 		return
 	fi
-	n=$(tenths 60)
-	for ((i = 0; i < n; i++)); do
-		if [ $(($(tx_bytes $R sp-rd) - base)) -ge 3145728 ]; then
-			pid_alive $cpid && dropped=1
-			ip -n $R link set sp-rd mtu 1200
-			break
-		fi
-		pid_alive $cpid || break
-		sleep 0.1
-	done
+	if r_out_3m "$base"; then
+		dropped=1
+		ip -n $R link set sp-rd mtu 1200
+	fi
 	echo "# $name: MTU 1200 set after $((SECONDS - t0)) s, $(($(tx_bytes $R sp-rd) - base)) bytes out of R"
 	if finish $name $bytes; then
 		tap_ok "$fam: pmtu: transfer byte-exact"
@@ -265,7 +283,7 @@ qdisc_drops()
 }
 devmtu_case()
 {
-	local fam=$1 port=$2 name=devmtu-$1 base ff0 qd0 i n dropped=0 t0=$SECONDS
+	local fam=$1 port=$2 name=devmtu-$1 base ff0 qd0 i dropped=0 t0=$SECONDS
 	local bytes=16777216 prev cur
 	ip -n $S link set sp-s mtu 1500
 	ip netns exec $S sysctl -qw net.ipv4.route.flush=1
@@ -276,15 +294,7 @@ devmtu_case()
 		tap_fail "$fam: devmtu: transfer byte-exact" "receiver did not start"
 		return
 	fi
-	n=$(tenths 60)
-	for ((i = 0; i < n; i++)); do
-		if [ $(($(tx_bytes $R sp-rd) - base)) -ge 3145728 ]; then
-			pid_alive $cpid && dropped=1
-			break
-		fi
-		pid_alive $cpid || break
-		sleep 0.1
-	done
+	r_out_3m "$base" && dropped=1
 	# The receiver stops reading; once S's veth sends less than 16 KB
 	# in a second (its window closed; probes are smaller), the MTU
 	# drops, and the receiver reads on.
@@ -306,8 +316,7 @@ devmtu_case()
 			"MTU dropped mid-transfer: $dropped"
 	fi
 	dm_ff[$fam]=$(($(snmp $S Ip FragFails) - ff0))
-	dm_rt[$fam]=$(sed -n 's/^tcp_info role=client .* bytes_retrans=\([0-9]*\).*/\1/p' \
-		"$work/$name.cli" | tail -n 1)
+	dm_rt[$fam]=$(cli_info $name bytes_retrans)
 	echo "# $name: $((SECONDS - t0)) s; S's FragFails ${dm_ff[$fam]}, bytes resent" \
 		"${dm_rt[$fam]:-?}, R's tbf dropped $(($(qdisc_drops) - qd0))"
 }
@@ -413,10 +422,8 @@ for fam in $families; do
 	name=lomss-$fam
 	xfer_case "$fam: loopback: all 4 MiB, byte-exact" \
 		$name $S "$fam" 127.0.0.1:$port $S "$fam" 4194304
-	lo_mss[$fam]=$(sed -n 's/^tcp_info role=client .* snd_mss=\([0-9]*\).*/\1/p' \
-		"$work/$name.cli" | tail -n 1)
-	lo_segs[$fam]=$(sed -n 's/^tcp_info role=client .* data_segs_out=\([0-9]*\).*/\1/p' \
-		"$work/$name.cli" | tail -n 1)
+	lo_mss[$fam]=$(cli_info $name snd_mss)
+	lo_segs[$fam]=$(cli_info $name data_segs_out)
 	echo "# $name: sender's snd_mss ${lo_mss[$fam]:-?}, data segments ${lo_segs[$fam]:-?}"
 done
 ip netns exec $S sysctl -qw net.ipv4.tcp_rmem="$rmem4" net.xtcp.tcp_rmem="$rmemx"
