@@ -915,6 +915,11 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 			sock_set_flag(sk, SOCK_DBG);
 		if (sock_flag(parent, SOCK_LOCALROUTE))
 			sock_set_flag(sk, SOCK_LOCALROUTE);
+		/* SO_LOCK_FILTER; the filter itself is the caller's to
+		 * share (xtcp_create_child()).
+		 */
+		if (sock_flag(parent, SOCK_FILTER_LOCKED))
+			sock_set_flag(sk, SOCK_FILTER_LOCKED);
 		/* SO_KEEPALIVE and TCP_KEEP* (sk_clone_lock() copies them). */
 		if (sock_flag(parent, SOCK_KEEPOPEN))
 			sock_set_flag(sk, SOCK_KEEPOPEN);

@@ -12,6 +12,7 @@
  * queue entries on its own req_list, so closing it costs what it has
  * queued.
  */
+#include <linux/filter.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
@@ -623,6 +624,38 @@ drop:
  * over on success.  BHs off, @listener not locked: softirq for a SYN
  * queue entry's ACK or a cookie's (xtcp_listen_rcv()).
  */
+/* The listener's socket filter (SO_ATTACH_FILTER, SO_ATTACH_BPF), shared
+ * with the child as sk_clone_lock() shares it: a reference, and the
+ * filter's size charged to the child's option memory within
+ * net.core.optmem_max (sk_filter_charge(), which is not exported: the
+ * same steps).  __sk_destruct() gives both back.  Return: false when the
+ * child cannot take it (optmem_max lowered since the listener's attach);
+ * Linux makes no child then, and neither does the caller.
+ */
+static bool xtcp_child_filter(struct sock *sk, const struct sock *listener)
+{
+	struct sk_filter *fp;
+	bool ok = true;
+	u32 size;
+	int max;
+
+	rcu_read_lock();
+	fp = rcu_dereference(listener->sk_filter);
+	if (fp) {
+		size = bpf_prog_size(fp->prog->len);
+		max = READ_ONCE(sysctl_optmem_max);
+		ok = size <= max &&
+		     atomic_read(&sk->sk_omem_alloc) + size < max &&
+		     refcount_inc_not_zero(&fp->refcnt);
+		if (ok) {
+			atomic_add(size, &sk->sk_omem_alloc);
+			rcu_assign_pointer(sk->sk_filter, fp);
+		}
+	}
+	rcu_read_unlock();
+	return ok;
+}
+
 static struct sock *xtcp_create_child(struct sock *listener,
 				      struct xtcp_request *req,
 				      struct sk_buff *skb,
@@ -643,6 +676,11 @@ static struct sock *xtcp_create_child(struct sock *listener,
 	xtcp_init_sock_common(sk, listener);
 	xsk = xtcp_sk(sk);
 	inet = inet_sk(sk);
+	if (!xtcp_child_filter(sk, listener)) {
+		sock_set_flag(sk, SOCK_DEAD);
+		sock_put(sk);
+		return NULL;
+	}
 
 	inet->inet_saddr = req->hn.laddr;
 	inet->inet_rcv_saddr = req->hn.laddr;

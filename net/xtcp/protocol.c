@@ -10,6 +10,7 @@
  * the native entry back and waits for in-flight calls (synchronize_net()).
  * Documentation/design.rst says why this route and not a netfilter hook.
  */
+#include <linux/filter.h>
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
@@ -70,6 +71,34 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 	cb->in_segs = max_t(u16, skb_shinfo(skb)->gso_segs, 1);
 	if (skb->len > th->doff * 4)
 		cb->in_data_segs = cb->in_segs;
+}
+
+/* The socket's filter (SO_ATTACH_FILTER, SO_ATTACH_BPF) and the security
+ * module's sock_rcv_skb hook, as tcp_filter() in tcp_v4_rcv(): run on the
+ * listener for its own segments and for a SYN queue entry's, on the
+ * socket for an established one, never for TIME_WAIT.  A filter may trim
+ * the segment, never below its TCP header (so @skb's data may have
+ * moved: the caller reloads its header pointer).  Return: true if the
+ * segment is to be dropped, counted in the socket's sk_drops as Linux's
+ * discard_and_relse does.
+ */
+static bool xtcp_filter(struct sock *sk, struct xtcp_hnode *hn,
+			struct sk_buff *skb)
+{
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+
+	if (!sk) {
+		if (hn->kind == XTCP_HK_SOCK)
+			sk = xtcp_hn_sk(hn);
+		else if (hn->kind == XTCP_HK_REQ)
+			sk = container_of(hn, struct xtcp_request, hn)->listener;
+		else
+			return false;
+	}
+	if (!sk_filter_trim_cap(sk, skb, th->doff * 4))
+		return false;
+	sk_drops_add(sk, skb);
+	return true;
 }
 
 /* Queue @skb on the backlog of @sk, whose owner holds it, appending it to
@@ -211,6 +240,9 @@ static int xtcp_v4_rcv(struct sk_buff *skb)
 	if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb))
 		goto drop;
 	nf_reset_ct(skb);
+	if (xtcp_filter(sk, hn, skb))
+		goto drop;
+	th = (const struct tcphdr *)skb->data;
 	xtcp_fill_cb(skb, th);
 
 	if (sk) {

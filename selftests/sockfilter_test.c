@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sockfilter_test: a socket filter (SO_ATTACH_FILTER) on an xtcp socket
+ * drops the segments it rejects before TCP sees them, as it does on a
+ * native one (tcp_filter() in tcp_v4_rcv()), each case run on AF_INET
+ * and AF_XTCP with the same expectations:
+ *
+ * - on an established socket, a filter that rejects everything: data
+ *   sent to it is not readable 400 ms later and counts in the socket's
+ *   drops (SO_MEMINFO); once the filter is detached, the sender's
+ *   retransmission brings it (within 5 s: the RTO is 200 ms or more).
+ * - on a listener, the same filter: a client's connect() has not
+ *   completed 400 ms later (its SYN was dropped; the retransmission is
+ *   due at 1 s); detached, it completes within 5 s.
+ * - on a listener, a filter that passes SYNs only: the handshake's last
+ *   ACK is dropped (it is filtered on the listener, the SYN queue entry
+ *   has no filter of its own), so accept() has nothing 400 ms later;
+ *   detached, the retransmitted SYN-ACK is answered and accept() gets
+ *   the connection within 5 s.
+ *
+ * - an accepted socket shares its listener's filter, locked
+ *   (SO_LOCK_FILTER) as the listener's was: SO_GET_FILTER gives its
+ *   length, data passes, SO_DETACH_FILTER is EPERM.
+ *
+ * The filter sees the segment from its TCP header on, as Linux's.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/xtcp.h>
+
+#include "lib/harness.h"
+#include "lib/util.h"
+
+/* Every segment rejected. */
+static struct sock_filter drop_all[] = {
+	BPF_STMT(BPF_RET | BPF_K, 0),
+};
+
+/* Segments with SYN set pass, others are rejected: byte 13 of the TCP
+ * header holds the flags.
+ */
+static struct sock_filter syn_only[] = {
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
+	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x02, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, 0xffff),
+	BPF_STMT(BPF_RET | BPF_K, 0),
+};
+
+static int attach(int fd, struct sock_filter *f, unsigned short len)
+{
+	struct sock_fprog prog = { .len = len, .filter = f };
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+static int detach(int fd)
+{
+	int zero = 0;
+
+	return setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero));
+}
+
+/* A listener on 127.0.0.1 (any port); its address in @sin. */
+static int listener(int family, struct sockaddr_in *sin)
+{
+	socklen_t alen = sizeof(*sin);
+	int l;
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(family, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)sin, sizeof(*sin)) ||
+	    getsockname(l, (struct sockaddr *)sin, &alen) || listen(l, 8))
+		return -1;
+	return l;
+}
+
+/* A non-blocking connect() to @sin: the socket, -1 on a failure. */
+static int connect_nb(int family, const struct sockaddr_in *sin)
+{
+	int c = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	if (c < 0)
+		return -1;
+	if (connect(c, (const struct sockaddr *)sin, sizeof(*sin)) &&
+	    errno != EINPROGRESS) {
+		close(c);
+		return -1;
+	}
+	return c;
+}
+
+/* poll() of one descriptor: 1 when @events came within @ms, else 0. */
+static int ready(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & events);
+}
+
+enum { E_ERRNO, E_DROPS, E_BYTES, N_EST };
+
+/* The established case: out[E_ERRNO] the errno of a read 400 ms after the
+ * send (0 if it read something), out[E_DROPS] whether SO_MEMINFO counted
+ * drops, out[E_BYTES] what a read gets after the filter is gone.
+ */
+static int established_obs(int family, int out[N_EST])
+{
+	__u32 mem[SK_MEMINFO_VARS] = { 0 };
+	socklen_t mlen = sizeof(mem);
+	struct sockaddr_in sin;
+	char buf[100] = { 0 };
+	int l, c, a;
+	ssize_t n;
+
+	l = listener(family, &sin);
+	if (l < 0)
+		return -1;
+	c = socket(family, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1;
+	a = accept(l, NULL, NULL);
+	close(l);
+	if (a < 0 || attach(a, drop_all, ARRAY_SIZE(drop_all)) ||
+	    send(c, buf, sizeof(buf), 0) != sizeof(buf))
+		return -1;
+	usleep(400 * 1000);
+	n = recv(a, buf, sizeof(buf), MSG_DONTWAIT);
+	out[E_ERRNO] = n < 0 ? errno : 0;
+	if (getsockopt(a, SOL_SOCKET, SO_MEMINFO, mem, &mlen))
+		return -1;
+	out[E_DROPS] = mem[SK_MEMINFO_DROPS] > 0;
+	if (detach(a))
+		return -1;
+	out[E_BYTES] = ready(a, POLLIN, 5000) ?
+		(int)recv(a, buf, sizeof(buf), MSG_DONTWAIT) : -1;
+	close(a);
+	close(c);
+	return 0;
+}
+
+TEST(established_filter_drops_as_native)
+{
+	int n[N_EST], x[N_EST], i;
+
+	ASSERT_EQ(0, established_obs(AF_INET, n));
+	ASSERT_EQ(0, established_obs(AF_XTCP, x));
+	TH_LOG("native: errno %d drops %d bytes %d; xtcp: errno %d drops %d bytes %d",
+	       n[0], n[1], n[2], x[0], x[1], x[2]);
+	for (i = 0; i < N_EST; i++)
+		EXPECT_EQ(n[i], x[i]) TH_LOG("value %d", i);
+	/* Sanity: native dropped, then delivered everything. */
+	EXPECT_EQ(EAGAIN, n[E_ERRNO]);
+	EXPECT_EQ(1, n[E_DROPS]);
+	EXPECT_EQ(100, n[E_BYTES]);
+}
+
+/* The listener cases with filter @f: out[0] whether the client's connect()
+ * completed (POLLOUT) within 400 ms, out[1] whether accept() had a
+ * connection then; after the filter is gone, out[2] whether both have
+ * completed within 5 s.
+ */
+static int listener_obs(int family, struct sock_filter *f, unsigned short len,
+			int out[3])
+{
+	struct sockaddr_in sin;
+	int l, c, a;
+
+	l = listener(family, &sin);
+	if (l < 0 || attach(l, f, len) ||
+	    fcntl(l, F_SETFL, O_NONBLOCK))
+		return -1;
+	c = connect_nb(family, &sin);
+	if (c < 0)
+		return -1;
+	usleep(400 * 1000);
+	out[0] = ready(c, POLLOUT, 0);
+	a = accept(l, NULL, NULL);
+	out[1] = a >= 0;
+	if (a < 0 && errno != EAGAIN)
+		return -1;
+	if (detach(l))
+		return -1;
+	if (a < 0 && ready(l, POLLIN, 5000))
+		a = accept(l, NULL, NULL);
+	out[2] = ready(c, POLLOUT, 5000) && a >= 0;
+	if (a >= 0)
+		close(a);
+	close(c);
+	close(l);
+	return 0;
+}
+
+TEST(listener_filter_drops_syn_as_native)
+{
+	int n[3], x[3], i;
+
+	ASSERT_EQ(0, listener_obs(AF_INET, drop_all, ARRAY_SIZE(drop_all), n));
+	ASSERT_EQ(0, listener_obs(AF_XTCP, drop_all, ARRAY_SIZE(drop_all), x));
+	TH_LOG("native: connected %d accepted %d later %d; xtcp: %d %d %d",
+	       n[0], n[1], n[2], x[0], x[1], x[2]);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(n[i], x[i]) TH_LOG("value %d", i);
+	EXPECT_EQ(0, n[0]);
+	EXPECT_EQ(0, n[1]);
+	EXPECT_EQ(1, n[2]);
+}
+
+TEST(listener_filter_drops_final_ack_as_native)
+{
+	int n[3], x[3], i;
+
+	ASSERT_EQ(0, listener_obs(AF_INET, syn_only, ARRAY_SIZE(syn_only), n));
+	ASSERT_EQ(0, listener_obs(AF_XTCP, syn_only, ARRAY_SIZE(syn_only), x));
+	TH_LOG("native: connected %d accepted %d later %d; xtcp: %d %d %d",
+	       n[0], n[1], n[2], x[0], x[1], x[2]);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(n[i], x[i]) TH_LOG("value %d", i);
+	/* The client is established (its SYN-ACK passed), the server not. */
+	EXPECT_EQ(1, n[0]);
+	EXPECT_EQ(0, n[1]);
+	EXPECT_EQ(1, n[2]);
+}
+
+/* Every segment passes, whole (two instructions, so its length shows). */
+static struct sock_filter pass_all[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+	BPF_STMT(BPF_RET | BPF_A, 0),
+};
+
+enum { I_LEN, I_LOCKED, I_BYTES, I_DETACH, N_INH };
+
+/* What an accepted socket takes from a listener with pass_all attached
+ * and SO_LOCK_FILTER set: out[I_LEN] its filter's length (SO_GET_FILTER
+ * with no room: the instructions), out[I_LOCKED] SO_LOCK_FILTER,
+ * out[I_BYTES] what a read gets of 100 bytes sent, out[I_DETACH] the
+ * errno of SO_DETACH_FILTER on it (0 if it succeeded).
+ */
+static int inherit_obs(int family, int out[N_INH])
+{
+	struct sockaddr_in sin;
+	socklen_t len = 0, vlen = sizeof(int);
+	char buf[100] = { 0 };
+	int l, c, a, one = 1;
+
+	l = listener(family, &sin);
+	if (l < 0 || attach(l, pass_all, ARRAY_SIZE(pass_all)) ||
+	    setsockopt(l, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one)))
+		return -1;
+	c = socket(family, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1;
+	a = accept(l, NULL, NULL);
+	close(l);
+	if (a < 0 || getsockopt(a, SOL_SOCKET, SO_GET_FILTER, NULL, &len) ||
+	    getsockopt(a, SOL_SOCKET, SO_LOCK_FILTER, &out[I_LOCKED], &vlen) ||
+	    send(c, buf, sizeof(buf), 0) != sizeof(buf))
+		return -1;
+	out[I_LEN] = len;
+	out[I_BYTES] = ready(a, POLLIN, 5000) ?
+		(int)recv(a, buf, sizeof(buf), MSG_DONTWAIT) : -1;
+	out[I_DETACH] = detach(a) ? errno : 0;
+	close(a);
+	close(c);
+	return 0;
+}
+
+/* An accepted socket shares its listener's filter, locked as the
+ * listener's was (sk_clone_lock() copies the pointer and the flags).
+ */
+TEST(accepted_socket_inherits_filter_as_native)
+{
+	int n[N_INH], x[N_INH], i;
+
+	ASSERT_EQ(0, inherit_obs(AF_INET, n));
+	ASSERT_EQ(0, inherit_obs(AF_XTCP, x));
+	TH_LOG("native: len %d locked %d bytes %d detach %d; xtcp: %d %d %d %d",
+	       n[0], n[1], n[2], n[3], x[0], x[1], x[2], x[3]);
+	for (i = 0; i < N_INH; i++)
+		EXPECT_EQ(n[i], x[i]) TH_LOG("value %d", i);
+	EXPECT_EQ(2, n[I_LEN]);
+	EXPECT_EQ(1, n[I_LOCKED]);
+	EXPECT_EQ(100, n[I_BYTES]);
+	EXPECT_EQ(EPERM, n[I_DETACH]);
+}
+
+TEST_HARNESS_MAIN
