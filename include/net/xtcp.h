@@ -1057,6 +1057,7 @@ int xtcp_port_inuse(struct net *net);
 /* protocol.c: the IPPROTO_TCP input hook */
 int xtcp_protocol_init(void);
 void xtcp_protocol_exit(void);
+bool xtcp_sk_filter(struct sock *sk, struct sk_buff *skb);
 
 /* input.c */
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);

@@ -619,18 +619,16 @@ drop:
 	return err;
 }
 
-/* The full socket for a completed handshake, established, not yet in
- * the tables.  @port is the listener's, with a reference the child takes
- * over on success.  BHs off, @listener not locked: softirq for a SYN
- * queue entry's ACK or a cookie's (xtcp_listen_rcv()).
- */
 /* The listener's socket filter (SO_ATTACH_FILTER, SO_ATTACH_BPF), shared
  * with the child as sk_clone_lock() shares it: a reference, and the
  * filter's size charged to the child's option memory within
  * net.core.optmem_max (sk_filter_charge(), which is not exported: the
  * same steps).  __sk_destruct() gives both back.  Return: false when the
- * child cannot take it (optmem_max lowered since the listener's attach);
- * Linux makes no child then, and neither does the caller.
+ * child cannot take it: optmem_max lowered since the listener's attach,
+ * or the filter being replaced on the listener right now (its last
+ * reference gone); Linux makes no child then, and neither does the
+ * caller (which, unlike Linux, drops the SYN queue entry too: see
+ * xtcp_req_rcv()).
  */
 static bool xtcp_child_filter(struct sock *sk, const struct sock *listener)
 {
@@ -649,13 +647,19 @@ static bool xtcp_child_filter(struct sock *sk, const struct sock *listener)
 		     refcount_inc_not_zero(&fp->refcnt);
 		if (ok) {
 			atomic_add(size, &sk->sk_omem_alloc);
-			rcu_assign_pointer(sk->sk_filter, fp);
+			/* Nobody sees the child yet. */
+			RCU_INIT_POINTER(sk->sk_filter, fp);
 		}
 	}
 	rcu_read_unlock();
 	return ok;
 }
 
+/* The full socket for a completed handshake, established, not yet in
+ * the tables.  @port is the listener's, with a reference the child takes
+ * over on success.  BHs off, @listener not locked: softirq for a SYN
+ * queue entry's ACK or a cookie's (xtcp_listen_rcv()).
+ */
 static struct sock *xtcp_create_child(struct sock *listener,
 				      struct xtcp_request *req,
 				      struct sk_buff *skb,
@@ -1007,6 +1011,11 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 
 	child = xtcp_create_child(listener, req, skb, port);
 	if (!child) {
+		/* tcp_v4_syn_recv_sock()'s exit: tcp_listendrop().  Linux
+		 * keeps the entry (acked) for the peer's next ACK; this one
+		 * is unlinked already, so that ACK finds no one.
+		 */
+		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
 		xtcp_port_put(port);
 		xtcp_ehash_remove(&req->hn);
 		xtcp_req_put(req);
@@ -1455,15 +1464,18 @@ void xtcp_tw_rcv(struct xtcp_tw *tw, struct sk_buff *skb)
 						tw->hn.lport, inet_iif(skb));
 		rcu_read_unlock();
 		if (listener) {
-			/* To the listener as any SYN for it, without its
-			 * lock (tcp_v4_rcv()'s TCP_TW_SYN goes to the
-			 * listener's branch); one closing meanwhile drops it.
+			/* To the listener as any SYN for it, through its
+			 * filter, without its lock (tcp_v4_rcv()'s TCP_TW_SYN
+			 * goes to the listener's branch); one closing
+			 * meanwhile drops it.
 			 */
 			xtcp_tw_kill(tw);
-			if (READ_ONCE(listener->sk_state) == TCP_LISTEN)
-				xtcp_listen_rcv(listener, skb);
-			else
+			if (READ_ONCE(listener->sk_state) != TCP_LISTEN)
 				kfree_skb(skb);
+			else if (xtcp_sk_filter(listener, skb))
+				kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_FILTER);
+			else
+				xtcp_listen_rcv(listener, skb);
 			sock_put(listener);
 			return;
 		}

@@ -73,32 +73,56 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 		cb->in_data_segs = cb->in_segs;
 }
 
-/* The socket's filter (SO_ATTACH_FILTER, SO_ATTACH_BPF) and the security
- * module's sock_rcv_skb hook, as tcp_filter() in tcp_v4_rcv(): run on the
- * listener for its own segments and for a SYN queue entry's, on the
- * socket for an established one, never for TIME_WAIT.  A filter may trim
- * the segment, never below its TCP header (so @skb's data may have
- * moved: the caller reloads its header pointer).  Return: true if the
- * segment is to be dropped, counted in the socket's sk_drops as Linux's
- * discard_and_relse does.
+/**
+ * xtcp_sk_filter() - run the socket's filter on a segment for it
+ * @sk:  the socket the segment is for: the listener for its own segments
+ *       and for its SYN queue entries' (and a SYN that TIME_WAIT passes
+ *       on), the socket itself when established
+ * @skb: the segment, skb->data at its TCP header, its control block
+ *       filled (xtcp_fill_cb())
+ *
+ * The program of SO_ATTACH_FILTER or SO_ATTACH_BPF and the security
+ * module's sock_rcv_skb hook, through sk_filter_trim_cap(), as
+ * tcp_filter() in tcp_v4_rcv().  (SELinux and Smack, and cgroup ingress
+ * programs, look at AF_INET and AF_INET6 sockets only: for AF_XTCP they
+ * pass everything.)  A filter may trim the segment, never below its TCP
+ * header; the control block is then filled again for the shorter
+ * segment.  Linux runs it after the checksum only for a SYN queue entry's
+ * segment; xtcp has verified every segment's by then, so a corrupt one a
+ * filter would reject counts as a checksum error here, a socket drop
+ * there.
+ *
+ * Context: softirq, @sk referenced, not locked.
+ * Return: true if the segment is to be dropped (reason
+ * SKB_DROP_REASON_SOCKET_FILTER): counted in @sk's sk_drops (SO_MEMINFO),
+ * as tcp_v4_rcv()'s discard_and_relse, in no MIB counter.
  */
-static bool xtcp_filter(struct sock *sk, struct xtcp_hnode *hn,
-			struct sk_buff *skb)
+bool xtcp_sk_filter(struct sock *sk, struct sk_buff *skb)
 {
-	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	unsigned int len = skb->len;
 
-	if (!sk) {
-		if (hn->kind == XTCP_HK_SOCK)
-			sk = xtcp_hn_sk(hn);
-		else if (hn->kind == XTCP_HK_REQ)
-			sk = container_of(hn, struct xtcp_request, hn)->listener;
-		else
-			return false;
+	if (sk_filter_trim_cap(sk, skb, ((struct tcphdr *)skb->data)->doff * 4)) {
+		sk_drops_add(sk, skb);
+		return true;
 	}
-	if (!sk_filter_trim_cap(sk, skb, th->doff * 4))
-		return false;
-	sk_drops_add(sk, skb);
-	return true;
+	if (skb->len != len)
+		xtcp_fill_cb(skb, (const struct tcphdr *)skb->data);
+	return false;
+}
+
+/* The socket whose filter sees a segment found as @sk (a listener) or
+ * @hn: none for TIME_WAIT (its SYNs for a listener are filtered there,
+ * xtcp_tw_rcv()).
+ */
+static struct sock *xtcp_filter_sk(struct sock *sk, struct xtcp_hnode *hn)
+{
+	if (sk)
+		return sk;
+	if (hn->kind == XTCP_HK_SOCK)
+		return xtcp_hn_sk(hn);
+	if (hn->kind == XTCP_HK_REQ)
+		return container_of(hn, struct xtcp_request, hn)->listener;
+	return NULL;
 }
 
 /* Queue @skb on the backlog of @sk, whose owner holds it, appending it to
@@ -194,11 +218,12 @@ static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 
 static int xtcp_v4_rcv(struct sk_buff *skb)
 {
+	enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
 	struct net *net = dev_net(skb->dev);
+	struct sock *sk = NULL, *fsk;
 	const struct tcphdr *th;
 	const struct iphdr *iph;
 	struct xtcp_hnode *hn;
-	struct sock *sk = NULL;
 	int dif = inet_iif(skb);
 
 	/* What readers freed for this CPU (skb_defer.c), as Linux's
@@ -235,15 +260,20 @@ static int xtcp_v4_rcv(struct sk_buff *skb)
 	if (skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo) ||
 	    skb_checksum_complete(skb)) {
 		xtcp_mib_csum_error(net);
+		reason = SKB_DROP_REASON_TCP_CSUM;
 		goto drop;
 	}
-	if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb))
+	if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb)) {
+		reason = SKB_DROP_REASON_XFRM_POLICY;
 		goto drop;
+	}
 	nf_reset_ct(skb);
-	if (xtcp_filter(sk, hn, skb))
-		goto drop;
-	th = (const struct tcphdr *)skb->data;
 	xtcp_fill_cb(skb, th);
+	fsk = xtcp_filter_sk(sk, hn);
+	if (fsk && xtcp_sk_filter(fsk, skb)) {
+		reason = SKB_DROP_REASON_SOCKET_FILTER;
+		goto drop;
+	}
 
 	if (sk) {
 		/* A listener's segments are processed now, without its lock
@@ -275,7 +305,7 @@ drop:
 		xtcp_hn_put(hn);
 	if (sk)
 		sock_put(sk);
-	kfree_skb(skb);
+	kfree_skb_reason(skb, reason);
 	return 0;
 native:
 	return xtcp_native->handler(skb);
