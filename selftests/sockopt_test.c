@@ -8,6 +8,10 @@
  * SO_KEEPALIVE as well), and the behaviour behind them (keepalive's is
  * keepalive.sh's):
  *
+ * - What an accepted socket takes from its listener: the TCP options
+ *   and SO_KEEPALIVE, and the socket-level SO_RCVTIMEO, SO_SNDTIMEO,
+ *   SO_MAX_PACING_RATE, SO_BUSY_POLL, SO_RXQ_OVFL, SO_SELECT_ERR_QUEUE,
+ *   SO_WIFI_STATUS and SO_NOFCS (sk_clone_lock() copies them).
  * - TCP_SYNCNT: a connect() whose SYNs a listener with a full accept
  *   queue drops gives up with ETIMEDOUT after 1 + 2 s with TCP_SYNCNT 1
  *   (the protocol's clock: each family's time is compared with native's
@@ -357,6 +361,86 @@ TEST(accepted_socket_inherits_as_native)
 	for (i = 0; i < ARRAY_SIZE(inherited); i++)
 		EXPECT_EQ(inherited[i].val, x[i]) TH_LOG("option %d",
 							 inherited[i].opt);
+}
+
+/* Socket-level settings an accepted socket takes from its listener
+ * (sk_clone_lock() copies the whole struct sock): set on the listener,
+ * read on the child.  SO_ZEROCOPY is left out: the core refuses it to
+ * any family but INET, INET6 and RDS.
+ */
+static const struct opt_val sol_inherited[] = {
+	{ SOL_SOCKET, SO_MAX_PACING_RATE, 1250000 },
+	{ SOL_SOCKET, SO_BUSY_POLL, 50 },
+	{ SOL_SOCKET, SO_RXQ_OVFL, 1 },
+	{ SOL_SOCKET, SO_SELECT_ERR_QUEUE, 1 },
+	{ SOL_SOCKET, SO_WIFI_STATUS, 1 },
+	{ SOL_SOCKET, SO_NOFCS, 1 },
+};
+
+#define N_SOL (ARRAY_SIZE(sol_inherited) + 4)
+
+/* What an accepted socket of @family reads for sol_inherited[] (-errno
+ * where setting it on the listener failed, else the child's value), then
+ * SO_RCVTIMEO's and SO_SNDTIMEO's seconds and microseconds.
+ */
+static int sol_child_values(int family, int out[N_SOL])
+{
+	struct timeval rcv = { 3, 250000 }, snd = { 7, 500000 }, tv;
+	socklen_t tlen = sizeof(tv);
+	int l, c, a, err[ARRAY_SIZE(sol_inherited)];
+	struct sockaddr_in sin;
+	unsigned int i, n = 0;
+
+	l = listener(family, &sin, 1);
+	if (l < 0 ||
+	    setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof(rcv)) ||
+	    setsockopt(l, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd)))
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(sol_inherited); i++)
+		err[i] = setsockopt(l, sol_inherited[i].level,
+				    sol_inherited[i].opt,
+				    &sol_inherited[i].val, sizeof(int)) ?
+			 -errno : 0;
+	a = connect_accept(family, l, &sin, &c);
+	if (a < 0)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(sol_inherited); i++)
+		out[n++] = err[i] ? err[i] :
+			   get_int(a, sol_inherited[i].level,
+				   sol_inherited[i].opt);
+	if (getsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, &tlen))
+		return -1;
+	out[n++] = tv.tv_sec;
+	out[n++] = tv.tv_usec;
+	tlen = sizeof(tv);
+	if (getsockopt(a, SOL_SOCKET, SO_SNDTIMEO, &tv, &tlen))
+		return -1;
+	out[n++] = tv.tv_sec;
+	out[n++] = tv.tv_usec;
+	close(a);
+	close(c);
+	close(l);
+	return 0;
+}
+
+TEST(accepted_socket_inherits_socket_level_as_native)
+{
+	int n[N_SOL], x[N_SOL];
+	unsigned int i;
+
+	ASSERT_EQ(0, sol_child_values(AF_INET, n));
+	ASSERT_EQ(0, sol_child_values(AF_XTCP, x));
+	for (i = 0; i < N_SOL; i++) {
+		TH_LOG("value %u: native %d xtcp %d", i, n[i], x[i]);
+		EXPECT_EQ(n[i], x[i]);
+	}
+	/* Sanity: native's child took them. */
+	for (i = 0; i < ARRAY_SIZE(sol_inherited); i++)
+		EXPECT_EQ(sol_inherited[i].val, n[i]);
+	/* 3.25 s, in whole jiffies (3.252 s at HZ 250). */
+	EXPECT_EQ(3, n[ARRAY_SIZE(sol_inherited)]);
+	EXPECT_LE(250000, n[ARRAY_SIZE(sol_inherited) + 1]);
+	EXPECT_GT(260000, n[ARRAY_SIZE(sol_inherited) + 1]);
 }
 
 TEST(so_keepalive_round_trip_as_native)

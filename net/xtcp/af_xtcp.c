@@ -916,10 +916,30 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		if (sock_flag(parent, SOCK_LOCALROUTE))
 			sock_set_flag(sk, SOCK_LOCALROUTE);
 		/* SO_LOCK_FILTER; the filter itself is the caller's to
-		 * share (xtcp_create_child()).
+		 * share (xtcp_create_child()).  SO_RXQ_OVFL,
+		 * SO_SELECT_ERR_QUEUE, SO_WIFI_STATUS, SO_NOFCS likewise.
 		 */
 		if (sock_flag(parent, SOCK_FILTER_LOCKED))
 			sock_set_flag(sk, SOCK_FILTER_LOCKED);
+		if (sock_flag(parent, SOCK_RXQ_OVFL))
+			sock_set_flag(sk, SOCK_RXQ_OVFL);
+		if (sock_flag(parent, SOCK_SELECT_ERR_QUEUE))
+			sock_set_flag(sk, SOCK_SELECT_ERR_QUEUE);
+		if (sock_flag(parent, SOCK_WIFI_STATUS))
+			sock_set_flag(sk, SOCK_WIFI_STATUS);
+		if (sock_flag(parent, SOCK_NOFCS))
+			sock_set_flag(sk, SOCK_NOFCS);
+		/* SO_RCVTIMEO, SO_SNDTIMEO, SO_MAX_PACING_RATE (with the
+		 * pacing rate it capped), SO_BUSY_POLL: fields that
+		 * sk_clone_lock()'s copy of the struct brings along.
+		 */
+		sk->sk_rcvtimeo = READ_ONCE(parent->sk_rcvtimeo);
+		sk->sk_sndtimeo = READ_ONCE(parent->sk_sndtimeo);
+		sk->sk_max_pacing_rate = READ_ONCE(parent->sk_max_pacing_rate);
+		sk->sk_pacing_rate = READ_ONCE(parent->sk_pacing_rate);
+#ifdef CONFIG_NET_RX_BUSY_POLL
+		sk->sk_ll_usec = READ_ONCE(parent->sk_ll_usec);
+#endif
 		/* SO_KEEPALIVE and TCP_KEEP* (sk_clone_lock() copies them). */
 		if (sock_flag(parent, SOCK_KEEPOPEN))
 			sock_set_flag(sk, SOCK_KEEPOPEN);
