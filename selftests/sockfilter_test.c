@@ -442,7 +442,8 @@ static int trim_obs(int family, int out[3])
 }
 
 /* What a filter trims is lost to the receiver only until the sender
- * sends it again: the stream stays whole, as native's.
+ * sends it again: the stream stays whole, as native's (a cut segment
+ * with a FIN would end the stream at the cut, in both; none here).
  */
 TEST(trimming_filter_keeps_stream_as_native)
 {

@@ -10,8 +10,10 @@
  *
  * - What an accepted socket takes from its listener: the TCP options
  *   and SO_KEEPALIVE, and the socket-level SO_RCVTIMEO, SO_SNDTIMEO,
- *   SO_MAX_PACING_RATE, SO_BUSY_POLL, SO_RXQ_OVFL, SO_SELECT_ERR_QUEUE,
- *   SO_WIFI_STATUS and SO_NOFCS (sk_clone_lock() copies them).
+ *   SO_MAX_PACING_RATE, SO_BUSY_POLL, SO_PREFER_BUSY_POLL,
+ *   SO_TXREHASH, SO_RXQ_OVFL, SO_SELECT_ERR_QUEUE,
+ *   SO_WIFI_STATUS, SO_NOFCS, SO_BROADCAST and SO_RCVMARK
+ *   (sk_clone_lock() copies them), but not SO_PRIORITY (it zeroes it).
  * - TCP_SYNCNT: a connect() whose SYNs a listener with a full accept
  *   queue drops gives up with ETIMEDOUT after 1 + 2 s with TCP_SYNCNT 1
  *   (the protocol's clock: each family's time is compared with native's
@@ -366,7 +368,8 @@ TEST(accepted_socket_inherits_as_native)
 /* Socket-level settings an accepted socket takes from its listener
  * (sk_clone_lock() copies the whole struct sock): set on the listener,
  * read on the child.  SO_ZEROCOPY is left out: the core refuses it to
- * any family but INET, INET6 and RDS.
+ * any family but INET, INET6 and RDS; so is SO_BUSY_POLL_BUDGET, which
+ * 6.1 sets but cannot read back (ENOPROTOOPT).
  */
 static const struct opt_val sol_inherited[] = {
 	{ SOL_SOCKET, SO_MAX_PACING_RATE, 1250000 },
@@ -375,26 +378,33 @@ static const struct opt_val sol_inherited[] = {
 	{ SOL_SOCKET, SO_SELECT_ERR_QUEUE, 1 },
 	{ SOL_SOCKET, SO_WIFI_STATUS, 1 },
 	{ SOL_SOCKET, SO_NOFCS, 1 },
+	{ SOL_SOCKET, SO_BROADCAST, 1 },
+	{ SOL_SOCKET, SO_RCVMARK, 1 },
+	{ SOL_SOCKET, SO_TXREHASH, 1 },
+	{ SOL_SOCKET, SO_PREFER_BUSY_POLL, 1 },
 };
 
-#define N_SOL (ARRAY_SIZE(sol_inherited) + 4)
+#define N_SOL (ARRAY_SIZE(sol_inherited) + 5)
 
 /* What an accepted socket of @family reads for sol_inherited[] (-errno
  * where setting it on the listener failed, else the child's value), then
- * SO_RCVTIMEO's and SO_SNDTIMEO's seconds and microseconds.
+ * SO_RCVTIMEO's and SO_SNDTIMEO's seconds and microseconds, then
+ * SO_PRIORITY 5 on the listener as the child reads it (sk_clone_lock()
+ * zeroes it).
  */
 static int sol_child_values(int family, int out[N_SOL])
 {
 	struct timeval rcv = { 3, 250000 }, snd = { 7, 500000 }, tv;
 	socklen_t tlen = sizeof(tv);
-	int l, c, a, err[ARRAY_SIZE(sol_inherited)];
+	int l, c, a, err[ARRAY_SIZE(sol_inherited)], prio = 5;
 	struct sockaddr_in sin;
 	unsigned int i, n = 0;
 
 	l = listener(family, &sin, 1);
 	if (l < 0 ||
 	    setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof(rcv)) ||
-	    setsockopt(l, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd)))
+	    setsockopt(l, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd)) ||
+	    setsockopt(l, SOL_SOCKET, SO_PRIORITY, &prio, sizeof(prio)))
 		return -1;
 	for (i = 0; i < ARRAY_SIZE(sol_inherited); i++)
 		err[i] = setsockopt(l, sol_inherited[i].level,
@@ -417,6 +427,7 @@ static int sol_child_values(int family, int out[N_SOL])
 		return -1;
 	out[n++] = tv.tv_sec;
 	out[n++] = tv.tv_usec;
+	out[n++] = get_int(a, SOL_SOCKET, SO_PRIORITY);
 	close(a);
 	close(c);
 	close(l);
@@ -441,6 +452,7 @@ TEST(accepted_socket_inherits_socket_level_as_native)
 	EXPECT_EQ(3, n[ARRAY_SIZE(sol_inherited)]);
 	EXPECT_LE(250000, n[ARRAY_SIZE(sol_inherited) + 1]);
 	EXPECT_GT(260000, n[ARRAY_SIZE(sol_inherited) + 1]);
+	EXPECT_EQ(0, n[ARRAY_SIZE(sol_inherited) + 4]);
 }
 
 TEST(so_keepalive_round_trip_as_native)

@@ -900,7 +900,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		sk->sk_reuseport = parent->sk_reuseport;
 		sk->sk_bound_dev_if = parent->sk_bound_dev_if;
 		sk->sk_mark = parent->sk_mark;
-		sk->sk_priority = parent->sk_priority;
+		/* Not SO_PRIORITY: sk_clone_lock() zeroes sk_priority. */
 		sk->sk_uid = parent->sk_uid;
 		sk->sk_lingertime = parent->sk_lingertime;
 		if (sock_flag(parent, SOCK_LINGER))
@@ -917,7 +917,8 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 			sock_set_flag(sk, SOCK_LOCALROUTE);
 		/* SO_LOCK_FILTER; the filter itself is the caller's to
 		 * share (xtcp_create_child()).  SO_RXQ_OVFL,
-		 * SO_SELECT_ERR_QUEUE, SO_WIFI_STATUS, SO_NOFCS likewise.
+		 * SO_SELECT_ERR_QUEUE, SO_WIFI_STATUS, SO_NOFCS,
+		 * SO_BROADCAST, SO_RCVMARK and SO_TXTIME likewise.
 		 */
 		if (sock_flag(parent, SOCK_FILTER_LOCKED))
 			sock_set_flag(sk, SOCK_FILTER_LOCKED);
@@ -929,16 +930,31 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 			sock_set_flag(sk, SOCK_WIFI_STATUS);
 		if (sock_flag(parent, SOCK_NOFCS))
 			sock_set_flag(sk, SOCK_NOFCS);
-		/* SO_RCVTIMEO, SO_SNDTIMEO, SO_MAX_PACING_RATE (with the
-		 * pacing rate it capped), SO_BUSY_POLL: fields that
-		 * sk_clone_lock()'s copy of the struct brings along.
+		if (sock_flag(parent, SOCK_BROADCAST))
+			sock_set_flag(sk, SOCK_BROADCAST);
+		if (sock_flag(parent, SOCK_RCVMARK))
+			sock_set_flag(sk, SOCK_RCVMARK);
+		if (sock_flag(parent, SOCK_TXTIME)) {
+			sock_set_flag(sk, SOCK_TXTIME);
+			sk->sk_clockid = parent->sk_clockid;
+			sk->sk_txtime_deadline_mode = parent->sk_txtime_deadline_mode;
+			sk->sk_txtime_report_errors = parent->sk_txtime_report_errors;
+		}
+		/* SO_RCVTIMEO, SO_SNDTIMEO, SO_MAX_PACING_RATE, SO_TXREHASH,
+		 * SO_BUSY_POLL, SO_PREFER_BUSY_POLL, SO_BUSY_POLL_BUDGET:
+		 * fields that sk_clone_lock()'s copy of the struct brings
+		 * along.  The pacing rate starts at the cap (Linux's child
+		 * recomputes its own; xtcp computes it when needed).
 		 */
 		sk->sk_rcvtimeo = READ_ONCE(parent->sk_rcvtimeo);
 		sk->sk_sndtimeo = READ_ONCE(parent->sk_sndtimeo);
 		sk->sk_max_pacing_rate = READ_ONCE(parent->sk_max_pacing_rate);
-		sk->sk_pacing_rate = READ_ONCE(parent->sk_pacing_rate);
+		sk->sk_pacing_rate = sk->sk_max_pacing_rate;
+		sk->sk_txrehash = READ_ONCE(parent->sk_txrehash);
 #ifdef CONFIG_NET_RX_BUSY_POLL
 		sk->sk_ll_usec = READ_ONCE(parent->sk_ll_usec);
+		sk->sk_prefer_busy_poll = READ_ONCE(parent->sk_prefer_busy_poll);
+		sk->sk_busy_poll_budget = READ_ONCE(parent->sk_busy_poll_budget);
 #endif
 		/* SO_KEEPALIVE and TCP_KEEP* (sk_clone_lock() copies them). */
 		if (sock_flag(parent, SOCK_KEEPOPEN))

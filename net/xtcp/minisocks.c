@@ -451,6 +451,15 @@ static void xtcp_req_send_cookie(struct xtcp_request *req,
 	xtcp_req_put(req);
 }
 
+/* A segment for @listener dropped: counted in ListenDrops and in the
+ * listener's sk_drops, as tcp_listendrop().
+ */
+static void xtcp_listendrop(struct sock *listener)
+{
+	atomic_inc(&listener->sk_drops);
+	XTCP_SK_INC_STATS(listener, XTCP_MIB_LISTENDROPS);
+}
+
 /**
  * xtcp_req_create() - make a SYN queue entry for a SYN to a listener
  * @listener: the listening socket
@@ -615,7 +624,7 @@ int xtcp_req_create(struct sock *listener, struct sk_buff *skb)
 	xtcp_req_put(req);
 	return 0;
 drop:
-	XTCP_SK_INC_STATS(listener, XTCP_MIB_LISTENDROPS);
+	xtcp_listendrop(listener);
 	return err;
 }
 
@@ -999,7 +1008,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 	 */
 	if (sk_acceptq_is_full(listener)) {
 		XTCP_INC_STATS(net, XTCP_MIB_LISTENOVERFLOWS);
-		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+		xtcp_listendrop(listener);
 		if (READ_ONCE(xtcp_pernet(net)->abort_on_overflow))
 			goto embryonic_reset;
 		WRITE_ONCE(req->acked, 1);
@@ -1015,7 +1024,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		 * keeps the entry (acked) for the peer's next ACK; this one
 		 * is unlinked already, so that ACK finds no one.
 		 */
-		XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+		xtcp_listendrop(listener);
 		xtcp_port_put(port);
 		xtcp_ehash_remove(&req->hn);
 		xtcp_req_put(req);
@@ -1183,7 +1192,7 @@ bool xtcp_cookie_rcv(struct sock *listener, struct sk_buff *skb)
 	local_bh_enable();
 	return true;
 drop:
-	XTCP_INC_STATS(net, XTCP_MIB_LISTENDROPS);
+	xtcp_listendrop(listener);
 	kfree_skb(skb);
 	return true;
 }

@@ -83,14 +83,14 @@ static void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
  *
  * The program of SO_ATTACH_FILTER or SO_ATTACH_BPF and the security
  * module's sock_rcv_skb hook, through sk_filter_trim_cap(), as
- * tcp_filter() in tcp_v4_rcv().  (SELinux and Smack, and cgroup ingress
- * programs, look at AF_INET and AF_INET6 sockets only: for AF_XTCP they
- * pass everything.)  A filter may trim the segment, never below its TCP
- * header; the control block is then filled again for the shorter
- * segment.  Linux runs it after the checksum only for a SYN queue entry's
- * segment; xtcp has verified every segment's by then, so a corrupt one a
- * filter would reject counts as a checksum error here, a socket drop
- * there.
+ * tcp_filter() in tcp_v4_rcv().  (SELinux, Smack and cgroup ingress
+ * programs look at AF_INET and AF_INET6 sockets only and pass AF_XTCP's
+ * segments; AppArmor and BPF LSM programs see them.)  A filter may trim
+ * the segment, never below its TCP header; the control block is then
+ * filled again for the shorter segment.  Linux runs it after the
+ * checksum only for a SYN queue entry's segment; xtcp has verified every
+ * segment's by then, so a corrupt one a filter would reject counts as a
+ * checksum error here, a socket drop there.
  *
  * Context: softirq, @sk referenced, not locked.
  * Return: true if the segment is to be dropped (reason
@@ -101,7 +101,8 @@ bool xtcp_sk_filter(struct sock *sk, struct sk_buff *skb)
 {
 	unsigned int len = skb->len;
 
-	if (sk_filter_trim_cap(sk, skb, ((struct tcphdr *)skb->data)->doff * 4)) {
+	if (sk_filter_trim_cap(sk, skb,
+			       ((const struct tcphdr *)skb->data)->doff * 4)) {
 		sk_drops_add(sk, skb);
 		return true;
 	}
