@@ -134,7 +134,8 @@ static int connected_pair(struct listener *self, int *cfd, int *afd)
 	*cfd = tcp_socket(self);
 	if (*cfd < 0)
 		return errno;
-	if (set_timeouts(*cfd, 10) || set_timeouts(self->lfd, 10))
+	if (set_timeouts(*cfd, 10 * (int)xtcp_slow()) ||
+	    set_timeouts(self->lfd, 10 * (int)xtcp_slow()))
 		return errno;
 	err = connect_errno(*cfd, &self->laddr);
 	if (err)
@@ -165,7 +166,7 @@ TEST_F(conn, refused_by_closed_port)
 	sin = addr4("127.0.0.1", port);
 	fd = tcp_socket(&self->l);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, set_timeouts(fd, 10));
+	ASSERT_EQ(0, set_timeouts(fd, 10 * (int)xtcp_slow()));
 	EXPECT_EQ(ECONNREFUSED, connect_errno(fd, &sin));
 	close(fd);
 	close(holder);
@@ -212,7 +213,7 @@ TEST_F(conn, nonblocking_connect_completes)
 	ASSERT_EQ(0, getpeername(fd, (struct sockaddr *)&peer, &len));
 	EXPECT_EQ(self->l.laddr.sin_port, peer.sin_port);
 	/* The connection the client saw complete is there to accept. */
-	ASSERT_EQ(0, set_timeouts(self->l.lfd, 10));
+	ASSERT_EQ(0, set_timeouts(self->l.lfd, 10 * (int)xtcp_slow()));
 	afd = accept(self->l.lfd, NULL, NULL);
 	EXPECT_LE(0, afd);
 	close(afd);
@@ -244,7 +245,7 @@ TEST_F(conn, connect_bad_address)
 	int fd = tcp_socket(&self->l);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, set_timeouts(fd, 10));
+	ASSERT_EQ(0, set_timeouts(fd, 10 * (int)xtcp_slow()));
 	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&sin, sizeof(sin) - 1));
 	EXPECT_EQ(EINVAL, errno);
 	sin.sin_family = AF_INET6;
@@ -338,7 +339,7 @@ TEST_F_TIMEOUT(conn, blackhole_syn_retries_etimedout, 60)
 	fd = tcp_socket(&self->l);
 	ASSERT_LE(0, fd);
 	/* A bound on connect() so a missing timeout fails, not hangs. */
-	ASSERT_EQ(0, set_timeouts(fd, 25));
+	ASSERT_EQ(0, set_timeouts(fd, 25 * (int)xtcp_slow()));
 	t0 = now();
 	err = connect_errno(fd, &sin);
 	t = now() - t0;
@@ -514,12 +515,12 @@ TEST_F(conn, listen_unbound_autobinds)
 	sin.sin_port = htons(port);
 	cfd = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, cfd);
-	ASSERT_EQ(0, set_timeouts(cfd, 10));
-	ASSERT_EQ(0, set_timeouts(fd, 10));
+	ASSERT_EQ(0, set_timeouts(cfd, 10 * (int)xtcp_slow()));
+	ASSERT_EQ(0, set_timeouts(fd, 10 * (int)xtcp_slow()));
 	ASSERT_EQ(0, connect_errno(cfd, &sin));
 	afd = accept(fd, NULL, NULL);
 	ASSERT_LE(0, afd);
-	ASSERT_EQ(0, set_timeouts(afd, 10));
+	ASSERT_EQ(0, set_timeouts(afd, 10 * (int)xtcp_slow()));
 	EXPECT_EQ(4, send(cfd, "ping", 4, MSG_NOSIGNAL));
 	EXPECT_EQ(4, recv(afd, buf, 4, MSG_WAITALL));
 	EXPECT_EQ(0, memcmp(buf, "ping", 4));
@@ -551,8 +552,8 @@ TEST_F(conn, reconnect_after_disconnect_with_data_in_flight)
 	ASSERT_LE(0, cfd);
 	ASSERT_EQ(0, setsockopt(cfd, IPPROTO_TCP, TCP_MAXSEG, &(int){ 536 },
 				sizeof(int)));
-	ASSERT_EQ(0, set_timeouts(cfd, 10));
-	ASSERT_EQ(0, set_timeouts(self->l.lfd, 10));
+	ASSERT_EQ(0, set_timeouts(cfd, 10 * (int)xtcp_slow()));
+	ASSERT_EQ(0, set_timeouts(self->l.lfd, 10 * (int)xtcp_slow()));
 	ASSERT_EQ(0, connect_errno(cfd, &self->l.laddr));
 	afd = accept(self->l.lfd, NULL, NULL);
 	ASSERT_LE(0, afd);
@@ -567,7 +568,7 @@ TEST_F(conn, reconnect_after_disconnect_with_data_in_flight)
 	ASSERT_EQ(0, connect_errno(cfd, &self->l.laddr));
 	afd2 = accept(self->l.lfd, NULL, NULL);
 	ASSERT_LE(0, afd2);
-	ASSERT_EQ(0, set_timeouts(afd2, 10));
+	ASSERT_EQ(0, set_timeouts(afd2, 10 * (int)xtcp_slow()));
 	ASSERT_EQ((ssize_t)sizeof(out), send(cfd, out, sizeof(out), MSG_NOSIGNAL));
 	EXPECT_EQ((ssize_t)sizeof(in), recv(afd2, in, sizeof(in), MSG_WAITALL));
 	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));

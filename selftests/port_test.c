@@ -105,7 +105,7 @@ static int tcp_socket(int family)
 	int fd = socket(family, SOCK_STREAM, 0);
 
 	if (fd >= 0)
-		set_timeouts(fd, 10);
+		set_timeouts(fd, 10 * (int)xtcp_slow());
 	return fd;
 }
 
@@ -504,7 +504,7 @@ static void reconnect_clean(int family, struct obs *o)
 	int c = tcp_socket(family), hold, l;
 	double t;
 
-	set_timeouts(c, 30);
+	set_timeouts(c, 30 * (int)xtcp_slow());
 	rec(o, "syn_retries=1", write_file(knob, "1"));
 	rec(o, "connect times out", connect_to(c, BH_REMOTE, 7070));
 	rec(o, "syn_retries=2", write_file(knob, "2"));

@@ -538,7 +538,7 @@ static void tx_delay_obs(int family, bool on_listener, double out[3])
 		      setsockopt(l, SOL_TCP, TCP_TX_DELAY, &delay, sizeof(delay))))
 		goto out;
 	c = socket(family, SOCK_STREAM, 0);
-	if (c < 0 || set_timeouts(c, 10) ||
+	if (c < 0 || set_timeouts(c, 10 * (int)xtcp_slow()) ||
 	    setsockopt(c, SOL_TCP, TCP_NODELAY, &one, sizeof(one)) ||
 	    (!on_listener &&
 	     setsockopt(c, SOL_TCP, TCP_TX_DELAY, &delay, sizeof(delay))))
@@ -548,7 +548,7 @@ static void tx_delay_obs(int family, bool on_listener, double out[3])
 		goto out;
 	out[0] = now_s() - t;
 	a = accept(l, NULL, NULL);
-	if (a < 0 || set_timeouts(a, 10) ||
+	if (a < 0 || set_timeouts(a, 10 * (int)xtcp_slow()) ||
 	    setsockopt(a, SOL_TCP, TCP_NODELAY, &one, sizeof(one)))
 		goto out;
 	t = now_s();
