@@ -107,8 +107,13 @@ plots: module selftests
 	@mkdir -p $(BUILD)/plots
 	@scripts/vm-run -t 900 -o $(BUILD)/plots -- scripts/xtcp-plot vm $(BUILD)/plots
 
+# The TCG plugin that counts guest instructions (XTCP_BENCH_INSN).
+$(BUILD)/insn-plugin.so: scripts/insn-plugin.c
+	@mkdir -p $(BUILD)
+	@$(CC) -O2 -Wall -Werror -Wno-unused-parameter -shared -fPIC -fvisibility=hidden -o $@ $< -lpthread
+
 # xtcp against native TCP (throughput, connections/s) in one VM run.
-bench: module selftests
+bench: module selftests $(BUILD)/insn-plugin.so
 	@scripts/deps plots
 	@scripts/bench
 
