@@ -6,10 +6,13 @@
  * perf in the VM has no PMU under TCG, only cpu-clock samples, and the
  * emulator's speed per instruction moves from run to run (a copy's
  * speed follows its buffer's address), so a profile's time shares are
- * noisy.  The number of instructions a piece of work executes is not:
- * this plugin gives it, exactly, per kernel symbol once the report
- * (scripts/insn-report) maps the blocks' start addresses through the
- * guest's /proc/kallsyms.  An instruction with a repeat prefix counts
+ * noisy.  The number of instructions a piece of work executes much less
+ * so: this plugin counts them per translation block, which the report
+ * (scripts/insn-report) maps to kernel symbols through the guest's
+ * /proc/kallsyms.  A block is counted whole when it starts, so one cut
+ * short by a fault counts in full (and again when re-executed), and
+ * work that follows time rather than load (ticks, idle, spinning on a
+ * lock) varies with the emulator's speed.  An instruction with a repeat prefix counts
  * once per iteration (a "rep movsb" of 4096 bytes is 4096), which is
  * what TCG executes.
  *
@@ -84,6 +87,13 @@ struct block {
 #define NBLOCKS (1u << 20)
 static struct block *blocks;
 static unsigned int used;
+/* Where blocks go once the table is 7/8 full, by their length (a block
+ * holds at most 512 instructions): counted, not told apart; written as
+ * address ffffffffffffffff, which the report names.
+ */
+#define MAX_BLOCK 512
+static struct block overflow[MAX_BLOCK + 1];
+static int warned;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char out[4000] = "insn-plugin.out";
 static unsigned int dumps;
@@ -96,8 +106,14 @@ static struct block *block_get(uint64_t vaddr, uint64_t n)
 	for (;; h++) {
 		b = &blocks[h & (NBLOCKS - 1)];
 		if (!b->n_insns) {
-			if (used >= NBLOCKS - NBLOCKS / 8)
-				return NULL;
+			if (used >= NBLOCKS - NBLOCKS / 8) {
+				if (!warned++)
+					fprintf(stderr, "insn-plugin: table full, further blocks counted together\n");
+				b = &overflow[n < MAX_BLOCK ? n : MAX_BLOCK];
+				b->vaddr = ~0ull;
+				b->n_insns = n;
+				return b;
+			}
 			used++;
 			b->vaddr = vaddr;
 			b->n_insns = n;
@@ -128,6 +144,18 @@ static void dump(void)
 			e += __atomic_exchange_n(&b->executed[c], 0, __ATOMIC_RELAXED);
 		if (f && e)
 			fprintf(f, "%llx %llu %llu\n", (unsigned long long)b->vaddr,
+				(unsigned long long)b->n_insns,
+				(unsigned long long)e);
+	}
+	for (i = 0; i <= MAX_BLOCK; i++) {
+		struct block *b = &overflow[i];
+		uint64_t e = 0;
+		unsigned int c;
+
+		for (c = 0; c < NCPUS; c++)
+			e += __atomic_exchange_n(&b->executed[c], 0, __ATOMIC_RELAXED);
+		if (f && e)
+			fprintf(f, "%llx %llu %llu\n", (unsigned long long)~0ull,
 				(unsigned long long)b->n_insns,
 				(unsigned long long)e);
 	}
