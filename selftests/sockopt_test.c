@@ -218,35 +218,6 @@ TEST(short_getsockopt_as_native)
 	close(xt);
 }
 
-/* A listener on 127.0.0.1 (any port) with @backlog; its address in @sin. */
-static int listener(int family, struct sockaddr_in *sin, int backlog)
-{
-	socklen_t alen = sizeof(*sin);
-	int l;
-
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	l = socket(family, SOCK_STREAM, 0);
-	if (l < 0 || bind(l, (struct sockaddr *)sin, sizeof(*sin)) ||
-	    getsockname(l, (struct sockaddr *)sin, &alen) ||
-	    listen(l, backlog))
-		return -1;
-	return l;
-}
-
-/* A new @family client of listener @l (at @sin), connected: the
- * accepted end, -1 on a failure; the client in @c.
- */
-static int connect_accept(int family, int l, const struct sockaddr_in *sin,
-			  int *c)
-{
-	*c = socket(family, SOCK_STREAM, 0);
-	if (*c < 0 || connect(*c, (const struct sockaddr *)sin, sizeof(*sin)))
-		return -1;
-	return accept(l, NULL, NULL);
-}
-
 struct opt_val {
 	int level, opt, val;
 };
@@ -282,14 +253,14 @@ static int child_values(int family, int out[N_CHILD])
 	unsigned int i, n = 0;
 	int l, c, a;
 
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	if (l < 0)
 		return -1;
 	for (i = 0; i < ARRAY_SIZE(inherited); i++)
 		if (setsockopt(l, inherited[i].level, inherited[i].opt,
 			       &inherited[i].val, sizeof(int)))
 			return -1;
-	a = connect_accept(family, l, &sin, &c);
+	a = lo_connect_accept(family, l, &sin, &c);
 	if (a < 0)
 		return -1;
 	for (i = 0; i < ARRAY_SIZE(inherited); i++)
@@ -316,7 +287,7 @@ static void defer_child(int family, int out[2])
 
 	out[0] = -1;
 	out[1] = -1;
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	if (l < 0 ||
 	    setsockopt(l, SOL_TCP, TCP_DEFER_ACCEPT, &five, sizeof(five)))
 		goto out;
@@ -400,7 +371,7 @@ static int sol_child_values(int family, int out[N_SOL])
 	struct sockaddr_in sin;
 	unsigned int i, n = 0;
 
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	if (l < 0 ||
 	    setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof(rcv)) ||
 	    setsockopt(l, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd)) ||
@@ -411,7 +382,7 @@ static int sol_child_values(int family, int out[N_SOL])
 				    sol_inherited[i].opt,
 				    &sol_inherited[i].val, sizeof(int)) ?
 			 -errno : 0;
-	a = connect_accept(family, l, &sin, &c);
+	a = lo_connect_accept(family, l, &sin, &c);
 	if (a < 0)
 		return -1;
 	for (i = 0; i < ARRAY_SIZE(sol_inherited); i++)
@@ -533,7 +504,7 @@ static void tx_delay_obs(int family, bool on_listener, double out[3])
 	out[0] = -1;
 	out[1] = -1;
 	out[2] = -1;
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	if (l < 0 || (on_listener &&
 		      setsockopt(l, SOL_TCP, TCP_TX_DELAY, &delay, sizeof(delay))))
 		goto out;
@@ -624,7 +595,7 @@ static double syncnt_connect(int family, int *err)
 	int l, first, c, one = 1;
 	double t0, t;
 
-	l = listener(family, &sin, 0);
+	l = lo_listener(family, &sin, 0);
 	if (l < 0)
 		return -1;
 	first = socket(family, SOCK_STREAM, 0);
@@ -784,7 +755,7 @@ static double user_timeout_zero_window(int family, int *err)
 	socklen_t len = sizeof(*err);
 	double t0, probe = -1, t;
 
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	if (l < 0 ||
 	    setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)))
 		return -1;
@@ -878,10 +849,10 @@ static int linger2_close(int family, int linger2, long *aborts)
 	char b;
 	long before;
 
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	if (l < 0)
 		return -1000;
-	a = connect_accept(family, l, &sin, &c);
+	a = lo_connect_accept(family, l, &sin, &c);
 	if (a < 0)
 		return -1000;
 	if (linger2 != INT_MIN &&
@@ -958,7 +929,7 @@ static int window_clamp_obs(int family, int out[8], int *raised)
 
 	for (i = 0; i < 8; i++)
 		out[i] = -1;
-	l = listener(family, &sin, 2);
+	l = lo_listener(family, &sin, 2);
 	c = socket(family, SOCK_STREAM, 0);
 	v = 5000;
 	if (l < 0 || c < 0 ||
@@ -988,7 +959,7 @@ static int window_clamp_obs(int family, int out[8], int *raised)
 	close(a);
 	close(c);
 
-	a = connect_accept(family, l, &sin, &c);
+	a = lo_connect_accept(family, l, &sin, &c);
 	if (a < 0)
 		return -1;
 	for (i = 0; i < 100 * 1024; i += got) {
@@ -1109,7 +1080,7 @@ static int lowat_run(int family, bool sysctl, struct lowat_obs *o)
 	pid_t pid;
 
 	memset(o, 0xff, sizeof(*o));
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	if (l < 0 ||
 	    setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)))
 		return -1;
@@ -1331,7 +1302,7 @@ static int rcvlowat_conn_obs(int family, int out[11])
 
 	for (i = 0; i < 11; i++)
 		out[i] = -1;
-	l = listener(family, &sin, 2);
+	l = lo_listener(family, &sin, 2);
 	v = 100000;
 	if (l < 0 || setsockopt(l, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof(v)))
 		return -1;
@@ -1507,10 +1478,10 @@ static int rcvlowat_poll_obs(int family, int out[N_POLL])
 
 	for (i = 0; i < N_POLL; i++)
 		out[i] = -1;
-	l = listener(family, &sin, 2);
+	l = lo_listener(family, &sin, 2);
 	if (l < 0)
 		return -1;
-	a = connect_accept(family, l, &sin, &c);
+	a = lo_connect_accept(family, l, &sin, &c);
 	if (a < 0 || setsockopt(c, SOL_TCP, TCP_NODELAY, &one, sizeof(one)) ||
 	    set_lowat(a, 1000))
 		return -1;
@@ -1567,12 +1538,12 @@ static int rcvlowat_poll_obs(int family, int out[N_POLL])
 	close(c);
 	close(l);
 
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	v = 4096;
 	if (l < 0 || set_lowat(l, 100000) ||
 	    setsockopt(l, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)))
 		return -1;
-	a = connect_accept(family, l, &sin, &c);
+	a = lo_connect_accept(family, l, &sin, &c);
 	if (a < 0 || fcntl(c, F_SETFL, O_NONBLOCK))
 		return -1;
 	for (i = 0; i < 10; i++)
@@ -1645,7 +1616,7 @@ static int mss_pair(int family, int *c)
 	int l, a, m = 1448;
 
 	*c = -1;
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	if (l < 0 || setsockopt(l, SOL_TCP, TCP_MAXSEG, &m, sizeof(m))) {
 		if (l >= 0)
 			close(l);
@@ -1805,10 +1776,10 @@ static int inq_obs(int family, int out[N_INQ])
 
 	for (i = 0; i < N_INQ; i++)
 		out[i] = -2;
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	if (l < 0 || setsockopt(l, SOL_TCP, TCP_INQ, &one, sizeof(one)))
 		return -1;
-	a = connect_accept(family, l, &sin, &c);
+	a = lo_connect_accept(family, l, &sin, &c);
 	close(l);
 	if (a < 0 || write(c, buf, sizeof(buf)) != sizeof(buf) ||
 	    shutdown(c, SHUT_WR))
@@ -1937,7 +1908,7 @@ static int cc_obs(int family, int out[N_CC], char names[4][16])
 	close(fd);
 
 	/* On a live connection, both ways, data flowing after each. */
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	if (l < 0)
 		return -1;
 	c = socket(family, SOCK_STREAM, 0);
@@ -2055,11 +2026,11 @@ static int saved_syn_obs(int family, int mode, int out[N_SAVED])
 	int l, c, a, k = 0, r, mac;
 	socklen_t len;
 
-	l = listener(family, &sin, 1);
+	l = lo_listener(family, &sin, 1);
 	if (l < 0 ||
 	    setsockopt(l, SOL_TCP, TCP_SAVE_SYN, &mode, sizeof(mode)))
 		return -1;
-	a = connect_accept(family, l, &sin, &c);
+	a = lo_connect_accept(family, l, &sin, &c);
 	if (a < 0)
 		return -1;
 	out[k++] = get_int(a, SOL_TCP, TCP_SAVE_SYN);

@@ -821,6 +821,21 @@ static void xtcp_sock_destruct(struct sock *sk)
 	kfree(xtcp_sk(sk)->saved_syn);
 }
 
+/* The socket flags a child takes from its listener, as sk_clone_lock()
+ * copies sk_flags: SO_KEEPALIVE, SO_LINGER, SO_OOBINLINE, SO_DEBUG,
+ * SO_DONTROUTE, SO_LOCK_FILTER (the filter itself is
+ * xtcp_create_child()'s to share), SO_RXQ_OVFL, SO_SELECT_ERR_QUEUE,
+ * SO_WIFI_STATUS, SO_NOFCS, SO_BROADCAST, SO_RCVMARK, SO_TXTIME.  Not the
+ * timestamp ones, which need the netstamp key taken (and xtcp delivers no
+ * receive timestamps).
+ */
+static const enum sock_flags xtcp_child_flags[] = {
+	SOCK_KEEPOPEN, SOCK_LINGER, SOCK_URGINLINE, SOCK_DBG, SOCK_LOCALROUTE,
+	SOCK_FILTER_LOCKED, SOCK_RXQ_OVFL, SOCK_SELECT_ERR_QUEUE,
+	SOCK_WIFI_STATUS, SOCK_NOFCS, SOCK_BROADCAST, SOCK_RCVMARK,
+	SOCK_TXTIME,
+};
+
 /**
  * xtcp_init_sock_common() - initialise a new xtcp socket
  * @sk:     the socket, just allocated and sock_init_data()'d, not yet
@@ -886,6 +901,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 	sk->sk_rcvbuf = READ_ONCE(xn->rmem[1]);
 	if (parent) {
 		const struct xtcp_sock *pxsk = xtcp_sk(parent);
+		unsigned int i;
 
 		sk->sk_userlocks = parent->sk_userlocks & ~SOCK_BINDPORT_LOCK;
 		if (parent->sk_userlocks & SOCK_SNDBUF_LOCK)
@@ -903,39 +919,10 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		/* Not SO_PRIORITY: sk_clone_lock() zeroes sk_priority. */
 		sk->sk_uid = parent->sk_uid;
 		sk->sk_lingertime = parent->sk_lingertime;
-		if (sock_flag(parent, SOCK_LINGER))
-			sock_set_flag(sk, SOCK_LINGER);
-		/* SO_OOBINLINE, SO_DEBUG, SO_DONTROUTE (sk_clone_lock()
-		 * copies sk_flags; the timestamp ones, which need the
-		 * netstamp key taken, are not copied here).
-		 */
-		if (sock_flag(parent, SOCK_URGINLINE))
-			sock_set_flag(sk, SOCK_URGINLINE);
-		if (sock_flag(parent, SOCK_DBG))
-			sock_set_flag(sk, SOCK_DBG);
-		if (sock_flag(parent, SOCK_LOCALROUTE))
-			sock_set_flag(sk, SOCK_LOCALROUTE);
-		/* SO_LOCK_FILTER; the filter itself is the caller's to
-		 * share (xtcp_create_child()).  SO_RXQ_OVFL,
-		 * SO_SELECT_ERR_QUEUE, SO_WIFI_STATUS, SO_NOFCS,
-		 * SO_BROADCAST, SO_RCVMARK and SO_TXTIME likewise.
-		 */
-		if (sock_flag(parent, SOCK_FILTER_LOCKED))
-			sock_set_flag(sk, SOCK_FILTER_LOCKED);
-		if (sock_flag(parent, SOCK_RXQ_OVFL))
-			sock_set_flag(sk, SOCK_RXQ_OVFL);
-		if (sock_flag(parent, SOCK_SELECT_ERR_QUEUE))
-			sock_set_flag(sk, SOCK_SELECT_ERR_QUEUE);
-		if (sock_flag(parent, SOCK_WIFI_STATUS))
-			sock_set_flag(sk, SOCK_WIFI_STATUS);
-		if (sock_flag(parent, SOCK_NOFCS))
-			sock_set_flag(sk, SOCK_NOFCS);
-		if (sock_flag(parent, SOCK_BROADCAST))
-			sock_set_flag(sk, SOCK_BROADCAST);
-		if (sock_flag(parent, SOCK_RCVMARK))
-			sock_set_flag(sk, SOCK_RCVMARK);
+		for (i = 0; i < ARRAY_SIZE(xtcp_child_flags); i++)
+			if (sock_flag(parent, xtcp_child_flags[i]))
+				sock_set_flag(sk, xtcp_child_flags[i]);
 		if (sock_flag(parent, SOCK_TXTIME)) {
-			sock_set_flag(sk, SOCK_TXTIME);
 			sk->sk_clockid = parent->sk_clockid;
 			sk->sk_txtime_deadline_mode = parent->sk_txtime_deadline_mode;
 			sk->sk_txtime_report_errors = parent->sk_txtime_report_errors;
@@ -956,9 +943,7 @@ void xtcp_init_sock_common(struct sock *sk, const struct sock *parent)
 		sk->sk_prefer_busy_poll = READ_ONCE(parent->sk_prefer_busy_poll);
 		sk->sk_busy_poll_budget = READ_ONCE(parent->sk_busy_poll_budget);
 #endif
-		/* SO_KEEPALIVE and TCP_KEEP* (sk_clone_lock() copies them). */
-		if (sock_flag(parent, SOCK_KEEPOPEN))
-			sock_set_flag(sk, SOCK_KEEPOPEN);
+		/* TCP_KEEP* (SO_KEEPALIVE is among the flags above). */
 		xsk->keepalive_time = READ_ONCE(pxsk->keepalive_time);
 		xsk->keepalive_intvl = READ_ONCE(pxsk->keepalive_intvl);
 		xsk->keepalive_probes = READ_ONCE(pxsk->keepalive_probes);

@@ -108,6 +108,37 @@ static inline int set_timeouts(int fd, int secs)
 	       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ? -1 : 0;
 }
 
+/* A @family listener on 127.0.0.1 (any port) with @backlog; its
+ * address in @sin.  -1 on a failure.
+ */
+static inline int lo_listener(int family, struct sockaddr_in *sin, int backlog)
+{
+	socklen_t alen = sizeof(*sin);
+	int l;
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(family, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)sin, sizeof(*sin)) ||
+	    getsockname(l, (struct sockaddr *)sin, &alen) ||
+	    listen(l, backlog))
+		return -1;
+	return l;
+}
+
+/* A new @family client of listener @l (at @sin), connected: the
+ * accepted end, -1 on a failure; the client in @c.
+ */
+static inline int lo_connect_accept(int family, int l,
+				    const struct sockaddr_in *sin, int *c)
+{
+	*c = socket(family, SOCK_STREAM, 0);
+	if (*c < 0 || connect(*c, (const struct sockaddr *)sin, sizeof(*sin)))
+		return -1;
+	return accept(l, NULL, NULL);
+}
+
 /* close() with SO_LINGER {1, 0}: a RST, no TIME_WAIT. */
 static inline void abort_close(int fd)
 {
