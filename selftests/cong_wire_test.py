@@ -417,11 +417,16 @@ def main():
 
         def quarter(a, b):
             return abs(b - (a + a // 4)) <= 1
+        # Native's sanity covers the rounds up to its exit: one run
+        # (2026-12-05, make check, nothing else on the host) had native
+        # retransmit one segment in round 8, at 113 segments of cwnd
+        # behind ACKs 0.1 s late, long after HyStart had set ssthresh
+        # in round 3.
         checks(n, x, [
-            (full and sum(col(n, "rtx")) == 0 and ns[3] != -1,
+            (full and sum(col(n, "rtx")[:4]) == 0 and ns[3] != -1,
              "hystart: native leaves slow start on the RTT rise without a "
-             "loss: ssthresh set by round 4, nothing retransmitted "
-             "(sanity)"),
+             "loss: ssthresh set by round 4, nothing retransmitted by "
+             "then (sanity)"),
             (full and css and sum(col(x, "rtx")) == 0 and
              all(v == -1 for v in xs[:c + 4]) and
              all(v != -1 for v in xs[c + 4:]),
