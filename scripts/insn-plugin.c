@@ -108,7 +108,8 @@ static struct block *block_get(uint64_t vaddr, uint64_t n)
 		if (!b->n_insns) {
 			if (used >= NBLOCKS - NBLOCKS / 8) {
 				if (!warned++)
-					fprintf(stderr, "insn-plugin: table full, further blocks counted together\n");
+					fprintf(stderr,
+						"insn-plugin: table full, further blocks counted together\n");
 				b = &overflow[n < MAX_BLOCK ? n : MAX_BLOCK];
 				b->vaddr = ~0ull;
 				b->n_insns = n;
@@ -124,7 +125,22 @@ static struct block *block_get(uint64_t vaddr, uint64_t n)
 	}
 }
 
-/* Write the counts to OUT.<dumps> and zero them; under lock. */
+/* Write @b's count (all vCPUs') to @f if nonzero, and zero it. */
+static void dump_block(FILE *f, struct block *b)
+{
+	uint64_t e = 0;
+	unsigned int c;
+
+	for (c = 0; c < NCPUS; c++)
+		e += __atomic_exchange_n(&b->executed[c], 0, __ATOMIC_RELAXED);
+	if (f && e)
+		fprintf(f, "%llx %llu %llu\n", (unsigned long long)b->vaddr,
+			(unsigned long long)b->n_insns, (unsigned long long)e);
+}
+
+/* Write the counts to OUT.<dumps> and zero them; under lock.  Used
+ * overflow slots carry address ffffffffffffffff.
+ */
 static void dump(void)
 {
 	char path[sizeof(out) + 16];
@@ -133,32 +149,11 @@ static void dump(void)
 
 	snprintf(path, sizeof(path), "%s.%u", out, dumps++);
 	f = fopen(path, "w");
-	for (i = 0; i < NBLOCKS; i++) {
-		struct block *b = &blocks[i];
-		uint64_t e = 0;
-		unsigned int c;
-
-		if (!b->n_insns)
-			continue;
-		for (c = 0; c < NCPUS; c++)
-			e += __atomic_exchange_n(&b->executed[c], 0, __ATOMIC_RELAXED);
-		if (f && e)
-			fprintf(f, "%llx %llu %llu\n", (unsigned long long)b->vaddr,
-				(unsigned long long)b->n_insns,
-				(unsigned long long)e);
-	}
-	for (i = 0; i <= MAX_BLOCK; i++) {
-		struct block *b = &overflow[i];
-		uint64_t e = 0;
-		unsigned int c;
-
-		for (c = 0; c < NCPUS; c++)
-			e += __atomic_exchange_n(&b->executed[c], 0, __ATOMIC_RELAXED);
-		if (f && e)
-			fprintf(f, "%llx %llu %llu\n", (unsigned long long)~0ull,
-				(unsigned long long)b->n_insns,
-				(unsigned long long)e);
-	}
+	for (i = 0; i < NBLOCKS; i++)
+		if (blocks[i].n_insns)
+			dump_block(f, &blocks[i]);
+	for (i = 0; i <= MAX_BLOCK; i++)
+		dump_block(f, &overflow[i]);
 	if (f)
 		fclose(f);
 	else
