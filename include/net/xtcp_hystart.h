@@ -65,7 +65,7 @@ void xtcp_hystart_init(struct xtcp_hystart *h);
 void xtcp_hystart_ack(struct xtcp_hystart *h, struct xtcp_cong *ca,
 		      u32 snd_una, u32 snd_nxt, s32 rtt_us);
 u32 xtcp_hystart_grow(struct xtcp_hystart *h, u32 acked);
-void xtcp_hystart_exit(struct xtcp_hystart *h);
+void xtcp_hystart_hold(struct xtcp_hystart *h);
 
 /* Slow start is HyStart++'s to drive: enabled, the initial slow start
  * (ssthresh still "arbitrarily high", s.4.2), not yet over.

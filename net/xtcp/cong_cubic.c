@@ -262,8 +262,8 @@ static u32 xtcp_cubic_ssthresh(struct xtcp_cong *ca, u32 wnd, u32 now_ms)
 		c->w_max_s = cwnd_s;
 	c->cwnd_prior = ca->cwnd;
 	c->in_epoch = false;
-	/* A loss or ECN echo ends slow start for good (RFC 9406 s.4.2). */
-	xtcp_hystart_exit(&c->hs);
+	/* A loss or ECN echo ends slow start (RFC 9406 s.4.2) unless undone. */
+	xtcp_hystart_hold(&c->hs);
 
 	ssthresh = (u32)div_u64((u64)wnd * CUBIC_BETA_NUM, CUBIC_BETA_DEN);
 	return ssthresh > XTCP_CONG_MIN_SSTHRESH ? ssthresh :

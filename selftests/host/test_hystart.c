@@ -190,7 +190,8 @@ TEST(active_only_in_the_initial_slow_start)
 	ca.ssthresh = 1000;
 	ASSERT_FALSE(xtcp_hystart_active(&h, &ca));
 	ca.ssthresh = XTCP_INFINITE_SSTHRESH;
-	xtcp_hystart_exit(&h);
+	ASSERT_TRUE(xtcp_hystart_active(&h, &ca));
+	h.phase = XTCP_HS_DONE;
 	ASSERT_FALSE(xtcp_hystart_active(&h, &ca));
 }
 
@@ -204,53 +205,114 @@ TEST(active_only_in_the_initial_slow_start)
  * grows a quarter as fast (x1.25 per round) for five rounds and ends
  * slow start with ssthresh = cwnd, where CUBIC's avoidance takes over.
  */
-TEST(cubic_leaves_slow_start_near_the_bdp)
-{
-	struct xtcp_cong ca;
-	struct xtcp_cubic_info info;
-	u32 una = 0, nxt, now = 0, acks = 0, css_cwnd = 0;
+/* A spurious reduction for drive_path(): the ssthresh hook at ACK
+ * @at_ack, undone @undo_after ACKs later.
+ */
+struct spurious {
+	u32 at_ack;
+	u32 undo_after;
+};
 
-	xtcp_cong_state_init(&ca, 10, 0xffffffffU, MSS);
-	ca.hystart = true;
-	xtcp_cong_cubic.init(&ca, 0);
-	nxt = ca.cwnd * MSS;
-	while (ca.ssthresh == XTCP_INFINITE_SSTHRESH && acks < 100000) {
+/*
+ * Through CUBIC, a path of 100 segments' BDP and 50 ms base RTT whose
+ * queue adds 1 ms per 10 segments in flight above the BDP (RttThresh
+ * 6.25 ms: 63 segments of queue), driven until slow start ends (or
+ * 100000 ACKs).  Returns the cwnd at which CSS began (0: never), and in
+ * @css_ack the ACK's number.  With @sp, a congestion event (the ssthresh
+ * hook, cwnd cut to the new ssthresh, no growth meanwhile) is undone as
+ * the socket does it (->undo_cwnd, ssthresh back to "arbitrarily high").
+ */
+static u32 drive_path(struct xtcp_cong *ca, const struct spurious *sp,
+		      u32 *acks_out, u32 *css_ack)
+{
+	struct xtcp_cubic_info info;
+	u32 una = 0, nxt, now = 0, acks = 0, css_cwnd = 0, prior_cwnd = 0;
+
+	xtcp_cong_state_init(ca, 10, 0xffffffffU, MSS);
+	ca->hystart = true;
+	xtcp_cong_cubic.init(ca, 0);
+	nxt = ca->cwnd * MSS;
+	*css_ack = 0;
+	while ((ca->ssthresh == XTCP_INFINITE_SSTHRESH || prior_cwnd) &&
+	       acks < 100000) {
 		u32 flight = (nxt - una) / MSS;
 		s32 rtt = 50000 + (flight > 100 ? (flight - 100) * 100 : 0);
 		struct xtcp_ack_sample s = {
 			.pkts_acked = 1, .rtt_us = rtt, .now_ms = now,
 		};
 
+		if (sp && acks == sp->at_ack) {
+			prior_cwnd = ca->cwnd;
+			ca->ssthresh = xtcp_cong_cubic.ssthresh(ca, ca->cwnd,
+								now);
+			ca->cwnd = ca->ssthresh;
+		} else if (prior_cwnd && acks == sp->at_ack + sp->undo_after) {
+			ca->cwnd = xtcp_cong_cubic.undo_cwnd(ca, prior_cwnd);
+			ca->ssthresh = XTCP_INFINITE_SSTHRESH;
+			prior_cwnd = 0;
+		}
 		una += MSS;
 		s.snd_una = una;
 		s.snd_nxt = nxt;
-		xtcp_cong_cubic.pkts_acked(&ca, &s);
-		xtcp_cong_cubic.cong_avoid(&ca, 1, true, now, rtt);
-		xtcp_cubic_get_info(&ca, &info);
-		if (!css_cwnd && info.hs_phase == XTCP_HS_CSS)
-			css_cwnd = ca.cwnd;
+		xtcp_cong_cubic.pkts_acked(ca, &s);
+		if (!prior_cwnd)
+			xtcp_cong_cubic.cong_avoid(ca, 1, true, now, rtt);
+		xtcp_cubic_get_info(ca, &info);
+		if (!css_cwnd && info.hs_phase == XTCP_HS_CSS) {
+			css_cwnd = ca->cwnd;
+			*css_ack = acks;
+		}
 		/* Send what cwnd allows. */
-		if (nxt - una < ca.cwnd * MSS)
-			nxt = una + ca.cwnd * MSS;
+		if (nxt - una < ca->cwnd * MSS)
+			nxt = una + ca->cwnd * MSS;
 		now += rtt / 1000 / (flight ? flight : 1);
 		acks++;
 	}
-	TH_LOG("CSS from cwnd %u, ssthresh %u after %u ACKs", css_cwnd,
-	       ca.ssthresh, acks);
+	*acks_out = acks;
+	return css_cwnd;
+}
+
+/* Standard slow start would double on until a loss; HyStart++ sees the
+ * round minimum rise by RttThresh once a round starts with the queue
+ * beyond it (cwnd 163 or more, so entering CSS before cwnd doubles from
+ * there: 297 here), then CSS grows a quarter as fast (x1.25 per round)
+ * for five rounds and ends slow start with ssthresh = cwnd, where
+ * CUBIC's avoidance takes over.
+ */
+static void left_near_the_bdp(struct __test_metadata *_metadata,
+			      const struct xtcp_cong *ca, u32 css_cwnd)
+{
+	struct xtcp_cubic_info info;
+
+	xtcp_cubic_get_info(ca, &info);
 	ASSERT_EQ(XTCP_HS_DONE, info.hs_phase);
 	ASSERT_GT(css_cwnd, 100U);
 	ASSERT_LE(css_cwnd, 2 * 163U);
-	ASSERT_GE(ca.ssthresh, 2 * css_cwnd);
-	ASSERT_LE(ca.ssthresh, 4 * css_cwnd);
-	ASSERT_EQ(ca.cwnd, ca.ssthresh);
+	ASSERT_GE(ca->ssthresh, 2 * css_cwnd);
+	ASSERT_LE(ca->ssthresh, 4 * css_cwnd);
+	ASSERT_EQ(ca->cwnd, ca->ssthresh);
+}
+
+TEST(cubic_leaves_slow_start_near_the_bdp)
+{
+	struct xtcp_cubic_info info;
+	struct xtcp_cong ca;
+	u32 acks, css_cwnd, css_ack;
+
+	css_cwnd = drive_path(&ca, NULL, &acks, &css_ack);
+	TH_LOG("CSS from cwnd %u, ssthresh %u after %u ACKs", css_cwnd,
+	       ca.ssthresh, acks);
+	left_near_the_bdp(_metadata, &ca, css_cwnd);
 	/* The next ACK is congestion avoidance: an epoch starts at cwnd. */
-	xtcp_cong_cubic.cong_avoid(&ca, 1, true, now, 50000);
+	xtcp_cong_cubic.cong_avoid(&ca, 1, true, 0, 50000);
 	xtcp_cubic_get_info(&ca, &info);
 	ASSERT_TRUE(info.in_epoch);
 }
 
-/* A loss in slow start ends HyStart++ through CUBIC's ssthresh hook. */
-TEST(cubic_loss_ends_hystart)
+/* A loss in slow start ends it through the ssthresh CUBIC's hook returns;
+ * HyStart++ is held (its phase kept for an undo), not over.
+ */
+TEST(cubic_loss_ends_slow_start)
 {
 	struct xtcp_cong ca;
 	struct xtcp_cubic_info info;
@@ -258,11 +320,49 @@ TEST(cubic_loss_ends_hystart)
 	xtcp_cong_state_init(&ca, 10, 0xffffffffU, MSS);
 	ca.hystart = true;
 	xtcp_cong_cubic.init(&ca, 0);
+	ca.ssthresh = xtcp_cong_cubic.ssthresh(&ca, 10, 0);
+	ASSERT_LT(ca.ssthresh, XTCP_INFINITE_SSTHRESH);
 	xtcp_cubic_get_info(&ca, &info);
 	ASSERT_EQ(XTCP_HS_SS, info.hs_phase);
-	ca.ssthresh = xtcp_cong_cubic.ssthresh(&ca, 10, 0);
+}
+
+/*
+ * A spurious reduction in the initial slow start, undone (a reordering
+ * that D-SACK shows up): slow start goes on and HyStart++ still ends it.
+ * A cut in slow start (ACK 30, cwnd 40) leaves it near the BDP as if
+ * nothing happened.  A cut in CSS lets the queue drain while cwnd is
+ * down, so the first round after the undo sees a minimum RTT below the
+ * one that began CSS: s.4.2 takes that for a spurious CSS and slow start
+ * doubles once more before CSS comes again (measured: ssthresh 1757,
+ * 894 undisturbed); bounded, and over.  Before the fix the cut ended
+ * HyStart++ for good and the undo gave back an unbounded slow start
+ * (here the 100000 ACKs ran out; in the VM cwnd reached 2865 segments
+ * where native stopped at 80).
+ */
+TEST(cubic_undone_cut_keeps_hystart)
+{
+	struct spurious sp = { .at_ack = 30, .undo_after = 20 };
+	u32 acks, css_cwnd, css_ack, plain_css_ack, plain_ssthresh;
+	struct xtcp_cubic_info info;
+	struct xtcp_cong ca;
+
+	css_cwnd = drive_path(&ca, &sp, &acks, &css_ack);
+	TH_LOG("cut in slow start: CSS from cwnd %u, ssthresh %u after %u ACKs",
+	       css_cwnd, ca.ssthresh, acks);
+	left_near_the_bdp(_metadata, &ca, css_cwnd);
+
+	drive_path(&ca, NULL, &acks, &plain_css_ack);
+	plain_ssthresh = ca.ssthresh;
+	ASSERT_GT(plain_css_ack, 0U);
+	sp.at_ack = plain_css_ack + 10;
+	css_cwnd = drive_path(&ca, &sp, &acks, &css_ack);
+	TH_LOG("cut in CSS at ACK %u: CSS from cwnd %u, ssthresh %u after %u ACKs",
+	       sp.at_ack, css_cwnd, ca.ssthresh, acks);
+	ASSERT_EQ(plain_css_ack, css_ack);
 	xtcp_cubic_get_info(&ca, &info);
 	ASSERT_EQ(XTCP_HS_DONE, info.hs_phase);
+	ASSERT_EQ(ca.cwnd, ca.ssthresh);
+	ASSERT_LE(ca.ssthresh, 3 * plain_ssthresh);
 }
 
 TEST_HARNESS_MAIN
