@@ -17,7 +17,7 @@ knobs=(tcp_syn_retries tcp_synack_retries tcp_retries1 tcp_retries2
 	tcp_congestion_control tcp_available_congestion_control
 	tcp_max_tw_buckets tcp_orphan_retries tcp_ecn tcp_ecn_fallback
 	tcp_moderate_rcvbuf tcp_adv_win_scale
-	tcp_min_rtt_wlen tcp_tso_rtt_log tcp_limit_output_bytes
+	tcp_min_rtt_wlen tcp_tso_rtt_log tcp_tso_win_divisor tcp_limit_output_bytes
 	tcp_notsent_lowat tcp_recovery tcp_early_retrans tcp_frto tcp_reordering
 	tcp_max_reordering tcp_comp_sack_delay_ns tcp_comp_sack_slack_ns
 	tcp_comp_sack_nr tcp_slow_start_after_idle tcp_abort_on_overflow
@@ -41,6 +41,7 @@ bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
 	"tcp_ecn 3" "tcp_ecn -1" "tcp_ecn_fallback 2" "tcp_moderate_rcvbuf 256"
 	"tcp_adv_win_scale 32" "tcp_adv_win_scale -32"
 	"tcp_min_rtt_wlen -1" "tcp_min_rtt_wlen 86401" "tcp_tso_rtt_log 256"
+	"tcp_tso_win_divisor 256" "tcp_tso_win_divisor -1"
 	"tcp_limit_output_bytes abc" "tcp_limit_output_bytes 2147483648"
 	"tcp_notsent_lowat -1" "tcp_notsent_lowat 4294967296"
 	"tcp_notsent_lowat abc"
@@ -67,7 +68,7 @@ good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
 	"tcp_max_tw_buckets 1000" "tcp_orphan_retries 3"
 	"tcp_ecn 1" "tcp_ecn_fallback 0" "tcp_moderate_rcvbuf 0"
 	"tcp_adv_win_scale 2"
-	"tcp_min_rtt_wlen 86400" "tcp_tso_rtt_log 0" "tcp_limit_output_bytes 65536"
+	"tcp_min_rtt_wlen 86400" "tcp_tso_rtt_log 0" "tcp_tso_win_divisor 0" "tcp_limit_output_bytes 65536"
 	"tcp_notsent_lowat 131072"
 	"tcp_recovery 5" "tcp_early_retrans 0" "tcp_frto 0"
 	# tcp_reordering's bound is its own namespace's tcp_max_reordering.

@@ -287,6 +287,11 @@ struct xtcp_sock {
 				 * batch), Linux's tcp_mstamp:
 				 * xtcp_mstamp_refresh()
 				 */
+	u64 wstamp_us;		/* tcp_mstamp when the socket last handed
+				 * a segment to IP, Linux's tcp_wstamp_ns
+				 * (without pacing the same: the send
+				 * clock of the last __tcp_transmit_skb())
+				 */
 
 	/* Retransmission (RFC 6298) and loss recovery.  rtx_queue holds
 	 * what was sent and is not yet cumulatively acknowledged, an rbtree
@@ -904,6 +909,8 @@ struct xtcp_net {
 	/* Min-RTT window (input.c), seconds; GSO autosizing (sendq.c). */
 	int min_rtt_wlen;
 	u8 tso_rtt_log;
+	/* TSO deferral (output.c): a cwnd share that is sent at once. */
+	u8 tso_win_divisor;
 
 	/* Bytes a socket may have below IP (tsq.c). */
 	int limit_output_bytes;

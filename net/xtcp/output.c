@@ -437,6 +437,7 @@ static int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	if (unlikely(!xsk->tcp_mstamp))
 		xtcp_mstamp_refresh(xsk);
 	sent_us = xsk->tcp_mstamp;
+	xsk->wstamp_us = max(xsk->wstamp_us, sent_us);
 	if (clone) {
 		/* The send time, on every attempt, as Linux stamps the
 		 * queued skb before cloning it (skb_set_delivery_time()).
@@ -998,10 +999,83 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
 	return needed;
 }
 
+/* Linux's tcp_max_tso_deferred_mss(): without a divisor, defer only while
+ * no more than this many segments may go.
+ */
+#define XTCP_MAX_TSO_DEFERRED_MSS	3U
+
+/* tcp_tso_should_defer(): whether the multi-segment @skb, which cwnd and
+ * the peer's window let go in part or whole, had better wait for the
+ * next ACK to go out as a larger GSO skb.  Not in recovery, nor when
+ * nothing was sent in the last millisecond (a deferral would turn into a
+ * burst), nor when a full GSO skb (@max_segs) or the whole skb (not the
+ * tail of the queue) may go, or at least a tcp_tso_win_divisor-th of the
+ * smaller of the windows (with the divisor 0: more than three segments),
+ * nor when the next ACK is not due within min(SRTT/2, 1 ms): the first
+ * segment in flight went out SRTT ago or less.  Otherwise it waits; cwnd
+ * counts as the limit (@is_cwnd_limited) when it is the smaller window
+ * and does not cover @skb.  A skb ending in a FIN goes, as it will not
+ * grow.  Times in us (Linux's in ns).
+ */
+static bool xtcp_tso_should_defer(struct sock *sk, struct sk_buff *skb,
+				  u32 mss, u32 max_segs, bool *is_cwnd_limited)
+{
+	struct xtcp_sock *xsk = xtcp_sk(sk);
+	u32 in_flight = xtcp_packets_in_flight(xsk), cwnd = xsk->cong.cwnd;
+	u32 send_win, cong_win, limit, win_divisor, srtt_us, threshold;
+	struct sk_buff *head;
+	s64 how_far;
+
+	if (cwnd <= in_flight || xtcp_ca_state(sk) >= TCP_CA_Recovery)
+		return false;
+	/* tcp_wstamp_ns can be ahead of the clock only with pacing. */
+	if ((s64)(xsk->tcp_mstamp - xsk->wstamp_us) > USEC_PER_MSEC)
+		return false;
+
+	send_win = xsk->snd_una + xsk->snd_wnd - XTCP_SKB_CB(skb)->seq;
+	cong_win = (cwnd - in_flight) * mss;
+	limit = min(send_win, cong_win);
+	if (limit >= max_segs * mss)
+		return false;
+	if (!skb_queue_is_last(&sk->sk_write_queue, skb) && limit >= skb->len)
+		return false;
+	win_divisor = READ_ONCE(xtcp_sk_pernet(sk)->tso_win_divisor);
+	if (win_divisor) {
+		u32 chunk = min_t(u64, xsk->snd_wnd, (u64)cwnd * mss);
+
+		if (limit >= chunk / win_divisor)
+			return false;
+	} else if (limit > XTCP_MAX_TSO_DEFERRED_MSS * mss) {
+		return false;
+	}
+
+	head = xtcp_rtx_queue_head(sk);
+	if (!head)
+		return false;
+	srtt_us = xtcp_rtt_srtt_us(&xsk->rtt);
+	/* How far from now the ACK of the head is expected. */
+	how_far = (s64)(xtcp_skb_sent_us(head) + srtt_us) -
+		  (s64)xsk->tcp_mstamp;
+	threshold = min_t(u32, srtt_us >> 1, USEC_PER_MSEC);
+	if (how_far > threshold)
+		return false;
+
+	if (cong_win < send_win) {
+		if (cong_win <= skb->len) {
+			*is_cwnd_limited = true;
+			return true;
+		}
+	} else if (send_win <= skb->len) {
+		return true;
+	}
+	return !(XTCP_SKB_CB(skb)->flags & TCPHDR_FIN);
+}
+
 /* Send what the peer's window and the congestion window allow, as Linux's
  * tcp_write_xmit(): each skb leaves as one GSO skb of at most
  * xtcp_tso_segs() segments, split where the windows or Nagle end what may
- * go now.  @nonagle is Linux's, normally the socket's own
+ * go now, or held for a larger one (xtcp_tso_should_defer(), not for a
+ * probe).  @nonagle is Linux's, normally the socket's own
  * (xtcp_sock.nonagle): 0 lets Nagle's algorithm hold back a last small
  * segment while an earlier small one is unacknowledged (Minshall's rule);
  * XTCP_NAGLE_OFF (TCP_NODELAY) sends it; XTCP_NAGLE_PUSH sends it even
@@ -1027,7 +1101,7 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 mss, max_segs, sent = 0;
-	bool is_cwnd_limited;
+	bool is_cwnd_limited = false;
 	struct sk_buff *skb;
 
 	if (sk->sk_state == TCP_CLOSE)
@@ -1067,6 +1141,10 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 			    xtcp_nagle_holds(xsk, nonagle))
 				break;
 		} else {
+			if (!probe &&
+			    xtcp_tso_should_defer(sk, skb, mss, max_segs,
+						  &is_cwnd_limited))
+				break;
 			/* One segment at a time in urgent mode (tcp_write_xmit()). */
 			limit = xtcp_urg_mode(xsk) ? mss :
 				xtcp_mss_split_point(sk, skb, mss,
@@ -1088,7 +1166,7 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 			break;
 	}
 	/* tcp_cwnd_validate(): how much of cwnd this send used. */
-	is_cwnd_limited = xtcp_packets_in_flight(xsk) >= xsk->cong.cwnd;
+	is_cwnd_limited |= xtcp_packets_in_flight(xsk) >= xsk->cong.cwnd;
 	if (sent || is_cwnd_limited)
 		xtcp_cwnd_validate(sk, is_cwnd_limited);
 	/* What PRR let go (a loss probe's new data too) is counted. */

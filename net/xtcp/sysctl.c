@@ -363,6 +363,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dou8vec_minmax,
 	},
 	{
+		.procname	= "tcp_tso_win_divisor",
+		.data		= XTCP_KNOB(tso_win_divisor),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
 		.procname	= "tcp_notsent_lowat",
 		.data		= XTCP_KNOB(notsent_lowat),
 		.maxlen		= sizeof(unsigned int),
@@ -484,6 +491,7 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->comp_sack_nr = 44;
 	xn->min_rtt_wlen = 300;
 	xn->tso_rtt_log = 9;	/* 2^9 us: tcp_tso_autosize() */
+	xn->tso_win_divisor = 3;	/* tcp_tso_should_defer() */
 	/* 16 GSO skbs of 64 KiB (tcp_sk_init()). */
 	xn->limit_output_bytes = 16 * 65536;
 	xn->notsent_lowat = UINT_MAX;
