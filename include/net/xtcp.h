@@ -1113,6 +1113,7 @@ void xtcp_wmem_purge(struct sock *sk);
 #define XTCP_NAGLE_CORK		2
 #define XTCP_NAGLE_PUSH		4
 void xtcp_write_xmit(struct sock *sk, int nonagle);
+void xtcp_push_one(struct sock *sk);
 bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
 		       u32 mss);
 int xtcp_retransmit_all(struct sock *sk, bool init_undo);

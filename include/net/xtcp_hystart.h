@@ -48,6 +48,10 @@ enum xtcp_hs_phase {
  * @css_acc:           segments ACKed in CSS not yet turned into growth
  *                     (fewer than CSS_GROWTH_DIVISOR)
  * @in_round:          a round is running (@window_end is valid)
+ * @held:              a congestion event held HyStart++ (xtcp_hystart_hold())
+ *                     and no round has begun since
+ * @resumed:           the current round is the first after a hold: CSS is
+ *                     not found spurious in it
  */
 struct xtcp_hystart {
 	u32 window_end;
@@ -59,6 +63,8 @@ struct xtcp_hystart {
 	u8 phase;
 	u8 css_acc;
 	bool in_round;
+	bool held;
+	bool resumed;
 };
 
 void xtcp_hystart_init(struct xtcp_hystart *h);

@@ -47,6 +47,8 @@ static void xtcp_hystart_new_round(struct xtcp_hystart *h, u32 snd_nxt)
 {
 	h->window_end = snd_nxt;
 	h->in_round = true;
+	h->resumed = h->held;
+	h->held = false;
 	h->last_round_min_rtt = h->cur_round_min_rtt;
 	h->cur_round_min_rtt = XTCP_HS_NO_RTT;
 	h->rtt_samples = 0;
@@ -86,7 +88,8 @@ static void xtcp_hystart_sample(struct xtcp_hystart *h, u32 rtt_us)
 			h->css_rounds = 0;
 			h->css_acc = 0;
 		}
-	} else if (h->cur_round_min_rtt < h->css_baseline_min_rtt) {
+	} else if (!h->resumed &&
+		   h->cur_round_min_rtt < h->css_baseline_min_rtt) {
 		/* The exit was spurious: slow start again. */
 		h->css_baseline_min_rtt = XTCP_HS_NO_RTT;
 		h->phase = XTCP_HS_SS;
@@ -168,16 +171,19 @@ u32 xtcp_hystart_grow(struct xtcp_hystart *h, u32 acked)
  * caller undo the reduction as spurious (D-SACK, timestamps, F-RTO), it
  * gives back the "arbitrarily high" ssthresh, the initial slow start
  * goes on, and HyStart++ with it, in the phase it was in and from a new
- * round (the one under way is dropped: the ACKs of the reduction were
- * not its samples).  Linux's HyStart likewise stays armed through an
- * undone reduction: only its own exit, or a congestion avoidance it
- * reached, ends it.  Without this, a reordering undone early left slow
- * start unbounded until a real loss (measured: cwnd 2865 segments,
- * 400 ms of queue at a 40 Mbit/s bottleneck, where native stopped at 80).
+ * round.  The round under way is dropped; its minimum counts as the last
+ * round's only if it had N_RTT_SAMPLE samples (else the last whole
+ * round's stays).  The first round after the hold does not find CSS
+ * spurious: the reduction drained the queue, so its lower RTT says
+ * nothing about the exit.  Linux's HyStart likewise stays armed through
+ * an undone reduction: only its own exit ends it.
  *
  * Context: any; pure logic, the caller serialises use of @h.
  */
 void xtcp_hystart_hold(struct xtcp_hystart *h)
 {
+	if (h->in_round && h->rtt_samples < XTCP_HS_N_RTT_SAMPLE)
+		h->cur_round_min_rtt = h->last_round_min_rtt;
 	h->in_round = false;
+	h->held = true;
 }

@@ -999,6 +999,13 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
 	return needed;
 }
 
+/* __xtcp_write_xmit()'s @push_one, Linux's tcp_write_xmit() argument. */
+enum {
+	XTCP_PUSH_ALL,
+	XTCP_PUSH_ONE,
+	XTCP_PUSH_PROBE,
+};
+
 /* Linux's tcp_max_tso_deferred_mss(): without a divisor, defer only while
  * no more than this many segments may go.
  */
@@ -1011,8 +1018,9 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
  * burst), nor when a full GSO skb (@max_segs) or the whole skb (not the
  * tail of the queue) may go, or at least a tcp_tso_win_divisor-th of the
  * smaller of the windows (with the divisor 0: more than three segments),
- * nor when the next ACK is not due within min(SRTT/2, 1 ms): the first
- * segment in flight went out SRTT ago or less.  Otherwise it waits; cwnd
+ * nor when the next ACK is not due within min(SRTT/2, 1 ms) (the ACK of
+ * the first segment in flight is expected SRTT after it was sent), nor
+ * with nothing in flight.  Otherwise it waits; cwnd
  * counts as the limit (@is_cwnd_limited) when it is the smaller window
  * and does not cover @skb.  A skb ending in a FIN goes, as it will not
  * grow.  Times in us (Linux's in ns).
@@ -1026,7 +1034,8 @@ static bool xtcp_tso_should_defer(struct sock *sk, struct sk_buff *skb,
 	struct sk_buff *head;
 	s64 how_far;
 
-	if (cwnd <= in_flight || xtcp_ca_state(sk) >= TCP_CA_Recovery)
+	/* Linux's icsk_ca_state >= TCP_CA_Recovery. */
+	if (cwnd <= in_flight || xsk->in_recovery || xsk->in_loss)
 		return false;
 	/* tcp_wstamp_ns can be ahead of the clock only with pacing. */
 	if ((s64)(xsk->tcp_mstamp - xsk->wstamp_us) > USEC_PER_MSEC)
@@ -1074,8 +1083,8 @@ static bool xtcp_tso_should_defer(struct sock *sk, struct sk_buff *skb,
 /* Send what the peer's window and the congestion window allow, as Linux's
  * tcp_write_xmit(): each skb leaves as one GSO skb of at most
  * xtcp_tso_segs() segments, split where the windows or Nagle end what may
- * go now, or held for a larger one (xtcp_tso_should_defer(), not for a
- * probe).  @nonagle is Linux's, normally the socket's own
+ * go now, or held for a larger one (xtcp_tso_should_defer(), only when
+ * sending all).  @nonagle is Linux's, normally the socket's own
  * (xtcp_sock.nonagle): 0 lets Nagle's algorithm hold back a last small
  * segment while an earlier small one is unacknowledged (Minshall's rule);
  * XTCP_NAGLE_OFF (TCP_NODELAY) sends it; XTCP_NAGLE_PUSH sends it even
@@ -1091,13 +1100,15 @@ static bool xtcp_tso_should_defer(struct sock *sk, struct sk_buff *skb,
  * flight the retransmission timer or the ACKs move things on (a Nagle
  * hold or a full congestion window needs packets_out).
  *
- * With @probe (Linux's push_one 2, from xtcp_send_loss_probe()) one skb
- * goes, of at most one segment when the congestion window is full, and
- * no loss probe is scheduled; otherwise, when anything was sent, the
- * tail loss probe is (one per tail loss episode, tcp_write_xmit()).
+ * @push_one is Linux's: XTCP_PUSH_ALL sends what may go; XTCP_PUSH_ONE
+ * (tcp_push_one(), a full skb at the head from sendmsg()) one skb, never
+ * deferred; XTCP_PUSH_PROBE (from xtcp_send_loss_probe()) one skb, of at
+ * most one segment when the congestion window is full, and no loss
+ * probe is scheduled.  Otherwise, when anything was sent, the tail loss
+ * probe is (one per tail loss episode, tcp_write_xmit()).
  * Return: the segments sent.
  */
-static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
+static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, int push_one)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 mss, max_segs, sent = 0;
@@ -1117,7 +1128,7 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		xtcp_set_skb_tso_segs(skb, mss);
 		quota = xtcp_cwnd_quota(xsk, skb);
 		if (!quota) {
-			if (!probe)
+			if (push_one != XTCP_PUSH_PROBE)
 				break;
 			/* A loss probe goes out whatever cwnd says. */
 			quota = 1;
@@ -1141,7 +1152,7 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 			    xtcp_nagle_holds(xsk, nonagle))
 				break;
 		} else {
-			if (!probe &&
+			if (push_one == XTCP_PUSH_ALL &&
 			    xtcp_tso_should_defer(sk, skb, mss, max_segs,
 						  &is_cwnd_limited))
 				break;
@@ -1162,7 +1173,7 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 		/* tcp_minshall_update(): an skb whose last segment is short. */
 		if (skb->len < xtcp_skb_pcount(skb) * mss)
 			xsk->snd_sml = XTCP_SKB_CB(skb)->end_seq;
-		if (probe)
+		if (push_one != XTCP_PUSH_ALL)
 			break;
 	}
 	/* tcp_cwnd_validate(): how much of cwnd this send used. */
@@ -1172,7 +1183,7 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
 	/* What PRR let go (a loss probe's new data too) is counted. */
 	if (sent && xtcp_in_cwnd_reduction(xsk))
 		xtcp_prr_sent(&xsk->prr, sent);
-	if (sent && !probe)
+	if (sent && push_one != XTCP_PUSH_PROBE)
 		xtcp_schedule_loss_probe(sk, false);
 	if (!xsk->packets_out && !skb_queue_empty(&sk->sk_write_queue) &&
 	    xsk->rtx_timer_kind == XTCP_RTX_NONE)
@@ -1195,7 +1206,23 @@ static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, bool probe)
  */
 void xtcp_write_xmit(struct sock *sk, int nonagle)
 {
-	__xtcp_write_xmit(sk, nonagle, false);
+	__xtcp_write_xmit(sk, nonagle, XTCP_PUSH_ALL);
+}
+
+/**
+ * xtcp_push_one() - send the full skb at the head of the send queue
+ * @sk: the socket, locked by its owner
+ *
+ * Linux's tcp_push_one(): sendmsg() filled the skb at the head of the
+ * send queue to the size goal; it goes now, with TCP_NAGLE_PUSH, if the
+ * windows let it (in part, split where they end), and without TSO
+ * deferral: the writer goes on filling the next skb meanwhile.
+ *
+ * Context: process context, the socket owned by the caller (sendmsg()).
+ */
+void xtcp_push_one(struct sock *sk)
+{
+	__xtcp_write_xmit(sk, XTCP_NAGLE_PUSH, XTCP_PUSH_ONE);
 }
 
 /* Linux's TCP_CA_Open or TCP_CA_CWR, where a loss probe may be scheduled:
@@ -1339,7 +1366,7 @@ void xtcp_send_loss_probe(struct sock *sk)
 	xsk->tlp_retrans = 0;
 	skb = skb_peek(&sk->sk_write_queue);
 	if (skb && xtcp_snd_wnd_test(xsk, skb, mss)) {
-		if (__xtcp_write_xmit(sk, XTCP_NAGLE_PUSH, true))
+		if (__xtcp_write_xmit(sk, XTCP_NAGLE_PUSH, XTCP_PUSH_PROBE))
 			goto sent;
 		goto rearm;
 	}

@@ -343,14 +343,20 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		 */
 		if (!msg_data_left(msg))
 			break;
-		/* A full skb goes out now if the windows allow. */
+		/* A full skb goes out now if the windows allow: all that
+		 * may go, PSH marked, when half the peer's largest window
+		 * went unpushed; else this skb alone if it heads the send
+		 * queue, never deferred (tcp_push_one()); else it waits for
+		 * the ACKs that clock out those before it
+		 * (tcp_sendmsg_locked()).
+		 */
 		if (skb->len >= goal) {
-			/* tcp_push_one() and __tcp_push_pending_frames()
-			 * send it with TCP_NAGLE_PUSH either way.
-			 */
-			if (xtcp_forced_push(xsk))
+			if (xtcp_forced_push(xsk)) {
 				xtcp_mark_push(sk, skb);
-			xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
+				xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
+			} else if (skb == skb_peek(&sk->sk_write_queue)) {
+				xtcp_push_one(sk);
+			}
 		}
 		continue;
 

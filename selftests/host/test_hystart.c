@@ -205,6 +205,50 @@ TEST(active_only_in_the_initial_slow_start)
  * grows a quarter as fast (x1.25 per round) for five rounds and ends
  * slow start with ssthresh = cwnd, where CUBIC's avoidance takes over.
  */
+/*
+ * A hold (xtcp_hystart_hold(), a congestion event) drops the round under
+ * way: with fewer than N_RTT_SAMPLE samples its minimum (70 ms here) does
+ * not become the last round's, which stays 50 ms, so the first round
+ * after the undo enters CSS at 50 ms + 6.25 ms.  In CSS, that first
+ * round does not find CSS spurious on an RTT the reduction lowered; the
+ * round after it does.
+ */
+static void flight_of_ten(struct xtcp_hystart *h, struct xtcp_cong *ca,
+			  u32 *una, u32 n, s32 rtt_us)
+{
+	u32 i;
+
+	/* @n ACKs, ten segments in flight after each: a round is the ten
+	 * ACKs from the one that begins it.
+	 */
+	for (i = 0; i < n; i++) {
+		*una += MSS;
+		xtcp_hystart_ack(h, ca, *una, *una + 10 * MSS, rtt_us);
+	}
+}
+
+TEST(hold_drops_a_partial_round)
+{
+	struct xtcp_hystart h;
+	struct xtcp_cong ca;
+	u32 una;
+
+	setup(&h, &ca, &una);
+	round_of(&h, &ca, &una, 10, 50000);
+	flight_of_ten(&h, &ca, &una, 3, 70000);
+	xtcp_hystart_hold(&h);
+	flight_of_ten(&h, &ca, &una, 10, 56250);
+	ASSERT_EQ(XTCP_HS_CSS, h.phase);
+	ASSERT_EQ(50000U, h.last_round_min_rtt);
+
+	/* Held in CSS: a lower RTT in the first round after is no exit. */
+	xtcp_hystart_hold(&h);
+	flight_of_ten(&h, &ca, &una, 10, 40000);
+	ASSERT_EQ(XTCP_HS_CSS, h.phase);
+	flight_of_ten(&h, &ca, &una, 10, 40000);
+	ASSERT_EQ(XTCP_HS_SS, h.phase);
+}
+
 /* A spurious reduction for drive_path(): the ssthresh hook at ACK
  * @at_ack, undone @undo_after ACKs later.
  */
@@ -332,12 +376,12 @@ TEST(cubic_loss_ends_slow_start)
  * A cut in slow start (ACK 30, cwnd 40) leaves it near the BDP as if
  * nothing happened.  A cut in CSS lets the queue drain while cwnd is
  * down, so the first round after the undo sees a minimum RTT below the
- * one that began CSS: s.4.2 takes that for a spurious CSS and slow start
- * doubles once more before CSS comes again (measured: ssthresh 1757,
- * 894 undisturbed); bounded, and over.  Before the fix the cut ended
- * HyStart++ for good and the undo gave back an unbounded slow start
- * (here the 100000 ACKs ran out; in the VM cwnd reached 2865 segments
- * where native stopped at 80).
+ * one that began CSS; that round does not count as a spurious CSS, and
+ * CSS ends where it would have (measured: ssthresh 899, 894
+ * undisturbed; 1757 when that round sent it back to slow start).
+ * Before the fix the cut ended HyStart++ for good and the undo gave back
+ * an unbounded slow start (here the 100000 ACKs ran out; in the VM cwnd
+ * reached 2865 segments where native stopped at 80).
  */
 TEST(cubic_undone_cut_keeps_hystart)
 {
@@ -358,11 +402,11 @@ TEST(cubic_undone_cut_keeps_hystart)
 	css_cwnd = drive_path(&ca, &sp, &acks, &css_ack);
 	TH_LOG("cut in CSS at ACK %u: CSS from cwnd %u, ssthresh %u after %u ACKs",
 	       sp.at_ack, css_cwnd, ca.ssthresh, acks);
-	ASSERT_EQ(plain_css_ack, css_ack);
 	xtcp_cubic_get_info(&ca, &info);
 	ASSERT_EQ(XTCP_HS_DONE, info.hs_phase);
 	ASSERT_EQ(ca.cwnd, ca.ssthresh);
-	ASSERT_LE(ca.ssthresh, 3 * plain_ssthresh);
+	ASSERT_GE(ca.ssthresh * 5, plain_ssthresh * 4);
+	ASSERT_LE(ca.ssthresh * 4, plain_ssthresh * 5);
 }
 
 TEST_HARNESS_MAIN
