@@ -291,6 +291,39 @@ def case_cork(args, wire, fam, port):
         peer.stop()
 
 
+def case_zero_send_keeps_more(args, wire, fam, port):
+    # tcp_sendmsg_locked() pushes only what it copied: a send() of 100
+    # bytes with MSG_MORE is held, a zero-length send() does not release
+    # it, and the next send() of 100 bytes 300 ms later leaves with it as
+    # one segment of 200.  Handshake ACK 0.5 s after the SYN-ACK, as
+    # case_cork, so that the peer's probe timer cannot send it first.
+    # xtcp before this test sent the 100 bytes at the zero-length send.
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "more:100",
+                "send:0", "sleep:300", "send:100", "sleep:3000", "close")
+    try:
+        c, m, why = handshake_with(peer, wire, 45600 + port % 1000, port,
+                                   delay=0.5)
+        if why:
+            for _ in range(3):
+                yield False, why
+            return
+        segs, _ = collect(c, m, 200)
+        ln = peer.line(r"send 0 ret=(-?\d+)")
+        yield ln is not None and ln.group(1) == "0" and \
+            peer.line(r"more 100 ret=100 ") is not None, \
+            f"sends: {peer.text()}"
+        yield [n for _, n, _ in segs] == [200], \
+            f"wanted one segment of 200 bytes, got {segs}"
+        sent = c.sent(m, data_pred)
+        wait = float(sent[0].time) - c.hs_sent_at if sent else -1
+        yield wait >= 0.25, \
+            f"first data {wait:.3f} s after our handshake ACK, wanted " \
+            f"at least 0.25 (MSG_MORE held it until the next send)"
+        c.abort()
+    finally:
+        peer.stop()
+
+
 # The back-off check's verdicts: native's run comes first.
 BACKOFF = NativePremise()
 
@@ -551,6 +584,10 @@ CASES = [
         "TCP_CORK can be set and cleared",
         "three corked writes of 100 bytes leave as one segment",
         "nothing leaves while corked"]),
+    (case_zero_send_keeps_more, [
+        "a zero-length send() returns 0",
+        "MSG_MORE data and the next send leave as one segment",
+        "a zero-length send() does not release MSG_MORE data"]),
     (case_zero_window_probes, [
         "the first zero-window probe comes after the RTO",
         "the second probe backs off (about twice the first interval)",

@@ -15,6 +15,9 @@
  *                   to -t seconds: "nbconnect revents=0xR so_error=E"
  *                   (the socket stays non-blocking)
  *   write:N         one write() of N bytes: "write N ret=R errno=E"
+ *   send:N          one send() of N bytes (at most 4096, 0 allowed):
+ *                   "send N ret=R errno=E"
+ *   more:N          the same with MSG_MORE: "more N ret=R errno=E"
  *   cork:V          setsockopt(TCP_CORK, V): "cork V ret=R errno=E"
  *   nodelay:V       setsockopt(TCP_NODELAY, V): "nodelay V ret=R errno=E"
  *   thinlto:V       setsockopt(TCP_THIN_LINEAR_TIMEOUTS, V): "thinlto V
@@ -187,6 +190,19 @@ static bool action(int *fd, const struct peer_args *pa,
 		printf("write %zu ret=%zd errno=%d\n", n, r,
 		       r < 0 ? errno : 0);
 		free(buf);
+	} else if (!strncmp(a, "send:", 5) || !strncmp(a, "more:", 5)) {
+		size_t n = strtoul(a + 5, NULL, 0);
+		int fl = a[0] == 'm' ? MSG_MORE : 0;
+		char buf[4096];
+		ssize_t r;
+
+		/* send(), not write(): a zero-length write() stops in
+		 * sock_write_iter(); send() reaches the protocol.
+		 */
+		memset(buf, 'x', sizeof(buf));
+		r = send(*fd, buf, n < sizeof(buf) ? n : sizeof(buf), fl);
+		printf("%.4s %zu ret=%zd errno=%d\n", a, n, r,
+		       r < 0 ? errno : 0);
 	} else if (!strncmp(a, "cork:", 5) || !strncmp(a, "nodelay:", 8) ||
 		   !strncmp(a, "thinlto:", 8)) {
 		int name = a[0] == 'c' ? TCP_CORK :

@@ -1000,7 +1000,7 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
 }
 
 /* __xtcp_write_xmit()'s @push_one, Linux's tcp_write_xmit() argument. */
-enum {
+enum xtcp_push_mode {
 	XTCP_PUSH_ALL,
 	XTCP_PUSH_ONE,
 	XTCP_PUSH_PROBE,
@@ -1020,10 +1020,10 @@ enum {
  * smaller of the windows (with the divisor 0: more than three segments),
  * nor when the next ACK is not due within min(SRTT/2, 1 ms) (the ACK of
  * the first segment in flight is expected SRTT after it was sent), nor
- * with nothing in flight.  Otherwise it waits; cwnd
- * counts as the limit (@is_cwnd_limited) when it is the smaller window
- * and does not cover @skb.  A skb ending in a FIN goes, as it will not
- * grow.  Times in us (Linux's in ns).
+ * with nothing in flight.  Otherwise it waits; cwnd counts as the limit
+ * (@is_cwnd_limited) when it is the smaller window and does not cover
+ * @skb.  A skb ending in a FIN goes, as it will not grow.  Times in us
+ * (Linux's in ns).
  */
 static bool xtcp_tso_should_defer(struct sock *sk, struct sk_buff *skb,
 				  u32 mss, u32 max_segs, bool *is_cwnd_limited)
@@ -1108,7 +1108,8 @@ static bool xtcp_tso_should_defer(struct sock *sk, struct sk_buff *skb,
  * probe is (one per tail loss episode, tcp_write_xmit()).
  * Return: the segments sent.
  */
-static u32 __xtcp_write_xmit(struct sock *sk, int nonagle, int push_one)
+static u32 __xtcp_write_xmit(struct sock *sk, int nonagle,
+			     enum xtcp_push_mode push_one)
 {
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	u32 mss, max_segs, sent = 0;

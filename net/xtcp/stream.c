@@ -348,9 +348,10 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		 * went unpushed; else this skb alone if it heads the send
 		 * queue, never deferred (tcp_push_one()); else it waits for
 		 * the ACKs that clock out those before it
-		 * (tcp_sendmsg_locked()).
+		 * (tcp_sendmsg_locked()).  Not in an urgent write: nothing
+		 * of it leaves before xtcp_push() marks the urgent pointer.
 		 */
-		if (skb->len >= goal) {
+		if (skb->len >= goal && !(flags & MSG_OOB)) {
 			if (xtcp_forced_push(xsk)) {
 				xtcp_mark_push(sk, skb);
 				xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
@@ -363,17 +364,21 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 wait_for_space:
 		xtcp_remove_empty_skb(sk);
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		/* Send what we have before sleeping on it. */
+		/* Send what this write queued before sleeping on it; what
+		 * an earlier one left held (MSG_MORE, TCP_CORK) stays held,
+		 * as tcp_sendmsg_locked() pushes only if it copied.
+		 */
 		if (copied)
 			xtcp_push(sk, flags & ~MSG_MORE, XTCP_NAGLE_PUSH);
-		else
-			xtcp_write_xmit(sk, XTCP_NAGLE_PUSH);
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)
 			goto do_error;
 	}
-	/* Nothing written: no urgent mark either (tcp_push() only if copied). */
-	xtcp_push(sk, copied ? flags : flags & ~MSG_OOB, xsk->nonagle);
+	/* Nothing written, nothing pushed: no urgent mark, and what an
+	 * earlier write left held stays held (tcp_push() only if copied).
+	 */
+	if (copied)
+		xtcp_push(sk, flags, xsk->nonagle);
 	release_sock(sk);
 	return copied;
 

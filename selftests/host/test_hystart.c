@@ -195,43 +195,46 @@ TEST(active_only_in_the_initial_slow_start)
 	ASSERT_FALSE(xtcp_hystart_active(&h, &ca));
 }
 
-/*
- * Through CUBIC, a path of 100 segments' BDP and 50 ms base RTT whose
- * queue adds 1 ms per 10 segments in flight above the BDP (RttThresh
- * 6.25 ms: 63 segments of queue): standard slow start would double on
- * until a loss; HyStart++ sees the round minimum rise by that much once
- * a round starts with the queue beyond it (cwnd 163 or more, so
- * entering CSS before cwnd doubles from there: 297 here), then CSS
- * grows a quarter as fast (x1.25 per round) for five rounds and ends
- * slow start with ssthresh = cwnd, where CUBIC's avoidance takes over.
- */
-/*
- * A hold (xtcp_hystart_hold(), a congestion event) drops the round under
- * way: with fewer than N_RTT_SAMPLE samples its minimum (70 ms here) does
- * not become the last round's, which stays 50 ms, so the first round
- * after the undo enters CSS at 50 ms + 6.25 ms.  In CSS, that first
- * round does not find CSS spurious on an RTT the reduction lowered; the
- * round after it does.
+/* @n ACKs, ten segments in flight after each: a round is the ten ACKs
+ * from the one that begins it.
  */
 static void flight_of_ten(struct xtcp_hystart *h, struct xtcp_cong *ca,
 			  u32 *una, u32 n, s32 rtt_us)
 {
 	u32 i;
 
-	/* @n ACKs, ten segments in flight after each: a round is the ten
-	 * ACKs from the one that begins it.
-	 */
 	for (i = 0; i < n; i++) {
 		*una += MSS;
 		xtcp_hystart_ack(h, ca, *una, *una + 10 * MSS, rtt_us);
 	}
 }
 
+/*
+ * A hold (xtcp_hystart_hold(), a congestion event) drops the round under
+ * way: with fewer than N_RTT_SAMPLE samples its minimum (52 ms here) does
+ * not become the last round's, which stays 50 ms, so the first round
+ * after the undo enters CSS at 50 ms + 6.25 ms; with eight samples (not
+ * seven) it does, and the same round stays in slow start (52 + 6.5 ms).  In CSS, the
+ * first round after a hold does not find CSS spurious on an RTT the
+ * reduction lowered; the round after it does.
+ */
 TEST(hold_drops_a_partial_round)
 {
 	struct xtcp_hystart h;
 	struct xtcp_cong ca;
-	u32 una;
+	u32 una, n;
+
+	for (n = 7; n <= 8; n++) {
+		setup(&h, &ca, &una);
+		round_of(&h, &ca, &una, 10, 50000);
+		flight_of_ten(&h, &ca, &una, n, 52000);
+		xtcp_hystart_hold(&h);
+		flight_of_ten(&h, &ca, &una, 10, 56250);
+		ASSERT_EQ(n < 8 ? 50000U : 52000U, h.last_round_min_rtt)
+			TH_LOG("%u samples before the hold", n);
+		ASSERT_EQ(n < 8 ? XTCP_HS_CSS : XTCP_HS_SS, h.phase)
+			TH_LOG("%u samples before the hold", n);
+	}
 
 	setup(&h, &ca, &una);
 	round_of(&h, &ca, &una, 10, 50000);
