@@ -260,68 +260,63 @@ def case_minshall(args, wire, fam, port):
         peer.stop()
 
 
-def case_cork(args, wire, fam, port):
-    # TCP_CORK (__tcp_sock_set_cork()): three writes of 100 bytes wait
-    # while corked, and go as one segment when the cork is taken out
-    # 300 ms later.  Our handshake ACK leaves 0.5 s after the SYN-ACK:
-    # the peer's probe timer (its RTO, past 1 s) cannot send them first.
-    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "cork:1",
-                "write:100", "write:100", "write:100", "sleep:300",
-                "cork:0", "sleep:3000", "close")
+def held_case(args, wire, fam, port, sport, steps, nbytes, calls_ok, held):
+    """A peer whose writes are held (a cork, MSG_MORE), then released
+    after 300 ms as one segment of @nbytes.  Our handshake ACK leaves
+    0.5 s after the SYN-ACK: the peer's probe timer (its RTO, past 1 s)
+    cannot send them first.  Three verdicts: @calls_ok(peer) on the
+    peer's calls, one segment, and none before 0.25 s (@held says what
+    held it)."""
+    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", *steps,
+                "sleep:3000", "close")
     try:
-        c, m, why = handshake_with(peer, wire, 45500 + port % 1000, port,
-                                   delay=0.5)
+        c, m, why = handshake_with(peer, wire, sport, port, delay=0.5)
         if why:
             for _ in range(3):
                 yield False, why
             return
-        segs, _ = collect(c, m, 300)
-        ln = peer.line(r"cork 0 ret=(-?\d+)")
-        yield peer.line(r"cork 1 ret=0 ") is not None and ln is not None \
-            and ln.group(1) == "0", f"setsockopt: {peer.text()}"
-        yield [n for _, n, _ in segs] == [300], \
-            f"wanted one segment of 300 bytes, got {segs}"
+        segs, _ = collect(c, m, nbytes)
+        yield calls_ok(peer), f"calls: {peer.text()}"
+        yield [n for _, n, _ in segs] == [nbytes], \
+            f"wanted one segment of {nbytes} bytes, got {segs}"
         sent = c.sent(m, data_pred)
         wait = float(sent[0].time) - c.hs_sent_at if sent else -1
         yield wait >= 0.25, \
             f"first data {wait:.3f} s after our handshake ACK, wanted " \
-            f"at least 0.25 (the cork held it for 300 ms)"
+            f"at least 0.25 ({held})"
         c.abort()
     finally:
         peer.stop()
+
+
+def case_cork(args, wire, fam, port):
+    # TCP_CORK (__tcp_sock_set_cork()): three writes of 100 bytes wait
+    # while corked, and go as one segment when the cork is taken out
+    # 300 ms later.
+    def calls_ok(peer):
+        ln = peer.line(r"cork 0 ret=(-?\d+)")
+        return peer.line(r"cork 1 ret=0 ") is not None and ln is not None \
+            and ln.group(1) == "0"
+    yield from held_case(args, wire, fam, port, 45500 + port % 1000,
+                         ["cork:1", "write:100", "write:100", "write:100",
+                          "sleep:300", "cork:0"], 300, calls_ok,
+                         "the cork held it for 300 ms")
 
 
 def case_zero_send_keeps_more(args, wire, fam, port):
     # tcp_sendmsg_locked() pushes only what it copied: a send() of 100
     # bytes with MSG_MORE is held, a zero-length send() does not release
     # it, and the next send() of 100 bytes 300 ms later leaves with it as
-    # one segment of 200.  Handshake ACK 0.5 s after the SYN-ACK, as
-    # case_cork, so that the peer's probe timer cannot send it first.
-    # xtcp before this test sent the 100 bytes at the zero-length send.
-    peer = Peer(args, fam, "-l", f"{args.dst}:{port}", "more:100",
-                "send:0", "sleep:300", "send:100", "sleep:3000", "close")
-    try:
-        c, m, why = handshake_with(peer, wire, 45600 + port % 1000, port,
-                                   delay=0.5)
-        if why:
-            for _ in range(3):
-                yield False, why
-            return
-        segs, _ = collect(c, m, 200)
+    # one segment of 200.  xtcp before this test sent the 100 bytes at
+    # the zero-length send.
+    def calls_ok(peer):
         ln = peer.line(r"send 0 ret=(-?\d+)")
-        yield ln is not None and ln.group(1) == "0" and \
-            peer.line(r"more 100 ret=100 ") is not None, \
-            f"sends: {peer.text()}"
-        yield [n for _, n, _ in segs] == [200], \
-            f"wanted one segment of 200 bytes, got {segs}"
-        sent = c.sent(m, data_pred)
-        wait = float(sent[0].time) - c.hs_sent_at if sent else -1
-        yield wait >= 0.25, \
-            f"first data {wait:.3f} s after our handshake ACK, wanted " \
-            f"at least 0.25 (MSG_MORE held it until the next send)"
-        c.abort()
-    finally:
-        peer.stop()
+        return ln is not None and ln.group(1) == "0" and \
+            peer.line(r"more 100 ret=100 ") is not None
+    yield from held_case(args, wire, fam, port, 45600 + port % 1000,
+                         ["more:100", "send:0", "sleep:300", "send:100"],
+                         200, calls_ok,
+                         "MSG_MORE held it until the next send")
 
 
 # The back-off check's verdicts: native's run comes first.
