@@ -454,8 +454,11 @@ data_sizes()
 
 gso_ok=1
 declare -A gso_max=() gso_n=()
-ip netns exec $S sysctl -qw net.ipv4.tcp_tso_rtt_log=12 \
-	net.xtcp.tcp_tso_rtt_log=12 || gso_ok=0
+# The autosizing step at 2^12 us, times XTCP_SLOW (see the check).
+gso_rtt_log=12
+for ((sl = XTCP_SLOW; sl > 1; sl /= 2)); do gso_rtt_log=$((gso_rtt_log + 1)); done
+ip netns exec $S sysctl -qw net.ipv4.tcp_tso_rtt_log=$gso_rtt_log \
+	net.xtcp.tcp_tso_rtt_log=$gso_rtt_log || gso_ok=0
 capture $S sp-s gso-s 5131-5132 && spid_s=$tpid || gso_ok=0
 capture $D sp-d gso-d 5131-5132 && spid_d=$tpid || gso_ok=0
 port=5130
@@ -515,7 +518,12 @@ done
 # SRTT, which the tbf queue raises to tens of milliseconds (36-137 ms
 # measured), would give only a millisecond at the pacing rate, well
 # below 2/3.  What is left is where cwnd and the window split the skbs:
-# measured 42058 native / 39162 xtcp, 65226 / 53642.
+# measured 42058 native / 39162 xtcp, 65226 / 53642.  On a kernel
+# XTCP_SLOW times slower the step moves up as many times (14 on the
+# debug kernel, 16 ms): there the minimum RTTs read native 1420-1690 us,
+# xtcp 2685-6595, and at 6595 a 4 ms step halved xtcp's skbs (36266 vs
+# 65226).  Why xtcp's minimum RTT reads 2-4x native's on the debug
+# kernel only (not under TCG: 121-497 vs 293-510) is not known.
 if [ "${gso_max[inet]:-0}" -gt 1514 ] &&
 	[ $((${gso_max[xtcp]:-0} * 3)) -ge $((gso_max[inet] * 2)) ]; then
 	tap_ok "gso: xtcp's largest GSO skb at least 2/3 of native's (${gso_max[xtcp]} vs ${gso_max[inet]})"
