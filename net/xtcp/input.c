@@ -755,7 +755,7 @@ static bool xtcp_process_loss(struct sock *sk, const struct sk_buff *skb,
 		} else if (una_advanced && !recovered) {
 			xsk->high_seq = xsk->snd_nxt;
 			if (!skb_queue_empty(&sk->sk_write_queue) &&
-			    xtcp_seq_after(xsk->snd_una + xsk->snd_wnd,
+			    xtcp_seq_after(xtcp_wnd_end(xsk),
 					   xsk->snd_nxt))
 				return true;
 			xsk->frto = 0;

@@ -660,7 +660,7 @@ int xtcp_connect_send_syn(struct sock *sk)
  */
 static u32 xtcp_acceptable_seq(const struct xtcp_sock *xsk)
 {
-	u32 wnd_end = xsk->snd_una + xsk->snd_wnd;
+	u32 wnd_end = xtcp_wnd_end(xsk);
 
 	if (!xtcp_seq_before(wnd_end, xsk->snd_nxt) ||
 	    (xsk->wscale_ok &&
@@ -956,7 +956,7 @@ bool xtcp_snd_wnd_test(const struct xtcp_sock *xsk, const struct sk_buff *skb,
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	u32 end = skb->len > mss ? cb->seq + mss : cb->end_seq;
 
-	return !xtcp_seq_after(end, xsk->snd_una + xsk->snd_wnd);
+	return !xtcp_seq_after(end, xtcp_wnd_end(xsk));
 }
 
 /* tcp_cwnd_test(): the segments cwnd lets @skb (its segment count set)
@@ -985,7 +985,7 @@ static u32 xtcp_mss_split_point(struct sock *sk, const struct sk_buff *skb,
 				u32 mss, u32 max_segs, int nonagle)
 {
 	const struct xtcp_sock *xsk = xtcp_sk(sk);
-	u32 window = xsk->snd_una + xsk->snd_wnd - XTCP_SKB_CB(skb)->seq;
+	u32 window = xtcp_wnd_end(xsk) - XTCP_SKB_CB(skb)->seq;
 	u32 max_len = mss * max_segs, needed, partial;
 
 	if (max_len <= window && !skb_queue_is_last(&sk->sk_write_queue, skb))
@@ -1041,7 +1041,7 @@ static bool xtcp_tso_should_defer(struct sock *sk, struct sk_buff *skb,
 	if ((s64)(xsk->tcp_mstamp - xsk->wstamp_us) > USEC_PER_MSEC)
 		return false;
 
-	send_win = xsk->snd_una + xsk->snd_wnd - XTCP_SKB_CB(skb)->seq;
+	send_win = xtcp_wnd_end(xsk) - XTCP_SKB_CB(skb)->seq;
 	cong_win = (cwnd - in_flight) * mss;
 	limit = min(send_win, cong_win);
 	if (limit >= max_segs * mss)
@@ -1325,7 +1325,7 @@ static bool xtcp_rtx_fit(struct sock *sk, struct sk_buff *skb, u32 max_len)
 	if (xtcp_rtx_trim_acked(sk, skb))
 		return false;
 	len = xtcp_rtx_wnd_len(XTCP_SKB_CB(skb)->seq, xsk->snd_una,
-			       xsk->snd_una + xsk->snd_wnd, xsk->mss, max_len);
+			       xtcp_wnd_end(xsk), xsk->mss, max_len);
 	if (!len)
 		return false;
 	return skb->len <= len ||
@@ -1442,9 +1442,9 @@ static bool xtcp_send_window_probe(struct sock *sk, int *err)
 	if (!skb)
 		return false;
 	cb = XTCP_SKB_CB(skb);
-	if (!xtcp_seq_before(cb->seq, xsk->snd_una + xsk->snd_wnd))
+	if (!xtcp_seq_before(cb->seq, xtcp_wnd_end(xsk)))
 		return false;
-	seg = min(xsk->snd_una + xsk->snd_wnd - cb->seq, mss);
+	seg = min(xtcp_wnd_end(xsk) - cb->seq, mss);
 	if (xtcp_seq_before(xsk->pushed_seq, cb->end_seq))
 		xsk->pushed_seq = cb->end_seq;
 	if (seg < skb->len &&
