@@ -21,7 +21,7 @@ knobs=(tcp_syn_retries tcp_synack_retries tcp_retries1 tcp_retries2
 	tcp_notsent_lowat tcp_recovery tcp_early_retrans tcp_frto tcp_reordering
 	tcp_max_reordering tcp_comp_sack_delay_ns tcp_comp_sack_slack_ns
 	tcp_comp_sack_nr tcp_slow_start_after_idle tcp_abort_on_overflow
-	tcp_thin_linear_timeouts)
+	tcp_thin_linear_timeouts tcp_early_demux)
 
 # Invalid writes: knob and value.
 bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
@@ -52,7 +52,8 @@ bad=("tcp_syn_retries 0" "tcp_syn_retries 128" "tcp_syn_retries abc"
 	"tcp_comp_sack_slack_ns -1" "tcp_comp_sack_nr 256" "tcp_comp_sack_nr -1"
 	"tcp_slow_start_after_idle 256" "tcp_slow_start_after_idle -1"
 	"tcp_abort_on_overflow 256" "tcp_abort_on_overflow -1"
-	"tcp_thin_linear_timeouts 256" "tcp_thin_linear_timeouts -1")
+	"tcp_thin_linear_timeouts 256" "tcp_thin_linear_timeouts -1"
+	"tcp_early_demux 256" "tcp_early_demux -1")
 
 # Valid writes, done in namespace A only.
 good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
@@ -74,7 +75,7 @@ good=("tcp_syn_retries 3" "tcp_synack_retries 2" "tcp_retries1 5"
 	# tcp_reordering's bound is its own namespace's tcp_max_reordering.
 	"tcp_max_reordering 500" "tcp_reordering 400"
 	"tcp_comp_sack_delay_ns 500000" "tcp_comp_sack_slack_ns 0"
-	"tcp_comp_sack_nr 0" "tcp_slow_start_after_idle 0")
+	"tcp_comp_sack_nr 0" "tcp_slow_start_after_idle 0" "tcp_early_demux 0")
 
 A=xtcp-sysctl-a
 B=xtcp-sysctl-b

@@ -891,6 +891,8 @@ struct xtcp_net {
 	u8 early_retrans;
 	/* F-RTO after an RTO (input.c, timer.c): tcp_frto, non-zero on. */
 	u8 frto;
+	/* Early demux (demux.c): tcp_early_demux, non-zero on. */
+	u8 early_demux;
 	/* Restart window after idle, application-limited decay (cwnd.c):
 	 * tcp_slow_start_after_idle, non-zero on.
 	 */
@@ -928,6 +930,10 @@ struct xtcp_net {
 
 	atomic_t orphans;
 	atomic_t tw_count;	/* TIME_WAIT entries on the tables */
+	/* Full sockets on the established hash (hash.c): early demux looks
+	 * nothing up while there is none.  Written under its lock.
+	 */
+	int ehash_socks;
 
 	/* MIB counters (mib.c, include/net/xtcp_mib.h). */
 	DEFINE_SNMP_STAT(struct xtcp_mib, mib);
@@ -1066,6 +1072,12 @@ void xtcp_port_unlisten(struct sock *sk);
 int xtcp_port_init(void);
 void xtcp_port_exit(void);
 int xtcp_port_inuse(struct net *net);
+
+/* demux.c: early demux, a connection's cached input route */
+void xtcp_rx_dst_update(struct sock *sk, const struct sk_buff *skb);
+void xtcp_rx_dst_reset(struct sock *sk);
+int xtcp_demux_net_init(struct net *net);
+void xtcp_demux_net_exit(struct net *net);
 
 /* protocol.c: the IPPROTO_TCP input hook */
 int xtcp_protocol_init(void);

@@ -816,6 +816,7 @@ static void xtcp_sock_destruct(struct sock *sk)
 	WARN_ON_ONCE(!sock_flag(sk, SOCK_DEAD));
 	kfree(rcu_dereference_protected(inet_sk(sk)->inet_opt, 1));
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
+	xtcp_rx_dst_reset(sk);
 	if (xtcp_sk(sk)->cong_ops)
 		xtcp_cong_put(xtcp_sk(sk)->cong_ops);
 	kfree(xtcp_sk(sk)->saved_syn);
@@ -1107,8 +1108,13 @@ static int __net_init xtcp_net_init(struct net *net)
 	err = xtcp_sockstat_net_init(net);
 	if (err)
 		goto out_proc;
+	err = xtcp_demux_net_init(net);
+	if (err)
+		goto out_sockstat;
 	return 0;
 
+out_sockstat:
+	xtcp_sockstat_net_exit(net);
 out_proc:
 	xtcp_proc_net_exit(net);
 out_sysctl:
@@ -1132,6 +1138,7 @@ static void __net_exit xtcp_net_pre_exit(struct net *net)
 
 static void __net_exit xtcp_net_exit(struct net *net)
 {
+	xtcp_demux_net_exit(net);
 	xtcp_sockstat_net_exit(net);
 	xtcp_proc_net_exit(net);
 	xtcp_sysctl_net_exit(xtcp_pernet(net));

@@ -28,6 +28,7 @@
 #include "connect.c"
 #include "stream.c"
 #include "protocol.c"
+#include "demux.c"
 #include "input.c"
 #include "output.c"
 #include "minisocks.c"

@@ -334,6 +334,7 @@ int xtcp_disconnect(struct sock *sk)
 	xsk->cong_ops->init(&xsk->cong, jiffies_to_msecs(jiffies));
 
 	sk_dst_reset(sk);
+	xtcp_rx_dst_reset(sk);	/* tcp_disconnect() */
 	sk->sk_route_caps = 0;
 	/* As Linux: a socket holds a port exactly when inet_num is set. */
 	WARN_ON_ONCE(!inet->inet_num != !xsk->port);

@@ -141,6 +141,19 @@ static bool xtcp_hn_same_tuple(const struct xtcp_hnode *a,
 	       a->lport == b->lport && a->rport == b->rport;
 }
 
+/* xtcp_net's count of full sockets on the established hash, which early
+ * demux reads (demux.c).  Caller holds xtcp_ehash_lock.
+ */
+static void xtcp_ehash_count(const struct xtcp_hnode *hn, int delta)
+{
+	struct xtcp_net *xn;
+
+	if (hn->kind != XTCP_HK_SOCK)
+		return;
+	xn = xtcp_pernet(xtcp_hn_net(hn));
+	WRITE_ONCE(xn->ehash_socks, xn->ehash_socks + delta);
+}
+
 /**
  * xtcp_ehash_insert() - add a connection to the established hash
  * @hn: node of a connecting socket or a SYN queue entry, 4-tuple set
@@ -168,6 +181,7 @@ int xtcp_ehash_insert(struct xtcp_hnode *hn)
 	}
 	hlist_add_head_rcu(&hn->node, head);
 	hn->in_table = 1;
+	xtcp_ehash_count(hn, 1);
 	spin_unlock_bh(&xtcp_ehash_lock);
 	return 0;
 }
@@ -229,10 +243,12 @@ void xtcp_ehash_replace(struct xtcp_hnode *old, struct xtcp_hnode *new)
 	if (old->in_table) {
 		hlist_replace_rcu(&old->node, &new->node);
 		old->in_table = 0;
+		xtcp_ehash_count(old, -1);
 	} else {
 		hlist_add_head_rcu(&new->node, xtcp_ehash_bucket(new));
 	}
 	new->in_table = 1;
+	xtcp_ehash_count(new, 1);
 	spin_unlock_bh(&xtcp_ehash_lock);
 }
 
@@ -252,6 +268,7 @@ void xtcp_ehash_remove(struct xtcp_hnode *hn)
 	if (hn->in_table) {
 		hlist_del_init_rcu(&hn->node);
 		hn->in_table = 0;
+		xtcp_ehash_count(hn, -1);
 	}
 	spin_unlock_bh(&xtcp_ehash_lock);
 }

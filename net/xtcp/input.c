@@ -2977,6 +2977,7 @@ int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 		kfree_skb(skb);
 		break;
 	default:
+		xtcp_rx_dst_update(sk, skb);
 		xtcp_rcv_synchronized(sk, skb);
 	}
 	return 0;

@@ -327,6 +327,13 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dou8vec_minmax,
 	},
 	{
+		.procname	= "tcp_early_demux",
+		.data		= XTCP_KNOB(early_demux),
+		.maxlen		= sizeof(u8),
+		.mode		= 0644,
+		.proc_handler	= proc_dou8vec_minmax,
+	},
+	{
 		/* extra2 is this namespace's tcp_max_reordering: rebased
 		 * with .data (xtcp_sysctl_net_init()).
 		 */
@@ -480,6 +487,7 @@ static void xtcp_default_knobs(struct net *net, struct xtcp_net *xn)
 	xn->recovery = XTCP_RACK_LOSS_DETECTION;
 	xn->early_retrans = 3;	/* TLP on (tcp_sk_init()) */
 	xn->frto = 2;		/* F-RTO on (tcp_sk_init()) */
+	xn->early_demux = 1;	/* inet_init_net() */
 	xn->slow_start_after_idle = 1;	/* RFC 2861 (tcp_sk_init()) */
 	xn->thin_linear_timeouts = 0;
 	xn->cubic_hystart = 1;		/* RFC 9406 */
