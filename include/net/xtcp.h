@@ -934,6 +934,8 @@ struct xtcp_net {
 	 * nothing up while there is none.  Written under its lock.
 	 */
 	int ehash_socks;
+	/* Early demux's hook is registered here (demux.c). */
+	u8 demux_hooked;
 
 	/* MIB counters (mib.c, include/net/xtcp_mib.h). */
 	DEFINE_SNMP_STAT(struct xtcp_mib, mib);
@@ -1076,7 +1078,7 @@ int xtcp_port_inuse(struct net *net);
 /* demux.c: early demux, a connection's cached input route */
 void xtcp_rx_dst_update(struct sock *sk, const struct sk_buff *skb);
 void xtcp_rx_dst_reset(struct sock *sk);
-int xtcp_demux_net_init(struct net *net);
+void xtcp_demux_enable(struct net *net);
 void xtcp_demux_net_exit(struct net *net);
 
 /* protocol.c: the IPPROTO_TCP input hook */

@@ -1108,13 +1108,8 @@ static int __net_init xtcp_net_init(struct net *net)
 	err = xtcp_sockstat_net_init(net);
 	if (err)
 		goto out_proc;
-	err = xtcp_demux_net_init(net);
-	if (err)
-		goto out_sockstat;
 	return 0;
 
-out_sockstat:
-	xtcp_sockstat_net_exit(net);
 out_proc:
 	xtcp_proc_net_exit(net);
 out_sysctl:
@@ -1133,12 +1128,15 @@ out_mib:
  */
 static void __net_exit xtcp_net_pre_exit(struct net *net)
 {
+	/* First, so that the core's synchronize_rcu() after pre_exit waits
+	 * for CPUs still in the hook before xtcp_net is freed.
+	 */
+	xtcp_demux_net_exit(net);
 	xtcp_hash_purge(net);
 }
 
 static void __net_exit xtcp_net_exit(struct net *net)
 {
-	xtcp_demux_net_exit(net);
 	xtcp_sockstat_net_exit(net);
 	xtcp_proc_net_exit(net);
 	xtcp_sysctl_net_exit(xtcp_pernet(net));

@@ -376,6 +376,7 @@ int xtcp_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 	if (addr_len < sizeof(uaddr->sa_family))
 		return -EINVAL;
 
+	xtcp_demux_enable(sock_net(sk));
 	lock_sock(sk);
 	if (uaddr->sa_family == AF_UNSPEC) {
 		err = xtcp_disconnect(sk);
@@ -459,6 +460,7 @@ int xtcp_listen(struct socket *sock, int backlog)
 	struct xtcp_sock *xsk = xtcp_sk(sk);
 	int err;
 
+	xtcp_demux_enable(sock_net(sk));
 	lock_sock(sk);
 	err = -EINVAL;
 	if (sock->state != SS_UNCONNECTED ||

@@ -15,7 +15,8 @@
  * xtcp does the same at the last place before that decision it can
  * reach: a netfilter hook at PRE_ROUTING, last in priority (after
  * conntrack and NAT have had the segment, as early demux comes after
- * them), in every namespace.  It looks the 4-tuple up in xtcp's
+ * them), registered in a namespace when an xtcp socket there first
+ * connects or listens.  It looks the 4-tuple up in xtcp's
  * established table and attaches the socket's cached route, checked
  * (dst_check(), the arriving device) as tcp_v4_early_demux() checks it;
  * ip_rcv_finish_core() then skips both native's early demux and the
@@ -24,10 +25,12 @@
  * caches the route of its segments as tcp_v4_do_rcv() and
  * tcp_rcv_established() do (xtcp_rx_dst_update()).
  *
- * Segments for native TCP pay the hook's call and, only while the
- * namespace has an xtcp connection, one lookup in xtcp's table that
- * finds nothing.  Off with net.xtcp.tcp_early_demux = 0 or
- * net.ipv4.ip_early_demux = 0.  Documentation/design.rst, "Early demux".
+ * In such a namespace every IPv4 packet pays the hook's call
+ * (nf_hook_slow()), and native TCP's segments, while the namespace has an
+ * xtcp connection, one lookup in xtcp's table that finds nothing; a
+ * namespace where xtcp was never used pays nothing.  Off with
+ * net.xtcp.tcp_early_demux = 0 or net.ipv4.ip_early_demux = 0.
+ * Documentation/design.rst, "Early demux".
  */
 #include <linux/ip.h>
 #include <linux/netfilter.h>
@@ -53,8 +56,11 @@ static unsigned int xtcp_demux_hook(void *priv, struct sk_buff *skb,
 	struct sock *sk;
 
 	/* What ip_rcv_finish_core() would hand to early demux, from a
-	 * namespace that has an xtcp connection.  A decapsulated IPsec
-	 * segment (it has a sec_path) keeps its own way to a route.
+	 * namespace that has an xtcp connection.  Not a decapsulated IPsec
+	 * segment (it has a sec_path): in transport mode the hook sees it
+	 * again from xfrm4_transport_finish(), whose own route lookup no
+	 * early demux precedes in Linux, and a tunnel-mode one paying its
+	 * lookup is the simpler, conservative side.
 	 */
 	if (iph->protocol != IPPROTO_TCP || skb_dst(skb) || skb->sk ||
 	    skb->pkt_type != PACKET_HOST || ip_is_fragment(iph) ||
@@ -94,7 +100,8 @@ static const struct nf_hook_ops xtcp_demux_ops = {
 
 /**
  * xtcp_rx_dst_update() - keep a socket's cached input route current
- * @sk:  a full socket in a synchronized state (or just leaving SYN_SENT)
+ * @sk:  a full socket in a synchronized state (ESTABLISHED from the
+ *       SYN-ACK on, as tcp_finish_connect() caches it)
  * @skb: a segment for it that passed the lookup
  *
  * A cached route the segment's device or the routing cache no longer
@@ -137,30 +144,55 @@ void xtcp_rx_dst_reset(struct sock *sk)
 	dst_release(unrcu_pointer(xchg(&sk->sk_rx_dst, NULL)));
 }
 
+static DEFINE_MUTEX(xtcp_demux_mutex);
+
 /**
- * xtcp_demux_net_init() - start early demux in a namespace
- * @net: the namespace being set up
+ * xtcp_demux_enable() - start early demux in a namespace, once
+ * @net: the namespace of a socket that connects or listens
  *
- * Registers the PRE_ROUTING hook in @net (nf_register_net_hook()).
+ * Registers the PRE_ROUTING hook in @net the first time (later calls
+ * see xtcp_net's demux_hooked and return).  A failed registration
+ * (-ENOMEM, -E2BIG from nf_register_net_hook()) leaves early demux off
+ * and is tried again at the next call: the segments are still taken,
+ * only routed the long way.
  *
- * Context: process context, pernet init.
- * Return: 0 or the error of nf_register_net_hook() (-ENOMEM).
+ * Context: process context, may sleep (takes a mutex; the caller may
+ * own a socket lock).
  */
-int xtcp_demux_net_init(struct net *net)
+void xtcp_demux_enable(struct net *net)
 {
-	return nf_register_net_hook(net, &xtcp_demux_ops);
+	struct xtcp_net *xn = xtcp_pernet(net);
+
+	if (READ_ONCE(xn->demux_hooked))
+		return;
+	mutex_lock(&xtcp_demux_mutex);
+	if (!xn->demux_hooked &&
+	    !nf_register_net_hook(net, &xtcp_demux_ops))
+		WRITE_ONCE(xn->demux_hooked, 1);
+	mutex_unlock(&xtcp_demux_mutex);
 }
 
 /**
  * xtcp_demux_net_exit() - end early demux in a namespace
  * @net: the namespace going away, or every one at module unload
  *
- * Unregisters the hook; nf_unregister_net_hook() waits until no CPU is
- * still in it.
+ * Unregisters the hook if xtcp_demux_enable() registered it.
+ * nf_unregister_net_hook() does not wait for CPUs still in the hook
+ * (the old hook array is freed after an RCU grace period), so this runs
+ * in pernet pre_exit: the namespace core's synchronize_rcu() between
+ * pre_exit and the freeing of xtcp_net covers them.
  *
- * Context: process context, pernet exit.
+ * Context: process context, pernet pre_exit; no socket of @net is left
+ * to call xtcp_demux_enable().
  */
 void xtcp_demux_net_exit(struct net *net)
 {
-	nf_unregister_net_hook(net, &xtcp_demux_ops);
+	struct xtcp_net *xn = xtcp_pernet(net);
+
+	mutex_lock(&xtcp_demux_mutex);
+	if (xn->demux_hooked) {
+		nf_unregister_net_hook(net, &xtcp_demux_ops);
+		WRITE_ONCE(xn->demux_hooked, 0);
+	}
+	mutex_unlock(&xtcp_demux_mutex);
 }

@@ -2505,6 +2505,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xsk->retrans_stamp = 0;
 	xtcp_stop_rtx(sk);
 	xtcp_established(sk);
+	xtcp_rx_dst_update(sk, skb);	/* tcp_finish_connect() */
 	xtcp_keepalive_start(sk);	/* tcp_finish_connect() */
 	/* A writer waiting for the connection, or TCP_QUICKACK 0 before
 	 * connect(): the ACK waits up to 200 ms for the first data (Linux
