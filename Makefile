@@ -8,7 +8,7 @@
 #   make deps       install what the build and the VM need (scripts/deps)
 #   make selftests  the test programs and tools, into build/selftests
 #   make run        build, boot the VM, load xtcp and show it working
-#   make check      every test; ends with "N passed, N failed[, N skipped]"
+#   make check      every test; ends with "N passed, N failed, N skipped"
 #   make check T=x  only the tests named x (see README)
 #   make check-debug [T=x]  the VM tests on a KASAN/lockdep/kmemleak kernel
 #                   (built once into /var/cache/xtcp; not part of check)
