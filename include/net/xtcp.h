@@ -934,7 +934,9 @@ struct xtcp_net {
 	 * nothing up while there is none.  Written under its lock.
 	 */
 	int ehash_socks;
-	/* Early demux's hook is registered here (demux.c). */
+	/* Early demux's hook here: not yet, registered, or never again
+	 * (the namespace is going; demux.c).
+	 */
 	u8 demux_hooked;
 
 	/* MIB counters (mib.c, include/net/xtcp_mib.h). */

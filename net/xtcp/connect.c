@@ -376,7 +376,8 @@ int xtcp_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 	if (addr_len < sizeof(uaddr->sa_family))
 		return -EINVAL;
 
-	xtcp_demux_enable(sock_net(sk));
+	if (uaddr->sa_family != AF_UNSPEC)
+		xtcp_demux_enable(sock_net(sk));
 	lock_sock(sk);
 	if (uaddr->sa_family == AF_UNSPEC) {
 		err = xtcp_disconnect(sk);

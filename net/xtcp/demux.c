@@ -28,7 +28,9 @@
  * In such a namespace every IPv4 packet pays the hook's call
  * (nf_hook_slow()), and native TCP's segments, while the namespace has an
  * xtcp connection, one lookup in xtcp's table that finds nothing; a
- * namespace where xtcp was never used pays nothing.  Off with
+ * namespace where xtcp was never used has no hook (while another
+ * namespace has one, its packets pay netfilter's check of an empty hook
+ * list, as with any netfilter user elsewhere).  Off with
  * net.xtcp.tcp_early_demux = 0 or net.ipv4.ip_early_demux = 0.
  * Documentation/design.rst, "Early demux".
  */
@@ -146,29 +148,42 @@ void xtcp_rx_dst_reset(struct sock *sk)
 
 static DEFINE_MUTEX(xtcp_demux_mutex);
 
+/* xtcp_net's demux_hooked: not yet, registered, or the namespace is
+ * going (for good: nothing registers after its pre_exit).
+ */
+enum { XTCP_DEMUX_OFF, XTCP_DEMUX_HOOKED, XTCP_DEMUX_CLOSED };
+
 /**
  * xtcp_demux_enable() - start early demux in a namespace, once
  * @net: the namespace of a socket that connects or listens
  *
  * Registers the PRE_ROUTING hook in @net the first time (later calls
- * see xtcp_net's demux_hooked and return).  A failed registration
- * (-ENOMEM, -E2BIG from nf_register_net_hook()) leaves early demux off
- * and is tried again at the next call: the segments are still taken,
- * only routed the long way.
+ * see xtcp_net's demux_hooked and return), never once the namespace's
+ * pre_exit has run.  A failed registration (-ENOMEM, -E2BIG from
+ * nf_register_net_hook()) is logged once, leaves early demux off and is
+ * tried again at the next call: the segments are still taken, only
+ * routed the long way.
  *
- * Context: process context, may sleep (takes a mutex; the caller may
- * own a socket lock).
+ * Context: process context, may sleep (takes xtcp_demux_mutex, then
+ * netfilter's nf_hook_mutex); called without the socket lock.
  */
 void xtcp_demux_enable(struct net *net)
 {
 	struct xtcp_net *xn = xtcp_pernet(net);
 
-	if (READ_ONCE(xn->demux_hooked))
+	int err;
+
+	if (READ_ONCE(xn->demux_hooked) != XTCP_DEMUX_OFF)
 		return;
 	mutex_lock(&xtcp_demux_mutex);
-	if (!xn->demux_hooked &&
-	    !nf_register_net_hook(net, &xtcp_demux_ops))
-		WRITE_ONCE(xn->demux_hooked, 1);
+	if (xn->demux_hooked == XTCP_DEMUX_OFF) {
+		err = nf_register_net_hook(net, &xtcp_demux_ops);
+		if (!err)
+			WRITE_ONCE(xn->demux_hooked, XTCP_DEMUX_HOOKED);
+		else
+			pr_warn_once("xtcp: early demux hook not registered (%d)\n",
+				     err);
+	}
 	mutex_unlock(&xtcp_demux_mutex);
 }
 
@@ -176,23 +191,22 @@ void xtcp_demux_enable(struct net *net)
  * xtcp_demux_net_exit() - end early demux in a namespace
  * @net: the namespace going away, or every one at module unload
  *
- * Unregisters the hook if xtcp_demux_enable() registered it.
+ * Unregisters the hook if xtcp_demux_enable() registered it, and keeps
+ * it from registering again.
  * nf_unregister_net_hook() does not wait for CPUs still in the hook
  * (the old hook array is freed after an RCU grace period), so this runs
  * in pernet pre_exit: the namespace core's synchronize_rcu() between
  * pre_exit and the freeing of xtcp_net covers them.
  *
- * Context: process context, pernet pre_exit; no socket of @net is left
- * to call xtcp_demux_enable().
+ * Context: process context, pernet pre_exit.
  */
 void xtcp_demux_net_exit(struct net *net)
 {
 	struct xtcp_net *xn = xtcp_pernet(net);
 
 	mutex_lock(&xtcp_demux_mutex);
-	if (xn->demux_hooked) {
+	if (xn->demux_hooked == XTCP_DEMUX_HOOKED)
 		nf_unregister_net_hook(net, &xtcp_demux_ops);
-		WRITE_ONCE(xn->demux_hooked, 0);
-	}
+	WRITE_ONCE(xn->demux_hooked, XTCP_DEMUX_CLOSED);
 	mutex_unlock(&xtcp_demux_mutex);
 }
