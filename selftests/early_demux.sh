@@ -19,10 +19,12 @@
 #  - defaults: native makes few lookups (the handshake's segments, which
 #    find no established socket with a cached route; at most 20), and
 #    xtcp at most native's count plus 10;
-#  - with B's routes changed every 20 ms during 10 * ROUNDS rounds (each
-#    change makes every cached route stale, dst_check()), each stack
-#    looks up more routes than with the defaults, and fewer than one per
-#    two segments: a stale route is noticed and a fresh one cached;
+#  - with B's routes changed every 20 ms (times XTCP_SLOW) during
+#    10 * ROUNDS rounds (each change makes every cached route stale,
+#    dst_check()), each stack looks up more routes than with the
+#    defaults, and fewer than one per two segments: a stale route is
+#    noticed and a fresh one cached (the debug kernel's runs, 11-14 s
+#    with changes every 20 ms, looked up 387-435);
 #  - net.xtcp.tcp_early_demux = 0 in both namespaces: xtcp looks up a
 #    route for every segment (at least 2 * ROUNDS), native is unchanged;
 #    net.ipv4.tcp_early_demux = 0: the reverse;
@@ -67,6 +69,7 @@ fi
 # counted; sets ok ("" or why not) and n (lookups).  With flush set, B's
 # routes change every 20 ms meanwhile.
 flush=""
+tick=$(slow 0.02)
 run()
 {
 	local fam=$1 d=$work/$1-$2 spid st sst fpid=""
@@ -83,12 +86,14 @@ run()
 		return
 	fi
 	if [ -n "$flush" ]; then
-		# One "ip -batch" fed a route change every 20 ms, no fork each.
+		# One "ip -batch" fed a route change every 20 ms (times
+		# XTCP_SLOW, so that a slower kernel's longer run sees about as
+		# many changes a round), no fork each.
 		mkfifo "$d/tick"
 		while [ ! -e "$d/stop" ]; do
 			echo "route add 10.99.0.0/16 dev lo"
 			echo "route del 10.99.0.0/16 dev lo"
-			read -rt 0.02 -u 3
+			read -rt "$tick" -u 3
 		done 3<>"$d/tick" | ip -n $B -batch - >"$d/flush.out" 2>&1 &
 		fpid=$!
 		pids+=("$fpid")
