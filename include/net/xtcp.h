@@ -722,17 +722,17 @@ static inline u32 xtcp_left_out(const struct xtcp_sock *xsk)
 	return xsk->sacked_out + xsk->lost_out;
 }
 
-/* Segments in the network, RFC 6675's "pipe" as Linux's
- * tcp_packets_in_flight(): sent and not acknowledged, less those SACKed
- * or lost, plus the retransmissions of lost ones.  Without SACK the
- * scoreboard counters stay 0 and this is packets_out.
- */
 /* The right edge of the peer's window, SND.UNA + SND.WND (tcp_wnd_end()). */
 static inline u32 xtcp_wnd_end(const struct xtcp_sock *xsk)
 {
 	return xsk->snd_una + xsk->snd_wnd;
 }
 
+/* Segments in the network, RFC 6675's "pipe" as Linux's
+ * tcp_packets_in_flight(): sent and not acknowledged, less those SACKed
+ * or lost, plus the retransmissions of lost ones.  Without SACK the
+ * scoreboard counters stay 0 and this is packets_out.
+ */
 static inline u32 xtcp_packets_in_flight(const struct xtcp_sock *xsk)
 {
 	return xsk->packets_out - xtcp_left_out(xsk) + xsk->retrans_out;

@@ -170,7 +170,6 @@ enum { XTCP_DEMUX_OFF, XTCP_DEMUX_HOOKED, XTCP_DEMUX_CLOSED };
 void xtcp_demux_enable(struct net *net)
 {
 	struct xtcp_net *xn = xtcp_pernet(net);
-
 	int err;
 
 	if (READ_ONCE(xn->demux_hooked) != XTCP_DEMUX_OFF)
